@@ -1,0 +1,53 @@
+#!/bin/sh
+# Build the two independent Open Badges validators used as test oracles into tests/.tools/
+# (gitignored). Nobody on this project wrote them, which is the point: they catch what our own
+# reading of the specifications gets wrong.
+#
+#   tests/.tools/ob2-venv/   1EdTech (IMS Global) `openbadges` 1.1.2, OB 2.0, in its own venv
+#   tests/.tools/ob3/        Digital Credentials Consortium verifier-core (npm), OB 3.0 / VC 2.0
+#
+# Runners of our own live beside this script: ob2_validate.py and ob3_verify.mjs.
+# Usage: sh tests/tools/build_ob_validators.sh [--force]
+set -e
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOOLS="$HERE/../.tools"
+mkdir -p "$TOOLS"
+TOOLS=$(cd "$TOOLS" && pwd)
+FORCE=${1:-}
+
+# --- OB 2.0 -------------------------------------------------------------------------------
+V="$TOOLS/ob2-venv"
+if [ "$FORCE" = "--force" ] || ! "$V/bin/python" -c "import openbadges, openbadges_bakery" 2>/dev/null; then
+    rm -rf "$V"
+    python3 -m venv "$V"
+    # Its pins clash with the application's, so it never shares our venv.
+    "$V/bin/pip" install -q openbadges==1.1.2
+    # The 1.1.2 pins are from the Python 2 / 3.5 era; three overrides make it import and verify on
+    # Python 3.10+:
+    #  - pycryptodome 3.6.6 installs Python 2 source from its sdist (SyntaxError on 0xffffffffL);
+    #  - pytz 2017.2 and python-jose 3.0.1 use collections.Mapping, removed in 3.10;
+    #  - python-jose must stay 3.1/3.2, the last with the pycryptodome backend: the verifier hands a
+    #    Crypto.PublicKey.RSA object to jose.jwk.construct. Do NOT install `cryptography` here.
+    "$V/bin/pip" install -q 'pycryptodome>=3.10,<4' 'python-jose==3.2.0' 'pytz>=2023' 2>&1 \
+        | grep -v "requires\|pip's" || true
+    # bakery 1.2.4 (pulled in through the rfc3986==0.4.1 pin) returns bytes from SVG unbaking, which
+    # makes every baked SVG fail; 2.0.0 returns str.
+    "$V/bin/pip" install -q --no-deps openbadges-bakery==2.0.0
+fi
+"$V/bin/python" -c "import openbadges, openbadges_bakery; print('ob2 validator ok:', '$V')"
+
+# --- OB 3.0 -------------------------------------------------------------------------------
+N="$TOOLS/ob3"
+if ! command -v npm >/dev/null 2>&1; then
+    echo "npm not found: skipping the OB 3.0 verifier (its tests will skip)" >&2
+    exit 0
+fi
+mkdir -p "$N"
+if [ "$FORCE" = "--force" ] || [ ! -d "$N/node_modules/@digitalcredentials/verifier-core" ]; then
+    (cd "$N" && [ -f package.json ] || (cd "$N" && npm init -y >/dev/null))
+    (cd "$N" && npm install --silent --no-audit --no-fund @digitalcredentials/verifier-core@1.0.0-beta.11)
+fi
+# Node resolves packages from the importing file's folder, so the runner is copied next to
+# node_modules rather than run from tests/tools/.
+cp "$HERE/ob3_verify.mjs" "$N/ob3_verify.mjs"
+echo "ob3 verifier ok: $N"
