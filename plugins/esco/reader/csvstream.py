@@ -109,6 +109,13 @@ class CsvStream:
         finally:
             set_limit(previous)
         self._line = self._reader.line_num
+        # Since Python 3.11 the csv module accepts NUL. In an ESCO file a NUL
+        # means damage (a download preallocated with zeros and cut short).
+        if "\x00" in "".join(row):
+            raise MalformedCSVError(
+                self.path, start, "a NUL byte in the record starting here (a damaged download?)",
+                "text without NUL bytes",
+            )
         return start, row
 
     def _csv_error(self, start: int, exc: csv.Error) -> EscoFormatError:
@@ -128,8 +135,6 @@ class CsvStream:
                 f"(read up to line {at}): the file looks truncated",
                 "a closing quote and a complete last record",
             )
-        if "NUL" in text:
-            return MalformedCSVError(self.path, at, "a NUL byte", "text without NUL bytes")
         return MalformedCSVError(
             self.path, start,
             f"invalid CSV in the record starting here (parser stopped at line {at}: {text})",
