@@ -1,0 +1,45 @@
+# Two commands set everything up: `make demo` and `make test` (see README.md).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test install browsers validators clean translations
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Run the demo: fresh SQLite database, example cities, demo data, http://127.0.0.1:6543/
+demo: install
+	$(BIN)/col demo
+
+## Install the test dependencies and run the whole suite (PostgreSQL too when
+## COL_TEST_DATABASE_URL is set, as .ci/run does).
+test: install browsers validators
+	$(BIN)/pytest
+
+## Debian's Chromium for the browser tests (never a downloaded browser build).
+browsers:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get install -y -qq chromium >/dev/null 2>&1 || \
+	     (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)) || \
+	    echo "Chromium could not be installed; browser tests will be skipped."; \
+	  else echo "Install Debian's chromium package to run the browser tests."; fi; \
+	fi
+
+## The two independent Open Badges validators, built into tests/.tools/ (skipped without node).
+validators:
+	@if [ -x tests/tools/build_ob_validators.sh ]; then tests/tools/build_ob_validators.sh; fi
+
+## Extract messages and update every catalog (see docs/translating.md).
+translations: install
+	$(BIN)/col i18n update
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info tests/.tools

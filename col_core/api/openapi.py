@@ -1,0 +1,115 @@
+"""The OpenAPI 3.1 document, assembled from every ``add_api_view`` call of the core and plugins."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+API_PREFIX = "/api/v1"
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error", "fields"],
+    "properties": {
+        "error": {"type": "string", "description": "What went wrong, for a person to act on."},
+        "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+}
+_REGEX_PART = re.compile(r"\{(\w+):[^}]*\}")
+
+
+@dataclass
+class Operation:
+    path: str
+    method: str
+    spec: dict
+    plugin: str | None
+
+
+@dataclass
+class OpenAPIRegistry:
+    operations: list[Operation] = field(default_factory=list)
+    schemas: dict[str, tuple[dict, str | None]] = field(default_factory=dict)
+
+    def document(self, disabled: frozenset[str] = frozenset(), server_url: str = "") -> dict:
+        paths: dict[str, dict] = {}
+        for op in self.operations:
+            if op.plugin in disabled:
+                continue
+            paths.setdefault(op.path, {})[op.method.lower()] = op.spec
+        schemas = {"Error": ERROR_SCHEMA}
+        schemas.update({name: schema for name, (schema, plugin) in self.schemas.items()
+                        if plugin not in disabled})
+        return {
+            "openapi": "3.1.0",
+            "info": {"title": "Cities of Learning API", "version": "1",
+                     "description": "Every JSON endpoint of this city's site. Errors are "
+                                    "{\"error\": ..., \"fields\": {...}} with a 4xx status."},
+            "servers": [{"url": server_url}] if server_url else [],
+            "paths": dict(sorted(paths.items())),
+            "components": {
+                "schemas": schemas,
+                "securitySchemes": {
+                    "bearer": {"type": "http", "scheme": "bearer",
+                               "description": "A personal API token from your account settings."},
+                    "session": {"type": "apiKey", "in": "cookie", "name": "col_session"},
+                },
+            },
+        }
+
+
+def openapi_path(pattern: str) -> str:
+    return _REGEX_PART.sub(r"{\1}", pattern)
+
+
+def _default_responses(responses: dict | None) -> dict:
+    merged = {str(code): spec for code, spec in (responses or {}).items()}
+    error_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for code, text in (("400", "Bad input"), ("404", "Not found")):
+        merged.setdefault(code, {"description": text, "content": error_ref})
+    return merged
+
+
+def add_api_view(config, view, pattern: str, method: str = "GET", name: str | None = None, *,
+                 summary: str, responses: dict, request_body: dict | None = None,
+                 parameters: list | None = None, permission=None, tags: list | None = None,
+                 **view_options) -> None:
+    """Config directive: route + view + OpenAPI operation for one JSON endpoint.
+
+    ``pattern`` is relative to ``/api/v1`` (``/activities/{id}``) whatever plugin registers it.
+    ``responses`` maps status codes to OpenAPI response objects; 400/404 errors are added.
+    """
+    registry = config.registry
+    plugin = registry["col.plugins"].owner_of(config.package_name)
+    route_name = name or f"api.{method.lower()}.{pattern.strip('/').replace('/', '.')}"
+    full_pattern = API_PREFIX + pattern
+    saved_prefix, config.route_prefix = config.route_prefix, None
+    try:
+        if route_name not in {r.name for r in config.get_routes_mapper().get_routes()}:
+            config.add_route(route_name, full_pattern)
+    finally:
+        config.route_prefix = saved_prefix
+    config.add_view(view, route_name=route_name, request_method=method, renderer="json",
+                    permission=permission, **view_options)
+    path_params = re.findall(r"\{(\w+)", pattern)
+    spec = {
+        "summary": summary,
+        "operationId": route_name,
+        "tags": tags or [plugin or "core"],
+        "parameters": [
+            {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+            for p in path_params
+        ] + list(parameters or []),
+        "responses": _default_responses(responses),
+    }
+    if request_body:
+        spec["requestBody"] = {"required": True,
+                               "content": {"application/json": {"schema": request_body}}}
+    registry["col.openapi"].operations.append(
+        Operation(openapi_path(full_pattern), method.upper(), spec, plugin)
+    )
+
+
+def add_openapi_schema(config, name: str, schema: dict) -> None:
+    """Config directive: a reusable schema at ``#/components/schemas/<name>``."""
+    plugin = config.registry["col.plugins"].owner_of(config.package_name)
+    config.registry["col.openapi"].schemas[name] = (schema, plugin)

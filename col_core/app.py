@@ -1,0 +1,36 @@
+"""The composition root: ``main()`` builds the WSGI application, one part per line, in order."""
+
+from __future__ import annotations
+
+from pyramid.config import Configurator
+
+from col_core import settings as col_settings
+from col_core.plugins import configured_registry
+
+
+def make_config(global_config=None, **ini_settings) -> Configurator:
+    # Plugins are discovered first because they contribute setting defaults.
+    plugins = configured_registry(col_settings.load(ini_settings))
+    plugin_defaults: dict[str, str] = {}
+    for defaults in plugins.hook.col_settings_defaults():
+        plugin_defaults.update(defaults or {})
+    settings = col_settings.load(ini_settings, plugin_defaults=plugin_defaults)
+
+    config = Configurator(settings=settings)
+    config.registry["col.plugins"] = plugins
+    config.include("pyramid_services")  # request.find_service for every interface below
+    config.include("col_core.db")  # engine, request.dbsession joined to pyramid_tm
+    config.include("col_core.tenancy")  # request.tenant from host or /t/<slug>/, fails closed
+    config.include("col_core.i18n")  # locale negotiation and translation domains
+    config.include("col_core.security")  # sessions, CSRF, identity, permissions
+    config.include("col_core.storage")  # IFileStorage
+    config.include("col_core.mail")  # IMailer
+    config.include("col_core.web")  # templates, layout, static assets, home pages, errors
+    config.include("col_core.api")  # /api/v1 conventions and the OpenAPI document
+    config.include("col_core.plugins")  # every plugin under its own route prefix, gated per tenant
+    return config
+
+
+def main(global_config=None, **ini_settings):
+    """Paste/pserve entry point: build the WSGI app from ini settings and the environment."""
+    return make_config(global_config, **ini_settings).make_wsgi_app()

@@ -1,0 +1,57 @@
+"""The ``col`` command: ``col <group> <command>``, ``--help`` everywhere.
+
+Every command reads the same configuration as the server: ``--config INI``, else the ``COL_*``
+environment, else the demo's data directory; so a command run beside a running demo acts on the
+demo's data.  Plugins add groups through the ``col_cli_commands`` hook.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from col_core.cli.context import AppContext, pass_app
+from col_core.cli import db as db_commands
+from col_core.cli import demo as demo_commands
+from col_core.cli import tenant as tenant_commands
+from col_core.plugins import configured_registry
+from col_core import settings as col_settings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              envvar="COL_CONFIG", help="An ini file such as production.ini (else COL_* variables, "
+              "else the demo's data directory).")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None) -> None:
+    """Cities of Learning: run, configure and administer the platform."""
+    ctx.obj = AppContext(config_path)
+
+
+cli.add_command(db_commands.db)
+cli.add_command(demo_commands.demo)
+cli.add_command(demo_commands.serve)
+cli.add_command(tenant_commands.tenant)
+
+
+def _add_plugin_commands() -> None:
+    try:
+        plugins = configured_registry(col_settings.load())
+    except Exception as error:  # a broken plugin must not take the whole CLI down
+        click.echo(f"warning: plugins could not be loaded: {error}", err=True)
+        return
+    for commands in plugins.hook.col_cli_commands():
+        for command in commands or ():
+            cli.add_command(command)
+
+
+def main(argv=None) -> None:
+    _add_plugin_commands()
+    try:
+        cli.main(args=argv, prog_name="col", standalone_mode=True)
+    except KeyboardInterrupt:  # pragma: no cover
+        sys.exit(130)
+
+
+__all__ = ["cli", "main", "pass_app"]

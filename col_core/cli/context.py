@@ -1,0 +1,74 @@
+"""What a command needs: settings, the app's registry, and a request with a transaction."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+import click
+from pyramid.paster import get_appsettings, setup_logging
+from pyramid.scripting import prepare
+
+from col_core.app import make_config
+from col_core.tenancy.scoping import set_tenant
+
+
+class AppContext:
+    def __init__(self, config_path: str | None):
+        self.config_path = config_path
+        self._config = None
+
+    def ini_settings(self) -> dict:
+        if not self.config_path:
+            return {}
+        if not os.path.exists(self.config_path):
+            raise click.UsageError(f"Configuration file {self.config_path} does not exist.")
+        setup_logging(self.config_path)
+        return dict(get_appsettings(self.config_path))
+
+    @property
+    def config(self):
+        if self._config is None:
+            self._config = make_config(None, **self.ini_settings())
+            self._config.commit()
+        return self._config
+
+    @property
+    def registry(self):
+        return self.config.registry
+
+    @property
+    def settings(self) -> dict:
+        return self.registry.settings
+
+    @property
+    def engine(self):
+        return self.registry["col.engine"]
+
+    @property
+    def plugins(self):
+        return self.registry["col.plugins"]
+
+    def wsgi_app(self):
+        return self.config.make_wsgi_app()
+
+    @contextlib.contextmanager
+    def request(self, tenant=None):
+        """A request whose transaction commits at the end of the block (rolls back on error)."""
+        env = prepare(registry=self.registry)
+        request = env["request"]
+        request.tenant = tenant
+        try:
+            with request.tm:
+                if tenant is not None:
+                    set_tenant(request.dbsession, tenant.id)
+                yield request
+        finally:
+            env["closer"]()
+
+    def data_dir(self) -> Path:
+        return Path(self.settings["col.data_dir"])
+
+
+pass_app = click.make_pass_decorator(AppContext)

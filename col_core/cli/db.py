@@ -1,0 +1,51 @@
+"""``col db``: migrations."""
+
+from __future__ import annotations
+
+import click
+
+from col_core.cli.context import AppContext, pass_app
+from col_core.db import migrate
+
+
+@click.group()
+def db() -> None:
+    """Database schema: upgrade, check, new revisions."""
+
+
+@db.command()
+@pass_app
+def upgrade(app: AppContext) -> None:
+    """Upgrade the core's and every plugin's schema to the newest revision."""
+    with app.engine.begin() as connection:
+        migrate.upgrade(connection, app.plugins, role=app.settings.get("col.db_role", ""))
+    click.echo("Database is up to date.")
+
+
+@db.command()
+@pass_app
+def check(app: AppContext) -> None:
+    """Exit non-zero when the models and the migrations disagree."""
+    with app.engine.connect() as connection:
+        diffs = migrate.differences(connection, app.plugins)
+    if diffs:
+        for diff in diffs:
+            click.echo(f"  {diff}", err=True)
+        raise click.ClickException(
+            "Models and migrations disagree; run `col db revision --package NAME -m ...`."
+        )
+    click.echo("Models and migrations agree.")
+
+
+@db.command()
+@click.option("--package", required=True, help="col_core or a plugin name, e.g. badges.")
+@click.option("-m", "--message", required=True, help="What the revision changes.")
+@pass_app
+def revision(app: AppContext, package: str, message: str) -> None:
+    """Autogenerate a revision for one package's lineage (read it before committing!)."""
+    if package != "col_core" and package not in app.plugins.plugins:
+        raise click.BadParameter(
+            f"unknown package {package!r}; choose col_core or one of: "
+            + ", ".join(sorted(app.plugins.plugins)), param_hint="--package")
+    with app.engine.begin() as connection:
+        migrate.revision(connection, app.plugins, package, message)

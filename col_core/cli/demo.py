@@ -1,0 +1,106 @@
+"""``col demo`` and ``col serve``."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from col_core.cli.context import AppContext, pass_app
+from col_core.cli.tenant import launch_folder
+from col_core.db import migrate
+from col_core.tenancy.launch import CONFIG_FILE
+from col_core.tenancy.models import Tenant
+from col_core.tenancy.resolve import tenant_url
+
+REPOSITORY_TENANTS = Path(__file__).resolve().parents[2] / "tenants"
+
+
+def tenants_dir(app: AppContext) -> Path:
+    configured = Path(app.settings["col.tenants_dir"])
+    if configured.is_dir():
+        return configured
+    if REPOSITORY_TENANTS.is_dir():
+        return REPOSITORY_TENANTS
+    raise click.ClickException(f"no tenants folder at {configured}; set COL_TENANTS_DIR.")
+
+
+def prepare_demo(app: AppContext, fresh: bool) -> list[str]:
+    """Fresh database, every example tenant launched and seeded; returns lines to print."""
+    url = app.settings["col.database_url"]
+    if fresh:
+        if not url.startswith("sqlite:///"):
+            raise click.ClickException(
+                "col demo starts from a fresh SQLite database and will not wipe "
+                f"{url.split('@')[-1]}; use --keep or point COL_DATABASE_URL at SQLite.")
+        app.engine.dispose()
+        database = Path(url.removeprefix("sqlite:///"))
+        for path in (database, database.with_name(database.name + "-wal"),
+                     database.with_name(database.name + "-shm")):
+            path.unlink(missing_ok=True)
+        for folder in ("outbox", "whoosh"):
+            shutil.rmtree(app.data_dir() / folder, ignore_errors=True)
+    with app.engine.begin() as connection:
+        migrate.upgrade(connection, app.plugins, role=app.settings.get("col.db_role", ""))
+    folders = sorted(p for p in tenants_dir(app).iterdir() if (p / CONFIG_FILE).is_file())
+    if not folders:
+        raise click.ClickException(f"no tenant folders in {tenants_dir(app)}.")
+    lines: list[str] = []
+    with click.progressbar(folders, label="Launching example cities") as bar:
+        for folder in bar:
+            tenant, _ = launch_folder(app, folder)
+            with app.request(tenant) as request:
+                for result in request.hooks.col_seed_demo(request=request, tenant=tenant):
+                    lines.extend(result or ())
+    return lines
+
+
+def print_urls(app: AppContext, host: str, port: int, lines: list[str]) -> None:
+    with app.request() as request:
+        request.environ.update({"HTTP_HOST": f"localhost:{port}", "SERVER_PORT": str(port)})
+        tenants = request.dbsession.scalars(select(Tenant).order_by(Tenant.kind != "global",
+                                                                    Tenant.slug)).all()
+        click.echo("\nCities of Learning is running. Open:")
+        for tenant in tenants:
+            click.echo(f"  {tenant.display_name():<28} {tenant_url(request, tenant)}")
+    if lines:
+        click.echo("\nDemo accounts and things to try:")
+        for line in dict.fromkeys(lines):
+            click.echo(f"  {line}")
+    click.echo(f"\nServing on http://{host}:{port}/ (Ctrl+C stops).")
+
+
+def run_server(app: AppContext, host: str, port: int) -> None:
+    import waitress
+
+    waitress.serve(app.wsgi_app(), host=host, port=port, threads=8, ident="cities-of-learning")
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=6543, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--keep", is_flag=True, help="Keep the existing demo database instead of a fresh one.")
+@click.option("--no-serve", is_flag=True, help="Prepare the data and exit (for scripts and tests).")
+@pass_app
+def demo(app: AppContext, host: str, port: int, keep: bool, no_serve: bool) -> None:
+    """Run the demo: fresh database, example cities, demo data, local server."""
+    lines = prepare_demo(app, fresh=not keep)
+    if no_serve:
+        click.echo(f"Demo data is ready in {app.data_dir()}.")
+        for line in dict.fromkeys(lines):
+            click.echo(f"  {line}")
+        return
+    print_urls(app, host, port, lines)
+    run_server(app, host, port)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=6543, show_default=True, type=click.IntRange(1, 65535))
+@pass_app
+def serve(app: AppContext, host: str, port: int) -> None:
+    """Serve the platform with the current configuration (use pserve/gunicorn in production)."""
+    click.echo(f"Serving on http://{host}:{port}/ (Ctrl+C stops).")
+    run_server(app, host, port)

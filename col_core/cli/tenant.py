@@ -1,0 +1,96 @@
+"""``col tenant``: list, launch, disable and enable cities."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from sqlalchemy import select
+
+from col_core.cli.context import AppContext, pass_app
+from col_core.storage import IFileStorage
+from col_core.tenancy.launch import LaunchError, apply, read_folder
+from col_core.tenancy.models import Tenant
+from col_core.tenancy.scoping import set_tenant
+
+
+@click.group()
+def tenant() -> None:
+    """Cities, regions and the global site."""
+
+
+@tenant.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@pass_app
+def list_(app: AppContext, as_json: bool) -> None:
+    """List every tenant."""
+    with app.request() as request:
+        rows = [{"slug": t.slug, "kind": t.kind, "name": t.name, "active": t.active,
+                 "locales": t.locales, "hostnames": t.hostnames,
+                 "plugins": t.plugins if t.plugins is not None else sorted(app.plugins.plugins)}
+                for t in request.dbsession.scalars(select(Tenant).order_by(Tenant.slug))]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("No tenants yet. Launch one with `col tenant launch tenants/<slug>`.")
+        return
+    click.echo(f"{'slug':<16} {'kind':<7} {'active':<7} {'locales':<18} name")
+    for row in rows:
+        click.echo(f"{row['slug']:<16} {row['kind']:<7} {'yes' if row['active'] else 'no':<7} "
+                   f"{','.join(row['locales']):<18} {row['name']}")
+
+
+def launch_folder(app: AppContext, folder) -> tuple[Tenant, bool]:
+    """Validate and apply one tenant folder in its own transaction; raise ClickException."""
+    try:
+        spec = read_folder(folder, set(app.plugins.plugins))
+    except LaunchError as error:
+        raise click.ClickException("the tenant configuration is not valid:\n  "
+                                   + "\n  ".join(error.problems)) from error
+    try:
+        with app.request() as request:
+            tenant_, created = apply(request, spec, request.find_service(IFileStorage))
+            set_tenant(request.dbsession, tenant_.id)
+            request.tenant = tenant_
+            plugin_configs = spec.data.get("plugins", {})
+            request.hooks.col_tenant_launched(request=request, tenant=tenant_,
+                                              plugin_config=plugin_configs)
+    except LaunchError as error:
+        raise click.ClickException("the tenant configuration is not valid:\n  "
+                                   + "\n  ".join(error.problems)) from error
+    return tenant_, created
+
+
+@tenant.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+@pass_app
+def launch(app: AppContext, folder: str) -> None:
+    """Validate FOLDER (tenants/<slug>) and create or update its tenant."""
+    tenant_, created = launch_folder(app, folder)
+    click.echo(f"{'Created' if created else 'Updated'} tenant {tenant_.slug} ({tenant_.name}).")
+
+
+def _set_active(app: AppContext, slug: str, active: bool) -> None:
+    with app.request() as request:
+        found = request.dbsession.scalar(select(Tenant).where(Tenant.slug == slug))
+        if found is None:
+            raise click.ClickException(f"no tenant with slug {slug!r}; see `col tenant list`.")
+        found.active = active
+    click.echo(f"Tenant {slug} is now {'enabled' if active else 'disabled'}.")
+
+
+@tenant.command()
+@click.argument("slug")
+@pass_app
+def disable(app: AppContext, slug: str) -> None:
+    """Take a tenant's site offline (its data is kept)."""
+    _set_active(app, slug, False)
+
+
+@tenant.command()
+@click.argument("slug")
+@pass_app
+def enable(app: AppContext, slug: str) -> None:
+    """Bring a disabled tenant's site back."""
+    _set_active(app, slug, True)

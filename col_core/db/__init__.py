@@ -1,0 +1,75 @@
+"""Storage: the engine, one session per request joined to the request's transaction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import zope.sqlalchemy
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from col_core.db.meta import Base, Timestamped, metadata, utcnow
+
+__all__ = ["Base", "Timestamped", "metadata", "utcnow", "make_engine", "make_session_factory",
+           "session_for_transaction"]
+
+
+def make_engine(url: str, role: str = "", **kwargs) -> Engine:
+    """Create an engine with the pragmas and role the platform relies on."""
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    elif engine.dialect.name == "postgresql" and role:
+        # Row-level security does not bind superusers or table owners, so the application works
+        # as an ordinary role even when it logs in as the owner (the demo and the tests do).
+        event.listen(engine, "connect", lambda dbapi_conn, _: _set_role(dbapi_conn, role))
+    return engine
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _set_role(dbapi_conn, role: str) -> None:
+    with dbapi_conn.cursor() as cursor:
+        cursor.execute(f'SET ROLE "{role}"')
+    dbapi_conn.commit()
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def session_for_transaction(session_factory, transaction_manager, request=None) -> Session:
+    """A session whose commit and rollback follow ``transaction_manager`` (pyramid_tm's)."""
+    session = session_factory(info={"request": request} if request is not None else {})
+    zope.sqlalchemy.register(session, transaction_manager=transaction_manager)
+    return session
+
+
+def includeme(config):
+    settings = config.get_settings()
+    settings["tm.manager_hook"] = "pyramid_tm.explicit_manager"
+    config.include("pyramid_tm")
+    config.include("pyramid_retry")
+    engine = config.registry.get("col.engine") or make_engine(
+        settings["col.database_url"], role=settings.get("col.db_role", "")
+    )
+    config.registry["col.engine"] = engine
+    session_factory = config.registry.get("col.session_factory") or make_session_factory(engine)
+    config.registry["col.session_factory"] = session_factory
+
+    def dbsession(request) -> Session:
+        return session_for_transaction(session_factory, request.tm, request)
+
+    config.add_request_method(dbsession, reify=True)

@@ -1,0 +1,115 @@
+"""Migrations: one alembic lineage per package (``col_core`` and each plugin), one command.
+
+``col db upgrade`` upgrades every lineage to its head, then (on PostgreSQL) makes sure every
+tenant-owned table has its row-level security policy and the application role its privileges.
+The policies are derived from the models, so no plugin can forget one.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, text
+
+from col_core.db.meta import Base, metadata
+from col_core.tenancy import rls
+
+CORE_VERSIONS = str(Path(__file__).parent / "migrations" / "versions")
+
+
+def load_models(plugins=None) -> None:
+    """Import every model module so the one MetaData knows every table."""
+    importlib.import_module("col_core.models")
+    for plugin in (plugins.plugins.values() if plugins else ()):
+        try:
+            importlib.import_module(f"{plugin.package.__name__}.models")
+        except ModuleNotFoundError as error:
+            if error.name != f"{plugin.package.__name__}.models":
+                raise
+
+
+_loaded_plugins = {"registry": None}
+
+
+def target_metadata():
+    load_models(_loaded_plugins["registry"])
+    return metadata
+
+
+def table_owners(plugins=None) -> dict[str, str]:
+    """Table name -> the package that owns it ("col_core" or a plugin name), from the models."""
+    owners = {}
+    for mapper in Base.registry.mappers:
+        owner = plugins.owner_of(mapper.class_.__module__) if plugins else None
+        for table in mapper.tables:
+            owners[table.name] = owner or "col_core"
+    return owners
+
+
+def include_object(plugin_filter: str | None):
+    """When generating a revision for one package, compare only that package's tables."""
+    owners = table_owners(_loaded_plugins["registry"]) if plugin_filter else {}
+
+    def include(obj, name, type_, reflected, compare_to):
+        if type_ == "table" and name == "alembic_version":
+            return False
+        if plugin_filter is None or type_ != "table":
+            return True
+        return owners.get(name, "col_core") == plugin_filter
+
+    return include
+
+
+def alembic_config(connection: Connection, plugins=None, plugin_filter: str | None = None) -> Config:
+    _loaded_plugins["registry"] = plugins
+    locations = [CORE_VERSIONS]
+    if plugins is not None:
+        locations = sorted({*locations, *(path for path in plugins.hook.col_migrations() if path)})
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    config.set_main_option("version_locations", " ".join(locations))
+    config.set_main_option("path_separator", "space")
+    config.attributes["connection"] = connection
+    config.attributes["plugin_filter"] = plugin_filter
+    return config
+
+
+def upgrade(connection: Connection, plugins=None, role: str = "") -> None:
+    command.upgrade(alembic_config(connection, plugins), "heads")
+    if connection.dialect.name == "postgresql":
+        load_models(plugins)
+        for table in rls.tenant_tables(Base):
+            for statement in rls.enable_statements(table):
+                connection.execute(text(statement))
+        if role:
+            for statement in rls.grant_statements(role):
+                connection.execute(text(statement))
+
+
+def differences(connection: Connection, plugins=None) -> list:
+    """What autogenerate would change: empty when models and migrations agree."""
+    load_models(plugins)
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_object": include_object(None)}
+    )
+    return compare_metadata(context, metadata)
+
+
+def revision(connection: Connection, plugins, package: str, message: str) -> None:
+    """Autogenerate a revision for ``package`` (``col_core`` or a plugin name) on its lineage."""
+    config = alembic_config(connection, plugins, plugin_filter=package)
+    labels = {label for script in ScriptDirectory.from_config(config).walk_revisions()
+              for label in script.branch_labels}
+    if package in labels:
+        kwargs = {"head": f"{package}@head"}
+    else:
+        version_path = CORE_VERSIONS if package == "col_core" else \
+            plugins.plugins[package].hooks.col_migrations()
+        kwargs = {"head": "base", "branch_label": package, "version_path": version_path}
+    command.revision(config, message=message, autogenerate=True, **kwargs)

@@ -1,0 +1,170 @@
+"""Every hook a Cities of Learning plugin can implement.
+
+This module is the contract between the core and its plugins (first-party and outside ones
+alike).  Implement a hook with ``@col_core.hookimpl`` in your plugin's ``hooks`` module.
+
+Hooks called while serving a request go through ``request.hooks``, which leaves out plugins the
+request's tenant has disabled: a disabled plugin is never called for that city.  Hooks called
+outside a request (``col_settings_defaults``, ``col_configure``, ``col_cli_commands``,
+``col_migrations``) reach every installed plugin.  ``docs/plugins.md`` documents each hook; a test
+fails when one is missing there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("col")
+hookimpl = pluggy.HookimplMarker("col")
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """An entry of the site's main navigation."""
+
+    title: str  # already translated for the request
+    url: str
+    order: int = 50
+    icon: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    """A block of a page assembled from plugins (home page, profile, dashboard)."""
+
+    title: str  # already translated
+    html: Any  # markupsafe.Markup, rendered by the plugin (e.g. with render())
+    order: int = 50
+    id: str = ""
+
+
+@dataclass
+class SearchDocument:
+    """What a plugin puts into the city's search index (see ``col_search_documents``)."""
+
+    kind: str  # "activity", "playlist", ...
+    key: str  # unique within kind and tenant
+    title: str
+    body: str = ""
+    url: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# -- application start-up ---------------------------------------------------------------------
+
+
+@hookspec
+def col_settings_defaults() -> dict[str, str]:
+    """Return default values for this plugin's settings, namespaced by the plugin (``map.*``).
+
+    Called once at start-up, before the app is configured; ini files and ``COL_*`` environment
+    variables override these defaults.
+    """
+
+
+@hookspec
+def col_configure(config) -> None:
+    """Finish configuring the Pyramid ``config`` after every plugin's ``includeme`` has run.
+
+    Use it for wiring that depends on other plugins being present (for example registering a
+    service only when another plugin's interface is available).  Called for every installed
+    plugin, whatever the tenants enable.
+    """
+
+
+@hookspec
+def col_migrations() -> str:
+    """Return the path of this plugin's alembic ``versions`` folder (its own lineage).
+
+    ``col db upgrade`` upgrades every lineage to its head; the plugin's first revision must use
+    ``branch_labels = ("<plugin name>",)`` and ``depends_on = "col_core"`` if it references core
+    tables.
+    """
+
+
+@hookspec
+def col_cli_commands() -> list:
+    """Return ``click`` commands or groups to add to the ``col`` command (``col <group> ...``)."""
+
+
+# -- pages ------------------------------------------------------------------------------------
+
+
+@hookspec
+def col_navigation(request) -> list[NavItem]:
+    """Return navigation entries for the site header of the request's tenant."""
+
+
+@hookspec
+def col_home_sections(request) -> list[Section]:
+    """Return sections for the city's home page (or the global site's home page)."""
+
+
+@hookspec
+def col_profile_sections(request, user) -> list[Section]:
+    """Return sections for a learner's profile page (``user`` is the profile's owner)."""
+
+
+@hookspec
+def col_dashboard_sections(request, organisation) -> list[Section]:
+    """Return sections for an organisation's dashboard, as seen by one of its organisers."""
+
+
+# -- tenants and demo data --------------------------------------------------------------------
+
+
+@hookspec
+def col_tenant_launched(request, tenant, plugin_config: dict) -> None:
+    """React to a tenant being created or updated by ``col tenant launch``.
+
+    ``plugin_config`` is the plugin's own table of the tenant's configuration file
+    (``[plugins.<name>]``), or ``{}``.  Must be idempotent: launching twice changes nothing more.
+    Runs inside the launch transaction, with the tenant in context.
+    """
+
+
+@hookspec
+def col_seed_demo(request, tenant) -> list[str] | None:
+    """Create this plugin's demo data for ``tenant`` (called by ``col demo``, tenant in context).
+
+    The core seeds organisations, people and activities first (``tryfirst``), so plugins can
+    build on them.  Return lines worth printing for the person running the demo (demo accounts
+    and what to try), or None.
+    """
+
+
+# -- search -----------------------------------------------------------------------------------
+
+
+@hookspec
+def col_search_documents(request, tenant) -> list[SearchDocument]:
+    """Yield every search document this plugin contributes for ``tenant`` (full reindex)."""
+
+
+# -- domain events ----------------------------------------------------------------------------
+
+
+@hookspec
+def col_activity_published(request, activity) -> None:
+    """An activity became visible in discovery (first publication or republication)."""
+
+
+@hookspec
+def col_activity_joined(request, activity, participation) -> None:
+    """A learner joined an activity (``participation.status`` tells joined or waitlisted)."""
+
+
+@hookspec
+def col_activity_completed(request, activity, participation) -> None:
+    """An organiser (or a session QR scan) marked a learner's participation as completed.
+
+    Badges issue the activity's badge; playlists advance.  Runs in the same transaction.
+    """
+
+
+@hookspec
+def col_badge_awarded(request, assertion) -> None:
+    """A badge assertion was issued to a learner (playlists count it, analytics records it)."""

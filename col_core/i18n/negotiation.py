@@ -1,0 +1,44 @@
+"""Which language a request is served in, always one the tenant enables.
+
+Explicit choice first (``?lang=``, then the language cookie, then the signed-in person's
+preferred language), then the browser's Accept-Language, then the tenant's default.
+"""
+
+from __future__ import annotations
+
+LOCALE_COOKIE = "col_locale"
+
+
+def tenant_locales(tenant) -> list[str]:
+    if tenant is None:
+        return ["en"]
+    return list(tenant.locales or [tenant.default_locale])
+
+
+def _match(candidate: str | None, allowed: list[str]) -> str | None:
+    if not candidate:
+        return None
+    candidate = candidate.replace("-", "_")
+    if candidate in allowed:
+        return candidate
+    base = candidate.split("_")[0].lower()
+    return base if base in allowed else None
+
+
+def negotiate_locale(request) -> str:
+    tenant = getattr(request, "tenant", None)
+    allowed = tenant_locales(tenant)
+    explicit = [request.params.get("lang"), request.cookies.get(LOCALE_COOKIE)]
+    user = getattr(request, "preferred_locale_of_user", None)
+    if user:
+        explicit.append(user)
+    for candidate in explicit:
+        if found := _match(candidate, allowed):
+            return found
+    if request.accept_language:
+        for offer in request.accept_language.acceptable_offers(
+            [locale.replace("_", "-") for locale in allowed]
+        ):
+            return offer[0].replace("-", "_")
+    default = tenant.default_locale if tenant is not None else "en"
+    return default if default in allowed else allowed[0]

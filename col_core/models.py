@@ -1,0 +1,3 @@
+"""Every model of the core, imported in one place so the MetaData is complete."""
+
+from col_core.tenancy.models import Tenant, TenantHost  # noqa: F401

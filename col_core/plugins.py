@@ -1,0 +1,142 @@
+"""The plugin manager: discovery by entry point, per-tenant enablement, gated views.
+
+A plugin is a Python package named by an entry point in the ``col.plugins`` group.  The core
+``config.include``\\ s it under its own route prefix (``/<name>``) and registers its ``hooks``
+module (or the package itself) with pluggy.  Whether a plugin is active is decided per tenant:
+its views answer 404 and its hooks are skipped in a tenant that has not enabled it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import logging
+from dataclasses import dataclass
+from types import ModuleType
+
+import pluggy
+from pyramid.httpexceptions import HTTPNotFound
+
+from col_core import hookspecs
+from col_core.settings import as_list
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "col.plugins"
+
+
+@dataclass(frozen=True)
+class Plugin:
+    name: str
+    package: ModuleType
+    hooks: ModuleType
+
+    @property
+    def route_prefix(self) -> str:
+        return f"/{self.name}"
+
+
+class PluginRegistry:
+    """The installed plugins and the pluggy manager that calls them."""
+
+    def __init__(self, plugins: list[Plugin]):
+        self.manager = pluggy.PluginManager("col")
+        self.manager.add_hookspecs(hookspecs)
+        self.plugins = {plugin.name: plugin for plugin in plugins}
+        # The core's own features use the same hooks; they are always enabled.
+        self.manager.register(importlib.import_module("col_core.hooks"), name="core")
+        for plugin in plugins:
+            self.manager.register(plugin.hooks, name=plugin.name)
+
+    @classmethod
+    def discover(cls, disabled: list[str] = (), extra: list[str] = ()) -> "PluginRegistry":
+        """Load every ``col.plugins`` entry point (minus ``disabled``) plus dotted ``extra`` names."""
+        found: dict[str, str] = {}
+        for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+            found.setdefault(entry_point.name, entry_point.value)
+        for dotted in extra:
+            name, _, value = dotted.partition("=")
+            found[name.strip()] = (value or name).strip()
+        plugins = [load_plugin(name, value) for name, value in sorted(found.items())
+                   if name not in disabled]
+        return cls(plugins)
+
+    @property
+    def hook(self):
+        """Every plugin's hooks, regardless of tenant (start-up, CLI, migrations)."""
+        return self.manager.hook
+
+    def hooks_for(self, tenant) -> "TenantHooks":
+        return TenantHooks(self, self.disabled_for(tenant))
+
+    def disabled_for(self, tenant) -> frozenset[str]:
+        if tenant is None:
+            return frozenset(self.plugins)
+        return frozenset(name for name in self.plugins if not tenant.plugin_enabled(name))
+
+    def owner_of(self, module_name: str) -> str | None:
+        """The plugin whose package contains ``module_name``, if any."""
+        for name, plugin in self.plugins.items():
+            root = plugin.package.__name__
+            if module_name == root or module_name.startswith(root + "."):
+                return name
+        return None
+
+
+class TenantHooks:
+    """``request.hooks``: hook callers that leave out the tenant's disabled plugins."""
+
+    def __init__(self, registry: PluginRegistry, disabled: frozenset[str]):
+        self._registry = registry
+        self._disabled = [registry.plugins[name].hooks for name in disabled]
+
+    def __getattr__(self, hook_name: str):
+        if not self._disabled:
+            return getattr(self._registry.manager.hook, hook_name)
+        return self._registry.manager.subset_hook_caller(hook_name, remove_plugins=self._disabled)
+
+
+def load_plugin(name: str, dotted: str) -> Plugin:
+    package = importlib.import_module(dotted.split(":")[0])
+    try:
+        hooks = importlib.import_module(f"{package.__name__}.hooks")
+    except ModuleNotFoundError as error:
+        if error.name != f"{package.__name__}.hooks":
+            raise
+        hooks = package
+    return Plugin(name=name, package=package, hooks=hooks)
+
+
+def plugin_gate(view, info):
+    """View deriver: a plugin's views answer 404 in tenants that have not enabled the plugin."""
+    package = getattr(info.package, "__name__", "") or ""
+    plugin = info.registry["col.plugins"].owner_of(package)
+    if plugin is None:
+        return view
+
+    def gated_view(context, request):
+        tenant = getattr(request, "tenant", None)
+        if tenant is None or not tenant.plugin_enabled(plugin):
+            raise HTTPNotFound()
+        return view(context, request)
+
+    return gated_view
+
+
+def includeme(config):
+    """Include every installed plugin under its own route prefix, then let plugins finish."""
+    registry: PluginRegistry = config.registry["col.plugins"]
+    config.add_view_deriver(plugin_gate)
+    config.add_request_method(
+        lambda request: registry.hooks_for(getattr(request, "tenant", None)), "hooks", reify=True
+    )
+    for plugin in registry.plugins.values():
+        config.include(plugin.package.__name__, route_prefix=plugin.route_prefix)
+    registry.hook.col_configure(config=config)
+
+
+def configured_registry(settings: dict) -> PluginRegistry:
+    return PluginRegistry.discover(
+        disabled=as_list(settings.get("col.disabled_plugins")),
+        extra=as_list(settings.get("col.plugins")),
+    )

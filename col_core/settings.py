@@ -1,0 +1,113 @@
+"""Every setting the platform reads, with its default, in one place.
+
+Settings come from three layers, later ones winning: the defaults below, the ``.ini`` file
+(``[app:main]``), and ``COL_*`` environment variables.  Plugins declare their own namespaced
+defaults through the ``col_settings_defaults`` hook; they read them from the same dictionary.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import platformdirs
+
+# Environment variable -> setting name.  Kept explicit so `grep COL_` finds every one.
+ENVIRONMENT = {
+    "COL_DATABASE_URL": "col.database_url",
+    "COL_SECRET": "col.secret",
+    "COL_BASE_DOMAIN": "col.base_domain",
+    "COL_PUBLIC_URL": "col.public_url",
+    "COL_DATA_DIR": "col.data_dir",
+    "COL_GLOBAL_HOSTS": "col.global_hosts",
+    "COL_MAILER": "col.mailer",
+    "COL_SMTP_HOST": "col.smtp_host",
+    "COL_SMTP_PORT": "col.smtp_port",
+    "COL_SMTP_USER": "col.smtp_user",
+    "COL_SMTP_PASSWORD": "col.smtp_password",
+    "COL_SMTP_TLS": "col.smtp_tls",
+    "COL_MAIL_FROM": "col.mail_from",
+    "COL_DB_ROLE": "col.db_role",
+    "COL_ENVIRONMENT": "col.environment",
+    "COL_SEARCH_BACKEND": "col.search_backend",
+    "COL_TENANTS_DIR": "col.tenants_dir",
+    "COL_PLUGINS": "col.plugins",
+    "COL_DISABLED_PLUGINS": "col.disabled_plugins",
+}
+
+
+def default_data_dir() -> Path:
+    """Where the demo (and any command given no configuration) keeps its database and files."""
+    return Path(os.environ.get("COL_DATA_DIR") or platformdirs.user_data_dir("cities-of-learning"))
+
+
+def defaults(data_dir: Path | None = None) -> dict[str, str]:
+    data_dir = data_dir or default_data_dir()
+    return {
+        "col.environment": "development",
+        "col.data_dir": str(data_dir),
+        "col.database_url": f"sqlite:///{data_dir / 'col.sqlite'}",
+        "col.db_role": "",
+        "col.secret": "",
+        "col.base_domain": "localhost",
+        "col.global_hosts": "127.0.0.1 localhost",
+        "col.public_url": "",
+        "col.storage": "col_core.storage.LocalFileStorage",
+        "col.storage_dir": str(data_dir / "files"),
+        "col.upload_max_bytes": str(10 * 1024 * 1024),
+        "col.mailer": "col_core.mail.OutboxMailer",
+        "col.outbox_dir": str(data_dir / "outbox"),
+        "col.smtp_host": "localhost",
+        "col.smtp_port": "25",
+        "col.smtp_user": "",
+        "col.smtp_password": "",
+        "col.smtp_tls": "false",
+        "col.mail_from": "Cities of Learning <no-reply@localhost>",
+        "col.search_backend": "database",
+        "col.whoosh_dir": str(data_dir / "whoosh"),
+        "col.tenants_dir": "tenants",
+        "col.plugins": "",
+        "col.disabled_plugins": "",
+    }
+
+
+def load(
+    ini_settings: dict | None = None,
+    environ: dict | None = None,
+    plugin_defaults: dict | None = None,
+) -> dict[str, str]:
+    """Merge defaults, plugins' defaults, ini settings and the ``COL_*`` environment."""
+    environ = os.environ if environ is None else environ
+    ini_settings = dict(ini_settings or {})
+    env_values = {name: environ[var] for var, name in ENVIRONMENT.items() if environ.get(var)}
+    data_dir = env_values.get("col.data_dir") or ini_settings.get("col.data_dir")
+    merged = defaults(Path(data_dir) if data_dir else None)
+    merged.update(plugin_defaults or {})
+    merged.update(ini_settings)
+    merged.update(env_values)
+    if not merged["col.secret"]:
+        if merged["col.environment"] == "production":
+            raise RuntimeError("col.secret (COL_SECRET) must be set in production.")
+        merged["col.secret"] = _development_secret(Path(merged["col.data_dir"]))
+    return merged
+
+
+def _development_secret(data_dir: Path) -> str:
+    """A per-data-directory random secret, so development sessions survive restarts."""
+    path = data_dir / "secret.key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    path.write_text(secret)
+    path.chmod(0o600)
+    return secret
+
+
+def as_bool(value) -> bool:
+    return str(value).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def as_list(value) -> list[str]:
+    return [item for item in str(value or "").replace(",", " ").split() if item]

@@ -1,0 +1,163 @@
+"""File storage: logos, badge images, evidence and other uploads.
+
+Files are content-addressed (the key is the SHA-256 of the bytes plus an extension derived from
+the checked type), so the same upload is stored once and keys never collide across tenants.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+from pyramid.httpexceptions import HTTPNotFound
+from pyramid.path import DottedNameResolver
+from pyramid.response import Response
+from zope.interface import Interface, implementer
+
+# Accepted upload types: the extension is derived from the content, never from the file name.
+IMAGE_FORMATS = {"PNG": ("image/png", "png"), "JPEG": ("image/jpeg", "jpg"),
+                 "GIF": ("image/gif", "gif"), "WEBP": ("image/webp", "webp")}
+DOCUMENT_TYPES = {b"%PDF-": ("application/pdf", "pdf")}
+
+
+class UploadRejected(ValueError):
+    """An upload is too large or of a type that is not accepted; the message says which."""
+
+
+class IFileStorage(Interface):
+    """Stores immutable files by content and serves them back by key."""
+
+    def put(data: bytes, allowed: set[str] = frozenset({"image"})) -> str:
+        """Check ``data`` (size, and type among ``allowed``: "image", "svg", "pdf") and store it.
+
+        Returns the key ("<sha256>.<ext>").  Raises :class:`UploadRejected` with a message a
+        person can act on when the file is too large or of another type.
+        """
+
+    def get(key: str) -> bytes:
+        """Return the stored bytes; raise KeyError for an unknown or malformed key."""
+
+    def exists(key: str) -> bool:
+        """Whether ``key`` is stored."""
+
+    def delete(key: str) -> None:
+        """Remove the file (used by account erasure); no error if it is already gone."""
+
+    def content_type(key: str) -> str:
+        """The media type of a stored key."""
+
+
+def sniff(data: bytes, allowed: set[str]) -> tuple[str, str]:
+    """Return (media type, extension) of ``data`` or raise :class:`UploadRejected`."""
+    if "pdf" in allowed:
+        for magic, kind in DOCUMENT_TYPES.items():
+            if data.startswith(magic):
+                return kind
+    if "svg" in allowed and data.lstrip()[:256].lower().find(b"<svg") != -1:
+        return ("image/svg+xml", "svg")
+    if "image" in allowed:
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                image.verify()
+                if image.format in IMAGE_FORMATS:
+                    return IMAGE_FORMATS[image.format]
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            pass
+    names = {"image": "PNG, JPEG, GIF or WebP images", "svg": "SVG images", "pdf": "PDF documents"}
+    raise UploadRejected(
+        "This file type is not accepted. Please upload "
+        + " or ".join(names[kind] for kind in sorted(allowed)) + "."
+    )
+
+
+_CONTENT_TYPES = {ext: kind for kind, ext in list(IMAGE_FORMATS.values())
+                  + list(DOCUMENT_TYPES.values()) + [("image/svg+xml", "svg")]}
+
+
+@implementer(IFileStorage)
+class LocalFileStorage:
+    """Files in a local directory, fanned out by the first two hex digits of the hash."""
+
+    def __init__(self, root: str | Path, max_bytes: int):
+        self.root = Path(root)
+        self.max_bytes = max_bytes
+
+    def _path(self, key: str) -> Path:
+        digest, _, ext = key.partition(".")
+        if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest) or \
+                ext not in _CONTENT_TYPES:
+            raise KeyError(key)
+        return self.root / digest[:2] / key
+
+    def put(self, data: bytes, allowed=frozenset({"image"})) -> str:
+        if len(data) > self.max_bytes:
+            raise UploadRejected(
+                f"This file is {len(data) / 1_048_576:.1f} MB; the limit is "
+                f"{self.max_bytes / 1_048_576:.0f} MB."
+            )
+        if not data:
+            raise UploadRejected("The file is empty.")
+        _, ext = sniff(data, set(allowed))
+        key = f"{hashlib.sha256(data).hexdigest()}.{ext}"
+        path = self._path(key)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Write then rename, so a reader never sees half a file.
+            fd, tmp = tempfile.mkstemp(dir=path.parent)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, path)
+        return key
+
+    def get(self, key: str) -> bytes:
+        path = self._path(key)
+        if not path.exists():
+            raise KeyError(key)
+        return path.read_bytes()
+
+    def exists(self, key: str) -> bool:
+        try:
+            return self._path(key).exists()
+        except KeyError:
+            return False
+
+    def delete(self, key: str) -> None:
+        try:
+            self._path(key).unlink(missing_ok=True)
+        except KeyError:
+            pass
+
+    def content_type(self, key: str) -> str:
+        return _CONTENT_TYPES[key.rpartition(".")[2]]
+
+
+def storage_factory(settings):
+    cls = DottedNameResolver().maybe_resolve(settings["col.storage"])
+    return cls(settings["col.storage_dir"], int(settings["col.upload_max_bytes"]))
+
+
+def includeme(config):
+    storage = storage_factory(config.get_settings())
+    config.register_service(storage, IFileStorage)
+    config.add_route("file", "/files/{key}")
+    config.add_view(serve_file, route_name="file", request_method="GET")
+
+
+def serve_file(request):
+    storage = request.find_service(IFileStorage)
+    key = request.matchdict["key"]
+    try:
+        body = storage.get(key)
+    except KeyError:
+        raise HTTPNotFound("No such file.")
+    response = Response(body=body, content_type=storage.content_type(key))
+    # Content-addressed: the bytes behind a key never change.
+    response.cache_control = "public, max-age=31536000, immutable"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if key.endswith(".svg") or key.endswith(".pdf"):
+        response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response

@@ -1,0 +1,100 @@
+"""Fixtures for functional tests of the core and of every plugin (the ``col_testing`` plugin)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+import webtest
+
+from pyramid.request import Request
+
+from col_core.app import make_config
+from col_core.mail import IMailer
+from col_core.plugins import configured_registry
+from col_core.testing.database import TestDatabase
+from col_core.testing.factories import Factories
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "postgresql: needs PostgreSQL (COL_TEST_DATABASE_URL)")
+
+
+@pytest.fixture(scope="session")
+def col_workdir(tmp_path_factory):
+    return tmp_path_factory.mktemp("col")
+
+
+@pytest.fixture(scope="session")
+def col_database(col_workdir):
+    plugins = configured_registry({})
+    database = TestDatabase(os.environ.get("COL_TEST_DATABASE_URL"), col_workdir, plugins)
+    database.create()
+    yield database
+    database.drop()
+
+
+@pytest.fixture(scope="session")
+def app_settings(col_workdir, col_database):
+    return {
+        "col.environment": "testing",
+        "col.secret": "test-secret-not-for-production-" + "x" * 16,
+        "col.data_dir": str(col_workdir / "data"),
+        "col.database_url": col_database.url,
+        "col.db_role": col_database.role,
+        "col.base_domain": "example.test",
+        "col.global_hosts": "localhost 127.0.0.1",
+        "col.storage_dir": str(col_workdir / "files"),
+        "col.outbox_dir": str(col_workdir / "outbox"),
+        "col.whoosh_dir": str(col_workdir / "whoosh"),
+        "col.public_url": "http://example.test",
+    }
+
+
+@pytest.fixture(scope="session")
+def app_config(app_settings):
+    config = make_config(None, **app_settings)
+    config.commit()
+    return config
+
+
+@pytest.fixture(scope="session")
+def wsgi_app(app_config):
+    return app_config.make_wsgi_app()
+
+
+@pytest.fixture
+def registry(app_config, col_database, app_settings):
+    """The app's registry, with an empty database and empty outbox and file store."""
+    col_database.reset(app_config.registry["col.engine"])
+    for key in ("col.outbox_dir", "col.storage_dir", "col.whoosh_dir"):
+        shutil.rmtree(app_settings[key], ignore_errors=True)
+    return app_config.registry
+
+
+@pytest.fixture
+def factories(registry):
+    with Factories(registry) as made:
+        yield made
+
+
+@pytest.fixture
+def testapp(registry, wsgi_app):
+    """The whole app through webtest; ``testapp.for_tenant(t)`` browses as that city's host."""
+    return TenantTestApp(wsgi_app, extra_environ={"HTTP_HOST": "example.test"})
+
+
+@pytest.fixture
+def outbox(registry):
+    """The real on-disk outbox the app's mailer writes to (``outbox.messages()``)."""
+    request = Request.blank("/")
+    request.registry = registry
+    return request.find_service(IMailer)
+
+
+class TenantTestApp(webtest.TestApp):
+    def for_tenant(self, tenant, **environ) -> "TenantTestApp":
+        """A client that browses ``tenant``'s site by its subdomain (a fresh cookie jar)."""
+        host = "example.test" if tenant.is_global else f"{tenant.slug}.example.test"
+        return TenantTestApp(self.app, extra_environ={"HTTP_HOST": host, **environ})

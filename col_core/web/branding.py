@@ -1,0 +1,64 @@
+"""A tenant's branding: colours as CSS variables, checked for WCAG AA contrast."""
+
+from __future__ import annotations
+
+import re
+
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+DEFAULT_COLOURS = {
+    "primary": "#1d4ed8",  # links, buttons
+    "on_primary": "#ffffff",  # text on primary
+    "accent": "#b45309",
+    "background": "#ffffff",
+    "text": "#1f2937",
+}
+
+# Pairs that must reach WCAG 2.1 AA contrast for normal text (4.5:1).
+CONTRAST_PAIRS = [("text", "background"), ("on_primary", "primary"), ("primary", "background")]
+AA_NORMAL_TEXT = 4.5
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def colours_of(tenant) -> dict[str, str]:
+    colours = dict(DEFAULT_COLOURS)
+    if tenant is not None:
+        colours.update((tenant.branding or {}).get("colours", {}))
+    return colours
+
+
+def contrast_problems(colours: dict[str, str]) -> list[str]:
+    """Human-readable problems: malformed colours and pairs below AA contrast."""
+    merged = {**DEFAULT_COLOURS, **colours}
+    problems = [f"colours.{name} must be a colour like #1d4ed8, not {value!r}"
+                for name, value in colours.items()
+                if name in DEFAULT_COLOURS and not HEX_COLOUR.match(str(value))]
+    if problems:
+        return problems
+    for foreground, background in CONTRAST_PAIRS:
+        ratio = contrast_ratio(merged[foreground], merged[background])
+        if ratio < AA_NORMAL_TEXT:
+            problems.append(
+                f"colours.{foreground} ({merged[foreground]}) on colours.{background} "
+                f"({merged[background]}) has contrast {ratio:.2f}:1; WCAG AA needs at least 4.5:1"
+            )
+    return problems
+
+
+def css_variables(tenant) -> str:
+    colours = colours_of(tenant)
+    body = "".join(
+        f"--col-{name.replace('_', '-')}:{value};" for name, value in colours.items()
+        if HEX_COLOUR.match(str(value))
+    )
+    return f":root{{{body}}}"

@@ -1,0 +1,57 @@
+"""Home pages (a city's, assembled from plugin sections; the global site's, listing cities),
+health check and error pages."""
+
+from __future__ import annotations
+
+import logging
+
+from pyramid.httpexceptions import HTTPNotFound
+from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config, view_config
+from sqlalchemy import select
+
+from col_core.i18n import _
+from col_core.tenancy.models import Tenant
+
+log = logging.getLogger(__name__)
+
+
+@view_config(route_name="home", renderer="col_core.web:templates/home.jinja2")
+def home(request):
+    sections = [section for sections in request.hooks.col_home_sections(request=request)
+                for section in sections or ()]
+    cities = []
+    if request.tenant.is_global:
+        cities = request.dbsession.scalars(
+            select(Tenant).where(Tenant.active, Tenant.kind != "global").order_by(Tenant.name)
+        ).all()
+    return {"sections": sorted(sections, key=lambda s: (s.order, s.title)), "cities": cities}
+
+
+@view_config(route_name="health", renderer="json")
+def health(request):
+    return {"status": "ok", "tenant": request.tenant.slug}
+
+
+@notfound_view_config(renderer="col_core.web:templates/error.jinja2", append_slash=False)
+def not_found(exc, request):
+    request.response.status = 404
+    # The router's own 404 carries the path as its detail; only a view's message is worth showing.
+    message = exc.detail if isinstance(exc, HTTPNotFound) and exc.detail and \
+        exc.detail != request.path_info else None
+    return {"title": _("Page not found"), "status": 404,
+            "message": message or _("We could not find this page. It may have moved or ended.")}
+
+
+@forbidden_view_config(renderer="col_core.web:templates/error.jinja2")
+def forbidden(exc, request):
+    request.response.status = 403
+    return {"title": _("Not allowed"), "status": 403,
+            "message": _("You do not have permission to see this page.")}
+
+
+@exception_view_config(Exception, renderer="col_core.web:templates/error.jinja2")
+def server_error(exc, request):
+    log.exception("Unhandled error on %s", request.path_url, exc_info=exc)
+    request.response.status = 500
+    return {"title": _("Something went wrong"), "status": 500,
+            "message": _("Something went wrong on our side. Please try again in a moment.")}

@@ -1,0 +1,1 @@
+"""Fixtures come from the ``col_testing`` pytest plugin (col_core.testing), shared with plugins."""

@@ -1,0 +1,82 @@
+"""Which city a request belongs to: resolved from the host or the /t/<slug>/ prefix, failing closed."""
+
+from col_core.tenancy.models import TenantHost
+
+
+def test_subdomain_resolves_city(testapp, factories):
+    factories.global_site()
+    city = factories.tenant("vilnius", name="Vilnius")
+    response = testapp.for_tenant(city).get("/api/v1/tenant")
+    assert response.json["slug"] == "vilnius"
+
+
+def test_port_is_ignored(testapp, factories):
+    factories.tenant("kaunas")
+    response = testapp.get("/api/v1/tenant", extra_environ={"HTTP_HOST": "kaunas.example.test:8080"})
+    assert response.json["slug"] == "kaunas"
+
+
+def test_exact_hostname_resolves_city(testapp, factories):
+    city = factories.tenant("gent")
+    factories.save(TenantHost(hostname="leren.gent.be", tenant_id=city.id))
+    response = testapp.get("/api/v1/tenant", extra_environ={"HTTP_HOST": "leren.gent.be"})
+    assert response.json["slug"] == "gent"
+
+
+def test_bare_host_is_global_site(testapp, factories):
+    factories.global_site()
+    factories.tenant("vilnius")
+    assert testapp.get("/api/v1/tenant").json["kind"] == "global"
+
+
+def test_path_prefix_resolves_city_and_prefixes_urls(testapp, factories):
+    factories.global_site()
+    factories.tenant("vilnius")
+    response = testapp.get("/t/vilnius/api/v1/tenant")
+    assert response.json["slug"] == "vilnius"
+    # On the base domain a city's canonical address is its subdomain.
+    assert response.json["url"] == "http://vilnius.example.test/"
+    page = testapp.get("/t/vilnius/")
+    assert 'href="http://example.test/t/vilnius/"' in page.text
+
+
+def test_unknown_subdomain_is_404_page(testapp, factories):
+    factories.tenant("vilnius")
+    response = testapp.get("/", extra_environ={"HTTP_HOST": "nowhere.example.test"}, status=404)
+    assert "No city of learning answers at this address" in response.text
+    assert "vilnius" not in response.text.lower()
+
+
+def test_unknown_path_slug_is_404(testapp, factories):
+    factories.global_site()
+    testapp.get("/t/nowhere/", status=404)
+
+
+def test_unknown_host_is_404(testapp, factories):
+    factories.global_site()
+    testapp.get("/", extra_environ={"HTTP_HOST": "evil.example.org"}, status=404)
+
+
+def test_path_prefix_is_ignored_on_a_city_host(testapp, factories):
+    vilnius = factories.tenant("vilnius")
+    factories.tenant("kaunas")
+    # A city's own host must never serve another city's pages through the prefix.
+    testapp.for_tenant(vilnius).get("/t/kaunas/api/v1/tenant", status=404)
+
+
+def test_disabled_tenant_is_404(testapp, factories):
+    city = factories.tenant("vilnius", active=False)
+    testapp.for_tenant(city).get("/", status=404)
+
+
+def test_no_global_site_is_404_not_a_city(testapp, factories):
+    factories.tenant("vilnius")
+    response = testapp.get("/", status=404)
+    assert "Vilnius" not in response.text
+
+
+def test_api_unknown_tenant_is_json_error(testapp, factories):
+    response = testapp.get("/api/v1/tenant", extra_environ={"HTTP_HOST": "x.example.test"},
+                           status=404)
+    assert response.json == {"error": "No city of learning answers at this address.",
+                             "fields": {}}
