@@ -52,13 +52,22 @@ class ResolvedMethod:
 def canonicalize(document: dict) -> str:
     """RDFC-1.0 canonical N-Quads of ``document``, loading contexts only from the bundle.
 
-    Raises :class:`ProofError` when a context is not bundled or the JSON-LD is invalid.
+    Raises :class:`ProofError` when a context is not bundled, the JSON-LD is invalid, or a
+    member is not defined by any context (it would be left out of the signature).
     """
+    dropped: list = []
+    options = {"documentLoader": document_loader}
     try:
-        return jsonld.normalize(copy.deepcopy(document), {
-            "algorithm": "URDNA2015",
-            "format": "application/n-quads",
-            "documentLoader": document_loader,
+        # "Safe mode", as Data Integrity verifiers run JSON-LD: a member that no context
+        # defines would silently vanish from the canonical form, so it would be displayed yet
+        # not signed. Refuse such documents, for signing and for verifying alike.
+        expanded = jsonld.expand(copy.deepcopy(document), options,
+                                 on_property_dropped=dropped.append)
+        if dropped:
+            raise ProofError("document uses terms no bundled context defines "
+                             f"({len(dropped)} dropped); define them or leave them out")
+        return jsonld.normalize(expanded, {
+            **options, "algorithm": "URDNA2015", "format": "application/n-quads",
         })
     except jsonld.JsonLdError as exc:
         raise ProofError(f"cannot canonicalise the document: {_root_cause(exc)}") from exc
