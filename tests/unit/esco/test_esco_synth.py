@@ -5,9 +5,19 @@ back by the reader with the counts the generator reports."""
 from __future__ import annotations
 
 import hashlib
+import importlib.util
+import sys
+from pathlib import Path
 
-from benchmarks import esco_synth
 from plugins.esco.reader import FileKind, Skill, iter_records, scan_download
+
+# Loaded by path: benchmarks/ may not be an importable package in every
+# environment (it is run as ``python -m benchmarks NAME``).
+_PATH = Path(__file__).resolve().parents[3] / "benchmarks" / "esco_synth.py"
+_spec = importlib.util.spec_from_file_location("_esco_synth_under_test", _PATH)
+esco_synth = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = esco_synth
+_spec.loader.exec_module(esco_synth)
 
 
 def _digest(root):
