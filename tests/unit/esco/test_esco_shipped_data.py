@@ -36,7 +36,7 @@ SHOW_INITIATIVE = "http://data.europa.eu/esco/skill/001115fb-569f-4ee6-8381-c680
 
 
 def test_attribution_travels_with_the_data():
-    notice = (DATA / "NOTICE").read_text(encoding="utf-8")
+    notice = (DATA / "NOTICE.txt").read_text(encoding="utf-8")
     assert "This service uses the ESCO classification of the European Commission." in notice
     assert "2011/833/EU" in notice
     assert "filtered subset" in notice
