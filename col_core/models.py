@@ -1,3 +1,4 @@
 """Every model of the core, imported in one place so the MetaData is complete."""
 
 from col_core.tenancy.models import Tenant, TenantHost  # noqa: F401
+from col_core.security.models import CityAdmin, Membership, Organisation, User  # noqa: F401
