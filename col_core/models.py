@@ -2,3 +2,4 @@
 
 from col_core.tenancy.models import Tenant, TenantHost  # noqa: F401
 from col_core.security.models import CityAdmin, Membership, Organisation, User  # noqa: F401
+from col_core.activities.models import Activity, ActivityCoOrganiser, ActivitySession, ActivitySkill, Attendance, Participation, ReminderSent  # noqa: F401,E501
