@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from col_core.db.meta import Base, Timestamped
@@ -31,6 +31,19 @@ class User(Timestamped, Base):
     birth_date: Mapped[dt.date | None]
     is_platform_admin: Mapped[bool] = mapped_column(default=False)
     deleted_at: Mapped[dt.datetime | None]
+    # Learners under the city's age of digital consent need a guardian's consent (GDPR Art. 8).
+    guardian_email: Mapped[str | None] = mapped_column(String(254))
+    guardian_consent_at: Mapped[dt.datetime | None]
+
+    @property
+    def is_active(self) -> bool:
+        return self.deleted_at is None and self.email_verified_at is not None
+
+    def age_on(self, day: dt.date) -> int | None:
+        if self.birth_date is None:
+            return None
+        born = self.birth_date
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"
@@ -53,6 +66,8 @@ class Organisation(TenantScoped, Timestamped, Base):
     address: Mapped[str] = mapped_column(String(300), default="")
     primary_locale: Mapped[str] = mapped_column(String(16), default="en")
     verified_at: Mapped[dt.datetime | None]
+    verification_method: Mapped[str] = mapped_column(String(16), default="", server_default="")  # manual, document
+    verification_document: Mapped[str | None] = mapped_column(String(80))  # IFileStorage key
     suspended_at: Mapped[dt.datetime | None]
 
     memberships: Mapped[list["Membership"]] = relationship(
@@ -96,3 +111,64 @@ class CityAdmin(TenantScoped, Timestamped, Base):
     user: Mapped[User] = relationship()
 
     __table_args__ = (UniqueConstraint("tenant_id", "user_id"),)
+
+
+# The columns and tables below are the account machinery: credentials, tokens, throttling and
+# consent.  Token tables store only SHA-256 hashes, so a database leak gives no usable link.
+
+TOKEN_PURPOSES = ("verify", "reset", "email", "guardian")
+TOKEN_SCOPES = ("read", "write")
+
+
+class ApiToken(Timestamped, Base):
+    """A personal API token (``Authorization: Bearer ...``), hashed at rest and revocable."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scope: Mapped[str] = mapped_column(String(8), default="read")
+    last_used_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class UserToken(Timestamped, Base):
+    """A single-use, expiring link sent by email: verify, reset, email change, guardian consent."""
+
+    __tablename__ = "user_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class AuthAttempt(Base):
+    """A failed sign-in or a reset request, kept in the database so every worker sees it."""
+
+    __tablename__ = "auth_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(80), index=True)  # "account:<hash>" or "ip:<hash>"
+    created_at: Mapped[dt.datetime] = mapped_column(index=True)
+
+
+class Consent(TenantScoped, Timestamped, Base):
+    """A person accepted a city's terms or privacy notice (which version, when)."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    document: Mapped[str] = mapped_column(String(16))  # "terms" or "privacy"
+    version: Mapped[str] = mapped_column(String(40), default="")
