@@ -6,5 +6,6 @@ import warnings
 warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
 
 from col_core.app import main  # noqa: E402
+from col_core.hookspecs import hookimpl  # noqa: E402
 
-__all__ = ["main"]
+__all__ = ["main", "hookimpl"]

@@ -75,7 +75,8 @@ class TestDatabase:
                 connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
             engine.dispose()
         else:
-            for suffix in ("-wal", "-shm"):
+            # A new file (not overwritten in place), so a stray connection cannot corrupt it.
+            for suffix in ("", "-wal", "-shm"):
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
             shutil.copyfile(self.template, self.path)
 

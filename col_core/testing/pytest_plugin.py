@@ -15,6 +15,7 @@ from col_core.mail import IMailer
 from col_core.plugins import configured_registry
 from col_core.testing.database import TestDatabase
 from col_core.testing.factories import Factories
+from col_core.testing.openapi import assert_matches_openapi
 
 
 def pytest_configure(config):
@@ -91,6 +92,19 @@ def outbox(registry):
     request = Request.blank("/")
     request.registry = registry
     return request.find_service(IMailer)
+
+
+@pytest.fixture
+def openapi(registry):
+    """``openapi(response)`` fails unless the response matches the app's OpenAPI document."""
+    spec = registry["col.openapi"].document()
+
+    def check(response):
+        assert_matches_openapi(response, spec)
+        return response
+
+    check.spec = spec
+    return check
 
 
 class TenantTestApp(webtest.TestApp):
