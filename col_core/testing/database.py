@@ -11,7 +11,7 @@ import shutil
 import uuid
 from pathlib import Path
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, inspect, make_url, text
 
 from col_core.db import make_engine
 from col_core.db import migrate
@@ -70,8 +70,10 @@ class TestDatabase:
         app_engine.dispose()
         if self.is_postgresql:
             engine = make_engine(self.url)
-            tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
             with engine.begin() as connection:
+                existing = set(inspect(connection).get_table_names())
+                tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables
+                                   if t.name in existing)
                 connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
             engine.dispose()
         else:
