@@ -15,6 +15,8 @@ from col_core.cli.context import AppContext, pass_app
 from col_core.cli import db as db_commands
 from col_core.cli import demo as demo_commands
 from col_core.cli import tenant as tenant_commands
+from col_core.cli import i18n as i18n_commands
+from col_core.cli import starterkit as starterkit_commands
 from col_core.plugins import configured_registry
 from col_core import settings as col_settings
 
@@ -33,25 +35,29 @@ cli.add_command(db_commands.db)
 cli.add_command(demo_commands.demo)
 cli.add_command(demo_commands.serve)
 cli.add_command(tenant_commands.tenant)
+cli.add_command(i18n_commands.i18n)
+cli.add_command(starterkit_commands.starterkit)
 
 
-def _add_plugin_commands() -> None:
+def with_plugin_commands(group: click.Group) -> click.Group:
+    """Add every plugin's command groups (``col_cli_commands``) to ``group``."""
     try:
         plugins = configured_registry(col_settings.load())
     except Exception as error:  # a broken plugin must not take the whole CLI down
         click.echo(f"warning: plugins could not be loaded: {error}", err=True)
-        return
+        return group
     for commands in plugins.hook.col_cli_commands():
         for command in commands or ():
-            cli.add_command(command)
+            group.add_command(command)
+    return group
 
 
 def main(argv=None) -> None:
-    _add_plugin_commands()
+    with_plugin_commands(cli)
     try:
         cli.main(args=argv, prog_name="col", standalone_mode=True)
     except KeyboardInterrupt:  # pragma: no cover
         sys.exit(130)
 
 
-__all__ = ["cli", "main", "pass_app"]
+__all__ = ["cli", "main", "pass_app", "with_plugin_commands"]
