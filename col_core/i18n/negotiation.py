@@ -36,9 +36,10 @@ def negotiate_locale(request) -> str:
         if found := _match(candidate, allowed):
             return found
     if request.accept_language:
-        for offer in request.accept_language.acceptable_offers(
-            [locale.replace("_", "-") for locale in allowed]
-        ):
-            return offer[0].replace("-", "_")
+        # RFC 4647 lookup: "de-AT, en;q=0.5" picks "de" when the city offers de and en.
+        found = request.accept_language.lookup(
+            language_tags=[locale.replace("_", "-") for locale in allowed], default=lambda: None)
+        if found:
+            return found.replace("-", "_")
     default = tenant.default_locale if tenant is not None else "en"
     return default if default in allowed else allowed[0]

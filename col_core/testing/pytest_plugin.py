@@ -46,9 +46,11 @@ def app_settings(col_workdir, col_database):
         "col.db_role": col_database.role,
         "col.base_domain": "example.test",
         "col.global_hosts": "localhost 127.0.0.1",
-        "col.storage_dir": str(col_workdir / "files"),
-        "col.outbox_dir": str(col_workdir / "outbox"),
-        "col.whoosh_dir": str(col_workdir / "whoosh"),
+        # The same layout under the data directory as the defaults, so `col` commands run in
+        # tests (with COL_DATA_DIR) use the very same files as the app.
+        "col.storage_dir": str(col_workdir / "data" / "files"),
+        "col.outbox_dir": str(col_workdir / "data" / "outbox"),
+        "col.whoosh_dir": str(col_workdir / "data" / "whoosh"),
         "col.public_url": "http://example.test",
     }
 
@@ -105,6 +107,30 @@ def openapi(registry):
 
     check.spec = spec
     return check
+
+
+@pytest.fixture
+def run_col(registry, app_settings, col_database, monkeypatch):
+    """``run_col("tenant", "list", "--json")`` runs the real ``col`` command on the test database."""
+    from click.testing import CliRunner
+
+    from col_core.cli import cli, with_plugin_commands
+
+    environment = {
+        "COL_DATABASE_URL": col_database.url, "COL_DB_ROLE": col_database.role,
+        "COL_DATA_DIR": app_settings["col.data_dir"], "COL_SECRET": app_settings["col.secret"],
+        "COL_BASE_DOMAIN": app_settings["col.base_domain"],
+    }
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    command = with_plugin_commands(cli)
+
+    def run(*args, input=None):
+        result = CliRunner().invoke(command, list(args), input=input, catch_exceptions=False)
+        registry["col.engine"].dispose()
+        return result
+
+    return run
 
 
 class TenantTestApp(webtest.TestApp):
