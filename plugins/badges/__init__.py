@@ -1,5 +1,38 @@
-"""The badges plugin."""
+"""The badges plugin: issuers, badge classes, assertions, Open Badges 2.0 and 3.0.
+
+Routes live under ``/badges`` (the plugin's prefix).  The hosted documents' URL shapes are
+also built by :mod:`plugins.badges.urls`; keep the two in step.
+"""
+
+from plugins.badges.interfaces import IBadgeIssuer, IIssuerKeys
+
+JSON_SUFFIX = r"{ext:(\.json)?}"
 
 
 def includeme(config):
     config.add_translation_domain(__name__, "col_badges", "plugins.badges:locale")
+    config.register_service_factory("plugins.badges.keyring.issuer_keys_factory", IIssuerKeys)
+    config.register_service_factory("plugins.badges.services.badge_issuer_factory",
+                                    IBadgeIssuer)
+    # Hosted Open Badges documents (see views/public.py).
+    config.add_route("badges.issuer", "/issuers/{issuer:\\d+}" + JSON_SUFFIX)
+    config.add_route("badges.issuer_profile", "/issuers/{issuer:\\d+}/profile")
+    config.add_route("badges.issuer_key", "/issuers/{issuer:\\d+}/keys/{key:\\d+}")
+    config.add_route("badges.issuer_jwks", "/issuers/{issuer:\\d+}/jwks")
+    config.add_route("badges.revocations", "/issuers/{issuer:\\d+}/revocations")
+    config.add_route("badges.status_list", "/issuers/{issuer:\\d+}/status")
+    config.add_route("badges.class", "/classes/{badge:\\d+}" + JSON_SUFFIX)
+    config.add_route("badges.class_image", "/classes/{badge:\\d+}/image")
+    config.add_route("badges.assertion", "/assertions/{uid:[0-9a-f]+}" + JSON_SUFFIX)
+    config.add_route("badges.signed", "/assertions/{uid:[0-9a-f]+}/signed")
+    config.add_route("badges.baked", "/assertions/{uid:[0-9a-f]+}/baked-ob{version:[23]}.{ext:(png|svg)}")
+    config.add_route("badges.credential", "/credentials/{uid:[0-9a-f]+}")
+    # People's pages.
+    config.add_route("badges.share", "/share/{uid:[0-9a-f]+}")
+    config.add_route("badges.verify", "/verify")
+    config.add_route("badges.claim", "/claim/{code}")
+    config.add_route("badges.claim_qr", "/claim/{code}/qr.svg")
+    config.add_route("badges.accept", "/accept/{token}")
+    config.add_route("badges.wallet", "/wallet")
+    config.add_route("badges.wallet_export", "/wallet/export.json")
+    config.scan("plugins.badges.views")

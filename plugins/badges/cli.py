@@ -1,0 +1,121 @@
+"""``col badges ...``: list badge classes, issue and revoke badges from the command line."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from sqlalchemy import select
+
+from col_core.cli.context import AppContext, pass_app
+from col_core.tenancy.models import Tenant
+from col_core.tenancy.scoping import cross_tenant
+from plugins.badges.interfaces import IBadgeIssuer
+from plugins.badges.models import Assertion, BadgeClass
+from plugins.badges.services import IssueError
+from plugins.badges.urls import urls_for
+
+
+def _tenant(app: AppContext, slug: str) -> Tenant:
+    with app.request() as request:
+        tenant = request.dbsession.scalar(select(Tenant).where(Tenant.slug == slug))
+        if tenant is None:
+            raise click.ClickException(f"no city with the slug {slug!r} (see `col tenant list`).")
+        return _detached(request, tenant)
+
+
+def _detached(request, tenant: Tenant) -> Tenant:
+    # Load what badge URLs need (its hostnames) before the tenant outlives its session.
+    tenant.hostnames
+    request.dbsession.expunge(tenant)
+    return tenant
+
+
+def _message(request, error: IssueError) -> str:
+    return request.localizer.translate(error.args[0])
+
+
+@click.group()
+def badges():
+    """Badge classes and badges: list, issue, revoke."""
+
+
+@badges.command("classes")
+@click.option("--tenant", "slug", required=True, help="The city's slug.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@pass_app
+def classes(app: AppContext, slug: str, as_json: bool) -> None:
+    """List the city's badge classes."""
+    tenant = _tenant(app, slug)
+    with app.request(tenant) as request:
+        rows = request.dbsession.scalars(select(BadgeClass).order_by(BadgeClass.id)).all()
+        listing = [{"id": b.id, "name": b.name, "issuer": b.issuer.organisation.name,
+                    "subject": f"{b.subject_type}:{b.subject_id}" if b.subject_type else "",
+                    "earning": b.earning, "url": urls_for(request, tenant).badge_class(b.id)}
+                   for b in rows]
+    if as_json:
+        click.echo(json.dumps(listing, indent=2, ensure_ascii=False))
+        return
+    if not listing:
+        click.echo(f"{slug} has no badge classes yet.")
+    for row in listing:
+        click.echo(f"{row['id']:>5}  {row['name'][:40]:<40}  {row['issuer'][:30]:<30}  "
+                   f"{row['subject']}")
+
+
+@badges.command("issue")
+@click.option("--tenant", "slug", required=True, help="The city's slug.")
+@click.option("--badge-class", "class_id", required=True, type=int, help="Badge class id.")
+@click.option("--email", required=True, help="The recipient's email address.")
+@click.option("--evidence", "evidence_url", help="A URL showing the evidence.")
+@pass_app
+def issue(app: AppContext, slug: str, class_id: int, email: str, evidence_url: str | None):
+    """Issue a badge and print its hosted, credential and baked image URLs."""
+    if evidence_url and not evidence_url.startswith(("https://", "http://")):
+        raise click.BadParameter("the evidence must be an http(s) URL.", param_hint="--evidence")
+    tenant = _tenant(app, slug)
+    with app.request(tenant) as request:
+        badge = request.dbsession.scalar(select(BadgeClass).where(BadgeClass.id == class_id))
+        if badge is None:
+            raise click.ClickException(
+                f"{slug} has no badge class {class_id} (see `col badges classes --tenant {slug}`).")
+        try:
+            assertion = request.find_service(IBadgeIssuer).issue(
+                badge, email, evidence=[{"url": evidence_url}] if evidence_url else (),
+                source="cli")
+        except IssueError as error:
+            raise click.ClickException(_message(request, error))
+        urls = urls_for(request, tenant)
+        uid = assertion.uid
+    click.echo(f"assertion (OB 2.0):  {urls.assertion(uid)}")
+    click.echo(f"credential (OB 3.0): {urls.credential(uid)}")
+    for version in (2, 3):
+        for ext in ("png", "svg"):
+            click.echo(f"baked OB {version}.0 {ext.upper()}:  {urls.baked(uid, version, ext)}")
+
+
+@badges.command("revoke")
+@click.argument("assertion_id")
+@click.option("--reason", required=True, help="Why the badge is revoked (shown to verifiers).")
+@pass_app
+def revoke(app: AppContext, assertion_id: str, reason: str) -> None:
+    """Revoke a badge (ASSERTION_ID is the id in its URL)."""
+    uid = assertion_id.rstrip("/").rsplit("/", 1)[-1].removesuffix(".json")
+    with app.request() as request:
+        # An assertion id is unique platform-wide; find its city first.
+        with cross_tenant(request.dbsession):
+            tenant_id = request.dbsession.scalar(
+                select(Assertion.tenant_id).where(Assertion.uid == uid))
+    if tenant_id is None:
+        raise click.ClickException(f"no badge with the id {assertion_id!r}.")
+    with app.request() as request:
+        tenant = _detached(request, request.dbsession.get(Tenant, tenant_id))
+    with app.request(tenant) as request:
+        assertion = request.dbsession.scalar(select(Assertion).where(Assertion.uid == uid))
+        if assertion.is_revoked:
+            raise click.ClickException("this badge is already revoked.")
+        try:
+            request.find_service(IBadgeIssuer).revoke(assertion, reason)
+        except IssueError as error:
+            raise click.ClickException(_message(request, error))
+    click.echo(f"revoked {uid}: {reason}")

@@ -1,0 +1,58 @@
+"""The badges plugin's services.  Other plugins (playlists) find them with ``find_service``."""
+
+from __future__ import annotations
+
+from zope.interface import Interface
+
+
+class IIssuerKeys(Interface):
+    """Issuers and their signing keys.
+
+    Every organisation is an issuer; its profile and keys are created the first time they are
+    needed.  Each issuer has one active Ed25519 key (Data Integrity proofs) and one active RSA
+    key (OB 2.0 JWS and VC-JWT).  Private keys are stored encrypted with a key derived from
+    ``col.secret``.  Rotating retires the active key of that kind (it stays published, marked
+    retired, so whatever it signed still verifies) and makes a new one.
+    """
+
+    def issuer_for(organisation):
+        """The Issuer of ``organisation``, created with fresh keys when it has none."""
+
+    def signing_key(issuer, kind):
+        """``(IssuerKey, private key object)`` of the active key of ``kind`` ("ed25519"/"rsa")."""
+
+    def rotate(issuer, kind):
+        """Retire the active ``kind`` key and return the new IssuerKey."""
+
+
+class IBadgeIssuer(Interface):
+    """The one way anything awards or revokes a badge.
+
+    Issuing checks the badge class's prerequisites (the recipient must hold each required badge
+    of the same city), emails the recipient in their language (with a link to claim the badge
+    into a new account when the address has none), and calls the ``col_badge_awarded`` hook in
+    the same transaction.  Methods raise :class:`plugins.badges.services.IssueError` with a
+    message for the person when a badge cannot be awarded.
+    """
+
+    def issue(badge_class, email, *, user=None, evidence=(), source="direct", notify=True):
+        """Award ``badge_class`` to ``email`` (and ``user``, when known); return the Assertion.
+
+        ``evidence`` is a list of ``{"url", "narrative", "name"}`` dicts (at least one of url
+        or narrative).  Awarding a badge the person already holds (and that is neither revoked
+        nor expired) returns the existing assertion.
+        """
+
+    def issue_many(badge_class, rows, *, source="csv"):
+        """Award to many ``{"email", "evidence"}`` rows; return ``(assertions, errors)``.
+
+        ``errors`` maps a row number (1-based) to a message; rows with errors are skipped and
+        the others issued.
+        """
+
+    def revoke(assertion, reason):
+        """Revoke ``assertion`` (hosted 410, RevocationList and status list follow)."""
+
+    def badge_for_subject(subject_type, subject_id, organisation, *, name, description,
+                          skills=()):
+        """The default badge class of a subject (an activity, a playlist), created if missing."""

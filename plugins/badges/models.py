@@ -1,0 +1,221 @@
+"""Badges: issuers and their keys, badge classes, assertions, claim codes, evidence, imports.
+
+Everything a city owns is ``TenantScoped``.  A badge class belongs to a *subject* named by
+``subject_type`` + ``subject_id`` ("activity", "playlist", ...) rather than a foreign key, so
+new kinds of subject (playlists) need no schema change and the plugin depends on no other
+plugin's tables.  Imported badges belong to a person, not a city, so they are global rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from col_core.db.meta import Base, Timestamped, utcnow
+from col_core.security.models import Organisation, User
+from col_core.tenancy.scoping import TenantScoped
+
+KEY_KINDS = ("ed25519", "rsa")
+EARNING = ("direct", "claim", "evidence")
+REVIEWS = ("self", "organiser", "peer")
+VISIBILITIES = ("public", "link", "private")
+
+
+class Issuer(TenantScoped, Timestamped, Base):
+    """An organisation acting as an Open Badges issuer (one per organisation)."""
+
+    __tablename__ = "badge_issuers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), unique=True)
+    email: Mapped[str] = mapped_column(String(254), default="")
+
+    organisation: Mapped[Organisation] = relationship()
+    keys: Mapped[list["IssuerKey"]] = relationship(
+        back_populates="issuer", order_by="IssuerKey.id", cascade="all, delete-orphan")
+
+    def active_key(self, kind: str) -> "IssuerKey | None":
+        return next((k for k in reversed(self.keys) if k.kind == kind and k.is_active), None)
+
+
+class IssuerKey(TenantScoped, Timestamped, Base):
+    """A signing key.  Retired keys stay published so that what they signed still verifies."""
+
+    __tablename__ = "badge_issuer_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer_id: Mapped[int] = mapped_column(
+        ForeignKey("badge_issuers.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))  # ed25519 | rsa
+    public_pem: Mapped[str] = mapped_column(Text)
+    # PKCS#8, encrypted with a key derived from col.secret (never stored in the clear).
+    private_pem: Mapped[str] = mapped_column(Text)
+    retired_at: Mapped[dt.datetime | None]
+
+    issuer: Mapped[Issuer] = relationship(back_populates="keys")
+
+    @property
+    def is_active(self) -> bool:
+        return self.retired_at is None
+
+
+class BadgeClass(TenantScoped, Timestamped, Base):
+    """What a badge says and how it is earned (an OB 2.0 BadgeClass / OB 3.0 Achievement)."""
+
+    __tablename__ = "badge_classes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer_id: Mapped[int] = mapped_column(
+        ForeignKey("badge_issuers.id", ondelete="CASCADE"), index=True)
+    subject_type: Mapped[str] = mapped_column(String(24), default="")  # activity | playlist
+    subject_id: Mapped[int | None]
+    # The badge every published activity gets; completing the activity issues it.
+    is_default: Mapped[bool] = mapped_column(default=False)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    criteria: Mapped[str] = mapped_column(Text, default="")
+    image: Mapped[str | None] = mapped_column(String(80))  # IFileStorage key; None = generated
+    icon: Mapped[str] = mapped_column(String(24), default="star")
+    # [{"uri": ESCO concept URI, "label": ..., "code": ...}]
+    skills: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    expires_after_days: Mapped[int | None]
+    earning: Mapped[str] = mapped_column(String(12), default="direct")
+    review: Mapped[str] = mapped_column(String(12), default="organiser")
+    peer_reviews_required: Mapped[int] = mapped_column(default=1)
+    tasks: Mapped[list[str]] = mapped_column(JSON, default=list)  # evidence tasks, in order
+    archived_at: Mapped[dt.datetime | None]
+
+    issuer: Mapped[Issuer] = relationship()
+    prerequisites: Mapped[list["BadgeClass"]] = relationship(
+        secondary="badge_prerequisites",
+        primaryjoin="BadgeClass.id == BadgePrerequisite.badge_class_id",
+        secondaryjoin="BadgeClass.id == BadgePrerequisite.required_id")
+
+    __table_args__ = (Index("ix_badge_classes_subject", "tenant_id", "subject_type", "subject_id"),)
+
+
+class BadgePrerequisite(TenantScoped, Base):
+    """``badge_class`` can only be awarded to someone who already holds ``required``."""
+
+    __tablename__ = "badge_prerequisites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    badge_class_id: Mapped[int] = mapped_column(
+        ForeignKey("badge_classes.id", ondelete="CASCADE"), index=True)
+    required_id: Mapped[int] = mapped_column(ForeignKey("badge_classes.id", ondelete="CASCADE"))
+
+    __table_args__ = (UniqueConstraint("badge_class_id", "required_id"),)
+
+
+class Assertion(TenantScoped, Timestamped, Base):
+    """One badge awarded to one person: the row behind every OB 2.0 and OB 3.0 document."""
+
+    __tablename__ = "badge_assertions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True)  # public id in every URL
+    badge_class_id: Mapped[int] = mapped_column(
+        ForeignKey("badge_classes.id", ondelete="CASCADE"), index=True)
+    issuer_id: Mapped[int] = mapped_column(
+        ForeignKey("badge_issuers.id", ondelete="CASCADE"), index=True)
+    # Blanked when the account is deleted: the hash below keeps the badge verifiable.
+    recipient_email: Mapped[str] = mapped_column(String(254), default="", index=True)
+    recipient_hash: Mapped[str] = mapped_column(String(80))
+    salt: Mapped[str] = mapped_column(String(40))
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    issued_on: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+    revocation_reason: Mapped[str] = mapped_column(String(500), default="")
+    status_index: Mapped[int]  # bit in the issuer's Bitstring Status List
+    # [{"url": ..., "narrative": ..., "name": ...}], copied in at issue time.
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    visibility: Mapped[str] = mapped_column(String(8), default="link")
+    source: Mapped[str] = mapped_column(String(16), default="direct")
+    # Emailed to a recipient without an account: the link that claims it into a new one.
+    accept_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    badge_class: Mapped[BadgeClass] = relationship()
+    issuer: Mapped[Issuer] = relationship()
+    user: Mapped[User | None] = relationship()
+
+    __table_args__ = (UniqueConstraint("issuer_id", "status_index"),)
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and _aware(self.expires_at) < utcnow()
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    # SQLite hands back naive datetimes even for timezone-aware columns; they are UTC.
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+class ClaimCode(TenantScoped, Timestamped, Base):
+    """A code (printed as a QR code) that lets people claim a badge themselves."""
+
+    __tablename__ = "badge_claim_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    badge_class_id: Mapped[int] = mapped_column(
+        ForeignKey("badge_classes.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    max_uses: Mapped[int | None]  # 1 = single use; None = unlimited
+    uses: Mapped[int] = mapped_column(default=0)
+    expires_at: Mapped[dt.datetime | None]
+
+    badge_class: Mapped[BadgeClass] = relationship()
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and _aware(self.expires_at) < utcnow()
+
+    @property
+    def is_used_up(self) -> bool:
+        return self.max_uses is not None and self.uses >= self.max_uses
+
+
+class EvidenceSubmission(TenantScoped, Timestamped, Base):
+    """A learner's evidence for one task of a badge class, and where its review stands."""
+
+    __tablename__ = "badge_evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    badge_class_id: Mapped[int] = mapped_column(
+        ForeignKey("badge_classes.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    task: Mapped[int] = mapped_column(default=0)  # index into BadgeClass.tasks
+    text: Mapped[str] = mapped_column(Text, default="")
+    url: Mapped[str] = mapped_column(String(500), default="")
+    file: Mapped[str | None] = mapped_column(String(80))  # IFileStorage key
+    public: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(12), default="submitted")  # | approved | improve
+
+    badge_class: Mapped[BadgeClass] = relationship()
+    user: Mapped[User] = relationship()
+    reviews: Mapped[list["EvidenceReview"]] = relationship(
+        back_populates="submission", order_by="EvidenceReview.id", cascade="all, delete-orphan")
+
+
+class EvidenceReview(TenantScoped, Timestamped, Base):
+    """One reviewer's decision on a submission; the list is the submission's history."""
+
+    __tablename__ = "badge_evidence_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("badge_evidence.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decision: Mapped[str] = mapped_column(String(12))  # approve | improve
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+    submission: Mapped[EvidenceSubmission] = relationship(back_populates="reviews")

@@ -1,0 +1,1 @@
+"""The badges plugin's views, one module per audience."""

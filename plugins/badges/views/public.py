@@ -1,0 +1,159 @@
+"""Hosted Open Badges documents at their id URLs (OB 2.0 and 3.0), open to everyone.
+
+These are not ``/api/v1`` endpoints: the specifications fix their URLs (each document's ``id``)
+and their content negotiation (JSON-LD for verifiers, a page for people).
+"""
+
+from __future__ import annotations
+
+from pyramid.httpexceptions import HTTPNotFound
+from pyramid.response import Response
+from pyramid.security import NO_PERMISSION_REQUIRED
+from pyramid.view import view_config
+from sqlalchemy import select
+
+from col_core.storage import IFileStorage
+from plugins.badges import artwork
+from plugins.badges.models import BadgeClass, IssuerKey
+from plugins.badges.ob import baking
+from plugins.badges.urls import urls_for
+from plugins.badges.views.common import (documents, get_assertion, get_badge_class, get_issuer,
+                                         jsonld, text, wants_json)
+
+PUBLIC = {"permission": NO_PERMISSION_REQUIRED, "request_method": "GET"}
+
+
+@view_config(route_name="badges.issuer", **PUBLIC)
+def issuer(request):
+    found = get_issuer(request)
+    if wants_json(request):
+        return jsonld(documents(request).issuer(found))
+    badges = request.dbsession.scalars(
+        select(BadgeClass).where(BadgeClass.issuer_id == found.id,
+                                 BadgeClass.archived_at.is_(None)).order_by(BadgeClass.name))
+    return _render("issuer.jinja2", request, issuer=found, badges=list(badges))
+
+
+@view_config(route_name="badges.issuer_profile", **PUBLIC)
+def issuer_profile(request):
+    return jsonld(documents(request).profile(get_issuer(request)))
+
+
+@view_config(route_name="badges.issuer_key", **PUBLIC)
+def issuer_key(request):
+    found = get_issuer(request)
+    key = next((k for k in found.keys if str(k.id) == request.matchdict["key"]), None)
+    if not isinstance(key, IssuerKey):
+        raise HTTPNotFound()
+    return jsonld(documents(request).key(found, key))
+
+
+@view_config(route_name="badges.issuer_jwks", **PUBLIC)
+def issuer_jwks(request):
+    return jsonld(documents(request).jwks(get_issuer(request)), content_type="application/json")
+
+
+@view_config(route_name="badges.revocations", **PUBLIC)
+def revocations(request):
+    return jsonld(documents(request).revocation_list(get_issuer(request)))
+
+
+@view_config(route_name="badges.status_list", **PUBLIC)
+def status_list(request):
+    response = jsonld(documents(request).status_list(get_issuer(request)),
+                      content_type="application/vc+ld+json")
+    response.cache_control = "no-cache"  # revocation must show at once
+    return response
+
+
+@view_config(route_name="badges.class", **PUBLIC)
+def badge_class(request):
+    badge = get_badge_class(request)
+    if wants_json(request):
+        return jsonld(documents(request).badge_class(badge))
+    return _render("badge_class.jinja2", request, badge=badge,
+                   image_url=urls_for(request).badge_image(badge.id))
+
+
+def badge_image_bytes(request, badge, kind: str | None = None) -> bytes:
+    """The badge's image; ``kind`` "png"/"svg" asks for that format (generated if needed)."""
+    if badge.image:
+        data = request.find_service(IFileStorage).get(badge.image)
+        if kind is None or data.startswith(b"\x89PNG") == (kind == "png"):
+            return data
+    if kind == "png":
+        return artwork.generated_png(request.tenant)
+    return artwork.generated_svg(request.tenant, badge.name, badge.icon)
+
+
+@view_config(route_name="badges.class_image", **PUBLIC)
+def badge_image(request):
+    data = badge_image_bytes(request, get_badge_class(request))
+    response = Response(body=data, content_type="image/png" if data.startswith(b"\x89PNG")
+                        else "image/svg+xml")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+@view_config(route_name="badges.assertion", **PUBLIC)
+def assertion(request):
+    found = get_assertion(request)
+    as_json = wants_json(request)
+    if found.is_revoked:
+        request.response.status = 410
+        body = {"revoked": True, "revocationReason": found.revocation_reason}
+        return jsonld(body, status=410) if as_json else _share_page(request, found, 410)
+    if as_json:
+        return jsonld(documents(request).assertion(found))
+    return _share_page(request, found)
+
+
+@view_config(route_name="badges.signed", **PUBLIC)
+def signed(request):
+    found = get_assertion(request)
+    if found.is_revoked:
+        return jsonld({"revoked": True, "revocationReason": found.revocation_reason}, 410)
+    return text(documents(request).signed_assertion(found), "application/jose")
+
+
+@view_config(route_name="badges.credential", **PUBLIC)
+def credential(request):
+    found = get_assertion(request)
+    docs = documents(request)
+    if request.params.get("format") == "jwt" or \
+            request.accept.acceptable_offers(["application/vc+jwt"]) and \
+            not request.accept.acceptable_offers(["application/ld+json"]):
+        return text(docs.vc_jwt(found), "application/vc+jwt")
+    # Revoked credentials stay served: the status list is what says they are revoked.
+    return jsonld(docs.signed_credential(found), content_type="application/vc+ld+json")
+
+
+@view_config(route_name="badges.baked", **PUBLIC)
+def baked(request):
+    found = get_assertion(request)
+    version, ext = int(request.matchdict["version"]), request.matchdict["ext"]
+    if found.is_revoked:
+        return jsonld({"revoked": True, "revocationReason": found.revocation_reason}, 410)
+    docs = documents(request)
+    value = docs.signed_assertion(found) if version == 2 else docs.signed_credential(found)
+    image = badge_image_bytes(request, found.badge_class, ext)
+    response = Response(body=baking.bake(image, value, version),
+                        content_type="image/png" if ext == "png" else "image/svg+xml")
+    response.content_disposition = f'attachment; filename="badge-{found.uid}-ob{version}.{ext}"'
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _share_page(request, found, status: int = 200):
+    from plugins.badges.views.wallet import share_context
+
+    response = _render("share.jinja2", request, **share_context(request, found))
+    response.status = status
+    return response
+
+
+def _render(template: str, request, **values):
+    from pyramid.renderers import render_to_response
+
+    return render_to_response(f"plugins.badges:templates/{template}", values, request=request)
