@@ -19,6 +19,7 @@ command wires these generators to the models. The API::
         The files iter_records would read, in order (headers only).
 
     iter_file(path, *, language=None) -> Iterator[Record]
+    read_file(file_report) -> Iterator[Record]          # a file plan() chose
     identify_file(path, *, language=None) -> FileReport
     batched(iterable, size=1000) -> Iterator[list]
     detect_language(filename) -> str | None      # "skills_en-us.csv" -> "en-US"
@@ -57,7 +58,7 @@ from .records import (
     SkillSkillRelation,
 )
 from .scan import CORE_KINDS, DownloadReport, FolderReport, scan_download, scan_folder, version_from_path
-from .source import FileReport, identify_file, iter_file
+from .source import FileReport, identify_file, iter_file, read_file
 
 __all__ = [
     "BadRowLengthError", "BadValueError", "BroaderRelation", "CORE_KINDS", "CollectionMember",
@@ -66,6 +67,6 @@ __all__ = [
     "MalformedCSVError", "MalformedURIError", "MissingColumnError", "NotAnEscoFolderError",
     "Occupation", "OccupationSkillRelation", "Record", "Skill", "SkillGroup",
     "SkillSkillRelation", "UnknownHeaderError", "batched", "detect_language", "identify_file",
-    "iter_file", "iter_records", "normalize_language", "plan", "scan_download", "scan_folder",
+    "iter_file", "iter_records", "normalize_language", "plan", "read_file", "scan_download", "scan_folder",
     "version_from_path",
 ]

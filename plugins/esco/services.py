@@ -1,0 +1,278 @@
+"""The default implementations of the esco plugin's services (see ``interfaces``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pyramid.i18n import TranslationStringFactory
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+from zope.interface import implementer
+
+from col_core.activities.models import Activity, ActivitySkill
+from plugins.esco.interfaces import (
+    ILearnerSkills, ISkillCatalog, ISkillGap, ISkillTags, UnknownConcept,
+)
+from plugins.esco.models import (
+    Broader, Closure, CollectionMember, Concept, Description, LearnerSkill, OccupationSkill,
+    SkillTag,
+)
+from plugins.esco.search import preferred_labels
+
+_ = TranslationStringFactory("col_esco")
+
+# Collections a learner recognises, in the order the profile shows them.
+PROFILE_COLLECTIONS = {
+    "transversal": _("Transversal skills"),
+    "digital": _("Digital skills"),
+    "language": _("Language skills"),
+    "green": _("Green skills"),
+}
+
+
+@dataclass
+class ConceptView:
+    uri: str
+    kind: str
+    code: str | None
+    label: str
+    description: str
+    obsolete: bool
+    version: str
+    broader: dict[str, str] = field(default_factory=dict)  # uri -> label
+    narrower: dict[str, str] = field(default_factory=dict)
+    collections: list[str] = field(default_factory=list)
+
+
+@implementer(ISkillCatalog)
+class SkillCatalog:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def labels(self, uris, language):
+        return preferred_labels(self.session, uris, language)
+
+    def concept(self, uri, language):
+        row = self.session.get(Concept, uri)
+        if row is None:
+            return None
+        broader = list(self.session.scalars(
+            select(Broader.broader_uri).where(Broader.concept_uri == uri)))
+        narrower = list(self.session.scalars(
+            select(Broader.concept_uri).where(Broader.broader_uri == uri)))
+        labels = self.labels([uri, *broader, *narrower], language)
+        descriptions = {d.language: d.text for d in self.session.scalars(
+            select(Description).where(Description.concept_uri == uri))}
+        return ConceptView(
+            uri=uri, kind=row.kind, code=row.code, label=labels.get(uri, uri),
+            description=descriptions.get(language) or descriptions.get("en", ""),
+            obsolete=row.obsolete, version=row.version,
+            broader={u: labels.get(u, u) for u in broader},
+            narrower=dict(sorted(((u, labels.get(u, u)) for u in narrower),
+                                 key=lambda item: item[1].lower())),
+            collections=sorted(self.session.scalars(select(CollectionMember.collection).where(
+                CollectionMember.concept_uri == uri))),
+        )
+
+    def descendants(self, uri, include_self=True):
+        stmt = select(Closure.descendant_uri).where(Closure.ancestor_uri == uri)
+        if not include_self:
+            stmt = stmt.where(Closure.depth > 0)
+        return set(self.session.scalars(stmt))
+
+    def ancestors(self, uri):
+        return dict(self.session.execute(select(Closure.ancestor_uri, Closure.depth).where(
+            Closure.descendant_uri == uri, Closure.depth > 0)).all())
+
+    def occupation_skills(self, uri):
+        return dict(self.session.execute(select(OccupationSkill.skill_uri, OccupationSkill.relation)
+                                         .where(OccupationSkill.occupation_uri == uri)).all())
+
+
+@implementer(ISkillTags)
+class SkillTags:
+    """Activities' tags live in the core's ``activity_skills``; other subjects' in
+    ``esco_skill_tags``.  Both are tenant-scoped, so every query stays within the city."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def _model(self, subject_type):
+        if subject_type == "activity":
+            return ActivitySkill, ActivitySkill.activity_id, ActivitySkill.concept_uri
+        return SkillTag, SkillTag.subject_id, SkillTag.concept_uri
+
+    def _where(self, subject_type, subject_id):
+        model, key, _uri = self._model(subject_type)
+        clauses = [key == subject_id]
+        if model is SkillTag:
+            clauses.append(SkillTag.subject_type == subject_type)
+        return model, clauses
+
+    def tags(self, subject_type, subject_id):
+        model, clauses = self._where(subject_type, subject_id)
+        return list(self.session.scalars(
+            select(model.concept_uri).where(*clauses).order_by(model.id)))
+
+    def add(self, subject_type, subject_id, uri):
+        concept = self.session.get(Concept, uri)
+        if concept is None:
+            raise UnknownConcept(uri)
+        if uri in self.tags(subject_type, subject_id):
+            return
+        if subject_type == "activity":
+            label = preferred_labels(self.session, [uri], "en").get(uri, "")
+            self.session.add(ActivitySkill(activity_id=subject_id, concept_uri=uri,
+                                           version=concept.version, label=label[:255]))
+        else:
+            self.session.add(SkillTag(subject_type=subject_type, subject_id=subject_id,
+                                      concept_uri=uri, esco_version=concept.version))
+        self.session.flush()
+
+    def remove(self, subject_type, subject_id, uri):
+        model, clauses = self._where(subject_type, subject_id)
+        self.session.execute(delete(model).where(*clauses, model.concept_uri == uri))
+
+    def alignments(self, subject_type, subject_id, language):
+        uris = self.tags(subject_type, subject_id)
+        labels = preferred_labels(self.session, uris, language)
+        concepts = {c.uri: c for c in self.session.scalars(
+            select(Concept).where(Concept.uri.in_(uris)))}
+        descriptions = dict(self.session.execute(select(
+            Description.concept_uri, Description.text).where(
+            Description.concept_uri.in_(uris), Description.language.in_([language, "en"]))
+            .order_by(Description.language != language)).all()[::-1])
+        return [{"targetName": labels.get(uri, uri), "targetUrl": uri,
+                 "targetDescription": descriptions.get(uri, ""),
+                 "targetFramework": "ESCO",
+                 "targetCode": concepts[uri].code or uri.rstrip("/").rsplit("/", 1)[-1]}
+                for uri in uris if uri in concepts]
+
+    def subjects(self, subject_type, uris):
+        uris = list(uris)
+        model, key, uri_column = self._model(subject_type)
+        stmt = select(key).distinct().where(uri_column.in_(uris))
+        if model is SkillTag:
+            stmt = stmt.where(SkillTag.subject_type == subject_type)
+        return set(self.session.scalars(stmt))
+
+
+@dataclass
+class ProfileGroup:
+    title: str
+    uris: list[str]
+    labels: dict[str, str]
+
+
+@implementer(ILearnerSkills)
+class LearnerSkills:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def record(self, user_id, uris, source_type, source_id):
+        have = set(self.session.scalars(select(LearnerSkill.concept_uri).where(
+            LearnerSkill.user_id == user_id, LearnerSkill.source_type == source_type,
+            LearnerSkill.source_id == source_id)))
+        for concept in self.session.scalars(select(Concept).where(Concept.uri.in_(list(uris)))):
+            if concept.uri not in have:
+                self.session.add(LearnerSkill(
+                    user_id=user_id, concept_uri=concept.uri, esco_version=concept.version,
+                    source_type=source_type, source_id=source_id))
+        self.session.flush()
+
+    def skills(self, user_id):
+        if user_id is None:
+            return set()
+        return set(self.session.scalars(select(LearnerSkill.concept_uri).where(
+            LearnerSkill.user_id == user_id)))
+
+    def profile(self, user_id, language):
+        uris = sorted(self.skills(user_id))
+        if not uris:
+            return []
+        memberships: dict[str, set[str]] = {}
+        for uri, collection in self.session.execute(select(
+                CollectionMember.concept_uri, CollectionMember.collection).where(
+                CollectionMember.concept_uri.in_(uris))):
+            memberships.setdefault(uri, set()).add(collection)
+        # Otherwise the skill's top ancestor (its pillar or broadest group) names the group.
+        roots = {}
+        for uri, ancestor, depth in self.session.execute(select(
+                Closure.descendant_uri, Closure.ancestor_uri, Closure.depth).where(
+                Closure.descendant_uri.in_(uris))):
+            if uri not in roots or depth > roots[uri][1]:
+                roots[uri] = (ancestor, depth)
+        labels = preferred_labels(self.session, {*uris, *(a for a, _ in roots.values())},
+                                  language)
+        groups: dict[str, list[str]] = {}
+        for uri in uris:
+            key = next((c for c in PROFILE_COLLECTIONS if c in memberships.get(uri, ())), None)
+            if key is None:
+                root = roots.get(uri, (uri, 0))[0]
+                key = labels.get(root, "") if root != uri else ""
+            groups.setdefault(key, []).append(uri)
+        order = list(PROFILE_COLLECTIONS)
+        return [ProfileGroup(PROFILE_COLLECTIONS.get(key, key) or _("Other skills"),
+                             sorted(members, key=lambda u: labels.get(u, u).lower()), labels)
+                for key, members in sorted(groups.items(), key=lambda item: (
+                    order.index(item[0]) if item[0] in order else len(order), item[0]))]
+
+
+@dataclass
+class Gap:
+    occupation_uri: str
+    essential_missing: list[str]
+    optional_missing: list[str]
+    have: list[str]
+
+
+@dataclass
+class Recommendation:
+    activity: Activity
+    skills: list[str]  # the missing skills it builds
+
+
+@implementer(ISkillGap)
+class SkillGap:
+    def __init__(self, session: Session, catalog: SkillCatalog, learner: LearnerSkills):
+        self.session = session
+        self.catalog = catalog
+        self.learner = learner
+
+    def gap(self, user_id, occupation_uri):
+        needed = self.catalog.occupation_skills(occupation_uri)
+        have = self.learner.skills(user_id)
+        return Gap(
+            occupation_uri,
+            essential_missing=sorted(u for u, rel in needed.items()
+                                     if rel == "essential" and u not in have),
+            optional_missing=sorted(u for u, rel in needed.items()
+                                    if rel != "essential" and u not in have),
+            have=sorted(u for u in needed if u in have),
+        )
+
+    def recommend(self, gap, limit=20):
+        missing = gap.essential_missing + gap.optional_missing
+        if not missing:
+            return []
+        # An activity tagged with a narrower skill builds the broader one too.
+        builds: dict[str, str] = {}
+        for uri in reversed(missing):
+            for narrower in self.catalog.descendants(uri):
+                builds[narrower] = uri
+        tagged: dict[int, list[str]] = {}
+        for activity_id, uri in self.session.execute(select(
+                ActivitySkill.activity_id, ActivitySkill.concept_uri).where(
+                ActivitySkill.concept_uri.in_(list(builds)))):
+            skills = tagged.setdefault(activity_id, [])
+            if builds[uri] not in skills:
+                skills.append(builds[uri])
+        if not tagged:
+            return []
+        activities = self.session.scalars(select(Activity).where(
+            Activity.id.in_(list(tagged)), Activity.is_discoverable))
+        essential = set(gap.essential_missing)
+        ranked = sorted(activities, key=lambda a: (
+            -sum(u in essential for u in tagged[a.id]), -len(tagged[a.id]),
+            a.starts_at is None, a.starts_at or a.created_at, a.id))
+        return [Recommendation(a, tagged[a.id]) for a in ranked[:limit]]
