@@ -1,0 +1,181 @@
+"""Badges issued by the running app, checked by two validators nobody on this project wrote.
+
+The app is served on 127.0.0.1:<free port> in a thread with ``col.public_url`` on that origin, so
+every id is a URL the validators can fetch (the city answers at ``/t/<slug>/``, the path form of
+tenant resolution).  The validators are built by ``tests/tools/build_ob_validators.sh`` (once per
+session) and run as subprocesses; without node the OB 3.0 tests skip, without a Python venv
+build the OB 2.0 ones do.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socketserver
+import subprocess
+import threading
+import urllib.request
+from pathlib import Path
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import pytest
+
+from col_core.app import make_config
+
+pytestmark = pytest.mark.validators
+
+ROOT = Path(__file__).resolve().parents[2]
+TOOLS = ROOT / "tests" / ".tools"
+OB2_PYTHON = TOOLS / "ob2-venv" / "bin" / "python"
+OB2_RUNNER = ROOT / "tests" / "tools" / "ob2_validate.py"
+OB3_RUNNER = TOOLS / "ob3" / "ob3_verify.mjs"
+EMAIL = "ana@example.org"
+
+
+@pytest.fixture(scope="session")
+def validators():
+    """Build (or find already built) validators; which of them are usable."""
+    if not shutil.which("node"):
+        pytest.skip("node is not installed: the OB 3.0 verifier cannot run (install nodejs)")
+    build = subprocess.run(["sh", str(ROOT / "tests" / "tools" / "build_ob_validators.sh")],
+                           capture_output=True, text=True, timeout=900)
+    if build.returncode != 0:
+        pytest.skip(f"could not build the validators: {build.stderr[-1000:]}")
+    return {"ob2": OB2_PYTHON.exists(), "ob3": OB3_RUNNER.exists()}
+
+
+class _ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def live(app_settings, badges):
+    """The whole app on 127.0.0.1:<port>; yields the city's origin (``.../t/vilnius``)."""
+    server = make_server("127.0.0.1", 0, None, server_class=_ThreadingServer,
+                         handler_class=_Quiet)
+    origin = f"http://127.0.0.1:{server.server_port}"
+    config = make_config(None, **{**app_settings, "col.public_url": origin})
+    config.commit()
+    server.set_app(config.make_wsgi_app())
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"{origin}/t/{badges.tenant.slug}"
+    server.shutdown()
+    config.registry["col.engine"].dispose()
+
+
+def _run(command):
+    proc = subprocess.run([str(c) for c in command], capture_output=True, text=True,
+                          timeout=180)
+    try:
+        return proc.returncode, json.loads(proc.stdout)
+    except ValueError:
+        pytest.fail(f"validator printed no JSON: {proc.stdout[-2000:]} {proc.stderr[-2000:]}")
+
+
+def _ob2(validators, target, email=EMAIL):
+    if not validators["ob2"]:
+        pytest.skip("OB 2.0 validator not built (sh tests/tools/build_ob_validators.sh)")
+    code, report = _run([OB2_PYTHON, OB2_RUNNER, target, *([email] if email else [])])
+    return code == 0 and report["report"]["valid"] is True, report["report"]
+
+
+def _ob3(validators, path):
+    if not validators["ob3"]:
+        pytest.skip("OB 3.0 verifier not built (needs npm; sh tests/tools/build_ob_validators.sh)")
+    code, report = _run(["node", OB3_RUNNER, path])
+    return code, {e["id"]: e["valid"] for e in report.get("log", [])}, report
+
+
+def _get(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.read()
+
+
+def _issued(badges, live):
+    uid = badges.issue(badges.badge_class(skills=[{
+        "uri": "http://data.europa.eu/esco/skill/abc", "label": "repair bicycles"}]))
+    return uid, f"{live}/badges/assertions/{uid}"
+
+
+def test_ob2_hosted_assertion_is_valid(validators, badges, live):
+    _uid, url = _issued(badges, live)
+    valid, report = _ob2(validators, url)
+    assert valid, report
+
+
+def test_ob2_signed_assertion_is_valid(validators, badges, live):
+    _uid, url = _issued(badges, live)
+    valid, report = _ob2(validators, _get(f"{url}/signed").decode())
+    assert valid, report
+
+
+@pytest.mark.parametrize("ext", ["png", "svg"])
+def test_ob2_baked_image_is_valid(validators, badges, live, tmp_path, ext):
+    _uid, url = _issued(badges, live)
+    path = tmp_path / f"badge.{ext}"
+    path.write_bytes(_get(f"{url}/baked-ob2.{ext}"))
+    valid, report = _ob2(validators, path)
+    assert valid, report
+
+
+def test_ob2_wrong_recipient_is_invalid(validators, badges, live):
+    _uid, url = _issued(badges, live)
+    valid, _report = _ob2(validators, url, email="bob@example.org")
+    assert not valid
+
+
+def test_ob2_tampered_signature_is_invalid(validators, badges, live):
+    _uid, url = _issued(badges, live)
+    header, payload, signature = _get(f"{url}/signed").decode().split(".")
+    flipped = ("A" if signature[10] != "A" else "B").join((signature[:10], signature[11:]))
+    valid, _report = _ob2(validators, ".".join((header, payload, flipped)))
+    assert not valid
+
+
+def _credential(badges, live, tmp_path, uid=None):
+    uid = uid or _issued(badges, live)[0]
+    credential = json.loads(_get(f"{live}/badges/credentials/{uid}"))
+    path = tmp_path / "credential.json"
+    path.write_text(json.dumps(credential))
+    return uid, credential, path
+
+
+def test_ob3_credential_is_valid(validators, badges, live, tmp_path):
+    _uid, credential, path = _credential(badges, live, tmp_path)
+    assert credential["issuer"]["id"].startswith(live)
+    code, log, report = _ob3(validators, path)
+    assert code == 0 and log["valid_signature"] and log["revocation_status"], report
+
+
+def test_ob3_tampered_credential_is_invalid(validators, badges, live, tmp_path):
+    _uid, credential, path = _credential(badges, live, tmp_path)
+    credential["credentialSubject"]["achievement"]["name"] = "Brain surgery"
+    path.write_text(json.dumps(credential))
+    code, log, report = _ob3(validators, path)
+    assert code != 0 and log.get("valid_signature") is not True, report
+
+
+def test_ob3_revoked_credential_is_reported_revoked(validators, badges, live, tmp_path):
+    uid, _credential_doc, path = _credential(badges, live, tmp_path)
+    badges.revoke(uid, "cheating")
+    code, log, report = _ob3(validators, path)
+    assert log["valid_signature"] is True and log["revocation_status"] is False, report
+    assert code != 0
+
+
+@pytest.mark.parametrize("ext", ["png", "svg"])
+def test_ob3_baked_credential_is_valid(validators, badges, live, tmp_path, ext):
+    from plugins.badges.ob import baking
+
+    uid, _url = _issued(badges, live)
+    baked = baking.unbake(_get(f"{live}/badges/assertions/{uid}/baked-ob3.{ext}"))
+    assert baked.version == 3
+    path = tmp_path / "credential.json"
+    path.write_text(baked.value)
+    code, log, report = _ob3(validators, path)
+    assert code == 0 and log["valid_signature"], report
