@@ -59,6 +59,10 @@ def include_object(plugin_filter: str | None):
     def include(obj, name, type_, reflected, compare_to):
         if type_ == "table" and name == "alembic_version":
             return False
+        # Database-maintained structures (FTS5 and R*Tree tables, generated search columns and
+        # their indexes) are created by hand in migrations and named idx_*: leave them alone.
+        if reflected and compare_to is None and (name or "").startswith("idx_"):
+            return False
         if plugin_filter is None or type_ != "table":
             return True
         return owners.get(name, "col_core") == plugin_filter

@@ -1,0 +1,213 @@
+"""The default backend: the database's own full-text search, in the same transaction as the data.
+
+SQLite: an FTS5 table over ``search_documents`` (external content, kept by triggers) and an
+R*Tree for viewports.  PostgreSQL: a generated, weighted ``tsvector`` column with a GIN index that
+starts with ``tenant_id`` (btree_gin), and a btree on (tenant_id, lat, lon).  Both are written by
+the statements that write the documents, so the index can never drift from the data.
+"""
+
+from __future__ import annotations
+
+import math
+
+from sqlalchemy import and_, column, func, literal_column, or_, select, table
+from zope.interface import implementer
+
+from col_core.activities.search import store
+from col_core.activities.search.analysis import query_words
+from col_core.activities.search.interfaces import ISearchService
+from col_core.activities.search.query import (KM_PER_DEGREE, MODES, Document, Hit,
+                                              SearchResults, distance_km)
+
+T = store.TABLE
+FTS = table("idx_search_fts", column("rowid"), column("rank"))
+RTREE = table("idx_search_rtree", column("id"), column("min_lat"), column("max_lat"),
+              column("min_lon"), column("max_lon"))
+VECTOR = literal_column("search_documents.idx_search_vector")
+LOCATE_COLUMNS = (T.c.kind, T.c.key, T.c.title, T.c.url, T.c.category, T.c.lat, T.c.lon,
+                  T.c.starts_at, T.c.online)
+
+
+def fts5_expression(words) -> str:
+    return " AND ".join(
+        "(" + " OR ".join([f'"{form}"' for form in word.forms]
+                          + ([f'"{word.prefix}"*'] if word.prefix else [])) + ")"
+        for word in words)
+
+
+def tsquery_expression(words) -> str:
+    return " & ".join(
+        "(" + " | ".join([f"'{form}'" for form in word.forms]
+                         + ([f"'{word.prefix}':*"] if word.prefix else [])) + ")"
+        for word in words)
+
+
+def _has(col, value: str):
+    return col.contains(f"|{value}|", autoescape=True)
+
+
+@implementer(ISearchService)
+class DatabaseSearch:
+    backend = "database"
+
+    def __init__(self, session, tenant_id: int, languages: tuple[str, ...]):
+        self.session = session
+        self.tenant_id = tenant_id
+        self.languages = languages
+        self.dialect = session.get_bind().dialect.name
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def index(self, documents):
+        store.save(self.session, self.tenant_id, self.languages, _documents(documents))
+
+    def remove(self, kind, keys):
+        store.remove(self.session, self.tenant_id, self.languages, kind, keys)
+
+    def reindex(self, documents, progress=None):
+        store.clear(self.session, self.tenant_id)
+        batch = []
+        for document in _documents(documents):
+            batch.append(document)
+            if len(batch) == 1000:
+                self.index(batch)
+                progress and progress(len(batch))
+                batch = []
+        self.index(batch)
+        progress and progress(len(batch))
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def _text(self, query):
+        """(where clause, score expression) for the query's text, or (None, None)."""
+        words = query_words(query.text, self.languages)
+        if not words:
+            return None, None
+        if self.dialect == "sqlite":
+            clause = literal_column("idx_search_fts").op("MATCH")(fts5_expression(words))
+            return clause, -FTS.c.rank
+        tsquery = func.to_tsquery("simple", tsquery_expression(words))
+        return VECTOR.op("@@")(tsquery), func.ts_rank(VECTOR, tsquery)
+
+    def _area(self, west, south, east, north):
+        if self.dialect == "sqlite":
+            return T.c.id.in_(select(RTREE.c.id).where(
+                RTREE.c.max_lat >= south, RTREE.c.min_lat <= north,
+                RTREE.c.max_lon >= west, RTREE.c.min_lon <= east))
+        return and_(T.c.lat.between(south, north), T.c.lon.between(west, east))
+
+    def _filters(self, query) -> list:
+        clauses = [T.c.tenant_id == self.tenant_id]
+        if query.kinds:
+            clauses.append(T.c.kind.in_(query.kinds))
+        if query.categories:
+            clauses.append(T.c.category.in_(query.categories))
+        if query.skills:
+            clauses.append(or_(*[_has(T.c.skills, skill) for skill in query.skills]))
+        if not query.include_past:
+            clauses.append(or_(T.c.ends_at.is_(None),
+                               T.c.ends_at >= store.utc(query.current_time)))
+        if query.date_from:
+            clauses.append(or_(T.c.ends_at.is_(None), T.c.ends_at >= store.utc(query.date_from)))
+        if query.date_to:
+            clauses.append(or_(T.c.starts_at.is_(None), T.c.starts_at <= store.utc(query.date_to)))
+        if query.bbox:
+            clauses.append(self._area(*query.bbox))
+        if query.near and query.within_km is not None:
+            lat, lon = query.near
+            dlat = query.within_km / KM_PER_DEGREE
+            dlon = dlat / max(math.cos(math.radians(lat)), 1e-6)
+            clauses.append(self._area(lon - dlon, lat - dlat, lon + dlon, lat + dlat))
+            clauses.append(self._distance2(query) <= dlat * dlat)
+        for mode in MODES:
+            if query.mode == mode:
+                clauses.append(T.c[mode].is_(True))
+        if query.free:
+            clauses.append(T.c.price == 0)
+        if query.max_price is not None:
+            clauses.append(and_(T.c.price.is_not(None), T.c.price <= query.max_price))
+        if query.age is not None:
+            clauses.append(or_(T.c.age_min.is_(None), T.c.age_min <= query.age))
+            clauses.append(or_(T.c.age_max.is_(None), T.c.age_max >= query.age))
+        if query.language:
+            clauses.append(_has(T.c.languages, query.language))
+        clauses.extend(_has(T.c.accessibility, feature) for feature in query.accessibility)
+        return clauses
+
+    @staticmethod
+    def _distance2(query):
+        """Squared equirectangular distance in degrees of latitude (plain arithmetic, no trig)."""
+        lat, lon = query.near
+        scale = math.cos(math.radians(lat))
+        return (T.c.lon - lon) * (T.c.lon - lon) * scale * scale + (T.c.lat - lat) * (T.c.lat - lat)
+
+    def _selection(self, columns, query, scored=False):
+        text_clause, score = self._text(query)
+        if scored:
+            columns = [*columns, (literal_column("0.0") if score is None else score).label("score")]
+        statement = select(*columns).where(*self._filters(query))
+        if text_clause is not None:
+            statement = statement.where(text_clause)
+            if self.dialect == "sqlite":
+                statement = statement.select_from(T).join(FTS, FTS.c.rowid == T.c.id)
+        return statement, score
+
+    def _order(self, query, score):
+        undated_last = (T.c.starts_at.is_(None), T.c.starts_at)
+        if query.sort == "distance":
+            return (self._distance2(query), T.c.kind, T.c.key)
+        if query.sort == "relevance" and score is not None:
+            return (score.desc(), *undated_last, T.c.kind, T.c.key)
+        return (*undated_last, T.c.kind, T.c.key)
+
+    def search(self, query):
+        statement, score = self._selection([T], query, scored=True)
+        rows = self.session.connection().execute(
+            statement.order_by(*self._order(query, score)).limit(query.limit).offset(query.offset))
+        hits = []
+        for row in rows:
+            document = store.document_from_row(row)
+            distance = (distance_km(*query.near, document.lat, document.lon)
+                        if query.near and document.lat is not None else None)
+            hits.append(Hit(document, float(row.score or 0.0), distance))
+        total, facets = self._counts(query)
+        return SearchResults(total=total, hits=hits, facets=facets)
+
+    def _counts(self, query):
+        if not query.facets:
+            statement, _ = self._selection([func.count()], query)
+            return self.session.connection().execute(statement).scalar_one(), {}
+        # One grouped query gives the total and every facet: the groups are few.
+        price = (T.c.price == 0).label("free")
+        groups = [T.c.category, T.c.online, T.c.in_person, price, T.c.price.is_(None).label("unpriced"),
+                  T.c.languages, T.c.accessibility]
+        statement, _ = self._selection([*groups, func.count().label("n")], query)
+        rows = self.session.connection().execute(statement.group_by(*groups)).all()
+        facets = {name: {} for name in ("category", "mode", "price", "language", "accessibility")}
+
+        def bump(name, value, n):
+            facets[name][value] = facets[name].get(value, 0) + n
+
+        for row in rows:
+            if row.category:
+                bump("category", row.category, row.n)
+            for mode in MODES:
+                if getattr(row, mode):
+                    bump("mode", mode, row.n)
+            if not row.unpriced:
+                bump("price", "free" if row.free else "paid", row.n)
+            for language in store._unpacked(row.languages):
+                bump("language", language, row.n)
+            for feature in store._unpacked(row.accessibility):
+                bump("accessibility", feature, row.n)
+        return sum(row.n for row in rows), facets
+
+    def locate(self, query):
+        statement, score = self._selection(LOCATE_COLUMNS, query)
+        statement = statement.where(T.c.lat.is_not(None)).order_by(*self._order(query, score))
+        return self.session.connection().execute(statement.limit(query.limit + 1)).all()
+
+
+def _documents(documents):
+    for document in documents:
+        yield document if isinstance(document, Document) else Document.from_search_document(document)

@@ -1,0 +1,71 @@
+"""Activities as search documents: what discovery knows about each published, public activity."""
+
+from __future__ import annotations
+
+import html
+
+import nh3
+from sqlalchemy import select
+
+from col_core.activities.models import Activity, ActivitySkill
+from col_core.activities.search.query import Document
+from col_core.tenancy.models import Tenant
+
+ACTIVITIES = Activity.__table__
+SKILLS = ActivitySkill.__table__
+TENANTS = Tenant.__table__
+
+
+def plain_text(rich: str) -> str:
+    return html.unescape(nh3.clean(rich or "", tags=set()))
+
+
+def activity_document(row, skills: list) -> Document:
+    return Document(
+        kind="activity", key=str(row.id), title=row.title,
+        body=" ".join(filter(None, [plain_text(row.description), row.address,
+                                    *(label for _, label in skills)])),
+        category=row.category, skills=tuple(uri for uri, _ in skills),
+        starts_at=row.starts_at, ends_at=row.ends_at, lat=row.latitude, lon=row.longitude,
+        online=bool(row.online), in_person=row.latitude is not None or bool(row.address),
+        price=row.price_cents, age_min=row.age_min, age_max=row.age_max,
+        languages=tuple(row.languages or ()), accessibility=tuple(row.accessibility or ()),
+        extra={"type": row.type, "address": row.address, "cover": row.cover,
+               "organisation_id": row.organisation_id},
+    )
+
+
+def is_discoverable(row) -> bool:
+    # Expired activities stay indexed: searches leave them out by their end, which passes
+    # without any write.
+    return row.status == "published" and row.visibility == "public"
+
+
+def tenant_languages(connection, tenant_id: int) -> tuple[str, ...]:
+    row = connection.execute(select(TENANTS.c.locales, TENANTS.c.default_locale)
+                             .where(TENANTS.c.id == tenant_id)).first()
+    return tuple(dict.fromkeys([*(row.locales or ()), row.default_locale])) if row else ("en",)
+
+
+def activity_documents(connection, where):
+    """(documents, keys to remove) per tenant for the activities selected by ``where``.
+
+    Reads with Core statements on the transaction's connection, so it can run inside a flush.
+    """
+    rows = connection.execute(select(ACTIVITIES).where(where)).all()
+    ids = [row.id for row in rows]
+    skills: dict[int, list] = {}
+    for start in range(0, len(ids), 1000):
+        for skill in connection.execute(
+                select(SKILLS.c.activity_id, SKILLS.c.concept_uri, SKILLS.c.label)
+                .where(SKILLS.c.activity_id.in_(ids[start:start + 1000]))
+                .order_by(SKILLS.c.id)):
+            skills.setdefault(skill.activity_id, []).append((skill.concept_uri, skill.label))
+    found: dict[int, tuple[list, list]] = {}
+    for row in rows:
+        documents, gone = found.setdefault(row.tenant_id, ([], []))
+        if is_discoverable(row):
+            documents.append(activity_document(row, skills.get(row.id, [])))
+        else:
+            gone.append(str(row.id))
+    return found, set(ids)

@@ -1,0 +1,300 @@
+"""What a search asks for and what it answers, independent of the backend.
+
+``SearchQuery.from_params`` reads the public query string (the search page, the JSON API, the map
+and its GeoJSON feed share it), so a shareable URL means the same search everywhere.  ``matches``
+states each filter's meaning once in plain Python; the database backend says the same in SQL and
+the conformance suite checks that both agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from col_core.i18n import _
+
+SORTS = ("relevance", "date", "distance")
+MODES = ("online", "in_person")
+MAX_LIMIT = 100
+KM_PER_DEGREE = 111.32
+
+
+class QueryError(ValueError):
+    """Bad search parameters: ``fields`` maps each parameter to a message a person can act on."""
+
+    def __init__(self, fields: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
+        self.fields = fields
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str = ""
+    kinds: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    skills: tuple[str, ...] = ()  # any of them
+    date_from: dt.datetime | None = None
+    date_to: dt.datetime | None = None
+    near: tuple[float, float] | None = None  # (lat, lon)
+    within_km: float | None = None
+    bbox: tuple[float, float, float, float] | None = None  # west, south, east, north
+    mode: str | None = None  # "online" or "in_person"
+    free: bool = False
+    max_price: int | None = None  # cents
+    age: int | None = None
+    language: str | None = None
+    accessibility: tuple[str, ...] = ()  # all of them
+    include_past: bool = False
+    sort: str = "relevance"
+    limit: int = 20
+    offset: int = 0
+    facets: bool = True
+    now: dt.datetime | None = None  # "now" for leaving out ended activities; tests pin it
+
+    @property
+    def current_time(self) -> dt.datetime:
+        return self.now or dt.datetime.now(dt.timezone.utc)
+
+    def but(self, **changes) -> "SearchQuery":
+        return replace(self, **changes)
+
+    @classmethod
+    def from_params(cls, params, *, default_limit: int = 20, max_limit: int = MAX_LIMIT) -> "SearchQuery":
+        """Read a query string (a webob MultiDict or a plain dict); raise QueryError when bad."""
+        return _Parser(params).query(default_limit, max_limit)
+
+
+@dataclass
+class Document:
+    """A stored search document: the plugin's SearchDocument with its filter fields unpacked."""
+
+    kind: str
+    key: str
+    title: str
+    body: str = ""
+    url: str = ""
+    category: str = ""
+    skills: tuple[str, ...] = ()
+    starts_at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None
+    lat: float | None = None
+    lon: float | None = None
+    online: bool = False
+    in_person: bool = True
+    price: int | None = None  # cents; 0 is free
+    age_min: int | None = None
+    age_max: int | None = None
+    languages: tuple[str, ...] = ()
+    accessibility: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    FILTER_FIELDS = ("category", "skills", "starts_at", "ends_at", "lat", "lon", "online",
+                     "in_person", "price", "age_min", "age_max", "languages", "accessibility")
+
+    @classmethod
+    def from_search_document(cls, document) -> "Document":
+        extra = dict(document.extra or {})
+        values = {name: extra.pop(name) for name in cls.FILTER_FIELDS if name in extra}
+        for name in ("skills", "languages", "accessibility"):
+            values[name] = tuple(values.get(name) or ())
+        return cls(kind=document.kind, key=str(document.key), title=document.title,
+                   body=document.body or "", url=document.url or "", extra=extra, **values)
+
+
+@dataclass
+class Hit:
+    document: Document
+    score: float = 0.0
+    distance_km: float | None = None
+
+
+@dataclass
+class SearchResults:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    suggestion: str | None = None  # "did you mean", when the backend offers one
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Equirectangular distance: exact enough within a city, and expressible in plain SQL."""
+    dx = (lon2 - lon1) * math.cos(math.radians(lat1))
+    dy = lat2 - lat1
+    return math.hypot(dx, dy) * KM_PER_DEGREE
+
+
+def matches(document: Document, query: SearchQuery) -> bool:
+    """Whether ``document`` passes every filter of ``query`` (the text aside)."""
+    d, q = document, query
+    if q.kinds and d.kind not in q.kinds:
+        return False
+    if q.categories and d.category not in q.categories:
+        return False
+    if q.skills and not set(q.skills) & set(d.skills):
+        return False
+    if not q.include_past and d.ends_at is not None and d.ends_at < q.current_time:
+        return False
+    if q.date_from and d.ends_at is not None and d.ends_at < q.date_from:
+        return False
+    if q.date_to and d.starts_at is not None and d.starts_at > q.date_to:
+        return False
+    if q.bbox:
+        west, south, east, north = q.bbox
+        if d.lat is None or not (south <= d.lat <= north and west <= d.lon <= east):
+            return False
+    if q.near and q.within_km is not None:
+        if d.lat is None or distance_km(*q.near, d.lat, d.lon) > q.within_km:
+            return False
+    if q.mode == "online" and not d.online or q.mode == "in_person" and not d.in_person:
+        return False
+    if q.free and d.price != 0:
+        return False
+    if q.max_price is not None and (d.price is None or d.price > q.max_price):
+        return False
+    if q.age is not None and ((d.age_min is not None and q.age < d.age_min)
+                              or (d.age_max is not None and q.age > d.age_max)):
+        return False
+    if q.language and q.language not in d.languages:
+        return False
+    return set(q.accessibility) <= set(d.accessibility)
+
+
+def count_facets(documents) -> dict[str, dict[str, int]]:
+    """Facet counts over matching documents: category, mode, price, language, accessibility."""
+    facets: dict[str, dict[str, int]] = {name: {} for name in
+                                         ("category", "mode", "price", "language", "accessibility")}
+
+    def bump(name, value, by=1):
+        facets[name][value] = facets[name].get(value, 0) + by
+
+    for d in documents:
+        if d.category:
+            bump("category", d.category)
+        for mode in MODES:
+            if getattr(d, mode):
+                bump("mode", mode)
+        if d.price is not None:
+            bump("price", "free" if d.price == 0 else "paid")
+        for language in d.languages:
+            bump("language", language)
+        for feature in d.accessibility:
+            bump("accessibility", feature)
+    return facets
+
+
+def order_key(query: SearchQuery):
+    """Sort key for hits of one backend that sorts in Python (the database sorts in SQL)."""
+    far = float("inf")
+    never = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+    if query.sort == "date":
+        return lambda hit: (hit.document.starts_at or never, hit.document.kind, hit.document.key)
+    if query.sort == "distance":
+        return lambda hit: (hit.distance_km if hit.distance_km is not None else far,
+                            hit.document.kind, hit.document.key)
+    return lambda hit: (-round(hit.score, 6), hit.document.starts_at or never, hit.document.kind,
+                        hit.document.key)
+
+
+class _Parser:
+    def __init__(self, params):
+        self.params = params
+        self.errors: dict[str, str] = {}
+
+    def _all(self, name) -> tuple[str, ...]:
+        getall = getattr(self.params, "getall", None)
+        values = getall(name) if getall else [self.params[name]] if name in self.params else []
+        return tuple(v.strip() for value in values for v in str(value).split(",") if v.strip())
+
+    def _one(self, name) -> str:
+        return str(self.params.get(name, "") or "").strip()
+
+    def _number(self, name, kind=float, low=None, high=None):
+        raw = self._one(name)
+        if not raw:
+            return None
+        try:
+            value = kind(raw)
+        except ValueError:
+            self.errors[name] = _("Enter a number.") if kind is float else _("Enter a whole number.")
+            return None
+        if (low is not None and value < low) or (high is not None and value > high):
+            self.errors[name] = _("Enter a number between ${low} and ${high}.",
+                                  mapping={"low": low, "high": high})
+            return None
+        return value
+
+    def _date(self, name, end=False):
+        raw = self._one(name)
+        if not raw:
+            return None
+        try:
+            value = dt.datetime.fromisoformat(raw)
+        except ValueError:
+            self.errors[name] = _("Enter a date as YYYY-MM-DD.")
+            return None
+        if len(raw) <= 10 and end:
+            value += dt.timedelta(days=1) - dt.timedelta(microseconds=1)
+        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+    def _floats(self, name, count, message):
+        raw = self._one(name)
+        if not raw:
+            return None
+        try:
+            values = tuple(float(part) for part in raw.split(","))
+        except ValueError:
+            values = ()
+        if len(values) != count or not all(math.isfinite(v) for v in values):
+            self.errors[name] = message
+            return None
+        return values
+
+    def query(self, default_limit: int, max_limit: int) -> SearchQuery:
+        near = self._floats("near", 2, _("Give the point as latitude,longitude."))
+        if near and not (-90 <= near[0] <= 90 and -180 <= near[1] <= 180):
+            self.errors["near"] = _("Latitude must be within ±90 and longitude within ±180.")
+        bbox = self._floats("bbox", 4, _("Give the area as west,south,east,north."))
+        if bbox and not (-180 <= bbox[0] <= bbox[2] <= 180 and -90 <= bbox[1] <= bbox[3] <= 90):
+            self.errors["bbox"] = _("The area must have west ≤ east and south ≤ north, "
+                                    "within ±180 and ±90 degrees.")
+        mode = self._one("mode") or None
+        if mode and mode not in MODES:
+            self.errors["mode"] = _("Choose online or in_person.")
+        sort = self._one("sort") or "relevance"
+        if sort not in SORTS:
+            self.errors["sort"] = _("Sort by relevance, date or distance.")
+        within = self._number("km", float, 0, 20000)
+        max_price = self._number("max_price", float, 0, 1_000_000)
+        query = SearchQuery(
+            text=self._one("q")[:200],
+            kinds=self._all("kind"),
+            categories=self._all("category"),
+            skills=self._all("skill"),
+            date_from=self._date("from"),
+            date_to=self._date("to", end=True),
+            near=near if "near" not in self.errors else None,
+            within_km=within,
+            bbox=bbox if "bbox" not in self.errors else None,
+            mode=mode,
+            free=self._one("free") in ("1", "true", "yes", "on"),
+            max_price=None if max_price is None else round(max_price * 100),
+            age=self._number("age", int, 0, 120),
+            language=self._one("lang") or None,
+            accessibility=self._all("access"),
+            include_past=self._one("past") in ("1", "true", "yes", "on"),
+            sort=sort,
+            limit=self._number("limit", int, 1, max_limit) or default_limit,
+            offset=self._number("offset", int, 0, 100_000) or 0,
+            facets=self._one("facets") not in ("0", "false", "no", "off"),
+        )
+        if query.date_from and query.date_to and query.date_from > query.date_to:
+            self.errors["to"] = _("The end date must not be before the start date.")
+        if sort == "distance" and not query.near:
+            self.errors["sort"] = _("Sorting by distance needs a point: add near=latitude,longitude.")
+        if within is not None and not query.near:
+            self.errors["km"] = _("A distance needs a point: add near=latitude,longitude.")
+        if self.errors:
+            raise QueryError(self.errors)
+        return query

@@ -1,0 +1,33 @@
+"""Choosing and building the search backend (setting ``col.search_backend``)."""
+
+from __future__ import annotations
+
+from pyramid.exceptions import ConfigurationError
+
+from col_core.activities.search.database import DatabaseSearch
+from col_core.activities.search.documents import tenant_languages
+from col_core.activities.search.whoosh_backend import WhooshSearch, follow_commits
+
+BACKENDS = ("database", "whoosh")
+
+
+def make_search(settings, session, tenant) -> DatabaseSearch | WhooshSearch:
+    """The configured backend for ``tenant``, working in ``session``'s transaction."""
+    languages = tenant_languages(session.connection(), tenant.id)
+    if settings["col.search_backend"] == "whoosh":
+        return WhooshSearch(session, tenant.id, languages, settings["col.whoosh_dir"])
+    return DatabaseSearch(session, tenant.id, languages)
+
+
+def search_factory(context, request):
+    return make_search(request.registry.settings, request.dbsession, request.tenant)
+
+
+def configure(config) -> None:
+    settings = config.get_settings()
+    backend = settings.setdefault("col.search_backend", "database")
+    if backend not in BACKENDS:
+        raise ConfigurationError(
+            f"col.search_backend must be one of {', '.join(BACKENDS)}, not {backend!r}.")
+    if backend == "whoosh":
+        follow_commits(config.registry["col.session_factory"], settings["col.whoosh_dir"])

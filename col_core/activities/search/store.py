@@ -1,0 +1,137 @@
+"""Writing and reading search documents in the current transaction (Core statements, no ORM).
+
+Writers go through ``save`` and ``remove``, which also bump the city's ``SearchVersion`` and
+note the change in ``session.info`` so that an after-commit follower (the Whoosh backend) can
+apply exactly what was committed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import and_, delete, insert, select, text, tuple_
+from sqlalchemy.orm import Session
+
+from col_core.activities.search.analysis import index_terms
+from col_core.activities.search.models import SearchDocumentRow
+from col_core.activities.search.query import Document
+
+TABLE = SearchDocumentRow.__table__
+PENDING_KEY = "col.search.pending"
+_BUMP = text(
+    "INSERT INTO search_versions (tenant_id, version, changed_at) VALUES (:tenant, 1, :now) "
+    "ON CONFLICT (tenant_id) DO UPDATE SET version = search_versions.version + 1, "
+    "changed_at = :now"
+)
+
+
+def _packed(values) -> str:
+    return "|" + "|".join(values) + "|" if values else ""
+
+
+def _unpacked(value: str) -> tuple[str, ...]:
+    return tuple(part for part in (value or "").split("|") if part)
+
+
+def row_values(tenant_id: int, languages: tuple[str, ...], document: Document) -> dict:
+    return {
+        "tenant_id": tenant_id, "kind": document.kind, "key": document.key,
+        "title": document.title[:300], "body": document.body, "url": document.url,
+        "terms_title": " ".join(index_terms(document.title, languages)),
+        "terms_body": " ".join(index_terms(document.body, languages)),
+        "category": document.category or "", "skills": _packed(document.skills),
+        "languages": _packed(document.languages), "accessibility": _packed(document.accessibility),
+        "starts_at": utc(document.starts_at), "ends_at": utc(document.ends_at),
+        "lat": document.lat, "lon": document.lon, "online": bool(document.online),
+        "in_person": bool(document.in_person), "price": document.price,
+        "age_min": document.age_min, "age_max": document.age_max, "extra": document.extra or {},
+        "updated_at": dt.datetime.now(dt.timezone.utc),
+    }
+
+
+def document_from_row(row) -> Document:
+    return Document(
+        kind=row.kind, key=row.key, title=row.title, body=row.body, url=row.url,
+        category=row.category, skills=_unpacked(row.skills), starts_at=_aware(row.starts_at),
+        ends_at=_aware(row.ends_at), lat=row.lat, lon=row.lon, online=bool(row.online),
+        in_person=bool(row.in_person), price=row.price, age_min=row.age_min,
+        age_max=row.age_max, languages=_unpacked(row.languages),
+        accessibility=_unpacked(row.accessibility), extra=row.extra or {},
+    )
+
+
+def utc(value: dt.datetime | None) -> dt.datetime | None:
+    """Stored times are UTC (SQLite keeps no offset, so every time must share one)."""
+    if value is None:
+        return None
+    return value.astimezone(dt.timezone.utc) if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    # SQLite gives naive datetimes back; every stored time is UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.timezone.utc)
+    return value
+
+
+def pending(session: Session, tenant_id: int, languages: tuple[str, ...]) -> dict:
+    """This transaction's not yet committed changes of one city, for after-commit followers."""
+    return session.info.setdefault(PENDING_KEY, {}).setdefault(
+        tenant_id, {"languages": languages, "documents": {}, "rebuilt": None})
+
+
+def _bump(session: Session, tenant_id: int) -> None:
+    session.connection().execute(_BUMP, {"tenant": tenant_id,
+                                         "now": dt.datetime.now(dt.timezone.utc)})
+
+
+def save(session: Session, tenant_id: int, languages: tuple[str, ...], documents,
+         follow: bool = True) -> None:
+    """Add or replace ``documents`` (query.Document) of one city, in the session's transaction.
+
+    ``follow=False`` leaves them out of the notes for after-commit followers (a full rebuild
+    hands its followers a finished index instead)."""
+    documents = list(documents)
+    if not documents:
+        return
+    connection = session.connection()
+    keys = [(d.kind, d.key) for d in documents]
+    for start in range(0, len(keys), 500):
+        connection.execute(delete(TABLE).where(
+            TABLE.c.tenant_id == tenant_id,
+            tuple_(TABLE.c.kind, TABLE.c.key).in_(keys[start:start + 500])))
+    connection.execute(insert(TABLE), [row_values(tenant_id, languages, d) for d in documents])
+    if follow:
+        changes = pending(session, tenant_id, languages)["documents"]
+        changes.update(((d.kind, d.key), d) for d in documents)
+    _bump(session, tenant_id)
+
+
+def remove(session: Session, tenant_id: int, languages: tuple[str, ...], kind: str,
+           keys) -> None:
+    keys = [str(key) for key in keys]
+    if not keys:
+        return
+    session.connection().execute(delete(TABLE).where(
+        and_(TABLE.c.tenant_id == tenant_id, TABLE.c.kind == kind, TABLE.c.key.in_(keys))))
+    pending(session, tenant_id, languages)["documents"].update(((kind, key), None) for key in keys)
+    _bump(session, tenant_id)
+
+
+def clear(session: Session, tenant_id: int) -> None:
+    session.connection().execute(delete(TABLE).where(TABLE.c.tenant_id == tenant_id))
+    _bump(session, tenant_id)
+
+
+def version(session: Session, tenant_id: int) -> tuple[int, dt.datetime | None]:
+    row = session.connection().execute(text(
+        "SELECT version, changed_at FROM search_versions WHERE tenant_id = :tenant"),
+        {"tenant": tenant_id}).first()
+    return (row.version, _aware(row.changed_at)) if row else (0, None)
+
+
+def all_documents(session: Session, tenant_id: int):
+    result = session.connection().execute(
+        select(TABLE).where(TABLE.c.tenant_id == tenant_id).order_by(TABLE.c.id))
+    for row in result:
+        yield document_from_row(row)

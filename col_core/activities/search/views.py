@@ -1,0 +1,120 @@
+"""The search JSON API: ``GET /api/v1/search?q=...&<filters>`` (documented in OpenAPI)."""
+
+from __future__ import annotations
+
+from col_core.activities.search.interfaces import ISearchService
+from col_core.activities.search.query import QueryError, SearchQuery
+from col_core.api import ApiError
+from col_core.i18n import _
+
+PARAMETERS = [
+    {"name": name, "in": "query", "required": False, "schema": schema, "description": text}
+    for name, schema, text in [
+        ("q", {"type": "string"}, "Words to find; the last one also matches as a prefix."),
+        ("kind", {"type": "string"}, "Document kinds, comma-separated (activity, playlist)."),
+        ("category", {"type": "string"}, "Interest categories, comma-separated (any)."),
+        ("skill", {"type": "string"}, "Skill concept URIs, comma-separated (any)."),
+        ("from", {"type": "string", "format": "date"}, "Happening on or after this date."),
+        ("to", {"type": "string", "format": "date"}, "Starting on or before this date."),
+        ("near", {"type": "string"}, "A point as latitude,longitude."),
+        ("km", {"type": "number"}, "Only within this many km of `near`."),
+        ("bbox", {"type": "string"}, "Only within west,south,east,north."),
+        ("mode", {"enum": ["online", "in_person"]}, "Online or in person."),
+        ("free", {"type": "boolean"}, "Only free activities."),
+        ("max_price", {"type": "number"}, "At most this price, in the city's currency."),
+        ("age", {"type": "integer"}, "Suitable for a learner of this age."),
+        ("lang", {"type": "string"}, "Spoken in this language (code)."),
+        ("access", {"type": "string"}, "Accessibility features, comma-separated (all)."),
+        ("past", {"type": "boolean"}, "Include activities that have ended."),
+        ("sort", {"enum": ["relevance", "date", "distance"]}, "Order of the results."),
+        ("limit", {"type": "integer", "minimum": 1, "maximum": 100}, "Results per page."),
+        ("offset", {"type": "integer", "minimum": 0}, "Results to skip."),
+        ("facets", {"type": "boolean"}, "Count matches per filter value (default true)."),
+    ]
+]
+HIT_SCHEMA = {
+    "type": "object", "required": ["kind", "key", "title", "url"],
+    "properties": {
+        "kind": {"type": "string"}, "key": {"type": "string"}, "title": {"type": "string"},
+        "url": {"type": "string"}, "category": {"type": "string"},
+        "starts_at": {"type": ["string", "null"], "format": "date-time"},
+        "ends_at": {"type": ["string", "null"], "format": "date-time"},
+        "lat": {"type": ["number", "null"]}, "lon": {"type": ["number", "null"]},
+        "online": {"type": "boolean"}, "in_person": {"type": "boolean"},
+        "price": {"type": ["integer", "null"], "description": "In cents; 0 is free."},
+        "languages": {"type": "array", "items": {"type": "string"}},
+        "accessibility": {"type": "array", "items": {"type": "string"}},
+        "distance_km": {"type": ["number", "null"]},
+    },
+}
+RESULTS_SCHEMA = {
+    "type": "object", "required": ["total", "items", "facets"],
+    "properties": {
+        "total": {"type": "integer"},
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/SearchHit"}},
+        "facets": {"type": "object", "additionalProperties": {
+            "type": "object", "additionalProperties": {"type": "integer"}}},
+        "suggestion": {"type": ["string", "null"], "description": "Did you mean ..."},
+        "next": {"type": ["string", "null"], "description": "The next page, if any."},
+    },
+}
+
+
+def document_url(request, document) -> str:
+    """Where a hit leads: the document's own URL, or the activity page for activities."""
+    if document.url:
+        return document.url
+    if document.kind == "activity":
+        try:
+            return request.route_url("activity", id=document.key)
+        except KeyError:
+            pass
+    return request.application_url + f"/activities/{document.key}"
+
+
+def hit_json(request, hit) -> dict:
+    d = hit.document
+    return {
+        "kind": d.kind, "key": d.key, "title": d.title, "url": document_url(request, d),
+        "category": d.category,
+        "starts_at": d.starts_at.isoformat() if d.starts_at else None,
+        "ends_at": d.ends_at.isoformat() if d.ends_at else None,
+        "lat": d.lat, "lon": d.lon, "online": d.online, "in_person": d.in_person,
+        "price": d.price, "age_min": d.age_min, "age_max": d.age_max,
+        "languages": list(d.languages), "accessibility": list(d.accessibility),
+        "distance_km": None if hit.distance_km is None else round(hit.distance_km, 2),
+    }
+
+
+def parse_query(request, **options) -> SearchQuery:
+    """The request's search parameters, or a 400 naming each bad one."""
+    try:
+        return SearchQuery.from_params(request.GET, **options)
+    except QueryError as error:
+        raise ApiError(request.localizer.translate(_("Check the search parameters.")),
+                       fields={name: request.localizer.translate(message)
+                               for name, message in error.fields.items()}) from None
+
+
+def search_api(request):
+    query = parse_query(request)
+    results = request.find_service(ISearchService).search(query)
+    following = query.offset + query.limit
+    next_url = None
+    if following < results.total:
+        params = dict(request.GET.items())
+        params["offset"] = str(following)
+        next_url = request.current_route_url(_query=params)
+    return {"total": results.total, "items": [hit_json(request, hit) for hit in results.hits],
+            "facets": results.facets, "suggestion": results.suggestion, "next": next_url}
+
+
+def includeme(config):
+    config.add_openapi_schema("SearchHit", HIT_SCHEMA)
+    config.add_openapi_schema("SearchResults", RESULTS_SCHEMA)
+    config.add_api_view(
+        search_api, "/search", summary="Search the city's activities (and other documents)",
+        parameters=PARAMETERS, tags=["search"], permission="view",
+        responses={200: {"description": "Matching documents, a page of them, with facet counts",
+                         "content": {"application/json": {"schema": {
+                             "$ref": "#/components/schemas/SearchResults"}}}}})

@@ -1,0 +1,198 @@
+"""The Whoosh backend: one on-disk index per city, with "did you mean" suggestions.
+
+Documents are written to ``search_documents`` in the transaction (so ``col search reindex`` and
+the database stay the source of truth) and to the Whoosh index only after the transaction commits
+(``follow_commits``), so a rolled-back change never reaches the index.  Text is analysed with the
+shared ``analysis`` module and handed to Whoosh as ready-made terms, so it finds what the
+database backend finds; filters, facets and sorting are applied to the stored documents in
+Python with ``query.matches``.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import event
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.analysis import SpaceSeparatedTokenizer
+from whoosh.fields import ID, STORED, TEXT, Schema
+from zope.interface import implementer
+
+from col_core.activities.search import store
+from col_core.activities.search.analysis import fold, index_terms, query_words, words
+from col_core.activities.search.database import _documents
+from col_core.activities.search.interfaces import ISearchService
+from col_core.activities.search.query import (Hit, SearchResults, count_facets, distance_km,
+                                              matches, order_key)
+
+log = logging.getLogger(__name__)
+SCHEMA = Schema(
+    uid=ID(unique=True), kind=ID,
+    title=TEXT(analyzer=SpaceSeparatedTokenizer(), field_boost=5.0),
+    body=TEXT(analyzer=SpaceSeparatedTokenizer()),
+    words=TEXT(analyzer=SpaceSeparatedTokenizer(), spelling=True),
+    document=STORED,
+)
+
+
+def _uid(kind: str, key: str) -> str:
+    return f"{kind}\x1f{key}"
+
+
+def _fields(document, languages) -> dict:
+    return {"uid": _uid(document.kind, document.key), "kind": document.kind,
+            "title": " ".join(index_terms(document.title, languages)),
+            "body": " ".join(index_terms(document.body, languages)),
+            "words": " ".join(fold(word) for word in words(f"{document.title} {document.body}")),
+            "document": document}
+
+
+def index_path(whoosh_dir: str, tenant_id: int) -> Path:
+    return Path(whoosh_dir) / f"tenant-{tenant_id}"
+
+
+def open_index(path: Path):
+    if whoosh_index.exists_in(path):
+        return whoosh_index.open_dir(path)
+    path.mkdir(parents=True, exist_ok=True)
+    return whoosh_index.create_in(path, SCHEMA)
+
+
+@implementer(ISearchService)
+class WhooshSearch:
+    backend = "whoosh"
+
+    def __init__(self, session, tenant_id: int, languages: tuple[str, ...], whoosh_dir: str):
+        self.session = session
+        self.tenant_id = tenant_id
+        self.languages = languages
+        self.path = index_path(whoosh_dir, tenant_id)
+
+    def index(self, documents):
+        store.save(self.session, self.tenant_id, self.languages, _documents(documents))
+
+    def remove(self, kind, keys):
+        store.remove(self.session, self.tenant_id, self.languages, kind, keys)
+
+    def reindex(self, documents, progress=None):
+        """Rows are replaced in the transaction; a fresh index is built beside the live one and
+        swapped in after commit (``follow_commits``), or thrown away on rollback."""
+        store.clear(self.session, self.tenant_id)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fresh = Path(tempfile.mkdtemp(prefix=f"{self.path.name}.", dir=self.path.parent))
+        writer = whoosh_index.create_in(fresh, SCHEMA).writer(limitmb=256)
+        batch = []
+        try:
+            for document in _documents(documents):
+                writer.add_document(**_fields(document, self.languages))
+                batch.append(document)
+                if len(batch) == 1000:
+                    store.save(self.session, self.tenant_id, self.languages, batch, follow=False)
+                    progress and progress(len(batch))
+                    batch = []
+            store.save(self.session, self.tenant_id, self.languages, batch, follow=False)
+            progress and progress(len(batch))
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            shutil.rmtree(fresh, ignore_errors=True)
+            raise
+        store.pending(self.session, self.tenant_id, self.languages)["rebuilt"] = fresh
+
+    def _matching(self, query):
+        """Every stored document matching the query's text, with its score."""
+        words_ = query_words(query.text, self.languages)
+        ix = open_index(self.path)
+        with ix.searcher() as searcher:
+            if not words_:
+                found = [(fields["document"], 0.0) for fields in searcher.all_stored_fields()]
+                return found, None
+            clauses = []
+            for word in words_:
+                options = [wq.Term(field, form) for form in word.forms for field in ("title", "body")]
+                if word.prefix:
+                    options += [wq.Prefix(field, word.prefix) for field in ("title", "body")]
+                clauses.append(wq.Or(options))
+            results = searcher.search(wq.And(clauses), limit=None)
+            found = [(hit["document"], hit.score) for hit in results]
+            suggestion = self._suggest(searcher, query.text) if len(found) < 3 else None
+            return found, suggestion
+
+    @staticmethod
+    def _suggest(searcher, text: str) -> str | None:
+        corrected, changed = [], False
+        for word in words(text):
+            folded = fold(word)
+            if searcher.doc_frequency("words", folded) or len(folded) < 3:
+                corrected.append(folded)
+                continue
+            options = searcher.suggest("words", folded, limit=1, maxdist=2)
+            changed = changed or bool(options)
+            corrected.append(options[0] if options else folded)
+        return " ".join(corrected) if changed else None
+
+    def _hits(self, query):
+        found, suggestion = self._matching(query)
+        hits = []
+        for document, score in found:
+            if not matches(document, query):
+                continue
+            distance = (distance_km(*query.near, document.lat, document.lon)
+                        if query.near and document.lat is not None else None)
+            hits.append(Hit(document, score, distance))
+        hits.sort(key=order_key(query))
+        return hits, suggestion
+
+    def search(self, query):
+        hits, suggestion = self._hits(query)
+        facets = count_facets(hit.document for hit in hits) if query.facets else {}
+        return SearchResults(total=len(hits), hits=hits[query.offset:query.offset + query.limit],
+                             facets=facets, suggestion=suggestion)
+
+    def locate(self, query):
+        hits, _ = self._hits(query)
+        return [hit.document for hit in hits if hit.document.lat is not None][:query.limit + 1]
+
+
+def follow_commits(session_factory, whoosh_dir: str) -> None:
+    """Apply each committed transaction's document changes to the cities' Whoosh indexes."""
+
+    @event.listens_for(session_factory, "after_commit")
+    def _apply(session):
+        for tenant_id, change in (session.info.pop(store.PENDING_KEY, None) or {}).items():
+            try:
+                _apply_change(index_path(whoosh_dir, tenant_id), change)
+            except Exception:  # the database committed; a stale index is fixed by a reindex
+                log.exception("Whoosh index of tenant %s not updated; run col search reindex",
+                              tenant_id)
+
+    @event.listens_for(session_factory, "after_rollback")
+    def _forget(session):
+        for change in (session.info.pop(store.PENDING_KEY, None) or {}).values():
+            if change.get("rebuilt"):
+                shutil.rmtree(change["rebuilt"], ignore_errors=True)
+
+
+def _apply_change(path: Path, change: dict) -> None:
+    if change.get("rebuilt"):
+        retired = path.with_name(path.name + ".old")
+        if path.exists():
+            path.rename(retired)
+        Path(change["rebuilt"]).rename(path)
+        shutil.rmtree(retired, ignore_errors=True)
+    if not change["documents"]:
+        return
+    writer = open_index(path).writer(timeout=10)
+    try:
+        for (kind, key), document in change["documents"].items():
+            writer.delete_by_term("uid", _uid(kind, key))
+            if document is not None:
+                writer.add_document(**_fields(document, change["languages"]))
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()

@@ -1,0 +1,264 @@
+"""One conformance suite for every search backend (database: FTS5 or PostgreSQL; Whoosh).
+
+Each backend class below runs every test of ``SearchConformance`` on the test database (SQLite
+by default, PostgreSQL with COL_TEST_DATABASE_URL).  Documents are committed through a real
+session, exactly as the app commits them, and searched in a fresh transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy.orm import sessionmaker
+
+from col_core.activities.search.database import DatabaseSearch
+from col_core.activities.search.query import Document, SearchQuery
+from col_core.activities.search.whoosh_backend import WhooshSearch, follow_commits
+from col_core.hookspecs import SearchDocument
+from col_core.tenancy.scoping import tenant_context
+
+NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.timezone.utc)
+DAY = dt.timedelta(days=1)
+VILNIUS = (54.6872, 25.2797)
+LANGUAGES = ("en", "lt", "de", "fr", "es")
+
+
+def doc(key, title, body="", **fields) -> Document:
+    fields.setdefault("starts_at", NOW + DAY)
+    fields.setdefault("ends_at", fields["starts_at"] + dt.timedelta(hours=2)
+                      if fields["starts_at"] else None)
+    return Document(kind=fields.pop("kind", "activity"), key=key, title=title, body=body, **fields)
+
+
+CITY = [
+    doc("dance", "Šokių dirbtuvės", "A dance workshop in the old town, Straße of music.",
+        category="arts", lat=VILNIUS[0], lon=VILNIUS[1], price=0, languages=("lt", "en"),
+        accessibility=("step_free", "quiet_space"), age_min=12, age_max=25),
+    doc("tanz", "Tanzworkshop für Anfänger", "Wir lernen Tänze aus aller Welt.",
+        category="arts", lat=VILNIUS[0] + 0.01, lon=VILNIUS[1] + 0.01, price=500,
+        languages=("de",), starts_at=NOW + 3 * DAY),
+    doc("cuisine", "Atelier de cuisine française", "Cuisiner ensemble, goûter les activités.",
+        category="food", lat=VILNIUS[0] + 0.045, lon=VILNIUS[1], price=1500, age_min=12,
+        age_max=18, languages=("fr",), accessibility=("step_free",), starts_at=NOW + 2 * DAY),
+    doc("coding", "Online coding club", "Learn Python with friends, dancing not included.",
+        category="tech", online=True, in_person=False, price=0, languages=("en",),
+        skills=("http://data.europa.eu/esco/skill/python",), starts_at=NOW + 10 * DAY),
+    doc("expo", "Past exhibition of dance photography", category="arts", lat=VILNIUS[0],
+        lon=VILNIUS[1], starts_at=NOW - 3 * DAY, ends_at=NOW - DAY),
+    doc("parque", "Bailando en el parque", "Clases de baile al aire libre", category="arts",
+        lat=VILNIUS[0] + 0.18, lon=VILNIUS[1], starts_at=None, ends_at=None,
+        languages=("es",)),
+]
+
+
+class SearchConformance:
+    """Every backend must pass these; subclasses say how to build the backend."""
+
+    def make(self, session, tenant_id, tmp_path):
+        raise NotImplementedError
+
+    @pytest.fixture
+    def world(self, registry, tmp_path, factories):
+        city = factories.tenant("vilnius", locales=list(LANGUAGES))
+        other = factories.tenant("kaunas", locales=["lt", "en"])
+        sessions = sessionmaker(bind=registry["col.engine"])
+        self.prepare(sessions, tmp_path)
+        self.sessions, self.tmp_path, self.city, self.other = sessions, tmp_path, city, other
+        self.write(city, lambda s: s.index(CITY))
+        self.write(other, lambda s: s.index([doc("k1", "Kaunas dance workshop", lat=54.9,
+                                                 lon=23.9)]))
+        return self
+
+    def prepare(self, sessions, tmp_path):
+        pass
+
+    def write(self, tenant, action):
+        session = self.sessions()
+        with tenant_context(session, tenant):
+            action(self.make(session, tenant.id, self.tmp_path))
+            session.commit()
+        session.close()
+
+    def ask(self, tenant=None, **params):
+        tenant = tenant or self.city
+        session = self.sessions()
+        try:
+            with tenant_context(session, tenant):
+                return self.make(session, tenant.id, self.tmp_path).search(
+                    SearchQuery(now=NOW, **params))
+        finally:
+            session.rollback()
+            session.close()
+
+    def keys(self, **params):
+        return [hit.document.key for hit in self.ask(**params).hits]
+
+    # -- text ---------------------------------------------------------------------------------
+
+    def test_finds_a_title_word(self, world):
+        assert self.keys(text="club ") == ["coding"]
+
+    def test_every_word_must_match(self, world):
+        assert self.keys(text="dance robotics ") == []
+
+    def test_english_stemming(self, world):
+        assert set(self.keys(text="dances ")) == {"dance", "coding"}
+
+    def test_german_stemming_and_umlauts(self, world):
+        assert self.keys(text="tanz ") == ["tanz"]
+        assert self.keys(text="TÄNZE ") == ["tanz"]
+
+    def test_lithuanian_letters_fold(self, world):
+        assert self.keys(text="sokiu dirbtuves ") == ["dance"]
+        assert self.keys(text="ŠOKIŲ ") == ["dance"]
+
+    def test_french_and_spanish_letters_fold(self, world):
+        assert self.keys(text="francaise ") == ["cuisine"]
+        assert self.keys(text="bailando ") == ["parque"]
+
+    def test_german_sharp_s_folds(self, world):
+        assert self.keys(text="strasse ") == ["dance"]
+
+    def test_last_word_matches_as_prefix(self, world):
+        assert self.keys(text="cuis") == ["cuisine"]
+        assert self.keys(text="atelier cuis") == ["cuisine"]
+
+    def test_title_outranks_body(self, world):
+        assert self.keys(text="workshop ")[0] in {"dance", "tanz"}
+        assert self.keys(text="coding")[0] == "coding"
+        assert self.keys(text="dance ", include_past=True)[0] in {"dance", "expo"}
+
+    def test_other_city_is_invisible(self, world):
+        assert "k1" not in self.keys(text="workshop ")
+        assert [h.document.key for h in self.ask(tenant=self.other, text="dance ").hits] == ["k1"]
+
+    # -- filters ------------------------------------------------------------------------------
+
+    def test_ended_documents_leave_discovery(self, world):
+        assert "expo" not in self.keys()
+        assert "expo" in self.keys(include_past=True)
+
+    def test_category(self, world):
+        assert set(self.keys(categories=("food", "tech"))) == {"cuisine", "coding"}
+
+    def test_skill(self, world):
+        assert self.keys(skills=("http://data.europa.eu/esco/skill/python",)) == ["coding"]
+
+    def test_date_range(self, world):
+        found = set(self.keys(date_from=NOW + 2 * DAY, date_to=NOW + 3 * DAY + DAY / 2))
+        assert found == {"cuisine", "tanz", "parque"}  # always-open matches every range
+
+    def test_distance_from_a_point(self, world):
+        assert set(self.keys(near=VILNIUS, within_km=2)) == {"dance", "tanz"}
+        assert set(self.keys(near=VILNIUS, within_km=6)) == {"dance", "tanz", "cuisine"}
+
+    def test_viewport(self, world):
+        box = (VILNIUS[1] - 0.005, VILNIUS[0] - 0.005, VILNIUS[1] + 0.02, VILNIUS[0] + 0.02)
+        assert set(self.keys(bbox=box)) == {"dance", "tanz"}
+
+    def test_online_or_in_person(self, world):
+        assert self.keys(mode="online") == ["coding"]
+        assert "coding" not in self.keys(mode="in_person")
+
+    def test_free_and_price(self, world):
+        assert set(self.keys(free=True)) == {"dance", "coding"}
+        assert set(self.keys(max_price=500)) == {"dance", "coding", "tanz"}
+
+    def test_age(self, world):
+        assert "cuisine" not in self.keys(age=20)
+        assert {"dance", "cuisine"} <= set(self.keys(age=15))
+        assert "dance" not in self.keys(age=10)
+
+    def test_language(self, world):
+        assert self.keys(language="fr") == ["cuisine"]
+
+    def test_accessibility_needs_every_feature(self, world):
+        assert set(self.keys(accessibility=("step_free",))) == {"dance", "cuisine"}
+        assert self.keys(accessibility=("step_free", "quiet_space")) == ["dance"]
+
+    def test_kind(self, world):
+        self.write(self.city, lambda s: s.index([SearchDocument(
+            kind="playlist", key="p1", title="Dance pathway", extra={"category": "arts"})]))
+        assert self.keys(text="dance ", kinds=("playlist",)) == ["p1"]
+
+    # -- sorting, paging, facets ----------------------------------------------------------------
+
+    def test_sort_by_date_puts_always_open_last(self, world):
+        assert self.keys(sort="date") == ["dance", "cuisine", "tanz", "coding", "parque"]
+
+    def test_sort_by_distance(self, world):
+        results = self.ask(sort="distance", near=VILNIUS, mode="in_person")
+        assert [h.document.key for h in results.hits] == ["dance", "tanz", "cuisine", "parque"]
+        assert results.hits[0].distance_km == pytest.approx(0, abs=0.01)
+        assert results.hits[2].distance_km == pytest.approx(5.0, abs=0.1)
+
+    def test_paging_keeps_the_total(self, world):
+        first = self.ask(sort="date", limit=2)
+        second = self.ask(sort="date", limit=2, offset=2)
+        assert first.total == second.total == 5
+        assert [h.document.key for h in first.hits + second.hits] == \
+            ["dance", "cuisine", "tanz", "coding"]
+
+    def test_facets_count_matches(self, world):
+        facets = self.ask(facets=True).facets
+        assert facets["category"] == {"arts": 3, "food": 1, "tech": 1}
+        assert facets["mode"] == {"in_person": 4, "online": 1}
+        assert facets["price"] == {"free": 2, "paid": 2}
+        assert facets["language"] == {"lt": 1, "en": 2, "de": 1, "fr": 1, "es": 1}
+        assert facets["accessibility"] == {"step_free": 2, "quiet_space": 1}
+        assert self.ask(text="dance ").facets["category"] == {"arts": 1, "tech": 1}
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def test_replacing_keeps_one_document(self, world):
+        self.write(self.city, lambda s: s.index([doc("coding", "Online robotics club",
+                                                     online=True, in_person=False)]))
+        assert self.keys(text="robotics ") == ["coding"]
+        assert self.keys(text="python ") == []
+
+    def test_removing(self, world):
+        self.write(self.city, lambda s: s.remove("activity", ["coding"]))
+        assert self.keys(text="club ") == []
+
+    def test_rolled_back_changes_are_not_found(self, world):
+        session = self.sessions()
+        with tenant_context(session, self.city):
+            self.make(session, self.city.id, self.tmp_path).index([doc("ghost", "Ghost tour")])
+            session.rollback()
+        session.close()
+        assert self.keys(text="ghost ") == []
+
+    def test_reindex_replaces_everything(self, world):
+        counted = []
+        self.write(self.city, lambda s: s.reindex([doc("only", "Only robotics left")],
+                                                  progress=counted.append))
+        assert self.keys(include_past=True) == ["only"]
+        assert sum(counted) == 1
+        assert [h.document.key for h in self.ask(tenant=self.other).hits] == ["k1"]
+
+    def test_locate_returns_points_capped_at_limit_plus_one(self, world):
+        session = self.sessions()
+        with tenant_context(session, self.city):
+            rows = self.make(session, self.city.id, self.tmp_path).locate(
+                SearchQuery(now=NOW, limit=2, sort="date"))
+        session.close()
+        assert [row.key for row in rows] == ["dance", "cuisine", "tanz"]
+
+
+class TestDatabaseBackend(SearchConformance):
+    def make(self, session, tenant_id, tmp_path):
+        return DatabaseSearch(session, tenant_id, LANGUAGES)
+
+
+class TestWhooshBackend(SearchConformance):
+    def prepare(self, sessions, tmp_path):
+        follow_commits(sessions, str(tmp_path / "whoosh"))
+
+    def make(self, session, tenant_id, tmp_path):
+        return WhooshSearch(session, tenant_id, LANGUAGES, str(tmp_path / "whoosh"))
+
+    def test_did_you_mean(self, world):
+        results = self.ask(text="bailando parqe ")
+        assert results.total == 0
+        assert results.suggestion == "bailando parque"
