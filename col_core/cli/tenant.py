@@ -1,15 +1,16 @@
-"""``col tenant``: list, launch, disable and enable cities."""
+"""``col tenant``: list, launch, export, disable and enable cities."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 from sqlalchemy import select
 
 from col_core.cli.context import AppContext, pass_app
 from col_core.storage import IFileStorage
-from col_core.tenancy.launch import LaunchError, apply, read_folder
+from col_core.tenancy.launch import LaunchError, apply, export as export_folder, read_folder
 from col_core.tenancy.models import Tenant
 from col_core.tenancy.scoping import set_tenant
 
@@ -69,6 +70,25 @@ def launch(app: AppContext, folder: str) -> None:
     """Validate FOLDER (tenants/<slug>) and create or update its tenant."""
     tenant_, created = launch_folder(app, folder)
     click.echo(f"{'Created' if created else 'Updated'} tenant {tenant_.slug} ({tenant_.name}).")
+
+
+@tenant.command()
+@click.argument("slug")
+@click.option("--into", "into", type=click.Path(file_okay=False), default="tenants",
+              show_default=True, help="Write INTO/SLUG/ (it must not exist yet).")
+@pass_app
+def export(app: AppContext, slug: str, into: str) -> None:
+    """Write a tenant's live configuration (with admins' edits) back to a folder."""
+    target = Path(into) / slug
+    if target.exists():
+        raise click.ClickException(f"{target} already exists; nothing was written. Export "
+                                   "--into another folder and compare, or move it away first.")
+    with app.request() as request:
+        found = request.dbsession.scalar(select(Tenant).where(Tenant.slug == slug))
+        if found is None:
+            raise click.ClickException(f"no tenant with slug {slug!r}; see `col tenant list`.")
+        written = export_folder(found, target, request.find_service(IFileStorage))
+    click.echo(f"Wrote {len(written)} files to {target}/.")
 
 
 def _set_active(app: AppContext, slug: str, active: bool) -> None:

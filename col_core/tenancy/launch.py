@@ -1,8 +1,16 @@
-"""Launching a tenant from its folder (``tenants/<slug>/tenant.toml`` and its assets).
+"""Launching a tenant from its folder, and writing a live tenant back to one.
+
+A tenant folder (``tenants/<slug>/``, made from ``starterkit/template``) holds::
+
+    tenant.toml              identity, languages, map, colours, asset paths, settings
+    categories.toml          [[category]] tables: slug plus one name per language
+    texts/<lang>.toml        site_title, welcome_title, welcome_text, footer
+    legal/<lang>/<page>.md   terms.md and privacy.md, in Markdown
+    branding/                the files tenant.toml points at (logo, favicon, cover)
 
 :func:`read_folder` validates everything first and reports every problem with the file, the
 field and what is expected; :func:`apply` then creates or updates the tenant idempotently.
-Nothing is written when validation fails.
+Nothing is written when validation fails.  :func:`export` writes the live tenant back.
 """
 
 from __future__ import annotations
@@ -14,19 +22,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import tomlkit
 from babel import Locale, UnknownLocaleError
 from sqlalchemy import select
 
+from col_core.storage import UploadRejected, sniff
 from col_core.tenancy.models import KINDS, Tenant, TenantHost
-from col_core.web.branding import contrast_problems
+from col_core.web.branding import DEFAULT_COLOURS, contrast_problems
 
 CONFIG_FILE = "tenant.toml"
+CATEGORIES_FILE = "categories.toml"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 ASSET_KEYS = ("logo", "favicon", "cover")
-TOP_LEVEL = {"slug", "kind", "name", "names", "country", "timezone", "default_locale", "locales",
-             "hostnames", "enabled_plugins", "branding", "map", "settings", "plugins",
-             "categories", "texts", "legal"}
+TEXT_KEYS = ("site_title", "welcome_title", "welcome_text", "footer")
+LEGAL_PAGES = ("terms", "privacy")
+MAP_KEYS = ("center", "zoom", "tile_url", "attribution")
+TOP_LEVEL = {"slug", "kind", "name", "country", "timezone", "default_locale", "locales",
+             "hostnames", "enabled_plugins", "branding", "map", "settings", "plugins"}
+# Keys the tenant keeps in ``settings`` for what lives in other files of the folder.
+RESERVED_SETTINGS = ("categories", "legal", "plugins")
+MOVED = {"names": "texts/<lang>.toml (site_title)", "texts": "texts/<lang>.toml",
+         "categories": CATEGORIES_FILE, "legal": "legal/<lang>/<page>.md"}
+MAX_TEXT = 5000
 
 
 class LaunchError(ValueError):
@@ -42,13 +60,16 @@ class TenantSpec:
     folder: Path
     data: dict[str, Any]
     assets: dict[str, bytes] = field(default_factory=dict)
+    texts: dict[str, dict[str, str]] = field(default_factory=dict)
+    categories: list[dict[str, Any]] = field(default_factory=list)
+    legal: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def slug(self) -> str:
         return self.data["slug"]
 
 
-def _valid_locale(code: str) -> bool:
+def valid_locale(code: str) -> bool:
     try:
         Locale.parse(code)
         return True
@@ -56,24 +77,49 @@ def _valid_locale(code: str) -> bool:
         return False
 
 
+class _Problems(list):
+    def add(self, path: Path, name: str, expected: str) -> None:
+        self.append(f"{path}: {name}: {expected}")
+
+
+def _load_toml(path: Path, problems: _Problems) -> dict | None:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        problems.append(f"{path}: not valid TOML: {error}")
+        return None
+
+
 def read_folder(folder: str | Path, installed_plugins: set[str]) -> TenantSpec:
     folder = Path(folder)
     path = folder / CONFIG_FILE
     if not path.is_file():
         raise LaunchError([f"{path}: missing: expected a {CONFIG_FILE} file in {folder}"])
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise LaunchError([f"{path}: not valid TOML: {error}"])
-    problems: list[str] = []
+    problems = _Problems()
+    data = _load_toml(path, problems)
+    if data is None:
+        raise LaunchError(problems)
+    spec = TenantSpec(folder=folder, data=data)
+    _check_config(spec, installed_plugins, problems)
+    locales = data["locales"] if isinstance(data["locales"], list) else []
+    spec.texts = _read_texts(folder, locales, problems)
+    spec.categories = _read_categories(folder, locales, problems)
+    spec.legal = _read_legal(folder, locales, data["default_locale"], problems)
+    if problems:
+        raise LaunchError(problems)
+    return spec
+
+
+def _check_config(spec: TenantSpec, installed_plugins: set[str], problems: _Problems) -> None:
+    data, path = spec.data, spec.folder / CONFIG_FILE
 
     def problem(name: str, expected: str) -> None:
-        problems.append(f"{path}: {name}: {expected}")
+        problems.add(path, name, expected)
 
     for key in sorted(set(data) - TOP_LEVEL):
-        problem(key, "unknown field; expected one of " + ", ".join(sorted(TOP_LEVEL)))
-    slug = data.get("slug", folder.name)
-    data["slug"] = slug
+        problem(key, f"moved to {MOVED[key]}" if key in MOVED else
+                "unknown field; expected one of " + ", ".join(sorted(TOP_LEVEL)))
+    slug = data.setdefault("slug", spec.folder.name)
     if not isinstance(slug, str) or not SLUG.match(slug):
         problem("slug", "lower-case letters, digits and hyphens, starting with a letter or digit")
     if data.setdefault("kind", "city") not in KINDS:
@@ -89,7 +135,7 @@ def read_folder(folder: str | Path, installed_plugins: set[str]) -> TenantSpec:
         problem("timezone", "an IANA time zone such as \"Europe/Vilnius\"")
     locales = data.setdefault("locales", ["en"])
     if not isinstance(locales, list) or not locales or not all(
-            isinstance(code, str) and _valid_locale(code) for code in locales):
+            isinstance(code, str) and valid_locale(code) for code in locales):
         problem("locales", "a list of language codes such as [\"lt\", \"en\"]")
     default_locale = data.setdefault("default_locale", locales[0] if locales else "en")
     if isinstance(locales, list) and default_locale not in locales:
@@ -105,26 +151,54 @@ def read_folder(folder: str | Path, installed_plugins: set[str]) -> TenantSpec:
             problem("enabled_plugins", "a list of installed plugins: "
                     + ", ".join(sorted(installed_plugins))
                     + (f" (unknown: {', '.join(unknown)})" if unknown else ""))
-    _check_map(data.setdefault("map", {}), problem)
-    branding = data.setdefault("branding", {})
-    for message in contrast_problems(branding.get("colours", {})):
-        problems.append(f"{path}: branding.{message}")
+    for key in ("map", "branding", "settings", "plugins"):
+        if not isinstance(data.setdefault(key, {}), dict):
+            problem(key, f"a table: [{key}]")
+            data[key] = {}
+    _check_map(data["map"], problem, required=data["kind"] != "global")
+    reserved = sorted(set(data["settings"]) & set(RESERVED_SETTINGS))
+    if reserved:
+        problem("settings", f"{', '.join(reserved)} cannot be set here; use the folder's files")
+    spec.assets = _check_branding(spec.folder, data["branding"], problem)
+
+
+def _check_branding(folder: Path, branding: dict, problem) -> dict[str, bytes]:
+    for key in sorted(set(branding) - {"colours", *ASSET_KEYS}):
+        problem(f"branding.{key}", "unknown; expected colours, " + ", ".join(ASSET_KEYS))
+    colours = branding.get("colours", {})
+    if not isinstance(colours, dict):
+        problem("branding.colours", "a table such as [branding.colours] primary = \"#8a1538\"")
+        colours = {}
+    for name in sorted(set(colours) - set(DEFAULT_COLOURS)):
+        problem(f"branding.colours.{name}", "unknown; expected " + ", ".join(DEFAULT_COLOURS))
+    for message in contrast_problems(colours):
+        name, _, expected = message.partition(" ")
+        problem(f"branding.{name}", expected)
     assets = {}
     for key in ASSET_KEYS:
-        if key in branding:
-            asset = folder / branding[key]
-            if not asset.is_file():
-                problem(f"branding.{key}", f"a file inside {folder}; {asset} does not exist")
-            else:
-                assets[key] = asset.read_bytes()
-    if problems:
-        raise LaunchError(problems)
-    return TenantSpec(folder=folder, data=data, assets=assets)
+        if key not in branding:
+            continue
+        relative = branding[key]
+        asset = (folder / str(relative)).resolve()
+        if not isinstance(relative, str) or not asset.is_relative_to(folder.resolve()):
+            problem(f"branding.{key}", f"a path inside {folder}, such as \"branding/{key}.svg\"")
+        elif not asset.is_file():
+            problem(f"branding.{key}", f"a file inside {folder}; {folder / relative} does not exist")
+        else:
+            content = asset.read_bytes()
+            try:
+                sniff(content, {"image", "svg"})
+            except UploadRejected as error:
+                problem(f"branding.{key}", f"{relative}: {error}")
+            assets[key] = content
+    return assets
 
 
-def _check_map(map_config: dict, problem) -> None:
+def _check_map(map_config: dict, problem, required: bool) -> None:
+    for key in sorted(set(map_config) - set(MAP_KEYS)):
+        problem(f"map.{key}", "unknown; expected " + ", ".join(MAP_KEYS))
     center = map_config.get("center")
-    if center is not None:
+    if center is not None or required:
         if not (isinstance(center, list) and len(center) == 2
                 and all(isinstance(v, (int, float)) for v in center)
                 and -90 <= center[0] <= 90 and -180 <= center[1] <= 180):
@@ -134,8 +208,93 @@ def _check_map(map_config: dict, problem) -> None:
         problem("map.zoom", "a whole number from 1 to 19")
     tiles = map_config.get("tile_url")
     if tiles is not None and not (isinstance(tiles, str) and tiles.startswith(("https://", "http://"))
-                                  and "{z}" in tiles):
+                                  and all(part in tiles for part in ("{z}", "{x}", "{y}"))):
         problem("map.tile_url", "a tile URL template with {z}, {x} and {y}")
+    if tiles is not None and not (isinstance(map_config.get("attribution"), str)
+                                  and map_config["attribution"].strip()):
+        problem("map.attribution", "the tile provider's required credit, e.g. "
+                "\"© OpenStreetMap contributors\"")
+
+
+def _language_of(path: Path, locales: list[str], problems: _Problems) -> bool:
+    language = path.stem if path.is_file() else path.name
+    if language in locales:
+        return True
+    problems.add(path, "language", f"{language!r} is not one of this city's locales "
+                 f"{locales}; add it to locales in {CONFIG_FILE} or remove this file")
+    return False
+
+
+def _read_texts(folder: Path, locales: list[str], problems: _Problems) -> dict:
+    texts = {}
+    for path in sorted((folder / "texts").glob("*.toml")):
+        values = _load_toml(path, problems)
+        if values is None or not _language_of(path, locales, problems):
+            continue
+        for key in sorted(set(values) - set(TEXT_KEYS)):
+            problems.add(path, key, "unknown; expected " + ", ".join(TEXT_KEYS))
+        for key in TEXT_KEYS:
+            value = values.get(key)
+            if value is not None and not (isinstance(value, str) and len(value) <= MAX_TEXT):
+                problems.add(path, key, f"text of at most {MAX_TEXT} characters")
+        texts[path.stem] = {key: values[key].strip() for key in TEXT_KEYS
+                            if isinstance(values.get(key), str) and values[key].strip()}
+    return texts
+
+
+def _read_categories(folder: Path, locales: list[str], problems: _Problems) -> list[dict]:
+    path = folder / CATEGORIES_FILE
+    if not path.is_file():
+        return []
+    values = _load_toml(path, problems)
+    if values is None:
+        return []
+    entries = values.get("category", [])
+    if set(values) - {"category"} or not isinstance(entries, list):
+        problems.add(path, "category", "[[category]] tables, each with a slug and one name "
+                     "per language")
+        return []
+    categories, seen = [], set()
+    for number, entry in enumerate(entries, 1):
+        where = f"category {number}"
+        slug = entry.get("slug")
+        if not isinstance(slug, str) or not SLUG.match(slug) or slug in seen:
+            problems.add(path, f"{where}.slug", "a unique lower-case identifier such as \"sport\"")
+        seen.add(slug)
+        names = {code: name for code, name in entry.items() if code != "slug"}
+        for code in locales:
+            if not isinstance(names.get(code), str) or not names[code].strip():
+                problems.add(path, f"{where}.{code}", f"the category's name in {code!r}")
+        for code in sorted(set(names) - set(locales)):
+            problems.add(path, f"{where}.{code}", f"not one of this city's locales {locales}")
+        categories.append({"slug": slug, "names": names})
+    return categories
+
+
+def _read_legal(folder: Path, locales: list[str], default_locale: str,
+                problems: _Problems) -> dict:
+    legal: dict[str, dict[str, str]] = {}
+    for language_dir in sorted(p for p in (folder / "legal").glob("*") if p.is_dir()):
+        if not _language_of(language_dir, locales, problems):
+            continue
+        for path in sorted(language_dir.iterdir()):
+            if path.suffix != ".md" or path.stem not in LEGAL_PAGES:
+                problems.add(path, "page", "expected " + " or ".join(f"{p}.md" for p in LEGAL_PAGES))
+                continue
+            try:
+                text = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                problems.add(path, "text", "a UTF-8 text file")
+                continue
+            if not text.strip():
+                problems.add(path, "text", "the page's text in Markdown; the file is empty")
+            legal.setdefault(language_dir.name, {})[path.stem] = text
+    # Another language falls back to the default one, so that one needs every page there is.
+    for page in sorted({page for pages in legal.values() for page in pages}):
+        if page not in legal.get(default_locale, {}):
+            problems.add(folder / "legal" / default_locale / f"{page}.md", "page",
+                         f"missing: the default language {default_locale!r} needs every legal page")
+    return legal
 
 
 def apply(request, spec: TenantSpec, storage) -> tuple[Tenant, bool]:
@@ -147,21 +306,25 @@ def apply(request, spec: TenantSpec, storage) -> tuple[Tenant, bool]:
     if created:
         tenant = Tenant(slug=spec.slug)
         session.add(tenant)
-    branding = dict(data.get("branding", {}))
+    branding = {"colours": dict(data["branding"].get("colours", {}))}
     for key, content in spec.assets.items():
         branding[key] = storage.put(content, allowed={"image", "svg"})
+    # The folder's file names, so that an export writes each file back where it came from.
+    branding["files"] = {key: data["branding"][key] for key in spec.assets}
+    branding["texts"] = spec.texts
     tenant.kind = data["kind"]
     tenant.name = data["name"]
-    tenant.names = data.get("names", {})
+    tenant.names = {code: texts["site_title"] for code, texts in spec.texts.items()
+                    if "site_title" in texts}
     tenant.country = data.get("country", "")
     tenant.timezone = data["timezone"]
     tenant.locales = data["locales"]
     tenant.default_locale = data["default_locale"]
-    tenant.branding = {**branding, "texts": data.get("texts", {})}
-    tenant.map = data.get("map", {})
+    tenant.branding = branding
+    tenant.map = data["map"]
     tenant.plugins = data.get("enabled_plugins")
-    tenant.settings = {**data.get("settings", {}), "categories": data.get("categories", []),
-                       "legal": data.get("legal", {})}
+    tenant.settings = {**data["settings"], "categories": spec.categories, "legal": spec.legal,
+                       "plugins": data["plugins"]}
     wanted = set(data.get("hostnames", []))
     taken = session.scalars(select(TenantHost).where(
         TenantHost.hostname.in_(wanted), TenantHost.tenant_id != tenant.id)).all() if wanted else []
@@ -173,3 +336,53 @@ def apply(request, spec: TenantSpec, storage) -> tuple[Tenant, bool]:
     ]
     session.flush()
     return tenant, created
+
+
+def export(tenant: Tenant, folder: Path, storage) -> list[Path]:
+    """Write ``tenant``'s live configuration as a tenant folder; returns the files written."""
+    branding = dict(tenant.branding or {})
+    settings = dict(tenant.settings or {})
+    config: dict[str, Any] = {"slug": tenant.slug, "kind": tenant.kind, "name": tenant.name}
+    if tenant.country:
+        config["country"] = tenant.country
+    config.update(timezone=tenant.timezone, locales=list(tenant.locales),
+                  default_locale=tenant.default_locale)
+    if tenant.hostnames:
+        config["hostnames"] = tenant.hostnames
+    if tenant.plugins is not None:
+        config["enabled_plugins"] = list(tenant.plugins)
+    files: dict[Path, bytes] = {}
+    config["branding"] = {}
+    for key in ASSET_KEYS:
+        if key in branding:
+            relative = branding.get("files", {}).get(key) or f"branding/{key}.{branding[key].rpartition('.')[2]}"
+            config["branding"][key] = relative
+            files[Path(relative)] = storage.get(branding[key])
+    if branding.get("colours"):
+        config["branding"]["colours"] = branding["colours"]
+    config["map"] = dict(tenant.map or {})
+    extra = {key: value for key, value in settings.items() if key not in RESERVED_SETTINGS}
+    if extra:
+        config["settings"] = extra
+    if settings.get("plugins"):
+        config["plugins"] = settings["plugins"]
+    files[Path(CONFIG_FILE)] = tomlkit.dumps(config).encode()
+    texts = {code: dict(values) for code, values in (branding.get("texts") or {}).items()}
+    for code, title in (tenant.names or {}).items():
+        texts.setdefault(code, {})["site_title"] = title
+    for code, values in texts.items():
+        files[Path("texts") / f"{code}.toml"] = tomlkit.dumps(values).encode()
+    if settings.get("categories"):
+        categories = [{"slug": entry["slug"], **entry.get("names", {})}
+                      for entry in settings["categories"]]
+        files[Path(CATEGORIES_FILE)] = tomlkit.dumps({"category": categories}).encode()
+    for code, pages in (settings.get("legal") or {}).items():
+        for page, text in pages.items():
+            files[Path("legal") / code / f"{page}.md"] = text.encode()
+    written = []
+    for relative, content in files.items():
+        target = folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+        written.append(target)
+    return written
