@@ -50,6 +50,9 @@ class IBadgeIssuer(Interface):
         the others issued.
         """
 
+    def held(class_id, email, user=None):
+        """The valid (neither revoked nor expired) assertion of that class the person holds."""
+
     def revoke(assertion, reason):
         """Revoke ``assertion`` (hosted 410, RevocationList and status list follow)."""
 

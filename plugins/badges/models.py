@@ -90,10 +90,16 @@ class BadgeClass(TenantScoped, Timestamped, Base):
     archived_at: Mapped[dt.datetime | None]
 
     issuer: Mapped[Issuer] = relationship()
+    # Written through the links (rows of their own, so they get their tenant stamped).
+    prerequisite_links: Mapped[list["BadgePrerequisite"]] = relationship(
+        foreign_keys="BadgePrerequisite.badge_class_id", cascade="all, delete-orphan")
     prerequisites: Mapped[list["BadgeClass"]] = relationship(
-        secondary="badge_prerequisites",
+        secondary="badge_prerequisites", viewonly=True,
         primaryjoin="BadgeClass.id == BadgePrerequisite.badge_class_id",
         secondaryjoin="BadgeClass.id == BadgePrerequisite.required_id")
+
+    def set_prerequisites(self, required: list["BadgeClass"]) -> None:
+        self.prerequisite_links = [BadgePrerequisite(required_id=b.id) for b in required]
 
     __table_args__ = (Index("ix_badge_classes_subject", "tenant_id", "subject_type", "subject_id"),)
 

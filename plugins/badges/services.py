@@ -46,11 +46,11 @@ class BadgeIssuer:
         if not valid_email(email):
             raise IssueError(_("“${email}” is not an email address.", mapping={"email": email}))
         user = user or self.dbsession.scalar(select(User).where(func.lower(User.email) == email))
-        existing = self._held(badge_class.id, email, user)
+        existing = self.held(badge_class.id, email, user)
         if existing is not None:
             return existing
         missing = [b.name for b in badge_class.prerequisites
-                   if self._held(b.id, email, user) is None]
+                   if self.held(b.id, email, user) is None]
         if missing:
             raise IssueError(_("This badge requires these badges first: ${names}.",
                                mapping={"names": ", ".join(missing)}))
@@ -88,7 +88,7 @@ class BadgeIssuer:
         assertion.revoked_at = utcnow()
         assertion.revocation_reason = reason.strip()[:500]
 
-    def _held(self, class_id, email, user) -> Assertion | None:
+    def held(self, class_id, email, user=None) -> Assertion | None:
         who = [Assertion.recipient_email == email]
         if user is not None:
             who.append(Assertion.user_id == user.id)
@@ -123,7 +123,8 @@ class BadgeIssuer:
                       urls.accept(assertion.accept_token)]
         subject = localizer.translate(_("Your new badge: ${badge}", mapping=mapping))
         self.request.find_service(IMailer).send(assertion.recipient_email, subject,
-                                                "\n".join(lines))
+                                                "\n".join(lines),
+                                                transaction_manager=self.request.tm)
 
     # -- badge classes -------------------------------------------------------------------
 

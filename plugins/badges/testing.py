@@ -51,7 +51,8 @@ class Badges:
             values = {"name": "Bike repair", "description": "Repairs bikes",
                       "criteria": "Repair three bikes"}
             values.update(fields)
-            badge = BadgeClass(issuer=issuer, prerequisites=prerequisites, **values)
+            badge = BadgeClass(issuer=issuer, **values)
+            badge.set_prerequisites(prerequisites)
             request.dbsession.add(badge)
             request.dbsession.flush()
             return badge.id

@@ -15,6 +15,11 @@ from plugins.badges.urls import urls_for
 JSON_TYPES = ("application/ld+json", "application/json")
 
 
+def current_user(request):
+    """The signed-in person, or None (``request.user`` comes from the core's security)."""
+    return getattr(request, "user", None)
+
+
 def documents(request) -> Documents:
     return Documents(urls_for(request), request.find_service(IIssuerKeys), request.dbsession)
 

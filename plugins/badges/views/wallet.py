@@ -7,20 +7,13 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 from sqlalchemy import select
 
-from col_core.security.models import User
 from col_core.tenancy.scoping import cross_tenant
 from col_core.tenancy.models import Tenant
 from plugins.badges.documents import Documents
 from plugins.badges.interfaces import IIssuerKeys
 from plugins.badges.models import Assertion
 from plugins.badges.urls import urls_for
-from plugins.badges.views.common import get_assertion, jsonld
-
-
-def current_user(request) -> User | None:
-    """The signed-in person, from the security policy (None until one is configured)."""
-    userid = request.authenticated_userid
-    return request.dbsession.get(User, int(userid)) if userid is not None else None
+from plugins.badges.views.common import current_user, get_assertion, jsonld
 
 
 def share_context(request, assertion: Assertion) -> dict:

@@ -1,0 +1,65 @@
+"""Claim codes: QR code, single and multi use, usage limits, expiry."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from plugins.badges import claims
+from plugins.badges.models import BadgeClass
+
+
+def _code(badges, **options) -> str:
+    class_id = badges.badge_class()
+    with badges.request() as request:
+        return claims.new_code(request.dbsession, request.dbsession.get(BadgeClass, class_id),
+                               **options).code
+
+
+def _claim(city, code, email, status=303):
+    form = city.get(f"/badges/claim/{code}").forms["claim-form"]
+    form["email"] = email
+    return form.submit(status=status)
+
+
+def test_claim_with_a_code_awards_the_badge(badges, city, outbox):
+    code = _code(badges)
+    response = _claim(city, code, "ana@example.org")
+    assert "/badges/share/" in response.location
+    assert outbox.messages()[0]["To"] == "ana@example.org"
+
+
+def test_qr_code_encodes_the_claim_link(badges, city):
+    code = _code(badges)
+    response = city.get(f"/badges/claim/{code}/qr.svg")
+    assert response.content_type == "image/svg+xml" and b"<svg" in response.body
+
+
+def test_single_use_code_refuses_a_second_person(badges, city):
+    code = _code(badges, max_uses=1)
+    _claim(city, code, "ana@example.org")
+    refused = _claim(city, code, "bob@example.org", status=400)
+    assert "used as many times" in refused
+    assert 'value="bob@example.org"' in refused  # input kept
+
+
+def test_multi_use_code_stops_at_its_limit(badges, city):
+    code = _code(badges, max_uses=2)
+    _claim(city, code, "a@example.org")
+    _claim(city, code, "b@example.org")
+    _claim(city, code, "c@example.org", status=400)
+
+
+def test_claiming_again_does_not_spend_a_use(badges, city):
+    code = _code(badges, max_uses=1)
+    first = _claim(city, code, "ana@example.org")
+    again = _claim(city, code, "ana@example.org")
+    assert first.location == again.location
+
+
+def test_expired_code_is_refused(badges, city):
+    code = _code(badges, expires_at=dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc))
+    assert "expired" in _claim(city, code, "ana@example.org", status=400)
+
+
+def test_unknown_code_is_404(city):
+    city.get("/badges/claim/NOPE", status=404)
