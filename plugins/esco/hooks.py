@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from col_core.hookspecs import hookimpl
+from pyramid.i18n import TranslationStringFactory
+from pyramid.renderers import render
+from markupsafe import Markup
+
+from col_core.hookspecs import NavItem, Section, hookimpl
+
+_ = TranslationStringFactory("col_esco")
 
 
 @hookimpl
@@ -17,3 +23,45 @@ def col_cli_commands() -> list:
     from plugins.esco.cli import esco
 
     return [esco]
+
+
+@hookimpl
+def col_navigation(request) -> list[NavItem]:
+    return [NavItem(request.localizer.translate(_("Skills")), request.route_url("esco.skills"),
+                    order=60)]
+
+
+@hookimpl
+def col_profile_sections(request, user) -> list[Section]:
+    from plugins.esco.interfaces import ILearnerSkills
+    from plugins.esco.views import user_language
+
+    groups = request.find_service(ILearnerSkills).profile(user.id, user_language(request))
+    html = render("plugins.esco:templates/_profile.jinja2", {"groups": groups}, request=request)
+    return [Section(request.localizer.translate(_("Skills")), Markup(html), order=40,
+                    id="esco-skills")]
+
+
+@hookimpl
+def col_badge_awarded(request, assertion) -> None:
+    """The badge class's ESCO tags become the learner's skills."""
+    from plugins.esco.interfaces import ILearnerSkills, ISkillTags
+
+    if getattr(assertion, "user_id", None) is None:
+        return  # issued to an e-mail address with no account yet
+    uris = request.find_service(ISkillTags).tags("badge_class", assertion.badge_class_id)
+    if uris:
+        request.find_service(ILearnerSkills).record(assertion.user_id, uris, "badge",
+                                                    assertion.id)
+
+
+@hookimpl
+def col_seed_demo(request, tenant) -> list[str]:
+    from plugins.esco import demo
+
+    imported = demo.import_shipped(request.dbsession)
+    made = demo.tag_activities(request)
+    lines = [f"{tenant.slug}: {made} activity skill tags from ESCO"]
+    if imported:
+        lines.insert(0, "ESCO: the shipped extract (1.1.1 en, fr; 1.0.x fr, nl, es) is imported")
+    return lines

@@ -1,0 +1,55 @@
+"""Demo data: the shipped ESCO extract, imported once, and demo activities tagged with the
+skills their seed terms map to (``data/derived/seed_terms_to_esco.csv``)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from sqlalchemy import select
+
+from col_core.activities.models import Activity
+from plugins.esco.importer import Importer
+from plugins.esco.interfaces import ISkillTags
+from plugins.esco.models import Concept, ImportLog
+
+DATA = Path(__file__).parent / "data"
+# English 1.1.1 first: the older folders then only add their French, Dutch and Spanish labels.
+DEMO_FOLDERS = (("v1.1.1/en", "1.1.1"), ("v1.1.1/fr", "1.1.1"), ("v1.0.x/fr", "1.0.x"),
+                ("v1.0.x/nl", "1.0.x"), ("v1.0.x/es", "1.0.x"))
+
+
+def import_shipped(session) -> bool:
+    """Import the shipped extract unless some ESCO import exists already."""
+    if session.scalar(select(ImportLog.id).limit(1)) is not None:
+        return False
+    for folder, version in DEMO_FOLDERS:
+        Importer(session, version).run(DATA / folder)
+    return True
+
+
+def seed_terms() -> dict[str, list[str]]:
+    """Seed term -> concept URIs, from the shipped mapping."""
+    terms: dict[str, list[str]] = {}
+    with open(DATA / "derived" / "seed_terms_to_esco.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            terms.setdefault(row["seed_term"].lower(), []).append(row["conceptUri"])
+    return terms
+
+
+def tag_activities(request) -> int:
+    """Tag each of the city's activities whose text mentions a seed term; returns tags made."""
+    session = request.dbsession
+    tags = request.find_service(ISkillTags)
+    known = set(session.scalars(select(Concept.uri)))
+    made = 0
+    terms = seed_terms()
+    for activity in session.scalars(select(Activity)):
+        text = f"{activity.title} {activity.category} {activity.description}".lower()
+        for term, uris in terms.items():
+            if term in text:
+                for uri in uris:
+                    if uri in known and uri not in tags.tags("activity", activity.id):
+                        tags.add("activity", activity.id, uri)
+                        made += 1
+    return made

@@ -1,0 +1,174 @@
+"""Pages and JSON endpoints of the esco plugin.  Thin: parse, call a service, return."""
+
+from __future__ import annotations
+
+from pyramid.httpexceptions import HTTPBadRequest, HTTPNotFound, HTTPSeeOther
+from pyramid.i18n import TranslationStringFactory
+from pyramid.view import view_config
+from sqlalchemy import select
+
+from col_core.activities.models import Activity
+from col_core.api import ApiError
+from plugins.esco.interfaces import (
+    ATTRIBUTION, SKILL_KINDS, ILearnerSkills, ISkillCatalog, ISkillGap, ISkillSearch,
+    ISkillTags, UnknownConcept,
+)
+
+_ = TranslationStringFactory("col_esco")
+TYPES = {"skill": SKILL_KINDS, "occupation": ("occupation",)}
+HIT_SCHEMA = {
+    "type": "object",
+    "properties": {name: {"type": "string"} for name in
+                   ("uri", "label", "matched", "matched_language", "matched_kind", "kind")},
+}
+
+
+def user_language(request) -> str:
+    return request.localizer.locale_name.split("_")[0]
+
+
+def city_languages(request) -> list[str]:
+    tenant = request.tenant
+    return list(dict.fromkeys([*(tenant.locales or []), tenant.default_locale, "en"]))
+
+
+def search_hits(request, text: str, kind: str = "skill", limit: int = 10):
+    return request.find_service(ISkillSearch).search(
+        text, user_language(request), languages=city_languages(request), limit=limit,
+        kinds=TYPES[kind])
+
+
+def activity_url(request, activity) -> str:
+    # The map plugin shows one activity from its query string.
+    return request.route_url("home") + f"map/?activity={activity.id}"
+
+
+# -- JSON API ------------------------------------------------------------------------------------
+
+
+def api_skills(request):
+    params = request.params
+    fields = {}
+    kind = params.get("type", "skill")
+    if kind not in TYPES:
+        fields["type"] = _("Use skill or occupation.")
+    try:
+        limit = int(params.get("limit", 10))
+        if not 1 <= limit <= 50:
+            raise ValueError
+    except ValueError:
+        fields["limit"] = _("Give a whole number from 1 to 50.")
+    if fields:
+        raise ApiError(request.localizer.translate(_("Check the query parameters.")), fields)
+    hits = search_hits(request, params.get("q", ""), kind, limit)
+    return {"results": [hit.as_dict() for hit in hits], "attribution": ATTRIBUTION}
+
+
+def add_api_views(config):
+    config.add_api_view(
+        api_skills, "/esco/skills", name="api.esco.skills", permission="view",
+        summary="Autocomplete ESCO skills (or occupations) over every label, accent-folded",
+        parameters=[
+            {"name": "q", "in": "query", "schema": {"type": "string"},
+             "description": "What the person typed (two characters at least)."},
+            {"name": "lang", "in": "query", "schema": {"type": "string"},
+             "description": "Ignored: the request's language ranks labels."},
+            {"name": "type", "in": "query", "schema": {"enum": list(TYPES)}},
+            {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                        "maximum": 50}},
+        ],
+        responses={200: {"description": "Best matches first", "content": {"application/json": {
+            "schema": {"type": "object", "required": ["results", "attribution"], "properties": {
+                "results": {"type": "array", "items": HIT_SCHEMA},
+                "attribution": {"type": "string"}}}}}}},
+    )
+
+
+# -- pages ---------------------------------------------------------------------------------------
+
+
+@view_config(route_name="esco.skills", renderer="plugins.esco:templates/search.jinja2",
+             permission="view")
+def skill_search_page(request):
+    """The widget's no-JavaScript fallback, and a search page of its own."""
+    text = request.params.get("q", "").strip()
+    return {"q": text, "hits": search_hits(request, text, limit=20) if text else []}
+
+
+@view_config(route_name="esco.concept", renderer="plugins.esco:templates/concept.jinja2",
+             permission="view")
+def concept_page(request):
+    catalog = request.find_service(ISkillCatalog)
+    concept = catalog.concept(request.params.get("uri", ""), user_language(request))
+    if concept is None:
+        raise HTTPNotFound(request.localizer.translate(_("This skill is not in ESCO here.")))
+    ids = request.find_service(ISkillTags).subjects("activity", catalog.descendants(concept.uri))
+    activities = request.dbsession.scalars(select(Activity).where(
+        Activity.id.in_(list(ids)), Activity.is_discoverable).order_by(Activity.title)).all()
+    return {"concept": concept, "activities": activities, "activity_url": activity_url}
+
+
+class ActivityContext:
+    """An activity of the city (404 otherwise); organisers of its organisation may edit it."""
+
+    def __init__(self, request):
+        self.activity = request.dbsession.get(Activity, int(request.matchdict["id"]))
+        if self.activity is None:
+            raise HTTPNotFound()
+        self.organisation = self.activity.organisation
+
+
+@view_config(route_name="esco.activity_skills", request_method="GET", permission="org.edit",
+             renderer="plugins.esco:templates/activity_skills.jinja2")
+def activity_skills(context, request):
+    tags = request.find_service(ISkillTags)
+    uris = tags.tags("activity", context.activity.id)
+    text = request.params.get("q", "").strip()
+    return {"activity": context.activity, "q": text,
+            "labels": request.find_service(ISkillCatalog).labels(uris, user_language(request)),
+            "uris": uris, "hits": search_hits(request, text) if text else []}
+
+
+@view_config(route_name="esco.activity_skills", request_method="POST", permission="org.edit")
+def change_activity_skills(context, request):
+    tags = request.find_service(ISkillTags)
+    uri = request.POST.get("uri", "")
+    action = request.POST.get("action")
+    if action == "remove":
+        tags.remove("activity", context.activity.id, uri)
+        request.session.flash(request.localizer.translate(_("Skill removed.")))
+    elif action == "add":
+        try:
+            tags.add("activity", context.activity.id, uri)
+        except UnknownConcept:
+            raise HTTPBadRequest(request.localizer.translate(
+                _("Choose a skill from the suggestions.")))
+        request.session.flash(request.localizer.translate(_("Skill added.")))
+    else:
+        raise HTTPBadRequest(request.localizer.translate(_("Unknown action.")))
+    return HTTPSeeOther(request.route_url("esco.activity_skills", id=context.activity.id))
+
+
+@view_config(route_name="esco.routes", renderer="plugins.esco:templates/routes.jinja2",
+             permission="view")
+def skill_gap_page(request):
+    """Pick an occupation; see which of its skills are missing and activities that build them."""
+    text = request.params.get("q", "").strip()
+    occupation = request.params.get("occupation", "")
+    language = user_language(request)
+    catalog = request.find_service(ISkillCatalog)
+    result = {"q": text, "occupation": None, "gap": None, "recommendations": [],
+              "hits": search_hits(request, text, "occupation", 20) if text else [],
+              "activity_url": activity_url}
+    if occupation:
+        concept = catalog.concept(occupation, language)
+        if concept is None or concept.kind != "occupation":
+            raise HTTPNotFound(request.localizer.translate(_("This occupation is not in ESCO "
+                                                              "here.")))
+        service = request.find_service(ISkillGap)
+        gap = service.gap(request.authenticated_userid, occupation)
+        result.update(occupation=concept, gap=gap, recommendations=service.recommend(gap),
+                      labels=catalog.labels(gap.essential_missing + gap.optional_missing
+                                            + gap.have, language))
+    return result
+

@@ -1,0 +1,107 @@
+"""Fixtures for the esco tests: shipped ESCO folders imported into the test database, a city,
+organisers and learners with API tokens, activities."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pyramid.request import Request
+from pyramid.scripting import prepare
+from sqlalchemy import func, select, table
+
+from col_core.activities.models import Activity
+from col_core.db.meta import utcnow
+from col_core.security.models import ApiToken, Membership, Organisation, User
+from col_core.security.tokens import API_TOKEN_PREFIX, digest, new_secret
+from col_core.tenancy.scoping import set_tenant
+from plugins.esco.cli import import_download
+
+DATA = Path(__file__).resolve().parents[3] / "plugins" / "esco" / "data"
+TABLES = ("esco_concepts", "esco_labels", "esco_label_words", "esco_descriptions", "esco_broader",
+          "esco_closure", "esco_collection_members", "esco_occupation_skills")
+
+
+class Esco:
+    """Imports and counts through the app's own session factory, committed like the CLI."""
+
+    def __init__(self, registry):
+        self.registry = registry
+
+    def session(self):
+        return self.registry["col.session_factory"]()
+
+    def load(self, *folders: str, version: str | None = None):
+        for folder in folders:
+            with self.session() as session:
+                import_download(session, str(DATA / folder), version=version)
+                session.commit()
+
+    def counts(self) -> dict[str, int]:
+        with self.session() as session:
+            return {name: session.scalar(select(func.count()).select_from(table(name)))
+                    for name in TABLES}
+
+    def request(self, tenant=None, user_id=None):
+        """A request on a city with a real transaction; commit with ``request.tm.commit()``."""
+        env = prepare(registry=self.registry, request=Request.blank("/"))
+        request = env["request"]
+        request.tenant = tenant
+        request.tm.begin()
+        if tenant is not None:
+            set_tenant(request.dbsession, tenant.id)
+        return request
+
+
+@pytest.fixture
+def esco(registry):
+    return Esco(registry)
+
+
+@pytest.fixture
+def city(factories):
+    return factories.tenant("gent", locales=["nl", "fr", "en"], default_locale="nl")
+
+
+class People:
+    def __init__(self, factories, testapp):
+        self.factories = factories
+        self.testapp = testapp
+
+    def user(self, name="learner") -> User:
+        number = self.factories.next()
+        return self.factories.save(User(email=f"{name}{number}@example.org",
+                                        display_name=name.title(), email_verified_at=utcnow()))
+
+    def organisation(self, tenant) -> Organisation:
+        with self.factories.within(tenant):
+            return self.factories.save(Organisation(name="Youth Hub",
+                                                    slug=f"org-{self.factories.next()}",
+                                                    verified_at=utcnow()))
+
+    def organiser(self, tenant, organisation) -> User:
+        user = self.user("organiser")
+        with self.factories.within(tenant):
+            self.factories.save(Membership(organisation_id=organisation.id, user_id=user.id,
+                                           role="owner"))
+        return user
+
+    def activity(self, tenant, organisation, title="Creative lab", **fields) -> Activity:
+        with self.factories.within(tenant):
+            return self.factories.save(Activity(organisation_id=organisation.id, title=title,
+                                                status="published", schedule_kind="always_open",
+                                                **fields))
+
+    def client(self, tenant, user=None):
+        app = self.testapp.for_tenant(tenant)
+        if user is not None:
+            secret = API_TOKEN_PREFIX + new_secret()
+            self.factories.save(ApiToken(user_id=user.id, name="tests", scope="write",
+                                         token_hash=digest(secret)))
+            app.authorization = ("Bearer", secret)
+        return app
+
+
+@pytest.fixture
+def people(factories, testapp):
+    return People(factories, testapp)
