@@ -35,4 +35,12 @@ def includeme(config):
     config.add_route("badges.accept", "/accept/{token}")
     config.add_route("badges.wallet", "/wallet")
     config.add_route("badges.wallet_export", "/wallet/export.json")
+    # Organisers' pages; the context carries the organisation the permission is checked on.
+    org, badge = ("plugins.badges.resources.OrganisationResource",
+                  "plugins.badges.resources.BadgeClassResource")
+    config.add_route("badges.manage_new", "/manage/organisations/{org:\\d+}/new", factory=org)
+    config.add_route("badges.manage_edit", "/manage/{badge:\\d+}", factory=badge)
+    config.add_route("badges.manage_issue", "/manage/{badge:\\d+}/issue", factory=badge)
+    config.add_route("badges.manage_codes", "/manage/{badge:\\d+}/codes", factory=badge)
+    config.add_route("badges.manage_revoke", "/manage/{badge:\\d+}/revoke/{uid}", factory=badge)
     config.scan("plugins.badges.views")

@@ -46,8 +46,8 @@ class IBadgeIssuer(Interface):
     def issue_many(badge_class, rows, *, source="csv"):
         """Award to many ``{"email", "evidence"}`` rows; return ``(assertions, errors)``.
 
-        ``errors`` maps a row number (1-based) to a message; rows with errors are skipped and
-        the others issued.
+        ``errors`` maps the row's ``line`` (else its 1-based position) to a message; rows with
+        errors are skipped and the others issued.
         """
 
     def held(class_id, email, user=None):

@@ -79,7 +79,7 @@ class BadgeIssuer:
                 issued.append(self.issue(badge_class, row.get("email", ""),
                                          evidence=row.get("evidence") or (), source=source))
             except IssueError as error:
-                errors[number] = error.args[0]
+                errors[row.get("line", number)] = error.args[0]
         return issued, errors
 
     def revoke(self, assertion, reason) -> None:
