@@ -4,9 +4,38 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from col_core.hookspecs import hookimpl
+from col_core.hookspecs import NavItem, hookimpl
+from col_core.i18n import _ as t
 
 
 @hookimpl
 def col_migrations() -> str:
     return str(Path(__file__).parent / "db" / "migrations" / "versions")
+
+
+@hookimpl(tryfirst=True)
+def col_seed_demo(request, tenant) -> list[str]:
+    # People and organisations first: plugins' demo data builds on them.
+    from col_core.security.demo import seed_people
+
+    return seed_people(request, tenant)
+
+
+@hookimpl
+def col_navigation(request) -> list[NavItem]:
+    _ = request.localizer.translate
+    tenant = request.tenant
+    items = []
+    if not tenant.is_global:
+        items.append(NavItem(_(t("Organisations")), request.route_url("organisations"), order=40))
+    if request.user is None:
+        items.append(NavItem(_(t("Sign in")), request.route_url("signin"), order=90))
+        return items
+    items.append(NavItem(_(t("Your account")), request.route_url("account"), order=90))
+    if not tenant.is_global and request.roles.memberships:
+        items.append(NavItem(_(t("Your organisations")), request.route_url("organisations_mine"),
+                             order=91))
+    if not tenant.is_global and request.roles.is_city_admin:
+        items.append(NavItem(_(t("City admin")), request.route_url("admin_organisations"),
+                             order=95))
+    return items

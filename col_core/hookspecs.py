@@ -168,3 +168,27 @@ def col_activity_completed(request, activity, participation) -> None:
 @hookspec
 def col_badge_awarded(request, assertion) -> None:
     """A badge assertion was issued to a learner (playlists count it, analytics records it)."""
+
+
+# -- accounts and privacy ---------------------------------------------------------------------
+
+
+@hookspec
+def col_account_export(request, user) -> dict[str, bytes]:
+    """Return files for the person's GDPR data export, by path inside the ZIP.
+
+    Use a folder named after the plugin (``{"badges/assertions.json": b"..."}``).  Called for
+    every installed plugin, whatever the request's city enables: an account spans cities, so
+    read across tenants explicitly with ``cross_tenant``.
+    """
+
+
+@hookspec
+def col_account_deleted(request, user) -> None:
+    """The person deleted their account; erase or anonymise what the plugin holds about them.
+
+    Called in the same transaction, after the core erased the account's personal data (email,
+    name, picture, birth date); ``user.id`` is unchanged and the row stays, anonymous.  Keep
+    records others rely on (issued badges stay verifiable) but remove personal data from them.
+    Called for every installed plugin, like ``col_account_export``.
+    """

@@ -15,6 +15,7 @@ from col_core.cli.context import AppContext, pass_app
 from col_core.cli import db as db_commands
 from col_core.cli import demo as demo_commands
 from col_core.cli import tenant as tenant_commands
+from col_core.cli import user as user_commands
 from col_core.cli import i18n as i18n_commands
 from col_core.cli import starterkit as starterkit_commands
 from col_core.plugins import configured_registry
@@ -35,6 +36,7 @@ cli.add_command(db_commands.db)
 cli.add_command(demo_commands.demo)
 cli.add_command(demo_commands.serve)
 cli.add_command(tenant_commands.tenant)
+cli.add_command(user_commands.user)
 cli.add_command(i18n_commands.i18n)
 cli.add_command(starterkit_commands.starterkit)
 

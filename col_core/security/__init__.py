@@ -1,4 +1,8 @@
-"""Sessions and CSRF protection (accounts, roles and the security policy build on these)."""
+"""Sessions, CSRF, identity and permissions; accounts and their pages.
+
+``request.user`` is the signed-in person (or None), ``request.roles`` their roles in the
+request's tenant; views declare a permission from ``policy.PERMISSIONS`` (docs/security.md).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,31 @@ def _csrf_applies(request) -> bool:
     return not request.authorization or request.authorization.authtype.lower() != "bearer"
 
 
+def _identity(request):
+    from col_core.security.policy import identify
+
+    return identify(request)
+
+
+def _user(request):
+    identity = request.col_identity
+    return identity.user if identity else None
+
+
+def _roles(request):
+    from col_core.security.policy import Roles
+
+    return Roles(request, request.user)
+
+
+def _preferred_locale(request):
+    # Read by the locale negotiator (col_core.i18n.negotiation).
+    return request.user.preferred_locale if request.user is not None else None
+
+
 def includeme(config):
+    from col_core.security.policy import SecurityPolicy
+
     settings = config.get_settings()
     production = settings["col.environment"] == "production"
     config.set_session_factory(
@@ -32,3 +60,28 @@ def includeme(config):
     )
     config.set_csrf_storage_policy(SessionCSRFStoragePolicy())
     config.set_default_csrf_options(require_csrf=True, callback=_csrf_applies)
+    config.set_security_policy(SecurityPolicy())
+    config.add_request_method(_identity, "col_identity", reify=True)
+    config.add_request_method(_user, "user", reify=True)
+    config.add_request_method(_roles, "roles", reify=True)
+    config.add_request_method(_preferred_locale, "preferred_locale_of_user", reify=True)
+    from col_core.security.services import AccountService
+    from col_core.security.interfaces import IAccountService
+
+    config.register_service_factory(AccountService, IAccountService)
+    for name, pattern in ROUTES:
+        config.add_route(name, pattern)
+    config.scan("col_core.security.views")
+    config.scan("col_core.security.account")
+    config.scan("col_core.security.privacy")
+
+
+ROUTES = (
+    ("signup", "/signup"), ("signup_done", "/signup/done"), ("signin", "/signin"),
+    ("signout", "/signout"), ("verify_email", "/verify/{token}"),
+    ("forgot_password", "/password/forgot"), ("reset_password", "/password/reset/{token}"),
+    ("account", "/account"), ("change_email", "/account/email"),
+    ("confirm_email", "/account/email/{token}"), ("privacy", "/account/privacy"),
+    ("export", "/account/export"), ("delete_account", "/account/delete"),
+    ("guardian_consent", "/guardian/{token}"), ("person", "/people/{id}"),
+)

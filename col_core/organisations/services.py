@@ -1,0 +1,119 @@
+"""The default :class:`IOrganisationService`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+from sqlalchemy import func, select
+from zope.interface import implementer
+
+from col_core.db.meta import utcnow
+from col_core.i18n import _
+from col_core.organisations.interfaces import IOrganisationService
+from col_core.organisations.models import Invitation
+from col_core.security.interfaces import IAccountService
+from col_core.security.models import MEMBER_ROLES, Membership, Organisation
+from col_core.security.tokens import digest, new_secret
+
+INVITATION_LIFETIME = dt.timedelta(days=14)
+EDITABLE = ("name", "type", "description", "website", "contact_email", "phone", "address",
+            "primary_locale")
+
+
+def slugify(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60] or "organisation"
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
+@implementer(IOrganisationService)
+class OrganisationService:
+    def __init__(self, context, request):  # pyramid_services factory signature
+        self.request = request
+        self.session = request.dbsession
+
+    def _free_slug(self, name: str) -> str:
+        base = slugify(name)
+        taken = set(self.session.scalars(select(Organisation.slug).where(
+            Organisation.slug.like(base + "%"))))
+        slug, n = base, 2
+        while slug in taken:
+            slug, n = f"{base}-{n}", n + 1
+        return slug
+
+    def create(self, owner, values):
+        organisation = Organisation(slug=self._free_slug(values["name"]),
+                                    **{k: values[k] for k in EDITABLE if k in values})
+        organisation.memberships.append(Membership(user_id=owner.id, role="owner"))
+        self.session.add(organisation)
+        self.session.flush()
+        return organisation
+
+    def update(self, organisation, values) -> None:
+        for key in EDITABLE:
+            if key in values:
+                setattr(organisation, key, values[key])
+
+    def invite(self, organisation, inviter, role, email=None) -> str:
+        secret = new_secret()
+        self.session.add(Invitation(organisation_id=organisation.id, email=email or None,
+                                    role=role, token_hash=digest(secret),
+                                    invited_by_id=inviter.id,
+                                    expires_at=utcnow() + INVITATION_LIFETIME))
+        self.session.flush()
+        if email:
+            link = self.request.route_url("invitation", token=secret)
+            self.request.find_service(IAccountService).send(email, _(
+                "Join ${organisation} on ${city}", mapping={"organisation": organisation.name,
+                                                           "city": self.request.tenant.name}), _(
+                "${name} invites you to join ${organisation} as ${role}. Accept within 14 "
+                "days: ${url}", mapping={"name": inviter.display_name, "role": role,
+                                         "organisation": organisation.name, "url": link}),
+                locale=organisation.primary_locale)
+        return secret
+
+    def find_invitation(self, secret):
+        invitation = self.session.scalar(select(Invitation).where(
+            Invitation.token_hash == digest(secret or ""), Invitation.revoked_at.is_(None)))
+        if invitation is None or _aware(invitation.expires_at) < utcnow():
+            return None
+        if invitation.email and invitation.accepted_at is not None:
+            return None  # email invitations are single-use
+        return invitation
+
+    def accept(self, invitation, user):
+        membership = self.session.scalar(select(Membership).where(
+            Membership.organisation_id == invitation.organisation_id,
+            Membership.user_id == user.id))
+        if membership is None:
+            membership = Membership(organisation_id=invitation.organisation_id, user_id=user.id,
+                                    role=invitation.role)
+            self.session.add(membership)
+        elif MEMBER_ROLES.index(invitation.role) < MEMBER_ROLES.index(membership.role):
+            membership.role = invitation.role
+        invitation.accepted_at = utcnow()
+        self.session.flush()
+        return membership
+
+    def remove_member(self, organisation, membership) -> bool:
+        if membership.role == "owner":
+            owners = self.session.scalar(select(func.count()).select_from(Membership).where(
+                Membership.organisation_id == organisation.id, Membership.role == "owner"))
+            if owners <= 1:
+                return False
+        self.session.delete(membership)
+        return True
+
+    def verify(self, organisation, method, document=None) -> None:
+        organisation.verified_at = utcnow()
+        organisation.verification_method = method
+        if document:
+            organisation.verification_document = document
+
+    def suspend(self, organisation, suspended) -> None:
+        organisation.suspended_at = utcnow() if suspended else None

@@ -1,0 +1,289 @@
+"""Organisation pages: list, create, edit, switch, members, invitations, city admin checks."""
+
+from __future__ import annotations
+
+import segno
+from markupsafe import Markup
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.view import view_config
+from sqlalchemy import select
+
+from col_core.i18n import _
+from col_core.i18n.negotiation import tenant_locales
+from col_core.db.meta import utcnow
+from col_core.organisations.interfaces import IOrganisationService
+from col_core.organisations.services import EDITABLE
+from col_core.organisations.models import Invitation
+from col_core.security import validation as v
+from col_core.security.forms import invalid, kept
+from col_core.security.models import MEMBER_ROLES, ORGANISATION_TYPES, Membership, Organisation
+from col_core.storage import IFileStorage, UploadRejected
+
+T = "col_core.organisations:templates/"
+CURRENT_KEY = "org:{tenant}"
+
+
+def organisation_rules(request) -> dict:
+    return {"name": v.text(200), "type": v.choice(ORGANISATION_TYPES),
+            "description": v.rich_text(5000), "website": v.url,
+            "contact_email": v.email(required=False), "phone": v.text(40, required=False),
+            "address": v.text(300, required=False),
+            "primary_locale": v.choice(tenant_locales(request.tenant))}
+
+
+def current_organisation(request) -> Organisation | None:
+    """The organisation the person works as in this city (switchable; see docs/security.md)."""
+    memberships = request.roles.memberships
+    if not memberships:
+        return None
+    chosen = request.session.get(CURRENT_KEY.format(tenant=request.tenant.id))
+    org_id = chosen if chosen in memberships else min(memberships)
+    return request.dbsession.get(Organisation, org_id)
+
+
+def _upload(request, name: str, allowed: set[str], errors: dict) -> str | None:
+    upload = request.POST.get(name)
+    if getattr(upload, "file", None) is None:
+        return None
+    try:
+        return request.find_service(IFileStorage).put(upload.file.read(), allowed)
+    except UploadRejected as error:
+        errors[name] = str(error)
+        return None
+
+
+def _form(request, values, errors, status=200, **extra):
+    page = invalid(request, values, errors, status=status, **extra)
+    page.update(types=ORGANISATION_TYPES, locales=tenant_locales(request.tenant))
+    return page
+
+
+@view_config(route_name="organisations", renderer=T + "list.jinja2", permission="view")
+def organisations(request):
+    found = request.dbsession.scalars(select(Organisation).where(
+        Organisation.suspended_at.is_(None)).order_by(Organisation.name)).all()
+    return {"organisations": found}
+
+
+@view_config(route_name="organisation_new", request_method="GET", renderer=T + "edit.jinja2",
+             permission="learner")
+def new_form(request):
+    return _form(request, {"primary_locale": request.locale_name, "type": "ngo"}, {})
+
+
+@view_config(route_name="organisation_new", request_method="POST", renderer=T + "edit.jinja2",
+             permission="learner")
+def create(request):
+    if request.tenant.is_global:
+        raise HTTPNotFound()
+    values, errors = v.validate(request.POST, organisation_rules(request))
+    logo = _upload(request, "logo", {"image", "svg"}, errors)
+    if errors:
+        return _form(request, kept(request, "logo"), errors, status=400)
+    organisation = request.find_service(IOrganisationService).create(request.user, values)
+    organisation.logo = logo
+    request.session[CURRENT_KEY.format(tenant=request.tenant.id)] = organisation.id
+    return HTTPSeeOther(request.route_url("organisation", slug=organisation.slug))
+
+
+@view_config(route_name="organisations_mine", renderer=T + "mine.jinja2", permission="learner")
+def mine(request):
+    ids = list(request.roles.memberships)
+    found = request.dbsession.scalars(select(Organisation).where(
+        Organisation.id.in_(ids)).order_by(Organisation.name)).all() if ids else []
+    current = current_organisation(request)
+    return {"organisations": found, "roles": request.roles.memberships,
+            "current": current.id if current else None}
+
+
+@view_config(route_name="organisation_switch", request_method="POST", permission="learner")
+def switch(request):
+    organisation = request.dbsession.scalar(select(Organisation).where(
+        Organisation.slug == request.POST.get("slug", "")))
+    if organisation is None or organisation.id not in request.roles.memberships:
+        raise HTTPNotFound()
+    request.session[CURRENT_KEY.format(tenant=request.tenant.id)] = organisation.id
+    request.session.flash(request.localizer.translate(_(
+        "You now work as ${name}.", mapping={"name": organisation.name})))
+    return HTTPSeeOther(request.route_url("organisations_mine"))
+
+
+@view_config(route_name="organisation", renderer=T + "show.jinja2", permission="view")
+def show(context, request):
+    organisation = context.organisation
+    sections = []
+    if request.has_permission("org.member", context):
+        sections = sorted((s for found in request.hooks.col_dashboard_sections(
+            request=request, organisation=organisation) for s in found or ()),
+            key=lambda s: (s.order, s.title))
+    return {"organisation": organisation, "sections": sections,
+            "can_edit": bool(request.has_permission("org.edit", context)),
+            "can_verify": bool(request.has_permission("org.verify", context)),
+            "is_member": bool(request.has_permission("org.member", context))}
+
+
+def _org_values(organisation) -> dict:
+    return {key: getattr(organisation, key) for key in EDITABLE}
+
+
+@view_config(route_name="organisation_edit", request_method="GET", renderer=T + "edit.jinja2",
+             permission="org.edit")
+def edit_form(context, request):
+    return _form(request, _org_values(context.organisation), {},
+                 organisation=context.organisation)
+
+
+@view_config(route_name="organisation_edit", request_method="POST", renderer=T + "edit.jinja2",
+             permission="org.edit")
+def edit(context, request):
+    values, errors = v.validate(request.POST, organisation_rules(request))
+    logo = _upload(request, "logo", {"image", "svg"}, errors)
+    document = _upload(request, "verification_document", {"pdf", "image"}, errors)
+    if errors:
+        return _form(request, kept(request, "logo", "verification_document"), errors, status=400,
+                     organisation=context.organisation)
+    organisation = context.organisation
+    request.find_service(IOrganisationService).update(organisation, values)
+    if logo:
+        organisation.logo = logo
+    if document:
+        organisation.verification_document = document
+    request.session.flash(request.localizer.translate(_("The organisation is saved.")))
+    return HTTPSeeOther(request.route_url("organisation", slug=organisation.slug))
+
+
+def _members_page(context, request, new_link: str | None = None, errors=None, status=200):
+    organisation = context.organisation
+    members = request.dbsession.scalars(select(Membership).where(
+        Membership.organisation_id == organisation.id).order_by(Membership.id)).all()
+    invitations = request.dbsession.scalars(select(Invitation).where(
+        Invitation.organisation_id == organisation.id, Invitation.revoked_at.is_(None),
+        Invitation.accepted_at.is_(None))).all()
+    request.response.status = status
+    qr = Markup(segno.make(new_link, error="m").svg_inline(scale=4, title=_("Invitation QR code"))) \
+        if new_link else None
+    return {"organisation": organisation,
+            "members": [m for m in members if m.user.deleted_at is None],
+            "former_members": sum(1 for m in members if m.user.deleted_at is not None),
+            "invitations": invitations, "roles": MEMBER_ROLES, "new_link": new_link, "qr": qr,
+            "can_manage": bool(request.has_permission("org.manage", context)),
+            "values": kept(request), "errors": v.translate_errors(request, errors or {})}
+
+
+@view_config(route_name="organisation_members", request_method="GET",
+             renderer=T + "members.jinja2", permission="org.member")
+def members(context, request):
+    return _members_page(context, request)
+
+
+@view_config(route_name="organisation_invite", request_method="POST",
+             renderer=T + "members.jinja2", permission="org.manage")
+def invite(context, request):
+    values, errors = v.validate(request.POST, {"role": v.choice(MEMBER_ROLES),
+                                               "email": v.email(required=False)})
+    my_role = request.roles.role_in(context.organisation)
+    if values.get("role") == "owner" and my_role != "owner" and not request.user.is_platform_admin:
+        errors["role"] = _("Only an owner can invite another owner.")
+    if errors:
+        return _members_page(context, request, errors=errors, status=400)
+    secret = request.find_service(IOrganisationService).invite(
+        context.organisation, request.user, values["role"], values["email"] or None)
+    if values["email"]:
+        request.session.flash(request.localizer.translate(_(
+            "The invitation is sent to ${email}.", mapping={"email": values["email"]})))
+        return HTTPSeeOther(request.route_url("organisation_members",
+                                              slug=context.organisation.slug))
+    # A link invitation's secret is shown once: we keep only its hash.
+    return _members_page(context, request, new_link=request.route_url("invitation", token=secret))
+
+
+@view_config(route_name="organisation_member_remove", request_method="POST",
+             permission="org.manage")
+def remove_member(context, request):
+    try:
+        member_id = int(request.matchdict["id"])
+    except ValueError:
+        raise HTTPNotFound()
+    membership = request.dbsession.scalar(select(Membership).where(
+        Membership.id == member_id, Membership.organisation_id == context.organisation.id))
+    if membership is None:
+        raise HTTPNotFound()
+    if membership.role == "owner" and request.roles.role_in(context.organisation) != "owner" \
+            and not request.user.is_platform_admin:
+        message = _("Only an owner can remove an owner.")
+    elif not request.find_service(IOrganisationService).remove_member(context.organisation,
+                                                                       membership):
+        message = _("An organisation needs at least one owner. Make someone else owner first.")
+    else:
+        message = _("The member is removed.")
+    request.session.flash(request.localizer.translate(message))
+    return HTTPSeeOther(request.route_url("organisation_members", slug=context.organisation.slug))
+
+
+@view_config(route_name="organisation_invitation_revoke", request_method="POST",
+             permission="org.manage")
+def revoke_invitation(context, request):
+    try:
+        invitation_id = int(request.matchdict["id"])
+    except ValueError:
+        raise HTTPNotFound()
+    invitation = request.dbsession.scalar(select(Invitation).where(
+        Invitation.id == invitation_id, Invitation.organisation_id == context.organisation.id))
+    if invitation is None:
+        raise HTTPNotFound()
+    invitation.revoked_at = utcnow()
+    return HTTPSeeOther(request.route_url("organisation_members", slug=context.organisation.slug))
+
+
+@view_config(route_name="invitation", request_method="GET", renderer=T + "invitation.jinja2",
+             permission="view")
+def invitation_page(request):
+    invitation = request.find_service(IOrganisationService).find_invitation(
+        request.matchdict["token"])
+    if invitation is None:
+        request.response.status = 404
+    return {"invitation": invitation}
+
+
+@view_config(route_name="invitation", request_method="POST", permission="learner")
+def accept_invitation(request):
+    service = request.find_service(IOrganisationService)
+    invitation = service.find_invitation(request.matchdict["token"])
+    if invitation is None:
+        raise HTTPNotFound(request.localizer.translate(_(
+            "This invitation has expired, was revoked or was already used.")))
+    service.accept(invitation, request.user)
+    request.session[CURRENT_KEY.format(tenant=request.tenant.id)] = invitation.organisation_id
+    request.session.flash(request.localizer.translate(_(
+        "Welcome to ${name}!", mapping={"name": invitation.organisation.name})))
+    return HTTPSeeOther(request.route_url("organisation", slug=invitation.organisation.slug))
+
+
+@view_config(route_name="organisation_verify", request_method="POST", permission="org.verify")
+def verify(context, request):
+    organisation = context.organisation
+    method = "document" if organisation.verification_document else "manual"
+    request.find_service(IOrganisationService).verify(organisation, method)
+    request.session.flash(request.localizer.translate(_(
+        "${name} is verified.", mapping={"name": organisation.name})))
+    return HTTPSeeOther(request.route_url("admin_organisations"))
+
+
+@view_config(route_name="organisation_suspend", request_method="POST", permission="org.verify")
+def suspend(context, request):
+    suspended = v.checkbox(str(request.POST.get("suspended", "")))
+    request.find_service(IOrganisationService).suspend(context.organisation, suspended)
+    mapping = {"name": context.organisation.name}
+    message = _("${name} is suspended.", mapping=mapping) if suspended else \
+        _("${name} is reinstated.", mapping=mapping)
+    request.session.flash(request.localizer.translate(message))
+    return HTTPSeeOther(request.route_url("admin_organisations"))
+
+
+@view_config(route_name="admin_organisations", renderer=T + "admin.jinja2",
+             permission="city.admin")
+def admin_organisations(request):
+    found = request.dbsession.scalars(select(Organisation).order_by(
+        Organisation.verified_at.is_not(None), Organisation.name)).all()
+    return {"organisations": found}
+

@@ -1,0 +1,157 @@
+"""The signed-in person's own pages: profile, email change, guardian consent, public profile."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.view import view_config
+from sqlalchemy import select
+
+from col_core.db.meta import utcnow
+from col_core.i18n import PLATFORM_LOCALES, _
+from col_core.security import validation as v
+from col_core.security.forms import invalid, kept
+from col_core.security.interfaces import IAccountService
+from col_core.security.models import User
+from col_core.security.passwords import verify_password
+from col_core.security.services import age_thresholds
+from col_core.security.views import T, bad_link
+from col_core.storage import IFileStorage, UploadRejected
+from col_core.tenancy.models import Tenant
+
+
+def cities(request) -> list[Tenant]:
+    return request.dbsession.scalars(select(Tenant).where(
+        Tenant.active, Tenant.kind != "global").order_by(Tenant.name)).all()
+
+
+def profile_rules(request) -> dict:
+    return {"display_name": v.text(120),
+            "preferred_locale": v.choice(PLATFORM_LOCALES, required=False),
+            "home_city": v.choice([t.slug for t in cities(request)], required=False)}
+
+
+def _profile_values(request) -> dict:
+    user = request.user
+    home = request.dbsession.get(Tenant, user.home_tenant_id) if user.home_tenant_id else None
+    return {"display_name": user.display_name, "preferred_locale": user.preferred_locale or "",
+            "home_city": home.slug if home else ""}
+
+
+def _page(request, values, errors, status=200):
+    request.response.status = status
+    return {"values": values, "errors": v.translate_errors(request, errors),
+            "cities": cities(request), "locales": PLATFORM_LOCALES}
+
+
+@view_config(route_name="account", request_method="GET", renderer=T + "account.jinja2",
+             permission="learner")
+def account_form(request):
+    return _page(request, _profile_values(request), {})
+
+
+@view_config(route_name="account", request_method="POST", renderer=T + "account.jinja2",
+             permission="learner")
+def account(request):
+    values, errors = v.validate(request.POST, profile_rules(request))
+    upload = request.POST.get("picture")
+    picture = None
+    if getattr(upload, "file", None) is not None:
+        try:
+            picture = request.find_service(IFileStorage).put(upload.file.read(), {"image"})
+        except UploadRejected as error:
+            errors["picture"] = str(error)
+    if errors:
+        return _page(request, kept(request, "picture"), errors, status=400)
+    user = request.user
+    user.display_name = values["display_name"]
+    user.preferred_locale = values["preferred_locale"] or None
+    home = [t for t in cities(request) if t.slug == values["home_city"]]
+    user.home_tenant_id = home[0].id if home else None
+    if picture:
+        user.picture = picture
+    request.session.flash(request.localizer.translate(_("Your profile is saved.")))
+    return HTTPSeeOther(request.route_url("account"))
+
+
+@view_config(route_name="change_email", request_method="POST", renderer=T + "account.jinja2",
+             permission="learner")
+def change_email(request):
+    values, errors = v.validate(request.POST, {"new_email": v.email(), "password": v.password})
+    if not errors and not verify_password(request.user.password_hash, values["password"]):
+        errors["password"] = _("This is not your current password.")
+    if errors:
+        return _page(request, {**_profile_values(request), **kept(request)}, errors, status=400)
+    request.find_service(IAccountService).request_email_change(request.user, values["new_email"])
+    request.session.flash(request.localizer.translate(_(
+        "We sent a link to the new address. Your email changes when you open it.")))
+    return HTTPSeeOther(request.route_url("account"))
+
+
+@view_config(route_name="confirm_email", request_method="GET", renderer=T + "confirm.jinja2",
+             permission="view")
+def confirm_email_form(request):
+    if request.find_service(IAccountService).peek_token("email", request.matchdict["token"]) \
+            is None:
+        return bad_link(request)
+    return {"title": _("Confirm your new email address"), "button": _("Confirm")}
+
+
+@view_config(route_name="confirm_email", request_method="POST", permission="view")
+def confirm_email(request):
+    accounts = request.find_service(IAccountService)
+    token = accounts.consume_token("email", request.matchdict["token"])
+    if token is None or not accounts.confirm_email_change(token):
+        return bad_link(request)
+    request.session.flash(request.localizer.translate(_("Your email address is changed.")))
+    return HTTPSeeOther(request.route_url("home"))
+
+
+@view_config(route_name="guardian_consent", request_method="GET", renderer=T + "confirm.jinja2",
+             permission="view")
+def guardian_form(request):
+    token = request.find_service(IAccountService).peek_token("guardian",
+                                                             request.matchdict["token"])
+    if token is None:
+        return bad_link(request)
+    return {"title": _("Consent for ${name}", mapping={"name": token.user.display_name}),
+            "text": _("We store their name, email address, date of birth, the activities they "
+                      "join and the badges they earn, to show their learning to them and to "
+                      "the organisers they choose. Their public profile shows only their first "
+                      "name. You or they can export or delete the account at any time."),
+            "button": _("I give my consent")}
+
+
+@view_config(route_name="guardian_consent", request_method="POST", permission="view")
+def guardian_consent(request):
+    token = request.find_service(IAccountService).consume_token("guardian",
+                                                                request.matchdict["token"])
+    if token is None:
+        return bad_link(request)
+    token.user.guardian_consent_at = utcnow()
+    request.session.flash(request.localizer.translate(_("Thank you: your consent is recorded.")))
+    return HTTPSeeOther(request.route_url("home"))
+
+
+def is_minor(request, user: User) -> bool:
+    """Minors get minimal public profiles: first name only, no picture, no sections."""
+    age = user.age_on(dt.date.today())
+    return user.guardian_email is not None or (age is not None and
+                                              age < age_thresholds(request.tenant)[1])
+
+
+@view_config(route_name="person", renderer=T + "person.jinja2", permission="view")
+def person(request):
+    try:
+        user = request.dbsession.get(User, int(request.matchdict["id"]))
+    except ValueError:
+        user = None
+    if user is None or not user.is_active:
+        raise HTTPNotFound()
+    minor = is_minor(request, user)
+    sections = [] if minor else sorted(
+        (s for found in request.hooks.col_profile_sections(request=request, user=user)
+         for s in found or ()), key=lambda s: (s.order, s.title))
+    name = (user.display_name.split() or [""])[0] if minor else user.display_name
+    return {"name": name, "picture": None if minor else user.picture, "sections": sections}

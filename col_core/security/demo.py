@@ -1,0 +1,50 @@
+"""Demo people for ``col demo``: one account per role in each city, one platform admin."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from col_core.db.meta import utcnow
+from col_core.security.models import CityAdmin, Membership, Organisation, User
+from col_core.security.passwords import hash_password
+
+DEMO_PASSWORD = "learn-together-demo"
+PLATFORM_ADMIN = "platform@cities.demo"
+
+
+def _account(session, email: str, name: str, tenant, **fields) -> User:
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, display_name=name, email_verified_at=utcnow(),
+                    password_hash=hash_password(DEMO_PASSWORD), preferred_locale=None,
+                    home_tenant_id=None if tenant.is_global else tenant.id, **fields)
+        session.add(user)
+        session.flush()
+    return user
+
+
+def seed_people(request, tenant) -> list[str]:
+    """Idempotently create the demo accounts; return the lines ``col demo`` prints."""
+    session = request.dbsession
+    _account(session, PLATFORM_ADMIN, "Platform Admin", tenant, is_platform_admin=True)
+    lines = [f"platform admin: {PLATFORM_ADMIN} / {DEMO_PASSWORD}"]
+    if tenant.is_global:
+        return lines
+    domain = f"{tenant.slug}.demo"
+    _account(session, f"learner@{domain}", "Lina Learner", tenant)
+    organiser = _account(session, f"organiser@{domain}", "Oskar Organiser", tenant)
+    admin = _account(session, f"admin@{domain}", "Ada Admin", tenant)
+    if session.scalar(select(CityAdmin).where(CityAdmin.user_id == admin.id)) is None:
+        session.add(CityAdmin(user_id=admin.id))
+    slug = "youth-centre"
+    if session.scalar(select(Organisation).where(Organisation.slug == slug)) is None:
+        organisation = Organisation(
+            name=f"{tenant.name} Youth Centre", slug=slug, type="youth_centre",
+            description="<p>Workshops, clubs and volunteering for young people.</p>",
+            primary_locale=tenant.default_locale, verified_at=utcnow(),
+            verification_method="manual", contact_email=f"hello@{domain}")
+        organisation.memberships.append(Membership(user_id=organiser.id, role="owner"))
+        session.add(organisation)
+    session.flush()
+    return lines + [f"{tenant.slug} {role}: {role}@{domain} / {DEMO_PASSWORD}"
+                    for role in ("learner", "organiser", "admin")]

@@ -1,0 +1,44 @@
+"""The accounts service contract (implemented in :mod:`col_core.security.services`)."""
+
+from __future__ import annotations
+
+from zope.interface import Interface
+
+
+class IAccountService(Interface):
+    """Accounts: registration, emailed links, sign-in checks, profile changes, erasure.
+
+    Every method works in the request's transaction; emails leave only if it commits.  No
+    method reveals whether an email address has an account (callers show one message).
+    """
+
+    def register(values: dict):
+        """Create an unverified account from cleaned sign-up ``values`` and email the link.
+
+        If the address already has an account, email its owner instead and return None.
+        Minors below the tenant's digital consent age also get a guardian-consent email.
+        """
+
+    def authenticate(email: str, password: str):
+        """The active User with these credentials, or None (constant-ish time either way)."""
+
+    def issue_token(user, purpose: str, data: dict | None = None) -> str:
+        """Store the hash of a new single-use token for ``purpose``; return the secret."""
+
+    def consume_token(purpose: str, secret: str):
+        """Mark the unexpired, unused token used and return it, or None."""
+
+    def request_reset(email: str) -> None:
+        """Email a password-reset link if the address has an account (silently otherwise)."""
+
+    def set_password(user, password: str) -> None:
+        """Hash and store ``password`` (ends the account's other sessions)."""
+
+    def request_email_change(user, new_email: str) -> None:
+        """Email a confirmation link to ``new_email`` (the change happens when it is used)."""
+
+    def send(user_or_address, subject, body: str, locale: str | None = None) -> None:
+        """Email a translated message in the recipient's language."""
+
+    def erase(user) -> None:
+        """Erase the account's personal data, keeping an anonymous row (GDPR Art. 17)."""

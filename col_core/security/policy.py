@@ -1,0 +1,168 @@
+"""The security policy: who is asking (session cookie or API token) and what they may do here.
+
+Permissions are checked in exactly one place, :meth:`SecurityPolicy.permits`, from the person's
+roles in the request's tenant.  ``docs/security.md`` lists every permission name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from pyramid.security import Allowed, Denied
+from pyramid.csrf import new_csrf_token
+from sqlalchemy import select
+
+from col_core.db.meta import utcnow
+from col_core.security.models import ApiToken, CityAdmin, Membership, User
+from col_core.security.tokens import API_TOKEN_PREFIX, digest
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+ORG_EDITORS = frozenset({"owner", "admin"})
+
+#: Permission names every view may declare (see docs/security.md).
+PERMISSIONS = ("view", "learner", "city.admin", "platform.admin",
+               "org.member", "org.publish", "org.edit", "org.manage", "org.verify")
+
+
+@dataclass
+class Identity:
+    user: User
+    token: ApiToken | None = None  # set when the request authenticated with a Bearer token
+
+
+def _password_fingerprint(user: User) -> str:
+    # Changing the password changes this, which ends every other session of the account.
+    return digest(user.password_hash or "")[:16]
+
+
+def identify(request) -> Identity | None:
+    """Bearer token first (API clients), then the signed session cookie."""
+    session = request.dbsession
+    authorization = request.authorization
+    if authorization and authorization.authtype.lower() == "bearer":
+        secret = str(authorization.params or "")
+        if not secret.startswith(API_TOKEN_PREFIX):
+            return None
+        token = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(secret),
+                                                      ApiToken.revoked_at.is_(None)))
+        if token is None or not token.user.is_active:
+            return None
+        token.last_used_at = utcnow()
+        return Identity(token.user, token)
+    user_id = request.session.get("uid")
+    if not isinstance(user_id, int):
+        return None
+    user = session.get(User, user_id)
+    if user is None or not user.is_active or \
+            request.session.get("pwv") != _password_fingerprint(user):
+        return None
+    return Identity(user)
+
+
+def login(request, user: User) -> None:
+    """Start a fresh session for ``user``: nothing of the anonymous session (or its CSRF token)
+    survives, so a planted session cannot be promoted to a signed-in one."""
+    request.session.invalidate()
+    request.session["uid"] = user.id
+    request.session["pwv"] = _password_fingerprint(user)
+    new_csrf_token(request)
+
+
+def logout(request) -> None:
+    request.session.invalidate()
+    new_csrf_token(request)
+
+
+class Roles:
+    """A person's roles in the request's tenant, computed once per request."""
+
+    def __init__(self, request, user: User | None):
+        self.request = request
+        self.user = user
+
+    @cached_property
+    def memberships(self) -> dict[int, str]:
+        """organisation id -> role, for this tenant's organisations only."""
+        if self.user is None or self.request.tenant is None:
+            return {}
+        rows = self.request.dbsession.execute(select(Membership.organisation_id, Membership.role)
+                                              .where(Membership.user_id == self.user.id))
+        return dict(rows.all())
+
+    @cached_property
+    def is_city_admin(self) -> bool:
+        if self.user is None:
+            return False
+        if self.user.is_platform_admin:
+            return True
+        tenant = self.request.tenant
+        if tenant is None or tenant.is_global:
+            return False
+        return self.request.dbsession.scalar(
+            select(CityAdmin.id).where(CityAdmin.user_id == self.user.id)) is not None
+
+    def role_in(self, organisation) -> str | None:
+        return self.memberships.get(organisation.id)
+
+
+def may_publish(request, organisation) -> bool:
+    """Whether the organisation itself may publish now (not suspended, verified if required)."""
+    if organisation.is_suspended:
+        return False
+    return organisation.is_verified or bool(
+        request.tenant.setting("unverified_organisations_can_publish", True))
+
+
+class SecurityPolicy:
+    """Pyramid 2 ``ISecurityPolicy``."""
+
+    def identity(self, request) -> Identity | None:
+        return request.col_identity
+
+    def authenticated_userid(self, request):
+        identity = request.col_identity
+        return identity.user.id if identity else None
+
+    def permits(self, request, context, permission):
+        if permission == "view":
+            return Allowed("public")
+        identity = request.col_identity
+        if identity is None:
+            return Denied("not signed in")
+        if identity.token is not None and identity.token.scope != "write" and \
+                request.method not in SAFE_METHODS:
+            return Denied("read-only API token")
+        user = identity.user
+        if user.is_platform_admin:
+            return Allowed("platform admin")
+        roles: Roles = request.roles
+        if permission == "learner":
+            return Allowed("signed in")
+        if permission == "city.admin":
+            return Allowed("city admin") if roles.is_city_admin else Denied("not a city admin")
+        organisation = getattr(context, "organisation", None)
+        if permission.startswith("org.") and organisation is not None:
+            return self._organisation_permits(request, roles, organisation, permission)
+        return Denied(f"{permission} not granted")
+
+    def _organisation_permits(self, request, roles: Roles, organisation, permission):
+        if permission == "org.verify":
+            return Allowed("city admin") if roles.is_city_admin else Denied("not a city admin")
+        role = roles.role_in(organisation)
+        if role is None:
+            return Denied("not a member")
+        if permission == "org.member":
+            return Allowed(role)
+        if permission == "org.publish":
+            return Allowed(role) if may_publish(request, organisation) else \
+                Denied("organisation may not publish")
+        if permission in ("org.edit", "org.manage"):
+            return Allowed(role) if role in ORG_EDITORS else Denied("needs owner or admin")
+        return Denied(f"{permission} not granted")
+
+    def remember(self, request, userid, **kw):
+        return []  # the session cookie carries the identity; see login()
+
+    def forget(self, request, **kw):
+        return []
