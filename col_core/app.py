@@ -26,6 +26,7 @@ def make_config(global_config=None, **ini_settings) -> Configurator:
     config.include("col_core.storage")  # IFileStorage
     config.include("col_core.mail")  # IMailer
     config.include("col_core.web")  # templates, layout, static assets, home pages, errors
+    config.include("col_core.cityadmin")  # legal pages; city admins' branding and texts page
     config.include("col_core.api")  # /api/v1 conventions and the OpenAPI document
     config.include("col_core.security.api")  # /api/v1/me and API tokens (needs the API directives)
     config.include("col_core.organisations")  # organisations, members, invitations, verification

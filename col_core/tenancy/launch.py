@@ -311,7 +311,9 @@ def apply(request, spec: TenantSpec, storage) -> tuple[Tenant, bool]:
         branding[key] = storage.put(content, allowed={"image", "svg"})
     # The folder's file names, so that an export writes each file back where it came from.
     branding["files"] = {key: data["branding"][key] for key in spec.assets}
-    branding["texts"] = spec.texts
+    # The site title lives in ``names`` (Tenant.display_name); the other texts in branding.
+    branding["texts"] = {code: {key: text for key, text in texts.items() if key != "site_title"}
+                         for code, texts in spec.texts.items()}
     tenant.kind = data["kind"]
     tenant.name = data["name"]
     tenant.names = {code: texts["site_title"] for code, texts in spec.texts.items()

@@ -37,22 +37,28 @@ def colours_of(tenant) -> dict[str, str]:
     return colours
 
 
-def contrast_problems(colours: dict[str, str]) -> list[str]:
-    """Human-readable problems: malformed colours and pairs below AA contrast."""
+def malformed_colours(colours: dict[str, str]) -> list[str]:
+    """Names of known colours whose value is not written like #1d4ed8."""
+    return [name for name, value in colours.items()
+            if name in DEFAULT_COLOURS and not HEX_COLOUR.match(str(value))]
+
+
+def low_contrast(colours: dict[str, str]) -> list[tuple[str, str, float]]:
+    """(foreground, background, ratio) of each pair below AA, the defaults filling gaps."""
     merged = {**DEFAULT_COLOURS, **colours}
-    problems = [f"colours.{name} must be a colour like #1d4ed8, not {value!r}"
-                for name, value in colours.items()
-                if name in DEFAULT_COLOURS and not HEX_COLOUR.match(str(value))]
-    if problems:
-        return problems
-    for foreground, background in CONTRAST_PAIRS:
-        ratio = contrast_ratio(merged[foreground], merged[background])
-        if ratio < AA_NORMAL_TEXT:
-            problems.append(
-                f"colours.{foreground} ({merged[foreground]}) on colours.{background} "
-                f"({merged[background]}) has contrast {ratio:.2f}:1; WCAG AA needs at least 4.5:1"
-            )
-    return problems
+    pairs = [(fg, bg, contrast_ratio(merged[fg], merged[bg])) for fg, bg in CONTRAST_PAIRS]
+    return [(fg, bg, ratio) for fg, bg, ratio in pairs if ratio < AA_NORMAL_TEXT]
+
+
+def contrast_problems(colours: dict[str, str]) -> list[str]:
+    """Human-readable problems: malformed colours, else pairs below AA contrast."""
+    malformed = malformed_colours(colours)
+    if malformed:
+        return [f"colours.{name} must be a colour like #1d4ed8, not {colours[name]!r}"
+                for name in malformed]
+    merged = {**DEFAULT_COLOURS, **colours}
+    return [f"colours.{fg} ({merged[fg]}) on colours.{bg} ({merged[bg]}) has contrast "
+            f"{ratio:.2f}:1; WCAG AA needs at least 4.5:1" for fg, bg, ratio in low_contrast(colours)]
 
 
 def css_variables(tenant) -> str:
