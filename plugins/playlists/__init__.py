@@ -1,5 +1,17 @@
-"""The playlists plugin."""
+"""The playlists plugin: learning pathways with completion rules and automatic badges.
+
+Pages live under ``/playlists`` (the plugin's prefix), the JSON API under ``/api/v1``.
+"""
+
+from plugins.playlists.interfaces import IPlaylistBuilder, IPlaylistProgress, IPlaylistTemplates
 
 
 def includeme(config):
     config.add_translation_domain(__name__, "col_playlists", "plugins.playlists:locale")
+    config.register_service_factory("plugins.playlists.services.builder_factory", IPlaylistBuilder)
+    config.register_service_factory("plugins.playlists.progress.progress_factory",
+                                    IPlaylistProgress)
+    config.register_service_factory("plugins.playlists.copying.templates_factory",
+                                    IPlaylistTemplates)
+    config.include("plugins.playlists.views.pages")
+    config.include("plugins.playlists.views.api")

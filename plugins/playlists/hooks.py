@@ -4,9 +4,110 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from col_core.hookspecs import hookimpl
+from pyramid.i18n import TranslationStringFactory
+from pyramid.renderers import render
+from markupsafe import Markup
+from sqlalchemy import select
+
+from col_core.hookspecs import NavItem, Section, hookimpl
+from plugins.playlists.interfaces import IPlaylistProgress
+from plugins.playlists.models import Playlist, PlaylistEnrolment
+from plugins.playlists.search import document, is_listed
+
+_ = TranslationStringFactory("col_playlists")
+SECTION = "plugins.playlists:templates/section.jinja2"
 
 
 @hookimpl
 def col_migrations() -> str:
     return str(Path(__file__).parent / "migrations" / "versions")
+
+
+@hookimpl
+def col_cli_commands() -> list:
+    from plugins.playlists.cli import playlists
+
+    return [playlists]
+
+
+@hookimpl
+def col_activity_completed(request, activity, participation) -> None:
+    request.find_service(IPlaylistProgress).activity_completed(activity, participation.user)
+
+
+@hookimpl
+def col_badge_awarded(request, assertion) -> None:
+    # An activity's badge awarded by other means (claim code, organiser) also proves the
+    # activity done; playlist badges themselves are not activities and are ignored.
+    badge_class = assertion.badge_class
+    if badge_class.subject_type != "activity" or assertion.user is None:
+        return
+    from col_core.activities.models import Activity
+
+    activity = request.dbsession.get(Activity, badge_class.subject_id)
+    if activity is not None:
+        request.find_service(IPlaylistProgress).activity_completed(activity, assertion.user)
+
+
+@hookimpl
+def col_search_documents(request, tenant) -> list:
+    found = request.dbsession.scalars(select(Playlist).where(Playlist.status == "published"))
+    return [document(playlist) for playlist in found if is_listed(playlist)]
+
+
+@hookimpl
+def col_navigation(request) -> list:
+    if request.tenant.is_global:
+        return []
+    return [NavItem(title=request.localizer.translate(_("Playlists")),
+                    url=request.route_url("playlists.list"), order=30)]
+
+
+def _section(request, title, playlists, order, **extra) -> Section:
+    html = render(SECTION, {"playlists": playlists, **extra}, request=request)
+    return Section(title=request.localizer.translate(title), html=Markup(html), order=order,
+                   id="playlists")
+
+
+@hookimpl
+def col_home_sections(request) -> list:
+    if request.tenant.is_global:
+        return []
+    playlists = request.dbsession.scalars(select(Playlist).where(
+        Playlist.status == "published", Playlist.visibility == "public")
+        .order_by(Playlist.published_at.desc()).limit(4)).all()
+    if not playlists:
+        return []
+    return [_section(request, _("Learning playlists"), playlists, 30,
+                     more_url=request.route_url("playlists.list"),
+                     more_text=request.localizer.translate(_("All playlists")))]
+
+
+@hookimpl
+def col_profile_sections(request, user) -> list:
+    # Progress is the learner's own business: shown on their own profile only.
+    if request.tenant.is_global or user is None or request.user is None or request.user.id != user.id:
+        return []
+    enrolments = request.dbsession.scalars(select(PlaylistEnrolment).where(
+        PlaylistEnrolment.user_id == user.id).order_by(PlaylistEnrolment.started_at.desc())).all()
+    if not enrolments:
+        return []
+    service = request.find_service(IPlaylistProgress)
+    progress = {e.playlist_id: service.progress(e).percent for e in enrolments}
+    return [_section(request, _("My playlists"), [e.playlist for e in enrolments], 40,
+                     progress=progress)]
+
+
+@hookimpl
+def col_dashboard_sections(request, organisation) -> list:
+    playlists = request.dbsession.scalars(select(Playlist).where(
+        Playlist.organisation_id == organisation.id).order_by(Playlist.id.desc())).all()
+    return [_section(request, _("Playlists"), playlists, 40,
+                     new_url=request.route_url("playlists.new", slug=organisation.slug))]
+
+
+@hookimpl
+def col_seed_demo(request, tenant) -> list[str] | None:
+    from plugins.playlists.demo import seed
+
+    return seed(request, tenant)

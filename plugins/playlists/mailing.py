@@ -1,0 +1,44 @@
+"""E-mails of the playlists plugin, each in its recipient's language."""
+
+from __future__ import annotations
+
+from pyramid.i18n import TranslationString, make_localizer
+from pyramid.interfaces import ITranslationDirectories
+from sqlalchemy import select
+
+from col_core.mail import IMailer
+from col_core.security.models import Membership
+from col_core.tenancy.resolve import tenant_url
+
+
+def send(request, address: str, locale: str | None, subject, lines) -> None:
+    """Translate ``subject`` and ``lines`` (TranslationStrings or text) and queue the e-mail."""
+    directories = request.registry.queryUtility(ITranslationDirectories) or []
+    localizer = make_localizer(locale or request.tenant.default_locale or "en", directories)
+
+    def text(value) -> str:
+        return localizer.translate(value) if isinstance(value, TranslationString) else str(value)
+
+    request.find_service(IMailer).send(address, text(subject), "\n".join(map(text, lines)),
+                                       transaction_manager=request.tm)
+
+
+def organisers(request, organisation) -> list:
+    """Owners and admins of ``organisation`` (or its contact address when it has none)."""
+    members = request.dbsession.scalars(
+        select(Membership).where(Membership.organisation_id == organisation.id,
+                                 Membership.role.in_(("owner", "admin")))).all()
+    people = [(m.user.email, m.user.preferred_locale) for m in members if m.user.is_active]
+    if not people and organisation.contact_email:
+        people = [(organisation.contact_email, organisation.primary_locale)]
+    return people
+
+
+def tell_organisers(request, organisation, subject, lines) -> None:
+    for address, locale in organisers(request, organisation):
+        send(request, address, locale, subject, lines)
+
+
+def city_link(request, path: str) -> str:
+    """An absolute link into the request's city (works from commands too)."""
+    return tenant_url(request, request.tenant).rstrip("/") + path

@@ -1,0 +1,73 @@
+"""The builder page's form, read into the same data the JSON API takes (and back)."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from col_core.activities.schedule import as_utc
+
+
+def _lines_to_groups(text: str) -> dict | str:
+    """``"code: 2"`` lines into {"code": 2}; the raw text when a line cannot be read."""
+    groups = {}
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        name, sep, needed = line.rpartition(":")
+        if not sep or not needed.strip().isdigit() or not name.strip():
+            return text  # the field parser refuses it with a message
+        groups[name.strip()] = int(needed)
+    return groups
+
+
+def _milestones(text: str) -> list | str:
+    parts = [p.strip() for p in (text or "").replace(";", ",").split(",") if p.strip()]
+    return [int(p) for p in parts] if all(p.isdigit() for p in parts) else text
+
+
+def read_form(params) -> tuple[dict, list[dict]]:
+    """(playlist fields, item rows in the chosen order) from the builder's POST."""
+    fields = {name: params.get(name, "") for name in
+              ("title", "description", "category", "visibility", "min_optional")}
+    fields["groups"] = _lines_to_groups(params.get("groups", ""))
+    fields["milestones"] = _milestones(params.get("milestones", ""))
+    fields["is_template"] = params.get("is_template") == "1"
+    rows = []
+    count = params.get("item_count", "")
+    for n in range(int(count) if count.isdigit() and len(count) < 3 else 0):
+        if params.get(f"item-{n}-remove") == "1" or not params.get(f"item-{n}-activity"):
+            continue
+        position = params.get(f"item-{n}-position", "")
+        rows.append({
+            "activity_id": params.get(f"item-{n}-activity"),
+            "mandatory": params.get(f"item-{n}-kind", "mandatory") == "mandatory",
+            "group": params.get(f"item-{n}-group", ""),
+            "unlock_after": params.get(f"item-{n}-unlock", "") or None,
+            "opens_at": params.get(f"item-{n}-opens", "") or None,
+            "closes_at": params.get(f"item-{n}-closes", "") or None,
+            "note": params.get(f"item-{n}-note", ""),
+            "_order": (int(position) if position.isdigit() else 999, n)})
+    if params.get("add_activity"):
+        rows.append({"activity_id": params["add_activity"], "mandatory": True,
+                     "_order": (1000, 0)})
+    rows.sort(key=lambda row: row.pop("_order"))
+    return fields, rows
+
+
+def _local(moment, tz) -> str:
+    return as_utc(moment).astimezone(tz).strftime("%Y-%m-%dT%H:%M") if moment else ""
+
+
+def form_values(playlist, tz: zoneinfo.ZoneInfo) -> tuple[dict, list[dict]]:
+    """The builder form's values for a saved playlist."""
+    values = {"title": playlist.title, "description": playlist.description,
+              "category": playlist.category, "visibility": playlist.visibility,
+              "min_optional": playlist.min_optional, "is_template": playlist.is_template,
+              "groups": "\n".join(f"{k}: {v}" for k, v in (playlist.groups or {}).items()),
+              "milestones": ", ".join(str(b.threshold) for b in playlist.badges if b.threshold)}
+    by_id = {item.id: item.activity_id for item in playlist.items}
+    rows = [{"activity_id": item.activity_id, "mandatory": item.mandatory, "group": item.group,
+             "unlock_after": by_id.get(item.unlock_after_id), "note": item.note,
+             "opens_at": _local(item.opens_at, tz), "closes_at": _local(item.closes_at, tz)}
+            for item in playlist.items]
+    return values, rows

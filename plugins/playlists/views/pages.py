@@ -1,0 +1,161 @@
+"""Pages: the city's playlists, a playlist with the learner's progress, the builder, consent."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.i18n import TranslationStringFactory
+from pyramid.view import view_config
+from sqlalchemy import or_, select
+
+from col_core.activities.interfaces import ValidationFailed
+from col_core.activities.models import Activity
+from col_core.organisations.resources import organisation_factory
+from plugins.playlists.interfaces import IPlaylistBuilder, IPlaylistProgress
+from plugins.playlists.models import Playlist
+from plugins.playlists.resources import can_see, is_organiser, item_factory, playlist_factory
+from plugins.playlists.views.forms import form_values, read_form
+
+_ = TranslationStringFactory("col_playlists")
+T = "plugins.playlists:templates/"
+
+ROUTES = (
+    ("playlists.list", "/", None),
+    ("playlists.page", r"/{id:\d+}", playlist_factory),
+    ("playlists.start", r"/{id:\d+}/start", playlist_factory),
+    ("playlists.edit", r"/{id:\d+}/edit", playlist_factory),
+    ("playlists.publish", r"/{id:\d+}/publish", playlist_factory),
+    ("playlists.new", "/new/{slug}", organisation_factory),
+    ("playlists.consent", r"/items/{item:\d+}/consent", item_factory),
+)
+
+
+def _flash_back(request, playlist, message, route="playlists.page") -> HTTPSeeOther:
+    request.session.flash(request.localizer.translate(message))
+    return HTTPSeeOther(request.route_url(route, id=playlist.id))
+
+
+@view_config(route_name="playlists.list", renderer=T + "list.jinja2", permission="view")
+def list_page(request):
+    playlists = request.dbsession.scalars(select(Playlist).where(
+        Playlist.status == "published", Playlist.visibility == "public")
+        .order_by(Playlist.published_at.desc())).all()
+    return {"playlists": playlists}
+
+
+@view_config(route_name="playlists.page", renderer=T + "page.jinja2", permission="view")
+def playlist_page(context, request):
+    playlist = context.playlist
+    service = request.find_service(IPlaylistProgress)
+    enrolment = service.enrolment(playlist, request.user)
+    if not can_see(request, playlist, enrolment is not None):
+        raise HTTPNotFound(request.localizer.translate(_("There is no such playlist in this city.")))
+    progress = service.progress(enrolment) if enrolment else None
+    return {"playlist": playlist, "enrolment": enrolment, "progress": progress,
+            "organiser": is_organiser(request, playlist),
+            "awards": enrolment.awards if enrolment else []}
+
+
+@view_config(route_name="playlists.start", request_method="POST", permission="learner")
+def start(context, request):
+    if not can_see(request, context.playlist):
+        raise HTTPNotFound(request.localizer.translate(_("There is no such playlist in this city.")))
+    try:
+        request.find_service(IPlaylistProgress).start(context.playlist, request.user)
+    except ValidationFailed as error:
+        return _flash_back(request, context.playlist, error.message)
+    return _flash_back(request, context.playlist, _("You started this playlist. Good luck!"))
+
+
+@view_config(route_name="playlists.new", request_method="POST", permission="org.member")
+def new(context, request):
+    playlist, _errors = request.find_service(IPlaylistBuilder).create(
+        context.organisation, request.user, {"title": request.POST.get("title", "")})
+    return HTTPSeeOther(request.route_url("playlists.edit", id=playlist.id))
+
+
+def _choices(request, playlist) -> list:
+    """Activities the organiser may add: this city's published ones and their own drafts."""
+    return request.dbsession.scalars(select(Activity).where(
+        Activity.status != "archived",
+        or_(Activity.status == "published", Activity.organisation_id == playlist.organisation_id))
+        .order_by(Activity.title)).all()
+
+
+def _editor(request, playlist, values, rows, errors, notice=None) -> dict:
+    builder = request.find_service(IPlaylistBuilder)
+    translate = request.localizer.translate
+    activities = {a.id: a for a in _choices(request, playlist)}
+    activities.update({item.activity_id: item.activity for item in playlist.items})
+    return {"playlist": playlist, "values": values, "rows": rows, "activities": activities,
+            "errors": {name: translate(text) for name, text in errors.items()},
+            "problems": {name: translate(text) for name, text in builder.problems(playlist).items()},
+            "acceptance": {item.activity_id: item.acceptance for item in playlist.items},
+            "notice": notice}
+
+
+@view_config(route_name="playlists.edit", request_method="GET", renderer=T + "edit.jinja2",
+             permission="org.member")
+def edit_form(context, request):
+    tz = zoneinfo.ZoneInfo(request.tenant.timezone or "UTC")
+    values, rows = form_values(context.playlist, tz)
+    return _editor(request, context.playlist, values, rows, {})
+
+
+@view_config(route_name="playlists.edit", request_method="POST", renderer=T + "edit.jinja2",
+             permission="org.member")
+def edit(context, request):
+    playlist = context.playlist
+    builder = request.find_service(IPlaylistBuilder)
+    values, rows = read_form(request.POST)
+    try:
+        errors = builder.autosave(playlist, values)
+        builder.set_items(playlist, rows)
+    except ValidationFailed as error:
+        # A live playlist changes all or nothing; a draft keeps its valid fields.
+        if playlist.status != "draft":
+            request.tm.doom()
+        request.response.status = 422
+        return _editor(request, playlist, request.POST, rows, error.fields, error.message)
+    if errors:
+        request.response.status = 422
+        return _editor(request, playlist, request.POST, rows, errors,
+                       _("Saved, except the fields marked below."))
+    return _flash_back(request, playlist, _("Saved."), route="playlists.edit")
+
+
+@view_config(route_name="playlists.publish", request_method="POST", renderer=T + "edit.jinja2",
+             permission="org.publish")
+def publish(context, request):
+    playlist = context.playlist
+    try:
+        request.find_service(IPlaylistBuilder).publish(playlist)
+    except ValidationFailed as error:
+        request.response.status = 422
+        values, rows = form_values(playlist, zoneinfo.ZoneInfo(request.tenant.timezone or "UTC"))
+        return _editor(request, playlist, values, rows, error.fields, error.message)
+    return _flash_back(request, playlist, _("Published: learners can start the playlist now."))
+
+
+@view_config(route_name="playlists.consent", request_method="GET",
+             renderer=T + "consent.jinja2", permission="org.member")
+def consent_form(context, request):
+    return {"item": context.item}
+
+
+@view_config(route_name="playlists.consent", request_method="POST",
+             renderer=T + "consent.jinja2", permission="org.member")
+def consent(context, request):
+    accept = request.POST.get("answer") == "accept"
+    request.find_service(IPlaylistBuilder).answer(context.item, accept)
+    request.session.flash(request.localizer.translate(
+        _("Thank you: your activity stays in the playlist.") if accept else
+        _("Your activity was taken out of the playlist's rule; its organisers were told.")))
+    return HTTPSeeOther(request.route_url("playlists.consent", item=context.item.id))
+
+
+def includeme(config):
+    for name, pattern, factory in ROUTES:
+        config.add_route(name, pattern, factory=factory)
+    config.scan(__name__)
