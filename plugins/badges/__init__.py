@@ -33,6 +33,9 @@ def includeme(config):
     config.add_route("badges.claim", "/claim/{code}")
     config.add_route("badges.claim_qr", "/claim/{code}/qr.svg")
     config.add_route("badges.accept", "/accept/{token}")
+    config.add_route("badges.earn", "/classes/{badge:\\d+}/evidence")
+    config.add_route("badges.reviews", "/reviews")
+    config.add_route("badges.review", "/reviews/{submission:\\d+}")
     config.add_route("badges.wallet", "/wallet")
     config.add_route("badges.wallet_export", "/wallet/export.json")
     # Organisers' pages; the context carries the organisation the permission is checked on.

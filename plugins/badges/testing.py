@@ -7,15 +7,26 @@ Use from a ``conftest.py``: ``from plugins.badges.testing import badges  # noqa:
 from __future__ import annotations
 
 import contextlib
+import functools
 
 import pytest
 from pyramid.scripting import prepare
 from sqlalchemy import select
 
-from col_core.security.models import Organisation, User
+from col_core.db.meta import utcnow
+from col_core.security.models import Membership, Organisation, User
+from col_core.security.passwords import hash_password
 from col_core.tenancy.scoping import set_tenant
 from plugins.badges.interfaces import IBadgeIssuer, IIssuerKeys
 from plugins.badges.models import Assertion, BadgeClass
+
+
+PASSWORD = "correct horse battery"
+
+
+@functools.cache
+def _password_hash() -> str:
+    return hash_password(PASSWORD)  # once: hashing is slow on purpose
 
 
 class Badges:
@@ -74,7 +85,29 @@ class Badges:
             return session.scalar(select(Assertion).where(Assertion.uid == uid))
 
     def user(self, email: str = "ana@example.org", **fields) -> User:
-        return self.factories.save(User(email=email, display_name="Ana", **fields))
+        values = {"display_name": email.split("@")[0].title(), "password_hash": _password_hash(),
+                  "email_verified_at": utcnow()}
+        values.update(fields)
+        return self.factories.save(User(email=email, **values))
+
+    def member(self, user: User, role: str = "owner") -> Membership:
+        with self.factories.within(self.tenant):
+            return self.factories.save(Membership(organisation_id=self.organisation.id,
+                                                  user_id=user.id, role=role))
+
+    def organiser(self, app, email: str = "org@example.org", role: str = "owner"):
+        """Sign ``app`` in as a new member of the issuing organisation; returns the user."""
+        user = self.user(email)
+        self.member(user, role)
+        self.sign_in(app, email)
+        return user
+
+    @staticmethod
+    def sign_in(app, email: str) -> None:
+        page = app.get("/signin")
+        form = next(f for f in page.forms.values() if "password" in f.fields)
+        form["email"], form["password"] = email, PASSWORD
+        form.submit(status=303)
 
 
 @pytest.fixture

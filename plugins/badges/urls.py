@@ -35,7 +35,12 @@ class BadgeUrls:
     """Every badge URL of one tenant; ``origin`` comes from :func:`tenant_origin`."""
 
     def __init__(self, origin: str):
-        self.base = origin.rstrip("/") + PREFIX
+        self.origin = origin.rstrip("/")
+        self.base = self.origin + PREFIX
+
+    def file(self, key: str) -> str:
+        """A stored file (the core's ``/files/<key>``), e.g. evidence a learner made public."""
+        return f"{self.origin}/files/{key}"
 
     def issuer(self, issuer_id: int) -> str:
         return f"{self.base}/issuers/{issuer_id}"

@@ -5,10 +5,17 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from PIL import Image
 from sqlalchemy import select
 
 from plugins.badges.models import Assertion, BadgeClass, ClaimCode
+
+
+@pytest.fixture(autouse=True)
+def organiser(badges, city):
+    return badges.organiser(city)
 
 
 def _new_form(city, badges):
@@ -123,7 +130,17 @@ def test_bad_claim_code_limits_are_refused(badges, city):
 def test_manage_pages_of_another_city_are_404(badges, city, factories):
     class_id = badges.badge_class()
     other = factories.tenant("kaunas")
-    from col_core.testing.pytest_plugin import TenantTestApp  # noqa: F401
-
     city.get(f"/badges/manage/{class_id}/issue",
              extra_environ={"HTTP_HOST": f"{other.slug}.example.test"}, status=404)
+
+
+def test_people_outside_the_organisation_may_not_issue(badges, testapp):
+    class_id = badges.badge_class()
+    stranger = testapp.for_tenant(badges.tenant)
+    stranger.get(f"/badges/manage/{class_id}/issue", status=403)
+    badges.user("someone@example.org")
+    badges.sign_in(stranger, "someone@example.org")
+    stranger.get(f"/badges/manage/{class_id}/issue", status=403)
+    member = testapp.for_tenant(badges.tenant)
+    badges.organiser(member, "member@example.org", role="member")
+    member.get(f"/badges/manage/{class_id}/issue", status=403)  # owners and admins only

@@ -1,0 +1,97 @@
+"""Evidence for a badge's tasks, its review (self, organiser or N peers), and the award.
+
+A learner's new submission for a task supersedes their earlier one, which stays (with its
+reviews) as history.  When every task of the badge has an approved submission, the badge is
+issued through IBadgeIssuer with the submissions as Open Badges ``evidence``; evidence the
+learner keeps private appears only as the task's name.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from plugins.badges.interfaces import IBadgeIssuer
+from col_core.security.models import Membership
+from plugins.badges.models import EvidenceReview, EvidenceSubmission
+from plugins.badges.services import IssueError, _
+from plugins.badges.urls import urls_for
+
+
+def submissions(dbsession, badge, user) -> list[EvidenceSubmission]:
+    """Every submission of ``user`` for ``badge``, newest first (the history)."""
+    return list(dbsession.scalars(
+        select(EvidenceSubmission).where(EvidenceSubmission.badge_class_id == badge.id,
+                                         EvidenceSubmission.user_id == user.id)
+        .order_by(EvidenceSubmission.id.desc())))
+
+
+def submit(request, badge, user, task: int, *, text="", url="", file=None, public=False):
+    if badge.earning != "evidence" or not 0 <= task < len(badge.tasks):
+        raise IssueError(_("This badge has no such task."))
+    if not (text.strip() or url.strip() or file):
+        raise IssueError(_("Describe what you did, add a link or a file."))
+    if url and not url.startswith(("https://", "http://")):
+        raise IssueError(_("The link must be a web address (https://...)."))
+    for earlier in submissions(request.dbsession, badge, user):
+        if earlier.task == task and earlier.status == "submitted":
+            earlier.status = "superseded"
+    submission = EvidenceSubmission(badge_class=badge, user=user, task=task, text=text.strip(),
+                                    url=url.strip(), file=file, public=public)
+    request.dbsession.add(submission)
+    request.dbsession.flush()
+    if badge.review == "self":
+        _decide(request, submission, "approved")
+    return submission
+
+
+def may_review(dbsession, submission, reviewer) -> bool:
+    badge = submission.badge_class
+    if reviewer is None or submission.status != "submitted":
+        return False
+    if badge.review == "organiser":
+        return dbsession.scalar(select(Membership.id).where(
+            Membership.user_id == reviewer.id,
+            Membership.organisation_id == badge.issuer.organisation_id)) is not None
+    if badge.review == "peer":
+        already = any(r.reviewer_id == reviewer.id for r in submission.reviews)
+        return reviewer.id != submission.user_id and not already
+    return False
+
+
+def review(request, submission, reviewer, decision: str, comment: str = ""):
+    """Record one reviewer's ``approve`` or ``improve``; decide when enough have spoken."""
+    if decision not in ("approve", "improve"):
+        raise IssueError(_("Choose approve or ask to improve."))
+    if decision == "improve" and not comment.strip():
+        raise IssueError(_("Say what to improve, so the learner knows what to do."))
+    if not may_review(request.dbsession, submission, reviewer):
+        raise IssueError(_("You cannot review this evidence."))
+    submission.reviews.append(EvidenceReview(reviewer_id=reviewer.id, decision=decision,
+                                             comment=comment.strip()))
+    request.dbsession.flush()
+    if decision == "improve":
+        submission.status = "improve"
+        return
+    badge = submission.badge_class
+    needed = badge.peer_reviews_required if badge.review == "peer" else 1
+    if sum(r.decision == "approve" for r in submission.reviews) >= needed:
+        _decide(request, submission, "approved")
+
+
+def _decide(request, submission, status: str) -> None:
+    submission.status = status
+    badge, user = submission.badge_class, submission.user
+    approved = {s.task: s for s in submissions(request.dbsession, badge, user)
+                if s.status == "approved"}
+    if len(approved) < len(badge.tasks):
+        return
+    evidence = []
+    for task, item in sorted(approved.items()):
+        name = badge.tasks[task]
+        if item.public:
+            url = item.url or (urls_for(request).file(item.file) if item.file else "")
+            evidence.append({"name": name, "narrative": item.text, "url": url})
+        else:
+            evidence.append({"name": name, "narrative": "Reviewed by the issuer; kept private."})
+    request.find_service(IBadgeIssuer).issue(badge, user.email, user=user, evidence=evidence,
+                                             source="evidence")

@@ -1,0 +1,107 @@
+"""Evidence for tasks with self, organiser and N-peer review, history, and the award."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from col_core.security.models import Membership, User
+from plugins.badges import evidence
+from plugins.badges.models import Assertion, BadgeClass, EvidenceSubmission
+from plugins.badges.services import IssueError
+
+TASKS = ["Fix a puncture", "Adjust the brakes"]
+
+
+@pytest.fixture
+def people(badges):
+    learner = badges.user("ana@example.org")
+    organiser = badges.user("org@example.org")
+    peers = [badges.user(f"peer{i}@example.org") for i in range(3)]
+    with badges.factories.within(badges.tenant):
+        badges.factories.save(Membership(organisation_id=badges.organisation.id,
+                                         user_id=organiser.id, role="member"))
+    return {"learner": learner.id, "organiser": organiser.id, "peers": [p.id for p in peers]}
+
+
+def _submit(badges, class_id, user_id, task, **fields):
+    with badges.request() as request:
+        badge = request.dbsession.get(BadgeClass, class_id)
+        user = request.dbsession.get(User, user_id)
+        return evidence.submit(request, badge, user, task, **fields).id
+
+
+def _review(badges, submission_id, reviewer_id, decision, comment=""):
+    with badges.request() as request:
+        submission = request.dbsession.get(EvidenceSubmission, submission_id)
+        evidence.review(request, submission, request.dbsession.get(User, reviewer_id), decision,
+                        comment)
+
+
+def _assertions(badges):
+    badges.factories.session.expire_all()
+    with badges.factories.within(badges.tenant):
+        return badges.factories.session.scalars(select(Assertion)).all()
+
+
+def test_organiser_review_with_improve_then_approve_awards_with_evidence(badges, people):
+    class_id = badges.badge_class(earning="evidence", review="organiser", tasks=TASKS)
+    first = _submit(badges, class_id, people["learner"], 0, text="I fixed it",
+                    url="https://photos.example/1", public=True)
+    _review(badges, first, people["organiser"], "improve", "Show a photo of the tyre")
+    again = _submit(badges, class_id, people["learner"], 0, text="With photo",
+                    url="https://photos.example/2", public=True)
+    _review(badges, again, people["organiser"], "approve")
+    assert _assertions(badges) == []  # the second task is still open
+    brakes = _submit(badges, class_id, people["learner"], 1, text="Brakes done")
+    _review(badges, brakes, people["organiser"], "approve")
+    [assertion] = _assertions(badges)
+    assert assertion.user_id == people["learner"] and assertion.source == "evidence"
+    assert assertion.evidence[0] == {"name": TASKS[0], "narrative": "With photo",
+                                     "url": "https://photos.example/2"}
+    # Private evidence shows only that it was reviewed.
+    assert "Brakes done" not in str(assertion.evidence)
+    with badges.request() as request:
+        history = evidence.submissions(request.dbsession,
+                                       request.dbsession.get(BadgeClass, class_id),
+                                       request.dbsession.get(User, people["learner"]))
+        assert [s.status for s in history] == ["approved", "approved", "improve"]
+        assert history[2].reviews[0].comment == "Show a photo of the tyre"
+
+
+def test_only_organisers_of_the_issuer_review_organiser_badges(badges, people):
+    class_id = badges.badge_class(earning="evidence", review="organiser", tasks=TASKS[:1])
+    submission = _submit(badges, class_id, people["learner"], 0, text="done")
+    with pytest.raises(IssueError):
+        _review(badges, submission, people["peers"][0], "approve")
+
+
+def test_peer_review_needs_n_distinct_peers_and_not_oneself(badges, people):
+    class_id = badges.badge_class(earning="evidence", review="peer", peer_reviews_required=2,
+                                  tasks=TASKS[:1])
+    submission = _submit(badges, class_id, people["learner"], 0, text="done")
+    with pytest.raises(IssueError):
+        _review(badges, submission, people["learner"], "approve")
+    _review(badges, submission, people["peers"][0], "approve")
+    with pytest.raises(IssueError):  # the same peer twice
+        _review(badges, submission, people["peers"][0], "approve")
+    assert _assertions(badges) == []
+    _review(badges, submission, people["peers"][1], "approve")
+    assert len(_assertions(badges)) == 1
+
+
+def test_self_assessed_badge_is_awarded_on_submission(badges, people):
+    class_id = badges.badge_class(earning="evidence", review="self", tasks=TASKS[:1])
+    _submit(badges, class_id, people["learner"], 0, text="done", public=True)
+    assert [a.evidence[0]["narrative"] for a in _assertions(badges)] == ["done"]
+
+
+def test_improve_needs_a_comment_and_empty_evidence_is_refused(badges, people):
+    class_id = badges.badge_class(earning="evidence", review="organiser", tasks=TASKS[:1])
+    with pytest.raises(IssueError):
+        _submit(badges, class_id, people["learner"], 0, text="  ")
+    with pytest.raises(IssueError):
+        _submit(badges, class_id, people["learner"], 5, text="no such task")
+    submission = _submit(badges, class_id, people["learner"], 0, text="done")
+    with pytest.raises(IssueError):
+        _review(badges, submission, people["organiser"], "improve", "")
