@@ -71,6 +71,9 @@ class Badges:
     def issue(self, class_id: int, email: str = "ana@example.org", **options) -> str:
         with self.request() as request:
             badge = request.dbsession.get(BadgeClass, class_id)
+            if options.get("user") is not None:
+                options["user"] = request.dbsession.get(User, options["user"].id)
+                email = options["user"].email
             return request.find_service(IBadgeIssuer).issue(badge, email, **options).uid
 
     def revoke(self, uid: str, reason: str = "issued by mistake") -> None:

@@ -6,9 +6,9 @@ and their content negotiation (JSON-LD for verifiers, a page for people).
 
 from __future__ import annotations
 
-from pyramid.httpexceptions import HTTPNotFound
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.renderers import render_to_response
 from pyramid.response import Response
-from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 from sqlalchemy import select
 
@@ -20,7 +20,7 @@ from plugins.badges.urls import urls_for
 from plugins.badges.views.common import (documents, get_assertion, get_badge_class, get_issuer,
                                          jsonld, text, wants_json)
 
-PUBLIC = {"permission": NO_PERMISSION_REQUIRED, "request_method": "GET"}
+PUBLIC = {"permission": "view", "request_method": "GET"}
 
 
 @view_config(route_name="badges.issuer", **PUBLIC)
@@ -99,14 +99,12 @@ def badge_image(request):
 @view_config(route_name="badges.assertion", **PUBLIC)
 def assertion(request):
     found = get_assertion(request)
-    as_json = wants_json(request)
+    if not wants_json(request):
+        # People get the share page (which also says whether the badge is revoked).
+        return HTTPSeeOther(urls_for(request).share(found.uid))
     if found.is_revoked:
-        request.response.status = 410
-        body = {"revoked": True, "revocationReason": found.revocation_reason}
-        return jsonld(body, status=410) if as_json else _share_page(request, found, 410)
-    if as_json:
-        return jsonld(documents(request).assertion(found))
-    return _share_page(request, found)
+        return jsonld({"revoked": True, "revocationReason": found.revocation_reason}, 410)
+    return jsonld(documents(request).assertion(found))
 
 
 @view_config(route_name="badges.signed", **PUBLIC)
@@ -145,15 +143,5 @@ def baked(request):
     return response
 
 
-def _share_page(request, found, status: int = 200):
-    from plugins.badges.views.wallet import share_context
-
-    response = _render("share.jinja2", request, **share_context(request, found))
-    response.status = status
-    return response
-
-
 def _render(template: str, request, **values):
-    from pyramid.renderers import render_to_response
-
     return render_to_response(f"plugins.badges:templates/{template}", values, request=request)

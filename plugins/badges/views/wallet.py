@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound
-from pyramid.security import NO_PERMISSION_REQUIRED
+from pyramid.httpexceptions import HTTPBadRequest, HTTPForbidden, HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 from sqlalchemy import select
 
@@ -11,8 +10,8 @@ from col_core.tenancy.scoping import cross_tenant
 from col_core.tenancy.models import Tenant
 from plugins.badges.documents import Documents
 from plugins.badges.interfaces import IIssuerKeys
-from plugins.badges.models import Assertion
-from plugins.badges.urls import urls_for
+from plugins.badges.models import VISIBILITIES, Assertion
+from plugins.badges.urls import BadgeUrls, urls_for
 from plugins.badges.views.common import current_user, get_assertion, jsonld
 
 
@@ -40,49 +39,64 @@ def share_context(request, assertion: Assertion) -> dict:
 
 
 @view_config(route_name="badges.share", renderer="plugins.badges:templates/share.jinja2",
-             permission=NO_PERMISSION_REQUIRED, request_method="GET")
+             permission="view", request_method="GET")
 def share(request):
     assertion = get_assertion(request)
     user = current_user(request)
-    if assertion.visibility == "private" and (user is None or user.id != assertion.user_id):
+    own = user is not None and user.id == assertion.user_id
+    if assertion.visibility == "private" and not own:
         raise HTTPNotFound()
     if assertion.is_revoked:
         request.response.status = 410
-    return share_context(request, assertion)
+    return {**share_context(request, assertion), "own": own, "visibilities": VISIBILITIES}
 
 
-def _own_assertions(request, user) -> list[Assertion]:
-    # Accounts are platform-wide, so a wallet spans every city; the owner's own rows only.
+@view_config(route_name="badges.share", request_method="POST", permission="learner")
+def set_visibility(request):
+    assertion = get_assertion(request)
+    user = current_user(request)
+    if user is None or user.id != assertion.user_id:
+        raise HTTPForbidden()
+    visibility = request.POST.get("visibility")
+    if visibility not in VISIBILITIES:
+        raise HTTPBadRequest("Choose public, link only or private.")
+    assertion.visibility = visibility
+    return HTTPSeeOther(request.route_url("badges.share", uid=assertion.uid))
+
+
+def _own_assertions(request, user) -> list[tuple[Assertion, BadgeUrls]]:
+    """The person's badges in every city, each with its city's URLs (owner's rows only)."""
+    # Accounts are platform-wide, so a wallet spans every city: a deliberate cross-tenant read.
     with cross_tenant(request.dbsession):
-        return list(request.dbsession.scalars(
+        rows = list(request.dbsession.scalars(
             select(Assertion).where(Assertion.user_id == user.id)
             .order_by(Assertion.issued_on.desc())))
+        tenants = {t.id: t for t in request.dbsession.scalars(
+            select(Tenant).where(Tenant.id.in_({a.tenant_id for a in rows})))}
+        for assertion in rows:  # load what the page shows while filtering is lifted
+            assertion.badge_class.name, assertion.issuer.organisation.name
+    return [(a, urls_for(request, tenants[a.tenant_id])) for a in rows]
 
 
 @view_config(route_name="badges.wallet", renderer="plugins.badges:templates/wallet.jinja2",
-             permission="badges.wallet", request_method="GET")
+             permission="learner", request_method="GET")
 def wallet(request):
     user = current_user(request)
-    if user is None:
-        raise HTTPForbidden()
-    return {"assertions": _own_assertions(request, user)}
+    return {"badges": _own_assertions(request, user)}
 
 
-@view_config(route_name="badges.wallet_export", permission="badges.wallet",
-             request_method="GET")
+@view_config(route_name="badges.wallet_export", permission="learner", request_method="GET")
 def wallet_export(request):
+    """Every badge of the person as OB 2.0 assertion and signed OB 3.0 credential."""
     user = current_user(request)
-    if user is None:
-        raise HTTPForbidden()
     exported = []
+    keyring = request.find_service(IIssuerKeys)
     with cross_tenant(request.dbsession):
-        for assertion in _own_assertions(request, user):
-            tenant = request.dbsession.get(Tenant, assertion.tenant_id)
-            docs = Documents(urls_for(request, tenant), request.find_service(IIssuerKeys),
-                             request.dbsession)
+        for assertion, urls in _own_assertions(request, user):
+            docs = Documents(urls, keyring, request.dbsession)
             exported.append({"assertion": docs.assertion(assertion),
                              "credential": docs.signed_credential(assertion),
-                             "share": docs.urls.share(assertion.uid)})
+                             "share": urls.share(assertion.uid)})
     response = jsonld({"badges": exported}, content_type="application/json")
     response.content_disposition = 'attachment; filename="badges.json"'
     return response

@@ -105,3 +105,36 @@ def test_improve_needs_a_comment_and_empty_evidence_is_refused(badges, people):
     submission = _submit(badges, class_id, people["learner"], 0, text="done")
     with pytest.raises(IssueError):
         _review(badges, submission, people["organiser"], "improve", "")
+
+
+def test_evidence_flow_through_the_pages(badges, testapp, outbox):
+    class_id = badges.badge_class(earning="evidence", review="organiser", tasks=TASKS[:1])
+    learner = testapp.for_tenant(badges.tenant)
+    badges.user("ana@example.org")
+    badges.sign_in(learner, "ana@example.org")
+    form = learner.get(f"/badges/classes/{class_id}/evidence").forms["evidence-0"]
+    form["text"] = ""
+    refused = form.submit(status=400)
+    assert "Describe what you did" in refused
+    form = refused.forms["evidence-0"]
+    form["text"] = "Patched the tube"
+    form["url"] = "https://photos.example/tube"
+    form["public"] = True
+    form.submit(status=303)
+    organiser = testapp.for_tenant(badges.tenant)
+    badges.organiser(organiser, role="member")
+    page = organiser.get("/badges/reviews")
+    assert "Patched the tube" in page
+    review = next(f for k, f in page.forms.items() if str(k).startswith("review-"))
+    review.submit("decision", value="improve", status=400)  # a comment is required
+    review["comment"] = "Great work"
+    review.submit("decision", value="approve", status=303)
+    [assertion] = _assertions(badges)
+    assert assertion.evidence[0]["url"] == "https://photos.example/tube"
+    assert "Approved" in learner.get(f"/badges/classes/{class_id}/evidence")
+    assert "Nothing to review" in organiser.get("/badges/reviews")
+
+
+def test_evidence_pages_need_sign_in(badges, city):
+    class_id = badges.badge_class(earning="evidence", review="organiser", tasks=TASKS[:1])
+    city.get(f"/badges/classes/{class_id}/evidence", status=403)

@@ -19,7 +19,7 @@ def test_hosted_assertion_is_json_ld_at_its_id(badges, city):
 
 def test_assertion_page_for_people(badges, city):
     uid = badges.issue(badges.badge_class())
-    page = city.get(f"/badges/assertions/{uid}", headers={"Accept": "text/html"})
+    page = city.get(f"/badges/assertions/{uid}", headers={"Accept": "text/html"}).follow()
     assert page.content_type == "text/html"
     assert "Bike repair" in page and 'property="og:title"' in page
 

@@ -1,0 +1,70 @@
+"""The learner's wallet across cities, share pages, visibility, export, accepting by email."""
+
+from __future__ import annotations
+
+import re
+
+from plugins.badges.testing import Badges
+
+
+def test_accept_link_puts_emailed_badges_into_the_account(badges, testapp, outbox):
+    uid = badges.issue(badges.badge_class(), "new@example.org")
+    link = re.search(r"https?://\S+/badges/accept/\S+", outbox.messages()[0].get_content())[0]
+    path = re.sub(r"^https?://[^/]+", "", link)
+    browser = testapp.for_tenant(badges.tenant)
+    page = browser.get(path)
+    assert "Create your account" in page and "new@example.org" in page
+    badges.user("new@example.org")
+    badges.sign_in(browser, "new@example.org")
+    assert browser.get(path, status=303).location.endswith("/badges/wallet")
+    assert badges.assertion(uid).user_id is not None
+    browser.get(path, status=404)  # used once
+
+
+def test_wallet_shows_badges_from_every_city(badges, testapp, registry, factories):
+    ana = badges.user("ana@example.org")
+    here = badges.issue(badges.badge_class(name="Vilnius badge"), user=ana)
+    elsewhere = Badges(registry, factories, factories.tenant("kaunas"))
+    there = elsewhere.issue(elsewhere.badge_class(name="Kaunas badge"), user=ana)
+    browser = testapp.for_tenant(badges.tenant)
+    badges.sign_in(browser, "ana@example.org")
+    wallet = browser.get("/badges/wallet")
+    assert "Vilnius badge" in wallet and "Kaunas badge" in wallet
+    assert f"kaunas.example.test/badges/share/{there}" in wallet
+    export = browser.get("/badges/wallet/export.json").json
+    ids = {b["assertion"]["id"] for b in export["badges"]}
+    assert ids == {f"http://vilnius.example.test/badges/assertions/{here}",
+                   f"http://kaunas.example.test/badges/assertions/{there}"}
+
+
+def test_wallet_needs_sign_in_and_shows_only_own_badges(badges, testapp):
+    badges.issue(badges.badge_class(name="Not yours"), "ana@example.org",
+                 user=badges.user("ana@example.org"))
+    browser = testapp.for_tenant(badges.tenant)
+    browser.get("/badges/wallet", status=403)
+    badges.user("bob@example.org")
+    badges.sign_in(browser, "bob@example.org")
+    assert "Not yours" not in browser.get("/badges/wallet")
+
+
+def test_private_badge_share_page_is_only_for_its_owner(badges, testapp):
+    ana = badges.user("ana@example.org")
+    uid = badges.issue(badges.badge_class(), user=ana)
+    browser = testapp.for_tenant(badges.tenant)
+    badges.sign_in(browser, "ana@example.org")
+    form = browser.get(f"/badges/share/{uid}").forms["visibility-form"]
+    form["visibility"] = "private"
+    form.submit(status=303)
+    assert badges.assertion(uid).visibility == "private"
+    testapp.for_tenant(badges.tenant).get(f"/badges/share/{uid}", status=404)
+    assert browser.get(f"/badges/share/{uid}").status_int == 200
+    # Verifiers still get the hosted assertion: privacy hides the page, not the proof.
+    testapp.for_tenant(badges.tenant).get(f"/badges/assertions/{uid}.json", status=200)
+
+
+def test_share_page_has_open_graph_and_status(badges, city):
+    uid = badges.issue(badges.badge_class())
+    page = city.get(f"/badges/share/{uid}")
+    assert 'property="og:image"' in page and "Valid" in page
+    badges.revoke(uid, "mistake")
+    assert "Revoked by the issuer: mistake" in city.get(f"/badges/share/{uid}", status=410)
