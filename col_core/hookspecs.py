@@ -53,6 +53,19 @@ class SearchDocument:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Metric:
+    """A figure a plugin adds to a dashboard or impact page (see ``col_metrics``)."""
+
+    key: str  # stable and namespaced ("badges.claimed"); the column name in exports
+    label: str  # already translated
+    value: int | float
+    # A count of people (or of what people did): shown as "fewer than k" below the city's
+    # small-group threshold.  False for counts of things, like activities or playlists.
+    people: bool = True
+    order: int = 50
+
+
 # -- application start-up ---------------------------------------------------------------------
 
 
@@ -111,6 +124,20 @@ def col_profile_sections(request, user) -> list[Section]:
 @hookspec
 def col_dashboard_sections(request, organisation) -> list[Section]:
     """Return sections for an organisation's dashboard, as seen by one of its organisers."""
+
+
+@hookspec
+def col_metrics(request, scope, period) -> list[Metric]:
+    """Return this plugin's figures for a dashboard, an export or an impact page.
+
+    ``scope`` is what the figures are about: a ``Tenant`` (the city dashboard and the city's
+    public impact page), an ``Organisation`` (its organiser dashboard) or an ``Activity``.
+    For the network-wide impact page ``scope`` is the global site's ``Tenant`` and the hook runs
+    inside ``cross_tenant()``: return totals over every city, or nothing.
+    ``period`` has ``start`` and ``end`` dates (``end`` excluded).  Compute with SQL aggregates
+    on indexed columns; never load rows into Python.  Small-group suppression is applied by the
+    caller from ``Metric.people``.
+    """
 
 
 # -- tenants and demo data --------------------------------------------------------------------

@@ -1,0 +1,184 @@
+"""The tables of each dashboard, assembled from :class:`AnalyticsService` queries.
+
+Counts of people pass through ``service.protect`` here, once, so the HTML page, the chart, the CSV
+and the JSON of a table can never disagree about what is suppressed.
+"""
+
+from __future__ import annotations
+
+from babel import Locale
+from pyramid.i18n import TranslationStringFactory
+from sqlalchemy import distinct, func, select
+
+from col_core.activities.models import Activity, ActivitySession, Attendance, Participation
+from col_core.analytics import rollup
+from col_core.analytics.models import ActivityFeedback
+from col_core.analytics.tables import Table
+
+_ = TranslationStringFactory("col")
+
+AGE_LABELS = {"under-15": _("Under 15"), "15-19": _("15 to 19"), "20-24": _("20 to 24"),
+              "25-29": _("25 to 29"), "30-plus": _("30 and over")}
+
+
+def _language(code: str, locale: str) -> str:
+    try:
+        return Locale.parse(code).get_display_name(locale) or code
+    except (ValueError, TypeError):
+        return code
+
+
+def city_tables(service, period) -> list[Table]:
+    t, protect = service.t, service.protect
+    previous = period.previous()
+    now = {key: value for key, _label, value, _p in service.headline(period)}
+    tables = [Table("headline", t(_("At a glance")),
+                    [("figure", t(_("Figure"))), ("period", t(_("This period"))),
+                     ("previous", t(_("Previous period")))],
+                    [[label, protect(value) if people else value,
+                      protect(before) if people else before]
+                     for (key, label, before, people) in service.headline(previous)
+                     for value in [now.get(key, 0)]],
+                    chart="bar")]
+    months = period.months()
+    series = {metric: service.rollup_sums(metric, "", period, by_month=True)
+              for metric in ("joins", "completions", "badges")}
+    tables.append(Table("months", t(_("By month")),
+                        [("month", t(_("Month"))), ("joins", t(_("Joins"))),
+                         ("completions", t(_("Completions"))), ("badges", t(_("Badges issued")))],
+                        [[month] + [protect(series[m].get(("", month), 0)) for m in series]
+                         for month in months], chart="line"))
+    offered = service.activities_offered(period, group_by=Activity.category)
+    joins = service.rollup_sums("joins", "category", period)
+    completions = service.rollup_sums("completions", "category", period)
+    feedback = service.feedback_by(Activity.category, _feedback_in(period))
+    k = service.min_group_size()
+    tables.append(Table("categories", t(_("By category")),
+                        [("category", t(_("Category"))), ("activities", t(_("Activities"))),
+                         ("joins", t(_("Joins"))), ("completions", t(_("Completions"))),
+                         ("rating", t(_("Average rating")))],
+                        [[category or t(_("No category")), offered.get(category, 0),
+                          protect(joins.get(category, 0)), protect(completions.get(category, 0)),
+                          _rating(feedback.get(category), k, protect)]
+                         for category in sorted(set(offered) | set(joins))], chart="bar"))
+    ages = service.rollup_sums("joins", "age", period)
+    tables.append(Table("ages", t(_("Joins by age")),
+                        [("age", t(_("Age"))), ("joins", t(_("Joins")))],
+                        [[t(label), protect(ages.get(key, 0))] for key, label in AGE_LABELS.items()],
+                        chart="bar"))
+    locale = service.request.localizer.locale_name
+    languages = service.rollup_sums("joins", "language", period)
+    tables.append(Table("languages", t(_("Joins by language")),
+                        [("language", t(_("Language"))), ("joins", t(_("Joins")))],
+                        [[_language(code, locale), protect(n)]
+                         for code, n in sorted(languages.items(), key=lambda kv: -kv[1])],
+                        chart="bar"))
+    cells = service.rollup_sums("joins", "cell", period)
+    tables.append(Table("map", t(_("Joins by neighbourhood")),
+                        [("latitude", t(_("Latitude"))), ("longitude", t(_("Longitude"))),
+                         ("joins", t(_("Joins")))],
+                        [[*rollup.cell_centre(key), n]
+                         for key, n in sorted(cells.items()) if n >= k],
+                        chart="map",
+                        note=t(_("Squares of about 1 km; squares with fewer than ${k} joins are "
+                                 "left out.", mapping={"k": k}))))
+    tables.append(Table("skills", t(_("Most popular skills")),
+                        [("skill", t(_("Skill"))), ("joins", t(_("Joins")))],
+                        [list(row) for row in service.top_skills(period)], chart="bar"))
+    return tables
+
+
+def _feedback_in(period):
+    start, end = period.bounds()
+    return (ActivityFeedback.created_at >= start, ActivityFeedback.created_at < end)
+
+
+def _rating(found, k, protect):
+    """Average rating, or suppressed when fewer than k learners answered."""
+    if not found:
+        return protect(0)
+    count, average = found
+    return round(average, 1) if count >= k else protect(count)
+
+
+def organisation_tables(service, organisation, period) -> list[Table]:
+    t, db = service.t, service.db
+    start, end = period.bounds()
+    mine = Activity.organisation_id == organisation.id
+    counts = {
+        "joins": (Participation.created_at,
+                  select(Participation.activity_id, func.count(Participation.id))
+                  .where(Participation.status != "waitlisted")),
+        "waitlisted": (None, select(Participation.activity_id, func.count(Participation.id))
+                       .where(Participation.status == "waitlisted")),
+        "attendance": (Attendance.marked_at,
+                       select(Participation.activity_id, func.count(Attendance.id))
+                       .join(Participation, Participation.id == Attendance.participation_id)),
+        "completions": (Participation.completed_at,
+                        select(Participation.activity_id, func.count(Participation.id))),
+    }
+    found = {}
+    for name, (when, query) in counts.items():
+        query = query.join(Activity, Activity.id == Participation.activity_id).where(mine)
+        if when is not None:
+            query = query.where(when >= start, when < end)
+        found[name] = dict(db.execute(query.group_by(Participation.activity_id)).all())
+    views = service.rollup_sums("views", "activity", period)
+    feedback = service.feedback_by(ActivityFeedback.activity_id, (mine,))
+    k = service.min_group_size()
+    activities = db.execute(select(Activity.id, Activity.title).where(mine)
+                            .order_by(Activity.starts_at.desc(), Activity.id)).all()
+    names = ("views", "joins", "waitlisted", "attendance", "completions")
+    tables = [Table("activities", t(_("Activities")),
+                    [("activity", t(_("Activity")))] +
+                    [(n, t(label)) for n, label in zip(names, (
+                        _("Page views"), _("Joins"), _("Waiting list"), _("Attendances"),
+                        _("Completions")))] + [("rating", t(_("Average rating")))],
+                    [[title, views.get(str(id_), 0)] +
+                     [found[n].get(id_, 0) for n in names[1:]] +
+                     [_rating(feedback.get(id_), k, service.protect)]
+                     for id_, title in activities], chart="bar")]
+    month = service.month_of
+    trend = {}
+    for name, column, query in (
+            ("joins", Participation.created_at, Participation.status != "waitlisted"),
+            ("completions", Participation.completed_at, Participation.completed_at.is_not(None))):
+        rows = db.execute(select(month(column), func.count(Participation.id))
+                          .join(Activity, Activity.id == Participation.activity_id)
+                          .where(mine, query, column >= start, column < end)
+                          .group_by(month(column))).all()
+        trend[name] = dict(rows)
+    tables.append(Table("trend", t(_("Trend by month")),
+                        [("month", t(_("Month"))), ("joins", t(_("Joins"))),
+                         ("completions", t(_("Completions")))],
+                        [[m, trend["joins"].get(m, 0), trend["completions"].get(m, 0)]
+                         for m in period.months()], chart="line"))
+    metrics = service.plugin_metrics(organisation, period)
+    if metrics:
+        tables.append(Table("more", t(_("More figures")),
+                            [("figure", t(_("Figure"))), ("value", t(_("Value")))],
+                            [[m.label, m.value] for m in metrics]))
+    return tables
+
+
+def activity_tables(service, activity) -> list[Table]:
+    """The participants of one activity and their progress (for its organisers)."""
+    t, db = service.t, service.db
+    sessions = db.scalar(select(func.count(ActivitySession.id))
+                         .where(ActivitySession.activity_id == activity.id))
+    rows = db.execute(
+        select(Participation.id, Participation.status, Participation.created_at,
+               Participation.completed_at, func.count(distinct(Attendance.id)))
+        .outerjoin(Attendance, Attendance.participation_id == Participation.id)
+        .where(Participation.activity_id == activity.id)
+        .group_by(Participation.id).order_by(Participation.created_at, Participation.id)).all()
+    names = service.participant_names([row[0] for row in rows])
+    statuses = {"joined": t(_("Joined")), "waitlisted": t(_("Waiting list")),
+                "left": t(_("Left"))}
+    return [Table("participants", t(_("Participants' progress")),
+                  [("name", t(_("Participant"))), ("status", t(_("Status"))),
+                   ("joined", t(_("Joined on"))), ("attended", t(_("Sessions attended"))),
+                   ("sessions", t(_("Sessions"))), ("completed", t(_("Completed on")))],
+                  [[names.get(pid, ""), statuses.get(status, status), created.date().isoformat(),
+                    attended, sessions, completed.date().isoformat() if completed else ""]
+                   for pid, status, created, completed, attended in rows])]

@@ -1,0 +1,94 @@
+"""Analytics on the core's hooks: events increment the daily rollup in their own transaction."""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+from pyramid.i18n import TranslationStringFactory
+from pyramid.renderers import render
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+
+from col_core.activities.models import Activity, Attendance
+from col_core.analytics import rollup
+from col_core.analytics.interfaces import IAnalyticsService
+from col_core.analytics.models import ActivityFeedback
+from col_core.analytics.period import Period
+from col_core.db.meta import utcnow
+from col_core.hookspecs import Metric, Section, hookimpl
+from col_core.security.models import Organisation
+from col_core.tenancy.models import Tenant
+
+_ = TranslationStringFactory("col")
+
+
+@hookimpl
+def col_activity_joined(request, activity, participation):
+    # Waiting lists are not joins yet; a learner promoted from one is counted then.
+    if participation.status != "joined":
+        return
+    today = utcnow().date()
+    rollup.increment(request.dbsession, activity.tenant_id, today, "joins",
+                     rollup.join_breakdown(activity, participation.user, today))
+
+
+@hookimpl
+def col_activity_completed(request, activity, participation):
+    rollup.increment(request.dbsession, activity.tenant_id, utcnow().date(), "completions",
+                     [("", ""), ("category", activity.category or "")])
+
+
+@hookimpl
+def col_badge_awarded(request, assertion):
+    activity = getattr(assertion, "activity", None)
+    pairs = [("", "")]
+    if activity is not None:
+        pairs.append(("category", activity.category or ""))
+    tenant_id = getattr(assertion, "tenant_id", None) or request.tenant.id
+    rollup.increment(request.dbsession, tenant_id, utcnow().date(), "badges", pairs)
+
+
+@event.listens_for(Session, "after_flush")
+def _count_attendance(session, flush_context):
+    """Attendance has no hook of its own: count new rows right after they are flushed."""
+    for attendance in [obj for obj in session.new if isinstance(obj, Attendance)]:
+        activity = attendance.participation.activity
+        rollup.increment(session, attendance.tenant_id, attendance.marked_at.date(), "attendance",
+                         [("", ""), ("category", activity.category or "")])
+
+
+def count_activity_view(event_):
+    """BeforeRender subscriber: a learner's (not an organiser's) view of an activity's page."""
+    request = event_.get("request")
+    route = getattr(request, "matched_route", None)
+    if route is None or route.name != "activity" or request.method != "GET":
+        return
+    activity = (event_.rendering_val or {}).get("activity")
+    if activity is None or activity.status != "published" or event_.rendering_val.get("organiser"):
+        return
+    request.find_service(IAnalyticsService).record_view(activity)
+
+
+@hookimpl
+def col_metrics(request, scope, period):
+    """The core's own contribution: how many learners gave feedback."""
+    start, end = period.bounds()
+    query = (select(func.count(ActivityFeedback.id))
+             .where(ActivityFeedback.created_at >= start, ActivityFeedback.created_at < end))
+    if isinstance(scope, Organisation):
+        query = query.join(Activity, Activity.id == ActivityFeedback.activity_id).where(
+            Activity.organisation_id == scope.id)
+    elif not isinstance(scope, Tenant):
+        query = query.where(ActivityFeedback.activity_id == scope.id)
+    label = request.localizer.translate(_("Feedback responses"))
+    return [Metric("feedback.responses", label, request.dbsession.scalar(query), order=90)]
+
+
+@hookimpl
+def col_dashboard_sections(request, organisation):
+    analytics = request.find_service(IAnalyticsService)
+    period = Period.last_months(utcnow().date())
+    tables = analytics.organisation_dashboard(organisation, period)
+    html = render("col_core.analytics:templates/section.jinja2",
+                  {"organisation": organisation, "activities": tables[0]}, request=request)
+    return [Section(request.localizer.translate(_("Impact")), Markup(html), order=20,
+                    id="analytics")]

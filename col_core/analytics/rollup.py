@@ -1,0 +1,161 @@
+"""The daily rollup: incremented in the events' own transaction, or recomputed in bulk by SQL.
+
+Incremental and bulk paths share one definition of every breakdown (age band by year of birth,
+map grid square by truncated coordinates), so ``col analytics rebuild`` reproduces what the hooks
+counted.  Views and badges are only counted as they happen (the core keeps no log of views, and
+badges live in a plugin), so a rebuild leaves those rows alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Integer, String, and_, case, cast, delete, func, literal, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from col_core.activities.models import Activity, ActivitySkill, Attendance, Participation
+from col_core.analytics.models import DailyMetric
+from col_core.security.models import User
+
+#: Metrics the rebuild recomputes from the core's own tables.
+REBUILT = ("joins", "completions", "attendance")
+#: Joins are broken down by every dimension; other metrics by category only.
+JOIN_DIMENSIONS = ("", "category", "age", "language", "cell", "skill")
+GRID = 100  # map grid squares of 1/100 degree (about 1 km): never individual addresses
+AGE_BANDS = ((0, 14, "under-15"), (15, 19, "15-19"), (20, 24, "20-24"), (25, 29, "25-29"),
+             (30, 200, "30-plus"))
+
+
+def age_band(birth_year: int | None, year: int) -> str:
+    if birth_year is None:
+        return ""
+    age = year - birth_year
+    return next((band for low, high, band in AGE_BANDS if low <= age <= high), "")
+
+
+def grid_cell(latitude: float | None, longitude: float | None) -> str:
+    if latitude is None or longitude is None:
+        return ""
+    return f"{int(latitude * GRID)},{int(longitude * GRID)}"
+
+
+def cell_centre(key: str) -> tuple[float, float]:
+    lat, lon = (int(part) for part in key.split(","))
+    # Truncation moves toward zero, so the square lies away from zero from its key.
+    return ((lat + (0.5 if lat >= 0 else -0.5)) / GRID, (lon + (0.5 if lon >= 0 else -0.5)) / GRID)
+
+
+def join_breakdown(activity, user, day: dt.date) -> list[tuple[str, str]]:
+    """The (dimension, key) pairs one join is counted under."""
+    birth_year = user.birth_date.year if user.birth_date else None
+    pairs = [("", ""), ("category", activity.category or ""),
+             ("age", age_band(birth_year, day.year)),
+             ("language", user.preferred_locale or ""),
+             ("cell", grid_cell(activity.latitude, activity.longitude))]
+    pairs += [("skill", skill.concept_uri) for skill in activity.skills]
+    return [pair for pair in pairs if pair[0] in ("", "category") or pair[1]]
+
+
+def increment(session, tenant_id: int, day: dt.date, metric: str,
+              pairs: list[tuple[str, str]], by: int = 1) -> None:
+    """Add ``by`` to each (dimension, key) of ``metric`` on ``day``, creating rows as needed."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    rows = [{"tenant_id": tenant_id, "day": day, "metric": metric, "dimension": dimension,
+             "key": key, "value": by} for dimension, key in dict.fromkeys(pairs)]
+    statement = insert(DailyMetric).values(rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=["tenant_id", "metric", "dimension", "key", "day"],
+        set_={"value": DailyMetric.value + statement.excluded.value})
+    session.execute(statement)
+
+
+# -- bulk recompute -------------------------------------------------------------------------------
+
+
+def _day(column, dialect: str):
+    return cast(column, DailyMetric.day.type) if dialect == "postgresql" else func.date(column)
+
+
+def _year(column, dialect: str):
+    if dialect == "postgresql":
+        return cast(func.extract("year", column), Integer)
+    return cast(func.strftime("%Y", column), Integer)
+
+
+def _truncated(column, dialect: str):
+    scaled = column * GRID
+    return cast(func.trunc(scaled) if dialect == "postgresql" else scaled, Integer)
+
+
+def _age_band_sql(birth, when, dialect: str):
+    age = _year(when, dialect) - _year(birth, dialect)
+    return case(*[(and_(age >= low, age <= high), band) for low, high, band in AGE_BANDS],
+                else_="")
+
+
+def _join_keys(dialect: str) -> dict:
+    when = Participation.created_at
+    cell = (cast(_truncated(Activity.latitude, dialect), String) + "," +
+            cast(_truncated(Activity.longitude, dialect), String))
+    return {
+        "": literal(""),
+        "category": Activity.category,
+        "age": case((User.birth_date.is_(None), ""),
+                    else_=_age_band_sql(User.birth_date, when, dialect)),
+        "language": func.coalesce(User.preferred_locale, ""),
+        "cell": case((Activity.latitude.is_(None) | Activity.longitude.is_(None), ""),
+                     else_=cell),
+        "skill": ActivitySkill.concept_uri,
+    }
+
+
+def _sources(dialect: str):
+    """(metric, dimension, key expression, day expression, FROM statement) of every rebuilt row."""
+    joined = (select().select_from(Participation)
+              .join(Activity, Activity.id == Participation.activity_id)
+              .join(User, User.id == Participation.user_id)
+              .where(Participation.status != "waitlisted"))
+    for dimension, key in _join_keys(dialect).items():
+        source = joined
+        if dimension == "skill":
+            source = source.join(ActivitySkill, ActivitySkill.activity_id == Activity.id)
+        yield "joins", dimension, key, Participation.created_at, source
+    completed = (select().select_from(Participation)
+                 .join(Activity, Activity.id == Participation.activity_id)
+                 .where(Participation.completed_at.is_not(None)))
+    attended = (select().select_from(Attendance)
+                .join(Participation, Participation.id == Attendance.participation_id)
+                .join(Activity, Activity.id == Participation.activity_id))
+    for dimension, key in (("", literal("")), ("category", Activity.category)):
+        yield "completions", dimension, key, Participation.completed_at, completed
+        yield "attendance", dimension, key, Attendance.marked_at, attended
+
+
+def rebuild(session, tenant_id: int, progress=None) -> int:
+    """Recompute the core's metrics of one city by SQL (INSERT ... SELECT ... GROUP BY).
+
+    ``progress(n)`` is called after each of the steps; returns the number of steps.  Runs in the
+    caller's transaction and tenant context, so readers see the old figures until it commits.
+    """
+    dialect = session.get_bind().dialect.name
+    session.execute(delete(DailyMetric).where(DailyMetric.metric.in_(REBUILT)))
+    steps = 0
+    for metric, dimension, key, when, source in _sources(dialect):
+        day = _day(when, dialect)
+        query = (source.add_columns(literal(tenant_id), day, literal(metric), literal(dimension),
+                                    key, func.count())
+                 .where(Activity.tenant_id == tenant_id)
+                 .group_by(day, key))
+        if dimension not in ("", "category"):
+            query = query.having(key != "")
+        session.execute(DailyMetric.__table__.insert().from_select(
+            ["tenant_id", "day", "metric", "dimension", "key", "value"], query))
+        steps += 1
+        if progress:
+            progress(1)
+    return steps
+
+
+def rebuild_steps() -> int:
+    return len(list(_sources("sqlite")))

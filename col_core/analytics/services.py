@@ -1,0 +1,194 @@
+"""The default :class:`IAnalyticsService`: SQL aggregates on the rollup and on indexed columns."""
+
+from __future__ import annotations
+
+from pyramid.i18n import TranslationStringFactory
+from sqlalchemy import Integer, cast, distinct, func, or_, select
+from zope.interface import implementer
+
+from col_core.activities.models import Activity, ActivitySkill, Participation
+from col_core.analytics import figures, rollup
+from col_core.analytics.interfaces import IAnalyticsService
+from col_core.analytics.models import ActivityFeedback, DailyMetric
+from col_core.analytics.tables import Suppressed, Table
+from col_core.db.meta import utcnow
+from col_core.security.models import Organisation, User
+from col_core.tenancy.models import Tenant
+from col_core.tenancy.scoping import cross_tenant
+
+_ = TranslationStringFactory("col")
+
+DEFAULT_MIN_GROUP_SIZE = 5
+TOP_SKILLS = 10
+
+
+def month_of(column, dialect: str):
+    """"YYYY-MM" of a date or datetime column, in SQL."""
+    if dialect == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+@implementer(IAnalyticsService)
+class AnalyticsService:
+    def __init__(self, request):
+        self.request = request
+        self.db = request.dbsession
+        self.dialect = self.db.get_bind().dialect.name
+        self.t = request.localizer.translate
+
+    # -- small groups ------------------------------------------------------------------------------
+
+    def min_group_size(self) -> int:
+        default = self.request.registry.settings.get("analytics.min_group_size",
+                                                     DEFAULT_MIN_GROUP_SIZE)
+        tenant = self.request.tenant
+        value = tenant.setting("analytics.min_group_size", default) if tenant else default
+        try:
+            return max(1, int(value))
+        except (TypeError, ValueError):
+            return DEFAULT_MIN_GROUP_SIZE
+
+    def protect(self, value):
+        k = self.min_group_size()
+        return Suppressed(k) if value is not None and value < k else value
+
+    # -- events ------------------------------------------------------------------------------------
+
+    def record_view(self, activity) -> None:
+        today = utcnow().date()
+        rollup.increment(self.db, activity.tenant_id, today, "views",
+                         [("", ""), ("activity", str(activity.id))])
+
+    # -- reading the rollup -------------------------------------------------------------------------
+
+    def rollup_sums(self, metric: str, dimension: str, period, by_month: bool = False) -> dict:
+        """{key: total} (or {(key, month): total}) of one metric over the period."""
+        columns = [DailyMetric.key]
+        if by_month:
+            columns.append(month_of(DailyMetric.day, self.dialect))
+        query = (select(*columns, func.sum(DailyMetric.value))
+                 .where(DailyMetric.metric == metric, DailyMetric.dimension == dimension,
+                        DailyMetric.day >= period.start, DailyMetric.day < period.end)
+                 .group_by(*columns))
+        rows = self.db.execute(query).all()
+        if by_month:
+            return {(key, month): int(total) for key, month, total in rows}
+        return {key: int(total) for key, total in rows}
+
+    def total(self, metric: str, period) -> int:
+        return self.rollup_sums(metric, "", period).get("", 0)
+
+    # -- live counts on indexed columns ---------------------------------------------------------------
+
+    def activities_offered(self, period, group_by=None):
+        """Published activities running during the period (always-open ones included)."""
+        start, end = period.bounds()
+        query = (select(*([group_by] if group_by is not None else []), func.count(Activity.id))
+                 .where(Activity.status == "published",
+                        or_(Activity.starts_at.is_(None), Activity.starts_at < end),
+                        or_(Activity.ends_at.is_(None), Activity.ends_at >= start)))
+        if group_by is None:
+            return self.db.scalar(query)
+        return dict(self.db.execute(query.group_by(group_by)).all())
+
+    def active_learners(self, period) -> int:
+        start, end = period.bounds()
+        return self.db.scalar(select(func.count(distinct(Participation.user_id))).where(
+            Participation.created_at >= start, Participation.created_at < end))
+
+    def organisers(self, period) -> int:
+        return self.db.scalar(select(func.count(Organisation.id)).where(
+            Organisation.created_at < period.bounds()[1]))
+
+    def month_of(self, column):
+        return month_of(column, self.dialect)
+
+    def participant_names(self, participation_ids) -> dict[int, str]:
+        rows = self.db.execute(select(Participation.id, User.display_name)
+                               .join(User, User.id == Participation.user_id)
+                               .where(Participation.id.in_(participation_ids))).all()
+        return dict(rows)
+
+    def plugin_metrics(self, scope, period) -> list:
+        found = [metric for metrics in self.request.hooks.col_metrics(
+            request=self.request, scope=scope, period=period) for metric in metrics or ()]
+        return sorted(found, key=lambda metric: (metric.order, metric.key))
+
+    # -- dashboards --------------------------------------------------------------------------------
+
+    def headline(self, period) -> list[tuple[str, str, int, bool]]:
+        """(key, label, value, counts people) of the city's headline figures."""
+        t = self.t
+        figures_ = [
+            ("activities", t(_("Activities offered")), self.activities_offered(period), False),
+            ("joins", t(_("Joins")), self.total("joins", period), True),
+            ("learners", t(_("Active learners")), self.active_learners(period), True),
+            ("completions", t(_("Completions")), self.total("completions", period), True),
+            ("attendance", t(_("Attendances")), self.total("attendance", period), True),
+            ("views", t(_("Activity page views")), self.total("views", period), False),
+            ("organisers", t(_("Registered organisers")), self.organisers(period), False),
+            ("badges", t(_("Badges issued")), self.total("badges", period), True),
+        ]
+        figures_ += [(m.key, m.label, m.value, m.people)
+                     for m in self.plugin_metrics(self.request.tenant, period)]
+        return figures_
+
+    def city_dashboard(self, period) -> list[Table]:
+        return figures.city_tables(self, period)
+
+    def organisation_dashboard(self, organisation, period) -> list[Table]:
+        return figures.organisation_tables(self, organisation, period)
+
+    def activity_report(self, activity) -> list[Table]:
+        return figures.activity_tables(self, activity)
+
+    # -- public impact -------------------------------------------------------------------------------
+
+    def impact(self, period, network: bool = False) -> dict:
+        if not network:
+            return self._impact(period, self.request.tenant)
+        with cross_tenant(self.db):
+            return self._impact(period, self.request.tenant, network=True)
+
+    def _impact(self, period, scope, network: bool = False) -> dict:
+        t = self.t
+        figures_ = [("activities", self.activities_offered(period), False),
+                    ("joins", self.total("joins", period), True),
+                    ("organisers", self.organisers(period), False),
+                    ("badges", self.total("badges", period), True)]
+        extra = self.plugin_metrics(scope, period)
+        figures_ += [(m.key, m.value, m.people) for m in extra]
+        labels = {"activities": t(_("activities")), "joins": t(_("joins")),
+                  "organisers": t(_("organisers")), "badges": t(_("badges")),
+                  **{m.key: m.label for m in extra}}
+        skills = self.top_skills(period, limit=5)
+        cities = None
+        if network:
+            cities = self.db.scalar(select(func.count(Tenant.id)).where(
+                Tenant.kind != "global", Tenant.active.is_(True)))
+        return {"period": period,
+                "figures": [(key, labels.get(key), self.protect(v) if people else v)
+                            for key, v, people in figures_],
+                "skills": skills, "cities": cities, "min_group_size": self.min_group_size(),
+                "title": t(_("Our impact"))}
+
+    def top_skills(self, period, limit: int = TOP_SKILLS) -> list[tuple[str, object]]:
+        """(label, joins) of the skills of the most joined activities; small groups left out."""
+        sums = self.rollup_sums("joins", "skill", period)
+        k = self.min_group_size()
+        top = sorted(((joins, uri) for uri, joins in sums.items() if joins >= k), reverse=True)
+        top = top[:limit]
+        labels = dict(self.db.execute(
+            select(ActivitySkill.concept_uri, func.max(ActivitySkill.label))
+            .where(ActivitySkill.concept_uri.in_([uri for _, uri in top]))
+            .group_by(ActivitySkill.concept_uri)).all()) if top else {}
+        return [(labels.get(uri) or uri, joins) for joins, uri in top]
+
+    def feedback_by(self, group, where) -> dict:
+        """{group: (responses, average rating)} of feedback, in SQL."""
+        query = (select(group, func.count(ActivityFeedback.id),
+                        func.avg(cast(ActivityFeedback.rating, Integer)))
+                 .join(Activity, Activity.id == ActivityFeedback.activity_id)
+                 .where(*where).group_by(group))
+        return {key: (count, float(avg or 0)) for key, count, avg in self.db.execute(query).all()}
