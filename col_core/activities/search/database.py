@@ -205,7 +205,8 @@ class DatabaseSearch:
     def locate(self, query):
         statement, score = self._selection(LOCATE_COLUMNS, query)
         statement = statement.where(T.c.lat.is_not(None)).order_by(*self._order(query, score))
-        return self.session.connection().execute(statement.limit(query.limit + 1)).all()
+        return self.session.connection().execute(
+            statement.limit(query.limit + 1).offset(query.offset)).all()
 
 
 def _documents(documents):

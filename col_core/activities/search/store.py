@@ -8,21 +8,24 @@ apply exactly what was committed.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
-from sqlalchemy import and_, delete, insert, select, text, tuple_
+from sqlalchemy import DateTime, and_, bindparam, delete, insert, select, text, tuple_
 from sqlalchemy.orm import Session
+from zope.sqlalchemy import mark_changed
 
 from col_core.activities.search.analysis import index_terms
-from col_core.activities.search.models import SearchDocumentRow
+from col_core.activities.search.models import SearchDocumentRow, SearchVersion
 from col_core.activities.search.query import Document
 
 TABLE = SearchDocumentRow.__table__
+VERSIONS = SearchVersion.__table__
 PENDING_KEY = "col.search.pending"
 _BUMP = text(
     "INSERT INTO search_versions (tenant_id, version, changed_at) VALUES (:tenant, 1, :now) "
     "ON CONFLICT (tenant_id) DO UPDATE SET version = search_versions.version + 1, "
     "changed_at = :now"
-)
+).bindparams(bindparam("now", type_=DateTime(timezone=True)))
 
 
 def _packed(values) -> str:
@@ -41,7 +44,7 @@ def row_values(tenant_id: int, languages: tuple[str, ...], document: Document) -
         "terms_body": " ".join(index_terms(document.body, languages)),
         "category": document.category or "", "skills": _packed(document.skills),
         "languages": _packed(document.languages), "accessibility": _packed(document.accessibility),
-        "starts_at": utc(document.starts_at), "ends_at": utc(document.ends_at),
+        "starts_at": document.starts_at, "ends_at": document.ends_at,
         "lat": document.lat, "lon": document.lon, "online": bool(document.online),
         "in_person": bool(document.in_person), "price": document.price,
         "age_min": document.age_min, "age_max": document.age_max, "extra": document.extra or {},
@@ -67,6 +70,10 @@ def utc(value: dt.datetime | None) -> dt.datetime | None:
     return value.astimezone(dt.timezone.utc) if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
+def normalized(document: Document) -> Document:
+    return replace(document, starts_at=utc(document.starts_at), ends_at=utc(document.ends_at))
+
+
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
     # SQLite gives naive datetimes back; every stored time is UTC.
     if value is not None and value.tzinfo is None:
@@ -81,6 +88,8 @@ def pending(session: Session, tenant_id: int, languages: tuple[str, ...]) -> dic
 
 
 def _bump(session: Session, tenant_id: int) -> None:
+    # Core statements leave the ORM unaware of changes: tell the transaction manager to commit.
+    mark_changed(session)
     session.connection().execute(_BUMP, {"tenant": tenant_id,
                                          "now": dt.datetime.now(dt.timezone.utc)})
 
@@ -91,7 +100,7 @@ def save(session: Session, tenant_id: int, languages: tuple[str, ...], documents
 
     ``follow=False`` leaves them out of the notes for after-commit followers (a full rebuild
     hands its followers a finished index instead)."""
-    documents = list(documents)
+    documents = [normalized(d) for d in documents]
     if not documents:
         return
     connection = session.connection()
@@ -124,9 +133,9 @@ def clear(session: Session, tenant_id: int) -> None:
 
 
 def version(session: Session, tenant_id: int) -> tuple[int, dt.datetime | None]:
-    row = session.connection().execute(text(
-        "SELECT version, changed_at FROM search_versions WHERE tenant_id = :tenant"),
-        {"tenant": tenant_id}).first()
+    row = session.connection().execute(
+        select(VERSIONS.c.version, VERSIONS.c.changed_at).where(VERSIONS.c.tenant_id == tenant_id)
+    ).first()
     return (row.version, _aware(row.changed_at)) if row else (0, None)
 
 

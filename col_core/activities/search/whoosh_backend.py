@@ -87,7 +87,7 @@ class WhooshSearch:
         writer = whoosh_index.create_in(fresh, SCHEMA).writer(limitmb=256)
         batch = []
         try:
-            for document in _documents(documents):
+            for document in map(store.normalized, _documents(documents)):
                 writer.add_document(**_fields(document, self.languages))
                 batch.append(document)
                 if len(batch) == 1000:
@@ -155,7 +155,8 @@ class WhooshSearch:
 
     def locate(self, query):
         hits, _ = self._hits(query)
-        return [hit.document for hit in hits if hit.document.lat is not None][:query.limit + 1]
+        located = [hit.document for hit in hits if hit.document.lat is not None]
+        return located[query.offset:query.offset + query.limit + 1]
 
 
 def follow_commits(session_factory, whoosh_dir: str) -> None:

@@ -1,0 +1,48 @@
+"""``col search reindex [--tenant SLUG]``: rebuild cities' search indexes from their data."""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy import select
+
+from col_core.activities.search.documents import ACTIVITIES, activity_documents
+from col_core.activities.search.interfaces import ISearchService
+from col_core.cli.context import pass_app
+from col_core.tenancy.models import Tenant
+
+
+def city_documents(request, tenant) -> list:
+    """Every document of ``tenant``: its published activities, then each plugin's."""
+    found, _ = activity_documents(request.dbsession.connection(), ACTIVITIES.c.tenant_id == tenant.id)
+    documents = list(found.get(tenant.id, ([], []))[0])
+    for contributed in request.hooks.col_search_documents(request=request, tenant=tenant):
+        documents.extend(contributed or ())
+    return documents
+
+
+@click.group()
+def search() -> None:
+    """The search index of each city."""
+
+
+@search.command()
+@click.option("--tenant", "slug", help="Only this city (its slug); default: every city.")
+@pass_app
+def reindex(app, slug: str | None) -> None:
+    """Rebuild the search index from the database (with a progress bar per city)."""
+    with app.request() as request:
+        statement = select(Tenant).where(Tenant.active).order_by(Tenant.slug)
+        if slug:
+            statement = statement.where(Tenant.slug == slug)
+        tenants = request.dbsession.scalars(statement).all()
+    if not tenants:
+        raise click.UsageError(f"No active city has the slug {slug!r}." if slug else
+                               "No city has been launched yet.")
+    backend = app.settings["col.search_backend"]
+    for tenant in tenants:
+        with app.request(tenant) as request:
+            documents = city_documents(request, tenant)
+            with click.progressbar(length=len(documents), label=f"{tenant.slug} ({backend})",
+                                   show_pos=True) as bar:
+                request.find_service(ISearchService).reindex(documents, progress=bar.update)
+        click.echo(f"{tenant.slug}: {len(documents)} documents indexed.")

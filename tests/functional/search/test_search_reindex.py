@@ -1,0 +1,73 @@
+"""``col search reindex`` and the Whoosh backend behind the whole app."""
+
+from __future__ import annotations
+
+import pytest
+import webtest
+from click.testing import CliRunner
+from sqlalchemy import delete
+
+from col_core.activities.search.cli import search
+from col_core.activities.search.models import SearchDocumentRow
+from col_core.app import make_config
+from col_core.cli.context import AppContext
+from col_core.testing.factories import Factories
+
+
+class BoundAppContext(AppContext):
+    """The CLI's context, bound to an already configured app."""
+
+    def __init__(self, config):
+        super().__init__(None)
+        self._config = config
+
+
+def titles(response):
+    return [item["title"] for item in response.json["items"]]
+
+
+def test_reindex_rebuilds_a_city_from_its_activities(testapp, app_config, factories, activities):
+    city = factories.tenant("vilnius")
+    activities(city, title="Dance workshop")
+    factories.session.execute(delete(SearchDocumentRow.__table__))  # as if the index were lost
+    factories.session.commit()
+    app = testapp.for_tenant(city)
+    assert titles(app.get("/api/v1/search", {"q": "dance"})) == []
+    result = CliRunner().invoke(search, ["reindex", "--tenant", "vilnius"],
+                                obj=BoundAppContext(app_config), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "vilnius: 1 documents indexed." in result.output
+    assert titles(app.get("/api/v1/search", {"q": "dance"})) == ["Dance workshop"]
+
+
+def test_reindex_of_an_unknown_city_says_so(app_config, registry):
+    result = CliRunner().invoke(search, ["reindex", "--tenant", "atlantis"],
+                                obj=BoundAppContext(app_config))
+    assert result.exit_code == 2 and "No active city has the slug 'atlantis'" in result.output
+
+
+@pytest.fixture
+def whoosh_config(app_settings, registry):
+    config = make_config(None, **{**app_settings, "col.search_backend": "whoosh"})
+    config.commit()
+    yield config
+    config.registry["col.engine"].dispose()
+
+
+def test_whoosh_app_follows_commits_and_reindexes(whoosh_config, factories, activities):
+    city = factories.tenant("vilnius", locales=["en", "lt"])
+    app = webtest.TestApp(whoosh_config.make_wsgi_app(),
+                          extra_environ={"HTTP_HOST": "vilnius.example.test"})
+    with Factories(whoosh_config.registry) as whoosh_factories:
+        # Written through the Whoosh app's sessions: the index follows after commit.
+        activities.using(whoosh_factories)(city, title="Šokių dirbtuvės")
+    assert titles(app.get("/api/v1/search", {"q": "sokiu"})) == ["Šokių dirbtuvės"]
+    assert app.get("/api/v1/search", {"q": "dirbtuves sokiaj "}).json["suggestion"] == \
+        "dirbtuves sokiu"
+    # Written by another app (the database one): only a rebuild brings it into Whoosh.
+    activities(city, title="Robotics lab")
+    assert titles(app.get("/api/v1/search", {"q": "robotics"})) == []
+    result = CliRunner().invoke(search, ["reindex"], obj=BoundAppContext(whoosh_config),
+                                catch_exceptions=False)
+    assert "vilnius: 2 documents indexed." in result.output
+    assert titles(app.get("/api/v1/search", {"q": "robotics"})) == ["Robotics lab"]
