@@ -12,6 +12,7 @@ import sys
 import click
 
 from col_core.cli.context import AppContext, pass_app
+from col_core.activities.search import cli as search_commands
 from col_core.cli import db as db_commands
 from col_core.cli import demo as demo_commands
 from col_core.cli import tenant as tenant_commands
@@ -33,6 +34,7 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 
 
 cli.add_command(db_commands.db)
+cli.add_command(search_commands.search)
 cli.add_command(demo_commands.demo)
 cli.add_command(demo_commands.serve)
 cli.add_command(tenant_commands.tenant)
