@@ -23,6 +23,10 @@ def fold(text: str) -> str:
     return " ".join(w for w in re.split(r"\W+", stripped) if w)
 
 
-def words(folded: str) -> set[str]:
-    """The distinct words of a folded label, cut to the indexed length."""
-    return {w[:MAX_WORD] for w in folded.split()}
+def words(folded: str) -> dict[str, int]:
+    """The distinct words of a folded label, cut to the indexed length, with the position
+    where each first appears."""
+    found: dict[str, int] = {}
+    for position, word in enumerate(folded.split()):
+        found.setdefault(word[:MAX_WORD], position)
+    return found

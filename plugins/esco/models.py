@@ -29,7 +29,7 @@ LABEL = String(1000)
 
 # The kinds of concept, derived from ESCO's conceptType and skillType columns.
 KINDS = ("skill", "knowledge", "skill_group", "occupation", "isco_group")
-LABEL_KINDS = ("preferred", "alternative", "hidden")
+LABEL_KINDS = ("preferred", "alternative", "hidden")  # in ranking order
 
 
 class Concept(Base):
@@ -67,22 +67,30 @@ class Label(Base):
 
     __table_args__ = (
         Index("ix_esco_labels_concept_language", "concept_uri", "language"),
-        Index("ix_esco_labels_folded", "folded"),
     )
 
 
 class LabelWord(Base):
-    """Each folded word of a label, so "creat" finds "think creatively" through an index."""
+    """Each folded word of a label, with what ranking needs (language, label kind, concept
+    kind, the word's position and the label's length), so that an autocomplete query reads
+    one index range per ranking stage and never sorts every label that shares a prefix."""
 
     __tablename__ = "esco_label_words"
 
     label_id: Mapped[int] = mapped_column(
         ForeignKey("esco_labels.id", ondelete="CASCADE"), primary_key=True)
     word: Mapped[str] = mapped_column(String(64), primary_key=True)
+    concept_uri: Mapped[str] = mapped_column(URI)
+    concept_kind: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(16))
+    label_rank: Mapped[int] = mapped_column(Integer)  # 0 preferred, 1 alternative, 2 hidden
+    position: Mapped[int] = mapped_column(Integer)  # 0: the label starts with this word
+    length: Mapped[int] = mapped_column(Integer)  # of the folded label
 
     # Prefix searches: GLOB uses a plain index on SQLite, LIKE needs pattern ops on PostgreSQL.
     __table_args__ = (
-        Index("ix_esco_label_words_word", "word", postgresql_ops={"word": "varchar_pattern_ops"}),
+        Index("ix_esco_label_words_lookup", "language", "label_rank", "concept_kind", "word",
+              postgresql_ops={"word": "varchar_pattern_ops"}),
     )
 
 

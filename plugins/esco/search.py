@@ -1,27 +1,32 @@
 """Skill search over folded labels (see ``ISkillSearch`` for the contract).
 
-The most selective word of the query (the longest) is looked up by prefix in the indexed
-``esco_label_words``; the other words filter those candidates; the database ranks them and
-the best label per concept wins.  A prefix lookup is ``GLOB 'x*'`` on SQLite and
-``LIKE 'x%'`` on PostgreSQL (with a ``varchar_pattern_ops`` index): both use the index, and
-folded words hold only letters and digits, so nothing needs escaping.
+Ranking is done in stages, best first: the user's language, then English, then the city's
+other languages; within each, preferred, then alternative, then hidden labels.  Each stage is
+one range of the ``esco_label_words`` index (language, label rank, concept kind, word prefix),
+sorted by "the label starts with the word" and the label's length; stages stop as soon as
+enough concepts are found, so a two-letter prefix shared by thousands of labels costs one
+short index range, not a sort of every match.  The most selective word of the query (the
+longest) is the one looked up; the others must start a word of the same label.
+
+A prefix lookup is ``GLOB 'x*'`` on SQLite and ``LIKE 'x%'`` on PostgreSQL (with a
+``varchar_pattern_ops`` index): both use the index, and folded words hold only letters and
+digits, so nothing needs escaping.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 from zope.interface import implementer
 
 from plugins.esco.folding import MAX_WORD, fold
 from plugins.esco.interfaces import SKILL_KINDS, ISkillSearch
-from plugins.esco.models import Concept, Label, LabelWord
+from plugins.esco.models import LABEL_KINDS, Concept, Label, LabelWord
 
-# Candidate labels ranked by the database, before keeping the best one per concept.
-_CANDIDATES = 400
-_KIND_RANK = {"preferred": 0, "alternative": 1, "hidden": 2}
+# Rows read per stage for each concept wanted: a concept often matches by several labels.
+_ROWS_PER_HIT = 4
 
 
 @dataclass(frozen=True)
@@ -71,33 +76,53 @@ class SkillSearch:
             return []
         language = (language or "en").split("-")[0].split("_")[0].lower()
         lead = max(tokens, key=len)[:MAX_WORD]
-        spaced = literal(" ") + Label.folded
-        whole = starts_with(self.session, Label.folded, query)
-        stmt = (
-            select(Label.concept_uri, Label.text, Label.language, Label.kind, Concept.kind)
-            .join(LabelWord, LabelWord.label_id == Label.id)
-            .join(Concept, Concept.uri == Label.concept_uri)
-            .where(starts_with(self.session, LabelWord.word, lead),
-                   Concept.kind.in_(kinds), Concept.obsolete.is_(False))
-        )
-        for token in tokens:
-            if token != lead:
-                stmt = stmt.where(spaced.contains(" " + token))
-        if languages:
-            stmt = stmt.where(Label.language.in_(list({*languages, language, "en"})))
-        stmt = stmt.order_by(
-            case((Label.language == language, 0), (Label.language == "en", 1), else_=2),
-            case(*((Label.kind == k, v) for k, v in _KIND_RANK.items()), else_=3),
-            case((whole, 0), else_=1),
-            func.length(Label.folded),
-            Label.text,
-        ).limit(_CANDIDATES)
-        best: dict[str, tuple] = {}
-        for row in self.session.execute(stmt):
-            if row[0] not in best:
-                best[row[0]] = row
-                if len(best) == limit:
-                    break
-        names = preferred_labels(self.session, best, language)
-        return [SkillHit(uri, names.get(uri, matched), matched, lang, kind, concept_kind)
-                for uri, matched, lang, kind, concept_kind in best.values()]
+        others = [t for t in tokens if t != lead]
+        found: dict[str, tuple[int, str]] = {}  # concept uri -> (label id, label kind)
+        for language_clause, rank in self._stages(language, languages):
+            while len(found) < limit:
+                wanted = (limit - len(found)) * _ROWS_PER_HIT
+                stmt = (select(LabelWord.concept_uri, LabelWord.label_id)
+                        .where(language_clause, LabelWord.label_rank == rank,
+                               LabelWord.concept_kind.in_(list(kinds)),
+                               starts_with(self.session, LabelWord.word, lead),
+                               LabelWord.concept_uri.not_in(list(found)))
+                        .order_by(LabelWord.position > 0, LabelWord.length, LabelWord.label_id)
+                        .limit(wanted))
+                if others:
+                    spaced = literal(" ") + Label.folded
+                    stmt = stmt.join(Label, Label.id == LabelWord.label_id).where(
+                        *(spaced.contains(" " + token) for token in others))
+                rows = self.session.execute(stmt).all()
+                for uri, label_id in rows:
+                    if len(found) < limit:
+                        found.setdefault(uri, (label_id, LABEL_KINDS[rank]))
+                if len(rows) < wanted:
+                    break  # this stage has nothing more
+        return self._hits(found, language)
+
+    @staticmethod
+    def _stages(language, languages):
+        """(language clause, label rank) pairs in ranking order."""
+        firsts = [language] + (["en"] if language != "en" else [])
+        clauses = [LabelWord.language == lang for lang in firsts]
+        if languages is None:
+            clauses.append(LabelWord.language.not_in(firsts))
+        elif rest := [lang for lang in languages if lang not in firsts]:
+            clauses.append(LabelWord.language.in_(rest))
+        for clause in clauses:
+            for rank in range(len(LABEL_KINDS)):
+                yield clause, rank
+
+    def _hits(self, found, language):
+        live = dict(self.session.execute(select(Concept.uri, Concept.kind).where(
+            Concept.uri.in_(list(found)), Concept.obsolete.is_(False))).all())
+        matched = {label_id: (text, lang) for label_id, text, lang in self.session.execute(
+            select(Label.id, Label.text, Label.language).where(
+                Label.id.in_([label_id for label_id, _ in found.values()])))}
+        names = preferred_labels(self.session, found, language)
+        hits = []
+        for uri, (label_id, label_kind) in found.items():
+            if uri in live:
+                text, lang = matched[label_id]
+                hits.append(SkillHit(uri, names.get(uri, text), text, lang, label_kind, live[uri]))
+        return hits

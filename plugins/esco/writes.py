@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from plugins.esco.folding import words
-from plugins.esco.models import Broader, Closure, Concept, Label, LabelWord
+from plugins.esco.models import LABEL_KINDS, Broader, Closure, Concept, Label, LabelWord
 
 _DIALECT_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 # ESCO has no cycles; the bound only keeps a corrupt download from looping for ever.
@@ -88,13 +88,20 @@ def add_missing_labels(session: Session, language: str, rows: list[dict]) -> Non
 
 
 def add_labels(session: Session, rows: list[dict]) -> None:
+    """Insert labels and their words; each row: concept_uri, language, kind, text, folded."""
     rows = list({(r["concept_uri"], r["language"], r["kind"], r["text"]): r for r in rows}.values())
     if not rows:
         return
-    made = session.execute(insert(Label.__table__).returning(Label.id, Label.folded), rows)
-    insert_ignore(session, LabelWord.__table__,
-                  [{"word": word, "label_id": label_id}
-                   for label_id, folded in made for word in words(folded)])
+    kinds = dict(session.execute(select(Concept.uri, Concept.kind).where(
+        Concept.uri.in_({row["concept_uri"] for row in rows}))).all())
+    made = session.execute(insert(Label.__table__).returning(
+        Label.id, Label.concept_uri, Label.language, Label.kind, Label.folded), rows)
+    insert_ignore(session, LabelWord.__table__, [
+        {"label_id": label_id, "word": word, "position": position, "concept_uri": uri,
+         "concept_kind": kinds.get(uri, "skill"), "language": language,
+         "label_rank": LABEL_KINDS.index(kind), "length": len(folded)}
+        for label_id, uri, language, kind, folded in made
+        for word, position in words(folded).items()])
 
 
 def rebuild_closure(session: Session) -> int:

@@ -1,0 +1,148 @@
+"""The esco pages: search without JavaScript, skill pages, tagging activities, learners' skills
+from badges, skill-gap routes, and a city that has not enabled the plugin."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import select
+
+from col_core.activities.models import ActivitySkill
+from plugins.esco.interfaces import ATTRIBUTION, ILearnerSkills, ISkillCatalog, ISkillTags
+
+THINK_CREATIVELY = "http://data.europa.eu/esco/skill/c624c6a3-b0ba-4a31-a296-0d433fe47e41"
+LISTEN_ACTIVELY = "http://data.europa.eu/esco/skill/a17286c5-238d-4f0b-bc24-29e9121345de"
+OCCUPATION = "http://data.europa.eu/esco/occupation/094e04fd-3039-4615-850b-b232794f84f5"
+
+
+@pytest.fixture
+def loaded(esco):
+    esco.load("v1.1.1/en", "v1.1.1/fr", "v1.0.x/fr")
+    return esco
+
+
+@pytest.fixture
+def org(people, city):
+    return people.organisation(city)
+
+
+@pytest.fixture
+def organiser(people, city, org):
+    return people.client(city, people.organiser(city, org))
+
+
+def tag(esco, city, subject_type, subject_id, uri):
+    request = esco.request(city)
+    request.find_service(ISkillTags).add(subject_type, subject_id, uri)
+    request.tm.commit()
+
+
+def test_disabled_plugin_answers_404_everywhere(factories, testapp, loaded):
+    city = factories.tenant("plain", plugins=["map"])
+    app = testapp.for_tenant(city)
+    app.get("/esco/skills", {"q": "think"}, status=404)
+    app.get("/esco/concept", {"uri": THINK_CREATIVELY}, status=404)
+    app.get("/api/v1/esco/skills", {"q": "think"}, status=404)
+    assert "/api/v1/esco/skills" not in app.get("/api/openapi.json").json["paths"]
+
+
+def test_search_page_works_without_javascript(testapp, city, loaded):
+    page = testapp.for_tenant(city).get("/esco/skills", {"q": "creative mind"})
+    link = page.html.find("a", attrs={"data-esco-uri": THINK_CREATIVELY})
+    assert link.text == "think creatively"
+    assert ATTRIBUTION in page.text
+    assert page.html.find("input", attrs={"name": "q"})["data-esco-combobox"].endswith(
+        "/api/v1/esco/skills")
+
+
+def test_skill_page_lists_activities_of_narrower_skills(people, testapp, city, org, loaded):
+    activity = people.activity(city, org, title="Idea lab")
+    tag(loaded, city, "activity", activity.id, THINK_CREATIVELY)
+    catalog = loaded.request().find_service(ISkillCatalog)
+    broader = min(catalog.ancestors(THINK_CREATIVELY).items(), key=lambda item: -item[1])[0]
+    page = testapp.for_tenant(city).get("/esco/concept", {"uri": broader})
+    assert "Idea lab" in page.text
+    assert ATTRIBUTION in page.text
+    testapp.for_tenant(city).get("/esco/concept", {"uri": "http://example.org/x"}, status=404)
+
+
+def test_organiser_tags_an_activity_found_by_its_french_label(people, city, org, organiser,
+                                                              loaded, factories):
+    activity = people.activity(city, org)
+    url = f"/esco/activities/{activity.id}/skills"
+    page = organiser.get(url, {"q": "ecouter activement"})
+    button = page.html.find("button", attrs={"data-esco-uri": LISTEN_ACTIVELY})
+    assert button is not None
+    organiser.post(url, {"action": "add", "uri": LISTEN_ACTIVELY}, status=303)
+    organiser.post(url, {"action": "add", "uri": LISTEN_ACTIVELY}, status=303)  # idempotent
+    with factories.within(city):
+        rows = factories.session.scalars(select(ActivitySkill)).all()
+    assert [(r.activity_id, r.concept_uri, r.version, r.label) for r in rows] == [
+        (activity.id, LISTEN_ACTIVELY, "1.1.1", "listen actively")]
+    assert "listen actively" in organiser.get(url).text
+    organiser.post(url, {"action": "remove", "uri": LISTEN_ACTIVELY}, status=303)
+    assert "No skill yet." in organiser.get(url).text
+
+
+def test_tagging_rejects_unknown_skills_and_strangers(people, testapp, city, org, organiser,
+                                                      loaded):
+    activity = people.activity(city, org)
+    url = f"/esco/activities/{activity.id}/skills"
+    organiser.post(url, {"action": "add", "uri": "http://example.org/nope"}, status=400)
+    stranger = people.client(city, people.user("stranger"))
+    stranger.post(url, {"action": "add", "uri": LISTEN_ACTIVELY}, status=403)
+    testapp.for_tenant(city).get(url, status=403)
+    organiser.get("/esco/activities/999999/skills", status=404)
+
+
+def test_alignments_for_open_badges(city, loaded):
+    tag(loaded, city, "badge_class", 7, LISTEN_ACTIVELY)
+    alignments = loaded.request(city).find_service(ISkillTags).alignments("badge_class", 7, "fr")
+    assert alignments == [{
+        "targetName": "écouter activement", "targetUrl": LISTEN_ACTIVELY,
+        "targetDescription": alignments[0]["targetDescription"], "targetFramework": "ESCO",
+        "targetCode": "a17286c5-238d-4f0b-bc24-29e9121345de"}]
+    assert alignments[0]["targetDescription"].startswith("Give attention to what other people say")
+
+
+def test_earned_badge_skills_appear_grouped_in_the_profile(people, city, loaded):
+    learner = people.user()
+    tag(loaded, city, "badge_class", 7, THINK_CREATIVELY)
+    request = loaded.request(city)
+    request.hooks.col_badge_awarded(request=request, assertion=SimpleNamespace(
+        id=11, user_id=learner.id, badge_class_id=7))
+    request.hooks.col_badge_awarded(request=request, assertion=SimpleNamespace(
+        id=11, user_id=learner.id, badge_class_id=7))  # the same award twice records once
+    request.tm.commit()
+    request = loaded.request(city)
+    groups = request.find_service(ILearnerSkills).profile(learner.id, "en")
+    assert [(str(g.title), g.uris) for g in groups] == [("Transversal skills", [THINK_CREATIVELY])]
+    sections = [s for found in request.hooks.col_profile_sections(request=request, user=learner)
+                for s in found]
+    assert "think creatively" in sections[0].html
+
+
+def test_gap_route_recommends_city_activities_for_missing_skills(people, testapp, city, org,
+                                                                 loaded):
+    catalog = loaded.request().find_service(ISkillCatalog)
+    essential = sorted(u for u, rel in catalog.occupation_skills(OCCUPATION).items()
+                       if rel == "essential")
+    builds, already = people.activity(city, org, title="Skill builder"), essential[0]
+    tag(loaded, city, "activity", builds.id, essential[1])
+    people.activity(city, org, title="Unrelated")
+    learner = people.user()
+    request = loaded.request(city)
+    request.find_service(ILearnerSkills).record(learner.id, [already], "badge", 1)
+    request.tm.commit()
+    page = people.client(city, learner).get("/esco/routes", {"occupation": OCCUPATION})
+    assert "Skill builder" in page.text and "Unrelated" not in page.text
+    assert "Skills you have shown" in page.text
+    anonymous = testapp.for_tenant(city).get("/esco/routes", {"occupation": OCCUPATION})
+    assert "Skills you have shown" not in anonymous.text
+    testapp.for_tenant(city).get("/esco/routes", {"occupation": THINK_CREATIVELY}, status=404)
+
+
+def test_gap_route_occupation_picker_without_javascript(testapp, city, loaded):
+    page = testapp.for_tenant(city).get("/esco/routes", {"q": "youth"})
+    assert page.html.find("a", href=lambda h: h and "occupation=" in h) is not None
