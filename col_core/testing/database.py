@@ -21,6 +21,7 @@ APP_ROLE = "col_app_test"
 
 
 class TestDatabase:
+    __test__ = False  # a helper, not a test class
     def __init__(self, base_url: str | None, workdir: Path, plugins):
         self.plugins = plugins
         self.workdir = workdir
