@@ -15,6 +15,9 @@ def set_locale(request):
             + ", ".join(tenant_locales(request.tenant))
             + "."
         )
+    user = getattr(request, "user", None)
+    if user is not None:  # signed in: the choice follows the person to other devices
+        user.preferred_locale = locale
     came_from = request.POST.get("came_from") or request.application_url + "/"
     if not came_from.startswith(request.application_url):
         came_from = request.application_url + "/"
