@@ -38,6 +38,7 @@ def includeme(config):
     config.add_route("badges.review", "/reviews/{submission:\\d+}")
     config.add_route("badges.wallet", "/wallet")
     config.add_route("badges.wallet_export", "/wallet/export.json")
+    config.add_route("badges.wallet_import", "/wallet/import")
     # Organisers' pages; the context carries the organisation the permission is checked on.
     org, badge = ("plugins.badges.resources.OrganisationResource",
                   "plugins.badges.resources.BadgeClassResource")

@@ -11,6 +11,12 @@ from plugins.badges.interfaces import IBadgeIssuer
 
 
 @hookimpl
+def col_settings_defaults() -> dict[str, str]:
+    # Let verification fetch private/loopback addresses (tests, intranet issuers) only if set.
+    return {"badges.fetch_private": "false"}
+
+
+@hookimpl
 def col_migrations() -> str:
     return str(Path(__file__).parent / "migrations" / "versions")
 

@@ -225,3 +225,22 @@ class EvidenceReview(TenantScoped, Timestamped, Base):
     comment: Mapped[str] = mapped_column(Text, default="")
 
     submission: Mapped[EvidenceSubmission] = relationship(back_populates="reviews")
+
+
+class ImportedBadge(Timestamped, Base):
+    """A badge earned elsewhere that a learner added to their wallet (verified on import).
+
+    It belongs to the person, not to a city, so it is a global row like the account.
+    """
+
+    __tablename__ = "badge_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    data: Mapped[str] = mapped_column(Text)  # the URL, JWS, JSON or base64 of the baked image
+    format: Mapped[str] = mapped_column(String(16))  # ob2-hosted | ob2-signed | ob3-di | ob3-jwt
+    status: Mapped[str] = mapped_column(String(12))  # valid | expired | revoked
+    badge_name: Mapped[str] = mapped_column(String(300), default="")
+    issuer_name: Mapped[str] = mapped_column(String(300), default="")
+    issued_on: Mapped[str] = mapped_column(String(40), default="")
+    verified_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

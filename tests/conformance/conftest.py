@@ -1,3 +1,3 @@
 """Fixtures for the conformance suites."""
 
-from plugins.badges.testing import badges  # noqa: F401 - the fixture
+from plugins.badges.testing import badges, live_city  # noqa: F401 - the fixtures

@@ -11,16 +11,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import socketserver
 import subprocess
-import threading
 import urllib.request
 from pathlib import Path
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 
-from col_core.app import make_config
 
 pytestmark = pytest.mark.validators
 
@@ -44,28 +40,10 @@ def validators():
     return {"ob2": OB2_PYTHON.exists(), "ob3": OB3_RUNNER.exists()}
 
 
-class _ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
-def live(app_settings, badges):
-    """The whole app on 127.0.0.1:<port>; yields the city's origin (``.../t/vilnius``)."""
-    server = make_server("127.0.0.1", 0, None, server_class=_ThreadingServer,
-                         handler_class=_Quiet)
-    origin = f"http://127.0.0.1:{server.server_port}"
-    config = make_config(None, **{**app_settings, "col.public_url": origin})
-    config.commit()
-    server.set_app(config.make_wsgi_app())
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"{origin}/t/{badges.tenant.slug}"
-    server.shutdown()
-    config.registry["col.engine"].dispose()
+def live(live_city):
+    """The city's origin on the live server (``http://127.0.0.1:<port>/t/vilnius``)."""
+    return live_city.origin
 
 
 def _run(command):

@@ -10,7 +10,7 @@ from col_core.tenancy.scoping import cross_tenant
 from col_core.tenancy.models import Tenant
 from plugins.badges.documents import Documents
 from plugins.badges.interfaces import IIssuerKeys
-from plugins.badges.models import VISIBILITIES, Assertion
+from plugins.badges.models import VISIBILITIES, Assertion, ImportedBadge
 from plugins.badges.urls import BadgeUrls, urls_for
 from plugins.badges.views.common import current_user, get_assertion, jsonld
 
@@ -82,7 +82,9 @@ def _own_assertions(request, user) -> list[tuple[Assertion, BadgeUrls]]:
              permission="learner", request_method="GET")
 def wallet(request):
     user = current_user(request)
-    return {"badges": _own_assertions(request, user)}
+    imported = request.dbsession.scalars(select(ImportedBadge).where(
+        ImportedBadge.user_id == user.id).order_by(ImportedBadge.id.desc()))
+    return {"badges": _own_assertions(request, user), "imported": list(imported)}
 
 
 @view_config(route_name="badges.wallet_export", permission="learner", request_method="GET")

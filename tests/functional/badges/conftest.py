@@ -2,7 +2,7 @@
 
 import pytest
 
-from plugins.badges.testing import badges  # noqa: F401 - the fixture
+from plugins.badges.testing import badges, live_city  # noqa: F401 - the fixtures
 
 
 @pytest.fixture
