@@ -157,7 +157,8 @@ def organisation_tables(service, organisation, period) -> list[Table]:
     if metrics:
         tables.append(Table("more", t(_("More figures")),
                             [("figure", t(_("Figure"))), ("value", t(_("Value")))],
-                            [[m.label, m.value] for m in metrics]))
+                            [[m.label, service.protect(m.value) if m.people else m.value]
+                             for m in metrics]))
     return tables
 
 

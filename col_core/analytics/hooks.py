@@ -86,9 +86,11 @@ def col_metrics(request, scope, period):
 @hookimpl
 def col_dashboard_sections(request, organisation):
     analytics = request.find_service(IAnalyticsService)
-    period = Period.last_months(utcnow().date())
-    tables = analytics.organisation_dashboard(organisation, period)
+    activities = analytics.organisation_dashboard(organisation, Period.last_months(utcnow().date()))[0]
+    keys = [key for key, _label in activities.columns]
+    totals = {key: sum(row[keys.index(key)] for row in activities.rows)
+              for key in ("views", "joins", "completions")}
     html = render("col_core.analytics:templates/section.jinja2",
-                  {"organisation": organisation, "activities": tables[0]}, request=request)
+                  {"organisation": organisation, "totals": totals}, request=request)
     return [Section(request.localizer.translate(_("Impact")), Markup(html), order=20,
                     id="analytics")]
