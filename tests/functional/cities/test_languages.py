@@ -98,3 +98,10 @@ def test_switcher_saves_the_choice_in_the_profile(testapp, gent, factories, city
     other = testapp.for_tenant(gent)
     sign_in(other, email)
     assert lang_of(other.get("/", headers={"Accept-Language": "fr"})) == "en"
+
+
+def test_a_language_beyond_the_six_needs_no_code(testapp, factories):
+    city = factories.tenant("torino", locales=["it", "en"], default_locale="it")
+    page = testapp.for_tenant(city).get("/", headers={"Accept-Language": "it-IT"})
+    assert lang_of(page) == "it"
+    assert '<option value="it" lang="it" selected>Italiano</option>' in page.text
