@@ -51,7 +51,8 @@ def is_organiser(request, playlist) -> bool:
 
 
 def can_see(request, playlist, enrolled: bool = False) -> bool:
-    """Drafts are for their organisers; paused and archived playlists also for their learners."""
-    if playlist.status == "published" or is_organiser(request, playlist):
+    """Drafts are for their organisers; archived playlists also for their learners; a paused
+    playlist stays visible (saying it takes no new learners)."""
+    if playlist.status in ("published", "paused") or is_organiser(request, playlist):
         return True
-    return enrolled and playlist.status in ("paused", "archived")
+    return enrolled and playlist.status == "archived"

@@ -129,3 +129,18 @@ def complete(world, city, staff):
                                            {"participation_ids": [participation.id]}, status=200)
 
     return mark
+
+
+@pytest.fixture
+def outbox(registry):
+    """The app's on-disk outbox (the core fixture's bare ``Request.blank`` lacks find_service;
+    the badges and activities tests override it the same way until the core fixture is fixed)."""
+    from pyramid.scripting import prepare
+
+    from col_core.mail import IMailer
+
+    env = prepare(registry=registry)
+    try:
+        return env["request"].find_service(IMailer)
+    finally:
+        env["closer"]()

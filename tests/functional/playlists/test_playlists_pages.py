@@ -1,0 +1,144 @@
+"""The pages: discovery (search, home, profile, dashboard), the playlist page, the builder."""
+
+from __future__ import annotations
+
+from pyramid.scripting import prepare
+from sqlalchemy import select
+
+from col_core.tenancy.scoping import set_tenant
+from plugins.playlists.models import PlaylistItem
+
+
+def test_published_playlists_are_searchable_until_archived(world, city, staff, make_playlist,
+                                                           activities):
+    playlist = make_playlist(activities[:2], title="Robotics pathway")
+    visitor = world.client(city)
+    hits = visitor.get("/api/v1/search", {"q": "robotics", "kind": "playlist"}).json["items"]
+    assert [(h["kind"], h["url"]) for h in hits] == [("playlist", f"/playlists/{playlist}")]
+    staff.post(f"/api/v1/playlists/{playlist}/archive", status=200)
+    assert visitor.get("/api/v1/search", {"q": "robotics", "kind": "playlist"}).json[
+        "items"] == []
+
+
+def test_search_documents_hook_contributes_playlists(registry, city, make_playlist, activities):
+    make_playlist(activities[:2], title="Robotics pathway")
+    make_playlist(activities[2:3], title="Hidden", publish=False)
+    env = prepare(registry=registry)
+    request = env["request"]
+    try:
+        with request.tm:
+            request.tenant = city
+            set_tenant(request.dbsession, city.id)
+            found = [d for docs in request.hooks.col_search_documents(request=request, tenant=city)
+                     for d in docs or () if d.kind == "playlist"]
+    finally:
+        env["closer"]()
+    assert [d.title for d in found] == ["Robotics pathway"]
+    assert "Intro" in found[0].body
+
+
+def test_home_page_shows_playlists(world, city, make_playlist, activities):
+    make_playlist(activities[:2], title="Robotics pathway")
+    page = world.client(city).get("/")
+    assert "Learning playlists" in page and "Robotics pathway" in page
+
+
+def test_profile_lists_my_playlists_with_progress(world, city, make_playlist, activities,
+                                                  learner, complete):
+    playlist = make_playlist(activities[:2], title="Robotics pathway")
+    me = world.client(city, learner)
+    me.post(f"/api/v1/playlists/{playlist}/enrolment", status=201)
+    complete(activities[0], learner)
+    page = me.get(f"/people/{learner.id}")
+    assert "My playlists" in page and "Robotics pathway" in page and "50%" in page
+    other = world.client(city, world.user()).get(f"/people/{learner.id}")
+    assert "Robotics pathway" not in other
+
+
+def test_dashboard_offers_a_new_playlist(staff, org):
+    page = staff.get(f"/organisations/{org.slug}")
+    form = page.forms[[k for k, f in page.forms.items()
+                       if f.action.endswith(f"/playlists/new/{org.slug}")][0]]
+    form["title"] = "Night science"
+    edit = form.submit().follow()
+    assert "Night science" in edit and "Edit playlist" in edit
+
+
+def test_playlist_page_lists_activities_and_lets_a_learner_start(world, city, make_playlist,
+                                                                activities, learner):
+    playlist = make_playlist(activities[:2], [True, False])
+    me = world.client(city, learner)
+    page = me.get(f"/playlists/{playlist}")
+    assert "Intro" in page and "Workshop" in page and "Optional" in page
+    assert "not available yet; here they are as a list" in page
+    page = page.forms[1].submit().follow()
+    assert "You started this playlist" in page and "Your progress" in page
+
+
+def test_public_list_page(world, city, make_playlist, activities):
+    make_playlist(activities[:2], title="Robotics pathway")
+    make_playlist(activities[2:3], title="Hidden", publish=False)
+    page = world.client(city).get("/playlists/")
+    assert "Robotics pathway" in page and "Hidden" not in page
+
+
+def test_builder_form_adds_orders_and_marks(staff, org, make_playlist, activities):
+    playlist = make_playlist(activities[:1], publish=False)
+    form = staff.get(f"/playlists/{playlist}/edit").forms["playlist-form"]
+    form["add_activity"] = str(activities[1].id)
+    form["min_optional"] = "0"
+    page = form.submit().follow()
+    assert "Saved." in page
+    form = page.forms["playlist-form"]
+    form["item-0-position"] = "2"
+    form["item-1-position"] = "1"
+    form["item-0-kind"] = "optional"
+    form.submit().follow()
+    body = staff.get(f"/api/v1/playlists/{playlist}").json
+    assert [(i["title"], i["mandatory"]) for i in body["items"]] == [
+        ("Workshop", True), ("Intro", False)]
+
+
+def test_builder_form_errors_keep_the_input(staff, make_playlist, activities):
+    playlist = make_playlist(activities[:2], publish=False)
+    form = staff.get(f"/playlists/{playlist}/edit").forms["playlist-form"]
+    form["title"] = "Kept title"
+    form["groups"] = "no colon here"
+    form["item-0-opens"] = "2026-13-45T99:00"
+    page = form.submit(status=422)
+    assert 'value="Kept title"' in page
+    assert "no colon here" in page
+    assert "is not a date and time" in page
+
+
+def test_builder_shows_rule_problems_and_refuses_to_publish(staff, make_playlist, activities):
+    playlist = make_playlist(activities[:2], [True, False], publish=False, min_optional=2)
+    page = staff.get(f"/playlists/{playlist}/edit")
+    assert "The rule needs 2 optional items but only 1 exist." in page
+    page = staff.post(f"/playlists/{playlist}/publish", status=422)
+    assert "The playlist cannot be published yet." in page
+
+
+def test_builder_publishes(staff, make_playlist, activities):
+    playlist = make_playlist(activities[:2], publish=False)
+    page = staff.post(f"/playlists/{playlist}/publish").follow()
+    assert "Published: learners can start the playlist now." in page
+
+
+def test_consent_page(world, city, make_playlist, activities):
+    library = world.organisation(city, "City Library")
+    librarian = world.client(city, world.organiser(city, library))
+    book_club = world.activity(city, library, "Book club")
+    make_playlist([activities[0], book_club], publish=False)
+    url = f"/playlists/items/{_item_id(world, city, book_club)}/consent"
+    world.client(city, world.user()).get(url, status=403)
+    page = librarian.get(url)
+    assert "You have not answered yet." in page
+    page = page.forms[1].submit("answer", value="decline").follow()
+    assert "You declined." in page
+
+
+def _item_id(world, city, activity) -> int:
+    with world.factories.within(city):
+        return world.factories.session.scalar(select(PlaylistItem.id).where(
+            PlaylistItem.activity_id == activity.id))
