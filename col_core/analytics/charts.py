@@ -6,12 +6,15 @@ alternative is complete.  Suppressed figures are left out of the chart (a gap, n
 
 from __future__ import annotations
 
+import re
+
 import pygal
 from markupsafe import Markup
 from pygal.style import Style
 
 from col_core.analytics.tables import Suppressed, Table
 
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
 _STYLE = Style(background="transparent", plot_background="transparent",
                font_family="system-ui, sans-serif", label_font_size=13,
                major_label_font_size=13, legend_font_size=13, title_font_size=16,
@@ -36,7 +39,9 @@ def render(table: Table, description: str) -> Markup:
     chart.x_labels = [str(row[0]) for row in table.rows]
     for index, (_, label) in enumerate(table.columns[1:], start=1):
         chart.add(label, [_number(row[index]) for row in table.rows])
-    svg = chart.render(is_unicode=True)
+    # pygal always embeds its tooltip configuration as a <script>; inline in our page it would
+    # run, so it goes: the charts need no JavaScript.
+    svg = _SCRIPT.sub("", chart.render(is_unicode=True))
     # The <svg> is an image whose description is the data table right under it.
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{Markup.escape(description)}" ', 1)
     return Markup(svg)
