@@ -26,10 +26,12 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
 
 
 class Documents:
-    def __init__(self, urls: BadgeUrls, keyring, dbsession):
+    def __init__(self, urls: BadgeUrls, keyring, dbsession, skills=None):
         self.urls = urls
         self.keyring = keyring
         self.dbsession = dbsession
+        # badge -> [{"uri", "label", "code"}]; see skills.py for the ESCO-aware reader.
+        self.skills = skills or (lambda badge: badge.skills)
 
     # -- OB 2.0 --------------------------------------------------------------------------
 
@@ -66,7 +68,7 @@ class Documents:
             criteria_narrative=badge.criteria or badge.description or badge.name,
             alignments=[ob2.alignment(s.get("label") or s["uri"], s["uri"],
                                       target_framework="ESCO", target_code=s.get("code"))
-                        for s in badge.skills])
+                        for s in self.skills(badge)])
 
     def _ob2_evidence(self, assertion: Assertion) -> list[dict]:
         return [ob2.evidence(id=e.get("url") or None, narrative=e.get("narrative") or None,
@@ -129,7 +131,7 @@ class Documents:
             criteria_narrative=badge.criteria or badge.description or badge.name,
             image=self.urls.badge_image(badge.id),
             alignments=[ob3.alignment(s.get("label") or s["uri"], s["uri"],
-                                      target_code=s.get("code")) for s in badge.skills])
+                                      target_code=s.get("code")) for s in self.skills(badge)])
         subject = {"type": "IdentityObject", "identityHash": assertion.recipient_hash,
                    "identityType": "emailAddress", "hashed": True, "salt": assertion.salt}
         doc = ob3.credential(

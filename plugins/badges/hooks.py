@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import nh3
+from markupsafe import Markup
+from pyramid.i18n import TranslationStringFactory
+from pyramid.renderers import render
+from sqlalchemy import select
 
-from col_core.hookspecs import hookimpl
+from col_core.hookspecs import NavItem, Section, hookimpl
+from col_core.tenancy.scoping import cross_tenant
 from plugins.badges.interfaces import IBadgeIssuer
+from plugins.badges.models import (Assertion, BadgeClass, EvidenceSubmission, ImportedBadge,
+                                   Issuer)
+
+_ = TranslationStringFactory("col_badges")
 
 
 @hookimpl
@@ -54,3 +64,63 @@ def col_seed_demo(request, tenant) -> list[str] | None:
     from plugins.badges.demo import seed
 
     return seed(request, tenant)
+
+
+@hookimpl
+def col_navigation(request) -> list[NavItem]:
+    items = [NavItem(title=request.localizer.translate(_("Verify a badge")),
+                     url=request.route_url("badges.verify"), order=80)]
+    if getattr(request, "user", None) is not None:
+        items.append(NavItem(title=request.localizer.translate(_("My badges")),
+                             url=request.route_url("badges.wallet"), order=60))
+    return items
+
+
+@hookimpl
+def col_dashboard_sections(request, organisation) -> list[Section]:
+    badges = request.dbsession.scalars(
+        select(BadgeClass).join(BadgeClass.issuer)
+        .where(Issuer.organisation_id == organisation.id, BadgeClass.archived_at.is_(None))
+        .order_by(BadgeClass.name)).all()
+    html = render("plugins.badges:templates/_dashboard.jinja2",
+                  {"badges": badges, "organisation": organisation}, request=request)
+    return [Section(title=request.localizer.translate(_("Badges")), html=Markup(html),
+                    order=35, id="badges")]
+
+
+@hookimpl
+def col_account_export(request, user) -> dict[str, bytes]:
+    with cross_tenant(request.dbsession):
+        assertions = request.dbsession.scalars(
+            select(Assertion).where(Assertion.user_id == user.id)).all()
+        earned = [{"id": a.uid, "badge": a.badge_class.name, "issued_on": str(a.issued_on),
+                   "revoked": a.is_revoked, "evidence": a.evidence, "visibility": a.visibility}
+                  for a in assertions]
+        evidence = [{"badge": s.badge_class.name, "task": s.task, "text": s.text, "url": s.url,
+                     "status": s.status, "public": s.public}
+                    for s in request.dbsession.scalars(select(EvidenceSubmission).where(
+                        EvidenceSubmission.user_id == user.id))]
+    imported = [{"badge": i.badge_name, "issuer": i.issuer_name, "status": i.status,
+                 "data": i.data} for i in request.dbsession.scalars(
+                     select(ImportedBadge).where(ImportedBadge.user_id == user.id))]
+    dump = lambda value: json.dumps(value, indent=2, ensure_ascii=False).encode()  # noqa: E731
+    return {"badges/assertions.json": dump(earned), "badges/evidence.json": dump(evidence),
+            "badges/imported.json": dump(imported)}
+
+
+@hookimpl
+def col_account_deleted(request, user) -> None:
+    """Issued badges stay verifiable (the salted hash is kept) but no longer name the person."""
+    with cross_tenant(request.dbsession):
+        for assertion in request.dbsession.scalars(
+                select(Assertion).where(Assertion.user_id == user.id)):
+            assertion.user_id, assertion.recipient_email = None, ""
+            assertion.accept_token, assertion.visibility = None, "private"
+        for submission in request.dbsession.scalars(
+                select(EvidenceSubmission).where(EvidenceSubmission.user_id == user.id)):
+            request.dbsession.delete(submission)
+        # Flush while filtering is lifted: these rows belong to many cities.
+        request.dbsession.flush()
+    for imported in request.dbsession.scalars(
+            select(ImportedBadge).where(ImportedBadge.user_id == user.id)):
+        request.dbsession.delete(imported)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from plugins.badges.documents import Documents
 from plugins.badges.interfaces import IIssuerKeys
 from plugins.badges.models import Assertion, BadgeClass, Issuer
+from plugins.badges.skills import skills_reader
 from plugins.badges.urls import urls_for
 
 JSON_TYPES = ("application/ld+json", "application/json")
@@ -21,7 +22,8 @@ def current_user(request):
 
 
 def documents(request) -> Documents:
-    return Documents(urls_for(request), request.find_service(IIssuerKeys), request.dbsession)
+    return Documents(urls_for(request), request.find_service(IIssuerKeys), request.dbsession,
+                     skills_reader(request))
 
 
 def wants_json(request) -> bool:

@@ -68,3 +68,32 @@ def test_share_page_has_open_graph_and_status(badges, city):
     assert 'property="og:image"' in page and "Valid" in page
     badges.revoke(uid, "mistake")
     assert "Revoked by the issuer: mistake" in city.get(f"/badges/share/{uid}", status=410)
+
+
+def _hooks(badges, name, user_id):
+    from col_core.security.models import User
+
+    with badges.request() as request:
+        hook = getattr(request.registry["col.plugins"].hook, name)
+        return hook(request=request, user=request.dbsession.get(User, user_id))
+
+
+def test_account_export_contains_the_badges(badges):
+    ana = badges.user("ana@example.org")
+    badges.issue(badges.badge_class(name="Exported"), user=ana)
+    files = {}
+    for found in _hooks(badges, "col_account_export", ana.id):
+        files.update(found or {})
+    assert b"Exported" in files["badges/assertions.json"]
+
+
+def test_deleted_account_leaves_badges_verifiable_but_anonymous(badges, city):
+    ana = badges.user("ana@example.org")
+    uid = badges.issue(badges.badge_class(), user=ana)
+    before = city.get(f"/badges/assertions/{uid}.json").json
+    _hooks(badges, "col_account_deleted", ana.id)
+    assertion = badges.assertion(uid)
+    assert assertion.user_id is None and assertion.recipient_email == ""
+    after = city.get(f"/badges/assertions/{uid}.json").json
+    assert after["recipient"] == before["recipient"]
+    city.get(f"/badges/share/{uid}", status=404)  # no public page naming a deleted person
