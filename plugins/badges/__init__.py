@@ -48,3 +48,4 @@ def includeme(config):
     config.add_route("badges.manage_codes", "/manage/{badge:\\d+}/codes", factory=badge)
     config.add_route("badges.manage_revoke", "/manage/{badge:\\d+}/revoke/{uid}", factory=badge)
     config.scan("plugins.badges.views")
+    config.include("plugins.badges.views.api")
