@@ -1,8 +1,12 @@
-"""Dates, times and numbers follow the page's language and the city's time zone."""
+"""Dates, times, numbers and plurals follow the page's language and the city's time zone."""
 
 import datetime as dt
 from types import SimpleNamespace
 
+from pyramid.i18n import make_localizer
+
+from col_core.i18n import LOCALES_DIR
+from col_core.i18n.catalogs import compile_catalogs
 from col_core.i18n.formatting import format_date, format_datetime, format_number
 
 NOON_UTC = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
@@ -34,3 +38,16 @@ def test_numbers_use_the_language():
     assert format_number(request("de"), 1234.5) == "1.234,5"
     assert format_number(request("en"), 1234.5) == "1,234.5"
     assert format_number(request("lt"), 1234.5) == "1\xa0234,5"
+
+
+def test_plurals_follow_each_language_rules():
+    compile_catalogs(LOCALES_DIR, "col")
+
+    def stars(locale, n):
+        localizer = make_localizer(locale, [str(LOCALES_DIR)])
+        return localizer.pluralize("%(num)s star", "%(num)s stars", n, domain="col") % {"num": n}
+
+    assert [stars("lt", n) for n in (1, 3, 10, 21)] == [
+        "1 žvaigždutė", "3 žvaigždutės", "10 žvaigždučių", "21 žvaigždutė"]
+    assert [stars("fr", n) for n in (0, 1, 2)] == ["0 étoile", "1 étoile", "2 étoiles"]
+    assert [stars("de", n) for n in (1, 2)] == ["1 Stern", "2 Sterne"]
