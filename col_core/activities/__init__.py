@@ -1,5 +1,21 @@
 """Activities: what organisations publish, and learners' participation in them."""
 
+from __future__ import annotations
+
+from col_core.activities.interfaces import IActivityService, IParticipationService
+
 
 def includeme(config):
-    pass
+    from col_core.activities import hooks
+    from col_core.activities.participation import ParticipationService
+    from col_core.activities.services import ActivityService
+
+    config.register_service_factory(lambda context, request: ActivityService(request),
+                                    IActivityService)
+    config.register_service_factory(lambda context, request: ParticipationService(request),
+                                    IParticipationService)
+    # Registered after the installed plugins, so our demo seeding runs before theirs (pluggy
+    # calls later registrations first) and after the people seeding (``tryfirst``).
+    config.registry["col.plugins"].manager.register(hooks, name="core.activities")
+    config.include("col_core.activities.api")
+    config.include("col_core.activities.views")

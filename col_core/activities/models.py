@@ -14,6 +14,7 @@ from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConst
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from col_core.activities.schedule import as_utc
 from col_core.db.meta import Base, Timestamped, utcnow
 from col_core.security.models import Organisation, User
 from col_core.tenancy.scoping import TenantScoped
@@ -94,7 +95,7 @@ class Activity(TenantScoped, Timestamped, Base):
     @hybrid_property
     def is_expired(self) -> bool:
         """Every session is over; the activity leaves discovery but stays on record."""
-        return self.ends_at is not None and self.ends_at < utcnow()
+        return self.ends_at is not None and as_utc(self.ends_at) < utcnow()
 
     @is_expired.inplace.expression
     @classmethod

@@ -72,11 +72,12 @@ def _default_responses(responses: dict | None) -> dict:
 def add_api_view(config, view, pattern: str, method: str = "GET", name: str | None = None, *,
                  summary: str, responses: dict, request_body: dict | None = None,
                  parameters: list | None = None, permission=None, tags: list | None = None,
-                 **view_options) -> None:
+                 factory=None, **view_options) -> None:
     """Config directive: route + view + OpenAPI operation for one JSON endpoint.
 
     ``pattern`` is relative to ``/api/v1`` (``/activities/{id}``) whatever plugin registers it.
     ``responses`` maps status codes to OpenAPI response objects; 400/404 errors are added.
+    ``factory`` is the route's context factory (what the security policy checks permissions on).
     """
     registry = config.registry
     plugin = registry["col.plugins"].owner_of(config.package_name)
@@ -85,7 +86,8 @@ def add_api_view(config, view, pattern: str, method: str = "GET", name: str | No
     saved_prefix, config.route_prefix = config.route_prefix, None
     try:
         if route_name not in {r.name for r in config.get_routes_mapper().get_routes()}:
-            config.add_route(route_name, full_pattern)
+            # The method predicate lets two operations share a path (GET and DELETE ...).
+            config.add_route(route_name, full_pattern, factory=factory, request_method=method)
     finally:
         config.route_prefix = saved_prefix
     config.add_view(view, route_name=route_name, request_method=method, renderer="json",

@@ -11,6 +11,7 @@ import sys
 
 import click
 
+from col_core.activities import cli as activities_commands
 from col_core.cli.context import AppContext, pass_app
 from col_core.activities.search import cli as search_commands
 from col_core.cli import db as db_commands
@@ -41,6 +42,7 @@ cli.add_command(tenant_commands.tenant)
 cli.add_command(user_commands.user)
 cli.add_command(i18n_commands.i18n)
 cli.add_command(starterkit_commands.starterkit)
+cli.add_command(activities_commands.activities)
 
 
 def with_plugin_commands(group: click.Group) -> click.Group:

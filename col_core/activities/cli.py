@@ -1,0 +1,49 @@
+"""``col activities ...``: jobs for cron."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import click
+from sqlalchemy import select
+
+from col_core.cli.context import AppContext, pass_app
+from col_core.db.meta import utcnow
+from col_core.tenancy.models import Tenant
+
+
+@click.group()
+def activities() -> None:
+    """Activities: reminders and other scheduled jobs."""
+
+
+@activities.command("send-reminders")
+@pass_app
+def send_reminders(app: AppContext) -> None:
+    """E-mail participants of sessions starting in the next 24 hours (run it hourly).
+
+    Each participant gets one reminder per session, however often this runs.
+    """
+    from col_core.activities.interfaces import IParticipationService
+
+    with app.request() as request:
+        tenants = request.dbsession.scalars(select(Tenant).where(
+            Tenant.active.is_(True), Tenant.kind != "global").order_by(Tenant.slug)).all()
+    total = 0
+    for tenant in tenants:
+        with app.request(tenant) as request:
+            point_at(request, tenant)
+            sent = request.find_service(IParticipationService).send_reminders(utcnow())
+        click.echo(f"{tenant.slug}: {sent} reminder(s) sent")
+        total += sent
+    click.echo(f"{total} reminder(s) sent in all.")
+
+
+def point_at(request, tenant) -> None:
+    """Make links in e-mails point at the city's own site (scheme and port of col.public_url)."""
+    settings = request.registry.settings
+    public = urlsplit(settings.get("col.public_url") or "http://localhost:6543")
+    host = tenant.hostnames[0] if tenant.hostnames else \
+        f"{tenant.slug}.{settings.get('col.base_domain') or 'localhost'}"
+    request.environ["wsgi.url_scheme"] = public.scheme or "http"
+    request.environ["HTTP_HOST"] = f"{host}:{public.port}" if public.port else host

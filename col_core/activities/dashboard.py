@@ -1,0 +1,167 @@
+"""Organisers' pages: their activities, the activity form, participants, attendance and QR codes."""
+
+from __future__ import annotations
+
+import segno
+from markupsafe import Markup
+from pyramid.httpexceptions import HTTPNoContent, HTTPNotFound, HTTPSeeOther
+from pyramid.i18n import TranslationStringFactory
+from pyramid.view import view_config
+from sqlalchemy import select
+
+from col_core.activities.fields import category_slugs
+from col_core.activities.forms import form_data, form_errors, form_values, kept_values
+from col_core.activities.interfaces import (IActivityService, IParticipationService,
+                                            ValidationFailed)
+from col_core.activities.models import (ACCESSIBILITY, ACTIVITY_TYPES, SCHEDULE_KINDS,
+                                        VISIBILITIES, ActivitySession, Participation)
+from col_core.activities.resources import activity_factory
+from col_core.organisations.resources import organisation_factory
+from col_core.security.models import Organisation
+
+_ = TranslationStringFactory("col")
+T = "col_core.activities:templates/"
+
+ROUTES = (
+    ("org_activities", "/organisations/{slug}/activities", organisation_factory),
+    ("activity_new", "/organisations/{slug}/activities/new", organisation_factory),
+    ("activity_edit", r"/activities/{id:\d+}/edit", activity_factory),
+    ("activity_archive", r"/activities/{id:\d+}/archive", activity_factory),
+    ("activity_duplicate", r"/activities/{id:\d+}/duplicate", activity_factory),
+    ("activity_participants", r"/activities/{id:\d+}/participants", activity_factory),
+    ("activity_session_qr", r"/activities/{id:\d+}/sessions/{session:\d+}/qr", activity_factory),
+)
+
+
+def _translated(request, errors: dict) -> dict:
+    return {name: request.localizer.translate(text) for name, text in errors.items()}
+
+
+@view_config(route_name="org_activities", renderer=T + "dashboard.jinja2", permission="org.member")
+def organisation_activities(context, request):
+    activities = request.find_service(IActivityService).for_organisation(
+        context.organisation, include_archived=True)
+    return {"organisation": context.organisation, "activities": activities}
+
+
+@view_config(route_name="activity_new", request_method="POST", permission="org.member")
+def new_activity(context, request):
+    activity, _errors = request.find_service(IActivityService).create(
+        context.organisation, request.user, {"title": request.POST.get("title", "")})
+    return HTTPSeeOther(request.route_url("activity_edit", id=activity.id))
+
+
+def _form_page(request, activity, values, errors, status=200, notice=None):
+    request.response.status = status
+    others = request.dbsession.scalars(select(Organisation).where(
+        Organisation.id != activity.organisation_id).order_by(Organisation.name)).all()
+    return {"activity": activity, "values": values, "errors": _translated(request, errors),
+            "notice": notice, "types": ACTIVITY_TYPES, "visibilities": VISIBILITIES,
+            "schedule_kinds": SCHEDULE_KINDS, "accessibility": ACCESSIBILITY,
+            "categories": category_slugs(request.tenant), "organisations": others,
+            "can_publish": bool(request.has_permission("org.publish", request.context))}
+
+
+@view_config(route_name="activity_edit", request_method="GET", renderer=T + "edit.jinja2",
+             permission="org.member")
+def edit_form(context, request):
+    return _form_page(request, context.activity, form_values(context.activity), {})
+
+
+@view_config(route_name="activity_edit", request_method="POST", renderer=T + "edit.jinja2",
+             permission="org.member")
+def edit(context, request):
+    """Save (a draft keeps every valid field; a published activity changes all or nothing),
+    publish, or autosave from the page's script (204, nothing to render)."""
+    activity, action = context.activity, request.POST.get("action", "save")
+    service = request.find_service(IActivityService)
+    data = form_data(request.POST)
+    try:
+        if activity.status == "draft":
+            errors = form_errors(service.autosave(activity, data))
+            if action == "autosave":
+                return HTTPNoContent()
+            if action == "publish":
+                if not request.has_permission("org.publish", context):
+                    raise ValidationFailed(_("Your organisation can publish once the city has "
+                                             "verified it."))
+                if errors:
+                    raise ValidationFailed(_("Some fields need your attention."), errors)
+                service.publish(activity)
+                request.session.flash(request.localizer.translate(_("Published.")))
+                return HTTPSeeOther(request.route_url("activity", id=activity.id))
+            if errors:
+                return _form_page(request, activity, kept_values(request.POST), errors,
+                                  notice=_("Draft saved. Some fields still need your attention."))
+        else:
+            service.update(activity, data)
+    except ValidationFailed as error:
+        return _form_page(request, activity, kept_values(request.POST), form_errors(error.fields),
+                          status=422, notice=error.message)
+    request.session.flash(request.localizer.translate(_("Saved.")))
+    return HTTPSeeOther(request.route_url("activity_edit", id=activity.id))
+
+
+@view_config(route_name="activity_archive", request_method="POST", permission="org.member")
+def archive(context, request):
+    request.find_service(IActivityService).archive(context.activity)
+    request.session.flash(request.localizer.translate(_("Archived. It stays on record.")))
+    return HTTPSeeOther(request.route_url("org_activities", slug=context.organisation.slug))
+
+
+@view_config(route_name="activity_duplicate", request_method="POST", permission="org.member")
+def duplicate(context, request):
+    copy = request.find_service(IActivityService).duplicate(context.activity, request.user)
+    request.session.flash(request.localizer.translate(_("This is a copy; check the dates.")))
+    return HTTPSeeOther(request.route_url("activity_edit", id=copy.id))
+
+
+@view_config(route_name="activity_participants", request_method="GET",
+             renderer=T + "participants.jinja2", permission="org.member")
+def participants(context, request):
+    people = request.find_service(IParticipationService).participants(context.activity)
+    return {"activity": context.activity, "participants": people}
+
+
+@view_config(route_name="activity_participants", request_method="POST", permission="org.member")
+def participants_update(context, request):
+    """One form for one learner or many: mark present at a session, or completed."""
+    activity = context.activity
+    service = request.find_service(IParticipationService)
+    ids = [int(v) for v in request.POST.getall("participation") if v.isdigit()]
+    chosen = list(request.dbsession.scalars(select(Participation).where(
+        Participation.activity_id == activity.id, Participation.id.in_(ids)))) if ids else []
+    if not chosen:
+        request.session.flash(request.localizer.translate(_("Choose at least one person.")))
+    elif request.POST.get("action") == "complete":
+        done = service.complete(chosen, request.user)
+        request.session.flash(request.localizer.translate(
+            _("${count} marked as completed.", mapping={"count": len(done)})))
+    else:
+        session = request.dbsession.get(ActivitySession, int(request.POST.get("session", "0") or 0)) \
+            if request.POST.get("session", "").isdigit() else None
+        if session is None or session.activity_id != activity.id:
+            request.session.flash(request.localizer.translate(_("Choose a session.")))
+        else:
+            marked = sum(service.mark_attendance(p, session) for p in chosen)
+            request.session.flash(request.localizer.translate(
+                _("${count} marked as present.", mapping={"count": marked})))
+    return HTTPSeeOther(request.route_url("activity_participants", id=activity.id))
+
+
+@view_config(route_name="activity_session_qr", renderer=T + "qr.jinja2", permission="org.member")
+def session_qr(context, request):
+    session = request.dbsession.get(ActivitySession, int(request.matchdict["session"]))
+    if session is None or session.activity_id != context.activity.id:
+        raise HTTPNotFound()
+    token = request.find_service(IParticipationService).session_token(session)
+    url = request.route_url("activity_attend", token=token)
+    title = request.localizer.translate(_("Check-in code"))
+    svg = segno.make(url, error="m").svg_inline(scale=8, title=title, border=2)
+    return {"activity": context.activity, "session": session, "url": url, "svg": Markup(svg)}
+
+
+def includeme(config):
+    for name, pattern, factory in ROUTES:
+        config.add_route(name, pattern, factory=factory)
+    config.scan("col_core.activities.dashboard")

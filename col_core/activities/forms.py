@@ -1,0 +1,106 @@
+"""The organisers' activity form: from an activity to form values, and from a POST to fields.
+
+The form uses flat names (``session_start_0``, ``resource_title_2``...) so it works without
+JavaScript; :func:`form_data` turns them into the same structure the JSON API accepts.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from col_core.activities.fields import RESOURCE_KINDS
+
+TEXT_FIELDS = ("type", "title", "description", "category", "visibility", "schedule_kind",
+               "duration_minutes", "address", "latitude", "longitude", "join_url", "age_min",
+               "age_max", "currency", "capacity", "contact_email", "booking_url")
+SPARE_ROWS = 2
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def form_values(activity) -> dict:
+    values = {name: _text(getattr(activity, name)) for name in TEXT_FIELDS}
+    values["online"] = activity.online
+    values["price"] = f"{Decimal(activity.price_cents) / 100:.2f}" if activity.price_cents else ""
+    values["languages"] = ", ".join(activity.languages or [])
+    values["accessibility"] = list(activity.accessibility or [])
+    values["co_organisers"] = [str(c.organisation_id) for c in activity.co_organisers]
+    schedule = activity.schedule or {}
+    sessions = schedule.get("sessions") or (
+        [{"start": schedule.get("start"), "end": schedule.get("end")}] if "start" in schedule else [])
+    for number, session in enumerate(sessions):
+        if isinstance(session, dict):
+            values[f"session_start_{number}"] = _text(session.get("start"))
+            values[f"session_end_{number}"] = _text(session.get("end"))
+    values["rrule"] = _text(schedule.get("rrule"))
+    for number, resource in enumerate(activity.resources or []):
+        for key in ("kind", "title", "url", "text"):
+            values[f"resource_{key}_{number}"] = _text(resource.get(key))
+    values["session_rows"] = len(sessions) + SPARE_ROWS
+    values["resource_rows"] = len(activity.resources or []) + SPARE_ROWS
+    return values
+
+
+def kept_values(post) -> dict:
+    """What the person submitted, shaped like :func:`form_values`, to show it again."""
+    values = {name: value for name, value in post.items() if isinstance(value, str)}
+    values["online"] = post.get("online") in ("1", "on", "true")
+    values["accessibility"] = post.getall("accessibility")
+    values["co_organisers"] = post.getall("co_organisers")
+    values["session_rows"] = _rows(post, "session_start_") + SPARE_ROWS
+    values["resource_rows"] = _rows(post, "resource_kind_") + SPARE_ROWS
+    return values
+
+
+def _rows(post, prefix: str) -> int:
+    numbers = [int(name[len(prefix):]) for name in post if name.startswith(prefix)
+               and name[len(prefix):].isdigit() and post.get(name)]
+    return min(max(numbers, default=-1) + 1, 200)
+
+
+def _price_cents(text: str):
+    """Euros and cents as typed ("12,50") to whole cents; anything else is passed on as is,
+    so the field parser reports it."""
+    try:
+        return int(Decimal(text.strip().replace(",", ".")) * 100) if text.strip() else 0
+    except InvalidOperation:
+        return text
+
+
+def form_data(post) -> dict:
+    data = {name: post.get(name, "") for name in TEXT_FIELDS if name in post}
+    data["online"] = post.get("online", "")
+    data["price_cents"] = _price_cents(post.get("price", ""))
+    data["languages"] = post.get("languages", "")
+    data["accessibility"] = post.getall("accessibility")
+    data["co_organisers"] = post.getall("co_organisers")
+    pairs = [{"start": post.get(f"session_start_{n}", "").strip(),
+              "end": post.get(f"session_end_{n}", "").strip()}
+             for n in range(_rows(post, "session_start_"))]
+    pairs = [pair for pair in pairs if pair["start"] or pair["end"]]
+    if post.get("schedule_kind") == "recurring":
+        first = pairs[0] if pairs else {}
+        data["schedule"] = {"start": first.get("start", ""), "end": first.get("end", ""),
+                            "rrule": post.get("rrule", "").strip()}
+    elif post.get("schedule_kind") == "always_open":
+        data["schedule"] = {}
+    else:
+        data["schedule"] = {"sessions": pairs}
+    resources = []
+    for n in range(_rows(post, "resource_kind_")):
+        kind = post.get(f"resource_kind_{n}", "")
+        if kind in RESOURCE_KINDS:
+            resources.append({key: post.get(f"resource_{key}_{n}", "")
+                              for key in ("kind", "title", "url", "text")})
+    data["resources"] = resources
+    return data
+
+
+def form_errors(errors: dict) -> dict:
+    """Field errors keyed by the form's names (the form asks for a price, not cents)."""
+    errors = dict(errors)
+    if "price_cents" in errors:
+        errors["price"] = errors.pop("price_cents")
+    return errors

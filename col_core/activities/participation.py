@@ -1,0 +1,207 @@
+"""The default :class:`IParticipationService`: joining, the waitlist, attendance, completion."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import zoneinfo
+
+from babel.dates import format_datetime
+from pyramid.i18n import TranslationString, TranslationStringFactory
+from sqlalchemy import func, select
+from zope.interface import implementer
+
+from col_core.activities.interfaces import IParticipationService, ValidationFailed
+from col_core.activities.models import (Activity, ActivitySession, Attendance, Participation,
+                                        ReminderSent)
+from col_core.activities.schedule import as_utc
+from col_core.db.meta import utcnow
+
+_ = TranslationStringFactory("col")
+
+ACTIVE = ("joined", "waitlisted")
+
+
+@implementer(IParticipationService)
+class ParticipationService:
+    def __init__(self, request):
+        self.request = request
+        self.db = request.dbsession
+
+    def participation(self, activity, user):
+        if user is None:
+            return None
+        return self.db.scalar(select(Participation).where(
+            Participation.activity_id == activity.id, Participation.user_id == user.id))
+
+    def participants(self, activity):
+        return list(self.db.scalars(
+            select(Participation).where(Participation.activity_id == activity.id,
+                                        Participation.status.in_(ACTIVE))
+            .order_by(Participation.status, Participation.queued_at, Participation.id)))
+
+    def _joined_count(self, activity) -> int:
+        return self.db.scalar(select(func.count(Participation.id)).where(
+            Participation.activity_id == activity.id, Participation.status == "joined"))
+
+    def _lock(self, activity) -> None:
+        # Serialises joins and leaves of one activity on PostgreSQL, so two learners can never
+        # take the last place together (SQLite serialises every writer anyway).
+        self.db.execute(select(Activity.id).where(Activity.id == activity.id).with_for_update())
+
+    def join(self, activity, user):
+        if activity.status != "published" or activity.is_expired:
+            raise ValidationFailed(_("This activity is not open for joining."))
+        self._lock(activity)
+        participation = self.participation(activity, user)
+        if participation is not None and participation.status in ACTIVE:
+            return participation
+        full = activity.capacity is not None and self._joined_count(activity) >= activity.capacity
+        if participation is None:
+            participation = Participation(activity=activity, user=user)
+            self.db.add(participation)
+        participation.status = "waitlisted" if full else "joined"
+        participation.queued_at = utcnow()
+        self.db.flush()
+        self.request.hooks.col_activity_joined(request=self.request, activity=activity,
+                                               participation=participation)
+        return participation
+
+    def leave(self, activity, user):
+        self._lock(activity)
+        participation = self.participation(activity, user)
+        if participation is None or participation.status not in ACTIVE:
+            return
+        participation.status = "left"
+        self.db.flush()
+        self.promote(activity)
+
+    def promote(self, activity):
+        if activity.status != "published":
+            return []
+        free = None if activity.capacity is None else activity.capacity - self._joined_count(activity)
+        query = (select(Participation)
+                 .where(Participation.activity_id == activity.id,
+                        Participation.status == "waitlisted")
+                 .order_by(Participation.queued_at, Participation.id))
+        if free is not None:
+            if free <= 0:
+                return []
+            query = query.limit(free)
+        promoted = list(self.db.scalars(query))
+        for participation in promoted:
+            participation.status = "joined"
+            self.db.flush()
+            self._tell(participation.user, _("You have a place: ${title}"),
+                       _("A place freed up and you are now in \"${title}\". See you there!\n\n${url}"),
+                       activity)
+            self.request.hooks.col_activity_joined(request=self.request, activity=activity,
+                                                   participation=participation)
+        return promoted
+
+    # -- attendance and completion ---------------------------------------------------------------
+
+    def mark_attendance(self, participation, session, method="organiser"):
+        if session.activity_id != participation.activity_id:
+            raise ValidationFailed(_("This session belongs to another activity."))
+        exists = self.db.scalar(select(Attendance.id).where(
+            Attendance.participation_id == participation.id, Attendance.session_id == session.id))
+        if exists is not None:
+            return False
+        self.db.add(Attendance(participation=participation, session_id=session.id, method=method))
+        self.db.flush()
+        return True
+
+    def complete(self, participations, by_user):
+        done = []
+        for participation in participations:
+            if participation.completed_at is not None or participation.status != "joined":
+                continue
+            participation.completed_at = utcnow()
+            participation.completed_by_id = getattr(by_user, "id", None)
+            done.append(participation)
+        self.db.flush()
+        for participation in done:
+            self.request.hooks.col_activity_completed(
+                request=self.request, activity=participation.activity, participation=participation)
+        return done
+
+    # -- QR codes --------------------------------------------------------------------------------
+
+    def _signature(self, payload: str) -> str:
+        key = self.request.registry.settings["col.secret"].encode()
+        mac = hmac.new(key, b"col.attendance:" + payload.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(mac[:18]).decode()
+
+    def session_token(self, session, lifetime_seconds=900):
+        expires = int(utcnow().timestamp()) + lifetime_seconds
+        payload = f"{session.tenant_id}.{session.id}.{expires}"
+        return f"{payload}.{self._signature(payload)}"
+
+    def attend_by_token(self, token, user):
+        invalid = ValidationFailed(_("This attendance code is not valid; scan the code shown "
+                                     "at the session again."))
+        try:
+            tenant_id, session_id, expires, signature = (token or "").split(".")
+            numbers = int(tenant_id), int(session_id), int(expires)
+        except ValueError:
+            raise invalid
+        if not hmac.compare_digest(signature, self._signature(f"{tenant_id}.{session_id}.{expires}")):
+            raise invalid
+        if numbers[0] != self.request.tenant.id:
+            raise invalid
+        if numbers[2] < utcnow().timestamp():
+            raise ValidationFailed(_("This attendance code has expired; ask the organiser to "
+                                     "show the current one."))
+        session = self.db.get(ActivitySession, numbers[1])
+        if session is None:
+            raise invalid
+        participation = self.join(session.activity, user)
+        if participation.status != "joined":
+            raise ValidationFailed(_("The activity is full, so you are on the waitlist; ask the "
+                                     "organiser to mark you present."))
+        self.mark_attendance(participation, session, method="qr")
+        return participation
+
+    # -- e-mail ----------------------------------------------------------------------------------
+
+    def _locale_of(self, user) -> str:
+        tenant = self.request.tenant
+        allowed = tenant.locales or [tenant.default_locale]
+        return user.preferred_locale if user.preferred_locale in allowed else tenant.default_locale
+
+    def _tell(self, user, subject, body, activity, when: dt.datetime | None = None) -> None:
+        """E-mail ``user`` in their language; ``subject`` and ``body`` are messages that may use
+        ${title}, ${when} and ${url}."""
+        from col_core.security.interfaces import IAccountService
+
+        locale = self._locale_of(user)
+        mapping = {"title": activity.title, "url": self.request.route_url("activity", id=activity.id)}
+        if when is not None:
+            mapping["when"] = format_datetime(as_utc(when), "medium", locale=locale,
+                                              tzinfo=zoneinfo.ZoneInfo(self.request.tenant.timezone))
+        self.request.find_service(IAccountService).send(
+            user, TranslationString(subject, mapping=mapping),
+            TranslationString(body, mapping=mapping), locale=locale)
+
+    def send_reminders(self, now):
+        horizon = now + dt.timedelta(hours=24)
+        rows = self.db.execute(
+            select(Participation, ActivitySession)
+            .join(Activity, Activity.id == Participation.activity_id)
+            .join(ActivitySession, ActivitySession.activity_id == Activity.id)
+            .outerjoin(ReminderSent, (ReminderSent.participation_id == Participation.id)
+                       & (ReminderSent.session_id == ActivitySession.id))
+            .where(Activity.status == "published", Participation.status == "joined",
+                   ActivitySession.starts_at > now, ActivitySession.starts_at <= horizon,
+                   ReminderSent.id.is_(None))
+            .order_by(ActivitySession.starts_at, Participation.id)).all()
+        for participation, session in rows:
+            self._tell(participation.user, _("Reminder: ${title}, ${when}"),
+                       _("\"${title}\" starts ${when}. We look forward to seeing you!\n\n${url}"),
+                       session.activity, when=session.starts_at)
+            self.db.add(ReminderSent(participation_id=participation.id, session_id=session.id))
+        self.db.flush()
+        return len(rows)

@@ -1,0 +1,187 @@
+"""The default :class:`IActivityService`: drafts, publishing, archiving and duplicating."""
+
+from __future__ import annotations
+
+import secrets
+
+from pyramid.i18n import TranslationStringFactory
+from sqlalchemy import func, select
+from zope.interface import implementer
+
+from col_core.activities.fields import parse_fields, publish_errors
+from col_core.activities.interfaces import IActivityService, IParticipationService, ValidationFailed
+from col_core.activities.models import Activity, ActivityCoOrganiser, ActivitySession, ActivitySkill
+from col_core.activities.schedule import ScheduleError, as_utc, compute_sessions
+from col_core.db.meta import utcnow
+from col_core.security.models import Organisation
+from col_core.storage import IFileStorage
+
+_ = TranslationStringFactory("col")
+
+# Plain columns copied by duplicate() and compared by update(); relations are handled apart.
+CONTENT_COLUMNS = ("type", "title", "description", "cover", "category", "visibility",
+                   "schedule_kind", "schedule", "duration_minutes", "address", "latitude",
+                   "longitude", "online", "join_url", "age_min", "age_max", "price_cents",
+                   "currency", "languages", "capacity", "accessibility", "contact_email",
+                   "booking_url", "resources")
+
+
+class FieldContext:
+    """What field parsing needs to know about the city (categories, files, organisations)."""
+
+    def __init__(self, request, activity: Activity | None = None):
+        self.request = request
+        self.tenant = request.tenant
+        self.owner_id = activity.organisation_id if activity is not None else None
+        self.peertube_hosts = tuple(self.tenant.setting("peertube_hosts", []) or ())
+
+    def file_exists(self, key: str) -> bool:
+        return len(key) <= 80 and self.request.find_service(IFileStorage).exists(key)
+
+    def organisations_exist(self, ids: list[int]) -> bool:
+        if self.owner_id in ids:
+            return False
+        found = self.request.dbsession.scalar(
+            select(func.count(Organisation.id)).where(Organisation.id.in_(ids)))
+        return found == len(set(ids))
+
+
+def current_values(activity: Activity) -> dict:
+    values = {name: getattr(activity, name) for name in CONTENT_COLUMNS}
+    values["co_organisers"] = [c.organisation_id for c in activity.co_organisers]
+    return values
+
+
+@implementer(IActivityService)
+class ActivityService:
+    def __init__(self, request):
+        self.request = request
+        self.db = request.dbsession
+
+    def get(self, activity_id):
+        try:
+            return self.db.get(Activity, int(activity_id))
+        except (TypeError, ValueError, OverflowError):
+            return None
+
+    def for_organisation(self, organisation, include_archived=False):
+        query = select(Activity).where(Activity.organisation_id == organisation.id)
+        if not include_archived:
+            query = query.where(Activity.status != "archived")
+        return list(self.db.scalars(query.order_by(Activity.created_at.desc(), Activity.id.desc())))
+
+    def discoverable(self):
+        return select(Activity).where(Activity.is_discoverable)
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def create(self, organisation, author, data):
+        activity = Activity(organisation=organisation, created_by_id=getattr(author, "id", None),
+                            schedule={}, languages=[], accessibility=[], resources=[])
+        self.db.add(activity)
+        values, errors = parse_fields(data, FieldContext(self.request))
+        self._apply(activity, values)
+        self.db.flush()
+        return activity, errors
+
+    def autosave(self, activity, data):
+        if activity.status != "draft":
+            raise ValidationFailed(_("Only drafts save automatically; save your changes to "
+                                     "update the published activity."))
+        values, errors = parse_fields(data, FieldContext(self.request, activity))
+        self._apply(activity, values)
+        return errors
+
+    def update(self, activity, data):
+        values, errors = parse_fields(data, FieldContext(self.request, activity))
+        if not errors and activity.status == "published":
+            errors = publish_errors({**current_values(activity), **values},
+                                    FieldContext(self.request, activity))
+        if errors:
+            raise ValidationFailed(_("Some fields need your attention."), errors)
+        old_capacity = activity.capacity
+        self._apply(activity, values)
+        if activity.status == "published" and (old_capacity is not None and (
+                activity.capacity is None or activity.capacity > old_capacity)):
+            self.request.find_service(IParticipationService).promote(activity)
+
+    def publish(self, activity):
+        if activity.status == "archived":
+            raise ValidationFailed(_("This activity is archived; duplicate it to publish it again."))
+        organisation = activity.organisation
+        if organisation.is_suspended or not (organisation.is_verified or self.request.tenant.setting(
+                "unverified_organisations_can_publish", True)):
+            raise ValidationFailed(_("Your organisation can publish once the city has verified it."))
+        errors = publish_errors(current_values(activity), FieldContext(self.request, activity))
+        if errors:
+            raise ValidationFailed(_("Some fields need your attention before publishing."), errors)
+        self._sync_sessions(activity)
+        if activity.visibility == "private" and not activity.invitation_token:
+            activity.invitation_token = secrets.token_urlsafe(24)
+        activity.status = "published"
+        activity.published_at = utcnow()
+        self.db.flush()
+        self.request.hooks.col_activity_published(request=self.request, activity=activity)
+
+    def archive(self, activity):
+        activity.status = "archived"
+        activity.archived_at = utcnow()
+
+    def duplicate(self, activity, author):
+        copy = Activity(organisation_id=activity.organisation_id, status="draft",
+                        created_by_id=getattr(author, "id", None),
+                        **{name: getattr(activity, name) for name in CONTENT_COLUMNS})
+        copy.title = _("Copy of ${title}", mapping={"title": activity.title})
+        copy.title = self.request.localizer.translate(copy.title)[:200]
+        copy.co_organisers = [ActivityCoOrganiser(organisation_id=c.organisation_id)
+                              for c in activity.co_organisers]
+        copy.skills = [ActivitySkill(concept_uri=s.concept_uri, version=s.version, label=s.label)
+                       for s in activity.skills]
+        self.db.add(copy)
+        self._sync_sessions(copy)
+        self.db.flush()
+        return copy
+
+    def set_skills(self, activity, skills):
+        wanted = {skill["uri"]: skill for skill in skills}
+        activity.skills = [s for s in activity.skills if s.concept_uri in wanted]
+        have = {s.concept_uri for s in activity.skills}
+        for uri, skill in wanted.items():
+            if uri not in have:
+                activity.skills.append(ActivitySkill(concept_uri=uri,
+                                                     version=skill.get("version", ""),
+                                                     label=skill.get("label", "")))
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def _apply(self, activity: Activity, values: dict) -> None:
+        for name in CONTENT_COLUMNS:
+            if name in values:
+                setattr(activity, name, values[name])
+        if "co_organisers" in values:
+            activity.co_organisers = [ActivityCoOrganiser(organisation_id=org_id)
+                                      for org_id in values["co_organisers"]]
+        if "skills" in values:
+            self.set_skills(activity, values["skills"])
+        if activity.visibility == "private" and not activity.invitation_token:
+            activity.invitation_token = secrets.token_urlsafe(24)
+        if {"schedule", "schedule_kind"} & values.keys():
+            self._sync_sessions(activity)
+
+    def _sync_sessions(self, activity: Activity) -> None:
+        """Recompute sessions from the schedule, keeping rows (and their attendance) that stay.
+
+        A draft's schedule may be incomplete: it then has no sessions until it is fixed.
+        """
+        try:
+            wanted = compute_sessions(activity.schedule_kind, activity.schedule or {},
+                                      self.request.tenant.timezone)
+        except ScheduleError:
+            wanted = []
+        existing = {(as_utc(s.starts_at), as_utc(s.ends_at)): s for s in activity.sessions}
+        activity.sessions = [existing.get(pair) or ActivitySession(starts_at=pair[0], ends_at=pair[1])
+                             for pair in wanted]
+        activity.starts_at = wanted[0][0] if wanted else None
+        activity.ends_at = max(end for _start, end in wanted) if wanted else None
+        if wanted:
+            activity.duration_minutes = int((wanted[0][1] - wanted[0][0]).total_seconds() // 60)

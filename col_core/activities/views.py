@@ -1,0 +1,97 @@
+"""Public pages of an activity: the page itself, "add to calendar", joining and QR check-in."""
+
+from __future__ import annotations
+
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.i18n import TranslationStringFactory
+from pyramid.response import Response
+from pyramid.view import view_config
+
+from col_core.activities.interfaces import IParticipationService, ValidationFailed
+from col_core.activities.ical import activities_to_ical
+from col_core.activities.resources import activity_factory, can_see, is_organiser
+
+_ = TranslationStringFactory("col")
+T = "col_core.activities:templates/"
+
+ROUTES = (
+    ("activity", r"/activities/{id:\d+}", activity_factory),
+    ("activity.ics", r"/activities/{id:\d+}.ics", activity_factory),
+    ("activity_join", r"/activities/{id:\d+}/join", activity_factory),
+    ("activity_leave", r"/activities/{id:\d+}/leave", activity_factory),
+    ("activity_attend", "/attend/{token}", None),
+)
+
+
+def visible_activity(context, request):
+    if not can_see(request, context.activity):
+        raise HTTPNotFound(request.localizer.translate(_("There is no such activity in this city.")))
+    return context.activity
+
+
+def _back(request, activity, message) -> HTTPSeeOther:
+    request.session.flash(request.localizer.translate(message))
+    invite = request.params.get("invite")
+    query = {"invite": invite} if invite else {}
+    return HTTPSeeOther(request.route_url("activity", id=activity.id, _query=query))
+
+
+@view_config(route_name="activity", renderer=T + "show.jinja2", permission="view")
+def show(context, request):
+    activity = visible_activity(context, request)
+    participations = request.find_service(IParticipationService)
+    participation = participations.participation(activity, request.user)
+    joined = sum(1 for p in participations.participants(activity) if p.status == "joined")
+    return {"activity": activity, "participation": participation,
+            "organiser": is_organiser(request, activity), "joined_count": joined,
+            "places_left": None if activity.capacity is None else max(0, activity.capacity - joined),
+            "invite": request.params.get("invite", "")}
+
+
+@view_config(route_name="activity.ics", permission="view")
+def ics(context, request):
+    activity = visible_activity(context, request)
+    return Response(activities_to_ical(request, [activity], name=activity.title),
+                    content_type="text/calendar", charset="utf-8",
+                    content_disposition=f'attachment; filename="activity-{activity.id}.ics"')
+
+
+@view_config(route_name="activity_join", request_method="POST", permission="learner")
+def join(context, request):
+    activity = visible_activity(context, request)
+    try:
+        participation = request.find_service(IParticipationService).join(activity, request.user)
+    except ValidationFailed as error:
+        return _back(request, activity, error.message)
+    if participation.status == "waitlisted":
+        return _back(request, activity, _("The activity is full: you are on the waitlist and we "
+                                          "will e-mail you when a place frees up."))
+    return _back(request, activity, _("You have joined. See you there!"))
+
+
+@view_config(route_name="activity_leave", request_method="POST", permission="learner")
+def leave(context, request):
+    activity = visible_activity(context, request)
+    request.find_service(IParticipationService).leave(activity, request.user)
+    return _back(request, activity, _("You have left this activity."))
+
+
+@view_config(route_name="activity_attend", renderer=T + "attended.jinja2", permission="learner")
+def attend(request):
+    """Scanning a session's QR code while signed in checks the learner in."""
+    try:
+        participation = request.find_service(IParticipationService).attend_by_token(
+            request.matchdict["token"], request.user)
+    except ValidationFailed as error:
+        request.response.status = 422
+        return {"activity": None, "message": error.message}
+    return {"activity": participation.activity,
+            "message": _("You are checked in. Enjoy the session!")}
+
+
+def includeme(config):
+    for name, pattern, factory in ROUTES:
+        config.add_route(name, pattern, factory=factory)
+    config.add_subscriber("col_core.activities.labels.add_labels", "pyramid.events.BeforeRender")
+    config.scan("col_core.activities.views")
+    config.include("col_core.activities.dashboard")
