@@ -35,7 +35,10 @@ def activities_to_ical(request, activities, name: str | None = None) -> bytes:
     if sessions:
         first = min(as_utc(s.starts_at) for _a, s in sessions)
         last = max(as_utc(s.ends_at) for _a, s in sessions)
-        calendar.add_component(icalendar.Timezone.from_tzinfo(tz, first=first.year, last=last.year))
+        # Only the years the sessions need, so the VTIMEZONE stays small.
+        calendar.add_component(icalendar.Timezone.from_tzinfo(
+            tz, tzid=tenant.timezone, first_date=first.date().replace(month=1, day=1),
+            last_date=last.date().replace(month=12, day=31)))
     host = request.host.split(":")[0]
     online = request.localizer.translate(_("Online"))
     for activity, session in sessions:

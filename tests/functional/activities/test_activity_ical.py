@@ -1,0 +1,58 @@
+"""iCalendar: "add to calendar" for one activity and feeds of several; parsed back with icalendar."""
+
+import datetime as dt
+import zoneinfo
+
+import icalendar
+from pyramid.scripting import prepare
+
+from activities_testing import in_days
+from col_core.activities.ical import activities_to_ical
+from col_core.tenancy.scoping import set_tenant
+
+VILNIUS = zoneinfo.ZoneInfo("Europe/Vilnius")
+
+
+def test_activity_ics_parses_with_the_city_timezone(make_activity, people, city):
+    starts = in_days(4)
+    activity = make_activity(title="Pottery", starts=starts, hours=2)
+    response = people.client(city).get(f"/activities/{activity.id}.ics")
+    assert response.content_type == "text/calendar"
+    assert "attachment" in response.headers["Content-Disposition"]
+    calendar = icalendar.Calendar.from_ical(response.body)
+    [timezone] = calendar.walk("VTIMEZONE")
+    assert timezone["TZID"] == "Europe/Vilnius"
+    [event] = calendar.walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Pottery"
+    assert event["DTSTART"].params["TZID"] == "Europe/Vilnius"
+    assert event["DTSTART"].dt == starts.astimezone(VILNIUS)
+    assert event["DTEND"].dt - event["DTSTART"].dt == dt.timedelta(hours=2)
+    assert str(event["URL"]).endswith(f"/activities/{activity.id}")
+    assert str(event["LOCATION"]) == "Town hall"
+    assert event["UID"].startswith(f"activity-{activity.id}-session-")
+
+
+def test_feed_has_one_event_per_session(registry, make_activity, city):
+    first, second = make_activity(title="One"), make_activity(title="Two", starts=in_days(9))
+    env = prepare(registry=registry)
+    request = env["request"]
+    request.tenant = city
+    request.environ["HTTP_HOST"] = "vilnius.example.test"
+    try:
+        with request.tm:
+            set_tenant(request.dbsession, city.id)
+            activities = [request.dbsession.merge(a) for a in (first, second)]
+            body = activities_to_ical(request, activities, name="Search")
+    finally:
+        env["closer"]()
+    calendar = icalendar.Calendar.from_ical(body)
+    assert str(calendar["X-WR-CALNAME"]) == "Search"
+    assert sorted(str(e["SUMMARY"]) for e in calendar.walk("VEVENT")) == ["One", "Two"]
+
+
+def test_drafts_and_private_activities_have_no_public_ics(make_activity, people, city):
+    client = people.client(city)
+    client.get(f"/activities/{make_activity(status='draft').id}.ics", status=404)
+    private = make_activity(visibility="private", invitation_token="t0ken")
+    client.get(f"/activities/{private.id}.ics", status=404)
+    assert client.get(f"/activities/{private.id}.ics?invite=t0ken").status_int == 200
