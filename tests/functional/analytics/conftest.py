@@ -1,79 +1,10 @@
-"""A seeded city for the analytics tests, with figures small enough to count by hand.
-
-Organisation A runs "Robots" (science, started an hour ago, skill "teamwork") and "Drawing"
-(arts); organisation B runs "Stars" (science, same map square as Robots).  Learners 1-5 were born
-in 2010 (15-19), 6 and 7 in 2004 (20-24); 1-4 use Lithuanian, 5-7 English.
-Joins: Robots 1-6, Drawing 1-2, Stars 7.  Completed: Robots 1-3.  Attended: Robots 1-4.
-"""
+"""Fixtures for the analytics tests; the seeded city is described in col_core.analytics.testing."""
 
 from __future__ import annotations
 
-import datetime as dt
-from types import SimpleNamespace
-
 import pytest
-from pyramid.scripting import prepare
 
-from col_core.activities.models import Activity, ActivitySession, ActivitySkill, Participation
-from col_core.db.meta import utcnow
-from col_core.security.models import ApiToken, CityAdmin, Membership, Organisation, User
-from col_core.security.tokens import API_TOKEN_PREFIX, digest, new_secret
-from col_core.tenancy.scoping import set_tenant
-
-SKILL = "http://data.europa.eu/esco/skill/teamwork"
-
-
-class People:
-    def __init__(self, factories, testapp):
-        self.factories = factories
-        self.testapp = testapp
-
-    def user(self, name="learner", **fields) -> User:
-        number = self.factories.next()
-        values = {"email": f"{name}{number}@example.org", "display_name": f"{name.title()} {number}",
-                  "email_verified_at": utcnow()}
-        values.update(fields)
-        return self.factories.save(User(**values))
-
-    def organisation(self, tenant, name) -> Organisation:
-        with self.factories.within(tenant):
-            return self.factories.save(Organisation(name=name, slug=f"org-{self.factories.next()}",
-                                                    verified_at=utcnow()))
-
-    def organiser(self, tenant, organisation) -> User:
-        user = self.user("organiser")
-        with self.factories.within(tenant):
-            self.factories.save(Membership(organisation_id=organisation.id, user_id=user.id,
-                                           role="owner"))
-        return user
-
-    def city_admin(self, tenant) -> User:
-        user = self.user("admin")
-        with self.factories.within(tenant):
-            self.factories.save(CityAdmin(user_id=user.id))
-        return user
-
-    def client(self, tenant, user=None):
-        """A webtest client for the city, signed in as ``user`` with a write API token."""
-        app = self.testapp.for_tenant(tenant)
-        if user is not None:
-            secret = API_TOKEN_PREFIX + new_secret()
-            self.factories.save(ApiToken(user_id=user.id, name="tests", scope="write",
-                                         token_hash=digest(secret)))
-            app.authorization = ("Bearer", secret)
-        return app
-
-    def activity(self, tenant, organisation, title, category, lat, lon, skills=(), **fields):
-        starts = fields.pop("starts", utcnow() - dt.timedelta(hours=1))
-        ends = starts + dt.timedelta(days=2)
-        with self.factories.within(tenant):
-            return self.factories.save(Activity(
-                organisation_id=organisation.id, title=title, category=category, status="published",
-                published_at=utcnow(), latitude=lat, longitude=lon, starts_at=starts, ends_at=ends,
-                schedule={}, languages=["en"], accessibility=[], resources=[],
-                sessions=[ActivitySession(starts_at=starts, ends_at=ends)],
-                skills=[ActivitySkill(concept_uri=uri, label=label) for uri, label in skills],
-                **fields))
+from col_core.analytics.testing import People, scripted_request, seed_city
 
 
 @pytest.fixture
@@ -83,62 +14,7 @@ def people(factories, testapp):
 
 @pytest.fixture
 def as_request(registry):
-    """``with as_request(tenant) as request:`` a scripted request that commits, like a command."""
-    import contextlib
-
-    @contextlib.contextmanager
-    def run(tenant):
-        env = prepare(registry=registry)
-        request = env["request"]
-        request.tenant = tenant
-        try:
-            with request.tm:
-                set_tenant(request.dbsession, tenant.id)
-                yield request
-        finally:
-            env["closer"]()
-
-    return run
-
-
-def seed_city(people, factories, as_request, slug="vilnius", min_group_size=None):
-    settings = {} if min_group_size is None else {"analytics.min_group_size": min_group_size}
-    # Only the core: plugins' own reactions (badges, playlists) would blur the hand counts.
-    city = factories.tenant(slug, settings=settings, plugins=[])
-    org_a, org_b = people.organisation(city, "Makers"), people.organisation(city, "Astronomers")
-    seeded = SimpleNamespace(city=city, org_a=org_a, org_b=org_b,
-                             organiser_a=people.organiser(city, org_a),
-                             organiser_b=people.organiser(city, org_b),
-                             admin=people.city_admin(city))
-    seeded.robots = people.activity(city, org_a, "Robots", "science", 54.687, 25.279,
-                                    skills=[(SKILL, "teamwork")])
-    seeded.drawing = people.activity(city, org_a, "Drawing", "arts", 54.70, 25.30)
-    seeded.stars = people.activity(city, org_b, "Stars", "science", 54.6875, 25.2795)
-    seeded.learners = [
-        people.user("learner", birth_date=dt.date(2010 if n <= 5 else 2004, 3, 1),
-                    preferred_locale="lt" if n <= 4 else "en") for n in range(1, 8)]
-    joins = [(seeded.robots, n) for n in range(1, 7)] + [(seeded.drawing, 1), (seeded.drawing, 2),
-                                                         (seeded.stars, 7)]
-    for activity, n in joins:
-        people.client(city, seeded.learners[n - 1]).post(
-            f"/activities/{activity.id}/join", status=303)
-    staff = people.client(city, seeded.organiser_a)
-    with factories.within(city):
-        ids = {p.user_id: p.id for p in factories.session.query(Participation).filter_by(
-            activity_id=seeded.robots.id)}
-        session_id = seeded.robots.sessions[0].id
-    chosen = [("participation", ids[seeded.learners[n].id]) for n in range(3)]
-    staff.post(f"/activities/{seeded.robots.id}/participants",
-               chosen + [("action", "complete")], status=303)
-    staff.post(f"/activities/{seeded.robots.id}/participants",
-               chosen + [("participation", ids[seeded.learners[3].id]),
-                         ("session", str(session_id)), ("action", "attend")], status=303)
-    # Two badges issued, as the badges plugin announces them (tested without the plugin).
-    with as_request(city) as request:
-        for _ in range(2):
-            request.hooks.col_badge_awarded(request=request, assertion=SimpleNamespace(
-                tenant_id=city.id, activity=seeded.robots))
-    return seeded
+    return scripted_request(registry)
 
 
 @pytest.fixture
@@ -151,7 +27,3 @@ def seeded(people, factories, as_request):
 def seeded_k5(people, factories, as_request):
     """The same city with the default k = 5."""
     return seed_city(people, factories, as_request)
-
-
-def table(payload, key):
-    return next(t for t in payload["tables"] if t["key"] == key)

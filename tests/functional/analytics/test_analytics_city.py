@@ -7,7 +7,7 @@ import io
 
 from col_core.db.meta import utcnow
 
-from conftest import SKILL, table  # noqa: F401  (SKILL documents the seeded skill)
+from col_core.analytics.testing import seed_city, table
 
 
 def rows_by_first(payload, key):
@@ -112,8 +112,6 @@ def test_rebuild_of_an_unknown_city_says_so(seeded, run_col):
 
 
 def test_only_city_admins_see_the_city_dashboard(seeded, people, factories, as_request):
-    from conftest import seed_city
-
     other = seed_city(people, factories, as_request, slug="kaunas")
     anonymous = people.client(seeded.city)
     assert anonymous.get("/analytics", expect_errors=True).status_int in (302, 303, 401, 403)

@@ -6,7 +6,7 @@ from sqlalchemy import update
 
 from col_core.tenancy.models import Tenant
 
-from conftest import table
+from col_core.analytics.testing import table
 
 RATINGS = (5, 4, 4, 3, 5)
 
@@ -18,18 +18,19 @@ def give(people, seeded, n, rating, **answers):
 
 
 def test_a_participant_gives_feedback_and_can_change_it(seeded_k5, people):
-    learner = people.client(seeded_k5.city, seeded_k5.learners[0])
+    # Learner 5 reads English.
+    learner = people.client(seeded_k5.city, seeded_k5.learners[4])
     form = learner.get(f"/activities/{seeded_k5.robots.id}/feedback")
     assert "What did you learn?" in form.text and 'name="rating"' in form.text
-    give(people, seeded_k5, 0, 4, learned="Soldering")
+    give(people, seeded_k5, 4, 4, learned="Soldering")
     again = learner.get(f"/activities/{seeded_k5.robots.id}/feedback").text
     assert 'value="4" checked' in again and "Soldering" in again
-    give(people, seeded_k5, 0, 5, learned="Soldering and patience")
+    give(people, seeded_k5, 4, 5, learned="Soldering and patience")
     assert 'value="5" checked' in learner.get(f"/activities/{seeded_k5.robots.id}/feedback").text
 
 
 def test_bad_feedback_is_refused_with_messages_and_keeps_the_answers(seeded_k5, people):
-    learner = people.client(seeded_k5.city, seeded_k5.learners[0])
+    learner = people.client(seeded_k5.city, seeded_k5.learners[4])
     url = f"/activities/{seeded_k5.robots.id}/feedback"
     page = learner.post(url, {"rating": "9", "learned": "Soldering"}, status=400)
     assert "Choose a rating from 1 to 5 stars." in page.text and "Soldering" in page.text

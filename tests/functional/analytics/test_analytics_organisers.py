@@ -7,7 +7,7 @@ import io
 
 from col_core.db.meta import utcnow
 
-from conftest import table
+from col_core.analytics.testing import seed_city, table
 
 
 def test_organisation_dashboard_counts_only_its_own_activities(seeded, people, openapi):
@@ -91,8 +91,6 @@ def test_learners_and_anonymous_visitors_are_refused(seeded, people):
 
 
 def test_another_citys_organisation_does_not_exist_here(seeded, people, factories, as_request):
-    from conftest import seed_city
-
     other = seed_city(people, factories, as_request, slug="kaunas")
     staff = people.client(seeded.city, seeded.organiser_a)
     staff.get(f"/organisations/{other.org_a.slug}/analytics", status=404)

@@ -9,7 +9,7 @@ import pytest
 
 from col_core.hookspecs import Metric, hookimpl
 
-from conftest import table
+from col_core.analytics.testing import seed_city, table
 
 
 def test_small_groups_are_suppressed_in_json(seeded_k5, people):
@@ -66,8 +66,6 @@ def test_numbers_are_formatted_for_the_locale(seeded_k5, people, factories):
 
 
 def test_network_impact_adds_up_every_city(people, factories, as_request):
-    from conftest import seed_city
-
     seed_city(people, factories, as_request, slug="vilnius")
     seed_city(people, factories, as_request, slug="kaunas")
     factories.global_site()
