@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 import pytest
+from pyramid.request import Request
+from pyramid.scripting import prepare
 
 from col_core.activities.models import Activity, Participation
 from col_core.db.meta import utcnow
 from col_core.security.models import ApiToken, Membership, Organisation, User
 from col_core.security.tokens import API_TOKEN_PREFIX, digest, new_secret
+from col_core.tenancy.scoping import set_tenant
 
 
 class World:
@@ -144,3 +148,23 @@ def outbox(registry):
         return env["request"].find_service(IMailer)
     finally:
         env["closer"]()
+
+
+@pytest.fixture
+def in_city(registry):
+    """``with in_city(city) as request:`` a request of the city whose transaction commits."""
+
+    @contextlib.contextmanager
+    def run(city):
+        env = prepare(request=Request.blank("/", base_url=f"http://{city.slug}.example.test"),
+                      registry=registry)
+        request = env["request"]
+        try:
+            with request.tm:
+                request.tenant = city
+                set_tenant(request.dbsession, city.id)
+                yield request
+        finally:
+            env["closer"]()
+
+    return run

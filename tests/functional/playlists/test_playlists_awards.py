@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from pyramid.request import Request
-from pyramid.scripting import prepare
 from sqlalchemy import select
 
-from col_core.tenancy.scoping import set_tenant
 from plugins.badges.hooks import activity_badge
 from plugins.badges.interfaces import IBadgeIssuer
 from plugins.badges.models import Assertion
@@ -109,23 +106,15 @@ def test_group_of_alternatives(world, city, factories, make_playlist, activities
 
 
 def test_activity_badge_from_a_claim_counts_as_completion(world, city, factories, make_playlist,
-                                                          activities, learner, registry):
+                                                          activities, learner, in_city):
     """col_badge_awarded: an activity's badge issued without a completion also advances."""
     playlist = make_playlist(activities[:1])
     world.client(city, learner).post(f"/api/v1/playlists/{playlist}/enrolment", status=201)
-    env = prepare(request=Request.blank("/", base_url="http://vilnius.example.test"),
-                  registry=registry)
-    request = env["request"]
-    try:
-        with request.tm:
-            request.tenant = city
-            set_tenant(request.dbsession, city.id)
-            activity = request.dbsession.merge(activities[0])
-            user = request.dbsession.merge(learner)
-            request.find_service(IBadgeIssuer).issue(activity_badge(request, activity),
-                                                     user.email, user=user, source="claim")
-    finally:
-        env["closer"]()
+    with in_city(city) as request:
+        activity = request.dbsession.merge(activities[0])
+        user = request.dbsession.merge(learner)
+        request.find_service(IBadgeIssuer).issue(activity_badge(request, activity), user.email,
+                                                 user=user, source="claim")
     assert len(_assertions(factories, city)) == 1
 
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from pyramid.scripting import prepare
 from sqlalchemy import select
 
-from col_core.tenancy.scoping import set_tenant
 from plugins.playlists.models import PlaylistItem
 
 
@@ -20,19 +18,12 @@ def test_published_playlists_are_searchable_until_archived(world, city, staff, m
         "items"] == []
 
 
-def test_search_documents_hook_contributes_playlists(registry, city, make_playlist, activities):
+def test_search_documents_hook_contributes_playlists(in_city, city, make_playlist, activities):
     make_playlist(activities[:2], title="Robotics pathway")
     make_playlist(activities[2:3], title="Hidden", publish=False)
-    env = prepare(registry=registry)
-    request = env["request"]
-    try:
-        with request.tm:
-            request.tenant = city
-            set_tenant(request.dbsession, city.id)
-            found = [d for docs in request.hooks.col_search_documents(request=request, tenant=city)
-                     for d in docs or () if d.kind == "playlist"]
-    finally:
-        env["closer"]()
+    with in_city(city) as request:
+        found = [d for docs in request.hooks.col_search_documents(request=request, tenant=city)
+                 for d in docs or () if d.kind == "playlist"]
     assert [d.title for d in found] == ["Robotics pathway"]
     assert "Intro" in found[0].body
 
