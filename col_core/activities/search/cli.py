@@ -7,7 +7,6 @@ from sqlalchemy import select
 
 from col_core.activities.search.documents import ACTIVITIES, activity_documents
 from col_core.activities.search.interfaces import ISearchService
-from col_core.cli.context import pass_app
 from col_core.tenancy.models import Tenant
 
 
@@ -27,7 +26,7 @@ def search() -> None:
 
 @search.command()
 @click.option("--tenant", "slug", help="Only this city (its slug); default: every city.")
-@pass_app
+@click.pass_obj  # the col command's AppContext (not imported: col_core.cli imports us)
 def reindex(app, slug: str | None) -> None:
     """Rebuild the search index from the database (with a progress bar per city)."""
     with app.request() as request:

@@ -287,7 +287,7 @@ class _Parser:
             sort=sort,
             limit=self._number("limit", int, 1, max_limit) or default_limit,
             offset=self._number("offset", int, 0, 100_000) or 0,
-            facets=self._one("facets") not in ("0", "false", "no", "off"),
+            facets=self._one("facets") in ("1", "true", "yes", "on"),
         )
         if query.date_from and query.date_to and query.date_from > query.date_to:
             self.errors["to"] = _("The end date must not be before the start date.")

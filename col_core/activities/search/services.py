@@ -5,7 +5,6 @@ from __future__ import annotations
 from pyramid.exceptions import ConfigurationError
 
 from col_core.activities.search.database import DatabaseSearch
-from col_core.activities.search.documents import tenant_languages
 from col_core.activities.search.whoosh_backend import WhooshSearch, follow_commits
 
 BACKENDS = ("database", "whoosh")
@@ -13,7 +12,7 @@ BACKENDS = ("database", "whoosh")
 
 def make_search(settings, session, tenant) -> DatabaseSearch | WhooshSearch:
     """The configured backend for ``tenant``, working in ``session``'s transaction."""
-    languages = tenant_languages(session.connection(), tenant.id)
+    languages = tuple(dict.fromkeys([*(tenant.locales or ()), tenant.default_locale]))
     if settings["col.search_backend"] == "whoosh":
         return WhooshSearch(session, tenant.id, languages, settings["col.whoosh_dir"])
     return DatabaseSearch(session, tenant.id, languages)

@@ -29,7 +29,7 @@ PARAMETERS = [
         ("sort", {"enum": ["relevance", "date", "distance"]}, "Order of the results."),
         ("limit", {"type": "integer", "minimum": 1, "maximum": 100}, "Results per page."),
         ("offset", {"type": "integer", "minimum": 0}, "Results to skip."),
-        ("facets", {"type": "boolean"}, "Count matches per filter value (default true)."),
+        ("facets", {"type": "boolean"}, "Also count matches per filter value (facets=1)."),
     ]
 ]
 HIT_SCHEMA = {

@@ -17,7 +17,7 @@ def test_published_activity_is_found_by_words_and_filters(testapp, factories, ac
     city = factories.tenant("vilnius")
     made = activities(city, title="Šokių dirbtuvės", category="arts", accessibility=["step_free"])
     app = testapp.for_tenant(city)
-    response = app.get("/api/v1/search", {"q": "sokiu", "access": "step_free"})
+    response = app.get("/api/v1/search", {"q": "sokiu", "access": "step_free", "facets": "1"})
     assert titles(response) == ["Šokių dirbtuvės"]
     item = response.json["items"][0]
     assert item["url"] == f"http://vilnius.example.test/activities/{made.id}"

@@ -1,0 +1,396 @@
+"""Discovery benchmark: search and the map's GeoJSON viewport, through the app under gunicorn.
+
+    python -m benchmarks discovery [--sizes 10000,100000] [--large] [--requests 1000]
+
+Seeds a city with N synthetic activities (search documents) on each database (SQLite with FTS5
+and R*Tree; PostgreSQL with tsvector/GIN when it answers on 127.0.0.1:5432) and, at sizes up to
+``--whoosh-max``, in a Whoosh index too.  For each, it starts gunicorn (2 sync workers) on
+127.0.0.1 and measures with a fixed number of requests from local client processes:
+
+* search latency p50/p95 (one client, sequential) and throughput (4 clients);
+* GeoJSON viewport throughput: tile-aligned viewports as the map asks for them (100 to 2,000
+  features; repeated views hit the ETag-keyed cache) and unique viewports (every one computed);
+* a bare Pyramid view returning a constant JSON body, served by the same gunicorn, as the
+  baseline; every throughput is also given as a ratio to it.
+
+Prints a table and, as the last line, ``RESULT {json}``.  Loopback only; every loop is bounded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import multiprocessing
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+HOST = "bench.bench.test"
+CENTRE = (54.6872, 25.2797)
+CATEGORIES = ["arts", "science", "sport", "tech", "nature", "languages", "music", "food"]
+PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+# -- synthetic city -----------------------------------------------------------------------------
+
+def vocabulary(rng: random.Random, size: int = 4000) -> list[str]:
+    syllables = ["ka", "lo", "mi", "ne", "ru", "ta", "vi", "so", "ža", "de", "ši", "ber", "lan",
+                 "tor", "mus", "ik", "ar", "en", "gal", "pė", "dan", "ce", "work", "shop", "art"]
+    words = set()
+    while len(words) < size:
+        words.add("".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))))
+    return sorted(words)
+
+
+def synthetic_documents(count: int, seed: int = 7):
+    from col_core.activities.search.query import Document
+
+    rng = random.Random(seed)
+    words = vocabulary(rng)
+    weights = [1 / (rank + 1) for rank in range(len(words))]  # Zipf-like, as in real text
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    for number in range(count):
+        title = rng.choices(words, weights, k=rng.randint(3, 6))
+        body = rng.choices(words, weights, k=rng.randint(20, 40))
+        starts = now + dt.timedelta(hours=rng.randint(1, 24 * 180))
+        online = rng.random() < 0.1
+        yield Document(
+            kind="activity", key=str(number + 1), title=" ".join(title).capitalize(),
+            body=" ".join(body), category=rng.choice(CATEGORIES),
+            starts_at=starts, ends_at=starts + dt.timedelta(hours=2),
+            lat=None if online else CENTRE[0] + rng.gauss(0, 0.05),
+            lon=None if online else CENTRE[1] + rng.gauss(0, 0.08),
+            online=online, in_person=not online, price=rng.choice([0, 0, 500, 1500]),
+            languages=tuple(rng.sample(["lt", "en", "ru", "pl"], rng.randint(1, 2))),
+        )
+
+
+def search_paths(count: int, seed: int = 11) -> list[str]:
+    rng = random.Random(seed)
+    words = vocabulary(random.Random(7))
+    # Content words: neither the few that nearly every document holds (nobody searches for
+    # "the") nor the rarest.
+    common = words[50:1000]
+    paths = []
+    for _ in range(count):
+        kind = rng.random()
+        if kind < 0.5:
+            q, filters = rng.choice(common), ""
+        elif kind < 0.8:
+            q, filters = f"{rng.choice(common)} {rng.choice(words)[:4]}", ""  # as-you-type
+        else:
+            q, filters = rng.choice(common), f"&category={rng.choice(CATEGORIES)}&free=1"
+        paths.append(f"/api/v1/search?q={quote(q)}&limit=20{filters}")
+    return paths
+
+
+def viewport_paths(count: int, unique: bool, seed: int = 13) -> list[str]:
+    """Tile-aligned viewports around the centre (a small set that repeats, as maps do), or
+    unique ones (every answer must be computed)."""
+    rng = random.Random(seed)
+    step = 0.01
+    views = []
+    pool = 16
+    for number in range(count):
+        r = rng if unique else random.Random(seed * 1000 + number % pool)
+        lat = round((CENTRE[0] + r.uniform(-0.03, 0.03)) / step) * step
+        lon = round((CENTRE[1] + r.uniform(-0.05, 0.05)) / step) * step
+        half_lat, half_lon = r.choice([(0.01, 0.02), (0.02, 0.03), (0.03, 0.05)])
+        if unique:
+            lat += number * 1e-7  # never the same question twice
+        views.append(f"/api/v1/activities.geojson?bbox={lon - half_lon:.7f},{lat - half_lat:.7f},"
+                     f"{lon + half_lon:.7f},{lat + half_lat:.7f}")
+    return views
+
+
+# -- databases ----------------------------------------------------------------------------------
+
+def postgresql_available() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+class BenchDatabase:
+    def __init__(self, kind: str, size: int, workdir: Path):
+        self.kind = kind
+        if kind == "sqlite":
+            self.url = f"sqlite:///{workdir / f'bench-{size}.sqlite'}"
+        else:
+            self.name = f"col_bench_{size}_{uuid.uuid4().hex[:8]}"
+            self.url = PG_SERVER.rsplit("/", 1)[0] + "/" + self.name
+
+    def create(self, plugins) -> None:
+        from sqlalchemy import create_engine, text
+
+        from col_core.db import make_engine, migrate
+
+        if self.kind == "postgresql":
+            server = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+            with server.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{self.name}"'))
+            server.dispose()
+        engine = make_engine(self.url)
+        with engine.begin() as connection:
+            migrate.upgrade(connection, plugins)
+        engine.dispose()
+
+    def drop(self) -> None:
+        if self.kind == "postgresql":
+            from sqlalchemy import create_engine, text
+
+            server = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+            with server.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+            server.dispose()
+
+
+def seed(database: BenchDatabase, size: int, whoosh_dir: Path | None) -> dict:
+    """Create the city and its documents; returns build times in seconds."""
+    from sqlalchemy.orm import sessionmaker
+
+    from col_core.activities.search.database import DatabaseSearch
+    from col_core.activities.search.store import all_documents
+    from col_core.activities.search.whoosh_backend import WhooshSearch, follow_commits
+    from col_core.db import make_engine
+    from col_core.tenancy.models import Tenant
+    from col_core.tenancy.scoping import tenant_context
+
+    engine = make_engine(database.url)
+    sessions = sessionmaker(bind=engine)
+    times = {}
+    with sessions() as session:
+        tenant = Tenant(slug="bench", name="Bench City", locales=["en", "lt"], default_locale="en",
+                        timezone="Europe/Vilnius", map={"center": list(CENTRE), "zoom": 12})
+        session.add(tenant)
+        session.commit()
+        started = time.perf_counter()
+        with tenant_context(session, tenant):
+            DatabaseSearch(session, tenant.id, ("en", "lt")).reindex(synthetic_documents(size))
+            session.commit()
+        times["database_build_s"] = round(time.perf_counter() - started, 1)
+    if whoosh_dir is not None:
+        follow_commits(sessions, str(whoosh_dir))
+        with sessions() as session:
+            tenant_id = session.query(Tenant.id).filter_by(slug="bench").scalar()
+            started = time.perf_counter()
+            with tenant_context(session, tenant_id):
+                documents = list(all_documents(session, tenant_id))
+                WhooshSearch(session, tenant_id, ("en", "lt"), str(whoosh_dir)).reindex(documents)
+                session.commit()
+            times["whoosh_build_s"] = round(time.perf_counter() - started, 1)
+    engine.dispose()
+    return times
+
+
+# -- the server ---------------------------------------------------------------------------------
+
+def server_app():
+    """gunicorn entry point: the whole app, plus a bare Pyramid app at /__bare as baseline."""
+    from pyramid.config import Configurator
+
+    from col_core.app import main
+
+    full = main()
+    config = Configurator()
+    config.add_route("bare", "/__bare")
+    config.add_view(lambda request: {"status": "ok", "service": "bare"}, route_name="bare",
+                    renderer="json")
+    bare = config.make_wsgi_app()
+
+    def dispatch(environ, start_response):
+        app = bare if environ.get("PATH_INFO") == "/__bare" else full
+        return app(environ, start_response)
+
+    return dispatch
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    def __init__(self, database_url: str, backend: str, data_dir: Path):
+        self.port = free_port()
+        env = dict(os.environ, COL_DATABASE_URL=database_url, COL_SEARCH_BACKEND=backend,
+                   COL_DATA_DIR=str(data_dir), COL_BASE_DOMAIN="bench.test",
+                   COL_SECRET="benchmark-secret-" + "x" * 32, COL_ENVIRONMENT="production")
+        self.process = subprocess.Popen(
+            [str(Path(sys.executable).with_name("gunicorn")), "--workers", "2",
+             "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning",
+             "benchmarks.discovery:server_app()"],
+            env=env, cwd=str(Path(__file__).resolve().parent.parent))
+
+    def wait(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("gunicorn exited; see its output above")
+            try:
+                if fetch(self.port, "/__bare")[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not answer within a minute")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def fetch(port: int, path: str) -> tuple[int, int]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path, headers={"Host": HOST})
+        response = connection.getresponse()
+        return response.status, len(response.read())
+    finally:
+        connection.close()
+
+
+def _client(args) -> list[float]:
+    port, paths = args
+    latencies = []
+    for path in paths:
+        started = time.perf_counter()
+        status, _ = fetch(port, path)
+        if status != 200:
+            raise RuntimeError(f"{path} answered {status}")
+        latencies.append(time.perf_counter() - started)
+    return latencies
+
+
+def latency(port: int, paths: list[str]) -> dict:
+    _client((port, paths[: min(50, len(paths))]))  # warm the workers' caches and connections
+    values = sorted(_client((port, paths)))
+    return {"p50_ms": round(statistics.median(values) * 1000, 2),
+            "p95_ms": round(values[int(len(values) * 0.95) - 1] * 1000, 2)}
+
+
+def throughput(port: int, paths: list[str], clients: int = 4) -> float:
+    shares = [(port, paths[i::clients]) for i in range(clients)]
+    with multiprocessing.get_context("spawn").Pool(clients) as pool:
+        started = time.perf_counter()
+        done = sum(len(result) for result in pool.map(_client, shares))
+        elapsed = time.perf_counter() - started
+    return round(done / elapsed, 1)
+
+
+def features_per_view(port: int, paths: list[str]) -> float:
+    counts = []
+    for path in paths[:20]:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("GET", path, headers={"Host": HOST})
+        counts.append(len(json.loads(connection.getresponse().read())["features"]))
+        connection.close()
+    return round(statistics.mean(counts))
+
+
+def measure(database: BenchDatabase, backend: str, data_dir: Path, requests: int) -> dict:
+    server = Server(database.url, backend, data_dir)
+    try:
+        server.wait()
+        port = server.port
+        searches = search_paths(requests)
+        bare = throughput(port, ["/__bare"] * requests)
+        result = {"bare_rps": bare, **latency(port, searches),
+                  "search_rps": throughput(port, searches)}
+        result["search_ratio"] = round(result["search_rps"] / bare, 3)
+        if backend == "database":
+            tiled, unique = viewport_paths(requests, False), viewport_paths(requests, True)
+            result["geojson_features"] = features_per_view(port, tiled)
+            result["geojson_rps"] = throughput(port, tiled)
+            result["geojson_ratio"] = round(result["geojson_rps"] / bare, 3)
+            result["geojson_uncached_rps"] = throughput(port, unique)
+            result["geojson_uncached_ratio"] = round(result["geojson_uncached_rps"] / bare, 3)
+            result.update({f"geojson_uncached_{k}": v for k, v in latency(port, unique).items()})
+        return result
+    finally:
+        server.stop()
+
+
+# -- main ---------------------------------------------------------------------------------------
+
+def table(rows: list[dict]) -> str:
+    columns = ["db", "backend", "size", "build_s", "p50_ms", "p95_ms", "search_rps",
+               "search_ratio", "geojson_features", "geojson_rps", "geojson_ratio",
+               "geojson_uncached_rps", "geojson_uncached_ratio", "bare_rps"]
+    widths = {c: max(len(c), *(len(str(row.get(c, ""))) for row in rows)) for c in columns}
+    lines = ["  ".join(c.ljust(widths[c]) for c in columns)]
+    lines += ["  ".join(str(row.get(c, "")).ljust(widths[c]) for c in columns) for row in rows]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,100000",
+                        help="Comma-separated numbers of activities (default 10000,100000).")
+    parser.add_argument("--large", action="store_true", help="Also 1,000,000 activities.")
+    parser.add_argument("--requests", type=int, default=1000,
+                        help="Requests per measurement (default 1000).")
+    parser.add_argument("--whoosh-max", type=int, default=10000,
+                        help="Largest size also measured on Whoosh (its build takes minutes at "
+                             "100,000; default 10000).")
+    parser.add_argument("--databases", default="sqlite,postgresql",
+                        help="sqlite and/or postgresql (skipped when not on 127.0.0.1:5432).")
+    args = parser.parse_args(argv)
+    sizes = [int(size) for size in args.sizes.split(",") if size]
+    if args.large:
+        sizes.append(1_000_000)
+    databases = [d for d in args.databases.split(",")
+                 if d == "sqlite" or (d == "postgresql" and postgresql_available())]
+
+    from col_core.plugins import configured_registry
+    from col_core import settings as col_settings
+
+    plugins = configured_registry(col_settings.load())
+    rows = []
+    workdir = Path(tempfile.mkdtemp(prefix="col-bench-"))
+    try:
+        for size in sizes:
+            for kind in databases:
+                database = BenchDatabase(kind, size, workdir)
+                data_dir = workdir / f"{kind}-{size}"
+                whoosh = kind == "sqlite" and size <= args.whoosh_max
+                try:
+                    database.create(plugins)
+                    print(f"seeding {size} activities on {kind}...", file=sys.stderr, flush=True)
+                    times = seed(database, size, data_dir / "whoosh" if whoosh else None)
+                    for backend in ["database"] + (["whoosh"] if whoosh else []):
+                        print(f"measuring {backend} on {kind} at {size}...", file=sys.stderr,
+                              flush=True)
+                        row = {"db": kind, "backend": "fts5" if backend == "database" and
+                               kind == "sqlite" else "tsvector" if backend == "database" else
+                               "whoosh", "size": size,
+                               "build_s": times[f"{backend}_build_s"]}
+                        row.update(measure(database, backend, data_dir, args.requests))
+                        rows.append(row)
+                finally:
+                    database.drop()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(table(rows))
+    print("RESULT " + json.dumps({"discovery": rows}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

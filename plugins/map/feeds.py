@@ -1,0 +1,140 @@
+"""Open data: GeoJSON of the viewport and iCalendar of a search.
+
+The GeoJSON answer is RFC 7946 (``[longitude, latitude]``), built as plain dicts from a Core
+query and serialised with orjson: the ``geojson`` package's own objects and ``dumps`` cost
+twenty times more for 1,000 features, so it checks the output in the tests instead.  Answers
+carry an ETag derived from the city's search version and the query, so a map that pans back or
+a client that revalidates costs one tiny query; the same key caches the body in each worker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+
+import orjson
+from pyramid.response import Response
+from sqlalchemy import select
+
+from col_core.activities.ical import activities_to_ical
+from col_core.activities.models import Activity
+from col_core.activities.search import ISearchService, store
+from col_core.activities.search.views import PARAMETERS, parse_query
+
+CACHE_SIZE = 256
+
+
+class BodyCache:
+    """A small LRU of finished response bodies, keyed by ETag (so never stale)."""
+
+    def __init__(self, size: int = CACHE_SIZE):
+        self.size = size
+        self.items: OrderedDict[str, bytes] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self.lock:
+            body = self.items.get(key)
+            if body is not None:
+                self.items.move_to_end(key)
+            return body
+
+    def put(self, key: str, body: bytes) -> None:
+        with self.lock:
+            self.items[key] = body
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+def url_builder(request):
+    """Activity URLs by string substitution: one route_url call per answer, not per feature."""
+    template = request.route_url("activity", id="__key__")
+    return lambda key: template.replace("__key__", key)
+
+
+def feature_collection(rows, limit: int, url_of, next_url: str | None) -> dict:
+    features = [{
+        "type": "Feature", "id": f"{row.kind}:{row.key}",
+        "geometry": {"type": "Point", "coordinates": [row.lon, row.lat]},
+        "properties": {"title": row.title, "url": row.url or url_of(row.key),
+                       "category": row.category, "online": bool(row.online),
+                       "starts_at": row.starts_at.isoformat() if row.starts_at else None},
+    } for row in rows[:limit]]
+    return {"type": "FeatureCollection", "features": features,
+            "truncated": len(rows) > limit, "limit": limit, "next": next_url}
+
+
+def _etag(request, version: int, changed_at, kind: str) -> str:
+    query = "&".join(sorted(f"{k}={v}" for k, v in request.GET.items()))
+    raw = f"{kind}:{request.tenant.id}:{version}:{changed_at}:{request.application_url}:{query}"
+    return hashlib.sha1(raw.encode()).hexdigest()[:24]
+
+
+def activities_geojson(request):
+    limit = int(request.registry.settings["map.geojson_limit"])
+    query = parse_query(request, default_limit=limit, max_limit=limit).but(
+        kinds=("activity",), facets=False)
+    version, changed_at = store.version(request.dbsession, request.tenant.id)
+    etag = _etag(request, version, changed_at, "geojson")
+    headers = {"ETag": f'"{etag}"', "Cache-Control": "no-cache", "Vary": "Accept-Language"}
+    if changed_at is not None:
+        headers["Last-Modified"] = changed_at.strftime("%a, %d %b %Y %H:%M:%S GMT")
+    if etag in request.if_none_match:
+        response = Response(status=304)
+        response.headers.update(headers)
+        return response
+    cache = request.registry.setdefault("map.geojson_cache", BodyCache())
+    body = cache.get(etag)
+    if body is None:
+        rows = request.find_service(ISearchService).locate(query)
+        next_url = None
+        if len(rows) > query.limit:
+            params = dict(request.GET.items())
+            params["offset"] = str(query.offset + query.limit)
+            next_url = request.current_route_url(_query=params)
+        body = orjson.dumps(feature_collection(rows, query.limit, url_builder(request), next_url))
+        cache.put(etag, body)
+    response = Response(body=body, content_type="application/geo+json", charset=None)
+    response.headers.update(headers)
+    return response
+
+
+def search_ical(request):
+    """The search's activities as an iCalendar feed to subscribe to."""
+    query = parse_query(request, default_limit=200, max_limit=500).but(
+        kinds=("activity",), facets=False)
+    keys = [int(hit.document.key) for hit in
+            request.find_service(ISearchService).search(query).hits if hit.document.key.isdigit()]
+    activities = request.dbsession.scalars(select(Activity).where(
+        Activity.id.in_(keys), Activity.is_discoverable)).all()
+    order = {key: position for position, key in enumerate(keys)}
+    activities = sorted(activities, key=lambda a: order[a.id])
+    body = activities_to_ical(request, activities, name=request.tenant.display_name(
+        request.locale_name))
+    return Response(body=body, content_type="text/calendar", charset="utf-8",
+                    content_disposition='inline; filename="activities.ics"')
+
+
+GEOJSON_SCHEMA = {
+    "type": "object", "required": ["type", "features", "truncated", "limit"],
+    "description": "An RFC 7946 FeatureCollection of Point features ([longitude, latitude]).",
+    "properties": {
+        "type": {"const": "FeatureCollection"},
+        "features": {"type": "array", "items": {"type": "object"}},
+        "truncated": {"type": "boolean", "description": "More matched than `limit`."},
+        "limit": {"type": "integer"},
+        "next": {"type": ["string", "null"], "description": "The next page when truncated."},
+    },
+}
+
+
+def includeme(config):
+    config.add_api_view(
+        activities_geojson, "/activities.geojson", permission="view", tags=["map"],
+        summary="Activities in a viewport as GeoJSON (filters as in /search; bbox=w,s,e,n)",
+        parameters=PARAMETERS,
+        responses={200: {"description": "A FeatureCollection, capped at map.geojson_limit",
+                         "content": {"application/geo+json": {"schema": GEOJSON_SCHEMA}}},
+                   304: {"description": "Unchanged since the ETag you sent"}})
+    config.add_view(search_ical, route_name="map.ics", permission="view", request_method="GET")

@@ -1,0 +1,58 @@
+"""The map page (a map and its list, sharing filters) and "surprise me"."""
+
+from __future__ import annotations
+
+import xstatic.pkg.leaflet
+import xstatic.pkg.leaflet_markercluster
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.i18n import TranslationStringFactory
+from pyramid.view import view_config
+
+from col_core.activities.models import ACCESSIBILITY
+from col_core.activities.search import ISearchService
+from col_core.activities.search.query import QueryError, SearchQuery
+from col_core.activities.search.views import document_url
+from plugins.map import serendipity
+
+_ = TranslationStringFactory("col_map")
+
+
+def map_settings(request) -> dict:
+    """The city's map: centre, zoom and tile server (tenant.map overrides the map.* settings)."""
+    settings = request.registry.settings
+    own = request.tenant.map or {}
+    center = own.get("center") or [54.6872, 25.2797]
+    return {"center": [float(center[0]), float(center[1])], "zoom": int(own.get("zoom", 12)),
+            "tile_url": own.get("tile_url") or settings["map.tile_url"],
+            "attribution": own.get("attribution") or settings["map.attribution"]}
+
+
+@view_config(route_name="map", renderer="plugins.map:templates/map.jinja2", permission="view")
+def map_page(request):
+    errors = {}
+    try:
+        query = SearchQuery.from_params(request.GET, default_limit=50)
+    except QueryError as error:
+        errors = {name: request.localizer.translate(message) for name, message in error.fields.items()}
+        query = SearchQuery(limit=50)
+        request.response.status = 400
+    query = query.but(kinds=("activity",), facets=True)
+    results = request.find_service(ISearchService).search(query)
+    return {
+        "query": query, "params": request.GET, "errors": errors, "results": results,
+        "hits": [(hit, document_url(request, hit.document)) for hit in results.hits],
+        "map": map_settings(request), "accessibility": ACCESSIBILITY,
+        "leaflet": xstatic.pkg.leaflet.BASE_DIR, "cluster": xstatic.pkg.leaflet_markercluster.BASE_DIR,
+        "geojson_url": request.route_url("api.get.activities.geojson"),
+        "ical_url": request.route_url("map.ics", _query=request.GET),
+    }
+
+
+@view_config(route_name="map.surprise", permission="view")
+def surprise_me(request):
+    pick = serendipity.surprise(request)
+    if pick is None:
+        request.session.flash(request.localizer.translate(
+            _("Nothing to pick from yet: no upcoming activity in this city.")))
+        return HTTPSeeOther(request.route_url("map"))
+    return HTTPSeeOther(pick.url)

@@ -1,0 +1,105 @@
+"""The map page, its list and filters, "surprise me", the home page sections and the iCal feed."""
+
+from __future__ import annotations
+
+import icalendar
+
+from col_core.activities.models import Participation
+from col_core.security.models import User
+from col_core.tenancy.scoping import tenant_context
+
+
+def test_map_page_lists_activities_and_serves_leaflet(testapp, factories, activities):
+    city = factories.tenant("vilnius", map={"center": [54.7, 25.3], "zoom": 13,
+                                            "tile_url": "https://tiles.example.org/{z}/{x}/{y}.png"})
+    made = activities(city, title="Dance workshop")
+    app = testapp.for_tenant(city)
+    page = app.get("/map/")
+    assert f'href="http://vilnius.example.test/activities/{made.id}">Dance workshop</a>' in page.text
+    assert 'data-center="54.7,25.3"' in page.text and 'data-zoom="13"' in page.text
+    assert "https://tiles.example.org/{z}/{x}/{y}.png" in page.text
+    scripts = page.html.find_all("script", src=True)
+    for script in scripts:
+        assert app.get(script["src"].replace("http://vilnius.example.test", "")).status_int == 200
+    assert any("leaflet.markercluster.js" in s["src"] for s in scripts)
+
+
+def test_filters_narrow_the_list_and_keep_their_values(testapp, factories, activities):
+    city = factories.tenant("vilnius")
+    activities(city, title="Dance workshop", category="arts", price_cents=0)
+    activities(city, title="Paid robotics", category="tech", price_cents=1000)
+    page = testapp.for_tenant(city).get("/map/", {"free": "1", "q": "dance"})
+    assert "Dance workshop" in page.text and "Paid robotics" not in page.text
+    assert page.html.find("input", id="f-free").has_attr("checked")
+    assert page.html.find("input", id="f-q")["value"] == "dance"
+
+
+def test_bad_filter_is_400_with_the_field_marked(testapp, factories):
+    city = factories.tenant("vilnius")
+    page = testapp.for_tenant(city).get("/map/", {"age": "old", "q": "dance"}, status=400)
+    assert page.html.find("input", id="f-age")["aria-invalid"] == "true"
+    assert page.html.find("input", id="f-q")["value"] == "dance"
+
+
+def test_navigation_has_the_map(testapp, factories):
+    city = factories.tenant("vilnius")
+    page = testapp.for_tenant(city).get("/")
+    assert page.html.find("nav").find("a", href="http://vilnius.example.test/map/")
+
+
+def test_surprise_me_opens_an_upcoming_activity(testapp, factories, activities):
+    city = factories.tenant("vilnius")
+    made = activities(city, title="Dance workshop")
+    response = testapp.for_tenant(city).get("/map/surprise", status=303)
+    assert response.location == f"http://vilnius.example.test/activities/{made.id}"
+
+
+def test_surprise_me_with_nothing_to_pick_explains(testapp, factories):
+    city = factories.tenant("vilnius")
+    response = testapp.for_tenant(city).get("/map/surprise", status=303).follow()
+    assert "Nothing to pick from yet" in response.text
+
+
+def test_home_shows_happening_soon_and_surprise_me(testapp, factories, activities):
+    city = factories.tenant("vilnius")
+    activities(city, title="Dance workshop")
+    page = testapp.for_tenant(city).get("/")
+    section = page.html.find(id="happening-soon")
+    assert "Dance workshop" in section.text and "Happening in the next 7 days" in section.text
+    assert section.find("a", href="http://vilnius.example.test/map/surprise")
+
+
+def test_suggestions_explain_what_similar_learners_joined(registry, factories, activities):
+    from pyramid.scripting import prepare
+
+    city = factories.tenant("vilnius")
+    org = activities.organisation(city)
+    dance, salsa = activities(city, org, title="Dance workshop"), activities(city, org, title="Salsa")
+    me, peer = factories.save(User(email="me@example.org", display_name="Me"),
+                              User(email="peer@example.org", display_name="Peer"))
+    with factories.within(city):
+        factories.save(Participation(activity_id=dance.id, user_id=me.id),
+                       Participation(activity_id=dance.id, user_id=peer.id),
+                       Participation(activity_id=salsa.id, user_id=peer.id))
+    from plugins.map.serendipity import because_you_joined
+
+    env = prepare(registry=registry)
+    request = env["request"]
+    request.tenant = city
+    try:
+        with request.tm, tenant_context(request.dbsession, city):
+            picks = because_you_joined(request, me)
+    finally:
+        env["closer"]()
+    assert [(p.title, p.reason) for p in picks] == [("Salsa", "Because you joined “Dance workshop”")]
+
+
+def test_search_ical_feed_parses(testapp, factories, activities):
+    city = factories.tenant("vilnius")
+    activities(city, title="Dance workshop")
+    activities(city, title="Robotics", category="tech")
+    response = testapp.for_tenant(city).get("/map/activities.ics", {"category": "arts"})
+    assert response.content_type == "text/calendar"
+    calendar = icalendar.Calendar.from_ical(response.body)
+    events = [component for component in calendar.walk("VEVENT")]
+    assert [str(event["summary"]) for event in events] == ["Dance workshop"]
