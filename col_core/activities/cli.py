@@ -42,7 +42,7 @@ def send_reminders(app: AppContext) -> None:
 def point_at(request, tenant) -> None:
     """Make links in e-mails point at the city's own site (scheme and port of col.public_url)."""
     settings = request.registry.settings
-    public = urlsplit(settings.get("col.public_url") or "http://localhost:6543")
+    public = urlsplit(settings.get("col.public_url") or "http://")
     host = tenant.hostnames[0] if tenant.hostnames else \
         f"{tenant.slug}.{settings.get('col.base_domain') or 'localhost'}"
     request.environ["wsgi.url_scheme"] = public.scheme or "http"
