@@ -51,7 +51,6 @@ def _chunks(rows, size=CHUNK):
 
 def seed(url: str, participations: int, badges: int) -> dict:
     """Bulk-insert the city; returns timings and the ids the measurements need."""
-    from sqlalchemy import insert
     from sqlalchemy.orm import sessionmaker
 
     from col_core.activities.models import Activity, ActivitySkill, Participation
@@ -74,19 +73,19 @@ def seed(url: str, participations: int, badges: int) -> dict:
         session.commit()
         t = tenant.id
         run = session.execute
-        run(insert(User), [{"id": n, "email": f"u{n}@bench.test", "display_name": f"Learner {n}",
+        run(User.__table__.insert(), [{"id": n, "email": f"u{n}@bench.test", "display_name": f"Learner {n}",
                             "email_verified_at": now, "preferred_locale": rng.choice(["lt", "en", "ru"]),
                             "birth_date": dt.date(rng.randint(1990, 2014), 1 + n % 12, 1)}
                            for n in range(1, LEARNERS + 3)])
         admin_id, organiser_id = LEARNERS + 1, LEARNERS + 2
-        run(insert(Organisation), [{"id": n, "tenant_id": t, "name": f"Organisation {n}",
+        run(Organisation.__table__.insert(), [{"id": n, "tenant_id": t, "name": f"Organisation {n}",
                                     "slug": f"org-{n}", "verified_at": now}
                                    for n in range(1, ORGANISATIONS + 1)])
-        run(insert(CityAdmin), [{"tenant_id": t, "user_id": admin_id}])
-        run(insert(Membership), [{"tenant_id": t, "user_id": organiser_id, "organisation_id": 1,
+        run(CityAdmin.__table__.insert(), [{"tenant_id": t, "user_id": admin_id}])
+        run(Membership.__table__.insert(), [{"tenant_id": t, "user_id": organiser_id, "organisation_id": 1,
                                   "role": "owner"}])
         secret = API_TOKEN_PREFIX + "benchmark-token-not-secret"
-        run(insert(ApiToken), [{"user_id": admin_id, "name": "bench", "scope": "read",
+        run(ApiToken.__table__.insert(), [{"user_id": admin_id, "name": "bench", "scope": "read",
                                 "token_hash": digest(secret)},
                                {"user_id": organiser_id, "name": "bench", "scope": "read",
                                 "token_hash": digest(secret + "-organiser")}])
@@ -101,8 +100,8 @@ def seed(url: str, participations: int, badges: int) -> dict:
                 "latitude": CENTRE[0] + rng.gauss(0, 0.03),
                 "longitude": CENTRE[1] + rng.gauss(0, 0.05),
                 "schedule": {}, "languages": ["lt"], "accessibility": [], "resources": []})
-        run(insert(Activity), activities)
-        run(insert(ActivitySkill), [
+        run(Activity.__table__.insert(), activities)
+        run(ActivitySkill.__table__.insert(), [
             {"tenant_id": t, "activity_id": n, "label": f"skill {s}",
              "concept_uri": f"http://data.europa.eu/esco/skill/bench-{s}"}
             for n in range(1, ACTIVITIES + 1) for s in {rng.randrange(SKILLS) for _ in range(2)}])
@@ -125,7 +124,7 @@ def seed(url: str, participations: int, badges: int) -> dict:
                            "updated_at": created, "completed_at": completed}
 
         for batch in _chunks(participation_rows()):
-            run(insert(Participation), batch)
+            run(Participation.__table__.insert(), batch)
         session.commit()
         inserted = time.perf_counter() - started
         started = time.perf_counter()

@@ -140,6 +140,16 @@ def col_metrics(request, scope, period) -> list[Metric]:
     """
 
 
+@hookspec
+def col_skill_groups(request, uris: list[str]) -> dict[str, str]:
+    """Group skill concept URIs for dashboards: return ``{uri: group label}`` (translated).
+
+    The city dashboard calls it with the URIs of its most joined skills and adds up their joins
+    per group (for ESCO: the top of each skill's hierarchy, such as "communication,
+    collaboration and creativity").  Leave out URIs you do not know.
+    """
+
+
 # -- tenants and demo data --------------------------------------------------------------------
 
 

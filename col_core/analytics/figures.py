@@ -85,6 +85,12 @@ def city_tables(service, period) -> list[Table]:
     tables.append(Table("skills", t(_("Most popular skills")),
                         [("skill", t(_("Skill"))), ("joins", t(_("Joins")))],
                         [list(row) for row in service.top_skills(period)], chart="bar"))
+    groups = service.skill_groups(period)
+    if groups:
+        tables.append(Table("skill_groups", t(_("Skills by group")),
+                            [("group", t(_("Group of skills"))), ("joins", t(_("Joins")))],
+                            [[label, protect(joins)] for label, joins in groups], chart="bar",
+                            note=t(_("A join counts once for each skill of the activity."))))
     return tables
 
 

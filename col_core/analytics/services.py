@@ -185,6 +185,22 @@ class AnalyticsService:
             .group_by(ActivitySkill.concept_uri)).all()) if top else {}
         return [(labels.get(uri) or uri, joins) for joins, uri in top]
 
+    def skill_groups(self, period, limit: int = 200) -> list[tuple[str, int]]:
+        """(group label, joins) of the most joined skills, grouped by the plugins that know
+        them (``col_skill_groups``); empty when no plugin groups skills."""
+        sums = self.rollup_sums("joins", "skill", period)
+        top = dict(sorted(sums.items(), key=lambda item: -item[1])[:limit])
+        if not top:
+            return []
+        groups: dict[str, str] = {}
+        for answer in self.request.hooks.col_skill_groups(request=self.request, uris=list(top)):
+            groups.update(answer or {})
+        totals: dict[str, int] = {}
+        for uri, label in groups.items():
+            if uri in top:
+                totals[label] = totals.get(label, 0) + top[uri]
+        return sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+
     def feedback_by(self, group, where) -> dict:
         """{group: (responses, average rating)} of feedback, in SQL."""
         query = (select(group, func.count(ActivityFeedback.id),

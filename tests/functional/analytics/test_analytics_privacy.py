@@ -113,3 +113,24 @@ def test_plugins_add_figures_through_the_metrics_hook(seeded_k5, people, metrics
     assert {"figure": "Places to sit", "value": 42} in more
     assert "<strong>42</strong> Places to sit" in people.client(seeded_k5.city).get("/impact").text
     assert {"Tenant", "Organisation"} <= set(metrics_plugin.scopes)
+
+
+class SkillGroupsPlugin:
+    """Groups the seeded skill the way the ESCO plugin groups skills by their hierarchy."""
+
+    @hookimpl
+    def col_skill_groups(self, request, uris):
+        return {uri: "Communication and teamwork" for uri in uris if uri.endswith("/teamwork")}
+
+
+def test_skills_are_grouped_by_plugins_that_know_them(seeded, people, registry):
+    admin = people.client(seeded.city, seeded.admin)
+    assert "skill_groups" not in [t["key"] for t in admin.get("/api/v1/analytics/city").json["tables"]]
+    manager = registry["col.plugins"].manager
+    manager.register(SkillGroupsPlugin(), name="test-skill-groups")
+    try:
+        payload = admin.get("/api/v1/analytics/city").json
+    finally:
+        manager.unregister(name="test-skill-groups")
+    assert table(payload, "skill_groups")["rows"] == [
+        {"group": "Communication and teamwork", "joins": 6}]
