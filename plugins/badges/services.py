@@ -8,7 +8,7 @@ import uuid
 
 from pyramid.i18n import TranslationStringFactory, make_localizer
 from pyramid.interfaces import ITranslationDirectories
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from zope.interface import implementer
 
 from col_core.db.meta import utcnow
@@ -37,23 +37,60 @@ class BadgeIssuer:
         self.request = request
         self.dbsession = request.dbsession
         self._next_index: dict[int, int] = {}
+        self._localizers: dict[str, object] = {}
 
     # -- awarding ------------------------------------------------------------------------
 
     def issue(self, badge_class, email, *, user=None, evidence=(), source="direct",
               notify=True) -> Assertion:
-        email = ob2.normalise_email(email or (user.email if user else ""))
-        if not valid_email(email):
-            raise IssueError(_("“${email}” is not an email address.", mapping={"email": email}))
-        user = user or self.dbsession.scalar(select(User).where(func.lower(User.email) == email))
-        existing = self.held(badge_class.id, email, user)
-        if existing is not None:
-            return existing
-        missing = [b.name for b in badge_class.prerequisites
-                   if self.held(b.id, email, user) is None]
-        if missing:
-            raise IssueError(_("This badge requires these badges first: ${names}.",
-                               mapping={"names": ", ".join(missing)}))
+        issued, errors = self._award(badge_class, [{"email": email or (user and user.email),
+                                                    "evidence": evidence, "user": user}],
+                                     source, notify)
+        if errors:
+            raise IssueError(errors[1])
+        return issued[0]
+
+    def issue_many(self, badge_class, rows, *, source="csv"):
+        return self._award(badge_class, rows, source, notify=True)
+
+    def _award(self, badge_class, rows, source, notify):
+        """Check and create every row's assertion with bulk reads and one flush, then announce
+        each (email and hook): the same rules as one by one, fast enough for a 10,000-row CSV."""
+        emails = [ob2.normalise_email(row.get("email") or "") for row in rows]
+        users = self._users({e for e, row in zip(emails, rows) if not row.get("user")})
+        prerequisites = list(badge_class.prerequisites)
+        known = [row.get("user") or users.get(email) for email, row in zip(emails, rows)]
+        holders = _Holders(self.dbsession, [badge_class.id] + [b.id for b in prerequisites],
+                           set(emails), {u.id for u in known if u is not None})
+        results, created, errors = [], [], {}
+        for number, (email, row, user) in enumerate(zip(emails, rows, known), start=1):
+            if not valid_email(email):
+                errors[row.get("line", number)] = _("“${email}” is not an email address.",
+                                                    mapping={"email": email})
+                continue
+            existing = holders.get(badge_class.id, email, user)
+            if existing is not None:
+                results.append(existing)
+                continue
+            missing = [b.name for b in prerequisites if holders.get(b.id, email, user) is None]
+            if missing:
+                errors[row.get("line", number)] = _(
+                    "This badge requires these badges first: ${names}.",
+                    mapping={"names": ", ".join(missing)})
+                continue
+            assertion = self._new_assertion(badge_class, email, user, row.get("evidence"),
+                                            source)
+            holders.add(assertion, user)
+            results.append(assertion)
+            created.append((assertion, user))
+        self.dbsession.flush()
+        for assertion, user in created:
+            if notify:
+                self._notify(assertion, user)
+            self.request.hooks.col_badge_awarded(request=self.request, assertion=assertion)
+        return results, errors
+
+    def _new_assertion(self, badge_class, email, user, evidence, source) -> Assertion:
         now = utcnow()
         recipient = ob2.recipient(email)
         assertion = Assertion(
@@ -62,25 +99,19 @@ class BadgeIssuer:
             user=user, issued_on=now, status_index=self._status_index(badge_class.issuer_id),
             expires_at=(now + dt.timedelta(days=badge_class.expires_after_days)
                         if badge_class.expires_after_days else None),
-            evidence=[dict(e) for e in evidence], source=source,
+            evidence=[dict(e) for e in evidence or ()], source=source,
             accept_token=None if user else secrets.token_urlsafe(24),
         )
         self.dbsession.add(assertion)
-        self.dbsession.flush()
-        if notify:
-            self._notify(assertion, user)
-        self.request.hooks.col_badge_awarded(request=self.request, assertion=assertion)
         return assertion
 
-    def issue_many(self, badge_class, rows, *, source="csv"):
-        issued, errors = [], {}
-        for number, row in enumerate(rows, start=1):
-            try:
-                issued.append(self.issue(badge_class, row.get("email", ""),
-                                         evidence=row.get("evidence") or (), source=source))
-            except IssueError as error:
-                errors[row.get("line", number)] = error.args[0]
-        return issued, errors
+    def _users(self, emails: set[str]) -> dict[str, User]:
+        found = {}
+        for chunk in _chunks(sorted(emails)):
+            for user in self.dbsession.scalars(select(User).where(
+                    func.lower(User.email).in_(chunk))):
+                found[user.email.lower()] = user
+        return found
 
     def revoke(self, assertion, reason) -> None:
         if not (reason or "").strip():
@@ -89,13 +120,9 @@ class BadgeIssuer:
         assertion.revocation_reason = reason.strip()[:500]
 
     def held(self, class_id, email, user=None) -> Assertion | None:
-        who = [Assertion.recipient_email == email]
-        if user is not None:
-            who.append(Assertion.user_id == user.id)
-        candidates = self.dbsession.scalars(
-            select(Assertion).where(Assertion.badge_class_id == class_id,
-                                    Assertion.revoked_at.is_(None), or_(*who)))
-        return next((a for a in candidates if not a.is_expired), None)
+        email = ob2.normalise_email(email or "")
+        user_ids = {user.id} if user is not None else set()
+        return _Holders(self.dbsession, [class_id], {email}, user_ids).get(class_id, email, user)
 
     def _status_index(self, issuer_id: int) -> int:
         if issuer_id not in self._next_index:
@@ -105,12 +132,17 @@ class BadgeIssuer:
         self._next_index[issuer_id] += 1
         return self._next_index[issuer_id]
 
+    def _localizer(self, locale: str):
+        if locale not in self._localizers:
+            self._localizers[locale] = make_localizer(locale, self.request.registry.queryUtility(
+                ITranslationDirectories, default=[]))
+        return self._localizers[locale]
+
     def _notify(self, assertion: Assertion, user) -> None:
         tenant = self.request.tenant
         locale = (user.preferred_locale if user else None) or tenant.default_locale or "en"
-        localizer = make_localizer(locale, self.request.registry.queryUtility(
-            ITranslationDirectories, default=[]))
-        urls = urls_for(self.request)
+        localizer = self._localizer(locale)
+        urls = self._urls = getattr(self, "_urls", None) or urls_for(self.request)
         mapping = {"badge": assertion.badge_class.name,
                    "issuer": assertion.issuer.organisation.name,
                    "city": tenant.display_name(locale)}
@@ -142,6 +174,39 @@ class BadgeIssuer:
             self.dbsession.add(badge)
             self.dbsession.flush()
         return badge
+
+
+def _chunks(values: list, size: int = 900):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+class _Holders:
+    """Who already holds which badge classes (valid assertions), read in bulk for a batch."""
+
+    def __init__(self, dbsession, class_ids: list[int], emails: set[str], user_ids: set[int]):
+        self.by_email: dict[tuple[int, str], Assertion] = {}
+        self.by_user: dict[tuple[int, int], Assertion] = {}
+        conditions = [Assertion.recipient_email.in_(chunk) for chunk in _chunks(sorted(emails))]
+        conditions += [Assertion.user_id.in_(chunk) for chunk in _chunks(sorted(user_ids))]
+        for condition in conditions:
+            for assertion in dbsession.scalars(select(Assertion).where(
+                    Assertion.badge_class_id.in_(class_ids), Assertion.revoked_at.is_(None),
+                    condition)):
+                if not assertion.is_expired:
+                    self.add(assertion, None)
+
+    def add(self, assertion: Assertion, user) -> None:
+        self.by_email[(assertion.badge_class_id, assertion.recipient_email)] = assertion
+        user_id = user.id if user is not None else assertion.user_id
+        if user_id is not None:
+            self.by_user[(assertion.badge_class_id, user_id)] = assertion
+
+    def get(self, class_id: int, email: str, user=None) -> Assertion | None:
+        found = self.by_email.get((class_id, email))
+        if found is None and user is not None:
+            found = self.by_user.get((class_id, user.id))
+        return found
 
 
 def badge_issuer_factory(context, request) -> BadgeIssuer:
