@@ -1,0 +1,105 @@
+"""The map page in a real browser (Debian's Chromium through Playwright, headless, offline).
+
+The app is served by waitress on 127.0.0.1 in a thread; every request outside it (tiles) is
+refused, so this also shows that the page works with no tile server.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+
+import pytest
+
+from col_core.activities.models import Activity, ActivitySession
+from col_core.security.models import Organisation
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(),
+                       reason="needs Debian's Chromium: apt-get install -y chromium"),
+]
+CENTRE = (54.6872, 25.2797)
+
+
+@pytest.fixture
+def server(wsgi_app, registry):
+    waitress = pytest.importorskip("waitress")
+    served = waitress.create_server(wsgi_app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=served.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{served.effective_port}"
+    served.close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def city(factories):
+    city = factories.tenant("vilnius", map={"center": list(CENTRE), "zoom": 12,
+                                            "tile_url": "http://tiles.invalid/{z}/{x}/{y}.png"})
+    starts = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=3)
+    with factories.within(city):
+        org = factories.save(Organisation(name="Youth Centre", slug="youth-centre"))
+        made = []
+        for number in range(12):
+            made.append(Activity(
+                organisation_id=org.id, title=f"Dance workshop {number}", status="published",
+                category="arts", latitude=CENTRE[0] + number * 0.001, longitude=CENTRE[1],
+                starts_at=starts, ends_at=starts + dt.timedelta(hours=2),
+                sessions=[ActivitySession(starts_at=starts, ends_at=starts + dt.timedelta(hours=2))]))
+        made.append(Activity(
+            organisation_id=org.id, title="Robotics lab", status="published", category="tech",
+            latitude=CENTRE[0] - 0.02, longitude=CENTRE[1] + 0.03, starts_at=starts,
+            ends_at=starts + dt.timedelta(hours=2)))
+        factories.save(*made)
+    return city
+
+
+def test_map_clusters_filters_and_opens_an_activity(server, browser, city):
+    context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+    page = context.new_page()
+    base = f"{server}/t/vilnius"
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server)
+               else route.abort())
+    page.goto(f"{base}/map/")
+    # Twelve activities a hundred metres apart cluster at the city's zoom.
+    cluster = page.locator(".marker-cluster").first
+    cluster.wait_for(timeout=10000)
+    assert int(cluster.inner_text()) >= 2
+    assert page.locator("#results li").count() == 13
+
+    # Filtering updates the markers, the list and the shareable address together.
+    page.select_option("#f-category", "tech")
+    page.wait_for_function("document.querySelectorAll('#results li').length === 1")
+    assert page.locator("#results li").inner_text().startswith("Robotics lab")
+    assert "category=tech" in page.url and "at=" in page.url
+    assert page.locator(".marker-cluster").count() == 0
+    shared_url = page.url
+
+    # The one marker left opens the activity.
+    page.locator(".leaflet-marker-icon").first.click()
+    page.locator(".leaflet-popup-content a").click()
+    page.wait_for_load_state()
+    assert "Robotics lab" in page.locator("h1").inner_text()
+
+    # The shared address restores the same view and filter.
+    shared = context.new_page()
+    shared.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server)
+                 else route.abort())
+    shared.goto(shared_url)
+    shared.wait_for_function("document.querySelectorAll('#results li').length === 1")
+    assert shared.locator("#f-category").input_value() == "tech"
