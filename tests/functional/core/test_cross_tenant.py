@@ -68,6 +68,7 @@ ATTACKS: dict[str, dict[str, str]] = {
     "api.get.activities.{id}.participants": ACTIVITY,
     "api.post.activities.{id}.attendance": ACTIVITY,
     "api.post.activities.{id}.completion": ACTIVITY,
+    "activity_session_qr": {"id": "activity_id", "session": "session_id"},
     # analytics, esco, badges, playlists (organisation- and activity-scoped pages)
     "analytics_organisation": ORG,
     "analytics_activity": ACTIVITY,
@@ -98,6 +99,8 @@ GLOBAL: dict[str, str] = {
     "guardian_consent": "account links: accounts are platform-wide",
     "api.delete.tokens.{id}": "API tokens belong to the account, which is platform-wide",
     "legal": "{page} names one of the request's own city's texts, not an object",
+    "activity_attend": "{token} is signed with its city's id; another city's token is refused "
+                       "(tests/functional/activities/test_attendance_qr.py)",
 }
 
 # Routes whose owners have not yet added an attack line (they need objects this suite cannot
@@ -111,7 +114,6 @@ AWAITING_OWNERS: dict[str, str] = {
         "badges.review", "badges.manage_edit", "badges.manage_issue", "badges.manage_codes",
         "badges.manage_revoke")
 } | {
-    "activity_session_qr": "activities", "activity_attend": "activities",
     "analytics_city_csv": "analytics", "analytics_organisation_csv": "analytics",
     "analytics_activity_csv": "analytics",
 }
@@ -160,6 +162,11 @@ def world(factories):
                                                title="Secret Activity A", status="published",
                                                published_at=utcnow()))
             values["activity_id"] = activity.id
+            from col_core.activities.models import ActivitySession
+
+            session = factories.save(ActivitySession(activity_id=activity.id,
+                                                     starts_at=utcnow(), ends_at=utcnow()))
+            values["session_id"] = session.id
             try:
                 from plugins.playlists.models import Playlist, PlaylistItem
             except ImportError:  # pragma: no cover - playlists not installed
@@ -245,3 +252,29 @@ def test_row_level_security_hides_city_a_from_raw_sql(registry, world):
     finally:
         session.rollback()
         session.close()
+
+
+DISCOVERY = ["/api/v1/search?q=secret", "/api/v1/activities.geojson?q=secret",
+             "/map/?q=secret", "/map/activities.ics?q=secret"]
+
+
+def test_discovery_in_city_b_shows_nothing_of_city_a(testapp, registry, world):
+    """Search, map, GeoJSON and iCal feeds take no ids: they must simply never show city A."""
+    from col_core.activities.models import Activity
+    from col_core.tenancy.scoping import tenant_context
+
+    session = registry["col.session_factory"]()
+    with session.begin():  # give the secret activity a place, so the map feeds would carry it
+        with tenant_context(session, world["a"]):
+            activity = session.get(Activity, world["values"]["activity_id"])
+            activity.latitude, activity.longitude = 54.68, 25.28
+    session.close()
+    control = testapp.for_tenant(world["a"]).get("/api/v1/search?q=secret")
+    assert [item["title"] for item in control.json["items"]] == ["Secret Activity A"]
+    app = testapp.for_tenant(world["b"])
+    for path in DISCOVERY:
+        if path.startswith("/map") and not registry["col.plugins"].plugins.get("map"):
+            continue
+        response = app.get(path, status="*")
+        assert response.status_int in (200, 404), f"{path} answered {response.status}"
+        assert "Secret Activity A" not in response.text, path
