@@ -24,8 +24,9 @@ def test_email_is_in_the_recipients_language(badges, outbox):
     badges.user("ona@example.org", preferred_locale="lt")
     badges.issue(badges.badge_class(), "ona@example.org")
     [message] = outbox.messages()
-    # A known account gets no "create your account" link, and the Lithuanian catalogue (if
-    # translated) is used; the English fallback must at least never mention the claim link.
+    assert message["Subject"] == "Jūsų naujas ženklelis: Bike repair"
+    assert "Užsidirbote ženklelį „Bike repair“" in message.get_content()
+    # A known account needs no "create your account" link.
     assert "/badges/accept/" not in message.get_content()
 
 
