@@ -29,8 +29,9 @@ def titles(response):
 def test_reindex_rebuilds_a_city_from_its_activities(testapp, app_config, factories, activities):
     city = factories.tenant("vilnius")
     activities(city, title="Dance workshop")
-    factories.session.execute(delete(SearchDocumentRow.__table__))  # as if the index were lost
-    factories.session.commit()
+    with factories.within(city):  # as if the index were lost
+        factories.session.execute(delete(SearchDocumentRow.__table__))
+        factories.session.commit()
     app = testapp.for_tenant(city)
     assert titles(app.get("/api/v1/search", {"q": "dance"})) == []
     result = CliRunner().invoke(search, ["reindex", "--tenant", "vilnius"],
