@@ -16,6 +16,8 @@ def fold(text: str) -> str:
     """Lower-case ASCII words separated by single spaces: ``"Pratiquer l’autoréflexion"`` ->
     ``"pratiquer l autoreflexion"``.  Scripts without a Latin base (Greek, Cyrillic) keep
     their letters, case-folded."""
+    if text.isascii():  # most labels: skip the Unicode work
+        return _NOT_WORD.sub(" ", text.lower()).strip()
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_SPECIAL))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     if stripped.isascii():

@@ -96,12 +96,27 @@ def add_labels(session: Session, rows: list[dict]) -> None:
         Concept.uri.in_({row["concept_uri"] for row in rows}))).all())
     made = session.execute(insert(Label.__table__).returning(
         Label.id, Label.concept_uri, Label.language, Label.kind, Label.folded), rows)
-    insert_ignore(session, LabelWord.__table__, [
-        {"label_id": label_id, "word": word, "position": position, "concept_uri": uri,
-         "concept_kind": kinds.get(uri, "skill"), "language": language,
-         "label_rank": LABEL_KINDS.index(kind), "length": len(folded)}
+    insert_rows(session, LabelWord.__table__, _WORD_COLUMNS, [
+        (label_id, word, uri, kinds.get(uri, "skill"), language, LABEL_KINDS.index(kind),
+         position, len(folded))
         for label_id, uri, language, kind, folded in made
         for word, position in words(folded).items()])
+
+
+_WORD_COLUMNS = ("label_id", "word", "concept_uri", "concept_kind", "language", "label_rank",
+                 "position", "length")
+
+
+def insert_rows(session: Session, table: Table, columns: Sequence[str], rows: list[tuple]):
+    """Plain INSERT of many tuples straight through the driver: for the hundreds of thousands
+    of label words, building SQLAlchemy parameters per row costs more than the database."""
+    if not rows:
+        return
+    connection = session.connection()
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
+           f"VALUES ({', '.join([marker] * len(columns))})")
+    connection.exec_driver_sql(sql, rows)
 
 
 def rebuild_closure(session: Session) -> int:
