@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import literal, select
+from sqlalchemy import case, literal, select
 from sqlalchemy.orm import Session
 from zope.interface import implementer
 
@@ -81,17 +81,22 @@ class SkillSearch:
         for language_clause, rank in self._stages(language, languages):
             while len(found) < limit:
                 wanted = (limit - len(found)) * _ROWS_PER_HIT
+                order = [LabelWord.position > 0, LabelWord.length, LabelWord.label_id]
                 stmt = (select(LabelWord.concept_uri, LabelWord.label_id)
                         .where(language_clause, LabelWord.label_rank == rank,
                                LabelWord.concept_kind.in_(list(kinds)),
                                starts_with(self.session, LabelWord.word, lead),
                                LabelWord.concept_uri.not_in(list(found)))
-                        .order_by(LabelWord.position > 0, LabelWord.length, LabelWord.label_id)
                         .limit(wanted))
                 if others:
+                    # Several words: the label itself is read, and labels that start with
+                    # the whole query come first.
                     spaced = literal(" ") + Label.folded
                     stmt = stmt.join(Label, Label.id == LabelWord.label_id).where(
                         *(spaced.contains(" " + token) for token in others))
+                    order.insert(0, case((starts_with(self.session, Label.folded, query), 0),
+                                         else_=1))
+                stmt = stmt.order_by(*order)
                 rows = self.session.execute(stmt).all()
                 for uri, label_id in rows:
                     if len(found) < limit:
