@@ -92,6 +92,14 @@ class Badges:
         with self.factories.within(self.tenant):
             return session.scalar(select(Assertion).where(Assertion.uid == uid))
 
+    def update(self, uid: str, **fields) -> None:
+        """Change an assertion's columns directly (e.g. backdate its expiry)."""
+        with self.factories.within(self.tenant):
+            assertion = self.assertion(uid)
+            for name, value in fields.items():
+                setattr(assertion, name, value)
+            self.factories.session.commit()
+
     def user(self, email: str = "ana@example.org", **fields) -> User:
         values = {"display_name": email.split("@")[0].title(), "password_hash": _password_hash(),
                   "email_verified_at": utcnow()}

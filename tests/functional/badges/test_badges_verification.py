@@ -40,9 +40,7 @@ def test_expired_badge_says_expired(badges, live_city):
     import datetime as dt
 
     uid = badges.issue(badges.badge_class())
-    assertion = badges.assertion(uid)
-    assertion.expires_at = dt.datetime(2021, 1, 1, tzinfo=dt.timezone.utc)
-    badges.factories.save(assertion)
+    badges.update(uid, expires_at=dt.datetime(2021, 1, 1, tzinfo=dt.timezone.utc))
     page = _verify(live_city, badge=f"{live_city.origin}/badges/assertions/{uid}")
     assert "Expired</h2>" in page and "expired on 2021-01-01" in page
 
