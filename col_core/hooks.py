@@ -28,6 +28,8 @@ def col_navigation(request) -> list[NavItem]:
     items = []
     if not tenant.is_global:
         items.append(NavItem(_(t("Organisations")), request.route_url("organisations"), order=40))
+    if getattr(request, "exception", None) is not None:
+        return items  # an error page: the transaction may be unusable, so ask the database nothing
     if request.user is None:
         items.append(NavItem(_(t("Sign in")), request.route_url("signin"), order=90))
         return items

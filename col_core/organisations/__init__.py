@@ -41,3 +41,4 @@ def includeme(config):
     for name, pattern, factory in ROUTES:
         config.add_route(name, pattern, factory=factory)
     config.scan("col_core.organisations.views")
+    config.include("col_core.organisations.api")
