@@ -9,7 +9,7 @@ from pyramid.i18n import TranslationStringFactory
 from pyramid.view import view_config
 from sqlalchemy import select
 
-from col_core.activities.fields import category_slugs
+from col_core.activities.fields import category_names
 from col_core.activities.forms import form_data, form_errors, form_values, kept_values
 from col_core.activities.interfaces import (IActivityService, IParticipationService,
                                             ValidationFailed)
@@ -58,7 +58,7 @@ def _form_page(request, activity, values, errors, status=200, notice=None):
     return {"activity": activity, "values": values, "errors": _translated(request, errors),
             "notice": notice, "types": ACTIVITY_TYPES, "visibilities": VISIBILITIES,
             "schedule_kinds": SCHEDULE_KINDS, "accessibility": ACCESSIBILITY,
-            "categories": category_slugs(request.tenant), "organisations": others,
+            "categories": category_names(request.tenant, request.locale_name), "organisations": others,
             "can_publish": bool(request.has_permission("org.publish", request.context))}
 
 

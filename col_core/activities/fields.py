@@ -44,6 +44,19 @@ def category_slugs(tenant) -> list[str]:
     return slugs
 
 
+def category_names(tenant, locale: str) -> dict[str, str]:
+    """slug -> the category's name in ``locale`` (else the city's default language, else slug)."""
+    names = {}
+    for entry in tenant.setting("categories", []) or []:
+        if isinstance(entry, dict) and entry.get("slug"):
+            translated = entry.get("names") or {}
+            names[entry["slug"]] = translated.get(locale) or translated.get(
+                tenant.default_locale) or entry["slug"]
+        elif isinstance(entry, str):
+            names[entry] = entry
+    return names
+
+
 def _text(limit: int, required_message=None) -> Callable:
     def parse(value, ctx):
         if value is None:

@@ -8,6 +8,7 @@ from pyramid.response import Response
 from pyramid.view import view_config
 
 from col_core.activities.interfaces import IParticipationService, ValidationFailed
+from col_core.activities.fields import category_names
 from col_core.activities.ical import activities_to_ical
 from col_core.activities.resources import activity_factory, can_see, is_organiser
 
@@ -45,7 +46,9 @@ def show(context, request):
     return {"activity": activity, "participation": participation,
             "organiser": is_organiser(request, activity), "joined_count": joined,
             "places_left": None if activity.capacity is None else max(0, activity.capacity - joined),
-            "invite": request.params.get("invite", "")}
+            "invite": request.params.get("invite", ""),
+            "category": category_names(request.tenant, request.locale_name).get(
+                activity.category, activity.category)}
 
 
 @view_config(route_name="activity.ics", permission="view")

@@ -12,6 +12,7 @@ def test_public_page_shows_the_activity_and_a_calendar_link(make_activity, peopl
     assert f"/activities/{activity.id}.ics" in page.text
     assert 'src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"' in page.text
     assert "Sign in to join" in page.text
+    assert "Workshop" not in page.text and "Event · Science ·" in page.text  # names, not slugs
 
 
 def test_join_and_leave_with_the_page_buttons(make_activity, people, city):
