@@ -56,6 +56,29 @@ def col_badge_awarded(request, assertion) -> None:
 
 
 @hookimpl
+def col_skill_groups(request, uris: list[str]) -> dict[str, str]:
+    from plugins.esco.interfaces import ISkillCatalog
+    from plugins.esco.views import user_language
+
+    return request.find_service(ISkillCatalog).top_groups(uris, user_language(request))
+
+
+@hookimpl
+def col_account_export(request, user) -> dict[str, bytes]:
+    from plugins.esco.services import learner_skills_export
+
+    return {"esco/skills.json": learner_skills_export(request.dbsession, user.id)}
+
+
+@hookimpl
+def col_account_deleted(request, user) -> None:
+    """A learner's skills are personal data: they go with the account."""
+    from plugins.esco.services import forget_learner
+
+    forget_learner(request.dbsession, user.id)
+
+
+@hookimpl
 def col_seed_demo(request, tenant) -> list[str]:
     from plugins.esco import demo
 

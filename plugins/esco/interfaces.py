@@ -49,6 +49,10 @@ class ISkillCatalog(Interface):
     def ancestors(uri):
         """{ancestor uri: depth} of every concept above ``uri``."""
 
+    def top_groups(uris, language):
+        """{uri: label of the concept's broadest group below its pillar root}, for grouping
+        skills on dashboards and profiles; unknown URIs are left out."""
+
     def occupation_skills(uri):
         """{skill uri: "essential" | "optional"} of an occupation."""
 
@@ -92,7 +96,8 @@ class ILearnerSkills(Interface):
 
     def profile(user_id, language):
         """The learner's skills grouped by ESCO hierarchy: a list of ``ProfileGroup``
-        (title, uris, labels) — transversal skills, digital, language, then each pillar."""
+        (title, uris, labels): transversal, digital, language and green skills, then one
+        group per top group of the hierarchy (see ``ISkillCatalog.top_groups``)."""
 
 
 class ISkillGap(Interface):

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import orjson
 from pyramid.i18n import TranslationStringFactory
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from zope.interface import implementer
 
 from col_core.activities.models import Activity, ActivitySkill
+from col_core.tenancy.scoping import cross_tenant
 from plugins.esco.interfaces import (
-    ILearnerSkills, ISkillCatalog, ISkillGap, ISkillTags, UnknownConcept,
+    ATTRIBUTION, ILearnerSkills, ISkillCatalog, ISkillGap, ISkillTags, UnknownConcept,
 )
 from plugins.esco.models import (
     Broader, Closure, CollectionMember, Concept, Description, LearnerSkill, OccupationSkill,
@@ -83,6 +85,27 @@ class SkillCatalog:
     def ancestors(self, uri):
         return dict(self.session.execute(select(Closure.ancestor_uri, Closure.depth).where(
             Closure.descendant_uri == uri, Closure.depth > 0)).all())
+
+    def top_groups(self, uris, language):
+        """{uri: label of its broadest group below a pillar root} (e.g. "communication,
+        collaboration and creativity"); a concept with several such groups takes the nearest."""
+        uris = list(uris)
+        ancestry = self.session.execute(select(Closure.descendant_uri, Closure.ancestor_uri,
+                                               Closure.depth).where(
+            Closure.descendant_uri.in_(uris), Closure.depth > 0)).all()
+        candidates = {ancestor for _, ancestor, _ in ancestry}
+        # Roots have no broader concept; a top group is an ancestor directly under one.
+        has_broader = set(self.session.scalars(select(Broader.concept_uri).distinct().where(
+            Broader.concept_uri.in_(candidates))))
+        roots = candidates - has_broader
+        tops = set(self.session.scalars(select(Broader.concept_uri).where(
+            Broader.concept_uri.in_(candidates), Broader.broader_uri.in_(roots))))
+        best: dict[str, tuple[int, str]] = {}
+        for uri, ancestor, depth in ancestry:
+            if ancestor in tops and (uri not in best or depth < best[uri][0]):
+                best[uri] = (depth, ancestor)
+        labels = self.labels({top for _, top in best.values()}, language)
+        return {uri: labels.get(top, top) for uri, (_, top) in best.items()}
 
     def occupation_skills(self, uri):
         return dict(self.session.execute(select(OccupationSkill.skill_uri, OccupationSkill.relation)
@@ -195,27 +218,36 @@ class LearnerSkills:
                 CollectionMember.concept_uri, CollectionMember.collection).where(
                 CollectionMember.concept_uri.in_(uris))):
             memberships.setdefault(uri, set()).add(collection)
-        # Otherwise the skill's top ancestor (its pillar or broadest group) names the group.
-        roots = {}
-        for uri, ancestor, depth in self.session.execute(select(
-                Closure.descendant_uri, Closure.ancestor_uri, Closure.depth).where(
-                Closure.descendant_uri.in_(uris))):
-            if uri not in roots or depth > roots[uri][1]:
-                roots[uri] = (ancestor, depth)
-        labels = preferred_labels(self.session, {*uris, *(a for a, _ in roots.values())},
-                                  language)
+        # Otherwise the skill's broadest group below its pillar names the group.
+        tops = SkillCatalog(self.session).top_groups(uris, language)
+        labels = preferred_labels(self.session, uris, language)
         groups: dict[str, list[str]] = {}
         for uri in uris:
             key = next((c for c in PROFILE_COLLECTIONS if c in memberships.get(uri, ())), None)
-            if key is None:
-                root = roots.get(uri, (uri, 0))[0]
-                key = labels.get(root, "") if root != uri else ""
-            groups.setdefault(key, []).append(uri)
+            groups.setdefault(key or tops.get(uri, ""), []).append(uri)
         order = list(PROFILE_COLLECTIONS)
         return [ProfileGroup(PROFILE_COLLECTIONS.get(key, key) or _("Other skills"),
                              sorted(members, key=lambda u: labels.get(u, u).lower()), labels)
                 for key, members in sorted(groups.items(), key=lambda item: (
                     order.index(item[0]) if item[0] in order else len(order), item[0]))]
+
+
+def learner_skills_export(session: Session, user_id: int) -> bytes:
+    """The learner's skills in every city, as JSON, for the GDPR export."""
+    with cross_tenant(session):
+        rows = session.scalars(select(LearnerSkill).where(LearnerSkill.user_id == user_id)
+                               .order_by(LearnerSkill.earned_at)).all()
+        labels = preferred_labels(session, {row.concept_uri for row in rows}, "en")
+        data = [{"uri": row.concept_uri, "label": labels.get(row.concept_uri, ""),
+                 "esco_version": row.esco_version, "source": row.source_type,
+                 "source_id": row.source_id, "earned_at": row.earned_at.isoformat(),
+                 "tenant_id": row.tenant_id} for row in rows]
+    return orjson.dumps({"skills": data, "attribution": ATTRIBUTION}, option=orjson.OPT_INDENT_2)
+
+
+def forget_learner(session: Session, user_id: int) -> None:
+    with cross_tenant(session):
+        session.execute(delete(LearnerSkill).where(LearnerSkill.user_id == user_id))
 
 
 @dataclass
@@ -230,6 +262,7 @@ class Gap:
 class Recommendation:
     activity: Activity
     skills: list[str]  # the missing skills it builds
+    tags: list[str]  # the activity's own tags that build them (the same or narrower skills)
 
 
 @implementer(ISkillGap)
@@ -261,12 +294,14 @@ class SkillGap:
             for narrower in self.catalog.descendants(uri):
                 builds[narrower] = uri
         tagged: dict[int, list[str]] = {}
+        tags: dict[int, list[str]] = {}
         for activity_id, uri in self.session.execute(select(
                 ActivitySkill.activity_id, ActivitySkill.concept_uri).where(
                 ActivitySkill.concept_uri.in_(list(builds)))):
             skills = tagged.setdefault(activity_id, [])
             if builds[uri] not in skills:
                 skills.append(builds[uri])
+            tags.setdefault(activity_id, []).append(uri)
         if not tagged:
             return []
         activities = self.session.scalars(select(Activity).where(
@@ -275,4 +310,4 @@ class SkillGap:
         ranked = sorted(activities, key=lambda a: (
             -sum(u in essential for u in tagged[a.id]), -len(tagged[a.id]),
             a.starts_at is None, a.starts_at or a.created_at, a.id))
-        return [Recommendation(a, tagged[a.id]) for a in ranked[:limit]]
+        return [Recommendation(a, tagged[a.id], tags[a.id]) for a in ranked[:limit]]

@@ -39,8 +39,14 @@ def search_hits(request, text: str, kind: str = "skill", limit: int = 10):
 
 
 def activity_url(request, activity) -> str:
-    # The map plugin shows one activity from its query string.
-    return request.route_url("home") + f"map/?activity={activity.id}"
+    return request.route_url("activity", id=activity.id)
+
+
+def map_url(request, uris) -> str | None:
+    """The city's map filtered to activities with any of these skills (None without a map)."""
+    if not uris or not request.tenant.plugin_enabled("map"):
+        return None
+    return request.route_url("map", _query=[("skill", uri) for uri in uris])
 
 
 # -- JSON API ------------------------------------------------------------------------------------
@@ -105,7 +111,8 @@ def concept_page(request):
     ids = request.find_service(ISkillTags).subjects("activity", catalog.descendants(concept.uri))
     activities = request.dbsession.scalars(select(Activity).where(
         Activity.id.in_(list(ids)), Activity.is_discoverable).order_by(Activity.title)).all()
-    return {"concept": concept, "activities": activities, "activity_url": activity_url}
+    return {"concept": concept, "activities": activities, "activity_url": activity_url,
+            "map_url": map_url(request, [concept.uri] + sorted(concept.narrower))}
 
 
 class ActivityContext:
@@ -167,7 +174,10 @@ def skill_gap_page(request):
                                                               "here.")))
         service = request.find_service(ISkillGap)
         gap = service.gap(request.authenticated_userid, occupation)
-        result.update(occupation=concept, gap=gap, recommendations=service.recommend(gap),
+        recommendations = service.recommend(gap)
+        tagged = {uri for rec in recommendations for uri in rec.tags}
+        result.update(occupation=concept, gap=gap, recommendations=recommendations,
+                      map_url=map_url(request, sorted(tagged)),
                       labels=catalog.labels(gap.essential_missing + gap.optional_missing
                                             + gap.have, language))
     return result

@@ -3,12 +3,14 @@ organisers and learners with API tokens, activities."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
 from pyramid.request import Request
 from pyramid.scripting import prepare
 from sqlalchemy import func, select, table
+from transaction.interfaces import NoTransaction
 
 from col_core.activities.models import Activity
 from col_core.db.meta import utcnow
@@ -27,6 +29,7 @@ class Esco:
 
     def __init__(self, registry):
         self.registry = registry
+        self.opened = []
 
     def session(self):
         return self.registry["col.session_factory"]()
@@ -45,6 +48,7 @@ class Esco:
     def request(self, tenant=None, user_id=None):
         """A request on a city with a real transaction; commit with ``request.tm.commit()``."""
         env = prepare(registry=self.registry, request=Request.blank("/"))
+        self.opened.append(env)
         request = env["request"]
         request.tenant = tenant
         request.tm.begin()
@@ -53,9 +57,20 @@ class Esco:
         return request
 
 
+    def close(self) -> None:
+        """End every request's transaction: an open one would block the next test's TRUNCATE
+        on PostgreSQL."""
+        for env in self.opened:
+            with contextlib.suppress(NoTransaction):  # committed already
+                env["request"].tm.abort()
+            env["closer"]()
+
+
 @pytest.fixture
 def esco(registry):
-    return Esco(registry)
+    made = Esco(registry)
+    yield made
+    made.close()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from badges, skill-gap routes, and a city that has not enabled the plugin."""
 from __future__ import annotations
 
 from types import SimpleNamespace
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import select
@@ -143,6 +144,8 @@ def test_gap_route_recommends_city_activities_for_missing_skills(people, testapp
     request.tm.commit()
     page = people.client(city, learner).get("/esco/routes", {"occupation": OCCUPATION})
     assert "Skill builder" in page.text and "Unrelated" not in page.text
+    on_map = page.html.find("a", href=lambda h: h and "/map/?skill=" in h)["href"]
+    assert on_map.endswith("skill=" + quote(essential[1], safe=""))
     assert "Vaardigheden die je hebt laten zien" in page.text  # "Skills you have shown"
     anonymous = testapp.for_tenant(city).get("/esco/routes", {"occupation": OCCUPATION})
     assert "Vaardigheden die je hebt laten zien" not in anonymous.text
