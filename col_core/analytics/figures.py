@@ -13,6 +13,7 @@ from sqlalchemy import distinct, func, select
 from col_core.activities.models import Activity, ActivitySession, Attendance, Participation
 from col_core.analytics import rollup
 from col_core.analytics.models import ActivityFeedback
+from col_core.analytics.period import Period
 from col_core.analytics.tables import Table
 
 _ = TranslationStringFactory("col")
@@ -41,10 +42,14 @@ def city_tables(service, period) -> list[Table]:
                      for value in [now.get(key, 0)]],
                     chart="bar")]
     months = period.months()
-    series = {metric: service.rollup_sums(metric, "", period, by_month=True)
-              for metric in ("joins", "completions", "badges")}
+    # "active" is stored on the first day of each month, which may precede the period's start.
+    whole_months = Period(period.start.replace(day=1), period.end)
+    series = {metric: service.rollup_sums(metric, "", whole_months if metric == "active"
+                                          else period, by_month=True)
+              for metric in ("joins", "active", "completions", "badges")}
     tables.append(Table("months", t(_("By month")),
                         [("month", t(_("Month"))), ("joins", t(_("Joins"))),
+                         ("active", t(_("Active learners"))),
                          ("completions", t(_("Completions"))), ("badges", t(_("Badges issued")))],
                         [[month] + [protect(series[m].get(("", month), 0)) for m in series]
                          for month in months], chart="line"))
@@ -108,56 +113,33 @@ def _rating(found, k, protect):
 
 
 def organisation_tables(service, organisation, period) -> list[Table]:
+    """Read from the rollup's "activity" and "organisation" breakdowns: a few rows per activity
+    and day, however many participations the city has."""
     t, db = service.t, service.db
-    start, end = period.bounds()
-    mine = Activity.organisation_id == organisation.id
-    counts = {
-        "joins": (Participation.created_at,
-                  select(Participation.activity_id, func.count(Participation.id))
-                  .where(Participation.status != "waitlisted")),
-        "waitlisted": (None, select(Participation.activity_id, func.count(Participation.id))
-                       .where(Participation.status == "waitlisted")),
-        "attendance": (Attendance.marked_at,
-                       select(Participation.activity_id, func.count(Attendance.id))
-                       .join(Participation, Participation.id == Attendance.participation_id)),
-        "completions": (Participation.completed_at,
-                        select(Participation.activity_id, func.count(Participation.id))),
-    }
-    found = {}
-    for name, (when, query) in counts.items():
-        query = query.join(Activity, Activity.id == Participation.activity_id).where(mine)
-        if when is not None:
-            query = query.where(when >= start, when < end)
-        found[name] = dict(db.execute(query.group_by(Participation.activity_id)).all())
-    views = service.rollup_sums("views", "activity", period)
-    feedback = service.feedback_by(ActivityFeedback.activity_id, (mine,))
-    k = service.min_group_size()
-    activities = db.execute(select(Activity.id, Activity.title).where(mine)
+    activities = db.execute(select(Activity.id, Activity.title)
+                            .where(Activity.organisation_id == organisation.id)
                             .order_by(Activity.starts_at.desc(), Activity.id)).all()
-    names = ("views", "joins", "waitlisted", "attendance", "completions")
+    keys = [str(id_) for id_, _title in activities]
+    names = ("views", "joins", "attendance", "completions", "badges")
+    found = {name: service.rollup_sums(name, "activity", period, keys=keys) for name in names}
+    feedback = service.feedback_by(ActivityFeedback.activity_id,
+                                   (Activity.organisation_id == organisation.id,))
+    k = service.min_group_size()
     tables = [Table("activities", t(_("Activities")),
                     [("activity", t(_("Activity")))] +
                     [(n, t(label)) for n, label in zip(names, (
-                        _("Page views"), _("Joins"), _("Waiting list"), _("Attendances"),
-                        _("Completions")))] + [("rating", t(_("Average rating")))],
-                    [[title, views.get(str(id_), 0)] +
-                     [found[n].get(id_, 0) for n in names[1:]] +
+                        _("Page views"), _("Joins"), _("Attendances"), _("Completions"),
+                        _("Badges issued")))] + [("rating", t(_("Average rating")))],
+                    [[title] + [found[n].get(str(id_), 0) for n in names] +
                      [_rating(feedback.get(id_), k, service.protect)]
                      for id_, title in activities], chart="bar")]
-    month = service.month_of
-    trend = {}
-    for name, column, query in (
-            ("joins", Participation.created_at, Participation.status != "waitlisted"),
-            ("completions", Participation.completed_at, Participation.completed_at.is_not(None))):
-        rows = db.execute(select(month(column), func.count(Participation.id))
-                          .join(Activity, Activity.id == Participation.activity_id)
-                          .where(mine, query, column >= start, column < end)
-                          .group_by(month(column))).all()
-        trend[name] = dict(rows)
+    trend = {name: service.rollup_sums(name, "organisation", period, by_month=True,
+                                       keys=[str(organisation.id)])
+             for name in ("joins", "completions")}
     tables.append(Table("trend", t(_("Trend by month")),
                         [("month", t(_("Month"))), ("joins", t(_("Joins"))),
                          ("completions", t(_("Completions")))],
-                        [[m, trend["joins"].get(m, 0), trend["completions"].get(m, 0)]
+                        [[m] + [trend[n].get((str(organisation.id), m), 0) for n in trend]
                          for m in period.months()], chart="line"))
     metrics = service.plugin_metrics(organisation, period)
     if metrics:

@@ -29,20 +29,19 @@ def col_activity_joined(request, activity, participation):
     today = utcnow().date()
     rollup.increment(request.dbsession, activity.tenant_id, today, "joins",
                      rollup.join_breakdown(activity, participation.user, today))
+    rollup.count_learner(request.dbsession, participation, today)
 
 
 @hookimpl
 def col_activity_completed(request, activity, participation):
     rollup.increment(request.dbsession, activity.tenant_id, utcnow().date(), "completions",
-                     [("", ""), ("category", activity.category or "")])
+                     rollup.activity_pairs(activity))
 
 
 @hookimpl
 def col_badge_awarded(request, assertion):
     activity = getattr(assertion, "activity", None)
-    pairs = [("", "")]
-    if activity is not None:
-        pairs.append(("category", activity.category or ""))
+    pairs = rollup.activity_pairs(activity) if activity is not None else [("", "")]
     tenant_id = getattr(assertion, "tenant_id", None) or request.tenant.id
     rollup.increment(request.dbsession, tenant_id, utcnow().date(), "badges", pairs)
 
@@ -53,7 +52,7 @@ def _count_attendance(session, flush_context):
     for attendance in [obj for obj in session.new if isinstance(obj, Attendance)]:
         activity = attendance.participation.activity
         rollup.increment(session, attendance.tenant_id, attendance.marked_at.date(), "attendance",
-                         [("", ""), ("category", activity.category or "")])
+                         rollup.activity_pairs(activity))
 
 
 def count_activity_view(event_):

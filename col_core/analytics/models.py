@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from col_core.activities.models import Participation
 from col_core.db.meta import Base, Timestamped
 from col_core.tenancy.scoping import TenantScoped
 
@@ -52,7 +51,3 @@ class ActivityFeedback(TenantScoped, Timestamped, Base):
 
     __table_args__ = (UniqueConstraint("activity_id", "user_id"),)
 
-
-# Distinct active learners of a period are counted from this covering index alone.
-Index("ix_participations_learners", Participation.tenant_id, Participation.created_at,
-      Participation.user_id)

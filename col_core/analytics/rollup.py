@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Integer, String, and_, case, cast, delete, func, literal, select
+from sqlalchemy import Integer, String, and_, case, cast, delete, distinct, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from col_core.activities.models import Activity, ActivitySkill, Attendance, Participation
 from col_core.analytics.models import DailyMetric
 from col_core.security.models import User
 
-#: Metrics the rebuild recomputes from the core's own tables.
-REBUILT = ("joins", "completions", "attendance")
-#: Joins are broken down by every dimension; other metrics by category only.
-JOIN_DIMENSIONS = ("", "category", "age", "language", "cell", "skill")
+#: Metrics the rebuild recomputes from the core's own tables.  "learners" counts a learner on
+#: the day of their first place in the city; "active" on the first day of each month in which
+#: they took a place (monthly active learners).
+REBUILT = ("joins", "completions", "attendance", "learners", "active")
+# SQLite without ANALYZE statistics would pick the tenant_id index (every row of the city) for
+# a learner's own rows; the user_id index finds their few rows directly.
+BY_USER = "INDEXED BY ix_participations_user_id"
+#: Joins are broken down by every dimension; completions and attendance by activity_pairs().
 GRID = 100  # map grid squares of 1/100 degree (about 1 km): never individual addresses
 AGE_BANDS = ((0, 14, "under-15"), (15, 19, "15-19"), (20, 24, "20-24"), (25, 29, "25-29"),
              (30, 200, "30-plus"))
@@ -45,15 +49,35 @@ def cell_centre(key: str) -> tuple[float, float]:
     return ((lat + (0.5 if lat >= 0 else -0.5)) / GRID, (lon + (0.5 if lon >= 0 else -0.5)) / GRID)
 
 
+def activity_pairs(activity) -> list[tuple[str, str]]:
+    """Every event about an activity counts for the city, its category, the activity itself and
+    its organisation (whose dashboard then reads a few rollup rows, not participations)."""
+    return [("", ""), ("category", activity.category or ""), ("activity", str(activity.id)),
+            ("organisation", str(activity.organisation_id))]
+
+
 def join_breakdown(activity, user, day: dt.date) -> list[tuple[str, str]]:
     """The (dimension, key) pairs one join is counted under."""
     birth_year = user.birth_date.year if user.birth_date else None
-    pairs = [("", ""), ("category", activity.category or ""),
+    pairs = activity_pairs(activity) + [
              ("age", age_band(birth_year, day.year)),
              ("language", user.preferred_locale or ""),
              ("cell", grid_cell(activity.latitude, activity.longitude))]
     pairs += [("skill", skill.concept_uri) for skill in activity.skills]
     return [pair for pair in pairs if pair[0] in ("", "category") or pair[1]]
+
+
+def count_learner(session, participation, day: dt.date) -> None:
+    """Count a learner who just took a place: new in the city, and active this month."""
+    others = (select(func.count(Participation.id)).with_hint(Participation, BY_USER, "sqlite")
+              .where(Participation.user_id == participation.user_id,
+                     Participation.id != participation.id, Participation.status != "waitlisted"))
+    month = day.replace(day=1)
+    if not session.scalar(others):
+        increment(session, participation.tenant_id, day, "learners", [("", "")])
+    since = dt.datetime.combine(month, dt.time())
+    if not session.scalar(others.where(Participation.created_at >= since)):
+        increment(session, participation.tenant_id, month, "active", [("", "")])
 
 
 def increment(session, tenant_id: int, day: dt.date, metric: str,
@@ -94,13 +118,18 @@ def _age_band_sql(birth, when, dialect: str):
                 else_="")
 
 
+def _activity_keys() -> dict:
+    return {"": literal(""), "category": Activity.category,
+            "activity": cast(Activity.id, String),
+            "organisation": cast(Activity.organisation_id, String)}
+
+
 def _join_keys(dialect: str) -> dict:
     when = Participation.created_at
     cell = (cast(_truncated(Activity.latitude, dialect), String) + "," +
             cast(_truncated(Activity.longitude, dialect), String))
     return {
-        "": literal(""),
-        "category": Activity.category,
+        **_activity_keys(),
         "age": case((User.birth_date.is_(None), ""),
                     else_=_age_band_sql(User.birth_date, when, dialect)),
         "language": func.coalesce(User.preferred_locale, ""),
@@ -127,9 +156,27 @@ def _sources(dialect: str):
     attended = (select().select_from(Attendance)
                 .join(Participation, Participation.id == Attendance.participation_id)
                 .join(Activity, Activity.id == Participation.activity_id))
-    for dimension, key in (("", literal("")), ("category", Activity.category)):
+    for dimension, key in _activity_keys().items():
         yield "completions", dimension, key, Participation.completed_at, completed
         yield "attendance", dimension, key, Attendance.marked_at, attended
+
+
+def _month_start(column, dialect: str):
+    if dialect == "postgresql":
+        return cast(func.date_trunc("month", column), DailyMetric.day.type)
+    return func.date(column, "start of month")
+
+
+def _learner_queries(tenant_id: int, dialect: str):
+    placed = (Participation.tenant_id == tenant_id, Participation.status != "waitlisted")
+    first = (select(func.min(Participation.created_at).label("first"))
+             .where(*placed).group_by(Participation.user_id).subquery())
+    day = _day(first.c.first, dialect)
+    yield select(literal(tenant_id), day, literal("learners"), literal(""), literal(""),
+                 func.count()).select_from(first).group_by(day)
+    month = _month_start(Participation.created_at, dialect)
+    yield (select(literal(tenant_id), month, literal("active"), literal(""), literal(""),
+                  func.count(distinct(Participation.user_id))).where(*placed).group_by(month))
 
 
 def rebuild(session, tenant_id: int, progress=None) -> int:
@@ -149,13 +196,22 @@ def rebuild(session, tenant_id: int, progress=None) -> int:
                  .group_by(day, key))
         if dimension not in ("", "category"):
             query = query.having(key != "")
-        session.execute(DailyMetric.__table__.insert().from_select(
-            ["tenant_id", "day", "metric", "dimension", "key", "value"], query))
+        _insert(session, query)
+        steps += 1
+        if progress:
+            progress(1)
+    for query in _learner_queries(tenant_id, dialect):
+        _insert(session, query)
         steps += 1
         if progress:
             progress(1)
     return steps
 
 
+def _insert(session, query) -> None:
+    session.execute(DailyMetric.__table__.insert().from_select(
+        ["tenant_id", "day", "metric", "dimension", "key", "value"], query))
+
+
 def rebuild_steps() -> int:
-    return len(list(_sources("sqlite")))
+    return len(list(_sources("sqlite"))) + len(list(_learner_queries(0, "sqlite")))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pyramid.i18n import TranslationStringFactory
-from sqlalchemy import Integer, cast, distinct, func, or_, select
+from sqlalchemy import Integer, cast, func, or_, select
 from zope.interface import implementer
 
 from col_core.activities.models import Activity, ActivitySkill, Participation
@@ -62,8 +62,10 @@ class AnalyticsService:
 
     # -- reading the rollup -------------------------------------------------------------------------
 
-    def rollup_sums(self, metric: str, dimension: str, period, by_month: bool = False) -> dict:
-        """{key: total} (or {(key, month): total}) of one metric over the period."""
+    def rollup_sums(self, metric: str, dimension: str, period, by_month: bool = False,
+                    keys=None) -> dict:
+        """{key: total} (or {(key, month): total}) of one metric over the period, for every
+        key or only ``keys``."""
         columns = [DailyMetric.key]
         if by_month:
             columns.append(month_of(DailyMetric.day, self.dialect))
@@ -71,6 +73,8 @@ class AnalyticsService:
                  .where(DailyMetric.metric == metric, DailyMetric.dimension == dimension,
                         DailyMetric.day >= period.start, DailyMetric.day < period.end)
                  .group_by(*columns))
+        if keys is not None:
+            query = query.where(DailyMetric.key.in_(keys))
         rows = self.db.execute(query).all()
         if by_month:
             return {(key, month): int(total) for key, month, total in rows}
@@ -91,11 +95,6 @@ class AnalyticsService:
         if group_by is None:
             return self.db.scalar(query)
         return dict(self.db.execute(query.group_by(group_by)).all())
-
-    def active_learners(self, period) -> int:
-        start, end = period.bounds()
-        return self.db.scalar(select(func.count(distinct(Participation.user_id))).where(
-            Participation.created_at >= start, Participation.created_at < end))
 
     def organisers(self, period) -> int:
         return self.db.scalar(select(func.count(Organisation.id)).where(
@@ -123,7 +122,7 @@ class AnalyticsService:
         figures_ = [
             ("activities", t(_("Activities offered")), self.activities_offered(period), False),
             ("joins", t(_("Joins")), self.total("joins", period), True),
-            ("learners", t(_("Active learners")), self.active_learners(period), True),
+            ("learners", t(_("New learners")), self.total("learners", period), True),
             ("completions", t(_("Completions")), self.total("completions", period), True),
             ("attendance", t(_("Attendances")), self.total("attendance", period), True),
             ("views", t(_("Activity page views")), self.total("views", period), False),

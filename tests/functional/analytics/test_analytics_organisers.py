@@ -15,10 +15,10 @@ def test_organisation_dashboard_counts_only_its_own_activities(seeded, people, o
     payload = openapi(staff.get(f"/api/v1/analytics/organisations/{seeded.org_a.slug}")).json
     activities = {row["activity"]: row for row in table(payload, "activities")["rows"]}
     assert activities == {
-        "Robots": {"activity": "Robots", "views": 0, "joins": 6, "waitlisted": 0,
-                   "attendance": 4, "completions": 3, "rating": {"fewer_than": 2}},
-        "Drawing": {"activity": "Drawing", "views": 0, "joins": 2, "waitlisted": 0,
-                    "attendance": 0, "completions": 0, "rating": {"fewer_than": 2}}}
+        "Robots": {"activity": "Robots", "views": 0, "joins": 6, "attendance": 4,
+                   "completions": 3, "badges": 2, "rating": {"fewer_than": 2}},
+        "Drawing": {"activity": "Drawing", "views": 0, "joins": 2, "attendance": 0,
+                    "completions": 0, "badges": 0, "rating": {"fewer_than": 2}}}
     month = utcnow().strftime("%Y-%m")
     trend = {row["month"]: row for row in table(payload, "trend")["rows"]}
     assert trend[month] == {"month": month, "joins": 8, "completions": 3}
@@ -43,10 +43,10 @@ def test_organisation_page_and_csv(seeded, people):
     assert "<svg" in page.text and "<th scope=\"row\">Robots</th>" in page.text
     response = staff.get(f"/organisations/{seeded.org_a.slug}/analytics/activities.csv")
     rows = list(csv.reader(io.StringIO(response.text)))
-    assert rows[0] == ["Activity", "Page views", "Joins", "Waiting list", "Attendances",
-                       "Completions", "Average rating"]
+    assert rows[0] == ["Activity", "Page views", "Joins", "Attendances", "Completions",
+                       "Badges issued", "Average rating"]
     assert sorted(rows[1:]) == [["Drawing", "0", "2", "0", "0", "0", "fewer than 2"],
-                                ["Robots", "0", "6", "0", "4", "3", "fewer than 2"]]
+                                ["Robots", "0", "6", "4", "3", "2", "fewer than 2"]]
 
 
 def test_organisation_page_has_an_impact_section_for_its_organisers(seeded, people):
