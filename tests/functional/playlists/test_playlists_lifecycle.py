@@ -88,12 +88,13 @@ def test_archived_mandatory_activity_pauses_the_playlist(world, city, factories,
 
 def test_fixing_the_rule_reopens_a_paused_playlist(world, city, factories, staff, make_playlist,
                                                     activities, run_col):
+    ids = [activity.id for activity in activities]  # _status expires the rows
     playlist = make_playlist(activities[:2])
-    staff.post(f"/api/v1/activities/{activities[1].id}/archive", status=200)
+    staff.post(f"/api/v1/activities/{ids[1]}/archive", status=200)
     run_col("playlists", "notify")
     assert _status(factories, city, playlist) == "paused"
     staff.put_json(f"/api/v1/playlists/{playlist}/items", {"items": [
-        {"activity_id": activities[0].id}, {"activity_id": activities[2].id}]})
+        {"activity_id": ids[0]}, {"activity_id": ids[2]}]})
     assert _status(factories, city, playlist) == "published"
 
 
