@@ -11,12 +11,12 @@ from sqlalchemy import select
 from col_core.db.meta import utcnow
 from col_core.i18n import PLATFORM_LOCALES, _
 from col_core.security import validation as v
-from col_core.security.forms import invalid, kept
+from col_core.security.forms import kept
 from col_core.security.interfaces import IAccountService
 from col_core.security.models import User
 from col_core.security.passwords import verify_password
 from col_core.security.services import age_thresholds
-from col_core.security.views import T, bad_link
+from col_core.security.views import T, bad_link, link_token
 from col_core.storage import IFileStorage, UploadRejected
 from col_core.tenancy.models import Tenant
 
@@ -92,8 +92,7 @@ def change_email(request):
 @view_config(route_name="confirm_email", request_method="GET", renderer=T + "confirm.jinja2",
              permission="view")
 def confirm_email_form(request):
-    if request.find_service(IAccountService).peek_token("email", request.matchdict["token"]) \
-            is None:
+    if link_token(request, "email") is None:
         return bad_link(request)
     return {"title": _("Confirm your new email address"), "button": _("Confirm")}
 
@@ -111,8 +110,7 @@ def confirm_email(request):
 @view_config(route_name="guardian_consent", request_method="GET", renderer=T + "confirm.jinja2",
              permission="view")
 def guardian_form(request):
-    token = request.find_service(IAccountService).peek_token("guardian",
-                                                             request.matchdict["token"])
+    token = link_token(request, "guardian")
     if token is None:
         return bad_link(request)
     return {"title": _("Consent for ${name}", mapping={"name": token.user.display_name}),
@@ -125,8 +123,7 @@ def guardian_form(request):
 
 @view_config(route_name="guardian_consent", request_method="POST", permission="view")
 def guardian_consent(request):
-    token = request.find_service(IAccountService).consume_token("guardian",
-                                                                request.matchdict["token"])
+    token = link_token(request, "guardian", consume=True)
     if token is None:
         return bad_link(request)
     token.user.guardian_consent_at = utcnow()

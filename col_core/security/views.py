@@ -115,6 +115,13 @@ def signout(request):
     return HTTPSeeOther(request.route_url("home"))
 
 
+def link_token(request, purpose: str, consume: bool = False):
+    """The emailed link's token (used up when ``consume``), or None if it no longer works."""
+    accounts = request.find_service(IAccountService)
+    return (accounts.consume_token if consume else accounts.peek_token)(
+        purpose, request.matchdict["token"])
+
+
 def bad_link(request):
     response = render_to_response(T + "message.jinja2", {
         "title": _("This link no longer works"), "message": _(
@@ -128,8 +135,7 @@ def bad_link(request):
              permission="view")
 def verify_email_form(request):
     # Mail scanners open links; only the button press (a POST) uses the token.
-    if request.find_service(IAccountService).peek_token("verify", request.matchdict["token"]) \
-            is None:
+    if link_token(request, "verify") is None:
         return bad_link(request)
     return {"title": _("Confirm your email address"), "button": _("Confirm")}
 
@@ -137,8 +143,7 @@ def verify_email_form(request):
 @view_config(route_name="verify_email", request_method="POST", renderer=T + "confirm.jinja2",
              permission="view")
 def verify_email(request):
-    token = request.find_service(IAccountService).consume_token("verify",
-                                                                request.matchdict["token"])
+    token = link_token(request, "verify", consume=True)
     if token is None:
         return bad_link(request)
     user = token.user
@@ -180,8 +185,7 @@ def forgot(request):
 @view_config(route_name="reset_password", request_method="GET", renderer=T + "reset.jinja2",
              permission="view")
 def reset_form(request):
-    if request.find_service(IAccountService).peek_token("reset", request.matchdict["token"]) \
-            is None:
+    if link_token(request, "reset") is None:
         return bad_link(request)
     return blank()
 
