@@ -19,6 +19,7 @@ from plugins.playlists.views.forms import form_values, read_form
 
 _ = TranslationStringFactory("col_playlists")
 T = "plugins.playlists:templates/"
+MAP_PLUGIN = "map"
 
 ROUTES = (
     ("playlists.list", "/", None),
@@ -44,6 +45,25 @@ def list_page(request):
     return {"playlists": playlists}
 
 
+def map_of(request, playlist) -> dict | None:
+    """The small map's data, drawn with the map plugin's Leaflet (its static view of the XStatic
+    package) when that plugin serves this city; None means the list alone."""
+    if MAP_PLUGIN not in request.registry["col.plugins"].plugins or \
+            not request.tenant.plugin_enabled(MAP_PLUGIN):
+        return None
+    import xstatic.pkg.leaflet
+
+    points = [{"number": number, "title": item.activity.title, "lat": item.activity.latitude,
+               "lon": item.activity.longitude,
+               "url": request.route_url("activity", id=item.activity_id)}
+              for number, item in enumerate(playlist.items, start=1)
+              if item.activity.latitude is not None and item.activity.longitude is not None]
+    settings, own = request.registry.settings, request.tenant.map or {}
+    return {"leaflet": xstatic.pkg.leaflet.BASE_DIR, "points": points,
+            "tile_url": own.get("tile_url") or settings.get("map.tile_url", ""),
+            "attribution": own.get("attribution") or settings.get("map.attribution", "")}
+
+
 @view_config(route_name="playlists.page", renderer=T + "page.jinja2", permission="view")
 def playlist_page(context, request):
     playlist = context.playlist
@@ -54,7 +74,7 @@ def playlist_page(context, request):
     progress = service.progress(enrolment) if enrolment else None
     return {"playlist": playlist, "enrolment": enrolment, "progress": progress,
             "organiser": is_organiser(request, playlist),
-            "awards": enrolment.awards if enrolment else []}
+            "awards": enrolment.awards if enrolment else [], "map": map_of(request, playlist)}
 
 
 @view_config(route_name="playlists.start", request_method="POST", permission="learner")
@@ -156,6 +176,7 @@ def consent(context, request):
 
 
 def includeme(config):
+    config.add_static_view("assets", "plugins.playlists:static", cache_max_age=3600)
     for name, pattern, factory in ROUTES:
         config.add_route(name, pattern, factory=factory)
     config.scan(__name__)

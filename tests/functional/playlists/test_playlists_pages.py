@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 
 from plugins.playlists.models import PlaylistItem
@@ -61,7 +63,6 @@ def test_playlist_page_lists_activities_and_lets_a_learner_start(world, city, ma
     me = world.client(city, learner)
     page = me.get(f"/playlists/{playlist}")
     assert "Intro" in page and "Workshop" in page and "Optional" in page
-    assert "not available yet; here they are as a list" in page
     page = page.forms[1].submit().follow()
     assert "You started this playlist" in page and "Your progress" in page
 
@@ -133,3 +134,25 @@ def _item_id(world, city, activity) -> int:
     with world.factories.within(city):
         return world.factories.session.scalar(select(PlaylistItem.id).where(
             PlaylistItem.activity_id == activity.id))
+
+
+def test_playlist_page_draws_a_small_map_with_the_map_plugins_leaflet(world, city, make_playlist,
+                                                                     activities):
+    playlist = make_playlist(activities[:2])
+    visitor = world.client(city)
+    page = visitor.get(f"/playlists/{playlist}")
+    points = json.loads(page.html.find(id="playlist-map")["data-points"])
+    assert [(p["title"], p["lat"]) for p in points] == [("Intro", 54.68), ("Workshop", 54.68)]
+    scripts = [tag["src"] for tag in page.html.find_all("script", src=True)]
+    assert any(src.endswith("/leaflet/leaflet.js") for src in scripts)
+    for src in scripts:
+        visitor.get(src.replace("http://vilnius.example.test", ""), status=200)
+
+
+def test_without_the_map_plugin_the_list_stands_alone(world, city, factories, make_playlist,
+                                                      activities):
+    playlist = make_playlist(activities[:2])
+    city.plugins = ["playlists", "badges"]
+    factories.save(city)
+    page = world.client(city).get(f"/playlists/{playlist}")
+    assert page.html.find(id="playlist-map") is None and "Intro" in page
