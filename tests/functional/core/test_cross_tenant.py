@@ -112,7 +112,7 @@ AWAITING_OWNERS: dict[str, str] = {
         "badges.assertion", "badges.signed", "badges.baked", "badges.credential",
         "badges.share", "badges.claim", "badges.claim_qr", "badges.accept", "badges.earn",
         "badges.review", "badges.manage_edit", "badges.manage_issue", "badges.manage_codes",
-        "badges.manage_revoke")
+        "badges.manage_revoke", r"api.post.badges.classes.{badge:\d+}.assertions")
 } | {
     "analytics_city_csv": "analytics", "analytics_organisation_csv": "analytics",
     "analytics_activity_csv": "analytics",
