@@ -18,6 +18,7 @@ from col_core.activities.models import (ACCESSIBILITY, ACTIVITY_TYPES, SCHEDULE_
 from col_core.activities.resources import activity_factory
 from col_core.organisations.resources import organisation_factory
 from col_core.security.models import Organisation
+from col_core.storage import IFileStorage, UploadRejected
 
 _ = TranslationStringFactory("col")
 T = "col_core.activities:templates/"
@@ -76,6 +77,13 @@ def edit(context, request):
     activity, action = context.activity, request.POST.get("action", "save")
     service = request.find_service(IActivityService)
     data = form_data(request.POST)
+    upload = request.POST.get("cover_file")
+    if getattr(upload, "file", None) is not None and getattr(upload, "filename", ""):
+        try:
+            data["cover"] = request.find_service(IFileStorage).put(upload.file.read(), {"image"})
+        except UploadRejected as error:
+            return _form_page(request, activity, kept_values(request.POST), {"cover": str(error)},
+                              status=422, notice=_("Some fields need your attention."))
     try:
         if activity.status == "draft":
             errors = form_errors(service.autosave(activity, data))

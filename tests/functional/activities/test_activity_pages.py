@@ -119,3 +119,34 @@ def test_bulk_completion_from_the_participants_page(make_activity, people, city,
     page = form.submit("action", value="complete", status=303).follow()
     assert "2 marked as completed" in page.text
     assert sorted(c[1] for c in hooks.of("col_activity_completed")) == sorted(u.id for u in learners)
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3), "teal").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_cover_picture_upload(make_activity, staff):
+    from webtest import Upload
+
+    activity = make_activity(title="Murals")
+    form = staff.get(f"/activities/{activity.id}/edit").forms["activity-form"]
+    form["cover_file"] = Upload("cover.png", _png(), "image/png")
+    form.submit("action", value="save", status=303)
+    assert staff.get(f"/api/v1/activities/{activity.id}").json["cover_url"].endswith(".png")
+
+
+def test_a_cover_that_is_not_a_picture_is_refused(make_activity, staff):
+    from webtest import Upload
+
+    activity = make_activity()
+    form = staff.get(f"/activities/{activity.id}/edit").forms["activity-form"]
+    form["cover_file"] = Upload("cover.png", b"#!/bin/sh\necho hi", "image/png")
+    page = form.submit("action", value="save", status=422)
+    assert 'id="e-cover"' in page.text
+    assert staff.get(f"/api/v1/activities/{activity.id}").json["cover_url"] is None
