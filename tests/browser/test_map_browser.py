@@ -6,14 +6,12 @@ refused, so this also shows that the page works with no tile server.
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from pathlib import Path
 
 import pytest
 
-from col_core.activities.models import Activity, ActivitySession
-from col_core.security.models import Organisation
+from col_core.activities.search.testing import activities  # noqa: F401  (fixture)
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -48,24 +46,15 @@ def browser():
 
 
 @pytest.fixture
-def city(factories):
+def city(factories, activities):
     city = factories.tenant("vilnius", map={"center": list(CENTRE), "zoom": 12,
                                             "tile_url": "http://tiles.invalid/{z}/{x}/{y}.png"})
-    starts = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=3)
-    with factories.within(city):
-        org = factories.save(Organisation(name="Youth Centre", slug="youth-centre"))
-        made = []
-        for number in range(12):
-            made.append(Activity(
-                organisation_id=org.id, title=f"Dance workshop {number}", status="published",
-                category="arts", latitude=CENTRE[0] + number * 0.001, longitude=CENTRE[1],
-                starts_at=starts, ends_at=starts + dt.timedelta(hours=2),
-                sessions=[ActivitySession(starts_at=starts, ends_at=starts + dt.timedelta(hours=2))]))
-        made.append(Activity(
-            organisation_id=org.id, title="Robotics lab", status="published", category="tech",
-            latitude=CENTRE[0] - 0.02, longitude=CENTRE[1] + 0.03, starts_at=starts,
-            ends_at=starts + dt.timedelta(hours=2)))
-        factories.save(*made)
+    org = activities.organisation(city)
+    for number in range(12):  # a hundred metres apart: one cluster at the city's zoom
+        activities(city, org, title=f"Dance workshop {number}", lat=CENTRE[0] + number * 0.001,
+                   lon=CENTRE[1])
+    activities(city, org, title="Robotics lab", category="tech", lat=CENTRE[0] - 0.02,
+               lon=CENTRE[1] + 0.03)
     return city
 
 
