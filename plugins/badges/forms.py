@@ -32,6 +32,7 @@ def parse_badge_class(post, dbsession, badge_id: int | None = None):
         "name", "description", "criteria", "icon", "expires_after_days", "earning", "review",
         "peer_reviews_required", "tasks", "skills")}
     values["prerequisites"] = [p for p in post.getall("prerequisites") if p]
+    values["activity"] = (post.get("activity") or "").strip()
     errors = {}
     if not values["name"]:
         errors["name"] = _("Give the badge a name.")

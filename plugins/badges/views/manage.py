@@ -10,6 +10,7 @@ from pyramid.view import view_config
 from sqlalchemy import select
 
 from col_core.storage import IFileStorage, UploadRejected
+from col_core.activities.models import Activity
 from plugins.badges import claims
 from plugins.badges.artwork import ICONS
 from plugins.badges.forms import parse_badge_class, parse_recipients
@@ -25,12 +26,19 @@ def _translated(request, errors: dict) -> dict:
     return {key: request.localizer.translate(message) for key, message in errors.items()}
 
 
+def _activities(request, organisation) -> list[Activity]:
+    """What a badge can be attached to: the organisation's activities."""
+    return list(request.dbsession.scalars(select(Activity).where(
+        Activity.organisation_id == organisation.id).order_by(Activity.title)))
+
+
 def _form_context(request, organisation, values, errors, badge=None) -> dict:
     others = request.dbsession.scalars(select(BadgeClass).where(
         BadgeClass.archived_at.is_(None)).order_by(BadgeClass.name))
     return {"organisation": organisation, "badge": badge, "values": values,
             "errors": _translated(request, errors), "icons": sorted(ICONS),
-            "others": [b for b in others if badge is None or b.id != badge.id]}
+            "others": [b for b in others if badge is None or b.id != badge.id],
+            "activities": _activities(request, organisation)}
 
 
 def _values_of(badge: BadgeClass) -> dict:
@@ -40,7 +48,8 @@ def _values_of(badge: BadgeClass) -> dict:
             "peer_reviews_required": badge.peer_reviews_required,
             "tasks": "\n".join(badge.tasks),
             "skills": "\n".join(f"{s['uri']} | {s.get('label', '')}" for s in badge.skills),
-            "prerequisites": [str(b.id) for b in badge.prerequisites]}
+            "prerequisites": [str(b.id) for b in badge.prerequisites],
+            "activity": str(badge.subject_id) if badge.subject_type == "activity" else ""}
 
 
 def _save(request, badge: BadgeClass, organisation):
@@ -55,8 +64,14 @@ def _save(request, badge: BadgeClass, organisation):
                 upload.file.read(), allowed={"image", "svg"})
         except UploadRejected as error:
             errors["image"] = str(error)
+    subject = request.POST.get("activity", "")
+    activity_ids = {str(a.id) for a in _activities(request, organisation)}
+    if subject and subject not in activity_ids:
+        errors["activity"] = _("Choose one of your organisation's activities.")
     if errors:
         return values, errors
+    if not badge.is_default:  # the activity's own badge stays attached to it
+        badge.subject_type, badge.subject_id = ("activity", int(subject)) if subject else ("", None)
     for name, value in cleaned.items():
         setattr(badge, name, value)
     if image_key:
@@ -70,7 +85,8 @@ def _save(request, badge: BadgeClass, organisation):
 @view_config(route_name="badges.manage_new", request_method="GET", renderer=T + "edit.jinja2",
              permission="org.edit")
 def new_form(request):
-    values = {"earning": "direct", "review": "organiser", "icon": "star"}
+    values = {"earning": "direct", "review": "organiser", "icon": "star",
+              "activity": request.GET.get("activity", "")}
     return _form_context(request, request.context.organisation, values, {})
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from plugins.badges.ob import ob2, verify
+from plugins.badges.ob import ob2
 
 BASE = "http://vilnius.example.test/badges"
 JSONLD = {"Accept": "application/ld+json"}

@@ -144,3 +144,20 @@ def test_people_outside_the_organisation_may_not_issue(badges, testapp):
     member = testapp.for_tenant(badges.tenant)
     badges.organiser(member, "member@example.org", role="member")
     member.get(f"/badges/manage/{class_id}/issue", status=403)  # owners and admins only
+
+
+def test_organisers_add_more_badges_to_an_activity(badges, city):
+    from col_core.activities.models import Activity
+
+    with badges.factories.within(badges.tenant):
+        activity_id = badges.factories.save(Activity(
+            organisation_id=badges.organisation.id, title="Bike kitchen nights")).id
+    form = city.get(f"/badges/manage/organisations/{badges.organisation.id}/new"
+                    f"?activity={activity_id}").forms["badge-form"]
+    assert form["activity"].value == str(activity_id)
+    form["name"] = "Master mechanic"
+    form.submit(status=303)
+    with badges.factories.within(badges.tenant):
+        badge = badges.factories.session.scalars(select(BadgeClass)).one()
+    assert (badge.subject_type, badge.subject_id, badge.is_default) == ("activity", activity_id,
+                                                                        False)
