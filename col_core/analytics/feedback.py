@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pyramid.i18n import TranslationStringFactory
 from sqlalchemy import func, select
 from zope.interface import implementer
 
 from col_core.activities.interfaces import ValidationFailed
-from col_core.activities.models import Participation
+from col_core.activities.models import Activity, Participation
 from col_core.activities.schedule import as_utc
 from col_core.analytics.interfaces import IAnalyticsService, IFeedbackService
 from col_core.analytics.models import ActivityFeedback
@@ -16,6 +18,7 @@ from col_core.db.meta import utcnow
 _ = TranslationStringFactory("col")
 
 MAX_ANSWER = 1000
+FEEDBACK_DAYS = 60  # how long after it started an activity is suggested for feedback
 MAX_QUESTIONS = 10
 DEFAULT_QUESTIONS = (
     {"id": "learned", "text": _("What did you learn?")},
@@ -83,6 +86,18 @@ class FeedbackService:
         self.db.add(feedback)
         self.db.flush()
         return feedback
+
+    def awaiting(self, user, limit: int = 5) -> list:
+        """Activities ``user`` took part in during the last weeks and has not rated yet."""
+        since = utcnow() - dt.timedelta(days=FEEDBACK_DAYS)
+        return list(self.db.scalars(
+            select(Activity).join(Participation, Participation.activity_id == Activity.id)
+            .outerjoin(ActivityFeedback, (ActivityFeedback.activity_id == Activity.id)
+                       & (ActivityFeedback.user_id == user.id))
+            .where(Participation.user_id == user.id, Participation.status == "joined",
+                   Activity.starts_at >= since, Activity.starts_at <= utcnow(),
+                   ActivityFeedback.id.is_(None))
+            .order_by(Activity.starts_at.desc()).limit(limit)))
 
     def results(self, activity) -> dict:
         analytics = self.request.find_service(IAnalyticsService)

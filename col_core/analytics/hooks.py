@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from col_core.activities.models import Activity, Attendance
 from col_core.analytics import rollup
-from col_core.analytics.interfaces import IAnalyticsService
+from col_core.analytics.interfaces import IAnalyticsService, IFeedbackService
 from col_core.analytics.models import ActivityFeedback
 from col_core.analytics.period import Period
 from col_core.db.meta import utcnow
@@ -93,3 +93,17 @@ def col_dashboard_sections(request, organisation):
                   {"organisation": organisation, "totals": totals}, request=request)
     return [Section(request.localizer.translate(_("Impact")), Markup(html), order=20,
                     id="analytics")]
+
+
+@hookimpl
+def col_home_sections(request):
+    """Invite a signed-in learner to rate the activities they took part in lately."""
+    if request.user is None or request.tenant is None or request.tenant.is_global:
+        return []
+    activities = request.find_service(IFeedbackService).awaiting(request.user)
+    if not activities:
+        return []
+    html = render("col_core.analytics:templates/feedback_section.jinja2",
+                  {"activities": activities}, request=request)
+    return [Section(request.localizer.translate(_("How was it?")), Markup(html), order=15,
+                    id="feedback")]

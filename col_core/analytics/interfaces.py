@@ -52,6 +52,9 @@ class IFeedbackService(Interface):
         """Validate and store (or replace) the learner's feedback; raises
         ``ValidationFailed`` with field errors."""
 
+    def awaiting(user, limit: int = 5) -> list:
+        """Activities the learner took part in lately (started, joined) and has not rated."""
+
     def results(activity) -> dict:
         """Rating count, average and distribution, and answers; individual answers only when at
         least k learners responded."""

@@ -12,7 +12,7 @@ from pyramid.i18n import TranslationStringFactory
 from pyramid.response import Response
 from pyramid.view import view_config
 
-from col_core.activities.interfaces import ValidationFailed
+from col_core.activities.interfaces import IActivityService, ValidationFailed
 from col_core.analytics import charts
 from col_core.analytics.interfaces import IAnalyticsService, IFeedbackService
 from col_core.analytics.period import Period, PeriodError, parse_period
@@ -107,9 +107,13 @@ def city_csv(request):
 def organisation_dashboard(context, request):
     analytics = request.find_service(IAnalyticsService)
     organisation = context.organisation
-    return _dashboard(request, organisation.name,
-                      lambda period: analytics.organisation_dashboard(organisation, period),
-                      "analytics_organisation_csv", slug=organisation.slug)
+    found = _dashboard(request, organisation.name,
+                       lambda period: analytics.organisation_dashboard(organisation, period),
+                       "analytics_organisation_csv", slug=organisation.slug)
+    activities = request.find_service(IActivityService).for_organisation(organisation)
+    found["reports"] = [(activity.title, request.route_url("analytics_activity", id=activity.id))
+                        for activity in activities]
+    return found
 
 
 @view_config(route_name="analytics_organisation_csv", permission="org.member")

@@ -89,3 +89,12 @@ def test_the_city_sets_its_own_translated_questions(seeded_k5, people, factories
     with factories.within(seeded_k5.city):
         [answers] = factories.session.query(ActivityFeedback.answers).all()
     assert answers == ({"fun": "Very"},)
+
+
+def test_the_home_page_invites_learners_to_rate_what_they_took_part_in(seeded_k5, people):
+    learner = people.client(seeded_k5.city, seeded_k5.learners[4])
+    url = f"/activities/{seeded_k5.robots.id}/feedback"
+    assert url in learner.get("/").text
+    give(people, seeded_k5, 4, 5)
+    assert url not in learner.get("/").text
+    assert url not in people.client(seeded_k5.city).get("/").text

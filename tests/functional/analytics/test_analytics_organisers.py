@@ -41,6 +41,7 @@ def test_organisation_page_and_csv(seeded, people):
     staff = people.client(seeded.city, seeded.organiser_a)
     page = staff.get(f"/organisations/{seeded.org_a.slug}/analytics")
     assert "<svg" in page.text and "<th scope=\"row\">Robots</th>" in page.text
+    assert f"/activities/{seeded.robots.id}/analytics" in page.text
     response = staff.get(f"/organisations/{seeded.org_a.slug}/analytics/activities.csv")
     rows = list(csv.reader(io.StringIO(response.text)))
     assert rows[0] == ["Activity", "Page views", "Joins", "Attendances", "Completions",
