@@ -24,6 +24,7 @@ from zope.interface import implementer
 from plugins.esco.folding import MAX_WORD, fold
 from plugins.esco.interfaces import SKILL_KINDS, ISkillSearch
 from plugins.esco.models import LABEL_KINDS, Concept, Label, LabelWord
+from plugins.esco.texts import preferred_labels
 
 # Rows read per stage for each concept wanted: a concept often matches by several labels.
 _ROWS_PER_HIT = 4
@@ -46,22 +47,6 @@ def starts_with(session: Session, column, prefix: str):
     if session.get_bind().dialect.name == "sqlite":
         return column.op("GLOB")(prefix + "*")
     return column.like(prefix + "%")
-
-
-def preferred_labels(session: Session, uris, language: str) -> dict[str, str]:
-    """{uri: preferred label in ``language``, else English, else any language}."""
-    uris = list(uris)
-    if not uris:
-        return {}
-    rows = session.execute(select(Label.concept_uri, Label.language, Label.text).where(
-        Label.concept_uri.in_(uris), Label.kind == "preferred"))
-    rank = {language: 0, "en": 1}
-    best: dict[str, tuple[int, str]] = {}
-    for uri, lang, text in rows:
-        score = rank.get(lang, 2)
-        if uri not in best or score < best[uri][0]:
-            best[uri] = (score, text)
-    return {uri: text for uri, (_, text) in best.items()}
 
 
 @implementer(ISkillSearch)

@@ -16,10 +16,10 @@ from plugins.esco.interfaces import (
     ATTRIBUTION, ILearnerSkills, ISkillCatalog, ISkillGap, ISkillTags, UnknownConcept,
 )
 from plugins.esco.models import (
-    Broader, Closure, CollectionMember, Concept, Description, LearnerSkill, OccupationSkill,
+    Broader, Closure, CollectionMember, Concept, LearnerSkill, OccupationSkill,
     SkillTag,
 )
-from plugins.esco.search import preferred_labels
+from plugins.esco.texts import descriptions, preferred_labels
 
 _ = TranslationStringFactory("col_esco")
 
@@ -63,11 +63,9 @@ class SkillCatalog:
         narrower = list(self.session.scalars(
             select(Broader.concept_uri).where(Broader.broader_uri == uri)))
         labels = self.labels([uri, *broader, *narrower], language)
-        descriptions = {d.language: d.text for d in self.session.scalars(
-            select(Description).where(Description.concept_uri == uri))}
         return ConceptView(
             uri=uri, kind=row.kind, code=row.code, label=labels.get(uri, uri),
-            description=descriptions.get(language) or descriptions.get("en", ""),
+            description=descriptions(self.session, [uri], language).get(uri, ""),
             obsolete=row.obsolete, version=row.version,
             broader={u: labels.get(u, u) for u in broader},
             narrower=dict(sorted(((u, labels.get(u, u)) for u in narrower),
@@ -161,12 +159,9 @@ class SkillTags:
         labels = preferred_labels(self.session, uris, language)
         concepts = {c.uri: c for c in self.session.scalars(
             select(Concept).where(Concept.uri.in_(uris)))}
-        descriptions = dict(self.session.execute(select(
-            Description.concept_uri, Description.text).where(
-            Description.concept_uri.in_(uris), Description.language.in_([language, "en"]))
-            .order_by(Description.language != language)).all()[::-1])
+        texts = descriptions(self.session, uris, language)
         return [{"targetName": labels.get(uri, uri), "targetUrl": uri,
-                 "targetDescription": descriptions.get(uri, ""),
+                 "targetDescription": texts.get(uri, ""),
                  "targetFramework": "ESCO",
                  "targetCode": concepts[uri].code or uri.rstrip("/").rsplit("/", 1)[-1]}
                 for uri in uris if uri in concepts]

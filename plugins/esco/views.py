@@ -10,7 +10,7 @@ from sqlalchemy import select
 from col_core.activities.models import Activity
 from col_core.api import ApiError
 from plugins.esco.interfaces import (
-    ATTRIBUTION, SKILL_KINDS, ILearnerSkills, ISkillCatalog, ISkillGap, ISkillSearch,
+    ATTRIBUTION, SKILL_KINDS, ISkillCatalog, ISkillGap, ISkillSearch,
     ISkillTags, UnknownConcept,
 )
 
