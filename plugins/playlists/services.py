@@ -13,7 +13,7 @@ from col_core.activities.models import Activity
 from col_core.activities.schedule import as_utc
 from col_core.activities.services import FieldContext
 from col_core.db.meta import utcnow
-from plugins.playlists import awarding, search
+from plugins.playlists import awarding, search, skills
 from plugins.playlists.fields import parse_fields, parse_items
 from plugins.playlists.interfaces import IPlaylistBuilder
 from plugins.playlists.mailing import city_link, tell_organisers
@@ -68,6 +68,7 @@ class PlaylistBuilder:
         playlist = Playlist(organisation=organisation, created_by_id=getattr(author, "id", None),
                             badges=[PlaylistBadge(threshold=0)])
         self.db.add(playlist)
+        self.db.flush()  # skill tags name the playlist by its id
         errors = self._save_fields(playlist, data, partial=True)
         self.db.flush()
         return playlist, errors
@@ -91,6 +92,10 @@ class PlaylistBuilder:
                 setattr(playlist, name, value)
         if "milestones" in values:
             self._set_milestones(playlist, values["milestones"])
+        if "skills" in values:
+            errors.update(skills.sync(self.request, playlist))
+            if errors and not partial:
+                raise ValidationFailed(_("Check the highlighted fields."), errors)
         return errors
 
     def _set_milestones(self, playlist, thresholds: list[int]) -> None:
