@@ -22,12 +22,12 @@ def skills_reader(request):
     """``read(badge) -> [{"uri", "label", "code"}]`` for the documents of this request's city."""
     # One language for the documents whoever asks: a signed badge must not change per reader.
     language = request.tenant.default_locale or "en"
-    found: dict = {}
+    lookup: dict = {}
 
     def read(badge) -> list[dict]:
-        if "tags" not in found:  # only documents that show skills pay for the lookup
-            found["tags"] = _esco_tags(request)
-        tags = found["tags"]
+        if "tags" not in lookup:  # only documents that show skills pay for the lookup
+            lookup["tags"] = _esco_tags(request)
+        tags = lookup["tags"]
         skills = {s["uri"]: dict(s) for s in badge.skills}
         if tags is not None:
             subjects = [("badge_class", badge.id)]
