@@ -27,14 +27,15 @@ def test_autosave_a_draft(staff, org, make_playlist, activities):
     assert staff.get(f"/api/v1/playlists/{playlist}").json["title"] == "Renamed"
 
 
-def test_items_are_ordered_and_marked(staff, make_playlist, activities):
+def test_items_are_ordered_and_marked(staff, make_playlist, activities, openapi):
     playlist = make_playlist(activities[:3], [True, False, True], publish=False,
                              min_optional=1)
-    body = staff.get(f"/api/v1/playlists/{playlist}").json
+    body = openapi(staff.get(f"/api/v1/playlists/{playlist}")).json
     assert [i["title"] for i in body["items"]] == ["Intro", "Workshop", "Talk"]
     assert [i["mandatory"] for i in body["items"]] == [True, False, True]
     reordered = [{"activity_id": activities[2].id}, {"activity_id": activities[0].id}]
-    body = staff.put_json(f"/api/v1/playlists/{playlist}/items", {"items": reordered}).json
+    body = openapi(staff.put_json(f"/api/v1/playlists/{playlist}/items",
+                                  {"items": reordered})).json
     assert [i["title"] for i in body["playlist"]["items"]] == ["Talk", "Intro"]
 
 
@@ -65,9 +66,9 @@ def test_unlock_cycle_is_reported(staff, make_playlist, activities):
         "The unlocking order goes round in a circle: Intro → Workshop → Intro."
 
 
-def test_publishing_refuses_a_broken_rule(staff, make_playlist, activities):
+def test_publishing_refuses_a_broken_rule(staff, make_playlist, activities, openapi):
     playlist = make_playlist(activities[:2], [True, False], publish=False, min_optional=2)
-    response = staff.post(f"/api/v1/playlists/{playlist}/publish", status=422)
+    response = openapi(staff.post(f"/api/v1/playlists/{playlist}/publish", status=422))
     assert response.json["fields"]["min_optional"] == \
         "The rule needs 2 optional items but only 1 exist."
     assert staff.get(f"/api/v1/playlists/{playlist}").json["status"] == "draft"

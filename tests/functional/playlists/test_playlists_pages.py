@@ -6,6 +6,8 @@ import json
 
 from sqlalchemy import select
 
+from col_core.security.models import User
+from col_core.security.passwords import hash_password
 from plugins.playlists.models import PlaylistItem
 
 
@@ -156,3 +158,23 @@ def test_without_the_map_plugin_the_list_stands_alone(world, city, factories, ma
     factories.save(city)
     page = world.client(city).get(f"/playlists/{playlist}")
     assert page.html.find(id="playlist-map") is None and "Intro" in page
+
+
+def test_a_signed_in_browser_starts_with_the_forms_csrf_token(world, city, factories,
+                                                             make_playlist, activities):
+    playlist = make_playlist(activities[:1])
+    factories.save(User(email="reader@example.org", password_hash=hash_password(
+        "a long reading list"), email_verified_at=activities[0].published_at))
+    browser = world.client(city)
+    form = [f for f in browser.get("/signin").forms.values() if "password" in f.fields][0]
+    form["email"], form["password"] = "reader@example.org", "a long reading list"
+    form.submit(status=303)
+    browser.post(f"/playlists/{playlist}/start", status=400)  # no CSRF token: refused
+    page = browser.get(f"/playlists/{playlist}").forms[1].submit().follow()
+    assert "You started this playlist" in page
+
+
+def test_the_page_speaks_the_learners_language(world, city, make_playlist, activities):
+    playlist = make_playlist(activities[:2], [True, False])
+    page = world.client(city).get(f"/playlists/{playlist}", headers={"Accept-Language": "lt"})
+    assert "Pradėti šį grojaraštį" in page and "Neprivaloma" in page

@@ -56,15 +56,15 @@ def test_non_templates_and_drafts_stay_private(make_playlist, activities, kaunas
         "items"] == []
 
 
-def test_copy_maps_items_and_translates(template, kaunas_side, staff):
+def test_copy_maps_items_and_translates(template, kaunas_side, staff, openapi):
     kaunas_org, client, mine = kaunas_side
-    [shared] = client.get(f"/api/v1/organisations/{kaunas_org.slug}/playlist-templates").json[
-        "items"]
+    [shared] = openapi(client.get(f"/api/v1/organisations/{kaunas_org.slug}/playlist-templates")
+                       ).json["items"]
     mapping = {str(item["id"]): activity.id for item, activity in zip(shared["items"], mine)}
-    copied = client.post_json(
+    copied = openapi(client.post_json(
         f"/api/v1/organisations/{kaunas_org.slug}/playlist-templates/{template}/copy",
         {"mapping": mapping, "title": "Mokslo kelias", "description": "<p>Mokykis darydamas.</p>"},
-        status=201).json
+        status=201)).json
     playlist = copied["playlist"]
     assert playlist["title"] == "Mokslo kelias" and playlist["status"] == "draft"
     assert [i["title"] for i in playlist["items"]] == ["Įvadas", "Dirbtuvės", "Paskaita"]
