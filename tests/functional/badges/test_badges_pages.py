@@ -57,3 +57,24 @@ def test_documents_work_with_the_esco_plugin_disabled(badges, city):
                                           "label": "repair bicycles"}])
     doc = city.get(f"/badges/classes/{class_id}.json").json
     assert doc["alignment"][0]["targetName"] == "repair bicycles"
+
+
+def test_esco_tags_of_the_badge_class_become_alignments(badges, city, registry):
+    from pathlib import Path
+
+    from plugins.esco.cli import import_download
+    from plugins.esco.interfaces import ISkillTags
+
+    folder = Path(__file__).resolve().parents[3] / "plugins" / "esco" / "data" / "v1.1.1" / "en"
+    with registry["col.session_factory"]() as session:
+        import_download(session, str(folder))
+        session.commit()
+    uri = "http://data.europa.eu/esco/skill/001115fb-569f-4ee6-8381-c6807ef2527f"
+    class_id = badges.badge_class()
+    with badges.request() as request:
+        request.find_service(ISkillTags).add("badge_class", class_id, uri)
+    [alignment] = city.get(f"/badges/classes/{class_id}.json").json["alignment"]
+    assert alignment["targetUrl"] == uri and alignment["targetName"] == "show initiative"
+    credential = city.get(f"/badges/credentials/{badges.issue(class_id)}").json
+    [aligned] = credential["credentialSubject"]["achievement"]["alignment"]
+    assert aligned["targetFramework"] == "ESCO" and aligned["targetName"] == "show initiative"
