@@ -54,6 +54,15 @@ class SearchDocument:
 
 
 @dataclass(frozen=True)
+class SkillSubject:
+    """Something of the city aligned with a skill, listed on the skill's page."""
+
+    kind: str  # already translated: "Badge", "Playlist"
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Metric:
     """A figure a plugin adds to a dashboard or impact page (see ``col_metrics``)."""
 
@@ -147,6 +156,15 @@ def col_skill_groups(request, uris: list[str]) -> dict[str, str]:
     The city dashboard calls it with the URIs of its most joined skills and adds up their joins
     per group (for ESCO: the top of each skill's hierarchy, such as "communication,
     collaboration and creativity").  Leave out URIs you do not know.
+    """
+
+
+@hookspec
+def col_skill_subjects(request, uris: list[str]) -> list[SkillSubject]:
+    """Return the city's things (playlists, badge classes, ...) aligned with any of ``uris``.
+
+    A skill's page calls it with the skill and every narrower skill, so that learners find
+    everything in the city that builds it.  Leave out what the person may not see.
     """
 
 

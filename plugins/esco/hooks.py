@@ -44,12 +44,16 @@ def col_profile_sections(request, user) -> list[Section]:
 
 @hookimpl
 def col_badge_awarded(request, assertion) -> None:
-    """The badge class's ESCO tags become the learner's skills."""
+    """The badge's skills become the learner's: the badge class's ESCO tags (``ISkillTags``,
+    subject "badge_class") and the ``{"uri": ...}`` entries of ``badge_class.skills``."""
     from plugins.esco.interfaces import ILearnerSkills, ISkillTags
 
     if getattr(assertion, "user_id", None) is None:
         return  # issued to an e-mail address with no account yet
     uris = request.find_service(ISkillTags).tags("badge_class", assertion.badge_class_id)
+    badge_class = getattr(assertion, "badge_class", None)
+    uris += [entry["uri"] for entry in getattr(badge_class, "skills", None) or ()
+             if isinstance(entry, dict) and entry.get("uri")]
     if uris:
         request.find_service(ILearnerSkills).record(assertion.user_id, uris, "badge",
                                                     assertion.id)

@@ -108,10 +108,16 @@ def concept_page(request):
     concept = catalog.concept(request.params.get("uri", ""), user_language(request))
     if concept is None:
         raise HTTPNotFound(request.localizer.translate(_("This skill is not in ESCO here.")))
-    ids = request.find_service(ISkillTags).subjects("activity", catalog.descendants(concept.uri))
+    under = sorted(catalog.descendants(concept.uri))
+    ids = request.find_service(ISkillTags).subjects("activity", under)
     activities = request.dbsession.scalars(select(Activity).where(
         Activity.id.in_(list(ids)), Activity.is_discoverable).order_by(Activity.title)).all()
+    subjects: dict[str, list] = {}
+    for found in request.hooks.col_skill_subjects(request=request, uris=under):
+        for subject in found or ():
+            subjects.setdefault(subject.kind, []).append(subject)
     return {"concept": concept, "activities": activities, "activity_url": activity_url,
+            "subjects": subjects,
             "map_url": map_url(request, [concept.uri] + sorted(concept.narrower))}
 
 

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from col_core.activities.models import ActivitySkill
+from col_core.hookspecs import SkillSubject, hookimpl
 from plugins.esco.interfaces import ILearnerSkills, ISkillCatalog, ISkillTags
 
 THINK_CREATIVELY = "http://data.europa.eu/esco/skill/c624c6a3-b0ba-4a31-a296-0d433fe47e41"
@@ -72,6 +73,32 @@ def test_skill_page_lists_activities_of_narrower_skills(people, testapp, city, o
     assert "Idea lab" in page.text
     assert attribution(page) == ATTRIBUTION_NL
     testapp.for_tenant(city).get("/esco/concept", {"uri": "http://example.org/x"}, status=404)
+
+
+class PlaylistsPlugin:
+    @hookimpl
+    def col_skill_subjects(self, request, uris):
+        return [SkillSubject("Playlist", "Creative summer", "/playlists/1")] \
+            if THINK_CREATIVELY in uris else []
+
+
+def test_skill_page_lists_what_other_plugins_align_with_it(testapp, city, loaded, registry):
+    manager = registry["col.plugins"].manager
+    manager.register(PlaylistsPlugin(), name="test-skill-subjects")
+    try:
+        page = testapp.for_tenant(city).get("/esco/concept", {"uri": THINK_CREATIVELY})
+    finally:
+        manager.unregister(name="test-skill-subjects")
+    assert page.html.find("a", href="/playlists/1").text == "Creative summer"
+
+
+def test_earned_badge_class_skills_list_counts_too(people, city, loaded):
+    learner = people.user()
+    request = loaded.request(city)
+    request.hooks.col_badge_awarded(request=request, assertion=SimpleNamespace(
+        id=12, user_id=learner.id, badge_class_id=8,
+        badge_class=SimpleNamespace(skills=[{"uri": LISTEN_ACTIVELY, "label": "x"}])))
+    assert request.find_service(ILearnerSkills).skills(learner.id) == {LISTEN_ACTIVELY}
 
 
 def test_organiser_tags_an_activity_found_by_its_french_label(people, city, org, organiser,
