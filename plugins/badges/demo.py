@@ -1,26 +1,37 @@
-"""Demo data: a badge per organisation of the city, issued to the demo learner."""
+"""Demo data: each city's demo learner (``learner@<slug>.demo``, made by the core's demo people)
+holds a badge of each of the first organisations, and a claim code to try."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from col_core.security.models import Organisation
+from col_core.security.models import Organisation, User
+from plugins.badges import claims
 from plugins.badges.interfaces import IBadgeIssuer
+from plugins.badges.models import ClaimCode
 from plugins.badges.urls import urls_for
-
-DEMO_LEARNER = "learner@example.org"
 
 
 def seed(request, tenant) -> list[str]:
-    """Idempotent: re-seeding finds the same badge classes and assertions."""
+    """Idempotent: seeding again finds the same badge classes, assertions and code."""
+    if tenant.is_global:
+        return []
     service = request.find_service(IBadgeIssuer)
-    lines = []
+    email = f"learner@{tenant.slug}.demo"
+    learner = request.dbsession.scalar(select(User).where(func.lower(User.email) == email))
+    urls = urls_for(request, tenant)
+    lines, badge = [], None
     for organisation in request.dbsession.scalars(
             select(Organisation).order_by(Organisation.id).limit(3)):
         badge = service.badge_for_subject(
             "organisation", organisation.id, organisation,
             name=f"Explorer: {organisation.name}",
             description=f"Took part in the learning offer of {organisation.name}.")
-        assertion = service.issue(badge, DEMO_LEARNER, source="demo", notify=False)
-        lines.append(f"Badge of {DEMO_LEARNER}: {urls_for(request, tenant).share(assertion.uid)}")
+        badge.criteria = "Join an activity of the organisation and take part."
+        assertion = service.issue(badge, email, user=learner, source="demo", notify=False)
+        lines.append(f"{tenant.slug} badge of {email}: {urls.share(assertion.uid)}")
+    if badge is not None:
+        code = request.dbsession.scalar(select(ClaimCode).where(
+            ClaimCode.badge_class_id == badge.id)) or claims.new_code(request.dbsession, badge)
+        lines.append(f"{tenant.slug} claim a badge with a code: {urls.claim(code.code)}")
     return lines

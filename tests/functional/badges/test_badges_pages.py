@@ -78,3 +78,16 @@ def test_esco_tags_of_the_badge_class_become_alignments(badges, city, registry):
     credential = city.get(f"/badges/credentials/{badges.issue(class_id)}").json
     [aligned] = credential["credentialSubject"]["achievement"]["alignment"]
     assert aligned["targetFramework"] == "ESCO" and aligned["targetName"] == "show initiative"
+
+
+def test_demo_seeding_gives_the_demo_learner_badges_and_is_idempotent(badges):
+    from plugins.badges.demo import seed
+
+    learner = badges.user(f"learner@{badges.tenant.slug}.demo")
+    for _round in range(2):
+        with badges.request() as request:
+            lines = seed(request, request.tenant)
+    with badges.factories.within(badges.tenant):
+        [assertion] = badges.factories.session.scalars(select(Assertion)).all()
+    assert assertion.user_id == learner.id
+    assert any("/badges/claim/" in line for line in lines)
