@@ -62,7 +62,7 @@ class PlaylistTemplates:
                 self.db.expunge(playlist)
         return found
 
-    def templates(self, locale=None):
+    def templates(self):
         return self._read()
 
     def copy(self, template_id, organisation, author, mapping, title=None, description=None):

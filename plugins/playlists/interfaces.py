@@ -84,8 +84,8 @@ class IPlaylistTemplates(Interface):
     learners or anything else of the other city.
     """
 
-    def templates(locale=None):
-        """Templates of every other city, as plain dicts."""
+    def templates():
+        """Templates of every other city, as plain dicts (city names in the request's locale)."""
 
     def copy(template_id, organisation, author, mapping, title=None, description=None):
         """A new draft playlist of ``organisation`` from the template, each template item

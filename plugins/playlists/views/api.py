@@ -124,7 +124,7 @@ def answer_item(context, request):
 
 
 def list_templates(context, request):
-    return {"items": request.find_service(IPlaylistTemplates).templates(request.locale_name)}
+    return {"items": request.find_service(IPlaylistTemplates).templates()}
 
 
 def copy_template(context, request):

@@ -6,6 +6,7 @@ import zoneinfo
 
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.i18n import TranslationStringFactory
+from pyramid.response import Response
 from pyramid.view import view_config
 from sqlalchemy import or_, select
 
@@ -129,6 +130,11 @@ def edit(context, request):
     playlist = context.playlist
     builder = request.find_service(IPlaylistBuilder)
     values, rows = read_form(request.POST)
+    if request.POST.get("action") == "autosave":
+        # The page's script saves a draft's fields as they are typed; items change on Save.
+        if playlist.status != "draft":
+            return Response(status=409)
+        return Response(status=422 if builder.autosave(playlist, values) else 204)
     try:
         errors = builder.autosave(playlist, values)
         builder.set_items(playlist, rows)

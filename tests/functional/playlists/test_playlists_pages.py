@@ -178,3 +178,18 @@ def test_the_page_speaks_the_learners_language(world, city, make_playlist, activ
     playlist = make_playlist(activities[:2], [True, False])
     page = world.client(city).get(f"/playlists/{playlist}", headers={"Accept-Language": "lt"})
     assert "Pradėti šį grojaraštį" in page and "Neprivaloma" in page
+
+
+def test_builder_autosaves_a_drafts_fields(staff, make_playlist, activities):
+    playlist = make_playlist(activities[:1], publish=False)
+    form = staff.get(f"/playlists/{playlist}/edit").forms["playlist-form"]
+    assert form.html.form["data-autosave"] == "on"
+    form["title"] = "Typed, not saved by hand"
+    fields = dict(form.submit_fields())
+    fields["action"] = "autosave"
+    staff.post(f"/playlists/{playlist}/edit", fields, status=204)
+    assert staff.get(f"/api/v1/playlists/{playlist}").json["title"] == "Typed, not saved by hand"
+    fields["min_optional"] = "lots"
+    staff.post(f"/playlists/{playlist}/edit", fields, status=422)
+    staff.post(f"/api/v1/playlists/{playlist}/publish")
+    staff.post(f"/playlists/{playlist}/edit", fields, status=409)
