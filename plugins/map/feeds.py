@@ -9,6 +9,7 @@ a client that revalidates costs one tiny query; the same key caches the body in 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import threading
 from collections import OrderedDict
@@ -53,14 +54,22 @@ def url_builder(request):
     return lambda key: template.replace("__key__", key)
 
 
+def _iso(value) -> str | None:
+    # SQLite gives stored UTC times back without their offset; clients need it.
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)).isoformat()
+
+
 def feature_collection(rows, limit: int, url_of, next_url: str | None) -> dict:
+    # Plain tuples unpacked by position: the cheapest way through a thousand rows.
     features = [{
-        "type": "Feature", "id": f"{row.kind}:{row.key}",
-        "geometry": {"type": "Point", "coordinates": [row.lon, row.lat]},
-        "properties": {"title": row.title, "url": row.url or url_of(row.key),
-                       "category": row.category, "online": bool(row.online),
-                       "starts_at": row.starts_at.isoformat() if row.starts_at else None},
-    } for row in rows[:limit]]
+        "type": "Feature", "id": f"{kind}:{key}",
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        "properties": {"title": title, "url": url or url_of(key), "category": category,
+                       "online": bool(online),
+                       "starts_at": _iso(starts_at)},
+    } for kind, key, title, url, category, lat, lon, starts_at, online in rows[:limit]]
     return {"type": "FeatureCollection", "features": features,
             "truncated": len(rows) > limit, "limit": limit, "next": next_url}
 

@@ -38,7 +38,8 @@ class ISearchService(Interface):
 
     def locate(query):
         """Documents with coordinates matching ``query`` (``query.bbox`` is the viewport), as
-        light rows with ``kind, key, title, url, category, lat, lon, starts_at, online``, at
+        light rows (``query.Located``: ``kind, key, title, url, category, lat, lon, starts_at,
+        online``, by name and by position), in the query's order from ``query.offset``, at
         most ``query.limit`` of them plus one, so that the caller can tell it was capped.
         """
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from col_core.i18n import _
 
@@ -101,6 +101,20 @@ class Document:
             values[name] = tuple(values.get(name) or ())
         return cls(kind=document.kind, key=str(document.key), title=document.title,
                    body=document.body or "", url=document.url or "", extra=extra, **values)
+
+
+class Located(NamedTuple):
+    """A point for the map, in the order of the database backend's rows."""
+
+    kind: str
+    key: str
+    title: str
+    url: str
+    category: str
+    lat: float
+    lon: float
+    starts_at: dt.datetime | None
+    online: bool
 
 
 @dataclass

@@ -26,8 +26,8 @@ from col_core.activities.search import store
 from col_core.activities.search.analysis import fold, index_terms, query_words, words
 from col_core.activities.search.database import _documents
 from col_core.activities.search.interfaces import ISearchService
-from col_core.activities.search.query import (Hit, SearchResults, count_facets, distance_km,
-                                              matches, order_key)
+from col_core.activities.search.query import (Hit, Located, SearchResults, count_facets,
+                                              distance_km, matches, order_key)
 
 log = logging.getLogger(__name__)
 SCHEMA = Schema(
@@ -155,7 +155,8 @@ class WhooshSearch:
 
     def locate(self, query):
         hits, _ = self._hits(query)
-        located = [hit.document for hit in hits if hit.document.lat is not None]
+        located = [Located(d.kind, d.key, d.title, d.url, d.category, d.lat, d.lon, d.starts_at,
+                           d.online) for d in (hit.document for hit in hits) if d.lat is not None]
         return located[query.offset:query.offset + query.limit + 1]
 
 

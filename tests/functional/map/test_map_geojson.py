@@ -33,6 +33,7 @@ def test_viewport_features_are_valid_geojson_with_lon_lat(testapp, factories, ac
     feature = collection["features"][0]
     assert feature["geometry"]["coordinates"] == [25.30, 54.70]
     assert feature["id"] == f"activity:{made.id}"
+    assert feature["properties"]["starts_at"] == made.starts_at.isoformat()
     assert feature["properties"]["url"] == f"http://vilnius.example.test/activities/{made.id}"
     assert collection["truncated"] is False
 
