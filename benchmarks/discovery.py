@@ -383,6 +383,7 @@ def main(argv: list[str] | None = None) -> int:
                                "build_s": times[f"{backend}_build_s"]}
                         row.update(measure(database, backend, data_dir, args.requests))
                         rows.append(row)
+                        print("row " + json.dumps(row), file=sys.stderr, flush=True)
                 finally:
                     database.drop()
     finally:
