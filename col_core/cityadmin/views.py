@@ -23,8 +23,8 @@ def legal_page(request):
     if found is None:
         raise HTTPNotFound(_("This page has not been published here yet."))
     text, language = found
-    return {"title": request.localizer.translate(TITLES[request.matchdict["page"]]), "html": render_markdown(text),
-            "language": language}
+    title = request.localizer.translate(TITLES[request.matchdict["page"]])
+    return {"title": title, "html": render_markdown(text), "language": language}
 
 
 def _form(request, values, errors):

@@ -13,8 +13,9 @@ def _domains(app: AppContext, only: tuple[str, ...]) -> list[extraction.Domain]:
     found = extraction.domains(app.plugins)
     unknown = set(only) - {domain.name for domain in found}
     if unknown:
-        raise click.BadParameter(f"unknown domain {', '.join(sorted(unknown))}; known: "
-                                 + ", ".join(domain.name for domain in found), param_hint="--domain")
+        known = ", ".join(domain.name for domain in found)
+        raise click.BadParameter(f"unknown domain {', '.join(sorted(unknown))}; known: {known}",
+                                 param_hint="--domain")
     return [domain for domain in found if not only or domain.name in only]
 
 

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from col_core.cli.context import AppContext, pass_app
 from col_core.storage import IFileStorage
-from col_core.tenancy.launch import LaunchError, apply, export as export_folder, read_folder
+from col_core.tenancy.export import export as export_folder
+from col_core.tenancy.launch import LaunchError, apply, read_folder
 from col_core.tenancy.models import Tenant
 from col_core.tenancy.scoping import set_tenant
 

@@ -46,7 +46,8 @@ class Domain:
         return self.locale_dir / language / "LC_MESSAGES" / f"{self.name}.po"
 
     def languages(self) -> list[str]:
-        return sorted(path.parts[-3] for path in self.locale_dir.glob(f"*/LC_MESSAGES/{self.name}.po"))
+        found = self.locale_dir.glob(f"*/LC_MESSAGES/{self.name}.po")
+        return sorted(path.parts[-3] for path in found)
 
 
 def domains(plugin_registry) -> list[Domain]:
@@ -115,7 +116,8 @@ def update(domain: Domain, add_languages=()) -> list[Path]:
 
 
 def compile_all(all_domains: list[Domain]) -> list[Path]:
-    return [path for domain in all_domains for path in compile_catalogs(domain.locale_dir, domain.name)]
+    return [path for domain in all_domains
+            for path in compile_catalogs(domain.locale_dir, domain.name)]
 
 
 def _key(message) -> tuple:

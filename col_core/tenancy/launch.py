@@ -10,7 +10,8 @@ A tenant folder (``tenants/<slug>/``, made from ``starterkit/template``) holds::
 
 :func:`read_folder` validates everything first and reports every problem with the file, the
 field and what is expected; :func:`apply` then creates or updates the tenant idempotently.
-Nothing is written when validation fails.  :func:`export` writes the live tenant back.
+Nothing is written when validation fails.  :mod:`col_core.tenancy.export` writes the live
+tenant back in the same layout.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import tomlkit
 from babel import Locale, UnknownLocaleError
 from sqlalchemy import select
 
@@ -183,7 +183,8 @@ def _check_branding(folder: Path, branding: dict, problem) -> dict[str, bytes]:
         if not isinstance(relative, str) or not asset.is_relative_to(folder.resolve()):
             problem(f"branding.{key}", f"a path inside {folder}, such as \"branding/{key}.svg\"")
         elif not asset.is_file():
-            problem(f"branding.{key}", f"a file inside {folder}; {folder / relative} does not exist")
+            problem(f"branding.{key}",
+                    f"a file inside {folder}; {folder / relative} does not exist")
         else:
             content = asset.read_bytes()
             try:
@@ -207,7 +208,8 @@ def _check_map(map_config: dict, problem, required: bool) -> None:
     if zoom is not None and not (isinstance(zoom, int) and 1 <= zoom <= 19):
         problem("map.zoom", "a whole number from 1 to 19")
     tiles = map_config.get("tile_url")
-    if tiles is not None and not (isinstance(tiles, str) and tiles.startswith(("https://", "http://"))
+    if tiles is not None and not (isinstance(tiles, str)
+                                  and tiles.startswith(("https://", "http://"))
                                   and all(part in tiles for part in ("{z}", "{x}", "{y}"))):
         problem("map.tile_url", "a tile URL template with {z}, {x} and {y}")
     if tiles is not None and not (isinstance(map_config.get("attribution"), str)
@@ -279,7 +281,8 @@ def _read_legal(folder: Path, locales: list[str], default_locale: str,
             continue
         for path in sorted(language_dir.iterdir()):
             if path.suffix != ".md" or path.stem not in LEGAL_PAGES:
-                problems.add(path, "page", "expected " + " or ".join(f"{p}.md" for p in LEGAL_PAGES))
+                problems.add(path, "page",
+                             "expected " + " or ".join(f"{p}.md" for p in LEGAL_PAGES))
                 continue
             try:
                 text = path.read_text(encoding="utf-8")
@@ -338,53 +341,3 @@ def apply(request, spec: TenantSpec, storage) -> tuple[Tenant, bool]:
     ]
     session.flush()
     return tenant, created
-
-
-def export(tenant: Tenant, folder: Path, storage) -> list[Path]:
-    """Write ``tenant``'s live configuration as a tenant folder; returns the files written."""
-    branding = dict(tenant.branding or {})
-    settings = dict(tenant.settings or {})
-    config: dict[str, Any] = {"slug": tenant.slug, "kind": tenant.kind, "name": tenant.name}
-    if tenant.country:
-        config["country"] = tenant.country
-    config.update(timezone=tenant.timezone, locales=list(tenant.locales),
-                  default_locale=tenant.default_locale)
-    if tenant.hostnames:
-        config["hostnames"] = tenant.hostnames
-    if tenant.plugins is not None:
-        config["enabled_plugins"] = list(tenant.plugins)
-    files: dict[Path, bytes] = {}
-    config["branding"] = {}
-    for key in ASSET_KEYS:
-        if key in branding:
-            relative = branding.get("files", {}).get(key) or f"branding/{key}.{branding[key].rpartition('.')[2]}"
-            config["branding"][key] = relative
-            files[Path(relative)] = storage.get(branding[key])
-    if branding.get("colours"):
-        config["branding"]["colours"] = branding["colours"]
-    config["map"] = dict(tenant.map or {})
-    extra = {key: value for key, value in settings.items() if key not in RESERVED_SETTINGS}
-    if extra:
-        config["settings"] = extra
-    if settings.get("plugins"):
-        config["plugins"] = settings["plugins"]
-    files[Path(CONFIG_FILE)] = tomlkit.dumps(config).encode()
-    texts = {code: dict(values) for code, values in (branding.get("texts") or {}).items()}
-    for code, title in (tenant.names or {}).items():
-        texts.setdefault(code, {})["site_title"] = title
-    for code, values in texts.items():
-        files[Path("texts") / f"{code}.toml"] = tomlkit.dumps(values).encode()
-    if settings.get("categories"):
-        categories = [{"slug": entry["slug"], **entry.get("names", {})}
-                      for entry in settings["categories"]]
-        files[Path(CATEGORIES_FILE)] = tomlkit.dumps({"category": categories}).encode()
-    for code, pages in (settings.get("legal") or {}).items():
-        for page, text in pages.items():
-            files[Path("legal") / code / f"{page}.md"] = text.encode()
-    written = []
-    for relative, content in files.items():
-        target = folder / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
-        written.append(target)
-    return written

@@ -36,7 +36,8 @@ def sample(tmp_path):
     source = tmp_path / "pkg"
     (source / "templates").mkdir(parents=True)
     (source / "views.py").write_text('_("Hello ${name}")\n_("Goodbye")\n')
-    (source / "templates" / "page.jinja2").write_text('<p>{{ _("Welcome to %(city)s", city=c) }}</p>')
+    template = '<p>{{ _("Welcome to %(city)s", city=c) }}</p>'
+    (source / "templates" / "page.jinja2").write_text(template)
     return extraction.Domain("col_sample", source, source / "locale")
 
 
