@@ -90,4 +90,8 @@ def home_picks(request) -> dict:
         "soon": happening_soon(request),
         "suggested": because_you_joined(request, user) if user is not None else [],
         "surprise_url": request.route_url("map.surprise"),
+        # The map asks the browser where the learner is (locate=1), then sorts by distance.
+        "near_url": request.route_url("map", _query={
+            "locate": "1", "from": dt.date.today().isoformat(),
+            "to": (dt.date.today() + SOON).isoformat()}),
     }

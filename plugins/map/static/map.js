@@ -109,15 +109,18 @@
   var nearMe = document.getElementById("near-me");
   if (nearMe && navigator.geolocation) {
     nearMe.hidden = false;
-    nearMe.addEventListener("click", function () {
+    var locate = function () {
       navigator.geolocation.getCurrentPosition(function (position) {
         var point = [position.coords.latitude, position.coords.longitude];
         form.querySelector("input[name=near]").value = point.map(function (v) { return v.toFixed(5); }).join(",");
+        form.querySelector("select[name=sort]").value = "distance";
         map.setView(point, 14);
       }, function () {
-        document.getElementById("near-me-status").textContent = nearMe.dataset.denied || "";
+        document.getElementById("near-me-status").textContent = nearMe.dataset.denied;
       });
-    });
+    };
+    nearMe.addEventListener("click", locate);
+    if (params.get("locate") === "1") { locate(); }
   }
   refresh();
 }());

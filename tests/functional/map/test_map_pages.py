@@ -67,6 +67,9 @@ def test_home_shows_happening_soon_and_surprise_me(testapp, factories, activitie
     section = page.html.find(id="happening-soon")
     assert "Dance workshop" in section.text and "Happening in the next 7 days" in section.text
     assert section.find("a", href="http://vilnius.example.test/map/surprise")
+    near = section.find("a", string="Happening soon near me")["href"]
+    assert near.startswith("http://vilnius.example.test/map/?locate=1&from=")
+    assert testapp.for_tenant(city).get(near.replace("http://vilnius.example.test", "")).status_int == 200
 
 
 def test_suggestions_explain_what_similar_learners_joined(registry, factories, activities):
