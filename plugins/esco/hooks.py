@@ -43,6 +43,28 @@ def col_profile_sections(request, user) -> list[Section]:
 
 
 @hookimpl
+def col_dashboard_sections(request, organisation) -> list[Section]:
+    """Organisers reach the skill widget of each of their activities from the dashboard."""
+    from sqlalchemy import select
+
+    from col_core.activities.models import Activity
+    from plugins.esco.interfaces import ISkillCatalog
+    from plugins.esco.views import user_language
+
+    activities = request.dbsession.scalars(select(Activity).where(
+        Activity.organisation_id == organisation.id, Activity.status != "archived")
+        .order_by(Activity.title)).all()
+    if not activities:
+        return []
+    uris = {skill.concept_uri for activity in activities for skill in activity.skills}
+    labels = request.find_service(ISkillCatalog).labels(uris, user_language(request))
+    html = render("plugins.esco:templates/_dashboard.jinja2",
+                  {"activities": activities, "labels": labels}, request=request)
+    return [Section(request.localizer.translate(_("Skills of your activities")), Markup(html),
+                    order=36, id="esco-skills")]
+
+
+@hookimpl
 def col_badge_awarded(request, assertion) -> None:
     """The badge's skills become the learner's: the badge class's ESCO tags (``ISkillTags``,
     subject "badge_class") and the ``{"uri": ...}`` entries of ``badge_class.skills``."""

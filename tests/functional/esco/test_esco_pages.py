@@ -182,3 +182,12 @@ def test_gap_route_recommends_city_activities_for_missing_skills(people, testapp
 def test_gap_route_occupation_picker_without_javascript(testapp, city, loaded):
     page = testapp.for_tenant(city).get("/esco/routes", {"q": "youth"})
     assert page.html.find("a", href=lambda h: h and "occupation=" in h) is not None
+
+
+def test_dashboard_links_each_activity_to_its_skill_widget(people, city, org, organiser, loaded):
+    activity = people.activity(city, org, title="Idea lab")
+    tag(loaded, city, "activity", activity.id, THINK_CREATIVELY)
+    page = organiser.get(f"/organisations/{org.slug}")
+    section = page.html.find("section", attrs={"aria-label": "Vaardigheden van je activiteiten"})
+    link = section.find("a", href=lambda h: h and h.endswith(f"/esco/activities/{activity.id}/skills"))
+    assert link.text == "Idea lab" and "think creatively" in link.parent.text
