@@ -8,7 +8,7 @@ import shutil
 import pytest
 import webtest
 
-from pyramid.request import Request
+from pyramid.request import Request, apply_request_extensions
 
 from col_core.app import make_config
 from col_core.mail import IMailer
@@ -93,6 +93,7 @@ def outbox(registry):
     """The real on-disk outbox the app's mailer writes to (``outbox.messages()``)."""
     request = Request.blank("/")
     request.registry = registry
+    apply_request_extensions(request)  # find_service comes from pyramid_services' extension
     return request.find_service(IMailer)
 
 
