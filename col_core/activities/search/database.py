@@ -59,7 +59,7 @@ class DatabaseSearch:
     # -- writing ----------------------------------------------------------------------------
 
     def index(self, documents):
-        store.save(self.session, self.tenant_id, self.languages, _documents(documents))
+        store.save(self.session, self.tenant_id, self.languages, as_documents(documents))
 
     def remove(self, kind, keys):
         store.remove(self.session, self.tenant_id, self.languages, kind, keys)
@@ -67,7 +67,7 @@ class DatabaseSearch:
     def reindex(self, documents, progress=None):
         store.clear(self.session, self.tenant_id)
         batch = []
-        for document in _documents(documents):
+        for document in as_documents(documents):
             batch.append(document)
             if len(batch) == 1000:
                 self.index(batch)
@@ -204,9 +204,9 @@ class DatabaseSearch:
             for name, facet in (("online", "mode"), ("in_person", "mode"), ("free", "price"),
                                 ("paid", "price")):
                 bump(facet, name, getattr(row, name))
-            for language in store._unpacked(row.languages):
+            for language in store.unpacked(row.languages):
                 bump("language", language, row.n)
-            for feature in store._unpacked(row.accessibility):
+            for feature in store.unpacked(row.accessibility):
                 bump("accessibility", feature, row.n)
         return sum(row.n for row in rows), facets
 
@@ -217,6 +217,7 @@ class DatabaseSearch:
             statement.limit(query.limit + 1).offset(query.offset)).all()
 
 
-def _documents(documents):
+def as_documents(documents):
+    """query.Document from plugins' SearchDocuments (or query.Documents, unchanged)."""
     for document in documents:
         yield document if isinstance(document, Document) else Document.from_search_document(document)

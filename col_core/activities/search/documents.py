@@ -41,10 +41,15 @@ def is_discoverable(row) -> bool:
     return row.status == "published" and row.visibility == "public"
 
 
+def languages_of(tenant) -> tuple[str, ...]:
+    """The languages a city's documents are analysed in: its locales, default first."""
+    return tuple(dict.fromkeys([tenant.default_locale, *(tenant.locales or ())]))
+
+
 def tenant_languages(connection, tenant_id: int) -> tuple[str, ...]:
     row = connection.execute(select(TENANTS.c.locales, TENANTS.c.default_locale)
                              .where(TENANTS.c.id == tenant_id)).first()
-    return tuple(dict.fromkeys([*(row.locales or ()), row.default_locale])) if row else ("en",)
+    return languages_of(row) if row else ("en",)
 
 
 def activity_documents(connection, where):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pyramid.exceptions import ConfigurationError
 
 from col_core.activities.search.database import DatabaseSearch
+from col_core.activities.search.documents import languages_of
 from col_core.activities.search.whoosh_backend import WhooshSearch, follow_commits
 
 BACKENDS = ("database", "whoosh")
@@ -12,7 +13,7 @@ BACKENDS = ("database", "whoosh")
 
 def make_search(settings, session, tenant) -> DatabaseSearch | WhooshSearch:
     """The configured backend for ``tenant``, working in ``session``'s transaction."""
-    languages = tuple(dict.fromkeys([*(tenant.locales or ()), tenant.default_locale]))
+    languages = languages_of(tenant)
     if settings["col.search_backend"] == "whoosh":
         return WhooshSearch(session, tenant.id, languages, settings["col.whoosh_dir"])
     return DatabaseSearch(session, tenant.id, languages)

@@ -32,7 +32,7 @@ def _packed(values) -> str:
     return "|" + "|".join(values) + "|" if values else ""
 
 
-def _unpacked(value: str) -> tuple[str, ...]:
+def unpacked(value: str) -> tuple[str, ...]:
     return tuple(part for part in (value or "").split("|") if part)
 
 
@@ -55,11 +55,11 @@ def row_values(tenant_id: int, languages: tuple[str, ...], document: Document) -
 def document_from_row(row) -> Document:
     return Document(
         kind=row.kind, key=row.key, title=row.title, body=row.body, url=row.url,
-        category=row.category, skills=_unpacked(row.skills), starts_at=_aware(row.starts_at),
+        category=row.category, skills=unpacked(row.skills), starts_at=_aware(row.starts_at),
         ends_at=_aware(row.ends_at), lat=row.lat, lon=row.lon, online=bool(row.online),
         in_person=bool(row.in_person), price=row.price, age_min=row.age_min,
-        age_max=row.age_max, languages=_unpacked(row.languages),
-        accessibility=_unpacked(row.accessibility), extra=row.extra or {},
+        age_max=row.age_max, languages=unpacked(row.languages),
+        accessibility=unpacked(row.accessibility), extra=row.extra or {},
     )
 
 

@@ -61,9 +61,11 @@ RESULTS_SCHEMA = {
 
 
 def document_url(request, document) -> str:
-    """Where a hit leads: the document's own URL, or the activity page for activities."""
+    """Where a hit leads: the document's own URL (a path is taken as within the city's site),
+    or the activity page for activities."""
     if document.url:
-        return document.url
+        return request.application_url + document.url if document.url.startswith("/") \
+            else document.url
     if document.kind == "activity":
         try:
             return request.route_url("activity", id=document.key)

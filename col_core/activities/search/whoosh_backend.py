@@ -24,7 +24,7 @@ from zope.interface import implementer
 
 from col_core.activities.search import store
 from col_core.activities.search.analysis import fold, index_terms, query_words, words
-from col_core.activities.search.database import _documents
+from col_core.activities.search.database import as_documents
 from col_core.activities.search.interfaces import ISearchService
 from col_core.activities.search.query import (Hit, Located, SearchResults, count_facets,
                                               distance_km, matches, order_key)
@@ -73,7 +73,7 @@ class WhooshSearch:
         self.path = index_path(whoosh_dir, tenant_id)
 
     def index(self, documents):
-        store.save(self.session, self.tenant_id, self.languages, _documents(documents))
+        store.save(self.session, self.tenant_id, self.languages, as_documents(documents))
 
     def remove(self, kind, keys):
         store.remove(self.session, self.tenant_id, self.languages, kind, keys)
@@ -87,7 +87,7 @@ class WhooshSearch:
         writer = whoosh_index.create_in(fresh, SCHEMA).writer(limitmb=256)
         batch = []
         try:
-            for document in map(store.normalized, _documents(documents)):
+            for document in map(store.normalized, as_documents(documents)):
                 writer.add_document(**_fields(document, self.languages))
                 batch.append(document)
                 if len(batch) == 1000:
