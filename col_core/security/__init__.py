@@ -74,6 +74,7 @@ def includeme(config):
     config.scan("col_core.security.views")
     config.scan("col_core.security.account")
     config.scan("col_core.security.privacy")
+    config.scan("col_core.security.tokens_page")
 
 
 ROUTES = (
@@ -84,4 +85,5 @@ ROUTES = (
     ("confirm_email", "/account/email/{token}"), ("privacy", "/account/privacy"),
     ("export", "/account/export"), ("delete_account", "/account/delete"),
     ("guardian_consent", "/guardian/{token}"), ("person", "/people/{id}"),
+    ("api_tokens", "/account/tokens"), ("api_token_revoke", "/account/tokens/{id}/revoke"),
 )

@@ -9,7 +9,7 @@ from col_core.db.meta import utcnow
 from col_core.i18n import _
 from col_core.security import validation as v
 from col_core.security.models import TOKEN_SCOPES, ApiToken
-from col_core.security.tokens import API_TOKEN_PREFIX, digest, new_secret
+from col_core.security.tokens_page import active_tokens, create_token
 
 ME = {"type": "object", "required": ["id", "display_name", "email", "roles"], "properties": {
     "id": {"type": "integer"}, "display_name": {"type": "string"}, "email": {"type": "string"},
@@ -58,13 +58,10 @@ def _token_json(token: ApiToken) -> dict:
 
 
 def list_tokens(request):
-    tokens = request.dbsession.scalars(select(ApiToken).where(
-        ApiToken.user_id == request.user.id, ApiToken.revoked_at.is_(None))
-        .order_by(ApiToken.id)).all()
-    return {"items": [_token_json(token) for token in tokens]}
+    return {"items": [_token_json(token) for token in active_tokens(request)]}
 
 
-def create_token(request):
+def create_api_token(request):
     if request.col_identity.token is not None:
         # A token must not mint more tokens: a leaked one could then outlive its revocation.
         raise ApiError(request.localizer.translate(_(
@@ -73,11 +70,7 @@ def create_token(request):
         "name": v.text(80), "scope": v.choice(TOKEN_SCOPES)})
     if errors:
         raise invalid_fields(request, errors)
-    secret = API_TOKEN_PREFIX + new_secret()
-    token = ApiToken(user_id=request.user.id, name=values["name"], scope=values["scope"],
-                     token_hash=digest(secret))
-    request.dbsession.add(token)
-    request.dbsession.flush()
+    token, secret = create_token(request, values["name"], values["scope"])
     request.response.status = 201
     return {**_token_json(token), "token": secret}
 
@@ -109,7 +102,7 @@ def includeme(config):
                         permission="learner", responses=_ok({"type": "object", "properties": {
                             "items": {"type": "array",
                                       "items": {"$ref": "#/components/schemas/ApiToken"}}}}))
-    config.add_api_view(create_token, "/tokens", method="POST", permission="learner",
+    config.add_api_view(create_api_token, "/tokens", method="POST", permission="learner",
                         summary="Create a personal API token (the secret is shown once)",
                         request_body={"type": "object", "required": ["name", "scope"],
                                       "properties": {"name": {"type": "string"},

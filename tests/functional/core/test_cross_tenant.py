@@ -98,6 +98,7 @@ GLOBAL: dict[str, str] = {
     "confirm_email": "account links: accounts are platform-wide",
     "guardian_consent": "account links: accounts are platform-wide",
     "api.delete.tokens.{id}": "API tokens belong to the account, which is platform-wide",
+    "api_token_revoke": "API tokens belong to the account, which is platform-wide",
     "legal": "{page} names one of the request's own city's texts, not an object",
     "activity_attend": "{token} is signed with its city's id; another city's token is refused "
                        "(tests/functional/activities/test_attendance_qr.py)",

@@ -23,7 +23,8 @@ LEARNER_ROUTES = [("GET", "/account"), ("POST", "/account"), ("GET", "/account/p
                   ("POST", "/account/email"), ("GET", "/organisations/new"),
                   ("POST", "/organisations/new"), ("GET", "/organisations/mine"),
                   ("POST", "/organisations/switch"), ("GET", "/api/v1/me"),
-                  ("GET", "/api/v1/tokens"), ("POST", "/api/v1/tokens")]
+                  ("GET", "/api/v1/tokens"), ("POST", "/api/v1/tokens"),
+                  ("GET", "/account/tokens"), ("POST", "/account/tokens")]
 
 
 @pytest.fixture
@@ -155,3 +156,30 @@ def test_api_field_errors(testapp, world, helpers):
     response = app.patch_json("/api/v1/organisations/target", {"website": "ftp://x", "name": 5},
                               headers={"X-CSRF-Token": helpers.csrf_token(app)}, status=422)
     assert set(response.json["fields"]) == {"website", "name"}
+
+
+def test_tokens_page_shows_the_secret_once_and_revokes(testapp, world, helpers):
+    app = _client(testapp, world, helpers, "owner")
+    form = helpers.form_with(app.get("/account/tokens"), "name")
+    form["name"] = "Calendar sync"
+    form["scope"] = "write"
+    page = form.submit(status=200)
+    secret = page.html.find("input", attrs={"aria-label": "New token"})["value"]
+    api = testapp.for_tenant(world["city"])
+    assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_int == 200
+    listing = app.get("/account/tokens")
+    assert "Calendar sync" in listing.text and secret not in listing.text
+    [revoke] = [f for f in listing.forms.values() if "/revoke" in (f.action or "")]
+    revoke.submit(status=303)
+    api.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}, status=403)
+
+
+def test_someone_elses_token_cannot_be_revoked(testapp, world, helpers):
+    owner = _client(testapp, world, helpers, "owner")
+    token = _token(owner, helpers, "read")
+    other = _client(testapp, world, helpers, "other")
+    other.post(f"/account/tokens/{token['id']}/revoke",
+               {"csrf_token": helpers.csrf_token(other)}, status=404)
+    other.delete(f"/api/v1/tokens/{token['id']}",
+                 headers={"X-CSRF-Token": helpers.csrf_token(other)}, status=404)
+    assert [t["id"] for t in owner.get("/api/v1/tokens").json["items"]] == [token["id"]]
