@@ -8,9 +8,10 @@ import click
 from sqlalchemy import select
 
 from col_core.cli.context import AppContext, pass_app
+from col_core.security.models import Organisation
 from col_core.tenancy.models import Tenant
 from col_core.tenancy.scoping import cross_tenant
-from plugins.badges.interfaces import IBadgeIssuer
+from plugins.badges.interfaces import IBadgeIssuer, IIssuerKeys
 from plugins.badges.models import Assertion, BadgeClass
 from plugins.badges.services import IssueError
 from plugins.badges.urls import urls_for
@@ -119,3 +120,26 @@ def revoke(app: AppContext, assertion_id: str, reason: str) -> None:
         except IssueError as error:
             raise click.ClickException(_message(request, error))
     click.echo(f"revoked {uid}: {reason}")
+
+
+@badges.command("rotate-keys")
+@click.option("--tenant", "slug", required=True, help="The city's slug.")
+@click.option("--organisation", "organisation_id", required=True, type=int,
+              help="The issuing organisation's id.")
+@click.option("--kind", type=click.Choice(["ed25519", "rsa", "both"]), default="both",
+              show_default=True)
+@pass_app
+def rotate_keys(app: AppContext, slug: str, organisation_id: int, kind: str) -> None:
+    """Retire an issuer's signing keys and make new ones (old ones stay published)."""
+    tenant = _tenant(app, slug)
+    with app.request(tenant) as request:
+        organisation = request.dbsession.scalar(
+            select(Organisation).where(Organisation.id == organisation_id))
+        if organisation is None:
+            raise click.ClickException(f"{slug} has no organisation {organisation_id}.")
+        keyring = request.find_service(IIssuerKeys)
+        issuer = keyring.issuer_for(organisation)
+        urls = urls_for(request, tenant)
+        for each in (("ed25519", "rsa") if kind == "both" else (kind,)):
+            key = keyring.rotate(issuer, each)
+            click.echo(f"new {each} key: {urls.key(issuer.id, key.id)}")

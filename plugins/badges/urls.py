@@ -3,22 +3,22 @@
 Open Badges ids are URLs that must stay the same whoever asks and however they reached us (a
 verifier compares the assertion's origin with the issuer's), so they are computed from the
 configuration (``col.public_url``, ``col.base_domain`` and the tenant's hostnames), never from
-the request's Host header.  Without ``col.public_url`` (a bare development setup) the request's
-own application URL is used.
+the request's Host header.  Without ``col.public_url`` (a bare development setup) the city's
+address as seen from the request (the core's ``tenant_url``) is used.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from col_core.tenancy.resolve import tenant_url
+
 PREFIX = "/badges"
 
 
-def tenant_origin(settings: dict, tenant, fallback: str = "") -> str:
-    """``scheme://host[:port][/t/slug]`` of ``tenant``: where its badge URLs live."""
-    public = (settings.get("col.public_url") or "").rstrip("/")
-    if not public:
-        return fallback.rstrip("/")
+def tenant_origin(settings: dict, tenant) -> str:
+    """``scheme://host[:port][/t/slug]`` of ``tenant`` (``col.public_url`` must be set)."""
+    public = settings["col.public_url"].rstrip("/")
     parts = urlsplit(public)
     port = f":{parts.port}" if parts.port else ""
     base_domain = (settings.get("col.base_domain") or "").lower()
@@ -91,4 +91,8 @@ class BadgeUrls:
 
 def urls_for(request, tenant=None) -> BadgeUrls:
     tenant = tenant or request.tenant
-    return BadgeUrls(tenant_origin(request.registry.settings, tenant, request.application_url))
+    settings = request.registry.settings
+    if settings.get("col.public_url"):
+        return BadgeUrls(tenant_origin(settings, tenant))
+    # No public URL configured (development): the city as seen from this request's host.
+    return BadgeUrls(tenant_url(request, tenant))

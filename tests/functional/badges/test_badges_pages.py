@@ -91,3 +91,20 @@ def test_demo_seeding_gives_the_demo_learner_badges_and_is_idempotent(badges):
         [assertion] = badges.factories.session.scalars(select(Assertion)).all()
     assert assertion.user_id == learner.id
     assert any("/badges/claim/" in line for line in lines)
+
+
+def test_cli_rotates_keys_and_keeps_the_old_ones_published(badges, city, run_col):
+    uid = badges.issue(badges.badge_class())
+    old = city.get(f"/badges/assertions/{uid}/signed").text
+    result = run_col("badges", "rotate-keys", "--tenant", badges.tenant.slug,
+                     "--organisation", str(badges.organisation.id))
+    assert result.exit_code == 0 and result.output.count("new ") == 2, result.output
+    assert city.get(f"/badges/assertions/{uid}/signed").text != old
+    badge_url = city.get(f"/badges/assertions/{uid}.json").json["badge"]
+    issuer_url = city.get(badge_url.removeprefix("http://vilnius.example.test") + ".json"
+                          ).json["issuer"]
+    keys = city.get(issuer_url.removeprefix("http://vilnius.example.test") + ".json").json
+    assert len(keys["publicKey"]) == 2
+    missing = run_col("badges", "rotate-keys", "--tenant", badges.tenant.slug,
+                      "--organisation", "999")
+    assert missing.exit_code != 0 and "no organisation 999" in missing.output
