@@ -58,4 +58,9 @@ class IBadgeIssuer(Interface):
 
     def badge_for_subject(subject_type, subject_id, organisation, *, name, description,
                           skills=()):
-        """The default badge class of a subject (an activity, a playlist), created if missing."""
+        """The default badge class of a subject (an activity, a playlist), created if missing.
+
+        ``subject_type``/``subject_id`` name anything ("activity", "playlist", ...); ``skills``
+        are ``{"uri": ESCO concept URI, "label": ...}`` dicts.  An existing class is returned
+        unchanged (organisers may have edited it).
+        """
