@@ -42,6 +42,19 @@ def run(app_context):
 
 
 @pytest.fixture
+def scalar(registry):
+    """Run one query in a fresh session, closed at once: no transaction lingers to hold locks
+    (PostgreSQL would block the next test's reset on them)."""
+    def run(statement):
+        session = registry["col.session_factory"]()
+        try:
+            return session.scalar(statement)
+        finally:
+            session.close()
+    return run
+
+
+@pytest.fixture
 def launch(app_context):
     def launch_(folder):
         tenant, _ = launch_folder(app_context, folder)

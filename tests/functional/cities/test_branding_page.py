@@ -25,12 +25,9 @@ def branding_form(app):
     return next(form for form in page.forms.values() if "colour.primary" in form.fields)
 
 
-def stored(registry):
-    session = registry["col.session_factory"]()
-    try:
-        return session.scalar(select(Tenant).where(Tenant.slug == "vilnius"))
-    finally:
-        session.close()
+@pytest.fixture
+def stored(scalar):
+    return lambda: scalar(select(Tenant).where(Tenant.slug == "vilnius"))
 
 
 def test_anonymous_visitor_cannot_open_the_page(testapp, vilnius):
@@ -54,7 +51,7 @@ def test_form_shows_current_branding_and_texts(admin_app):
     assert form["legal.lt.terms"].value.startswith("# Naudojimosi taisyklės")
 
 
-def test_saving_changes_what_visitors_see(admin_app, registry):
+def test_saving_changes_what_visitors_see(admin_app, stored):
     form = branding_form(admin_app)
     form["colour.primary"] = "#005a32"
     form["text.en.welcome_title"] = "Vilnius learns together"
@@ -67,17 +64,17 @@ def test_saving_changes_what_visitors_see(admin_app, registry):
     assert "Sukurta Vilniuje" in admin_app.get("/?lang=lt").text
     terms = admin_app.get("/legal/terms?lang=en")
     assert "<h1>Our rules</h1>" in terms.text
-    assert stored(registry).branding["texts"]["en"]["welcome_title"] == "Vilnius learns together"
+    assert stored().branding["texts"]["en"]["welcome_title"] == "Vilnius learns together"
 
 
-def test_low_contrast_is_refused_naming_the_pair_and_keeping_input(admin_app, registry):
+def test_low_contrast_is_refused_naming_the_pair_and_keeping_input(admin_app, stored):
     form = branding_form(admin_app)
     form["colour.primary"] = "#ffdd00"
     form["text.en.welcome_title"] = "Kept while I fix the colour"
     page = form.submit(status=400)  # in the city's default language, Lithuanian
     assert "on_primary ant primary sunku perskaityti (kontrastas 1.35:1)" in page.text
     assert "Kept while I fix the colour" in page.text
-    assert stored(registry).branding["colours"]["primary"] == "#8a1538"
+    assert stored().branding["colours"]["primary"] == "#8a1538"
 
 
 def test_malformed_colour_is_refused(admin_app):
@@ -87,12 +84,12 @@ def test_malformed_colour_is_refused(admin_app):
     assert "Pasirink spalvą, užrašytą taip: #1d4ed8." in page.text
 
 
-def test_logo_upload_replaces_the_logo_and_rejects_other_files(admin_app, registry):
+def test_logo_upload_replaces_the_logo_and_rejects_other_files(admin_app, stored):
     form = branding_form(admin_app)
     form["logo"] = Upload("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>',
                           "image/svg+xml")
     form.submit(status=303)
-    logo = stored(registry).branding["logo"]
+    logo = stored().branding["logo"]
     assert admin_app.get(f"/files/{logo}").body.startswith(b"<svg")
     form = branding_form(admin_app)
     form["cover"] = Upload("cover.txt", b"not a picture", "text/plain")
@@ -100,12 +97,12 @@ def test_logo_upload_replaces_the_logo_and_rejects_other_files(admin_app, regist
     assert "This file type is not accepted" in page.text
 
 
-def test_saving_without_csrf_token_is_refused(admin_app, registry):
+def test_saving_without_csrf_token_is_refused(admin_app, stored):
     form = branding_form(admin_app)
     form["csrf_token"] = "forged"
     form["colour.primary"] = "#005a32"
     form.submit(expect_errors=True)
-    assert stored(registry).branding["colours"]["primary"] == "#8a1538"
+    assert stored().branding["colours"]["primary"] == "#8a1538"
 
 
 def test_legal_page_in_the_visitors_language(testapp, vilnius):

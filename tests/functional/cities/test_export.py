@@ -13,25 +13,21 @@ COLUMNS = ("kind", "name", "names", "country", "timezone", "locales", "default_l
            "branding", "map", "plugins", "settings", "hostnames")
 
 
-def snapshot(registry, slug):
-    session = registry["col.session_factory"]()
-    try:
-        tenant = session.scalar(select(Tenant).where(Tenant.slug == slug))
-        return {column: getattr(tenant, column) for column in COLUMNS}
-    finally:
-        session.close()
+def snapshot(scalar, slug):
+    tenant = scalar(select(Tenant).where(Tenant.slug == slug))
+    return {column: getattr(tenant, column) for column in COLUMNS}
 
 
 @pytest.mark.parametrize("slug", ["vilnius", "gent", "global"])
-def test_export_then_launch_gives_the_same_tenant(example, launch, run, registry, tmp_path, slug):
+def test_export_then_launch_gives_the_same_tenant(example, launch, run, scalar, tmp_path, slug):
     launch(example(slug))
-    before = snapshot(registry, slug)
+    before = snapshot(scalar, slug)
     result = run(tenant_group, "export", slug, "--into", tmp_path / "out")
     assert result.exit_code == 0, result.output
     exported = tmp_path / "out" / slug
     read_folder(exported, {"map", "badges", "esco", "playlists"})  # valid as it stands
     launch(exported)
-    assert snapshot(registry, slug) == before
+    assert snapshot(scalar, slug) == before
 
 
 def test_export_writes_files_back_where_they_came_from(example, launch, run, tmp_path):

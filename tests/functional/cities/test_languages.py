@@ -85,15 +85,14 @@ def test_switcher_never_redirects_to_another_site(testapp, gent):
     assert form.submit(status=303).location == "http://gent.example.test/"
 
 
-def test_switcher_saves_the_choice_in_the_profile(testapp, gent, factories, city_admin, registry):
+def test_switcher_saves_the_choice_in_the_profile(testapp, gent, city_admin, scalar):
     email = city_admin(gent)
     app = testapp.for_tenant(gent)
     sign_in(app, email)
     form = next(f for f in app.get("/").forms.values() if "came_from" in f.fields)
     form["lang"] = "en"
     form.submit(status=303)
-    session = registry["col.session_factory"]()
-    assert session.scalar(select(User.preferred_locale).where(User.email == email)) == "en"
+    assert scalar(select(User.preferred_locale).where(User.email == email)) == "en"
     # On another device (no cookie), the profile's language wins over the browser's.
     other = testapp.for_tenant(gent)
     sign_in(other, email)

@@ -134,7 +134,7 @@ def test_every_problem_is_reported_at_once(example):
     assert len(raised.value.problems) >= 4
 
 
-def test_failed_relaunch_changes_nothing(example, launch, run, registry):
+def test_failed_relaunch_changes_nothing(example, launch, run, scalar):
     folder = example("vilnius")
     launch(folder)
     replace("texts/en.toml", "Learn all over Vilnius", "Changed")(folder)
@@ -142,14 +142,13 @@ def test_failed_relaunch_changes_nothing(example, launch, run, registry):
     result = run(tenant_group, "launch", folder)
     assert result.exit_code == 1
     assert "map.zoom: a whole number from 1 to 19" in result.output
-    session = registry["col.session_factory"]()
-    city = session.scalar(select(Tenant).where(Tenant.slug == "vilnius"))
+    city = scalar(select(Tenant).where(Tenant.slug == "vilnius"))
     assert city.branding["texts"]["en"]["welcome_title"] == "Learn all over Vilnius"
     assert city.map["zoom"] == 12
 
 
-def test_hostname_of_another_city_is_refused_and_nothing_changes(example, launch, run, factories,
-                                                                 registry):
+def test_hostname_of_another_city_is_refused_and_nothing_changes(example, run, factories,
+                                                                 scalar):
     other = factories.tenant("kaunas")
     factories.save(TenantHost(hostname="learn.kaunas.lt", tenant_id=other.id))
     folder = example("vilnius")
@@ -157,8 +156,7 @@ def test_hostname_of_another_city_is_refused_and_nothing_changes(example, launch
     result = run(tenant_group, "launch", folder)
     assert result.exit_code == 1
     assert "hostnames: learn.kaunas.lt already serves tenant kaunas" in result.output
-    session = registry["col.session_factory"]()
-    assert session.scalar(select(Tenant).where(Tenant.slug == "vilnius")) is None
+    assert scalar(select(Tenant).where(Tenant.slug == "vilnius")) is None
 
 
 def test_custom_domain_serves_the_city(example, launch, testapp):

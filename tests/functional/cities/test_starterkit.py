@@ -69,13 +69,12 @@ def test_new_without_map_centre_says_what_to_fill_in(run, tmp_path):
     assert "map.center: [latitude, longitude]" in result.output
 
 
-def test_new_then_launch_serves_the_city(run, tmp_path, registry, testapp):
+def test_new_then_launch_serves_the_city(run, tmp_path, scalar, testapp):
     new(run, tmp_path)
     result = run(tenant_group, "launch", tmp_path / "kaunas")
     assert result.exit_code == 0, result.output
     assert "Created tenant kaunas" in result.output
-    session = registry["col.session_factory"]()
-    city = session.scalar(select(Tenant).where(Tenant.slug == "kaunas"))
+    city = scalar(select(Tenant).where(Tenant.slug == "kaunas"))
     assert city.names == {"lt": "Kaunas", "en": "Kaunas"}
     assert [c["slug"] for c in city.settings["categories"]][:2] == ["arts", "digital"]
     page = testapp.for_tenant(city).get("/", headers={"Accept-Language": "lt"})
@@ -83,7 +82,7 @@ def test_new_then_launch_serves_the_city(run, tmp_path, registry, testapp):
     assert 'href="http://kaunas.example.test/legal/terms"' in page.text
 
 
-def test_relaunch_applies_edits_and_keeps_data(run, tmp_path, launch, factories, registry,
+def test_relaunch_applies_edits_and_keeps_data(run, tmp_path, launch, factories, scalar,
                                                testapp):
     new(run, tmp_path)
     folder = tmp_path / "kaunas"
@@ -97,8 +96,7 @@ def test_relaunch_applies_edits_and_keeps_data(run, tmp_path, launch, factories,
     config.write_text(config.read_text().replace('primary = "#1d4ed8"', 'primary = "#005a32"'))
     result = run(tenant_group, "launch", folder)
     assert "Updated tenant kaunas" in result.output
-    session = registry["col.session_factory"]()
-    again = session.scalar(select(Tenant).where(Tenant.slug == "kaunas"))
+    again = scalar(select(Tenant).where(Tenant.slug == "kaunas"))
     assert again.id == city.id
     assert again.branding["colours"]["primary"] == "#005a32"
     with factories.within(again):
@@ -108,14 +106,11 @@ def test_relaunch_applies_edits_and_keeps_data(run, tmp_path, launch, factories,
     assert "--col-primary:#005a32" in page.text
 
 
-def test_launching_twice_changes_nothing(run, tmp_path, registry):
+def test_launching_twice_changes_nothing(run, tmp_path, scalar):
     new(run, tmp_path)
     run(tenant_group, "launch", tmp_path / "kaunas")
-    session = registry["col.session_factory"]()
-    before = session.scalar(select(Tenant).where(Tenant.slug == "kaunas"))
+    before = scalar(select(Tenant).where(Tenant.slug == "kaunas"))
     snapshot = (before.branding, before.settings, before.names, before.map, before.hostnames)
-    session.close()
     run(tenant_group, "launch", tmp_path / "kaunas")
-    session = registry["col.session_factory"]()
-    after = session.scalar(select(Tenant).where(Tenant.slug == "kaunas"))
+    after = scalar(select(Tenant).where(Tenant.slug == "kaunas"))
     assert (after.branding, after.settings, after.names, after.map, after.hostnames) == snapshot
