@@ -77,6 +77,21 @@ def col_navigation(request) -> list[NavItem]:
 
 
 @hookimpl
+def col_profile_sections(request, user) -> list[Section]:
+    """The person's public badges, from every city (the only badges a profile shows)."""
+    from plugins.badges.views.wallet import own_assertions
+
+    public = [(a, urls) for a, urls in own_assertions(request, user) if a.visibility == "public"
+              and not a.is_revoked]
+    if not public:
+        return []
+    html = render("plugins.badges:templates/_profile.jinja2", {"badges": public},
+                  request=request)
+    return [Section(title=request.localizer.translate(_("Badges")), html=Markup(html),
+                    order=30, id="badges")]
+
+
+@hookimpl
 def col_dashboard_sections(request, organisation) -> list[Section]:
     badges = request.dbsession.scalars(
         select(BadgeClass).join(BadgeClass.issuer)

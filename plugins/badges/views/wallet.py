@@ -64,7 +64,7 @@ def set_visibility(request):
     return HTTPSeeOther(request.route_url("badges.share", uid=assertion.uid))
 
 
-def _own_assertions(request, user) -> list[tuple[Assertion, BadgeUrls]]:
+def own_assertions(request, user) -> list[tuple[Assertion, BadgeUrls]]:
     """The person's badges in every city, each with its city's URLs (owner's rows only)."""
     # Accounts are platform-wide, so a wallet spans every city: a deliberate cross-tenant read.
     with cross_tenant(request.dbsession):
@@ -84,7 +84,7 @@ def wallet(request):
     user = current_user(request)
     imported = request.dbsession.scalars(select(ImportedBadge).where(
         ImportedBadge.user_id == user.id).order_by(ImportedBadge.id.desc()))
-    return {"badges": _own_assertions(request, user), "imported": list(imported)}
+    return {"badges": own_assertions(request, user), "imported": list(imported)}
 
 
 @view_config(route_name="badges.wallet_export", permission="learner", request_method="GET")
@@ -94,7 +94,7 @@ def wallet_export(request):
     exported = []
     keyring = request.find_service(IIssuerKeys)
     with cross_tenant(request.dbsession):
-        for assertion, urls in _own_assertions(request, user):
+        for assertion, urls in own_assertions(request, user):
             docs = Documents(urls, keyring, request.dbsession)
             exported.append({"assertion": docs.assertion(assertion),
                              "credential": docs.signed_credential(assertion),

@@ -97,3 +97,12 @@ def test_deleted_account_leaves_badges_verifiable_but_anonymous(badges, city):
     after = city.get(f"/badges/assertions/{uid}.json").json
     assert after["recipient"] == before["recipient"]
     city.get(f"/badges/share/{uid}", status=404)  # no public page naming a deleted person
+
+
+def test_public_badges_show_on_the_profile_and_others_do_not(badges, testapp):
+    ana = badges.user("ana@example.org")
+    shown = badges.issue(badges.badge_class(name="Shown badge"), user=ana)
+    badges.issue(badges.badge_class(name="Link-only badge"), user=ana)
+    badges.update(shown, visibility="public")
+    profile = testapp.for_tenant(badges.tenant).get(f"/people/{ana.id}")
+    assert "Shown badge" in profile and "Link-only badge" not in profile
