@@ -38,6 +38,7 @@ def col_navigation(request) -> list[NavItem]:
         items.append(NavItem(_(t("Your organisations")), request.route_url("organisations_mine"),
                              order=91))
     if not tenant.is_global and request.roles.is_city_admin:
-        items.append(NavItem(_(t("City admin")), request.route_url("admin_organisations"),
-                             order=95))
+        items.append(NavItem(_(t("Organisations to check")),
+                             request.route_url("admin_organisations"), order=95))
+        items.append(NavItem(_(t("People")), request.route_url("admin_people"), order=96))
     return items

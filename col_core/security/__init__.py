@@ -75,6 +75,7 @@ def includeme(config):
     config.scan("col_core.security.account")
     config.scan("col_core.security.privacy")
     config.scan("col_core.security.tokens_page")
+    config.scan("col_core.security.admin")
 
 
 ROUTES = (
@@ -86,4 +87,5 @@ ROUTES = (
     ("export", "/account/export"), ("delete_account", "/account/delete"),
     ("guardian_consent", "/guardian/{token}"), ("person", "/people/{id}"),
     ("api_tokens", "/account/tokens"), ("api_token_revoke", "/account/tokens/{id}/revoke"),
+    ("admin_people", "/admin/people"), ("admin_revoke", "/admin/people/{id}/revoke"),
 )

@@ -1,7 +1,7 @@
 """Cross-tenant attacks: every tenant-owned route, given city A's ids, answers 404 in city B.
 
-The attacker is as strong as possible: the owner of city A's organisation and city A's
-administrator, signed in on city B's site.  Each route is tried with GET and POST (API routes
+The attacker is as strong as possible: the owner of city A's organisation and an administrator
+of both cities, signed in on city B's site.  Each route is tried with GET and POST (API routes
 with their own method), with a valid CSRF token, and must answer 404 without any of city A's
 data in the body.
 
@@ -99,6 +99,7 @@ GLOBAL: dict[str, str] = {
     "guardian_consent": "account links: accounts are platform-wide",
     "api.delete.tokens.{id}": "API tokens belong to the account, which is platform-wide",
     "api_token_revoke": "API tokens belong to the account, which is platform-wide",
+    "admin_revoke": "{id} is an account (platform-wide); the role it ends is the request city's",
     "legal": "{page} names one of the request's own city's texts, not an object",
     "activity_attend": "{token} is signed with its city's id; another city's token is refused "
                        "(tests/functional/activities/test_attendance_qr.py)",
@@ -178,6 +179,8 @@ def world(factories):
                                     items=[PlaylistItem(activity_id=activity.id)])
                 factories.save(playlist)
                 values.update(playlist_id=playlist.id, playlist_item_id=playlist.items[0].id)
+    with factories.within(city_b):
+        factories.save(CityAdmin(user_id=attacker.id))
     return {"a": city_a, "b": city_b, "values": values}
 
 

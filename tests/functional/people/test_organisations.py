@@ -171,3 +171,25 @@ def test_city_admin_verifies_and_suspends(testapp, city, helpers, people, factor
     with factories.within(city):
         stored = factories.session.get(Organisation, organisation.id)
     assert stored.verification_method == "manual" and stored.is_suspended
+
+
+def test_city_admin_people_page_and_granting(testapp, city, helpers, people, factories):
+    admin, colleague = people.user(), people.user("colleague@example.org", display_name="Col")
+    people.city_admin(city, admin)
+    people.organisation(city, colleague, name="Col's Club")
+    app = _signed_in(testapp, city, helpers, admin)
+    page = app.get("/admin/people")
+    assert "Col&#39;s Club (owner)" in page.text
+    form = helpers.form_with(page, "email")
+    form["email"] = "nobody@example.org"
+    assert "Ask them to sign up first" in form.submit(status=400).text
+    form = helpers.form_with(app.get("/admin/people"), "email")
+    form["email"] = "colleague@example.org"
+    form.submit(status=303)
+    other = _signed_in(testapp, city, helpers, colleague)
+    assert other.get("/api/v1/me").json["roles"]["city_admin"] is True
+    # Removing admins stops at the last one.
+    token = helpers.csrf_token(app, "/account")
+    app.post(f"/admin/people/{colleague.id}/revoke", {"csrf_token": token}, status=303)
+    app.post(f"/admin/people/{admin.id}/revoke", {"csrf_token": token}, status=303)
+    assert "at least one administrator" in app.get("/admin/people").text

@@ -17,6 +17,9 @@ ORG_ROUTES = [  # (method, path, permission); {slug}, {member} and {invitation} 
     ("POST", "/organisations/{slug}/suspend", "org.verify"),
     ("PATCH", "/api/v1/organisations/{slug}", "org.edit"),
     ("GET", "/admin/organisations", "city.admin"),
+    ("GET", "/admin/people", "city.admin"),
+    ("POST", "/admin/people", "city.admin"),
+    ("POST", "/admin/people/{member_user}/revoke", "city.admin"),
 ]
 LEARNER_ROUTES = [("GET", "/account"), ("POST", "/account"), ("GET", "/account/privacy"),
                   ("POST", "/account/export"), ("POST", "/account/delete"),
@@ -67,6 +70,7 @@ def _request(app, helpers, method, path, status):
 
 def _fill(path, world):
     return path.format(slug="target", member=world["membership"].id,
+                       member_user=world["member"].id,
                        invitation=world["invitation"].id)
 
 
