@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pyramid.i18n import TranslationStringFactory
 from sqlalchemy import func, select
 
+from col_core.activities.fields import category_names
 from col_core.activities.models import Activity, Participation
 from col_core.activities.search import ISearchService
 from col_core.activities.search.query import SearchQuery
@@ -84,11 +85,38 @@ def because_you_joined(request, user, limit=3) -> list[Pick]:
     return picks[:limit]
 
 
+def from_your_interests(request, user, limit=3) -> list[Pick]:
+    """Upcoming activities, not joined yet, in the category ``user`` joins most."""
+    session = request.dbsession
+    joined = select(Participation.activity_id).where(Participation.user_id == user.id,
+                                                     Participation.status == "joined")
+    favourite = session.execute(
+        select(Activity.category).where(Activity.id.in_(joined), Activity.category != "")
+        .group_by(Activity.category).order_by(func.count().desc(), Activity.category).limit(1)
+    ).scalar()
+    if favourite is None:
+        return []
+    mine = {str(i) for i in session.scalars(joined)}
+    hits = request.find_service(ISearchService).search(SearchQuery(
+        kinds=("activity",), categories=(favourite,), sort="date", limit=limit + len(mine),
+        facets=False)).hits
+    name = category_names(request.tenant, request.locale_name).get(favourite, favourite)
+    reason = request.localizer.translate(_("Because you like ${category}",
+                                           mapping={"category": name}))
+    return [_pick(request, hit.document, reason) for hit in hits
+            if hit.document.key not in mine][:limit]
+
+
 def home_picks(request) -> dict:
     user = getattr(request, "user", None)
+    suggested = []
+    if user is not None:
+        suggested = because_you_joined(request, user)
+        seen = {pick.url for pick in suggested}
+        suggested += [pick for pick in from_your_interests(request, user) if pick.url not in seen]
     return {
         "soon": happening_soon(request),
-        "suggested": because_you_joined(request, user) if user is not None else [],
+        "suggested": suggested,
         "surprise_url": request.route_url("map.surprise"),
         # The map asks the browser where the learner is (locate=1), then sorts by distance.
         "near_url": request.route_url("map", _query={

@@ -8,7 +8,8 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.i18n import TranslationStringFactory
 from pyramid.view import view_config
 
-from col_core.activities.models import ACCESSIBILITY
+from col_core.activities.fields import category_names
+from col_core.activities.labels import ACCESSIBILITY
 from col_core.activities.search import ISearchService
 from col_core.activities.search.query import QueryError, SearchQuery
 from col_core.activities.search.views import document_url
@@ -41,7 +42,10 @@ def map_page(request):
     return {
         "query": query, "params": request.GET, "errors": errors, "results": results,
         "hits": [(hit, document_url(request, hit.document)) for hit in results.hits],
-        "map": map_settings(request), "accessibility": ACCESSIBILITY,
+        "map": map_settings(request),
+        "accessibility": {key: request.localizer.translate(label)
+                          for key, label in ACCESSIBILITY.items()},
+        "categories": category_names(request.tenant, request.locale_name),
         "leaflet": xstatic.pkg.leaflet.BASE_DIR, "cluster": xstatic.pkg.leaflet_markercluster.BASE_DIR,
         "geojson_url": request.route_url("api.get.activities.geojson"),
         "ical_url": request.route_url("map.ics", _query=request.GET),
