@@ -133,8 +133,10 @@ def test_learners_are_told_when_an_item_opens_and_closes_soon(world, city, staff
     complete(activities[0], learner)
     run_col("playlists", "notify")
     run_col("playlists", "notify")
-    mine = [m["Subject"] for m in outbox.messages() if m["To"] == learner.email]
-    assert mine.count("Closing soon: Workshop") == 1
+    closing = [m for m in outbox.messages()
+               if m["To"] == learner.email and m["Subject"] == "Closing soon: Workshop"]
+    assert len(closing) == 1
+    assert f"http://vilnius.example.test/playlists/{playlist}" in closing[0].get_content()
 
 
 def test_notify_for_an_unknown_city(run_col, city):
