@@ -83,6 +83,7 @@ class Importer:
         self.counts["obsolete"] = writes.mark_obsolete(self.session, self.primary_kinds,
                                                        self.version)
         self.counts["closure"] = writes.rebuild_closure(self.session)
+        writes.analyze(self.session)
         log.counts = dict(self.counts)
         log.finished_at = utcnow()
         self.session.add(log)

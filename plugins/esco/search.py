@@ -104,15 +104,12 @@ class SkillSearch:
                 yield clause, rank
 
     def _hits(self, found, language):
-        live = dict(self.session.execute(select(Concept.uri, Concept.kind).where(
-            Concept.uri.in_(list(found)), Concept.obsolete.is_(False))).all())
-        matched = {label_id: (text, lang) for label_id, text, lang in self.session.execute(
-            select(Label.id, Label.text, Label.language).where(
-                Label.id.in_([label_id for label_id, _ in found.values()])))}
-        names = preferred_labels(self.session, found, language)
-        hits = []
-        for uri, (label_id, label_kind) in found.items():
-            if uri in live:
-                text, lang = matched[label_id]
-                hits.append(SkillHit(uri, names.get(uri, text), text, lang, label_kind, live[uri]))
-        return hits
+        matched = {uri: (text, lang, kind) for text, lang, uri, kind in self.session.execute(
+            select(Label.text, Label.language, Concept.uri, Concept.kind)
+            .join(Concept, Concept.uri == Label.concept_uri)
+            .where(Label.id.in_([label_id for label_id, _ in found.values()]),
+                   Concept.obsolete.is_(False)))}
+        names = preferred_labels(self.session, matched, language)
+        return [SkillHit(uri, names.get(uri, matched[uri][0]), matched[uri][0], matched[uri][1],
+                         label_kind, matched[uri][2])
+                for uri, (_, label_kind) in found.items() if uri in matched]

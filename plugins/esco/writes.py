@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Table, bindparam, delete, func, insert, literal, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -94,15 +94,30 @@ def add_labels(session: Session, rows: list[dict]) -> None:
         return
     kinds = dict(session.execute(select(Concept.uri, Concept.kind).where(
         Concept.uri.in_({row["concept_uri"] for row in rows}))).all())
-    made = session.execute(insert(Label.__table__).returning(
-        Label.id, Label.concept_uri, Label.language, Label.kind, Label.folded), rows)
+    ids = new_label_ids(session, len(rows))
+    insert_rows(session, Label.__table__, _LABEL_COLUMNS, [
+        (label_id, r["concept_uri"], r["language"], r["kind"], r["text"], r["folded"])
+        for label_id, r in zip(ids, rows)])
     insert_rows(session, LabelWord.__table__, _WORD_COLUMNS, [
-        (label_id, word, uri, kinds.get(uri, "skill"), language, LABEL_KINDS.index(kind),
-         position, len(folded))
-        for label_id, uri, language, kind, folded in made
-        for word, position in words(folded).items()])
+        (label_id, word, r["concept_uri"], kinds.get(r["concept_uri"], "skill"), r["language"],
+         LABEL_KINDS.index(r["kind"]), position, len(r["folded"]))
+        for label_id, r in zip(ids, rows)
+        for word, position in words(r["folded"]).items()])
 
 
+def new_label_ids(session: Session, count: int) -> list[int]:
+    """Ids for ``count`` new labels, so that labels and their words go in as plain rows."""
+    if session.get_bind().dialect.name == "postgresql":
+        return list(session.scalars(text(
+            "SELECT nextval(pg_get_serial_sequence('esco_labels', 'id')) "
+            "FROM generate_series(1, :n)"), {"n": count}))
+    # SQLite: the import's transaction holds the database's write lock, so nobody else
+    # can take these ids meanwhile.
+    start = session.scalar(select(func.coalesce(func.max(Label.id), 0))) + 1
+    return list(range(start, start + count))
+
+
+_LABEL_COLUMNS = ("id", "concept_uri", "language", "kind", "text", "folded")
 _WORD_COLUMNS = ("label_id", "word", "concept_uri", "concept_kind", "language", "label_rank",
                  "position", "length")
 
@@ -113,9 +128,15 @@ def insert_rows(session: Session, table: Table, columns: Sequence[str], rows: li
     if not rows:
         return
     connection = session.connection()
-    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    if connection.dialect.name == "postgresql":
+        # COPY: psycopg's executemany still makes one round of the protocol per row.
+        with connection.connection.cursor() as cursor, cursor.copy(
+                f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
     sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
-           f"VALUES ({', '.join([marker] * len(columns))})")
+           f"VALUES ({', '.join(['?'] * len(columns))})")
     connection.exec_driver_sql(sql, rows)
 
 
@@ -148,3 +169,14 @@ def mark_obsolete(session: Session, kinds: Iterable[str], version: str) -> int:
     ).values(obsolete=True))
     return result.rowcount
 
+
+def analyze(session: Session) -> None:
+    """Refresh the planner's statistics of the ESCO tables: right after a bulk import they are
+    empty or stale, and PostgreSQL then plans the autocomplete's index ranges badly."""
+    tables = [table.name for table in (Concept.__table__, Label.__table__, LabelWord.__table__,
+                                       Broader.__table__, Closure.__table__)]
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE " + ", ".join(tables)))
+    else:
+        for name in tables:
+            session.execute(text(f"ANALYZE {name}"))

@@ -126,7 +126,8 @@ def test_tagging_rejects_unknown_skills_and_strangers(people, testapp, city, org
     organiser.post(url, {"action": "add", "uri": "http://example.org/nope"}, status=400)
     stranger = people.client(city, people.user("stranger"))
     stranger.post(url, {"action": "add", "uri": LISTEN_ACTIVELY}, status=403)
-    testapp.for_tenant(city).get(url, status=403)
+    anonymous = testapp.for_tenant(city).get(url, status=303)
+    assert "/signin" in anonymous.location
     organiser.get("/esco/activities/999999/skills", status=404)
 
 
