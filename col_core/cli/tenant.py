@@ -9,6 +9,8 @@ import click
 from sqlalchemy import select
 
 from col_core.cli.context import AppContext, pass_app
+from col_core.i18n import LOCALES_DIR
+from col_core.i18n.extraction import SOURCE_LANGUAGE
 from col_core.storage import IFileStorage
 from col_core.tenancy.export import export as export_folder
 from col_core.tenancy.launch import LaunchError, apply, read_folder
@@ -71,6 +73,13 @@ def launch(app: AppContext, folder: str) -> None:
     """Validate FOLDER (tenants/<slug>) and create or update its tenant."""
     tenant_, created = launch_folder(app, folder)
     click.echo(f"{'Created' if created else 'Updated'} tenant {tenant_.slug} ({tenant_.name}).")
+    # The site works in any language, but the platform's own words need a catalog for it.
+    untranslated = [code for code in tenant_.locales if code.split("_")[0] != SOURCE_LANGUAGE
+                    and not (LOCALES_DIR / code).is_dir()]
+    for code in untranslated:
+        click.echo(f"Note: the platform's own words are not translated into {code!r} yet, so "
+                   "they show in English; see docs/translating.md (col i18n update --add "
+                   f"{code}).")
 
 
 @tenant.command()

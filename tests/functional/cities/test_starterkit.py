@@ -62,6 +62,15 @@ def test_new_language_without_template_starts_in_english(run, tmp_path):
     assert "Welcome to Torino" in (tmp_path / "torino" / "texts" / "it.toml").read_text()
 
 
+def test_launch_notes_a_language_the_platform_does_not_speak_yet(run, tmp_path):
+    run(starterkit, "new", "torino", "--name", "Torino", "--country", "IT",
+        "--locales", "it,en", "--center", "45.07,7.69", "--into", tmp_path)
+    result = run(tenant_group, "launch", tmp_path / "torino")
+    assert "Created tenant torino" in result.output
+    assert "not translated into 'it' yet" in result.output
+    assert "'en'" not in result.output
+
+
 def test_new_without_map_centre_says_what_to_fill_in(run, tmp_path):
     result = run(starterkit, "new", "kaunas", "--name", "Kaunas", "--country", "LT",
                  "--locales", "lt", "--into", tmp_path)
