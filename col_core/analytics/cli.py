@@ -35,4 +35,7 @@ def rebuild(app: AppContext, slug: str | None) -> None:
             with app.request() as request:
                 set_tenant(request.dbsession, tenant_id)
                 rollup.rebuild(request.dbsession, tenant_id, progress=bar.update)
+    # The rollup was rewritten: refresh the planner's statistics so reads keep using its indexes.
+    with app.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("ANALYZE analytics_daily")
     click.echo(f"Rebuilt analytics of {len(tenants)} cit{'y' if len(tenants) == 1 else 'ies'}.")
