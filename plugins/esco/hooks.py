@@ -66,14 +66,18 @@ def col_dashboard_sections(request, organisation) -> list[Section]:
 
 @hookimpl
 def col_badge_awarded(request, assertion) -> None:
-    """The badge's skills become the learner's: the badge class's ESCO tags (``ISkillTags``,
-    subject "badge_class") and the ``{"uri": ...}`` entries of ``badge_class.skills``."""
+    """The badge's skills become the learner's: the ESCO tags of the badge class (subject
+    "badge_class") and, for an activity's badge, of the activity, plus the ``{"uri": ...}``
+    entries of ``badge_class.skills``."""
     from plugins.esco.interfaces import ILearnerSkills, ISkillTags
 
     if getattr(assertion, "user_id", None) is None:
         return  # issued to an e-mail address with no account yet
-    uris = request.find_service(ISkillTags).tags("badge_class", assertion.badge_class_id)
+    tags = request.find_service(ISkillTags)
     badge_class = getattr(assertion, "badge_class", None)
+    uris = tags.tags("badge_class", assertion.badge_class_id)
+    if getattr(badge_class, "subject_type", None) == "activity" and badge_class.subject_id:
+        uris += tags.tags("activity", badge_class.subject_id)
     uris += [entry["uri"] for entry in getattr(badge_class, "skills", None) or ()
              if isinstance(entry, dict) and entry.get("uri")]
     if uris:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from col_core.activities.models import ActivitySkill
 from col_core.hookspecs import SkillSubject, hookimpl
-from plugins.esco.interfaces import ILearnerSkills, ISkillCatalog, ISkillTags
+from plugins.esco.interfaces import ILearnerSkills, ISkillCatalog, ISkillSearch, ISkillTags
 
 THINK_CREATIVELY = "http://data.europa.eu/esco/skill/c624c6a3-b0ba-4a31-a296-0d433fe47e41"
 LISTEN_ACTIVELY = "http://data.europa.eu/esco/skill/a17286c5-238d-4f0b-bc24-29e9121345de"
@@ -92,13 +92,20 @@ def test_skill_page_lists_what_other_plugins_align_with_it(testapp, city, loaded
     assert page.html.find("a", href="/playlists/1").text == "Creative summer"
 
 
-def test_earned_badge_class_skills_list_counts_too(people, city, loaded):
+def test_an_activitys_badge_brings_the_activitys_and_its_own_skills(people, city, org, loaded):
+    """Done means: an organiser tags an activity with "listen actively" (found by its French
+    label), a learner earns the activity's badge and has the skill in their profile."""
+    activity = people.activity(city, org)
+    found = loaded.request(city).find_service(ISkillSearch).search("ecouter activ", "fr")[0]
+    tag(loaded, city, "activity", activity.id, found.uri)
     learner = people.user()
     request = loaded.request(city)
     request.hooks.col_badge_awarded(request=request, assertion=SimpleNamespace(
-        id=12, user_id=learner.id, badge_class_id=8,
-        badge_class=SimpleNamespace(skills=[{"uri": LISTEN_ACTIVELY, "label": "x"}])))
-    assert request.find_service(ILearnerSkills).skills(learner.id) == {LISTEN_ACTIVELY}
+        id=12, user_id=learner.id, badge_class_id=8, badge_class=SimpleNamespace(
+            subject_type="activity", subject_id=activity.id,
+            skills=[{"uri": THINK_CREATIVELY, "label": "x"}])))
+    assert request.find_service(ILearnerSkills).skills(learner.id) == {LISTEN_ACTIVELY,
+                                                                      THINK_CREATIVELY}
 
 
 def test_organiser_tags_an_activity_found_by_its_french_label(people, city, org, organiser,
