@@ -76,6 +76,7 @@ def includeme(config):
     config.scan("col_core.security.privacy")
     config.scan("col_core.security.tokens_page")
     config.scan("col_core.security.admin")
+    config.include("col_core.security.signin_redirect")
 
 
 ROUTES = (

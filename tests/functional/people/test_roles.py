@@ -74,13 +74,22 @@ def _fill(path, world):
                        invitation=world["invitation"].id)
 
 
+def _refused(who, method, path) -> int:
+    # Signed-out visitors of a page are sent to sign in; everything else is a plain 403.
+    return 303 if who == "anonymous" and method == "GET" and not path.startswith("/api/") \
+        else 403
+
+
 @pytest.mark.parametrize("who", ["anonymous", "other", "away"])
 @pytest.mark.parametrize("method,path,permission", ORG_ROUTES)
 def test_organisation_routes_refuse_outsiders(testapp, world, helpers, who, method, path,
                                               permission):
     app = _client(testapp, world, helpers, who)
-    response = _request(app, helpers, method, _fill(path, world), status=403)
+    response = _request(app, helpers, method, _fill(path, world),
+                        status=_refused(who, method, path))
     assert "owner@example.org" not in response.text
+    if response.status_int == 303:
+        assert "/signin?next=" in response.location
 
 
 @pytest.mark.parametrize("method,path,permission",
@@ -92,7 +101,17 @@ def test_plain_members_cannot_manage(testapp, world, helpers, method, path, perm
 
 @pytest.mark.parametrize("method,path", LEARNER_ROUTES)
 def test_account_routes_need_signing_in(testapp, world, helpers, method, path):
-    _request(_client(testapp, world, helpers, "anonymous"), helpers, method, path, status=403)
+    _request(_client(testapp, world, helpers, "anonymous"), helpers, method, path,
+             status=_refused("anonymous", method, path))
+
+
+def test_signing_in_returns_to_the_page(testapp, world, helpers):
+    app = testapp.for_tenant(world["city"])
+    page = app.get("/organisations/target/members", status=303).follow()
+    form = helpers.form_with(page, "password")
+    form["email"], form["password"] = "owner@example.org", helpers.PASSWORD
+    response = form.submit(status=303)
+    assert response.location.endswith("/organisations/target/members")
 
 
 def test_owner_gets_in(testapp, world, helpers):
