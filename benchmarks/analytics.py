@@ -140,10 +140,11 @@ def seed(url: str, participations: int, badges: int) -> dict:
                 rollup.increment(session, t, day, "badges", [("", "")], by=count)
             session.commit()
         rebuilt = time.perf_counter() - started
-    # Planner statistics, as autovacuum (PostgreSQL) or `col analytics rebuild` would leave them
-    # after a bulk load; without them PostgreSQL guesses and scans.
+    # Planner statistics (and PostgreSQL's visibility map, for index-only scans), as autovacuum
+    # or `col analytics rebuild` leave them after a bulk load; without them PostgreSQL guesses.
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.exec_driver_sql("ANALYZE")
+        connection.exec_driver_sql("VACUUM ANALYZE" if engine.dialect.name == "postgresql"
+                                   else "ANALYZE")
     with sessionmaker(bind=engine)() as session:
         # The cost an event adds to its own transaction: one join's upserts.
         with tenant_context(session, t):

@@ -36,6 +36,7 @@ class AnalyticsService:
         self.db = request.dbsession
         self.dialect = self.db.get_bind().dialect.name
         self.t = request.localizer.translate
+        self._sums: dict[tuple, dict] = {}
 
     # -- small groups ------------------------------------------------------------------------------
 
@@ -62,10 +63,25 @@ class AnalyticsService:
 
     # -- reading the rollup -------------------------------------------------------------------------
 
+    def totals(self, metrics, period) -> dict[str, int]:
+        """{metric: city total over the period} of several metrics, in one query."""
+        rows = self.db.execute(
+            select(DailyMetric.metric, func.sum(DailyMetric.value))
+            .where(DailyMetric.metric.in_(metrics), DailyMetric.dimension == "",
+                   DailyMetric.day >= period.start, DailyMetric.day < period.end)
+            .group_by(DailyMetric.metric)).all()
+        return {metric: int(total) for metric, total in rows}
+
     def rollup_sums(self, metric: str, dimension: str, period, by_month: bool = False,
                     keys=None) -> dict:
         """{key: total} (or {(key, month): total}) of one metric over the period, for every
-        key or only ``keys``."""
+        key or only ``keys``.  Remembered for the request: several tables share sums."""
+        memo = (metric, dimension, period, by_month, tuple(keys) if keys is not None else None)
+        if memo not in self._sums:
+            self._sums[memo] = self._rollup_sums(metric, dimension, period, by_month, keys)
+        return self._sums[memo]
+
+    def _rollup_sums(self, metric, dimension, period, by_month, keys) -> dict:
         columns = [DailyMetric.key]
         if by_month:
             columns.append(month_of(DailyMetric.day, self.dialect))
@@ -79,9 +95,6 @@ class AnalyticsService:
         if by_month:
             return {(key, month): int(total) for key, month, total in rows}
         return {key: int(total) for key, total in rows}
-
-    def total(self, metric: str, period) -> int:
-        return self.rollup_sums(metric, "", period).get("", 0)
 
     # -- live counts on indexed columns ---------------------------------------------------------------
 
@@ -119,15 +132,17 @@ class AnalyticsService:
     def headline(self, period) -> list[tuple[str, str, int, bool]]:
         """(key, label, value, counts people) of the city's headline figures."""
         t = self.t
+        total = self.totals(("joins", "learners", "completions", "attendance", "views", "badges"),
+                            period)
         figures_ = [
             ("activities", t(_("Activities offered")), self.activities_offered(period), False),
-            ("joins", t(_("Joins")), self.total("joins", period), True),
-            ("learners", t(_("New learners")), self.total("learners", period), True),
-            ("completions", t(_("Completions")), self.total("completions", period), True),
-            ("attendance", t(_("Attendances")), self.total("attendance", period), True),
-            ("views", t(_("Activity page views")), self.total("views", period), False),
+            ("joins", t(_("Joins")), total.get("joins", 0), True),
+            ("learners", t(_("New learners")), total.get("learners", 0), True),
+            ("completions", t(_("Completions")), total.get("completions", 0), True),
+            ("attendance", t(_("Attendances")), total.get("attendance", 0), True),
+            ("views", t(_("Activity page views")), total.get("views", 0), False),
             ("organisers", t(_("Registered organisers")), self.organisers(period), False),
-            ("badges", t(_("Badges issued")), self.total("badges", period), True),
+            ("badges", t(_("Badges issued")), total.get("badges", 0), True),
         ]
         figures_ += [(m.key, m.label, m.value, m.people)
                      for m in self.plugin_metrics(self.request.tenant, period)]
@@ -152,10 +167,11 @@ class AnalyticsService:
 
     def _impact(self, period, scope, network: bool = False) -> dict:
         t = self.t
+        total = self.totals(("joins", "badges"), period)
         figures_ = [("activities", self.activities_offered(period), False),
-                    ("joins", self.total("joins", period), True),
+                    ("joins", total.get("joins", 0), True),
                     ("organisers", self.organisers(period), False),
-                    ("badges", self.total("badges", period), True)]
+                    ("badges", total.get("badges", 0), True)]
         extra = self.plugin_metrics(scope, period)
         figures_ += [(m.key, m.value, m.people) for m in extra]
         labels = {"activities": t(_("activities")), "joins": t(_("joins")),

@@ -37,9 +37,11 @@ def page(request, title, tables, **values) -> dict:
     values.setdefault("errors", {})
     leaflet = None
     if any(table.chart == "map" and table.rows for table in tables):
-        leaflet = {name: request.static_url(os.path.join(xstatic.pkg.leaflet.BASE_DIR, name))
-                   for name in ("leaflet.js", "leaflet.css")}
-        leaflet = {"js": leaflet["leaflet.js"], "css": leaflet["leaflet.css"]}
+        leaflet = {kind: request.static_url(os.path.join(xstatic.pkg.leaflet.BASE_DIR,
+                                                         f"leaflet.{kind}"))
+                   for kind in ("js", "css")}
+    period = values.get("period")
+    values["last_day"] = period.end - dt.timedelta(days=1) if period else None
     return {"title": title, "charted": [(table, charts.render(table, describe)) for table in tables],
             "params": request.params, "leaflet": leaflet, **values}
 
