@@ -200,10 +200,7 @@ def invite(context, request):
 @view_config(route_name="organisation_member_remove", request_method="POST",
              permission="org.manage")
 def remove_member(context, request):
-    try:
-        member_id = int(request.matchdict["id"])
-    except ValueError:
-        raise HTTPNotFound()
+    member_id = int(request.matchdict["id"])
     membership = request.dbsession.scalar(select(Membership).where(
         Membership.id == member_id, Membership.organisation_id == context.organisation.id))
     if membership is None:
@@ -223,10 +220,7 @@ def remove_member(context, request):
 @view_config(route_name="organisation_invitation_revoke", request_method="POST",
              permission="org.manage")
 def revoke_invitation(context, request):
-    try:
-        invitation_id = int(request.matchdict["id"])
-    except ValueError:
-        raise HTTPNotFound()
+    invitation_id = int(request.matchdict["id"])
     invitation = request.dbsession.scalar(select(Invitation).where(
         Invitation.id == invitation_id, Invitation.organisation_id == context.organisation.id))
     if invitation is None:

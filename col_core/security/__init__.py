@@ -79,6 +79,7 @@ def includeme(config):
     config.include("col_core.security.signin_redirect")
 
 
+# Ids are digits in the patterns, so views can use int(matchdict["id"]) directly.
 ROUTES = (
     ("signup", "/signup"), ("signup_done", "/signup/done"), ("signin", "/signin"),
     ("signout", "/signout"), ("verify_email", "/verify/{token}"),
@@ -86,7 +87,7 @@ ROUTES = (
     ("account", "/account"), ("change_email", "/account/email"),
     ("confirm_email", "/account/email/{token}"), ("privacy", "/account/privacy"),
     ("export", "/account/export"), ("delete_account", "/account/delete"),
-    ("guardian_consent", "/guardian/{token}"), ("person", "/people/{id}"),
-    ("api_tokens", "/account/tokens"), ("api_token_revoke", "/account/tokens/{id}/revoke"),
-    ("admin_people", "/admin/people"), ("admin_revoke", "/admin/people/{id}/revoke"),
+    ("guardian_consent", "/guardian/{token}"), ("person", r"/people/{id:\d+}"),
+    ("api_tokens", "/account/tokens"), ("api_token_revoke", r"/account/tokens/{id:\d+}/revoke"),
+    ("admin_people", "/admin/people"), ("admin_revoke", r"/admin/people/{id:\d+}/revoke"),
 )

@@ -140,10 +140,7 @@ def is_minor(request, user: User) -> bool:
 
 @view_config(route_name="person", renderer=T + "person.jinja2", permission="view")
 def person(request):
-    try:
-        user = request.dbsession.get(User, int(request.matchdict["id"]))
-    except ValueError:
-        user = None
+    user = request.dbsession.get(User, int(request.matchdict["id"]))
     if user is None or not user.is_active:
         raise HTTPNotFound()
     minor = is_minor(request, user)

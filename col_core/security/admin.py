@@ -60,10 +60,7 @@ def grant(request):
 
 @view_config(route_name="admin_revoke", request_method="POST", permission="city.admin")
 def revoke(request):
-    try:
-        user_id = int(request.matchdict["id"])
-    except ValueError:
-        raise HTTPNotFound()
+    user_id = int(request.matchdict["id"])
     admin = request.dbsession.scalar(select(CityAdmin).where(CityAdmin.user_id == user_id))
     if admin is None:
         raise HTTPNotFound()

@@ -53,10 +53,7 @@ def create(request):
 
 @view_config(route_name="api_token_revoke", request_method="POST", permission="learner")
 def revoke(request):
-    try:
-        token_id = int(request.matchdict["id"])
-    except ValueError:
-        raise HTTPNotFound()
+    token_id = int(request.matchdict["id"])
     token = request.dbsession.scalar(select(ApiToken).where(
         ApiToken.id == token_id, ApiToken.user_id == request.user.id))
     if token is None:
