@@ -13,9 +13,9 @@ from col_core.activities.schedule import as_utc
 from plugins.playlists.interfaces import IPlaylistBuilder, IPlaylistProgress
 from plugins.playlists.mailing import city_link, send
 from plugins.playlists.models import Playlist, PlaylistEnrolment, PlaylistNotice
+from plugins.playlists.progress import LIVE
 
 _ = TranslationStringFactory("col_playlists")
-LIVE = ("published", "paused")
 SOON = dt.timedelta(days=2)
 
 
@@ -62,7 +62,7 @@ def run(request, now) -> dict:
     counts = {"unavailable": 0, "paused": 0, "badges": 0, "learners": 0}
     for playlist in request.dbsession.scalars(select(Playlist).where(Playlist.status.in_(LIVE))):
         counts["unavailable"] += len(builder.review(playlist, now))
-        counts["paused"] += playlist.status == "paused"
+        counts["paused"] += int(playlist.status == "paused")
     counts["badges"] = len(progress.issue_pending())
     enrolments = request.dbsession.scalars(
         select(PlaylistEnrolment).join(Playlist, Playlist.id == PlaylistEnrolment.playlist_id)

@@ -16,7 +16,8 @@ def test_published_playlists_are_searchable_until_archived(world, city, staff, m
     playlist = make_playlist(activities[:2], title="Robotics pathway")
     visitor = world.client(city)
     hits = visitor.get("/api/v1/search", {"q": "robotics", "kind": "playlist"}).json["items"]
-    assert [(h["kind"], h["url"]) for h in hits] == [("playlist", f"/playlists/{playlist}")]
+    assert [(h["kind"], h["url"].replace("http://vilnius.example.test", "")) for h in hits] == [
+        ("playlist", f"/playlists/{playlist}")]
     staff.post(f"/api/v1/playlists/{playlist}/archive", status=200)
     assert visitor.get("/api/v1/search", {"q": "robotics", "kind": "playlist"}).json[
         "items"] == []
