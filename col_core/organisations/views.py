@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import nh3
 import segno
 from markupsafe import Markup
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
@@ -117,6 +118,9 @@ def show(context, request):
             request=request, organisation=organisation) for s in found or ()),
             key=lambda s: (s.order, s.title))
     return {"organisation": organisation, "sections": sections,
+            # Cleaned on input too; cleaning again here covers rows written by other means.
+            "description": Markup(nh3.clean(organisation.description or "",
+                                            tags=v.RICH_TAGS, link_rel="noopener nofollow ugc")),
             "can_edit": bool(request.has_permission("org.edit", context)),
             "can_verify": bool(request.has_permission("org.verify", context)),
             "is_member": bool(request.has_permission("org.member", context))}

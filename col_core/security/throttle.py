@@ -40,7 +40,9 @@ class Throttle:
         secret = request.registry.settings["col.secret"]
         self.keys = {
             "account": "a:" + keyed_digest(secret, email.strip().lower()),
-            "ip": "i:" + keyed_digest(secret, request.client_addr or "unknown"),
+            # REMOTE_ADDR, not X-Forwarded-For, which any client can set to dodge the limit;
+            # behind a proxy, let the server trust it (waitress trusted_proxy, gunicorn).
+            "ip": "i:" + keyed_digest(secret, request.remote_addr or "unknown"),
         }
 
     def _count(self, key: str) -> int:
