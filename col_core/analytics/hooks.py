@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from col_core.activities.models import Activity, Attendance
 from col_core.analytics import rollup
+from col_core.analytics.demo import seed_history
 from col_core.analytics.interfaces import IAnalyticsService, IFeedbackService
 from col_core.analytics.models import ActivityFeedback
 from col_core.analytics.period import Period
@@ -107,3 +108,11 @@ def col_home_sections(request):
                   {"activities": activities}, request=request)
     return [Section(request.localizer.translate(_("How was it?")), Markup(html), order=15,
                     id="feedback")]
+
+
+@hookimpl(trylast=True)
+def col_seed_demo(request, tenant):
+    """After every plugin seeded its demo data: six months of figures for the dashboards."""
+    if tenant.is_global:
+        return None
+    return seed_history(request, tenant)

@@ -83,10 +83,16 @@ def count_learner(session, participation, day: dt.date) -> None:
 def increment(session, tenant_id: int, day: dt.date, metric: str,
               pairs: list[tuple[str, str]], by: int = 1) -> None:
     """Add ``by`` to each (dimension, key) of ``metric`` on ``day``, creating rows as needed."""
+    add(session, tenant_id, {(day, metric, dimension, key): by
+                             for dimension, key in dict.fromkeys(pairs)})
+
+
+def add(session, tenant_id: int, amounts: dict[tuple, int]) -> None:
+    """Add each ``{(day, metric, dimension, key): n}`` to the rollup in one statement."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     rows = [{"tenant_id": tenant_id, "day": day, "metric": metric, "dimension": dimension,
-             "key": key, "value": by} for dimension, key in dict.fromkeys(pairs)]
+             "key": key, "value": n} for (day, metric, dimension, key), n in amounts.items()]
     statement = insert(DailyMetric).values(rows)
     statement = statement.on_conflict_do_update(
         index_elements=["tenant_id", "metric", "dimension", "key", "day"],

@@ -124,3 +124,15 @@ def test_only_city_admins_see_the_city_dashboard(seeded, people, factories, as_r
     people.client(seeded.city, other.admin).get("/api/v1/analytics/city", status=403)
     kaunas = people.client(other.city, other.admin).get("/api/v1/analytics/city").json
     assert {r["figure"]: r["period"] for r in table(kaunas, "headline")["rows"]}["Joins"] == 9
+
+
+def test_demo_history_fills_the_dashboard_of_a_city(seeded_k5, people, as_request):
+    from col_core.analytics.demo import seed_history
+
+    with as_request(seeded_k5.city) as request:
+        lines = seed_history(request, seeded_k5.city)
+    assert lines and "/analytics" in lines[0]
+    payload = people.client(seeded_k5.city, seeded_k5.admin).get("/api/v1/analytics/city").json
+    months = table(payload, "months")["rows"]
+    assert sum(isinstance(row["joins"], int) for row in months) >= 6
+    assert any(isinstance(row["joins"], int) for row in table(payload, "map")["rows"])
