@@ -116,7 +116,6 @@ class CityAdmin(TenantScoped, Timestamped, Base):
 # The columns and tables below are the account machinery: credentials, tokens, throttling and
 # consent.  Token tables store only SHA-256 hashes, so a database leak gives no usable link.
 
-TOKEN_PURPOSES = ("verify", "reset", "email", "guardian")
 TOKEN_SCOPES = ("read", "write")
 
 
