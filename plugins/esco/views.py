@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pyramid.httpexceptions import HTTPBadRequest, HTTPNotFound, HTTPSeeOther
 from pyramid.i18n import TranslationStringFactory
 from pyramid.view import view_config
@@ -32,9 +34,11 @@ def city_languages(request) -> list[str]:
     return list(dict.fromkeys([*(tenant.locales or []), tenant.default_locale, "en"]))
 
 
-def search_hits(request, text: str, kind: str = "skill", limit: int = 10):
+def search_hits(request, text: str, kind: str = "skill", limit: int = 10,
+                language: str | None = None):
+    language = language or user_language(request)
     return request.find_service(ISkillSearch).search(
-        text, user_language(request), languages=city_languages(request), limit=limit,
+        text, language, languages=[*city_languages(request), language], limit=limit,
         kinds=TYPES[kind])
 
 
@@ -64,9 +68,14 @@ def api_skills(request):
             raise ValueError
     except ValueError:
         fields["limit"] = _("Give a whole number from 1 to 50.")
+    lang = params.get("lang", "").strip().lower()
+    if lang and not re.fullmatch(r"[a-z]{2,3}", lang):
+        fields["lang"] = _("Give a language code such as en or fr.")
     if fields:
-        raise ApiError(request.localizer.translate(_("Check the query parameters.")), fields)
-    hits = search_hits(request, params.get("q", ""), kind, limit)
+        translate = request.localizer.translate
+        raise ApiError(translate(_("Check the query parameters.")),
+                       {name: translate(message) for name, message in fields.items()})
+    hits = search_hits(request, params.get("q", ""), kind, limit, lang or None)
     return {"results": [hit.as_dict() for hit in hits], "attribution": ATTRIBUTION}
 
 
@@ -78,7 +87,8 @@ def add_api_views(config):
             {"name": "q", "in": "query", "schema": {"type": "string"},
              "description": "What the person typed (two characters at least)."},
             {"name": "lang", "in": "query", "schema": {"type": "string"},
-             "description": "Ignored: the request's language ranks labels."},
+             "description": "The reader's language (default: the page's): its labels rank "
+                            "first and name the hits."},
             {"name": "type", "in": "query", "schema": {"enum": list(TYPES)}},
             {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
                                                         "maximum": 50}},

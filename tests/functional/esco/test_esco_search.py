@@ -80,9 +80,18 @@ def test_api_is_in_the_openapi_document(factories, testapp):
 def test_api_rejects_bad_parameters_with_field_messages(factories, testapp):
     city = factories.tenant()
     response = testapp.for_tenant(city).get("/api/v1/esco/skills",
-                                            {"q": "team", "limit": "lots", "type": "x"},
-                                            status=400)
-    assert set(response.json["fields"]) == {"limit", "type"}
+                                            {"q": "team", "limit": "lots", "type": "x",
+                                             "lang": "français"}, status=400)
+    assert set(response.json["fields"]) == {"limit", "type", "lang"}
+
+
+def test_api_lang_parameter_names_hits_in_that_language(esco, factories, testapp):
+    esco.load("v1.1.1/en", "v1.0.x/es")
+    city = factories.tenant()  # English and Lithuanian: Spanish only because it is asked for
+    results = testapp.for_tenant(city).get("/api/v1/esco/skills",
+                                           {"q": "escucha activa", "lang": "es"}).json["results"]
+    assert (results[0]["uri"], results[0]["label"]) == (LISTEN_ACTIVELY,
+                                                        "practicar la escucha activa")
 
 
 def test_api_finds_occupations_when_asked(esco, factories, testapp):
