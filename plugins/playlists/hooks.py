@@ -105,7 +105,9 @@ def col_dashboard_sections(request, organisation) -> list:
     playlists = request.dbsession.scalars(select(Playlist).where(
         Playlist.organisation_id == organisation.id).order_by(Playlist.id.desc())).all()
     return [_section(request, _("Playlists"), playlists, 40,
-                     new_url=request.route_url("playlists.new", slug=organisation.slug))]
+                     new_url=request.route_url("playlists.new", slug=organisation.slug),
+                     more_url=request.route_url("playlists.templates", slug=organisation.slug),
+                     more_text=request.localizer.translate(_("Start from another city's template")))]
 
 
 @hookimpl

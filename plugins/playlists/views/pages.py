@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 from col_core.activities.interfaces import ValidationFailed
 from col_core.activities.models import Activity
 from col_core.organisations.resources import organisation_factory
-from plugins.playlists.interfaces import IPlaylistBuilder, IPlaylistProgress
+from plugins.playlists.interfaces import IPlaylistBuilder, IPlaylistProgress, IPlaylistTemplates
 from plugins.playlists.models import Playlist
 from plugins.playlists.resources import can_see, is_organiser, item_factory, playlist_factory
 from plugins.playlists.views.forms import form_values, read_form
@@ -30,6 +30,8 @@ ROUTES = (
     ("playlists.publish", r"/{id:\d+}/publish", playlist_factory),
     ("playlists.new", "/new/{slug}", organisation_factory),
     ("playlists.consent", r"/items/{item:\d+}/consent", item_factory),
+    ("playlists.templates", "/templates/{slug}", organisation_factory),
+    ("playlists.copy", r"/templates/{slug}/{template:\d+}", organisation_factory),
 )
 
 
@@ -179,6 +181,41 @@ def consent(context, request):
         _("Thank you: your activity stays in the playlist.") if accept else
         _("Your activity was taken out of the playlist's rule; its organisers were told.")))
     return HTTPSeeOther(request.route_url("playlists.consent", item=context.item.id))
+
+
+def _templates_page(request, organisation, errors=None, chosen=None) -> dict:
+    own = request.dbsession.scalars(select(Activity).where(
+        Activity.organisation_id == organisation.id, Activity.status != "archived")
+        .order_by(Activity.title)).all()
+    return {"organisation": organisation, "activities": own,
+            "templates": request.find_service(IPlaylistTemplates).templates(),
+            "errors": {k: request.localizer.translate(v) for k, v in (errors or {}).items()},
+            "chosen": chosen}
+
+
+@view_config(route_name="playlists.templates", renderer=T + "templates.jinja2",
+             permission="org.member")
+def templates_page(context, request):
+    return _templates_page(request, context.organisation)
+
+
+@view_config(route_name="playlists.copy", request_method="POST", renderer=T + "templates.jinja2",
+             permission="org.member")
+def copy_template(context, request):
+    template = request.matchdict["template"]
+    mapping = {key.removeprefix("map-"): value for key, value in request.POST.items()
+               if key.startswith("map-") and value}
+    try:
+        playlist = request.find_service(IPlaylistTemplates).copy(
+            template, context.organisation, request.user, mapping,
+            title=request.POST.get("title") or None,
+            description=request.POST.get("description") or None)
+    except ValidationFailed as error:
+        request.response.status = 422
+        return _templates_page(request, context.organisation, error.fields,
+                               {"template": int(template), "form": request.POST})
+    return _flash_back(request, playlist, _("Copied: check the playlist and publish it."),
+                       route="playlists.edit")
 
 
 def includeme(config):

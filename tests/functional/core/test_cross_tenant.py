@@ -88,6 +88,8 @@ ATTACKS: dict[str, dict[str, str]] = {
     "api.post.playlist-items.{item}.consent": {"item": "playlist_item_id"},
     "api.post.organisations.{slug}.playlist-templates.{template}.copy": {
         "slug": "org_slug", "template": "playlist_id"},
+    "playlists.templates": ORG,
+    "playlists.copy": {"slug": "org_slug", "template": "playlist_id"},
 }
 
 GLOBAL: dict[str, str] = {

@@ -115,3 +115,31 @@ def test_a_city_cannot_read_or_change_another_citys_playlist(template, kaunas_si
     client.get(f"/api/v1/playlists/{template}", status=404)
     client.patch_json(f"/api/v1/playlists/{template}", {"title": "Mine"}, status=404)
     client.get(f"/playlists/{template}", status=404)
+
+
+def test_template_pages_copy_with_the_mapping_form(template, kaunas_side):
+    kaunas_org, client, mine = kaunas_side
+    dashboard = client.get(f"/organisations/{kaunas_org.slug}")
+    page = dashboard.click(href=f"/playlists/templates/{kaunas_org.slug}")
+    assert "Science pathway" in page and "A first hands-on session" in page
+    form = _copy_form(page, template)
+    selects = [name for name in form.fields if name and name.startswith("map-")]
+    form[selects[0]] = str(mine[0].id)
+    form["title"] = "Mokslo kelias"
+    refused = form.submit(status=422)
+    assert "Choose one of your activities for this item." in refused
+    assert 'value="Mokslo kelias"' in refused  # what was typed is kept
+    form = _copy_form(refused, template)
+    for name, activity in zip(selects, mine):
+        form[name] = str(activity.id)
+    edit = form.submit().follow()
+    assert "Copied: check the playlist and publish it." in edit and "Mokslo kelias" in edit
+
+
+def test_template_pages_need_membership(template, kaunas_side, world, kaunas):
+    kaunas_org, _client, _mine = kaunas_side
+    world.client(kaunas, world.user()).get(f"/playlists/templates/{kaunas_org.slug}", status=403)
+
+
+def _copy_form(page, template):
+    return next(f for f in page.forms.values() if f.action.endswith(f"/{template}"))
