@@ -37,7 +37,10 @@ class Documents:
 
     def issuer(self, issuer: Issuer) -> dict:
         organisation = issuer.organisation
-        rsa_keys = [self.urls.key(issuer.id, key.id) for key in issuer.keys if key.kind == "rsa"]
+        # Only the active RSA key: the 1EdTech OB 2.0 validator refuses an Issuer with more than
+        # one publicKey.  Retired keys stay at their URLs, owned by the issuer, for old JWS.
+        active = issuer.active_key("rsa")
+        rsa_keys = [self.urls.key(issuer.id, active.id)] if active else []
         return ob2.issuer_profile(
             self.urls.issuer(issuer.id), organisation.name,
             organisation.website or self.urls.issuer(issuer.id),

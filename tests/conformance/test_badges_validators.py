@@ -157,3 +157,34 @@ def test_ob3_baked_credential_is_valid(validators, badges, live, tmp_path, ext):
     path.write_text(baked.value)
     code, log, report = _ob3(validators, path)
     assert code == 0 and log["valid_signature"], report
+
+
+def test_ob3_credential_signed_before_a_key_rotation_stays_valid(validators, badges, live,
+                                                                  tmp_path):
+    from plugins.badges.interfaces import IIssuerKeys
+    from plugins.badges.models import Issuer
+
+    uid, _credential_doc, path = _credential(badges, live, tmp_path)
+    with badges.request() as request:
+        issuer = request.dbsession.get(Issuer, badges.assertion(uid).issuer_id)
+        request.find_service(IIssuerKeys).rotate(issuer, "ed25519")
+    code, log, report = _ob3(validators, path)
+    assert code == 0 and log["valid_signature"], report
+
+
+def test_ob2_signed_after_a_key_rotation_is_valid(validators, badges, live):
+    """The issuer lists only its active RSA key: this validator refuses an Issuer with several
+    ``publicKey`` values and a JWS whose key is not listed, so a JWS made before a rotation
+    validates only with our own verifier (tests/functional/badges/test_badges_ob3.py)."""
+    from plugins.badges.interfaces import IIssuerKeys
+    from plugins.badges.models import Issuer
+
+    uid, url = _issued(badges, live)
+    before = _get(f"{url}/signed").decode()
+    with badges.request() as request:
+        issuer = request.dbsession.get(Issuer, badges.assertion(uid).issuer_id)
+        request.find_service(IIssuerKeys).rotate(issuer, "rsa")
+    token = _get(f"{url}/signed").decode()
+    assert token != before
+    valid, report = _ob2(validators, token)
+    assert valid, report
