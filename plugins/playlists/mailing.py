@@ -39,6 +39,12 @@ def tell_organisers(request, organisation, subject, lines) -> None:
         send(request, address, locale, subject, lines)
 
 
+def tell_playlist_organisers(request, playlist, subject, line) -> None:
+    """E-mail the playlist's organisers ``line`` with a link to its builder page."""
+    tell_organisers(request, playlist.organisation, subject,
+                    [line, city_link(request, f"/playlists/{playlist.id}/edit")])
+
+
 def city_link(request, path: str) -> str:
     """An absolute link into the request's city (works from commands too)."""
     return tenant_url(request, request.tenant).rstrip("/") + path

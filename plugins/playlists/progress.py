@@ -14,7 +14,7 @@ from col_core.activities.models import Participation
 from col_core.db.meta import utcnow
 from plugins.playlists import awarding
 from plugins.playlists.interfaces import IPlaylistProgress
-from plugins.playlists.mailing import city_link, tell_organisers
+from plugins.playlists.mailing import tell_playlist_organisers
 from plugins.playlists.models import (ItemCompletion, Playlist, PlaylistAward, PlaylistEnrolment,
                                       PlaylistItem)
 from plugins.playlists.rules import awards_due, evaluate, feasible
@@ -113,12 +113,11 @@ class PlaylistProgress:
 
     def _tell_pending(self, playlist) -> None:
         mapping = {"playlist": playlist.title}
-        tell_organisers(self.request, playlist.organisation,
-                        _("Badges of ${playlist} are waiting", mapping=mapping),
-                        [_("A learner earned a badge of your playlist “${playlist}”, but badges "
-                           "are switched off in this city, so the award is kept as pending. It is "
-                           "issued automatically once the city enables badges.", mapping=mapping),
-                         city_link(self.request, f"/playlists/{playlist.id}/edit")])
+        tell_playlist_organisers(
+            self.request, playlist, _("Badges of ${playlist} are waiting", mapping=mapping),
+            _("A learner earned a badge of your playlist “${playlist}”, but badges are switched "
+              "off in this city, so the award is kept as pending. It is issued automatically "
+              "once the city enables badges.", mapping=mapping))
 
     def issue_pending(self):
         if awarding.issuer(self.request) is None:

@@ -16,7 +16,7 @@ from col_core.db.meta import utcnow
 from plugins.playlists import awarding, search, skills
 from plugins.playlists.fields import parse_fields, parse_items
 from plugins.playlists.interfaces import IPlaylistBuilder
-from plugins.playlists.mailing import city_link, tell_organisers
+from plugins.playlists.mailing import city_link, tell_organisers, tell_playlist_organisers
 from plugins.playlists.models import Playlist, PlaylistBadge, PlaylistItem, PlaylistNotice
 from plugins.playlists.rules import Item, Rule, feasible, problems
 
@@ -209,11 +209,11 @@ class PlaylistBuilder:
         if not accept:
             mapping = {"playlist": item.playlist.title, "activity": item.activity.title,
                        "organisation": item.activity.organisation.name}
-            tell_organisers(self.request, item.playlist.organisation,
-                            _("An activity was declined for ${playlist}", mapping=mapping),
-                            [_("${organisation} does not want “${activity}” in your playlist "
-                               "“${playlist}”. Replace it or make it optional.", mapping=mapping),
-                             city_link(self.request, f"/playlists/{item.playlist_id}/edit")])
+            tell_playlist_organisers(
+                self.request, item.playlist,
+                _("An activity was declined for ${playlist}", mapping=mapping),
+                _("${organisation} does not want “${activity}” in your playlist “${playlist}”. "
+                  "Replace it or make it optional.", mapping=mapping))
             self.review(item.playlist, utcnow())
 
     def review(self, playlist, now):
@@ -241,12 +241,12 @@ class PlaylistBuilder:
             return
         self.db.add(PlaylistNotice(item_id=item.id, user_id=None, kind="unavailable"))
         mapping = {"playlist": playlist.title, "activity": item.activity.title}
-        tell_organisers(self.request, playlist.organisation,
-                        _("An activity of ${playlist} is no longer available", mapping=mapping),
-                        [_("“${activity}” in your playlist “${playlist}” has ended, was archived "
-                           "or was declined. Learners keep what they completed; replace it so "
-                           "new learners can finish.", mapping=mapping),
-                         city_link(self.request, f"/playlists/{playlist.id}/edit")])
+        tell_playlist_organisers(
+            self.request, playlist,
+            _("An activity of ${playlist} is no longer available", mapping=mapping),
+            _("“${activity}” in your playlist “${playlist}” has ended, was archived or was "
+              "declined. Learners keep what they completed; replace it so new learners can "
+              "finish.", mapping=mapping))
 
 
 def builder_factory(context, request) -> PlaylistBuilder:
