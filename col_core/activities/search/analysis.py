@@ -23,9 +23,12 @@ _SPECIAL = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "
 
 
 def fold(word: str) -> str:
-    """Lower-case ``word`` and strip its accents: "Šiaulių" -> "siauliu", "Straße" -> "strasse"."""
+    """Lower-case ``word`` and strip its accents: "Šiaulių" -> "siauliu", "Straße" -> "strasse".
+
+    Only letters and digits survive, so no term can carry query syntax (quotes, ``*``, ``:``).
+    """
     decomposed = unicodedata.normalize("NFKD", word.lower().translate(_SPECIAL))
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    return "".join(char for char in decomposed if char.isalnum())
 
 
 @functools.lru_cache(maxsize=16)

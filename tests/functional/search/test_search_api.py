@@ -109,3 +109,12 @@ def test_search_is_in_the_openapi_document(testapp, factories):
     city = factories.tenant("vilnius")
     paths = testapp.for_tenant(city).get("/api/openapi.json").json["paths"]
     assert "q" in [p["name"] for p in paths["/api/v1/search"]["get"]["parameters"]]
+
+
+def test_query_syntax_in_the_words_is_only_text(testapp, factories, activities):
+    city = factories.tenant("vilnius")
+    activities(city, title="Dance workshop")
+    app = testapp.for_tenant(city)
+    for hostile in ['dance" OR "x', "dance' | 'x:*", 'dance NEAR(a b)', "dance & !x", "*", '"']:
+        response = app.get("/api/v1/search", {"q": hostile})
+        assert response.status_int == 200

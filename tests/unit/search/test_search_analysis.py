@@ -39,3 +39,9 @@ def test_one_letter_is_too_short_to_be_a_prefix():
 def test_punctuation_and_quotes_never_reach_the_query_syntax():
     words = query_words('dance" OR "x* (-)', ("en",))
     assert [w.forms[0] for w in words] == ["dance", "or", "x"]
+
+
+def test_compatibility_forms_cannot_smuggle_syntax():
+    folded = fold("ŉ½＂＇＊：")  # fullwidth quotes, star and colon decompose to ASCII ones
+    assert not set(folded) & set("\"'*:&|!() ")
+    assert "12" in folded
