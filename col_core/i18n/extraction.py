@@ -91,8 +91,16 @@ def _write(path: Path, catalog: Catalog) -> None:
     # File names without line numbers: stable diffs while other code moves around.
     write_po(buffer, catalog, width=100, sort_output=True, ignore_obsolete=True,
              include_lineno=False)
+    content = buffer.getvalue()
+    # Leave an unchanged catalog alone, so that re-extracting does not churn its date.
+    if path.exists() and _without_date(path.read_bytes()) == _without_date(content):
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(buffer.getvalue())
+    path.write_bytes(content)
+
+
+def _without_date(content: bytes) -> list[bytes]:
+    return [line for line in content.splitlines() if not line.startswith(b'"POT-Creation-Date')]
 
 
 def write_template(domain: Domain, template: Catalog) -> None:
