@@ -121,7 +121,7 @@ def organisation_tables(service, organisation, period) -> list[Table]:
                             .order_by(Activity.starts_at.desc(), Activity.id)).all()
     keys = [str(id_) for id_, _title in activities]
     names = ("views", "joins", "attendance", "completions", "badges")
-    found = {name: service.rollup_sums(name, "activity", period, keys=keys) for name in names}
+    found = service.metric_sums(names, "activity", period, keys=keys)
     feedback = service.feedback_by(ActivityFeedback.activity_id,
                                    (Activity.organisation_id == organisation.id,))
     k = service.min_group_size()
@@ -133,9 +133,8 @@ def organisation_tables(service, organisation, period) -> list[Table]:
                     [[title] + [found[n].get(str(id_), 0) for n in names] +
                      [_rating(feedback.get(id_), k, service.protect)]
                      for id_, title in activities], chart="bar")]
-    trend = {name: service.rollup_sums(name, "organisation", period, by_month=True,
-                                       keys=[str(organisation.id)])
-             for name in ("joins", "completions")}
+    trend = service.metric_sums(("joins", "completions"), "organisation", period,
+                                by_month=True, keys=[str(organisation.id)])
     tables.append(Table("trend", t(_("Trend by month")),
                         [("month", t(_("Month"))), ("joins", t(_("Joins"))),
                          ("completions", t(_("Completions")))],

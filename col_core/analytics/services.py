@@ -65,12 +65,8 @@ class AnalyticsService:
 
     def totals(self, metrics, period) -> dict[str, int]:
         """{metric: city total over the period} of several metrics, in one query."""
-        rows = self.db.execute(
-            select(DailyMetric.metric, func.sum(DailyMetric.value))
-            .where(DailyMetric.metric.in_(metrics), DailyMetric.dimension == "",
-                   DailyMetric.day >= period.start, DailyMetric.day < period.end)
-            .group_by(DailyMetric.metric)).all()
-        return {metric: int(total) for metric, total in rows}
+        found = self.metric_sums(metrics, "", period)
+        return {metric: sums.get("", 0) for metric, sums in found.items()}
 
     def rollup_sums(self, metric: str, dimension: str, period, by_month: bool = False,
                     keys=None) -> dict:
@@ -78,23 +74,26 @@ class AnalyticsService:
         key or only ``keys``.  Remembered for the request: several tables share sums."""
         memo = (metric, dimension, period, by_month, tuple(keys) if keys is not None else None)
         if memo not in self._sums:
-            self._sums[memo] = self._rollup_sums(metric, dimension, period, by_month, keys)
+            self._sums[memo] = self.metric_sums((metric,), dimension, period, by_month,
+                                                keys)[metric]
         return self._sums[memo]
 
-    def _rollup_sums(self, metric, dimension, period, by_month, keys) -> dict:
-        columns = [DailyMetric.key]
+    def metric_sums(self, metrics, dimension: str, period, by_month: bool = False,
+                    keys=None) -> dict[str, dict]:
+        """{metric: {key (or (key, month)): total}} of several metrics in one query."""
+        columns = [DailyMetric.metric, DailyMetric.key]
         if by_month:
             columns.append(month_of(DailyMetric.day, self.dialect))
         query = (select(*columns, func.sum(DailyMetric.value))
-                 .where(DailyMetric.metric == metric, DailyMetric.dimension == dimension,
+                 .where(DailyMetric.metric.in_(metrics), DailyMetric.dimension == dimension,
                         DailyMetric.day >= period.start, DailyMetric.day < period.end)
                  .group_by(*columns))
         if keys is not None:
             query = query.where(DailyMetric.key.in_(keys))
-        rows = self.db.execute(query).all()
-        if by_month:
-            return {(key, month): int(total) for key, month, total in rows}
-        return {key: int(total) for key, total in rows}
+        found: dict[str, dict] = {metric: {} for metric in metrics}
+        for metric, key, *month, total in self.db.execute(query).all():
+            found[metric][(key, *month) if month else key] = int(total)
+        return found
 
     # -- live counts on indexed columns ---------------------------------------------------------------
 
