@@ -29,11 +29,10 @@ class IMailer(Interface):
     """Sends email after the current transaction commits (never for a rolled-back request)."""
 
     def send(to: str, subject: str, text: str, html: str | None = None,
-             headers: dict | None = None, transaction_manager=None) -> EmailMessage:
-        """Queue a message to ``to``; it leaves when the transaction commits.
+             headers: dict | None = None, transaction_manager=None) -> None:
+        """Queue a message to ``to``; it is built and leaves when the transaction commits.
 
         ``transaction_manager`` defaults to the thread's; pass ``request.tm`` from requests.
-        Returns the message as built.
         """
 
     def send_now(message: EmailMessage) -> None:
@@ -59,12 +58,13 @@ class BaseMailer:
         return message
 
     def send(self, to, subject, text, html=None, headers=None, transaction_manager=None):
-        message = self.build(to, subject, text, html, headers)
         manager = transaction_manager or transaction.manager
+        # Built only once the transaction has committed, so a request that queues thousands of
+        # messages holds their text, not thousands of MIME trees.
         manager.get().addAfterCommitHook(
-            lambda committed: committed and self.send_now(message)
+            lambda committed: committed and self.send_now(
+                self.build(to, subject, text, html, headers))
         )
-        return message
 
     def send_now(self, message: EmailMessage) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
