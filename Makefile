@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Two workers: this suite is mostly waiting on the database, and machines here have two cores.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: demo test install browsers validators clean translations
 
@@ -21,7 +23,7 @@ demo: install
 ## Install the test dependencies and run the whole suite (PostgreSQL too when
 ## COL_TEST_DATABASE_URL is set, as .ci/run does).
 test: install browsers validators
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## Debian's Chromium for the browser tests (never a downloaded browser build).
 browsers:
