@@ -52,6 +52,9 @@ def defaults(data_dir: Path | None = None) -> dict[str, str]:
         "col.secret": "",
         "col.base_domain": "localhost",
         "col.global_hosts": "127.0.0.1 localhost",
+        # How long a worker trusts its resolved tenants; changes made in the same process
+        # (the city admin's settings page) take effect at once.
+        "col.tenant_cache_seconds": "10",
         "col.public_url": "",
         "col.storage": "col_core.storage.LocalFileStorage",
         "col.storage_dir": str(data_dir / "files"),

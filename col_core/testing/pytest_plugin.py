@@ -13,6 +13,7 @@ from pyramid.request import Request, apply_request_extensions
 from col_core.app import make_config
 from col_core.mail import IMailer
 from col_core.plugins import configured_registry
+from col_core.tenancy.resolve import clear_tenant_caches
 from col_core.testing.database import TestDatabase
 from col_core.testing.factories import Factories
 from col_core.testing.openapi import assert_matches_openapi
@@ -71,6 +72,7 @@ def wsgi_app(app_config):
 def registry(app_config, col_database, app_settings):
     """The app's registry, with an empty database and empty outbox and file store."""
     col_database.reset(app_config.registry["col.engine"])
+    clear_tenant_caches()  # the database was swapped underneath the app
     for key in ("col.outbox_dir", "col.storage_dir", "col.whoosh_dir"):
         shutil.rmtree(app_settings[key], ignore_errors=True)
     return app_config.registry
