@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
-
 from col_core.tenancy.models import Tenant
 
 from col_core.analytics.testing import table
@@ -75,10 +73,9 @@ def test_results_appear_from_k_responses_on(seeded_k5, people):
 
 def test_the_city_sets_its_own_translated_questions(seeded_k5, people, factories):
     questions = [{"id": "fun", "text": {"en": "Was it fun?", "lt": "Ar buvo smagu?"}}]
-    with factories.within(seeded_k5.city):
-        factories.session.execute(update(Tenant).where(Tenant.id == seeded_k5.city.id).values(
-            settings={"analytics.feedback_questions": questions}))
-        factories.session.commit()
+    tenant = factories.session.get(Tenant, seeded_k5.city.id)
+    tenant.settings = {"analytics.feedback_questions": questions}
+    factories.save(tenant)
     url = f"/activities/{seeded_k5.robots.id}/feedback"
     # Learner 1 prefers Lithuanian, learner 5 English.
     assert "Ar buvo smagu?" in people.client(seeded_k5.city, seeded_k5.learners[0]).get(url).text
