@@ -13,6 +13,7 @@ from col_core.activities.models import Activity, Participation
 from col_core.activities.schedule import as_utc
 from col_core.analytics.interfaces import IAnalyticsService, IFeedbackService
 from col_core.analytics.models import ActivityFeedback
+from col_core.analytics.services import city_setting
 from col_core.db.meta import utcnow
 
 _ = TranslationStringFactory("col")
@@ -37,7 +38,7 @@ class FeedbackService:
         """Questions come from the city's settings (``analytics.feedback_questions``: a list of
         ``{"id": ..., "text": {"en": ..., "lt": ...}}``) or are the translated defaults."""
         locale = self.request.localizer.locale_name
-        configured = self.request.tenant.setting("analytics.feedback_questions")
+        configured = city_setting(self.request.tenant, "feedback_questions")
         if not configured:
             translate = self.request.localizer.translate
             return [{"id": q["id"], "text": translate(q["text"])} for q in DEFAULT_QUESTIONS]

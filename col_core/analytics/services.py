@@ -22,6 +22,16 @@ DEFAULT_MIN_GROUP_SIZE = 5
 TOP_SKILLS = 10
 
 
+def city_setting(tenant, name: str, default=None):
+    """An ``analytics.*`` setting of the city: ``"analytics.name" = ...`` in tenant.toml's
+    ``[settings]``, or the same written as a TOML table (``[settings.analytics]``)."""
+    if tenant is None:
+        return default
+    nested = tenant.setting("analytics") or {}
+    return tenant.setting(f"analytics.{name}", nested.get(name, default)
+                          if isinstance(nested, dict) else default)
+
+
 def month_of(column, dialect: str):
     """"YYYY-MM" of a date or datetime column, in SQL."""
     if dialect == "postgresql":
@@ -43,8 +53,7 @@ class AnalyticsService:
     def min_group_size(self) -> int:
         default = self.request.registry.settings.get("analytics.min_group_size",
                                                      DEFAULT_MIN_GROUP_SIZE)
-        tenant = self.request.tenant
-        value = tenant.setting("analytics.min_group_size", default) if tenant else default
+        value = city_setting(self.request.tenant, "min_group_size", default)
         try:
             return max(1, int(value))
         except (TypeError, ValueError):

@@ -74,3 +74,13 @@ def test_charts_are_svg_images_with_a_text_alternative_and_leave_out_suppressed_
     # One bar, for science: the suppressed figure is a gap, not a bar labelled with a number.
     assert svg.count('<desc class="value">') == 1 and '<desc class="value">7<' in svg
     assert render(Table("m", "Map", [("a", "A")], [[1]], chart="map"), "x") == ""
+
+
+def test_city_settings_read_dotted_keys_and_tables():
+    from col_core.analytics.services import city_setting
+    from col_core.tenancy.models import Tenant
+
+    assert city_setting(Tenant(settings={"analytics.min_group_size": 10}), "min_group_size") == 10
+    assert city_setting(Tenant(settings={"analytics": {"min_group_size": 3}}), "min_group_size") == 3
+    assert city_setting(Tenant(settings={}), "min_group_size", 5) == 5
+    assert city_setting(None, "min_group_size", 5) == 5
