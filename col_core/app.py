@@ -28,10 +28,10 @@ def make_config(global_config=None, **ini_settings) -> Configurator:
     config.include("col_core.web")  # templates, layout, static assets, home pages, errors
     config.include("col_core.cityadmin")  # legal pages; city admins' branding and texts page
     config.include("col_core.api")  # /api/v1 conventions and the OpenAPI document
-    config.include("col_core.activities.search")  # ISearchService; the index follows activities
     config.include("col_core.security.api")  # /api/v1/me and API tokens (needs the API directives)
     config.include("col_core.organisations")  # organisations, members, invitations, verification
     config.include("col_core.activities")  # activities, participation, their pages and API
+    config.include("col_core.activities.search")  # ISearchService; the index follows activities
     config.include("col_core.analytics")  # dashboards, impact page, feedback (after activities)
     config.include("col_core.plugins")  # every plugin under its own route prefix, gated per tenant
     return config
