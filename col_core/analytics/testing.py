@@ -17,54 +17,14 @@ from pyramid.scripting import prepare
 
 from col_core.activities.models import Activity, ActivitySession, ActivitySkill, Participation
 from col_core.db.meta import utcnow
-from col_core.security.models import ApiToken, CityAdmin, Membership, Organisation, User
-from col_core.security.tokens import API_TOKEN_PREFIX, digest, new_secret
 from col_core.tenancy.scoping import set_tenant
+from col_core.testing.people import People as CorePeople
 
 SKILL = "http://data.europa.eu/esco/skill/teamwork"
 
 
-class People:
-    """Accounts, organisations and activities made as real rows; API clients signed in."""
-
-    def __init__(self, factories, testapp):
-        self.factories = factories
-        self.testapp = testapp
-
-    def user(self, name="learner", **fields) -> User:
-        number = self.factories.next()
-        values = {"email": f"{name}{number}@example.org", "display_name": f"{name.title()} {number}",
-                  "email_verified_at": utcnow()}
-        values.update(fields)
-        return self.factories.save(User(**values))
-
-    def organisation(self, tenant, name) -> Organisation:
-        with self.factories.within(tenant):
-            return self.factories.save(Organisation(name=name, slug=f"org-{self.factories.next()}",
-                                                    verified_at=utcnow()))
-
-    def organiser(self, tenant, organisation) -> User:
-        user = self.user("organiser")
-        with self.factories.within(tenant):
-            self.factories.save(Membership(organisation_id=organisation.id, user_id=user.id,
-                                           role="owner"))
-        return user
-
-    def city_admin(self, tenant) -> User:
-        user = self.user("admin")
-        with self.factories.within(tenant):
-            self.factories.save(CityAdmin(user_id=user.id))
-        return user
-
-    def client(self, tenant, user=None):
-        """A webtest client for the city, signed in as ``user`` with a write API token."""
-        app = self.testapp.for_tenant(tenant)
-        if user is not None:
-            secret = API_TOKEN_PREFIX + new_secret()
-            self.factories.save(ApiToken(user_id=user.id, name="tests", scope="write",
-                                         token_hash=digest(secret)))
-            app.authorization = ("Bearer", secret)
-        return app
+class People(CorePeople):
+    """The shared test people, with analytics' kind of activity (one session, skills)."""
 
     def activity(self, tenant, organisation, title, category, lat, lon, skills=(), **fields):
         starts = fields.pop("starts", utcnow() - dt.timedelta(hours=1))

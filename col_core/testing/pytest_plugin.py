@@ -16,6 +16,7 @@ from col_core.plugins import configured_registry
 from col_core.tenancy.resolve import clear_tenant_caches
 from col_core.testing.database import TestDatabase
 from col_core.testing.factories import Factories
+from col_core.testing.people import People
 from col_core.testing.openapi import assert_matches_openapi
 
 
@@ -82,6 +83,12 @@ def registry(app_config, col_database, app_settings):
 def factories(registry):
     with Factories(registry) as made:
         yield made
+
+
+@pytest.fixture
+def people(factories, testapp):
+    """Accounts, organisations, activities and signed-in API clients (col_core.testing.people)."""
+    return People(factories, testapp)
 
 
 @pytest.fixture

@@ -7,48 +7,8 @@ import zoneinfo
 
 from col_core.db.meta import utcnow
 from col_core.hookspecs import hookimpl
-from col_core.security.models import ApiToken, Membership, Organisation, User
-from col_core.security.tokens import API_TOKEN_PREFIX, digest, new_secret
 
 CATEGORIES = [{"slug": "science", "names": {"en": "Science"}}, {"slug": "arts"}]
-
-
-class People:
-    """Accounts, organisations and API clients, made as real rows."""
-
-    def __init__(self, factories, testapp):
-        self.factories = factories
-        self.testapp = testapp
-
-    def user(self, name="learner", **fields) -> User:
-        number = self.factories.next()
-        values = {"email": f"{name}{number}@example.org", "display_name": f"{name.title()} {number}",
-                  "email_verified_at": utcnow()}
-        values.update(fields)
-        return self.factories.save(User(**values))
-
-    def organisation(self, tenant, name="Science Club", **fields) -> Organisation:
-        slug = f"org-{self.factories.next()}"
-        with self.factories.within(tenant):
-            return self.factories.save(Organisation(
-                name=name, slug=slug, **{"verified_at": utcnow(), **fields}))
-
-    def member(self, tenant, organisation, user=None, role="owner") -> User:
-        user = user or self.user("organiser")
-        with self.factories.within(tenant):
-            self.factories.save(Membership(organisation_id=organisation.id, user_id=user.id,
-                                           role=role))
-        return user
-
-    def client(self, tenant, user=None):
-        """A webtest client for the city, signed in as ``user`` with a write API token."""
-        app = self.testapp.for_tenant(tenant)
-        if user is not None:
-            secret = API_TOKEN_PREFIX + new_secret()
-            self.factories.save(ApiToken(user_id=user.id, name="tests", scope="write",
-                                         token_hash=digest(secret)))
-            app.authorization = ("Bearer", secret)
-        return app
 
 
 def in_days(days: float, hour: int = 16) -> dt.datetime:

@@ -6,14 +6,9 @@ import datetime as dt
 
 import pytest
 
-from activities_testing import CATEGORIES, HookRecorder, People, in_days, local
+from activities_testing import CATEGORIES, HookRecorder, in_days, local
 from col_core.activities.models import Activity, ActivitySession
 from col_core.db.meta import utcnow
-
-
-@pytest.fixture
-def people(factories, testapp):
-    return People(factories, testapp)
 
 
 @pytest.fixture

@@ -12,11 +12,8 @@ from pyramid.scripting import prepare
 from sqlalchemy import func, select, table
 from transaction.interfaces import NoTransaction
 
-from col_core.activities.models import Activity
-from col_core.db.meta import utcnow
-from col_core.security.models import ApiToken, Membership, Organisation, User
-from col_core.security.tokens import API_TOKEN_PREFIX, digest, new_secret
 from col_core.tenancy.scoping import set_tenant
+from col_core.testing.people import People as CorePeople
 from plugins.esco.cli import import_download
 
 DATA = Path(__file__).resolve().parents[3] / "plugins" / "esco" / "data"
@@ -78,43 +75,12 @@ def city(factories):
     return factories.tenant("gent", locales=["nl", "fr", "en"], default_locale="nl")
 
 
-class People:
-    def __init__(self, factories, testapp):
-        self.factories = factories
-        self.testapp = testapp
+class People(CorePeople):
+    def organisation(self, tenant, name="Youth Hub", **fields):
+        return super().organisation(tenant, name, **fields)
 
-    def user(self, name="learner") -> User:
-        number = self.factories.next()
-        return self.factories.save(User(email=f"{name}{number}@example.org",
-                                        display_name=name.title(), email_verified_at=utcnow()))
-
-    def organisation(self, tenant) -> Organisation:
-        with self.factories.within(tenant):
-            return self.factories.save(Organisation(name="Youth Hub",
-                                                    slug=f"org-{self.factories.next()}",
-                                                    verified_at=utcnow()))
-
-    def organiser(self, tenant, organisation) -> User:
-        user = self.user("organiser")
-        with self.factories.within(tenant):
-            self.factories.save(Membership(organisation_id=organisation.id, user_id=user.id,
-                                           role="owner"))
-        return user
-
-    def activity(self, tenant, organisation, title="Creative lab", **fields) -> Activity:
-        with self.factories.within(tenant):
-            return self.factories.save(Activity(organisation_id=organisation.id, title=title,
-                                                status="published", schedule_kind="always_open",
-                                                **fields))
-
-    def client(self, tenant, user=None):
-        app = self.testapp.for_tenant(tenant)
-        if user is not None:
-            secret = API_TOKEN_PREFIX + new_secret()
-            self.factories.save(ApiToken(user_id=user.id, name="tests", scope="write",
-                                         token_hash=digest(secret)))
-            app.authorization = ("Bearer", secret)
-        return app
+    def activity(self, tenant, organisation, title="Creative lab", **fields):
+        return super().activity(tenant, organisation, title, **fields)
 
 
 @pytest.fixture

@@ -9,60 +9,22 @@ import pytest
 from pyramid.request import Request
 from pyramid.scripting import prepare
 
-from col_core.activities.models import Activity, Participation
+from col_core.activities.models import Activity
 from col_core.db.meta import utcnow
-from col_core.security.models import ApiToken, Membership, Organisation, User
-from col_core.security.tokens import API_TOKEN_PREFIX, digest, new_secret
 from col_core.tenancy.scoping import set_tenant
+from col_core.testing.people import People
 
 
-class World:
-    """Real rows for one or more cities, and API clients signed in with write tokens."""
-
-    def __init__(self, factories, testapp):
-        self.factories = factories
-        self.testapp = testapp
-
-    def user(self, name="learner") -> User:
-        number = self.factories.next()
-        return self.factories.save(User(email=f"{name}{number}@example.org",
-                                        display_name=f"{name.title()} {number}",
-                                        email_verified_at=utcnow()))
-
-    def organisation(self, city, name="Science Club") -> Organisation:
-        with self.factories.within(city):
-            return self.factories.save(Organisation(
-                name=name, slug=f"org-{self.factories.next()}", verified_at=utcnow(),
-                contact_email=f"contact{self.factories.next()}@example.org"))
-
-    def organiser(self, city, organisation, role="owner") -> User:
-        user = self.user("organiser")
-        with self.factories.within(city):
-            self.factories.save(Membership(organisation_id=organisation.id, user_id=user.id,
-                                           role=role))
-        return user
+class World(People):
+    """The shared test people, with playlists' kind of activity: published, a month ahead."""
 
     def activity(self, city, organisation, title="Open lab", days=30, **fields) -> Activity:
         start = utcnow() + dt.timedelta(days=days)
-        values = {"title": title, "description": "<p>Come and tinker.</p>", "status": "published",
-                  "published_at": utcnow(), "address": "Town hall", "latitude": 54.68,
-                  "longitude": 25.28, "starts_at": start, "ends_at": start + dt.timedelta(hours=2)}
+        values = {"description": "<p>Come and tinker.</p>", "schedule_kind": "single",
+                  "address": "Town hall", "latitude": 54.68, "longitude": 25.28,
+                  "starts_at": start, "ends_at": start + dt.timedelta(hours=2)}
         values.update(fields)
-        with self.factories.within(city):
-            return self.factories.save(Activity(organisation_id=organisation.id, **values))
-
-    def client(self, city, user=None):
-        app = self.testapp.for_tenant(city)
-        if user is not None:
-            secret = API_TOKEN_PREFIX + new_secret()
-            self.factories.save(ApiToken(user_id=user.id, name="tests", scope="write",
-                                         token_hash=digest(secret)))
-            app.authorization = ("Bearer", secret)
-        return app
-
-    def joined(self, city, activity, user) -> Participation:
-        with self.factories.within(city):
-            return self.factories.save(Participation(activity_id=activity.id, user_id=user.id))
+        return super().activity(city, organisation, title, **values)
 
 
 @pytest.fixture

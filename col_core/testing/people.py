@@ -1,0 +1,72 @@
+"""People, organisations and signed-in API clients for tests, made as real rows.
+
+The ``people`` fixture gives one of these; a test suite that needs its own kind of activity
+subclasses it and adds an ``activity`` builder of its own.
+"""
+
+from __future__ import annotations
+
+from col_core.activities.models import Activity, Participation
+from col_core.db.meta import utcnow
+from col_core.security.models import ApiToken, CityAdmin, Membership, Organisation, User
+from col_core.security.tokens import API_TOKEN_PREFIX, digest, new_secret
+
+
+class People:
+    def __init__(self, factories, testapp):
+        self.factories = factories
+        self.testapp = testapp
+
+    def user(self, name: str = "learner", **fields) -> User:
+        number = self.factories.next()
+        values = {"email": f"{name}{number}@example.org", "display_name": f"{name.title()} {number}",
+                  "email_verified_at": utcnow()}
+        values.update(fields)
+        return self.factories.save(User(**values))
+
+    def organisation(self, tenant, name: str = "Science Club", **fields) -> Organisation:
+        number = self.factories.next()
+        values = {"verified_at": utcnow(), "contact_email": f"contact{number}@example.org"}
+        values.update(fields)
+        with self.factories.within(tenant):
+            return self.factories.save(Organisation(name=name, slug=f"org-{number}", **values))
+
+    def member(self, tenant, organisation, user: User | None = None, role: str = "owner") -> User:
+        """``user`` (a new organiser if None) joins ``organisation`` with ``role``."""
+        user = user or self.user("organiser")
+        with self.factories.within(tenant):
+            self.factories.save(Membership(organisation_id=organisation.id, user_id=user.id,
+                                           role=role))
+        return user
+
+    def organiser(self, tenant, organisation, role: str = "owner") -> User:
+        return self.member(tenant, organisation, role=role)
+
+    def city_admin(self, tenant) -> User:
+        user = self.user("admin")
+        with self.factories.within(tenant):
+            self.factories.save(CityAdmin(user_id=user.id))
+        return user
+
+    def activity(self, tenant, organisation, title: str = "Open lab", **fields) -> Activity:
+        """A published activity (always open unless ``fields`` give dates)."""
+        values = {"status": "published", "published_at": utcnow(), "schedule_kind": "always_open"}
+        values.update(fields)
+        with self.factories.within(tenant):
+            return self.factories.save(Activity(organisation_id=organisation.id, title=title,
+                                                **values))
+
+    def joined(self, tenant, activity, user, **fields) -> Participation:
+        with self.factories.within(tenant):
+            return self.factories.save(Participation(activity_id=activity.id, user_id=user.id,
+                                                     **fields))
+
+    def client(self, tenant, user: User | None = None):
+        """A webtest client for the city, signed in as ``user`` with a write API token."""
+        app = self.testapp.for_tenant(tenant)
+        if user is not None:
+            secret = API_TOKEN_PREFIX + new_secret()
+            self.factories.save(ApiToken(user_id=user.id, name="tests", scope="write",
+                                         token_hash=digest(secret)))
+            app.authorization = ("Bearer", secret)
+        return app
