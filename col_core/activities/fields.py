@@ -291,10 +291,14 @@ PARSERS: dict[str, Callable] = {
 }
 
 
-def parse_fields(data: dict, ctx) -> tuple[dict, dict]:
-    """(clean values, errors) for the known fields present in ``data``; unknown keys are ignored."""
+def parse_fields(data: dict, ctx, parsers: dict | None = None) -> tuple[dict, dict]:
+    """(clean values, errors) for the known fields present in ``data``; unknown keys are ignored.
+
+    ``parsers`` (field name -> parse(value, ctx), raising FieldError) defaults to an activity's;
+    plugins pass their own table, built from these parsers and theirs.
+    """
     values, errors = {}, {}
-    for name, parse in PARSERS.items():
+    for name, parse in (PARSERS if parsers is None else parsers).items():
         if name in data:
             try:
                 values[name] = parse(data[name], ctx)

@@ -13,6 +13,7 @@ import zoneinfo
 from pyramid.i18n import TranslationStringFactory
 
 from col_core.activities.fields import PARSERS as ACTIVITY_PARSERS, FieldError
+from col_core.activities.fields import parse_fields as parse_activity_fields
 from col_core.activities.schedule import ScheduleError, parse_local
 from plugins.playlists.models import VISIBILITIES
 
@@ -90,15 +91,8 @@ PARSERS = {
 
 
 def parse_fields(data: dict, ctx) -> tuple[dict, dict]:
-    """(clean values, errors) for the known fields present in ``data``."""
-    values, errors = {}, {}
-    for name, parse in PARSERS.items():
-        if name in data:
-            try:
-                values[name] = parse(data[name], ctx)
-            except FieldError as error:
-                errors[name] = error.args[0]
-    return values, errors
+    """(clean values, errors) for the known playlist fields present in ``data``."""
+    return parse_activity_fields(data, ctx, PARSERS)
 
 
 def _moment(value, tz: zoneinfo.ZoneInfo) -> dt.datetime | None:
