@@ -11,11 +11,12 @@ from pyramid.i18n import TranslationStringFactory
 from pyramid.renderers import render
 from sqlalchemy import select
 
-from col_core.hookspecs import NavItem, Section, hookimpl
+from col_core.hookspecs import NavItem, Section, SkillSubject, hookimpl
 from col_core.tenancy.scoping import cross_tenant
 from plugins.badges.interfaces import IBadgeIssuer
 from plugins.badges.models import (Assertion, BadgeClass, EvidenceSubmission, ImportedBadge,
                                    Issuer)
+from plugins.badges.skills import esco_tags
 
 _ = TranslationStringFactory("col_badges")
 
@@ -74,6 +75,20 @@ def col_navigation(request) -> list[NavItem]:
         items.append(NavItem(title=request.localizer.translate(_("My badges")),
                              url=request.route_url("badges.wallet"), order=60))
     return items
+
+
+@hookimpl
+def col_skill_subjects(request, uris) -> list[SkillSubject]:
+    tags = esco_tags(request)
+    ids = list(tags.subjects("badge_class", uris)) if tags is not None else []
+    if not ids:
+        return []
+    found = request.dbsession.scalars(select(BadgeClass).where(
+        BadgeClass.id.in_(ids), BadgeClass.archived_at.is_(None))
+        .order_by(BadgeClass.name)).all()
+    kind = request.localizer.translate(_("Badge"))
+    return [SkillSubject(kind, b.name, request.route_path("badges.class", badge=b.id, ext=""))
+            for b in found]
 
 
 @hookimpl

@@ -9,7 +9,7 @@ ESCO_PLUGIN = "esco"
 log = logging.getLogger(__name__)
 
 
-def _esco_tags(request):
+def esco_tags(request):
     if ESCO_PLUGIN not in request.registry["col.plugins"].plugins or \
             not request.tenant.plugin_enabled(ESCO_PLUGIN):
         return None
@@ -26,7 +26,7 @@ def skills_reader(request):
 
     def read(badge) -> list[dict]:
         if "tags" not in lookup:  # only documents that show skills pay for the lookup
-            lookup["tags"] = _esco_tags(request)
+            lookup["tags"] = esco_tags(request)
         tags = lookup["tags"]
         skills = {s["uri"]: dict(s) for s in badge.skills}
         if tags is not None:

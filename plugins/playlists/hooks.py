@@ -9,10 +9,11 @@ from pyramid.renderers import render
 from markupsafe import Markup
 from sqlalchemy import select
 
-from col_core.hookspecs import NavItem, Section, hookimpl
+from col_core.hookspecs import NavItem, Section, SkillSubject, hookimpl
 from plugins.playlists.interfaces import IPlaylistProgress
 from plugins.playlists.models import Playlist, PlaylistEnrolment
 from plugins.playlists.search import document, is_listed
+from plugins.playlists.skills import SUBJECT, skill_tags
 
 _ = TranslationStringFactory("col_playlists")
 SECTION = "plugins.playlists:templates/section.jinja2"
@@ -55,6 +56,20 @@ def col_badge_awarded(request, assertion) -> None:
 def col_search_documents(request, tenant) -> list:
     found = request.dbsession.scalars(select(Playlist).where(Playlist.status == "published"))
     return [document(playlist) for playlist in found if is_listed(playlist)]
+
+
+@hookimpl
+def col_skill_subjects(request, uris) -> list:
+    tags = skill_tags(request)
+    ids = list(tags.subjects(SUBJECT, uris)) if tags is not None else []
+    if not ids:
+        return []
+    found = request.dbsession.scalars(select(Playlist).where(
+        Playlist.id.in_(ids), Playlist.status == "published", Playlist.visibility == "public")
+        .order_by(Playlist.title)).all()
+    kind = request.localizer.translate(_("Playlist"))
+    return [SkillSubject(kind, p.title, request.route_path("playlists.page", id=p.id))
+            for p in found]
 
 
 @hookimpl
