@@ -154,3 +154,41 @@ def col_account_deleted(request, user) -> None:
     for imported in request.dbsession.scalars(
             select(ImportedBadge).where(ImportedBadge.user_id == user.id)):
         request.dbsession.delete(imported)
+
+
+@hookimpl
+def col_metrics(request, scope, period) -> list:
+    """Badges issued and claimed with a code in the period, and evidence waiting for review.
+    The city's own "Badges issued" figure comes from the core, so it is not repeated there."""
+    from sqlalchemy import func
+
+    from col_core.hookspecs import Metric
+    from col_core.security.models import Organisation
+    from col_core.tenancy.models import Tenant
+
+    def scoped(query, badge_class_id):
+        if isinstance(scope, Organisation):
+            return query.join(BadgeClass, BadgeClass.id == badge_class_id).join(
+                Issuer, Issuer.id == BadgeClass.issuer_id).where(
+                Issuer.organisation_id == scope.id)
+        if isinstance(scope, Tenant):
+            return query
+        return query.join(BadgeClass, BadgeClass.id == badge_class_id).where(
+            BadgeClass.subject_type == "activity", BadgeClass.subject_id == scope.id)
+
+    start, end = period.bounds()
+    issued = scoped(select(func.count(Assertion.id)), Assertion.badge_class_id).where(
+        Assertion.issued_on >= start, Assertion.issued_on < end)
+    claimed = issued.where(Assertion.source == "claim")
+    waiting = scoped(select(func.count(EvidenceSubmission.id)),
+                     EvidenceSubmission.badge_class_id).where(
+        EvidenceSubmission.status == "submitted")
+    t, db = request.localizer.translate, request.dbsession
+    figures = [Metric("badges.claimed", t(_("Badges claimed with a code")), db.scalar(claimed),
+                      order=61),
+               Metric("badges.evidence_waiting", t(_("Evidence waiting for review")),
+                      db.scalar(waiting), order=62)]
+    if not isinstance(scope, Tenant):
+        figures.insert(0, Metric("badges.issued", t(_("Badges issued")), db.scalar(issued),
+                                 order=60))
+    return figures

@@ -130,3 +130,40 @@ def col_seed_demo(request, tenant) -> list[str] | None:
     from plugins.playlists.demo import seed
 
     return seed(request, tenant)
+
+
+@hookimpl
+def col_metrics(request, scope, period) -> list:
+    """Playlists on offer at the end of the period, learners who started one in it and
+    playlists completed in it; a city's or an organisation's (playlists are not an activity's)."""
+    from sqlalchemy import func
+
+    from col_core.hookspecs import Metric
+    from col_core.security.models import Organisation
+    from col_core.tenancy.models import Tenant
+
+    if not isinstance(scope, (Tenant, Organisation)):
+        return []
+
+    def scoped(query):
+        return query.where(Playlist.organisation_id == scope.id) if isinstance(
+            scope, Organisation) else query
+
+    def enrolments(counted):
+        return scoped(select(func.count(counted)).join(
+            Playlist, Playlist.id == PlaylistEnrolment.playlist_id))
+
+    start, end = period.bounds()
+    offered = scoped(select(func.count(Playlist.id)).where(
+        Playlist.status == "published", Playlist.published_at < end))
+    started = enrolments(PlaylistEnrolment.user_id.distinct()).where(
+        PlaylistEnrolment.started_at >= start, PlaylistEnrolment.started_at < end)
+    completed = enrolments(PlaylistEnrolment.id).where(
+        PlaylistEnrolment.completed_at >= start, PlaylistEnrolment.completed_at < end)
+    t, db = request.localizer.translate, request.dbsession
+    return [Metric("playlists.offered", t(_("Playlists offered")), db.scalar(offered),
+                   people=False, order=55),
+            Metric("playlists.learners", t(_("Learners who started a playlist")),
+                   db.scalar(started), order=56),
+            Metric("playlists.completions", t(_("Playlists completed")), db.scalar(completed),
+                   order=57)]
