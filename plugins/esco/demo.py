@@ -38,18 +38,27 @@ def seed_terms() -> dict[str, list[str]]:
 
 
 def tag_activities(request) -> int:
-    """Tag each of the city's activities whose text mentions a seed term; returns tags made."""
+    """Tag the city's activities with seed-term skills; returns tags made.
+
+    An activity whose text mentions a seed term gets that term's skills; any other gets the
+    skills of one seed term picked by its id, so every demo activity teaches something.
+    """
     session = request.dbsession
     tags = request.find_service(ISkillTags)
-    known = set(session.scalars(select(Concept.uri)))
+    # Skills only: a skill group (such as T4) is too broad to tag an activity with.
+    known = set(session.scalars(select(Concept.uri).where(Concept.kind.in_(("skill", "knowledge")))))
+    terms = {term: [uri for uri in uris if uri in known] for term, uris in seed_terms().items()}
+    terms = {term: uris for term, uris in sorted(terms.items()) if uris}
     made = 0
-    terms = seed_terms()
-    for activity in session.scalars(select(Activity)):
+    for activity in session.scalars(select(Activity).order_by(Activity.id)):
         text = f"{activity.title} {activity.category} {activity.description}".lower()
-        for term, uris in terms.items():
-            if term in text:
-                for uri in uris:
-                    if uri in known and uri not in tags.tags("activity", activity.id):
-                        tags.add("activity", activity.id, uri)
-                        made += 1
+        if not terms:
+            break
+        wanted = [uri for term, uris in terms.items() if term in text for uri in uris] or \
+            list(terms.values())[activity.id % len(terms)]
+        existing = set(tags.tags("activity", activity.id))
+        for uri in dict.fromkeys(wanted):
+            if uri not in existing:
+                tags.add("activity", activity.id, uri)
+                made += 1
     return made
