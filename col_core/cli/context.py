@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from pyramid.paster import get_appsettings, setup_logging
+from pyramid.request import Request
 from pyramid.scripting import prepare
 
 from col_core.app import make_config
@@ -54,9 +55,13 @@ class AppContext:
         return self.config.make_wsgi_app()
 
     @contextlib.contextmanager
-    def request(self, tenant=None):
-        """A request whose transaction commits at the end of the block (rolls back on error)."""
-        env = prepare(registry=self.registry)
+    def request(self, tenant=None, base_url: str | None = None):
+        """A request whose transaction commits at the end of the block (rolls back on error).
+
+        ``base_url`` (e.g. ``http://vilnius.localhost:6543``) is where generated URLs point.
+        """
+        env = prepare(request=Request.blank("/", base_url=base_url) if base_url else None,
+                      registry=self.registry)
         request = env["request"]
         request.tenant = tenant
         try:

@@ -27,7 +27,7 @@ def tenants_dir(app: AppContext) -> Path:
     raise click.ClickException(f"no tenants folder at {configured}; set COL_TENANTS_DIR.")
 
 
-def prepare_demo(app: AppContext, fresh: bool) -> list[str]:
+def prepare_demo(app: AppContext, fresh: bool, port: int = 6543) -> list[str]:
     """Fresh database, every example tenant launched and seeded; returns lines to print."""
     url = app.settings["col.database_url"]
     if fresh:
@@ -51,7 +51,10 @@ def prepare_demo(app: AppContext, fresh: bool) -> list[str]:
     with click.progressbar(folders, label="Launching example cities") as bar:
         for folder in bar:
             tenant, _ = launch_folder(app, folder)
-            with app.request(tenant) as request:
+            # Seeded links point where the demo serves this city.
+            base_domain = app.settings["col.base_domain"]
+            host = base_domain if tenant.is_global else f"{tenant.slug}.{base_domain}"
+            with app.request(tenant, base_url=f"http://{host}:{port}") as request:
                 for result in request.hooks.col_seed_demo(request=request, tenant=tenant):
                     lines.extend(result or ())
     return lines
@@ -86,7 +89,7 @@ def run_server(app: AppContext, host: str, port: int) -> None:
 @pass_app
 def demo(app: AppContext, host: str, port: int, keep: bool, no_serve: bool) -> None:
     """Run the demo: fresh database, example cities, demo data, local server."""
-    lines = prepare_demo(app, fresh=not keep)
+    lines = prepare_demo(app, fresh=not keep, port=port)
     if no_serve:
         click.echo(f"Demo data is ready in {app.data_dir()}.")
         for line in dict.fromkeys(lines):
