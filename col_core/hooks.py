@@ -41,4 +41,6 @@ def col_navigation(request) -> list[NavItem]:
         items.append(NavItem(_(t("Organisations to check")),
                              request.route_url("admin_organisations"), order=95))
         items.append(NavItem(_(t("People")), request.route_url("admin_people"), order=96))
+        items.append(NavItem(_(t("Branding and texts")), request.route_url("cityadmin.branding"),
+                             order=97))
     return items

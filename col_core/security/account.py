@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from col_core.db.meta import utcnow
 from col_core.i18n import PLATFORM_LOCALES, _
+from col_core.i18n.negotiation import tenant_locales
 from col_core.security import validation as v
 from col_core.security.forms import kept
 from col_core.security.interfaces import IAccountService
@@ -26,9 +27,14 @@ def cities(request) -> list[Tenant]:
         Tenant.active, Tenant.kind != "global").order_by(Tenant.name)).all()
 
 
+def offered_locales(request) -> list[str]:
+    """The platform's languages and any the city added with a catalog of its own (e.g. "it")."""
+    return list(dict.fromkeys([*PLATFORM_LOCALES, *tenant_locales(request.tenant)]))
+
+
 def profile_rules(request) -> dict:
     return {"display_name": v.text(120),
-            "preferred_locale": v.choice(PLATFORM_LOCALES, required=False),
+            "preferred_locale": v.choice(offered_locales(request), required=False),
             "home_city": v.choice([t.slug for t in cities(request)], required=False)}
 
 
@@ -42,7 +48,7 @@ def _profile_values(request) -> dict:
 def _page(request, values, errors, status=200):
     request.response.status = status
     return {"values": values, "errors": v.translate_errors(request, errors),
-            "cities": cities(request), "locales": PLATFORM_LOCALES}
+            "cities": cities(request), "locales": offered_locales(request)}
 
 
 @view_config(route_name="account", request_method="GET", renderer=T + "account.jinja2",
