@@ -12,6 +12,7 @@ from pyramid.request import Request
 from pyramid.scripting import prepare
 
 from col_core.app import make_config
+from col_core.db import make_engine
 from col_core.tenancy.scoping import set_tenant
 
 
@@ -46,6 +47,11 @@ class AppContext:
     @property
     def engine(self):
         return self.registry["col.engine"]
+
+    def owner_engine(self):
+        """An engine that works as the database owner, not as ``col.db_role``: migrations
+        create and alter tables and their row-level security policies, which only the owner may."""
+        return make_engine(self.settings["col.database_url"])
 
     @property
     def plugins(self):

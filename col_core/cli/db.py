@@ -17,8 +17,10 @@ def db() -> None:
 @pass_app
 def upgrade(app: AppContext) -> None:
     """Upgrade the core's and every plugin's schema to the newest revision."""
-    with app.engine.begin() as connection:
+    engine = app.owner_engine()
+    with engine.begin() as connection:
         migrate.upgrade(connection, app.plugins, role=app.settings.get("col.db_role", ""))
+    engine.dispose()
     click.echo("Database is up to date.")
 
 
@@ -26,8 +28,10 @@ def upgrade(app: AppContext) -> None:
 @pass_app
 def check(app: AppContext) -> None:
     """Exit non-zero when the models and the migrations disagree."""
-    with app.engine.connect() as connection:
+    engine = app.owner_engine()
+    with engine.connect() as connection:
         diffs = migrate.differences(connection, app.plugins)
+    engine.dispose()
     if diffs:
         for diff in diffs:
             click.echo(f"  {diff}", err=True)
@@ -47,5 +51,7 @@ def revision(app: AppContext, package: str, message: str) -> None:
         raise click.BadParameter(
             f"unknown package {package!r}; choose col_core or one of: "
             + ", ".join(sorted(app.plugins.plugins)), param_hint="--package")
-    with app.engine.begin() as connection:
+    engine = app.owner_engine()
+    with engine.begin() as connection:
         migrate.revision(connection, app.plugins, package, message)
+    engine.dispose()

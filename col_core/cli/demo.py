@@ -42,8 +42,10 @@ def prepare_demo(app: AppContext, fresh: bool, port: int = 6543) -> list[str]:
             path.unlink(missing_ok=True)
         for folder in ("outbox", "whoosh"):
             shutil.rmtree(app.data_dir() / folder, ignore_errors=True)
-    with app.engine.begin() as connection:
+    engine = app.owner_engine()
+    with engine.begin() as connection:
         migrate.upgrade(connection, app.plugins, role=app.settings.get("col.db_role", ""))
+    engine.dispose()
     folders = sorted(p for p in tenants_dir(app).iterdir() if (p / CONFIG_FILE).is_file())
     if not folders:
         raise click.ClickException(f"no tenant folders in {tenants_dir(app)}.")

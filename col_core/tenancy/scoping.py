@@ -53,6 +53,9 @@ def tenant_context(session: Session, tenant) -> Iterator[Session]:
     set_tenant(session, getattr(tenant, "id", tenant))
     try:
         yield session
+        # Changes made as this tenant are written as this tenant, not as whoever comes next.
+        if session.is_active and (session.new or session.dirty or session.deleted):
+            session.flush()
     finally:
         set_tenant(session, previous)
 
@@ -64,6 +67,8 @@ def cross_tenant(session: Session) -> Iterator[Session]:
     _sync_database_tenant(session)
     try:
         yield session
+        if session.is_active and (session.new or session.dirty or session.deleted):
+            session.flush()
     finally:
         session.info[CROSS_TENANT_KEY] -= 1
         _sync_database_tenant(session)

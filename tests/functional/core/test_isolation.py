@@ -83,6 +83,20 @@ def test_new_row_for_another_tenant_refused(factories, two_cities):
         factories.session.add(Organisation(name="Smuggled", slug="smuggled", tenant_id=gent.id))
         with pytest.raises(TenantContextError):
             factories.session.flush()
+        factories.session.rollback()  # as a request's transaction would be
+
+
+def test_changes_made_in_a_tenant_context_are_written_as_that_tenant(factories, two_cities):
+    vilnius, _ = two_cities
+    session = factories.session
+    with tenant_context(session, vilnius):
+        organisation = session.scalar(select(Organisation))
+        organisation.description = "edited as Vilnius"
+    # Left the context before committing: the change was already written as Vilnius.
+    session.commit()
+    with cross_tenant(session):
+        assert session.scalar(select(Organisation.description).where(
+            Organisation.name == "Vilnius Youth")) == "edited as Vilnius"
 
 
 def test_relationship_loads_stay_in_tenant(factories, two_cities):
