@@ -37,7 +37,7 @@ browsers:
 
 ## The two independent Open Badges validators, built into tests/.tools/ (skipped without node).
 validators:
-	@if [ -x tests/tools/build_ob_validators.sh ]; then tests/tools/build_ob_validators.sh; fi
+	@if [ -f tests/tools/build_ob_validators.sh ]; then sh tests/tools/build_ob_validators.sh; fi
 
 ## Extract messages and update every catalog (see docs/translating.md).
 translations: install
