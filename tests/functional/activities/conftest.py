@@ -63,18 +63,3 @@ def hooks(registry):
     manager.register(recorder, name="test-recorder")
     yield recorder
     manager.unregister(name="test-recorder")
-
-
-@pytest.fixture
-def mailbox(registry):
-    """The app's on-disk outbox (the core ``outbox`` fixture's bare request lacks find_service
-    unless another fixture made a real request first)."""
-    from pyramid.scripting import prepare
-
-    from col_core.mail import IMailer
-
-    env = prepare(registry=registry)
-    try:
-        return env["request"].find_service(IMailer)
-    finally:
-        env["closer"]()

@@ -33,7 +33,7 @@ def test_full_activity_puts_learners_on_the_waitlist(make_activity, people, city
     assert hooks.of("col_activity_joined")[-1] == (activity.id, late.id, "waitlisted")
 
 
-def test_leaving_promotes_the_first_on_the_waitlist(make_activity, people, city, mailbox, hooks):
+def test_leaving_promotes_the_first_on_the_waitlist(make_activity, people, city, outbox, hooks):
     activity = make_activity(capacity=1, title="Pottery")
     first, second, third = (people.user() for _ in range(3))
     clients = [people.client(city, user) for user in (first, second, third)]
@@ -43,7 +43,7 @@ def test_leaving_promotes_the_first_on_the_waitlist(make_activity, people, city,
     assert left["status"] == "left"
     assert join(clients[1], activity).json["status"] == "joined"
     assert join(clients[2], activity).json["status"] == "waitlisted"
-    promoted = [m for m in mailbox.messages() if m["To"] == second.email]
+    promoted = [m for m in outbox.messages() if m["To"] == second.email]
     assert len(promoted) == 1 and "Pottery" in promoted[0]["Subject"]
     assert hooks.of("col_activity_joined")[-1] == (activity.id, second.id, "joined")
 

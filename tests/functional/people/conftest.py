@@ -92,17 +92,3 @@ def helpers():
     h.form_with, h.csrf_token, h.sign_in, h.link_in = form_with, csrf_token, sign_in, link_in
     h.PASSWORD = PASSWORD
     return h
-
-
-@pytest.fixture
-def outbox(registry):
-    """The app's real outbox mailer (the shared fixture's blank request lacks find_service)."""
-    from pyramid.scripting import prepare
-
-    from col_core.mail import IMailer
-
-    env = prepare(registry=registry)
-    try:
-        yield env["request"].find_service(IMailer)
-    finally:
-        env["closer"]()

@@ -98,21 +98,6 @@ def complete(world, city, staff):
 
 
 @pytest.fixture
-def outbox(registry):
-    """The app's on-disk outbox (the core fixture's bare ``Request.blank`` lacks find_service;
-    the badges and activities tests override it the same way until the core fixture is fixed)."""
-    from pyramid.scripting import prepare
-
-    from col_core.mail import IMailer
-
-    env = prepare(registry=registry)
-    try:
-        return env["request"].find_service(IMailer)
-    finally:
-        env["closer"]()
-
-
-@pytest.fixture
 def in_city(registry):
     """``with in_city(city) as request:`` a request of the city whose transaction commits."""
 
