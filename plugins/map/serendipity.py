@@ -48,7 +48,8 @@ def happening_soon(request, near=None, limit=5) -> list[Pick]:
 def surprise(request, rng=random) -> Pick | None:
     """A random upcoming activity: any of them, equally likely."""
     search = request.find_service(ISearchService)
-    total = search.search(SearchQuery(kinds=("activity",), limit=1, facets=False)).total
+    total = search.search(SearchQuery(kinds=("activity",), limit=1, facets=False,
+                                      count_limit=None)).total
     if not total:
         return None
     hits = search.search(SearchQuery(kinds=("activity",), sort="date", limit=1, facets=False,

@@ -18,6 +18,10 @@ from col_core.i18n import _
 SORTS = ("relevance", "date", "distance")
 MODES = ("online", "in_person")
 MAX_LIMIT = 100
+# Matches are counted exactly up to this many (or up to the end of the page asked for): a common
+# word matches tens of thousands of documents in a large city, and counting them all cost more
+# than finding the page.  Facet counts (facets=1) stay exact.
+COUNT_LIMIT = 100
 KM_PER_DEGREE = 111.32
 
 
@@ -51,6 +55,7 @@ class SearchQuery:
     limit: int = 20
     offset: int = 0
     facets: bool = True
+    count_limit: int | None = COUNT_LIMIT  # None: count every match
     now: dt.datetime | None = None  # "now" for leaving out ended activities; tests pin it
 
     @property
@@ -126,10 +131,11 @@ class Hit:
 
 @dataclass
 class SearchResults:
-    total: int
+    total: int  # with total_exact False, there are more matches than this
     hits: list[Hit]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     suggestion: str | None = None  # "did you mean", when the backend offers one
+    total_exact: bool = True
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -48,9 +48,12 @@ HIT_SCHEMA = {
     },
 }
 RESULTS_SCHEMA = {
-    "type": "object", "required": ["total", "items", "facets"],
+    "type": "object", "required": ["total", "total_exact", "items", "facets"],
     "properties": {
         "total": {"type": "integer"},
+        "total_exact": {"type": "boolean", "description":
+                        "False when there are more matches than `total` (they are counted up to "
+                        "100 or the end of the page; with facets=1 the total is exact)."},
         "items": {"type": "array", "items": {"$ref": "#/components/schemas/SearchHit"}},
         "facets": {"type": "object", "additionalProperties": {
             "type": "object", "additionalProperties": {"type": "integer"}}},
@@ -103,11 +106,11 @@ def search_api(request):
     results = request.find_service(ISearchService).search(query)
     following = query.offset + query.limit
     next_url = None
-    if following < results.total:
+    if following < results.total or not results.total_exact:
         params = dict(request.GET.items())
         params["offset"] = str(following)
         next_url = request.current_route_url(_query=params)
-    return {"total": results.total, "items": [hit_json(request, hit) for hit in results.hits],
+    return {"total": results.total, "total_exact": results.total_exact, "items": [hit_json(request, hit) for hit in results.hits],
             "facets": results.facets, "suggestion": results.suggestion, "next": next_url}
 
 

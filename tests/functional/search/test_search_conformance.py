@@ -129,6 +129,12 @@ class SearchConformance:
         assert self.keys(text="coding")[0] == "coding"
         assert self.keys(text="dance ", include_past=True)[0] in {"dance", "expo"}
 
+    def test_pages_follow_one_relevance_order(self, world):
+        everything = self.keys(text="danc", include_past=True)
+        assert len(everything) == 3
+        assert [key for offset in range(3) for key in self.keys(
+            text="danc", include_past=True, limit=1, offset=offset)] == everything
+
     def test_other_city_is_invisible(self, world):
         assert "k1" not in self.keys(text="workshop ")
         assert [h.document.key for h in self.ask(tenant=self.other, text="dance ").hits] == ["k1"]
@@ -249,6 +255,18 @@ class SearchConformance:
 class TestDatabaseBackend(SearchConformance):
     def make(self, session, tenant_id, tmp_path):
         return DatabaseSearch(session, tenant_id, LANGUAGES)
+
+
+    def test_total_is_counted_up_to_the_limit(self, world):
+        capped = self.ask(sort="date", limit=2, count_limit=3, facets=False)
+        assert (capped.total, capped.total_exact) == (3, False)
+        assert len(capped.hits) == 2
+        exact = self.ask(sort="date", limit=2, count_limit=None, facets=False)
+        assert (exact.total, exact.total_exact) == (5, True)
+
+    def test_total_limit_reaches_past_the_page_asked_for(self, world):
+        results = self.ask(sort="date", limit=2, offset=2, count_limit=1, facets=False)
+        assert (results.total, results.total_exact) == (4, False)
 
 
 class TestWhooshBackend(SearchConformance):
