@@ -18,6 +18,9 @@ from col_core.i18n import _
 SORTS = ("relevance", "date", "distance")
 MODES = ("online", "in_person")
 MAX_LIMIT = 100
+# The most document keys one query may be restricted to: a map group (a playlist) names tens of
+# activities; thousands would make a huge IN list for no discovery page's benefit.
+MAX_KEYS = 500
 KM_PER_DEGREE = 111.32
 
 
@@ -46,12 +49,20 @@ class SearchQuery:
     age: int | None = None
     language: str | None = None
     accessibility: tuple[str, ...] = ()  # all of them
+    # Only documents with these keys (of the kinds asked for); None: no restriction, while an
+    # empty tuple matches nothing, so an empty group never widens into the whole city.
+    keys: tuple[str, ...] | None = None
     include_past: bool = False
     sort: str = "relevance"
     limit: int = 20
     offset: int = 0
     facets: bool = True
     now: dt.datetime | None = None  # "now" for leaving out ended activities; tests pin it
+
+    def __post_init__(self):
+        if self.keys is not None and len(self.keys) > MAX_KEYS:
+            raise QueryError({"keys": _("A search can be restricted to at most ${limit} documents.",
+                                        mapping={"limit": MAX_KEYS})})
 
     @property
     def current_time(self) -> dt.datetime:
@@ -143,6 +154,8 @@ def matches(document: Document, query: SearchQuery) -> bool:
     """Whether ``document`` passes every filter of ``query`` (the text aside)."""
     d, q = document, query
     if q.kinds and d.kind not in q.kinds:
+        return False
+    if q.keys is not None and d.key not in q.keys:
         return False
     if q.categories and d.category not in q.categories:
         return False
