@@ -63,6 +63,16 @@ class SkillSubject:
 
 
 @dataclass(frozen=True)
+class MapGroup:
+    """A named set of activities shown together on the map (see ``col_map_group``)."""
+
+    title: str  # the group's own name ("Summer of code"), for the banner's link back
+    activity_ids: tuple[str, ...]  # the activities' search keys (their ids, as strings)
+    url: str  # where the banner's link leads back to (the group's own page)
+    heading: str  # the banner, translated: "Activities of the playlist “Summer of code”"
+
+
+@dataclass(frozen=True)
 class Metric:
     """A figure a plugin adds to a dashboard or impact page (see ``col_metrics``)."""
 
@@ -197,6 +207,17 @@ def col_seed_demo(request, tenant) -> list[str] | None:
 @hookspec
 def col_search_documents(request, tenant) -> list[SearchDocument]:
     """Yield every search document this plugin contributes for ``tenant`` (full reindex)."""
+
+
+@hookspec(firstresult=True)
+def col_map_group(request, group: str) -> MapGroup | None:
+    """Resolve ``group`` (``"<kind>:<id>"``, e.g. ``"playlist:12"``) into a ``MapGroup``.
+
+    Discovery pages (the map, its list and its feeds) call it for their ``group`` parameter and
+    show only the group's activities.  Answer only for your own kind and only when the person
+    asking may see the group in this city; otherwise return None, which the caller turns into
+    a 404.  The first answer wins.
+    """
 
 
 # -- domain events ----------------------------------------------------------------------------

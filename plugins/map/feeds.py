@@ -22,6 +22,7 @@ from col_core.activities.ical import activities_to_ical
 from col_core.activities.models import Activity
 from col_core.activities.search import ISearchService, store
 from col_core.activities.search.views import PARAMETERS, parse_query
+from plugins.map.groups import OPENAPI_PARAMETER, cache_key, narrowed, requested_group
 
 CACHE_SIZE = 256
 
@@ -74,18 +75,22 @@ def feature_collection(rows, limit: int, url_of, next_url: str | None) -> dict:
             "truncated": len(rows) > limit, "limit": limit, "next": next_url}
 
 
-def _etag(request, version: int, changed_at, kind: str) -> str:
+def _etag(request, version: int, changed_at, kind: str, group: str = "") -> str:
     query = "&".join(sorted(f"{k}={v}" for k, v in request.GET.items()))
-    raw = f"{kind}:{request.tenant.id}:{version}:{changed_at}:{request.application_url}:{query}"
+    raw = (f"{kind}:{request.tenant.id}:{version}:{changed_at}:{request.application_url}:{query}"
+           f":{group}")
     return hashlib.sha1(raw.encode()).hexdigest()[:24]
 
 
 def activities_geojson(request):
     limit = int(request.registry.settings["map.geojson_limit"])
-    query = parse_query(request, default_limit=limit, max_limit=limit).but(
-        kinds=("activity",), facets=False)
+    # The group is resolved on every request, before any cached answer: seeing it is checked
+    # each time, and its members (which the search version does not follow) key the ETag.
+    group = requested_group(request)
+    query = narrowed(request, parse_query(request, default_limit=limit, max_limit=limit).but(
+        kinds=("activity",), facets=False), group)
     version, changed_at = store.version(request.dbsession, request.tenant.id)
-    etag = _etag(request, version, changed_at, "geojson")
+    etag = _etag(request, version, changed_at, "geojson", cache_key(group))
     headers = {"ETag": f'"{etag}"', "Cache-Control": "no-cache", "Vary": "Accept-Language"}
     if changed_at is not None:
         headers["Last-Modified"] = changed_at.strftime("%a, %d %b %Y %H:%M:%S GMT")
@@ -111,8 +116,8 @@ def activities_geojson(request):
 
 def search_ical(request):
     """The search's activities as an iCalendar feed to subscribe to."""
-    query = parse_query(request, default_limit=200, max_limit=500).but(
-        kinds=("activity",), facets=False)
+    query = narrowed(request, parse_query(request, default_limit=200, max_limit=500).but(
+        kinds=("activity",), facets=False), requested_group(request))
     keys = [int(hit.document.key) for hit in
             request.find_service(ISearchService).search(query).hits if hit.document.key.isdigit()]
     activities = request.dbsession.scalars(select(Activity).where(
@@ -142,7 +147,7 @@ def includeme(config):
     config.add_api_view(
         activities_geojson, "/activities.geojson", permission="view", tags=["map"],
         summary="Activities in a viewport as GeoJSON (filters as in /search; bbox=w,s,e,n)",
-        parameters=PARAMETERS,
+        parameters=[*PARAMETERS, OPENAPI_PARAMETER],
         responses={200: {"description": "A FeatureCollection, capped at map.geojson_limit",
                          "content": {"application/geo+json": {"schema": GEOJSON_SCHEMA}}},
                    304: {"description": "Unchanged since the ETag you sent"}})

@@ -14,6 +14,7 @@ from col_core.activities.search import ISearchService
 from col_core.activities.search.query import QueryError, SearchQuery
 from col_core.activities.search.views import document_url
 from plugins.map import serendipity
+from plugins.map.groups import PARAMETER, narrowed, requested_group
 
 _ = TranslationStringFactory("col_map")
 
@@ -30,6 +31,7 @@ def map_settings(request) -> dict:
 
 @view_config(route_name="map", renderer="plugins.map:templates/map.jinja2", permission="view")
 def map_page(request):
+    group = requested_group(request)
     errors = {}
     try:
         query = SearchQuery.from_params(request.GET, default_limit=50)
@@ -37,7 +39,7 @@ def map_page(request):
         errors = {name: request.localizer.translate(message) for name, message in error.fields.items()}
         query = SearchQuery(limit=50)
         request.response.status = 400
-    query = query.but(kinds=("activity",), facets=True)
+    query = narrowed(request, query.but(kinds=("activity",), facets=True), group)
     results = request.find_service(ISearchService).search(query)
     return {
         "query": query, "params": request.GET, "errors": errors, "results": results,
@@ -49,6 +51,10 @@ def map_page(request):
         "leaflet": xstatic.pkg.leaflet.BASE_DIR, "cluster": xstatic.pkg.leaflet_markercluster.BASE_DIR,
         "geojson_url": request.route_url("api.get.activities.geojson"),
         "ical_url": request.route_url("map.ics", _query=request.GET),
+        "group": group,
+        # The same search over every activity of the city: the banner's way out of the group.
+        "all_url": request.route_url("map", _query=[(name, value) for name, value in
+                                                    request.GET.items() if name != PARAMETER]),
     }
 
 

@@ -9,10 +9,11 @@ from pyramid.renderers import render
 from markupsafe import Markup
 from sqlalchemy import select
 
-from col_core.hookspecs import NavItem, Section, SkillSubject, hookimpl
-from plugins.playlists.interfaces import IPlaylistProgress
+from col_core.hookspecs import MapGroup, NavItem, Section, SkillSubject, hookimpl
+from plugins.playlists.interfaces import IPlaylistBuilder, IPlaylistProgress
 from plugins.playlists.models import Playlist, PlaylistEnrolment
-from plugins.playlists.search import document, is_listed
+from plugins.playlists.resources import can_see
+from plugins.playlists.search import KIND, document, is_listed
 from plugins.playlists.skills import SUBJECT, skill_tags
 
 _ = TranslationStringFactory("col_playlists")
@@ -70,6 +71,26 @@ def col_skill_subjects(request, uris) -> list:
     kind = request.localizer.translate(_("Playlist"))
     return [SkillSubject(kind, p.title, request.route_path("playlists.page", id=p.id))
             for p in found]
+
+
+@hookimpl
+def col_map_group(request, group) -> MapGroup | None:
+    """``playlist:<id>``: the playlist's activities, for whoever may see its page (drafts only
+    for their organisers); another city's playlist is never found (tenant-scoped)."""
+    kind, _sep, key = group.partition(":")
+    if kind != KIND or not key.isdigit() or len(key) > 9:
+        return None
+    playlist = request.find_service(IPlaylistBuilder).get(key)
+    if playlist is None:
+        return None
+    enrolled = request.find_service(IPlaylistProgress).enrolment(playlist, request.user) is not None
+    if not can_see(request, playlist, enrolled):
+        return None
+    return MapGroup(title=playlist.title,
+                    activity_ids=tuple(str(item.activity_id) for item in playlist.items),
+                    url=request.route_url("playlists.page", id=playlist.id),
+                    heading=request.localizer.translate(_(
+                        "Activities of the playlist “${title}”", mapping={"title": playlist.title})))
 
 
 @hookimpl

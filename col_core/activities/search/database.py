@@ -123,6 +123,8 @@ class DatabaseSearch:
         clauses = [tenant == self.tenant_id]
         if query.kinds:
             clauses.append(T.c.kind.in_(query.kinds))
+        if query.keys is not None:
+            clauses.append(T.c.key.in_(query.keys))  # an empty list compiles to "false"
         if query.categories:
             clauses.append(T.c.category.in_(query.categories))
         if query.skills:

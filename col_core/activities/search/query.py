@@ -22,6 +22,9 @@ MAX_LIMIT = 100
 # word matches tens of thousands of documents in a large city, and counting them all cost more
 # than finding the page.  Facet counts (facets=1) stay exact.
 COUNT_LIMIT = 100
+# The most document keys one query may be restricted to: a map group (a playlist) names tens of
+# activities; thousands would make a huge IN list for no discovery page's benefit.
+MAX_KEYS = 500
 KM_PER_DEGREE = 111.32
 
 
@@ -50,6 +53,9 @@ class SearchQuery:
     age: int | None = None
     language: str | None = None
     accessibility: tuple[str, ...] = ()  # all of them
+    # Only documents with these keys (of the kinds asked for); None: no restriction, while an
+    # empty tuple matches nothing, so an empty group never widens into the whole city.
+    keys: tuple[str, ...] | None = None
     include_past: bool = False
     sort: str = "relevance"
     limit: int = 20
@@ -57,6 +63,11 @@ class SearchQuery:
     facets: bool = True
     count_limit: int | None = COUNT_LIMIT  # None: count every match
     now: dt.datetime | None = None  # "now" for leaving out ended activities; tests pin it
+
+    def __post_init__(self):
+        if self.keys is not None and len(self.keys) > MAX_KEYS:
+            raise QueryError({"keys": _("A search can be restricted to at most ${limit} documents.",
+                                        mapping={"limit": MAX_KEYS})})
 
     @property
     def current_time(self) -> dt.datetime:
@@ -149,6 +160,8 @@ def matches(document: Document, query: SearchQuery) -> bool:
     """Whether ``document`` passes every filter of ``query`` (the text aside)."""
     d, q = document, query
     if q.kinds and d.kind not in q.kinds:
+        return False
+    if q.keys is not None and d.key not in q.keys:
         return False
     if q.categories and d.category not in q.categories:
         return False

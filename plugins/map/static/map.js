@@ -122,5 +122,21 @@
     nearMe.addEventListener("click", locate);
     if (params.get("locate") === "1") { locate(); }
   }
-  refresh();
+
+  // A group (?group=playlist:12, kept in the form's hidden field so every refresh asks for it)
+  // opens framed on its own activities, unless the address already says where to look;
+  // fitting the bounds moves the map, which refreshes it.
+  if (params.get("group") && !params.get("at")) {
+    fetch(el.dataset.geojson + "?" + filters().toString())
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r); })
+      .then(function (data) {
+        if (!data.features.length) { refresh(); return; }
+        map.fitBounds(data.features.map(function (f) {
+          return [f.geometry.coordinates[1], f.geometry.coordinates[0]];
+        }), {maxZoom: 15, padding: [24, 24]});
+      })
+      .catch(refresh);
+  } else {
+    refresh();
+  }
 }());

@@ -16,6 +16,7 @@ from col_core.organisations.resources import organisation_factory
 from plugins.playlists.interfaces import IPlaylistBuilder, IPlaylistProgress, IPlaylistTemplates
 from plugins.playlists.models import Playlist
 from plugins.playlists.resources import can_see, is_organiser, item_factory, playlist_factory
+from plugins.playlists.search import KIND
 from plugins.playlists.views.forms import form_values, read_form
 
 _ = TranslationStringFactory("col_playlists")
@@ -63,6 +64,8 @@ def map_of(request, playlist) -> dict | None:
               if item.activity.latitude is not None and item.activity.longitude is not None]
     settings, own = request.registry.settings, request.tenant.map or {}
     return {"leaflet": xstatic.pkg.leaflet.BASE_DIR, "points": points,
+            # The city map showing only this playlist (the col_map_group hook resolves it).
+            "url": request.route_url("map", _query={"group": f"{KIND}:{playlist.id}"}),
             "tile_url": own.get("tile_url") or settings.get("map.tile_url", ""),
             "attribution": own.get("attribution") or settings.get("map.attribution", "")}
 

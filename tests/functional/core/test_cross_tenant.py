@@ -327,3 +327,21 @@ def test_discovery_in_city_b_shows_nothing_of_city_a(testapp, registry, world):
         response = app.get(path, status="*")
         assert response.status_int in (200, 404), f"{path} answered {response.status}"
         assert "Secret Activity A" not in response.text, path
+
+
+def test_map_group_of_city_a_is_not_found_from_city_b(testapp, registry, world):
+    """``?group=playlist:<id>`` takes an id through the query string: city A's playlist, asked
+    for on city B's map and feeds by its own organiser, is a 404 like any route's id."""
+    plugins = registry["col.plugins"].plugins
+    if "playlist_id" not in world["values"] or not plugins.get("map"):
+        pytest.skip("the map and playlists plugins are not both installed")
+    group = f"group=playlist:{world['values']['playlist_id']}"
+    paths = [f"/map/?{group}", f"/api/v1/activities.geojson?{group}",
+             f"/map/activities.ics?{group}"]
+    control, token = _signed_in(testapp, world["a"])
+    assert _send(control, token, "GET", paths[1]).status_int == 200
+    app, token = _signed_in(testapp, world["b"])
+    for path in paths:
+        response = _send(app, token, "GET", path)
+        assert response.status_int == 404, f"{path} answered {response.status}"
+        assert not SECRETS.intersection(re.findall(r"Secret \w+ A|Bike Kitchen", response.text))

@@ -188,6 +188,26 @@ class SearchConformance:
             kind="playlist", key="p1", title="Dance pathway", extra={"category": "arts"})]))
         assert self.keys(text="dance ", kinds=("playlist",)) == ["p1"]
 
+    def test_keys_restrict_to_those_documents(self, world):
+        assert set(self.keys(keys=("dance", "cuisine", "unknown"))) == {"dance", "cuisine"}
+        assert self.keys(keys=("dance", "coding"), mode="online") == ["coding"]
+        assert self.ask(keys=("tanz",), facets=True).facets["category"] == {"arts": 1}
+
+    def test_no_keys_match_nothing(self, world):
+        assert self.keys(keys=()) == []
+        assert self.ask(keys=()).total == 0
+
+    def test_keys_of_another_city_are_not_found(self, world):
+        assert self.keys(keys=("k1", "dance")) == ["dance"]
+
+    def test_locate_keeps_to_the_keys(self, world):
+        session = self.sessions()
+        with tenant_context(session, self.city):
+            rows = self.make(session, self.city.id, self.tmp_path).locate(
+                SearchQuery(now=NOW, keys=("tanz", "coding", "parque"), sort="date"))
+        session.close()
+        assert [row.key for row in rows] == ["tanz", "parque"]  # coding is online, no point
+
     # -- sorting, paging, facets ----------------------------------------------------------------
 
     def test_sort_by_date_puts_always_open_last(self, world):

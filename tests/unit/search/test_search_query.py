@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from webob.multidict import MultiDict
 
-from col_core.activities.search.query import Document, QueryError, SearchQuery, matches
+from col_core.activities.search.query import MAX_KEYS, Document, QueryError, SearchQuery, matches
 
 
 def parse(**params):
@@ -52,3 +52,18 @@ def test_always_open_documents_match_every_date_range():
     document = Document(kind="activity", key="1", title="Open space")
     query = SearchQuery(date_from=dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc))
     assert matches(document, query)
+
+
+def test_keys_are_bounded():
+    assert SearchQuery(keys=tuple(str(n) for n in range(MAX_KEYS))).keys[-1] == str(MAX_KEYS - 1)
+    with pytest.raises(QueryError) as raised:
+        SearchQuery().but(keys=tuple(str(n) for n in range(MAX_KEYS + 1)))
+    assert set(raised.value.fields) == {"keys"}
+
+
+def test_keys_filter_in_plain_python():
+    dance = Document(kind="activity", key="7", title="Dance")
+    assert matches(dance, SearchQuery(keys=("7", "8")))
+    assert not matches(dance, SearchQuery(keys=("8",)))
+    assert not matches(dance, SearchQuery(keys=()))
+    assert matches(dance, SearchQuery())
