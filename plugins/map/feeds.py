@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import threading
+import time
 from collections import OrderedDict
 
 import orjson
@@ -25,6 +26,10 @@ from col_core.activities.search.views import PARAMETERS, parse_query
 from plugins.map.groups import OPENAPI_PARAMETER, cache_key, narrowed, requested_group
 
 CACHE_SIZE = 256
+# Answers are computed as of the start of a five-minute window, which is part of the ETag: an
+# activity that ends leaves cached and revalidated maps within five minutes, with no write to
+# bump the search version.
+WINDOW_SECONDS = 300
 
 
 class BodyCache:
@@ -75,10 +80,15 @@ def feature_collection(rows, limit: int, url_of, next_url: str | None) -> dict:
             "truncated": len(rows) > limit, "limit": limit, "next": next_url}
 
 
-def _etag(request, version: int, changed_at, kind: str, group: str = "") -> str:
+def _window_start() -> dt.datetime:
+    return dt.datetime.fromtimestamp(time.time() // WINDOW_SECONDS * WINDOW_SECONDS,
+                                     tz=dt.timezone.utc)
+
+
+def _etag(request, version: int, changed_at, kind: str, group: str, now: dt.datetime) -> str:
     query = "&".join(sorted(f"{k}={v}" for k, v in request.GET.items()))
     raw = (f"{kind}:{request.tenant.id}:{version}:{changed_at}:{request.application_url}:{query}"
-           f":{group}")
+           f":{group}:{now.isoformat()}")
     return hashlib.sha1(raw.encode()).hexdigest()[:24]
 
 
@@ -87,10 +97,11 @@ def activities_geojson(request):
     # The group is resolved on every request, before any cached answer: seeing it is checked
     # each time, and its members (which the search version does not follow) key the ETag.
     group = requested_group(request)
+    now = _window_start()
     query = narrowed(request, parse_query(request, default_limit=limit, max_limit=limit).but(
-        kinds=("activity",), facets=False), group)
+        kinds=("activity",), facets=False, now=now), group)
     version, changed_at = store.version(request.dbsession, request.tenant.id)
-    etag = _etag(request, version, changed_at, "geojson", cache_key(group))
+    etag = _etag(request, version, changed_at, "geojson", cache_key(group), now)
     headers = {"ETag": f'"{etag}"', "Cache-Control": "no-cache", "Vary": "Accept-Language"}
     if changed_at is not None:
         headers["Last-Modified"] = changed_at.strftime("%a, %d %b %Y %H:%M:%S GMT")

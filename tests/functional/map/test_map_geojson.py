@@ -5,6 +5,7 @@ from __future__ import annotations
 import geojson
 
 from col_core.tenancy.scoping import tenant_context
+from plugins.map import feeds
 from col_core.activities.models import Activity
 
 BBOX = "25.0,54.5,25.5,54.9"
@@ -85,6 +86,20 @@ def test_etag_answers_304_until_an_activity_changes(testapp, factories, activiti
                       headers={"If-None-Match": first.headers["ETag"]}, status=200)
     assert changed.headers["ETag"] != first.headers["ETag"]
     assert parse(changed)["features"][0]["properties"]["title"] == "Salsa workshop"
+
+
+def test_an_ended_activity_leaves_cached_maps_within_the_window(testapp, factories, activities,
+                                                              monkeypatch):
+    city = factories.tenant("vilnius")
+    made = activities(city, title="Dance workshop")
+    app = testapp.for_tenant(city)
+    first = app.get("/api/v1/activities.geojson", {"bbox": BBOX})
+    assert len(parse(first)["features"]) == 1
+    after_it_ended = made.ends_at.timestamp() + feeds.WINDOW_SECONDS
+    monkeypatch.setattr(feeds.time, "time", lambda: after_it_ended)
+    later = app.get("/api/v1/activities.geojson", {"bbox": BBOX},
+                    headers={"If-None-Match": first.headers["ETag"]}, status=200)
+    assert parse(later)["features"] == []
 
 
 def test_bad_viewport_is_a_400_naming_the_parameter(testapp, factories):
