@@ -5,8 +5,8 @@
 
 Seeds one city with 5,000 activities, 50,000 learners and N participation records spread over
 the last year (bulk Core inserts), plus badge awards recorded in the daily rollup the way the
-``col_badge_awarded`` hook records them.  Then it runs ``col analytics rebuild``'s recompute,
-and times, through the whole WSGI app in process: the city dashboard page (HTML with charts),
+``col_badge_awarded`` hook records them.  Then it runs ``col analytics rebuild``'s recompute
+(which also fills the learners' months behind "Active learners"), and times, through the whole WSGI app in process: the city dashboard page (HTML with charts),
 its JSON, a CSV export, the public impact page and one organisation's dashboard.  The city
 dashboard must answer in under a second.  PostgreSQL is used when it answers on
 127.0.0.1:5432.  Prints a table and, as its last line, ``RESULT {json}``.
@@ -146,13 +146,15 @@ def seed(url: str, participations: int, badges: int) -> dict:
         connection.exec_driver_sql("VACUUM ANALYZE" if engine.dialect.name == "postgresql"
                                    else "ANALYZE")
     with sessionmaker(bind=engine)() as session:
-        # The cost an event adds to its own transaction: one join's upserts.
+        # The cost an event adds to its own transaction: one join's upserts, and the learner's
+        # months looked up and upserted.
         with tenant_context(session, t):
             started = time.perf_counter()
             for n in range(200):
                 rollup.increment(session, t, now.date(), "joins",
                                  [("", ""), ("category", "arts"), ("age", "15-19"),
                                   ("language", "lt"), ("cell", "5468,2527"), ("skill", "x")])
+                rollup.count_learner(session, t, 1 + n, now.date())
             per_event = (time.perf_counter() - started) / 200
             session.rollback()
     engine.dispose()

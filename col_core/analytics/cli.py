@@ -20,7 +20,8 @@ def analytics() -> None:
 @click.option("--tenant", "slug", help="Only this city (by slug); default every city.")
 @pass_app
 def rebuild(app: AppContext, slug: str | None) -> None:
-    """Recompute joins, completions and attendance of the rollup, one city per transaction."""
+    """Recompute joins, completions, attendance, learners and the learners' months of the
+    rollup, one city per transaction."""
     with app.request() as request:
         with cross_tenant(request.dbsession):
             query = select(Tenant.id, Tenant.slug).where(Tenant.kind != "global").order_by(Tenant.slug)
@@ -35,7 +36,9 @@ def rebuild(app: AppContext, slug: str | None) -> None:
             with app.request() as request:
                 set_tenant(request.dbsession, tenant_id)
                 rollup.rebuild(request.dbsession, tenant_id, progress=bar.update)
-    # The rollup was rewritten: refresh the planner's statistics so reads keep using its indexes.
+    # The tables were rewritten: refresh the planner's statistics so reads keep using their
+    # indexes.
     with app.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.exec_driver_sql("ANALYZE analytics_daily")
+        for table in ("analytics_daily", "analytics_active_learners"):
+            connection.exec_driver_sql(f"ANALYZE {table}")
     click.echo(f"Rebuilt analytics of {len(tenants)} cit{'y' if len(tenants) == 1 else 'ies'}.")

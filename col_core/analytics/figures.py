@@ -51,7 +51,8 @@ def city_tables(service, period) -> list[Table]:
                         [("month", t(_("Month"))), ("joins", t(_("Joins"))),
                          ("active", t(_("Active learners"))),
                          ("completions", t(_("Completions"))), ("badges", t(_("Badges issued")))],
-                        [[month] + [protect(series[m].get(("", month), 0)) for m in series]
+                        [[service.month_label(month)] +
+                         [protect(series[m].get(("", month), 0)) for m in series]
                          for month in months], chart="line"))
     offered = service.activities_offered(period, group_by=Activity.category)
     joins = service.rollup_sums("joins", "category", period)
@@ -138,7 +139,8 @@ def organisation_tables(service, organisation, period) -> list[Table]:
     tables.append(Table("trend", t(_("Trend by month")),
                         [("month", t(_("Month"))), ("joins", t(_("Joins"))),
                          ("completions", t(_("Completions")))],
-                        [[m] + [trend[n].get((str(organisation.id), m), 0) for n in trend]
+                        [[service.month_label(m)] +
+                         [trend[n].get((str(organisation.id), m), 0) for n in trend]
                          for m in period.months()], chart="line"))
     metrics = service.plugin_metrics(organisation, period)
     if metrics:

@@ -30,7 +30,7 @@ def col_activity_joined(request, activity, participation):
     today = utcnow().date()
     rollup.increment(request.dbsession, activity.tenant_id, today, "joins",
                      rollup.join_breakdown(activity, participation.user, today))
-    rollup.count_learner(request.dbsession, participation, today)
+    rollup.count_learner(request.dbsession, activity.tenant_id, participation.user_id, today)
 
 
 @hookimpl

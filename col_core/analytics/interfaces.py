@@ -22,12 +22,20 @@ class IAnalyticsService(Interface):
     def protect(value):
         """``value``, or a :class:`Suppressed` marker when it counts fewer than k people."""
 
+    def month_label(month: str):
+        """A table cell for the month "YYYY-MM": shown by its name in the request's language
+        ("November 2026"), exported as "2026-11" too (a :class:`Labelled` cell)."""
+
     def record_view(activity) -> None:
         """Count one view of ``activity``'s page (a single upsert on the daily rollup)."""
 
+    def active_learners(period) -> int:
+        """How many distinct learners took a place in the city during ``period`` (exact, to
+        the day; read from one row per learner and month, never from the participations)."""
+
     def city_dashboard(period) -> list:
-        """The city dashboard's tables for ``period`` (headline with the previous period beside
-        it, by month, by category, age band, language, map squares, skills, feedback)."""
+        """The city dashboard's tables for ``period`` (headline, with active learners, beside the
+        previous period; by month, by category, age band, language, map squares, skills, feedback)."""
 
     def organisation_dashboard(organisation, period) -> list:
         """An organisation's tables: per activity, trend by month, and plugin figures."""

@@ -14,16 +14,13 @@ from sqlalchemy import Integer, String, and_, case, cast, delete, distinct, func
 from sqlalchemy.dialects import postgresql, sqlite
 
 from col_core.activities.models import Activity, ActivitySkill, Attendance, Participation
-from col_core.analytics.models import DailyMetric
+from col_core.analytics.models import ActiveLearner, DailyMetric
 from col_core.security.models import User
 
 #: Metrics the rebuild recomputes from the core's own tables.  "learners" counts a learner on
 #: the day of their first place in the city; "active" on the first day of each month in which
-#: they took a place (monthly active learners).
+#: they took a place (monthly active learners, one per ``ActiveLearner`` row).
 REBUILT = ("joins", "completions", "attendance", "learners", "active")
-# SQLite without ANALYZE statistics would pick the tenant_id index (every row of the city) for
-# a learner's own rows; the user_id index finds their few rows directly.
-BY_USER = "INDEXED BY ix_participations_user_id"
 #: Joins are broken down by every dimension; completions and attendance by activity_pairs().
 GRID = 100  # map grid squares of 1/100 degree (about 1 km): never individual addresses
 AGE_BANDS = ((0, 14, "under-15"), (15, 19, "15-19"), (20, 24, "20-24"), (25, 29, "25-29"),
@@ -67,17 +64,36 @@ def join_breakdown(activity, user, day: dt.date) -> list[tuple[str, str]]:
     return [pair for pair in pairs if pair[0] in ("", "category") or pair[1]]
 
 
-def count_learner(session, participation, day: dt.date) -> None:
-    """Count a learner who just took a place: new in the city, and active this month."""
-    others = (select(func.count(Participation.id)).with_hint(Participation, BY_USER, "sqlite")
-              .where(Participation.user_id == participation.user_id,
-                     Participation.id != participation.id, Participation.status != "waitlisted"))
+ALL_DAYS = (1 << 31) - 1  # every day of a month in ActiveLearner.days
+
+
+def day_bit(day: dt.date) -> int:
+    """The bit of ``day`` in :attr:`ActiveLearner.days`."""
+    return 1 << (day.day - 1)
+
+
+def count_learner(session, tenant_id: int, user_id: int, day: dt.date) -> None:
+    """Count a learner who just took a place: new in the city, active this month and day.
+
+    One lookup of the learner's own months (through the unique index) and one upsert."""
     month = day.replace(day=1)
-    if not session.scalar(others):
-        increment(session, participation.tenant_id, day, "learners", [("", "")])
-    since = dt.datetime.combine(month, dt.time())
-    if not session.scalar(others.where(Participation.created_at >= since)):
-        increment(session, participation.tenant_id, month, "active", [("", "")])
+    months = set(session.scalars(select(ActiveLearner.month).where(
+        ActiveLearner.tenant_id == tenant_id, ActiveLearner.user_id == user_id)))
+    if not months:
+        increment(session, tenant_id, day, "learners", [("", "")])
+    if month not in months:
+        increment(session, tenant_id, month, "active", [("", "")])
+    insert = _insert_for(session)
+    statement = insert(ActiveLearner).values(tenant_id=tenant_id, month=month, user_id=user_id,
+                                             days=day_bit(day))
+    session.execute(statement.on_conflict_do_update(
+        index_elements=["tenant_id", "user_id", "month"],
+        set_={"days": ActiveLearner.days.op("|")(statement.excluded.days)}))
+
+
+def _insert_for(session):
+    dialect = session.get_bind().dialect.name
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def increment(session, tenant_id: int, day: dt.date, metric: str,
@@ -89,8 +105,7 @@ def increment(session, tenant_id: int, day: dt.date, metric: str,
 
 def add(session, tenant_id: int, amounts: dict[tuple, int]) -> None:
     """Add each ``{(day, metric, dimension, key): n}`` to the rollup in one statement."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = _insert_for(session)
     rows = [{"tenant_id": tenant_id, "day": day, "metric": metric, "dimension": dimension,
              "key": key, "value": n} for (day, metric, dimension, key), n in amounts.items()]
     statement = insert(DailyMetric).values(rows)
@@ -173,6 +188,22 @@ def _month_start(column, dialect: str):
     return func.date(column, "start of month")
 
 
+def _day_of_month(column, dialect: str):
+    if dialect == "postgresql":
+        return cast(func.extract("day", column), Integer)
+    return cast(func.strftime("%d", column), Integer)
+
+
+def _active_learners(tenant_id: int, dialect: str):
+    """(tenant, month, user, days) of every learner's places; summing the distinct bits of the
+    days ORs them (neither SQLite nor both dialects alike have a bitwise OR aggregate)."""
+    month = _month_start(Participation.created_at, dialect)
+    bit = literal(1).op("<<")(_day_of_month(Participation.created_at, dialect) - 1)
+    return (select(literal(tenant_id), month, Participation.user_id, func.sum(distinct(bit)))
+            .where(Participation.tenant_id == tenant_id, Participation.status != "waitlisted")
+            .group_by(Participation.user_id, month))
+
+
 def _learner_queries(tenant_id: int, dialect: str):
     placed = (Participation.tenant_id == tenant_id, Participation.status != "waitlisted")
     first = (select(func.min(Participation.created_at).label("first"))
@@ -180,20 +211,28 @@ def _learner_queries(tenant_id: int, dialect: str):
     day = _day(first.c.first, dialect)
     yield select(literal(tenant_id), day, literal("learners"), literal(""), literal(""),
                  func.count()).select_from(first).group_by(day)
-    month = _month_start(Participation.created_at, dialect)
-    yield (select(literal(tenant_id), month, literal("active"), literal(""), literal(""),
-                  func.count(distinct(Participation.user_id))).where(*placed).group_by(month))
+    # Read after the learners' months are rebuilt: one "active" per learner and month.
+    yield (select(literal(tenant_id), ActiveLearner.month, literal("active"), literal(""),
+                  literal(""), func.count())
+           .where(ActiveLearner.tenant_id == tenant_id).group_by(ActiveLearner.month))
 
 
 def rebuild(session, tenant_id: int, progress=None) -> int:
-    """Recompute the core's metrics of one city by SQL (INSERT ... SELECT ... GROUP BY).
+    """Recompute the core's metrics and the learners' months of one city by SQL (INSERT ...
+    SELECT ... GROUP BY).
 
     ``progress(n)`` is called after each of the steps; returns the number of steps.  Runs in the
     caller's transaction and tenant context, so readers see the old figures until it commits.
     """
     dialect = session.get_bind().dialect.name
-    session.execute(delete(DailyMetric).where(DailyMetric.metric.in_(REBUILT)))
-    steps = 0
+    session.execute(delete(DailyMetric).where(DailyMetric.tenant_id == tenant_id,
+                                              DailyMetric.metric.in_(REBUILT)))
+    session.execute(delete(ActiveLearner).where(ActiveLearner.tenant_id == tenant_id))
+    session.execute(ActiveLearner.__table__.insert().from_select(
+        ["tenant_id", "month", "user_id", "days"], _active_learners(tenant_id, dialect)))
+    steps = 1
+    if progress:
+        progress(1)
     for metric, dimension, key, when, source in _sources(dialect):
         day = _day(when, dialect)
         query = (source.add_columns(literal(tenant_id), day, literal(metric), literal(dimension),
@@ -220,4 +259,4 @@ def _insert(session, query) -> None:
 
 
 def rebuild_steps() -> int:
-    return len(list(_sources("sqlite"))) + len(list(_learner_queries(0, "sqlite")))
+    return 1 + len(list(_sources("sqlite"))) + len(list(_learner_queries(0, "sqlite")))

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from pyramid.i18n import TranslationStringFactory
-from sqlalchemy import Integer, cast, func, or_, select
+import datetime as dt
+
+from sqlalchemy import Integer, and_, cast, func, or_, select
 from zope.interface import implementer
 
 from col_core.activities.models import Activity, ActivitySkill, Participation
 from col_core.analytics import figures, rollup
 from col_core.analytics.interfaces import IAnalyticsService
-from col_core.analytics.models import ActivityFeedback, DailyMetric
-from col_core.analytics.tables import Suppressed, Table
+from col_core.analytics.models import ActiveLearner, ActivityFeedback, DailyMetric
+from col_core.analytics.tables import Labelled, Suppressed, Table
 from col_core.db.meta import utcnow
+from col_core.i18n.formatting import format_month
 from col_core.security.models import Organisation, User
 from col_core.tenancy.models import Tenant
 from col_core.tenancy.scoping import cross_tenant
@@ -117,9 +120,34 @@ class AnalyticsService:
             return self.db.scalar(query)
         return dict(self.db.execute(query.group_by(group_by)).all())
 
+    def active_learners(self, period) -> int:
+        """Distinct learners who took a place during the period, exactly: whole months from the
+        learners' months, the period's first and last month through their days' bits."""
+        first, last = period.start.replace(day=1), (period.end - dt.timedelta(days=1)).replace(day=1)
+        days = ActiveLearner.days
+        # Bits of the days from the period's first day on, and up to its last day.
+        from_start = rollup.ALL_DAYS & ~(rollup.day_bit(period.start) - 1)
+        to_end = (rollup.day_bit(period.end - dt.timedelta(days=1)) << 1) - 1
+        if first == last:
+            within = and_(ActiveLearner.month == first, days.op("&")(from_start & to_end) != 0)
+        else:
+            within = or_(and_(ActiveLearner.month > first, ActiveLearner.month < last),
+                         and_(ActiveLearner.month == first, days.op("&")(from_start) != 0),
+                         and_(ActiveLearner.month == last, days.op("&")(to_end) != 0))
+        # DISTINCT in a subquery lets PostgreSQL hash the learners instead of sorting them.
+        learners = (select(ActiveLearner.user_id).distinct()
+                    .where(ActiveLearner.tenant_id == self.request.tenant.id,
+                           ActiveLearner.month >= first, ActiveLearner.month <= last, within)
+                    .subquery())
+        return self.db.scalar(select(func.count()).select_from(learners))
+
     def organisers(self, period) -> int:
         return self.db.scalar(select(func.count(Organisation.id)).where(
             Organisation.created_at < period.bounds()[1]))
+
+    def month_label(self, month: str) -> Labelled:
+        """A "YYYY-MM" month as a table cell: named in the request's language, ISO in exports."""
+        return Labelled(month, format_month(self.request, dt.date.fromisoformat(month + "-01")))
 
     def month_of(self, column):
         return month_of(column, self.dialect)
@@ -145,6 +173,7 @@ class AnalyticsService:
         figures_ = [
             ("activities", t(_("Activities offered")), self.activities_offered(period), False),
             ("joins", t(_("Joins")), total.get("joins", 0), True),
+            ("active", t(_("Active learners")), self.active_learners(period), True),
             ("learners", t(_("New learners")), total.get("learners", 0), True),
             ("completions", t(_("Completions")), total.get("completions", 0), True),
             ("attendance", t(_("Attendances")), total.get("attendance", 0), True),

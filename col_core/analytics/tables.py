@@ -18,6 +18,18 @@ class Suppressed:
         return {"fewer_than": self.below}
 
 
+@dataclass(frozen=True)
+class Labelled:
+    """A cell shown as ``label`` (a month's name) whose exports also keep ``value`` ("2026-11")
+    for machines: JSON as ``value`` plus ``<column>_label``, CSV as a second column."""
+
+    value: str
+    label: str
+
+    def __str__(self) -> str:
+        return self.label
+
+
 @dataclass
 class Table:
     key: str  # URL-safe: the CSV export's name
@@ -30,21 +42,35 @@ class Table:
     def as_json(self) -> dict:
         keys = [key for key, _ in self.columns]
         return {"key": self.key, "title": self.title,
-                "rows": [{k: _json_value(v) for k, v in zip(keys, row)} for row in self.rows]}
+                "rows": [dict(item for k, v in zip(keys, row) for item in _json_items(k, v))
+                         for row in self.rows]}
 
-    def as_csv(self, fewer_than) -> str:
-        """CSV with translated headers; ``fewer_than(n)`` words a suppressed figure."""
+    def as_csv(self, fewer_than, coded) -> str:
+        """CSV with translated headers; ``fewer_than(n)`` words a suppressed figure, and a
+        column of :class:`Labelled` cells is followed by their values under ``coded(label)``."""
+        labelled = [any(isinstance(row[index], Labelled) for row in self.rows)
+                    for index in range(len(self.columns))]
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow([label for _, label in self.columns])
+        writer.writerow([header for (_, label), both in zip(self.columns, labelled)
+                         for header in ([label, coded(label)] if both else [label])])
         for row in self.rows:
-            writer.writerow([fewer_than(v.below) if isinstance(v, Suppressed) else _csv_safe(v)
-                             for v in row])
+            writer.writerow([cell for value, both in zip(row, labelled)
+                             for cell in _csv_cells(value, both, fewer_than)])
         return out.getvalue()
 
 
-def _json_value(value):
-    return value.as_json() if isinstance(value, Suppressed) else value
+def _json_items(key: str, value):
+    if isinstance(value, Labelled):
+        return [(key, value.value), (f"{key}_label", value.label)]
+    return [(key, value.as_json() if isinstance(value, Suppressed) else value)]
+
+
+def _csv_cells(value, both: bool, fewer_than) -> list:
+    if isinstance(value, Labelled):
+        return [_csv_safe(value.label), _csv_safe(value.value)]
+    cell = fewer_than(value.below) if isinstance(value, Suppressed) else _csv_safe(value)
+    return [cell, ""] if both else [cell]
 
 
 def _csv_safe(value):

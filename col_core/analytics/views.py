@@ -67,7 +67,8 @@ def csv_response(request, tables, key: str, filename: str) -> Response:
     if table is None:
         raise HTTPNotFound()
     translate = request.localizer.translate
-    body = table.as_csv(lambda k: translate(_("fewer than ${k}", mapping={"k": k})))
+    body = table.as_csv(lambda k: translate(_("fewer than ${k}", mapping={"k": k})),
+                        lambda label: translate(_("${column} (ISO)", mapping={"column": label})))
     return Response(body, content_type="text/csv", charset="utf-8",
                     content_disposition=f'attachment; filename="{filename}-{key}.csv"')
 

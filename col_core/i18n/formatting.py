@@ -30,6 +30,13 @@ def format_date(request, value: dt.date | dt.datetime, format: str = "medium") -
     return dates.format_date(value, format=format, locale=locale)
 
 
+def format_month(request, value: dt.date) -> str:
+    """A month as its name and year in the request's language ("November 2026", "novembre
+    2026", "2026 m. lapkritis"), by Babel's skeleton for the locale."""
+    locale, _ = _locale_and_zone(request)
+    return dates.format_skeleton("yMMMM", value, locale=locale)
+
+
 def format_number(request, value) -> str:
     locale, _ = _locale_and_zone(request)
     return numbers.format_decimal(value, locale=locale)

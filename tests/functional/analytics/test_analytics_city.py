@@ -21,13 +21,15 @@ def test_city_dashboard_json_has_the_hand_counted_figures(seeded, people, openap
     payload = openapi(admin.get("/api/v1/analytics/city")).json
     assert payload["min_group_size"] == 2
     headline = {row["figure"]: row["period"] for row in table(payload, "headline")["rows"]}
-    assert headline == {"Activities offered": 3, "Joins": 9, "New learners": 7,
+    assert headline == {"Activities offered": 3, "Joins": 9, "Active learners": 7,
+                        "New learners": 7,
                         "Completions": 3, "Attendances": 4, "Activity page views": 0,
                         "Registered organisers": 2, "Badges issued": 2,
                         "Feedback responses": {"fewer_than": 2}}
     month = utcnow().strftime("%Y-%m")
     assert rows_by_first(payload, "months")[month] == {
-        "month": month, "joins": 9, "active": 7, "completions": 3, "badges": 2}
+        "month": month, "month_label": utcnow().strftime("%B %Y"), "joins": 9, "active": 7,
+        "completions": 3, "badges": 2}
     assert rows_by_first(payload, "categories") == {
         "arts": {"category": "arts", "activities": 1, "joins": 2,
                  "completions": {"fewer_than": 2}, "rating": {"fewer_than": 2}},

@@ -21,7 +21,8 @@ def test_organisation_dashboard_counts_only_its_own_activities(seeded, people, o
                     "completions": 0, "badges": 0, "rating": {"fewer_than": 2}}}
     month = utcnow().strftime("%Y-%m")
     trend = {row["month"]: row for row in table(payload, "trend")["rows"]}
-    assert trend[month] == {"month": month, "joins": 8, "completions": 3}
+    assert trend[month] == {"month": month, "month_label": utcnow().strftime("%B %Y"),
+                            "joins": 8, "completions": 3}
     more = table(payload, "more")["rows"]
     assert {"figure": "Feedback responses", "value": {"fewer_than": 2}} in more
 

@@ -9,7 +9,7 @@ import pytest
 from col_core.analytics.charts import render
 from col_core.analytics.period import Period, PeriodError, parse_period
 from col_core.analytics.rollup import age_band, cell_centre, grid_cell
-from col_core.analytics.tables import Suppressed, Table
+from col_core.analytics.tables import Labelled, Suppressed, Table
 
 TODAY = dt.date(2026, 11, 28)
 
@@ -60,9 +60,19 @@ def test_grid_cells_are_about_a_kilometre_and_never_a_point():
 def test_csv_words_suppressed_figures_and_defuses_formulas():
     table = Table("t", "T", [("name", "Name"), ("n", "Count")],
                   [["=HYPERLINK(\"x\")", 7], ["small", Suppressed(5)]])
-    assert table.as_csv(lambda k: f"fewer than {k}").splitlines() == [
+    assert table.as_csv(lambda k: f"fewer than {k}", "{} code".format).splitlines() == [
         "Name,Count", "\"'=HYPERLINK(\"\"x\"\")\",7", "small,fewer than 5"]
     assert table.as_json()["rows"][1] == {"name": "small", "n": {"fewer_than": 5}}
+
+
+def test_labelled_cells_export_their_label_and_their_machine_value():
+    table = Table("m", "M", [("month", "Month"), ("n", "Joins")],
+                  [[Labelled("2026-11", "November 2026"), 7]], chart="line")
+    assert table.as_csv(lambda k: f"fewer than {k}", "{} (ISO)".format).splitlines() == [
+        "Month,Month (ISO),Joins", "November 2026,2026-11,7"]
+    assert table.as_json()["rows"] == [
+        {"month": "2026-11", "month_label": "November 2026", "n": 7}]
+    assert "November 2026" in render(table, "Chart")
 
 
 def test_charts_are_svg_images_with_a_text_alternative_and_leave_out_suppressed_bars():
