@@ -73,6 +73,15 @@ class MapGroup:
 
 
 @dataclass(frozen=True)
+class Report:
+    """A dashboard of one of an organisation's things (see ``col_analytics_reports``)."""
+
+    kind: str  # already translated: "Playlist"
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Metric:
     """A figure a plugin adds to a dashboard or impact page (see ``col_metrics``)."""
 
@@ -156,6 +165,14 @@ def col_metrics(request, scope, period) -> list[Metric]:
     ``period`` has ``start`` and ``end`` dates (``end`` excluded).  Compute with SQL aggregates
     on indexed columns; never load rows into Python.  Small-group suppression is applied by the
     caller from ``Metric.people``.
+    """
+
+
+@hookspec
+def col_analytics_reports(request, organisation) -> list[Report]:
+    """Return your dashboards of ``organisation``'s things (one per playlist, say), linked from
+    its organiser dashboard next to the activities' own.  The person asking is a member of the
+    organisation; each dashboard still checks who may see it.
     """
 
 

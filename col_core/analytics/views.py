@@ -116,6 +116,9 @@ def organisation_dashboard(context, request):
     activities = request.find_service(IActivityService).for_organisation(organisation)
     found["reports"] = [(activity.title, request.route_url("analytics_activity", id=activity.id))
                         for activity in activities]
+    # Plugins' dashboards of the organisation's other things (col_analytics_reports).
+    found["more_reports"] = [report for reports in request.hooks.col_analytics_reports(
+        request=request, organisation=organisation) for report in reports or ()]
     return found
 
 

@@ -15,3 +15,4 @@ def includeme(config):
                                     IPlaylistTemplates)
     config.include("plugins.playlists.views.pages")
     config.include("plugins.playlists.views.api")
+    config.include("plugins.playlists.views.analytics")

@@ -9,7 +9,7 @@ from pyramid.renderers import render
 from markupsafe import Markup
 from sqlalchemy import select
 
-from col_core.hookspecs import MapGroup, NavItem, Section, SkillSubject, hookimpl
+from col_core.hookspecs import MapGroup, NavItem, Report, Section, SkillSubject, hookimpl
 from plugins.playlists.interfaces import IPlaylistBuilder, IPlaylistProgress
 from plugins.playlists.models import Playlist, PlaylistEnrolment
 from plugins.playlists.resources import can_see
@@ -71,6 +71,14 @@ def col_skill_subjects(request, uris) -> list:
     kind = request.localizer.translate(_("Playlist"))
     return [SkillSubject(kind, p.title, request.route_path("playlists.page", id=p.id))
             for p in found]
+
+
+@hookimpl
+def col_analytics_reports(request, organisation) -> list:
+    """A dashboard per playlist of the organisation, linked from its organiser dashboard."""
+    kind = request.localizer.translate(_("Playlist"))
+    return [Report(kind, playlist.title, request.route_url("playlists.analytics", id=playlist.id))
+            for playlist in request.find_service(IPlaylistBuilder).for_organisation(organisation)]
 
 
 @hookimpl
