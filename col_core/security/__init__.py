@@ -69,11 +69,15 @@ def includeme(config):
     from col_core.security.interfaces import IAccountService
 
     config.register_service_factory(AccountService, IAccountService)
+    from col_core.security.consent import consent_gate
+
+    config.add_view_deriver(consent_gate)
     for name, pattern in ROUTES:
         config.add_route(name, pattern)
     config.scan("col_core.security.views")
     config.scan("col_core.security.account")
     config.scan("col_core.security.privacy")
+    config.scan("col_core.security.consent")
     config.scan("col_core.security.tokens_page")
     config.scan("col_core.security.admin")
     config.include("col_core.security.signin_redirect")
@@ -89,5 +93,5 @@ ROUTES = (
     ("export", "/account/export"), ("delete_account", "/account/delete"),
     ("guardian_consent", "/guardian/{token}"), ("person", r"/people/{id:\d+}"),
     ("api_tokens", "/account/tokens"), ("api_token_revoke", r"/account/tokens/{id:\d+}/revoke"),
-    ("admin_people", "/admin/people"), ("admin_revoke", r"/admin/people/{id:\d+}/revoke"),
+    ("consent", "/consent"), ("admin_people", "/admin/people"), ("admin_revoke", r"/admin/people/{id:\d+}/revoke"),
 )

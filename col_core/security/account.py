@@ -12,6 +12,7 @@ from col_core.db.meta import utcnow
 from col_core.i18n import PLATFORM_LOCALES, _
 from col_core.i18n.negotiation import tenant_locales
 from col_core.security import validation as v
+from col_core.security.consent import consents_of
 from col_core.security.forms import kept
 from col_core.security.interfaces import IAccountService
 from col_core.security.models import User
@@ -48,7 +49,8 @@ def _profile_values(request) -> dict:
 def _page(request, values, errors, status=200):
     request.response.status = status
     return {"values": values, "errors": v.translate_errors(request, errors),
-            "cities": cities(request), "locales": offered_locales(request)}
+            "cities": cities(request), "locales": offered_locales(request),
+            "consents": consents_of(request.dbsession, request.user)}
 
 
 @view_config(route_name="account", request_method="GET", renderer=T + "account.jinja2",
@@ -58,7 +60,7 @@ def account_form(request):
 
 
 @view_config(route_name="account", request_method="POST", renderer=T + "account.jinja2",
-             permission="learner")
+             permission="learner", city_consent=False)
 def account(request):
     values, errors = v.validate(request.POST, profile_rules(request))
     upload = request.POST.get("picture")
@@ -82,7 +84,7 @@ def account(request):
 
 
 @view_config(route_name="change_email", request_method="POST", renderer=T + "account.jinja2",
-             permission="learner")
+             permission="learner", city_consent=False)
 def change_email(request):
     values, errors = v.validate(request.POST, {"new_email": v.email(), "password": v.password})
     if not errors and not verify_password(request.user.password_hash, values["password"]):

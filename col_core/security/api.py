@@ -102,7 +102,9 @@ def includeme(config):
                         permission="learner", responses=_ok({"type": "object", "properties": {
                             "items": {"type": "array",
                                       "items": {"$ref": "#/components/schemas/ApiToken"}}}}))
+    # Managing one's tokens is account business, not an action in a city: no consent needed.
     config.add_api_view(create_api_token, "/tokens", method="POST", permission="learner",
+                        city_consent=False,
                         summary="Create a personal API token (the secret is shown once)",
                         request_body={"type": "object", "required": ["name", "scope"],
                                       "properties": {"name": {"type": "string"},
@@ -111,5 +113,6 @@ def includeme(config):
                             "application/json": {"schema": {"$ref": "#/components/schemas/ApiToken"}}}},
                             422: {"description": "Invalid fields"}})
     config.add_api_view(revoke_token, "/tokens/{id}", method="DELETE", permission="learner",
+                        city_consent=False,
                         summary="Revoke one of your API tokens",
                         responses=_ok({"type": "object"}))

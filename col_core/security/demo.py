@@ -5,8 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from col_core.db.meta import utcnow
-from col_core.security.models import CityAdmin, Membership, Organisation, User
+from col_core.security.models import CityAdmin, Consent, Membership, Organisation, User
 from col_core.security.passwords import hash_password
+from col_core.security.services import legal_version
+from col_core.tenancy.launch import LEGAL_PAGES
 
 DEMO_PASSWORD = "learn-together-demo"
 PLATFORM_ADMIN = "platform@cities.demo"
@@ -20,6 +22,10 @@ def _account(session, email: str, name: str, tenant, **fields) -> User:
                     home_tenant_id=None if tenant.is_global else tenant.id, **fields)
         session.add(user)
         session.flush()
+    if session.scalar(select(Consent.id).where(Consent.user_id == user.id)) is None:
+        # Demo people have accepted their city's terms, so they can take part straight away.
+        session.add_all(Consent(user_id=user.id, document=page, version=legal_version(tenant))
+                        for page in LEGAL_PAGES)
     return user
 
 

@@ -19,6 +19,19 @@ class IAccountService(Interface):
         Minors below the tenant's digital consent age also get a guardian-consent email.
         """
 
+    def missing_consents(user) -> list[str]:
+        """The documents ("terms", "privacy") ``user`` has not accepted in the request's tenant,
+        at the tenant's current ``legal_version``."""
+
+    def record_consents(user) -> None:
+        """Record that ``user`` accepts the request's tenant's terms and privacy notice now."""
+
+    def needs_guardian(birth_date) -> tuple[bool, bool]:
+        """(too young for the request's tenant, needs a guardian's consent there)."""
+
+    def send_guardian_request(user) -> None:
+        """Email ``user.guardian_email`` a link to consent for the (minor) account."""
+
     def authenticate(email: str, password: str):
         """The active User with these credentials, or None (constant-ish time either way)."""
 

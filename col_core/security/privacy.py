@@ -14,7 +14,8 @@ from sqlalchemy import select
 from col_core.i18n import _
 from col_core.security import validation as v
 from col_core.security.interfaces import IAccountService
-from col_core.security.models import ApiToken, Consent, Membership
+from col_core.security.consent import consents_of
+from col_core.security.models import ApiToken, Membership
 from col_core.security.passwords import verify_password
 from col_core.security.policy import logout
 from col_core.security.views import T
@@ -38,9 +39,8 @@ def export_files(request, user) -> dict[str, bytes]:
                         "since": m.created_at.isoformat()}
                        for m in session.scalars(select(Membership).where(
                            Membership.user_id == user.id))]
-        consents = [{"city": tenants.get(c.tenant_id), "document": c.document,
-                     "version": c.version, "accepted_at": c.created_at.isoformat()}
-                    for c in session.scalars(select(Consent).where(Consent.user_id == user.id))]
+    consents = [{"city": city.slug, "document": c.document, "version": c.version,
+                 "accepted_at": c.created_at.isoformat()} for city, c in consents_of(session, user)]
     tokens = [{"name": t.name, "scope": t.scope, "created_at": t.created_at.isoformat(),
                "revoked": t.revoked_at is not None}
               for t in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id))]
@@ -71,7 +71,7 @@ def privacy(request):
     return {"values": {}, "errors": {}}
 
 
-@view_config(route_name="export", request_method="POST", permission="learner")
+@view_config(route_name="export", request_method="POST", permission="learner", city_consent=False)
 def export(request):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -84,7 +84,7 @@ def export(request):
 
 
 @view_config(route_name="delete_account", request_method="POST", renderer=T + "privacy.jinja2",
-             permission="learner")
+             permission="learner", city_consent=False)
 def delete_account(request):
     values, errors = v.validate(request.POST, {"password": v.password, "confirm": v.must_accept})
     user = request.user

@@ -17,6 +17,7 @@ from col_core.security.models import ApiToken, Consent, User, UserToken
 from col_core.security.passwords import hash_password, verify_password
 from col_core.security.tokens import digest, new_secret
 from col_core.storage import IFileStorage
+from col_core.tenancy.launch import LEGAL_PAGES
 from col_core.tenancy.scoping import cross_tenant
 
 TOKEN_LIFETIMES = {
@@ -34,6 +35,12 @@ def age_thresholds(tenant) -> tuple[int, int]:
     13 to 16, so both come from the city's settings."""
     return (int(tenant.setting("minimum_age", 13) or 0),
             int(tenant.setting("digital_consent_age", 16) or 0))
+
+
+def legal_version(tenant) -> str:
+    """The version of the tenant's terms and privacy notice (setting ``legal_version``); a city
+    raises it when the texts change, and everyone is asked to accept them again."""
+    return str(tenant.setting("legal_version", "") or "")[:40]
 
 
 def find_by_email(session, email: str) -> User | None:
@@ -105,10 +112,7 @@ class AccountService:
                     guardian_email=values.get("guardian_email") or None)
         self.session.add(user)
         self.session.flush()
-        legal = tenant.setting("legal", {}) or {}
-        for document in ("terms", "privacy"):
-            self.session.add(Consent(user_id=user.id, document=document,
-                                     version=str(legal.get(f"{document}_version", ""))[:40]))
+        self.record_consents(user)
         self.send_verification(user)
         if user.guardian_email:
             self.send_guardian_request(user)
@@ -139,6 +143,20 @@ class AccountService:
         probe = User(birth_date=birth_date)
         age = probe.age_on(dt.date.today())
         return age < minimum, age < consent_age
+
+    # -- consent to a city's terms and privacy notice ------------------------------------------
+
+    def missing_consents(self, user) -> list[str]:
+        version = legal_version(self.request.tenant)
+        accepted = set(self.session.scalars(select(Consent.document).where(
+            Consent.user_id == user.id, Consent.version == version)))
+        return [document for document in LEGAL_PAGES if document not in accepted]
+
+    def record_consents(self, user) -> None:
+        version = legal_version(self.request.tenant)
+        for document in LEGAL_PAGES:
+            self.session.add(Consent(user_id=user.id, document=document, version=version))
+        self.session.flush()
 
     # -- sign-in and passwords ----------------------------------------------------------------
 

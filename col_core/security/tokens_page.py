@@ -40,7 +40,7 @@ def tokens(request):
 
 
 @view_config(route_name="api_tokens", request_method="POST", renderer=T + "tokens.jinja2",
-             permission="learner")
+             permission="learner", city_consent=False)
 def create(request):
     values, errors = v.validate(request.POST, RULES)
     if errors:
@@ -51,7 +51,8 @@ def create(request):
             "scopes": TOKEN_SCOPES, "secret": secret}
 
 
-@view_config(route_name="api_token_revoke", request_method="POST", permission="learner")
+@view_config(route_name="api_token_revoke", request_method="POST", permission="learner",
+             city_consent=False)
 def revoke(request):
     token_id = int(request.matchdict["id"])
     token = request.dbsession.scalar(select(ApiToken).where(

@@ -8,8 +8,22 @@ from __future__ import annotations
 
 from col_core.activities.models import Activity, Participation
 from col_core.db.meta import utcnow
-from col_core.security.models import ApiToken, CityAdmin, Membership, Organisation, User
+from col_core.security.models import ApiToken, CityAdmin, Consent, Membership, Organisation, User
+from col_core.security.services import legal_version
 from col_core.security.tokens import API_TOKEN_PREFIX, digest, new_secret
+from col_core.tenancy.launch import LEGAL_PAGES
+
+
+def accept_terms(app, prefix: str = "") -> None:
+    """Accept the terms of the city ``app`` browses through its real consent page (a no-op when
+    already accepted): sign-in helpers call it, since people who act in a city have accepted its
+    terms and privacy notice.  ``prefix`` is the city's path prefix (``/t/<slug>``) if any."""
+    page = app.get(f"{prefix}/consent")
+    if page.status_int != 200:
+        return
+    form = next(f for f in page.forms.values() if "accept_terms" in f.fields)
+    form["accept_terms"] = form["accept_privacy"] = True
+    form.submit(status=303)
 
 
 class People:
@@ -61,10 +75,20 @@ class People:
             return self.factories.save(Participation(activity_id=activity.id, user_id=user.id,
                                                      **fields))
 
-    def client(self, tenant, user: User | None = None):
-        """A webtest client for the city, signed in as ``user`` with a write API token."""
+    def consented(self, tenant, user: User) -> User:
+        """``user`` has accepted ``tenant``'s terms and privacy notice (at its current version)."""
+        with self.factories.within(tenant):
+            self.factories.save(*(Consent(user_id=user.id, document=page,
+                                          version=legal_version(tenant)) for page in LEGAL_PAGES))
+        return user
+
+    def client(self, tenant, user: User | None = None, consent: bool = True):
+        """A webtest client for the city, signed in as ``user`` with a write API token (having
+        accepted the city's terms, unless ``consent`` is False)."""
         app = self.testapp.for_tenant(tenant)
         if user is not None:
+            if consent:
+                self.consented(tenant, user)
             secret = API_TOKEN_PREFIX + new_secret()
             self.factories.save(ApiToken(user_id=user.id, name="tests", scope="write",
                                          token_hash=digest(secret)))

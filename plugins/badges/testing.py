@@ -22,6 +22,7 @@ from col_core.db.meta import utcnow
 from col_core.security.models import Membership, Organisation, User
 from col_core.security.passwords import hash_password
 from col_core.tenancy.scoping import set_tenant
+from col_core.testing.people import accept_terms
 from plugins.badges.interfaces import IBadgeIssuer, IIssuerKeys
 from plugins.badges.models import Assertion, BadgeClass
 
@@ -124,6 +125,7 @@ class Badges:
         form = next(f for f in page.forms.values() if "password" in f.fields)
         form["email"], form["password"] = email, PASSWORD
         form.submit(status=303)
+        accept_terms(app)
 
 
 @pytest.fixture

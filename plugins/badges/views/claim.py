@@ -32,8 +32,9 @@ def claim_form(request):
             "values": {"email": user.email if user else ""}}
 
 
+# Open to everyone, but a signed-in person claims into their account: a city action.
 @view_config(route_name="badges.claim", request_method="POST", renderer=TEMPLATE,
-             permission="view")
+             permission="view", city_consent=True)
 def claim(request):
     code = _code(request)
     user = current_user(request)

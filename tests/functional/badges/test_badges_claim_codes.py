@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from col_core.testing.people import accept_terms
 from plugins.badges import claims
 from plugins.badges.models import BadgeClass
 
@@ -63,3 +64,16 @@ def test_expired_code_is_refused(badges, city):
 
 def test_unknown_code_is_404(city):
     city.get("/badges/claim/NOPE", status=404)
+
+
+def test_a_signed_in_person_accepts_the_citys_terms_before_claiming(badges, city):
+    code = _code(badges)
+    badges.user("ana@example.org")
+    page = city.get("/signin")
+    form = next(f for f in page.forms.values() if "password" in f.fields)
+    form["email"], form["password"] = "ana@example.org", "correct horse battery"
+    form.submit(status=303)
+    form = city.get(f"/badges/claim/{code}").forms["claim-form"]
+    assert "/consent?" in form.submit(status=303).location
+    accept_terms(city)
+    assert "/badges/share/" in form.submit(status=303).location

@@ -6,6 +6,7 @@ import urllib.request
 
 import pytest
 
+from col_core.testing.people import accept_terms
 from plugins.badges.fetch import FetchRefused, make_fetch
 
 
@@ -63,6 +64,7 @@ def test_import_into_the_wallet_verifies_first(badges, live_city):
     form = next(f for f in page.forms.values() if "password" in f.fields)
     form["email"], form["password"] = "ana@example.org", "correct horse battery"
     form.submit(status=303)
+    accept_terms(app, live_city.prefix)
     wallet = app.get(f"{live_city.prefix}/badges/wallet")
     form = wallet.forms["import-form"]
     form["file"] = ("credential.json", credential)

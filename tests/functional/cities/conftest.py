@@ -13,6 +13,7 @@ from col_core.cli.tenant import launch_folder
 from col_core.db.meta import utcnow
 from col_core.security.models import CityAdmin, User
 from col_core.security.passwords import hash_password
+from col_core.testing.people import accept_terms
 
 REPOSITORY = Path(__file__).resolve().parents[3]
 TENANTS = REPOSITORY / "tenants"
@@ -89,4 +90,6 @@ def sign_in(app, email):
     page = app.get("/signin")
     form = next(f for f in page.forms.values() if "password" in f.fields)
     form["email"], form["password"] = email, PASSWORD
-    return form.submit(status=303)
+    response = form.submit(status=303)
+    accept_terms(app)
+    return response

@@ -25,6 +25,7 @@ from col_core.organisations.models import Invitation
 from col_core.security.models import CityAdmin, Membership, Organisation, User
 from col_core.security.passwords import hash_password
 from col_core.security.tokens import digest
+from col_core.testing.people import accept_terms
 
 PASSWORD = "correct horse battery"
 INVITATION_SECRET = "invitation-secret-of-city-a"
@@ -239,6 +240,7 @@ def _signed_in(testapp, tenant):
     form = [f for f in app.get("/signin").forms.values() if "password" in f.fields][0]
     form["email"], form["password"] = "owner@alpha.example", PASSWORD
     form.submit(status=303)
+    accept_terms(app)  # the attacker has an account in good standing here, too
     token = re.search(r'name="csrf_token" value="([^"]+)"', app.get("/signin").text).group(1)
     return app, token
 

@@ -9,6 +9,7 @@ import pytest
 from col_core.db.meta import utcnow
 from col_core.security.models import CityAdmin, Membership, Organisation, User
 from col_core.security.passwords import hash_password
+from col_core.testing.people import accept_terms
 
 PASSWORD = "correct horse battery"
 _hash = hash_password(PASSWORD)  # hashing once keeps the suite fast
@@ -70,11 +71,15 @@ def csrf_token(app, path="/signin") -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
 
 
-def sign_in(app, email, password=PASSWORD, status=303):
+def sign_in(app, email, password=PASSWORD, status=303, consent=True):
+    """Sign in through the page; then accept the city's terms too, unless ``consent`` is False."""
     form = form_with(app.get("/signin"), "password")
     form["email"] = email
     form["password"] = password
-    return form.submit(status=status)
+    response = form.submit(status=status)
+    if consent and response.status_int == 303:
+        accept_terms(app)
+    return response
 
 
 def link_in(message) -> str:

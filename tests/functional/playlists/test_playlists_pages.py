@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from col_core.security.models import User
 from col_core.security.passwords import hash_password
+from col_core.testing.people import accept_terms
 from plugins.playlists.models import PlaylistItem
 
 
@@ -170,6 +171,7 @@ def test_a_signed_in_browser_starts_with_the_forms_csrf_token(world, city, facto
     form = [f for f in browser.get("/signin").forms.values() if "password" in f.fields][0]
     form["email"], form["password"] = "reader@example.org", "a long reading list"
     form.submit(status=303)
+    accept_terms(browser)
     browser.post(f"/playlists/{playlist}/start", status=400)  # no CSRF token: refused
     page = browser.get(f"/playlists/{playlist}").forms[1].submit().follow()
     assert "You started this playlist" in page
