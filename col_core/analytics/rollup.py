@@ -195,8 +195,8 @@ def _day_of_month(column, dialect: str):
 
 
 def _active_learners(tenant_id: int, dialect: str):
-    """(tenant, month, user, days) of every learner's places; summing the distinct bits of the
-    days ORs them (neither SQLite nor both dialects alike have a bitwise OR aggregate)."""
+    """(tenant, month, user, days) of every learner's places.  Summing the distinct bits of
+    the days ORs them: SQLite has no bitwise OR aggregate."""
     month = _month_start(Participation.created_at, dialect)
     bit = literal(1).op("<<")(_day_of_month(Participation.created_at, dialect) - 1)
     return (select(literal(tenant_id), month, Participation.user_id, func.sum(distinct(bit)))
