@@ -1,7 +1,7 @@
 """Every model of the core, imported in one place so the MetaData is complete."""
 
 from col_core.tenancy.models import Tenant, TenantHost  # noqa: F401
-from col_core.security.models import ApiToken, AuthAttempt, CityAdmin, Consent, Membership, Organisation, User, UserToken  # noqa: F401,E501
+from col_core.security.models import ApiToken, AuthAttempt, CityAdmin, Consent, Membership, Organisation, User, UserSession, UserToken  # noqa: F401,E501
 from col_core.organisations.models import Invitation  # noqa: F401
 from col_core.activities.models import Activity, ActivityCoOrganiser, ActivitySession, ActivitySkill, Attendance, Participation, ReminderSent  # noqa: F401,E501
 from col_core.activities.search.models import SearchDocumentRow, SearchVersion  # noqa: F401

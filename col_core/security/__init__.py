@@ -93,5 +93,7 @@ ROUTES = (
     ("export", "/account/export"), ("delete_account", "/account/delete"),
     ("guardian_consent", "/guardian/{token}"), ("person", r"/people/{id:\d+}"),
     ("api_tokens", "/account/tokens"), ("api_token_revoke", r"/account/tokens/{id:\d+}/revoke"),
-    ("consent", "/consent"), ("admin_people", "/admin/people"), ("admin_revoke", r"/admin/people/{id:\d+}/revoke"),
+    ("consent", "/consent"), ("admin_people", "/admin/people"),
+    ("session_end", r"/account/sessions/{id:\d+}/end"),
+    ("sessions_end_others", "/account/sessions/end-others"), ("admin_revoke", r"/admin/people/{id:\d+}/revoke"),
 )

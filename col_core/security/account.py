@@ -11,12 +11,13 @@ from sqlalchemy import select
 from col_core.db.meta import utcnow
 from col_core.i18n import PLATFORM_LOCALES, _
 from col_core.i18n.negotiation import tenant_locales
-from col_core.security import validation as v
+from col_core.security import sessions, validation as v
 from col_core.security.consent import consents_of
 from col_core.security.forms import kept
 from col_core.security.interfaces import IAccountService
-from col_core.security.models import User
+from col_core.security.models import User, UserSession
 from col_core.security.passwords import verify_password
+from col_core.security.policy import logout
 from col_core.security.services import age_thresholds
 from col_core.security.views import T, bad_link, link_token
 from col_core.storage import IFileStorage, UploadRejected
@@ -50,7 +51,9 @@ def _page(request, values, errors, status=200):
     request.response.status = status
     return {"values": values, "errors": v.translate_errors(request, errors),
             "cities": cities(request), "locales": offered_locales(request),
-            "consents": consents_of(request.dbsession, request.user)}
+            "consents": consents_of(request.dbsession, request.user),
+            "sessions": sessions.of(request.dbsession, request.user),
+            "this_session": request.col_identity.session}
 
 
 @view_config(route_name="account", request_method="GET", renderer=T + "account.jinja2",
@@ -94,6 +97,30 @@ def change_email(request):
     request.find_service(IAccountService).request_email_change(request.user, values["new_email"])
     request.session.flash(request.localizer.translate(_(
         "We sent a link to the new address. Your email changes when you open it.")))
+    return HTTPSeeOther(request.route_url("account"))
+
+
+@view_config(route_name="session_end", request_method="POST", permission="learner",
+             city_consent=False)
+def end_session(request):
+    record = request.dbsession.get(UserSession, int(request.matchdict["id"]))
+    if record is None or record.user_id != request.user.id:
+        raise HTTPNotFound()  # someone else's session is none of your business, nor its existence
+    if record == request.col_identity.session:
+        logout(request)
+        request.session.flash(request.localizer.translate(_("You are signed out.")))
+        return HTTPSeeOther(request.route_url("home"))
+    request.dbsession.delete(record)
+    request.session.flash(request.localizer.translate(_("That browser is signed out.")))
+    return HTTPSeeOther(request.route_url("account"))
+
+
+@view_config(route_name="sessions_end_others", request_method="POST", permission="learner",
+             city_consent=False)
+def end_other_sessions(request):
+    ended = sessions.end_all(request.dbsession, request.user, keep=request.col_identity.session)
+    request.session.flash(request.localizer.translate(_(
+        "Signed out everywhere else (${count} sessions).", mapping={"count": ended})))
     return HTTPSeeOther(request.route_url("account"))
 
 

@@ -45,7 +45,7 @@ class IAccountService(Interface):
         """Email a password-reset link if the address has an account (silently otherwise)."""
 
     def set_password(user, password: str) -> None:
-        """Hash and store ``password`` (ends the account's other sessions)."""
+        """Hash and store ``password``; every session of the account ends."""
 
     def request_email_change(user, new_email: str) -> None:
         """Email a confirmation link to ``new_email`` (the change happens when it is used)."""

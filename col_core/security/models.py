@@ -171,3 +171,19 @@ class Consent(TenantScoped, Timestamped, Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     document: Mapped[str] = mapped_column(String(16))  # "terms" or "privacy"
     version: Mapped[str] = mapped_column(String(40), default="")
+
+
+class UserSession(Timestamped, Base):
+    """One signed-in browser.  Its cookie holds a random id and this row only the id's hash, so
+    deleting the row (sign-out, "sign out everywhere else", a new password) revokes the cookie,
+    even a copy of it."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    session_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    last_seen_at: Mapped[dt.datetime]
+    user_agent: Mapped[str] = mapped_column(String(120), default="")  # "Firefox on Linux"
+
+    user: Mapped[User] = relationship()

@@ -14,7 +14,8 @@ from pyramid.csrf import new_csrf_token
 from sqlalchemy import select
 
 from col_core.db.meta import utcnow
-from col_core.security.models import ApiToken, CityAdmin, Membership, User
+from col_core.security import sessions
+from col_core.security.models import ApiToken, CityAdmin, Membership, User, UserSession
 from col_core.security.tokens import API_TOKEN_PREFIX, digest
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -29,15 +30,11 @@ PERMISSIONS = ("view", "learner", "city.admin", "platform.admin",
 class Identity:
     user: User
     token: ApiToken | None = None  # set when the request authenticated with a Bearer token
-
-
-def _password_fingerprint(user: User) -> str:
-    # Changing the password changes this, which ends every other session of the account.
-    return digest(user.password_hash or "")[:16]
+    session: UserSession | None = None  # set when it came with a session cookie
 
 
 def identify(request) -> Identity | None:
-    """Bearer token first (API clients), then the signed session cookie."""
+    """Bearer token first (API clients), then the session cookie and its server-side record."""
     session = request.dbsession
     authorization = request.authorization
     if authorization and authorization.authtype.lower() == "bearer":
@@ -50,26 +47,28 @@ def identify(request) -> Identity | None:
             return None
         token.last_used_at = utcnow()
         return Identity(token.user, token)
-    user_id = request.session.get("uid")
-    if not isinstance(user_id, int):
+    secret = request.session.get("sid")
+    if not isinstance(secret, str):
         return None
-    user = session.get(User, user_id)
-    if user is None or not user.is_active or \
-            request.session.get("pwv") != _password_fingerprint(user):
+    record = sessions.find(request, secret)
+    if record is None or not record.user.is_active:
         return None
-    return Identity(user)
+    return Identity(record.user, session=record)
 
 
 def login(request, user: User) -> None:
     """Start a fresh session for ``user``: nothing of the anonymous session (or its CSRF token)
     survives, so a planted session cannot be promoted to a signed-in one."""
     request.session.invalidate()
-    request.session["uid"] = user.id
-    request.session["pwv"] = _password_fingerprint(user)
+    request.session["sid"] = sessions.start(request, user)
     new_csrf_token(request)
 
 
 def logout(request) -> None:
+    """End this browser's session, on the server too: a copy of the cookie stops working."""
+    secret = request.session.get("sid")
+    if isinstance(secret, str):
+        sessions.end(request, secret)
     request.session.invalidate()
     new_csrf_token(request)
 

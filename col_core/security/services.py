@@ -13,7 +13,7 @@ from col_core.db.meta import utcnow
 from col_core.i18n import _
 from col_core.mail import IMailer
 from col_core.security.interfaces import IAccountService
-from col_core.security.models import ApiToken, Consent, User, UserToken
+from col_core.security.models import ApiToken, Consent, User, UserSession, UserToken
 from col_core.security.passwords import hash_password, verify_password
 from col_core.security.tokens import digest, new_secret
 from col_core.storage import IFileStorage
@@ -177,10 +177,11 @@ class AccountService:
 
     def set_password(self, user, password) -> None:
         user.password_hash = hash_password(password)
-        # Outstanding reset links die with the old password.
+        # Outstanding reset links and every signed-in browser die with the old password.
         self.session.execute(delete(UserToken).where(UserToken.user_id == user.id,
                                                      UserToken.purpose == "reset",
                                                      UserToken.used_at.is_(None)))
+        self.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
 
     def request_email_change(self, user, new_email) -> None:
         if find_by_email(self.session, new_email) is not None:
@@ -216,7 +217,7 @@ class AccountService:
         user.home_tenant_id = None
         user.guardian_email = None
         user.deleted_at = utcnow()
-        for model in (UserToken, ApiToken):
+        for model in (UserToken, ApiToken, UserSession):
             self.session.execute(delete(model).where(model.user_id == user.id))
         self.session.flush()
         if picture and not _file_in_use(self.session, picture):

@@ -127,6 +127,7 @@ GLOBAL: dict[str, str] = {
     "guardian_consent": "account links: accounts are platform-wide",
     "api.delete.tokens.{id}": "API tokens belong to the account, which is platform-wide",
     "api_token_revoke": "API tokens belong to the account, which is platform-wide",
+    "session_end": "sessions belong to the account, which is platform-wide; others' are 404",
     "admin_revoke": "{id} is an account (platform-wide); the role it ends is the request city's",
     "legal": "{page} names one of the request's own city's texts, not an object",
     "analytics_city_csv": "{table} names a table of the request's own city's dashboard",

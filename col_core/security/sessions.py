@@ -1,0 +1,73 @@
+"""Server-side records of signed-in browsers, so that a session can be revoked.
+
+The signed cookie carries only a random session id; the ``user_sessions`` row keeps its SHA-256
+hash, the account, and what the account page shows (when, which browser).  Every request with a
+cookie looks the hash up (a unique index), so a deleted row ends the session at once, wherever
+the cookie went.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlalchemy import delete, select
+
+from col_core.db.meta import utcnow
+from col_core.security.models import User, UserSession
+from col_core.security.services import _aware
+from col_core.security.tokens import digest, new_secret
+
+# Refreshing "last seen" on every request would write on every page view; this is precise enough.
+SEEN_EVERY = dt.timedelta(minutes=5)
+
+_BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"),
+             ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+_SYSTEMS = (("Android", "Android"), ("iPhone", "iOS"), ("iPad", "iOS"), ("Windows", "Windows"),
+            ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux"))
+
+
+def describe_agent(user_agent: str) -> str:
+    """A short, recognisable summary ("Firefox on Linux"); the full header is not kept."""
+    browser = next((name for key, name in _BROWSERS if key in user_agent), "")
+    system = next((name for key, name in _SYSTEMS if key in user_agent), "")
+    if browser and system:
+        return f"{browser} on {system}"
+    # Scripts and unknown browsers: their first product token, e.g. "curl/8.5.0".
+    return browser or system or re.split(r"[\s(]", user_agent.strip(), maxsplit=1)[0][:120]
+
+
+def start(request, user: User) -> str:
+    """Record a new session for ``user`` and return the secret id for the cookie."""
+    secret = new_secret()
+    request.dbsession.add(UserSession(
+        user_id=user.id, session_hash=digest(secret), last_seen_at=utcnow(),
+        user_agent=describe_agent(request.user_agent or "")))
+    request.dbsession.flush()
+    return secret
+
+
+def find(request, secret: str) -> UserSession | None:
+    """The live session with this id (and note that it was seen), or None."""
+    record = request.dbsession.scalar(
+        select(UserSession).where(UserSession.session_hash == digest(secret)))
+    if record is not None and _aware(record.last_seen_at) < utcnow() - SEEN_EVERY:
+        record.last_seen_at = utcnow()
+    return record
+
+
+def end(request, secret: str) -> None:
+    request.dbsession.execute(delete(UserSession).where(UserSession.session_hash == digest(secret)))
+
+
+def end_all(session, user: User, keep: UserSession | None = None) -> int:
+    """End every session of ``user`` (but ``keep``); return how many ended."""
+    statement = delete(UserSession).where(UserSession.user_id == user.id)
+    if keep is not None:
+        statement = statement.where(UserSession.id != keep.id)
+    return session.execute(statement).rowcount
+
+
+def of(session, user: User) -> list[UserSession]:
+    return session.scalars(select(UserSession).where(UserSession.user_id == user.id)
+                           .order_by(UserSession.last_seen_at.desc(), UserSession.id)).all()
