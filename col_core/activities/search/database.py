@@ -218,7 +218,7 @@ class DatabaseSearch:
         rows = self._page(query, "title", query.offset, query.limit)
         if len(rows) == query.limit:
             return rows
-        if rows:
+        if rows or not query.offset:
             in_title = query.offset + len(rows)
         else:
             statement, _ = self._selection([func.count()], query, tier="title")
