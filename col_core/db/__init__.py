@@ -15,6 +15,10 @@ __all__ = ["Base", "Timestamped", "metadata", "utcnow", "make_engine", "make_ses
            "session_for_transaction"]
 
 
+SQLITE_MMAP_BYTES = 256 * 1024 * 1024
+SQLITE_CACHE_KIB = 32 * 1024
+
+
 def make_engine(url: str, role: str = "", **kwargs) -> Engine:
     """Create an engine with the pragmas and role the platform relies on."""
     if url.startswith("sqlite:///"):
@@ -37,6 +41,11 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Reads of the search indexes dominate: memory-mapped pages (shared by every connection of
+    # the machine) and a larger private cache cut a search's time in the database by a quarter
+    # at 100,000 activities (see docs/performance.md).
+    cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
+    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cursor.close()
 
 

@@ -12,7 +12,7 @@ from col_core.activities.fields import category_names
 from col_core.activities.labels import ACCESSIBILITY
 from col_core.activities.search import ISearchService
 from col_core.activities.search.query import QueryError, SearchQuery
-from col_core.activities.search.views import document_url
+from col_core.activities.search.views import document_urls
 from plugins.map import serendipity
 from plugins.map.groups import PARAMETER, narrowed, requested_group
 
@@ -41,9 +41,10 @@ def map_page(request):
         request.response.status = 400
     query = narrowed(request, query.but(kinds=("activity",), facets=True), group)
     results = request.find_service(ISearchService).search(query)
+    url_of = document_urls(request)
     return {
         "query": query, "params": request.GET, "errors": errors, "results": results,
-        "hits": [(hit, document_url(request, hit.document)) for hit in results.hits],
+        "hits": [(hit, url_of(hit.document)) for hit in results.hits],
         "map": map_settings(request),
         "accessibility": {key: request.localizer.translate(label)
                           for key, label in ACCESSIBILITY.items()},

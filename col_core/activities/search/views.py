@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from col_core.activities.search.interfaces import ISearchService
 from col_core.activities.search.query import QueryError, SearchQuery
 from col_core.api import ApiError
@@ -63,24 +65,33 @@ RESULTS_SCHEMA = {
 }
 
 
+def document_urls(request):
+    """``document -> URL`` for a page of hits: the document's own URL (a path is taken as within
+    the city's site), or the activity page, by substitution into one generated route URL."""
+    try:
+        activity_url = request.route_url("activity", id="__key__")
+    except KeyError:
+        activity_url = request.application_url + "/activities/__key__"
+
+    def url_of(document) -> str:
+        if document.url:
+            return request.application_url + document.url if document.url.startswith("/") \
+                else document.url
+        if document.kind == "activity":
+            return activity_url.replace("__key__", quote(document.key, safe=""))
+        return request.application_url + f"/activities/{document.key}"
+
+    return url_of
+
+
 def document_url(request, document) -> str:
-    """Where a hit leads: the document's own URL (a path is taken as within the city's site),
-    or the activity page for activities."""
-    if document.url:
-        return request.application_url + document.url if document.url.startswith("/") \
-            else document.url
-    if document.kind == "activity":
-        try:
-            return request.route_url("activity", id=document.key)
-        except KeyError:
-            pass
-    return request.application_url + f"/activities/{document.key}"
+    return document_urls(request)(document)
 
 
-def hit_json(request, hit) -> dict:
+def hit_json(hit, url_of) -> dict:
     d = hit.document
     return {
-        "kind": d.kind, "key": d.key, "title": d.title, "url": document_url(request, d),
+        "kind": d.kind, "key": d.key, "title": d.title, "url": url_of(d),
         "category": d.category,
         "starts_at": d.starts_at.isoformat() if d.starts_at else None,
         "ends_at": d.ends_at.isoformat() if d.ends_at else None,
@@ -104,13 +115,15 @@ def parse_query(request, **options) -> SearchQuery:
 def search_api(request):
     query = parse_query(request)
     results = request.find_service(ISearchService).search(query)
+    url_of = document_urls(request)
     following = query.offset + query.limit
     next_url = None
     if following < results.total or not results.total_exact:
         params = dict(request.GET.items())
         params["offset"] = str(following)
         next_url = request.current_route_url(_query=params)
-    return {"total": results.total, "total_exact": results.total_exact, "items": [hit_json(request, hit) for hit in results.hits],
+    return {"total": results.total, "total_exact": results.total_exact,
+            "items": [hit_json(hit, url_of) for hit in results.hits],
             "facets": results.facets, "suggestion": results.suggestion, "next": next_url}
 
 
