@@ -159,7 +159,40 @@ def _check_config(spec: TenantSpec, installed_plugins: set[str], problems: _Prob
     reserved = sorted(set(data["settings"]) & set(RESERVED_SETTINGS))
     if reserved:
         problem("settings", f"{', '.join(reserved)} cannot be set here; use the folder's files")
+    _check_settings(data["settings"], problem)
     spec.assets = _check_branding(spec.folder, data["branding"], problem)
+
+
+def _whole_number(value, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _check_settings(settings: dict, problem) -> None:
+    """The core's own settings (plugins may keep others here): a wrong value would otherwise
+    surface as a failed sign-up long after launch."""
+    ages = {}
+    for key, low, high, expected in (
+            ("minimum_age", 0, 25, "a whole number of years from 0 to 25"),
+            # GDPR Art. 8 lets each country choose from 13 to 16.
+            ("digital_consent_age", 13, 16, "a whole number of years from 13 to 16 "
+                                           "(GDPR Art. 8)")):
+        if key in settings:
+            if _whole_number(settings[key], low, high):
+                ages[key] = settings[key]
+            else:
+                problem(f"settings.{key}", expected)
+    if ages.get("minimum_age", 0) > ages.get("digital_consent_age", 16):
+        problem("settings.minimum_age", "at most digital_consent_age")
+    if "unverified_organisations_can_publish" in settings and \
+            not isinstance(settings["unverified_organisations_can_publish"], bool):
+        problem("settings.unverified_organisations_can_publish", "true or false")
+    legal_version = settings.get("legal_version", "")
+    if not isinstance(legal_version, str) or len(legal_version) > 64:
+        problem("settings.legal_version", "a short text such as \"2026-11\" (at most 64 characters)")
+    hosts = settings.get("peertube_hosts", [])
+    if not isinstance(hosts, list) or not all(
+            isinstance(host, str) and HOSTNAME.match(host) for host in hosts):
+        problem("settings.peertube_hosts", "a list of host names such as [\"video.example.org\"]")
 
 
 def _check_branding(folder: Path, branding: dict, problem) -> dict[str, bytes]:
