@@ -24,6 +24,7 @@ FTS = table("idx_search_fts", column("rowid"), column("rank"))
 RTREE = table("idx_search_rtree", column("id"), column("min_lat"), column("max_lat"),
               column("min_lon"), column("max_lon"))
 VECTOR = literal_column("search_documents.idx_search_vector")
+TITLE_VECTOR = literal_column("search_documents.idx_search_title_vector")
 # Everything a Document needs; the analysed terms_* columns are several times its size.
 DOCUMENT_COLUMNS = tuple(c for c in T.c if not c.name.startswith("terms_"))
 LOCATE_COLUMNS = (T.c.kind, T.c.key, T.c.title, T.c.url, T.c.category, T.c.lat, T.c.lon,
@@ -42,6 +43,7 @@ def tsquery_expression(words) -> str:
         "(" + " | ".join([f"'{form}'" for form in word.forms]
                          + ([f"'{word.prefix}':*"] if word.prefix else [])) + ")"
         for word in words)
+
 
 
 def _has(col, value: str):
@@ -84,7 +86,7 @@ class DatabaseSearch:
     def _text(self, query, tier=None):
         """(where clause, score expression) for the query's text, or (None, None).
 
-        ``tier`` (SQLite): "title" keeps documents with every word in the title, "rest" the others.
+        ``tier``: "title" keeps documents with every word in the title, "rest" the others.
         """
         words = query_words(query.text, self.languages)
         if not words:
@@ -97,7 +99,9 @@ class DatabaseSearch:
             clause = literal_column("idx_search_fts").op("MATCH")(expression)
             return clause, -FTS.c.rank
         tsquery = func.to_tsquery("simple", tsquery_expression(words))
-        return VECTOR.op("@@")(tsquery), func.ts_rank(VECTOR, tsquery)
+        in_title, everywhere = TITLE_VECTOR.op("@@")(tsquery), VECTOR.op("@@")(tsquery)
+        clause = {"title": in_title, "rest": and_(everywhere, ~in_title)}.get(tier, everywhere)
+        return clause, func.ts_rank(TITLE_VECTOR if tier == "title" else VECTOR, tsquery)
 
     def _area(self, west, south, east, north):
         if self.dialect == "sqlite":
@@ -186,7 +190,7 @@ class DatabaseSearch:
         return (*undated_last, T.c.kind, T.c.key)
 
     def search(self, query):
-        if self.dialect == "sqlite" and query.sort == "relevance" and query.text.strip():
+        if query.sort == "relevance" and query.text.strip():
             rows = self._ranked_in_tiers(query)
         else:
             rows = self._page(query, None, query.offset, query.limit)
@@ -211,9 +215,10 @@ class DatabaseSearch:
     def _ranked_in_tiers(self, query):
         """Documents with every word in their title first, then the others, each tier by bm25.
 
-        FTS5 ranks at about a microsecond a match, and a common word matches a tenth of a large
-        city (15 to 30 ms at 100,000 activities); titles hold a seventh of the words, so the
-        title tier is that much cheaper and usually fills the page on its own.
+        Ranking costs about a microsecond a match with FTS5 and several with PostgreSQL, and a
+        common word matches a tenth of a large city (15 to 30 ms at 100,000 activities with
+        FTS5); titles hold a seventh of the words, so the title tier is that much cheaper and
+        usually fills the page on its own.  PostgreSQL finds it through the title's own vector.
         """
         rows = self._page(query, "title", query.offset, query.limit)
         if len(rows) == query.limit:
