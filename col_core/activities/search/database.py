@@ -200,7 +200,7 @@ class DatabaseSearch:
             distance = (distance_km(*query.near, document.lat, document.lon)
                         if query.near and document.lat is not None else None)
             hits.append(Hit(document, float(row.score or 0.0), distance))
-        if query.facets or not (rows or not query.offset):
+        if query.facets or (not rows and query.offset):  # facets, or a page past the end
             total, exact, facets = self._counts(query)
         elif len(rows) < query.limit:
             # The page is the last one, so it says how many there are without counting.
