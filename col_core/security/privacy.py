@@ -15,7 +15,7 @@ from col_core.i18n import _
 from col_core.security import validation as v
 from col_core.security.interfaces import IAccountService
 from col_core.security.consent import consents_of
-from col_core.security.models import ApiToken, Membership
+from col_core.security.models import ApiToken, Membership, UserSession
 from col_core.security.passwords import verify_password
 from col_core.security.policy import logout
 from col_core.security.views import T
@@ -44,6 +44,12 @@ def export_files(request, user) -> dict[str, bytes]:
     tokens = [{"name": t.name, "scope": t.scope, "created_at": t.created_at.isoformat(),
                "revoked": t.revoked_at is not None}
               for t in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id))]
+    # Where the account is signed in: personal data too (browser and times; never the id).
+    sessions = [{"browser": signed_in.user_agent, "signed_in_at": signed_in.created_at.isoformat(),
+                 "last_seen_at": signed_in.last_seen_at.isoformat()}
+                for signed_in in session.scalars(
+                    select(UserSession).where(UserSession.user_id == user.id)
+                    .order_by(UserSession.created_at))]
     account = {
         "email": user.email, "display_name": user.display_name,
         "email_verified_at": user.email_verified_at and user.email_verified_at.isoformat(),
@@ -55,7 +61,8 @@ def export_files(request, user) -> dict[str, bytes]:
         "created_at": user.created_at.isoformat(), "picture": user.picture,
     }
     files = {"account.json": _json(account), "memberships.json": _json(memberships),
-             "consents.json": _json(consents), "api_tokens.json": _json(tokens)}
+             "consents.json": _json(consents), "api_tokens.json": _json(tokens),
+             "sessions.json": _json(sessions)}
     storage = request.find_service(IFileStorage)
     if user.picture and storage.exists(user.picture):
         files[f"files/{user.picture}"] = storage.get(user.picture)

@@ -34,6 +34,8 @@ def test_export_contains_account_memberships_and_files(testapp, city, people, he
     memberships = json.loads(archive.read("memberships.json"))
     assert memberships[0]["organisation"] == "My Club" and memberships[0]["city"] == "vilnius"
     assert archive.read(f"files/{account['picture']}") == _png()
+    sessions = json.loads(archive.read("sessions.json"))
+    assert len(sessions) == 1 and set(sessions[0]) == {"browser", "signed_in_at", "last_seen_at"}
 
 
 def test_export_includes_plugin_files(testapp, city, people, helpers, registry):
