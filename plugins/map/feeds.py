@@ -22,7 +22,7 @@ from sqlalchemy import select
 from col_core.activities.ical import activities_to_ical
 from col_core.activities.models import Activity
 from col_core.activities.search import ISearchService, store
-from col_core.activities.search.views import PARAMETERS, parse_query
+from col_core.activities.search.views import PARAMETERS, activity_urls, parse_query
 from plugins.map.groups import OPENAPI_PARAMETER, cache_key, narrowed, requested_group
 
 CACHE_SIZE = 256
@@ -52,12 +52,6 @@ class BodyCache:
             self.items[key] = body
             while len(self.items) > self.size:
                 self.items.popitem(last=False)
-
-
-def url_builder(request):
-    """Activity URLs by string substitution: one route_url call per answer, not per feature."""
-    template = request.route_url("activity", id="__key__")
-    return lambda key: template.replace("__key__", key)
 
 
 def _iso(value) -> str | None:
@@ -118,7 +112,7 @@ def activities_geojson(request):
             params = dict(request.GET.items())
             params["offset"] = str(query.offset + query.limit)
             next_url = request.current_route_url(_query=params)
-        body = orjson.dumps(feature_collection(rows, query.limit, url_builder(request), next_url))
+        body = orjson.dumps(feature_collection(rows, query.limit, activity_urls(request), next_url))
         cache.put(etag, body)
     response = Response(body=body, content_type="application/geo+json", charset=None)
     response.headers.update(headers)

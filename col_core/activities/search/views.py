@@ -65,21 +65,25 @@ RESULTS_SCHEMA = {
 }
 
 
+def activity_urls(request):
+    """``key -> URL`` of activity pages: one generated route URL, then substitution per key."""
+    try:
+        template = request.route_url("activity", id="__key__")
+    except KeyError:
+        template = request.application_url + "/activities/__key__"
+    return lambda key: template.replace("__key__", quote(key, safe=""))
+
+
 def document_urls(request):
     """``document -> URL`` for a page of hits: the document's own URL (a path is taken as within
-    the city's site), or the activity page, by substitution into one generated route URL."""
-    try:
-        activity_url = request.route_url("activity", id="__key__")
-    except KeyError:
-        activity_url = request.application_url + "/activities/__key__"
+    the city's site), or the activity page."""
+    activity_url = activity_urls(request)
 
     def url_of(document) -> str:
         if document.url:
             return request.application_url + document.url if document.url.startswith("/") \
                 else document.url
-        if document.kind == "activity":
-            return activity_url.replace("__key__", quote(document.key, safe=""))
-        return request.application_url + f"/activities/{document.key}"
+        return activity_url(document.key)
 
     return url_of
 
