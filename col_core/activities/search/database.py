@@ -209,9 +209,9 @@ class DatabaseSearch:
             total, exact, facets = (*_total(rows[0].counted, _count_limit(query)), {})
         return SearchResults(total=total, hits=hits, facets=facets, total_exact=exact)
 
-    def _page(self, query, tier, offset, limit):
+    def _page(self, query, tier, offset, limit, counted=True):
         statement, score = self._selection(DOCUMENT_COLUMNS, query, scored=True, tier=tier)
-        if not query.facets:
+        if counted and not query.facets:
             # The count rides along as a column the database computes once: a statement fewer
             # per search, which costs more in Python than the count does in the database.
             statement = statement.add_columns(
@@ -235,8 +235,9 @@ class DatabaseSearch:
         else:
             statement, _ = self._selection([func.count()], query, tier="title")
             in_title = self.session.connection().execute(statement).scalar_one()
+        # The first row carries the count: the rest tier counts only when the title tier is empty.
         return rows + self._page(query, "rest", max(0, query.offset - in_title),
-                                 query.limit - len(rows))
+                                 query.limit - len(rows), counted=not rows)
 
     def _counts(self, query):
         """(total, whether it is exact, facets)."""
