@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 
+import pkg_resources
 import pytest
 import webtest
 
@@ -22,6 +23,11 @@ from col_core.testing.openapi import assert_matches_openapi
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "postgresql: needs PostgreSQL (COL_TEST_DATABASE_URL)")
+    # pytest (9.2 and later) rewrites the asserts of an editable install's packages, so their
+    # modules come from pytest's import hook, which pkg_resources (behind Pyramid's translation
+    # and asset lookups) does not know; their files are ordinary files on disk.
+    pkg_resources.register_loader_type(type(config.pluginmanager.rewrite_hook),
+                                       pkg_resources.DefaultProvider)
 
 
 @pytest.fixture(scope="session")
