@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from sqlalchemy import and_, case, column, func, literal_column, or_, select, table
+from sqlalchemy import and_, bindparam, case, column, func, literal_column, or_, select, table
 from zope.interface import implementer
 
 from col_core.activities.search import store
@@ -31,23 +31,83 @@ LOCATE_COLUMNS = (T.c.kind, T.c.key, T.c.title, T.c.url, T.c.category, T.c.lat, 
                   T.c.starts_at, T.c.online)
 
 
+# Statements are built once per query shape (which filters, tier, order and count) and run with the
+# query's values as bound parameters: building a statement and its cache key cost SQLAlchemy more
+# Python time than the database took to answer a search (docs/performance.md).
+_STATEMENTS: dict[tuple, object] = {}
+MAX_STATEMENTS = 1024
+
+
+def _alternatives(word) -> tuple[list[str], str | None]:
+    """(forms, prefix) of a query word; a form the prefix already covers adds nothing but work."""
+    if not word.prefix:
+        return list(word.forms), None
+    return [form for form in word.forms if not form.startswith(word.prefix)], word.prefix
+
+
 def fts5_expression(words) -> str:
     return " AND ".join(
-        "(" + " OR ".join([f'"{form}"' for form in word.forms]
-                          + ([f'"{word.prefix}"*'] if word.prefix else [])) + ")"
-        for word in words)
+        "(" + " OR ".join([f'"{form}"' for form in forms] + ([f'"{prefix}"*'] if prefix else []))
+        + ")" for forms, prefix in map(_alternatives, words))
 
 
 def tsquery_expression(words) -> str:
     return " & ".join(
-        "(" + " | ".join([f"'{form}'" for form in word.forms]
-                         + ([f"'{word.prefix}':*"] if word.prefix else [])) + ")"
-        for word in words)
+        "(" + " | ".join([f"'{form}'" for form in forms] + ([f"'{prefix}':*"] if prefix else []))
+        + ")" for forms, prefix in map(_alternatives, words))
 
 
+def _has(col, name: str):
+    """``col`` (a |-packed list) holds the value bound to ``name`` (a pattern from _packed_like)."""
+    return col.like(bindparam(name), escape="/")
 
-def _has(col, value: str):
-    return col.contains(f"|{value}|", autoescape=True)
+
+def _packed_like(value: str) -> str:
+    escaped = value.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return f"%|{escaped}|%"
+
+
+SIDES = ("west", "south", "east", "north")
+
+
+def _area(dialect: str, prefix: str):
+    """Within the box bound to ``{prefix}_west`` ... ``{prefix}_north``."""
+    west, south, east, north = (bindparam(f"{prefix}_{side}") for side in SIDES)
+    if dialect == "sqlite":
+        return T.c.id.in_(select(RTREE.c.id).where(
+            RTREE.c.max_lat >= south, RTREE.c.min_lat <= north,
+            RTREE.c.max_lon >= west, RTREE.c.min_lon <= east))
+    return and_(T.c.lat.between(south, north), T.c.lon.between(west, east))
+
+
+def _area_values(prefix: str, box) -> dict:
+    return {f"{prefix}_{side}": value for side, value in zip(SIDES, box)}
+
+
+def _distance2():
+    """Squared equirectangular distance from the bound point, in degrees of latitude (plain
+    arithmetic, no trig)."""
+    lat, lon = bindparam("near_lat"), bindparam("near_lon")
+    return ((T.c.lon - lon) * (T.c.lon - lon) * bindparam("near_scale2")
+            + (T.c.lat - lat) * (T.c.lat - lat))
+
+
+class _Filters:
+    """A query's filters: ``shape`` names them (never their values), ``values`` binds them, and
+    ``clauses()`` builds their SQL, which only a statement of a new shape needs."""
+
+    def __init__(self):
+        self.shape: list = []
+        self.values: dict = {}
+        self._builders: list = []
+
+    def add(self, token, build, **values):
+        self.shape.append(token)
+        self.values.update(values)
+        self._builders.append(build)
+
+    def clauses(self) -> list:
+        return [build() for build in self._builders]
 
 
 @implementer(ISearchService)
@@ -59,7 +119,7 @@ class DatabaseSearch:
         self.tenant_id = tenant_id
         self.languages = languages
         self.dialect = session.get_bind().dialect.name
-        self._filter_clauses = {}
+        self._prepared_queries = {}
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -83,114 +143,142 @@ class DatabaseSearch:
 
     # -- reading ----------------------------------------------------------------------------
 
-    def _text(self, query, tier=None):
-        """(where clause, score expression) for the query's text, or (None, None).
+    def _prepared(self, query) -> tuple[_Filters, list]:
+        """(filters, words) of ``query``; a search runs several statements of the same query."""
+        if query not in self._prepared_queries:
+            self._prepared_queries[query] = (self._filters_of(query),
+                                             query_words(query.text, self.languages))
+        return self._prepared_queries[query]
+
+    def _filters_of(self, query) -> _Filters:
+        filters = _Filters()
+        # Let the FTS5 or R*Tree index drive: SQLite's planner otherwise walks the city's rows
+        # through the tenant index and probes the virtual table once per row (1 s instead of
+        # 1 ms); "+ 0" keeps it from using an index on tenant_id.
+        index_driven = self.dialect == "sqlite" and bool(query.text.strip() or query.bbox
+                                                         or query.near)
+        filters.add(("tenant", index_driven), lambda: (
+            T.c.tenant_id + 0 if index_driven else T.c.tenant_id) == bindparam("tenant"),
+            tenant=self.tenant_id)
+        if query.kinds:
+            filters.add("kinds", lambda: T.c.kind.in_(bindparam("kinds", expanding=True)),
+                        kinds=list(query.kinds))
+        if query.categories:
+            filters.add("categories", lambda: T.c.category.in_(
+                bindparam("categories", expanding=True)), categories=list(query.categories))
+        if query.keys is not None:  # an empty list matches nothing
+            filters.add("keys", lambda: T.c.key.in_(bindparam("keys", expanding=True)),
+                        keys=list(query.keys))
+        if query.skills:
+            names = [f"skill_{i}" for i in range(len(query.skills))]
+            filters.add(("skills", len(names)),
+                        lambda: or_(*[_has(T.c.skills, name) for name in names]),
+                        **{name: _packed_like(skill) for name, skill in zip(names, query.skills)})
+        if not query.include_past:
+            filters.add("current", lambda: or_(T.c.ends_at.is_(None),
+                                               T.c.ends_at >= bindparam("now")),
+                        now=store.utc(query.current_time))
+        if query.date_from:
+            filters.add("date_from", lambda: or_(T.c.ends_at.is_(None),
+                                                 T.c.ends_at >= bindparam("date_from")),
+                        date_from=store.utc(query.date_from))
+        if query.date_to:
+            filters.add("date_to", lambda: or_(T.c.starts_at.is_(None),
+                                               T.c.starts_at <= bindparam("date_to")),
+                        date_to=store.utc(query.date_to))
+        if query.bbox:
+            filters.add("bbox", lambda: _area(self.dialect, "bbox"),
+                        **_area_values("bbox", query.bbox))
+        if query.near:
+            lat, lon = query.near
+            filters.values.update(near_lat=lat, near_lon=lon,
+                                  near_scale2=math.cos(math.radians(lat)) ** 2)
+            if query.within_km is not None:
+                dlat = query.within_km / KM_PER_DEGREE
+                dlon = dlat / max(math.cos(math.radians(lat)), 1e-6)
+                filters.add("within", lambda: and_(_area(self.dialect, "near"),
+                                                   _distance2() <= bindparam("near_radius2")),
+                            near_radius2=dlat * dlat,
+                            **_area_values("near", (lon - dlon, lat - dlat, lon + dlon,
+                                                    lat + dlat)))
+        if query.mode in MODES:
+            filters.add(query.mode, lambda mode=query.mode: T.c[mode].is_(True))
+        if query.free:
+            filters.add("free", lambda: T.c.price == 0)
+        if query.max_price is not None:
+            filters.add("max_price", lambda: and_(T.c.price.is_not(None),
+                                                  T.c.price <= bindparam("max_price")),
+                        max_price=query.max_price)
+        if query.age is not None:
+            filters.add("age", lambda: and_(
+                or_(T.c.age_min.is_(None), T.c.age_min <= bindparam("age")),
+                or_(T.c.age_max.is_(None), T.c.age_max >= bindparam("age"))), age=query.age)
+        if query.language:
+            filters.add("language", lambda: _has(T.c.languages, "language"),
+                        language=_packed_like(query.language))
+        if query.accessibility:
+            names = [f"access_{i}" for i in range(len(query.accessibility))]
+            filters.add(("accessibility", len(names)),
+                        lambda: and_(*[_has(T.c.accessibility, name) for name in names]),
+                        **{name: _packed_like(feature)
+                           for name, feature in zip(names, query.accessibility)})
+        return filters
+
+    def _match_value(self, words, tier=None) -> str:
+        """The text search's bound value: an FTS5 or tsquery expression.
 
         ``tier``: "title" keeps documents with every word in the title, "rest" the others.
         """
-        words = query_words(query.text, self.languages)
-        if not words:
-            return None, None
-        if self.dialect == "sqlite":
-            expression = fts5_expression(words)
-            in_title = f"{{terms_title}} : ({expression})"
-            expression = {"title": in_title, "rest": f"({expression}) NOT {in_title}"}.get(
-                tier, expression)
-            clause = literal_column("idx_search_fts").op("MATCH")(expression)
-            return clause, -FTS.c.rank
-        tsquery = func.to_tsquery("simple", tsquery_expression(words))
+        if self.dialect != "sqlite":
+            return tsquery_expression(words)
+        expression = fts5_expression(words)
+        in_title = f"{{terms_title}} : ({expression})"
+        return {"title": in_title, "rest": f"({expression}) NOT {in_title}"}.get(tier, expression)
+
+    def _match(self, tier, name):
+        """(where clause, score expression) for the text bound to ``name``."""
+        if self.dialect == "sqlite":  # the tier is in the expression
+            return literal_column("idx_search_fts").op("MATCH")(bindparam(name)), -FTS.c.rank
+        tsquery = func.to_tsquery("simple", bindparam(name))
         in_title, everywhere = TITLE_VECTOR.op("@@")(tsquery), VECTOR.op("@@")(tsquery)
         clause = {"title": in_title, "rest": and_(everywhere, ~in_title)}.get(tier, everywhere)
         return clause, func.ts_rank(TITLE_VECTOR if tier == "title" else VECTOR, tsquery)
 
-    def _area(self, west, south, east, north):
-        if self.dialect == "sqlite":
-            return T.c.id.in_(select(RTREE.c.id).where(
-                RTREE.c.max_lat >= south, RTREE.c.min_lat <= north,
-                RTREE.c.max_lon >= west, RTREE.c.min_lon <= east))
-        return and_(T.c.lat.between(south, north), T.c.lon.between(west, east))
-
-    def _filters(self, query) -> list:
-        # A search builds several statements from one query (a tier, the count), with the same
-        # filters.
-        if query not in self._filter_clauses:
-            self._filter_clauses[query] = self._filter_clauses_of(query)
-        return self._filter_clauses[query]
-
-    def _filter_clauses_of(self, query) -> list:
-        tenant = T.c.tenant_id
-        if self.dialect == "sqlite" and (query.text.strip() or query.bbox or query.near):
-            # Let the FTS5 or R*Tree index drive: SQLite's planner otherwise walks the city's
-            # rows through the tenant index and probes the virtual table once per row (1 s
-            # instead of 1 ms); "+ 0" keeps it from using an index on tenant_id.
-            tenant = tenant + 0
-        clauses = [tenant == self.tenant_id]
-        if query.kinds:
-            clauses.append(T.c.kind.in_(query.kinds))
-        if query.keys is not None:
-            clauses.append(T.c.key.in_(query.keys))  # an empty list compiles to "false"
-        if query.categories:
-            clauses.append(T.c.category.in_(query.categories))
-        if query.skills:
-            clauses.append(or_(*[_has(T.c.skills, skill) for skill in query.skills]))
-        if not query.include_past:
-            clauses.append(or_(T.c.ends_at.is_(None),
-                               T.c.ends_at >= store.utc(query.current_time)))
-        if query.date_from:
-            clauses.append(or_(T.c.ends_at.is_(None), T.c.ends_at >= store.utc(query.date_from)))
-        if query.date_to:
-            clauses.append(or_(T.c.starts_at.is_(None), T.c.starts_at <= store.utc(query.date_to)))
-        if query.bbox:
-            clauses.append(self._area(*query.bbox))
-        if query.near and query.within_km is not None:
-            lat, lon = query.near
-            dlat = query.within_km / KM_PER_DEGREE
-            dlon = dlat / max(math.cos(math.radians(lat)), 1e-6)
-            clauses.append(self._area(lon - dlon, lat - dlat, lon + dlon, lat + dlat))
-            clauses.append(self._distance2(query) <= dlat * dlat)
-        for mode in MODES:
-            if query.mode == mode:
-                clauses.append(T.c[mode].is_(True))
-        if query.free:
-            clauses.append(T.c.price == 0)
-        if query.max_price is not None:
-            clauses.append(and_(T.c.price.is_not(None), T.c.price <= query.max_price))
-        if query.age is not None:
-            clauses.append(or_(T.c.age_min.is_(None), T.c.age_min <= query.age))
-            clauses.append(or_(T.c.age_max.is_(None), T.c.age_max >= query.age))
-        if query.language:
-            clauses.append(_has(T.c.languages, query.language))
-        clauses.extend(_has(T.c.accessibility, feature) for feature in query.accessibility)
-        return clauses
-
-    @staticmethod
-    def _distance2(query):
-        """Squared equirectangular distance in degrees of latitude (plain arithmetic, no trig)."""
-        lat, lon = query.near
-        scale = math.cos(math.radians(lat))
-        return (T.c.lon - lon) * (T.c.lon - lon) * scale * scale + (T.c.lat - lat) * (T.c.lat - lat)
-
-    def _selection(self, columns, query, scored=False, tier=None):
-        text_clause, score = self._text(query, tier)
+    def _selection(self, columns, filters, text, tier=None, scored=False, match="match"):
+        """SELECT ``columns`` where the filters hold (and the text bound to ``match``, if
+        ``text``); returns (statement, score expression or None)."""
+        text_clause, score = self._match(tier, match) if text else (None, None)
         if scored:
             columns = [*columns, (literal_column("0.0") if score is None else score).label("score")]
-        statement = select(*columns).where(*self._filters(query))
+        statement = select(*columns).where(*filters.clauses())
         if text_clause is not None:
             statement = statement.where(text_clause)
             if self.dialect == "sqlite":
                 statement = statement.select_from(T).join(FTS, FTS.c.rowid == T.c.id)
         return statement, score
 
-    def _order(self, query, score):
+    def _execute(self, shape: tuple, build, values: dict):
+        """Run the statement of ``shape`` (built by ``build()`` the first time) with ``values``."""
+        shape = (self.dialect, *shape)
+        statement = _STATEMENTS.get(shape)
+        if statement is None:
+            if len(_STATEMENTS) >= MAX_STATEMENTS:
+                _STATEMENTS.clear()
+            statement = _STATEMENTS[shape] = build()
+        return self.session.connection().execute(statement, values)
+
+    @staticmethod
+    def _order(sort, score):
         undated_last = (T.c.starts_at.is_(None), T.c.starts_at)
-        if query.sort == "distance":
-            return (self._distance2(query), T.c.kind, T.c.key)
-        if query.sort == "relevance" and score is not None:
+        if sort == "distance":
+            return (_distance2(), T.c.kind, T.c.key)
+        if sort == "relevance" and score is not None:
             return (score.desc(), *undated_last, T.c.kind, T.c.key)
         return (*undated_last, T.c.kind, T.c.key)
 
     def search(self, query):
-        if query.sort == "relevance" and query.text.strip():
+        _, words = self._prepared(query)
+        if query.sort == "relevance" and words:
             rows = self._ranked_in_tiers(query)
         else:
             rows = self._page(query, None, query.offset, query.limit)
@@ -210,14 +298,29 @@ class DatabaseSearch:
         return SearchResults(total=total, hits=hits, facets=facets, total_exact=exact)
 
     def _page(self, query, tier, offset, limit, counted=True):
-        statement, score = self._selection(DOCUMENT_COLUMNS, query, scored=True, tier=tier)
-        if counted and not query.facets:
-            # The count rides along as a column the database computes once: a statement fewer
-            # per search, which costs more in Python than the count does in the database.
-            statement = statement.add_columns(
-                self._count_statement(query).scalar_subquery().label("counted"))
-        return self.session.connection().execute(
-            statement.order_by(*self._order(query, score)).limit(limit).offset(offset)).all()
+        filters, words = self._prepared(query)
+        text = bool(words)
+        # The count rides along as a column the database computes once: a statement fewer per
+        # search, which costs more in Python than the count does in the database.
+        counted = counted and not query.facets
+        count_limit = _count_limit(query)
+        values = {**filters.values, "limit": limit, "offset": offset}
+        if text:
+            values["match"] = self._match_value(words, tier)
+        if counted:
+            values.update(self._count_values(query))
+
+        def build():
+            statement, score = self._selection(DOCUMENT_COLUMNS, filters, text, tier, scored=True)
+            if counted:
+                statement = statement.add_columns(self._count_statement(
+                    filters, text, count_limit is not None).scalar_subquery().label("counted"))
+            return statement.order_by(*self._order(query.sort, score)).limit(
+                bindparam("limit")).offset(bindparam("offset"))
+
+        shape = ("page", text, tier, query.sort, counted, count_limit is not None,
+                 *filters.shape)
+        return self._execute(shape, build, values).all()
 
     def _ranked_in_tiers(self, query):
         """Documents with every word in their title first, then the others, each tier by bm25.
@@ -233,8 +336,11 @@ class DatabaseSearch:
         if rows or not query.offset:
             in_title = query.offset + len(rows)
         else:
-            statement, _ = self._selection([func.count()], query, tier="title")
-            in_title = self.session.connection().execute(statement).scalar_one()
+            filters, words = self._prepared(query)
+            in_title = self._execute(
+                ("title count", *filters.shape),
+                lambda: self._selection([func.count()], filters, True, "title")[0],
+                {**filters.values, "match": self._match_value(words, "title")}).scalar_one()
         # The first row carries the count: the rest tier counts only when the title tier is empty.
         return rows + self._page(query, "rest", max(0, query.offset - in_title),
                                  query.limit - len(rows), counted=not rows)
@@ -243,15 +349,22 @@ class DatabaseSearch:
         """(total, whether it is exact, facets)."""
         if not query.facets:
             return (*self._count_up_to_limit(query), {})
+        filters, words = self._prepared(query)
         # One grouped query gives the total and every facet; single-valued facets are summed,
         # so the groups are only category x languages x accessibility combinations.
         groups = [T.c.category, T.c.languages, T.c.accessibility]
-        sums = [func.sum(case((T.c.online.is_(True), 1), else_=0)).label("online"),
-                func.sum(case((T.c.in_person.is_(True), 1), else_=0)).label("in_person"),
-                func.sum(case((T.c.price == 0, 1), else_=0)).label("free"),
-                func.sum(case((T.c.price > 0, 1), else_=0)).label("paid")]
-        statement, _ = self._selection([*groups, *sums, func.count().label("n")], query)
-        rows = self.session.connection().execute(statement.group_by(*groups)).all()
+
+        def build():
+            sums = [func.sum(case((T.c.online.is_(True), 1), else_=0)).label("online"),
+                    func.sum(case((T.c.in_person.is_(True), 1), else_=0)).label("in_person"),
+                    func.sum(case((T.c.price == 0, 1), else_=0)).label("free"),
+                    func.sum(case((T.c.price > 0, 1), else_=0)).label("paid")]
+            statement, _ = self._selection([*groups, *sums, func.count().label("n")], filters,
+                                           bool(words))
+            return statement.group_by(*groups)
+
+        values = {**filters.values, **({"match": self._match_value(words)} if words else {})}
+        rows = self._execute(("facets", bool(words), *filters.shape), build, values).all()
         facets = {name: {} for name in ("category", "mode", "price", "language", "accessibility")}
 
         def bump(name, value, n):
@@ -271,21 +384,43 @@ class DatabaseSearch:
         return sum(row.n for row in rows), True, facets
 
     def _count_up_to_limit(self, query):
-        counted = self.session.connection().execute(self._count_statement(query)).scalar_one()
+        filters, words = self._prepared(query)
+        limited = _count_limit(query) is not None
+        counted = self._execute(
+            ("count", bool(words), limited, *filters.shape),
+            lambda: self._count_statement(filters, bool(words), limited),
+            {**filters.values, **self._count_values(query)}).scalar_one()
         return _total(counted, _count_limit(query))
 
-    def _count_statement(self, query):
-        statement, _ = self._selection([literal_column("1")], query)
+    def _count_values(self, query) -> dict:
+        """The values of ``_count_statement``: its text and where it stops."""
+        _, words = self._prepared(query)
         limit = _count_limit(query)
-        if limit is not None:
-            statement = statement.limit(limit + 1)
+        values = {} if limit is None else {"count_limit": limit + 1}
+        if words:
+            values["count_match"] = self._match_value(words)
+        return values
+
+    def _count_statement(self, filters, text, limited):
+        statement, _ = self._selection([literal_column("1")], filters, text, match="count_match")
+        if limited:
+            statement = statement.limit(bindparam("count_limit"))
         return select(func.count()).select_from(statement.subquery())
 
     def locate(self, query):
-        statement, score = self._selection(LOCATE_COLUMNS, query)
-        statement = statement.where(T.c.lat.is_not(None)).order_by(*self._order(query, score))
-        return self.session.connection().execute(
-            statement.limit(query.limit + 1).offset(query.offset)).all()
+        filters, words = self._prepared(query)
+
+        def build():
+            statement, score = self._selection(LOCATE_COLUMNS, filters, bool(words))
+            return statement.where(T.c.lat.is_not(None)).order_by(
+                *self._order(query.sort, score)).limit(bindparam("limit")).offset(
+                bindparam("offset"))
+
+        values = {**filters.values, "limit": query.limit + 1, "offset": query.offset}
+        if words:
+            values["match"] = self._match_value(words)
+        return self._execute(("locate", bool(words), query.sort, *filters.shape), build,
+                             values).all()
 
 
 def _count_limit(query) -> int | None:

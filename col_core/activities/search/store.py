@@ -33,7 +33,7 @@ def _packed(values) -> str:
 
 
 def unpacked(value: str) -> tuple[str, ...]:
-    return tuple(part for part in (value or "").split("|") if part)
+    return tuple(filter(None, value.split("|"))) if value else ()
 
 
 def row_values(tenant_id: int, languages: tuple[str, ...], document: Document) -> dict:

@@ -12,6 +12,7 @@ import datetime as dt
 import pytest
 from sqlalchemy.orm import sessionmaker
 
+from col_core.activities.search import database
 from col_core.activities.search.database import DatabaseSearch
 from col_core.activities.search.query import Document, SearchQuery
 from col_core.activities.search.whoosh_backend import WhooshSearch, follow_commits
@@ -134,6 +135,9 @@ class SearchConformance:
         assert len(everything) == 3
         assert [key for offset in range(3) for key in self.keys(
             text="danc", include_past=True, limit=1, offset=offset)] == everything
+
+    def test_text_without_words_filters_nothing(self, world):
+        assert self.keys(text="!!! ") == self.keys()
 
     def test_other_city_is_invisible(self, world):
         assert "k1" not in self.keys(text="workshop ")
@@ -276,6 +280,13 @@ class TestDatabaseBackend(SearchConformance):
     def make(self, session, tenant_id, tmp_path):
         return DatabaseSearch(session, tenant_id, LANGUAGES)
 
+    def test_a_statement_is_built_once_per_shape_and_binds_each_search(self, world):
+        database._STATEMENTS.clear()
+        assert self.keys(text="club ", categories=("tech",)) == ["coding"]
+        built = len(database._STATEMENTS)
+        assert self.keys(text="atelier ", categories=("food", "arts")) == ["cuisine"]
+        assert self.ask(tenant=self.other, text="club ", categories=("tech",)).hits == []
+        assert len(database._STATEMENTS) == built
 
     def test_total_is_counted_up_to_the_limit(self, world):
         capped = self.ask(sort="date", limit=2, count_limit=3, facets=False)
