@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from pyramid.config import Configurator
 
 from col_core import settings as col_settings
@@ -38,5 +40,10 @@ def make_config(global_config=None, **ini_settings) -> Configurator:
 
 
 def main(global_config=None, **ini_settings):
-    """Paste/pserve entry point: build the WSGI app from ini settings and the environment."""
-    return make_config(global_config, **ini_settings).make_wsgi_app()
+    """Paste/pserve (and gunicorn) entry point: build the WSGI app from ini settings and the
+    environment."""
+    app = make_config(global_config, **ini_settings).make_wsgi_app()
+    # The configuration's objects live as long as the server: out of the garbage collector's
+    # sight, its full collections no longer walk them again and again (5% of a search's time).
+    gc.freeze()
+    return app

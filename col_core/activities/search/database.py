@@ -8,6 +8,7 @@ the statements that write the documents, so the index can never drift from the d
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 from sqlalchemy import and_, bindparam, case, column, func, literal_column, or_, select, table
@@ -25,8 +26,9 @@ RTREE = table("idx_search_rtree", column("id"), column("min_lat"), column("max_l
               column("min_lon"), column("max_lon"))
 VECTOR = literal_column("search_documents.idx_search_vector")
 TITLE_VECTOR = literal_column("search_documents.idx_search_title_vector")
-# Everything a Document needs; the analysed terms_* columns are several times its size.
-DOCUMENT_COLUMNS = tuple(c for c in T.c if not c.name.startswith("terms_"))
+# What a Document holds, no more: the analysed terms_* columns are several times its size, and
+# every column read is one more value for the sorter to carry and for Python to convert.
+DOCUMENT_COLUMNS = tuple(T.c[f.name] for f in dataclasses.fields(Document))
 LOCATE_COLUMNS = (T.c.kind, T.c.key, T.c.title, T.c.url, T.c.category, T.c.lat, T.c.lon,
                   T.c.starts_at, T.c.online)
 
