@@ -148,17 +148,16 @@ class DatabaseSearch:
     def _prepared(self, query) -> tuple[_Filters, list]:
         """(filters, words) of ``query``; a search runs several statements of the same query."""
         if query not in self._prepared_queries:
-            self._prepared_queries[query] = (self._filters_of(query),
-                                             query_words(query.text, self.languages))
+            words = query_words(query.text, self.languages)
+            self._prepared_queries[query] = (self._filters_of(query, bool(words)), words)
         return self._prepared_queries[query]
 
-    def _filters_of(self, query) -> _Filters:
+    def _filters_of(self, query, text: bool) -> _Filters:
         filters = _Filters()
         # Let the FTS5 or R*Tree index drive: SQLite's planner otherwise walks the city's rows
         # through the tenant index and probes the virtual table once per row (1 s instead of
         # 1 ms); "+ 0" keeps it from using an index on tenant_id.
-        index_driven = self.dialect == "sqlite" and bool(query.text.strip() or query.bbox
-                                                         or query.near)
+        index_driven = self.dialect == "sqlite" and bool(text or query.bbox or query.near)
         filters.add(("tenant", index_driven), lambda: (
             T.c.tenant_id + 0 if index_driven else T.c.tenant_id) == bindparam("tenant"),
             tenant=self.tenant_id)
