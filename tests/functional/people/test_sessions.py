@@ -94,19 +94,6 @@ def test_session_forms_need_the_csrf_token(testapp, city, people, helpers):
     assert _signed_in(there)
 
 
-def test_a_new_password_ends_every_session(testapp, city, people, helpers, outbox):
-    user = people.user()
-    app = _browser(testapp, city, helpers, user)
-    stranger = testapp.for_tenant(city)
-    form = helpers.form_with(stranger.get("/password/forgot"), "email")
-    form["email"] = user.email
-    form.submit(status=303)
-    form = helpers.form_with(stranger.get(helpers.link_in(outbox.messages()[-1])), "password")
-    form["password"] = "a brand new passphrase"
-    form.submit(status=303)
-    assert not _signed_in(app)
-
-
 def test_deleting_the_account_ends_its_sessions(testapp, city, people, helpers, factories):
     user = people.user()
     app, other = (_browser(testapp, city, helpers, user) for _ in range(2))
