@@ -16,6 +16,7 @@ from col_core.activities.schedule import (ScheduleError, ScheduleRefused, as_utc
 from col_core.db.meta import utcnow
 from col_core.security.models import Organisation
 from col_core.storage import IFileStorage
+from col_core.security.validation import record_id
 
 _ = TranslationStringFactory("col")
 
@@ -60,10 +61,8 @@ class ActivityService:
         self.db = request.dbsession
 
     def get(self, activity_id):
-        try:
-            return self.db.get(Activity, int(activity_id))
-        except (TypeError, ValueError, OverflowError):
-            return None
+        activity_id = record_id(activity_id)
+        return self.db.get(Activity, activity_id) if activity_id else None
 
     def for_organisation(self, organisation, include_archived=False):
         query = select(Activity).where(Activity.organisation_id == organisation.id)

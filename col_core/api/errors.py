@@ -47,6 +47,14 @@ def _api_error(exc, request):
     return error_body(exc)
 
 
+def _api_forbidden(exc, request):
+    if getattr(exc, "result", None) is not None:  # the security policy's denial names the view
+        exc.detail = request.localizer.translate(
+            _("You are not allowed to do this.") if request.authenticated_userid is not None
+            else _("Sign in, or send an API token, to do this."))
+    return _api_error(exc, request)
+
+
 def _api_not_found(exc, request):
     request.response.status = 404
     # The router's own 404 carries the path as its detail; only a view's message is worth showing.
@@ -68,4 +76,4 @@ def api_error_views(config) -> None:
     config.add_exception_view(_api_server_error, context=Exception, renderer="json",
                               path_info=API_PATH)
     config.add_notfound_view(_api_not_found, renderer="json", path_info=API_PATH)
-    config.add_forbidden_view(_api_error, renderer="json", path_info=API_PATH)
+    config.add_forbidden_view(_api_forbidden, renderer="json", path_info=API_PATH)

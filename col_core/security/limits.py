@@ -17,7 +17,6 @@ error page elsewhere.  The rules themselves (which characters, which numbers) li
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from urllib.parse import unquote_to_bytes
 
 import orjson
@@ -27,11 +26,11 @@ from pyramid.tweens import EXCVIEW
 
 from col_core.api.errors import ApiError
 from col_core.i18n import _
-from col_core.security.validation import MAX_INTEGER, forbidden_character, readable, record_id
+from col_core.security.validation import (MAX_INTEGER, forbidden_character, id_placeholders,
+                                          readable, record_id)
 
 FORM_TYPES = ("", "application/x-www-form-urlencoded", "multipart/form-data")
 _BOUNDARY = re.compile(r'boundary="?([^";]+)"?')
-_PLACEHOLDER = re.compile(r"\{(\w+)(?::([^{}]*(?:\{[^{}]*\}[^{}]*)*))?\}")
 
 
 def _refuse(request, message, fields: dict | None = None, status: int = 400) -> ApiError:
@@ -190,14 +189,6 @@ def json_body(request):
 
 
 # -- ids in routes ------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1024)
-def id_placeholders(pattern: str) -> frozenset[str]:
-    """The placeholders of a route pattern that hold a row's id: those matching digits only,
-    and those named ``id`` or ``..._id``."""
-    return frozenset(name for name, regex in _PLACEHOLDER.findall(pattern)
-                     if regex in (r"\d+", "[0-9]+") or name == "id" or name.endswith("_id"))
 
 
 def refuse_ids_out_of_range(event) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from functools import lru_cache
 from typing import Any, Callable, Mapping
 
 import nh3
@@ -36,6 +37,8 @@ _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,10}")
 # years without a leap day, which keeps repeat rules cheap to expand (activities.schedule).
 EARLIEST_DATE = dt.date(1901, 1, 1)
 LATEST_DATE = dt.date(2099, 12, 31)
+# A route pattern's placeholder, "{name}" or "{name:regex}" (a regex may hold "{m,n}").
+_PLACEHOLDER = re.compile(r"\{(\w+)(?::([^{}]*(?:\{[^{}]*\}[^{}]*)*))?\}")
 # Rich text allowed in descriptions: formatting and links, nothing that runs or embeds.
 RICH_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "h3", "h4", "blockquote"}
 
@@ -118,6 +121,14 @@ def decimal_number(value) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         return None
     return float(value)
+
+
+@lru_cache(maxsize=1024)
+def id_placeholders(pattern: str) -> frozenset[str]:
+    """The placeholders of a route pattern that hold a row's id: those matching digits only,
+    and those named ``id`` or ``..._id``."""
+    return frozenset(name for name, regex in _PLACEHOLDER.findall(pattern)
+                     if regex in (r"\d+", "[0-9]+") or name == "id" or name.endswith("_id"))
 
 
 def within_dates(moment: dt.date) -> bool:
