@@ -39,9 +39,10 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn_server(settings: dict, workers: int, workdir: Path, timeout: int = 120):
+def gunicorn_server(settings: dict, workers: int, workdir: Path, health: str = "/healthz",
+                    timeout: int = 120):
     """The app with ``settings`` under gunicorn's sync workers (as in production); yields its
-    base URL once ``/healthz`` answers."""
+    base URL once ``health`` (a city's health check: ``/t/<slug>/healthz``) answers."""
     ini = workdir / "gunicorn.ini"
     lines = ["[app:main]", "use = egg:cities-of-learning"]
     lines += [f"{name} = {value}" for name, value in settings.items()]
@@ -59,7 +60,7 @@ def gunicorn_server(settings: dict, workers: int, workdir: Path, timeout: int = 
         deadline = time.monotonic() + 60
         while True:
             try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=2):
+                with urllib.request.urlopen(f"{url}{health}", timeout=2):
                     break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:

@@ -1,11 +1,16 @@
 """The repeat-rule attack (finding 4) and bad numbers, dates and text in activities (finding 10)."""
 
+import json
 import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
 import pytest
 
 from activities_testing import local, in_days, publishable
+from col_core.testing.live import gunicorn_server
 
 ATTACK = "FREQ=MINUTELY;COUNT=2;BYMONTH=2;BYMONTHDAY=30"
 # Daily is allowed, and 30 February never comes: before the fix, 11 s of dateutil's search.
@@ -105,3 +110,41 @@ def test_text_is_one_line_where_it_should_be_and_never_holds_control_characters(
     response = staff.post("/api/v1/activities", '{"organisation_id": %d, "title": "\\ud800"}'
                           % org.id, content_type="application/json", status=400)
     assert response.json["error"].startswith("The body is not valid JSON")
+
+
+def test_a_burst_of_the_attack_leaves_the_server_answering(app_settings, people, city, org,
+                                                           organiser, tmp_path):
+    """Eight attack requests at once through gunicorn's workers, as the outside attack did
+    (then: every worker held, /healthz included, for 77 s): each is refused at once, and
+    /healthz answers all along."""
+    secret = people.client(city, organiser).authorization[1]
+    body = json.dumps({"organisation_id": org.id, **recurring(ATTACK)}).encode()
+
+    def attack(base, rule_body):
+        request = urllib.request.Request(f"{base}/t/vilnius/api/v1/activities", data=rule_body,
+                                         method="POST", headers={
+                                             "Authorization": f"Bearer {secret}",
+                                             "Content-Type": "application/json"})
+        try:
+            urllib.request.urlopen(request, timeout=60)
+        except urllib.error.HTTPError as error:
+            return error.code
+        return 201
+
+    never = json.dumps({"organisation_id": org.id, **recurring(NEVER)}).encode()
+    with gunicorn_server(app_settings, workers=3, workdir=tmp_path,
+                         health="/t/vilnius/healthz") as base:
+        started = time.monotonic()
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            attacks = [pool.submit(attack, base, body if n % 2 else never) for n in range(8)]
+            health = []
+            while not all(future.done() for future in attacks):
+                asked = time.monotonic()
+                with urllib.request.urlopen(f"{base}/t/vilnius/healthz", timeout=30) as response:
+                    health.append((response.status, time.monotonic() - asked))
+            codes = [future.result() for future in attacks]
+        elapsed = time.monotonic() - started
+    assert codes == [422] * 8
+    assert health and all(status == 200 for status, _ in health)
+    assert max(seconds for _, seconds in health) < 4 * QUICK
+    assert elapsed < 8 * QUICK  # before the fix: 77 s
