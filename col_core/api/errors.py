@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
+from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken
 from pyramid.httpexceptions import HTTPError, HTTPException
 from pyramid.request import Request
 
@@ -40,6 +41,9 @@ def error_body(exc: HTTPException) -> dict:
 
 
 def _api_error(exc, request):
+    if isinstance(exc, (BadCSRFToken, BadCSRFOrigin)):  # their detail names Pyramid's functions
+        exc.detail = request.localizer.translate(
+            _("We could not use this request. Go back, reload the page and try again."))
     request.response.status = exc.status
     for name in ("WWW-Authenticate", "Allow", "Retry-After"):
         if name in exc.headers:

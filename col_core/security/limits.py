@@ -75,29 +75,30 @@ def _check_address(request) -> None:
 
 
 def _check_size(request, max_bytes: int) -> None:
-    too_large = _refuse(request, _("The request is larger than ${megabytes} MB.",
-                                   mapping={"megabytes": round(max_bytes / 1_048_576, 1)}),
-                        status=413)
     if request.content_length is not None:
-        if request.content_length > max_bytes:
-            raise too_large
+        too_large = request.content_length > max_bytes
     elif request.is_body_readable:
         # A chunked body has no length up front: read no more than the limit allows.
         body = request.body_file_raw.read(max_bytes + 1)
-        if len(body) > max_bytes:
-            raise too_large
+        too_large = len(body) > max_bytes
         request.body = body
+    else:
+        too_large = False
+    if too_large:
+        raise _refuse(request, _("The request is larger than ${megabytes} MB.",
+                                 mapping={"megabytes": round(max_bytes / 1_048_576, 1)}),
+                      status=413)
 
 
 def _check_form(request, max_fields: int) -> None:
     if request.method in ("GET", "HEAD", "OPTIONS") or request.content_type not in FORM_TYPES \
             or (request.method != "POST" and not request.content_type):
         return
-    unreadable = _refuse(request, _("The form could not be read; send it again from the page."))
+    unreadable = _("The form could not be read; send it again from the page.")
     if request.content_type == "multipart/form-data":
         boundary = _BOUNDARY.search(request.headers.get("Content-Type", ""))
         if boundary is None:
-            raise unreadable
+            raise _refuse(request, unreadable)
         fields = request.body.count(b"--" + boundary.group(1).encode("latin-1", "replace")) - 1
     else:
         fields = request.body.count(b"&") + 1
@@ -107,7 +108,7 @@ def _check_form(request, max_fields: int) -> None:
     try:
         request.POST
     except (ValueError, DeprecationWarning):  # webob's refusals of a bad boundary or charset
-        raise unreadable
+        raise _refuse(request, unreadable)
 
 
 def _check_parameters(request) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from pyramid.config import not_
+from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken
 from pyramid.httpexceptions import HTTPClientError, HTTPNotFound
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config, view_config
 from sqlalchemy import select
@@ -61,11 +62,12 @@ def refused(exc, request):
     for name in ("Allow", "Retry-After"):
         if name in exc.headers:
             request.response.headers[name] = exc.headers[name]
-    if isinstance(exc, ApiError):
-        message, fields = exc.detail, exc.fields
+    # Pyramid's CSRF refusals name its functions; a stale form is what people should hear of.
+    if exc.detail and not isinstance(exc, (BadCSRFToken, BadCSRFOrigin)):
+        message = exc.detail
     else:
-        message, fields = _("We could not use this request. Go back, reload the page and try "
-                            "again."), {}
+        message = _("We could not use this request. Go back, reload the page and try again.")
+    fields = getattr(exc, "fields", {})
     return {"title": _("Request refused"), "status": exc.status_int, "message": message,
             "fields": fields}
 
