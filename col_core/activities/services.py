@@ -15,8 +15,8 @@ from col_core.activities.schedule import (ScheduleError, ScheduleRefused, as_utc
                                           compute_sessions)
 from col_core.db.meta import utcnow
 from col_core.security.models import Organisation
-from col_core.storage import IFileStorage
 from col_core.security.validation import record_id
+from col_core.storage import IFileStorage
 
 _ = TranslationStringFactory("col")
 

@@ -13,9 +13,9 @@ from sqlalchemy.orm import selectinload
 from zope.interface import implementer
 
 from col_core.activities.interfaces import ValidationFailed
+from col_core.security.validation import record_id
 from col_core.tenancy.models import Tenant
 from col_core.tenancy.scoping import cross_tenant
-from col_core.security.validation import record_id
 from plugins.playlists.interfaces import IPlaylistBuilder, IPlaylistTemplates
 from plugins.playlists.models import Playlist, PlaylistItem
 
