@@ -57,7 +57,7 @@ def gunicorn_server(settings: dict, workers: int, workdir: Path, health: str = "
         env=environment, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a loaded machine starts workers slowly
         while True:
             try:
                 with urllib.request.urlopen(f"{url}{health}", timeout=2):
