@@ -1,24 +1,8 @@
-"""The learner's wallet across cities, share pages, visibility, export, accepting by email."""
+"""The learner's wallet across cities, share pages, visibility, export."""
 
 from __future__ import annotations
 
-import re
-
 from plugins.badges.testing import Badges
-
-
-def test_accept_link_puts_emailed_badges_into_the_account(badges, testapp, outbox):
-    uid = badges.issue(badges.badge_class(), "new@example.org")
-    link = re.search(r"https?://\S+/badges/accept/\S+", outbox.messages()[0].get_content())[0]
-    path = re.sub(r"^https?://[^/]+", "", link)
-    browser = testapp.for_tenant(badges.tenant)
-    page = browser.get(path)
-    assert "Create your account" in page and "new@example.org" in page
-    badges.user("new@example.org")
-    badges.sign_in(browser, "new@example.org")
-    assert browser.get(path, status=303).location.endswith("/badges/wallet")
-    assert badges.assertion(uid).user_id is not None
-    browser.get(path, status=404)  # used once
 
 
 def test_wallet_shows_badges_from_every_city(badges, testapp, registry, factories):
