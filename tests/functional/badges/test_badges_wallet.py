@@ -85,7 +85,7 @@ def test_deleted_account_leaves_badges_verifiable_but_anonymous(badges, city):
 
 
 def test_public_badges_show_on_the_profile_and_others_do_not(badges, testapp):
-    ana = badges.user("ana@example.org")
+    ana = badges.user("ana@example.org", profile_public=True)
     shown = badges.issue(badges.badge_class(name="Shown badge"), user=ana)
     badges.issue(badges.badge_class(name="Link-only badge"), user=ana)
     badges.update(shown, visibility="public")
