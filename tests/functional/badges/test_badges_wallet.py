@@ -64,12 +64,21 @@ def _hooks(badges, name, user_id):
 
 
 def test_account_export_contains_the_badges(badges):
+    import json
+
+    # Sent to her address before she had an account, not accepted yet: about her all the same.
+    badges.issue(badges.badge_class(name="Waiting"), "Ana@example.org")
     ana = badges.user("ana@example.org")
     badges.issue(badges.badge_class(name="Exported"), user=ana)
+    badges.issue(badges.badge_class(name="Someone else's"), "bob@example.org")
     files = {}
     for found in _hooks(badges, "col_account_export", ana.id):
         files.update(found or {})
-    assert b"Exported" in files["badges/assertions.json"]
+    held = {a["badge"]: a for a in json.loads(files["badges/assertions.json"])}
+    assert set(held) == {"Exported", "Waiting"}
+    assert held["Exported"]["in_wallet"] and not held["Waiting"]["in_wallet"]
+    assert held["Waiting"]["city"] == "vilnius" and held["Waiting"]["issuer"] == "Bike Kitchen"
+    assert json.loads(files["badges/reviews_given.json"]) == []
 
 
 def test_deleted_account_leaves_badges_verifiable_but_anonymous(badges, city):

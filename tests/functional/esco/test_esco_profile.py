@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from plugins.badges.testing import badges  # noqa: F401 - the fixture
+from plugins.badges.testing import badges  # noqa: F401,F811 - the fixture
 
 LISTEN_ACTIVELY = "http://data.europa.eu/esco/skill/a17286c5-238d-4f0b-bc24-29e9121345de"
 THINK_CREATIVELY = "http://data.europa.eu/esco/skill/c624c6a3-b0ba-4a31-a296-0d433fe47e41"
@@ -22,17 +22,17 @@ WORKING_WITH_COMPUTERS = [
 
 
 @pytest.fixture
-def city(testapp, badges):  # noqa: F811
+def city(testapp, badges):
     return testapp.for_tenant(badges.tenant)
 
 
 @pytest.fixture
-def learner(esco, badges):  # noqa: F811
+def learner(esco, badges):
     esco.load("v1.1.1/en")
     return badges.user("ana@example.org")
 
 
-def _badge(badges, *uris, name="Skilled"):  # noqa: F811
+def _badge(badges, *uris, name="Skilled"):
     return badges.badge_class(name=name, skills=[{"uri": uri, "label": ""} for uri in uris])
 
 
@@ -48,7 +48,7 @@ def _share(browser, shared: bool):
     form.submit(status=303)
 
 
-def test_a_revoked_badge_takes_away_only_the_skills_no_other_badge_shows(badges, city,  # noqa: F811
+def test_a_revoked_badge_takes_away_only_the_skills_no_other_badge_shows(badges, city,
                                                                          learner, testapp):
     kept = badges.issue(_badge(badges, LISTEN_ACTIVELY, name="Listening"), user=learner)
     revoked = badges.issue(_badge(badges, LISTEN_ACTIVELY, THINK_CREATIVELY, name="Ideas"),
@@ -66,7 +66,7 @@ def test_a_revoked_badge_takes_away_only_the_skills_no_other_badge_shows(badges,
     assert badges.assertion(kept).revoked_at is None
 
 
-def test_the_profile_is_private_until_the_learner_shares_it(badges, city, learner, testapp):  # noqa: F811
+def test_the_profile_is_private_until_the_learner_shares_it(badges, city, learner, testapp):
     badges.issue(_badge(badges, LISTEN_ACTIVELY), user=learner)
     path = f"/people/{learner.id}"
     city.get(path, status=404)  # anyone, signed out
@@ -87,7 +87,7 @@ def test_the_profile_is_private_until_the_learner_shares_it(badges, city, learne
     bob.get(path, status=404)
 
 
-def test_a_minors_shared_profile_shows_others_only_the_first_name(badges, city, esco, testapp):  # noqa: F811
+def test_a_minors_shared_profile_shows_others_only_the_first_name(badges, city, esco, testapp):
     esco.load("v1.1.1/en")
     young = badges.user("young@example.org", display_name="Young Person",
                         birth_date=dt.date.today().replace(year=dt.date.today().year - 14),
@@ -102,7 +102,7 @@ def test_a_minors_shared_profile_shows_others_only_the_first_name(badges, city, 
     assert "Young" in public and "Person" not in public and _skills(public) == []
 
 
-def test_each_skill_is_listed_once(badges, city, learner, testapp):  # noqa: F811
+def test_each_skill_is_listed_once(badges, city, learner, testapp):
     badges.issue(_badge(badges, *WORKING_WITH_COMPUTERS[:2], LISTEN_ACTIVELY, name="One"),
                  user=learner)
     badges.issue(_badge(badges, WORKING_WITH_COMPUTERS[2], LISTEN_ACTIVELY, name="Two"),
@@ -114,7 +114,7 @@ def test_each_skill_is_listed_once(badges, city, learner, testapp):  # noqa: F81
     assert len(re.findall(r">working with computers</a>", page.text)) == 1
 
 
-def test_city_admins_list_links_only_shared_profiles(badges, city, learner, testapp):  # noqa: F811
+def test_city_admins_list_links_only_shared_profiles(badges, city, learner, testapp):
     badges.member(learner, role="member")
     admin = testapp.for_tenant(badges.tenant)
     from col_core.security.models import CityAdmin

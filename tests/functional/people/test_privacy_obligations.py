@@ -1,0 +1,152 @@
+"""Finding 14, through real requests: the data export holds everything a person left behind
+(activities, waitlists, attendance, feedback, playlists, roles...), and a deleted account gives
+its places back in every city, so the waitlists are promoted and the promoted learners told."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import zipfile
+
+import pytest
+from sqlalchemy import select
+
+from col_core.activities.models import Activity, ActivitySession, Attendance, Participation
+from col_core.analytics.models import ActivityFeedback
+from col_core.db.meta import utcnow
+from plugins.playlists.models import ItemCompletion, Playlist, PlaylistEnrolment, PlaylistItem
+
+
+@pytest.fixture
+def kaunas(factories):
+    return factories.tenant("kaunas", name="Kaunas")
+
+
+def _activity(factories, people, tenant, title, **fields):
+    organisation = people.organisation(tenant, people.user())
+    values = {"status": "published", "published_at": utcnow(), "schedule_kind": "always_open",
+              "capacity": 1}
+    values.update(fields)
+    with factories.within(tenant):
+        return factories.save(Activity(organisation_id=organisation.id, title=title, **values))
+
+
+def _signed_in(testapp, tenant, helpers, user):
+    app = testapp.for_tenant(tenant)
+    helpers.sign_in(app, user.email)
+    return app
+
+
+def _join(app, helpers, activity):
+    app.post(f"/activities/{activity.id}/join",
+             {"csrf_token": helpers.csrf_token(app, f"/activities/{activity.id}")}, status=303)
+
+
+def _status(factories, tenant, activity, user):
+    factories.session.expire_all()
+    with factories.within(tenant):
+        return factories.session.scalar(select(Participation.status).where(
+            Participation.activity_id == activity.id, Participation.user_id == user.id))
+
+
+def _delete_account(app, helpers):
+    form = helpers.form_with(app.get("/account/privacy"), "confirm")
+    form["password"] = helpers.PASSWORD
+    form["confirm"] = True
+    return form.submit(status=303)
+
+
+def test_deleting_an_account_promotes_the_waitlists_in_every_city(
+        testapp, city, kaunas, people, helpers, factories, outbox):
+    here = _activity(factories, people, city, "Robot club")
+    there = _activity(factories, people, kaunas, "Kaunas choir")
+    past = _activity(factories, people, city, "Last year's fair", schedule_kind="single",
+                     starts_at=utcnow() - dt.timedelta(days=30),
+                     ends_at=utcnow() - dt.timedelta(days=29))
+    leaving, waiting_here, waiting_there = people.user(), people.user(), people.user()
+    for tenant, activity, waiting in ((city, here, waiting_here), (kaunas, there, waiting_there)):
+        _join(_signed_in(testapp, tenant, helpers, leaving), helpers, activity)
+        _join(_signed_in(testapp, tenant, helpers, waiting), helpers, activity)
+        assert _status(factories, tenant, activity, waiting) == "waitlisted"
+    people_on_past = [people.user(), people.user()]
+    with factories.within(city):
+        factories.save(Participation(activity_id=past.id, user_id=leaving.id, status="joined"),
+                       Participation(activity_id=past.id, user_id=people_on_past[1].id,
+                                     status="waitlisted"))
+    done = _delete_account(_signed_in(testapp, city, helpers, leaving), helpers)
+    # Acting in Kaunas on the way did not move the request itself out of Vilnius.
+    assert done.location.startswith("http://vilnius.example.test/")
+    assert _status(factories, city, here, leaving) == "left"
+    assert _status(factories, kaunas, there, leaving) == "left"
+    assert _status(factories, city, here, waiting_here) == "joined"
+    assert _status(factories, kaunas, there, waiting_there) == "joined"
+    # A finished activity keeps its record, and nobody is "promoted" into the past.
+    assert _status(factories, city, past, leaving) == "joined"
+    assert _status(factories, city, past, people_on_past[1]) == "waitlisted"
+    told = {m["To"]: m for m in outbox.messages() if "You have a place" in m["Subject"]}
+    assert set(told) == {waiting_here.email, waiting_there.email}
+    body = told[waiting_there.email].get_body(("plain",)).get_content()
+    assert "Kaunas choir" in body and f"kaunas.example.test/activities/{there.id}" in body
+    body = told[waiting_here.email].get_body(("plain",)).get_content()
+    assert f"vilnius.example.test/activities/{here.id}" in body
+
+
+def test_the_export_holds_activities_waitlists_attendance_feedback_and_playlists(
+        testapp, city, kaunas, people, helpers, factories):
+    me = people.user("me@example.org", display_name="Me Myself")
+    attended = _activity(factories, people, city, "Robot club", capacity=None,
+                         schedule_kind="single", starts_at=utcnow() - dt.timedelta(days=2),
+                         ends_at=utcnow() + dt.timedelta(days=2))
+    full = _activity(factories, people, kaunas, "Kaunas choir")
+    left = _activity(factories, people, city, "Chess", capacity=None)
+    with factories.within(city):
+        session = factories.save(ActivitySession(activity_id=attended.id,
+                                                 starts_at=attended.starts_at,
+                                                 ends_at=attended.ends_at))
+    app = _signed_in(testapp, city, helpers, me)
+    _join(app, helpers, attended)
+    _join(app, helpers, left)
+    app.post(f"/activities/{left.id}/leave",
+             {"csrf_token": helpers.csrf_token(app, f"/activities/{left.id}")}, status=303)
+    other = people.user()
+    _join(_signed_in(testapp, kaunas, helpers, other), helpers, full)
+    _join(_signed_in(testapp, kaunas, helpers, me), helpers, full)
+    with factories.within(city):
+        participation = factories.session.scalar(select(Participation).where(
+            Participation.activity_id == attended.id, Participation.user_id == me.id))
+        factories.save(Attendance(participation=participation, session_id=session.id))
+        playlist = factories.save(Playlist(organisation_id=attended.organisation_id,
+                                           title="Robot pathway", status="published"))
+        item = factories.save(PlaylistItem(playlist_id=playlist.id, activity_id=attended.id))
+        enrolment = factories.save(PlaylistEnrolment(playlist_id=playlist.id, user_id=me.id))
+        factories.save(ItemCompletion(enrolment_id=enrolment.id, item_id=item.id))
+    app.post(f"/activities/{attended.id}/feedback",
+             {"rating": "4", "learned": "Soldering",
+              "csrf_token": helpers.csrf_token(app, f"/activities/{attended.id}/feedback")},
+             status=303)
+    people.city_admin(kaunas, me)
+
+    response = app.post("/account/export", {"csrf_token": helpers.csrf_token(app, "/account")})
+    archive = zipfile.ZipFile(io.BytesIO(response.body))
+    rows = {row["activity"]: row for row in
+            json.loads(archive.read("activities/participations.json"))}
+    assert rows["Robot club"]["status"] == "joined" and rows["Robot club"]["city"] == "vilnius"
+    assert len(rows["Robot club"]["attendance"]) == 1
+    assert rows["Chess"]["status"] == "left"
+    assert rows["Kaunas choir"]["status"] == "waitlisted"
+    assert rows["Kaunas choir"]["city"] == "kaunas"
+    assert rows["Kaunas choir"]["waitlist_position"] == 1
+    feedback = json.loads(archive.read("analytics/feedback.json"))
+    assert [(f["activity"], f["rating"], f["answers"]) for f in feedback] == [
+        ("Robot club", 4, {"learned": "Soldering"})]
+    assert json.loads(archive.read("analytics/active_months.json"))
+    enrolments = json.loads(archive.read("playlists/enrolments.json"))
+    assert enrolments[0]["playlist"] == "Robot pathway"
+    assert [i["activity"] for i in enrolments[0]["items_completed"]] == ["Robot club"]
+    assert json.loads(archive.read("city_admin.json"))[0]["city"] == "kaunas"
+    names = set(archive.namelist())
+    assert {"consents.json", "sessions.json", "badges/assertions.json", "badges/evidence.json",
+            "badges/reviews_given.json", "badges/imported.json", "esco/skills.json"} <= names
+    with factories.within(city):
+        assert factories.session.scalar(select(ActivityFeedback.rating)) == 4
