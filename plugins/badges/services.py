@@ -141,8 +141,8 @@ class BadgeIssuer:
         # The link alone proves nothing about who clicks it (it may be forwarded, or opened
         # by whoever is signed in on a shared computer): the account must own the address.
         if assertion.recipient_email not in verified_emails(user):
-            raise IssueError(_("These badges were sent to ${email}. Sign in with the account "
-                               "that uses this address (confirmed) to keep them.",
+            raise IssueError(_("These badges were sent to ${email}. To keep them, sign in with "
+                               "the account that uses this address, once it is confirmed.",
                                mapping={"email": assertion.recipient_email}))
         moved = list(self.dbsession.scalars(select(Assertion).where(
             Assertion.recipient_email == assertion.recipient_email,

@@ -85,10 +85,9 @@ def accept_form(request):
 def accept(request):
     assertion = _emailed(request)
     try:
-        moved = request.find_service(IBadgeIssuer).accept(assertion, current_user(request))
+        request.find_service(IBadgeIssuer).accept(assertion, current_user(request))
     except IssueError as error:
         request.response.status = 403
         return _accept_page(request, assertion, request.localizer.translate(error.args[0]))
-    request.session.flash(request.localizer.translate(_(
-        "${count} badge(s) added to your wallet.", mapping={"count": len(moved)})))
+    request.session.flash(request.localizer.translate(_("The badges are in your wallet now.")))
     return HTTPSeeOther(request.route_url("badges.wallet"))

@@ -49,7 +49,7 @@ def test_someone_else_signed_in_cannot_take_the_badges(badges, testapp, outbox):
     assert badges.assertion(victim).user_id is None
     token = re.search(r'name="csrf_token" value="([^"]+)"', mallory.get("/badges/wallet").text)[1]
     refused = mallory.post(path, {"csrf_token": token}, status=403)
-    assert "Sign in with the account that uses this address" in refused
+    assert "sign in with the account that uses this address" in refused
     mallory.post(path, {}, status=(400, 403))  # and no CSRF token: refused before anything
     assert badges.assertion(victim).user_id is None
     assert "Victim's badge" not in mallory.get("/badges/wallet")
