@@ -28,6 +28,14 @@ class IssueError(ValueError):
     """A badge cannot be awarded; the message (a TranslationString) says why."""
 
 
+def verified_emails(user) -> list[str]:
+    """The addresses ``user`` has proved to control, normalised as recipients are: the
+    account's own address once confirmed (an address change waiting for its link is not)."""
+    if user is None or user.email_verified_at is None or user.deleted_at is not None:
+        return []
+    return [ob2.normalise_email(user.email)]
+
+
 def valid_email(email: str) -> bool:
     local, _sep, domain = email.partition("@")
     return bool(local) and "." in domain and " " not in email and len(email) <= 254
@@ -121,6 +129,28 @@ class BadgeIssuer:
             raise IssueError(_("Say why the badge is revoked."))
         assertion.revoked_at = utcnow()
         assertion.revocation_reason = reason.strip()[:500]
+        self.dbsession.flush()
+        self.request.hooks.col_badge_revoked(request=self.request, assertion=assertion)
+
+    def emailed(self, token) -> Assertion | None:
+        if not token:
+            return None
+        return self.dbsession.scalar(select(Assertion).where(Assertion.accept_token == token))
+
+    def accept(self, assertion, user) -> list[Assertion]:
+        # The link alone proves nothing about who clicks it (it may be forwarded, or opened
+        # by whoever is signed in on a shared computer): the account must own the address.
+        if assertion.recipient_email not in verified_emails(user):
+            raise IssueError(_("These badges were sent to ${email}. To keep them, sign in with "
+                               "the account that uses this address, once it is confirmed.",
+                               mapping={"email": assertion.recipient_email}))
+        moved = list(self.dbsession.scalars(select(Assertion).where(
+            Assertion.recipient_email == assertion.recipient_email,
+            Assertion.user_id.is_(None))))
+        for held in moved:
+            held.user_id, held.accept_token = user.id, None
+        self.dbsession.flush()
+        return moved
 
     def held(self, class_id, email, user=None) -> Assertion | None:
         email = ob2.normalise_email(email or "")
