@@ -10,8 +10,9 @@ from huey.consumer import Consumer
 def _consumer(runner, threads: int, sweep: bool) -> Consumer:
     # A worker that has just started may have been killed while running jobs: they are found
     # by the sweep once their kind's lease has run out.
+    # An idle worker asks a SQLite queue at least every 2 seconds (Redis wakes it at once).
     return runner.huey.create_consumer(workers=threads, worker_type="thread", periodic=sweep,
-                                       check_worker_health=True)
+                                       max_delay=2.0, check_worker_health=True)
 
 
 def run_worker(runner, threads: int = 2, sweep: bool = True) -> None:
