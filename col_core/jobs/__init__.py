@@ -26,9 +26,10 @@ def add_job_kind(config, name: str, handler, max_attempts: int | None = None,
 
 
 def includeme(config):
-    from col_core.jobs.services import JobRunner, job_queue_factory
+    from col_core.jobs.services import JobRunner, follow_session_commits, job_queue_factory
 
     runner = JobRunner(config.registry)
     config.registry["col.jobs"] = runner
+    follow_session_commits(runner, config.registry["col.session_factory"])
     config.register_service_factory(job_queue_factory, IJobQueue)
     config.add_directive("add_job_kind", add_job_kind)

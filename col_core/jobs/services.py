@@ -15,9 +15,10 @@ import datetime as dt
 import logging
 from typing import Callable, Iterable, NamedTuple
 
-from sqlalchemy import delete, inspect, select, update
+from sqlalchemy import delete, event, inspect, select, update
 from zope.interface import implementer
 
+from col_core.db import TRANSACTION_MANAGER
 from col_core.db.meta import utcnow
 from col_core.jobs.interfaces import IJobQueue
 from col_core.jobs.models import Job
@@ -27,6 +28,7 @@ from col_core.tenancy.models import Tenant
 from col_core.tenancy.scoping import cross_tenant, set_tenant
 
 log = logging.getLogger(__name__)
+WRITTEN = "col.jobs.written"  # session.info: (its transaction, the jobs written in it)
 BACKOFF = 2  # each wait before a retry is twice the one before
 # A pending job still due this long after its time was lost by the queue (not merely waiting for
 # the scheduler's next tick), and is handed to it again.
@@ -184,37 +186,62 @@ def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
+def write_job(session, runner: JobRunner, kind: str, payload: dict, label: str = "") -> Job:
+    """Write a job in ``session``'s transaction, as the session's city; it is handed to the
+    queue once that transaction has committed.
+
+    "Committed" means the whole transaction of the session's transaction manager, not merely
+    this session's part: on SQLite the job would otherwise start while the rest of the
+    transaction still holds the database's write lock.  A session outside any manager (tests,
+    scripts) relays on its own commit."""
+    spec = runner.kinds.get(kind)
+    if spec is None:
+        raise LookupError(f"Unknown job kind {kind!r}; register it with config.add_job_kind.")
+    job = Job(kind=kind, payload=payload, label=label[:200], status="pending", attempts=0,
+              max_attempts=spec.max_attempts, run_after=utcnow())
+    session.add(job)
+    manager = session.info.get(TRANSACTION_MANAGER)
+    current = manager.get() if manager is not None else None
+    written = session.info.get(WRITTEN)
+    if written is None or written[0] is not current:
+        written = session.info[WRITTEN] = (current, [])
+        if current is not None:
+            current.addAfterCommitHook(_relay_committed, args=(runner, written[1]))
+    written[1].append(job)
+    return job
+
+
+def _relay_committed(committed: bool, runner: JobRunner, jobs: list[Job]) -> None:
+    # A job rolled back to a savepoint lost its identity: nothing to run.
+    if committed:
+        runner.relay([ticket(job) for job in jobs if inspect(job).has_identity])
+
+
+def follow_session_commits(runner: JobRunner, session_factory) -> None:
+    """Relay the jobs of sessions outside a transaction manager when they commit."""
+
+    @event.listens_for(session_factory, "after_commit")
+    def _relay(session):
+        current, jobs = session.info.get(WRITTEN) or (None, None)
+        if current is None and jobs:
+            del session.info[WRITTEN]
+            _relay_committed(True, runner, jobs)
+
+    @event.listens_for(session_factory, "after_rollback")
+    def _forget(session):
+        if (session.info.get(WRITTEN) or (None,))[0] is None:
+            session.info.pop(WRITTEN, None)
+
+
 @implementer(IJobQueue)
 class JobQueue:
-    """The jobs of one request: written in its transaction, relayed once all of that
-    transaction has committed (not merely its database session: on SQLite the queue's worker
-    would otherwise wait for a lock still held by the rest of the transaction)."""
-
-    def __init__(self, request, runner: JobRunner):
-        self.request = request
+    def __init__(self, session, runner: JobRunner):
+        self.session = session
         self.runner = runner
-        self._transaction = None
-        self._written: list[Job] = []
 
     def enqueue(self, kind: str, payload: dict, label: str = "") -> Job:
-        spec = self.runner.kinds.get(kind)
-        if spec is None:
-            raise LookupError(f"Unknown job kind {kind!r}; register it with config.add_job_kind.")
-        job = Job(kind=kind, payload=payload, label=label[:200], status="pending", attempts=0,
-                  max_attempts=spec.max_attempts, run_after=utcnow())
-        self.request.dbsession.add(job)
-        current = self.request.tm.get()
-        if current is not self._transaction:
-            self._transaction, self._written = current, []
-            current.addAfterCommitHook(self._relay, args=(self._written,))
-        self._written.append(job)
-        return job
-
-    def _relay(self, committed: bool, jobs: list[Job]) -> None:
-        # A job rolled back to a savepoint lost its identity: nothing to run.
-        if committed:
-            self.runner.relay([ticket(job) for job in jobs if inspect(job).has_identity])
+        return write_job(self.session, self.runner, kind, payload, label)
 
 
 def job_queue_factory(context, request) -> JobQueue:
-    return JobQueue(request, request.registry["col.jobs"])
+    return JobQueue(request.dbsession, request.registry["col.jobs"])

@@ -6,7 +6,8 @@ from pyramid.exceptions import ConfigurationError
 
 from col_core.activities.search.database import DatabaseSearch
 from col_core.activities.search.documents import languages_of
-from col_core.activities.search.whoosh_backend import WhooshSearch, follow_commits
+from col_core.activities.search.whoosh_backend import (JOB_KIND, WhooshSearch,
+                                                      apply_committed_change, follow_commits)
 
 BACKENDS = ("database", "whoosh")
 
@@ -30,4 +31,5 @@ def configure(config) -> None:
         raise ConfigurationError(
             f"col.search_backend must be one of {', '.join(BACKENDS)}, not {backend!r}.")
     if backend == "whoosh":
-        follow_commits(config.registry["col.session_factory"], settings["col.whoosh_dir"])
+        config.add_job_kind(JOB_KIND, apply_committed_change)
+        follow_commits(config.registry["col.session_factory"], config.registry["col.jobs"])
