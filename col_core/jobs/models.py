@@ -51,8 +51,10 @@ class Job(TenantScoped, Base):
                 "last_error": self.last_error}
 
 
-def _iso(moment: dt.datetime | None) -> str | None:
-    if moment is None:
-        return None
+def aware(moment: dt.datetime) -> dt.datetime:
     # SQLite hands back naive datetimes; they were stored in UTC.
-    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)).isoformat()
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else aware(moment).isoformat()

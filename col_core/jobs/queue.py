@@ -19,6 +19,7 @@ from redis import ConnectionPool
 
 IMMEDIATE = "immediate"
 RUN_TASK = "col.jobs.run"
+RELAY_TASK = "col.jobs.relay"
 SWEEP_TASK = "col.jobs.sweep"
 # Seconds to reach Redis and to wait for its answers: past them a commit leaves its jobs to the
 # sweep rather than hold the request.
@@ -48,10 +49,12 @@ def make_huey(settings) -> Huey:
         "redis://HOST:PORT/DB or immediate.")
 
 
-def register_tasks(huey: Huey, run, sweep) -> dict:
-    """Register the two tasks every process of a deployment knows by name: ``run(tenant_id,
-    job_id)`` for one job, and ``sweep()`` each minute in the workers."""
+def register_tasks(huey: Huey, run, relay, sweep) -> dict:
+    """Register the tasks every process of a deployment knows by name: ``run(tenant_id,
+    job_id)`` for one job, ``relay(tickets)`` to hand a big batch to the queue from a worker,
+    and ``sweep()`` each minute in the workers."""
     return {
         "run": huey.task(name=RUN_TASK)(run),
+        "relay": huey.task(name=RELAY_TASK)(relay),
         "sweep": huey.periodic_task(crontab(minute="*"), name=SWEEP_TASK)(sweep),
     }

@@ -13,7 +13,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import logging
-from typing import Callable, Iterable, NamedTuple
+from typing import Callable, NamedTuple
 
 from sqlalchemy import delete, event, inspect, select, update
 from zope.interface import implementer
@@ -21,7 +21,7 @@ from zope.interface import implementer
 from col_core.db import TRANSACTION_MANAGER
 from col_core.db.meta import utcnow
 from col_core.jobs.interfaces import IJobQueue
-from col_core.jobs.models import Job
+from col_core.jobs.models import Job, aware
 from col_core.jobs.queue import make_huey, register_tasks
 from col_core.scripting import scripted_request
 from col_core.tenancy.models import Tenant
@@ -34,6 +34,9 @@ BACKOFF = 2  # each wait before a retry is twice the one before
 # the scheduler's next tick), and is handed to it again.
 LOST_AFTER = dt.timedelta(seconds=60)
 SWEEP_BATCH = 1000
+# More jobs than this from one commit go to the queue as one message, which a worker fans out:
+# a badge batch of thousands does not wait for thousands of enqueues (2-3 ms each on SQLite).
+FAN_OUT = 20
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,7 +71,7 @@ class JobRunner:
         self.retry_seconds = float(settings["col.jobs_retry_seconds"])
         self.keep_done = dt.timedelta(days=float(settings["col.jobs_keep_done_days"]))
         self.huey = make_huey(settings)
-        self.tasks = register_tasks(self.huey, self.run, self.sweep)
+        self.tasks = register_tasks(self.huey, self.run, self.fan_out, self.sweep)
 
     def add_kind(self, name: str, handler: Callable, max_attempts: int | None = None,
                  lease_seconds: int = 600) -> None:
@@ -81,11 +84,19 @@ class JobRunner:
 
     # -- handing jobs to the queue -------------------------------------------------------------
 
-    def relay(self, tickets: Iterable[Ticket]) -> int:
+    def relay(self, tickets: list[Ticket], fan_out: bool = True) -> int:
         """Hand each job to the queue, with the retries it has left; returns how many went.
 
         An unreachable queue is not the committer's problem: its jobs are in the database, and
         the sweep hands them over once the queue is back."""
+        if fan_out and len(tickets) > FAN_OUT:
+            try:
+                self.huey.enqueue(self.tasks["relay"].s([tuple(item) for item in tickets]))
+            except Exception:
+                log.exception("The job queue is unreachable; %s jobs wait for the sweep.",
+                              len(tickets))
+                return 0
+            return len(tickets)
         handed = 0
         for item in tickets:
             message = self.tasks["run"].s(
@@ -99,6 +110,10 @@ class JobRunner:
                 break
             handed += 1
         return handed
+
+    def fan_out(self, tickets: list) -> None:
+        """The queue's relay task: hand a big batch's jobs to the queue one by one."""
+        self.relay([Ticket(*item) for item in tickets], fan_out=False)
 
     # -- running one job -----------------------------------------------------------------------
 
@@ -167,7 +182,7 @@ class JobRunner:
             for job in session.scalars(select(Job).where(Job.status == "running")):
                 kind = self.kinds.get(job.kind)
                 lease = dt.timedelta(seconds=kind.lease_seconds if kind else 600)
-                if _aware(job.locked_at or now) + lease < now:
+                if aware(job.locked_at or now) + lease < now:
                     job.status, job.locked_at, job.run_after = "pending", None, now
                     abandoned.append(ticket(job))
             session.execute(delete(Job).where(Job.status == "done",
@@ -179,11 +194,6 @@ class JobRunner:
                     .where(Job.status == "pending", Job.run_after <= now - LOST_AFTER)
                     .order_by(Job.id).limit(SWEEP_BATCH))]
         return self.relay(abandoned + lost)
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes; they were stored in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
 def write_job(session, runner: JobRunner, kind: str, payload: dict, label: str = "") -> Job:
