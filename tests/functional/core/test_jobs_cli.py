@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import signal
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -166,3 +168,65 @@ def test_worker_process_runs_the_jobs_of_every_city(queue, app_settings, col_dat
     finally:
         config.registry["col.jobs"].huey.flush()
         config.registry["col.engine"].dispose()
+
+
+def test_jobs_are_city_data(registry, factories):
+    vilnius, kaunas = factories.tenant("vilnius"), factories.tenant("kaunas")
+    for city in (vilnius, kaunas):
+        with factories.within(city):
+            factories.save(Job(kind="mail", status="failed", max_attempts=1,
+                               label=f"secret of {city.slug}"))
+    with scripted_request(registry, kaunas) as request:
+        assert [job.label for job in request.dbsession.scalars(select(Job))] == [
+            "secret of kaunas"]
+        if request.dbsession.get_bind().dialect.name == "postgresql":  # row-level security too
+            from sqlalchemy import text
+
+            assert request.dbsession.execute(text("SELECT label FROM jobs")).scalars().all() == [
+                "secret of kaunas"]
+
+
+def test_col_serve_runs_the_jobs_in_process(app_settings, col_database, registry, factories,
+                                            tmp_path):
+    """The demo's server (`col demo`, `col serve`) runs worker threads itself, through the same
+    task as `col worker`: a job committed beside it is sent without any worker process."""
+    import subprocess
+    import sys
+    import urllib.request
+
+    from jobs_testing import free_port
+
+    url = f"sqlite:///{tmp_path / 'jobs.sqlite'}"
+    config = make_config(None, **{**app_settings, "col.jobs_queue": url,
+                                  "col.outbox_dir": str(tmp_path / "outbox")})
+    config.commit()
+    city = factories.tenant("vilnius")
+    with scripted_request(config.registry, city) as request:
+        queue_mail(request, "ana@example.org", "Hello", "Text")
+    config.registry["col.engine"].dispose()
+    environment = worker_environment(app_settings, col_database, COL_JOBS_QUEUE=url,
+                                     COL_DATA_DIR=str(tmp_path))
+    port = free_port()
+    log = open(tmp_path / "serve.log", "wb")
+    server = subprocess.Popen([str(Path(sys.executable).parent / "col"), "serve", "--port",
+                               str(port)], env=environment, stdout=log, stderr=subprocess.STDOUT)
+    outbox = OutboxMailer("test@example.test", tmp_path / "outbox")
+    try:
+        wait_until(lambda: outbox.messages(), 90,
+                   message=(tmp_path / "serve.log").read_text(errors="replace"))
+        assert outbox.messages()[0]["To"] == "ana@example.org"
+
+        def serving():
+            try:
+                asked = urllib.request.Request(f"http://127.0.0.1:{port}/healthz",
+                                               headers={"Host": "vilnius.example.test"})
+                with urllib.request.urlopen(asked, timeout=5) as got:
+                    return got.status == 200
+            except OSError:
+                return False
+
+        wait_until(serving, 60, message="col serve does not answer")
+    finally:
+        server.send_signal(signal.SIGINT)  # Ctrl+C: the server stops, its workers finish
+        assert server.wait(30) in (0, 130), (tmp_path / "serve.log").read_text(errors="replace")
+        log.close()
