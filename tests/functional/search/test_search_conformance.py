@@ -301,13 +301,19 @@ class TestDatabaseBackend(SearchConformance):
 
 
 class TestWhooshBackend(SearchConformance):
-    def session_factory(self, registry, app_settings, tmp_path):
-        """The sessions of an app on the Whoosh backend: each commit writes its index job, which
+    @pytest.fixture(autouse=True)
+    def whoosh_app(self, registry, app_settings, tmp_path):
+        """An app on the Whoosh backend: each commit of its sessions writes an index job, which
         this suite's queue runs as soon as the commit is done."""
-        config = make_config(None, **{**app_settings, "col.search_backend": "whoosh",
-                                      "col.whoosh_dir": str(tmp_path / "whoosh")})
-        config.commit()
-        return config.registry["col.session_factory"]
+        self.whoosh_config = make_config(None, **{
+            **app_settings, "col.search_backend": "whoosh",
+            "col.whoosh_dir": str(tmp_path / "whoosh")})
+        self.whoosh_config.commit()
+        yield
+        self.whoosh_config.registry["col.engine"].dispose()
+
+    def session_factory(self, registry, app_settings, tmp_path):
+        return self.whoosh_config.registry["col.session_factory"]
 
     def make(self, session, tenant_id, tmp_path):
         return WhooshSearch(session, tenant_id, LANGUAGES, str(tmp_path / "whoosh"))
