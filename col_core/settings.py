@@ -77,10 +77,11 @@ def defaults(data_dir: Path | None = None) -> dict[str, str]:
         "col.smtp_connect_timeout": "10",
         "col.smtp_timeout": "30",
         "col.mail_from": "Cities of Learning <no-reply@localhost>",
-        # Background jobs (col_core.jobs): where the queue lives (sqlite:///FILE, redis://HOST:PORT/DB,
-        # or "immediate": run each job right after the commit that wrote it, in that process),
-        # the queue's name, how often a job is tried, and the first wait before a retry (doubled
-        # after each failure: 12 attempts from 30 seconds keep trying for about 17 hours).
+        # Background jobs (col_core.jobs): where the queue lives (sqlite:///FILE,
+        # redis://HOST:PORT/DB, or "immediate": run each job right after the commit that wrote
+        # it, in that process), the queue's name, how often a job is tried, and the first wait
+        # before a retry (doubled after each failure: 12 attempts from 30 seconds keep trying for
+        # about 17 hours).
         "col.jobs_queue": f"sqlite:///{data_dir / 'jobs.sqlite'}",
         "col.jobs_name": "cities-of-learning",
         "col.jobs_attempts": "12",
