@@ -6,7 +6,6 @@ import datetime as dt
 import secrets
 import uuid
 
-import transaction
 
 from pyramid.i18n import TranslationStringFactory, make_localizer
 from pyramid.interfaces import ITranslationDirectories
@@ -14,7 +13,7 @@ from sqlalchemy import func, select
 from zope.interface import implementer
 
 from col_core.db.meta import utcnow
-from col_core.mail import IMailer
+from col_core.mail import queue_mail
 from col_core.security.models import User
 from plugins.badges.interfaces import IBadgeIssuer, IIssuerKeys
 from plugins.badges.models import Assertion, BadgeClass
@@ -48,7 +47,6 @@ class BadgeIssuer:
         self.dbsession = request.dbsession
         self._next_index: dict[int, int] = {}
         self._localizers: dict[str, object] = {}
-        self._mail: list[tuple[str, str, str]] = []
 
     # -- awarding ------------------------------------------------------------------------
 
@@ -187,26 +185,7 @@ class BadgeIssuer:
                                                 "account with this link.")),
                       urls.accept(assertion.accept_token)]
         subject = localizer.translate(_("Your new badge: ${badge}", mapping=mapping))
-        if not self._mail:
-            self.request.tm.get().addAfterCommitHook(self._send_mail)
-        self._mail.append((assertion.recipient_email, subject, "\n".join(lines)))
-
-    def _send_mail(self, committed: bool) -> None:
-        """After the badges are committed, build and send each email in turn.
-
-        ``IMailer.send`` builds the whole message at once and keeps it until commit (about
-        75 KB each in the standard library's header objects), so 10,000 badges would hold
-        ~750 MB.  Here only the texts wait; each message is handed to the mailer in a
-        transaction of its own, committed at once, so it is built, sent and freed one by one.
-        """
-        mailer = self.request.find_service(IMailer)
-        pending, self._mail = self._mail, []
-        if not committed:
-            return
-        for to, subject, text in pending:
-            manager = transaction.TransactionManager()
-            with manager:
-                mailer.send(to, subject, text, transaction_manager=manager)
+        queue_mail(self.request, assertion.recipient_email, subject, "\n".join(lines))
 
     # -- badge classes -------------------------------------------------------------------
 
