@@ -1,7 +1,7 @@
 """jobs: the background work outbox (a job is written in the transaction that causes it)
 
 Revision ID: 49a4fa580c1f
-Revises: 262952657995
+Revises: 53004b86d028
 Create Date: 2026-12-06 06:35:28.369104
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '49a4fa580c1f'
-down_revision = '262952657995'
+down_revision = '53004b86d028'
 branch_labels = None
 depends_on = None
 
