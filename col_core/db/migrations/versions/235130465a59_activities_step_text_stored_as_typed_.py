@@ -1,7 +1,7 @@
 """activities: step text stored as typed, not escaped
 
 Revision ID: 235130465a59
-Revises: 53004b86d028
+Revises: 49a4fa580c1f
 Create Date: 2026-12-06 07:03:08.040984
 """
 import html
@@ -16,7 +16,7 @@ ACTIVITIES = sa.table("activities", sa.column("id", sa.Integer),
 
 
 revision = '235130465a59'
-down_revision = '53004b86d028'
+down_revision = '49a4fa580c1f'
 branch_labels = None
 depends_on = None
 
