@@ -25,6 +25,7 @@ def make_config(global_config=None, **ini_settings) -> Configurator:
     config.include("col_core.tenancy")  # request.tenant from host or /t/<slug>/, fails closed
     config.include("col_core.i18n")  # locale negotiation and translation domains
     config.include("col_core.security")  # sessions, CSRF, identity, permissions
+    config.include("col_core.security.limits")  # bad input is a 4xx before any view reads it
     config.include("col_core.storage")  # IFileStorage
     config.include("col_core.jobs")  # IJobQueue: jobs written in the transaction, run by workers
     config.include("col_core.mail")  # IMailer, the transport of the "mail" job

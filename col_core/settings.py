@@ -65,6 +65,11 @@ def defaults(data_dir: Path | None = None) -> dict[str, str]:
         "col.storage": "col_core.storage.LocalFileStorage",
         "col.storage_dir": str(data_dir / "files"),
         "col.upload_max_bytes": str(10 * 1024 * 1024),
+        # Input limits (col_core.security.limits; docs/security.md, "Input limits").
+        "col.max_request_bytes": str(12 * 1024 * 1024),  # an upload and the form around it
+        "col.max_form_fields": "1000",
+        "col.max_json_depth": "32",
+        "col.max_image_pixels": str(50_000_000),  # a 48-megapixel phone photo fits
         "col.mailer": "col_core.mail.OutboxMailer",
         "col.outbox_dir": str(data_dir / "outbox"),
         "col.smtp_host": "localhost",

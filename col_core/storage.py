@@ -51,6 +51,20 @@ class IFileStorage(Interface):
         """The media type of a stored key."""
 
 
+def open_image(data: bytes) -> Image.Image:
+    """Pillow's image of ``data`` with only its header read; refuses, before any pixel is
+    decoded, an image of more pixels than ``col.max_image_pixels`` (Pillow's MAX_IMAGE_PIXELS,
+    set from it at start-up): a small file can unpack into gigabytes (a decompression bomb)."""
+    try:
+        image = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError:
+        image = None
+    if image is None or image.width * image.height > Image.MAX_IMAGE_PIXELS:
+        raise UploadRejected(f"This image has too many pixels; the limit is "
+                             f"{Image.MAX_IMAGE_PIXELS / 1_000_000:.0f} million.")
+    return image
+
+
 def sniff(data: bytes, allowed: set[str]) -> tuple[str, str]:
     """Return (media type, extension) of ``data`` or raise :class:`UploadRejected`."""
     if "pdf" in allowed:
@@ -61,10 +75,12 @@ def sniff(data: bytes, allowed: set[str]) -> tuple[str, str]:
         return ("image/svg+xml", "svg")
     if "image" in allowed:
         try:
-            with Image.open(io.BytesIO(data)) as image:
+            with open_image(data) as image:
                 image.verify()
                 if image.format in IMAGE_FORMATS:
                     return IMAGE_FORMATS[image.format]
+        except UploadRejected:
+            raise
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
             pass
     names = {"image": "PNG, JPEG, GIF or WebP images", "svg": "SVG images", "pdf": "PDF documents"}
@@ -141,6 +157,8 @@ def storage_factory(settings):
 
 
 def includeme(config):
+    # Every image Pillow opens in this process, uploads and badges alike, meets the limit.
+    Image.MAX_IMAGE_PIXELS = int(config.get_settings()["col.max_image_pixels"])
     storage = storage_factory(config.get_settings())
     config.register_service(storage, IFileStorage)
     config.add_route("file", "/files/{key}")

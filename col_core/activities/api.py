@@ -15,9 +15,11 @@ from col_core.activities.serialise import activity_json, participation_json
 from col_core.api import ApiError
 from col_core.organisations.resources import OrganisationResource, organisation_factory
 from col_core.security.models import Organisation
+from col_core.security.validation import record_id, whole_number
 
 _ = TranslationStringFactory("col")
 PAGE_SIZE = 50
+MAX_PAGE = 10_000
 
 
 def _translate(request, message):
@@ -60,9 +62,8 @@ def out(request, activity) -> dict:
 
 
 def list_activities(request):
-    try:
-        page = max(1, int(request.params.get("page", 1)))
-    except ValueError:
+    page = whole_number(request.params.get("page", "1"), 1, MAX_PAGE)
+    if page is None:
         raise ApiError(_translate(request, _("The page must be a number.")),
                        fields={"page": _translate(request, _("Enter a whole number."))})
     query = request.find_service(IActivityService).discoverable()
@@ -74,9 +75,8 @@ def list_activities(request):
 
 def create_activity(request):
     body = json_body(request)
-    organisation_id = body.get("organisation_id")
-    organisation = request.dbsession.get(Organisation, organisation_id) \
-        if isinstance(organisation_id, int) and not isinstance(organisation_id, bool) else None
+    organisation_id = record_id(body.get("organisation_id"))
+    organisation = request.dbsession.get(Organisation, organisation_id) if organisation_id else None
     if organisation is None:
         raise ApiError(_translate(request, _("Some fields need your attention.")),
                        fields={"organisation_id": _translate(request, _(
@@ -84,7 +84,11 @@ def create_activity(request):
     if not request.has_permission("org.member", OrganisationResource(request, organisation)):
         raise ApiError(_translate(request, _("Only members of the organisation can do this.")),
                        status=403)
-    activity, errors = request.find_service(IActivityService).create(organisation, request.user, body)
+    try:
+        activity, errors = request.find_service(IActivityService).create(organisation, request.user,
+                                                                         body)
+    except ValidationFailed as error:
+        raise refused(request, error)
     request.response.status = 201
     return {"activity": out(request, activity),
             "fields": {name: _translate(request, text) for name, text in errors.items()}}
@@ -108,7 +112,7 @@ def autosave_activity(context, request):
     try:
         errors = request.find_service(IActivityService).autosave(context.activity, json_body(request))
     except ValidationFailed as error:
-        raise refused(request, error, status=409)
+        raise refused(request, error, status=422 if error.fields else 409)
     return {"activity": out(request, context.activity),
             "fields": {name: _translate(request, text) for name, text in errors.items()}}
 
@@ -179,8 +183,8 @@ def _participations(request, activity, ids: list[int]) -> list:
 
 def mark_attendance(context, request):
     body = json_body(request)
-    session = request.dbsession.get(ActivitySession, body.get("session_id")) \
-        if isinstance(body.get("session_id"), int) else None
+    session_id = record_id(body.get("session_id"))
+    session = request.dbsession.get(ActivitySession, session_id) if session_id else None
     if session is None or session.activity_id != context.activity.id:
         raise ApiError(_translate(request, _("Some fields need your attention.")),
                        fields={"session_id": _translate(request, _(
@@ -240,7 +244,7 @@ OPERATIONS = [
      {200: ACTIVITY_OUT, 403: ERROR, 422: ERROR}, ref("ActivityInput")),
     (autosave_activity, "/activities/{id}/draft", "PUT", "org.member",
      "Autosave a draft: valid fields are kept, the others reported",
-     {200: DRAFT_OUT, 403: ERROR, 409: ERROR}, ref("ActivityInput")),
+     {200: DRAFT_OUT, 403: ERROR, 409: ERROR, 422: ERROR}, ref("ActivityInput")),
     (publish_activity, "/activities/{id}/publish", "POST", "org.publish", "Publish an activity",
      {200: ACTIVITY_OUT, 403: ERROR, 422: ERROR}, None),
     (archive_activity, "/activities/{id}/archive", "POST", "org.member",

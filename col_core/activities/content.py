@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from urllib.parse import parse_qs, urlsplit
 
@@ -26,8 +27,10 @@ def sanitise_html(html: str) -> str:
                      url_schemes=URL_SCHEMES, link_rel="noopener noreferrer nofollow").strip()
 
 
-def plain_text(html: str) -> str:
-    return nh3.clean(html or "", tags=set()).strip()
+def plain_text(rich: str) -> str:
+    """The text of sanitised HTML: tags dropped and entities decoded, ready to be escaped once
+    wherever it is shown (a page, a feed, a search index)."""
+    return html.unescape(nh3.clean(rich or "", tags=set())).strip()
 
 
 def embed_url(url: str, extra_peertube_hosts=()) -> str | None:

@@ -18,6 +18,7 @@ from col_core.activities.models import (ACCESSIBILITY, ACTIVITY_TYPES, SCHEDULE_
 from col_core.activities.resources import activity_factory
 from col_core.organisations.resources import organisation_factory
 from col_core.security.models import Organisation
+from col_core.security.validation import record_id
 from col_core.storage import IFileStorage, UploadRejected
 
 _ = TranslationStringFactory("col")
@@ -136,7 +137,7 @@ def participants_update(context, request):
     """One form for one learner or many: mark present at a session, or completed."""
     activity = context.activity
     service = request.find_service(IParticipationService)
-    ids = [int(v) for v in request.POST.getall("participation") if v.isdigit()]
+    ids = [record_id(v) for v in request.POST.getall("participation") if record_id(v)]
     chosen = list(request.dbsession.scalars(select(Participation).where(
         Participation.activity_id == activity.id, Participation.id.in_(ids)))) if ids else []
     if not chosen:
@@ -146,8 +147,8 @@ def participants_update(context, request):
         request.session.flash(request.localizer.translate(
             _("${count} marked as completed.", mapping={"count": len(done)})))
     else:
-        session = request.dbsession.get(ActivitySession, int(request.POST.get("session", "0") or 0)) \
-            if request.POST.get("session", "").isdigit() else None
+        session_id = record_id(request.POST.get("session", ""))
+        session = request.dbsession.get(ActivitySession, session_id) if session_id else None
         if session is None or session.activity_id != activity.id:
             request.session.flash(request.localizer.translate(_("Choose a session.")))
         else:

@@ -20,6 +20,8 @@ from col_core.activities.models import (ACCESSIBILITY, ACTIVITY_TYPES, SCHEDULE_
                                         VISIBILITIES)
 from col_core.activities.schedule import ScheduleError, compute_sessions
 from col_core.db.meta import utcnow
+from col_core.security.validation import (FieldError, clean_text, decimal_number, record_id,
+                                          whole_number)
 
 _ = TranslationStringFactory("col")
 
@@ -28,10 +30,6 @@ URL = re.compile(r"^https?://[^\s<>\"']+\.[^\s<>\"']+$", re.IGNORECASE)
 RESOURCE_KINDS = ("step", "link", "file", "video")
 MAX_RESOURCES = 30
 MAX_LIST = 12
-
-
-class FieldError(ValueError):
-    """One field's value is not acceptable; the message tells the person what to enter."""
 
 
 def category_slugs(tenant) -> list[str]:
@@ -57,7 +55,7 @@ def category_names(tenant, locale: str) -> dict[str, str]:
     return names
 
 
-def _text(limit: int, required_message=None) -> Callable:
+def _text(limit: int, multiline: bool = False) -> Callable:
     def parse(value, ctx):
         if value is None:
             value = ""
@@ -66,7 +64,7 @@ def _text(limit: int, required_message=None) -> Callable:
         value = value.strip()
         if len(value) > limit:
             raise FieldError(_("Use at most ${limit} characters.", mapping={"limit": limit}))
-        return value
+        return clean_text(value, multiline)
     return parse
 
 
@@ -82,11 +80,8 @@ def _integer(low: int, high: int, optional: bool = True) -> Callable:
     def parse(value, ctx):
         if value in (None, "") and optional:
             return None
-        if isinstance(value, bool):
-            raise FieldError(_("Enter a whole number."))
-        try:
-            number = int(str(value).strip())
-        except (TypeError, ValueError):
+        number = whole_number(value)
+        if number is None:
             raise FieldError(_("Enter a whole number."))
         if not low <= number <= high:
             raise FieldError(_("Enter a number from ${low} to ${high}.",
@@ -99,13 +94,10 @@ def _coordinate(limit: float) -> Callable:
     def parse(value, ctx):
         if value in (None, ""):
             return None
-        if isinstance(value, bool):
+        number = decimal_number(value)
+        if number is None:
             raise FieldError(_("Enter a number such as 54.6872."))
-        try:
-            number = float(str(value).strip().replace(",", "."))
-        except (TypeError, ValueError):
-            raise FieldError(_("Enter a number such as 54.6872."))
-        if not -limit <= number <= limit or number != number:
+        if not -limit <= number <= limit:
             raise FieldError(_("Enter a number from -${limit} to ${limit}.",
                                mapping={"limit": int(limit)}))
         return number
@@ -149,7 +141,7 @@ def _string_list(value, ctx) -> list[str]:
 
 
 def _description(value, ctx) -> str:
-    return sanitise_html(_text(20000)(value, ctx))
+    return sanitise_html(_text(20000, multiline=True)(value, ctx))
 
 
 def _category(value, ctx) -> str:
@@ -208,7 +200,7 @@ def _resource(entry, ctx) -> dict[str, Any]:
         raise FieldError(_("Each resource needs a kind and a title."))
     kind = _choice(RESOURCE_KINDS)(entry.get("kind"), ctx)
     resource = {"kind": kind, "title": _text(200)(entry.get("title"), ctx),
-                "text": plain_text(_text(2000)(entry.get("text"), ctx))}
+                "text": _text(2000, multiline=True)(entry.get("text"), ctx)}
     if kind == "link":
         resource["url"] = _url(entry.get("url"), ctx)
         if not resource["url"]:
@@ -236,12 +228,9 @@ def _resources(value, ctx) -> list[dict]:
 
 
 def _co_organisers(value, ctx) -> list[int]:
-    ids = _string_list([str(v) for v in value] if isinstance(value, list) else value, ctx)
-    try:
-        ids = [int(i) for i in ids]
-    except ValueError:
-        raise FieldError(_("Choose organisations of this city."))
-    if not ctx.organisations_exist(ids):
+    ids = [record_id(i) for i in _string_list(
+        [str(v) for v in value] if isinstance(value, list) else value, ctx)]
+    if None in ids or not ctx.organisations_exist(ids):
         raise FieldError(_("Choose organisations of this city."))
     return ids
 

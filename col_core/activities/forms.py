@@ -6,14 +6,16 @@ JavaScript; :func:`form_data` turns them into the same structure the JSON API ac
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from col_core.activities.fields import RESOURCE_KINDS
+from col_core.security.validation import decimal_number, whole_number
 
 TEXT_FIELDS = ("type", "title", "description", "category", "visibility", "schedule_kind",
                "duration_minutes", "address", "latitude", "longitude", "join_url", "age_min",
                "age_max", "currency", "capacity", "contact_email", "booking_url")
 SPARE_ROWS = 2
+MAX_ROWS = 200
 
 
 def _text(value) -> str:
@@ -55,18 +57,18 @@ def kept_values(post) -> dict:
 
 
 def _rows(post, prefix: str) -> int:
-    numbers = [int(name[len(prefix):]) for name in post if name.startswith(prefix)
-               and name[len(prefix):].isdigit() and post.get(name)]
-    return min(max(numbers, default=-1) + 1, 200)
+    numbers = [whole_number(name[len(prefix):], 0, MAX_ROWS) for name in post
+               if name.startswith(prefix) and post.get(name)]
+    return min(max((n for n in numbers if n is not None), default=-1) + 1, MAX_ROWS)
 
 
 def _price_cents(text: str):
     """Euros and cents as typed ("12,50") to whole cents; anything else is passed on as is,
     so the field parser reports it."""
-    try:
-        return int(Decimal(text.strip().replace(",", ".")) * 100) if text.strip() else 0
-    except InvalidOperation:
-        return text
+    if not text.strip():
+        return 0
+    euros = decimal_number(text)
+    return text if euros is None else round(euros * 100)
 
 
 def form_data(post) -> dict:

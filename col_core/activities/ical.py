@@ -28,7 +28,8 @@ def activities_to_ical(request, activities, name: str | None = None) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name or tenant.display_name(request.locale_name))
+    # An X- property is written as is unless it is given as text, which icalendar escapes.
+    calendar.add("x-wr-calname", icalendar.vText(name or tenant.display_name(request.locale_name)))
     calendar.add("x-wr-timezone", tenant.timezone)
     stamp = utcnow()
     sessions = [(activity, session) for activity in activities for session in activity.sessions]

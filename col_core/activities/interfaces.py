@@ -32,14 +32,17 @@ class IActivityService(Interface):
     def create(organisation, author, data: dict) -> tuple:
         """Start a draft with the valid fields of ``data``; returns (activity, field errors).
 
-        A draft is saved even when some fields are invalid or missing, so nothing typed is lost.
+        A draft is saved even when some fields are invalid or missing, so nothing typed is lost;
+        only a schedule beyond the platform's limits (see ``schedule.ScheduleRefused``) raises
+        :class:`ValidationFailed` with a field error, and nothing is saved.
         """
 
     def autosave(activity, data: dict) -> dict:
         """Save the valid fields of ``data`` into a draft; returns the errors of the others.
 
         Raises :class:`ValidationFailed` if the activity is not a draft (a published activity
-        changes only through :meth:`update`, so a half-edited version is never shown).
+        changes only through :meth:`update`, so a half-edited version is never shown), or, with a
+        field error, for a schedule beyond the platform's limits.
         """
 
     def update(activity, data: dict) -> None:

@@ -11,9 +11,11 @@ from zope.interface import implementer
 from col_core.activities.fields import parse_fields, publish_errors
 from col_core.activities.interfaces import IActivityService, IParticipationService, ValidationFailed
 from col_core.activities.models import Activity, ActivityCoOrganiser, ActivitySession, ActivitySkill
-from col_core.activities.schedule import ScheduleError, as_utc, compute_sessions
+from col_core.activities.schedule import (ScheduleError, ScheduleRefused, as_utc,
+                                          compute_sessions)
 from col_core.db.meta import utcnow
 from col_core.security.models import Organisation
+from col_core.security.validation import record_id
 from col_core.storage import IFileStorage
 
 _ = TranslationStringFactory("col")
@@ -59,10 +61,8 @@ class ActivityService:
         self.db = request.dbsession
 
     def get(self, activity_id):
-        try:
-            return self.db.get(Activity, int(activity_id))
-        except (TypeError, ValueError, OverflowError):
-            return None
+        activity_id = record_id(activity_id)
+        return self.db.get(Activity, activity_id) if activity_id else None
 
     def for_organisation(self, organisation, include_archived=False):
         query = select(Activity).where(Activity.organisation_id == organisation.id)
@@ -155,6 +155,9 @@ class ActivityService:
     # -- helpers ---------------------------------------------------------------------------------
 
     def _apply(self, activity: Activity, values: dict) -> None:
+        if {"schedule", "schedule_kind"} & values.keys():
+            self._refuse_beyond_limits(values.get("schedule_kind", activity.schedule_kind),
+                                       values.get("schedule", activity.schedule))
         for name in CONTENT_COLUMNS:
             if name in values:
                 setattr(activity, name, values[name])
@@ -167,6 +170,17 @@ class ActivityService:
             activity.invitation_token = secrets.token_urlsafe(24)
         if {"schedule", "schedule_kind"} & values.keys():
             self._sync_sessions(activity)
+
+    def _refuse_beyond_limits(self, kind, schedule) -> None:
+        """Refuse, before anything is saved, a schedule the platform never expands (repeating
+        more often than daily, or beyond the horizon); an incomplete one is fine in a draft."""
+        try:
+            compute_sessions(kind, schedule or {}, self.request.tenant.timezone)
+        except ScheduleRefused as error:
+            raise ValidationFailed(_("Some fields need your attention."),
+                                   {"schedule": error.args[0]})
+        except ScheduleError:
+            pass
 
     def _sync_sessions(self, activity: Activity) -> None:
         """Recompute sessions from the schedule, keeping rows (and their attendance) that stay.

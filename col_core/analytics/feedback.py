@@ -15,6 +15,7 @@ from col_core.analytics.interfaces import IAnalyticsService, IFeedbackService
 from col_core.analytics.models import ActivityFeedback
 from col_core.analytics.services import city_setting
 from col_core.db.meta import utcnow
+from col_core.security.validation import whole_number
 
 _ = TranslationStringFactory("col")
 
@@ -65,11 +66,8 @@ class FeedbackService:
 
     def give(self, activity, user, data):
         errors = {}
-        try:
-            rating = int(data.get("rating", ""))
-        except (TypeError, ValueError):
-            rating = None
-        if rating is None or not 1 <= rating <= 5:
+        rating = whole_number(data.get("rating", ""), 1, 5)
+        if rating is None:
             errors["rating"] = _("Choose a rating from 1 to 5 stars.")
         answers = {}
         for question in self.questions():

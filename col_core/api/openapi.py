@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from col_core.security.validation import MAX_INTEGER, id_placeholders
+
 API_PREFIX = "/api/v1"
 ERROR_SCHEMA = {
     "type": "object",
@@ -61,12 +63,26 @@ def openapi_path(pattern: str) -> str:
     return _REGEX_PART.sub(r"{\1}", pattern)
 
 
-def _default_responses(responses: dict | None) -> dict:
+def _default_responses(responses: dict | None, method: str, permission) -> dict:
+    """The operation's own responses and the refusals any operation of its kind can answer:
+    bad input (the request guard of col_core.security.limits), not found (also ids out of
+    range), not allowed (a permission, or the city's terms not yet accepted) and too large."""
     merged = {str(code): spec for code, spec in (responses or {}).items()}
     error_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-    for code, text in (("400", "Bad input"), ("404", "Not found")):
+    refusals = [("400", "Bad input"), ("404", "Not found")]
+    if permission not in (None, "view"):
+        refusals.append(("403", "Not allowed"))
+    if method.upper() not in ("GET", "HEAD", "OPTIONS"):
+        refusals.append(("413", "The body is too large"))
+    for code, text in refusals:
         merged.setdefault(code, {"description": text, "content": error_ref})
     return merged
+
+
+def _path_parameter(pattern: str, name: str) -> dict:
+    schema = {"type": "integer", "minimum": 1, "maximum": MAX_INTEGER} \
+        if name in id_placeholders(pattern) else {"type": "string"}
+    return {"name": name, "in": "path", "required": True, "schema": schema}
 
 
 def add_api_view(config, view, pattern: str, method: str = "GET", name: str | None = None, *,
@@ -76,7 +92,8 @@ def add_api_view(config, view, pattern: str, method: str = "GET", name: str | No
     """Config directive: route + view + OpenAPI operation for one JSON endpoint.
 
     ``pattern`` is relative to ``/api/v1`` (``/activities/{id}``) whatever plugin registers it.
-    ``responses`` maps status codes to OpenAPI response objects; 400/404 errors are added.
+    ``responses`` maps status codes to OpenAPI response objects; the refusals every operation of
+    its kind can answer (400, 404, and 403 and 413 where they apply) are added.
     ``factory`` is the route's context factory (what the security policy checks permissions on).
     """
     registry = config.registry
@@ -97,11 +114,9 @@ def add_api_view(config, view, pattern: str, method: str = "GET", name: str | No
         "summary": summary,
         "operationId": route_name,
         "tags": tags or [plugin or "core"],
-        "parameters": [
-            {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
-            for p in path_params
-        ] + list(parameters or []),
-        "responses": _default_responses(responses),
+        "parameters": [_path_parameter(pattern, name) for name in path_params]
+        + list(parameters or []),
+        "responses": _default_responses(responses, method, permission),
     }
     if request_body:
         spec["requestBody"] = {"required": True,

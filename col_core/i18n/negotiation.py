@@ -28,7 +28,9 @@ def _match(candidate: str | None, allowed: list[str]) -> str | None:
 def negotiate_locale(request) -> str:
     tenant = getattr(request, "tenant", None)
     allowed = tenant_locales(tenant)
-    explicit = [request.params.get("lang"), request.cookies.get(LOCALE_COOKIE)]
+    # The address's ?lang= only: a form's body may be unreadable (then the language of the
+    # error page saying so must not depend on it), and the switcher sets the cookie anyway.
+    explicit = [request.GET.get("lang"), request.cookies.get(LOCALE_COOKIE)]
     user = getattr(request, "preferred_locale_of_user", None)
     if user:
         explicit.append(user)

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import logging
 
-from pyramid.httpexceptions import HTTPNotFound
+from pyramid.config import not_
+from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken
+from pyramid.httpexceptions import HTTPClientError, HTTPNotFound
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config, view_config
 from sqlalchemy import select
 
+from col_core.api.errors import API_PATH, ApiError
 from col_core.i18n import _
 from col_core.tenancy.models import Tenant
 
@@ -47,6 +50,26 @@ def forbidden(exc, request):
     request.response.status = 403
     return {"title": _("Not allowed"), "status": 403,
             "message": _("You do not have permission to see this page.")}
+
+
+@exception_view_config(HTTPClientError, renderer="col_core.web:templates/error.jinja2",
+                       path_info=not_(API_PATH))
+@exception_view_config(ApiError, renderer="col_core.web:templates/error.jinja2",
+                       path_info=not_(API_PATH))
+def refused(exc, request):
+    """Any other 4xx (bad input, too large, a stale form...) as a page, not the bare status."""
+    request.response.status = exc.status
+    for name in ("Allow", "Retry-After"):
+        if name in exc.headers:
+            request.response.headers[name] = exc.headers[name]
+    # Pyramid's CSRF refusals name its functions; a stale form is what people should hear of.
+    if exc.detail and not isinstance(exc, (BadCSRFToken, BadCSRFOrigin)):
+        message = exc.detail
+    else:
+        message = _("We could not use this request. Go back, reload the page and try again.")
+    fields = getattr(exc, "fields", {})
+    return {"title": _("Request refused"), "status": exc.status_int, "message": message,
+            "fields": fields}
 
 
 @exception_view_config(Exception, renderer="col_core.web:templates/error.jinja2")

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from zope.interface import implementer
 
 from col_core.activities.interfaces import ValidationFailed
+from col_core.security.validation import record_id
 from col_core.tenancy.models import Tenant
 from col_core.tenancy.scoping import cross_tenant
 from plugins.playlists.interfaces import IPlaylistBuilder, IPlaylistTemplates
@@ -66,10 +67,7 @@ class PlaylistTemplates:
         return self._read()
 
     def copy(self, template_id, organisation, author, mapping, title=None, description=None):
-        try:
-            found = self._read(int(template_id))
-        except (TypeError, ValueError):
-            found = []
+        found = self._read(record_id(template_id)) if record_id(template_id) else []
         if not found:
             raise ValidationFailed(_("There is no such template."), {
                 "template_id": _("Choose one of the templates shared by other cities.")})

@@ -15,6 +15,7 @@ from pyramid.i18n import TranslationStringFactory
 from col_core.activities.fields import PARSERS as ACTIVITY_PARSERS, FieldError
 from col_core.activities.fields import parse_fields as parse_activity_fields
 from col_core.activities.schedule import ScheduleError, parse_local
+from col_core.security.validation import record_id, whole_number
 from plugins.playlists.models import VISIBILITIES
 
 _ = TranslationStringFactory("col_playlists")
@@ -24,12 +25,11 @@ GROUP_NAME_LIMIT = 40
 
 
 def _integer(value, low: int, high: int) -> int:
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+    number = whole_number(value, low, high)
+    if number is None:
         raise FieldError(_("Enter a whole number from ${low} to ${high}.",
                            mapping={"low": low, "high": high}))
-    return value
+    return number
 
 
 def _boolean(value) -> bool:
@@ -105,10 +105,10 @@ def _moment(value, tz: zoneinfo.ZoneInfo) -> dt.datetime | None:
 
 
 def _activity_id(value) -> int:
-    try:
-        return _integer(value, 1, 2**31 - 1)
-    except FieldError:
+    activity_id = record_id(value)
+    if activity_id is None:
         raise FieldError(_("Choose an activity of this city."))
+    return activity_id
 
 
 def parse_items(rows, tz: zoneinfo.ZoneInfo) -> tuple[list[dict], dict]:

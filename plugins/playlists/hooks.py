@@ -10,6 +10,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from col_core.hookspecs import MapGroup, NavItem, Report, Section, SkillSubject, hookimpl
+from col_core.security.validation import record_id
 from plugins.playlists.interfaces import IPlaylistBuilder, IPlaylistProgress
 from plugins.playlists.models import Playlist, PlaylistEnrolment
 from plugins.playlists.resources import can_see
@@ -86,9 +87,10 @@ def col_map_group(request, group) -> MapGroup | None:
     """``playlist:<id>``: the playlist's activities, for whoever may see its page (drafts only
     for their organisers); another city's playlist is never found (tenant-scoped)."""
     kind, _sep, key = group.partition(":")
-    if kind != KIND or not key.isdigit() or len(key) > 9:
+    playlist_id = record_id(key)
+    if kind != KIND or playlist_id is None:
         return None
-    playlist = request.find_service(IPlaylistBuilder).get(key)
+    playlist = request.find_service(IPlaylistBuilder).get(playlist_id)
     if playlist is None:
         return None
     enrolled = request.find_service(IPlaylistProgress).enrolment(playlist, request.user) is not None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.i18n import TranslationStringFactory
 
+from col_core.security.validation import record_id
 from plugins.playlists.interfaces import IPlaylistBuilder
 from plugins.playlists.models import PlaylistItem
 
@@ -39,8 +40,8 @@ def playlist_factory(request) -> PlaylistContext:
 
 
 def item_factory(request) -> ItemContext:
-    key = request.matchdict.get("item", "")
-    item = request.dbsession.get(PlaylistItem, int(key)) if key.isdigit() and len(key) < 10 else None
+    item_id = record_id(request.matchdict.get("item", ""))
+    item = request.dbsession.get(PlaylistItem, item_id) if item_id else None
     if item is None:
         raise _not_found(request)
     return ItemContext(item)

@@ -13,6 +13,7 @@ from col_core.activities.models import Activity
 from col_core.activities.schedule import as_utc
 from col_core.activities.services import FieldContext
 from col_core.db.meta import utcnow
+from col_core.security.validation import record_id
 from plugins.playlists import awarding, search, skills
 from plugins.playlists.fields import parse_fields, parse_items
 from plugins.playlists.interfaces import IPlaylistBuilder
@@ -55,10 +56,8 @@ class PlaylistBuilder:
         self.db = request.dbsession
 
     def get(self, playlist_id):
-        try:
-            return self.db.get(Playlist, int(playlist_id))
-        except (TypeError, ValueError):
-            return None
+        playlist_id = record_id(playlist_id)
+        return self.db.get(Playlist, playlist_id) if playlist_id else None
 
     def for_organisation(self, organisation):
         return self.db.scalars(select(Playlist).where(Playlist.organisation_id == organisation.id)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import html
-
-import nh3
 from sqlalchemy import select
 
+from col_core.activities.content import plain_text
 from col_core.activities.models import Activity, ActivitySkill
 from col_core.activities.search.query import Document
 from col_core.tenancy.models import Tenant
@@ -14,10 +12,6 @@ from col_core.tenancy.models import Tenant
 ACTIVITIES = Activity.__table__
 SKILLS = ActivitySkill.__table__
 TENANTS = Tenant.__table__
-
-
-def plain_text(rich: str) -> str:
-    return html.unescape(nh3.clean(rich or "", tags=set()))
 
 
 def activity_document(row, skills: list) -> Document:

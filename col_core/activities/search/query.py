@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from col_core.i18n import _
+from col_core.security.validation import (EARLIEST_DATE, LATEST_DATE, decimal_number,
+                                          whole_number, within_dates)
 
 SORTS = ("relevance", "date", "distance")
 MODES = ("online", "in_person")
@@ -247,9 +249,8 @@ class _Parser:
         raw = self._one(name)
         if not raw:
             return None
-        try:
-            value = kind(raw)
-        except ValueError:
+        value = decimal_number(raw) if kind is float else whole_number(raw)
+        if value is None:
             self.errors[name] = _("Enter a number.") if kind is float else _("Enter a whole number.")
             return None
         if (low is not None and value < low) or (high is not None and value > high):
@@ -267,6 +268,10 @@ class _Parser:
         except ValueError:
             self.errors[name] = _("Enter a date as YYYY-MM-DD.")
             return None
+        if not within_dates(value):
+            self.errors[name] = _("Give a date from ${first} to ${last}.",
+                                  mapping={"first": EARLIEST_DATE.year, "last": LATEST_DATE.year})
+            return None
         if len(raw) <= 10 and end:
             value += dt.timedelta(days=1) - dt.timedelta(microseconds=1)
         return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
@@ -275,11 +280,8 @@ class _Parser:
         raw = self._one(name)
         if not raw:
             return None
-        try:
-            values = tuple(float(part) for part in raw.split(","))
-        except ValueError:
-            values = ()
-        if len(values) != count or not all(math.isfinite(v) for v in values):
+        values = tuple(decimal_number(part) for part in raw.split(","))
+        if len(values) != count or None in values:
             self.errors[name] = message
             return None
         return values

@@ -71,6 +71,10 @@ def _open_png(data: bytes) -> Image.Image:
         raise BakingError("not a PNG image")
     try:
         image = Image.open(io.BytesIO(data))
+        # Pillow only warns between MAX_IMAGE_PIXELS (set by the app from col.max_image_pixels)
+        # and twice that: refuse there too, before decoding a decompression bomb.
+        if image.width * image.height > Image.MAX_IMAGE_PIXELS:
+            raise BakingError("the image has too many pixels")
         image.load()  # text chunks after IDAT are only read once the image data is.
     except Exception as exc:  # Pillow raises many types for broken or hostile files
         raise BakingError(f"unreadable PNG: {exc}") from exc

@@ -5,6 +5,7 @@ from __future__ import annotations
 import zoneinfo
 
 from col_core.activities.schedule import as_utc
+from col_core.security.validation import whole_number
 
 
 def _lines_to_groups(text: str) -> dict | str:
@@ -14,15 +15,16 @@ def _lines_to_groups(text: str) -> dict | str:
         if not line.strip():
             continue
         name, sep, needed = line.rpartition(":")
-        if not sep or not needed.strip().isdigit() or not name.strip():
+        if not sep or whole_number(needed, 0) is None or not name.strip():
             return text  # the field parser refuses it with a message
-        groups[name.strip()] = int(needed)
+        groups[name.strip()] = whole_number(needed, 0)
     return groups
 
 
 def _milestones(text: str) -> list | str:
     parts = [p.strip() for p in (text or "").replace(";", ",").split(",") if p.strip()]
-    return [int(p) for p in parts] if all(p.isdigit() for p in parts) else text
+    numbers = [whole_number(part, 0) for part in parts]
+    return text if None in numbers else numbers
 
 
 def read_form(params) -> tuple[dict, list[dict]]:
@@ -33,11 +35,9 @@ def read_form(params) -> tuple[dict, list[dict]]:
     fields["milestones"] = _milestones(params.get("milestones", ""))
     fields["is_template"] = params.get("is_template") == "1"
     rows = []
-    count = params.get("item_count", "")
-    for n in range(int(count) if count.isdigit() and len(count) < 3 else 0):
+    for n in range(whole_number(params.get("item_count", ""), 0, 99) or 0):
         if params.get(f"item-{n}-remove") == "1" or not params.get(f"item-{n}-activity"):
             continue
-        position = params.get(f"item-{n}-position", "")
         rows.append({
             "activity_id": params.get(f"item-{n}-activity"),
             "mandatory": params.get(f"item-{n}-kind", "mandatory") == "mandatory",
@@ -46,7 +46,7 @@ def read_form(params) -> tuple[dict, list[dict]]:
             "opens_at": params.get(f"item-{n}-opens", "") or None,
             "closes_at": params.get(f"item-{n}-closes", "") or None,
             "note": params.get(f"item-{n}-note", ""),
-            "_order": (int(position) if position.isdigit() else 999, n)})
+            "_order": (whole_number(params.get(f"item-{n}-position", ""), 0) or 999, n)})
     if params.get("add_activity"):
         rows.append({"activity_id": params["add_activity"], "mandatory": True,
                      "_order": (1000, 0)})

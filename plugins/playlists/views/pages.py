@@ -13,6 +13,7 @@ from sqlalchemy import or_, select
 from col_core.activities.interfaces import ValidationFailed
 from col_core.activities.models import Activity
 from col_core.organisations.resources import organisation_factory
+from col_core.security.validation import record_id
 from plugins.playlists.interfaces import IPlaylistBuilder, IPlaylistProgress, IPlaylistTemplates
 from plugins.playlists.models import Playlist
 from plugins.playlists.resources import can_see, is_organiser, item_factory, playlist_factory
@@ -216,7 +217,7 @@ def copy_template(context, request):
     except ValidationFailed as error:
         request.response.status = 422
         return _templates_page(request, context.organisation, error.fields,
-                               {"template": int(template), "form": request.POST})
+                               {"template": record_id(template), "form": request.POST})
     return _flash_back(request, playlist, _("Copied: check the playlist and publish it."),
                        route="playlists.edit")
 

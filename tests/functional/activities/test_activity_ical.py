@@ -56,3 +56,22 @@ def test_drafts_and_private_activities_have_no_public_ics(make_activity, people,
     private = make_activity(visibility="private", invitation_token="t0ken")
     client.get(f"/activities/{private.id}.ics", status=404)
     assert client.get(f"/activities/{private.id}.ics?invite=t0ken").status_int == 200
+
+
+def test_text_that_ical_must_escape_comes_back_unchanged(make_activity, people, city, org, staff):
+    # Finding 10: a newline in a title broke the activity's .ics.  Titles are one line now
+    # (refused below), but rows stored before may hold anything text fields allowed.
+    organiser_name = "Youth centre; \"Vilnius\", east"
+    activity = make_activity(title="Robots\nand, more; \\ \"quotes\"", address="Town hall\nRoom 2",
+                             description="<p>Paint &amp; clay, <b>bring</b> an apron</p>",
+                             organisation=people.organisation(city, name=organiser_name))
+    response = people.client(city).get(f"/activities/{activity.id}.ics")
+    [event] = icalendar.Calendar.from_ical(response.body).walk("VEVENT")
+    assert str(event["SUMMARY"]) == activity.title
+    assert str(event["LOCATION"]) == "Town hall\nRoom 2"
+    assert str(event["DESCRIPTION"]).startswith("Paint & clay, bring an apron\n\n")
+    assert event["ORGANIZER"].params["CN"] == organiser_name
+    # And a newline is no longer accepted in a title.
+    draft = staff.post_json("/api/v1/activities", {"organisation_id": org.id,
+                                                   "title": "Two\nlines"}).json
+    assert draft["fields"] == {"title": "Write this on a single line."}
