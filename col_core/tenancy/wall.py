@@ -22,8 +22,9 @@ that works across cities, and the execution option ``filters_tenant_itself="<why
 statement whose code filters by city itself in a way the check does not read (the search
 backend's statements, built once per shape with their own tuned condition).  docs/security.md
 lists who uses them.  Connections that no session opened (migrations, ``col db``, the test
-database's setup) are operator tools and are not checked; the unit of work's own writes by
-primary key are covered by stamping (:func:`.scoping._stamp_tenant`).
+database's setup) are operator tools and are not checked.  Nor are the unit of work's own writes
+by primary key, covered by stamping (:func:`.scoping._stamp_tenant`), and refreshes by primary
+key of rows the session already holds.
 """
 
 from __future__ import annotations
@@ -112,6 +113,11 @@ def _session_to_check(options) -> Session | None:
     # The unit of work writes rows by primary key with the mapper's compiled cache; those rows
     # were stamped and checked before the flush.
     if session._flushing and "compiled_cache" in options:
+        return None
+    # A refresh reloads, by primary key, a row the session already holds (loaded through this
+    # wall, or deliberately under cross_tenant()); SQLAlchemy adds no criteria to it.
+    load_options = options.get("_sa_orm_load_options")
+    if load_options is not None and load_options._refresh_state is not None:
         return None
     return session
 
