@@ -31,23 +31,20 @@ class Verdict:
 
     touches: bool = False
     problems: tuple[str, ...] = ()
-    # Bound parameters that must hold the session's city, and city ids written as literals.
-    parameters: tuple[str, ...] = ()
-    literals: tuple[int, ...] = ()
+    # For each city-owned table: the values, one of which must be the session's city: a bound
+    # parameter's name, or a city id written as a literal (an int).
+    requirements: tuple[tuple[str | int, ...], ...] = ()
 
 
 @dataclass
 class _Findings:
     touches: bool = False
     problems: list[str] = field(default_factory=list)
-    parameters: list[str] = field(default_factory=list)
-    literals: list[int] = field(default_factory=list)
+    requirements: list[tuple[str | int, ...]] = field(default_factory=list)
 
-    def found(self, term) -> None:
-        if isinstance(term, exp.Placeholder):
-            self.parameters.append(term.name)
-        else:
-            self.literals.append(int(term.this))
+    def found(self, *terms) -> None:
+        self.requirements.append(tuple(
+            term.name if isinstance(term, exp.Placeholder) else int(term.this) for term in terms))
 
 
 _PYFORMAT = re.compile(r"%%|%\((\w+)\)s")
@@ -62,12 +59,15 @@ def named_placeholders(sql: str) -> str:
 
 def check(sql: str, dialect: str, tenant_tables, names_tenant_table) -> Verdict:
     """The verdict on ``sql`` (named placeholders) for the tables named in ``tenant_tables``."""
+    if not names_tenant_table(sql):
+        return Verdict()
+    unreadable = Verdict(True, (f"SQL the tenant filter cannot read: {sql[:120]!r}",))
     try:
         tree = sqlglot.parse_one(named_placeholders(sql), read=DIALECTS.get(dialect, dialect))
     except sqlglot.errors.SqlglotError:
-        if names_tenant_table(sql):
-            return Verdict(True, (f"SQL the tenant filter cannot read: {sql[:120]!r}",))
-        return Verdict()
+        return unreadable
+    if tree.find(exp.Command) is not None:  # sqlglot kept it as text it did not understand
+        return unreadable
     findings = _Findings()
     for node in tree.walk():
         if isinstance(node, exp.Select):
@@ -77,7 +77,7 @@ def check(sql: str, dialect: str, tenant_tables, names_tenant_table) -> Verdict:
         elif isinstance(node, exp.Insert):
             _check_insert(node, tenant_tables, findings)
     return Verdict(findings.touches, tuple(dict.fromkeys(findings.problems)),
-                   tuple(dict.fromkeys(findings.parameters)), tuple(set(findings.literals)))
+                   tuple(dict.fromkeys(findings.requirements)))
 
 
 def _is_tenant_table(node, tenant_tables) -> bool:
@@ -114,23 +114,25 @@ def _city_value(node) -> bool:
         isinstance(node, exp.Literal) and not node.is_string and node.this.isdigit())
 
 
-def _condition(terms, alias: str, alone: bool):
-    """The parameter (or literal) that ``terms`` bind ``alias.tenant_id`` to, or None."""
+def _conditions(terms, alias: str, alone: bool) -> list:
+    """The parameters (or literals) that ``terms`` bind ``alias.tenant_id`` to: each one
+    alone restricts the table to that city."""
+    values = []
     for term in terms:
         if isinstance(term, exp.EQ):
             for column, value in ((term.this, term.expression), (term.expression, term.this)):
                 if _tenant_column(column, alias, alone) and _city_value(value):
-                    return value
-    return None
+                    values.append(value)
+    return values
 
 
 def _require(table, terms, findings: _Findings, alone: bool, what: str) -> None:
     findings.touches = True
-    value = _condition(terms, table.alias_or_name, alone)
-    if value is None:
+    values = _conditions(terms, table.alias_or_name, alone)
+    if not values:
         findings.problems.append(f"{table.name} is {what} without the city's condition")
     else:
-        findings.found(value)
+        findings.found(*values)
 
 
 def _check_select(select: exp.Select, tenant_tables, findings: _Findings) -> None:

@@ -162,13 +162,10 @@ def _check_sql(connection, cursor, statement, parameters, context, executemany) 
             "; ".join(found.problems) + ". Use the ORM models (the tenant filter reaches them "
             f"in every part of a statement), or mark reviewed code that filters by city itself "
             f"with execution_options({OPT_OUT}='why').")
-    names = {compiled.escaped_bind_names.get(key, key): key for key in compiled.binds} \
-        if compiled.escaped_bind_names else None
+    escaped = {name: key for key, name in (compiled.escaped_bind_names or {}).items()}
     for values in context.compiled_parameters:
-        for name in found.parameters:
-            if values.get(names.get(name, name) if names else name) != tenant_id:
+        for alternatives in found.requirements:
+            if not any((values.get(escaped.get(value, value)) if isinstance(value, str)
+                        else value) == tenant_id for value in alternatives):
                 raise TenantContextError(
-                    f"A statement binds a city other than this session's ({tenant_id}).")
-    if any(literal != tenant_id for literal in found.literals):
-        raise TenantContextError(
-            f"A statement names a city other than this session's ({tenant_id}).")
+                    f"A statement reads or writes a city other than this session's ({tenant_id}).")
