@@ -43,6 +43,7 @@ class _Findings:
     requirements: list[tuple[str | int, ...]] = field(default_factory=list)
 
     def found(self, *terms) -> None:
+        terms = [_unwrapped(term) for term in terms]
         self.requirements.append(tuple(
             term.name if isinstance(term, exp.Placeholder) else int(term.this) for term in terms))
 
@@ -100,8 +101,7 @@ def _terms(condition) -> list:
 def _tenant_column(node, alias: str, alone: bool) -> bool:
     """``alias.tenant_id`` (or ``alias.tenant_id + 0``, an index hint; a bare ``tenant_id``
     when the table is alone in its statement)."""
-    while isinstance(node, exp.Paren):
-        node = node.this
+    node = _unwrapped(node)
     if isinstance(node, exp.Add) and isinstance(node.expression, exp.Literal) \
             and node.expression.this == "0":
         node = node.this
@@ -109,7 +109,15 @@ def _tenant_column(node, alias: str, alone: bool) -> bool:
             and (node.table == alias or (alone and not node.table)))
 
 
+def _unwrapped(node):
+    """``node`` without parentheses and casts (``%(p)s::INTEGER`` on PostgreSQL)."""
+    while isinstance(node, (exp.Paren, exp.Cast)):
+        node = node.this
+    return node
+
+
 def _city_value(node) -> bool:
+    node = _unwrapped(node)
     return isinstance(node, exp.Placeholder) or (
         isinstance(node, exp.Literal) and not node.is_string and node.this.isdigit())
 
