@@ -32,9 +32,11 @@ from __future__ import annotations
 import re
 import weakref
 
-from sqlalchemy import event
+from sqlalchemy import bindparam, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import LoaderCriteriaOption, Session, with_loader_criteria
+from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql import visitors
 
 from col_core.tenancy import sqlcheck
 from col_core.tenancy.scoping import (TenantContextError, TenantScoped, current_tenant_id,
@@ -72,17 +74,77 @@ def names_tenant_table(sql: str) -> bool:
 # -- 1. adding the criteria ---------------------------------------------------------------------
 
 
-def _criteria(tenant_id: int) -> LoaderCriteriaOption:
-    # One lambda at one place: its code is part of the cache key and tenant_id a bound
-    # parameter, so every city shares one compiled form of each statement.
+# The city is a named parameter the listener supplies, so the option is one object for every
+# city: statements keep one cache key (and compiled form) for all cities, and adding the option
+# costs no lambda analysis per statement.
+TENANT_PARAMETER = "col_wall_tenant"
+_TENANT = bindparam(TENANT_PARAMETER)
+_CRITERIA = with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == _TENANT,
+                                 include_aliases=True, track_closure_variables=False)
+_EAGER = ("joined", "selectin", "subquery", "immediate")
+_EAGER_TO_TENANT_ROWS: dict = {}
+
+
+def _loads_tenant_rows_eagerly(mapper) -> bool:
+    """Whether loading ``mapper`` loads a city-owned relationship by default."""
+    found = _EAGER_TO_TENANT_ROWS.get(mapper)
+    if found is None:
+        found = _EAGER_TO_TENANT_ROWS[mapper] = any(
+            relationship.lazy in _EAGER and issubclass(relationship.mapper.class_, TenantScoped)
+            for relationship in mapper.relationships)
+    return found
+
+
+_SHAPES_WITH_TENANT_ROWS: dict = {}
+MAX_SHAPES = 4096
+
+
+def _may_touch_tenant_rows(execute_state) -> bool:
+    """A generous look, remembered per statement shape: a city-owned model or table anywhere in
+    the statement, a loader option, or an eager relationship.  (Were one missed, the check
+    below would refuse the statement.)"""
+    statement = execute_state.statement
+    if statement._with_options or any(
+            issubclass(mapper.class_, TenantScoped) or _loads_tenant_rows_eagerly(mapper)
+            for mapper in execute_state.all_mappers):
+        return True
+    # SQLAlchemy memoizes the cache key on the statement and needs it anyway to find the
+    # compiled form, so the walk below runs once per shape.
+    cache_key = statement._generate_cache_key()
+    if cache_key is None:
+        return _names_tenant_rows(statement)
+    found = _SHAPES_WITH_TENANT_ROWS.get(cache_key.key)
+    if found is None:
+        if len(_SHAPES_WITH_TENANT_ROWS) >= MAX_SHAPES:
+            _SHAPES_WITH_TENANT_ROWS.clear()
+        found = _SHAPES_WITH_TENANT_ROWS[cache_key.key] = _names_tenant_rows(statement)
+    return found
+
+
+def _names_tenant_rows(statement) -> bool:
+    for element in visitors.iterate(statement):
+        mapper = element._annotations.get("parentmapper") if hasattr(element, "_annotations") \
+            else None
+        if mapper is not None and issubclass(mapper.class_, TenantScoped):
+            return True
+        if getattr(element, "name", None) in _TENANT_TABLES and hasattr(element, "c"):
+            return True
+    return False
+
+
+def _criteria_with_value(tenant_id: int) -> LoaderCriteriaOption:
+    """For statements whose parameters are rows (an INSERT, executemany): the city as a
+    closure variable, which SQLAlchemy also binds as a parameter."""
     return with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant_id,
                                 include_aliases=True)
 
 
-def _has_criteria(statement) -> bool:
+def _criteria_in(statement) -> LoaderCriteriaOption | None:
     """Relationship loads carry the criteria of the statement that loaded their parent."""
-    return any(isinstance(option, LoaderCriteriaOption) and option.root_entity is TenantScoped
-               for option in statement._with_options)
+    for option in statement._with_options:
+        if isinstance(option, LoaderCriteriaOption) and option.root_entity is TenantScoped:
+            return option
+    return None
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -90,10 +152,22 @@ def _add_criteria(execute_state) -> None:
     session = execute_state.session
     tenant_id = current_tenant_id(session)
     statement = execute_state.statement
-    if (tenant_id is None or is_cross_tenant(session) or not hasattr(statement, "options")
-            or execute_state.execution_options.get(OPT_OUT) or _has_criteria(statement)):
-        return
-    execute_state.statement = statement.options(_criteria(tenant_id))
+    if not hasattr(statement, "_with_options"):
+        return  # text() and other statements without ORM options
+    criteria = _criteria_in(statement)
+    if criteria is None:
+        if (tenant_id is None or is_cross_tenant(session)
+                or execute_state.execution_options.get(OPT_OUT)
+                or not _may_touch_tenant_rows(execute_state)):
+            return
+        rows = isinstance(statement, Insert) or isinstance(execute_state.parameters, (list, tuple))
+        criteria = _criteria_with_value(tenant_id) if rows else _CRITERIA
+        execute_state.statement = statement.options(criteria)
+    if criteria is _CRITERIA:
+        # (A lazy load under cross_tenant() of a row loaded earlier is filtered to the current
+        # city, or finds nothing without one: failing closed.)
+        execute_state.parameters = {**(execute_state.parameters or {}),
+                                    TENANT_PARAMETER: tenant_id}
 
 
 # -- 2. checking the SQL ------------------------------------------------------------------------
