@@ -35,8 +35,8 @@ import weakref
 from sqlalchemy import bindparam, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import LoaderCriteriaOption, Session, with_loader_criteria
-from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql import visitors
+from sqlalchemy.sql.dml import Insert
 
 from col_core.tenancy import sqlcheck
 from col_core.tenancy.scoping import (TenantContextError, TenantScoped, current_tenant_id,
