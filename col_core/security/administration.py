@@ -50,9 +50,10 @@ class CityPeople:
         return self.session.scalar(select(CityAdmin).where(
             CityAdmin.tenant_id == self.tenant_id, CityAdmin.user_id == account_id))
 
-    def grant_administration(self, email):
+    def grant_administration(self, email, require_active=True):
         account = find_by_email(self.session, email)
-        if account is None or not account.is_active:
+        if account is None or account.deleted_at is not None or (
+                require_active and not account.is_active):
             raise AdministrationRefused(_(
                 "Nobody with this address has an account yet. Ask them to sign up first."))
         if self._administration(account.id) is None:

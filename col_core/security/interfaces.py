@@ -74,9 +74,10 @@ class ICityPeople(Interface):
     def administrators() -> list:
         """This city's administrators (accounts), by name."""
 
-    def grant_administration(email: str):
-        """Make the active account with this address an administrator of this city; returns
-        it.  Raises :class:`AdministrationRefused` when no active account uses the address."""
+    def grant_administration(email: str, require_active: bool = True):
+        """Make the account with this address an administrator of this city; returns it.
+        Raises :class:`AdministrationRefused` when no account uses the address, or (unless
+        ``require_active`` is false, as for the command line) when it is not active yet."""
 
     def revoke_administration(account_id: int) -> None:
         """End an account's administration of this city.  Raises ``LookupError`` when it does
