@@ -46,7 +46,7 @@ def test_reindex_in_the_background_is_a_job_per_city(testapp, app_config, factor
     city = factories.tenant("vilnius")
     activities(city, title="Dance workshop")
     with factories.within(city):
-        factories.session.execute(delete(SearchDocumentRow.__table__))
+        factories.session.execute(delete(SearchDocumentRow))
         factories.session.commit()
     result = CliRunner().invoke(search, ["reindex", "--background"],
                                 obj=BoundAppContext(app_config), catch_exceptions=False)
