@@ -10,11 +10,11 @@ from sqlalchemy import select
 from col_core.cli.context import AppContext, pass_app
 from col_core.db.meta import utcnow
 from col_core.security import validation as v
-from col_core.security.models import CityAdmin, User
+from col_core.security.interfaces import ICityPeople
+from col_core.security.models import User
 from col_core.security.passwords import hash_password, password_problem
 from col_core.security.services import find_by_email
 from col_core.tenancy.models import Tenant
-from col_core.tenancy.scoping import tenant_context
 
 
 @click.group()
@@ -79,8 +79,6 @@ def grant_city_admin(app: AppContext, email: str, slug: str) -> None:
         city = session.scalar(select(Tenant).where(Tenant.slug == slug))
         if city is None or city.is_global:
             raise click.ClickException(f"no city with the slug {slug!r}; see `col tenant list`.")
-        with tenant_context(session, city):
-            if session.scalar(select(CityAdmin).where(CityAdmin.user_id == account.id)) is None:
-                session.add(CityAdmin(user_id=account.id))
-                session.flush()
+    with app.request(city) as request:
+        request.find_service(ICityPeople).grant_administration(email, require_active=False)
     click.echo(f"{email} administers {slug}.")

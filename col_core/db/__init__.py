@@ -25,6 +25,10 @@ def make_engine(url: str, role: str = "", **kwargs) -> Engine:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if url.startswith("sqlite"):
+        # Named placeholders, as psycopg's: the tenant wall reads which parameter holds the city
+        # in each compiled statement (col_core.tenancy.wall).
+        kwargs.setdefault("paramstyle", "named")
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -69,6 +69,7 @@ def includeme(config):
     from col_core.security.interfaces import IAccountService
 
     config.register_service_factory(AccountService, IAccountService)
+    config.include("col_core.security.administration")
     from col_core.security.consent import consent_gate
 
     config.add_view_deriver(consent_gate)

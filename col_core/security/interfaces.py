@@ -55,3 +55,40 @@ class IAccountService(Interface):
 
     def erase(user) -> None:
         """Erase the account's personal data, keeping an anonymous row (GDPR Art. 17)."""
+
+
+class ICityPeople(Interface):
+    """The people of the request's city and who administers it: the one reviewed way to read
+    and change what global accounts are in a city (its people, their organisations' roles, its
+    administrators).  Every method works for ``request.tenant`` only, whatever account ids it
+    is given; accounts of other cities are neither listed nor changed.
+    """
+
+    def people(limit: int) -> list:
+        """Active accounts whose home city this is, or who belong to one of its organisations,
+        by name."""
+
+    def organisation_roles() -> dict:
+        """``{account id: ["<organisation> (<role>)", ...]}`` for this city's organisations."""
+
+    def administrators() -> list:
+        """This city's administrators (accounts), by name."""
+
+    def grant_administration(email: str, require_active: bool = True):
+        """Make the account with this address an administrator of this city; returns it.
+        Raises :class:`AdministrationRefused` when no account uses the address, or (unless
+        ``require_active`` is false, as for the command line) when it is not active yet."""
+
+    def revoke_administration(account_id: int) -> None:
+        """End an account's administration of this city.  Raises ``LookupError`` when it does
+        not administer this city, and :class:`AdministrationRefused` when it is the city's
+        last administrator (a city always keeps one)."""
+
+
+class AdministrationRefused(Exception):
+    """A change to a city's administrators that is not allowed; ``message`` says why (a
+    translation string)."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message

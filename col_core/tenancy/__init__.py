@@ -1,6 +1,5 @@
 """Tenancy: which city a request, command or job works for, and the walls that keep cities apart."""
 
-from col_core.tenancy.models import Tenant, TenantHost
 from col_core.tenancy.scoping import (
     TenantContextError,
     TenantScoped,
@@ -8,6 +7,9 @@ from col_core.tenancy.scoping import (
     current_tenant_id,
     tenant_context,
 )
+# The wall's listeners must be in place before the first model is mapped or queried.
+from col_core.tenancy import wall  # noqa: E402,F401  (isort: skip)
+from col_core.tenancy.models import Tenant, TenantHost  # noqa: E402
 
 __all__ = [
     "Tenant",

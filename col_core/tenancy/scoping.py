@@ -1,11 +1,12 @@
 """Central tenant isolation for the ORM.
 
-Every model that mixes in :class:`TenantScoped` is filtered to the session's current tenant on
-every ORM SELECT, UPDATE and DELETE, and stamped with it on flush.  A view that forgets to filter
-therefore still cannot read or write another city's rows.  Queries of tenant-scoped models with no
-tenant in context raise :class:`TenantContextError`; code that must read across tenants (CLI,
-platform administration, the global site's aggregates) says so explicitly with
-:func:`cross_tenant`, which is easy to grep for.
+Every model that mixes in :class:`TenantScoped` is filtered to the session's current tenant in
+every statement that touches its table, whatever the statement's shape (:mod:`.wall`), and
+stamped with it on flush.  A view that forgets to filter therefore still cannot read or write
+another city's rows.  Queries of tenant-scoped models with no tenant in context raise
+:class:`TenantContextError`; code that must read across tenants (CLI, platform administration,
+the global site's aggregates) says so explicitly with :func:`cross_tenant`, which is easy to
+grep for.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import contextlib
 from typing import Iterator
 
 from sqlalchemy import ForeignKey, event
-from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 
 TENANT_KEY = "col.tenant_id"
 CROSS_TENANT_KEY = "col.cross_tenant"
@@ -97,37 +98,6 @@ def _begin_with_tenant(session: Session, transaction, connection) -> None:
     _apply_database_tenant(session, connection)
 
 
-def _touches_tenant_rows(execute_state) -> bool:
-    return any(
-        issubclass(mapper.class_, TenantScoped) for mapper in execute_state.all_mappers
-    )
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _filter_to_tenant(execute_state) -> None:
-    if not (execute_state.is_select or execute_state.is_update or execute_state.is_delete):
-        return
-    if execute_state.is_column_load or execute_state.is_relationship_load:
-        # Lazy loads re-use the criteria of the statement that loaded the parent.
-        return
-    session = execute_state.session
-    if is_cross_tenant(session) or not _touches_tenant_rows(execute_state):
-        return
-    tenant_id = current_tenant_id(session)
-    if tenant_id is None:
-        raise TenantContextError(
-            "A tenant-scoped model was queried with no tenant in context; "
-            "use tenant_context() or, deliberately, cross_tenant()."
-        )
-    execute_state.statement = execute_state.statement.options(
-        with_loader_criteria(
-            TenantScoped,
-            lambda cls: cls.tenant_id == tenant_id,
-            include_aliases=True,
-        )
-    )
-
-
 @event.listens_for(Session, "before_flush")
 def _stamp_tenant(session: Session, flush_context, instances) -> None:
     tenant_id = current_tenant_id(session)
@@ -146,10 +116,14 @@ def _stamp_tenant(session: Session, flush_context, instances) -> None:
                 f"New {type(obj).__name__} belongs to tenant {obj.tenant_id}, "
                 f"but the session is working for tenant {tenant_id}."
             )
-    for obj in session.dirty:
-        if isinstance(obj, TenantScoped) and not crossing and tenant_id is not None:
-            if obj.tenant_id != tenant_id:
+    if crossing:
+        return
+    # Rows loaded under cross_tenant() (or before the session changed city) are this session's
+    # to change only as the city they belong to.
+    for changed, verb in ((session.dirty, "changed"), (session.deleted, "deleted")):
+        for obj in changed:
+            if isinstance(obj, TenantScoped) and obj.tenant_id != tenant_id:
                 raise TenantContextError(
-                    f"{type(obj).__name__} of tenant {obj.tenant_id} changed while working for "
+                    f"{type(obj).__name__} of tenant {obj.tenant_id} {verb} while working for "
                     f"tenant {tenant_id}."
                 )

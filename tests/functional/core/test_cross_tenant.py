@@ -294,14 +294,18 @@ def test_row_level_security_hides_city_a_from_raw_sql(registry, world):
 
     if registry["col.engine"].dialect.name != "postgresql":
         pytest.skip("row-level security is a PostgreSQL feature")
+    # Past the ORM wall on purpose: row-level security is what is under test.
+    raw = {"filters_tenant_itself": "a test of row-level security"}
     session = registry["col.session_factory"]()
     try:
         set_tenant(session, world["b"].id)
-        assert session.execute(text("SELECT name FROM organisations")).all() == []
-        assert session.execute(text("SELECT id FROM memberships")).all() == []
+        assert session.execute(text("SELECT name FROM organisations"),
+                               execution_options=raw).all() == []
+        assert session.execute(text("SELECT id FROM memberships"), execution_options=raw).all() == []
         session.rollback()
         set_tenant(session, world["a"].id)  # the control: the same SQL sees city A's rows
-        names = set(session.execute(text("SELECT name FROM organisations")).scalars())
+        names = set(session.execute(text("SELECT name FROM organisations"),
+                                    execution_options=raw).scalars())
         assert "Secret Org A" in names and names <= SECRETS
     finally:
         session.rollback()
@@ -350,3 +354,148 @@ def test_map_group_of_city_a_is_not_found_from_city_b(testapp, registry, world):
         response = _send(app, token, "GET", path)
         assert response.status_int == 404, f"{path} answered {response.status}"
         assert not SECRETS.intersection(re.findall(r"Secret \w+ A|Bike Kitchen", response.text))
+
+
+# -- city A's ids inside bodies and forms, sent to the attacker's own objects in city B ----------
+#
+# The attacker owns an organisation, an activity, a playlist and a badge class in city B too, so
+# every route below is one they may use; only the ids in the body are city A's.  Each attack must
+# be refused with a 4xx, and afterwards city B's objects must hold nothing of city A's.
+
+
+@pytest.fixture
+def own_world(world, factories, registry):
+    """The attacker's own objects in city B, and a participation in city A to aim at."""
+    from col_core.activities.models import Activity, Participation
+
+    city_b, values = world["b"], world["values"]
+    attacker = factories.session.scalar(select(User).where(User.email == "owner@alpha.example"))
+    own = {}
+    with factories.within(city_b):
+        organisation = Organisation(name="Attacker Org B", slug="attacker-org-b")
+        organisation.memberships.append(Membership(user_id=attacker.id, role="owner"))
+        factories.save(organisation)
+        activity = factories.save(Activity(organisation_id=organisation.id, title="Own Activity B",
+                                           status="published", published_at=utcnow()))
+        own.update(org_slug=organisation.slug, activity_id=activity.id)
+    learner = factories.save(User(email="learner@alpha.example", display_name="Learner A",
+                                  email_verified_at=utcnow()))
+    with factories.within(world["a"]):
+        participation = factories.save(Participation(activity_id=values["activity_id"],
+                                                     user_id=learner.id, status="joined"))
+        own["a_participation_id"] = participation.id
+    try:
+        from plugins.playlists.models import Playlist
+    except ImportError:  # pragma: no cover - playlists not installed
+        Playlist = None
+    if Playlist is not None:
+        with factories.within(city_b):
+            own["playlist_id"] = factories.save(Playlist(organisation_id=organisation.id,
+                                                         title="Own Playlist B")).id
+    try:
+        from plugins.badges.testing import Badges
+    except ImportError:  # pragma: no cover - badges not installed
+        Badges = None
+    if Badges is not None:
+        badges = Badges(registry, factories, city_b)
+        with factories.within(city_b):  # its name would read as city A's "Bike Kitchen"
+            factories.session.get(Organisation, badges.organisation.id).name = "Own Kitchen B"
+            factories.session.commit()
+        badges.member(attacker, "owner")
+        own["badge_id"] = badges.badge_class(name="Own Badge B")
+    return own
+
+
+def _route(registry, name, **parts):
+    route = registry.getUtility(IRoutesMapper).get_route(name)
+    path = route.generate({key: str(value) for key, value in parts.items()})
+    return path if path.startswith("/") else "/" + path
+
+
+def _refused(response):
+    assert 400 <= response.status_int < 500, f"answered {response.status}"
+    assert not SECRETS.intersection(re.findall(r"Secret \w+ A|Bike Kitchen", response.text))
+
+
+def test_activity_co_organised_with_another_citys_organisation(testapp, registry, world,
+                                                                own_world, factories):
+    from col_core.activities.models import Activity
+
+    app, token = _signed_in(testapp, world["b"])
+    path = f"/api/v1/activities/{own_world['activity_id']}"
+    _refused(app.patch_json(path, {"co_organisers": [world["values"]["org_id"]]},
+                            headers={"X-CSRF-Token": token}, status="*"))
+    edit = app.get(_route(registry, "activity_edit", id=own_world["activity_id"]))
+    form = [f for f in edit.forms.values() if "title" in f.fields][0]
+    fields = [(name, value) for name, value in form.submit_fields() if name != "co_organisers"]
+    _refused(app.post(edit.request.path, fields + [("co_organisers",
+                                                    str(world["values"]["org_id"]))],
+                      status="*"))
+    with factories.within(world["b"]):
+        activity = factories.session.get(Activity, own_world["activity_id"])
+        assert activity.co_organisers == []
+
+
+def test_attendance_and_completion_with_another_citys_ids(testapp, world, own_world, factories):
+    from col_core.activities.models import Participation
+
+    app, token = _signed_in(testapp, world["b"])
+    headers = {"X-CSRF-Token": token}
+    base = f"/api/v1/activities/{own_world['activity_id']}"
+    a_participation = own_world["a_participation_id"]
+    _refused(app.post_json(f"{base}/attendance", {
+        "session_id": world["values"]["session_id"], "participation_ids": [a_participation]},
+        headers=headers, status="*"))
+    completed = app.post_json(f"{base}/completion", {"participation_ids": [a_participation]},
+                              headers=headers, status="*")
+    assert completed.status_int >= 400 or completed.json["completed"] == []
+    with factories.within(world["a"]):
+        participation = factories.session.get(Participation, a_participation)
+        assert participation.status == "joined" and participation.completed_at is None
+
+
+def test_playlist_items_from_another_city(testapp, registry, world, own_world, factories):
+    if "playlist_id" not in own_world:
+        pytest.skip("playlists is not installed")
+    from plugins.playlists.models import PlaylistItem
+
+    app, token = _signed_in(testapp, world["b"])
+    _refused(app.put_json(f"/api/v1/playlists/{own_world['playlist_id']}/items",
+                          {"items": [{"activity_id": world["values"]["activity_id"]}]},
+                          headers={"X-CSRF-Token": token}, status="*"))
+    with factories.within(world["b"]):
+        assert factories.session.scalars(select(PlaylistItem)).all() == []
+
+
+def test_badge_prerequisite_from_another_city(testapp, registry, world, own_world, factories):
+    if "badge_id" not in own_world:
+        pytest.skip("badges is not installed")
+    from plugins.badges.models import BadgeClass
+
+    app, token = _signed_in(testapp, world["b"])
+    page = app.get(_route(registry, "badges.manage_edit", badge=own_world["badge_id"]))
+    form = [f for f in page.forms.values() if "name" in f.fields][0]
+    fields = [(name, value) for name, value in form.submit_fields() if name != "prerequisites"]
+    _refused(app.post(page.request.path, fields + [("prerequisites",
+                                                    str(world["values"]["badge_id"]))],
+                      status="*"))
+    with factories.within(world["b"]):
+        badge = factories.session.get(BadgeClass, own_world["badge_id"])
+        assert badge.prerequisites == []
+
+
+def test_working_as_another_citys_organisation(testapp, registry, world, own_world):
+    app, token = _signed_in(testapp, world["b"])
+    _refused(app.post(_route(registry, "organisation_switch"),
+                      {"csrf_token": token, "slug": world["values"]["org_slug"]}, status="*"))
+    assert "Secret Org A" not in app.get(_route(registry, "organisations_mine")).text
+
+
+def test_removing_another_citys_member_through_an_own_organisation(testapp, registry, world,
+                                                                    own_world, factories):
+    app, token = _signed_in(testapp, world["b"])
+    path = _route(registry, "organisation_member_remove", slug=own_world["org_slug"],
+                  id=world["values"]["membership_id"])
+    _refused(app.post(path, {"csrf_token": token}, status="*"))
+    with factories.within(world["a"]):
+        assert factories.session.get(Membership, world["values"]["membership_id"]) is not None

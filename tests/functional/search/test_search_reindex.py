@@ -30,7 +30,7 @@ def test_reindex_rebuilds_a_city_from_its_activities(testapp, app_config, factor
     city = factories.tenant("vilnius")
     activities(city, title="Dance workshop")
     with factories.within(city):  # as if the index were lost
-        factories.session.execute(delete(SearchDocumentRow.__table__))
+        factories.session.execute(delete(SearchDocumentRow))
         factories.session.commit()
     app = testapp.for_tenant(city)
     assert titles(app.get("/api/v1/search", {"q": "dance"})) == []
@@ -46,7 +46,7 @@ def test_reindex_in_the_background_is_a_job_per_city(testapp, app_config, factor
     city = factories.tenant("vilnius")
     activities(city, title="Dance workshop")
     with factories.within(city):
-        factories.session.execute(delete(SearchDocumentRow.__table__))
+        factories.session.execute(delete(SearchDocumentRow))
         factories.session.commit()
     result = CliRunner().invoke(search, ["reindex", "--background"],
                                 obj=BoundAppContext(app_config), catch_exceptions=False)

@@ -1,0 +1,25 @@
+"""A session that row-level security does not bind, to test the ORM wall on its own."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Iterator
+
+from sqlalchemy.orm import Session
+
+from col_core.db import make_engine
+
+
+@contextlib.contextmanager
+def owner_session(registry) -> Iterator[Session]:
+    """A session on the test database as its owner (on PostgreSQL, a role that row-level
+    security lets through), so only the ORM wall stands between it and other cities' rows.
+    Nothing it does is committed."""
+    engine = make_engine(registry.settings["col.database_url"])
+    session = Session(bind=engine)
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+        engine.dispose()
