@@ -13,6 +13,8 @@ from pyramid.scripting import prepare
 
 from col_core.app import make_config
 from col_core.db import make_engine
+from col_core.settings import SettingsError
+from col_core.tenancy.hosts import point_at
 from col_core.tenancy.scoping import set_tenant
 
 
@@ -20,6 +22,15 @@ class AppContext:
     def __init__(self, config_path: str | None):
         self.config_path = config_path
         self._config = None
+        self.overrides: dict[str, str] = {}
+
+    def serve_on(self, port: int) -> None:
+        """Without a configured ``col.public_url``, links point at the local server on ``port``
+        (the demo's cities at ``http://<slug>.<base domain>:<port>/``)."""
+        ini = self.ini_settings()
+        if not (os.environ.get("COL_PUBLIC_URL") or ini.get("col.public_url")):
+            base_domain = os.environ.get("COL_BASE_DOMAIN") or ini.get("col.base_domain")
+            self.overrides["col.public_url"] = f"http://{base_domain or 'localhost'}:{port}"
 
     def ini_settings(self) -> dict:
         if not self.config_path:
@@ -32,7 +43,10 @@ class AppContext:
     @property
     def config(self):
         if self._config is None:
-            self._config = make_config(None, **self.ini_settings())
+            try:
+                self._config = make_config(None, **{**self.ini_settings(), **self.overrides})
+            except SettingsError as error:
+                raise click.ClickException(str(error)) from error
             self._config.commit()
         return self._config
 
@@ -61,14 +75,15 @@ class AppContext:
         return self.config.make_wsgi_app()
 
     @contextlib.contextmanager
-    def request(self, tenant=None, base_url: str | None = None):
+    def request(self, tenant=None):
         """A request whose transaction commits at the end of the block (rolls back on error).
 
-        ``base_url`` (e.g. ``http://vilnius.localhost:6543``) is where generated URLs point.
+        Its URLs are those a web request of ``tenant`` gets: the tenant's configured origin
+        (the public URL's when ``tenant`` is None).
         """
-        env = prepare(request=Request.blank("/", base_url=base_url) if base_url else None,
-                      registry=self.registry)
+        env = prepare(request=Request.blank("/"), registry=self.registry)
         request = env["request"]
+        point_at(request, tenant)
         request.tenant = tenant
         try:
             with request.tm:

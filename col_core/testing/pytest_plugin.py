@@ -104,6 +104,23 @@ def testapp(registry, wsgi_app):
 
 
 @pytest.fixture
+def make_testapp(registry, app_settings):
+    """``make_testapp(**settings)``: the whole app built with other settings (a public URL, the
+    environment...) on the same database, through webtest at the bare host."""
+    built = []
+
+    def make(**overrides) -> TenantTestApp:
+        config = make_config(None, **{**app_settings, **overrides})
+        config.commit()
+        built.append(config)
+        return TenantTestApp(config.make_wsgi_app(), extra_environ={"HTTP_HOST": "example.test"})
+
+    yield make
+    for config in built:
+        config.registry["col.engine"].dispose()
+
+
+@pytest.fixture
 def outbox(registry):
     """The real on-disk outbox the app's mailer writes to (``outbox.messages()``)."""
     request = Request.blank("/")

@@ -7,7 +7,7 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 from col_core.i18n.negotiation import tenant_locales
-from col_core.tenancy.resolve import tenant_url
+from col_core.tenancy.hosts import tenant_url
 from col_core.web.branding import css_variables
 from pyramid.events import BeforeRender
 from pyramid_jinja2 import ENV_CONFIG_PHASE

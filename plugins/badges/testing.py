@@ -21,6 +21,7 @@ from col_core.app import make_config
 from col_core.db.meta import utcnow
 from col_core.security.models import Membership, Organisation, User
 from col_core.security.passwords import hash_password
+from col_core.tenancy.hosts import point_at
 from col_core.tenancy.scoping import set_tenant
 from col_core.testing.people import accept_terms
 from plugins.badges.interfaces import IBadgeIssuer, IIssuerKeys
@@ -51,6 +52,7 @@ class Badges:
     def request(self):
         env = prepare(registry=self.registry)
         request = env["request"]
+        point_at(request, self.tenant)
         request.tenant = self.tenant
         try:
             with request.tm:
