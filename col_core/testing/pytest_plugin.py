@@ -153,6 +153,8 @@ def run_col(registry, app_settings, col_database, monkeypatch):
         "COL_DATABASE_URL": col_database.url, "COL_DB_ROLE": col_database.role,
         "COL_DATA_DIR": app_settings["col.data_dir"], "COL_SECRET": app_settings["col.secret"],
         "COL_BASE_DOMAIN": app_settings["col.base_domain"],
+        "COL_PUBLIC_URL": app_settings["col.public_url"],
+        "COL_GLOBAL_HOSTS": app_settings["col.global_hosts"],
     }
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
