@@ -121,6 +121,23 @@ def make_testapp(registry, app_settings):
 
 
 @pytest.fixture
+def live_server(registry, app_settings):
+    """``live_server(**settings)``: the app on a real server (``col_core.testing.live``), its
+    public URL on the server's origin; ``.origin``, ``.city(tenant)``, ``.wsgi_app``."""
+    from col_core.testing.live import LiveServer
+
+    started = []
+
+    def start(**overrides) -> LiveServer:
+        started.append(LiveServer(app_settings, **overrides))
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.close()
+
+
+@pytest.fixture
 def outbox(registry):
     """The real on-disk outbox the app's mailer writes to (``outbox.messages()``)."""
     request = Request.blank("/")

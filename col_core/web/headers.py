@@ -9,8 +9,8 @@
 * ``Referrer-Policy``: other sites learn at most our origin; pages whose address carries a
   secret (a ``{token}`` or ``{code}`` in the route, an ``invite`` parameter) tell them nothing.
 * ``X-Content-Type-Options: nosniff``.
-* ``Cache-Control: no-store`` on every response that depended on who is asking: a session with
-  something in it (signed in, a CSRF token in a form, a flash message) or an API token.
+* ``Cache-Control: no-store`` on every response made for one visitor: to someone signed in (by
+  session or API token), or carrying their session's CSRF token or a flash message.
 * ``Strict-Transport-Security`` when ``col.public_url`` is https.
 """
 
@@ -21,6 +21,7 @@ import secrets
 from pyramid.tweens import EXCVIEW
 
 from col_core.activities.content import embed_sources
+from col_core.security import PERSONAL_RESPONSE
 from col_core.tenancy.hosts import addresses
 from col_core.web.maps import city_tiles, tile_source
 
@@ -68,12 +69,10 @@ def carries_secret(request) -> bool:
         any(name in request.GET for name in SECRET_PARAMETERS)
 
 
-def depends_on_visitor(request) -> bool:
+def made_for_visitor(request) -> bool:
     """Whether the response was made for this visitor alone: nobody may keep a copy."""
-    if request.__dict__.get("col_identity") is not None:
-        return True
-    session = request.__dict__.get("session")
-    return session is not None and len(session) > 0
+    return request.__dict__.get("col_identity") is not None or \
+        request.environ.get(PERSONAL_RESPONSE, False)
 
 
 def security_headers_tween_factory(handler, registry):
@@ -89,8 +88,8 @@ def security_headers_tween_factory(handler, registry):
         headers["X-Content-Type-Options"] = "nosniff"
         headers.setdefault("Referrer-Policy", SECRET_REFERRER_POLICY if carries_secret(request)
                            else REFERRER_POLICY)
-        if depends_on_visitor(request):
-            response.cache_control = "no-store"
+        if made_for_visitor(request):
+            headers["Cache-Control"] = "no-store"
         if https and hsts:
             headers["Strict-Transport-Security"] = hsts
         return response

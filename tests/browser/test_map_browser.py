@@ -6,7 +6,6 @@ refused, so this also shows that the page works with no tile server.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
@@ -23,14 +22,8 @@ CENTRE = (54.6872, 25.2797)
 
 
 @pytest.fixture
-def server(wsgi_app, registry):
-    waitress = pytest.importorskip("waitress")
-    served = waitress.create_server(wsgi_app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=served.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{served.effective_port}"
-    served.close()
-    thread.join(timeout=5)
+def server(live_server):
+    return live_server().origin
 
 
 @pytest.fixture

@@ -10,7 +10,9 @@
   function save() {
     var data = new FormData(form);
     data.set("action", "autosave");
-    fetch(form.action, {method: "POST", body: data, credentials: "same-origin"})
+    // The attribute, not form.action: the form's "action" buttons shadow that property.
+    fetch(form.getAttribute("action") || window.location.href,
+          {method: "POST", body: data, credentials: "same-origin"})
       .then(function (r) { status.textContent = r.ok ? status.dataset.saved : status.dataset.failed; })
       .catch(function () { status.textContent = status.dataset.offline; });
   }
