@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pkg_resources
 import pytest
@@ -19,6 +20,9 @@ from col_core.testing.database import TestDatabase
 from col_core.testing.factories import Factories
 from col_core.testing.people import People
 from col_core.testing.openapi import assert_matches_openapi
+
+
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 def pytest_configure(config):
@@ -135,6 +139,21 @@ def live_server(registry, app_settings):
     yield start
     for server in started:
         server.close()
+
+
+@pytest.fixture
+def chromium():
+    """Debian's Chromium through Playwright, headless (never a downloaded browser build)."""
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's Chromium: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield browser
+        browser.close()
 
 
 @pytest.fixture

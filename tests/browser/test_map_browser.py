@@ -27,18 +27,6 @@ def server(live_server):
 
 
 @pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
 def city(factories, activities):
     city = factories.tenant("vilnius", map={"center": list(CENTRE), "zoom": 12,
                                             "tile_url": "http://tiles.invalid/{z}/{x}/{y}.png"})
@@ -51,8 +39,8 @@ def city(factories, activities):
     return city
 
 
-def test_map_clusters_filters_and_opens_an_activity(server, browser, city):
-    context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+def test_map_clusters_filters_and_opens_an_activity(server, chromium, city):
+    context = chromium.new_context(viewport={"width": 390, "height": 844})  # a phone
     page = context.new_page()
     base = f"{server}/t/vilnius"
     page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server)

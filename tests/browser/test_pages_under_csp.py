@@ -27,21 +27,9 @@ document.addEventListener("securitypolicyviolation",
 """
 
 
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield chromium
-        chromium.close()
-
-
-def open_page(browser, server, token=None):
+def open_page(chromium, server, token=None):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    context = browser.new_context(viewport={"width": 390, "height": 844},
+    context = chromium.new_context(viewport={"width": 390, "height": 844},
                                   extra_http_headers=headers)
     context.add_init_script(RECORD_VIOLATIONS)
     page = context.new_page()
@@ -58,7 +46,7 @@ def visit(page, url) -> None:
     assert page.evaluate("window.__violations") == [], url
 
 
-def test_city_pages_signed_out_and_signed_in(live_server, browser, factories, people, activities):
+def test_city_pages_signed_out_and_signed_in(live_server, chromium, factories, people, activities):
     city = factories.tenant("vilnius", map={"center": [54.6872, 25.2797], "zoom": 12,
                                             "tile_url": "http://tiles.invalid/{z}/{x}/{y}.png",
                                             "attribution": "© Tiles"})
@@ -72,7 +60,7 @@ def test_city_pages_signed_out_and_signed_in(live_server, browser, factories, pe
     server = live_server()
     base = server.city(city)
 
-    page = open_page(browser, server)
+    page = open_page(chromium, server)
     for path in ("/", "/map/", f"/activities/{shown.id}", "/signin", "/signup",
                  "/password/forgot", "/badges/verify", "/esco/skills"):
         visit(page, base + path)
@@ -81,7 +69,7 @@ def test_city_pages_signed_out_and_signed_in(live_server, browser, factories, pe
     visit(page, base + "/map/")
     page.locator(".leaflet-marker-icon, .marker-cluster").first.wait_for(timeout=10000)
 
-    page = open_page(browser, server, token)
+    page = open_page(chromium, server, token)
     for path in ("/account", "/badges/wallet", f"/organisations/{organisation.slug}/activities",
                  f"/organisations/{organisation.slug}/analytics", "/map/"):
         visit(page, base + path)
@@ -97,7 +85,7 @@ def test_city_pages_signed_out_and_signed_in(live_server, browser, factories, pe
     assert page.evaluate("window.__violations")[0].startswith("script-src")
 
 
-def test_city_dashboard_with_charts_and_map(live_server, browser, factories, registry, testapp):
+def test_city_dashboard_with_charts_and_map(live_server, chromium, factories, registry, testapp):
     from col_core.analytics.testing import People, scripted_request, seed_city
 
     people = People(factories, testapp)
@@ -105,7 +93,7 @@ def test_city_dashboard_with_charts_and_map(live_server, browser, factories, reg
                        min_group_size=2)
     token = people.client(seeded.city, seeded.admin).authorization[1]
     server = live_server()
-    page = open_page(browser, server, token)
+    page = open_page(chromium, server, token)
     visit(page, server.city(seeded.city) + "/analytics")
     assert page.locator("svg[role=img]").count() >= 4
     page.locator("#analytics-map.leaflet-container").wait_for(timeout=10000)
