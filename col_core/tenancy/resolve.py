@@ -18,7 +18,9 @@ import re
 import time
 import weakref
 
+from pyramid.encode import url_quote
 from pyramid.httpexceptions import HTTPBadRequest, HTTPFound, HTTPNotFound
+from pyramid.traversal import PATH_SAFE
 from pyramid.tweens import EXCVIEW
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
@@ -30,6 +32,7 @@ from col_core.tenancy.scoping import set_tenant
 
 PATH_PREFIX = re.compile(r"^/t/(?P<slug>[a-z0-9][a-z0-9-]{0,62})(?P<rest>/.*)?$")
 REDIRECTED_METHODS = frozenset({"GET", "HEAD"})
+HEALTH_CHECK = "/healthz"
 
 
 class UnknownHost(HTTPBadRequest):
@@ -81,6 +84,8 @@ class KnownHosts:
     def allows(self, addresses: Addresses, domain: str) -> bool:
         if not domain:
             return False
+        if addresses.allowed(domain, frozenset(), frozenset()):
+            return True  # a configured name: no tenant needed
         now = time.monotonic()
         loaded_at, hostnames, slugs = self.entries.get("hosts", (-1e9, frozenset(), frozenset()))
         if addresses.allowed(domain, hostnames, slugs) and now < loaded_at + self.seconds:
@@ -165,12 +170,15 @@ def tenant_tween_factory(handler, registry):
             raise UnknownTenant(_("No city of learning answers at this address."))
         origin = configured.origin(tenant)
         via_path = address[0] == "slug"
-        if request.method in REDIRECTED_METHODS and (
+        # Health checks answer wherever they are asked: load balancers take a redirect for a
+        # failure.  Only the name and the path form count, never port or scheme, which a proxy
+        # may change: comparing them could redirect in a loop.
+        path = rest or request.path_info
+        if request.method in REDIRECTED_METHODS and path != HEALTH_CHECK and (
                 domain != origin.hostname or via_path != bool(origin.prefix)):
             query = f"?{request.query_string}" if request.query_string else ""
-            return HTTPFound(location=f"{origin.url}{rest or request.path_info}{query}")
-        if rest is not None:
-            request.path_info = rest
+            return HTTPFound(location=f"{origin.url}{url_quote(path, PATH_SAFE)}{query}")
+        request.path_info = path
         point_at(request, tenant)
         request.tenant = tenant
         set_tenant(request.dbsession, tenant.id)
