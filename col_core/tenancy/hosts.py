@@ -72,12 +72,14 @@ class Addresses:
 
     def __init__(self, settings: dict):
         public = urlsplit(settings["col.public_url"])
-        self.public = Origin(public.scheme, public.hostname or "", public.port,
-                             public.path.rstrip("/"))
+        hostname = public.hostname or ""
+        if ":" in hostname:  # an IPv6 literal: bracketed, as in Host headers
+            hostname = f"[{hostname}]"
+        self.public = Origin(public.scheme, hostname, public.port, public.path.rstrip("/"))
         self.base_domain = (settings.get("col.base_domain") or "").lower()
         # The public URL's host always shows the global site, even when not listed.
-        self.global_hosts = frozenset(as_list(settings.get("col.global_hosts", "")) +
-                                      [self.public.hostname])
+        self.global_hosts = frozenset(
+            [name.lower() for name in as_list(settings.get("col.global_hosts", ""))] + [hostname])
 
     @property
     def subdomains(self) -> bool:

@@ -63,8 +63,15 @@ def test_elsewhere_cities_use_the_path_form_under_the_mount_path():
                                 "SCRIPT_NAME": "/learning/t/vilnius"}
 
 
+def test_an_ipv6_public_url_keeps_its_brackets():
+    addresses = _addresses("http://[::1]:6543", global_hosts="")
+    assert addresses.url(None) == "http://[::1]:6543/"
+    assert addresses.url(_tenant()) == "http://[::1]:6543/t/vilnius/"
+    assert addresses.allowed("[::1]", frozenset(), frozenset())
+
+
 def test_the_allow_list():
-    addresses = _addresses("http://example.test")
+    addresses = _addresses("http://example.test", global_hosts="LOCALHOST 127.0.0.1")
     hosts, slugs = frozenset({"leren.gent.be"}), frozenset({"vilnius", "gent"})
 
     def allowed(domain):
