@@ -52,6 +52,7 @@ def page_policy(request) -> str:
         "default-src": ["'self'"],
         "script-src": ["'self'", *nonce],
         "style-src": ["'self'", *nonce],
+        # data: for the empty image Leaflet puts into tiles it unloads.
         "img-src": ["'self'", "data:", *([tiles] if tiles else [])],
         "frame-src": frames or ["'none'"],
         "object-src": ["'none'"],
