@@ -107,5 +107,5 @@ class IParticipationService(Interface):
         expired, forged or from another city."""
 
     def send_reminders(now) -> int:
-        """E-mail every participant of a session starting in the next 24 hours, once per session,
-        in their language; returns how many were sent."""
+        """Queue an e-mail (a mail job, in this transaction) to every participant of a session
+        starting in the next 24 hours, once per session, in their language; returns how many."""

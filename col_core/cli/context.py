@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 from pathlib import Path
 
 import click
 from pyramid.paster import get_appsettings, setup_logging
-from pyramid.request import Request
-from pyramid.scripting import prepare
 
 from col_core.app import make_config
 from col_core.db import make_engine
+from col_core.scripting import scripted_request
 from col_core.settings import SettingsError
-from col_core.tenancy.hosts import point_at
-from col_core.tenancy.scoping import set_tenant
 
 
 class AppContext:
@@ -74,24 +70,13 @@ class AppContext:
     def wsgi_app(self):
         return self.config.make_wsgi_app()
 
-    @contextlib.contextmanager
     def request(self, tenant=None):
         """A request whose transaction commits at the end of the block (rolls back on error).
 
         Its URLs are those a web request of ``tenant`` gets: the tenant's configured origin
         (the public URL's when ``tenant`` is None).
         """
-        env = prepare(request=Request.blank("/"), registry=self.registry)
-        request = env["request"]
-        point_at(request, tenant)
-        request.tenant = tenant
-        try:
-            with request.tm:
-                if tenant is not None:
-                    set_tenant(request.dbsession, tenant.id)
-                yield request
-        finally:
-            env["closer"]()
+        return scripted_request(self.registry, tenant)
 
     def data_dir(self) -> Path:
         return Path(self.settings["col.data_dir"])

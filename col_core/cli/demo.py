@@ -42,6 +42,8 @@ def prepare_demo(app: AppContext, fresh: bool) -> list[str]:
             path.unlink(missing_ok=True)
         for folder in ("outbox", "whoosh"):
             shutil.rmtree(app.data_dir() / folder, ignore_errors=True)
+        # Messages about the old database's jobs would name the new one's.
+        app.registry["col.jobs"].huey.flush()
     engine = app.owner_engine()
     with engine.begin() as connection:
         migrate.upgrade(connection, app.plugins, role=app.settings.get("col.db_role", ""))
@@ -75,9 +77,18 @@ def print_urls(app: AppContext, host: str, port: int, lines: list[str]) -> None:
 
 
 def run_server(app: AppContext, host: str, port: int) -> None:
+    """Serve, with worker threads running the background jobs in the same process."""
     import waitress
 
-    waitress.serve(app.wsgi_app(), host=host, port=port, threads=8, ident="cities-of-learning")
+    from col_core.jobs.worker import InProcessWorker
+
+    runner = app.registry["col.jobs"]
+    worker = None if runner.huey.immediate else InProcessWorker(runner).start()
+    try:
+        waitress.serve(app.wsgi_app(), host=host, port=port, threads=8, ident="cities-of-learning")
+    finally:
+        if worker is not None:
+            worker.stop()
 
 
 @click.command()

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from col_core.db.meta import Base, Timestamped, metadata, utcnow
 
 __all__ = ["Base", "Timestamped", "metadata", "utcnow", "make_engine", "make_session_factory",
-           "session_for_transaction"]
+           "session_for_transaction", "TRANSACTION_MANAGER"]
 
 
 SQLITE_MMAP_BYTES = 256 * 1024 * 1024
@@ -59,9 +59,15 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+TRANSACTION_MANAGER = "col.transaction_manager"  # session.info: the manager it follows
+
+
 def session_for_transaction(session_factory, transaction_manager, request=None) -> Session:
     """A session whose commit and rollback follow ``transaction_manager`` (pyramid_tm's)."""
-    session = session_factory(info={"request": request} if request is not None else {})
+    info = {TRANSACTION_MANAGER: transaction_manager}
+    if request is not None:
+        info["request"] = request
+    session = session_factory(info=info)
     zope.sqlalchemy.register(session, transaction_manager=transaction_manager)
     return session
 

@@ -64,6 +64,10 @@ def app_settings(col_workdir, col_database):
         "col.outbox_dir": str(col_workdir / "data" / "outbox"),
         "col.whoosh_dir": str(col_workdir / "data" / "whoosh"),
         "col.public_url": "http://example.test",
+        # Each job runs right after the commit that wrote it, through the queue's own task, so a
+        # test reads the outbox as soon as its request has answered.  The tests of durability
+        # (tests/functional/core/test_jobs_*.py) use a real queue and worker instead.
+        "col.jobs_queue": "immediate",
     }
 
 
@@ -191,6 +195,7 @@ def run_col(registry, app_settings, col_database, monkeypatch):
         "COL_BASE_DOMAIN": app_settings["col.base_domain"],
         "COL_PUBLIC_URL": app_settings["col.public_url"],
         "COL_GLOBAL_HOSTS": app_settings["col.global_hosts"],
+        "COL_JOBS_QUEUE": app_settings["col.jobs_queue"],
     }
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
