@@ -7,11 +7,14 @@ defaults through the ``col_settings_defaults`` hook; they read them from the sam
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import platformdirs
+from zxcvbn import zxcvbn
 
 # Environment variable -> setting name.  Kept explicit so `grep COL_` finds every one.
 ENVIRONMENT = {
@@ -61,7 +64,11 @@ def defaults(data_dir: Path | None = None) -> dict[str, str]:
         # How long a worker trusts its resolved tenants; changes made in the same process
         # (the city admin's settings page) take effect at once.
         "col.tenant_cache_seconds": "10",
+        # The address people use: scheme, host, port and mount path of every absolute URL the
+        # platform makes (docs/deployment.md).  Development defaults to the demo's address.
         "col.public_url": "",
+        # Strict-Transport-Security, sent when col.public_url is https ("" sends none).
+        "col.hsts": "max-age=31536000; includeSubDomains",
         "col.storage": "col_core.storage.LocalFileStorage",
         "col.storage_dir": str(data_dir / "files"),
         "col.upload_max_bytes": str(10 * 1024 * 1024),
@@ -115,11 +122,63 @@ def load(
     merged.update(plugin_defaults or {})
     merged.update(ini_settings)
     merged.update(env_values)
+    production = merged["col.environment"] == "production"
     if not merged["col.secret"]:
-        if merged["col.environment"] == "production":
-            raise RuntimeError("col.secret (COL_SECRET) must be set in production.")
+        if production:
+            raise SettingsError("col.secret (COL_SECRET) must be set in production. "
+                                + GENERATE_SECRET)
         merged["col.secret"] = _development_secret(Path(merged["col.data_dir"]))
+    elif production and (problem := weak_secret(merged["col.secret"])):
+        raise SettingsError(f"col.secret (COL_SECRET) is too weak for production: {problem}. "
+                            + GENERATE_SECRET)
+    if not merged["col.public_url"]:
+        if production:
+            raise SettingsError("col.public_url (COL_PUBLIC_URL) must be set in production: the "
+                                "address people use, such as https://citiesoflearning.eu.")
+        merged["col.public_url"] = f"http://{merged['col.base_domain'] or 'localhost'}:6543"
+    if problem := bad_public_url(merged["col.public_url"]):
+        raise SettingsError(f"col.public_url (COL_PUBLIC_URL) {problem}, such as "
+                            "https://citiesoflearning.eu.")
     return merged
+
+
+class SettingsError(RuntimeError):
+    """A setting the platform cannot start with; the message says what to change."""
+
+
+MIN_SECRET_LENGTH = 32
+MIN_SECRET_BITS = 100
+GENERATE_SECRET = ('Generate one with: python3 -c "import secrets; '
+                   'print(secrets.token_urlsafe(48))"')
+
+
+def weak_secret(secret: str) -> str | None:
+    """Why ``secret`` is too weak to sign sessions and protect keys, or None.
+
+    zxcvbn estimates how many guesses it would take (it sees repeats, sequences and words);
+    random secrets of 32 hexadecimal characters or more pass.
+    """
+    if len(secret) < MIN_SECRET_LENGTH:
+        return f"it has {len(secret)} characters and needs at least {MIN_SECRET_LENGTH}"
+    bits = zxcvbn(secret[:72])["guesses_log10"] * math.log2(10)
+    if bits < MIN_SECRET_BITS:
+        return (f"it is too easy to guess (about {bits:.0f} bits; it needs {MIN_SECRET_BITS}): "
+                "repeated characters, sequences or words")
+    return None
+
+
+def bad_public_url(url: str) -> str | None:
+    """Why ``url`` cannot be the platform's public URL, or None."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port out of range
+    except ValueError:
+        return f"is not a URL ({url!r})"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"must be an http:// or https:// address ({url!r})"
+    if parts.username or parts.password or parts.query or parts.fragment:
+        return f"must be scheme, host, optional port and path only ({url!r})"
+    return None
 
 
 def _development_secret(data_dir: Path) -> str:

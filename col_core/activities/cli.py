@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import click
 from sqlalchemy import select
 
@@ -33,18 +31,8 @@ def send_reminders(app: AppContext) -> None:
     total = 0
     for tenant in tenants:
         with app.request(tenant) as request:
-            point_at(request, tenant)
             sent = request.find_service(IParticipationService).send_reminders(utcnow())
         click.echo(f"{tenant.slug}: {sent} reminder(s) queued")
         total += sent
     click.echo(f"{total} reminder(s) queued in all.")
 
-
-def point_at(request, tenant) -> None:
-    """Make links in e-mails point at the city's own site (scheme and port of col.public_url)."""
-    settings = request.registry.settings
-    public = urlsplit(settings.get("col.public_url") or "http://")
-    host = tenant.hostnames[0] if tenant.hostnames else \
-        f"{tenant.slug}.{settings.get('col.base_domain') or 'localhost'}"
-    request.environ["wsgi.url_scheme"] = public.scheme or "http"
-    request.environ["HTTP_HOST"] = f"{host}:{public.port}" if public.port else host

@@ -21,6 +21,13 @@ _PEERTUBE_ID = re.compile(r"^[A-Za-z0-9-]{6,64}$")
 PEERTUBE_HOSTS = {"framatube.org", "peertube.tv", "tube.tchncs.de", "video.blender.org"}
 
 
+def embed_sources(extra_peertube_hosts=()) -> list[str]:
+    """Every origin :func:`embed_url` can point an iframe at (the pages' frame-src)."""
+    peertube = sorted(PEERTUBE_HOSTS | set(extra_peertube_hosts))
+    return ["https://www.youtube-nocookie.com", "https://player.vimeo.com",
+            *(f"https://{host}" for host in peertube)]
+
+
 def sanitise_html(html: str) -> str:
     """Keep simple formatting and links; links get rel="noopener noreferrer nofollow"."""
     return nh3.clean(html or "", tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,

@@ -25,8 +25,11 @@ def _number(value):
     return None if isinstance(value, Suppressed) or not isinstance(value, (int, float)) else value
 
 
-def render(table: Table, description: str) -> Markup:
-    """An SVG chart of ``table`` (its first column labels the rows), or "" if it has none."""
+def render(table: Table, description: str, nonce: str) -> Markup:
+    """An SVG chart of ``table`` (its first column labels the rows), or "" if it has none.
+
+    ``nonce`` is the response's Content-Security-Policy nonce, which pygal's own stylesheet
+    needs to apply inside the page."""
     if table.chart not in ("bar", "line") or not table.rows:
         return Markup("")
     kind = pygal.Line if table.chart == "line" else pygal.HorizontalBar
@@ -42,6 +45,9 @@ def render(table: Table, description: str) -> Markup:
     # pygal always embeds its tooltip configuration as a <script>; inline in our page it would
     # run, so it goes: the charts need no JavaScript.
     svg = _SCRIPT.sub("", chart.render(is_unicode=True))
+    # The policy allows no style attributes, and only stylesheets that carry the nonce.
+    svg = svg.replace(' style="opacity: 0"', ' opacity="0"').replace(
+        "<style", f'<style nonce="{Markup.escape(nonce)}"')
     # The <svg> is an image whose description is the data table right under it.
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{Markup.escape(description)}" ', 1)
     return Markup(svg)

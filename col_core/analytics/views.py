@@ -17,6 +17,7 @@ from col_core.analytics import charts
 from col_core.analytics.interfaces import IAnalyticsService, IFeedbackService
 from col_core.analytics.period import Period, PeriodError, parse_period
 from col_core.db.meta import utcnow
+from col_core.web.maps import city_tiles
 
 _ = TranslationStringFactory("col")
 T = "col_core.analytics:templates/"
@@ -42,8 +43,10 @@ def page(request, title, tables, **values) -> dict:
                    for kind in ("js", "css")}
     period = values.get("period")
     values["last_day"] = period.end - dt.timedelta(days=1) if period else None
-    return {"title": title, "charted": [(table, charts.render(table, describe)) for table in tables],
-            "params": request.params, "leaflet": leaflet, **values}
+    charted = [(table, charts.render(table, describe, nonce=request.csp_nonce))
+               for table in tables]
+    return {"title": title, "charted": charted, "params": request.params, "leaflet": leaflet,
+            "tiles": city_tiles(request), **values}
 
 
 def _dashboard(request, title, build, csv_route, **route_args):

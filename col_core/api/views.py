@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from col_core.tenancy.models import Tenant
-from col_core.tenancy.resolve import tenant_url
+from col_core.tenancy.hosts import tenant_url
 
 TENANT_SCHEMA = {
     "type": "object",

@@ -54,6 +54,8 @@ def with_plugin_commands(group: click.Group) -> click.Group:
     """Add every plugin's command groups (``col_cli_commands``) to ``group``."""
     try:
         plugins = configured_registry(col_settings.load())
+    except col_settings.SettingsError:
+        raise  # the configuration is refused: nothing may run with it
     except Exception as error:  # a broken plugin must not take the whole CLI down
         click.echo(f"warning: plugins could not be loaded: {error}", err=True)
         return group
@@ -64,7 +66,11 @@ def with_plugin_commands(group: click.Group) -> click.Group:
 
 
 def main(argv=None) -> None:
-    with_plugin_commands(cli)
+    try:
+        with_plugin_commands(cli)
+    except col_settings.SettingsError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
     try:
         cli.main(args=argv, prog_name="col", standalone_mode=True)
     except KeyboardInterrupt:  # pragma: no cover

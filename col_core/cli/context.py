@@ -11,12 +11,22 @@ from pyramid.paster import get_appsettings, setup_logging
 from col_core.app import make_config
 from col_core.db import make_engine
 from col_core.scripting import scripted_request
+from col_core.settings import SettingsError
 
 
 class AppContext:
     def __init__(self, config_path: str | None):
         self.config_path = config_path
         self._config = None
+        self.overrides: dict[str, str] = {}
+
+    def serve_on(self, port: int) -> None:
+        """Without a configured ``col.public_url``, links point at the local server on ``port``
+        (the demo's cities at ``http://<slug>.<base domain>:<port>/``)."""
+        ini = self.ini_settings()
+        if not (os.environ.get("COL_PUBLIC_URL") or ini.get("col.public_url")):
+            base_domain = os.environ.get("COL_BASE_DOMAIN") or ini.get("col.base_domain")
+            self.overrides["col.public_url"] = f"http://{base_domain or 'localhost'}:{port}"
 
     def ini_settings(self) -> dict:
         if not self.config_path:
@@ -29,7 +39,10 @@ class AppContext:
     @property
     def config(self):
         if self._config is None:
-            self._config = make_config(None, **self.ini_settings())
+            try:
+                self._config = make_config(None, **{**self.ini_settings(), **self.overrides})
+            except SettingsError as error:
+                raise click.ClickException(str(error)) from error
             self._config.commit()
         return self._config
 
@@ -57,12 +70,13 @@ class AppContext:
     def wsgi_app(self):
         return self.config.make_wsgi_app()
 
-    def request(self, tenant=None, base_url: str | None = None):
+    def request(self, tenant=None):
         """A request whose transaction commits at the end of the block (rolls back on error).
 
-        ``base_url`` (e.g. ``http://vilnius.localhost:6543``) is where generated URLs point.
+        Its URLs are those a web request of ``tenant`` gets: the tenant's configured origin
+        (the public URL's when ``tenant`` is None).
         """
-        return scripted_request(self.registry, tenant, base_url)
+        return scripted_request(self.registry, tenant)
 
     def data_dir(self) -> Path:
         return Path(self.settings["col.data_dir"])

@@ -13,7 +13,7 @@ from col_core.cli.tenant import launch_folder
 from col_core.db import migrate
 from col_core.tenancy.launch import CONFIG_FILE
 from col_core.tenancy.models import Tenant
-from col_core.tenancy.resolve import tenant_url
+from col_core.tenancy.hosts import tenant_url
 
 REPOSITORY_TENANTS = Path(__file__).resolve().parents[2] / "tenants"
 
@@ -27,7 +27,7 @@ def tenants_dir(app: AppContext) -> Path:
     raise click.ClickException(f"no tenants folder at {configured}; set COL_TENANTS_DIR.")
 
 
-def prepare_demo(app: AppContext, fresh: bool, port: int = 6543) -> list[str]:
+def prepare_demo(app: AppContext, fresh: bool) -> list[str]:
     """Fresh database, every example tenant launched and seeded; returns lines to print."""
     url = app.settings["col.database_url"]
     if fresh:
@@ -55,18 +55,15 @@ def prepare_demo(app: AppContext, fresh: bool, port: int = 6543) -> list[str]:
     with click.progressbar(folders, label="Launching example cities") as bar:
         for folder in bar:
             tenant, _ = launch_folder(app, folder)
-            # Seeded links point where the demo serves this city.
-            base_domain = app.settings["col.base_domain"]
-            host = base_domain if tenant.is_global else f"{tenant.slug}.{base_domain}"
-            with app.request(tenant, base_url=f"http://{host}:{port}") as request:
+            with app.request(tenant) as request:
                 for result in request.hooks.col_seed_demo(request=request, tenant=tenant):
                     lines.extend(result or ())
     return lines
 
 
 def print_urls(app: AppContext, host: str, port: int, lines: list[str]) -> None:
+    """Each city's configured address; the server listens on ``host``:``port``."""
     with app.request() as request:
-        request.environ.update({"HTTP_HOST": f"localhost:{port}", "SERVER_PORT": str(port)})
         tenants = request.dbsession.scalars(select(Tenant).order_by(Tenant.kind != "global",
                                                                     Tenant.slug)).all()
         click.echo("\nCities of Learning is running. Open:")
@@ -102,7 +99,8 @@ def run_server(app: AppContext, host: str, port: int) -> None:
 @pass_app
 def demo(app: AppContext, host: str, port: int, keep: bool, no_serve: bool) -> None:
     """Run the demo: fresh database, example cities, demo data, local server."""
-    lines = prepare_demo(app, fresh=not keep, port=port)
+    app.serve_on(port)  # seeded links and printed addresses point at this server
+    lines = prepare_demo(app, fresh=not keep)
     if no_serve:
         click.echo(f"Demo data is ready in {app.data_dir()}.")
         for line in dict.fromkeys(lines):
@@ -118,5 +116,6 @@ def demo(app: AppContext, host: str, port: int, keep: bool, no_serve: bool) -> N
 @pass_app
 def serve(app: AppContext, host: str, port: int) -> None:
     """Serve the platform with the current configuration (use pserve/gunicorn in production)."""
+    app.serve_on(port)
     click.echo(f"Serving on http://{host}:{port}/ (Ctrl+C stops).")
     run_server(app, host, port)

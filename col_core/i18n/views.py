@@ -18,9 +18,10 @@ def set_locale(request):
     user = getattr(request, "user", None)
     if user is not None:  # signed in: the choice follows the person to other devices
         user.preferred_locale = locale
-    came_from = request.POST.get("came_from") or request.application_url + "/"
-    if not came_from.startswith(request.application_url):
-        came_from = request.application_url + "/"
+    home = request.application_url + "/"
+    came_from = request.POST.get("came_from") or home
+    if not came_from.startswith(home):  # the slash: "https://city.example@evil.example" is not ours
+        came_from = home
     response = HTTPSeeOther(location=came_from)
     response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, samesite="Lax",
                         httponly=True)

@@ -24,6 +24,7 @@ from col_core.jobs.interfaces import IJobQueue
 from col_core.jobs.models import Job, aware
 from col_core.jobs.queue import make_huey, register_tasks
 from col_core.scripting import scripted_request
+from col_core.tenancy.hosts import point_at
 from col_core.tenancy.models import Tenant
 from col_core.tenancy.scoping import cross_tenant, set_tenant
 
@@ -123,6 +124,7 @@ class JobRunner:
             if tenant_id is not None:
                 request.tenant = request.dbsession.get(Tenant, tenant_id)
                 set_tenant(request.dbsession, tenant_id)
+                point_at(request, request.tenant)  # links lead to the city, as from its pages
             yield request
 
     def run(self, tenant_id: int, job_id: int) -> None:

@@ -12,6 +12,25 @@ from pyramid.session import SignedCookieSessionFactory
 from col_core.settings import as_bool
 
 SESSION_COOKIE = "col_session"
+# Set in the WSGI environ when the response carries something of this visitor's session (a CSRF
+# token, a flash message): col_core.web.headers then forbids any cache to keep it.
+PERSONAL_RESPONSE = "col.personal_response"
+
+
+def mark_personal(request) -> None:
+    request.environ[PERSONAL_RESPONSE] = True
+
+
+class CSRFStoragePolicy(SessionCSRFStoragePolicy):
+    """The session's CSRF token, marking every response that reads it as personal."""
+
+    def new_csrf_token(self, request):
+        mark_personal(request)
+        return super().new_csrf_token(request)
+
+    def get_csrf_token(self, request):
+        mark_personal(request)
+        return super().get_csrf_token(request)
 
 
 def _csrf_applies(request) -> bool:
@@ -58,7 +77,7 @@ def includeme(config):
             reissue_time=3600,
         )
     )
-    config.set_csrf_storage_policy(SessionCSRFStoragePolicy())
+    config.set_csrf_storage_policy(CSRFStoragePolicy())
     config.set_default_csrf_options(require_csrf=True, callback=_csrf_applies)
     config.set_security_policy(SecurityPolicy())
     config.add_request_method(_identity, "col_identity", reify=True)

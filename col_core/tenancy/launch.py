@@ -30,6 +30,7 @@ from col_core.storage import UploadRejected, sniff
 from col_core.tenancy.consent_ages import consent_age_of
 from col_core.tenancy.models import KINDS, Tenant, TenantHost
 from col_core.web.branding import DEFAULT_COLOURS, contrast_problems
+from col_core.web.maps import tile_source
 
 CONFIG_FILE = "tenant.toml"
 CATEGORIES_FILE = "categories.toml"
@@ -248,9 +249,12 @@ def _check_map(map_config: dict, problem, required: bool) -> None:
         problem("map.zoom", "a whole number from 1 to 19")
     tiles = map_config.get("tile_url")
     if tiles is not None and not (isinstance(tiles, str)
-                                  and tiles.startswith(("https://", "http://"))
-                                  and all(part in tiles for part in ("{z}", "{x}", "{y}"))):
-        problem("map.tile_url", "a tile URL template with {z}, {x} and {y}")
+                                  and all(part in tiles for part in ("{z}", "{x}", "{y}"))
+                                  and tile_source(tiles)):
+        # Pages allow images from the tile server by name (docs/security.md), so its host may
+        # vary only in its first label.
+        problem("map.tile_url", "a tile URL template with {z}, {x} and {y} on an http(s) host, "
+                "with {s} only as the host's first label")
     if tiles is not None and not (isinstance(map_config.get("attribution"), str)
                                   and map_config["attribution"].strip()):
         problem("map.attribution", "the tile provider's required credit, e.g. "

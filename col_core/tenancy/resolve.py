@@ -1,8 +1,15 @@
 """Resolve ``request.tenant`` once per request, before routing, failing closed.
 
-Order: an exact hostname (a city's custom domain), then ``<slug>.<base domain>``, then the bare
-host, which is the global site, or, with a ``/t/<slug>/`` path prefix, the city named there
-(for single-domain deployments and local use).  Anything else is a 404 before any view runs.
+First the Host header must name this platform (:mod:`col_core.tenancy.hosts`): a malformed or
+unknown host is refused with a 400 before anything else.  Then the tenant: an exact hostname (a
+city's own domain), then ``<slug>.<base domain>``, then the bare host, which is the global site,
+or, with a ``/t/<slug>/`` path prefix, the city named there (for single-domain deployments and
+local use).  An unknown or disabled city is a 404 before any view runs.
+
+Finally the request is pointed at the tenant's configured origin, so every URL Pyramid and WebOb
+build from it (``route_url``, ``application_url``, redirects) is the configured one, never what
+the Host header said.  A page (GET or HEAD) asked for at another of the tenant's allowed
+addresses is redirected to the configured one, so a browser keeps one origin per city.
 """
 
 from __future__ import annotations
@@ -11,46 +18,44 @@ import re
 import time
 import weakref
 
-from pyramid.httpexceptions import HTTPNotFound
+from pyramid.encode import url_quote
+from pyramid.httpexceptions import HTTPBadRequest, HTTPFound, HTTPNotFound
+from pyramid.traversal import PATH_SAFE
 from pyramid.tweens import EXCVIEW
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from col_core.settings import as_list
+from col_core.i18n import _
+from col_core.tenancy.hosts import Addresses, addresses, point_at, split_host
 from col_core.tenancy.models import Tenant, TenantHost
 from col_core.tenancy.scoping import set_tenant
 
 PATH_PREFIX = re.compile(r"^/t/(?P<slug>[a-z0-9][a-z0-9-]{0,62})(?P<rest>/.*)?$")
+REDIRECTED_METHODS = frozenset({"GET", "HEAD"})
+HEALTH_CHECK = "/healthz"
+
+
+class UnknownHost(HTTPBadRequest):
+    """The Host header is malformed or names no address of this platform."""
 
 
 class UnknownTenant(HTTPNotFound):
     """No city answers at this address."""
 
 
-def hostname_of(request) -> str:
-    host = (request.host or "").lower()
-    if host.startswith("["):  # IPv6 literal
-        return host.split("]")[0] + "]"
-    return host.rsplit(":", 1)[0] if ":" in host else host
-
-
-def tenant_address(request, base_domain: str, global_hosts: set[str]) -> tuple | None:
-    """How the request names its tenant: ("host", name), ("slug", slug) or ("global",).
-
-    A ``/t/<slug>/`` prefix on the bare host is moved from the path to the script name, so
-    routes and generated URLs both see it as the application's mount point.
-    """
-    hostname = hostname_of(request)
-    if base_domain and hostname.endswith("." + base_domain):
-        return ("subdomain", hostname, hostname[: -len(base_domain) - 1])
-    if hostname == base_domain or hostname in global_hosts:
-        match = PATH_PREFIX.match(request.path_info)
+def tenant_address(domain: str, path_info: str, addresses: Addresses) -> tuple[tuple, str | None]:
+    """How a request on an allowed ``domain`` names its tenant: ("host", name), ("subdomain",
+    name, slug), ("slug", slug) or ("global",); and, for a ``/t/<slug>/`` prefix, the path after
+    it."""
+    base_domain = addresses.base_domain
+    if base_domain and domain.endswith("." + base_domain):
+        return ("subdomain", domain, domain[: -len(base_domain) - 1]), None
+    if domain == base_domain or domain in addresses.global_hosts:
+        match = PATH_PREFIX.match(path_info)
         if not match:
-            return ("global",)
-        request.script_name += f"/t/{match['slug']}"
-        request.path_info = match["rest"] or "/"
-        return ("slug", match["slug"])
-    return ("host", hostname)
+            return ("global",), None
+        return ("slug", match["slug"]), match["rest"] or "/"
+    return ("host", domain), None
 
 
 def _load(session, address: tuple) -> Tenant | None:
@@ -64,6 +69,34 @@ def _load(session, address: tuple) -> Tenant | None:
     elif address[0] == "global":
         tenant = session.scalar(select(Tenant).where(Tenant.kind == "global"))
     return tenant
+
+
+class KnownHosts:
+    """Every tenant's own hostnames and slugs, for the allow-list; reloaded when they expire or
+    when a host is not found (a city launched by another process is known at once)."""
+
+    def __init__(self, session_factory, seconds: float):
+        self.session_factory = session_factory
+        self.seconds = seconds
+        self.entries: dict[str, tuple[float, frozenset[str], frozenset[str]]] = {}
+        _CACHES.add(self)
+
+    def allows(self, addresses: Addresses, domain: str) -> bool:
+        if not domain:
+            return False
+        if addresses.allowed(domain, frozenset(), frozenset()):
+            return True  # a configured name: no tenant needed
+        now = time.monotonic()
+        loaded_at, hostnames, slugs = self.entries.get("hosts", (-1e9, frozenset(), frozenset()))
+        if addresses.allowed(domain, hostnames, slugs) and now < loaded_at + self.seconds:
+            return True
+        # A flood of made-up host names reloads the list at most once a second.
+        if now >= loaded_at + min(self.seconds, 1.0):
+            with self.session_factory() as loader:
+                hostnames = frozenset(loader.scalars(select(TenantHost.hostname)))
+                slugs = frozenset(loader.scalars(select(Tenant.slug)))
+            self.entries["hosts"] = (now, hostnames, slugs)
+        return addresses.allowed(domain, hostnames, slugs)
 
 
 class TenantCache:
@@ -116,37 +149,37 @@ def _forget_changed_tenants(session) -> None:
         clear_tenant_caches()
 
 
-def tenant_url(request, tenant) -> str:
-    """The home URL of ``tenant`` as seen from ``request`` (custom domain, subdomain or /t/)."""
-    settings = request.registry.settings
-    base_domain = settings["col.base_domain"].lower()
-    scheme = request.scheme
-    port = request.host_port
-    suffix = "" if (scheme, port) in (("http", "80"), ("https", "443")) else f":{port}"
-    if tenant.hostnames:
-        return f"{scheme}://{tenant.hostnames[0]}{suffix if tenant.hostnames[0].endswith(base_domain) else ''}/"
-    hostname = hostname_of(request)
-    on_base = base_domain and (hostname == base_domain or hostname.endswith("." + base_domain))
-    if tenant.is_global:
-        return f"{scheme}://{base_domain}{suffix}/" if on_base else f"{scheme}://{hostname}{suffix}/"
-    if on_base:
-        return f"{scheme}://{tenant.slug}.{base_domain}{suffix}/"
-    return f"{scheme}://{hostname}{suffix}/t/{tenant.slug}/"
-
-
 def tenant_tween_factory(handler, registry):
     settings = registry.settings
-    base_domain = settings["col.base_domain"].lower()
-    global_hosts = set(as_list(settings["col.global_hosts"]))
-    cache = TenantCache(registry["col.session_factory"],
-                        float(settings.get("col.tenant_cache_seconds", 10)))
+    configured = addresses(registry)
+    seconds = float(settings.get("col.tenant_cache_seconds", 10))
+    cache = TenantCache(registry["col.session_factory"], seconds)
+    known_hosts = KnownHosts(registry["col.session_factory"], seconds)
 
     def tenant_tween(request):
         request.tenant = None
-        address = tenant_address(request, base_domain, global_hosts)
+        domain, _port = split_host(request.host)
+        if not known_hosts.allows(configured, domain):
+            point_at(request, None)  # the error page links to the public site
+            raise UnknownHost(_("This server does not answer to the host name in the request. "
+                                "Use the address of the site, without anything added to it."))
+        address, rest = tenant_address(domain, request.path_info, configured)
         tenant = cache.find(request.dbsession, address)
         if tenant is None or not tenant.active:
-            raise UnknownTenant("No city of learning answers at this address.")
+            point_at(request, None)
+            raise UnknownTenant(_("No city of learning answers at this address."))
+        origin = configured.origin(tenant)
+        via_path = address[0] == "slug"
+        # Health checks answer wherever they are asked: load balancers take a redirect for a
+        # failure.  Only the name and the path form count, never port or scheme, which a proxy
+        # may change: comparing them could redirect in a loop.
+        path = rest or request.path_info
+        if request.method in REDIRECTED_METHODS and path != HEALTH_CHECK and (
+                domain != origin.hostname or via_path != bool(origin.prefix)):
+            query = f"?{request.query_string}" if request.query_string else ""
+            return HTTPFound(location=f"{origin.url}{url_quote(path, PATH_SAFE)}{query}")
+        request.path_info = path
+        point_at(request, tenant)
         request.tenant = tenant
         set_tenant(request.dbsession, tenant.id)
         return handler(request)

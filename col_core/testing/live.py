@@ -1,7 +1,9 @@
-"""Real servers for tests that act as outside clients do: waitress in a thread, gunicorn workers.
+"""The whole app on real servers, for browsers, outside clients and concurrent bursts in tests.
 
-Both bind 127.0.0.1 on a port the operating system picks, so tests running at the same time on
-one machine never collide.
+Addresses come from configuration, never from the request, so a live server's app is built with
+``col.public_url`` on the server's own origin, ``http://127.0.0.1:<free port>``: cities answer at
+``/t/<slug>/`` there and every link, redirect and badge id leads back to the same server.  Ports
+are picked by the operating system, so tests running at the same time never collide.
 """
 
 from __future__ import annotations
@@ -16,38 +18,58 @@ import time
 import urllib.request
 from pathlib import Path
 
+import waitress
 
-@contextlib.contextmanager
-def threaded_server(wsgi_app, threads: int = 4):
-    """``wsgi_app`` served by waitress in this process; yields its base URL."""
-    import waitress
+from col_core.app import make_config
 
-    served = waitress.create_server(wsgi_app, host="127.0.0.1", port=0, threads=threads)
-    thread = threading.Thread(target=served.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{served.effective_port}"
-    finally:
-        served.close()
-        thread.join(timeout=5)
+
+def _listening_socket() -> socket.socket:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    return listener
+
+
+class LiveServer:
+    """The app served by waitress on a free port of 127.0.0.1, in a thread."""
+
+    def __init__(self, app_settings: dict, threads: int = 4, **overrides):
+        listener = _listening_socket()
+        self.origin = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        self.config = make_config(None, **{**app_settings, "col.public_url": self.origin,
+                                           **overrides})
+        self.config.commit()
+        self.wsgi_app = self.config.make_wsgi_app()
+        self.server = waitress.create_server(self.wsgi_app, sockets=[listener], threads=threads)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+
+    def city(self, tenant) -> str:
+        """The city's origin on this server: ``http://127.0.0.1:<port>/t/<slug>``."""
+        return f"{self.origin}/t/{tenant.slug}"
+
+    def close(self) -> None:
+        self.server.close()
+        self.thread.join(timeout=5)
+        self.config.registry["col.engine"].dispose()
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
+    with _listening_socket() as probe:
         return probe.getsockname()[1]
 
 
 @contextlib.contextmanager
 def gunicorn_server(settings: dict, workers: int, workdir: Path, health: str = "/healthz",
                     timeout: int = 120):
-    """The app with ``settings`` under gunicorn's sync workers (as in production); yields its
-    base URL once ``health`` (a city's health check: ``/t/<slug>/healthz``) answers."""
+    """The app with ``settings`` under gunicorn's sync workers (as in production), its public URL
+    on its own origin; yields that origin once ``health`` (``/t/<slug>/healthz``) answers."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
     ini = workdir / "gunicorn.ini"
     lines = ["[app:main]", "use = egg:cities-of-learning"]
-    lines += [f"{name} = {value}" for name, value in settings.items()]
+    lines += [f"{name} = {value}" for name, value in {**settings, "col.public_url": url}.items()]
     ini.write_text("\n".join(lines) + "\n")
-    port = free_port()
     environment = {name: value for name, value in os.environ.items()
                    if not name.startswith("COL_")}
     log = workdir / "gunicorn.log"
@@ -55,7 +77,6 @@ def gunicorn_server(settings: dict, workers: int, workdir: Path, health: str = "
         [sys.executable, "-m", "gunicorn", "--paste", str(ini), "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), "--timeout", str(timeout), "--log-level", "warning"],
         env=environment, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
-    url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 180  # a loaded machine starts workers slowly
         while True:

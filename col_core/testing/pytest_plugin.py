@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pkg_resources
 import pytest
@@ -19,6 +20,9 @@ from col_core.testing.database import TestDatabase
 from col_core.testing.factories import Factories
 from col_core.testing.people import People
 from col_core.testing.openapi import assert_matches_openapi
+
+
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 def pytest_configure(config):
@@ -108,6 +112,55 @@ def testapp(registry, wsgi_app):
 
 
 @pytest.fixture
+def make_testapp(registry, app_settings):
+    """``make_testapp(**settings)``: the whole app built with other settings (a public URL, the
+    environment...) on the same database, through webtest at the bare host."""
+    built = []
+
+    def make(**overrides) -> TenantTestApp:
+        config = make_config(None, **{**app_settings, **overrides})
+        config.commit()
+        built.append(config)
+        return TenantTestApp(config.make_wsgi_app(), extra_environ={"HTTP_HOST": "example.test"})
+
+    yield make
+    for config in built:
+        config.registry["col.engine"].dispose()
+
+
+@pytest.fixture
+def live_server(registry, app_settings):
+    """``live_server(**settings)``: the app on a real server (``col_core.testing.live``), its
+    public URL on the server's origin; ``.origin``, ``.city(tenant)``, ``.wsgi_app``."""
+    from col_core.testing.live import LiveServer
+
+    started = []
+
+    def start(**overrides) -> LiveServer:
+        started.append(LiveServer(app_settings, **overrides))
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.close()
+
+
+@pytest.fixture
+def chromium():
+    """Debian's Chromium through Playwright, headless (never a downloaded browser build)."""
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's Chromium: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
 def outbox(registry):
     """The real on-disk outbox the app's mailer writes to (``outbox.messages()``)."""
     request = Request.blank("/")
@@ -140,6 +193,8 @@ def run_col(registry, app_settings, col_database, monkeypatch):
         "COL_DATABASE_URL": col_database.url, "COL_DB_ROLE": col_database.role,
         "COL_DATA_DIR": app_settings["col.data_dir"], "COL_SECRET": app_settings["col.secret"],
         "COL_BASE_DOMAIN": app_settings["col.base_domain"],
+        "COL_PUBLIC_URL": app_settings["col.public_url"],
+        "COL_GLOBAL_HOSTS": app_settings["col.global_hosts"],
         "COL_JOBS_QUEUE": app_settings["col.jobs_queue"],
     }
     for name, value in environment.items():

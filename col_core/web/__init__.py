@@ -21,6 +21,7 @@ def includeme(config):
     config.include("pyramid_jinja2")
     config.add_jinja2_renderer(".jinja2")
     config.include("col_core.web.templating")
+    config.include("col_core.web.headers")  # CSP, frames, referrer, caching, HSTS
     # Plain dicts serialised by orjson: several times faster than json on the hot JSON paths.
     config.add_renderer("json", JSON(serializer=_orjson_serializer))
     config.add_static_view("static", "col_core.web:static", cache_max_age=31536000)

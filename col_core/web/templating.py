@@ -7,7 +7,8 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 from col_core.i18n.negotiation import tenant_locales
-from col_core.tenancy.resolve import tenant_url
+from col_core.security import mark_personal
+from col_core.tenancy.hosts import tenant_url
 from col_core.web.branding import css_variables
 from pyramid.events import BeforeRender
 from pyramid_jinja2 import ENV_CONFIG_PHASE
@@ -86,6 +87,14 @@ class Layout:
     @property
     def locales(self) -> list[str]:
         return tenant_locales(getattr(self.request, "tenant", None))
+
+    @property
+    def flash_messages(self) -> list[str]:
+        """The session's messages for this visitor, shown once (the page is then personal)."""
+        messages = self.request.session.pop_flash()
+        if messages:
+            mark_personal(self.request)
+        return messages
 
     @property
     def brand_css(self) -> Markup:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from col_core.api.errors import API_PATH, ApiError
 from col_core.i18n import _
 from col_core.tenancy.models import Tenant
+from col_core.tenancy.resolve import UnknownHost
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,19 @@ def not_found(exc, request):
         exc.detail != request.path_info else None
     return {"title": _("Page not found"), "status": 404,
             "message": message or _("We could not find this page. It may have moved or ended.")}
+
+
+@exception_view_config(UnknownHost, renderer="col_core.web:templates/error.jinja2")
+def unknown_host(exc, request):
+    request.response.status = 400
+    return {"title": _("Unknown address"), "status": 400,
+            "message": request.localizer.translate(exc.detail)}
+
+
+@exception_view_config(UnknownHost, renderer="json", path_info=r"^/api/")
+def unknown_host_api(exc, request):
+    request.response.status = 400
+    return {"error": request.localizer.translate(exc.detail), "fields": {}}
 
 
 @forbidden_view_config(renderer="col_core.web:templates/error.jinja2")

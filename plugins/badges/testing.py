@@ -8,20 +8,18 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import socketserver
-import threading
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 import webtest
 from pyramid.scripting import prepare
 from sqlalchemy import select
 
-from col_core.app import make_config
 from col_core.db.meta import utcnow
 from col_core.security.models import Membership, Organisation, User
 from col_core.security.passwords import hash_password
+from col_core.tenancy.hosts import point_at
 from col_core.tenancy.scoping import set_tenant
+from col_core.testing.live import LiveServer
 from col_core.testing.people import accept_terms
 from plugins.badges.interfaces import IBadgeIssuer, IIssuerKeys
 from plugins.badges.models import Assertion, BadgeClass
@@ -51,6 +49,7 @@ class Badges:
     def request(self):
         env = prepare(registry=self.registry)
         request = env["request"]
+        point_at(request, self.tenant)
         request.tenant = self.tenant
         try:
             with request.tm:
@@ -133,36 +132,19 @@ def badges(registry, factories):
     return Badges(registry, factories, factories.tenant("vilnius"))
 
 
-class _ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 class LiveCity:
     """The whole app served on 127.0.0.1:<port>, badge ids on that origin (``/t/<slug>``)."""
 
     def __init__(self, app_settings: dict, tenant):
-        self.server = make_server("127.0.0.1", 0, None, server_class=_ThreadingServer,
-                                  handler_class=_Quiet)
-        host = f"127.0.0.1:{self.server.server_port}"
-        self.config = make_config(None, **{**app_settings, "col.public_url": f"http://{host}",
-                                           "badges.fetch_private": "true"})
-        self.config.commit()
-        wsgi = self.config.make_wsgi_app()
-        self.server.set_app(wsgi)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.origin = f"http://{host}/t/{tenant.slug}"
+        self.server = LiveServer(app_settings, **{"badges.fetch_private": "true"})
+        self.origin = self.server.city(tenant)
+        host = self.server.origin.removeprefix("http://")
         # A webtest client of the same app, for posting forms to it.
-        self.app = webtest.TestApp(wsgi, extra_environ={"HTTP_HOST": host})
+        self.app = webtest.TestApp(self.server.wsgi_app, extra_environ={"HTTP_HOST": host})
         self.prefix = f"/t/{tenant.slug}"
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.config.registry["col.engine"].dispose()
+        self.server.close()
 
 
 @pytest.fixture

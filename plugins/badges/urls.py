@@ -1,38 +1,19 @@
 """The public URLs of every badge document, absolute and on the tenant's own origin.
 
 Open Badges ids are URLs that must stay the same whoever asks and however they reached us (a
-verifier compares the assertion's origin with the issuer's), so they are computed from the
-configuration (``col.public_url``, ``col.base_domain`` and the tenant's hostnames), never from
-the request's Host header.  Without ``col.public_url`` (a bare development setup) the city's
-address as seen from the request (the core's ``tenant_url``) is used.
+verifier compares the assertion's origin with the issuer's), so they start with the tenant's
+configured origin (the core's :mod:`col_core.tenancy.hosts`), never with the request's Host.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from col_core.tenancy.resolve import tenant_url
+from col_core.tenancy.hosts import addresses
 
 PREFIX = "/badges"
 
 
-def tenant_origin(settings: dict, tenant) -> str:
-    """``scheme://host[:port][/t/slug]`` of ``tenant`` (``col.public_url`` must be set)."""
-    public = settings["col.public_url"].rstrip("/")
-    parts = urlsplit(public)
-    port = f":{parts.port}" if parts.port else ""
-    base_domain = (settings.get("col.base_domain") or "").lower()
-    if tenant.hostnames:
-        host = tenant.hostnames[0]
-        same_server = host == parts.hostname or host.endswith("." + base_domain)
-        return f"{parts.scheme}://{host}{port if same_server else ''}"
-    if parts.hostname == base_domain:
-        return f"{parts.scheme}://{tenant.slug}.{base_domain}{port}"
-    return f"{public}/t/{tenant.slug}"
-
-
 class BadgeUrls:
-    """Every badge URL of one tenant; ``origin`` comes from :func:`tenant_origin`."""
+    """Every badge URL of one tenant; ``origin`` is the tenant's configured origin."""
 
     def __init__(self, origin: str):
         self.origin = origin.rstrip("/")
@@ -90,9 +71,4 @@ class BadgeUrls:
 
 
 def urls_for(request, tenant=None) -> BadgeUrls:
-    tenant = tenant or request.tenant
-    settings = request.registry.settings
-    if settings.get("col.public_url"):
-        return BadgeUrls(tenant_origin(settings, tenant))
-    # No public URL configured (development): the city as seen from this request's host.
-    return BadgeUrls(tenant_url(request, tenant))
+    return BadgeUrls(addresses(request.registry).origin(tenant or request.tenant).url)

@@ -7,6 +7,7 @@ from pyramid.renderers import render
 from markupsafe import Markup
 
 from col_core.hookspecs import NavItem, Section, hookimpl
+from col_core.web.maps import DEFAULT_ATTRIBUTION, DEFAULT_TILE_URL
 from plugins.map import serendipity
 
 _ = TranslationStringFactory("col_map")
@@ -15,8 +16,8 @@ _ = TranslationStringFactory("col_map")
 @hookimpl
 def col_settings_defaults():
     return {
-        "map.tile_url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-        "map.attribution": "© OpenStreetMap contributors",
+        "map.tile_url": DEFAULT_TILE_URL,
+        "map.attribution": DEFAULT_ATTRIBUTION,
         # The most features one GeoJSON answer carries; more sets "truncated" and a next link.
         "map.geojson_limit": "2000",
     }

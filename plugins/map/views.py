@@ -13,6 +13,7 @@ from col_core.activities.labels import ACCESSIBILITY
 from col_core.activities.search import ISearchService
 from col_core.activities.search.query import QueryError, SearchQuery
 from col_core.activities.search.views import document_urls
+from col_core.web.maps import city_tiles
 from plugins.map import serendipity
 from plugins.map.groups import PARAMETER, narrowed, requested_group
 
@@ -21,12 +22,11 @@ _ = TranslationStringFactory("col_map")
 
 def map_settings(request) -> dict:
     """The city's map: centre, zoom and tile server (tenant.map overrides the map.* settings)."""
-    settings = request.registry.settings
     own = request.tenant.map or {}
     center = own.get("center") or [54.6872, 25.2797]
+    tile_url, attribution = city_tiles(request)
     return {"center": [float(center[0]), float(center[1])], "zoom": int(own.get("zoom", 12)),
-            "tile_url": own.get("tile_url") or settings["map.tile_url"],
-            "attribution": own.get("attribution") or settings["map.attribution"]}
+            "tile_url": tile_url, "attribution": attribution}
 
 
 @view_config(route_name="map", renderer="plugins.map:templates/map.jinja2", permission="view")

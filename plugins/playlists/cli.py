@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 from sqlalchemy import select
 
-from col_core.activities.cli import point_at
 from col_core.cli.context import AppContext, pass_app
 from col_core.db.meta import utcnow
 from col_core.tenancy.models import Tenant
@@ -37,7 +36,6 @@ def notify(app: AppContext, slug: str | None) -> None:
     now = utcnow()
     for tenant in tenants:
         with app.request(tenant) as request:
-            point_at(request, tenant)  # links in e-mails lead to the city's own site
             counts = run(request, now)
         click.echo(f"{tenant.slug}: {counts['learners']} learner e-mails, "
                    f"{counts['unavailable']} unavailable activities, {counts['paused']} paused "

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from col_core.mail import queue_mail
 from col_core.security.models import Membership
-from col_core.tenancy.resolve import tenant_url
+from col_core.tenancy.hosts import tenant_url
 
 
 def send(request, address: str, locale: str | None, subject, lines) -> None:

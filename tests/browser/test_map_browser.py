@@ -6,7 +6,6 @@ refused, so this also shows that the page works with no tile server.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
@@ -23,26 +22,8 @@ CENTRE = (54.6872, 25.2797)
 
 
 @pytest.fixture
-def server(wsgi_app, registry):
-    waitress = pytest.importorskip("waitress")
-    served = waitress.create_server(wsgi_app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=served.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{served.effective_port}"
-    served.close()
-    thread.join(timeout=5)
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield chromium
-        chromium.close()
+def server(live_server):
+    return live_server().origin
 
 
 @pytest.fixture
@@ -58,8 +39,8 @@ def city(factories, activities):
     return city
 
 
-def test_map_clusters_filters_and_opens_an_activity(server, browser, city):
-    context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+def test_map_clusters_filters_and_opens_an_activity(server, chromium, city):
+    context = chromium.new_context(viewport={"width": 390, "height": 844})  # a phone
     page = context.new_page()
     base = f"{server}/t/vilnius"
     page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server)

@@ -38,3 +38,53 @@ def test_production_requires_a_secret(tmp_path):
 def test_every_environment_variable_maps_to_a_known_setting(tmp_path):
     known = settings.defaults(tmp_path)
     assert all(name in known for name in settings.ENVIRONMENT.values())
+
+
+STRONG = "Qm3vX9tL2pW7rK4nB8yH6dF1sJ5gZ0cV-aE_uT"
+
+
+@pytest.mark.parametrize("secret, reason", [
+    ("x", "has 1 characters and needs at least 32"),
+    ("a" * 64, "too easy to guess"),
+    ("ab" * 32, "too easy to guess"),
+    ("abcdefghijklmnopqrstuvwxyz0123456789", "too easy to guess"),
+    ("password" * 5, "too easy to guess"),
+])
+def test_production_refuses_a_weak_secret_and_says_how_to_make_one(tmp_path, secret, reason):
+    with pytest.raises(settings.SettingsError, match="COL_SECRET") as refused:
+        settings.load({"col.environment": "production", "col.public_url": "https://x.example"},
+                      environ={"COL_DATA_DIR": str(tmp_path), "COL_SECRET": secret})
+    assert reason in str(refused.value)
+    assert "secrets.token_urlsafe(48)" in str(refused.value)
+
+
+def test_production_accepts_a_random_secret(tmp_path):
+    import secrets
+
+    for secret in (secrets.token_urlsafe(48), secrets.token_hex(16), STRONG):
+        merged = settings.load({"col.environment": "production",
+                                "col.public_url": "https://x.example"},
+                               environ={"COL_DATA_DIR": str(tmp_path), "COL_SECRET": secret})
+        assert merged["col.secret"] == secret
+
+
+def test_development_accepts_any_secret(tmp_path):
+    assert settings.load({"col.secret": "x"}, environ={"COL_DATA_DIR": str(tmp_path)})
+
+
+def test_production_requires_a_public_url(tmp_path):
+    with pytest.raises(settings.SettingsError, match="COL_PUBLIC_URL"):
+        settings.load({"col.environment": "production", "col.secret": STRONG},
+                      environ={"COL_DATA_DIR": str(tmp_path)})
+
+
+@pytest.mark.parametrize("url", ["ftp://example.org", "example.org", "https://", "http://a:99999",
+                                 "https://user@example.org", "https://example.org/?x=1"])
+def test_a_malformed_public_url_is_refused(tmp_path, url):
+    with pytest.raises(settings.SettingsError, match="col.public_url"):
+        settings.load({"col.public_url": url}, environ={"COL_DATA_DIR": str(tmp_path)})
+
+
+def test_development_public_url_is_the_local_server(tmp_path):
+    merged = settings.load({}, environ={"COL_DATA_DIR": str(tmp_path)})
+    assert merged["col.public_url"] == "http://localhost:6543"

@@ -16,7 +16,7 @@
   if (!points.length) { return; }
   var map = L.map(box, { scrollWheelZoom: false });
   L.tileLayer(box.getAttribute("data-tiles"), {
-    maxZoom: 18, attribution: "&copy; OpenStreetMap contributors"
+    maxZoom: 18, attribution: box.getAttribute("data-attribution")
   }).addTo(map);
   var most = Math.max.apply(null, points.map(function (p) { return p[2]; }));
   var layer = L.featureGroup(points.map(function (p) {

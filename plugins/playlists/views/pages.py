@@ -14,6 +14,7 @@ from col_core.activities.interfaces import ValidationFailed
 from col_core.activities.models import Activity
 from col_core.organisations.resources import organisation_factory
 from col_core.security.validation import record_id
+from col_core.web.maps import city_tiles
 from plugins.playlists.interfaces import IPlaylistBuilder, IPlaylistProgress, IPlaylistTemplates
 from plugins.playlists.models import Playlist
 from plugins.playlists.resources import can_see, is_organiser, item_factory, playlist_factory
@@ -63,12 +64,11 @@ def map_of(request, playlist) -> dict | None:
                "url": request.route_url("activity", id=item.activity_id)}
               for number, item in enumerate(playlist.items, start=1)
               if item.activity.latitude is not None and item.activity.longitude is not None]
-    settings, own = request.registry.settings, request.tenant.map or {}
+    tile_url, attribution = city_tiles(request)
     return {"leaflet": xstatic.pkg.leaflet.BASE_DIR, "points": points,
             # The city map showing only this playlist (the col_map_group hook resolves it).
             "url": request.route_url("map", _query={"group": f"{KIND}:{playlist.id}"}),
-            "tile_url": own.get("tile_url") or settings.get("map.tile_url", ""),
-            "attribution": own.get("attribution") or settings.get("map.attribution", "")}
+            "tile_url": tile_url, "attribution": attribution}
 
 
 @view_config(route_name="playlists.page", renderer=T + "page.jinja2", permission="view")

@@ -98,6 +98,8 @@ def worker_environment(app_settings: dict, col_database, **settings) -> dict:
         "COL_DATABASE_URL": col_database.url, "COL_DB_ROLE": col_database.role,
         "COL_DATA_DIR": app_settings["col.data_dir"], "COL_SECRET": app_settings["col.secret"],
         "COL_BASE_DOMAIN": app_settings["col.base_domain"],
+        "COL_PUBLIC_URL": app_settings["col.public_url"],
+        "COL_GLOBAL_HOSTS": app_settings["col.global_hosts"],
     })
     environment.update(settings)
     return environment

@@ -19,7 +19,6 @@ from col_core.cli.demo import REPOSITORY_TENANTS
 from col_core.security.models import ApiToken, User
 from col_core.security.tokens import API_TOKEN_PREFIX, digest, new_secret
 from col_core.tenancy.models import Tenant
-from col_core.testing.live import threaded_server
 
 CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,"
           "response_schema_conformance")
@@ -66,16 +65,16 @@ def schemathesis(base: str, workdir, *headers: str) -> subprocess.CompletedProce
         capture_output=True, text=True, timeout=900, cwd=workdir)
 
 
-def test_the_api_keeps_its_documented_promises(seeded_city, factories, wsgi_app, tmp_path):
+def test_the_api_keeps_its_documented_promises(seeded_city, factories, live_server, tmp_path):
     # Reading first, writing last: the write token's run changes the city's data.
     runs = {"anonymous": [], "read token": ["-H", "Authorization: Bearer "
                                             + token(factories, "organiser@vilnius.demo", "read")],
             "write token": ["-H", "Authorization: Bearer "
                             + token(factories, "organiser@vilnius.demo", "write")]}
     failures = {}
-    with threaded_server(wsgi_app, threads=4) as base:
-        for name, headers in runs.items():
-            result = schemathesis(base, tmp_path / name.replace(" ", "-"), *headers)
-            if result.returncode != 0:
-                failures[name] = result.stdout
+    base = live_server().origin
+    for name, headers in runs.items():
+        result = schemathesis(base, tmp_path / name.replace(" ", "-"), *headers)
+        if result.returncode != 0:
+            failures[name] = result.stdout
     assert not failures, "\n\n".join(f"== {name} ==\n{output}" for name, output in failures.items())

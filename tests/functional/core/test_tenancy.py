@@ -14,6 +14,8 @@ def test_port_is_ignored(testapp, factories):
     factories.tenant("kaunas")
     response = testapp.get("/api/v1/tenant", extra_environ={"HTTP_HOST": "kaunas.example.test:8080"})
     assert response.json["slug"] == "kaunas"
+    # Links keep the configured port (col.public_url's), not the one the request named.
+    assert response.json["url"] == "http://kaunas.example.test/"
 
 
 def test_exact_hostname_resolves_city(testapp, factories):
@@ -29,21 +31,38 @@ def test_bare_host_is_global_site(testapp, factories):
     assert testapp.get("/api/v1/tenant").json["kind"] == "global"
 
 
-def test_path_prefix_resolves_city_and_prefixes_urls(testapp, factories):
+def test_path_prefix_resolves_city_and_leads_to_its_subdomain(testapp, factories):
     factories.global_site()
     factories.tenant("vilnius")
-    response = testapp.get("/t/vilnius/api/v1/tenant")
-    assert response.json["slug"] == "vilnius"
-    # On the base domain a city's canonical address is its subdomain.
-    assert response.json["url"] == "http://vilnius.example.test/"
-    page = testapp.get("/t/vilnius/")
-    assert 'href="http://example.test/t/vilnius/"' in page.text
+    # On the base domain a city's configured address is its subdomain: pages go there.
+    response = testapp.get("/t/vilnius/api/v1/tenant?x=1", status=302)
+    assert response.location == "http://vilnius.example.test/api/v1/tenant?x=1"
+    moved = testapp.get("/t/vilnius/map/%C4%85%20b", status=302)
+    assert moved.location == "http://vilnius.example.test/map/%C4%85%20b"
+    # Health checks are answered where they are asked, never redirected.
+    assert testapp.get("/t/vilnius/healthz").json == {"status": "ok", "tenant": "vilnius"}
 
 
-def test_unknown_subdomain_is_404_page(testapp, factories):
+def test_path_prefix_is_the_address_when_the_public_url_is_not_the_base_domain(
+        make_testapp, factories):
+    factories.global_site()
     factories.tenant("vilnius")
-    response = testapp.get("/", extra_environ={"HTTP_HOST": "nowhere.example.test"}, status=404)
-    assert "No city of learning answers at this address" in response.text
+    app = make_testapp(**{"col.public_url": "http://127.0.0.1:6543"})
+    response = app.get("/t/vilnius/api/v1/tenant",
+                       extra_environ={"HTTP_HOST": "127.0.0.1:6543"})
+    assert response.json["slug"] == "vilnius"
+    assert response.json["url"] == "http://127.0.0.1:6543/t/vilnius/"
+    page = app.get("/t/vilnius/", extra_environ={"HTTP_HOST": "127.0.0.1:6543"})
+    assert 'href="http://127.0.0.1:6543/t/vilnius/"' in page.text
+    # The subdomain form of the same city leads to its configured address.
+    moved = app.get("/map/?q=a", extra_environ={"HTTP_HOST": "vilnius.example.test"}, status=302)
+    assert moved.location == "http://127.0.0.1:6543/t/vilnius/map/?q=a"
+
+
+def test_unknown_subdomain_is_refused(testapp, factories):
+    factories.tenant("vilnius")
+    response = testapp.get("/", extra_environ={"HTTP_HOST": "nowhere.example.test"}, status=400)
+    assert "does not answer to the host name" in response.text
     assert "vilnius" not in response.text.lower()
 
 
@@ -52,9 +71,9 @@ def test_unknown_path_slug_is_404(testapp, factories):
     testapp.get("/t/nowhere/", status=404)
 
 
-def test_unknown_host_is_404(testapp, factories):
+def test_unknown_host_is_refused(testapp, factories):
     factories.global_site()
-    testapp.get("/", extra_environ={"HTTP_HOST": "evil.example.org"}, status=404)
+    testapp.get("/", extra_environ={"HTTP_HOST": "evil.example.org"}, status=400)
 
 
 def test_path_prefix_is_ignored_on_a_city_host(testapp, factories):
@@ -75,8 +94,16 @@ def test_no_global_site_is_404_not_a_city(testapp, factories):
     assert "Vilnius" not in response.text
 
 
-def test_api_unknown_tenant_is_json_error(testapp, factories):
+def test_api_unknown_host_is_json_error(testapp, factories):
     response = testapp.get("/api/v1/tenant", extra_environ={"HTTP_HOST": "x.example.test"},
-                           status=404)
+                           status=400)
+    assert response.json["error"].startswith("This server does not answer to the host name")
+    assert response.json["fields"] == {}
+
+
+def test_api_unknown_tenant_is_json_error(testapp, factories):
+    # The bare host is allowed, but with no global site nothing answers there.
+    factories.tenant("vilnius")
+    response = testapp.get("/api/v1/tenant", status=404)
     assert response.json == {"error": "No city of learning answers at this address.",
                              "fields": {}}

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import threading
 from pathlib import Path
 
 import pytest
@@ -20,26 +19,21 @@ LISTEN_ACTIVELY = "http://data.europa.eu/esco/skill/a17286c5-238d-4f0b-bc24-29e9
 
 
 @contextlib.contextmanager
-def served_page(wsgi_app, headers: dict):
+def served_page(live_server, headers: dict):
     """A phone-sized Chromium page and the app on a free local port."""
-    waitress = pytest.importorskip("waitress")
     from playwright.sync_api import sync_playwright
 
-    server = waitress.create_server(wsgi_app, host="127.0.0.1", port=0, threads=4)
-    threading.Thread(target=server.run, daemon=True).start()
-    try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                                  args=["--headless", "--no-sandbox"])
-            context = chromium.new_context(viewport={"width": 390, "height": 844},
-                                           extra_http_headers=headers)
-            yield context.new_page(), f"http://127.0.0.1:{server.effective_port}"
-            chromium.close()
-    finally:
-        server.close()
+    server = live_server()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                              args=["--headless", "--no-sandbox"])
+        context = chromium.new_context(viewport={"width": 390, "height": 844},
+                                       extra_http_headers=headers)
+        yield context.new_page(), server.origin
+        chromium.close()
 
 
-def test_keyboard_tagging_with_the_combobox(wsgi_app, esco, people, factories):
+def test_keyboard_tagging_with_the_combobox(live_server, esco, people, factories):
     from playwright.sync_api import expect
 
     esco.load("v1.1.1/en", "v1.0.x/fr")
@@ -48,7 +42,7 @@ def test_keyboard_tagging_with_the_combobox(wsgi_app, esco, people, factories):
     activity = people.activity(city, org, title="Listening circle")
     organiser = people.client(city, people.organiser(city, org))
     headers = {"Authorization": " ".join(organiser.authorization)}
-    with served_page(wsgi_app, headers) as (page, base):
+    with served_page(live_server, headers) as (page, base):
         page.goto(f"{base}/t/lyon/esco/activities/{activity.id}/skills")
         box = page.get_by_role("combobox", name="Find a skill (any language)")
         box.press_sequentially("ecouter activ", delay=20)

@@ -72,18 +72,20 @@ def test_labelled_cells_export_their_label_and_their_machine_value():
         "Month,Month (ISO),Joins", "November 2026,2026-11,7"]
     assert table.as_json()["rows"] == [
         {"month": "2026-11", "month_label": "November 2026", "n": 7}]
-    assert "November 2026" in render(table, "Chart")
+    assert "November 2026" in render(table, "Chart", nonce="n0nce")
 
 
 def test_charts_are_svg_images_with_a_text_alternative_and_leave_out_suppressed_bars():
     table = Table("t", "Joins", [("c", "Category"), ("n", "Joins")],
                   [["science", 7], ["arts", Suppressed(5)]], chart="bar")
-    svg = render(table, "Chart; the same figures are in the table below.")
+    svg = render(table, "Chart; the same figures are in the table below.", nonce="n0nce")
     assert svg.startswith('<svg role="img" aria-label="Chart; the same figures')
     assert "<script" not in svg
+    # Under the Content-Security-Policy: no style attribute, the stylesheet with the nonce.
+    assert " style=" not in svg and '<style nonce="n0nce"' in svg
     # One bar, for science: the suppressed figure is a gap, not a bar labelled with a number.
     assert svg.count('<desc class="value">') == 1 and '<desc class="value">7<' in svg
-    assert render(Table("m", "Map", [("a", "A")], [[1]], chart="map"), "x") == ""
+    assert render(Table("m", "Map", [("a", "A")], [[1]], chart="map"), "x", nonce="n") == ""
 
 
 def test_city_settings_read_dotted_keys_and_tables():

@@ -1,11 +1,9 @@
-"""Pure logic of the badges plugin: recipient lists and the tenant origin of badge URLs."""
+"""Pure logic of the badges plugin: recipient lists and badge URLs."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from plugins.badges.forms import parse_recipients
-from plugins.badges.urls import BadgeUrls, tenant_origin
+from plugins.badges.urls import BadgeUrls
 
 
 def test_recipients_one_a_line_or_csv_with_header_and_bom():
@@ -28,24 +26,7 @@ def test_recipient_errors_name_their_line():
     assert "listed twice" in errors[3].interpolate()
 
 
-def _tenant(slug="vilnius", hostnames=()):
-    return SimpleNamespace(slug=slug, hostnames=list(hostnames))
-
-
-def test_origin_on_the_base_domain_is_the_city_subdomain_with_port():
-    settings = {"col.public_url": "https://example.test:8443", "col.base_domain": "example.test"}
-    assert tenant_origin(settings, _tenant()) == "https://vilnius.example.test:8443"
-
-
-def test_origin_with_a_custom_hostname():
-    settings = {"col.public_url": "https://cities.eu", "col.base_domain": "cities.eu"}
-    assert tenant_origin(settings, _tenant(hostnames=["learn.vilnius.lt"])) == \
-        "https://learn.vilnius.lt"
-
-
-def test_origin_elsewhere_uses_the_path_form():
-    settings = {"col.public_url": "http://127.0.0.1:6543/", "col.base_domain": "example.test"}
-    assert tenant_origin(settings, _tenant()) == "http://127.0.0.1:6543/t/vilnius"
-    urls = BadgeUrls(tenant_origin(settings, _tenant()))
+def test_badge_urls_start_with_the_tenant_origin():
+    urls = BadgeUrls("http://127.0.0.1:6543/t/vilnius")
     assert urls.assertion("ab12") == "http://127.0.0.1:6543/t/vilnius/badges/assertions/ab12"
     assert urls.baked("ab12", 3, "svg").endswith("/badges/assertions/ab12/baked-ob3.svg")
