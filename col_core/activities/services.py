@@ -99,11 +99,14 @@ class ActivityService:
                                     FieldContext(self.request, activity))
         if errors:
             raise ValidationFailed(_("Some fields need your attention."), errors)
-        old_capacity = activity.capacity
-        self._apply(activity, values)
-        if activity.status == "published" and (old_capacity is not None and (
-                activity.capacity is None or activity.capacity > old_capacity)):
-            self.request.find_service(IParticipationService).promote(activity)
+        participations = self.request.find_service(IParticipationService)
+        if activity.status == "published" and "capacity" in values:
+            # Joins wait while the capacity changes; then the places it adds go to the waitlist.
+            participations.lock(activity)
+            self._apply(activity, values)
+            participations.promote(activity)
+        else:
+            self._apply(activity, values)
 
     def publish(self, activity):
         if activity.status == "archived":

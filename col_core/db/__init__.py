@@ -9,6 +9,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from col_core.db.locks import watch_busy_errors
 from col_core.db.meta import Base, Timestamped, metadata, utcnow
 
 __all__ = ["Base", "Timestamped", "metadata", "utcnow", "make_engine", "make_session_factory",
@@ -26,6 +27,7 @@ def make_engine(url: str, role: str = "", **kwargs) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     engine = create_engine(url, **kwargs)
+    watch_busy_errors(engine)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     elif engine.dialect.name == "postgresql" and role:
