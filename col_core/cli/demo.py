@@ -77,10 +77,16 @@ def print_urls(app: AppContext, host: str, port: int, lines: list[str]) -> None:
     click.echo(f"\nServing on http://{host}:{port}/ (Ctrl+C stops).")
 
 
-def run_server(app: AppContext, host: str, port: int) -> None:
+def demo_server(wsgi_app, host: str, port: int):
+    """The server of ``col demo`` and ``col serve`` (the concurrency tests run this one too)."""
     import waitress
 
-    waitress.serve(app.wsgi_app(), host=host, port=port, threads=8, ident="cities-of-learning")
+    return waitress.create_server(wsgi_app, host=host, port=port, threads=8,
+                                  ident="cities-of-learning")
+
+
+def run_server(app: AppContext, host: str, port: int) -> None:
+    demo_server(app.wsgi_app(), host, port).run()
 
 
 @click.command()
