@@ -43,6 +43,12 @@ def host(tenant) -> str:
 
 
 @pytest.fixture
+def city_host(city) -> str:
+    """The Host header of the city's site (``<slug>.<col.base_domain>`` of the test settings)."""
+    return host(city)
+
+
+@pytest.fixture
 def crowd(factories, city, registry, consented):
     """``crowd(server, n)``: n new learners of the city (terms accepted), each a browser signed
     in to ``server`` with a session cookie and its CSRF token (``client.csrf``), made by the
