@@ -14,6 +14,7 @@ from col_core.activities.models import Activity, ActivityCoOrganiser, ActivitySe
 from col_core.activities.schedule import ScheduleError, as_utc, compute_sessions
 from col_core.db.meta import utcnow
 from col_core.security.models import Organisation
+from col_core.security.policy import publishing_blocked
 from col_core.storage import IFileStorage
 
 _ = TranslationStringFactory("col")
@@ -111,10 +112,9 @@ class ActivityService:
     def publish(self, activity):
         if activity.status == "archived":
             raise ValidationFailed(_("This activity is archived; duplicate it to publish it again."))
-        organisation = activity.organisation
-        if organisation.is_suspended or not (organisation.is_verified or self.request.tenant.setting(
-                "unverified_organisations_can_publish", True)):
-            raise ValidationFailed(_("Your organisation can publish once the city has verified it."))
+        blocked = publishing_blocked(self.request, activity.organisation)
+        if blocked is not None:
+            raise ValidationFailed(blocked)
         errors = publish_errors(current_values(activity), FieldContext(self.request, activity))
         if errors:
             raise ValidationFailed(_("Some fields need your attention before publishing."), errors)

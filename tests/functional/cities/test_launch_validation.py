@@ -78,6 +78,10 @@ CASES = {
     "publishing rule": (replace("tenant.toml", "[map]",
                                 '[settings]\nunverified_organisations_can_publish = "no"\n\n[map]'),
                         "tenant.toml: settings.unverified_organisations_can_publish: true or false"),
+    "publishing wait": (replace("tenant.toml", "[map]",
+                                "[settings]\nunverified_organisations_wait_hours = -1\n\n[map]"),
+                        "tenant.toml: settings.unverified_organisations_wait_hours: a whole number "
+                        "of hours"),
     "legal version": (replace("tenant.toml", "[map]", "[settings]\nlegal_version = 3\n\n[map]"),
                       "tenant.toml: settings.legal_version: a short text"),
     "video hosts": (replace("tenant.toml", "[map]",
