@@ -42,8 +42,17 @@ def _api_not_found(exc, request):
     return {"error": str(detail), "fields": {}}
 
 
+def _api_busy(exc, request):
+    from col_core.web.views import busy
+
+    page = busy(exc, request)
+    return {"error": request.localizer.translate(page["message"]), "fields": {}}
+
+
 def api_error_views(config) -> None:
     config.add_exception_view(_api_error, context=HTTPError, renderer="json",
                               path_info=r"^/api/")
+    config.add_exception_view(_api_busy, context=Exception, still_busy=True,
+                              renderer="json", path_info=r"^/api/")
     config.add_notfound_view(_api_not_found, renderer="json", path_info=r"^/api/")
     config.add_forbidden_view(_api_error, renderer="json", path_info=r"^/api/")

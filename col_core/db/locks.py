@@ -75,3 +75,22 @@ def _mark_busy_retryable(context) -> None:
 
 def watch_busy_errors(engine: Engine) -> None:
     event.listen(engine, "handle_error", _mark_busy_retryable)
+
+
+class StillBusyPredicate:
+    """The ``still_busy=True`` view predicate: the request's exception is one that
+    ``pyramid_retry`` retries (a busy database, a lost serialisation conflict).  Exception views
+    with it answer after the last attempt ("try again in a moment" rather than an error page);
+    pyramid_retry's own ``retryable_error`` is false on the last attempt."""
+
+    def __init__(self, value: bool, config):
+        self.value = value
+
+    def text(self) -> str:
+        return f"still_busy = {self.value}"
+
+    phash = text
+
+    def __call__(self, context, request) -> bool:
+        return IRetryableError.providedBy(getattr(request, "exception", None)) == self.value
+

@@ -27,7 +27,7 @@ from col_core.security.models import AuthAttempt
 from col_core.security.services import _aware
 from col_core.security.tokens import keyed_digest
 
-# Old rows are worthless after the longest window; trimming keeps the table small without a cron job.
+# Rows older than the longest window are worthless; trimming them keeps the table small.
 KEEP = dt.timedelta(days=1)
 
 
@@ -49,7 +49,8 @@ def limits(settings) -> dict[str, Limit]:
         return int(value)
 
     def limit(kind: str, *subjects: str) -> Limit:
-        return Limit(per={subject: number(f"col.{kind}_limit_per_{subject}") for subject in subjects},
+        return Limit(per={subject: number(f"col.{kind}_limit_per_{subject}")
+                          for subject in subjects},
                      window=dt.timedelta(minutes=number(f"col.{kind}_limit_minutes")))
 
     return {"login": limit("login", "account", "address"),

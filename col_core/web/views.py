@@ -9,10 +9,13 @@ from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config, view_config
 from sqlalchemy import select
 
+from col_core.db import reopen
 from col_core.i18n import _
 from col_core.tenancy.models import Tenant
 
 log = logging.getLogger(__name__)
+
+RETRY_AFTER_BUSY = "5"  # seconds
 
 
 @view_config(route_name="home", renderer="col_core.web:templates/home.jinja2")
@@ -47,6 +50,20 @@ def forbidden(exc, request):
     request.response.status = 403
     return {"title": _("Not allowed"), "status": 403,
             "message": _("You do not have permission to see this page.")}
+
+
+@exception_view_config(Exception, still_busy=True,
+                       renderer="col_core.web:templates/error.jinja2")
+def busy(exc, request):
+    """The database stayed busy through every attempt of pyramid_retry: come back soon."""
+    log.warning("Still busy after %s attempts on %s: %s", request.environ.get("retry.attempts"),
+                request.path_url, exc)
+    # The page reads the city and the person (reading needs no write lock).
+    reopen(request.dbsession)
+    request.response.status = 503
+    request.response.headers["Retry-After"] = RETRY_AFTER_BUSY
+    return {"title": _("Very busy"), "status": 503,
+            "message": _("Many people are using the site right now. Please try again in a moment.")}
 
 
 @exception_view_config(Exception, renderer="col_core.web:templates/error.jinja2")

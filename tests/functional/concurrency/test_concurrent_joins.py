@@ -44,7 +44,8 @@ def assert_consistent(factories, city, activity) -> list[Participation]:
     assert joined <= capacity, f"overbooked: {joined} joined for {capacity} places"
     if joined < capacity:
         assert joined == len(people), "a place is free while people wait"
-    assert [p.status for p in people] == ["joined"] * joined + ["waitlisted"] * (len(people) - joined), \
+    waiting = len(people) - joined
+    assert [p.status for p in people] == ["joined"] * joined + ["waitlisted"] * waiting, \
         "someone waits ahead of a person who got a place"
     return people
 
