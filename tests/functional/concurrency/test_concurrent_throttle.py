@@ -41,6 +41,8 @@ def test_bursts_of_attempts_stop_exactly_at_the_limits(serve, city_host, people,
                     for client in attempts)
     checked = limits["login"].per["account"]
     assert Counter(reply.status for reply in replies) == {400: checked, 429: 40 - checked}
+    assert sum("The email address or password is wrong." in reply.text
+               for reply in replies) == checked
     assert all(int(reply.headers["Retry-After"]) > 0 for reply in replies if reply.status == 429)
     # Even the right password now waits.
     [late] = browsers(server, city_host, 1, "/signin")
