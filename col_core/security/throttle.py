@@ -19,17 +19,13 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, insert, select
 
 from col_core.db.locks import serialise
 from col_core.db.meta import utcnow
 from col_core.security.models import AuthAttempt
 from col_core.security.services import _aware
 from col_core.security.tokens import keyed_digest
-
-# Rows older than the longest window are worthless; trimming them keeps the table small.
-KEEP = dt.timedelta(days=1)
-
 
 @dataclass(frozen=True)
 class Limit:
@@ -80,7 +76,10 @@ class Throttle:
     def __init__(self, request, kind: str, account: str | None = None, city: bool = False):
         self.request = request
         self.kind = kind
-        self.limit = request.registry["col.throttle_limits"][kind]
+        every_limit = request.registry["col.throttle_limits"]
+        self.limit = every_limit[kind]
+        # Rows older than the longest window count for nothing.
+        self.keep = max(limit.window for limit in every_limit.values())
         secret = request.registry.settings["col.secret"]
         values = {
             # REMOTE_ADDR, not X-Forwarded-For, which any client can set to dodge the limit;
@@ -109,7 +108,8 @@ class Throttle:
             self.recorded = list(connection.scalars(
                 insert(AuthAttempt).returning(AuthAttempt.id),
                 [{"kind": self.kind, "key": key, "created_at": now} for key in self.keys.values()]))
-            connection.execute(delete(AuthAttempt).where(AuthAttempt.created_at < now - KEEP))
+            # Trimming as we go keeps the table small without a scheduled job.
+            connection.execute(delete(AuthAttempt).where(AuthAttempt.created_at < now - self.keep))
         return None
 
     def _times(self, connection, key: str, since: dt.datetime) -> list[dt.datetime]:
