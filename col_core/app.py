@@ -26,7 +26,8 @@ def make_config(global_config=None, **ini_settings) -> Configurator:
     config.include("col_core.i18n")  # locale negotiation and translation domains
     config.include("col_core.security")  # sessions, CSRF, identity, permissions
     config.include("col_core.storage")  # IFileStorage
-    config.include("col_core.mail")  # IMailer
+    config.include("col_core.jobs")  # IJobQueue: jobs written in the transaction, run by workers
+    config.include("col_core.mail")  # IMailer, the transport of the "mail" job
     config.include("col_core.web")  # templates, layout, static assets, home pages, errors
     config.include("col_core.cityadmin")  # legal pages; city admins' branding and texts page
     config.include("col_core.api")  # /api/v1 conventions and the OpenAPI document

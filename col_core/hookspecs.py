@@ -263,6 +263,13 @@ def col_badge_awarded(request, assertion) -> None:
     """A badge assertion was issued to a learner (playlists count it, analytics records it)."""
 
 
+@hookspec
+def col_badge_revoked(request, assertion) -> None:
+    """A badge assertion was revoked: withdraw what it gave the learner (the esco plugin takes
+    its skills off their profile, unless another source still shows them).  Same transaction.
+    """
+
+
 # -- accounts and privacy ---------------------------------------------------------------------
 
 

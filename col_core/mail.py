@@ -1,7 +1,10 @@
-"""Outgoing email, sent only when the request's transaction commits.
+"""Outgoing e-mail: a ``mail`` job written in the request's transaction, sent by a worker.
 
-``IMailer`` has two real transports: SMTP for production and an on-disk outbox (one ``.eml``
-file per message, readable by people and tests) for development and tests.
+``queue_mail`` is how the platform sends e-mail: the finished texts (already in the recipient's
+language) become a job, so a rolled-back request sends nothing, a slow or dead mail server never
+holds a request, and a refused message is retried with growing waits (see ``col_core.jobs``).
+``IMailer`` is the transport the job uses, with two real implementations: SMTP for production
+and an on-disk outbox (one ``.eml`` file per message, readable by people and tests).
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import os
 import time
 import smtplib
+import socket
 import ssl
 import tempfile
 import uuid
@@ -18,53 +22,61 @@ from email.parser import BytesParser
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-import transaction
 from pyramid.path import DottedNameResolver
 from zope.interface import Interface, implementer
 
+from col_core.jobs import IJobQueue
 from col_core.settings import as_bool
+
+MESSAGE_ID_DOMAIN = "cities-of-learning"
 
 
 class IMailer(Interface):
-    """Sends email after the current transaction commits (never for a rolled-back request)."""
+    """The transport: delivers one built message now (called by the ``mail`` job, which
+    retries when this raises)."""
 
-    def send(to: str, subject: str, text: str, html: str | None = None,
-             headers: dict | None = None, transaction_manager=None) -> None:
-        """Queue a message to ``to``; it is built and leaves when the transaction commits.
-
-        ``transaction_manager`` defaults to the thread's; pass ``request.tm`` from requests.
-        """
+    def build(to: str, subject: str, text: str, html: str | None = None,
+              headers: dict | None = None, message_id: str | None = None) -> EmailMessage:
+        """The message, from the mailer's sender."""
 
     def send_now(message: EmailMessage) -> None:
-        """Deliver a built message immediately through the transport."""
+        """Deliver a built message immediately; raise if it was not accepted."""
+
+
+def queue_mail(request, to: str, subject: str, text: str, html: str | None = None,
+               headers: dict | None = None) -> None:
+    """Send an e-mail when, and only if, the request's transaction commits.
+
+    The texts are final; the Message-ID is chosen now, so a message sent twice (a worker killed
+    between sending and recording it) is recognisably one message."""
+    payload = {"to": to, "subject": subject, "text": text, "html": html,
+               "headers": headers or {}, "message_id": make_msgid(domain=MESSAGE_ID_DOMAIN)}
+    request.find_service(IJobQueue).enqueue("mail", payload, label=f"{to}: {subject}")
+
+
+def deliver(request, job) -> None:
+    """The ``mail`` job: build the message from the job's texts and hand it to the transport."""
+    mailer = request.find_service(IMailer)
+    mailer.send_now(mailer.build(**job.payload))
 
 
 class BaseMailer:
     def __init__(self, sender: str):
         self.sender = sender
 
-    def build(self, to, subject, text, html=None, headers=None) -> EmailMessage:
+    def build(self, to, subject, text, html=None, headers=None, message_id=None) -> EmailMessage:
         message = EmailMessage()
         message["From"] = self.sender
         message["To"] = to
         message["Subject"] = subject
         message["Date"] = formatdate(localtime=False)
-        message["Message-ID"] = make_msgid(domain="cities-of-learning")
+        message["Message-ID"] = message_id or make_msgid(domain=MESSAGE_ID_DOMAIN)
         for name, value in (headers or {}).items():
             message[name] = value
         message.set_content(text)
         if html:
             message.add_alternative(html, subtype="html")
         return message
-
-    def send(self, to, subject, text, html=None, headers=None, transaction_manager=None):
-        manager = transaction_manager or transaction.manager
-        # Built only once the transaction has committed, so a request that queues thousands of
-        # messages holds their text, not thousands of MIME trees.
-        manager.get().addAfterCommitHook(
-            lambda committed: committed and self.send_now(
-                self.build(to, subject, text, html, headers))
-        )
 
     def send_now(self, message: EmailMessage) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -96,15 +108,31 @@ class OutboxMailer(BaseMailer):
             path.unlink()
 
 
+class _TimedSMTP(smtplib.SMTP):
+    """SMTP whose connecting has its own (shorter) timeout than waiting for each answer."""
+
+    def __init__(self, connect_timeout: float, timeout: float):
+        self.connect_timeout = connect_timeout
+        super().__init__(timeout=timeout)
+
+    def _get_socket(self, host, port, timeout):
+        sock = socket.create_connection((host, port), self.connect_timeout, self.source_address)
+        sock.settimeout(timeout)
+        return sock
+
+
 @implementer(IMailer)
 class SMTPMailer(BaseMailer):
-    def __init__(self, sender, host, port, user="", password="", use_tls=False):
+    def __init__(self, sender, host, port, user="", password="", use_tls=False,
+                 connect_timeout=10.0, timeout=30.0):
         super().__init__(sender)
         self.host, self.port, self.user, self.password, self.use_tls = (
             host, int(port), user, password, use_tls)
+        self.connect_timeout, self.timeout = float(connect_timeout), float(timeout)
 
     def send_now(self, message: EmailMessage) -> None:
-        with smtplib.SMTP(self.host, self.port, timeout=30) as smtp:
+        with _TimedSMTP(self.connect_timeout, self.timeout) as smtp:
+            smtp.connect(self.host, self.port)
             if self.use_tls:
                 smtp.starttls(context=ssl.create_default_context())
             if self.user:
@@ -117,12 +145,14 @@ def mailer_factory(settings) -> BaseMailer:
     if issubclass(cls, SMTPMailer):
         return cls(settings["col.mail_from"], settings["col.smtp_host"], settings["col.smtp_port"],
                    settings["col.smtp_user"], settings["col.smtp_password"],
-                   as_bool(settings["col.smtp_tls"]))
+                   as_bool(settings["col.smtp_tls"]), settings["col.smtp_connect_timeout"],
+                   settings["col.smtp_timeout"])
     return cls(settings["col.mail_from"], settings["col.outbox_dir"])
 
 
 def includeme(config):
     config.register_service(mailer_factory(config.get_settings()), IMailer)
+    config.add_job_kind("mail", deliver)
 
 
-__all__ = ["IMailer", "OutboxMailer", "SMTPMailer"]
+__all__ = ["IMailer", "OutboxMailer", "SMTPMailer", "queue_mail"]

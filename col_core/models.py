@@ -6,3 +6,4 @@ from col_core.organisations.models import Invitation  # noqa: F401
 from col_core.activities.models import Activity, ActivityCoOrganiser, ActivitySession, ActivitySkill, Attendance, Participation, ReminderSent  # noqa: F401,E501
 from col_core.activities.search.models import SearchDocumentRow, SearchVersion  # noqa: F401
 from col_core.analytics.models import ActivityFeedback, DailyMetric  # noqa: F401
+from col_core.jobs.models import Job  # noqa: F401

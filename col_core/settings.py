@@ -27,8 +27,14 @@ ENVIRONMENT = {
     "COL_SMTP_USER": "col.smtp_user",
     "COL_SMTP_PASSWORD": "col.smtp_password",
     "COL_SMTP_TLS": "col.smtp_tls",
+    "COL_SMTP_TIMEOUT": "col.smtp_timeout",
+    "COL_SMTP_CONNECT_TIMEOUT": "col.smtp_connect_timeout",
     "COL_MAIL_FROM": "col.mail_from",
     "COL_DB_ROLE": "col.db_role",
+    "COL_JOBS_QUEUE": "col.jobs_queue",
+    "COL_JOBS_NAME": "col.jobs_name",
+    "COL_JOBS_ATTEMPTS": "col.jobs_attempts",
+    "COL_JOBS_RETRY_SECONDS": "col.jobs_retry_seconds",
     "COL_ENVIRONMENT": "col.environment",
     "COL_SEARCH_BACKEND": "col.search_backend",
     "COL_TENANTS_DIR": "col.tenants_dir",
@@ -66,7 +72,22 @@ def defaults(data_dir: Path | None = None) -> dict[str, str]:
         "col.smtp_user": "",
         "col.smtp_password": "",
         "col.smtp_tls": "false",
+        # Seconds to reach the mail server, then to wait for each of its answers: a dead or
+        # hanging server fails the attempt, and the mail job is retried later.
+        "col.smtp_connect_timeout": "10",
+        "col.smtp_timeout": "30",
         "col.mail_from": "Cities of Learning <no-reply@localhost>",
+        # Background jobs (col_core.jobs): where the queue lives (sqlite:///FILE,
+        # redis://HOST:PORT/DB, or "immediate": run each job right after the commit that wrote
+        # it, in that process), the queue's name, how often a job is tried, and the first wait
+        # before a retry (doubled after each failure: 12 attempts from 30 seconds keep trying for
+        # about 17 hours).
+        "col.jobs_queue": f"sqlite:///{data_dir / 'jobs.sqlite'}",
+        "col.jobs_name": "cities-of-learning",
+        "col.jobs_attempts": "12",
+        "col.jobs_retry_seconds": "30",
+        # Finished jobs are kept this long for `col jobs list`, without their content.
+        "col.jobs_keep_done_days": "7",
         # Attempts per subject and window (col_core/security/throttle.py).  Sign-up counts per
         # client address and per city: a class signing up together shares one address, and a
         # city-wide limit slows an attacker with many addresses (see docs/security.md).

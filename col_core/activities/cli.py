@@ -22,7 +22,8 @@ def activities() -> None:
 def send_reminders(app: AppContext) -> None:
     """E-mail participants of sessions starting in the next 24 hours (run it hourly).
 
-    Each participant gets one reminder per session, however often this runs.
+    Each participant gets one reminder per session, however often this runs: each reminder is
+    a mail job, written with the record that it was sent, and delivered by `col worker`.
     """
     from col_core.activities.interfaces import IParticipationService
 
@@ -34,9 +35,9 @@ def send_reminders(app: AppContext) -> None:
         with app.request(tenant) as request:
             point_at(request, tenant)
             sent = request.find_service(IParticipationService).send_reminders(utcnow())
-        click.echo(f"{tenant.slug}: {sent} reminder(s) sent")
+        click.echo(f"{tenant.slug}: {sent} reminder(s) queued")
         total += sent
-    click.echo(f"{total} reminder(s) sent in all.")
+    click.echo(f"{total} reminder(s) queued in all.")
 
 
 def point_at(request, tenant) -> None:

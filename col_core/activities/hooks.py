@@ -31,3 +31,18 @@ def col_dashboard_sections(request, organisation):
     html = Markup(f'<ul>{items}</ul><p><a href="{link}">'
                   f'{escape(translate(_("Create and manage activities")))}</a></p>')
     return [Section(title=translate(_("Activities")), html=html, order=10, id="activities")]
+
+
+@hookimpl
+def col_account_export(request, user) -> dict[str, bytes]:
+    from col_core.activities.privacy import participations_export
+
+    return participations_export(request, user)
+
+
+@hookimpl
+def col_account_deleted(request, user) -> None:
+    """A deleted account gives its places back, so the waitlists move on."""
+    from col_core.activities.privacy import leave_every_activity
+
+    leave_every_activity(request, user)

@@ -119,5 +119,5 @@ class IParticipationService(Interface):
         :class:`ValidationFailed` when the learner cannot be checked in."""
 
     def send_reminders(now) -> int:
-        """E-mail every participant of a session starting in the next 24 hours, once per session,
-        in their language; returns how many were sent."""
+        """Queue an e-mail (a mail job, in this transaction) to every participant of a session
+        starting in the next 24 hours, once per session, in their language; returns how many."""

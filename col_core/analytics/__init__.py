@@ -26,7 +26,7 @@ ROUTES = (
 
 
 def includeme(config):
-    from col_core.analytics import hooks
+    from col_core.analytics import hooks, rollup
     from col_core.analytics.feedback import FeedbackService
     from col_core.analytics.interfaces import IAnalyticsService, IFeedbackService
     from col_core.analytics.services import AnalyticsService
@@ -38,6 +38,8 @@ def includeme(config):
     # The core's features use the same hooks as plugins; analytics is always enabled.
     config.registry["col.plugins"].manager.register(hooks, name="core.analytics")
     config.add_subscriber(hooks.count_activity_view, "pyramid.events.BeforeRender")
+    # A big city's rebuild may take a while before a worker is taken to have died on it.
+    config.add_job_kind(rollup.REBUILD_JOB, rollup.rebuild_job, lease_seconds=3600)
     for name, pattern, factory in ROUTES:
         config.add_route(name, pattern, factory=factory)
     # Leaflet comes from its PyPI package (XStatic) for the neighbourhood map.

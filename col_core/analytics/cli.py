@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from col_core.analytics import rollup
 from col_core.cli.context import AppContext, pass_app
+from col_core.jobs import IJobQueue
 from col_core.tenancy.models import Tenant
 from col_core.tenancy.scoping import cross_tenant, set_tenant
 
@@ -18,8 +19,10 @@ def analytics() -> None:
 
 @analytics.command()
 @click.option("--tenant", "slug", help="Only this city (by slug); default every city.")
+@click.option("--background", is_flag=True,
+              help="Queue one job per city for `col worker` instead of rebuilding here.")
 @pass_app
-def rebuild(app: AppContext, slug: str | None) -> None:
+def rebuild(app: AppContext, slug: str | None, background: bool) -> None:
     """Recompute joins, completions, attendance, learners and the learners' months of the
     rollup, one city per transaction."""
     with app.request() as request:
@@ -30,6 +33,14 @@ def rebuild(app: AppContext, slug: str | None) -> None:
             tenants = request.dbsession.execute(query).all()
     if slug and not tenants:
         raise click.UsageError(f"There is no city {slug!r}; `col tenant list` shows them.")
+    if background:
+        for tenant_id, tenant_slug in tenants:
+            with app.request() as request:
+                set_tenant(request.dbsession, tenant_id)
+                job = request.find_service(IJobQueue).enqueue(rollup.REBUILD_JOB, {},
+                                                              label=tenant_slug)
+            click.echo(f"{tenant_slug}: queued as job {job.id}.")
+        return
     steps = rollup.rebuild_steps()
     with click.progressbar(length=steps * len(tenants), label="Rebuilding analytics") as bar:
         for tenant_id, _slug in tenants:

@@ -116,3 +116,31 @@ def col_seed_demo(request, tenant):
     if tenant.is_global:
         return None
     return seed_history(request, tenant)
+
+
+@hookimpl
+def col_account_export(request, user) -> dict[str, bytes]:
+    """The person's feedback on activities, and the months (and days) in which they took part
+    somewhere, as the city's figures count them."""
+    from col_core.analytics.models import ActiveLearner
+    from col_core.security.privacy import as_json
+    from col_core.tenancy.scoping import cross_tenant
+
+    session = request.dbsession
+    # An account spans cities, so its export deliberately reads across tenants.
+    with cross_tenant(session):
+        cities = dict(session.execute(select(Tenant.id, Tenant.slug)).all())
+        feedback = [{"city": cities.get(given.tenant_id), "activity_id": activity.id,
+                     "activity": activity.title, "rating": given.rating,
+                     "answers": given.answers, "given_at": given.created_at.isoformat()}
+                    for given, activity in session.execute(
+                        select(ActivityFeedback, Activity)
+                        .join(Activity, Activity.id == ActivityFeedback.activity_id)
+                        .where(ActivityFeedback.user_id == user.id)
+                        .order_by(ActivityFeedback.created_at))]
+        active = [{"city": cities.get(row.tenant_id), "month": row.month.isoformat()[:7],
+                   "days": [day for day in range(1, 32) if row.days >> (day - 1) & 1]}
+                  for row in session.scalars(select(ActiveLearner).where(
+                      ActiveLearner.user_id == user.id).order_by(ActiveLearner.month))]
+    return {"analytics/feedback.json": as_json(feedback),
+            "analytics/active_months.json": as_json(active)}

@@ -17,6 +17,7 @@ from col_core.activities.models import Activity, ActivitySkill, Attendance, Part
 from col_core.analytics.models import ActiveLearner, DailyMetric
 from col_core.security.models import User
 
+REBUILD_JOB = "analytics.rebuild"
 #: Metrics the rebuild recomputes from the core's own tables.  "learners" counts a learner on
 #: the day of their first place in the city; "active" on the first day of each month in which
 #: they took a place (monthly active learners, one per ``ActiveLearner`` row).
@@ -256,6 +257,11 @@ def rebuild(session, tenant_id: int, progress=None) -> int:
 def _insert(session, query) -> None:
     session.execute(DailyMetric.__table__.insert().from_select(
         ["tenant_id", "day", "metric", "dimension", "key", "value"], query))
+
+
+def rebuild_job(request, job) -> None:
+    """The ``analytics.rebuild`` job: ``rebuild`` the job's city in the job's transaction."""
+    rebuild(request.dbsession, job.tenant_id)
 
 
 def rebuild_steps() -> int:

@@ -21,6 +21,7 @@ from col_core.cli import user as user_commands
 from col_core.cli import i18n as i18n_commands
 from col_core.cli import starterkit as starterkit_commands
 from col_core.analytics import cli as analytics_commands
+from col_core.jobs import cli as jobs_commands
 from col_core.plugins import configured_registry
 from col_core import settings as col_settings
 
@@ -45,6 +46,8 @@ cli.add_command(i18n_commands.i18n)
 cli.add_command(starterkit_commands.starterkit)
 cli.add_command(activities_commands.activities)
 cli.add_command(analytics_commands.analytics)
+cli.add_command(jobs_commands.jobs)
+cli.add_command(jobs_commands.worker)
 
 
 def with_plugin_commands(group: click.Group) -> click.Group:

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 from pathlib import Path
 
 import click
 from pyramid.paster import get_appsettings, setup_logging
-from pyramid.request import Request
-from pyramid.scripting import prepare
 
 from col_core.app import make_config
 from col_core.db import make_engine
-from col_core.tenancy.scoping import set_tenant
+from col_core.scripting import scripted_request
 
 
 class AppContext:
@@ -60,23 +57,12 @@ class AppContext:
     def wsgi_app(self):
         return self.config.make_wsgi_app()
 
-    @contextlib.contextmanager
     def request(self, tenant=None, base_url: str | None = None):
         """A request whose transaction commits at the end of the block (rolls back on error).
 
         ``base_url`` (e.g. ``http://vilnius.localhost:6543``) is where generated URLs point.
         """
-        env = prepare(request=Request.blank("/", base_url=base_url) if base_url else None,
-                      registry=self.registry)
-        request = env["request"]
-        request.tenant = tenant
-        try:
-            with request.tm:
-                if tenant is not None:
-                    set_tenant(request.dbsession, tenant.id)
-                yield request
-        finally:
-            env["closer"]()
+        return scripted_request(self.registry, tenant, base_url)
 
     def data_dir(self) -> Path:
         return Path(self.settings["col.data_dir"])

@@ -42,6 +42,8 @@ def prepare_demo(app: AppContext, fresh: bool, port: int = 6543) -> list[str]:
             path.unlink(missing_ok=True)
         for folder in ("outbox", "whoosh"):
             shutil.rmtree(app.data_dir() / folder, ignore_errors=True)
+        # Messages about the old database's jobs would name the new one's.
+        app.registry["col.jobs"].huey.flush()
     engine = app.owner_engine()
     with engine.begin() as connection:
         migrate.upgrade(connection, app.plugins, role=app.settings.get("col.db_role", ""))
@@ -86,7 +88,16 @@ def demo_server(wsgi_app, host: str, port: int):
 
 
 def run_server(app: AppContext, host: str, port: int) -> None:
-    demo_server(app.wsgi_app(), host, port).run()
+    """Serve, with worker threads running the background jobs in the same process."""
+    from col_core.jobs.worker import InProcessWorker
+
+    runner = app.registry["col.jobs"]
+    worker = None if runner.huey.immediate else InProcessWorker(runner).start()
+    try:
+        demo_server(app.wsgi_app(), host, port).run()
+    finally:
+        if worker is not None:
+            worker.stop()
 
 
 @click.command()

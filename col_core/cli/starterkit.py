@@ -17,6 +17,7 @@ from babel.core import get_global
 
 from col_core import settings as col_settings
 from col_core.plugins import configured_registry
+from col_core.tenancy.consent_ages import GDPR_DEFAULT, consent_age_of
 from col_core.tenancy.launch import CATEGORIES_FILE, SLUG, LaunchError, valid_locale, read_folder
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -74,7 +75,8 @@ def _render(text: str, values: dict[str, str], suffix: str) -> str:
     # Values are escaped for the file they land in, so a city called "Sint-Niklaas & co" works.
     def value(match):
         raw = values[match.group(1)]
-        if suffix == ".toml" and match.group(1) not in ("locales", "center", "zoom"):
+        if suffix == ".toml" and match.group(1) not in ("locales", "center", "zoom",
+                                                        "digital_consent_age"):
             return json.dumps(raw, ensure_ascii=False)[1:-1]
         return xml_escape(raw, {'"': "&quot;"}) if suffix == ".svg" else raw
 
@@ -157,11 +159,19 @@ def new(slug, name, country, locales, timezone, kind, center, zoom, primary,
                                    "slug, or edit that folder and run `col tenant launch`.")
     if not Path(into).is_dir():
         raise click.ClickException(f"{into} is not a folder; create it or pass --into.")
+    consent = consent_age_of(country)
     values = {"slug": slug, "name": name.strip(), "country": country, "kind": kind,
               "timezone": _timezone(country, timezone), "locales": json.dumps(codes),
               "default_locale": codes[0], "center": _center(center), "zoom": str(zoom),
-              "primary": primary}
+              "primary": primary,
+              "digital_consent_age": str(consent.age if consent else GDPR_DEFAULT),
+              "consent_law": f"{consent.age} ({consent.law})" if consent else
+              f"{GDPR_DEFAULT}, the GDPR's own age (no EU or EEA country's age is known for it)"}
     notes = write_folder(target, values, codes)
+    if consent is None:
+        notes.append(f"settings.digital_consent_age is {GDPR_DEFAULT}, the GDPR's own age: "
+                     f"{country} is not an EU or EEA country we know. Ask your data protection "
+                     "officer which age applies and change it.")
     try:
         # The plugin list alone: checking a folder needs no database or running app.
         read_folder(target, set(configured_registry(col_settings.load()).plugins))

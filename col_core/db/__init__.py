@@ -13,7 +13,7 @@ from col_core.db.locks import watch_busy_errors
 from col_core.db.meta import Base, Timestamped, metadata, utcnow
 
 __all__ = ["Base", "Timestamped", "metadata", "utcnow", "make_engine", "make_session_factory",
-           "session_for_transaction", "reopen"]
+           "session_for_transaction", "reopen", "TRANSACTION_MANAGER"]
 
 
 # A writer waits this long for SQLite's write lock before its request is retried (pyramid_retry).
@@ -63,9 +63,15 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+TRANSACTION_MANAGER = "col.transaction_manager"  # session.info: the manager it follows
+
+
 def session_for_transaction(session_factory, transaction_manager, request=None) -> Session:
     """A session whose commit and rollback follow ``transaction_manager`` (pyramid_tm's)."""
-    session = session_factory(info={"request": request} if request is not None else {})
+    info = {TRANSACTION_MANAGER: transaction_manager}
+    if request is not None:
+        info["request"] = request
+    session = session_factory(info=info)
     zope.sqlalchemy.register(session, transaction_manager=transaction_manager)
     return session
 

@@ -37,14 +37,15 @@ def offered_locales(request) -> list[str]:
 def profile_rules(request) -> dict:
     return {"display_name": v.text(120),
             "preferred_locale": v.choice(offered_locales(request), required=False),
-            "home_city": v.choice([t.slug for t in cities(request)], required=False)}
+            "home_city": v.choice([t.slug for t in cities(request)], required=False),
+            "profile_public": v.checkbox}
 
 
 def _profile_values(request) -> dict:
     user = request.user
     home = request.dbsession.get(Tenant, user.home_tenant_id) if user.home_tenant_id else None
     return {"display_name": user.display_name, "preferred_locale": user.preferred_locale or "",
-            "home_city": home.slug if home else ""}
+            "home_city": home.slug if home else "", "profile_public": user.profile_public}
 
 
 def _page(request, values, errors, status=200):
@@ -80,6 +81,7 @@ def account(request):
     user.preferred_locale = values["preferred_locale"] or None
     home = [t for t in cities(request) if t.slug == values["home_city"]]
     user.home_tenant_id = home[0].id if home else None
+    user.profile_public = values["profile_public"]
     if picture:
         user.picture = picture
     request.session.flash(request.localizer.translate(_("Your profile is saved.")))
@@ -176,11 +178,16 @@ def is_minor(request, user: User) -> bool:
 @view_config(route_name="person", renderer=T + "person.jinja2", permission="view")
 def person(request):
     user = request.dbsession.get(User, int(request.matchdict["id"]))
-    if user is None or not user.is_active:
+    own = request.user is not None and user is not None and request.user.id == user.id
+    # A private profile is not there for anyone else: the same 404 as no such person.
+    if user is None or not user.is_active or not (own or user.profile_public):
         raise HTTPNotFound()
     minor = is_minor(request, user)
-    sections = [] if minor else sorted(
+    # Others see a minor's shared profile as first name only; the person sees all of theirs.
+    minimal = minor and not own
+    sections = [] if minimal else sorted(
         (s for found in request.hooks.col_profile_sections(request=request, user=user)
          for s in found or ()), key=lambda s: (s.order, s.title))
-    name = (user.display_name.split() or [""])[0] if minor else user.display_name
-    return {"name": name, "picture": None if minor else user.picture, "sections": sections}
+    name = (user.display_name.split() or [""])[0] if minimal else user.display_name
+    return {"name": name, "picture": None if minimal else user.picture, "sections": sections,
+            "own": own, "shared": user.profile_public, "minor": minor}

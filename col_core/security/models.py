@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from col_core.db.meta import Base, Timestamped
@@ -34,6 +34,9 @@ class User(Timestamped, Base):
     # Learners under the city's age of digital consent need a guardian's consent (GDPR Art. 8).
     guardian_email: Mapped[str | None] = mapped_column(String(254))
     guardian_consent_at: Mapped[dt.datetime | None]
+    # The public profile (/people/<id>) is the person's own business until they choose to share
+    # it: many learners are minors.
+    profile_public: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     @property
     def is_active(self) -> bool:

@@ -15,7 +15,7 @@ from col_core.i18n import _
 from col_core.security import validation as v
 from col_core.security.interfaces import IAccountService
 from col_core.security.consent import consents_of
-from col_core.security.models import ApiToken, Membership, UserSession
+from col_core.security.models import ApiToken, CityAdmin, Membership, UserSession
 from col_core.security.passwords import verify_password
 from col_core.security.policy import logout
 from col_core.security.views import T
@@ -24,7 +24,8 @@ from col_core.tenancy.models import Tenant
 from col_core.tenancy.scoping import cross_tenant
 
 
-def _json(value) -> bytes:
+def as_json(value) -> bytes:
+    """Indented JSON for the files of the data export (the core's and its domains')."""
     return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS)
 
 
@@ -39,6 +40,10 @@ def export_files(request, user) -> dict[str, bytes]:
                         "since": m.created_at.isoformat()}
                        for m in session.scalars(select(Membership).where(
                            Membership.user_id == user.id))]
+        city_admin = [{"city": tenants.get(admin.tenant_id),
+                       "since": admin.created_at.isoformat()}
+                      for admin in session.scalars(select(CityAdmin).where(
+                          CityAdmin.user_id == user.id))]
     consents = [{"city": city.slug, "document": c.document, "version": c.version,
                  "accepted_at": c.created_at.isoformat()} for city, c in consents_of(session, user)]
     tokens = [{"name": t.name, "scope": t.scope, "created_at": t.created_at.isoformat(),
@@ -59,10 +64,11 @@ def export_files(request, user) -> dict[str, bytes]:
         "guardian_email": user.guardian_email,
         "guardian_consent_at": user.guardian_consent_at and user.guardian_consent_at.isoformat(),
         "created_at": user.created_at.isoformat(), "picture": user.picture,
+        "profile_public": user.profile_public,
     }
-    files = {"account.json": _json(account), "memberships.json": _json(memberships),
-             "consents.json": _json(consents), "api_tokens.json": _json(tokens),
-             "sessions.json": _json(sessions)}
+    files = {"account.json": as_json(account), "memberships.json": as_json(memberships),
+             "consents.json": as_json(consents), "api_tokens.json": as_json(tokens),
+             "sessions.json": as_json(sessions), "city_admin.json": as_json(city_admin)}
     storage = request.find_service(IFileStorage)
     if user.picture and storage.exists(user.picture):
         files[f"files/{user.picture}"] = storage.get(user.picture)

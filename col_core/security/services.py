@@ -11,7 +11,7 @@ from zope.interface import implementer
 
 from col_core.db.meta import utcnow
 from col_core.i18n import _
-from col_core.mail import IMailer
+from col_core.mail import queue_mail
 from col_core.security.interfaces import IAccountService
 from col_core.security.models import ApiToken, Consent, User, UserSession, UserToken
 from col_core.security.passwords import hash_password, verify_password
@@ -64,8 +64,7 @@ class AccountService:
         address = user.email if user else user_or_address
         localizer = self._localizer(locale or (user.preferred_locale if user else None))
         translate = (lambda s: localizer.translate(s) if isinstance(s, TranslationString) else s)
-        self.request.find_service(IMailer).send(
-            address, translate(subject), translate(body), transaction_manager=self.request.tm)
+        queue_mail(self.request, address, translate(subject), translate(body))
 
     def _link(self, purpose: str, secret: str) -> str:
         return self.request.route_url(TOKEN_ROUTES[purpose], token=secret)

@@ -27,6 +27,7 @@ from babel import Locale, UnknownLocaleError
 from sqlalchemy import select
 
 from col_core.storage import UploadRejected, sniff
+from col_core.tenancy.consent_ages import consent_age_of
 from col_core.tenancy.models import KINDS, Tenant, TenantHost
 from col_core.web.branding import DEFAULT_COLOURS, contrast_problems
 
@@ -159,7 +160,7 @@ def _check_config(spec: TenantSpec, installed_plugins: set[str], problems: _Prob
     reserved = sorted(set(data["settings"]) & set(RESERVED_SETTINGS))
     if reserved:
         problem("settings", f"{', '.join(reserved)} cannot be set here; use the folder's files")
-    _check_settings(data["settings"], problem)
+    _check_settings(data["settings"], data.get("country"), problem)
     spec.assets = _check_branding(spec.folder, data["branding"], problem)
 
 
@@ -167,7 +168,7 @@ def _whole_number(value, low: int, high: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
-def _check_settings(settings: dict, problem) -> None:
+def _check_settings(settings: dict, country, problem) -> None:
     """The core's own settings (plugins may keep others here): a wrong value would otherwise
     surface as a failed sign-up long after launch."""
     ages = {}
@@ -183,6 +184,11 @@ def _check_settings(settings: dict, problem) -> None:
                 problem(f"settings.{key}", expected)
     if ages.get("minimum_age", 0) > ages.get("digital_consent_age", 16):
         problem("settings.minimum_age", "at most digital_consent_age")
+    legal = consent_age_of(country if isinstance(country, str) else None)
+    if legal is not None and ages.get("digital_consent_age", legal.age) < legal.age:
+        # Older is allowed (a city may be stricter); younger would break the country's law.
+        problem("settings.digital_consent_age",
+                f"at least {legal.age}, the age of digital consent in {country} ({legal.law})")
     if "unverified_organisations_can_publish" in settings and \
             not isinstance(settings["unverified_organisations_can_publish"], bool):
         problem("settings.unverified_organisations_can_publish", "true or false")

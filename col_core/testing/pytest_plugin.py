@@ -60,6 +60,10 @@ def app_settings(col_workdir, col_database):
         "col.outbox_dir": str(col_workdir / "data" / "outbox"),
         "col.whoosh_dir": str(col_workdir / "data" / "whoosh"),
         "col.public_url": "http://example.test",
+        # Each job runs right after the commit that wrote it, through the queue's own task, so a
+        # test reads the outbox as soon as its request has answered.  The tests of durability
+        # (tests/functional/core/test_jobs_*.py) use a real queue and worker instead.
+        "col.jobs_queue": "immediate",
     }
 
 
@@ -136,6 +140,7 @@ def run_col(registry, app_settings, col_database, monkeypatch):
         "COL_DATABASE_URL": col_database.url, "COL_DB_ROLE": col_database.role,
         "COL_DATA_DIR": app_settings["col.data_dir"], "COL_SECRET": app_settings["col.secret"],
         "COL_BASE_DOMAIN": app_settings["col.base_domain"],
+        "COL_JOBS_QUEUE": app_settings["col.jobs_queue"],
     }
     for name, value in environment.items():
         monkeypatch.setenv(name, value)

@@ -16,6 +16,7 @@ from col_core.tenancy.scoping import cross_tenant
 from plugins.badges.interfaces import IBadgeIssuer
 from plugins.badges.models import (Assertion, BadgeClass, EvidenceSubmission, ImportedBadge,
                                    Issuer)
+from plugins.badges.services import verified_emails
 from plugins.badges.skills import esco_tags
 
 _ = TranslationStringFactory("col_badges")
@@ -120,22 +121,52 @@ def col_dashboard_sections(request, organisation) -> list[Section]:
 
 @hookimpl
 def col_account_export(request, user) -> dict[str, bytes]:
-    with cross_tenant(request.dbsession):
-        assertions = request.dbsession.scalars(
-            select(Assertion).where(Assertion.user_id == user.id)).all()
-        earned = [{"id": a.uid, "badge": a.badge_class.name, "issued_on": str(a.issued_on),
-                   "revoked": a.is_revoked, "evidence": a.evidence, "visibility": a.visibility}
+    """Badges held or sent to the person's address (in every city), their evidence with its
+    files, the reviews they wrote of others' evidence, and badges imported from elsewhere."""
+    from col_core.storage import IFileStorage
+    from col_core.tenancy.models import Tenant
+    from plugins.badges.models import EvidenceReview
+
+    session = request.dbsession
+    storage = request.find_service(IFileStorage)
+    files = {}
+    with cross_tenant(session):
+        cities = dict(session.execute(select(Tenant.id, Tenant.slug)).all())
+        assertions = session.scalars(select(Assertion).where(
+            (Assertion.user_id == user.id)
+            | Assertion.recipient_email.in_(verified_emails(user)))
+            .order_by(Assertion.issued_on)).all()
+        earned = [{"id": a.uid, "city": cities.get(a.tenant_id), "badge": a.badge_class.name,
+                   "issuer": a.issuer.organisation.name, "issued_on": str(a.issued_on),
+                   "expires": a.expires_at and str(a.expires_at),
+                   "in_wallet": a.user_id == user.id, "revoked": a.is_revoked,
+                   "revocation_reason": a.revocation_reason or None,
+                   "evidence": a.evidence, "visibility": a.visibility}
                   for a in assertions]
-        evidence = [{"badge": s.badge_class.name, "task": s.task, "text": s.text, "url": s.url,
-                     "status": s.status, "public": s.public}
-                    for s in request.dbsession.scalars(select(EvidenceSubmission).where(
-                        EvidenceSubmission.user_id == user.id))]
+        submissions = session.scalars(select(EvidenceSubmission).where(
+            EvidenceSubmission.user_id == user.id).order_by(EvidenceSubmission.id)).all()
+        evidence = [{"city": cities.get(s.tenant_id), "badge": s.badge_class.name,
+                     "task": s.task, "text": s.text, "url": s.url, "file": s.file,
+                     "status": s.status, "public": s.public,
+                     "submitted_at": s.created_at.isoformat(),
+                     "reviews": [{"decision": r.decision, "comment": r.comment,
+                                  "at": r.created_at.isoformat()} for r in s.reviews]}
+                    for s in submissions]
+        for submission in submissions:
+            if submission.file and storage.exists(submission.file):
+                files[f"badges/evidence-files/{submission.file}"] = storage.get(submission.file)
+        reviewed = [{"city": cities.get(r.tenant_id), "badge": r.submission.badge_class.name,
+                     "decision": r.decision, "comment": r.comment,
+                     "at": r.created_at.isoformat()}
+                    for r in session.scalars(select(EvidenceReview).where(
+                        EvidenceReview.reviewer_id == user.id).order_by(EvidenceReview.id))]
     imported = [{"badge": i.badge_name, "issuer": i.issuer_name, "status": i.status,
-                 "data": i.data} for i in request.dbsession.scalars(
+                 "data": i.data} for i in session.scalars(
                      select(ImportedBadge).where(ImportedBadge.user_id == user.id))]
     dump = lambda value: json.dumps(value, indent=2, ensure_ascii=False).encode()  # noqa: E731
     return {"badges/assertions.json": dump(earned), "badges/evidence.json": dump(evidence),
-            "badges/imported.json": dump(imported)}
+            "badges/reviews_given.json": dump(reviewed), "badges/imported.json": dump(imported),
+            **files}
 
 
 @hookimpl

@@ -54,7 +54,16 @@ class IBadgeIssuer(Interface):
         """The valid (neither revoked nor expired) assertion of that class the person holds."""
 
     def revoke(assertion, reason):
-        """Revoke ``assertion`` (hosted 410, RevocationList and status list follow)."""
+        """Revoke ``assertion`` (hosted 410, RevocationList and status list follow) and call
+        the ``col_badge_revoked`` hook in the same transaction (the learner's skills go)."""
+
+    def emailed(token):
+        """The assertion whose emailed accept link carries ``token``, or None."""
+
+    def accept(assertion, user):
+        """Move every badge of this city sent to ``assertion``'s address, and held by no
+        account yet, into ``user``'s account; returns them.  Raises ``IssueError`` unless
+        ``user`` has a verified email address equal to the one the badges were sent to."""
 
     def badge_for_subject(subject_type, subject_id, organisation, *, name, description,
                           skills=()):

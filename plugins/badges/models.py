@@ -239,7 +239,9 @@ class ImportedBadge(Timestamped, Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     data: Mapped[str] = mapped_column(Text)  # the URL, JWS, JSON or base64 of the baked image
     format: Mapped[str] = mapped_column(String(16))  # ob2-hosted | ob2-signed | ob3-di | ob3-jwt
-    status: Mapped[str] = mapped_column(String(12))  # valid | expired | revoked
+    # valid | expired; "unchecked" for imports made before recipients were checked, which the
+    # wallet shows as unverified until the person adds them again.
+    status: Mapped[str] = mapped_column(String(12))
     badge_name: Mapped[str] = mapped_column(String(300), default="")
     issuer_name: Mapped[str] = mapped_column(String(300), default="")
     issued_on: Mapped[str] = mapped_column(String(40), default="")

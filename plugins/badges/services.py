@@ -6,7 +6,6 @@ import datetime as dt
 import secrets
 import uuid
 
-import transaction
 
 from pyramid.i18n import TranslationStringFactory, make_localizer
 from pyramid.interfaces import ITranslationDirectories
@@ -14,7 +13,7 @@ from sqlalchemy import func, select
 from zope.interface import implementer
 
 from col_core.db.meta import utcnow
-from col_core.mail import IMailer
+from col_core.mail import queue_mail
 from col_core.security.models import User
 from plugins.badges.interfaces import IBadgeIssuer, IIssuerKeys
 from plugins.badges.models import Assertion, BadgeClass
@@ -26,6 +25,14 @@ _ = TranslationStringFactory("col_badges")
 
 class IssueError(ValueError):
     """A badge cannot be awarded; the message (a TranslationString) says why."""
+
+
+def verified_emails(user) -> list[str]:
+    """The addresses ``user`` has proved to control, normalised as recipients are: the
+    account's own address once confirmed (an address change waiting for its link is not)."""
+    if user is None or user.email_verified_at is None or user.deleted_at is not None:
+        return []
+    return [ob2.normalise_email(user.email)]
 
 
 def valid_email(email: str) -> bool:
@@ -40,7 +47,6 @@ class BadgeIssuer:
         self.dbsession = request.dbsession
         self._next_index: dict[int, int] = {}
         self._localizers: dict[str, object] = {}
-        self._mail: list[tuple[str, str, str]] = []
 
     # -- awarding ------------------------------------------------------------------------
 
@@ -121,6 +127,28 @@ class BadgeIssuer:
             raise IssueError(_("Say why the badge is revoked."))
         assertion.revoked_at = utcnow()
         assertion.revocation_reason = reason.strip()[:500]
+        self.dbsession.flush()
+        self.request.hooks.col_badge_revoked(request=self.request, assertion=assertion)
+
+    def emailed(self, token) -> Assertion | None:
+        if not token:
+            return None
+        return self.dbsession.scalar(select(Assertion).where(Assertion.accept_token == token))
+
+    def accept(self, assertion, user) -> list[Assertion]:
+        # The link alone proves nothing about who clicks it (it may be forwarded, or opened
+        # by whoever is signed in on a shared computer): the account must own the address.
+        if assertion.recipient_email not in verified_emails(user):
+            raise IssueError(_("These badges were sent to ${email}. To keep them, sign in with "
+                               "the account that uses this address, once it is confirmed.",
+                               mapping={"email": assertion.recipient_email}))
+        moved = list(self.dbsession.scalars(select(Assertion).where(
+            Assertion.recipient_email == assertion.recipient_email,
+            Assertion.user_id.is_(None))))
+        for held in moved:
+            held.user_id, held.accept_token = user.id, None
+        self.dbsession.flush()
+        return moved
 
     def held(self, class_id, email, user=None) -> Assertion | None:
         email = ob2.normalise_email(email or "")
@@ -157,26 +185,7 @@ class BadgeIssuer:
                                                 "account with this link.")),
                       urls.accept(assertion.accept_token)]
         subject = localizer.translate(_("Your new badge: ${badge}", mapping=mapping))
-        if not self._mail:
-            self.request.tm.get().addAfterCommitHook(self._send_mail)
-        self._mail.append((assertion.recipient_email, subject, "\n".join(lines)))
-
-    def _send_mail(self, committed: bool) -> None:
-        """After the badges are committed, build and send each email in turn.
-
-        ``IMailer.send`` builds the whole message at once and keeps it until commit (about
-        75 KB each in the standard library's header objects), so 10,000 badges would hold
-        ~750 MB.  Here only the texts wait; each message is handed to the mailer in a
-        transaction of its own, committed at once, so it is built, sent and freed one by one.
-        """
-        mailer = self.request.find_service(IMailer)
-        pending, self._mail = self._mail, []
-        if not committed:
-            return
-        for to, subject, text in pending:
-            manager = transaction.TransactionManager()
-            with manager:
-                mailer.send(to, subject, text, transaction_manager=manager)
+        queue_mail(self.request, assertion.recipient_email, subject, "\n".join(lines))
 
     # -- badge classes -------------------------------------------------------------------
 

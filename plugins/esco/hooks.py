@@ -86,6 +86,14 @@ def col_badge_awarded(request, assertion) -> None:
 
 
 @hookimpl
+def col_badge_revoked(request, assertion) -> None:
+    """A revoked badge no longer shows its skills; those another badge shows stay."""
+    from plugins.esco.interfaces import ILearnerSkills
+
+    request.find_service(ILearnerSkills).withdraw("badge", assertion.id)
+
+
+@hookimpl
 def col_skill_groups(request, uris: list[str]) -> dict[str, str]:
     from plugins.esco.interfaces import ISkillCatalog
     from plugins.esco.views import user_language

@@ -91,13 +91,18 @@ class ILearnerSkills(Interface):
         """Remember that ``source`` (e.g. "badge", an assertion id) showed ``uris``;
         idempotent."""
 
+    def withdraw(source_type, source_id):
+        """Forget what ``source`` showed (a revoked badge); a skill that another source
+        also showed stays."""
+
     def skills(user_id):
         """The learner's skill URIs (a set)."""
 
     def profile(user_id, language):
         """The learner's skills grouped by ESCO hierarchy: a list of ``ProfileGroup``
         (title, uris, labels): transversal, digital, language and green skills, then one
-        group per top group of the hierarchy (see ``ISkillCatalog.top_groups``)."""
+        group per top group of the hierarchy (see ``ISkillCatalog.top_groups``).  Each skill
+        is listed once: concepts with the same preferred label count as one."""
 
 
 class ISkillGap(Interface):

@@ -19,6 +19,7 @@ from plugins.esco.models import (
     Broader, Closure, CollectionMember, Concept, LearnerSkill, OccupationSkill,
     SkillTag,
 )
+from plugins.esco.folding import fold
 from plugins.esco.texts import descriptions, preferred_labels
 
 _ = TranslationStringFactory("col_esco")
@@ -198,6 +199,10 @@ class LearnerSkills:
                     source_type=source_type, source_id=source_id))
         self.session.flush()
 
+    def withdraw(self, source_type, source_id):
+        self.session.execute(delete(LearnerSkill).where(
+            LearnerSkill.source_type == source_type, LearnerSkill.source_id == source_id))
+
     def skills(self, user_id):
         if user_id is None:
             return set()
@@ -213,9 +218,10 @@ class LearnerSkills:
                 CollectionMember.concept_uri, CollectionMember.collection).where(
                 CollectionMember.concept_uri.in_(uris))):
             memberships.setdefault(uri, set()).add(collection)
+        labels = preferred_labels(self.session, uris, language)
+        uris = _one_per_label(uris, labels, memberships)
         # Otherwise the skill's broadest group below its pillar names the group.
         tops = SkillCatalog(self.session).top_groups(uris, language)
-        labels = preferred_labels(self.session, uris, language)
         groups: dict[str, list[str]] = {}
         for uri in uris:
             key = next((c for c in PROFILE_COLLECTIONS if c in memberships.get(uri, ())), None)
@@ -225,6 +231,19 @@ class LearnerSkills:
                              sorted(members, key=lambda u: labels.get(u, u).lower()), labels)
                 for key, members in sorted(groups.items(), key=lambda item: (
                     order.index(item[0]) if item[0] in order else len(order), item[0]))]
+
+
+def _one_per_label(uris, labels: dict[str, str], memberships: dict[str, set[str]]) -> list[str]:
+    """ESCO repeats some concepts under the same name in several places of its hierarchy
+    ("working with computers" is three concepts): to a learner they are one skill, listed
+    once, preferring the concept of a collection the profile groups by."""
+    def in_a_collection(uri: str) -> bool:
+        return bool(memberships.get(uri, set()) & PROFILE_COLLECTIONS.keys())
+
+    kept: dict[str, str] = {}
+    for uri in sorted(uris, key=lambda u: (not in_a_collection(u), u)):
+        kept.setdefault(fold(labels.get(uri, uri)), uri)
+    return sorted(kept.values())
 
 
 def learner_skills_export(session: Session, user_id: int) -> bytes:

@@ -196,3 +196,42 @@ def col_metrics(request, scope, period) -> list:
                    db.scalar(started), order=56),
             Metric("playlists.completions", t(_("Playlists completed")), db.scalar(completed),
                    order=57)]
+
+
+@hookimpl
+def col_account_export(request, user) -> dict[str, bytes]:
+    """The playlists the person follows in every city: items completed and badges earned."""
+    import json
+
+    from col_core.activities.models import Activity
+    from col_core.tenancy.models import Tenant
+    from col_core.tenancy.scoping import cross_tenant
+    from plugins.playlists.models import ItemCompletion, PlaylistItem
+
+    session = request.dbsession
+
+    def completed(enrolment) -> list[dict]:
+        return [{"activity_id": activity_id, "activity": title, "completed_at": at.isoformat()}
+                for at, activity_id, title in session.execute(
+                    select(ItemCompletion.completed_at, Activity.id, Activity.title)
+                    .join(PlaylistItem, PlaylistItem.id == ItemCompletion.item_id)
+                    .join(Activity, Activity.id == PlaylistItem.activity_id)
+                    .where(ItemCompletion.enrolment_id == enrolment.id)
+                    .order_by(ItemCompletion.completed_at))]
+
+    # An account spans cities, so its export deliberately reads across tenants.
+    with cross_tenant(session):
+        cities = dict(session.execute(select(Tenant.id, Tenant.slug)).all())
+        enrolments = [{
+            "city": cities.get(enrolment.tenant_id), "playlist_id": enrolment.playlist_id,
+            "playlist": enrolment.playlist.title,
+            "started_at": enrolment.started_at.isoformat(),
+            "completed_at": enrolment.completed_at and enrolment.completed_at.isoformat(),
+            "items_completed": completed(enrolment),
+            "awards": [{"milestone": award.badge.threshold or "completion",
+                        "status": award.status, "badge": award.assertion_uid or None}
+                       for award in enrolment.awards],
+        } for enrolment in session.scalars(select(PlaylistEnrolment).where(
+            PlaylistEnrolment.user_id == user.id).order_by(PlaylistEnrolment.started_at))]
+    return {"playlists/enrolments.json": json.dumps(enrolments, indent=2,
+                                                    ensure_ascii=False).encode()}

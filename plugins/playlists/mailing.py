@@ -6,7 +6,7 @@ from pyramid.i18n import TranslationString, make_localizer
 from pyramid.interfaces import ITranslationDirectories
 from sqlalchemy import select
 
-from col_core.mail import IMailer
+from col_core.mail import queue_mail
 from col_core.security.models import Membership
 from col_core.tenancy.resolve import tenant_url
 
@@ -19,8 +19,7 @@ def send(request, address: str, locale: str | None, subject, lines) -> None:
     def text(value) -> str:
         return localizer.translate(value) if isinstance(value, TranslationString) else str(value)
 
-    request.find_service(IMailer).send(address, text(subject), "\n".join(map(text, lines)),
-                                       transaction_manager=request.tm)
+    queue_mail(request, address, text(subject), "\n".join(map(text, lines)))
 
 
 def organisers(request, organisation) -> list:

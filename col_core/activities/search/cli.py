@@ -5,18 +5,10 @@ from __future__ import annotations
 import click
 from sqlalchemy import select
 
-from col_core.activities.search.documents import ACTIVITIES, activity_documents
 from col_core.activities.search.interfaces import ISearchService
+from col_core.activities.search.rebuild import REINDEX_JOB, city_documents
+from col_core.jobs import IJobQueue
 from col_core.tenancy.models import Tenant
-
-
-def city_documents(request, tenant) -> list:
-    """Every document of ``tenant``: its published activities, then each plugin's."""
-    found, _ = activity_documents(request.dbsession.connection(), ACTIVITIES.c.tenant_id == tenant.id)
-    documents = list(found.get(tenant.id, ([], []))[0])
-    for contributed in request.hooks.col_search_documents(request=request, tenant=tenant):
-        documents.extend(contributed or ())
-    return documents
 
 
 @click.group()
@@ -26,8 +18,10 @@ def search() -> None:
 
 @search.command()
 @click.option("--tenant", "slug", help="Only this city (its slug); default: every city.")
+@click.option("--background", is_flag=True,
+              help="Queue one job per city for `col worker` instead of rebuilding here.")
 @click.pass_obj  # the col command's AppContext (not imported: col_core.cli imports us)
-def reindex(app, slug: str | None) -> None:
+def reindex(app, slug: str | None, background: bool) -> None:
     """Rebuild the search index from the database (with a progress bar per city)."""
     with app.request() as request:
         statement = select(Tenant).where(Tenant.active).order_by(Tenant.slug)
@@ -39,6 +33,11 @@ def reindex(app, slug: str | None) -> None:
                                "No city has been launched yet.")
     backend = app.settings["col.search_backend"]
     for tenant in tenants:
+        if background:
+            with app.request(tenant) as request:
+                job = request.find_service(IJobQueue).enqueue(REINDEX_JOB, {}, label=tenant.slug)
+            click.echo(f"{tenant.slug}: queued as job {job.id}.")
+            continue
         with app.request(tenant) as request:
             documents = city_documents(request, tenant)
             with click.progressbar(length=len(documents), label=f"{tenant.slug} ({backend})",

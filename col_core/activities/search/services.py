@@ -6,7 +6,9 @@ from pyramid.exceptions import ConfigurationError
 
 from col_core.activities.search.database import DatabaseSearch
 from col_core.activities.search.documents import languages_of
-from col_core.activities.search.whoosh_backend import WhooshSearch, follow_commits
+from col_core.activities.search.rebuild import REINDEX_JOB, reindex_city
+from col_core.activities.search.whoosh_backend import (JOB_KIND, WhooshSearch,
+                                                      apply_committed_change, follow_commits)
 
 BACKENDS = ("database", "whoosh")
 
@@ -29,5 +31,8 @@ def configure(config) -> None:
     if backend not in BACKENDS:
         raise ConfigurationError(
             f"col.search_backend must be one of {', '.join(BACKENDS)}, not {backend!r}.")
+    # A big city's rebuild may take a while before a worker is taken to have died on it.
+    config.add_job_kind(REINDEX_JOB, reindex_city, lease_seconds=3600)
     if backend == "whoosh":
-        follow_commits(config.registry["col.session_factory"], settings["col.whoosh_dir"])
+        config.add_job_kind(JOB_KIND, apply_committed_change)
+        follow_commits(config.registry["col.session_factory"], config.registry["col.jobs"])

@@ -139,6 +139,18 @@ def version(session: Session, tenant_id: int) -> tuple[int, dt.datetime | None]:
     return (row.version, _aware(row.changed_at)) if row else (0, None)
 
 
+def documents(session: Session, tenant_id: int, keys) -> dict:
+    """The stored documents of one city by ``(kind, key)``; None for each one not stored."""
+    keys = [tuple(key) for key in keys]
+    found: dict = dict.fromkeys(keys)
+    for start in range(0, len(keys), 500):
+        for row in session.connection().execute(select(TABLE).where(
+                TABLE.c.tenant_id == tenant_id,
+                tuple_(TABLE.c.kind, TABLE.c.key).in_(keys[start:start + 500]))):
+            found[(row.kind, row.key)] = document_from_row(row)
+    return found
+
+
 def all_documents(session: Session, tenant_id: int):
     result = session.connection().execute(
         select(TABLE).where(TABLE.c.tenant_id == tenant_id).order_by(TABLE.c.id))

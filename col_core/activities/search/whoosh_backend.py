@@ -1,8 +1,10 @@
 """The Whoosh backend: one on-disk index per city, with "did you mean" suggestions.
 
 Documents are written to ``search_documents`` in the transaction (so ``col search reindex`` and
-the database stay the source of truth) and to the Whoosh index only after the transaction commits
-(``follow_commits``), so a rolled-back change never reaches the index.  Text is analysed with the
+the database stay the source of truth); the same transaction writes a ``search.whoosh`` job per
+city (``follow_commits``), whose worker brings the index up to the committed documents, so a
+rolled-back change never reaches the index and a locked index is retried, not skipped.  The
+index is on the disk of one machine: the web servers and workers sharing it (single-machine).  Text is analysed with the
 shared ``analysis`` module and handed to Whoosh as ready-made terms, so it finds what the
 database backend finds; filters, facets and sorting are applied to the stored documents in
 Python with ``query.matches``.
@@ -10,7 +12,6 @@ Python with ``query.matches``.
 
 from __future__ import annotations
 
-import logging
 import shutil
 import tempfile
 from pathlib import Path
@@ -28,8 +29,9 @@ from col_core.activities.search.database import as_documents
 from col_core.activities.search.interfaces import ISearchService
 from col_core.activities.search.query import (Hit, Located, SearchResults, count_facets,
                                               distance_km, matches, order_key)
+from col_core.tenancy.scoping import cross_tenant
 
-log = logging.getLogger(__name__)
+JOB_KIND = "search.whoosh"
 SCHEMA = Schema(
     uid=ID(unique=True), kind=ID,
     title=TEXT(analyzer=SpaceSeparatedTokenizer(), field_boost=5.0),
@@ -160,17 +162,29 @@ class WhooshSearch:
         return located[query.offset:query.offset + query.limit + 1]
 
 
-def follow_commits(session_factory, whoosh_dir: str) -> None:
-    """Apply each committed transaction's document changes to the cities' Whoosh indexes."""
+def follow_commits(session_factory, runner) -> None:
+    """Write each transaction's document changes, per city, as a ``search.whoosh`` job in that
+    transaction; throw away a rebuilt index whose transaction rolled back."""
+    from col_core.jobs.services import write_job
+
+    @event.listens_for(session_factory, "before_commit")
+    def _queue(session):
+        session.flush()  # a session committing without a flush first indexes in this flush
+        changes = session.info.get(store.PENDING_KEY) or {}
+        # A change may belong to another city than the session's (a cross-city command).
+        with cross_tenant(session):
+            for tenant_id, change in changes.items():
+                keys = [list(key) for key in change["documents"]]
+                rebuilt = str(change["rebuilt"]) if change["rebuilt"] else None
+                if keys or rebuilt:
+                    job = write_job(session, runner, JOB_KIND, {
+                        "keys": keys, "rebuilt": rebuilt, "languages": list(change["languages"])},
+                        label=f"{len(keys)} document(s)" + (", rebuilt" if rebuilt else ""))
+                    job.tenant_id = tenant_id
 
     @event.listens_for(session_factory, "after_commit")
-    def _apply(session):
-        for tenant_id, change in (session.info.pop(store.PENDING_KEY, None) or {}).items():
-            try:
-                _apply_change(index_path(whoosh_dir, tenant_id), change)
-            except Exception:  # the database committed; a stale index is fixed by a reindex
-                log.exception("Whoosh index of tenant %s not updated; run col search reindex",
-                              tenant_id)
+    def _done(session):
+        session.info.pop(store.PENDING_KEY, None)
 
     @event.listens_for(session_factory, "after_rollback")
     def _forget(session):
@@ -179,8 +193,17 @@ def follow_commits(session_factory, whoosh_dir: str) -> None:
                 shutil.rmtree(change["rebuilt"], ignore_errors=True)
 
 
+def apply_committed_change(request, job) -> None:
+    """The ``search.whoosh`` job: swap in a rebuilt index, then write the documents it names
+    as they are stored now (deleting those no longer stored); running it twice is harmless."""
+    payload = job.payload
+    _apply_change(index_path(request.registry.settings["col.whoosh_dir"], job.tenant_id), {
+        "rebuilt": payload.get("rebuilt"), "languages": tuple(payload["languages"]),
+        "documents": store.documents(request.dbsession, job.tenant_id, payload["keys"])})
+
+
 def _apply_change(path: Path, change: dict) -> None:
-    if change.get("rebuilt"):
+    if change.get("rebuilt") and Path(change["rebuilt"]).exists():  # not yet swapped in
         retired = path.with_name(path.name + ".old")
         if path.exists():
             path.rename(retired)

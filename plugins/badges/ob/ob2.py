@@ -65,8 +65,12 @@ def recipient_matches(identity: dict, email: str) -> bool:
 
     Works for the OB 2.0 ``recipient`` and the OB 3.0 ``IdentityObject`` (``identityHash``).
     Hashed identities may be ``sha256$`` or the legacy ``md5$``; unhashed ones compare the
-    normalised addresses. Comparison is constant-time.
+    normalised addresses. Comparison is constant-time. An identity of another kind (a URL, a
+    telephone number, a DID...) never matches, even when its text looks like the address.
     """
+    kind = identity.get("identityType", identity.get("type"))  # OB 3.0, else OB 2.0
+    if kind is not None and str(kind).lower() not in ("email", "emailaddress"):
+        return False
     salt = identity.get("salt") or ""
     target = identity.get("identity", identity.get("identityHash"))
     if not isinstance(target, str):

@@ -15,7 +15,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Callable, Sequence
 from urllib.parse import urldefrag, urlsplit
 
 from . import baking, integrity, keys, ob2, ob3, status_list
@@ -98,12 +98,23 @@ def _finish_dates(result: VerificationResult, until: str | None, now: datetime) 
         result.reasons.append(f"expired on {until}")
 
 
-def _check_recipient(result: VerificationResult, identities: list[dict], email: str | None):
-    if email is None:
+def _check_recipient(result: VerificationResult, identities: list[dict], emails: list[str]):
+    if not emails:
         return
-    result.recipient_matches = any(ob2.recipient_matches(i, email) for i in identities)
+    result.recipient_matches = any(ob2.recipient_matches(identity, email)
+                                   for identity in identities for email in emails)
     if not result.recipient_matches:
         raise _Invalid("the badge was not awarded to this email address")
+
+
+def _ob3_identities(subject: dict) -> list[dict]:
+    """The subject's IdentityObjects, plus its ``id`` when that is a ``mailto:`` address."""
+    identities = [i for i in subject.get("identifier") or [] if isinstance(i, dict)]
+    subject_id = subject.get("id")
+    if isinstance(subject_id, str) and subject_id.lower().startswith("mailto:"):
+        identities.append({"identityType": "emailAddress", "hashed": False,
+                           "identityHash": subject_id[len("mailto:"):]})
+    return identities
 
 
 # ----------------------------------------------------------------------------- OB 2.0
@@ -116,17 +127,17 @@ def _ob2_badge_and_issuer(fetch: Fetch, assertion: dict) -> tuple[dict, dict]:
     return badge, issuer
 
 
-def _ob2_common(result, assertion, badge, issuer, email, now) -> None:
+def _ob2_common(result, assertion, badge, issuer, emails, now) -> None:
     result.document = assertion
     result.badge_name = _name(badge.get("name"))
     result.issuer_name = _name(issuer.get("name"))
     result.issued_on = assertion.get("issuedOn")
-    _check_recipient(result, [assertion.get("recipient") or {}], email)
+    _check_recipient(result, [assertion.get("recipient") or {}], emails)
     if result.status == "valid":
         _finish_dates(result, assertion.get("expires"), now)
 
 
-def _ob2_hosted(result, fetch, assertion: dict, email, now) -> None:
+def _ob2_hosted(result, fetch, assertion: dict, emails, now) -> None:
     result.format = "ob2-hosted"
     url = assertion.get("id")
     if not isinstance(url, str) or not url.startswith(("http://", "https://")):
@@ -148,10 +159,10 @@ def _ob2_hosted(result, fetch, assertion: dict, email, now) -> None:
     badge, issuer = _ob2_badge_and_issuer(fetch, hosted)
     if not _same_origin(url, str(issuer.get("id", ""))):
         raise _Invalid("assertion is not hosted on the issuer's origin")
-    _ob2_common(result, hosted, badge, issuer, email, now)
+    _ob2_common(result, hosted, badge, issuer, emails, now)
 
 
-def _ob2_signed(result, fetch, token: str, email, now) -> None:
+def _ob2_signed(result, fetch, token: str, emails, now) -> None:
     result.format = "ob2-signed"
     try:
         header, claimed = ob2.jws_payload_unverified(token)
@@ -185,7 +196,7 @@ def _ob2_signed(result, fetch, token: str, email, now) -> None:
                 result.reasons.append("listed in the issuer's revocation list")
                 if isinstance(entry, dict) and entry.get("revocationReason"):
                     result.reasons.append(str(entry["revocationReason"]))
-    _ob2_common(result, assertion, badge, issuer, email, now)
+    _ob2_common(result, assertion, badge, issuer, emails, now)
 
 
 # ----------------------------------------------------------------------------- OB 3.0
@@ -234,7 +245,7 @@ def _ob3_status(result, fetch, credential: dict, resolve) -> None:
                                   else "suspended by the issuer")
 
 
-def _ob3_common(result, fetch, credential: dict, resolve, email, now) -> None:
+def _ob3_common(result, fetch, credential: dict, resolve, emails, now) -> None:
     result.document = credential
     issuer = credential.get("issuer")
     result.issuer_name = _name(issuer.get("name")) if isinstance(issuer, dict) else None
@@ -244,25 +255,24 @@ def _ob3_common(result, fetch, credential: dict, resolve, email, now) -> None:
     result.issued_on = credential.get("validFrom") or credential.get("issuanceDate")
     if result.issued_on and parse_iso(result.issued_on) > now:
         raise _Invalid(f"not valid before {result.issued_on}")
-    _check_recipient(result, [i for i in subject.get("identifier") or [] if isinstance(i, dict)],
-                     email)
+    _check_recipient(result, _ob3_identities(subject), emails)
     _ob3_status(result, fetch, credential, resolve)
     if result.status == "valid":
         _finish_dates(result, credential.get("validUntil") or credential.get("expirationDate"),
                       now)
 
 
-def _ob3_di(result, fetch, credential: dict, email, now) -> None:
+def _ob3_di(result, fetch, credential: dict, emails, now) -> None:
     result.format = "ob3-di"
     resolve = _resolver(fetch)
     try:
         ob3.verify_proof(credential, resolve)
     except integrity.ProofError as exc:
         raise _Invalid(f"proof does not verify: {exc}") from exc
-    _ob3_common(result, fetch, credential, resolve, email, now)
+    _ob3_common(result, fetch, credential, resolve, emails, now)
 
 
-def _ob3_jwt(result, fetch, token: str, email, now) -> None:
+def _ob3_jwt(result, fetch, token: str, emails, now) -> None:
     result.format = "ob3-jwt"
 
     def resolve_kid(kid: str):
@@ -289,12 +299,12 @@ def _ob3_jwt(result, fetch, token: str, email, now) -> None:
     owner = found["controller"]
     if not (owner == issuer_id or (owner is None and _same_origin(found["kid"], issuer_id))):
         raise _Invalid("the VC-JWT key does not belong to the issuer")
-    _ob3_common(result, fetch, credential, _resolver(fetch), email, now)
+    _ob3_common(result, fetch, credential, _resolver(fetch), emails, now)
 
 
 # ----------------------------------------------------------------------------- entry point
 
-def _dispatch(result, fetch, text: str, email, now, depth: int = 0) -> None:
+def _dispatch(result, fetch, text: str, emails, now, depth: int = 0) -> None:
     text = text.strip()
     if text.startswith(("http://", "https://")) and depth == 0:
         status, doc = _fetch_json(fetch, text, "badge")
@@ -303,15 +313,15 @@ def _dispatch(result, fetch, text: str, email, now, depth: int = 0) -> None:
             result.reasons.append("the issuer has revoked this assertion")
             return
         return _dispatch(result, fetch, doc if isinstance(doc, str) else json.dumps(doc),
-                         email, now, depth + 1)
+                         emails, now, depth + 1)
     if _JWS.match(text):
         try:
             _header, payload = ob2.jws_payload_unverified(text)
         except ob2.JWSError as exc:
             raise _Invalid(str(exc)) from exc
         if "vc" in payload or "VerifiableCredential" in str(payload.get("type")):
-            return _ob3_jwt(result, fetch, text, email, now)
-        return _ob2_signed(result, fetch, text, email, now)
+            return _ob3_jwt(result, fetch, text, emails, now)
+        return _ob2_signed(result, fetch, text, emails, now)
     try:
         doc = json.loads(text)
     except ValueError:
@@ -321,23 +331,25 @@ def _dispatch(result, fetch, text: str, email, now, depth: int = 0) -> None:
     types = doc.get("type")
     types = types if isinstance(types, list) else [types]
     if "VerifiableCredential" in types:
-        return _ob3_di(result, fetch, doc, email, now)
+        return _ob3_di(result, fetch, doc, emails, now)
     if "Assertion" in types or "recipient" in doc:
         if (doc.get("verification") or {}).get("type", "hosted").lower() in ("hosted",
                                                                            "hostedbadge"):
-            return _ob2_hosted(result, fetch, doc, email, now)
+            return _ob2_hosted(result, fetch, doc, emails, now)
         raise _Invalid("a signed OB 2.0 assertion must be verified from its JWS, not its JSON")
     raise _Invalid("JSON is neither an OB 2.0 assertion nor a verifiable credential")
 
 
-def verify(data: bytes | str, fetch: Fetch, *, email: str | None = None,
+def verify(data: bytes | str, fetch: Fetch, *, email: str | Sequence[str] | None = None,
            now: datetime | None = None) -> VerificationResult:
     """Verify a badge given as image bytes, JSON, a URL or a JWS; never raises for bad input.
 
-    ``email``, when given, must be the recipient (hashed identities are checked); ``now``
-    defaults to the current time and exists for tests.
+    ``email``, when given, is the recipient's address, or a list of addresses of which one
+    must be the recipient (plain and hashed email identities are checked; identities of other
+    kinds never match); ``now`` defaults to the current time and exists for tests.
     """
     now = now or datetime.now(timezone.utc)
+    emails = [email] if isinstance(email, str) else list(email or ())
     result = VerificationResult(status="valid")
     try:
         raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
@@ -348,7 +360,7 @@ def verify(data: bytes | str, fetch: Fetch, *, email: str | None = None,
                 raise _Invalid("the image carries no badge")
             result.baked_in = baked.image_type
             text = baked.value
-        _dispatch(result, fetch, text, email, now)
+        _dispatch(result, fetch, text, emails, now)
     except (_Invalid, baking.BakingError) as exc:
         result.status = "invalid"
         result.reasons.append(str(exc))

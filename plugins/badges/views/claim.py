@@ -5,15 +5,15 @@ from __future__ import annotations
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.response import Response
 from pyramid.view import view_config
-from sqlalchemy import select
 
 from plugins.badges import claims
-from plugins.badges.models import Assertion
-from plugins.badges.services import IssueError
+from plugins.badges.interfaces import IBadgeIssuer
+from plugins.badges.services import IssueError, _, verified_emails
 from plugins.badges.urls import urls_for
 from plugins.badges.views.common import current_user
 
 TEMPLATE = "plugins.badges:templates/claim.jinja2"
+ACCEPT = "plugins.badges:templates/accept.jinja2"
 
 
 def _code(request):
@@ -56,21 +56,38 @@ def claim_qr(request):
                     content_type="image/svg+xml")
 
 
-@view_config(route_name="badges.accept", request_method="GET",
-             renderer="plugins.badges:templates/accept.jinja2", permission="view")
-def accept(request):
-    """The emailed link: it proves the address, so the badge joins the signed-in account."""
-    assertion = request.dbsession.scalar(
-        select(Assertion).where(Assertion.accept_token == request.matchdict["token"]))
+def _emailed(request):
+    assertion = request.find_service(IBadgeIssuer).emailed(request.matchdict["token"])
     if assertion is None:
         raise HTTPNotFound("This link has already been used or never existed.")
+    return assertion
+
+
+def _accept_page(request, assertion, error=None) -> dict:
     user = current_user(request)
-    if user is None:
-        signup = request.route_url("signup") if request.registry.introspector.get(
-            "routes", "signup") else None
-        return {"assertion": assertion, "signup_url": signup}
-    for held in request.dbsession.scalars(select(Assertion).where(
-            Assertion.recipient_email == assertion.recipient_email,
-            Assertion.user_id.is_(None))):
-        held.user_id, held.accept_token = user.id, None
+    signup = request.route_url("signup") if request.registry.introspector.get(
+        "routes", "signup") else None
+    return {"assertion": assertion, "signup_url": signup, "error": error,
+            "signin_url": request.route_url("signin", _query={"next": request.path_qs}),
+            "owner": assertion.recipient_email in verified_emails(user)}
+
+
+@view_config(route_name="badges.accept", request_method="GET", renderer=ACCEPT,
+             permission="view")
+def accept_form(request):
+    """The emailed link only shows what it is for: a GET must never move badges (mail
+    scanners prefetch links, and whoever is signed in is not necessarily the recipient)."""
+    return _accept_page(request, _emailed(request))
+
+
+@view_config(route_name="badges.accept", request_method="POST", renderer=ACCEPT,
+             permission="learner")
+def accept(request):
+    assertion = _emailed(request)
+    try:
+        request.find_service(IBadgeIssuer).accept(assertion, current_user(request))
+    except IssueError as error:
+        request.response.status = 403
+        return _accept_page(request, assertion, request.localizer.translate(error.args[0]))
+    request.session.flash(request.localizer.translate(_("The badges are in your wallet now.")))
     return HTTPSeeOther(request.route_url("badges.wallet"))

@@ -28,7 +28,7 @@ def test_reminders_go_once_to_each_joined_participant(make_activity, people, cit
 
     result = run_col("activities", "send-reminders")
     assert result.exit_code == 0, result.output
-    assert "vilnius: 1 reminder(s) sent" in result.output
+    assert "vilnius: 1 reminder(s) queued" in result.output
     [message] = outbox.messages()
     assert message["To"] == first.email
     assert "Choir" in message["Subject"]
@@ -39,7 +39,7 @@ def test_reminders_go_once_to_each_joined_participant(make_activity, people, cit
     assert (soon(10) + dt.timedelta(hours=2)).strftime("%Y-%m-%d %H:%M") in body
 
     again = run_col("activities", "send-reminders")
-    assert "0 reminder(s) sent in all" in again.output
+    assert "0 reminder(s) queued in all" in again.output
     assert len(outbox.messages()) == 1
 
 
@@ -49,5 +49,5 @@ def test_no_reminder_for_sessions_more_than_a_day_away(make_activity, people, ci
     people.client(city, people.user()).post(f"/api/v1/activities/{activity.id}/participation")
     outbox = cli_outbox(app_settings)
     outbox.clear()
-    assert "0 reminder(s) sent in all" in run_col("activities", "send-reminders").output
+    assert "0 reminder(s) queued in all" in run_col("activities", "send-reminders").output
     assert outbox.messages() == []

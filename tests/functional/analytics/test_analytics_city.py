@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import io
 
 from col_core.db.meta import utcnow
@@ -105,6 +106,17 @@ def test_rebuild_recomputes_what_the_hooks_counted(seeded, people, run_col):
     result = run_col("analytics", "rebuild", "--tenant", "vilnius")
     assert result.exit_code == 0, result.output
     assert "Rebuilt analytics of 1 city." in result.output
+    assert admin.get("/api/v1/analytics/city").json == before
+
+
+def test_rebuild_in_the_background_is_a_job_of_the_city(seeded, people, run_col):
+    admin = people.client(seeded.city, seeded.admin)
+    before = admin.get("/api/v1/analytics/city").json
+    result = run_col("analytics", "rebuild", "--tenant", "vilnius", "--background")
+    assert result.exit_code == 0, result.output
+    assert "vilnius: queued as job" in result.output
+    [job] = json.loads(run_col("jobs", "list", "--kind", "analytics.rebuild", "--json").output)
+    assert (job["tenant"], job["status"]) == ("vilnius", "done")  # this suite runs jobs at once
     assert admin.get("/api/v1/analytics/city").json == before
 
 

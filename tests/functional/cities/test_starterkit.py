@@ -123,3 +123,55 @@ def test_launching_twice_changes_nothing(run, tmp_path, scalar):
     run(tenant_group, "launch", tmp_path / "kaunas")
     after = scalar(select(Tenant).where(Tenant.slug == "kaunas"))
     assert (after.branding, after.settings, after.names, after.map, after.hostnames) == snapshot
+
+
+def test_country_presets_its_age_of_digital_consent(run, tmp_path):
+    expected = {"LT": 14, "ES": 14, "FR": 15, "BE": 13, "DE": 16, "NL": 16}
+    zones = {"ES": "Europe/Madrid", "FR": "Europe/Paris", "DE": "Europe/Berlin",
+             "NL": "Europe/Amsterdam"}
+    for country, age in expected.items():
+        slug = f"city-{country.lower()}"
+        result = run(starterkit, "new", slug, "--name", "City", "--country", country.lower(),
+                     "--locales", "en", "--center", "50,5", "--into", tmp_path,
+                     *(("--timezone", zones[country]) if country in zones else ()))
+        assert result.exit_code == 0, result.output
+        text = (tmp_path / slug / "tenant.toml").read_text()
+        assert tomllib.loads(text)["settings"]["digital_consent_age"] == age, country
+        assert f"Preset\n# for {country}: {age} (" in text
+        assert "is not valid" not in result.output
+
+
+def test_country_outside_the_eea_keeps_the_gdpr_age_and_says_so(run, tmp_path):
+    result = run(starterkit, "new", "zurich", "--name", "Zürich", "--country", "CH",
+                 "--locales", "de", "--center", "47.37,8.54", "--into", tmp_path)
+    assert result.exit_code == 0, result.output
+    config = tomllib.loads((tmp_path / "zurich" / "tenant.toml").read_text())
+    assert config["settings"]["digital_consent_age"] == 16
+    assert "CH is not an EU or EEA country we know" in result.output
+
+
+def test_launch_refuses_an_age_below_the_countrys(run, tmp_path):
+    new(run, tmp_path)
+    config = tmp_path / "kaunas" / "tenant.toml"
+    config.write_text(config.read_text().replace("digital_consent_age = 14",
+                                                 "digital_consent_age = 13"))
+    result = run(tenant_group, "launch", tmp_path / "kaunas")
+    assert result.exit_code != 0
+    assert "settings.digital_consent_age: at least 14, the age of digital consent in LT" in \
+        result.output
+    config.write_text(config.read_text().replace("digital_consent_age = 13",
+                                                 "digital_consent_age = 16"))
+    assert "Created tenant kaunas" in run(tenant_group, "launch", tmp_path / "kaunas").output
+
+
+def test_example_cities_have_their_countrys_age():
+    from pathlib import Path
+
+    from col_core.tenancy.consent_ages import consent_age_of
+
+    tenants = Path(__file__).resolve().parents[3] / "tenants"
+    for folder in sorted(tenants.iterdir()):
+        config = tomllib.loads((folder / "tenant.toml").read_text())
+        legal = consent_age_of(config.get("country"))
+        if legal is not None:
+            assert config["settings"]["digital_consent_age"] == legal.age, folder.name

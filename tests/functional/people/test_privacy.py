@@ -152,12 +152,17 @@ def test_guardian_consent_flow_and_minimal_public_profile(testapp, factories, he
     page.forms[len(page.forms) - 1].submit(status=303)
     helpers.sign_in(app, "young@example.org", "a long enough passphrase")
     me = app.get("/api/v1/me").json
+    testapp.for_tenant(city).get(f"/people/{me['id']}", status=404)  # private until shared
+    form = helpers.form_with(app.get("/account"), "profile_public")
+    form["profile_public"] = True
+    form.submit(status=303)
     profile = testapp.for_tenant(city).get(f"/people/{me['id']}")
     assert "Young" in profile.text and "Person" not in profile.text
 
 
 def test_adult_public_profile_shows_full_name(testapp, city, people):
-    user = people.user(display_name="Grown Up", birth_date=dt.date(1980, 1, 1))
+    user = people.user(display_name="Grown Up", birth_date=dt.date(1980, 1, 1),
+                       profile_public=True)
     assert "Grown Up" in testapp.for_tenant(city).get(f"/people/{user.id}").text
     testapp.for_tenant(city).get("/people/999999", status=404)
     testapp.for_tenant(city).get("/people/not-a-number", status=404)

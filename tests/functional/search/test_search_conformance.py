@@ -15,7 +15,8 @@ from sqlalchemy.orm import sessionmaker
 from col_core.activities.search import database
 from col_core.activities.search.database import DatabaseSearch
 from col_core.activities.search.query import Document, SearchQuery
-from col_core.activities.search.whoosh_backend import WhooshSearch, follow_commits
+from col_core.activities.search.whoosh_backend import WhooshSearch
+from col_core.app import make_config
 from col_core.hookspecs import SearchDocument
 from col_core.tenancy.scoping import tenant_context
 
@@ -60,19 +61,18 @@ class SearchConformance:
         raise NotImplementedError
 
     @pytest.fixture
-    def world(self, registry, tmp_path, factories):
+    def world(self, registry, tmp_path, factories, app_settings):
         city = factories.tenant("vilnius", locales=list(LANGUAGES))
         other = factories.tenant("kaunas", locales=["lt", "en"])
-        sessions = sessionmaker(bind=registry["col.engine"])
-        self.prepare(sessions, tmp_path)
+        sessions = self.session_factory(registry, app_settings, tmp_path)
         self.sessions, self.tmp_path, self.city, self.other = sessions, tmp_path, city, other
         self.write(city, lambda s: s.index(CITY))
         self.write(other, lambda s: s.index([doc("k1", "Kaunas dance workshop", lat=54.9,
                                                  lon=23.9)]))
         return self
 
-    def prepare(self, sessions, tmp_path):
-        pass
+    def session_factory(self, registry, app_settings, tmp_path):
+        return sessionmaker(bind=registry["col.engine"])
 
     def write(self, tenant, action):
         session = self.sessions()
@@ -301,8 +301,19 @@ class TestDatabaseBackend(SearchConformance):
 
 
 class TestWhooshBackend(SearchConformance):
-    def prepare(self, sessions, tmp_path):
-        follow_commits(sessions, str(tmp_path / "whoosh"))
+    @pytest.fixture(autouse=True)
+    def whoosh_app(self, registry, app_settings, tmp_path):
+        """An app on the Whoosh backend: each commit of its sessions writes an index job, which
+        this suite's queue runs as soon as the commit is done."""
+        self.whoosh_config = make_config(None, **{
+            **app_settings, "col.search_backend": "whoosh",
+            "col.whoosh_dir": str(tmp_path / "whoosh")})
+        self.whoosh_config.commit()
+        yield
+        self.whoosh_config.registry["col.engine"].dispose()
+
+    def session_factory(self, registry, app_settings, tmp_path):
+        return self.whoosh_config.registry["col.session_factory"]
 
     def make(self, session, tenant_id, tmp_path):
         return WhooshSearch(session, tenant_id, LANGUAGES, str(tmp_path / "whoosh"))

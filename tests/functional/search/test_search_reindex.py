@@ -41,6 +41,21 @@ def test_reindex_rebuilds_a_city_from_its_activities(testapp, app_config, factor
     assert titles(app.get("/api/v1/search", {"q": "dance"})) == ["Dance workshop"]
 
 
+def test_reindex_in_the_background_is_a_job_per_city(testapp, app_config, factories,
+                                                     activities):
+    city = factories.tenant("vilnius")
+    activities(city, title="Dance workshop")
+    with factories.within(city):
+        factories.session.execute(delete(SearchDocumentRow.__table__))
+        factories.session.commit()
+    result = CliRunner().invoke(search, ["reindex", "--background"],
+                                obj=BoundAppContext(app_config), catch_exceptions=False)
+    assert result.exit_code == 0 and "vilnius: queued as job" in result.output
+    # This suite's queue runs each job as soon as its transaction commits.
+    assert titles(testapp.for_tenant(city).get("/api/v1/search", {"q": "dance"})) == [
+        "Dance workshop"]
+
+
 def test_reindex_of_an_unknown_city_says_so(app_config, registry):
     result = CliRunner().invoke(search, ["reindex", "--tenant", "atlantis"],
                                 obj=BoundAppContext(app_config))

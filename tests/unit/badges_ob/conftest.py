@@ -86,7 +86,7 @@ def ob2_issuer(web, rsa_key):
 
 
 def make_ob3(web, ed_key, *, http_key=False, revoked=False, valid_until=None, index=5,
-             email="ana@example.org"):
+             email="ana@example.org", subject_id=None):
     """A signed OB 3.0 credential whose issuer, key and status list are served by ``web``."""
     if http_key:
         issuer_id = f"{BASE}/badges/issuers/1"
@@ -112,6 +112,7 @@ def make_ob3(web, ed_key, *, http_key=False, revoked=False, valid_until=None, in
         "urn:uuid:6a1c2d3e-0000-4000-8000-000000000001",
         ob3.profile(issuer_id, "City of Learning", url=BASE), achievement,
         valid_from="2024-03-01T10:00:00Z", valid_until=valid_until, recipient_email=email,
+        subject_id=subject_id,
         evidence=[ob3.evidence(narrative="Fixed three bikes at the repair café")],
         credential_status=ob3.status_entry(list_url, index))
     return ob3.sign(credential, ed_key, method, created="2024-03-01T10:00:00Z")

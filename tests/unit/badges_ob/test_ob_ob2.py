@@ -30,6 +30,18 @@ def test_recipient_matches_unhashed_and_md5():
     assert not ob2.recipient_matches({"hashed": True, "identity": "sha1$00"}, "a@b.org")
 
 
+def test_identities_of_another_kind_never_match_an_email():
+    for kind in ("url", "telephone", "sourcedId"):
+        assert not ob2.recipient_matches({"type": kind, "hashed": False, "identity": "a@b.org"},
+                                         "a@b.org")
+    hashed = ob2.recipient("a@b.org")
+    assert not ob2.recipient_matches({**hashed, "type": "url"}, "a@b.org")
+    ob3_identity = {"type": "IdentityObject", "identityType": "emailAddress", "hashed": False,
+                    "identityHash": "a@b.org"}
+    assert ob2.recipient_matches(ob3_identity, "A@B.org")
+    assert not ob2.recipient_matches({**ob3_identity, "identityType": "did"}, "a@b.org")
+
+
 def test_badge_class_with_alignment_and_criteria():
     bc = ob2.badge_class("https://c.example/b/1", "https://c.example/i/1", "Bike repair",
                          "Repairs bikes", "https://c.example/b/1.png",

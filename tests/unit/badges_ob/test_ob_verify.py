@@ -107,6 +107,25 @@ def test_ob3_data_integrity(web, ed_key, png_bytes, svg_bytes, http_key):
     assert verify(vc_url, web, now=NOW).valid
 
 
+def test_recipient_is_any_of_several_addresses_and_never_a_stranger(web, ob2_issuer, ed_key):
+    url, _doc = _hosted(web, ob2_issuer)
+    assert verify(url, web, email=["old@example.org", "ana@example.org"], now=NOW).valid
+    result = verify(url, web, email=["bob@example.org", "zed@example.org"], now=NOW)
+    assert result.status == "invalid" and result.recipient_matches is False
+    vc = json.dumps(make_ob3(web, ed_key))
+    assert verify(vc, web, email=["x@example.org", "ANA@example.org"], now=NOW).valid
+    assert verify(vc, web, email=["bob@example.org"], now=NOW).recipient_matches is False
+
+
+def test_ob3_subject_named_by_mailto_or_only_by_a_did(web, ed_key):
+    mailto = json.dumps(make_ob3(web, ed_key, email=None, subject_id="mailto:Ana@example.org"))
+    assert verify(mailto, web, email="ana@example.org", now=NOW).valid
+    assert verify(mailto, web, email="bob@example.org", now=NOW).recipient_matches is False
+    did = json.dumps(make_ob3(web, ed_key, email=None, subject_id="did:example:ana"))
+    result = verify(did, web, email="ana@example.org", now=NOW)
+    assert result.status == "invalid" and "not awarded to this email" in result.reasons[0]
+
+
 def test_ob3_revoked_expired_tampered(web, ed_key):
     assert verify(json.dumps(make_ob3(web, ed_key, revoked=True)), web, now=NOW).status == \
         "revoked"
