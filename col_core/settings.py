@@ -100,6 +100,18 @@ def defaults(data_dir: Path | None = None) -> dict[str, str]:
         "col.jobs_retry_seconds": "30",
         # Finished jobs are kept this long for `col jobs list`, without their content.
         "col.jobs_keep_done_days": "7",
+        # Attempts per subject and window (col_core/security/throttle.py).  Sign-up counts per
+        # client address and per city: a class signing up together shares one address, and a
+        # city-wide limit slows an attacker with many addresses (see docs/security.md).
+        "col.login_limit_per_account": "5",
+        "col.login_limit_per_address": "30",
+        "col.login_limit_minutes": "15",
+        "col.reset_limit_per_account": "3",
+        "col.reset_limit_per_address": "10",
+        "col.reset_limit_minutes": "60",
+        "col.signup_limit_per_address": "20",
+        "col.signup_limit_per_city": "300",
+        "col.signup_limit_minutes": "60",
         "col.search_backend": "database",
         "col.whoosh_dir": str(data_dir / "whoosh"),
         "col.tenants_dir": "tenants",

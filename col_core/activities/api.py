@@ -245,7 +245,9 @@ OPERATIONS = [
     (autosave_activity, "/activities/{id}/draft", "PUT", "org.member",
      "Autosave a draft: valid fields are kept, the others reported",
      {200: DRAFT_OUT, 403: ERROR, 409: ERROR, 422: ERROR}, ref("ActivityInput")),
-    (publish_activity, "/activities/{id}/publish", "POST", "org.publish", "Publish an activity",
+    # Members may ask; the service says why the organisation may not publish yet (a 403 with
+    # the reason, where the permission check would only say "forbidden").
+    (publish_activity, "/activities/{id}/publish", "POST", "org.member", "Publish an activity",
      {200: ACTIVITY_OUT, 403: ERROR, 422: ERROR}, None),
     (archive_activity, "/activities/{id}/archive", "POST", "org.member",
      "Archive an activity (it stays on record)", {200: ACTIVITY_OUT, 403: ERROR}, None),

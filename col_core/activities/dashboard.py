@@ -19,6 +19,7 @@ from col_core.activities.resources import activity_factory
 from col_core.organisations.resources import organisation_factory
 from col_core.security.models import Organisation
 from col_core.security.validation import record_id
+from col_core.security.policy import publishing_blocked
 from col_core.storage import IFileStorage, UploadRejected
 
 _ = TranslationStringFactory("col")
@@ -61,7 +62,8 @@ def _form_page(request, activity, values, errors, status=200, notice=None):
             "notice": notice, "types": ACTIVITY_TYPES, "visibilities": VISIBILITIES,
             "schedule_kinds": SCHEDULE_KINDS, "accessibility": ACCESSIBILITY,
             "categories": category_names(request.tenant, request.locale_name), "organisations": others,
-            "can_publish": bool(request.has_permission("org.publish", request.context))}
+            "can_publish": bool(request.has_permission("org.publish", request.context)),
+            "publishing_blocked": publishing_blocked(request, activity.organisation)}
 
 
 @view_config(route_name="activity_edit", request_method="GET", renderer=T + "edit.jinja2",
@@ -92,8 +94,7 @@ def edit(context, request):
                 return HTTPNoContent()
             if action == "publish":
                 if not request.has_permission("org.publish", context):
-                    raise ValidationFailed(_("Your organisation can publish once the city has "
-                                             "verified it."))
+                    raise ValidationFailed(publishing_blocked(request, activity.organisation))
                 if errors:
                     raise ValidationFailed(_("Some fields need your attention."), errors)
                 service.publish(activity)

@@ -91,6 +91,12 @@ class IParticipationService(Interface):
     def promote(activity) -> list:
         """Fill free places from the waitlist; returns the promoted participations."""
 
+    def lock(activity) -> None:
+        """Until the transaction ends, make every other change of the activity's places wait
+        (joins, leaves, promotions, capacity changes, on every worker and both databases), and
+        reload the activity.  ``join``, ``leave`` and ``promote`` take it themselves; anything
+        else that changes places or the capacity takes it before reading them."""
+
     def participants(activity) -> list:
         """Everyone joined or waitlisted, in waitlist order."""
 
@@ -104,10 +110,16 @@ class IParticipationService(Interface):
     def session_token(session, lifetime_seconds: int = 900) -> str:
         """A signed, short-lived token for a session's attendance QR code."""
 
+    def check_in_session(token: str, user) -> object:
+        """The ActivitySession a QR code's token names, if ``user`` may check in there: a
+        private activity checks in only people who already joined it or wait on its waitlist.
+        Raises :class:`ValidationFailed` when the token is expired, forged or from another city,
+        or the user may not check in.  Changes nothing."""
+
     def attend_by_token(token: str, user) -> object:
         """Record the signed-in learner at the session the token names (joining them if there is
-        room); returns the Participation.  Raises :class:`ValidationFailed` when the token is
-        expired, forged or from another city."""
+        room, as :meth:`check_in_session` allows); returns the Participation.  Raises
+        :class:`ValidationFailed` when the learner cannot be checked in."""
 
     def send_reminders(now) -> int:
         """Queue an e-mail (a mail job, in this transaction) to every participant of a session

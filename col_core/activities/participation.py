@@ -17,6 +17,7 @@ from col_core.activities.interfaces import IParticipationService, ValidationFail
 from col_core.activities.models import (Activity, ActivitySession, Attendance, Participation,
                                         ReminderSent)
 from col_core.activities.schedule import as_utc
+from col_core.db.locks import serialise
 from col_core.db.meta import utcnow
 
 _ = TranslationStringFactory("col")
@@ -33,8 +34,10 @@ class ParticipationService:
     def participation(self, activity, user):
         if user is None:
             return None
+        # Fresh from the database: under the lock, a copy loaded earlier may be out of date.
         return self.db.scalar(select(Participation).where(
-            Participation.activity_id == activity.id, Participation.user_id == user.id))
+            Participation.activity_id == activity.id, Participation.user_id == user.id)
+            .execution_options(populate_existing=True))
 
     def participants(self, activity):
         return list(self.db.scalars(
@@ -46,15 +49,16 @@ class ParticipationService:
         return self.db.scalar(select(func.count(Participation.id)).where(
             Participation.activity_id == activity.id, Participation.status == "joined"))
 
-    def _lock(self, activity) -> None:
-        # Serialises joins and leaves of one activity on PostgreSQL, so two learners can never
-        # take the last place together (SQLite serialises every writer anyway).
-        self.db.execute(select(Activity.id).where(Activity.id == activity.id).with_for_update())
+    def lock(self, activity):
+        self.db.flush()
+        serialise(self.db, f"activity:{activity.id}")
+        # Whatever was read before the lock may be stale: the status and capacity count from now.
+        self.db.refresh(activity)
 
     def join(self, activity, user):
+        self.lock(activity)
         if activity.status != "published" or activity.is_expired:
             raise ValidationFailed(_("This activity is not open for joining."))
-        self._lock(activity)
         participation = self.participation(activity, user)
         if participation is not None and participation.status in ACTIVE:
             return participation
@@ -63,6 +67,7 @@ class ParticipationService:
             participation = Participation(activity=activity, user=user)
             self.db.add(participation)
         participation.status = "waitlisted" if full else "joined"
+        # Stamped under the lock, so the queue's order is the order in which places were given.
         participation.queued_at = utcnow()
         self.db.flush()
         self.request.hooks.col_activity_joined(request=self.request, activity=activity,
@@ -70,7 +75,7 @@ class ParticipationService:
         return participation
 
     def leave(self, activity, user):
-        self._lock(activity)
+        self.lock(activity)
         participation = self.participation(activity, user)
         if participation is None or participation.status not in ACTIVE:
             return
@@ -79,6 +84,7 @@ class ParticipationService:
         self.promote(activity)
 
     def promote(self, activity):
+        self.lock(activity)
         if activity.status != "published":
             return []
         free = None if activity.capacity is None else activity.capacity - self._joined_count(activity)
@@ -140,7 +146,7 @@ class ParticipationService:
         payload = f"{session.tenant_id}.{session.id}.{expires}"
         return f"{payload}.{self._signature(payload)}"
 
-    def attend_by_token(self, token, user):
+    def check_in_session(self, token, user):
         invalid = ValidationFailed(_("This attendance code is not valid; scan the code shown "
                                      "at the session again."))
         try:
@@ -158,6 +164,17 @@ class ParticipationService:
         session = self.db.get(ActivitySession, numbers[1])
         if session is None:
             raise invalid
+        participation = self.participation(session.activity, user)
+        # The code is shown in the room, so it proves presence, not an invitation.
+        if session.activity.visibility == "private" and (participation is None
+                                                         or participation.status not in ACTIVE):
+            raise ValidationFailed(_("This activity is by invitation only: join it with your "
+                                     "invitation link first, or ask the organiser to mark you "
+                                     "present."))
+        return session
+
+    def attend_by_token(self, token, user):
+        session = self.check_in_session(token, user)
         participation = self.join(session.activity, user)
         if participation.status != "joined":
             raise ValidationFailed(_("The activity is full, so you are on the waitlist; ask the "

@@ -16,6 +16,7 @@ from col_core.activities.schedule import (ScheduleError, ScheduleRefused, as_utc
 from col_core.db.meta import utcnow
 from col_core.security.models import Organisation
 from col_core.security.validation import record_id
+from col_core.security.policy import publishing_blocked
 from col_core.storage import IFileStorage
 
 _ = TranslationStringFactory("col")
@@ -99,19 +100,21 @@ class ActivityService:
                                     FieldContext(self.request, activity))
         if errors:
             raise ValidationFailed(_("Some fields need your attention."), errors)
-        old_capacity = activity.capacity
-        self._apply(activity, values)
-        if activity.status == "published" and (old_capacity is not None and (
-                activity.capacity is None or activity.capacity > old_capacity)):
-            self.request.find_service(IParticipationService).promote(activity)
+        participations = self.request.find_service(IParticipationService)
+        if activity.status == "published" and "capacity" in values:
+            # Joins wait while the capacity changes; then the places it adds go to the waitlist.
+            participations.lock(activity)
+            self._apply(activity, values)
+            participations.promote(activity)
+        else:
+            self._apply(activity, values)
 
     def publish(self, activity):
         if activity.status == "archived":
             raise ValidationFailed(_("This activity is archived; duplicate it to publish it again."))
-        organisation = activity.organisation
-        if organisation.is_suspended or not (organisation.is_verified or self.request.tenant.setting(
-                "unverified_organisations_can_publish", True)):
-            raise ValidationFailed(_("Your organisation can publish once the city has verified it."))
+        blocked = publishing_blocked(self.request, activity.organisation)
+        if blocked is not None:
+            raise ValidationFailed(blocked)
         errors = publish_errors(current_values(activity), FieldContext(self.request, activity))
         if errors:
             raise ValidationFailed(_("Some fields need your attention before publishing."), errors)

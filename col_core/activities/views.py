@@ -79,9 +79,23 @@ def leave(context, request):
     return _back(request, activity, _("You have left this activity."))
 
 
-@view_config(route_name="activity_attend", renderer=T + "attended.jinja2", permission="learner")
+@view_config(route_name="activity_attend", request_method="GET", renderer=T + "attend.jinja2",
+             permission="learner")
+def attend_form(request):
+    """Scanning a session's QR code opens this page; only its button (a POST) checks in, so a
+    link opened by a preview, a scanner app or another site changes nothing."""
+    try:
+        session = request.find_service(IParticipationService).check_in_session(
+            request.matchdict["token"], request.user)
+    except ValidationFailed as error:
+        request.response.status = 422
+        return {"session": None, "message": error.message}
+    return {"session": session, "message": None}
+
+
+@view_config(route_name="activity_attend", request_method="POST", renderer=T + "attended.jinja2",
+             permission="learner")
 def attend(request):
-    """Scanning a session's QR code while signed in checks the learner in."""
     try:
         participation = request.find_service(IParticipationService).attend_by_token(
             request.matchdict["token"], request.user)

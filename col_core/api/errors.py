@@ -67,6 +67,13 @@ def _api_not_found(exc, request):
     return {"error": str(detail), "fields": {}}
 
 
+def _api_busy(exc, request):
+    from col_core.web.views import busy
+
+    page = busy(exc, request)
+    return {"error": request.localizer.translate(page["message"]), "fields": {}}
+
+
 def _api_server_error(exc, request):
     log.exception("Unhandled error on %s", request.path_url, exc_info=exc)
     request.response.status = 500
@@ -77,6 +84,8 @@ def _api_server_error(exc, request):
 
 def api_error_views(config) -> None:
     config.add_exception_view(_api_error, context=HTTPError, renderer="json", path_info=API_PATH)
+    config.add_exception_view(_api_busy, context=Exception, still_busy=True, renderer="json",
+                              path_info=API_PATH)
     config.add_exception_view(_api_server_error, context=Exception, renderer="json",
                               path_info=API_PATH)
     config.add_notfound_view(_api_not_found, renderer="json", path_info=API_PATH)

@@ -76,16 +76,22 @@ def print_urls(app: AppContext, host: str, port: int, lines: list[str]) -> None:
     click.echo(f"\nServing on http://{host}:{port}/ (Ctrl+C stops).")
 
 
-def run_server(app: AppContext, host: str, port: int) -> None:
-    """Serve, with worker threads running the background jobs in the same process."""
+def demo_server(wsgi_app, host: str, port: int):
+    """The server of ``col demo`` and ``col serve`` (the concurrency tests run this one too)."""
     import waitress
 
+    return waitress.create_server(wsgi_app, host=host, port=port, threads=8,
+                                  ident="cities-of-learning")
+
+
+def run_server(app: AppContext, host: str, port: int) -> None:
+    """Serve, with worker threads running the background jobs in the same process."""
     from col_core.jobs.worker import InProcessWorker
 
     runner = app.registry["col.jobs"]
     worker = None if runner.huey.immediate else InProcessWorker(runner).start()
     try:
-        waitress.serve(app.wsgi_app(), host=host, port=port, threads=8, ident="cities-of-learning")
+        demo_server(app.wsgi_app(), host, port).run()
     finally:
         if worker is not None:
             worker.stop()

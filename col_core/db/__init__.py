@@ -5,16 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import zope.sqlalchemy
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from col_core.db.locks import watch_busy_errors
 from col_core.db.meta import Base, Timestamped, metadata, utcnow
 
 __all__ = ["Base", "Timestamped", "metadata", "utcnow", "make_engine", "make_session_factory",
-           "session_for_transaction", "TRANSACTION_MANAGER"]
+           "session_for_transaction", "reopen", "TRANSACTION_MANAGER"]
 
 
+# A writer waits this long for SQLite's write lock before its request is retried (pyramid_retry).
+SQLITE_BUSY_TIMEOUT_MS = 10000
 SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 SQLITE_CACHE_KIB = 32 * 1024
 
@@ -30,6 +33,7 @@ def make_engine(url: str, role: str = "", **kwargs) -> Engine:
         # in each compiled statement (col_core.tenancy.wall).
         kwargs.setdefault("paramstyle", "named")
     engine = create_engine(url, **kwargs)
+    watch_busy_errors(engine)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     elif engine.dialect.name == "postgresql" and role:
@@ -43,7 +47,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     # Reads of the search indexes dominate: memory-mapped pages (shared by every connection of
     # the machine) and a larger private cache cut a search's time in the database by a quarter
@@ -76,11 +80,24 @@ def session_for_transaction(session_factory, transaction_manager, request=None) 
     return session
 
 
+def reopen(session: Session) -> None:
+    """Roll back a failed transaction and keep its rows' objects (the request's city, the
+    person) usable: they are read again when next used.  For error pages, which must render
+    after the database refused a write."""
+    rows = [obj for obj in session.identity_map.values()]
+    session.rollback()
+    for obj in rows:
+        # Objects of rows that exist (not those this transaction inserted) come back.
+        if inspect(obj).detached:
+            session.add(obj)
+
+
 def includeme(config):
     settings = config.get_settings()
     settings["tm.manager_hook"] = "pyramid_tm.explicit_manager"
     config.include("pyramid_tm")
     config.include("pyramid_retry")
+    config.add_view_predicate("still_busy", "col_core.db.locks.StillBusyPredicate")
     engine = config.registry.get("col.engine") or make_engine(
         settings["col.database_url"], role=settings.get("col.db_role", "")
     )

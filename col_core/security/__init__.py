@@ -80,6 +80,10 @@ def includeme(config):
     config.set_csrf_storage_policy(CSRFStoragePolicy())
     config.set_default_csrf_options(require_csrf=True, callback=_csrf_applies)
     config.set_security_policy(SecurityPolicy())
+    from col_core.security.throttle import limits
+
+    # Read once, so a bad limit stops the start, not a sign-in.
+    config.registry["col.throttle_limits"] = limits(settings)
     config.add_request_method(_identity, "col_identity", reify=True)
     config.add_request_method(_user, "user", reify=True)
     config.add_request_method(_roles, "roles", reify=True)

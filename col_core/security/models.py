@@ -155,13 +155,14 @@ class UserToken(Timestamped, Base):
 
 
 class AuthAttempt(Base):
-    """A failed sign-in or a reset request, kept in the database so every worker sees it."""
+    """An attempt a throttle counted (sign-in, reset, sign-up), kept in the database so every
+    worker sees it (col_core/security/throttle.py)."""
 
     __tablename__ = "auth_attempts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
-    key: Mapped[str] = mapped_column(String(80), index=True)  # "account:<hash>" or "ip:<hash>"
+    key: Mapped[str] = mapped_column(String(80), index=True)  # keyed hash of account, IP or city
     created_at: Mapped[dt.datetime] = mapped_column(index=True)
 
 

@@ -6,6 +6,8 @@ roles in the request's tenant.  ``docs/security.md`` lists every permission name
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -14,8 +16,10 @@ from pyramid.csrf import new_csrf_token
 from sqlalchemy import select
 
 from col_core.db.meta import utcnow
+from col_core.i18n import _
 from col_core.security import sessions
 from col_core.security.models import ApiToken, CityAdmin, Membership, User, UserSession
+from col_core.security.services import _aware
 from col_core.security.tokens import API_TOKEN_PREFIX, digest
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -105,12 +109,40 @@ class Roles:
         return self.memberships.get(organisation.id)
 
 
-def may_publish(request, organisation) -> bool:
-    """Whether the organisation itself may publish now (not suspended, verified if required)."""
+#: Hours an organisation the city has not verified waits after registering before it publishes,
+#: where the city lets unverified organisations publish at all (a city may set
+#: ``unverified_organisations_wait_hours``).  Signing in needs a confirmed e-mail address, but
+#: a throwaway mailbox is cheap: the wait gives the city's staff time to look at a new
+#: organisation before anything of it reaches the map.
+UNVERIFIED_WAIT_HOURS = 24
+
+
+def publishing_blocked(request, organisation):
+    """Why the organisation may not publish now, as the message its organisers see, or None."""
     if organisation.is_suspended:
-        return False
-    return organisation.is_verified or bool(
-        request.tenant.setting("unverified_organisations_can_publish", True))
+        return _("This organisation is suspended in this city, so it cannot publish.")
+    if organisation.is_verified:
+        return None
+    tenant = request.tenant
+    if not tenant.setting("unverified_organisations_can_publish", True):
+        return _("Your organisation can publish once the city has verified it.")
+    wait = dt.timedelta(hours=tenant.setting("unverified_organisations_wait_hours",
+                                             UNVERIFIED_WAIT_HOURS))
+    # A row not yet written was registered just now.
+    registered = _aware(organisation.created_at) if organisation.created_at else utcnow()
+    remaining = registered + wait - utcnow()
+    if remaining <= dt.timedelta(0):
+        return None
+    return _("New organisations can publish ${wait} hours after they register, or as soon as "
+             "the city verifies them. Yours can publish in ${left} hours; to be verified "
+             "sooner, send the city a document from your organisation's page.",
+             mapping={"wait": int(wait.total_seconds() // 3600),
+                      "left": math.ceil(remaining.total_seconds() / 3600)})
+
+
+def may_publish(request, organisation) -> bool:
+    """Whether the organisation itself may publish now (see :func:`publishing_blocked`)."""
+    return publishing_blocked(request, organisation) is None
 
 
 class SecurityPolicy:

@@ -54,6 +54,16 @@ def signup(request):
             values["guardian_email"] = ""
     if errors:
         return invalid(request, kept(request), errors, thresholds=age_thresholds(request.tenant))
+    refused = Throttle(request, "signup", city=True).admit()
+    if refused is not None:
+        request.response.headers.update(refused.headers())
+        message = _("Many people are signing up in this city right now. Please try again in "
+                    "${minutes} minutes.", mapping={"minutes": refused.minutes}) \
+            if refused.subject == "city" else \
+            _("Too many accounts were created from your network in a short time. Please try "
+              "again in ${minutes} minutes.", mapping={"minutes": refused.minutes})
+        return invalid(request, kept(request), {"_form": message}, status=429,
+                       thresholds=age_thresholds(request.tenant))
     accounts.register(values)
     return HTTPSeeOther(request.route_url("signup_done"))
 
@@ -79,19 +89,21 @@ def signin(request):
     next_url = request.POST.get("next", "")
     if errors:
         return invalid(request, shown, errors, next=next_url)
-    throttle = Throttle(request, "login", values["email"])
-    if throttle.locked():
+    throttle = Throttle(request, "login", account=values["email"])
+    refused = throttle.admit()
+    if refused is not None:
         # Same answer whether or not the account exists, and whether or not the password is right.
+        request.response.headers.update(refused.headers())
         return invalid(request, shown, {"_form": _(
             "Too many sign-in attempts. For your security, please wait ${minutes} minutes "
-            "and try again, or reset your password.", mapping={"minutes": throttle.minutes})},
+            "and try again, or reset your password.", mapping={"minutes": refused.minutes})},
             status=429, next=next_url)
     accounts = request.find_service(IAccountService)
     user = accounts.authenticate(values["email"], values["password"])
     if user is None:
-        throttle.record()
         return invalid(request, shown, {"_form": _("The email address or password is wrong.")},
                        next=next_url)
+    throttle.forgive()
     if user.email_verified_at is None:
         accounts.send_verification(user)
         return invalid(request, shown, {"_form": _(
@@ -101,7 +113,6 @@ def signin(request):
         return invalid(request, shown, {"_form": _(
             "We are waiting for your parent or guardian to give their consent by email.")},
             status=403, next=next_url)
-    throttle.clear_account()
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(values["password"])
     login(request, user)
@@ -170,12 +181,12 @@ def forgot(request):
     values, errors = v.validate(request.POST, {"email": v.email()})
     if errors:
         return invalid(request, kept(request), errors)
-    throttle = Throttle(request, "reset", values["email"])
-    if throttle.locked():
+    refused = Throttle(request, "reset", account=values["email"]).admit()
+    if refused is not None:
+        request.response.headers.update(refused.headers())
         return invalid(request, kept(request), {"_form": _(
             "Too many reset requests. Please wait ${minutes} minutes and try again.",
-            mapping={"minutes": throttle.minutes})}, status=429)
-    throttle.record()
+            mapping={"minutes": refused.minutes})}, status=429)
     request.find_service(IAccountService).request_reset(values["email"])
     request.session.flash(request.localizer.translate(_(
         "If an account uses this address, we have sent it a link to choose a new password.")))

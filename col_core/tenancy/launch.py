@@ -193,6 +193,10 @@ def _check_settings(settings: dict, country, problem) -> None:
     if "unverified_organisations_can_publish" in settings and \
             not isinstance(settings["unverified_organisations_can_publish"], bool):
         problem("settings.unverified_organisations_can_publish", "true or false")
+    if "unverified_organisations_wait_hours" in settings and \
+            not _whole_number(settings["unverified_organisations_wait_hours"], 0, 24 * 90):
+        problem("settings.unverified_organisations_wait_hours",
+                "a whole number of hours from 0 to 2160")
     legal_version = settings.get("legal_version", "")
     if not isinstance(legal_version, str) or len(legal_version) > 64:
         problem("settings.legal_version", "a short text such as \"2026-11\" (at most 64 characters)")

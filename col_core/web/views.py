@@ -12,11 +12,14 @@ from pyramid.view import exception_view_config, forbidden_view_config, notfound_
 from sqlalchemy import select
 
 from col_core.api.errors import API_PATH, ApiError
+from col_core.db import reopen
 from col_core.i18n import _
 from col_core.tenancy.models import Tenant
 from col_core.tenancy.resolve import UnknownHost
 
 log = logging.getLogger(__name__)
+
+RETRY_AFTER_BUSY = "5"  # seconds
 
 
 @view_config(route_name="home", renderer="col_core.web:templates/home.jinja2")
@@ -84,6 +87,20 @@ def refused(exc, request):
     fields = getattr(exc, "fields", {})
     return {"title": _("Request refused"), "status": exc.status_int, "message": message,
             "fields": fields}
+
+
+@exception_view_config(Exception, still_busy=True,
+                       renderer="col_core.web:templates/error.jinja2")
+def busy(exc, request):
+    """The database stayed busy through every attempt of pyramid_retry: come back soon."""
+    log.warning("Still busy after %s attempts on %s: %s", request.environ.get("retry.attempts"),
+                request.path_url, exc)
+    # The page reads the city and the person (reading needs no write lock).
+    reopen(request.dbsession)
+    request.response.status = 503
+    request.response.headers["Retry-After"] = RETRY_AFTER_BUSY
+    return {"title": _("Very busy"), "status": 503,
+            "message": _("Many people are using the site right now. Please try again in a moment.")}
 
 
 @exception_view_config(Exception, renderer="col_core.web:templates/error.jinja2")

@@ -1,8 +1,11 @@
 """Organisers draft, autosave, edit, publish, duplicate and archive activities through the API."""
 
+import datetime as dt
+
 import pytest
 
 from activities_testing import in_days, local, publishable
+from col_core.db.meta import utcnow
 
 
 def create(staff, org, **body):
@@ -211,11 +214,35 @@ def test_unverified_organisation_may_not_publish_when_the_city_says_so(
     assert client.get(f"/api/v1/activities/{draft['id']}").json["status"] == "draft"
 
 
-def test_unverified_organisation_publishes_by_default(people, city):
-    unverified = people.organisation(city, verified_at=None)
+def test_unverified_organisation_publishes_by_default_once_it_is_a_day_old(people, city, factories):
+    unverified = people.organisation(city, verified_at=None,
+                                     created_at=utcnow() - dt.timedelta(hours=25))
     client = people.client(city, people.member(city, unverified))
     draft = client.post_json("/api/v1/activities", {"organisation_id": unverified.id,
                                                     **publishable()}).json["activity"]
+    assert client.post(f"/api/v1/activities/{draft['id']}/publish").json["status"] == "published"
+
+
+def test_a_new_accounts_new_organisation_does_not_reach_the_map_at_once(
+        people, city, factories, openapi):
+    """Issue #14: an account signed up a minute ago published on the map at once."""
+    newcomer = people.user()
+    organisation = people.organisation(city, verified_at=None)  # registered just now
+    people.member(city, organisation, newcomer)
+    client = people.client(city, newcomer)
+    draft = client.post_json("/api/v1/activities", {"organisation_id": organisation.id,
+                                                    **publishable()}).json["activity"]
+    refused = openapi(client.post(f"/api/v1/activities/{draft['id']}/publish", status=403))
+    assert "New organisations can publish 24 hours after they register" in refused.json["error"]
+    assert "Yours can publish in 24 hours" in refused.json["error"]
+    # The organiser's page says why there is no Publish button, and what to do.
+    page = client.get(f"/activities/{draft['id']}/edit")
+    assert "send the city a document" in page.text and 'value="publish"' not in page.text
+    assert draft["id"] not in [a["id"] for a in client.get("/api/v1/activities").json["items"]]
+    # The city verifies the organisation: it publishes at once.
+    with factories.within(city):
+        organisation.verified_at = utcnow()
+        factories.save(organisation)
     assert client.post(f"/api/v1/activities/{draft['id']}/publish").json["status"] == "published"
 
 

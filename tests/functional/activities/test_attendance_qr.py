@@ -1,9 +1,13 @@
-"""Checking in by scanning a session's QR code: a signed, short-lived token URL."""
+"""Checking in by scanning a session's QR code: a signed, short-lived token URL whose page asks
+before it checks in (a GET changes nothing), and private activities check in only their people."""
 
 import pytest
 from pyramid.scripting import prepare
+from sqlalchemy import select
 
 from col_core.activities.interfaces import IParticipationService
+from col_core.activities.models import Participation
+from col_core.security.passwords import hash_password
 
 
 @pytest.fixture
@@ -39,21 +43,109 @@ def test_learners_cannot_see_the_qr_code(make_activity, people, city):
         f"/activities/{activity.id}/sessions/{activity.sessions[0].id}/qr", status=403)
 
 
-def test_scanning_while_signed_in_marks_attendance(make_activity, people, city, staff, mint):
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def browser(people, city):
+    """``browser(user)``: a webtest client signed in through the sign-in page (a cookie session,
+    so unsafe requests need the CSRF token), having accepted the city's terms."""
+
+    def sign_in(user):
+        people.consented(city, user)
+        app = people.client(city)
+        page = app.get("/signin")
+        form = next(f for f in page.forms.values() if "password" in f.fields)
+        form["email"], form["password"] = user.email, PASSWORD
+        form.submit(status=303)
+        return app
+
+    return sign_in
+
+
+def learner(people):
+    return people.user(password_hash=hash_password(PASSWORD))
+
+
+def check_in(app, token, status=200):
+    """Open the scanned link, then press its button."""
+    page = app.get(f"/attend/{token}")
+    form = next(f for f in page.forms.values() if "csrf_token" in f.fields and
+                f.action == "")
+    return form.submit(status=status)
+
+
+def participations(factories, activity):
+    with factories.within(activity.tenant_id):
+        return factories.session.scalars(select(Participation).where(
+            Participation.activity_id == activity.id)).all()
+
+
+def test_scanning_while_signed_in_marks_attendance(make_activity, people, city, staff, mint,
+                                                   browser):
     activity = make_activity()
-    learner = people.user()
-    client = people.client(city, learner)
-    client.post(f"/api/v1/activities/{activity.id}/participation")
-    page = client.get(f"/attend/{mint(activity.sessions[0])}")
+    user = learner(people)
+    people.client(city, user).post(f"/api/v1/activities/{activity.id}/participation")
+    page = check_in(browser(user), mint(activity.sessions[0]))
     assert "checked in" in page.text
-    assert attended(staff, activity) == {learner.id: [activity.sessions[0].id]}
+    assert attended(staff, activity) == {user.id: [activity.sessions[0].id]}
 
 
-def test_scanning_joins_a_learner_who_had_not_joined(make_activity, people, city, staff, mint):
+def test_scanning_joins_a_learner_who_had_not_joined(make_activity, people, city, staff, mint,
+                                                     browser):
     activity = make_activity(capacity=5)
-    learner = people.user()
-    people.client(city, learner).get(f"/attend/{mint(activity.sessions[0])}")
-    assert attended(staff, activity) == {learner.id: [activity.sessions[0].id]}
+    user = learner(people)
+    check_in(browser(user), mint(activity.sessions[0]))
+    assert attended(staff, activity) == {user.id: [activity.sessions[0].id]}
+
+
+def test_opening_the_link_changes_nothing(make_activity, people, city, staff, mint, browser,
+                                          factories):
+    """A link preview, a scanner app or another site's <img> opening the link checks nobody in."""
+    activity = make_activity(title="Robot lab")
+    page = browser(learner(people)).get(f"/attend/{mint(activity.sessions[0])}")
+    assert "Robot lab" in page.text and "Check me in" in page.text
+    assert participations(factories, activity) == [] and attended(staff, activity) == {}
+
+
+def test_checking_in_needs_the_csrf_token(make_activity, people, city, staff, mint, browser,
+                                          factories):
+    activity = make_activity()
+    app = browser(learner(people))
+    app.post(f"/attend/{mint(activity.sessions[0])}", status=400)
+    assert participations(factories, activity) == []
+
+
+def test_private_activity_does_not_check_in_the_uninvited(make_activity, people, city, staff, mint,
+                                                          browser, factories):
+    activity = make_activity(visibility="private", invitation_token="the-invitation",
+                             title="Closed circle")
+    token = mint(activity.sessions[0])
+    app = browser(learner(people))
+    page = app.get(f"/attend/{token}", status=422)
+    assert "by invitation only" in page.text and "Closed circle" not in page.text
+    form_post = app.post(f"/attend/{token}", {"csrf_token": csrf_of(app)}, status=422)
+    assert "by invitation only" in form_post.text
+    api = people.client(city, people.user()).post_json("/api/v1/attendance", {"token": token},
+                                                       status=422)
+    assert "by invitation only" in api.json["error"]
+    assert participations(factories, activity) == [] and attended(staff, activity) == {}
+
+
+def test_private_activity_checks_in_those_who_joined_with_the_invitation(
+        make_activity, people, city, staff, mint, browser):
+    activity = make_activity(visibility="private", invitation_token="the-invitation")
+    user = learner(people)
+    app = browser(user)
+    page = app.get(f"/activities/{activity.id}?invite=the-invitation")
+    next(f for f in page.forms.values() if "/join" in f.action).submit(status=303)
+    check_in(app, mint(activity.sessions[0]))
+    assert attended(staff, activity) == {user.id: [activity.sessions[0].id]}
+
+
+def csrf_of(app):
+    page = app.get("/account")
+    return next(f for f in page.forms.values() if "csrf_token" in f.fields)["csrf_token"].value
 
 
 def test_scanning_through_the_api(make_activity, people, city, mint, openapi):
@@ -64,11 +156,12 @@ def test_scanning_through_the_api(make_activity, people, city, mint, openapi):
     assert response.json["attended_session_ids"] == [activity.sessions[0].id]
 
 
-def test_expired_code_is_refused(make_activity, people, city, staff, mint):
+def test_expired_code_is_refused(make_activity, people, city, staff, mint, browser):
     activity = make_activity()
-    page = people.client(city, people.user()).get(
-        f"/attend/{mint(activity.sessions[0], lifetime=-1)}", status=422)
-    assert "expired" in page.text
+    app = browser(learner(people))
+    token = mint(activity.sessions[0], lifetime=-1)
+    assert "expired" in app.get(f"/attend/{token}", status=422).text
+    assert "expired" in app.post(f"/attend/{token}", {"csrf_token": csrf_of(app)}, status=422).text
     assert attended(staff, activity) == {}
 
 
@@ -99,5 +192,7 @@ def test_tampered_session_id_is_refused(make_activity, people, city, mint):
 
 def test_scanning_needs_an_account(make_activity, people, city, mint):
     activity = make_activity()
-    response = people.client(city).get(f"/attend/{mint(activity.sessions[0])}", status="*")
-    assert response.status_int in (302, 303, 403)
+    token = mint(activity.sessions[0])
+    response = people.client(city).get(f"/attend/{token}", status=303)
+    assert "/signin?next=" in response.location  # and back to the page after signing in
+    people.client(city).post(f"/attend/{token}", status="4*")

@@ -81,6 +81,10 @@ CASES = {
     "publishing rule": (replace("tenant.toml", "[settings]\n",
                                 '[settings]\nunverified_organisations_can_publish = "no"\n'),
                         "tenant.toml: settings.unverified_organisations_can_publish: true or false"),
+    "publishing wait": (replace("tenant.toml", "[settings]\n",
+                                "[settings]\nunverified_organisations_wait_hours = -1\n"),
+                        "tenant.toml: settings.unverified_organisations_wait_hours: a whole number "
+                        "of hours"),
     "legal version": (replace("tenant.toml", "[settings]\n", "[settings]\nlegal_version = 3\n"),
                       "tenant.toml: settings.legal_version: a short text"),
     "video hosts": (replace("tenant.toml", "[settings]\n",

@@ -9,7 +9,7 @@ from col_core.security import validation as v
 from col_core.security.forms import safe_next
 from col_core.security.models import Organisation, User
 from col_core.security.passwords import hash_password, password_problem, verify_password
-from col_core.security.policy import may_publish
+from col_core.security.policy import may_publish, publishing_blocked
 from col_core.tenancy.models import Tenant
 
 
@@ -26,11 +26,25 @@ class FakeRequest:
 def test_unverified_organisations_publish_unless_the_city_says_no():
     open_city = FakeRequest(Tenant(settings={}))
     strict_city = FakeRequest(Tenant(settings={"unverified_organisations_can_publish": False}))
-    unverified = Organisation(name="x")
+    unverified = Organisation(name="x", created_at=utcnow() - dt.timedelta(days=2))
     verified = Organisation(name="y", verified_at=utcnow())
     assert may_publish(open_city, unverified)
     assert not may_publish(strict_city, unverified)
     assert may_publish(strict_city, verified)
+
+
+def test_new_unverified_organisations_wait_before_they_publish():
+    """A brand-new account's new organisation does not reach the map at once."""
+    open_city = FakeRequest(Tenant(settings={}))
+    new = Organisation(name="x", created_at=utcnow() - dt.timedelta(hours=23))
+    assert not may_publish(open_city, new)
+    message = publishing_blocked(open_city, new)
+    assert "24 hours after they register" in message.interpolate() and \
+        message.mapping["left"] == 1
+    assert may_publish(FakeRequest(Tenant(settings={"unverified_organisations_wait_hours": 0})),
+                       new)
+    new.verified_at = utcnow()  # verifying ends the wait
+    assert may_publish(open_city, new)
 
 
 def test_suspended_organisations_never_publish():
