@@ -10,13 +10,15 @@ from col_core import settings as col_settings
 from col_core.plugins import configured_registry
 
 
-def make_config(global_config=None, **ini_settings) -> Configurator:
+def make_config(global_config=None, *, environ=None, **ini_settings) -> Configurator:
+    """The configured app; ``environ`` replaces ``os.environ`` as the source of ``COL_*``
+    settings (a live test server is configured by its settings alone)."""
     # Plugins are discovered first because they contribute setting defaults.
-    plugins = configured_registry(col_settings.load(ini_settings))
+    plugins = configured_registry(col_settings.load(ini_settings, environ))
     plugin_defaults: dict[str, str] = {}
     for defaults in plugins.hook.col_settings_defaults():
         plugin_defaults.update(defaults or {})
-    settings = col_settings.load(ini_settings, plugin_defaults=plugin_defaults)
+    settings = col_settings.load(ini_settings, environ, plugin_defaults=plugin_defaults)
 
     config = Configurator(settings=settings)
     config.registry["col.plugins"] = plugins

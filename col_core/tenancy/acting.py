@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import contextlib
 from typing import Iterator
-from urllib.parse import urlsplit
 
-from col_core.tenancy.resolve import tenant_url
+from col_core.tenancy.hosts import point_at
 from col_core.tenancy.scoping import tenant_context
 
-# What generated URLs are built from; restored when the block ends.
-_URL_KEYS = ("wsgi.url_scheme", "HTTP_HOST", "SCRIPT_NAME")
+# What generated URLs are built from (see Origin.environ); restored when the block ends.
+_URL_KEYS = ("wsgi.url_scheme", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "SCRIPT_NAME")
 
 
 @contextlib.contextmanager
@@ -21,12 +20,10 @@ def acting_as(request, tenant) -> Iterator[None]:
     languages (``request.tenant``) and links to its own site (``request.route_url``)."""
     saved_tenant, saved_hooks = request.tenant, request.hooks
     saved_environ = {key: request.environ.get(key) for key in _URL_KEYS}
-    home = urlsplit(tenant_url(request, tenant))
     try:
         request.tenant = tenant
         request.hooks = request.registry["col.plugins"].hooks_for(tenant)
-        request.environ.update({"wsgi.url_scheme": home.scheme, "HTTP_HOST": home.netloc,
-                                "SCRIPT_NAME": home.path.rstrip("/")})
+        point_at(request, tenant)
         with tenant_context(request.dbsession, tenant):
             yield
     finally:

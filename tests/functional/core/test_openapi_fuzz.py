@@ -38,7 +38,7 @@ def seeded_city(run_col):
     manager = app.registry["col.plugins"].manager
     history = manager.get_plugin("core.analytics")
     seed = manager.subset_hook_caller("col_seed_demo", remove_plugins=[history])
-    with app.request(city, base_url="http://vilnius.example.test") as request:
+    with app.request(city) as request:
         seed(request=request, tenant=city)
     app.engine.dispose()
     return city
