@@ -36,6 +36,8 @@ import uuid
 from pathlib import Path
 from urllib.parse import quote
 
+from col_core.testing.servers import free_port
+
 HOST = "bench.bench.test"
 CENTRE = (54.6872, 25.2797)
 CATEGORIES = ["arts", "science", "sport", "tech", "nature", "languages", "music", "food"]
@@ -216,12 +218,6 @@ def server_app():
         return app(environ, start_response)
 
     return dispatch
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Server:

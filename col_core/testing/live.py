@@ -1,4 +1,5 @@
-"""The whole app on real servers, for browsers, outside clients and concurrent bursts in tests.
+"""The whole app on a real server in the test process, for browsers and outside clients (the
+demo's server and gunicorn, for concurrent bursts, are in ``col_core.testing.servers``).
 
 Addresses come from configuration, never from the request, so a live server's app is built with
 ``col.public_url`` on the server's own origin, ``http://127.0.0.1:<free port>``: cities answer at
@@ -8,15 +9,8 @@ are picked by the operating system, so tests running at the same time never coll
 
 from __future__ import annotations
 
-import contextlib
-import os
 import socket
-import subprocess
-import sys
 import threading
-import time
-import urllib.request
-from pathlib import Path
 
 import waitress
 
@@ -53,46 +47,3 @@ class LiveServer:
         self.server.close()
         self.thread.join(timeout=5)
         self.config.registry["col.engine"].dispose()
-
-
-def free_port() -> int:
-    with _listening_socket() as probe:
-        return probe.getsockname()[1]
-
-
-@contextlib.contextmanager
-def gunicorn_server(settings: dict, workers: int, workdir: Path, health: str = "/healthz",
-                    timeout: int = 120):
-    """The app with ``settings`` under gunicorn's sync workers (as in production), its public URL
-    on its own origin; yields that origin once ``health`` (``/t/<slug>/healthz``) answers."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    ini = workdir / "gunicorn.ini"
-    lines = ["[app:main]", "use = egg:cities-of-learning"]
-    lines += [f"{name} = {value}" for name, value in {**settings, "col.public_url": url}.items()]
-    ini.write_text("\n".join(lines) + "\n")
-    environment = {name: value for name, value in os.environ.items()
-                   if not name.startswith("COL_")}
-    log = workdir / "gunicorn.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--paste", str(ini), "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--timeout", str(timeout), "--log-level", "warning"],
-        env=environment, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
-    try:
-        deadline = time.monotonic() + 180  # a loaded machine starts workers slowly
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}{health}", timeout=2):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not start: " + log.read_text(errors="replace"))
-                time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()

@@ -26,13 +26,21 @@ from urllib.parse import urlencode
 from col_core.app import make_config
 
 
+def free_port() -> int:
+    """A port of 127.0.0.1 that nothing listens on now (for servers started elsewhere)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 class DemoServer:
     """``col serve``'s waitress server (8 threads) in a thread of the test process."""
 
     def __init__(self, settings: dict):
         from col_core.cli.demo import demo_server
 
-        self.config = make_config(None, **settings)
+        # Its settings alone, not the COL_* variables a test may have set for `col` commands.
+        self.config = make_config(None, environ={}, **settings)
         self.config.commit()
         self.server = demo_server(self.config.make_wsgi_app(), "127.0.0.1", 0)
         self.port = self.server.effective_port
@@ -52,11 +60,21 @@ class Gunicorn:
     handed over as ``fd://``, so no port is ever guessed; ready when every worker has started
     (each writes a file from gunicorn's ``post_worker_init`` hook).  The app is loaded once
     before the workers fork (``--preload``, seconds instead of a minute on a busy machine); each
-    worker then opens connections of its own, as without it."""
+    worker then opens connections of its own, as without it.  With ``own_origin`` the platform's
+    public URL is the server's own ``http://127.0.0.1:<port>`` (cities at ``/t/<slug>/``), for
+    clients that do not send Host headers of their own."""
 
-    def __init__(self, settings: dict, workdir: Path, workers: int = 4, timeout: float = 90):
+    def __init__(self, settings: dict, workdir: Path, workers: int = 4, timeout: float = 90,
+                 own_origin: bool = False):
         self.workdir = workdir
         workdir.mkdir(parents=True, exist_ok=True)
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(2048)
+        self.port = self.socket.getsockname()[1]
+        self.origin = f"http://127.0.0.1:{self.port}"
+        if own_origin:
+            settings = {**settings, "col.public_url": self.origin}
         ini = workdir / "server.ini"
         ini.write_text("[app:main]\nuse = egg:cities-of-learning\n" + "".join(
             f"{name} = {value}\n" for name, value in settings.items()))
@@ -68,10 +86,6 @@ class Gunicorn:
             def post_worker_init(worker):
                 open({str(workdir)!r} + "/ready-%d" % worker.pid, "w").close()
         """))
-        self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen(2048)
-        self.port = self.socket.getsockname()[1]
         fd = self.socket.fileno()
         self.log = open(workdir / "gunicorn.log", "w")
         self.process = subprocess.Popen(
@@ -79,7 +93,9 @@ class Gunicorn:
              "--workers", str(workers), "--bind", f"fd://{fd}", "--config", str(hooks), "--preload",
              "--timeout", "120", "--graceful-timeout", "5"],
             pass_fds=[fd], stdout=self.log, stderr=subprocess.STDOUT, cwd=workdir,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            # Its settings alone, not the COL_* variables a test may have set for `col` commands.
+            env={**{name: value for name, value in os.environ.items()
+                    if not name.startswith("COL_")}, "PYTHONUNBUFFERED": "1"})
         deadline = time.monotonic() + timeout
         while len(list(workdir.glob("ready-*"))) < workers:
             if self.process.poll() is not None or time.monotonic() > deadline:

@@ -44,7 +44,8 @@ def csp_nonce(request) -> str:
 
 def page_policy(request) -> str:
     nonce = [f"'nonce-{request.csp_nonce}'"] if "csp_nonce" in request.__dict__ else []
-    tenant = request.tenant
+    # None too when the request was refused before its city was found (an unreadable address).
+    tenant = getattr(request, "tenant", None)
     tiles = tile_source(city_tiles(request)[0]) if tenant is not None else None
     frames = embed_sources(tenant.setting("peertube_hosts", []) or ()) \
         if tenant is not None else []

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import pytest
 
 from activities_testing import local, in_days, publishable
-from col_core.testing.live import gunicorn_server
+from col_core.testing.servers import Gunicorn
 
 ATTACK = "FREQ=MINUTELY;COUNT=2;BYMONTH=2;BYMONTHDAY=30"
 # Daily is allowed, and 30 February never comes: before the fix, 11 s of dateutil's search.
@@ -132,8 +132,9 @@ def test_a_burst_of_the_attack_leaves_the_server_answering(app_settings, people,
         return 201
 
     never = json.dumps({"organisation_id": org.id, **recurring(NEVER)}).encode()
-    with gunicorn_server(app_settings, workers=3, workdir=tmp_path,
-                         health="/t/vilnius/healthz") as base:
+    server = Gunicorn(app_settings, tmp_path, workers=3, own_origin=True)
+    base = server.origin
+    try:
         started = time.monotonic()
         with ThreadPoolExecutor(max_workers=8) as pool:
             attacks = [pool.submit(attack, base, body if n % 2 else never) for n in range(8)]
@@ -144,6 +145,8 @@ def test_a_burst_of_the_attack_leaves_the_server_answering(app_settings, people,
                     health.append((response.status, time.monotonic() - asked))
             codes = [future.result() for future in attacks]
         elapsed = time.monotonic() - started
+    finally:
+        server.close()
     assert codes == [422] * 8
     assert health and all(status == 200 for status, _ in health)
     assert max(seconds for _, seconds in health) < 4 * QUICK

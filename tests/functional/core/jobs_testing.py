@@ -14,11 +14,7 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from col_core.testing.servers import free_port
 
 
 class _Collect:

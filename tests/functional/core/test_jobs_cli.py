@@ -194,7 +194,7 @@ def test_col_serve_runs_the_jobs_in_process(app_settings, col_database, registry
     import sys
     import urllib.request
 
-    from jobs_testing import free_port
+    from col_core.testing.servers import free_port
 
     url = f"sqlite:///{tmp_path / 'jobs.sqlite'}"
     config = make_config(None, **{**app_settings, "col.jobs_queue": url,

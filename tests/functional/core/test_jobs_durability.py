@@ -21,7 +21,8 @@ from col_core.app import make_config
 from col_core.db.meta import utcnow
 from col_core.jobs.models import Job
 from col_core.scripting import scripted_request
-from jobs_testing import SmtpSink, WorkerProcess, free_port, wait_until, worker_environment
+from col_core.testing.servers import free_port
+from jobs_testing import SmtpSink, WorkerProcess, wait_until, worker_environment
 from plugins.badges.interfaces import IBadgeIssuer
 from plugins.badges.models import BadgeClass
 from plugins.badges.testing import badges  # noqa: F401 - the fixture
