@@ -114,6 +114,12 @@ class WorkerProcess:
     def output(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def kill(self) -> None:
+        """SIGKILL: the worker dies at once, whatever it was doing (a crash, an OOM kill)."""
+        self.process.kill()
+        self.process.wait()
+        self._log.close()
+
     def stop(self, timeout: float = 30) -> int:
         """SIGINT: the worker finishes its running jobs, then exits."""
         if self.process.poll() is None:

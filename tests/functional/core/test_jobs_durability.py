@@ -15,12 +15,13 @@ import time
 
 import pytest
 import webtest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from col_core.app import make_config
 from col_core.db.meta import utcnow
 from col_core.jobs.models import Job
 from col_core.scripting import scripted_request
+from col_core.tenancy import cross_tenant
 from col_core.testing.servers import free_port
 from jobs_testing import SmtpSink, WorkerProcess, wait_until, worker_environment
 from plugins.badges.interfaces import IBadgeIssuer
@@ -141,6 +142,57 @@ def test_a_rolled_back_request_sends_nothing(durable, worker, sink, badges):  # 
     with scripted_request(durable.registry, badges.tenant) as request:
         assert [job.label for job in request.dbsession.scalars(select(Job))] == [
             "committed@example.org: Your new badge: Bike repair"]
+
+
+@pytest.mark.slow
+def test_a_batch_of_1000_survives_a_killed_worker_and_a_stopped_mail_server(
+        app_settings, col_database, queue_settings, tmp_path, durable, sink, badges,
+        run_col):  # noqa: F811
+    environment = worker_environment(app_settings, col_database, **{
+        "COL_" + name.removeprefix("col.").upper(): value
+        for name, value in queue_settings.items()})
+    sink.accept()
+    first = WorkerProcess(environment, tmp_path / "first-worker.log")
+    class_id = badges.badge_class()
+    everyone = [f"learner{number:04}@example.org" for number in range(1000)]
+    with scripted_request(durable.registry, badges.tenant) as request:
+        badge = request.dbsession.get(BadgeClass, class_id)
+        issued, errors = request.find_service(IBadgeIssuer).issue_many(
+            badge, [{"email": email} for email in everyone])
+        assert not errors and len(issued) == 1000
+
+    # In the middle of the batch the worker is killed and the mail server stops.
+    wait_until(lambda: len(sink.received) >= 150, 120, message=first.output())
+    first.kill()
+    sink.refuse()
+    delivered_before = len(sink.received)
+    assert delivered_before < 1000
+
+    # Later (past the mail kind's lease) a new worker starts; the mail server is still down.
+    with scripted_request(durable.registry) as request, cross_tenant(request.dbsession) as session:
+        session.execute(update(Job).where(Job.status == "running")
+                        .values(locked_at=utcnow() - dt.timedelta(hours=1)))
+    second = WorkerProcess(environment, tmp_path / "second-worker.log")
+    try:
+        durable.registry["col.jobs"].sweep()  # as the new worker's sweep does within a minute
+        wait_until(lambda: [job for job in _jobs(run_col) if "refused" in (job["last_error"] or "")],
+                   60, message="the new worker never met the stopped server\n" + second.output())
+        sink.accept()
+        wait_until(lambda: len({m["To"] for m in sink.received}) >= 1000, 300,
+                   message=f"{len(sink.received)} arrived\n" + second.output())
+        wait_until(lambda: all(job["status"] == "done" for job in _jobs(run_col)), 60)
+    finally:
+        assert second.stop() == 0, second.output()
+
+    # None lost; a message is sent again only if the killed worker was sending it at that very
+    # moment (at most one per worker thread), and then with the same Message-ID, so mail
+    # programs show it once.
+    assert sorted({message["To"] for message in sink.received}) == everyone
+    first_ids: dict[str, str] = {}
+    for message in sink.received:
+        assert first_ids.setdefault(message["To"], message["Message-ID"]) == message["Message-ID"]
+    assert len(set(first_ids.values())) == 1000
+    assert len(sink.received) - 1000 <= 2, len(sink.received)
 
 
 def test_jobs_committed_while_the_queue_is_down_are_handed_over_by_the_sweep(
