@@ -259,6 +259,14 @@ def col_activity_completed(request, activity, participation) -> None:
 
 
 @hookspec
+def col_activities_viewed(request, day, views: dict[int, int]) -> None:
+    """Learners viewed activities' pages of ``request.tenant`` on ``day``: ``views`` is
+    ``{activity id: number of views}``.  Called in batches, in a transaction of its own, some
+    time after the views (a GET writes nothing; see ``col_core.jobs.tallies``); organisers'
+    views of their own activities are not counted."""
+
+
+@hookspec
 def col_badge_awarded(request, assertion) -> None:
     """A badge assertion was issued to a learner (playlists count it, analytics records it)."""
 

@@ -30,3 +30,17 @@ def scripted_request(registry, tenant=None) -> Iterator[Request]:
             yield request
     finally:
         env["closer"]()
+
+
+@contextlib.contextmanager
+def city_request(registry, tenant_id: int | None) -> Iterator[Request]:
+    """:func:`scripted_request` as the city with ``tenant_id`` (loaded in the same transaction),
+    or as no city for None: for background work that recorded only the city's id."""
+    from col_core.tenancy.models import Tenant  # the models need the configured metadata
+
+    with scripted_request(registry) as request:
+        if tenant_id is not None:
+            request.tenant = request.dbsession.get(Tenant, tenant_id)
+            set_tenant(request.dbsession, tenant_id)
+            point_at(request, request.tenant)  # links lead to the city, as from its pages
+        yield request

@@ -38,6 +38,7 @@ ENVIRONMENT = {
     "COL_JOBS_NAME": "col.jobs_name",
     "COL_JOBS_ATTEMPTS": "col.jobs_attempts",
     "COL_JOBS_RETRY_SECONDS": "col.jobs_retry_seconds",
+    "COL_TALLY_SECONDS": "col.tally_seconds",
     "COL_ENVIRONMENT": "col.environment",
     "COL_SEARCH_BACKEND": "col.search_backend",
     "COL_TENANTS_DIR": "col.tenants_dir",
@@ -100,6 +101,8 @@ def defaults(data_dir: Path | None = None) -> dict[str, str]:
         "col.jobs_retry_seconds": "30",
         # Finished jobs are kept this long for `col jobs list`, without their content.
         "col.jobs_keep_done_days": "7",
+        # How often a web process writes the counts its GETs kept (page views): col_core.jobs.tallies.
+        "col.tally_seconds": "60",
         # Attempts per subject and window (col_core/security/throttle.py).  Sign-up counts per
         # client address and per city: a class signing up together shares one address, and a
         # city-wide limit slows an attacker with many addresses (see docs/security.md).

@@ -9,6 +9,7 @@ def includeme(config):
     from col_core.activities import hooks
     from col_core.activities.participation import ParticipationService
     from col_core.activities.services import ActivityService
+    from col_core.activities.viewing import ACTIVITY_VIEWS, announce_views
 
     config.register_service_factory(lambda context, request: ActivityService(request),
                                     IActivityService)
@@ -17,5 +18,6 @@ def includeme(config):
     # Registered after the installed plugins, so our demo seeding runs before theirs (pluggy
     # calls later registrations first) and after the people seeding (``tryfirst``).
     config.registry["col.plugins"].manager.register(hooks, name="core.activities")
+    config.add_tally_kind(ACTIVITY_VIEWS, announce_views)
     config.include("col_core.activities.api")
     config.include("col_core.activities.views")

@@ -11,6 +11,7 @@ from col_core.activities.interfaces import IParticipationService, ValidationFail
 from col_core.activities.fields import category_names
 from col_core.activities.ical import activities_to_ical
 from col_core.activities.resources import activity_factory, can_see, is_organiser
+from col_core.activities.viewing import count_view
 
 _ = TranslationStringFactory("col")
 T = "col_core.activities:templates/"
@@ -43,8 +44,11 @@ def show(context, request):
     participations = request.find_service(IParticipationService)
     participation = participations.participation(activity, request.user)
     joined = sum(1 for p in participations.participants(activity) if p.status == "joined")
+    organiser = is_organiser(request, activity)
+    if activity.status == "published" and not organiser:
+        count_view(request, activity)
     return {"activity": activity, "participation": participation,
-            "organiser": is_organiser(request, activity), "joined_count": joined,
+            "organiser": organiser, "joined_count": joined,
             "places_left": None if activity.capacity is None else max(0, activity.capacity - joined),
             "invite": request.params.get("invite", ""),
             "category": category_names(request.tenant, request.locale_name).get(

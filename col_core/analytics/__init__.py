@@ -37,7 +37,6 @@ def includeme(config):
                                     IFeedbackService)
     # The core's features use the same hooks as plugins; analytics is always enabled.
     config.registry["col.plugins"].manager.register(hooks, name="core.analytics")
-    config.add_subscriber(hooks.count_activity_view, "pyramid.events.BeforeRender")
     # A big city's rebuild may take a while before a worker is taken to have died on it.
     config.add_job_kind(rollup.REBUILD_JOB, rollup.rebuild_job, lease_seconds=3600)
     for name, pattern, factory in ROUTES:

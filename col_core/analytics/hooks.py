@@ -56,16 +56,11 @@ def _count_attendance(session, flush_context):
                          rollup.activity_pairs(activity))
 
 
-def count_activity_view(event_):
-    """BeforeRender subscriber: a learner's (not an organiser's) view of an activity's page."""
-    request = event_.get("request")
-    route = getattr(request, "matched_route", None)
-    if route is None or route.name != "activity" or request.method != "GET":
-        return
-    activity = (event_.rendering_val or {}).get("activity")
-    if activity is None or activity.status != "published" or event_.rendering_val.get("organiser"):
-        return
-    request.find_service(IAnalyticsService).record_view(activity)
+@hookimpl
+def col_activities_viewed(request, day, views):
+    amounts = {(day, "views", "activity", str(activity_id)): n for activity_id, n in views.items()}
+    amounts[(day, "views", "", "")] = sum(views.values())
+    rollup.add(request.dbsession, request.tenant.id, amounts)
 
 
 @hookimpl

@@ -26,9 +26,6 @@ class IAnalyticsService(Interface):
         """A table cell for the month "YYYY-MM": shown by its name in the request's language
         ("November 2026"), exported as "2026-11" too (a :class:`Labelled` cell)."""
 
-    def record_view(activity) -> None:
-        """Count one view of ``activity``'s page (a single upsert on the daily rollup)."""
-
     def active_learners(period) -> int:
         """How many distinct learners took a place in the city during ``period`` (exact, to
         the day; read from one row per learner and month, never from the participations)."""

@@ -13,7 +13,6 @@ from col_core.analytics import figures, rollup
 from col_core.analytics.interfaces import IAnalyticsService
 from col_core.analytics.models import ActiveLearner, ActivityFeedback, DailyMetric
 from col_core.analytics.tables import Labelled, Suppressed, Table
-from col_core.db.meta import utcnow
 from col_core.i18n.formatting import format_month
 from col_core.security.models import Organisation, User
 from col_core.tenancy.models import Tenant
@@ -65,13 +64,6 @@ class AnalyticsService:
     def protect(self, value):
         k = self.min_group_size()
         return Suppressed(k) if value is not None and value < k else value
-
-    # -- events ------------------------------------------------------------------------------------
-
-    def record_view(self, activity) -> None:
-        today = utcnow().date()
-        rollup.increment(self.db, activity.tenant_id, today, "views",
-                         [("", ""), ("activity", str(activity.id))])
 
     # -- reading the rollup -------------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ killed mid-job) and forgets finished jobs after ``col.jobs_keep_done_days``.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import logging
@@ -23,10 +22,8 @@ from col_core.db.meta import utcnow
 from col_core.jobs.interfaces import IJobQueue
 from col_core.jobs.models import Job, aware
 from col_core.jobs.queue import make_huey, register_tasks
-from col_core.scripting import scripted_request
-from col_core.tenancy.hosts import point_at
-from col_core.tenancy.models import Tenant
-from col_core.tenancy.scoping import cross_tenant, set_tenant
+from col_core.scripting import city_request, scripted_request
+from col_core.tenancy.scoping import cross_tenant
 
 log = logging.getLogger(__name__)
 WRITTEN = "col.jobs.written"  # session.info: (its transaction, the jobs written in it)
@@ -118,21 +115,12 @@ class JobRunner:
 
     # -- running one job -----------------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def _as_city(self, tenant_id: int | None):
-        with scripted_request(self.registry) as request:
-            if tenant_id is not None:
-                request.tenant = request.dbsession.get(Tenant, tenant_id)
-                set_tenant(request.dbsession, tenant_id)
-                point_at(request, request.tenant)  # links lead to the city, as from its pages
-            yield request
-
     def run(self, tenant_id: int, job_id: int) -> None:
         """The queue's task: claim the job, run its handler, record the outcome.
 
         The handler's writes and the job's ``done`` commit together.  A failure with attempts
         left is raised again, for the queue to retry after the next wait."""
-        with self._as_city(tenant_id) as request:
+        with city_request(self.registry, tenant_id) as request:
             claimed = request.dbsession.execute(
                 update(Job).where(Job.id == job_id, Job.status == "pending")
                 .values(status="running", attempts=Job.attempts + 1, locked_at=utcnow())
@@ -140,7 +128,7 @@ class JobRunner:
         if claimed is None:
             return  # done, failed, purged, or run by another worker on a duplicate message
         try:
-            with self._as_city(tenant_id) as request:
+            with city_request(self.registry, tenant_id) as request:
                 job = request.dbsession.get(Job, job_id)
                 kind = self.kinds.get(job.kind)
                 if kind is None:
@@ -159,7 +147,7 @@ class JobRunner:
 
     def _record_failure(self, tenant_id, job_id, error, final: bool, attempt: int) -> None:
         now = utcnow()
-        with self._as_city(tenant_id) as request:
+        with city_request(self.registry, tenant_id) as request:
             job = request.dbsession.get(Job, job_id)
             if job is None:
                 return

@@ -68,6 +68,8 @@ def app_settings(col_workdir, col_database):
         # test reads the outbox as soon as its request has answered.  The tests of durability
         # (tests/functional/core/test_jobs_*.py) use a real queue and worker instead.
         "col.jobs_queue": "immediate",
+        # Page views are written when a test flushes them (registry["col.tallies"].flush()).
+        "col.tally_seconds": "0",
     }
 
 
@@ -88,6 +90,7 @@ def registry(app_config, col_database, app_settings):
     """The app's registry, with an empty database and empty outbox and file store."""
     col_database.reset(app_config.registry["col.engine"])
     clear_tenant_caches()  # the database was swapped underneath the app
+    app_config.registry["col.tallies"].discard()  # counts of an earlier test's database
     for key in ("col.outbox_dir", "col.storage_dir", "col.whoosh_dir"):
         shutil.rmtree(app_settings[key], ignore_errors=True)
     return app_config.registry

@@ -27,12 +27,13 @@ def test_organisation_dashboard_counts_only_its_own_activities(seeded, people, o
     assert {"figure": "Feedback responses", "value": {"fewer_than": 2}} in more
 
 
-def test_learners_views_of_an_activity_page_are_counted_not_organisers(seeded, people):
+def test_learners_views_of_an_activity_page_are_counted_not_organisers(seeded, people, registry):
     learner = people.client(seeded.city, seeded.learners[6])
     learner.get(f"/activities/{seeded.robots.id}")
     people.client(seeded.city).get(f"/activities/{seeded.robots.id}")
     staff = people.client(seeded.city, seeded.organiser_a)
     staff.get(f"/activities/{seeded.robots.id}")
+    assert registry["col.tallies"].flush() == 1  # in a batch after the GETs: two views, one key
     payload = staff.get(f"/api/v1/analytics/organisations/{seeded.org_a.slug}").json
     views = {row["activity"]: row["views"] for row in table(payload, "activities")["rows"]}
     assert views == {"Robots": 2, "Drawing": 0}

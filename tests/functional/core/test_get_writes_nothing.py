@@ -1,0 +1,77 @@
+"""No GET writes to the database: every GET route, signed in and anonymous, runs while every
+statement sent to the database is watched, and none may be an INSERT, UPDATE or DELETE.
+
+The routes are those of the cross-tenant suite (every route with a placeholder, given city A's
+objects) and every route without one, requested in city A by the owner of its organisation (who
+is also its administrator, so the pages render) and by an anonymous visitor.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import re
+
+import pytest
+from pyramid.interfaces import IRoutesMapper
+from sqlalchemy import event
+
+from test_cross_tenant import ATTACKS, GLOBAL, _path, _signed_in, world  # noqa: F401 (fixture)
+
+WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|UPSERT)\b", re.IGNORECASE)
+_watching: contextvars.ContextVar[list | None] = contextvars.ContextVar("get_writes", default=None)
+
+
+@pytest.fixture
+def watched(registry):
+    """``watched(send)``: run ``send()`` and return the writes it sent to the database."""
+    engine = registry["col.engine"]
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        found = _watching.get()
+        if found is not None and WRITES.match(statement):
+            found.append(statement.split("\n")[0][:120])
+
+    event.listen(engine, "before_cursor_execute", note)
+
+    def run(send) -> list[str]:
+        found: list[str] = []
+        token = _watching.set(found)
+        try:
+            send()
+        finally:
+            _watching.reset(token)
+        return found
+
+    yield run
+    event.remove(engine, "before_cursor_execute", note)
+
+
+def _get_routes(registry) -> dict[str, str]:
+    """{route name: path} of every GET route: placeholders filled with city A's objects."""
+    mapper = registry.getUtility(IRoutesMapper)
+    paths = {}
+    for route in mapper.get_routes():
+        name = route.name
+        if name.startswith("__") or (name.startswith("api.") and not name.startswith("api.get.")):
+            continue
+        if "{" not in route.pattern and "*" not in route.pattern:
+            paths[name] = route.generate({})
+        elif name in ATTACKS:
+            paths[name] = None  # filled in with the world's values
+    return paths
+
+
+def test_no_get_writes_to_the_database(testapp, registry, world, watched):  # noqa: F811
+    paths = {name: path if path is not None else _path(registry, world, name)
+             for name, path in _get_routes(registry).items()}
+    signed_in, _ = _signed_in(testapp, world["a"])
+    anonymous = testapp.for_tenant(world["a"])
+    writers = {}
+    for visitor, app in (("signed in", signed_in), ("anonymous", anonymous)):
+        for name, path in sorted(paths.items()):
+            path = path if path.startswith("/") else "/" + path
+            writes = watched(lambda: app.get(path, status="*"))
+            if writes:
+                writers[f"{visitor} GET {path} ({name})"] = writes
+    assert len(paths) > 100
+    assert not writers, "\n".join(f"{k}: {v}" for k, v in writers.items())
