@@ -251,6 +251,12 @@ def col_activity_joined(request, activity, participation) -> None:
 
 
 @hookspec
+def col_attendance_marked(request, activity, attendance) -> None:
+    """A learner was marked present at one of ``activity``'s sessions (by an organiser or by
+    scanning the session's QR code).  Runs in the same transaction."""
+
+
+@hookspec
 def col_activity_completed(request, activity, participation) -> None:
     """An organiser (or a session QR scan) marked a learner's participation as completed.
 

@@ -116,8 +116,12 @@ class ParticipationService:
             Attendance.participation_id == participation.id, Attendance.session_id == session.id))
         if exists is not None:
             return False
-        self.db.add(Attendance(participation=participation, session_id=session.id, method=method))
+        attendance = Attendance(participation=participation, session_id=session.id, method=method)
+        self.db.add(attendance)
         self.db.flush()
+        self.request.hooks.col_attendance_marked(request=self.request,
+                                                 activity=participation.activity,
+                                                 attendance=attendance)
         return True
 
     def complete(self, participations, by_user):

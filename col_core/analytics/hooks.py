@@ -5,10 +5,9 @@ from __future__ import annotations
 from markupsafe import Markup
 from pyramid.i18n import TranslationStringFactory
 from pyramid.renderers import render
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
 
-from col_core.activities.models import Activity, Attendance
+from col_core.activities.models import Activity
 from col_core.analytics import rollup
 from col_core.analytics.demo import seed_history
 from col_core.analytics.interfaces import IAnalyticsService, IFeedbackService
@@ -47,13 +46,10 @@ def col_badge_awarded(request, assertion):
     rollup.increment(request.dbsession, tenant_id, utcnow().date(), "badges", pairs)
 
 
-@event.listens_for(Session, "after_flush")
-def _count_attendance(session, flush_context):
-    """Attendance has no hook of its own: count new rows right after they are flushed."""
-    for attendance in [obj for obj in session.new if isinstance(obj, Attendance)]:
-        activity = attendance.participation.activity
-        rollup.increment(session, attendance.tenant_id, attendance.marked_at.date(), "attendance",
-                         rollup.activity_pairs(activity))
+@hookimpl
+def col_attendance_marked(request, activity, attendance):
+    rollup.increment(request.dbsession, attendance.tenant_id, attendance.marked_at.date(),
+                     "attendance", rollup.activity_pairs(activity))
 
 
 @hookimpl

@@ -134,3 +134,14 @@ def test_every_hookspec_is_documented_in_the_plugin_guide():
     documented = set(re.findall(r"^### `(col_\w+)", DOCS.read_text(), flags=re.MULTILINE))
     assert [name for name in _hookspec_names() if name not in documented] == []
     assert sorted(documented - set(_hookspec_names())) == [], "docs name hooks that do not exist"
+
+
+def test_every_documented_hook_has_the_signature_of_its_hookspec():
+    documented = dict(re.findall(r"^### `(col_\w+)\(([^)]*)\)`", DOCS.read_text(),
+                                 flags=re.MULTILINE))
+    wrong = {}
+    for name in _hookspec_names():
+        arguments = ", ".join(inspect.signature(getattr(hookspecs, name)).parameters)
+        if documented.get(name) != arguments:
+            wrong[name] = (documented.get(name), arguments)
+    assert wrong == {}, "docs/plugins.md (documented, actual): " + repr(wrong)
