@@ -10,6 +10,9 @@ Finally the request is pointed at the tenant's configured origin, so every URL P
 build from it (``route_url``, ``application_url``, redirects) is the configured one, never what
 the Host header said.  A page (GET or HEAD) asked for at another of the tenant's allowed
 addresses is redirected to the configured one, so a browser keeps one origin per city.
+
+The deployment's own endpoints (``/healthz``, ``/readyz``, ``/metrics``) pass the host check,
+then skip the city: they answer for the deployment, even while the database is down.
 """
 
 from __future__ import annotations
