@@ -44,6 +44,9 @@ ENVIRONMENT = {
     "COL_TENANTS_DIR": "col.tenants_dir",
     "COL_PLUGINS": "col.plugins",
     "COL_DISABLED_PLUGINS": "col.disabled_plugins",
+    "COL_LOG_FORMAT": "col.log_format",
+    "COL_METRICS_ALLOW": "col.metrics_allow",
+    "COL_METRICS_TOKEN": "col.metrics_token",
 }
 
 
@@ -120,6 +123,13 @@ def defaults(data_dir: Path | None = None) -> dict[str, str]:
         "col.tenants_dir": "tenants",
         "col.plugins": "",
         "col.disabled_plugins": "",
+        # Operations (col_core.operations, docs/deployment.md "Operations"): "json" writes every
+        # log line as one JSON object with the request id and the city; "text" leaves the ini
+        # file's format alone.
+        "col.log_format": "text",
+        # Who may read /metrics: clients from these networks, or with this bearer secret.
+        "col.metrics_allow": "127.0.0.1/32 ::1/128",
+        "col.metrics_token": "",
     }
 
 
@@ -128,15 +138,9 @@ def load(
     environ: dict | None = None,
     plugin_defaults: dict | None = None,
 ) -> dict[str, str]:
-    """Merge defaults, plugins' defaults, ini settings and the ``COL_*`` environment."""
-    environ = os.environ if environ is None else environ
-    ini_settings = dict(ini_settings or {})
-    env_values = {name: environ[var] for var, name in ENVIRONMENT.items() if environ.get(var)}
-    data_dir = env_values.get("col.data_dir") or ini_settings.get("col.data_dir")
-    merged = defaults(Path(data_dir) if data_dir else None)
-    merged.update(plugin_defaults or {})
-    merged.update(ini_settings)
-    merged.update(env_values)
+    """Merge defaults, plugins' defaults, ini settings and the ``COL_*`` environment; refuse
+    (:class:`SettingsError`) what the platform cannot start with."""
+    merged = merge(ini_settings, environ, plugin_defaults)
     production = merged["col.environment"] == "production"
     if not merged["col.secret"]:
         if production:
@@ -154,6 +158,24 @@ def load(
     if problem := bad_public_url(merged["col.public_url"]):
         raise SettingsError(f"col.public_url (COL_PUBLIC_URL) {problem}, such as "
                             "https://citiesoflearning.eu.")
+    return merged
+
+
+def merge(
+    ini_settings: dict | None = None,
+    environ: dict | None = None,
+    plugin_defaults: dict | None = None,
+) -> dict[str, str]:
+    """The three layers merged, as given: nothing checked, nothing filled in (``col doctor``
+    judges a configuration the server would refuse)."""
+    environ = os.environ if environ is None else environ
+    ini_settings = dict(ini_settings or {})
+    env_values = {name: environ[var] for var, name in ENVIRONMENT.items() if environ.get(var)}
+    data_dir = env_values.get("col.data_dir") or ini_settings.get("col.data_dir")
+    merged = defaults(Path(data_dir) if data_dir else None)
+    merged.update(plugin_defaults or {})
+    merged.update(ini_settings)
+    merged.update(env_values)
     return merged
 
 

@@ -50,6 +50,10 @@ class IFileStorage(Interface):
     def content_type(key: str) -> str:
         """The media type of a stored key."""
 
+    def probe() -> None:
+        """Raise (``OSError`` or the backend's error) unless a file could be stored now: the
+        readiness check (``/readyz``, ``col doctor``).  Leaves nothing behind."""
+
 
 def open_image(data: bytes) -> Image.Image:
     """Pillow's image of ``data`` with only its header read; refuses, before any pixel is
@@ -149,6 +153,13 @@ class LocalFileStorage:
 
     def content_type(self, key: str) -> str:
         return _CONTENT_TYPES[key.rpartition(".")[2]]
+
+    def probe(self) -> None:
+        # Writing is the only honest test: permissions, a full or read-only disk, a missing mount.
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".probe-")
+        os.close(fd)
+        os.unlink(tmp)
 
 
 def storage_factory(settings):

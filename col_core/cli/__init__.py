@@ -22,6 +22,7 @@ from col_core.cli import i18n as i18n_commands
 from col_core.cli import starterkit as starterkit_commands
 from col_core.analytics import cli as analytics_commands
 from col_core.jobs import cli as jobs_commands
+from col_core.operations import cli as operations_commands
 from col_core.plugins import configured_registry
 from col_core import settings as col_settings
 
@@ -48,14 +49,16 @@ cli.add_command(activities_commands.activities)
 cli.add_command(analytics_commands.analytics)
 cli.add_command(jobs_commands.jobs)
 cli.add_command(jobs_commands.worker)
+cli.add_command(operations_commands.doctor)
 
 
 def with_plugin_commands(group: click.Group) -> click.Group:
     """Add every plugin's command groups (``col_cli_commands``) to ``group``."""
+    # Settings as given, unchecked: finding plugins needs only their names, and `col doctor`
+    # must run on a configuration the server refuses.  Every command that builds the app
+    # still refuses it (AppContext.config).
     try:
-        plugins = configured_registry(col_settings.load())
-    except col_settings.SettingsError:
-        raise  # the configuration is refused: nothing may run with it
+        plugins = configured_registry(col_settings.merge())
     except Exception as error:  # a broken plugin must not take the whole CLI down
         click.echo(f"warning: plugins could not be loaded: {error}", err=True)
         return group

@@ -174,7 +174,7 @@ def new(slug, name, country, locales, timezone, kind, center, zoom, primary,
                      "officer which age applies and change it.")
     try:
         # The plugin list alone: checking a folder needs no database or running app.
-        read_folder(target, set(configured_registry(col_settings.load()).plugins))
+        read_folder(target, set(configured_registry(col_settings.merge()).plugins))
     except LaunchError as error:
         notes += error.problems
     click.echo(f"Wrote {target}/. Next: edit it (see starterkit/README.md), then run\n"

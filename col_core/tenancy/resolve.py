@@ -10,6 +10,9 @@ Finally the request is pointed at the tenant's configured origin, so every URL P
 build from it (``route_url``, ``application_url``, redirects) is the configured one, never what
 the Host header said.  A page (GET or HEAD) asked for at another of the tenant's allowed
 addresses is redirected to the configured one, so a browser keeps one origin per city.
+
+The deployment's own endpoints (``/healthz``, ``/readyz``, ``/metrics``) pass the host check,
+then skip the city: they answer for the deployment, even while the database is down.
 """
 
 from __future__ import annotations
@@ -32,7 +35,11 @@ from col_core.tenancy.scoping import set_tenant
 
 PATH_PREFIX = re.compile(r"^/t/(?P<slug>[a-z0-9][a-z0-9-]{0,62})(?P<rest>/.*)?$")
 REDIRECTED_METHODS = frozenset({"GET", "HEAD"})
-HEALTH_CHECK = "/healthz"
+# The deployment's own endpoints (col_core.operations): answered at any allowed host name, never
+# redirected, without a city and without asking the database who it is, so a load balancer
+# learns "the process is up" and "the database is down" rather than an error page.
+TENANT_SLUG = "col.tenant_slug"  # the WSGI environ key of the resolved city's slug
+OPERATIONS_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 class UnknownHost(HTTPBadRequest):
@@ -164,23 +171,28 @@ def tenant_tween_factory(handler, registry):
             raise UnknownHost(_("This server does not answer to the host name in the request. "
                                 "Use the address of the site, without anything added to it."))
         address, rest = tenant_address(domain, request.path_info, configured)
+        if (rest or request.path_info) in OPERATIONS_PATHS:
+            request.path_info = rest or request.path_info
+            point_at(request, None)
+            return handler(request)
         tenant = cache.find(request.dbsession, address)
         if tenant is None or not tenant.active:
             point_at(request, None)
             raise UnknownTenant(_("No city of learning answers at this address."))
         origin = configured.origin(tenant)
         via_path = address[0] == "slug"
-        # Health checks answer wherever they are asked: load balancers take a redirect for a
-        # failure.  Only the name and the path form count, never port or scheme, which a proxy
-        # may change: comparing them could redirect in a loop.
+        # Only the name and the path form count, never port or scheme, which a proxy may change:
+        # comparing them could redirect in a loop.
         path = rest or request.path_info
-        if request.method in REDIRECTED_METHODS and path != HEALTH_CHECK and (
+        if request.method in REDIRECTED_METHODS and (
                 domain != origin.hostname or via_path != bool(origin.prefix)):
             query = f"?{request.query_string}" if request.query_string else ""
             return HTTPFound(location=f"{origin.url}{url_quote(path, PATH_SAFE)}{query}")
         request.path_info = path
         point_at(request, tenant)
         request.tenant = tenant
+        # Plain data for logs and metrics, which must never load an expired row.
+        request.environ[TENANT_SLUG] = tenant.slug
         set_tenant(request.dbsession, tenant.id)
         return handler(request)
 

@@ -27,5 +27,4 @@ def includeme(config):
     config.add_static_view("static", "col_core.web:static", cache_max_age=31536000)
     config.add_cache_buster("col_core.web:static/", ContentHashCacheBuster())
     config.add_route("home", "/")
-    config.add_route("health", "/healthz")
     config.scan("col_core.web.views")

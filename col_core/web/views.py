@@ -1,5 +1,5 @@
-"""Home pages (a city's, assembled from plugin sections; the global site's, listing cities),
-health check and error pages."""
+"""Home pages (a city's, assembled from plugin sections; the global site's, listing cities)
+and error pages."""
 
 from __future__ import annotations
 
@@ -32,11 +32,6 @@ def home(request):
             select(Tenant).where(Tenant.active, Tenant.kind != "global").order_by(Tenant.name)
         ).all()
     return {"sections": sorted(sections, key=lambda s: (s.order, s.title)), "cities": cities}
-
-
-@view_config(route_name="health", renderer="json")
-def health(request):
-    return {"status": "ok", "tenant": request.tenant.slug}
 
 
 @notfound_view_config(renderer="col_core.web:templates/error.jinja2", append_slash=False)
