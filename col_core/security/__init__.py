@@ -84,9 +84,10 @@ def includeme(config):
     config.set_csrf_storage_policy(CSRFStoragePolicy())
     config.set_default_csrf_options(require_csrf=True, callback=_csrf_applies)
     config.set_security_policy(SecurityPolicy())
-    # A token's reach (API only; read tokens never write) is checked once the route is known.
+    # A token's reach (API only; read tokens never write) is checked once the route is known,
+    # before its context is looked for (which could answer 404 first).
     config.add_subscriber("col_core.security.policy.refuse_out_of_scope_tokens",
-                          "pyramid.events.ContextFound")
+                          "pyramid.events.BeforeTraversal")
     from col_core.security.throttle import limits
 
     # Read once, so a bad limit stops the start, not a sign-in.

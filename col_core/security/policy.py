@@ -70,7 +70,7 @@ def token_scope_refusal(request):
 
 
 def refuse_out_of_scope_tokens(event) -> None:
-    """ContextFound subscriber: refuse, before any view runs, what a token may not do."""
+    """BeforeTraversal subscriber: refuse, before any context or view, what a token may not do."""
     request = event.request
     refusal = token_scope_refusal(request)
     if refusal is not None:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from col_core.activities.models import Activity, Participation
 from col_core.db.meta import utcnow
-from col_core.security.models import (CityAdmin, Consent, Membership, Organisation, User,
+from col_core.security.models import (ApiToken, CityAdmin, Consent, Membership, Organisation, User,
                                       UserSession)
 from col_core.security.services import legal_version
-from col_core.security.tokens import digest, new_secret
+from col_core.security.tokens import API_TOKEN_PREFIX, digest, new_secret
 from col_core.tenancy.launch import LEGAL_PAGES
 
 
@@ -97,6 +97,13 @@ class People:
             app.extra_environ["HTTP_X_CSRF_TOKEN"] = csrf
             app.session_cookie = (name, value)
         return app
+
+    def token(self, user: User, scope: str = "write") -> str:
+        """A new API token of ``user`` (for ``Authorization: Bearer``, on the API only)."""
+        secret = API_TOKEN_PREFIX + new_secret()
+        self.factories.save(ApiToken(user_id=user.id, name="tests", scope=scope,
+                                     token_hash=digest(secret)))
+        return secret
 
     def session_cookie(self, user: User) -> tuple[str, str, str]:
         """A signed-in session of ``user`` as the app itself makes one (a ``user_sessions`` row
