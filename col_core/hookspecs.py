@@ -298,6 +298,17 @@ def col_account_export(request, user) -> dict[str, bytes]:
 
 
 @hookspec
+def col_file_viewer(request, stored_file, user) -> bool | None:
+    """Return True when ``user`` may see the private ``stored_file`` of the request's city.
+
+    The core already allows the owner and the city's administrators (and, for a verification
+    document, its organisation's owners and admins); a plugin that keeps private files adds
+    those who must see them to do their job (the badges plugin: who may review evidence).
+    Return None otherwise: one True is enough, so never return False to forbid.
+    """
+
+
+@hookspec
 def col_account_deleted(request, user) -> None:
     """The person deleted their account; erase or anonymise what the plugin holds about them.
 

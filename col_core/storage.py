@@ -1,5 +1,7 @@
-"""File storage: logos, badge images, evidence and other uploads.
+"""File storage: logos, badge images, evidence and other uploads (the bytes only).
 
+Who owns a file and who may see it is recorded beside it, per city, by ``col_core.files``
+(``IStoredFiles``): uploads go through that service, and ``/files/<key>`` is served there.
 Files are content-addressed (the key is the SHA-256 of the bytes plus an extension derived from
 the checked type), so the same upload is stored once and keys never collide across tenants.
 """
@@ -13,9 +15,7 @@ import tempfile
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
-from pyramid.httpexceptions import HTTPNotFound
 from pyramid.path import DottedNameResolver
-from pyramid.response import Response
 from zope.interface import Interface, implementer
 
 # Accepted upload types: the extension is derived from the content, never from the file name.
@@ -172,21 +172,3 @@ def includeme(config):
     Image.MAX_IMAGE_PIXELS = int(config.get_settings()["col.max_image_pixels"])
     storage = storage_factory(config.get_settings())
     config.register_service(storage, IFileStorage)
-    config.add_route("file", "/files/{key}")
-    config.add_view(serve_file, route_name="file", request_method="GET")
-
-
-def serve_file(request):
-    storage = request.find_service(IFileStorage)
-    key = request.matchdict["key"]
-    try:
-        body = storage.get(key)
-    except KeyError:
-        raise HTTPNotFound("No such file.")
-    response = Response(body=body, content_type=storage.content_type(key))
-    # Content-addressed: the bytes behind a key never change.
-    response.cache_control = "public, max-age=31536000, immutable"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    if key.endswith(".svg") or key.endswith(".pdf"):
-        response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    return response

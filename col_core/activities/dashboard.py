@@ -20,7 +20,8 @@ from col_core.organisations.resources import organisation_factory
 from col_core.security.models import Organisation
 from col_core.security.validation import record_id
 from col_core.security.policy import publishing_blocked
-from col_core.storage import IFileStorage, UploadRejected
+from col_core.files.interfaces import IStoredFiles
+from col_core.storage import UploadRejected
 
 _ = TranslationStringFactory("col")
 T = "col_core.activities:templates/"
@@ -83,7 +84,8 @@ def edit(context, request):
     upload = request.POST.get("cover_file")
     if getattr(upload, "file", None) is not None and getattr(upload, "filename", ""):
         try:
-            data["cover"] = request.find_service(IFileStorage).put(upload.file.read(), {"image"})
+            data["cover"] = request.find_service(IStoredFiles).put(
+                upload.file.read(), {"image"}, purpose="cover", visibility="public")
         except UploadRejected as error:
             return _form_page(request, activity, kept_values(request.POST), {"cover": str(error)},
                               status=422, notice=_("Some fields need your attention."))

@@ -17,7 +17,7 @@ from col_core.db.meta import utcnow
 from col_core.security.models import Organisation
 from col_core.security.validation import record_id
 from col_core.security.policy import publishing_blocked
-from col_core.storage import IFileStorage
+from col_core.files.interfaces import IStoredFiles
 
 _ = TranslationStringFactory("col")
 
@@ -39,7 +39,9 @@ class FieldContext:
         self.peertube_hosts = tuple(self.tenant.setting("peertube_hosts", []) or ())
 
     def file_exists(self, key: str) -> bool:
-        return len(key) <= 80 and self.request.find_service(IFileStorage).exists(key)
+        """A file that may be shown on the activity: public in this city, or the person's own
+        here (never another person's private file, whose key an organiser might have seen)."""
+        return self.request.find_service(IStoredFiles).usable(key)
 
     def organisations_exist(self, ids: list[int]) -> bool:
         if self.owner_id in ids:

@@ -27,7 +27,7 @@ def form_values(tenant) -> dict[str, str]:
     return values
 
 
-def parse(tenant, post, storage) -> tuple[dict, dict[str, str], dict[str, str]]:
+def parse(tenant, post, files) -> tuple[dict, dict[str, str], dict[str, str]]:
     """Return (changes, kept values, errors) from the submitted form."""
     values = {name: post.get(name, "").strip() for name in form_values(tenant)}
     errors: dict[str, str] = {}
@@ -50,7 +50,8 @@ def parse(tenant, post, storage) -> tuple[dict, dict[str, str], dict[str, str]]:
         if getattr(upload, "file", None) is None:
             continue
         try:
-            assets[key] = storage.put(upload.file.read(), allowed={"image", "svg"})
+            assets[key] = files.put(upload.file.read(), {"image", "svg"}, purpose="branding",
+                                   visibility="public")
         except UploadRejected as error:
             errors[key] = str(error)
     changes = {"colours": colours, "assets": assets, "values": values}

@@ -8,7 +8,7 @@ from pyramid.view import view_config
 from col_core.cityadmin import settings_form
 from col_core.cityadmin.texts import legal_text, render_markdown
 from col_core.i18n import _
-from col_core.storage import IFileStorage
+from col_core.files.interfaces import IStoredFiles
 from col_core.tenancy.launch import ASSET_KEYS, LEGAL_PAGES, TEXT_KEYS
 from col_core.web.branding import DEFAULT_COLOURS
 
@@ -45,7 +45,7 @@ def branding_form(request):
              request_method="POST")
 def branding_save(request):
     changes, values, errors = settings_form.parse(request.tenant, request.POST,
-                                                  request.find_service(IFileStorage))
+                                                  request.find_service(IStoredFiles))
     if errors:
         request.response.status = 400
         return _form(request, values, errors)

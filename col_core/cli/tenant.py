@@ -11,6 +11,7 @@ from sqlalchemy import select
 from col_core.cli.context import AppContext, pass_app
 from col_core.i18n import LOCALES_DIR
 from col_core.i18n.extraction import SOURCE_LANGUAGE
+from col_core.files.interfaces import IStoredFiles
 from col_core.storage import IFileStorage
 from col_core.tenancy.export import export as export_folder
 from col_core.tenancy.launch import LaunchError, apply, read_folder
@@ -57,6 +58,9 @@ def launch_folder(app: AppContext, folder) -> tuple[Tenant, bool]:
             tenant_, created = apply(request, spec, request.find_service(IFileStorage))
             set_tenant(request.dbsession, tenant_.id)
             request.tenant = tenant_
+            files = request.find_service(IStoredFiles)
+            for asset in spec.assets:  # the city's own public images
+                files.record(tenant_.branding[asset], purpose="branding", visibility="public")
             plugin_configs = spec.data.get("plugins", {})
             request.hooks.col_tenant_launched(request=request, tenant=tenant_,
                                               plugin_config=plugin_configs)

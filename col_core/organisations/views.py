@@ -18,7 +18,8 @@ from col_core.organisations.models import Invitation
 from col_core.security import validation as v
 from col_core.security.forms import invalid, kept
 from col_core.security.models import MEMBER_ROLES, ORGANISATION_TYPES, Membership, Organisation
-from col_core.storage import IFileStorage, UploadRejected
+from col_core.files.interfaces import IStoredFiles
+from col_core.storage import UploadRejected
 
 T = "col_core.organisations:templates/"
 CURRENT_KEY = "org:{tenant}"
@@ -42,12 +43,14 @@ def current_organisation(request) -> Organisation | None:
     return request.dbsession.get(Organisation, org_id)
 
 
-def _upload(request, name: str, allowed: set[str], errors: dict) -> str | None:
+def _upload(request, name: str, allowed: set[str], errors: dict, *, purpose: str,
+            visibility: str = "public") -> str | None:
     upload = request.POST.get(name)
     if getattr(upload, "file", None) is None:
         return None
     try:
-        return request.find_service(IFileStorage).put(upload.file.read(), allowed)
+        return request.find_service(IStoredFiles).put(upload.file.read(), allowed,
+                                                      purpose=purpose, visibility=visibility)
     except UploadRejected as error:
         errors[name] = str(error)
         return None
@@ -78,7 +81,7 @@ def create(request):
     if request.tenant.is_global:
         raise HTTPNotFound()
     values, errors = v.validate(request.POST, organisation_rules(request))
-    logo = _upload(request, "logo", {"image", "svg"}, errors)
+    logo = _upload(request, "logo", {"image", "svg"}, errors, purpose="logo")
     if errors:
         return _form(request, kept(request, "logo"), errors, status=400)
     organisation = request.find_service(IOrganisationService).create(request.user, values)
@@ -141,8 +144,10 @@ def edit_form(context, request):
              permission="org.edit")
 def edit(context, request):
     values, errors = v.validate(request.POST, organisation_rules(request))
-    logo = _upload(request, "logo", {"image", "svg"}, errors)
-    document = _upload(request, "verification_document", {"pdf", "image"}, errors)
+    logo = _upload(request, "logo", {"image", "svg"}, errors, purpose="logo")
+    # Only the city's administrators (and the organisation's owners and admins) see it.
+    document = _upload(request, "verification_document", {"pdf", "image"}, errors,
+                       purpose="verification", visibility="private")
     if errors:
         return _form(request, kept(request, "logo", "verification_document"), errors, status=400,
                      organisation=context.organisation)

@@ -36,7 +36,11 @@ class CSRFStoragePolicy(SessionCSRFStoragePolicy):
 def _csrf_applies(request) -> bool:
     # JSON API clients authenticate with a Bearer token, which a browser never sends on its own,
     # so cross-site request forgery cannot ride on them; browsers' cookie sessions must pass CSRF.
-    return not request.authorization or request.authorization.authtype.lower() != "bearer"
+    # Outside the API a Bearer header exempts nothing (and is refused: policy.token_scope_refusal).
+    from col_core.api.errors import is_api_request
+    from col_core.security.policy import bearer
+
+    return not (bearer(request) and is_api_request(request))
 
 
 def _identity(request):
@@ -80,6 +84,10 @@ def includeme(config):
     config.set_csrf_storage_policy(CSRFStoragePolicy())
     config.set_default_csrf_options(require_csrf=True, callback=_csrf_applies)
     config.set_security_policy(SecurityPolicy())
+    # A token's reach (API only; read tokens never write) is checked once the route is known,
+    # before its context is looked for (which could answer 404 first).
+    config.add_subscriber("col_core.security.policy.refuse_out_of_scope_tokens",
+                          "pyramid.events.BeforeTraversal")
     from col_core.security.throttle import limits
 
     # Read once, so a bad limit stops the start, not a sign-in.

@@ -20,7 +20,8 @@ from col_core.security.passwords import verify_password
 from col_core.security.policy import logout
 from col_core.security.services import age_thresholds
 from col_core.security.views import T, bad_link, link_token
-from col_core.storage import IFileStorage, UploadRejected
+from col_core.files.interfaces import IStoredFiles
+from col_core.storage import UploadRejected
 from col_core.tenancy.models import Tenant
 
 
@@ -71,7 +72,8 @@ def account(request):
     picture = None
     if getattr(upload, "file", None) is not None:
         try:
-            picture = request.find_service(IFileStorage).put(upload.file.read(), {"image"})
+            picture = request.find_service(IStoredFiles).put(
+                upload.file.read(), {"image"}, purpose="picture", visibility="public")
         except UploadRejected as error:
             errors["picture"] = str(error)
     if errors:

@@ -15,6 +15,7 @@ from pyramid.security import Allowed, Denied
 from pyramid.csrf import new_csrf_token
 from sqlalchemy import select
 
+from col_core.api.errors import ApiError, is_api_request
 from col_core.db.meta import utcnow
 from col_core.i18n import _
 from col_core.security import sessions
@@ -37,11 +38,53 @@ class Identity:
     session: UserSession | None = None  # set when it came with a session cookie
 
 
+def bearer(request) -> bool:
+    """Whether the request came with ``Authorization: Bearer``, valid or not."""
+    authorization = request.authorization
+    return bool(authorization) and authorization.authtype.lower() == "bearer"
+
+
+def token_scope_refusal(request):
+    """Why an API token may not be used for this request, as a message, or None.
+
+    The one place a token's reach is decided (finding 5 of issue #14):
+
+    * a token (any ``Authorization: Bearer`` header, valid or not) reaches the API only
+      (``/api/...``): never a page, a form, or the account and security pages (tokens,
+      sessions, password, e-mail, export, deletion), so a token cannot mint tokens, start a
+      session or change what signs in;
+    * a ``read`` token never writes: only GET, HEAD and OPTIONS, whatever the route and whatever
+      permission its view declares (claiming a badge is open to everyone, and still a write).
+    """
+    if not bearer(request):
+        return None
+    if not is_api_request(request):
+        return _("API tokens work only on the API (/api/…). Sign in on the website to use "
+                 "its pages.")
+    identity = request.col_identity
+    token = identity.token if identity is not None else None
+    if token is not None and token.scope != "write" and request.method not in SAFE_METHODS:
+        return _("This API token may only read. Create a token with the write scope to "
+                 "change anything.")
+    return None
+
+
+def refuse_out_of_scope_tokens(event) -> None:
+    """BeforeTraversal subscriber: refuse, before any context or view, what a token may not do."""
+    request = event.request
+    refusal = token_scope_refusal(request)
+    if refusal is not None:
+        raise ApiError(request.localizer.translate(refusal), status=403)
+
+
 def identify(request) -> Identity | None:
-    """Bearer token first (API clients), then the session cookie and its server-side record."""
+    """Bearer token first (API clients, and only on the API), then the session cookie and its
+    server-side record."""
     session = request.dbsession
     authorization = request.authorization
-    if authorization and authorization.authtype.lower() == "bearer":
+    if bearer(request):
+        if not is_api_request(request):
+            return None  # a token never identifies anyone outside the API
         secret = str(authorization.params or "")
         if not secret.startswith(API_TOKEN_PREFIX):
             return None
@@ -156,14 +199,13 @@ class SecurityPolicy:
         return identity.user.id if identity else None
 
     def permits(self, request, context, permission):
+        if token_scope_refusal(request) is not None:
+            return Denied("outside the API token's scope")
         if permission == "view":
             return Allowed("public")
         identity = request.col_identity
         if identity is None:
             return Denied("not signed in")
-        if identity.token is not None and identity.token.scope != "write" and \
-                request.method not in SAFE_METHODS:
-            return Denied("read-only API token")
         user = identity.user
         if user.is_platform_admin:
             return Allowed("platform admin")

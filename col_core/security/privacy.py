@@ -19,6 +19,7 @@ from col_core.security.models import ApiToken, CityAdmin, Membership, UserSessio
 from col_core.security.passwords import verify_password
 from col_core.security.policy import logout
 from col_core.security.views import T
+from col_core.files.interfaces import IStoredFiles
 from col_core.storage import IFileStorage
 from col_core.tenancy.models import Tenant
 from col_core.tenancy.scoping import cross_tenant
@@ -69,9 +70,18 @@ def export_files(request, user) -> dict[str, bytes]:
     files = {"account.json": as_json(account), "memberships.json": as_json(memberships),
              "consents.json": as_json(consents), "api_tokens.json": as_json(tokens),
              "sessions.json": as_json(sessions), "city_admin.json": as_json(city_admin)}
+    # Every file the person uploaded, in every city (evidence, documents, pictures), and
+    # what the platform records about each.
     storage = request.find_service(IFileStorage)
-    if user.picture and storage.exists(user.picture):
-        files[f"files/{user.picture}"] = storage.get(user.picture)
+    owned = request.find_service(IStoredFiles).of_owner(user)
+    files["files.json"] = as_json([
+        {"file": f"files/{stored.key}", "city": tenants.get(stored.tenant_id),
+         "purpose": stored.purpose, "visibility": stored.visibility,
+         "type": stored.content_type, "size": stored.size,
+         "uploaded_at": stored.created_at.isoformat()} for stored in owned])
+    for key in {stored.key for stored in owned} | ({user.picture} if user.picture else set()):
+        if storage.exists(key):
+            files[f"files/{key}"] = storage.get(key)
     for extra in request.registry["col.plugins"].hook.col_account_export(request=request,
                                                                          user=user):
         files.update(extra or {})

@@ -219,6 +219,11 @@ class AccountService:
         for model in (UserToken, ApiToken, UserSession):
             self.session.execute(delete(model).where(model.user_id == user.id))
         self.session.flush()
+        # Private files (evidence, documents) and pictures go, with their bytes once nothing
+        # else references them; what the person made for an organisation stays with it.
+        from col_core.files.interfaces import IStoredFiles
+
+        self.request.find_service(IStoredFiles).erase_owner(user)
         if picture and not _file_in_use(self.session, picture):
             # Only once the erasure is committed: a rolled-back request keeps its picture.
             self.request.tm.get().addAfterCommitHook(lambda ok: ok and storage.delete(picture))

@@ -51,7 +51,10 @@ def find(request, secret: str) -> UserSession | None:
     """The live session with this id (and note that it was seen), or None."""
     record = request.dbsession.scalar(
         select(UserSession).where(UserSession.session_hash == digest(secret)))
-    if record is not None and _aware(record.last_seen_at) < utcnow() - SEEN_EVERY:
+    # The account is loaded before the change, so no flush runs while the identity is looked
+    # up (pyramid_tm asks for it outside the error views: a busy database would be a 500).
+    if record is not None and record.user is not None and \
+            _aware(record.last_seen_at) < utcnow() - SEEN_EVERY:
         record.last_seen_at = utcnow()
     return record
 

@@ -6,6 +6,7 @@ from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 from sqlalchemy import select
 
+from col_core.api.errors import ApiError
 from col_core.db.meta import utcnow
 from col_core.i18n import _
 from col_core.security import validation as v
@@ -24,7 +25,15 @@ def active_tokens(request) -> list[ApiToken]:
 
 
 def create_token(request, name: str, scope: str) -> tuple[ApiToken, str]:
-    """Store a new token's hash; the returned secret is shown once and never again."""
+    """Store a new token's hash; the returned secret is shown once and never again.
+
+    Only a person signed in on the website creates tokens: a token must not mint more tokens,
+    or a leaked one could outlive its revocation through the ones it made.
+    """
+    identity = request.col_identity
+    if identity is None or identity.token is not None:
+        raise ApiError(request.localizer.translate(_(
+            "Create API tokens while signed in on the website.")), status=403)
     secret = API_TOKEN_PREFIX + new_secret()
     token = ApiToken(user_id=request.user.id, name=name, scope=scope, token_hash=digest(secret))
     request.dbsession.add(token)

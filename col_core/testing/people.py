@@ -1,4 +1,4 @@
-"""People, organisations and signed-in API clients for tests, made as real rows.
+"""People, organisations and signed-in clients for tests, made as real rows.
 
 The ``people`` fixture gives one of these; a test suite that needs its own kind of activity
 subclasses it and adds an ``activity`` builder of its own.
@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from col_core.activities.models import Activity, Participation
 from col_core.db.meta import utcnow
-from col_core.security.models import ApiToken, CityAdmin, Consent, Membership, Organisation, User
+from col_core.security.models import (ApiToken, CityAdmin, Consent, Membership, Organisation, User,
+                                      UserSession)
 from col_core.security.services import legal_version
 from col_core.security.tokens import API_TOKEN_PREFIX, digest, new_secret
 from col_core.tenancy.launch import LEGAL_PAGES
@@ -83,14 +84,44 @@ class People:
         return user
 
     def client(self, tenant, user: User | None = None, consent: bool = True):
-        """A webtest client for the city, signed in as ``user`` with a write API token (having
-        accepted the city's terms, unless ``consent`` is False)."""
+        """A webtest client for the city, signed in as ``user`` with a browser session (having
+        accepted the city's terms, unless ``consent`` is False).  Every request carries the
+        session's CSRF token as ``X-CSRF-Token``, so tests post forms and JSON as a page's own
+        script would.  ``client.session_cookie`` is ``(name, value)`` for browsers."""
         app = self.testapp.for_tenant(tenant)
         if user is not None:
             if consent:
                 self.consented(tenant, user)
-            secret = API_TOKEN_PREFIX + new_secret()
-            self.factories.save(ApiToken(user_id=user.id, name="tests", scope="write",
-                                         token_hash=digest(secret)))
-            app.authorization = ("Bearer", secret)
+            name, value, csrf = self.session_cookie(user)
+            app.set_cookie(name, value)
+            app.extra_environ["HTTP_X_CSRF_TOKEN"] = csrf
+            app.session_cookie = (name, value)
         return app
+
+    def token(self, user: User, scope: str = "write") -> str:
+        """A new API token of ``user`` (for ``Authorization: Bearer``, on the API only)."""
+        secret = API_TOKEN_PREFIX + new_secret()
+        self.factories.save(ApiToken(user_id=user.id, name="tests", scope=scope,
+                                     token_hash=digest(secret)))
+        return secret
+
+    def session_cookie(self, user: User) -> tuple[str, str, str]:
+        """A signed-in session of ``user`` as the app itself makes one (a ``user_sessions`` row
+        and the signed cookie naming it): ``(cookie name, cookie value, CSRF token)``."""
+        from pyramid.interfaces import ISessionFactory
+        from pyramid.request import Request
+        from pyramid.response import Response
+
+        secret = new_secret()
+        self.factories.save(UserSession(user_id=user.id, session_hash=digest(secret),
+                                        last_seen_at=utcnow(), user_agent="tests"))
+        request = Request.blank("/")
+        request.registry = self.factories.registry
+        session = request.registry.getUtility(ISessionFactory)(request)
+        csrf = new_secret()
+        session.update({"sid": secret, "_csrft_": csrf})
+        response = Response()
+        request._process_response_callbacks(response)
+        cookie = response.headers["Set-Cookie"].split(";", 1)[0]
+        name, _, value = cookie.partition("=")
+        return name, value, csrf

@@ -104,7 +104,7 @@ def factories(registry):
 
 @pytest.fixture
 def people(factories, testapp):
-    """Accounts, organisations, activities and signed-in API clients (col_core.testing.people)."""
+    """Accounts, organisations, activities and signed-in clients (col_core.testing.people)."""
     return People(factories, testapp)
 
 

@@ -90,8 +90,8 @@ def security_headers_tween_factory(handler, registry):
         headers["X-Content-Type-Options"] = "nosniff"
         headers.setdefault("Referrer-Policy", SECRET_REFERRER_POLICY if carries_secret(request)
                            else REFERRER_POLICY)
-        if made_for_visitor(request):
-            headers["Cache-Control"] = "no-store"
+        if made_for_visitor(request) and "no-store" not in headers.get("Cache-Control", ""):
+            headers["Cache-Control"] = "no-store"  # (a private file says "private, no-store")
         if https and hsts:
             headers["Strict-Transport-Security"] = hsts
         return response

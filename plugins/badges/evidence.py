@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from col_core.files.interfaces import IStoredFiles
+
 from plugins.badges.interfaces import IBadgeIssuer
 from col_core.security.models import Membership
 from plugins.badges.models import EvidenceReview, EvidenceSubmission
@@ -89,6 +91,8 @@ def _decide(request, submission, status: str) -> None:
     for task, item in sorted(approved.items()):
         name = badge.tasks[task]
         if item.public:
+            if item.file:  # the learner chose to show it with the badge: verifiers fetch it
+                request.find_service(IStoredFiles).publish(item.file, user)
             url = item.url or (urls_for(request).file(item.file) if item.file else "")
             evidence.append({"name": name, "narrative": item.text, "url": url})
         else:

@@ -170,6 +170,29 @@ def col_account_export(request, user) -> dict[str, bytes]:
 
 
 @hookimpl
+def col_file_viewer(request, stored_file, user) -> bool | None:
+    """Evidence is seen by those who review it: the issuing organisation's members (organiser
+    review), and for peer review whoever may still review it or has reviewed it."""
+    if stored_file.purpose != "evidence":
+        return None
+    from col_core.security.models import Membership
+    from plugins.badges import evidence
+
+    session = request.dbsession
+    for submission in session.scalars(select(EvidenceSubmission).where(
+            EvidenceSubmission.file == stored_file.key)):
+        organisation_id = submission.badge_class.issuer.organisation_id
+        if session.scalar(select(Membership.id).where(
+                Membership.user_id == user.id,
+                Membership.organisation_id == organisation_id)) is not None:
+            return True
+        if evidence.may_review(session, submission, user) or \
+                any(review.reviewer_id == user.id for review in submission.reviews):
+            return True
+    return None
+
+
+@hookimpl
 def col_account_deleted(request, user) -> None:
     """Issued badges stay verifiable (the salted hash is kept) but no longer name the person."""
     with cross_tenant(request.dbsession):

@@ -27,10 +27,11 @@ document.addEventListener("securitypolicyviolation",
 """
 
 
-def open_page(chromium, server, token=None):
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    context = chromium.new_context(viewport={"width": 390, "height": 844},
-                                  extra_http_headers=headers)
+def open_page(chromium, server, cookie=None):
+    context = chromium.new_context(viewport={"width": 390, "height": 844})
+    if cookie:  # a signed-in browser session (API tokens reach only the API)
+        name, value = cookie
+        context.add_cookies([{"name": name, "value": value, "url": server.origin}])
     context.add_init_script(RECORD_VIOLATIONS)
     page = context.new_page()
     page.route("**/*", lambda route: route.continue_()
@@ -56,7 +57,7 @@ def test_city_pages_signed_out_and_signed_in(live_server, chromium, factories, p
          "url": "https://www.youtube-nocookie.com/embed/aqz-KE-bpKQ"}])
     draft = activities(city, organisation, title="Draft", status="draft")
     organiser = people.organiser(city, organisation)
-    token = people.client(city, organiser).authorization[1]
+    cookie = people.client(city, organiser).session_cookie
     server = live_server()
     base = server.city(city)
 
@@ -69,7 +70,7 @@ def test_city_pages_signed_out_and_signed_in(live_server, chromium, factories, p
     visit(page, base + "/map/")
     page.locator(".leaflet-marker-icon, .marker-cluster").first.wait_for(timeout=10000)
 
-    page = open_page(chromium, server, token)
+    page = open_page(chromium, server, cookie)
     for path in ("/account", "/badges/wallet", f"/organisations/{organisation.slug}/activities",
                  f"/organisations/{organisation.slug}/analytics", "/map/"):
         visit(page, base + path)
@@ -91,9 +92,9 @@ def test_city_dashboard_with_charts_and_map(live_server, chromium, factories, re
     people = People(factories, testapp)
     seeded = seed_city(people, factories, scripted_request(registry), slug="kaunas",
                        min_group_size=2)
-    token = people.client(seeded.city, seeded.admin).authorization[1]
+    cookie = people.client(seeded.city, seeded.admin).session_cookie
     server = live_server()
-    page = open_page(chromium, server, token)
+    page = open_page(chromium, server, cookie)
     visit(page, server.city(seeded.city) + "/analytics")
     assert page.locator("svg[role=img]").count() >= 4
     page.locator("#analytics-map.leaflet-container").wait_for(timeout=10000)

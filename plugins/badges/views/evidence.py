@@ -6,7 +6,8 @@ from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 from sqlalchemy import select
 
-from col_core.storage import IFileStorage, UploadRejected
+from col_core.files.interfaces import IStoredFiles
+from col_core.storage import UploadRejected
 from plugins.badges import evidence
 from plugins.badges.interfaces import IBadgeIssuer
 from plugins.badges.models import BadgeClass, EvidenceSubmission
@@ -52,8 +53,9 @@ def submit(request):
         upload = post.get("file")
         key = None
         if getattr(upload, "file", None) is not None:
-            key = request.find_service(IFileStorage).put(upload.file.read(),
-                                                         allowed={"image", "pdf"})
+            # Private: the learner, those who may review it and the city's admins see it.
+            key = request.find_service(IStoredFiles).put(
+                upload.file.read(), {"image", "pdf"}, purpose="evidence", visibility="private")
         task = int(values["task"]) if values["task"].isdigit() else -1
         evidence.submit(request, badge, user, task, text=values["text"], url=values["url"],
                         file=key, public=values["public"])

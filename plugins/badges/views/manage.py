@@ -9,7 +9,8 @@ from pyramid.renderers import render_to_response
 from pyramid.view import view_config
 from sqlalchemy import select
 
-from col_core.storage import IFileStorage, UploadRejected
+from col_core.files.interfaces import IStoredFiles
+from col_core.storage import UploadRejected
 from col_core.activities.models import Activity
 from plugins.badges import claims
 from plugins.badges.artwork import ICONS
@@ -60,8 +61,8 @@ def _save(request, badge: BadgeClass, organisation):
     image_key = None
     if not errors and getattr(upload, "file", None) is not None:
         try:
-            image_key = request.find_service(IFileStorage).put(
-                upload.file.read(), allowed={"image", "svg"})
+            image_key = request.find_service(IStoredFiles).put(
+                upload.file.read(), {"image", "svg"}, purpose="badge-image", visibility="public")
         except UploadRejected as error:
             errors["image"] = str(error)
     subject = request.POST.get("activity", "")

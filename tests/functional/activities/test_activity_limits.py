@@ -117,7 +117,8 @@ def test_a_burst_of_the_attack_leaves_the_server_answering(app_settings, people,
     """Eight attack requests at once through gunicorn's workers, as the outside attack did
     (then: every worker held, /healthz included, for 77 s): each is refused at once, and
     /healthz answers all along."""
-    secret = people.client(city, organiser).authorization[1]
+    people.consented(city, organiser)
+    secret = people.token(organiser)
     body = json.dumps({"organisation_id": org.id, **recurring(ATTACK)}).encode()
 
     def attack(base, rule_body):

@@ -119,7 +119,8 @@ SECRETS = {"Secret Org A", "Secret Activity A", "Secret Playlist A", "Secret Bad
            "Bike Kitchen"}
 
 GLOBAL: dict[str, str] = {
-    "file": "uploads are content-addressed and shared; keys are unguessable hashes",
+    "file": "each city serves only its own files (account pictures: every city); "
+            "tests/functional/core/test_files.py sends that attack",
     "person": "accounts are platform-wide; minors' profiles are minimal",
     "verify_email": "account links: accounts are platform-wide",
     "reset_password": "account links: accounts are platform-wide",

@@ -3,16 +3,18 @@ PostgreSQL, and a database that stays busy raises an error pyramid_retry retries
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 
 import pytest
 from pyramid_retry import IRetryableError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
 from col_core.db.locks import serialise
-from col_core.security.models import AuthAttempt
+from col_core.db.meta import utcnow
+from col_core.security.models import AuthAttempt, UserSession
 
 
 def test_a_second_transaction_waits_for_the_first_and_then_sees_its_writes(registry):
@@ -66,7 +68,13 @@ def test_a_request_that_finds_the_database_busy_is_retried_then_told_to_come_bac
     import col_core.db
 
     city = factories.tenant("vilnius")
-    client = people.client(city, people.user())  # a write token: each request writes
+    user = people.user()
+    client = people.client(city, user)
+    # Each request writes: the API token notes its use, the session when it was last seen.
+    token = {"Authorization": f"Bearer {people.token(user)}"}
+    factories.session.execute(update(UserSession).where(UserSession.user_id == user.id)
+                              .values(last_seen_at=utcnow() - dt.timedelta(hours=1)))
+    factories.session.commit()
     engine = registry["col.engine"]
     monkeypatch.setattr(col_core.db, "SQLITE_BUSY_TIMEOUT_MS", 300)
     engine.dispose()  # new connections wait 0.3 s for the lock
@@ -74,14 +82,14 @@ def test_a_request_that_finds_the_database_busy_is_retried_then_told_to_come_bac
         with engine.begin() as holder:
             serialise(holder, "anything")
             started = time.monotonic()
-            response = client.get("/api/v1/me", status=503)
+            response = client.get("/api/v1/me", headers=token, status=503)
             # Three attempts (pyramid_retry's default), each waiting for the lock.
             assert time.monotonic() - started >= 0.9
             page = client.get("/account", status=503)
         assert response.headers["Retry-After"] == "5" == page.headers["Retry-After"]
         assert "Please try again in a moment" in response.json["error"]
         assert "Please try again in a moment" in page.text
-        assert client.get("/api/v1/me").json["id"]  # once the lock is free, all is well
+        assert client.get("/api/v1/me", headers=token).json["id"]  # the lock is free: all is well
     finally:
         monkeypatch.undo()
         engine.dispose()

@@ -19,16 +19,17 @@ LISTEN_ACTIVELY = "http://data.europa.eu/esco/skill/a17286c5-238d-4f0b-bc24-29e9
 
 
 @contextlib.contextmanager
-def served_page(live_server, headers: dict):
-    """A phone-sized Chromium page and the app on a free local port."""
+def served_page(live_server, cookie: tuple[str, str]):
+    """A phone-sized Chromium page, signed in with ``cookie``, and the app on a free port."""
     from playwright.sync_api import sync_playwright
 
     server = live_server()
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM),
                                               args=["--headless", "--no-sandbox"])
-        context = chromium.new_context(viewport={"width": 390, "height": 844},
-                                       extra_http_headers=headers)
+        context = chromium.new_context(viewport={"width": 390, "height": 844})
+        name, value = cookie
+        context.add_cookies([{"name": name, "value": value, "url": server.origin}])
         yield context.new_page(), server.origin
         chromium.close()
 
@@ -41,8 +42,7 @@ def test_keyboard_tagging_with_the_combobox(live_server, esco, people, factories
     org = people.organisation(city)
     activity = people.activity(city, org, title="Listening circle")
     organiser = people.client(city, people.organiser(city, org))
-    headers = {"Authorization": " ".join(organiser.authorization)}
-    with served_page(live_server, headers) as (page, base):
+    with served_page(live_server, organiser.session_cookie) as (page, base):
         page.goto(f"{base}/t/lyon/esco/activities/{activity.id}/skills")
         box = page.get_by_role("combobox", name="Find a skill (any language)")
         box.press_sequentially("ecouter activ", delay=20)

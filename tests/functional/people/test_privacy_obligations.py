@@ -173,6 +173,7 @@ EXPORTED = {
     "badge_evidence_reviews": "badges/reviews_given.json",
     "badge_imports": "badges/imported.json",
     "playlist_enrolments": "playlists/enrolments.json", "esco_learner_skills": "esco/skills.json",
+    "stored_files": "files.json (and each file's bytes under files/)",
 }
 NOT_EXPORTED = {
     "user_tokens": "single-use e-mailed links, stored as hashes, gone once used or expired",

@@ -1,0 +1,39 @@
+"""``/files/<key>``: a stored file, to whom its city lets see it."""
+
+from __future__ import annotations
+
+from pyramid.httpexceptions import HTTPNotFound
+from pyramid.response import Response
+
+from col_core.files.interfaces import IStoredFiles
+from col_core.storage import IFileStorage
+
+PUBLIC_CACHE = "public, max-age=31536000, immutable"
+PRIVATE_CACHE = "private, no-store"
+
+
+def serve_file(request):
+    """Public files: anyone on their city's site, cached for a year (the bytes behind a key
+    never change).  Private files: only those allowed, never stored by any cache.  Everyone
+    else, and every other city's site, gets the same 404 as for a key that does not exist,
+    so a private file's existence is not told."""
+    key = request.matchdict["key"]
+    files = request.find_service(IStoredFiles)
+    rows = files.rows(key)
+    if any(row.is_public for row in rows):
+        cache = PUBLIC_CACHE
+    elif any(files.may_view(row, request.user) for row in rows):
+        cache = PRIVATE_CACHE
+    else:
+        raise HTTPNotFound("No such file.")
+    storage = request.find_service(IFileStorage)
+    try:
+        body = storage.get(key)
+    except KeyError:
+        raise HTTPNotFound("No such file.")
+    response = Response(body=body, content_type=storage.content_type(key))
+    response.headers["Cache-Control"] = cache
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if key.endswith(".svg") or key.endswith(".pdf"):
+        response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
