@@ -268,7 +268,7 @@ def col_activity_completed(request, activity, participation) -> None:
 def col_activities_viewed(request, day, views: dict[int, int]) -> None:
     """Learners viewed activities' pages of ``request.tenant`` on ``day``: ``views`` is
     ``{activity id: number of views}``.  Called in batches, in a transaction of its own, some
-    time after the views (a GET writes nothing; see ``col_core.jobs.tallies``); organisers'
+    time after the views (a GET writes nothing; see ``col_core.db.tallies``); organisers'
     views of their own activities are not counted."""
 
 

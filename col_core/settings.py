@@ -104,7 +104,7 @@ def defaults(data_dir: Path | None = None) -> dict[str, str]:
         "col.jobs_retry_seconds": "30",
         # Finished jobs are kept this long for `col jobs list`, without their content.
         "col.jobs_keep_done_days": "7",
-        # How often a web process writes the counts its GETs kept (page views): col_core.jobs.tallies.
+        # How often a web process writes the counts its GETs kept (page views, last seen): col_core.db.tallies.
         "col.tally_seconds": "60",
         # Attempts per subject and window (col_core/security/throttle.py).  Sign-up counts per
         # client address and per city: a class signing up together shares one address, and a

@@ -1,5 +1,5 @@
 """Learners' views of activity pages: counted in the process during the GET, written later in
-batches through the ``col_activities_viewed`` hook (see ``col_core.jobs.tallies``)."""
+batches through the ``col_activities_viewed`` hook (see ``col_core.db.tallies``)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ ACTIVITY_VIEWS = "activity_views"
 
 
 def count_view(request, activity) -> None:
-    request.registry["col.tallies"].count(ACTIVITY_VIEWS, activity.tenant_id,
-                                          (utcnow().date(), activity.id))
+    request.registry["col.tallies"].note(ACTIVITY_VIEWS, activity.tenant_id,
+                                         (utcnow().date(), activity.id))
 
 
 def announce_views(request, counts: dict) -> None:

@@ -109,3 +109,4 @@ def includeme(config):
         return session_for_transaction(session_factory, request.tm, request)
 
     config.add_request_method(dbsession, reify=True)
+    config.include("col_core.db.tallies")  # what GETs note, written later in batches

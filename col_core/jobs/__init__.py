@@ -7,8 +7,8 @@ its kinds in its ``includeme`` with ``config.add_job_kind(name, handler)``, wher
 ``analytics.rebuild``.  ``col worker`` runs them; ``col jobs list|retry|purge`` shows and
 mends them.  See ``services`` for a job's life and ``queue`` for where the queue lives.
 
-Counts that a GET causes are not jobs (a GET writes nothing): ``tallies`` keeps them in the
-process and writes them in batches (``config.add_tally_kind(name, flush)``).
+What a GET notes (page views, "last seen") is not a job (a GET writes nothing): see
+``col_core.db.tallies``.
 """
 
 from col_core.jobs.interfaces import IJobQueue
@@ -30,13 +30,10 @@ def add_job_kind(config, name: str, handler, max_attempts: int | None = None,
 
 def includeme(config):
     from col_core.jobs.services import JobRunner, follow_session_commits, job_queue_factory
-    from col_core.jobs.tallies import Tallies, add_tally_kind
 
     runner = JobRunner(config.registry)
     config.registry["col.jobs"] = runner
     follow_session_commits(runner, config.registry["col.session_factory"])
     config.register_service_factory(job_queue_factory, IJobQueue)
     config.add_directive("add_job_kind", add_job_kind)
-    config.registry["col.tallies"] = Tallies(config.registry,
-                                             float(config.registry.settings["col.tally_seconds"]))
-    config.add_directive("add_tally_kind", add_tally_kind)
+

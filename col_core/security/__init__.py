@@ -66,7 +66,8 @@ def _preferred_locale(request):
 
 
 def includeme(config):
-    from col_core.security.policy import SecurityPolicy
+    from col_core.security import sessions
+    from col_core.security.policy import TOKEN_USED, SecurityPolicy, write_tokens_used
 
     settings = config.get_settings()
     production = settings["col.environment"] == "production"
@@ -84,6 +85,9 @@ def includeme(config):
     config.set_csrf_storage_policy(CSRFStoragePolicy())
     config.set_default_csrf_options(require_csrf=True, callback=_csrf_applies)
     config.set_security_policy(SecurityPolicy())
+    # When a session or a token was last used: noted by any request, written in batches.
+    config.add_tally_kind(sessions.SESSION_SEEN, sessions.write_seen, combine=max)
+    config.add_tally_kind(TOKEN_USED, write_tokens_used, combine=max)
     # A token's reach (API only; read tokens never write) is checked once the route is known,
     # before its context is looked for (which could answer 404 first).
     config.add_subscriber("col_core.security.policy.refuse_out_of_scope_tokens",

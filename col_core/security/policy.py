@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from col_core.api.errors import ApiError, is_api_request
 from col_core.db.meta import utcnow
+from col_core.db.tallies import write_by_id
 from col_core.i18n import _
 from col_core.security import sessions
 from col_core.security.models import ApiToken, CityAdmin, Membership, User, UserSession
@@ -24,6 +25,7 @@ from col_core.security.services import _aware
 from col_core.security.tokens import API_TOKEN_PREFIX, digest
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+TOKEN_USED = "tokens.used"
 ORG_EDITORS = frozenset({"owner", "admin"})
 
 #: Permission names every view may declare (see docs/security.md).
@@ -77,6 +79,11 @@ def refuse_out_of_scope_tokens(event) -> None:
         raise ApiError(request.localizer.translate(refusal), status=403)
 
 
+def write_tokens_used(request, used: dict[int, dt.datetime]) -> None:
+    """The ``tokens.used`` tally's flush: when each API token was last used."""
+    write_by_id(request.dbsession, ApiToken.__table__.c.last_used_at, used)
+
+
 def identify(request) -> Identity | None:
     """Bearer token first (API clients, and only on the API), then the session cookie and its
     server-side record."""
@@ -92,7 +99,8 @@ def identify(request) -> Identity | None:
                                                       ApiToken.revoked_at.is_(None)))
         if token is None or not token.user.is_active:
             return None
-        token.last_used_at = utcnow()
+        # Noted, not written: the request may be a GET (``write_tokens_used`` writes it later).
+        request.registry["col.tallies"].note(TOKEN_USED, None, token.id, utcnow())
         return Identity(token.user, token)
     secret = request.session.get("sid")
     if not isinstance(secret, str):

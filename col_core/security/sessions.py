@@ -14,12 +14,14 @@ import re
 from sqlalchemy import delete, select
 
 from col_core.db.meta import utcnow
+from col_core.db.tallies import write_by_id
 from col_core.security.models import User, UserSession
 from col_core.security.services import _aware
 from col_core.security.tokens import digest, new_secret
 
 # Refreshing "last seen" on every request would write on every page view; this is precise enough.
 SEEN_EVERY = dt.timedelta(minutes=5)
+SESSION_SEEN = "sessions.seen"
 
 _BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"),
              ("Chrome/", "Chrome"), ("Safari/", "Safari"))
@@ -48,15 +50,18 @@ def start(request, user: User) -> str:
 
 
 def find(request, secret: str) -> UserSession | None:
-    """The live session with this id (and note that it was seen), or None."""
+    """The live session with this id, or None.  That it was seen is noted, not written: the
+    request may be a GET (``write_seen`` writes it later)."""
     record = request.dbsession.scalar(
         select(UserSession).where(UserSession.session_hash == digest(secret)))
-    # The account is loaded before the change, so no flush runs while the identity is looked
-    # up (pyramid_tm asks for it outside the error views: a busy database would be a 500).
-    if record is not None and record.user is not None and \
-            _aware(record.last_seen_at) < utcnow() - SEEN_EVERY:
-        record.last_seen_at = utcnow()
+    if record is not None and _aware(record.last_seen_at) < utcnow() - SEEN_EVERY:
+        request.registry["col.tallies"].note(SESSION_SEEN, None, record.id, utcnow())
     return record
+
+
+def write_seen(request, seen: dict[int, dt.datetime]) -> None:
+    """The ``sessions.seen`` tally's flush: when each session was last seen."""
+    write_by_id(request.dbsession, UserSession.__table__.c.last_seen_at, seen)
 
 
 def end(request, secret: str) -> None:

@@ -3,21 +3,28 @@ statement sent to the database is watched, and none may be an INSERT, UPDATE or 
 
 The routes are those of the cross-tenant suite (every route with a placeholder, given city A's
 objects) and every route without one, requested in city A by the owner of its organisation (who
-is also its administrator, so the pages render) and by an anonymous visitor.
+is also its administrator, so the pages render; their session last seen an hour ago), by an
+anonymous visitor, and, under /api/, with an API token.
 """
 
 from __future__ import annotations
 
 import contextvars
+import datetime as dt
 import re
 
 import pytest
 from pyramid.interfaces import IRoutesMapper
-from sqlalchemy import event
+from sqlalchemy import event, select, update
+
+from col_core.db.meta import utcnow
+from col_core.security.models import ApiToken, UserSession
+from col_core.security.tokens import API_TOKEN_PREFIX, digest, new_secret
 
 from test_cross_tenant import ATTACKS, GLOBAL, _path, _signed_in, world  # noqa: F401 (fixture)
 
 WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|UPSERT)\b", re.IGNORECASE)
+HOUR = dt.timedelta(hours=1)
 _watching: contextvars.ContextVar[list | None] = contextvars.ContextVar("get_writes", default=None)
 
 
@@ -61,17 +68,27 @@ def _get_routes(registry) -> dict[str, str]:
     return paths
 
 
-def test_no_get_writes_to_the_database(testapp, registry, world, watched):  # noqa: F811
+def test_no_get_writes_to_the_database(testapp, registry, world, watched, factories):  # noqa: F811
     paths = {name: path if path is not None else _path(registry, world, name)
              for name, path in _get_routes(registry).items()}
     signed_in, _ = _signed_in(testapp, world["a"])
+    factories.session.execute(update(UserSession).values(last_seen_at=utcnow() - HOUR))
+    secret = API_TOKEN_PREFIX + new_secret()
+    owner = factories.session.scalar(select(UserSession.user_id))
+    factories.save(ApiToken(user_id=owner, name="reader", scope="read", token_hash=digest(secret)))
     anonymous = testapp.for_tenant(world["a"])
+    with_token = testapp.for_tenant(world["a"], HTTP_AUTHORIZATION=f"Bearer {secret}")
     writers = {}
-    for visitor, app in (("signed in", signed_in), ("anonymous", anonymous)):
+    for visitor, app in (("signed in", signed_in), ("anonymous", anonymous),
+                         ("token", with_token)):
         for name, path in sorted(paths.items()):
             path = path if path.startswith("/") else "/" + path
+            if visitor == "token" and not path.startswith("/api/"):
+                continue
             writes = watched(lambda: app.get(path, status="*"))
             if writes:
                 writers[f"{visitor} GET {path} ({name})"] = writes
+    # What they noted (the session and the token were used) is written later, by a flush.
+    assert set(registry["col.tallies"].pending()) >= {"sessions.seen", "tokens.used"}
     assert len(paths) > 100
     assert not writers, "\n".join(f"{k}: {v}" for k, v in writers.items())
