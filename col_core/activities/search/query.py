@@ -196,10 +196,12 @@ def matches(document: Document, query: SearchQuery) -> bool:
     return set(q.accessibility) <= set(d.accessibility)
 
 
+FACETS = ("category", "mode", "price", "language", "accessibility")
+
+
 def count_facets(documents) -> dict[str, dict[str, int]]:
     """Facet counts over matching documents: category, mode, price, language, accessibility."""
-    facets: dict[str, dict[str, int]] = {name: {} for name in
-                                         ("category", "mode", "price", "language", "accessibility")}
+    facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
 
     def bump(name, value, by=1):
         facets[name][value] = facets[name].get(value, 0) + by
@@ -217,6 +219,28 @@ def count_facets(documents) -> dict[str, dict[str, int]]:
         for feature in d.accessibility:
             bump("accessibility", feature)
     return facets
+
+
+# The filters each facet is "about".  A facet's counts leave out its own filter (and keep every
+# other): after choosing one category the list still offers the others, each with the number it
+# would show instead.  Accessibility features are combined with AND, so choosing one narrows the
+# others: its counts keep every filter, its own included.
+FACET_FILTERS: dict[str, dict[str, Any]] = {
+    "category": {"categories": ()},
+    "mode": {"mode": None},
+    "price": {"free": False, "max_price": None},
+    "language": {"language": None},
+}
+
+
+def facet_queries(query: SearchQuery) -> dict[str, SearchQuery]:
+    """``facet -> query`` without that facet's own filter, for each facet whose filter is set;
+    the other facets are counted over the query's own matches."""
+    own = {}
+    for facet, cleared in FACET_FILTERS.items():
+        if any(getattr(query, name) != value for name, value in cleared.items()):
+            own[facet] = query.but(**cleared)
+    return own
 
 
 def order_key(query: SearchQuery):
