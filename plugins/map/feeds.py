@@ -22,7 +22,7 @@ from sqlalchemy import select
 from col_core.activities.ical import activities_to_ical
 from col_core.activities.models import Activity
 from col_core.activities.search import ISearchService, store
-from col_core.activities.search.views import PARAMETERS, activity_urls, parse_query
+from col_core.activities.search.views import API_PARAMETERS, activity_urls, parse_query
 from plugins.map.groups import OPENAPI_PARAMETER, cache_key, narrowed, requested_group
 
 CACHE_SIZE = 256
@@ -92,7 +92,8 @@ def activities_geojson(request):
     # each time, and its members (which the search version does not follow) key the ETag.
     group = requested_group(request)
     now = _window_start()
-    query = narrowed(request, parse_query(request, default_limit=limit, max_limit=limit).but(
+    query = narrowed(request, parse_query(request, default_limit=limit, max_limit=limit,
+                                             legacy_language=True).but(
         kinds=("activity",), facets=False, now=now), group)
     version, changed_at = store.version(request.dbsession, request.tenant.id)
     etag = _etag(request, version, changed_at, "geojson", cache_key(group), now)
@@ -152,7 +153,7 @@ def includeme(config):
     config.add_api_view(
         activities_geojson, "/activities.geojson", permission="view", tags=["map"],
         summary="Activities in a viewport as GeoJSON (filters as in /search; bbox=w,s,e,n)",
-        parameters=[*PARAMETERS, OPENAPI_PARAMETER],
+        parameters=[*API_PARAMETERS, OPENAPI_PARAMETER],
         responses={200: {"description": "A FeatureCollection, capped at map.geojson_limit",
                          "content": {"application/geo+json": {"schema": GEOJSON_SCHEMA}}},
                    304: {"description": "Unchanged since the ETag you sent"}})

@@ -202,6 +202,9 @@ class DatabaseSearch:
                             near_radius2=dlat * dlat,
                             **_area_values("near", (lon - dlon, lat - dlat, lon + dlon,
                                                     lat + dlat)))
+        if query.located is not None:
+            filters.add(("located", query.located), lambda located=query.located: (
+                T.c.lat.is_not(None) if located else T.c.lat.is_(None)))
         if query.mode in MODES:
             filters.add(query.mode, lambda mode=query.mode: T.c[mode].is_(True))
         if query.free:

@@ -239,6 +239,11 @@ class SearchConformance:
         assert facets["accessibility"] == {"step_free": 2, "quiet_space": 1}
         assert self.ask(text="dance ").facets["category"] == {"arts": 1, "tech": 1}
 
+    def test_located_or_not(self, world):
+        assert self.keys(located=False, sort="date") == ["coding"]
+        assert set(self.keys(located=True)) == {"dance", "tanz", "cuisine", "parque"}
+        assert self.ask(located=False, facets=True).total == 1
+
     def test_a_chosen_facet_keeps_its_other_values(self, world):
         """Choosing a category (or mode, price, language) keeps the others on offer, each with
         the number it would show; the other facets count the narrowed matches."""
