@@ -68,12 +68,12 @@ def map_page(request):
         "carried": [(name, value) for name in CARRIED for value in request.GET.getall(name)],
         # Ways out of an empty result: the whole city, no filters, the online activities.
         "ways_out": {
-            "wider": _without(request, "at", "near", "km", "sort") if
+            "wider_url": _without(request, "at", "near", "km", "sort") if
             {"at", "near", "km"} & set(request.GET) else None,
-            "clear": request.route_url("map") if filtered else None,
-            "online": request.route_url("map", _query={"mode": "online"})
+            "clear_url": request.route_url("map") if filtered else None,
+            "online_url": request.route_url("map", _query={"mode": "online"})
             if query.mode != "online" else None,
-            "skill": _without(request, "skill") if query.skills else None,
+            "skill_url": _without(request, "skill") if query.skills else None,
         },
         "search_url": request.route_url("api.get.search"),
         "map": map_settings(request),
