@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from col_core.activities.search.testing import activities  # noqa: F401  (fixture)
 
@@ -54,7 +55,8 @@ def test_map_clusters_filters_and_opens_an_activity(server, chromium, city):
 
     # Filtering updates the markers, the list and the shareable address together.
     page.select_option("#f-category", "tech")
-    page.wait_for_function("document.querySelectorAll('#results li').length === 1")
+    # (expect, not wait_for_function: the page's CSP has no 'unsafe-eval' for its strings.)
+    expect(page.locator("#results li")).to_have_count(1)
     assert page.locator("#results li").inner_text().startswith("Robotics lab")
     assert "category=tech" in page.url and "at=" in page.url
     assert page.locator(".marker-cluster").count() == 0
@@ -71,5 +73,5 @@ def test_map_clusters_filters_and_opens_an_activity(server, chromium, city):
     shared.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server)
                  else route.abort())
     shared.goto(shared_url)
-    shared.wait_for_function("document.querySelectorAll('#results li').length === 1")
+    expect(shared.locator("#results li")).to_have_count(1)
     assert shared.locator("#f-category").input_value() == "tech"
