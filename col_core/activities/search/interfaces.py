@@ -33,7 +33,8 @@ class ISearchService(Interface):
         last) or distance (needs ``query.near``); ``total`` counts every match, ``facets``
         counts matches per category, mode, price, language and accessibility feature (when
         ``query.facets``), each facet whose filter is set counted without that filter
-        (``query.FACET_FILTERS``), so the other values of a chosen facet stay on offer; ``suggestion`` is a corrected query when the backend offers one.
+        (``query.FACET_FILTERS``), so the other values of a chosen facet stay on offer;
+        ``suggestion`` is a corrected query when the backend offers one.
         Ended documents are left out unless ``query.include_past``.
         """
 

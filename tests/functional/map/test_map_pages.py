@@ -161,7 +161,8 @@ def test_map_page_lists_online_activities_and_keeps_hidden_filters(testapp, fact
     english = app.get("/map/", {"language": "en"})
     assert [li.a.text for li in english.html.select("#online-results li")] == ["Online dance class"]
     assert not english.html.select("#results li")
-    assert english.html.find("select", id="f-language").find("option", selected=True)["value"] == "en"
+    chosen_language = english.html.find("select", id="f-language").find("option", selected=True)
+    assert chosen_language["value"] == "en"
 
 
 def test_an_empty_map_page_offers_ways_out(testapp, factories, activities):

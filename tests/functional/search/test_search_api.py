@@ -130,7 +130,8 @@ def test_language_has_its_own_parameter_and_lang_still_works_in_the_api(testapp,
     # Old clients' lang= is read as the activities' language when language= is absent.
     assert titles(app.get("/api/v1/search", {"lang": "lt"})) == ["Šokiai"]
     assert titles(app.get("/api/v1/search", {"lang": "lt", "language": "de"})) == ["Tanzworkshop"]
-    parameters = {p["name"]: p for p in openapi.spec["paths"]["/api/v1/search"]["get"]["parameters"]}
+    search = openapi.spec["paths"]["/api/v1/search"]["get"]
+    parameters = {p["name"]: p for p in search["parameters"]}
     assert "language" in parameters and "located" in parameters
     assert parameters["lang"]["deprecated"] is True
 
