@@ -57,7 +57,12 @@ def map_page(request):
     search = request.find_service(ISearchService)
     # The map shows what has a place; what has none (online activities) has its own list.
     results = search.search(query.but(located=True))
-    online = search.search(query.but(located=False, facets=False, sort="date"))
+    online = search.search(query.but(located=False, sort="date"))
+    # The two lists split the matches in two, so the filters' counts are their sums.
+    for facet, counts in online.facets.items():
+        merged = results.facets.setdefault(facet, {})
+        for value, count in counts.items():
+            merged[value] = merged.get(value, 0) + count
     url_of = document_urls(request)
     filtered = [name for name in request.GET if name not in PAGE_PARAMETERS]
     return {

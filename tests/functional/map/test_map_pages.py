@@ -154,6 +154,8 @@ def test_map_page_lists_online_activities_and_keeps_hidden_filters(testapp, fact
     # The category list keeps every category after one is chosen.
     chosen = app.get("/map/", {"category": "tech"})
     assert {o["value"] for o in chosen.html.select("#f-category option")} == {"", "arts", "tech"}
+    # Online activities count in the filters too.
+    assert "(2)" in chosen.html.find("option", value="arts").text
     # lang= is the interface only; language= filters.
     lithuanian = app.get("/map/", {"lang": "lt"})
     assert lithuanian.html.html["lang"] == "lt"
