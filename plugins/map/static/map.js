@@ -148,6 +148,9 @@
     if (lang) { shared.set("lang", lang); }
     history.replaceState(null, "", "?" + shared.toString());
     field("at").value = shared.get("at");
+    // The calendar feed follows the same filters (not the view: a calendar has no viewport).
+    var ical = document.getElementById("map-ical");
+    if (ical) { ical.href = ical.href.split("?")[0] + "?" + filters().toString(); }
     // What has no place on the map: the same filters, soonest first.
     var unlocated = filters();
     ["near", "km", "sort"].forEach(function (name) { unlocated.delete(name); });

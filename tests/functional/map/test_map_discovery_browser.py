@@ -81,6 +81,8 @@ def test_skill_survives_in_the_list_the_geojson_request_and_the_address(live_ser
         page.wait_for_url("**sort=date**")
         assert parse_qs(urlsplit(page.url).query)["skill"] == [PYTHON]
         assert requests[-1].get("skill") == [PYTHON]
+        ical = parse_qs(urlsplit(page.locator("#map-ical").get_attribute("href")).query)
+        assert ical["skill"] == [PYTHON] and ical["sort"] == ["date"]
 
 
 def test_near_me_at_the_centre_finds_activities_and_marks_the_place(live_server, chromium, city):
