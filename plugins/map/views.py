@@ -80,7 +80,7 @@ def map_page(request):
             if query.mode != "online" else None,
             "skill_url": _without(request, "skill") if query.skills else None,
         },
-        "search_url": request.route_url("api.get.search"),
+        "unlocated_url": request.route_url("api.get.activities.unlocated"),
         "map": map_settings(request),
         "accessibility": {key: request.localizer.translate(label)
                           for key, label in ACCESSIBILITY.items()},

@@ -151,19 +151,15 @@
     // The calendar feed follows the same filters (not the view: a calendar has no viewport).
     var ical = document.getElementById("map-ical");
     if (ical) { ical.href = ical.href.split("?")[0] + "?" + filters().toString(); }
-    // What has no place on the map: the same filters, soonest first.
+    // What has no place on the map: the same filters (and group), soonest first.
     var unlocated = filters();
     ["near", "km", "sort"].forEach(function (name) { unlocated.delete(name); });
-    unlocated.set("located", "0");
-    unlocated.set("kind", "activity");
-    unlocated.set("sort", "date");
-    unlocated.set("limit", "50");
     if (pending) { pending.abort(); }
     pending = new AbortController();
     var signal = pending.signal;
     Promise.all([
       fetch(el.dataset.geojson + "?" + query.toString(), {signal: signal}).then(asJson),
-      fetch(el.dataset.search + "?" + unlocated.toString(), {signal: signal}).then(asJson)
+      fetch(el.dataset.unlocated + "?" + unlocated.toString(), {signal: signal}).then(asJson)
     ]).then(function (answers) {
       var data = answers[0];
       cluster.clearLayers();
