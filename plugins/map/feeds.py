@@ -22,7 +22,8 @@ from sqlalchemy import select
 from col_core.activities.ical import activities_to_ical
 from col_core.activities.models import Activity
 from col_core.activities.search import ISearchService, store
-from col_core.activities.search.views import PARAMETERS, activity_urls, parse_query
+from col_core.activities.search.views import (API_PARAMETERS, activity_urls, document_urls,
+                                              hit_json, parse_query)
 from plugins.map.groups import OPENAPI_PARAMETER, cache_key, narrowed, requested_group
 
 CACHE_SIZE = 256
@@ -92,7 +93,8 @@ def activities_geojson(request):
     # each time, and its members (which the search version does not follow) key the ETag.
     group = requested_group(request)
     now = _window_start()
-    query = narrowed(request, parse_query(request, default_limit=limit, max_limit=limit).but(
+    query = narrowed(request, parse_query(request, default_limit=limit, max_limit=limit,
+                                             legacy_language=True).but(
         kinds=("activity",), facets=False, now=now), group)
     version, changed_at = store.version(request.dbsession, request.tenant.id)
     etag = _etag(request, version, changed_at, "geojson", cache_key(group), now)
@@ -117,6 +119,19 @@ def activities_geojson(request):
     response = Response(body=body, content_type="application/geo+json", charset=None)
     response.headers.update(headers)
     return response
+
+
+def unlocated_activities(request):
+    """The activities matching the filters that have no place on the map (mostly online ones),
+    soonest first, kept to the map's group like the GeoJSON: the list beside the map."""
+    query = narrowed(request, parse_query(request, default_limit=50, legacy_language=True).but(
+        kinds=("activity",), located=False, facets=False, sort="date", near=None,
+        within_km=None), requested_group(request))
+    results = request.find_service(ISearchService).search(query)
+    url_of = document_urls(request)
+    return {"total": results.total, "total_exact": results.total_exact,
+            "items": [hit_json(hit, url_of) for hit in results.hits], "facets": {},
+            "suggestion": None, "next": None}
 
 
 def search_ical(request):
@@ -152,8 +167,16 @@ def includeme(config):
     config.add_api_view(
         activities_geojson, "/activities.geojson", permission="view", tags=["map"],
         summary="Activities in a viewport as GeoJSON (filters as in /search; bbox=w,s,e,n)",
-        parameters=[*PARAMETERS, OPENAPI_PARAMETER],
+        parameters=[*API_PARAMETERS, OPENAPI_PARAMETER],
         responses={200: {"description": "A FeatureCollection, capped at map.geojson_limit",
                          "content": {"application/geo+json": {"schema": GEOJSON_SCHEMA}}},
                    304: {"description": "Unchanged since the ETag you sent"}})
+    config.add_api_view(
+        unlocated_activities, "/activities.unlocated", permission="view", tags=["map"],
+        summary="Activities without a place on the map (online ones), with the map's filters",
+        parameters=[*API_PARAMETERS, OPENAPI_PARAMETER],
+        responses={200: {"description": "At most `limit` (50) of them, soonest first; `total` "
+                                        "counts them all (up to 100, see total_exact)",
+                         "content": {"application/json": {"schema": {
+                             "$ref": "#/components/schemas/SearchResults"}}}}})
     config.add_view(search_ical, route_name="map.ics", permission="view", request_method="GET")

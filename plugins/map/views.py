@@ -29,6 +29,20 @@ def map_settings(request) -> dict:
             "tile_url": tile_url, "attribution": attribution}
 
 
+# Filters the map page has no visible field for (a skill from a skill page, a price cap or
+# radius from a shared link): carried as hidden fields, so the map's JavaScript and every link
+# it writes keep them.
+CARRIED = ("skill", "max_price", "km", "past")
+# What the page adds to the search parameters: never a filter of its own.
+PAGE_PARAMETERS = ("lang", "at", "locate", "group")
+
+
+def _without(request, *names) -> str:
+    """The map's address with the request's parameters but ``names``."""
+    return request.route_url("map", _query=[(name, value) for name, value in request.GET.items()
+                                            if name not in names])
+
+
 @view_config(route_name="map", renderer="plugins.map:templates/map.jinja2", permission="view")
 def map_page(request):
     group = requested_group(request)
@@ -40,18 +54,41 @@ def map_page(request):
         query = SearchQuery(limit=50)
         request.response.status = 400
     query = narrowed(request, query.but(kinds=("activity",), facets=True), group)
-    results = request.find_service(ISearchService).search(query)
+    search = request.find_service(ISearchService)
+    # The map shows what has a place; what has none (online activities) has its own list.
+    results = search.search(query.but(located=True))
+    online = search.search(query.but(located=False, sort="date"))
+    # The two lists split the matches in two, so the filters' counts are their sums.
+    for facet, counts in online.facets.items():
+        merged = results.facets.setdefault(facet, {})
+        for value, count in counts.items():
+            merged[value] = merged.get(value, 0) + count
     url_of = document_urls(request)
+    filtered = [name for name in request.GET if name not in PAGE_PARAMETERS]
     return {
         "query": query, "params": request.GET, "errors": errors, "results": results,
         "hits": [(hit, url_of(hit.document)) for hit in results.hits],
+        "online": online, "online_hits": [(hit, url_of(hit.document)) for hit in online.hits],
+        "total": results.total + online.total,
+        "carried": [(name, value) for name in CARRIED for value in request.GET.getall(name)],
+        # Ways out of an empty result: the whole city, no filters, the online activities.
+        "ways_out": {
+            "wider_url": _without(request, "at", "near", "km", "sort") if
+            {"at", "near", "km"} & set(request.GET) else None,
+            "clear_url": request.route_url("map") if filtered else None,
+            "online_url": request.route_url("map", _query={"mode": "online"})
+            if query.mode != "online" else None,
+            "skill_url": _without(request, "skill") if query.skills else None,
+        },
+        "unlocated_url": request.route_url("api.get.activities.unlocated"),
         "map": map_settings(request),
         "accessibility": {key: request.localizer.translate(label)
                           for key, label in ACCESSIBILITY.items()},
         "categories": category_names(request.tenant, request.locale_name),
         "leaflet": xstatic.pkg.leaflet.BASE_DIR, "cluster": xstatic.pkg.leaflet_markercluster.BASE_DIR,
         "geojson_url": request.route_url("api.get.activities.geojson"),
-        "ical_url": request.route_url("map.ics", _query=request.GET),
+        "ical_url": request.route_url("map.ics", _query=[
+            (name, value) for name, value in request.GET.items() if name not in ("lang", "at")]),
         "group": group,
         # The same search over every activity of the city: the banner's way out of the group.
         "all_url": request.route_url("map", _query=[(name, value) for name, value in

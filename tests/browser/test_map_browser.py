@@ -55,7 +55,8 @@ def test_map_clusters_filters_and_opens_an_activity(server, chromium, city):
 
     # Filtering updates the markers, the list and the shareable address together.
     page.select_option("#f-category", "tech")
-    expect(page.locator("#results li")).to_have_count(1)  # (no eval: the CSP forbids it)
+    # (expect, not wait_for_function: the page's CSP has no 'unsafe-eval' for its strings.)
+    expect(page.locator("#results li")).to_have_count(1)
     assert page.locator("#results li").inner_text().startswith("Robotics lab")
     assert "category=tech" in page.url and "at=" in page.url
     assert page.locator(".marker-cluster").count() == 0

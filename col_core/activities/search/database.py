@@ -17,8 +17,8 @@ from zope.interface import implementer
 from col_core.activities.search import store
 from col_core.activities.search.analysis import query_words
 from col_core.activities.search.interfaces import ISearchService
-from col_core.activities.search.query import (KM_PER_DEGREE, MODES, Document, Hit,
-                                              SearchResults, distance_km)
+from col_core.activities.search.query import (FACETS, KM_PER_DEGREE, MODES, Document, Hit,
+                                              SearchResults, distance_km, facet_queries)
 
 T = store.TABLE
 FTS = table("idx_search_fts", column("rowid"), column("rank"))
@@ -202,6 +202,9 @@ class DatabaseSearch:
                             near_radius2=dlat * dlat,
                             **_area_values("near", (lon - dlon, lat - dlat, lon + dlon,
                                                     lat + dlat)))
+        if query.located is not None:
+            filters.add(("located", query.located), lambda located=query.located: (
+                T.c.lat.is_not(None) if located else T.c.lat.is_(None)))
         if query.mode in MODES:
             filters.add(query.mode, lambda mode=query.mode: T.c[mode].is_(True))
         if query.free:
@@ -353,6 +356,15 @@ class DatabaseSearch:
         """(total, whether it is exact, facets)."""
         if not query.facets:
             return (*self._count_up_to_limit(query), {})
+        total, facets = self._facets(query)
+        # A facet whose filter is set is counted without it (query.FACET_FILTERS): one more
+        # grouped statement per such facet, none when no facet filter is set.
+        for facet, wider in facet_queries(query).items():
+            facets[facet] = self._facets(wider)[1][facet]
+        return total, True, facets
+
+    def _facets(self, query):
+        """(total, facets) of the matches of ``query``, in one grouped statement."""
         filters, words = self._prepared(query)
         # One grouped query gives the total and every facet; single-valued facets are summed,
         # so the groups are only category x languages x accessibility combinations.
@@ -369,7 +381,7 @@ class DatabaseSearch:
 
         values = {**filters.values, **({"match": self._match_value(words)} if words else {})}
         rows = self._execute(("facets", bool(words), *filters.shape), build, values).all()
-        facets = {name: {} for name in ("category", "mode", "price", "language", "accessibility")}
+        facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
 
         def bump(name, value, n):
             if n:
@@ -385,7 +397,7 @@ class DatabaseSearch:
                 bump("language", language, row.n)
             for feature in store.unpacked(row.accessibility):
                 bump("accessibility", feature, row.n)
-        return sum(row.n for row in rows), True, facets
+        return sum(row.n for row in rows), facets
 
     def _count_up_to_limit(self, query):
         filters, words = self._prepared(query)

@@ -32,7 +32,9 @@ class ISearchService(Interface):
         Hits are sorted by relevance (ties by start date), date (soonest first, always-open
         last) or distance (needs ``query.near``); ``total`` counts every match, ``facets``
         counts matches per category, mode, price, language and accessibility feature (when
-        ``query.facets``); ``suggestion`` is a corrected query when the backend offers one.
+        ``query.facets``), each facet whose filter is set counted without that filter
+        (``query.FACET_FILTERS``), so the other values of a chosen facet stay on offer;
+        ``suggestion`` is a corrected query when the backend offers one.
         Ended documents are left out unless ``query.include_past``.
         """
 

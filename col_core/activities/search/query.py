@@ -55,6 +55,9 @@ class SearchQuery:
     age: int | None = None
     language: str | None = None
     accessibility: tuple[str, ...] = ()  # all of them
+    # True: only documents with a place on the map; False: only those without one (mostly
+    # online activities, which the map page lists beside the map); None: both.
+    located: bool | None = None
     # Only documents with these keys (of the kinds asked for); None: no restriction, while an
     # empty tuple matches nothing, so an empty group never widens into the whole city.
     keys: tuple[str, ...] | None = None
@@ -79,9 +82,15 @@ class SearchQuery:
         return replace(self, **changes)
 
     @classmethod
-    def from_params(cls, params, *, default_limit: int = 20, max_limit: int = MAX_LIMIT) -> "SearchQuery":
-        """Read a query string (a webob MultiDict or a plain dict); raise QueryError when bad."""
-        return _Parser(params).query(default_limit, max_limit)
+    def from_params(cls, params, *, default_limit: int = 20, max_limit: int = MAX_LIMIT,
+                    legacy_language: bool = False) -> "SearchQuery":
+        """Read a query string (a webob MultiDict or a plain dict); raise QueryError when bad.
+
+        The activities' language is ``language=``; ``lang=`` chooses the interface's language
+        on every page.  ``legacy_language`` also reads ``lang=`` as the activities' language
+        (when ``language=`` is absent), as the JSON API did before: its old clients keep working.
+        """
+        return _Parser(params, legacy_language).query(default_limit, max_limit)
 
 
 @dataclass
@@ -182,6 +191,8 @@ def matches(document: Document, query: SearchQuery) -> bool:
     if q.near and q.within_km is not None:
         if d.lat is None or distance_km(*q.near, d.lat, d.lon) > q.within_km:
             return False
+    if q.located is not None and (d.lat is not None) != q.located:
+        return False
     if q.mode == "online" and not d.online or q.mode == "in_person" and not d.in_person:
         return False
     if q.free and d.price != 0:
@@ -196,10 +207,12 @@ def matches(document: Document, query: SearchQuery) -> bool:
     return set(q.accessibility) <= set(d.accessibility)
 
 
+FACETS = ("category", "mode", "price", "language", "accessibility")
+
+
 def count_facets(documents) -> dict[str, dict[str, int]]:
     """Facet counts over matching documents: category, mode, price, language, accessibility."""
-    facets: dict[str, dict[str, int]] = {name: {} for name in
-                                         ("category", "mode", "price", "language", "accessibility")}
+    facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
 
     def bump(name, value, by=1):
         facets[name][value] = facets[name].get(value, 0) + by
@@ -219,6 +232,28 @@ def count_facets(documents) -> dict[str, dict[str, int]]:
     return facets
 
 
+# The filters each facet is "about".  A facet's counts leave out its own filter (and keep every
+# other): after choosing one category the list still offers the others, each with the number it
+# would show instead.  Accessibility features are combined with AND, so choosing one narrows the
+# others: its counts keep every filter, its own included.
+FACET_FILTERS: dict[str, dict[str, Any]] = {
+    "category": {"categories": ()},
+    "mode": {"mode": None},
+    "price": {"free": False, "max_price": None},
+    "language": {"language": None},
+}
+
+
+def facet_queries(query: SearchQuery) -> dict[str, SearchQuery]:
+    """``facet -> query`` without that facet's own filter, for each facet whose filter is set;
+    the other facets are counted over the query's own matches."""
+    own = {}
+    for facet, cleared in FACET_FILTERS.items():
+        if any(getattr(query, name) != value for name, value in cleared.items()):
+            own[facet] = query.but(**cleared)
+    return own
+
+
 def order_key(query: SearchQuery):
     """Sort key for hits of one backend that sorts in Python (the database sorts in SQL)."""
     far = float("inf")
@@ -233,8 +268,9 @@ def order_key(query: SearchQuery):
 
 
 class _Parser:
-    def __init__(self, params):
+    def __init__(self, params, legacy_language: bool = False):
         self.params = params
+        self.legacy_language = legacy_language
         self.errors: dict[str, str] = {}
 
     def _all(self, name) -> tuple[str, ...]:
@@ -302,6 +338,9 @@ class _Parser:
             self.errors["sort"] = _("Sort by relevance, date or distance.")
         within = self._number("km", float, 0, 20000)
         max_price = self._number("max_price", float, 0, 1_000_000)
+        located = self._one("located")
+        if located and located not in ("0", "1"):
+            self.errors["located"] = _("Choose 1 (with a place on the map) or 0 (without).")
         query = SearchQuery(
             text=self._one("q")[:200],
             kinds=self._all("kind"),
@@ -316,8 +355,10 @@ class _Parser:
             free=self._one("free") in ("1", "true", "yes", "on"),
             max_price=None if max_price is None else round(max_price * 100),
             age=self._number("age", int, 0, 120),
-            language=self._one("lang") or None,
+            language=(self._one("language")
+                      or (self._one("lang") if self.legacy_language else "")) or None,
             accessibility=self._all("access"),
+            located={"1": True, "0": False}.get(located),
             include_past=self._one("past") in ("1", "true", "yes", "on"),
             sort=sort,
             limit=self._number("limit", int, 1, max_limit) or default_limit,

@@ -25,8 +25,10 @@ PARAMETERS = [
         ("free", {"type": "boolean"}, "Only free activities."),
         ("max_price", {"type": "number"}, "At most this price, in the city's currency."),
         ("age", {"type": "integer"}, "Suitable for a learner of this age."),
-        ("lang", {"type": "string"}, "Spoken in this language (code)."),
+        ("language", {"type": "string"}, "Spoken in this language (a code such as `lt`)."),
         ("access", {"type": "string"}, "Accessibility features, comma-separated (all)."),
+        ("located", {"enum": ["0", "1"]}, "1: only with a place on the map; 0: only without "
+         "one (mostly online activities)."),
         ("past", {"type": "boolean"}, "Include activities that have ended."),
         ("sort", {"enum": ["relevance", "date", "distance"]}, "Order of the results."),
         ("limit", {"type": "integer", "minimum": 1, "maximum": 100}, "Results per page."),
@@ -34,6 +36,16 @@ PARAMETERS = [
         ("facets", {"type": "boolean"}, "Also count matches per filter value (facets=1)."),
     ]
 ]
+# Before `language=`, the JSON API read the activities' language from `lang=`, which every page
+# also reads as the interface's language; the API still accepts it (parse_query's
+# legacy_language), documented as deprecated.
+LEGACY_LANGUAGE = {
+    "name": "lang", "in": "query", "required": False, "deprecated": True,
+    "schema": {"type": "string"},
+    "description": "Deprecated: use `language`. Read as `language` when that is absent (it also "
+                   "chooses the language of error messages).",
+}
+API_PARAMETERS = [*PARAMETERS, LEGACY_LANGUAGE]
 HIT_SCHEMA = {
     "type": "object", "required": ["kind", "key", "title", "url"],
     "properties": {
@@ -57,7 +69,12 @@ RESULTS_SCHEMA = {
                         "False when there are more matches than `total` (they are counted up to "
                         "100 or the end of the page; with facets=1 the total is exact)."},
         "items": {"type": "array", "items": {"$ref": "#/components/schemas/SearchHit"}},
-        "facets": {"type": "object", "additionalProperties": {
+        "facets": {"type": "object", "description":
+                   "Matches per value of category, mode, price, language and accessibility. A "
+                   "facet whose filter is set (category, mode, free or max_price, language) is "
+                   "counted without that filter, so its other values keep their counts; "
+                   "accessibility features combine with AND and count within the matches.",
+                   "additionalProperties": {
             "type": "object", "additionalProperties": {"type": "integer"}}},
         "suggestion": {"type": ["string", "null"], "description": "Did you mean ..."},
         "next": {"type": ["string", "null"], "description": "The next page, if any."},
@@ -107,7 +124,8 @@ def hit_json(hit, url_of) -> dict:
 
 
 def parse_query(request, **options) -> SearchQuery:
-    """The request's search parameters, or a 400 naming each bad one."""
+    """The request's search parameters, or a 400 naming each bad one (options as
+    ``SearchQuery.from_params``)."""
     try:
         return SearchQuery.from_params(request.GET, **options)
     except QueryError as error:
@@ -117,7 +135,7 @@ def parse_query(request, **options) -> SearchQuery:
 
 
 def search_api(request):
-    query = parse_query(request)
+    query = parse_query(request, legacy_language=True)
     results = request.find_service(ISearchService).search(query)
     url_of = document_urls(request)
     following = query.offset + query.limit
@@ -136,7 +154,7 @@ def includeme(config):
     config.add_openapi_schema("SearchResults", RESULTS_SCHEMA)
     config.add_api_view(
         search_api, "/search", summary="Search the city's activities (and other documents)",
-        parameters=PARAMETERS, tags=["search"], permission="view",
+        parameters=API_PARAMETERS, tags=["search"], permission="view",
         responses={200: {"description": "Matching documents, a page of them, with facet counts",
                          "content": {"application/json": {"schema": {
                              "$ref": "#/components/schemas/SearchResults"}}}}})

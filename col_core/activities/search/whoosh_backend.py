@@ -28,7 +28,7 @@ from col_core.activities.search.analysis import fold, index_terms, query_words, 
 from col_core.activities.search.database import as_documents
 from col_core.activities.search.interfaces import ISearchService
 from col_core.activities.search.query import (Hit, Located, SearchResults, count_facets,
-                                              distance_km, matches, order_key)
+                                              distance_km, facet_queries, matches, order_key)
 from col_core.tenancy.scoping import cross_tenant
 
 JOB_KIND = "search.whoosh"
@@ -137,8 +137,7 @@ class WhooshSearch:
             corrected.append(options[0] if options else folded)
         return " ".join(corrected) if changed else None
 
-    def _hits(self, query):
-        found, suggestion = self._matching(query)
+    def _hits(self, query, found):
         hits = []
         for document, score in found:
             if not matches(document, query):
@@ -147,16 +146,23 @@ class WhooshSearch:
                         if query.near and document.lat is not None else None)
             hits.append(Hit(document, score, distance))
         hits.sort(key=order_key(query))
-        return hits, suggestion
+        return hits
 
     def search(self, query):
-        hits, suggestion = self._hits(query)
-        facets = count_facets(hit.document for hit in hits) if query.facets else {}
+        found, suggestion = self._matching(query)
+        hits = self._hits(query, found)
+        facets = {}
+        if query.facets:
+            facets = count_facets(hit.document for hit in hits)
+            # A facet whose filter is set is counted without it (query.FACET_FILTERS).
+            for facet, wider in facet_queries(query).items():
+                facets[facet] = count_facets(
+                    document for document, _ in found if matches(document, wider))[facet]
         return SearchResults(total=len(hits), hits=hits[query.offset:query.offset + query.limit],
                              facets=facets, suggestion=suggestion)
 
     def locate(self, query):
-        hits, _ = self._hits(query)
+        hits = self._hits(query, self._matching(query)[0])
         located = [Located(d.kind, d.key, d.title, d.url, d.category, d.lat, d.lon, d.starts_at,
                            d.online) for d in (hit.document for hit in hits) if d.lat is not None]
         return located[query.offset:query.offset + query.limit + 1]

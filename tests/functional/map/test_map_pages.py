@@ -122,9 +122,58 @@ def test_suggestions_from_the_category_a_learner_joins_most(registry, factories,
 def test_search_ical_feed_parses(testapp, factories, activities):
     city = factories.tenant("vilnius")
     activities(city, title="Dance workshop")
-    activities(city, title="Robotics", category="tech")
+    activities(city, title="Robotics", category="tech", languages=["lt"])
     response = testapp.for_tenant(city).get("/map/activities.ics", {"category": "arts"})
     assert response.content_type == "text/calendar"
     calendar = icalendar.Calendar.from_ical(response.body)
     events = [component for component in calendar.walk("VEVENT")]
     assert [str(event["summary"]) for event in events] == ["Dance workshop"]
+
+
+def test_map_page_lists_online_activities_and_keeps_hidden_filters(testapp, factories,
+                                                                   activities):
+    """Without JavaScript: online activities in their own counted list, a skill from a skill
+    page kept in the form (so the map's script and its links keep it), language= for the
+    activities' language while lang= only changes the interface."""
+    from col_core.activities.models import ActivitySkill
+
+    skill = "http://data.europa.eu/esco/skill/dance"
+    city = factories.tenant("vilnius", locales=["en", "lt"])
+    activities(city, title="Dance workshop", languages=["lt"],
+               skills=[ActivitySkill(concept_uri=skill, label="dance")])
+    activities(city, title="Online dance class", latitude=None, longitude=None, online=True,
+               languages=["en"], skills=[ActivitySkill(concept_uri=skill, label="dance")])
+    activities(city, title="Robotics", category="tech", languages=["lt"])
+    app = testapp.for_tenant(city)
+    page = app.get("/map/", {"skill": skill})
+    assert [li.a.text for li in page.html.select("#results li")] == ["Dance workshop"]
+    assert [li.a.text for li in page.html.select("#online-results li")] == ["Online dance class"]
+    assert page.html.find(id="results-title").text == "2 activities"
+    assert page.html.find("input", {"name": "skill"})["value"] == skill
+    assert page.html.select_one(".map-notice a")["href"] == "http://vilnius.example.test/map/"
+    # The category list keeps every category after one is chosen.
+    chosen = app.get("/map/", {"category": "tech"})
+    assert {o["value"] for o in chosen.html.select("#f-category option")} == {"", "arts", "tech"}
+    # Online activities count in the filters too.
+    assert "(2)" in chosen.html.find("option", value="arts").text
+    # lang= is the interface only; language= filters.
+    lithuanian = app.get("/map/", {"lang": "lt"})
+    assert lithuanian.html.html["lang"] == "lt"
+    assert len(lithuanian.html.select("#results li")) == 2  # no language filter
+    english = app.get("/map/", {"language": "en"})
+    assert [li.a.text for li in english.html.select("#online-results li")] == ["Online dance class"]
+    assert not english.html.select("#results li")
+    chosen_language = english.html.find("select", id="f-language").find("option", selected=True)
+    assert chosen_language["value"] == "en"
+
+
+def test_an_empty_map_page_offers_ways_out(testapp, factories, activities):
+    city = factories.tenant("vilnius")
+    activities(city, title="Dance workshop")
+    page = testapp.for_tenant(city).get("/map/", {"q": "nothing", "near": "54.7,25.3",
+                                                   "km": "1", "sort": "distance"})
+    empty = page.html.find(id="empty")
+    assert not empty.has_attr("hidden")
+    assert page.html.find(id="way-clear")["href"] == "http://vilnius.example.test/map/"
+    assert page.html.find(id="way-online")["href"] == "http://vilnius.example.test/map/?mode=online"
+    assert page.html.find(id="way-wider")["href"] == "http://vilnius.example.test/map/?q=nothing"

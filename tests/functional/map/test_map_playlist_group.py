@@ -164,3 +164,26 @@ def test_unknown_groups_are_404_not_an_empty_map(testapp, city, org, staff, spot
 def test_the_parameter_is_in_the_openapi_document(testapp, city):
     operation = testapp.for_tenant(city).get("/api/openapi.json").json["paths"][GEOJSON]["get"]
     assert "group" in {parameter["name"] for parameter in operation["parameters"]}
+
+
+def test_online_list_keeps_to_the_group(testapp, city, org, staff, spots, people, openapi):
+    """The list beside the map (activities without a place) asks with the map's group."""
+    starts = utcnow() + dt.timedelta(days=1)
+    ends = starts + dt.timedelta(hours=1)
+    online = [people.activity(city, org, title, latitude=None, longitude=None, address="",
+                              online=True, schedule_kind="single", starts_at=starts,
+                              ends_at=ends, sessions=[ActivitySession(starts_at=starts,
+                                                                      ends_at=ends)])
+              for title in ("Online in the playlist", "Online elsewhere")]
+    playlist = make_playlist(staff, org, [spots[0], online[0]])
+    app = testapp.for_tenant(city)
+    grouped = openapi(app.get("/api/v1/activities.unlocated", {"group": f"playlist:{playlist}"}))
+    assert [item["title"] for item in grouped.json["items"]] == ["Online in the playlist"]
+    everything = app.get("/api/v1/activities.unlocated", {"sort": "distance",
+                                                          "near": "54.7,25.3"})
+    assert {item["title"] for item in everything.json["items"]} == \
+        {"Online in the playlist", "Online elsewhere"}
+    page = app.get("/map/", {"group": f"playlist:{playlist}"})
+    assert [li.a.text for li in page.html.select("#online-results li")] == \
+        ["Online in the playlist"]
+    app.get("/api/v1/activities.unlocated", {"group": "playlist:999999"}, status=404)

@@ -118,3 +118,35 @@ def test_query_syntax_in_the_words_is_only_text(testapp, factories, activities):
     for hostile in ['dance" OR "x', "dance' | 'x:*", 'dance NEAR(a b)', "dance & !x", "*", '"']:
         response = app.get("/api/v1/search", {"q": hostile})
         assert response.status_int == 200
+
+
+def test_language_has_its_own_parameter_and_lang_still_works_in_the_api(testapp, factories,
+                                                                        activities, openapi):
+    city = factories.tenant("vilnius", locales=["lt", "en", "de"])
+    activities(city, title="Tanzworkshop", languages=["de"])
+    activities(city, title="Šokiai", languages=["lt"])
+    app = testapp.for_tenant(city)
+    assert titles(openapi(app.get("/api/v1/search", {"language": "de"}))) == ["Tanzworkshop"]
+    # Old clients' lang= is read as the activities' language when language= is absent.
+    assert titles(app.get("/api/v1/search", {"lang": "lt"})) == ["Šokiai"]
+    assert titles(app.get("/api/v1/search", {"lang": "lt", "language": "de"})) == ["Tanzworkshop"]
+    search = openapi.spec["paths"]["/api/v1/search"]["get"]
+    parameters = {p["name"]: p for p in search["parameters"]}
+    assert "language" in parameters and "located" in parameters
+    assert parameters["lang"]["deprecated"] is True
+
+
+def test_located_and_facets_without_their_own_filter(testapp, factories, activities, openapi):
+    city = factories.tenant("vilnius")
+    activities(city, title="Dance workshop", category="arts")
+    activities(city, title="Online coding", category="tech", latitude=None, longitude=None,
+               online=True)
+    app = testapp.for_tenant(city)
+    assert titles(app.get("/api/v1/search", {"located": "0"})) == ["Online coding"]
+    assert titles(app.get("/api/v1/search", {"located": "1"})) == ["Dance workshop"]
+    chosen = openapi(app.get("/api/v1/search", {"category": "arts", "facets": "1"}))
+    assert titles(chosen) == ["Dance workshop"]
+    assert chosen.json["facets"]["category"] == {"arts": 1, "tech": 1}
+    assert chosen.json["facets"]["mode"] == {"in_person": 1}
+    bad = app.get("/api/v1/search", {"located": "maybe"}, status=400)
+    assert set(bad.json["fields"]) == {"located"}

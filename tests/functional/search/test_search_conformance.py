@@ -239,6 +239,33 @@ class SearchConformance:
         assert facets["accessibility"] == {"step_free": 2, "quiet_space": 1}
         assert self.ask(text="dance ").facets["category"] == {"arts": 1, "tech": 1}
 
+    def test_located_or_not(self, world):
+        assert self.keys(located=False, sort="date") == ["coding"]
+        assert set(self.keys(located=True)) == {"dance", "tanz", "cuisine", "parque"}
+        assert self.ask(located=False, facets=True).total == 1
+
+    def test_a_chosen_facet_keeps_its_other_values(self, world):
+        """Choosing a category (or mode, price, language) keeps the others on offer, each with
+        the number it would show; the other facets count the narrowed matches."""
+        results = self.ask(facets=True, categories=("food",))
+        assert [hit.document.key for hit in results.hits] == ["cuisine"]
+        assert results.total == 1
+        assert results.facets["category"] == {"arts": 3, "food": 1, "tech": 1}
+        assert results.facets["language"] == {"fr": 1}
+        assert results.facets["mode"] == {"in_person": 1}
+        online = self.ask(facets=True, mode="online", free=True)
+        assert online.total == 1
+        assert online.facets["mode"] == {"in_person": 1, "online": 1}
+        assert online.facets["price"] == {"free": 1}
+        assert online.facets["category"] == {"tech": 1}
+        german = self.ask(facets=True, language="de", text="tanz ")
+        assert german.facets["language"] == {"de": 1}
+        assert self.ask(facets=True, language="de").facets["language"] == \
+            {"lt": 1, "en": 2, "de": 1, "fr": 1, "es": 1}
+        # Accessibility features combine with AND: their counts narrow with the choice.
+        assert self.ask(facets=True, accessibility=("quiet_space",)).facets["accessibility"] \
+            == {"step_free": 1, "quiet_space": 1}
+
     # -- writing ------------------------------------------------------------------------------
 
     def test_replacing_keeps_one_document(self, world):
