@@ -4,6 +4,7 @@ dialect's ``INSERT ... ON CONFLICT`` and the closure table rebuilt in one statem
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, func, insert, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -132,7 +133,8 @@ def insert_rows(session: Session, table: Table, columns: Sequence[str], rows: li
         # COPY: psycopg's executemany still makes one round of the protocol per row.
         # SQLAlchemy types the pooled cursor as a bare DB-API cursor; psycopg's is a context
         # manager with copy().
-        with connection.connection.cursor() as cursor, cursor.copy(  # type: ignore[attr-defined]
+        cursor: Any = connection.connection.cursor()
+        with cursor, cursor.copy(
                 f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
