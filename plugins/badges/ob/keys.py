@@ -14,7 +14,6 @@ secret (the platform keeps that secret outside the database).
 from __future__ import annotations
 
 import json
-from typing import Union
 
 import base58
 from cryptography.hazmat.primitives import serialization
@@ -30,8 +29,8 @@ __all__ = [
     "multikey_document", "controller_document", "public_jwk", "public_key_from_jwk",
 ]
 
-PrivateKey = Union[ed25519.Ed25519PrivateKey, rsa.RSAPrivateKey]
-PublicKey = Union[ed25519.Ed25519PublicKey, rsa.RSAPublicKey]
+PrivateKey = ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey
+PublicKey = ed25519.Ed25519PublicKey | rsa.RSAPublicKey
 PRIVATE_KEY_TYPES = (ed25519.Ed25519PrivateKey, rsa.RSAPrivateKey)
 
 # Multicodec prefix of an Ed25519 public key (varint of 0xed), as the Multikey spec requires;
