@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import Any
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from . import records as r
 from .csvstream import DEFAULT_MAX_FIELD_SIZE, CsvStream
