@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Two workers: this suite is mostly waiting on the database, and machines here have two cores.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: demo test install browsers validators clean translations
+.PHONY: demo test lint install browsers validators clean translations
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,12 @@ demo: install
 ## COL_TEST_DATABASE_URL is set, as .ci/run does).
 test: install browsers validators
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## Formatting, lint and types, configured in pyproject.toml (see docs/plugins.md).
+lint: install
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy col_core plugins
 
 ## Debian's Chromium for the browser tests (never a downloaded browser build).
 browsers:

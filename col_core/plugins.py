@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -49,7 +50,7 @@ class PluginRegistry:
             self.manager.register(plugin.hooks, name=plugin.name)
 
     @classmethod
-    def discover(cls, disabled: list[str] = (), extra: list[str] = ()) -> "PluginRegistry":
+    def discover(cls, disabled: Sequence[str] = (), extra: Sequence[str] = ()) -> "PluginRegistry":
         """Load every ``col.plugins`` entry point (minus ``disabled``) plus dotted ``extra`` names."""
         found: dict[str, str] = {}
         for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -168,9 +169,9 @@ def merge(
 ) -> dict[str, str]:
     """The three layers merged, as given: nothing checked, nothing filled in (``col doctor``
     judges a configuration the server would refuse)."""
-    environ = os.environ if environ is None else environ
+    env: Mapping[str, str] = os.environ if environ is None else environ
     ini_settings = dict(ini_settings or {})
-    env_values = {name: environ[var] for var, name in ENVIRONMENT.items() if environ.get(var)}
+    env_values = {name: env[var] for var, name in ENVIRONMENT.items() if env.get(var)}
     data_dir = env_values.get("col.data_dir") or ini_settings.get("col.data_dir")
     merged = defaults(Path(data_dir) if data_dir else None)
     merged.update(plugin_defaults or {})

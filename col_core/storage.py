@@ -12,6 +12,7 @@ import hashlib
 import io
 import os
 import tempfile
+from collections.abc import Set
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
@@ -31,7 +32,7 @@ class UploadRejected(ValueError):
 class IFileStorage(Interface):
     """Stores immutable files by content and serves them back by key."""
 
-    def put(data: bytes, allowed: set[str] = frozenset({"image"})) -> str:
+    def put(data: bytes, allowed: Set[str] = frozenset({"image"})) -> str:
         """Check ``data`` (size, and type among ``allowed``: "image", "svg", "pdf") and store it.
 
         Returns the key ("<sha256>.<ext>").  Raises :class:`UploadRejected` with a message a
@@ -63,9 +64,10 @@ def open_image(data: bytes) -> Image.Image:
         image = Image.open(io.BytesIO(data))
     except Image.DecompressionBombError:
         image = None
-    if image is None or image.width * image.height > Image.MAX_IMAGE_PIXELS:
+    limit = Image.MAX_IMAGE_PIXELS  # None would mean no limit; the app always sets one.
+    if image is None or (limit is not None and image.width * image.height > limit):
         raise UploadRejected(f"This image has too many pixels; the limit is "
-                             f"{Image.MAX_IMAGE_PIXELS / 1_000_000:.0f} million.")
+                             f"{(limit or 0) / 1_000_000:.0f} million.")
     return image
 
 

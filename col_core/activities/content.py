@@ -54,10 +54,10 @@ def embed_url(url: str, extra_peertube_hosts=()) -> str | None:
         return None
     host = (parts.hostname or "").lower().removeprefix("www.").removeprefix("m.")
     path = [piece for piece in parts.path.split("/") if piece]
-    video_id = None
+    video_id: str | None = None
     if host == "youtube.com" or host == "youtube-nocookie.com":
         if path[:1] == ["watch"]:
-            video_id = (parse_qs(parts.query).get("v") or [None])[0]
+            video_id = next(iter(parse_qs(parts.query).get("v", [])), None)
         elif len(path) == 2 and path[0] in ("embed", "shorts", "live"):
             video_id = path[1]
         if video_id and _YOUTUBE_ID.match(video_id):

@@ -228,9 +228,10 @@ def _resources(value, ctx) -> list[dict]:
 
 
 def _co_organisers(value, ctx) -> list[int]:
-    ids = [record_id(i) for i in _string_list(
+    given = [record_id(i) for i in _string_list(
         [str(v) for v in value] if isinstance(value, list) else value, ctx)]
-    if None in ids or not ctx.organisations_exist(ids):
+    ids = [i for i in given if i is not None]
+    if len(ids) < len(given) or not ctx.organisations_exist(ids):
         raise FieldError(_("Choose organisations of this city."))
     return ids
 

@@ -23,7 +23,7 @@ def _text(value) -> str:
 
 
 def form_values(activity) -> dict:
-    values = {name: _text(getattr(activity, name)) for name in TEXT_FIELDS}
+    values: dict[str, object] = {name: _text(getattr(activity, name)) for name in TEXT_FIELDS}
     values["online"] = activity.online
     values["price"] = f"{Decimal(activity.price_cents) / 100:.2f}" if activity.price_cents else ""
     values["languages"] = ", ".join(activity.languages or [])
@@ -47,7 +47,8 @@ def form_values(activity) -> dict:
 
 def kept_values(post) -> dict:
     """What the person submitted, shaped like :func:`form_values`, to show it again."""
-    values = {name: value for name, value in post.items() if isinstance(value, str)}
+    values: dict[str, object] = {
+        name: value for name, value in post.items() if isinstance(value, str)}
     values["online"] = post.get("online") in ("1", "on", "true")
     values["accessibility"] = post.getall("accessibility")
     values["co_organisers"] = post.getall("co_organisers")

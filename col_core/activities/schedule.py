@@ -17,6 +17,7 @@ import datetime as dt
 import itertools
 import re
 import zoneinfo
+from typing import overload
 
 from dateutil.rrule import rrulestr
 from icalendar import vRecur
@@ -48,6 +49,14 @@ class ScheduleError(ValueError):
 class ScheduleRefused(ScheduleError):
     """The schedule goes beyond what the platform expands (more often than daily, or further than
     :data:`HORIZON_YEARS`): refused when saved, not only when published."""
+
+
+@overload
+def as_utc(moment: dt.datetime) -> dt.datetime: ...
+
+
+@overload
+def as_utc(moment: None) -> None: ...
 
 
 def as_utc(moment: dt.datetime | None) -> dt.datetime | None:

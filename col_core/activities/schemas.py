@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from col_core.activities.fields import RESOURCE_KINDS
 from col_core.activities.models import (ACCESSIBILITY, ACTIVITY_TYPES, PARTICIPATION_STATUSES,
                                         SCHEDULE_KINDS, STATUSES, VISIBILITIES)
@@ -27,7 +29,7 @@ SCHEDULE = {
 }
 
 # What a client may send: every field is optional for drafts; publishing checks completeness.
-ACTIVITY_INPUT = {
+ACTIVITY_INPUT: dict[str, Any] = {
     "type": "object",
     "properties": {
         "organisation_id": {"type": "integer", "description": "Only when creating."},

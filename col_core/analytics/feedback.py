@@ -111,7 +111,7 @@ class FeedbackService:
                                                    func.count(ActivityFeedback.id))
                                             .where(where).group_by(ActivityFeedback.rating)).all())
         # Answers in a stable order that does not follow who answered first.
-        answers = {q["id"]: [] for q in self.questions()}
+        answers: dict[str, list] = {q["id"]: [] for q in self.questions()}
         for (given,) in self.db.execute(select(ActivityFeedback.answers).where(where)
                                         .order_by(ActivityFeedback.rating, ActivityFeedback.id)):
             for key, text in (given or {}).items():

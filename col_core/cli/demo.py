@@ -40,8 +40,8 @@ def prepare_demo(app: AppContext, fresh: bool) -> list[str]:
         for path in (database, database.with_name(database.name + "-wal"),
                      database.with_name(database.name + "-shm")):
             path.unlink(missing_ok=True)
-        for folder in ("outbox", "whoosh"):
-            shutil.rmtree(app.data_dir() / folder, ignore_errors=True)
+        for name in ("outbox", "whoosh"):
+            shutil.rmtree(app.data_dir() / name, ignore_errors=True)
         # Messages about the old database's jobs would name the new one's.
         app.registry["col.jobs"].huey.flush()
     engine = app.owner_engine()

@@ -54,6 +54,7 @@ def serialise(bind: Session | Connection, *names: str) -> None:
 
 def take_sqlite_write_lock(connection: Connection) -> None:
     dbapi_connection = connection.connection.dbapi_connection
+    assert dbapi_connection is not None  # a live connection always has its DB-API connection
     if not dbapi_connection.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 

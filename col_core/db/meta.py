@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, ClassVar
 
-from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy import DateTime, MetaData, Table, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # A naming convention makes constraint names predictable, so migrations can drop and alter them
@@ -23,6 +24,10 @@ metadata = MetaData(naming_convention=NAMING_CONVENTION)
 class Base(DeclarativeBase):
     metadata = metadata
     type_annotation_map = {dt.datetime: DateTime(timezone=True)}
+
+    if TYPE_CHECKING:
+        # Every model is mapped to a Table (SQLAlchemy types it as any FromClause).
+        __table__: ClassVar[Table]
 
 
 def utcnow() -> dt.datetime:

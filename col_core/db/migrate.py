@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -113,7 +114,7 @@ def revision(connection: Connection, plugins, package: str, message: str) -> Non
     labels = {label for script in ScriptDirectory.from_config(config).walk_revisions()
               for label in script.branch_labels}
     if package in labels:
-        kwargs = {"head": f"{package}@head"}
+        kwargs: dict[str, Any] = {"head": f"{package}@head"}
     else:
         version_path = CORE_VERSIONS if package == "col_core" else \
             plugins.plugins[package].hooks.col_migrations()

@@ -132,7 +132,7 @@ def _key(message) -> tuple:
     return (message.id, message.context)
 
 
-def placeholders(text: str) -> set[str]:
+def placeholders(text: str | None) -> set[str]:
     return set(PLACEHOLDER.findall(text or ""))
 
 

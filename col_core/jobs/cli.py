@@ -7,7 +7,7 @@ import json
 import logging
 
 import click
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 
 from col_core.cli.context import AppContext, pass_app
 from col_core.db.meta import utcnow
@@ -150,6 +150,7 @@ def purge(app: AppContext, ids: tuple[int, ...], failed: bool, done: bool,
     if days is not None and ids:
         raise click.UsageError("--older-than goes with --failed or --done, not with ids.")
     with app.request() as request, cross_tenant(request.dbsession) as session:
+        doomed: ColumnElement[bool]
         if ids:
             chosen = _chosen(session, ids, ("failed", "done", "pending"), "deleted")
             doomed = Job.id.in_([job.id for job in chosen])
@@ -157,5 +158,6 @@ def purge(app: AppContext, ids: tuple[int, ...], failed: bool, done: bool,
             doomed = Job.status.in_(statuses)
             if days is not None:
                 doomed = doomed & (Job.finished_at <= utcnow() - dt.timedelta(days=days))
-        deleted = session.execute(delete(Job).where(doomed)).rowcount
+        # A DELETE's result is a CursorResult, which SQLAlchemy's typing does not say.
+        deleted = session.execute(delete(Job).where(doomed)).rowcount  # type: ignore[attr-defined]
     click.echo(f"{deleted} job(s) deleted.")

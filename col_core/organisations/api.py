@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy import select
 
@@ -15,7 +17,7 @@ from col_core.security import validation as v
 from col_core.security.api import invalid_fields, json_body
 from col_core.security.models import ORGANISATION_TYPES, Organisation
 
-SCHEMA = {"type": "object", "required": ["slug", "name", "type", "verified"], "properties": {
+SCHEMA: dict[str, Any] = {"type": "object", "required": ["slug", "name", "type", "verified"], "properties": {
     "slug": {"type": "string"}, "name": {"type": "string"},
     "type": {"enum": list(ORGANISATION_TYPES)}, "description": {"type": "string"},
     "website": {"type": "string"}, "contact_email": {"type": "string"},

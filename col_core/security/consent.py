@@ -51,7 +51,8 @@ def consent_gate(view, info):
     return gated_view
 
 
-consent_gate.options = ("city_consent",)
+# Pyramid reads the view options a deriver accepts from this function attribute.
+consent_gate.options = ("city_consent",)  # type: ignore[attr-defined]
 
 
 def _came_from(request) -> str:

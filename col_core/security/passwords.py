@@ -7,6 +7,7 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from pyramid.i18n import TranslationString
 
 from col_core.i18n import _
 
@@ -26,7 +27,7 @@ def common_passwords() -> frozenset[str]:
                      if line.strip() and not line.startswith("#"))
 
 
-def password_problem(password: str, email: str = "") -> str | None:
+def password_problem(password: str, email: str = "") -> TranslationString | None:
     """Why ``password`` is not acceptable (a translatable message), or None."""
     if len(password) < MIN_LENGTH:
         return _("Use at least ${count} characters.", mapping={"count": MIN_LENGTH})

@@ -141,6 +141,7 @@ class AccountService:
             return False, False
         probe = User(birth_date=birth_date)
         age = probe.age_on(dt.date.today())
+        assert age is not None  # the birth date is known
         return age < minimum, age < consent_age
 
     # -- consent to a city's terms and privacy notice ------------------------------------------

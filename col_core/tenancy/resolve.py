@@ -135,7 +135,7 @@ class TenantCache:
         return session.merge(entry[1], load=False)
 
 
-_CACHES: "weakref.WeakSet[TenantCache]" = weakref.WeakSet()
+_CACHES: "weakref.WeakSet[TenantCache | KnownHosts]" = weakref.WeakSet()
 
 
 def clear_tenant_caches() -> None:

@@ -43,9 +43,10 @@ class _Findings:
     requirements: list[tuple[str | int, ...]] = field(default_factory=list)
 
     def found(self, *terms) -> None:
-        terms = [_unwrapped(term) for term in terms]
+        unwrapped = [_unwrapped(term) for term in terms]
         self.requirements.append(tuple(
-            term.name if isinstance(term, exp.Placeholder) else int(term.this) for term in terms))
+            term.name if isinstance(term, exp.Placeholder) else int(term.this)
+            for term in unwrapped))
 
 
 _PYFORMAT = re.compile(r"%%|%\((\w+)\)s")

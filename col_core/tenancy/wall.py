@@ -36,6 +36,7 @@ from sqlalchemy import bindparam, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import LoaderCriteriaOption, Session, with_loader_criteria
 from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.dml import Insert
 
 from col_core.tenancy import sqlcheck
@@ -78,7 +79,7 @@ def names_tenant_table(sql: str) -> bool:
 # city: statements keep one cache key (and compiled form) for all cities, and adding the option
 # costs no lambda analysis per statement.
 TENANT_PARAMETER = "col_wall_tenant"
-_TENANT = bindparam(TENANT_PARAMETER)
+_TENANT: BindParameter[int] = bindparam(TENANT_PARAMETER)
 _CRITERIA = with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == _TENANT,
                                  include_aliases=True, track_closure_variables=False)
 _EAGER = ("joined", "selectin", "subquery", "immediate")

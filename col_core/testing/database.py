@@ -43,7 +43,7 @@ class TestDatabase:
         return self.admin_url is not None
 
     def create(self) -> None:
-        if self.is_postgresql:
+        if self.admin_url is not None:  # on PostgreSQL
             server = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
             with server.connect() as connection:
                 connection.execute(text(f'CREATE DATABASE "{self.name}"'))
@@ -84,7 +84,7 @@ class TestDatabase:
             shutil.copyfile(self.template, self.path)
 
     def drop(self) -> None:
-        if self.is_postgresql:
+        if self.admin_url is not None:  # on PostgreSQL
             server = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
             with server.connect() as connection:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))

@@ -49,7 +49,7 @@ def ngettext(context, singular, plural, n):
 
 def language_name(code: str) -> str:
     """A language's name in that language ("Lietuvių"), for the language switcher."""
-    return Locale.parse(code).get_display_name(code).capitalize()
+    return (Locale.parse(code).get_display_name(code) or code).capitalize()
 
 
 @pass_context

@@ -8,6 +8,7 @@ retired key stays published for what it signed before).
 from __future__ import annotations
 
 import datetime as dt
+from typing import overload
 
 from sqlalchemy import select
 
@@ -17,6 +18,14 @@ from plugins.badges.urls import BadgeUrls
 
 # The status list is (re)signed with a fixed validFrom so it only changes when a bit does.
 EPOCH = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+
+
+@overload
+def _utc(value: dt.datetime) -> dt.datetime: ...
+
+
+@overload
+def _utc(value: None) -> None: ...
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:

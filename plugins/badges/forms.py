@@ -83,7 +83,9 @@ def parse_recipients(text: str):
     Returns ``(rows, errors)``: rows are ``{"line", "email", "evidence"}``; errors map a line
     number to a message.  Duplicate addresses are errors, so nobody is counted twice.
     """
-    rows, errors, seen = [], {}, set()
+    rows: list[dict] = []
+    errors: dict[int, str] = {}
+    seen: set[str] = set()
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     for line, record in enumerate(reader, start=1):
         cells = [c.strip() for c in record]

@@ -136,7 +136,9 @@ class LiveCity:
     """The whole app served on 127.0.0.1:<port>, badge ids on that origin (``/t/<slug>``)."""
 
     def __init__(self, app_settings: dict, tenant):
-        self.server = LiveServer(app_settings, **{"badges.fetch_private": "true"})
+        # mypy cannot tell that the dotted setting name is not LiveServer's `threads`.
+        overrides = {"badges.fetch_private": "true"}
+        self.server = LiveServer(app_settings, **overrides)  # type: ignore[arg-type]
         self.origin = self.server.city(tenant)
         host = self.server.origin.removeprefix("http://")
         # A webtest client of the same app, for posting forms to it.

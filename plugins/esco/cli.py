@@ -43,7 +43,7 @@ def import_command(app: AppContext, path: str, languages: str | None, version: s
     try:
         files = r.plan(path, languages=wanted)
         with click.progressbar(length=len(files), label="Importing ESCO",
-                               item_show_func=lambda info: info.name if info else "") as bar, \
+                               item_show_func=_file_name) as bar, \
                 app.request() as request:
             log = import_download(request.dbsession, path, wanted, version,
                                   Progress(on_file=lambda info: bar.update(1, info)))
@@ -55,6 +55,10 @@ def import_command(app: AppContext, path: str, languages: str | None, version: s
     for name, count in sorted(counts.items()):
         click.echo(f"  {count:>9,}  {name}")
     click.echo(ATTRIBUTION)
+
+
+def _file_name(info: r.FileReport | None) -> str:
+    return info.name if info else ""
 
 
 @esco.command("search")

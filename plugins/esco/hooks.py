@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pyramid.i18n import TranslationStringFactory
 from pyramid.renderers import render
@@ -74,7 +75,7 @@ def col_badge_awarded(request, assertion) -> None:
     if getattr(assertion, "user_id", None) is None:
         return  # issued to an e-mail address with no account yet
     tags = request.find_service(ISkillTags)
-    badge_class = getattr(assertion, "badge_class", None)
+    badge_class: Any = getattr(assertion, "badge_class", None)
     uris = tags.tags("badge_class", assertion.badge_class_id)
     if getattr(badge_class, "subject_type", None) == "activity" and badge_class.subject_id:
         uris += tags.tags("activity", badge_class.subject_id)

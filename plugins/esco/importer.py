@@ -46,7 +46,8 @@ def kind_of(concept_type: str | None, skill_type: str | None, uri: str) -> str:
 
 def detect_version(files: list[r.FileReport]) -> str:
     """The one ESCO version the files' folder names give (``v1.1.1``)."""
-    found = {r.version_from_path(f.path.parent) for f in files} - {None}
+    versions = (r.version_from_path(f.path.parent) for f in files)
+    found = {version for version in versions if version is not None}
     if len(found) != 1:
         what = ", ".join(sorted(found)) if found else "no version in the folder names"
         raise ImportProblem(f"cannot tell the ESCO version ({what}); give it with --version")
@@ -128,7 +129,7 @@ class Importer:
 
     @staticmethod
     def _labels(uri: str, language: str, preferred: str, alts=(), hidden=()) -> list[dict]:
-        out = []
+        out: list[dict] = []
         for kind, texts in (("preferred", (preferred,)), ("alternative", alts),
                             ("hidden", hidden)):
             out.extend({"concept_uri": uri, "language": language, "kind": kind,

@@ -4,6 +4,7 @@ dialect's ``INSERT ... ON CONFLICT`` and the closure table rebuilt in one statem
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, func, insert, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -113,7 +114,7 @@ def new_label_ids(session: Session, count: int) -> list[int]:
             "FROM generate_series(1, :n)"), {"n": count}))
     # SQLite: the import's transaction holds the database's write lock, so nobody else
     # can take these ids meanwhile.
-    start = session.scalar(select(func.coalesce(func.max(Label.id), 0))) + 1
+    start = (session.scalar(select(func.coalesce(func.max(Label.id), 0))) or 0) + 1
     return list(range(start, start + count))
 
 
@@ -130,7 +131,10 @@ def insert_rows(session: Session, table: Table, columns: Sequence[str], rows: li
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         # COPY: psycopg's executemany still makes one round of the protocol per row.
-        with connection.connection.cursor() as cursor, cursor.copy(
+        # SQLAlchemy types the pooled cursor as a bare DB-API cursor; psycopg's is a context
+        # manager with copy().
+        cursor: Any = connection.connection.cursor()
+        with cursor, cursor.copy(
                 f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
@@ -155,7 +159,7 @@ def rebuild_closure(session: Session) -> int:
         walk.c.ancestor, walk.c.descendant)
     session.execute(insert(Closure.__table__).from_select(
         ["ancestor_uri", "descendant_uri", "depth"], pairs))
-    return session.scalar(select(func.count()).select_from(Closure))
+    return session.scalar(select(func.count()).select_from(Closure)) or 0
 
 
 def mark_obsolete(session: Session, kinds: Iterable[str], version: str) -> int:
@@ -167,7 +171,7 @@ def mark_obsolete(session: Session, kinds: Iterable[str], version: str) -> int:
     result = session.execute(table.update().where(
         table.c.kind.in_(kinds), table.c.version < version, table.c.obsolete.is_(False),
     ).values(obsolete=True))
-    return result.rowcount
+    return result.rowcount  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
 
 
 def analyze(session: Session) -> None:

@@ -23,7 +23,9 @@ _ = TranslationStringFactory("col_playlists")
 
 
 def _template_dict(playlist: Playlist, city: Tenant, locale) -> dict:
-    positions = {item.id: number for number, item in enumerate(playlist.items)}
+    # Keyed by optional ids too, so an item without unlock_after_id looks up None.
+    positions: dict[int | None, int] = {
+        item.id: number for number, item in enumerate(playlist.items)}
     return {
         "id": playlist.id, "title": playlist.title, "description": playlist.description,
         "city": city.display_name(locale), "languages": list(playlist.languages or ()),

@@ -5,6 +5,8 @@ Idempotent: a city that already has playlists is left alone.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from col_core.activities.models import Activity
@@ -14,7 +16,8 @@ from plugins.playlists.interfaces import IPlaylistBuilder, IPlaylistProgress
 from plugins.playlists.mailing import city_link
 from plugins.playlists.models import Playlist
 
-PLAYLISTS = [
+# (title, description, rule, kind of each item: mandatory, optional or a group's name)
+PLAYLISTS: list[tuple[str, str, dict[str, Any], list[bool | str]]] = [
     ("Digital starter pathway",
      "<p>From your first website to your first program: do both basics and one extra.</p>",
      {"min_optional": 1, "milestones": [2]}, [True, True, False, False]),

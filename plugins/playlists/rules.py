@@ -121,7 +121,8 @@ def unlock_cycle(rule: Rule) -> list[int]:
     """The keys of a loop in the unlocking order (first key repeated at the end), or []."""
     after = {item.key: item.unlock_after for item in rule.items}
     for start in after:
-        path, key = [], start
+        path: list[int] = []
+        key: int | None = start
         while key is not None and key in after:
             if key in path:
                 return path[path.index(key):] + [key]

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import Any
 
 from sqlalchemy import and_, bindparam, case, column, func, literal_column, or_, select, table
+from sqlalchemy.sql.elements import BindParameter, ColumnClause
 from zope.interface import implementer
 
 from col_core.activities.search import store
@@ -24,8 +26,8 @@ T = store.TABLE
 FTS = table("idx_search_fts", column("rowid"), column("rank"))
 RTREE = table("idx_search_rtree", column("id"), column("min_lat"), column("max_lat"),
               column("min_lon"), column("max_lon"))
-VECTOR = literal_column("search_documents.idx_search_vector")
-TITLE_VECTOR = literal_column("search_documents.idx_search_title_vector")
+VECTOR: ColumnClause[Any] = literal_column("search_documents.idx_search_vector")
+TITLE_VECTOR: ColumnClause[Any] = literal_column("search_documents.idx_search_title_vector")
 # What a Document holds, no more: the analysed terms_* columns are several times its size, and
 # every column read is one more value for the sorter to carry and for Python to convert.
 DOCUMENT_COLUMNS = tuple(T.c[f.name] for f in dataclasses.fields(Document))
@@ -74,7 +76,8 @@ SIDES = ("west", "south", "east", "north")
 
 def _area(dialect: str, prefix: str):
     """Within the box bound to ``{prefix}_west`` ... ``{prefix}_north``."""
-    west, south, east, north = (bindparam(f"{prefix}_{side}") for side in SIDES)
+    sides: list[BindParameter[float]] = [bindparam(f"{prefix}_{side}") for side in SIDES]
+    west, south, east, north = sides
     if dialect == "sqlite":
         return T.c.id.in_(select(RTREE.c.id).where(
             RTREE.c.max_lat >= south, RTREE.c.min_lat <= north,
@@ -121,7 +124,7 @@ class DatabaseSearch:
         self.tenant_id = tenant_id
         self.languages = languages
         self.dialect = session.get_bind().dialect.name
-        self._prepared_queries = {}
+        self._prepared_queries: dict = {}
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -301,7 +304,8 @@ class DatabaseSearch:
             # The page is the last one, so it says how many there are without counting.
             total, exact, facets = query.offset + len(rows), True, {}
         else:
-            total, exact, facets = (*_total(rows[0].counted, _count_limit(query)), {})
+            total, exact = _total(rows[0].counted, _count_limit(query))
+            facets = {}
         return SearchResults(total=total, hits=hits, facets=facets, total_exact=exact)
 
     def _page(self, query, tier, offset, limit, counted=True):
@@ -412,7 +416,7 @@ class DatabaseSearch:
         """The values of ``_count_statement``: its text and where it stops."""
         _, words = self._prepared(query)
         limit = _count_limit(query)
-        values = {} if limit is None else {"count_limit": limit + 1}
+        values: dict[str, object] = {} if limit is None else {"count_limit": limit + 1}
         if words:
             values["count_match"] = self._match_value(words)
         return values

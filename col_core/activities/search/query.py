@@ -186,10 +186,12 @@ def matches(document: Document, query: SearchQuery) -> bool:
         return False
     if q.bbox:
         west, south, east, north = q.bbox
-        if d.lat is None or not (south <= d.lat <= north and west <= d.lon <= east):
+        if d.lat is None or d.lon is None:
+            return False
+        if not (south <= d.lat <= north and west <= d.lon <= east):
             return False
     if q.near and q.within_km is not None:
-        if d.lat is None or distance_km(*q.near, d.lat, d.lon) > q.within_km:
+        if d.lat is None or d.lon is None or distance_km(*q.near, d.lat, d.lon) > q.within_km:
             return False
     if q.located is not None and (d.lat is not None) != q.located:
         return False

@@ -73,7 +73,8 @@ def _open_png(data: bytes) -> Image.Image:
         image = Image.open(io.BytesIO(data))
         # Pillow only warns between MAX_IMAGE_PIXELS (set by the app from col.max_image_pixels)
         # and twice that: refuse there too, before decoding a decompression bomb.
-        if image.width * image.height > Image.MAX_IMAGE_PIXELS:
+        limit = Image.MAX_IMAGE_PIXELS  # None would mean no limit; the app always sets one.
+        if limit is not None and image.width * image.height > limit:
             raise BakingError("the image has too many pixels")
         image.load()  # text chunks after IDAT are only read once the image data is.
     except Exception as exc:  # Pillow raises many types for broken or hostile files

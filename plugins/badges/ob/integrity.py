@@ -75,9 +75,9 @@ def canonicalize(document: dict) -> str:
 
 def _root_cause(exc: BaseException) -> str:
     # pyld wraps the loader's UnknownContextError several levels deep; say what really failed.
-    seen = exc
-    while getattr(seen, "cause", None) is not None or seen.__cause__ is not None:
-        seen = getattr(seen, "cause", None) or seen.__cause__
+    seen: BaseException = exc
+    while (cause := getattr(seen, "cause", None) or seen.__cause__) is not None:
+        seen = cause
     return str(seen) if seen is not exc else str(exc).splitlines()[0]
 
 

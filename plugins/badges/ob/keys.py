@@ -14,7 +14,6 @@ secret (the platform keeps that secret outside the database).
 from __future__ import annotations
 
 import json
-from typing import Union
 
 import base58
 from cryptography.hazmat.primitives import serialization
@@ -30,8 +29,9 @@ __all__ = [
     "multikey_document", "controller_document", "public_jwk", "public_key_from_jwk",
 ]
 
-PrivateKey = Union[ed25519.Ed25519PrivateKey, rsa.RSAPrivateKey]
-PublicKey = Union[ed25519.Ed25519PublicKey, rsa.RSAPublicKey]
+PrivateKey = ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey
+PublicKey = ed25519.Ed25519PublicKey | rsa.RSAPublicKey
+PRIVATE_KEY_TYPES = (ed25519.Ed25519PrivateKey, rsa.RSAPrivateKey)
 
 # Multicodec prefix of an Ed25519 public key (varint of 0xed), as the Multikey spec requires;
 # with base58btc it yields the familiar "z6Mk" start.
@@ -82,7 +82,7 @@ def private_key_from_pem(pem: str | bytes, secret: str | bytes | None = None) ->
 
 def public_key_to_pem(key: PrivateKey | PublicKey) -> str:
     """SubjectPublicKeyInfo PEM of the public half of ``key``."""
-    public = key.public_key() if hasattr(key, "private_bytes") else key
+    public = key.public_key() if isinstance(key, PRIVATE_KEY_TYPES) else key
     return public.public_bytes(serialization.Encoding.PEM,
                                serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
 
@@ -192,7 +192,7 @@ def controller_document(controller_id: str, assertion_method_ids: list[str],
 
 def public_jwk(key: PrivateKey | PublicKey, kid: str | None = None) -> dict:
     """Public JWK of an RSA or Ed25519 key (never contains the private ``d``)."""
-    public = key.public_key() if hasattr(key, "private_bytes") else key
+    public = key.public_key() if isinstance(key, PRIVATE_KEY_TYPES) else key
     if isinstance(public, rsa.RSAPublicKey):
         jwk = RSAAlgorithm.to_jwk(public, as_dict=True)
     elif isinstance(public, ed25519.Ed25519PublicKey):
@@ -211,8 +211,11 @@ def public_key_from_jwk(jwk: dict | str) -> PublicKey:
     if "d" in data:
         raise ValueError("refusing a JWK that contains private key material")
     kty = data.get("kty")
+    key: object = None
     if kty == "RSA":
-        return RSAAlgorithm.from_jwk(data)
-    if kty == "OKP" and data.get("crv") == "Ed25519":
-        return OKPAlgorithm.from_jwk(data)
+        key = RSAAlgorithm.from_jwk(data)
+    elif kty == "OKP" and data.get("crv") == "Ed25519":
+        key = OKPAlgorithm.from_jwk(data)
+    if isinstance(key, (rsa.RSAPublicKey, ed25519.Ed25519PublicKey)):
+        return key
     raise ValueError(f"unsupported JWK: kty={kty!r}")

@@ -175,8 +175,10 @@ def sign_assertion(assertion_doc: dict, private_key: rsa.RSAPrivateKey) -> str:
     return jwt.api_jws.encode(payload, private_key, algorithm="RS256", headers={"typ": None})
 
 
-def verify_jws(token: str, public_key: rsa.RSAPublicKey) -> dict:
+def verify_jws(token: str, public_key: keys.PublicKey) -> dict:
     """The JSON payload of an RS256 JWS whose signature verifies with ``public_key``.
+
+    A key that is not RSA is refused by PyJWT, as a signature that does not verify.
 
     Raises :class:`JWSError` for a bad signature, another algorithm or a non-JSON payload.
     """

@@ -191,7 +191,7 @@ def from_vc_jwt(token: str, public_key: rsa.RSAPublicKey | None = None, *,
         header = jwt.get_unverified_header(token.strip())
     except jwt.PyJWTError as exc:
         raise VCJWTError(f"not a JWT: {exc}") from exc
-    key = public_key
+    key: keys.PublicKey | None = public_key
     if key is None and header.get("kid") and resolve_kid is not None:
         try:
             key = resolve_kid(header["kid"])

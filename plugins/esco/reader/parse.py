@@ -122,6 +122,11 @@ def make_converter(
     def g(row: list[str], i: int | None) -> str:
         return row[i] if i is not None else E
 
+    def need(row: list[str], i: int | None) -> str:
+        # A required column: the header check in kinds.py guarantees that it is there.
+        assert i is not None
+        return row[i]
+
     if kind is FileKind.SKILLS:
         i = [c(n) for n in ("conceptUri", "conceptType", "skillType", "reuseLevel", "preferredLabel",
                             "altLabels", "hiddenLabels", "status", "modifiedDate", "scopeNote",
@@ -130,8 +135,8 @@ def make_converter(
         def skill(line: int, row: list[str]) -> r.Skill:
             row = f.check_length(line, row)
             return r.Skill(
-                f.uri(line, "conceptUri", row[i[0]]), _text(row[i[1]]), _opt(g(row, i[2])),
-                _opt(g(row, i[3])), _text(row[i[4]]), _lines(g(row, i[5])), _lines(g(row, i[6])),
+                f.uri(line, "conceptUri", need(row, i[0])), _text(need(row, i[1])), _opt(g(row, i[2])),
+                _opt(g(row, i[3])), _text(need(row, i[4])), _lines(g(row, i[5])), _lines(g(row, i[6])),
                 _opt(g(row, i[7])), f.date(line, "modifiedDate", g(row, i[8])), _opt(g(row, i[9])),
                 _opt(g(row, i[10])), f.uris(line, "inScheme", g(row, i[11]), "\n"),
                 _opt(g(row, i[12])), language,
@@ -145,7 +150,7 @@ def make_converter(
         def group(line: int, row: list[str]) -> r.SkillGroup:
             row = f.check_length(line, row)
             return r.SkillGroup(
-                f.uri(line, "conceptUri", row[i[0]]), _text(row[i[1]]), _text(row[i[2]]),
+                f.uri(line, "conceptUri", need(row, i[0])), _text(need(row, i[1])), _text(need(row, i[2])),
                 _lines(g(row, i[3])), _lines(g(row, i[4])), _opt(g(row, i[5])),
                 f.date(line, "modifiedDate", g(row, i[6])), _opt(g(row, i[7])),
                 f.uris(line, "inScheme", g(row, i[8]), "\n"), _opt(g(row, i[9])), _opt(g(row, i[10])),
@@ -161,8 +166,8 @@ def make_converter(
         def occupation(line: int, row: list[str]) -> r.Occupation:
             row = f.check_length(line, row)
             return r.Occupation(
-                f.uri(line, "conceptUri", row[i[0]]), _text(g(row, i[1])) or "Occupation",
-                _text(row[i[2]]), _text(row[i[3]]), _lines(g(row, i[4])), _lines(g(row, i[5])),
+                f.uri(line, "conceptUri", need(row, i[0])), _text(g(row, i[1])) or "Occupation",
+                _text(need(row, i[2])), _text(need(row, i[3])), _lines(g(row, i[4])), _lines(g(row, i[5])),
                 _opt(g(row, i[6])), f.date(line, "modifiedDate", g(row, i[7])), _opt(g(row, i[8])),
                 _opt(g(row, i[9])), _opt(g(row, i[10])), f.uris(line, "inScheme", g(row, i[11]), "\n"),
                 _opt(g(row, i[12])), _opt(g(row, i[13])),
@@ -178,8 +183,8 @@ def make_converter(
         def isco(line: int, row: list[str]) -> r.IscoGroup:
             row = f.check_length(line, row)
             return r.IscoGroup(
-                f.uri(line, "conceptUri", row[i[0]]), _text(g(row, i[1])) or "ISCOGroup",
-                _text(row[i[2]]), _text(row[i[3]]), _lines(g(row, i[4])), _opt(g(row, i[5])),
+                f.uri(line, "conceptUri", need(row, i[0])), _text(g(row, i[1])) or "ISCOGroup",
+                _text(need(row, i[2])), _text(need(row, i[3])), _lines(g(row, i[4])), _opt(g(row, i[5])),
                 f.uris(line, "inScheme", g(row, i[6]), "\n"), _opt(g(row, i[7])), language,
             )
         return isco
@@ -212,8 +217,8 @@ def make_converter(
         def broader(line: int, row: list[str]) -> r.BroaderRelation:
             row = f.check_length(line, row)
             return r.BroaderRelation(
-                pillar, _opt(g(row, i[0])), f.uri(line, "conceptUri", row[i[1]]),
-                _opt(g(row, i[2])), f.uri(line, "broaderUri", row[i[3]]), language,
+                pillar, _opt(g(row, i[0])), f.uri(line, "conceptUri", need(row, i[1])),
+                _opt(g(row, i[2])), f.uri(line, "broaderUri", need(row, i[3])), language,
             )
         return broader
 
@@ -224,8 +229,8 @@ def make_converter(
         def skill_skill(line: int, row: list[str]) -> r.SkillSkillRelation:
             row = f.check_length(line, row)
             return r.SkillSkillRelation(
-                f.uri(line, "originalSkillUri", row[i[0]]), _opt(g(row, i[1])), _text(row[i[2]]),
-                _opt(g(row, i[3])), f.uri(line, "relatedSkillUri", row[i[4]]), language,
+                f.uri(line, "originalSkillUri", need(row, i[0])), _opt(g(row, i[1])), _text(need(row, i[2])),
+                _opt(g(row, i[3])), f.uri(line, "relatedSkillUri", need(row, i[4])), language,
             )
         return skill_skill
 
@@ -235,8 +240,8 @@ def make_converter(
         def occupation_skill(line: int, row: list[str]) -> r.OccupationSkillRelation:
             row = f.check_length(line, row)
             return r.OccupationSkillRelation(
-                f.uri(line, "occupationUri", row[i[0]]), _text(row[i[1]]), _opt(g(row, i[2])),
-                f.uri(line, "skillUri", row[i[3]]), language,
+                f.uri(line, "occupationUri", need(row, i[0])), _text(need(row, i[1])), _opt(g(row, i[2])),
+                f.uri(line, "skillUri", need(row, i[3])), language,
             )
         return occupation_skill
 
@@ -250,10 +255,10 @@ def make_converter(
         def member(line: int, row: list[str]) -> r.CollectionMember:
             row = f.check_length(line, row)
             return r.CollectionMember(
-                member_kind, name, f.uri(line, "conceptUri", row[i[0]]), _opt(g(row, i[1])),
-                _text(row[i[2]]), _opt(g(row, i[3])), _opt(g(row, i[4])), _opt(g(row, i[5])),
+                member_kind, name, f.uri(line, "conceptUri", need(row, i[0])), _opt(g(row, i[1])),
+                _text(need(row, i[2])), _opt(g(row, i[3])), _opt(g(row, i[4])), _opt(g(row, i[5])),
                 _pipes(g(row, i[6])), _opt(g(row, i[7])),
-                f.uris(line, "broaderConceptUri", row[i[8]], "|"), _pipes(g(row, i[9])), language,
+                f.uris(line, "broaderConceptUri", need(row, i[8]), "|"), _pipes(g(row, i[9])), language,
             )
         return member
 

@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from . import records as r
 from .csvstream import DEFAULT_MAX_FIELD_SIZE, CsvStream
@@ -69,6 +70,8 @@ def identify_file(
                 at = header.index("conceptType")
                 first_type = first[1][at].strip() if at < len(first[1]) else None
     kind, warnings = identify(path, header, first_type)
+    lang: str | None
+    source: str | None
     if language:
         lang, source = normalize_language(language), "given"
     else:
@@ -129,5 +132,5 @@ def csv_files(directory: Path) -> list[Path]:
     )
 
 
-def with_counts(info: FileReport, **changes: object) -> FileReport:
+def with_counts(info: FileReport, **changes: Any) -> FileReport:
     return replace(info, **changes)
