@@ -18,7 +18,7 @@ from col_core.security.passwords import hash_password, verify_password
 from col_core.security.tokens import digest, new_secret
 from col_core.storage import IFileStorage
 from col_core.tenancy.launch import LEGAL_PAGES
-from col_core.tenancy.scoping import cross_tenant
+from col_core.tenancy.scoping import account_lookup, cross_tenant
 
 TOKEN_LIFETIMES = {
     "verify": dt.timedelta(days=2),
@@ -44,7 +44,10 @@ def legal_version(tenant) -> str:
 
 
 def find_by_email(session, email: str) -> User | None:
-    return session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+    """The account with this address, whichever city it belongs to (a reviewed account
+    look-up: row-level security lets it see every account)."""
+    with account_lookup(session):
+        return session.scalar(select(User).where(func.lower(User.email) == email.lower()))
 
 
 @implementer(IAccountService)
@@ -73,9 +76,11 @@ class AccountService:
 
     def issue_token(self, user, purpose, data=None) -> str:
         secret = new_secret()
-        self.session.add(UserToken(user=user, purpose=purpose, token_hash=digest(secret),
-                                   data=data or {}, expires_at=utcnow() + TOKEN_LIFETIMES[purpose]))
-        self.session.flush()
+        with account_lookup(self.session):  # for someone not signed in: sign-up, reset
+            self.session.add(UserToken(user=user, purpose=purpose, token_hash=digest(secret),
+                                       data=data or {},
+                                       expires_at=utcnow() + TOKEN_LIFETIMES[purpose]))
+            self.session.flush()
         return secret
 
     def consume_token(self, purpose, secret):
@@ -85,16 +90,22 @@ class AccountService:
         return token
 
     def peek_token(self, purpose, secret) -> UserToken | None:
-        token = self.session.scalar(select(UserToken).where(
-            UserToken.token_hash == digest(secret or ""), UserToken.purpose == purpose,
-            UserToken.used_at.is_(None)))
-        if token is None or _aware(token.expires_at) < utcnow():
-            return None
+        with account_lookup(self.session):
+            token = self.session.scalar(select(UserToken).where(
+                UserToken.token_hash == digest(secret or ""), UserToken.purpose == purpose,
+                UserToken.used_at.is_(None)))
+            if token is None or _aware(token.expires_at) < utcnow():
+                return None
+            token.user  # noqa: B018 - loaded now, while every account is visible
         return token
 
     # -- registration -------------------------------------------------------------------------
 
     def register(self, values):
+        with account_lookup(self.session):
+            return self._register(values)
+
+    def _register(self, values):
         tenant = self.request.tenant
         existing = find_by_email(self.session, values["email"])
         if existing is not None:
@@ -176,11 +187,13 @@ class AccountService:
 
     def set_password(self, user, password) -> None:
         user.password_hash = hash_password(password)
-        # Outstanding reset links and every signed-in browser die with the old password.
-        self.session.execute(delete(UserToken).where(UserToken.user_id == user.id,
-                                                     UserToken.purpose == "reset",
-                                                     UserToken.used_at.is_(None)))
-        self.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+        # Outstanding reset links and every signed-in browser die with the old password (the
+        # person is not signed in when they reset it: an account look-up).
+        with account_lookup(self.session):
+            self.session.execute(delete(UserToken).where(UserToken.user_id == user.id,
+                                                         UserToken.purpose == "reset",
+                                                         UserToken.used_at.is_(None)))
+            self.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
 
     def request_email_change(self, user, new_email) -> None:
         if find_by_email(self.session, new_email) is not None:
@@ -216,9 +229,10 @@ class AccountService:
         user.home_tenant_id = None
         user.guardian_email = None
         user.deleted_at = utcnow()
-        for model in (UserToken, ApiToken, UserSession):
-            self.session.execute(delete(model).where(model.user_id == user.id))
-        self.session.flush()
+        with account_lookup(self.session):
+            for model in (UserToken, ApiToken, UserSession):
+                self.session.execute(delete(model).where(model.user_id == user.id))
+            self.session.flush()
         if picture and not _file_in_use(self.session, picture):
             # Only once the erasure is committed: a rolled-back request keeps its picture.
             self.request.tm.get().addAfterCommitHook(lambda ok: ok and storage.delete(picture))
