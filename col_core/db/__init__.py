@@ -61,6 +61,21 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cursor.close()
 
 
+def _refuse_a_role_above_the_policies(engine: Engine) -> None:
+    """Production must not log in as a role that could switch row-level security off (the
+    owner, a superuser, a member of either): docs/deployment.md, section 1."""
+    from col_core.settings import SettingsError
+    from col_core.tenancy.rls import role_problems
+
+    with engine.connect() as connection:
+        problems = role_problems(connection)
+    if problems:
+        raise SettingsError(
+            "col.database_url (COL_DATABASE_URL) must log in as the application's own role: "
+            + "; ".join(problems) + ". Run migrations with col.database_owner_url "
+            "(COL_DATABASE_OWNER_URL) instead; see docs/deployment.md.")
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
@@ -100,6 +115,8 @@ def includeme(config):
         settings["col.database_url"], rls_secret=settings["col.secret"]
     )
     config.registry["col.engine"] = engine
+    if settings.get("col.environment") == "production" and engine.dialect.name == "postgresql":
+        _refuse_a_role_above_the_policies(engine)
     session_factory = config.registry.get("col.session_factory") or make_session_factory(engine)
     config.registry["col.session_factory"] = session_factory
 

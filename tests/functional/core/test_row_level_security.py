@@ -220,3 +220,19 @@ def test_every_table_of_peoples_data_is_behind_a_forced_policy(engine):
                        and not row.relname.startswith(REFERENCE_PREFIXES)
                        and not (row.relrowsecurity and row.relforcerowsecurity and row.policies))
     assert unguarded == []
+
+
+def test_production_refuses_to_log_in_as_a_role_above_the_policies(engine, app_settings):
+    """Logging the app in as the owner (a superuser here) is refused at start in production,
+    with what to change; the app's own role starts."""
+    import secrets
+
+    from col_core.app import make_config
+    from col_core.settings import SettingsError
+
+    production = {**app_settings, "col.environment": "production",
+                  "col.secret": secrets.token_urlsafe(48), "col.public_url": "https://example.test"}
+    with pytest.raises(SettingsError, match="is a superuser.*COL_DATABASE_OWNER_URL"):
+        make_config(None, **{**production, "col.database_url": app_settings[
+            "col.database_owner_url"]})
+    make_config(None, **production).registry["col.engine"].dispose()
