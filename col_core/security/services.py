@@ -84,9 +84,10 @@ class AccountService:
         return secret
 
     def consume_token(self, purpose, secret):
-        token = self.peek_token(purpose, secret)
-        if token is not None:
-            token.used_at = utcnow()
+        with account_lookup(self.session):  # marked used now, while the token is visible
+            token = self.peek_token(purpose, secret)
+            if token is not None:
+                token.used_at = utcnow()
         return token
 
     def peek_token(self, purpose, secret) -> UserToken | None:

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from col_core.security.models import (ApiToken, AuthAttempt, User, UserSession, UserToken)
+from col_core.security.models import ApiToken, AuthAttempt, UserSession, UserToken
 from col_core.tenancy import rls
 from col_core.tenancy.models import TenantHost
 from col_core.tenancy.scoping import bind_connection
@@ -128,7 +128,7 @@ def test_a_forged_or_replayed_mac_is_refused(engine, cities):
         connection.rollback()
 
 
-def test_the_app_role_cannot_become_the_owner_nor_lift_the_policies(engine, registry):
+def test_the_app_role_cannot_become_the_owner_nor_lift_the_policies(engine):
     """RESET ROLE leaves the app's own role; it can become no other role, change no table or
     policy, read no key, and switch no trigger or policy machinery off."""
     with engine.connect() as connection:
