@@ -5,6 +5,7 @@ Revises: 235130465a59
 Create Date: 2026-12-07 10:00:00.000000
 """
 from alembic import op
+import sqlalchemy as sa
 
 revision = '7d1f0c2a9b6e'
 down_revision = '235130465a59'
@@ -16,7 +17,7 @@ depends_on = None
 # out against the key in col_rls_key, which only the owner can read: these functions run as the
 # owner (SECURITY DEFINER) and are all the application role can do with the key.
 FUNCTIONS = r"""
-CREATE TABLE col_rls_key (
+CREATE TABLE IF NOT EXISTS col_rls_key (
     id integer PRIMARY KEY CHECK (id = 1),
     inner_pad bytea NOT NULL,
     outer_pad bytea NOT NULL
@@ -96,16 +97,55 @@ END $$;
 """
 
 
+# The policies before this revision trusted the settings alone (kept for the downgrade).
+OLD_CONDITION = ("current_setting('col.cross_tenant', true) = 'on' "
+                 "OR tenant_id = NULLIF(current_setting('col.tenant_id', true), '')::integer")
+
+
+def _policies(bind) -> list[tuple[str, str]]:
+    return [(row.tablename, row.policyname) for row in bind.execute(sa.text(
+        "SELECT tablename, policyname FROM pg_policies WHERE schemaname = 'public'"))]
+
+
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
         return
     op.execute(FUNCTIONS)
+    # The tables' policies now read the binding (`col db upgrade` writes them from the models
+    # too, with those of the accounts' tables; this keeps a bare `alembic upgrade` consistent).
+    from col_core.db.meta import Base
+    from col_core.db.migrate import target_metadata
+    from col_core.tenancy import rls
+
+    for table, name in _policies(bind):
+        if name == rls.POLICY:
+            for statement in rls.enable_statements(table):
+                op.execute(statement)
+    target_metadata()  # every model, for the accounts' tables
+    for statement in rls.people_statements(Base, set(sa.inspect(bind).get_table_names())):
+        op.execute(statement)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
         return
+    policies = _policies(bind)
+    readable = {table for table, name in policies if name == "col_public_read"}
+    accounts = {"users", "api_tokens", "user_sessions", "user_tokens", "auth_attempts",
+                "badge_imports"}
+    for table, name in policies:
+        op.execute(f'DROP POLICY IF EXISTS {name} ON "{table}"')
+    for table in sorted({table for table, _name in policies}):
+        if table in readable or table in accounts:
+            op.execute(f'ALTER TABLE "{table}" NO FORCE ROW LEVEL SECURITY')
+            op.execute(f'ALTER TABLE "{table}" DISABLE ROW LEVEL SECURITY')
+        else:
+            op.execute(f'CREATE POLICY col_tenant_isolation ON "{table}" USING ({OLD_CONDITION})'
+                       f' WITH CHECK ({OLD_CONDITION})')
     for name in ("col_bind_tenant(integer, integer, text, text)", "col_rls_scope()",
                  "col_rls_user()", "col_rls_tenant()", "col_rls_verified()"):
         op.execute(f"DROP FUNCTION IF EXISTS {name}")
-    op.execute("DROP TABLE IF EXISTS col_rls_key")
+    # The key stays (only the owner can read it): going forward again needs it, and `col db
+    # upgrade` rewrites it from the secret anyway.
