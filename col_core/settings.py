@@ -20,6 +20,7 @@ from zxcvbn import zxcvbn
 # Environment variable -> setting name.  Kept explicit so `grep COL_` finds every one.
 ENVIRONMENT = {
     "COL_DATABASE_URL": "col.database_url",
+    "COL_DATABASE_OWNER_URL": "col.database_owner_url",
     "COL_SECRET": "col.secret",
     "COL_BASE_DOMAIN": "col.base_domain",
     "COL_PUBLIC_URL": "col.public_url",
@@ -62,6 +63,11 @@ def defaults(data_dir: Path | None = None) -> dict[str, str]:
         "col.environment": "development",
         "col.data_dir": str(data_dir),
         "col.database_url": f"sqlite:///{data_dir / 'col.sqlite'}",
+        # PostgreSQL: the application connects with col.database_url as an ordinary role
+        # (col.db_role, which `col db upgrade` grants what it needs); migrations connect with
+        # col.database_owner_url as the tables' owner ("": the same URL, for SQLite and
+        # single-role development databases).  See docs/deployment.md.
+        "col.database_owner_url": "",
         "col.db_role": "",
         "col.secret": "",
         "col.base_domain": "localhost",

@@ -14,6 +14,7 @@ import zoneinfo
 
 from sqlalchemy import func, select
 
+from col_core.tenancy import account_lookup
 from col_core.activities.fields import category_slugs
 from col_core.activities.interfaces import IActivityService, IParticipationService
 from col_core.activities.models import Activity
@@ -72,7 +73,8 @@ def _learners(session, tenant, count: int) -> list[User]:
     users = []
     for number in range(1, count + 1):
         email = f"learner{number}@{tenant.slug}.demo"
-        user = session.scalar(select(User).where(User.email == email))
+        with account_lookup(session):  # demo accounts are found by address, as at sign-in
+            user = session.scalar(select(User).where(User.email == email))
         if user is None:
             user = User(email=email, display_name=f"Demo Learner {number}",
                         email_verified_at=utcnow(), home_tenant_id=tenant.id)

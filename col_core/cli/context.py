@@ -59,9 +59,11 @@ class AppContext:
         return self.registry["col.engine"]
 
     def owner_engine(self):
-        """An engine that works as the database owner, not as ``col.db_role``: migrations
-        create and alter tables and their row-level security policies, which only the owner may."""
-        return make_engine(self.settings["col.database_url"])
+        """An engine that works as the database owner (``col.database_owner_url``), not as the
+        application's role: migrations create and alter tables and their row-level security
+        policies, which only the owner may."""
+        return make_engine(self.settings["col.database_owner_url"]
+                           or self.settings["col.database_url"])
 
     @property
     def plugins(self):

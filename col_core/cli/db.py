@@ -19,7 +19,8 @@ def upgrade(app: AppContext) -> None:
     """Upgrade the core's and every plugin's schema to the newest revision."""
     engine = app.owner_engine()
     with engine.begin() as connection:
-        migrate.upgrade(connection, app.plugins, role=app.settings.get("col.db_role", ""))
+        migrate.upgrade(connection, app.plugins, role=app.settings.get("col.db_role", ""),
+                        secret=app.settings["col.secret"])
     engine.dispose()
     click.echo("Database is up to date.")
 

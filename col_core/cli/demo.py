@@ -46,7 +46,8 @@ def prepare_demo(app: AppContext, fresh: bool) -> list[str]:
         app.registry["col.jobs"].huey.flush()
     engine = app.owner_engine()
     with engine.begin() as connection:
-        migrate.upgrade(connection, app.plugins, role=app.settings.get("col.db_role", ""))
+        migrate.upgrade(connection, app.plugins, role=app.settings.get("col.db_role", ""),
+                        secret=app.settings["col.secret"])
     engine.dispose()
     folders = sorted(p for p in tenants_dir(app).iterdir() if (p / CONFIG_FILE).is_file())
     if not folders:

@@ -16,7 +16,7 @@ from col_core.storage import IFileStorage
 from col_core.tenancy.export import export as export_folder
 from col_core.tenancy.launch import LaunchError, apply, read_folder
 from col_core.tenancy.models import Tenant
-from col_core.tenancy.scoping import set_tenant
+from col_core.tenancy.scoping import cross_tenant, set_tenant
 
 
 @click.group()
@@ -106,8 +106,9 @@ def export(app: AppContext, slug: str, into: str) -> None:
 
 
 def _set_active(app: AppContext, slug: str, active: bool) -> None:
-    with app.request() as request:
-        found = request.dbsession.scalar(select(Tenant).where(Tenant.slug == slug))
+    # The operator's work on the platform's own table: cross-city under row-level security.
+    with app.request() as request, cross_tenant(request.dbsession) as session:
+        found = session.scalar(select(Tenant).where(Tenant.slug == slug))
         if found is None:
             raise click.ClickException(f"no tenant with slug {slug!r}; see `col tenant list`.")
         found.active = active

@@ -14,6 +14,7 @@ from col_core.security.interfaces import ICityPeople
 from col_core.security.models import User
 from col_core.security.passwords import hash_password, password_problem
 from col_core.security.services import find_by_email
+from col_core.tenancy import account_lookup
 from col_core.tenancy.models import Tenant
 
 
@@ -49,8 +50,9 @@ def _read_password(from_stdin: bool, email: str) -> str:
 def create_admin(app: AppContext, email: str, password_stdin: bool) -> None:
     """Create a platform administrator, or make an existing account one."""
     email = _email(email)
-    with app.request() as request:
-        existing = find_by_email(request.dbsession, email)
+    # An account look-up: the account is nobody's in particular yet (row-level security).
+    with app.request() as request, account_lookup(request.dbsession) as session:
+        existing = find_by_email(session, email)
         if existing is not None and existing.deleted_at is not None:
             raise click.ClickException(f"{email} belonged to a deleted account; use another.")
         if existing is not None:
@@ -58,9 +60,9 @@ def create_admin(app: AppContext, email: str, password_stdin: bool) -> None:
             click.echo(f"{email} is now a platform administrator (password unchanged).")
             return
         password = _read_password(password_stdin, email)
-        request.dbsession.add(User(email=email, display_name=email.split("@")[0],
-                                   password_hash=hash_password(password),
-                                   email_verified_at=utcnow(), is_platform_admin=True))
+        session.add(User(email=email, display_name=email.split("@")[0],
+                         password_hash=hash_password(password),
+                         email_verified_at=utcnow(), is_platform_admin=True))
     click.echo(f"Created platform administrator {email}.")
 
 

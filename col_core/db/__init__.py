@@ -22,8 +22,12 @@ SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 SQLITE_CACHE_KIB = 32 * 1024
 
 
-def make_engine(url: str, role: str = "", **kwargs) -> Engine:
-    """Create an engine with the pragmas and role the platform relies on."""
+def make_engine(url: str, rls_secret: str = "", **kwargs) -> Engine:
+    """Create an engine with the pragmas the platform relies on.
+
+    ``rls_secret`` (``col.secret``) makes it the application's engine: on PostgreSQL each of its
+    transactions is bound to a city for row-level security (col_core.tenancy.rls); engines
+    without it are the owner's (migrations, tests' set-up)."""
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     if url.startswith("postgresql://"):
@@ -36,10 +40,10 @@ def make_engine(url: str, role: str = "", **kwargs) -> Engine:
     watch_busy_errors(engine)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    elif engine.dialect.name == "postgresql" and role:
-        # Row-level security does not bind superusers or table owners, so the application works
-        # as an ordinary role even when it logs in as the owner (the demo and the tests do).
-        event.listen(engine, "connect", lambda dbapi_conn, _: _set_role(dbapi_conn, role))
+    elif engine.dialect.name == "postgresql" and rls_secret:
+        from col_core.tenancy.rls import derive_key
+
+        engine.col_rls_key = derive_key(rls_secret)  # type: ignore[attr-defined]
     return engine
 
 
@@ -57,10 +61,19 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cursor.close()
 
 
-def _set_role(dbapi_conn, role: str) -> None:
-    with dbapi_conn.cursor() as cursor:
-        cursor.execute(f'SET ROLE "{role}"')
-    dbapi_conn.commit()
+def _refuse_a_role_above_the_policies(engine: Engine) -> None:
+    """Production must not log in as a role that could switch row-level security off (the
+    owner, a superuser, a member of either): docs/deployment.md, section 1."""
+    from col_core.settings import SettingsError
+    from col_core.tenancy.rls import role_problems
+
+    with engine.connect() as connection:
+        problems = role_problems(connection)
+    if problems:
+        raise SettingsError(
+            "col.database_url (COL_DATABASE_URL) must log in as the application's own role: "
+            + "; ".join(problems) + ". Run migrations with col.database_owner_url "
+            "(COL_DATABASE_OWNER_URL) instead; see docs/deployment.md.")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -99,9 +112,11 @@ def includeme(config):
     config.include("pyramid_retry")
     config.add_view_predicate("still_busy", "col_core.db.locks.StillBusyPredicate")
     engine = config.registry.get("col.engine") or make_engine(
-        settings["col.database_url"], role=settings.get("col.db_role", "")
+        settings["col.database_url"], rls_secret=settings["col.secret"]
     )
     config.registry["col.engine"] = engine
+    if settings.get("col.environment") == "production" and engine.dialect.name == "postgresql":
+        _refuse_a_role_above_the_policies(engine)
     session_factory = config.registry.get("col.session_factory") or make_session_factory(engine)
     config.registry["col.session_factory"] = session_factory
 

@@ -1,8 +1,10 @@
 """Migrations: one alembic lineage per package (``col_core`` and each plugin), one command.
 
 ``col db upgrade`` upgrades every lineage to its head, then (on PostgreSQL) makes sure every
-tenant-owned table has its row-level security policy and the application role its privileges.
-The policies are derived from the models, so no plugin can forget one.
+tenant-owned table and every global table of people's data has its row-level security policy,
+stores the key that binds transactions to a city (derived from ``col.secret``), and gives the
+application role its privileges.  The policies are derived from the models, so no plugin can
+forget one.
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ def include_object(plugin_filter: str | None):
     owners = table_owners(_loaded_plugins["registry"]) if plugin_filter else {}
 
     def include(obj, name, type_, reflected, compare_to):
-        if type_ == "table" and name == "alembic_version":
+        if type_ == "table" and name in ("alembic_version", rls.KEY_TABLE):
             return False
         # Database-maintained structures (FTS5 and R*Tree tables, generated search columns and
         # their indexes) are created by hand in migrations and named idx_*: leave them alone.
@@ -85,7 +87,7 @@ def alembic_config(connection: Connection, plugins=None, plugin_filter: str | No
     return config
 
 
-def upgrade(connection: Connection, plugins=None, role: str = "") -> None:
+def upgrade(connection: Connection, plugins=None, role: str = "", secret: str = "") -> None:
     command.upgrade(alembic_config(connection, plugins), "heads")
     if connection.dialect.name == "postgresql":
         load_models(plugins)
@@ -94,6 +96,11 @@ def upgrade(connection: Connection, plugins=None, role: str = "") -> None:
         for table in (name for name in rls.tenant_tables(Base) if name in existing):
             for statement in rls.enable_statements(table):
                 connection.execute(text(statement))
+        for statement in rls.people_statements(Base, existing):
+            connection.execute(text(statement))
+        if secret:
+            for statement, parameters in rls.store_key_statements(rls.derive_key(secret)):
+                connection.execute(text(statement), parameters)
         if role:
             for statement in rls.grant_statements(role):
                 connection.execute(text(statement))

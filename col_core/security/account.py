@@ -22,6 +22,7 @@ from col_core.security.services import age_thresholds
 from col_core.security.views import T, bad_link, link_token
 from col_core.files.interfaces import IStoredFiles
 from col_core.storage import UploadRejected
+from col_core.tenancy import account_lookup
 from col_core.tenancy.models import Tenant
 
 
@@ -179,7 +180,10 @@ def is_minor(request, user: User) -> bool:
 
 @view_config(route_name="person", renderer=T + "person.jinja2", permission="view")
 def person(request):
-    user = request.dbsession.get(User, int(request.matchdict["id"]))
+    # Profiles are the platform's, shared in every city by their person's choice: an account
+    # look-up (row-level security), whose result is shown only when shared or one's own.
+    with account_lookup(request.dbsession) as session:
+        user = session.get(User, int(request.matchdict["id"]))
     own = request.user is not None and user is not None and request.user.id == user.id
     # A private profile is not there for anyone else: the same 404 as no such person.
     if user is None or not user.is_active or not (own or user.profile_public):

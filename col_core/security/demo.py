@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from col_core.tenancy import account_lookup
 from col_core.db.meta import utcnow
 from col_core.security.models import CityAdmin, Consent, Membership, Organisation, User
 from col_core.security.passwords import hash_password
@@ -15,7 +16,8 @@ PLATFORM_ADMIN = "platform@cities.demo"
 
 
 def _account(session, email: str, name: str, tenant, **fields) -> User:
-    user = session.scalar(select(User).where(User.email == email))
+    with account_lookup(session):  # demo accounts are found by address, as at sign-in
+        user = session.scalar(select(User).where(User.email == email))
     if user is None:
         user = User(email=email, display_name=name, email_verified_at=utcnow(),
                     password_hash=hash_password(DEMO_PASSWORD), preferred_locale=None,

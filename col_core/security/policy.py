@@ -23,6 +23,7 @@ from col_core.security import sessions
 from col_core.security.models import ApiToken, CityAdmin, Membership, User, UserSession
 from col_core.security.services import _aware
 from col_core.security.tokens import API_TOKEN_PREFIX, digest
+from col_core.tenancy.scoping import account_lookup, bind_person
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TOKEN_USED = "tokens.used"
@@ -80,41 +81,55 @@ def refuse_out_of_scope_tokens(event) -> None:
 
 
 def write_tokens_used(request, used: dict[int, dt.datetime]) -> None:
-    """The ``tokens.used`` tally's flush: when each API token was last used."""
-    write_by_id(request.dbsession, ApiToken.__table__.c.last_used_at, used)
+    """The ``tokens.used`` tally's flush: when each API token was last used (an account
+    look-up: the flush binds no person)."""
+    with account_lookup(request.dbsession) as session:
+        write_by_id(session, ApiToken.__table__.c.last_used_at, used)
 
 
 def identify(request) -> Identity | None:
     """Bearer token first (API clients, and only on the API), then the session cookie and its
-    server-side record."""
-    session = request.dbsession
+    server-side record.
+
+    The look-up is one of the reviewed account look-ups (row-level security lets it see every
+    account's tokens and sessions); the person found is then bound to the request's transaction,
+    which from there on sees only their own account rows."""
+    identity = _look_up(request)
+    if identity is not None:
+        bind_person(request.dbsession, identity.user.id)
+    return identity
+
+
+def _look_up(request) -> Identity | None:
     authorization = request.authorization
-    if bearer(request):
-        if not is_api_request(request):
-            return None  # a token never identifies anyone outside the API
-        secret = str(authorization.params or "")
-        if not secret.startswith(API_TOKEN_PREFIX):
+    with account_lookup(request.dbsession) as session:
+        if bearer(request):
+            if not is_api_request(request):
+                return None  # a token never identifies anyone outside the API
+            secret = str(authorization.params or "")
+            if not secret.startswith(API_TOKEN_PREFIX):
+                return None
+            token = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(secret),
+                                                          ApiToken.revoked_at.is_(None)))
+            if token is None or not token.user.is_active:
+                return None
+            # Noted, not written: the request may be a GET (``write_tokens_used`` writes it).
+            request.registry["col.tallies"].note(TOKEN_USED, None, token.id, utcnow())
+            return Identity(token.user, token)
+        secret = request.session.get("sid")
+        if not isinstance(secret, str):
             return None
-        token = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(secret),
-                                                      ApiToken.revoked_at.is_(None)))
-        if token is None or not token.user.is_active:
+        record = sessions.find(request, secret)
+        if record is None or not record.user.is_active:
             return None
-        # Noted, not written: the request may be a GET (``write_tokens_used`` writes it later).
-        request.registry["col.tallies"].note(TOKEN_USED, None, token.id, utcnow())
-        return Identity(token.user, token)
-    secret = request.session.get("sid")
-    if not isinstance(secret, str):
-        return None
-    record = sessions.find(request, secret)
-    if record is None or not record.user.is_active:
-        return None
-    return Identity(record.user, session=record)
+        return Identity(record.user, session=record)
 
 
 def login(request, user: User) -> None:
     """Start a fresh session for ``user``: nothing of the anonymous session (or its CSRF token)
     survives, so a planted session cannot be promoted to a signed-in one."""
     request.session.invalidate()
+    bind_person(request.dbsession, user.id)
     request.session["sid"] = sessions.start(request, user)
     new_csrf_token(request)
 

@@ -18,7 +18,7 @@ from col_core.security.passwords import hash_password, verify_password
 from col_core.security.tokens import digest, new_secret
 from col_core.storage import IFileStorage
 from col_core.tenancy.launch import LEGAL_PAGES
-from col_core.tenancy.scoping import cross_tenant
+from col_core.tenancy.scoping import account_lookup, cross_tenant
 
 TOKEN_LIFETIMES = {
     "verify": dt.timedelta(days=2),
@@ -44,7 +44,10 @@ def legal_version(tenant) -> str:
 
 
 def find_by_email(session, email: str) -> User | None:
-    return session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+    """The account with this address, whichever city it belongs to (a reviewed account
+    look-up: row-level security lets it see every account)."""
+    with account_lookup(session):
+        return session.scalar(select(User).where(func.lower(User.email) == email.lower()))
 
 
 @implementer(IAccountService)
@@ -73,28 +76,37 @@ class AccountService:
 
     def issue_token(self, user, purpose, data=None) -> str:
         secret = new_secret()
-        self.session.add(UserToken(user=user, purpose=purpose, token_hash=digest(secret),
-                                   data=data or {}, expires_at=utcnow() + TOKEN_LIFETIMES[purpose]))
-        self.session.flush()
+        with account_lookup(self.session):  # for someone not signed in: sign-up, reset
+            self.session.add(UserToken(user=user, purpose=purpose, token_hash=digest(secret),
+                                       data=data or {},
+                                       expires_at=utcnow() + TOKEN_LIFETIMES[purpose]))
+            self.session.flush()
         return secret
 
     def consume_token(self, purpose, secret):
-        token = self.peek_token(purpose, secret)
-        if token is not None:
-            token.used_at = utcnow()
+        with account_lookup(self.session):  # marked used now, while the token is visible
+            token = self.peek_token(purpose, secret)
+            if token is not None:
+                token.used_at = utcnow()
         return token
 
     def peek_token(self, purpose, secret) -> UserToken | None:
-        token = self.session.scalar(select(UserToken).where(
-            UserToken.token_hash == digest(secret or ""), UserToken.purpose == purpose,
-            UserToken.used_at.is_(None)))
-        if token is None or _aware(token.expires_at) < utcnow():
-            return None
+        with account_lookup(self.session):
+            token = self.session.scalar(select(UserToken).where(
+                UserToken.token_hash == digest(secret or ""), UserToken.purpose == purpose,
+                UserToken.used_at.is_(None)))
+            if token is None or _aware(token.expires_at) < utcnow():
+                return None
+            token.user  # noqa: B018 - loaded now, while every account is visible
         return token
 
     # -- registration -------------------------------------------------------------------------
 
     def register(self, values):
+        with account_lookup(self.session):
+            return self._register(values)
+
+    def _register(self, values):
         tenant = self.request.tenant
         existing = find_by_email(self.session, values["email"])
         if existing is not None:
@@ -177,11 +189,13 @@ class AccountService:
 
     def set_password(self, user, password) -> None:
         user.password_hash = hash_password(password)
-        # Outstanding reset links and every signed-in browser die with the old password.
-        self.session.execute(delete(UserToken).where(UserToken.user_id == user.id,
-                                                     UserToken.purpose == "reset",
-                                                     UserToken.used_at.is_(None)))
-        self.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+        # Outstanding reset links and every signed-in browser die with the old password (the
+        # person is not signed in when they reset it: an account look-up).
+        with account_lookup(self.session):
+            self.session.execute(delete(UserToken).where(UserToken.user_id == user.id,
+                                                         UserToken.purpose == "reset",
+                                                         UserToken.used_at.is_(None)))
+            self.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
 
     def request_email_change(self, user, new_email) -> None:
         if find_by_email(self.session, new_email) is not None:
@@ -217,9 +231,10 @@ class AccountService:
         user.home_tenant_id = None
         user.guardian_email = None
         user.deleted_at = utcnow()
-        for model in (UserToken, ApiToken, UserSession):
-            self.session.execute(delete(model).where(model.user_id == user.id))
-        self.session.flush()
+        with account_lookup(self.session):
+            for model in (UserToken, ApiToken, UserSession):
+                self.session.execute(delete(model).where(model.user_id == user.id))
+            self.session.flush()
         # Private files (evidence, documents) and pictures go, with their bytes once nothing
         # else references them; what the person made for an organisation stays with it.
         from col_core.files.interfaces import IStoredFiles

@@ -18,6 +18,7 @@ from col_core.db.tallies import write_by_id
 from col_core.security.models import User, UserSession
 from col_core.security.services import _aware
 from col_core.security.tokens import digest, new_secret
+from col_core.tenancy.scoping import account_lookup
 
 # Refreshing "last seen" on every request would write on every page view; this is precise enough.
 SEEN_EVERY = dt.timedelta(minutes=5)
@@ -60,8 +61,10 @@ def find(request, secret: str) -> UserSession | None:
 
 
 def write_seen(request, seen: dict[int, dt.datetime]) -> None:
-    """The ``sessions.seen`` tally's flush: when each session was last seen."""
-    write_by_id(request.dbsession, UserSession.__table__.c.last_seen_at, seen)
+    """The ``sessions.seen`` tally's flush: when each session was last seen (an account
+    look-up: the flush binds no person)."""
+    with account_lookup(request.dbsession) as session:
+        write_by_id(session, UserSession.__table__.c.last_seen_at, seen)
 
 
 def end(request, secret: str) -> None:

@@ -26,6 +26,7 @@ from col_core.db.meta import utcnow
 from col_core.security.models import AuthAttempt
 from col_core.security.services import _aware
 from col_core.security.tokens import keyed_digest
+from col_core.tenancy.scoping import account_lookup, bind_connection
 
 @dataclass(frozen=True)
 class Limit:
@@ -129,15 +130,17 @@ class Throttle:
             yield session.connection()
             return
         with self.request.registry["col.engine"].begin() as connection:
+            # Attempts are account rows: PostgreSQL shows them to the account look-ups only.
+            bind_connection(connection, None, None, "accounts")
             yield connection
 
     def forgive(self) -> None:
         """A successful sign-in: the account's failures are forgiven, and this attempt does not
         count against the address (its earlier failures still do)."""
-        session = self.request.dbsession
         account = self.keys.get("account")
-        if account is not None:
-            session.execute(delete(AuthAttempt).where(AuthAttempt.kind == self.kind,
-                                                      AuthAttempt.key == account))
-        if self.recorded:
-            session.execute(delete(AuthAttempt).where(AuthAttempt.id.in_(self.recorded)))
+        with account_lookup(self.request.dbsession) as session:
+            if account is not None:
+                session.execute(delete(AuthAttempt).where(AuthAttempt.kind == self.kind,
+                                                          AuthAttempt.key == account))
+            if self.recorded:
+                session.execute(delete(AuthAttempt).where(AuthAttempt.id.in_(self.recorded)))

@@ -3,6 +3,8 @@
 from col_core.tenancy.scoping import (
     TenantContextError,
     TenantScoped,
+    account_lookup,
+    bind_person,
     cross_tenant,
     current_tenant_id,
     tenant_context,
@@ -16,6 +18,8 @@ __all__ = [
     "TenantHost",
     "TenantContextError",
     "TenantScoped",
+    "account_lookup",
+    "bind_person",
     "cross_tenant",
     "current_tenant_id",
     "tenant_context",

@@ -29,6 +29,7 @@ from sqlalchemy import select
 from col_core.storage import UploadRejected, sniff
 from col_core.tenancy.consent_ages import consent_age_of
 from col_core.tenancy.models import KINDS, Tenant, TenantHost
+from col_core.tenancy.scoping import cross_tenant
 from col_core.web.branding import DEFAULT_COLOURS, contrast_problems
 from col_core.web.maps import tile_source
 
@@ -348,7 +349,15 @@ def _read_legal(folder: Path, locales: list[str], default_locale: str,
 
 
 def apply(request, spec: TenantSpec, storage) -> tuple[Tenant, bool]:
-    """Create or update the tenant from ``spec``; returns (tenant, created)."""
+    """Create or update the tenant from ``spec``; returns (tenant, created).
+
+    An operator's work (``col tenant launch``, the demo) on the platform's own tables: cities
+    and their hosts are changed, under row-level security, only across cities."""
+    with cross_tenant(request.dbsession):
+        return _apply(request, spec, storage)
+
+
+def _apply(request, spec: TenantSpec, storage) -> tuple[Tenant, bool]:
     session = request.dbsession
     data = spec.data
     tenant = session.scalar(select(Tenant).where(Tenant.slug == spec.slug))

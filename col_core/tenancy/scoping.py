@@ -17,8 +17,12 @@ from typing import Iterator
 from sqlalchemy import ForeignKey, event
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 
+from col_core.tenancy import rls
+
 TENANT_KEY = "col.tenant_id"
 CROSS_TENANT_KEY = "col.cross_tenant"
+ACCOUNTS_KEY = "col.accounts"
+PERSON_KEY = "col.person_id"
 
 
 class TenantContextError(RuntimeError):
@@ -45,6 +49,36 @@ def set_tenant(session: Session, tenant_id: int | None) -> None:
 
 def is_cross_tenant(session: Session) -> bool:
     return session.info.get(CROSS_TENANT_KEY, 0) > 0
+
+
+def bind_person(session: Session, user_id: int | None) -> None:
+    """Tell row-level security whose request this is: their own account rows (sessions, API
+    tokens...) become visible to it.  Set once the person is identified."""
+    session.info[PERSON_KEY] = user_id
+    _sync_database_tenant(session)
+
+
+@contextlib.contextmanager
+def account_lookup(session: Session) -> Iterator[Session]:
+    """The reviewed account look-ups that come before the person is known, or that find people
+    by e-mail address (sign-in, the session cookie, API tokens, sign-up, password reset,
+    invitations and badges by address): for this block, row-level security lets every account
+    and its sign-in rows through.  City-owned rows stay the city's; the ORM wall is unchanged."""
+    session.info[ACCOUNTS_KEY] = session.info.get(ACCOUNTS_KEY, 0) + 1
+    _sync_database_tenant(session)
+    try:
+        yield session
+        if session.is_active and (session.new or session.dirty or session.deleted):
+            session.flush()
+    finally:
+        session.info[ACCOUNTS_KEY] -= 1
+        _sync_database_tenant(session)
+
+
+def database_scope(session: Session) -> str:
+    if is_cross_tenant(session):
+        return "cross"
+    return "accounts" if session.info.get(ACCOUNTS_KEY, 0) > 0 else "tenant"
 
 
 @contextlib.contextmanager
@@ -76,16 +110,44 @@ def cross_tenant(session: Session) -> Iterator[Session]:
 
 
 def _apply_database_tenant(session: Session, connection) -> None:
-    """Tell PostgreSQL's row-level security policies who we are, for this transaction only."""
-    if connection.dialect.name != "postgresql":
+    """Bind this transaction, for PostgreSQL's row-level security, to the session's city,
+    person and scope (col_core.tenancy.rls)."""
+    if connection.dialect.name != "postgresql" or rls_key(connection) is None:
         return
-    tenant_id = current_tenant_id(session)
+    transaction_id = session.info.get(_TRANSACTION_ID)
+    if transaction_id is None or session.info.get(_BOUND_CONNECTION) is not connection.connection:
+        transaction_id = None
+    session.info[_TRANSACTION_ID] = bind_connection(
+        connection, current_tenant_id(session), session.info.get(PERSON_KEY),
+        database_scope(session), transaction_id)
+    session.info[_BOUND_CONNECTION] = connection.connection
+
+
+def rls_key(connection) -> bytes | None:
+    """The binding key of the application's engine; None for an owner's engine (migrations,
+    tests' set-up), which row-level security does not bind and which binds nothing."""
+    return getattr(connection.engine, "col_rls_key", None)
+
+
+def bind_connection(connection, tenant_id: int | None, person_id: int | None, scope: str,
+                    transaction_id: int | None = None) -> int | None:
+    """Bind ``connection``'s transaction (PostgreSQL, the application's engine) with a MAC over
+    the binding and the transaction's id; returns that id.  For connections outside the ORM,
+    such as the sign-in throttle's (scope ``accounts``)."""
+    key = rls_key(connection)
+    if connection.dialect.name != "postgresql" or key is None:
+        return None
+    if transaction_id is None:
+        transaction_id = connection.exec_driver_sql("SELECT txid_current()").scalar_one()
     connection.exec_driver_sql(
-        "SELECT set_config('col.tenant_id', %(tenant)s, true),"
-        " set_config('col.cross_tenant', %(cross)s, true)",
-        {"tenant": "" if tenant_id is None else str(tenant_id),
-         "cross": "on" if is_cross_tenant(session) else "off"},
-    )
+        "SELECT col_bind_tenant(%(tenant)s, %(person)s, %(scope)s, %(mac)s)",
+        {"tenant": tenant_id, "person": person_id, "scope": scope,
+         "mac": rls.mac(key, tenant_id, person_id, scope, transaction_id)})
+    return transaction_id
+
+
+_TRANSACTION_ID = "col.transaction_id"  # session.info: the bound transaction's id
+_BOUND_CONNECTION = "col.bound_connection"
 
 
 def _sync_database_tenant(session: Session) -> None:
@@ -95,6 +157,7 @@ def _sync_database_tenant(session: Session) -> None:
 
 @event.listens_for(Session, "after_begin")
 def _begin_with_tenant(session: Session, transaction, connection) -> None:
+    session.info.pop(_TRANSACTION_ID, None)
     _apply_database_tenant(session, connection)
 
 

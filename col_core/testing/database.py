@@ -1,8 +1,10 @@
 """A real, migrated database for a test run, reset between tests.
 
 SQLite: migrated once into a template file, copied over the test database before each test.
-PostgreSQL: a fresh database per run (dropped at the end), truncated between tests; the app works
-as an ordinary role so row-level security is exercised by every functional test.
+PostgreSQL: a fresh database per run (dropped at the end), truncated between tests.  As in
+production (docs/deployment.md), the app logs in as an ordinary role of its own (``col_app_test``,
+created here when the server has none) while migrations run as the server's administrator, so
+row-level security is exercised by every functional test and the app cannot switch it off.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from col_core.db import migrate
 from col_core.db.meta import metadata
 
 APP_ROLE = "col_app_test"
+# Only a test server's role: the tests' app logs in with it (trust or password authentication).
+APP_PASSWORD = "col_app_test"
 
 
 class TestDatabase:
@@ -30,35 +34,46 @@ class TestDatabase:
             url = make_url(base_url).set(drivername="postgresql+psycopg")
             self.name = f"col_test_{uuid.uuid4().hex[:12]}"
             self.admin_url = url
-            self.url = url.set(database=self.name).render_as_string(hide_password=False)
+            self.owner_url = url.set(database=self.name).render_as_string(hide_password=False)
+            self.url = url.set(database=self.name, username=APP_ROLE, password=APP_PASSWORD
+                               ).render_as_string(hide_password=False)
             self.role = APP_ROLE
         else:
             self.path = workdir / "test.sqlite"
             self.template = workdir / "template.sqlite"
-            self.url = f"sqlite:///{self.path}"
+            self.url = self.owner_url = f"sqlite:///{self.path}"
             self.role = ""
 
     @property
     def is_postgresql(self) -> bool:
         return self.admin_url is not None
 
-    def create(self) -> None:
+    def _create_role(self, connection) -> None:
+        """The app's role, as docs/deployment.md has operators create it: it may log in and
+        do nothing else; `col db upgrade` grants it the tables' rows."""
+        attributes = (f"LOGIN PASSWORD '{APP_PASSWORD}' NOSUPERUSER NOBYPASSRLS NOCREATEDB "
+                      "NOCREATEROLE NOINHERIT")
+        exists = connection.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"),
+                                   {"r": self.role})
+        if not exists:
+            try:
+                connection.execute(text(f'CREATE ROLE "{self.role}" {attributes}'))
+                return
+            except Exception:  # another test run created it at the same moment
+                pass
+        # A role left by an older run (NOLOGIN, once) gets today's attributes.
+        connection.execute(text(f'ALTER ROLE "{self.role}" {attributes}'))
+
+    def create(self, secret: str = "") -> None:
         if self.admin_url is not None:  # on PostgreSQL
             server = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
             with server.connect() as connection:
                 connection.execute(text(f'CREATE DATABASE "{self.name}"'))
-                exists = connection.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"),
-                                           {"r": self.role})
-                if not exists:
-                    try:
-                        connection.execute(text(
-                            f'CREATE ROLE "{self.role}" NOLOGIN NOSUPERUSER NOBYPASSRLS'))
-                    except Exception:  # another test run created it at the same moment
-                        pass
+                self._create_role(connection)
             server.dispose()
-            engine = make_engine(self.url)
+            engine = make_engine(self.owner_url)
             with engine.begin() as connection:
-                migrate.upgrade(connection, self.plugins, role=self.role)
+                migrate.upgrade(connection, self.plugins, role=self.role, secret=secret)
             engine.dispose()
         else:
             engine = make_engine(f"sqlite:///{self.template}")
@@ -70,7 +85,7 @@ class TestDatabase:
         """Give the next test an empty, migrated database."""
         app_engine.dispose()
         if self.is_postgresql:
-            engine = make_engine(self.url)
+            engine = make_engine(self.owner_url)
             with engine.begin() as connection:
                 existing = set(inspect(connection).get_table_names())
                 tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables

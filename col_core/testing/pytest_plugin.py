@@ -39,11 +39,14 @@ def col_workdir(tmp_path_factory):
     return tmp_path_factory.mktemp("col")
 
 
+TEST_SECRET = "test-secret-not-for-production-" + "x" * 16
+
+
 @pytest.fixture(scope="session")
 def col_database(col_workdir):
     plugins = configured_registry({})
     database = TestDatabase(os.environ.get("COL_TEST_DATABASE_URL"), col_workdir, plugins)
-    database.create()
+    database.create(secret=TEST_SECRET)
     yield database
     database.drop()
 
@@ -52,9 +55,10 @@ def col_database(col_workdir):
 def app_settings(col_workdir, col_database):
     return {
         "col.environment": "testing",
-        "col.secret": "test-secret-not-for-production-" + "x" * 16,
+        "col.secret": TEST_SECRET,
         "col.data_dir": str(col_workdir / "data"),
         "col.database_url": col_database.url,
+        "col.database_owner_url": col_database.owner_url,
         "col.db_role": col_database.role,
         "col.base_domain": "example.test",
         "col.global_hosts": "localhost 127.0.0.1",
@@ -194,6 +198,7 @@ def run_col(registry, app_settings, col_database, monkeypatch):
 
     environment = {
         "COL_DATABASE_URL": col_database.url, "COL_DB_ROLE": col_database.role,
+        "COL_DATABASE_OWNER_URL": col_database.owner_url,
         "COL_DATA_DIR": app_settings["col.data_dir"], "COL_SECRET": app_settings["col.secret"],
         "COL_BASE_DOMAIN": app_settings["col.base_domain"],
         "COL_PUBLIC_URL": app_settings["col.public_url"],

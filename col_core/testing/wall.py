@@ -15,7 +15,8 @@ def owner_session(registry) -> Iterator[Session]:
     """A session on the test database as its owner (on PostgreSQL, a role that row-level
     security lets through), so only the ORM wall stands between it and other cities' rows.
     Nothing it does is committed."""
-    engine = make_engine(registry.settings["col.database_url"])
+    settings = registry.settings
+    engine = make_engine(settings["col.database_owner_url"] or settings["col.database_url"])
     session = Session(bind=engine)
     try:
         yield session

@@ -15,6 +15,7 @@ from zope.interface import implementer
 from col_core.db.meta import utcnow
 from col_core.mail import queue_mail
 from col_core.security.models import User
+from col_core.tenancy import account_lookup
 from plugins.badges.interfaces import IBadgeIssuer, IIssuerKeys
 from plugins.badges.models import Assertion, BadgeClass
 from plugins.badges.ob import ob2
@@ -115,11 +116,14 @@ class BadgeIssuer:
         return assertion
 
     def _users(self, emails: set[str]) -> dict[str, User]:
+        """The accounts of these addresses, in any city (an account look-up: badges go to
+        people by address, who may not have used this city yet)."""
         found = {}
-        for chunk in _chunks(sorted(emails)):
-            for user in self.dbsession.scalars(select(User).where(
-                    func.lower(User.email).in_(chunk))):
-                found[user.email.lower()] = user
+        with account_lookup(self.dbsession):
+            for chunk in _chunks(sorted(emails)):
+                for user in self.dbsession.scalars(select(User).where(
+                        func.lower(User.email).in_(chunk))):
+                    found[user.email.lower()] = user
         return found
 
     def revoke(self, assertion, reason) -> None:

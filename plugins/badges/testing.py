@@ -14,6 +14,7 @@ import webtest
 from pyramid.scripting import prepare
 from sqlalchemy import select
 
+from col_core.tenancy import account_lookup
 from col_core.db.meta import utcnow
 from col_core.security.models import Membership, Organisation, User
 from col_core.security.passwords import hash_password
@@ -77,7 +78,9 @@ class Badges:
         with self.request() as request:
             badge = request.dbsession.get(BadgeClass, class_id)
             if options.get("user") is not None:
-                options["user"] = request.dbsession.get(User, options["user"].id)
+                # As the issuing service finds people by address: an account look-up.
+                with account_lookup(request.dbsession) as session:
+                    options["user"] = session.get(User, options["user"].id)
                 email = options["user"].email
             return request.find_service(IBadgeIssuer).issue(badge, email, **options).uid
 

@@ -33,7 +33,7 @@ def test_the_migration_unescapes_text_stored_escaped(registry, col_database, peo
     link = {"kind": "link", "title": "More", "url": "https://example.org/?a=1&amp;b=2"}
     activity = people.activity(city, org, resources=[
         {"kind": "step", "title": "Bread", "text": STEP}, link])
-    engine = make_engine(col_database.url)  # the owner, who may migrate
+    engine = make_engine(col_database.owner_url)  # the owner, who may migrate
     table = sa.table("activities", sa.column("id"), sa.column("resources", sa.JSON))
     try:
         with engine.begin() as connection:

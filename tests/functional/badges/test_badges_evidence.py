@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from col_core.security.models import Membership, User
+from col_core.tenancy import bind_person
 from plugins.badges import evidence
 from plugins.badges.models import Assertion, BadgeClass, EvidenceSubmission
 from plugins.badges.services import IssueError
@@ -27,6 +28,7 @@ def people(badges):
 def _submit(badges, class_id, user_id, task, **fields):
     with badges.request() as request:
         badge = request.dbsession.get(BadgeClass, class_id)
+        bind_person(request.dbsession, user_id)  # signed in, as the web request would be
         user = request.dbsession.get(User, user_id)
         return evidence.submit(request, badge, user, task, **fields).id
 
@@ -34,6 +36,7 @@ def _submit(badges, class_id, user_id, task, **fields):
 def _review(badges, submission_id, reviewer_id, decision, comment=""):
     with badges.request() as request:
         submission = request.dbsession.get(EvidenceSubmission, submission_id)
+        bind_person(request.dbsession, reviewer_id)
         evidence.review(request, submission, request.dbsession.get(User, reviewer_id), decision,
                         comment)
 

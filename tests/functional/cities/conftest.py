@@ -45,9 +45,12 @@ def run(app_context):
 @pytest.fixture
 def scalar(registry):
     """Run one query in a fresh session, closed at once: no transaction lingers to hold locks
-    (PostgreSQL would block the next test's reset on them)."""
+    (PostgreSQL would block the next test's reset on them).  As the owner, like the factories:
+    a check of what was stored, not a request (row-level security would hide accounts)."""
+    from col_core.testing.factories import owner_engine
+
     def run(statement):
-        session = registry["col.session_factory"]()
+        session = registry["col.session_factory"](bind=owner_engine(registry))
         try:
             return session.scalar(statement)
         finally:

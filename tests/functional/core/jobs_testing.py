@@ -92,6 +92,7 @@ def worker_environment(app_settings: dict, col_database, **settings) -> dict:
                    if not name.startswith("COL_")}
     environment.update({
         "COL_DATABASE_URL": col_database.url, "COL_DB_ROLE": col_database.role,
+        "COL_DATABASE_OWNER_URL": col_database.owner_url,
         "COL_DATA_DIR": app_settings["col.data_dir"], "COL_SECRET": app_settings["col.secret"],
         "COL_BASE_DOMAIN": app_settings["col.base_domain"],
         "COL_PUBLIC_URL": app_settings["col.public_url"],

@@ -32,7 +32,8 @@ HOST = "vilnius.example.test"
 def production_environment(app_settings, **extra) -> dict:
     """The server's environment: production.ini plus COL_* variables, as docs/deployment.md says."""
     return {**os.environ, "COL_DATABASE_URL": app_settings["col.database_url"],
-            "COL_DB_ROLE": app_settings["col.db_role"], "COL_DATA_DIR": app_settings["col.data_dir"],
+            "COL_DB_ROLE": app_settings["col.db_role"],
+            "COL_DATABASE_OWNER_URL": app_settings["col.database_owner_url"], "COL_DATA_DIR": app_settings["col.data_dir"],
             "COL_SECRET": secrets.token_urlsafe(48), "COL_BASE_DOMAIN": "example.test",
             "COL_PUBLIC_URL": "http://example.test", "COL_GLOBAL_HOSTS": "localhost 127.0.0.1",
             **extra}

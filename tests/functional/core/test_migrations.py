@@ -12,7 +12,7 @@ def test_upgrade_from_empty_creates_every_table(registry, tmp_path, col_database
         hide_password=False), tmp_path, registry["col.plugins"])
     fresh.create()
     try:
-        url = fresh.url if fresh.is_postgresql else f"sqlite:///{fresh.template}"
+        url = fresh.owner_url if fresh.is_postgresql else f"sqlite:///{fresh.template}"
         engine = make_engine(url)
         with engine.connect() as connection:
             tables = set(inspect(connection).get_table_names())
