@@ -41,12 +41,18 @@ def col_cli_commands() -> list:
 
 
 def activity_badge(request, activity):
-    """The default badge of ``activity``, made from its title, description and skills."""
-    return request.find_service(IBadgeIssuer).badge_for_subject(
+    """The default badge of ``activity``, made from its title, description and skills.  An
+    activity completed by evidence makes it a badge earned by evidence, with one task (the
+    activity's title) until the organiser writes its tasks."""
+    badge = request.find_service(IBadgeIssuer).badge_for_subject(
         "activity", activity.id, activity.organisation, name=activity.title,
         # The activity's description is sanitised HTML; a badge description is plain text.
         description=nh3.clean(activity.description or "", tags=set()).strip(),
         skills=[{"uri": s.concept_uri, "label": s.label} for s in activity.skills])
+    if activity.completion == "evidence" and badge.earning != "evidence":
+        badge.earning = "evidence"
+        badge.tasks = list(badge.tasks or ()) or [activity.title or badge.name]
+    return badge
 
 
 @hookimpl
@@ -55,10 +61,39 @@ def col_activity_published(request, activity) -> None:
 
 
 @hookimpl
+def col_activity_joined(request, activity, participation) -> None:
+    # The organiser may have changed how the activity is completed since it was published.
+    if activity.status == "published":
+        activity_badge(request, activity)
+
+
+@hookimpl
 def col_activity_completed(request, activity, participation) -> None:
-    request.find_service(IBadgeIssuer).issue(
-        activity_badge(request, activity), participation.user.email, user=participation.user,
-        source="completion")
+    badge = activity_badge(request, activity)
+    if badge.earning == "evidence":
+        return  # issued when the learner's evidence is approved (plugins.badges.evidence)
+    request.find_service(IBadgeIssuer).award(badge, participation.user, source="completion")
+
+
+@hookimpl
+def col_activity_sections(request, activity, participation) -> list[Section]:
+    """The badges the activity leads to, how they are earned, and where to send evidence."""
+    badges = request.dbsession.scalars(select(BadgeClass).where(
+        BadgeClass.subject_type == "activity", BadgeClass.subject_id == activity.id,
+        BadgeClass.archived_at.is_(None)).order_by(BadgeClass.is_default.desc(),
+                                                   BadgeClass.name)).all()
+    if not badges:
+        return []
+    user = getattr(request, "user", None)
+    issuer = request.find_service(IBadgeIssuer)
+    rows = [{"badge": badge,
+             "held": issuer.held(badge.id, user.email, user) if user is not None else None,
+             "evidence": badge.earning == "evidence"}
+            for badge in badges]
+    html = render("plugins.badges:templates/_activity.jinja2",
+                  {"rows": rows, "activity": activity}, request=request)
+    return [Section(title=request.localizer.translate(_("Badges")), html=Markup(html),
+                    order=20, id="badges")]
 
 
 @hookimpl

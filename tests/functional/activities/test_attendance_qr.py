@@ -1,13 +1,26 @@
 """Checking in by scanning a session's QR code: a signed, short-lived token URL whose page asks
 before it checks in (a GET changes nothing), and private activities check in only their people."""
 
+import datetime as dt
+
 import pytest
 from pyramid.scripting import prepare
 from sqlalchemy import select
 
 from col_core.activities.interfaces import IParticipationService
 from col_core.activities.models import Participation
+from col_core.db.meta import utcnow
 from col_core.security.passwords import hash_password
+
+
+@pytest.fixture
+def make_activity(make_activity):
+    """Activities whose session is under way (check-in is open), unless told otherwise."""
+
+    def make(starts=None, **fields):
+        return make_activity(starts=starts or utcnow() - dt.timedelta(minutes=10), **fields)
+
+    return make
 
 
 @pytest.fixture
