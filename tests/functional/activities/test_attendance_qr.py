@@ -209,3 +209,76 @@ def test_scanning_needs_an_account(make_activity, people, city, mint):
     response = people.client(city).get(f"/attend/{token}", status=303)
     assert "/signin?next=" in response.location  # and back to the page after signing in
     people.client(city).post(f"/attend/{token}", status="4*")
+
+
+# -- completion by check-in and the check-in window ---------------------------------------------
+
+
+def badges_of(factories, activity, user):
+    from plugins.badges.models import Assertion, BadgeClass
+
+    factories.session.expire_all()
+    with factories.within(activity.tenant_id):
+        return factories.session.scalars(select(Assertion).join(BadgeClass).where(
+            BadgeClass.subject_type == "activity", BadgeClass.subject_id == activity.id,
+            Assertion.user_id == user.id)).all()
+
+
+def test_check_in_completes_the_activity_and_issues_its_badge(make_activity, people, city,
+                                                              staff, mint, browser, factories):
+    activity = make_activity(title="Repair café", completion="check_in")
+    user = learner(people)
+    app = browser(user)
+    check_in(app, mint(activity.sessions[0]))
+    [participation] = participations(factories, activity)
+    assert participation.completed_at is not None
+    [badge] = badges_of(factories, activity, user)
+    assert badge.source == "completion"
+    assert "Repair café" in app.get("/badges/wallet")
+    page = app.get(f"/activities/{activity.id}")
+    assert "You have earned this badge." in page
+
+
+def test_organiser_completion_is_not_done_by_a_check_in(make_activity, people, city, staff,
+                                                        mint, browser, factories):
+    activity = make_activity(completion="organiser")
+    user = learner(people)
+    check_in(browser(user), mint(activity.sessions[0]))
+    assert participations(factories, activity)[0].completed_at is None
+    assert badges_of(factories, activity, user) == []
+
+
+def test_check_in_days_before_the_session_is_refused(make_activity, people, city, staff, mint,
+                                                     browser, factories):
+    activity = make_activity(starts=utcnow() + dt.timedelta(days=4), completion="check_in")
+    token = mint(activity.sessions[0])
+    app = browser(learner(people))
+    assert "Check-in for this session opens at" in app.get(f"/attend/{token}", status=422)
+    refused = app.post(f"/attend/{token}", {"csrf_token": csrf_of(app)}, status=422)
+    assert "opens at" in refused.text
+    api = people.client(city, people.user()).post_json("/api/v1/attendance", {"token": token},
+                                                       status=422)
+    assert "opens at" in api.json["error"]
+    assert participations(factories, activity) == [] and attended(staff, activity) == {}
+
+
+def test_check_in_opens_the_citys_minutes_before_the_session(make_activity, people, city, staff,
+                                                             mint, factories):
+    activity = make_activity(starts=utcnow() + dt.timedelta(minutes=20))
+    token = mint(activity.sessions[0])
+    client = people.client(city, people.user())
+    client.post_json("/api/v1/attendance", {"token": token})  # the default opens 30 minutes before
+    with factories.within(city):
+        tenant = factories.session.merge(city)
+        tenant.settings = {**tenant.settings, "check_in_opens_minutes_before": 10}
+        factories.session.commit()
+    later = people.client(city, people.user())
+    assert "opens at" in later.post_json("/api/v1/attendance", {"token": token},
+                                         status=422).json["error"]
+
+
+def test_check_in_closes_when_the_session_ends(make_activity, people, city, staff, mint):
+    activity = make_activity(starts=utcnow() - dt.timedelta(hours=3), hours=2)
+    response = people.client(city, people.user()).post_json(
+        "/api/v1/attendance", {"token": mint(activity.sessions[0])}, status=422)
+    assert "check-in has closed" in response.json["error"]
