@@ -144,3 +144,30 @@ def test_organiser_completion_page_says_how_the_badge_is_earned(make_activity, p
     visitor = people.client(city).get(f"/activities/{activity.id}")
     assert "Earned when the organiser marks that you completed the activity." in visitor
     assert "Send evidence" not in visitor
+
+
+def test_learner_adds_a_birth_date_on_the_account_page_then_joins(make_activity, people, city):
+    activity = make_activity(age_min=12, age_max=18)
+    user = people.user()
+    client = people.client(city, user)
+    page = _join_form(client.get(f"/activities/{activity.id}")).submit(status=303).follow()
+    assert "Add your date of birth on your account page" in page
+    account = client.get("/account")
+    form = next(f for f in account.forms.values() if "birth_date" in f.fields)
+    form["birth_date"] = "2000-01-01"  # an adult: too old for this activity
+    form.submit(status=303)
+    assert "birth_date" not in next(f for f in client.get("/account").forms.values()
+                                    if "display_name" in f.fields).fields  # given once
+    page = _join_form(client.get(f"/activities/{activity.id}")).submit(status=303).follow()
+    assert "This activity is for people aged 12 to 18." in page
+    assert "Add your date of birth" not in page
+
+
+def test_birth_date_of_a_child_needing_consent_is_not_taken_on_the_account_page(people, city):
+    client = people.client(city, people.user())
+    form = next(f for f in client.get("/account").forms.values() if "birth_date" in f.fields)
+    form["birth_date"] = _years_ago(14).isoformat()
+    page = form.submit(status=400)
+    assert "a parent or guardian must agree first" in page
+    assert "birth_date" in next(f for f in client.get("/account").forms.values()
+                                if "display_name" in f.fields).fields
