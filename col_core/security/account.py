@@ -51,7 +51,7 @@ def _birth_date_problem(request, birth_date):
     too_young, needs_guardian = request.find_service(IAccountService).needs_guardian(birth_date)
     if too_young:
         minimum, _consent = age_thresholds(request.tenant)
-        return _("You need to be at least ${age} years old to use this city.",
+        return _("You need to be at least ${age} years old to join.",
                  mapping={"age": minimum})
     if needs_guardian:
         return _("At your age a parent or guardian must agree first: ask the city's team to "
