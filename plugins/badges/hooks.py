@@ -14,8 +14,8 @@ from sqlalchemy import select
 from col_core.hookspecs import NavItem, Section, SkillSubject, hookimpl
 from col_core.tenancy.scoping import cross_tenant
 from plugins.badges.interfaces import IBadgeIssuer
-from plugins.badges.models import (Assertion, BadgeClass, EvidenceSubmission, ImportedBadge,
-                                   Issuer)
+from plugins.badges.models import (Assertion, BadgeClass, EvidenceSubmission, HeldAward,
+                                   ImportedBadge, Issuer)
 from plugins.badges.services import verified_emails
 from plugins.badges.skills import esco_tags
 
@@ -195,12 +195,18 @@ def col_account_export(request, user) -> dict[str, bytes]:
                      "at": r.created_at.isoformat()}
                     for r in session.scalars(select(EvidenceReview).where(
                         EvidenceReview.reviewer_id == user.id).order_by(EvidenceReview.id))]
+        held_back = [{"city": cities.get(h.tenant_id), "badge": h.badge_class.name,
+                      "source": h.source, "evidence": h.evidence,
+                      "since": h.created_at.isoformat()}
+                     for h in session.scalars(select(HeldAward).where(
+                         HeldAward.user_id == user.id).order_by(HeldAward.id))]
     imported = [{"badge": i.badge_name, "issuer": i.issuer_name, "status": i.status,
                  "data": i.data} for i in session.scalars(
                      select(ImportedBadge).where(ImportedBadge.user_id == user.id))]
     dump = lambda value: json.dumps(value, indent=2, ensure_ascii=False).encode()  # noqa: E731
     return {"badges/assertions.json": dump(earned), "badges/evidence.json": dump(evidence),
             "badges/reviews_given.json": dump(reviewed), "badges/imported.json": dump(imported),
+            "badges/held_back.json": dump(held_back),
             **files}
 
 
@@ -215,6 +221,9 @@ def col_account_deleted(request, user) -> None:
         for submission in request.dbsession.scalars(
                 select(EvidenceSubmission).where(EvidenceSubmission.user_id == user.id)):
             request.dbsession.delete(submission)
+        for held in request.dbsession.scalars(
+                select(HeldAward).where(HeldAward.user_id == user.id)):
+            request.dbsession.delete(held)
         # Flush while filtering is lifted: these rows belong to many cities.
         request.dbsession.flush()
     for imported in request.dbsession.scalars(
