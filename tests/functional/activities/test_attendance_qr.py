@@ -217,11 +217,13 @@ def test_scanning_needs_an_account(make_activity, people, city, mint):
 def badges_of(factories, activity, user):
     from plugins.badges.models import Assertion, BadgeClass
 
+    # Read the ids first: once expired, the rows load again only inside their city.
+    tenant_id, activity_id, user_id = activity.tenant_id, activity.id, user.id
     factories.session.expire_all()
-    with factories.within(activity.tenant_id):
+    with factories.within(tenant_id):
         return factories.session.scalars(select(Assertion).join(BadgeClass).where(
-            BadgeClass.subject_type == "activity", BadgeClass.subject_id == activity.id,
-            Assertion.user_id == user.id)).all()
+            BadgeClass.subject_type == "activity", BadgeClass.subject_id == activity_id,
+            Assertion.user_id == user_id)).all()
 
 
 def test_check_in_completes_the_activity_and_issues_its_badge(make_activity, people, city,
@@ -232,10 +234,11 @@ def test_check_in_completes_the_activity_and_issues_its_badge(make_activity, peo
     check_in(app, mint(activity.sessions[0]))
     [participation] = participations(factories, activity)
     assert participation.completed_at is not None
+    activity_id = activity.id
     [badge] = badges_of(factories, activity, user)
     assert badge.source == "completion"
     assert "Repair café" in app.get("/badges/wallet")
-    page = app.get(f"/activities/{activity.id}")
+    page = app.get(f"/activities/{activity_id}")
     assert "You have earned this badge." in page
 
 
