@@ -285,3 +285,15 @@ def test_check_in_closes_when_the_session_ends(make_activity, people, city, staf
     response = people.client(city, people.user()).post_json(
         "/api/v1/attendance", {"token": mint(activity.sessions[0])}, status=422)
     assert "check-in has closed" in response.json["error"]
+
+
+def test_organiser_marking_present_completes_a_check_in_activity(make_activity, people, city,
+                                                                 staff, factories, openapi):
+    activity = make_activity(starts=utcnow() + dt.timedelta(days=2), completion="check_in")
+    user = learner(people)
+    joined = people.client(city, user).post(f"/api/v1/activities/{activity.id}/participation")
+    openapi(staff.post_json(f"/api/v1/activities/{activity.id}/attendance", {
+        "session_id": activity.sessions[0].id, "participation_ids": [joined.json["id"]]}))
+    [participation] = participations(factories, activity)
+    assert participation.completed_at is not None
+    assert len(badges_of(factories, activity, user)) == 1
