@@ -150,6 +150,12 @@ def col_profile_sections(request, user) -> list[Section]:
 
 
 @hookspec
+def col_activity_sections(request, activity, participation) -> list[Section]:
+    """Return sections for an activity's page (the badges it leads to and how to earn them);
+    ``participation`` is the signed-in person's, or None.  Called during a GET: read only."""
+
+
+@hookspec
 def col_dashboard_sections(request, organisation) -> list[Section]:
     """Return sections for an organisation's dashboard, as seen by one of its organisers."""
 
@@ -258,7 +264,8 @@ def col_attendance_marked(request, activity, attendance) -> None:
 
 @hookspec
 def col_activity_completed(request, activity, participation) -> None:
-    """An organiser (or a session QR scan) marked a learner's participation as completed.
+    """A learner's participation was marked completed: by an organiser, or, for an activity
+    completed by check-in (``activity.completion == "check_in"``), by being marked present.
 
     Badges issue the activity's badge; playlists advance.  Runs in the same transaction.
     """

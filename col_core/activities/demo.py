@@ -79,6 +79,9 @@ def _learners(session, tenant, count: int) -> list[User]:
             user = User(email=email, display_name=f"Demo Learner {number}",
                         email_verified_at=utcnow(), home_tenant_id=tenant.id)
             session.add(user)
+        if user.birth_date is None:
+            # Eighteen: old enough for every demo activity's ages (12-16 to 19-29).
+            user.birth_date = dt.date(utcnow().year - 18, 1, 1)
         users.append(user)
     session.flush()
     return users

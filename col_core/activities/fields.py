@@ -16,8 +16,8 @@ from babel.numbers import is_currency
 from pyramid.i18n import TranslationStringFactory
 
 from col_core.activities.content import embed_url, plain_text, sanitise_html
-from col_core.activities.models import (ACCESSIBILITY, ACTIVITY_TYPES, SCHEDULE_KINDS,
-                                        VISIBILITIES)
+from col_core.activities.models import (ACCESSIBILITY, ACTIVITY_TYPES, COMPLETIONS,
+                                        SCHEDULE_KINDS, VISIBILITIES)
 from col_core.activities.schedule import ScheduleError, compute_sessions
 from col_core.db.meta import utcnow
 from col_core.security.validation import (FieldError, clean_text, decimal_number, record_id,
@@ -272,6 +272,7 @@ PARSERS: dict[str, Callable] = {
     "currency": _currency,
     "languages": _languages,
     "capacity": _integer(1, 1_000_000),
+    "completion": _choice(COMPLETIONS),
     "accessibility": _accessibility,
     "contact_email": _email,
     "booking_url": _url,

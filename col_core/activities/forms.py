@@ -13,7 +13,7 @@ from col_core.security.validation import decimal_number, whole_number
 
 TEXT_FIELDS = ("type", "title", "description", "category", "visibility", "schedule_kind",
                "duration_minutes", "address", "latitude", "longitude", "join_url", "age_min",
-               "age_max", "currency", "capacity", "contact_email", "booking_url")
+               "age_max", "currency", "capacity", "completion", "contact_email", "booking_url")
 SPARE_ROWS = 2
 MAX_ROWS = 200
 

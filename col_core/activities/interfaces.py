@@ -83,7 +83,9 @@ class IParticipationService(Interface):
 
     def join(activity, user) -> object:
         """Join (or join the waitlist); returns the Participation.  Joining twice is harmless.
-        Raises :class:`ValidationFailed` when the activity cannot be joined."""
+        Raises :class:`ValidationFailed` when the activity cannot be joined, or the learner is
+        outside its ages (``age_min``/``age_max``, on the day it starts) or has no birth date
+        while it has ages."""
 
     def leave(activity, user) -> None:
         """Give up the place (or the waitlist spot); the next waitlisted learner is promoted."""
@@ -101,7 +103,9 @@ class IParticipationService(Interface):
         """Everyone joined or waitlisted, in waitlist order."""
 
     def mark_attendance(participation, session, method: str = "organiser") -> bool:
-        """Record presence at a session; False when it was already recorded."""
+        """Record presence at a session; False when it was already recorded.  For an activity
+        completed by check-in (``completion == "check_in"``) it also completes the learner
+        (see :meth:`complete`)."""
 
     def complete(participations, by_user) -> list:
         """Mark each learner's participation completed (once); returns the newly completed ones
@@ -114,7 +118,9 @@ class IParticipationService(Interface):
         """The ActivitySession a QR code's token names, if ``user`` may check in there: a
         private activity checks in only people who already joined it or wait on its waitlist.
         Raises :class:`ValidationFailed` when the token is expired, forged or from another city,
-        or the user may not check in.  Changes nothing."""
+        the session's check-in is not open (it opens the city's ``check_in_opens_minutes_before``,
+        default 30, before the session and closes when it ends), or the user may not check in.
+        Changes nothing."""
 
     def attend_by_token(token: str, user) -> object:
         """Record the signed-in learner at the session the token names (joining them if there is

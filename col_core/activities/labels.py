@@ -19,6 +19,9 @@ ACCESSIBILITY = {"step_free": _("Step-free access"), "accessible_toilet": _("Acc
                  "assistance_animals": _("Assistance animals welcome")}
 STATUSES = {"draft": _("Draft"), "published": _("Published"), "archived": _("Archived")}
 PARTICIPATION = {"joined": _("Joined"), "waitlisted": _("On the waitlist"), "left": _("Left")}
+COMPLETIONS = {"organiser": _("An organiser marks each learner completed"),
+               "check_in": _("Being there: a QR check-in (or being marked present) completes it"),
+               "evidence": _("Evidence: learners send evidence, which is reviewed")}
 RESOURCES = {"step": _("Step"), "link": _("Link"), "video": _("Video")}
 
 
@@ -30,6 +33,7 @@ class Labels:
     statuses = STATUSES
     participation = PARTICIPATION
     resources = RESOURCES
+    completions = COMPLETIONS
 
 
 def add_labels(event) -> None:

@@ -27,6 +27,10 @@ SCHEDULE_KINDS = ("single", "multi_session", "recurring", "always_open")
 ACCESSIBILITY = ("step_free", "accessible_toilet", "hearing_loop", "quiet_space",
                  "sign_language", "easy_read", "wheelchair_seats", "assistance_animals")
 PARTICIPATION_STATUSES = ("joined", "waitlisted", "left")
+# How a learner completes an activity: an organiser marks them completed; being present at a
+# session (a QR check-in, or an organiser marking them present) completes them; or they send
+# evidence, which is reviewed (the badges plugin's evidence tasks).
+COMPLETIONS = ("organiser", "check_in", "evidence")
 
 
 class Activity(TenantScoped, Timestamped, Base):
@@ -66,6 +70,8 @@ class Activity(TenantScoped, Timestamped, Base):
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     capacity: Mapped[int | None]  # None means unlimited
+    completion: Mapped[str] = mapped_column(String(12), default="organiser",
+                                            server_default="organiser")
     accessibility: Mapped[list[str]] = mapped_column(JSON, default=list)
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     booking_url: Mapped[str] = mapped_column(String(500), default="")

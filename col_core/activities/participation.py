@@ -23,6 +23,9 @@ from col_core.db.meta import utcnow
 _ = TranslationStringFactory("col")
 
 ACTIVE = ("joined", "waitlisted")
+# Check-in opens this many minutes before a session starts (the city's setting
+# ``check_in_opens_minutes_before``) and closes when it ends.
+CHECK_IN_OPENS_MINUTES = 30
 
 
 @implementer(IParticipationService)
@@ -62,6 +65,7 @@ class ParticipationService:
         participation = self.participation(activity, user)
         if participation is not None and participation.status in ACTIVE:
             return participation
+        self._check_age(activity, user)
         full = activity.capacity is not None and self._joined_count(activity) >= activity.capacity
         if participation is None:
             participation = Participation(activity=activity, user=user)
@@ -73,6 +77,30 @@ class ParticipationService:
         self.request.hooks.col_activity_joined(request=self.request, activity=activity,
                                                participation=participation)
         return participation
+
+    def _check_age(self, activity, user) -> None:
+        """Refuse a learner outside the activity's ages, counted on the day it starts (today for
+        one that has started or is always open), in the city's timezone."""
+        low, high = activity.age_min, activity.age_max
+        if low is None and high is None:
+            return
+        if low is not None and high is not None:
+            ages = _("This activity is for people aged ${min} to ${max}.",
+                     mapping={"min": low, "max": high})
+        elif low is not None:
+            ages = _("This activity is for people aged ${min} and over.", mapping={"min": low})
+        else:
+            ages = _("This activity is for people aged ${max} and under.", mapping={"max": high})
+        translate = self.request.localizer.translate
+        if user.birth_date is None:
+            raise ValidationFailed(_("${ages} Add your date of birth on your account page, "
+                                     "then join again.", mapping={"ages": translate(ages)}))
+        zone = zoneinfo.ZoneInfo(self.request.tenant.timezone)
+        today = utcnow().astimezone(zone).date()
+        starts = as_utc(activity.starts_at).astimezone(zone).date() if activity.starts_at else today
+        age = user.age_on(max(starts, today))
+        if (low is not None and age < low) or (high is not None and age > high):
+            raise ValidationFailed(ages)
 
     def leave(self, activity, user):
         self.lock(activity)
@@ -122,6 +150,9 @@ class ParticipationService:
         self.request.hooks.col_attendance_marked(request=self.request,
                                                  activity=participation.activity,
                                                  attendance=attendance)
+        if participation.activity.completion == "check_in":
+            # Being there is what completes it: the badge follows without another click.
+            self.complete([participation], by_user=None)
         return True
 
     def complete(self, participations, by_user):
@@ -168,6 +199,7 @@ class ParticipationService:
         session = self.db.get(ActivitySession, numbers[1])
         if session is None:
             raise invalid
+        self._check_window(session)
         participation = self.participation(session.activity, user)
         # The code is shown in the room, so it proves presence, not an invitation.
         if session.activity.visibility == "private" and (participation is None
@@ -176,6 +208,24 @@ class ParticipationService:
                                      "invitation link first, or ask the organiser to mark you "
                                      "present."))
         return session
+
+    def check_in_opens(self, session) -> dt.datetime:
+        minutes = self.request.tenant.setting("check_in_opens_minutes_before",
+                                              CHECK_IN_OPENS_MINUTES)
+        return as_utc(session.starts_at) - dt.timedelta(minutes=minutes)
+
+    def _check_window(self, session) -> None:
+        now = utcnow()
+        opens = self.check_in_opens(session)
+        if now < opens:
+            raise ValidationFailed(_(
+                "Check-in for this session opens at ${when}.",
+                mapping={"when": format_datetime(
+                    opens, "medium", locale=self.request.locale_name,
+                    tzinfo=zoneinfo.ZoneInfo(self.request.tenant.timezone))}))
+        if now > as_utc(session.ends_at):
+            raise ValidationFailed(_("This session is over, so check-in has closed; ask the "
+                                     "organiser to mark you present."))
 
     def attend_by_token(self, token, user):
         session = self.check_in_session(token, user)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from col_core.activities.fields import RESOURCE_KINDS
-from col_core.activities.models import (ACCESSIBILITY, ACTIVITY_TYPES, PARTICIPATION_STATUSES,
+from col_core.activities.models import (ACCESSIBILITY, ACTIVITY_TYPES, COMPLETIONS,
+                                        PARTICIPATION_STATUSES,
                                         SCHEDULE_KINDS, STATUSES, VISIBILITIES)
 
 NULLABLE_INT = {"type": ["integer", "null"]}
@@ -53,6 +54,11 @@ ACTIVITY_INPUT: dict[str, Any] = {
         "currency": {"type": "string"},
         "languages": STRINGS,
         "capacity": NULLABLE_INT,
+        "completion": {"enum": list(COMPLETIONS),
+                       "description": "How a learner completes it (and earns its badge): "
+                                      "organiser (marked by the organiser), check_in (present "
+                                      "at a session: QR check-in or marked present), evidence "
+                                      "(reviewed evidence sent from the badge's page)."},
         "accessibility": {"type": "array", "items": {"enum": list(ACCESSIBILITY)}},
         "contact_email": {"type": "string"},
         "booking_url": {"type": "string"},

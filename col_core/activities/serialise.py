@@ -43,6 +43,7 @@ def activity_json(request, activity, organiser: bool = False, participant: bool 
         "free": activity.is_free,
         "languages": list(activity.languages or []),
         "capacity": activity.capacity,
+        "completion": activity.completion,
         "accessibility": list(activity.accessibility or []),
         "contact_email": activity.contact_email,
         "booking_url": activity.booking_url,

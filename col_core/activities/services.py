@@ -25,8 +25,8 @@ _ = TranslationStringFactory("col")
 CONTENT_COLUMNS = ("type", "title", "description", "cover", "category", "visibility",
                    "schedule_kind", "schedule", "duration_minutes", "address", "latitude",
                    "longitude", "online", "join_url", "age_min", "age_max", "price_cents",
-                   "currency", "languages", "capacity", "accessibility", "contact_email",
-                   "booking_url", "resources")
+                   "currency", "languages", "capacity", "completion", "accessibility",
+                   "contact_email", "booking_url", "resources")
 
 
 class FieldContext:

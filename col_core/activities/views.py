@@ -47,7 +47,10 @@ def show(context, request):
     organiser = is_organiser(request, activity)
     if activity.status == "published" and not organiser:
         count_view(request, activity)
-    return {"activity": activity, "participation": participation,
+    sections = sorted((s for found in request.hooks.col_activity_sections(
+        request=request, activity=activity, participation=participation) for s in found or ()),
+        key=lambda s: (s.order, s.title))
+    return {"activity": activity, "participation": participation, "sections": sections,
             "organiser": organiser, "joined_count": joined,
             "places_left": None if activity.capacity is None else max(0, activity.capacity - joined),
             "invite": request.params.get("invite", ""),

@@ -37,10 +37,28 @@ def offered_locales(request) -> list[str]:
 
 
 def profile_rules(request) -> dict:
-    return {"display_name": v.text(120),
-            "preferred_locale": v.choice(offered_locales(request), required=False),
-            "home_city": v.choice([t.slug for t in cities(request)], required=False),
-            "profile_public": v.checkbox}
+    rules = {"display_name": v.text(120),
+             "preferred_locale": v.choice(offered_locales(request), required=False),
+             "home_city": v.choice([t.slug for t in cities(request)], required=False),
+             "profile_public": v.checkbox}
+    if request.user.birth_date is None:
+        # Accounts made before birth dates were asked for may add one (activities with ages
+        # need it); once given it is not changed here.
+        rules["birth_date"] = v.date(required=False)
+    return rules
+
+
+def _birth_date_problem(request, birth_date):
+    """Why this birth date cannot be added here (too young, or a guardian must agree)."""
+    too_young, needs_guardian = request.find_service(IAccountService).needs_guardian(birth_date)
+    if too_young:
+        minimum, _consent = age_thresholds(request.tenant)
+        return _("You need to be at least ${age} years old to join.",
+                 mapping={"age": minimum})
+    if needs_guardian:
+        return _("At your age a parent or guardian must agree first: ask the city's team to "
+                 "add your date of birth with them.")
+    return None
 
 
 def _profile_values(request) -> dict:
@@ -77,9 +95,14 @@ def account(request):
                 upload.file.read(), {"image"}, purpose="picture", visibility="public")
         except UploadRejected as error:
             errors["picture"] = str(error)
+    if values.get("birth_date"):
+        if problem := _birth_date_problem(request, values["birth_date"]):
+            errors["birth_date"] = problem
     if errors:
         return _page(request, kept(request, "picture"), errors, status=400)
     user = request.user
+    if values.get("birth_date"):
+        user.birth_date = values["birth_date"]
     user.display_name = values["display_name"]
     user.preferred_locale = values["preferred_locale"] or None
     home = [t for t in cities(request) if t.slug == values["home_city"]]

@@ -198,6 +198,10 @@ def _check_settings(settings: dict, country, problem) -> None:
             not _whole_number(settings["unverified_organisations_wait_hours"], 0, 24 * 90):
         problem("settings.unverified_organisations_wait_hours",
                 "a whole number of hours from 0 to 2160")
+    if "check_in_opens_minutes_before" in settings and \
+            not _whole_number(settings["check_in_opens_minutes_before"], 0, 24 * 60):
+        problem("settings.check_in_opens_minutes_before",
+                "a whole number of minutes from 0 to 1440")
     legal_version = settings.get("legal_version", "")
     if not isinstance(legal_version, str) or len(legal_version) > 64:
         problem("settings.legal_version", "a short text such as \"2026-11\" (at most 64 characters)")

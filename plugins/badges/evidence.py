@@ -97,5 +97,5 @@ def _decide(request, submission, status: str) -> None:
             evidence.append({"name": name, "narrative": item.text, "url": url})
         else:
             evidence.append({"name": name, "narrative": "Reviewed by the issuer; kept private."})
-    request.find_service(IBadgeIssuer).issue(badge, user.email, user=user, evidence=evidence,
-                                             source="evidence")
+    # A missing prerequisite holds the badge back; it is issued when the prerequisite is earned.
+    request.find_service(IBadgeIssuer).award(badge, user, evidence=evidence, source="evidence")

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from col_core.hookspecs import NavItem, Section, SkillSubject, hookimpl
 from col_core.tenancy.scoping import cross_tenant
 from plugins.badges.interfaces import IBadgeIssuer
-from plugins.badges.models import (Assertion, BadgeClass, EvidenceSubmission, ImportedBadge,
-                                   Issuer)
+from plugins.badges.models import (Assertion, BadgeClass, EvidenceSubmission, HeldAward,
+                                   ImportedBadge, Issuer)
 from plugins.badges.services import verified_emails
 from plugins.badges.skills import esco_tags
 
@@ -41,12 +41,18 @@ def col_cli_commands() -> list:
 
 
 def activity_badge(request, activity):
-    """The default badge of ``activity``, made from its title, description and skills."""
-    return request.find_service(IBadgeIssuer).badge_for_subject(
+    """The default badge of ``activity``, made from its title, description and skills.  An
+    activity completed by evidence makes it a badge earned by evidence, with one task (the
+    activity's title) until the organiser writes its tasks."""
+    badge = request.find_service(IBadgeIssuer).badge_for_subject(
         "activity", activity.id, activity.organisation, name=activity.title,
         # The activity's description is sanitised HTML; a badge description is plain text.
         description=nh3.clean(activity.description or "", tags=set()).strip(),
         skills=[{"uri": s.concept_uri, "label": s.label} for s in activity.skills])
+    if activity.completion == "evidence" and badge.earning != "evidence":
+        badge.earning = "evidence"
+        badge.tasks = list(badge.tasks or ()) or [activity.title or badge.name]
+    return badge
 
 
 @hookimpl
@@ -55,10 +61,39 @@ def col_activity_published(request, activity) -> None:
 
 
 @hookimpl
+def col_activity_joined(request, activity, participation) -> None:
+    # The organiser may have changed how the activity is completed since it was published.
+    if activity.status == "published":
+        activity_badge(request, activity)
+
+
+@hookimpl
 def col_activity_completed(request, activity, participation) -> None:
-    request.find_service(IBadgeIssuer).issue(
-        activity_badge(request, activity), participation.user.email, user=participation.user,
-        source="completion")
+    badge = activity_badge(request, activity)
+    if badge.earning == "evidence":
+        return  # issued when the learner's evidence is approved (plugins.badges.evidence)
+    request.find_service(IBadgeIssuer).award(badge, participation.user, source="completion")
+
+
+@hookimpl
+def col_activity_sections(request, activity, participation) -> list[Section]:
+    """The badges the activity leads to, how they are earned, and where to send evidence."""
+    badges = request.dbsession.scalars(select(BadgeClass).where(
+        BadgeClass.subject_type == "activity", BadgeClass.subject_id == activity.id,
+        BadgeClass.archived_at.is_(None)).order_by(BadgeClass.is_default.desc(),
+                                                   BadgeClass.name)).all()
+    if not badges:
+        return []
+    user = getattr(request, "user", None)
+    issuer = request.find_service(IBadgeIssuer)
+    rows = [{"badge": badge,
+             "held": issuer.held(badge.id, user.email, user) if user is not None else None,
+             "evidence": badge.earning == "evidence"}
+            for badge in badges]
+    html = render("plugins.badges:templates/_activity.jinja2",
+                  {"rows": rows, "activity": activity}, request=request)
+    return [Section(title=request.localizer.translate(_("Badges")), html=Markup(html),
+                    order=20, id="badges")]
 
 
 @hookimpl
@@ -160,12 +195,18 @@ def col_account_export(request, user) -> dict[str, bytes]:
                      "at": r.created_at.isoformat()}
                     for r in session.scalars(select(EvidenceReview).where(
                         EvidenceReview.reviewer_id == user.id).order_by(EvidenceReview.id))]
+        held_back = [{"city": cities.get(h.tenant_id), "badge": h.badge_class.name,
+                      "source": h.source, "evidence": h.evidence,
+                      "since": h.created_at.isoformat()}
+                     for h in session.scalars(select(HeldAward).where(
+                         HeldAward.user_id == user.id).order_by(HeldAward.id))]
     imported = [{"badge": i.badge_name, "issuer": i.issuer_name, "status": i.status,
                  "data": i.data} for i in session.scalars(
                      select(ImportedBadge).where(ImportedBadge.user_id == user.id))]
     dump = lambda value: json.dumps(value, indent=2, ensure_ascii=False).encode()  # noqa: E731
     return {"badges/assertions.json": dump(earned), "badges/evidence.json": dump(evidence),
             "badges/reviews_given.json": dump(reviewed), "badges/imported.json": dump(imported),
+            "badges/held_back.json": dump(held_back),
             **files}
 
 
@@ -203,6 +244,9 @@ def col_account_deleted(request, user) -> None:
         for submission in request.dbsession.scalars(
                 select(EvidenceSubmission).where(EvidenceSubmission.user_id == user.id)):
             request.dbsession.delete(submission)
+        for held in request.dbsession.scalars(
+                select(HeldAward).where(HeldAward.user_id == user.id)):
+            request.dbsession.delete(held)
         # Flush while filtering is lifted: these rows belong to many cities.
         request.dbsession.flush()
     for imported in request.dbsession.scalars(

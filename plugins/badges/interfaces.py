@@ -53,6 +53,18 @@ class IBadgeIssuer(Interface):
     def held(class_id, email, user=None):
         """The valid (neither revoked nor expired) assertion of that class the person holds."""
 
+    def award(badge_class, user, *, evidence=(), source="completion"):
+        """Award ``badge_class`` to a learner who earned it (completed its activity, had their
+        evidence approved) and return the Assertion; or, when they lack a prerequisite badge,
+        keep the award (a HeldAward with its evidence) and return None.  A held award is issued
+        as soon as the learner is awarded the last missing prerequisite."""
+
+    def missing_prerequisites(badge_class, user):
+        """The prerequisite badge classes ``user`` does not hold yet (read only)."""
+
+    def held_back(badge_class, user):
+        """The HeldAward waiting for a prerequisite of ``user``, or None (read only)."""
+
     def revoke(assertion, reason):
         """Revoke ``assertion`` (hosted 410, RevocationList and status list follow) and call
         the ``col_badge_revoked`` hook in the same transaction (the learner's skills go)."""

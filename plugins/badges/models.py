@@ -117,6 +117,25 @@ class BadgePrerequisite(TenantScoped, Base):
     __table_args__ = (UniqueConstraint("badge_class_id", "required_id"),)
 
 
+class HeldAward(TenantScoped, Timestamped, Base):
+    """A badge earned (activity completed, evidence approved) while a prerequisite was missing:
+    it is issued, with what it was earned with, as soon as the person earns the prerequisite."""
+
+    __tablename__ = "badge_held_awards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    badge_class_id: Mapped[int] = mapped_column(
+        ForeignKey("badge_classes.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    source: Mapped[str] = mapped_column(String(16), default="completion")
+
+    badge_class: Mapped[BadgeClass] = relationship()
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (UniqueConstraint("badge_class_id", "user_id"),)
+
+
 class Assertion(TenantScoped, Timestamped, Base):
     """One badge awarded to one person: the row behind every OB 2.0 and OB 3.0 document."""
 

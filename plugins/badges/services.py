@@ -17,7 +17,7 @@ from col_core.mail import queue_mail
 from col_core.security.models import User
 from col_core.tenancy import account_lookup
 from plugins.badges.interfaces import IBadgeIssuer, IIssuerKeys
-from plugins.badges.models import Assertion, BadgeClass
+from plugins.badges.models import Assertion, BadgeClass, BadgePrerequisite, HeldAward
 from plugins.badges.ob import ob2
 from plugins.badges.urls import urls_for
 
@@ -98,7 +98,59 @@ class BadgeIssuer:
             if notify:
                 self._notify(assertion, user)
             self.request.hooks.col_badge_awarded(request=self.request, assertion=assertion)
+        self._release(created)
         return results, errors
+
+    # -- prerequisites: awards held back until they are earned ---------------------------
+
+    def missing_prerequisites(self, badge_class, user) -> list[BadgeClass]:
+        prerequisites = list(badge_class.prerequisites)
+        if not prerequisites:
+            return []
+        email = ob2.normalise_email(user.email or "")
+        holders = _Holders(self.dbsession, [b.id for b in prerequisites], {email}, {user.id})
+        return [b for b in prerequisites if holders.get(b.id, email, user) is None]
+
+    def held_back(self, badge_class, user) -> HeldAward | None:
+        if user is None:
+            return None
+        return self.dbsession.scalar(select(HeldAward).where(
+            HeldAward.badge_class_id == badge_class.id, HeldAward.user_id == user.id))
+
+    def award(self, badge_class, user, *, evidence=(), source="completion") -> Assertion | None:
+        if self.held(badge_class.id, user.email, user) is None and \
+                self.missing_prerequisites(badge_class, user):
+            waiting = self.held_back(badge_class, user)
+            if waiting is None:
+                waiting = HeldAward(badge_class=badge_class, user=user)
+                self.dbsession.add(waiting)
+            waiting.evidence = [dict(e) for e in evidence or ()]
+            waiting.source = source
+            self.dbsession.flush()
+            return None
+        return self.issue(badge_class, user.email, user=user, evidence=evidence, source=source)
+
+    def _release(self, created) -> None:
+        """Issue the awards that waited for one of the badges just ``created``."""
+        for assertion, user in created:
+            user_id = user.id if user is not None else assertion.user_id
+            if user_id is None:
+                continue
+            waiting = self.dbsession.scalars(
+                select(HeldAward).join(BadgePrerequisite,
+                                       BadgePrerequisite.badge_class_id == HeldAward.badge_class_id)
+                .where(HeldAward.user_id == user_id,
+                       BadgePrerequisite.required_id == assertion.badge_class_id)
+                .order_by(HeldAward.id)).all()
+            for held in waiting:
+                if self.missing_prerequisites(held.badge_class, held.user):
+                    continue
+                badge_class, learner = held.badge_class, held.user
+                evidence, source = list(held.evidence or ()), held.source
+                self.dbsession.delete(held)
+                self.dbsession.flush()
+                self.issue(badge_class, learner.email, user=learner, evidence=evidence,
+                           source=source)
 
     def _new_assertion(self, badge_class, email, user, evidence, source) -> Assertion:
         now = utcnow()

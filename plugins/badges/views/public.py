@@ -14,11 +14,12 @@ from sqlalchemy import select
 
 from col_core.storage import IFileStorage
 from plugins.badges import artwork
+from plugins.badges.interfaces import IBadgeIssuer
 from plugins.badges.models import BadgeClass, IssuerKey
 from plugins.badges.ob import baking
 from plugins.badges.urls import urls_for
-from plugins.badges.views.common import (documents, get_assertion, get_badge_class, get_issuer,
-                                         jsonld, text, wants_json)
+from plugins.badges.views.common import (current_user, documents, get_assertion, get_badge_class,
+                                         get_issuer, jsonld, text, wants_json)
 
 PUBLIC = {"permission": "view", "request_method": "GET"}
 
@@ -72,7 +73,19 @@ def badge_class(request):
     if wants_json(request):
         return jsonld(documents(request).badge_class(badge))
     return _render("badge_class.jinja2", request, badge=badge,
-                   image_url=urls_for(request).badge_image(badge.id))
+                   image_url=urls_for(request).badge_image(badge.id),
+                   **learner_status(request, badge))
+
+
+def learner_status(request, badge) -> dict:
+    """What the signed-in learner holds of this badge and what they still miss (read only)."""
+    user = current_user(request)
+    if user is None:
+        return {"held": None, "missing": [], "held_back": None}
+    issuer = request.find_service(IBadgeIssuer)
+    held = issuer.held(badge.id, user.email, user)
+    return {"held": held, "missing": [] if held else issuer.missing_prerequisites(badge, user),
+            "held_back": None if held else issuer.held_back(badge, user)}
 
 
 def badge_image_bytes(request, badge, kind: str | None = None) -> bytes:

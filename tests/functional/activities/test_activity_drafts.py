@@ -305,7 +305,7 @@ def test_private_activity_needs_its_invitation(staff, org, people, city):
     activity = published(staff, org, visibility="private")
     token = activity["invitation_token"]
     assert token
-    learner = people.client(city, people.user())
+    learner = people.client(city, people.user(birth_date=dt.date(2012, 1, 1)))
     learner.get(f"/api/v1/activities/{activity['id']}", status=404)
     assert learner.get("/api/v1/activities").json["items"] == []
     seen = learner.get(f"/api/v1/activities/{activity['id']}?invite={token}").json

@@ -1,13 +1,26 @@
 """Checking in by scanning a session's QR code: a signed, short-lived token URL whose page asks
 before it checks in (a GET changes nothing), and private activities check in only their people."""
 
+import datetime as dt
+
 import pytest
 from pyramid.scripting import prepare
 from sqlalchemy import select
 
 from col_core.activities.interfaces import IParticipationService
 from col_core.activities.models import Participation
+from col_core.db.meta import utcnow
 from col_core.security.passwords import hash_password
+
+
+@pytest.fixture
+def make_activity(make_activity):
+    """Activities whose session is under way (check-in is open), unless told otherwise."""
+
+    def make(starts=None, **fields):
+        return make_activity(starts=starts or utcnow() - dt.timedelta(minutes=10), **fields)
+
+    return make
 
 
 @pytest.fixture
@@ -196,3 +209,91 @@ def test_scanning_needs_an_account(make_activity, people, city, mint):
     response = people.client(city).get(f"/attend/{token}", status=303)
     assert "/signin?next=" in response.location  # and back to the page after signing in
     people.client(city).post(f"/attend/{token}", status="4*")
+
+
+# -- completion by check-in and the check-in window ---------------------------------------------
+
+
+def badges_of(factories, activity, user):
+    from plugins.badges.models import Assertion, BadgeClass
+
+    # Read the ids first: once expired, the rows load again only inside their city.
+    tenant_id, activity_id, user_id = activity.tenant_id, activity.id, user.id
+    factories.session.expire_all()
+    with factories.within(tenant_id):
+        return factories.session.scalars(select(Assertion).join(BadgeClass).where(
+            BadgeClass.subject_type == "activity", BadgeClass.subject_id == activity_id,
+            Assertion.user_id == user_id)).all()
+
+
+def test_check_in_completes_the_activity_and_issues_its_badge(make_activity, people, city,
+                                                              staff, mint, browser, factories):
+    activity = make_activity(title="Repair café", completion="check_in")
+    user = learner(people)
+    app = browser(user)
+    check_in(app, mint(activity.sessions[0]))
+    [participation] = participations(factories, activity)
+    assert participation.completed_at is not None
+    activity_id = activity.id
+    [badge] = badges_of(factories, activity, user)
+    assert badge.source == "completion"
+    assert "Repair café" in app.get("/badges/wallet")
+    page = app.get(f"/activities/{activity_id}")
+    assert "You have earned this badge." in page
+
+
+def test_organiser_completion_is_not_done_by_a_check_in(make_activity, people, city, staff,
+                                                        mint, browser, factories):
+    activity = make_activity(completion="organiser")
+    user = learner(people)
+    check_in(browser(user), mint(activity.sessions[0]))
+    assert participations(factories, activity)[0].completed_at is None
+    assert badges_of(factories, activity, user) == []
+
+
+def test_check_in_days_before_the_session_is_refused(make_activity, people, city, staff, mint,
+                                                     browser, factories):
+    activity = make_activity(starts=utcnow() + dt.timedelta(days=4), completion="check_in")
+    token = mint(activity.sessions[0])
+    app = browser(learner(people))
+    assert "Check-in for this session opens at" in app.get(f"/attend/{token}", status=422)
+    refused = app.post(f"/attend/{token}", {"csrf_token": csrf_of(app)}, status=422)
+    assert "opens at" in refused.text
+    api = people.client(city, people.user()).post_json("/api/v1/attendance", {"token": token},
+                                                       status=422)
+    assert "opens at" in api.json["error"]
+    assert participations(factories, activity) == [] and attended(staff, activity) == {}
+
+
+def test_check_in_opens_the_citys_minutes_before_the_session(make_activity, people, city, staff,
+                                                             mint, factories):
+    activity = make_activity(starts=utcnow() + dt.timedelta(minutes=20))
+    token = mint(activity.sessions[0])
+    client = people.client(city, people.user())
+    client.post_json("/api/v1/attendance", {"token": token})  # the default opens 30 minutes before
+    with factories.within(city):
+        tenant = factories.session.merge(city)
+        tenant.settings = {**tenant.settings, "check_in_opens_minutes_before": 10}
+        factories.session.commit()
+    later = people.client(city, people.user())
+    assert "opens at" in later.post_json("/api/v1/attendance", {"token": token},
+                                         status=422).json["error"]
+
+
+def test_check_in_closes_when_the_session_ends(make_activity, people, city, staff, mint):
+    activity = make_activity(starts=utcnow() - dt.timedelta(hours=3), hours=2)
+    response = people.client(city, people.user()).post_json(
+        "/api/v1/attendance", {"token": mint(activity.sessions[0])}, status=422)
+    assert "check-in has closed" in response.json["error"]
+
+
+def test_organiser_marking_present_completes_a_check_in_activity(make_activity, people, city,
+                                                                 staff, factories, openapi):
+    activity = make_activity(starts=utcnow() + dt.timedelta(days=2), completion="check_in")
+    user = learner(people)
+    joined = people.client(city, user).post(f"/api/v1/activities/{activity.id}/participation")
+    openapi(staff.post_json(f"/api/v1/activities/{activity.id}/attendance", {
+        "session_id": activity.sessions[0].id, "participation_ids": [joined.json["id"]]}))
+    [participation] = participations(factories, activity)
+    assert participation.completed_at is not None
+    assert len(badges_of(factories, activity, user)) == 1

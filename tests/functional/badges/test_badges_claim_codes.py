@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
 
 from col_core.testing.people import accept_terms
 from plugins.badges import claims
 from plugins.badges.models import BadgeClass
+
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 def _code(badges, **options) -> str:
@@ -29,10 +35,36 @@ def test_claim_with_a_code_awards_the_badge(badges, city, outbox):
     assert outbox.messages()[0]["To"] == "ana@example.org"
 
 
-def test_qr_code_encodes_the_claim_link(badges, city):
+def test_qr_code_is_a_standalone_svg_document(badges, city):
     code = _code(badges)
     response = city.get(f"/badges/claim/{code}/qr.svg")
-    assert response.content_type == "image/svg+xml" and b"<svg" in response.body
+    assert response.content_type == "image/svg+xml"
+    # Served as a file (not inline in HTML), an SVG without its namespace shows as nothing.
+    root = ElementTree.fromstring(response.body)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert int(root.get("width")) > 0 and int(root.get("height")) > 0
+    assert root.find("{http://www.w3.org/2000/svg}path") is not None
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium")
+def test_qr_code_renders_in_a_browser(badges, live_city):
+    from playwright.sync_api import sync_playwright
+
+    code = _code(badges)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                              args=["--headless", "--no-sandbox"])
+        page = chromium.new_page()
+        page.goto(f"{live_city.origin}/badges/claim/{code}")
+        size = page.evaluate("""src => new Promise(resolve => {
+            const image = new Image();
+            image.onload = () => resolve([image.naturalWidth, image.naturalHeight]);
+            image.onerror = () => resolve([0, 0]);
+            image.src = src;
+        })""", f"{live_city.origin}/badges/claim/{code}/qr.svg")
+        chromium.close()
+    assert size[0] > 0 and size[1] > 0
 
 
 def test_single_use_code_refuses_a_second_person(badges, city):

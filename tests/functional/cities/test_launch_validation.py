@@ -85,6 +85,10 @@ CASES = {
                                 "[settings]\nunverified_organisations_wait_hours = -1\n"),
                         "tenant.toml: settings.unverified_organisations_wait_hours: a whole number "
                         "of hours"),
+    "check-in window": (replace("tenant.toml", "[settings]\n",
+                                "[settings]\ncheck_in_opens_minutes_before = \"soon\"\n"),
+                        "tenant.toml: settings.check_in_opens_minutes_before: a whole number "
+                        "of minutes"),
     "legal version": (replace("tenant.toml", "[settings]\n", "[settings]\nlegal_version = 3\n"),
                       "tenant.toml: settings.legal_version: a short text"),
     "video hosts": (replace("tenant.toml", "[settings]\n",

@@ -154,7 +154,8 @@ def test_the_export_holds_activities_waitlists_attendance_feedback_and_playlists
     assert json.loads(archive.read("city_admin.json"))[0]["city"] == "kaunas"
     names = set(archive.namelist())
     assert {"consents.json", "sessions.json", "badges/assertions.json", "badges/evidence.json",
-            "badges/reviews_given.json", "badges/imported.json", "esco/skills.json"} <= names
+            "badges/reviews_given.json", "badges/imported.json", "badges/held_back.json",
+            "esco/skills.json"} <= names
     with factories.within(city):
         assert factories.session.scalar(select(ActivityFeedback.rating)) == 4
 
@@ -171,7 +172,7 @@ EXPORTED = {
     "analytics_active_learners": "analytics/active_months.json",
     "badge_assertions": "badges/assertions.json", "badge_evidence": "badges/evidence.json",
     "badge_evidence_reviews": "badges/reviews_given.json",
-    "badge_imports": "badges/imported.json",
+    "badge_imports": "badges/imported.json", "badge_held_awards": "badges/held_back.json",
     "playlist_enrolments": "playlists/enrolments.json", "esco_learner_skills": "esco/skills.json",
     "stored_files": "files.json (and each file's bytes under files/)",
 }
