@@ -83,6 +83,13 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 TRANSACTION_MANAGER = "col.transaction_manager"  # session.info: the manager it follows
 
 
+def listen(target, identifier: str, fn) -> None:
+    """Attach an SQLAlchemy listener from an ``includeme`` (not at import), once: several apps
+    may be configured in one process (tests, a command beside the server)."""
+    if not event.contains(target, identifier, fn):
+        event.listen(target, identifier, fn)
+
+
 def session_for_transaction(session_factory, transaction_manager, request=None) -> Session:
     """A session whose commit and rollback follow ``transaction_manager`` (pyramid_tm's)."""
     info = {TRANSACTION_MANAGER: transaction_manager}

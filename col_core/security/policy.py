@@ -59,7 +59,7 @@ def token_scope_refusal(request):
     * a ``read`` token never writes: only GET, HEAD and OPTIONS, whatever the route and whatever
       permission its view declares (claiming a badge is open to everyone, and still a write).
     """
-    if not bearer(request):
+    if not bearer(request) or _is_operations_route(request):
         return None
     if not is_api_request(request):
         return _("API tokens work only on the API (/api/…). Sign in on the website to use "
@@ -70,6 +70,13 @@ def token_scope_refusal(request):
         return _("This API token may only read. Create a token with the write scope to "
                  "change anything.")
     return None
+
+
+def _is_operations_route(request) -> bool:
+    """The deployment's own endpoints (col_core.operations): /metrics takes a Bearer secret of
+    its own (``col.metrics_token``), which is no API token."""
+    route = request.matched_route
+    return route is not None and route.name.startswith("operations.")
 
 
 def refuse_out_of_scope_tokens(event) -> None:

@@ -9,8 +9,8 @@ from col_core.tenancy.scoping import (
     current_tenant_id,
     tenant_context,
 )
-# The wall's listeners must be in place before the first model is mapped or queried.
-from col_core.tenancy import wall  # noqa: E402,F401  (isort: skip)
+# The wall must see every model mapped (its mapper event collects the city-owned tables).
+from col_core.tenancy import wall  # noqa: E402  (isort: skip)
 from col_core.tenancy.models import Tenant, TenantHost  # noqa: E402
 
 __all__ = [
@@ -27,4 +27,10 @@ __all__ = [
 
 
 def includeme(config):
+    from col_core.tenancy import scoping
+
+    # The walls on every session and engine of the process: bound city, stamping, criteria,
+    # the SQL check (attached here, not at import, and once however many apps are configured).
+    scoping.attach_listeners()
+    wall.attach_listeners()
     config.include("col_core.tenancy.resolve")

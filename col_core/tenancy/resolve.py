@@ -25,9 +25,10 @@ from pyramid.encode import url_quote
 from pyramid.httpexceptions import HTTPBadRequest, HTTPFound, HTTPNotFound
 from pyramid.traversal import PATH_SAFE
 from pyramid.tweens import EXCVIEW
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from col_core.db import listen
 from col_core.i18n import _
 from col_core.tenancy.hosts import Addresses, addresses, point_at, split_host
 from col_core.tenancy.models import Tenant, TenantHost
@@ -143,14 +144,12 @@ def clear_tenant_caches() -> None:
         cache.entries.clear()
 
 
-@event.listens_for(Session, "after_flush")
 def _note_tenant_changes(session, flush_context) -> None:
     if any(isinstance(obj, (Tenant, TenantHost))
            for obj in (*session.new, *session.dirty, *session.deleted)):
         session.info["col.tenants_changed"] = True
 
 
-@event.listens_for(Session, "after_commit")
 def _forget_changed_tenants(session) -> None:
     if session.info.pop("col.tenants_changed", False):
         clear_tenant_caches()
@@ -200,6 +199,9 @@ def tenant_tween_factory(handler, registry):
 
 
 def includeme(config):
+    # A change to a city or its hosts, committed by any session, empties the caches.
+    listen(Session, "after_flush", _note_tenant_changes)
+    listen(Session, "after_commit", _forget_changed_tenants)
     # Under the exception view tween, so an unknown tenant renders the ordinary 404 page; over
     # the router, so routing sees the path with any /t/<slug> prefix already moved aside.
     config.add_tween("col_core.tenancy.resolve.tenant_tween_factory", under=EXCVIEW)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 from typing import Iterator
 
-from sqlalchemy import ForeignKey, event
+from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 
 from col_core.tenancy import rls
@@ -155,13 +155,11 @@ def _sync_database_tenant(session: Session) -> None:
         _apply_database_tenant(session, session.connection())
 
 
-@event.listens_for(Session, "after_begin")
 def _begin_with_tenant(session: Session, transaction, connection) -> None:
     session.info.pop(_TRANSACTION_ID, None)
     _apply_database_tenant(session, connection)
 
 
-@event.listens_for(Session, "before_flush")
 def _stamp_tenant(session: Session, flush_context, instances) -> None:
     tenant_id = current_tenant_id(session)
     crossing = is_cross_tenant(session)
@@ -190,3 +188,12 @@ def _stamp_tenant(session: Session, flush_context, instances) -> None:
                     f"{type(obj).__name__} of tenant {obj.tenant_id} {verb} while working for "
                     f"tenant {tenant_id}."
                 )
+
+
+def attach_listeners() -> None:
+    """Every session binds its transaction to its city and stamps new rows with it (called by
+    ``col_core.tenancy``'s includeme, for every session of the process)."""
+    from col_core.db import listen
+
+    listen(Session, "after_begin", _begin_with_tenant)
+    listen(Session, "before_flush", _stamp_tenant)

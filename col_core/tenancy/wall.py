@@ -148,7 +148,6 @@ def _criteria_in(statement) -> LoaderCriteriaOption | None:
     return None
 
 
-@event.listens_for(Session, "do_orm_execute")
 def _add_criteria(execute_state) -> None:
     session = execute_state.session
     tenant_id = current_tenant_id(session)
@@ -174,7 +173,6 @@ def _add_criteria(execute_state) -> None:
 # -- 2. checking the SQL ------------------------------------------------------------------------
 
 
-@event.listens_for(Session, "after_begin")
 def _remember_session(session: Session, transaction, connection) -> None:
     connection.execution_options(**{_SESSION: weakref.ref(session)})
 
@@ -209,7 +207,6 @@ def verdict(compiled) -> sqlcheck.Verdict:
     return found
 
 
-@event.listens_for(Engine, "before_cursor_execute")
 def _check_sql(connection, cursor, statement, parameters, context, executemany) -> None:
     if context is None:
         return
@@ -244,3 +241,13 @@ def _check_sql(connection, cursor, statement, parameters, context, executemany) 
                         else value) == tenant_id for value in alternatives):
                 raise TenantContextError(
                     f"A statement reads or writes a city other than this session's ({tenant_id}).")
+
+
+def attach_listeners() -> None:
+    """The wall on every session and engine of the process (called by ``col_core.tenancy``'s
+    includeme): criteria added to each statement, then its SQL checked before it is sent."""
+    from col_core.db import listen
+
+    listen(Session, "do_orm_execute", _add_criteria)
+    listen(Session, "after_begin", _remember_session)
+    listen(Engine, "before_cursor_execute", _check_sql)

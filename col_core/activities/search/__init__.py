@@ -11,9 +11,13 @@ __all__ = ["ISearchService"]
 
 
 def includeme(config):
-    from col_core.activities.search import indexing  # noqa: F401  (registers the flush listener)
+    from sqlalchemy.orm import Session
+
+    from col_core.activities.search import indexing
+    from col_core.db import listen
     from col_core.activities.search.services import configure, search_factory
 
     configure(config)
+    listen(Session, "after_flush", indexing.follow_flushes)
     config.register_service_factory(search_factory, ISearchService)
     config.include("col_core.activities.search.views")

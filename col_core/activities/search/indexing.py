@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from itertools import chain
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from col_core.activities.models import Activity, ActivitySkill
@@ -47,8 +46,9 @@ def sync_activities(session: Session, activity_ids, deleted=None) -> None:
         store.remove(session, tenant_id, languages, "activity", gone)
 
 
-@event.listens_for(Session, "after_flush")
-def _after_flush(session, flush_context):
+def follow_flushes(session, flush_context):
+    """after_flush listener (attached by the search package's includeme): the index follows the
+    activities every flush writes, in the same transaction."""
     touched, deleted = _touched_activities(session)
     touched.discard(None)
     if touched or deleted:
