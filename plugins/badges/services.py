@@ -18,6 +18,7 @@ from col_core.security.models import User
 from plugins.badges.interfaces import IBadgeIssuer, IIssuerKeys
 from plugins.badges.models import Assertion, BadgeClass
 from plugins.badges.ob import ob2
+from plugins.badges import webhooks
 from plugins.badges.urls import urls_for
 
 _ = TranslationStringFactory("col_badges")
@@ -97,6 +98,7 @@ class BadgeIssuer:
             if notify:
                 self._notify(assertion, user)
             self.request.hooks.col_badge_awarded(request=self.request, assertion=assertion)
+            webhooks.emit(self.request, "badge.issued", assertion)
         return results, errors
 
     def _new_assertion(self, badge_class, email, user, evidence, source) -> Assertion:
@@ -129,6 +131,7 @@ class BadgeIssuer:
         assertion.revocation_reason = reason.strip()[:500]
         self.dbsession.flush()
         self.request.hooks.col_badge_revoked(request=self.request, assertion=assertion)
+        webhooks.emit(self.request, "badge.revoked", assertion)
 
     def emailed(self, token) -> Assertion | None:
         if not token:
