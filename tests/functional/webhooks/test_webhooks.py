@@ -1,0 +1,317 @@
+"""Webhooks as their receivers see them: a real HTTP endpoint on 127.0.0.1 checks every
+delivery with the reference Standard Webhooks library, answers 500 or 200 as the test says,
+and the pages and the job queue do the rest.
+
+The suite's job queue is "immediate": an attempt runs right after the commit that wrote it, and
+a failed one is left for the queue's retry after its wait.  ``retry`` runs those due attempts
+through the queue's own task, as a worker would when the wait is over.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from sqlalchemy import select, update
+
+from col_core.jobs.models import Job
+from col_core.tenancy import cross_tenant
+from col_core.webhooks.models import WebhookAttempt, WebhookSubscription
+
+standardwebhooks = pytest.importorskip("standardwebhooks")
+
+
+class Receiver:
+    """An endpoint on 127.0.0.1 that keeps every verified delivery and answers with the next
+    status of ``answers`` (the last one repeats)."""
+
+    def __init__(self):
+        self.secret: str | None = None
+        self.answers = [200]
+        self.received: list[dict] = []
+        self.refused: list[str] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's name
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                try:
+                    payload = standardwebhooks.Webhook(receiver.secret).verify(
+                        body, dict(self.headers.items()))
+                except Exception as error:  # a bad signature: the test fails on it
+                    receiver.refused.append(repr(error))
+                    self.send_response(401)
+                else:
+                    receiver.received.append({"id": self.headers["webhook-id"], **payload})
+                    status = receiver.answers.pop(0) if len(receiver.answers) > 1 \
+                        else receiver.answers[0]
+                    self.send_response(status)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def types(self) -> list[str]:
+        return [message["type"] for message in self.received]
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    server = Receiver()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def allow_loopback(registry, monkeypatch):
+    monkeypatch.setitem(registry.settings, "col.webhooks_allow_private", "true")
+
+
+@pytest.fixture
+def city(factories):
+    return factories.tenant("vilnius")
+
+
+@pytest.fixture
+def org(people, city):
+    return people.organisation(city, name="Bike Kitchen")
+
+
+@pytest.fixture
+def other_org(people, city):
+    return people.organisation(city, name="Chess Club")
+
+
+def subscribe(app, path, url, events, status=201):
+    page = app.get(path)
+    form = next(f for f in page.forms.values() if "url" in f.fields)
+    form["url"] = url
+    for box in form.fields.get("events", []):
+        box.checked = box._value in events
+    return form.submit(status=status)
+
+
+def button(page, action):
+    """The form of the page's button that posts to ``.../<action>``."""
+    return next(form for form in page.forms.values() if form.action.endswith("/" + action))
+
+
+def secret_of(page) -> str:
+    return re.search(r'value="(whsec_[^"]+)"', page.text)[1]
+
+
+def join(people, city, activity):
+    learner = people.user()
+    joined = people.client(city, learner).post(
+        f"/api/v1/activities/{activity.id}/participation", status=201).json
+    return {**joined, "learner_id": learner.id}
+
+
+def retry(registry):
+    """Run every pending attempt now, as the queue does when its wait is over."""
+    runner = registry["col.jobs"]
+    with registry["col.session_factory"]() as session, cross_tenant(session):
+        due = session.execute(select(Job.tenant_id, Job.id).where(Job.status == "pending")).all()
+    for tenant_id, job_id in due:
+        try:
+            runner.run(tenant_id, job_id)
+        except Exception:
+            pass  # failed again: the queue would wait and retry
+
+
+def attempts(registry, **where):
+    with registry["col.session_factory"]() as session, cross_tenant(session):
+        return session.scalars(select(WebhookAttempt).filter_by(**where)
+                               .order_by(WebhookAttempt.id)).all()
+
+
+def test_an_organisation_receives_signed_events_of_its_own_activities_only(
+        people, city, org, other_org, receiver, allow_loopback, openapi):
+    owner = people.member(city, org)
+    app = people.client(city, owner)
+    created = subscribe(app, f"/organisations/{org.slug}/webhooks", receiver.url,
+                        {"participation.joined", "participation.completed"})
+    receiver.secret = secret_of(created)
+    assert "shown only now" in created.text
+    # The secret is shown once: the list and the subscription's page never show it again.
+    assert receiver.secret not in app.get(f"/organisations/{org.slug}/webhooks").text
+
+    own = people.activity(city, org, title="Repair café")
+    theirs = people.activity(city, other_org, title="Chess night")
+    joined = join(people, city, own)
+    join(people, city, theirs)  # another organisation's event is never delivered here
+    assert receiver.refused == []
+    assert receiver.types() == ["participation.joined"]
+    message = receiver.received[0]
+    assert message["data"]["activity"]["id"] == own.id
+    assert message["data"]["participation"] == {"id": joined["id"], "status": "joined",
+                                                "learner_id": joined["learner_id"]}
+    # The body has the shape the OpenAPI document promises.
+    import jsonschema
+
+    schema = openapi.spec["webhooks"]["participation.joined"]["post"]["requestBody"][
+        "content"]["application/json"]["schema"]
+    jsonschema.validate(message, schema)
+
+    app.post_json(f"/api/v1/activities/{own.id}/completion",
+                  {"participation_ids": [joined["id"]]})
+    assert receiver.types() == ["participation.joined", "participation.completed"]
+    subscription_id = attempts(people.factories.registry)[0].subscription_id
+    log = app.get(f"/organisations/{org.slug}/webhooks/{subscription_id}")
+    assert "participation.completed" in log.text and "200" in log.text
+
+
+def test_a_city_subscription_hears_every_organisation(people, city, org, other_org, receiver,
+                                                      allow_loopback):
+    admin = people.city_admin(city)
+    app = people.client(city, admin)
+    receiver.secret = secret_of(subscribe(app, "/admin/webhooks", receiver.url,
+                                          {"participation.joined"}))
+    join(people, city, people.activity(city, org))
+    join(people, city, people.activity(city, other_org))
+    assert receiver.types() == ["participation.joined", "participation.joined"]
+    assert receiver.refused == []
+
+
+def test_a_failed_delivery_is_retried_with_the_same_id(people, city, org, receiver,
+                                                       allow_loopback, registry):
+    app = people.client(city, people.member(city, org))
+    receiver.secret = secret_of(subscribe(app, f"/organisations/{org.slug}/webhooks",
+                                          receiver.url, {"participation.joined"}))
+    receiver.answers = [500, 200]
+    join(people, city, people.activity(city, org))
+    assert len(receiver.received) == 1
+    retry(registry)
+    assert len(receiver.received) == 2
+    first, second = receiver.received
+    assert first["id"] == second["id"]  # receivers deduplicate on webhook-id
+    log = attempts(registry)
+    assert [(row.attempt, row.status_code, row.ok) for row in log] == [(1, 500, False),
+                                                                       (2, 200, True)]
+    assert "500" in log[0].error
+    retry(registry)
+    assert len(receiver.received) == 2  # done: never sent again
+
+
+def test_a_subscription_failing_again_and_again_is_turned_off_until_turned_on(
+        people, city, org, receiver, allow_loopback, registry, monkeypatch):
+    monkeypatch.setitem(registry.settings, "col.webhooks_disable_after", "3")
+    app = people.client(city, people.member(city, org))
+    receiver.secret = secret_of(subscribe(app, f"/organisations/{org.slug}/webhooks",
+                                          receiver.url, {"participation.joined"}))
+    receiver.answers = [503]
+    activity = people.activity(city, org)
+    join(people, city, activity)
+    retry(registry)
+    retry(registry)
+    retry(registry)  # turned off by now: the pending retry is dropped, not sent
+    assert len(receiver.received) == 3
+    with registry["col.session_factory"]() as session, cross_tenant(session):
+        subscription = session.scalars(select(WebhookSubscription)).one()
+    assert not subscription.enabled and "503" in subscription.disabled_reason
+    path = f"/organisations/{org.slug}/webhooks/{subscription.id}"
+    page = app.get(path)
+    assert "Turned off after 3 failed attempts" in page.text and "503" in page.text
+    join(people, city, activity)
+    assert len(receiver.received) == 3  # nothing is sent while it is off
+
+    receiver.answers = [200]
+    button(page, "enable").submit(status=303)  # "Turn on again"
+    button(app.get(path), "test").submit(status=303)  # "Send test event"
+    assert receiver.types()[-1] == "webhook.test"
+    assert receiver.refused == []
+    assert "Turned off" not in app.get(path).text
+
+
+def test_the_test_button_sends_a_signed_test_event(people, city, receiver, allow_loopback):
+    app = people.client(city, people.city_admin(city))
+    created = subscribe(app, "/admin/webhooks", receiver.url, {"activity.published"})
+    receiver.secret = secret_of(created)
+    show = app.get(created.html.find("a", href=re.compile(r"/admin/webhooks/\d+"))["href"])
+    button(show, "test").submit(status=303)
+    assert receiver.types() == ["webhook.test"] and receiver.refused == []
+
+
+def test_bad_endpoints_and_events_are_refused(people, city, org, registry):
+    app = people.client(city, people.member(city, org))
+    path = f"/organisations/{org.slug}/webhooks"
+    # Production settings: only https, and never a private or loopback address.
+    refused = subscribe(app, path, "http://hooks.example.org/x", {"activity.published"}, 400)
+    assert "https" in refused.text
+    refused = subscribe(app, path, "https://127.0.0.1/hooks", {"activity.published"}, 400)
+    assert "private address" in refused.text
+    refused = subscribe(app, path, "https://localhost/hooks", {"activity.published"}, 400)
+    assert "private address" in refused.text
+    refused = subscribe(app, path, "https://hooks.example.org/x", set(), 400)
+    assert "Choose at least one event" in refused.text
+    page = app.get(path)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    forged = app.post(path, {"url": "https://hooks.example.org/x", "events": "secrets.leaked",
+                             **({"csrf_token": token[1]} if token else {})}, status=400)
+    assert "Unknown events: secrets.leaked" in forged.text
+    with registry["col.session_factory"]() as session, cross_tenant(session):
+        assert session.scalars(select(WebhookSubscription)).all() == []
+
+
+def test_a_private_address_is_refused_at_delivery_too(people, city, org, receiver, registry,
+                                                      allow_loopback, monkeypatch):
+    app = people.client(city, people.member(city, org))
+    receiver.secret = secret_of(subscribe(app, f"/organisations/{org.slug}/webhooks",
+                                          receiver.url, {"participation.joined"}))
+    monkeypatch.setitem(registry.settings, "col.webhooks_allow_private", "false")
+    join(people, city, people.activity(city, org))
+    assert receiver.received == []
+    assert "private address" in attempts(registry)[0].error or "https" in attempts(registry)[0].error
+
+
+def test_organisation_members_who_are_not_admins_cannot_manage_webhooks(people, city, org):
+    member = people.member(city, org, role="member")
+    people.client(city, member).get(f"/organisations/{org.slug}/webhooks", status=403)
+    learner = people.client(city, people.user())
+    learner.get("/admin/webhooks", status=403)
+
+
+def test_another_organisations_subscription_is_not_found(people, city, org, other_org,
+                                                         receiver, allow_loopback):
+    owner = people.client(city, people.member(city, org))
+    subscribe(owner, f"/organisations/{org.slug}/webhooks", receiver.url,
+              {"participation.joined"})
+    stranger = people.client(city, people.member(city, other_org))
+    with people.factories.registry["col.session_factory"]() as session, cross_tenant(session):
+        subscription_id = session.scalars(select(WebhookSubscription.id)).one()
+    stranger.get(f"/organisations/{other_org.slug}/webhooks/{subscription_id}", status=404)
+    stranger.post(f"/organisations/{other_org.slug}/webhooks/{subscription_id}/delete",
+                  status=404)
+    # Nor is an organisation's subscription one of the city's.
+    admin = people.client(city, people.city_admin(city))
+    admin.get(f"/admin/webhooks/{subscription_id}", status=404)
+
+
+def test_the_openapi_document_describes_every_event_as_openapi_3_1(people, city, testapp):
+    validator = pytest.importorskip("openapi_spec_validator")
+    document = testapp.for_tenant(city).get("/api/openapi.json").json
+    validator.validate(document)
+    assert {"activity.published", "activity.changed", "participation.joined",
+            "participation.completed", "badge.issued", "badge.revoked",
+            "playlist.completed", "webhook.test"} <= set(document["webhooks"])
+    signature = [p["name"] for p in document["webhooks"]["badge.issued"]["post"]["parameters"]]
+    assert signature == ["webhook-id", "webhook-timestamp", "webhook-signature"]
+
+
+def test_a_city_without_the_badges_plugin_offers_no_badge_events(factories, people, testapp):
+    city = factories.tenant("kaunas", plugins=["map"])
+    app = people.client(city, people.city_admin(city))
+    page = app.get("/admin/webhooks")
+    assert "badge.issued" not in page.text and "participation.joined" in page.text
+    assert "badge.issued" not in testapp.for_tenant(city).get("/api/openapi.json").json["webhooks"]
