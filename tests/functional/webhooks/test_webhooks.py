@@ -315,3 +315,46 @@ def test_a_city_without_the_badges_plugin_offers_no_badge_events(factories, peop
     page = app.get("/admin/webhooks")
     assert "badge.issued" not in page.text and "participation.joined" in page.text
     assert "badge.issued" not in testapp.for_tenant(city).get("/api/openapi.json").json["webhooks"]
+
+
+def test_badges_issued_and_revoked_reach_the_city_and_the_issuing_organisation(
+        registry, factories, people, receiver, allow_loopback):
+    from plugins.badges.testing import Badges
+
+    city = factories.tenant("riga")
+    badges = Badges(registry, factories, city)
+    bystander = people.organisation(city, name="Chess Club")
+    issuing = people.client(city, people.member(city, badges.organisation))
+    receiver.secret = secret_of(subscribe(
+        issuing, f"/organisations/{badges.organisation.slug}/webhooks", receiver.url,
+        {"badge.issued", "badge.revoked"}))
+    other = Receiver()
+    try:
+        other.secret = secret_of(subscribe(
+            people.client(city, people.member(city, bystander)),
+            f"/organisations/{bystander.slug}/webhooks", other.url,
+            {"badge.issued", "badge.revoked"}))
+        uid = badges.issue(badges.badge_class(name="Bike repair"), "ana@example.org")
+        badges.revoke(uid, "issued by mistake")
+        assert other.received == []  # the bystander organisation hears nothing
+    finally:
+        other.close()
+    assert receiver.types() == ["badge.issued", "badge.revoked"] and receiver.refused == []
+    issued, revoked = (message["data"] for message in receiver.received)
+    assert issued["badge"]["name"] == "Bike repair" and issued["assertion"]["uid"] == uid
+    assert "ana@example.org" not in json.dumps(receiver.received)  # no address is sent
+    assert revoked["assertion"]["revocation_reason"] == "issued by mistake"
+
+
+def test_a_changed_published_activity_is_announced(people, city, org, receiver, allow_loopback):
+    owner = people.member(city, org)
+    app = people.client(city, owner)
+    receiver.secret = secret_of(subscribe(app, f"/organisations/{org.slug}/webhooks",
+                                          receiver.url, {"activity.changed"}))
+    activity = people.activity(
+        city, org, title="Repair café", description="<p>Bring a bike.</p>",
+        contact_email="cafe@example.org", address="Town hall", latitude=54.68, longitude=25.28)
+    app.patch_json(f"/api/v1/activities/{activity.id}", {"title": "Repair café+"}, status=200)
+    assert receiver.types() == ["activity.changed"] and receiver.refused == []
+    changed = receiver.received[0]["data"]["activity"]
+    assert changed["title"] == "Repair café+" and changed["organisation"]["slug"] == org.slug
