@@ -11,71 +11,18 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from col_core.jobs.models import Job
 from col_core.tenancy import cross_tenant
 from col_core.webhooks.models import WebhookAttempt, WebhookSubscription
 
-standardwebhooks = pytest.importorskip("standardwebhooks")
+pytest.importorskip("standardwebhooks")
 
-
-class Receiver:
-    """An endpoint on 127.0.0.1 that keeps every verified delivery and answers with the next
-    status of ``answers`` (the last one repeats)."""
-
-    def __init__(self):
-        self.secret: str | None = None
-        self.answers = [200]
-        self.received: list[dict] = []
-        self.refused: list[str] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's name
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                try:
-                    payload = standardwebhooks.Webhook(receiver.secret).verify(
-                        body, dict(self.headers.items()))
-                except Exception as error:  # a bad signature: the test fails on it
-                    receiver.refused.append(repr(error))
-                    self.send_response(401)
-                else:
-                    receiver.received.append({"id": self.headers["webhook-id"], **payload})
-                    status = receiver.answers.pop(0) if len(receiver.answers) > 1 \
-                        else receiver.answers[0]
-                    self.send_response(status)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def types(self) -> list[str]:
-        return [message["type"] for message in self.received]
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def receiver():
-    server = Receiver()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def allow_loopback(registry, monkeypatch):
-    monkeypatch.setitem(registry.settings, "col.webhooks_allow_private", "true")
+from col_core.testing.webhooks import (Receiver, allow_loopback, button,  # noqa: E402,F401
+                                       receiver, secret_of, subscribe)
 
 
 @pytest.fixture
@@ -91,24 +38,6 @@ def org(people, city):
 @pytest.fixture
 def other_org(people, city):
     return people.organisation(city, name="Chess Club")
-
-
-def subscribe(app, path, url, events, status=201):
-    page = app.get(path)
-    form = next(f for f in page.forms.values() if "url" in f.fields)
-    form["url"] = url
-    for box in form.fields.get("events", []):
-        box.checked = box._value in events
-    return form.submit(status=status)
-
-
-def button(page, action):
-    """The form of the page's button that posts to ``.../<action>``."""
-    return next(form for form in page.forms.values() if form.action.endswith("/" + action))
-
-
-def secret_of(page) -> str:
-    return re.search(r'value="(whsec_[^"]+)"', page.text)[1]
 
 
 def join(people, city, activity):
