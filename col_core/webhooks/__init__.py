@@ -46,3 +46,4 @@ def includeme(config):
                      r"/organisations/{slug}/webhooks/{id:\d+}/{action:test|enable|delete}",
                      factory=organisation_factory)
     config.scan("col_core.webhooks.views")
+    config.include("col_core.webhooks.api")

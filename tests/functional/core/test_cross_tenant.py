@@ -119,6 +119,11 @@ ATTACKS: dict[str, dict[str, str]] = {
     "organisation_webhook": {"slug": "org_slug", "id": "org_webhook_id"},
     "organisation_webhook_action": {"slug": "org_slug", "id": "org_webhook_id",
                                     "action": "webhook_action"},
+    "api.get.organisations.{slug}.webhooks": ORG,
+    "api.post.organisations.{slug}.webhooks": ORG,
+    r"api.get.webhooks.{id:\d+}": {"id": "city_webhook_id"},
+    r"api.get.organisations.{slug}.webhooks.{id:\d+}": {"slug": "org_slug",
+                                                         "id": "org_webhook_id"},
 }
 
 # Visible names of city A's objects; none may appear in a response to city B.

@@ -287,3 +287,33 @@ def test_a_changed_published_activity_is_announced(people, city, org, receiver, 
     assert receiver.types() == ["activity.changed"] and receiver.refused == []
     changed = receiver.received[0]["data"]["activity"]
     assert changed["title"] == "Repair café+" and changed["organisation"]["slug"] == org.slug
+
+
+def test_the_json_api_subscribes_lists_and_shows_the_log(people, city, org, receiver,
+                                                         allow_loopback, openapi):
+    app = people.client(city, people.member(city, org))
+    base = f"/api/v1/organisations/{org.slug}/webhooks"
+    made = openapi(app.post_json(base, {"url": receiver.url, "events": ["participation.joined"]},
+                                 status=201)).json
+    receiver.secret = made["secret"]
+    join(people, city, people.activity(city, org))
+    listed = openapi(app.get(base)).json["items"]
+    assert [found["id"] for found in listed] == [made["id"]] and "secret" not in listed[0]
+    shown = openapi(app.get(f"{base}/{made['id']}")).json
+    assert [(a["event"], a["status_code"], a["ok"]) for a in shown["attempts"]] == [
+        ("participation.joined", 200, True)]
+    assert receiver.refused == [] and receiver.types() == ["participation.joined"]
+
+
+def test_the_json_api_refuses_bad_input_clearly(people, city, org, openapi):
+    app = people.client(city, people.member(city, org))
+    base = f"/api/v1/organisations/{org.slug}/webhooks"
+    plain = openapi(app.post_json(base, {"url": "http://hooks.example.org/",
+                                         "events": ["activity.published"]}, status=422)).json
+    assert "https" in plain["fields"]["url"]
+    unknown = openapi(app.post_json(base, {"url": "https://hooks.example.org/",
+                                           "events": ["everything"]}, status=422)).json
+    assert "everything" in unknown["fields"]["events"]
+    shape = app.post_json(base, {"url": ["x"], "events": "activity.published"}, status=400).json
+    assert shape["error"]
+    people.client(city, people.user()).get("/api/v1/webhooks", status=403)
