@@ -6,6 +6,7 @@ from __future__ import annotations
 from pyramid.httpexceptions import HTTPNotFound
 
 from col_core.api import ApiError
+from col_core.i18n import _
 from col_core.organisations.resources import organisation_factory
 from col_core.webhooks.interfaces import IWebhooks
 from col_core.webhooks.services import WebhookInputError
@@ -71,7 +72,8 @@ def create_subscription(request):
     events = body.get("events")
     if not isinstance(body.get("url"), str) or not isinstance(events, list) \
             or not all(isinstance(name, str) for name in events):
-        raise ApiError("Give url (a string) and events (a list of event names).", status=400)
+        raise ApiError(request.localizer.translate(
+            _("Give url (a string) and events (a list of event names).")), status=400)
     try:
         subscription, secret = request.find_service(IWebhooks).subscribe(
             body["url"], events, organisation, request.user)
