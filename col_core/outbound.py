@@ -22,16 +22,20 @@ class OutboundRefused(ValueError):
 
 def check_url(url: str, allow_private: bool, schemes: tuple[str, ...] = ("http", "https")) -> None:
     """Raise :class:`OutboundRefused` unless ``url`` may be requested by the server."""
-    parts = urlsplit(url)
-    if parts.scheme not in schemes or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        hostname, port = parts.hostname, parts.port
+    except ValueError as exc:  # "[::1", a port that is not a number
+        raise OutboundRefused(f"not a URL: {exc}") from exc
+    if parts.scheme not in schemes or not hostname:
         raise OutboundRefused(f"only {' or '.join(schemes)} URLs can be used: {url}")
     if allow_private:
         return
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
+        infos = socket.getaddrinfo(hostname, port or 443, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise OutboundRefused(f"unknown host {parts.hostname}") from exc
+        raise OutboundRefused(f"unknown host {hostname}") from exc
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
         if not address.is_global:
-            raise OutboundRefused(f"{parts.hostname} is a private address")
+            raise OutboundRefused(f"{hostname} is a private address")
