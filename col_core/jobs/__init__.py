@@ -4,8 +4,9 @@
 its kinds in its ``includeme`` with ``config.add_job_kind(name, handler)``, where
 ``handler(request, job)`` runs in a transaction of its own as the job's city.  The core's kinds:
 ``mail`` (``col_core.mail``), ``webhooks.deliver`` (``col_core.webhooks``), ``search.whoosh``
-and ``search.reindex`` (search), ``analytics.rebuild``.  ``col worker`` runs them; ``col jobs list|retry|purge`` shows and
-mends them.  See ``services`` for a job's life and ``queue`` for where the queue lives.
+and ``search.reindex`` (search), ``analytics.rebuild``.  ``col worker`` runs them;
+``col jobs list|retry|purge`` shows and mends them.  See ``services`` for a job's life and
+``queue`` for where the queue lives.
 
 Counts that a GET causes are not jobs (a GET writes nothing): ``tallies`` keeps them in the
 process and writes them in batches (``config.add_tally_kind(name, flush)``).

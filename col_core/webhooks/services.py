@@ -56,8 +56,8 @@ class Webhooks:
     def events(self):
         catalogue = self.request.registry["col.webhook_events"]
         tenant = self.request.tenant
-        return [event for name, event in sorted(catalogue.items())
-                if event.subscribable and (event.plugin is None or tenant.plugin_enabled(event.plugin))]
+        return [event for name, event in sorted(catalogue.items()) if event.subscribable
+                and (event.plugin is None or tenant.plugin_enabled(event.plugin))]
 
     def _own(self, organisation):
         column = WebhookSubscription.organisation_id
