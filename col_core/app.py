@@ -40,6 +40,7 @@ def make_config(global_config=None, *, environ=None, **ini_settings) -> Configur
     config.include("col_core.organisations")  # organisations, members, invitations, verification
     config.include("col_core.activities")  # activities, participation, their pages and API
     config.include("col_core.activities.search")  # ISearchService; the index follows activities
+    config.include("col_core.webhooks")  # subscriptions, signed deliveries (after api and jobs)
     config.include("col_core.analytics")  # dashboards, impact page, feedback (after activities)
     config.include("col_core.plugins")  # every plugin under its own route prefix, gated per tenant
     return config

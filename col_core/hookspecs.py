@@ -252,6 +252,12 @@ def col_activity_published(request, activity) -> None:
 
 
 @hookspec
+def col_activity_changed(request, activity) -> None:
+    """An organiser saved changes to a published activity (webhooks tell subscribers).  Runs in
+    the same transaction."""
+
+
+@hookspec
 def col_activity_joined(request, activity, participation) -> None:
     """A learner joined an activity (``participation.status`` tells joined or waitlisted)."""
 

@@ -8,3 +8,4 @@ from col_core.activities.search.models import SearchDocumentRow, SearchVersion  
 from col_core.analytics.models import ActivityFeedback, DailyMetric  # noqa: F401
 from col_core.jobs.models import Job  # noqa: F401
 from col_core.files.models import StoredFile  # noqa: F401
+from col_core.webhooks.models import WebhookAttempt, WebhookSubscription  # noqa: F401

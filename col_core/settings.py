@@ -41,6 +41,7 @@ ENVIRONMENT = {
     "COL_JOBS_ATTEMPTS": "col.jobs_attempts",
     "COL_JOBS_RETRY_SECONDS": "col.jobs_retry_seconds",
     "COL_TALLY_SECONDS": "col.tally_seconds",
+    "COL_WEBHOOKS_ALLOW_PRIVATE": "col.webhooks_allow_private",
     "COL_ENVIRONMENT": "col.environment",
     "COL_SEARCH_BACKEND": "col.search_backend",
     "COL_TENANTS_DIR": "col.tenants_dir",
@@ -111,6 +112,15 @@ def defaults(data_dir: Path | None = None) -> dict[str, str]:
         "col.jobs_retry_seconds": "30",
         # Finished jobs are kept this long for `col jobs list`, without their content.
         "col.jobs_keep_done_days": "7",
+        # Webhooks (col_core.webhooks, docs/webhooks.md): attempts per event (with the job
+        # queue's growing waits), consecutive failed attempts before a subscription is turned
+        # off, seconds to wait for an endpoint, and whether endpoints may be plain http or
+        # private/loopback addresses (tests and development only: the server would otherwise
+        # post to what only it can reach).
+        "col.webhooks_attempts": "8",
+        "col.webhooks_disable_after": "10",
+        "col.webhooks_timeout": "10",
+        "col.webhooks_allow_private": "false",
         # How often a web process writes the counts its GETs kept (page views, last seen): col_core.db.tallies.
         "col.tally_seconds": "60",
         # Attempts per subject and window (col_core/security/throttle.py).  Sign-up counts per

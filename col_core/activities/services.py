@@ -110,6 +110,9 @@ class ActivityService:
             participations.promote(activity)
         else:
             self._apply(activity, values)
+        if activity.status == "published":
+            self.db.flush()
+            self.request.hooks.col_activity_changed(request=self.request, activity=activity)
 
     def publish(self, activity):
         if activity.status == "archived":

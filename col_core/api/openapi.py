@@ -31,6 +31,8 @@ class Operation:
 class OpenAPIRegistry:
     operations: list[Operation] = field(default_factory=list)
     schemas: dict[str, tuple[dict, str | None]] = field(default_factory=dict)
+    # Events the platform posts to subscribers' endpoints (col_core.webhooks), by name.
+    webhooks: dict[str, tuple[dict, str | None]] = field(default_factory=dict)
 
     def document(self, disabled: frozenset[str] = frozenset(), server_url: str = "") -> dict:
         paths: dict[str, dict] = {}
@@ -48,6 +50,8 @@ class OpenAPIRegistry:
                                     "{\"error\": ..., \"fields\": {...}} with a 4xx status."},
             "servers": [{"url": server_url}] if server_url else [],
             "paths": dict(sorted(paths.items())),
+            "webhooks": {name: spec for name, (spec, plugin) in sorted(self.webhooks.items())
+                         if plugin not in disabled},
             "components": {
                 "schemas": schemas,
                 "securitySchemes": {

@@ -51,7 +51,7 @@ class Doctor:
 
     def run(self) -> list[Finding]:
         return [self.secret(), self.public_url(), self.https(), *self.database(), self.queue(),
-                self.mail(), self.storage()]
+                self.mail(), self.storage(), self.webhooks()]
 
     def secret(self) -> Finding:
         secret = self.settings["col.secret"]
@@ -82,6 +82,17 @@ class Doctor:
                            "Set COL_PUBLIC_URL to scheme, host and optional port and path, "
                            "such as https://citiesoflearning.eu.")
         return Finding("public_url", OK, f"links point at {url}")
+
+    def webhooks(self) -> Finding:
+        if not col_settings.as_bool(self.settings.get("col.webhooks_allow_private", "false")):
+            return Finding("webhooks", OK, "endpoints must be https on public addresses")
+        if not self.production:
+            return Finding("webhooks", OK, "endpoints may be http or private addresses, which "
+                                           "only tests and development need")
+        return Finding("webhooks", FAIL,
+                       "webhook endpoints may be plain http or private addresses: anyone who "
+                       "subscribes one can make the server post to what only it can reach",
+                       "Unset COL_WEBHOOKS_ALLOW_PRIVATE (docs/webhooks.md, Security).")
 
     def https(self) -> Finding:
         url = self.settings["col.public_url"]

@@ -4,6 +4,7 @@ Routes live under ``/badges`` (the plugin's prefix).  The hosted documents' URL 
 also built by :mod:`plugins.badges.urls`; keep the two in step.
 """
 
+from plugins.badges import webhooks
 from plugins.badges.interfaces import IBadgeIssuer, IIssuerKeys
 
 JSON_SUFFIX = r"{ext:(\.json)?}"
@@ -11,6 +12,7 @@ JSON_SUFFIX = r"{ext:(\.json)?}"
 
 def includeme(config):
     config.add_translation_domain(__name__, "col_badges", "plugins.badges:locale")
+    webhooks.register(config)  # badge.issued and badge.revoked (col_core.webhooks)
     config.register_service_factory("plugins.badges.keyring.issuer_keys_factory", IIssuerKeys)
     config.register_service_factory("plugins.badges.services.badge_issuer_factory",
                                     IBadgeIssuer)

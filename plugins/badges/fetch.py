@@ -2,19 +2,16 @@
 
 Anyone can make the server fetch a URL (the verification page, wallet imports), so fetching is
 bounded: http(s) only, a timeout, a size limit, and no private, loopback or link-local addresses
-(checked again on every redirect) unless ``badges.fetch_private`` allows them (tests, intranets).
-A host whose DNS answer changes between the check and the connection is not caught; deployments
-that care put an egress proxy in front.
+(the core's guard, ``col_core.outbound``, checked again on every redirect) unless
+``badges.fetch_private`` allows them (tests, intranets).
 """
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import urllib.error
 import urllib.request
-from urllib.parse import urlsplit
 
+from col_core.outbound import OutboundRefused, check_url
 from col_core.settings import as_bool
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -22,24 +19,15 @@ TIMEOUT = 10
 ACCEPT = "application/ld+json, application/json;q=0.9, */*;q=0.1"
 
 
-class FetchRefused(ValueError):
+class FetchRefused(OutboundRefused):
     """The URL may not be fetched (scheme, private address, too large)."""
 
 
 def _check(url: str, allow_private: bool) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchRefused(f"only http(s) URLs can be fetched: {url}")
-    if allow_private:
-        return
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        raise FetchRefused(f"unknown host {parts.hostname}") from exc
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise FetchRefused(f"{parts.hostname} is a private address")
+        check_url(url, allow_private)
+    except OutboundRefused as refused:
+        raise FetchRefused(str(refused)) from refused
 
 
 class _CheckedRedirects(urllib.request.HTTPRedirectHandler):

@@ -19,6 +19,7 @@ from col_core.tenancy import account_lookup
 from plugins.badges.interfaces import IBadgeIssuer, IIssuerKeys
 from plugins.badges.models import Assertion, BadgeClass, BadgePrerequisite, HeldAward
 from plugins.badges.ob import ob2
+from plugins.badges import webhooks
 from plugins.badges.urls import urls_for
 
 _ = TranslationStringFactory("col_badges")
@@ -98,6 +99,7 @@ class BadgeIssuer:
             if notify:
                 self._notify(assertion, user)
             self.request.hooks.col_badge_awarded(request=self.request, assertion=assertion)
+            webhooks.emit(self.request, "badge.issued", assertion)
         self._release(created)
         return results, errors
 
@@ -185,6 +187,7 @@ class BadgeIssuer:
         assertion.revocation_reason = reason.strip()[:500]
         self.dbsession.flush()
         self.request.hooks.col_badge_revoked(request=self.request, assertion=assertion)
+        webhooks.emit(self.request, "badge.revoked", assertion)
 
     def emailed(self, token) -> Assertion | None:
         if not token:

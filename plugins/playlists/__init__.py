@@ -3,11 +3,13 @@
 Pages live under ``/playlists`` (the plugin's prefix), the JSON API under ``/api/v1``.
 """
 
+from plugins.playlists import webhooks
 from plugins.playlists.interfaces import IPlaylistBuilder, IPlaylistProgress, IPlaylistTemplates
 
 
 def includeme(config):
     config.add_translation_domain(__name__, "col_playlists", "plugins.playlists:locale")
+    webhooks.register(config)  # playlist.completed (col_core.webhooks)
     config.register_service_factory("plugins.playlists.services.builder_factory", IPlaylistBuilder)
     config.register_service_factory("plugins.playlists.progress.progress_factory",
                                     IPlaylistProgress)

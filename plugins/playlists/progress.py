@@ -12,7 +12,7 @@ from zope.interface import implementer
 from col_core.activities.interfaces import ValidationFailed
 from col_core.activities.models import Participation
 from col_core.db.meta import utcnow
-from plugins.playlists import awarding
+from plugins.playlists import awarding, webhooks
 from plugins.playlists.interfaces import IPlaylistProgress
 from plugins.playlists.mailing import tell_playlist_organisers
 from plugins.playlists.models import (ItemCompletion, Playlist, PlaylistAward, PlaylistEnrolment,
@@ -80,6 +80,7 @@ class PlaylistProgress:
         progress = evaluate(rule, {c.item_id for c in enrolment.completions})
         if progress.satisfied and enrolment.completed_at is None:
             enrolment.completed_at = utcnow()
+            webhooks.completed(self.request, enrolment)
         already = {award.badge.award for award in enrolment.awards}
         by_award = {entry.award: entry for entry in playlist.badges}
         created = []

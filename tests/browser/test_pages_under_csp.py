@@ -72,7 +72,8 @@ def test_city_pages_signed_out_and_signed_in(live_server, chromium, factories, p
 
     page = open_page(chromium, server, cookie)
     for path in ("/account", "/badges/wallet", f"/organisations/{organisation.slug}/activities",
-                 f"/organisations/{organisation.slug}/analytics", "/map/"):
+                 f"/organisations/{organisation.slug}/analytics",
+                 f"/organisations/{organisation.slug}/webhooks", "/map/"):
         visit(page, base + path)
     # The draft saves itself through the shared script, which the policy lets run.
     visit(page, base + f"/activities/{draft.id}/edit")

@@ -112,6 +112,18 @@ ATTACKS: dict[str, dict[str, str]] = {
         "slug": "org_slug", "template": "playlist_id"},
     "playlists.templates": ORG,
     "playlists.copy": {"slug": "org_slug", "template": "playlist_id"},
+    # webhooks: the city's subscriptions and the organisation's ("delete", the worst action)
+    "cityadmin.webhook": {"id": "city_webhook_id"},
+    "cityadmin.webhook_action": {"id": "city_webhook_id", "action": "webhook_action"},
+    "organisation_webhooks": ORG,
+    "organisation_webhook": {"slug": "org_slug", "id": "org_webhook_id"},
+    "organisation_webhook_action": {"slug": "org_slug", "id": "org_webhook_id",
+                                    "action": "webhook_action"},
+    "api.get.organisations.{slug}.webhooks": ORG,
+    "api.post.organisations.{slug}.webhooks": ORG,
+    r"api.get.webhooks.{id:\d+}": {"id": "city_webhook_id"},
+    r"api.get.organisations.{slug}.webhooks.{id:\d+}": {"slug": "org_slug",
+                                                         "id": "org_webhook_id"},
 }
 
 # Visible names of city A's objects; none may appear in a response to city B.
@@ -174,6 +186,14 @@ def world(factories, registry):
         values.update(org_slug=organisation.slug, org_id=organisation.id,
                       membership_id=membership.id, invitation_id=invitation.id,
                       invitation_secret=INVITATION_SECRET, csv_table="trend")
+        from col_core.webhooks.models import WebhookSubscription
+
+        for key, owner in (("city_webhook_id", None), ("org_webhook_id", organisation.id)):
+            subscription = factories.save(WebhookSubscription(
+                organisation_id=owner, url="https://hooks.example.org/secret-org-a",
+                events=["activity.published"], secret="whsec_c2VjcmV0LW9mLWNpdHktYQ=="))
+            values[key] = subscription.id
+        values["webhook_action"] = "delete"
         try:
             from col_core.activities.models import Activity
         except ImportError:  # pragma: no cover - activities not installed

@@ -126,7 +126,7 @@ def test_doctor_passes_a_good_production_configuration(registry, col_database, t
     assert result.returncode == 0, result.stdout + result.stderr
     found = statuses(result)
     assert found["secret"] == found["public_url"] == found["https"] == "OK"
-    assert found["migrations"] == found["mail"] == found["storage"] == "OK"
+    assert found["migrations"] == found["mail"] == found["storage"] == found["webhooks"] == "OK"
     # SQLite works in production, on one machine: a warning, not a failure.
     assert found["database"] == ("OK" if col_database.is_postgresql else "WARN")
     assert found["queue"] in ("OK", "WARN")
@@ -142,22 +142,24 @@ def test_doctor_names_every_failure_and_what_to_fix(registry, tmp_path):
     environment = production_environment(
         tmp_path, COL_SECRET="x", COL_PUBLIC_URL="http://example.test",
         COL_DATABASE_URL=f"postgresql://col:hunter2@127.0.0.1:{free_port()}/col",
-        COL_SMTP_PORT=str(free_port()), COL_JOBS_QUEUE=f"redis://127.0.0.1:{free_port()}/0")
+        COL_SMTP_PORT=str(free_port()), COL_JOBS_QUEUE=f"redis://127.0.0.1:{free_port()}/0",
+        COL_WEBHOOKS_ALLOW_PRIVATE="true")
     result = doctor(environment, "--json")
     # The server refuses this configuration; the doctor still judges all of it.
     assert result.returncode == 1, result.stderr
     assert statuses(result) == {"secret": "FAIL", "public_url": "OK", "https": "FAIL",
                                 "database": "FAIL", "queue": "FAIL", "mail": "FAIL",
-                                "storage": "FAIL"}
+                                "storage": "FAIL", "webhooks": "FAIL"}
     checks = {check["check"]: check for check in json.loads(result.stdout)["checks"]}
     assert "token_urlsafe" in checks["secret"]["fix"]
     assert "col db upgrade" not in checks["database"]["fix"]
     assert "COL_DATABASE_URL" in checks["database"]["fix"]
     assert "COL_SMTP_HOST" in checks["mail"]["fix"]
+    assert "COL_WEBHOOKS_ALLOW_PRIVATE" in checks["webhooks"]["fix"]
     text = doctor(environment)
     assert text.returncode == 1
-    assert text.stdout.count("FAIL") == 6 and text.stdout.count("fix: ") == 6
-    assert "6 check(s) failed." in text.stdout
+    assert text.stdout.count("FAIL") == 7 and text.stdout.count("fix: ") == 7
+    assert "7 check(s) failed." in text.stdout
     assert "Traceback" not in text.stderr
 
 
