@@ -72,7 +72,10 @@ def button(page, action):
 
 
 def secret_of(page) -> str:
-    return re.search(r'value="(whsec_[^"]+)"', page.text)[1]
+    """The secret the page shows once (the test fails here if it shows none)."""
+    found = re.search(r'value="(whsec_[^"]+)"', page.text)
+    assert found is not None, "the page shows no webhook secret"
+    return found[1]
 
 
 @pytest.fixture
