@@ -20,10 +20,11 @@ install: $(STAMP)
 demo: install
 	$(BIN)/col demo
 
-## Install the test dependencies and run the whole suite (PostgreSQL too when
-## COL_TEST_DATABASE_URL is set, as .ci/run does).
-test: install browsers validators
-	$(BIN)/pytest $(PYTEST_ARGS)
+## Install the test dependencies, lint, and run the whole suite (PostgreSQL too when
+## COL_TEST_DATABASE_URL is set, as .ci/run does), with the line coverage of the code.
+test: lint browsers validators
+	$(BIN)/pytest $(PYTEST_ARGS) --cov=col_core --cov=plugins --cov-report=
+	@echo "Line coverage of col_core and plugins: $$($(BIN)/coverage report --format=total)%"
 
 ## Formatting, lint and types, configured in pyproject.toml (see docs/plugins.md).
 lint: install

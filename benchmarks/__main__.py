@@ -13,8 +13,11 @@ from pathlib import Path
 
 
 def available() -> list[str]:
-    return sorted(info.name for info in pkgutil.iter_modules([str(Path(__file__).parent)])
-                  if not info.name.startswith("_"))
+    return sorted(
+        info.name
+        for info in pkgutil.iter_modules([str(Path(__file__).parent)])
+        if not info.name.startswith("_")
+    )
 
 
 def main(argv: list[str]) -> int:
@@ -24,13 +27,14 @@ def main(argv: list[str]) -> int:
         return 0 if argv else 2
     name = argv[0]
     if name not in available():
-        print(f"No benchmark called {name!r}. Available: {', '.join(available())}",
-              file=sys.stderr)
+        print(f"No benchmark called {name!r}. Available: {', '.join(available())}", file=sys.stderr)
         return 2
     module = importlib.import_module(f"benchmarks.{name}")
     if not hasattr(module, "main"):
-        print(f"benchmarks.{name} is a helper module, not a benchmark (it has no main).",
-              file=sys.stderr)
+        print(
+            f"benchmarks.{name} is a helper module, not a benchmark (it has no main).",
+            file=sys.stderr,
+        )
         return 2
     return module.main(argv[1:]) or 0
 

@@ -36,10 +36,14 @@ def _app(data_dir: Path):
     from col_core.app import make_config
     from col_core.db import migrate
 
-    settings = {"col.data_dir": str(data_dir), "col.secret": "bench-" + "x" * 40,
-                "col.database_url": f"sqlite:///{data_dir / 'bench.sqlite'}",
-                "col.base_domain": "example.test", "col.public_url": "http://example.test",
-                "col.environment": "testing"}
+    settings = {
+        "col.data_dir": str(data_dir),
+        "col.secret": "bench-" + "x" * 40,
+        "col.database_url": f"sqlite:///{data_dir / 'bench.sqlite'}",
+        "col.base_domain": "example.test",
+        "col.public_url": "http://example.test",
+        "col.environment": "testing",
+    }
     config = make_config(None, **settings)
     config.commit()
     with config.registry["col.engine"].begin() as connection:
@@ -59,16 +63,27 @@ def _seed(config) -> int:
     env = prepare(registry=config.registry)
     request = env["request"]
     with request.tm:
-        tenant = Tenant(slug="bench", name="Bench", kind="city", country="LT",
-                        timezone="Europe/Vilnius", locales=["en"], default_locale="en")
+        tenant = Tenant(
+            slug="bench",
+            name="Bench",
+            kind="city",
+            country="LT",
+            timezone="Europe/Vilnius",
+            locales=["en"],
+            default_locale="en",
+        )
         request.dbsession.add(tenant)
         request.dbsession.flush()
         set_tenant(request.dbsession, tenant.id)
         organisation = Organisation(name="Bench org", slug="bench-org", tenant_id=tenant.id)
         request.dbsession.add(organisation)
         issuer = request.find_service(IIssuerKeys).issuer_for(organisation)
-        badge = BadgeClass(issuer=issuer, name="Bench badge", description="For benchmarking",
-                           criteria="Being counted")
+        badge = BadgeClass(
+            issuer=issuer,
+            name="Bench badge",
+            description="For benchmarking",
+            criteria="Being counted",
+        )
         request.dbsession.add(badge)
         request.dbsession.flush()
         ids = tenant.id, badge.id
@@ -108,9 +123,13 @@ def bench_issue(config, tenant_id: int, class_id: int, rows: int) -> dict:
     elapsed = time.perf_counter() - started
     env["closer"]()
     assert not errors and not refused and len(issued) == rows
-    return {"rows": rows, "seconds": round(elapsed, 2), "rows_per_second": round(rows / elapsed),
-            "peak_rss_growth_mb": round(_peak_rss_mb() - rss_before, 1),
-            "peak_rss_mb": round(_peak_rss_mb(), 1)}
+    return {
+        "rows": rows,
+        "seconds": round(elapsed, 2),
+        "rows_per_second": round(rows / elapsed),
+        "peak_rss_growth_mb": round(_peak_rss_mb() - rss_before, 1),
+        "peak_rss_mb": round(_peak_rss_mb(), 1),
+    }
 
 
 def _peak_rss_mb() -> float:
@@ -136,8 +155,9 @@ def _reset_peak_rss_mb() -> float:
 def _throughput(app, paths: list[str], host: str) -> float:
     started = time.perf_counter()
     for path in paths:
-        request = Request.blank(path, headers={"Accept": "application/ld+json"},
-                                environ={"HTTP_HOST": host})
+        request = Request.blank(
+            path, headers={"Accept": "application/ld+json"}, environ={"HTTP_HOST": host}
+        )
         response = request.get_response(app)
         assert response.status_int == 200, (path, response.status)
     return len(paths) / (time.perf_counter() - started)
@@ -148,9 +168,11 @@ def _bare_app():
 
     with Configurator() as config:
         config.add_route("bare", "/bare")
-        config.add_view(lambda request: {"@context": "https://w3id.org/openbadges/v2",
-                                         "type": "Assertion"},
-                        route_name="bare", renderer="json")
+        config.add_view(
+            lambda request: {"@context": "https://w3id.org/openbadges/v2", "type": "Assertion"},
+            route_name="bare",
+            renderer="json",
+        )
         return config.make_wsgi_app()
 
 
@@ -172,8 +194,12 @@ def bench_hosted(config, requests: int) -> dict:
     bare_app = _bare_app()
     _throughput(bare_app, ["/bare"] * 50, "localhost")
     bare = _throughput(bare_app, ["/bare"] * requests, "localhost")
-    return {"requests": requests, "hosted_rps": round(hosted), "bare_rps": round(bare),
-            "ratio": round(hosted / bare, 3)}
+    return {
+        "requests": requests,
+        "hosted_rps": round(hosted),
+        "bare_rps": round(bare),
+        "ratio": round(hosted / bare, 3),
+    }
 
 
 def main(argv: list[str]) -> int:
@@ -199,9 +225,20 @@ def main(argv: list[str]) -> int:
         ("hosted / bare throughput ratio", hosted["ratio"]),
     ]:
         print(f"{label:<44}{value:>14}")
-    print(f"{'load average (1 min) / CPUs':<44}{f'{os.getloadavg()[0]:.1f} / {os.cpu_count()}':>14}")
-    print("RESULT " + json.dumps({"benchmark": "badges", "database": "sqlite",
-                                  "load_average": round(os.getloadavg()[0], 1),
-                                  "cpus": os.cpu_count(),
-                                  "issue_csv": issue, "hosted_assertion": hosted}))
+    print(
+        f"{'load average (1 min) / CPUs':<44}{f'{os.getloadavg()[0]:.1f} / {os.cpu_count()}':>14}"
+    )
+    print(
+        "RESULT "
+        + json.dumps(
+            {
+                "benchmark": "badges",
+                "database": "sqlite",
+                "load_average": round(os.getloadavg()[0], 1),
+                "cpus": os.cpu_count(),
+                "issue_csv": issue,
+                "hosted_assertion": hosted,
+            }
+        )
+    )
     return 0

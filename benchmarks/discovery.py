@@ -46,9 +46,35 @@ PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 # -- synthetic city -----------------------------------------------------------------------------
 
+
 def vocabulary(rng: random.Random, size: int = 4000) -> list[str]:
-    syllables = ["ka", "lo", "mi", "ne", "ru", "ta", "vi", "so", "ža", "de", "ši", "ber", "lan",
-                 "tor", "mus", "ik", "ar", "en", "gal", "pė", "dan", "ce", "work", "shop", "art"]
+    syllables = [
+        "ka",
+        "lo",
+        "mi",
+        "ne",
+        "ru",
+        "ta",
+        "vi",
+        "so",
+        "ža",
+        "de",
+        "ši",
+        "ber",
+        "lan",
+        "tor",
+        "mus",
+        "ik",
+        "ar",
+        "en",
+        "gal",
+        "pė",
+        "dan",
+        "ce",
+        "work",
+        "shop",
+        "art",
+    ]
     words = set()
     while len(words) < size:
         words.add("".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))))
@@ -61,19 +87,25 @@ def synthetic_documents(count: int, seed: int = 7):
     rng = random.Random(seed)
     words = vocabulary(rng)
     weights = [1 / (rank + 1) for rank in range(len(words))]  # Zipf-like, as in real text
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     for number in range(count):
         title = rng.choices(words, weights, k=rng.randint(3, 6))
         body = rng.choices(words, weights, k=rng.randint(20, 40))
         starts = now + dt.timedelta(hours=rng.randint(1, 24 * 180))
         online = rng.random() < 0.1
         yield Document(
-            kind="activity", key=str(number + 1), title=" ".join(title).capitalize(),
-            body=" ".join(body), category=rng.choice(CATEGORIES),
-            starts_at=starts, ends_at=starts + dt.timedelta(hours=2),
+            kind="activity",
+            key=str(number + 1),
+            title=" ".join(title).capitalize(),
+            body=" ".join(body),
+            category=rng.choice(CATEGORIES),
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(hours=2),
             lat=None if online else CENTRE[0] + rng.gauss(0, 0.05),
             lon=None if online else CENTRE[1] + rng.gauss(0, 0.08),
-            online=online, in_person=not online, price=rng.choice([0, 0, 500, 1500]),
+            online=online,
+            in_person=not online,
+            price=rng.choice([0, 0, 500, 1500]),
             languages=tuple(rng.sample(["lt", "en", "ru", "pl"], rng.randint(1, 2))),
         )
 
@@ -111,12 +143,15 @@ def viewport_paths(count: int, unique: bool, seed: int = 13) -> list[str]:
         half_lat, half_lon = r.choice([(0.01, 0.02), (0.02, 0.03), (0.03, 0.05)])
         if unique:
             lat += number * 1e-7  # never the same question twice
-        views.append(f"/api/v1/activities.geojson?bbox={lon - half_lon:.7f},{lat - half_lat:.7f},"
-                     f"{lon + half_lon:.7f},{lat + half_lat:.7f}")
+        views.append(
+            f"/api/v1/activities.geojson?bbox={lon - half_lon:.7f},{lat - half_lat:.7f},"
+            f"{lon + half_lon:.7f},{lat + half_lat:.7f}"
+        )
     return views
 
 
 # -- databases ----------------------------------------------------------------------------------
+
 
 def postgresql_available() -> bool:
     try:
@@ -175,8 +210,14 @@ def seed(database: BenchDatabase, size: int, whoosh_dir: Path | None) -> dict:
     sessions = sessionmaker(bind=engine)
     times = {}
     with sessions() as session:
-        tenant = Tenant(slug="bench", name="Bench City", locales=["en", "lt"], default_locale="en",
-                        timezone="Europe/Vilnius", map={"center": list(CENTRE), "zoom": 12})
+        tenant = Tenant(
+            slug="bench",
+            name="Bench City",
+            locales=["en", "lt"],
+            default_locale="en",
+            timezone="Europe/Vilnius",
+            map={"center": list(CENTRE), "zoom": 12},
+        )
         session.add(tenant)
         session.commit()
         started = time.perf_counter()
@@ -200,6 +241,7 @@ def seed(database: BenchDatabase, size: int, whoosh_dir: Path | None) -> dict:
 
 # -- the server ---------------------------------------------------------------------------------
 
+
 def server_app():
     """gunicorn entry point: the whole app, plus a bare Pyramid app at /__bare as baseline."""
     from pyramid.config import Configurator
@@ -209,8 +251,9 @@ def server_app():
     full = main()
     config = Configurator()
     config.add_route("bare", "/__bare")
-    config.add_view(lambda request: {"status": "ok", "service": "bare"}, route_name="bare",
-                    renderer="json")
+    config.add_view(
+        lambda request: {"status": "ok", "service": "bare"}, route_name="bare", renderer="json"
+    )
     bare = config.make_wsgi_app()
 
     def dispatch(environ, start_response):
@@ -223,14 +266,29 @@ def server_app():
 class Server:
     def __init__(self, database_url: str, backend: str, data_dir: Path):
         self.port = free_port()
-        env = dict(os.environ, COL_DATABASE_URL=database_url, COL_SEARCH_BACKEND=backend,
-                   COL_DATA_DIR=str(data_dir), COL_BASE_DOMAIN="bench.test",
-                   COL_SECRET="benchmark-secret-" + "x" * 32, COL_ENVIRONMENT="production")
+        env = dict(
+            os.environ,
+            COL_DATABASE_URL=database_url,
+            COL_SEARCH_BACKEND=backend,
+            COL_DATA_DIR=str(data_dir),
+            COL_BASE_DOMAIN="bench.test",
+            COL_SECRET="benchmark-secret-" + "x" * 32,
+            COL_ENVIRONMENT="production",
+        )
         self.process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("gunicorn")), "--workers", "2",
-             "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning",
-             "benchmarks.discovery:server_app()"],
-            env=env, cwd=str(Path(__file__).resolve().parent.parent))
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+                "benchmarks.discovery:server_app()",
+            ],
+            env=env,
+            cwd=str(Path(__file__).resolve().parent.parent),
+        )
 
     def wait(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
@@ -277,8 +335,10 @@ def _client(args) -> list[float]:
 def latency(port: int, paths: list[str]) -> dict:
     _client((port, paths[: min(50, len(paths))]))  # warm the workers' caches and connections
     values = sorted(_client((port, paths)))
-    return {"p50_ms": round(statistics.median(values) * 1000, 2),
-            "p95_ms": round(values[int(len(values) * 0.95) - 1] * 1000, 2)}
+    return {
+        "p50_ms": round(statistics.median(values) * 1000, 2),
+        "p95_ms": round(values[int(len(values) * 0.95) - 1] * 1000, 2),
+    }
 
 
 def throughput(port: int, paths: list[str], clients: int = 4) -> float:
@@ -307,8 +367,11 @@ def measure(database: BenchDatabase, backend: str, data_dir: Path, requests: int
         port = server.port
         searches = search_paths(requests)
         bare = throughput(port, ["/__bare"] * requests)
-        result = {"bare_rps": bare, **latency(port, searches),
-                  "search_rps": throughput(port, searches)}
+        result = {
+            "bare_rps": bare,
+            **latency(port, searches),
+            "search_rps": throughput(port, searches),
+        }
         result["search_ratio"] = round(result["search_rps"] / bare, 3)
         if backend == "database":
             tiled, unique = viewport_paths(requests, False), viewport_paths(requests, True)
@@ -325,10 +388,24 @@ def measure(database: BenchDatabase, backend: str, data_dir: Path, requests: int
 
 # -- main ---------------------------------------------------------------------------------------
 
+
 def table(rows: list[dict]) -> str:
-    columns = ["db", "backend", "size", "build_s", "p50_ms", "p95_ms", "search_rps",
-               "search_ratio", "geojson_features", "geojson_rps", "geojson_ratio",
-               "geojson_uncached_rps", "geojson_uncached_ratio", "bare_rps"]
+    columns = [
+        "db",
+        "backend",
+        "size",
+        "build_s",
+        "p50_ms",
+        "p95_ms",
+        "search_rps",
+        "search_ratio",
+        "geojson_features",
+        "geojson_rps",
+        "geojson_ratio",
+        "geojson_uncached_rps",
+        "geojson_uncached_ratio",
+        "bare_rps",
+    ]
     widths = {c: max(len(c), *(len(str(row.get(c, ""))) for row in rows)) for c in columns}
     lines = ["  ".join(c.ljust(widths[c]) for c in columns)]
     lines += ["  ".join(str(row.get(c, "")).ljust(widths[c]) for c in columns) for row in rows]
@@ -337,25 +414,39 @@ def table(rows: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="10000,100000",
-                        help="Comma-separated numbers of activities (default 10000,100000).")
+    parser.add_argument(
+        "--sizes",
+        default="10000,100000",
+        help="Comma-separated numbers of activities (default 10000,100000).",
+    )
     parser.add_argument("--large", action="store_true", help="Also 1,000,000 activities.")
-    parser.add_argument("--requests", type=int, default=1000,
-                        help="Requests per measurement (default 1000).")
-    parser.add_argument("--whoosh-max", type=int, default=10000,
-                        help="Largest size also measured on Whoosh (its build takes minutes at "
-                             "100,000; default 10000).")
-    parser.add_argument("--databases", default="sqlite,postgresql",
-                        help="sqlite and/or postgresql (skipped when not on 127.0.0.1:5432).")
+    parser.add_argument(
+        "--requests", type=int, default=1000, help="Requests per measurement (default 1000)."
+    )
+    parser.add_argument(
+        "--whoosh-max",
+        type=int,
+        default=10000,
+        help="Largest size also measured on Whoosh (its build takes minutes at "
+        "100,000; default 10000).",
+    )
+    parser.add_argument(
+        "--databases",
+        default="sqlite,postgresql",
+        help="sqlite and/or postgresql (skipped when not on 127.0.0.1:5432).",
+    )
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",") if size]
     if args.large:
         sizes.append(1_000_000)
-    databases = [d for d in args.databases.split(",")
-                 if d == "sqlite" or (d == "postgresql" and postgresql_available())]
+    databases = [
+        d
+        for d in args.databases.split(",")
+        if d == "sqlite" or (d == "postgresql" and postgresql_available())
+    ]
 
-    from col_core.plugins import configured_registry
     from col_core import settings as col_settings
+    from col_core.plugins import configured_registry
 
     plugins = configured_registry(col_settings.load())
     rows = []
@@ -371,12 +462,21 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"seeding {size} activities on {kind}...", file=sys.stderr, flush=True)
                     times = seed(database, size, data_dir / "whoosh" if whoosh else None)
                     for backend in ["database"] + (["whoosh"] if whoosh else []):
-                        print(f"measuring {backend} on {kind} at {size}...", file=sys.stderr,
-                              flush=True)
-                        row = {"db": kind, "backend": "fts5" if backend == "database" and
-                               kind == "sqlite" else "tsvector" if backend == "database" else
-                               "whoosh", "size": size,
-                               "build_s": times[f"{backend}_build_s"]}
+                        print(
+                            f"measuring {backend} on {kind} at {size}...",
+                            file=sys.stderr,
+                            flush=True,
+                        )
+                        row = {
+                            "db": kind,
+                            "backend": "fts5"
+                            if backend == "database" and kind == "sqlite"
+                            else "tsvector"
+                            if backend == "database"
+                            else "whoosh",
+                            "size": size,
+                            "build_s": times[f"{backend}_build_s"],
+                        }
                         row.update(measure(database, backend, data_dir, args.requests))
                         rows.append(row)
                         print("row " + json.dumps(row), file=sys.stderr, flush=True)

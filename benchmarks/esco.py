@@ -50,8 +50,8 @@ def typed_queries(session: Session, count: int, seed: int = 7) -> list[tuple[str
             continue
         words = label.text.split()
         start = rng.randrange(len(words))
-        picked = words[start:start + rng.randint(1, 3)]
-        picked[-1] = picked[-1][:rng.randint(2, max(2, len(picked[-1])))]
+        picked = words[start : start + rng.randint(1, 3)]
+        picked[-1] = picked[-1][: rng.randint(2, max(2, len(picked[-1])))]
         queries.append((" ".join(picked), label.language))
     return queries
 
@@ -91,12 +91,17 @@ def run(scale: float, database_url: str | None, queries: int) -> dict:
     timings.sort()
     cpu_timings.sort()
     return {
-        "dialect": engine.dialect.name, "scale": scale, "csv_rows": rows,
-        "generate_s": round(generated, 1), "import_s": round(imported, 1),
-        "rows_per_s": round(rows / imported), "import_cpu_s": round(imported_cpu, 1),
+        "dialect": engine.dialect.name,
+        "scale": scale,
+        "csv_rows": rows,
+        "generate_s": round(generated, 1),
+        "import_s": round(imported, 1),
+        "rows_per_s": round(rows / imported),
+        "import_cpu_s": round(imported_cpu, 1),
         "peak_rss_mib": round(rss_after, 1),
         "import_rss_growth_mib": round(rss_after - rss_before, 1),
-        "closure_rows": counts.get("closure", 0), "queries": len(timings),
+        "closure_rows": counts.get("closure", 0),
+        "queries": len(timings),
         "autocomplete_p50_ms": round(statistics.median(timings), 2),
         "autocomplete_p95_ms": round(timings[int(len(timings) * 0.95) - 1], 2),
         "autocomplete_max_ms": round(timings[-1], 2),
@@ -113,8 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     result = run(args.scale, args.database_url, args.queries)
     for key, value in result.items():
-        print(f"{key:>24}  {value:,}" if isinstance(value, (int, float)) else
-              f"{key:>24}  {value}")
+        print(f"{key:>24}  {value:,}" if isinstance(value, (int, float)) else f"{key:>24}  {value}")
     print("RESULT " + orjson.dumps({"benchmark": "esco", **result}).decode())
     return 0
 

@@ -36,44 +36,158 @@ ESCO = "http://data.europa.eu/esco/"
 VERSION = "1.1.1"
 
 # Not in the shipped extract; as published in the 1.1.x downloads.
-ISCO_HEADER = ["conceptType", "conceptUri", "code", "preferredLabel", "status", "altLabels",
-               "inScheme", "description"]
+ISCO_HEADER = [
+    "conceptType",
+    "conceptUri",
+    "code",
+    "preferredLabel",
+    "status",
+    "altLabels",
+    "inScheme",
+    "description",
+]
 
 WORDS = {
     "en": {
-        "verbs": ["manage", "organise", "support", "assess", "coordinate", "develop", "apply",
-                  "monitor", "teach", "analyse", "maintain", "design", "advise on", "facilitate",
-                  "evaluate", "operate", "plan", "communicate about", "document", "lead"],
-        "nouns": ["youth work", "learning activities", "community projects", "safety procedures",
-                  "digital tools", "team dynamics", "volunteer programmes", "budget plans",
-                  "customer relations", "workshop materials", "quality standards", "outreach",
-                  "mentoring sessions", "data records", "cultural events", "green practices",
-                  "sports training", "library services", "public speaking", "conflict resolution"],
-        "fillers": ["in a team", "for young people", "in public services", "at local level",
-                    "with partners", "in education", "under supervision", "in a city"],
+        "verbs": [
+            "manage",
+            "organise",
+            "support",
+            "assess",
+            "coordinate",
+            "develop",
+            "apply",
+            "monitor",
+            "teach",
+            "analyse",
+            "maintain",
+            "design",
+            "advise on",
+            "facilitate",
+            "evaluate",
+            "operate",
+            "plan",
+            "communicate about",
+            "document",
+            "lead",
+        ],
+        "nouns": [
+            "youth work",
+            "learning activities",
+            "community projects",
+            "safety procedures",
+            "digital tools",
+            "team dynamics",
+            "volunteer programmes",
+            "budget plans",
+            "customer relations",
+            "workshop materials",
+            "quality standards",
+            "outreach",
+            "mentoring sessions",
+            "data records",
+            "cultural events",
+            "green practices",
+            "sports training",
+            "library services",
+            "public speaking",
+            "conflict resolution",
+        ],
+        "fillers": [
+            "in a team",
+            "for young people",
+            "in public services",
+            "at local level",
+            "with partners",
+            "in education",
+            "under supervision",
+            "in a city",
+        ],
         "sentence": "Carry out tasks related to {x} and ensure that the results meet agreed standards.",
         "group": "{x} skills",
-        "occupation": ["coordinator", "worker", "officer", "specialist", "assistant", "manager",
-                       "trainer", "adviser", "technician", "educator"],
+        "occupation": [
+            "coordinator",
+            "worker",
+            "officer",
+            "specialist",
+            "assistant",
+            "manager",
+            "trainer",
+            "adviser",
+            "technician",
+            "educator",
+        ],
     },
     "de": {
-        "verbs": ["verwalten", "organisieren", "unterstützen", "bewerten", "koordinieren",
-                  "entwickeln", "anwenden", "überwachen", "unterrichten", "analysieren",
-                  "pflegen", "gestalten", "beraten", "moderieren", "prüfen", "bedienen",
-                  "planen", "vermitteln", "dokumentieren", "führen"],
-        "nouns": ["Jugendarbeit", "Lernaktivitäten", "Gemeinschaftsprojekte", "Sicherheitsverfahren",
-                  "digitale Werkzeuge", "Teamdynamik", "Freiwilligenprogramme", "Haushaltspläne",
-                  "Kundenbeziehungen", "Workshopmaterialien", "Qualitätsstandards", "Öffentlichkeitsarbeit",
-                  "Mentoring-Sitzungen", "Datensätze", "Kulturveranstaltungen", "grüne Praktiken",
-                  "Sporttraining", "Bibliotheksdienste", "öffentliches Reden", "Konfliktlösung"],
-        "fillers": ["im Team", "für junge Menschen", "im öffentlichen Dienst", "auf lokaler Ebene",
-                    "mit Partnern", "in der Bildung", "unter Aufsicht", "in einer Großstadt"],
+        "verbs": [
+            "verwalten",
+            "organisieren",
+            "unterstützen",
+            "bewerten",
+            "koordinieren",
+            "entwickeln",
+            "anwenden",
+            "überwachen",
+            "unterrichten",
+            "analysieren",
+            "pflegen",
+            "gestalten",
+            "beraten",
+            "moderieren",
+            "prüfen",
+            "bedienen",
+            "planen",
+            "vermitteln",
+            "dokumentieren",
+            "führen",
+        ],
+        "nouns": [
+            "Jugendarbeit",
+            "Lernaktivitäten",
+            "Gemeinschaftsprojekte",
+            "Sicherheitsverfahren",
+            "digitale Werkzeuge",
+            "Teamdynamik",
+            "Freiwilligenprogramme",
+            "Haushaltspläne",
+            "Kundenbeziehungen",
+            "Workshopmaterialien",
+            "Qualitätsstandards",
+            "Öffentlichkeitsarbeit",
+            "Mentoring-Sitzungen",
+            "Datensätze",
+            "Kulturveranstaltungen",
+            "grüne Praktiken",
+            "Sporttraining",
+            "Bibliotheksdienste",
+            "öffentliches Reden",
+            "Konfliktlösung",
+        ],
+        "fillers": [
+            "im Team",
+            "für junge Menschen",
+            "im öffentlichen Dienst",
+            "auf lokaler Ebene",
+            "mit Partnern",
+            "in der Bildung",
+            "unter Aufsicht",
+            "in einer Großstadt",
+        ],
         "sentence": "Aufgaben im Bereich {x} ausführen und sicherstellen, dass die Ergebnisse den "
-                    "vereinbarten Qualitätsmaßstäben genügen.",
+        "vereinbarten Qualitätsmaßstäben genügen.",
         "group": "Fähigkeiten: {x}",
-        "occupation": ["Koordinator/Koordinatorin", "Fachkraft", "Referent/Referentin", "Spezialist/Spezialistin",
-                       "Assistent/Assistentin", "Leiter/Leiterin", "Trainer/Trainerin", "Berater/Beraterin",
-                       "Techniker/Technikerin", "Pädagoge/Pädagogin"],
+        "occupation": [
+            "Koordinator/Koordinatorin",
+            "Fachkraft",
+            "Referent/Referentin",
+            "Spezialist/Spezialistin",
+            "Assistent/Assistentin",
+            "Leiter/Leiterin",
+            "Trainer/Trainerin",
+            "Berater/Beraterin",
+            "Techniker/Technikerin",
+            "Pädagoge/Pädagogin",
+        ],
     },
 }
 
@@ -81,9 +195,12 @@ WORDS = {
 def _headers() -> dict[str, list[str]]:
     """The column headers of the real files shipped with the plugin."""
     names = {
-        "skills": "skills_en.csv", "skillGroups": "skillGroups_en.csv",
-        "skillsHierarchy": "skillsHierarchy_en.csv", "occupations": "occupations_en.csv",
-        "broader": "broaderRelationsSkillPillar.csv", "skillSkill": "skillSkillRelations.csv",
+        "skills": "skills_en.csv",
+        "skillGroups": "skillGroups_en.csv",
+        "skillsHierarchy": "skillsHierarchy_en.csv",
+        "occupations": "occupations_en.csv",
+        "broader": "broaderRelationsSkillPillar.csv",
+        "skillSkill": "skillSkillRelations.csv",
         "occupationSkill": "occupationSkillRelations.csv",
         "collection_skill_first": "transversalSkillsCollection_en.csv",
         "collection_label_first": "digitalSkillsCollection_en.csv",
@@ -130,11 +247,17 @@ class Synth:
         self.n_skill_skill = max(5, round(5_818 * scale))
         rng = random.Random(seed)
         self.skill_uris = [self._uri(rng, "skill") for _ in range(self.n_skills)]
-        self.skill_type = [rng.choices(["skill/competence", "knowledge", ""], [10_831, 3_059, 6])[0]
-                           for _ in range(self.n_skills)]
-        self.reuse = [rng.choices(["sector-specific", "cross-sector", "occupation-specific",
-                                   "transversal", ""], [6_654, 3_754, 3_043, 440, 5])[0]
-                      for _ in range(self.n_skills)]
+        self.skill_type = [
+            rng.choices(["skill/competence", "knowledge", ""], [10_831, 3_059, 6])[0]
+            for _ in range(self.n_skills)
+        ]
+        self.reuse = [
+            rng.choices(
+                ["sector-specific", "cross-sector", "occupation-specific", "transversal", ""],
+                [6_654, 3_754, 3_043, 440, 5],
+            )[0]
+            for _ in range(self.n_skills)
+        ]
         self.groups = self._group_tree(rng)
         leaves = [g for g in self.groups if g["depth"] == 3] or self.groups
         self.skill_broader = []
@@ -153,9 +276,14 @@ class Synth:
         self.occupations = []
         for i in range(self.n_occupations):
             unit = units[i % len(units)]
-            self.occupations.append({"uri": self._uri(rng, "occupation"), "isco": unit["code"],
-                                     "code": f"{unit['code']}.{i // len(units) + 1}",
-                                     "isco_uri": unit["uri"]})
+            self.occupations.append(
+                {
+                    "uri": self._uri(rng, "occupation"),
+                    "isco": unit["code"],
+                    "code": f"{unit['code']}.{i // len(units) + 1}",
+                    "isco_uri": unit["uri"],
+                }
+            )
 
     # ------------------------------------------------------------ helpers
 
@@ -193,24 +321,45 @@ class Synth:
         return text
 
     def _date(self, rng: random.Random) -> str:
-        stamp = f"20{rng.randint(16, 22)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T" \
-                f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}"
+        stamp = (
+            f"20{rng.randint(16, 22)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T"
+            f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}"
+        )
         return stamp + (f".{rng.randint(0, 999):03d}Z" if rng.random() < 0.7 else "Z")
 
     def _group_tree(self, rng: random.Random) -> list[dict]:
         target = max(40, round(640 * self.scale))
-        pillars = [("S", 8, "skills"), ("K", 11, "knowledge"), ("T", 6, "transversal skills and competences"),
-                   ("L", 1, "language skills and knowledge")]
-        groups = [{"uri": self._uri(rng, "skill"), "code": c, "depth": 0, "parent": None, "path": []}
-                  for c, _, _ in pillars]
-        for root, (code, n1, _) in zip(list(groups), pillars):
+        pillars = [
+            ("S", 8, "skills"),
+            ("K", 11, "knowledge"),
+            ("T", 6, "transversal skills and competences"),
+            ("L", 1, "language skills and knowledge"),
+        ]
+        groups = [
+            {"uri": self._uri(rng, "skill"), "code": c, "depth": 0, "parent": None, "path": []}
+            for c, _, _ in pillars
+        ]
+        for root, (code, n1, _) in zip(list(groups), pillars, strict=False):
             for a in range(1, n1 + 1):
-                groups.append({"uri": self._uri(rng, "skill"), "code": f"{code}{a}", "depth": 1, "parent": root})
+                groups.append(
+                    {
+                        "uri": self._uri(rng, "skill"),
+                        "code": f"{code}{a}",
+                        "depth": 1,
+                        "parent": root,
+                    }
+                )
         while len(groups) < target:
             parent = rng.choice([g for g in groups if 1 <= g["depth"] <= 2])
             n = sum(1 for g in groups if g["parent"] is parent) + 1
-            groups.append({"uri": self._uri(rng, "skill"), "code": f"{parent['code']}.{n}",
-                           "depth": parent["depth"] + 1, "parent": parent})
+            groups.append(
+                {
+                    "uri": self._uri(rng, "skill"),
+                    "code": f"{parent['code']}.{n}",
+                    "depth": parent["depth"] + 1,
+                    "parent": parent,
+                }
+            )
         return groups
 
     def _isco_tree(self) -> list[dict]:
@@ -251,12 +400,21 @@ class Synth:
             label, alts = self._labels(("s", i), lang, 12)
             hidden = self._labels(("sh", i), lang, 3)[1] if rng.random() < 0.1 else []
             schemes = [f"{ESCO}concept-scheme/skills", f"{ESCO}concept-scheme/member-skills"]
-            w.row({"conceptType": "KnowledgeSkillCompetence", "conceptUri": uri,
-                   "skillType": self.skill_type[i], "reuseLevel": self.reuse[i],
-                   "preferredLabel": label, "altLabels": "\n".join(alts),
-                   "hiddenLabels": "\n".join(hidden), "status": "released",
-                   "modifiedDate": self._date(rng), "inScheme": ",\n".join(schemes),
-                   "description": self._description(("s", i), lang, label)})
+            w.row(
+                {
+                    "conceptType": "KnowledgeSkillCompetence",
+                    "conceptUri": uri,
+                    "skillType": self.skill_type[i],
+                    "reuseLevel": self.reuse[i],
+                    "preferredLabel": label,
+                    "altLabels": "\n".join(alts),
+                    "hiddenLabels": "\n".join(hidden),
+                    "status": "released",
+                    "modifiedDate": self._date(rng),
+                    "inScheme": ",\n".join(schemes),
+                    "description": self._description(("s", i), lang, label),
+                }
+            )
         w.close()
         yield w.file.name.rsplit("/", 1)[-1], w.rows
 
@@ -267,11 +425,19 @@ class Synth:
             label = WORDS[lang]["group"].format(x=label)
             g.setdefault("labels", {})[lang] = label
             desc = self._description(("g", n), lang, label)
-            w.row({"conceptType": "SkillGroup", "conceptUri": g["uri"], "preferredLabel": label,
-                   "altLabels": "\n".join(alts), "status": "released",
-                   "modifiedDate": self._date(self._rng("g", n, "x")),
-                   "inScheme": f"{ESCO}concept-scheme/skills\n{ESCO}concept-scheme/skills-hierarchy",
-                   "description": desc, "code": g["code"]})
+            w.row(
+                {
+                    "conceptType": "SkillGroup",
+                    "conceptUri": g["uri"],
+                    "preferredLabel": label,
+                    "altLabels": "\n".join(alts),
+                    "status": "released",
+                    "modifiedDate": self._date(self._rng("g", n, "x")),
+                    "inScheme": f"{ESCO}concept-scheme/skills\n{ESCO}concept-scheme/skills-hierarchy",
+                    "description": desc,
+                    "code": g["code"],
+                }
+            )
             chain, node = [], g
             while node is not None:
                 chain.insert(0, node)
@@ -290,10 +456,18 @@ class Synth:
         w = Writer(folder / f"ISCOGroups_{lang}.csv", h["isco"])
         for n, g in enumerate(self.isco):
             label, alts = self._labels(("i", n), lang, 2)
-            w.row({"conceptType": "ISCOGroup", "conceptUri": g["uri"], "code": g["code"],
-                   "preferredLabel": label, "status": "released", "altLabels": "\n".join(alts),
-                   "inScheme": f"{ESCO}concept-scheme/isco,\n{ESCO}concept-scheme/occupations",
-                   "description": self._description(("i", n), lang, label)})
+            w.row(
+                {
+                    "conceptType": "ISCOGroup",
+                    "conceptUri": g["uri"],
+                    "code": g["code"],
+                    "preferredLabel": label,
+                    "status": "released",
+                    "altLabels": "\n".join(alts),
+                    "inScheme": f"{ESCO}concept-scheme/isco,\n{ESCO}concept-scheme/occupations",
+                    "description": self._description(("i", n), lang, label),
+                }
+            )
         w.close()
         yield f"ISCOGroups_{lang}.csv", w.rows
 
@@ -302,34 +476,62 @@ class Synth:
             rng = self._rng("o", n, lang)
             job = rng.choice(WORDS[lang]["occupation"])
             label = f"{rng.choice(WORDS[lang]['nouns'])} {job}"
-            alts = [f"{rng.choice(WORDS[lang]['nouns'])} {rng.choice(WORDS[lang]['occupation'])}"
-                    for _ in range(rng.randint(0, 15))]
-            w.row({"conceptType": "Occupation", "conceptUri": o["uri"], "iscoGroup": o["isco"],
-                   "preferredLabel": label, "altLabels": "\n".join(dict.fromkeys(alts)),
-                   "status": "released", "modifiedDate": self._date(rng),
-                   "regulatedProfessionNote": f"{ESCO}regulated-professions/unregulated",
-                   "inScheme": f"{ESCO}concept-scheme/member-occupations,\n{ESCO}concept-scheme/occupations",
-                   "description": self._description(("o", n), lang, label), "code": o["code"]})
+            alts = [
+                f"{rng.choice(WORDS[lang]['nouns'])} {rng.choice(WORDS[lang]['occupation'])}"
+                for _ in range(rng.randint(0, 15))
+            ]
+            w.row(
+                {
+                    "conceptType": "Occupation",
+                    "conceptUri": o["uri"],
+                    "iscoGroup": o["isco"],
+                    "preferredLabel": label,
+                    "altLabels": "\n".join(dict.fromkeys(alts)),
+                    "status": "released",
+                    "modifiedDate": self._date(rng),
+                    "regulatedProfessionNote": f"{ESCO}regulated-professions/unregulated",
+                    "inScheme": f"{ESCO}concept-scheme/member-occupations,\n{ESCO}concept-scheme/occupations",
+                    "description": self._description(("o", n), lang, label),
+                    "code": o["code"],
+                }
+            )
         w.close()
         yield f"occupations_{lang}.csv", w.rows
 
         # Collection sizes of ESCO 1.1.1, and the column order each one uses.
-        collections = [("transversal", 95, "collection_skill_first"), ("language", 359, "collection_skill_first"),
-                       ("digital", 1_284, "collection_label_first"), ("digComp", 25, "collection_label_first"),
-                       ("green", 629, "collection_label_first"), ("research", 40, "collection_label_first")]
+        collections = [
+            ("transversal", 95, "collection_skill_first"),
+            ("language", 359, "collection_skill_first"),
+            ("digital", 1_284, "collection_label_first"),
+            ("digComp", 25, "collection_label_first"),
+            ("green", 629, "collection_label_first"),
+            ("research", 40, "collection_label_first"),
+        ]
         for name, size, order in collections:
             w = Writer(folder / f"{name}SkillsCollection_{lang}.csv", h[order])
             rng = random.Random(f"{self.seed}:c:{name}")
-            members = sorted(rng.sample(range(self.n_skills), min(self.n_skills, max(3, round(size * self.scale)))))
+            members = sorted(
+                rng.sample(
+                    range(self.n_skills), min(self.n_skills, max(3, round(size * self.scale)))
+                )
+            )
             for i in members:
                 label, alts = self._labels(("s", i), lang, 12)
                 broader = [u for _, u in self.skill_broader[i]]
-                w.row({"conceptType": "KnowledgeSkillCompetence", "conceptUri": self.skill_uris[i],
-                       "skillType": self.skill_type[i], "reuseLevel": self.reuse[i],
-                       "preferredLabel": label, "status": "released", "altLabels": " | ".join(alts),
-                       "description": self._description(("s", i), lang, label),
-                       "broaderConceptUri": " | ".join(broader),
-                       "broaderConceptPT": " | ".join(f"broader {k}" for k in range(len(broader)))})
+                w.row(
+                    {
+                        "conceptType": "KnowledgeSkillCompetence",
+                        "conceptUri": self.skill_uris[i],
+                        "skillType": self.skill_type[i],
+                        "reuseLevel": self.reuse[i],
+                        "preferredLabel": label,
+                        "status": "released",
+                        "altLabels": " | ".join(alts),
+                        "description": self._description(("s", i), lang, label),
+                        "broaderConceptUri": " | ".join(broader),
+                        "broaderConceptPT": " | ".join(f"broader {k}" for k in range(len(broader))),
+                    }
+                )
             w.close()
             yield f"{name}SkillsCollection_{lang}.csv", w.rows
 
@@ -339,12 +541,24 @@ class Synth:
         w = Writer(folder / "broaderRelationsSkillPillar.csv", h["broader"])
         for g in self.groups:
             if g["parent"] is not None:
-                w.row({"conceptType": "SkillGroup", "conceptUri": g["uri"], "broaderType": "SkillGroup",
-                       "broaderUri": g["parent"]["uri"]})
+                w.row(
+                    {
+                        "conceptType": "SkillGroup",
+                        "conceptUri": g["uri"],
+                        "broaderType": "SkillGroup",
+                        "broaderUri": g["parent"]["uri"],
+                    }
+                )
         for i, uri in enumerate(self.skill_uris):
             for kind, broader in self.skill_broader[i]:
-                w.row({"conceptType": "KnowledgeSkillCompetence", "conceptUri": uri,
-                       "broaderType": kind, "broaderUri": broader})
+                w.row(
+                    {
+                        "conceptType": "KnowledgeSkillCompetence",
+                        "conceptUri": uri,
+                        "broaderType": kind,
+                        "broaderUri": broader,
+                    }
+                )
         w.close()
         yield "broaderRelationsSkillPillar.csv", w.rows
 
@@ -352,34 +566,62 @@ class Synth:
         by_code = {g["code"]: g for g in self.isco}
         for g in self.isco:
             if len(g["code"]) > 1:
-                w.row({"conceptType": "ISCOGroup", "conceptUri": g["uri"], "broaderType": "ISCOGroup",
-                       "broaderUri": by_code[g["code"][:-1]]["uri"]})
+                w.row(
+                    {
+                        "conceptType": "ISCOGroup",
+                        "conceptUri": g["uri"],
+                        "broaderType": "ISCOGroup",
+                        "broaderUri": by_code[g["code"][:-1]]["uri"],
+                    }
+                )
         for o in self.occupations:
-            w.row({"conceptType": "Occupation", "conceptUri": o["uri"], "broaderType": "ISCOGroup",
-                   "broaderUri": o["isco_uri"]})
+            w.row(
+                {
+                    "conceptType": "Occupation",
+                    "conceptUri": o["uri"],
+                    "broaderType": "ISCOGroup",
+                    "broaderUri": o["isco_uri"],
+                }
+            )
         w.close()
         yield "broaderRelationsOccPillar.csv", w.rows
 
         w = Writer(folder / "skillSkillRelations.csv", h["skillSkill"])
         for _ in range(self.n_skill_skill):
             a, b = rng.randrange(self.n_skills), rng.randrange(self.n_skills)
-            w.row({"originalSkillUri": self.skill_uris[a], "originalSkillType": self.skill_type[a],
-                   "relationType": rng.choice(["essential", "optional"]),
-                   "relatedSkillType": self.skill_type[b], "relatedSkillUri": self.skill_uris[b]})
+            w.row(
+                {
+                    "originalSkillUri": self.skill_uris[a],
+                    "originalSkillType": self.skill_type[a],
+                    "relationType": rng.choice(["essential", "optional"]),
+                    "relatedSkillType": self.skill_type[b],
+                    "relatedSkillUri": self.skill_uris[b],
+                }
+            )
         w.close()
         yield "skillSkillRelations.csv", w.rows
 
         w = Writer(folder / "occupationSkillRelations.csv", h["occupationSkill"])
         per, extra = divmod(self.n_relations, self.n_occupations)
         for n, o in enumerate(self.occupations):
-            for i in rng.sample(range(self.n_skills), min(self.n_skills, per + (1 if n < extra else 0))):
-                w.row({"occupationUri": o["uri"], "relationType": rng.choice(["essential", "optional"]),
-                       "skillType": self.skill_type[i], "skillUri": self.skill_uris[i]})
+            for i in rng.sample(
+                range(self.n_skills), min(self.n_skills, per + (1 if n < extra else 0))
+            ):
+                w.row(
+                    {
+                        "occupationUri": o["uri"],
+                        "relationType": rng.choice(["essential", "optional"]),
+                        "skillType": self.skill_type[i],
+                        "skillUri": self.skill_uris[i],
+                    }
+                )
         w.close()
         yield "occupationSkillRelations.csv", w.rows
 
 
-def generate(outdir: str | Path, scale: float = 1.0, seed: int = 2024, language: str = "de") -> dict[str, int]:
+def generate(
+    outdir: str | Path, scale: float = 1.0, seed: int = 2024, language: str = "de"
+) -> dict[str, int]:
     """Write the synthetic download under ``outdir``; return rows per file."""
     return Synth(scale, seed, ["en", language]).write(Path(outdir))
 
@@ -413,9 +655,13 @@ def measure(outdir: str | Path) -> dict[str, float]:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return {
-        "records": rows, "seconds": elapsed, "records_per_s": rows / elapsed,
-        "scan_rows": report.total_rows, "scan_seconds": scan_elapsed,
-        "raw_csv_rows": raw, "raw_csv_seconds": raw_elapsed,
+        "records": rows,
+        "seconds": elapsed,
+        "records_per_s": rows / elapsed,
+        "scan_rows": report.total_rows,
+        "scan_seconds": scan_elapsed,
+        "raw_csv_rows": raw,
+        "raw_csv_seconds": raw_elapsed,
         "peak_traced_mib": peak / 2**20,
     }
 
@@ -426,8 +672,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="1.0 is the size of ESCO 1.1.1")
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--language", default="de", help="the second language (besides en)")
-    parser.add_argument("--measure", action="store_true",
-                        help="then stream it through plugins.esco.reader and print rows/s and peak memory")
+    parser.add_argument(
+        "--measure",
+        action="store_true",
+        help="then stream it through plugins.esco.reader and print rows/s and peak memory",
+    )
     args = parser.parse_args(argv)
     counts = generate(args.outdir, args.scale, args.seed, args.language)
     for name, rows in counts.items():
@@ -435,7 +684,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{sum(counts.values()):>9,}  rows in total")
     if args.measure:
         for key, value in measure(args.outdir).items():
-            print(f"{key:>16}: {value:,.2f}" if isinstance(value, float) else f"{key:>16}: {value:,}")
+            print(
+                f"{key:>16}: {value:,.2f}" if isinstance(value, float) else f"{key:>16}: {value:,}"
+            )
     return 0
 
 

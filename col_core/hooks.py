@@ -35,12 +35,17 @@ def col_navigation(request) -> list[NavItem]:
         return items
     items.append(NavItem(_(t("Your account")), request.route_url("account"), order=90))
     if not tenant.is_global and request.roles.memberships:
-        items.append(NavItem(_(t("Your organisations")), request.route_url("organisations_mine"),
-                             order=91))
+        items.append(
+            NavItem(_(t("Your organisations")), request.route_url("organisations_mine"), order=91)
+        )
     if not tenant.is_global and request.roles.is_city_admin:
-        items.append(NavItem(_(t("Organisations to check")),
-                             request.route_url("admin_organisations"), order=95))
+        items.append(
+            NavItem(
+                _(t("Organisations to check")), request.route_url("admin_organisations"), order=95
+            )
+        )
         items.append(NavItem(_(t("People")), request.route_url("admin_people"), order=96))
-        items.append(NavItem(_(t("Branding and texts")), request.route_url("cityadmin.branding"),
-                             order=97))
+        items.append(
+            NavItem(_(t("Branding and texts")), request.route_url("cityadmin.branding"), order=97)
+        )
     return items

@@ -10,11 +10,11 @@ and an on-disk outbox (one ``.eml`` file per message, readable by people and tes
 from __future__ import annotations
 
 import os
-import time
 import smtplib
 import socket
 import ssl
 import tempfile
+import time
 import uuid
 from email import policy
 from email.message import EmailMessage
@@ -35,22 +35,35 @@ class IMailer(Interface):
     """The transport: delivers one built message now (called by the ``mail`` job, which
     retries when this raises)."""
 
-    def build(to: str, subject: str, text: str, html: str | None = None,
-              headers: dict | None = None, message_id: str | None = None) -> EmailMessage:
+    def build(
+        to: str,
+        subject: str,
+        text: str,
+        html: str | None = None,
+        headers: dict | None = None,
+        message_id: str | None = None,
+    ) -> EmailMessage:
         """The message, from the mailer's sender."""
 
     def send_now(message: EmailMessage) -> None:
         """Deliver a built message immediately; raise if it was not accepted."""
 
 
-def queue_mail(request, to: str, subject: str, text: str, html: str | None = None,
-               headers: dict | None = None) -> None:
+def queue_mail(
+    request, to: str, subject: str, text: str, html: str | None = None, headers: dict | None = None
+) -> None:
     """Send an e-mail when, and only if, the request's transaction commits.
 
     The texts are final; the Message-ID is chosen now, so a message sent twice (a worker killed
     between sending and recording it) is recognisably one message."""
-    payload = {"to": to, "subject": subject, "text": text, "html": html,
-               "headers": headers or {}, "message_id": make_msgid(domain=MESSAGE_ID_DOMAIN)}
+    payload = {
+        "to": to,
+        "subject": subject,
+        "text": text,
+        "html": html,
+        "headers": headers or {},
+        "message_id": make_msgid(domain=MESSAGE_ID_DOMAIN),
+    }
     request.find_service(IJobQueue).enqueue("mail", payload, label=f"{to}: {subject}")
 
 
@@ -123,11 +136,25 @@ class _TimedSMTP(smtplib.SMTP):
 
 @implementer(IMailer)
 class SMTPMailer(BaseMailer):
-    def __init__(self, sender, host, port, user="", password="", use_tls=False,
-                 connect_timeout=10.0, timeout=30.0):
+    def __init__(
+        self,
+        sender,
+        host,
+        port,
+        user="",
+        password="",
+        use_tls=False,
+        connect_timeout=10.0,
+        timeout=30.0,
+    ):
         super().__init__(sender)
         self.host, self.port, self.user, self.password, self.use_tls = (
-            host, int(port), user, password, use_tls)
+            host,
+            int(port),
+            user,
+            password,
+            use_tls,
+        )
         self.connect_timeout, self.timeout = float(connect_timeout), float(timeout)
 
     def send_now(self, message: EmailMessage) -> None:
@@ -143,10 +170,16 @@ class SMTPMailer(BaseMailer):
 def mailer_factory(settings) -> BaseMailer:
     cls = DottedNameResolver().maybe_resolve(settings["col.mailer"])
     if issubclass(cls, SMTPMailer):
-        return cls(settings["col.mail_from"], settings["col.smtp_host"], settings["col.smtp_port"],
-                   settings["col.smtp_user"], settings["col.smtp_password"],
-                   as_bool(settings["col.smtp_tls"]), settings["col.smtp_connect_timeout"],
-                   settings["col.smtp_timeout"])
+        return cls(
+            settings["col.mail_from"],
+            settings["col.smtp_host"],
+            settings["col.smtp_port"],
+            settings["col.smtp_user"],
+            settings["col.smtp_password"],
+            as_bool(settings["col.smtp_tls"]),
+            settings["col.smtp_connect_timeout"],
+            settings["col.smtp_timeout"],
+        )
     return cls(settings["col.mail_from"], settings["col.outbox_dir"])
 
 

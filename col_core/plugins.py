@@ -50,7 +50,7 @@ class PluginRegistry:
             self.manager.register(plugin.hooks, name=plugin.name)
 
     @classmethod
-    def discover(cls, disabled: Sequence[str] = (), extra: Sequence[str] = ()) -> "PluginRegistry":
+    def discover(cls, disabled: Sequence[str] = (), extra: Sequence[str] = ()) -> PluginRegistry:
         """Load every ``col.plugins`` entry point (minus ``disabled``) plus dotted ``extra`` names."""
         found: dict[str, str] = {}
         for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
@@ -58,8 +58,11 @@ class PluginRegistry:
         for dotted in extra:
             name, _, value = dotted.partition("=")
             found[name.strip()] = (value or name).strip()
-        plugins = [load_plugin(name, value) for name, value in sorted(found.items())
-                   if name not in disabled]
+        plugins = [
+            load_plugin(name, value)
+            for name, value in sorted(found.items())
+            if name not in disabled
+        ]
         return cls(plugins)
 
     @property
@@ -67,7 +70,7 @@ class PluginRegistry:
         """Every plugin's hooks, regardless of tenant (start-up, CLI, migrations)."""
         return self.manager.hook
 
-    def hooks_for(self, tenant) -> "TenantHooks":
+    def hooks_for(self, tenant) -> TenantHooks:
         return TenantHooks(self, self.disabled_for(tenant))
 
     def disabled_for(self, tenant) -> frozenset[str]:

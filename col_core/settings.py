@@ -161,20 +161,25 @@ def load(
     production = merged["col.environment"] == "production"
     if not merged["col.secret"]:
         if production:
-            raise SettingsError("col.secret (COL_SECRET) must be set in production. "
-                                + GENERATE_SECRET)
+            raise SettingsError(
+                "col.secret (COL_SECRET) must be set in production. " + GENERATE_SECRET
+            )
         merged["col.secret"] = _development_secret(Path(merged["col.data_dir"]))
     elif production and (problem := weak_secret(merged["col.secret"])):
-        raise SettingsError(f"col.secret (COL_SECRET) is too weak for production: {problem}. "
-                            + GENERATE_SECRET)
+        raise SettingsError(
+            f"col.secret (COL_SECRET) is too weak for production: {problem}. " + GENERATE_SECRET
+        )
     if not merged["col.public_url"]:
         if production:
-            raise SettingsError("col.public_url (COL_PUBLIC_URL) must be set in production: the "
-                                "address people use, such as https://citiesoflearning.eu.")
+            raise SettingsError(
+                "col.public_url (COL_PUBLIC_URL) must be set in production: the "
+                "address people use, such as https://citiesoflearning.eu."
+            )
         merged["col.public_url"] = f"http://{merged['col.base_domain'] or 'localhost'}:6543"
     if problem := bad_public_url(merged["col.public_url"]):
-        raise SettingsError(f"col.public_url (COL_PUBLIC_URL) {problem}, such as "
-                            "https://citiesoflearning.eu.")
+        raise SettingsError(
+            f"col.public_url (COL_PUBLIC_URL) {problem}, such as https://citiesoflearning.eu."
+        )
     return merged
 
 
@@ -202,8 +207,7 @@ class SettingsError(RuntimeError):
 
 MIN_SECRET_LENGTH = 32
 MIN_SECRET_BITS = 100
-GENERATE_SECRET = ('Generate one with: python3 -c "import secrets; '
-                   'print(secrets.token_urlsafe(48))"')
+GENERATE_SECRET = 'Generate one with: python3 -c "import secrets; print(secrets.token_urlsafe(48))"'
 
 
 def weak_secret(secret: str) -> str | None:
@@ -216,8 +220,10 @@ def weak_secret(secret: str) -> str | None:
         return f"it has {len(secret)} characters and needs at least {MIN_SECRET_LENGTH}"
     bits = zxcvbn(secret[:72])["guesses_log10"] * math.log2(10)
     if bits < MIN_SECRET_BITS:
-        return (f"it is too easy to guess (about {bits:.0f} bits; it needs {MIN_SECRET_BITS}): "
-                "repeated characters, sequences or words")
+        return (
+            f"it is too easy to guess (about {bits:.0f} bits; it needs {MIN_SECRET_BITS}): "
+            "repeated characters, sequences or words"
+        )
     return None
 
 

@@ -20,8 +20,12 @@ from pyramid.path import DottedNameResolver
 from zope.interface import Interface, implementer
 
 # Accepted upload types: the extension is derived from the content, never from the file name.
-IMAGE_FORMATS = {"PNG": ("image/png", "png"), "JPEG": ("image/jpeg", "jpg"),
-                 "GIF": ("image/gif", "gif"), "WEBP": ("image/webp", "webp")}
+IMAGE_FORMATS = {
+    "PNG": ("image/png", "png"),
+    "JPEG": ("image/jpeg", "jpg"),
+    "GIF": ("image/gif", "gif"),
+    "WEBP": ("image/webp", "webp"),
+}
 DOCUMENT_TYPES = {b"%PDF-": ("application/pdf", "pdf")}
 
 
@@ -66,8 +70,9 @@ def open_image(data: bytes) -> Image.Image:
         image = None
     limit = Image.MAX_IMAGE_PIXELS  # None would mean no limit; the app always sets one.
     if image is None or (limit is not None and image.width * image.height > limit):
-        raise UploadRejected(f"This image has too many pixels; the limit is "
-                             f"{(limit or 0) / 1_000_000:.0f} million.")
+        raise UploadRejected(
+            f"This image has too many pixels; the limit is {(limit or 0) / 1_000_000:.0f} million."
+        )
     return image
 
 
@@ -92,12 +97,17 @@ def sniff(data: bytes, allowed: set[str]) -> tuple[str, str]:
     names = {"image": "PNG, JPEG, GIF or WebP images", "svg": "SVG images", "pdf": "PDF documents"}
     raise UploadRejected(
         "This file type is not accepted. Please upload "
-        + " or ".join(names[kind] for kind in sorted(allowed)) + "."
+        + " or ".join(names[kind] for kind in sorted(allowed))
+        + "."
     )
 
 
-_CONTENT_TYPES = {ext: kind for kind, ext in list(IMAGE_FORMATS.values())
-                  + list(DOCUMENT_TYPES.values()) + [("image/svg+xml", "svg")]}
+_CONTENT_TYPES = {
+    ext: kind
+    for kind, ext in list(IMAGE_FORMATS.values())
+    + list(DOCUMENT_TYPES.values())
+    + [("image/svg+xml", "svg")]
+}
 
 
 @implementer(IFileStorage)
@@ -110,8 +120,11 @@ class LocalFileStorage:
 
     def _path(self, key: str) -> Path:
         digest, _, ext = key.partition(".")
-        if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest) or \
-                ext not in _CONTENT_TYPES:
+        if (
+            len(digest) != 64
+            or not all(c in "0123456789abcdef" for c in digest)
+            or ext not in _CONTENT_TYPES
+        ):
             raise KeyError(key)
         return self.root / digest[:2] / key
 

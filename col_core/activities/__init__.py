@@ -11,10 +11,12 @@ def includeme(config):
     from col_core.activities.services import ActivityService
     from col_core.activities.viewing import ACTIVITY_VIEWS, announce_views
 
-    config.register_service_factory(lambda context, request: ActivityService(request),
-                                    IActivityService)
-    config.register_service_factory(lambda context, request: ParticipationService(request),
-                                    IParticipationService)
+    config.register_service_factory(
+        lambda context, request: ActivityService(request), IActivityService
+    )
+    config.register_service_factory(
+        lambda context, request: ParticipationService(request), IParticipationService
+    )
     # Registered after the installed plugins, so our demo seeding runs before theirs (pluggy
     # calls later registrations first) and after the people seeding (``tryfirst``).
     config.registry["col.plugins"].manager.register(hooks, name="core.activities")

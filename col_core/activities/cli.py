@@ -26,8 +26,11 @@ def send_reminders(app: AppContext) -> None:
     from col_core.activities.interfaces import IParticipationService
 
     with app.request() as request:
-        tenants = request.dbsession.scalars(select(Tenant).where(
-            Tenant.active.is_(True), Tenant.kind != "global").order_by(Tenant.slug)).all()
+        tenants = request.dbsession.scalars(
+            select(Tenant)
+            .where(Tenant.active.is_(True), Tenant.kind != "global")
+            .order_by(Tenant.slug)
+        ).all()
     total = 0
     for tenant in tenants:
         with app.request(tenant) as request:
@@ -35,4 +38,3 @@ def send_reminders(app: AppContext) -> None:
         click.echo(f"{tenant.slug}: {sent} reminder(s) queued")
         total += sent
     click.echo(f"{total} reminder(s) queued in all.")
-

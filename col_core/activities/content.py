@@ -9,8 +9,23 @@ from urllib.parse import parse_qs, urlsplit
 import nh3
 
 # Enough for a readable description; no images, styles or scripts (covers are uploaded apart).
-ALLOWED_TAGS = {"p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "a", "h2", "h3",
-                "blockquote", "code"}
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "u",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "h2",
+    "h3",
+    "blockquote",
+    "code",
+}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
@@ -24,14 +39,22 @@ PEERTUBE_HOSTS = {"framatube.org", "peertube.tv", "tube.tchncs.de", "video.blend
 def embed_sources(extra_peertube_hosts=()) -> list[str]:
     """Every origin :func:`embed_url` can point an iframe at (the pages' frame-src)."""
     peertube = sorted(PEERTUBE_HOSTS | set(extra_peertube_hosts))
-    return ["https://www.youtube-nocookie.com", "https://player.vimeo.com",
-            *(f"https://{host}" for host in peertube)]
+    return [
+        "https://www.youtube-nocookie.com",
+        "https://player.vimeo.com",
+        *(f"https://{host}" for host in peertube),
+    ]
 
 
 def sanitise_html(html: str) -> str:
     """Keep simple formatting and links; links get rel="noopener noreferrer nofollow"."""
-    return nh3.clean(html or "", tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                     url_schemes=URL_SCHEMES, link_rel="noopener noreferrer nofollow").strip()
+    return nh3.clean(
+        html or "",
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+    ).strip()
 
 
 def plain_text(rich: str) -> str:
@@ -69,8 +92,11 @@ def embed_url(url: str, extra_peertube_hosts=()) -> str | None:
         if _VIMEO_ID.match(video_id):
             return f"https://player.vimeo.com/video/{video_id}"
     elif host in PEERTUBE_HOSTS | set(extra_peertube_hosts):
-        if len(path) == 2 and path[0] in ("w", "embed") or (
-                len(path) == 3 and path[:2] in (["videos", "watch"], ["videos", "embed"])):
+        if (
+            len(path) == 2
+            and path[0] in ("w", "embed")
+            or (len(path) == 3 and path[:2] in (["videos", "watch"], ["videos", "embed"]))
+        ):
             video_id = path[-1]
             if _PEERTUBE_ID.match(video_id):
                 return f"https://{host}/videos/embed/{video_id}"

@@ -11,16 +11,21 @@ from sqlalchemy import select
 
 from col_core.activities.fields import category_names
 from col_core.activities.forms import form_data, form_errors, form_values, kept_values
-from col_core.activities.interfaces import (IActivityService, IParticipationService,
-                                            ValidationFailed)
-from col_core.activities.models import (ACCESSIBILITY, ACTIVITY_TYPES, SCHEDULE_KINDS,
-                                        VISIBILITIES, ActivitySession, Participation)
+from col_core.activities.interfaces import IActivityService, IParticipationService, ValidationFailed
+from col_core.activities.models import (
+    ACCESSIBILITY,
+    ACTIVITY_TYPES,
+    SCHEDULE_KINDS,
+    VISIBILITIES,
+    ActivitySession,
+    Participation,
+)
 from col_core.activities.resources import activity_factory
+from col_core.files.interfaces import IStoredFiles
 from col_core.organisations.resources import organisation_factory
 from col_core.security.models import Organisation
-from col_core.security.validation import record_id
 from col_core.security.policy import publishing_blocked
-from col_core.files.interfaces import IStoredFiles
+from col_core.security.validation import record_id
 from col_core.storage import UploadRejected
 
 _ = TranslationStringFactory("col")
@@ -44,37 +49,58 @@ def _translated(request, errors: dict) -> dict:
 @view_config(route_name="org_activities", renderer=T + "dashboard.jinja2", permission="org.member")
 def organisation_activities(context, request):
     activities = request.find_service(IActivityService).for_organisation(
-        context.organisation, include_archived=True)
+        context.organisation, include_archived=True
+    )
     return {"organisation": context.organisation, "activities": activities}
 
 
 @view_config(route_name="activity_new", request_method="POST", permission="org.member")
 def new_activity(context, request):
     activity, _errors = request.find_service(IActivityService).create(
-        context.organisation, request.user, {"title": request.POST.get("title", "")})
+        context.organisation, request.user, {"title": request.POST.get("title", "")}
+    )
     return HTTPSeeOther(request.route_url("activity_edit", id=activity.id))
 
 
 def _form_page(request, activity, values, errors, status=200, notice=None):
     request.response.status = status
-    others = request.dbsession.scalars(select(Organisation).where(
-        Organisation.id != activity.organisation_id).order_by(Organisation.name)).all()
-    return {"activity": activity, "values": values, "errors": _translated(request, errors),
-            "notice": notice, "types": ACTIVITY_TYPES, "visibilities": VISIBILITIES,
-            "schedule_kinds": SCHEDULE_KINDS, "accessibility": ACCESSIBILITY,
-            "categories": category_names(request.tenant, request.locale_name), "organisations": others,
-            "can_publish": bool(request.has_permission("org.publish", request.context)),
-            "publishing_blocked": publishing_blocked(request, activity.organisation)}
+    others = request.dbsession.scalars(
+        select(Organisation)
+        .where(Organisation.id != activity.organisation_id)
+        .order_by(Organisation.name)
+    ).all()
+    return {
+        "activity": activity,
+        "values": values,
+        "errors": _translated(request, errors),
+        "notice": notice,
+        "types": ACTIVITY_TYPES,
+        "visibilities": VISIBILITIES,
+        "schedule_kinds": SCHEDULE_KINDS,
+        "accessibility": ACCESSIBILITY,
+        "categories": category_names(request.tenant, request.locale_name),
+        "organisations": others,
+        "can_publish": bool(request.has_permission("org.publish", request.context)),
+        "publishing_blocked": publishing_blocked(request, activity.organisation),
+    }
 
 
-@view_config(route_name="activity_edit", request_method="GET", renderer=T + "edit.jinja2",
-             permission="org.member")
+@view_config(
+    route_name="activity_edit",
+    request_method="GET",
+    renderer=T + "edit.jinja2",
+    permission="org.member",
+)
 def edit_form(context, request):
     return _form_page(request, context.activity, form_values(context.activity), {})
 
 
-@view_config(route_name="activity_edit", request_method="POST", renderer=T + "edit.jinja2",
-             permission="org.member")
+@view_config(
+    route_name="activity_edit",
+    request_method="POST",
+    renderer=T + "edit.jinja2",
+    permission="org.member",
+)
 def edit(context, request):
     """Save (a draft keeps every valid field; a published activity changes all or nothing),
     publish, or autosave from the page's script (204, nothing to render)."""
@@ -85,10 +111,17 @@ def edit(context, request):
     if getattr(upload, "file", None) is not None and getattr(upload, "filename", ""):
         try:
             data["cover"] = request.find_service(IStoredFiles).put(
-                upload.file.read(), {"image"}, purpose="cover", visibility="public")
+                upload.file.read(), {"image"}, purpose="cover", visibility="public"
+            )
         except UploadRejected as error:
-            return _form_page(request, activity, kept_values(request.POST), {"cover": str(error)},
-                              status=422, notice=_("Some fields need your attention."))
+            return _form_page(
+                request,
+                activity,
+                kept_values(request.POST),
+                {"cover": str(error)},
+                status=422,
+                notice=_("Some fields need your attention."),
+            )
     try:
         if activity.status == "draft":
             errors = form_errors(service.autosave(activity, data))
@@ -103,13 +136,24 @@ def edit(context, request):
                 request.session.flash(request.localizer.translate(_("Published.")))
                 return HTTPSeeOther(request.route_url("activity", id=activity.id))
             if errors:
-                return _form_page(request, activity, kept_values(request.POST), errors,
-                                  notice=_("Draft saved. Some fields still need your attention."))
+                return _form_page(
+                    request,
+                    activity,
+                    kept_values(request.POST),
+                    errors,
+                    notice=_("Draft saved. Some fields still need your attention."),
+                )
         else:
             service.update(activity, data)
     except ValidationFailed as error:
-        return _form_page(request, activity, kept_values(request.POST), form_errors(error.fields),
-                          status=422, notice=error.message)
+        return _form_page(
+            request,
+            activity,
+            kept_values(request.POST),
+            form_errors(error.fields),
+            status=422,
+            notice=error.message,
+        )
     request.session.flash(request.localizer.translate(_("Saved.")))
     return HTTPSeeOther(request.route_url("activity_edit", id=activity.id))
 
@@ -128,8 +172,12 @@ def duplicate(context, request):
     return HTTPSeeOther(request.route_url("activity_edit", id=copy.id))
 
 
-@view_config(route_name="activity_participants", request_method="GET",
-             renderer=T + "participants.jinja2", permission="org.member")
+@view_config(
+    route_name="activity_participants",
+    request_method="GET",
+    renderer=T + "participants.jinja2",
+    permission="org.member",
+)
 def participants(context, request):
     people = request.find_service(IParticipationService).participants(context.activity)
     return {"activity": context.activity, "participants": people}
@@ -141,14 +189,26 @@ def participants_update(context, request):
     activity = context.activity
     service = request.find_service(IParticipationService)
     ids = [record_id(v) for v in request.POST.getall("participation") if record_id(v)]
-    chosen = list(request.dbsession.scalars(select(Participation).where(
-        Participation.activity_id == activity.id, Participation.id.in_(ids)))) if ids else []
+    chosen = (
+        list(
+            request.dbsession.scalars(
+                select(Participation).where(
+                    Participation.activity_id == activity.id, Participation.id.in_(ids)
+                )
+            )
+        )
+        if ids
+        else []
+    )
     if not chosen:
         request.session.flash(request.localizer.translate(_("Choose at least one person.")))
     elif request.POST.get("action") == "complete":
         done = service.complete(chosen, request.user)
-        request.session.flash(request.localizer.translate(
-            _("${count} marked as completed.", mapping={"count": len(done)})))
+        request.session.flash(
+            request.localizer.translate(
+                _("${count} marked as completed.", mapping={"count": len(done)})
+            )
+        )
     else:
         session_id = record_id(request.POST.get("session", ""))
         session = request.dbsession.get(ActivitySession, session_id) if session_id else None
@@ -156,8 +216,11 @@ def participants_update(context, request):
             request.session.flash(request.localizer.translate(_("Choose a session.")))
         else:
             marked = sum(service.mark_attendance(p, session) for p in chosen)
-            request.session.flash(request.localizer.translate(
-                _("${count} marked as present.", mapping={"count": marked})))
+            request.session.flash(
+                request.localizer.translate(
+                    _("${count} marked as present.", mapping={"count": marked})
+                )
+            )
     return HTTPSeeOther(request.route_url("activity_participants", id=activity.id))
 
 

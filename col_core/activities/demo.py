@@ -14,45 +14,184 @@ import zoneinfo
 
 from sqlalchemy import func, select
 
-from col_core.tenancy import account_lookup
 from col_core.activities.fields import category_slugs
 from col_core.activities.interfaces import IActivityService, IParticipationService
 from col_core.activities.models import Activity
 from col_core.db.meta import utcnow
 from col_core.security.models import Organisation, User
+from col_core.tenancy import account_lookup
 
 # (type, category, title, description, online, hours)
 IDEAS = [
-    ("workshop", "digital", "Build your first website", "Learn HTML and CSS and publish a page.", False, 3),
-    ("workshop", "digital", "Repair café: phones and laptops", "Bring a broken device and fix it with volunteers.", False, 3),
-    ("course", "digital", "Python for beginners", "Six evenings of friendly programming.", False, 2),
-    ("digital_experience", "digital", "Online game design jam", "Design a small game in a weekend team.", True, 4),
-    ("event", "arts", "Street art walk", "Discover the murals of the city with a local artist.", False, 2),
+    (
+        "workshop",
+        "digital",
+        "Build your first website",
+        "Learn HTML and CSS and publish a page.",
+        False,
+        3,
+    ),
+    (
+        "workshop",
+        "digital",
+        "Repair café: phones and laptops",
+        "Bring a broken device and fix it with volunteers.",
+        False,
+        3,
+    ),
+    (
+        "course",
+        "digital",
+        "Python for beginners",
+        "Six evenings of friendly programming.",
+        False,
+        2,
+    ),
+    (
+        "digital_experience",
+        "digital",
+        "Online game design jam",
+        "Design a small game in a weekend team.",
+        True,
+        4,
+    ),
+    (
+        "event",
+        "arts",
+        "Street art walk",
+        "Discover the murals of the city with a local artist.",
+        False,
+        2,
+    ),
     ("workshop", "arts", "Zine making", "Write, draw, cut and print your own magazine.", False, 3),
-    ("course", "arts", "Photography basics", "Light, framing and editing with your phone.", False, 2),
-    ("open_space", "arts", "Open music studio", "Instruments and recording gear, free to use.", False, 4),
-    ("volunteering", "nature", "River clean-up", "Help clean the riverbanks; gloves provided.", False, 3),
+    (
+        "course",
+        "arts",
+        "Photography basics",
+        "Light, framing and editing with your phone.",
+        False,
+        2,
+    ),
+    (
+        "open_space",
+        "arts",
+        "Open music studio",
+        "Instruments and recording gear, free to use.",
+        False,
+        4,
+    ),
+    (
+        "volunteering",
+        "nature",
+        "River clean-up",
+        "Help clean the riverbanks; gloves provided.",
+        False,
+        3,
+    ),
     ("workshop", "nature", "Urban beekeeping", "Meet the bees on the library roof.", False, 2),
-    ("project", "nature", "Plant a school forest", "Plan and plant a mini forest with classmates.", False, 3),
-    ("event", "nature", "Night walk: bats and owls", "A guided walk to hear the city's night animals.", False, 2),
-    ("event", "sport", "Parkour for starters", "Safe moves, balance and fun with coaches.", False, 2),
+    (
+        "project",
+        "nature",
+        "Plant a school forest",
+        "Plan and plant a mini forest with classmates.",
+        False,
+        3,
+    ),
+    (
+        "event",
+        "nature",
+        "Night walk: bats and owls",
+        "A guided walk to hear the city's night animals.",
+        False,
+        2,
+    ),
+    (
+        "event",
+        "sport",
+        "Parkour for starters",
+        "Safe moves, balance and fun with coaches.",
+        False,
+        2,
+    ),
     ("course", "sport", "Climbing club", "Weekly bouldering sessions for all levels.", False, 2),
-    ("open_space", "sport", "Skate park mornings", "Borrow a board and learn with peers.", False, 3),
-    ("volunteering", "community", "Food bank helpers", "Sort and share food with neighbours.", False, 3),
-    ("project", "community", "Youth council podcast", "Interview the mayor and local heroes.", False, 2),
-    ("event", "community", "Languages café", "Practise languages over tea with new friends.", False, 2),
-    ("internship", "work", "Summer internship at the city lab", "Four weeks working on real city projects.", False, 6),
-    ("workshop", "work", "CV and interview practice", "Write your CV and rehearse an interview.", False, 2),
-    ("digital_experience", "work", "Online career talks", "Meet professionals live and ask anything.", True, 1),
-    ("course", "work", "Start a small business", "From idea to first customer in five sessions.", False, 2),
+    (
+        "open_space",
+        "sport",
+        "Skate park mornings",
+        "Borrow a board and learn with peers.",
+        False,
+        3,
+    ),
+    (
+        "volunteering",
+        "community",
+        "Food bank helpers",
+        "Sort and share food with neighbours.",
+        False,
+        3,
+    ),
+    (
+        "project",
+        "community",
+        "Youth council podcast",
+        "Interview the mayor and local heroes.",
+        False,
+        2,
+    ),
+    (
+        "event",
+        "community",
+        "Languages café",
+        "Practise languages over tea with new friends.",
+        False,
+        2,
+    ),
+    (
+        "internship",
+        "work",
+        "Summer internship at the city lab",
+        "Four weeks working on real city projects.",
+        False,
+        6,
+    ),
+    (
+        "workshop",
+        "work",
+        "CV and interview practice",
+        "Write your CV and rehearse an interview.",
+        False,
+        2,
+    ),
+    (
+        "digital_experience",
+        "work",
+        "Online career talks",
+        "Meet professionals live and ask anything.",
+        True,
+        1,
+    ),
+    (
+        "course",
+        "work",
+        "Start a small business",
+        "From idea to first customer in five sessions.",
+        False,
+        2,
+    ),
 ]
-ORGANISATIONS = [("library", "library", "City Library"), ("makers", "ngo", "Makers Association"),
-                 ("green-youth", "ngo", "Green Youth"), ("school-41", "school", "Secondary School 41")]
-STREETS = {"vilnius": ["Gedimino pr.", "Pilies g.", "Vokiečių g.", "Konstitucijos pr."],
-           "freiburg": ["Kaiser-Joseph-Straße", "Bertoldstraße", "Salzstraße", "Habsburgerstraße"],
-           "gent": ["Veldstraat", "Korenmarkt", "Sint-Pietersnieuwstraat", "Overpoortstraat"],
-           "valencia": ["Carrer de Colón", "Avinguda del Port", "Carrer de la Pau", "Gran Via"],
-           "bretagne": ["Rue de Siam", "Quai de la Fosse", "Rue Saint-Michel", "Place du Marché"]}
+ORGANISATIONS = [
+    ("library", "library", "City Library"),
+    ("makers", "ngo", "Makers Association"),
+    ("green-youth", "ngo", "Green Youth"),
+    ("school-41", "school", "Secondary School 41"),
+]
+STREETS = {
+    "vilnius": ["Gedimino pr.", "Pilies g.", "Vokiečių g.", "Konstitucijos pr."],
+    "freiburg": ["Kaiser-Joseph-Straße", "Bertoldstraße", "Salzstraße", "Habsburgerstraße"],
+    "gent": ["Veldstraat", "Korenmarkt", "Sint-Pietersnieuwstraat", "Overpoortstraat"],
+    "valencia": ["Carrer de Colón", "Avinguda del Port", "Carrer de la Pau", "Gran Via"],
+    "bretagne": ["Rue de Siam", "Quai de la Fosse", "Rue Saint-Michel", "Place du Marché"],
+}
 VIDEO = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
 
 
@@ -60,10 +199,14 @@ def _organisations(session, tenant) -> list[Organisation]:
     existing = {o.slug: o for o in session.scalars(select(Organisation))}
     for slug, kind, name in ORGANISATIONS:
         if slug not in existing:
-            existing[slug] = Organisation(name=f"{tenant.name}: {name}", slug=slug, type=kind,
-                                          primary_locale=tenant.default_locale,
-                                          verified_at=utcnow(),
-                                          contact_email=f"{slug}@{tenant.slug}.demo")
+            existing[slug] = Organisation(
+                name=f"{tenant.name}: {name}",
+                slug=slug,
+                type=kind,
+                primary_locale=tenant.default_locale,
+                verified_at=utcnow(),
+                contact_email=f"{slug}@{tenant.slug}.demo",
+            )
             session.add(existing[slug])
     session.flush()
     return sorted(existing.values(), key=lambda o: o.id)
@@ -76,8 +219,12 @@ def _learners(session, tenant, count: int) -> list[User]:
         with account_lookup(session):  # demo accounts are found by address, as at sign-in
             user = session.scalar(select(User).where(User.email == email))
         if user is None:
-            user = User(email=email, display_name=f"Demo Learner {number}",
-                        email_verified_at=utcnow(), home_tenant_id=tenant.id)
+            user = User(
+                email=email,
+                display_name=f"Demo Learner {number}",
+                email_verified_at=utcnow(),
+                home_tenant_id=tenant.id,
+            )
             session.add(user)
         if user.birth_date is None:
             # Eighteen: old enough for every demo activity's ages (12-16 to 19-29).
@@ -93,15 +240,18 @@ def _schedule(rng, kind: str, tz, hours: int) -> tuple[str, dict]:
         return dt.datetime.combine(today + dt.timedelta(days=day_offset), dt.time(hour))
 
     def pair(start: dt.datetime) -> dict:
-        return {"start": start.isoformat(timespec="minutes"),
-                "end": (start + dt.timedelta(hours=hours)).isoformat(timespec="minutes")}
+        return {
+            "start": start.isoformat(timespec="minutes"),
+            "end": (start + dt.timedelta(hours=hours)).isoformat(timespec="minutes"),
+        }
 
     start = local(rng.randint(1, 60), rng.choice([10, 14, 16, 17, 18]))
     if kind == "course":
         return "recurring", {**pair(start), "rrule": f"FREQ=WEEKLY;COUNT={rng.randint(4, 8)}"}
     if kind in ("internship", "project"):
-        return "multi_session", {"sessions": [pair(start + dt.timedelta(days=7 * n))
-                                              for n in range(rng.randint(2, 4))]}
+        return "multi_session", {
+            "sessions": [pair(start + dt.timedelta(days=7 * n)) for n in range(rng.randint(2, 4))]
+        }
     if kind == "open_space":
         return "always_open", {}
     return "single", {"sessions": [pair(start)]}
@@ -126,26 +276,34 @@ def seed_activities(request, tenant) -> list[str] | None:
         kind, category, title, description, online, hours = IDEAS[number % len(IDEAS)]
         schedule_kind, schedule = _schedule(rng, kind, tz, hours)
         data = {
-            "type": kind, "title": title if number < len(IDEAS) else f"{title} ({number // len(IDEAS) + 1})",
+            "type": kind,
+            "title": title if number < len(IDEAS) else f"{title} ({number // len(IDEAS) + 1})",
             "description": f"<p>{description}</p><p>Everyone is welcome; no experience needed.</p>",
             "category": category if category in categories else rng.choice(categories),
-            "schedule_kind": schedule_kind, "schedule": schedule,
+            "schedule_kind": schedule_kind,
+            "schedule": schedule,
             "duration_minutes": hours * 60,
             "online": online or rng.random() < 0.1,
-            "languages": tenant.locales[:rng.randint(1, len(tenant.locales))] or ["en"],
-            "age_min": rng.choice([12, 14, 15, 16]), "age_max": rng.choice([19, 25, 29]),
+            "languages": tenant.locales[: rng.randint(1, len(tenant.locales))] or ["en"],
+            "age_min": rng.choice([12, 14, 15, 16]),
+            "age_max": rng.choice([19, 25, 29]),
             "price_cents": rng.choice([0, 0, 0, 0, 500, 1500]),
             "capacity": rng.choice([None, 10, 12, 20, 30, 3]),
-            "accessibility": rng.sample(["step_free", "hearing_loop", "quiet_space",
-                                         "accessible_toilet"], rng.randint(0, 3)),
+            "accessibility": rng.sample(
+                ["step_free", "hearing_loop", "quiet_space", "accessible_toilet"], rng.randint(0, 3)
+            ),
             "contact_email": f"activities@{tenant.slug}.demo",
-            "resources": [{"kind": "step", "title": "Before you come", "text": "Bring curiosity."},
-                          {"kind": "video", "title": "A short introduction", "url": VIDEO}],
+            "resources": [
+                {"kind": "step", "title": "Before you come", "text": "Bring curiosity."},
+                {"kind": "video", "title": "A short introduction", "url": VIDEO},
+            ],
         }
         if not data["online"] or rng.random() < 0.5:
-            data.update(address=f"{rng.choice(streets)} {rng.randint(1, 80)}",
-                        latitude=round(centre[0] + rng.uniform(-spread, spread), 5),
-                        longitude=round(centre[1] + rng.uniform(-spread, spread) * 1.5, 5))
+            data.update(
+                address=f"{rng.choice(streets)} {rng.randint(1, 80)}",
+                latitude=round(centre[0] + rng.uniform(-spread, spread), 5),
+                longitude=round(centre[1] + rng.uniform(-spread, spread) * 1.5, 5),
+            )
         if data["online"]:
             data["join_url"] = f"https://meet.example.org/{tenant.slug}-{number}"
         organisation = organisations[number % len(organisations)]

@@ -9,19 +9,30 @@ dates in the future, a place or a join link).
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import is_currency
 from pyramid.i18n import TranslationStringFactory
 
 from col_core.activities.content import embed_url, plain_text, sanitise_html
-from col_core.activities.models import (ACCESSIBILITY, ACTIVITY_TYPES, COMPLETIONS,
-                                        SCHEDULE_KINDS, VISIBILITIES)
+from col_core.activities.models import (
+    ACCESSIBILITY,
+    ACTIVITY_TYPES,
+    COMPLETIONS,
+    SCHEDULE_KINDS,
+    VISIBILITIES,
+)
 from col_core.activities.schedule import ScheduleError, compute_sessions
 from col_core.db.meta import utcnow
-from col_core.security.validation import (FieldError, clean_text, decimal_number, record_id,
-                                          whole_number)
+from col_core.security.validation import (
+    FieldError,
+    clean_text,
+    decimal_number,
+    record_id,
+    whole_number,
+)
 
 _ = TranslationStringFactory("col")
 
@@ -48,8 +59,9 @@ def category_names(tenant, locale: str) -> dict[str, str]:
     for entry in tenant.setting("categories", []) or []:
         if isinstance(entry, dict) and entry.get("slug"):
             translated = entry.get("names") or {}
-            names[entry["slug"]] = translated.get(locale) or translated.get(
-                tenant.default_locale) or entry["slug"]
+            names[entry["slug"]] = (
+                translated.get(locale) or translated.get(tenant.default_locale) or entry["slug"]
+            )
         elif isinstance(entry, str):
             names[entry] = entry
     return names
@@ -65,14 +77,18 @@ def _text(limit: int, multiline: bool = False) -> Callable:
         if len(value) > limit:
             raise FieldError(_("Use at most ${limit} characters.", mapping={"limit": limit}))
         return clean_text(value, multiline)
+
     return parse
 
 
 def _choice(choices) -> Callable:
     def parse(value, ctx):
         if value not in choices:
-            raise FieldError(_("Choose one of: ${choices}.", mapping={"choices": ", ".join(choices)}))
+            raise FieldError(
+                _("Choose one of: ${choices}.", mapping={"choices": ", ".join(choices)})
+            )
         return value
+
     return parse
 
 
@@ -84,9 +100,11 @@ def _integer(low: int, high: int, optional: bool = True) -> Callable:
         if number is None:
             raise FieldError(_("Enter a whole number."))
         if not low <= number <= high:
-            raise FieldError(_("Enter a number from ${low} to ${high}.",
-                               mapping={"low": low, "high": high}))
+            raise FieldError(
+                _("Enter a number from ${low} to ${high}.", mapping={"low": low, "high": high})
+            )
         return number
+
     return parse
 
 
@@ -98,9 +116,11 @@ def _coordinate(limit: float) -> Callable:
         if number is None:
             raise FieldError(_("Enter a number such as 54.6872."))
         if not -limit <= number <= limit:
-            raise FieldError(_("Enter a number from -${limit} to ${limit}.",
-                               mapping={"limit": int(limit)}))
+            raise FieldError(
+                _("Enter a number from -${limit} to ${limit}.", mapping={"limit": int(limit)})
+            )
         return number
+
     return parse
 
 
@@ -148,8 +168,12 @@ def _category(value, ctx) -> str:
     value = _text(64)(value, ctx)
     allowed = category_slugs(ctx.tenant)
     if value and allowed and value not in allowed:
-        raise FieldError(_("Choose one of this city's categories: ${choices}.",
-                           mapping={"choices": ", ".join(allowed)}))
+        raise FieldError(
+            _(
+                "Choose one of this city's categories: ${choices}.",
+                mapping={"choices": ", ".join(allowed)},
+            )
+        )
     return value
 
 
@@ -175,8 +199,9 @@ def _languages(value, ctx) -> list[str]:
         try:
             Locale.parse(code.replace("-", "_"))
         except (UnknownLocaleError, ValueError, TypeError):
-            raise FieldError(_("${code} is not a language code such as en or lt.",
-                               mapping={"code": code}))
+            raise FieldError(
+                _("${code} is not a language code such as en or lt.", mapping={"code": code})
+            ) from None
     return codes
 
 
@@ -184,7 +209,9 @@ def _accessibility(value, ctx) -> list[str]:
     features = _string_list(value, ctx)
     unknown = [f for f in features if f not in ACCESSIBILITY]
     if unknown:
-        raise FieldError(_("Choose among: ${choices}.", mapping={"choices": ", ".join(ACCESSIBILITY)}))
+        raise FieldError(
+            _("Choose among: ${choices}.", mapping={"choices": ", ".join(ACCESSIBILITY)})
+        )
     return features
 
 
@@ -199,8 +226,11 @@ def _resource(entry, ctx) -> dict[str, Any]:
     if not isinstance(entry, dict):
         raise FieldError(_("Each resource needs a kind and a title."))
     kind = _choice(RESOURCE_KINDS)(entry.get("kind"), ctx)
-    resource = {"kind": kind, "title": _text(200)(entry.get("title"), ctx),
-                "text": _text(2000, multiline=True)(entry.get("text"), ctx)}
+    resource = {
+        "kind": kind,
+        "title": _text(200)(entry.get("title"), ctx),
+        "text": _text(2000, multiline=True)(entry.get("text"), ctx),
+    }
     if kind == "link":
         resource["url"] = _url(entry.get("url"), ctx)
         if not resource["url"]:
@@ -208,8 +238,12 @@ def _resource(entry, ctx) -> dict[str, Any]:
     elif kind == "video":
         resource["url"] = embed_url(entry.get("url") or "", ctx.peertube_hosts)
         if not resource["url"]:
-            raise FieldError(_("Videos can come from YouTube, Vimeo or a known PeerTube site; "
-                               "paste the video's page address."))
+            raise FieldError(
+                _(
+                    "Videos can come from YouTube, Vimeo or a known PeerTube site; "
+                    "paste the video's page address."
+                )
+            )
     elif kind == "file":
         resource["key"] = _cover(entry.get("key"), ctx)
         if not resource["key"]:
@@ -228,8 +262,10 @@ def _resources(value, ctx) -> list[dict]:
 
 
 def _co_organisers(value, ctx) -> list[int]:
-    given = [record_id(i) for i in _string_list(
-        [str(v) for v in value] if isinstance(value, list) else value, ctx)]
+    given = [
+        record_id(i)
+        for i in _string_list([str(v) for v in value] if isinstance(value, list) else value, ctx)
+    ]
     ids = [i for i in given if i is not None]
     if len(ids) < len(given) or not ctx.organisations_exist(ids):
         raise FieldError(_("Choose organisations of this city."))
@@ -246,8 +282,13 @@ def _skills(value, ctx) -> list[dict]:
         entry = {"uri": entry} if isinstance(entry, str) else entry
         if not isinstance(entry, dict) or not URL.match(str(entry.get("uri", ""))):
             raise FieldError(_("Each skill needs the concept's URI."))
-        skills.append({"uri": entry["uri"][:255], "version": _text(32)(entry.get("version"), ctx),
-                       "label": _text(255)(entry.get("label"), ctx)})
+        skills.append(
+            {
+                "uri": entry["uri"][:255],
+                "version": _text(32)(entry.get("version"), ctx),
+                "label": _text(255)(entry.get("label"), ctx),
+            }
+        )
     return skills
 
 
@@ -301,21 +342,27 @@ def parse_fields(data: dict, ctx, parsers: dict | None = None) -> tuple[dict, di
 def publish_errors(values: dict, ctx) -> dict:
     """What stops an activity with these (complete, parsed) values from being published."""
     errors = {}
-    for name, message in (("title", _("Give the activity a title.")),
-                          ("description", _("Describe what learners will do.")),
-                          ("contact_email", _("Give an email address learners can write to."))):
+    for name, message in (
+        ("title", _("Give the activity a title.")),
+        ("description", _("Describe what learners will do.")),
+        ("contact_email", _("Give an email address learners can write to.")),
+    ):
         if not values.get(name):
             errors[name] = message
     if not plain_text(values.get("description", "")) and "description" not in errors:
         errors["description"] = _("Describe what learners will do.")
     if category_slugs(ctx.tenant) and not values.get("category"):
         errors["category"] = _("Choose a category.")
-    if values.get("age_min") is not None and values.get("age_max") is not None \
-            and values["age_min"] > values["age_max"]:
+    if (
+        values.get("age_min") is not None
+        and values.get("age_max") is not None
+        and values["age_min"] > values["age_max"]
+    ):
         errors["age_max"] = _("The maximum age must not be below the minimum age.")
     try:
-        sessions = compute_sessions(values["schedule_kind"], values.get("schedule") or {},
-                                    ctx.tenant.timezone)
+        sessions = compute_sessions(
+            values["schedule_kind"], values.get("schedule") or {}, ctx.tenant.timezone
+        )
     except ScheduleError as error:
         errors["schedule"] = error.args[0]
     else:

@@ -11,9 +11,26 @@ from decimal import Decimal
 from col_core.activities.fields import RESOURCE_KINDS
 from col_core.security.validation import decimal_number, whole_number
 
-TEXT_FIELDS = ("type", "title", "description", "category", "visibility", "schedule_kind",
-               "duration_minutes", "address", "latitude", "longitude", "join_url", "age_min",
-               "age_max", "currency", "capacity", "completion", "contact_email", "booking_url")
+TEXT_FIELDS = (
+    "type",
+    "title",
+    "description",
+    "category",
+    "visibility",
+    "schedule_kind",
+    "duration_minutes",
+    "address",
+    "latitude",
+    "longitude",
+    "join_url",
+    "age_min",
+    "age_max",
+    "currency",
+    "capacity",
+    "completion",
+    "contact_email",
+    "booking_url",
+)
 SPARE_ROWS = 2
 MAX_ROWS = 200
 
@@ -31,7 +48,10 @@ def form_values(activity) -> dict:
     values["co_organisers"] = [str(c.organisation_id) for c in activity.co_organisers]
     schedule = activity.schedule or {}
     sessions = schedule.get("sessions") or (
-        [{"start": schedule.get("start"), "end": schedule.get("end")}] if "start" in schedule else [])
+        [{"start": schedule.get("start"), "end": schedule.get("end")}]
+        if "start" in schedule
+        else []
+    )
     for number, session in enumerate(sessions):
         if isinstance(session, dict):
             values[f"session_start_{number}"] = _text(session.get("start"))
@@ -48,7 +68,8 @@ def form_values(activity) -> dict:
 def kept_values(post) -> dict:
     """What the person submitted, shaped like :func:`form_values`, to show it again."""
     values: dict[str, object] = {
-        name: value for name, value in post.items() if isinstance(value, str)}
+        name: value for name, value in post.items() if isinstance(value, str)
+    }
     values["online"] = post.get("online") in ("1", "on", "true")
     values["accessibility"] = post.getall("accessibility")
     values["co_organisers"] = post.getall("co_organisers")
@@ -58,8 +79,11 @@ def kept_values(post) -> dict:
 
 
 def _rows(post, prefix: str) -> int:
-    numbers = [whole_number(name[len(prefix):], 0, MAX_ROWS) for name in post
-               if name.startswith(prefix) and post.get(name)]
+    numbers = [
+        whole_number(name[len(prefix) :], 0, MAX_ROWS)
+        for name in post
+        if name.startswith(prefix) and post.get(name)
+    ]
     return min(max((n for n in numbers if n is not None), default=-1) + 1, MAX_ROWS)
 
 
@@ -79,14 +103,21 @@ def form_data(post) -> dict:
     data["languages"] = post.get("languages", "")
     data["accessibility"] = post.getall("accessibility")
     data["co_organisers"] = post.getall("co_organisers")
-    pairs = [{"start": post.get(f"session_start_{n}", "").strip(),
-              "end": post.get(f"session_end_{n}", "").strip()}
-             for n in range(_rows(post, "session_start_"))]
+    pairs = [
+        {
+            "start": post.get(f"session_start_{n}", "").strip(),
+            "end": post.get(f"session_end_{n}", "").strip(),
+        }
+        for n in range(_rows(post, "session_start_"))
+    ]
     pairs = [pair for pair in pairs if pair["start"] or pair["end"]]
     if post.get("schedule_kind") == "recurring":
         first = pairs[0] if pairs else {}
-        data["schedule"] = {"start": first.get("start", ""), "end": first.get("end", ""),
-                            "rrule": post.get("rrule", "").strip()}
+        data["schedule"] = {
+            "start": first.get("start", ""),
+            "end": first.get("end", ""),
+            "rrule": post.get("rrule", "").strip(),
+        }
     elif post.get("schedule_kind") == "always_open":
         data["schedule"] = {}
     else:
@@ -95,8 +126,12 @@ def form_data(post) -> dict:
     for n in range(_rows(post, "resource_kind_")):
         kind = post.get(f"resource_kind_{n}", "")
         if kind in RESOURCE_KINDS:
-            resources.append({key: post.get(f"resource_{key}_{n}", "")
-                              for key in ("kind", "title", "url", "text")})
+            resources.append(
+                {
+                    key: post.get(f"resource_{key}_{n}", "")
+                    for key in ("kind", "title", "url", "text")
+                }
+            )
     data["resources"] = resources
     return data
 

@@ -24,12 +24,16 @@ def col_dashboard_sections(request, organisation):
     _ = TranslationStringFactory("col")
     translate = request.localizer.translate
     activities = request.find_service(IActivityService).for_organisation(organisation)
-    items = "".join(f'<li><a href="{escape(request.route_url("activity", id=a.id))}">'
-                    f'{escape(a.title or translate(_("Untitled activity")))}</a></li>'
-                    for a in activities[:5])
+    items = "".join(
+        f'<li><a href="{escape(request.route_url("activity", id=a.id))}">'
+        f"{escape(a.title or translate(_('Untitled activity')))}</a></li>"
+        for a in activities[:5]
+    )
     link = escape(request.route_url("org_activities", slug=organisation.slug))
-    html = Markup(f'<ul>{items}</ul><p><a href="{link}">'
-                  f'{escape(translate(_("Create and manage activities")))}</a></p>')
+    html = Markup(
+        f'<ul>{items}</ul><p><a href="{link}">'
+        f"{escape(translate(_('Create and manage activities')))}</a></p>"
+    )
     return [Section(title=translate(_("Activities")), html=html, order=10, id="activities")]
 
 

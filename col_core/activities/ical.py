@@ -37,9 +37,14 @@ def activities_to_ical(request, activities, name: str | None = None) -> bytes:
         first = min(as_utc(s.starts_at) for _a, s in sessions)
         last = max(as_utc(s.ends_at) for _a, s in sessions)
         # Only the years the sessions need, so the VTIMEZONE stays small.
-        calendar.add_component(icalendar.Timezone.from_tzinfo(
-            tz, tzid=tenant.timezone, first_date=first.date().replace(month=1, day=1),
-            last_date=last.date().replace(month=12, day=31)))
+        calendar.add_component(
+            icalendar.Timezone.from_tzinfo(
+                tz,
+                tzid=tenant.timezone,
+                first_date=first.date().replace(month=1, day=1),
+                last_date=last.date().replace(month=12, day=31),
+            )
+        )
     host = request.host.split(":")[0]
     online = request.localizer.translate(_("Online"))
     for activity, session in sessions:
@@ -60,8 +65,11 @@ def activities_to_ical(request, activities, name: str | None = None) -> bytes:
         if activity.category:
             event.add("categories", [activity.category])
         if activity.contact_email:
-            event.add("organizer", f"mailto:{activity.contact_email}",
-                      parameters={"cn": activity.organisation.name})
+            event.add(
+                "organizer",
+                f"mailto:{activity.contact_email}",
+                parameters={"cn": activity.organisation.name},
+            )
         event.add("status", "CANCELLED" if activity.status == "archived" else "CONFIRMED")
         calendar.add_component(event)
     return calendar.to_ical()

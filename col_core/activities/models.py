@@ -19,13 +19,29 @@ from col_core.db.meta import Base, Timestamped, utcnow
 from col_core.security.models import Organisation, User
 from col_core.tenancy.scoping import TenantScoped
 
-ACTIVITY_TYPES = ("event", "workshop", "course", "internship", "volunteering", "project",
-                  "open_space", "digital_experience")
+ACTIVITY_TYPES = (
+    "event",
+    "workshop",
+    "course",
+    "internship",
+    "volunteering",
+    "project",
+    "open_space",
+    "digital_experience",
+)
 STATUSES = ("draft", "published", "archived")
 VISIBILITIES = ("public", "unlisted", "private")
 SCHEDULE_KINDS = ("single", "multi_session", "recurring", "always_open")
-ACCESSIBILITY = ("step_free", "accessible_toilet", "hearing_loop", "quiet_space",
-                 "sign_language", "easy_read", "wheelchair_seats", "assistance_animals")
+ACCESSIBILITY = (
+    "step_free",
+    "accessible_toilet",
+    "hearing_loop",
+    "quiet_space",
+    "sign_language",
+    "easy_read",
+    "wheelchair_seats",
+    "assistance_animals",
+)
 PARTICIPATION_STATUSES = ("joined", "waitlisted", "left")
 # How a learner completes an activity: an organiser marks them completed; being present at a
 # session (a QR check-in, or an organiser marking them present) completes them; or they send
@@ -40,7 +56,8 @@ class Activity(TenantScoped, Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
     type: Mapped[str] = mapped_column(String(24), default="event")
     title: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")  # sanitised HTML (nh3)
@@ -70,8 +87,9 @@ class Activity(TenantScoped, Timestamped, Base):
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     capacity: Mapped[int | None]  # None means unlimited
-    completion: Mapped[str] = mapped_column(String(12), default="organiser",
-                                            server_default="organiser")
+    completion: Mapped[str] = mapped_column(
+        String(12), default="organiser", server_default="organiser"
+    )
     accessibility: Mapped[list[str]] = mapped_column(JSON, default=list)
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     booking_url: Mapped[str] = mapped_column(String(500), default="")
@@ -88,13 +106,17 @@ class Activity(TenantScoped, Timestamped, Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     organisation: Mapped[Organisation] = relationship()
-    sessions: Mapped[list["ActivitySession"]] = relationship(
-        back_populates="activity", cascade="all, delete-orphan",
-        order_by="ActivitySession.starts_at")
-    skills: Mapped[list["ActivitySkill"]] = relationship(
-        back_populates="activity", cascade="all, delete-orphan")
-    co_organisers: Mapped[list["ActivityCoOrganiser"]] = relationship(
-        back_populates="activity", cascade="all, delete-orphan")
+    sessions: Mapped[list[ActivitySession]] = relationship(
+        back_populates="activity",
+        cascade="all, delete-orphan",
+        order_by="ActivitySession.starts_at",
+    )
+    skills: Mapped[list[ActivitySkill]] = relationship(
+        back_populates="activity", cascade="all, delete-orphan"
+    )
+    co_organisers: Mapped[list[ActivityCoOrganiser]] = relationship(
+        back_populates="activity", cascade="all, delete-orphan"
+    )
 
     __table_args__ = (Index("ix_activities_tenant_discovery", "tenant_id", "status", "ends_at"),)
 
@@ -111,14 +133,16 @@ class Activity(TenantScoped, Timestamped, Base):
     @hybrid_property
     def is_discoverable(self) -> bool:
         """Shown in search, map and feeds: published, public and not over."""
-        return (self.status == "published" and self.visibility == "public"
-                and not self.is_expired)
+        return self.status == "published" and self.visibility == "public" and not self.is_expired
 
     @is_discoverable.inplace.expression
     @classmethod
     def _is_discoverable_expression(cls):
-        return and_(cls.status == "published", cls.visibility == "public",
-                    or_(cls.ends_at.is_(None), cls.ends_at >= utcnow()))
+        return and_(
+            cls.status == "published",
+            cls.visibility == "public",
+            or_(cls.ends_at.is_(None), cls.ends_at >= utcnow()),
+        )
 
     @property
     def is_free(self) -> bool:
@@ -135,7 +159,8 @@ class ActivitySession(TenantScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities.id", ondelete="CASCADE"), index=True)
+        ForeignKey("activities.id", ondelete="CASCADE"), index=True
+    )
     starts_at: Mapped[dt.datetime] = mapped_column(index=True)
     ends_at: Mapped[dt.datetime]
 
@@ -149,7 +174,8 @@ class ActivitySkill(TenantScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities.id", ondelete="CASCADE"), index=True)
+        ForeignKey("activities.id", ondelete="CASCADE"), index=True
+    )
     concept_uri: Mapped[str] = mapped_column(String(255), index=True)
     version: Mapped[str] = mapped_column(String(32), default="")
     label: Mapped[str] = mapped_column(String(255), default="")  # cached for display
@@ -166,9 +192,11 @@ class ActivityCoOrganiser(TenantScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities.id", ondelete="CASCADE"), index=True)
+        ForeignKey("activities.id", ondelete="CASCADE"), index=True
+    )
     organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
 
     activity: Mapped[Activity] = relationship(back_populates="co_organisers")
     organisation: Mapped[Organisation] = relationship()
@@ -183,19 +211,20 @@ class Participation(TenantScoped, Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities.id", ondelete="CASCADE"), index=True)
+        ForeignKey("activities.id", ondelete="CASCADE"), index=True
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(12), default="joined")
     # When the learner (re)joined: the waitlist is served first come, first served.
     queued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[dt.datetime | None]
-    completed_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"))
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     activity: Mapped[Activity] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])
-    attendances: Mapped[list["Attendance"]] = relationship(
-        back_populates="participation", cascade="all, delete-orphan")
+    attendances: Mapped[list[Attendance]] = relationship(
+        back_populates="participation", cascade="all, delete-orphan"
+    )
 
     __table_args__ = (UniqueConstraint("activity_id", "user_id"),)
 
@@ -207,9 +236,11 @@ class Attendance(TenantScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participation_id: Mapped[int] = mapped_column(
-        ForeignKey("participations.id", ondelete="CASCADE"), index=True)
+        ForeignKey("participations.id", ondelete="CASCADE"), index=True
+    )
     session_id: Mapped[int] = mapped_column(
-        ForeignKey("activity_sessions.id", ondelete="CASCADE"), index=True)
+        ForeignKey("activity_sessions.id", ondelete="CASCADE"), index=True
+    )
     marked_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     method: Mapped[str] = mapped_column(String(12), default="organiser")  # organiser | qr
 
@@ -225,9 +256,11 @@ class ReminderSent(TenantScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participation_id: Mapped[int] = mapped_column(
-        ForeignKey("participations.id", ondelete="CASCADE"), index=True)
+        ForeignKey("participations.id", ondelete="CASCADE"), index=True
+    )
     session_id: Mapped[int] = mapped_column(
-        ForeignKey("activity_sessions.id", ondelete="CASCADE"), index=True)
+        ForeignKey("activity_sessions.id", ondelete="CASCADE"), index=True
+    )
     sent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (UniqueConstraint("participation_id", "session_id"),)

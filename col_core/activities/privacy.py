@@ -16,12 +16,20 @@ ACTIVE = ("joined", "waitlisted")
 
 
 def _waitlist_position(session, participation) -> int:
-    return session.scalar(select(func.count(Participation.id)).where(
-        Participation.activity_id == participation.activity_id,
-        Participation.status == "waitlisted",
-        (Participation.queued_at < participation.queued_at)
-        | ((Participation.queued_at == participation.queued_at)
-           & (Participation.id < participation.id)))) + 1
+    return (
+        session.scalar(
+            select(func.count(Participation.id)).where(
+                Participation.activity_id == participation.activity_id,
+                Participation.status == "waitlisted",
+                (Participation.queued_at < participation.queued_at)
+                | (
+                    (Participation.queued_at == participation.queued_at)
+                    & (Participation.id < participation.id)
+                ),
+            )
+        )
+        + 1
+    )
 
 
 def participations_export(request, user) -> dict[str, bytes]:
@@ -33,30 +41,41 @@ def participations_export(request, user) -> dict[str, bytes]:
     with cross_tenant(session):
         cities = dict(session.execute(select(Tenant.id, Tenant.slug)).all())
         for participation, activity in session.execute(
-                select(Participation, Activity)
-                .join(Activity, Activity.id == Participation.activity_id)
-                .where(Participation.user_id == user.id)
-                .order_by(Participation.created_at, Participation.id)):
+            select(Participation, Activity)
+            .join(Activity, Activity.id == Participation.activity_id)
+            .where(Participation.user_id == user.id)
+            .order_by(Participation.created_at, Participation.id)
+        ):
             attended = session.execute(
                 select(Attendance, ActivitySession.starts_at)
                 .join(ActivitySession, ActivitySession.id == Attendance.session_id)
                 .where(Attendance.participation_id == participation.id)
-                .order_by(ActivitySession.starts_at)).all()
-            rows.append({
-                "city": cities.get(participation.tenant_id), "activity_id": activity.id,
-                "activity": activity.title, "organisation": activity.organisation.name,
-                "status": participation.status,
-                "waitlist_position": _waitlist_position(session, participation)
-                if participation.status == "waitlisted" else None,
-                "since": participation.created_at.isoformat(),
-                "queued_at": participation.queued_at.isoformat(),
-                "completed_at": participation.completed_at and
-                participation.completed_at.isoformat(),
-                "attendance": [{"session_starts_at": starts_at.isoformat(),
-                                "marked_at": attendance.marked_at.isoformat(),
-                                "method": attendance.method}
-                               for attendance, starts_at in attended],
-            })
+                .order_by(ActivitySession.starts_at)
+            ).all()
+            rows.append(
+                {
+                    "city": cities.get(participation.tenant_id),
+                    "activity_id": activity.id,
+                    "activity": activity.title,
+                    "organisation": activity.organisation.name,
+                    "status": participation.status,
+                    "waitlist_position": _waitlist_position(session, participation)
+                    if participation.status == "waitlisted"
+                    else None,
+                    "since": participation.created_at.isoformat(),
+                    "queued_at": participation.queued_at.isoformat(),
+                    "completed_at": participation.completed_at
+                    and participation.completed_at.isoformat(),
+                    "attendance": [
+                        {
+                            "session_starts_at": starts_at.isoformat(),
+                            "marked_at": attendance.marked_at.isoformat(),
+                            "method": attendance.method,
+                        }
+                        for attendance, starts_at in attended
+                    ],
+                }
+            )
     return {"activities/participations.json": as_json(rows)}
 
 
@@ -70,11 +89,19 @@ def leave_every_activity(request, user) -> None:
         held = session.execute(
             select(Participation.tenant_id, Participation.activity_id)
             .join(Activity, Activity.id == Participation.activity_id)
-            .where(Participation.user_id == user.id, Participation.status.in_(ACTIVE),
-                   ~Activity.is_expired)
-            .order_by(Participation.tenant_id, Participation.activity_id)).all()
-        tenants = {t.id: t for t in session.scalars(
-            select(Tenant).where(Tenant.id.in_({tenant_id for tenant_id, _id in held})))}
+            .where(
+                Participation.user_id == user.id,
+                Participation.status.in_(ACTIVE),
+                ~Activity.is_expired,
+            )
+            .order_by(Participation.tenant_id, Participation.activity_id)
+        ).all()
+        tenants = {
+            t.id: t
+            for t in session.scalars(
+                select(Tenant).where(Tenant.id.in_({tenant_id for tenant_id, _id in held}))
+            )
+        }
     service = request.find_service(IParticipationService)
     for tenant_id, activity_id in held:
         with acting_as(request, tenants[tenant_id]):

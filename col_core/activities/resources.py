@@ -23,7 +23,9 @@ class ActivityContext:
 def activity_factory(request) -> ActivityContext:
     activity = request.find_service(IActivityService).get(request.matchdict.get("id"))
     if activity is None:
-        raise HTTPNotFound(request.localizer.translate(_("There is no such activity in this city.")))
+        raise HTTPNotFound(
+            request.localizer.translate(_("There is no such activity in this city."))
+        )
     return ActivityContext(activity)
 
 
@@ -38,10 +40,13 @@ def can_see(request, activity) -> bool:
         return True
     if activity.status == "draft":
         return False
-    participation = request.find_service(IParticipationService).participation(activity, request.user)
+    participation = request.find_service(IParticipationService).participation(
+        activity, request.user
+    )
     if participation is not None and participation.status != "left":
         return True
     if activity.status != "published":
         return False
     return activity.visibility != "private" or bool(
-        activity.invitation_token and request.params.get("invite") == activity.invitation_token)
+        activity.invitation_token and request.params.get("invite") == activity.invitation_token
+    )

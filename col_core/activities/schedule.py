@@ -35,8 +35,19 @@ HORIZON = dt.timedelta(days=365 * HORIZON_YEARS + 1)
 # Activities repeat at most daily, on days: rules that name hours, minutes or seconds would make
 # sessions by the thousand (and cost dateutil a step for each).
 FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
-RULE_PARTS = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYYEARDAY",
-              "BYWEEKNO", "BYMONTH", "BYSETPOS", "WKST"}
+RULE_PARTS = {
+    "FREQ",
+    "INTERVAL",
+    "COUNT",
+    "UNTIL",
+    "BYDAY",
+    "BYMONTHDAY",
+    "BYYEARDAY",
+    "BYWEEKNO",
+    "BYMONTH",
+    "BYSETPOS",
+    "WKST",
+}
 _RULE_TEXT = re.compile(r"[A-Za-z0-9=;,+-]{1,500}")
 # dateutil's calendar ends with this year, and so does its search for a rule's next date.
 _LAST_YEAR = 9999
@@ -62,7 +73,7 @@ def as_utc(moment: None) -> None: ...
 def as_utc(moment: dt.datetime | None) -> dt.datetime | None:
     """SQLite hands datetimes back naive; every stored time is UTC by construction."""
     if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.timezone.utc)
+        return moment.replace(tzinfo=dt.UTC)
     return moment
 
 
@@ -73,14 +84,19 @@ def parse_local(value, tz: zoneinfo.ZoneInfo) -> dt.datetime:
     try:
         moment = dt.datetime.fromisoformat(value.strip())
     except ValueError:
-        raise ScheduleError(_("${value} is not a date and time such as 2026-12-01T18:00.",
-                                    mapping={"value": value}))
+        raise ScheduleError(
+            _("${value} is not a date and time such as 2026-12-01T18:00.", mapping={"value": value})
+        ) from None
     if not within_dates(moment):
-        raise ScheduleError(_("Give a date from ${first} to ${last}.",
-                              mapping={"first": EARLIEST_DATE.year, "last": LATEST_DATE.year}))
+        raise ScheduleError(
+            _(
+                "Give a date from ${first} to ${last}.",
+                mapping={"first": EARLIEST_DATE.year, "last": LATEST_DATE.year},
+            )
+        )
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
-    return moment.astimezone(dt.timezone.utc)
+    return moment.astimezone(dt.UTC)
 
 
 def _pair(start, end, tz) -> tuple[dt.datetime, dt.datetime]:
@@ -102,23 +118,39 @@ def _rule_parts(rule) -> vRecur:
             raise ValueError(rule)
         parts = vRecur.from_ical(rule)
     except ValueError:
-        raise ScheduleError(_("The repeat rule is not valid: ${error}.", mapping={"error": rule}))
+        raise ScheduleError(
+            _("The repeat rule is not valid: ${error}.", mapping={"error": rule})
+        ) from None
     unknown = sorted(set(parts) - RULE_PARTS - {"BYHOUR", "BYMINUTE", "BYSECOND"})
-    several = sorted(name for name in ("FREQ", "INTERVAL", "COUNT", "UNTIL", "WKST")
-                     if len(parts.get(name, ())) > 1)
+    several = sorted(
+        name
+        for name in ("FREQ", "INTERVAL", "COUNT", "UNTIL", "WKST")
+        if len(parts.get(name, ())) > 1
+    )
     if unknown or several or "FREQ" not in parts:
-        raise ScheduleError(_("The repeat rule is not valid: ${error}.",
-                              mapping={"error": ", ".join(unknown + several) or "FREQ"}))
+        raise ScheduleError(
+            _(
+                "The repeat rule is not valid: ${error}.",
+                mapping={"error": ", ".join(unknown + several) or "FREQ"},
+            )
+        )
     if parts["FREQ"][0] not in FREQUENCIES or set(parts) - RULE_PARTS:
-        raise ScheduleRefused(_("An activity repeats at most once a day: use FREQ=DAILY, WEEKLY, "
-                                "MONTHLY or YEARLY, without hours, minutes or seconds."))
+        raise ScheduleRefused(
+            _(
+                "An activity repeats at most once a day: use FREQ=DAILY, WEEKLY, "
+                "MONTHLY or YEARLY, without hours, minutes or seconds."
+            )
+        )
     if ("COUNT" in parts) == ("UNTIL" in parts):
         raise ScheduleError(_("The repeat rule must end: add COUNT=... or UNTIL=..."))
     if "COUNT" in parts and parts["COUNT"][0] < 1:
-        raise ScheduleError(_("The repeat rule is not valid: ${error}.", mapping={"error": "COUNT"}))
+        raise ScheduleError(
+            _("The repeat rule is not valid: ${error}.", mapping={"error": "COUNT"})
+        )
     if "COUNT" in parts and parts["COUNT"][0] > MAX_SESSIONS:
-        raise ScheduleError(_("The repeat rule makes more than ${max} sessions.",
-                              mapping={"max": MAX_SESSIONS}))
+        raise ScheduleError(
+            _("The repeat rule makes more than ${max} sessions.", mapping={"max": MAX_SESSIONS})
+        )
     return parts
 
 
@@ -139,12 +171,18 @@ def _twin_year(year: int) -> int:
     three decades.  (Accepted dates never reach a century year without a leap day, so a twin is
     always found among the last 28 years.)
     """
-    offsets = [offset for offset in range(-1, HORIZON_YEARS + 1)
-               if EARLIEST_DATE.year <= year + offset <= LATEST_DATE.year]
+    offsets = [
+        offset
+        for offset in range(-1, HORIZON_YEARS + 1)
+        if EARLIEST_DATE.year <= year + offset <= LATEST_DATE.year
+    ]
 
     def shape(candidate):
-        return (dt.date(candidate, 1, 1).weekday(),
-                *(calendar.isleap(candidate + offset) for offset in offsets))
+        return (
+            dt.date(candidate, 1, 1).weekday(),
+            *(calendar.isleap(candidate + offset) for offset in offsets),
+        )
+
     wanted = shape(year)
     latest = _LAST_YEAR - HORIZON_YEARS - 1
     return next((twin for twin in range(latest, year, -1) if shape(twin) == wanted), year)
@@ -156,36 +194,52 @@ def _recurring(schedule: dict, tz) -> list[tuple[dt.datetime, dt.datetime]]:
     local_start = first_start.astimezone(tz).replace(tzinfo=None)
     horizon = local_start + HORIZON
     if "UNTIL" in parts and _local_until(parts["UNTIL"][0], tz) > horizon:
-        raise ScheduleRefused(_("The repeat rule must end within ${years} years of the first "
-                                "session.", mapping={"years": HORIZON_YEARS}))
-    until = min(_local_until(parts["UNTIL"][0], tz) if "UNTIL" in parts else horizon,
-                dt.datetime.combine(LATEST_DATE, dt.time.max))
+        raise ScheduleRefused(
+            _(
+                "The repeat rule must end within ${years} years of the first session.",
+                mapping={"years": HORIZON_YEARS},
+            )
+        )
+    until = min(
+        _local_until(parts["UNTIL"][0], tz) if "UNTIL" in parts else horizon,
+        dt.datetime.combine(LATEST_DATE, dt.time.max),
+    )
     shift = _twin_year(local_start.year) - local_start.year
     bounded = vRecur({name: values for name, values in parts.items() if name != "COUNT"})
     bounded["UNTIL"] = [until.replace(year=until.year + shift)]
     try:
-        rule = rrulestr(bounded.to_ical().decode(), dtstart=local_start.replace(
-            year=local_start.year + shift))
+        rule = rrulestr(
+            bounded.to_ical().decode(), dtstart=local_start.replace(year=local_start.year + shift)
+        )
     except (ValueError, TypeError) as error:
-        raise ScheduleError(_("The repeat rule is not valid: ${error}.", mapping={"error": str(error)}))
+        raise ScheduleError(
+            _("The repeat rule is not valid: ${error}.", mapping={"error": str(error)})
+        ) from error
     wanted = parts["COUNT"][0] if "COUNT" in parts else MAX_SESSIONS + 1
-    occurrences = [moment.replace(year=moment.year - shift)
-                   for moment in itertools.islice(rule, wanted)]
+    occurrences = [
+        moment.replace(year=moment.year - shift) for moment in itertools.islice(rule, wanted)
+    ]
     if "COUNT" in parts and len(occurrences) < wanted:
-        raise ScheduleRefused(_("The repeat rule makes ${made} of its ${count} sessions within "
-                                "${years} years of the first; make it end sooner or check the "
-                                "days and months it names.",
-                                mapping={"made": len(occurrences), "count": wanted,
-                                         "years": HORIZON_YEARS}))
+        raise ScheduleRefused(
+            _(
+                "The repeat rule makes ${made} of its ${count} sessions within "
+                "${years} years of the first; make it end sooner or check the "
+                "days and months it names.",
+                mapping={"made": len(occurrences), "count": wanted, "years": HORIZON_YEARS},
+            )
+        )
     if len(occurrences) > MAX_SESSIONS:
-        raise ScheduleError(_("The repeat rule makes more than ${max} sessions.",
-                              mapping={"max": MAX_SESSIONS}))
+        raise ScheduleError(
+            _("The repeat rule makes more than ${max} sessions.", mapping={"max": MAX_SESSIONS})
+        )
     length = first_end - first_start
-    starts = (moment.replace(tzinfo=tz).astimezone(dt.timezone.utc) for moment in occurrences)
+    starts = (moment.replace(tzinfo=tz).astimezone(dt.UTC) for moment in occurrences)
     return [(start, start + length) for start in starts]
 
 
-def compute_sessions(kind: str, schedule: dict, timezone: str) -> list[tuple[dt.datetime, dt.datetime]]:
+def compute_sessions(
+    kind: str, schedule: dict, timezone: str
+) -> list[tuple[dt.datetime, dt.datetime]]:
     """The (start, end) UTC pairs of a schedule, sorted; raises :class:`ScheduleError`."""
     tz = zoneinfo.ZoneInfo(timezone)
     schedule = schedule if isinstance(schedule, dict) else {}
@@ -198,16 +252,26 @@ def compute_sessions(kind: str, schedule: dict, timezone: str) -> list[tuple[dt.
         if not isinstance(entries, list) or not entries:
             raise ScheduleError(_("Add at least one session with a start and an end."))
         if kind == "single" and len(entries) != 1:
-            raise ScheduleError(_("A single-date activity has exactly one session; "
-                                  "choose several sessions instead."))
+            raise ScheduleError(
+                _(
+                    "A single-date activity has exactly one session; "
+                    "choose several sessions instead."
+                )
+            )
         if len(entries) > MAX_SESSIONS:
-            raise ScheduleError(_("An activity may have at most ${max} sessions.",
-                                  mapping={"max": MAX_SESSIONS}))
-        sessions = [_pair(entry.get("start"), entry.get("end"), tz) if isinstance(entry, dict)
-                    else _pair(None, None, tz) for entry in entries]
+            raise ScheduleError(
+                _("An activity may have at most ${max} sessions.", mapping={"max": MAX_SESSIONS})
+            )
+        sessions = [
+            _pair(entry.get("start"), entry.get("end"), tz)
+            if isinstance(entry, dict)
+            else _pair(None, None, tz)
+            for entry in entries
+        ]
     else:
-        raise ScheduleError(_("Choose one of: single date, several sessions, recurring, "
-                               "always open."))
+        raise ScheduleError(
+            _("Choose one of: single date, several sessions, recurring, always open.")
+        )
     if not sessions:
         raise ScheduleError(_("The repeat rule produces no sessions."))
     return sorted(sessions)

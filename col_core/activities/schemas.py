@@ -5,28 +5,50 @@ from __future__ import annotations
 from typing import Any
 
 from col_core.activities.fields import RESOURCE_KINDS
-from col_core.activities.models import (ACCESSIBILITY, ACTIVITY_TYPES, COMPLETIONS,
-                                        PARTICIPATION_STATUSES,
-                                        SCHEDULE_KINDS, STATUSES, VISIBILITIES)
+from col_core.activities.models import (
+    ACCESSIBILITY,
+    ACTIVITY_TYPES,
+    COMPLETIONS,
+    PARTICIPATION_STATUSES,
+    SCHEDULE_KINDS,
+    STATUSES,
+    VISIBILITIES,
+)
 
 NULLABLE_INT = {"type": ["integer", "null"]}
 NULLABLE_NUMBER = {"type": ["number", "null"]}
 NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
 STRINGS = {"type": "array", "items": {"type": "string"}}
-ORG_REF = {"type": "object", "required": ["id", "name"],
-           "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}
-SKILL = {"type": "object", "required": ["uri"],
-         "properties": {"uri": {"type": "string"}, "version": {"type": "string"},
-                        "label": {"type": "string"}}}
-RESOURCE = {"type": "object", "required": ["kind"],
-            "properties": {"kind": {"enum": list(RESOURCE_KINDS)}, "title": {"type": "string"},
-                           "text": {"type": "string"}, "url": {"type": "string"},
-                           "key": {"type": "string"}}}
+ORG_REF = {
+    "type": "object",
+    "required": ["id", "name"],
+    "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+}
+SKILL = {
+    "type": "object",
+    "required": ["uri"],
+    "properties": {
+        "uri": {"type": "string"},
+        "version": {"type": "string"},
+        "label": {"type": "string"},
+    },
+}
+RESOURCE = {
+    "type": "object",
+    "required": ["kind"],
+    "properties": {
+        "kind": {"enum": list(RESOURCE_KINDS)},
+        "title": {"type": "string"},
+        "text": {"type": "string"},
+        "url": {"type": "string"},
+        "key": {"type": "string"},
+    },
+}
 SCHEDULE = {
     "type": "object",
-    "description": "Local times in the city's timezone. single/multi_session: {\"sessions\": "
-                   "[{\"start\": \"2026-12-01T18:00\", \"end\": \"2026-12-01T20:00\"}]}; recurring: "
-                   "{\"start\", \"end\", \"rrule\": \"FREQ=WEEKLY;COUNT=6\"}; always_open: {}.",
+    "description": 'Local times in the city\'s timezone. single/multi_session: {"sessions": '
+    '[{"start": "2026-12-01T18:00", "end": "2026-12-01T20:00"}]}; recurring: '
+    '{"start", "end", "rrule": "FREQ=WEEKLY;COUNT=6"}; always_open: {}.',
 }
 
 # What a client may send: every field is optional for drafts; publishing checks completeness.
@@ -54,11 +76,13 @@ ACTIVITY_INPUT: dict[str, Any] = {
         "currency": {"type": "string"},
         "languages": STRINGS,
         "capacity": NULLABLE_INT,
-        "completion": {"enum": list(COMPLETIONS),
-                       "description": "How a learner completes it (and earns its badge): "
-                                      "organiser (marked by the organiser), check_in (present "
-                                      "at a session: QR check-in or marked present), evidence "
-                                      "(reviewed evidence sent from the badge's page)."},
+        "completion": {
+            "enum": list(COMPLETIONS),
+            "description": "How a learner completes it (and earns its badge): "
+            "organiser (marked by the organiser), check_in (present "
+            "at a session: QR check-in or marked present), evidence "
+            "(reviewed evidence sent from the badge's page).",
+        },
         "accessibility": {"type": "array", "items": {"enum": list(ACCESSIBILITY)}},
         "contact_email": {"type": "string"},
         "booking_url": {"type": "string"},
@@ -70,11 +94,25 @@ ACTIVITY_INPUT: dict[str, Any] = {
 
 ACTIVITY = {
     "type": "object",
-    "required": ["id", "url", "ical_url", "organisation", "type", "title", "status", "sessions",
-                 "starts_at", "ends_at", "expired"],
+    "required": [
+        "id",
+        "url",
+        "ical_url",
+        "organisation",
+        "type",
+        "title",
+        "status",
+        "sessions",
+        "starts_at",
+        "ends_at",
+        "expired",
+    ],
     "properties": {
-        **{name: spec for name, spec in ACTIVITY_INPUT["properties"].items()
-           if name not in ("organisation_id", "co_organisers", "cover")},
+        **{
+            name: spec
+            for name, spec in ACTIVITY_INPUT["properties"].items()
+            if name not in ("organisation_id", "co_organisers", "cover")
+        },
         "id": {"type": "integer"},
         "url": {"type": "string"},
         "ical_url": {"type": "string"},
@@ -82,24 +120,40 @@ ACTIVITY = {
         "organisation": ORG_REF,
         "co_organisers": {"type": "array", "items": ORG_REF},
         "status": {"enum": list(STATUSES)},
-        "sessions": {"type": "array", "items": {
-            "type": "object", "required": ["id", "starts_at", "ends_at"],
-            "properties": {"id": {"type": "integer"}, "starts_at": {"type": "string"},
-                           "ends_at": {"type": "string"}}}},
+        "sessions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "starts_at", "ends_at"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "starts_at": {"type": "string"},
+                    "ends_at": {"type": "string"},
+                },
+            },
+        },
         "starts_at": NULLABLE_TIME,
         "ends_at": NULLABLE_TIME,
         "published_at": NULLABLE_TIME,
         "free": {"type": "boolean"},
         "expired": {"type": "boolean"},
-        "invitation_token": {"type": ["string", "null"],
-                             "description": "Organisers only: the private invitation's token."},
+        "invitation_token": {
+            "type": ["string", "null"],
+            "description": "Organisers only: the private invitation's token.",
+        },
     },
 }
 
 PARTICIPATION = {
     "type": "object",
-    "required": ["id", "activity_id", "status", "queued_at", "completed_at",
-                 "attended_session_ids"],
+    "required": [
+        "id",
+        "activity_id",
+        "status",
+        "queued_at",
+        "completed_at",
+        "attended_session_ids",
+    ],
     "properties": {
         "id": {"type": "integer"},
         "activity_id": {"type": "integer"},
@@ -107,9 +161,14 @@ PARTICIPATION = {
         "queued_at": {"type": "string"},
         "completed_at": NULLABLE_TIME,
         "attended_session_ids": {"type": "array", "items": {"type": "integer"}},
-        "user": {"type": "object", "properties": {"id": {"type": "integer"},
-                                                  "display_name": {"type": "string"},
-                                                  "email": {"type": "string"}}},
+        "user": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "display_name": {"type": "string"},
+                "email": {"type": "string"},
+            },
+        },
     },
 }
 

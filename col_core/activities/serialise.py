@@ -16,8 +16,9 @@ def activity_json(request, activity, organiser: bool = False, participant: bool 
         "url": request.route_url("activity", id=activity.id),
         "ical_url": request.route_url("activity.ics", id=activity.id),
         "organisation": {"id": activity.organisation_id, "name": activity.organisation.name},
-        "co_organisers": [{"id": c.organisation_id, "name": c.organisation.name}
-                          for c in activity.co_organisers],
+        "co_organisers": [
+            {"id": c.organisation_id, "name": c.organisation.name} for c in activity.co_organisers
+        ],
         "type": activity.type,
         "title": activity.title,
         "description": activity.description,
@@ -27,8 +28,10 @@ def activity_json(request, activity, organiser: bool = False, participant: bool 
         "visibility": activity.visibility,
         "schedule_kind": activity.schedule_kind,
         "schedule": activity.schedule or {},
-        "sessions": [{"id": s.id, "starts_at": iso(s.starts_at), "ends_at": iso(s.ends_at)}
-                     for s in activity.sessions],
+        "sessions": [
+            {"id": s.id, "starts_at": iso(s.starts_at), "ends_at": iso(s.ends_at)}
+            for s in activity.sessions
+        ],
         "starts_at": iso(activity.starts_at),
         "ends_at": iso(activity.ends_at),
         "duration_minutes": activity.duration_minutes,
@@ -48,8 +51,9 @@ def activity_json(request, activity, organiser: bool = False, participant: bool 
         "contact_email": activity.contact_email,
         "booking_url": activity.booking_url,
         "resources": list(activity.resources or []),
-        "skills": [{"uri": s.concept_uri, "version": s.version, "label": s.label}
-                   for s in activity.skills],
+        "skills": [
+            {"uri": s.concept_uri, "version": s.version, "label": s.label} for s in activity.skills
+        ],
         "published_at": iso(activity.published_at),
         "expired": activity.is_expired,
     }
@@ -70,7 +74,9 @@ def participation_json(participation, with_person: bool = False) -> dict:
         "attended_session_ids": sorted(a.session_id for a in participation.attendances),
     }
     if with_person:
-        data["user"] = {"id": participation.user_id,
-                        "display_name": participation.user.display_name,
-                        "email": participation.user.email}
+        data["user"] = {
+            "id": participation.user_id,
+            "display_name": participation.user.display_name,
+            "email": participation.user.email,
+        }
     return data

@@ -11,22 +11,43 @@ from zope.interface import implementer
 from col_core.activities.fields import parse_fields, publish_errors
 from col_core.activities.interfaces import IActivityService, IParticipationService, ValidationFailed
 from col_core.activities.models import Activity, ActivityCoOrganiser, ActivitySession, ActivitySkill
-from col_core.activities.schedule import (ScheduleError, ScheduleRefused, as_utc,
-                                          compute_sessions)
+from col_core.activities.schedule import ScheduleError, ScheduleRefused, as_utc, compute_sessions
 from col_core.db.meta import utcnow
-from col_core.security.models import Organisation
-from col_core.security.validation import record_id
-from col_core.security.policy import publishing_blocked
 from col_core.files.interfaces import IStoredFiles
+from col_core.security.models import Organisation
+from col_core.security.policy import publishing_blocked
+from col_core.security.validation import record_id
 
 _ = TranslationStringFactory("col")
 
 # Plain columns copied by duplicate() and compared by update(); relations are handled apart.
-CONTENT_COLUMNS = ("type", "title", "description", "cover", "category", "visibility",
-                   "schedule_kind", "schedule", "duration_minutes", "address", "latitude",
-                   "longitude", "online", "join_url", "age_min", "age_max", "price_cents",
-                   "currency", "languages", "capacity", "completion", "accessibility",
-                   "contact_email", "booking_url", "resources")
+CONTENT_COLUMNS = (
+    "type",
+    "title",
+    "description",
+    "cover",
+    "category",
+    "visibility",
+    "schedule_kind",
+    "schedule",
+    "duration_minutes",
+    "address",
+    "latitude",
+    "longitude",
+    "online",
+    "join_url",
+    "age_min",
+    "age_max",
+    "price_cents",
+    "currency",
+    "languages",
+    "capacity",
+    "completion",
+    "accessibility",
+    "contact_email",
+    "booking_url",
+    "resources",
+)
 
 
 class FieldContext:
@@ -47,7 +68,8 @@ class FieldContext:
         if self.owner_id in ids:
             return False
         found = self.request.dbsession.scalar(
-            select(func.count(Organisation.id)).where(Organisation.id.in_(ids)))
+            select(func.count(Organisation.id)).where(Organisation.id.in_(ids))
+        )
         return found == len(set(ids))
 
 
@@ -79,8 +101,14 @@ class ActivityService:
     # -- writing ---------------------------------------------------------------------------------
 
     def create(self, organisation, author, data):
-        activity = Activity(organisation=organisation, created_by_id=getattr(author, "id", None),
-                            schedule={}, languages=[], accessibility=[], resources=[])
+        activity = Activity(
+            organisation=organisation,
+            created_by_id=getattr(author, "id", None),
+            schedule={},
+            languages=[],
+            accessibility=[],
+            resources=[],
+        )
         self.db.add(activity)
         values, errors = parse_fields(data, FieldContext(self.request))
         self._apply(activity, values)
@@ -89,8 +117,12 @@ class ActivityService:
 
     def autosave(self, activity, data):
         if activity.status != "draft":
-            raise ValidationFailed(_("Only drafts save automatically; save your changes to "
-                                     "update the published activity."))
+            raise ValidationFailed(
+                _(
+                    "Only drafts save automatically; save your changes to "
+                    "update the published activity."
+                )
+            )
         values, errors = parse_fields(data, FieldContext(self.request, activity))
         self._apply(activity, values)
         return errors
@@ -98,8 +130,9 @@ class ActivityService:
     def update(self, activity, data):
         values, errors = parse_fields(data, FieldContext(self.request, activity))
         if not errors and activity.status == "published":
-            errors = publish_errors({**current_values(activity), **values},
-                                    FieldContext(self.request, activity))
+            errors = publish_errors(
+                {**current_values(activity), **values}, FieldContext(self.request, activity)
+            )
         if errors:
             raise ValidationFailed(_("Some fields need your attention."), errors)
         participations = self.request.find_service(IParticipationService)
@@ -116,7 +149,9 @@ class ActivityService:
 
     def publish(self, activity):
         if activity.status == "archived":
-            raise ValidationFailed(_("This activity is archived; duplicate it to publish it again."))
+            raise ValidationFailed(
+                _("This activity is archived; duplicate it to publish it again.")
+            )
         blocked = publishing_blocked(self.request, activity.organisation)
         if blocked is not None:
             raise ValidationFailed(blocked)
@@ -136,15 +171,21 @@ class ActivityService:
         activity.archived_at = utcnow()
 
     def duplicate(self, activity, author):
-        copy = Activity(organisation_id=activity.organisation_id, status="draft",
-                        created_by_id=getattr(author, "id", None),
-                        **{name: getattr(activity, name) for name in CONTENT_COLUMNS})
+        copy = Activity(
+            organisation_id=activity.organisation_id,
+            status="draft",
+            created_by_id=getattr(author, "id", None),
+            **{name: getattr(activity, name) for name in CONTENT_COLUMNS},
+        )
         copy.title = _("Copy of ${title}", mapping={"title": activity.title})
         copy.title = self.request.localizer.translate(copy.title)[:200]
-        copy.co_organisers = [ActivityCoOrganiser(organisation_id=c.organisation_id)
-                              for c in activity.co_organisers]
-        copy.skills = [ActivitySkill(concept_uri=s.concept_uri, version=s.version, label=s.label)
-                       for s in activity.skills]
+        copy.co_organisers = [
+            ActivityCoOrganiser(organisation_id=c.organisation_id) for c in activity.co_organisers
+        ]
+        copy.skills = [
+            ActivitySkill(concept_uri=s.concept_uri, version=s.version, label=s.label)
+            for s in activity.skills
+        ]
         self.db.add(copy)
         self._sync_sessions(copy)
         self.db.flush()
@@ -156,22 +197,29 @@ class ActivityService:
         have = {s.concept_uri for s in activity.skills}
         for uri, skill in wanted.items():
             if uri not in have:
-                activity.skills.append(ActivitySkill(concept_uri=uri,
-                                                     version=skill.get("version", ""),
-                                                     label=skill.get("label", "")))
+                activity.skills.append(
+                    ActivitySkill(
+                        concept_uri=uri,
+                        version=skill.get("version", ""),
+                        label=skill.get("label", ""),
+                    )
+                )
 
     # -- helpers ---------------------------------------------------------------------------------
 
     def _apply(self, activity: Activity, values: dict) -> None:
         if {"schedule", "schedule_kind"} & values.keys():
-            self._refuse_beyond_limits(values.get("schedule_kind", activity.schedule_kind),
-                                       values.get("schedule", activity.schedule))
+            self._refuse_beyond_limits(
+                values.get("schedule_kind", activity.schedule_kind),
+                values.get("schedule", activity.schedule),
+            )
         for name in CONTENT_COLUMNS:
             if name in values:
                 setattr(activity, name, values[name])
         if "co_organisers" in values:
-            activity.co_organisers = [ActivityCoOrganiser(organisation_id=org_id)
-                                      for org_id in values["co_organisers"]]
+            activity.co_organisers = [
+                ActivityCoOrganiser(organisation_id=org_id) for org_id in values["co_organisers"]
+            ]
         if "skills" in values:
             self.set_skills(activity, values["skills"])
         if activity.visibility == "private" and not activity.invitation_token:
@@ -185,8 +233,9 @@ class ActivityService:
         try:
             compute_sessions(kind, schedule or {}, self.request.tenant.timezone)
         except ScheduleRefused as error:
-            raise ValidationFailed(_("Some fields need your attention."),
-                                   {"schedule": error.args[0]})
+            raise ValidationFailed(
+                _("Some fields need your attention."), {"schedule": error.args[0]}
+            ) from error
         except ScheduleError:
             pass
 
@@ -196,13 +245,16 @@ class ActivityService:
         A draft's schedule may be incomplete: it then has no sessions until it is fixed.
         """
         try:
-            wanted = compute_sessions(activity.schedule_kind, activity.schedule or {},
-                                      self.request.tenant.timezone)
+            wanted = compute_sessions(
+                activity.schedule_kind, activity.schedule or {}, self.request.tenant.timezone
+            )
         except ScheduleError:
             wanted = []
         existing = {(as_utc(s.starts_at), as_utc(s.ends_at)): s for s in activity.sessions}
-        activity.sessions = [existing.get(pair) or ActivitySession(starts_at=pair[0], ends_at=pair[1])
-                             for pair in wanted]
+        activity.sessions = [
+            existing.get(pair) or ActivitySession(starts_at=pair[0], ends_at=pair[1])
+            for pair in wanted
+        ]
         activity.starts_at = wanted[0][0] if wanted else None
         activity.ends_at = max(end for _start, end in wanted) if wanted else None
         if wanted:

@@ -11,8 +11,9 @@ ACTIVITY_VIEWS = "activity_views"
 
 
 def count_view(request, activity) -> None:
-    request.registry["col.tallies"].note(ACTIVITY_VIEWS, activity.tenant_id,
-                                         (utcnow().date(), activity.id))
+    request.registry["col.tallies"].note(
+        ACTIVITY_VIEWS, activity.tenant_id, (utcnow().date(), activity.id)
+    )
 
 
 def announce_views(request, counts: dict) -> None:

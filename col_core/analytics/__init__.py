@@ -17,8 +17,11 @@ ROUTES = (
     ("analytics_city_csv", "/analytics/{table}.csv", None),
     ("impact", "/impact", None),
     ("analytics_organisation", "/organisations/{slug}/analytics", organisation_factory),
-    ("analytics_organisation_csv", "/organisations/{slug}/analytics/{table}.csv",
-     organisation_factory),
+    (
+        "analytics_organisation_csv",
+        "/organisations/{slug}/analytics/{table}.csv",
+        organisation_factory,
+    ),
     ("analytics_activity", r"/activities/{id:\d+}/analytics", activity_factory),
     ("analytics_activity_csv", r"/activities/{id:\d+}/analytics/{table}.csv", activity_factory),
     ("activity_feedback", r"/activities/{id:\d+}/feedback", activity_factory),
@@ -31,10 +34,12 @@ def includeme(config):
     from col_core.analytics.interfaces import IAnalyticsService, IFeedbackService
     from col_core.analytics.services import AnalyticsService
 
-    config.register_service_factory(lambda context, request: AnalyticsService(request),
-                                    IAnalyticsService)
-    config.register_service_factory(lambda context, request: FeedbackService(request),
-                                    IFeedbackService)
+    config.register_service_factory(
+        lambda context, request: AnalyticsService(request), IAnalyticsService
+    )
+    config.register_service_factory(
+        lambda context, request: FeedbackService(request), IFeedbackService
+    )
     # The core's features use the same hooks as plugins; analytics is always enabled.
     config.registry["col.plugins"].manager.register(hooks, name="core.analytics")
     # A big city's rebuild may take a while before a worker is taken to have died on it.
@@ -42,8 +47,9 @@ def includeme(config):
     for name, pattern, factory in ROUTES:
         config.add_route(name, pattern, factory=factory)
     # Leaflet comes from its PyPI package (XStatic) for the neighbourhood map.
-    config.add_static_view("analytics-static/leaflet", xstatic.pkg.leaflet.BASE_DIR,
-                           cache_max_age=86400)
+    config.add_static_view(
+        "analytics-static/leaflet", xstatic.pkg.leaflet.BASE_DIR, cache_max_age=86400
+    )
     config.add_static_view("analytics-static", "col_core.analytics:static", cache_max_age=86400)
     config.scan("col_core.analytics.views")
     config.include("col_core.analytics.api")

@@ -15,10 +15,16 @@ from pygal.style import Style
 from col_core.analytics.tables import Suppressed, Table
 
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
-_STYLE = Style(background="transparent", plot_background="transparent",
-               font_family="system-ui, sans-serif", label_font_size=13,
-               major_label_font_size=13, legend_font_size=13, title_font_size=16,
-               colors=("#1f5fbf", "#d9480f", "#2b8a3e", "#862e9c", "#5c940d", "#c2255c"))
+_STYLE = Style(
+    background="transparent",
+    plot_background="transparent",
+    font_family="system-ui, sans-serif",
+    label_font_size=13,
+    major_label_font_size=13,
+    legend_font_size=13,
+    title_font_size=16,
+    colors=("#1f5fbf", "#d9480f", "#2b8a3e", "#862e9c", "#5c940d", "#c2255c"),
+)
 
 
 def _number(value):
@@ -33,11 +39,22 @@ def render(table: Table, description: str, nonce: str) -> Markup:
     if table.chart not in ("bar", "line") or not table.rows:
         return Markup("")
     kind = pygal.Line if table.chart == "line" else pygal.HorizontalBar
-    chart = kind(style=_STYLE, width=720, height=360 if table.chart == "line" else
-                 max(200, 34 * len(table.rows) * max(1, len(table.columns) - 1) + 80),
-                 disable_xml_declaration=True, js=[], show_legend=len(table.columns) > 2,
-                 legend_at_bottom=True, print_values=False, x_label_rotation=0,
-                 truncate_label=40, explicit_size=False, dots_size=3)
+    chart = kind(
+        style=_STYLE,
+        width=720,
+        height=360
+        if table.chart == "line"
+        else max(200, 34 * len(table.rows) * max(1, len(table.columns) - 1) + 80),
+        disable_xml_declaration=True,
+        js=[],
+        show_legend=len(table.columns) > 2,
+        legend_at_bottom=True,
+        print_values=False,
+        x_label_rotation=0,
+        truncate_label=40,
+        explicit_size=False,
+        dots_size=3,
+    )
     chart.title = table.title
     chart.x_labels = [str(row[0]) for row in table.rows]
     for index, (_, label) in enumerate(table.columns[1:], start=1):
@@ -47,7 +64,8 @@ def render(table: Table, description: str, nonce: str) -> Markup:
     svg = _SCRIPT.sub("", chart.render(is_unicode=True))
     # The policy allows no style attributes, and only stylesheets that carry the nonce.
     svg = svg.replace(' style="opacity: 0"', ' opacity="0"').replace(
-        "<style", f'<style nonce="{Markup.escape(nonce)}"')
+        "<style", f'<style nonce="{Markup.escape(nonce)}"'
+    )
     # The <svg> is an image whose description is the data table right under it.
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{Markup.escape(description)}" ', 1)
     return Markup(svg)

@@ -19,15 +19,20 @@ def analytics() -> None:
 
 @analytics.command()
 @click.option("--tenant", "slug", help="Only this city (by slug); default every city.")
-@click.option("--background", is_flag=True,
-              help="Queue one job per city for `col worker` instead of rebuilding here.")
+@click.option(
+    "--background",
+    is_flag=True,
+    help="Queue one job per city for `col worker` instead of rebuilding here.",
+)
 @pass_app
 def rebuild(app: AppContext, slug: str | None, background: bool) -> None:
     """Recompute joins, completions, attendance, learners and the learners' months of the
     rollup, one city per transaction."""
     with app.request() as request:
         with cross_tenant(request.dbsession):
-            query = select(Tenant.id, Tenant.slug).where(Tenant.kind != "global").order_by(Tenant.slug)
+            query = (
+                select(Tenant.id, Tenant.slug).where(Tenant.kind != "global").order_by(Tenant.slug)
+            )
             if slug:
                 query = query.where(Tenant.slug == slug)
             tenants = request.dbsession.execute(query).all()
@@ -37,8 +42,9 @@ def rebuild(app: AppContext, slug: str | None, background: bool) -> None:
         for tenant_id, tenant_slug in tenants:
             with app.request() as request:
                 set_tenant(request.dbsession, tenant_id)
-                job = request.find_service(IJobQueue).enqueue(rollup.REBUILD_JOB, {},
-                                                              label=tenant_slug)
+                job = request.find_service(IJobQueue).enqueue(
+                    rollup.REBUILD_JOB, {}, label=tenant_slug
+                )
             click.echo(f"{tenant_slug}: queued as job {job.id}.")
         return
     steps = rollup.rebuild_steps()

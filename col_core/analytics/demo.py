@@ -27,7 +27,9 @@ def seed_history(request, tenant) -> list[str]:
     if not activities:
         return []
     skills: dict[int, list[str]] = {}
-    for activity_id, uri in db.execute(select(ActivitySkill.activity_id, ActivitySkill.concept_uri)):
+    for activity_id, uri in db.execute(
+        select(ActivitySkill.activity_id, ActivitySkill.concept_uri)
+    ):
         skills.setdefault(activity_id, []).append(uri)
     rng = random.Random(tenant.slug)
     languages = list(tenant.locales or [tenant.default_locale])
@@ -40,9 +42,13 @@ def seed_history(request, tenant) -> list[str]:
             if not joins:
                 continue
             pairs = rollup.activity_pairs(activity)
-            for metric, n in (("joins", joins), ("views", joins * rng.randint(3, 6)),
-                              ("attendance", joins * 4 // 5), ("completions", joins // 2),
-                              ("badges", joins // 3)):
+            for metric, n in (
+                ("joins", joins),
+                ("views", joins * rng.randint(3, 6)),
+                ("attendance", joins * 4 // 5),
+                ("completions", joins // 2),
+                ("badges", joins // 3),
+            ):
                 for dimension, key in pairs:
                     amounts[(day, metric, dimension, key)] += n
             amounts[(day, "learners", "", "")] += (joins + 1) // 3
@@ -52,9 +58,10 @@ def seed_history(request, tenant) -> list[str]:
                 amounts[(day, "joins", "language", rng.choice(languages))] += 1
             cell = rollup.grid_cell(activity.latitude, activity.longitude)
             for dimension, key in [("cell", cell)] * bool(cell) + [
-                    ("skill", uri) for uri in skills.get(activity.id, ())]:
+                ("skill", uri) for uri in skills.get(activity.id, ())
+            ]:
                 amounts[(day, "joins", dimension, key)] += joins
     items = list(amounts.items())
     for start in range(0, len(items), 500):
-        rollup.add(db, tenant.id, dict(items[start:start + 500]))
+        rollup.add(db, tenant.id, dict(items[start : start + 500]))
     return [f"{tenant.display_name()}: six months of demo figures on /analytics and /impact"]

@@ -47,18 +47,28 @@ class FeedbackService:
         for question in configured[:MAX_QUESTIONS]:
             text = question.get("text", "")
             if isinstance(text, dict):
-                text = (text.get(locale) or text.get(locale.split("_")[0])
-                        or text.get(self.request.tenant.default_locale) or next(iter(text.values()), ""))
+                text = (
+                    text.get(locale)
+                    or text.get(locale.split("_")[0])
+                    or text.get(self.request.tenant.default_locale)
+                    or next(iter(text.values()), "")
+                )
             found.append({"id": str(question["id"]), "text": text})
         return found
 
     def mine(self, activity, user):
-        return self.db.scalar(select(ActivityFeedback).where(
-            ActivityFeedback.activity_id == activity.id, ActivityFeedback.user_id == user.id))
+        return self.db.scalar(
+            select(ActivityFeedback).where(
+                ActivityFeedback.activity_id == activity.id, ActivityFeedback.user_id == user.id
+            )
+        )
 
     def may_give(self, activity, user) -> bool:
-        participation = self.db.scalar(select(Participation).where(
-            Participation.activity_id == activity.id, Participation.user_id == user.id))
+        participation = self.db.scalar(
+            select(Participation).where(
+                Participation.activity_id == activity.id, Participation.user_id == user.id
+            )
+        )
         if participation is None or participation.status != "joined":
             return False
         started = activity.starts_at is None or as_utc(activity.starts_at) <= utcnow()
@@ -73,14 +83,16 @@ class FeedbackService:
         for question in self.questions():
             text = (data.get(question["id"]) or "").strip()
             if len(text) > MAX_ANSWER:
-                errors[question["id"]] = _("Keep your answer under ${max} characters.",
-                                           mapping={"max": MAX_ANSWER})
+                errors[question["id"]] = _(
+                    "Keep your answer under ${max} characters.", mapping={"max": MAX_ANSWER}
+                )
             elif text:
                 answers[question["id"]] = text
         if errors:
             raise ValidationFailed(_("Please check your feedback."), errors)
-        feedback = self.mine(activity, user) or ActivityFeedback(activity_id=activity.id,
-                                                                 user_id=user.id)
+        feedback = self.mine(activity, user) or ActivityFeedback(
+            activity_id=activity.id, user_id=user.id
+        )
         feedback.rating, feedback.answers = rating, answers
         self.db.add(feedback)
         self.db.flush()
@@ -89,35 +101,59 @@ class FeedbackService:
     def awaiting(self, user, limit: int = 5) -> list:
         """Activities ``user`` took part in during the last weeks and has not rated yet."""
         since = utcnow() - dt.timedelta(days=FEEDBACK_DAYS)
-        return list(self.db.scalars(
-            select(Activity).join(Participation, Participation.activity_id == Activity.id)
-            .outerjoin(ActivityFeedback, (ActivityFeedback.activity_id == Activity.id)
-                       & (ActivityFeedback.user_id == user.id))
-            .where(Participation.user_id == user.id, Participation.status == "joined",
-                   Activity.starts_at >= since, Activity.starts_at <= utcnow(),
-                   ActivityFeedback.id.is_(None))
-            .order_by(Activity.starts_at.desc()).limit(limit)))
+        return list(
+            self.db.scalars(
+                select(Activity)
+                .join(Participation, Participation.activity_id == Activity.id)
+                .outerjoin(
+                    ActivityFeedback,
+                    (ActivityFeedback.activity_id == Activity.id)
+                    & (ActivityFeedback.user_id == user.id),
+                )
+                .where(
+                    Participation.user_id == user.id,
+                    Participation.status == "joined",
+                    Activity.starts_at >= since,
+                    Activity.starts_at <= utcnow(),
+                    ActivityFeedback.id.is_(None),
+                )
+                .order_by(Activity.starts_at.desc())
+                .limit(limit)
+            )
+        )
 
     def results(self, activity) -> dict:
         analytics = self.request.find_service(IAnalyticsService)
         k = analytics.min_group_size()
         where = ActivityFeedback.activity_id == activity.id
-        count, average = self.db.execute(select(func.count(ActivityFeedback.id),
-                                                func.avg(ActivityFeedback.rating))
-                                         .where(where)).one()
+        count, average = self.db.execute(
+            select(func.count(ActivityFeedback.id), func.avg(ActivityFeedback.rating)).where(where)
+        ).one()
         if count < k:
             return {"count": analytics.protect(count), "shown": False, "min_group_size": k}
-        distribution = dict(self.db.execute(select(ActivityFeedback.rating,
-                                                   func.count(ActivityFeedback.id))
-                                            .where(where).group_by(ActivityFeedback.rating)).all())
+        distribution = dict(
+            self.db.execute(
+                select(ActivityFeedback.rating, func.count(ActivityFeedback.id))
+                .where(where)
+                .group_by(ActivityFeedback.rating)
+            ).all()
+        )
         # Answers in a stable order that does not follow who answered first.
         answers: dict[str, list] = {q["id"]: [] for q in self.questions()}
-        for (given,) in self.db.execute(select(ActivityFeedback.answers).where(where)
-                                        .order_by(ActivityFeedback.rating, ActivityFeedback.id)):
+        for (given,) in self.db.execute(
+            select(ActivityFeedback.answers)
+            .where(where)
+            .order_by(ActivityFeedback.rating, ActivityFeedback.id)
+        ):
             for key, text in (given or {}).items():
                 answers.setdefault(key, []).append(text)
         for texts in answers.values():
             texts.sort()
-        return {"count": count, "shown": True, "average": round(float(average), 1),
-                "distribution": [(stars, distribution.get(stars, 0)) for stars in range(5, 0, -1)],
-                "answers": answers, "min_group_size": k}
+        return {
+            "count": count,
+            "shown": True,
+            "average": round(float(average), 1),
+            "distribution": [(stars, distribution.get(stars, 0)) for stars in range(5, 0, -1)],
+            "answers": answers,
+            "min_group_size": k,
+        }

@@ -18,8 +18,13 @@ from col_core.analytics.tables import Table
 
 _ = TranslationStringFactory("col")
 
-AGE_LABELS = {"under-15": _("Under 15"), "15-19": _("15 to 19"), "20-24": _("20 to 24"),
-              "25-29": _("25 to 29"), "30-plus": _("30 and over")}
+AGE_LABELS = {
+    "under-15": _("Under 15"),
+    "15-19": _("15 to 19"),
+    "20-24": _("20 to 24"),
+    "25-29": _("25 to 29"),
+    "30-plus": _("30 and over"),
+}
 
 
 def _language(code: str, locale: str) -> str:
@@ -33,70 +38,145 @@ def city_tables(service, period) -> list[Table]:
     t, protect = service.t, service.protect
     previous = period.previous()
     now = {key: value for key, _label, value, _p in service.headline(period)}
-    tables = [Table("headline", t(_("At a glance")),
-                    [("figure", t(_("Figure"))), ("period", t(_("This period"))),
-                     ("previous", t(_("Previous period")))],
-                    [[label, protect(value) if people else value,
-                      protect(before) if people else before]
-                     for (key, label, before, people) in service.headline(previous)
-                     for value in [now.get(key, 0)]],
-                    chart="bar")]
+    tables = [
+        Table(
+            "headline",
+            t(_("At a glance")),
+            [
+                ("figure", t(_("Figure"))),
+                ("period", t(_("This period"))),
+                ("previous", t(_("Previous period"))),
+            ],
+            [
+                [label, protect(value) if people else value, protect(before) if people else before]
+                for (key, label, before, people) in service.headline(previous)
+                for value in [now.get(key, 0)]
+            ],
+            chart="bar",
+        )
+    ]
     months = period.months()
     # "active" is stored on the first day of each month, which may precede the period's start.
     whole_months = Period(period.start.replace(day=1), period.end)
-    series = {metric: service.rollup_sums(metric, "", whole_months if metric == "active"
-                                          else period, by_month=True)
-              for metric in ("joins", "active", "completions", "badges")}
-    tables.append(Table("months", t(_("By month")),
-                        [("month", t(_("Month"))), ("joins", t(_("Joins"))),
-                         ("active", t(_("Active learners"))),
-                         ("completions", t(_("Completions"))), ("badges", t(_("Badges issued")))],
-                        [[service.month_label(month)] +
-                         [protect(series[m].get(("", month), 0)) for m in series]
-                         for month in months], chart="line"))
+    series = {
+        metric: service.rollup_sums(
+            metric, "", whole_months if metric == "active" else period, by_month=True
+        )
+        for metric in ("joins", "active", "completions", "badges")
+    }
+    tables.append(
+        Table(
+            "months",
+            t(_("By month")),
+            [
+                ("month", t(_("Month"))),
+                ("joins", t(_("Joins"))),
+                ("active", t(_("Active learners"))),
+                ("completions", t(_("Completions"))),
+                ("badges", t(_("Badges issued"))),
+            ],
+            [
+                [service.month_label(month)]
+                + [protect(series[m].get(("", month), 0)) for m in series]
+                for month in months
+            ],
+            chart="line",
+        )
+    )
     offered = service.activities_offered(period, group_by=Activity.category)
     joins = service.rollup_sums("joins", "category", period)
     completions = service.rollup_sums("completions", "category", period)
     feedback = service.feedback_by(Activity.category, _feedback_in(period))
     k = service.min_group_size()
-    tables.append(Table("categories", t(_("By category")),
-                        [("category", t(_("Category"))), ("activities", t(_("Activities"))),
-                         ("joins", t(_("Joins"))), ("completions", t(_("Completions"))),
-                         ("rating", t(_("Average rating")))],
-                        [[category or t(_("No category")), offered.get(category, 0),
-                          protect(joins.get(category, 0)), protect(completions.get(category, 0)),
-                          _rating(feedback.get(category), k, protect)]
-                         for category in sorted(set(offered) | set(joins))], chart="bar"))
+    tables.append(
+        Table(
+            "categories",
+            t(_("By category")),
+            [
+                ("category", t(_("Category"))),
+                ("activities", t(_("Activities"))),
+                ("joins", t(_("Joins"))),
+                ("completions", t(_("Completions"))),
+                ("rating", t(_("Average rating"))),
+            ],
+            [
+                [
+                    category or t(_("No category")),
+                    offered.get(category, 0),
+                    protect(joins.get(category, 0)),
+                    protect(completions.get(category, 0)),
+                    _rating(feedback.get(category), k, protect),
+                ]
+                for category in sorted(set(offered) | set(joins))
+            ],
+            chart="bar",
+        )
+    )
     ages = service.rollup_sums("joins", "age", period)
-    tables.append(Table("ages", t(_("Joins by age")),
-                        [("age", t(_("Age"))), ("joins", t(_("Joins")))],
-                        [[t(label), protect(ages.get(key, 0))] for key, label in AGE_LABELS.items()],
-                        chart="bar"))
+    tables.append(
+        Table(
+            "ages",
+            t(_("Joins by age")),
+            [("age", t(_("Age"))), ("joins", t(_("Joins")))],
+            [[t(label), protect(ages.get(key, 0))] for key, label in AGE_LABELS.items()],
+            chart="bar",
+        )
+    )
     locale = service.request.localizer.locale_name
     languages = service.rollup_sums("joins", "language", period)
-    tables.append(Table("languages", t(_("Joins by language")),
-                        [("language", t(_("Language"))), ("joins", t(_("Joins")))],
-                        [[_language(code, locale), protect(n)]
-                         for code, n in sorted(languages.items(), key=lambda kv: -kv[1])],
-                        chart="bar"))
+    tables.append(
+        Table(
+            "languages",
+            t(_("Joins by language")),
+            [("language", t(_("Language"))), ("joins", t(_("Joins")))],
+            [
+                [_language(code, locale), protect(n)]
+                for code, n in sorted(languages.items(), key=lambda kv: -kv[1])
+            ],
+            chart="bar",
+        )
+    )
     cells = service.rollup_sums("joins", "cell", period)
-    tables.append(Table("map", t(_("Joins by neighbourhood")),
-                        [("latitude", t(_("Latitude"))), ("longitude", t(_("Longitude"))),
-                         ("joins", t(_("Joins")))],
-                        [[*rollup.cell_centre(key), n]
-                         for key, n in sorted(cells.items()) if n >= k],
-                        chart="map",
-                        note=t(_("Squares of about 1 km; squares with fewer than ${k} joins are "
-                                 "left out.", mapping={"k": k}))))
-    tables.append(Table("skills", t(_("Most popular skills")),
-                        [("skill", t(_("Skill"))), ("joins", t(_("Joins")))],
-                        [list(row) for row in service.top_skills(period)], chart="bar"))
+    tables.append(
+        Table(
+            "map",
+            t(_("Joins by neighbourhood")),
+            [
+                ("latitude", t(_("Latitude"))),
+                ("longitude", t(_("Longitude"))),
+                ("joins", t(_("Joins"))),
+            ],
+            [[*rollup.cell_centre(key), n] for key, n in sorted(cells.items()) if n >= k],
+            chart="map",
+            note=t(
+                _(
+                    "Squares of about 1 km; squares with fewer than ${k} joins are left out.",
+                    mapping={"k": k},
+                )
+            ),
+        )
+    )
+    tables.append(
+        Table(
+            "skills",
+            t(_("Most popular skills")),
+            [("skill", t(_("Skill"))), ("joins", t(_("Joins")))],
+            [list(row) for row in service.top_skills(period)],
+            chart="bar",
+        )
+    )
     groups = service.skill_groups(period)
     if groups:
-        tables.append(Table("skill_groups", t(_("Skills by group")),
-                            [("group", t(_("Group of skills"))), ("joins", t(_("Joins")))],
-                            [[label, protect(joins)] for label, joins in groups], chart="bar",
-                            note=t(_("A join counts once for each skill of the activity."))))
+        tables.append(
+            Table(
+                "skill_groups",
+                t(_("Skills by group")),
+                [("group", t(_("Group of skills"))), ("joins", t(_("Joins")))],
+                [[label, protect(joins)] for label, joins in groups],
+                chart="bar",
+                note=t(_("A join counts once for each skill of the activity.")),
+            )
+        )
     return tables
 
 
@@ -117,58 +197,123 @@ def organisation_tables(service, organisation, period) -> list[Table]:
     """Read from the rollup's "activity" and "organisation" breakdowns: a few rows per activity
     and day, however many participations the city has."""
     t, db = service.t, service.db
-    activities = db.execute(select(Activity.id, Activity.title)
-                            .where(Activity.organisation_id == organisation.id)
-                            .order_by(Activity.starts_at.desc(), Activity.id)).all()
+    activities = db.execute(
+        select(Activity.id, Activity.title)
+        .where(Activity.organisation_id == organisation.id)
+        .order_by(Activity.starts_at.desc(), Activity.id)
+    ).all()
     keys = [str(id_) for id_, _title in activities]
     names = ("views", "joins", "attendance", "completions", "badges")
     found = service.metric_sums(names, "activity", period, keys=keys)
-    feedback = service.feedback_by(ActivityFeedback.activity_id,
-                                   (Activity.organisation_id == organisation.id,))
+    feedback = service.feedback_by(
+        ActivityFeedback.activity_id, (Activity.organisation_id == organisation.id,)
+    )
     k = service.min_group_size()
-    tables = [Table("activities", t(_("Activities")),
-                    [("activity", t(_("Activity")))] +
-                    [(n, t(label)) for n, label in zip(names, (
-                        _("Page views"), _("Joins"), _("Attendances"), _("Completions"),
-                        _("Badges issued")))] + [("rating", t(_("Average rating")))],
-                    [[title] + [found[n].get(str(id_), 0) for n in names] +
-                     [_rating(feedback.get(id_), k, service.protect)]
-                     for id_, title in activities], chart="bar")]
-    trend = service.metric_sums(("joins", "completions"), "organisation", period,
-                                by_month=True, keys=[str(organisation.id)])
-    tables.append(Table("trend", t(_("Trend by month")),
-                        [("month", t(_("Month"))), ("joins", t(_("Joins"))),
-                         ("completions", t(_("Completions")))],
-                        [[service.month_label(m)] +
-                         [trend[n].get((str(organisation.id), m), 0) for n in trend]
-                         for m in period.months()], chart="line"))
+    tables = [
+        Table(
+            "activities",
+            t(_("Activities")),
+            [("activity", t(_("Activity")))]
+            + [
+                (n, t(label))
+                for n, label in zip(
+                    names,
+                    (
+                        _("Page views"),
+                        _("Joins"),
+                        _("Attendances"),
+                        _("Completions"),
+                        _("Badges issued"),
+                    ),
+                    strict=False,
+                )
+            ]
+            + [("rating", t(_("Average rating")))],
+            [
+                [title]
+                + [found[n].get(str(id_), 0) for n in names]
+                + [_rating(feedback.get(id_), k, service.protect)]
+                for id_, title in activities
+            ],
+            chart="bar",
+        )
+    ]
+    trend = service.metric_sums(
+        ("joins", "completions"), "organisation", period, by_month=True, keys=[str(organisation.id)]
+    )
+    tables.append(
+        Table(
+            "trend",
+            t(_("Trend by month")),
+            [
+                ("month", t(_("Month"))),
+                ("joins", t(_("Joins"))),
+                ("completions", t(_("Completions"))),
+            ],
+            [
+                [service.month_label(m)]
+                + [trend[n].get((str(organisation.id), m), 0) for n in trend]
+                for m in period.months()
+            ],
+            chart="line",
+        )
+    )
     metrics = service.plugin_metrics(organisation, period)
     if metrics:
-        tables.append(Table("more", t(_("More figures")),
-                            [("figure", t(_("Figure"))), ("value", t(_("Value")))],
-                            [[m.label, service.protect(m.value) if m.people else m.value]
-                             for m in metrics]))
+        tables.append(
+            Table(
+                "more",
+                t(_("More figures")),
+                [("figure", t(_("Figure"))), ("value", t(_("Value")))],
+                [[m.label, service.protect(m.value) if m.people else m.value] for m in metrics],
+            )
+        )
     return tables
 
 
 def activity_tables(service, activity) -> list[Table]:
     """The participants of one activity and their progress (for its organisers)."""
     t, db = service.t, service.db
-    sessions = db.scalar(select(func.count(ActivitySession.id))
-                         .where(ActivitySession.activity_id == activity.id))
+    sessions = db.scalar(
+        select(func.count(ActivitySession.id)).where(ActivitySession.activity_id == activity.id)
+    )
     rows = db.execute(
-        select(Participation.id, Participation.status, Participation.created_at,
-               Participation.completed_at, func.count(distinct(Attendance.id)))
+        select(
+            Participation.id,
+            Participation.status,
+            Participation.created_at,
+            Participation.completed_at,
+            func.count(distinct(Attendance.id)),
+        )
         .outerjoin(Attendance, Attendance.participation_id == Participation.id)
         .where(Participation.activity_id == activity.id)
-        .group_by(Participation.id).order_by(Participation.created_at, Participation.id)).all()
+        .group_by(Participation.id)
+        .order_by(Participation.created_at, Participation.id)
+    ).all()
     names = service.participant_names([row[0] for row in rows])
-    statuses = {"joined": t(_("Joined")), "waitlisted": t(_("Waiting list")),
-                "left": t(_("Left"))}
-    return [Table("participants", t(_("Participants' progress")),
-                  [("name", t(_("Participant"))), ("status", t(_("Status"))),
-                   ("joined", t(_("Joined on"))), ("attended", t(_("Sessions attended"))),
-                   ("sessions", t(_("Sessions"))), ("completed", t(_("Completed on")))],
-                  [[names.get(pid, ""), statuses.get(status, status), created.date().isoformat(),
-                    attended, sessions, completed.date().isoformat() if completed else ""]
-                   for pid, status, created, completed, attended in rows])]
+    statuses = {"joined": t(_("Joined")), "waitlisted": t(_("Waiting list")), "left": t(_("Left"))}
+    return [
+        Table(
+            "participants",
+            t(_("Participants' progress")),
+            [
+                ("name", t(_("Participant"))),
+                ("status", t(_("Status"))),
+                ("joined", t(_("Joined on"))),
+                ("attended", t(_("Sessions attended"))),
+                ("sessions", t(_("Sessions"))),
+                ("completed", t(_("Completed on"))),
+            ],
+            [
+                [
+                    names.get(pid, ""),
+                    statuses.get(status, status),
+                    created.date().isoformat(),
+                    attended,
+                    sessions,
+                    completed.date().isoformat() if completed else "",
+                ]
+                for pid, status, created, completed, attended in rows
+            ],
+        )
+    ]

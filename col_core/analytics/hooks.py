@@ -27,15 +27,25 @@ def col_activity_joined(request, activity, participation):
     if participation.status != "joined":
         return
     today = utcnow().date()
-    rollup.increment(request.dbsession, activity.tenant_id, today, "joins",
-                     rollup.join_breakdown(activity, participation.user, today))
+    rollup.increment(
+        request.dbsession,
+        activity.tenant_id,
+        today,
+        "joins",
+        rollup.join_breakdown(activity, participation.user, today),
+    )
     rollup.count_learner(request.dbsession, activity.tenant_id, participation.user_id, today)
 
 
 @hookimpl
 def col_activity_completed(request, activity, participation):
-    rollup.increment(request.dbsession, activity.tenant_id, utcnow().date(), "completions",
-                     rollup.activity_pairs(activity))
+    rollup.increment(
+        request.dbsession,
+        activity.tenant_id,
+        utcnow().date(),
+        "completions",
+        rollup.activity_pairs(activity),
+    )
 
 
 @hookimpl
@@ -48,8 +58,13 @@ def col_badge_awarded(request, assertion):
 
 @hookimpl
 def col_attendance_marked(request, activity, attendance):
-    rollup.increment(request.dbsession, attendance.tenant_id, attendance.marked_at.date(),
-                     "attendance", rollup.activity_pairs(activity))
+    rollup.increment(
+        request.dbsession,
+        attendance.tenant_id,
+        attendance.marked_at.date(),
+        "attendance",
+        rollup.activity_pairs(activity),
+    )
 
 
 @hookimpl
@@ -63,11 +78,13 @@ def col_activities_viewed(request, day, views):
 def col_metrics(request, scope, period):
     """The core's own contribution: how many learners gave feedback."""
     start, end = period.bounds()
-    query = (select(func.count(ActivityFeedback.id))
-             .where(ActivityFeedback.created_at >= start, ActivityFeedback.created_at < end))
+    query = select(func.count(ActivityFeedback.id)).where(
+        ActivityFeedback.created_at >= start, ActivityFeedback.created_at < end
+    )
     if isinstance(scope, Organisation):
         query = query.join(Activity, Activity.id == ActivityFeedback.activity_id).where(
-            Activity.organisation_id == scope.id)
+            Activity.organisation_id == scope.id
+        )
     elif not isinstance(scope, Tenant):
         query = query.where(ActivityFeedback.activity_id == scope.id)
     label = request.localizer.translate(_("Feedback responses"))
@@ -77,14 +94,22 @@ def col_metrics(request, scope, period):
 @hookimpl
 def col_dashboard_sections(request, organisation):
     analytics = request.find_service(IAnalyticsService)
-    activities = analytics.organisation_dashboard(organisation, Period.last_months(utcnow().date()))[0]
+    activities = analytics.organisation_dashboard(
+        organisation, Period.last_months(utcnow().date())
+    )[0]
     keys = [key for key, _label in activities.columns]
-    totals = {key: sum(row[keys.index(key)] for row in activities.rows)
-              for key in ("views", "joins", "completions")}
-    html = render("col_core.analytics:templates/section.jinja2",
-                  {"organisation": organisation, "totals": totals}, request=request)
-    return [Section(request.localizer.translate(_("Impact")), Markup(html), order=20,
-                    id="analytics")]
+    totals = {
+        key: sum(row[keys.index(key)] for row in activities.rows)
+        for key in ("views", "joins", "completions")
+    }
+    html = render(
+        "col_core.analytics:templates/section.jinja2",
+        {"organisation": organisation, "totals": totals},
+        request=request,
+    )
+    return [
+        Section(request.localizer.translate(_("Impact")), Markup(html), order=20, id="analytics")
+    ]
 
 
 @hookimpl
@@ -95,10 +120,16 @@ def col_home_sections(request):
     activities = request.find_service(IFeedbackService).awaiting(request.user)
     if not activities:
         return []
-    html = render("col_core.analytics:templates/feedback_section.jinja2",
-                  {"activities": activities}, request=request)
-    return [Section(request.localizer.translate(_("How was it?")), Markup(html), order=15,
-                    id="feedback")]
+    html = render(
+        "col_core.analytics:templates/feedback_section.jinja2",
+        {"activities": activities},
+        request=request,
+    )
+    return [
+        Section(
+            request.localizer.translate(_("How was it?")), Markup(html), order=15, id="feedback"
+        )
+    ]
 
 
 @hookimpl(trylast=True)
@@ -121,17 +152,35 @@ def col_account_export(request, user) -> dict[str, bytes]:
     # An account spans cities, so its export deliberately reads across tenants.
     with cross_tenant(session):
         cities = dict(session.execute(select(Tenant.id, Tenant.slug)).all())
-        feedback = [{"city": cities.get(given.tenant_id), "activity_id": activity.id,
-                     "activity": activity.title, "rating": given.rating,
-                     "answers": given.answers, "given_at": given.created_at.isoformat()}
-                    for given, activity in session.execute(
-                        select(ActivityFeedback, Activity)
-                        .join(Activity, Activity.id == ActivityFeedback.activity_id)
-                        .where(ActivityFeedback.user_id == user.id)
-                        .order_by(ActivityFeedback.created_at))]
-        active = [{"city": cities.get(row.tenant_id), "month": row.month.isoformat()[:7],
-                   "days": [day for day in range(1, 32) if row.days >> (day - 1) & 1]}
-                  for row in session.scalars(select(ActiveLearner).where(
-                      ActiveLearner.user_id == user.id).order_by(ActiveLearner.month))]
-    return {"analytics/feedback.json": as_json(feedback),
-            "analytics/active_months.json": as_json(active)}
+        feedback = [
+            {
+                "city": cities.get(given.tenant_id),
+                "activity_id": activity.id,
+                "activity": activity.title,
+                "rating": given.rating,
+                "answers": given.answers,
+                "given_at": given.created_at.isoformat(),
+            }
+            for given, activity in session.execute(
+                select(ActivityFeedback, Activity)
+                .join(Activity, Activity.id == ActivityFeedback.activity_id)
+                .where(ActivityFeedback.user_id == user.id)
+                .order_by(ActivityFeedback.created_at)
+            )
+        ]
+        active = [
+            {
+                "city": cities.get(row.tenant_id),
+                "month": row.month.isoformat()[:7],
+                "days": [day for day in range(1, 32) if row.days >> (day - 1) & 1],
+            }
+            for row in session.scalars(
+                select(ActiveLearner)
+                .where(ActiveLearner.user_id == user.id)
+                .order_by(ActiveLearner.month)
+            )
+        ]
+    return {
+        "analytics/feedback.json": as_json(feedback),
+        "analytics/active_months.json": as_json(active),
+    }

@@ -68,10 +68,10 @@ class ActivityFeedback(TenantScoped, Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities.id", ondelete="CASCADE"), index=True)
+        ForeignKey("activities.id", ondelete="CASCADE"), index=True
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     rating: Mapped[int]
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # question id -> text
 
     __table_args__ = (UniqueConstraint("activity_id", "user_id"),)
-

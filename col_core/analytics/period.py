@@ -24,7 +24,7 @@ class Period:
     end: dt.date  # excluded
 
     @classmethod
-    def last_months(cls, today: dt.date, months: int = DEFAULT_MONTHS) -> "Period":
+    def last_months(cls, today: dt.date, months: int = DEFAULT_MONTHS) -> Period:
         end = today + dt.timedelta(days=1)
         return cls(end - relativedelta(months=months), end)
 
@@ -32,13 +32,16 @@ class Period:
     def days(self) -> int:
         return (self.end - self.start).days
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         """The period of the same length just before this one, for comparisons."""
         return Period(self.start - dt.timedelta(days=self.days), self.start)
 
     def bounds(self) -> tuple[dt.datetime, dt.datetime]:
         """The period as naive UTC datetimes, as the tables store them."""
-        return (dt.datetime.combine(self.start, dt.time()), dt.datetime.combine(self.end, dt.time()))
+        return (
+            dt.datetime.combine(self.start, dt.time()),
+            dt.datetime.combine(self.end, dt.time()),
+        )
 
     def months(self) -> list[str]:
         """Every month the period touches, as "YYYY-MM", in order."""
@@ -70,9 +73,12 @@ def parse_period(params, today: dt.date, _) -> Period:
     start = values.get("from", default.start)
     end = values.get("to", default.end - dt.timedelta(days=1)) + dt.timedelta(days=1)
     if end <= start:
-        raise PeriodError(_("The period is not valid."),
-                          {"to": _("The end date must not be before the start date.")})
+        raise PeriodError(
+            _("The period is not valid."),
+            {"to": _("The end date must not be before the start date.")},
+        )
     if (end - start).days > MAX_DAYS:
-        raise PeriodError(_("The period is not valid."),
-                          {"from": _("Choose a period of at most ten years.")})
+        raise PeriodError(
+            _("The period is not valid."), {"from": _("Choose a period of at most ten years.")}
+        )
     return Period(start, end)

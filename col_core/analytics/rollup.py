@@ -24,8 +24,13 @@ REBUILD_JOB = "analytics.rebuild"
 REBUILT = ("joins", "completions", "attendance", "learners", "active")
 #: Joins are broken down by every dimension; completions and attendance by activity_pairs().
 GRID = 100  # map grid squares of 1/100 degree (about 1 km): never individual addresses
-AGE_BANDS = ((0, 14, "under-15"), (15, 19, "15-19"), (20, 24, "20-24"), (25, 29, "25-29"),
-             (30, 200, "30-plus"))
+AGE_BANDS = (
+    (0, 14, "under-15"),
+    (15, 19, "15-19"),
+    (20, 24, "20-24"),
+    (25, 29, "25-29"),
+    (30, 200, "30-plus"),
+)
 
 
 def age_band(birth_year: int | None, year: int) -> str:
@@ -50,17 +55,22 @@ def cell_centre(key: str) -> tuple[float, float]:
 def activity_pairs(activity) -> list[tuple[str, str]]:
     """Every event about an activity counts for the city, its category, the activity itself and
     its organisation (whose dashboard then reads a few rollup rows, not participations)."""
-    return [("", ""), ("category", activity.category or ""), ("activity", str(activity.id)),
-            ("organisation", str(activity.organisation_id))]
+    return [
+        ("", ""),
+        ("category", activity.category or ""),
+        ("activity", str(activity.id)),
+        ("organisation", str(activity.organisation_id)),
+    ]
 
 
 def join_breakdown(activity, user, day: dt.date) -> list[tuple[str, str]]:
     """The (dimension, key) pairs one join is counted under."""
     birth_year = user.birth_date.year if user.birth_date else None
     pairs = activity_pairs(activity) + [
-             ("age", age_band(birth_year, day.year)),
-             ("language", user.preferred_locale or ""),
-             ("cell", grid_cell(activity.latitude, activity.longitude))]
+        ("age", age_band(birth_year, day.year)),
+        ("language", user.preferred_locale or ""),
+        ("cell", grid_cell(activity.latitude, activity.longitude)),
+    ]
     pairs += [("skill", skill.concept_uri) for skill in activity.skills]
     return [pair for pair in pairs if pair[0] in ("", "category") or pair[1]]
 
@@ -78,18 +88,27 @@ def count_learner(session, tenant_id: int, user_id: int, day: dt.date) -> None:
 
     One lookup of the learner's own months (through the unique index) and one upsert."""
     month = day.replace(day=1)
-    months = set(session.scalars(select(ActiveLearner.month).where(
-        ActiveLearner.tenant_id == tenant_id, ActiveLearner.user_id == user_id)))
+    months = set(
+        session.scalars(
+            select(ActiveLearner.month).where(
+                ActiveLearner.tenant_id == tenant_id, ActiveLearner.user_id == user_id
+            )
+        )
+    )
     if not months:
         increment(session, tenant_id, day, "learners", [("", "")])
     if month not in months:
         increment(session, tenant_id, month, "active", [("", "")])
     insert = _insert_for(session)
-    statement = insert(ActiveLearner).values(tenant_id=tenant_id, month=month, user_id=user_id,
-                                             days=day_bit(day))
-    session.execute(statement.on_conflict_do_update(
-        index_elements=["tenant_id", "user_id", "month"],
-        set_={"days": ActiveLearner.days.op("|")(statement.excluded.days)}))
+    statement = insert(ActiveLearner).values(
+        tenant_id=tenant_id, month=month, user_id=user_id, days=day_bit(day)
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["tenant_id", "user_id", "month"],
+            set_={"days": ActiveLearner.days.op("|")(statement.excluded.days)},
+        )
+    )
 
 
 def _insert_for(session):
@@ -97,22 +116,36 @@ def _insert_for(session):
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
-def increment(session, tenant_id: int, day: dt.date, metric: str,
-              pairs: list[tuple[str, str]], by: int = 1) -> None:
+def increment(
+    session, tenant_id: int, day: dt.date, metric: str, pairs: list[tuple[str, str]], by: int = 1
+) -> None:
     """Add ``by`` to each (dimension, key) of ``metric`` on ``day``, creating rows as needed."""
-    add(session, tenant_id, {(day, metric, dimension, key): by
-                             for dimension, key in dict.fromkeys(pairs)})
+    add(
+        session,
+        tenant_id,
+        {(day, metric, dimension, key): by for dimension, key in dict.fromkeys(pairs)},
+    )
 
 
 def add(session, tenant_id: int, amounts: dict[tuple, int]) -> None:
     """Add each ``{(day, metric, dimension, key): n}`` to the rollup in one statement."""
     insert = _insert_for(session)
-    rows = [{"tenant_id": tenant_id, "day": day, "metric": metric, "dimension": dimension,
-             "key": key, "value": n} for (day, metric, dimension, key), n in amounts.items()]
+    rows = [
+        {
+            "tenant_id": tenant_id,
+            "day": day,
+            "metric": metric,
+            "dimension": dimension,
+            "key": key,
+            "value": n,
+        }
+        for (day, metric, dimension, key), n in amounts.items()
+    ]
     statement = insert(DailyMetric).values(rows)
     statement = statement.on_conflict_do_update(
         index_elements=["tenant_id", "metric", "dimension", "key", "day"],
-        set_={"value": DailyMetric.value + statement.excluded.value})
+        set_={"value": DailyMetric.value + statement.excluded.value},
+    )
     session.execute(statement)
 
 
@@ -136,48 +169,62 @@ def _truncated(column, dialect: str):
 
 def _age_band_sql(birth, when, dialect: str):
     age = _year(when, dialect) - _year(birth, dialect)
-    return case(*[(and_(age >= low, age <= high), band) for low, high, band in AGE_BANDS],
-                else_="")
+    return case(*[(and_(age >= low, age <= high), band) for low, high, band in AGE_BANDS], else_="")
 
 
 def _activity_keys() -> dict:
-    return {"": literal(""), "category": Activity.category,
-            "activity": cast(Activity.id, String),
-            "organisation": cast(Activity.organisation_id, String)}
+    return {
+        "": literal(""),
+        "category": Activity.category,
+        "activity": cast(Activity.id, String),
+        "organisation": cast(Activity.organisation_id, String),
+    }
 
 
 def _join_keys(dialect: str) -> dict:
     when = Participation.created_at
-    cell = (cast(_truncated(Activity.latitude, dialect), String) + "," +
-            cast(_truncated(Activity.longitude, dialect), String))
+    cell = (
+        cast(_truncated(Activity.latitude, dialect), String)
+        + ","
+        + cast(_truncated(Activity.longitude, dialect), String)
+    )
     return {
         **_activity_keys(),
-        "age": case((User.birth_date.is_(None), ""),
-                    else_=_age_band_sql(User.birth_date, when, dialect)),
+        "age": case(
+            (User.birth_date.is_(None), ""), else_=_age_band_sql(User.birth_date, when, dialect)
+        ),
         "language": func.coalesce(User.preferred_locale, ""),
-        "cell": case((Activity.latitude.is_(None) | Activity.longitude.is_(None), ""),
-                     else_=cell),
+        "cell": case((Activity.latitude.is_(None) | Activity.longitude.is_(None), ""), else_=cell),
         "skill": ActivitySkill.concept_uri,
     }
 
 
 def _sources(dialect: str):
     """(metric, dimension, key expression, day expression, FROM statement) of every rebuilt row."""
-    joined = (select().select_from(Participation)
-              .join(Activity, Activity.id == Participation.activity_id)
-              .join(User, User.id == Participation.user_id)
-              .where(Participation.status != "waitlisted"))
+    joined = (
+        select()
+        .select_from(Participation)
+        .join(Activity, Activity.id == Participation.activity_id)
+        .join(User, User.id == Participation.user_id)
+        .where(Participation.status != "waitlisted")
+    )
     for dimension, key in _join_keys(dialect).items():
         source = joined
         if dimension == "skill":
             source = source.join(ActivitySkill, ActivitySkill.activity_id == Activity.id)
         yield "joins", dimension, key, Participation.created_at, source
-    completed = (select().select_from(Participation)
-                 .join(Activity, Activity.id == Participation.activity_id)
-                 .where(Participation.completed_at.is_not(None)))
-    attended = (select().select_from(Attendance)
-                .join(Participation, Participation.id == Attendance.participation_id)
-                .join(Activity, Activity.id == Participation.activity_id))
+    completed = (
+        select()
+        .select_from(Participation)
+        .join(Activity, Activity.id == Participation.activity_id)
+        .where(Participation.completed_at.is_not(None))
+    )
+    attended = (
+        select()
+        .select_from(Attendance)
+        .join(Participation, Participation.id == Attendance.participation_id)
+        .join(Activity, Activity.id == Participation.activity_id)
+    )
     for dimension, key in _activity_keys().items():
         yield "completions", dimension, key, Participation.completed_at, completed
         yield "attendance", dimension, key, Attendance.marked_at, attended
@@ -200,22 +247,40 @@ def _active_learners(tenant_id: int, dialect: str):
     the days ORs them: SQLite has no bitwise OR aggregate."""
     month = _month_start(Participation.created_at, dialect)
     bit = literal(1).op("<<")(_day_of_month(Participation.created_at, dialect) - 1)
-    return (select(literal(tenant_id), month, Participation.user_id, func.sum(distinct(bit)))
-            .where(Participation.tenant_id == tenant_id, Participation.status != "waitlisted")
-            .group_by(Participation.user_id, month))
+    return (
+        select(literal(tenant_id), month, Participation.user_id, func.sum(distinct(bit)))
+        .where(Participation.tenant_id == tenant_id, Participation.status != "waitlisted")
+        .group_by(Participation.user_id, month)
+    )
 
 
 def _learner_queries(tenant_id: int, dialect: str):
     placed = (Participation.tenant_id == tenant_id, Participation.status != "waitlisted")
-    first = (select(func.min(Participation.created_at).label("first"))
-             .where(*placed).group_by(Participation.user_id).subquery())
+    first = (
+        select(func.min(Participation.created_at).label("first"))
+        .where(*placed)
+        .group_by(Participation.user_id)
+        .subquery()
+    )
     day = _day(first.c.first, dialect)
-    yield select(literal(tenant_id), day, literal("learners"), literal(""), literal(""),
-                 func.count()).select_from(first).group_by(day)
+    yield (
+        select(literal(tenant_id), day, literal("learners"), literal(""), literal(""), func.count())
+        .select_from(first)
+        .group_by(day)
+    )
     # Read after the learners' months are rebuilt: one "active" per learner and month.
-    yield (select(literal(tenant_id), ActiveLearner.month, literal("active"), literal(""),
-                  literal(""), func.count())
-           .where(ActiveLearner.tenant_id == tenant_id).group_by(ActiveLearner.month))
+    yield (
+        select(
+            literal(tenant_id),
+            ActiveLearner.month,
+            literal("active"),
+            literal(""),
+            literal(""),
+            func.count(),
+        )
+        .where(ActiveLearner.tenant_id == tenant_id)
+        .group_by(ActiveLearner.month)
+    )
 
 
 def rebuild(session, tenant_id: int, progress=None) -> int:
@@ -226,20 +291,29 @@ def rebuild(session, tenant_id: int, progress=None) -> int:
     caller's transaction and tenant context, so readers see the old figures until it commits.
     """
     dialect = session.get_bind().dialect.name
-    session.execute(delete(DailyMetric).where(DailyMetric.tenant_id == tenant_id,
-                                              DailyMetric.metric.in_(REBUILT)))
+    session.execute(
+        delete(DailyMetric).where(
+            DailyMetric.tenant_id == tenant_id, DailyMetric.metric.in_(REBUILT)
+        )
+    )
     session.execute(delete(ActiveLearner).where(ActiveLearner.tenant_id == tenant_id))
-    session.execute(ActiveLearner.__table__.insert().from_select(
-        ["tenant_id", "month", "user_id", "days"], _active_learners(tenant_id, dialect)))
+    session.execute(
+        ActiveLearner.__table__.insert().from_select(
+            ["tenant_id", "month", "user_id", "days"], _active_learners(tenant_id, dialect)
+        )
+    )
     steps = 1
     if progress:
         progress(1)
     for metric, dimension, key, when, source in _sources(dialect):
         day = _day(when, dialect)
-        query = (source.add_columns(literal(tenant_id), day, literal(metric), literal(dimension),
-                                    key, func.count())
-                 .where(Activity.tenant_id == tenant_id)
-                 .group_by(day, key))
+        query = (
+            source.add_columns(
+                literal(tenant_id), day, literal(metric), literal(dimension), key, func.count()
+            )
+            .where(Activity.tenant_id == tenant_id)
+            .group_by(day, key)
+        )
         if dimension not in ("", "category"):
             query = query.having(key != "")
         _insert(session, query)
@@ -255,8 +329,11 @@ def rebuild(session, tenant_id: int, progress=None) -> int:
 
 
 def _insert(session, query) -> None:
-    session.execute(DailyMetric.__table__.insert().from_select(
-        ["tenant_id", "day", "metric", "dimension", "key", "value"], query))
+    session.execute(
+        DailyMetric.__table__.insert().from_select(
+            ["tenant_id", "day", "metric", "dimension", "key", "value"], query
+        )
+    )
 
 
 def rebuild_job(request, job) -> None:

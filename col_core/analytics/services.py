@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pyramid.i18n import TranslationStringFactory
 import datetime as dt
 
+from pyramid.i18n import TranslationStringFactory
 from sqlalchemy import Integer, and_, cast, func, or_, select
 from zope.interface import implementer
 
@@ -30,12 +30,13 @@ def city_setting(tenant, name: str, default=None):
     if tenant is None:
         return default
     nested = tenant.setting("analytics") or {}
-    return tenant.setting(f"analytics.{name}", nested.get(name, default)
-                          if isinstance(nested, dict) else default)
+    return tenant.setting(
+        f"analytics.{name}", nested.get(name, default) if isinstance(nested, dict) else default
+    )
 
 
 def month_of(column, dialect: str):
-    """"YYYY-MM" of a date or datetime column, in SQL."""
+    """ "YYYY-MM" of a date or datetime column, in SQL."""
     if dialect == "postgresql":
         return func.to_char(column, "YYYY-MM")
     return func.strftime("%Y-%m", column)
@@ -53,8 +54,9 @@ class AnalyticsService:
     # -- small groups ------------------------------------------------------------------------------
 
     def min_group_size(self) -> int:
-        default = self.request.registry.settings.get("analytics.min_group_size",
-                                                     DEFAULT_MIN_GROUP_SIZE)
+        default = self.request.registry.settings.get(
+            "analytics.min_group_size", DEFAULT_MIN_GROUP_SIZE
+        )
         value = city_setting(self.request.tenant, "min_group_size", default)
         try:
             return max(1, int(value))
@@ -72,26 +74,35 @@ class AnalyticsService:
         found = self.metric_sums(metrics, "", period)
         return {metric: sums.get("", 0) for metric, sums in found.items()}
 
-    def rollup_sums(self, metric: str, dimension: str, period, by_month: bool = False,
-                    keys=None) -> dict:
+    def rollup_sums(
+        self, metric: str, dimension: str, period, by_month: bool = False, keys=None
+    ) -> dict:
         """{key: total} (or {(key, month): total}) of one metric over the period, for every
         key or only ``keys``.  Remembered for the request: several tables share sums."""
         memo = (metric, dimension, period, by_month, tuple(keys) if keys is not None else None)
         if memo not in self._sums:
-            self._sums[memo] = self.metric_sums((metric,), dimension, period, by_month,
-                                                keys)[metric]
+            self._sums[memo] = self.metric_sums((metric,), dimension, period, by_month, keys)[
+                metric
+            ]
         return self._sums[memo]
 
-    def metric_sums(self, metrics, dimension: str, period, by_month: bool = False,
-                    keys=None) -> dict[str, dict]:
+    def metric_sums(
+        self, metrics, dimension: str, period, by_month: bool = False, keys=None
+    ) -> dict[str, dict]:
         """{metric: {key (or (key, month)): total}} of several metrics in one query."""
         columns = [DailyMetric.metric, DailyMetric.key]
         if by_month:
             columns.append(month_of(DailyMetric.day, self.dialect))
-        query = (select(*columns, func.sum(DailyMetric.value))
-                 .where(DailyMetric.metric.in_(metrics), DailyMetric.dimension == dimension,
-                        DailyMetric.day >= period.start, DailyMetric.day < period.end)
-                 .group_by(*columns))
+        query = (
+            select(*columns, func.sum(DailyMetric.value))
+            .where(
+                DailyMetric.metric.in_(metrics),
+                DailyMetric.dimension == dimension,
+                DailyMetric.day >= period.start,
+                DailyMetric.day < period.end,
+            )
+            .group_by(*columns)
+        )
         if keys is not None:
             query = query.where(DailyMetric.key.in_(keys))
         found: dict[str, dict] = {metric: {} for metric in metrics}
@@ -104,10 +115,13 @@ class AnalyticsService:
     def activities_offered(self, period, group_by=None):
         """Published activities running during the period (always-open ones included)."""
         start, end = period.bounds()
-        query = (select(*([group_by] if group_by is not None else []), func.count(Activity.id))
-                 .where(Activity.status == "published",
-                        or_(Activity.starts_at.is_(None), Activity.starts_at < end),
-                        or_(Activity.ends_at.is_(None), Activity.ends_at >= start)))
+        query = select(
+            *([group_by] if group_by is not None else []), func.count(Activity.id)
+        ).where(
+            Activity.status == "published",
+            or_(Activity.starts_at.is_(None), Activity.starts_at < end),
+            or_(Activity.ends_at.is_(None), Activity.ends_at >= start),
+        )
         if group_by is None:
             return self.db.scalar(query)
         return dict(self.db.execute(query.group_by(group_by)).all())
@@ -115,7 +129,10 @@ class AnalyticsService:
     def active_learners(self, period) -> int:
         """Distinct learners who took a place during the period, exactly: whole months from the
         learners' months, the period's first and last month through their days' bits."""
-        first, last = period.start.replace(day=1), (period.end - dt.timedelta(days=1)).replace(day=1)
+        first, last = (
+            period.start.replace(day=1),
+            (period.end - dt.timedelta(days=1)).replace(day=1),
+        )
         days = ActiveLearner.days
         # Bits of the days from the period's first day on, and up to its last day.
         from_start = rollup.ALL_DAYS & ~(rollup.day_bit(period.start) - 1)
@@ -123,19 +140,29 @@ class AnalyticsService:
         if first == last:
             within = and_(ActiveLearner.month == first, days.op("&")(from_start & to_end) != 0)
         else:
-            within = or_(and_(ActiveLearner.month > first, ActiveLearner.month < last),
-                         and_(ActiveLearner.month == first, days.op("&")(from_start) != 0),
-                         and_(ActiveLearner.month == last, days.op("&")(to_end) != 0))
+            within = or_(
+                and_(ActiveLearner.month > first, ActiveLearner.month < last),
+                and_(ActiveLearner.month == first, days.op("&")(from_start) != 0),
+                and_(ActiveLearner.month == last, days.op("&")(to_end) != 0),
+            )
         # DISTINCT in a subquery lets PostgreSQL hash the learners instead of sorting them.
-        learners = (select(ActiveLearner.user_id).distinct()
-                    .where(ActiveLearner.tenant_id == self.request.tenant.id,
-                           ActiveLearner.month >= first, ActiveLearner.month <= last, within)
-                    .subquery())
+        learners = (
+            select(ActiveLearner.user_id)
+            .distinct()
+            .where(
+                ActiveLearner.tenant_id == self.request.tenant.id,
+                ActiveLearner.month >= first,
+                ActiveLearner.month <= last,
+                within,
+            )
+            .subquery()
+        )
         return self.db.scalar(select(func.count()).select_from(learners))
 
     def organisers(self, period) -> int:
-        return self.db.scalar(select(func.count(Organisation.id)).where(
-            Organisation.created_at < period.bounds()[1]))
+        return self.db.scalar(
+            select(func.count(Organisation.id)).where(Organisation.created_at < period.bounds()[1])
+        )
 
     def month_label(self, month: str) -> Labelled:
         """A "YYYY-MM" month as a table cell: named in the request's language, ISO in exports."""
@@ -145,14 +172,21 @@ class AnalyticsService:
         return month_of(column, self.dialect)
 
     def participant_names(self, participation_ids) -> dict[int, str]:
-        rows = self.db.execute(select(Participation.id, User.display_name)
-                               .join(User, User.id == Participation.user_id)
-                               .where(Participation.id.in_(participation_ids))).all()
+        rows = self.db.execute(
+            select(Participation.id, User.display_name)
+            .join(User, User.id == Participation.user_id)
+            .where(Participation.id.in_(participation_ids))
+        ).all()
         return dict(rows)
 
     def plugin_metrics(self, scope, period) -> list:
-        found = [metric for metrics in self.request.hooks.col_metrics(
-            request=self.request, scope=scope, period=period) for metric in metrics or ()]
+        found = [
+            metric
+            for metrics in self.request.hooks.col_metrics(
+                request=self.request, scope=scope, period=period
+            )
+            for metric in metrics or ()
+        ]
         return sorted(found, key=lambda metric: (metric.order, metric.key))
 
     # -- dashboards --------------------------------------------------------------------------------
@@ -160,8 +194,9 @@ class AnalyticsService:
     def headline(self, period) -> list[tuple[str, str, int, bool]]:
         """(key, label, value, counts people) of the city's headline figures."""
         t = self.t
-        total = self.totals(("joins", "learners", "completions", "attendance", "views", "badges"),
-                            period)
+        total = self.totals(
+            ("joins", "learners", "completions", "attendance", "views", "badges"), period
+        )
         figures_ = [
             ("activities", t(_("Activities offered")), self.activities_offered(period), False),
             ("joins", t(_("Joins")), total.get("joins", 0), True),
@@ -173,8 +208,10 @@ class AnalyticsService:
             ("organisers", t(_("Registered organisers")), self.organisers(period), False),
             ("badges", t(_("Badges issued")), total.get("badges", 0), True),
         ]
-        figures_ += [(m.key, m.label, m.value, m.people)
-                     for m in self.plugin_metrics(self.request.tenant, period)]
+        figures_ += [
+            (m.key, m.label, m.value, m.people)
+            for m in self.plugin_metrics(self.request.tenant, period)
+        ]
         return figures_
 
     def city_dashboard(self, period) -> list[Table]:
@@ -197,25 +234,40 @@ class AnalyticsService:
     def _impact(self, period, scope, network: bool = False) -> dict:
         t = self.t
         total = self.totals(("joins", "badges"), period)
-        figures_ = [("activities", self.activities_offered(period), False),
-                    ("joins", total.get("joins", 0), True),
-                    ("organisers", self.organisers(period), False),
-                    ("badges", total.get("badges", 0), True)]
+        figures_ = [
+            ("activities", self.activities_offered(period), False),
+            ("joins", total.get("joins", 0), True),
+            ("organisers", self.organisers(period), False),
+            ("badges", total.get("badges", 0), True),
+        ]
         extra = self.plugin_metrics(scope, period)
         figures_ += [(m.key, m.value, m.people) for m in extra]
-        labels = {"activities": t(_("activities")), "joins": t(_("joins")),
-                  "organisers": t(_("organisers")), "badges": t(_("badges")),
-                  **{m.key: m.label for m in extra}}
+        labels = {
+            "activities": t(_("activities")),
+            "joins": t(_("joins")),
+            "organisers": t(_("organisers")),
+            "badges": t(_("badges")),
+            **{m.key: m.label for m in extra},
+        }
         skills = self.top_skills(period, limit=5)
         cities = None
         if network:
-            cities = self.db.scalar(select(func.count(Tenant.id)).where(
-                Tenant.kind != "global", Tenant.active.is_(True)))
-        return {"period": period,
-                "figures": [(key, labels.get(key), self.protect(v) if people else v)
-                            for key, v, people in figures_],
-                "skills": skills, "cities": cities, "min_group_size": self.min_group_size(),
-                "title": t(_("Our impact"))}
+            cities = self.db.scalar(
+                select(func.count(Tenant.id)).where(
+                    Tenant.kind != "global", Tenant.active.is_(True)
+                )
+            )
+        return {
+            "period": period,
+            "figures": [
+                (key, labels.get(key), self.protect(v) if people else v)
+                for key, v, people in figures_
+            ],
+            "skills": skills,
+            "cities": cities,
+            "min_group_size": self.min_group_size(),
+            "title": t(_("Our impact")),
+        }
 
     def top_skills(self, period, limit: int = TOP_SKILLS) -> list[tuple[str, object]]:
         """(label, joins) of the skills of the most joined activities; small groups left out."""
@@ -223,10 +275,17 @@ class AnalyticsService:
         k = self.min_group_size()
         top = sorted(((joins, uri) for uri, joins in sums.items() if joins >= k), reverse=True)
         top = top[:limit]
-        labels = dict(self.db.execute(
-            select(ActivitySkill.concept_uri, func.max(ActivitySkill.label))
-            .where(ActivitySkill.concept_uri.in_([uri for _, uri in top]))
-            .group_by(ActivitySkill.concept_uri)).all()) if top else {}
+        labels = (
+            dict(
+                self.db.execute(
+                    select(ActivitySkill.concept_uri, func.max(ActivitySkill.label))
+                    .where(ActivitySkill.concept_uri.in_([uri for _, uri in top]))
+                    .group_by(ActivitySkill.concept_uri)
+                ).all()
+            )
+            if top
+            else {}
+        )
         return [(labels.get(uri) or uri, joins) for joins, uri in top]
 
     def skill_groups(self, period, limit: int = 200) -> list[tuple[str, int]]:
@@ -247,8 +306,14 @@ class AnalyticsService:
 
     def feedback_by(self, group, where) -> dict:
         """{group: (responses, average rating)} of feedback, in SQL."""
-        query = (select(group, func.count(ActivityFeedback.id),
-                        func.avg(cast(ActivityFeedback.rating, Integer)))
-                 .join(Activity, Activity.id == ActivityFeedback.activity_id)
-                 .where(*where).group_by(group))
+        query = (
+            select(
+                group,
+                func.count(ActivityFeedback.id),
+                func.avg(cast(ActivityFeedback.rating, Integer)),
+            )
+            .join(Activity, Activity.id == ActivityFeedback.activity_id)
+            .where(*where)
+            .group_by(group)
+        )
         return {key: (count, float(avg or 0)) for key, count, avg in self.db.execute(query).all()}

@@ -41,22 +41,39 @@ class Table:
 
     def as_json(self) -> dict:
         keys = [key for key, _ in self.columns]
-        return {"key": self.key, "title": self.title,
-                "rows": [dict(item for k, v in zip(keys, row) for item in _json_items(k, v))
-                         for row in self.rows]}
+        return {
+            "key": self.key,
+            "title": self.title,
+            "rows": [
+                dict(item for k, v in zip(keys, row, strict=False) for item in _json_items(k, v))
+                for row in self.rows
+            ],
+        }
 
     def as_csv(self, fewer_than, coded) -> str:
         """CSV with translated headers; ``fewer_than(n)`` words a suppressed figure, and a
         column of :class:`Labelled` cells is followed by their values under ``coded(label)``."""
-        labelled = [any(isinstance(row[index], Labelled) for row in self.rows)
-                    for index in range(len(self.columns))]
+        labelled = [
+            any(isinstance(row[index], Labelled) for row in self.rows)
+            for index in range(len(self.columns))
+        ]
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow([header for (_, label), both in zip(self.columns, labelled)
-                         for header in ([label, coded(label)] if both else [label])])
+        writer.writerow(
+            [
+                header
+                for (_, label), both in zip(self.columns, labelled, strict=False)
+                for header in ([label, coded(label)] if both else [label])
+            ]
+        )
         for row in self.rows:
-            writer.writerow([cell for value, both in zip(row, labelled)
-                             for cell in _csv_cells(value, both, fewer_than)])
+            writer.writerow(
+                [
+                    cell
+                    for value, both in zip(row, labelled, strict=False)
+                    for cell in _csv_cells(value, both, fewer_than)
+                ]
+            )
         return out.getvalue()
 
 

@@ -30,13 +30,26 @@ class People(CorePeople):
         starts = fields.pop("starts", utcnow() - dt.timedelta(hours=1))
         ends = starts + dt.timedelta(days=2)
         with self.factories.within(tenant):
-            return self.factories.save(Activity(
-                organisation_id=organisation.id, title=title, category=category, status="published",
-                published_at=utcnow(), latitude=lat, longitude=lon, starts_at=starts, ends_at=ends,
-                schedule={}, languages=["en"], accessibility=[], resources=[],
-                sessions=[ActivitySession(starts_at=starts, ends_at=ends)],
-                skills=[ActivitySkill(concept_uri=uri, label=label) for uri, label in skills],
-                **fields))
+            return self.factories.save(
+                Activity(
+                    organisation_id=organisation.id,
+                    title=title,
+                    category=category,
+                    status="published",
+                    published_at=utcnow(),
+                    latitude=lat,
+                    longitude=lon,
+                    starts_at=starts,
+                    ends_at=ends,
+                    schedule={},
+                    languages=["en"],
+                    accessibility=[],
+                    resources=[],
+                    sessions=[ActivitySession(starts_at=starts, ends_at=ends)],
+                    skills=[ActivitySkill(concept_uri=uri, label=label) for uri, label in skills],
+                    **fields,
+                )
+            )
 
 
 def scripted_request(registry):
@@ -63,41 +76,67 @@ def seed_city(people, factories, as_request, slug="vilnius", min_group_size=None
     # Only the core: plugins' own reactions (badges, playlists) would blur the hand counts.
     city = factories.tenant(slug, settings=settings, plugins=[])
     org_a, org_b = people.organisation(city, "Makers"), people.organisation(city, "Astronomers")
-    seeded = SimpleNamespace(city=city, org_a=org_a, org_b=org_b,
-                             organiser_a=people.organiser(city, org_a),
-                             organiser_b=people.organiser(city, org_b),
-                             admin=people.city_admin(city))
-    seeded.robots = people.activity(city, org_a, "Robots", "science", 54.687, 25.279,
-                                    skills=[(SKILL, "teamwork")])
+    seeded = SimpleNamespace(
+        city=city,
+        org_a=org_a,
+        org_b=org_b,
+        organiser_a=people.organiser(city, org_a),
+        organiser_b=people.organiser(city, org_b),
+        admin=people.city_admin(city),
+    )
+    seeded.robots = people.activity(
+        city, org_a, "Robots", "science", 54.687, 25.279, skills=[(SKILL, "teamwork")]
+    )
     seeded.drawing = people.activity(city, org_a, "Drawing", "arts", 54.70, 25.30)
     seeded.stars = people.activity(city, org_b, "Stars", "science", 54.6875, 25.2795)
     seeded.learners = [
-        people.user("learner", birth_date=dt.date(2010 if n <= 5 else 2004, 3, 1),
-                    preferred_locale="lt" if n <= 4 else "en") for n in range(1, 8)]
-    joins = [(seeded.robots, n) for n in range(1, 7)] + [(seeded.drawing, 1), (seeded.drawing, 2),
-                                                         (seeded.stars, 7)]
+        people.user(
+            "learner",
+            birth_date=dt.date(2010 if n <= 5 else 2004, 3, 1),
+            preferred_locale="lt" if n <= 4 else "en",
+        )
+        for n in range(1, 8)
+    ]
+    joins = [(seeded.robots, n) for n in range(1, 7)] + [
+        (seeded.drawing, 1),
+        (seeded.drawing, 2),
+        (seeded.stars, 7),
+    ]
     for activity, n in joins:
         people.client(city, seeded.learners[n - 1]).post(
-            f"/activities/{activity.id}/join", status=303)
+            f"/activities/{activity.id}/join", status=303
+        )
     staff = people.client(city, seeded.organiser_a)
     with factories.within(city):
-        ids = {p.user_id: p.id for p in factories.session.query(Participation).filter_by(
-            activity_id=seeded.robots.id)}
+        ids = {
+            p.user_id: p.id
+            for p in factories.session.query(Participation).filter_by(activity_id=seeded.robots.id)
+        }
         session_id = seeded.robots.sessions[0].id
     chosen = [("participation", ids[seeded.learners[n].id]) for n in range(3)]
-    staff.post(f"/activities/{seeded.robots.id}/participants",
-               chosen + [("action", "complete")], status=303)
-    staff.post(f"/activities/{seeded.robots.id}/participants",
-               chosen + [("participation", ids[seeded.learners[3].id]),
-                         ("session", str(session_id)), ("action", "attend")], status=303)
+    staff.post(
+        f"/activities/{seeded.robots.id}/participants",
+        chosen + [("action", "complete")],
+        status=303,
+    )
+    staff.post(
+        f"/activities/{seeded.robots.id}/participants",
+        chosen
+        + [
+            ("participation", ids[seeded.learners[3].id]),
+            ("session", str(session_id)),
+            ("action", "attend"),
+        ],
+        status=303,
+    )
     # Two badges issued, as the badges plugin announces them (tested without the plugin).
     with as_request(city) as request:
         for _ in range(2):
-            request.hooks.col_badge_awarded(request=request, assertion=SimpleNamespace(
-                tenant_id=city.id, activity=seeded.robots))
+            request.hooks.col_badge_awarded(
+                request=request,
+                assertion=SimpleNamespace(tenant_id=city.id, activity=seeded.robots),
+            )
     return seeded
-
-
 
 
 def table(payload, key):

@@ -6,7 +6,6 @@ import datetime as dt
 import os
 
 import xstatic.pkg.leaflet
-
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.i18n import TranslationStringFactory
 from pyramid.response import Response
@@ -38,15 +37,21 @@ def page(request, title, tables, **values) -> dict:
     values.setdefault("errors", {})
     leaflet = None
     if any(table.chart == "map" and table.rows for table in tables):
-        leaflet = {kind: request.static_url(os.path.join(xstatic.pkg.leaflet.BASE_DIR,
-                                                         f"leaflet.{kind}"))
-                   for kind in ("js", "css")}
+        leaflet = {
+            kind: request.static_url(os.path.join(xstatic.pkg.leaflet.BASE_DIR, f"leaflet.{kind}"))
+            for kind in ("js", "css")
+        }
     period = values.get("period")
     values["last_day"] = period.end - dt.timedelta(days=1) if period else None
-    charted = [(table, charts.render(table, describe, nonce=request.csp_nonce))
-               for table in tables]
-    return {"title": title, "charted": charted, "params": request.params, "leaflet": leaflet,
-            "tiles": city_tiles(request), **values}
+    charted = [(table, charts.render(table, describe, nonce=request.csp_nonce)) for table in tables]
+    return {
+        "title": title,
+        "charted": charted,
+        "params": request.params,
+        "leaflet": leaflet,
+        "tiles": city_tiles(request),
+        **values,
+    }
 
 
 def _dashboard(request, title, build, csv_route, **route_args):
@@ -55,14 +60,19 @@ def _dashboard(request, title, build, csv_route, **route_args):
     except PeriodError as error:
         request.response.status = 400
         return page(request, title, [], errors=error.fields, period=None)
-    return page(request, title, build(period), period=period,
-                csv=lambda key: request.route_url(csv_route, table=key, **route_args,
-                                                  _query=period_query(period)))
+    return page(
+        request,
+        title,
+        build(period),
+        period=period,
+        csv=lambda key: request.route_url(
+            csv_route, table=key, **route_args, _query=period_query(period)
+        ),
+    )
 
 
 def period_query(period: Period) -> dict:
-    return {"from": period.start.isoformat(),
-            "to": (period.end - dt.timedelta(days=1)).isoformat()}
+    return {"from": period.start.isoformat(), "to": (period.end - dt.timedelta(days=1)).isoformat()}
 
 
 def csv_response(request, tables, key: str, filename: str) -> Response:
@@ -70,18 +80,24 @@ def csv_response(request, tables, key: str, filename: str) -> Response:
     if table is None:
         raise HTTPNotFound()
     translate = request.localizer.translate
-    body = table.as_csv(lambda k: translate(_("fewer than ${k}", mapping={"k": k})),
-                        lambda label: translate(_("${column} (ISO)", mapping={"column": label})))
-    return Response(body, content_type="text/csv", charset="utf-8",
-                    content_disposition=f'attachment; filename="{filename}-{key}.csv"')
+    body = table.as_csv(
+        lambda k: translate(_("fewer than ${k}", mapping={"k": k})),
+        lambda label: translate(_("${column} (ISO)", mapping={"column": label})),
+    )
+    return Response(
+        body,
+        content_type="text/csv",
+        charset="utf-8",
+        content_disposition=f'attachment; filename="{filename}-{key}.csv"',
+    )
 
 
 def period_refused(request, error: PeriodError) -> Response:
     translate = request.localizer.translate
-    lines = [translate(error.message)] + [f"{name}: {translate(message)}"
-                                           for name, message in error.fields.items()]
-    return Response("\n".join(lines) + "\n", status=400, content_type="text/plain",
-                    charset="utf-8")
+    lines = [translate(error.message)] + [
+        f"{name}: {translate(message)}" for name, message in error.fields.items()
+    ]
+    return Response("\n".join(lines) + "\n", status=400, content_type="text/plain", charset="utf-8")
 
 
 # -- city ------------------------------------------------------------------------------------------
@@ -108,20 +124,32 @@ def city_csv(request):
 # -- organisations and activities ----------------------------------------------------------------
 
 
-@view_config(route_name="analytics_organisation", renderer=T + "dashboard.jinja2",
-             permission="org.member")
+@view_config(
+    route_name="analytics_organisation", renderer=T + "dashboard.jinja2", permission="org.member"
+)
 def organisation_dashboard(context, request):
     analytics = request.find_service(IAnalyticsService)
     organisation = context.organisation
-    found = _dashboard(request, organisation.name,
-                       lambda period: analytics.organisation_dashboard(organisation, period),
-                       "analytics_organisation_csv", slug=organisation.slug)
+    found = _dashboard(
+        request,
+        organisation.name,
+        lambda period: analytics.organisation_dashboard(organisation, period),
+        "analytics_organisation_csv",
+        slug=organisation.slug,
+    )
     activities = request.find_service(IActivityService).for_organisation(organisation)
-    found["reports"] = [(activity.title, request.route_url("analytics_activity", id=activity.id))
-                        for activity in activities]
+    found["reports"] = [
+        (activity.title, request.route_url("analytics_activity", id=activity.id))
+        for activity in activities
+    ]
     # Plugins' dashboards of the organisation's other things (col_analytics_reports).
-    found["more_reports"] = [report for reports in request.hooks.col_analytics_reports(
-        request=request, organisation=organisation) for report in reports or ()]
+    found["more_reports"] = [
+        report
+        for reports in request.hooks.col_analytics_reports(
+            request=request, organisation=organisation
+        )
+        for report in reports or ()
+    ]
     return found
 
 
@@ -132,27 +160,32 @@ def organisation_csv(context, request):
     except PeriodError as error:
         return period_refused(request, error)
     tables = request.find_service(IAnalyticsService).organisation_dashboard(
-        context.organisation, period)
+        context.organisation, period
+    )
     return csv_response(request, tables, request.matchdict["table"], context.organisation.slug)
 
 
-@view_config(route_name="analytics_activity", renderer=T + "activity.jinja2",
-             permission="org.member")
+@view_config(
+    route_name="analytics_activity", renderer=T + "activity.jinja2", permission="org.member"
+)
 def activity_report(context, request):
     activity = context.activity
     tables = request.find_service(IAnalyticsService).activity_report(activity)
-    return {**page(request, activity.title, tables), "activity": activity,
-            "feedback": request.find_service(IFeedbackService).results(activity),
-            "questions": request.find_service(IFeedbackService).questions(),
-            "csv": lambda key: request.route_url("analytics_activity_csv", id=activity.id,
-                                                 table=key)}
+    return {
+        **page(request, activity.title, tables),
+        "activity": activity,
+        "feedback": request.find_service(IFeedbackService).results(activity),
+        "questions": request.find_service(IFeedbackService).questions(),
+        "csv": lambda key: request.route_url("analytics_activity_csv", id=activity.id, table=key),
+    }
 
 
 @view_config(route_name="analytics_activity_csv", permission="org.member")
 def activity_csv(context, request):
     tables = request.find_service(IAnalyticsService).activity_report(context.activity)
-    return csv_response(request, tables, request.matchdict["table"],
-                        f"activity-{context.activity.id}")
+    return csv_response(
+        request, tables, request.matchdict["table"], f"activity-{context.activity.id}"
+    )
 
 
 # -- public impact -------------------------------------------------------------------------------
@@ -170,31 +203,49 @@ def impact(request):
 
 def _feedback_form(request, activity, values, errors, status=200):
     request.response.status = status
-    return {"activity": activity, "questions": request.find_service(IFeedbackService).questions(),
-            "values": values, "errors": errors}
+    return {
+        "activity": activity,
+        "questions": request.find_service(IFeedbackService).questions(),
+        "values": values,
+        "errors": errors,
+    }
 
 
-@view_config(route_name="activity_feedback", request_method="GET",
-             renderer=T + "feedback.jinja2", permission="learner")
+@view_config(
+    route_name="activity_feedback",
+    request_method="GET",
+    renderer=T + "feedback.jinja2",
+    permission="learner",
+)
 def feedback_form(context, request):
     feedback = request.find_service(IFeedbackService)
     activity = context.activity
     if not feedback.may_give(activity, request.user):
-        raise HTTPNotFound(request.localizer.translate(
-            _("You can give feedback on activities you took part in, once they have started.")))
+        raise HTTPNotFound(
+            request.localizer.translate(
+                _("You can give feedback on activities you took part in, once they have started.")
+            )
+        )
     mine = feedback.mine(activity, request.user)
     values = {"rating": str(mine.rating), **mine.answers} if mine else {}
     return _feedback_form(request, activity, values, {})
 
 
-@view_config(route_name="activity_feedback", request_method="POST",
-             renderer=T + "feedback.jinja2", permission="learner")
+@view_config(
+    route_name="activity_feedback",
+    request_method="POST",
+    renderer=T + "feedback.jinja2",
+    permission="learner",
+)
 def give_feedback(context, request):
     feedback = request.find_service(IFeedbackService)
     activity = context.activity
     if not feedback.may_give(activity, request.user):
-        raise HTTPNotFound(request.localizer.translate(
-            _("You can give feedback on activities you took part in, once they have started.")))
+        raise HTTPNotFound(
+            request.localizer.translate(
+                _("You can give feedback on activities you took part in, once they have started.")
+            )
+        )
     try:
         feedback.give(activity, request.user, request.POST)
     except ValidationFailed as error:

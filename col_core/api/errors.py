@@ -43,7 +43,8 @@ def error_body(exc: HTTPException) -> dict:
 def _api_error(exc, request):
     if isinstance(exc, (BadCSRFToken, BadCSRFOrigin)):  # their detail names Pyramid's functions
         exc.detail = request.localizer.translate(
-            _("We could not use this request. Go back, reload the page and try again."))
+            _("We could not use this request. Go back, reload the page and try again.")
+        )
     request.response.status = exc.status
     for name in ("WWW-Authenticate", "Allow", "Retry-After"):
         if name in exc.headers:
@@ -54,16 +55,21 @@ def _api_error(exc, request):
 def _api_forbidden(exc, request):
     if getattr(exc, "result", None) is not None:  # the security policy's denial names the view
         exc.detail = request.localizer.translate(
-            _("You are not allowed to do this.") if request.authenticated_userid is not None
-            else _("Sign in, or send an API token, to do this."))
+            _("You are not allowed to do this.")
+            if request.authenticated_userid is not None
+            else _("Sign in, or send an API token, to do this.")
+        )
     return _api_error(exc, request)
 
 
 def _api_not_found(exc, request):
     request.response.status = 404
     # The router's own 404 carries the path as its detail; only a view's message is worth showing.
-    detail = exc.detail if exc.detail and exc.detail != request.path_info else \
-        "Nothing at this address of the API; see /api/openapi.json."
+    detail = (
+        exc.detail
+        if exc.detail and exc.detail != request.path_info
+        else "Nothing at this address of the API; see /api/openapi.json."
+    )
     return {"error": str(detail), "fields": {}}
 
 
@@ -78,15 +84,21 @@ def _api_server_error(exc, request):
     log.exception("Unhandled error on %s", request.path_url, exc_info=exc)
     request.response.status = 500
     # Nothing about the cause: that is for the log, not for the client.
-    return {"error": request.localizer.translate(_("Something went wrong on our side. Please try "
-                                                   "again in a moment.")), "fields": {}}
+    return {
+        "error": request.localizer.translate(
+            _("Something went wrong on our side. Please try again in a moment.")
+        ),
+        "fields": {},
+    }
 
 
 def api_error_views(config) -> None:
     config.add_exception_view(_api_error, context=HTTPError, renderer="json", path_info=API_PATH)
-    config.add_exception_view(_api_busy, context=Exception, still_busy=True, renderer="json",
-                              path_info=API_PATH)
-    config.add_exception_view(_api_server_error, context=Exception, renderer="json",
-                              path_info=API_PATH)
+    config.add_exception_view(
+        _api_busy, context=Exception, still_busy=True, renderer="json", path_info=API_PATH
+    )
+    config.add_exception_view(
+        _api_server_error, context=Exception, renderer="json", path_info=API_PATH
+    )
     config.add_notfound_view(_api_not_found, renderer="json", path_info=API_PATH)
     config.add_forbidden_view(_api_forbidden, renderer="json", path_info=API_PATH)

@@ -41,22 +41,36 @@ class OpenAPIRegistry:
                 continue
             paths.setdefault(op.path, {})[op.method.lower()] = op.spec
         schemas = {"Error": ERROR_SCHEMA}
-        schemas.update({name: schema for name, (schema, plugin) in self.schemas.items()
-                        if plugin not in disabled})
+        schemas.update(
+            {
+                name: schema
+                for name, (schema, plugin) in self.schemas.items()
+                if plugin not in disabled
+            }
+        )
         return {
             "openapi": "3.1.0",
-            "info": {"title": "Cities of Learning API", "version": "1",
-                     "description": "Every JSON endpoint of this city's site. Errors are "
-                                    "{\"error\": ..., \"fields\": {...}} with a 4xx status."},
+            "info": {
+                "title": "Cities of Learning API",
+                "version": "1",
+                "description": "Every JSON endpoint of this city's site. Errors are "
+                '{"error": ..., "fields": {...}} with a 4xx status.',
+            },
             "servers": [{"url": server_url}] if server_url else [],
             "paths": dict(sorted(paths.items())),
-            "webhooks": {name: spec for name, (spec, plugin) in sorted(self.webhooks.items())
-                         if plugin not in disabled},
+            "webhooks": {
+                name: spec
+                for name, (spec, plugin) in sorted(self.webhooks.items())
+                if plugin not in disabled
+            },
             "components": {
                 "schemas": schemas,
                 "securitySchemes": {
-                    "bearer": {"type": "http", "scheme": "bearer",
-                               "description": "A personal API token from your account settings."},
+                    "bearer": {
+                        "type": "http",
+                        "scheme": "bearer",
+                        "description": "A personal API token from your account settings.",
+                    },
                     "session": {"type": "apiKey", "in": "cookie", "name": "col_session"},
                 },
             },
@@ -84,15 +98,30 @@ def _default_responses(responses: dict | None, method: str, permission) -> dict:
 
 
 def _path_parameter(pattern: str, name: str) -> dict:
-    schema = {"type": "integer", "minimum": 1, "maximum": MAX_INTEGER} \
-        if name in id_placeholders(pattern) else {"type": "string"}
+    schema = (
+        {"type": "integer", "minimum": 1, "maximum": MAX_INTEGER}
+        if name in id_placeholders(pattern)
+        else {"type": "string"}
+    )
     return {"name": name, "in": "path", "required": True, "schema": schema}
 
 
-def add_api_view(config, view, pattern: str, method: str = "GET", name: str | None = None, *,
-                 summary: str, responses: dict, request_body: dict | None = None,
-                 parameters: list | None = None, permission=None, tags: list | None = None,
-                 factory=None, **view_options) -> None:
+def add_api_view(
+    config,
+    view,
+    pattern: str,
+    method: str = "GET",
+    name: str | None = None,
+    *,
+    summary: str,
+    responses: dict,
+    request_body: dict | None = None,
+    parameters: list | None = None,
+    permission=None,
+    tags: list | None = None,
+    factory=None,
+    **view_options,
+) -> None:
     """Config directive: route + view + OpenAPI operation for one JSON endpoint.
 
     ``pattern`` is relative to ``/api/v1`` (``/activities/{id}``) whatever plugin registers it.
@@ -111,8 +140,14 @@ def add_api_view(config, view, pattern: str, method: str = "GET", name: str | No
             config.add_route(route_name, full_pattern, factory=factory, request_method=method)
     finally:
         config.route_prefix = saved_prefix
-    config.add_view(view, route_name=route_name, request_method=method, renderer="json",
-                    permission=permission, **view_options)
+    config.add_view(
+        view,
+        route_name=route_name,
+        request_method=method,
+        renderer="json",
+        permission=permission,
+        **view_options,
+    )
     path_params = re.findall(r"\{(\w+)", pattern)
     spec = {
         "summary": summary,
@@ -123,8 +158,10 @@ def add_api_view(config, view, pattern: str, method: str = "GET", name: str | No
         "responses": _default_responses(responses, method, permission),
     }
     if request_body:
-        spec["requestBody"] = {"required": True,
-                               "content": {"application/json": {"schema": request_body}}}
+        spec["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": request_body}},
+        }
     registry["col.openapi"].operations.append(
         Operation(openapi_path(full_pattern), method.upper(), spec, plugin)
     )

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from col_core.tenancy.models import Tenant
 from col_core.tenancy.hosts import tenant_url
+from col_core.tenancy.models import Tenant
 
 TENANT_SCHEMA = {
     "type": "object",
     "required": ["slug", "name", "kind", "url", "locales", "default_locale", "timezone"],
     "properties": {
-        "slug": {"type": "string"}, "name": {"type": "string"},
+        "slug": {"type": "string"},
+        "name": {"type": "string"},
         "names": {"type": "object", "additionalProperties": {"type": "string"}},
-        "kind": {"enum": ["city", "region", "global"]}, "country": {"type": "string"},
-        "url": {"type": "string"}, "locales": {"type": "array", "items": {"type": "string"}},
-        "default_locale": {"type": "string"}, "timezone": {"type": "string"},
-        "map": {"type": "object"}, "plugins": {"type": "array", "items": {"type": "string"}},
+        "kind": {"enum": ["city", "region", "global"]},
+        "country": {"type": "string"},
+        "url": {"type": "string"},
+        "locales": {"type": "array", "items": {"type": "string"}},
+        "default_locale": {"type": "string"},
+        "timezone": {"type": "string"},
+        "map": {"type": "object"},
+        "plugins": {"type": "array", "items": {"type": "string"}},
     },
 }
 
@@ -24,10 +29,16 @@ TENANT_SCHEMA = {
 def tenant_json(request, tenant: Tenant) -> dict:
     installed = request.registry["col.plugins"].plugins
     return {
-        "slug": tenant.slug, "name": tenant.name, "names": tenant.names or {},
-        "kind": tenant.kind, "country": tenant.country, "url": tenant_url(request, tenant),
-        "locales": tenant.locales, "default_locale": tenant.default_locale,
-        "timezone": tenant.timezone, "map": tenant.map or {},
+        "slug": tenant.slug,
+        "name": tenant.name,
+        "names": tenant.names or {},
+        "kind": tenant.kind,
+        "country": tenant.country,
+        "url": tenant_url(request, tenant),
+        "locales": tenant.locales,
+        "default_locale": tenant.default_locale,
+        "timezone": tenant.timezone,
+        "map": tenant.map or {},
         "plugins": [name for name in installed if tenant.plugin_enabled(name)],
     }
 
@@ -43,7 +54,8 @@ def current_tenant(request):
 
 def list_tenants(request):
     tenants = request.dbsession.scalars(
-        select(Tenant).where(Tenant.active).order_by(Tenant.slug)).all()
+        select(Tenant).where(Tenant.active).order_by(Tenant.slug)
+    ).all()
     return {"items": [tenant_json(request, tenant) for tenant in tenants]}
 
 
@@ -52,11 +64,30 @@ def includeme(config):
     config.add_view(openapi_document, route_name="openapi", renderer="json", request_method="GET")
     config.add_openapi_schema("Tenant", TENANT_SCHEMA)
     ref = {"$ref": "#/components/schemas/Tenant"}
-    config.add_api_view(current_tenant, "/tenant", summary="This site's city (or the global site)",
-                        responses={200: {"description": "The tenant",
-                                         "content": {"application/json": {"schema": ref}}}})
     config.add_api_view(
-        list_tenants, "/tenants", summary="Every active city, region and the global site",
-        responses={200: {"description": "Tenants", "content": {"application/json": {"schema": {
-            "type": "object", "required": ["items"],
-            "properties": {"items": {"type": "array", "items": ref}}}}}}})
+        current_tenant,
+        "/tenant",
+        summary="This site's city (or the global site)",
+        responses={
+            200: {"description": "The tenant", "content": {"application/json": {"schema": ref}}}
+        },
+    )
+    config.add_api_view(
+        list_tenants,
+        "/tenants",
+        summary="Every active city, region and the global site",
+        responses={
+            200: {
+                "description": "Tenants",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["items"],
+                            "properties": {"items": {"type": "array", "items": ref}},
+                        }
+                    }
+                },
+            }
+        },
+    )

@@ -36,11 +36,18 @@ def parse(tenant, post, files) -> tuple[dict, dict[str, str], dict[str, str]]:
         errors[f"colour.{name}"] = _("Choose a colour written like #1d4ed8.")
     if not errors:
         for foreground, background, ratio in low_contrast(colours):
-            errors.setdefault(f"colour.{foreground}", _(
-                "${foreground} on ${background} is hard to read (contrast ${ratio}:1). "
-                "Choose colours with a contrast of at least 4.5:1 (WCAG AA).",
-                mapping={"foreground": foreground, "background": background,
-                         "ratio": format(ratio, ".2f")}))
+            errors.setdefault(
+                f"colour.{foreground}",
+                _(
+                    "${foreground} on ${background} is hard to read (contrast ${ratio}:1). "
+                    "Choose colours with a contrast of at least 4.5:1 (WCAG AA).",
+                    mapping={
+                        "foreground": foreground,
+                        "background": background,
+                        "ratio": format(ratio, ".2f"),
+                    },
+                ),
+            )
     for name, value in values.items():
         if len(value) > MAX_TEXT:
             errors[name] = _("Use at most ${limit} characters.", mapping={"limit": MAX_TEXT})
@@ -50,8 +57,9 @@ def parse(tenant, post, files) -> tuple[dict, dict[str, str], dict[str, str]]:
         if getattr(upload, "file", None) is None:
             continue
         try:
-            assets[key] = files.put(upload.file.read(), {"image", "svg"}, purpose="branding",
-                                   visibility="public")
+            assets[key] = files.put(
+                upload.file.read(), {"image", "svg"}, purpose="branding", visibility="public"
+            )
         except UploadRejected as error:
             errors[key] = str(error)
     changes = {"colours": colours, "assets": assets, "values": values}
@@ -65,18 +73,27 @@ def apply(tenant, changes: dict) -> None:
     branding["colours"] = changes["colours"]
     branding.update(changes["assets"])
     # An uploaded picture no longer has a file in the tenant folder; export names it anew.
-    branding["files"] = {key: path for key, path in (branding.get("files") or {}).items()
-                         if key not in changes["assets"]}
+    branding["files"] = {
+        key: path
+        for key, path in (branding.get("files") or {}).items()
+        if key not in changes["assets"]
+    }
     texts, legal, names = {}, {}, {}
     for locale in tenant.locales:
-        own = {key: values[f"text.{locale}.{key}"] for key in TEXT_KEYS
-               if key != "site_title" and values[f"text.{locale}.{key}"]}
+        own = {
+            key: values[f"text.{locale}.{key}"]
+            for key in TEXT_KEYS
+            if key != "site_title" and values[f"text.{locale}.{key}"]
+        }
         if own:
             texts[locale] = own
         if values[f"text.{locale}.site_title"]:
             names[locale] = values[f"text.{locale}.site_title"]
-        pages = {page: values[f"legal.{locale}.{page}"] for page in LEGAL_PAGES
-                 if values[f"legal.{locale}.{page}"]}
+        pages = {
+            page: values[f"legal.{locale}.{page}"]
+            for page in LEGAL_PAGES
+            if values[f"legal.{locale}.{page}"]
+        }
         if pages:
             legal[locale] = pages
     branding["texts"] = texts

@@ -7,8 +7,8 @@ from pyramid.view import view_config
 
 from col_core.cityadmin import settings_form
 from col_core.cityadmin.texts import legal_text, render_markdown
-from col_core.i18n import _
 from col_core.files.interfaces import IStoredFiles
+from col_core.i18n import _
 from col_core.tenancy.launch import ASSET_KEYS, LEGAL_PAGES, TEXT_KEYS
 from col_core.web.branding import DEFAULT_COLOURS
 
@@ -16,8 +16,12 @@ TITLES = {"terms": _("Terms of use"), "privacy": _("Privacy notice")}
 BRANDING_TEMPLATE = "col_core.cityadmin:templates/branding.jinja2"
 
 
-@view_config(route_name="legal", renderer="col_core.cityadmin:templates/legal.jinja2",
-             permission="view", request_method="GET")
+@view_config(
+    route_name="legal",
+    renderer="col_core.cityadmin:templates/legal.jinja2",
+    permission="view",
+    request_method="GET",
+)
 def legal_page(request):
     found = legal_text(request.tenant, request.matchdict["page"], request.localizer.locale_name)
     if found is None:
@@ -29,23 +33,39 @@ def legal_page(request):
 
 def _form(request, values, errors):
     errors = {name: request.localizer.translate(message) for name, message in errors.items()}
-    return {"values": values, "errors": errors, "colours": list(DEFAULT_COLOURS),
-            "assets": ASSET_KEYS, "text_keys": TEXT_KEYS, "legal_pages": LEGAL_PAGES,
-            "legal_titles": {page: request.localizer.translate(title)
-                             for page, title in TITLES.items()}}
+    return {
+        "values": values,
+        "errors": errors,
+        "colours": list(DEFAULT_COLOURS),
+        "assets": ASSET_KEYS,
+        "text_keys": TEXT_KEYS,
+        "legal_pages": LEGAL_PAGES,
+        "legal_titles": {
+            page: request.localizer.translate(title) for page, title in TITLES.items()
+        },
+    }
 
 
-@view_config(route_name="cityadmin.branding", renderer=BRANDING_TEMPLATE, permission="city.admin",
-             request_method="GET")
+@view_config(
+    route_name="cityadmin.branding",
+    renderer=BRANDING_TEMPLATE,
+    permission="city.admin",
+    request_method="GET",
+)
 def branding_form(request):
     return _form(request, settings_form.form_values(request.tenant), {})
 
 
-@view_config(route_name="cityadmin.branding", renderer=BRANDING_TEMPLATE, permission="city.admin",
-             request_method="POST")
+@view_config(
+    route_name="cityadmin.branding",
+    renderer=BRANDING_TEMPLATE,
+    permission="city.admin",
+    request_method="POST",
+)
 def branding_save(request):
-    changes, values, errors = settings_form.parse(request.tenant, request.POST,
-                                                  request.find_service(IStoredFiles))
+    changes, values, errors = settings_form.parse(
+        request.tenant, request.POST, request.find_service(IStoredFiles)
+    )
     if errors:
         request.response.status = 400
         return _form(request, values, errors)

@@ -11,26 +11,31 @@ import sys
 
 import click
 
+from col_core import settings as col_settings
 from col_core.activities import cli as activities_commands
-from col_core.cli.context import AppContext, pass_app
 from col_core.activities.search import cli as search_commands
+from col_core.analytics import cli as analytics_commands
 from col_core.cli import db as db_commands
 from col_core.cli import demo as demo_commands
-from col_core.cli import tenant as tenant_commands
-from col_core.cli import user as user_commands
 from col_core.cli import i18n as i18n_commands
 from col_core.cli import starterkit as starterkit_commands
-from col_core.analytics import cli as analytics_commands
+from col_core.cli import tenant as tenant_commands
+from col_core.cli import user as user_commands
+from col_core.cli.context import AppContext, pass_app
 from col_core.jobs import cli as jobs_commands
 from col_core.operations import cli as operations_commands
 from col_core.plugins import configured_registry
-from col_core import settings as col_settings
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--config", "config_path", type=click.Path(dir_okay=False),
-              envvar="COL_CONFIG", help="An ini file such as production.ini (else COL_* variables, "
-              "else the demo's data directory).")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    envvar="COL_CONFIG",
+    help="An ini file such as production.ini (else COL_* variables, "
+    "else the demo's data directory).",
+)
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None) -> None:
     """Cities of Learning: run, configure and administer the platform."""

@@ -62,8 +62,9 @@ class AppContext:
         """An engine that works as the database owner (``col.database_owner_url``), not as the
         application's role: migrations create and alter tables and their row-level security
         policies, which only the owner may."""
-        return make_engine(self.settings["col.database_owner_url"]
-                           or self.settings["col.database_url"])
+        return make_engine(
+            self.settings["col.database_owner_url"] or self.settings["col.database_url"]
+        )
 
     @property
     def plugins(self):

@@ -19,8 +19,12 @@ def upgrade(app: AppContext) -> None:
     """Upgrade the core's and every plugin's schema to the newest revision."""
     engine = app.owner_engine()
     with engine.begin() as connection:
-        migrate.upgrade(connection, app.plugins, role=app.settings.get("col.db_role", ""),
-                        secret=app.settings["col.secret"])
+        migrate.upgrade(
+            connection,
+            app.plugins,
+            role=app.settings.get("col.db_role", ""),
+            secret=app.settings["col.secret"],
+        )
     engine.dispose()
     click.echo("Database is up to date.")
 
@@ -51,7 +55,9 @@ def revision(app: AppContext, package: str, message: str) -> None:
     if package != "col_core" and package not in app.plugins.plugins:
         raise click.BadParameter(
             f"unknown package {package!r}; choose col_core or one of: "
-            + ", ".join(sorted(app.plugins.plugins)), param_hint="--package")
+            + ", ".join(sorted(app.plugins.plugins)),
+            param_hint="--package",
+        )
     engine = app.owner_engine()
     with engine.begin() as connection:
         migrate.revision(connection, app.plugins, package, message)

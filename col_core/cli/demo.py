@@ -11,9 +11,9 @@ from sqlalchemy import select
 from col_core.cli.context import AppContext, pass_app
 from col_core.cli.tenant import launch_folder
 from col_core.db import migrate
+from col_core.tenancy.hosts import tenant_url
 from col_core.tenancy.launch import CONFIG_FILE
 from col_core.tenancy.models import Tenant
-from col_core.tenancy.hosts import tenant_url
 
 REPOSITORY_TENANTS = Path(__file__).resolve().parents[2] / "tenants"
 
@@ -34,11 +34,15 @@ def prepare_demo(app: AppContext, fresh: bool) -> list[str]:
         if not url.startswith("sqlite:///"):
             raise click.ClickException(
                 "col demo starts from a fresh SQLite database and will not wipe "
-                f"{url.split('@')[-1]}; use --keep or point COL_DATABASE_URL at SQLite.")
+                f"{url.split('@')[-1]}; use --keep or point COL_DATABASE_URL at SQLite."
+            )
         app.engine.dispose()
         database = Path(url.removeprefix("sqlite:///"))
-        for path in (database, database.with_name(database.name + "-wal"),
-                     database.with_name(database.name + "-shm")):
+        for path in (
+            database,
+            database.with_name(database.name + "-wal"),
+            database.with_name(database.name + "-shm"),
+        ):
             path.unlink(missing_ok=True)
         for name in ("outbox", "whoosh"):
             shutil.rmtree(app.data_dir() / name, ignore_errors=True)
@@ -46,8 +50,12 @@ def prepare_demo(app: AppContext, fresh: bool) -> list[str]:
         app.registry["col.jobs"].huey.flush()
     engine = app.owner_engine()
     with engine.begin() as connection:
-        migrate.upgrade(connection, app.plugins, role=app.settings.get("col.db_role", ""),
-                        secret=app.settings["col.secret"])
+        migrate.upgrade(
+            connection,
+            app.plugins,
+            role=app.settings.get("col.db_role", ""),
+            secret=app.settings["col.secret"],
+        )
     engine.dispose()
     folders = sorted(p for p in tenants_dir(app).iterdir() if (p / CONFIG_FILE).is_file())
     if not folders:
@@ -65,8 +73,9 @@ def prepare_demo(app: AppContext, fresh: bool) -> list[str]:
 def print_urls(app: AppContext, host: str, port: int, lines: list[str]) -> None:
     """Each city's configured address; the server listens on ``host``:``port``."""
     with app.request() as request:
-        tenants = request.dbsession.scalars(select(Tenant).order_by(Tenant.kind != "global",
-                                                                    Tenant.slug)).all()
+        tenants = request.dbsession.scalars(
+            select(Tenant).order_by(Tenant.kind != "global", Tenant.slug)
+        ).all()
         click.echo("\nCities of Learning is running. Open:")
         for tenant in tenants:
             click.echo(f"  {tenant.display_name():<28} {tenant_url(request, tenant)}")
@@ -81,8 +90,9 @@ def demo_server(wsgi_app, host: str, port: int):
     """The server of ``col demo`` and ``col serve`` (the concurrency tests run this one too)."""
     import waitress
 
-    return waitress.create_server(wsgi_app, host=host, port=port, threads=8,
-                                  ident="cities-of-learning")
+    return waitress.create_server(
+        wsgi_app, host=host, port=port, threads=8, ident="cities-of-learning"
+    )
 
 
 def run_server(app: AppContext, host: str, port: int) -> None:
@@ -101,7 +111,9 @@ def run_server(app: AppContext, host: str, port: int) -> None:
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=6543, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--keep", is_flag=True, help="Keep the existing demo database instead of a fresh one.")
+@click.option(
+    "--keep", is_flag=True, help="Keep the existing demo database instead of a fresh one."
+)
 @click.option("--no-serve", is_flag=True, help="Prepare the data and exit (for scripts and tests).")
 @pass_app
 def demo(app: AppContext, host: str, port: int, keep: bool, no_serve: bool) -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import click
 
 from col_core.cli.context import AppContext, pass_app
-from col_core.i18n import PLATFORM_LOCALES
-from col_core.i18n import extraction
+from col_core.i18n import PLATFORM_LOCALES, extraction
 
 
 def _domains(app: AppContext, only: tuple[str, ...]) -> list[extraction.Domain]:
@@ -14,13 +13,15 @@ def _domains(app: AppContext, only: tuple[str, ...]) -> list[extraction.Domain]:
     unknown = set(only) - {domain.name for domain in found}
     if unknown:
         known = ", ".join(domain.name for domain in found)
-        raise click.BadParameter(f"unknown domain {', '.join(sorted(unknown))}; known: {known}",
-                                 param_hint="--domain")
+        raise click.BadParameter(
+            f"unknown domain {', '.join(sorted(unknown))}; known: {known}", param_hint="--domain"
+        )
     return [domain for domain in found if not only or domain.name in only]
 
 
-_domain_option = click.option("--domain", "only", multiple=True,
-                              help="Only this domain (col, col_map, ...); repeatable.")
+_domain_option = click.option(
+    "--domain", "only", multiple=True, help="Only this domain (col, col_map, ...); repeatable."
+)
 
 
 @click.group()
@@ -41,8 +42,13 @@ def extract(app: AppContext, only) -> None:
 
 @i18n.command()
 @_domain_option
-@click.option("--add", "add", multiple=True, metavar="LANG",
-              help="Also create catalogs for this language (e.g. --add it); repeatable.")
+@click.option(
+    "--add",
+    "add",
+    multiple=True,
+    metavar="LANG",
+    help="Also create catalogs for this language (e.g. --add it); repeatable.",
+)
 @pass_app
 def update(app: AppContext, only, add) -> None:
     """Extract, then merge the new .pot into every language's .po (new strings left empty)."""
@@ -70,6 +76,8 @@ def check(app: AppContext, only) -> None:
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
-        raise click.ClickException(f"{len(problems)} translation problems; run `col i18n update`, "
-                                   "then translate the empty entries.")
+        raise click.ClickException(
+            f"{len(problems)} translation problems; run `col i18n update`, "
+            "then translate the empty entries."
+        )
     click.echo("Every catalog is up to date and complete.")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import tempfile
 import tomllib
 import zoneinfo
@@ -18,7 +17,7 @@ from babel.core import get_global
 from col_core import settings as col_settings
 from col_core.plugins import configured_registry
 from col_core.tenancy.consent_ages import GDPR_DEFAULT, consent_age_of
-from col_core.tenancy.launch import CATEGORIES_FILE, SLUG, LaunchError, valid_locale, read_folder
+from col_core.tenancy.launch import CATEGORIES_FILE, SLUG, LaunchError, read_folder, valid_locale
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 TEMPLATE = REPOSITORY / "starterkit" / "template"
@@ -35,8 +34,10 @@ def _locales(value: str) -> list[str]:
     codes = list(dict.fromkeys(code.strip() for code in value.split(",") if code.strip()))
     bad = [code for code in codes if not valid_locale(code)]
     if not codes or bad:
-        raise click.BadParameter(f"{', '.join(bad) or value!r}: give language codes separated "
-                                 "by commas, such as lt,en", param_hint="--locales")
+        raise click.BadParameter(
+            f"{', '.join(bad) or value!r}: give language codes separated by commas, such as lt,en",
+            param_hint="--locales",
+        )
     return codes
 
 
@@ -45,15 +46,18 @@ def _timezone(country: str, timezone: str | None) -> str:
         try:
             zoneinfo.ZoneInfo(timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise click.BadParameter(f"{timezone!r} is not a time zone such as Europe/Vilnius",
-                                     param_hint="--timezone") from None
+            raise click.BadParameter(
+                f"{timezone!r} is not a time zone such as Europe/Vilnius", param_hint="--timezone"
+            ) from None
         return timezone
     zones = get_global("territory_zones").get(country, [])
     if len(zones) != 1:
-        raise click.BadParameter(f"{country} has several time zones ({', '.join(zones)}); "
-                                 "choose one with --timezone" if zones else
-                                 f"no time zone known for {country}; give one with --timezone",
-                                 param_hint="--timezone")
+        raise click.BadParameter(
+            f"{country} has several time zones ({', '.join(zones)}); choose one with --timezone"
+            if zones
+            else f"no time zone known for {country}; give one with --timezone",
+            param_hint="--timezone",
+        )
     return zones[0]
 
 
@@ -63,11 +67,13 @@ def _center(value: str | None) -> str:
     try:
         latitude, longitude = (float(part) for part in value.split(","))
     except ValueError:
-        raise click.BadParameter("give latitude,longitude such as 54.687,25.279",
-                                 param_hint="--center") from None
+        raise click.BadParameter(
+            "give latitude,longitude such as 54.687,25.279", param_hint="--center"
+        ) from None
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        raise click.BadParameter("latitude must be within ±90, longitude within ±180",
-                                 param_hint="--center")
+        raise click.BadParameter(
+            "latitude must be within ±90, longitude within ±180", param_hint="--center"
+        )
     return f"center = [{latitude}, {longitude}]"
 
 
@@ -75,8 +81,12 @@ def _render(text: str, values: dict[str, str], suffix: str) -> str:
     # Values are escaped for the file they land in, so a city called "Sint-Niklaas & co" works.
     def value(match):
         raw = values[match.group(1)]
-        if suffix == ".toml" and match.group(1) not in ("locales", "center", "zoom",
-                                                        "digital_consent_age"):
+        if suffix == ".toml" and match.group(1) not in (
+            "locales",
+            "center",
+            "zoom",
+            "digital_consent_age",
+        ):
             return json.dumps(raw, ensure_ascii=False)[1:-1]
         return xml_escape(raw, {'"': "&quot;"}) if suffix == ".svg" else raw
 
@@ -94,8 +104,9 @@ def _categories(template: Path, locales: list[str]) -> str:
     return header + "\n".join(entries)
 
 
-def write_folder(target: Path, values: dict[str, str], locales: list[str],
-                 template: Path = TEMPLATE) -> list[str]:
+def write_folder(
+    target: Path, values: dict[str, str], locales: list[str], template: Path = TEMPLATE
+) -> list[str]:
     """Write a new tenant folder at ``target``; returns notes on what still needs translating."""
     notes = []
     with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
@@ -118,22 +129,26 @@ def write_folder(target: Path, values: dict[str, str], locales: list[str],
             legal_dir = template / "legal" / source_language
             (draft / "texts").mkdir(parents=True, exist_ok=True)
             (draft / "texts" / f"{language}.toml").write_text(
-                _render(text_file.read_text(encoding="utf-8"), values, ".toml"), encoding="utf-8")
+                _render(text_file.read_text(encoding="utf-8"), values, ".toml"), encoding="utf-8"
+            )
             for page in sorted(legal_dir.glob("*.md")):
                 destination = draft / "legal" / language / page.name
                 destination.parent.mkdir(parents=True, exist_ok=True)
-                destination.write_text(_render(page.read_text(encoding="utf-8"), values, ".md"),
-                                       encoding="utf-8")
+                destination.write_text(
+                    _render(page.read_text(encoding="utf-8"), values, ".md"), encoding="utf-8"
+                )
             if not translated:
-                notes.append(f"texts/{language}.toml, legal/{language}/ and the category names "
-                             f"in {language!r} are in English: translate them before launching.")
+                notes.append(
+                    f"texts/{language}.toml, legal/{language}/ and the category names "
+                    f"in {language!r} are in English: translate them before launching."
+                )
         draft.rename(target)
     return notes
 
 
 @starterkit.command()
 @click.argument("slug")
-@click.option("--name", required=True, help="The city's name, e.g. \"Vilnius Learning City\".")
+@click.option("--name", required=True, help='The city\'s name, e.g. "Vilnius Learning City".')
 @click.option("--country", required=True, help="Two-letter country code, e.g. LT.")
 @click.option("--locales", "locales", required=True, help="Languages, first is the default: lt,en")
 @click.option("--timezone", help="IANA time zone (needed when the country has several).")
@@ -141,43 +156,64 @@ def write_folder(target: Path, values: dict[str, str], locales: list[str],
 @click.option("--center", help="Where the map opens: latitude,longitude.")
 @click.option("--zoom", type=click.IntRange(1, 19), default=12, show_default=True)
 @click.option("--primary", default="#1d4ed8", show_default=True, help="Main brand colour.")
-@click.option("--into", "into", type=click.Path(file_okay=False), default="tenants",
-              show_default=True, help="The folder holding every tenant's folder.")
-def new(slug, name, country, locales, timezone, kind, center, zoom, primary,
-        into) -> None:
+@click.option(
+    "--into",
+    "into",
+    type=click.Path(file_okay=False),
+    default="tenants",
+    show_default=True,
+    help="The folder holding every tenant's folder.",
+)
+def new(slug, name, country, locales, timezone, kind, center, zoom, primary, into) -> None:
     """Write INTO/SLUG/ from the StarterKit, ready to edit and launch."""
     if not SLUG.match(slug):
-        raise click.BadParameter("use lower-case letters, digits and hyphens, e.g. kaunas",
-                                 param_hint="SLUG")
+        raise click.BadParameter(
+            "use lower-case letters, digits and hyphens, e.g. kaunas", param_hint="SLUG"
+        )
     country = country.upper()
     if not re.fullmatch(r"[A-Z]{2}", country):
         raise click.BadParameter("a two-letter country code such as LT", param_hint="--country")
     codes = _locales(locales)
     target = Path(into) / slug
     if target.exists():
-        raise click.ClickException(f"{target} already exists; nothing was changed. Choose another "
-                                   "slug, or edit that folder and run `col tenant launch`.")
+        raise click.ClickException(
+            f"{target} already exists; nothing was changed. Choose another "
+            "slug, or edit that folder and run `col tenant launch`."
+        )
     if not Path(into).is_dir():
         raise click.ClickException(f"{into} is not a folder; create it or pass --into.")
     consent = consent_age_of(country)
-    values = {"slug": slug, "name": name.strip(), "country": country, "kind": kind,
-              "timezone": _timezone(country, timezone), "locales": json.dumps(codes),
-              "default_locale": codes[0], "center": _center(center), "zoom": str(zoom),
-              "primary": primary,
-              "digital_consent_age": str(consent.age if consent else GDPR_DEFAULT),
-              "consent_law": f"{consent.age} ({consent.law})" if consent else
-              f"{GDPR_DEFAULT}, the GDPR's own age (no EU or EEA country's age is known for it)"}
+    values = {
+        "slug": slug,
+        "name": name.strip(),
+        "country": country,
+        "kind": kind,
+        "timezone": _timezone(country, timezone),
+        "locales": json.dumps(codes),
+        "default_locale": codes[0],
+        "center": _center(center),
+        "zoom": str(zoom),
+        "primary": primary,
+        "digital_consent_age": str(consent.age if consent else GDPR_DEFAULT),
+        "consent_law": f"{consent.age} ({consent.law})"
+        if consent
+        else f"{GDPR_DEFAULT}, the GDPR's own age (no EU or EEA country's age is known for it)",
+    }
     notes = write_folder(target, values, codes)
     if consent is None:
-        notes.append(f"settings.digital_consent_age is {GDPR_DEFAULT}, the GDPR's own age: "
-                     f"{country} is not an EU or EEA country we know. Ask your data protection "
-                     "officer which age applies and change it.")
+        notes.append(
+            f"settings.digital_consent_age is {GDPR_DEFAULT}, the GDPR's own age: "
+            f"{country} is not an EU or EEA country we know. Ask your data protection "
+            "officer which age applies and change it."
+        )
     try:
         # The plugin list alone: checking a folder needs no database or running app.
         read_folder(target, set(configured_registry(col_settings.merge()).plugins))
     except LaunchError as error:
         notes += error.problems
-    click.echo(f"Wrote {target}/. Next: edit it (see starterkit/README.md), then run\n"
-               f"  col tenant launch {target}")
+    click.echo(
+        f"Wrote {target}/. Next: edit it (see starterkit/README.md), then run\n"
+        f"  col tenant launch {target}"
+    )
     for note in notes:
         click.echo(f"  - {note}")

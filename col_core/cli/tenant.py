@@ -9,9 +9,9 @@ import click
 from sqlalchemy import select
 
 from col_core.cli.context import AppContext, pass_app
+from col_core.files.interfaces import IStoredFiles
 from col_core.i18n import LOCALES_DIR
 from col_core.i18n.extraction import SOURCE_LANGUAGE
-from col_core.files.interfaces import IStoredFiles
 from col_core.storage import IFileStorage
 from col_core.tenancy.export import export as export_folder
 from col_core.tenancy.launch import LaunchError, apply, read_folder
@@ -30,10 +30,18 @@ def tenant() -> None:
 def list_(app: AppContext, as_json: bool) -> None:
     """List every tenant."""
     with app.request() as request:
-        rows = [{"slug": t.slug, "kind": t.kind, "name": t.name, "active": t.active,
-                 "locales": t.locales, "hostnames": t.hostnames,
-                 "plugins": t.plugins if t.plugins is not None else sorted(app.plugins.plugins)}
-                for t in request.dbsession.scalars(select(Tenant).order_by(Tenant.slug))]
+        rows = [
+            {
+                "slug": t.slug,
+                "kind": t.kind,
+                "name": t.name,
+                "active": t.active,
+                "locales": t.locales,
+                "hostnames": t.hostnames,
+                "plugins": t.plugins if t.plugins is not None else sorted(app.plugins.plugins),
+            }
+            for t in request.dbsession.scalars(select(Tenant).order_by(Tenant.slug))
+        ]
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -42,8 +50,10 @@ def list_(app: AppContext, as_json: bool) -> None:
         return
     click.echo(f"{'slug':<16} {'kind':<7} {'active':<7} {'locales':<18} name")
     for row in rows:
-        click.echo(f"{row['slug']:<16} {row['kind']:<7} {'yes' if row['active'] else 'no':<7} "
-                   f"{','.join(row['locales']):<18} {row['name']}")
+        click.echo(
+            f"{row['slug']:<16} {row['kind']:<7} {'yes' if row['active'] else 'no':<7} "
+            f"{','.join(row['locales']):<18} {row['name']}"
+        )
 
 
 def launch_folder(app: AppContext, folder) -> tuple[Tenant, bool]:
@@ -51,8 +61,9 @@ def launch_folder(app: AppContext, folder) -> tuple[Tenant, bool]:
     try:
         spec = read_folder(folder, set(app.plugins.plugins))
     except LaunchError as error:
-        raise click.ClickException("the tenant configuration is not valid:\n  "
-                                   + "\n  ".join(error.problems)) from error
+        raise click.ClickException(
+            "the tenant configuration is not valid:\n  " + "\n  ".join(error.problems)
+        ) from error
     try:
         with app.request() as request:
             tenant_, created = apply(request, spec, request.find_service(IFileStorage))
@@ -62,11 +73,13 @@ def launch_folder(app: AppContext, folder) -> tuple[Tenant, bool]:
             for asset in spec.assets:  # the city's own public images
                 files.record(tenant_.branding[asset], purpose="branding", visibility="public")
             plugin_configs = spec.data.get("plugins", {})
-            request.hooks.col_tenant_launched(request=request, tenant=tenant_,
-                                              plugin_config=plugin_configs)
+            request.hooks.col_tenant_launched(
+                request=request, tenant=tenant_, plugin_config=plugin_configs
+            )
     except LaunchError as error:
-        raise click.ClickException("the tenant configuration is not valid:\n  "
-                                   + "\n  ".join(error.problems)) from error
+        raise click.ClickException(
+            "the tenant configuration is not valid:\n  " + "\n  ".join(error.problems)
+        ) from error
     return tenant_, created
 
 
@@ -78,25 +91,38 @@ def launch(app: AppContext, folder: str) -> None:
     tenant_, created = launch_folder(app, folder)
     click.echo(f"{'Created' if created else 'Updated'} tenant {tenant_.slug} ({tenant_.name}).")
     # The site works in any language, but the platform's own words need a catalog for it.
-    untranslated = [code for code in tenant_.locales if code.split("_")[0] != SOURCE_LANGUAGE
-                    and not (LOCALES_DIR / code).is_dir()]
+    untranslated = [
+        code
+        for code in tenant_.locales
+        if code.split("_")[0] != SOURCE_LANGUAGE and not (LOCALES_DIR / code).is_dir()
+    ]
     for code in untranslated:
-        click.echo(f"Note: the platform's own words are not translated into {code!r} yet, so "
-                   "they show in English; see docs/translating.md (col i18n update --add "
-                   f"{code}).")
+        click.echo(
+            f"Note: the platform's own words are not translated into {code!r} yet, so "
+            "they show in English; see docs/translating.md (col i18n update --add "
+            f"{code})."
+        )
 
 
 @tenant.command()
 @click.argument("slug")
-@click.option("--into", "into", type=click.Path(file_okay=False), default="tenants",
-              show_default=True, help="Write INTO/SLUG/ (it must not exist yet).")
+@click.option(
+    "--into",
+    "into",
+    type=click.Path(file_okay=False),
+    default="tenants",
+    show_default=True,
+    help="Write INTO/SLUG/ (it must not exist yet).",
+)
 @pass_app
 def export(app: AppContext, slug: str, into: str) -> None:
     """Write a tenant's live configuration (with admins' edits) back to a folder."""
     target = Path(into) / slug
     if target.exists():
-        raise click.ClickException(f"{target} already exists; nothing was written. Export "
-                                   "--into another folder and compare, or move it away first.")
+        raise click.ClickException(
+            f"{target} already exists; nothing was written. Export "
+            "--into another folder and compare, or move it away first."
+        )
     with app.request() as request:
         found = request.dbsession.scalar(select(Tenant).where(Tenant.slug == slug))
         if found is None:

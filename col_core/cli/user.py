@@ -26,8 +26,9 @@ def user() -> None:
 def _email(value: str) -> str:
     cleaned, errors = v.validate({"email": value}, {"email": v.email()})
     if errors:
-        raise click.BadParameter(f"{value!r} is not an email address such as name@example.org.",
-                                 param_hint="--email")
+        raise click.BadParameter(
+            f"{value!r} is not an email address such as name@example.org.", param_hint="--email"
+        )
     return cleaned["email"]
 
 
@@ -44,8 +45,11 @@ def _read_password(from_stdin: bool, email: str) -> str:
 
 @user.command("create-admin")
 @click.option("--email", required=True, help="The administrator's email address.")
-@click.option("--password-stdin", is_flag=True,
-              help="Read the password from the first line of standard input (for scripts).")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input (for scripts).",
+)
 @pass_app
 def create_admin(app: AppContext, email: str, password_stdin: bool) -> None:
     """Create a platform administrator, or make an existing account one."""
@@ -60,9 +64,15 @@ def create_admin(app: AppContext, email: str, password_stdin: bool) -> None:
             click.echo(f"{email} is now a platform administrator (password unchanged).")
             return
         password = _read_password(password_stdin, email)
-        session.add(User(email=email, display_name=email.split("@")[0],
-                         password_hash=hash_password(password),
-                         email_verified_at=utcnow(), is_platform_admin=True))
+        session.add(
+            User(
+                email=email,
+                display_name=email.split("@")[0],
+                password_hash=hash_password(password),
+                email_verified_at=utcnow(),
+                is_platform_admin=True,
+            )
+        )
     click.echo(f"Created platform administrator {email}.")
 
 

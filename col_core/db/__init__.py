@@ -12,8 +12,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from col_core.db.locks import watch_busy_errors
 from col_core.db.meta import Base, Timestamped, metadata, utcnow
 
-__all__ = ["Base", "Timestamped", "metadata", "utcnow", "make_engine", "make_session_factory",
-           "session_for_transaction", "reopen", "TRANSACTION_MANAGER"]
+__all__ = [
+    "Base",
+    "Timestamped",
+    "metadata",
+    "utcnow",
+    "make_engine",
+    "make_session_factory",
+    "session_for_transaction",
+    "reopen",
+    "TRANSACTION_MANAGER",
+]
 
 
 # A writer waits this long for SQLite's write lock before its request is retried (pyramid_retry).
@@ -72,8 +81,10 @@ def _refuse_a_role_above_the_policies(engine: Engine) -> None:
     if problems:
         raise SettingsError(
             "col.database_url (COL_DATABASE_URL) must log in as the application's own role: "
-            + "; ".join(problems) + ". Run migrations with col.database_owner_url "
-            "(COL_DATABASE_OWNER_URL) instead; see docs/deployment.md.")
+            + "; ".join(problems)
+            + ". Run migrations with col.database_owner_url "
+            "(COL_DATABASE_OWNER_URL) instead; see docs/deployment.md."
+        )
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -68,9 +68,11 @@ def _mark_busy_retryable(context) -> None:
     """SQLite's "database is locked" means "try again": ``pyramid_retry`` runs the request once
     more (PostgreSQL's serialisation failures and deadlocks are marked by zope.sqlalchemy)."""
     original = context.original_exception
-    if isinstance(original, sqlite3.OperationalError) and \
-            getattr(original, "sqlite_errorcode", 0) & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED) and \
-            context.sqlalchemy_exception is not None:
+    if (
+        isinstance(original, sqlite3.OperationalError)
+        and getattr(original, "sqlite_errorcode", 0) & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED)
+        and context.sqlalchemy_exception is not None
+    ):
         zope.interface.alsoProvides(context.sqlalchemy_exception, IRetryableError)
 
 
@@ -94,4 +96,3 @@ class StillBusyPredicate:
 
     def __call__(self, context, request) -> bool:
         return IRetryableError.providedBy(getattr(request, "exception", None)) == self.value
-

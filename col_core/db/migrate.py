@@ -29,7 +29,7 @@ CORE_VERSIONS = str(Path(__file__).parent / "migrations" / "versions")
 def load_models(plugins=None) -> None:
     """Import every model module so the one MetaData knows every table."""
     importlib.import_module("col_core.models")
-    for plugin in (plugins.plugins.values() if plugins else ()):
+    for plugin in plugins.plugins.values() if plugins else ():
         try:
             importlib.import_module(f"{plugin.package.__name__}.models")
         except ModuleNotFoundError as error:
@@ -73,7 +73,9 @@ def include_object(plugin_filter: str | None):
     return include
 
 
-def alembic_config(connection: Connection, plugins=None, plugin_filter: str | None = None) -> Config:
+def alembic_config(
+    connection: Connection, plugins=None, plugin_filter: str | None = None
+) -> Config:
     _loaded_plugins["registry"] = plugins
     locations = [CORE_VERSIONS]
     if plugins is not None:
@@ -118,12 +120,18 @@ def differences(connection: Connection, plugins=None) -> list:
 def revision(connection: Connection, plugins, package: str, message: str) -> None:
     """Autogenerate a revision for ``package`` (``col_core`` or a plugin name) on its lineage."""
     config = alembic_config(connection, plugins, plugin_filter=package)
-    labels = {label for script in ScriptDirectory.from_config(config).walk_revisions()
-              for label in script.branch_labels}
+    labels = {
+        label
+        for script in ScriptDirectory.from_config(config).walk_revisions()
+        for label in script.branch_labels
+    }
     if package in labels:
         kwargs: dict[str, Any] = {"head": f"{package}@head"}
     else:
-        version_path = CORE_VERSIONS if package == "col_core" else \
-            plugins.plugins[package].hooks.col_migrations()
+        version_path = (
+            CORE_VERSIONS
+            if package == "col_core"
+            else plugins.plugins[package].hooks.col_migrations()
+        )
         kwargs = {"head": "base", "branch_label": package, "version_path": version_path}
     command.revision(config, message=message, autogenerate=True, **kwargs)

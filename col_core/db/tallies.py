@@ -21,7 +21,8 @@ import os
 import threading
 import time
 from collections import defaultdict
-from typing import Callable, Hashable, NamedTuple
+from collections.abc import Callable, Hashable
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, update
 from zope.sqlalchemy import mark_changed
@@ -93,8 +94,9 @@ class Tallies:
                         kind.flush(request, city_values)
                     written += len(city_values)
                 except Exception:
-                    log.exception("Tally %s of city %s not written; kept for the next flush",
-                                  name, tenant_id)
+                    log.exception(
+                        "Tally %s of city %s not written; kept for the next flush", name, tenant_id
+                    )
                     with self._lock:
                         for key, value in city_values.items():
                             self._merge(name, (tenant_id, key), value, kind.combine)
@@ -110,9 +112,12 @@ def write_by_id(session, column, values: dict) -> None:
     """``UPDATE <column's table> SET <column> = value WHERE id = key`` for each ``{key: value}``,
     in one executemany (rows deleted since they were noted are simply not there)."""
     table = column.table
-    session.execute(update(table).where(table.c.id == bindparam("row_id"))
-                    .values({column.name: bindparam("row_value")}),
-                    [{"row_id": key, "row_value": value} for key, value in values.items()])
+    session.execute(
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values({column.name: bindparam("row_value")}),
+        [{"row_id": key, "row_value": value} for key, value in values.items()],
+    )
     mark_changed(session)  # a Core statement: the transaction must commit it
 
 
@@ -126,6 +131,7 @@ def add_tally_kind(config, name: str, flush, combine=operator.add) -> None:
 
 
 def includeme(config):
-    config.registry["col.tallies"] = Tallies(config.registry,
-                                             float(config.get_settings()["col.tally_seconds"]))
+    config.registry["col.tallies"] = Tallies(
+        config.registry, float(config.get_settings()["col.tally_seconds"])
+    )
     config.add_directive("add_tally_kind", add_tally_kind)

@@ -11,8 +11,7 @@ class IStoredFiles(Interface):
     covers, badge images, branding) are served to anyone on their city's site; private ones
     (badge evidence, verification documents) only to those :meth:`may_view` allows."""
 
-    def put(data: bytes, allowed: set[str], *, purpose: str, visibility: str,
-            owner=None) -> str:
+    def put(data: bytes, allowed: set[str], *, purpose: str, visibility: str, owner=None) -> str:
         """Check and store ``data`` (see ``IFileStorage.put``, which raises ``UploadRejected``)
         and record it in this city, owned by ``owner`` (default: the signed-in person).
         Returns the key."""

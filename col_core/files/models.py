@@ -10,8 +10,16 @@ from col_core.tenancy.scoping import TenantScoped
 
 VISIBILITIES = ("public", "private")
 #: What a file is for; private ones are the person's own documents.
-PURPOSES = ("picture", "logo", "verification", "cover", "resource", "badge-image", "evidence",
-            "branding")
+PURPOSES = (
+    "picture",
+    "logo",
+    "verification",
+    "cover",
+    "resource",
+    "badge-image",
+    "evidence",
+    "branding",
+)
 
 
 class StoredFile(TenantScoped, Timestamped, Base):
@@ -28,7 +36,8 @@ class StoredFile(TenantScoped, Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(80))  # "<sha256>.<ext>"
     owner_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True)
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     visibility: Mapped[str] = mapped_column(String(8), default="private")
     purpose: Mapped[str] = mapped_column(String(16))
     content_type: Mapped[str] = mapped_column(String(40))

@@ -30,10 +30,12 @@ def serve_file(request):
     try:
         body = storage.get(key)
     except KeyError:
-        raise HTTPNotFound("No such file.")
+        raise HTTPNotFound("No such file.") from None
     response = Response(body=body, content_type=storage.content_type(key))
     response.headers["Cache-Control"] = cache
     response.headers["X-Content-Type-Options"] = "nosniff"
     if key.endswith(".svg") or key.endswith(".pdf"):
-        response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'"
+        )
     return response

@@ -74,9 +74,14 @@ def extract(domain: Domain) -> Catalog:
     catalog = Catalog(project=PROJECT, domain=domain.name, fuzzy=False)
     skip = {domain.locale_dir.name, "tests", "__pycache__", "static"}
     for filename, lineno, message, comments, context in extract_from_dir(
-            domain.source_dir, method_map, options_map, keywords=KEYWORDS,
-            comment_tags=("Translators:",), strip_comment_tags=True,
-            directory_filter=lambda path: Path(path).name not in skip):
+        domain.source_dir,
+        method_map,
+        options_map,
+        keywords=KEYWORDS,
+        comment_tags=("Translators:",),
+        strip_comment_tags=True,
+        directory_filter=lambda path: Path(path).name not in skip,
+    ):
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return catalog
 
@@ -89,8 +94,9 @@ def _read(path: Path, language: str | None = None) -> Catalog:
 def _write(path: Path, catalog: Catalog) -> None:
     buffer = io.BytesIO()
     # File names without line numbers: stable diffs while other code moves around.
-    write_po(buffer, catalog, width=100, sort_output=True, ignore_obsolete=True,
-             include_lineno=False)
+    write_po(
+        buffer, catalog, width=100, sort_output=True, ignore_obsolete=True, include_lineno=False
+    )
     content = buffer.getvalue()
     # Leave an unchanged catalog alone, so that re-extracting does not churn its date.
     if path.exists() and _without_date(path.read_bytes()) == _without_date(content):
@@ -114,8 +120,11 @@ def update(domain: Domain, add_languages=()) -> list[Path]:
     written = [domain.pot_path]
     for language in sorted({*domain.languages(), *add_languages}):
         path = domain.po_path(language)
-        catalog = _read(path, language) if path.exists() else Catalog(
-            locale=language, domain=domain.name, project=PROJECT, fuzzy=False)
+        catalog = (
+            _read(path, language)
+            if path.exists()
+            else Catalog(locale=language, domain=domain.name, project=PROJECT, fuzzy=False)
+        )
         # No fuzzy guesses: a wrong translation shown to a learner is worse than a missing one.
         catalog.update(template, no_fuzzy_matching=True)
         _write(path, catalog)
@@ -124,8 +133,9 @@ def update(domain: Domain, add_languages=()) -> list[Path]:
 
 
 def compile_all(all_domains: list[Domain]) -> list[Path]:
-    return [path for domain in all_domains
-            for path in compile_catalogs(domain.locale_dir, domain.name)]
+    return [
+        path for domain in all_domains for path in compile_catalogs(domain.locale_dir, domain.name)
+    ]
 
 
 def _key(message) -> tuple:
@@ -142,10 +152,14 @@ def stale_problems(domain: Domain) -> list[str]:
         return [f"{domain.pot_path}: missing; run `col i18n update`"]
     committed = {_key(m) for m in _read(domain.pot_path) if m.id}
     fresh = {_key(m) for m in extract(domain) if m.id}
-    problems = [f"{domain.pot_path}: new message not extracted yet: {_show(key)}"
-                for key in sorted(fresh - committed, key=str)]
-    problems += [f"{domain.pot_path}: message no longer in the code: {_show(key)}"
-                 for key in sorted(committed - fresh, key=str)]
+    problems = [
+        f"{domain.pot_path}: new message not extracted yet: {_show(key)}"
+        for key in sorted(fresh - committed, key=str)
+    ]
+    problems += [
+        f"{domain.pot_path}: message no longer in the code: {_show(key)}"
+        for key in sorted(committed - fresh, key=str)
+    ]
     return problems
 
 
@@ -162,8 +176,15 @@ def translation_problems(domain: Domain, language: str) -> list[str]:
         if not wanted.id:
             continue
         message = catalog.get(wanted.id, context=wanted.context)
-        forms = [] if message is None else (
-            list(message.string) if isinstance(message.string, (list, tuple)) else [message.string])
+        forms = (
+            []
+            if message is None
+            else (
+                list(message.string)
+                if isinstance(message.string, (list, tuple))
+                else [message.string]
+            )
+        )
         if message is None or message.fuzzy or not forms or not all(forms):
             problems.append(f"{path}: not translated: {_show(_key(wanted))}")
             continue
@@ -172,8 +193,10 @@ def translation_problems(domain: Domain, language: str) -> list[str]:
         found = set().union(*map(placeholders, forms))
         # A singular form may leave out the count ("one badge"), so compare the union of forms.
         if found - expected or placeholders(sources[-1]) - found:
-            problems.append(f"{path}: placeholders differ in {_show(_key(wanted))}: "
-                            f"expected {sorted(expected)}, found {sorted(found)}")
+            problems.append(
+                f"{path}: placeholders differ in {_show(_key(wanted))}: "
+                f"expected {sorted(expected)}, found {sorted(found)}"
+            )
     return problems
 
 

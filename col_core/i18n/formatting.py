@@ -12,21 +12,21 @@ from jinja2 import pass_context
 def _locale_and_zone(request):
     locale = request.localizer.locale_name if request is not None else "en"
     tenant = getattr(request, "tenant", None)
-    zone = ZoneInfo(tenant.timezone) if tenant is not None and tenant.timezone else dt.timezone.utc
+    zone = ZoneInfo(tenant.timezone) if tenant is not None and tenant.timezone else dt.UTC
     return locale, zone
 
 
 def format_datetime(request, value: dt.datetime, format: str = "medium") -> str:
     locale, zone = _locale_and_zone(request)
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
+        value = value.replace(tzinfo=dt.UTC)
     return dates.format_datetime(value, format=format, tzinfo=zone, locale=locale)
 
 
 def format_date(request, value: dt.date | dt.datetime, format: str = "medium") -> str:
     locale, zone = _locale_and_zone(request)
     if isinstance(value, dt.datetime):
-        value = (value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)).astimezone(zone)
+        value = (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(zone)
     return dates.format_date(value, format=format, locale=locale)
 
 
@@ -49,8 +49,12 @@ def format_currency(request, value, currency: str = "EUR") -> str:
 
 def install_filters(environment) -> None:
     """Register ``|datetime``, ``|date``, ``|number`` and ``|currency`` for templates."""
-    for name, function in {"datetime": format_datetime, "date": format_date,
-                           "number": format_number, "currency": format_currency}.items():
+    for name, function in {
+        "datetime": format_datetime,
+        "date": format_date,
+        "number": format_number,
+        "currency": format_currency,
+    }.items():
         environment.filters[name] = _with_request(function)
 
 

@@ -40,7 +40,8 @@ def negotiate_locale(request) -> str:
     if request.accept_language:
         # RFC 4647 lookup: "de-AT, en;q=0.5" picks "de" when the city offers de and en.
         found = request.accept_language.lookup(
-            language_tags=[locale.replace("_", "-") for locale in allowed], default=lambda: None)
+            language_tags=[locale.replace("_", "-") for locale in allowed], default=lambda: None
+        )
         if found:
             return found.replace("-", "_")
     default = tenant.default_locale if tenant is not None else "en"

@@ -23,6 +23,7 @@ def set_locale(request):
     if not came_from.startswith(home):  # the slash: "https://city.example@evil.example" is not ours
         came_from = home
     response = HTTPSeeOther(location=came_from)
-    response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, samesite="Lax",
-                        httponly=True)
+    response.set_cookie(
+        LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+    )
     return response

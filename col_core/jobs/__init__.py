@@ -17,16 +17,18 @@ from col_core.jobs.interfaces import IJobQueue
 __all__ = ["IJobQueue"]
 
 
-def add_job_kind(config, name: str, handler, max_attempts: int | None = None,
-                 lease_seconds: int = 600) -> None:
+def add_job_kind(
+    config, name: str, handler, max_attempts: int | None = None, lease_seconds: int = 600
+) -> None:
     """Register ``handler(request, job)`` for jobs of ``name`` (a second registration of the
     same name is a configuration conflict).  ``max_attempts`` defaults to
     ``col.jobs_attempts``; a job still running after ``lease_seconds`` is taken to be abandoned
     by a dead worker and run again."""
     handler = config.maybe_dotted(handler)
     runner = config.registry["col.jobs"]
-    config.action(("col.job_kind", name),
-                  lambda: runner.add_kind(name, handler, max_attempts, lease_seconds))
+    config.action(
+        ("col.job_kind", name), lambda: runner.add_kind(name, handler, max_attempts, lease_seconds)
+    )
 
 
 def includeme(config):
@@ -37,4 +39,3 @@ def includeme(config):
     follow_session_commits(runner, config.registry["col.session_factory"])
     config.register_service_factory(job_queue_factory, IJobQueue)
     config.add_directive("add_job_kind", add_job_kind)
-

@@ -44,16 +44,24 @@ class Job(TenantScoped, Base):
     finished_at: Mapped[dt.datetime | None]
 
     def as_json(self) -> dict:
-        return {"id": self.id, "tenant_id": self.tenant_id, "kind": self.kind,
-                "label": self.label, "status": self.status, "attempts": self.attempts,
-                "max_attempts": self.max_attempts, "run_after": _iso(self.run_after),
-                "created_at": _iso(self.created_at), "finished_at": _iso(self.finished_at),
-                "last_error": self.last_error}
+        return {
+            "id": self.id,
+            "tenant_id": self.tenant_id,
+            "kind": self.kind,
+            "label": self.label,
+            "status": self.status,
+            "attempts": self.attempts,
+            "max_attempts": self.max_attempts,
+            "run_after": _iso(self.run_after),
+            "created_at": _iso(self.created_at),
+            "finished_at": _iso(self.finished_at),
+            "last_error": self.last_error,
+        }
 
 
 def aware(moment: dt.datetime) -> dt.datetime:
     # SQLite hands back naive datetimes; they were stored in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _iso(moment: dt.datetime | None) -> str | None:

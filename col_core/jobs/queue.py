@@ -41,12 +41,14 @@ def make_huey(settings) -> Huey:
         path.parent.mkdir(parents=True, exist_ok=True)
         return SqliteHuey(name, filename=str(path), results=False)
     if url.startswith(("redis://", "rediss://", "unix://")):
-        pool = ConnectionPool.from_url(url, socket_connect_timeout=REDIS_CONNECT_TIMEOUT,
-                                       socket_timeout=REDIS_TIMEOUT)
+        pool = ConnectionPool.from_url(
+            url, socket_connect_timeout=REDIS_CONNECT_TIMEOUT, socket_timeout=REDIS_TIMEOUT
+        )
         return RedisHuey(name, connection_pool=pool, results=False)
     raise QueueConfigurationError(
         f"col.jobs_queue (COL_JOBS_QUEUE) is {url!r}; use sqlite:///FILE, "
-        "redis://HOST:PORT/DB or immediate.")
+        "redis://HOST:PORT/DB or immediate."
+    )
 
 
 def register_tasks(huey: Huey, run, relay, sweep) -> dict:

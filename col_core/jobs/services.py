@@ -12,7 +12,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 from sqlalchemy import delete, event, inspect, select, update
 from zope.interface import implementer
@@ -71,10 +72,16 @@ class JobRunner:
         self.huey = make_huey(settings)
         self.tasks = register_tasks(self.huey, self.run, self.fan_out, self.sweep)
 
-    def add_kind(self, name: str, handler: Callable, max_attempts: int | None = None,
-                 lease_seconds: int = 600) -> None:
-        self.kinds[name] = JobKind(name, handler, max_attempts or self.default_attempts,
-                                   lease_seconds)
+    def add_kind(
+        self,
+        name: str,
+        handler: Callable,
+        max_attempts: int | None = None,
+        lease_seconds: int = 600,
+    ) -> None:
+        self.kinds[name] = JobKind(
+            name, handler, max_attempts or self.default_attempts, lease_seconds
+        )
 
     def wait_after(self, attempt: int) -> float:
         """Seconds between the ``attempt``-th failure and the next attempt."""
@@ -91,20 +98,27 @@ class JobRunner:
             try:
                 self.huey.enqueue(self.tasks["relay"].s([tuple(item) for item in tickets]))
             except Exception:
-                log.exception("The job queue is unreachable; %s jobs wait for the sweep.",
-                              len(tickets))
+                log.exception(
+                    "The job queue is unreachable; %s jobs wait for the sweep.", len(tickets)
+                )
                 return 0
             return len(tickets)
         handed = 0
         for item in tickets:
             message = self.tasks["run"].s(
-                item.tenant_id, item.job_id, retries=max(item.max_attempts - item.attempts - 1, 0),
-                retry_delay=self.wait_after(item.attempts + 1), retry_backoff=BACKOFF)
+                item.tenant_id,
+                item.job_id,
+                retries=max(item.max_attempts - item.attempts - 1, 0),
+                retry_delay=self.wait_after(item.attempts + 1),
+                retry_backoff=BACKOFF,
+            )
             try:
                 self.huey.enqueue(message)
             except Exception:
-                log.exception("The job queue is unreachable; job %s and any after it wait for "
-                              "the sweep.", item.job_id)
+                log.exception(
+                    "The job queue is unreachable; job %s and any after it wait for the sweep.",
+                    item.job_id,
+                )
                 break
             handed += 1
         return handed
@@ -122,9 +136,11 @@ class JobRunner:
         left is raised again, for the queue to retry after the next wait."""
         with city_request(self.registry, tenant_id) as request:
             claimed = request.dbsession.execute(
-                update(Job).where(Job.id == job_id, Job.status == "pending")
+                update(Job)
+                .where(Job.id == job_id, Job.status == "pending")
                 .values(status="running", attempts=Job.attempts + 1, locked_at=utcnow())
-                .returning(Job.attempts, Job.max_attempts)).first()
+                .returning(Job.attempts, Job.max_attempts)
+            ).first()
         if claimed is None:
             return  # done, failed, purged, or run by another worker on a duplicate message
         try:
@@ -132,8 +148,10 @@ class JobRunner:
                 job = request.dbsession.get(Job, job_id)
                 kind = self.kinds.get(job.kind)
                 if kind is None:
-                    raise LookupError(f"No handler for jobs of kind {job.kind!r}: is the plugin "
-                                      "that adds them installed and enabled?")
+                    raise LookupError(
+                        f"No handler for jobs of kind {job.kind!r}: is the plugin "
+                        "that adds them installed and enabled?"
+                    )
                 kind.handler(request, job)
                 job.status, job.payload, job.finished_at = "done", {}, utcnow()
                 job.locked_at = job.last_error = None
@@ -142,8 +160,9 @@ class JobRunner:
             self._record_failure(tenant_id, job_id, error, final, claimed.attempts)
             if not final:
                 raise
-            log.error("Job %s failed for good after %s attempts: %s", job_id, claimed.attempts,
-                      error)
+            log.error(
+                "Job %s failed for good after %s attempts: %s", job_id, claimed.attempts, error
+            )
 
     def _record_failure(self, tenant_id, job_id, error, final: bool, attempt: int) -> None:
         now = utcnow()
@@ -166,8 +185,7 @@ class JobRunner:
 
         Any number of workers may sweep at once: a job claimed twice runs once."""
         now = utcnow()
-        with scripted_request(self.registry) as request, \
-                cross_tenant(request.dbsession) as session:
+        with scripted_request(self.registry) as request, cross_tenant(request.dbsession) as session:
             abandoned = []
             for job in session.scalars(select(Job).where(Job.status == "running")):
                 kind = self.kinds.get(job.kind)
@@ -175,14 +193,20 @@ class JobRunner:
                 if aware(job.locked_at or now) + lease < now:
                     job.status, job.locked_at, job.run_after = "pending", None, now
                     abandoned.append(ticket(job))
-            session.execute(delete(Job).where(Job.status == "done",
-                                              Job.finished_at < now - self.keep_done))
+            session.execute(
+                delete(Job).where(Job.status == "done", Job.finished_at < now - self.keep_done)
+            )
             lost = []
             if not self.huey.pending_count():  # with work waiting, due jobs are merely queued
-                lost = [Ticket(*row) for row in session.execute(
-                    select(Job.tenant_id, Job.id, Job.attempts, Job.max_attempts)
-                    .where(Job.status == "pending", Job.run_after <= now - LOST_AFTER)
-                    .order_by(Job.id).limit(SWEEP_BATCH))]
+                lost = [
+                    Ticket(*row)
+                    for row in session.execute(
+                        select(Job.tenant_id, Job.id, Job.attempts, Job.max_attempts)
+                        .where(Job.status == "pending", Job.run_after <= now - LOST_AFTER)
+                        .order_by(Job.id)
+                        .limit(SWEEP_BATCH)
+                    )
+                ]
         return self.relay(abandoned + lost)
 
 
@@ -197,8 +221,15 @@ def write_job(session, runner: JobRunner, kind: str, payload: dict, label: str =
     spec = runner.kinds.get(kind)
     if spec is None:
         raise LookupError(f"Unknown job kind {kind!r}; register it with config.add_job_kind.")
-    job = Job(kind=kind, payload=payload, label=label[:200], status="pending", attempts=0,
-              max_attempts=spec.max_attempts, run_after=utcnow())
+    job = Job(
+        kind=kind,
+        payload=payload,
+        label=label[:200],
+        status="pending",
+        attempts=0,
+        max_attempts=spec.max_attempts,
+        run_after=utcnow(),
+    )
     session.add(job)
     manager = session.info.get(TRANSACTION_MANAGER)
     current = manager.get() if manager is not None else None

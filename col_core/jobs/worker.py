@@ -11,8 +11,13 @@ def _consumer(runner, threads: int, sweep: bool) -> Consumer:
     # A worker that has just started may have been killed while running jobs: they are found
     # by the sweep once their kind's lease has run out.
     # An idle worker asks a SQLite queue at least every 2 seconds (Redis wakes it at once).
-    return runner.huey.create_consumer(workers=threads, worker_type="thread", periodic=sweep,
-                                       max_delay=2.0, check_worker_health=True)
+    return runner.huey.create_consumer(
+        workers=threads,
+        worker_type="thread",
+        periodic=sweep,
+        max_delay=2.0,
+        check_worker_health=True,
+    )
 
 
 def run_worker(runner, threads: int = 2, sweep: bool = True) -> None:
@@ -27,9 +32,11 @@ class InProcessWorker:
     def __init__(self, runner, threads: int = 2):
         self.consumer = _consumer(runner, threads, sweep=True)
 
-    def start(self) -> "InProcessWorker":
-        kept = {number: signal.getsignal(number)
-                for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
+    def start(self) -> InProcessWorker:
+        kept = {
+            number: signal.getsignal(number)
+            for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+        }
         self.consumer.start()  # also installs the consumer's own signal handlers...
         for number, handler in kept.items():  # ...which would leave the server deaf to them
             signal.signal(number, handler)

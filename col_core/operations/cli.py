@@ -27,9 +27,17 @@ def doctor(app: AppContext, as_json: bool) -> None:
     findings = Doctor(settings, configured_registry(settings)).run()
     failed = [finding for finding in findings if finding.status == FAIL]
     if as_json:
-        click.echo(json.dumps({"ok": not failed, "environment": settings["col.environment"],
-                               "checks": [finding.as_json() for finding in findings]},
-                              indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {
+                    "ok": not failed,
+                    "environment": settings["col.environment"],
+                    "checks": [finding.as_json() for finding in findings],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     else:
         click.echo(f"Checking the {settings['col.environment']} configuration.")
         for finding in findings:

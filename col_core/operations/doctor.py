@@ -50,8 +50,16 @@ class Doctor:
         self.production = settings["col.environment"] == "production"
 
     def run(self) -> list[Finding]:
-        return [self.secret(), self.public_url(), self.https(), *self.database(), self.queue(),
-                self.mail(), self.storage(), self.webhooks()]
+        return [
+            self.secret(),
+            self.public_url(),
+            self.https(),
+            *self.database(),
+            self.queue(),
+            self.mail(),
+            self.storage(),
+            self.webhooks(),
+        ]
 
     def secret(self) -> Finding:
         secret = self.settings["col.secret"]
@@ -59,40 +67,63 @@ class Doctor:
             where = Path(self.settings["col.data_dir"]) / "secret.key"
             return Finding("secret", OK, f"not set: outside production, {where} is used")
         if not secret:
-            return Finding("secret", FAIL, "COL_SECRET is not set",
-                           "Set COL_SECRET. " + col_settings.GENERATE_SECRET)
+            return Finding(
+                "secret",
+                FAIL,
+                "COL_SECRET is not set",
+                "Set COL_SECRET. " + col_settings.GENERATE_SECRET,
+            )
         if weak := col_settings.weak_secret(secret):
-            return Finding("secret", FAIL if self.production else WARN,
-                           f"COL_SECRET is too weak: {weak}",
-                           "Set a new COL_SECRET (everyone is signed out). "
-                           + col_settings.GENERATE_SECRET)
+            return Finding(
+                "secret",
+                FAIL if self.production else WARN,
+                f"COL_SECRET is too weak: {weak}",
+                "Set a new COL_SECRET (everyone is signed out). " + col_settings.GENERATE_SECRET,
+            )
         return Finding("secret", OK, "COL_SECRET is set and strong")
 
     def public_url(self) -> Finding:
         url = self.settings["col.public_url"]
         if not url and not self.production:
-            return Finding("public_url", OK, "not set: outside production, links point at the "
-                           "local server (`col serve`)")
+            return Finding(
+                "public_url",
+                OK,
+                "not set: outside production, links point at the local server (`col serve`)",
+            )
         if not url:
-            return Finding("public_url", FAIL, "COL_PUBLIC_URL is not set",
-                           "Set COL_PUBLIC_URL to the address people use, such as "
-                           "https://citiesoflearning.eu.")
+            return Finding(
+                "public_url",
+                FAIL,
+                "COL_PUBLIC_URL is not set",
+                "Set COL_PUBLIC_URL to the address people use, such as "
+                "https://citiesoflearning.eu.",
+            )
         if bad := col_settings.bad_public_url(url):
-            return Finding("public_url", FAIL, f"COL_PUBLIC_URL {bad}",
-                           "Set COL_PUBLIC_URL to scheme, host and optional port and path, "
-                           "such as https://citiesoflearning.eu.")
+            return Finding(
+                "public_url",
+                FAIL,
+                f"COL_PUBLIC_URL {bad}",
+                "Set COL_PUBLIC_URL to scheme, host and optional port and path, "
+                "such as https://citiesoflearning.eu.",
+            )
         return Finding("public_url", OK, f"links point at {url}")
 
     def webhooks(self) -> Finding:
         if not col_settings.as_bool(self.settings.get("col.webhooks_allow_private", "false")):
             return Finding("webhooks", OK, "endpoints must be https on public addresses")
         if not self.production:
-            return Finding("webhooks", OK, "endpoints may be http or private addresses, which "
-                                           "only tests and development need")
-        return Finding("webhooks", FAIL,
-                       "webhook endpoints may be plain http or private addresses: anyone who "
-                       "subscribes one can make the server post to what only it can reach",
-                       "Unset COL_WEBHOOKS_ALLOW_PRIVATE (docs/webhooks.md, Security).")
+            return Finding(
+                "webhooks",
+                OK,
+                "endpoints may be http or private addresses, which only tests and development need",
+            )
+        return Finding(
+            "webhooks",
+            FAIL,
+            "webhook endpoints may be plain http or private addresses: anyone who "
+            "subscribes one can make the server post to what only it can reach",
+            "Unset COL_WEBHOOKS_ALLOW_PRIVATE (docs/webhooks.md, Security).",
+        )
 
     def https(self) -> Finding:
         url = self.settings["col.public_url"]
@@ -101,19 +132,29 @@ class Doctor:
             return Finding("https", OK, f"the public URL is https, {hsts}")
         if not self.production:
             return Finding("https", OK, "not https, which only production needs")
-        return Finding("https", FAIL,
-                       "the public URL is not https: passwords and sessions would travel "
-                       "unencrypted" if url else "no public URL, so no https",
-                       "Terminate TLS at the proxy and set COL_PUBLIC_URL=https://... "
-                       "(docs/deployment.md, section 4).")
+        return Finding(
+            "https",
+            FAIL,
+            "the public URL is not https: passwords and sessions would travel unencrypted"
+            if url
+            else "no public URL, so no https",
+            "Terminate TLS at the proxy and set COL_PUBLIC_URL=https://... "
+            "(docs/deployment.md, section 4).",
+        )
 
     def database(self) -> list[Finding]:
         url = self.settings["col.database_url"]
         if url.startswith("sqlite:///"):
             path = Path(url.removeprefix("sqlite:///"))
             if not path.exists():  # never create it: the doctor changes nothing
-                return [Finding("database", FAIL, f"the SQLite database {path} does not exist",
-                                "Run `col db upgrade` (or check COL_DATABASE_URL).")]
+                return [
+                    Finding(
+                        "database",
+                        FAIL,
+                        f"the SQLite database {path} does not exist",
+                        "Run `col db upgrade` (or check COL_DATABASE_URL).",
+                    )
+                ]
         engine = make_engine(url)
         found: list[Finding] = []
         try:
@@ -122,9 +163,15 @@ class Doctor:
                 found.append(self.migrations(connection))
                 connection.rollback()
         except Exception as error:  # noqa: BLE001 - reported, with what to do
-            return [Finding("database", FAIL, f"cannot connect: {problem(error)}",
-                            "Check COL_DATABASE_URL and that the database server runs and "
-                            "accepts this machine.")]
+            return [
+                Finding(
+                    "database",
+                    FAIL,
+                    f"cannot connect: {problem(error)}",
+                    "Check COL_DATABASE_URL and that the database server runs and "
+                    "accepts this machine.",
+                )
+            ]
         finally:
             engine.dispose()
         return found
@@ -132,11 +179,15 @@ class Doctor:
     def database_kind(self, dialect: str) -> Finding:
         if dialect == "postgresql":
             return Finding("database", OK, "PostgreSQL reachable")
-        return Finding("database", WARN if self.production else OK,
-                       f"{dialect} reachable" + (": one machine only, no row-level security"
-                                                 if self.production else ""),
-                       "Use PostgreSQL in production (docs/deployment.md, section 1)."
-                       if self.production else "")
+        return Finding(
+            "database",
+            WARN if self.production else OK,
+            f"{dialect} reachable"
+            + (": one machine only, no row-level security" if self.production else ""),
+            "Use PostgreSQL in production (docs/deployment.md, section 1)."
+            if self.production
+            else "",
+        )
 
     def migrations(self, connection) -> Finding:
         config = alembic_config(connection, self.plugins)
@@ -148,30 +199,52 @@ class Doctor:
             message = "the database has no schema"
         else:
             missing = len(expected - current)
-            message = f"{missing} lineage(s) behind" if missing else \
-                "the database has revisions this code does not know (newer code ran on it?)"
-        return Finding("migrations", FAIL, message,
-                       "Run `col db upgrade` (with the same settings) before serving.")
+            message = (
+                f"{missing} lineage(s) behind"
+                if missing
+                else "the database has revisions this code does not know (newer code ran on it?)"
+            )
+        return Finding(
+            "migrations",
+            FAIL,
+            message,
+            "Run `col db upgrade` (with the same settings) before serving.",
+        )
 
     def queue(self) -> Finding:
         url = self.settings["col.jobs_queue"].strip()
         if url == IMMEDIATE:
-            return Finding("queue", FAIL if self.production else OK,
-                           "jobs run in the process that commits them (immediate)",
-                           "Set COL_JOBS_QUEUE=redis://HOST:6379/0 and run `col worker`.")
+            return Finding(
+                "queue",
+                FAIL if self.production else OK,
+                "jobs run in the process that commits them (immediate)",
+                "Set COL_JOBS_QUEUE=redis://HOST:6379/0 and run `col worker`.",
+            )
         if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
-            return Finding("queue", OK, "the SQLite queue file does not exist yet",
-                           "It is made when the server or `col worker` first starts.")
+            return Finding(
+                "queue",
+                OK,
+                "the SQLite queue file does not exist yet",
+                "It is made when the server or `col worker` first starts.",
+            )
         try:
             huey = make_huey(self.settings)
             waiting = huey.storage.queue_size()
         except Exception as error:  # noqa: BLE001
-            return Finding("queue", FAIL, f"cannot reach the job queue: {problem(error)}",
-                           "Check COL_JOBS_QUEUE and that Redis runs and accepts this machine.")
+            return Finding(
+                "queue",
+                FAIL,
+                f"cannot reach the job queue: {problem(error)}",
+                "Check COL_JOBS_QUEUE and that Redis runs and accepts this machine.",
+            )
         if url.startswith("sqlite") and self.production:
-            return Finding("queue", WARN, f"SQLite queue reachable ({waiting} waiting): web "
-                           "servers and workers must share one machine",
-                           "For several machines set COL_JOBS_QUEUE=redis://HOST:6379/0.")
+            return Finding(
+                "queue",
+                WARN,
+                f"SQLite queue reachable ({waiting} waiting): web "
+                "servers and workers must share one machine",
+                "For several machines set COL_JOBS_QUEUE=redis://HOST:6379/0.",
+            )
         return Finding("queue", OK, f"reachable, {waiting} message(s) waiting")
 
     def mail(self) -> Finding:
@@ -181,17 +254,26 @@ class Doctor:
         try:
             mailer = mailer_factory(settings)
         except Exception as error:  # noqa: BLE001
-            return Finding("mail", FAIL, f"col.mailer cannot be used: {problem(error)}",
-                           "Set COL_MAILER=col_core.mail.SMTPMailer.")
+            return Finding(
+                "mail",
+                FAIL,
+                f"col.mailer cannot be used: {problem(error)}",
+                "Set COL_MAILER=col_core.mail.SMTPMailer.",
+            )
         if not isinstance(mailer, SMTPMailer):
             if not self.production:
-                return Finding("mail", OK, f"written to files in {settings['col.outbox_dir']} "
-                               "(the development outbox)")
-            return Finding("mail", FAIL,
-                           f"e-mail is written to files in {settings['col.outbox_dir']}, "
-                           "nobody receives it",
-                           "Set COL_MAILER=col_core.mail.SMTPMailer and COL_SMTP_HOST, "
-                           "COL_SMTP_PORT, COL_SMTP_USER, COL_SMTP_PASSWORD, COL_SMTP_TLS.")
+                return Finding(
+                    "mail",
+                    OK,
+                    f"written to files in {settings['col.outbox_dir']} (the development outbox)",
+                )
+            return Finding(
+                "mail",
+                FAIL,
+                f"e-mail is written to files in {settings['col.outbox_dir']}, nobody receives it",
+                "Set COL_MAILER=col_core.mail.SMTPMailer and COL_SMTP_HOST, "
+                "COL_SMTP_PORT, COL_SMTP_USER, COL_SMTP_PASSWORD, COL_SMTP_TLS.",
+            )
         server = f"{mailer.host}:{mailer.port}"
         try:
             with _TimedSMTP(mailer.connect_timeout, mailer.timeout) as smtp:
@@ -204,20 +286,35 @@ class Doctor:
                     smtp.login(mailer.user, mailer.password)
                 smtp.noop()
         except smtplib.SMTPAuthenticationError:
-            return Finding("mail", FAIL, f"{server} refused the user name and password",
-                           "Check COL_SMTP_USER and COL_SMTP_PASSWORD.")
+            return Finding(
+                "mail",
+                FAIL,
+                f"{server} refused the user name and password",
+                "Check COL_SMTP_USER and COL_SMTP_PASSWORD.",
+            )
         except Exception as error:  # noqa: BLE001
-            return Finding("mail", FAIL, f"cannot talk to the mail server {server}: "
-                           f"{problem(error)}",
-                           "Check COL_SMTP_HOST, COL_SMTP_PORT and COL_SMTP_TLS, and that the "
-                           "mail server accepts this machine.")
+            return Finding(
+                "mail",
+                FAIL,
+                f"cannot talk to the mail server {server}: {problem(error)}",
+                "Check COL_SMTP_HOST, COL_SMTP_PORT and COL_SMTP_TLS, and that the "
+                "mail server accepts this machine.",
+            )
         tls = "with STARTTLS" if mailer.use_tls else "without TLS"
-        if not mailer.use_tls and self.production and mailer.host not in ("localhost",
-                                                                           "127.0.0.1", "::1"):
-            return Finding("mail", WARN, f"{server} answers, {tls}",
-                           "Set COL_SMTP_TLS=true unless the mail server is on a trusted network.")
-        return Finding("mail", OK, f"{server} answers, {tls}"
-                       + (", signed in" if mailer.user else ""))
+        if (
+            not mailer.use_tls
+            and self.production
+            and mailer.host not in ("localhost", "127.0.0.1", "::1")
+        ):
+            return Finding(
+                "mail",
+                WARN,
+                f"{server} answers, {tls}",
+                "Set COL_SMTP_TLS=true unless the mail server is on a trusted network.",
+            )
+        return Finding(
+            "mail", OK, f"{server} answers, {tls}" + (", signed in" if mailer.user else "")
+        )
 
     def storage(self) -> Finding:
         from col_core.storage import storage_factory
@@ -225,8 +322,12 @@ class Doctor:
         try:
             storage_factory(self.settings).probe()
         except Exception as error:  # noqa: BLE001
-            return Finding("storage", FAIL, f"files cannot be stored: {problem(error)}",
-                           f"Check col.storage ({self.settings['col.storage']}) and that "
-                           f"{self.settings['col.storage_dir']} exists and is writable by the "
-                           "server's user (COL_DATA_DIR).")
+            return Finding(
+                "storage",
+                FAIL,
+                f"files cannot be stored: {problem(error)}",
+                f"Check col.storage ({self.settings['col.storage']}) and that "
+                f"{self.settings['col.storage_dir']} exists and is writable by the "
+                "server's user (COL_DATA_DIR).",
+            )
         return Finding("storage", OK, f"writable ({self.settings['col.storage_dir']})")

@@ -51,16 +51,23 @@ class RequestContext(logging.Filter):
 
 
 def json_formatter() -> JsonFormatter:
-    return JsonFormatter(JSON_FIELDS, rename_fields={"levelname": "level", "name": "logger"},
-                         timestamp=True, json_ensure_ascii=False)
+    return JsonFormatter(
+        JSON_FIELDS,
+        rename_fields={"levelname": "level", "name": "logger"},
+        timestamp=True,
+        json_ensure_ascii=False,
+    )
 
 
 def configure_logging(log_format: str) -> None:
     """With ``json``, the root logger's handlers (those of the ini file's ``[handlers]``, or one
     on standard error when there are none) write JSON lines; ``text`` changes nothing."""
     if log_format not in LOG_FORMATS:
-        raise ValueError(f"col.log_format (COL_LOG_FORMAT) is {log_format!r}; use "
-                         + " or ".join(LOG_FORMATS) + ".")
+        raise ValueError(
+            f"col.log_format (COL_LOG_FORMAT) is {log_format!r}; use "
+            + " or ".join(LOG_FORMATS)
+            + "."
+        )
     if log_format != "json":
         return
     root = logging.getLogger()

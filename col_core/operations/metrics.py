@@ -15,8 +15,7 @@ from __future__ import annotations
 import logging
 import os
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client import multiprocess
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
 
@@ -40,18 +39,28 @@ class Metrics:
     def __init__(self):
         self.registry = CollectorRegistry(auto_describe=True)
         self.requests = Counter(
-            "col_http_requests", "HTTP requests answered, by route name, method and status.",
-            ["route", "method", "status"], registry=self.registry)
+            "col_http_requests",
+            "HTTP requests answered, by route name, method and status.",
+            ["route", "method", "status"],
+            registry=self.registry,
+        )
         self.latency = Histogram(
             "col_http_request_duration_seconds",
             "Time to answer an HTTP request, by route name and method.",
-            ["route", "method"], buckets=LATENCY_BUCKETS, registry=self.registry)
+            ["route", "method"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
         self.tenant_requests = Counter(
-            "col_tenant_requests", "HTTP requests answered per city (its slug; none before "
-            "or without a city).", ["tenant"], registry=self.registry)
+            "col_tenant_requests",
+            "HTTP requests answered per city (its slug; none before or without a city).",
+            ["tenant"],
+            registry=self.registry,
+        )
 
-    def observe(self, route: str | None, method: str, status: int, tenant: str | None,
-                seconds: float) -> None:
+    def observe(
+        self, route: str | None, method: str, status: int, tenant: str | None, seconds: float
+    ) -> None:
         route = route or NO_ROUTE
         method = method if method in METHODS else "other"
         self.requests.labels(route, method, str(status)).inc()
@@ -80,22 +89,32 @@ class JobsCollector:
 
     def collect(self):
         readable = GaugeMetricFamily(
-            "col_jobs_readable", "1 when the jobs table could be read for this scrape, else 0.")
-        jobs = GaugeMetricFamily("col_jobs", "Jobs in the jobs table, by kind and status "
-                                 "(pending: waiting or between retries; failed: gave up).",
-                                 labels=["kind", "status"])
-        retrying = GaugeMetricFamily("col_jobs_retrying", "Pending jobs that have failed at "
-                                     "least once and wait for another attempt, by kind.",
-                                     labels=["kind"])
-        oldest = GaugeMetricFamily("col_jobs_oldest_due_seconds", "How long the oldest due "
-                                   "pending job has been waiting (0 when none waits).")
-        queued = GaugeMetricFamily("col_jobs_queue_length", "Messages waiting in the queue "
-                                   "(huey's storage) for a worker.")
+            "col_jobs_readable", "1 when the jobs table could be read for this scrape, else 0."
+        )
+        jobs = GaugeMetricFamily(
+            "col_jobs",
+            "Jobs in the jobs table, by kind and status "
+            "(pending: waiting or between retries; failed: gave up).",
+            labels=["kind", "status"],
+        )
+        retrying = GaugeMetricFamily(
+            "col_jobs_retrying",
+            "Pending jobs that have failed at least once and wait for another attempt, by kind.",
+            labels=["kind"],
+        )
+        oldest = GaugeMetricFamily(
+            "col_jobs_oldest_due_seconds",
+            "How long the oldest due pending job has been waiting (0 when none waits).",
+        )
+        queued = GaugeMetricFamily(
+            "col_jobs_queue_length", "Messages waiting in the queue (huey's storage) for a worker."
+        )
         try:
             counts, failing, waited = self._read()
         except Exception as error:  # noqa: BLE001 - a scrape reports it, it does not fail
-            log.warning("metrics: the jobs table could not be read: %s: %s",
-                        type(error).__name__, error)
+            log.warning(
+                "metrics: the jobs table could not be read: %s: %s", type(error).__name__, error
+            )
             readable.add_metric([], 0)
             yield readable
         else:
@@ -118,13 +137,19 @@ class JobsCollector:
         with self.session_factory() as session, cross_tenant(session):
             counts: dict[tuple[str, str], int] = {}
             for kind, status, count in session.execute(
-                    select(Job.kind, Job.status, func.count()).group_by(Job.kind, Job.status)):
+                select(Job.kind, Job.status, func.count()).group_by(Job.kind, Job.status)
+            ):
                 counts[(kind, status)] = count
-            failing = dict(session.execute(
-                select(Job.kind, func.count()).where(Job.status == "pending", Job.attempts > 0)
-                .group_by(Job.kind)).all())
-            due = session.scalar(select(func.min(Job.run_after))
-                                 .where(Job.status == "pending", Job.run_after <= now))
+            failing = dict(
+                session.execute(
+                    select(Job.kind, func.count())
+                    .where(Job.status == "pending", Job.attempts > 0)
+                    .group_by(Job.kind)
+                ).all()
+            )
+            due = session.scalar(
+                select(func.min(Job.run_after)).where(Job.status == "pending", Job.run_after <= now)
+            )
             session.rollback()
         waited = (now - aware(due)).total_seconds() if due is not None else 0.0
         for kind in {kind for kind, _status in counts}:

@@ -22,8 +22,11 @@ def timed(name: str, attempt) -> dict:
         attempt()
     except Exception as error:  # noqa: BLE001 - any failure means "not ready"
         log.warning("readiness check %s failed: %s: %s", name, type(error).__name__, error)
-        return {"status": "fail", "seconds": round(time.perf_counter() - started, 4),
-                "error": type(error).__name__}
+        return {
+            "status": "fail",
+            "seconds": round(time.perf_counter() - started, 4),
+            "error": type(error).__name__,
+        }
     return {"status": "ok", "seconds": round(time.perf_counter() - started, 4)}
 
 
@@ -58,5 +61,6 @@ class Readiness:
 
 def readiness_factory(context, request) -> Readiness:
     registry = request.registry
-    return Readiness(registry["col.engine"], registry["col.jobs"].huey,
-                     request.find_service(IFileStorage))
+    return Readiness(
+        registry["col.engine"], registry["col.jobs"].huey, request.find_service(IFileStorage)
+    )

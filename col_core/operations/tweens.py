@@ -33,11 +33,20 @@ def observe_tween_factory(handler, registry):
             metrics.observe(route_name, request.method, status, tenant, seconds)
             if access.isEnabledFor(logging.INFO):
                 # The path only when it carries no secret (a reset token, a claim code).
-                path = None if route is not None and carries_secret(request) else \
-                    request.path_info
-                access.info("%s %s %s", request.method, path or route_name, status,
-                            extra={"method": request.method, "route": route_name, "path": path,
-                                   "status": status, "duration_ms": round(1000 * seconds, 2)})
+                path = None if route is not None and carries_secret(request) else request.path_info
+                access.info(
+                    "%s %s %s",
+                    request.method,
+                    path or route_name,
+                    status,
+                    extra={
+                        "method": request.method,
+                        "route": route_name,
+                        "path": path,
+                        "status": status,
+                        "duration_ms": round(1000 * seconds, 2),
+                    },
+                )
             current_request.reset(token)
 
     return observe_tween

@@ -43,8 +43,11 @@ def metrics_allowed(request) -> bool:
     settings = request.registry.settings
     token = settings.get("col.metrics_token", "")
     offered = request.headers.get("Authorization", "")
-    if token and offered.startswith("Bearer ") and \
-            hmac.compare_digest(offered.removeprefix("Bearer ").strip().encode(), token.encode()):
+    if (
+        token
+        and offered.startswith("Bearer ")
+        and hmac.compare_digest(offered.removeprefix("Bearer ").strip().encode(), token.encode())
+    ):
         return True
     try:
         client = ipaddress.ip_address(request.remote_addr or "")
@@ -56,8 +59,10 @@ def metrics_allowed(request) -> bool:
 def metrics_networks(settings) -> tuple:
     """``col.metrics_allow`` parsed (addresses or networks, e.g. ``10.0.0.0/8 ::1``)."""
     try:
-        return tuple(ipaddress.ip_network(item, strict=False)
-                     for item in as_list(settings.get("col.metrics_allow", "")))
+        return tuple(
+            ipaddress.ip_network(item, strict=False)
+            for item in as_list(settings.get("col.metrics_allow", ""))
+        )
     except ValueError as error:
         raise ValueError(f"col.metrics_allow (COL_METRICS_ALLOW): {error}") from error
 
@@ -66,12 +71,17 @@ def metrics_networks(settings) -> tuple:
 def metrics(request):
     if not metrics_allowed(request):
         # For an operator's scraper, not a person: plain text, no sign-in page to go to.
-        return Response(status=403, content_type="text/plain", charset="utf-8",
-                        cache_control="no-store", body=REFUSED)
+        return Response(
+            status=403,
+            content_type="text/plain",
+            charset="utf-8",
+            cache_control="no-store",
+            body=REFUSED,
+        )
     registry = request.registry
-    body = registry["col.metrics"].exposition(registry["col.session_factory"],
-                                              registry["col.jobs"].huey)
-    response = Response(body=body, content_type=CONTENT_TYPE_LATEST.split(";")[0],
-                        charset="utf-8")
+    body = registry["col.metrics"].exposition(
+        registry["col.session_factory"], registry["col.jobs"].huey
+    )
+    response = Response(body=body, content_type=CONTENT_TYPE_LATEST.split(";")[0], charset="utf-8")
     response.cache_control = "no-store"
     return response

@@ -23,10 +23,16 @@ ROUTES = (
     ("organisation_edit", "/organisations/{slug}/edit", organisation_factory),
     ("organisation_members", "/organisations/{slug}/members", organisation_factory),
     ("organisation_invite", "/organisations/{slug}/invitations", organisation_factory),
-    ("organisation_invitation_revoke", r"/organisations/{slug}/invitations/{id:\d+}/revoke",
-     organisation_factory),
-    ("organisation_member_remove", r"/organisations/{slug}/members/{id:\d+}/remove",
-     organisation_factory),
+    (
+        "organisation_invitation_revoke",
+        r"/organisations/{slug}/invitations/{id:\d+}/revoke",
+        organisation_factory,
+    ),
+    (
+        "organisation_member_remove",
+        r"/organisations/{slug}/members/{id:\d+}/remove",
+        organisation_factory,
+    ),
     ("organisation_verify", "/organisations/{slug}/verify", organisation_factory),
     ("organisation_suspend", "/organisations/{slug}/suspend", organisation_factory),
 )

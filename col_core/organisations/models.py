@@ -20,7 +20,8 @@ class Invitation(TenantScoped, Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
     email: Mapped[str | None] = mapped_column(String(254))
     role: Mapped[str] = mapped_column(String(16), default="member")
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -22,11 +22,14 @@ class OrganisationResource:
 def organisation_factory(request) -> OrganisationResource:
     # The tenant filter makes another city's slug simply not exist here.
     organisation = request.dbsession.scalar(
-        select(Organisation).where(Organisation.slug == request.matchdict.get("slug", "")))
+        select(Organisation).where(Organisation.slug == request.matchdict.get("slug", ""))
+    )
     if organisation is None:
         raise HTTPNotFound()
-    if organisation.is_suspended and not request.has_permission("org.member",
-                                                                OrganisationResource(request, organisation)) \
-            and not request.roles.is_city_admin:
+    if (
+        organisation.is_suspended
+        and not request.has_permission("org.member", OrganisationResource(request, organisation))
+        and not request.roles.is_city_admin
+    ):
         raise HTTPNotFound()
     return OrganisationResource(request, organisation)

@@ -18,8 +18,16 @@ from col_core.security.models import MEMBER_ROLES, Membership, Organisation
 from col_core.security.tokens import digest, new_secret
 
 INVITATION_LIFETIME = dt.timedelta(days=14)
-EDITABLE = ("name", "type", "description", "website", "contact_email", "phone", "address",
-            "primary_locale")
+EDITABLE = (
+    "name",
+    "type",
+    "description",
+    "website",
+    "contact_email",
+    "phone",
+    "address",
+    "primary_locale",
+)
 
 
 def slugify(name: str) -> str:
@@ -28,7 +36,7 @@ def slugify(name: str) -> str:
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 @implementer(IOrganisationService)
@@ -39,16 +47,20 @@ class OrganisationService:
 
     def _free_slug(self, name: str) -> str:
         base = slugify(name)
-        taken = set(self.session.scalars(select(Organisation.slug).where(
-            Organisation.slug.like(base + "%"))))
+        taken = set(
+            self.session.scalars(
+                select(Organisation.slug).where(Organisation.slug.like(base + "%"))
+            )
+        )
         slug, n = base, 2
         while slug in taken:
             slug, n = f"{base}-{n}", n + 1
         return slug
 
     def create(self, owner, values):
-        organisation = Organisation(slug=self._free_slug(values["name"]),
-                                    **{k: values[k] for k in EDITABLE if k in values})
+        organisation = Organisation(
+            slug=self._free_slug(values["name"]), **{k: values[k] for k in EDITABLE if k in values}
+        )
         organisation.memberships.append(Membership(user_id=owner.id, role="owner"))
         self.session.add(organisation)
         self.session.flush()
@@ -61,25 +73,45 @@ class OrganisationService:
 
     def invite(self, organisation, inviter, role, email=None) -> str:
         secret = new_secret()
-        self.session.add(Invitation(organisation_id=organisation.id, email=email or None,
-                                    role=role, token_hash=digest(secret),
-                                    invited_by_id=inviter.id,
-                                    expires_at=utcnow() + INVITATION_LIFETIME))
+        self.session.add(
+            Invitation(
+                organisation_id=organisation.id,
+                email=email or None,
+                role=role,
+                token_hash=digest(secret),
+                invited_by_id=inviter.id,
+                expires_at=utcnow() + INVITATION_LIFETIME,
+            )
+        )
         self.session.flush()
         if email:
             link = self.request.route_url("invitation", token=secret)
-            self.request.find_service(IAccountService).send(email, _(
-                "Join ${organisation} on ${city}", mapping={"organisation": organisation.name,
-                                                           "city": self.request.tenant.name}), _(
-                "${name} invites you to join ${organisation} as ${role}. Accept within 14 "
-                "days: ${url}", mapping={"name": inviter.display_name, "role": role,
-                                         "organisation": organisation.name, "url": link}),
-                locale=organisation.primary_locale)
+            self.request.find_service(IAccountService).send(
+                email,
+                _(
+                    "Join ${organisation} on ${city}",
+                    mapping={"organisation": organisation.name, "city": self.request.tenant.name},
+                ),
+                _(
+                    "${name} invites you to join ${organisation} as ${role}. Accept within 14 "
+                    "days: ${url}",
+                    mapping={
+                        "name": inviter.display_name,
+                        "role": role,
+                        "organisation": organisation.name,
+                        "url": link,
+                    },
+                ),
+                locale=organisation.primary_locale,
+            )
         return secret
 
     def find_invitation(self, secret):
-        invitation = self.session.scalar(select(Invitation).where(
-            Invitation.token_hash == digest(secret or ""), Invitation.revoked_at.is_(None)))
+        invitation = self.session.scalar(
+            select(Invitation).where(
+                Invitation.token_hash == digest(secret or ""), Invitation.revoked_at.is_(None)
+            )
+        )
         if invitation is None or _aware(invitation.expires_at) < utcnow():
             return None
         if invitation.email and invitation.accepted_at is not None:
@@ -87,12 +119,16 @@ class OrganisationService:
         return invitation
 
     def accept(self, invitation, user):
-        membership = self.session.scalar(select(Membership).where(
-            Membership.organisation_id == invitation.organisation_id,
-            Membership.user_id == user.id))
+        membership = self.session.scalar(
+            select(Membership).where(
+                Membership.organisation_id == invitation.organisation_id,
+                Membership.user_id == user.id,
+            )
+        )
         if membership is None:
-            membership = Membership(organisation_id=invitation.organisation_id, user_id=user.id,
-                                    role=invitation.role)
+            membership = Membership(
+                organisation_id=invitation.organisation_id, user_id=user.id, role=invitation.role
+            )
             self.session.add(membership)
         elif MEMBER_ROLES.index(invitation.role) < MEMBER_ROLES.index(membership.role):
             membership.role = invitation.role
@@ -102,8 +138,11 @@ class OrganisationService:
 
     def remove_member(self, organisation, membership) -> bool:
         if membership.role == "owner":
-            owners = self.session.scalar(select(func.count()).select_from(Membership).where(
-                Membership.organisation_id == organisation.id, Membership.role == "owner"))
+            owners = self.session.scalar(
+                select(func.count())
+                .select_from(Membership)
+                .where(Membership.organisation_id == organisation.id, Membership.role == "owner")
+            )
             if owners <= 1:
                 return False
         self.session.delete(membership)

@@ -90,8 +90,9 @@ def includeme(config):
     config.add_tally_kind(TOKEN_USED, write_tokens_used, combine=max)
     # A token's reach (API only; read tokens never write) is checked once the route is known,
     # before its context is looked for (which could answer 404 first).
-    config.add_subscriber("col_core.security.policy.refuse_out_of_scope_tokens",
-                          "pyramid.events.BeforeTraversal")
+    config.add_subscriber(
+        "col_core.security.policy.refuse_out_of_scope_tokens", "pyramid.events.BeforeTraversal"
+    )
     from col_core.security.throttle import limits
 
     # Read once, so a bad limit stops the start, not a sign-in.
@@ -100,8 +101,8 @@ def includeme(config):
     config.add_request_method(_user, "user", reify=True)
     config.add_request_method(_roles, "roles", reify=True)
     config.add_request_method(_preferred_locale, "preferred_locale_of_user", reify=True)
-    from col_core.security.services import AccountService
     from col_core.security.interfaces import IAccountService
+    from col_core.security.services import AccountService
 
     config.register_service_factory(AccountService, IAccountService)
     config.include("col_core.security.administration")
@@ -121,15 +122,26 @@ def includeme(config):
 
 # Ids are digits in the patterns, so views can use int(matchdict["id"]) directly.
 ROUTES = (
-    ("signup", "/signup"), ("signup_done", "/signup/done"), ("signin", "/signin"),
-    ("signout", "/signout"), ("verify_email", "/verify/{token}"),
-    ("forgot_password", "/password/forgot"), ("reset_password", "/password/reset/{token}"),
-    ("account", "/account"), ("change_email", "/account/email"),
-    ("confirm_email", "/account/email/{token}"), ("privacy", "/account/privacy"),
-    ("export", "/account/export"), ("delete_account", "/account/delete"),
-    ("guardian_consent", "/guardian/{token}"), ("person", r"/people/{id:\d+}"),
-    ("api_tokens", "/account/tokens"), ("api_token_revoke", r"/account/tokens/{id:\d+}/revoke"),
-    ("consent", "/consent"), ("admin_people", "/admin/people"),
+    ("signup", "/signup"),
+    ("signup_done", "/signup/done"),
+    ("signin", "/signin"),
+    ("signout", "/signout"),
+    ("verify_email", "/verify/{token}"),
+    ("forgot_password", "/password/forgot"),
+    ("reset_password", "/password/reset/{token}"),
+    ("account", "/account"),
+    ("change_email", "/account/email"),
+    ("confirm_email", "/account/email/{token}"),
+    ("privacy", "/account/privacy"),
+    ("export", "/account/export"),
+    ("delete_account", "/account/delete"),
+    ("guardian_consent", "/guardian/{token}"),
+    ("person", r"/people/{id:\d+}"),
+    ("api_tokens", "/account/tokens"),
+    ("api_token_revoke", r"/account/tokens/{id:\d+}/revoke"),
+    ("consent", "/consent"),
+    ("admin_people", "/admin/people"),
     ("session_end", r"/account/sessions/{id:\d+}/end"),
-    ("sessions_end_others", "/account/sessions/end-others"), ("admin_revoke", r"/admin/people/{id:\d+}/revoke"),
+    ("sessions_end_others", "/account/sessions/end-others"),
+    ("admin_revoke", r"/admin/people/{id:\d+}/revoke"),
 )

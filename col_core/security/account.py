@@ -9,9 +9,11 @@ from pyramid.view import view_config
 from sqlalchemy import select
 
 from col_core.db.meta import utcnow
+from col_core.files.interfaces import IStoredFiles
 from col_core.i18n import PLATFORM_LOCALES, _
 from col_core.i18n.negotiation import tenant_locales
-from col_core.security import sessions, validation as v
+from col_core.security import sessions
+from col_core.security import validation as v
 from col_core.security.consent import consents_of
 from col_core.security.forms import kept
 from col_core.security.interfaces import IAccountService
@@ -20,15 +22,15 @@ from col_core.security.passwords import verify_password
 from col_core.security.policy import logout
 from col_core.security.services import age_thresholds
 from col_core.security.views import T, bad_link, link_token
-from col_core.files.interfaces import IStoredFiles
 from col_core.storage import UploadRejected
 from col_core.tenancy import account_lookup
 from col_core.tenancy.models import Tenant
 
 
 def cities(request) -> list[Tenant]:
-    return request.dbsession.scalars(select(Tenant).where(
-        Tenant.active, Tenant.kind != "global").order_by(Tenant.name)).all()
+    return request.dbsession.scalars(
+        select(Tenant).where(Tenant.active, Tenant.kind != "global").order_by(Tenant.name)
+    ).all()
 
 
 def offered_locales(request) -> list[str]:
@@ -37,10 +39,12 @@ def offered_locales(request) -> list[str]:
 
 
 def profile_rules(request) -> dict:
-    rules = {"display_name": v.text(120),
-             "preferred_locale": v.choice(offered_locales(request), required=False),
-             "home_city": v.choice([t.slug for t in cities(request)], required=False),
-             "profile_public": v.checkbox}
+    rules = {
+        "display_name": v.text(120),
+        "preferred_locale": v.choice(offered_locales(request), required=False),
+        "home_city": v.choice([t.slug for t in cities(request)], required=False),
+        "profile_public": v.checkbox,
+    }
     if request.user.birth_date is None:
         # Accounts made before birth dates were asked for may add one (activities with ages
         # need it); once given it is not changed here.
@@ -53,38 +57,53 @@ def _birth_date_problem(request, birth_date):
     too_young, needs_guardian = request.find_service(IAccountService).needs_guardian(birth_date)
     if too_young:
         minimum, _consent = age_thresholds(request.tenant)
-        return _("You need to be at least ${age} years old to join.",
-                 mapping={"age": minimum})
+        return _("You need to be at least ${age} years old to join.", mapping={"age": minimum})
     if needs_guardian:
-        return _("At your age a parent or guardian must agree first: ask the city's team to "
-                 "add your date of birth with them.")
+        return _(
+            "At your age a parent or guardian must agree first: ask the city's team to "
+            "add your date of birth with them."
+        )
     return None
 
 
 def _profile_values(request) -> dict:
     user = request.user
     home = request.dbsession.get(Tenant, user.home_tenant_id) if user.home_tenant_id else None
-    return {"display_name": user.display_name, "preferred_locale": user.preferred_locale or "",
-            "home_city": home.slug if home else "", "profile_public": user.profile_public}
+    return {
+        "display_name": user.display_name,
+        "preferred_locale": user.preferred_locale or "",
+        "home_city": home.slug if home else "",
+        "profile_public": user.profile_public,
+    }
 
 
 def _page(request, values, errors, status=200):
     request.response.status = status
-    return {"values": values, "errors": v.translate_errors(request, errors),
-            "cities": cities(request), "locales": offered_locales(request),
-            "consents": consents_of(request.dbsession, request.user),
-            "sessions": sessions.of(request.dbsession, request.user),
-            "this_session": request.col_identity.session}
+    return {
+        "values": values,
+        "errors": v.translate_errors(request, errors),
+        "cities": cities(request),
+        "locales": offered_locales(request),
+        "consents": consents_of(request.dbsession, request.user),
+        "sessions": sessions.of(request.dbsession, request.user),
+        "this_session": request.col_identity.session,
+    }
 
 
-@view_config(route_name="account", request_method="GET", renderer=T + "account.jinja2",
-             permission="learner")
+@view_config(
+    route_name="account", request_method="GET", renderer=T + "account.jinja2", permission="learner"
+)
 def account_form(request):
     return _page(request, _profile_values(request), {})
 
 
-@view_config(route_name="account", request_method="POST", renderer=T + "account.jinja2",
-             permission="learner", city_consent=False)
+@view_config(
+    route_name="account",
+    request_method="POST",
+    renderer=T + "account.jinja2",
+    permission="learner",
+    city_consent=False,
+)
 def account(request):
     values, errors = v.validate(request.POST, profile_rules(request))
     upload = request.POST.get("picture")
@@ -92,7 +111,8 @@ def account(request):
     if getattr(upload, "file", None) is not None:
         try:
             picture = request.find_service(IStoredFiles).put(
-                upload.file.read(), {"image"}, purpose="picture", visibility="public")
+                upload.file.read(), {"image"}, purpose="picture", visibility="public"
+            )
         except UploadRejected as error:
             errors["picture"] = str(error)
     if values.get("birth_date"):
@@ -114,8 +134,13 @@ def account(request):
     return HTTPSeeOther(request.route_url("account"))
 
 
-@view_config(route_name="change_email", request_method="POST", renderer=T + "account.jinja2",
-             permission="learner", city_consent=False)
+@view_config(
+    route_name="change_email",
+    request_method="POST",
+    renderer=T + "account.jinja2",
+    permission="learner",
+    city_consent=False,
+)
 def change_email(request):
     values, errors = v.validate(request.POST, {"new_email": v.email(), "password": v.password})
     if not errors and not verify_password(request.user.password_hash, values["password"]):
@@ -123,13 +148,17 @@ def change_email(request):
     if errors:
         return _page(request, {**_profile_values(request), **kept(request)}, errors, status=400)
     request.find_service(IAccountService).request_email_change(request.user, values["new_email"])
-    request.session.flash(request.localizer.translate(_(
-        "We sent a link to the new address. Your email changes when you open it.")))
+    request.session.flash(
+        request.localizer.translate(
+            _("We sent a link to the new address. Your email changes when you open it.")
+        )
+    )
     return HTTPSeeOther(request.route_url("account"))
 
 
-@view_config(route_name="session_end", request_method="POST", permission="learner",
-             city_consent=False)
+@view_config(
+    route_name="session_end", request_method="POST", permission="learner", city_consent=False
+)
 def end_session(request):
     record = request.dbsession.get(UserSession, int(request.matchdict["id"]))
     if record is None or record.user_id != request.user.id:
@@ -143,17 +172,28 @@ def end_session(request):
     return HTTPSeeOther(request.route_url("account"))
 
 
-@view_config(route_name="sessions_end_others", request_method="POST", permission="learner",
-             city_consent=False)
+@view_config(
+    route_name="sessions_end_others",
+    request_method="POST",
+    permission="learner",
+    city_consent=False,
+)
 def end_other_sessions(request):
     ended = sessions.end_all(request.dbsession, request.user, keep=request.col_identity.session)
-    request.session.flash(request.localizer.translate(_(
-        "Signed out everywhere else (${count} sessions).", mapping={"count": ended})))
+    request.session.flash(
+        request.localizer.translate(
+            _("Signed out everywhere else (${count} sessions).", mapping={"count": ended})
+        )
+    )
     return HTTPSeeOther(request.route_url("account"))
 
 
-@view_config(route_name="confirm_email", request_method="GET", renderer=T + "confirm.jinja2",
-             permission="view")
+@view_config(
+    route_name="confirm_email",
+    request_method="GET",
+    renderer=T + "confirm.jinja2",
+    permission="view",
+)
 def confirm_email_form(request):
     if link_token(request, "email") is None:
         return bad_link(request)
@@ -170,18 +210,26 @@ def confirm_email(request):
     return HTTPSeeOther(request.route_url("home"))
 
 
-@view_config(route_name="guardian_consent", request_method="GET", renderer=T + "confirm.jinja2",
-             permission="view")
+@view_config(
+    route_name="guardian_consent",
+    request_method="GET",
+    renderer=T + "confirm.jinja2",
+    permission="view",
+)
 def guardian_form(request):
     token = link_token(request, "guardian")
     if token is None:
         return bad_link(request)
-    return {"title": _("Consent for ${name}", mapping={"name": token.user.display_name}),
-            "text": _("We store their name, email address, date of birth, the activities they "
-                      "join and the badges they earn, to show their learning to them and to "
-                      "the organisers they choose. Their public profile shows only their first "
-                      "name. You or they can export or delete the account at any time."),
-            "button": _("I give my consent")}
+    return {
+        "title": _("Consent for ${name}", mapping={"name": token.user.display_name}),
+        "text": _(
+            "We store their name, email address, date of birth, the activities they "
+            "join and the badges they earn, to show their learning to them and to "
+            "the organisers they choose. Their public profile shows only their first "
+            "name. You or they can export or delete the account at any time."
+        ),
+        "button": _("I give my consent"),
+    }
 
 
 @view_config(route_name="guardian_consent", request_method="POST", permission="view")
@@ -197,8 +245,9 @@ def guardian_consent(request):
 def is_minor(request, user: User) -> bool:
     """Minors get minimal public profiles: first name only, no picture, no sections."""
     age = user.age_on(dt.date.today())
-    return user.guardian_email is not None or (age is not None and
-                                              age < age_thresholds(request.tenant)[1])
+    return user.guardian_email is not None or (
+        age is not None and age < age_thresholds(request.tenant)[1]
+    )
 
 
 @view_config(route_name="person", renderer=T + "person.jinja2", permission="view")
@@ -214,9 +263,24 @@ def person(request):
     minor = is_minor(request, user)
     # Others see a minor's shared profile as first name only; the person sees all of theirs.
     minimal = minor and not own
-    sections = [] if minimal else sorted(
-        (s for found in request.hooks.col_profile_sections(request=request, user=user)
-         for s in found or ()), key=lambda s: (s.order, s.title))
+    sections = (
+        []
+        if minimal
+        else sorted(
+            (
+                s
+                for found in request.hooks.col_profile_sections(request=request, user=user)
+                for s in found or ()
+            ),
+            key=lambda s: (s.order, s.title),
+        )
+    )
     name = (user.display_name.split() or [""])[0] if minimal else user.display_name
-    return {"name": name, "picture": None if minimal else user.picture, "sections": sections,
-            "own": own, "shared": user.profile_public, "minor": minor}
+    return {
+        "name": name,
+        "picture": None if minimal else user.picture,
+        "sections": sections,
+        "own": own,
+        "shared": user.profile_public,
+        "minor": minor,
+    }

@@ -20,20 +20,32 @@ PAGE_SIZE = 200
 def _page(request, values=None, errors=None, status=200, refusal=None):
     people = request.find_service(ICityPeople)
     request.response.status = status
-    return {"people": people.people(PAGE_SIZE), "roles": people.organisation_roles(),
-            "admins": people.administrators(), "values": values or {},
-            "errors": v.translate_errors(request, errors or {}),
-            "refusal": refusal and request.localizer.translate(refusal)}
+    return {
+        "people": people.people(PAGE_SIZE),
+        "roles": people.organisation_roles(),
+        "admins": people.administrators(),
+        "values": values or {},
+        "errors": v.translate_errors(request, errors or {}),
+        "refusal": refusal and request.localizer.translate(refusal),
+    }
 
 
-@view_config(route_name="admin_people", request_method="GET", renderer=T + "admin_people.jinja2",
-             permission="city.admin")
+@view_config(
+    route_name="admin_people",
+    request_method="GET",
+    renderer=T + "admin_people.jinja2",
+    permission="city.admin",
+)
 def people(request):
     return _page(request)
 
 
-@view_config(route_name="admin_people", request_method="POST", renderer=T + "admin_people.jinja2",
-             permission="city.admin")
+@view_config(
+    route_name="admin_people",
+    request_method="POST",
+    renderer=T + "admin_people.jinja2",
+    permission="city.admin",
+)
 def grant(request):
     values, errors = v.validate(request.POST, {"email": v.email()})
     if not errors:
@@ -43,18 +55,28 @@ def grant(request):
             errors["email"] = refused.message
     if errors:
         return _page(request, kept(request), errors, status=400)
-    request.session.flash(request.localizer.translate(_(
-        "${name} is now an administrator of this city.", mapping={"name": account.display_name})))
+    request.session.flash(
+        request.localizer.translate(
+            _(
+                "${name} is now an administrator of this city.",
+                mapping={"name": account.display_name},
+            )
+        )
+    )
     return HTTPSeeOther(request.route_url("admin_people"))
 
 
-@view_config(route_name="admin_revoke", request_method="POST", renderer=T + "admin_people.jinja2",
-             permission="city.admin")
+@view_config(
+    route_name="admin_revoke",
+    request_method="POST",
+    renderer=T + "admin_people.jinja2",
+    permission="city.admin",
+)
 def revoke(request):
     try:
         request.find_service(ICityPeople).revoke_administration(int(request.matchdict["id"]))
     except LookupError:
-        raise HTTPNotFound()
+        raise HTTPNotFound() from None
     except AdministrationRefused as refused:
         return _page(request, refusal=refused.message, status=409)
     request.session.flash(request.localizer.translate(_("The administrator is removed.")))

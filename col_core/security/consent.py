@@ -38,13 +38,19 @@ def consent_gate(view, info):
     """View deriver: unsafe requests by a signed-in person who has not accepted this tenant's
     terms and privacy notice go to the consent page (API: a 403 naming it) instead of the view."""
     wanted = info.options.get("city_consent")
-    if info.exception_only or wanted is False or \
-            (wanted is None and info.options.get("permission") in OPEN_PERMISSIONS):
+    if (
+        info.exception_only
+        or wanted is False
+        or (wanted is None and info.options.get("permission") in OPEN_PERMISSIONS)
+    ):
         return view
 
     def gated_view(context, request):
-        if request.method not in SAFE_METHODS and request.user is not None and \
-                request.find_service(IAccountService).missing_consents(request.user):
+        if (
+            request.method not in SAFE_METHODS
+            and request.user is not None
+            and request.find_service(IAccountService).missing_consents(request.user)
+        ):
             return consent_needed(request)
         return view(context, request)
 
@@ -59,26 +65,34 @@ def _came_from(request) -> str:
     """The local page the person acted from (the action itself may be a POST-only address)."""
     referer = request.referer or ""
     if referer.startswith(request.application_url + "/"):
-        return referer[len(request.application_url):]
+        return referer[len(request.application_url) :]
     return "/"
 
 
 def consent_needed(request):
     url = request.route_url("consent")
     if is_api_request(request):
-        raise ApiError(request.localizer.translate(_(
-            "Before you can do this, accept the terms of ${city} at ${url}.",
-            mapping={"city": request.tenant.display_name(request.locale_name), "url": url})),
-            status=403)
+        raise ApiError(
+            request.localizer.translate(
+                _(
+                    "Before you can do this, accept the terms of ${city} at ${url}.",
+                    mapping={"city": request.tenant.display_name(request.locale_name), "url": url},
+                )
+            ),
+            status=403,
+        )
     return HTTPSeeOther(request.route_url("consent", _query={"next": _came_from(request)}))
 
 
 def consents_of(session, user) -> list[tuple[Tenant, Consent]]:
     """Every consent the person gave, with its city (an account spans cities)."""
     with cross_tenant(session):
-        return session.execute(select(Tenant, Consent).join(Consent, Consent.tenant_id == Tenant.id)
-                               .where(Consent.user_id == user.id)
-                               .order_by(Tenant.name, Consent.created_at, Consent.id)).all()
+        return session.execute(
+            select(Tenant, Consent)
+            .join(Consent, Consent.tenant_id == Tenant.id)
+            .where(Consent.user_id == user.id)
+            .order_by(Tenant.name, Consent.created_at, Consent.id)
+        ).all()
 
 
 def _state(request) -> dict:
@@ -86,17 +100,29 @@ def _state(request) -> dict:
     way (the same rules as signing up in this city, GDPR Art. 8)."""
     user = request.user
     too_young, needs_guardian = request.find_service(IAccountService).needs_guardian(
-        user.birth_date)
-    pages = [page for page in LEGAL_PAGES
-             if legal_text(request.tenant, page, request.locale_name) is not None]
-    return {"city": request.tenant.display_name(request.locale_name), "pages": pages,
-            "too_young": too_young,
-            "needs_guardian": needs_guardian and user.guardian_consent_at is None,
-            "guardian_asked": bool(user.guardian_email) and user.guardian_consent_at is None}
+        user.birth_date
+    )
+    pages = [
+        page
+        for page in LEGAL_PAGES
+        if legal_text(request.tenant, page, request.locale_name) is not None
+    ]
+    return {
+        "city": request.tenant.display_name(request.locale_name),
+        "pages": pages,
+        "too_young": too_young,
+        "needs_guardian": needs_guardian and user.guardian_consent_at is None,
+        "guardian_asked": bool(user.guardian_email) and user.guardian_consent_at is None,
+    }
 
 
-@view_config(route_name="consent", request_method="GET", renderer=T + "consent.jinja2",
-             permission="learner", city_consent=False)
+@view_config(
+    route_name="consent",
+    request_method="GET",
+    renderer=T + "consent.jinja2",
+    permission="learner",
+    city_consent=False,
+)
 def consent_form(request):
     next_url = request.params.get("next", "")
     if not request.find_service(IAccountService).missing_consents(request.user):
@@ -104,8 +130,13 @@ def consent_form(request):
     return {"values": {}, "errors": {}, "next": next_url, **_state(request)}
 
 
-@view_config(route_name="consent", request_method="POST", renderer=T + "consent.jinja2",
-             permission="learner", city_consent=False)
+@view_config(
+    route_name="consent",
+    request_method="POST",
+    renderer=T + "consent.jinja2",
+    permission="learner",
+    city_consent=False,
+)
 def consent(request):
     accounts = request.find_service(IAccountService)
     state, next_url = _state(request), request.POST.get("next", "")
@@ -118,17 +149,30 @@ def consent(request):
     if values.get("guardian_email", "").lower() == request.user.email.lower():
         errors["guardian_email"] = _("Enter your parent's or guardian's own address.")
     if errors:
-        return invalid(request, {"guardian_email": request.POST.get("guardian_email", "")},
-                       errors, next=next_url, **state)
+        return invalid(
+            request,
+            {"guardian_email": request.POST.get("guardian_email", "")},
+            errors,
+            next=next_url,
+            **state,
+        )
     if state["needs_guardian"]:
         # As at sign-up: nothing is accepted until a parent or guardian consents by email.
         request.user.guardian_email = values["guardian_email"]
         accounts.send_guardian_request(request.user)
-        request.session.flash(request.localizer.translate(_(
-            "We asked your parent or guardian for consent by email. You can join in here "
-            "once they have given it.")))
+        request.session.flash(
+            request.localizer.translate(
+                _(
+                    "We asked your parent or guardian for consent by email. You can join in here "
+                    "once they have given it."
+                )
+            )
+        )
         return HTTPSeeOther(safe_next(request, next_url))
     accounts.record_consents(request.user)
-    request.session.flash(request.localizer.translate(_(
-        "Thank you. You can now take part in ${city}.", mapping={"city": state["city"]})))
+    request.session.flash(
+        request.localizer.translate(
+            _("Thank you. You can now take part in ${city}.", mapping={"city": state["city"]})
+        )
+    )
     return HTTPSeeOther(safe_next(request, next_url))

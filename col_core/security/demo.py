@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from col_core.tenancy import account_lookup
 from col_core.db.meta import utcnow
 from col_core.security.models import CityAdmin, Consent, Membership, Organisation, User
 from col_core.security.passwords import hash_password
 from col_core.security.services import legal_version
+from col_core.tenancy import account_lookup
 from col_core.tenancy.launch import LEGAL_PAGES
 
 DEMO_PASSWORD = "learn-together-demo"
@@ -19,15 +19,23 @@ def _account(session, email: str, name: str, tenant, **fields) -> User:
     with account_lookup(session):  # demo accounts are found by address, as at sign-in
         user = session.scalar(select(User).where(User.email == email))
     if user is None:
-        user = User(email=email, display_name=name, email_verified_at=utcnow(),
-                    password_hash=hash_password(DEMO_PASSWORD), preferred_locale=None,
-                    home_tenant_id=None if tenant.is_global else tenant.id, **fields)
+        user = User(
+            email=email,
+            display_name=name,
+            email_verified_at=utcnow(),
+            password_hash=hash_password(DEMO_PASSWORD),
+            preferred_locale=None,
+            home_tenant_id=None if tenant.is_global else tenant.id,
+            **fields,
+        )
         session.add(user)
         session.flush()
     if session.scalar(select(Consent.id).where(Consent.user_id == user.id)) is None:
         # Demo people have accepted their city's terms, so they can take part straight away.
-        session.add_all(Consent(user_id=user.id, document=page, version=legal_version(tenant))
-                        for page in LEGAL_PAGES)
+        session.add_all(
+            Consent(user_id=user.id, document=page, version=legal_version(tenant))
+            for page in LEGAL_PAGES
+        )
     return user
 
 
@@ -47,12 +55,19 @@ def seed_people(request, tenant) -> list[str]:
     slug = "youth-centre"
     if session.scalar(select(Organisation).where(Organisation.slug == slug)) is None:
         organisation = Organisation(
-            name=f"{tenant.name} Youth Centre", slug=slug, type="youth_centre",
+            name=f"{tenant.name} Youth Centre",
+            slug=slug,
+            type="youth_centre",
             description="<p>Workshops, clubs and volunteering for young people.</p>",
-            primary_locale=tenant.default_locale, verified_at=utcnow(),
-            verification_method="manual", contact_email=f"hello@{domain}")
+            primary_locale=tenant.default_locale,
+            verified_at=utcnow(),
+            verification_method="manual",
+            contact_email=f"hello@{domain}",
+        )
         organisation.memberships.append(Membership(user_id=organiser.id, role="owner"))
         session.add(organisation)
     session.flush()
-    return lines + [f"{tenant.slug} {role}: {role}@{domain} / {DEMO_PASSWORD}"
-                    for role in ("learner", "organiser", "admin")]
+    return lines + [
+        f"{tenant.slug} {role}: {role}@{domain} / {DEMO_PASSWORD}"
+        for role in ("learner", "organiser", "admin")
+    ]

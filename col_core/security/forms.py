@@ -19,8 +19,11 @@ def blank(**extra) -> dict:
 
 def kept(request, *exclude: str) -> dict:
     """The submitted fields to show again (never passwords)."""
-    return {name: value for name, value in request.POST.items()
-            if isinstance(value, str) and name not in exclude and "password" not in name}
+    return {
+        name: value
+        for name, value in request.POST.items()
+        if isinstance(value, str) and name not in exclude and "password" not in name
+    }
 
 
 def safe_next(request, target: str | None) -> str:

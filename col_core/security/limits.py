@@ -26,8 +26,13 @@ from pyramid.tweens import EXCVIEW
 
 from col_core.api.errors import ApiError
 from col_core.i18n import _
-from col_core.security.validation import (MAX_INTEGER, forbidden_character, id_placeholders,
-                                          readable, record_id)
+from col_core.security.validation import (
+    MAX_INTEGER,
+    forbidden_character,
+    id_placeholders,
+    readable,
+    record_id,
+)
 
 FORM_TYPES = ("", "application/x-www-form-urlencoded", "multipart/form-data")
 _BOUNDARY = re.compile(r'boundary="?([^";]+)"?')
@@ -35,15 +40,23 @@ _BOUNDARY = re.compile(r'boundary="?([^";]+)"?')
 
 def _refuse(request, message, fields: dict | None = None, status: int = 400) -> ApiError:
     translate = request.localizer.translate
-    return ApiError(translate(message),
-                    fields={name: translate(text) for name, text in (fields or {}).items()},
-                    status=status)
+    return ApiError(
+        translate(message),
+        fields={name: translate(text) for name, text in (fields or {}).items()},
+        status=status,
+    )
 
 
 def _text_problem(value: str):
     character = forbidden_character(value)
-    return _("Remove the invisible character ${character} from this text.",
-             mapping={"character": character}) if character else None
+    return (
+        _(
+            "Remove the invisible character ${character} from this text.",
+            mapping={"character": character},
+        )
+        if character
+        else None
+    )
 
 
 # -- the address --------------------------------------------------------------------------------
@@ -64,11 +77,17 @@ def _check_address(request) -> None:
     problem = next((p for p in problems if p), None)
     if problem is None:
         return
-    environ["PATH_INFO"] = readable(path.decode("utf-8", "replace")).encode("utf-8").decode(
-        "latin-1")
+    environ["PATH_INFO"] = (
+        readable(path.decode("utf-8", "replace")).encode("utf-8").decode("latin-1")
+    )
     environ["QUERY_STRING"] = ""
-    raise _refuse(request, _("This address cannot be read: ${problem}",
-                             mapping={"problem": request.localizer.translate(problem)}))
+    raise _refuse(
+        request,
+        _(
+            "This address cannot be read: ${problem}",
+            mapping={"problem": request.localizer.translate(problem)},
+        ),
+    )
 
 
 # -- the body -----------------------------------------------------------------------------------
@@ -85,14 +104,22 @@ def _check_size(request, max_bytes: int) -> None:
     else:
         too_large = False
     if too_large:
-        raise _refuse(request, _("The request is larger than ${megabytes} MB.",
-                                 mapping={"megabytes": round(max_bytes / 1_048_576, 1)}),
-                      status=413)
+        raise _refuse(
+            request,
+            _(
+                "The request is larger than ${megabytes} MB.",
+                mapping={"megabytes": round(max_bytes / 1_048_576, 1)},
+            ),
+            status=413,
+        )
 
 
 def _check_form(request, max_fields: int) -> None:
-    if request.method in ("GET", "HEAD", "OPTIONS") or request.content_type not in FORM_TYPES \
-            or (request.method != "POST" and not request.content_type):
+    if (
+        request.method in ("GET", "HEAD", "OPTIONS")
+        or request.content_type not in FORM_TYPES
+        or (request.method != "POST" and not request.content_type)
+    ):
         return
     unreadable = _("The form could not be read; send it again from the page.")
     if request.content_type == "multipart/form-data":
@@ -103,12 +130,15 @@ def _check_form(request, max_fields: int) -> None:
     else:
         fields = request.body.count(b"&") + 1
     if fields > max_fields:
-        raise _refuse(request, _("The form has more than ${count} fields.",
-                                 mapping={"count": max_fields}), status=413)
+        raise _refuse(
+            request,
+            _("The form has more than ${count} fields.", mapping={"count": max_fields}),
+            status=413,
+        )
     try:
-        request.POST
+        request.POST  # noqa: B018 - parsed here, so a bad body is refused before any view
     except (ValueError, DeprecationWarning):  # webob's refusals of a bad boundary or charset
-        raise _refuse(request, unreadable)
+        raise _refuse(request, unreadable) from None
 
 
 def _check_parameters(request) -> None:
@@ -153,7 +183,9 @@ def _json_problem(value, max_depth: int):
     while stack:
         item, depth, key = stack.pop()
         if depth > max_depth:
-            return key, _("Nest the JSON at most ${depth} levels deep.", mapping={"depth": max_depth})
+            return key, _(
+                "Nest the JSON at most ${depth} levels deep.", mapping={"depth": max_depth}
+            )
         if isinstance(item, dict):
             for name, child in item.items():
                 problem = _text_problem(name)
@@ -166,10 +198,15 @@ def _json_problem(value, max_depth: int):
             problem = _text_problem(item)
             if problem:
                 return key, problem
-        elif isinstance(item, int) and not isinstance(item, bool) \
-                and not -MAX_INTEGER - 1 <= item <= MAX_INTEGER:
-            return key, _("Give a whole number from ${low} to ${high}.",
-                          mapping={"low": -MAX_INTEGER - 1, "high": MAX_INTEGER})
+        elif (
+            isinstance(item, int)
+            and not isinstance(item, bool)
+            and not -MAX_INTEGER - 1 <= item <= MAX_INTEGER
+        ):
+            return key, _(
+                "Give a whole number from ${low} to ${high}.",
+                mapping={"low": -MAX_INTEGER - 1, "high": MAX_INTEGER},
+            )
     return None
 
 
@@ -179,13 +216,17 @@ def json_body(request):
     try:
         value = orjson.loads(request.body)
     except orjson.JSONDecodeError as error:
-        raise _refuse(request, _("The body is not valid JSON: ${error}.",
-                                 mapping={"error": str(error)}))
+        raise _refuse(
+            request, _("The body is not valid JSON: ${error}.", mapping={"error": str(error)})
+        ) from error
     found = _json_problem(value, int(request.registry.settings["col.max_json_depth"]))
     if found:
         key, problem = found
-        raise _refuse(request, _("Some fields need your attention.") if key else problem,
-                      {key: problem} if key else None)
+        raise _refuse(
+            request,
+            _("Some fields need your attention.") if key else problem,
+            {key: problem} if key else None,
+        )
     return value
 
 
@@ -207,8 +248,7 @@ def includeme(config):
     # Both under the exception views, so a refusal is rendered like any other error: the address
     # before tenant resolution reads it; the body after, so its error page wears the city's look.
     tenancy = "col_core.tenancy.resolve.tenant_tween_factory"
-    config.add_tween("col_core.security.limits.address_tween_factory", under=EXCVIEW,
-                     over=tenancy)
+    config.add_tween("col_core.security.limits.address_tween_factory", under=EXCVIEW, over=tenancy)
     config.add_tween("col_core.security.limits.body_tween_factory", under=tenancy)
     config.add_request_method(json_body, "json_body", reify=True)
     config.add_request_method(json_body, "json", reify=True)

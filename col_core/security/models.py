@@ -10,8 +10,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from col_core.db.meta import Base, Timestamped
 from col_core.tenancy.scoping import TenantScoped
 
-ORGANISATION_TYPES = ("ngo", "school", "library", "company", "public", "informal", "freelancer",
-                      "youth_centre", "university", "other")
+ORGANISATION_TYPES = (
+    "ngo",
+    "school",
+    "library",
+    "company",
+    "public",
+    "informal",
+    "freelancer",
+    "youth_centre",
+    "university",
+    "other",
+)
 MEMBER_ROLES = ("owner", "admin", "member")
 
 
@@ -27,7 +37,9 @@ class User(Timestamped, Base):
     display_name: Mapped[str] = mapped_column(String(120), default="")
     picture: Mapped[str | None] = mapped_column(String(80))  # IFileStorage key
     preferred_locale: Mapped[str | None] = mapped_column(String(16))
-    home_tenant_id: Mapped[int | None] = mapped_column(ForeignKey("tenants.id", ondelete="SET NULL"))
+    home_tenant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tenants.id", ondelete="SET NULL")
+    )
     birth_date: Mapped[dt.date | None]
     is_platform_admin: Mapped[bool] = mapped_column(default=False)
     deleted_at: Mapped[dt.datetime | None]
@@ -69,12 +81,15 @@ class Organisation(TenantScoped, Timestamped, Base):
     address: Mapped[str] = mapped_column(String(300), default="")
     primary_locale: Mapped[str] = mapped_column(String(16), default="en")
     verified_at: Mapped[dt.datetime | None]
-    verification_method: Mapped[str] = mapped_column(String(16), default="", server_default="")  # manual, document
+    verification_method: Mapped[str] = mapped_column(
+        String(16), default="", server_default=""
+    )  # manual, document
     verification_document: Mapped[str | None] = mapped_column(String(80))  # IFileStorage key
     suspended_at: Mapped[dt.datetime | None]
 
-    memberships: Mapped[list["Membership"]] = relationship(
-        back_populates="organisation", cascade="all, delete-orphan")
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan"
+    )
 
     __table_args__ = (UniqueConstraint("tenant_id", "slug"),)
 
@@ -94,7 +109,8 @@ class Membership(TenantScoped, Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(16), default="member")
 

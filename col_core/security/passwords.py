@@ -23,8 +23,9 @@ _DUMMY_HASH = _hasher.hash("not the password of anyone at all")
 @lru_cache(maxsize=1)
 def common_passwords() -> frozenset[str]:
     lines = COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip().lower() for line in lines
-                     if line.strip() and not line.startswith("#"))
+    return frozenset(
+        line.strip().lower() for line in lines if line.strip() and not line.startswith("#")
+    )
 
 
 def password_problem(password: str, email: str = "") -> TranslationString | None:

@@ -11,8 +11,8 @@ import math
 from dataclasses import dataclass
 from functools import cached_property
 
-from pyramid.security import Allowed, Denied
 from pyramid.csrf import new_csrf_token
+from pyramid.security import Allowed, Denied
 from sqlalchemy import select
 
 from col_core.api.errors import ApiError, is_api_request
@@ -30,8 +30,17 @@ TOKEN_USED = "tokens.used"
 ORG_EDITORS = frozenset({"owner", "admin"})
 
 #: Permission names every view may declare (see docs/security.md).
-PERMISSIONS = ("view", "learner", "city.admin", "platform.admin",
-               "org.member", "org.publish", "org.edit", "org.manage", "org.verify")
+PERMISSIONS = (
+    "view",
+    "learner",
+    "city.admin",
+    "platform.admin",
+    "org.member",
+    "org.publish",
+    "org.edit",
+    "org.manage",
+    "org.verify",
+)
 
 
 @dataclass
@@ -62,13 +71,15 @@ def token_scope_refusal(request):
     if not bearer(request) or _is_operations_route(request):
         return None
     if not is_api_request(request):
-        return _("API tokens work only on the API (/api/…). Sign in on the website to use "
-                 "its pages.")
+        return _(
+            "API tokens work only on the API (/api/…). Sign in on the website to use its pages."
+        )
     identity = request.col_identity
     token = identity.token if identity is not None else None
     if token is not None and token.scope != "write" and request.method not in SAFE_METHODS:
-        return _("This API token may only read. Create a token with the write scope to "
-                 "change anything.")
+        return _(
+            "This API token may only read. Create a token with the write scope to change anything."
+        )
     return None
 
 
@@ -116,8 +127,11 @@ def _look_up(request) -> Identity | None:
             secret = str(authorization.params or "")
             if not secret.startswith(API_TOKEN_PREFIX):
                 return None
-            token = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(secret),
-                                                          ApiToken.revoked_at.is_(None)))
+            token = session.scalar(
+                select(ApiToken).where(
+                    ApiToken.token_hash == digest(secret), ApiToken.revoked_at.is_(None)
+                )
+            )
             if token is None or not token.user.is_active:
                 return None
             # Noted, not written: the request may be a GET (``write_tokens_used`` writes it).
@@ -162,8 +176,11 @@ class Roles:
         """organisation id -> role, for this tenant's organisations only."""
         if self.user is None or self.request.tenant is None:
             return {}
-        rows = self.request.dbsession.execute(select(Membership.organisation_id, Membership.role)
-                                              .where(Membership.user_id == self.user.id))
+        rows = self.request.dbsession.execute(
+            select(Membership.organisation_id, Membership.role).where(
+                Membership.user_id == self.user.id
+            )
+        )
         return dict(rows.all())
 
     @cached_property
@@ -175,8 +192,12 @@ class Roles:
         tenant = self.request.tenant
         if tenant is None or tenant.is_global:
             return False
-        return self.request.dbsession.scalar(
-            select(CityAdmin.id).where(CityAdmin.user_id == self.user.id)) is not None
+        return (
+            self.request.dbsession.scalar(
+                select(CityAdmin.id).where(CityAdmin.user_id == self.user.id)
+            )
+            is not None
+        )
 
     def role_in(self, organisation) -> str | None:
         return self.memberships.get(organisation.id)
@@ -199,18 +220,23 @@ def publishing_blocked(request, organisation):
     tenant = request.tenant
     if not tenant.setting("unverified_organisations_can_publish", True):
         return _("Your organisation can publish once the city has verified it.")
-    wait = dt.timedelta(hours=tenant.setting("unverified_organisations_wait_hours",
-                                             UNVERIFIED_WAIT_HOURS))
+    wait = dt.timedelta(
+        hours=tenant.setting("unverified_organisations_wait_hours", UNVERIFIED_WAIT_HOURS)
+    )
     # A row not yet written was registered just now.
     registered = _aware(organisation.created_at) if organisation.created_at else utcnow()
     remaining = registered + wait - utcnow()
     if remaining <= dt.timedelta(0):
         return None
-    return _("New organisations can publish ${wait} hours after they register, or as soon as "
-             "the city verifies them. Yours can publish in ${left} hours; to be verified "
-             "sooner, send the city a document from your organisation's page.",
-             mapping={"wait": int(wait.total_seconds() // 3600),
-                      "left": math.ceil(remaining.total_seconds() / 3600)})
+    return _(
+        "New organisations can publish ${wait} hours after they register, or as soon as "
+        "the city verifies them. Yours can publish in ${left} hours; to be verified "
+        "sooner, send the city a document from your organisation's page.",
+        mapping={
+            "wait": int(wait.total_seconds() // 3600),
+            "left": math.ceil(remaining.total_seconds() / 3600),
+        },
+    )
 
 
 def may_publish(request, organisation) -> bool:
@@ -258,8 +284,11 @@ class SecurityPolicy:
         if permission == "org.member":
             return Allowed(role)
         if permission == "org.publish":
-            return Allowed(role) if may_publish(request, organisation) else \
-                Denied("organisation may not publish")
+            return (
+                Allowed(role)
+                if may_publish(request, organisation)
+                else Denied("organisation may not publish")
+            )
         if permission in ("org.edit", "org.manage"):
             return Allowed(role) if role in ORG_EDITORS else Denied("needs owner or admin")
         return Denied(f"{permission} not granted")

@@ -26,15 +26,21 @@ TOKEN_LIFETIMES = {
     "email": dt.timedelta(days=1),
     "guardian": dt.timedelta(days=14),
 }
-TOKEN_ROUTES = {"verify": "verify_email", "reset": "reset_password",
-                "email": "confirm_email", "guardian": "guardian_consent"}
+TOKEN_ROUTES = {
+    "verify": "verify_email",
+    "reset": "reset_password",
+    "email": "confirm_email",
+    "guardian": "guardian_consent",
+}
 
 
 def age_thresholds(tenant) -> tuple[int, int]:
     """(minimum age, age of digital consent) for the tenant; GDPR Art. 8 lets each country choose
     13 to 16, so both come from the city's settings."""
-    return (int(tenant.setting("minimum_age", 13) or 0),
-            int(tenant.setting("digital_consent_age", 16) or 0))
+    return (
+        int(tenant.setting("minimum_age", 13) or 0),
+        int(tenant.setting("digital_consent_age", 16) or 0),
+    )
 
 
 def legal_version(tenant) -> str:
@@ -66,7 +72,10 @@ class AccountService:
         user = user_or_address if isinstance(user_or_address, User) else None
         address = user.email if user else user_or_address
         localizer = self._localizer(locale or (user.preferred_locale if user else None))
-        translate = (lambda s: localizer.translate(s) if isinstance(s, TranslationString) else s)
+
+        def translate(s):
+            return localizer.translate(s) if isinstance(s, TranslationString) else s
+
         queue_mail(self.request, address, translate(subject), translate(body))
 
     def _link(self, purpose: str, secret: str) -> str:
@@ -77,9 +86,15 @@ class AccountService:
     def issue_token(self, user, purpose, data=None) -> str:
         secret = new_secret()
         with account_lookup(self.session):  # for someone not signed in: sign-up, reset
-            self.session.add(UserToken(user=user, purpose=purpose, token_hash=digest(secret),
-                                       data=data or {},
-                                       expires_at=utcnow() + TOKEN_LIFETIMES[purpose]))
+            self.session.add(
+                UserToken(
+                    user=user,
+                    purpose=purpose,
+                    token_hash=digest(secret),
+                    data=data or {},
+                    expires_at=utcnow() + TOKEN_LIFETIMES[purpose],
+                )
+            )
             self.session.flush()
         return secret
 
@@ -92,9 +107,13 @@ class AccountService:
 
     def peek_token(self, purpose, secret) -> UserToken | None:
         with account_lookup(self.session):
-            token = self.session.scalar(select(UserToken).where(
-                UserToken.token_hash == digest(secret or ""), UserToken.purpose == purpose,
-                UserToken.used_at.is_(None)))
+            token = self.session.scalar(
+                select(UserToken).where(
+                    UserToken.token_hash == digest(secret or ""),
+                    UserToken.purpose == purpose,
+                    UserToken.used_at.is_(None),
+                )
+            )
             if token is None or _aware(token.expires_at) < utcnow():
                 return None
             token.user  # noqa: B018 - loaded now, while every account is visible
@@ -110,17 +129,25 @@ class AccountService:
         tenant = self.request.tenant
         existing = find_by_email(self.session, values["email"])
         if existing is not None:
-            self.send(existing, _("Someone tried to sign up with your address"), _(
-                "Someone (maybe you) tried to create an account with this email address, which "
-                "already has one. To get in, sign in or reset your password: ${url}",
-                mapping={"url": self.request.route_url("forgot_password")}))
+            self.send(
+                existing,
+                _("Someone tried to sign up with your address"),
+                _(
+                    "Someone (maybe you) tried to create an account with this email address, which "
+                    "already has one. To get in, sign in or reset your password: ${url}",
+                    mapping={"url": self.request.route_url("forgot_password")},
+                ),
+            )
             return None
-        user = User(email=values["email"], display_name=values["display_name"],
-                    password_hash=hash_password(values["password"]),
-                    birth_date=values.get("birth_date"),
-                    preferred_locale=self.request.locale_name,
-                    home_tenant_id=None if tenant.is_global else tenant.id,
-                    guardian_email=values.get("guardian_email") or None)
+        user = User(
+            email=values["email"],
+            display_name=values["display_name"],
+            password_hash=hash_password(values["password"]),
+            birth_date=values.get("birth_date"),
+            preferred_locale=self.request.locale_name,
+            home_tenant_id=None if tenant.is_global else tenant.id,
+            guardian_email=values.get("guardian_email") or None,
+        )
         self.session.add(user)
         self.session.flush()
         self.record_consents(user)
@@ -131,20 +158,29 @@ class AccountService:
 
     def send_verification(self, user) -> None:
         link = self._link("verify", self.issue_token(user, "verify"))
-        self.send(user, _("Confirm your email address"), _(
-            "Welcome, ${name}! Confirm your email address to finish creating your account: "
-            "${url}\n\nThe link works for 48 hours. If you did not sign up, ignore this email.",
-            mapping={"name": user.display_name, "url": link}))
+        self.send(
+            user,
+            _("Confirm your email address"),
+            _(
+                "Welcome, ${name}! Confirm your email address to finish creating your account: "
+                "${url}\n\nThe link works for 48 hours. If you did not sign up, ignore this email.",
+                mapping={"name": user.display_name, "url": link},
+            ),
+        )
 
     def send_guardian_request(self, user) -> None:
         link = self._link("guardian", self.issue_token(user, "guardian"))
-        self.send(user.guardian_email, _("Your consent is needed for ${name}",
-                                         mapping={"name": user.display_name}), _(
-            "${name} would like to use ${city}, a platform for learning activities and badges. "
-            "Because of their age, they need your consent as their parent or guardian. "
-            "Read what we store and give consent here: ${url}",
-            mapping={"name": user.display_name, "city": self.request.tenant.name, "url": link}),
-            locale=user.preferred_locale)
+        self.send(
+            user.guardian_email,
+            _("Your consent is needed for ${name}", mapping={"name": user.display_name}),
+            _(
+                "${name} would like to use ${city}, a platform for learning activities and badges. "
+                "Because of their age, they need your consent as their parent or guardian. "
+                "Read what we store and give consent here: ${url}",
+                mapping={"name": user.display_name, "city": self.request.tenant.name, "url": link},
+            ),
+            locale=user.preferred_locale,
+        )
 
     def needs_guardian(self, birth_date: dt.date | None) -> tuple[bool, bool]:
         """(too young to register at all, needs a guardian's consent)."""
@@ -160,8 +196,13 @@ class AccountService:
 
     def missing_consents(self, user) -> list[str]:
         version = legal_version(self.request.tenant)
-        accepted = set(self.session.scalars(select(Consent.document).where(
-            Consent.user_id == user.id, Consent.version == version)))
+        accepted = set(
+            self.session.scalars(
+                select(Consent.document).where(
+                    Consent.user_id == user.id, Consent.version == version
+                )
+            )
+        )
         return [document for document in LEGAL_PAGES if document not in accepted]
 
     def record_consents(self, user) -> None:
@@ -182,32 +223,53 @@ class AccountService:
         if user is None or user.deleted_at is not None:
             return
         link = self._link("reset", self.issue_token(user, "reset"))
-        self.send(user, _("Reset your password"), _(
-            "Someone (maybe you) asked to reset the password of your account. Choose a new "
-            "password here within one hour: ${url}\n\nIf it was not you, ignore this email; "
-            "your password stays the same.", mapping={"url": link}))
+        self.send(
+            user,
+            _("Reset your password"),
+            _(
+                "Someone (maybe you) asked to reset the password of your account. Choose a new "
+                "password here within one hour: ${url}\n\nIf it was not you, ignore this email; "
+                "your password stays the same.",
+                mapping={"url": link},
+            ),
+        )
 
     def set_password(self, user, password) -> None:
         user.password_hash = hash_password(password)
         # Outstanding reset links and every signed-in browser die with the old password (the
         # person is not signed in when they reset it: an account look-up).
         with account_lookup(self.session):
-            self.session.execute(delete(UserToken).where(UserToken.user_id == user.id,
-                                                         UserToken.purpose == "reset",
-                                                         UserToken.used_at.is_(None)))
+            self.session.execute(
+                delete(UserToken).where(
+                    UserToken.user_id == user.id,
+                    UserToken.purpose == "reset",
+                    UserToken.used_at.is_(None),
+                )
+            )
             self.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
 
     def request_email_change(self, user, new_email) -> None:
         if find_by_email(self.session, new_email) is not None:
             return  # same outcome as a free address, so nobody learns who has an account
         link = self._link("email", self.issue_token(user, "email", {"email": new_email}))
-        self.send(new_email, _("Confirm your new email address"), _(
-            "Confirm that this is your new email address for your account: ${url}",
-            mapping={"url": link}), locale=user.preferred_locale)
-        self.send(user, _("Your email address is changing"), _(
-            "Someone asked to change your account's email address to ${email}. It changes "
-            "only when the link sent there is used. If it was not you, change your password.",
-            mapping={"email": new_email}))
+        self.send(
+            new_email,
+            _("Confirm your new email address"),
+            _(
+                "Confirm that this is your new email address for your account: ${url}",
+                mapping={"url": link},
+            ),
+            locale=user.preferred_locale,
+        )
+        self.send(
+            user,
+            _("Your email address is changing"),
+            _(
+                "Someone asked to change your account's email address to ${email}. It changes "
+                "only when the link sent there is used. If it was not you, change your password.",
+                mapping={"email": new_email},
+            ),
+        )
 
     def confirm_email_change(self, token) -> bool:
         new_email = token.data.get("email", "")
@@ -247,7 +309,7 @@ class AccountService:
 
 def _aware(moment: dt.datetime) -> dt.datetime:
     # SQLite hands back naive datetimes; they were stored in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _file_in_use(session, key: str) -> bool:
@@ -255,6 +317,10 @@ def _file_in_use(session, key: str) -> bool:
     from col_core.security.models import Organisation
 
     with cross_tenant(session):
-        return session.scalar(select(func.count()).select_from(User).where(User.picture == key)) \
-            or session.scalar(select(func.count()).select_from(Organisation).where(
-                or_(Organisation.logo == key, Organisation.verification_document == key)))
+        return session.scalar(
+            select(func.count()).select_from(User).where(User.picture == key)
+        ) or session.scalar(
+            select(func.count())
+            .select_from(Organisation)
+            .where(or_(Organisation.logo == key, Organisation.verification_document == key))
+        )

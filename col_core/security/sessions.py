@@ -24,10 +24,22 @@ from col_core.tenancy.scoping import account_lookup
 SEEN_EVERY = dt.timedelta(minutes=5)
 SESSION_SEEN = "sessions.seen"
 
-_BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"),
-             ("Chrome/", "Chrome"), ("Safari/", "Safari"))
-_SYSTEMS = (("Android", "Android"), ("iPhone", "iOS"), ("iPad", "iOS"), ("Windows", "Windows"),
-            ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux"))
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+)
+_SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iOS"),
+    ("iPad", "iOS"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
 
 
 def describe_agent(user_agent: str) -> str:
@@ -43,9 +55,14 @@ def describe_agent(user_agent: str) -> str:
 def start(request, user: User) -> str:
     """Record a new session for ``user`` and return the secret id for the cookie."""
     secret = new_secret()
-    request.dbsession.add(UserSession(
-        user_id=user.id, session_hash=digest(secret), last_seen_at=utcnow(),
-        user_agent=describe_agent(request.user_agent or "")))
+    request.dbsession.add(
+        UserSession(
+            user_id=user.id,
+            session_hash=digest(secret),
+            last_seen_at=utcnow(),
+            user_agent=describe_agent(request.user_agent or ""),
+        )
+    )
     request.dbsession.flush()
     return secret
 
@@ -54,7 +71,8 @@ def find(request, secret: str) -> UserSession | None:
     """The live session with this id, or None.  That it was seen is noted, not written: the
     request may be a GET (``write_seen`` writes it later)."""
     record = request.dbsession.scalar(
-        select(UserSession).where(UserSession.session_hash == digest(secret)))
+        select(UserSession).where(UserSession.session_hash == digest(secret))
+    )
     if record is not None and _aware(record.last_seen_at) < utcnow() - SEEN_EVERY:
         request.registry["col.tallies"].note(SESSION_SEEN, None, record.id, utcnow())
     return record
@@ -80,5 +98,8 @@ def end_all(session, user: User, keep: UserSession | None = None) -> int:
 
 
 def of(session, user: User) -> list[UserSession]:
-    return session.scalars(select(UserSession).where(UserSession.user_id == user.id)
-                           .order_by(UserSession.last_seen_at.desc(), UserSession.id)).all()
+    return session.scalars(
+        select(UserSession)
+        .where(UserSession.user_id == user.id)
+        .order_by(UserSession.last_seen_at.desc(), UserSession.id)
+    ).all()

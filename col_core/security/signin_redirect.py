@@ -27,5 +27,6 @@ def to_signin(exc, request):
 def includeme(config):
     config.add_view_predicate("signed_out", SignedOutPredicate)
     # Pages only (the API keeps its JSON 403), and only GET: a form post cannot be replayed.
-    config.add_forbidden_view(to_signin, signed_out=True, request_method="GET",
-                              path_info=r"^/(?!api/)")
+    config.add_forbidden_view(
+        to_signin, signed_out=True, request_method="GET", path_info=r"^/(?!api/)"
+    )

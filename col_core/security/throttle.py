@@ -28,6 +28,7 @@ from col_core.security.services import _aware
 from col_core.security.tokens import keyed_digest
 from col_core.tenancy.scoping import account_lookup, bind_connection
 
+
 @dataclass(frozen=True)
 class Limit:
     """At most ``per[subject]`` attempts of one kind per subject (account, address, city)."""
@@ -46,13 +47,16 @@ def limits(settings) -> dict[str, Limit]:
         return int(value)
 
     def limit(kind: str, *subjects: str) -> Limit:
-        return Limit(per={subject: number(f"col.{kind}_limit_per_{subject}")
-                          for subject in subjects},
-                     window=dt.timedelta(minutes=number(f"col.{kind}_limit_minutes")))
+        return Limit(
+            per={subject: number(f"col.{kind}_limit_per_{subject}") for subject in subjects},
+            window=dt.timedelta(minutes=number(f"col.{kind}_limit_minutes")),
+        )
 
-    return {"login": limit("login", "account", "address"),
-            "reset": limit("reset", "account", "address"),
-            "signup": limit("signup", "address", "city")}
+    return {
+        "login": limit("login", "account", "address"),
+        "reset": limit("reset", "account", "address"),
+        "signup": limit("signup", "address", "city"),
+    }
 
 
 @dataclass(frozen=True)
@@ -89,8 +93,11 @@ class Throttle:
             "account": None if account is None else "a:" + account.strip().lower(),
             "city": f"c:{request.tenant.id}" if city and request.tenant is not None else None,
         }
-        self.keys = {subject: keyed_digest(secret, value) for subject, value in values.items()
-                     if value is not None and subject in self.limit.per}
+        self.keys = {
+            subject: keyed_digest(secret, value)
+            for subject, value in values.items()
+            if value is not None and subject in self.limit.per
+        }
         self.recorded: list[int] = []
 
     def admit(self) -> Refused | None:
@@ -106,18 +113,32 @@ class Throttle:
                     # The attempt that falls out of the window first makes room again.
                     frees_at = times[len(times) - allowed] + self.limit.window
                     return Refused(subject, max(1, math.ceil((frees_at - now).total_seconds())))
-            self.recorded = list(connection.scalars(
-                insert(AuthAttempt).returning(AuthAttempt.id),
-                [{"kind": self.kind, "key": key, "created_at": now} for key in self.keys.values()]))
+            self.recorded = list(
+                connection.scalars(
+                    insert(AuthAttempt).returning(AuthAttempt.id),
+                    [
+                        {"kind": self.kind, "key": key, "created_at": now}
+                        for key in self.keys.values()
+                    ],
+                )
+            )
             # Trimming as we go keeps the table small without a scheduled job.
             connection.execute(delete(AuthAttempt).where(AuthAttempt.created_at < now - self.keep))
         return None
 
     def _times(self, connection, key: str, since: dt.datetime) -> list[dt.datetime]:
-        return [_aware(when) for when in connection.scalars(
-            select(AuthAttempt.created_at).where(
-                AuthAttempt.kind == self.kind, AuthAttempt.key == key,
-                AuthAttempt.created_at >= since).order_by(AuthAttempt.created_at))]
+        return [
+            _aware(when)
+            for when in connection.scalars(
+                select(AuthAttempt.created_at)
+                .where(
+                    AuthAttempt.kind == self.kind,
+                    AuthAttempt.key == key,
+                    AuthAttempt.created_at >= since,
+                )
+                .order_by(AuthAttempt.created_at)
+            )
+        ]
 
     @contextlib.contextmanager
     def _transaction(self):
@@ -125,8 +146,11 @@ class Throttle:
         request's transaction instead when it has written already: it holds the write lock,
         which another connection of this thread would wait for in vain."""
         session = self.request.dbsession
-        if session.get_bind().dialect.name == "sqlite" and session.in_transaction() and \
-                session.connection().connection.dbapi_connection.in_transaction:
+        if (
+            session.get_bind().dialect.name == "sqlite"
+            and session.in_transaction()
+            and session.connection().connection.dbapi_connection.in_transaction
+        ):
             yield session.connection()
             return
         with self.request.registry["col.engine"].begin() as connection:
@@ -140,7 +164,10 @@ class Throttle:
         account = self.keys.get("account")
         with account_lookup(self.request.dbsession) as session:
             if account is not None:
-                session.execute(delete(AuthAttempt).where(AuthAttempt.kind == self.kind,
-                                                          AuthAttempt.key == account))
+                session.execute(
+                    delete(AuthAttempt).where(
+                        AuthAttempt.kind == self.kind, AuthAttempt.key == account
+                    )
+                )
             if self.recorded:
                 session.execute(delete(AuthAttempt).where(AuthAttempt.id.in_(self.recorded)))

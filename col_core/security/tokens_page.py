@@ -19,9 +19,11 @@ RULES = {"name": v.text(80), "scope": v.choice(TOKEN_SCOPES)}
 
 
 def active_tokens(request) -> list[ApiToken]:
-    return request.dbsession.scalars(select(ApiToken).where(
-        ApiToken.user_id == request.user.id, ApiToken.revoked_at.is_(None))
-        .order_by(ApiToken.id)).all()
+    return request.dbsession.scalars(
+        select(ApiToken)
+        .where(ApiToken.user_id == request.user.id, ApiToken.revoked_at.is_(None))
+        .order_by(ApiToken.id)
+    ).all()
 
 
 def create_token(request, name: str, scope: str) -> tuple[ApiToken, str]:
@@ -32,8 +34,10 @@ def create_token(request, name: str, scope: str) -> tuple[ApiToken, str]:
     """
     identity = request.col_identity
     if identity is None or identity.token is not None:
-        raise ApiError(request.localizer.translate(_(
-            "Create API tokens while signed in on the website.")), status=403)
+        raise ApiError(
+            request.localizer.translate(_("Create API tokens while signed in on the website.")),
+            status=403,
+        )
     secret = API_TOKEN_PREFIX + new_secret()
     token = ApiToken(user_id=request.user.id, name=name, scope=scope, token_hash=digest(secret))
     request.dbsession.add(token)
@@ -41,31 +45,58 @@ def create_token(request, name: str, scope: str) -> tuple[ApiToken, str]:
     return token, secret
 
 
-@view_config(route_name="api_tokens", request_method="GET", renderer=T + "tokens.jinja2",
-             permission="learner")
+@view_config(
+    route_name="api_tokens",
+    request_method="GET",
+    renderer=T + "tokens.jinja2",
+    permission="learner",
+)
 def tokens(request):
-    return {"values": {"scope": "read"}, "errors": {}, "tokens": active_tokens(request),
-            "scopes": TOKEN_SCOPES, "secret": None}
+    return {
+        "values": {"scope": "read"},
+        "errors": {},
+        "tokens": active_tokens(request),
+        "scopes": TOKEN_SCOPES,
+        "secret": None,
+    }
 
 
-@view_config(route_name="api_tokens", request_method="POST", renderer=T + "tokens.jinja2",
-             permission="learner", city_consent=False)
+@view_config(
+    route_name="api_tokens",
+    request_method="POST",
+    renderer=T + "tokens.jinja2",
+    permission="learner",
+    city_consent=False,
+)
 def create(request):
     values, errors = v.validate(request.POST, RULES)
     if errors:
-        return invalid(request, kept(request), errors, tokens=active_tokens(request),
-                       scopes=TOKEN_SCOPES, secret=None)
+        return invalid(
+            request,
+            kept(request),
+            errors,
+            tokens=active_tokens(request),
+            scopes=TOKEN_SCOPES,
+            secret=None,
+        )
     _token, secret = create_token(request, values["name"], values["scope"])
-    return {"values": {"scope": "read"}, "errors": {}, "tokens": active_tokens(request),
-            "scopes": TOKEN_SCOPES, "secret": secret}
+    return {
+        "values": {"scope": "read"},
+        "errors": {},
+        "tokens": active_tokens(request),
+        "scopes": TOKEN_SCOPES,
+        "secret": secret,
+    }
 
 
-@view_config(route_name="api_token_revoke", request_method="POST", permission="learner",
-             city_consent=False)
+@view_config(
+    route_name="api_token_revoke", request_method="POST", permission="learner", city_consent=False
+)
 def revoke(request):
     token_id = int(request.matchdict["id"])
-    token = request.dbsession.scalar(select(ApiToken).where(
-        ApiToken.id == token_id, ApiToken.user_id == request.user.id))
+    token = request.dbsession.scalar(
+        select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == request.user.id)
+    )
     if token is None:
         raise HTTPNotFound()
     token.revoked_at = token.revoked_at or utcnow()

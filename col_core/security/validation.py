@@ -15,8 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Callable, Mapping
 from functools import lru_cache
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import nh3
 
@@ -88,8 +89,12 @@ def clean_text(value: str, multiline: bool = False) -> str:
     breaks unless ``multiline``; raises :class:`FieldError` otherwise."""
     character = forbidden_character(value)
     if character:
-        raise FieldError(_("Remove the invisible character ${character} from this text.",
-                           mapping={"character": character}))
+        raise FieldError(
+            _(
+                "Remove the invisible character ${character} from this text.",
+                mapping={"character": character},
+            )
+        )
     if not multiline and _LINE_BREAK.search(value):
         raise FieldError(_("Write this on a single line."))
     return value
@@ -127,8 +132,11 @@ def decimal_number(value) -> float | None:
 def id_placeholders(pattern: str) -> frozenset[str]:
     """The placeholders of a route pattern that hold a row's id: those matching digits only,
     and those named ``id`` or ``..._id``."""
-    return frozenset(name for name, regex in _PLACEHOLDER.findall(pattern)
-                     if regex in (r"\d+", "[0-9]+") or name == "id" or name.endswith("_id"))
+    return frozenset(
+        name
+        for name, regex in _PLACEHOLDER.findall(pattern)
+        if regex in (r"\d+", "[0-9]+") or name == "id" or name.endswith("_id")
+    )
 
 
 def within_dates(moment: dt.date) -> bool:
@@ -144,6 +152,7 @@ def text(max_length: int, required: bool = True, multiline: bool = False) -> Rul
         if len(value) > max_length:
             raise FieldError(_("Use at most ${count} characters.", mapping={"count": max_length}))
         return clean_text(value, multiline)
+
     return rule
 
 
@@ -152,6 +161,7 @@ def rich_text(max_length: int) -> Rule:
         if len(value) > max_length:
             raise FieldError(_("Use at most ${count} characters.", mapping={"count": max_length}))
         return nh3.clean(value, tags=RICH_TAGS, link_rel="noopener nofollow ugc")
+
     return rule
 
 
@@ -165,6 +175,7 @@ def email(required: bool = True) -> Rule:
             raise FieldError(_("Enter an email address such as name@example.org."))
         local, _at, domain = value.rpartition("@")
         return f"{local}@{domain.lower()}"
+
     return rule
 
 
@@ -181,6 +192,7 @@ def choice(options, required: bool = True) -> Rule:
         if value not in options:
             raise FieldError(_("Choose one of the options."))
         return value
+
     return rule
 
 
@@ -201,10 +213,11 @@ def date(required: bool = True) -> Rule:
         try:
             day = dt.date.fromisoformat(value)
         except ValueError:
-            raise FieldError(_("Enter a date as YYYY-MM-DD."))
+            raise FieldError(_("Enter a date as YYYY-MM-DD.")) from None
         if not EARLIEST_DATE <= day <= dt.date.today():
             raise FieldError(_("Enter a date in the past."))
         return day
+
     return rule
 
 

@@ -9,6 +9,7 @@ from col_core.tenancy.scoping import (
     current_tenant_id,
     tenant_context,
 )
+
 # The wall must see every model mapped (its mapper event collects the city-owned tables).
 from col_core.tenancy import wall  # noqa: E402  (isort: skip)
 from col_core.tenancy.models import Tenant, TenantHost  # noqa: E402

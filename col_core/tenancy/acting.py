@@ -4,7 +4,7 @@ city their account touches (leaving each city's activities when the account is d
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from collections.abc import Iterator
 
 from col_core.tenancy.hosts import point_at
 from col_core.tenancy.scoping import tenant_context

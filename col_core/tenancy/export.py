@@ -19,8 +19,9 @@ def export(tenant: Tenant, folder: Path, storage) -> list[Path]:
     config: dict[str, Any] = {"slug": tenant.slug, "kind": tenant.kind, "name": tenant.name}
     if tenant.country:
         config["country"] = tenant.country
-    config.update(timezone=tenant.timezone, locales=list(tenant.locales),
-                  default_locale=tenant.default_locale)
+    config.update(
+        timezone=tenant.timezone, locales=list(tenant.locales), default_locale=tenant.default_locale
+    )
     if tenant.hostnames:
         config["hostnames"] = tenant.hostnames
     if tenant.plugins is not None:
@@ -48,8 +49,9 @@ def export(tenant: Tenant, folder: Path, storage) -> list[Path]:
     for code, values in texts.items():
         files[Path("texts") / f"{code}.toml"] = tomlkit.dumps(values).encode()
     if settings.get("categories"):
-        categories = [{"slug": entry["slug"], **entry.get("names", {})}
-                      for entry in settings["categories"]]
+        categories = [
+            {"slug": entry["slug"], **entry.get("names", {})} for entry in settings["categories"]
+        ]
         files[Path(CATEGORIES_FILE)] = tomlkit.dumps({"category": categories}).encode()
     for code, pages in (settings.get("legal") or {}).items():
         for page, text in pages.items():

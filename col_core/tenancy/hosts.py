@@ -63,8 +63,13 @@ class Origin:
     def environ(self) -> dict[str, str]:
         """The WSGI variables that make WebOb and Pyramid build every URL on this origin."""
         port = self.port or {"http": 80, "https": 443}[self.scheme]
-        return {"wsgi.url_scheme": self.scheme, "HTTP_HOST": self.netloc,
-                "SERVER_NAME": self.hostname, "SERVER_PORT": str(port), "SCRIPT_NAME": self.path}
+        return {
+            "wsgi.url_scheme": self.scheme,
+            "HTTP_HOST": self.netloc,
+            "SERVER_NAME": self.hostname,
+            "SERVER_PORT": str(port),
+            "SCRIPT_NAME": self.path,
+        }
 
 
 class Addresses:
@@ -79,7 +84,8 @@ class Addresses:
         self.base_domain = (settings.get("col.base_domain") or "").lower()
         # The public URL's host always shows the global site, even when not listed.
         self.global_hosts = frozenset(
-            [name.lower() for name in as_list(settings.get("col.global_hosts", ""))] + [hostname])
+            [name.lower() for name in as_list(settings.get("col.global_hosts", ""))] + [hostname]
+        )
 
     @property
     def subdomains(self) -> bool:
@@ -94,10 +100,10 @@ class Addresses:
         if tenant.hostnames:  # a city's own domain, on the public URL's scheme and port
             return Origin(public.scheme, tenant.hostnames[0], public.port, public.root)
         if self.subdomains:
-            return Origin(public.scheme, f"{tenant.slug}.{self.base_domain}", public.port,
-                          public.root)
-        return Origin(public.scheme, public.hostname, public.port, public.root,
-                      f"/t/{tenant.slug}")
+            return Origin(
+                public.scheme, f"{tenant.slug}.{self.base_domain}", public.port, public.root
+            )
+        return Origin(public.scheme, public.hostname, public.port, public.root, f"/t/{tenant.slug}")
 
     def url(self, tenant) -> str:
         """The home page of ``tenant``, with its trailing slash."""
@@ -111,8 +117,9 @@ class Addresses:
         if domain in self.global_hosts or domain == self.base_domain or domain in tenant_hosts:
             return True
         suffix = "." + self.base_domain
-        return bool(self.base_domain) and domain.endswith(suffix) and \
-            domain[: -len(suffix)] in slugs
+        return (
+            bool(self.base_domain) and domain.endswith(suffix) and domain[: -len(suffix)] in slugs
+        )
 
 
 def addresses(registry) -> Addresses:

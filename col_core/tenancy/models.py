@@ -32,7 +32,7 @@ class Tenant(Timestamped, Base):
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     active: Mapped[bool] = mapped_column(default=True)
 
-    hosts: Mapped[list["TenantHost"]] = relationship(
+    hosts: Mapped[list[TenantHost]] = relationship(
         back_populates="tenant", cascade="all, delete-orphan", lazy="selectin"
     )
 

@@ -67,8 +67,11 @@ def tenant_address(domain: str, path_info: str, addresses: Addresses) -> tuple[t
 
 
 def _load(session, address: tuple) -> Tenant | None:
-    by_host = select(Tenant).join(TenantHost).where(TenantHost.hostname == address[1]) \
-        if address[0] in ("host", "subdomain") else None
+    by_host = (
+        select(Tenant).join(TenantHost).where(TenantHost.hostname == address[1])
+        if address[0] in ("host", "subdomain")
+        else None
+    )
     tenant = session.scalar(by_host) if by_host is not None else None
     if tenant is None and address[0] == "subdomain":
         tenant = session.scalar(select(Tenant).where(Tenant.slug == address[2]))
@@ -136,7 +139,7 @@ class TenantCache:
         return session.merge(entry[1], load=False)
 
 
-_CACHES: "weakref.WeakSet[TenantCache | KnownHosts]" = weakref.WeakSet()
+_CACHES: weakref.WeakSet[TenantCache | KnownHosts] = weakref.WeakSet()
 
 
 def clear_tenant_caches() -> None:
@@ -145,8 +148,10 @@ def clear_tenant_caches() -> None:
 
 
 def _note_tenant_changes(session, flush_context) -> None:
-    if any(isinstance(obj, (Tenant, TenantHost))
-           for obj in (*session.new, *session.dirty, *session.deleted)):
+    if any(
+        isinstance(obj, (Tenant, TenantHost))
+        for obj in (*session.new, *session.dirty, *session.deleted)
+    ):
         session.info["col.tenants_changed"] = True
 
 
@@ -167,8 +172,12 @@ def tenant_tween_factory(handler, registry):
         domain, _port = split_host(request.host)
         if not known_hosts.allows(configured, domain):
             point_at(request, None)  # the error page links to the public site
-            raise UnknownHost(_("This server does not answer to the host name in the request. "
-                                "Use the address of the site, without anything added to it."))
+            raise UnknownHost(
+                _(
+                    "This server does not answer to the host name in the request. "
+                    "Use the address of the site, without anything added to it."
+                )
+            )
         address, rest = tenant_address(domain, request.path_info, configured)
         if (rest or request.path_info) in OPERATIONS_PATHS:
             request.path_info = rest or request.path_info
@@ -184,7 +193,8 @@ def tenant_tween_factory(handler, registry):
         # comparing them could redirect in a loop.
         path = rest or request.path_info
         if request.method in REDIRECTED_METHODS and (
-                domain != origin.hostname or via_path != bool(origin.prefix)):
+            domain != origin.hostname or via_path != bool(origin.prefix)
+        ):
             query = f"?{request.query_string}" if request.query_string else ""
             return HTTPFound(location=f"{origin.url}{url_quote(path, PATH_SAFE)}{query}")
         request.path_info = path

@@ -47,14 +47,14 @@ _ACCOUNTS = f"{_SCOPE} IN ('accounts', 'cross')"
 _TENANT_CONDITION = f"{_CROSS} OR tenant_id = {_TENANT}"
 # Global tables of the platform's configuration that anyone may read (a request's host is
 # resolved before any city is known) and only their own city (or cross-city work) may change.
-_CONFIGURATION = {"tenants": f"{_CROSS} OR id = {_TENANT}",
-                  "tenant_hosts": _TENANT_CONDITION}
+_CONFIGURATION = {"tenants": f"{_CROSS} OR id = {_TENANT}", "tenant_hosts": _TENANT_CONDITION}
 # Global tables about sign-in itself, read and written only by the account look-ups.
 _ACCOUNT_ONLY = ("auth_attempts",)
 PEOPLE_TABLE = "users"
 
 
 # --- the binding's MAC ------------------------------------------------------------------------
+
 
 def derive_key(secret: str) -> bytes:
     """The binding key: derived from ``col.secret``, so the secret itself is never stored."""
@@ -63,14 +63,18 @@ def derive_key(secret: str) -> bytes:
 
 def message(tenant_id: int | None, user_id: int | None, scope: str, transaction_id: int) -> str:
     """What the MAC covers; ``col_rls_verified()`` builds the very same string."""
-    return (f"{'' if tenant_id is None else tenant_id}:{'' if user_id is None else user_id}:"
-            f"{scope}:{transaction_id}")
+    return (
+        f"{'' if tenant_id is None else tenant_id}:{'' if user_id is None else user_id}:"
+        f"{scope}:{transaction_id}"
+    )
 
 
-def mac(key: bytes, tenant_id: int | None, user_id: int | None, scope: str,
-        transaction_id: int) -> str:
-    return hmac.new(key, message(tenant_id, user_id, scope, transaction_id).encode(),
-                    hashlib.sha256).hexdigest()
+def mac(
+    key: bytes, tenant_id: int | None, user_id: int | None, scope: str, transaction_id: int
+) -> str:
+    return hmac.new(
+        key, message(tenant_id, user_id, scope, transaction_id).encode(), hashlib.sha256
+    ).hexdigest()
 
 
 def key_pads(key: bytes) -> tuple[bytes, bytes]:
@@ -82,23 +86,33 @@ def key_pads(key: bytes) -> tuple[bytes, bytes]:
 
 def store_key_statements(key: bytes) -> list[tuple[str, dict]]:
     inner, outer = key_pads(key)
-    return [(f"DELETE FROM {KEY_TABLE}", {}),
-            (f"INSERT INTO {KEY_TABLE} (id, inner_pad, outer_pad) VALUES (1, :inner, :outer)",
-             {"inner": inner, "outer": outer})]
+    return [
+        (f"DELETE FROM {KEY_TABLE}", {}),
+        (
+            f"INSERT INTO {KEY_TABLE} (id, inner_pad, outer_pad) VALUES (1, :inner, :outer)",
+            {"inner": inner, "outer": outer},
+        ),
+    ]
 
 
 # --- policies ---------------------------------------------------------------------------------
 
-def _policy(table: str, using: str, check: str | None = None, name: str = POLICY,
-            command: str = "ALL") -> list[str]:
+
+def _policy(
+    table: str, using: str, check: str | None = None, name: str = POLICY, command: str = "ALL"
+) -> list[str]:
     with_check = "" if command == "SELECT" else f" WITH CHECK ({check or using})"
-    return [f'DROP POLICY IF EXISTS {name} ON "{table}"',
-            f'CREATE POLICY {name} ON "{table}" FOR {command} USING ({using}){with_check}']
+    return [
+        f'DROP POLICY IF EXISTS {name} ON "{table}"',
+        f'CREATE POLICY {name} ON "{table}" FOR {command} USING ({using}){with_check}',
+    ]
 
 
 def _forced(table: str) -> list[str]:
-    return [f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
-            f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY']
+    return [
+        f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
+        f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY',
+    ]
 
 
 def enable_statements(table: str) -> list[str]:
@@ -118,13 +132,22 @@ def tenant_tables(base) -> list[str]:
     """Tables of every TenantScoped model (not merely every table with a tenant_id column)."""
     from col_core.tenancy.scoping import TenantScoped
 
-    return sorted({table.name for mapper in base.registry.mappers
-                   if issubclass(mapper.class_, TenantScoped) for table in mapper.tables})
+    return sorted(
+        {
+            table.name
+            for mapper in base.registry.mappers
+            if issubclass(mapper.class_, TenantScoped)
+            for table in mapper.tables
+        }
+    )
 
 
 def _references_people(table) -> list[str]:
-    return sorted(fk.parent.name for fk in table.foreign_keys
-                  if fk.column.table.name == PEOPLE_TABLE and fk.column.name == "id")
+    return sorted(
+        fk.parent.name
+        for fk in table.foreign_keys
+        if fk.column.table.name == PEOPLE_TABLE and fk.column.name == "id"
+    )
 
 
 def people_statements(base, existing: set[str]) -> list[str]:
@@ -141,8 +164,11 @@ def people_statements(base, existing: set[str]) -> list[str]:
     """
     from col_core.tenancy.scoping import TenantScoped
 
-    tables = {table.name: (mapper.class_, table) for mapper in base.registry.mappers
-              for table in mapper.tables}
+    tables = {
+        table.name: (mapper.class_, table)
+        for mapper in base.registry.mappers
+        for table in mapper.tables
+    }
     statements: list[str] = []
     if PEOPLE_TABLE in existing:
         related = []
@@ -151,10 +177,11 @@ def people_statements(base, existing: set[str]) -> list[str]:
                 continue
             for column in _references_people(table):
                 # The city's own rows only: the subquery runs under that table's policy too.
-                related.append(f'EXISTS (SELECT 1 FROM "{name}" related WHERE related."{column}"'
-                               f' = "{PEOPLE_TABLE}".id)')
-        visible = " OR ".join([_ACCOUNTS, f"id = {_USER}", f"home_tenant_id = {_TENANT}",
-                               *related])
+                related.append(
+                    f'EXISTS (SELECT 1 FROM "{name}" related WHERE related."{column}"'
+                    f' = "{PEOPLE_TABLE}".id)'
+                )
+        visible = " OR ".join([_ACCOUNTS, f"id = {_USER}", f"home_tenant_id = {_TENANT}", *related])
         statements += _forced(PEOPLE_TABLE) + _policy(PEOPLE_TABLE, visible, check="true")
     for name, (model, table) in sorted(tables.items()):
         if name == PEOPLE_TABLE or name not in existing or issubclass(model, TenantScoped):
@@ -180,7 +207,7 @@ def grant_statements(role: str) -> list[str]:
         # The binding key is the owner's alone; the schema's version only the owner changes.
         f'REVOKE ALL ON {KEY_TABLE} FROM "{role}"',
         f'REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON alembic_version FROM "{role}"',
-        f'GRANT EXECUTE ON FUNCTION col_bind_tenant(integer, integer, text, text),'
+        f"GRANT EXECUTE ON FUNCTION col_bind_tenant(integer, integer, text, text),"
         f' col_rls_tenant(), col_rls_user(), col_rls_scope() TO "{role}"',
     ]
 
@@ -192,12 +219,15 @@ def role_problems(connection) -> list[str]:
     able to become no other role, owning no table."""
     from sqlalchemy import text
 
-    row = connection.execute(text(
-        "SELECT r.rolname, r.rolsuper, r.rolbypassrls, r.rolcreaterole,"
-        " (SELECT count(*) FROM pg_auth_members m WHERE m.member = r.oid) AS memberships,"
-        " (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-        "  WHERE n.nspname = 'public' AND c.relowner = r.oid) AS owned"
-        " FROM pg_roles r WHERE r.rolname = current_user")).one()
+    row = connection.execute(
+        text(
+            "SELECT r.rolname, r.rolsuper, r.rolbypassrls, r.rolcreaterole,"
+            " (SELECT count(*) FROM pg_auth_members m WHERE m.member = r.oid) AS memberships,"
+            " (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            "  WHERE n.nspname = 'public' AND c.relowner = r.oid) AS owned"
+            " FROM pg_roles r WHERE r.rolname = current_user"
+        )
+    ).one()
     problems = []
     if row.rolsuper:
         problems.append("is a superuser")

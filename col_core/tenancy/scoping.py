@@ -12,7 +12,7 @@ grep for.
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from collections.abc import Iterator
 
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
@@ -118,8 +118,12 @@ def _apply_database_tenant(session: Session, connection) -> None:
     if transaction_id is None or session.info.get(_BOUND_CONNECTION) is not connection.connection:
         transaction_id = None
     session.info[_TRANSACTION_ID] = bind_connection(
-        connection, current_tenant_id(session), session.info.get(PERSON_KEY),
-        database_scope(session), transaction_id)
+        connection,
+        current_tenant_id(session),
+        session.info.get(PERSON_KEY),
+        database_scope(session),
+        transaction_id,
+    )
     session.info[_BOUND_CONNECTION] = connection.connection
 
 
@@ -129,8 +133,13 @@ def rls_key(connection) -> bytes | None:
     return getattr(connection.engine, "col_rls_key", None)
 
 
-def bind_connection(connection, tenant_id: int | None, person_id: int | None, scope: str,
-                    transaction_id: int | None = None) -> int | None:
+def bind_connection(
+    connection,
+    tenant_id: int | None,
+    person_id: int | None,
+    scope: str,
+    transaction_id: int | None = None,
+) -> int | None:
     """Bind ``connection``'s transaction (PostgreSQL, the application's engine) with a MAC over
     the binding and the transaction's id; returns that id.  For connections outside the ORM,
     such as the sign-in throttle's (scope ``accounts``)."""
@@ -141,8 +150,13 @@ def bind_connection(connection, tenant_id: int | None, person_id: int | None, sc
         transaction_id = connection.exec_driver_sql("SELECT txid_current()").scalar_one()
     connection.exec_driver_sql(
         "SELECT col_bind_tenant(%(tenant)s, %(person)s, %(scope)s, %(mac)s)",
-        {"tenant": tenant_id, "person": person_id, "scope": scope,
-         "mac": rls.mac(key, tenant_id, person_id, scope, transaction_id)})
+        {
+            "tenant": tenant_id,
+            "person": person_id,
+            "scope": scope,
+            "mac": rls.mac(key, tenant_id, person_id, scope, transaction_id),
+        },
+    )
     return transaction_id
 
 

@@ -44,9 +44,12 @@ class _Findings:
 
     def found(self, *terms) -> None:
         unwrapped = [_unwrapped(term) for term in terms]
-        self.requirements.append(tuple(
-            term.name if isinstance(term, exp.Placeholder) else int(term.this)
-            for term in unwrapped))
+        self.requirements.append(
+            tuple(
+                term.name if isinstance(term, exp.Placeholder) else int(term.this)
+                for term in unwrapped
+            )
+        )
 
 
 _PYFORMAT = re.compile(r"%%|%\((\w+)\)s")
@@ -78,8 +81,11 @@ def check(sql: str, dialect: str, tenant_tables, names_tenant_table) -> Verdict:
             _check_write(node, tenant_tables, findings)
         elif isinstance(node, exp.Insert):
             _check_insert(node, tenant_tables, findings)
-    return Verdict(findings.touches, tuple(dict.fromkeys(findings.problems)),
-                   tuple(dict.fromkeys(findings.requirements)))
+    return Verdict(
+        findings.touches,
+        tuple(dict.fromkeys(findings.problems)),
+        tuple(dict.fromkeys(findings.requirements)),
+    )
 
 
 def _is_tenant_table(node, tenant_tables) -> bool:
@@ -103,11 +109,17 @@ def _tenant_column(node, alias: str, alone: bool) -> bool:
     """``alias.tenant_id`` (or ``alias.tenant_id + 0``, an index hint; a bare ``tenant_id``
     when the table is alone in its statement)."""
     node = _unwrapped(node)
-    if isinstance(node, exp.Add) and isinstance(node.expression, exp.Literal) \
-            and node.expression.this == "0":
+    if (
+        isinstance(node, exp.Add)
+        and isinstance(node.expression, exp.Literal)
+        and node.expression.this == "0"
+    ):
         node = node.this
-    return (isinstance(node, exp.Column) and node.name.lower() == TENANT_COLUMN
-            and (node.table == alias or (alone and not node.table)))
+    return (
+        isinstance(node, exp.Column)
+        and node.name.lower() == TENANT_COLUMN
+        and (node.table == alias or (alone and not node.table))
+    )
 
 
 def _unwrapped(node):
@@ -120,7 +132,8 @@ def _unwrapped(node):
 def _city_value(node) -> bool:
     node = _unwrapped(node)
     return isinstance(node, exp.Placeholder) or (
-        isinstance(node, exp.Literal) and not node.is_string and node.this.isdigit())
+        isinstance(node, exp.Literal) and not node.is_string and node.this.isdigit()
+    )
 
 
 def _conditions(terms, alias: str, alone: bool) -> list:
@@ -170,8 +183,13 @@ def _check_write(statement, tenant_tables, findings: _Findings) -> None:
     verb = "updated" if isinstance(statement, exp.Update) else "deleted from"
     for table in tables:
         if _is_tenant_table(table, tenant_tables):
-            _require(table, where, findings, len(tables) == 1,
-                     verb if table is statement.this else "joined into a write")
+            _require(
+                table,
+                where,
+                findings,
+                len(tables) == 1,
+                verb if table is statement.this else "joined into a write",
+            )
 
 
 def _check_insert(insert: exp.Insert, tenant_tables, findings: _Findings) -> None:
@@ -180,8 +198,11 @@ def _check_insert(insert: exp.Insert, tenant_tables, findings: _Findings) -> Non
     if not _is_tenant_table(table, tenant_tables):
         return
     findings.touches = True
-    columns = ([column.name.lower() for column in schema.expressions]
-               if isinstance(schema, exp.Schema) else [])
+    columns = (
+        [column.name.lower() for column in schema.expressions]
+        if isinstance(schema, exp.Schema)
+        else []
+    )
     if TENANT_COLUMN not in columns:
         findings.problems.append(f"an INSERT INTO {table.name} names no tenant_id")
         return
@@ -197,8 +218,10 @@ def _check_insert(insert: exp.Insert, tenant_tables, findings: _Findings) -> Non
         if _city_value(value):
             findings.found(value)
         elif not (isinstance(source, exp.Select) and _copied_tenant(value, source, tenant_tables)):
-            findings.problems.append(f"an INSERT INTO {table.name} takes its tenant_id from "
-                                     f"{value.sql() if value is not None else 'elsewhere'}")
+            findings.problems.append(
+                f"an INSERT INTO {table.name} takes its tenant_id from "
+                f"{value.sql() if value is not None else 'elsewhere'}"
+            )
 
 
 def _copied_tenant(value, select: exp.Select, tenant_tables) -> bool:
@@ -208,6 +231,9 @@ def _copied_tenant(value, select: exp.Select, tenant_tables) -> bool:
         return False
     from_ = select.args.get("from_")
     sources = ([from_.this] if from_ is not None else []) + [
-        join.this for join in select.args.get("joins") or []]
-    return any(_is_tenant_table(source, tenant_tables) and source.alias_or_name == value.table
-               for source in sources)
+        join.this for join in select.args.get("joins") or []
+    ]
+    return any(
+        _is_tenant_table(source, tenant_tables) and source.alias_or_name == value.table
+        for source in sources
+    )

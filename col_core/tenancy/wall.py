@@ -36,12 +36,16 @@ from sqlalchemy import bindparam, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import LoaderCriteriaOption, Session, with_loader_criteria
 from sqlalchemy.sql import visitors
-from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.elements import BindParameter
 
 from col_core.tenancy import sqlcheck
-from col_core.tenancy.scoping import (TenantContextError, TenantScoped, current_tenant_id,
-                                      is_cross_tenant)
+from col_core.tenancy.scoping import (
+    TenantContextError,
+    TenantScoped,
+    current_tenant_id,
+    is_cross_tenant,
+)
 
 OPT_OUT = "filters_tenant_itself"
 _SESSION = "col.tenant_session"  # a connection's execution option: the session that opened it
@@ -80,8 +84,12 @@ def names_tenant_table(sql: str) -> bool:
 # costs no lambda analysis per statement.
 TENANT_PARAMETER = "col_wall_tenant"
 _TENANT: BindParameter[int] = bindparam(TENANT_PARAMETER)
-_CRITERIA = with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == _TENANT,
-                                 include_aliases=True, track_closure_variables=False)
+_CRITERIA = with_loader_criteria(
+    TenantScoped,
+    lambda cls: cls.tenant_id == _TENANT,
+    include_aliases=True,
+    track_closure_variables=False,
+)
 _EAGER = ("joined", "selectin", "subquery", "immediate")
 _EAGER_TO_TENANT_ROWS: dict = {}
 
@@ -92,7 +100,8 @@ def _loads_tenant_rows_eagerly(mapper) -> bool:
     if found is None:
         found = _EAGER_TO_TENANT_ROWS[mapper] = any(
             relationship.lazy in _EAGER and issubclass(relationship.mapper.class_, TenantScoped)
-            for relationship in mapper.relationships)
+            for relationship in mapper.relationships
+        )
     return found
 
 
@@ -106,8 +115,9 @@ def _may_touch_tenant_rows(execute_state) -> bool:
     below would refuse the statement.)"""
     statement = execute_state.statement
     if statement._with_options or any(
-            issubclass(mapper.class_, TenantScoped) or _loads_tenant_rows_eagerly(mapper)
-            for mapper in execute_state.all_mappers):
+        issubclass(mapper.class_, TenantScoped) or _loads_tenant_rows_eagerly(mapper)
+        for mapper in execute_state.all_mappers
+    ):
         return True
     # SQLAlchemy memoizes the cache key on the statement and needs it anyway to find the
     # compiled form, so the walk below runs once per shape.
@@ -124,8 +134,9 @@ def _may_touch_tenant_rows(execute_state) -> bool:
 
 def _names_tenant_rows(statement) -> bool:
     for element in visitors.iterate(statement):
-        mapper = element._annotations.get("parentmapper") if hasattr(element, "_annotations") \
-            else None
+        mapper = (
+            element._annotations.get("parentmapper") if hasattr(element, "_annotations") else None
+        )
         if mapper is not None and issubclass(mapper.class_, TenantScoped):
             return True
         if getattr(element, "name", None) in _TENANT_TABLES and hasattr(element, "c"):
@@ -136,8 +147,9 @@ def _names_tenant_rows(statement) -> bool:
 def _criteria_with_value(tenant_id: int) -> LoaderCriteriaOption:
     """For statements whose parameters are rows (an INSERT, executemany): the city as a
     closure variable, which SQLAlchemy also binds as a parameter."""
-    return with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tenant_id,
-                                include_aliases=True)
+    return with_loader_criteria(
+        TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True
+    )
 
 
 def _criteria_in(statement) -> LoaderCriteriaOption | None:
@@ -156,9 +168,12 @@ def _add_criteria(execute_state) -> None:
         return  # text() and other statements without ORM options
     criteria = _criteria_in(statement)
     if criteria is None:
-        if (tenant_id is None or is_cross_tenant(session)
-                or execute_state.execution_options.get(OPT_OUT)
-                or not _may_touch_tenant_rows(execute_state)):
+        if (
+            tenant_id is None
+            or is_cross_tenant(session)
+            or execute_state.execution_options.get(OPT_OUT)
+            or not _may_touch_tenant_rows(execute_state)
+        ):
             return
         rows = isinstance(statement, Insert) or isinstance(execute_state.parameters, (list, tuple))
         criteria = _criteria_with_value(tenant_id) if rows else _CRITERIA
@@ -166,8 +181,7 @@ def _add_criteria(execute_state) -> None:
     if criteria is _CRITERIA:
         # (A lazy load under cross_tenant() of a row loaded earlier is filtered to the current
         # city, or finds nothing without one: failing closed.)
-        execute_state.parameters = {**(execute_state.parameters or {}),
-                                    TENANT_PARAMETER: tenant_id}
+        execute_state.parameters = {**(execute_state.parameters or {}), TENANT_PARAMETER: tenant_id}
 
 
 # -- 2. checking the SQL ------------------------------------------------------------------------
@@ -202,8 +216,9 @@ def verdict(compiled) -> sqlcheck.Verdict:
     if found is None:
         if len(_VERDICTS) >= MAX_VERDICTS:
             _VERDICTS.clear()
-        found = _VERDICTS[key] = sqlcheck.check(compiled.string, compiled.dialect.name,
-                                                _TENANT_TABLES, names_tenant_table)
+        found = _VERDICTS[key] = sqlcheck.check(
+            compiled.string, compiled.dialect.name, _TENANT_TABLES, names_tenant_table
+        )
     return found
 
 
@@ -219,7 +234,8 @@ def _check_sql(connection, cursor, statement, parameters, context, executemany) 
             raise TenantContextError(
                 f"Driver SQL that names a city-owned table cannot be checked: {statement[:120]!r}."
                 f" Use the ORM models, or mark reviewed code with execution_options({OPT_OUT}="
-                "'why').")
+                "'why')."
+            )
         return
     found = verdict(compiled)
     if not found.touches:
@@ -228,19 +244,25 @@ def _check_sql(connection, cursor, statement, parameters, context, executemany) 
     if tenant_id is None:
         raise TenantContextError(
             "A city-owned table was queried with no tenant in context; "
-            "use tenant_context() or, deliberately, cross_tenant().")
+            "use tenant_context() or, deliberately, cross_tenant()."
+        )
     if found.problems:
         raise TenantContextError(
             "; ".join(found.problems) + ". Use the ORM models (the tenant filter reaches them "
             f"in every part of a statement), or mark reviewed code that filters by city itself "
-            f"with execution_options({OPT_OUT}='why').")
+            f"with execution_options({OPT_OUT}='why')."
+        )
     escaped = {name: key for key, name in (compiled.escaped_bind_names or {}).items()}
     for values in context.compiled_parameters:
         for alternatives in found.requirements:
-            if not any((values.get(escaped.get(value, value)) if isinstance(value, str)
-                        else value) == tenant_id for value in alternatives):
+            if not any(
+                (values.get(escaped.get(value, value)) if isinstance(value, str) else value)
+                == tenant_id
+                for value in alternatives
+            ):
                 raise TenantContextError(
-                    f"A statement reads or writes a city other than this session's ({tenant_id}).")
+                    f"A statement reads or writes a city other than this session's ({tenant_id})."
+                )
 
 
 def attach_listeners() -> None:

@@ -15,8 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, inspect, make_url, text
 
-from col_core.db import make_engine
-from col_core.db import migrate
+from col_core.db import make_engine, migrate
 from col_core.db.meta import metadata
 
 APP_ROLE = "col_app_test"
@@ -26,6 +25,7 @@ APP_PASSWORD = "col_app_test"
 
 class TestDatabase:
     __test__ = False  # a helper, not a test class
+
     def __init__(self, base_url: str | None, workdir: Path, plugins):
         self.plugins = plugins
         self.workdir = workdir
@@ -35,8 +35,9 @@ class TestDatabase:
             self.name = f"col_test_{uuid.uuid4().hex[:12]}"
             self.admin_url = url
             self.owner_url = url.set(database=self.name).render_as_string(hide_password=False)
-            self.url = url.set(database=self.name, username=APP_ROLE, password=APP_PASSWORD
-                               ).render_as_string(hide_password=False)
+            self.url = url.set(
+                database=self.name, username=APP_ROLE, password=APP_PASSWORD
+            ).render_as_string(hide_password=False)
             self.role = APP_ROLE
         else:
             self.path = workdir / "test.sqlite"
@@ -51,10 +52,13 @@ class TestDatabase:
     def _create_role(self, connection) -> None:
         """The app's role, as docs/deployment.md has operators create it: it may log in and
         do nothing else; `col db upgrade` grants it the tables' rows."""
-        attributes = (f"LOGIN PASSWORD '{APP_PASSWORD}' NOSUPERUSER NOBYPASSRLS NOCREATEDB "
-                      "NOCREATEROLE NOINHERIT")
-        exists = connection.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"),
-                                   {"r": self.role})
+        attributes = (
+            f"LOGIN PASSWORD '{APP_PASSWORD}' NOSUPERUSER NOBYPASSRLS NOCREATEDB "
+            "NOCREATEROLE NOINHERIT"
+        )
+        exists = connection.scalar(
+            text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": self.role}
+        )
         if not exists:
             try:
                 connection.execute(text(f'CREATE ROLE "{self.role}" {attributes}'))
@@ -88,8 +92,9 @@ class TestDatabase:
             engine = make_engine(self.owner_url)
             with engine.begin() as connection:
                 existing = set(inspect(connection).get_table_names())
-                tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables
-                                   if t.name in existing)
+                tables = ", ".join(
+                    f'"{t.name}"' for t in metadata.sorted_tables if t.name in existing
+                )
                 connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
             engine.dispose()
         else:

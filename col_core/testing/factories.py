@@ -38,7 +38,7 @@ class Factories:
         self.registry = registry
         self.session = registry["col.session_factory"](bind=owner_engine(registry))
 
-    def __enter__(self) -> "Factories":
+    def __enter__(self) -> Factories:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -60,11 +60,22 @@ class Factories:
 
     def tenant(self, slug: str | None = None, **fields) -> Tenant:
         slug = slug or f"city-{self.next()}"
-        values = {"name": slug.replace("-", " ").title(), "kind": "city", "country": "LT",
-                  "timezone": "Europe/Vilnius", "locales": ["en", "lt"], "default_locale": "en"}
+        values = {
+            "name": slug.replace("-", " ").title(),
+            "kind": "city",
+            "country": "LT",
+            "timezone": "Europe/Vilnius",
+            "locales": ["en", "lt"],
+            "default_locale": "en",
+        }
         values.update(fields)
         return self.save(Tenant(slug=slug, **values))
 
     def global_site(self, **fields) -> Tenant:
-        return self.tenant("global", kind="global", name="Cities of Learning",
-                           locales=["en", "de", "es", "lt", "nl", "fr"], **fields)
+        return self.tenant(
+            "global",
+            kind="global",
+            name="Cities of Learning",
+            locales=["en", "de", "es", "lt", "nl", "fr"],
+            **fields,
+        )

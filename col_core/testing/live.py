@@ -31,8 +31,9 @@ class LiveServer:
         listener = _listening_socket()
         self.origin = f"http://127.0.0.1:{listener.getsockname()[1]}"
         # Its settings alone, not the COL_* variables a test may have set for `col` commands.
-        self.config = make_config(None, environ={}, **{**app_settings,
-                                                       "col.public_url": self.origin, **overrides})
+        self.config = make_config(
+            None, environ={}, **{**app_settings, "col.public_url": self.origin, **overrides}
+        )
         self.config.commit()
         self.wsgi_app = self.config.make_wsgi_app()
         self.server = waitress.create_server(self.wsgi_app, sockets=[listener], threads=threads)

@@ -43,4 +43,5 @@ def assert_matches_openapi(response, spec: dict) -> None:
     schema["components"] = spec.get("components", {})
     errors = sorted(Draft202012Validator(schema).iter_errors(response.json), key=str)
     assert not errors, f"{request.method} {path}: " + "; ".join(
-        f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}" for e in errors[:5])
+        f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}" for e in errors[:5]
+    )

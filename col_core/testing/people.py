@@ -8,8 +8,15 @@ from __future__ import annotations
 
 from col_core.activities.models import Activity, Participation
 from col_core.db.meta import utcnow
-from col_core.security.models import (ApiToken, CityAdmin, Consent, Membership, Organisation, User,
-                                      UserSession)
+from col_core.security.models import (
+    ApiToken,
+    CityAdmin,
+    Consent,
+    Membership,
+    Organisation,
+    User,
+    UserSession,
+)
 from col_core.security.services import legal_version
 from col_core.security.tokens import API_TOKEN_PREFIX, digest, new_secret
 from col_core.tenancy.launch import LEGAL_PAGES
@@ -34,8 +41,11 @@ class People:
 
     def user(self, name: str = "learner", **fields) -> User:
         number = self.factories.next()
-        values = {"email": f"{name}{number}@example.org", "display_name": f"{name.title()} {number}",
-                  "email_verified_at": utcnow()}
+        values = {
+            "email": f"{name}{number}@example.org",
+            "display_name": f"{name.title()} {number}",
+            "email_verified_at": utcnow(),
+        }
         values.update(fields)
         return self.factories.save(User(**values))
 
@@ -50,8 +60,9 @@ class People:
         """``user`` (a new organiser if None) joins ``organisation`` with ``role``."""
         user = user or self.user("organiser")
         with self.factories.within(tenant):
-            self.factories.save(Membership(organisation_id=organisation.id, user_id=user.id,
-                                           role=role))
+            self.factories.save(
+                Membership(organisation_id=organisation.id, user_id=user.id, role=role)
+            )
         return user
 
     def organiser(self, tenant, organisation, role: str = "owner") -> User:
@@ -68,19 +79,25 @@ class People:
         values = {"status": "published", "published_at": utcnow(), "schedule_kind": "always_open"}
         values.update(fields)
         with self.factories.within(tenant):
-            return self.factories.save(Activity(organisation_id=organisation.id, title=title,
-                                                **values))
+            return self.factories.save(
+                Activity(organisation_id=organisation.id, title=title, **values)
+            )
 
     def joined(self, tenant, activity, user, **fields) -> Participation:
         with self.factories.within(tenant):
-            return self.factories.save(Participation(activity_id=activity.id, user_id=user.id,
-                                                     **fields))
+            return self.factories.save(
+                Participation(activity_id=activity.id, user_id=user.id, **fields)
+            )
 
     def consented(self, tenant, user: User) -> User:
         """``user`` has accepted ``tenant``'s terms and privacy notice (at its current version)."""
         with self.factories.within(tenant):
-            self.factories.save(*(Consent(user_id=user.id, document=page,
-                                          version=legal_version(tenant)) for page in LEGAL_PAGES))
+            self.factories.save(
+                *(
+                    Consent(user_id=user.id, document=page, version=legal_version(tenant))
+                    for page in LEGAL_PAGES
+                )
+            )
         return user
 
     def client(self, tenant, user: User | None = None, consent: bool = True):
@@ -101,8 +118,9 @@ class People:
     def token(self, user: User, scope: str = "write") -> str:
         """A new API token of ``user`` (for ``Authorization: Bearer``, on the API only)."""
         secret = API_TOKEN_PREFIX + new_secret()
-        self.factories.save(ApiToken(user_id=user.id, name="tests", scope=scope,
-                                     token_hash=digest(secret)))
+        self.factories.save(
+            ApiToken(user_id=user.id, name="tests", scope=scope, token_hash=digest(secret))
+        )
         return secret
 
     def session_cookie(self, user: User) -> tuple[str, str, str]:
@@ -113,8 +131,14 @@ class People:
         from pyramid.response import Response
 
         secret = new_secret()
-        self.factories.save(UserSession(user_id=user.id, session_hash=digest(secret),
-                                        last_seen_at=utcnow(), user_agent="tests"))
+        self.factories.save(
+            UserSession(
+                user_id=user.id,
+                session_hash=digest(secret),
+                last_seen_at=utcnow(),
+                user_agent="tests",
+            )
+        )
         request = Request.blank("/")
         request.registry = self.factories.registry
         session = request.registry.getUtility(ISessionFactory)(request)

@@ -9,7 +9,6 @@ from pathlib import Path
 import pkg_resources
 import pytest
 import webtest
-
 from pyramid.request import Request, apply_request_extensions
 
 from col_core.app import make_config
@@ -18,9 +17,8 @@ from col_core.plugins import configured_registry
 from col_core.tenancy.resolve import clear_tenant_caches
 from col_core.testing.database import TestDatabase
 from col_core.testing.factories import Factories
-from col_core.testing.people import People
 from col_core.testing.openapi import assert_matches_openapi
-
+from col_core.testing.people import People
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -30,8 +28,9 @@ def pytest_configure(config):
     # pytest (9.2 and later) rewrites the asserts of an editable install's packages, so their
     # modules come from pytest's import hook, which pkg_resources (behind Pyramid's translation
     # and asset lookups) does not know; their files are ordinary files on disk.
-    pkg_resources.register_loader_type(type(config.pluginmanager.rewrite_hook),
-                                       pkg_resources.DefaultProvider)
+    pkg_resources.register_loader_type(
+        type(config.pluginmanager.rewrite_hook), pkg_resources.DefaultProvider
+    )
 
 
 @pytest.fixture(scope="session")
@@ -162,7 +161,8 @@ def chromium():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         yield browser
         browser.close()
 
@@ -197,9 +197,11 @@ def run_col(registry, app_settings, col_database, monkeypatch):
     from col_core.cli import cli, with_plugin_commands
 
     environment = {
-        "COL_DATABASE_URL": col_database.url, "COL_DB_ROLE": col_database.role,
+        "COL_DATABASE_URL": col_database.url,
+        "COL_DB_ROLE": col_database.role,
         "COL_DATABASE_OWNER_URL": col_database.owner_url,
-        "COL_DATA_DIR": app_settings["col.data_dir"], "COL_SECRET": app_settings["col.secret"],
+        "COL_DATA_DIR": app_settings["col.data_dir"],
+        "COL_SECRET": app_settings["col.secret"],
         "COL_BASE_DOMAIN": app_settings["col.base_domain"],
         "COL_PUBLIC_URL": app_settings["col.public_url"],
         "COL_GLOBAL_HOSTS": app_settings["col.global_hosts"],
@@ -218,7 +220,7 @@ def run_col(registry, app_settings, col_database, monkeypatch):
 
 
 class TenantTestApp(webtest.TestApp):
-    def for_tenant(self, tenant, **environ) -> "TenantTestApp":
+    def for_tenant(self, tenant, **environ) -> TenantTestApp:
         """A client that browses ``tenant``'s site by its subdomain (a fresh cookie jar)."""
         host = "example.test" if tenant.is_global else f"{tenant.slug}.example.test"
         return TenantTestApp(self.app, extra_environ={"HTTP_HOST": host, **environ})

@@ -64,8 +64,14 @@ class Gunicorn:
     public URL is the server's own ``http://127.0.0.1:<port>`` (cities at ``/t/<slug>/``), for
     clients that do not send Host headers of their own."""
 
-    def __init__(self, settings: dict, workdir: Path, workers: int = 4, timeout: float = 90,
-                 own_origin: bool = False):
+    def __init__(
+        self,
+        settings: dict,
+        workdir: Path,
+        workers: int = 4,
+        timeout: float = 90,
+        own_origin: bool = False,
+    ):
         self.workdir = workdir
         workdir.mkdir(parents=True, exist_ok=True)
         self.socket = socket.socket()
@@ -76,26 +82,51 @@ class Gunicorn:
         if own_origin:
             settings = {**settings, "col.public_url": self.origin}
         ini = workdir / "server.ini"
-        ini.write_text("[app:main]\nuse = egg:cities-of-learning\n" + "".join(
-            f"{name} = {value}\n" for name, value in settings.items()))
+        ini.write_text(
+            "[app:main]\nuse = egg:cities-of-learning\n"
+            + "".join(f"{name} = {value}\n" for name, value in settings.items())
+        )
         hooks = workdir / "gunicorn_hooks.py"
-        hooks.write_text(textwrap.dedent(f"""
+        hooks.write_text(
+            textwrap.dedent(f"""
             def post_fork(server, worker):
                 server.app.wsgi().registry["col.engine"].dispose(close=False)
 
             def post_worker_init(worker):
                 open({str(workdir)!r} + "/ready-%d" % worker.pid, "w").close()
-        """))
+        """)
+        )
         fd = self.socket.fileno()
         self.log = open(workdir / "gunicorn.log", "w")
         self.process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("gunicorn")), "--paste", str(ini),
-             "--workers", str(workers), "--bind", f"fd://{fd}", "--config", str(hooks), "--preload",
-             "--timeout", "120", "--graceful-timeout", "5"],
-            pass_fds=[fd], stdout=self.log, stderr=subprocess.STDOUT, cwd=workdir,
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "--paste",
+                str(ini),
+                "--workers",
+                str(workers),
+                "--bind",
+                f"fd://{fd}",
+                "--config",
+                str(hooks),
+                "--preload",
+                "--timeout",
+                "120",
+                "--graceful-timeout",
+                "5",
+            ],
+            pass_fds=[fd],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            cwd=workdir,
             # Its settings alone, not the COL_* variables a test may have set for `col` commands.
-            env={**{name: value for name, value in os.environ.items()
-                    if not name.startswith("COL_")}, "PYTHONUNBUFFERED": "1"})
+            env={
+                **{
+                    name: value for name, value in os.environ.items() if not name.startswith("COL_")
+                },
+                "PYTHONUNBUFFERED": "1",
+            },
+        )
         deadline = time.monotonic() + timeout
         while len(list(workdir.glob("ready-*"))) < workers:
             if self.process.poll() is not None or time.monotonic() > deadline:
@@ -145,8 +176,14 @@ class Client:
     csrf: str | None = None  # the session's CSRF token, for forms
     user_id: int | None = None  # who this is, for the test's own bookkeeping
 
-    def request(self, method: str, path: str, body: bytes | None = None,
-                content_type: str | None = None, timeout: float = 60) -> Reply:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        content_type: str | None = None,
+        timeout: float = 60,
+    ) -> Reply:
         headers = {"Host": self.host, "Connection": "close"}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
@@ -178,8 +215,9 @@ class Client:
     def post_form(self, path: str, data: dict | None = None) -> Reply:
         """A form's POST, with the session's CSRF token as a browser's form sends it."""
         fields = {**({"csrf_token": self.csrf} if self.csrf else {}), **(data or {})}
-        return self.request("POST", path, urlencode(fields).encode(),
-                            "application/x-www-form-urlencoded")
+        return self.request(
+            "POST", path, urlencode(fields).encode(), "application/x-www-form-urlencoded"
+        )
 
 
 def burst(calls) -> list:

@@ -31,14 +31,18 @@ class Receiver:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 try:
                     payload = standardwebhooks.Webhook(receiver.secret).verify(
-                        body, dict(self.headers.items()))
+                        body, dict(self.headers.items())
+                    )
                 except Exception as error:  # a bad signature: the test fails on it
                     receiver.refused.append(repr(error))
                     self.send_response(401)
                 else:
                     receiver.received.append({"id": self.headers["webhook-id"], **payload})
-                    status = receiver.answers.pop(0) if len(receiver.answers) > 1 \
+                    status = (
+                        receiver.answers.pop(0)
+                        if len(receiver.answers) > 1
                         else receiver.answers[0]
+                    )
                     self.send_response(status)
                 self.end_headers()
 

@@ -20,7 +20,7 @@ AA_NORMAL_TEXT = 4.5
 
 
 def _luminance(colour: str) -> float:
-    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
@@ -39,8 +39,11 @@ def colours_of(tenant) -> dict[str, str]:
 
 def malformed_colours(colours: dict[str, str]) -> list[str]:
     """Names of known colours whose value is not written like #1d4ed8."""
-    return [name for name, value in colours.items()
-            if name in DEFAULT_COLOURS and not HEX_COLOUR.match(str(value))]
+    return [
+        name
+        for name, value in colours.items()
+        if name in DEFAULT_COLOURS and not HEX_COLOUR.match(str(value))
+    ]
 
 
 def low_contrast(colours: dict[str, str]) -> list[tuple[str, str, float]]:
@@ -54,17 +57,23 @@ def contrast_problems(colours: dict[str, str]) -> list[str]:
     """Human-readable problems: malformed colours, else pairs below AA contrast."""
     malformed = malformed_colours(colours)
     if malformed:
-        return [f"colours.{name} must be a colour like #1d4ed8, not {colours[name]!r}"
-                for name in malformed]
+        return [
+            f"colours.{name} must be a colour like #1d4ed8, not {colours[name]!r}"
+            for name in malformed
+        ]
     merged = {**DEFAULT_COLOURS, **colours}
-    return [f"colours.{fg} ({merged[fg]}) on colours.{bg} ({merged[bg]}) has contrast "
-            f"{ratio:.2f}:1; WCAG AA needs at least 4.5:1" for fg, bg, ratio in low_contrast(colours)]
+    return [
+        f"colours.{fg} ({merged[fg]}) on colours.{bg} ({merged[bg]}) has contrast "
+        f"{ratio:.2f}:1; WCAG AA needs at least 4.5:1"
+        for fg, bg, ratio in low_contrast(colours)
+    ]
 
 
 def css_variables(tenant) -> str:
     colours = colours_of(tenant)
     body = "".join(
-        f"--col-{name.replace('_', '-')}:{value};" for name, value in colours.items()
+        f"--col-{name.replace('_', '-')}:{value};"
+        for name, value in colours.items()
         if HEX_COLOUR.match(str(value))
     )
     return f":root{{{body}}}"

@@ -33,8 +33,9 @@ REFERRER_POLICY = "strict-origin-when-cross-origin"
 # HTTPS origin check of CSRF protection rightly refuses; "same-origin" tells other sites nothing.
 SECRET_REFERRER_POLICY = "same-origin"
 # Documents that are not pages (JSON, SVG, files) load and run nothing, whoever opens them.
-OTHER_POLICY = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; " \
-               "frame-ancestors 'none'"
+OTHER_POLICY = (
+    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'none'"
+)
 
 
 def csp_nonce(request) -> str:
@@ -47,8 +48,7 @@ def page_policy(request) -> str:
     # None too when the request was refused before its city was found (an unreadable address).
     tenant = getattr(request, "tenant", None)
     tiles = tile_source(city_tiles(request)[0]) if tenant is not None else None
-    frames = embed_sources(tenant.setting("peertube_hosts", []) or ()) \
-        if tenant is not None else []
+    frames = embed_sources(tenant.setting("peertube_hosts", []) or ()) if tenant is not None else []
     directives = {
         "default-src": ["'self'"],
         "script-src": ["'self'", *nonce],
@@ -67,14 +67,16 @@ def page_policy(request) -> str:
 def carries_secret(request) -> bool:
     route = request.matched_route
     pattern = route.pattern if route is not None else ""
-    return any(marker in pattern for marker in SECRET_PLACEHOLDERS) or \
-        any(name in request.GET for name in SECRET_PARAMETERS)
+    return any(marker in pattern for marker in SECRET_PLACEHOLDERS) or any(
+        name in request.GET for name in SECRET_PARAMETERS
+    )
 
 
 def made_for_visitor(request) -> bool:
     """Whether the response was made for this visitor alone: nobody may keep a copy."""
-    return request.__dict__.get("col_identity") is not None or \
-        request.environ.get(PERSONAL_RESPONSE, False)
+    return request.__dict__.get("col_identity") is not None or request.environ.get(
+        PERSONAL_RESPONSE, False
+    )
 
 
 def security_headers_tween_factory(handler, registry):
@@ -88,8 +90,10 @@ def security_headers_tween_factory(handler, registry):
         headers["Content-Security-Policy"] = page_policy(request) if page else OTHER_POLICY
         headers["X-Frame-Options"] = "DENY"
         headers["X-Content-Type-Options"] = "nosniff"
-        headers.setdefault("Referrer-Policy", SECRET_REFERRER_POLICY if carries_secret(request)
-                           else REFERRER_POLICY)
+        headers.setdefault(
+            "Referrer-Policy",
+            SECRET_REFERRER_POLICY if carries_secret(request) else REFERRER_POLICY,
+        )
         if made_for_visitor(request) and "no-store" not in headers.get("Cache-Control", ""):
             headers["Cache-Control"] = "no-store"  # (a private file says "private, no-store")
         if https and hsts:

@@ -13,8 +13,10 @@ def city_tiles(request) -> tuple[str, str]:
     the ``map.tile_url`` and ``map.attribution`` settings, else OpenStreetMap."""
     settings = request.registry.settings
     own = (request.tenant.map if request.tenant is not None else None) or {}
-    return (own.get("tile_url") or settings.get("map.tile_url") or DEFAULT_TILE_URL,
-            own.get("attribution") or settings.get("map.attribution") or DEFAULT_ATTRIBUTION)
+    return (
+        own.get("tile_url") or settings.get("map.tile_url") or DEFAULT_TILE_URL,
+        own.get("attribution") or settings.get("map.attribution") or DEFAULT_ATTRIBUTION,
+    )
 
 
 def tile_source(template: str) -> str | None:
@@ -25,7 +27,12 @@ def tile_source(template: str) -> str | None:
     host = parts.netloc
     if host.startswith("{s}."):
         host = "*." + host[4:]
-    if parts.scheme not in ("http", "https") or not host or "{" in host or "}" in host \
-            or "@" in host:
+    if (
+        parts.scheme not in ("http", "https")
+        or not host
+        or "{" in host
+        or "}" in host
+        or "@" in host
+    ):
         return None
     return f"{parts.scheme}://{host}"

@@ -5,20 +5,20 @@ from __future__ import annotations
 from babel import Locale
 from jinja2 import pass_context
 from markupsafe import Markup
-
-from col_core.i18n.negotiation import tenant_locales
-from col_core.security import mark_personal
-from col_core.tenancy.hosts import tenant_url
-from col_core.web.branding import css_variables
 from pyramid.events import BeforeRender
 from pyramid_jinja2 import ENV_CONFIG_PHASE
 
 from col_core.i18n.catalogs import domain_for
 from col_core.i18n.formatting import install_filters
+from col_core.i18n.negotiation import tenant_locales
+from col_core.security import mark_personal
+from col_core.tenancy.hosts import tenant_url
+from col_core.web.branding import css_variables
 
 
-def _translate(context, message: str, plural: str | None = None, n: int | None = None,
-               mapping=None) -> str:
+def _translate(
+    context, message: str, plural: str | None = None, n: int | None = None, mapping=None
+) -> str:
     request = context.get("request")
     if request is None:
         return message if plural is None or n == 1 else plural
@@ -76,8 +76,11 @@ class Layout:
     def navigation(self):
         if getattr(self.request, "tenant", None) is None:
             return []
-        items = [item for items in self.request.hooks.col_navigation(request=self.request)
-                 for item in items or ()]
+        items = [
+            item
+            for items in self.request.hooks.col_navigation(request=self.request)
+            for item in items or ()
+        ]
         return sorted(items, key=lambda item: (item.order, item.title))
 
     @property

@@ -8,7 +8,12 @@ import logging
 from pyramid.config import not_
 from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken
 from pyramid.httpexceptions import HTTPClientError, HTTPNotFound
-from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config, view_config
+from pyramid.view import (
+    exception_view_config,
+    forbidden_view_config,
+    notfound_view_config,
+    view_config,
+)
 from sqlalchemy import select
 
 from col_core.api.errors import API_PATH, ApiError
@@ -24,8 +29,11 @@ RETRY_AFTER_BUSY = "5"  # seconds
 
 @view_config(route_name="home", renderer="col_core.web:templates/home.jinja2")
 def home(request):
-    sections = [section for sections in request.hooks.col_home_sections(request=request)
-                for section in sections or ()]
+    sections = [
+        section
+        for sections in request.hooks.col_home_sections(request=request)
+        for section in sections or ()
+    ]
     cities = []
     if request.tenant.is_global:
         cities = request.dbsession.scalars(
@@ -38,17 +46,26 @@ def home(request):
 def not_found(exc, request):
     request.response.status = 404
     # The router's own 404 carries the path as its detail; only a view's message is worth showing.
-    message = exc.detail if isinstance(exc, HTTPNotFound) and exc.detail and \
-        exc.detail != request.path_info else None
-    return {"title": _("Page not found"), "status": 404,
-            "message": message or _("We could not find this page. It may have moved or ended.")}
+    message = (
+        exc.detail
+        if isinstance(exc, HTTPNotFound) and exc.detail and exc.detail != request.path_info
+        else None
+    )
+    return {
+        "title": _("Page not found"),
+        "status": 404,
+        "message": message or _("We could not find this page. It may have moved or ended."),
+    }
 
 
 @exception_view_config(UnknownHost, renderer="col_core.web:templates/error.jinja2")
 def unknown_host(exc, request):
     request.response.status = 400
-    return {"title": _("Unknown address"), "status": 400,
-            "message": request.localizer.translate(exc.detail)}
+    return {
+        "title": _("Unknown address"),
+        "status": 400,
+        "message": request.localizer.translate(exc.detail),
+    }
 
 
 @exception_view_config(UnknownHost, renderer="json", path_info=r"^/api/")
@@ -60,14 +77,19 @@ def unknown_host_api(exc, request):
 @forbidden_view_config(renderer="col_core.web:templates/error.jinja2")
 def forbidden(exc, request):
     request.response.status = 403
-    return {"title": _("Not allowed"), "status": 403,
-            "message": _("You do not have permission to see this page.")}
+    return {
+        "title": _("Not allowed"),
+        "status": 403,
+        "message": _("You do not have permission to see this page."),
+    }
 
 
-@exception_view_config(HTTPClientError, renderer="col_core.web:templates/error.jinja2",
-                       path_info=not_(API_PATH))
-@exception_view_config(ApiError, renderer="col_core.web:templates/error.jinja2",
-                       path_info=not_(API_PATH))
+@exception_view_config(
+    HTTPClientError, renderer="col_core.web:templates/error.jinja2", path_info=not_(API_PATH)
+)
+@exception_view_config(
+    ApiError, renderer="col_core.web:templates/error.jinja2", path_info=not_(API_PATH)
+)
 def refused(exc, request):
     """Any other 4xx (bad input, too large, a stale form...) as a page, not the bare status."""
     request.response.status = exc.status
@@ -80,27 +102,40 @@ def refused(exc, request):
     else:
         message = _("We could not use this request. Go back, reload the page and try again.")
     fields = getattr(exc, "fields", {})
-    return {"title": _("Request refused"), "status": exc.status_int, "message": message,
-            "fields": fields}
+    return {
+        "title": _("Request refused"),
+        "status": exc.status_int,
+        "message": message,
+        "fields": fields,
+    }
 
 
-@exception_view_config(Exception, still_busy=True,
-                       renderer="col_core.web:templates/error.jinja2")
+@exception_view_config(Exception, still_busy=True, renderer="col_core.web:templates/error.jinja2")
 def busy(exc, request):
     """The database stayed busy through every attempt of pyramid_retry: come back soon."""
-    log.warning("Still busy after %s attempts on %s: %s", request.environ.get("retry.attempts"),
-                request.path_url, exc)
+    log.warning(
+        "Still busy after %s attempts on %s: %s",
+        request.environ.get("retry.attempts"),
+        request.path_url,
+        exc,
+    )
     # The page reads the city and the person (reading needs no write lock).
     reopen(request.dbsession)
     request.response.status = 503
     request.response.headers["Retry-After"] = RETRY_AFTER_BUSY
-    return {"title": _("Very busy"), "status": 503,
-            "message": _("Many people are using the site right now. Please try again in a moment.")}
+    return {
+        "title": _("Very busy"),
+        "status": 503,
+        "message": _("Many people are using the site right now. Please try again in a moment."),
+    }
 
 
 @exception_view_config(Exception, renderer="col_core.web:templates/error.jinja2")
 def server_error(exc, request):
     log.exception("Unhandled error on %s", request.path_url, exc_info=exc)
     request.response.status = 500
-    return {"title": _("Something went wrong"), "status": 500,
-            "message": _("Something went wrong on our side. Please try again in a moment.")}
+    return {
+        "title": _("Something went wrong"),
+        "status": 500,
+        "message": _("Something went wrong on our side. Please try again in a moment."),
+    }

@@ -15,18 +15,41 @@ TEST_EVENT = "webhook.test"
 ID = {"type": "integer"}
 TEXT = {"type": "string"}
 URL = {"type": "string", "format": "uri"}
-ORGANISATION = {"type": "object", "required": ["id", "slug", "name"],
-                "properties": {"id": ID, "slug": TEXT, "name": TEXT}}
-ACTIVITY = {"type": "object", "required": ["id", "title", "url", "status", "organisation"],
-            "properties": {"id": ID, "title": TEXT, "url": URL, "status": TEXT,
-                           "organisation": ORGANISATION}}
+ORGANISATION = {
+    "type": "object",
+    "required": ["id", "slug", "name"],
+    "properties": {"id": ID, "slug": TEXT, "name": TEXT},
+}
+ACTIVITY = {
+    "type": "object",
+    "required": ["id", "title", "url", "status", "organisation"],
+    "properties": {
+        "id": ID,
+        "title": TEXT,
+        "url": URL,
+        "status": TEXT,
+        "organisation": ORGANISATION,
+    },
+}
 PARTICIPATION = {
-    "type": "object", "required": ["activity", "participation"],
-    "properties": {"activity": ACTIVITY, "participation": {
-        "type": "object", "required": ["id", "status", "learner_id"],
-        "properties": {"id": ID, "status": TEXT,
-                       "learner_id": {**ID, "description": "The learner's account id; no name "
-                                      "or address is sent."}}}}}
+    "type": "object",
+    "required": ["activity", "participation"],
+    "properties": {
+        "activity": ACTIVITY,
+        "participation": {
+            "type": "object",
+            "required": ["id", "status", "learner_id"],
+            "properties": {
+                "id": ID,
+                "status": TEXT,
+                "learner_id": {
+                    **ID,
+                    "description": "The learner's account id; no name or address is sent.",
+                },
+            },
+        },
+    },
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,30 +64,63 @@ class WebhookEvent:
 def envelope(event: WebhookEvent) -> dict:
     """The OpenAPI 3.1 ``webhooks`` entry of one event."""
     header = {"type": "string"}
-    return {"post": {
-        "summary": event.title.default if hasattr(event.title, "default") else str(event.title),
-        "operationId": f"webhook.{event.name}",
-        "tags": ["webhooks"],
-        "parameters": [
-            {"name": "webhook-id", "in": "header", "required": True, "schema": header,
-             "description": "The message's id: the same for every attempt (deduplicate on it)."},
-            {"name": "webhook-timestamp", "in": "header", "required": True, "schema": header,
-             "description": "Seconds since the epoch when this attempt was sent."},
-            {"name": "webhook-signature", "in": "header", "required": True, "schema": header,
-             "description": "v1,<base64 HMAC-SHA256 of id.timestamp.body> (Standard Webhooks)."},
-        ],
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["type", "timestamp", "data"],
-            "properties": {"type": {"const": event.name},
-                           "timestamp": {"type": "string", "format": "date-time"},
-                           "data": event.schema}}}}},
-        "responses": {"2XX": {"description": "Received. Any other answer, or none within the "
-                                             "timeout, is retried with growing waits."}},
-    }}
+    return {
+        "post": {
+            "summary": event.title.default if hasattr(event.title, "default") else str(event.title),
+            "operationId": f"webhook.{event.name}",
+            "tags": ["webhooks"],
+            "parameters": [
+                {
+                    "name": "webhook-id",
+                    "in": "header",
+                    "required": True,
+                    "schema": header,
+                    "description": "The message's id: the same for every attempt (deduplicate on it).",
+                },
+                {
+                    "name": "webhook-timestamp",
+                    "in": "header",
+                    "required": True,
+                    "schema": header,
+                    "description": "Seconds since the epoch when this attempt was sent.",
+                },
+                {
+                    "name": "webhook-signature",
+                    "in": "header",
+                    "required": True,
+                    "schema": header,
+                    "description": "v1,<base64 HMAC-SHA256 of id.timestamp.body> (Standard Webhooks).",
+                },
+            ],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["type", "timestamp", "data"],
+                            "properties": {
+                                "type": {"const": event.name},
+                                "timestamp": {"type": "string", "format": "date-time"},
+                                "data": event.schema,
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "2XX": {
+                    "description": "Received. Any other answer, or none within the "
+                    "timeout, is retried with growing waits."
+                }
+            },
+        }
+    }
 
 
-def add_webhook_event(config, name: str, title, data_schema: dict,
-                      subscribable: bool = True) -> None:
+def add_webhook_event(
+    config, name: str, title, data_schema: dict, subscribable: bool = True
+) -> None:
     """Config directive: an event subscribers may choose, described in the OpenAPI document."""
     plugin = config.registry["col.plugins"].owner_of(config.package_name)
     event = WebhookEvent(name, title, data_schema, plugin, subscribable)
@@ -73,10 +129,16 @@ def add_webhook_event(config, name: str, title, data_schema: dict,
 
 
 CORE_EVENTS = (
-    ("activity.published", _("An activity was published"), {
-        "type": "object", "required": ["activity"], "properties": {"activity": ACTIVITY}}),
-    ("activity.changed", _("A published activity was changed"), {
-        "type": "object", "required": ["activity"], "properties": {"activity": ACTIVITY}}),
+    (
+        "activity.published",
+        _("An activity was published"),
+        {"type": "object", "required": ["activity"], "properties": {"activity": ACTIVITY}},
+    ),
+    (
+        "activity.changed",
+        _("A published activity was changed"),
+        {"type": "object", "required": ["activity"], "properties": {"activity": ACTIVITY}},
+    ),
     ("participation.joined", _("A learner joined an activity"), PARTICIPATION),
     ("participation.completed", _("A learner completed an activity"), PARTICIPATION),
 )
@@ -84,7 +146,14 @@ CORE_EVENTS = (
 
 def activity_data(request, activity) -> dict:
     organisation = activity.organisation
-    return {"id": activity.id, "title": activity.title, "status": activity.status,
-            "url": request.route_url("activity", id=activity.id),
-            "organisation": {"id": organisation.id, "slug": organisation.slug,
-                             "name": organisation.name}}
+    return {
+        "id": activity.id,
+        "title": activity.title,
+        "status": activity.status,
+        "url": request.route_url("activity", id=activity.id),
+        "organisation": {
+            "id": organisation.id,
+            "slug": organisation.slug,
+            "name": organisation.name,
+        },
+    }

@@ -25,7 +25,8 @@ class WebhookSubscription(TenantScoped, Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
     url: Mapped[str] = mapped_column(String(2000))
     events: Mapped[list[str]] = mapped_column(JSON, default=list)
     secret: Mapped[str] = mapped_column(String(100))
@@ -46,7 +47,8 @@ class WebhookAttempt(TenantScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subscription_id: Mapped[int] = mapped_column(
-        ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"))
+        ForeignKey("webhook_subscriptions.id", ondelete="CASCADE")
+    )
     message_id: Mapped[str] = mapped_column(String(40))
     event: Mapped[str] = mapped_column(String(80))
     attempt: Mapped[int]

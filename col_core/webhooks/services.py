@@ -56,20 +56,29 @@ class Webhooks:
     def events(self):
         catalogue = self.request.registry["col.webhook_events"]
         tenant = self.request.tenant
-        return [event for name, event in sorted(catalogue.items()) if event.subscribable
-                and (event.plugin is None or tenant.plugin_enabled(event.plugin))]
+        return [
+            event
+            for name, event in sorted(catalogue.items())
+            if event.subscribable and (event.plugin is None or tenant.plugin_enabled(event.plugin))
+        ]
 
     def _own(self, organisation):
         column = WebhookSubscription.organisation_id
         return column.is_(None) if organisation is None else column == organisation.id
 
     def subscriptions(self, organisation=None):
-        return self.db.scalars(select(WebhookSubscription).where(self._own(organisation))
-                               .order_by(WebhookSubscription.id)).all()
+        return self.db.scalars(
+            select(WebhookSubscription)
+            .where(self._own(organisation))
+            .order_by(WebhookSubscription.id)
+        ).all()
 
     def get(self, subscription_id, organisation=None):
-        return self.db.scalar(select(WebhookSubscription).where(
-            WebhookSubscription.id == subscription_id, self._own(organisation)))
+        return self.db.scalar(
+            select(WebhookSubscription).where(
+                WebhookSubscription.id == subscription_id, self._own(organisation)
+            )
+        )
 
     def subscribe(self, url, events, organisation=None, user=None):
         url = (url or "").strip()
@@ -81,22 +90,32 @@ class Webhooks:
             try:
                 check_url(url, allow_private(settings), schemes(settings))
             except OutboundRefused as refused:
-                errors["url"] = _("This address cannot receive events: ${reason}.",
-                                  mapping={"reason": str(refused)})
+                errors["url"] = _(
+                    "This address cannot receive events: ${reason}.",
+                    mapping={"reason": str(refused)},
+                )
         known = {event.name for event in self.events()}
         chosen = sorted(set(events or ()))
         if not chosen:
             errors["events"] = _("Choose at least one event.")
         elif set(chosen) - known:
-            errors["events"] = _("Unknown events: ${names}.",
-                                 mapping={"names": ", ".join(sorted(set(chosen) - known))})
+            errors["events"] = _(
+                "Unknown events: ${names}.",
+                mapping={"names": ", ".join(sorted(set(chosen) - known))},
+            )
         if errors:
             raise WebhookInputError(_("Some fields need your attention."), errors)
         secret = new_secret()
         subscription = WebhookSubscription(
-            organisation_id=getattr(organisation, "id", None), url=url, events=chosen,
-            secret=secret, enabled=True, failures=0, disabled_reason="",
-            created_by_id=getattr(user, "id", None))
+            organisation_id=getattr(organisation, "id", None),
+            url=url,
+            events=chosen,
+            secret=secret,
+            enabled=True,
+            failures=0,
+            disabled_reason="",
+            created_by_id=getattr(user, "id", None),
+        )
         self.db.add(subscription)
         self.db.flush()
         return subscription, secret
@@ -112,18 +131,26 @@ class Webhooks:
         return self._queue(subscription, TEST_EVENT, {"subscription_id": subscription.id})
 
     def attempts(self, subscription, limit=50):
-        return self.db.scalars(select(WebhookAttempt)
-                               .where(WebhookAttempt.subscription_id == subscription.id)
-                               .order_by(WebhookAttempt.id.desc()).limit(limit)).all()
+        return self.db.scalars(
+            select(WebhookAttempt)
+            .where(WebhookAttempt.subscription_id == subscription.id)
+            .order_by(WebhookAttempt.id.desc())
+            .limit(limit)
+        ).all()
 
     def emit(self, event, data, organisation_id=None):
         column = WebhookSubscription.organisation_id
-        audience = column.is_(None) if organisation_id is None else \
-            (column.is_(None) | (column == organisation_id))
+        audience = (
+            column.is_(None)
+            if organisation_id is None
+            else (column.is_(None) | (column == organisation_id))
+        )
         queued = 0
-        for subscription in self.db.scalars(select(WebhookSubscription).where(
-                WebhookSubscription.enabled.is_(True), audience)
-                .order_by(WebhookSubscription.id)):
+        for subscription in self.db.scalars(
+            select(WebhookSubscription)
+            .where(WebhookSubscription.enabled.is_(True), audience)
+            .order_by(WebhookSubscription.id)
+        ):
             if event in subscription.events:
                 self._queue(subscription, event, data)
                 queued += 1
@@ -131,13 +158,25 @@ class Webhooks:
 
     def _queue(self, subscription, event, data) -> str:
         message_id = f"msg_{uuid.uuid4().hex}"
-        body = json.dumps({"type": event, "timestamp": dt.datetime.now(dt.timezone.utc)
-                           .isoformat(timespec="seconds"), "data": data},
-                          separators=(",", ":"), ensure_ascii=False)
+        body = json.dumps(
+            {
+                "type": event,
+                "timestamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "data": data,
+            },
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
         self.request.find_service(IJobQueue).enqueue(
-            DELIVER_JOB, {"subscription_id": subscription.id, "message_id": message_id,
-                          "event": event, "body": body},
-            label=f"{event} to {subscription.url}")
+            DELIVER_JOB,
+            {
+                "subscription_id": subscription.id,
+                "message_id": message_id,
+                "event": event,
+                "body": body,
+            },
+            label=f"{event} to {subscription.url}",
+        )
         return message_id
 
 
@@ -154,9 +193,16 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 
 def post(url: str, body: bytes, extra_headers: dict, timeout: float) -> tuple[int | None, str]:
     """``(status code, error)`` of one POST; error is "" for a 2xx answer."""
-    request = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/json", "User-Agent": "CitiesOfLearning-webhooks",
-        **extra_headers})
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "CitiesOfLearning-webhooks",
+            **extra_headers,
+        },
+    )
     opener = urllib.request.build_opener(_NoRedirects())
     try:
         with opener.open(request, timeout=timeout) as response:
@@ -187,44 +233,80 @@ def deliver(request, job) -> None:
     except OutboundRefused as refused:
         status, error = None, str(refused)
     else:
-        status, error = post(subscription.url, body,
-                             headers(subscription.secret, payload["message_id"], int(time.time()),
-                                     body),
-                             float(settings["col.webhooks_timeout"]))
+        status, error = post(
+            subscription.url,
+            body,
+            headers(subscription.secret, payload["message_id"], int(time.time()), body),
+            float(settings["col.webhooks_timeout"]),
+        )
     duration = int(1000 * (time.monotonic() - started))
-    record(request.registry, job.tenant_id, subscription.id, payload, job.attempts, status,
-           error, duration, int(settings["col.webhooks_disable_after"]))
+    record(
+        request.registry,
+        job.tenant_id,
+        subscription.id,
+        payload,
+        job.attempts,
+        status,
+        error,
+        duration,
+        int(settings["col.webhooks_disable_after"]),
+    )
     if error:
         raise DeliveryFailed(f"{payload['event']} to {subscription.url}: {error}")
 
 
-def record(registry, tenant_id, subscription_id, payload, attempt, status, error, duration,
-           disable_after) -> None:
+def record(
+    registry, tenant_id, subscription_id, payload, attempt, status, error, duration, disable_after
+) -> None:
     with city_request(registry, tenant_id) as request:
         db = request.dbsession
-        db.add(WebhookAttempt(subscription_id=subscription_id, message_id=payload["message_id"],
-                              event=payload["event"], attempt=attempt, ok=not error,
-                              status_code=status, duration_ms=duration, error=error))
+        db.add(
+            WebhookAttempt(
+                subscription_id=subscription_id,
+                message_id=payload["message_id"],
+                event=payload["event"],
+                attempt=attempt,
+                ok=not error,
+                status_code=status,
+                duration_ms=duration,
+                error=error,
+            )
+        )
         if not error:
-            db.execute(update(WebhookSubscription).where(WebhookSubscription.id == subscription_id)
-                       .values(failures=0))
+            db.execute(
+                update(WebhookSubscription)
+                .where(WebhookSubscription.id == subscription_id)
+                .values(failures=0)
+            )
         else:
             # Counted in the database: attempts of one subscription may fail in several workers.
             failures = db.execute(
-                update(WebhookSubscription).where(WebhookSubscription.id == subscription_id)
+                update(WebhookSubscription)
+                .where(WebhookSubscription.id == subscription_id)
                 .values(failures=WebhookSubscription.failures + 1)
-                .returning(WebhookSubscription.failures)).scalar_one()
+                .returning(WebhookSubscription.failures)
+            ).scalar_one()
             if failures >= disable_after:
-                db.execute(update(WebhookSubscription)
-                           .where(WebhookSubscription.id == subscription_id,
-                                  WebhookSubscription.enabled.is_(True))
-                           .values(enabled=False, disabled_reason=error[:500]))
+                db.execute(
+                    update(WebhookSubscription)
+                    .where(
+                        WebhookSubscription.id == subscription_id,
+                        WebhookSubscription.enabled.is_(True),
+                    )
+                    .values(enabled=False, disabled_reason=error[:500])
+                )
         db.flush()
-        oldest_kept = db.scalar(select(WebhookAttempt.id)
-                                .where(WebhookAttempt.subscription_id == subscription_id)
-                                .order_by(WebhookAttempt.id.desc())
-                                .offset(KEEP_ATTEMPTS - 1).limit(1))
+        oldest_kept = db.scalar(
+            select(WebhookAttempt.id)
+            .where(WebhookAttempt.subscription_id == subscription_id)
+            .order_by(WebhookAttempt.id.desc())
+            .offset(KEEP_ATTEMPTS - 1)
+            .limit(1)
+        )
         if oldest_kept is not None:
-            db.execute(delete(WebhookAttempt).where(
-                WebhookAttempt.subscription_id == subscription_id,
-                WebhookAttempt.id < oldest_kept))
+            db.execute(
+                delete(WebhookAttempt).where(
+                    WebhookAttempt.subscription_id == subscription_id,
+                    WebhookAttempt.id < oldest_kept,
+                )
+            )

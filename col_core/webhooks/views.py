@@ -31,8 +31,9 @@ class Scope:
         return self.request.route_url(f"organisation_{name}", slug=self.organisation.slug, **kw)
 
     def subscription(self):
-        found = self.request.find_service(IWebhooks).get(int(self.request.matchdict["id"]),
-                                                         self.organisation)
+        found = self.request.find_service(IWebhooks).get(
+            int(self.request.matchdict["id"]), self.organisation
+        )
         if found is None:
             raise HTTPNotFound()
         return found
@@ -43,44 +44,77 @@ def _list(request, values=None, errors=None, secret=None, created=None, status=2
     webhooks = request.find_service(IWebhooks)
     request.response.status = status
     translate = request.localizer.translate
-    return {"scope": scope, "subscriptions": webhooks.subscriptions(scope.organisation),
-            "events": webhooks.events(), "values": values or {"events": []},
-            "errors": {name: translate(message) for name, message in (errors or {}).items()},
-            "secret": secret, "created": created}
+    return {
+        "scope": scope,
+        "subscriptions": webhooks.subscriptions(scope.organisation),
+        "events": webhooks.events(),
+        "values": values or {"events": []},
+        "errors": {name: translate(message) for name, message in (errors or {}).items()},
+        "secret": secret,
+        "created": created,
+    }
 
 
-@view_config(route_name="cityadmin.webhooks", request_method="GET", permission=CITY,
-             renderer=T + "list.jinja2")
-@view_config(route_name="organisation_webhooks", request_method="GET", permission=ORG,
-             renderer=T + "list.jinja2")
+@view_config(
+    route_name="cityadmin.webhooks",
+    request_method="GET",
+    permission=CITY,
+    renderer=T + "list.jinja2",
+)
+@view_config(
+    route_name="organisation_webhooks",
+    request_method="GET",
+    permission=ORG,
+    renderer=T + "list.jinja2",
+)
 def subscriptions(request):
     return _list(request)
 
 
-@view_config(route_name="cityadmin.webhooks", request_method="POST", permission=CITY,
-             renderer=T + "list.jinja2")
-@view_config(route_name="organisation_webhooks", request_method="POST", permission=ORG,
-             renderer=T + "list.jinja2")
+@view_config(
+    route_name="cityadmin.webhooks",
+    request_method="POST",
+    permission=CITY,
+    renderer=T + "list.jinja2",
+)
+@view_config(
+    route_name="organisation_webhooks",
+    request_method="POST",
+    permission=ORG,
+    renderer=T + "list.jinja2",
+)
 def subscribe(request):
     scope = Scope(request)
     values = {"url": request.POST.get("url", ""), "events": request.POST.getall("events")}
     try:
         subscription, secret = request.find_service(IWebhooks).subscribe(
-            values["url"], values["events"], scope.organisation, request.user)
+            values["url"], values["events"], scope.organisation, request.user
+        )
     except WebhookInputError as refused:
         return _list(request, values, {"_form": refused.message, **refused.fields}, status=400)
     return _list(request, secret=secret, created=subscription, status=201)
 
 
-@view_config(route_name="cityadmin.webhook", request_method="GET", permission=CITY,
-             renderer=T + "show.jinja2")
-@view_config(route_name="organisation_webhook", request_method="GET", permission=ORG,
-             renderer=T + "show.jinja2")
+@view_config(
+    route_name="cityadmin.webhook",
+    request_method="GET",
+    permission=CITY,
+    renderer=T + "show.jinja2",
+)
+@view_config(
+    route_name="organisation_webhook",
+    request_method="GET",
+    permission=ORG,
+    renderer=T + "show.jinja2",
+)
 def subscription_log(request):
     scope = Scope(request)
     subscription = scope.subscription()
-    return {"scope": scope, "subscription": subscription,
-            "attempts": request.find_service(IWebhooks).attempts(subscription, 50)}
+    return {
+        "scope": scope,
+        "subscription": subscription,
+        "attempts": request.find_service(IWebhooks).attempts(subscription, 50),
+    }
 
 
 @view_config(route_name="cityadmin.webhook_action", request_method="POST", permission=CITY)
@@ -100,8 +134,9 @@ def subscription_action(request):
         request.session.flash(translate(_("The subscription is on again.")))
     else:
         webhooks.send_test(subscription)
-        request.session.flash(translate(_("A test event is on its way; its attempts appear "
-                                          "below.")))
+        request.session.flash(
+            translate(_("A test event is on its way; its attempts appear below."))
+        )
     return HTTPSeeOther(location=scope.url("webhook", id=subscription.id))
 
 

@@ -14,8 +14,7 @@ def includeme(config):
     config.add_translation_domain(__name__, "col_badges", "plugins.badges:locale")
     webhooks.register(config)  # badge.issued and badge.revoked (col_core.webhooks)
     config.register_service_factory("plugins.badges.keyring.issuer_keys_factory", IIssuerKeys)
-    config.register_service_factory("plugins.badges.services.badge_issuer_factory",
-                                    IBadgeIssuer)
+    config.register_service_factory("plugins.badges.services.badge_issuer_factory", IBadgeIssuer)
     # Hosted Open Badges documents (see views/public.py).
     config.add_route("badges.issuer", "/issuers/{issuer:\\d+}" + JSON_SUFFIX)
     config.add_route("badges.issuer_profile", "/issuers/{issuer:\\d+}/profile")
@@ -27,7 +26,9 @@ def includeme(config):
     config.add_route("badges.class_image", "/classes/{badge:\\d+}/image")
     config.add_route("badges.assertion", "/assertions/{uid:[0-9a-f]+}" + JSON_SUFFIX)
     config.add_route("badges.signed", "/assertions/{uid:[0-9a-f]+}/signed")
-    config.add_route("badges.baked", "/assertions/{uid:[0-9a-f]+}/baked-ob{version:[23]}.{ext:(png|svg)}")
+    config.add_route(
+        "badges.baked", "/assertions/{uid:[0-9a-f]+}/baked-ob{version:[23]}.{ext:(png|svg)}"
+    )
     config.add_route("badges.credential", "/credentials/{uid:[0-9a-f]+}")
     # People's pages.
     config.add_route("badges.share", "/share/{uid:[0-9a-f]+}")
@@ -42,8 +43,10 @@ def includeme(config):
     config.add_route("badges.wallet_export", "/wallet/export.json")
     config.add_route("badges.wallet_import", "/wallet/import")
     # Organisers' pages; the context carries the organisation the permission is checked on.
-    org, badge = ("plugins.badges.resources.OrganisationResource",
-                  "plugins.badges.resources.BadgeClassResource")
+    org, badge = (
+        "plugins.badges.resources.OrganisationResource",
+        "plugins.badges.resources.BadgeClassResource",
+    )
     config.add_route("badges.manage_new", "/manage/organisations/{org:\\d+}/new", factory=org)
     config.add_route("badges.manage_edit", "/manage/{badge:\\d+}", factory=badge)
     config.add_route("badges.manage_issue", "/manage/{badge:\\d+}/issue", factory=badge)

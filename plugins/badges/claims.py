@@ -17,8 +17,12 @@ ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
 def new_code(dbsession, badge_class, *, max_uses=None, expires_at=None) -> ClaimCode:
-    code = ClaimCode(badge_class=badge_class, max_uses=max_uses, expires_at=expires_at,
-                     code="".join(secrets.choice(ALPHABET) for _i in range(10)))
+    code = ClaimCode(
+        badge_class=badge_class,
+        max_uses=max_uses,
+        expires_at=expires_at,
+        code="".join(secrets.choice(ALPHABET) for _i in range(10)),
+    )
     dbsession.add(code)
     dbsession.flush()
     return code
@@ -40,10 +44,14 @@ def redeem(request, code: ClaimCode, email: str, user=None):
     with request.dbsession.begin_nested():
         # One UPDATE, so that two people cannot both take a code's last use.
         taken = request.dbsession.execute(
-            update(ClaimCode).where(ClaimCode.id == code.id,
-                                    (ClaimCode.max_uses.is_(None))
-                                    | (ClaimCode.uses < ClaimCode.max_uses))
-            .values(uses=ClaimCode.uses + 1).execution_options(synchronize_session=False))
+            update(ClaimCode)
+            .where(
+                ClaimCode.id == code.id,
+                (ClaimCode.max_uses.is_(None)) | (ClaimCode.uses < ClaimCode.max_uses),
+            )
+            .values(uses=ClaimCode.uses + 1)
+            .execution_options(synchronize_session=False)
+        )
         if taken.rowcount != 1:
             raise IssueError(_("This code has been used as many times as it may be."))
         assertion = issuer.issue(code.badge_class, email, user=user, source="claim")
@@ -56,6 +64,7 @@ def qr_svg(url: str) -> bytes:
     the parser supplies it), and a browser shows an ``image/svg+xml`` file without it as
     nothing at all."""
     out = io.BytesIO()
-    segno.make(url, error="m").save(out, kind="svg", scale=8, border=2, xmldecl=True,
-                                    svgns=True, title="QR code")
+    segno.make(url, error="m").save(
+        out, kind="svg", scale=8, border=2, xmldecl=True, svgns=True, title="QR code"
+    )
     return out.getvalue()

@@ -27,7 +27,7 @@ def _tenant(app: AppContext, slug: str) -> Tenant:
 
 def _detached(request, tenant: Tenant) -> Tenant:
     # Load what badge URLs need (its hostnames) before the tenant outlives its session.
-    tenant.hostnames
+    tenant.hostnames  # noqa: B018 - loaded before the tenant leaves its session
     request.dbsession.expunge(tenant)
     return tenant
 
@@ -50,18 +50,26 @@ def classes(app: AppContext, slug: str, as_json: bool) -> None:
     tenant = _tenant(app, slug)
     with app.request(tenant) as request:
         rows = request.dbsession.scalars(select(BadgeClass).order_by(BadgeClass.id)).all()
-        listing = [{"id": b.id, "name": b.name, "issuer": b.issuer.organisation.name,
-                    "subject": f"{b.subject_type}:{b.subject_id}" if b.subject_type else "",
-                    "earning": b.earning, "url": urls_for(request, tenant).badge_class(b.id)}
-                   for b in rows]
+        listing = [
+            {
+                "id": b.id,
+                "name": b.name,
+                "issuer": b.issuer.organisation.name,
+                "subject": f"{b.subject_type}:{b.subject_id}" if b.subject_type else "",
+                "earning": b.earning,
+                "url": urls_for(request, tenant).badge_class(b.id),
+            }
+            for b in rows
+        ]
     if as_json:
         click.echo(json.dumps(listing, indent=2, ensure_ascii=False))
         return
     if not listing:
         click.echo(f"{slug} has no badge classes yet.")
     for row in listing:
-        click.echo(f"{row['id']:>5}  {row['name'][:40]:<40}  {row['issuer'][:30]:<30}  "
-                   f"{row['subject']}")
+        click.echo(
+            f"{row['id']:>5}  {row['name'][:40]:<40}  {row['issuer'][:30]:<30}  {row['subject']}"
+        )
 
 
 @badges.command("issue")
@@ -79,13 +87,14 @@ def issue(app: AppContext, slug: str, class_id: int, email: str, evidence_url: s
         badge = request.dbsession.scalar(select(BadgeClass).where(BadgeClass.id == class_id))
         if badge is None:
             raise click.ClickException(
-                f"{slug} has no badge class {class_id} (see `col badges classes --tenant {slug}`).")
+                f"{slug} has no badge class {class_id} (see `col badges classes --tenant {slug}`)."
+            )
         try:
             assertion = request.find_service(IBadgeIssuer).issue(
-                badge, email, evidence=[{"url": evidence_url}] if evidence_url else (),
-                source="cli")
+                badge, email, evidence=[{"url": evidence_url}] if evidence_url else (), source="cli"
+            )
         except IssueError as error:
-            raise click.ClickException(_message(request, error))
+            raise click.ClickException(_message(request, error)) from error
         urls = urls_for(request, tenant)
         uid = assertion.uid
     click.echo(f"assertion (OB 2.0):  {urls.assertion(uid)}")
@@ -106,7 +115,8 @@ def revoke(app: AppContext, assertion_id: str, reason: str) -> None:
         # An assertion id is unique platform-wide; find its city first.
         with cross_tenant(request.dbsession):
             tenant_id = request.dbsession.scalar(
-                select(Assertion.tenant_id).where(Assertion.uid == uid))
+                select(Assertion.tenant_id).where(Assertion.uid == uid)
+            )
     if tenant_id is None:
         raise click.ClickException(f"no badge with the id {assertion_id!r}.")
     with app.request() as request:
@@ -118,28 +128,35 @@ def revoke(app: AppContext, assertion_id: str, reason: str) -> None:
         try:
             request.find_service(IBadgeIssuer).revoke(assertion, reason)
         except IssueError as error:
-            raise click.ClickException(_message(request, error))
+            raise click.ClickException(_message(request, error)) from error
     click.echo(f"revoked {uid}: {reason}")
 
 
 @badges.command("rotate-keys")
 @click.option("--tenant", "slug", required=True, help="The city's slug.")
-@click.option("--organisation", "organisation_id", required=True, type=int,
-              help="The issuing organisation's id.")
-@click.option("--kind", type=click.Choice(["ed25519", "rsa", "both"]), default="both",
-              show_default=True)
+@click.option(
+    "--organisation",
+    "organisation_id",
+    required=True,
+    type=int,
+    help="The issuing organisation's id.",
+)
+@click.option(
+    "--kind", type=click.Choice(["ed25519", "rsa", "both"]), default="both", show_default=True
+)
 @pass_app
 def rotate_keys(app: AppContext, slug: str, organisation_id: int, kind: str) -> None:
     """Retire an issuer's signing keys and make new ones (old ones stay published)."""
     tenant = _tenant(app, slug)
     with app.request(tenant) as request:
         organisation = request.dbsession.scalar(
-            select(Organisation).where(Organisation.id == organisation_id))
+            select(Organisation).where(Organisation.id == organisation_id)
+        )
         if organisation is None:
             raise click.ClickException(f"{slug} has no organisation {organisation_id}.")
         keyring = request.find_service(IIssuerKeys)
         issuer = keyring.issuer_for(organisation)
         urls = urls_for(request, tenant)
-        for each in (("ed25519", "rsa") if kind == "both" else (kind,)):
+        for each in ("ed25519", "rsa") if kind == "both" else (kind,):
             key = keyring.rotate(issuer, each)
             click.echo(f"new {each} key: {urls.key(issuer.id, key.id)}")

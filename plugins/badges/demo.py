@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from col_core.tenancy import account_lookup
 from col_core.security.models import Organisation, User
+from col_core.tenancy import account_lookup
 from plugins.badges import claims
 from plugins.badges.interfaces import IBadgeIssuer
 from plugins.badges.models import ClaimCode
@@ -24,16 +24,21 @@ def seed(request, tenant) -> list[str]:
     urls = urls_for(request, tenant)
     lines, badge = [], None
     for organisation in request.dbsession.scalars(
-            select(Organisation).order_by(Organisation.id).limit(3)):
+        select(Organisation).order_by(Organisation.id).limit(3)
+    ):
         badge = service.badge_for_subject(
-            "organisation", organisation.id, organisation,
+            "organisation",
+            organisation.id,
+            organisation,
             name=f"Explorer: {organisation.name}",
-            description=f"Took part in the learning offer of {organisation.name}.")
+            description=f"Took part in the learning offer of {organisation.name}.",
+        )
         badge.criteria = "Join an activity of the organisation and take part."
         assertion = service.issue(badge, email, user=learner, source="demo", notify=False)
         lines.append(f"{tenant.slug} badge of {email}: {urls.share(assertion.uid)}")
     if badge is not None:
-        code = request.dbsession.scalar(select(ClaimCode).where(
-            ClaimCode.badge_class_id == badge.id)) or claims.new_code(request.dbsession, badge)
+        code = request.dbsession.scalar(
+            select(ClaimCode).where(ClaimCode.badge_class_id == badge.id)
+        ) or claims.new_code(request.dbsession, badge)
         lines.append(f"{tenant.slug} claim a badge with a code: {urls.claim(code.code)}")
     return lines

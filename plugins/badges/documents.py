@@ -17,7 +17,7 @@ from plugins.badges.ob import integrity, keys, ob2, ob3, status_list
 from plugins.badges.urls import BadgeUrls
 
 # The status list is (re)signed with a fixed validFrom so it only changes when a bit does.
-EPOCH = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+EPOCH = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 
 @overload
@@ -31,7 +31,7 @@ def _utc(value: None) -> None: ...
 def _utc(value: dt.datetime | None) -> dt.datetime | None:
     if value is None or value.tzinfo:
         return value
-    return value.replace(tzinfo=dt.timezone.utc)
+    return value.replace(tzinfo=dt.UTC)
 
 
 class Documents:
@@ -51,10 +51,14 @@ class Documents:
         active = issuer.active_key("rsa")
         rsa_keys = [self.urls.key(issuer.id, active.id)] if active else []
         return ob2.issuer_profile(
-            self.urls.issuer(issuer.id), organisation.name,
+            self.urls.issuer(issuer.id),
+            organisation.name,
             organisation.website or self.urls.issuer(issuer.id),
-            email=issuer.email or None, description=organisation.description or None,
-            public_keys=rsa_keys, revocation_list=self.urls.revocations(issuer.id))
+            email=issuer.email or None,
+            description=organisation.description or None,
+            public_keys=rsa_keys,
+            revocation_list=self.urls.revocations(issuer.id),
+        )
 
     def key(self, issuer: Issuer, key) -> dict:
         public = keys.public_key_from_pem(key.public_pem)
@@ -69,22 +73,45 @@ class Documents:
         return doc
 
     def jwks(self, issuer: Issuer) -> dict:
-        return {"keys": [keys.public_jwk(keys.public_key_from_pem(key.public_pem),
-                                         kid=f"{self.urls.jwks(issuer.id)}#{key.id}")
-                         for key in issuer.keys if key.kind == "rsa"]}
+        return {
+            "keys": [
+                keys.public_jwk(
+                    keys.public_key_from_pem(key.public_pem),
+                    kid=f"{self.urls.jwks(issuer.id)}#{key.id}",
+                )
+                for key in issuer.keys
+                if key.kind == "rsa"
+            ]
+        }
 
     def badge_class(self, badge: BadgeClass) -> dict:
         return ob2.badge_class(
-            self.urls.badge_class(badge.id), self.urls.issuer(badge.issuer_id), badge.name,
-            badge.description or badge.name, self.urls.badge_image(badge.id),
+            self.urls.badge_class(badge.id),
+            self.urls.issuer(badge.issuer_id),
+            badge.name,
+            badge.description or badge.name,
+            self.urls.badge_image(badge.id),
             criteria_narrative=badge.criteria or badge.description or badge.name,
-            alignments=[ob2.alignment(s.get("label") or s["uri"], s["uri"],
-                                      target_framework="ESCO", target_code=s.get("code"))
-                        for s in self.skills(badge)])
+            alignments=[
+                ob2.alignment(
+                    s.get("label") or s["uri"],
+                    s["uri"],
+                    target_framework="ESCO",
+                    target_code=s.get("code"),
+                )
+                for s in self.skills(badge)
+            ],
+        )
 
     def _ob2_evidence(self, assertion: Assertion) -> list[dict]:
-        return [ob2.evidence(id=e.get("url") or None, narrative=e.get("narrative") or None,
-                             name=e.get("name") or None) for e in assertion.evidence]
+        return [
+            ob2.evidence(
+                id=e.get("url") or None,
+                narrative=e.get("narrative") or None,
+                name=e.get("name") or None,
+            )
+            for e in assertion.evidence
+        ]
 
     def assertion(self, assertion: Assertion, *, signed: bool = False) -> dict:
         if signed:
@@ -93,13 +120,22 @@ class Documents:
             verification = ob2.signed_verification(self.urls.key(assertion.issuer_id, key.id))
         else:
             aid, verification = self.urls.assertion(assertion.uid), ob2.hosted_verification()
-        recipient = {"type": "email", "hashed": True, "salt": assertion.salt,
-                     "identity": assertion.recipient_hash}
-        return ob2.assertion(aid, self.urls.badge_class(assertion.badge_class_id), recipient,
-                             _utc(assertion.issued_on), verification,
-                             evidence=self._ob2_evidence(assertion),
-                             expires=_utc(assertion.expires_at),
-                             image=self.urls.badge_image(assertion.badge_class_id))
+        recipient = {
+            "type": "email",
+            "hashed": True,
+            "salt": assertion.salt,
+            "identity": assertion.recipient_hash,
+        }
+        return ob2.assertion(
+            aid,
+            self.urls.badge_class(assertion.badge_class_id),
+            recipient,
+            _utc(assertion.issued_on),
+            verification,
+            evidence=self._ob2_evidence(assertion),
+            expires=_utc(assertion.expires_at),
+            image=self.urls.badge_image(assertion.badge_class_id),
+        )
 
     def signed_assertion(self, assertion: Assertion) -> str:
         _key, private = self.keyring.signing_key(assertion.issuer, "rsa")
@@ -109,77 +145,118 @@ class Documents:
         revoked = self.dbsession.execute(
             select(Assertion.uid, Assertion.revocation_reason)
             .where(Assertion.issuer_id == issuer.id, Assertion.revoked_at.is_not(None))
-            .order_by(Assertion.id)).all()
+            .order_by(Assertion.id)
+        ).all()
         # Signed assertions carry urn:uuid ids, hosted ones their URL: list both forms.
         entries = []
         for uid, reason in revoked:
             entries.append((self.urls.assertion(uid), reason or None))
             entries.append((f"urn:uuid:{_uuid(uid)}", reason or None))
-        return ob2.revocation_list(self.urls.revocations(issuer.id),
-                                   self.urls.issuer(issuer.id), entries)
+        return ob2.revocation_list(
+            self.urls.revocations(issuer.id), self.urls.issuer(issuer.id), entries
+        )
 
     # -- OB 3.0 --------------------------------------------------------------------------
 
     def profile(self, issuer: Issuer) -> dict:
         """The issuer's OB 3.0 id document: a controller document listing its Ed25519 keys."""
         organisation = issuer.organisation
-        methods = [self.urls.key(issuer.id, key.id) for key in issuer.keys
-                   if key.kind == "ed25519"]
+        methods = [self.urls.key(issuer.id, key.id) for key in issuer.keys if key.kind == "ed25519"]
         return keys.controller_document(
-            self.urls.issuer_profile(issuer.id), methods,
-            {"type": ["Profile"], "name": organisation.name,
-             "url": organisation.website or self.urls.issuer(issuer.id)})
+            self.urls.issuer_profile(issuer.id),
+            methods,
+            {
+                "type": ["Profile"],
+                "name": organisation.name,
+                "url": organisation.website or self.urls.issuer(issuer.id),
+            },
+        )
 
     def _ob3_issuer(self, issuer: Issuer) -> dict:
         organisation = issuer.organisation
-        return ob3.profile(self.urls.issuer_profile(issuer.id), organisation.name,
-                           url=organisation.website or self.urls.issuer(issuer.id),
-                           email=issuer.email or None)
+        return ob3.profile(
+            self.urls.issuer_profile(issuer.id),
+            organisation.name,
+            url=organisation.website or self.urls.issuer(issuer.id),
+            email=issuer.email or None,
+        )
 
     def credential(self, assertion: Assertion) -> dict:
         badge = assertion.badge_class
         achievement = ob3.achievement(
-            self.urls.badge_class(badge.id), badge.name, badge.description or badge.name,
+            self.urls.badge_class(badge.id),
+            badge.name,
+            badge.description or badge.name,
             criteria_narrative=badge.criteria or badge.description or badge.name,
             image=self.urls.badge_image(badge.id),
-            alignments=[ob3.alignment(s.get("label") or s["uri"], s["uri"],
-                                      target_code=s.get("code")) for s in self.skills(badge)])
-        subject = {"type": "IdentityObject", "identityHash": assertion.recipient_hash,
-                   "identityType": "emailAddress", "hashed": True, "salt": assertion.salt}
+            alignments=[
+                ob3.alignment(s.get("label") or s["uri"], s["uri"], target_code=s.get("code"))
+                for s in self.skills(badge)
+            ],
+        )
+        subject = {
+            "type": "IdentityObject",
+            "identityHash": assertion.recipient_hash,
+            "identityType": "emailAddress",
+            "hashed": True,
+            "salt": assertion.salt,
+        }
         doc = ob3.credential(
-            self.urls.credential(assertion.uid), self._ob3_issuer(assertion.issuer), achievement,
-            valid_from=_utc(assertion.issued_on), recipient_email="placeholder@invalid",
+            self.urls.credential(assertion.uid),
+            self._ob3_issuer(assertion.issuer),
+            achievement,
+            valid_from=_utc(assertion.issued_on),
+            recipient_email="placeholder@invalid",
             valid_until=_utc(assertion.expires_at),
-            evidence=[ob3.evidence(id=e.get("url") or None, narrative=e.get("narrative") or None,
-                                   name=e.get("name") or None) for e in assertion.evidence],
-            credential_status=ob3.status_entry(self.urls.status_list(assertion.issuer_id),
-                                               assertion.status_index))
+            evidence=[
+                ob3.evidence(
+                    id=e.get("url") or None,
+                    narrative=e.get("narrative") or None,
+                    name=e.get("name") or None,
+                )
+                for e in assertion.evidence
+            ],
+            credential_status=ob3.status_entry(
+                self.urls.status_list(assertion.issuer_id), assertion.status_index
+            ),
+        )
         # The hash is the one stored at issue time (the email itself may be gone by now).
         doc["credentialSubject"]["identifier"] = [subject]
         return doc
 
     def signed_credential(self, assertion: Assertion) -> dict:
         key, private = self.keyring.signing_key(assertion.issuer, "ed25519")
-        return ob3.sign(self.credential(assertion), private,
-                        self.urls.key(assertion.issuer_id, key.id),
-                        created=_utc(assertion.issued_on))
+        return ob3.sign(
+            self.credential(assertion),
+            private,
+            self.urls.key(assertion.issuer_id, key.id),
+            created=_utc(assertion.issued_on),
+        )
 
     def vc_jwt(self, assertion: Assertion) -> str:
         key, private = self.keyring.signing_key(assertion.issuer, "rsa")
-        return ob3.to_vc_jwt(self.credential(assertion), private,
-                             kid=f"{self.urls.jwks(assertion.issuer_id)}#{key.id}")
+        return ob3.to_vc_jwt(
+            self.credential(assertion),
+            private,
+            kid=f"{self.urls.jwks(assertion.issuer_id)}#{key.id}",
+        )
 
     def status_list(self, issuer: Issuer) -> dict:
         bits = status_list.StatusList()
         revoked = self.dbsession.scalars(
-            select(Assertion.status_index)
-            .where(Assertion.issuer_id == issuer.id, Assertion.revoked_at.is_not(None)))
+            select(Assertion.status_index).where(
+                Assertion.issuer_id == issuer.id, Assertion.revoked_at.is_not(None)
+            )
+        )
         for index in revoked:
             bits.set(index)
         key, private = self.keyring.signing_key(issuer, "ed25519")
-        doc = status_list.list_credential(self.urls.status_list(issuer.id),
-                                          self.urls.issuer_profile(issuer.id), bits,
-                                          valid_from=EPOCH)
+        doc = status_list.list_credential(
+            self.urls.status_list(issuer.id),
+            self.urls.issuer_profile(issuer.id),
+            bits,
+            valid_from=EPOCH,
+        )
         return integrity.sign(doc, private, self.urls.key(issuer.id, key.id), created=EPOCH)
 
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from col_core.files.interfaces import IStoredFiles
-
-from plugins.badges.interfaces import IBadgeIssuer
 from col_core.security.models import Membership
+from plugins.badges.interfaces import IBadgeIssuer
 from plugins.badges.models import EvidenceReview, EvidenceSubmission
 from plugins.badges.services import IssueError, _
 from plugins.badges.urls import urls_for
@@ -21,10 +20,15 @@ from plugins.badges.urls import urls_for
 
 def submissions(dbsession, badge, user) -> list[EvidenceSubmission]:
     """Every submission of ``user`` for ``badge``, newest first (the history)."""
-    return list(dbsession.scalars(
-        select(EvidenceSubmission).where(EvidenceSubmission.badge_class_id == badge.id,
-                                         EvidenceSubmission.user_id == user.id)
-        .order_by(EvidenceSubmission.id.desc())))
+    return list(
+        dbsession.scalars(
+            select(EvidenceSubmission)
+            .where(
+                EvidenceSubmission.badge_class_id == badge.id, EvidenceSubmission.user_id == user.id
+            )
+            .order_by(EvidenceSubmission.id.desc())
+        )
+    )
 
 
 def submit(request, badge, user, task: int, *, text="", url="", file=None, public=False):
@@ -37,8 +41,15 @@ def submit(request, badge, user, task: int, *, text="", url="", file=None, publi
     for earlier in submissions(request.dbsession, badge, user):
         if earlier.task == task and earlier.status == "submitted":
             earlier.status = "superseded"
-    submission = EvidenceSubmission(badge_class=badge, user=user, task=task, text=text.strip(),
-                                    url=url.strip(), file=file, public=public)
+    submission = EvidenceSubmission(
+        badge_class=badge,
+        user=user,
+        task=task,
+        text=text.strip(),
+        url=url.strip(),
+        file=file,
+        public=public,
+    )
     request.dbsession.add(submission)
     request.dbsession.flush()
     if badge.review == "self":
@@ -51,9 +62,15 @@ def may_review(dbsession, submission, reviewer) -> bool:
     if reviewer is None or submission.status != "submitted":
         return False
     if badge.review == "organiser":
-        return dbsession.scalar(select(Membership.id).where(
-            Membership.user_id == reviewer.id,
-            Membership.organisation_id == badge.issuer.organisation_id)) is not None
+        return (
+            dbsession.scalar(
+                select(Membership.id).where(
+                    Membership.user_id == reviewer.id,
+                    Membership.organisation_id == badge.issuer.organisation_id,
+                )
+            )
+            is not None
+        )
     if badge.review == "peer":
         already = any(r.reviewer_id == reviewer.id for r in submission.reviews)
         return reviewer.id != submission.user_id and not already
@@ -68,8 +85,9 @@ def review(request, submission, reviewer, decision: str, comment: str = ""):
         raise IssueError(_("Say what to improve, so the learner knows what to do."))
     if not may_review(request.dbsession, submission, reviewer):
         raise IssueError(_("You cannot review this evidence."))
-    submission.reviews.append(EvidenceReview(reviewer_id=reviewer.id, decision=decision,
-                                             comment=comment.strip()))
+    submission.reviews.append(
+        EvidenceReview(reviewer_id=reviewer.id, decision=decision, comment=comment.strip())
+    )
     request.dbsession.flush()
     if decision == "improve":
         submission.status = "improve"
@@ -83,8 +101,9 @@ def review(request, submission, reviewer, decision: str, comment: str = ""):
 def _decide(request, submission, status: str) -> None:
     submission.status = status
     badge, user = submission.badge_class, submission.user
-    approved = {s.task: s for s in submissions(request.dbsession, badge, user)
-                if s.status == "approved"}
+    approved = {
+        s.task: s for s in submissions(request.dbsession, badge, user) if s.status == "approved"
+    }
     if len(approved) < len(badge.tasks):
         return
     evidence = []

@@ -46,8 +46,9 @@ def make_fetch(settings: dict):
 
     def fetch(url: str):
         _check(url, allow_private)
-        request = urllib.request.Request(url, headers={"Accept": ACCEPT,
-                                                       "User-Agent": "CitiesOfLearning-badges"})
+        request = urllib.request.Request(
+            url, headers={"Accept": ACCEPT, "User-Agent": "CitiesOfLearning-badges"}
+        )
         try:
             response = opener.open(request, timeout=TIMEOUT)
         except urllib.error.HTTPError as error:

@@ -28,9 +28,21 @@ def _int(text: str, low: int, high: int) -> int | None:
 
 def parse_badge_class(post, dbsession, badge_id: int | None = None):
     """Fields of the badge class form -> ``(values, errors)``."""
-    values = {name: (post.get(name) or "").strip() for name in (
-        "name", "description", "criteria", "icon", "expires_after_days", "earning", "review",
-        "peer_reviews_required", "tasks", "skills")}
+    values = {
+        name: (post.get(name) or "").strip()
+        for name in (
+            "name",
+            "description",
+            "criteria",
+            "icon",
+            "expires_after_days",
+            "earning",
+            "review",
+            "peer_reviews_required",
+            "tasks",
+            "skills",
+        )
+    }
     values["prerequisites"] = [p for p in post.getall("prerequisites") if p]
     values["activity"] = (post.get("activity") or "").strip()
     errors = {}
@@ -59,15 +71,27 @@ def parse_badge_class(post, dbsession, badge_id: int | None = None):
             errors["skills"] = _("Each skill line starts with the skill's URI (ESCO).")
         skills.append({"uri": uri, "label": label or uri})
     wanted = {_int(p, 1, 2**31) for p in values["prerequisites"]}
-    required = list(dbsession.scalars(select(BadgeClass).where(BadgeClass.id.in_(
-        [w for w in wanted if w and w != badge_id])))) if wanted else []
+    required = (
+        list(
+            dbsession.scalars(
+                select(BadgeClass).where(
+                    BadgeClass.id.in_([w for w in wanted if w and w != badge_id])
+                )
+            )
+        )
+        if wanted
+        else []
+    )
     if len(required) != len(wanted - {badge_id}):
         errors["prerequisites"] = _("Choose prerequisites among this city's badges.")
     cleaned = {
-        "name": values["name"], "description": values["description"],
-        "criteria": values["criteria"], "icon": values["icon"] or "star",
+        "name": values["name"],
+        "description": values["description"],
+        "criteria": values["criteria"],
+        "icon": values["icon"] or "star",
         "expires_after_days": _int(days, 1, 36500) if days else None,
-        "earning": values["earning"], "review": values["review"] or "organiser",
+        "earning": values["earning"],
+        "review": values["review"] or "organiser",
         "peer_reviews_required": _int(peers, 1, 10) or 1,
         "tasks": [t.strip() for t in values["tasks"].splitlines() if t.strip()],
         "skills": skills,

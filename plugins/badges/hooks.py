@@ -14,8 +14,14 @@ from sqlalchemy import select
 from col_core.hookspecs import NavItem, Section, SkillSubject, hookimpl
 from col_core.tenancy.scoping import cross_tenant
 from plugins.badges.interfaces import IBadgeIssuer
-from plugins.badges.models import (Assertion, BadgeClass, EvidenceSubmission, HeldAward,
-                                   ImportedBadge, Issuer)
+from plugins.badges.models import (
+    Assertion,
+    BadgeClass,
+    EvidenceSubmission,
+    HeldAward,
+    ImportedBadge,
+    Issuer,
+)
 from plugins.badges.services import verified_emails
 from plugins.badges.skills import esco_tags
 
@@ -45,10 +51,14 @@ def activity_badge(request, activity):
     activity completed by evidence makes it a badge earned by evidence, with one task (the
     activity's title) until the organiser writes its tasks."""
     badge = request.find_service(IBadgeIssuer).badge_for_subject(
-        "activity", activity.id, activity.organisation, name=activity.title,
+        "activity",
+        activity.id,
+        activity.organisation,
+        name=activity.title,
         # The activity's description is sanitised HTML; a badge description is plain text.
         description=nh3.clean(activity.description or "", tags=set()).strip(),
-        skills=[{"uri": s.concept_uri, "label": s.label} for s in activity.skills])
+        skills=[{"uri": s.concept_uri, "label": s.label} for s in activity.skills],
+    )
     if activity.completion == "evidence" and badge.earning != "evidence":
         badge.earning = "evidence"
         badge.tasks = list(badge.tasks or ()) or [activity.title or badge.name]
@@ -78,22 +88,37 @@ def col_activity_completed(request, activity, participation) -> None:
 @hookimpl
 def col_activity_sections(request, activity, participation) -> list[Section]:
     """The badges the activity leads to, how they are earned, and where to send evidence."""
-    badges = request.dbsession.scalars(select(BadgeClass).where(
-        BadgeClass.subject_type == "activity", BadgeClass.subject_id == activity.id,
-        BadgeClass.archived_at.is_(None)).order_by(BadgeClass.is_default.desc(),
-                                                   BadgeClass.name)).all()
+    badges = request.dbsession.scalars(
+        select(BadgeClass)
+        .where(
+            BadgeClass.subject_type == "activity",
+            BadgeClass.subject_id == activity.id,
+            BadgeClass.archived_at.is_(None),
+        )
+        .order_by(BadgeClass.is_default.desc(), BadgeClass.name)
+    ).all()
     if not badges:
         return []
     user = getattr(request, "user", None)
     issuer = request.find_service(IBadgeIssuer)
-    rows = [{"badge": badge,
-             "held": issuer.held(badge.id, user.email, user) if user is not None else None,
-             "evidence": badge.earning == "evidence"}
-            for badge in badges]
-    html = render("plugins.badges:templates/_activity.jinja2",
-                  {"rows": rows, "activity": activity}, request=request)
-    return [Section(title=request.localizer.translate(_("Badges")), html=Markup(html),
-                    order=20, id="badges")]
+    rows = [
+        {
+            "badge": badge,
+            "held": issuer.held(badge.id, user.email, user) if user is not None else None,
+            "evidence": badge.earning == "evidence",
+        }
+        for badge in badges
+    ]
+    html = render(
+        "plugins.badges:templates/_activity.jinja2",
+        {"rows": rows, "activity": activity},
+        request=request,
+    )
+    return [
+        Section(
+            title=request.localizer.translate(_("Badges")), html=Markup(html), order=20, id="badges"
+        )
+    ]
 
 
 @hookimpl
@@ -105,11 +130,21 @@ def col_seed_demo(request, tenant) -> list[str] | None:
 
 @hookimpl
 def col_navigation(request) -> list[NavItem]:
-    items = [NavItem(title=request.localizer.translate(_("Verify a badge")),
-                     url=request.route_url("badges.verify"), order=80)]
+    items = [
+        NavItem(
+            title=request.localizer.translate(_("Verify a badge")),
+            url=request.route_url("badges.verify"),
+            order=80,
+        )
+    ]
     if getattr(request, "user", None) is not None:
-        items.append(NavItem(title=request.localizer.translate(_("My badges")),
-                             url=request.route_url("badges.wallet"), order=60))
+        items.append(
+            NavItem(
+                title=request.localizer.translate(_("My badges")),
+                url=request.route_url("badges.wallet"),
+                order=60,
+            )
+        )
     return items
 
 
@@ -119,12 +154,16 @@ def col_skill_subjects(request, uris) -> list[SkillSubject]:
     ids = list(tags.subjects("badge_class", uris)) if tags is not None else []
     if not ids:
         return []
-    found = request.dbsession.scalars(select(BadgeClass).where(
-        BadgeClass.id.in_(ids), BadgeClass.archived_at.is_(None))
-        .order_by(BadgeClass.name)).all()
+    found = request.dbsession.scalars(
+        select(BadgeClass)
+        .where(BadgeClass.id.in_(ids), BadgeClass.archived_at.is_(None))
+        .order_by(BadgeClass.name)
+    ).all()
     kind = request.localizer.translate(_("Badge"))
-    return [SkillSubject(kind, b.name, request.route_path("badges.class", badge=b.id, ext=""))
-            for b in found]
+    return [
+        SkillSubject(kind, b.name, request.route_path("badges.class", badge=b.id, ext=""))
+        for b in found
+    ]
 
 
 @hookimpl
@@ -132,26 +171,39 @@ def col_profile_sections(request, user) -> list[Section]:
     """The person's public badges, from every city (the only badges a profile shows)."""
     from plugins.badges.views.wallet import own_assertions
 
-    public = [(a, urls) for a, urls in own_assertions(request, user) if a.visibility == "public"
-              and not a.is_revoked]
+    public = [
+        (a, urls)
+        for a, urls in own_assertions(request, user)
+        if a.visibility == "public" and not a.is_revoked
+    ]
     if not public:
         return []
-    html = render("plugins.badges:templates/_profile.jinja2", {"badges": public},
-                  request=request)
-    return [Section(title=request.localizer.translate(_("Badges")), html=Markup(html),
-                    order=30, id="badges")]
+    html = render("plugins.badges:templates/_profile.jinja2", {"badges": public}, request=request)
+    return [
+        Section(
+            title=request.localizer.translate(_("Badges")), html=Markup(html), order=30, id="badges"
+        )
+    ]
 
 
 @hookimpl
 def col_dashboard_sections(request, organisation) -> list[Section]:
     badges = request.dbsession.scalars(
-        select(BadgeClass).join(BadgeClass.issuer)
+        select(BadgeClass)
+        .join(BadgeClass.issuer)
         .where(Issuer.organisation_id == organisation.id, BadgeClass.archived_at.is_(None))
-        .order_by(BadgeClass.name)).all()
-    html = render("plugins.badges:templates/_dashboard.jinja2",
-                  {"badges": badges, "organisation": organisation}, request=request)
-    return [Section(title=request.localizer.translate(_("Badges")), html=Markup(html),
-                    order=35, id="badges")]
+        .order_by(BadgeClass.name)
+    ).all()
+    html = render(
+        "plugins.badges:templates/_dashboard.jinja2",
+        {"badges": badges, "organisation": organisation},
+        request=request,
+    )
+    return [
+        Section(
+            title=request.localizer.translate(_("Badges")), html=Markup(html), order=35, id="badges"
+        )
+    ]
 
 
 @hookimpl
@@ -167,47 +219,95 @@ def col_account_export(request, user) -> dict[str, bytes]:
     files = {}
     with cross_tenant(session):
         cities = dict(session.execute(select(Tenant.id, Tenant.slug)).all())
-        assertions = session.scalars(select(Assertion).where(
-            (Assertion.user_id == user.id)
-            | Assertion.recipient_email.in_(verified_emails(user)))
-            .order_by(Assertion.issued_on)).all()
-        earned = [{"id": a.uid, "city": cities.get(a.tenant_id), "badge": a.badge_class.name,
-                   "issuer": a.issuer.organisation.name, "issued_on": str(a.issued_on),
-                   "expires": a.expires_at and str(a.expires_at),
-                   "in_wallet": a.user_id == user.id, "revoked": a.is_revoked,
-                   "revocation_reason": a.revocation_reason or None,
-                   "evidence": a.evidence, "visibility": a.visibility}
-                  for a in assertions]
-        submissions = session.scalars(select(EvidenceSubmission).where(
-            EvidenceSubmission.user_id == user.id).order_by(EvidenceSubmission.id)).all()
-        evidence = [{"city": cities.get(s.tenant_id), "badge": s.badge_class.name,
-                     "task": s.task, "text": s.text, "url": s.url, "file": s.file,
-                     "status": s.status, "public": s.public,
-                     "submitted_at": s.created_at.isoformat(),
-                     "reviews": [{"decision": r.decision, "comment": r.comment,
-                                  "at": r.created_at.isoformat()} for r in s.reviews]}
-                    for s in submissions]
+        assertions = session.scalars(
+            select(Assertion)
+            .where(
+                (Assertion.user_id == user.id)
+                | Assertion.recipient_email.in_(verified_emails(user))
+            )
+            .order_by(Assertion.issued_on)
+        ).all()
+        earned = [
+            {
+                "id": a.uid,
+                "city": cities.get(a.tenant_id),
+                "badge": a.badge_class.name,
+                "issuer": a.issuer.organisation.name,
+                "issued_on": str(a.issued_on),
+                "expires": a.expires_at and str(a.expires_at),
+                "in_wallet": a.user_id == user.id,
+                "revoked": a.is_revoked,
+                "revocation_reason": a.revocation_reason or None,
+                "evidence": a.evidence,
+                "visibility": a.visibility,
+            }
+            for a in assertions
+        ]
+        submissions = session.scalars(
+            select(EvidenceSubmission)
+            .where(EvidenceSubmission.user_id == user.id)
+            .order_by(EvidenceSubmission.id)
+        ).all()
+        evidence = [
+            {
+                "city": cities.get(s.tenant_id),
+                "badge": s.badge_class.name,
+                "task": s.task,
+                "text": s.text,
+                "url": s.url,
+                "file": s.file,
+                "status": s.status,
+                "public": s.public,
+                "submitted_at": s.created_at.isoformat(),
+                "reviews": [
+                    {"decision": r.decision, "comment": r.comment, "at": r.created_at.isoformat()}
+                    for r in s.reviews
+                ],
+            }
+            for s in submissions
+        ]
         for submission in submissions:
             if submission.file and storage.exists(submission.file):
                 files[f"badges/evidence-files/{submission.file}"] = storage.get(submission.file)
-        reviewed = [{"city": cities.get(r.tenant_id), "badge": r.submission.badge_class.name,
-                     "decision": r.decision, "comment": r.comment,
-                     "at": r.created_at.isoformat()}
-                    for r in session.scalars(select(EvidenceReview).where(
-                        EvidenceReview.reviewer_id == user.id).order_by(EvidenceReview.id))]
-        held_back = [{"city": cities.get(h.tenant_id), "badge": h.badge_class.name,
-                      "source": h.source, "evidence": h.evidence,
-                      "since": h.created_at.isoformat()}
-                     for h in session.scalars(select(HeldAward).where(
-                         HeldAward.user_id == user.id).order_by(HeldAward.id))]
-    imported = [{"badge": i.badge_name, "issuer": i.issuer_name, "status": i.status,
-                 "data": i.data} for i in session.scalars(
-                     select(ImportedBadge).where(ImportedBadge.user_id == user.id))]
+        reviewed = [
+            {
+                "city": cities.get(r.tenant_id),
+                "badge": r.submission.badge_class.name,
+                "decision": r.decision,
+                "comment": r.comment,
+                "at": r.created_at.isoformat(),
+            }
+            for r in session.scalars(
+                select(EvidenceReview)
+                .where(EvidenceReview.reviewer_id == user.id)
+                .order_by(EvidenceReview.id)
+            )
+        ]
+        held_back = [
+            {
+                "city": cities.get(h.tenant_id),
+                "badge": h.badge_class.name,
+                "source": h.source,
+                "evidence": h.evidence,
+                "since": h.created_at.isoformat(),
+            }
+            for h in session.scalars(
+                select(HeldAward).where(HeldAward.user_id == user.id).order_by(HeldAward.id)
+            )
+        ]
+    imported = [
+        {"badge": i.badge_name, "issuer": i.issuer_name, "status": i.status, "data": i.data}
+        for i in session.scalars(select(ImportedBadge).where(ImportedBadge.user_id == user.id))
+    ]
     dump = lambda value: json.dumps(value, indent=2, ensure_ascii=False).encode()  # noqa: E731
-    return {"badges/assertions.json": dump(earned), "badges/evidence.json": dump(evidence),
-            "badges/reviews_given.json": dump(reviewed), "badges/imported.json": dump(imported),
-            "badges/held_back.json": dump(held_back),
-            **files}
+    return {
+        "badges/assertions.json": dump(earned),
+        "badges/evidence.json": dump(evidence),
+        "badges/reviews_given.json": dump(reviewed),
+        "badges/imported.json": dump(imported),
+        "badges/held_back.json": dump(held_back),
+        **files,
+    }
 
 
 @hookimpl
@@ -220,15 +320,22 @@ def col_file_viewer(request, stored_file, user) -> bool | None:
     from plugins.badges import evidence
 
     session = request.dbsession
-    for submission in session.scalars(select(EvidenceSubmission).where(
-            EvidenceSubmission.file == stored_file.key)):
+    for submission in session.scalars(
+        select(EvidenceSubmission).where(EvidenceSubmission.file == stored_file.key)
+    ):
         organisation_id = submission.badge_class.issuer.organisation_id
-        if session.scalar(select(Membership.id).where(
-                Membership.user_id == user.id,
-                Membership.organisation_id == organisation_id)) is not None:
+        if (
+            session.scalar(
+                select(Membership.id).where(
+                    Membership.user_id == user.id, Membership.organisation_id == organisation_id
+                )
+            )
+            is not None
+        ):
             return True
-        if evidence.may_review(session, submission, user) or \
-                any(review.reviewer_id == user.id for review in submission.reviews):
+        if evidence.may_review(session, submission, user) or any(
+            review.reviewer_id == user.id for review in submission.reviews
+        ):
             return True
     return None
 
@@ -238,19 +345,23 @@ def col_account_deleted(request, user) -> None:
     """Issued badges stay verifiable (the salted hash is kept) but no longer name the person."""
     with cross_tenant(request.dbsession):
         for assertion in request.dbsession.scalars(
-                select(Assertion).where(Assertion.user_id == user.id)):
+            select(Assertion).where(Assertion.user_id == user.id)
+        ):
             assertion.user_id, assertion.recipient_email = None, ""
             assertion.accept_token, assertion.visibility = None, "private"
         for submission in request.dbsession.scalars(
-                select(EvidenceSubmission).where(EvidenceSubmission.user_id == user.id)):
+            select(EvidenceSubmission).where(EvidenceSubmission.user_id == user.id)
+        ):
             request.dbsession.delete(submission)
         for held in request.dbsession.scalars(
-                select(HeldAward).where(HeldAward.user_id == user.id)):
+            select(HeldAward).where(HeldAward.user_id == user.id)
+        ):
             request.dbsession.delete(held)
         # Flush while filtering is lifted: these rows belong to many cities.
         request.dbsession.flush()
     for imported in request.dbsession.scalars(
-            select(ImportedBadge).where(ImportedBadge.user_id == user.id)):
+        select(ImportedBadge).where(ImportedBadge.user_id == user.id)
+    ):
         request.dbsession.delete(imported)
 
 
@@ -266,27 +377,37 @@ def col_metrics(request, scope, period) -> list:
 
     def scoped(query, badge_class_id):
         if isinstance(scope, Organisation):
-            return query.join(BadgeClass, BadgeClass.id == badge_class_id).join(
-                Issuer, Issuer.id == BadgeClass.issuer_id).where(
-                Issuer.organisation_id == scope.id)
+            return (
+                query.join(BadgeClass, BadgeClass.id == badge_class_id)
+                .join(Issuer, Issuer.id == BadgeClass.issuer_id)
+                .where(Issuer.organisation_id == scope.id)
+            )
         if isinstance(scope, Tenant):
             return query
         return query.join(BadgeClass, BadgeClass.id == badge_class_id).where(
-            BadgeClass.subject_type == "activity", BadgeClass.subject_id == scope.id)
+            BadgeClass.subject_type == "activity", BadgeClass.subject_id == scope.id
+        )
 
     start, end = period.bounds()
     issued = scoped(select(func.count(Assertion.id)), Assertion.badge_class_id).where(
-        Assertion.issued_on >= start, Assertion.issued_on < end)
+        Assertion.issued_on >= start, Assertion.issued_on < end
+    )
     claimed = issued.where(Assertion.source == "claim")
-    waiting = scoped(select(func.count(EvidenceSubmission.id)),
-                     EvidenceSubmission.badge_class_id).where(
-        EvidenceSubmission.status == "submitted")
+    waiting = scoped(
+        select(func.count(EvidenceSubmission.id)), EvidenceSubmission.badge_class_id
+    ).where(EvidenceSubmission.status == "submitted")
     t, db = request.localizer.translate, request.dbsession
-    figures = [Metric("badges.claimed", t(_("Badges claimed with a code")), db.scalar(claimed),
-                      order=61),
-               Metric("badges.evidence_waiting", t(_("Evidence waiting for review")),
-                      db.scalar(waiting), order=62)]
+    figures = [
+        Metric("badges.claimed", t(_("Badges claimed with a code")), db.scalar(claimed), order=61),
+        Metric(
+            "badges.evidence_waiting",
+            t(_("Evidence waiting for review")),
+            db.scalar(waiting),
+            order=62,
+        ),
+    ]
     if not isinstance(scope, Tenant):
-        figures.insert(0, Metric("badges.issued", t(_("Badges issued")), db.scalar(issued),
-                                 order=60))
+        figures.insert(
+            0, Metric("badges.issued", t(_("Badges issued")), db.scalar(issued), order=60)
+        )
     return figures

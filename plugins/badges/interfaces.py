@@ -77,8 +77,7 @@ class IBadgeIssuer(Interface):
         account yet, into ``user``'s account; returns them.  Raises ``IssueError`` unless
         ``user`` has a verified email address equal to the one the badges were sent to."""
 
-    def badge_for_subject(subject_type, subject_id, organisation, *, name, description,
-                          skills=()):
+    def badge_for_subject(subject_type, subject_id, organisation, *, name, description, skills=()):
         """The default badge class of a subject (an activity, a playlist), created if missing.
 
         ``subject_type``/``subject_id`` name anything ("activity", "playlist", ...); ``skills``

@@ -28,10 +28,14 @@ class IssuerKeys:
 
     def issuer_for(self, organisation) -> Issuer:
         issuer = self.dbsession.scalar(
-            select(Issuer).where(Issuer.organisation_id == organisation.id))
+            select(Issuer).where(Issuer.organisation_id == organisation.id)
+        )
         if issuer is None:
-            issuer = Issuer(organisation=organisation, email=organisation.contact_email,
-                            tenant_id=organisation.tenant_id)
+            issuer = Issuer(
+                organisation=organisation,
+                email=organisation.contact_email,
+                tenant_id=organisation.tenant_id,
+            )
             self.dbsession.add(issuer)
             for kind in ("ed25519", "rsa"):
                 self._new_key(issuer, kind)
@@ -40,9 +44,12 @@ class IssuerKeys:
 
     def _new_key(self, issuer: Issuer, kind: str) -> IssuerKey:
         private = keys.generate_ed25519() if kind == "ed25519" else keys.generate_rsa()
-        key = IssuerKey(kind=kind, public_pem=keys.public_key_to_pem(private),
-                        private_pem=keys.private_key_to_pem(private, self.secret),
-                        tenant_id=issuer.tenant_id)
+        key = IssuerKey(
+            kind=kind,
+            public_pem=keys.public_key_to_pem(private),
+            private_pem=keys.private_key_to_pem(private, self.secret),
+            tenant_id=issuer.tenant_id,
+        )
         issuer.keys.append(key)
         return key
 

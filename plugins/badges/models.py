@@ -31,14 +31,16 @@ class Issuer(TenantScoped, Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), unique=True)
+        ForeignKey("organisations.id", ondelete="CASCADE"), unique=True
+    )
     email: Mapped[str] = mapped_column(String(254), default="")
 
     organisation: Mapped[Organisation] = relationship()
-    keys: Mapped[list["IssuerKey"]] = relationship(
-        back_populates="issuer", order_by="IssuerKey.id", cascade="all, delete-orphan")
+    keys: Mapped[list[IssuerKey]] = relationship(
+        back_populates="issuer", order_by="IssuerKey.id", cascade="all, delete-orphan"
+    )
 
-    def active_key(self, kind: str) -> "IssuerKey | None":
+    def active_key(self, kind: str) -> IssuerKey | None:
         return next((k for k in reversed(self.keys) if k.kind == kind and k.is_active), None)
 
 
@@ -49,7 +51,8 @@ class IssuerKey(TenantScoped, Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     issuer_id: Mapped[int] = mapped_column(
-        ForeignKey("badge_issuers.id", ondelete="CASCADE"), index=True)
+        ForeignKey("badge_issuers.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(12))  # ed25519 | rsa
     public_pem: Mapped[str] = mapped_column(Text)
     # PKCS#8, encrypted with a key derived from col.secret (never stored in the clear).
@@ -70,7 +73,8 @@ class BadgeClass(TenantScoped, Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     issuer_id: Mapped[int] = mapped_column(
-        ForeignKey("badge_issuers.id", ondelete="CASCADE"), index=True)
+        ForeignKey("badge_issuers.id", ondelete="CASCADE"), index=True
+    )
     subject_type: Mapped[str] = mapped_column(String(24), default="")  # activity | playlist
     subject_id: Mapped[int | None]
     # The badge every published activity gets; completing the activity issues it.
@@ -91,14 +95,17 @@ class BadgeClass(TenantScoped, Timestamped, Base):
 
     issuer: Mapped[Issuer] = relationship()
     # Written through the links (rows of their own, so they get their tenant stamped).
-    prerequisite_links: Mapped[list["BadgePrerequisite"]] = relationship(
-        foreign_keys="BadgePrerequisite.badge_class_id", cascade="all, delete-orphan")
-    prerequisites: Mapped[list["BadgeClass"]] = relationship(
-        secondary="badge_prerequisites", viewonly=True,
+    prerequisite_links: Mapped[list[BadgePrerequisite]] = relationship(
+        foreign_keys="BadgePrerequisite.badge_class_id", cascade="all, delete-orphan"
+    )
+    prerequisites: Mapped[list[BadgeClass]] = relationship(
+        secondary="badge_prerequisites",
+        viewonly=True,
         primaryjoin="BadgeClass.id == BadgePrerequisite.badge_class_id",
-        secondaryjoin="BadgeClass.id == BadgePrerequisite.required_id")
+        secondaryjoin="BadgeClass.id == BadgePrerequisite.required_id",
+    )
 
-    def set_prerequisites(self, required: list["BadgeClass"]) -> None:
+    def set_prerequisites(self, required: list[BadgeClass]) -> None:
         self.prerequisite_links = [BadgePrerequisite(required_id=b.id) for b in required]
 
     __table_args__ = (Index("ix_badge_classes_subject", "tenant_id", "subject_type", "subject_id"),)
@@ -111,7 +118,8 @@ class BadgePrerequisite(TenantScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     badge_class_id: Mapped[int] = mapped_column(
-        ForeignKey("badge_classes.id", ondelete="CASCADE"), index=True)
+        ForeignKey("badge_classes.id", ondelete="CASCADE"), index=True
+    )
     required_id: Mapped[int] = mapped_column(ForeignKey("badge_classes.id", ondelete="CASCADE"))
 
     __table_args__ = (UniqueConstraint("badge_class_id", "required_id"),)
@@ -125,7 +133,8 @@ class HeldAward(TenantScoped, Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     badge_class_id: Mapped[int] = mapped_column(
-        ForeignKey("badge_classes.id", ondelete="CASCADE"), index=True)
+        ForeignKey("badge_classes.id", ondelete="CASCADE"), index=True
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     source: Mapped[str] = mapped_column(String(16), default="completion")
@@ -144,15 +153,18 @@ class Assertion(TenantScoped, Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     uid: Mapped[str] = mapped_column(String(32), unique=True)  # public id in every URL
     badge_class_id: Mapped[int] = mapped_column(
-        ForeignKey("badge_classes.id", ondelete="CASCADE"), index=True)
+        ForeignKey("badge_classes.id", ondelete="CASCADE"), index=True
+    )
     issuer_id: Mapped[int] = mapped_column(
-        ForeignKey("badge_issuers.id", ondelete="CASCADE"), index=True)
+        ForeignKey("badge_issuers.id", ondelete="CASCADE"), index=True
+    )
     # Blanked when the account is deleted: the hash below keeps the badge verifiable.
     recipient_email: Mapped[str] = mapped_column(String(254), default="", index=True)
     recipient_hash: Mapped[str] = mapped_column(String(80))
     salt: Mapped[str] = mapped_column(String(40))
     user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True)
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     issued_on: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime | None]
     revoked_at: Mapped[dt.datetime | None]
@@ -182,7 +194,7 @@ class Assertion(TenantScoped, Timestamped, Base):
 
 def _aware(value: dt.datetime) -> dt.datetime:
     # SQLite hands back naive datetimes even for timezone-aware columns; they are UTC.
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 class ClaimCode(TenantScoped, Timestamped, Base):
@@ -192,7 +204,8 @@ class ClaimCode(TenantScoped, Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     badge_class_id: Mapped[int] = mapped_column(
-        ForeignKey("badge_classes.id", ondelete="CASCADE"), index=True)
+        ForeignKey("badge_classes.id", ondelete="CASCADE"), index=True
+    )
     code: Mapped[str] = mapped_column(String(32), unique=True)
     max_uses: Mapped[int | None]  # 1 = single use; None = unlimited
     uses: Mapped[int] = mapped_column(default=0)
@@ -216,7 +229,8 @@ class EvidenceSubmission(TenantScoped, Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     badge_class_id: Mapped[int] = mapped_column(
-        ForeignKey("badge_classes.id", ondelete="CASCADE"), index=True)
+        ForeignKey("badge_classes.id", ondelete="CASCADE"), index=True
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     task: Mapped[int] = mapped_column(default=0)  # index into BadgeClass.tasks
     text: Mapped[str] = mapped_column(Text, default="")
@@ -227,8 +241,9 @@ class EvidenceSubmission(TenantScoped, Timestamped, Base):
 
     badge_class: Mapped[BadgeClass] = relationship()
     user: Mapped[User] = relationship()
-    reviews: Mapped[list["EvidenceReview"]] = relationship(
-        back_populates="submission", order_by="EvidenceReview.id", cascade="all, delete-orphan")
+    reviews: Mapped[list[EvidenceReview]] = relationship(
+        back_populates="submission", order_by="EvidenceReview.id", cascade="all, delete-orphan"
+    )
 
 
 class EvidenceReview(TenantScoped, Timestamped, Base):
@@ -238,7 +253,8 @@ class EvidenceReview(TenantScoped, Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(
-        ForeignKey("badge_evidence.id", ondelete="CASCADE"), index=True)
+        ForeignKey("badge_evidence.id", ondelete="CASCADE"), index=True
+    )
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decision: Mapped[str] = mapped_column(String(12))  # approve | improve
     comment: Mapped[str] = mapped_column(Text, default="")

@@ -16,13 +16,14 @@ def _int(value) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise HTTPNotFound()
+        raise HTTPNotFound() from None
 
 
 class OrganisationResource:
     def __init__(self, request):
         self.organisation = request.dbsession.scalar(
-            select(Organisation).where(Organisation.id == _int(request.matchdict.get("org"))))
+            select(Organisation).where(Organisation.id == _int(request.matchdict.get("org")))
+        )
         if self.organisation is None:
             raise HTTPNotFound()
 
@@ -30,7 +31,8 @@ class OrganisationResource:
 class BadgeClassResource:
     def __init__(self, request):
         self.badge = request.dbsession.scalar(
-            select(BadgeClass).where(BadgeClass.id == _int(request.matchdict.get("badge"))))
+            select(BadgeClass).where(BadgeClass.id == _int(request.matchdict.get("badge")))
+        )
         if self.badge is None:
             raise HTTPNotFound()
         self.organisation = self.badge.issuer.organisation

@@ -6,7 +6,6 @@ import datetime as dt
 import secrets
 import uuid
 
-
 from pyramid.i18n import TranslationStringFactory, make_localizer
 from pyramid.interfaces import ITranslationDirectories
 from sqlalchemy import func, select
@@ -16,10 +15,10 @@ from col_core.db.meta import utcnow
 from col_core.mail import queue_mail
 from col_core.security.models import User
 from col_core.tenancy import account_lookup
+from plugins.badges import webhooks
 from plugins.badges.interfaces import IBadgeIssuer, IIssuerKeys
 from plugins.badges.models import Assertion, BadgeClass, BadgePrerequisite, HeldAward
 from plugins.badges.ob import ob2
-from plugins.badges import webhooks
 from plugins.badges.urls import urls_for
 
 _ = TranslationStringFactory("col_badges")
@@ -52,11 +51,15 @@ class BadgeIssuer:
 
     # -- awarding ------------------------------------------------------------------------
 
-    def issue(self, badge_class, email, *, user=None, evidence=(), source="direct",
-              notify=True) -> Assertion:
-        issued, errors = self._award(badge_class, [{"email": email or (user and user.email),
-                                                    "evidence": evidence, "user": user}],
-                                     source, notify)
+    def issue(
+        self, badge_class, email, *, user=None, evidence=(), source="direct", notify=True
+    ) -> Assertion:
+        issued, errors = self._award(
+            badge_class,
+            [{"email": email or (user and user.email), "evidence": evidence, "user": user}],
+            source,
+            notify,
+        )
         if errors:
             raise IssueError(errors[1])
         return issued[0]
@@ -68,16 +71,27 @@ class BadgeIssuer:
         """Check and create every row's assertion with bulk reads and one flush, then announce
         each (email and hook): the same rules as one by one, fast enough for a 10,000-row CSV."""
         emails = [ob2.normalise_email(row.get("email") or "") for row in rows]
-        users = self._users({e for e, row in zip(emails, rows) if not row.get("user")})
+        users = self._users(
+            {e for e, row in zip(emails, rows, strict=False) if not row.get("user")}
+        )
         prerequisites = list(badge_class.prerequisites)
-        known = [row.get("user") or users.get(email) for email, row in zip(emails, rows)]
-        holders = _Holders(self.dbsession, [badge_class.id] + [b.id for b in prerequisites],
-                           set(emails), {u.id for u in known if u is not None})
+        known = [
+            row.get("user") or users.get(email) for email, row in zip(emails, rows, strict=False)
+        ]
+        holders = _Holders(
+            self.dbsession,
+            [badge_class.id] + [b.id for b in prerequisites],
+            set(emails),
+            {u.id for u in known if u is not None},
+        )
         results, created, errors = [], [], {}
-        for number, (email, row, user) in enumerate(zip(emails, rows, known), start=1):
+        for number, (email, row, user) in enumerate(
+            zip(emails, rows, known, strict=False), start=1
+        ):
             if not valid_email(email):
-                errors[row.get("line", number)] = _("“${email}” is not an email address.",
-                                                    mapping={"email": email})
+                errors[row.get("line", number)] = _(
+                    "“${email}” is not an email address.", mapping={"email": email}
+                )
                 continue
             existing = holders.get(badge_class.id, email, user)
             if existing is not None:
@@ -87,10 +101,10 @@ class BadgeIssuer:
             if missing:
                 errors[row.get("line", number)] = _(
                     "This badge requires these badges first: ${names}.",
-                    mapping={"names": ", ".join(missing)})
+                    mapping={"names": ", ".join(missing)},
+                )
                 continue
-            assertion = self._new_assertion(badge_class, email, user, row.get("evidence"),
-                                            source)
+            assertion = self._new_assertion(badge_class, email, user, row.get("evidence"), source)
             holders.add(assertion, user)
             results.append(assertion)
             created.append((assertion, user))
@@ -116,12 +130,16 @@ class BadgeIssuer:
     def held_back(self, badge_class, user) -> HeldAward | None:
         if user is None:
             return None
-        return self.dbsession.scalar(select(HeldAward).where(
-            HeldAward.badge_class_id == badge_class.id, HeldAward.user_id == user.id))
+        return self.dbsession.scalar(
+            select(HeldAward).where(
+                HeldAward.badge_class_id == badge_class.id, HeldAward.user_id == user.id
+            )
+        )
 
     def award(self, badge_class, user, *, evidence=(), source="completion") -> Assertion | None:
-        if self.held(badge_class.id, user.email, user) is None and \
-                self.missing_prerequisites(badge_class, user):
+        if self.held(badge_class.id, user.email, user) is None and self.missing_prerequisites(
+            badge_class, user
+        ):
             waiting = self.held_back(badge_class, user)
             if waiting is None:
                 waiting = HeldAward(badge_class=badge_class, user=user)
@@ -139,11 +157,16 @@ class BadgeIssuer:
             if user_id is None:
                 continue
             waiting = self.dbsession.scalars(
-                select(HeldAward).join(BadgePrerequisite,
-                                       BadgePrerequisite.badge_class_id == HeldAward.badge_class_id)
-                .where(HeldAward.user_id == user_id,
-                       BadgePrerequisite.required_id == assertion.badge_class_id)
-                .order_by(HeldAward.id)).all()
+                select(HeldAward)
+                .join(
+                    BadgePrerequisite, BadgePrerequisite.badge_class_id == HeldAward.badge_class_id
+                )
+                .where(
+                    HeldAward.user_id == user_id,
+                    BadgePrerequisite.required_id == assertion.badge_class_id,
+                )
+                .order_by(HeldAward.id)
+            ).all()
             for held in waiting:
                 if self.missing_prerequisites(held.badge_class, held.user):
                     continue
@@ -151,19 +174,30 @@ class BadgeIssuer:
                 evidence, source = list(held.evidence or ()), held.source
                 self.dbsession.delete(held)
                 self.dbsession.flush()
-                self.issue(badge_class, learner.email, user=learner, evidence=evidence,
-                           source=source)
+                self.issue(
+                    badge_class, learner.email, user=learner, evidence=evidence, source=source
+                )
 
     def _new_assertion(self, badge_class, email, user, evidence, source) -> Assertion:
         now = utcnow()
         recipient = ob2.recipient(email)
         assertion = Assertion(
-            uid=uuid.uuid4().hex, badge_class=badge_class, issuer=badge_class.issuer,
-            recipient_email=email, recipient_hash=recipient["identity"], salt=recipient["salt"],
-            user=user, issued_on=now, status_index=self._status_index(badge_class.issuer_id),
-            expires_at=(now + dt.timedelta(days=badge_class.expires_after_days)
-                        if badge_class.expires_after_days else None),
-            evidence=[dict(e) for e in evidence or ()], source=source,
+            uid=uuid.uuid4().hex,
+            badge_class=badge_class,
+            issuer=badge_class.issuer,
+            recipient_email=email,
+            recipient_hash=recipient["identity"],
+            salt=recipient["salt"],
+            user=user,
+            issued_on=now,
+            status_index=self._status_index(badge_class.issuer_id),
+            expires_at=(
+                now + dt.timedelta(days=badge_class.expires_after_days)
+                if badge_class.expires_after_days
+                else None
+            ),
+            evidence=[dict(e) for e in evidence or ()],
+            source=source,
             accept_token=None if user else secrets.token_urlsafe(24),
         )
         self.dbsession.add(assertion)
@@ -175,8 +209,9 @@ class BadgeIssuer:
         found = {}
         with account_lookup(self.dbsession):
             for chunk in _chunks(sorted(emails)):
-                for user in self.dbsession.scalars(select(User).where(
-                        func.lower(User.email).in_(chunk))):
+                for user in self.dbsession.scalars(
+                    select(User).where(func.lower(User.email).in_(chunk))
+                ):
                     found[user.email.lower()] = user
         return found
 
@@ -198,12 +233,21 @@ class BadgeIssuer:
         # The link alone proves nothing about who clicks it (it may be forwarded, or opened
         # by whoever is signed in on a shared computer): the account must own the address.
         if assertion.recipient_email not in verified_emails(user):
-            raise IssueError(_("These badges were sent to ${email}. To keep them, sign in with "
-                               "the account that uses this address, once it is confirmed.",
-                               mapping={"email": assertion.recipient_email}))
-        moved = list(self.dbsession.scalars(select(Assertion).where(
-            Assertion.recipient_email == assertion.recipient_email,
-            Assertion.user_id.is_(None))))
+            raise IssueError(
+                _(
+                    "These badges were sent to ${email}. To keep them, sign in with "
+                    "the account that uses this address, once it is confirmed.",
+                    mapping={"email": assertion.recipient_email},
+                )
+            )
+        moved = list(
+            self.dbsession.scalars(
+                select(Assertion).where(
+                    Assertion.recipient_email == assertion.recipient_email,
+                    Assertion.user_id.is_(None),
+                )
+            )
+        )
         for held in moved:
             held.user_id, held.accept_token = user.id, None
         self.dbsession.flush()
@@ -217,15 +261,17 @@ class BadgeIssuer:
     def _status_index(self, issuer_id: int) -> int:
         if issuer_id not in self._next_index:
             highest = self.dbsession.scalar(
-                select(func.max(Assertion.status_index)).where(Assertion.issuer_id == issuer_id))
+                select(func.max(Assertion.status_index)).where(Assertion.issuer_id == issuer_id)
+            )
             self._next_index[issuer_id] = -1 if highest is None else highest
         self._next_index[issuer_id] += 1
         return self._next_index[issuer_id]
 
     def _localizer(self, locale: str):
         if locale not in self._localizers:
-            self._localizers[locale] = make_localizer(locale, self.request.registry.queryUtility(
-                ITranslationDirectories, default=[]))
+            self._localizers[locale] = make_localizer(
+                locale, self.request.registry.queryUtility(ITranslationDirectories, default=[])
+            )
         return self._localizers[locale]
 
     def _notify(self, assertion: Assertion, user) -> None:
@@ -233,32 +279,53 @@ class BadgeIssuer:
         locale = (user.preferred_locale if user else None) or tenant.default_locale or "en"
         localizer = self._localizer(locale)
         urls = self._urls = getattr(self, "_urls", None) or urls_for(self.request)
-        mapping = {"badge": assertion.badge_class.name,
-                   "issuer": assertion.issuer.organisation.name,
-                   "city": tenant.display_name(locale)}
-        lines = [localizer.translate(_("You have earned the badge “${badge}” from ${issuer} "
-                                       "(${city}).", mapping=mapping)),
-                 "", localizer.translate(_("See and share it:")), urls.share(assertion.uid)]
+        mapping = {
+            "badge": assertion.badge_class.name,
+            "issuer": assertion.issuer.organisation.name,
+            "city": tenant.display_name(locale),
+        }
+        lines = [
+            localizer.translate(
+                _("You have earned the badge “${badge}” from ${issuer} (${city}).", mapping=mapping)
+            ),
+            "",
+            localizer.translate(_("See and share it:")),
+            urls.share(assertion.uid),
+        ]
         if assertion.accept_token:
-            lines += ["", localizer.translate(_("Keep it in your own badge wallet: create your "
-                                                "account with this link.")),
-                      urls.accept(assertion.accept_token)]
+            lines += [
+                "",
+                localizer.translate(
+                    _("Keep it in your own badge wallet: create your account with this link.")
+                ),
+                urls.accept(assertion.accept_token),
+            ]
         subject = localizer.translate(_("Your new badge: ${badge}", mapping=mapping))
         queue_mail(self.request, assertion.recipient_email, subject, "\n".join(lines))
 
     # -- badge classes -------------------------------------------------------------------
 
-    def badge_for_subject(self, subject_type, subject_id, organisation, *, name, description,
-                          skills=()) -> BadgeClass:
+    def badge_for_subject(
+        self, subject_type, subject_id, organisation, *, name, description, skills=()
+    ) -> BadgeClass:
         badge = self.dbsession.scalar(
-            select(BadgeClass).where(BadgeClass.subject_type == subject_type,
-                                     BadgeClass.subject_id == subject_id,
-                                     BadgeClass.is_default.is_(True)))
+            select(BadgeClass).where(
+                BadgeClass.subject_type == subject_type,
+                BadgeClass.subject_id == subject_id,
+                BadgeClass.is_default.is_(True),
+            )
+        )
         if badge is None:
             issuer = self.request.find_service(IIssuerKeys).issuer_for(organisation)
-            badge = BadgeClass(issuer=issuer, subject_type=subject_type, subject_id=subject_id,
-                               is_default=True, name=name[:200], description=description,
-                               skills=list(skills))
+            badge = BadgeClass(
+                issuer=issuer,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                is_default=True,
+                name=name[:200],
+                description=description,
+                skills=list(skills),
+            )
             self.dbsession.add(badge)
             self.dbsession.flush()
         return badge
@@ -266,7 +333,7 @@ class BadgeIssuer:
 
 def _chunks(values: list, size: int = 900):
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]
 
 
 class _Holders:
@@ -278,9 +345,13 @@ class _Holders:
         conditions = [Assertion.recipient_email.in_(chunk) for chunk in _chunks(sorted(emails))]
         conditions += [Assertion.user_id.in_(chunk) for chunk in _chunks(sorted(user_ids))]
         for condition in conditions:
-            for assertion in dbsession.scalars(select(Assertion).where(
-                    Assertion.badge_class_id.in_(class_ids), Assertion.revoked_at.is_(None),
-                    condition)):
+            for assertion in dbsession.scalars(
+                select(Assertion).where(
+                    Assertion.badge_class_id.in_(class_ids),
+                    Assertion.revoked_at.is_(None),
+                    condition,
+                )
+            ):
                 if not assertion.is_expired:
                     self.add(assertion, None)
 

@@ -10,8 +10,9 @@ log = logging.getLogger(__name__)
 
 
 def esco_tags(request):
-    if ESCO_PLUGIN not in request.registry["col.plugins"].plugins or \
-            not request.tenant.plugin_enabled(ESCO_PLUGIN):
+    if ESCO_PLUGIN not in request.registry[
+        "col.plugins"
+    ].plugins or not request.tenant.plugin_enabled(ESCO_PLUGIN):
         return None
     from plugins.esco.interfaces import ISkillTags  # the esco plugin's public interface
 
@@ -35,9 +36,14 @@ def skills_reader(request):
                 subjects.append(("activity", badge.subject_id))
             for subject in subjects:
                 for found in tags.alignments(*subject, language):
-                    skills.setdefault(found["targetUrl"], {
-                        "uri": found["targetUrl"], "label": found.get("targetName") or "",
-                        "code": found.get("targetCode")})
+                    skills.setdefault(
+                        found["targetUrl"],
+                        {
+                            "uri": found["targetUrl"],
+                            "label": found.get("targetName") or "",
+                            "code": found.get("targetCode"),
+                        },
+                    )
         return list(skills.values())
 
     return read

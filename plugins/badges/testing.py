@@ -14,17 +14,16 @@ import webtest
 from pyramid.scripting import prepare
 from sqlalchemy import select
 
-from col_core.tenancy import account_lookup
 from col_core.db.meta import utcnow
 from col_core.security.models import Membership, Organisation, User
 from col_core.security.passwords import hash_password
+from col_core.tenancy import account_lookup
 from col_core.tenancy.hosts import point_at
 from col_core.tenancy.scoping import set_tenant
 from col_core.testing.live import LiveServer
 from col_core.testing.people import accept_terms
 from plugins.badges.interfaces import IBadgeIssuer, IIssuerKeys
 from plugins.badges.models import Assertion, BadgeClass
-
 
 PASSWORD = "correct horse battery"
 
@@ -42,9 +41,13 @@ class Badges:
         self.factories = factories
         self.tenant = tenant
         with factories.within(tenant):
-            self.organisation = factories.save(Organisation(
-                name="Bike Kitchen", slug=f"bike-{factories.next()}",
-                contact_email="hello@bike.example"))
+            self.organisation = factories.save(
+                Organisation(
+                    name="Bike Kitchen",
+                    slug=f"bike-{factories.next()}",
+                    contact_email="hello@bike.example",
+                )
+            )
 
     @contextlib.contextmanager
     def request(self):
@@ -63,10 +66,14 @@ class Badges:
         with self.request() as request:
             organisation = request.dbsession.get(Organisation, self.organisation.id)
             issuer = request.find_service(IIssuerKeys).issuer_for(organisation)
-            prerequisites = [request.dbsession.get(BadgeClass, i)
-                             for i in fields.pop("prerequisites", ())]
-            values = {"name": "Bike repair", "description": "Repairs bikes",
-                      "criteria": "Repair three bikes"}
+            prerequisites = [
+                request.dbsession.get(BadgeClass, i) for i in fields.pop("prerequisites", ())
+            ]
+            values = {
+                "name": "Bike repair",
+                "description": "Repairs bikes",
+                "criteria": "Repair three bikes",
+            }
             values.update(fields)
             badge = BadgeClass(issuer=issuer, **values)
             badge.set_prerequisites(prerequisites)
@@ -104,15 +111,19 @@ class Badges:
             self.factories.session.commit()
 
     def user(self, email: str = "ana@example.org", **fields) -> User:
-        values = {"display_name": email.split("@")[0].title(), "password_hash": _password_hash(),
-                  "email_verified_at": utcnow()}
+        values = {
+            "display_name": email.split("@")[0].title(),
+            "password_hash": _password_hash(),
+            "email_verified_at": utcnow(),
+        }
         values.update(fields)
         return self.factories.save(User(email=email, **values))
 
     def member(self, user: User, role: str = "owner") -> Membership:
         with self.factories.within(self.tenant):
-            return self.factories.save(Membership(organisation_id=self.organisation.id,
-                                                  user_id=user.id, role=role))
+            return self.factories.save(
+                Membership(organisation_id=self.organisation.id, user_id=user.id, role=role)
+            )
 
     def organiser(self, app, email: str = "org@example.org", role: str = "owner"):
         """Sign ``app`` in as a new member of the issuing organisation; returns the user."""

@@ -15,8 +15,9 @@ from plugins.badges.services import IssueError, _, verified_emails
 MAX_UPLOAD = 5 * 1024 * 1024
 
 
-def check(request, data: bytes | str, email: str | list[str] | None = None
-          ) -> verify.VerificationResult:
+def check(
+    request, data: bytes | str, email: str | list[str] | None = None
+) -> verify.VerificationResult:
     fetch = make_fetch(request.registry.settings)
 
     def guarded(url):
@@ -34,16 +35,26 @@ def import_badge(request, user, data: bytes | str) -> ImportedBadge:
     addresses = verified_emails(user)
     result = check(request, data, addresses)
     if result.recipient_matches is not False and result.status in ("invalid", "revoked"):
-        raise IssueError(_("This badge could not be verified: ${reasons}",
-                           mapping={"reasons": "; ".join(result.reasons)}))
+        raise IssueError(
+            _(
+                "This badge could not be verified: ${reasons}",
+                mapping={"reasons": "; ".join(result.reasons)},
+            )
+        )
     if not result.recipient_matches:
-        raise IssueError(_("This badge was awarded to someone else: its recipient is not your "
-                           "confirmed email address (${email}). Only badges issued to you can "
-                           "be added to your wallet.", mapping={"email": ", ".join(addresses)}))
+        raise IssueError(
+            _(
+                "This badge was awarded to someone else: its recipient is not your "
+                "confirmed email address (${email}). Only badges issued to you can "
+                "be added to your wallet.",
+                mapping={"email": ", ".join(addresses)},
+            )
+        )
     stored = data if isinstance(data, str) else "base64:" + base64.b64encode(data).decode()
     # Adding the same badge again refreshes its entry (and checks an unchecked one).
-    badge = request.dbsession.scalar(select(ImportedBadge).where(
-        ImportedBadge.user_id == user.id, ImportedBadge.data == stored))
+    badge = request.dbsession.scalar(
+        select(ImportedBadge).where(ImportedBadge.user_id == user.id, ImportedBadge.data == stored)
+    )
     if badge is None:
         badge = ImportedBadge(user_id=user.id, data=stored)
         request.dbsession.add(badge)

@@ -5,7 +5,13 @@ Pages live under ``/esco``; the JSON API under ``/api/v1/esco``.  Services (see
 ``interfaces``): ISkillSearch, ISkillCatalog, ISkillTags, ILearnerSkills, ISkillGap.
 """
 
-from plugins.esco.interfaces import ILearnerSkills, ISkillCatalog, ISkillGap, ISkillSearch, ISkillTags
+from plugins.esco.interfaces import (
+    ILearnerSkills,
+    ISkillCatalog,
+    ISkillGap,
+    ISkillSearch,
+    ISkillTags,
+)
 
 
 def _session_service(cls):
@@ -15,8 +21,9 @@ def _session_service(cls):
 def _gap_service(context, request):
     from plugins.esco.services import SkillGap
 
-    return SkillGap(request.dbsession, request.find_service(ISkillCatalog),
-                    request.find_service(ILearnerSkills))
+    return SkillGap(
+        request.dbsession, request.find_service(ISkillCatalog), request.find_service(ILearnerSkills)
+    )
 
 
 def includeme(config):
@@ -32,7 +39,10 @@ def includeme(config):
     config.add_route("esco.skills", "/skills")
     config.add_route("esco.concept", "/concept")
     config.add_route("esco.routes", "/routes")
-    config.add_route("esco.activity_skills", r"/activities/{id:\d+}/skills",
-                     factory="plugins.esco.views.ActivityContext")
+    config.add_route(
+        "esco.activity_skills",
+        r"/activities/{id:\d+}/skills",
+        factory="plugins.esco.views.ActivityContext",
+    )
     views.add_api_views(config)
     config.scan("plugins.esco.views")

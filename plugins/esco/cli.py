@@ -23,8 +23,9 @@ def esco() -> None:
     """The ESCO classification: import it, search it."""
 
 
-def import_download(session, path: str, languages=None, version: str | None = None,
-                    progress: Progress | None = None):
+def import_download(
+    session, path: str, languages=None, version: str | None = None, progress: Progress | None = None
+):
     """Import ``path`` in the session's transaction; returns the ImportLog."""
     version = version or detect_version(r.plan(path, languages=languages))
     return Importer(session, version, languages).run(path, progress)
@@ -33,8 +34,9 @@ def import_download(session, path: str, languages=None, version: str | None = No
 @esco.command("import")
 @click.argument("path", type=click.Path(exists=True, file_okay=True))
 @click.option("--languages", help="Comma-separated languages to import (en,de,fr); default all.")
-@click.option("--version", "version", help="The ESCO version (else read from folder names "
-              "such as v1.1.1).")
+@click.option(
+    "--version", "version", help="The ESCO version (else read from folder names such as v1.1.1)."
+)
 @pass_app
 def import_command(app: AppContext, path: str, languages: str | None, version: str | None):
     """Import (or update) the ESCO CSV download at PATH, in one transaction."""
@@ -42,15 +44,24 @@ def import_command(app: AppContext, path: str, languages: str | None, version: s
     started = time.perf_counter()
     try:
         files = r.plan(path, languages=wanted)
-        with click.progressbar(length=len(files), label="Importing ESCO",
-                               item_show_func=_file_name) as bar, \
-                app.request() as request:
-            log = import_download(request.dbsession, path, wanted, version,
-                                  Progress(on_file=lambda info: bar.update(1, info)))
+        with (
+            click.progressbar(
+                length=len(files), label="Importing ESCO", item_show_func=_file_name
+            ) as bar,
+            app.request() as request,
+        ):
+            log = import_download(
+                request.dbsession,
+                path,
+                wanted,
+                version,
+                Progress(on_file=lambda info: bar.update(1, info)),
+            )
             counts, version = dict(log.counts), log.version
     except (r.EscoReaderError, ImportProblem) as error:
-        raise click.ClickException(f"{error}\nNothing was imported; the existing data is "
-                                   "unchanged.") from error
+        raise click.ClickException(
+            f"{error}\nNothing was imported; the existing data is unchanged."
+        ) from error
     click.echo(f"Imported ESCO {version} in {time.perf_counter() - started:.1f} s:")
     for name, count in sorted(counts.items()):
         click.echo(f"  {count:>9,}  {name}")
@@ -72,11 +83,15 @@ def search_command(app: AppContext, text: str, language: str, limit: int, as_jso
     with app.request() as request:
         hits = SkillSearch(request.dbsession).search(text, language, limit=limit)
     if as_json:
-        click.echo(orjson.dumps({"results": [hit.as_dict() for hit in hits],
-                                 "attribution": ATTRIBUTION}).decode())
+        click.echo(
+            orjson.dumps(
+                {"results": [hit.as_dict() for hit in hits], "attribution": ATTRIBUTION}
+            ).decode()
+        )
         return
     if not hits:
         click.echo(f"No skill matches {text!r}.")
     for hit in hits:
-        click.echo(f"{hit.uri}\t{hit.label}\t{hit.matched} ({hit.matched_language}, "
-                   f"{hit.matched_kind})")
+        click.echo(
+            f"{hit.uri}\t{hit.label}\t{hit.matched} ({hit.matched_language}, {hit.matched_kind})"
+        )

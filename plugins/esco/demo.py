@@ -15,8 +15,13 @@ from plugins.esco.models import Concept, ImportLog
 
 DATA = Path(__file__).parent / "data"
 # English 1.1.1 first: the older folders then only add their French, Dutch and Spanish labels.
-DEMO_FOLDERS = (("v1.1.1/en", "1.1.1"), ("v1.1.1/fr", "1.1.1"), ("v1.0.x/fr", "1.0.x"),
-                ("v1.0.x/nl", "1.0.x"), ("v1.0.x/es", "1.0.x"))
+DEMO_FOLDERS = (
+    ("v1.1.1/en", "1.1.1"),
+    ("v1.1.1/fr", "1.1.1"),
+    ("v1.0.x/fr", "1.0.x"),
+    ("v1.0.x/nl", "1.0.x"),
+    ("v1.0.x/es", "1.0.x"),
+)
 
 
 def import_shipped(session) -> bool:
@@ -46,7 +51,9 @@ def tag_activities(request) -> int:
     session = request.dbsession
     tags = request.find_service(ISkillTags)
     # Skills only: a skill group (such as T4) is too broad to tag an activity with.
-    known = set(session.scalars(select(Concept.uri).where(Concept.kind.in_(("skill", "knowledge")))))
+    known = set(
+        session.scalars(select(Concept.uri).where(Concept.kind.in_(("skill", "knowledge"))))
+    )
     terms = {term: [uri for uri in uris if uri in known] for term, uris in seed_terms().items()}
     terms = {term: uris for term, uris in sorted(terms.items()) if uris}
     made = 0
@@ -54,8 +61,9 @@ def tag_activities(request) -> int:
         text = f"{activity.title} {activity.category} {activity.description}".lower()
         if not terms:
             break
-        wanted = [uri for term, uris in terms.items() if term in text for uri in uris] or \
-            list(terms.values())[activity.id % len(terms)]
+        wanted = [uri for term, uris in terms.items() if term in text for uri in uris] or list(
+            terms.values()
+        )[activity.id % len(terms)]
         existing = set(tags.tags("activity", activity.id))
         for uri in dict.fromkeys(wanted):
             if uri not in existing:

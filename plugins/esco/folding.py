@@ -7,8 +7,9 @@ import unicodedata
 
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 # Letters that NFKD does not split into a base letter and a combining mark.
-_SPECIAL = str.maketrans({"ø": "o", "đ": "d", "ł": "l", "ß": "ss", "æ": "ae", "œ": "oe",
-                          "ı": "i", "þ": "th", "ð": "d"})
+_SPECIAL = str.maketrans(
+    {"ø": "o", "đ": "d", "ł": "l", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i", "þ": "th", "ð": "d"}
+)
 MAX_WORD = 64
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
 from pyramid.i18n import TranslationStringFactory
 from pyramid.renderers import render
-from markupsafe import Markup
 
 from col_core.hookspecs import NavItem, Section, hookimpl
 
@@ -28,8 +28,11 @@ def col_cli_commands() -> list:
 
 @hookimpl
 def col_navigation(request) -> list[NavItem]:
-    return [NavItem(request.localizer.translate(_("Skills")), request.route_url("esco.skills"),
-                    order=60)]
+    return [
+        NavItem(
+            request.localizer.translate(_("Skills")), request.route_url("esco.skills"), order=60
+        )
+    ]
 
 
 @hookimpl
@@ -39,8 +42,9 @@ def col_profile_sections(request, user) -> list[Section]:
 
     groups = request.find_service(ILearnerSkills).profile(user.id, user_language(request))
     html = render("plugins.esco:templates/_profile.jinja2", {"groups": groups}, request=request)
-    return [Section(request.localizer.translate(_("Skills")), Markup(html), order=40,
-                    id="esco-skills")]
+    return [
+        Section(request.localizer.translate(_("Skills")), Markup(html), order=40, id="esco-skills")
+    ]
 
 
 @hookimpl
@@ -52,17 +56,28 @@ def col_dashboard_sections(request, organisation) -> list[Section]:
     from plugins.esco.interfaces import ISkillCatalog
     from plugins.esco.views import user_language
 
-    activities = request.dbsession.scalars(select(Activity).where(
-        Activity.organisation_id == organisation.id, Activity.status != "archived")
-        .order_by(Activity.title)).all()
+    activities = request.dbsession.scalars(
+        select(Activity)
+        .where(Activity.organisation_id == organisation.id, Activity.status != "archived")
+        .order_by(Activity.title)
+    ).all()
     if not activities:
         return []
     uris = {skill.concept_uri for activity in activities for skill in activity.skills}
     labels = request.find_service(ISkillCatalog).labels(uris, user_language(request))
-    html = render("plugins.esco:templates/_dashboard.jinja2",
-                  {"activities": activities, "labels": labels}, request=request)
-    return [Section(request.localizer.translate(_("Skills of your activities")), Markup(html),
-                    order=36, id="esco-skills")]
+    html = render(
+        "plugins.esco:templates/_dashboard.jinja2",
+        {"activities": activities, "labels": labels},
+        request=request,
+    )
+    return [
+        Section(
+            request.localizer.translate(_("Skills of your activities")),
+            Markup(html),
+            order=36,
+            id="esco-skills",
+        )
+    ]
 
 
 @hookimpl
@@ -79,11 +94,13 @@ def col_badge_awarded(request, assertion) -> None:
     uris = tags.tags("badge_class", assertion.badge_class_id)
     if getattr(badge_class, "subject_type", None) == "activity" and badge_class.subject_id:
         uris += tags.tags("activity", badge_class.subject_id)
-    uris += [entry["uri"] for entry in getattr(badge_class, "skills", None) or ()
-             if isinstance(entry, dict) and entry.get("uri")]
+    uris += [
+        entry["uri"]
+        for entry in getattr(badge_class, "skills", None) or ()
+        if isinstance(entry, dict) and entry.get("uri")
+    ]
     if uris:
-        request.find_service(ILearnerSkills).record(assertion.user_id, uris, "badge",
-                                                    assertion.id)
+        request.find_service(ILearnerSkills).record(assertion.user_id, uris, "badge", assertion.id)
 
 
 @hookimpl

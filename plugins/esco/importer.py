@@ -19,7 +19,11 @@ from plugins.esco import reader as r
 from plugins.esco import writes
 from plugins.esco.folding import fold
 from plugins.esco.models import (
-    Broader, CollectionMember, Description, ImportLog, OccupationSkill,
+    Broader,
+    CollectionMember,
+    Description,
+    ImportLog,
+    OccupationSkill,
 )
 
 BATCH_SIZE = 2000
@@ -73,16 +77,22 @@ class Importer:
         progress = progress or Progress()
         files = r.plan(path, languages=self.languages)
         if not files:
-            raise ImportProblem(f"{path}: no ESCO file to import here"
-                                + (f" in {', '.join(self.languages)}" if self.languages else ""))
-        log = ImportLog(version=self.version, source=str(path),
-                        languages=sorted({language_of(f) for f in files} - {None}))
+            raise ImportProblem(
+                f"{path}: no ESCO file to import here"
+                + (f" in {', '.join(self.languages)}" if self.languages else "")
+            )
+        log = ImportLog(
+            version=self.version,
+            source=str(path),
+            languages=sorted({language_of(f) for f in files} - {None}),
+        )
         for info in files:
             for batch in r.batched(r.read_file(info), BATCH_SIZE):
                 self.write(info, batch)
             progress.on_file(info)
-        self.counts["obsolete"] = writes.mark_obsolete(self.session, self.primary_kinds,
-                                                       self.version)
+        self.counts["obsolete"] = writes.mark_obsolete(
+            self.session, self.primary_kinds, self.version
+        )
         self.counts["closure"] = writes.rebuild_closure(self.session)
         writes.analyze(self.session)
         log.counts = dict(self.counts)
@@ -108,13 +118,17 @@ class Importer:
             handler(batch)
 
     def _concept_row(self, record, **extra) -> dict:
-        row = {"uri": record.uri, "version": self.version, "obsolete": False,
-               "kind": kind_of(record.concept_type, getattr(record, "skill_type", None),
-                               record.uri),
-               "concept_type": record.concept_type or "",
-               "status": record.status, "modified": getattr(record, "modified", None),
-               "reuse_level": getattr(record, "reuse_level", None),
-               "code": getattr(record, "code", None) or getattr(record, "isco_group", None)}
+        row = {
+            "uri": record.uri,
+            "version": self.version,
+            "obsolete": False,
+            "kind": kind_of(record.concept_type, getattr(record, "skill_type", None), record.uri),
+            "concept_type": record.concept_type or "",
+            "status": record.status,
+            "modified": getattr(record, "modified", None),
+            "reuse_level": getattr(record, "reuse_level", None),
+            "code": getattr(record, "code", None) or getattr(record, "isco_group", None),
+        }
         if record.status == "obsolete":
             row["obsolete"] = True
         row.update(extra)
@@ -122,71 +136,146 @@ class Importer:
 
     def _stubs(self, pairs: Iterable[tuple[str, str | None]]) -> None:
         """Make sure referenced concepts exist, so relations of a partial download hold."""
-        writes.insert_ignore(self.session, writes.Concept.__table__, [
-            {"uri": uri, "kind": kind_of(ctype, None, uri), "concept_type": ctype or "",
-             "version": self.version, "obsolete": False}
-            for uri, ctype in pairs])
+        writes.insert_ignore(
+            self.session,
+            writes.Concept.__table__,
+            [
+                {
+                    "uri": uri,
+                    "kind": kind_of(ctype, None, uri),
+                    "concept_type": ctype or "",
+                    "version": self.version,
+                    "obsolete": False,
+                }
+                for uri, ctype in pairs
+            ],
+        )
 
     @staticmethod
     def _labels(uri: str, language: str, preferred: str, alts=(), hidden=()) -> list[dict]:
         out: list[dict] = []
-        for kind, texts in (("preferred", (preferred,)), ("alternative", alts),
-                            ("hidden", hidden)):
-            out.extend({"concept_uri": uri, "language": language, "kind": kind,
-                        "text": text[:1000], "folded": fold(text)[:1000]}
-                       for text in texts if text)
+        for kind, texts in (("preferred", (preferred,)), ("alternative", alts), ("hidden", hidden)):
+            out.extend(
+                {
+                    "concept_uri": uri,
+                    "language": language,
+                    "kind": kind,
+                    "text": text[:1000],
+                    "folded": fold(text)[:1000],
+                }
+                for text in texts
+                if text
+            )
         return out
 
     def _concepts(self, batch: list) -> None:
         writes.upsert_concepts(self.session, [self._concept_row(rec) for rec in batch])
-        self.primary_kinds.update(kind_of(rec.concept_type, getattr(rec, "skill_type", None),
-                                          rec.uri) for rec in batch)
+        self.primary_kinds.update(
+            kind_of(rec.concept_type, getattr(rec, "skill_type", None), rec.uri) for rec in batch
+        )
         language = language_of(batch[0])
         if language is None:
             return
-        labels = [label for rec in batch for label in self._labels(
-            rec.uri, language, rec.preferred_label, rec.alt_labels,
-            getattr(rec, "hidden_labels", ()))]
+        labels = [
+            label
+            for rec in batch
+            for label in self._labels(
+                rec.uri,
+                language,
+                rec.preferred_label,
+                rec.alt_labels,
+                getattr(rec, "hidden_labels", ()),
+            )
+        ]
         writes.replace_labels(self.session, language, (rec.uri for rec in batch), labels)
-        writes.upsert(self.session, Description.__table__, [
-            {"concept_uri": rec.uri, "language": language, "text": rec.description}
-            for rec in batch if rec.description], update=["text"])
+        writes.upsert(
+            self.session,
+            Description.__table__,
+            [
+                {"concept_uri": rec.uri, "language": language, "text": rec.description}
+                for rec in batch
+                if rec.description
+            ],
+            update=["text"],
+        )
 
     def _hierarchy(self, batch: list[r.HierarchyRow]) -> None:
         self._stubs((level.uri, "SkillGroup") for row in batch for level in row.levels)
-        edges = [{"concept_uri": row.levels[i].uri, "broader_uri": row.levels[i - 1].uri}
-                 for row in batch for i in range(1, len(row.levels))]
+        edges = [
+            {"concept_uri": row.levels[i].uri, "broader_uri": row.levels[i - 1].uri}
+            for row in batch
+            for i in range(1, len(row.levels))
+        ]
         writes.insert_ignore(self.session, Broader.__table__, edges)
-        writes.set_codes(self.session, {level.uri: level.code for row in batch
-                                        for level in row.levels if level.code})
+        writes.set_codes(
+            self.session,
+            {level.uri: level.code for row in batch for level in row.levels if level.code},
+        )
         language = language_of(batch[0])
         if language:
-            writes.add_missing_labels(self.session, language, [
-                label for row in batch for level in row.levels
-                for label in self._labels(level.uri, language, level.label)])
+            writes.add_missing_labels(
+                self.session,
+                language,
+                [
+                    label
+                    for row in batch
+                    for level in row.levels
+                    for label in self._labels(level.uri, language, level.label)
+                ],
+            )
 
     def _broader(self, batch: list[r.BroaderRelation]) -> None:
-        self._stubs([(b.concept_uri, b.concept_type) for b in batch]
-                    + [(b.broader_uri, b.broader_type) for b in batch])
-        writes.insert_ignore(self.session, Broader.__table__, [
-            {"concept_uri": b.concept_uri, "broader_uri": b.broader_uri} for b in batch])
+        self._stubs(
+            [(b.concept_uri, b.concept_type) for b in batch]
+            + [(b.broader_uri, b.broader_type) for b in batch]
+        )
+        writes.insert_ignore(
+            self.session,
+            Broader.__table__,
+            [{"concept_uri": b.concept_uri, "broader_uri": b.broader_uri} for b in batch],
+        )
 
     def _collection(self, batch: list[r.CollectionMember]) -> None:
-        self._stubs([(m.uri, m.concept_type) for m in batch]
-                    + [(uri, None) for m in batch for uri in m.broader_uris])
-        writes.insert_ignore(self.session, CollectionMember.__table__, [
-            {"collection": m.collection, "concept_uri": m.uri} for m in batch])
-        writes.insert_ignore(self.session, Broader.__table__, [
-            {"concept_uri": m.uri, "broader_uri": uri} for m in batch for uri in m.broader_uris])
+        self._stubs(
+            [(m.uri, m.concept_type) for m in batch]
+            + [(uri, None) for m in batch for uri in m.broader_uris]
+        )
+        writes.insert_ignore(
+            self.session,
+            CollectionMember.__table__,
+            [{"collection": m.collection, "concept_uri": m.uri} for m in batch],
+        )
+        writes.insert_ignore(
+            self.session,
+            Broader.__table__,
+            [{"concept_uri": m.uri, "broader_uri": uri} for m in batch for uri in m.broader_uris],
+        )
         language = language_of(batch[0])
         if language:
-            writes.add_missing_labels(self.session, language, [
-                label for m in batch
-                for label in self._labels(m.uri, language, m.preferred_label, m.alt_labels)])
+            writes.add_missing_labels(
+                self.session,
+                language,
+                [
+                    label
+                    for m in batch
+                    for label in self._labels(m.uri, language, m.preferred_label, m.alt_labels)
+                ],
+            )
 
     def _occupation_skills(self, batch: list[r.OccupationSkillRelation]) -> None:
-        self._stubs([(x.occupation_uri, "Occupation") for x in batch]
-                    + [(x.skill_uri, None) for x in batch])
-        writes.upsert(self.session, OccupationSkill.__table__, [
-            {"occupation_uri": x.occupation_uri, "skill_uri": x.skill_uri,
-             "relation": x.relation_type} for x in batch], update=["relation"])
+        self._stubs(
+            [(x.occupation_uri, "Occupation") for x in batch] + [(x.skill_uri, None) for x in batch]
+        )
+        writes.upsert(
+            self.session,
+            OccupationSkill.__table__,
+            [
+                {
+                    "occupation_uri": x.occupation_uri,
+                    "skill_uri": x.skill_uri,
+                    "relation": x.relation_type,
+                }
+                for x in batch
+            ],
+            update=["relation"],
+        )

@@ -115,4 +115,3 @@ class ISkillGap(Interface):
     def recommend(gap, limit=20):
         """The city's discoverable activities tagged with a missing skill or a narrower one:
         a list of ``Recommendation`` (activity, skills), essential skills first."""
-

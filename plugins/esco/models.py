@@ -59,15 +59,14 @@ class Label(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     concept_uri: Mapped[str] = mapped_column(
-        URI, ForeignKey("esco_concepts.uri", ondelete="CASCADE"))
+        URI, ForeignKey("esco_concepts.uri", ondelete="CASCADE")
+    )
     language: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(12))  # one of LABEL_KINDS
     text: Mapped[str] = mapped_column(LABEL)
     folded: Mapped[str] = mapped_column(LABEL)
 
-    __table_args__ = (
-        Index("ix_esco_labels_concept_language", "concept_uri", "language"),
-    )
+    __table_args__ = (Index("ix_esco_labels_concept_language", "concept_uri", "language"),)
 
 
 class LabelWord(Base):
@@ -78,7 +77,8 @@ class LabelWord(Base):
     __tablename__ = "esco_label_words"
 
     label_id: Mapped[int] = mapped_column(
-        ForeignKey("esco_labels.id", ondelete="CASCADE"), primary_key=True)
+        ForeignKey("esco_labels.id", ondelete="CASCADE"), primary_key=True
+    )
     word: Mapped[str] = mapped_column(String(64), primary_key=True)
     concept_uri: Mapped[str] = mapped_column(URI)
     concept_kind: Mapped[str] = mapped_column(String(16))
@@ -89,8 +89,14 @@ class LabelWord(Base):
 
     # Prefix searches: GLOB uses a plain index on SQLite, LIKE needs pattern ops on PostgreSQL.
     __table_args__ = (
-        Index("ix_esco_label_words_lookup", "language", "label_rank", "concept_kind", "word",
-              postgresql_ops={"word": "varchar_pattern_ops"}),
+        Index(
+            "ix_esco_label_words_lookup",
+            "language",
+            "label_rank",
+            "concept_kind",
+            "word",
+            postgresql_ops={"word": "varchar_pattern_ops"},
+        ),
     )
 
 
@@ -100,7 +106,8 @@ class Description(Base):
     __tablename__ = "esco_descriptions"
 
     concept_uri: Mapped[str] = mapped_column(
-        URI, ForeignKey("esco_concepts.uri", ondelete="CASCADE"), primary_key=True)
+        URI, ForeignKey("esco_concepts.uri", ondelete="CASCADE"), primary_key=True
+    )
     language: Mapped[str] = mapped_column(String(16), primary_key=True)
     text: Mapped[str] = mapped_column(Text, default="")
 
@@ -112,9 +119,11 @@ class Broader(Base):
     __tablename__ = "esco_broader"
 
     concept_uri: Mapped[str] = mapped_column(
-        URI, ForeignKey("esco_concepts.uri", ondelete="CASCADE"), primary_key=True)
+        URI, ForeignKey("esco_concepts.uri", ondelete="CASCADE"), primary_key=True
+    )
     broader_uri: Mapped[str] = mapped_column(
-        URI, ForeignKey("esco_concepts.uri", ondelete="CASCADE"), primary_key=True, index=True)
+        URI, ForeignKey("esco_concepts.uri", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class Closure(Base):
@@ -136,7 +145,8 @@ class CollectionMember(Base):
 
     collection: Mapped[str] = mapped_column(String(32), primary_key=True)
     concept_uri: Mapped[str] = mapped_column(
-        URI, ForeignKey("esco_concepts.uri", ondelete="CASCADE"), primary_key=True, index=True)
+        URI, ForeignKey("esco_concepts.uri", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class OccupationSkill(Base):
@@ -145,9 +155,11 @@ class OccupationSkill(Base):
     __tablename__ = "esco_occupation_skills"
 
     occupation_uri: Mapped[str] = mapped_column(
-        URI, ForeignKey("esco_concepts.uri", ondelete="CASCADE"), primary_key=True)
+        URI, ForeignKey("esco_concepts.uri", ondelete="CASCADE"), primary_key=True
+    )
     skill_uri: Mapped[str] = mapped_column(
-        URI, ForeignKey("esco_concepts.uri", ondelete="CASCADE"), primary_key=True, index=True)
+        URI, ForeignKey("esco_concepts.uri", ondelete="CASCADE"), primary_key=True, index=True
+    )
     relation: Mapped[str] = mapped_column(String(12))  # essential | optional
 
 
@@ -178,7 +190,8 @@ class SkillTag(TenantScoped, Base):
     subject_type: Mapped[str] = mapped_column(String(32))
     subject_id: Mapped[int]
     concept_uri: Mapped[str] = mapped_column(
-        URI, ForeignKey("esco_concepts.uri", ondelete="RESTRICT"), index=True)
+        URI, ForeignKey("esco_concepts.uri", ondelete="RESTRICT"), index=True
+    )
     esco_version: Mapped[str] = mapped_column(String(16), default="")
 
     __table_args__ = (
@@ -196,12 +209,11 @@ class LearnerSkill(TenantScoped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     concept_uri: Mapped[str] = mapped_column(
-        URI, ForeignKey("esco_concepts.uri", ondelete="RESTRICT"))
+        URI, ForeignKey("esco_concepts.uri", ondelete="RESTRICT")
+    )
     esco_version: Mapped[str] = mapped_column(String(16), default="")
     source_type: Mapped[str] = mapped_column(String(32))
     source_id: Mapped[int]
     earned_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    __table_args__ = (
-        UniqueConstraint("user_id", "concept_uri", "source_type", "source_id"),
-    )
+    __table_args__ = (UniqueConstraint("user_id", "concept_uri", "source_type", "source_id"),)

@@ -67,20 +67,27 @@ class SkillSearch:
             while len(found) < limit:
                 wanted = (limit - len(found)) * _ROWS_PER_HIT
                 order = [LabelWord.position > 0, LabelWord.length, LabelWord.label_id]
-                stmt = (select(LabelWord.concept_uri, LabelWord.label_id)
-                        .where(language_clause, LabelWord.label_rank == rank,
-                               LabelWord.concept_kind.in_(list(kinds)),
-                               starts_with(self.session, LabelWord.word, lead),
-                               LabelWord.concept_uri.not_in(list(found)))
-                        .limit(wanted))
+                stmt = (
+                    select(LabelWord.concept_uri, LabelWord.label_id)
+                    .where(
+                        language_clause,
+                        LabelWord.label_rank == rank,
+                        LabelWord.concept_kind.in_(list(kinds)),
+                        starts_with(self.session, LabelWord.word, lead),
+                        LabelWord.concept_uri.not_in(list(found)),
+                    )
+                    .limit(wanted)
+                )
                 if others:
                     # Several words: the label itself is read, and labels that start with
                     # the whole query come first.
                     spaced = literal(" ") + Label.folded
                     stmt = stmt.join(Label, Label.id == LabelWord.label_id).where(
-                        *(spaced.contains(" " + token) for token in others))
-                    order.insert(0, case((starts_with(self.session, Label.folded, query), 0),
-                                         else_=1))
+                        *(spaced.contains(" " + token) for token in others)
+                    )
+                    order.insert(
+                        0, case((starts_with(self.session, Label.folded, query), 0), else_=1)
+                    )
                 stmt = stmt.order_by(*order)
                 rows = self.session.execute(stmt).all()
                 for uri, label_id in rows:
@@ -104,12 +111,27 @@ class SkillSearch:
                 yield clause, rank
 
     def _hits(self, found, language):
-        matched = {uri: (text, lang, kind) for text, lang, uri, kind in self.session.execute(
-            select(Label.text, Label.language, Concept.uri, Concept.kind)
-            .join(Concept, Concept.uri == Label.concept_uri)
-            .where(Label.id.in_([label_id for label_id, _ in found.values()]),
-                   Concept.obsolete.is_(False)))}
+        matched = {
+            uri: (text, lang, kind)
+            for text, lang, uri, kind in self.session.execute(
+                select(Label.text, Label.language, Concept.uri, Concept.kind)
+                .join(Concept, Concept.uri == Label.concept_uri)
+                .where(
+                    Label.id.in_([label_id for label_id, _ in found.values()]),
+                    Concept.obsolete.is_(False),
+                )
+            )
+        }
         names = preferred_labels(self.session, matched, language)
-        return [SkillHit(uri, names.get(uri, matched[uri][0]), matched[uri][0], matched[uri][1],
-                         label_kind, matched[uri][2])
-                for uri, (_, label_kind) in found.items() if uri in matched]
+        return [
+            SkillHit(
+                uri,
+                names.get(uri, matched[uri][0]),
+                matched[uri][0],
+                matched[uri][1],
+                label_kind,
+                matched[uri][2],
+            )
+            for uri, (_, label_kind) in found.items()
+            if uri in matched
+        ]

@@ -12,14 +12,24 @@ from zope.interface import implementer
 
 from col_core.activities.models import Activity, ActivitySkill
 from col_core.tenancy.scoping import cross_tenant
+from plugins.esco.folding import fold
 from plugins.esco.interfaces import (
-    ATTRIBUTION, ILearnerSkills, ISkillCatalog, ISkillGap, ISkillTags, UnknownConcept,
+    ATTRIBUTION,
+    ILearnerSkills,
+    ISkillCatalog,
+    ISkillGap,
+    ISkillTags,
+    UnknownConcept,
 )
 from plugins.esco.models import (
-    Broader, Closure, CollectionMember, Concept, LearnerSkill, OccupationSkill,
+    Broader,
+    Closure,
+    CollectionMember,
+    Concept,
+    LearnerSkill,
+    OccupationSkill,
     SkillTag,
 )
-from plugins.esco.folding import fold
 from plugins.esco.texts import descriptions, preferred_labels
 
 _ = TranslationStringFactory("col_esco")
@@ -59,20 +69,30 @@ class SkillCatalog:
         row = self.session.get(Concept, uri)
         if row is None:
             return None
-        broader = list(self.session.scalars(
-            select(Broader.broader_uri).where(Broader.concept_uri == uri)))
-        narrower = list(self.session.scalars(
-            select(Broader.concept_uri).where(Broader.broader_uri == uri)))
+        broader = list(
+            self.session.scalars(select(Broader.broader_uri).where(Broader.concept_uri == uri))
+        )
+        narrower = list(
+            self.session.scalars(select(Broader.concept_uri).where(Broader.broader_uri == uri))
+        )
         labels = self.labels([uri, *broader, *narrower], language)
         return ConceptView(
-            uri=uri, kind=row.kind, code=row.code, label=labels.get(uri, uri),
+            uri=uri,
+            kind=row.kind,
+            code=row.code,
+            label=labels.get(uri, uri),
             description=descriptions(self.session, [uri], language).get(uri, ""),
-            obsolete=row.obsolete, version=row.version,
+            obsolete=row.obsolete,
+            version=row.version,
             broader={u: labels.get(u, u) for u in broader},
-            narrower=dict(sorted(((u, labels.get(u, u)) for u in narrower),
-                                 key=lambda item: item[1].lower())),
-            collections=sorted(self.session.scalars(select(CollectionMember.collection).where(
-                CollectionMember.concept_uri == uri))),
+            narrower=dict(
+                sorted(((u, labels.get(u, u)) for u in narrower), key=lambda item: item[1].lower())
+            ),
+            collections=sorted(
+                self.session.scalars(
+                    select(CollectionMember.collection).where(CollectionMember.concept_uri == uri)
+                )
+            ),
         )
 
     def descendants(self, uri, include_self=True):
@@ -82,23 +102,38 @@ class SkillCatalog:
         return set(self.session.scalars(stmt))
 
     def ancestors(self, uri):
-        return dict(self.session.execute(select(Closure.ancestor_uri, Closure.depth).where(
-            Closure.descendant_uri == uri, Closure.depth > 0)).all())
+        return dict(
+            self.session.execute(
+                select(Closure.ancestor_uri, Closure.depth).where(
+                    Closure.descendant_uri == uri, Closure.depth > 0
+                )
+            ).all()
+        )
 
     def top_groups(self, uris, language):
         """{uri: label of its broadest group below a pillar root} (e.g. "communication,
         collaboration and creativity"); a concept with several such groups takes the nearest."""
         uris = list(uris)
-        ancestry = self.session.execute(select(Closure.descendant_uri, Closure.ancestor_uri,
-                                               Closure.depth).where(
-            Closure.descendant_uri.in_(uris), Closure.depth > 0)).all()
+        ancestry = self.session.execute(
+            select(Closure.descendant_uri, Closure.ancestor_uri, Closure.depth).where(
+                Closure.descendant_uri.in_(uris), Closure.depth > 0
+            )
+        ).all()
         candidates = {ancestor for _, ancestor, _ in ancestry}
         # Roots have no broader concept; a top group is an ancestor directly under one.
-        has_broader = set(self.session.scalars(select(Broader.concept_uri).distinct().where(
-            Broader.concept_uri.in_(candidates))))
+        has_broader = set(
+            self.session.scalars(
+                select(Broader.concept_uri).distinct().where(Broader.concept_uri.in_(candidates))
+            )
+        )
         roots = candidates - has_broader
-        tops = set(self.session.scalars(select(Broader.concept_uri).where(
-            Broader.concept_uri.in_(candidates), Broader.broader_uri.in_(roots))))
+        tops = set(
+            self.session.scalars(
+                select(Broader.concept_uri).where(
+                    Broader.concept_uri.in_(candidates), Broader.broader_uri.in_(roots)
+                )
+            )
+        )
         best: dict[str, tuple[int, str]] = {}
         for uri, ancestor, depth in ancestry:
             if ancestor in tops and (uri not in best or depth < best[uri][0]):
@@ -107,8 +142,13 @@ class SkillCatalog:
         return {uri: labels.get(top, top) for uri, (_, top) in best.items()}
 
     def occupation_skills(self, uri):
-        return dict(self.session.execute(select(OccupationSkill.skill_uri, OccupationSkill.relation)
-                                         .where(OccupationSkill.occupation_uri == uri)).all())
+        return dict(
+            self.session.execute(
+                select(OccupationSkill.skill_uri, OccupationSkill.relation).where(
+                    OccupationSkill.occupation_uri == uri
+                )
+            ).all()
+        )
 
 
 @implementer(ISkillTags)
@@ -133,8 +173,9 @@ class SkillTags:
 
     def tags(self, subject_type, subject_id):
         model, clauses = self._where(subject_type, subject_id)
-        return list(self.session.scalars(
-            select(model.concept_uri).where(*clauses).order_by(model.id)))
+        return list(
+            self.session.scalars(select(model.concept_uri).where(*clauses).order_by(model.id))
+        )
 
     def add(self, subject_type, subject_id, uri):
         concept = self.session.get(Concept, uri)
@@ -144,11 +185,23 @@ class SkillTags:
             return
         if subject_type == "activity":
             label = preferred_labels(self.session, [uri], "en").get(uri, "")
-            self.session.add(ActivitySkill(activity_id=subject_id, concept_uri=uri,
-                                           version=concept.version, label=label[:255]))
+            self.session.add(
+                ActivitySkill(
+                    activity_id=subject_id,
+                    concept_uri=uri,
+                    version=concept.version,
+                    label=label[:255],
+                )
+            )
         else:
-            self.session.add(SkillTag(subject_type=subject_type, subject_id=subject_id,
-                                      concept_uri=uri, esco_version=concept.version))
+            self.session.add(
+                SkillTag(
+                    subject_type=subject_type,
+                    subject_id=subject_id,
+                    concept_uri=uri,
+                    esco_version=concept.version,
+                )
+            )
         self.session.flush()
 
     def remove(self, subject_type, subject_id, uri):
@@ -158,14 +211,21 @@ class SkillTags:
     def alignments(self, subject_type, subject_id, language):
         uris = self.tags(subject_type, subject_id)
         labels = preferred_labels(self.session, uris, language)
-        concepts = {c.uri: c for c in self.session.scalars(
-            select(Concept).where(Concept.uri.in_(uris)))}
+        concepts = {
+            c.uri: c for c in self.session.scalars(select(Concept).where(Concept.uri.in_(uris)))
+        }
         texts = descriptions(self.session, uris, language)
-        return [{"targetName": labels.get(uri, uri), "targetUrl": uri,
-                 "targetDescription": texts.get(uri, ""),
-                 "targetFramework": "ESCO",
-                 "targetCode": concepts[uri].code or uri.rstrip("/").rsplit("/", 1)[-1]}
-                for uri in uris if uri in concepts]
+        return [
+            {
+                "targetName": labels.get(uri, uri),
+                "targetUrl": uri,
+                "targetDescription": texts.get(uri, ""),
+                "targetFramework": "ESCO",
+                "targetCode": concepts[uri].code or uri.rstrip("/").rsplit("/", 1)[-1],
+            }
+            for uri in uris
+            if uri in concepts
+        ]
 
     def subjects(self, subject_type, uris):
         uris = list(uris)
@@ -189,34 +249,54 @@ class LearnerSkills:
         self.session = session
 
     def record(self, user_id, uris, source_type, source_id):
-        have = set(self.session.scalars(select(LearnerSkill.concept_uri).where(
-            LearnerSkill.user_id == user_id, LearnerSkill.source_type == source_type,
-            LearnerSkill.source_id == source_id)))
+        have = set(
+            self.session.scalars(
+                select(LearnerSkill.concept_uri).where(
+                    LearnerSkill.user_id == user_id,
+                    LearnerSkill.source_type == source_type,
+                    LearnerSkill.source_id == source_id,
+                )
+            )
+        )
         for concept in self.session.scalars(select(Concept).where(Concept.uri.in_(list(uris)))):
             if concept.uri not in have:
-                self.session.add(LearnerSkill(
-                    user_id=user_id, concept_uri=concept.uri, esco_version=concept.version,
-                    source_type=source_type, source_id=source_id))
+                self.session.add(
+                    LearnerSkill(
+                        user_id=user_id,
+                        concept_uri=concept.uri,
+                        esco_version=concept.version,
+                        source_type=source_type,
+                        source_id=source_id,
+                    )
+                )
         self.session.flush()
 
     def withdraw(self, source_type, source_id):
-        self.session.execute(delete(LearnerSkill).where(
-            LearnerSkill.source_type == source_type, LearnerSkill.source_id == source_id))
+        self.session.execute(
+            delete(LearnerSkill).where(
+                LearnerSkill.source_type == source_type, LearnerSkill.source_id == source_id
+            )
+        )
 
     def skills(self, user_id):
         if user_id is None:
             return set()
-        return set(self.session.scalars(select(LearnerSkill.concept_uri).where(
-            LearnerSkill.user_id == user_id)))
+        return set(
+            self.session.scalars(
+                select(LearnerSkill.concept_uri).where(LearnerSkill.user_id == user_id)
+            )
+        )
 
     def profile(self, user_id, language):
         uris = sorted(self.skills(user_id))
         if not uris:
             return []
         memberships: dict[str, set[str]] = {}
-        for uri, collection in self.session.execute(select(
-                CollectionMember.concept_uri, CollectionMember.collection).where(
-                CollectionMember.concept_uri.in_(uris))):
+        for uri, collection in self.session.execute(
+            select(CollectionMember.concept_uri, CollectionMember.collection).where(
+                CollectionMember.concept_uri.in_(uris)
+            )
+        ):
             memberships.setdefault(uri, set()).add(collection)
         labels = preferred_labels(self.session, uris, language)
         uris = _one_per_label(uris, labels, memberships)
@@ -227,16 +307,27 @@ class LearnerSkills:
             key = next((c for c in PROFILE_COLLECTIONS if c in memberships.get(uri, ())), None)
             groups.setdefault(key or tops.get(uri, ""), []).append(uri)
         order = list(PROFILE_COLLECTIONS)
-        return [ProfileGroup(PROFILE_COLLECTIONS.get(key, key) or _("Other skills"),
-                             sorted(members, key=lambda u: labels.get(u, u).lower()), labels)
-                for key, members in sorted(groups.items(), key=lambda item: (
-                    order.index(item[0]) if item[0] in order else len(order), item[0]))]
+        return [
+            ProfileGroup(
+                PROFILE_COLLECTIONS.get(key, key) or _("Other skills"),
+                sorted(members, key=lambda u: labels.get(u, u).lower()),
+                labels,
+            )
+            for key, members in sorted(
+                groups.items(),
+                key=lambda item: (
+                    order.index(item[0]) if item[0] in order else len(order),
+                    item[0],
+                ),
+            )
+        ]
 
 
 def _one_per_label(uris, labels: dict[str, str], memberships: dict[str, set[str]]) -> list[str]:
     """ESCO repeats some concepts under the same name in several places of its hierarchy
     ("working with computers" is three concepts): to a learner they are one skill, listed
     once, preferring the concept of a collection the profile groups by."""
+
     def in_a_collection(uri: str) -> bool:
         return bool(memberships.get(uri, set()) & PROFILE_COLLECTIONS.keys())
 
@@ -249,13 +340,24 @@ def _one_per_label(uris, labels: dict[str, str], memberships: dict[str, set[str]
 def learner_skills_export(session: Session, user_id: int) -> bytes:
     """The learner's skills in every city, as JSON, for the GDPR export."""
     with cross_tenant(session):
-        rows = session.scalars(select(LearnerSkill).where(LearnerSkill.user_id == user_id)
-                               .order_by(LearnerSkill.earned_at)).all()
+        rows = session.scalars(
+            select(LearnerSkill)
+            .where(LearnerSkill.user_id == user_id)
+            .order_by(LearnerSkill.earned_at)
+        ).all()
         labels = preferred_labels(session, {row.concept_uri for row in rows}, "en")
-        data = [{"uri": row.concept_uri, "label": labels.get(row.concept_uri, ""),
-                 "esco_version": row.esco_version, "source": row.source_type,
-                 "source_id": row.source_id, "earned_at": row.earned_at.isoformat(),
-                 "tenant_id": row.tenant_id} for row in rows]
+        data = [
+            {
+                "uri": row.concept_uri,
+                "label": labels.get(row.concept_uri, ""),
+                "esco_version": row.esco_version,
+                "source": row.source_type,
+                "source_id": row.source_id,
+                "earned_at": row.earned_at.isoformat(),
+                "tenant_id": row.tenant_id,
+            }
+            for row in rows
+        ]
     return orjson.dumps({"skills": data, "attribution": ATTRIBUTION}, option=orjson.OPT_INDENT_2)
 
 
@@ -291,10 +393,12 @@ class SkillGap:
         have = self.learner.skills(user_id)
         return Gap(
             occupation_uri,
-            essential_missing=sorted(u for u, rel in needed.items()
-                                     if rel == "essential" and u not in have),
-            optional_missing=sorted(u for u, rel in needed.items()
-                                    if rel != "essential" and u not in have),
+            essential_missing=sorted(
+                u for u, rel in needed.items() if rel == "essential" and u not in have
+            ),
+            optional_missing=sorted(
+                u for u, rel in needed.items() if rel != "essential" and u not in have
+            ),
             have=sorted(u for u in needed if u in have),
         )
 
@@ -309,19 +413,29 @@ class SkillGap:
                 builds[narrower] = uri
         tagged: dict[int, list[str]] = {}
         tags: dict[int, list[str]] = {}
-        for activity_id, uri in self.session.execute(select(
-                ActivitySkill.activity_id, ActivitySkill.concept_uri).where(
-                ActivitySkill.concept_uri.in_(list(builds)))):
+        for activity_id, uri in self.session.execute(
+            select(ActivitySkill.activity_id, ActivitySkill.concept_uri).where(
+                ActivitySkill.concept_uri.in_(list(builds))
+            )
+        ):
             skills = tagged.setdefault(activity_id, [])
             if builds[uri] not in skills:
                 skills.append(builds[uri])
             tags.setdefault(activity_id, []).append(uri)
         if not tagged:
             return []
-        activities = self.session.scalars(select(Activity).where(
-            Activity.id.in_(list(tagged)), Activity.is_discoverable))
+        activities = self.session.scalars(
+            select(Activity).where(Activity.id.in_(list(tagged)), Activity.is_discoverable)
+        )
         essential = set(gap.essential_missing)
-        ranked = sorted(activities, key=lambda a: (
-            -sum(u in essential for u in tagged[a.id]), -len(tagged[a.id]),
-            a.starts_at is None, a.starts_at or a.created_at, a.id))
+        ranked = sorted(
+            activities,
+            key=lambda a: (
+                -sum(u in essential for u in tagged[a.id]),
+                -len(tagged[a.id]),
+                a.starts_at is None,
+                a.starts_at or a.created_at,
+                a.id,
+            ),
+        )
         return [Recommendation(a, tagged[a.id], tags[a.id]) for a in ranked[:limit]]

@@ -23,15 +23,25 @@ def preferred_labels(session: Session, uris, language: str) -> dict[str, str]:
     uris = list(uris)
     if not uris:
         return {}
-    return best_by_language(session.execute(select(
-        Label.concept_uri, Label.language, Label.text).where(
-        Label.concept_uri.in_(uris), Label.kind == "preferred")), language)
+    return best_by_language(
+        session.execute(
+            select(Label.concept_uri, Label.language, Label.text).where(
+                Label.concept_uri.in_(uris), Label.kind == "preferred"
+            )
+        ),
+        language,
+    )
 
 
 def descriptions(session: Session, uris, language: str) -> dict[str, str]:
     uris = list(uris)
     if not uris:
         return {}
-    return best_by_language(session.execute(select(
-        Description.concept_uri, Description.language, Description.text).where(
-        Description.concept_uri.in_(uris))), language)
+    return best_by_language(
+        session.execute(
+            select(Description.concept_uri, Description.language, Description.text).where(
+                Description.concept_uri.in_(uris)
+            )
+        ),
+        language,
+    )

@@ -12,16 +12,23 @@ from sqlalchemy import select
 from col_core.activities.models import Activity
 from col_core.api import ApiError
 from plugins.esco.interfaces import (
-    ATTRIBUTION, SKILL_KINDS, ISkillCatalog, ISkillGap, ISkillSearch,
-    ISkillTags, UnknownConcept,
+    ATTRIBUTION,
+    SKILL_KINDS,
+    ISkillCatalog,
+    ISkillGap,
+    ISkillSearch,
+    ISkillTags,
+    UnknownConcept,
 )
 
 _ = TranslationStringFactory("col_esco")
 TYPES = {"skill": SKILL_KINDS, "occupation": ("occupation",)}
 HIT_SCHEMA = {
     "type": "object",
-    "properties": {name: {"type": "string"} for name in
-                   ("uri", "label", "matched", "matched_language", "matched_kind", "kind")},
+    "properties": {
+        name: {"type": "string"}
+        for name in ("uri", "label", "matched", "matched_language", "matched_kind", "kind")
+    },
 }
 
 
@@ -34,12 +41,17 @@ def city_languages(request) -> list[str]:
     return list(dict.fromkeys([*(tenant.locales or []), tenant.default_locale, "en"]))
 
 
-def search_hits(request, text: str, kind: str = "skill", limit: int = 10,
-                language: str | None = None):
+def search_hits(
+    request, text: str, kind: str = "skill", limit: int = 10, language: str | None = None
+):
     language = language or user_language(request)
     return request.find_service(ISkillSearch).search(
-        text, language, languages=[*city_languages(request), language], limit=limit,
-        kinds=TYPES[kind])
+        text,
+        language,
+        languages=[*city_languages(request), language],
+        limit=limit,
+        kinds=TYPES[kind],
+    )
 
 
 def activity_url(request, activity) -> str:
@@ -73,46 +85,77 @@ def api_skills(request):
         fields["lang"] = _("Give a language code such as en or fr.")
     if fields:
         translate = request.localizer.translate
-        raise ApiError(translate(_("Check the query parameters.")),
-                       {name: translate(message) for name, message in fields.items()})
+        raise ApiError(
+            translate(_("Check the query parameters.")),
+            {name: translate(message) for name, message in fields.items()},
+        )
     hits = search_hits(request, params.get("q", ""), kind, limit, lang or None)
     return {"results": [hit.as_dict() for hit in hits], "attribution": ATTRIBUTION}
 
 
 def add_api_views(config):
     config.add_api_view(
-        api_skills, "/esco/skills", name="api.esco.skills", permission="view",
+        api_skills,
+        "/esco/skills",
+        name="api.esco.skills",
+        permission="view",
         summary="Autocomplete ESCO skills (or occupations) over every label, accent-folded",
         parameters=[
-            {"name": "q", "in": "query", "schema": {"type": "string"},
-             "description": "What the person typed (two characters at least)."},
-            {"name": "lang", "in": "query", "schema": {"type": "string"},
-             "description": "The reader's language (default: the page's): its labels rank "
-                            "first and name the hits."},
+            {
+                "name": "q",
+                "in": "query",
+                "schema": {"type": "string"},
+                "description": "What the person typed (two characters at least).",
+            },
+            {
+                "name": "lang",
+                "in": "query",
+                "schema": {"type": "string"},
+                "description": "The reader's language (default: the page's): its labels rank "
+                "first and name the hits.",
+            },
             {"name": "type", "in": "query", "schema": {"enum": list(TYPES)}},
-            {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
-                                                        "maximum": 50}},
+            {
+                "name": "limit",
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 1, "maximum": 50},
+            },
         ],
-        responses={200: {"description": "Best matches first", "content": {"application/json": {
-            "schema": {"type": "object", "required": ["results", "attribution"], "properties": {
-                "results": {"type": "array", "items": HIT_SCHEMA},
-                "attribution": {"type": "string"}}}}}}},
+        responses={
+            200: {
+                "description": "Best matches first",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["results", "attribution"],
+                            "properties": {
+                                "results": {"type": "array", "items": HIT_SCHEMA},
+                                "attribution": {"type": "string"},
+                            },
+                        }
+                    }
+                },
+            }
+        },
     )
 
 
 # -- pages ---------------------------------------------------------------------------------------
 
 
-@view_config(route_name="esco.skills", renderer="plugins.esco:templates/search.jinja2",
-             permission="view")
+@view_config(
+    route_name="esco.skills", renderer="plugins.esco:templates/search.jinja2", permission="view"
+)
 def skill_search_page(request):
     """The widget's no-JavaScript fallback, and a search page of its own."""
     text = request.params.get("q", "").strip()
     return {"q": text, "hits": search_hits(request, text, limit=20) if text else []}
 
 
-@view_config(route_name="esco.concept", renderer="plugins.esco:templates/concept.jinja2",
-             permission="view")
+@view_config(
+    route_name="esco.concept", renderer="plugins.esco:templates/concept.jinja2", permission="view"
+)
 def concept_page(request):
     catalog = request.find_service(ISkillCatalog)
     concept = catalog.concept(request.params.get("uri", ""), user_language(request))
@@ -120,15 +163,22 @@ def concept_page(request):
         raise HTTPNotFound(request.localizer.translate(_("This skill is not in ESCO here.")))
     under = sorted(catalog.descendants(concept.uri))
     ids = request.find_service(ISkillTags).subjects("activity", under)
-    activities = request.dbsession.scalars(select(Activity).where(
-        Activity.id.in_(list(ids)), Activity.is_discoverable).order_by(Activity.title)).all()
+    activities = request.dbsession.scalars(
+        select(Activity)
+        .where(Activity.id.in_(list(ids)), Activity.is_discoverable)
+        .order_by(Activity.title)
+    ).all()
     subjects: dict[str, list] = {}
     for found in request.hooks.col_skill_subjects(request=request, uris=under):
         for subject in found or ():
             subjects.setdefault(subject.kind, []).append(subject)
-    return {"concept": concept, "activities": activities, "activity_url": activity_url,
-            "subjects": subjects,
-            "map_url": map_url(request, [concept.uri] + sorted(concept.narrower))}
+    return {
+        "concept": concept,
+        "activities": activities,
+        "activity_url": activity_url,
+        "subjects": subjects,
+        "map_url": map_url(request, [concept.uri] + sorted(concept.narrower)),
+    }
 
 
 class ActivityContext:
@@ -141,15 +191,23 @@ class ActivityContext:
         self.organisation = self.activity.organisation
 
 
-@view_config(route_name="esco.activity_skills", request_method="GET", permission="org.edit",
-             renderer="plugins.esco:templates/activity_skills.jinja2")
+@view_config(
+    route_name="esco.activity_skills",
+    request_method="GET",
+    permission="org.edit",
+    renderer="plugins.esco:templates/activity_skills.jinja2",
+)
 def activity_skills(context, request):
     tags = request.find_service(ISkillTags)
     uris = tags.tags("activity", context.activity.id)
     text = request.params.get("q", "").strip()
-    return {"activity": context.activity, "q": text,
-            "labels": request.find_service(ISkillCatalog).labels(uris, user_language(request)),
-            "uris": uris, "hits": search_hits(request, text) if text else []}
+    return {
+        "activity": context.activity,
+        "q": text,
+        "labels": request.find_service(ISkillCatalog).labels(uris, user_language(request)),
+        "uris": uris,
+        "hits": search_hits(request, text) if text else [],
+    }
 
 
 @view_config(route_name="esco.activity_skills", request_method="POST", permission="org.edit")
@@ -164,37 +222,49 @@ def change_activity_skills(context, request):
         try:
             tags.add("activity", context.activity.id, uri)
         except UnknownConcept:
-            raise HTTPBadRequest(request.localizer.translate(
-                _("Choose a skill from the suggestions.")))
+            raise HTTPBadRequest(
+                request.localizer.translate(_("Choose a skill from the suggestions."))
+            ) from None
         request.session.flash(request.localizer.translate(_("Skill added.")))
     else:
         raise HTTPBadRequest(request.localizer.translate(_("Unknown action.")))
     return HTTPSeeOther(request.route_url("esco.activity_skills", id=context.activity.id))
 
 
-@view_config(route_name="esco.routes", renderer="plugins.esco:templates/routes.jinja2",
-             permission="view")
+@view_config(
+    route_name="esco.routes", renderer="plugins.esco:templates/routes.jinja2", permission="view"
+)
 def skill_gap_page(request):
     """Pick an occupation; see which of its skills are missing and activities that build them."""
     text = request.params.get("q", "").strip()
     occupation = request.params.get("occupation", "")
     language = user_language(request)
     catalog = request.find_service(ISkillCatalog)
-    result = {"q": text, "occupation": None, "gap": None, "recommendations": [],
-              "hits": search_hits(request, text, "occupation", 20) if text else [],
-              "activity_url": activity_url}
+    result = {
+        "q": text,
+        "occupation": None,
+        "gap": None,
+        "recommendations": [],
+        "hits": search_hits(request, text, "occupation", 20) if text else [],
+        "activity_url": activity_url,
+    }
     if occupation:
         concept = catalog.concept(occupation, language)
         if concept is None or concept.kind != "occupation":
-            raise HTTPNotFound(request.localizer.translate(_("This occupation is not in ESCO "
-                                                              "here.")))
+            raise HTTPNotFound(
+                request.localizer.translate(_("This occupation is not in ESCO here."))
+            )
         service = request.find_service(ISkillGap)
         gap = service.gap(request.authenticated_userid, occupation)
         recommendations = service.recommend(gap)
         tagged = {uri for rec in recommendations for uri in rec.tags}
-        result.update(occupation=concept, gap=gap, recommendations=recommendations,
-                      map_url=map_url(request, sorted(tagged)),
-                      labels=catalog.labels(gap.essential_missing + gap.optional_missing
-                                            + gap.have, language))
+        result.update(
+            occupation=concept,
+            gap=gap,
+            recommendations=recommendations,
+            map_url=map_url(request, sorted(tagged)),
+            labels=catalog.labels(
+                gap.essential_missing + gap.optional_missing + gap.have, language
+            ),
+        )
     return result
-

@@ -28,17 +28,20 @@ def insert_ignore(session: Session, table: Table, rows: Sequence[dict]) -> None:
         session.execute(_insert(session, table).on_conflict_do_nothing(), _unique(table, rows))
 
 
-def upsert(session: Session, table: Table, rows: Sequence[dict], update: Iterable[str],
-           where=None) -> None:
+def upsert(
+    session: Session, table: Table, rows: Sequence[dict], update: Iterable[str], where=None
+) -> None:
     """Insert rows or update the ``update`` columns of those whose primary key exists."""
     if not rows:
         return
     stmt = _insert(session, table)
     keys = [c.name for c in table.primary_key.columns]
     session.execute(
-        stmt.on_conflict_do_update(index_elements=keys,
-                                   set_={c: stmt.excluded[c] for c in update},
-                                   where=where(table, stmt) if where else None),
+        stmt.on_conflict_do_update(
+            index_elements=keys,
+            set_={c: stmt.excluded[c] for c in update},
+            where=where(table, stmt) if where else None,
+        ),
         _unique(table, rows),
     )
 
@@ -47,8 +50,13 @@ def upsert_concepts(session: Session, rows: Sequence[dict]) -> None:
     """Insert concepts or update them, unless the stored row comes from a newer ESCO version
     (importing an older language folder for its labels must not downgrade a concept)."""
     if rows:
-        upsert(session, Concept.__table__, rows, [c for c in rows[0] if c != "uri"],
-               where=lambda table, stmt: table.c.version <= stmt.excluded.version)
+        upsert(
+            session,
+            Concept.__table__,
+            rows,
+            [c for c in rows[0] if c != "uri"],
+            where=lambda table, stmt: table.c.version <= stmt.excluded.version,
+        )
 
 
 def set_codes(session: Session, codes: dict[str, str]) -> None:
@@ -57,7 +65,8 @@ def set_codes(session: Session, codes: dict[str, str]) -> None:
         table = Concept.__table__
         session.execute(
             update(table).where(table.c.uri == bindparam("target")).values(code=bindparam("c")),
-            [{"target": uri, "c": code} for uri, code in codes.items()])
+            [{"target": uri, "c": code} for uri, code in codes.items()],
+        )
 
 
 def _unique(table: Table, rows: Sequence[dict]) -> list[dict]:
@@ -72,8 +81,9 @@ def replace_labels(session: Session, language: str, uris: Iterable[str], rows: l
     if uris:
         ids = select(Label.id).where(Label.language == language, Label.concept_uri.in_(uris))
         session.execute(delete(LabelWord).where(LabelWord.label_id.in_(ids)))
-        session.execute(delete(Label).where(Label.language == language,
-                                            Label.concept_uri.in_(uris)))
+        session.execute(
+            delete(Label).where(Label.language == language, Label.concept_uri.in_(uris))
+        )
     add_labels(session, rows)
 
 
@@ -83,8 +93,13 @@ def add_missing_labels(session: Session, language: str, rows: list[dict]) -> Non
     uris = {row["concept_uri"] for row in rows}
     if not uris:
         return
-    labelled = set(session.scalars(select(Label.concept_uri).distinct().where(
-        Label.language == language, Label.concept_uri.in_(uris))))
+    labelled = set(
+        session.scalars(
+            select(Label.concept_uri)
+            .distinct()
+            .where(Label.language == language, Label.concept_uri.in_(uris))
+        )
+    )
     add_labels(session, [row for row in rows if row["concept_uri"] not in labelled])
 
 
@@ -93,25 +108,56 @@ def add_labels(session: Session, rows: list[dict]) -> None:
     rows = list({(r["concept_uri"], r["language"], r["kind"], r["text"]): r for r in rows}.values())
     if not rows:
         return
-    kinds = dict(session.execute(select(Concept.uri, Concept.kind).where(
-        Concept.uri.in_({row["concept_uri"] for row in rows}))).all())
+    kinds = dict(
+        session.execute(
+            select(Concept.uri, Concept.kind).where(
+                Concept.uri.in_({row["concept_uri"] for row in rows})
+            )
+        ).all()
+    )
     ids = new_label_ids(session, len(rows))
-    insert_rows(session, Label.__table__, _LABEL_COLUMNS, [
-        (label_id, r["concept_uri"], r["language"], r["kind"], r["text"], r["folded"])
-        for label_id, r in zip(ids, rows)])
-    insert_rows(session, LabelWord.__table__, _WORD_COLUMNS, [
-        (label_id, word, r["concept_uri"], kinds.get(r["concept_uri"], "skill"), r["language"],
-         LABEL_KINDS.index(r["kind"]), position, len(r["folded"]))
-        for label_id, r in zip(ids, rows)
-        for word, position in words(r["folded"]).items()])
+    insert_rows(
+        session,
+        Label.__table__,
+        _LABEL_COLUMNS,
+        [
+            (label_id, r["concept_uri"], r["language"], r["kind"], r["text"], r["folded"])
+            for label_id, r in zip(ids, rows, strict=False)
+        ],
+    )
+    insert_rows(
+        session,
+        LabelWord.__table__,
+        _WORD_COLUMNS,
+        [
+            (
+                label_id,
+                word,
+                r["concept_uri"],
+                kinds.get(r["concept_uri"], "skill"),
+                r["language"],
+                LABEL_KINDS.index(r["kind"]),
+                position,
+                len(r["folded"]),
+            )
+            for label_id, r in zip(ids, rows, strict=False)
+            for word, position in words(r["folded"]).items()
+        ],
+    )
 
 
 def new_label_ids(session: Session, count: int) -> list[int]:
     """Ids for ``count`` new labels, so that labels and their words go in as plain rows."""
     if session.get_bind().dialect.name == "postgresql":
-        return list(session.scalars(text(
-            "SELECT nextval(pg_get_serial_sequence('esco_labels', 'id')) "
-            "FROM generate_series(1, :n)"), {"n": count}))
+        return list(
+            session.scalars(
+                text(
+                    "SELECT nextval(pg_get_serial_sequence('esco_labels', 'id')) "
+                    "FROM generate_series(1, :n)"
+                ),
+                {"n": count},
+            )
+        )
     # SQLite: the import's transaction holds the database's write lock, so nobody else
     # can take these ids meanwhile.
     start = (session.scalar(select(func.coalesce(func.max(Label.id), 0))) or 0) + 1
@@ -119,8 +165,16 @@ def new_label_ids(session: Session, count: int) -> list[int]:
 
 
 _LABEL_COLUMNS = ("id", "concept_uri", "language", "kind", "text", "folded")
-_WORD_COLUMNS = ("label_id", "word", "concept_uri", "concept_kind", "language", "label_rank",
-                 "position", "length")
+_WORD_COLUMNS = (
+    "label_id",
+    "word",
+    "concept_uri",
+    "concept_kind",
+    "language",
+    "label_rank",
+    "position",
+    "length",
+)
 
 
 def insert_rows(session: Session, table: Table, columns: Sequence[str], rows: list[tuple]):
@@ -134,13 +188,14 @@ def insert_rows(session: Session, table: Table, columns: Sequence[str], rows: li
         # SQLAlchemy types the pooled cursor as a bare DB-API cursor; psycopg's is a context
         # manager with copy().
         cursor: Any = connection.connection.cursor()
-        with cursor, cursor.copy(
-                f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        with cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
         return
-    sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
-           f"VALUES ({', '.join(['?'] * len(columns))})")
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join(['?'] * len(columns))})"
+    )
     connection.exec_driver_sql(sql, rows)
 
 
@@ -149,16 +204,24 @@ def rebuild_closure(session: Session) -> int:
     session.execute(delete(Closure))
     concept = Concept.__table__
     edge = Broader.__table__
-    base = select(concept.c.uri.label("ancestor"), concept.c.uri.label("descendant"),
-                  literal(0).label("depth"))
+    base = select(
+        concept.c.uri.label("ancestor"),
+        concept.c.uri.label("descendant"),
+        literal(0).label("depth"),
+    )
     walk = base.cte("walk", recursive=True)
-    step = select(edge.c.broader_uri, walk.c.descendant, walk.c.depth + 1).join(
-        walk, edge.c.concept_uri == walk.c.ancestor).where(walk.c.depth < MAX_DEPTH)
+    step = (
+        select(edge.c.broader_uri, walk.c.descendant, walk.c.depth + 1)
+        .join(walk, edge.c.concept_uri == walk.c.ancestor)
+        .where(walk.c.depth < MAX_DEPTH)
+    )
     walk = walk.union(step)
     pairs = select(walk.c.ancestor, walk.c.descendant, func.min(walk.c.depth)).group_by(
-        walk.c.ancestor, walk.c.descendant)
-    session.execute(insert(Closure.__table__).from_select(
-        ["ancestor_uri", "descendant_uri", "depth"], pairs))
+        walk.c.ancestor, walk.c.descendant
+    )
+    session.execute(
+        insert(Closure.__table__).from_select(["ancestor_uri", "descendant_uri", "depth"], pairs)
+    )
     return session.scalar(select(func.count()).select_from(Closure)) or 0
 
 
@@ -168,17 +231,31 @@ def mark_obsolete(session: Session, kinds: Iterable[str], version: str) -> int:
     if not kinds:
         return 0
     table = Concept.__table__
-    result = session.execute(table.update().where(
-        table.c.kind.in_(kinds), table.c.version < version, table.c.obsolete.is_(False),
-    ).values(obsolete=True))
+    result = session.execute(
+        table.update()
+        .where(
+            table.c.kind.in_(kinds),
+            table.c.version < version,
+            table.c.obsolete.is_(False),
+        )
+        .values(obsolete=True)
+    )
     return result.rowcount  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
 
 
 def analyze(session: Session) -> None:
     """Refresh the planner's statistics of the ESCO tables: right after a bulk import they are
     empty or stale, and PostgreSQL then plans the autocomplete's index ranges badly."""
-    tables = [table.name for table in (Concept.__table__, Label.__table__, LabelWord.__table__,
-                                       Broader.__table__, Closure.__table__)]
+    tables = [
+        table.name
+        for table in (
+            Concept.__table__,
+            Label.__table__,
+            LabelWord.__table__,
+            Broader.__table__,
+            Closure.__table__,
+        )
+    ]
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("ANALYZE " + ", ".join(tables)))
     else:

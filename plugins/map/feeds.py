@@ -22,8 +22,13 @@ from sqlalchemy import select
 from col_core.activities.ical import activities_to_ical
 from col_core.activities.models import Activity
 from col_core.activities.search import ISearchService, store
-from col_core.activities.search.views import (API_PARAMETERS, activity_urls, document_urls,
-                                              hit_json, parse_query)
+from col_core.activities.search.views import (
+    API_PARAMETERS,
+    activity_urls,
+    document_urls,
+    hit_json,
+    parse_query,
+)
 from plugins.map.groups import OPENAPI_PARAMETER, cache_key, narrowed, requested_group
 
 CACHE_SIZE = 256
@@ -59,31 +64,45 @@ def _iso(value) -> str | None:
     # SQLite gives stored UTC times back without their offset; clients need it.
     if value is None:
         return None
-    return (value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)).isoformat()
+    return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).isoformat()
 
 
 def feature_collection(rows, limit: int, url_of, next_url: str | None) -> dict:
     # Plain tuples unpacked by position: the cheapest way through a thousand rows.
-    features = [{
-        "type": "Feature", "id": f"{kind}:{key}",
-        "geometry": {"type": "Point", "coordinates": [lon, lat]},
-        "properties": {"title": title, "url": url or url_of(key), "category": category,
-                       "online": bool(online),
-                       "starts_at": _iso(starts_at)},
-    } for kind, key, title, url, category, lat, lon, starts_at, online in rows[:limit]]
-    return {"type": "FeatureCollection", "features": features,
-            "truncated": len(rows) > limit, "limit": limit, "next": next_url}
+    features = [
+        {
+            "type": "Feature",
+            "id": f"{kind}:{key}",
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {
+                "title": title,
+                "url": url or url_of(key),
+                "category": category,
+                "online": bool(online),
+                "starts_at": _iso(starts_at),
+            },
+        }
+        for kind, key, title, url, category, lat, lon, starts_at, online in rows[:limit]
+    ]
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "truncated": len(rows) > limit,
+        "limit": limit,
+        "next": next_url,
+    }
 
 
 def _window_start() -> dt.datetime:
-    return dt.datetime.fromtimestamp(time.time() // WINDOW_SECONDS * WINDOW_SECONDS,
-                                     tz=dt.timezone.utc)
+    return dt.datetime.fromtimestamp(time.time() // WINDOW_SECONDS * WINDOW_SECONDS, tz=dt.UTC)
 
 
 def _etag(request, version: int, changed_at, kind: str, group: str, now: dt.datetime) -> str:
     query = "&".join(sorted(f"{k}={v}" for k, v in request.GET.items()))
-    raw = (f"{kind}:{request.tenant.id}:{version}:{changed_at}:{request.application_url}:{query}"
-           f":{group}:{now.isoformat()}")
+    raw = (
+        f"{kind}:{request.tenant.id}:{version}:{changed_at}:{request.application_url}:{query}"
+        f":{group}:{now.isoformat()}"
+    )
     return hashlib.sha1(raw.encode()).hexdigest()[:24]
 
 
@@ -93,9 +112,13 @@ def activities_geojson(request):
     # each time, and its members (which the search version does not follow) key the ETag.
     group = requested_group(request)
     now = _window_start()
-    query = narrowed(request, parse_query(request, default_limit=limit, max_limit=limit,
-                                             legacy_language=True).but(
-        kinds=("activity",), facets=False, now=now), group)
+    query = narrowed(
+        request,
+        parse_query(request, default_limit=limit, max_limit=limit, legacy_language=True).but(
+            kinds=("activity",), facets=False, now=now
+        ),
+        group,
+    )
     version, changed_at = store.version(request.dbsession, request.tenant.id)
     etag = _etag(request, version, changed_at, "geojson", cache_key(group), now)
     headers = {"ETag": f'"{etag}"', "Cache-Control": "no-cache", "Vary": "Accept-Language"}
@@ -124,34 +147,58 @@ def activities_geojson(request):
 def unlocated_activities(request):
     """The activities matching the filters that have no place on the map (mostly online ones),
     soonest first, kept to the map's group like the GeoJSON: the list beside the map."""
-    query = narrowed(request, parse_query(request, default_limit=50, legacy_language=True).but(
-        kinds=("activity",), located=False, facets=False, sort="date", near=None,
-        within_km=None), requested_group(request))
+    query = narrowed(
+        request,
+        parse_query(request, default_limit=50, legacy_language=True).but(
+            kinds=("activity",), located=False, facets=False, sort="date", near=None, within_km=None
+        ),
+        requested_group(request),
+    )
     results = request.find_service(ISearchService).search(query)
     url_of = document_urls(request)
-    return {"total": results.total, "total_exact": results.total_exact,
-            "items": [hit_json(hit, url_of) for hit in results.hits], "facets": {},
-            "suggestion": None, "next": None}
+    return {
+        "total": results.total,
+        "total_exact": results.total_exact,
+        "items": [hit_json(hit, url_of) for hit in results.hits],
+        "facets": {},
+        "suggestion": None,
+        "next": None,
+    }
 
 
 def search_ical(request):
     """The search's activities as an iCalendar feed to subscribe to."""
-    query = narrowed(request, parse_query(request, default_limit=200, max_limit=500).but(
-        kinds=("activity",), facets=False), requested_group(request))
-    keys = [int(hit.document.key) for hit in
-            request.find_service(ISearchService).search(query).hits if hit.document.key.isdigit()]
-    activities = request.dbsession.scalars(select(Activity).where(
-        Activity.id.in_(keys), Activity.is_discoverable)).all()
+    query = narrowed(
+        request,
+        parse_query(request, default_limit=200, max_limit=500).but(
+            kinds=("activity",), facets=False
+        ),
+        requested_group(request),
+    )
+    keys = [
+        int(hit.document.key)
+        for hit in request.find_service(ISearchService).search(query).hits
+        if hit.document.key.isdigit()
+    ]
+    activities = request.dbsession.scalars(
+        select(Activity).where(Activity.id.in_(keys), Activity.is_discoverable)
+    ).all()
     order = {key: position for position, key in enumerate(keys)}
     activities = sorted(activities, key=lambda a: order[a.id])
-    body = activities_to_ical(request, activities, name=request.tenant.display_name(
-        request.locale_name))
-    return Response(body=body, content_type="text/calendar", charset="utf-8",
-                    content_disposition='inline; filename="activities.ics"')
+    body = activities_to_ical(
+        request, activities, name=request.tenant.display_name(request.locale_name)
+    )
+    return Response(
+        body=body,
+        content_type="text/calendar",
+        charset="utf-8",
+        content_disposition='inline; filename="activities.ics"',
+    )
 
 
 GEOJSON_SCHEMA = {
-    "type": "object", "required": ["type", "features", "truncated", "limit"],
+    "type": "object",
+    "required": ["type", "features", "truncated", "limit"],
     "description": "An RFC 7946 FeatureCollection of Point features ([longitude, latitude]).",
     "properties": {
         "type": {"const": "FeatureCollection"},
@@ -165,18 +212,35 @@ GEOJSON_SCHEMA = {
 
 def includeme(config):
     config.add_api_view(
-        activities_geojson, "/activities.geojson", permission="view", tags=["map"],
+        activities_geojson,
+        "/activities.geojson",
+        permission="view",
+        tags=["map"],
         summary="Activities in a viewport as GeoJSON (filters as in /search; bbox=w,s,e,n)",
         parameters=[*API_PARAMETERS, OPENAPI_PARAMETER],
-        responses={200: {"description": "A FeatureCollection, capped at map.geojson_limit",
-                         "content": {"application/geo+json": {"schema": GEOJSON_SCHEMA}}},
-                   304: {"description": "Unchanged since the ETag you sent"}})
+        responses={
+            200: {
+                "description": "A FeatureCollection, capped at map.geojson_limit",
+                "content": {"application/geo+json": {"schema": GEOJSON_SCHEMA}},
+            },
+            304: {"description": "Unchanged since the ETag you sent"},
+        },
+    )
     config.add_api_view(
-        unlocated_activities, "/activities.unlocated", permission="view", tags=["map"],
+        unlocated_activities,
+        "/activities.unlocated",
+        permission="view",
+        tags=["map"],
         summary="Activities without a place on the map (online ones), with the map's filters",
         parameters=[*API_PARAMETERS, OPENAPI_PARAMETER],
-        responses={200: {"description": "At most `limit` (50) of them, soonest first; `total` "
-                                        "counts them all (up to 100, see total_exact)",
-                         "content": {"application/json": {"schema": {
-                             "$ref": "#/components/schemas/SearchResults"}}}}})
+        responses={
+            200: {
+                "description": "At most `limit` (50) of them, soonest first; `total` "
+                "counts them all (up to 100, see total_exact)",
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/SearchResults"}}
+                },
+            }
+        },
+    )
     config.add_view(search_ical, route_name="map.ics", permission="view", request_method="GET")

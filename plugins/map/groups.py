@@ -19,9 +19,12 @@ PARAMETER = "group"
 MAX_LENGTH = 100  # "<kind>:<id>"; anything longer is no group's name
 
 OPENAPI_PARAMETER = {
-    "name": PARAMETER, "in": "query", "required": False, "schema": {"type": "string"},
+    "name": PARAMETER,
+    "in": "query",
+    "required": False,
+    "schema": {"type": "string"},
     "description": "Only the activities of one group, as kind:id (playlist:12); "
-                   "404 when there is no such group the caller may see.",
+    "404 when there is no such group the caller may see.",
 }
 
 
@@ -30,11 +33,15 @@ def requested_group(request) -> MapGroup | None:
     name = request.GET.get(PARAMETER, "").strip()
     if not name:
         return None
-    group = request.hooks.col_map_group(request=request, group=name) \
-        if len(name) <= MAX_LENGTH else None
+    group = (
+        request.hooks.col_map_group(request=request, group=name)
+        if len(name) <= MAX_LENGTH
+        else None
+    )
     if group is None:
-        raise HTTPNotFound(request.localizer.translate(
-            _("There is no such group of activities in this city.")))
+        raise HTTPNotFound(
+            request.localizer.translate(_("There is no such group of activities in this city."))
+        )
     return group
 
 
@@ -45,9 +52,12 @@ def narrowed(request, query, group: MapGroup | None):
     try:
         return query.but(keys=tuple(str(key) for key in group.activity_ids))
     except QueryError as error:
-        raise ApiError(request.localizer.translate(_("This group has too many activities to show.")),
-                       fields={name: request.localizer.translate(message)
-                               for name, message in error.fields.items()}) from None
+        raise ApiError(
+            request.localizer.translate(_("This group has too many activities to show.")),
+            fields={
+                name: request.localizer.translate(message) for name, message in error.fields.items()
+            },
+        ) from None
 
 
 def cache_key(group: MapGroup | None) -> str:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from markupsafe import Markup
 from pyramid.i18n import TranslationStringFactory
 from pyramid.renderers import render
-from markupsafe import Markup
 
 from col_core.hookspecs import NavItem, Section, hookimpl
 from col_core.web.maps import DEFAULT_ATTRIBUTION, DEFAULT_TILE_URL
@@ -25,8 +25,14 @@ def col_settings_defaults():
 
 @hookimpl
 def col_navigation(request):
-    return [NavItem(title=request.localizer.translate(_("Map")), url=request.route_url("map"),
-                    order=10, icon="map")]
+    return [
+        NavItem(
+            title=request.localizer.translate(_("Map")),
+            url=request.route_url("map"),
+            order=10,
+            icon="map",
+        )
+    ]
 
 
 @hookimpl
@@ -35,5 +41,11 @@ def col_home_sections(request):
         return []
     picks = serendipity.home_picks(request)
     html = render("plugins.map:templates/home_section.jinja2", {"picks": picks}, request=request)
-    return [Section(title=request.localizer.translate(_("Happening soon")), html=Markup(html),
-                    order=20, id="happening-soon")]
+    return [
+        Section(
+            title=request.localizer.translate(_("Happening soon")),
+            html=Markup(html),
+            order=20,
+            id="happening-soon",
+        )
+    ]

@@ -36,24 +36,37 @@ def _pick(request, document, reason) -> Pick:
 
 
 def happening_soon(request, near=None, limit=5) -> list[Pick]:
-    now = dt.datetime.now(dt.timezone.utc)
-    query = SearchQuery(kinds=("activity",), date_from=now, date_to=now + SOON, sort="date",
-                        limit=limit, facets=False, near=near, within_km=10 if near else None)
+    now = dt.datetime.now(dt.UTC)
+    query = SearchQuery(
+        kinds=("activity",),
+        date_from=now,
+        date_to=now + SOON,
+        sort="date",
+        limit=limit,
+        facets=False,
+        near=near,
+        within_km=10 if near else None,
+    )
     results = request.find_service(ISearchService).search(query)
     reason = request.localizer.translate(
-        _("Happening soon near you") if near else _("Happening in the next 7 days"))
+        _("Happening soon near you") if near else _("Happening in the next 7 days")
+    )
     return [_pick(request, hit.document, reason) for hit in results.hits]
 
 
 def surprise(request, rng=random) -> Pick | None:
     """A random upcoming activity: any of them, equally likely."""
     search = request.find_service(ISearchService)
-    total = search.search(SearchQuery(kinds=("activity",), limit=1, facets=False,
-                                      count_limit=None)).total
+    total = search.search(
+        SearchQuery(kinds=("activity",), limit=1, facets=False, count_limit=None)
+    ).total
     if not total:
         return None
-    hits = search.search(SearchQuery(kinds=("activity",), sort="date", limit=1, facets=False,
-                                     offset=rng.randrange(total))).hits
+    hits = search.search(
+        SearchQuery(
+            kinds=("activity",), sort="date", limit=1, facets=False, offset=rng.randrange(total)
+        )
+    ).hits
     reason = request.localizer.translate(_("Picked at random: try something new"))
     return _pick(request, hits[0].document, reason) if hits else None
 
@@ -62,16 +75,22 @@ def because_you_joined(request, user, limit=3) -> list[Pick]:
     """Discoverable activities that learners who joined the same activities as ``user`` joined
     too, most shared first, each explained by one of the user's own activities."""
     session = request.dbsession
-    mine = select(Participation.activity_id).where(Participation.user_id == user.id,
-                                                   Participation.status == "joined")
-    peers = select(Participation.user_id, Participation.activity_id.label("via")).where(
-        Participation.activity_id.in_(mine), Participation.user_id != user.id).subquery()
+    mine = select(Participation.activity_id).where(
+        Participation.user_id == user.id, Participation.status == "joined"
+    )
+    peers = (
+        select(Participation.user_id, Participation.activity_id.label("via"))
+        .where(Participation.activity_id.in_(mine), Participation.user_id != user.id)
+        .subquery()
+    )
     rows = session.execute(
         select(Participation.activity_id, func.min(peers.c.via), func.count())
         .join(peers, peers.c.user_id == Participation.user_id)
         .where(Participation.activity_id.not_in(mine), Participation.status == "joined")
         .group_by(Participation.activity_id)
-        .order_by(func.count().desc(), Participation.activity_id).limit(limit * 3)).all()
+        .order_by(func.count().desc(), Participation.activity_id)
+        .limit(limit * 3)
+    ).all()
     ids = {row[0] for row in rows} | {row[1] for row in rows}
     activities = {a.id: a for a in session.scalars(select(Activity).where(Activity.id.in_(ids)))}
     picks = []
@@ -79,33 +98,56 @@ def because_you_joined(request, user, limit=3) -> list[Pick]:
         activity = activities.get(activity_id)
         if activity is None or not activity.is_discoverable:
             continue
-        reason = request.localizer.translate(_("Because you joined “${title}”",
-                                               mapping={"title": activities[via].title}))
-        picks.append(Pick(activity.title, request.route_url("activity", id=activity.id),
-                          activity.starts_at, reason))
+        reason = request.localizer.translate(
+            _("Because you joined “${title}”", mapping={"title": activities[via].title})
+        )
+        picks.append(
+            Pick(
+                activity.title,
+                request.route_url("activity", id=activity.id),
+                activity.starts_at,
+                reason,
+            )
+        )
     return picks[:limit]
 
 
 def from_your_interests(request, user, limit=3) -> list[Pick]:
     """Upcoming activities, not joined yet, in the category ``user`` joins most."""
     session = request.dbsession
-    joined = select(Participation.activity_id).where(Participation.user_id == user.id,
-                                                     Participation.status == "joined")
+    joined = select(Participation.activity_id).where(
+        Participation.user_id == user.id, Participation.status == "joined"
+    )
     favourite = session.execute(
-        select(Activity.category).where(Activity.id.in_(joined), Activity.category != "")
-        .group_by(Activity.category).order_by(func.count().desc(), Activity.category).limit(1)
+        select(Activity.category)
+        .where(Activity.id.in_(joined), Activity.category != "")
+        .group_by(Activity.category)
+        .order_by(func.count().desc(), Activity.category)
+        .limit(1)
     ).scalar()
     if favourite is None:
         return []
     mine = {str(i) for i in session.scalars(joined)}
-    hits = request.find_service(ISearchService).search(SearchQuery(
-        kinds=("activity",), categories=(favourite,), sort="date", limit=limit + len(mine),
-        facets=False)).hits
+    hits = (
+        request.find_service(ISearchService)
+        .search(
+            SearchQuery(
+                kinds=("activity",),
+                categories=(favourite,),
+                sort="date",
+                limit=limit + len(mine),
+                facets=False,
+            )
+        )
+        .hits
+    )
     name = category_names(request.tenant, request.locale_name).get(favourite, favourite)
-    reason = request.localizer.translate(_("Because you like ${category}",
-                                           mapping={"category": name}))
-    return [_pick(request, hit.document, reason) for hit in hits
-            if hit.document.key not in mine][:limit]
+    reason = request.localizer.translate(
+        _("Because you like ${category}", mapping={"category": name})
+    )
+    return [_pick(request, hit.document, reason) for hit in hits if hit.document.key not in mine][
+        :limit
+    ]
 
 
 def home_picks(request) -> dict:
@@ -120,7 +162,12 @@ def home_picks(request) -> dict:
         "suggested": suggested,
         "surprise_url": request.route_url("map.surprise"),
         # The map asks the browser where the learner is (locate=1), then sorts by distance.
-        "near_url": request.route_url("map", _query={
-            "locate": "1", "from": dt.date.today().isoformat(),
-            "to": (dt.date.today() + SOON).isoformat()}),
+        "near_url": request.route_url(
+            "map",
+            _query={
+                "locate": "1",
+                "from": dt.date.today().isoformat(),
+                "to": (dt.date.today() + SOON).isoformat(),
+            },
+        ),
     }

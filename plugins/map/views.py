@@ -25,8 +25,12 @@ def map_settings(request) -> dict:
     own = request.tenant.map or {}
     center = own.get("center") or [54.6872, 25.2797]
     tile_url, attribution = city_tiles(request)
-    return {"center": [float(center[0]), float(center[1])], "zoom": int(own.get("zoom", 12)),
-            "tile_url": tile_url, "attribution": attribution}
+    return {
+        "center": [float(center[0]), float(center[1])],
+        "zoom": int(own.get("zoom", 12)),
+        "tile_url": tile_url,
+        "attribution": attribution,
+    }
 
 
 # Filters the map page has no visible field for (a skill from a skill page, a price cap or
@@ -39,8 +43,9 @@ PAGE_PARAMETERS = ("lang", "at", "locate", "group")
 
 def _without(request, *names) -> str:
     """The map's address with the request's parameters but ``names``."""
-    return request.route_url("map", _query=[(name, value) for name, value in request.GET.items()
-                                            if name not in names])
+    return request.route_url(
+        "map", _query=[(name, value) for name, value in request.GET.items() if name not in names]
+    )
 
 
 @view_config(route_name="map", renderer="plugins.map:templates/map.jinja2", permission="view")
@@ -50,7 +55,9 @@ def map_page(request):
     try:
         query = SearchQuery.from_params(request.GET, default_limit=50)
     except QueryError as error:
-        errors = {name: request.localizer.translate(message) for name, message in error.fields.items()}
+        errors = {
+            name: request.localizer.translate(message) for name, message in error.fields.items()
+        }
         query = SearchQuery(limit=50)
         request.response.status = 400
     query = narrowed(request, query.but(kinds=("activity",), facets=True), group)
@@ -66,33 +73,47 @@ def map_page(request):
     url_of = document_urls(request)
     filtered = [name for name in request.GET if name not in PAGE_PARAMETERS]
     return {
-        "query": query, "params": request.GET, "errors": errors, "results": results,
+        "query": query,
+        "params": request.GET,
+        "errors": errors,
+        "results": results,
         "hits": [(hit, url_of(hit.document)) for hit in results.hits],
-        "online": online, "online_hits": [(hit, url_of(hit.document)) for hit in online.hits],
+        "online": online,
+        "online_hits": [(hit, url_of(hit.document)) for hit in online.hits],
         "total": results.total + online.total,
         "carried": [(name, value) for name in CARRIED for value in request.GET.getall(name)],
         # Ways out of an empty result: the whole city, no filters, the online activities.
         "ways_out": {
-            "wider_url": _without(request, "at", "near", "km", "sort") if
-            {"at", "near", "km"} & set(request.GET) else None,
+            "wider_url": _without(request, "at", "near", "km", "sort")
+            if {"at", "near", "km"} & set(request.GET)
+            else None,
             "clear_url": request.route_url("map") if filtered else None,
             "online_url": request.route_url("map", _query={"mode": "online"})
-            if query.mode != "online" else None,
+            if query.mode != "online"
+            else None,
             "skill_url": _without(request, "skill") if query.skills else None,
         },
         "unlocated_url": request.route_url("api.get.activities.unlocated"),
         "map": map_settings(request),
-        "accessibility": {key: request.localizer.translate(label)
-                          for key, label in ACCESSIBILITY.items()},
+        "accessibility": {
+            key: request.localizer.translate(label) for key, label in ACCESSIBILITY.items()
+        },
         "categories": category_names(request.tenant, request.locale_name),
-        "leaflet": xstatic.pkg.leaflet.BASE_DIR, "cluster": xstatic.pkg.leaflet_markercluster.BASE_DIR,
+        "leaflet": xstatic.pkg.leaflet.BASE_DIR,
+        "cluster": xstatic.pkg.leaflet_markercluster.BASE_DIR,
         "geojson_url": request.route_url("api.get.activities.geojson"),
-        "ical_url": request.route_url("map.ics", _query=[
-            (name, value) for name, value in request.GET.items() if name not in ("lang", "at")]),
+        "ical_url": request.route_url(
+            "map.ics",
+            _query=[
+                (name, value) for name, value in request.GET.items() if name not in ("lang", "at")
+            ],
+        ),
         "group": group,
         # The same search over every activity of the city: the banner's way out of the group.
-        "all_url": request.route_url("map", _query=[(name, value) for name, value in
-                                                    request.GET.items() if name != PARAMETER]),
+        "all_url": request.route_url(
+            "map",
+            _query=[(name, value) for name, value in request.GET.items() if name != PARAMETER],
+        ),
     }
 
 
@@ -100,7 +121,10 @@ def map_page(request):
 def surprise_me(request):
     pick = serendipity.surprise(request)
     if pick is None:
-        request.session.flash(request.localizer.translate(
-            _("Nothing to pick from yet: no upcoming activity in this city.")))
+        request.session.flash(
+            request.localizer.translate(
+                _("Nothing to pick from yet: no upcoming activity in this city.")
+            )
+        )
         return HTTPSeeOther(request.route_url("map"))
     return HTTPSeeOther(pick.url)

@@ -11,10 +11,12 @@ def includeme(config):
     config.add_translation_domain(__name__, "col_playlists", "plugins.playlists:locale")
     webhooks.register(config)  # playlist.completed (col_core.webhooks)
     config.register_service_factory("plugins.playlists.services.builder_factory", IPlaylistBuilder)
-    config.register_service_factory("plugins.playlists.progress.progress_factory",
-                                    IPlaylistProgress)
-    config.register_service_factory("plugins.playlists.copying.templates_factory",
-                                    IPlaylistTemplates)
+    config.register_service_factory(
+        "plugins.playlists.progress.progress_factory", IPlaylistProgress
+    )
+    config.register_service_factory(
+        "plugins.playlists.copying.templates_factory", IPlaylistTemplates
+    )
     config.include("plugins.playlists.views.pages")
     config.include("plugins.playlists.views.api")
     config.include("plugins.playlists.views.analytics")

@@ -19,8 +19,9 @@ BADGES_PLUGIN = "badges"
 
 def issuer(request):
     """The badges plugin's ``IBadgeIssuer`` for this request, or None when unavailable."""
-    if BADGES_PLUGIN not in request.registry["col.plugins"].plugins or \
-            not request.tenant.plugin_enabled(BADGES_PLUGIN):
+    if BADGES_PLUGIN not in request.registry[
+        "col.plugins"
+    ].plugins or not request.tenant.plugin_enabled(BADGES_PLUGIN):
         return None
     from plugins.badges.interfaces import IBadgeIssuer
 
@@ -30,8 +31,12 @@ def issuer(request):
 def badge_name(request, playlist, threshold: int) -> str:
     if not threshold:
         return playlist.title
-    return request.localizer.translate(_("${playlist}: ${count} activities done", mapping={
-        "playlist": playlist.title, "count": threshold}))
+    return request.localizer.translate(
+        _(
+            "${playlist}: ${count} activities done",
+            mapping={"playlist": playlist.title, "count": threshold},
+        )
+    )
 
 
 def prepare_badges(request, playlist) -> dict:
@@ -48,14 +53,26 @@ def prepare_badges(request, playlist) -> dict:
     classes = {}
     narrative = criteria_narrative(rule_of(playlist), request.localizer.translate)
     for entry in playlist.badges:
-        subject = ("playlist", playlist.id) if not entry.threshold else \
-            ("playlist_milestone", entry.id)
+        subject = (
+            ("playlist", playlist.id) if not entry.threshold else ("playlist_milestone", entry.id)
+        )
         badge_class = badges.badge_for_subject(
-            *subject, playlist.organisation, name=badge_name(request, playlist, entry.threshold),
-            description=plain_text(playlist.description), skills=list(playlist.skills or ()))
-        badge_class.criteria = narrative if not entry.threshold else request.localizer.translate(
-            _("Complete ${count} activities of the playlist “${playlist}”.",
-              mapping={"count": entry.threshold, "playlist": playlist.title}))
+            *subject,
+            playlist.organisation,
+            name=badge_name(request, playlist, entry.threshold),
+            description=plain_text(playlist.description),
+            skills=list(playlist.skills or ()),
+        )
+        badge_class.criteria = (
+            narrative
+            if not entry.threshold
+            else request.localizer.translate(
+                _(
+                    "Complete ${count} activities of the playlist “${playlist}”.",
+                    mapping={"count": entry.threshold, "playlist": playlist.title},
+                )
+            )
+        )
         entry.badge_class_id = badge_class.id
         classes[entry.id] = badge_class
     return classes
@@ -69,10 +86,22 @@ def issue(request, award) -> bool:
     entry, enrolment = award.badge, award.enrolment
     badge_class = prepare_badges(request, entry.playlist)[entry.id]
     user = enrolment.user
-    assertion = badges.issue(badge_class, user.email, user=user, source="playlist", evidence=[{
-        "narrative": request.localizer.translate(_("Completed the learning playlist “${playlist}”.",
-                                                   mapping={"playlist": entry.playlist.title})),
-        "url": city_link(request, f"/playlists/{entry.playlist_id}")}])
+    assertion = badges.issue(
+        badge_class,
+        user.email,
+        user=user,
+        source="playlist",
+        evidence=[
+            {
+                "narrative": request.localizer.translate(
+                    _(
+                        "Completed the learning playlist “${playlist}”.",
+                        mapping={"playlist": entry.playlist.title},
+                    )
+                ),
+                "url": city_link(request, f"/playlists/{entry.playlist_id}"),
+            }
+        ],
+    )
     award.status, award.assertion_uid = "issued", assertion.uid
     return True
-

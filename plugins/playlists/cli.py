@@ -27,7 +27,7 @@ def notify(app: AppContext, slug: str | None) -> None:
             query = query.where(Tenant.slug == slug)
         tenants = [t for t in request.dbsession.scalars(query) if t.plugin_enabled("playlists")]
         for tenant in tenants:
-            tenant.hostnames  # loaded while attached: links in e-mails need them
+            tenant.hostnames  # noqa: B018 - loaded while attached: links in e-mails need them
             request.dbsession.expunge(tenant)
     if slug and not tenants:
         raise click.ClickException(f"no city with the slug {slug!r} uses playlists.")
@@ -37,6 +37,8 @@ def notify(app: AppContext, slug: str | None) -> None:
     for tenant in tenants:
         with app.request(tenant) as request:
             counts = run(request, now)
-        click.echo(f"{tenant.slug}: {counts['learners']} learner e-mails, "
-                   f"{counts['unavailable']} unavailable activities, {counts['paused']} paused "
-                   f"playlists, {counts['badges']} pending badges issued")
+        click.echo(
+            f"{tenant.slug}: {counts['learners']} learner e-mails, "
+            f"{counts['unavailable']} unavailable activities, {counts['paused']} paused "
+            f"playlists, {counts['badges']} pending badges issued"
+        )

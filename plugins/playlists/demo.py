@@ -9,45 +9,60 @@ from typing import Any
 
 from sqlalchemy import select
 
-from col_core.tenancy import account_lookup
-from col_core.activities.models import Activity
 from col_core.activities.interfaces import ValidationFailed
+from col_core.activities.models import Activity
 from col_core.security.models import User
+from col_core.tenancy import account_lookup
 from plugins.playlists.interfaces import IPlaylistBuilder, IPlaylistProgress
 from plugins.playlists.mailing import city_link
 from plugins.playlists.models import Playlist
 
 # (title, description, rule, kind of each item: mandatory, optional or a group's name)
 PLAYLISTS: list[tuple[str, str, dict[str, Any], list[bool | str]]] = [
-    ("Digital starter pathway",
-     "<p>From your first website to your first program: do both basics and one extra.</p>",
-     {"min_optional": 1, "milestones": [2]}, [True, True, False, False]),
-    ("Explore your city",
-     "<p>One activity you must do, then pick any two of the alternatives.</p>",
-     {"groups": {"Pick two": 2}}, [True, "Pick two", "Pick two", "Pick two"]),
+    (
+        "Digital starter pathway",
+        "<p>From your first website to your first program: do both basics and one extra.</p>",
+        {"min_optional": 1, "milestones": [2]},
+        [True, True, False, False],
+    ),
+    (
+        "Explore your city",
+        "<p>One activity you must do, then pick any two of the alternatives.</p>",
+        {"groups": {"Pick two": 2}},
+        [True, "Pick two", "Pick two", "Pick two"],
+    ),
 ]
 
 
 def _rows(activities, kinds) -> list[dict]:
-    return [{"activity_id": activity.id, "mandatory": kind is True,
-             "group": kind if isinstance(kind, str) else ""}
-            for activity, kind in zip(activities, kinds)]
+    return [
+        {
+            "activity_id": activity.id,
+            "mandatory": kind is True,
+            "group": kind if isinstance(kind, str) else "",
+        }
+        for activity, kind in zip(activities, kinds, strict=False)
+    ]
 
 
 def seed(request, tenant) -> list[str]:
     db = request.dbsession
     if tenant.is_global or db.scalar(select(Playlist.id).limit(1)) is not None:
         return []
-    activities = db.scalars(select(Activity).where(Activity.is_discoverable)
-                            .order_by(Activity.organisation_id, Activity.id)).all()
+    activities = db.scalars(
+        select(Activity)
+        .where(Activity.is_discoverable)
+        .order_by(Activity.organisation_id, Activity.id)
+    ).all()
     if len(activities) < 8:
         return [f"{tenant.slug}: too few activities for demo playlists"]
     builder = request.find_service(IPlaylistBuilder)
     lines = []
     for number, (title, description, rule, kinds) in enumerate(PLAYLISTS):
-        chosen = activities[number * 4:number * 4 + 4]
-        playlist, _errors = builder.create(chosen[0].organisation, None, {
-            "title": title, "description": description, **rule})
+        chosen = activities[number * 4 : number * 4 + 4]
+        playlist, _errors = builder.create(
+            chosen[0].organisation, None, {"title": title, "description": description, **rule}
+        )
         try:
             builder.set_items(playlist, _rows(chosen, kinds))
             builder.publish(playlist)
@@ -60,6 +75,8 @@ def seed(request, tenant) -> list[str]:
     first = db.scalar(select(Playlist).where(Playlist.status == "published").order_by(Playlist.id))
     if learner is not None and first is not None:
         request.find_service(IPlaylistProgress).start(first, learner)
-        lines.append(f"{learner.email} follows “{first.title}”: mark its activities completed "
-                     "and the playlist badge arrives in the wallet.")
+        lines.append(
+            f"{learner.email} follows “{first.title}”: mark its activities completed "
+            "and the playlist badge arrives in the wallet."
+        )
     return lines

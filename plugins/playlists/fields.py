@@ -12,7 +12,8 @@ import zoneinfo
 
 from pyramid.i18n import TranslationStringFactory
 
-from col_core.activities.fields import PARSERS as ACTIVITY_PARSERS, FieldError
+from col_core.activities.fields import PARSERS as ACTIVITY_PARSERS
+from col_core.activities.fields import FieldError
 from col_core.activities.fields import parse_fields as parse_activity_fields
 from col_core.activities.schedule import ScheduleError, parse_local
 from col_core.security.validation import record_id, whole_number
@@ -27,8 +28,9 @@ GROUP_NAME_LIMIT = 40
 def _integer(value, low: int, high: int) -> int:
     number = whole_number(value, low, high)
     if number is None:
-        raise FieldError(_("Enter a whole number from ${low} to ${high}.",
-                           mapping={"low": low, "high": high}))
+        raise FieldError(
+            _("Enter a whole number from ${low} to ${high}.", mapping={"low": low, "high": high})
+        )
     return number
 
 
@@ -44,7 +46,9 @@ def _boolean(value) -> bool:
 
 def _visibility(value, ctx) -> str:
     if value not in VISIBILITIES:
-        raise FieldError(_("Choose one of: ${choices}.", mapping={"choices": ", ".join(VISIBILITIES)}))
+        raise FieldError(
+            _("Choose one of: ${choices}.", mapping={"choices": ", ".join(VISIBILITIES)})
+        )
     return value
 
 
@@ -52,8 +56,9 @@ def _group_name(value) -> str:
     if value is None:
         return ""
     if not isinstance(value, str) or len(value.strip()) > GROUP_NAME_LIMIT:
-        raise FieldError(_("Name a group in at most ${limit} characters.",
-                           mapping={"limit": GROUP_NAME_LIMIT}))
+        raise FieldError(
+            _("Name a group in at most ${limit} characters.", mapping={"limit": GROUP_NAME_LIMIT})
+        )
     return value.strip()
 
 
@@ -80,8 +85,10 @@ def _milestones(value, ctx) -> list[int]:
 
 
 PARSERS = {
-    **{name: ACTIVITY_PARSERS[name]
-       for name in ("title", "description", "cover", "category", "languages", "skills")},
+    **{
+        name: ACTIVITY_PARSERS[name]
+        for name in ("title", "description", "cover", "category", "languages", "skills")
+    },
     "visibility": _visibility,
     "min_optional": lambda value, ctx: _integer(value, 0, MAX_ITEMS),
     "groups": _groups,
@@ -101,7 +108,7 @@ def _moment(value, tz: zoneinfo.ZoneInfo) -> dt.datetime | None:
     try:
         return parse_local(value, tz)
     except ScheduleError as error:
-        raise FieldError(error.args[0])
+        raise FieldError(error.args[0]) from error
 
 
 def _activity_id(value) -> int:
@@ -116,21 +123,26 @@ def parse_items(rows, tz: zoneinfo.ZoneInfo) -> tuple[list[dict], dict]:
     if not isinstance(rows, list):
         return [], {"items": _("Give the items as a list.")}
     if len(rows) > MAX_ITEMS:
-        return [], {"items": _("A playlist holds at most ${limit} activities.",
-                               mapping={"limit": MAX_ITEMS})}
+        return [], {
+            "items": _(
+                "A playlist holds at most ${limit} activities.", mapping={"limit": MAX_ITEMS}
+            )
+        }
     clean, errors, seen = [], {}, set()
     for number, row in enumerate(rows):
         if not isinstance(row, dict):
             errors[f"items.{number}"] = _("Describe each item with at least its activity.")
             continue
         parsed = {}
-        for name, parse in (("activity_id", _activity_id),
-                            ("mandatory", lambda v: _boolean(True if v is None else v)),
-                            ("group", _group_name),
-                            ("unlock_after", lambda v: None if v in (None, "") else _activity_id(v)),
-                            ("opens_at", lambda v: _moment(v, tz)),
-                            ("closes_at", lambda v: _moment(v, tz)),
-                            ("note", lambda v: ACTIVITY_PARSERS["title"](v, None))):
+        for name, parse in (
+            ("activity_id", _activity_id),
+            ("mandatory", lambda v: _boolean(True if v is None else v)),
+            ("group", _group_name),
+            ("unlock_after", lambda v: None if v in (None, "") else _activity_id(v)),
+            ("opens_at", lambda v: _moment(v, tz)),
+            ("closes_at", lambda v: _moment(v, tz)),
+            ("note", lambda v: ACTIVITY_PARSERS["title"](v, None)),
+        ):
             try:
                 parsed[name] = parse(row.get(name))
             except FieldError as error:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from markupsafe import Markup
 from pyramid.i18n import TranslationStringFactory
 from pyramid.renderers import render
-from markupsafe import Markup
 from sqlalchemy import select
 
 from col_core.hookspecs import MapGroup, NavItem, Report, Section, SkillSubject, hookimpl
@@ -66,20 +66,27 @@ def col_skill_subjects(request, uris) -> list:
     ids = list(tags.subjects(SUBJECT, uris)) if tags is not None else []
     if not ids:
         return []
-    found = request.dbsession.scalars(select(Playlist).where(
-        Playlist.id.in_(ids), Playlist.status == "published", Playlist.visibility == "public")
-        .order_by(Playlist.title)).all()
+    found = request.dbsession.scalars(
+        select(Playlist)
+        .where(
+            Playlist.id.in_(ids), Playlist.status == "published", Playlist.visibility == "public"
+        )
+        .order_by(Playlist.title)
+    ).all()
     kind = request.localizer.translate(_("Playlist"))
-    return [SkillSubject(kind, p.title, request.route_path("playlists.page", id=p.id))
-            for p in found]
+    return [
+        SkillSubject(kind, p.title, request.route_path("playlists.page", id=p.id)) for p in found
+    ]
 
 
 @hookimpl
 def col_analytics_reports(request, organisation) -> list:
     """A dashboard per playlist of the organisation, linked from its organiser dashboard."""
     kind = request.localizer.translate(_("Playlist"))
-    return [Report(kind, playlist.title, request.route_url("playlists.analytics", id=playlist.id))
-            for playlist in request.find_service(IPlaylistBuilder).for_organisation(organisation)]
+    return [
+        Report(kind, playlist.title, request.route_url("playlists.analytics", id=playlist.id))
+        for playlist in request.find_service(IPlaylistBuilder).for_organisation(organisation)
+    ]
 
 
 @hookimpl
@@ -96,64 +103,104 @@ def col_map_group(request, group) -> MapGroup | None:
     enrolled = request.find_service(IPlaylistProgress).enrolment(playlist, request.user) is not None
     if not can_see(request, playlist, enrolled):
         return None
-    return MapGroup(title=playlist.title,
-                    activity_ids=tuple(str(item.activity_id) for item in playlist.items),
-                    url=request.route_url("playlists.page", id=playlist.id),
-                    heading=request.localizer.translate(_(
-                        "Activities of the playlist “${title}”", mapping={"title": playlist.title})))
+    return MapGroup(
+        title=playlist.title,
+        activity_ids=tuple(str(item.activity_id) for item in playlist.items),
+        url=request.route_url("playlists.page", id=playlist.id),
+        heading=request.localizer.translate(
+            _("Activities of the playlist “${title}”", mapping={"title": playlist.title})
+        ),
+    )
 
 
 @hookimpl
 def col_navigation(request) -> list:
     if request.tenant.is_global:
         return []
-    return [NavItem(title=request.localizer.translate(_("Playlists")),
-                    url=request.route_url("playlists.list"), order=30)]
+    return [
+        NavItem(
+            title=request.localizer.translate(_("Playlists")),
+            url=request.route_url("playlists.list"),
+            order=30,
+        )
+    ]
 
 
 def _section(request, title, playlists, order, **extra) -> Section:
     html = render(SECTION, {"playlists": playlists, **extra}, request=request)
-    return Section(title=request.localizer.translate(title), html=Markup(html), order=order,
-                   id="playlists")
+    return Section(
+        title=request.localizer.translate(title), html=Markup(html), order=order, id="playlists"
+    )
 
 
 @hookimpl
 def col_home_sections(request) -> list:
     if request.tenant.is_global:
         return []
-    playlists = request.dbsession.scalars(select(Playlist).where(
-        Playlist.status == "published", Playlist.visibility == "public")
-        .order_by(Playlist.published_at.desc()).limit(4)).all()
+    playlists = request.dbsession.scalars(
+        select(Playlist)
+        .where(Playlist.status == "published", Playlist.visibility == "public")
+        .order_by(Playlist.published_at.desc())
+        .limit(4)
+    ).all()
     if not playlists:
         return []
-    return [_section(request, _("Learning playlists"), playlists, 30,
-                     more_url=request.route_url("playlists.list"),
-                     more_text=request.localizer.translate(_("All playlists")))]
+    return [
+        _section(
+            request,
+            _("Learning playlists"),
+            playlists,
+            30,
+            more_url=request.route_url("playlists.list"),
+            more_text=request.localizer.translate(_("All playlists")),
+        )
+    ]
 
 
 @hookimpl
 def col_profile_sections(request, user) -> list:
     # Progress is the learner's own business: shown on their own profile only.
-    if request.tenant.is_global or user is None or request.user is None or request.user.id != user.id:
+    if (
+        request.tenant.is_global
+        or user is None
+        or request.user is None
+        or request.user.id != user.id
+    ):
         return []
-    enrolments = request.dbsession.scalars(select(PlaylistEnrolment).where(
-        PlaylistEnrolment.user_id == user.id).order_by(PlaylistEnrolment.started_at.desc())).all()
+    enrolments = request.dbsession.scalars(
+        select(PlaylistEnrolment)
+        .where(PlaylistEnrolment.user_id == user.id)
+        .order_by(PlaylistEnrolment.started_at.desc())
+    ).all()
     if not enrolments:
         return []
     service = request.find_service(IPlaylistProgress)
     progress = {e.playlist_id: service.progress(e).percent for e in enrolments}
-    return [_section(request, _("My playlists"), [e.playlist for e in enrolments], 40,
-                     progress=progress)]
+    return [
+        _section(
+            request, _("My playlists"), [e.playlist for e in enrolments], 40, progress=progress
+        )
+    ]
 
 
 @hookimpl
 def col_dashboard_sections(request, organisation) -> list:
-    playlists = request.dbsession.scalars(select(Playlist).where(
-        Playlist.organisation_id == organisation.id).order_by(Playlist.id.desc())).all()
-    return [_section(request, _("Playlists"), playlists, 40,
-                     new_url=request.route_url("playlists.new", slug=organisation.slug),
-                     more_url=request.route_url("playlists.templates", slug=organisation.slug),
-                     more_text=request.localizer.translate(_("Start from another city's template")))]
+    playlists = request.dbsession.scalars(
+        select(Playlist)
+        .where(Playlist.organisation_id == organisation.id)
+        .order_by(Playlist.id.desc())
+    ).all()
+    return [
+        _section(
+            request,
+            _("Playlists"),
+            playlists,
+            40,
+            new_url=request.route_url("playlists.new", slug=organisation.slug),
+            more_url=request.route_url("playlists.templates", slug=organisation.slug),
+            more_text=request.localizer.translate(_("Start from another city's template")),
+        )
+    ]
 
 
 @hookimpl
@@ -177,27 +224,48 @@ def col_metrics(request, scope, period) -> list:
         return []
 
     def scoped(query):
-        return query.where(Playlist.organisation_id == scope.id) if isinstance(
-            scope, Organisation) else query
+        return (
+            query.where(Playlist.organisation_id == scope.id)
+            if isinstance(scope, Organisation)
+            else query
+        )
 
     def enrolments(counted):
-        return scoped(select(func.count(counted)).join(
-            Playlist, Playlist.id == PlaylistEnrolment.playlist_id))
+        return scoped(
+            select(func.count(counted)).join(Playlist, Playlist.id == PlaylistEnrolment.playlist_id)
+        )
 
     start, end = period.bounds()
-    offered = scoped(select(func.count(Playlist.id)).where(
-        Playlist.status == "published", Playlist.published_at < end))
+    offered = scoped(
+        select(func.count(Playlist.id)).where(
+            Playlist.status == "published", Playlist.published_at < end
+        )
+    )
     started = enrolments(PlaylistEnrolment.user_id.distinct()).where(
-        PlaylistEnrolment.started_at >= start, PlaylistEnrolment.started_at < end)
+        PlaylistEnrolment.started_at >= start, PlaylistEnrolment.started_at < end
+    )
     completed = enrolments(PlaylistEnrolment.id).where(
-        PlaylistEnrolment.completed_at >= start, PlaylistEnrolment.completed_at < end)
+        PlaylistEnrolment.completed_at >= start, PlaylistEnrolment.completed_at < end
+    )
     t, db = request.localizer.translate, request.dbsession
-    return [Metric("playlists.offered", t(_("Playlists offered")), db.scalar(offered),
-                   people=False, order=55),
-            Metric("playlists.learners", t(_("Learners who started a playlist")),
-                   db.scalar(started), order=56),
-            Metric("playlists.completions", t(_("Playlists completed")), db.scalar(completed),
-                   order=57)]
+    return [
+        Metric(
+            "playlists.offered",
+            t(_("Playlists offered")),
+            db.scalar(offered),
+            people=False,
+            order=55,
+        ),
+        Metric(
+            "playlists.learners",
+            t(_("Learners who started a playlist")),
+            db.scalar(started),
+            order=56,
+        ),
+        Metric(
+            "playlists.completions", t(_("Playlists completed")), db.scalar(completed), order=57
+        ),
+    ]
 
 
 @hookimpl
@@ -213,27 +281,43 @@ def col_account_export(request, user) -> dict[str, bytes]:
     session = request.dbsession
 
     def completed(enrolment) -> list[dict]:
-        return [{"activity_id": activity_id, "activity": title, "completed_at": at.isoformat()}
-                for at, activity_id, title in session.execute(
-                    select(ItemCompletion.completed_at, Activity.id, Activity.title)
-                    .join(PlaylistItem, PlaylistItem.id == ItemCompletion.item_id)
-                    .join(Activity, Activity.id == PlaylistItem.activity_id)
-                    .where(ItemCompletion.enrolment_id == enrolment.id)
-                    .order_by(ItemCompletion.completed_at))]
+        return [
+            {"activity_id": activity_id, "activity": title, "completed_at": at.isoformat()}
+            for at, activity_id, title in session.execute(
+                select(ItemCompletion.completed_at, Activity.id, Activity.title)
+                .join(PlaylistItem, PlaylistItem.id == ItemCompletion.item_id)
+                .join(Activity, Activity.id == PlaylistItem.activity_id)
+                .where(ItemCompletion.enrolment_id == enrolment.id)
+                .order_by(ItemCompletion.completed_at)
+            )
+        ]
 
     # An account spans cities, so its export deliberately reads across tenants.
     with cross_tenant(session):
         cities = dict(session.execute(select(Tenant.id, Tenant.slug)).all())
-        enrolments = [{
-            "city": cities.get(enrolment.tenant_id), "playlist_id": enrolment.playlist_id,
-            "playlist": enrolment.playlist.title,
-            "started_at": enrolment.started_at.isoformat(),
-            "completed_at": enrolment.completed_at and enrolment.completed_at.isoformat(),
-            "items_completed": completed(enrolment),
-            "awards": [{"milestone": award.badge.threshold or "completion",
-                        "status": award.status, "badge": award.assertion_uid or None}
-                       for award in enrolment.awards],
-        } for enrolment in session.scalars(select(PlaylistEnrolment).where(
-            PlaylistEnrolment.user_id == user.id).order_by(PlaylistEnrolment.started_at))]
-    return {"playlists/enrolments.json": json.dumps(enrolments, indent=2,
-                                                    ensure_ascii=False).encode()}
+        enrolments = [
+            {
+                "city": cities.get(enrolment.tenant_id),
+                "playlist_id": enrolment.playlist_id,
+                "playlist": enrolment.playlist.title,
+                "started_at": enrolment.started_at.isoformat(),
+                "completed_at": enrolment.completed_at and enrolment.completed_at.isoformat(),
+                "items_completed": completed(enrolment),
+                "awards": [
+                    {
+                        "milestone": award.badge.threshold or "completion",
+                        "status": award.status,
+                        "badge": award.assertion_uid or None,
+                    }
+                    for award in enrolment.awards
+                ],
+            }
+            for enrolment in session.scalars(
+                select(PlaylistEnrolment)
+                .where(PlaylistEnrolment.user_id == user.id)
+                .order_by(PlaylistEnrolment.started_at)
+            )
+        ]
+    return {
+        "playlists/enrolments.json": json.dumps(enrolments, indent=2, ensure_ascii=False).encode()
+    }

@@ -25,8 +25,10 @@ def send(request, address: str, locale: str | None, subject, lines) -> None:
 def organisers(request, organisation) -> list:
     """Owners and admins of ``organisation`` (or its contact address when it has none)."""
     members = request.dbsession.scalars(
-        select(Membership).where(Membership.organisation_id == organisation.id,
-                                 Membership.role.in_(("owner", "admin")))).all()
+        select(Membership).where(
+            Membership.organisation_id == organisation.id, Membership.role.in_(("owner", "admin"))
+        )
+    ).all()
     people = [(m.user.email, m.user.preferred_locale) for m in members if m.user.is_active]
     if not people and organisation.contact_email:
         people = [(organisation.contact_email, organisation.primary_locale)]
@@ -40,8 +42,12 @@ def tell_organisers(request, organisation, subject, lines) -> None:
 
 def tell_playlist_organisers(request, playlist, subject, line) -> None:
     """E-mail the playlist's organisers ``line`` with a link to its builder page."""
-    tell_organisers(request, playlist.organisation, subject,
-                    [line, city_link(request, f"/playlists/{playlist.id}/edit")])
+    tell_organisers(
+        request,
+        playlist.organisation,
+        subject,
+        [line, city_link(request, f"/playlists/{playlist.id}/edit")],
+    )
 
 
 def city_link(request, path: str) -> str:

@@ -30,7 +30,8 @@ class Playlist(TenantScoped, Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
     title: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")  # sanitised HTML (nh3)
     cover: Mapped[str | None] = mapped_column(String(80))  # IFileStorage key
@@ -52,11 +53,12 @@ class Playlist(TenantScoped, Timestamped, Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     organisation: Mapped[Organisation] = relationship()
-    items: Mapped[list["PlaylistItem"]] = relationship(
-        back_populates="playlist", cascade="all, delete-orphan", order_by="PlaylistItem.position")
-    badges: Mapped[list["PlaylistBadge"]] = relationship(
-        back_populates="playlist", cascade="all, delete-orphan",
-        order_by="PlaylistBadge.threshold")
+    items: Mapped[list[PlaylistItem]] = relationship(
+        back_populates="playlist", cascade="all, delete-orphan", order_by="PlaylistItem.position"
+    )
+    badges: Mapped[list[PlaylistBadge]] = relationship(
+        back_populates="playlist", cascade="all, delete-orphan", order_by="PlaylistBadge.threshold"
+    )
 
     @property
     def accepts_learners(self) -> bool:
@@ -70,15 +72,18 @@ class PlaylistItem(TenantScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     playlist_id: Mapped[int] = mapped_column(
-        ForeignKey("playlists.id", ondelete="CASCADE"), index=True)
+        ForeignKey("playlists.id", ondelete="CASCADE"), index=True
+    )
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities.id", ondelete="CASCADE"), index=True)
+        ForeignKey("activities.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[int] = mapped_column(default=0)
     mandatory: Mapped[bool] = mapped_column(default=True)
     group: Mapped[str] = mapped_column(String(40), default="")
     # The item opens once the learner has completed this other item of the same playlist.
     unlock_after_id: Mapped[int | None] = mapped_column(
-        ForeignKey("playlist_items.id", ondelete="SET NULL"))
+        ForeignKey("playlist_items.id", ondelete="SET NULL")
+    )
     opens_at: Mapped[dt.datetime | None]
     closes_at: Mapped[dt.datetime | None]
     # Template text describing the item, shown to other cities instead of the activity.
@@ -99,7 +104,8 @@ class PlaylistBadge(TenantScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     playlist_id: Mapped[int] = mapped_column(
-        ForeignKey("playlists.id", ondelete="CASCADE"), index=True)
+        ForeignKey("playlists.id", ondelete="CASCADE"), index=True
+    )
     threshold: Mapped[int] = mapped_column(default=0)  # 0 = completing the playlist
     # The badges plugin's badge class; no FK so playlists run without the badges plugin.
     badge_class_id: Mapped[int | None]
@@ -121,17 +127,20 @@ class PlaylistEnrolment(TenantScoped, Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     playlist_id: Mapped[int] = mapped_column(
-        ForeignKey("playlists.id", ondelete="CASCADE"), index=True)
+        ForeignKey("playlists.id", ondelete="CASCADE"), index=True
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[dt.datetime | None]
 
     playlist: Mapped[Playlist] = relationship()
     user: Mapped[User] = relationship()
-    completions: Mapped[list["ItemCompletion"]] = relationship(
-        back_populates="enrolment", cascade="all, delete-orphan")
-    awards: Mapped[list["PlaylistAward"]] = relationship(
-        back_populates="enrolment", cascade="all, delete-orphan")
+    completions: Mapped[list[ItemCompletion]] = relationship(
+        back_populates="enrolment", cascade="all, delete-orphan"
+    )
+    awards: Mapped[list[PlaylistAward]] = relationship(
+        back_populates="enrolment", cascade="all, delete-orphan"
+    )
 
     __table_args__ = (UniqueConstraint("playlist_id", "user_id"),)
 
@@ -143,7 +152,8 @@ class ItemCompletion(TenantScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enrolment_id: Mapped[int] = mapped_column(
-        ForeignKey("playlist_enrolments.id", ondelete="CASCADE"), index=True)
+        ForeignKey("playlist_enrolments.id", ondelete="CASCADE"), index=True
+    )
     item_id: Mapped[int] = mapped_column(ForeignKey("playlist_items.id", ondelete="CASCADE"))
     completed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
@@ -162,9 +172,11 @@ class PlaylistAward(TenantScoped, Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enrolment_id: Mapped[int] = mapped_column(
-        ForeignKey("playlist_enrolments.id", ondelete="CASCADE"), index=True)
+        ForeignKey("playlist_enrolments.id", ondelete="CASCADE"), index=True
+    )
     playlist_badge_id: Mapped[int] = mapped_column(
-        ForeignKey("playlist_badges.id", ondelete="CASCADE"))
+        ForeignKey("playlist_badges.id", ondelete="CASCADE")
+    )
     status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | issued
     assertion_uid: Mapped[str] = mapped_column(String(32), default="")
 
@@ -182,7 +194,8 @@ class PlaylistNotice(TenantScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(
-        ForeignKey("playlist_items.id", ondelete="CASCADE"), index=True)
+        ForeignKey("playlist_items.id", ondelete="CASCADE"), index=True
+    )
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))  # opened | closing | unavailable | invited
     sent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

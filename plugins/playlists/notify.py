@@ -21,9 +21,13 @@ SOON = dt.timedelta(days=2)
 
 def _notice_due(request, item, user, kind) -> bool:
     """True (and recorded) the first time; False when this notice was already sent."""
-    sent = request.dbsession.scalar(select(PlaylistNotice.id).where(
-        PlaylistNotice.item_id == item.id, PlaylistNotice.user_id == user.id,
-        PlaylistNotice.kind == kind))
+    sent = request.dbsession.scalar(
+        select(PlaylistNotice.id).where(
+            PlaylistNotice.item_id == item.id,
+            PlaylistNotice.user_id == user.id,
+            PlaylistNotice.kind == kind,
+        )
+    )
     if sent is not None:
         return False
     request.dbsession.add(PlaylistNotice(item_id=item.id, user_id=user.id, kind=kind))
@@ -46,14 +50,25 @@ def _tell_learner(request, enrolment, item, kind) -> None:
     user = enrolment.user
     mapping = {"activity": item.activity.title, "playlist": enrolment.playlist.title}
     subject, line = {
-        "opened": (_("Now open: ${activity}", mapping=mapping),
-                   _("“${activity}” in your playlist “${playlist}” is open now.", mapping=mapping)),
-        "closing": (_("Closing soon: ${activity}", mapping=mapping),
-                    _("“${activity}” in your playlist “${playlist}” closes in less than two days.",
-                      mapping=mapping)),
+        "opened": (
+            _("Now open: ${activity}", mapping=mapping),
+            _("“${activity}” in your playlist “${playlist}” is open now.", mapping=mapping),
+        ),
+        "closing": (
+            _("Closing soon: ${activity}", mapping=mapping),
+            _(
+                "“${activity}” in your playlist “${playlist}” closes in less than two days.",
+                mapping=mapping,
+            ),
+        ),
     }[kind]
-    send(request, user.email, user.preferred_locale, subject,
-         [line, city_link(request, f"/playlists/{enrolment.playlist_id}")])
+    send(
+        request,
+        user.email,
+        user.preferred_locale,
+        subject,
+        [line, city_link(request, f"/playlists/{enrolment.playlist_id}")],
+    )
 
 
 def run(request, now) -> dict:
@@ -65,8 +80,10 @@ def run(request, now) -> dict:
         counts["paused"] += int(playlist.status == "paused")
     counts["badges"] = len(progress.issue_pending())
     enrolments = request.dbsession.scalars(
-        select(PlaylistEnrolment).join(Playlist, Playlist.id == PlaylistEnrolment.playlist_id)
-        .where(Playlist.status.in_(LIVE), PlaylistEnrolment.completed_at.is_(None)))
+        select(PlaylistEnrolment)
+        .join(Playlist, Playlist.id == PlaylistEnrolment.playlist_id)
+        .where(Playlist.status.in_(LIVE), PlaylistEnrolment.completed_at.is_(None))
+    )
     for enrolment in enrolments:
         states = progress.progress(enrolment, now).states
         for item in enrolment.playlist.items:

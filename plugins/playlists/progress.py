@@ -15,8 +15,13 @@ from col_core.db.meta import utcnow
 from plugins.playlists import awarding, webhooks
 from plugins.playlists.interfaces import IPlaylistProgress
 from plugins.playlists.mailing import tell_playlist_organisers
-from plugins.playlists.models import (ItemCompletion, Playlist, PlaylistAward, PlaylistEnrolment,
-                                      PlaylistItem)
+from plugins.playlists.models import (
+    ItemCompletion,
+    Playlist,
+    PlaylistAward,
+    PlaylistEnrolment,
+    PlaylistItem,
+)
 from plugins.playlists.rules import awards_due, evaluate, feasible
 from plugins.playlists.services import is_available, rule_of
 
@@ -35,8 +40,11 @@ class PlaylistProgress:
     def enrolment(self, playlist, user):
         if user is None:
             return None
-        return self.db.scalar(select(PlaylistEnrolment).where(
-            PlaylistEnrolment.playlist_id == playlist.id, PlaylistEnrolment.user_id == user.id))
+        return self.db.scalar(
+            select(PlaylistEnrolment).where(
+                PlaylistEnrolment.playlist_id == playlist.id, PlaylistEnrolment.user_id == user.id
+            )
+        )
 
     def start(self, playlist, user):
         existing = self.enrolment(playlist, user)
@@ -44,12 +52,18 @@ class PlaylistProgress:
             return existing
         now = utcnow()
         if not playlist.accepts_learners or not feasible(
-                rule_of(playlist), {i.id for i in playlist.items if is_available(i, now)}):
+            rule_of(playlist), {i.id for i in playlist.items if is_available(i, now)}
+        ):
             raise ValidationFailed(_("This playlist does not take new learners at the moment."))
         enrolment = PlaylistEnrolment(playlist=playlist, user=user, started_at=now)
         self.db.add(enrolment)
-        done_before = set(self.db.scalars(select(Participation.activity_id).where(
-            Participation.user_id == user.id, Participation.completed_at.is_not(None))))
+        done_before = set(
+            self.db.scalars(
+                select(Participation.activity_id).where(
+                    Participation.user_id == user.id, Participation.completed_at.is_not(None)
+                )
+            )
+        )
         for item in playlist.items:
             if item.activity_id in done_before:
                 enrolment.completions.append(ItemCompletion(item_id=item.id, completed_at=now))
@@ -58,16 +72,21 @@ class PlaylistProgress:
         return enrolment
 
     def progress(self, enrolment, now=None):
-        return evaluate(rule_of(enrolment.playlist), {c.item_id for c in enrolment.completions},
-                        now or utcnow())
+        return evaluate(
+            rule_of(enrolment.playlist), {c.item_id for c in enrolment.completions}, now or utcnow()
+        )
 
     def activity_completed(self, activity, user):
         rows = self.db.execute(
             select(PlaylistEnrolment, PlaylistItem)
             .join(PlaylistItem, PlaylistItem.playlist_id == PlaylistEnrolment.playlist_id)
             .join(Playlist, Playlist.id == PlaylistEnrolment.playlist_id)
-            .where(PlaylistEnrolment.user_id == user.id, PlaylistItem.activity_id == activity.id,
-                   Playlist.status.in_(LIVE))).all()
+            .where(
+                PlaylistEnrolment.user_id == user.id,
+                PlaylistItem.activity_id == activity.id,
+                Playlist.status.in_(LIVE),
+            )
+        ).all()
         for enrolment, item in rows:
             if item.id not in {c.item_id for c in enrolment.completions}:
                 enrolment.completions.append(ItemCompletion(item_id=item.id))
@@ -115,16 +134,23 @@ class PlaylistProgress:
     def _tell_pending(self, playlist) -> None:
         mapping = {"playlist": playlist.title}
         tell_playlist_organisers(
-            self.request, playlist, _("Badges of ${playlist} are waiting", mapping=mapping),
-            _("A learner earned a badge of your playlist “${playlist}”, but badges are switched "
-              "off in this city, so the award is kept as pending. It is issued automatically "
-              "once the city enables badges.", mapping=mapping))
+            self.request,
+            playlist,
+            _("Badges of ${playlist} are waiting", mapping=mapping),
+            _(
+                "A learner earned a badge of your playlist “${playlist}”, but badges are switched "
+                "off in this city, so the award is kept as pending. It is issued automatically "
+                "once the city enables badges.",
+                mapping=mapping,
+            ),
+        )
 
     def issue_pending(self):
         if awarding.issuer(self.request) is None:
             return []
-        pending = self.db.scalars(select(PlaylistAward).where(
-            PlaylistAward.status == "pending")).all()
+        pending = self.db.scalars(
+            select(PlaylistAward).where(PlaylistAward.status == "pending")
+        ).all()
         return [award for award in pending if self._try_issue(award)]
 
 

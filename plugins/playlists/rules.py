@@ -79,41 +79,54 @@ def problems(rule: Rule) -> dict[str, object]:
     elif rule.min_optional > optional:
         found["min_optional"] = _(
             "The rule needs ${needed} optional items but only ${existing} exist.",
-            mapping={"needed": rule.min_optional, "existing": optional})
+            mapping={"needed": rule.min_optional, "existing": optional},
+        )
     for name, needed in rule.groups.items():
         size = len(_group_members(rule, name))
         if needed < 1:
-            found[f"groups.{name}"] = _("Group “${group}” must ask for at least one of its items.",
-                                        mapping={"group": name})
+            found[f"groups.{name}"] = _(
+                "Group “${group}” must ask for at least one of its items.", mapping={"group": name}
+            )
         elif needed > size:
             found[f"groups.{name}"] = _(
                 "Group “${group}” asks for ${needed} of its items but has only ${size}.",
-                mapping={"group": name, "needed": needed, "size": size})
+                mapping={"group": name, "needed": needed, "size": size},
+            )
     for item in rule.items:
         field_name = f"items.{item.key}"
         if item.group and item.group not in rule.groups:
-            found[field_name] = _("“${item}” is in group “${group}”, which does not exist.",
-                                  mapping={"item": _title(item), "group": item.group})
+            found[field_name] = _(
+                "“${item}” is in group “${group}”, which does not exist.",
+                mapping={"item": _title(item), "group": item.group},
+            )
         elif item.group and item.mandatory:
-            found[field_name] = _("“${item}” is mandatory, so it cannot be one of the "
-                                  "alternatives of group “${group}”.",
-                                  mapping={"item": _title(item), "group": item.group})
+            found[field_name] = _(
+                "“${item}” is mandatory, so it cannot be one of the "
+                "alternatives of group “${group}”.",
+                mapping={"item": _title(item), "group": item.group},
+            )
         elif item.unlock_after is not None and item.unlock_after not in keys:
-            found[field_name] = _("“${item}” unlocks after an activity that is not in the "
-                                  "playlist.", mapping={"item": _title(item)})
+            found[field_name] = _(
+                "“${item}” unlocks after an activity that is not in the playlist.",
+                mapping={"item": _title(item)},
+            )
         elif item.opens_at and item.closes_at and item.closes_at <= item.opens_at:
-            found[field_name] = _("“${item}” closes before it opens.",
-                                  mapping={"item": _title(item)})
+            found[field_name] = _(
+                "“${item}” closes before it opens.", mapping={"item": _title(item)}
+            )
     cycle = unlock_cycle(rule)
     if cycle:
         by_key = {item.key: item for item in rule.items}
-        found["unlock_after"] = _("The unlocking order goes round in a circle: ${cycle}.",
-                                  mapping={"cycle": " → ".join(_title(by_key[k]) for k in cycle)})
+        found["unlock_after"] = _(
+            "The unlocking order goes round in a circle: ${cycle}.",
+            mapping={"cycle": " → ".join(_title(by_key[k]) for k in cycle)},
+        )
     for threshold in rule.milestones:
         if not 1 <= threshold <= len(rule.items):
             found["milestones"] = _(
                 "A milestone of ${threshold} items is impossible in a playlist of ${count}.",
-                mapping={"threshold": threshold, "count": len(rule.items)})
+                mapping={"threshold": threshold, "count": len(rule.items)},
+            )
     return found
 
 
@@ -125,7 +138,7 @@ def unlock_cycle(rule: Rule) -> list[int]:
         key: int | None = start
         while key is not None and key in after:
             if key in path:
-                return path[path.index(key):] + [key]
+                return path[path.index(key) :] + [key]
             path.append(key)
             key = after[key]
     return []
@@ -142,8 +155,7 @@ def evaluate(rule: Rule, completed, now: dt.datetime | None = None) -> Progress:
     for name, needed in rule.groups.items():
         met += min(needed, sum(1 for item in _group_members(rule, name) if item.key in done))
     states = {item.key: item_state(item, done, now) for item in rule.items}
-    return Progress(done=done, required=required, met=met, satisfied=met >= required,
-                    states=states)
+    return Progress(done=done, required=required, met=met, satisfied=met >= required, states=states)
 
 
 def item_state(item: Item, done, now: dt.datetime | None) -> str:
@@ -184,16 +196,38 @@ def criteria_narrative(rule: Rule, translate=lambda message: message.interpolate
     lines = []
     mandatory = [item for item in rule.items if item.mandatory and not item.group]
     if mandatory:
-        lines.append(translate(_("Complete every one of these activities: ${titles}.",
-                                 mapping={"titles": "; ".join(_title(i) for i in mandatory)})))
+        lines.append(
+            translate(
+                _(
+                    "Complete every one of these activities: ${titles}.",
+                    mapping={"titles": "; ".join(_title(i) for i in mandatory)},
+                )
+            )
+        )
     if rule.min_optional:
         optional = _ungrouped_optional(rule)
-        lines.append(translate(_("Complete at least ${count} of these optional activities: "
-                                 "${titles}.", mapping={
-                                     "count": rule.min_optional,
-                                     "titles": "; ".join(_title(i) for i in optional)})))
+        lines.append(
+            translate(
+                _(
+                    "Complete at least ${count} of these optional activities: ${titles}.",
+                    mapping={
+                        "count": rule.min_optional,
+                        "titles": "; ".join(_title(i) for i in optional),
+                    },
+                )
+            )
+        )
     for name, needed in sorted(rule.groups.items()):
-        lines.append(translate(_("${group}: complete any ${count} of ${titles}.", mapping={
-            "group": name, "count": needed,
-            "titles": "; ".join(_title(i) for i in _group_members(rule, name))})))
+        lines.append(
+            translate(
+                _(
+                    "${group}: complete any ${count} of ${titles}.",
+                    mapping={
+                        "group": name,
+                        "count": needed,
+                        "titles": "; ".join(_title(i) for i in _group_members(rule, name)),
+                    },
+                )
+            )
+        )
     return "\n".join(lines)

@@ -14,15 +14,29 @@ def is_listed(playlist) -> bool:
 
 
 def document(playlist) -> SearchDocument:
-    body = " ".join(filter(None, [plain_text(playlist.description),
-                                  *(item.activity.title for item in playlist.items),
-                                  *(skill.get("label", "") for skill in playlist.skills or ())]))
-    return SearchDocument(kind=KIND, key=str(playlist.id), title=playlist.title, body=body,
-                          url=f"/playlists/{playlist.id}", extra={
-                              "category": playlist.category,
-                              "skills": tuple(s["uri"] for s in playlist.skills or () if s.get("uri")),
-                              "languages": tuple(playlist.languages or ()),
-                              "organisation_id": playlist.organisation_id})
+    body = " ".join(
+        filter(
+            None,
+            [
+                plain_text(playlist.description),
+                *(item.activity.title for item in playlist.items),
+                *(skill.get("label", "") for skill in playlist.skills or ()),
+            ],
+        )
+    )
+    return SearchDocument(
+        kind=KIND,
+        key=str(playlist.id),
+        title=playlist.title,
+        body=body,
+        url=f"/playlists/{playlist.id}",
+        extra={
+            "category": playlist.category,
+            "skills": tuple(s["uri"] for s in playlist.skills or () if s.get("uri")),
+            "languages": tuple(playlist.languages or ()),
+            "organisation_id": playlist.organisation_id,
+        },
+    )
 
 
 def sync(request, playlist) -> None:

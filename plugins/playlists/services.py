@@ -23,15 +23,33 @@ from plugins.playlists.rules import Item, Rule, feasible, problems
 
 _ = TranslationStringFactory("col_playlists")
 
-CONTENT = ("title", "description", "cover", "category", "languages", "skills", "visibility",
-           "min_optional", "groups", "is_template")
+CONTENT = (
+    "title",
+    "description",
+    "cover",
+    "category",
+    "languages",
+    "skills",
+    "visibility",
+    "min_optional",
+    "groups",
+    "is_template",
+)
 
 
 def rule_of(playlist: Playlist) -> Rule:
-    items = tuple(Item(key=item.id, title=item.activity.title, mandatory=item.mandatory,
-                       group=item.group, unlock_after=item.unlock_after_id,
-                       opens_at=as_utc(item.opens_at), closes_at=as_utc(item.closes_at))
-                  for item in playlist.items)
+    items = tuple(
+        Item(
+            key=item.id,
+            title=item.activity.title,
+            mandatory=item.mandatory,
+            group=item.group,
+            unlock_after=item.unlock_after_id,
+            opens_at=as_utc(item.opens_at),
+            closes_at=as_utc(item.closes_at),
+        )
+        for item in playlist.items
+    )
     milestones = tuple(badge.threshold for badge in playlist.badges if badge.threshold)
     return Rule(items, playlist.min_optional, dict(playlist.groups or {}), milestones)
 
@@ -40,13 +58,19 @@ def is_available(item: PlaylistItem, now) -> bool:
     """Whether a new learner can still do the item's activity."""
     activity = item.activity
     closed = item.closes_at is not None and as_utc(item.closes_at) < now
-    return (activity.status == "published" and not activity.is_expired
-            and item.acceptance != "declined" and not closed)
+    return (
+        activity.status == "published"
+        and not activity.is_expired
+        and item.acceptance != "declined"
+        and not closed
+    )
 
 
 def _needs_consent(playlist: Playlist, activity: Activity) -> bool:
-    return activity.organisation_id != playlist.organisation_id and playlist.organisation_id not in {
-        c.organisation_id for c in activity.co_organisers}
+    return (
+        activity.organisation_id != playlist.organisation_id
+        and playlist.organisation_id not in {c.organisation_id for c in activity.co_organisers}
+    )
 
 
 @implementer(IPlaylistBuilder)
@@ -60,12 +84,18 @@ class PlaylistBuilder:
         return self.db.get(Playlist, playlist_id) if playlist_id else None
 
     def for_organisation(self, organisation):
-        return self.db.scalars(select(Playlist).where(Playlist.organisation_id == organisation.id)
-                               .order_by(Playlist.id.desc())).all()
+        return self.db.scalars(
+            select(Playlist)
+            .where(Playlist.organisation_id == organisation.id)
+            .order_by(Playlist.id.desc())
+        ).all()
 
     def create(self, organisation, author, data):
-        playlist = Playlist(organisation=organisation, created_by_id=getattr(author, "id", None),
-                            badges=[PlaylistBadge(threshold=0)])
+        playlist = Playlist(
+            organisation=organisation,
+            created_by_id=getattr(author, "id", None),
+            badges=[PlaylistBadge(threshold=0)],
+        )
         self.db.add(playlist)
         self.db.flush()  # skill tags name the playlist by its id
         errors = self._save_fields(playlist, data, partial=True)
@@ -100,8 +130,9 @@ class PlaylistBuilder:
     def _set_milestones(self, playlist, thresholds: list[int]) -> None:
         kept = [b for b in playlist.badges if not b.threshold or b.threshold in thresholds]
         present = {b.threshold for b in kept}
-        playlist.badges = kept + [PlaylistBadge(threshold=t) for t in thresholds
-                                  if t not in present]
+        playlist.badges = kept + [
+            PlaylistBadge(threshold=t) for t in thresholds if t not in present
+        ]
 
     def _refuse_broken_rule(self, playlist) -> None:
         """A live playlist only takes changes that keep its rule working."""
@@ -133,12 +164,16 @@ class PlaylistBuilder:
                     item.acceptance = "pending"
                     invited.append(item)
             item.position, item.mandatory, item.group = position, row["mandatory"], row["group"]
-            item.opens_at, item.closes_at, item.note = row["opens_at"], row["closes_at"], row["note"]
+            item.opens_at, item.closes_at, item.note = (
+                row["opens_at"],
+                row["closes_at"],
+                row["note"],
+            )
             items.append(item)
         playlist.items = items
         self.db.flush()
         by_activity = {item.activity_id: item for item in items}
-        for item, row in zip(items, clean):
+        for item, row in zip(items, clean, strict=False):
             after = by_activity.get(row["unlock_after"])
             item.unlock_after_id = after.id if after else None
         self.db.flush()
@@ -154,31 +189,56 @@ class PlaylistBuilder:
         for number, row in enumerate(clean):
             activity = found.get(row.get("activity_id"))
             already = any(i.activity_id == row.get("activity_id") for i in playlist.items)
-            if activity is None or (activity.status == "draft"
-                                    and activity.organisation_id != playlist.organisation_id):
+            if activity is None or (
+                activity.status == "draft" and activity.organisation_id != playlist.organisation_id
+            ):
                 # Other organisations' drafts are theirs alone: refused as if absent.
-                errors.setdefault(f"items.{number}.activity_id", _(
-                    "There is no activity #${id} in this city.", mapping={"id": row.get("activity_id")}))
+                errors.setdefault(
+                    f"items.{number}.activity_id",
+                    _(
+                        "There is no activity #${id} in this city.",
+                        mapping={"id": row.get("activity_id")},
+                    ),
+                )
             elif activity.status == "archived" and not already:
-                errors.setdefault(f"items.{number}.activity_id", _(
-                    "“${title}” is archived; choose an activity learners can still join.",
-                    mapping={"title": activity.title}))
+                errors.setdefault(
+                    f"items.{number}.activity_id",
+                    _(
+                        "“${title}” is archived; choose an activity learners can still join.",
+                        mapping={"title": activity.title},
+                    ),
+                )
             if row.get("unlock_after") is not None and row["unlock_after"] not in {
-                    r.get("activity_id") for r in clean}:
-                errors.setdefault(f"items.{number}.unlock_after", _(
-                    "An item can only unlock after another item of this playlist."))
+                r.get("activity_id") for r in clean
+            }:
+                errors.setdefault(
+                    f"items.{number}.unlock_after",
+                    _("An item can only unlock after another item of this playlist."),
+                )
         return found
 
     def _invite(self, playlist, item) -> None:
         self.db.add(PlaylistNotice(item_id=item.id, user_id=None, kind="invited"))
         link = city_link(self.request, f"/playlists/items/{item.id}/consent")
-        mapping = {"playlist": playlist.title, "organisation": playlist.organisation.name,
-                   "activity": item.activity.title}
-        tell_organisers(self.request, item.activity.organisation,
-                        _("Your activity was added to a playlist: ${playlist}", mapping=mapping),
-                        [_("${organisation} added your activity “${activity}” to its learning "
-                           "playlist “${playlist}”.", mapping=mapping),
-                         _("If you do not want it there, decline here:"), link])
+        mapping = {
+            "playlist": playlist.title,
+            "organisation": playlist.organisation.name,
+            "activity": item.activity.title,
+        }
+        tell_organisers(
+            self.request,
+            item.activity.organisation,
+            _("Your activity was added to a playlist: ${playlist}", mapping=mapping),
+            [
+                _(
+                    "${organisation} added your activity “${activity}” to its learning "
+                    "playlist “${playlist}”.",
+                    mapping=mapping,
+                ),
+                _("If you do not want it there, decline here:"),
+                link,
+            ],
+        )
 
     def publish(self, playlist):
         errors = {}
@@ -188,10 +248,13 @@ class PlaylistBuilder:
             errors["description"] = _("Describe what learners will get from the playlist.")
         errors.update(self.problems(playlist))
         now = utcnow()
-        if not errors and not feasible(rule_of(playlist), {
-                item.id for item in playlist.items if is_available(item, now)}):
-            errors["items"] = _("Some activities can no longer be done, so nobody could meet the "
-                                "rule: replace them or make them optional.")
+        if not errors and not feasible(
+            rule_of(playlist), {item.id for item in playlist.items if is_available(item, now)}
+        ):
+            errors["items"] = _(
+                "Some activities can no longer be done, so nobody could meet the "
+                "rule: replace them or make them optional."
+            )
         if errors:
             raise ValidationFailed(_("The playlist cannot be published yet."), errors)
         playlist.status, playlist.paused_reason = "published", ""
@@ -206,13 +269,21 @@ class PlaylistBuilder:
     def answer(self, item, accept):
         item.acceptance = "accepted" if accept else "declined"
         if not accept:
-            mapping = {"playlist": item.playlist.title, "activity": item.activity.title,
-                       "organisation": item.activity.organisation.name}
+            mapping = {
+                "playlist": item.playlist.title,
+                "activity": item.activity.title,
+                "organisation": item.activity.organisation.name,
+            }
             tell_playlist_organisers(
-                self.request, item.playlist,
+                self.request,
+                item.playlist,
                 _("An activity was declined for ${playlist}", mapping=mapping),
-                _("${organisation} does not want “${activity}” in your playlist “${playlist}”. "
-                  "Replace it or make it optional.", mapping=mapping))
+                _(
+                    "${organisation} does not want “${activity}” in your playlist “${playlist}”. "
+                    "Replace it or make it optional.",
+                    mapping=mapping,
+                ),
+            )
             self.review(item.playlist, utcnow())
 
     def review(self, playlist, now):
@@ -220,12 +291,14 @@ class PlaylistBuilder:
         for item in unavailable:
             self._warn_once(playlist, item)
         rule = rule_of(playlist)
-        works = feasible(rule, {i.id for i in playlist.items if is_available(i, now)}) \
-            and not problems(rule)
+        works = feasible(
+            rule, {i.id for i in playlist.items if is_available(i, now)}
+        ) and not problems(rule)
         if playlist.status == "published" and not works:
             playlist.status = "paused"
-            playlist.paused_reason = self.request.localizer.translate(_(
-                "Some activities are no longer available and nobody could meet the rule."))
+            playlist.paused_reason = self.request.localizer.translate(
+                _("Some activities are no longer available and nobody could meet the rule.")
+            )
             search.sync(self.request, playlist)
         elif playlist.status == "paused" and works:
             playlist.status, playlist.paused_reason = "published", ""
@@ -233,19 +306,28 @@ class PlaylistBuilder:
         return unavailable
 
     def _warn_once(self, playlist, item) -> None:
-        warned = self.db.scalar(select(PlaylistNotice.id).where(
-            PlaylistNotice.item_id == item.id, PlaylistNotice.user_id.is_(None),
-            PlaylistNotice.kind == "unavailable"))
+        warned = self.db.scalar(
+            select(PlaylistNotice.id).where(
+                PlaylistNotice.item_id == item.id,
+                PlaylistNotice.user_id.is_(None),
+                PlaylistNotice.kind == "unavailable",
+            )
+        )
         if warned is not None:
             return
         self.db.add(PlaylistNotice(item_id=item.id, user_id=None, kind="unavailable"))
         mapping = {"playlist": playlist.title, "activity": item.activity.title}
         tell_playlist_organisers(
-            self.request, playlist,
+            self.request,
+            playlist,
             _("An activity of ${playlist} is no longer available", mapping=mapping),
-            _("“${activity}” in your playlist “${playlist}” has ended, was archived or was "
-              "declined. Learners keep what they completed; replace it so new learners can "
-              "finish.", mapping=mapping))
+            _(
+                "“${activity}” in your playlist “${playlist}” has ended, was archived or was "
+                "declined. Learners keep what they completed; replace it so new learners can "
+                "finish.",
+                mapping=mapping,
+            ),
+        )
 
 
 def builder_factory(context, request) -> PlaylistBuilder:

@@ -15,8 +15,9 @@ SUBJECT = "playlist"
 
 
 def skill_tags(request):
-    if ESCO_PLUGIN not in request.registry["col.plugins"].plugins or \
-            not request.tenant.plugin_enabled(ESCO_PLUGIN):
+    if ESCO_PLUGIN not in request.registry[
+        "col.plugins"
+    ].plugins or not request.tenant.plugin_enabled(ESCO_PLUGIN):
         return None
     from plugins.esco.interfaces import ISkillTags
 
@@ -43,5 +44,9 @@ def sync(request, playlist) -> dict:
     if not unknown:
         return {}
     playlist.skills = [skill for skill in playlist.skills if skill["uri"] not in unknown]
-    return {"skills": _("These are not skills of the ESCO classification: ${uris}.",
-                        mapping={"uris": ", ".join(unknown)})}
+    return {
+        "skills": _(
+            "These are not skills of the ESCO classification: ${uris}.",
+            mapping={"uris": ", ".join(unknown)},
+        )
+    }

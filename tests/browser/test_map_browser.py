@@ -16,8 +16,9 @@ from col_core.activities.search.testing import activities  # noqa: F401  (fixtur
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="needs Debian's Chromium: apt-get install -y chromium"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's Chromium: apt-get install -y chromium"
+    ),
 ]
 CENTRE = (54.6872, 25.2797)
 
@@ -29,14 +30,26 @@ def server(live_server):
 
 @pytest.fixture
 def city(factories, activities):
-    city = factories.tenant("vilnius", map={"center": list(CENTRE), "zoom": 12,
-                                            "tile_url": "http://tiles.invalid/{z}/{x}/{y}.png"})
+    city = factories.tenant(
+        "vilnius",
+        map={
+            "center": list(CENTRE),
+            "zoom": 12,
+            "tile_url": "http://tiles.invalid/{z}/{x}/{y}.png",
+        },
+    )
     org = activities.organisation(city)
     for number in range(12):  # a hundred metres apart: one cluster at the city's zoom
-        activities(city, org, title=f"Dance workshop {number}", lat=CENTRE[0] + number * 0.001,
-                   lon=CENTRE[1])
-    activities(city, org, title="Robotics lab", category="tech", lat=CENTRE[0] - 0.02,
-               lon=CENTRE[1] + 0.03)
+        activities(
+            city,
+            org,
+            title=f"Dance workshop {number}",
+            lat=CENTRE[0] + number * 0.001,
+            lon=CENTRE[1],
+        )
+    activities(
+        city, org, title="Robotics lab", category="tech", lat=CENTRE[0] - 0.02, lon=CENTRE[1] + 0.03
+    )
     return city
 
 
@@ -44,8 +57,10 @@ def test_map_clusters_filters_and_opens_an_activity(server, chromium, city):
     context = chromium.new_context(viewport={"width": 390, "height": 844})  # a phone
     page = context.new_page()
     base = f"{server}/t/vilnius"
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server)
-               else route.abort())
+    page.route(
+        "**/*",
+        lambda route: route.continue_() if route.request.url.startswith(server) else route.abort(),
+    )
     page.goto(f"{base}/map/")
     # Twelve activities a hundred metres apart cluster at the city's zoom.
     cluster = page.locator(".marker-cluster").first
@@ -70,8 +85,10 @@ def test_map_clusters_filters_and_opens_an_activity(server, chromium, city):
 
     # The shared address restores the same view and filter.
     shared = context.new_page()
-    shared.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server)
-                 else route.abort())
+    shared.route(
+        "**/*",
+        lambda route: route.continue_() if route.request.url.startswith(server) else route.abort(),
+    )
     shared.goto(shared_url)
     expect(shared.locator("#results li")).to_have_count(1)
     assert shared.locator("#f-category").input_value() == "tech"

@@ -17,8 +17,9 @@ from col_core.activities.search.testing import activities  # noqa: F401  (fixtur
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="needs Debian's Chromium: apt-get install -y chromium"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's Chromium: apt-get install -y chromium"
+    ),
 ]
 RECORD_VIOLATIONS = """
 window.__violations = [];
@@ -34,8 +35,12 @@ def open_page(chromium, server, cookie=None):
         context.add_cookies([{"name": name, "value": value, "url": server.origin}])
     context.add_init_script(RECORD_VIOLATIONS)
     page = context.new_page()
-    page.route("**/*", lambda route: route.continue_()
-               if route.request.url.startswith(server.origin) else route.abort())
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(server.origin) else route.abort()
+        ),
+    )
     return page
 
 
@@ -48,13 +53,28 @@ def visit(page, url) -> None:
 
 
 def test_city_pages_signed_out_and_signed_in(live_server, chromium, factories, people, activities):
-    city = factories.tenant("vilnius", map={"center": [54.6872, 25.2797], "zoom": 12,
-                                            "tile_url": "http://tiles.invalid/{z}/{x}/{y}.png",
-                                            "attribution": "© Tiles"})
+    city = factories.tenant(
+        "vilnius",
+        map={
+            "center": [54.6872, 25.2797],
+            "zoom": 12,
+            "tile_url": "http://tiles.invalid/{z}/{x}/{y}.png",
+            "attribution": "© Tiles",
+        },
+    )
     organisation = activities.organisation(city)
-    shown = activities(city, organisation, title="Choir", resources=[
-        {"kind": "video", "title": "Warm-up",
-         "url": "https://www.youtube-nocookie.com/embed/aqz-KE-bpKQ"}])
+    shown = activities(
+        city,
+        organisation,
+        title="Choir",
+        resources=[
+            {
+                "kind": "video",
+                "title": "Warm-up",
+                "url": "https://www.youtube-nocookie.com/embed/aqz-KE-bpKQ",
+            }
+        ],
+    )
     draft = activities(city, organisation, title="Draft", status="draft")
     organiser = people.organiser(city, organisation)
     cookie = people.client(city, organiser).session_cookie
@@ -62,8 +82,16 @@ def test_city_pages_signed_out_and_signed_in(live_server, chromium, factories, p
     base = server.city(city)
 
     page = open_page(chromium, server)
-    for path in ("/", "/map/", f"/activities/{shown.id}", "/signin", "/signup",
-                 "/password/forgot", "/badges/verify", "/esco/skills"):
+    for path in (
+        "/",
+        "/map/",
+        f"/activities/{shown.id}",
+        "/signin",
+        "/signup",
+        "/password/forgot",
+        "/badges/verify",
+        "/esco/skills",
+    ):
         visit(page, base + path)
     visit(page, base + f"/activities/{shown.id}")
     assert page.locator("iframe[src^='https://www.youtube-nocookie.com/embed/']").count() == 1
@@ -71,9 +99,14 @@ def test_city_pages_signed_out_and_signed_in(live_server, chromium, factories, p
     page.locator(".leaflet-marker-icon, .marker-cluster").first.wait_for(timeout=10000)
 
     page = open_page(chromium, server, cookie)
-    for path in ("/account", "/badges/wallet", f"/organisations/{organisation.slug}/activities",
-                 f"/organisations/{organisation.slug}/analytics",
-                 f"/organisations/{organisation.slug}/webhooks", "/map/"):
+    for path in (
+        "/account",
+        "/badges/wallet",
+        f"/organisations/{organisation.slug}/activities",
+        f"/organisations/{organisation.slug}/analytics",
+        f"/organisations/{organisation.slug}/webhooks",
+        "/map/",
+    ):
         visit(page, base + path)
     # The draft saves itself through the shared script, which the policy lets run.
     visit(page, base + f"/activities/{draft.id}/edit")
@@ -91,8 +124,9 @@ def test_city_dashboard_with_charts_and_map(live_server, chromium, factories, re
     from col_core.analytics.testing import People, scripted_request, seed_city
 
     people = People(factories, testapp)
-    seeded = seed_city(people, factories, scripted_request(registry), slug="kaunas",
-                       min_group_size=2)
+    seeded = seed_city(
+        people, factories, scripted_request(registry), slug="kaunas", min_group_size=2
+    )
     cookie = people.client(seeded.city, seeded.admin).session_cookie
     server = live_server()
     page = open_page(chromium, server, cookie)

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 
-
 pytestmark = pytest.mark.validators
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,8 +32,12 @@ def validators():
     """Build (or find already built) validators; which of them are usable."""
     if not shutil.which("node"):
         pytest.skip("node is not installed: the OB 3.0 verifier cannot run (install nodejs)")
-    build = subprocess.run(["sh", str(ROOT / "tests" / "tools" / "build_ob_validators.sh")],
-                           capture_output=True, text=True, timeout=900)
+    build = subprocess.run(
+        ["sh", str(ROOT / "tests" / "tools" / "build_ob_validators.sh")],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     if build.returncode != 0:
         pytest.skip(f"could not build the validators: {build.stderr[-1000:]}")
     return {"ob2": OB2_PYTHON.exists(), "ob3": OB3_RUNNER.exists()}
@@ -47,8 +50,7 @@ def live(live_city):
 
 
 def _run(command):
-    proc = subprocess.run([str(c) for c in command], capture_output=True, text=True,
-                          timeout=180)
+    proc = subprocess.run([str(c) for c in command], capture_output=True, text=True, timeout=180)
     try:
         return proc.returncode, json.loads(proc.stdout)
     except ValueError:
@@ -75,8 +77,11 @@ def _get(url: str) -> bytes:
 
 
 def _issued(badges, live):
-    uid = badges.issue(badges.badge_class(skills=[{
-        "uri": "http://data.europa.eu/esco/skill/abc", "label": "repair bicycles"}]))
+    uid = badges.issue(
+        badges.badge_class(
+            skills=[{"uri": "http://data.europa.eu/esco/skill/abc", "label": "repair bicycles"}]
+        )
+    )
     return uid, f"{live}/badges/assertions/{uid}"
 
 
@@ -159,8 +164,9 @@ def test_ob3_baked_credential_is_valid(validators, badges, live, tmp_path, ext):
     assert code == 0 and log["valid_signature"], report
 
 
-def test_ob3_credential_signed_before_a_key_rotation_stays_valid(validators, badges, live,
-                                                                  tmp_path):
+def test_ob3_credential_signed_before_a_key_rotation_stays_valid(
+    validators, badges, live, tmp_path
+):
     from plugins.badges.interfaces import IIssuerKeys
     from plugins.badges.models import Issuer
 

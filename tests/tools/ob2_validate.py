@@ -12,15 +12,16 @@ internet we answer that URL from the copy the package bundles, by mounting a tra
 on every requests Session; every other URL (our test server on 127.0.0.1) goes over the real
 network stack.
 """
+
 import json
 import os
 import sys
 
 import requests
+from openbadges.verifier import verify
+from openbadges.verifier.openbadges_context import OPENBADGES_CONTEXT_V2_DICT
 from requests.adapters import HTTPAdapter
 from requests.models import Response
-from openbadges.verifier.openbadges_context import OPENBADGES_CONTEXT_V2_DICT
-from openbadges.verifier import verify
 
 CONTEXT_URLS = {
     "https://w3id.org/openbadges/v2",
@@ -63,8 +64,11 @@ def main():
         badge_input = arg
     profile = {"email": sys.argv[2]} if len(sys.argv) > 2 else None
     result = verify(badge_input, recipient_profile=profile, use_cache=False)
-    print(json.dumps(result, indent=2,
-                     default=lambda o: o.decode() if isinstance(o, bytes) else str(o)))
+    print(
+        json.dumps(
+            result, indent=2, default=lambda o: o.decode() if isinstance(o, bytes) else str(o)
+        )
+    )
     sys.exit(0 if result["report"]["valid"] else 1)
 
 

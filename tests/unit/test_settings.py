@@ -6,15 +6,19 @@ from col_core import settings
 
 
 def test_environment_overrides_ini(tmp_path):
-    merged = settings.load({"col.base_domain": "ini.example", "col.secret": "s"},
-                           environ={"COL_BASE_DOMAIN": "env.example", "COL_DATA_DIR": str(tmp_path)})
+    merged = settings.load(
+        {"col.base_domain": "ini.example", "col.secret": "s"},
+        environ={"COL_BASE_DOMAIN": "env.example", "COL_DATA_DIR": str(tmp_path)},
+    )
     assert merged["col.base_domain"] == "env.example"
 
 
 def test_ini_overrides_defaults_and_plugin_defaults(tmp_path):
-    merged = settings.load({"map.max_features": "10", "col.secret": "s",
-                            "col.data_dir": str(tmp_path)}, environ={},
-                           plugin_defaults={"map.max_features": "2000", "map.other": "x"})
+    merged = settings.load(
+        {"map.max_features": "10", "col.secret": "s", "col.data_dir": str(tmp_path)},
+        environ={},
+        plugin_defaults={"map.max_features": "2000", "map.other": "x"},
+    )
     assert (merged["map.max_features"], merged["map.other"]) == ("10", "x")
 
 
@@ -43,17 +47,22 @@ def test_every_environment_variable_maps_to_a_known_setting(tmp_path):
 STRONG = "Qm3vX9tL2pW7rK4nB8yH6dF1sJ5gZ0cV-aE_uT"
 
 
-@pytest.mark.parametrize("secret, reason", [
-    ("x", "has 1 characters and needs at least 32"),
-    ("a" * 64, "too easy to guess"),
-    ("ab" * 32, "too easy to guess"),
-    ("abcdefghijklmnopqrstuvwxyz0123456789", "too easy to guess"),
-    ("password" * 5, "too easy to guess"),
-])
+@pytest.mark.parametrize(
+    "secret, reason",
+    [
+        ("x", "has 1 characters and needs at least 32"),
+        ("a" * 64, "too easy to guess"),
+        ("ab" * 32, "too easy to guess"),
+        ("abcdefghijklmnopqrstuvwxyz0123456789", "too easy to guess"),
+        ("password" * 5, "too easy to guess"),
+    ],
+)
 def test_production_refuses_a_weak_secret_and_says_how_to_make_one(tmp_path, secret, reason):
     with pytest.raises(settings.SettingsError, match="COL_SECRET") as refused:
-        settings.load({"col.environment": "production", "col.public_url": "https://x.example"},
-                      environ={"COL_DATA_DIR": str(tmp_path), "COL_SECRET": secret})
+        settings.load(
+            {"col.environment": "production", "col.public_url": "https://x.example"},
+            environ={"COL_DATA_DIR": str(tmp_path), "COL_SECRET": secret},
+        )
     assert reason in str(refused.value)
     assert "secrets.token_urlsafe(48)" in str(refused.value)
 
@@ -62,9 +71,10 @@ def test_production_accepts_a_random_secret(tmp_path):
     import secrets
 
     for secret in (secrets.token_urlsafe(48), secrets.token_hex(16), STRONG):
-        merged = settings.load({"col.environment": "production",
-                                "col.public_url": "https://x.example"},
-                               environ={"COL_DATA_DIR": str(tmp_path), "COL_SECRET": secret})
+        merged = settings.load(
+            {"col.environment": "production", "col.public_url": "https://x.example"},
+            environ={"COL_DATA_DIR": str(tmp_path), "COL_SECRET": secret},
+        )
         assert merged["col.secret"] == secret
 
 
@@ -74,12 +84,23 @@ def test_development_accepts_any_secret(tmp_path):
 
 def test_production_requires_a_public_url(tmp_path):
     with pytest.raises(settings.SettingsError, match="COL_PUBLIC_URL"):
-        settings.load({"col.environment": "production", "col.secret": STRONG},
-                      environ={"COL_DATA_DIR": str(tmp_path)})
+        settings.load(
+            {"col.environment": "production", "col.secret": STRONG},
+            environ={"COL_DATA_DIR": str(tmp_path)},
+        )
 
 
-@pytest.mark.parametrize("url", ["ftp://example.org", "example.org", "https://", "http://a:99999",
-                                 "https://user@example.org", "https://example.org/?x=1"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://example.org",
+        "example.org",
+        "https://",
+        "http://a:99999",
+        "https://user@example.org",
+        "https://example.org/?x=1",
+    ],
+)
 def test_a_malformed_public_url_is_refused(tmp_path, url):
     with pytest.raises(settings.SettingsError, match="col.public_url"):
         settings.load({"col.public_url": url}, environ={"COL_DATA_DIR": str(tmp_path)})

@@ -14,8 +14,8 @@ def includeme(config):
     from sqlalchemy.orm import Session
 
     from col_core.activities.search import indexing
-    from col_core.db import listen
     from col_core.activities.search.services import configure, search_factory
+    from col_core.db import listen
 
     configure(config)
     listen(Session, "after_flush", indexing.follow_flushes)

@@ -18,8 +18,20 @@ from whoosh.lang import has_stemmer, stemmer_for_language
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Letters that Unicode decomposition does not reduce to a base letter plus accents.
-_SPECIAL = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d",
-                          "ð": "d", "þ": "th", "ı": "i", "_": " "})
+_SPECIAL = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "œ": "oe",
+        "ø": "o",
+        "ł": "l",
+        "đ": "d",
+        "ð": "d",
+        "þ": "th",
+        "ı": "i",
+        "_": " ",
+    }
+)
 
 
 def fold(word: str) -> str:

@@ -18,8 +18,11 @@ def search() -> None:
 
 @search.command()
 @click.option("--tenant", "slug", help="Only this city (its slug); default: every city.")
-@click.option("--background", is_flag=True,
-              help="Queue one job per city for `col worker` instead of rebuilding here.")
+@click.option(
+    "--background",
+    is_flag=True,
+    help="Queue one job per city for `col worker` instead of rebuilding here.",
+)
 @click.pass_obj  # the col command's AppContext (not imported: col_core.cli imports us)
 def reindex(app, slug: str | None, background: bool) -> None:
     """Rebuild the search index from the database (with a progress bar per city)."""
@@ -29,8 +32,9 @@ def reindex(app, slug: str | None, background: bool) -> None:
             statement = statement.where(Tenant.slug == slug)
         tenants = request.dbsession.scalars(statement).all()
     if not tenants:
-        raise click.UsageError(f"No active city has the slug {slug!r}." if slug else
-                               "No city has been launched yet.")
+        raise click.UsageError(
+            f"No active city has the slug {slug!r}." if slug else "No city has been launched yet."
+        )
     backend = app.settings["col.search_backend"]
     for tenant in tenants:
         if background:
@@ -40,7 +44,8 @@ def reindex(app, slug: str | None, background: bool) -> None:
             continue
         with app.request(tenant) as request:
             documents = city_documents(request, tenant)
-            with click.progressbar(length=len(documents), label=f"{tenant.slug} ({backend})",
-                                   show_pos=True) as bar:
+            with click.progressbar(
+                length=len(documents), label=f"{tenant.slug} ({backend})", show_pos=True
+            ) as bar:
                 request.find_service(ISearchService).reindex(documents, progress=bar.update)
         click.echo(f"{tenant.slug}: {len(documents)} documents indexed.")

@@ -19,20 +19,43 @@ from zope.interface import implementer
 from col_core.activities.search import store
 from col_core.activities.search.analysis import query_words
 from col_core.activities.search.interfaces import ISearchService
-from col_core.activities.search.query import (FACETS, KM_PER_DEGREE, MODES, Document, Hit,
-                                              SearchResults, distance_km, facet_queries)
+from col_core.activities.search.query import (
+    FACETS,
+    KM_PER_DEGREE,
+    MODES,
+    Document,
+    Hit,
+    SearchResults,
+    distance_km,
+    facet_queries,
+)
 
 T = store.TABLE
 FTS = table("idx_search_fts", column("rowid"), column("rank"))
-RTREE = table("idx_search_rtree", column("id"), column("min_lat"), column("max_lat"),
-              column("min_lon"), column("max_lon"))
+RTREE = table(
+    "idx_search_rtree",
+    column("id"),
+    column("min_lat"),
+    column("max_lat"),
+    column("min_lon"),
+    column("max_lon"),
+)
 VECTOR: ColumnClause[Any] = literal_column("search_documents.idx_search_vector")
 TITLE_VECTOR: ColumnClause[Any] = literal_column("search_documents.idx_search_title_vector")
 # What a Document holds, no more: the analysed terms_* columns are several times its size, and
 # every column read is one more value for the sorter to carry and for Python to convert.
 DOCUMENT_COLUMNS = tuple(T.c[f.name] for f in dataclasses.fields(Document))
-LOCATE_COLUMNS = (T.c.kind, T.c.key, T.c.title, T.c.url, T.c.category, T.c.lat, T.c.lon,
-                  T.c.starts_at, T.c.online)
+LOCATE_COLUMNS = (
+    T.c.kind,
+    T.c.key,
+    T.c.title,
+    T.c.url,
+    T.c.category,
+    T.c.lat,
+    T.c.lon,
+    T.c.starts_at,
+    T.c.online,
+)
 
 
 # Statements are built once per query shape (which filters, tier, order and count) and run with the
@@ -51,14 +74,20 @@ def _alternatives(word) -> tuple[list[str], str | None]:
 
 def fts5_expression(words) -> str:
     return " AND ".join(
-        "(" + " OR ".join([f'"{form}"' for form in forms] + ([f'"{prefix}"*'] if prefix else []))
-        + ")" for forms, prefix in map(_alternatives, words))
+        "("
+        + " OR ".join([f'"{form}"' for form in forms] + ([f'"{prefix}"*'] if prefix else []))
+        + ")"
+        for forms, prefix in map(_alternatives, words)
+    )
 
 
 def tsquery_expression(words) -> str:
     return " & ".join(
-        "(" + " | ".join([f"'{form}'" for form in forms] + ([f"'{prefix}':*"] if prefix else []))
-        + ")" for forms, prefix in map(_alternatives, words))
+        "("
+        + " | ".join([f"'{form}'" for form in forms] + ([f"'{prefix}':*"] if prefix else []))
+        + ")"
+        for forms, prefix in map(_alternatives, words)
+    )
 
 
 def _has(col, name: str):
@@ -79,22 +108,28 @@ def _area(dialect: str, prefix: str):
     sides: list[BindParameter[float]] = [bindparam(f"{prefix}_{side}") for side in SIDES]
     west, south, east, north = sides
     if dialect == "sqlite":
-        return T.c.id.in_(select(RTREE.c.id).where(
-            RTREE.c.max_lat >= south, RTREE.c.min_lat <= north,
-            RTREE.c.max_lon >= west, RTREE.c.min_lon <= east))
+        return T.c.id.in_(
+            select(RTREE.c.id).where(
+                RTREE.c.max_lat >= south,
+                RTREE.c.min_lat <= north,
+                RTREE.c.max_lon >= west,
+                RTREE.c.min_lon <= east,
+            )
+        )
     return and_(T.c.lat.between(south, north), T.c.lon.between(west, east))
 
 
 def _area_values(prefix: str, box) -> dict:
-    return {f"{prefix}_{side}": value for side, value in zip(SIDES, box)}
+    return {f"{prefix}_{side}": value for side, value in zip(SIDES, box, strict=False)}
 
 
 def _distance2():
     """Squared equirectangular distance from the bound point, in degrees of latitude (plain
     arithmetic, no trig)."""
     lat, lon = bindparam("near_lat"), bindparam("near_lon")
-    return ((T.c.lon - lon) * (T.c.lon - lon) * bindparam("near_scale2")
-            + (T.c.lat - lat) * (T.c.lat - lat))
+    return (T.c.lon - lon) * (T.c.lon - lon) * bindparam("near_scale2") + (T.c.lat - lat) * (
+        T.c.lat - lat
+    )
 
 
 class _Filters:
@@ -161,74 +196,119 @@ class DatabaseSearch:
         # through the tenant index and probes the virtual table once per row (1 s instead of
         # 1 ms); "+ 0" keeps it from using an index on tenant_id.
         index_driven = self.dialect == "sqlite" and bool(text or query.bbox or query.near)
-        filters.add(("tenant", index_driven), lambda: (
-            T.c.tenant_id + 0 if index_driven else T.c.tenant_id) == bindparam("tenant"),
-            tenant=self.tenant_id)
+        filters.add(
+            ("tenant", index_driven),
+            lambda: (T.c.tenant_id + 0 if index_driven else T.c.tenant_id) == bindparam("tenant"),
+            tenant=self.tenant_id,
+        )
         if query.kinds:
-            filters.add("kinds", lambda: T.c.kind.in_(bindparam("kinds", expanding=True)),
-                        kinds=list(query.kinds))
+            filters.add(
+                "kinds",
+                lambda: T.c.kind.in_(bindparam("kinds", expanding=True)),
+                kinds=list(query.kinds),
+            )
         if query.categories:
-            filters.add("categories", lambda: T.c.category.in_(
-                bindparam("categories", expanding=True)), categories=list(query.categories))
+            filters.add(
+                "categories",
+                lambda: T.c.category.in_(bindparam("categories", expanding=True)),
+                categories=list(query.categories),
+            )
         if query.keys is not None:  # an empty list matches nothing
-            filters.add("keys", lambda: T.c.key.in_(bindparam("keys", expanding=True)),
-                        keys=list(query.keys))
+            filters.add(
+                "keys",
+                lambda: T.c.key.in_(bindparam("keys", expanding=True)),
+                keys=list(query.keys),
+            )
         if query.skills:
             names = [f"skill_{i}" for i in range(len(query.skills))]
-            filters.add(("skills", len(names)),
-                        lambda: or_(*[_has(T.c.skills, name) for name in names]),
-                        **{name: _packed_like(skill) for name, skill in zip(names, query.skills)})
+            filters.add(
+                ("skills", len(names)),
+                lambda: or_(*[_has(T.c.skills, name) for name in names]),
+                **{
+                    name: _packed_like(skill)
+                    for name, skill in zip(names, query.skills, strict=False)
+                },
+            )
         if not query.include_past:
-            filters.add("current", lambda: or_(T.c.ends_at.is_(None),
-                                               T.c.ends_at >= bindparam("now")),
-                        now=store.utc(query.current_time))
+            filters.add(
+                "current",
+                lambda: or_(T.c.ends_at.is_(None), T.c.ends_at >= bindparam("now")),
+                now=store.utc(query.current_time),
+            )
         if query.date_from:
-            filters.add("date_from", lambda: or_(T.c.ends_at.is_(None),
-                                                 T.c.ends_at >= bindparam("date_from")),
-                        date_from=store.utc(query.date_from))
+            filters.add(
+                "date_from",
+                lambda: or_(T.c.ends_at.is_(None), T.c.ends_at >= bindparam("date_from")),
+                date_from=store.utc(query.date_from),
+            )
         if query.date_to:
-            filters.add("date_to", lambda: or_(T.c.starts_at.is_(None),
-                                               T.c.starts_at <= bindparam("date_to")),
-                        date_to=store.utc(query.date_to))
+            filters.add(
+                "date_to",
+                lambda: or_(T.c.starts_at.is_(None), T.c.starts_at <= bindparam("date_to")),
+                date_to=store.utc(query.date_to),
+            )
         if query.bbox:
-            filters.add("bbox", lambda: _area(self.dialect, "bbox"),
-                        **_area_values("bbox", query.bbox))
+            filters.add(
+                "bbox", lambda: _area(self.dialect, "bbox"), **_area_values("bbox", query.bbox)
+            )
         if query.near:
             lat, lon = query.near
-            filters.values.update(near_lat=lat, near_lon=lon,
-                                  near_scale2=math.cos(math.radians(lat)) ** 2)
+            filters.values.update(
+                near_lat=lat, near_lon=lon, near_scale2=math.cos(math.radians(lat)) ** 2
+            )
             if query.within_km is not None:
                 dlat = query.within_km / KM_PER_DEGREE
                 dlon = dlat / max(math.cos(math.radians(lat)), 1e-6)
-                filters.add("within", lambda: and_(_area(self.dialect, "near"),
-                                                   _distance2() <= bindparam("near_radius2")),
-                            near_radius2=dlat * dlat,
-                            **_area_values("near", (lon - dlon, lat - dlat, lon + dlon,
-                                                    lat + dlat)))
+                filters.add(
+                    "within",
+                    lambda: and_(
+                        _area(self.dialect, "near"), _distance2() <= bindparam("near_radius2")
+                    ),
+                    near_radius2=dlat * dlat,
+                    **_area_values("near", (lon - dlon, lat - dlat, lon + dlon, lat + dlat)),
+                )
         if query.located is not None:
-            filters.add(("located", query.located), lambda located=query.located: (
-                T.c.lat.is_not(None) if located else T.c.lat.is_(None)))
+            filters.add(
+                ("located", query.located),
+                lambda located=query.located: (
+                    T.c.lat.is_not(None) if located else T.c.lat.is_(None)
+                ),
+            )
         if query.mode in MODES:
             filters.add(query.mode, lambda mode=query.mode: T.c[mode].is_(True))
         if query.free:
             filters.add("free", lambda: T.c.price == 0)
         if query.max_price is not None:
-            filters.add("max_price", lambda: and_(T.c.price.is_not(None),
-                                                  T.c.price <= bindparam("max_price")),
-                        max_price=query.max_price)
+            filters.add(
+                "max_price",
+                lambda: and_(T.c.price.is_not(None), T.c.price <= bindparam("max_price")),
+                max_price=query.max_price,
+            )
         if query.age is not None:
-            filters.add("age", lambda: and_(
-                or_(T.c.age_min.is_(None), T.c.age_min <= bindparam("age")),
-                or_(T.c.age_max.is_(None), T.c.age_max >= bindparam("age"))), age=query.age)
+            filters.add(
+                "age",
+                lambda: and_(
+                    or_(T.c.age_min.is_(None), T.c.age_min <= bindparam("age")),
+                    or_(T.c.age_max.is_(None), T.c.age_max >= bindparam("age")),
+                ),
+                age=query.age,
+            )
         if query.language:
-            filters.add("language", lambda: _has(T.c.languages, "language"),
-                        language=_packed_like(query.language))
+            filters.add(
+                "language",
+                lambda: _has(T.c.languages, "language"),
+                language=_packed_like(query.language),
+            )
         if query.accessibility:
             names = [f"access_{i}" for i in range(len(query.accessibility))]
-            filters.add(("accessibility", len(names)),
-                        lambda: and_(*[_has(T.c.accessibility, name) for name in names]),
-                        **{name: _packed_like(feature)
-                           for name, feature in zip(names, query.accessibility)})
+            filters.add(
+                ("accessibility", len(names)),
+                lambda: and_(*[_has(T.c.accessibility, name) for name in names]),
+                **{
+                    name: _packed_like(feature)
+                    for name, feature in zip(names, query.accessibility, strict=False)
+                },
+            )
         return filters
 
     def _match_value(self, words, tier=None) -> str:
@@ -274,7 +354,8 @@ class DatabaseSearch:
             # Each statement binds its city (the tenant filter above, tuned per shape for the
             # planner), so the ORM wall leaves it be; reviewed (docs/security.md).
             statement = _STATEMENTS[shape] = build().execution_options(
-                filters_tenant_itself="search: every statement binds :tenant")
+                filters_tenant_itself="search: every statement binds :tenant"
+            )
         return self.session.connection().execute(statement, values)
 
     @staticmethod
@@ -295,8 +376,11 @@ class DatabaseSearch:
         hits = []
         for row in rows:
             document = store.document_from_row(row)
-            distance = (distance_km(*query.near, document.lat, document.lon)
-                        if query.near and document.lat is not None else None)
+            distance = (
+                distance_km(*query.near, document.lat, document.lon)
+                if query.near and document.lat is not None
+                else None
+            )
             hits.append(Hit(document, float(row.score or 0.0), distance))
         if query.facets or (not rows and query.offset):  # facets, or a page past the end
             total, exact, facets = self._counts(query)
@@ -324,13 +408,18 @@ class DatabaseSearch:
         def build():
             statement, score = self._selection(DOCUMENT_COLUMNS, filters, text, tier, scored=True)
             if counted:
-                statement = statement.add_columns(self._count_statement(
-                    filters, text, count_limit is not None).scalar_subquery().label("counted"))
-            return statement.order_by(*self._order(query.sort, score)).limit(
-                bindparam("limit")).offset(bindparam("offset"))
+                statement = statement.add_columns(
+                    self._count_statement(filters, text, count_limit is not None)
+                    .scalar_subquery()
+                    .label("counted")
+                )
+            return (
+                statement.order_by(*self._order(query.sort, score))
+                .limit(bindparam("limit"))
+                .offset(bindparam("offset"))
+            )
 
-        shape = ("page", text, tier, query.sort, counted, count_limit is not None,
-                 *filters.shape)
+        shape = ("page", text, tier, query.sort, counted, count_limit is not None, *filters.shape)
         return self._execute(shape, build, values).all()
 
     def _ranked_in_tiers(self, query):
@@ -351,10 +440,16 @@ class DatabaseSearch:
             in_title = self._execute(
                 ("title count", *filters.shape),
                 lambda: self._selection([func.count()], filters, True, "title")[0],
-                {**filters.values, "match": self._match_value(words, "title")}).scalar_one()
+                {**filters.values, "match": self._match_value(words, "title")},
+            ).scalar_one()
         # The first row carries the count: the rest tier counts only when the title tier is empty.
-        return rows + self._page(query, "rest", max(0, query.offset - in_title),
-                                 query.limit - len(rows), counted=not rows)
+        return rows + self._page(
+            query,
+            "rest",
+            max(0, query.offset - in_title),
+            query.limit - len(rows),
+            counted=not rows,
+        )
 
     def _counts(self, query):
         """(total, whether it is exact, facets)."""
@@ -375,12 +470,15 @@ class DatabaseSearch:
         groups = [T.c.category, T.c.languages, T.c.accessibility]
 
         def build():
-            sums = [func.sum(case((T.c.online.is_(True), 1), else_=0)).label("online"),
-                    func.sum(case((T.c.in_person.is_(True), 1), else_=0)).label("in_person"),
-                    func.sum(case((T.c.price == 0, 1), else_=0)).label("free"),
-                    func.sum(case((T.c.price > 0, 1), else_=0)).label("paid")]
-            statement, _ = self._selection([*groups, *sums, func.count().label("n")], filters,
-                                           bool(words))
+            sums = [
+                func.sum(case((T.c.online.is_(True), 1), else_=0)).label("online"),
+                func.sum(case((T.c.in_person.is_(True), 1), else_=0)).label("in_person"),
+                func.sum(case((T.c.price == 0, 1), else_=0)).label("free"),
+                func.sum(case((T.c.price > 0, 1), else_=0)).label("paid"),
+            ]
+            statement, _ = self._selection(
+                [*groups, *sums, func.count().label("n")], filters, bool(words)
+            )
             return statement.group_by(*groups)
 
         values = {**filters.values, **({"match": self._match_value(words)} if words else {})}
@@ -394,8 +492,12 @@ class DatabaseSearch:
         for row in rows:
             if row.category:
                 bump("category", row.category, row.n)
-            for name, facet in (("online", "mode"), ("in_person", "mode"), ("free", "price"),
-                                ("paid", "price")):
+            for name, facet in (
+                ("online", "mode"),
+                ("in_person", "mode"),
+                ("free", "price"),
+                ("paid", "price"),
+            ):
                 bump(facet, name, getattr(row, name))
             for language in store.unpacked(row.languages):
                 bump("language", language, row.n)
@@ -409,7 +511,8 @@ class DatabaseSearch:
         counted = self._execute(
             ("count", bool(words), limited, *filters.shape),
             lambda: self._count_statement(filters, bool(words), limited),
-            {**filters.values, **self._count_values(query)}).scalar_one()
+            {**filters.values, **self._count_values(query)},
+        ).scalar_one()
         return _total(counted, _count_limit(query))
 
     def _count_values(self, query) -> dict:
@@ -432,15 +535,19 @@ class DatabaseSearch:
 
         def build():
             statement, score = self._selection(LOCATE_COLUMNS, filters, bool(words))
-            return statement.where(T.c.lat.is_not(None)).order_by(
-                *self._order(query.sort, score)).limit(bindparam("limit")).offset(
-                bindparam("offset"))
+            return (
+                statement.where(T.c.lat.is_not(None))
+                .order_by(*self._order(query.sort, score))
+                .limit(bindparam("limit"))
+                .offset(bindparam("offset"))
+            )
 
         values = {**filters.values, "limit": query.limit + 1, "offset": query.offset}
         if words:
             values["match"] = self._match_value(words)
-        return self._execute(("locate", bool(words), query.sort, *filters.shape), build,
-                             values).all()
+        return self._execute(
+            ("locate", bool(words), query.sort, *filters.shape), build, values
+        ).all()
 
 
 def _count_limit(query) -> int | None:
@@ -460,4 +567,6 @@ def _total(counted: int, limit: int | None) -> tuple[int, bool]:
 def as_documents(documents):
     """query.Document from plugins' SearchDocuments (or query.Documents, unchanged)."""
     for document in documents:
-        yield document if isinstance(document, Document) else Document.from_search_document(document)
+        yield (
+            document if isinstance(document, Document) else Document.from_search_document(document)
+        )

@@ -17,16 +17,33 @@ _FILTERED = {"filters_tenant_itself": "activity_documents: one city's, or this f
 
 def activity_document(row, skills: list) -> Document:
     return Document(
-        kind="activity", key=str(row.id), title=row.title,
-        body=" ".join(filter(None, [plain_text(row.description), row.address,
-                                    *(label for _, label in skills)])),
-        category=row.category, skills=tuple(uri for uri, _ in skills),
-        starts_at=row.starts_at, ends_at=row.ends_at, lat=row.latitude, lon=row.longitude,
-        online=bool(row.online), in_person=row.latitude is not None or bool(row.address),
-        price=row.price_cents, age_min=row.age_min, age_max=row.age_max,
-        languages=tuple(row.languages or ()), accessibility=tuple(row.accessibility or ()),
-        extra={"type": row.type, "address": row.address, "cover": row.cover,
-               "organisation_id": row.organisation_id},
+        kind="activity",
+        key=str(row.id),
+        title=row.title,
+        body=" ".join(
+            filter(
+                None, [plain_text(row.description), row.address, *(label for _, label in skills)]
+            )
+        ),
+        category=row.category,
+        skills=tuple(uri for uri, _ in skills),
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        lat=row.latitude,
+        lon=row.longitude,
+        online=bool(row.online),
+        in_person=row.latitude is not None or bool(row.address),
+        price=row.price_cents,
+        age_min=row.age_min,
+        age_max=row.age_max,
+        languages=tuple(row.languages or ()),
+        accessibility=tuple(row.accessibility or ()),
+        extra={
+            "type": row.type,
+            "address": row.address,
+            "cover": row.cover,
+            "organisation_id": row.organisation_id,
+        },
     )
 
 
@@ -42,8 +59,9 @@ def languages_of(tenant) -> tuple[str, ...]:
 
 
 def tenant_languages(connection, tenant_id: int) -> tuple[str, ...]:
-    row = connection.execute(select(TENANTS.c.locales, TENANTS.c.default_locale)
-                             .where(TENANTS.c.id == tenant_id)).first()
+    row = connection.execute(
+        select(TENANTS.c.locales, TENANTS.c.default_locale).where(TENANTS.c.id == tenant_id)
+    ).first()
     return languages_of(row) if row else ("en",)
 
 
@@ -59,9 +77,11 @@ def activity_documents(connection, where):
     skills: dict[int, list] = {}
     for start in range(0, len(ids), 1000):
         for skill in connection.execute(
-                select(SKILLS.c.activity_id, SKILLS.c.concept_uri, SKILLS.c.label)
-                .where(SKILLS.c.activity_id.in_(ids[start:start + 1000]))
-                .order_by(SKILLS.c.id), execution_options=_FILTERED):
+            select(SKILLS.c.activity_id, SKILLS.c.concept_uri, SKILLS.c.label)
+            .where(SKILLS.c.activity_id.in_(ids[start : start + 1000]))
+            .order_by(SKILLS.c.id),
+            execution_options=_FILTERED,
+        ):
             skills.setdefault(skill.activity_id, []).append((skill.concept_uri, skill.label))
     found: dict[int, tuple[list, list]] = {}
     for row in rows:

@@ -14,8 +14,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from col_core.i18n import _
-from col_core.security.validation import (EARLIEST_DATE, LATEST_DATE, decimal_number,
-                                          whole_number, within_dates)
+from col_core.security.validation import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    decimal_number,
+    whole_number,
+    within_dates,
+)
 
 SORTS = ("relevance", "date", "distance")
 MODES = ("online", "in_person")
@@ -71,19 +76,31 @@ class SearchQuery:
 
     def __post_init__(self):
         if self.keys is not None and len(self.keys) > MAX_KEYS:
-            raise QueryError({"keys": _("A search can be restricted to at most ${limit} documents.",
-                                        mapping={"limit": MAX_KEYS})})
+            raise QueryError(
+                {
+                    "keys": _(
+                        "A search can be restricted to at most ${limit} documents.",
+                        mapping={"limit": MAX_KEYS},
+                    )
+                }
+            )
 
     @property
     def current_time(self) -> dt.datetime:
-        return self.now or dt.datetime.now(dt.timezone.utc)
+        return self.now or dt.datetime.now(dt.UTC)
 
-    def but(self, **changes) -> "SearchQuery":
+    def but(self, **changes) -> SearchQuery:
         return replace(self, **changes)
 
     @classmethod
-    def from_params(cls, params, *, default_limit: int = 20, max_limit: int = MAX_LIMIT,
-                    legacy_language: bool = False) -> "SearchQuery":
+    def from_params(
+        cls,
+        params,
+        *,
+        default_limit: int = 20,
+        max_limit: int = MAX_LIMIT,
+        legacy_language: bool = False,
+    ) -> SearchQuery:
         """Read a query string (a webob MultiDict or a plain dict); raise QueryError when bad.
 
         The activities' language is ``language=``; ``lang=`` chooses the interface's language
@@ -117,17 +134,37 @@ class Document:
     accessibility: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
-    FILTER_FIELDS = ("category", "skills", "starts_at", "ends_at", "lat", "lon", "online",
-                     "in_person", "price", "age_min", "age_max", "languages", "accessibility")
+    FILTER_FIELDS = (
+        "category",
+        "skills",
+        "starts_at",
+        "ends_at",
+        "lat",
+        "lon",
+        "online",
+        "in_person",
+        "price",
+        "age_min",
+        "age_max",
+        "languages",
+        "accessibility",
+    )
 
     @classmethod
-    def from_search_document(cls, document) -> "Document":
+    def from_search_document(cls, document) -> Document:
         extra = dict(document.extra or {})
         values = {name: extra.pop(name) for name in cls.FILTER_FIELDS if name in extra}
         for name in ("skills", "languages", "accessibility"):
             values[name] = tuple(values.get(name) or ())
-        return cls(kind=document.kind, key=str(document.key), title=document.title,
-                   body=document.body or "", url=document.url or "", extra=extra, **values)
+        return cls(
+            kind=document.kind,
+            key=str(document.key),
+            title=document.title,
+            body=document.body or "",
+            url=document.url or "",
+            extra=extra,
+            **values,
+        )
 
 
 class Located(NamedTuple):
@@ -201,8 +238,10 @@ def matches(document: Document, query: SearchQuery) -> bool:
         return False
     if q.max_price is not None and (d.price is None or d.price > q.max_price):
         return False
-    if q.age is not None and ((d.age_min is not None and q.age < d.age_min)
-                              or (d.age_max is not None and q.age > d.age_max)):
+    if q.age is not None and (
+        (d.age_min is not None and q.age < d.age_min)
+        or (d.age_max is not None and q.age > d.age_max)
+    ):
         return False
     if q.language and q.language not in d.languages:
         return False
@@ -259,14 +298,21 @@ def facet_queries(query: SearchQuery) -> dict[str, SearchQuery]:
 def order_key(query: SearchQuery):
     """Sort key for hits of one backend that sorts in Python (the database sorts in SQL)."""
     far = float("inf")
-    never = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+    never = dt.datetime.max.replace(tzinfo=dt.UTC)
     if query.sort == "date":
         return lambda hit: (hit.document.starts_at or never, hit.document.kind, hit.document.key)
     if query.sort == "distance":
-        return lambda hit: (hit.distance_km if hit.distance_km is not None else far,
-                            hit.document.kind, hit.document.key)
-    return lambda hit: (-round(hit.score, 6), hit.document.starts_at or never, hit.document.kind,
-                        hit.document.key)
+        return lambda hit: (
+            hit.distance_km if hit.distance_km is not None else far,
+            hit.document.kind,
+            hit.document.key,
+        )
+    return lambda hit: (
+        -round(hit.score, 6),
+        hit.document.starts_at or never,
+        hit.document.kind,
+        hit.document.key,
+    )
 
 
 class _Parser:
@@ -289,11 +335,14 @@ class _Parser:
             return None
         value = decimal_number(raw) if kind is float else whole_number(raw)
         if value is None:
-            self.errors[name] = _("Enter a number.") if kind is float else _("Enter a whole number.")
+            self.errors[name] = (
+                _("Enter a number.") if kind is float else _("Enter a whole number.")
+            )
             return None
         if (low is not None and value < low) or (high is not None and value > high):
-            self.errors[name] = _("Enter a number between ${low} and ${high}.",
-                                  mapping={"low": low, "high": high})
+            self.errors[name] = _(
+                "Enter a number between ${low} and ${high}.", mapping={"low": low, "high": high}
+            )
             return None
         return value
 
@@ -307,12 +356,14 @@ class _Parser:
             self.errors[name] = _("Enter a date as YYYY-MM-DD.")
             return None
         if not within_dates(value):
-            self.errors[name] = _("Give a date from ${first} to ${last}.",
-                                  mapping={"first": EARLIEST_DATE.year, "last": LATEST_DATE.year})
+            self.errors[name] = _(
+                "Give a date from ${first} to ${last}.",
+                mapping={"first": EARLIEST_DATE.year, "last": LATEST_DATE.year},
+            )
             return None
         if len(raw) <= 10 and end:
             value += dt.timedelta(days=1) - dt.timedelta(microseconds=1)
-        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
     def _floats(self, name, count, message):
         raw = self._one(name)
@@ -330,8 +381,9 @@ class _Parser:
             self.errors["near"] = _("Latitude must be within ±90 and longitude within ±180.")
         bbox = self._floats("bbox", 4, _("Give the area as west,south,east,north."))
         if bbox and not (-180 <= bbox[0] <= bbox[2] <= 180 and -90 <= bbox[1] <= bbox[3] <= 90):
-            self.errors["bbox"] = _("The area must have west ≤ east and south ≤ north, "
-                                    "within ±180 and ±90 degrees.")
+            self.errors["bbox"] = _(
+                "The area must have west ≤ east and south ≤ north, within ±180 and ±90 degrees."
+            )
         mode = self._one("mode") or None
         if mode and mode not in MODES:
             self.errors["mode"] = _("Choose online or in_person.")
@@ -357,8 +409,8 @@ class _Parser:
             free=self._one("free") in ("1", "true", "yes", "on"),
             max_price=None if max_price is None else round(max_price * 100),
             age=self._number("age", int, 0, 120),
-            language=(self._one("language")
-                      or (self._one("lang") if self.legacy_language else "")) or None,
+            language=(self._one("language") or (self._one("lang") if self.legacy_language else ""))
+            or None,
             accessibility=self._all("access"),
             located={"1": True, "0": False}.get(located),
             include_past=self._one("past") in ("1", "true", "yes", "on"),
@@ -370,7 +422,9 @@ class _Parser:
         if query.date_from and query.date_to and query.date_from > query.date_to:
             self.errors["to"] = _("The end date must not be before the start date.")
         if sort == "distance" and not query.near:
-            self.errors["sort"] = _("Sorting by distance needs a point: add near=latitude,longitude.")
+            self.errors["sort"] = _(
+                "Sorting by distance needs a point: add near=latitude,longitude."
+            )
         if within is not None and not query.near:
             self.errors["km"] = _("A distance needs a point: add near=latitude,longitude.")
         if self.errors:

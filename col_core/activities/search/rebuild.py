@@ -10,8 +10,9 @@ REINDEX_JOB = "search.reindex"
 
 def city_documents(request, tenant) -> list:
     """Every document of ``tenant``: its published activities, then each plugin's."""
-    found, _ = activity_documents(request.dbsession.connection(),
-                                  ACTIVITIES.c.tenant_id == tenant.id)
+    found, _ = activity_documents(
+        request.dbsession.connection(), ACTIVITIES.c.tenant_id == tenant.id
+    )
     documents = list(found.get(tenant.id, ([], []))[0])
     for contributed in request.hooks.col_search_documents(request=request, tenant=tenant):
         documents.extend(contributed or ())

@@ -7,8 +7,12 @@ from pyramid.exceptions import ConfigurationError
 from col_core.activities.search.database import DatabaseSearch
 from col_core.activities.search.documents import languages_of
 from col_core.activities.search.rebuild import REINDEX_JOB, reindex_city
-from col_core.activities.search.whoosh_backend import (JOB_KIND, WhooshSearch,
-                                                      apply_committed_change, follow_commits)
+from col_core.activities.search.whoosh_backend import (
+    JOB_KIND,
+    WhooshSearch,
+    apply_committed_change,
+    follow_commits,
+)
 
 BACKENDS = ("database", "whoosh")
 
@@ -30,7 +34,8 @@ def configure(config) -> None:
     backend = settings.setdefault("col.search_backend", "database")
     if backend not in BACKENDS:
         raise ConfigurationError(
-            f"col.search_backend must be one of {', '.join(BACKENDS)}, not {backend!r}.")
+            f"col.search_backend must be one of {', '.join(BACKENDS)}, not {backend!r}."
+        )
     # A big city's rebuild may take a while before a worker is taken to have died on it.
     config.add_job_kind(REINDEX_JOB, reindex_city, lease_seconds=3600)
     if backend == "whoosh":

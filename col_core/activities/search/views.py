@@ -27,8 +27,11 @@ PARAMETERS = [
         ("age", {"type": "integer"}, "Suitable for a learner of this age."),
         ("language", {"type": "string"}, "Spoken in this language (a code such as `lt`)."),
         ("access", {"type": "string"}, "Accessibility features, comma-separated (all)."),
-        ("located", {"enum": ["0", "1"]}, "1: only with a place on the map; 0: only without "
-         "one (mostly online activities)."),
+        (
+            "located",
+            {"enum": ["0", "1"]},
+            "1: only with a place on the map; 0: only without one (mostly online activities).",
+        ),
         ("past", {"type": "boolean"}, "Include activities that have ended."),
         ("sort", {"enum": ["relevance", "date", "distance"]}, "Order of the results."),
         ("limit", {"type": "integer", "minimum": 1, "maximum": 100}, "Results per page."),
@@ -40,21 +43,30 @@ PARAMETERS = [
 # also reads as the interface's language; the API still accepts it (parse_query's
 # legacy_language), documented as deprecated.
 LEGACY_LANGUAGE = {
-    "name": "lang", "in": "query", "required": False, "deprecated": True,
+    "name": "lang",
+    "in": "query",
+    "required": False,
+    "deprecated": True,
     "schema": {"type": "string"},
     "description": "Deprecated: use `language`. Read as `language` when that is absent (it also "
-                   "chooses the language of error messages).",
+    "chooses the language of error messages).",
 }
 API_PARAMETERS = [*PARAMETERS, LEGACY_LANGUAGE]
 HIT_SCHEMA = {
-    "type": "object", "required": ["kind", "key", "title", "url"],
+    "type": "object",
+    "required": ["kind", "key", "title", "url"],
     "properties": {
-        "kind": {"type": "string"}, "key": {"type": "string"}, "title": {"type": "string"},
-        "url": {"type": "string"}, "category": {"type": "string"},
+        "kind": {"type": "string"},
+        "key": {"type": "string"},
+        "title": {"type": "string"},
+        "url": {"type": "string"},
+        "category": {"type": "string"},
         "starts_at": {"type": ["string", "null"], "format": "date-time"},
         "ends_at": {"type": ["string", "null"], "format": "date-time"},
-        "lat": {"type": ["number", "null"]}, "lon": {"type": ["number", "null"]},
-        "online": {"type": "boolean"}, "in_person": {"type": "boolean"},
+        "lat": {"type": ["number", "null"]},
+        "lon": {"type": ["number", "null"]},
+        "online": {"type": "boolean"},
+        "in_person": {"type": "boolean"},
         "price": {"type": ["integer", "null"], "description": "In cents; 0 is free."},
         "languages": {"type": "array", "items": {"type": "string"}},
         "accessibility": {"type": "array", "items": {"type": "string"}},
@@ -62,20 +74,24 @@ HIT_SCHEMA = {
     },
 }
 RESULTS_SCHEMA = {
-    "type": "object", "required": ["total", "total_exact", "items", "facets"],
+    "type": "object",
+    "required": ["total", "total_exact", "items", "facets"],
     "properties": {
         "total": {"type": "integer"},
-        "total_exact": {"type": "boolean", "description":
-                        "False when there are more matches than `total` (they are counted up to "
-                        "100 or the end of the page; with facets=1 the total is exact)."},
+        "total_exact": {
+            "type": "boolean",
+            "description": "False when there are more matches than `total` (they are counted up to "
+            "100 or the end of the page; with facets=1 the total is exact).",
+        },
         "items": {"type": "array", "items": {"$ref": "#/components/schemas/SearchHit"}},
-        "facets": {"type": "object", "description":
-                   "Matches per value of category, mode, price, language and accessibility. A "
-                   "facet whose filter is set (category, mode, free or max_price, language) is "
-                   "counted without that filter, so its other values keep their counts; "
-                   "accessibility features combine with AND and count within the matches.",
-                   "additionalProperties": {
-            "type": "object", "additionalProperties": {"type": "integer"}}},
+        "facets": {
+            "type": "object",
+            "description": "Matches per value of category, mode, price, language and accessibility. A "
+            "facet whose filter is set (category, mode, free or max_price, language) is "
+            "counted without that filter, so its other values keep their counts; "
+            "accessibility features combine with AND and count within the matches.",
+            "additionalProperties": {"type": "object", "additionalProperties": {"type": "integer"}},
+        },
         "suggestion": {"type": ["string", "null"], "description": "Did you mean ..."},
         "next": {"type": ["string", "null"], "description": "The next page, if any."},
     },
@@ -98,8 +114,11 @@ def document_urls(request):
 
     def url_of(document) -> str:
         if document.url:
-            return request.application_url + document.url if document.url.startswith("/") \
+            return (
+                request.application_url + document.url
+                if document.url.startswith("/")
                 else document.url
+            )
         return activity_url(document.key)
 
     return url_of
@@ -112,13 +131,22 @@ def document_url(request, document) -> str:
 def hit_json(hit, url_of) -> dict:
     d = hit.document
     return {
-        "kind": d.kind, "key": d.key, "title": d.title, "url": url_of(d),
+        "kind": d.kind,
+        "key": d.key,
+        "title": d.title,
+        "url": url_of(d),
         "category": d.category,
         "starts_at": d.starts_at.isoformat() if d.starts_at else None,
         "ends_at": d.ends_at.isoformat() if d.ends_at else None,
-        "lat": d.lat, "lon": d.lon, "online": d.online, "in_person": d.in_person,
-        "price": d.price, "age_min": d.age_min, "age_max": d.age_max,
-        "languages": list(d.languages), "accessibility": list(d.accessibility),
+        "lat": d.lat,
+        "lon": d.lon,
+        "online": d.online,
+        "in_person": d.in_person,
+        "price": d.price,
+        "age_min": d.age_min,
+        "age_max": d.age_max,
+        "languages": list(d.languages),
+        "accessibility": list(d.accessibility),
         "distance_km": None if hit.distance_km is None else round(hit.distance_km, 2),
     }
 
@@ -129,9 +157,12 @@ def parse_query(request, **options) -> SearchQuery:
     try:
         return SearchQuery.from_params(request.GET, **options)
     except QueryError as error:
-        raise ApiError(request.localizer.translate(_("Check the search parameters.")),
-                       fields={name: request.localizer.translate(message)
-                               for name, message in error.fields.items()}) from None
+        raise ApiError(
+            request.localizer.translate(_("Check the search parameters.")),
+            fields={
+                name: request.localizer.translate(message) for name, message in error.fields.items()
+            },
+        ) from None
 
 
 def search_api(request):
@@ -144,17 +175,32 @@ def search_api(request):
         params = dict(request.GET.items())
         params["offset"] = str(following)
         next_url = request.current_route_url(_query=params)
-    return {"total": results.total, "total_exact": results.total_exact,
-            "items": [hit_json(hit, url_of) for hit in results.hits],
-            "facets": results.facets, "suggestion": results.suggestion, "next": next_url}
+    return {
+        "total": results.total,
+        "total_exact": results.total_exact,
+        "items": [hit_json(hit, url_of) for hit in results.hits],
+        "facets": results.facets,
+        "suggestion": results.suggestion,
+        "next": next_url,
+    }
 
 
 def includeme(config):
     config.add_openapi_schema("SearchHit", HIT_SCHEMA)
     config.add_openapi_schema("SearchResults", RESULTS_SCHEMA)
     config.add_api_view(
-        search_api, "/search", summary="Search the city's activities (and other documents)",
-        parameters=API_PARAMETERS, tags=["search"], permission="view",
-        responses={200: {"description": "Matching documents, a page of them, with facet counts",
-                         "content": {"application/json": {"schema": {
-                             "$ref": "#/components/schemas/SearchResults"}}}}})
+        search_api,
+        "/search",
+        summary="Search the city's activities (and other documents)",
+        parameters=API_PARAMETERS,
+        tags=["search"],
+        permission="view",
+        responses={
+            200: {
+                "description": "Matching documents, a page of them, with facet counts",
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/SearchResults"}}
+                },
+            }
+        },
+    )

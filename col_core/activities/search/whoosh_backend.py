@@ -27,13 +27,22 @@ from col_core.activities.search import store
 from col_core.activities.search.analysis import fold, index_terms, query_words, words
 from col_core.activities.search.database import as_documents
 from col_core.activities.search.interfaces import ISearchService
-from col_core.activities.search.query import (Hit, Located, SearchResults, count_facets,
-                                              distance_km, facet_queries, matches, order_key)
+from col_core.activities.search.query import (
+    Hit,
+    Located,
+    SearchResults,
+    count_facets,
+    distance_km,
+    facet_queries,
+    matches,
+    order_key,
+)
 from col_core.tenancy.scoping import cross_tenant
 
 JOB_KIND = "search.whoosh"
 SCHEMA = Schema(
-    uid=ID(unique=True), kind=ID,
+    uid=ID(unique=True),
+    kind=ID,
     title=TEXT(analyzer=SpaceSeparatedTokenizer(), field_boost=5.0),
     body=TEXT(analyzer=SpaceSeparatedTokenizer()),
     words=TEXT(analyzer=SpaceSeparatedTokenizer(), spelling=True),
@@ -46,11 +55,14 @@ def _uid(kind: str, key: str) -> str:
 
 
 def _fields(document, languages) -> dict:
-    return {"uid": _uid(document.kind, document.key), "kind": document.kind,
-            "title": " ".join(index_terms(document.title, languages)),
-            "body": " ".join(index_terms(document.body, languages)),
-            "words": " ".join(fold(word) for word in words(f"{document.title} {document.body}")),
-            "document": document}
+    return {
+        "uid": _uid(document.kind, document.key),
+        "kind": document.kind,
+        "title": " ".join(index_terms(document.title, languages)),
+        "body": " ".join(index_terms(document.body, languages)),
+        "words": " ".join(fold(word) for word in words(f"{document.title} {document.body}")),
+        "document": document,
+    }
 
 
 def index_path(whoosh_dir: str, tenant_id: int) -> Path:
@@ -115,7 +127,9 @@ class WhooshSearch:
                 return found, None
             clauses = []
             for word in words_:
-                options = [wq.Term(field, form) for form in word.forms for field in ("title", "body")]
+                options = [
+                    wq.Term(field, form) for form in word.forms for field in ("title", "body")
+                ]
                 if word.prefix:
                     options += [wq.Prefix(field, word.prefix) for field in ("title", "body")]
                 clauses.append(wq.Or(options))
@@ -142,8 +156,11 @@ class WhooshSearch:
         for document, score in found:
             if not matches(document, query):
                 continue
-            distance = (distance_km(*query.near, document.lat, document.lon)
-                        if query.near and document.lat is not None else None)
+            distance = (
+                distance_km(*query.near, document.lat, document.lon)
+                if query.near and document.lat is not None
+                else None
+            )
             hits.append(Hit(document, score, distance))
         hits.sort(key=order_key(query))
         return hits
@@ -157,15 +174,23 @@ class WhooshSearch:
             # A facet whose filter is set is counted without it (query.FACET_FILTERS).
             for facet, wider in facet_queries(query).items():
                 facets[facet] = count_facets(
-                    document for document, _ in found if matches(document, wider))[facet]
-        return SearchResults(total=len(hits), hits=hits[query.offset:query.offset + query.limit],
-                             facets=facets, suggestion=suggestion)
+                    document for document, _ in found if matches(document, wider)
+                )[facet]
+        return SearchResults(
+            total=len(hits),
+            hits=hits[query.offset : query.offset + query.limit],
+            facets=facets,
+            suggestion=suggestion,
+        )
 
     def locate(self, query):
         hits = self._hits(query, self._matching(query)[0])
-        located = [Located(d.kind, d.key, d.title, d.url, d.category, d.lat, d.lon, d.starts_at,
-                           d.online) for d in (hit.document for hit in hits) if d.lat is not None]
-        return located[query.offset:query.offset + query.limit + 1]
+        located = [
+            Located(d.kind, d.key, d.title, d.url, d.category, d.lat, d.lon, d.starts_at, d.online)
+            for d in (hit.document for hit in hits)
+            if d.lat is not None
+        ]
+        return located[query.offset : query.offset + query.limit + 1]
 
 
 def follow_commits(session_factory, runner) -> None:
@@ -183,9 +208,13 @@ def follow_commits(session_factory, runner) -> None:
                 keys = [list(key) for key in change["documents"]]
                 rebuilt = str(change["rebuilt"]) if change["rebuilt"] else None
                 if keys or rebuilt:
-                    job = write_job(session, runner, JOB_KIND, {
-                        "keys": keys, "rebuilt": rebuilt, "languages": list(change["languages"])},
-                        label=f"{len(keys)} document(s)" + (", rebuilt" if rebuilt else ""))
+                    job = write_job(
+                        session,
+                        runner,
+                        JOB_KIND,
+                        {"keys": keys, "rebuilt": rebuilt, "languages": list(change["languages"])},
+                        label=f"{len(keys)} document(s)" + (", rebuilt" if rebuilt else ""),
+                    )
                     job.tenant_id = tenant_id
 
     @event.listens_for(session_factory, "after_commit")
@@ -203,9 +232,14 @@ def apply_committed_change(request, job) -> None:
     """The ``search.whoosh`` job: swap in a rebuilt index, then write the documents it names
     as they are stored now (deleting those no longer stored); running it twice is harmless."""
     payload = job.payload
-    _apply_change(index_path(request.registry.settings["col.whoosh_dir"], job.tenant_id), {
-        "rebuilt": payload.get("rebuilt"), "languages": tuple(payload["languages"]),
-        "documents": store.documents(request.dbsession, job.tenant_id, payload["keys"])})
+    _apply_change(
+        index_path(request.registry.settings["col.whoosh_dir"], job.tenant_id),
+        {
+            "rebuilt": payload.get("rebuilt"),
+            "languages": tuple(payload["languages"]),
+            "documents": store.documents(request.dbsession, job.tenant_id, payload["keys"]),
+        },
+    )
 
 
 def _apply_change(path: Path, change: dict) -> None:

@@ -1,14 +1,15 @@
 """Timestamps as both badge versions write them: ISO 8601, UTC, whole seconds, ``Z``."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 __all__ = ["iso_utc", "parse_iso", "utcnow"]
 
 
 def utcnow() -> datetime:
     """The current time, timezone-aware UTC, truncated to whole seconds."""
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def iso_utc(value: datetime | str) -> str:
@@ -19,8 +20,8 @@ def iso_utc(value: datetime | str) -> str:
     if isinstance(value, str):
         value = parse_iso(value)
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_iso(value: str) -> datetime:
@@ -33,5 +34,5 @@ def parse_iso(value: str) -> datetime:
         text = text[:-1] + "+00:00"
     parsed = datetime.fromisoformat(text)
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
     return parsed

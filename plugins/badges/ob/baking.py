@@ -16,6 +16,7 @@ already baked is refused (the specifications let the implementer choose error or
 the platform always bakes from the clean badge image). SVG input with a DTD, entities or
 external references is refused before anything else is done with it.
 """
+
 from __future__ import annotations
 
 import io
@@ -28,9 +29,21 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 from PIL import Image, PngImagePlugin
 
-__all__ = ["OB2_PNG_KEY", "OB3_PNG_KEY", "OB2_SVG_NS", "OB3_SVG_NS", "Baked",
-           "BakingError", "AlreadyBakedError", "bake_png", "unbake_png", "bake_svg",
-           "unbake_svg", "bake", "unbake"]
+__all__ = [
+    "OB2_PNG_KEY",
+    "OB3_PNG_KEY",
+    "OB2_SVG_NS",
+    "OB3_SVG_NS",
+    "Baked",
+    "BakingError",
+    "AlreadyBakedError",
+    "bake_png",
+    "unbake_png",
+    "bake_svg",
+    "unbake_svg",
+    "bake",
+    "unbake",
+]
 
 OB2_PNG_KEY = "openbadges"
 OB3_PNG_KEY = "openbadgecredential"
@@ -55,6 +68,7 @@ class Baked:
     For OB 2.0 ``value`` is an assertion URL or a JWS; for OB 3.0 the credential JSON or a
     VC-JWT. ``image_type`` is ``"png"`` or ``"svg"``.
     """
+
     version: int
     value: str
     image_type: str
@@ -65,6 +79,7 @@ def _serialise(value: str | dict) -> str:
 
 
 # ---------------------------------------------------------------------------------- PNG
+
 
 def _open_png(data: bytes) -> Image.Image:
     if not data.startswith(_PNG_SIGNATURE):
@@ -106,12 +121,12 @@ def unbake_png(png: bytes) -> Baked | None:
 
 # ---------------------------------------------------------------------------------- SVG
 
+
 def _parse_svg(svg: bytes):
     try:
         # forbid_dtd also rules out internal entity definitions (billion laughs) and
         # external entities; defusedxml refuses them before expansion.
-        return SafeET.fromstring(svg, forbid_dtd=True, forbid_entities=True,
-                                 forbid_external=True)
+        return SafeET.fromstring(svg, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except (DefusedXmlException, SafeET.ParseError) as exc:
         raise BakingError(f"SVG refused: {exc.__class__.__name__}: {exc}") from exc
 
@@ -135,14 +150,14 @@ def _root_start_tag_end(svg: bytes) -> int:
         raise BakingError("SVG has no root element")
     quote = None
     for i in range(found[0], len(svg)):
-        ch = svg[i:i + 1]
+        ch = svg[i : i + 1]
         if quote:
             if ch == quote:
                 quote = None
         elif ch in (b'"', b"'"):
             quote = ch
         elif ch == b">":
-            if svg[i - 1:i] == b"/":
+            if svg[i - 1 : i] == b"/":
                 raise BakingError("SVG root element is empty")
             return i
     raise BakingError("SVG root start tag is not closed")
@@ -174,7 +189,7 @@ def bake_svg(svg: bytes | str, value: str | dict, version: int = 2) -> bytes:
         head += b" " + declared
     elif declared not in head and f"xmlns:openbadges='{ns}'".encode() not in head:
         raise BakingError("SVG binds the openbadges prefix to another namespace")
-    return head + b">\n" + element.encode("utf-8") + data[end + 1:]
+    return head + b">\n" + element.encode("utf-8") + data[end + 1 :]
 
 
 def unbake_svg(svg: bytes | str) -> Baked | None:

@@ -10,13 +10,14 @@ as the cryptosuite specification defines it:
 3. ``SHA-256(proof options) || SHA-256(document)`` is signed with Ed25519;
 4. ``proofValue`` is the signature in multibase base58btc (``z...``).
 """
+
 from __future__ import annotations
 
 import copy
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 import base58
 from cryptography.exceptions import InvalidSignature
@@ -26,8 +27,15 @@ from pyld import jsonld
 from ._dates import iso_utc, utcnow
 from .loader import document_loader
 
-__all__ = ["PROOF_TYPE", "CRYPTOSUITE", "ProofError", "ResolvedMethod", "canonicalize",
-           "sign", "verify"]
+__all__ = [
+    "PROOF_TYPE",
+    "CRYPTOSUITE",
+    "ProofError",
+    "ResolvedMethod",
+    "canonicalize",
+    "sign",
+    "verify",
+]
 
 PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-rdfc-2022"
@@ -44,6 +52,7 @@ class ResolvedMethod:
     ``controller`` is who the key speaks for; ``assertion_method`` says whether that controller
     lists this method under ``assertionMethod`` (a did:key always does).
     """
+
     public_key: ed25519.Ed25519PublicKey
     controller: str
     assertion_method: bool = True
@@ -61,14 +70,22 @@ def canonicalize(document: dict) -> str:
         # "Safe mode", as Data Integrity verifiers run JSON-LD: a member that no context
         # defines would silently vanish from the canonical form, so it would be displayed yet
         # not signed. Refuse such documents, for signing and for verifying alike.
-        expanded = jsonld.expand(copy.deepcopy(document), options,
-                                 on_property_dropped=dropped.append)
+        expanded = jsonld.expand(
+            copy.deepcopy(document), options, on_property_dropped=dropped.append
+        )
         if dropped:
-            raise ProofError("document uses terms no bundled context defines "
-                             f"({len(dropped)} dropped); define them or leave them out")
-        return jsonld.normalize(expanded, {
-            **options, "algorithm": "URDNA2015", "format": "application/n-quads",
-        })
+            raise ProofError(
+                "document uses terms no bundled context defines "
+                f"({len(dropped)} dropped); define them or leave them out"
+            )
+        return jsonld.normalize(
+            expanded,
+            {
+                **options,
+                "algorithm": "URDNA2015",
+                "format": "application/n-quads",
+            },
+        )
     except jsonld.JsonLdError as exc:
         raise ProofError(f"cannot canonicalise the document: {_root_cause(exc)}") from exc
 
@@ -85,12 +102,20 @@ def _hash_data(document: dict, proof_options: dict) -> bytes:
     options = dict(proof_options)
     options["@context"] = document["@context"]
     unsecured = {k: v for k, v in document.items() if k != "proof"}
-    return (hashlib.sha256(canonicalize(options).encode("utf-8")).digest()
-            + hashlib.sha256(canonicalize(unsecured).encode("utf-8")).digest())
+    return (
+        hashlib.sha256(canonicalize(options).encode("utf-8")).digest()
+        + hashlib.sha256(canonicalize(unsecured).encode("utf-8")).digest()
+    )
 
 
-def sign(document: dict, private_key: ed25519.Ed25519PrivateKey, verification_method: str, *,
-         created: datetime | str | None = None, proof_purpose: str = "assertionMethod") -> dict:
+def sign(
+    document: dict,
+    private_key: ed25519.Ed25519PrivateKey,
+    verification_method: str,
+    *,
+    created: datetime | str | None = None,
+    proof_purpose: str = "assertionMethod",
+) -> dict:
     """A copy of ``document`` with an ``eddsa-rdfc-2022`` DataIntegrityProof added.
 
     ``document`` must not already carry a proof (proof chains/sets are not supported).
@@ -112,9 +137,13 @@ def sign(document: dict, private_key: ed25519.Ed25519PrivateKey, verification_me
     return secured
 
 
-def verify(document: dict, resolve: Callable[[str], ResolvedMethod], *,
-           expected_controller: str | None = None,
-           proof_purpose: str = "assertionMethod") -> dict:
+def verify(
+    document: dict,
+    resolve: Callable[[str], ResolvedMethod],
+    *,
+    expected_controller: str | None = None,
+    proof_purpose: str = "assertionMethod",
+) -> dict:
     """Check the ``eddsa-rdfc-2022`` proof of ``document``; return the proof on success.
 
     ``resolve(verificationMethod)`` returns a :class:`ResolvedMethod` or raises. When
@@ -126,8 +155,16 @@ def verify(document: dict, resolve: Callable[[str], ResolvedMethod], *,
         proofs = [proofs]
     if not proofs:
         raise ProofError("no proof")
-    proof = next((p for p in proofs if isinstance(p, dict) and p.get("type") == PROOF_TYPE
-                  and p.get("cryptosuite") == CRYPTOSUITE), None)
+    proof = next(
+        (
+            p
+            for p in proofs
+            if isinstance(p, dict)
+            and p.get("type") == PROOF_TYPE
+            and p.get("cryptosuite") == CRYPTOSUITE
+        ),
+        None,
+    )
     if proof is None:
         raise ProofError(f"no {PROOF_TYPE} proof with cryptosuite {CRYPTOSUITE}")
     if proof.get("proofPurpose") != proof_purpose:
@@ -141,8 +178,10 @@ def verify(document: dict, resolve: Callable[[str], ResolvedMethod], *,
     except Exception as exc:  # the resolver may fetch; any failure means "cannot verify"
         raise ProofError(f"cannot resolve verification method {method}: {exc}") from exc
     if expected_controller is not None and resolved.controller != expected_controller:
-        raise ProofError(f"key {method} is controlled by {resolved.controller}, "
-                         f"not by the issuer {expected_controller}")
+        raise ProofError(
+            f"key {method} is controlled by {resolved.controller}, "
+            f"not by the issuer {expected_controller}"
+        )
     if proof_purpose == "assertionMethod" and not resolved.assertion_method:
         raise ProofError(f"{resolved.controller} does not list {method} as an assertionMethod")
     options = {k: v for k, v in proof.items() if k != "proofValue"}

@@ -11,6 +11,7 @@ Two kinds of key are used by the badges plugin:
 Private keys are stored as PKCS#8 PEM, encrypted when the caller passes a key-encryption
 secret (the platform keeps that secret outside the database).
 """
+
 from __future__ import annotations
 
 import json
@@ -21,12 +22,24 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from jwt.algorithms import OKPAlgorithm, RSAAlgorithm
 
 __all__ = [
-    "PrivateKey", "PublicKey",
-    "generate_ed25519", "generate_rsa",
-    "private_key_to_pem", "private_key_from_pem", "public_key_to_pem", "public_key_from_pem",
-    "ed25519_to_multibase", "ed25519_from_multibase",
-    "did_key", "did_key_verification_method", "resolve_did_key", "did_key_document",
-    "multikey_document", "controller_document", "public_jwk", "public_key_from_jwk",
+    "PrivateKey",
+    "PublicKey",
+    "generate_ed25519",
+    "generate_rsa",
+    "private_key_to_pem",
+    "private_key_from_pem",
+    "public_key_to_pem",
+    "public_key_from_pem",
+    "ed25519_to_multibase",
+    "ed25519_from_multibase",
+    "did_key",
+    "did_key_verification_method",
+    "resolve_did_key",
+    "did_key_document",
+    "multikey_document",
+    "controller_document",
+    "public_jwk",
+    "public_key_from_jwk",
 ]
 
 PrivateKey = ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey
@@ -61,10 +74,14 @@ def _secret_bytes(secret: str | bytes | None) -> bytes | None:
 def private_key_to_pem(key: PrivateKey, secret: str | bytes | None = None) -> str:
     """PKCS#8 PEM of ``key``; encrypted with ``secret`` (best available scheme) when given."""
     password = _secret_bytes(secret)
-    encryption = (serialization.BestAvailableEncryption(password) if password
-                  else serialization.NoEncryption())
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             encryption).decode("ascii")
+    encryption = (
+        serialization.BestAvailableEncryption(password)
+        if password
+        else serialization.NoEncryption()
+    )
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+    ).decode("ascii")
 
 
 def private_key_from_pem(pem: str | bytes, secret: str | bytes | None = None) -> PrivateKey:
@@ -83,8 +100,9 @@ def private_key_from_pem(pem: str | bytes, secret: str | bytes | None = None) ->
 def public_key_to_pem(key: PrivateKey | PublicKey) -> str:
     """SubjectPublicKeyInfo PEM of the public half of ``key``."""
     public = key.public_key() if isinstance(key, PRIVATE_KEY_TYPES) else key
-    return public.public_bytes(serialization.Encoding.PEM,
-                               serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
+    return public.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode("ascii")
 
 
 def public_key_from_pem(pem: str | bytes) -> PublicKey:
@@ -106,8 +124,9 @@ def _ed25519_public(key: ed25519.Ed25519PrivateKey | ed25519.Ed25519PublicKey):
 
 def ed25519_to_multibase(key: ed25519.Ed25519PrivateKey | ed25519.Ed25519PublicKey) -> str:
     """``publicKeyMultibase`` of an Ed25519 key: ``z`` + base58btc(0xed01 + 32 key bytes)."""
-    raw = _ed25519_public(key).public_bytes(serialization.Encoding.Raw,
-                                            serialization.PublicFormat.Raw)
+    raw = _ed25519_public(key).public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    )
     return "z" + base58.b58encode(_ED25519_PUB_PREFIX + raw).decode("ascii")
 
 
@@ -136,7 +155,7 @@ def resolve_did_key(did_url: str) -> ed25519.Ed25519PublicKey:
     """Public key named by a ``did:key`` DID or DID URL (fragment, if any, must match)."""
     if not did_url.startswith("did:key:"):
         raise ValueError(f"not a did:key: {did_url}")
-    ident, _, fragment = did_url[len("did:key:"):].partition("#")
+    ident, _, fragment = did_url[len("did:key:") :].partition("#")
     if fragment and fragment != ident:
         raise ValueError(f"did:key fragment does not name its own key: {did_url}")
     return ed25519_from_multibase(ident)
@@ -172,8 +191,9 @@ def multikey_document(key_id: str, controller: str, key, *, context: bool = True
     return {"@context": MULTIKEY_CONTEXT, **doc} if context else doc
 
 
-def controller_document(controller_id: str, assertion_method_ids: list[str],
-                        extra: dict | None = None) -> dict:
+def controller_document(
+    controller_id: str, assertion_method_ids: list[str], extra: dict | None = None
+) -> dict:
     """The controller (issuer) document that authorises keys for ``assertionMethod``.
 
     A Data Integrity verifier follows the proof's ``verificationMethod`` to its ``controller``

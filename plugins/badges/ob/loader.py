@@ -5,11 +5,12 @@ context documents matter: fetching them at run time would make signing depend on
 and let whoever controls a URL change what a signature means. Every URL outside the bundle is
 refused with :class:`UnknownContextError`.
 """
+
 from __future__ import annotations
 
 import copy
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 __all__ = ["CONTEXTS", "UnknownContextError", "load_context", "document_loader"]
@@ -32,7 +33,7 @@ class UnknownContextError(LookupError):
     """A document named a JSON-LD context that is not bundled; nothing is fetched instead."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read(filename: str) -> dict:
     text = resources.files(__package__).joinpath("contexts", filename).read_text("utf-8")
     return json.loads(text)

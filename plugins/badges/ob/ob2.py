@@ -4,14 +4,15 @@ Builders return plain dicts ready to be served as ``application/ld+json``; optio
 left as ``None`` or empty are omitted. Signed assertions are RS256 compact JWS whose payload is
 the assertion JSON, as OB 2.0 "SignedBadge" verification requires.
 """
+
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Iterable
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -20,10 +21,24 @@ from . import keys
 from ._dates import iso_utc
 
 __all__ = [
-    "CONTEXT", "normalise_email", "hash_identity", "recipient", "recipient_matches",
-    "issuer_profile", "alignment", "badge_class", "evidence", "hosted_verification",
-    "signed_verification", "assertion", "revocation_list", "cryptographic_key",
-    "sign_assertion", "verify_jws", "jws_payload_unverified", "JWSError",
+    "CONTEXT",
+    "normalise_email",
+    "hash_identity",
+    "recipient",
+    "recipient_matches",
+    "issuer_profile",
+    "alignment",
+    "badge_class",
+    "evidence",
+    "hosted_verification",
+    "signed_verification",
+    "assertion",
+    "revocation_list",
+    "cryptographic_key",
+    "sign_assertion",
+    "verify_jws",
+    "jws_payload_unverified",
+    "JWSError",
 ]
 
 CONTEXT = "https://w3id.org/openbadges/v2"
@@ -56,8 +71,7 @@ def hash_identity(email: str, salt: str) -> str:
 def recipient(email: str, salt: str | None = None) -> dict:
     """A hashed email IdentityObject; a fresh random salt per assertion unless given."""
     salt = salt if salt is not None else secrets.token_hex(16)
-    return {"type": "email", "hashed": True, "salt": salt,
-            "identity": hash_identity(email, salt)}
+    return {"type": "email", "hashed": True, "salt": salt, "identity": hash_identity(email, salt)}
 
 
 def recipient_matches(identity: dict, email: str) -> bool:
@@ -80,54 +94,116 @@ def recipient_matches(identity: dict, email: str) -> bool:
     algorithm, _, expected = target.partition("$")
     if algorithm.lower() not in ("sha256", "md5") or not expected:
         return False
-    actual = hashlib.new(algorithm.lower(),
-                         (normalise_email(email) + salt).encode("utf-8")).hexdigest()
+    actual = hashlib.new(
+        algorithm.lower(), (normalise_email(email) + salt).encode("utf-8")
+    ).hexdigest()
     return hmac.compare_digest(actual, expected.lower())
 
 
-def issuer_profile(id: str, name: str, url: str, *, email: str | None = None,
-                   description: str | None = None, image: str | None = None,
-                   public_keys: Iterable[str] = (), revocation_list: str | None = None) -> dict:
+def issuer_profile(
+    id: str,
+    name: str,
+    url: str,
+    *,
+    email: str | None = None,
+    description: str | None = None,
+    image: str | None = None,
+    public_keys: Iterable[str] = (),
+    revocation_list: str | None = None,
+) -> dict:
     """An Issuer Profile. ``public_keys`` are CryptographicKey URLs (needed for signed badges)."""
     keys_ = list(public_keys)
-    return _clean({
-        "@context": CONTEXT, "type": "Issuer", "id": id, "name": name, "url": url,
-        "email": email, "description": description, "image": image,
-        "publicKey": keys_[0] if len(keys_) == 1 else keys_,
-        "revocationList": revocation_list,
-    })
+    return _clean(
+        {
+            "@context": CONTEXT,
+            "type": "Issuer",
+            "id": id,
+            "name": name,
+            "url": url,
+            "email": email,
+            "description": description,
+            "image": image,
+            "publicKey": keys_[0] if len(keys_) == 1 else keys_,
+            "revocationList": revocation_list,
+        }
+    )
 
 
-def alignment(target_name: str, target_url: str, *, target_framework: str | None = None,
-              target_code: str | None = None, target_description: str | None = None) -> dict:
+def alignment(
+    target_name: str,
+    target_url: str,
+    *,
+    target_framework: str | None = None,
+    target_code: str | None = None,
+    target_description: str | None = None,
+) -> dict:
     """An AlignmentObject, e.g. an ESCO skill (``target_url`` = the ESCO concept URI)."""
-    return _clean({"targetName": target_name, "targetUrl": target_url,
-                   "targetDescription": target_description,
-                   "targetFramework": target_framework, "targetCode": target_code})
+    return _clean(
+        {
+            "targetName": target_name,
+            "targetUrl": target_url,
+            "targetDescription": target_description,
+            "targetFramework": target_framework,
+            "targetCode": target_code,
+        }
+    )
 
 
-def badge_class(id: str, issuer: str, name: str, description: str, image: str, *,
-                criteria_url: str | None = None, criteria_narrative: str | None = None,
-                alignments: Iterable[dict] = (), tags: Iterable[str] = ()) -> dict:
+def badge_class(
+    id: str,
+    issuer: str,
+    name: str,
+    description: str,
+    image: str,
+    *,
+    criteria_url: str | None = None,
+    criteria_narrative: str | None = None,
+    alignments: Iterable[dict] = (),
+    tags: Iterable[str] = (),
+) -> dict:
     """A BadgeClass. At least one of ``criteria_url`` / ``criteria_narrative`` is required."""
     if not (criteria_url or criteria_narrative):
         raise ValueError("a BadgeClass needs criteria: a URL, a narrative or both")
     criteria = _clean({"id": criteria_url, "narrative": criteria_narrative})
-    return _clean({
-        "@context": CONTEXT, "type": "BadgeClass", "id": id, "name": name,
-        "description": description, "image": image, "criteria": criteria, "issuer": issuer,
-        "alignment": list(alignments), "tags": list(tags),
-    })
+    return _clean(
+        {
+            "@context": CONTEXT,
+            "type": "BadgeClass",
+            "id": id,
+            "name": name,
+            "description": description,
+            "image": image,
+            "criteria": criteria,
+            "issuer": issuer,
+            "alignment": list(alignments),
+            "tags": list(tags),
+        }
+    )
 
 
-def evidence(*, id: str | None = None, narrative: str | None = None, name: str | None = None,
-             description: str | None = None, genre: str | None = None,
-             audience: str | None = None) -> dict:
+def evidence(
+    *,
+    id: str | None = None,
+    narrative: str | None = None,
+    name: str | None = None,
+    description: str | None = None,
+    genre: str | None = None,
+    audience: str | None = None,
+) -> dict:
     """An Evidence object; needs at least a URL (``id``) or a narrative."""
     if not (id or narrative):
         raise ValueError("evidence needs a URL or a narrative")
-    return _clean({"type": "Evidence", "id": id, "narrative": narrative, "name": name,
-                   "description": description, "genre": genre, "audience": audience})
+    return _clean(
+        {
+            "type": "Evidence",
+            "id": id,
+            "narrative": narrative,
+            "name": name,
+            "description": description,
+            "genre": genre,
+            "audience": audience,
+        }
+    )
 
 
 def hosted_verification() -> dict:
@@ -140,30 +216,57 @@ def signed_verification(creator_key_url: str) -> dict:
     return {"type": "signed", "creator": creator_key_url}
 
 
-def assertion(id: str, badge: str, recipient: dict, issued_on: datetime | str,
-              verification: dict, *, evidence: Iterable[dict] = (),
-              expires: datetime | str | None = None, image: str | None = None,
-              narrative: str | None = None) -> dict:
+def assertion(
+    id: str,
+    badge: str,
+    recipient: dict,
+    issued_on: datetime | str,
+    verification: dict,
+    *,
+    evidence: Iterable[dict] = (),
+    expires: datetime | str | None = None,
+    image: str | None = None,
+    narrative: str | None = None,
+) -> dict:
     """An Assertion of ``badge`` (a BadgeClass URL) to a recipient IdentityObject."""
-    return _clean({
-        "@context": CONTEXT, "type": "Assertion", "id": id, "recipient": recipient,
-        "badge": badge, "issuedOn": iso_utc(issued_on), "verification": verification,
-        "evidence": list(evidence), "expires": iso_utc(expires) if expires else None,
-        "image": image, "narrative": narrative,
-    })
+    return _clean(
+        {
+            "@context": CONTEXT,
+            "type": "Assertion",
+            "id": id,
+            "recipient": recipient,
+            "badge": badge,
+            "issuedOn": iso_utc(issued_on),
+            "verification": verification,
+            "evidence": list(evidence),
+            "expires": iso_utc(expires) if expires else None,
+            "image": image,
+            "narrative": narrative,
+        }
+    )
 
 
 def revocation_list(id: str, issuer: str, revoked: Iterable[tuple[str, str | None]]) -> dict:
     """A RevocationList of ``(assertion_id, reason)`` pairs (reason may be None)."""
     entries = [_clean({"id": aid, "revocationReason": reason}) for aid, reason in revoked]
-    return {"@context": CONTEXT, "id": id, "type": "RevocationList", "issuer": issuer,
-            "revokedAssertions": entries}
+    return {
+        "@context": CONTEXT,
+        "id": id,
+        "type": "RevocationList",
+        "issuer": issuer,
+        "revokedAssertions": entries,
+    }
 
 
 def cryptographic_key(id: str, owner: str, key: keys.PrivateKey | keys.PublicKey) -> dict:
     """The public CryptographicKey document (``publicKeyPem``) owned by the issuer ``owner``."""
-    return {"@context": CONTEXT, "type": "CryptographicKey", "id": id, "owner": owner,
-            "publicKeyPem": keys.public_key_to_pem(key)}
+    return {
+        "@context": CONTEXT,
+        "type": "CryptographicKey",
+        "id": id,
+        "owner": owner,
+        "publicKeyPem": keys.public_key_to_pem(key),
+    }
 
 
 def sign_assertion(assertion_doc: dict, private_key: rsa.RSAPrivateKey) -> str:
@@ -196,8 +299,9 @@ def jws_payload_unverified(token: str) -> tuple[dict, dict]:
     """
     try:
         header = jwt.api_jws.get_unverified_header(token.strip())
-        payload = jwt.api_jws.decode_complete(token.strip(),
-                                              options={"verify_signature": False})["payload"]
+        payload = jwt.api_jws.decode_complete(token.strip(), options={"verify_signature": False})[
+            "payload"
+        ]
         return header, json.loads(payload)
     except (jwt.PyJWTError, ValueError) as exc:
         raise JWSError(f"not a compact JWS with a JSON payload: {exc}") from exc

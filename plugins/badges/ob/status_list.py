@@ -5,6 +5,7 @@ little about who else is on the list. Published form (``encodedList``): GZIP of 
 multibase base64url without padding, i.e. ``u`` + base64url. Bit 0 is the most significant bit
 of the first byte (the specification's left-to-right order).
 """
+
 from __future__ import annotations
 
 import base64
@@ -14,8 +15,15 @@ from datetime import datetime
 from ._dates import iso_utc, utcnow
 from .ob3 import VC_CONTEXT
 
-__all__ = ["MIN_BITS", "StatusList", "encode_bits", "decode_bits", "list_credential",
-           "entry_is_set", "StatusListError"]
+__all__ = [
+    "MIN_BITS",
+    "StatusList",
+    "encode_bits",
+    "decode_bits",
+    "list_credential",
+    "entry_is_set",
+    "StatusListError",
+]
 
 MIN_BITS = 131072  # 16 KiB, the minimum the specification sets for group privacy.
 
@@ -53,7 +61,7 @@ class StatusList:
             raise StatusListError("data length does not match size")
 
     @classmethod
-    def decode(cls, encoded: str) -> "StatusList":
+    def decode(cls, encoded: str) -> StatusList:
         """A list from its ``encodedList`` text (any size the publisher chose)."""
         data = decode_bits(encoded)
         return cls(len(data) * 8, data)
@@ -84,9 +92,15 @@ class StatusList:
         return bytes(self._bits)
 
 
-def list_credential(id: str, issuer: dict | str, status_list: StatusList, *,
-                    purpose: str = "revocation", valid_from: datetime | str | None = None,
-                    valid_until: datetime | str | None = None) -> dict:
+def list_credential(
+    id: str,
+    issuer: dict | str,
+    status_list: StatusList,
+    *,
+    purpose: str = "revocation",
+    valid_from: datetime | str | None = None,
+    valid_until: datetime | str | None = None,
+) -> dict:
     """An unsigned BitstringStatusListCredential published at ``id``.
 
     Sign it like any credential (:func:`plugins.badges.ob.integrity.sign`) with the issuer's

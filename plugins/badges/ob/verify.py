@@ -9,13 +9,14 @@ server. JSON-LD contexts are never fetched: they come from the bundle.
 
 The answer is a :class:`VerificationResult`; this module raises only for programming errors.
 """
+
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Callable, Sequence
+from datetime import UTC, datetime
 from urllib.parse import urldefrag, urlsplit
 
 from . import baking, integrity, keys, ob2, ob3, status_list
@@ -36,6 +37,7 @@ class VerificationResult:
     for the person (the view may translate the status, not the reasons). ``format`` is one of
     ``ob2-hosted``, ``ob2-signed``, ``ob3-di``, ``ob3-jwt`` or ``unknown``.
     """
+
     valid: bool = False
     status: str = "invalid"
     reasons: list[str] = field(default_factory=list)
@@ -101,8 +103,9 @@ def _finish_dates(result: VerificationResult, until: str | None, now: datetime) 
 def _check_recipient(result: VerificationResult, identities: list[dict], emails: list[str]):
     if not emails:
         return
-    result.recipient_matches = any(ob2.recipient_matches(identity, email)
-                                   for identity in identities for email in emails)
+    result.recipient_matches = any(
+        ob2.recipient_matches(identity, email) for identity in identities for email in emails
+    )
     if not result.recipient_matches:
         raise _Invalid("the badge was not awarded to this email address")
 
@@ -112,12 +115,18 @@ def _ob3_identities(subject: dict) -> list[dict]:
     identities = [i for i in subject.get("identifier") or [] if isinstance(i, dict)]
     subject_id = subject.get("id")
     if isinstance(subject_id, str) and subject_id.lower().startswith("mailto:"):
-        identities.append({"identityType": "emailAddress", "hashed": False,
-                           "identityHash": subject_id[len("mailto:"):]})
+        identities.append(
+            {
+                "identityType": "emailAddress",
+                "hashed": False,
+                "identityHash": subject_id[len("mailto:") :],
+            }
+        )
     return identities
 
 
 # ----------------------------------------------------------------------------- OB 2.0
+
 
 def _ob2_badge_and_issuer(fetch: Fetch, assertion: dict) -> tuple[dict, dict]:
     badge = assertion.get("badge")
@@ -184,8 +193,9 @@ def _ob2_signed(result, fetch, token: str, emails, now) -> None:
         raise _Invalid("the signing key is not owned by the badge's issuer")
     listed = issuer.get("publicKey")
     listed = listed if isinstance(listed, list) else [listed]
-    if listed != [None] and not any(k == creator or (isinstance(k, dict) and k.get("id") == creator)
-                                    for k in listed):
+    if listed != [None] and not any(
+        k == creator or (isinstance(k, dict) and k.get("id") == creator) for k in listed
+    ):
         raise _Invalid("the issuer profile does not list the signing key")
     if issuer.get("revocationList"):
         revoked = _get_doc(fetch, issuer["revocationList"], "revocation list")
@@ -201,6 +211,7 @@ def _ob2_signed(result, fetch, token: str, emails, now) -> None:
 
 # ----------------------------------------------------------------------------- OB 3.0
 
+
 def _resolver(fetch: Fetch) -> Callable[[str], integrity.ResolvedMethod]:
     def resolve(method: str) -> integrity.ResolvedMethod:
         if method.startswith("did:key:"):
@@ -210,17 +221,26 @@ def _resolver(fetch: Fetch) -> Callable[[str], integrity.ResolvedMethod]:
         doc = _get_doc(fetch, urldefrag(method)[0], "verification method")
         if doc.get("id") != method:
             # A controller document with the method embedded under verificationMethod.
-            doc = next((m for m in doc.get("verificationMethod") or []
-                        if isinstance(m, dict) and m.get("id") == method), {})
+            doc = next(
+                (
+                    m
+                    for m in doc.get("verificationMethod") or []
+                    if isinstance(m, dict) and m.get("id") == method
+                ),
+                {},
+            )
         public_key = keys.ed25519_from_multibase(doc.get("publicKeyMultibase", ""))
         controller = doc.get("controller")
         if not isinstance(controller, str):
             raise ValueError("verification method names no controller")
         controller_doc = _get_doc(fetch, controller, "key controller")
         listed = controller_doc.get("assertionMethod") or []
-        allowed = any(m == method or (isinstance(m, dict) and m.get("id") == method)
-                      for m in (listed if isinstance(listed, list) else [listed]))
+        allowed = any(
+            m == method or (isinstance(m, dict) and m.get("id") == method)
+            for m in (listed if isinstance(listed, list) else [listed])
+        )
         return integrity.ResolvedMethod(public_key, controller, allowed)
+
     return resolve
 
 
@@ -241,8 +261,11 @@ def _ob3_status(result, fetch, credential: dict, resolve) -> None:
             raise _Invalid(f"status list unusable: {exc}") from exc
         if is_set and entry.get("statusPurpose") in ("revocation", "suspension"):
             result.status = "revoked"
-            result.reasons.append("revoked by the issuer" if entry["statusPurpose"] == "revocation"
-                                  else "suspended by the issuer")
+            result.reasons.append(
+                "revoked by the issuer"
+                if entry["statusPurpose"] == "revocation"
+                else "suspended by the issuer"
+            )
 
 
 def _ob3_common(result, fetch, credential: dict, resolve, emails, now) -> None:
@@ -258,8 +281,7 @@ def _ob3_common(result, fetch, credential: dict, resolve, emails, now) -> None:
     _check_recipient(result, _ob3_identities(subject), emails)
     _ob3_status(result, fetch, credential, resolve)
     if result.status == "valid":
-        _finish_dates(result, credential.get("validUntil") or credential.get("expirationDate"),
-                      now)
+        _finish_dates(result, credential.get("validUntil") or credential.get("expirationDate"), now)
 
 
 def _ob3_di(result, fetch, credential: dict, emails, now) -> None:
@@ -304,6 +326,7 @@ def _ob3_jwt(result, fetch, token: str, emails, now) -> None:
 
 # ----------------------------------------------------------------------------- entry point
 
+
 def _dispatch(result, fetch, text: str, emails, now, depth: int = 0) -> None:
     text = text.strip()
     if text.startswith(("http://", "https://")) and depth == 0:
@@ -312,8 +335,9 @@ def _dispatch(result, fetch, text: str, emails, now, depth: int = 0) -> None:
             result.format, result.status = "ob2-hosted", "revoked"
             result.reasons.append("the issuer has revoked this assertion")
             return
-        return _dispatch(result, fetch, doc if isinstance(doc, str) else json.dumps(doc),
-                         emails, now, depth + 1)
+        return _dispatch(
+            result, fetch, doc if isinstance(doc, str) else json.dumps(doc), emails, now, depth + 1
+        )
     if _JWS.match(text):
         try:
             _header, payload = ob2.jws_payload_unverified(text)
@@ -333,22 +357,29 @@ def _dispatch(result, fetch, text: str, emails, now, depth: int = 0) -> None:
     if "VerifiableCredential" in types:
         return _ob3_di(result, fetch, doc, emails, now)
     if "Assertion" in types or "recipient" in doc:
-        if (doc.get("verification") or {}).get("type", "hosted").lower() in ("hosted",
-                                                                           "hostedbadge"):
+        if (doc.get("verification") or {}).get("type", "hosted").lower() in (
+            "hosted",
+            "hostedbadge",
+        ):
             return _ob2_hosted(result, fetch, doc, emails, now)
         raise _Invalid("a signed OB 2.0 assertion must be verified from its JWS, not its JSON")
     raise _Invalid("JSON is neither an OB 2.0 assertion nor a verifiable credential")
 
 
-def verify(data: bytes | str, fetch: Fetch, *, email: str | Sequence[str] | None = None,
-           now: datetime | None = None) -> VerificationResult:
+def verify(
+    data: bytes | str,
+    fetch: Fetch,
+    *,
+    email: str | Sequence[str] | None = None,
+    now: datetime | None = None,
+) -> VerificationResult:
     """Verify a badge given as image bytes, JSON, a URL or a JWS; never raises for bad input.
 
     ``email``, when given, is the recipient's address, or a list of addresses of which one
     must be the recipient (plain and hashed email identities are checked; identities of other
     kinds never match); ``now`` defaults to the current time and exists for tests.
     """
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     emails = [email] if isinstance(email, str) else list(email or ())
     result = VerificationResult(status="valid")
     try:

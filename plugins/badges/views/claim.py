@@ -23,18 +23,26 @@ def _code(request):
     return code
 
 
-@view_config(route_name="badges.claim", request_method="GET", renderer=TEMPLATE,
-             permission="view")
+@view_config(route_name="badges.claim", request_method="GET", renderer=TEMPLATE, permission="view")
 def claim_form(request):
     code = _code(request)
     user = current_user(request)
-    return {"code": code, "badge": code.badge_class, "errors": {},
-            "values": {"email": user.email if user else ""}}
+    return {
+        "code": code,
+        "badge": code.badge_class,
+        "errors": {},
+        "values": {"email": user.email if user else ""},
+    }
 
 
 # Open to everyone, but a signed-in person claims into their account: a city action.
-@view_config(route_name="badges.claim", request_method="POST", renderer=TEMPLATE,
-             permission="view", city_consent=True)
+@view_config(
+    route_name="badges.claim",
+    request_method="POST",
+    renderer=TEMPLATE,
+    permission="view",
+    city_consent=True,
+)
 def claim(request):
     code = _code(request)
     user = current_user(request)
@@ -44,16 +52,21 @@ def claim(request):
         assertion = claims.redeem(request, code, email, user)
     except IssueError as error:
         request.response.status = 400
-        return {"code": code, "badge": code.badge_class, "values": {"email": email},
-                "errors": {"email": request.localizer.translate(error.args[0])}}
+        return {
+            "code": code,
+            "badge": code.badge_class,
+            "values": {"email": email},
+            "errors": {"email": request.localizer.translate(error.args[0])},
+        }
     return HTTPSeeOther(urls_for(request).share(assertion.uid))
 
 
 @view_config(route_name="badges.claim_qr", request_method="GET", permission="view")
 def claim_qr(request):
     code = _code(request)
-    return Response(body=claims.qr_svg(urls_for(request).claim(code.code)),
-                    content_type="image/svg+xml")
+    return Response(
+        body=claims.qr_svg(urls_for(request).claim(code.code)), content_type="image/svg+xml"
+    )
 
 
 def _emailed(request):
@@ -65,23 +78,30 @@ def _emailed(request):
 
 def _accept_page(request, assertion, error=None) -> dict:
     user = current_user(request)
-    signup = request.route_url("signup") if request.registry.introspector.get(
-        "routes", "signup") else None
-    return {"assertion": assertion, "signup_url": signup, "error": error,
-            "signin_url": request.route_url("signin", _query={"next": request.path_qs}),
-            "owner": assertion.recipient_email in verified_emails(user)}
+    signup = (
+        request.route_url("signup")
+        if request.registry.introspector.get("routes", "signup")
+        else None
+    )
+    return {
+        "assertion": assertion,
+        "signup_url": signup,
+        "error": error,
+        "signin_url": request.route_url("signin", _query={"next": request.path_qs}),
+        "owner": assertion.recipient_email in verified_emails(user),
+    }
 
 
-@view_config(route_name="badges.accept", request_method="GET", renderer=ACCEPT,
-             permission="view")
+@view_config(route_name="badges.accept", request_method="GET", renderer=ACCEPT, permission="view")
 def accept_form(request):
     """The emailed link only shows what it is for: a GET must never move badges (mail
     scanners prefetch links, and whoever is signed in is not necessarily the recipient)."""
     return _accept_page(request, _emailed(request))
 
 
-@view_config(route_name="badges.accept", request_method="POST", renderer=ACCEPT,
-             permission="learner")
+@view_config(
+    route_name="badges.accept", request_method="POST", renderer=ACCEPT, permission="learner"
+)
 def accept(request):
     assertion = _emailed(request)
     try:

@@ -22,8 +22,12 @@ def current_user(request):
 
 
 def documents(request) -> Documents:
-    return Documents(urls_for(request), request.find_service(IIssuerKeys), request.dbsession,
-                     skills_reader(request))
+    return Documents(
+        urls_for(request),
+        request.find_service(IIssuerKeys),
+        request.dbsession,
+        skills_reader(request),
+    )
 
 
 def wants_json(request) -> bool:
@@ -35,8 +39,9 @@ def wants_json(request) -> bool:
 
 
 def jsonld(doc, status: int = 200, content_type: str = "application/ld+json") -> Response:
-    response = Response(body=orjson.dumps(doc), status=status, content_type=content_type,
-                        charset="utf-8")
+    response = Response(
+        body=orjson.dumps(doc), status=status, content_type=content_type, charset="utf-8"
+    )
     # Verifiers and backpacks fetch these from anywhere.
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
@@ -52,7 +57,7 @@ def _int(request, name: str) -> int:
     try:
         return int(request.matchdict[name])
     except (KeyError, ValueError):
-        raise HTTPNotFound()
+        raise HTTPNotFound() from None
 
 
 def get_issuer(request) -> Issuer:
@@ -64,7 +69,8 @@ def get_issuer(request) -> Issuer:
 
 def get_badge_class(request) -> BadgeClass:
     badge = request.dbsession.scalar(
-        select(BadgeClass).where(BadgeClass.id == _int(request, "badge")))
+        select(BadgeClass).where(BadgeClass.id == _int(request, "badge"))
+    )
     if badge is None:
         raise HTTPNotFound()
     return badge
@@ -72,7 +78,8 @@ def get_badge_class(request) -> BadgeClass:
 
 def get_assertion(request) -> Assertion:
     assertion = request.dbsession.scalar(
-        select(Assertion).where(Assertion.uid == request.matchdict.get("uid", "")))
+        select(Assertion).where(Assertion.uid == request.matchdict.get("uid", ""))
+    )
     if assertion is None:
         raise HTTPNotFound()
     return assertion

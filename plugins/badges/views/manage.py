@@ -9,9 +9,9 @@ from pyramid.renderers import render_to_response
 from pyramid.view import view_config
 from sqlalchemy import select
 
+from col_core.activities.models import Activity
 from col_core.files.interfaces import IStoredFiles
 from col_core.storage import UploadRejected
-from col_core.activities.models import Activity
 from plugins.badges import claims
 from plugins.badges.artwork import ICONS
 from plugins.badges.forms import parse_badge_class, parse_recipients
@@ -29,40 +29,57 @@ def _translated(request, errors: dict) -> dict:
 
 def _activities(request, organisation) -> list[Activity]:
     """What a badge can be attached to: the organisation's activities."""
-    return list(request.dbsession.scalars(select(Activity).where(
-        Activity.organisation_id == organisation.id).order_by(Activity.title)))
+    return list(
+        request.dbsession.scalars(
+            select(Activity)
+            .where(Activity.organisation_id == organisation.id)
+            .order_by(Activity.title)
+        )
+    )
 
 
 def _form_context(request, organisation, values, errors, badge=None) -> dict:
-    others = request.dbsession.scalars(select(BadgeClass).where(
-        BadgeClass.archived_at.is_(None)).order_by(BadgeClass.name))
-    return {"organisation": organisation, "badge": badge, "values": values,
-            "errors": _translated(request, errors), "icons": sorted(ICONS),
-            "others": [b for b in others if badge is None or b.id != badge.id],
-            "activities": _activities(request, organisation)}
+    others = request.dbsession.scalars(
+        select(BadgeClass).where(BadgeClass.archived_at.is_(None)).order_by(BadgeClass.name)
+    )
+    return {
+        "organisation": organisation,
+        "badge": badge,
+        "values": values,
+        "errors": _translated(request, errors),
+        "icons": sorted(ICONS),
+        "others": [b for b in others if badge is None or b.id != badge.id],
+        "activities": _activities(request, organisation),
+    }
 
 
 def _values_of(badge: BadgeClass) -> dict:
-    return {"name": badge.name, "description": badge.description, "criteria": badge.criteria,
-            "icon": badge.icon, "expires_after_days": badge.expires_after_days or "",
-            "earning": badge.earning, "review": badge.review,
-            "peer_reviews_required": badge.peer_reviews_required,
-            "tasks": "\n".join(badge.tasks),
-            "skills": "\n".join(f"{s['uri']} | {s.get('label', '')}" for s in badge.skills),
-            "prerequisites": [str(b.id) for b in badge.prerequisites],
-            "activity": str(badge.subject_id) if badge.subject_type == "activity" else ""}
+    return {
+        "name": badge.name,
+        "description": badge.description,
+        "criteria": badge.criteria,
+        "icon": badge.icon,
+        "expires_after_days": badge.expires_after_days or "",
+        "earning": badge.earning,
+        "review": badge.review,
+        "peer_reviews_required": badge.peer_reviews_required,
+        "tasks": "\n".join(badge.tasks),
+        "skills": "\n".join(f"{s['uri']} | {s.get('label', '')}" for s in badge.skills),
+        "prerequisites": [str(b.id) for b in badge.prerequisites],
+        "activity": str(badge.subject_id) if badge.subject_type == "activity" else "",
+    }
 
 
 def _save(request, badge: BadgeClass, organisation):
     """Apply the posted form to ``badge``; returns errors (nothing is changed when any)."""
-    values, cleaned, required, errors = parse_badge_class(request.POST, request.dbsession,
-                                                         badge.id)
+    values, cleaned, required, errors = parse_badge_class(request.POST, request.dbsession, badge.id)
     upload = request.POST.get("image")
     image_key = None
     if not errors and getattr(upload, "file", None) is not None:
         try:
             image_key = request.find_service(IStoredFiles).put(
-                upload.file.read(), {"image", "svg"}, purpose="badge-image", visibility="public")
+                upload.file.read(), {"image", "svg"}, purpose="badge-image", visibility="public"
+            )
         except UploadRejected as error:
             errors["image"] = str(error)
     subject = request.POST.get("activity", "")
@@ -83,16 +100,28 @@ def _save(request, badge: BadgeClass, organisation):
     return values, {}
 
 
-@view_config(route_name="badges.manage_new", request_method="GET", renderer=T + "edit.jinja2",
-             permission="org.edit")
+@view_config(
+    route_name="badges.manage_new",
+    request_method="GET",
+    renderer=T + "edit.jinja2",
+    permission="org.edit",
+)
 def new_form(request):
-    values = {"earning": "direct", "review": "organiser", "icon": "star",
-              "activity": request.GET.get("activity", "")}
+    values = {
+        "earning": "direct",
+        "review": "organiser",
+        "icon": "star",
+        "activity": request.GET.get("activity", ""),
+    }
     return _form_context(request, request.context.organisation, values, {})
 
 
-@view_config(route_name="badges.manage_new", request_method="POST", renderer=T + "edit.jinja2",
-             permission="org.edit")
+@view_config(
+    route_name="badges.manage_new",
+    request_method="POST",
+    renderer=T + "edit.jinja2",
+    permission="org.edit",
+)
 def create(request):
     organisation = request.context.organisation
     badge = BadgeClass()
@@ -105,15 +134,23 @@ def create(request):
     return HTTPSeeOther(request.route_url("badges.manage_issue", badge=badge.id))
 
 
-@view_config(route_name="badges.manage_edit", request_method="GET", renderer=T + "edit.jinja2",
-             permission="org.edit")
+@view_config(
+    route_name="badges.manage_edit",
+    request_method="GET",
+    renderer=T + "edit.jinja2",
+    permission="org.edit",
+)
 def edit_form(request):
     badge = request.context.badge
     return _form_context(request, request.context.organisation, _values_of(badge), {}, badge)
 
 
-@view_config(route_name="badges.manage_edit", request_method="POST", renderer=T + "edit.jinja2",
-             permission="org.edit")
+@view_config(
+    route_name="badges.manage_edit",
+    request_method="POST",
+    renderer=T + "edit.jinja2",
+    permission="org.edit",
+)
 def edit(request):
     badge = request.context.badge
     values, errors = _save(request, badge, request.context.organisation)
@@ -125,25 +162,45 @@ def edit(request):
 
 def _issue_context(request, badge, **extra) -> dict:
     assertions = request.dbsession.scalars(
-        select(Assertion).where(Assertion.badge_class_id == badge.id)
-        .order_by(Assertion.id.desc()).limit(200))
+        select(Assertion)
+        .where(Assertion.badge_class_id == badge.id)
+        .order_by(Assertion.id.desc())
+        .limit(200)
+    )
     codes = request.dbsession.scalars(
-        select(ClaimCode).where(ClaimCode.badge_class_id == badge.id).order_by(ClaimCode.id))
-    context = {"badge": badge, "assertions": list(assertions), "codes": list(codes),
-               "urls": urls_for(request), "recipients": "", "rows": [], "row_errors": {},
-               "issued": None, "errors": {}}
+        select(ClaimCode).where(ClaimCode.badge_class_id == badge.id).order_by(ClaimCode.id)
+    )
+    context = {
+        "badge": badge,
+        "assertions": list(assertions),
+        "codes": list(codes),
+        "urls": urls_for(request),
+        "recipients": "",
+        "rows": [],
+        "row_errors": {},
+        "issued": None,
+        "errors": {},
+    }
     context.update(extra)
     return context
 
 
-@view_config(route_name="badges.manage_issue", request_method="GET",
-             renderer=T + "issue.jinja2", permission="org.edit")
+@view_config(
+    route_name="badges.manage_issue",
+    request_method="GET",
+    renderer=T + "issue.jinja2",
+    permission="org.edit",
+)
 def issue_page(request):
     return _issue_context(request, request.context.badge)
 
 
-@view_config(route_name="badges.manage_issue", request_method="POST",
-             renderer=T + "issue.jinja2", permission="org.edit")
+@view_config(
+    route_name="badges.manage_issue",
+    request_method="POST",
+    renderer=T + "issue.jinja2",
+    permission="org.edit",
+)
 def issue(request):
     """Two steps: ``preview`` shows every row with its problem; ``issue`` awards the good ones."""
     badge = request.context.badge
@@ -154,16 +211,29 @@ def issue(request):
     rows, row_errors = parse_recipients(text)
     if not rows and not row_errors:
         request.response.status = 400
-        return _issue_context(request, badge, errors={"recipients": request.localizer.translate(
-            _("Enter at least one email address, or upload a CSV file."))})
+        return _issue_context(
+            request,
+            badge,
+            errors={
+                "recipients": request.localizer.translate(
+                    _("Enter at least one email address, or upload a CSV file.")
+                )
+            },
+        )
     issued = None
     if request.POST.get("action") == "issue":
         issued, refused = request.find_service(IBadgeIssuer).issue_many(badge, rows)
         row_errors.update(refused)
     if row_errors:
         request.response.status = 400 if issued is None else 200
-    return _issue_context(request, badge, recipients=text, rows=rows, issued=issued,
-                          row_errors=_translated(request, row_errors))
+    return _issue_context(
+        request,
+        badge,
+        recipients=text,
+        rows=rows,
+        issued=issued,
+        row_errors=_translated(request, row_errors),
+    )
 
 
 @view_config(route_name="badges.manage_codes", request_method="POST", permission="org.edit")
@@ -173,22 +243,25 @@ def create_code(request):
     days = request.POST.get("valid_days", "").strip()
     problems = {}
     if uses and not (uses.isdigit() and int(uses) >= 1):
-        problems["max_uses"] = _("Enter how many times the code may be used (1 or more), "
-                                 "or leave empty for no limit.")
+        problems["max_uses"] = _(
+            "Enter how many times the code may be used (1 or more), or leave empty for no limit."
+        )
     if days and not (days.isdigit() and 1 <= int(days) <= 3650):
         problems["valid_days"] = _("Enter for how many days the code works, or leave empty.")
     if problems:
         return _render_issue(request, badge, errors=_translated(request, problems))
-    expires = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=int(days)) if days else None
-    claims.new_code(request.dbsession, badge, max_uses=int(uses) if uses else None,
-                    expires_at=expires)
+    expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=int(days)) if days else None
+    claims.new_code(
+        request.dbsession, badge, max_uses=int(uses) if uses else None, expires_at=expires
+    )
     return HTTPSeeOther(request.route_url("badges.manage_issue", badge=badge.id) + "#codes")
 
 
 def _render_issue(request, badge, **extra):
     """The issue page for a form posted elsewhere (codes, revocation) that has errors."""
-    response = render_to_response(T + "issue.jinja2", _issue_context(request, badge, **extra),
-                                  request=request)
+    response = render_to_response(
+        T + "issue.jinja2", _issue_context(request, badge, **extra), request=request
+    )
     response.status = 400
     return response
 
@@ -196,13 +269,17 @@ def _render_issue(request, badge, **extra):
 @view_config(route_name="badges.manage_revoke", request_method="POST", permission="org.edit")
 def revoke(request):
     badge = request.context.badge
-    assertion = request.dbsession.scalar(select(Assertion).where(
-        Assertion.uid == request.matchdict["uid"], Assertion.badge_class_id == badge.id))
+    assertion = request.dbsession.scalar(
+        select(Assertion).where(
+            Assertion.uid == request.matchdict["uid"], Assertion.badge_class_id == badge.id
+        )
+    )
     if assertion is None:
         raise HTTPNotFound()
     try:
         request.find_service(IBadgeIssuer).revoke(assertion, request.POST.get("reason", ""))
     except IssueError as error:
-        return _render_issue(request, badge, errors={
-            "reason": request.localizer.translate(error.args[0])})
+        return _render_issue(
+            request, badge, errors={"reason": request.localizer.translate(error.args[0])}
+        )
     return HTTPSeeOther(request.route_url("badges.manage_issue", badge=badge.id))

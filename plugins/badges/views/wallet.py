@@ -6,8 +6,8 @@ from pyramid.httpexceptions import HTTPBadRequest, HTTPForbidden, HTTPNotFound, 
 from pyramid.view import view_config
 from sqlalchemy import select
 
-from col_core.tenancy.scoping import cross_tenant
 from col_core.tenancy.models import Tenant
+from col_core.tenancy.scoping import cross_tenant
 from plugins.badges.documents import Documents
 from plugins.badges.interfaces import IIssuerKeys
 from plugins.badges.models import VISIBILITIES, Assertion, ImportedBadge
@@ -24,8 +24,11 @@ def share_context(request, assertion: Assertion) -> dict:
     else:
         status = "valid"
     return {
-        "assertion": assertion, "badge": assertion.badge_class, "status": status,
-        "issuer": assertion.issuer.organisation, "urls": urls,
+        "assertion": assertion,
+        "badge": assertion.badge_class,
+        "status": status,
+        "issuer": assertion.issuer.organisation,
+        "urls": urls,
         "image_url": urls.badge_image(assertion.badge_class_id),
         "downloads": [
             ("PNG (Open Badges 2.0)", urls.baked(assertion.uid, 2, "png")),
@@ -38,8 +41,12 @@ def share_context(request, assertion: Assertion) -> dict:
     }
 
 
-@view_config(route_name="badges.share", renderer="plugins.badges:templates/share.jinja2",
-             permission="view", request_method="GET")
+@view_config(
+    route_name="badges.share",
+    renderer="plugins.badges:templates/share.jinja2",
+    permission="view",
+    request_method="GET",
+)
 def share(request):
     assertion = get_assertion(request)
     user = current_user(request)
@@ -68,22 +75,37 @@ def own_assertions(request, user) -> list[tuple[Assertion, BadgeUrls]]:
     """The person's badges in every city, each with its city's URLs (owner's rows only)."""
     # Accounts are platform-wide, so a wallet spans every city: a deliberate cross-tenant read.
     with cross_tenant(request.dbsession):
-        rows = list(request.dbsession.scalars(
-            select(Assertion).where(Assertion.user_id == user.id)
-            .order_by(Assertion.issued_on.desc())))
-        tenants = {t.id: t for t in request.dbsession.scalars(
-            select(Tenant).where(Tenant.id.in_({a.tenant_id for a in rows})))}
+        rows = list(
+            request.dbsession.scalars(
+                select(Assertion)
+                .where(Assertion.user_id == user.id)
+                .order_by(Assertion.issued_on.desc())
+            )
+        )
+        tenants = {
+            t.id: t
+            for t in request.dbsession.scalars(
+                select(Tenant).where(Tenant.id.in_({a.tenant_id for a in rows}))
+            )
+        }
         for assertion in rows:  # load what the page shows while filtering is lifted
-            assertion.badge_class.name, assertion.issuer.organisation.name
+            assertion.badge_class.name, assertion.issuer.organisation.name  # noqa: B018
     return [(a, urls_for(request, tenants[a.tenant_id])) for a in rows]
 
 
-@view_config(route_name="badges.wallet", renderer="plugins.badges:templates/wallet.jinja2",
-             permission="learner", request_method="GET")
+@view_config(
+    route_name="badges.wallet",
+    renderer="plugins.badges:templates/wallet.jinja2",
+    permission="learner",
+    request_method="GET",
+)
 def wallet(request):
     user = current_user(request)
-    imported = request.dbsession.scalars(select(ImportedBadge).where(
-        ImportedBadge.user_id == user.id).order_by(ImportedBadge.id.desc()))
+    imported = request.dbsession.scalars(
+        select(ImportedBadge)
+        .where(ImportedBadge.user_id == user.id)
+        .order_by(ImportedBadge.id.desc())
+    )
     return {"badges": own_assertions(request, user), "imported": list(imported)}
 
 
@@ -96,9 +118,13 @@ def wallet_export(request):
     with cross_tenant(request.dbsession):
         for assertion, urls in own_assertions(request, user):
             docs = Documents(urls, keyring, request.dbsession)
-            exported.append({"assertion": docs.assertion(assertion),
-                             "credential": docs.signed_credential(assertion),
-                             "share": urls.share(assertion.uid)})
+            exported.append(
+                {
+                    "assertion": docs.assertion(assertion),
+                    "credential": docs.signed_credential(assertion),
+                    "share": urls.share(assertion.uid),
+                }
+            )
     response = jsonld({"badges": exported}, content_type="application/json")
     response.content_disposition = 'attachment; filename="badges.json"'
     return response

@@ -48,10 +48,10 @@ def ends_with_newline(path: str | Path) -> bool:
 class CsvStream:
     """An open ESCO CSV file. Use as a context manager::
 
-        with CsvStream(path) as stream:
-            stream.header          # tuple of column names
-            for line, row in stream.records():
-                ...                # line: physical line where the record starts
+    with CsvStream(path) as stream:
+        stream.header          # tuple of column names
+        for line, row in stream.records():
+            ...                # line: physical line where the record starts
     """
 
     def __init__(self, path: str | Path, max_field_size: int = DEFAULT_MAX_FIELD_SIZE):
@@ -75,12 +75,14 @@ class CsvStream:
             if name in seen:
                 self._file.close()
                 raise MalformedCSVError(
-                    self.path, self.header_line, f"column {name!r} appears twice in the header",
+                    self.path,
+                    self.header_line,
+                    f"column {name!r} appears twice in the header",
                     "each column name once",
                 )
             seen.add(name)
 
-    def __enter__(self) -> "CsvStream":
+    def __enter__(self) -> CsvStream:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -101,7 +103,8 @@ class CsvStream:
             raise self._csv_error(start, exc) from exc
         except UnicodeDecodeError as exc:
             raise MalformedCSVError(
-                self.path, start,
+                self.path,
+                start,
                 f"bytes that are not UTF-8 near this line ({exc.reason} at byte "
                 f"offset {exc.start} of the current read buffer)",
                 "UTF-8 text",
@@ -113,7 +116,9 @@ class CsvStream:
         # means damage (a download preallocated with zeros and cut short).
         if "\x00" in "".join(row):
             raise MalformedCSVError(
-                self.path, start, "a NUL byte in the record starting here (a damaged download?)",
+                self.path,
+                start,
+                "a NUL byte in the record starting here (a damaged download?)",
                 "text without NUL bytes",
             )
         return start, row
@@ -123,20 +128,23 @@ class CsvStream:
         at = self._reader.line_num
         if "field larger than field limit" in text:
             return MalformedCSVError(
-                self.path, start,
+                self.path,
+                start,
                 f"a field of the record starting here is larger than "
                 f"{self.max_field_size} characters (an unterminated quote?)",
                 "fields below the reader's max_field_size",
             )
         if "unexpected end of data" in text:
             return MalformedCSVError(
-                self.path, start,
+                self.path,
+                start,
                 f"the file ends inside a quoted field that starts on this line "
                 f"(read up to line {at}): the file looks truncated",
                 "a closing quote and a complete last record",
             )
         return MalformedCSVError(
-            self.path, start,
+            self.path,
+            start,
             f"invalid CSV in the record starting here (parser stopped at line {at}: {text})",
             "RFC 4180 quoting: a quoted field ends with a quote followed by a comma or line end",
         )

@@ -89,8 +89,9 @@ def iter_records(
     language of every file. Only one file is open at a time and no file is
     loaded whole, so memory stays flat whatever the download's size.
     """
-    files = plan(path, kinds=kinds, languages=languages, language=language,
-                 max_field_size=max_field_size)
+    files = plan(
+        path, kinds=kinds, languages=languages, language=language, max_field_size=max_field_size
+    )
     for info in files:
         yield from read_file(info, max_field_size=max_field_size)
 

@@ -55,25 +55,40 @@ class KindSpec:
         return frozenset(self.required + self.optional)
 
 
-_LEVELS = tuple(
-    f"Level {n} {what}" for n in range(4) for what in ("URI", "preferred term")
-)
+_LEVELS = tuple(f"Level {n} {what}" for n in range(4) for what in ("URI", "preferred term"))
 
 SPECS: dict[FileKind, KindSpec] = {
     FileKind.SKILLS: KindSpec(
         ("conceptType", "conceptUri", "preferredLabel"),
-        ("skillType", "reuseLevel", "altLabels", "hiddenLabels", "status",
-         "modifiedDate", "scopeNote", "definition", "inScheme", "description"),
+        (
+            "skillType",
+            "reuseLevel",
+            "altLabels",
+            "hiddenLabels",
+            "status",
+            "modifiedDate",
+            "scopeNote",
+            "definition",
+            "inScheme",
+            "description",
+        ),
     ),
     FileKind.SKILL_GROUPS: KindSpec(
         ("conceptType", "conceptUri", "preferredLabel"),
-        ("altLabels", "hiddenLabels", "status", "modifiedDate", "scopeNote",
-         "inScheme", "description", "code"),
+        (
+            "altLabels",
+            "hiddenLabels",
+            "status",
+            "modifiedDate",
+            "scopeNote",
+            "inScheme",
+            "description",
+            "code",
+        ),
     ),
     FileKind.SKILLS_HIERARCHY: KindSpec(
         ("Level 0 URI", "Level 0 preferred term"),
-        _LEVELS[2:] + ("Description", "Scope note")
-        + tuple(f"Level {n} code" for n in range(4)),
+        _LEVELS[2:] + ("Description", "Scope note") + tuple(f"Level {n} code" for n in range(4)),
     ),
     FileKind.SKILL_BROADER: KindSpec(
         ("conceptUri", "broaderUri"),
@@ -82,25 +97,49 @@ SPECS: dict[FileKind, KindSpec] = {
     ),
     FileKind.SKILL_SKILL: KindSpec(
         ("originalSkillUri", "relationType", "relatedSkillUri"),
-        ("originalSkillType", "relatedSkillType", "originalSkillLabel",
-         "relatedSkillLabel"),
+        ("originalSkillType", "relatedSkillType", "originalSkillLabel", "relatedSkillLabel"),
         language_independent=True,
     ),
     FileKind.SKILL_COLLECTION: KindSpec(
         ("conceptUri", "preferredLabel", "broaderConceptUri"),
-        ("conceptType", "skillType", "reuseLevel", "status", "altLabels",
-         "description", "broaderConceptPT"),
+        (
+            "conceptType",
+            "skillType",
+            "reuseLevel",
+            "status",
+            "altLabels",
+            "description",
+            "broaderConceptPT",
+        ),
     ),
     FileKind.ISCO_GROUPS: KindSpec(
         ("conceptUri", "code", "preferredLabel"),
-        ("conceptType", "status", "altLabels", "hiddenLabels", "modifiedDate",
-         "inScheme", "description"),
+        (
+            "conceptType",
+            "status",
+            "altLabels",
+            "hiddenLabels",
+            "modifiedDate",
+            "inScheme",
+            "description",
+        ),
     ),
     FileKind.OCCUPATIONS: KindSpec(
         ("conceptUri", "iscoGroup", "preferredLabel"),
-        ("conceptType", "altLabels", "hiddenLabels", "status", "modifiedDate",
-         "regulatedProfessionNote", "scopeNote", "definition", "inScheme",
-         "description", "code", "naceCode"),
+        (
+            "conceptType",
+            "altLabels",
+            "hiddenLabels",
+            "status",
+            "modifiedDate",
+            "regulatedProfessionNote",
+            "scopeNote",
+            "definition",
+            "inScheme",
+            "description",
+            "code",
+            "naceCode",
+        ),
     ),
     FileKind.OCCUPATION_BROADER: KindSpec(
         ("conceptUri", "broaderUri"),
@@ -142,9 +181,7 @@ IMPORT_ORDER: tuple[FileKind, ...] = (
 
 # ---------------------------------------------------------------- file names
 
-_NAME = re.compile(
-    r"^(?P<base>.+?)(?:_(?P<lang>[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})?))?$"
-)
+_NAME = re.compile(r"^(?P<base>.+?)(?:_(?P<lang>[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})?))?$")
 _COLLECTION_NAME = re.compile(r"^(?P<name>.+?)(?:Skills|Occupations)Collection$")
 
 _KIND_BY_BASE = {
@@ -267,13 +304,15 @@ def identify(
         if named is not None:
             missing = [c for c in SPECS[named].required if c not in columns]
             raise MissingColumnError(
-                path, 1,
+                path,
+                1,
                 f"header lacks required column(s) {', '.join(missing) or '(none)'} "
                 f"for an ESCO {named.value} file (header: {', '.join(header)})",
                 f"the columns {', '.join(SPECS[named].required)}",
             )
         raise UnknownHeaderError(
-            path, 1,
+            path,
+            1,
             f"unknown header ({', '.join(header) or 'empty'})",
             "the header of an ESCO CSV file such as skills_xx.csv "
             "(conceptType,conceptUri,skillType,...) or occupationSkillRelations "
@@ -299,7 +338,8 @@ def identify(
     missing = [c for c in SPECS[kind].required if c not in columns]
     if missing:
         raise MissingColumnError(
-            path, 1,
+            path,
+            1,
             f"header lacks required column(s) {', '.join(missing)} for an ESCO "
             f"{kind.value} file (header: {', '.join(header)})",
             f"the columns {', '.join(SPECS[kind].required)}",

@@ -65,7 +65,8 @@ class _Row:
         if short_ok and 2 <= n < self.width:
             return row + [""] * (self.width - n)
         raise BadRowLengthError(
-            self.path, line,
+            self.path,
+            line,
             f"record has {n} field(s) but the header has {self.width}",
             f"{self.width} comma-separated fields (quote fields that contain commas or line breaks)",
         )
@@ -74,7 +75,8 @@ class _Row:
         value = value.strip()
         if not _URI.fullmatch(value):
             raise MalformedURIError(
-                self.path, line,
+                self.path,
+                line,
                 f"column {column!r} holds {value[:80]!r}, which is not a URI",
                 "an http(s) URI such as http://data.europa.eu/esco/skill/<uuid>",
             )
@@ -90,7 +92,9 @@ class _Row:
             parts = _pipes(value)
         else:
             # inScheme uses ",\n" in skills and occupations and "\n" in groups.
-            parts = tuple(p for p in (x.strip().rstrip(",").strip() for x in value.split("\n")) if p)
+            parts = tuple(
+                p for p in (x.strip().rstrip(",").strip() for x in value.split("\n")) if p
+            )
         return tuple(self.uri(line, column, p) for p in parts)
 
     def date(self, line: int, column: str, value: str) -> datetime | None:
@@ -101,7 +105,8 @@ class _Row:
             return datetime.fromisoformat(value)
         except ValueError:
             raise BadValueError(
-                self.path, line,
+                self.path,
+                line,
                 f"column {column!r} holds {value[:40]!r}, which is not a date",
                 "an ISO 8601 date such as 2022-08-25T12:53:49.834Z",
             ) from None
@@ -128,70 +133,164 @@ def make_converter(
         return row[i]
 
     if kind is FileKind.SKILLS:
-        i = [c(n) for n in ("conceptUri", "conceptType", "skillType", "reuseLevel", "preferredLabel",
-                            "altLabels", "hiddenLabels", "status", "modifiedDate", "scopeNote",
-                            "definition", "inScheme", "description")]
+        i = [
+            c(n)
+            for n in (
+                "conceptUri",
+                "conceptType",
+                "skillType",
+                "reuseLevel",
+                "preferredLabel",
+                "altLabels",
+                "hiddenLabels",
+                "status",
+                "modifiedDate",
+                "scopeNote",
+                "definition",
+                "inScheme",
+                "description",
+            )
+        ]
 
         def skill(line: int, row: list[str]) -> r.Skill:
             row = f.check_length(line, row)
             return r.Skill(
-                f.uri(line, "conceptUri", need(row, i[0])), _text(need(row, i[1])), _opt(g(row, i[2])),
-                _opt(g(row, i[3])), _text(need(row, i[4])), _lines(g(row, i[5])), _lines(g(row, i[6])),
-                _opt(g(row, i[7])), f.date(line, "modifiedDate", g(row, i[8])), _opt(g(row, i[9])),
-                _opt(g(row, i[10])), f.uris(line, "inScheme", g(row, i[11]), "\n"),
-                _opt(g(row, i[12])), language,
+                f.uri(line, "conceptUri", need(row, i[0])),
+                _text(need(row, i[1])),
+                _opt(g(row, i[2])),
+                _opt(g(row, i[3])),
+                _text(need(row, i[4])),
+                _lines(g(row, i[5])),
+                _lines(g(row, i[6])),
+                _opt(g(row, i[7])),
+                f.date(line, "modifiedDate", g(row, i[8])),
+                _opt(g(row, i[9])),
+                _opt(g(row, i[10])),
+                f.uris(line, "inScheme", g(row, i[11]), "\n"),
+                _opt(g(row, i[12])),
+                language,
             )
+
         return skill
 
     if kind is FileKind.SKILL_GROUPS:
-        i = [c(n) for n in ("conceptUri", "conceptType", "preferredLabel", "altLabels", "hiddenLabels",
-                            "status", "modifiedDate", "scopeNote", "inScheme", "description", "code")]
+        i = [
+            c(n)
+            for n in (
+                "conceptUri",
+                "conceptType",
+                "preferredLabel",
+                "altLabels",
+                "hiddenLabels",
+                "status",
+                "modifiedDate",
+                "scopeNote",
+                "inScheme",
+                "description",
+                "code",
+            )
+        ]
 
         def group(line: int, row: list[str]) -> r.SkillGroup:
             row = f.check_length(line, row)
             return r.SkillGroup(
-                f.uri(line, "conceptUri", need(row, i[0])), _text(need(row, i[1])), _text(need(row, i[2])),
-                _lines(g(row, i[3])), _lines(g(row, i[4])), _opt(g(row, i[5])),
-                f.date(line, "modifiedDate", g(row, i[6])), _opt(g(row, i[7])),
-                f.uris(line, "inScheme", g(row, i[8]), "\n"), _opt(g(row, i[9])), _opt(g(row, i[10])),
+                f.uri(line, "conceptUri", need(row, i[0])),
+                _text(need(row, i[1])),
+                _text(need(row, i[2])),
+                _lines(g(row, i[3])),
+                _lines(g(row, i[4])),
+                _opt(g(row, i[5])),
+                f.date(line, "modifiedDate", g(row, i[6])),
+                _opt(g(row, i[7])),
+                f.uris(line, "inScheme", g(row, i[8]), "\n"),
+                _opt(g(row, i[9])),
+                _opt(g(row, i[10])),
                 language,
             )
+
         return group
 
     if kind is FileKind.OCCUPATIONS:
-        i = [c(n) for n in ("conceptUri", "conceptType", "iscoGroup", "preferredLabel", "altLabels",
-                            "hiddenLabels", "status", "modifiedDate", "regulatedProfessionNote",
-                            "scopeNote", "definition", "inScheme", "description", "code", "naceCode")]
+        i = [
+            c(n)
+            for n in (
+                "conceptUri",
+                "conceptType",
+                "iscoGroup",
+                "preferredLabel",
+                "altLabels",
+                "hiddenLabels",
+                "status",
+                "modifiedDate",
+                "regulatedProfessionNote",
+                "scopeNote",
+                "definition",
+                "inScheme",
+                "description",
+                "code",
+                "naceCode",
+            )
+        ]
 
         def occupation(line: int, row: list[str]) -> r.Occupation:
             row = f.check_length(line, row)
             return r.Occupation(
-                f.uri(line, "conceptUri", need(row, i[0])), _text(g(row, i[1])) or "Occupation",
-                _text(need(row, i[2])), _text(need(row, i[3])), _lines(g(row, i[4])), _lines(g(row, i[5])),
-                _opt(g(row, i[6])), f.date(line, "modifiedDate", g(row, i[7])), _opt(g(row, i[8])),
-                _opt(g(row, i[9])), _opt(g(row, i[10])), f.uris(line, "inScheme", g(row, i[11]), "\n"),
-                _opt(g(row, i[12])), _opt(g(row, i[13])),
+                f.uri(line, "conceptUri", need(row, i[0])),
+                _text(g(row, i[1])) or "Occupation",
+                _text(need(row, i[2])),
+                _text(need(row, i[3])),
+                _lines(g(row, i[4])),
+                _lines(g(row, i[5])),
+                _opt(g(row, i[6])),
+                f.date(line, "modifiedDate", g(row, i[7])),
+                _opt(g(row, i[8])),
+                _opt(g(row, i[9])),
+                _opt(g(row, i[10])),
+                f.uris(line, "inScheme", g(row, i[11]), "\n"),
+                _opt(g(row, i[12])),
+                _opt(g(row, i[13])),
                 tuple(p.strip().rstrip(",") for p in g(row, i[14]).split("\n") if p.strip()),
                 language,
             )
+
         return occupation
 
     if kind is FileKind.ISCO_GROUPS:
-        i = [c(n) for n in ("conceptUri", "conceptType", "code", "preferredLabel", "altLabels",
-                            "status", "inScheme", "description")]
+        i = [
+            c(n)
+            for n in (
+                "conceptUri",
+                "conceptType",
+                "code",
+                "preferredLabel",
+                "altLabels",
+                "status",
+                "inScheme",
+                "description",
+            )
+        ]
 
         def isco(line: int, row: list[str]) -> r.IscoGroup:
             row = f.check_length(line, row)
             return r.IscoGroup(
-                f.uri(line, "conceptUri", need(row, i[0])), _text(g(row, i[1])) or "ISCOGroup",
-                _text(need(row, i[2])), _text(need(row, i[3])), _lines(g(row, i[4])), _opt(g(row, i[5])),
-                f.uris(line, "inScheme", g(row, i[6]), "\n"), _opt(g(row, i[7])), language,
+                f.uri(line, "conceptUri", need(row, i[0])),
+                _text(g(row, i[1])) or "ISCOGroup",
+                _text(need(row, i[2])),
+                _text(need(row, i[3])),
+                _lines(g(row, i[4])),
+                _opt(g(row, i[5])),
+                f.uris(line, "inScheme", g(row, i[6]), "\n"),
+                _opt(g(row, i[7])),
+                language,
             )
+
         return isco
 
     if kind is FileKind.SKILLS_HIERARCHY:
-        levels = [(n, c(f"Level {n} URI"), c(f"Level {n} preferred term"), c(f"Level {n} code"))
-                  for n in range(4)]
+        levels = [
+            (n, c(f"Level {n} URI"), c(f"Level {n} preferred term"), c(f"Level {n} code"))
+            for n in range(4)
+        ]
         i_desc, i_scope = c("Description"), c("Scope note")
 
         def hierarchy(line: int, row: list[str]) -> r.HierarchyRow:
@@ -202,12 +301,19 @@ def make_converter(
                 value = g(row, iu)
                 if not value.strip():
                     break
-                filled.append(r.HierarchyLevel(
-                    f.uri(line, f"Level {n} URI", value), _text(g(row, il)), _opt(g(row, ic))))
+                filled.append(
+                    r.HierarchyLevel(
+                        f.uri(line, f"Level {n} URI", value), _text(g(row, il)), _opt(g(row, ic))
+                    )
+                )
             if not filled:
                 raise MalformedURIError(
-                    path, line, "'Level 0 URI' is empty", "the URI of a pillar root")
-            return r.HierarchyRow(tuple(filled), _opt(g(row, i_desc)), _opt(g(row, i_scope)), language)
+                    path, line, "'Level 0 URI' is empty", "the URI of a pillar root"
+                )
+            return r.HierarchyRow(
+                tuple(filled), _opt(g(row, i_desc)), _opt(g(row, i_scope)), language
+            )
+
         return hierarchy
 
     if kind in (FileKind.SKILL_BROADER, FileKind.OCCUPATION_BROADER):
@@ -217,21 +323,39 @@ def make_converter(
         def broader(line: int, row: list[str]) -> r.BroaderRelation:
             row = f.check_length(line, row)
             return r.BroaderRelation(
-                pillar, _opt(g(row, i[0])), f.uri(line, "conceptUri", need(row, i[1])),
-                _opt(g(row, i[2])), f.uri(line, "broaderUri", need(row, i[3])), language,
+                pillar,
+                _opt(g(row, i[0])),
+                f.uri(line, "conceptUri", need(row, i[1])),
+                _opt(g(row, i[2])),
+                f.uri(line, "broaderUri", need(row, i[3])),
+                language,
             )
+
         return broader
 
     if kind is FileKind.SKILL_SKILL:
-        i = [c(n) for n in ("originalSkillUri", "originalSkillType", "relationType",
-                            "relatedSkillType", "relatedSkillUri")]
+        i = [
+            c(n)
+            for n in (
+                "originalSkillUri",
+                "originalSkillType",
+                "relationType",
+                "relatedSkillType",
+                "relatedSkillUri",
+            )
+        ]
 
         def skill_skill(line: int, row: list[str]) -> r.SkillSkillRelation:
             row = f.check_length(line, row)
             return r.SkillSkillRelation(
-                f.uri(line, "originalSkillUri", need(row, i[0])), _opt(g(row, i[1])), _text(need(row, i[2])),
-                _opt(g(row, i[3])), f.uri(line, "relatedSkillUri", need(row, i[4])), language,
+                f.uri(line, "originalSkillUri", need(row, i[0])),
+                _opt(g(row, i[1])),
+                _text(need(row, i[2])),
+                _opt(g(row, i[3])),
+                f.uri(line, "relatedSkillUri", need(row, i[4])),
+                language,
             )
+
         return skill_skill
 
     if kind is FileKind.OCCUPATION_SKILL:
@@ -240,26 +364,52 @@ def make_converter(
         def occupation_skill(line: int, row: list[str]) -> r.OccupationSkillRelation:
             row = f.check_length(line, row)
             return r.OccupationSkillRelation(
-                f.uri(line, "occupationUri", need(row, i[0])), _text(need(row, i[1])), _opt(g(row, i[2])),
-                f.uri(line, "skillUri", need(row, i[3])), language,
+                f.uri(line, "occupationUri", need(row, i[0])),
+                _text(need(row, i[1])),
+                _opt(g(row, i[2])),
+                f.uri(line, "skillUri", need(row, i[3])),
+                language,
             )
+
         return occupation_skill
 
     if kind in (FileKind.SKILL_COLLECTION, FileKind.OCCUPATION_COLLECTION):
         member_kind = "skill" if kind is FileKind.SKILL_COLLECTION else "occupation"
-        i = [c(n) for n in ("conceptUri", "conceptType", "preferredLabel", "status", "skillType",
-                            "reuseLevel", "altLabels", "description", "broaderConceptUri",
-                            "broaderConceptPT")]
+        i = [
+            c(n)
+            for n in (
+                "conceptUri",
+                "conceptType",
+                "preferredLabel",
+                "status",
+                "skillType",
+                "reuseLevel",
+                "altLabels",
+                "description",
+                "broaderConceptUri",
+                "broaderConceptPT",
+            )
+        ]
         name = collection or ""
 
         def member(line: int, row: list[str]) -> r.CollectionMember:
             row = f.check_length(line, row)
             return r.CollectionMember(
-                member_kind, name, f.uri(line, "conceptUri", need(row, i[0])), _opt(g(row, i[1])),
-                _text(need(row, i[2])), _opt(g(row, i[3])), _opt(g(row, i[4])), _opt(g(row, i[5])),
-                _pipes(g(row, i[6])), _opt(g(row, i[7])),
-                f.uris(line, "broaderConceptUri", need(row, i[8]), "|"), _pipes(g(row, i[9])), language,
+                member_kind,
+                name,
+                f.uri(line, "conceptUri", need(row, i[0])),
+                _opt(g(row, i[1])),
+                _text(need(row, i[2])),
+                _opt(g(row, i[3])),
+                _opt(g(row, i[4])),
+                _opt(g(row, i[5])),
+                _pipes(g(row, i[6])),
+                _opt(g(row, i[7])),
+                f.uris(line, "broaderConceptUri", need(row, i[8]), "|"),
+                _pipes(g(row, i[9])),
+                language,
             )
+
         return member
 
     raise ValueError(f"no records are read from {kind.value} files")

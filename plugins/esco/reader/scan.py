@@ -16,9 +16,15 @@ from .source import FileReport, csv_directories, csv_files, identify_file, read_
 
 # The kinds a complete ESCO classification download has in every version.
 CORE_KINDS = (
-    FileKind.SKILLS, FileKind.SKILL_GROUPS, FileKind.SKILLS_HIERARCHY, FileKind.SKILL_BROADER,
-    FileKind.SKILL_SKILL, FileKind.OCCUPATIONS, FileKind.ISCO_GROUPS,
-    FileKind.OCCUPATION_BROADER, FileKind.OCCUPATION_SKILL,
+    FileKind.SKILLS,
+    FileKind.SKILL_GROUPS,
+    FileKind.SKILLS_HIERARCHY,
+    FileKind.SKILL_BROADER,
+    FileKind.SKILL_SKILL,
+    FileKind.OCCUPATIONS,
+    FileKind.ISCO_GROUPS,
+    FileKind.OCCUPATION_BROADER,
+    FileKind.OCCUPATION_SKILL,
 )
 
 # Version bins the content can tell apart.
@@ -144,7 +150,9 @@ def content_evidence(files: list[FileReport], roots: dict[str, str]) -> list[tup
         if "naceCode" in cols or "occupationLabel" in cols:
             ev.append((3, 3, f"{f.name}: has columns added in 1.2"))
         if f.max_modified and f.max_modified >= "2024":
-            ev.append((3, 3, f"{f.name}: modified in {f.max_modified[:10]}, after the 1.1 releases"))
+            ev.append(
+                (3, 3, f"{f.name}: modified in {f.max_modified[:10]}, after the 1.1 releases")
+            )
     return ev
 
 
@@ -165,8 +173,11 @@ def _count(info: FileReport, roots: dict[str, str], max_field_size: int) -> File
     if not tail_ok:
         warnings.append("the file does not end with a line break: it may be truncated")
     return with_counts(
-        info, rows=rows, ends_with_newline=tail_ok,
-        max_modified=latest.isoformat() if latest else None, warnings=tuple(warnings),
+        info,
+        rows=rows,
+        ends_with_newline=tail_ok,
+        max_modified=latest.isoformat() if latest else None,
+        warnings=tuple(warnings),
     )
 
 
@@ -189,11 +200,16 @@ def scan_folder(
     paths = csv_files(folder)
     if not paths:
         raise NotAnEscoFolderError(
-            f"{folder}: no CSV file here (for a download with language folders use scan_download)")
+            f"{folder}: no CSV file here (for a download with language folders use scan_download)"
+        )
     others = tuple(sorted(p.name for p in folder.iterdir() if p.is_file() and p not in paths))
     roots: dict[str, str] = {}
     files = [
-        _count(identify_file(p, language=language, max_field_size=max_field_size), roots, max_field_size)
+        _count(
+            identify_file(p, language=language, max_field_size=max_field_size),
+            roots,
+            max_field_size,
+        )
         for p in paths
     ]
     evidence = content_evidence(files, roots)
@@ -202,7 +218,9 @@ def scan_folder(
     hi = min((e[1] for e in evidence), default=len(_BINS) - 1)
     content = _label(lo, hi) if evidence and lo <= hi else None
     if evidence and lo > hi:
-        warnings.append("the content points at different ESCO versions: " + "; ".join(e[2] for e in evidence))
+        warnings.append(
+            "the content points at different ESCO versions: " + "; ".join(e[2] for e in evidence)
+        )
     from_name = version_from_path(folder)
     if version:
         found, source = version, "given"
@@ -215,9 +233,12 @@ def scan_folder(
     if found and content and source != "content":
         b = _bin_of(found)
         if b is not None and not lo <= b <= hi:
-            warnings.append(f"version {found} ({source}) disagrees with the content, which says {content}")
-    return FolderReport(folder, tuple(files), others, found, source,
-                        tuple(e[2] for e in evidence), tuple(warnings))
+            warnings.append(
+                f"version {found} ({source}) disagrees with the content, which says {content}"
+            )
+    return FolderReport(
+        folder, tuple(files), others, found, source, tuple(e[2] for e in evidence), tuple(warnings)
+    )
 
 
 def scan_download(

@@ -94,7 +94,9 @@ def read_file(
     if info.ignored:
         return
     with CsvStream(info.path, max_field_size) as stream:
-        convert = make_converter(info.kind, info.path, stream.header, info.language, info.collection)
+        convert = make_converter(
+            info.kind, info.path, stream.header, info.language, info.collection
+        )
         for line, row in stream.records():
             yield convert(line, row)
 
@@ -127,9 +129,7 @@ def csv_directories(path: str | Path) -> list[Path]:
 
 
 def csv_files(directory: Path) -> list[Path]:
-    return sorted(
-        p for p in directory.iterdir() if p.is_file() and p.name.lower().endswith(".csv")
-    )
+    return sorted(p for p in directory.iterdir() if p.is_file() and p.name.lower().endswith(".csv"))
 
 
 def with_counts(info: FileReport, **changes: Any) -> FileReport:

@@ -7,8 +7,13 @@ from pyramid.i18n import TranslationStringFactory
 from pyramid.view import view_config
 
 from col_core.analytics.period import PeriodError
-from col_core.analytics.views import (csv_response, page, period_query, period_refused,
-                                      requested_period)
+from col_core.analytics.views import (
+    csv_response,
+    page,
+    period_query,
+    period_refused,
+    requested_period,
+)
 from plugins.playlists.analytics import playlist_tables
 from plugins.playlists.resources import is_organiser, playlist_factory
 
@@ -25,26 +30,39 @@ def _allowed(request, playlist) -> None:
     """Members of the playlist's organisation, and the city's admins; another city's playlist
     is never found (404 from the tenant-scoped factory)."""
     if not (is_organiser(request, playlist) or request.has_permission("city.admin")):
-        raise HTTPForbidden(request.localizer.translate(
-            _("Only the playlist's organisers and the city's administrators see its dashboard.")))
+        raise HTTPForbidden(
+            request.localizer.translate(
+                _("Only the playlist's organisers and the city's administrators see its dashboard.")
+            )
+        )
 
 
-@view_config(route_name="playlists.analytics", renderer=T + "analytics.jinja2",
-             permission="learner")
+@view_config(
+    route_name="playlists.analytics", renderer=T + "analytics.jinja2", permission="learner"
+)
 def dashboard(context, request):
     playlist = context.playlist
     _allowed(request, playlist)
-    title = request.localizer.translate(_("Dashboard of “${playlist}”",
-                                          mapping={"playlist": playlist.title}))
+    title = request.localizer.translate(
+        _("Dashboard of “${playlist}”", mapping={"playlist": playlist.title})
+    )
     try:
         period = requested_period(request)
     except PeriodError as error:
         request.response.status = 400
         return {**page(request, title, [], errors=error.fields, period=None), "playlist": playlist}
-    return {**page(request, title, playlist_tables(request, playlist, period), period=period,
-                   csv=lambda key: request.route_url("playlists.analytics_csv", id=playlist.id,
-                                                     table=key, _query=period_query(period))),
-            "playlist": playlist}
+    return {
+        **page(
+            request,
+            title,
+            playlist_tables(request, playlist, period),
+            period=period,
+            csv=lambda key: request.route_url(
+                "playlists.analytics_csv", id=playlist.id, table=key, _query=period_query(period)
+            ),
+        ),
+        "playlist": playlist,
+    }
 
 
 @view_config(route_name="playlists.analytics_csv", permission="learner")
@@ -55,8 +73,12 @@ def dashboard_csv(context, request):
         period = requested_period(request)
     except PeriodError as error:
         return period_refused(request, error)
-    return csv_response(request, playlist_tables(request, playlist, period),
-                        request.matchdict["table"], f"playlist-{playlist.id}")
+    return csv_response(
+        request,
+        playlist_tables(request, playlist, period),
+        request.matchdict["table"],
+        f"playlist-{playlist.id}",
+    )
 
 
 def includeme(config):

@@ -29,8 +29,10 @@ def _milestones(text: str) -> list | str:
 
 def read_form(params) -> tuple[dict, list[dict]]:
     """(playlist fields, item rows in the chosen order) from the builder's POST."""
-    fields = {name: params.get(name, "") for name in
-              ("title", "description", "category", "visibility", "min_optional")}
+    fields = {
+        name: params.get(name, "")
+        for name in ("title", "description", "category", "visibility", "min_optional")
+    }
     fields["groups"] = _lines_to_groups(params.get("groups", ""))
     fields["milestones"] = _milestones(params.get("milestones", ""))
     fields["is_template"] = params.get("is_template") == "1"
@@ -38,18 +40,20 @@ def read_form(params) -> tuple[dict, list[dict]]:
     for n in range(whole_number(params.get("item_count", ""), 0, 99) or 0):
         if params.get(f"item-{n}-remove") == "1" or not params.get(f"item-{n}-activity"):
             continue
-        rows.append({
-            "activity_id": params.get(f"item-{n}-activity"),
-            "mandatory": params.get(f"item-{n}-kind", "mandatory") == "mandatory",
-            "group": params.get(f"item-{n}-group", ""),
-            "unlock_after": params.get(f"item-{n}-unlock", "") or None,
-            "opens_at": params.get(f"item-{n}-opens", "") or None,
-            "closes_at": params.get(f"item-{n}-closes", "") or None,
-            "note": params.get(f"item-{n}-note", ""),
-            "_order": (whole_number(params.get(f"item-{n}-position", ""), 0) or 999, n)})
+        rows.append(
+            {
+                "activity_id": params.get(f"item-{n}-activity"),
+                "mandatory": params.get(f"item-{n}-kind", "mandatory") == "mandatory",
+                "group": params.get(f"item-{n}-group", ""),
+                "unlock_after": params.get(f"item-{n}-unlock", "") or None,
+                "opens_at": params.get(f"item-{n}-opens", "") or None,
+                "closes_at": params.get(f"item-{n}-closes", "") or None,
+                "note": params.get(f"item-{n}-note", ""),
+                "_order": (whole_number(params.get(f"item-{n}-position", ""), 0) or 999, n),
+            }
+        )
     if params.get("add_activity"):
-        rows.append({"activity_id": params["add_activity"], "mandatory": True,
-                     "_order": (1000, 0)})
+        rows.append({"activity_id": params["add_activity"], "mandatory": True, "_order": (1000, 0)})
     rows.sort(key=lambda row: row.pop("_order"))
     return fields, rows
 
@@ -60,14 +64,27 @@ def _local(moment, tz) -> str:
 
 def form_values(playlist, tz: zoneinfo.ZoneInfo) -> tuple[dict, list[dict]]:
     """The builder form's values for a saved playlist."""
-    values = {"title": playlist.title, "description": playlist.description,
-              "category": playlist.category, "visibility": playlist.visibility,
-              "min_optional": playlist.min_optional, "is_template": playlist.is_template,
-              "groups": "\n".join(f"{k}: {v}" for k, v in (playlist.groups or {}).items()),
-              "milestones": ", ".join(str(b.threshold) for b in playlist.badges if b.threshold)}
+    values = {
+        "title": playlist.title,
+        "description": playlist.description,
+        "category": playlist.category,
+        "visibility": playlist.visibility,
+        "min_optional": playlist.min_optional,
+        "is_template": playlist.is_template,
+        "groups": "\n".join(f"{k}: {v}" for k, v in (playlist.groups or {}).items()),
+        "milestones": ", ".join(str(b.threshold) for b in playlist.badges if b.threshold),
+    }
     by_id = {item.id: item.activity_id for item in playlist.items}
-    rows = [{"activity_id": item.activity_id, "mandatory": item.mandatory, "group": item.group,
-             "unlock_after": by_id.get(item.unlock_after_id), "note": item.note,
-             "opens_at": _local(item.opens_at, tz), "closes_at": _local(item.closes_at, tz)}
-            for item in playlist.items]
+    rows = [
+        {
+            "activity_id": item.activity_id,
+            "mandatory": item.mandatory,
+            "group": item.group,
+            "unlock_after": by_id.get(item.unlock_after_id),
+            "note": item.note,
+            "opens_at": _local(item.opens_at, tz),
+            "closes_at": _local(item.closes_at, tz),
+        }
+        for item in playlist.items
+    ]
     return values, rows

@@ -45,30 +45,43 @@ def _flash_back(request, playlist, message, route="playlists.page") -> HTTPSeeOt
 
 @view_config(route_name="playlists.list", renderer=T + "list.jinja2", permission="view")
 def list_page(request):
-    playlists = request.dbsession.scalars(select(Playlist).where(
-        Playlist.status == "published", Playlist.visibility == "public")
-        .order_by(Playlist.published_at.desc())).all()
+    playlists = request.dbsession.scalars(
+        select(Playlist)
+        .where(Playlist.status == "published", Playlist.visibility == "public")
+        .order_by(Playlist.published_at.desc())
+    ).all()
     return {"playlists": playlists}
 
 
 def map_of(request, playlist) -> dict | None:
     """The small map's data, drawn with the map plugin's Leaflet (its static view of the XStatic
     package) when that plugin serves this city; None means the list alone."""
-    if MAP_PLUGIN not in request.registry["col.plugins"].plugins or \
-            not request.tenant.plugin_enabled(MAP_PLUGIN):
+    if MAP_PLUGIN not in request.registry[
+        "col.plugins"
+    ].plugins or not request.tenant.plugin_enabled(MAP_PLUGIN):
         return None
     import xstatic.pkg.leaflet
 
-    points = [{"number": number, "title": item.activity.title, "lat": item.activity.latitude,
-               "lon": item.activity.longitude,
-               "url": request.route_url("activity", id=item.activity_id)}
-              for number, item in enumerate(playlist.items, start=1)
-              if item.activity.latitude is not None and item.activity.longitude is not None]
+    points = [
+        {
+            "number": number,
+            "title": item.activity.title,
+            "lat": item.activity.latitude,
+            "lon": item.activity.longitude,
+            "url": request.route_url("activity", id=item.activity_id),
+        }
+        for number, item in enumerate(playlist.items, start=1)
+        if item.activity.latitude is not None and item.activity.longitude is not None
+    ]
     tile_url, attribution = city_tiles(request)
-    return {"leaflet": xstatic.pkg.leaflet.BASE_DIR, "points": points,
-            # The city map showing only this playlist (the col_map_group hook resolves it).
-            "url": request.route_url("map", _query={"group": f"{KIND}:{playlist.id}"}),
-            "tile_url": tile_url, "attribution": attribution}
+    return {
+        "leaflet": xstatic.pkg.leaflet.BASE_DIR,
+        "points": points,
+        # The city map showing only this playlist (the col_map_group hook resolves it).
+        "url": request.route_url("map", _query={"group": f"{KIND}:{playlist.id}"}),
+        "tile_url": tile_url,
+        "attribution": attribution,
+    }
 
 
 @view_config(route_name="playlists.page", renderer=T + "page.jinja2", permission="view")
@@ -77,17 +90,26 @@ def playlist_page(context, request):
     service = request.find_service(IPlaylistProgress)
     enrolment = service.enrolment(playlist, request.user)
     if not can_see(request, playlist, enrolment is not None):
-        raise HTTPNotFound(request.localizer.translate(_("There is no such playlist in this city.")))
+        raise HTTPNotFound(
+            request.localizer.translate(_("There is no such playlist in this city."))
+        )
     progress = service.progress(enrolment) if enrolment else None
-    return {"playlist": playlist, "enrolment": enrolment, "progress": progress,
-            "organiser": is_organiser(request, playlist),
-            "awards": enrolment.awards if enrolment else [], "map": map_of(request, playlist)}
+    return {
+        "playlist": playlist,
+        "enrolment": enrolment,
+        "progress": progress,
+        "organiser": is_organiser(request, playlist),
+        "awards": enrolment.awards if enrolment else [],
+        "map": map_of(request, playlist),
+    }
 
 
 @view_config(route_name="playlists.start", request_method="POST", permission="learner")
 def start(context, request):
     if not can_see(request, context.playlist):
-        raise HTTPNotFound(request.localizer.translate(_("There is no such playlist in this city.")))
+        raise HTTPNotFound(
+            request.localizer.translate(_("There is no such playlist in this city."))
+        )
     try:
         request.find_service(IPlaylistProgress).start(context.playlist, request.user)
     except ValidationFailed as error:
@@ -98,16 +120,23 @@ def start(context, request):
 @view_config(route_name="playlists.new", request_method="POST", permission="org.member")
 def new(context, request):
     playlist, _errors = request.find_service(IPlaylistBuilder).create(
-        context.organisation, request.user, {"title": request.POST.get("title", "")})
+        context.organisation, request.user, {"title": request.POST.get("title", "")}
+    )
     return HTTPSeeOther(request.route_url("playlists.edit", id=playlist.id))
 
 
 def _choices(request, playlist) -> list:
     """Activities the organiser may add: this city's published ones and their own drafts."""
-    return request.dbsession.scalars(select(Activity).where(
-        Activity.status != "archived",
-        or_(Activity.status == "published", Activity.organisation_id == playlist.organisation_id))
-        .order_by(Activity.title)).all()
+    return request.dbsession.scalars(
+        select(Activity)
+        .where(
+            Activity.status != "archived",
+            or_(
+                Activity.status == "published", Activity.organisation_id == playlist.organisation_id
+            ),
+        )
+        .order_by(Activity.title)
+    ).all()
 
 
 def _editor(request, playlist, values, rows, errors, notice=None) -> dict:
@@ -115,23 +144,36 @@ def _editor(request, playlist, values, rows, errors, notice=None) -> dict:
     translate = request.localizer.translate
     activities = {a.id: a for a in _choices(request, playlist)}
     activities.update({item.activity_id: item.activity for item in playlist.items})
-    return {"playlist": playlist, "values": values, "rows": rows, "activities": activities,
-            "errors": {name: translate(text) for name, text in errors.items()},
-            "problems": {name: translate(text) for name, text in builder.problems(playlist).items()},
-            "acceptance": {item.activity_id: item.acceptance for item in playlist.items},
-            "notice": notice}
+    return {
+        "playlist": playlist,
+        "values": values,
+        "rows": rows,
+        "activities": activities,
+        "errors": {name: translate(text) for name, text in errors.items()},
+        "problems": {name: translate(text) for name, text in builder.problems(playlist).items()},
+        "acceptance": {item.activity_id: item.acceptance for item in playlist.items},
+        "notice": notice,
+    }
 
 
-@view_config(route_name="playlists.edit", request_method="GET", renderer=T + "edit.jinja2",
-             permission="org.member")
+@view_config(
+    route_name="playlists.edit",
+    request_method="GET",
+    renderer=T + "edit.jinja2",
+    permission="org.member",
+)
 def edit_form(context, request):
     tz = zoneinfo.ZoneInfo(request.tenant.timezone or "UTC")
     values, rows = form_values(context.playlist, tz)
     return _editor(request, context.playlist, values, rows, {})
 
 
-@view_config(route_name="playlists.edit", request_method="POST", renderer=T + "edit.jinja2",
-             permission="org.member")
+@view_config(
+    route_name="playlists.edit",
+    request_method="POST",
+    renderer=T + "edit.jinja2",
+    permission="org.member",
+)
 def edit(context, request):
     playlist = context.playlist
     builder = request.find_service(IPlaylistBuilder)
@@ -152,13 +194,23 @@ def edit(context, request):
         return _editor(request, playlist, request.POST, rows, error.fields, error.message)
     if errors:
         request.response.status = 422
-        return _editor(request, playlist, request.POST, rows, errors,
-                       _("Saved, except the fields marked below."))
+        return _editor(
+            request,
+            playlist,
+            request.POST,
+            rows,
+            errors,
+            _("Saved, except the fields marked below."),
+        )
     return _flash_back(request, playlist, _("Saved."), route="playlists.edit")
 
 
-@view_config(route_name="playlists.publish", request_method="POST", renderer=T + "edit.jinja2",
-             permission="org.publish")
+@view_config(
+    route_name="playlists.publish",
+    request_method="POST",
+    renderer=T + "edit.jinja2",
+    permission="org.publish",
+)
 def publish(context, request):
     playlist = context.playlist
     try:
@@ -170,56 +222,90 @@ def publish(context, request):
     return _flash_back(request, playlist, _("Published: learners can start the playlist now."))
 
 
-@view_config(route_name="playlists.consent", request_method="GET",
-             renderer=T + "consent.jinja2", permission="org.member")
+@view_config(
+    route_name="playlists.consent",
+    request_method="GET",
+    renderer=T + "consent.jinja2",
+    permission="org.member",
+)
 def consent_form(context, request):
     return {"item": context.item}
 
 
-@view_config(route_name="playlists.consent", request_method="POST",
-             renderer=T + "consent.jinja2", permission="org.member")
+@view_config(
+    route_name="playlists.consent",
+    request_method="POST",
+    renderer=T + "consent.jinja2",
+    permission="org.member",
+)
 def consent(context, request):
     accept = request.POST.get("answer") == "accept"
     request.find_service(IPlaylistBuilder).answer(context.item, accept)
-    request.session.flash(request.localizer.translate(
-        _("Thank you: your activity stays in the playlist.") if accept else
-        _("Your activity was taken out of the playlist's rule; its organisers were told.")))
+    request.session.flash(
+        request.localizer.translate(
+            _("Thank you: your activity stays in the playlist.")
+            if accept
+            else _("Your activity was taken out of the playlist's rule; its organisers were told.")
+        )
+    )
     return HTTPSeeOther(request.route_url("playlists.consent", item=context.item.id))
 
 
 def _templates_page(request, organisation, errors=None, chosen=None) -> dict:
-    own = request.dbsession.scalars(select(Activity).where(
-        Activity.organisation_id == organisation.id, Activity.status != "archived")
-        .order_by(Activity.title)).all()
-    return {"organisation": organisation, "activities": own,
-            "templates": request.find_service(IPlaylistTemplates).templates(),
-            "errors": {k: request.localizer.translate(v) for k, v in (errors or {}).items()},
-            "chosen": chosen}
+    own = request.dbsession.scalars(
+        select(Activity)
+        .where(Activity.organisation_id == organisation.id, Activity.status != "archived")
+        .order_by(Activity.title)
+    ).all()
+    return {
+        "organisation": organisation,
+        "activities": own,
+        "templates": request.find_service(IPlaylistTemplates).templates(),
+        "errors": {k: request.localizer.translate(v) for k, v in (errors or {}).items()},
+        "chosen": chosen,
+    }
 
 
-@view_config(route_name="playlists.templates", renderer=T + "templates.jinja2",
-             permission="org.member")
+@view_config(
+    route_name="playlists.templates", renderer=T + "templates.jinja2", permission="org.member"
+)
 def templates_page(context, request):
     return _templates_page(request, context.organisation)
 
 
-@view_config(route_name="playlists.copy", request_method="POST", renderer=T + "templates.jinja2",
-             permission="org.member")
+@view_config(
+    route_name="playlists.copy",
+    request_method="POST",
+    renderer=T + "templates.jinja2",
+    permission="org.member",
+)
 def copy_template(context, request):
     template = request.matchdict["template"]
-    mapping = {key.removeprefix("map-"): value for key, value in request.POST.items()
-               if key.startswith("map-") and value}
+    mapping = {
+        key.removeprefix("map-"): value
+        for key, value in request.POST.items()
+        if key.startswith("map-") and value
+    }
     try:
         playlist = request.find_service(IPlaylistTemplates).copy(
-            template, context.organisation, request.user, mapping,
+            template,
+            context.organisation,
+            request.user,
+            mapping,
             title=request.POST.get("title") or None,
-            description=request.POST.get("description") or None)
+            description=request.POST.get("description") or None,
+        )
     except ValidationFailed as error:
         request.response.status = 422
-        return _templates_page(request, context.organisation, error.fields,
-                               {"template": record_id(template), "form": request.POST})
-    return _flash_back(request, playlist, _("Copied: check the playlist and publish it."),
-                       route="playlists.edit")
+        return _templates_page(
+            request,
+            context.organisation,
+            error.fields,
+            {"template": record_id(template), "form": request.POST},
+        )
+    return _flash_back(
+        request, playlist, _("Copied: check the playlist and publish it."), route="playlists.edit"
+    )
 
 
 def includeme(config):

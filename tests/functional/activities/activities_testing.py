@@ -25,14 +25,23 @@ def publishable(**overrides) -> dict:
     """A complete JSON body for an activity that can be published."""
     start = in_days(7)
     body = {
-        "type": "workshop", "title": "Build a weather station",
-        "description": "<p>Solder sensors and <b>log data</b>.</p>", "category": "science",
+        "type": "workshop",
+        "title": "Build a weather station",
+        "description": "<p>Solder sensors and <b>log data</b>.</p>",
+        "category": "science",
         "schedule_kind": "single",
-        "schedule": {"sessions": [{"start": local(start),
-                                   "end": local(start + dt.timedelta(hours=2))}]},
-        "address": "Gedimino pr. 1, Vilnius", "latitude": 54.6872, "longitude": 25.2797,
-        "contact_email": "hello@example.org", "languages": ["lt", "en"], "capacity": 12,
-        "accessibility": ["step_free"], "age_min": 12, "age_max": 18,
+        "schedule": {
+            "sessions": [{"start": local(start), "end": local(start + dt.timedelta(hours=2))}]
+        },
+        "address": "Gedimino pr. 1, Vilnius",
+        "latitude": 54.6872,
+        "longitude": 25.2797,
+        "contact_email": "hello@example.org",
+        "languages": ["lt", "en"],
+        "capacity": 12,
+        "accessibility": ["step_free"],
+        "age_min": 12,
+        "age_max": 18,
     }
     body.update(overrides)
     return body
@@ -48,8 +57,15 @@ class HookRecorder:
     def _impl(name):
         @hookimpl(specname=name)
         def record(self, request, activity, participation=None):
-            self.calls.append((name, activity.id, participation.user_id if participation else None,
-                               participation.status if participation else None))
+            self.calls.append(
+                (
+                    name,
+                    activity.id,
+                    participation.user_id if participation else None,
+                    participation.status if participation else None,
+                )
+            )
+
         return record
 
     col_activity_published = _impl("col_activity_published")

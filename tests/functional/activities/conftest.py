@@ -5,16 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from activities_testing import CATEGORIES, HookRecorder, in_days, local
+
 from col_core.activities.models import Activity, ActivitySession
 from col_core.db.meta import utcnow
 
 
 @pytest.fixture
 def city(factories):
-    return factories.tenant("vilnius", timezone="Europe/Vilnius",
-                            settings={"categories": CATEGORIES})
+    return factories.tenant(
+        "vilnius", timezone="Europe/Vilnius", settings={"categories": CATEGORIES}
+    )
 
 
 @pytest.fixture
@@ -40,18 +41,34 @@ def make_activity(factories, city, org):
     def make(tenant=None, organisation=None, starts=None, hours=2, **fields):
         tenant, organisation = tenant or city, organisation or org
         starts = starts or in_days(3)
-        values = {"title": "Open lab", "description": "<p>Come and tinker.</p>",
-                  "status": "published", "published_at": utcnow(), "type": "event",
-                  "category": "science", "address": "Town hall", "latitude": 54.68,
-                  "longitude": 25.28, "contact_email": "lab@example.org",
-                  "languages": ["en"], "accessibility": [], "resources": []}
+        values = {
+            "title": "Open lab",
+            "description": "<p>Come and tinker.</p>",
+            "status": "published",
+            "published_at": utcnow(),
+            "type": "event",
+            "category": "science",
+            "address": "Town hall",
+            "latitude": 54.68,
+            "longitude": 25.28,
+            "contact_email": "lab@example.org",
+            "languages": ["en"],
+            "accessibility": [],
+            "resources": [],
+        }
         values.update(fields)
         ends = starts + dt.timedelta(hours=hours)
         values.setdefault("schedule", {"sessions": [{"start": local(starts), "end": local(ends)}]})
         with factories.within(tenant):
-            return factories.save(Activity(
-                organisation_id=organisation.id, starts_at=starts, ends_at=ends,
-                sessions=[ActivitySession(starts_at=starts, ends_at=ends)], **values))
+            return factories.save(
+                Activity(
+                    organisation_id=organisation.id,
+                    starts_at=starts,
+                    ends_at=ends,
+                    sessions=[ActivitySession(starts_at=starts, ends_at=ends)],
+                    **values,
+                )
+            )
 
     return make
 

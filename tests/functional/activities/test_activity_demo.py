@@ -12,8 +12,10 @@ from col_core.activities.models import Activity, Participation
 from col_core.security.demo import seed_people
 from col_core.tenancy.scoping import set_tenant
 
-CATEGORIES = [{"slug": s, "names": {"en": s.title()}}
-              for s in ("arts", "digital", "nature", "sport", "community", "work")]
+CATEGORIES = [
+    {"slug": s, "names": {"en": s.title()}}
+    for s in ("arts", "digital", "nature", "sport", "community", "work")
+]
 
 
 @contextlib.contextmanager
@@ -32,9 +34,14 @@ def city_request(registry, tenant):
 
 @pytest.fixture
 def gent(factories):
-    return factories.tenant("gent", timezone="Europe/Brussels", locales=["nl", "en", "fr"],
-                            default_locale="nl", map={"center": [51.0543, 3.7174], "zoom": 13},
-                            settings={"categories": CATEGORIES})
+    return factories.tenant(
+        "gent",
+        timezone="Europe/Brussels",
+        locales=["nl", "en", "fr"],
+        default_locale="nl",
+        map={"center": [51.0543, 3.7174], "zoom": 13},
+        settings={"categories": CATEGORIES},
+    )
 
 
 def test_demo_city_gets_varied_activities_near_its_centre_once(registry, gent, factories):
@@ -44,8 +51,9 @@ def test_demo_city_gets_varied_activities_near_its_centre_once(registry, gent, f
     assert lines and "gent" in lines[0]
     with factories.within(gent):
         activities = factories.session.scalars(select(Activity)).all()
-        waitlisted = factories.session.scalar(select(func.count(Participation.id)).where(
-            Participation.status == "waitlisted"))
+        waitlisted = factories.session.scalar(
+            select(func.count(Participation.id)).where(Participation.status == "waitlisted")
+        )
         # Sessions load lazily; PostgreSQL's row-level security shows them only in the city.
         assert any(a.schedule_kind == "recurring" and len(a.sessions) > 1 for a in activities)
     assert 30 <= len(activities) <= 60
@@ -54,8 +62,9 @@ def test_demo_city_gets_varied_activities_near_its_centre_once(registry, gent, f
     assert {a.category for a in activities} <= {c["slug"] for c in CATEGORIES}
     assert any(a.online for a in activities)
     placed = [a for a in activities if a.latitude is not None]
-    assert placed and all(math.dist((a.latitude, a.longitude), (51.0543, 3.7174)) < 0.1
-                          for a in placed)
+    assert placed and all(
+        math.dist((a.latitude, a.longitude), (51.0543, 3.7174)) < 0.1 for a in placed
+    )
     assert waitlisted > 0
     assert len({a.organisation_id for a in activities}) > 1
     with city_request(registry, gent) as request:

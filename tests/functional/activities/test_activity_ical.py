@@ -4,9 +4,9 @@ import datetime as dt
 import zoneinfo
 
 import icalendar
+from activities_testing import in_days
 from pyramid.scripting import prepare
 
-from activities_testing import in_days
 from col_core.activities.ical import activities_to_ical
 from col_core.tenancy.scoping import set_tenant
 
@@ -61,10 +61,13 @@ def test_drafts_and_private_activities_have_no_public_ics(make_activity, people,
 def test_text_that_ical_must_escape_comes_back_unchanged(make_activity, people, city, org, staff):
     # Finding 10: a newline in a title broke the activity's .ics.  Titles are one line now
     # (refused below), but rows stored before may hold anything text fields allowed.
-    organiser_name = "Youth centre; \"Vilnius\", east"
-    activity = make_activity(title="Robots\nand, more; \\ \"quotes\"", address="Town hall\nRoom 2",
-                             description="<p>Paint &amp; clay, <b>bring</b> an apron</p>",
-                             organisation=people.organisation(city, name=organiser_name))
+    organiser_name = 'Youth centre; "Vilnius", east'
+    activity = make_activity(
+        title='Robots\nand, more; \\ "quotes"',
+        address="Town hall\nRoom 2",
+        description="<p>Paint &amp; clay, <b>bring</b> an apron</p>",
+        organisation=people.organisation(city, name=organiser_name),
+    )
     response = people.client(city).get(f"/activities/{activity.id}.ics")
     [event] = icalendar.Calendar.from_ical(response.body).walk("VEVENT")
     assert str(event["SUMMARY"]) == activity.title
@@ -72,6 +75,7 @@ def test_text_that_ical_must_escape_comes_back_unchanged(make_activity, people, 
     assert str(event["DESCRIPTION"]).startswith("Paint & clay, bring an apron\n\n")
     assert event["ORGANIZER"].params["CN"] == organiser_name
     # And a newline is no longer accepted in a title.
-    draft = staff.post_json("/api/v1/activities", {"organisation_id": org.id,
-                                                   "title": "Two\nlines"}).json
+    draft = staff.post_json(
+        "/api/v1/activities", {"organisation_id": org.id, "title": "Two\nlines"}
+    ).json
     assert draft["fields"] == {"title": "Write this on a single line."}

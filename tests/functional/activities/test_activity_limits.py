@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
 import pytest
+from activities_testing import in_days, local, publishable
 
-from activities_testing import local, in_days, publishable
 from col_core.testing.servers import Gunicorn
 
 ATTACK = "FREQ=MINUTELY;COUNT=2;BYMONTH=2;BYMONTHDAY=30"
@@ -22,30 +22,40 @@ QUICK = 3.0
 
 def recurring(rule):
     start = in_days(3)
-    return {"schedule_kind": "recurring",
-            "schedule": {"start": local(start), "end": local(start.replace(hour=18)), "rrule": rule}}
+    return {
+        "schedule_kind": "recurring",
+        "schedule": {"start": local(start), "end": local(start.replace(hour=18)), "rrule": rule},
+    }
 
 
-@pytest.mark.parametrize("rule, message", [(ATTACK, "at most once a day"),
-                                           (NEVER, "0 of its 2 sessions within 2 years")])
-def test_a_rule_that_never_matches_is_refused_at_once_wherever_it_is_saved(staff, org, rule,
-                                                                          message, openapi):
+@pytest.mark.parametrize(
+    "rule, message", [(ATTACK, "at most once a day"), (NEVER, "0 of its 2 sessions within 2 years")]
+)
+def test_a_rule_that_never_matches_is_refused_at_once_wherever_it_is_saved(
+    staff, org, rule, message, openapi
+):
     started = time.monotonic()
-    created = openapi(staff.post_json("/api/v1/activities",
-                                      {"organisation_id": org.id, **recurring(rule)}, status=422))
+    created = openapi(
+        staff.post_json(
+            "/api/v1/activities", {"organisation_id": org.id, **recurring(rule)}, status=422
+        )
+    )
     assert message in created.json["fields"]["schedule"]
     draft = staff.post_json("/api/v1/activities", {"organisation_id": org.id, "title": "Lab"}).json
     activity_id = draft["activity"]["id"]
-    saved = openapi(staff.put_json(f"/api/v1/activities/{activity_id}/draft", recurring(rule),
-                                   status=422))
+    saved = openapi(
+        staff.put_json(f"/api/v1/activities/{activity_id}/draft", recurring(rule), status=422)
+    )
     assert message in saved.json["fields"]["schedule"]
     patched = staff.patch_json(f"/api/v1/activities/{activity_id}", recurring(rule), status=422)
     assert message in patched.json["fields"]["schedule"]
     page = staff.get(f"/activities/{activity_id}/edit")
     form = page.forms["activity-form"]
     form["schedule_kind"] = "recurring"
-    form["session_start_0"], form["session_end_0"] = recurring(rule)["schedule"]["start"], \
-        recurring(rule)["schedule"]["end"]
+    form["session_start_0"], form["session_end_0"] = (
+        recurring(rule)["schedule"]["start"],
+        recurring(rule)["schedule"]["end"],
+    )
     form["rrule"] = rule
     assert message in form.submit(status=422).text
     assert time.monotonic() - started < 4 * QUICK
@@ -65,8 +75,9 @@ def test_a_rule_stored_before_the_limits_is_refused_quickly_when_published(make_
     assert time.monotonic() - started < QUICK
 
 
-@pytest.mark.parametrize("start", ["0001-01-01T10:00", "1900-12-31T10:00", "2100-01-01T10:00",
-                                   "9999-12-31T22:00"])
+@pytest.mark.parametrize(
+    "start", ["0001-01-01T10:00", "1900-12-31T10:00", "2100-01-01T10:00", "9999-12-31T22:00"]
+)
 def test_schedules_across_years_1_to_9999_are_refused_with_a_message(staff, org, start):
     body = publishable(schedule={"sessions": [{"start": start, "end": start[:11] + "23:00"}]})
     draft = staff.post_json("/api/v1/activities", {"organisation_id": org.id, **body}).json
@@ -77,43 +88,69 @@ def test_schedules_across_years_1_to_9999_are_refused_with_a_message(staff, org,
 def test_superscript_digits_in_the_activity_form_are_not_numbers(staff, org):
     draft = staff.post_json("/api/v1/activities", {"organisation_id": org.id, "title": "Lab"}).json
     page = staff.get(f"/activities/{draft['activity']['id']}/edit")
-    fields = [(name, value) for name, value in page.forms["activity-form"].submit_fields()
-              if name not in ("capacity", "price")]
-    body = urlencode(fields + [("capacity", "²"), ("price", "²"),
-                               ("session_start_²", "2027-01-01T10:00"),
-                               ("resource_kind_²", "step"), ("action", "save")])
-    response = staff.post(page.request.url, body,
-                          content_type="application/x-www-form-urlencoded")
+    fields = [
+        (name, value)
+        for name, value in page.forms["activity-form"].submit_fields()
+        if name not in ("capacity", "price")
+    ]
+    body = urlencode(
+        fields
+        + [
+            ("capacity", "²"),
+            ("price", "²"),
+            ("session_start_²", "2027-01-01T10:00"),
+            ("resource_kind_²", "step"),
+            ("action", "save"),
+        ]
+    )
+    response = staff.post(page.request.url, body, content_type="application/x-www-form-urlencoded")
     assert response.status_int == 200
     assert "Enter a whole number." in response.text
 
 
 def test_numbers_that_are_not_finite_are_refused(staff, org):
     for value in ("nan", "inf", "-infinity", "1e400"):
-        response = staff.post_json("/api/v1/activities", {"organisation_id": org.id,
-                                                          "latitude": value}).json
+        response = staff.post_json(
+            "/api/v1/activities", {"organisation_id": org.id, "latitude": value}
+        ).json
         assert response["fields"]["latitude"] == "Enter a number such as 54.6872."
 
 
 def test_text_is_one_line_where_it_should_be_and_never_holds_control_characters(staff, org):
-    draft = staff.post_json("/api/v1/activities", {
-        "organisation_id": org.id, "title": "Two\nlines", "description": "<p>Two</p>\n<p>lines</p>",
-        "resources": [{"kind": "step", "title": "Knead", "text": "Knead.\nRest.\tBake."}]}).json
+    draft = staff.post_json(
+        "/api/v1/activities",
+        {
+            "organisation_id": org.id,
+            "title": "Two\nlines",
+            "description": "<p>Two</p>\n<p>lines</p>",
+            "resources": [{"kind": "step", "title": "Knead", "text": "Knead.\nRest.\tBake."}],
+        },
+    ).json
     assert draft["fields"] == {"title": "Write this on a single line."}
     assert draft["activity"]["resources"][0]["text"] == "Knead.\nRest.\tBake."
     # A NUL byte (PostgreSQL refuses it) or a lone surrogate never reaches a field parser.
-    response = staff.post("/api/v1/activities", '{"organisation_id": %d, "title": "a\\u0000b"}'
-                          % org.id, content_type="application/json", status=400)
-    assert response.json == {"error": "Some fields need your attention.",
-                             "fields": {"title": "Remove the invisible character U+0000 from "
-                                                 "this text."}}
-    response = staff.post("/api/v1/activities", '{"organisation_id": %d, "title": "\\ud800"}'
-                          % org.id, content_type="application/json", status=400)
+    response = staff.post(
+        "/api/v1/activities",
+        f'{{"organisation_id": {org.id}, "title": "a\\u0000b"}}',
+        content_type="application/json",
+        status=400,
+    )
+    assert response.json == {
+        "error": "Some fields need your attention.",
+        "fields": {"title": "Remove the invisible character U+0000 from this text."},
+    }
+    response = staff.post(
+        "/api/v1/activities",
+        f'{{"organisation_id": {org.id}, "title": "\\ud800"}}',
+        content_type="application/json",
+        status=400,
+    )
     assert response.json["error"].startswith("The body is not valid JSON")
 
 
-def test_a_burst_of_the_attack_leaves_the_server_answering(app_settings, people, city, org,
-                                                           organiser, tmp_path):
+def test_a_burst_of_the_attack_leaves_the_server_answering(
+    app_settings, people, city, org, organiser, tmp_path
+):
     """Eight attack requests at once through gunicorn's workers, as the outside attack did
     (then: every worker held, /healthz included, for 77 s): each is refused at once, and
     /healthz answers all along."""
@@ -122,10 +159,12 @@ def test_a_burst_of_the_attack_leaves_the_server_answering(app_settings, people,
     body = json.dumps({"organisation_id": org.id, **recurring(ATTACK)}).encode()
 
     def attack(base, rule_body):
-        request = urllib.request.Request(f"{base}/t/vilnius/api/v1/activities", data=rule_body,
-                                         method="POST", headers={
-                                             "Authorization": f"Bearer {secret}",
-                                             "Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"{base}/t/vilnius/api/v1/activities",
+            data=rule_body,
+            method="POST",
+            headers={"Authorization": f"Bearer {secret}", "Content-Type": "application/json"},
+        )
         try:
             urllib.request.urlopen(request, timeout=60)
         except urllib.error.HTTPError as error:

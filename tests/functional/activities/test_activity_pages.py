@@ -4,11 +4,18 @@ from activities_testing import in_days, local
 
 
 def test_public_page_shows_the_activity_and_a_calendar_link(make_activity, people, city):
-    activity = make_activity(title="Kite building", resources=[
-        {"kind": "video", "title": "How kites fly",
-         "url": "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"}])
+    activity = make_activity(
+        title="Kite building",
+        resources=[
+            {
+                "kind": "video",
+                "title": "How kites fly",
+                "url": "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ",
+            }
+        ],
+    )
     page = people.client(city).get(f"/activities/{activity.id}")
-    assert "<h1 id=\"activity-title\">Kite building</h1>" in page.text
+    assert '<h1 id="activity-title">Kite building</h1>' in page.text
     assert f"/activities/{activity.id}.ics" in page.text
     assert 'src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"' in page.text
     assert "Sign in to join" in page.text
@@ -18,8 +25,11 @@ def test_public_page_shows_the_activity_and_a_calendar_link(make_activity, peopl
 def test_join_and_leave_with_the_page_buttons(make_activity, people, city):
     activity = make_activity(capacity=3)
     client = people.client(city, people.user())
-    form = [f for f in client.get(f"/activities/{activity.id}").forms.values()
-            if f.action.endswith("/join")][0]
+    form = [
+        f
+        for f in client.get(f"/activities/{activity.id}").forms.values()
+        if f.action.endswith("/join")
+    ][0]
     page = form.submit(status=303).follow()
     assert "You have joined" in page.text
     leave = [f for f in page.forms.values() if f.action.endswith("/leave")][0]
@@ -45,10 +55,17 @@ def _fill(form, **fields):
     return form
 
 
-COMPLETE = {"description": "<p>Play and learn strategy.</p>", "category": "science",
-            "address": "Pilies g. 4", "latitude": "54,6850", "longitude": "25.2880",
-            "contact_email": "games@example.org", "price": "2,50",
-            "session_start_0": local(in_days(6)), "session_end_0": local(in_days(6, hour=19))}
+COMPLETE = {
+    "description": "<p>Play and learn strategy.</p>",
+    "category": "science",
+    "address": "Pilies g. 4",
+    "latitude": "54,6850",
+    "longitude": "25.2880",
+    "contact_email": "games@example.org",
+    "price": "2,50",
+    "session_start_0": local(in_days(6)),
+    "session_end_0": local(in_days(6, hour=19)),
+}
 
 
 def test_a_draft_is_published_through_the_form(staff, org):
@@ -88,7 +105,7 @@ def test_bad_edit_of_a_published_activity_changes_nothing(make_activity, staff):
     page = form.submit("action", value="save", status=422)
     assert page.forms["activity-form"]["title"].value == "Chess club for all"
     assert "Enter a number" in page.text
-    assert "<h1 id=\"activity-title\">Chess club</h1>" in staff.get(f"/activities/{activity.id}").text
+    assert '<h1 id="activity-title">Chess club</h1>' in staff.get(f"/activities/{activity.id}").text
 
 
 def test_learners_cannot_open_the_form(make_activity, people, city):
@@ -99,7 +116,9 @@ def test_learners_cannot_open_the_form(make_activity, people, city):
 def test_duplicate_and_archive_buttons(make_activity, staff, org):
     activity = make_activity(title="Yoga")
     page = staff.get(f"/organisations/{org.slug}/activities")
-    duplicate = [f for f in page.forms.values() if f.action.endswith(f"/{activity.id}/duplicate")][0]
+    duplicate = [f for f in page.forms.values() if f.action.endswith(f"/{activity.id}/duplicate")][
+        0
+    ]
     copy = duplicate.submit(status=303).follow()
     assert copy.forms["activity-form"]["title"].value == "Copy of Yoga"
     page = staff.get(f"/organisations/{org.slug}/activities")
@@ -112,13 +131,18 @@ def test_bulk_completion_from_the_participants_page(make_activity, people, city,
     learners = [people.user() for _ in range(2)]
     for learner in learners:
         people.client(city, learner).post(f"/api/v1/activities/{activity.id}/participation")
-    form = [f for f in staff.get(f"/activities/{activity.id}/participants").forms.values()
-            if "participation" in f.fields][0]
+    form = [
+        f
+        for f in staff.get(f"/activities/{activity.id}/participants").forms.values()
+        if "participation" in f.fields
+    ][0]
     for box in form.fields["participation"]:
         box.checked = True
     page = form.submit("action", value="complete", status=303).follow()
     assert "2 marked as completed" in page.text
-    assert sorted(c[1] for c in hooks.of("col_activity_completed")) == sorted(u.id for u in learners)
+    assert sorted(c[1] for c in hooks.of("col_activity_completed")) == sorted(
+        u.id for u in learners
+    )
 
 
 def _png() -> bytes:

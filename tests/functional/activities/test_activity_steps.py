@@ -3,11 +3,11 @@
 import html
 
 import sqlalchemy as sa
+from activities_testing import publishable
 from alembic import command
 from alembic.script import ScriptDirectory
 from markupsafe import escape
 
-from activities_testing import publishable
 from col_core.db import make_engine, migrate
 
 STEP = 'Mix flour & water, then <b>knead</b> "well"'
@@ -15,9 +15,13 @@ MIGRATION = "235130465a59"
 
 
 def test_step_text_is_stored_as_typed_and_shown_escaped_once(staff, org, people, city):
-    activity = staff.post_json("/api/v1/activities", {
-        "organisation_id": org.id,
-        **publishable(resources=[{"kind": "step", "title": "Bread & butter", "text": STEP}])}).json
+    activity = staff.post_json(
+        "/api/v1/activities",
+        {
+            "organisation_id": org.id,
+            **publishable(resources=[{"kind": "step", "title": "Bread & butter", "text": STEP}]),
+        },
+    ).json
     activity_id = activity["activity"]["id"]
     assert activity["activity"]["resources"][0]["text"] == STEP
     staff.post(f"/api/v1/activities/{activity_id}/publish", status=200)
@@ -31,8 +35,9 @@ def test_step_text_is_stored_as_typed_and_shown_escaped_once(staff, org, people,
 
 def test_the_migration_unescapes_text_stored_escaped(registry, col_database, people, city, org):
     link = {"kind": "link", "title": "More", "url": "https://example.org/?a=1&amp;b=2"}
-    activity = people.activity(city, org, resources=[
-        {"kind": "step", "title": "Bread", "text": STEP}, link])
+    activity = people.activity(
+        city, org, resources=[{"kind": "step", "title": "Bread", "text": STEP}, link]
+    )
     engine = make_engine(col_database.owner_url)  # the owner, who may migrate
     table = sa.table("activities", sa.column("id"), sa.column("resources", sa.JSON))
     try:
@@ -41,12 +46,16 @@ def test_the_migration_unescapes_text_stored_escaped(registry, col_database, peo
             before = ScriptDirectory.from_config(config).get_revision(MIGRATION).down_revision
 
             def stored():
-                return connection.scalar(sa.select(table.c.resources).where(
-                    table.c.id == activity.id))
+                return connection.scalar(
+                    sa.select(table.c.resources).where(table.c.id == activity.id)
+                )
+
             # Going back stores the text as the old code did: escaped.
             command.downgrade(config, before)
-            assert stored() == [{"kind": "step", "title": "Bread",
-                                 "text": html.escape(STEP, quote=False)}, link]
+            assert stored() == [
+                {"kind": "step", "title": "Bread", "text": html.escape(STEP, quote=False)},
+                link,
+            ]
             command.upgrade(config, "heads")
             assert stored() == [{"kind": "step", "title": "Bread", "text": STEP}, link]
     finally:

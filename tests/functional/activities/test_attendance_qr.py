@@ -30,8 +30,11 @@ def mint(registry):
     def make(session, lifetime=900):
         env = prepare(registry=registry)
         try:
-            return env["request"].find_service(IParticipationService).session_token(
-                session, lifetime_seconds=lifetime)
+            return (
+                env["request"]
+                .find_service(IParticipationService)
+                .session_token(session, lifetime_seconds=lifetime)
+            )
         finally:
             env["closer"]()
 
@@ -53,7 +56,8 @@ def test_organiser_sees_a_qr_code_linking_to_a_check_in_url(make_activity, staff
 def test_learners_cannot_see_the_qr_code(make_activity, people, city):
     activity = make_activity()
     people.client(city, people.user()).get(
-        f"/activities/{activity.id}/sessions/{activity.sessions[0].id}/qr", status=403)
+        f"/activities/{activity.id}/sessions/{activity.sessions[0].id}/qr", status=403
+    )
 
 
 PASSWORD = "correct horse battery"
@@ -83,19 +87,20 @@ def learner(people):
 def check_in(app, token, status=200):
     """Open the scanned link, then press its button."""
     page = app.get(f"/attend/{token}")
-    form = next(f for f in page.forms.values() if "csrf_token" in f.fields and
-                f.action == "")
+    form = next(f for f in page.forms.values() if "csrf_token" in f.fields and f.action == "")
     return form.submit(status=status)
 
 
 def participations(factories, activity):
     with factories.within(activity.tenant_id):
-        return factories.session.scalars(select(Participation).where(
-            Participation.activity_id == activity.id)).all()
+        return factories.session.scalars(
+            select(Participation).where(Participation.activity_id == activity.id)
+        ).all()
 
 
-def test_scanning_while_signed_in_marks_attendance(make_activity, people, city, staff, mint,
-                                                   browser):
+def test_scanning_while_signed_in_marks_attendance(
+    make_activity, people, city, staff, mint, browser
+):
     activity = make_activity()
     user = learner(people)
     people.client(city, user).post(f"/api/v1/activities/{activity.id}/participation")
@@ -104,16 +109,18 @@ def test_scanning_while_signed_in_marks_attendance(make_activity, people, city, 
     assert attended(staff, activity) == {user.id: [activity.sessions[0].id]}
 
 
-def test_scanning_joins_a_learner_who_had_not_joined(make_activity, people, city, staff, mint,
-                                                     browser):
+def test_scanning_joins_a_learner_who_had_not_joined(
+    make_activity, people, city, staff, mint, browser
+):
     activity = make_activity(capacity=5)
     user = learner(people)
     check_in(browser(user), mint(activity.sessions[0]))
     assert attended(staff, activity) == {user.id: [activity.sessions[0].id]}
 
 
-def test_opening_the_link_changes_nothing(make_activity, people, city, staff, mint, browser,
-                                          factories):
+def test_opening_the_link_changes_nothing(
+    make_activity, people, city, staff, mint, browser, factories
+):
     """A link preview, a scanner app or another site's <img> opening the link checks nobody in."""
     activity = make_activity(title="Robot lab")
     page = browser(learner(people)).get(f"/attend/{mint(activity.sessions[0])}")
@@ -121,32 +128,37 @@ def test_opening_the_link_changes_nothing(make_activity, people, city, staff, mi
     assert participations(factories, activity) == [] and attended(staff, activity) == {}
 
 
-def test_checking_in_needs_the_csrf_token(make_activity, people, city, staff, mint, browser,
-                                          factories):
+def test_checking_in_needs_the_csrf_token(
+    make_activity, people, city, staff, mint, browser, factories
+):
     activity = make_activity()
     app = browser(learner(people))
     app.post(f"/attend/{mint(activity.sessions[0])}", status=400)
     assert participations(factories, activity) == []
 
 
-def test_private_activity_does_not_check_in_the_uninvited(make_activity, people, city, staff, mint,
-                                                          browser, factories):
-    activity = make_activity(visibility="private", invitation_token="the-invitation",
-                             title="Closed circle")
+def test_private_activity_does_not_check_in_the_uninvited(
+    make_activity, people, city, staff, mint, browser, factories
+):
+    activity = make_activity(
+        visibility="private", invitation_token="the-invitation", title="Closed circle"
+    )
     token = mint(activity.sessions[0])
     app = browser(learner(people))
     page = app.get(f"/attend/{token}", status=422)
     assert "by invitation only" in page.text and "Closed circle" not in page.text
     form_post = app.post(f"/attend/{token}", {"csrf_token": csrf_of(app)}, status=422)
     assert "by invitation only" in form_post.text
-    api = people.client(city, people.user()).post_json("/api/v1/attendance", {"token": token},
-                                                       status=422)
+    api = people.client(city, people.user()).post_json(
+        "/api/v1/attendance", {"token": token}, status=422
+    )
     assert "by invitation only" in api.json["error"]
     assert participations(factories, activity) == [] and attended(staff, activity) == {}
 
 
 def test_private_activity_checks_in_those_who_joined_with_the_invitation(
-        make_activity, people, city, staff, mint, browser):
+    make_activity, people, city, staff, mint, browser
+):
     activity = make_activity(visibility="private", invitation_token="the-invitation")
     user = learner(people)
     app = browser(user)
@@ -164,8 +176,9 @@ def csrf_of(app):
 def test_scanning_through_the_api(make_activity, people, city, mint, openapi):
     activity = make_activity()
     client = people.client(city, people.user())
-    response = openapi(client.post_json("/api/v1/attendance",
-                                        {"token": mint(activity.sessions[0])}))
+    response = openapi(
+        client.post_json("/api/v1/attendance", {"token": mint(activity.sessions[0])})
+    )
     assert response.json["attended_session_ids"] == [activity.sessions[0].id]
 
 
@@ -182,16 +195,18 @@ def test_another_citys_code_is_refused(make_activity, people, factories, city, m
     riga = factories.tenant("riga")
     foreign = make_activity(tenant=riga, organisation=people.organisation(riga))
     client = people.client(city, people.user())
-    response = client.post_json("/api/v1/attendance", {"token": mint(foreign.sessions[0])},
-                                status=422)
+    response = client.post_json(
+        "/api/v1/attendance", {"token": mint(foreign.sessions[0])}, status=422
+    )
     assert "not valid" in response.json["error"]
 
 
 @pytest.mark.parametrize("token", ["", "1.2.3", "x.y.z.w", "1.1.99999999999.forged"])
 def test_forged_codes_are_refused(make_activity, people, city, token):
     make_activity()
-    response = people.client(city, people.user()).post_json("/api/v1/attendance",
-                                                            {"token": token}, status=422)
+    response = people.client(city, people.user()).post_json(
+        "/api/v1/attendance", {"token": token}, status=422
+    )
     assert "not valid" in response.json["error"]
 
 
@@ -199,8 +214,9 @@ def test_tampered_session_id_is_refused(make_activity, people, city, mint):
     first, second = make_activity(), make_activity()
     tenant_id, _session, expires, signature = mint(first.sessions[0]).split(".")
     forged = f"{tenant_id}.{second.sessions[0].id}.{expires}.{signature}"
-    people.client(city, people.user()).post_json("/api/v1/attendance", {"token": forged},
-                                                 status=422)
+    people.client(city, people.user()).post_json(
+        "/api/v1/attendance", {"token": forged}, status=422
+    )
 
 
 def test_scanning_needs_an_account(make_activity, people, city, mint):
@@ -221,13 +237,20 @@ def badges_of(factories, activity, user):
     tenant_id, activity_id, user_id = activity.tenant_id, activity.id, user.id
     factories.session.expire_all()
     with factories.within(tenant_id):
-        return factories.session.scalars(select(Assertion).join(BadgeClass).where(
-            BadgeClass.subject_type == "activity", BadgeClass.subject_id == activity_id,
-            Assertion.user_id == user_id)).all()
+        return factories.session.scalars(
+            select(Assertion)
+            .join(BadgeClass)
+            .where(
+                BadgeClass.subject_type == "activity",
+                BadgeClass.subject_id == activity_id,
+                Assertion.user_id == user_id,
+            )
+        ).all()
 
 
-def test_check_in_completes_the_activity_and_issues_its_badge(make_activity, people, city,
-                                                              staff, mint, browser, factories):
+def test_check_in_completes_the_activity_and_issues_its_badge(
+    make_activity, people, city, staff, mint, browser, factories
+):
     activity = make_activity(title="Repair café", completion="check_in")
     user = learner(people)
     app = browser(user)
@@ -242,8 +265,9 @@ def test_check_in_completes_the_activity_and_issues_its_badge(make_activity, peo
     assert "You have earned this badge." in page
 
 
-def test_organiser_completion_is_not_done_by_a_check_in(make_activity, people, city, staff,
-                                                        mint, browser, factories):
+def test_organiser_completion_is_not_done_by_a_check_in(
+    make_activity, people, city, staff, mint, browser, factories
+):
     activity = make_activity(completion="organiser")
     user = learner(people)
     check_in(browser(user), mint(activity.sessions[0]))
@@ -251,22 +275,25 @@ def test_organiser_completion_is_not_done_by_a_check_in(make_activity, people, c
     assert badges_of(factories, activity, user) == []
 
 
-def test_check_in_days_before_the_session_is_refused(make_activity, people, city, staff, mint,
-                                                     browser, factories):
+def test_check_in_days_before_the_session_is_refused(
+    make_activity, people, city, staff, mint, browser, factories
+):
     activity = make_activity(starts=utcnow() + dt.timedelta(days=4), completion="check_in")
     token = mint(activity.sessions[0])
     app = browser(learner(people))
     assert "Check-in for this session opens at" in app.get(f"/attend/{token}", status=422)
     refused = app.post(f"/attend/{token}", {"csrf_token": csrf_of(app)}, status=422)
     assert "opens at" in refused.text
-    api = people.client(city, people.user()).post_json("/api/v1/attendance", {"token": token},
-                                                       status=422)
+    api = people.client(city, people.user()).post_json(
+        "/api/v1/attendance", {"token": token}, status=422
+    )
     assert "opens at" in api.json["error"]
     assert participations(factories, activity) == [] and attended(staff, activity) == {}
 
 
-def test_check_in_opens_the_citys_minutes_before_the_session(make_activity, people, city, staff,
-                                                             mint, factories):
+def test_check_in_opens_the_citys_minutes_before_the_session(
+    make_activity, people, city, staff, mint, factories
+):
     activity = make_activity(starts=utcnow() + dt.timedelta(minutes=20))
     token = mint(activity.sessions[0])
     client = people.client(city, people.user())
@@ -276,24 +303,32 @@ def test_check_in_opens_the_citys_minutes_before_the_session(make_activity, peop
         tenant.settings = {**tenant.settings, "check_in_opens_minutes_before": 10}
         factories.session.commit()
     later = people.client(city, people.user())
-    assert "opens at" in later.post_json("/api/v1/attendance", {"token": token},
-                                         status=422).json["error"]
+    assert (
+        "opens at"
+        in later.post_json("/api/v1/attendance", {"token": token}, status=422).json["error"]
+    )
 
 
 def test_check_in_closes_when_the_session_ends(make_activity, people, city, staff, mint):
     activity = make_activity(starts=utcnow() - dt.timedelta(hours=3), hours=2)
     response = people.client(city, people.user()).post_json(
-        "/api/v1/attendance", {"token": mint(activity.sessions[0])}, status=422)
+        "/api/v1/attendance", {"token": mint(activity.sessions[0])}, status=422
+    )
     assert "check-in has closed" in response.json["error"]
 
 
-def test_organiser_marking_present_completes_a_check_in_activity(make_activity, people, city,
-                                                                 staff, factories, openapi):
+def test_organiser_marking_present_completes_a_check_in_activity(
+    make_activity, people, city, staff, factories, openapi
+):
     activity = make_activity(starts=utcnow() + dt.timedelta(days=2), completion="check_in")
     user = learner(people)
     joined = people.client(city, user).post(f"/api/v1/activities/{activity.id}/participation")
-    openapi(staff.post_json(f"/api/v1/activities/{activity.id}/attendance", {
-        "session_id": activity.sessions[0].id, "participation_ids": [joined.json["id"]]}))
+    openapi(
+        staff.post_json(
+            f"/api/v1/activities/{activity.id}/attendance",
+            {"session_id": activity.sessions[0].id, "participation_ids": [joined.json["id"]]},
+        )
+    )
     [participation] = participations(factories, activity)
     assert participation.completed_at is not None
     assert len(badges_of(factories, activity, user)) == 1

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
-
 from activities_testing import in_days, local, publishable
+from sqlalchemy import select
 
 
 def _join_form(page):
@@ -50,8 +49,10 @@ def test_joining_outside_the_ages_is_refused(make_activity, people, city):
 def test_joining_with_only_a_minimum_age(make_activity, people, city, openapi):
     activity = make_activity(age_min=16)
     young = people.client(city, people.user(birth_date=_years_ago(15)))
-    assert young.post(f"/api/v1/activities/{activity.id}/participation",
-                      status=409).json["error"] == "This activity is for people aged 16 and over."
+    assert (
+        young.post(f"/api/v1/activities/{activity.id}/participation", status=409).json["error"]
+        == "This activity is for people aged 16 and over."
+    )
     old = people.client(city, people.user(birth_date=_years_ago(16)))
     joined = openapi(old.post(f"/api/v1/activities/{activity.id}/participation"))
     assert joined.json["status"] == "joined"
@@ -74,7 +75,10 @@ def test_completion_is_chosen_on_the_form_and_shown_in_the_api(staff, org, opena
     form = new.submit(status=303).follow().forms["activity-form"]
     assert form["completion"].value == "organiser"
     assert set(form["completion"].options[i][0] for i in range(3)) == {
-        "organiser", "check_in", "evidence"}
+        "organiser",
+        "check_in",
+        "evidence",
+    }
     form["completion"] = "check_in"
     page = form.submit("action", value="save", status=303).follow()
     assert page.forms["activity-form"]["completion"].value == "check_in"
@@ -84,11 +88,13 @@ def test_completion_is_chosen_on_the_form_and_shown_in_the_api(staff, org, opena
 
 
 def test_completion_through_the_api_is_checked(staff, org, openapi):
-    created = openapi(staff.post_json("/api/v1/activities", {
-        "organisation_id": org.id, **publishable(completion="evidence")}))
+    created = openapi(
+        staff.post_json(
+            "/api/v1/activities", {"organisation_id": org.id, **publishable(completion="evidence")}
+        )
+    )
     assert created.json["activity"]["completion"] == "evidence"
-    bad = staff.post_json("/api/v1/activities", {"organisation_id": org.id,
-                                                 "completion": "magic"})
+    bad = staff.post_json("/api/v1/activities", {"organisation_id": org.id, "completion": "magic"})
     assert "completion" in bad.json["fields"]
 
 
@@ -102,11 +108,17 @@ def test_evidence_activity_from_the_form_to_the_badge(staff, org, people, city, 
     new = next(f for f in page.forms.values() if f.action.endswith("/activities/new"))
     new["title"] = "Photo walk"
     form = new.submit(status=303).follow().forms["activity-form"]
-    for name, value in {"description": "<p>Take photos of the old town.</p>",
-                        "category": "science", "address": "Pilies g. 4", "latitude": "54.685",
-                        "longitude": "25.288", "contact_email": "photo@example.org",
-                        "completion": "evidence", "session_start_0": local(in_days(6)),
-                        "session_end_0": local(in_days(6, hour=19))}.items():
+    for name, value in {
+        "description": "<p>Take photos of the old town.</p>",
+        "category": "science",
+        "address": "Pilies g. 4",
+        "latitude": "54.685",
+        "longitude": "25.288",
+        "contact_email": "photo@example.org",
+        "completion": "evidence",
+        "session_start_0": local(in_days(6)),
+        "session_end_0": local(in_days(6, hour=19)),
+    }.items():
         form[name] = value
     page = form.submit("action", value="publish", status=303).follow()
     activity_url = page.request.path.replace("/edit", "")
@@ -136,8 +148,9 @@ def test_evidence_activity_from_the_form_to_the_badge(staff, org, people, city, 
     assert "You have earned this badge." in page and "Send evidence" not in page
 
 
-def test_organiser_completion_page_says_how_the_badge_is_earned(make_activity, people, city,
-                                                                staff, factories):
+def test_organiser_completion_page_says_how_the_badge_is_earned(
+    make_activity, people, city, staff, factories
+):
     activity = make_activity(title="Chess club")
     user = people.user()
     people.client(city, user).post(f"/api/v1/activities/{activity.id}/participation")
@@ -156,8 +169,12 @@ def test_learner_adds_a_birth_date_on_the_account_page_then_joins(make_activity,
     form = next(f for f in account.forms.values() if "birth_date" in f.fields)
     form["birth_date"] = "2000-01-01"  # an adult: too old for this activity
     form.submit(status=303)
-    assert "birth_date" not in next(f for f in client.get("/account").forms.values()
-                                    if "display_name" in f.fields).fields  # given once
+    assert (
+        "birth_date"
+        not in next(
+            f for f in client.get("/account").forms.values() if "display_name" in f.fields
+        ).fields
+    )  # given once
     page = _join_form(client.get(f"/activities/{activity.id}")).submit(status=303).follow()
     assert "This activity is for people aged 12 to 18." in page
     assert "Add your date of birth" not in page
@@ -169,5 +186,9 @@ def test_birth_date_of_a_child_needing_consent_is_not_taken_on_the_account_page(
     form["birth_date"] = _years_ago(14).isoformat()
     page = form.submit(status=400)
     assert "a parent or guardian must agree first" in page
-    assert "birth_date" in next(f for f in client.get("/account").forms.values()
-                                if "display_name" in f.fields).fields
+    assert (
+        "birth_date"
+        in next(
+            f for f in client.get("/account").forms.values() if "display_name" in f.fields
+        ).fields
+    )

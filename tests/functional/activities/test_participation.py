@@ -85,7 +85,8 @@ def test_joining_needs_an_account(make_activity, people, city):
 
 def test_leaving_without_joining_is_a_clear_404(make_activity, people, city):
     response = people.client(city, people.user()).delete(
-        f"/api/v1/activities/{make_activity().id}/participation", status=404)
+        f"/api/v1/activities/{make_activity().id}/participation", status=404
+    )
     assert response.json["error"] == "You have not joined this activity."
 
 
@@ -100,27 +101,32 @@ def test_participants_are_for_organisers(make_activity, people, city, staff, ope
     people.client(city, learner).get(f"/api/v1/activities/{activity.id}/participants", status=403)
 
 
-def test_bulk_completion_emits_the_hook_once_per_learner(make_activity, people, city, staff,
-                                                         hooks, openapi):
+def test_bulk_completion_emits_the_hook_once_per_learner(
+    make_activity, people, city, staff, hooks, openapi
+):
     activity = make_activity()
     learners = [people.user() for _ in range(3)]
     ids = [join(people.client(city, user), activity).json["id"] for user in learners]
-    done = openapi(staff.post_json(f"/api/v1/activities/{activity.id}/completion",
-                                   {"participation_ids": ids})).json
+    done = openapi(
+        staff.post_json(f"/api/v1/activities/{activity.id}/completion", {"participation_ids": ids})
+    ).json
     assert sorted(done["completed"]) == sorted(ids)
-    again = staff.post_json(f"/api/v1/activities/{activity.id}/completion",
-                            {"participation_ids": ids}).json
+    again = staff.post_json(
+        f"/api/v1/activities/{activity.id}/completion", {"participation_ids": ids}
+    ).json
     assert again["completed"] == []
-    assert sorted(call[1] for call in hooks.of("col_activity_completed")) == \
-        sorted(user.id for user in learners)
+    assert sorted(call[1] for call in hooks.of("col_activity_completed")) == sorted(
+        user.id for user in learners
+    )
 
 
 def test_completion_skips_the_waitlist(make_activity, people, city, staff, hooks):
     activity = make_activity(capacity=1)
     join(people.client(city, people.user()), activity)
     waiting = join(people.client(city, people.user()), activity).json
-    done = staff.post_json(f"/api/v1/activities/{activity.id}/completion",
-                           {"participation_ids": [waiting["id"]]}).json
+    done = staff.post_json(
+        f"/api/v1/activities/{activity.id}/completion", {"participation_ids": [waiting["id"]]}
+    ).json
     assert done["completed"] == []
     assert hooks.of("col_activity_completed") == []
 
@@ -128,11 +134,15 @@ def test_completion_skips_the_waitlist(make_activity, people, city, staff, hooks
 def test_completion_refuses_other_activities_participations(make_activity, people, city, staff):
     mine, other = make_activity(), make_activity()
     stranger = join(people.client(city, people.user()), other).json
-    response = staff.post_json(f"/api/v1/activities/{mine.id}/completion",
-                               {"participation_ids": [stranger["id"]]}, status=422)
+    response = staff.post_json(
+        f"/api/v1/activities/{mine.id}/completion",
+        {"participation_ids": [stranger["id"]]},
+        status=422,
+    )
     assert "participation_ids" in response.json["fields"]
-    staff.post_json(f"/api/v1/activities/{mine.id}/completion", {"participation_ids": "all"},
-                    status=422)
+    staff.post_json(
+        f"/api/v1/activities/{mine.id}/completion", {"participation_ids": "all"}, status=422
+    )
 
 
 def test_attendance_is_marked_once_per_session(make_activity, people, city, staff, openapi):
@@ -140,10 +150,12 @@ def test_attendance_is_marked_once_per_session(make_activity, people, city, staf
     participation = join(people.client(city, people.user()), activity).json
     session_id = activity.sessions[0].id
     body = {"session_id": session_id, "participation_ids": [participation["id"]]}
-    assert openapi(staff.post_json(f"/api/v1/activities/{activity.id}/attendance", body)).json == \
-        {"marked": [participation["id"]]}
-    assert staff.post_json(f"/api/v1/activities/{activity.id}/attendance", body).json == \
-        {"marked": []}
+    assert openapi(staff.post_json(f"/api/v1/activities/{activity.id}/attendance", body)).json == {
+        "marked": [participation["id"]]
+    }
+    assert staff.post_json(f"/api/v1/activities/{activity.id}/attendance", body).json == {
+        "marked": []
+    }
     listing = staff.get(f"/api/v1/activities/{activity.id}/participants").json["items"]
     assert listing[0]["attended_session_ids"] == [session_id]
 
@@ -151,9 +163,11 @@ def test_attendance_is_marked_once_per_session(make_activity, people, city, staf
 def test_attendance_refuses_a_session_of_another_activity(make_activity, people, city, staff):
     activity, other = make_activity(), make_activity()
     participation = join(people.client(city, people.user()), activity).json
-    response = staff.post_json(f"/api/v1/activities/{activity.id}/attendance", {
-        "session_id": other.sessions[0].id, "participation_ids": [participation["id"]]},
-        status=422)
+    response = staff.post_json(
+        f"/api/v1/activities/{activity.id}/attendance",
+        {"session_id": other.sessions[0].id, "participation_ids": [participation["id"]]},
+        status=422,
+    )
     assert "session_id" in response.json["fields"]
 
 

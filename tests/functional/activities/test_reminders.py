@@ -4,6 +4,7 @@ import datetime as dt
 from pathlib import Path
 
 from activities_testing import in_days
+
 from col_core.db.meta import utcnow
 from col_core.mail import OutboxMailer
 
@@ -17,8 +18,9 @@ def soon(hours):
     return (utcnow() + dt.timedelta(hours=hours)).replace(second=0, microsecond=0)
 
 
-def test_reminders_go_once_to_each_joined_participant(make_activity, people, city, run_col,
-                                                      app_settings):
+def test_reminders_go_once_to_each_joined_participant(
+    make_activity, people, city, run_col, app_settings
+):
     activity = make_activity(title="Choir", starts=soon(10), capacity=1)
     first = people.user(preferred_locale="lt")
     people.client(city, first).post(f"/api/v1/activities/{activity.id}/participation")
@@ -43,8 +45,9 @@ def test_reminders_go_once_to_each_joined_participant(make_activity, people, cit
     assert len(outbox.messages()) == 1
 
 
-def test_no_reminder_for_sessions_more_than_a_day_away(make_activity, people, city, run_col,
-                                                       app_settings):
+def test_no_reminder_for_sessions_more_than_a_day_away(
+    make_activity, people, city, run_col, app_settings
+):
     activity = make_activity(starts=in_days(3))
     people.client(city, people.user()).post(f"/api/v1/activities/{activity.id}/participation")
     outbox = cli_outbox(app_settings)

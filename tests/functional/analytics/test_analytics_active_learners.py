@@ -15,8 +15,13 @@ from col_core.analytics.testing import table
 
 # Learner 1 joined on 10 March and 20 April, learner 2 on 5 April, learner 3 on 27 February;
 # learner 4 is only on a waiting list in March (never active).
-PLACES = [(1, "2026-03-10", "joined"), (1, "2026-04-20", "left"), (2, "2026-04-05", "joined"),
-          (3, "2026-02-27", "joined"), (4, "2026-03-15", "waitlisted")]
+PLACES = [
+    (1, "2026-03-10", "joined"),
+    (1, "2026-04-20", "left"),
+    (2, "2026-04-05", "joined"),
+    (3, "2026-02-27", "joined"),
+    (4, "2026-03-15", "waitlisted"),
+]
 
 
 def seed(people, factories, run_col, k):
@@ -24,13 +29,22 @@ def seed(people, factories, run_col, k):
     organisation = people.organisation(city, "Makers")
     admin = people.city_admin(city)
     learners = [people.user("learner") for _ in range(4)]
-    activities = [people.activity(city, organisation, f"Workshop {n}", "science", 54.68, 25.27)
-                  for n in range(len(PLACES))]
+    activities = [
+        people.activity(city, organisation, f"Workshop {n}", "science", 54.68, 25.27)
+        for n in range(len(PLACES))
+    ]
     with factories.within(city):
-        for activity, (n, day, status) in zip(activities, PLACES):
+        for activity, (n, day, status) in zip(activities, PLACES, strict=False):
             created = dt.datetime.fromisoformat(day + "T10:00")
-            factories.save(Participation(activity_id=activity.id, user_id=learners[n - 1].id,
-                                         status=status, created_at=created, queued_at=created))
+            factories.save(
+                Participation(
+                    activity_id=activity.id,
+                    user_id=learners[n - 1].id,
+                    status=status,
+                    created_at=created,
+                    queued_at=created,
+                )
+            )
     result = run_col("analytics", "rebuild", "--tenant", "vilnius")
     assert result.exit_code == 0, result.output
     return people.client(city, admin)
@@ -72,8 +86,9 @@ def test_the_previous_period_has_its_own_active_learners(admin):
 
 
 def test_active_learners_are_in_the_csv_export(admin):
-    rows = admin.get("/analytics/headline.csv",
-                     params={"from": "2026-02-01", "to": "2026-04-30"}).text.splitlines()
+    rows = admin.get(
+        "/analytics/headline.csv", params={"from": "2026-02-01", "to": "2026-04-30"}
+    ).text.splitlines()
     assert "Active learners,3,fewer than 1" in rows
 
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from col_core.tenancy.models import Tenant
-
 from col_core.analytics.testing import table
+from col_core.tenancy.models import Tenant
 
 RATINGS = (5, 4, 4, 3, 5)
 
 
 def give(people, seeded, n, rating, **answers):
     learner = people.client(seeded.city, seeded.learners[n])
-    return learner.post(f"/activities/{seeded.robots.id}/feedback",
-                        {"rating": str(rating), **answers}, status=303)
+    return learner.post(
+        f"/activities/{seeded.robots.id}/feedback", {"rating": str(rating), **answers}, status=303
+    )
 
 
 def test_a_participant_gives_feedback_and_can_change_it(seeded_k5, people):
@@ -41,8 +41,9 @@ def test_only_participants_give_feedback(seeded_k5, people):
     outsider.get(f"/activities/{seeded_k5.robots.id}/feedback", status=404)
     outsider.post(f"/activities/{seeded_k5.robots.id}/feedback", {"rating": "5"}, status=404)
     anonymous = people.client(seeded_k5.city)
-    assert anonymous.post(f"/activities/{seeded_k5.robots.id}/feedback", {"rating": "5"},
-                          expect_errors=True).status_int in (302, 303, 401, 403)
+    assert anonymous.post(
+        f"/activities/{seeded_k5.robots.id}/feedback", {"rating": "5"}, expect_errors=True
+    ).status_int in (302, 303, 401, 403)
 
 
 def test_organisers_see_no_individual_answers_below_k(seeded_k5, people):
@@ -65,8 +66,10 @@ def test_results_appear_from_k_responses_on(seeded_k5, people):
     assert "5 responses, average rating 4.2 of 5." in html
     assert all(f"answer {n}" in html for n in range(5))
     admin = people.client(seeded_k5.city, seeded_k5.admin)
-    categories = {r["category"]: r for r in
-                  table(admin.get("/api/v1/analytics/city").json, "categories")["rows"]}
+    categories = {
+        r["category"]: r
+        for r in table(admin.get("/api/v1/analytics/city").json, "categories")["rows"]
+    }
     assert categories["science"]["rating"] == 4.2
     assert categories["arts"]["rating"] == {"fewer_than": 5}
 

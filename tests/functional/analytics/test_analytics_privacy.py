@@ -7,9 +7,8 @@ import io
 
 import pytest
 
-from col_core.hookspecs import Metric, hookimpl
-
 from col_core.analytics.testing import seed_city, table
+from col_core.hookspecs import Metric, hookimpl
 
 
 def test_small_groups_are_suppressed_in_json(seeded_k5, people):
@@ -27,8 +26,8 @@ def test_small_groups_are_suppressed_in_json(seeded_k5, people):
 def test_small_groups_are_suppressed_on_the_page_and_in_csv(seeded_k5, people):
     admin = people.client(seeded_k5.city, seeded_k5.admin)
     html = admin.get("/analytics").text
-    arts = html[html.index('<th scope="row">arts</th>'):]
-    arts = arts[:arts.index("</tr>")]
+    arts = html[html.index('<th scope="row">arts</th>') :]
+    arts = arts[: arts.index("</tr>")]
     assert arts.count("fewer than 5") == 3 and ">2<" not in arts
     rows = list(csv.reader(io.StringIO(admin.get("/analytics/categories.csv").text)))
     assert rows[1] == ["arts", "1", "fewer than 5", "fewer than 5", "fewer than 5"]
@@ -46,7 +45,11 @@ def test_city_impact_page_formats_figures_and_hides_small_ones(seeded_k5, people
     assert "teamwork" in html
     payload = openapi(visitor.get("/api/v1/analytics/impact")).json
     assert {k: payload["figures"][k] for k in ("activities", "joins", "organisers", "badges")} == {
-        "activities": 3, "joins": 9, "organisers": 2, "badges": {"fewer_than": 5}}
+        "activities": 3,
+        "joins": 9,
+        "organisers": 2,
+        "badges": {"fewer_than": 5},
+    }
     assert payload["skills"] == [{"skill": "teamwork", "joins": 6}]
 
 
@@ -56,8 +59,11 @@ def test_numbers_are_formatted_for_the_locale(seeded_k5, people, factories):
     from col_core.analytics.models import DailyMetric
 
     with factories.within(seeded_k5.city):
-        factories.session.execute(update(DailyMetric).where(
-            DailyMetric.metric == "joins", DailyMetric.dimension == "").values(value=5000))
+        factories.session.execute(
+            update(DailyMetric)
+            .where(DailyMetric.metric == "joins", DailyMetric.dimension == "")
+            .values(value=5000)
+        )
         factories.session.commit()
     visitor = people.client(seeded_k5.city)
     assert "<strong>5,000</strong> joins" in visitor.get("/impact").text
@@ -72,7 +78,11 @@ def test_network_impact_adds_up_every_city(people, factories, as_request):
     payload = people.testapp.get("/api/v1/analytics/impact").json
     assert payload["cities"] == 2
     assert {k: payload["figures"][k] for k in ("activities", "joins", "organisers", "badges")} == {
-        "activities": 6, "joins": 18, "organisers": 4, "badges": {"fewer_than": 5}}
+        "activities": 6,
+        "joins": 18,
+        "organisers": 4,
+        "badges": {"fewer_than": 5},
+    }
     html = people.testapp.get("/impact").text
     assert "Across 2 cities" in html and "<strong>18</strong> joins" in html
 
@@ -86,8 +96,10 @@ class MetricsPlugin:
     @hookimpl
     def col_metrics(self, request, scope, period):
         self.scopes.append(type(scope).__name__)
-        return [Metric("test.places", "Places to sit", 42, people=False),
-                Metric("test.helpers", "Helpers", 3)]
+        return [
+            Metric("test.places", "Places to sit", 42, people=False),
+            Metric("test.helpers", "Helpers", 3),
+        ]
 
 
 @pytest.fixture
@@ -101,15 +113,22 @@ def metrics_plugin(registry):
 
 def test_plugins_add_figures_through_the_metrics_hook(seeded_k5, people, metrics_plugin):
     admin = people.client(seeded_k5.city, seeded_k5.admin)
-    headline = {row["figure"]: row["period"]
-                for row in table(admin.get("/api/v1/analytics/city").json, "headline")["rows"]}
+    headline = {
+        row["figure"]: row["period"]
+        for row in table(admin.get("/api/v1/analytics/city").json, "headline")["rows"]
+    }
     assert headline["Places to sit"] == 42
     assert headline["Helpers"] == {"fewer_than": 5}
     rows = list(csv.reader(io.StringIO(admin.get("/analytics/headline.csv").text)))
-    assert ["Places to sit", "42", "42"] in rows and ["Helpers", "fewer than 5", "fewer than 5"] in rows
+    assert ["Places to sit", "42", "42"] in rows and [
+        "Helpers",
+        "fewer than 5",
+        "fewer than 5",
+    ] in rows
     staff = people.client(seeded_k5.city, seeded_k5.organiser_a)
-    more = table(staff.get(f"/api/v1/analytics/organisations/{seeded_k5.org_a.slug}").json,
-                 "more")["rows"]
+    more = table(staff.get(f"/api/v1/analytics/organisations/{seeded_k5.org_a.slug}").json, "more")[
+        "rows"
+    ]
     assert {"figure": "Places to sit", "value": 42} in more
     assert "<strong>42</strong> Places to sit" in people.client(seeded_k5.city).get("/impact").text
     assert {"Tenant", "Organisation"} <= set(metrics_plugin.scopes)
@@ -125,7 +144,9 @@ class SkillGroupsPlugin:
 
 def test_skills_are_grouped_by_plugins_that_know_them(seeded, people, registry):
     admin = people.client(seeded.city, seeded.admin)
-    assert "skill_groups" not in [t["key"] for t in admin.get("/api/v1/analytics/city").json["tables"]]
+    assert "skill_groups" not in [
+        t["key"] for t in admin.get("/api/v1/analytics/city").json["tables"]
+    ]
     manager = registry["col.plugins"].manager
     manager.register(SkillGroupsPlugin(), name="test-skill-groups")
     try:
@@ -133,4 +154,5 @@ def test_skills_are_grouped_by_plugins_that_know_them(seeded, people, registry):
     finally:
         manager.unregister(name="test-skill-groups")
     assert table(payload, "skill_groups")["rows"] == [
-        {"group": "Communication and teamwork", "joins": 6}]
+        {"group": "Communication and teamwork", "joins": 6}
+    ]

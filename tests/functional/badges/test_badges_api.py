@@ -20,10 +20,15 @@ def test_issue_through_the_api_with_row_errors(badges, city, openapi):
     badges.organiser(city)
     response = city.post_json(
         f"/api/v1/badges/classes/{class_id}/assertions",
-        {"recipients": [{"email": "ana@example.org",
-                         "evidence": [{"url": "https://ex.org/1"}]},
-                        {"email": "broken"}]},
-        headers={"X-CSRF-Token": _csrf(city)}, status=201)
+        {
+            "recipients": [
+                {"email": "ana@example.org", "evidence": [{"url": "https://ex.org/1"}]},
+                {"email": "broken"},
+            ]
+        },
+        headers={"X-CSRF-Token": _csrf(city)},
+        status=201,
+    )
     openapi(response)
     [issued] = response.json["issued"]
     assert issued["assertion"].startswith("http://vilnius.example.test/badges/assertions/")
@@ -36,8 +41,9 @@ def test_issue_api_refuses_strangers_and_bad_bodies(badges, city):
     badges.sign_in(city, "someone@example.org")
     headers = {"X-CSRF-Token": _csrf(city)}
     url = f"/api/v1/badges/classes/{class_id}/assertions"
-    refused = city.post_json(url, {"recipients": [{"email": "a@example.org"}]},
-                             headers=headers, status=403)
+    refused = city.post_json(
+        url, {"recipients": [{"email": "a@example.org"}]}, headers=headers, status=403
+    )
     assert "owners and admins" in refused.json["error"]
     organiser = city.__class__(city.app, extra_environ=city.extra_environ)
     badges.organiser(organiser)

@@ -18,8 +18,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 def _code(badges, **options) -> str:
     class_id = badges.badge_class()
     with badges.request() as request:
-        return claims.new_code(request.dbsession, request.dbsession.get(BadgeClass, class_id),
-                               **options).code
+        return claims.new_code(
+            request.dbsession, request.dbsession.get(BadgeClass, class_id), **options
+        ).code
 
 
 def _claim(city, code, email, status=303):
@@ -53,16 +54,20 @@ def test_qr_code_renders_in_a_browser(badges, live_city):
 
     code = _code(badges)
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                              args=["--headless", "--no-sandbox"])
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox"]
+        )
         page = chromium.new_page()
         page.goto(f"{live_city.origin}/badges/claim/{code}")
-        size = page.evaluate("""src => new Promise(resolve => {
+        size = page.evaluate(
+            """src => new Promise(resolve => {
             const image = new Image();
             image.onload = () => resolve([image.naturalWidth, image.naturalHeight]);
             image.onerror = () => resolve([0, 0]);
             image.src = src;
-        })""", f"{live_city.origin}/badges/claim/{code}/qr.svg")
+        })""",
+            f"{live_city.origin}/badges/claim/{code}/qr.svg",
+        )
         chromium.close()
     assert size[0] > 0 and size[1] > 0
 
@@ -90,7 +95,7 @@ def test_claiming_again_does_not_spend_a_use(badges, city):
 
 
 def test_expired_code_is_refused(badges, city):
-    code = _code(badges, expires_at=dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc))
+    code = _code(badges, expires_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
     assert "expired" in _claim(city, code, "ana@example.org", status=400)
 
 

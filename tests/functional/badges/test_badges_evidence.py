@@ -20,8 +20,9 @@ def people(badges):
     organiser = badges.user("org@example.org")
     peers = [badges.user(f"peer{i}@example.org") for i in range(3)]
     with badges.factories.within(badges.tenant):
-        badges.factories.save(Membership(organisation_id=badges.organisation.id,
-                                         user_id=organiser.id, role="member"))
+        badges.factories.save(
+            Membership(organisation_id=badges.organisation.id, user_id=organiser.id, role="member")
+        )
     return {"learner": learner.id, "organiser": organiser.id, "peers": [p.id for p in peers]}
 
 
@@ -37,8 +38,9 @@ def _review(badges, submission_id, reviewer_id, decision, comment=""):
     with badges.request() as request:
         submission = request.dbsession.get(EvidenceSubmission, submission_id)
         bind_person(request.dbsession, reviewer_id)
-        evidence.review(request, submission, request.dbsession.get(User, reviewer_id), decision,
-                        comment)
+        evidence.review(
+            request, submission, request.dbsession.get(User, reviewer_id), decision, comment
+        )
 
 
 def _assertions(badges):
@@ -49,25 +51,44 @@ def _assertions(badges):
 
 def test_organiser_review_with_improve_then_approve_awards_with_evidence(badges, people):
     class_id = badges.badge_class(earning="evidence", review="organiser", tasks=TASKS)
-    first = _submit(badges, class_id, people["learner"], 0, text="I fixed it",
-                    url="https://photos.example/1", public=True)
+    first = _submit(
+        badges,
+        class_id,
+        people["learner"],
+        0,
+        text="I fixed it",
+        url="https://photos.example/1",
+        public=True,
+    )
     _review(badges, first, people["organiser"], "improve", "Show a photo of the tyre")
-    again = _submit(badges, class_id, people["learner"], 0, text="With photo",
-                    url="https://photos.example/2", public=True)
+    again = _submit(
+        badges,
+        class_id,
+        people["learner"],
+        0,
+        text="With photo",
+        url="https://photos.example/2",
+        public=True,
+    )
     _review(badges, again, people["organiser"], "approve")
     assert _assertions(badges) == []  # the second task is still open
     brakes = _submit(badges, class_id, people["learner"], 1, text="Brakes done")
     _review(badges, brakes, people["organiser"], "approve")
     [assertion] = _assertions(badges)
     assert assertion.user_id == people["learner"] and assertion.source == "evidence"
-    assert assertion.evidence[0] == {"name": TASKS[0], "narrative": "With photo",
-                                     "url": "https://photos.example/2"}
+    assert assertion.evidence[0] == {
+        "name": TASKS[0],
+        "narrative": "With photo",
+        "url": "https://photos.example/2",
+    }
     # Private evidence shows only that it was reviewed.
     assert "Brakes done" not in str(assertion.evidence)
     with badges.request() as request:
-        history = evidence.submissions(request.dbsession,
-                                       request.dbsession.get(BadgeClass, class_id),
-                                       request.dbsession.get(User, people["learner"]))
+        history = evidence.submissions(
+            request.dbsession,
+            request.dbsession.get(BadgeClass, class_id),
+            request.dbsession.get(User, people["learner"]),
+        )
         assert [s.status for s in history] == ["approved", "approved", "improve"]
         assert history[2].reviews[0].comment == "Show a photo of the tyre"
 
@@ -80,8 +101,9 @@ def test_only_organisers_of_the_issuer_review_organiser_badges(badges, people):
 
 
 def test_peer_review_needs_n_distinct_peers_and_not_oneself(badges, people):
-    class_id = badges.badge_class(earning="evidence", review="peer", peer_reviews_required=2,
-                                  tasks=TASKS[:1])
+    class_id = badges.badge_class(
+        earning="evidence", review="peer", peer_reviews_required=2, tasks=TASKS[:1]
+    )
     submission = _submit(badges, class_id, people["learner"], 0, text="done")
     with pytest.raises(IssueError):
         _review(badges, submission, people["learner"], "approve")

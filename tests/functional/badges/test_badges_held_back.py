@@ -12,8 +12,9 @@ from plugins.badges.models import Assertion, BadgeClass, HeldAward
 def _assertions(badges, class_id):
     badges.factories.session.expire_all()
     with badges.factories.within(badges.tenant):
-        return badges.factories.session.scalars(select(Assertion).where(
-            Assertion.badge_class_id == class_id)).all()
+        return badges.factories.session.scalars(
+            select(Assertion).where(Assertion.badge_class_id == class_id)
+        ).all()
 
 
 def _held(badges):
@@ -29,8 +30,13 @@ def _claim_code(badges, class_id) -> str:
 
 def test_evidence_approved_without_the_prerequisite_is_issued_once_it_is_earned(badges, city):
     basics = badges.badge_class(name="Bike basics")
-    advanced = badges.badge_class(name="Bike mechanic", earning="evidence", review="self",
-                                  tasks=["True a wheel"], prerequisites=[basics])
+    advanced = badges.badge_class(
+        name="Bike mechanic",
+        earning="evidence",
+        review="self",
+        tasks=["True a wheel"],
+        prerequisites=[basics],
+    )
     badges.user("ana@example.org")
     badges.sign_in(city, "ana@example.org")
 

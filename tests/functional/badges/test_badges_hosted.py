@@ -25,13 +25,15 @@ def test_assertion_page_for_people(badges, city):
 
 
 def test_badge_class_and_issuer_documents(badges, city):
-    class_id = badges.badge_class(skills=[{"uri": "http://data.europa.eu/esco/skill/abc",
-                                          "label": "repair bicycles"}])
+    class_id = badges.badge_class(
+        skills=[{"uri": "http://data.europa.eu/esco/skill/abc", "label": "repair bicycles"}]
+    )
     badge = city.get(f"/badges/classes/{class_id}.json").json
     assert badge["issuer"].startswith(f"{BASE}/issuers/")
     assert badge["alignment"][0]["targetUrl"] == "http://data.europa.eu/esco/skill/abc"
-    issuer = city.get(badge["issuer"].removeprefix("http://vilnius.example.test"),
-                      headers=JSONLD).json
+    issuer = city.get(
+        badge["issuer"].removeprefix("http://vilnius.example.test"), headers=JSONLD
+    ).json
     assert issuer["type"] == "Issuer" and issuer["name"] == "Bike Kitchen"
     key = city.get(issuer["publicKey"].removeprefix("http://vilnius.example.test")).json
     assert key["type"] == "CryptographicKey" and "BEGIN PUBLIC KEY" in key["publicKeyPem"]
@@ -49,8 +51,7 @@ def test_revocation_list_with_one_entry(badges, city):
     kept, revoked = badges.issue(class_id), badges.issue(class_id, "bob@example.org")
     badges.revoke(revoked, "cheating")
     issuer_url = city.get(f"/badges/classes/{class_id}.json").json["issuer"]
-    listing = city.get(issuer_url.removeprefix("http://vilnius.example.test") +
-                       "/revocations").json
+    listing = city.get(issuer_url.removeprefix("http://vilnius.example.test") + "/revocations").json
     ids = {entry["id"] for entry in listing["revokedAssertions"]}
     assert f"{BASE}/assertions/{revoked}" in ids and f"{BASE}/assertions/{kept}" not in ids
     assert {e["revocationReason"] for e in listing["revokedAssertions"]} == {"cheating"}

@@ -77,7 +77,7 @@ def test_own_badges_import_in_every_format(badges, live_city, factories):
     # Issued to the address before the account existed, written differently: still hers.
     mine = _formats(live_city.origin, badges.issue(class_id, " Ana@Example.org"))
     app = _signed_in(badges, live_city, "ana@example.org")
-    for name, (field, value) in mine.items():
+    for _name, (field, value) in mine.items():
         _import(app, live_city.prefix, field, value, 303)
     wallet = app.get(f"{live_city.prefix}/badges/wallet")
     assert "My own badge" in wallet and "verified" in wallet
@@ -98,15 +98,23 @@ def test_a_revoked_badge_of_ones_own_is_refused(badges, live_city, how):
     assert "could not be verified" in _import(app, live_city.prefix, field, value, 400)
 
 
-def test_an_import_from_before_the_check_is_unverified_until_added_again(badges, live_city,
-                                                                         factories):
+def test_an_import_from_before_the_check_is_unverified_until_added_again(
+    badges, live_city, factories
+):
     uid = badges.issue(badges.badge_class(name="Old import"), "ana@example.org")
     url = f"{live_city.origin}/badges/assertions/{uid}"
     app = _signed_in(badges, live_city, "ana@example.org")
     ana_id = factories.session.scalar(select(User.id).where(User.email == "ana@example.org"))
     # What the migration leaves of an import made before recipients were checked.
-    factories.save(ImportedBadge(user_id=ana_id, data=url, format="ob2-hosted",
-                                 status="unchecked", badge_name="Old import"))
+    factories.save(
+        ImportedBadge(
+            user_id=ana_id,
+            data=url,
+            format="ob2-hosted",
+            status="unchecked",
+            badge_name="Old import",
+        )
+    )
     assert "not verified: add it again" in app.get(f"{live_city.prefix}/badges/wallet")
     _import(app, live_city.prefix, "badge", url, 303)
     rows = _all_imports(factories)

@@ -28,8 +28,11 @@ def test_email_is_in_the_recipients_language(badges, outbox, registry):
     badges.issue(badges.badge_class(), "ona@example.org")
     [message] = outbox.messages()
     lithuanian = make_localizer("lt", registry.queryUtility(ITranslationDirectories))
-    subject = lithuanian.translate(TranslationString(
-        "Your new badge: ${badge}", domain="col_badges", mapping={"badge": "Bike repair"}))
+    subject = lithuanian.translate(
+        TranslationString(
+            "Your new badge: ${badge}", domain="col_badges", mapping={"badge": "Bike repair"}
+        )
+    )
     assert subject != "Your new badge: Bike repair"  # the catalog has it
     assert message["Subject"] == subject
     # A known account needs no "create your account" link.
@@ -59,11 +62,11 @@ def test_prerequisites_must_be_held_first(badges):
 def test_expiry_rule_sets_expiry_and_expired_badges_show_expired(badges, city):
     uid = badges.issue(badges.badge_class(expires_after_days=30))
     assertion = badges.assertion(uid)
-    expires = assertion.expires_at.replace(tzinfo=dt.timezone.utc)
-    assert dt.timedelta(days=29) < expires - dt.datetime.now(dt.timezone.utc) <= dt.timedelta(days=30)
+    expires = assertion.expires_at.replace(tzinfo=dt.UTC)
+    assert dt.timedelta(days=29) < expires - dt.datetime.now(dt.UTC) <= dt.timedelta(days=30)
     doc = city.get(f"/badges/assertions/{uid}.json").json
     assert doc["expires"].startswith(expires.date().isoformat())
-    badges.update(uid, expires_at=dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc))
+    badges.update(uid, expires_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
     assert "Expired on" in city.get(f"/badges/share/{uid}")
 
 

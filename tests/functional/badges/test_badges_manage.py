@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 
 import pytest
-
 from PIL import Image
 from sqlalchemy import select
 
@@ -20,7 +19,8 @@ def organiser(badges, city):
 
 def _new_form(city, badges):
     return city.get(f"/badges/manage/organisations/{badges.organisation.id}/new").forms[
-        "badge-form"]
+        "badge-form"
+    ]
 
 
 def _png() -> bytes:
@@ -41,8 +41,9 @@ def test_create_badge_class_with_uploaded_image(badges, city):
         badge = badges.factories.session.scalars(select(BadgeClass)).one()
     assert response.location.endswith(f"/badges/manage/{badge.id}/issue")
     assert badge.expires_after_days == 365 and badge.image.endswith(".png")
-    assert badge.skills == [{"uri": "http://data.europa.eu/esco/skill/xyz",
-                             "label": "cycle safely"}]
+    assert badge.skills == [
+        {"uri": "http://data.europa.eu/esco/skill/xyz", "label": "cycle safely"}
+    ]
     assert city.get(f"/badges/classes/{badge.id}/image").body == _png()
 
 
@@ -66,9 +67,12 @@ def test_generated_image_uses_the_city_colours(badges, city):
 def test_csv_preview_shows_per_row_errors_then_issues_the_good_rows(badges, city, outbox):
     class_id = badges.badge_class()
     form = city.get(f"/badges/manage/{class_id}/issue").forms["issue-form"]
-    form["csv"] = ("people.csv", b"email,evidence\nana@example.org,https://ex.org/a\n"
-                                 b"not-an-email\nana@example.org\nbob@example.org,ftp://x\n"
-                                 b"eve@example.org\n")
+    form["csv"] = (
+        "people.csv",
+        b"email,evidence\nana@example.org,https://ex.org/a\n"
+        b"not-an-email\nana@example.org\nbob@example.org,ftp://x\n"
+        b"eve@example.org\n",
+    )
     preview = form.submit("action", value="preview", status=400)
     assert "is not an email address" in preview and "listed twice" in preview
     assert "must be a web address" in preview
@@ -86,8 +90,7 @@ def test_csv_preview_shows_per_row_errors_then_issues_the_good_rows(badges, city
 def test_issue_without_recipients_is_a_clear_error(badges, city):
     class_id = badges.badge_class()
     form = city.get(f"/badges/manage/{class_id}/issue").forms["issue-form"]
-    assert "Enter at least one email address" in form.submit("action", value="preview",
-                                                             status=400)
+    assert "Enter at least one email address" in form.submit("action", value="preview", status=400)
 
 
 def test_prerequisite_refusals_show_per_row(badges, city):
@@ -130,8 +133,11 @@ def test_bad_claim_code_limits_are_refused(badges, city):
 def test_manage_pages_of_another_city_are_404(badges, city, factories):
     class_id = badges.badge_class()
     other = factories.tenant("kaunas")
-    city.get(f"/badges/manage/{class_id}/issue",
-             extra_environ={"HTTP_HOST": f"{other.slug}.example.test"}, status=404)
+    city.get(
+        f"/badges/manage/{class_id}/issue",
+        extra_environ={"HTTP_HOST": f"{other.slug}.example.test"},
+        status=404,
+    )
 
 
 def test_people_outside_the_organisation_may_not_issue(badges, testapp):
@@ -151,14 +157,19 @@ def test_organisers_add_more_badges_to_an_activity(badges, city):
     from col_core.activities.models import Activity
 
     with badges.factories.within(badges.tenant):
-        activity_id = badges.factories.save(Activity(
-            organisation_id=badges.organisation.id, title="Bike kitchen nights")).id
-    form = city.get(f"/badges/manage/organisations/{badges.organisation.id}/new"
-                    f"?activity={activity_id}").forms["badge-form"]
+        activity_id = badges.factories.save(
+            Activity(organisation_id=badges.organisation.id, title="Bike kitchen nights")
+        ).id
+    form = city.get(
+        f"/badges/manage/organisations/{badges.organisation.id}/new?activity={activity_id}"
+    ).forms["badge-form"]
     assert form["activity"].value == str(activity_id)
     form["name"] = "Master mechanic"
     form.submit(status=303)
     with badges.factories.within(badges.tenant):
         badge = badges.factories.session.scalars(select(BadgeClass)).one()
-    assert (badge.subject_type, badge.subject_id, badge.is_default) == ("activity", activity_id,
-                                                                        False)
+    assert (badge.subject_type, badge.subject_id, badge.is_default) == (
+        "activity",
+        activity_id,
+        False,
+    )

@@ -16,21 +16,27 @@ HOST = "http://vilnius.example.test"
 def fetch(city):
     def fetch(url):
         assert url.startswith(HOST), url
-        response = city.get(url[len(HOST):], headers={"Accept": "application/ld+json"},
-                            expect_errors=True)
+        response = city.get(
+            url[len(HOST) :], headers={"Accept": "application/ld+json"}, expect_errors=True
+        )
         return response.status_int, response.body, response.content_type
+
     return fetch
 
 
 def test_credential_verifies_and_carries_esco_alignment(badges, city, fetch):
-    uid = badges.issue(badges.badge_class(skills=[
-        {"uri": "http://data.europa.eu/esco/skill/abc", "label": "repair bicycles"}]))
+    uid = badges.issue(
+        badges.badge_class(
+            skills=[{"uri": "http://data.europa.eu/esco/skill/abc", "label": "repair bicycles"}]
+        )
+    )
     credential = city.get(f"/badges/credentials/{uid}").json
     assert credential["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
     [alignment] = credential["credentialSubject"]["achievement"]["alignment"]
     assert alignment["targetUrl"] == "http://data.europa.eu/esco/skill/abc"
-    result = verify.verify(city.get(f"/badges/credentials/{uid}").body, fetch,
-                           email="ana@example.org")
+    result = verify.verify(
+        city.get(f"/badges/credentials/{uid}").body, fetch, email="ana@example.org"
+    )
     assert result.status == "valid" and result.format == "ob3-di", result.reasons
 
 

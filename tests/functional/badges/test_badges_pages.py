@@ -21,9 +21,18 @@ def test_cli_lists_issues_and_revokes(badges, run_col, monkeypatch):
     assert listing.exit_code == 0 and "Command line badge" in listing.output
     as_json = run_col("badges", "classes", "--tenant", badges.tenant.slug, "--json")
     assert '"name": "Command line badge"' in as_json.output
-    issued = run_col("badges", "issue", "--tenant", badges.tenant.slug, "--badge-class",
-                     str(class_id), "--email", "ana@example.org", "--evidence",
-                     "https://ex.org/proof")
+    issued = run_col(
+        "badges",
+        "issue",
+        "--tenant",
+        badges.tenant.slug,
+        "--badge-class",
+        str(class_id),
+        "--email",
+        "ana@example.org",
+        "--evidence",
+        "https://ex.org/proof",
+    )
     assert issued.exit_code == 0, issued.output
     with badges.factories.within(badges.tenant):
         assertion = badges.factories.session.scalars(select(Assertion)).one()
@@ -40,11 +49,27 @@ def test_cli_lists_issues_and_revokes(badges, run_col, monkeypatch):
 def test_cli_errors_are_clear(badges, run_col):
     unknown_city = run_col("badges", "classes", "--tenant", "atlantis")
     assert unknown_city.exit_code != 0 and "no city with the slug 'atlantis'" in unknown_city.output
-    no_class = run_col("badges", "issue", "--tenant", badges.tenant.slug, "--badge-class", "999",
-                       "--email", "ana@example.org")
+    no_class = run_col(
+        "badges",
+        "issue",
+        "--tenant",
+        badges.tenant.slug,
+        "--badge-class",
+        "999",
+        "--email",
+        "ana@example.org",
+    )
     assert no_class.exit_code != 0 and "no badge class 999" in no_class.output
-    bad_email = run_col("badges", "issue", "--tenant", badges.tenant.slug, "--badge-class",
-                        str(badges.badge_class()), "--email", "nope")
+    bad_email = run_col(
+        "badges",
+        "issue",
+        "--tenant",
+        badges.tenant.slug,
+        "--badge-class",
+        str(badges.badge_class()),
+        "--email",
+        "nope",
+    )
     assert bad_email.exit_code != 0 and "is not an email address" in bad_email.output
     assert run_col("badges", "revoke", "0" * 32, "--reason", "x").exit_code != 0
 
@@ -53,8 +78,9 @@ def test_documents_work_with_the_esco_plugin_disabled(badges, city):
     tenant = badges.tenant
     tenant.plugins = ["badges"]
     badges.factories.save(tenant)
-    class_id = badges.badge_class(skills=[{"uri": "http://data.europa.eu/esco/skill/abc",
-                                          "label": "repair bicycles"}])
+    class_id = badges.badge_class(
+        skills=[{"uri": "http://data.europa.eu/esco/skill/abc", "label": "repair bicycles"}]
+    )
     doc = city.get(f"/badges/classes/{class_id}.json").json
     assert doc["alignment"][0]["targetName"] == "repair bicycles"
 
@@ -96,13 +122,20 @@ def test_demo_seeding_gives_the_demo_learner_badges_and_is_idempotent(badges):
 def test_cli_rotates_keys_and_keeps_the_old_ones_published(badges, city, run_col):
     uid = badges.issue(badges.badge_class())
     old = city.get(f"/badges/assertions/{uid}/signed").text
-    result = run_col("badges", "rotate-keys", "--tenant", badges.tenant.slug,
-                     "--organisation", str(badges.organisation.id))
+    result = run_col(
+        "badges",
+        "rotate-keys",
+        "--tenant",
+        badges.tenant.slug,
+        "--organisation",
+        str(badges.organisation.id),
+    )
     assert result.exit_code == 0 and result.output.count("new ") == 2, result.output
     assert city.get(f"/badges/assertions/{uid}/signed").text != old
     issuer_id = badges.assertion(uid).issuer_id
     profile = city.get(f"/badges/issuers/{issuer_id}/profile").json
     assert len(profile["assertionMethod"]) == 2  # Ed25519: old and new both authorised
-    missing = run_col("badges", "rotate-keys", "--tenant", badges.tenant.slug,
-                      "--organisation", "999")
+    missing = run_col(
+        "badges", "rotate-keys", "--tenant", badges.tenant.slug, "--organisation", "999"
+    )
     assert missing.exit_code != 0 and "no organisation 999" in missing.output

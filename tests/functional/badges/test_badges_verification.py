@@ -26,7 +26,7 @@ def _verify(live_city, status=200, **fields):
 def test_pasted_url_of_a_valid_badge(badges, live_city):
     uid = badges.issue(badges.badge_class(name="Bike repair"))
     page = _verify(live_city, badge=f"{live_city.origin}/badges/assertions/{uid}")
-    assert "<h2 id=\"result-title\">Valid</h2>" in page and "Bike Kitchen" in page
+    assert '<h2 id="result-title">Valid</h2>' in page and "Bike Kitchen" in page
 
 
 def test_uploaded_baked_image_of_a_revoked_badge_says_revoked_and_why(badges, live_city):
@@ -41,17 +41,18 @@ def test_expired_badge_says_expired(badges, live_city):
     import datetime as dt
 
     uid = badges.issue(badges.badge_class())
-    badges.update(uid, expires_at=dt.datetime(2021, 1, 1, tzinfo=dt.timezone.utc))
+    badges.update(uid, expires_at=dt.datetime(2021, 1, 1, tzinfo=dt.UTC))
     page = _verify(live_city, badge=f"{live_city.origin}/badges/assertions/{uid}")
     assert "Expired</h2>" in page and "expired on 2021-01-01" in page
 
 
 def test_wrong_recipient_and_garbage_are_not_valid(badges, live_city):
     uid = badges.issue(badges.badge_class())
-    page = _verify(live_city, badge=f"{live_city.origin}/badges/assertions/{uid}",
-                   email="bob@example.org")
+    page = _verify(
+        live_city, badge=f"{live_city.origin}/badges/assertions/{uid}", email="bob@example.org"
+    )
     assert "Not valid</h2>" in page and "not awarded to this email" in page
-    assert "Not valid</h2>" in _verify(live_city, badge="{\"hello\": 1}")
+    assert "Not valid</h2>" in _verify(live_city, badge='{"hello": 1}')
     assert "Paste a badge URL" in _verify(live_city, status=400)
 
 
@@ -78,7 +79,11 @@ def test_import_into_the_wallet_verifies_first(badges, live_city):
 
 def test_fetching_private_addresses_is_refused_by_default():
     fetch = make_fetch({})
-    for url in ("http://127.0.0.1:9/x", "http://localhost/x", "file:///etc/passwd",
-                "http://169.254.169.254/latest/meta-data"):
+    for url in (
+        "http://127.0.0.1:9/x",
+        "http://localhost/x",
+        "file:///etc/passwd",
+        "http://169.254.169.254/latest/meta-data",
+    ):
         with pytest.raises(FetchRefused):
             fetch(url)

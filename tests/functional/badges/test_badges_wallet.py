@@ -17,13 +17,16 @@ def test_wallet_shows_badges_from_every_city(badges, testapp, registry, factorie
     assert f"kaunas.example.test/badges/share/{there}" in wallet
     export = browser.get("/badges/wallet/export.json").json
     ids = {b["assertion"]["id"] for b in export["badges"]}
-    assert ids == {f"http://vilnius.example.test/badges/assertions/{here}",
-                   f"http://kaunas.example.test/badges/assertions/{there}"}
+    assert ids == {
+        f"http://vilnius.example.test/badges/assertions/{here}",
+        f"http://kaunas.example.test/badges/assertions/{there}",
+    }
 
 
 def test_wallet_needs_sign_in_and_shows_only_own_badges(badges, testapp):
-    badges.issue(badges.badge_class(name="Not yours"), "ana@example.org",
-                 user=badges.user("ana@example.org"))
+    badges.issue(
+        badges.badge_class(name="Not yours"), "ana@example.org", user=badges.user("ana@example.org")
+    )
     browser = testapp.for_tenant(badges.tenant)
     anonymous = browser.get("/badges/wallet", status=(303, 403))  # the core may ask to sign in
     assert anonymous.status_int == 403 or "/signin" in anonymous.location

@@ -37,8 +37,10 @@ def app_context(app_config, registry):
 @pytest.fixture
 def run(app_context):
     """Run a ``col`` command group (``run(tenant, "launch", path)``) against the test app."""
+
     def invoke(group, *args):
         return CliRunner().invoke(group, [str(arg) for arg in args], obj=app_context)
+
     return invoke
 
 
@@ -55,6 +57,7 @@ def scalar(registry):
             return session.scalar(statement)
         finally:
             session.close()
+
     return run
 
 
@@ -63,29 +66,40 @@ def launch(app_context):
     def launch_(folder):
         tenant, _ = launch_folder(app_context, folder)
         return tenant
+
     return launch_
 
 
 @pytest.fixture
 def example(tmp_path):
     """A copy of an example tenant folder, safe to edit."""
+
     def copy(slug):
         target = tmp_path / slug
         shutil.copytree(TENANTS / slug, target)
         return target
+
     return copy
 
 
 @pytest.fixture
 def city_admin(factories):
     """A verified person who administers ``tenant``; returns their email."""
+
     def make(tenant):
         n = factories.next()
-        user = factories.save(User(email=f"admin{n}@example.org", display_name=f"Admin {n}",
-                                   password_hash=_hash, email_verified_at=utcnow()))
+        user = factories.save(
+            User(
+                email=f"admin{n}@example.org",
+                display_name=f"Admin {n}",
+                password_hash=_hash,
+                email_verified_at=utcnow(),
+            )
+        )
         with factories.within(tenant):
             factories.save(CityAdmin(user_id=user.id, tenant_id=tenant.id))
         return user.email
+
     return make
 
 

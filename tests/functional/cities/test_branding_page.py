@@ -1,11 +1,11 @@
 """City admins edit branding and texts in a settings page; legal pages in the visitor's language."""
 
 import pytest
+from conftest import sign_in
 from sqlalchemy import select
 from webtest import Upload
 
 from col_core.tenancy.models import Tenant
-from conftest import sign_in
 
 
 @pytest.fixture
@@ -86,8 +86,9 @@ def test_malformed_colour_is_refused(admin_app):
 
 def test_logo_upload_replaces_the_logo_and_rejects_other_files(admin_app, stored):
     form = branding_form(admin_app)
-    form["logo"] = Upload("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>',
-                          "image/svg+xml")
+    form["logo"] = Upload(
+        "logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>', "image/svg+xml"
+    )
     form.submit(status=303)
     logo = stored().branding["logo"]
     assert admin_app.get(f"/files/{logo}").body.startswith(b"<svg")

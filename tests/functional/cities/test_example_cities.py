@@ -3,15 +3,25 @@
 import tomllib
 
 import pytest
-
 from conftest import TENANTS
 
 # The platform's own words, as the catalogs translate them.
-SKIP_LINK = {"en": "Skip to content", "de": "Zum Inhalt springen", "es": "Saltar al contenido",
-             "fr": "Aller au contenu", "lt": "Pereiti prie turinio", "nl": "Naar de inhoud"}
-TERMS = {"en": "Terms of use", "de": "Nutzungsbedingungen", "es": "Condiciones de uso",
-         "fr": "Conditions d’utilisation", "lt": "Naudojimosi taisyklės",
-         "nl": "Gebruiksvoorwaarden"}
+SKIP_LINK = {
+    "en": "Skip to content",
+    "de": "Zum Inhalt springen",
+    "es": "Saltar al contenido",
+    "fr": "Aller au contenu",
+    "lt": "Pereiti prie turinio",
+    "nl": "Naar de inhoud",
+}
+TERMS = {
+    "en": "Terms of use",
+    "de": "Nutzungsbedingungen",
+    "es": "Condiciones de uso",
+    "fr": "Conditions d’utilisation",
+    "lt": "Naudojimosi taisyklės",
+    "nl": "Gebruiksvoorwaarden",
+}
 
 
 def examples():
@@ -51,5 +61,8 @@ def test_legal_pages_are_in_the_language(example, launch, testapp, slug, locale)
 def test_example_categories_are_named_in_every_language(example, launch):
     city = launch(example("gent"))
     sport = next(c for c in city.settings["categories"] if c["slug"] == "sport")
-    assert sport["names"] == {"nl": "Sport en beweging", "en": "Sport and movement",
-                              "fr": "Sport et mouvement"}
+    assert sport["names"] == {
+        "nl": "Sport en beweging",
+        "en": "Sport and movement",
+        "fr": "Sport et mouvement",
+    }

@@ -9,8 +9,20 @@ from col_core.cli.tenant import tenant as tenant_group
 from col_core.tenancy.launch import read_folder
 from col_core.tenancy.models import Tenant
 
-COLUMNS = ("kind", "name", "names", "country", "timezone", "locales", "default_locale",
-           "branding", "map", "plugins", "settings", "hostnames")
+COLUMNS = (
+    "kind",
+    "name",
+    "names",
+    "country",
+    "timezone",
+    "locales",
+    "default_locale",
+    "branding",
+    "map",
+    "plugins",
+    "settings",
+    "hostnames",
+)
 
 
 def snapshot(scalar, slug):
@@ -35,10 +47,12 @@ def test_export_writes_files_back_where_they_came_from(example, launch, run, tmp
     launch(source)
     run(tenant_group, "export", "gent", "--into", tmp_path / "out")
     exported = tmp_path / "out" / "gent"
-    assert (exported / "branding" / "logo.svg").read_bytes() == \
-        (source / "branding" / "logo.svg").read_bytes()
-    assert (exported / "legal" / "fr" / "privacy.md").read_text() == \
-        (source / "legal" / "fr" / "privacy.md").read_text()
+    assert (exported / "branding" / "logo.svg").read_bytes() == (
+        source / "branding" / "logo.svg"
+    ).read_bytes()
+    assert (exported / "legal" / "fr" / "privacy.md").read_text() == (
+        source / "legal" / "fr" / "privacy.md"
+    ).read_text()
     texts = tomllib.loads((exported / "texts" / "nl.toml").read_text())
     assert texts["site_title"] == "Leerstad Gent"
     categories = tomllib.loads((exported / "categories.toml").read_text())["category"]

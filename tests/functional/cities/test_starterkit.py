@@ -11,8 +11,22 @@ from col_core.tenancy.models import Tenant
 
 
 def new(run, tmp_path, *extra):
-    return run(starterkit, "new", "kaunas", "--name", "Kaunas", "--country", "lt",
-               "--locales", "lt,en", "--center", "54.8985,23.9036", "--into", tmp_path, *extra)
+    return run(
+        starterkit,
+        "new",
+        "kaunas",
+        "--name",
+        "Kaunas",
+        "--country",
+        "lt",
+        "--locales",
+        "lt,en",
+        "--center",
+        "54.8985,23.9036",
+        "--into",
+        tmp_path,
+        *extra,
+    )
 
 
 def test_new_writes_a_complete_folder(run, tmp_path):
@@ -42,29 +56,88 @@ def test_new_refuses_to_overwrite(run, tmp_path):
 
 
 def test_new_rejects_bad_slug_locale_and_ambiguous_timezone(run, tmp_path):
-    bad_slug = run(starterkit, "new", "Kaunas City", "--name", "K", "--country", "LT",
-                   "--locales", "lt", "--into", tmp_path)
+    bad_slug = run(
+        starterkit,
+        "new",
+        "Kaunas City",
+        "--name",
+        "K",
+        "--country",
+        "LT",
+        "--locales",
+        "lt",
+        "--into",
+        tmp_path,
+    )
     assert bad_slug.exit_code == 2 and "lower-case letters" in bad_slug.output
-    bad_locale = run(starterkit, "new", "kaunas", "--name", "K", "--country", "LT",
-                     "--locales", "lt,xx-nowhere", "--into", tmp_path)
+    bad_locale = run(
+        starterkit,
+        "new",
+        "kaunas",
+        "--name",
+        "K",
+        "--country",
+        "LT",
+        "--locales",
+        "lt,xx-nowhere",
+        "--into",
+        tmp_path,
+    )
     assert bad_locale.exit_code == 2 and "xx-nowhere" in bad_locale.output
-    spain = run(starterkit, "new", "sevilla", "--name", "Sevilla", "--country", "ES",
-                "--locales", "es", "--into", tmp_path)
+    spain = run(
+        starterkit,
+        "new",
+        "sevilla",
+        "--name",
+        "Sevilla",
+        "--country",
+        "ES",
+        "--locales",
+        "es",
+        "--into",
+        tmp_path,
+    )
     assert spain.exit_code == 2 and "choose one with --timezone" in spain.output
     assert list(tmp_path.iterdir()) == []
 
 
 def test_new_language_without_template_starts_in_english(run, tmp_path):
-    result = run(starterkit, "new", "torino", "--name", "Torino", "--country", "IT",
-                 "--locales", "it,en", "--center", "45.07,7.69", "--into", tmp_path)
+    result = run(
+        starterkit,
+        "new",
+        "torino",
+        "--name",
+        "Torino",
+        "--country",
+        "IT",
+        "--locales",
+        "it,en",
+        "--center",
+        "45.07,7.69",
+        "--into",
+        tmp_path,
+    )
     assert result.exit_code == 0, result.output
     assert "texts/it.toml, legal/it/ and the category names in 'it' are in English" in result.output
     assert "Welcome to Torino" in (tmp_path / "torino" / "texts" / "it.toml").read_text()
 
 
 def test_launch_notes_a_language_the_platform_does_not_speak_yet(run, tmp_path):
-    run(starterkit, "new", "torino", "--name", "Torino", "--country", "IT",
-        "--locales", "it,en", "--center", "45.07,7.69", "--into", tmp_path)
+    run(
+        starterkit,
+        "new",
+        "torino",
+        "--name",
+        "Torino",
+        "--country",
+        "IT",
+        "--locales",
+        "it,en",
+        "--center",
+        "45.07,7.69",
+        "--into",
+        tmp_path,
+    )
     result = run(tenant_group, "launch", tmp_path / "torino")
     assert "Created tenant torino" in result.output
     assert "not translated into 'it' yet" in result.output
@@ -72,8 +145,19 @@ def test_launch_notes_a_language_the_platform_does_not_speak_yet(run, tmp_path):
 
 
 def test_new_without_map_centre_says_what_to_fill_in(run, tmp_path):
-    result = run(starterkit, "new", "kaunas", "--name", "Kaunas", "--country", "LT",
-                 "--locales", "lt", "--into", tmp_path)
+    result = run(
+        starterkit,
+        "new",
+        "kaunas",
+        "--name",
+        "Kaunas",
+        "--country",
+        "LT",
+        "--locales",
+        "lt",
+        "--into",
+        tmp_path,
+    )
     assert result.exit_code == 0
     assert "map.center: [latitude, longitude]" in result.output
 
@@ -91,14 +175,16 @@ def test_new_then_launch_serves_the_city(run, tmp_path, scalar, testapp):
     assert 'href="http://kaunas.example.test/legal/terms"' in page.text
 
 
-def test_relaunch_applies_edits_and_keeps_data(run, tmp_path, launch, factories, scalar,
-                                               testapp):
+def test_relaunch_applies_edits_and_keeps_data(run, tmp_path, launch, factories, scalar, testapp):
     new(run, tmp_path)
     folder = tmp_path / "kaunas"
     city = launch(folder)
     with factories.within(city):
-        factories.save(Organisation(tenant_id=city.id, name="Kauno jaunimo centras",
-                                    slug="kjc", primary_locale="lt"))
+        factories.save(
+            Organisation(
+                tenant_id=city.id, name="Kauno jaunimo centras", slug="kjc", primary_locale="lt"
+            )
+        )
     texts = folder / "texts" / "en.toml"
     texts.write_text(texts.read_text().replace("Welcome to Kaunas", "Hello, Kaunas learners"))
     config = folder / "tenant.toml"
@@ -127,13 +213,30 @@ def test_launching_twice_changes_nothing(run, tmp_path, scalar):
 
 def test_country_presets_its_age_of_digital_consent(run, tmp_path):
     expected = {"LT": 14, "ES": 14, "FR": 15, "BE": 13, "DE": 16, "NL": 16}
-    zones = {"ES": "Europe/Madrid", "FR": "Europe/Paris", "DE": "Europe/Berlin",
-             "NL": "Europe/Amsterdam"}
+    zones = {
+        "ES": "Europe/Madrid",
+        "FR": "Europe/Paris",
+        "DE": "Europe/Berlin",
+        "NL": "Europe/Amsterdam",
+    }
     for country, age in expected.items():
         slug = f"city-{country.lower()}"
-        result = run(starterkit, "new", slug, "--name", "City", "--country", country.lower(),
-                     "--locales", "en", "--center", "50,5", "--into", tmp_path,
-                     *(("--timezone", zones[country]) if country in zones else ()))
+        result = run(
+            starterkit,
+            "new",
+            slug,
+            "--name",
+            "City",
+            "--country",
+            country.lower(),
+            "--locales",
+            "en",
+            "--center",
+            "50,5",
+            "--into",
+            tmp_path,
+            *(("--timezone", zones[country]) if country in zones else ()),
+        )
         assert result.exit_code == 0, result.output
         text = (tmp_path / slug / "tenant.toml").read_text()
         assert tomllib.loads(text)["settings"]["digital_consent_age"] == age, country
@@ -142,8 +245,21 @@ def test_country_presets_its_age_of_digital_consent(run, tmp_path):
 
 
 def test_country_outside_the_eea_keeps_the_gdpr_age_and_says_so(run, tmp_path):
-    result = run(starterkit, "new", "zurich", "--name", "Zürich", "--country", "CH",
-                 "--locales", "de", "--center", "47.37,8.54", "--into", tmp_path)
+    result = run(
+        starterkit,
+        "new",
+        "zurich",
+        "--name",
+        "Zürich",
+        "--country",
+        "CH",
+        "--locales",
+        "de",
+        "--center",
+        "47.37,8.54",
+        "--into",
+        tmp_path,
+    )
     assert result.exit_code == 0, result.output
     config = tomllib.loads((tmp_path / "zurich" / "tenant.toml").read_text())
     assert config["settings"]["digital_consent_age"] == 16
@@ -153,14 +269,18 @@ def test_country_outside_the_eea_keeps_the_gdpr_age_and_says_so(run, tmp_path):
 def test_launch_refuses_an_age_below_the_countrys(run, tmp_path):
     new(run, tmp_path)
     config = tmp_path / "kaunas" / "tenant.toml"
-    config.write_text(config.read_text().replace("digital_consent_age = 14",
-                                                 "digital_consent_age = 13"))
+    config.write_text(
+        config.read_text().replace("digital_consent_age = 14", "digital_consent_age = 13")
+    )
     result = run(tenant_group, "launch", tmp_path / "kaunas")
     assert result.exit_code != 0
-    assert "settings.digital_consent_age: at least 14, the age of digital consent in LT" in \
-        result.output
-    config.write_text(config.read_text().replace("digital_consent_age = 13",
-                                                 "digital_consent_age = 16"))
+    assert (
+        "settings.digital_consent_age: at least 14, the age of digital consent in LT"
+        in result.output
+    )
+    config.write_text(
+        config.read_text().replace("digital_consent_age = 13", "digital_consent_age = 16")
+    )
     assert "Created tenant kaunas" in run(tenant_group, "launch", tmp_path / "kaunas").output
 
 

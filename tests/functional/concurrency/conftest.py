@@ -72,8 +72,14 @@ def crowd(factories, city, registry, consented):
         return client
 
     def make(server, count: int) -> list[Client]:
-        users = [User(email=f"learner{factories.next()}@example.org", display_name="Learner",
-                      email_verified_at=city.created_at) for _ in range(count)]
+        users = [
+            User(
+                email=f"learner{factories.next()}@example.org",
+                display_name="Learner",
+                email_verified_at=city.created_at,
+            )
+            for _ in range(count)
+        ]
         factories.session.add_all(users)
         factories.session.flush()
         consented(users)
@@ -93,7 +99,9 @@ def consented(factories, city):
         with factories.within(city):
             factories.session.add_all(
                 Consent(user_id=user.id, document=page, version=legal_version(city))
-                for user in users for page in LEGAL_PAGES)
+                for user in users
+                for page in LEGAL_PAGES
+            )
             factories.session.commit()
 
     return accept
@@ -107,8 +115,9 @@ def api_client(factories, city, consented):
     def make(server, user) -> Client:
         consented([user])
         secret = API_TOKEN_PREFIX + new_secret()
-        factories.save(ApiToken(user_id=user.id, name="tests", scope="write",
-                                token_hash=digest(secret)))
+        factories.save(
+            ApiToken(user_id=user.id, name="tests", scope="write", token_hash=digest(secret))
+        )
         return Client(server.port, host(city), token=secret, user_id=user.id)
 
     return make
@@ -122,10 +131,16 @@ def activity(people, city):
     organiser = people.member(city, organisation)
 
     def make(capacity: int):
-        made = people.activity(city, organisation, capacity=capacity,
-                               description="<p>Come and build robots.</p>",
-                               contact_email="lab@example.org", address="Town hall",
-                               latitude=54.68, longitude=25.28)
+        made = people.activity(
+            city,
+            organisation,
+            capacity=capacity,
+            description="<p>Come and build robots.</p>",
+            contact_email="lab@example.org",
+            address="Town hall",
+            latitude=54.68,
+            longitude=25.28,
+        )
         made.organiser = organiser
         return made
 

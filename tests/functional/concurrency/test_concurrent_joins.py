@@ -30,10 +30,16 @@ def queue(factories, city, activity) -> list[Participation]:
     """Everyone joined or waitlisted, in queue order, as the database holds it now."""
     factories.session.expire_all()
     with factories.within(city):
-        return list(factories.session.scalars(
-            select(Participation).where(Participation.activity_id == activity.id,
-                                        Participation.status.in_(("joined", "waitlisted")))
-            .order_by(Participation.queued_at, Participation.id)))
+        return list(
+            factories.session.scalars(
+                select(Participation)
+                .where(
+                    Participation.activity_id == activity.id,
+                    Participation.status.in_(("joined", "waitlisted")),
+                )
+                .order_by(Participation.queued_at, Participation.id)
+            )
+        )
 
 
 def assert_consistent(factories, city, activity) -> list[Participation]:
@@ -45,14 +51,18 @@ def assert_consistent(factories, city, activity) -> list[Participation]:
     if joined < capacity:
         assert joined == len(people), "a place is free while people wait"
     waiting = len(people) - joined
-    assert [p.status for p in people] == ["joined"] * joined + ["waitlisted"] * waiting, \
+    assert [p.status for p in people] == ["joined"] * joined + ["waitlisted"] * waiting, (
         "someone waits ahead of a person who got a place"
+    )
     return people
 
 
 def ok(replies, status: int) -> list:
-    problems = [r if isinstance(r, Exception) else (r.status, r.text[:200]) for r in replies
-                if isinstance(r, Exception) or r.status != status]
+    problems = [
+        r if isinstance(r, Exception) else (r.status, r.text[:200])
+        for r in replies
+        if isinstance(r, Exception) or r.status != status
+    ]
     assert not problems, problems[:3]
     return replies
 
@@ -79,13 +89,16 @@ def test_bursts_of_joins_never_overbook(kind, serve, crowd, activity, city, fact
         people = assert_consistent(factories, city, target)
         assert len(people) == CROWD
         assert Counter(p.status for p in people) == {"joined": PLACES, "waitlisted": CROWD - PLACES}
-    print(f"\n{kind}: {BURSTS} bursts of {CROWD} joins for {PLACES} places, 0 overbooked; "
-          f"a burst took {min(durations):.1f}-{max(durations):.1f} s")
+    print(
+        f"\n{kind}: {BURSTS} bursts of {CROWD} joins for {PLACES} places, 0 overbooked; "
+        f"a burst took {min(durations):.1f}-{max(durations):.1f} s"
+    )
 
 
 @pytest.mark.parametrize("kind", SERVERS)
 def test_leaves_joins_and_more_places_at_once_keep_the_queue(
-        kind, serve, crowd, api_client, activity, city, factories):
+    kind, serve, crowd, api_client, activity, city, factories
+):
     """Some of the joined leave, newcomers join and the organiser adds two places, all at the
     same moment: every free place goes to the head of the waitlist, none to a newcomer."""
     server = serve(kind)
@@ -96,10 +109,19 @@ def test_leaves_joins_and_more_places_at_once_keep_the_queue(
     joined = {p.user_id for p in queue(factories, city, target) if p.status == "joined"}
     leavers = [learner for learner in first if learner.user_id in joined][:5]
     newcomers = crowd(server, 15)
-    calls = ([partial(leave, leaver, target) for leaver in leavers]
-             + [partial(join, newcomer, target) for newcomer in newcomers]
-             + [partial(organiser.request, "PATCH", f"/api/v1/activities/{target.id}",
-                        b'{"capacity": 12}', "application/json")])
+    calls = (
+        [partial(leave, leaver, target) for leaver in leavers]
+        + [partial(join, newcomer, target) for newcomer in newcomers]
+        + [
+            partial(
+                organiser.request,
+                "PATCH",
+                f"/api/v1/activities/{target.id}",
+                b'{"capacity": 12}',
+                "application/json",
+            )
+        ]
+    )
     replies = burst(calls)
     ok(replies[:-1], 303)
     ok(replies[-1:], 200)

@@ -23,26 +23,31 @@ PASSWORD = "correct horse battery"
 def browsers(server, city_host, count: int, page: str) -> list[Client]:
     """Visitors who opened ``page`` (so each has a session cookie and its CSRF token)."""
     clients = [Client(server.port, city_host) for _ in range(count)]
-    for client, reply in zip(clients, burst(partial(client.get, page) for client in clients)):
+    for client, reply in zip(
+        clients, burst(partial(client.get, page) for client in clients), strict=False
+    ):
         client.csrf = re.search(r'name="csrf_token" value="([^"]+)"', reply.text).group(1)
     return clients
 
 
-def test_bursts_of_attempts_stop_exactly_at_the_limits(serve, city_host, people, factories,
-                                                      registry):
+def test_bursts_of_attempts_stop_exactly_at_the_limits(
+    serve, city_host, people, factories, registry
+):
     limits = registry["col.throttle_limits"]
     server = serve("gunicorn", **{"col.signup_limit_per_address": "5"})
 
     # 40 wrong passwords for one account at the same moment: exactly 5 are checked.
     user = people.user("target", password_hash=hash_password(PASSWORD))
     attempts = browsers(server, city_host, 40, "/signin")
-    replies = burst(partial(client.post_form, "/signin",
-                            {"email": user.email, "password": "wrong password!!"})
-                    for client in attempts)
+    replies = burst(
+        partial(client.post_form, "/signin", {"email": user.email, "password": "wrong password!!"})
+        for client in attempts
+    )
     checked = limits["login"].per["account"]
     assert Counter(reply.status for reply in replies) == {400: checked, 429: 40 - checked}
-    assert sum("The email address or password is wrong." in reply.text
-               for reply in replies) == checked
+    assert (
+        sum("The email address or password is wrong." in reply.text for reply in replies) == checked
+    )
     assert all(int(reply.headers["Retry-After"]) > 0 for reply in replies if reply.status == 429)
     # Even the right password now waits.
     [late] = browsers(server, city_host, 1, "/signin")
@@ -50,14 +55,28 @@ def test_bursts_of_attempts_stop_exactly_at_the_limits(serve, city_host, people,
 
     # 15 sign-ups at once from one address, 5 allowed: 5 accounts, 10 clear refusals.
     signups = browsers(server, city_host, 15, "/signup")
-    replies = burst(partial(client.post_form, "/signup", {
-        "display_name": f"Bot {number}", "email": f"bot{number}@example.org",
-        "password": "a long enough passphrase", "birth_date": "1995-04-01", "accept": "on"})
-        for number, client in enumerate(signups))
+    replies = burst(
+        partial(
+            client.post_form,
+            "/signup",
+            {
+                "display_name": f"Bot {number}",
+                "email": f"bot{number}@example.org",
+                "password": "a long enough passphrase",
+                "birth_date": "1995-04-01",
+                "accept": "on",
+            },
+        )
+        for number, client in enumerate(signups)
+    )
     assert Counter(reply.status for reply in replies) == {303: 5, 429: 10}
     refused = next(reply for reply in replies if reply.status == 429)
     assert "Too many accounts were created from your network" in refused.text
     assert int(refused.headers["Retry-After"]) > 0
     factories.session.expire_all()
-    assert factories.session.scalar(
-        select(func.count()).select_from(User).where(User.email.like("bot%"))) == 5
+    assert (
+        factories.session.scalar(
+            select(func.count()).select_from(User).where(User.email.like("bot%"))
+        )
+        == 5
+    )

@@ -63,8 +63,7 @@ class SmtpSink:
 
     def accept(self) -> None:
         self._stop()
-        self._controller = Controller(_Collect(self.received), hostname="127.0.0.1",
-                                      port=self.port)
+        self._controller = Controller(_Collect(self.received), hostname="127.0.0.1", port=self.port)
         self._controller.start()
 
     def recipients(self) -> list[str]:
@@ -88,16 +87,19 @@ class SmtpSink:
 def worker_environment(app_settings: dict, col_database, **settings) -> dict:
     """The COL_* environment of a `col` process working on the test database, plus
     ``settings`` (``COL_JOBS_QUEUE=...`` and friends)."""
-    environment = {name: value for name, value in os.environ.items()
-                   if not name.startswith("COL_")}
-    environment.update({
-        "COL_DATABASE_URL": col_database.url, "COL_DB_ROLE": col_database.role,
-        "COL_DATABASE_OWNER_URL": col_database.owner_url,
-        "COL_DATA_DIR": app_settings["col.data_dir"], "COL_SECRET": app_settings["col.secret"],
-        "COL_BASE_DOMAIN": app_settings["col.base_domain"],
-        "COL_PUBLIC_URL": app_settings["col.public_url"],
-        "COL_GLOBAL_HOSTS": app_settings["col.global_hosts"],
-    })
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("COL_")}
+    environment.update(
+        {
+            "COL_DATABASE_URL": col_database.url,
+            "COL_DB_ROLE": col_database.role,
+            "COL_DATABASE_OWNER_URL": col_database.owner_url,
+            "COL_DATA_DIR": app_settings["col.data_dir"],
+            "COL_SECRET": app_settings["col.secret"],
+            "COL_BASE_DOMAIN": app_settings["col.base_domain"],
+            "COL_PUBLIC_URL": app_settings["col.public_url"],
+            "COL_GLOBAL_HOSTS": app_settings["col.global_hosts"],
+        }
+    )
     environment.update(settings)
     return environment
 
@@ -109,8 +111,9 @@ class WorkerProcess:
         self.log_path = log_path
         self._log = open(log_path, "wb")
         command = [str(Path(sys.executable).parent / "col"), "worker", "--threads", str(threads)]
-        self.process = subprocess.Popen(command, env=environment, stdout=self._log,
-                                        stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            command, env=environment, stdout=self._log, stderr=subprocess.STDOUT
+        )
 
     def output(self) -> str:
         return self.log_path.read_text(errors="replace")

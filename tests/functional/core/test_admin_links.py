@@ -17,6 +17,10 @@ def test_account_page_offers_a_language_the_city_added(people, factories):
     city = factories.tenant("roma", locales=["it", "en"], default_locale="it")
     learner = people.client(city, people.user())
     page = learner.get("/account", headers={"Accept-Language": "en"})
-    choices = [option.get("value") for option in
-               page.html.find("select", attrs={"name": "preferred_locale"}).find_all("option")]
+    choices = [
+        option.get("value")
+        for option in page.html.find("select", attrs={"name": "preferred_locale"}).find_all(
+            "option"
+        )
+    ]
     assert "it" in choices and "lt" in choices

@@ -35,8 +35,10 @@ def test_tenants_endpoint_matches_document(testapp, city, openapi):
 
 def test_unknown_endpoint_is_json_error(testapp, city, openapi):
     response = testapp.for_tenant(city).get("/api/v1/no-such-thing", status=404)
-    assert response.json == {"error": "Nothing at this address of the API; see /api/openapi.json.",
-                             "fields": {}}
+    assert response.json == {
+        "error": "Nothing at this address of the API; see /api/openapi.json.",
+        "fields": {},
+    }
 
 
 def test_wrong_method_is_json_error(testapp, city):

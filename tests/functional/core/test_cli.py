@@ -13,7 +13,7 @@ def write_tenant(folder, text):
     return folder
 
 
-GOOD = '''
+GOOD = """
 name = "Kaunas"
 country = "LT"
 timezone = "Europe/Vilnius"
@@ -21,7 +21,7 @@ locales = ["lt", "en"]
 [map]
 center = [54.9, 23.9]
 zoom = 12
-'''
+"""
 
 
 def test_every_command_has_help():
@@ -60,13 +60,17 @@ def test_relaunch_updates_in_place(run_col, tmp_path):
     assert [t["name"] for t in listed] == ["Kaunas Learning City"]
 
 
-@pytest.mark.parametrize("line, message", [
-    ('timezone = "Mars/Olympus"', "timezone: an IANA time zone"),
-    ('locales = ["xx-nope"]', "locales: a list of language codes"),
-    ('colour = "red"', "colour: unknown field"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ('timezone = "Mars/Olympus"', "timezone: an IANA time zone"),
+        ('locales = ["xx-nope"]', "locales: a list of language codes"),
+        ('colour = "red"', "colour: unknown field"),
+    ],
+)
 def test_launch_bad_input_names_file_and_field(run_col, tmp_path, line, message):
-    text = "\n".join(l for l in GOOD.splitlines() if not l.startswith(line.split(" =")[0]))
+    kept = (row for row in GOOD.splitlines() if not row.startswith(line.split(" =")[0]))
+    text = "\n".join(kept)
     folder = write_tenant(tmp_path / "kaunas", line + "\n" + text)
     result = run_col("tenant", "launch", str(folder))
     assert result.exit_code == 1

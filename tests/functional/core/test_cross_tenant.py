@@ -78,16 +78,33 @@ ATTACKS: dict[str, dict[str, str]] = {
     "api.get.analytics.organisations.{slug}": ORG,
     "esco.activity_skills": ACTIVITY,
     "badges.manage_new": {"org": "org_id"},
-    **{name: {"issuer": "issuer_id"} for name in (
-        "badges.issuer_profile", "badges.issuer_jwks", "badges.revocations", "badges.status_list")},
+    **{
+        name: {"issuer": "issuer_id"}
+        for name in (
+            "badges.issuer_profile",
+            "badges.issuer_jwks",
+            "badges.revocations",
+            "badges.status_list",
+        )
+    },
     "badges.issuer": {"issuer": "issuer_id", "ext": "json_ext"},
     "badges.issuer_key": {"issuer": "issuer_id", "key": "key_id"},
-    **{name: {"badge": "badge_id"} for name in (
-        "badges.class_image", "badges.earn", "badges.manage_edit", "badges.manage_issue",
-        "badges.manage_codes", r"api.post.badges.classes.{badge:\d+}.assertions")},
+    **{
+        name: {"badge": "badge_id"}
+        for name in (
+            "badges.class_image",
+            "badges.earn",
+            "badges.manage_edit",
+            "badges.manage_issue",
+            "badges.manage_codes",
+            r"api.post.badges.classes.{badge:\d+}.assertions",
+        )
+    },
     "badges.class": {"badge": "badge_id", "ext": "json_ext"},
-    **{name: {"uid": "assertion_uid"} for name in (
-        "badges.signed", "badges.credential", "badges.share")},
+    **{
+        name: {"uid": "assertion_uid"}
+        for name in ("badges.signed", "badges.credential", "badges.share")
+    },
     "badges.assertion": {"uid": "assertion_uid", "ext": "json_ext"},
     "badges.baked": {"uid": "assertion_uid", "version": "ob_version", "ext": "png_ext"},
     "badges.manage_revoke": {"badge": "badge_id", "uid": "assertion_uid"},
@@ -99,17 +116,30 @@ ATTACKS: dict[str, dict[str, str]] = {
     "api.get.organisations.{slug}.playlists": ORG,
     "api.post.organisations.{slug}.playlists": ORG,
     "api.get.organisations.{slug}.playlist-templates": ORG,
-    **{name: {"id": "playlist_id"} for name in (
-        "playlists.page", "playlists.start", "playlists.edit", "playlists.publish",
-        "api.get.playlists.{id}", "api.patch.playlists.{id}", "api.put.playlists.{id}.items",
-        "api.post.playlists.{id}.publish", "api.post.playlists.{id}.archive",
-        "api.post.playlists.{id}.enrolment", "api.get.playlists.{id}.enrolment")},
+    **{
+        name: {"id": "playlist_id"}
+        for name in (
+            "playlists.page",
+            "playlists.start",
+            "playlists.edit",
+            "playlists.publish",
+            "api.get.playlists.{id}",
+            "api.patch.playlists.{id}",
+            "api.put.playlists.{id}.items",
+            "api.post.playlists.{id}.publish",
+            "api.post.playlists.{id}.archive",
+            "api.post.playlists.{id}.enrolment",
+            "api.get.playlists.{id}.enrolment",
+        )
+    },
     "playlists.analytics": {"id": "playlist_id"},
     "playlists.analytics_csv": {"id": "playlist_id", "table": "csv_table"},
     "playlists.consent": {"item": "playlist_item_id"},
     "api.post.playlist-items.{item}.consent": {"item": "playlist_item_id"},
     "api.post.organisations.{slug}.playlist-templates.{template}.copy": {
-        "slug": "org_slug", "template": "playlist_id"},
+        "slug": "org_slug",
+        "template": "playlist_id",
+    },
     "playlists.templates": ORG,
     "playlists.copy": {"slug": "org_slug", "template": "playlist_id"},
     # webhooks: the city's subscriptions and the organisation's ("delete", the worst action)
@@ -117,22 +147,29 @@ ATTACKS: dict[str, dict[str, str]] = {
     "cityadmin.webhook_action": {"id": "city_webhook_id", "action": "webhook_action"},
     "organisation_webhooks": ORG,
     "organisation_webhook": {"slug": "org_slug", "id": "org_webhook_id"},
-    "organisation_webhook_action": {"slug": "org_slug", "id": "org_webhook_id",
-                                    "action": "webhook_action"},
+    "organisation_webhook_action": {
+        "slug": "org_slug",
+        "id": "org_webhook_id",
+        "action": "webhook_action",
+    },
     "api.get.organisations.{slug}.webhooks": ORG,
     "api.post.organisations.{slug}.webhooks": ORG,
     r"api.get.webhooks.{id:\d+}": {"id": "city_webhook_id"},
-    r"api.get.organisations.{slug}.webhooks.{id:\d+}": {"slug": "org_slug",
-                                                         "id": "org_webhook_id"},
+    r"api.get.organisations.{slug}.webhooks.{id:\d+}": {"slug": "org_slug", "id": "org_webhook_id"},
 }
 
 # Visible names of city A's objects; none may appear in a response to city B.
-SECRETS = {"Secret Org A", "Secret Activity A", "Secret Playlist A", "Secret Badge A",
-           "Bike Kitchen"}
+SECRETS = {
+    "Secret Org A",
+    "Secret Activity A",
+    "Secret Playlist A",
+    "Secret Badge A",
+    "Bike Kitchen",
+}
 
 GLOBAL: dict[str, str] = {
     "file": "each city serves only its own files (account pictures: every city); "
-            "tests/functional/core/test_files.py sends that attack",
+    "tests/functional/core/test_files.py sends that attack",
     "person": "accounts are platform-wide; minors' profiles are minimal",
     "verify_email": "account links: accounts are platform-wide",
     "reset_password": "account links: accounts are platform-wide",
@@ -145,7 +182,7 @@ GLOBAL: dict[str, str] = {
     "legal": "{page} names one of the request's own city's texts, not an object",
     "analytics_city_csv": "{table} names a table of the request's own city's dashboard",
     "activity_attend": "{token} is signed with its city's id; another city's token is refused "
-                       "(tests/functional/activities/test_attendance_qr.py)",
+    "(tests/functional/activities/test_attendance_qr.py)",
 }
 
 # Routes whose owners have not yet added an attack line.  Owners: move each to ATTACKS.
@@ -154,8 +191,11 @@ AWAITING_OWNERS: dict[str, str] = {}
 
 def placeholder_routes(registry):
     mapper = registry.getUtility(IRoutesMapper)
-    return {route.name: route for route in mapper.get_routes()
-            if ("{" in route.pattern or "*" in route.pattern) and not route.name.startswith("__")}
+    return {
+        route.name: route
+        for route in mapper.get_routes()
+        if ("{" in route.pattern or "*" in route.pattern) and not route.name.startswith("__")
+    }
 
 
 def test_every_placeholder_route_is_covered(registry):
@@ -163,7 +203,8 @@ def test_every_placeholder_route_is_covered(registry):
     uncovered = sorted(set(routes) - set(ATTACKS) - set(GLOBAL) - set(AWAITING_OWNERS))
     assert not uncovered, (
         "Routes with placeholders need a cross-tenant attack line in "
-        f"tests/functional/core/test_cross_tenant.py (ATTACKS or GLOBAL): {uncovered}")
+        f"tests/functional/core/test_cross_tenant.py (ATTACKS or GLOBAL): {uncovered}"
+    )
 
 
 @pytest.fixture
@@ -171,27 +212,47 @@ def world(factories, registry):
     """City A's objects; the attacker signs in on city B."""
     city_a = factories.tenant("alpha")
     city_b = factories.tenant("beta")
-    attacker = factories.save(User(email="owner@alpha.example", display_name="Owner",
-                                   password_hash=hash_password(PASSWORD),
-                                   email_verified_at=utcnow()))
+    attacker = factories.save(
+        User(
+            email="owner@alpha.example",
+            display_name="Owner",
+            password_hash=hash_password(PASSWORD),
+            email_verified_at=utcnow(),
+        )
+    )
     values = {}
     with factories.within(city_a):
         organisation = Organisation(name="Secret Org A", slug="secret-org-a")
         organisation.memberships.append(Membership(user_id=attacker.id, role="owner"))
         factories.save(organisation, CityAdmin(user_id=attacker.id))
-        invitation = factories.save(Invitation(
-            organisation_id=organisation.id, role="member", token_hash=digest(INVITATION_SECRET),
-            expires_at=utcnow().replace(year=utcnow().year + 1)))
+        invitation = factories.save(
+            Invitation(
+                organisation_id=organisation.id,
+                role="member",
+                token_hash=digest(INVITATION_SECRET),
+                expires_at=utcnow().replace(year=utcnow().year + 1),
+            )
+        )
         membership = factories.session.scalar(select(Membership))
-        values.update(org_slug=organisation.slug, org_id=organisation.id,
-                      membership_id=membership.id, invitation_id=invitation.id,
-                      invitation_secret=INVITATION_SECRET, csv_table="trend")
+        values.update(
+            org_slug=organisation.slug,
+            org_id=organisation.id,
+            membership_id=membership.id,
+            invitation_id=invitation.id,
+            invitation_secret=INVITATION_SECRET,
+            csv_table="trend",
+        )
         from col_core.webhooks.models import WebhookSubscription
 
         for key, owner in (("city_webhook_id", None), ("org_webhook_id", organisation.id)):
-            subscription = factories.save(WebhookSubscription(
-                organisation_id=owner, url="https://hooks.example.org/secret-org-a",
-                events=["activity.published"], secret="whsec_c2VjcmV0LW9mLWNpdHktYQ=="))
+            subscription = factories.save(
+                WebhookSubscription(
+                    organisation_id=owner,
+                    url="https://hooks.example.org/secret-org-a",
+                    events=["activity.published"],
+                    secret="whsec_c2VjcmV0LW9mLWNpdHktYQ==",
+                )
+            )
             values[key] = subscription.id
         values["webhook_action"] = "delete"
         try:
@@ -199,23 +260,33 @@ def world(factories, registry):
         except ImportError:  # pragma: no cover - activities not installed
             Activity = None
         if Activity is not None:
-            activity = factories.save(Activity(organisation_id=organisation.id,
-                                               title="Secret Activity A", status="published",
-                                               published_at=utcnow()))
+            activity = factories.save(
+                Activity(
+                    organisation_id=organisation.id,
+                    title="Secret Activity A",
+                    status="published",
+                    published_at=utcnow(),
+                )
+            )
             values["activity_id"] = activity.id
             from col_core.activities.models import ActivitySession
 
-            session = factories.save(ActivitySession(activity_id=activity.id,
-                                                     starts_at=utcnow(), ends_at=utcnow()))
+            session = factories.save(
+                ActivitySession(activity_id=activity.id, starts_at=utcnow(), ends_at=utcnow())
+            )
             values["session_id"] = session.id
             try:
                 from plugins.playlists.models import Playlist, PlaylistItem
             except ImportError:  # pragma: no cover - playlists not installed
                 Playlist = None
             if Playlist is not None:
-                playlist = Playlist(organisation_id=organisation.id, title="Secret Playlist A",
-                                    status="published", is_template=True,
-                                    items=[PlaylistItem(activity_id=activity.id)])
+                playlist = Playlist(
+                    organisation_id=organisation.id,
+                    title="Secret Playlist A",
+                    status="published",
+                    is_template=True,
+                    items=[PlaylistItem(activity_id=activity.id)],
+                )
                 factories.save(playlist)
                 values.update(playlist_id=playlist.id, playlist_item_id=playlist.items[0].id)
     values.update(_badges_world(registry, factories, city_a, attacker))
@@ -234,21 +305,33 @@ def _badges_world(registry, factories, city, owner) -> dict:
         return {}
     badges = Badges(registry, factories, city)
     badges.member(owner, "owner")
-    class_id = badges.badge_class(name="Secret Badge A", earning="evidence", review="organiser",
-                                  tasks=["Do it"])
+    class_id = badges.badge_class(
+        name="Secret Badge A", earning="evidence", review="organiser", tasks=["Do it"]
+    )
     uid = badges.issue(class_id, "someone@example.org")
     with badges.request() as request:
         badge = request.dbsession.get(BadgeClass, class_id)
-        submission = EvidenceSubmission(badge_class=badge, task=0, text="Secret evidence",
-                                        user=request.dbsession.get(User, owner.id))
+        submission = EvidenceSubmission(
+            badge_class=badge,
+            task=0,
+            text="Secret evidence",
+            user=request.dbsession.get(User, owner.id),
+        )
         request.dbsession.add(submission)
         request.dbsession.flush()
         assertion = request.dbsession.scalar(select(Assertion).where(Assertion.uid == uid))
-        return {"badge_id": class_id, "issuer_id": badge.issuer_id,
-                "key_id": badge.issuer.keys[0].id, "assertion_uid": uid,
-                "claim_code": claims.new_code(request.dbsession, badge).code,
-                "accept_token": assertion.accept_token, "submission_id": submission.id,
-                "json_ext": ".json", "png_ext": "png", "ob_version": "2"}
+        return {
+            "badge_id": class_id,
+            "issuer_id": badge.issuer_id,
+            "key_id": badge.issuer.keys[0].id,
+            "assertion_uid": uid,
+            "claim_code": claims.new_code(request.dbsession, badge).code,
+            "accept_token": assertion.accept_token,
+            "submission_id": submission.id,
+            "json_ext": ".json",
+            "png_ext": "png",
+            "ob_version": "2",
+        }
 
 
 def _attempts(name: str):
@@ -277,8 +360,9 @@ def _send(app, token, method, path):
 
 def _path(registry, world, name):
     route = placeholder_routes(registry)[name]
-    path = route.generate({key: str(world["values"][source])
-                           for key, source in ATTACKS[name].items()})
+    path = route.generate(
+        {key: str(world["values"][source]) for key, source in ATTACKS[name].items()}
+    )
     return path if path.startswith("/") else "/" + path
 
 
@@ -320,21 +404,30 @@ def test_row_level_security_hides_city_a_from_raw_sql(registry, world):
     session = registry["col.session_factory"]()
     try:
         set_tenant(session, world["b"].id)
-        assert session.execute(text("SELECT name FROM organisations"),
-                               execution_options=raw).all() == []
-        assert session.execute(text("SELECT id FROM memberships"), execution_options=raw).all() == []
+        assert (
+            session.execute(text("SELECT name FROM organisations"), execution_options=raw).all()
+            == []
+        )
+        assert (
+            session.execute(text("SELECT id FROM memberships"), execution_options=raw).all() == []
+        )
         session.rollback()
         set_tenant(session, world["a"].id)  # the control: the same SQL sees city A's rows
-        names = set(session.execute(text("SELECT name FROM organisations"),
-                                    execution_options=raw).scalars())
+        names = set(
+            session.execute(text("SELECT name FROM organisations"), execution_options=raw).scalars()
+        )
         assert "Secret Org A" in names and names <= SECRETS
     finally:
         session.rollback()
         session.close()
 
 
-DISCOVERY = ["/api/v1/search?q=secret", "/api/v1/activities.geojson?q=secret",
-             "/map/?q=secret", "/map/activities.ics?q=secret"]
+DISCOVERY = [
+    "/api/v1/search?q=secret",
+    "/api/v1/activities.geojson?q=secret",
+    "/map/?q=secret",
+    "/map/activities.ics?q=secret",
+]
 
 
 def test_discovery_in_city_b_shows_nothing_of_city_a(testapp, registry, world):
@@ -366,8 +459,11 @@ def test_map_group_of_city_a_is_not_found_from_city_b(testapp, registry, world):
     if "playlist_id" not in world["values"] or not plugins.get("map"):
         pytest.skip("the map and playlists plugins are not both installed")
     group = f"group=playlist:{world['values']['playlist_id']}"
-    paths = [f"/map/?{group}", f"/api/v1/activities.geojson?{group}",
-             f"/map/activities.ics?{group}"]
+    paths = [
+        f"/map/?{group}",
+        f"/api/v1/activities.geojson?{group}",
+        f"/map/activities.ics?{group}",
+    ]
     control, token = _signed_in(testapp, world["a"])
     assert _send(control, token, "GET", paths[1]).status_int == 200
     app, token = _signed_in(testapp, world["b"])
@@ -396,14 +492,22 @@ def own_world(world, factories, registry):
         organisation = Organisation(name="Attacker Org B", slug="attacker-org-b")
         organisation.memberships.append(Membership(user_id=attacker.id, role="owner"))
         factories.save(organisation)
-        activity = factories.save(Activity(organisation_id=organisation.id, title="Own Activity B",
-                                           status="published", published_at=utcnow()))
+        activity = factories.save(
+            Activity(
+                organisation_id=organisation.id,
+                title="Own Activity B",
+                status="published",
+                published_at=utcnow(),
+            )
+        )
         own.update(org_slug=organisation.slug, activity_id=activity.id)
-    learner = factories.save(User(email="learner@alpha.example", display_name="Learner A",
-                                  email_verified_at=utcnow()))
+    learner = factories.save(
+        User(email="learner@alpha.example", display_name="Learner A", email_verified_at=utcnow())
+    )
     with factories.within(world["a"]):
-        participation = factories.save(Participation(activity_id=values["activity_id"],
-                                                     user_id=learner.id, status="joined"))
+        participation = factories.save(
+            Participation(activity_id=values["activity_id"], user_id=learner.id, status="joined")
+        )
         own["a_participation_id"] = participation.id
     try:
         from plugins.playlists.models import Playlist
@@ -411,8 +515,9 @@ def own_world(world, factories, registry):
         Playlist = None
     if Playlist is not None:
         with factories.within(city_b):
-            own["playlist_id"] = factories.save(Playlist(organisation_id=organisation.id,
-                                                         title="Own Playlist B")).id
+            own["playlist_id"] = factories.save(
+                Playlist(organisation_id=organisation.id, title="Own Playlist B")
+            ).id
     try:
         from plugins.badges.testing import Badges
     except ImportError:  # pragma: no cover - badges not installed
@@ -438,20 +543,31 @@ def _refused(response):
     assert not SECRETS.intersection(re.findall(r"Secret \w+ A|Bike Kitchen", response.text))
 
 
-def test_activity_co_organised_with_another_citys_organisation(testapp, registry, world,
-                                                                own_world, factories):
+def test_activity_co_organised_with_another_citys_organisation(
+    testapp, registry, world, own_world, factories
+):
     from col_core.activities.models import Activity
 
     app, token = _signed_in(testapp, world["b"])
     path = f"/api/v1/activities/{own_world['activity_id']}"
-    _refused(app.patch_json(path, {"co_organisers": [world["values"]["org_id"]]},
-                            headers={"X-CSRF-Token": token}, status="*"))
+    _refused(
+        app.patch_json(
+            path,
+            {"co_organisers": [world["values"]["org_id"]]},
+            headers={"X-CSRF-Token": token},
+            status="*",
+        )
+    )
     edit = app.get(_route(registry, "activity_edit", id=own_world["activity_id"]))
     form = [f for f in edit.forms.values() if "title" in f.fields][0]
     fields = [(name, value) for name, value in form.submit_fields() if name != "co_organisers"]
-    _refused(app.post(edit.request.path, fields + [("co_organisers",
-                                                    str(world["values"]["org_id"]))],
-                      status="*"))
+    _refused(
+        app.post(
+            edit.request.path,
+            fields + [("co_organisers", str(world["values"]["org_id"]))],
+            status="*",
+        )
+    )
     with factories.within(world["b"]):
         activity = factories.session.get(Activity, own_world["activity_id"])
         assert activity.co_organisers == []
@@ -464,11 +580,17 @@ def test_attendance_and_completion_with_another_citys_ids(testapp, world, own_wo
     headers = {"X-CSRF-Token": token}
     base = f"/api/v1/activities/{own_world['activity_id']}"
     a_participation = own_world["a_participation_id"]
-    _refused(app.post_json(f"{base}/attendance", {
-        "session_id": world["values"]["session_id"], "participation_ids": [a_participation]},
-        headers=headers, status="*"))
-    completed = app.post_json(f"{base}/completion", {"participation_ids": [a_participation]},
-                              headers=headers, status="*")
+    _refused(
+        app.post_json(
+            f"{base}/attendance",
+            {"session_id": world["values"]["session_id"], "participation_ids": [a_participation]},
+            headers=headers,
+            status="*",
+        )
+    )
+    completed = app.post_json(
+        f"{base}/completion", {"participation_ids": [a_participation]}, headers=headers, status="*"
+    )
     assert completed.status_int >= 400 or completed.json["completed"] == []
     with factories.within(world["a"]):
         participation = factories.session.get(Participation, a_participation)
@@ -481,9 +603,14 @@ def test_playlist_items_from_another_city(testapp, registry, world, own_world, f
     from plugins.playlists.models import PlaylistItem
 
     app, token = _signed_in(testapp, world["b"])
-    _refused(app.put_json(f"/api/v1/playlists/{own_world['playlist_id']}/items",
-                          {"items": [{"activity_id": world["values"]["activity_id"]}]},
-                          headers={"X-CSRF-Token": token}, status="*"))
+    _refused(
+        app.put_json(
+            f"/api/v1/playlists/{own_world['playlist_id']}/items",
+            {"items": [{"activity_id": world["values"]["activity_id"]}]},
+            headers={"X-CSRF-Token": token},
+            status="*",
+        )
+    )
     with factories.within(world["b"]):
         assert factories.session.scalars(select(PlaylistItem)).all() == []
 
@@ -497,9 +624,13 @@ def test_badge_prerequisite_from_another_city(testapp, registry, world, own_worl
     page = app.get(_route(registry, "badges.manage_edit", badge=own_world["badge_id"]))
     form = [f for f in page.forms.values() if "name" in f.fields][0]
     fields = [(name, value) for name, value in form.submit_fields() if name != "prerequisites"]
-    _refused(app.post(page.request.path, fields + [("prerequisites",
-                                                    str(world["values"]["badge_id"]))],
-                      status="*"))
+    _refused(
+        app.post(
+            page.request.path,
+            fields + [("prerequisites", str(world["values"]["badge_id"]))],
+            status="*",
+        )
+    )
     with factories.within(world["b"]):
         badge = factories.session.get(BadgeClass, own_world["badge_id"])
         assert badge.prerequisites == []
@@ -507,16 +638,26 @@ def test_badge_prerequisite_from_another_city(testapp, registry, world, own_worl
 
 def test_working_as_another_citys_organisation(testapp, registry, world, own_world):
     app, token = _signed_in(testapp, world["b"])
-    _refused(app.post(_route(registry, "organisation_switch"),
-                      {"csrf_token": token, "slug": world["values"]["org_slug"]}, status="*"))
+    _refused(
+        app.post(
+            _route(registry, "organisation_switch"),
+            {"csrf_token": token, "slug": world["values"]["org_slug"]},
+            status="*",
+        )
+    )
     assert "Secret Org A" not in app.get(_route(registry, "organisations_mine")).text
 
 
-def test_removing_another_citys_member_through_an_own_organisation(testapp, registry, world,
-                                                                    own_world, factories):
+def test_removing_another_citys_member_through_an_own_organisation(
+    testapp, registry, world, own_world, factories
+):
     app, token = _signed_in(testapp, world["b"])
-    path = _route(registry, "organisation_member_remove", slug=own_world["org_slug"],
-                  id=world["values"]["membership_id"])
+    path = _route(
+        registry,
+        "organisation_member_remove",
+        slug=own_world["org_slug"],
+        id=world["values"]["membership_id"],
+    )
     _refused(app.post(path, {"csrf_token": token}, status="*"))
     with factories.within(world["a"]):
         assert factories.session.get(Membership, world["values"]["membership_id"]) is not None

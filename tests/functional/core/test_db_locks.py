@@ -27,8 +27,9 @@ def test_a_second_transaction_waits_for_the_first_and_then_sees_its_writes(regis
 
     with engine.begin() as connection:
         serialise(connection, "throttle:x")
-        connection.execute(AuthAttempt.__table__.insert(),
-                           {"kind": "login", "key": "first", "created_at": _now()})
+        connection.execute(
+            AuthAttempt.__table__.insert(), {"kind": "login", "key": "first", "created_at": _now()}
+        )
         waiting = threading.Thread(target=second)
         waiting.start()
         time.sleep(0.5)
@@ -60,7 +61,8 @@ def _now():
 
 
 def test_a_request_that_finds_the_database_busy_is_retried_then_told_to_come_back(
-        registry, col_database, factories, people, monkeypatch):
+    registry, col_database, factories, people, monkeypatch
+):
     if col_database.is_postgresql:
         pytest.skip("SQLite's busy error")
     import col_core.db
@@ -77,8 +79,9 @@ def test_a_request_that_finds_the_database_busy_is_retried_then_told_to_come_bac
             serialise(holder, "anything")
             started = time.monotonic()
             # Requests that write: a new token (with the browser's session), a profile.
-            response = client.post_json("/api/v1/tokens", {"name": "new", "scope": "read"},
-                                        status=503)
+            response = client.post_json(
+                "/api/v1/tokens", {"name": "new", "scope": "read"}, status=503
+            )
             # Three attempts (pyramid_retry's default), each waiting for the lock.
             assert time.monotonic() - started >= 0.9
             page = client.post("/account", {"display_name": "Ana"}, status=503)

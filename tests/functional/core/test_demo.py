@@ -14,10 +14,15 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def demo_dir(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("demo")
-    environment = {"COL_DATA_DIR": str(data_dir), "COL_TENANTS_DIR": str(REPOSITORY_TENANTS),
-                   "COL_DATABASE_URL": "", "COL_DB_ROLE": ""}
-    result = CliRunner(env=environment).invoke(with_plugin_commands(cli), ["demo", "--no-serve"],
-                                               catch_exceptions=False)
+    environment = {
+        "COL_DATA_DIR": str(data_dir),
+        "COL_TENANTS_DIR": str(REPOSITORY_TENANTS),
+        "COL_DATABASE_URL": "",
+        "COL_DB_ROLE": "",
+    }
+    result = CliRunner(env=environment).invoke(
+        with_plugin_commands(cli), ["demo", "--no-serve"], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     return data_dir, result.output
 

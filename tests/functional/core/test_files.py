@@ -43,16 +43,27 @@ def world(badges, people, factories):  # noqa: F811
     admin = people.city_admin(city)
     other_admin = people.city_admin(other)
     badge = badges.badge_class(earning="evidence", review="organiser", tasks=["Fix a bike"])
-    return {"city": city, "other": other, "learner": learner, "organiser": organiser,
-            "admin": admin, "other_admin": other_admin, "stranger": people.user("stranger"),
-            "badge": badge}
+    return {
+        "city": city,
+        "other": other,
+        "learner": learner,
+        "organiser": organiser,
+        "admin": admin,
+        "other_admin": other_admin,
+        "stranger": people.user("stranger"),
+        "badge": badge,
+    }
 
 
 def submit_evidence(people, world, colour="red") -> str:
     """The learner uploads evidence through the badge's page; returns the file's key."""
     app = people.client(world["city"], world["learner"])
-    app.post(f"/badges/classes/{world['badge']}/evidence", {"task": "0", "text": "Done"},
-             upload_files=[("file", "bike.png", png(colour))], status=303)
+    app.post(
+        f"/badges/classes/{world['badge']}/evidence",
+        {"task": "0", "text": "Done"},
+        upload_files=[("file", "bike.png", png(colour))],
+        status=303,
+    )
     [stored] = stored_rows(people.factories, world["city"], purpose="evidence")
     assert stored.visibility == "private" and stored.owner_id == world["learner"].id
     return stored.key
@@ -94,34 +105,45 @@ def test_evidence_reaches_its_owner_reviewers_and_city_admins_uncached(testapp, 
         response = fetch(people.client(world["city"], world[who]), key, 200)
         assert response.body == png("red"), who
         assert set(response.headers["Cache-Control"].replace(" ", "").split(",")) == {
-            "private", "no-store"}, who
+            "private",
+            "no-store",
+        }, who
 
 
 def test_peer_reviewers_see_evidence_waiting_for_their_review(testapp, people, world, badges):  # noqa: F811
-    world["badge"] = badges.badge_class(name="Peer", earning="evidence", review="peer",
-                                        peer_reviews_required=1, tasks=["Teach"])
+    world["badge"] = badges.badge_class(
+        name="Peer", earning="evidence", review="peer", peer_reviews_required=1, tasks=["Teach"]
+    )
     key = submit_evidence(people, world, colour="blue")
     fetch(people.client(world["city"], world["stranger"]), key, 200)
     fetch(testapp.for_tenant(world["city"]), key, NOT_FOUND)
 
 
-def test_verification_documents_are_for_the_city_and_the_organisation(testapp, people, world,
-                                                                      badges):  # noqa: F811
+def test_verification_documents_are_for_the_city_and_the_organisation(
+    testapp, people, world, badges
+):  # noqa: F811
     city, organisation = world["city"], badges.organisation
     owner = people.user("owner")
     people.member(city, organisation, owner, role="owner")
     app = people.client(city, owner)
-    form = next(f for f in app.get(f"/organisations/{organisation.slug}/edit").forms.values()
-                if "verification_document" in f.fields)
+    form = next(
+        f
+        for f in app.get(f"/organisations/{organisation.slug}/edit").forms.values()
+        if "verification_document" in f.fields
+    )
     document = b"%PDF-1.4\n% registration certificate\n"
     form["verification_document"] = Upload("certificate.pdf", document, "application/pdf")
     form.submit(status=303)
     [stored] = stored_rows(people.factories, city, purpose="verification")
     assert stored.visibility == "private"
     world["member"] = people.member(city, organisation, people.user("member"), role="member")
-    for who, status in (("admin", 200), ("organiser", 200),  # the city; another owner
-                        ("member", NOT_FOUND), ("stranger", NOT_FOUND),
-                        ("other_admin", NOT_FOUND)):
+    for who, status in (
+        ("admin", 200),
+        ("organiser", 200),  # the city; another owner
+        ("member", NOT_FOUND),
+        ("stranger", NOT_FOUND),
+        ("other_admin", NOT_FOUND),
+    ):
         fetch(people.client(city, world[who]), stored.key, status)
     fetch(app, stored.key, 200)  # the uploader
     fetch(testapp.for_tenant(city), stored.key, NOT_FOUND)
@@ -131,8 +153,9 @@ def test_verification_documents_are_for_the_city_and_the_organisation(testapp, p
 def test_public_images_are_cached_but_only_on_their_city(testapp, people, world, badges):  # noqa: F811
     city = world["city"]
     app = people.client(city, world["organiser"])
-    form = next(f for f in app.get(f"/badges/manage/{world['badge']}").forms.values()
-                if "image" in f.fields)
+    form = next(
+        f for f in app.get(f"/badges/manage/{world['badge']}").forms.values() if "image" in f.fields
+    )
     form["image"] = Upload("badge.png", png("green"), "image/png")
     form.submit()
     [stored] = stored_rows(people.factories, city, purpose="badge-image")
@@ -173,13 +196,18 @@ def test_deleting_the_account_deletes_its_files(testapp, people, world, registry
     assert not storage_factory(registry.settings).exists(key)  # the bytes are gone
 
 
-def test_a_shared_file_keeps_its_bytes_while_another_owner_holds_it(testapp, people, world,
-                                                                    registry):
+def test_a_shared_file_keeps_its_bytes_while_another_owner_holds_it(
+    testapp, people, world, registry
+):
     key = submit_evidence(people, world)
     other = people.user("twin", password_hash=hash_password(PASSWORD))
     twin = people.client(world["city"], other)
-    twin.post(f"/badges/classes/{world['badge']}/evidence", {"task": "0", "text": "Same"},
-              upload_files=[("file", "bike.png", png("red"))], status=303)
+    twin.post(
+        f"/badges/classes/{world['badge']}/evidence",
+        {"task": "0", "text": "Same"},
+        upload_files=[("file", "bike.png", png("red"))],
+        status=303,
+    )
     app = people.client(world["city"], world["learner"])
     form = next(f for f in app.get("/account/privacy").forms.values() if "password" in f.fields)
     form["password"], form["confirm"] = PASSWORD, True

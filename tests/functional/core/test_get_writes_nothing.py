@@ -16,12 +16,11 @@ import re
 import pytest
 from pyramid.interfaces import IRoutesMapper
 from sqlalchemy import event, select, update
+from test_cross_tenant import ATTACKS, GLOBAL, _path, _signed_in, world  # noqa: F401 (fixture)
 
 from col_core.db.meta import utcnow
 from col_core.security.models import ApiToken, UserSession
 from col_core.security.tokens import API_TOKEN_PREFIX, digest, new_secret
-
-from test_cross_tenant import ATTACKS, GLOBAL, _path, _signed_in, world  # noqa: F401 (fixture)
 
 WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|UPSERT)\b", re.IGNORECASE)
 HOUR = dt.timedelta(hours=1)
@@ -69,8 +68,10 @@ def _get_routes(registry) -> dict[str, str]:
 
 
 def test_no_get_writes_to_the_database(testapp, registry, world, watched, factories):  # noqa: F811
-    paths = {name: path if path is not None else _path(registry, world, name)
-             for name, path in _get_routes(registry).items()}
+    paths = {
+        name: path if path is not None else _path(registry, world, name)
+        for name, path in _get_routes(registry).items()
+    }
     signed_in, _ = _signed_in(testapp, world["a"])
     factories.session.execute(update(UserSession).values(last_seen_at=utcnow() - HOUR))
     secret = API_TOKEN_PREFIX + new_secret()
@@ -79,13 +80,12 @@ def test_no_get_writes_to_the_database(testapp, registry, world, watched, factor
     anonymous = testapp.for_tenant(world["a"])
     with_token = testapp.for_tenant(world["a"], HTTP_AUTHORIZATION=f"Bearer {secret}")
     writers = {}
-    for visitor, app in (("signed in", signed_in), ("anonymous", anonymous),
-                         ("token", with_token)):
+    for visitor, app in (("signed in", signed_in), ("anonymous", anonymous), ("token", with_token)):
         for name, path in sorted(paths.items()):
             path = path if path.startswith("/") else "/" + path
             if visitor == "token" and not path.startswith("/api/"):
                 continue
-            writes = watched(lambda: app.get(path, status="*"))
+            writes = watched(lambda app=app, path=path: app.get(path, status="*"))
             if writes:
                 writers[f"{visitor} GET {path} ({name})"] = writes
     # What they noted (the session and the token were used) is written later, by a flush.

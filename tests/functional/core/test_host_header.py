@@ -37,8 +37,12 @@ REFUSED = [
     "[zz::1]",
 ]
 # Allowed names of Vilnius written another way: served, but never echoed into a URL.
-TOLERATED = ["vilnius.example.test:6603", "vilnius.example.test.", "VILNIUS.Example.TEST",
-             "vilnius.example.test:80"]
+TOLERATED = [
+    "vilnius.example.test:6603",
+    "vilnius.example.test.",
+    "VILNIUS.Example.TEST",
+    "vilnius.example.test:80",
+]
 # Proxy headers the platform never reads (a WSGI server may, for peers it trusts).
 FORWARDED = [
     {"HTTP_X_FORWARDED_HOST": "evil.example"},
@@ -48,8 +52,9 @@ FORWARDED = [
     {"HTTP_X_FORWARDED_SERVER": "evil.example", "HTTP_X_HOST": "evil.example"},
     {"HTTP_X_ORIGINAL_URL": "http://evil.example/", "HTTP_X_REWRITE_URL": "http://evil.example/"},
 ]
-VARIANTS = [{"HTTP_HOST": host} for host in TOLERATED] + \
-    [{"HTTP_HOST": "vilnius.example.test", **headers} for headers in FORWARDED]
+VARIANTS = [{"HTTP_HOST": host} for host in TOLERATED] + [
+    {"HTTP_HOST": "vilnius.example.test", **headers} for headers in FORWARDED
+]
 
 
 def _ids(variants):
@@ -73,8 +78,13 @@ def _forgot_password(testapp, city, email, environ):
     page = app.get("/password/forgot")
     form = next(f for f in page.forms.values() if "email" in f.fields)
     cookie = "; ".join(f"{name}={value}" for name, value in app.cookies.items())
-    return testapp.for_tenant(city).post("/password/forgot", {"csrf_token": form["csrf_token"].value, "email": email},
-                    headers={"Cookie": cookie}, extra_environ=environ, status="*")
+    return testapp.for_tenant(city).post(
+        "/password/forgot",
+        {"csrf_token": form["csrf_token"].value, "email": email},
+        headers={"Cookie": cookie},
+        extra_environ=environ,
+        status="*",
+    )
 
 
 def assert_only_configured_urls(text: str) -> None:
@@ -107,8 +117,17 @@ def test_reset_link_is_on_the_configured_origin(testapp, city, admin, outbox, en
 
 
 @pytest.mark.parametrize("host", REFUSED)
-@pytest.mark.parametrize("path", ["/", "/api/v1/tenant", "/api/openapi.json", "/map/activities.ics",
-                                  "/signin", "/static/css/col.css"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/api/v1/tenant",
+        "/api/openapi.json",
+        "/map/activities.ics",
+        "/signin",
+        "/static/css/col.css",
+    ],
+)
 def test_forged_host_is_refused_everywhere(testapp, city, host, path):
     response = testapp.get(path, extra_environ={"HTTP_HOST": host}, status=400)
     if path.startswith("/api/"):
@@ -117,8 +136,9 @@ def test_forged_host_is_refused_everywhere(testapp, city, host, path):
 
 
 @pytest.mark.parametrize("environ", VARIANTS, ids=_ids(VARIANTS))
-def test_pages_feeds_badges_and_api_links_are_configured(testapp, city, badges, activities,
-                                                         environ):
+def test_pages_feeds_badges_and_api_links_are_configured(
+    testapp, city, badges, activities, environ
+):
     activity = activities(city, title="Choir")
     uid = badges.issue(badges.badge_class(), "ana@example.org")
     app = testapp.for_tenant(city, **environ)
@@ -152,8 +172,9 @@ def test_redirects_lead_to_the_configured_origin(testapp, city, environ):
     to_signin = app.get("/account", status=303)
     assert to_signin.location.startswith(f"{ORIGIN}/signin?next=")
     # The global site's path form of a city leads to the city's configured address.
-    moved = testapp.get("/t/vilnius/map/", extra_environ={**environ, "HTTP_HOST": "example.test"},
-                        status=302)
+    moved = testapp.get(
+        "/t/vilnius/map/", extra_environ={**environ, "HTTP_HOST": "example.test"}, status=302
+    )
     assert moved.location == f"{ORIGIN}/map/"
 
 
@@ -162,8 +183,9 @@ def test_the_language_switcher_only_goes_back_to_this_site(testapp, city):
     page = app.get("/")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     for came_from in (f"{ORIGIN}@evil.example/", f"{ORIGIN}.evil.example/", "http://evil.example/"):
-        response = app.post("/language", {"csrf_token": token, "lang": "en",
-                                          "came_from": came_from}, status=303)
+        response = app.post(
+            "/language", {"csrf_token": token, "lang": "en", "came_from": came_from}, status=303
+        )
         assert response.location == f"{ORIGIN}/"
 
 

@@ -31,12 +31,18 @@ HOST = "vilnius.example.test"
 
 def production_environment(app_settings, **extra) -> dict:
     """The server's environment: production.ini plus COL_* variables, as docs/deployment.md says."""
-    return {**os.environ, "COL_DATABASE_URL": app_settings["col.database_url"],
-            "COL_DB_ROLE": app_settings["col.db_role"],
-            "COL_DATABASE_OWNER_URL": app_settings["col.database_owner_url"], "COL_DATA_DIR": app_settings["col.data_dir"],
-            "COL_SECRET": secrets.token_urlsafe(48), "COL_BASE_DOMAIN": "example.test",
-            "COL_PUBLIC_URL": "http://example.test", "COL_GLOBAL_HOSTS": "localhost 127.0.0.1",
-            **extra}
+    return {
+        **os.environ,
+        "COL_DATABASE_URL": app_settings["col.database_url"],
+        "COL_DB_ROLE": app_settings["col.db_role"],
+        "COL_DATABASE_OWNER_URL": app_settings["col.database_owner_url"],
+        "COL_DATA_DIR": app_settings["col.data_dir"],
+        "COL_SECRET": secrets.token_urlsafe(48),
+        "COL_BASE_DOMAIN": "example.test",
+        "COL_PUBLIC_URL": "http://example.test",
+        "COL_GLOBAL_HOSTS": "localhost 127.0.0.1",
+        **extra,
+    }
 
 
 class Gunicorn:
@@ -50,9 +56,22 @@ class Gunicorn:
         fd = self.listener.fileno()
         self.log = log
         self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--paste", str(PRODUCTION_INI), "--bind", f"fd://{fd}",
-             "--workers", "2", "--log-level", "warning"],
-            env=environment, pass_fds=[fd], stdout=log.open("wb"), stderr=subprocess.STDOUT)
+            [
+                str(BIN / "gunicorn"),
+                "--paste",
+                str(PRODUCTION_INI),
+                "--bind",
+                f"fd://{fd}",
+                "--workers",
+                "2",
+                "--log-level",
+                "warning",
+            ],
+            env=environment,
+            pass_fds=[fd],
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
 
     def wait_until_serving(self) -> None:
         deadline = time.monotonic() + 90
@@ -104,12 +123,16 @@ class Gunicorn:
 def server(app_settings, registry, tmp_path):
     """gunicorn and, as in production, a `col worker` that sends the mail the requests queue."""
     environment = production_environment(
-        app_settings, COL_JOBS_QUEUE=f"sqlite:///{tmp_path / 'jobs.sqlite'}")
+        app_settings, COL_JOBS_QUEUE=f"sqlite:///{tmp_path / 'jobs.sqlite'}"
+    )
     gunicorn = Gunicorn(environment, tmp_path / "gunicorn.log")
     with (tmp_path / "worker.log").open("wb") as log:
-        worker = subprocess.Popen([str(BIN / "col"), "--config", str(PRODUCTION_INI), "worker",
-                                   "--threads", "1"], env=environment, stdout=log,
-                                  stderr=subprocess.STDOUT)
+        worker = subprocess.Popen(
+            [str(BIN / "col"), "--config", str(PRODUCTION_INI), "worker", "--threads", "1"],
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     try:
         gunicorn.wait_until_serving()
         yield gunicorn
@@ -142,10 +165,16 @@ def test_forged_host_on_the_wire_mails_no_link_elsewhere(server, factories, peop
     form = urlencode({"csrf_token": token, "email": admin.email})
 
     # The reported attack, and its neighbours: refused before anything runs.
-    for forged in ("vilnius.example.test:6603@evil.example", "vilnius.example.test@evil.example",
-                   "evil.example", "vilnius.example.test:6603:80", "[::1]@evil.example"):
-        status, _headers, text = server.request("POST", "/password/forgot", forged,
-                                                {"Cookie": cookie}, form)
+    for forged in (
+        "vilnius.example.test:6603@evil.example",
+        "vilnius.example.test@evil.example",
+        "evil.example",
+        "vilnius.example.test:6603:80",
+        "[::1]@evil.example",
+    ):
+        status, _headers, text = server.request(
+            "POST", "/password/forgot", forged, {"Cookie": cookie}, form
+        )
         assert status == 400, (forged, text)
         assert "evil" not in text
     assert mail_in(outbox, 1, seconds=5) == []  # the worker had time: nothing was queued
@@ -158,7 +187,8 @@ def test_forged_host_on_the_wire_mails_no_link_elsewhere(server, factories, peop
         b"X-Forwarded-Host: evil.example\r\nX-Forwarded-Proto: https\r\n"
         b"Forwarded: host=evil.example;proto=https\r\n"
         + f"Cookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-          f"Content-Length: {len(form)}\r\nConnection: close\r\n\r\n{form}".encode())
+        f"Content-Length: {len(form)}\r\nConnection: close\r\n\r\n{form}".encode()
+    )
     assert answer.startswith("HTTP/1.1 303")
     assert "Location: http://vilnius.example.test/password/forgot\r\n" in answer
     [message] = mail_in(outbox, 1)
@@ -183,8 +213,9 @@ def test_pages_from_the_live_server_carry_the_security_headers(server, factories
 
 @pytest.mark.parametrize("secret", ["x", "a" * 64, "change-me-change-me-change-me-change-me"])
 def test_production_server_refuses_a_weak_secret(app_settings, tmp_path, secret):
-    environment = production_environment(app_settings, COL_SECRET=secret,
-                                         COL_DATA_DIR=str(tmp_path))
+    environment = production_environment(
+        app_settings, COL_SECRET=secret, COL_DATA_DIR=str(tmp_path)
+    )
     gunicorn = Gunicorn(environment, tmp_path / "gunicorn.log")
     try:
         assert gunicorn.process.wait(timeout=90) != 0
@@ -205,6 +236,8 @@ def test_col_commands_refuse_a_weak_secret_in_production(app_settings, tmp_path,
         arguments[1:1] = ["--config", str(PRODUCTION_INI)]
     result = subprocess.run(arguments, env=environment, capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
-    assert "Error: col.secret (COL_SECRET) is too weak for production: it has 1 characters" \
+    assert (
+        "Error: col.secret (COL_SECRET) is too weak for production: it has 1 characters"
         in result.stderr
+    )
     assert "Traceback" not in result.stderr

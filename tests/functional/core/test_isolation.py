@@ -95,8 +95,12 @@ def test_changes_made_in_a_tenant_context_are_written_as_that_tenant(factories, 
     # Left the context before committing: the change was already written as Vilnius.
     session.commit()
     with cross_tenant(session):
-        assert session.scalar(select(Organisation.description).where(
-            Organisation.name == "Vilnius Youth")) == "edited as Vilnius"
+        assert (
+            session.scalar(
+                select(Organisation.description).where(Organisation.name == "Vilnius Youth")
+            )
+            == "edited as Vilnius"
+        )
 
 
 def test_relationship_loads_stay_in_tenant(factories, two_cities):

@@ -15,6 +15,7 @@ import time
 
 import pytest
 import webtest
+from jobs_testing import SmtpSink, WorkerProcess, wait_until, worker_environment
 from sqlalchemy import select, update
 
 from col_core.app import make_config
@@ -23,7 +24,6 @@ from col_core.jobs.models import Job
 from col_core.scripting import scripted_request
 from col_core.tenancy import cross_tenant
 from col_core.testing.servers import free_port
-from jobs_testing import SmtpSink, WorkerProcess, wait_until, worker_environment
 from plugins.badges.interfaces import IBadgeIssuer
 from plugins.badges.models import BadgeClass
 from plugins.badges.testing import badges  # noqa: F401 - the fixture
@@ -42,10 +42,15 @@ def sink():
 
 @pytest.fixture
 def queue_settings(tmp_path, sink):
-    return {"col.jobs_queue": f"sqlite:///{tmp_path / 'jobs.sqlite'}",
-            "col.mailer": "col_core.mail.SMTPMailer", "col.smtp_host": "127.0.0.1",
-            "col.smtp_port": str(sink.port), "col.smtp_timeout": str(SMTP_TIMEOUT),
-            "col.smtp_connect_timeout": str(SMTP_TIMEOUT), "col.jobs_retry_seconds": "0.5"}
+    return {
+        "col.jobs_queue": f"sqlite:///{tmp_path / 'jobs.sqlite'}",
+        "col.mailer": "col_core.mail.SMTPMailer",
+        "col.smtp_host": "127.0.0.1",
+        "col.smtp_port": str(sink.port),
+        "col.smtp_timeout": str(SMTP_TIMEOUT),
+        "col.smtp_connect_timeout": str(SMTP_TIMEOUT),
+        "col.jobs_retry_seconds": "0.5",
+    }
 
 
 def configured(app_settings, **settings):
@@ -64,9 +69,14 @@ def durable(app_settings, registry, queue_settings):
 
 @pytest.fixture
 def worker(app_settings, col_database, queue_settings, tmp_path, durable):
-    environment = worker_environment(app_settings, col_database, **{
-        "COL_" + name.removeprefix("col.").upper(): value
-        for name, value in queue_settings.items()})
+    environment = worker_environment(
+        app_settings,
+        col_database,
+        **{
+            "COL_" + name.removeprefix("col.").upper(): value
+            for name, value in queue_settings.items()
+        },
+    )
     process = WorkerProcess(environment, tmp_path / "worker.log")
     yield process
     assert process.stop() == 0, process.output()
@@ -83,37 +93,61 @@ def _jobs(run_col) -> list[dict]:
 
 
 def test_a_dead_or_hanging_mail_server_holds_no_request_and_loses_no_mail(
-        durable, worker, sink, badges, run_col):  # noqa: F811
-    app = webtest.TestApp(durable.make_wsgi_app(),
-                          extra_environ={"HTTP_HOST": "vilnius.example.test"})
+    durable, worker, sink, badges, run_col
+):  # noqa: F811
+    app = webtest.TestApp(
+        durable.make_wsgi_app(), extra_environ={"HTTP_HOST": "vilnius.example.test"}
+    )
     class_id = badges.badge_class()
     badges.organiser(app)
     headers = {"X-CSRF-Token": _csrf(app)}
 
     def issue(*emails) -> float:
         started = time.monotonic()
-        app.post_json(f"/api/v1/badges/classes/{class_id}/assertions",
-                      {"recipients": [{"email": email} for email in emails]},
-                      headers=headers, status=201)
+        app.post_json(
+            f"/api/v1/badges/classes/{class_id}/assertions",
+            {"recipients": [{"email": email} for email in emails]},
+            headers=headers,
+            status=201,
+        )
         return time.monotonic() - started
 
     sink.refuse()
     assert issue("ana@example.org", "ben@example.org", "cleo@example.org") < SMTP_TIMEOUT
-    wait_until(lambda: [job for job in _jobs(run_col) if "refused" in (job["last_error"] or "")],
-               60, message="the worker never tried the refusing server\n" + worker.output())
+    wait_until(
+        lambda: [job for job in _jobs(run_col) if "refused" in (job["last_error"] or "")],
+        60,
+        message="the worker never tried the refusing server\n" + worker.output(),
+    )
 
     sink.hang()
     assert issue("dan@example.org", "eve@example.org", "finn@example.org") < SMTP_TIMEOUT
-    wait_until(lambda: [job for job in _jobs(run_col) if "timed out" in (job["last_error"] or "")],
-               60, message="the worker never waited on the hanging server\n" + worker.output())
+    wait_until(
+        lambda: [job for job in _jobs(run_col) if "timed out" in (job["last_error"] or "")],
+        60,
+        message="the worker never waited on the hanging server\n" + worker.output(),
+    )
 
     sink.accept()
-    everyone = ["ana@example.org", "ben@example.org", "cleo@example.org", "dan@example.org",
-                "eve@example.org", "finn@example.org"]
-    wait_until(lambda: len(sink.received) >= len(everyone), 90,
-               message=f"only {sink.recipients()} arrived\n" + worker.output())
-    jobs = wait_until(lambda: (lambda found: found if all(
-        job["status"] == "done" for job in found) else None)(_jobs(run_col)), 30)
+    everyone = [
+        "ana@example.org",
+        "ben@example.org",
+        "cleo@example.org",
+        "dan@example.org",
+        "eve@example.org",
+        "finn@example.org",
+    ]
+    wait_until(
+        lambda: len(sink.received) >= len(everyone),
+        90,
+        message=f"only {sink.recipients()} arrived\n" + worker.output(),
+    )
+    jobs = wait_until(
+        lambda: (lambda found: found if all(job["status"] == "done" for job in found) else None)(
+            _jobs(run_col)
+        ),
+        30,
+    )
     time.sleep(1)  # nothing more arrives: each message once
     assert sink.recipients() == everyone
     assert {job["kind"] for job in jobs} == {"mail"} and len(jobs) == len(everyone)
@@ -143,16 +177,22 @@ def test_a_rolled_back_request_sends_nothing(durable, worker, sink, badges):  # 
     assert sink.recipients() == ["committed@example.org"]
     with scripted_request(durable.registry, badges.tenant) as request:
         assert [job.label for job in request.dbsession.scalars(select(Job))] == [
-            "committed@example.org: Your new badge: Bike repair"]
+            "committed@example.org: Your new badge: Bike repair"
+        ]
 
 
 @pytest.mark.slow
 def test_a_batch_of_1000_survives_a_killed_worker_and_a_stopped_mail_server(
-        app_settings, col_database, queue_settings, tmp_path, durable, sink, badges,
-        run_col):  # noqa: F811
-    environment = worker_environment(app_settings, col_database, **{
-        "COL_" + name.removeprefix("col.").upper(): value
-        for name, value in queue_settings.items()})
+    app_settings, col_database, queue_settings, tmp_path, durable, sink, badges, run_col
+):  # noqa: F811
+    environment = worker_environment(
+        app_settings,
+        col_database,
+        **{
+            "COL_" + name.removeprefix("col.").upper(): value
+            for name, value in queue_settings.items()
+        },
+    )
     sink.accept()
     first = WorkerProcess(environment, tmp_path / "first-worker.log")
     class_id = badges.badge_class()
@@ -160,7 +200,8 @@ def test_a_batch_of_1000_survives_a_killed_worker_and_a_stopped_mail_server(
     with scripted_request(durable.registry, badges.tenant) as request:
         badge = request.dbsession.get(BadgeClass, class_id)
         issued, errors = request.find_service(IBadgeIssuer).issue_many(
-            badge, [{"email": email} for email in everyone])
+            badge, [{"email": email} for email in everyone]
+        )
         assert not errors and len(issued) == 1000
 
     # In the middle of the batch the worker is killed and the mail server stops.
@@ -172,16 +213,25 @@ def test_a_batch_of_1000_survives_a_killed_worker_and_a_stopped_mail_server(
 
     # Later (past the mail kind's lease) a new worker starts; the mail server is still down.
     with scripted_request(durable.registry) as request, cross_tenant(request.dbsession) as session:
-        session.execute(update(Job).where(Job.status == "running")
-                        .values(locked_at=utcnow() - dt.timedelta(hours=1)))
+        session.execute(
+            update(Job)
+            .where(Job.status == "running")
+            .values(locked_at=utcnow() - dt.timedelta(hours=1))
+        )
     second = WorkerProcess(environment, tmp_path / "second-worker.log")
     try:
         durable.registry["col.jobs"].sweep()  # as the new worker's sweep does within a minute
-        wait_until(lambda: [job for job in _jobs(run_col) if "refused" in (job["last_error"] or "")],
-                   60, message="the new worker never met the stopped server\n" + second.output())
+        wait_until(
+            lambda: [job for job in _jobs(run_col) if "refused" in (job["last_error"] or "")],
+            60,
+            message="the new worker never met the stopped server\n" + second.output(),
+        )
         sink.accept()
-        wait_until(lambda: len({m["To"] for m in sink.received}) >= 1000, 300,
-                   message=f"{len(sink.received)} arrived\n" + second.output())
+        wait_until(
+            lambda: len({m["To"] for m in sink.received}) >= 1000,
+            300,
+            message=f"{len(sink.received)} arrived\n" + second.output(),
+        )
         wait_until(lambda: all(job["status"] == "done" for job in _jobs(run_col)), 60)
     finally:
         assert second.stop() == 0, second.output()
@@ -198,7 +248,8 @@ def test_a_batch_of_1000_survives_a_killed_worker_and_a_stopped_mail_server(
 
 
 def test_jobs_committed_while_the_queue_is_down_are_handed_over_by_the_sweep(
-        app_settings, registry, badges, outbox):  # noqa: F811
+    app_settings, registry, badges, outbox
+):  # noqa: F811
     # Nothing listens on this port: the queue is down when the badge is committed.
     down = configured(app_settings, **{"col.jobs_queue": f"redis://127.0.0.1:{free_port()}/0"})
     class_id = badges.badge_class()
@@ -224,10 +275,16 @@ def test_jobs_committed_while_the_queue_is_down_are_handed_over_by_the_sweep(
 
 def test_a_job_abandoned_by_a_killed_worker_runs_again(registry, badges, outbox):  # noqa: F811
     with scripted_request(registry, badges.tenant) as request:  # as a killed worker leaves it
-        request.dbsession.add(Job(
-            kind="mail", status="running", attempts=1, max_attempts=12,
-            locked_at=utcnow() - dt.timedelta(minutes=20),
-            payload={"to": "ana@example.org", "subject": "Hello", "text": "Text"}))
+        request.dbsession.add(
+            Job(
+                kind="mail",
+                status="running",
+                attempts=1,
+                max_attempts=12,
+                locked_at=utcnow() - dt.timedelta(minutes=20),
+                payload={"to": "ana@example.org", "subject": "Hello", "text": "Text"},
+            )
+        )
     assert registry["col.jobs"].sweep() == 1
     [message] = outbox.messages()
     assert message["Subject"] == "Hello"

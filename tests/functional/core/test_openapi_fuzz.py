@@ -20,8 +20,10 @@ from col_core.security.models import ApiToken, User
 from col_core.security.tokens import API_TOKEN_PREFIX, digest, new_secret
 from col_core.tenancy.models import Tenant
 
-CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,"
-          "response_schema_conformance")
+CHECKS = (
+    "not_a_server_error,status_code_conformance,content_type_conformance,"
+    "response_schema_conformance"
+)
 # Per operation and run: about a minute a run on two cores.  (The coverage phase, thousands of
 # boundary cases, took four minutes a run; the request guard's own tests cover those classes.)
 MAX_EXAMPLES = 10
@@ -47,8 +49,11 @@ def seeded_city(run_col):
 def token(factories, email: str, scope: str) -> str:
     user = factories.session.scalar(select(User).where(User.email == email))
     secret = API_TOKEN_PREFIX + new_secret()
-    factories.save(ApiToken(user_id=user.id, name=f"schemathesis {scope}", scope=scope,
-                            token_hash=digest(secret)))
+    factories.save(
+        ApiToken(
+            user_id=user.id, name=f"schemathesis {scope}", scope=scope, token_hash=digest(secret)
+        )
+    )
     return secret
 
 
@@ -57,20 +62,55 @@ def schemathesis(base: str, workdir, *headers: str) -> subprocess.CompletedProce
     # One worker: with two threads, Python 3.11's ast module (which Hypothesis uses to describe
     # its strategies) fails now and then with "AST constructor recursion depth mismatch".
     return subprocess.run(
-        [sys.executable, "-m", "schemathesis.cli", "run", f"{base}/t/vilnius/api/openapi.json",
-         "--checks", CHECKS, "--max-examples", str(MAX_EXAMPLES), "--seed", "1",
-         "--phases", "examples,fuzzing", "--workers", "1", "--generation-database", "none",
-         "--suppress-health-check", "all", "--request-timeout", "30", "--no-shrink",
-         "--report", "junit", "--report-dir", str(workdir), *headers],
-        capture_output=True, text=True, timeout=900, cwd=workdir)
+        [
+            sys.executable,
+            "-m",
+            "schemathesis.cli",
+            "run",
+            f"{base}/t/vilnius/api/openapi.json",
+            "--checks",
+            CHECKS,
+            "--max-examples",
+            str(MAX_EXAMPLES),
+            "--seed",
+            "1",
+            "--phases",
+            "examples,fuzzing",
+            "--workers",
+            "1",
+            "--generation-database",
+            "none",
+            "--suppress-health-check",
+            "all",
+            "--request-timeout",
+            "30",
+            "--no-shrink",
+            "--report",
+            "junit",
+            "--report-dir",
+            str(workdir),
+            *headers,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=workdir,
+    )
 
 
 def test_the_api_keeps_its_documented_promises(seeded_city, factories, live_server, tmp_path):
     # Reading first, writing last: the write token's run changes the city's data.
-    runs = {"anonymous": [], "read token": ["-H", "Authorization: Bearer "
-                                            + token(factories, "organiser@vilnius.demo", "read")],
-            "write token": ["-H", "Authorization: Bearer "
-                            + token(factories, "organiser@vilnius.demo", "write")]}
+    runs = {
+        "anonymous": [],
+        "read token": [
+            "-H",
+            "Authorization: Bearer " + token(factories, "organiser@vilnius.demo", "read"),
+        ],
+        "write token": [
+            "-H",
+            "Authorization: Bearer " + token(factories, "organiser@vilnius.demo", "write"),
+        ],
+    }
     failures = {}
     base = live_server().origin
     for name, headers in runs.items():

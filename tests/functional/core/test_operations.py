@@ -19,8 +19,11 @@ LOCAL = {"REMOTE_ADDR": "127.0.0.1"}
 
 def samples(text: str) -> dict:
     """``{(name, frozenset(labels)): value}`` of a Prometheus text exposition."""
-    return {(sample.name, frozenset(sample.labels.items())): sample.value
-            for family in text_string_to_metric_families(text) for sample in family.samples}
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
 
 
 def value(found: dict, name: str, **labels) -> float | None:
@@ -34,33 +37,46 @@ def city(factories):
 
 
 def test_healthz_is_the_process_alone(testapp, city):
-    for client, path in ((testapp, "/healthz"), (testapp.for_tenant(city), "/healthz"),
-                         (testapp, "/t/vilnius/healthz")):
+    for client, path in (
+        (testapp, "/healthz"),
+        (testapp.for_tenant(city), "/healthz"),
+        (testapp, "/t/vilnius/healthz"),
+    ):
         response = client.get(path)  # never redirected to the city's own address
         assert response.json == {"status": "ok"}
         assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_readyz_is_ready_when_database_queue_and_storage_answer(testapp, city):
-    for client, path in ((testapp, "/readyz"), (testapp.for_tenant(city), "/readyz"),
-                         (testapp, "/t/vilnius/readyz")):
+    for client, path in (
+        (testapp, "/readyz"),
+        (testapp.for_tenant(city), "/readyz"),
+        (testapp, "/t/vilnius/readyz"),
+    ):
         body = client.get(path).json
         assert body["status"] == "ready"
-        assert {name: check["status"] for name, check in body["checks"].items()} == \
-            {"database": "ok", "queue": "ok", "storage": "ok"}
+        assert {name: check["status"] for name, check in body["checks"].items()} == {
+            "database": "ok",
+            "queue": "ok",
+            "storage": "ok",
+        }
 
 
 def test_an_unreachable_database_is_a_503_that_names_it_and_leaks_nothing(make_testapp, city):
     port = free_port()  # nothing listens there: connections are refused
-    app = make_testapp(**{"col.database_url": f"postgresql://col:hunter2@127.0.0.1:{port}/col",
-                          "col.db_role": ""})
+    app = make_testapp(
+        **{"col.database_url": f"postgresql://col:hunter2@127.0.0.1:{port}/col", "col.db_role": ""}
+    )
     # The process is up: liveness does not depend on the database.
     assert app.get("/healthz").json == {"status": "ok"}
     response = app.get("/readyz", status=503)
     body = response.json
     assert body["status"] == "unavailable"
-    assert body["checks"]["database"] == {"status": "fail", "error": "OperationalError",
-                                          "seconds": body["checks"]["database"]["seconds"]}
+    assert body["checks"]["database"] == {
+        "status": "fail",
+        "error": "OperationalError",
+        "seconds": body["checks"]["database"]["seconds"],
+    }
     assert body["checks"]["queue"]["status"] == body["checks"]["storage"]["status"] == "ok"
     for secret in ("hunter2", str(port), "postgresql", "127.0.0.1", "col:"):
         assert secret not in response.text
@@ -119,12 +135,14 @@ def test_metrics_count_requests_by_route_name_status_and_city(make_testapp, city
     app.get("/", headers={"Host": "nowhere.invalid"}, status=400)
     text = app.get("/metrics", extra_environ=LOCAL).text
     found = samples(text)
-    assert value(found, "col_http_requests_total", route="home", method="GET",
-                 status="200") == 2
-    assert value(found, "col_http_requests_total", route="operations.health", method="GET",
-                 status="200") == 1
-    assert value(found, "col_http_request_duration_seconds_count", route="home",
-                 method="GET") == 2
+    assert value(found, "col_http_requests_total", route="home", method="GET", status="200") == 2
+    assert (
+        value(
+            found, "col_http_requests_total", route="operations.health", method="GET", status="200"
+        )
+        == 1
+    )
+    assert value(found, "col_http_request_duration_seconds_count", route="home", method="GET") == 2
     assert value(found, "col_tenant_requests_total", tenant="vilnius") == 3
     # Paths never become labels: one series for every page that is not there.
     assert "does-not-exist-4711" not in text
@@ -137,12 +155,23 @@ def test_job_gauges_read_the_jobs_table(make_testapp, factories, city):
     now = utcnow()
     with factories.within(city):
         factories.save(
-            Job(kind="mail", status="pending", attempts=0, max_attempts=12,
-                run_after=now - dt.timedelta(minutes=5)),
-            Job(kind="mail", status="pending", attempts=3, max_attempts=12,
-                run_after=now + dt.timedelta(minutes=5)),
+            Job(
+                kind="mail",
+                status="pending",
+                attempts=0,
+                max_attempts=12,
+                run_after=now - dt.timedelta(minutes=5),
+            ),
+            Job(
+                kind="mail",
+                status="pending",
+                attempts=3,
+                max_attempts=12,
+                run_after=now + dt.timedelta(minutes=5),
+            ),
             Job(kind="mail", status="failed", attempts=12, max_attempts=12, last_error="x"),
-            Job(kind="search.reindex", status="done", attempts=1, max_attempts=12))
+            Job(kind="search.reindex", status="done", attempts=1, max_attempts=12),
+        )
     found = samples(make_testapp().get("/metrics", extra_environ=LOCAL).text)
     assert value(found, "col_jobs_readable") == 1
     assert value(found, "col_jobs", kind="mail", status="pending") == 2
@@ -168,8 +197,7 @@ def test_metrics_only_for_allowed_networks_or_the_bearer_secret(make_testapp, ci
     outside = {"REMOTE_ADDR": "203.0.113.9"}
     guarded.get("/metrics", extra_environ=outside, headers={"Authorization": f"Bearer {token}"})
     for wrong in (f"Bearer {token}x", "Bearer ", f"Basic {token}", token):
-        guarded.get("/metrics", extra_environ=outside, headers={"Authorization": wrong},
-                    status=403)
+        guarded.get("/metrics", extra_environ=outside, headers={"Authorization": wrong}, status=403)
     # A city's address is no way around it.
     guarded.for_tenant(city).get("/metrics", extra_environ=outside, status=403)
 

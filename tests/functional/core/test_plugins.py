@@ -30,7 +30,7 @@ OUTSIDE_PLUGIN = {
         def index(request):
             return {"hello": request.tenant.slug}
     ''',
-    "col_hello/hooks.py": '''
+    "col_hello/hooks.py": """
         from markupsafe import Markup
 
         from col_core import hookimpl
@@ -48,7 +48,7 @@ OUTSIDE_PLUGIN = {
         @hookimpl
         def col_home_sections(request):
             return [Section(title="Hello section", html=Markup("<p>Hi from hello</p>"))]
-    ''',
+    """,
     "col_hello-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: col-hello\nVersion: 1.0\n",
     "col_hello-1.0.dist-info/entry_points.txt": "[col.plugins]\nhello = col_hello\n",
 }
@@ -120,13 +120,19 @@ def test_disabled_plugins_setting_removes_a_plugin(app_settings, registry):
 
 
 def _hookspec_names():
-    return sorted(name for name, value in inspect.getmembers(hookspecs, inspect.isfunction)
-                  if name.startswith("col_"))
+    return sorted(
+        name
+        for name, value in inspect.getmembers(hookspecs, inspect.isfunction)
+        if name.startswith("col_")
+    )
 
 
 def test_every_hookspec_has_a_contract_docstring():
-    undocumented = [name for name in _hookspec_names()
-                    if len((getattr(hookspecs, name).__doc__ or "").strip()) < 20]
+    undocumented = [
+        name
+        for name in _hookspec_names()
+        if len((getattr(hookspecs, name).__doc__ or "").strip()) < 20
+    ]
     assert undocumented == []
 
 
@@ -137,8 +143,9 @@ def test_every_hookspec_is_documented_in_the_plugin_guide():
 
 
 def test_every_documented_hook_has_the_signature_of_its_hookspec():
-    documented = dict(re.findall(r"^### `(col_\w+)\(([^)]*)\)`", DOCS.read_text(),
-                                 flags=re.MULTILINE))
+    documented = dict(
+        re.findall(r"^### `(col_\w+)\(([^)]*)\)`", DOCS.read_text(), flags=re.MULTILINE)
+    )
     wrong = {}
     for name in _hookspec_names():
         arguments = ", ".join(inspect.signature(getattr(hookspecs, name)).parameters)

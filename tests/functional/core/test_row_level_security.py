@@ -42,13 +42,19 @@ def cities(engine, factories, people):
     a, b = factories.tenant("attacked"), factories.tenant("attacker")
     org_a, org_b = people.organisation(a, "Secret Org A"), people.organisation(b, "Org B")
     victim, attacker = people.organiser(a, org_a), people.organiser(b, org_b)
-    now = dt.datetime.now(dt.timezone.utc)
-    factories.save(ApiToken(user_id=victim.id, name="victim", token_hash="a" * 64, scope="write"),
-                   UserSession(user_id=victim.id, session_hash="b" * 64, last_seen_at=now),
-                   UserToken(user_id=victim.id, purpose="reset", token_hash="c" * 64,
-                             expires_at=now + dt.timedelta(hours=1)),
-                   AuthAttempt(kind="login", key="victim", created_at=now),
-                   TenantHost(hostname="learn.attacked.example", tenant_id=a.id))
+    now = dt.datetime.now(dt.UTC)
+    factories.save(
+        ApiToken(user_id=victim.id, name="victim", token_hash="a" * 64, scope="write"),
+        UserSession(user_id=victim.id, session_hash="b" * 64, last_seen_at=now),
+        UserToken(
+            user_id=victim.id,
+            purpose="reset",
+            token_hash="c" * 64,
+            expires_at=now + dt.timedelta(hours=1),
+        ),
+        AuthAttempt(kind="login", key="victim", created_at=now),
+        TenantHost(hostname="learn.attacked.example", tenant_id=a.id),
+    )
     return {"a": a, "b": b, "org_a": org_a, "victim": victim, "attacker": attacker}
 
 
@@ -76,15 +82,23 @@ def test_set_config_cannot_point_a_transaction_at_another_city(engine, cities):
     with engine.connect() as connection:
         _as_city_b(connection, cities, cities["attacker"].id)
         assert connection.scalar(text("SELECT count(*) FROM organisations")) == 1  # B's own
-        connection.execute(text(
-            "SELECT set_config('col.tenant_id', :a, true), set_config('col.cross_tenant', 'on',"
-            " true), set_config('col.scope', 'cross', true)"), {"a": str(a)})
+        connection.execute(
+            text(
+                "SELECT set_config('col.tenant_id', :a, true), set_config('col.cross_tenant', 'on',"
+                " true), set_config('col.scope', 'cross', true)"
+            ),
+            {"a": str(a)},
+        )
         assert connection.execute(text("SELECT name FROM organisations")).all() == []
         assert connection.execute(text("SELECT id FROM memberships")).all() == []
-        refusal = _refused(connection, "INSERT INTO organisations (tenant_id, name, slug, type,"
-                           " description, website, contact_email, phone, address, primary_locale,"
-                           " verification_method, created_at, updated_at) VALUES (:a, 'Planted',"
-                           " 'planted', 'ngo', '', '', '', '', '', 'en', '', now(), now())", a=a)
+        refusal = _refused(
+            connection,
+            "INSERT INTO organisations (tenant_id, name, slug, type,"
+            " description, website, contact_email, phone, address, primary_locale,"
+            " verification_method, created_at, updated_at) VALUES (:a, 'Planted',"
+            " 'planted', 'ngo', '', '', '', '', '', 'en', '', now(), now())",
+            a=a,
+        )
         assert "row-level security" in refusal
         connection.rollback()
 
@@ -93,9 +107,13 @@ def test_the_old_settings_bind_nothing_on_an_unbound_connection(engine, cities):
     """Without the app's binding, the settings alone (the old policies' whole trust) show no
     city's rows and no account's."""
     with engine.connect() as connection:
-        connection.execute(text(
-            "SELECT set_config('col.tenant_id', :a, false), set_config('col.cross_tenant', 'on',"
-            " false), set_config('col.scope', 'cross', false)"), {"a": str(cities["a"].id)})
+        connection.execute(
+            text(
+                "SELECT set_config('col.tenant_id', :a, false), set_config('col.cross_tenant', 'on',"
+                " false), set_config('col.scope', 'cross', false)"
+            ),
+            {"a": str(cities["a"].id)},
+        )
         for table in ("organisations", "memberships", "users", "api_tokens", "user_sessions"):
             assert connection.scalar(text(f"SELECT count(*) FROM {table}")) == 0, table
         connection.rollback()
@@ -106,8 +124,9 @@ def test_a_forged_or_replayed_mac_is_refused(engine, cities):
     one seen in an earlier transaction (it covers that transaction's id)."""
     a = cities["a"].id
     with engine.connect() as connection:
-        refusal = _refused(connection, "SELECT col_bind_tenant(:a, NULL, 'cross', :mac)",
-                           a=a, mac="0" * 64)
+        refusal = _refused(
+            connection, "SELECT col_bind_tenant(:a, NULL, 'cross', :mac)", a=a, mac="0" * 64
+        )
         assert "MAC does not match" in refusal
         connection.rollback()
         # A genuine binding of city A, as a request of city A would make (and an injected
@@ -117,13 +136,18 @@ def test_a_forged_or_replayed_mac_is_refused(engine, cities):
         connection.commit()
         # ...is worth nothing in the next transaction.
         connection.execute(text("SELECT txid_current()"))
-        refusal = _refused(connection, "SELECT col_bind_tenant(:a, NULL, 'cross', :mac)",
-                           a=a, mac=seen)
+        refusal = _refused(
+            connection, "SELECT col_bind_tenant(:a, NULL, 'cross', :mac)", a=a, mac=seen
+        )
         assert "MAC does not match" in refusal
-        connection.execute(text("SELECT set_config('col.tenant_id', :a, true),"
-                                " set_config('col.scope', 'cross', true),"
-                                " set_config('col.binding_mac', :mac, true)"),
-                           {"a": str(a), "mac": seen})
+        connection.execute(
+            text(
+                "SELECT set_config('col.tenant_id', :a, true),"
+                " set_config('col.scope', 'cross', true),"
+                " set_config('col.binding_mac', :mac, true)"
+            ),
+            {"a": str(a), "mac": seen},
+        )
         assert connection.scalar(text("SELECT count(*) FROM organisations")) == 0
         connection.rollback()
 
@@ -133,26 +157,28 @@ def test_the_app_role_cannot_become_the_owner_nor_lift_the_policies(engine):
     policy, read no key, and switch no trigger or policy machinery off."""
     with engine.connect() as connection:
         app_role = connection.scalar(text("SELECT session_user"))
-        owner = connection.scalar(text(
-            "SELECT tableowner FROM pg_tables WHERE tablename = 'organisations'"))
+        owner = connection.scalar(
+            text("SELECT tableowner FROM pg_tables WHERE tablename = 'organisations'")
+        )
         assert app_role != owner
         assert rls.role_problems(connection) == []
         connection.execute(text("RESET ROLE"))
         assert connection.scalar(text("SELECT current_user")) == app_role
         for statement in (
-                f'SET ROLE "{owner}"',
-                "SET SESSION AUTHORIZATION postgres",
-                "ALTER TABLE organisations NO FORCE ROW LEVEL SECURITY",
-                "ALTER TABLE organisations DISABLE ROW LEVEL SECURITY",
-                "ALTER TABLE users NO FORCE ROW LEVEL SECURITY",
-                f"DROP POLICY {rls.POLICY} ON organisations",
-                "CREATE POLICY everything ON organisations USING (true)",
-                "SET session_replication_role = replica",
-                f"SELECT * FROM {rls.KEY_TABLE}",
-                f"INSERT INTO {rls.KEY_TABLE} VALUES (1, '\\x00', '\\x00')",
-                "CREATE OR REPLACE FUNCTION col_rls_scope() RETURNS text LANGUAGE sql"
-                " AS $$ SELECT 'cross' $$",
-                "UPDATE alembic_version SET version_num = version_num"):
+            f'SET ROLE "{owner}"',
+            "SET SESSION AUTHORIZATION postgres",
+            "ALTER TABLE organisations NO FORCE ROW LEVEL SECURITY",
+            "ALTER TABLE organisations DISABLE ROW LEVEL SECURITY",
+            "ALTER TABLE users NO FORCE ROW LEVEL SECURITY",
+            f"DROP POLICY {rls.POLICY} ON organisations",
+            "CREATE POLICY everything ON organisations USING (true)",
+            "SET session_replication_role = replica",
+            f"SELECT * FROM {rls.KEY_TABLE}",
+            f"INSERT INTO {rls.KEY_TABLE} VALUES (1, '\\x00', '\\x00')",
+            "CREATE OR REPLACE FUNCTION col_rls_scope() RETURNS text LANGUAGE sql"
+            " AS $$ SELECT 'cross' $$",
+            "UPDATE alembic_version SET version_num = version_num",
+        ):
             _refused(connection, statement)
         # With row_security off, a query that policies would filter fails instead of running.
         connection.execute(text("SET row_security = off"))
@@ -169,22 +195,42 @@ def test_accounts_tokens_sessions_of_another_city_are_unreadable(engine, cities)
         people = set(connection.scalars(text("SELECT email FROM users")))
         assert people == {attacker.email}
         for table in ("api_tokens", "user_sessions", "user_tokens"):
-            assert connection.scalar(text(f"SELECT count(*) FROM {table} WHERE user_id = :v"),
-                                     {"v": victim.id}) == 0, table
+            assert (
+                connection.scalar(
+                    text(f"SELECT count(*) FROM {table} WHERE user_id = :v"), {"v": victim.id}
+                )
+                == 0
+            ), table
         assert connection.scalar(text("SELECT count(*) FROM auth_attempts")) == 0
         # Not to be written either: the victim's account and sessions are out of reach.
-        assert connection.execute(text("UPDATE users SET email = 'mine@evil.example'"
-                                       " WHERE id = :v"), {"v": victim.id}).rowcount == 0
-        assert connection.execute(text("DELETE FROM user_sessions WHERE user_id = :v"),
-                                  {"v": victim.id}).rowcount == 0
-        _refused(connection, "INSERT INTO api_tokens (user_id, name, token_hash, scope,"
-                 " created_at, updated_at) VALUES (:v, 'planted', :hash, 'write', now(), now())",
-                 v=victim.id, hash="d" * 64)
+        assert (
+            connection.execute(
+                text("UPDATE users SET email = 'mine@evil.example' WHERE id = :v"), {"v": victim.id}
+            ).rowcount
+            == 0
+        )
+        assert (
+            connection.execute(
+                text("DELETE FROM user_sessions WHERE user_id = :v"), {"v": victim.id}
+            ).rowcount
+            == 0
+        )
+        _refused(
+            connection,
+            "INSERT INTO api_tokens (user_id, name, token_hash, scope,"
+            " created_at, updated_at) VALUES (:v, 'planted', :hash, 'write', now(), now())",
+            v=victim.id,
+            hash="d" * 64,
+        )
         connection.rollback()
         # The control: city A's own request, as its organiser, sees them.
         bind_connection(connection, cities["a"].id, victim.id, "tenant")
-        assert connection.scalar(text("SELECT count(*) FROM api_tokens WHERE user_id = :v"),
-                                 {"v": victim.id}) == 1
+        assert (
+            connection.scalar(
+                text("SELECT count(*) FROM api_tokens WHERE user_id = :v"), {"v": victim.id}
+            )
+            == 1
+        )
         assert victim.email in set(connection.scalars(text("SELECT email FROM users")))
         connection.rollback()
 
@@ -195,14 +241,30 @@ def test_another_citys_hosts_are_readable_but_not_movable(engine, cities):
     a, b = cities["a"].id, cities["b"].id
     with engine.connect() as connection:
         _as_city_b(connection, cities, cities["attacker"].id)
-        assert connection.scalar(text("SELECT tenant_id FROM tenant_hosts WHERE hostname ="
-                                      " 'learn.attacked.example'")) == a
-        assert connection.execute(text("UPDATE tenant_hosts SET tenant_id = :b WHERE"
-                                       " tenant_id = :a"), {"a": a, "b": b}).rowcount == 0
-        assert connection.execute(text("UPDATE tenants SET name = 'Owned' WHERE id = :a"),
-                                  {"a": a}).rowcount == 0
-        _refused(connection, "INSERT INTO tenant_hosts (hostname, tenant_id) VALUES"
-                 " ('evil.example', :a)", a=a)
+        assert (
+            connection.scalar(
+                text("SELECT tenant_id FROM tenant_hosts WHERE hostname = 'learn.attacked.example'")
+            )
+            == a
+        )
+        assert (
+            connection.execute(
+                text("UPDATE tenant_hosts SET tenant_id = :b WHERE tenant_id = :a"),
+                {"a": a, "b": b},
+            ).rowcount
+            == 0
+        )
+        assert (
+            connection.execute(
+                text("UPDATE tenants SET name = 'Owned' WHERE id = :a"), {"a": a}
+            ).rowcount
+            == 0
+        )
+        _refused(
+            connection,
+            "INSERT INTO tenant_hosts (hostname, tenant_id) VALUES ('evil.example', :a)",
+            a=a,
+        )
         connection.rollback()
 
 
@@ -210,15 +272,22 @@ def test_every_table_of_peoples_data_is_behind_a_forced_policy(engine):
     """A new table (of the core or a plugin) gets a policy from `col db upgrade` or fails here."""
     with engine.connect() as connection:
         tables = set(inspect(connection).get_table_names())
-        rows = connection.execute(text(
-            "SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity,"
-            " (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid) AS policies"
-            " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-            " WHERE n.nspname = 'public' AND c.relkind = 'r'")).all()
-    unguarded = sorted(row.relname for row in rows
-                       if row.relname in tables and row.relname not in WITHOUT_POLICY
-                       and not row.relname.startswith(REFERENCE_PREFIXES)
-                       and not (row.relrowsecurity and row.relforcerowsecurity and row.policies))
+        rows = connection.execute(
+            text(
+                "SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity,"
+                " (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid) AS policies"
+                " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = 'public' AND c.relkind = 'r'"
+            )
+        ).all()
+    unguarded = sorted(
+        row.relname
+        for row in rows
+        if row.relname in tables
+        and row.relname not in WITHOUT_POLICY
+        and not row.relname.startswith(REFERENCE_PREFIXES)
+        and not (row.relrowsecurity and row.relforcerowsecurity and row.policies)
+    )
     assert unguarded == []
 
 
@@ -230,9 +299,14 @@ def test_production_refuses_to_log_in_as_a_role_above_the_policies(engine, app_s
     from col_core.app import make_config
     from col_core.settings import SettingsError
 
-    production = {**app_settings, "col.environment": "production",
-                  "col.secret": secrets.token_urlsafe(48), "col.public_url": "https://example.test"}
+    production = {
+        **app_settings,
+        "col.environment": "production",
+        "col.secret": secrets.token_urlsafe(48),
+        "col.public_url": "https://example.test",
+    }
     with pytest.raises(SettingsError, match="is a superuser.*COL_DATABASE_OWNER_URL"):
-        make_config(None, **{**production, "col.database_url": app_settings[
-            "col.database_owner_url"]})
+        make_config(
+            None, **{**production, "col.database_url": app_settings["col.database_owner_url"]}
+        )
     make_config(None, **production).registry["col.engine"].dispose()

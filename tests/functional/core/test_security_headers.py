@@ -25,8 +25,18 @@ def city(badges):
 
 @pytest.fixture
 def activity(city, people, badges):
-    return people.activity(city, badges.organisation, title="Choir", resources=[
-        {"kind": "video", "title": "Warm-up", "url": "https://www.youtube-nocookie.com/embed/aqz-KE-bpKQ"}])
+    return people.activity(
+        city,
+        badges.organisation,
+        title="Choir",
+        resources=[
+            {
+                "kind": "video",
+                "title": "Warm-up",
+                "url": "https://www.youtube-nocookie.com/embed/aqz-KE-bpKQ",
+            }
+        ],
+    )
 
 
 def directives(response) -> dict[str, list[str]]:
@@ -64,8 +74,16 @@ def is_no_store(response) -> bool:
 
 def test_signed_out_pages(testapp, city, activity):
     app = testapp.for_tenant(city)
-    for path in ("/", "/map/", f"/activities/{activity.id}", "/signin", "/signup",
-                 "/password/forgot", "/badges/verify", "/nowhere"):
+    for path in (
+        "/",
+        "/map/",
+        f"/activities/{activity.id}",
+        "/signin",
+        "/signup",
+        "/password/forgot",
+        "/badges/verify",
+        "/nowhere",
+    ):
         response = app.get(path, status="*")
         assert response.status_int in (200, 404), path
         assert_page_policy(response)
@@ -79,13 +97,24 @@ def test_signed_in_pages_are_never_stored(testapp, city, activity, badges, facto
     organiser = badges.organiser(app)
     with factories.within(city):
         factories.save(CityAdmin(user_id=organiser.id))
-    draft = people.activity(city, badges.organisation, title="Draft", status="draft",
-                            published_at=None)
+    draft = people.activity(
+        city, badges.organisation, title="Draft", status="draft", published_at=None
+    )
     slug = badges.organisation.slug
-    for path in ("/", "/account", "/account/privacy", "/account/tokens", "/badges/wallet",
-                 f"/organisations/{slug}/activities", f"/activities/{draft.id}/edit",
-                 f"/activities/{activity.id}", f"/organisations/{slug}/analytics", "/analytics",
-                 "/admin/people", "/map/"):
+    for path in (
+        "/",
+        "/account",
+        "/account/privacy",
+        "/account/tokens",
+        "/badges/wallet",
+        f"/organisations/{slug}/activities",
+        f"/activities/{draft.id}/edit",
+        f"/activities/{activity.id}",
+        f"/organisations/{slug}/analytics",
+        "/analytics",
+        "/admin/people",
+        "/map/",
+    ):
         response = app.get(path)
         assert_page_policy(response)
         assert is_no_store(response), path
@@ -95,8 +124,9 @@ def test_signed_in_pages_are_never_stored(testapp, city, activity, badges, facto
 def test_charts_style_themselves_with_the_nonce(people, factories, registry):
     from col_core.analytics.testing import People, scripted_request, seed_city
 
-    seeded = seed_city(People(factories, people.testapp), factories, scripted_request(registry),
-                       min_group_size=2)
+    seeded = seed_city(
+        People(factories, people.testapp), factories, scripted_request(registry), min_group_size=2
+    )
     page = people.client(seeded.city, seeded.admin).get("/analytics")
     assert page.text.count("<svg") >= 4
     assert_page_policy(page)
@@ -105,10 +135,16 @@ def test_charts_style_themselves_with_the_nonce(people, factories, registry):
 
 
 def test_the_city_tile_server_and_video_hosts_are_allowed(testapp, factories, city, activity):
-    own = factories.tenant("gent", map={"center": [51.05, 3.72], "zoom": 12,
-                                        "tile_url": "https://{s}.tiles.example.org/{z}/{x}/{y}.png",
-                                        "attribution": "© Example"},
-                           settings={"peertube_hosts": ["video.gent.example"]})
+    own = factories.tenant(
+        "gent",
+        map={
+            "center": [51.05, 3.72],
+            "zoom": 12,
+            "tile_url": "https://{s}.tiles.example.org/{z}/{x}/{y}.png",
+            "attribution": "© Example",
+        },
+        settings={"peertube_hosts": ["video.gent.example"]},
+    )
     gent = directives(testapp.for_tenant(own).get("/map/"))
     assert "https://*.tiles.example.org" in gent["img-src"] and OSM not in gent["img-src"]
     assert "https://video.gent.example" in gent["frame-src"]
@@ -120,16 +156,25 @@ def test_the_city_tile_server_and_video_hosts_are_allowed(testapp, factories, ci
 
 def test_pages_with_a_secret_in_their_address_tell_other_sites_nothing(testapp, city, activity):
     app = testapp.for_tenant(city)
-    for path in ("/password/reset/some-token", "/verify/some-token", "/invitations/some-token",
-                 "/badges/claim/SOMECODE", f"/activities/{activity.id}?invite=secret"):
+    for path in (
+        "/password/reset/some-token",
+        "/verify/some-token",
+        "/invitations/some-token",
+        "/badges/claim/SOMECODE",
+        f"/activities/{activity.id}?invite=secret",
+    ):
         response = app.get(path, status="*")
         assert response.headers["Referrer-Policy"] == "same-origin", path
 
 
 def test_what_is_not_a_page_loads_nothing(testapp, city, people):
     app = testapp.for_tenant(city)
-    for response in (app.get("/api/v1/tenant"), app.get("/api/v1/activities.geojson"),
-                     app.get("/static/css/col.css"), app.get("/api/openapi.json")):
+    for response in (
+        app.get("/api/v1/tenant"),
+        app.get("/api/v1/activities.geojson"),
+        app.get("/static/css/col.css"),
+        app.get("/api/openapi.json"),
+    ):
         assert response.headers["Content-Security-Policy"].startswith("default-src 'none';")
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["X-Frame-Options"] == "DENY"
@@ -150,14 +195,19 @@ def test_https_public_url_sends_hsts_and_checks_the_origin_of_forms(make_testapp
     form = {"csrf_token": token, "email": "a@example.org", "password": "not the right one"}
     # Behind a TLS proxy the request says http, but the origin is the configured https one, so
     # Pyramid's HTTPS checks of Origin and Referer apply.
-    refused = app.post("/signin", form, extra_environ=host, status=400,
-                       headers={"Origin": "https://evil.example"})
+    refused = app.post(
+        "/signin", form, extra_environ=host, status=400, headers={"Origin": "https://evil.example"}
+    )
     assert "reload the page and try again" in refused.text  # the stale-form refusal
     assert 'name="password"' not in refused.text
-    answer = app.post("/signin", form, extra_environ=host, status=400,
-                      headers={"Origin": "https://vilnius.example.test"})
+    answer = app.post(
+        "/signin",
+        form,
+        extra_environ=host,
+        status=400,
+        headers={"Origin": "https://vilnius.example.test"},
+    )
     assert "reload the page and try again" not in answer.text
     assert 'name="password"' in answer.text  # the form again: a wrong password, nothing else
     quiet = make_testapp(**{"col.public_url": "https://example.test", "col.hsts": ""})
-    assert "Strict-Transport-Security" not in quiet.get("/", extra_environ=host,
-                                                        status="*").headers
+    assert "Strict-Transport-Security" not in quiet.get("/", extra_environ=host, status="*").headers

@@ -4,16 +4,17 @@ as a view would (``request.find_service``) in a city's request and checked with 
 
 from __future__ import annotations
 
-import pytest
 from zope.interface.verify import verifyObject
 
 from col_core.scripting import scripted_request
 
 
 def registered_services(registry) -> list:
-    return [(intr["type"], intr["context"], intr["name"])
-            for intr in registry.introspector.get_category("pyramid_services")
-            for intr in [intr["introspectable"]]]
+    return [
+        (intr["type"], intr["context"], intr["name"])
+        for intr in registry.introspector.get_category("pyramid_services")
+        for intr in [intr["introspectable"]]
+    ]
 
 
 def test_every_registered_service_provides_its_interface(registry, factories):

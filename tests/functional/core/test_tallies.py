@@ -20,8 +20,11 @@ def _views(factories, city, activity) -> int:
     with factories.within(city):
         return factories.session.scalar(
             select(func.coalesce(func.sum(DailyMetric.value), 0)).where(
-                DailyMetric.metric == "views", DailyMetric.dimension == "activity",
-                DailyMetric.key == str(activity.id)))
+                DailyMetric.metric == "views",
+                DailyMetric.dimension == "activity",
+                DailyMetric.key == str(activity.id),
+            )
+        )
 
 
 def test_a_live_server_writes_its_page_views_in_the_background(live_server, factories, people):
@@ -52,7 +55,8 @@ def test_counts_that_cannot_be_written_wait_for_the_next_flush(registry, factori
 
 
 def test_when_sessions_and_tokens_were_last_used_is_written_by_the_flush(
-        registry, factories, people):
+    registry, factories, people
+):
     city = factories.tenant("vilnius")
     user = people.user()
     client = people.client(city, user)

@@ -12,7 +12,9 @@ def test_subdomain_resolves_city(testapp, factories):
 
 def test_port_is_ignored(testapp, factories):
     factories.tenant("kaunas")
-    response = testapp.get("/api/v1/tenant", extra_environ={"HTTP_HOST": "kaunas.example.test:8080"})
+    response = testapp.get(
+        "/api/v1/tenant", extra_environ={"HTTP_HOST": "kaunas.example.test:8080"}
+    )
     assert response.json["slug"] == "kaunas"
     # Links keep the configured port (col.public_url's), not the one the request named.
     assert response.json["url"] == "http://kaunas.example.test/"
@@ -44,12 +46,12 @@ def test_path_prefix_resolves_city_and_leads_to_its_subdomain(testapp, factories
 
 
 def test_path_prefix_is_the_address_when_the_public_url_is_not_the_base_domain(
-        make_testapp, factories):
+    make_testapp, factories
+):
     factories.global_site()
     factories.tenant("vilnius")
     app = make_testapp(**{"col.public_url": "http://127.0.0.1:6543"})
-    response = app.get("/t/vilnius/api/v1/tenant",
-                       extra_environ={"HTTP_HOST": "127.0.0.1:6543"})
+    response = app.get("/t/vilnius/api/v1/tenant", extra_environ={"HTTP_HOST": "127.0.0.1:6543"})
     assert response.json["slug"] == "vilnius"
     assert response.json["url"] == "http://127.0.0.1:6543/t/vilnius/"
     page = app.get("/t/vilnius/", extra_environ={"HTTP_HOST": "127.0.0.1:6543"})
@@ -95,8 +97,9 @@ def test_no_global_site_is_404_not_a_city(testapp, factories):
 
 
 def test_api_unknown_host_is_json_error(testapp, factories):
-    response = testapp.get("/api/v1/tenant", extra_environ={"HTTP_HOST": "x.example.test"},
-                           status=400)
+    response = testapp.get(
+        "/api/v1/tenant", extra_environ={"HTTP_HOST": "x.example.test"}, status=400
+    )
     assert response.json["error"].startswith("This server does not answer to the host name")
     assert response.json["fields"] == {}
 
@@ -105,5 +108,4 @@ def test_api_unknown_tenant_is_json_error(testapp, factories):
     # The bare host is allowed, but with no global site nothing answers there.
     factories.tenant("vilnius")
     response = testapp.get("/api/v1/tenant", status=404)
-    assert response.json == {"error": "No city of learning answers at this address.",
-                             "fields": {}}
+    assert response.json == {"error": "No city of learning answers at this address.", "fields": {}}

@@ -28,8 +28,9 @@ PLACEHOLDERS = {"ext": "", "version": "2", "uid": "ab12", "key": "ab.png", "subp
 
 def token_of(factories, user, scope: str) -> tuple[ApiToken, str]:
     secret = API_TOKEN_PREFIX + new_secret()
-    token = factories.save(ApiToken(user_id=user.id, name=scope, scope=scope,
-                                    token_hash=digest(secret)))
+    token = factories.save(
+        ApiToken(user_id=user.id, name=scope, scope=scope, token_hash=digest(secret))
+    )
     return token, secret
 
 
@@ -39,8 +40,9 @@ def bearer(secret: str) -> dict:
 
 def count(factories, model, user) -> int:
     factories.session.expire_all()
-    return factories.session.scalar(select(func.count()).select_from(model)
-                                    .where(model.user_id == user.id))
+    return factories.session.scalar(
+        select(func.count()).select_from(model).where(model.user_id == user.id)
+    )
 
 
 @pytest.fixture
@@ -57,23 +59,27 @@ def test_a_write_token_cannot_mint_tokens_through_the_form(testapp, factories, c
     """The exact attack: the HTML form, with the token instead of a session."""
     _token, secret = token_of(factories, learner, "write")
     app = testapp.for_tenant(city)
-    refused = app.post("/account/tokens", {"name": "minted", "scope": "write"},
-                       headers=bearer(secret), status=403)
+    refused = app.post(
+        "/account/tokens", {"name": "minted", "scope": "write"}, headers=bearer(secret), status=403
+    )
     assert ONLY_API in refused.text
     assert count(factories, ApiToken, learner) == 1
     # Nor through the API, nor with a session cookie beside it.
-    api = app.post_json("/api/v1/tokens", {"name": "minted", "scope": "write"},
-                        headers=bearer(secret), status=403)
+    api = app.post_json(
+        "/api/v1/tokens", {"name": "minted", "scope": "write"}, headers=bearer(secret), status=403
+    )
     assert api.json["error"] == "Create API tokens while signed in on the website."
     assert count(factories, ApiToken, learner) == 1
 
 
-def test_a_signed_in_browser_with_a_token_header_is_still_refused(testapp, factories, people,
-                                                                  city, learner):
+def test_a_signed_in_browser_with_a_token_header_is_still_refused(
+    testapp, factories, people, city, learner
+):
     _token, secret = token_of(factories, learner, "write")
     browser = people.client(city, learner)
-    browser.post("/account/tokens", {"name": "minted", "scope": "write"},
-                 headers=bearer(secret), status=403)
+    browser.post(
+        "/account/tokens", {"name": "minted", "scope": "write"}, headers=bearer(secret), status=403
+    )
     assert count(factories, ApiToken, learner) == 1
     # Without the header the same browser creates one, as before.
     browser.post("/account/tokens", {"name": "mine", "scope": "read"}, status=200)
@@ -85,19 +91,26 @@ def test_nothing_derived_from_a_token_survives_its_revocation(testapp, factories
     app = testapp.for_tenant(city)
     sessions_before = count(factories, UserSession, learner)
     # Everything a token might make that signs in: tokens, a session, a password reset.
-    app.post("/account/tokens", {"name": "m", "scope": "write"}, headers=bearer(secret),
-             status=403)
-    app.post_json("/api/v1/tokens", {"name": "m", "scope": "write"}, headers=bearer(secret),
-                  status=403)
-    app.post("/signin", {"email": learner.email, "password": "x"}, headers=bearer(secret),
-             status=403)
+    app.post("/account/tokens", {"name": "m", "scope": "write"}, headers=bearer(secret), status=403)
+    app.post_json(
+        "/api/v1/tokens", {"name": "m", "scope": "write"}, headers=bearer(secret), status=403
+    )
+    app.post(
+        "/signin", {"email": learner.email, "password": "x"}, headers=bearer(secret), status=403
+    )
     app.post("/account/email", {"email": "new@example.org"}, headers=bearer(secret), status=403)
     app.delete(f"/api/v1/tokens/{token.id}", headers=bearer(secret), status=200)
     assert count(factories, ApiToken, learner) == 1
     assert count(factories, UserSession, learner) == sessions_before
     factories.session.expire_all()
-    assert factories.session.scalar(select(func.count()).select_from(ApiToken).where(
-        ApiToken.user_id == learner.id, ApiToken.revoked_at.is_(None))) == 0
+    assert (
+        factories.session.scalar(
+            select(func.count())
+            .select_from(ApiToken)
+            .where(ApiToken.user_id == learner.id, ApiToken.revoked_at.is_(None))
+        )
+        == 0
+    )
     app.get("/api/v1/me", headers=bearer(secret), status=403)
 
 
@@ -108,8 +121,9 @@ def test_a_read_token_cannot_claim_a_badge(testapp, factories, badges, city, lea
         code = claims.new_code(request.dbsession, request.dbsession.get(BadgeClass, class_id)).code
     _token, secret = token_of(factories, learner, "read")
     app = testapp.for_tenant(city)
-    refused = app.post(f"/badges/claim/{code}", {"email": learner.email}, headers=bearer(secret),
-                       status=403)
+    refused = app.post(
+        f"/badges/claim/{code}", {"email": learner.email}, headers=bearer(secret), status=403
+    )
     assert ONLY_API in refused.text
     with factories.within(city):
         assert factories.session.scalar(select(func.count()).select_from(Assertion)) == 0
@@ -117,28 +131,32 @@ def test_a_read_token_cannot_claim_a_badge(testapp, factories, badges, city, lea
 
 def _path(route) -> str:
     try:
-        path = route.generate({name: PLACEHOLDERS.get(name, "1")
-                               for name in _placeholders(route.pattern)})
+        path = route.generate(
+            {name: PLACEHOLDERS.get(name, "1") for name in _placeholders(route.pattern)}
+        )
     except KeyError:  # pragma: no cover - a placeholder this test does not know
-        raise AssertionError(f"add a value for {route.pattern} to PLACEHOLDERS")
+        raise AssertionError(f"add a value for {route.pattern} to PLACEHOLDERS") from None
     return path if path.startswith("/") else "/" + path
 
 
 def _placeholders(pattern: str) -> list[str]:
-    return [name.rstrip("*") for name in re.findall(r"\{(\w+\*?)", pattern)] + \
-        [name for name in re.findall(r"\*(\w+)", pattern)]
+    return [name.rstrip("*") for name in re.findall(r"\{(\w+\*?)", pattern)] + [
+        name for name in re.findall(r"\*(\w+)", pattern)
+    ]
 
 
-def test_a_write_token_reaches_no_page_outside_the_api(testapp, registry, factories, city,
-                                                      learner):
+def test_a_write_token_reaches_no_page_outside_the_api(testapp, registry, factories, city, learner):
     """Every route that is not under /api/, by GET and POST, answers 403 with the reason (but
     the deployment's health, readiness and metrics, which identify nobody: /metrics takes a
     Bearer secret of its own, tested in test_operations.py)."""
     _token, secret = token_of(factories, learner, "write")
     app = testapp.for_tenant(city)
-    routes = [route for route in registry.getUtility(IRoutesMapper).get_routes()
-              if not route.name.startswith(("api.", "operations."))
-              and not route.pattern.startswith("/api/")]
+    routes = [
+        route
+        for route in registry.getUtility(IRoutesMapper).get_routes()
+        if not route.name.startswith(("api.", "operations."))
+        and not route.pattern.startswith("/api/")
+    ]
     assert len(routes) > 60
     for route in routes:
         path = _path(route)
@@ -151,13 +169,15 @@ def test_a_write_token_reaches_no_page_outside_the_api(testapp, registry, factor
     assert count(factories, ApiToken, learner) == 1
 
 
-def test_a_read_token_writes_through_no_api_operation(testapp, registry, factories, city,
-                                                     learner):
+def test_a_read_token_writes_through_no_api_operation(testapp, registry, factories, city, learner):
     """Every API operation that is not GET/HEAD/OPTIONS refuses a read token before its view."""
     _token, secret = token_of(factories, learner, "read")
     app = testapp.for_tenant(city)
-    writes = [operation for operation in registry["col.openapi"].operations
-              if operation.method not in ("GET", "HEAD", "OPTIONS")]
+    writes = [
+        operation
+        for operation in registry["col.openapi"].operations
+        if operation.method not in ("GET", "HEAD", "OPTIONS")
+    ]
     assert len(writes) > 10
     for operation in writes:
         path = operation.path

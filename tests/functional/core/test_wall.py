@@ -7,8 +7,7 @@ as the tables' owner, so row-level security cannot hide a failure of the wall it
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import (delete, event, exists, func, insert, literal, select, text, union_all,
-                        update)
+from sqlalchemy import delete, event, exists, func, insert, literal, select, text, union_all, update
 from sqlalchemy.engine import default
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
@@ -52,24 +51,28 @@ def names(rows) -> set:
 
 SHAPES = {
     "join": lambda: select(User.display_name).join(Membership, Membership.user_id == User.id),
-    "outer join": lambda: select(User.display_name, Organisation.name)
-    .outerjoin(Membership, Membership.user_id == User.id)
-    .outerjoin(Organisation, Organisation.id == Membership.organisation_id)
-    .where(Membership.id.is_not(None)),
+    "outer join": lambda: (
+        select(User.display_name, Organisation.name)
+        .outerjoin(Membership, Membership.user_id == User.id)
+        .outerjoin(Organisation, Organisation.id == Membership.organisation_id)
+        .where(Membership.id.is_not(None))
+    ),
     "relationship join": lambda: select(Organisation.name).join(Organisation.memberships),
-    "select_from": lambda: select(func.count(), literal("x")).select_from(CityAdmin)
-    .having(func.count() > 1),
-    "IN subquery": lambda: select(User.display_name).where(
-        User.id.in_(select(CityAdmin.user_id))),
+    "select_from": lambda: (
+        select(func.count(), literal("x")).select_from(CityAdmin).having(func.count() > 1)
+    ),
+    "IN subquery": lambda: select(User.display_name).where(User.id.in_(select(CityAdmin.user_id))),
     "EXISTS": lambda: select(User.display_name).where(
-        exists().where(Membership.user_id == User.id)),
+        exists().where(Membership.user_id == User.id)
+    ),
     "scalar subquery": lambda: select(User.email).where(
-        select(func.count(CityAdmin.id)).where(CityAdmin.user_id == User.id)
-        .scalar_subquery() > 0),
+        select(func.count(CityAdmin.id)).where(CityAdmin.user_id == User.id).scalar_subquery() > 0
+    ),
     "CTE": lambda: select(User.email).join(
-        (admins := select(CityAdmin.user_id).cte()), admins.c.user_id == User.id),
-    "subquery in FROM": lambda: select((sub := select(Organisation).subquery()).c.name),
-    "aliased": lambda: select((other := aliased(Organisation)).name),
+        (admins := select(CityAdmin.user_id).cte()), admins.c.user_id == User.id
+    ),
+    "subquery in FROM": lambda: select((_sub := select(Organisation).subquery()).c.name),
+    "aliased": lambda: select((_other := aliased(Organisation)).name),
     "union": lambda: union_all(select(Organisation.name), select(Organisation.slug)),
     "cartesian": lambda: select(User.email).where(User.id == CityAdmin.user_id),
 }
@@ -89,27 +92,32 @@ def test_shapes_see_this_citys_rows(session):
 
 
 def test_eager_and_lazy_loads_stay_in_the_city(session):
-    memberships = session.scalars(select(Membership).options(
-        joinedload(Membership.organisation))).all()
+    memberships = session.scalars(
+        select(Membership).options(joinedload(Membership.organisation))
+    ).all()
     assert {m.organisation.name for m in memberships} == {"Vilnius Youth"}
-    organisations = session.scalars(select(Organisation).options(
-        selectinload(Organisation.memberships))).all()
+    organisations = session.scalars(
+        select(Organisation).options(selectinload(Organisation.memberships))
+    ).all()
     assert [len(o.memberships) for o in organisations] == [1]
 
 
 def test_bulk_update_and_delete_touch_only_this_city(session, cities):
     session.execute(update(Organisation).values(description="changed"))
     session.execute(delete(CityAdmin).where(CityAdmin.user_id.in_(select(User.id))))
-    session.execute(update(User).where(User.id.in_(select(Membership.user_id)))
-                    .values(display_name="member"))
+    session.execute(
+        update(User).where(User.id.in_(select(Membership.user_id))).values(display_name="member")
+    )
     with cross_tenant(session):
-        descriptions = dict(session.execute(
-            select(Organisation.slug, Organisation.description)).all())
+        descriptions = dict(
+            session.execute(select(Organisation.slug, Organisation.description)).all()
+        )
         admins = session.scalar(select(func.count()).select_from(CityAdmin))
     assert descriptions == {"vilnius-youth": "changed", "gent-youth": ""}
     assert admins == 1
-    assert session.scalar(select(User.display_name).where(User.email == "gent@example.org")) \
-        == "Gent"
+    assert (
+        session.scalar(select(User.display_name).where(User.email == "gent@example.org")) == "Gent"
+    )
 
 
 REFUSED = {
@@ -119,12 +127,14 @@ REFUSED = {
     "Core count": lambda: select(func.count()).select_from(ORGS),
     "Core update": lambda: update(ORGS).values(description="x"),
     "Core delete": lambda: delete(MEMBERS),
-    "UPDATE ... FROM": lambda: update(User).where(User.id == Membership.user_id)
-    .values(display_name="x"),
+    "UPDATE ... FROM": lambda: (
+        update(User).where(User.id == Membership.user_id).values(display_name="x")
+    ),
     "text": lambda: text("SELECT name FROM organisations"),
     "INSERT for another city": lambda: insert(CityAdmin).values(tenant_id=-1, user_id=1),
     "INSERT ... SELECT for another city": lambda: insert(CityAdmin).from_select(
-        ["tenant_id", "user_id"], select(literal(-1), User.id)),
+        ["tenant_id", "user_id"], select(literal(-1), User.id)
+    ),
 }
 
 
@@ -161,8 +171,11 @@ def test_opt_outs_are_explicit(session):
 
 def test_no_city_in_context_fails_closed(registry, cities):
     with owner_session(registry) as session:
-        for statement in (select(Organisation), select(ORGS.c.name),
-                          select(User).join(CityAdmin, CityAdmin.user_id == User.id)):
+        for statement in (
+            select(Organisation),
+            select(ORGS.c.name),
+            select(User).join(CityAdmin, CityAdmin.user_id == User.id),
+        ):
             with pytest.raises(TenantContextError):
                 session.execute(statement)
             session.rollback()
@@ -174,8 +187,13 @@ def test_the_statement_cache_still_serves_every_city(registry, cities):
     hits = []
     with owner_session(registry) as session:
         engine = session.get_bind()
-        event.listen(engine, "after_cursor_execute", lambda connection, cursor, sql, *args: (
-            "city_admins" in sql and hits.append(args[1].cache_hit)))
+        event.listen(
+            engine,
+            "after_cursor_execute",
+            lambda connection, cursor, sql, *args: (
+                "city_admins" in sql and hits.append(args[1].cache_hit)
+            ),
+        )
         for slug in ("vilnius", "gent", "vilnius"):
             with tenant_context(session, cities[slug]):
                 assert session.scalars(statement).all() == [f"{slug}@example.org"]

@@ -21,8 +21,24 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, Float, Integer, delete, exists, func, insert,
-                        literal, select, true, union_all, update, UniqueConstraint)
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    UniqueConstraint,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    true,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import aliased
 
 from col_core.db.meta import Base
@@ -33,8 +49,14 @@ ROWS_PER_CITY = 2
 
 
 def tenant_models() -> list[type]:
-    return sorted((mapper.class_ for mapper in Base.registry.mappers
-                   if issubclass(mapper.class_, TenantScoped)), key=lambda cls: cls.__name__)
+    return sorted(
+        (
+            mapper.class_
+            for mapper in Base.registry.mappers
+            if issubclass(mapper.class_, TenantScoped)
+        ),
+        key=lambda cls: cls.__name__,
+    )
 
 
 def _allowed_values(table) -> dict[str, str]:
@@ -58,7 +80,7 @@ def _value(column, number: int):
     if isinstance(kind, Boolean):
         return False
     if isinstance(kind, DateTime):
-        return dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(minutes=number)
+        return dt.datetime(2030, 1, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=number)
     if isinstance(kind, Date):
         return dt.date(2030, 1, 1) + dt.timedelta(days=number)
     if isinstance(kind, Float):
@@ -76,8 +98,11 @@ def _value(column, number: int):
 
 def _rows_per_city(table) -> int:
     """One row where the city itself is unique (a city's search version), else a few."""
-    unique = [set(c.name for c in constraint.columns) for constraint in table.constraints
-              if isinstance(constraint, UniqueConstraint)]
+    unique = [
+        set(c.name for c in constraint.columns)
+        for constraint in table.constraints
+        if isinstance(constraint, UniqueConstraint)
+    ]
     unique += [set(c.name for c in index.columns) for index in table.indexes if index.unique]
     return 1 if {"tenant_id"} in unique else ROWS_PER_CITY
 
@@ -97,11 +122,16 @@ def _seed(session, cities) -> None:
             for city in cities:
                 for _ in range(_rows_per_city(table)):
                     number = next(counter)
-                    rows.append({column.name: city.id if column.name == "tenant_id"
-                                 else _value(column, number)
-                                 for column in table.columns
-                                 if not (column.primary_key and isinstance(column.type, Integer))
-                                 and column.computed is None})
+                    rows.append(
+                        {
+                            column.name: city.id
+                            if column.name == "tenant_id"
+                            else _value(column, number)
+                            for column in table.columns
+                            if not (column.primary_key and isinstance(column.type, Integer))
+                            and column.computed is None
+                        }
+                    )
             session.execute(insert(table), rows)
 
 
@@ -133,8 +163,11 @@ def sources(draw):
 
 def _base(source):
     """The table behind a model, an aliased model or a table (None for an alias)."""
-    return getattr(source, "__table__", source if hasattr(source, "c") and not hasattr(
-        source, "element") else None)
+    return getattr(
+        source,
+        "__table__",
+        source if hasattr(source, "c") and not hasattr(source, "element") else None,
+    )
 
 
 @st.composite
@@ -143,17 +176,24 @@ def queries(draw, city_b: int, depth: int = 2):
     if depth == 0 or draw(st.integers(0, 3)) == 0:
         source, tenant, core = draw(sources())
         return select(tenant.label("t")).select_from(source), core
-    shape = draw(st.sampled_from(["join", "outer join", "in", "exists", "scalar", "cte",
-                                  "subquery", "union", "count"]))
+    shape = draw(
+        st.sampled_from(
+            ["join", "outer join", "in", "exists", "scalar", "cte", "subquery", "union", "count"]
+        )
+    )
     inner, inner_core = draw(queries(city_b, depth - 1))
     if shape in ("join", "outer join"):
         (left, left_tenant, left_core), (right, _, right_core) = draw(sources()), draw(sources())
         if _base(right) is _base(left):  # a table joined to itself needs another name
             right = right.alias() if right_core else aliased(right)
-        statement = select(left_tenant.label("t")).select_from(left).join(
-            right, true(), isouter=shape == "outer join")
-        return statement.where(left_tenant.in_(select(inner.subquery().c.t))), \
-            left_core or right_core or inner_core
+        statement = (
+            select(left_tenant.label("t"))
+            .select_from(left)
+            .join(right, true(), isouter=shape == "outer join")
+        )
+        return statement.where(
+            left_tenant.in_(select(inner.subquery().c.t))
+        ), left_core or right_core or inner_core
     outer, outer_core = draw(queries(city_b, depth - 1))
     core = inner_core or outer_core
     rows = outer.subquery()
@@ -184,12 +224,16 @@ def statements(draw, city_b: int):
         return query, "rows", core
     model = draw(MODELS)
     found = query.subquery()
-    criterion = draw(st.sampled_from([
-        true(),
-        literal(city_b).in_(select(found.c.t)),
-        exists(select(found.c.t).where(found.c.t == city_b)),
-        model.tenant_id.in_(select(found.c.t)),
-    ]))
+    criterion = draw(
+        st.sampled_from(
+            [
+                true(),
+                literal(city_b).in_(select(found.c.t)),
+                exists(select(found.c.t).where(found.c.t == city_b)),
+                model.tenant_id.in_(select(found.c.t)),
+            ]
+        )
+    )
     options = {"synchronize_session": False}
     if kind == "update":
         statement = update(model).where(criterion).values(tenant_id=model.tenant_id)
@@ -237,19 +281,31 @@ def test_every_model_alone_and_in_each_simple_shape(wall):
         other = aliased(model)
         common = select(model.tenant_id.label("t")).cte()
         for statement, compare in [
-            (union_all(select(model.tenant_id, other.tenant_id).join(other, true(), isouter=True),
-                       select(func.count(), literal(0)).select_from(model)), "rows"),
-            (select(
-                select(func.count(model.tenant_id)).scalar_subquery(),
-                select(func.max(common.c.t)).scalar_subquery(),
-            ).where(~exists().where(other.tenant_id == city_b)), "rows"),
+            (
+                union_all(
+                    select(model.tenant_id, other.tenant_id).join(other, true(), isouter=True),
+                    select(func.count(), literal(0)).select_from(model),
+                ),
+                "rows",
+            ),
+            (
+                select(
+                    select(func.count(model.tenant_id)).scalar_subquery(),
+                    select(func.max(common.c.t)).scalar_subquery(),
+                ).where(~exists().where(other.tenant_id == city_b)),
+                "rows",
+            ),
             (delete(model).execution_options(synchronize_session=False), "count"),
         ]:
             _check(session, city_a, statement, compare, may_refuse=False)
 
 
-@settings(max_examples=30, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=st.data())
 def test_no_statement_shape_reaches_another_city(wall, data):
     session, city_a, city_b = wall

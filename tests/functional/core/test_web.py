@@ -28,8 +28,13 @@ def test_city_home_carries_branding_as_css_variables(testapp, factories):
 def test_layout_has_landmarks_and_skip_link(testapp, factories):
     city = factories.tenant("vilnius")
     page = testapp.for_tenant(city).get("/")
-    for marker in ('<a class="skip-link" href="#main">', 'role="banner"', '<main id="main"',
-                   'role="contentinfo"', '<meta name="viewport"'):
+    for marker in (
+        '<a class="skip-link" href="#main">',
+        'role="banner"',
+        '<main id="main"',
+        'role="contentinfo"',
+        '<meta name="viewport"',
+    ):
         assert marker in page.text
 
 

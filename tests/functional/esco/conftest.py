@@ -17,8 +17,16 @@ from col_core.testing.people import People as CorePeople
 from plugins.esco.cli import import_download
 
 DATA = Path(__file__).resolve().parents[3] / "plugins" / "esco" / "data"
-TABLES = ("esco_concepts", "esco_labels", "esco_label_words", "esco_descriptions", "esco_broader",
-          "esco_closure", "esco_collection_members", "esco_occupation_skills")
+TABLES = (
+    "esco_concepts",
+    "esco_labels",
+    "esco_label_words",
+    "esco_descriptions",
+    "esco_broader",
+    "esco_closure",
+    "esco_collection_members",
+    "esco_occupation_skills",
+)
 
 
 class Esco:
@@ -39,8 +47,10 @@ class Esco:
 
     def counts(self) -> dict[str, int]:
         with self.session() as session:
-            return {name: session.scalar(select(func.count()).select_from(table(name)))
-                    for name in TABLES}
+            return {
+                name: session.scalar(select(func.count()).select_from(table(name)))
+                for name in TABLES
+            }
 
     def request(self, tenant=None, user_id=None):
         """A request on a city with a real transaction; commit with ``request.tm.commit()``."""
@@ -52,7 +62,6 @@ class Esco:
         if tenant is not None:
             set_tenant(request.dbsession, tenant.id)
         return request
-
 
     def close(self) -> None:
         """End every request's transaction: an open one would block the next test's TRUNCATE

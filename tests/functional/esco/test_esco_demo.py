@@ -24,8 +24,12 @@ def seed(esco, city):
 
 def test_demo_imports_once_and_tags_activities_by_seed_terms(esco, people, city, factories):
     org = people.organisation(city)
-    circle = people.activity(city, org, title="Active listening circle",
-                             description="<p>Practise teamwork with peers.</p>")
+    circle = people.activity(
+        city,
+        org,
+        title="Active listening circle",
+        description="<p>Practise teamwork with peers.</p>",
+    )
     chess = people.activity(city, org, title="Chess evening")
     first = seed(esco, city)
     again = seed(esco, city)
@@ -33,10 +37,13 @@ def test_demo_imports_once_and_tags_activities_by_seed_terms(esco, people, city,
     with esco.session() as session:
         assert session.scalar(select(func.count()).select_from(ImportLog)) == len(DEMO_FOLDERS)
     with factories.within(city):
-        tags = {(t.activity_id, t.concept_uri, t.version)
-                for t in factories.session.scalars(select(ActivitySkill))}
+        tags = {
+            (t.activity_id, t.concept_uri, t.version)
+            for t in factories.session.scalars(select(ActivitySkill))
+        }
     assert {t for t in tags if t[0] == circle.id} == {
-        (circle.id, uri, "1.1.1") for uri in (LISTEN_ACTIVELY, WORK_IN_TEAMS, TEAMWORK_PRINCIPLES)}
+        (circle.id, uri, "1.1.1") for uri in (LISTEN_ACTIVELY, WORK_IN_TEAMS, TEAMWORK_PRINCIPLES)
+    }
     # An activity that names no seed term still teaches the skills of one seed term.
     seed_uris = {uri for uris in seed_terms().values() for uri in uris}
     chess_tags = {uri for activity_id, uri, _ in tags if activity_id == chess.id}

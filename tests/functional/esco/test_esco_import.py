@@ -14,20 +14,84 @@ from plugins.esco.models import Concept, ImportLog
 # 9 occupations = 465 concepts; 96+30+51+26+6+13 collection rows; 82 occupation-skill links.
 # Folders without a concept file get the concepts their relations name (v1.1.1/fr ...).
 SHIPPED = {
-    "v1.0.x/en-us": {"esco_concepts": 247, "labels": 316, "label_words": 1156, "descriptions": 246, "broader": 0, "closure": 247, "collection_members": 0, "occupation_skills": 0},
-    "v1.0.x/es": {"esco_concepts": 247, "labels": 518, "label_words": 2792, "descriptions": 0, "broader": 0, "closure": 247, "collection_members": 0, "occupation_skills": 0},
-    "v1.0.x/fr": {"esco_concepts": 247, "labels": 323, "label_words": 1681, "descriptions": 0, "broader": 0, "closure": 247, "collection_members": 0, "occupation_skills": 0},
-    "v1.0.x/nl": {"esco_concepts": 329, "labels": 476, "label_words": 1746, "descriptions": 16, "broader": 422, "closure": 1454, "collection_members": 158, "occupation_skills": 0},
-    "v1.1.1/en": {"esco_concepts": 465, "labels": 3609, "label_words": 12277, "descriptions": 448, "broader": 568, "closure": 2385, "collection_members": 222, "occupation_skills": 82},
-    "v1.1.1/fr": {"esco_concepts": 337, "labels": 372, "label_words": 1906, "descriptions": 30, "broader": 374, "closure": 1483, "collection_members": 222, "occupation_skills": 0},
-    "v1.2.0/en": {"esco_concepts": 453, "labels": 1905, "label_words": 6303, "descriptions": 139, "broader": 566, "closure": 2344, "collection_members": 217, "occupation_skills": 0},
-
+    "v1.0.x/en-us": {
+        "esco_concepts": 247,
+        "labels": 316,
+        "label_words": 1156,
+        "descriptions": 246,
+        "broader": 0,
+        "closure": 247,
+        "collection_members": 0,
+        "occupation_skills": 0,
+    },
+    "v1.0.x/es": {
+        "esco_concepts": 247,
+        "labels": 518,
+        "label_words": 2792,
+        "descriptions": 0,
+        "broader": 0,
+        "closure": 247,
+        "collection_members": 0,
+        "occupation_skills": 0,
+    },
+    "v1.0.x/fr": {
+        "esco_concepts": 247,
+        "labels": 323,
+        "label_words": 1681,
+        "descriptions": 0,
+        "broader": 0,
+        "closure": 247,
+        "collection_members": 0,
+        "occupation_skills": 0,
+    },
+    "v1.0.x/nl": {
+        "esco_concepts": 329,
+        "labels": 476,
+        "label_words": 1746,
+        "descriptions": 16,
+        "broader": 422,
+        "closure": 1454,
+        "collection_members": 158,
+        "occupation_skills": 0,
+    },
+    "v1.1.1/en": {
+        "esco_concepts": 465,
+        "labels": 3609,
+        "label_words": 12277,
+        "descriptions": 448,
+        "broader": 568,
+        "closure": 2385,
+        "collection_members": 222,
+        "occupation_skills": 82,
+    },
+    "v1.1.1/fr": {
+        "esco_concepts": 337,
+        "labels": 372,
+        "label_words": 1906,
+        "descriptions": 30,
+        "broader": 374,
+        "closure": 1483,
+        "collection_members": 222,
+        "occupation_skills": 0,
+    },
+    "v1.2.0/en": {
+        "esco_concepts": 453,
+        "labels": 1905,
+        "label_words": 6303,
+        "descriptions": 139,
+        "broader": 566,
+        "closure": 2344,
+        "collection_members": 217,
+        "occupation_skills": 0,
+    },
 }
 
 
 def _tables(expected: dict) -> dict:
-    return {name if name.startswith("esco_") else "esco_" + name: count
-            for name, count in expected.items()}
+    return {
+        name if name.startswith("esco_") else "esco_" + name: count
+        for name, count in expected.items()
+    }
 
 
 @pytest.mark.parametrize("folder", sorted(SHIPPED))
@@ -92,7 +156,11 @@ def test_newer_import_marks_missing_concepts_obsolete_and_keeps_them(esco, tmp_p
     (newer / "skills_en.csv").write_bytes(b"\r\n".join(kept))
     esco.load(str(newer))
     with esco.session() as session:
-        gone = session.get(Concept, "http://data.europa.eu/esco/skill/c624c6a3-b0ba-4a31-a296-0d433fe47e41")
-        listen = session.get(Concept, "http://data.europa.eu/esco/skill/a17286c5-238d-4f0b-bc24-29e9121345de")
+        gone = session.get(
+            Concept, "http://data.europa.eu/esco/skill/c624c6a3-b0ba-4a31-a296-0d433fe47e41"
+        )
+        listen = session.get(
+            Concept, "http://data.europa.eu/esco/skill/a17286c5-238d-4f0b-bc24-29e9121345de"
+        )
     assert gone is not None and gone.obsolete and gone.version == "1.1.1"
     assert not listen.obsolete and listen.version == "1.2.0"

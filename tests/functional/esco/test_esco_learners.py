@@ -17,10 +17,13 @@ def test_skill_groups_are_the_top_groups_of_the_hierarchy(esco, city):
     request = esco.request(city)
     groups = {}
     for found in request.hooks.col_skill_groups(
-            request=request, uris=[THINK_CREATIVELY, LISTEN_ACTIVELY, "http://example.org/x"]):
+        request=request, uris=[THINK_CREATIVELY, LISTEN_ACTIVELY, "http://example.org/x"]
+    ):
         groups.update(found or {})
-    assert groups == {THINK_CREATIVELY: "thinking skills and competences",
-                      LISTEN_ACTIVELY: "communication, collaboration and creativity"}
+    assert groups == {
+        THINK_CREATIVELY: "thinking skills and competences",
+        LISTEN_ACTIVELY: "communication, collaboration and creativity",
+    }
 
 
 def test_profile_groups_skills_outside_collections_by_top_group(esco, city, people):
@@ -30,8 +33,10 @@ def test_profile_groups_skills_outside_collections_by_top_group(esco, city, peop
     skills = request.find_service(ILearnerSkills)
     skills.record(learner.id, [LISTEN_ACTIVELY, THINK_CREATIVELY], "badge", 3)
     groups = [(str(g.title), g.uris) for g in skills.profile(learner.id, "en")]
-    assert groups == [("Transversal skills", [THINK_CREATIVELY]),
-                      ("communication, collaboration and creativity", [LISTEN_ACTIVELY])]
+    assert groups == [
+        ("Transversal skills", [THINK_CREATIVELY]),
+        ("communication, collaboration and creativity", [LISTEN_ACTIVELY]),
+    ]
 
 
 def test_export_then_erase_a_learners_skills(esco, city, people):
@@ -46,7 +51,8 @@ def test_export_then_erase_a_learners_skills(esco, city, people):
         files.update(found or {})
     exported = json.loads(files["esco/skills.json"])
     assert [(s["uri"], s["label"], s["source"], s["source_id"]) for s in exported["skills"]] == [
-        (LISTEN_ACTIVELY, "listen actively", "badge", 5)]
+        (LISTEN_ACTIVELY, "listen actively", "badge", 5)
+    ]
     assert "European Commission" in exported["attribution"]
     col_account_deleted(request=request, user=learner)
     request.tm.commit()

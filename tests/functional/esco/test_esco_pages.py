@@ -61,7 +61,8 @@ def test_search_page_works_without_javascript(testapp, city, loaded):
     assert link.text == "think creatively"  # no Dutch label loaded: English
     assert attribution(page) == ATTRIBUTION_NL
     assert page.html.find("input", attrs={"name": "q"})["data-esco-combobox"].endswith(
-        "/api/v1/esco/skills")
+        "/api/v1/esco/skills"
+    )
 
 
 def test_skill_page_lists_activities_of_narrower_skills(people, testapp, city, org, loaded):
@@ -78,8 +79,11 @@ def test_skill_page_lists_activities_of_narrower_skills(people, testapp, city, o
 class PlaylistsPlugin:
     @hookimpl
     def col_skill_subjects(self, request, uris):
-        return [SkillSubject("Playlist", "Creative summer", "/playlists/1")] \
-            if THINK_CREATIVELY in uris else []
+        return (
+            [SkillSubject("Playlist", "Creative summer", "/playlists/1")]
+            if THINK_CREATIVELY in uris
+            else []
+        )
 
 
 def test_skill_page_lists_what_other_plugins_align_with_it(testapp, city, loaded, registry):
@@ -100,16 +104,28 @@ def test_an_activitys_badge_brings_the_activitys_and_its_own_skills(people, city
     tag(loaded, city, "activity", activity.id, found.uri)
     learner = people.user()
     request = loaded.request(city)
-    request.hooks.col_badge_awarded(request=request, assertion=SimpleNamespace(
-        id=12, user_id=learner.id, badge_class_id=8, badge_class=SimpleNamespace(
-            subject_type="activity", subject_id=activity.id,
-            skills=[{"uri": THINK_CREATIVELY, "label": "x"}])))
-    assert request.find_service(ILearnerSkills).skills(learner.id) == {LISTEN_ACTIVELY,
-                                                                      THINK_CREATIVELY}
+    request.hooks.col_badge_awarded(
+        request=request,
+        assertion=SimpleNamespace(
+            id=12,
+            user_id=learner.id,
+            badge_class_id=8,
+            badge_class=SimpleNamespace(
+                subject_type="activity",
+                subject_id=activity.id,
+                skills=[{"uri": THINK_CREATIVELY, "label": "x"}],
+            ),
+        ),
+    )
+    assert request.find_service(ILearnerSkills).skills(learner.id) == {
+        LISTEN_ACTIVELY,
+        THINK_CREATIVELY,
+    }
 
 
-def test_organiser_tags_an_activity_found_by_its_french_label(people, city, org, organiser,
-                                                              loaded, factories):
+def test_organiser_tags_an_activity_found_by_its_french_label(
+    people, city, org, organiser, loaded, factories
+):
     activity = people.activity(city, org)
     url = f"/esco/activities/{activity.id}/skills"
     page = organiser.get(url, {"q": "ecouter activement"})
@@ -120,14 +136,16 @@ def test_organiser_tags_an_activity_found_by_its_french_label(people, city, org,
     with factories.within(city):
         rows = factories.session.scalars(select(ActivitySkill)).all()
     assert [(r.activity_id, r.concept_uri, r.version, r.label) for r in rows] == [
-        (activity.id, LISTEN_ACTIVELY, "1.1.1", "listen actively")]
+        (activity.id, LISTEN_ACTIVELY, "1.1.1", "listen actively")
+    ]
     assert "listen actively" in organiser.get(url).text
     organiser.post(url, {"action": "remove", "uri": LISTEN_ACTIVELY}, status=303)
     assert "Nog geen vaardigheid." in organiser.get(url).text  # "No skill yet."
 
 
-def test_tagging_rejects_unknown_skills_and_strangers(people, testapp, city, org, organiser,
-                                                      loaded):
+def test_tagging_rejects_unknown_skills_and_strangers(
+    people, testapp, city, org, organiser, loaded
+):
     activity = people.activity(city, org)
     url = f"/esco/activities/{activity.id}/skills"
     organiser.post(url, {"action": "add", "uri": "http://example.org/nope"}, status=400)
@@ -141,10 +159,15 @@ def test_tagging_rejects_unknown_skills_and_strangers(people, testapp, city, org
 def test_alignments_for_open_badges(city, loaded):
     tag(loaded, city, "badge_class", 7, LISTEN_ACTIVELY)
     alignments = loaded.request(city).find_service(ISkillTags).alignments("badge_class", 7, "fr")
-    assert alignments == [{
-        "targetName": "écouter activement", "targetUrl": LISTEN_ACTIVELY,
-        "targetDescription": alignments[0]["targetDescription"], "targetFramework": "ESCO",
-        "targetCode": "a17286c5-238d-4f0b-bc24-29e9121345de"}]
+    assert alignments == [
+        {
+            "targetName": "écouter activement",
+            "targetUrl": LISTEN_ACTIVELY,
+            "targetDescription": alignments[0]["targetDescription"],
+            "targetFramework": "ESCO",
+            "targetCode": "a17286c5-238d-4f0b-bc24-29e9121345de",
+        }
+    ]
     assert alignments[0]["targetDescription"].startswith("Give attention to what other people say")
 
 
@@ -152,24 +175,31 @@ def test_earned_badge_skills_appear_grouped_in_the_profile(people, city, loaded)
     learner = people.user()
     tag(loaded, city, "badge_class", 7, THINK_CREATIVELY)
     request = loaded.request(city)
-    request.hooks.col_badge_awarded(request=request, assertion=SimpleNamespace(
-        id=11, user_id=learner.id, badge_class_id=7))
-    request.hooks.col_badge_awarded(request=request, assertion=SimpleNamespace(
-        id=11, user_id=learner.id, badge_class_id=7))  # the same award twice records once
+    request.hooks.col_badge_awarded(
+        request=request, assertion=SimpleNamespace(id=11, user_id=learner.id, badge_class_id=7)
+    )
+    request.hooks.col_badge_awarded(
+        request=request, assertion=SimpleNamespace(id=11, user_id=learner.id, badge_class_id=7)
+    )  # the same award twice records once
     request.tm.commit()
     request = loaded.request(city)
     groups = request.find_service(ILearnerSkills).profile(learner.id, "en")
     assert [(str(g.title), g.uris) for g in groups] == [("Transversal skills", [THINK_CREATIVELY])]
-    sections = [s for found in request.hooks.col_profile_sections(request=request, user=learner)
-                for s in found]
+    sections = [
+        s
+        for found in request.hooks.col_profile_sections(request=request, user=learner)
+        for s in found
+    ]
     assert "think creatively" in sections[0].html
 
 
-def test_gap_route_recommends_city_activities_for_missing_skills(people, testapp, city, org,
-                                                                 loaded):
+def test_gap_route_recommends_city_activities_for_missing_skills(
+    people, testapp, city, org, loaded
+):
     catalog = loaded.request().find_service(ISkillCatalog)
-    essential = sorted(u for u, rel in catalog.occupation_skills(OCCUPATION).items()
-                       if rel == "essential")
+    essential = sorted(
+        u for u, rel in catalog.occupation_skills(OCCUPATION).items() if rel == "essential"
+    )
     builds, already = people.activity(city, org, title="Skill builder"), essential[0]
     tag(loaded, city, "activity", builds.id, essential[1])
     people.activity(city, org, title="Unrelated")
@@ -197,5 +227,7 @@ def test_dashboard_links_each_activity_to_its_skill_widget(people, city, org, or
     tag(loaded, city, "activity", activity.id, THINK_CREATIVELY)
     page = organiser.get(f"/organisations/{org.slug}")
     section = page.html.find("section", attrs={"aria-label": "Vaardigheden van je activiteiten"})
-    link = section.find("a", href=lambda h: h and h.endswith(f"/esco/activities/{activity.id}/skills"))
+    link = section.find(
+        "a", href=lambda h: h and h.endswith(f"/esco/activities/{activity.id}/skills")
+    )
     assert link.text == "Idea lab" and "think creatively" in link.parent.text

@@ -38,8 +38,7 @@ def _badge(badges, *uris, name="Skilled"):
 
 def _skills(page) -> list[str]:
     section = page.html.find("section", attrs={"aria-label": "Skills"})
-    return [] if section is None else sorted(
-        a.text for a in section.select("ul.esco-profile li a"))
+    return [] if section is None else sorted(a.text for a in section.select("ul.esco-profile li a"))
 
 
 def _share(browser, shared: bool):
@@ -48,11 +47,13 @@ def _share(browser, shared: bool):
     form.submit(status=303)
 
 
-def test_a_revoked_badge_takes_away_only_the_skills_no_other_badge_shows(badges, city,
-                                                                         learner, testapp):
+def test_a_revoked_badge_takes_away_only_the_skills_no_other_badge_shows(
+    badges, city, learner, testapp
+):
     kept = badges.issue(_badge(badges, LISTEN_ACTIVELY, name="Listening"), user=learner)
-    revoked = badges.issue(_badge(badges, LISTEN_ACTIVELY, THINK_CREATIVELY, name="Ideas"),
-                           user=learner)
+    revoked = badges.issue(
+        _badge(badges, LISTEN_ACTIVELY, THINK_CREATIVELY, name="Ideas"), user=learner
+    )
     me = testapp.for_tenant(badges.tenant)
     badges.sign_in(me, "ana@example.org")
     assert _skills(me.get(f"/people/{learner.id}")) == ["listen actively", "think creatively"]
@@ -89,9 +90,13 @@ def test_the_profile_is_private_until_the_learner_shares_it(badges, city, learne
 
 def test_a_minors_shared_profile_shows_others_only_the_first_name(badges, city, esco, testapp):
     esco.load("v1.1.1/en")
-    young = badges.user("young@example.org", display_name="Young Person",
-                        birth_date=dt.date.today().replace(year=dt.date.today().year - 14),
-                        guardian_email="mum@example.org", guardian_consent_at=dt.datetime.now())
+    young = badges.user(
+        "young@example.org",
+        display_name="Young Person",
+        birth_date=dt.date.today().replace(year=dt.date.today().year - 14),
+        guardian_email="mum@example.org",
+        guardian_consent_at=dt.datetime.now(),
+    )
     badges.issue(_badge(badges, LISTEN_ACTIVELY), user=young)
     me = testapp.for_tenant(badges.tenant)
     badges.sign_in(me, "young@example.org")
@@ -103,10 +108,12 @@ def test_a_minors_shared_profile_shows_others_only_the_first_name(badges, city, 
 
 
 def test_each_skill_is_listed_once(badges, city, learner, testapp):
-    badges.issue(_badge(badges, *WORKING_WITH_COMPUTERS[:2], LISTEN_ACTIVELY, name="One"),
-                 user=learner)
-    badges.issue(_badge(badges, WORKING_WITH_COMPUTERS[2], LISTEN_ACTIVELY, name="Two"),
-                 user=learner)
+    badges.issue(
+        _badge(badges, *WORKING_WITH_COMPUTERS[:2], LISTEN_ACTIVELY, name="One"), user=learner
+    )
+    badges.issue(
+        _badge(badges, WORKING_WITH_COMPUTERS[2], LISTEN_ACTIVELY, name="Two"), user=learner
+    )
     me = testapp.for_tenant(badges.tenant)
     badges.sign_in(me, "ana@example.org")
     page = me.get(f"/people/{learner.id}")

@@ -20,12 +20,20 @@ def search(esco):
 def test_hidden_label_finds_think_creatively(search):
     hit = search("creative mind", "en")[0]
     assert (hit.uri, hit.label, hit.matched, hit.matched_kind) == (
-        THINK_CREATIVELY, "think creatively", "creative mind", "hidden")
+        THINK_CREATIVELY,
+        "think creatively",
+        "creative mind",
+        "hidden",
+    )
 
 
 def test_french_label_typed_without_accents(search):
     hit = search("ecouter activ", "fr")[0]
-    assert (hit.uri, hit.label, hit.matched_language) == (LISTEN_ACTIVELY, "écouter activement", "fr")
+    assert (hit.uri, hit.label, hit.matched_language) == (
+        LISTEN_ACTIVELY,
+        "écouter activement",
+        "fr",
+    )
 
 
 def test_case_and_accents_are_folded_in_the_query_too(search):
@@ -64,8 +72,9 @@ def test_one_letter_gives_nothing(search):
 def test_api_returns_hits_with_attribution_and_matches_openapi(esco, factories, testapp, openapi):
     esco.load("v1.1.1/en", "v1.0.x/nl")
     city = factories.tenant("gent", locales=["nl", "en"], default_locale="nl")
-    response = openapi(testapp.for_tenant(city).get("/api/v1/esco/skills",
-                                                    {"q": "creatief denk", "limit": 3}))
+    response = openapi(
+        testapp.for_tenant(city).get("/api/v1/esco/skills", {"q": "creatief denk", "limit": 3})
+    )
     assert response.json["attribution"] == ATTRIBUTION
     assert response.json["results"][0]["uri"] == THINK_CREATIVELY
     assert response.json["results"][0]["label"] == "creatief denken"
@@ -79,24 +88,34 @@ def test_api_is_in_the_openapi_document(factories, testapp):
 
 def test_api_rejects_bad_parameters_with_field_messages(factories, testapp):
     city = factories.tenant()
-    response = testapp.for_tenant(city).get("/api/v1/esco/skills",
-                                            {"q": "team", "limit": "lots", "type": "x",
-                                             "lang": "français"}, status=400)
+    response = testapp.for_tenant(city).get(
+        "/api/v1/esco/skills",
+        {"q": "team", "limit": "lots", "type": "x", "lang": "français"},
+        status=400,
+    )
     assert set(response.json["fields"]) == {"limit", "type", "lang"}
 
 
 def test_api_lang_parameter_names_hits_in_that_language(esco, factories, testapp):
     esco.load("v1.1.1/en", "v1.0.x/es")
     city = factories.tenant()  # English and Lithuanian: Spanish only because it is asked for
-    results = testapp.for_tenant(city).get("/api/v1/esco/skills",
-                                           {"q": "escucha activa", "lang": "es"}).json["results"]
-    assert (results[0]["uri"], results[0]["label"]) == (LISTEN_ACTIVELY,
-                                                        "practicar la escucha activa")
+    results = (
+        testapp.for_tenant(city)
+        .get("/api/v1/esco/skills", {"q": "escucha activa", "lang": "es"})
+        .json["results"]
+    )
+    assert (results[0]["uri"], results[0]["label"]) == (
+        LISTEN_ACTIVELY,
+        "practicar la escucha activa",
+    )
 
 
 def test_api_finds_occupations_when_asked(esco, factories, testapp):
     esco.load("v1.1.1/en")
     city = factories.tenant()
-    results = testapp.for_tenant(city).get("/api/v1/esco/skills",
-                                           {"q": "youth", "type": "occupation"}).json["results"]
+    results = (
+        testapp.for_tenant(city)
+        .get("/api/v1/esco/skills", {"q": "youth", "type": "occupation"})
+        .json["results"]
+    )
     assert results and {hit["kind"] for hit in results} == {"occupation"}

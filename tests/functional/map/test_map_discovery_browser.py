@@ -31,8 +31,14 @@ def phone(chromium, **options):
 
 def geojson_requests(page) -> list[dict]:
     seen = []
-    page.on("request", lambda request: seen.append(parse_qs(urlsplit(request.url).query))
-            if "activities.geojson" in request.url else None)
+    page.on(
+        "request",
+        lambda request: (
+            seen.append(parse_qs(urlsplit(request.url).query))
+            if "activities.geojson" in request.url
+            else None
+        ),
+    )
     return seen
 
 
@@ -41,11 +47,26 @@ def city(factories, activities):
     city = factories.tenant("vilnius", map={"center": list(CENTRE), "zoom": 13})
     org = activities.organisation(city)
     activities(city, org, title="Dance at the centre", lat=CENTRE[0] + 0.003, lon=CENTRE[1])
-    activities(city, org, title="Python club", lat=CENTRE[0] - 0.004, lon=CENTRE[1] + 0.002,
-               category="tech", skills=[ActivitySkill(concept_uri=PYTHON, label="Python")])
+    activities(
+        city,
+        org,
+        title="Python club",
+        lat=CENTRE[0] - 0.004,
+        lon=CENTRE[1] + 0.002,
+        category="tech",
+        skills=[ActivitySkill(concept_uri=PYTHON, label="Python")],
+    )
     for n in range(3):
-        activities(city, org, title=f"Online course {n}", lat=None, lon=None, address="",
-                   online=True, category="tech")
+        activities(
+            city,
+            org,
+            title=f"Online course {n}",
+            lat=None,
+            lon=None,
+            address="",
+            online=True,
+            category="tech",
+        )
     return city
 
 
@@ -65,8 +86,9 @@ def test_online_activities_are_listed_and_counted(live_server, chromium, city):
         assert "mode=online" in page.url
 
 
-def test_skill_survives_in_the_list_the_geojson_request_and_the_address(live_server, chromium,
-                                                                        city):
+def test_skill_survives_in_the_list_the_geojson_request_and_the_address(
+    live_server, chromium, city
+):
     server = live_server()
     with phone(chromium) as page:
         requests = geojson_requests(page)
@@ -87,12 +109,16 @@ def test_skill_survives_in_the_list_the_geojson_request_and_the_address(live_ser
 
 def test_near_me_at_the_centre_finds_activities_and_marks_the_place(live_server, chromium, city):
     server = live_server()
-    with phone(chromium, geolocation={"latitude": CENTRE[0], "longitude": CENTRE[1]},
-               permissions=["geolocation"]) as page:
+    with phone(
+        chromium,
+        geolocation={"latitude": CENTRE[0], "longitude": CENTRE[1]},
+        permissions=["geolocation"],
+    ) as page:
         soon = dt.date.today()
         page.goto(f"{server.city(city)}/map/?locate=1&from={soon}&to={soon + dt.timedelta(days=7)}")
         expect(page.locator("#near-me-status")).to_have_text(
-            "Activities within 2 km of you, nearest first.")
+            "Activities within 2 km of you, nearest first."
+        )
         expect(page.locator("#results li")).to_have_count(2)
         first, second = page.locator("#results li").all_inner_texts()
         assert first.startswith("Dance at the centre") and "0.3 km away" in first
@@ -105,12 +131,16 @@ def test_near_me_widens_until_it_finds_something(live_server, chromium, factorie
     city = factories.tenant("kaunas", map={"center": list(CENTRE), "zoom": 13})
     activities(city, title="Far away workshop", lat=CENTRE[0] + 0.06, lon=CENTRE[1])  # 6.7 km
     server = live_server()
-    with phone(chromium, geolocation={"latitude": CENTRE[0], "longitude": CENTRE[1]},
-               permissions=["geolocation"]) as page:
+    with phone(
+        chromium,
+        geolocation={"latitude": CENTRE[0], "longitude": CENTRE[1]},
+        permissions=["geolocation"],
+    ) as page:
         page.goto(f"{server.city(city)}/map/")
         page.get_by_role("button", name="Near me").click()
         expect(page.locator("#near-me-status")).to_have_text(
-            "Activities within 10 km of you, nearest first.")
+            "Activities within 10 km of you, nearest first."
+        )
         page.locator("#results li").first.wait_for()
         assert page.locator("#results li").first.inner_text().startswith("Far away workshop")
 

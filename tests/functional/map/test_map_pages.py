@@ -27,12 +27,20 @@ def city_request(registry, city):
 
 
 def test_map_page_lists_activities_and_serves_leaflet(testapp, factories, activities):
-    city = factories.tenant("vilnius", map={"center": [54.7, 25.3], "zoom": 13,
-                                            "tile_url": "https://tiles.example.org/{z}/{x}/{y}.png"})
+    city = factories.tenant(
+        "vilnius",
+        map={
+            "center": [54.7, 25.3],
+            "zoom": 13,
+            "tile_url": "https://tiles.example.org/{z}/{x}/{y}.png",
+        },
+    )
     made = activities(city, title="Dance workshop")
     app = testapp.for_tenant(city)
     page = app.get("/map/")
-    assert f'href="http://vilnius.example.test/activities/{made.id}">Dance workshop</a>' in page.text
+    assert (
+        f'href="http://vilnius.example.test/activities/{made.id}">Dance workshop</a>' in page.text
+    )
     assert 'data-center="54.7,25.3"' in page.text and 'data-zoom="13"' in page.text
     assert "https://tiles.example.org/{z}/{x}/{y}.png" in page.text
     scripts = page.html.find_all("script", src=True)
@@ -86,27 +94,43 @@ def test_home_shows_happening_soon_and_surprise_me(testapp, factories, activitie
     assert section.find("a", href="http://vilnius.example.test/map/surprise")
     near = section.find("a", string="Happening soon near me")["href"]
     assert near.startswith("http://vilnius.example.test/map/?locate=1&from=")
-    assert testapp.for_tenant(city).get(near.replace("http://vilnius.example.test", "")).status_int == 200
+    assert (
+        testapp.for_tenant(city).get(near.replace("http://vilnius.example.test", "")).status_int
+        == 200
+    )
 
 
 def test_suggestions_explain_what_similar_learners_joined(registry, factories, activities):
     city = factories.tenant("vilnius")
     org = activities.organisation(city)
-    dance, salsa = activities(city, org, title="Dance workshop"), activities(city, org, title="Salsa")
-    me, peer = factories.save(User(email="me@example.org", display_name="Me"),
-                              User(email="peer@example.org", display_name="Peer"))
+    dance, salsa = (
+        activities(city, org, title="Dance workshop"),
+        activities(city, org, title="Salsa"),
+    )
+    me, peer = factories.save(
+        User(email="me@example.org", display_name="Me"),
+        User(email="peer@example.org", display_name="Peer"),
+    )
     with factories.within(city):
-        factories.save(Participation(activity_id=dance.id, user_id=me.id),
-                       Participation(activity_id=dance.id, user_id=peer.id),
-                       Participation(activity_id=salsa.id, user_id=peer.id))
+        factories.save(
+            Participation(activity_id=dance.id, user_id=me.id),
+            Participation(activity_id=dance.id, user_id=peer.id),
+            Participation(activity_id=salsa.id, user_id=peer.id),
+        )
     with city_request(registry, city) as request:
         picks = because_you_joined(request, me)
-    assert [(p.title, p.reason) for p in picks] == [("Salsa", "Because you joined “Dance workshop”")]
+    assert [(p.title, p.reason) for p in picks] == [
+        ("Salsa", "Because you joined “Dance workshop”")
+    ]
 
 
 def test_suggestions_from_the_category_a_learner_joins_most(registry, factories, activities):
-    city = factories.tenant("vilnius", settings={"categories": [
-        {"slug": "arts", "names": {"en": "Arts and crafts"}}, {"slug": "tech"}]})
+    city = factories.tenant(
+        "vilnius",
+        settings={
+            "categories": [{"slug": "arts", "names": {"en": "Arts and crafts"}}, {"slug": "tech"}]
+        },
+    )
     org = activities.organisation(city)
     dance = activities(city, org, title="Dance workshop", category="arts")
     activities(city, org, title="Pottery", category="arts")
@@ -130,8 +154,7 @@ def test_search_ical_feed_parses(testapp, factories, activities):
     assert [str(event["summary"]) for event in events] == ["Dance workshop"]
 
 
-def test_map_page_lists_online_activities_and_keeps_hidden_filters(testapp, factories,
-                                                                   activities):
+def test_map_page_lists_online_activities_and_keeps_hidden_filters(testapp, factories, activities):
     """Without JavaScript: online activities in their own counted list, a skill from a skill
     page kept in the form (so the map's script and its links keep it), language= for the
     activities' language while lang= only changes the interface."""
@@ -139,10 +162,21 @@ def test_map_page_lists_online_activities_and_keeps_hidden_filters(testapp, fact
 
     skill = "http://data.europa.eu/esco/skill/dance"
     city = factories.tenant("vilnius", locales=["en", "lt"])
-    activities(city, title="Dance workshop", languages=["lt"],
-               skills=[ActivitySkill(concept_uri=skill, label="dance")])
-    activities(city, title="Online dance class", latitude=None, longitude=None, online=True,
-               languages=["en"], skills=[ActivitySkill(concept_uri=skill, label="dance")])
+    activities(
+        city,
+        title="Dance workshop",
+        languages=["lt"],
+        skills=[ActivitySkill(concept_uri=skill, label="dance")],
+    )
+    activities(
+        city,
+        title="Online dance class",
+        latitude=None,
+        longitude=None,
+        online=True,
+        languages=["en"],
+        skills=[ActivitySkill(concept_uri=skill, label="dance")],
+    )
     activities(city, title="Robotics", category="tech", languages=["lt"])
     app = testapp.for_tenant(city)
     page = app.get("/map/", {"skill": skill})
@@ -170,8 +204,9 @@ def test_map_page_lists_online_activities_and_keeps_hidden_filters(testapp, fact
 def test_an_empty_map_page_offers_ways_out(testapp, factories, activities):
     city = factories.tenant("vilnius")
     activities(city, title="Dance workshop")
-    page = testapp.for_tenant(city).get("/map/", {"q": "nothing", "near": "54.7,25.3",
-                                                   "km": "1", "sort": "distance"})
+    page = testapp.for_tenant(city).get(
+        "/map/", {"q": "nothing", "near": "54.7,25.3", "km": "1", "sort": "distance"}
+    )
     empty = page.html.find(id="empty")
     assert not empty.has_attr("hidden")
     assert page.html.find(id="way-clear")["href"] == "http://vilnius.example.test/map/"

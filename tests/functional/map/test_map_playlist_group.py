@@ -40,20 +40,34 @@ def spots(people, city, org):
     for n, title in enumerate(("Intro", "Workshop", "Talk", "Visit", "Film")):
         starts = utcnow() + dt.timedelta(days=n + 1)
         ends = starts + dt.timedelta(hours=2)
-        made.append(people.activity(
-            city, org, title, latitude=54.68 + n / 100, longitude=25.28, address="Town hall",
-            schedule_kind="single", starts_at=starts, ends_at=ends,
-            sessions=[ActivitySession(starts_at=starts, ends_at=ends)]))
+        made.append(
+            people.activity(
+                city,
+                org,
+                title,
+                latitude=54.68 + n / 100,
+                longitude=25.28,
+                address="Town hall",
+                schedule_kind="single",
+                starts_at=starts,
+                ends_at=ends,
+                sessions=[ActivitySession(starts_at=starts, ends_at=ends)],
+            )
+        )
     return made
 
 
 def make_playlist(app, org, activities, publish=True, title="Science pathway") -> int:
-    playlist = app.post_json(f"/api/v1/organisations/{org.slug}/playlists",
-                             {"title": title, "description": "<p>Learn.</p>"},
-                             status=201).json["playlist"]
+    playlist = app.post_json(
+        f"/api/v1/organisations/{org.slug}/playlists",
+        {"title": title, "description": "<p>Learn.</p>"},
+        status=201,
+    ).json["playlist"]
     if activities:
-        app.put_json(f"/api/v1/playlists/{playlist['id']}/items", {"items": [
-            {"activity_id": a.id, "mandatory": True} for a in activities]})
+        app.put_json(
+            f"/api/v1/playlists/{playlist['id']}/items",
+            {"items": [{"activity_id": a.id, "mandatory": True} for a in activities]},
+        )
     if publish:
         app.post(f"/api/v1/playlists/{playlist['id']}/publish", status=200)
     return playlist["id"]
@@ -76,8 +90,9 @@ def test_geojson_returns_exactly_the_playlists_activities(testapp, city, org, st
     assert titles(app.get(GEOJSON).json) == {"Intro", "Workshop", "Talk", "Visit", "Film"}
 
 
-def test_map_page_shows_the_banner_and_a_list_in_sync_with_the_feed(testapp, city, org, staff,
-                                                                     spots):
+def test_map_page_shows_the_banner_and_a_list_in_sync_with_the_feed(
+    testapp, city, org, staff, spots
+):
     playlist = make_playlist(staff, org, spots[1:3])
     app = testapp.for_tenant(city)
     page = app.get("/map/", {"group": f"playlist:{playlist}", "sort": "date"})
@@ -87,11 +102,15 @@ def test_map_page_shows_the_banner_and_a_list_in_sync_with_the_feed(testapp, cit
     assert links["Back to “Science pathway”"] == f"http://vilnius.example.test/playlists/{playlist}"
     assert links["Show all activities"] == "http://vilnius.example.test/map/?sort=date"
     # The filters form keeps the group, so the script's refreshes ask for it too.
-    assert page.html.select_one('#map-filters input[name="group"]')["value"] == \
-        f"playlist:{playlist}"
+    assert (
+        page.html.select_one('#map-filters input[name="group"]')["value"] == f"playlist:{playlist}"
+    )
     feed = app.get(GEOJSON, {"group": f"playlist:{playlist}", "sort": "date"}).json
-    assert listed(page) == {feature["id"] for feature in feed["features"]} == \
-        {f"activity:{spots[1].id}", f"activity:{spots[2].id}"}
+    assert (
+        listed(page)
+        == {feature["id"] for feature in feed["features"]}
+        == {f"activity:{spots[1].id}", f"activity:{spots[2].id}"}
+    )
     assert len(listed(app.get("/map/"))) == 5
 
 
@@ -115,10 +134,13 @@ def test_changed_items_change_the_feed(testapp, city, org, staff, spots):
     playlist = make_playlist(staff, org, spots[:2])
     app = testapp.for_tenant(city)
     first = app.get(GEOJSON, {"group": f"playlist:{playlist}"})
-    staff.put_json(f"/api/v1/playlists/{playlist}/items",
-                   {"items": [{"activity_id": spots[4].id, "mandatory": True}]})
-    second = app.get(GEOJSON, {"group": f"playlist:{playlist}"},
-                     headers={"If-None-Match": first.headers["ETag"]})
+    staff.put_json(
+        f"/api/v1/playlists/{playlist}/items",
+        {"items": [{"activity_id": spots[4].id, "mandatory": True}]},
+    )
+    second = app.get(
+        GEOJSON, {"group": f"playlist:{playlist}"}, headers={"If-None-Match": first.headers["ETag"]}
+    )
     assert second.status_int == 200 and titles(second.json) == {"Film"}
 
 
@@ -127,13 +149,16 @@ def test_an_empty_playlist_shows_nothing_rather_than_everything(testapp, city, o
     assert staff.get(GEOJSON, {"group": f"playlist:{playlist}"}).json["features"] == []
 
 
-def test_a_private_playlist_of_another_organiser_is_404_to_a_learner(people, city, org, staff,
-                                                                     spots):
+def test_a_private_playlist_of_another_organiser_is_404_to_a_learner(
+    people, city, org, staff, spots
+):
     draft = make_playlist(staff, org, spots[:2], publish=False)
     learner = people.client(city, people.user())
     group = {"group": f"playlist:{draft}"}
-    assert learner.get(GEOJSON, group, status=404).json["error"] == \
-        "There is no such group of activities in this city."
+    assert (
+        learner.get(GEOJSON, group, status=404).json["error"]
+        == "There is no such group of activities in this city."
+    )
     assert "There is no such group of activities" in learner.get("/map/", group, status=404).text
     learner.get("/map/activities.ics", group, status=404)
     # The control: its organiser sees the draft's group.
@@ -143,8 +168,7 @@ def test_a_private_playlist_of_another_organiser_is_404_to_a_learner(people, cit
 def test_another_citys_playlist_is_404(testapp, factories, people, city, org, staff, spots):
     playlist = make_playlist(staff, org, spots[:2])
     other = factories.tenant("kaunas")
-    people.activity(other, people.organisation(other), "Kaunas lab", latitude=54.9,
-                    longitude=23.9)
+    people.activity(other, people.organisation(other), "Kaunas lab", latitude=54.9, longitude=23.9)
     group = {"group": f"playlist:{playlist}"}
     app = testapp.for_tenant(other)
     assert app.get(GEOJSON, group, status=404).json["fields"] == {}
@@ -152,12 +176,23 @@ def test_another_citys_playlist_is_404(testapp, factories, people, city, org, st
     assert titles(testapp.for_tenant(city).get(GEOJSON, group).json) == {"Intro", "Workshop"}
 
 
-@pytest.mark.parametrize("group", ["playlist:999999", "playlist:abc", "playlist:", "nonsense",
-                                   "badge:1", "playlist:" + "9" * 200])
+@pytest.mark.parametrize(
+    "group",
+    [
+        "playlist:999999",
+        "playlist:abc",
+        "playlist:",
+        "nonsense",
+        "badge:1",
+        "playlist:" + "9" * 200,
+    ],
+)
 def test_unknown_groups_are_404_not_an_empty_map(testapp, city, org, staff, spots, group):
     app = testapp.for_tenant(city)
-    assert app.get(GEOJSON, {"group": group}, status=404).json["error"] == \
-        "There is no such group of activities in this city."
+    assert (
+        app.get(GEOJSON, {"group": group}, status=404).json["error"]
+        == "There is no such group of activities in this city."
+    )
     app.get("/map/", {"group": group}, status=404)
 
 
@@ -170,20 +205,33 @@ def test_online_list_keeps_to_the_group(testapp, city, org, staff, spots, people
     """The list beside the map (activities without a place) asks with the map's group."""
     starts = utcnow() + dt.timedelta(days=1)
     ends = starts + dt.timedelta(hours=1)
-    online = [people.activity(city, org, title, latitude=None, longitude=None, address="",
-                              online=True, schedule_kind="single", starts_at=starts,
-                              ends_at=ends, sessions=[ActivitySession(starts_at=starts,
-                                                                      ends_at=ends)])
-              for title in ("Online in the playlist", "Online elsewhere")]
+    online = [
+        people.activity(
+            city,
+            org,
+            title,
+            latitude=None,
+            longitude=None,
+            address="",
+            online=True,
+            schedule_kind="single",
+            starts_at=starts,
+            ends_at=ends,
+            sessions=[ActivitySession(starts_at=starts, ends_at=ends)],
+        )
+        for title in ("Online in the playlist", "Online elsewhere")
+    ]
     playlist = make_playlist(staff, org, [spots[0], online[0]])
     app = testapp.for_tenant(city)
     grouped = openapi(app.get("/api/v1/activities.unlocated", {"group": f"playlist:{playlist}"}))
     assert [item["title"] for item in grouped.json["items"]] == ["Online in the playlist"]
-    everything = app.get("/api/v1/activities.unlocated", {"sort": "distance",
-                                                          "near": "54.7,25.3"})
-    assert {item["title"] for item in everything.json["items"]} == \
-        {"Online in the playlist", "Online elsewhere"}
+    everything = app.get("/api/v1/activities.unlocated", {"sort": "distance", "near": "54.7,25.3"})
+    assert {item["title"] for item in everything.json["items"]} == {
+        "Online in the playlist",
+        "Online elsewhere",
+    }
     page = app.get("/map/", {"group": f"playlist:{playlist}"})
-    assert [li.a.text for li in page.html.select("#online-results li")] == \
-        ["Online in the playlist"]
+    assert [li.a.text for li in page.html.select("#online-results li")] == [
+        "Online in the playlist"
+    ]
     app.get("/api/v1/activities.unlocated", {"group": "playlist:999999"}, status=404)

@@ -21,8 +21,11 @@ class People:
 
     def user(self, email=None, verified=True, **fields) -> User:
         email = email or f"person{self.factories.next()}@example.org"
-        values = {"display_name": email.split("@")[0].title(), "password_hash": _hash,
-                  "email_verified_at": utcnow() if verified else None}
+        values = {
+            "display_name": email.split("@")[0].title(),
+            "password_hash": _hash,
+            "email_verified_at": utcnow() if verified else None,
+        }
         values.update(fields)
         return self.factories.save(User(email=email, **values))
 
@@ -34,14 +37,20 @@ class People:
             organisation = Organisation(tenant_id=tenant.id, **values)
             if owner is not None:
                 organisation.memberships.append(
-                    Membership(user_id=owner.id, role=role, tenant_id=tenant.id))
+                    Membership(user_id=owner.id, role=role, tenant_id=tenant.id)
+                )
             return self.factories.save(organisation)
 
     def member(self, organisation, user, role="member") -> Membership:
         with self.factories.within(organisation.tenant_id):
-            return self.factories.save(Membership(organisation_id=organisation.id,
-                                                  user_id=user.id, role=role,
-                                                  tenant_id=organisation.tenant_id))
+            return self.factories.save(
+                Membership(
+                    organisation_id=organisation.id,
+                    user_id=user.id,
+                    role=role,
+                    tenant_id=organisation.tenant_id,
+                )
+            )
 
     def city_admin(self, tenant, user) -> CityAdmin:
         with self.factories.within(tenant):
@@ -93,6 +102,7 @@ def link_in(message) -> str:
 def helpers():
     class Helpers:
         pass
+
     h = Helpers()
     h.form_with, h.csrf_token, h.sign_in, h.link_in = form_with, csrf_token, sign_in, link_in
     h.PASSWORD = PASSWORD

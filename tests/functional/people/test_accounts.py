@@ -9,8 +9,13 @@ from col_core.security.models import Consent, User
 
 def _signup(app, helpers, **overrides):
     form = helpers.form_with(app.get("/signup"), "display_name")
-    values = {"display_name": "Rūta", "email": "ruta@example.org",
-              "password": "a long enough passphrase", "birth_date": "1995-04-01", "accept": True}
+    values = {
+        "display_name": "Rūta",
+        "email": "ruta@example.org",
+        "password": "a long enough passphrase",
+        "birth_date": "1995-04-01",
+        "accept": True,
+    }
     values.update(overrides)
     for name, value in values.items():
         form[name] = value
@@ -51,7 +56,8 @@ def test_common_password_refused(testapp, city, helpers):
 
 
 def test_signup_with_taken_email_looks_the_same_and_warns_the_owner(
-        testapp, city, helpers, people, outbox):
+    testapp, city, helpers, people, outbox
+):
     people.user("ruta@example.org")
     response = _signup(testapp.for_tenant(city), helpers)
     assert response.status_int == 303 and response.location.endswith("/signup/done")
@@ -118,7 +124,7 @@ def test_expired_reset_link_refused(testapp, city, helpers, people, outbox, fact
     from col_core.security.models import UserToken
 
     token = factories.session.scalar(select(UserToken))
-    token.expires_at = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=1)
+    token.expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
     factories.save(token)
     app.get(helpers.link_in(outbox.messages()[-1]), status=400)
 

@@ -17,19 +17,25 @@ def _two_cities(factories, people):
     vilnius, kaunas = factories.tenant("vilnius", name="Vilnius"), factories.tenant("kaunas")
     admin = people.user("only-admin@vilnius.example", display_name="Vilnius Admin")
     people.city_admin(vilnius, admin)
-    people.organisation(vilnius, people.user("organiser@vilnius.example",
-                                             display_name="Vilnius Organiser"))
+    people.organisation(
+        vilnius, people.user("organiser@vilnius.example", display_name="Vilnius Organiser")
+    )
     for number in (1, 2):
-        people.city_admin(kaunas, people.user(f"admin{number}@kaunas.example",
-                                              display_name=f"Kaunas Admin {number}"))
-    people.organisation(kaunas, people.user("organiser@kaunas.example",
-                                            display_name="Kaunas Organiser"),
-                        name="Kaunas Secret Club")
+        people.city_admin(
+            kaunas,
+            people.user(f"admin{number}@kaunas.example", display_name=f"Kaunas Admin {number}"),
+        )
+    people.organisation(
+        kaunas,
+        people.user("organiser@kaunas.example", display_name="Kaunas Organiser"),
+        name="Kaunas Secret Club",
+    )
     return vilnius, kaunas, admin
 
 
-def test_a_city_admin_sees_only_this_citys_admins_and_organisers(testapp, factories, people,
-                                                                  helpers):
+def test_a_city_admin_sees_only_this_citys_admins_and_organisers(
+    testapp, factories, people, helpers
+):
     vilnius, _, admin = _two_cities(factories, people)
     app = testapp.for_tenant(vilnius)
     helpers.sign_in(app, admin.email)

@@ -31,10 +31,18 @@ def visitor(testapp, city, kaunas, people, helpers):
 
 
 def _new_organisation(app, helpers, **extra):
-    return app.post("/organisations/new", {"csrf_token": helpers.csrf_token(app), "name": "Club",
-                                           "type": "ngo", "primary_locale": "en", **extra},
-                    headers={"Referer": "http://kaunas.example.test/organisations/new"},
-                    expect_errors=True)
+    return app.post(
+        "/organisations/new",
+        {
+            "csrf_token": helpers.csrf_token(app),
+            "name": "Club",
+            "type": "ngo",
+            "primary_locale": "en",
+            **extra,
+        },
+        headers={"Referer": "http://kaunas.example.test/organisations/new"},
+        expect_errors=True,
+    )
 
 
 def _consents(factories, tenant, user):
@@ -64,7 +72,8 @@ def test_reading_stays_open_without_consent(visitor):
 
 
 def test_after_accepting_the_action_works_and_consent_is_kept_for_that_city_only(
-        visitor, helpers, factories, city, kaunas):
+    visitor, helpers, factories, city, kaunas
+):
     user, app = visitor
     page = _new_organisation(app, helpers).follow()
     form = helpers.form_with(page, "accept_terms")
@@ -92,31 +101,46 @@ def test_both_documents_must_be_accepted(visitor, helpers, factories, kaunas):
 def test_api_clients_get_a_403_naming_the_consent_page(visitor, factories, testapp, kaunas):
     user, _app = visitor
     secret = API_TOKEN_PREFIX + new_secret()
-    factories.save(ApiToken(user_id=user.id, name="script", scope="write",
-                            token_hash=digest(secret)))
+    factories.save(
+        ApiToken(user_id=user.id, name="script", scope="write", token_hash=digest(secret))
+    )
     api = testapp.for_tenant(kaunas)
     api.authorization = ("Bearer", secret)
-    response = api.post_json("/api/v1/organisations", {"name": "Club", "type": "ngo",
-                                                       "primary_locale": "en"}, status=403)
-    assert response.json == {"error": "Before you can do this, accept the terms of Kaunas at "
-                                      "http://kaunas.example.test/consent.", "fields": {}}
+    response = api.post_json(
+        "/api/v1/organisations", {"name": "Club", "type": "ngo", "primary_locale": "en"}, status=403
+    )
+    assert response.json == {
+        "error": "Before you can do this, accept the terms of Kaunas at "
+        "http://kaunas.example.test/consent.",
+        "fields": {},
+    }
     api.get("/api/v1/me", status=200)
 
 
 def test_next_cannot_leave_the_site(visitor, helpers):
     _user, app = visitor
     for target in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
-        response = app.post("/consent", {"csrf_token": helpers.csrf_token(app), "next": target,
-                                         "accept_terms": "on", "accept_privacy": "on"},
-                            status=303)
+        response = app.post(
+            "/consent",
+            {
+                "csrf_token": helpers.csrf_token(app),
+                "next": target,
+                "accept_terms": "on",
+                "accept_privacy": "on",
+            },
+            status=303,
+        )
         assert response.location == "http://kaunas.example.test/"
 
 
 def test_consent_page_is_csrf_protected(visitor, factories, kaunas):
     user, app = visitor
     app.post("/consent", {"accept_terms": "on", "accept_privacy": "on"}, status=400)
-    app.post("/consent", {"csrf_token": "forged", "accept_terms": "on", "accept_privacy": "on"},
-             status=400)
+    app.post(
+        "/consent",
+        {"csrf_token": "forged", "accept_terms": "on", "accept_privacy": "on"},
+        status=400,
+    )
     assert _consents(factories, kaunas, user) == []
 
 
@@ -125,12 +149,17 @@ def test_account_business_needs_no_consent(visitor, helpers, factories):
     token = helpers.csrf_token(app)
     export = app.post("/account/export", {"csrf_token": token}, status=200)
     consents = json.loads(zipfile.ZipFile(io.BytesIO(export.body)).read("consents.json"))
-    assert {(c["city"], c["document"]) for c in consents} == {("vilnius", "terms"),
-                                                              ("vilnius", "privacy")}
+    assert {(c["city"], c["document"]) for c in consents} == {
+        ("vilnius", "terms"),
+        ("vilnius", "privacy"),
+    }
     app.post("/signout", {"csrf_token": token}, status=303)
     helpers.sign_in(app, user.email, consent=False)
-    app.post("/account/delete", {"csrf_token": helpers.csrf_token(app),
-                                 "password": helpers.PASSWORD, "confirm": "on"}, status=303)
+    app.post(
+        "/account/delete",
+        {"csrf_token": helpers.csrf_token(app), "password": helpers.PASSWORD, "confirm": "on"},
+        status=303,
+    )
 
 
 def test_a_new_legal_version_asks_again(visitor, helpers, factories, kaunas):
@@ -146,8 +175,9 @@ def test_a_new_legal_version_asks_again(visitor, helpers, factories, kaunas):
     assert versions == ["", "", "2027-01", "2027-01"]
 
 
-def test_a_minor_by_this_citys_rules_needs_a_guardian_first(testapp, factories, people, helpers,
-                                                           outbox):
+def test_a_minor_by_this_citys_rules_needs_a_guardian_first(
+    testapp, factories, people, helpers, outbox
+):
     strict = factories.tenant("strict", name="Strict", settings={"digital_consent_age": 16})
     today = dt.date.today()
     user = people.user("teen@example.org", birth_date=today.replace(year=today.year - 15))

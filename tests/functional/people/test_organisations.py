@@ -56,8 +56,11 @@ def test_switching_between_organisations(testapp, city, helpers, people):
     first = people.organisation(city, user, name="Alpha")
     second = people.organisation(city, user, name="Beta", role="member")
     app = _signed_in(testapp, city, helpers, user)
-    form = [f for f in app.get("/organisations/mine").forms.values()
-            if f.fields.get("slug") and f["slug"].value == second.slug][0]
+    form = [
+        f
+        for f in app.get("/organisations/mine").forms.values()
+        if f.fields.get("slug") and f["slug"].value == second.slug
+    ][0]
     page = form.submit(status=303).follow()
     assert "You now work as Beta" in page.text
     assert first.slug in page.text
@@ -66,9 +69,11 @@ def test_switching_between_organisations(testapp, city, helpers, people):
 def test_cannot_switch_to_someone_elses_organisation(testapp, city, helpers, people):
     other = people.organisation(city, people.user())
     app = _signed_in(testapp, city, helpers, people.user())
-    app.post("/organisations/switch", {"slug": other.slug,
-                                       "csrf_token": helpers.csrf_token(app, "/account")},
-             status=404)
+    app.post(
+        "/organisations/switch",
+        {"slug": other.slug, "csrf_token": helpers.csrf_token(app, "/account")},
+        status=404,
+    )
 
 
 def test_invitation_by_email(testapp, city, helpers, people, outbox, factories):
@@ -85,8 +90,9 @@ def test_invitation_by_email(testapp, city, helpers, people, outbox, factories):
     page = other.get(link)
     page.forms[len(page.forms) - 1].submit(status=303)
     with factories.within(city):
-        role = factories.session.scalar(select(Membership.role).where(
-            Membership.user_id == colleague.id))
+        role = factories.session.scalar(
+            select(Membership.role).where(Membership.user_id == colleague.id)
+        )
     assert role == "admin"
     # Single use: a second person cannot reuse the emailed link.
     third = _signed_in(testapp, city, helpers, people.user())
@@ -131,8 +137,11 @@ def test_last_owner_cannot_be_removed(testapp, city, helpers, people, factories)
     with factories.within(city):
         membership = factories.session.scalar(select(Membership))
     app = _signed_in(testapp, city, helpers, owner)
-    app.post(f"/organisations/{organisation.slug}/members/{membership.id}/remove",
-             {"csrf_token": helpers.csrf_token(app, "/account")}, status=303)
+    app.post(
+        f"/organisations/{organisation.slug}/members/{membership.id}/remove",
+        {"csrf_token": helpers.csrf_token(app, "/account")},
+        status=303,
+    )
     page = app.get(f"/organisations/{organisation.slug}/members")
     assert "at least one owner" in page.text
     factories.session.expire_all()
@@ -145,11 +154,16 @@ def test_owner_removes_a_member(testapp, city, helpers, people, factories):
     organisation = people.organisation(city, owner)
     membership = people.member(organisation, member)
     app = _signed_in(testapp, city, helpers, owner)
-    app.post(f"/organisations/{organisation.slug}/members/{membership.id}/remove",
-             {"csrf_token": helpers.csrf_token(app, "/account")}, status=303)
+    app.post(
+        f"/organisations/{organisation.slug}/members/{membership.id}/remove",
+        {"csrf_token": helpers.csrf_token(app, "/account")},
+        status=303,
+    )
     with factories.within(city):
-        assert factories.session.scalar(select(Membership).where(
-            Membership.user_id == member.id)) is None
+        assert (
+            factories.session.scalar(select(Membership).where(Membership.user_id == member.id))
+            is None
+        )
 
 
 def test_city_admin_verifies_and_suspends(testapp, city, helpers, people, factories):
@@ -162,8 +176,11 @@ def test_city_admin_verifies_and_suspends(testapp, city, helpers, people, factor
     token = helpers.csrf_token(app, "/account")
     app.post(f"/organisations/{organisation.slug}/verify", {"csrf_token": token}, status=303)
     assert "✔ Verified" in testapp.for_tenant(city).get(f"/organisations/{organisation.slug}").text
-    app.post(f"/organisations/{organisation.slug}/suspend", {"csrf_token": token,
-                                                             "suspended": "1"}, status=303)
+    app.post(
+        f"/organisations/{organisation.slug}/suspend",
+        {"csrf_token": token, "suspended": "1"},
+        status=303,
+    )
     # Suspended organisations disappear for the public.
     testapp.for_tenant(city).get(f"/organisations/{organisation.slug}", status=404)
     assert "To Check" not in testapp.for_tenant(city).get("/organisations").text

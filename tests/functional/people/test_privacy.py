@@ -61,7 +61,8 @@ def test_export_includes_plugin_files(testapp, city, people, helpers, registry):
 
 
 def test_deletion_erases_personal_data_and_keeps_anonymous_rows(
-        testapp, city, people, helpers, factories, registry):
+    testapp, city, people, helpers, factories, registry
+):
     from col_core.hookspecs import hookimpl
 
     heard = []
@@ -114,9 +115,13 @@ def test_deletion_needs_password_and_confirmation(testapp, city, people, helpers
 
 def _register_minor(app, helpers, **overrides):
     form = helpers.form_with(app.get("/signup"), "display_name")
-    values = {"display_name": "Young Person", "email": "young@example.org",
-              "password": "a long enough passphrase", "birth_date": "2013-01-01",
-              "accept": True}
+    values = {
+        "display_name": "Young Person",
+        "email": "young@example.org",
+        "password": "a long enough passphrase",
+        "birth_date": "2013-01-01",
+        "accept": True,
+    }
     values.update(overrides)
     for name, value in values.items():
         form[name] = value
@@ -161,8 +166,7 @@ def test_guardian_consent_flow_and_minimal_public_profile(testapp, factories, he
 
 
 def test_adult_public_profile_shows_full_name(testapp, city, people):
-    user = people.user(display_name="Grown Up", birth_date=dt.date(1980, 1, 1),
-                       profile_public=True)
+    user = people.user(display_name="Grown Up", birth_date=dt.date(1980, 1, 1), profile_public=True)
     assert "Grown Up" in testapp.for_tenant(city).get(f"/people/{user.id}").text
     testapp.for_tenant(city).get("/people/999999", status=404)
     testapp.for_tenant(city).get("/people/not-a-number", status=404)

@@ -21,13 +21,23 @@ ORG_ROUTES = [  # (method, path, permission); {slug}, {member} and {invitation} 
     ("POST", "/admin/people", "city.admin"),
     ("POST", "/admin/people/{member_user}/revoke", "city.admin"),
 ]
-LEARNER_ROUTES = [("GET", "/account"), ("POST", "/account"), ("GET", "/account/privacy"),
-                  ("POST", "/account/export"), ("POST", "/account/delete"),
-                  ("POST", "/account/email"), ("GET", "/organisations/new"),
-                  ("POST", "/organisations/new"), ("GET", "/organisations/mine"),
-                  ("POST", "/organisations/switch"), ("GET", "/api/v1/me"),
-                  ("GET", "/api/v1/tokens"), ("POST", "/api/v1/tokens"),
-                  ("GET", "/account/tokens"), ("POST", "/account/tokens")]
+LEARNER_ROUTES = [
+    ("GET", "/account"),
+    ("POST", "/account"),
+    ("GET", "/account/privacy"),
+    ("POST", "/account/export"),
+    ("POST", "/account/delete"),
+    ("POST", "/account/email"),
+    ("GET", "/organisations/new"),
+    ("POST", "/organisations/new"),
+    ("GET", "/organisations/mine"),
+    ("POST", "/organisations/switch"),
+    ("GET", "/api/v1/me"),
+    ("GET", "/api/v1/tokens"),
+    ("POST", "/api/v1/tokens"),
+    ("GET", "/account/tokens"),
+    ("POST", "/account/tokens"),
+]
 
 
 @pytest.fixture
@@ -44,11 +54,24 @@ def world(factories, people):
     people.organisation(elsewhere, away, slug="target-away")
     people.city_admin(elsewhere, away)
     with factories.within(city):
-        invitation = factories.save(Invitation(organisation_id=organisation.id, role="member",
-                                               token_hash="x" * 64, tenant_id=city.id,
-                                               expires_at=organisation.created_at))
-    return {"city": city, "owner": owner, "member": member, "membership": membership,
-            "other": other_org_owner, "away": away, "invitation": invitation}
+        invitation = factories.save(
+            Invitation(
+                organisation_id=organisation.id,
+                role="member",
+                token_hash="x" * 64,
+                tenant_id=city.id,
+                expires_at=organisation.created_at,
+            )
+        )
+    return {
+        "city": city,
+        "owner": owner,
+        "member": member,
+        "membership": membership,
+        "other": other_org_owner,
+        "away": away,
+        "invitation": invitation,
+    }
 
 
 def _client(testapp, world, helpers, who):
@@ -69,31 +92,34 @@ def _request(app, helpers, method, path, status):
 
 
 def _fill(path, world):
-    return path.format(slug="target", member=world["membership"].id,
-                       member_user=world["member"].id,
-                       invitation=world["invitation"].id)
+    return path.format(
+        slug="target",
+        member=world["membership"].id,
+        member_user=world["member"].id,
+        invitation=world["invitation"].id,
+    )
 
 
 def _refused(who, method, path) -> int:
     # Signed-out visitors of a page are sent to sign in; everything else is a plain 403.
-    return 303 if who == "anonymous" and method == "GET" and not path.startswith("/api/") \
-        else 403
+    return 303 if who == "anonymous" and method == "GET" and not path.startswith("/api/") else 403
 
 
 @pytest.mark.parametrize("who", ["anonymous", "other", "away"])
 @pytest.mark.parametrize("method,path,permission", ORG_ROUTES)
-def test_organisation_routes_refuse_outsiders(testapp, world, helpers, who, method, path,
-                                              permission):
+def test_organisation_routes_refuse_outsiders(
+    testapp, world, helpers, who, method, path, permission
+):
     app = _client(testapp, world, helpers, who)
-    response = _request(app, helpers, method, _fill(path, world),
-                        status=_refused(who, method, path))
+    response = _request(
+        app, helpers, method, _fill(path, world), status=_refused(who, method, path)
+    )
     assert "owner@example.org" not in response.text
     if response.status_int == 303:
         assert "/signin?next=" in response.location
 
 
-@pytest.mark.parametrize("method,path,permission",
-                         [r for r in ORG_ROUTES if r[2] != "org.member"])
+@pytest.mark.parametrize("method,path,permission", [r for r in ORG_ROUTES if r[2] != "org.member"])
 def test_plain_members_cannot_manage(testapp, world, helpers, method, path, permission):
     app = _client(testapp, world, helpers, "member")
     _request(app, helpers, method, _fill(path, world), status=403)
@@ -101,8 +127,13 @@ def test_plain_members_cannot_manage(testapp, world, helpers, method, path, perm
 
 @pytest.mark.parametrize("method,path", LEARNER_ROUTES)
 def test_account_routes_need_signing_in(testapp, world, helpers, method, path):
-    _request(_client(testapp, world, helpers, "anonymous"), helpers, method, path,
-             status=_refused("anonymous", method, path))
+    _request(
+        _client(testapp, world, helpers, "anonymous"),
+        helpers,
+        method,
+        path,
+        status=_refused("anonymous", method, path),
+    )
 
 
 def test_signing_in_returns_to_the_page(testapp, world, helpers):
@@ -118,8 +149,11 @@ def test_owner_gets_in(testapp, world, helpers):
     app = _client(testapp, world, helpers, "owner")
     app.get("/organisations/target/edit", status=200)
     app.get("/organisations/target/members", status=200)
-    response = app.patch_json("/api/v1/organisations/target", {"name": "New name"},
-                              headers={"X-CSRF-Token": helpers.csrf_token(app)})
+    response = app.patch_json(
+        "/api/v1/organisations/target",
+        {"name": "New name"},
+        headers={"X-CSRF-Token": helpers.csrf_token(app)},
+    )
     assert response.json["name"] == "New name"
 
 
@@ -132,8 +166,12 @@ def test_missing_csrf_token_is_refused(testapp, world, helpers, factories):
 
 
 def _token(app, helpers, scope):
-    return app.post_json("/api/v1/tokens", {"name": "script", "scope": scope},
-                         headers={"X-CSRF-Token": helpers.csrf_token(app)}, status=201).json
+    return app.post_json(
+        "/api/v1/tokens",
+        {"name": "script", "scope": scope},
+        headers={"X-CSRF-Token": helpers.csrf_token(app)},
+        status=201,
+    ).json
 
 
 def test_api_tokens_are_scoped_and_revocable(testapp, world, helpers):
@@ -142,12 +180,18 @@ def test_api_tokens_are_scoped_and_revocable(testapp, world, helpers):
     api = testapp.for_tenant(world["city"])
     bearer = {"Authorization": f"Bearer {read['token']}"}
     assert api.get("/api/v1/me", headers=bearer).json["roles"]["organisations"] == {
-        "target": "owner"}
-    api.patch_json("/api/v1/organisations/target", {"name": "By read token"}, headers=bearer,
-                   status=403)
+        "target": "owner"
+    }
+    api.patch_json(
+        "/api/v1/organisations/target", {"name": "By read token"}, headers=bearer, status=403
+    )
     # A Bearer token is not a browser session: no CSRF token needed.
-    api.patch_json("/api/v1/organisations/target", {"name": "By write token"},
-                   headers={"Authorization": f"Bearer {write['token']}"}, status=200)
+    api.patch_json(
+        "/api/v1/organisations/target",
+        {"name": "By write token"},
+        headers={"Authorization": f"Bearer {write['token']}"},
+        status=200,
+    )
     app.delete(f"/api/v1/tokens/{read['id']}", headers={"X-CSRF-Token": helpers.csrf_token(app)})
     api.get("/api/v1/me", headers=bearer, status=403)
     api.get("/api/v1/me", headers={"Authorization": "Bearer col_made-up"}, status=403)
@@ -159,8 +203,11 @@ def test_tokens_cannot_mint_tokens(testapp, world, helpers):
     app = _client(testapp, world, helpers, "owner")
     write = _token(app, helpers, "write")
     testapp.for_tenant(world["city"]).post_json(
-        "/api/v1/tokens", {"name": "more", "scope": "write"},
-        headers={"Authorization": f"Bearer {write['token']}"}, status=403)
+        "/api/v1/tokens",
+        {"name": "more", "scope": "write"},
+        headers={"Authorization": f"Bearer {write['token']}"},
+        status=403,
+    )
 
 
 def test_roles_are_per_city(testapp, world, helpers):
@@ -172,12 +219,19 @@ def test_roles_are_per_city(testapp, world, helpers):
 
 def test_api_field_errors(testapp, world, helpers):
     app = _client(testapp, world, helpers, "owner")
-    response = app.patch_json("/api/v1/organisations/target",
-                              {"website": "ftp://x", "colour": "red", "name": 5},
-                              headers={"X-CSRF-Token": helpers.csrf_token(app)}, status=422)
+    response = app.patch_json(
+        "/api/v1/organisations/target",
+        {"website": "ftp://x", "colour": "red", "name": 5},
+        headers={"X-CSRF-Token": helpers.csrf_token(app)},
+        status=422,
+    )
     assert set(response.json["fields"]) == {"colour"}
-    response = app.patch_json("/api/v1/organisations/target", {"website": "ftp://x", "name": 5},
-                              headers={"X-CSRF-Token": helpers.csrf_token(app)}, status=422)
+    response = app.patch_json(
+        "/api/v1/organisations/target",
+        {"website": "ftp://x", "name": 5},
+        headers={"X-CSRF-Token": helpers.csrf_token(app)},
+        status=422,
+    )
     assert set(response.json["fields"]) == {"website", "name"}
 
 
@@ -201,8 +255,14 @@ def test_someone_elses_token_cannot_be_revoked(testapp, world, helpers):
     owner = _client(testapp, world, helpers, "owner")
     token = _token(owner, helpers, "read")
     other = _client(testapp, world, helpers, "other")
-    other.post(f"/account/tokens/{token['id']}/revoke",
-               {"csrf_token": helpers.csrf_token(other)}, status=404)
-    other.delete(f"/api/v1/tokens/{token['id']}",
-                 headers={"X-CSRF-Token": helpers.csrf_token(other)}, status=404)
+    other.post(
+        f"/account/tokens/{token['id']}/revoke",
+        {"csrf_token": helpers.csrf_token(other)},
+        status=404,
+    )
+    other.delete(
+        f"/api/v1/tokens/{token['id']}",
+        headers={"X-CSRF-Token": helpers.csrf_token(other)},
+        status=404,
+    )
     assert [t["id"] for t in owner.get("/api/v1/tokens").json["items"]] == [token["id"]]

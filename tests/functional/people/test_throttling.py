@@ -15,7 +15,8 @@ def limits(registry):
 
 
 def test_account_locks_after_repeated_failures_even_with_the_right_password(
-        testapp, factories, people, helpers, limits):
+    testapp, factories, people, helpers, limits
+):
     city = factories.tenant("vilnius")
     user = people.user("target@example.org")
     app = testapp.for_tenant(city)
@@ -53,8 +54,12 @@ def test_ip_limit_spans_accounts(testapp, factories, people, helpers, limits):
 
 def test_attempt_keys_hold_no_email_or_address(testapp, factories, helpers):
     city = factories.tenant("vilnius")
-    helpers.sign_in(testapp.for_tenant(city, REMOTE_ADDR="203.0.113.9"), "secret@example.org",
-                    "wrong password!!", status=400)
+    helpers.sign_in(
+        testapp.for_tenant(city, REMOTE_ADDR="203.0.113.9"),
+        "secret@example.org",
+        "wrong password!!",
+        status=400,
+    )
     keys = factories.session.scalars(select(AuthAttempt.key)).all()
     assert len(keys) == 2
     assert not any("secret" in key or "203.0" in key for key in keys)
@@ -73,7 +78,8 @@ def test_success_clears_the_accounts_failures(testapp, factories, people, helper
 
 
 def test_reset_requests_are_throttled_without_revealing_accounts(
-        testapp, factories, people, helpers, outbox, limits):
+    testapp, factories, people, helpers, outbox, limits
+):
     city = factories.tenant("vilnius")
     user = people.user()
     app = testapp.for_tenant(city)
@@ -90,9 +96,13 @@ def test_reset_requests_are_throttled_without_revealing_accounts(
 
 def _sign_up(app, helpers, number: int, status):
     form = helpers.form_with(app.get("/signup"), "display_name")
-    for name, value in {"display_name": f"Bot {number}", "email": f"bot{number}@example.org",
-                        "password": "a long enough passphrase", "birth_date": "1995-04-01",
-                        "accept": True}.items():
+    for name, value in {
+        "display_name": f"Bot {number}",
+        "email": f"bot{number}@example.org",
+        "password": "a long enough passphrase",
+        "birth_date": "1995-04-01",
+        "accept": True,
+    }.items():
         form[name] = value
     return form.submit(status=status)
 
@@ -123,13 +133,19 @@ def strict_limits(app_config):
 
 
 def test_sign_up_is_throttled_per_city_whatever_the_address(
-        testapp, factories, helpers, strict_limits):
+    testapp, factories, helpers, strict_limits
+):
     vilnius, gent = factories.tenant("vilnius"), factories.tenant("gent")
     for number in range(3):
-        _sign_up(testapp.for_tenant(vilnius, REMOTE_ADDR=f"192.0.2.{number}"), helpers, number,
-                 status=303)
-    refused = _sign_up(testapp.for_tenant(vilnius, REMOTE_ADDR="192.0.2.50"), helpers, 50,
-                       status=429)
+        _sign_up(
+            testapp.for_tenant(vilnius, REMOTE_ADDR=f"192.0.2.{number}"),
+            helpers,
+            number,
+            status=303,
+        )
+    refused = _sign_up(
+        testapp.for_tenant(vilnius, REMOTE_ADDR="192.0.2.50"), helpers, 50, status=429
+    )
     assert "Many people are signing up in this city right now" in refused.text
     assert "Retry-After" in refused.headers
     # Another city is counted on its own.

@@ -7,8 +7,14 @@ from col_core.security.passwords import verify_password
 
 
 def test_create_admin_from_stdin(run_col, factories):
-    result = run_col("user", "create-admin", "--email", "boss@example.org", "--password-stdin",
-                     input="violet tram under snow\n")
+    result = run_col(
+        "user",
+        "create-admin",
+        "--email",
+        "boss@example.org",
+        "--password-stdin",
+        input="violet tram under snow\n",
+    )
     assert result.exit_code == 0, result.output
     assert "violet" not in result.output
     user = factories.session.scalar(select(User).where(User.email == "boss@example.org"))
@@ -17,15 +23,27 @@ def test_create_admin_from_stdin(run_col, factories):
 
 
 def test_create_admin_refuses_weak_password(run_col, factories):
-    result = run_col("user", "create-admin", "--email", "boss@example.org", "--password-stdin",
-                     input="password123\n")
+    result = run_col(
+        "user",
+        "create-admin",
+        "--email",
+        "boss@example.org",
+        "--password-stdin",
+        input="password123\n",
+    )
     assert result.exit_code != 0 and "too easy to guess" in result.output
     assert factories.session.scalar(select(User)) is None
 
 
 def test_create_admin_refuses_bad_email(run_col):
-    result = run_col("user", "create-admin", "--email", "not an email", "--password-stdin",
-                     input="violet tram under snow\n")
+    result = run_col(
+        "user",
+        "create-admin",
+        "--email",
+        "not an email",
+        "--password-stdin",
+        input="violet tram under snow\n",
+    )
     assert result.exit_code == 2 and "is not an email address" in result.output
 
 
@@ -40,13 +58,19 @@ def test_create_admin_promotes_an_existing_account(run_col, people, factories):
 def test_grant_city_admin(run_col, people, factories):
     city = factories.tenant("vilnius")
     user = people.user("staff@example.org")
-    assert run_col("user", "grant-city-admin", "--email", "staff@example.org",
-                   "--tenant", "vilnius").exit_code == 0
+    assert (
+        run_col(
+            "user", "grant-city-admin", "--email", "staff@example.org", "--tenant", "vilnius"
+        ).exit_code
+        == 0
+    )
     with factories.within(city):
         assert factories.session.scalar(select(CityAdmin.user_id)) == user.id
-    missing = run_col("user", "grant-city-admin", "--email", "nobody@example.org",
-                      "--tenant", "vilnius")
+    missing = run_col(
+        "user", "grant-city-admin", "--email", "nobody@example.org", "--tenant", "vilnius"
+    )
     assert missing.exit_code == 1 and "must sign up first" in missing.output
-    nowhere = run_col("user", "grant-city-admin", "--email", "staff@example.org",
-                      "--tenant", "atlantis")
+    nowhere = run_col(
+        "user", "grant-city-admin", "--email", "staff@example.org", "--tenant", "atlantis"
+    )
     assert nowhere.exit_code == 1 and "no city" in nowhere.output

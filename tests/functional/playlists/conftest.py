@@ -20,9 +20,15 @@ class World(People):
 
     def activity(self, city, organisation, title="Open lab", days=30, **fields) -> Activity:
         start = utcnow() + dt.timedelta(days=days)
-        values = {"description": "<p>Come and tinker.</p>", "schedule_kind": "single",
-                  "address": "Town hall", "latitude": 54.68, "longitude": 25.28,
-                  "starts_at": start, "ends_at": start + dt.timedelta(hours=2)}
+        values = {
+            "description": "<p>Come and tinker.</p>",
+            "schedule_kind": "single",
+            "address": "Town hall",
+            "latitude": 54.68,
+            "longitude": 25.28,
+            "starts_at": start,
+            "ends_at": start + dt.timedelta(hours=2),
+        }
         values.update(fields)
         return super().activity(city, organisation, title, **values)
 
@@ -55,8 +61,9 @@ def staff(world, city, organiser):
 @pytest.fixture
 def activities(world, city, org):
     """Five published activities of the organisation: Intro, Workshop, Talk, Visit, Film."""
-    return [world.activity(city, org, title) for title in
-            ("Intro", "Workshop", "Talk", "Visit", "Film")]
+    return [
+        world.activity(city, org, title) for title in ("Intro", "Workshop", "Talk", "Visit", "Film")
+    ]
 
 
 @pytest.fixture
@@ -71,11 +78,14 @@ def make_playlist(staff, org):
 
     def make(activities, kinds=None, publish=True, **body):
         values = {"title": "Science pathway", "description": "<p>Learn by doing.</p>", **body}
-        playlist = staff.post_json(f"/api/v1/organisations/{org.slug}/playlists",
-                                   values, status=201).json["playlist"]
+        playlist = staff.post_json(
+            f"/api/v1/organisations/{org.slug}/playlists", values, status=201
+        ).json["playlist"]
         kinds = kinds if kinds is not None else [True] * len(activities)
-        rows = [{"activity_id": a.id, "mandatory": k is True,
-                 "group": k if isinstance(k, str) else ""} for a, k in zip(activities, kinds)]
+        rows = [
+            {"activity_id": a.id, "mandatory": k is True, "group": k if isinstance(k, str) else ""}
+            for a, k in zip(activities, kinds, strict=False)
+        ]
         staff.put_json(f"/api/v1/playlists/{playlist['id']}/items", {"items": rows})
         if publish:
             staff.post(f"/api/v1/playlists/{playlist['id']}/publish", status=200)
@@ -91,8 +101,11 @@ def complete(world, city, staff):
 
     def mark(activity, user, organiser_app=None):
         participation = world.joined(city, activity, user)
-        (organiser_app or staff).post_json(f"/api/v1/activities/{activity.id}/completion",
-                                           {"participation_ids": [participation.id]}, status=200)
+        (organiser_app or staff).post_json(
+            f"/api/v1/activities/{activity.id}/completion",
+            {"participation_ids": [participation.id]},
+            status=200,
+        )
 
     return mark
 
@@ -103,8 +116,10 @@ def in_city(registry):
 
     @contextlib.contextmanager
     def run(city):
-        env = prepare(request=Request.blank("/", base_url=f"http://{city.slug}.example.test"),
-                      registry=registry)
+        env = prepare(
+            request=Request.blank("/", base_url=f"http://{city.slug}.example.test"),
+            registry=registry,
+        )
         request = env["request"]
         try:
             with request.tm:

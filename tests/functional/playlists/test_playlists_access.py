@@ -11,8 +11,9 @@ def draft(make_playlist, activities):
 
 
 def test_anonymous_cannot_create(world, city, org):
-    world.client(city).post_json(f"/api/v1/organisations/{org.slug}/playlists", {"title": "x"},
-                                 status=403)
+    world.client(city).post_json(
+        f"/api/v1/organisations/{org.slug}/playlists", {"title": "x"}, status=403
+    )
 
 
 def test_another_organisation_cannot_create_or_edit(world, city, org, draft):
@@ -31,8 +32,9 @@ def test_drafts_are_hidden_from_learners(world, city, learner, draft):
     me.get(f"/playlists/{draft}", status=404)
 
 
-def test_a_plain_member_may_edit_but_an_unverified_org_may_not_publish(world, city, factories,
-                                                                     org, draft):
+def test_a_plain_member_may_edit_but_an_unverified_org_may_not_publish(
+    world, city, factories, org, draft
+):
     member = world.client(city, world.organiser(city, org, role="member"))
     member.patch_json(f"/api/v1/playlists/{draft}", {"title": "By a member"}, status=200)
     org.verified_at = None
@@ -53,7 +55,9 @@ def test_read_only_tokens_cannot_write(world, city, factories, org, organiser, d
     from col_core.security.tokens import API_TOKEN_PREFIX, digest, new_secret
 
     secret = API_TOKEN_PREFIX + new_secret()
-    factories.save(ApiToken(user_id=organiser.id, name="ro", scope="read", token_hash=digest(secret)))
+    factories.save(
+        ApiToken(user_id=organiser.id, name="ro", scope="read", token_hash=digest(secret))
+    )
     reader = world.client(city)
     reader.authorization = ("Bearer", secret)
     reader.get(f"/api/v1/playlists/{draft}", status=200)

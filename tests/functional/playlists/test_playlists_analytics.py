@@ -15,8 +15,14 @@ from types import SimpleNamespace
 import pytest
 
 from col_core.db.meta import utcnow
-from plugins.playlists.models import (ItemCompletion, Playlist, PlaylistAward, PlaylistBadge,
-                                      PlaylistEnrolment, PlaylistItem)
+from plugins.playlists.models import (
+    ItemCompletion,
+    Playlist,
+    PlaylistAward,
+    PlaylistBadge,
+    PlaylistEnrolment,
+    PlaylistItem,
+)
 
 
 def build(factories, people, k=1, plugins=None):
@@ -28,22 +34,37 @@ def build(factories, people, k=1, plugins=None):
     intro, workshop = (people.activity(city, makers, title) for title in ("Intro", "Workshop"))
     now, long_ago = utcnow(), utcnow() - dt.timedelta(days=240)
     with factories.within(city):
-        playlist = factories.save(Playlist(
-            organisation_id=makers.id, title="Pathway", status="published", published_at=now,
-            items=[PlaylistItem(activity_id=intro.id, position=0, mandatory=True),
-                   PlaylistItem(activity_id=workshop.id, position=1, mandatory=False)],
-            badges=[PlaylistBadge(threshold=0)]))
+        playlist = factories.save(
+            Playlist(
+                organisation_id=makers.id,
+                title="Pathway",
+                status="published",
+                published_at=now,
+                items=[
+                    PlaylistItem(activity_id=intro.id, position=0, mandatory=True),
+                    PlaylistItem(activity_id=workshop.id, position=1, mandatory=False),
+                ],
+                badges=[PlaylistBadge(threshold=0)],
+            )
+        )
     first, second = playlist.items
-    learners = {name: people.user(name, display_name=name.title())
-                for name in ("ana", "ben", "cat", "dan")}
+    learners = {
+        name: people.user(name, display_name=name.title()) for name in ("ana", "ben", "cat", "dan")
+    }
     with factories.within(city):
         ana, ben, cat, dan = factories.save(
-            PlaylistEnrolment(playlist_id=playlist.id, user_id=learners["ana"].id,
-                              completed_at=now),
+            PlaylistEnrolment(
+                playlist_id=playlist.id, user_id=learners["ana"].id, completed_at=now
+            ),
             PlaylistEnrolment(playlist_id=playlist.id, user_id=learners["ben"].id),
             PlaylistEnrolment(playlist_id=playlist.id, user_id=learners["cat"].id),
-            PlaylistEnrolment(playlist_id=playlist.id, user_id=learners["dan"].id,
-                              started_at=long_ago, completed_at=long_ago))
+            PlaylistEnrolment(
+                playlist_id=playlist.id,
+                user_id=learners["dan"].id,
+                started_at=long_ago,
+                completed_at=long_ago,
+            ),
+        )
         badge = playlist.badges[0]
         factories.save(
             ItemCompletion(enrolment_id=ana.id, item_id=first.id),
@@ -51,10 +72,16 @@ def build(factories, people, k=1, plugins=None):
             ItemCompletion(enrolment_id=ben.id, item_id=first.id),
             ItemCompletion(enrolment_id=dan.id, item_id=first.id, completed_at=long_ago),
             PlaylistAward(enrolment_id=ana.id, playlist_badge_id=badge.id, status="issued"),
-            PlaylistAward(enrolment_id=ben.id, playlist_badge_id=badge.id, status="pending"))
-    return SimpleNamespace(city=city, makers=makers, stars=stars, playlist=playlist,
-                           url=f"/playlists/{playlist.id}/analytics",
-                           staff=people.client(city, people.organiser(city, makers)))
+            PlaylistAward(enrolment_id=ben.id, playlist_badge_id=badge.id, status="pending"),
+        )
+    return SimpleNamespace(
+        city=city,
+        makers=makers,
+        stars=stars,
+        playlist=playlist,
+        url=f"/playlists/{playlist.id}/analytics",
+        staff=people.client(city, people.organiser(city, makers)),
+    )
 
 
 @pytest.fixture
@@ -70,12 +97,19 @@ def csv_rows(client, url, **params):
 
 def test_summary_and_items_are_counted_by_hand(seeded):
     summary = csv_rows(seeded.staff, seeded.url + "/summary.csv")
-    assert summary == [["Figure", "Value"], ["Learners who started", "3"],
-                       ["Learners who completed", "1"], ["Badges issued", "1"],
-                       ["Badges waiting to be issued (now)", "1"]]
+    assert summary == [
+        ["Figure", "Value"],
+        ["Learners who started", "3"],
+        ["Learners who completed", "1"],
+        ["Badges issued", "1"],
+        ["Badges waiting to be issued (now)", "1"],
+    ]
     items = csv_rows(seeded.staff, seeded.url + "/items.csv")
-    assert items == [["Activity", "Mandatory or optional", "Completions"],
-                     ["Intro", "Mandatory", "2"], ["Workshop", "Optional", "1"]]
+    assert items == [
+        ["Activity", "Mandatory or optional", "Completions"],
+        ["Intro", "Mandatory", "2"],
+        ["Workshop", "Optional", "1"],
+    ]
 
 
 def test_a_longer_period_counts_the_older_learner_too(seeded):
@@ -95,8 +129,14 @@ def test_trend_by_month_names_months_and_keeps_iso_months(seeded):
 
 def test_participants_progress_lists_every_learner(seeded):
     rows = csv_rows(seeded.staff, seeded.url + "/participants.csv")
-    assert rows[0] == ["Participant", "Started on", "Activities completed", "Activities",
-                       "Completed on", "Badges issued"]
+    assert rows[0] == [
+        "Participant",
+        "Started on",
+        "Activities completed",
+        "Activities",
+        "Completed on",
+        "Badges issued",
+    ]
     today = utcnow().date().isoformat()
     by_name = {row[0]: row[1:] for row in rows[1:]}
     assert by_name["Ana"] == [today, "2", "2", today, "1"]
@@ -124,10 +164,12 @@ def test_without_badges_the_dashboard_says_why_badges_wait(factories, people):
 def test_small_groups_are_suppressed(factories, people):
     seeded = build(factories, people, k=3)
     summary = csv_rows(seeded.staff, seeded.url + "/summary.csv")
-    assert summary[1:] == [["Learners who started", "3"],
-                           ["Learners who completed", "fewer than 3"],
-                           ["Badges issued", "fewer than 3"],
-                           ["Badges waiting to be issued (now)", "fewer than 3"]]
+    assert summary[1:] == [
+        ["Learners who started", "3"],
+        ["Learners who completed", "fewer than 3"],
+        ["Badges issued", "fewer than 3"],
+        ["Badges waiting to be issued (now)", "fewer than 3"],
+    ]
     items = csv_rows(seeded.staff, seeded.url + "/items.csv")
     assert [row[2] for row in items[1:]] == ["fewer than 3", "fewer than 3"]
 

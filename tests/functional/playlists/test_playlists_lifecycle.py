@@ -14,8 +14,9 @@ def _status(factories, city, playlist_id):
         return factories.session.get(Playlist, playlist_id).status
 
 
-def test_other_organisations_activity_waits_for_consent(world, city, staff, make_playlist,
-                                                         activities, outbox):
+def test_other_organisations_activity_waits_for_consent(
+    world, city, staff, make_playlist, activities, outbox
+):
     library = world.organisation(city, "City Library")
     librarian = world.organiser(city, library)
     book_club = world.activity(city, library, "Book club")
@@ -27,22 +28,22 @@ def test_other_organisations_activity_waits_for_consent(world, city, staff, make
     assert f"/playlists/items/{item['id']}/consent" in mail.get_content()
 
 
-def test_the_other_organisation_declines_and_the_owner_is_told(world, city, staff, organiser,
-                                                                make_playlist, activities, outbox):
+def test_the_other_organisation_declines_and_the_owner_is_told(
+    world, city, staff, organiser, make_playlist, activities, outbox
+):
     library = world.organisation(city, "City Library")
     librarian = world.client(city, world.organiser(city, library))
     book_club = world.activity(city, library, "Book club")
     playlist = make_playlist([activities[0], book_club], [True, False])
     item = staff.get(f"/api/v1/playlists/{playlist}").json["items"][1]
-    answer = librarian.post_json(f"/api/v1/playlist-items/{item['id']}/consent",
-                                 {"accept": False}).json
+    answer = librarian.post_json(
+        f"/api/v1/playlist-items/{item['id']}/consent", {"accept": False}
+    ).json
     assert answer["acceptance"] == "declined"
-    assert any(m["To"] == organiser.email and "declined" in m["Subject"]
-               for m in outbox.messages())
+    assert any(m["To"] == organiser.email and "declined" in m["Subject"] for m in outbox.messages())
 
 
-def test_only_the_activitys_organisation_may_answer(world, city, staff, make_playlist,
-                                                     activities):
+def test_only_the_activitys_organisation_may_answer(world, city, staff, make_playlist, activities):
     library = world.organisation(city, "City Library")
     book_club = world.activity(city, library, "Book club")
     playlist = make_playlist([activities[0], book_club], publish=False)
@@ -56,14 +57,25 @@ def test_consent_needs_a_yes_or_no(world, city, staff, make_playlist, activities
     book_club = world.activity(city, library, "Book club")
     playlist = make_playlist([activities[0], book_club], publish=False)
     item = staff.get(f"/api/v1/playlists/{playlist}").json["items"][1]
-    response = librarian.post_json(f"/api/v1/playlist-items/{item['id']}/consent",
-                                   {"accept": "maybe"}, status=422)
+    response = librarian.post_json(
+        f"/api/v1/playlist-items/{item['id']}/consent", {"accept": "maybe"}, status=422
+    )
     assert response.json["fields"]["accept"] == "Answer true or false."
 
 
-def test_archived_mandatory_activity_pauses_the_playlist(world, city, factories, staff,
-                                                          organiser, make_playlist, activities,
-                                                          learner, complete, outbox, run_col):
+def test_archived_mandatory_activity_pauses_the_playlist(
+    world,
+    city,
+    factories,
+    staff,
+    organiser,
+    make_playlist,
+    activities,
+    learner,
+    complete,
+    outbox,
+    run_col,
+):
     playlist = make_playlist(activities[:2])
     me = world.client(city, learner)
     me.post(f"/api/v1/playlists/{playlist}/enrolment", status=201)
@@ -72,8 +84,11 @@ def test_archived_mandatory_activity_pauses_the_playlist(world, city, factories,
     result = run_col("playlists", "notify", "--tenant", "vilnius")
     assert "1 unavailable activities, 1 paused playlists" in result.output
     assert _status(factories, city, playlist) == "paused"
-    warnings = [m for m in outbox.messages() if m["To"] == organiser.email
-                and "no longer available" in m["Subject"]]
+    warnings = [
+        m
+        for m in outbox.messages()
+        if m["To"] == organiser.email and "no longer available" in m["Subject"]
+    ]
     assert len(warnings) == 1
     # New learners are refused; the learner in progress keeps the completed item.
     newcomer = world.client(city, world.user())
@@ -86,55 +101,75 @@ def test_archived_mandatory_activity_pauses_the_playlist(world, city, factories,
     assert len([m for m in outbox.messages() if "no longer available" in m["Subject"]]) == 1
 
 
-def test_fixing_the_rule_reopens_a_paused_playlist(world, city, factories, staff, make_playlist,
-                                                    activities, run_col):
+def test_fixing_the_rule_reopens_a_paused_playlist(
+    world, city, factories, staff, make_playlist, activities, run_col
+):
     ids = [activity.id for activity in activities]  # _status expires the rows
     playlist = make_playlist(activities[:2])
     staff.post(f"/api/v1/activities/{ids[1]}/archive", status=200)
     run_col("playlists", "notify")
     assert _status(factories, city, playlist) == "paused"
-    staff.put_json(f"/api/v1/playlists/{playlist}/items", {"items": [
-        {"activity_id": ids[0]}, {"activity_id": ids[2]}]})
+    staff.put_json(
+        f"/api/v1/playlists/{playlist}/items",
+        {"items": [{"activity_id": ids[0]}, {"activity_id": ids[2]}]},
+    )
     assert _status(factories, city, playlist) == "published"
 
 
-def test_expired_optional_activity_only_warns(world, city, factories, org, organiser,
-                                               make_playlist, activities, outbox, run_col):
+def test_expired_optional_activity_only_warns(
+    world, city, factories, org, organiser, make_playlist, activities, outbox, run_col
+):
     ended = world.activity(city, org, "Past fair", days=-3)
-    playlist = make_playlist([activities[0], activities[1], ended], [True, False, False],
-                             min_optional=1)
+    playlist = make_playlist(
+        [activities[0], activities[1], ended], [True, False, False], min_optional=1
+    )
     result = run_col("playlists", "notify", "--tenant", "vilnius")
     assert "1 unavailable activities, 0 paused" in result.output
     assert _status(factories, city, playlist) == "published"
-    assert any(m["To"] == organiser.email and "no longer available" in m["Subject"]
-               for m in outbox.messages())
+    assert any(
+        m["To"] == organiser.email and "no longer available" in m["Subject"]
+        for m in outbox.messages()
+    )
 
 
-def test_publishing_refuses_when_a_mandatory_activity_has_ended(world, city, org, staff,
-                                                               make_playlist, activities):
+def test_publishing_refuses_when_a_mandatory_activity_has_ended(
+    world, city, org, staff, make_playlist, activities
+):
     ended = world.activity(city, org, "Past fair", days=-3)
     playlist = make_playlist([activities[0], ended], publish=False)
     fields = staff.post(f"/api/v1/playlists/{playlist}/publish", status=422).json["fields"]
     assert "can no longer be done" in fields["items"]
 
 
-def test_learners_are_told_when_an_item_opens_and_closes_soon(world, city, staff, make_playlist,
-                                                             activities, learner, complete,
-                                                             outbox, run_col):
+def test_learners_are_told_when_an_item_opens_and_closes_soon(
+    world, city, staff, make_playlist, activities, learner, complete, outbox, run_col
+):
     playlist = make_playlist(activities[:2])
     closes = (utcnow() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
-    staff.put_json(f"/api/v1/playlists/{playlist}/items", {"items": [
-        {"activity_id": activities[0].id},
-        {"activity_id": activities[1].id, "unlock_after": activities[0].id,
-         "closes_at": closes}]})
+    staff.put_json(
+        f"/api/v1/playlists/{playlist}/items",
+        {
+            "items": [
+                {"activity_id": activities[0].id},
+                {
+                    "activity_id": activities[1].id,
+                    "unlock_after": activities[0].id,
+                    "closes_at": closes,
+                },
+            ]
+        },
+    )
     world.client(city, learner).post(f"/api/v1/playlists/{playlist}/enrolment", status=201)
     run_col("playlists", "notify")
     assert not [m for m in outbox.messages() if m["To"] == learner.email]
     complete(activities[0], learner)
     run_col("playlists", "notify")
     run_col("playlists", "notify")
-    closing = [m for m in outbox.messages()
-               if m["To"] == learner.email and m["Subject"] == "Closing soon: Workshop"]
+    closing = [
+        m
+        for m in outbox.messages()
+        if m["To"] == learner.email and m["Subject"] == "Closing soon: Workshop"
+    ]
     assert len(closing) == 1
     assert f"http://vilnius.example.test/playlists/{playlist}" in closing[0].get_content()
 

@@ -12,24 +12,29 @@ from col_core.testing.people import accept_terms
 from plugins.playlists.models import PlaylistItem
 
 
-def test_published_playlists_are_searchable_until_archived(world, city, staff, make_playlist,
-                                                           activities):
+def test_published_playlists_are_searchable_until_archived(
+    world, city, staff, make_playlist, activities
+):
     playlist = make_playlist(activities[:2], title="Robotics pathway")
     visitor = world.client(city)
     hits = visitor.get("/api/v1/search", {"q": "robotics", "kind": "playlist"}).json["items"]
     assert [(h["kind"], h["url"].replace("http://vilnius.example.test", "")) for h in hits] == [
-        ("playlist", f"/playlists/{playlist}")]
+        ("playlist", f"/playlists/{playlist}")
+    ]
     staff.post(f"/api/v1/playlists/{playlist}/archive", status=200)
-    assert visitor.get("/api/v1/search", {"q": "robotics", "kind": "playlist"}).json[
-        "items"] == []
+    assert visitor.get("/api/v1/search", {"q": "robotics", "kind": "playlist"}).json["items"] == []
 
 
 def test_search_documents_hook_contributes_playlists(in_city, city, make_playlist, activities):
     make_playlist(activities[:2], title="Robotics pathway")
     make_playlist(activities[2:3], title="Hidden", publish=False)
     with in_city(city) as request:
-        found = [d for docs in request.hooks.col_search_documents(request=request, tenant=city)
-                 for d in docs or () if d.kind == "playlist"]
+        found = [
+            d
+            for docs in request.hooks.col_search_documents(request=request, tenant=city)
+            for d in docs or ()
+            if d.kind == "playlist"
+        ]
     assert [d.title for d in found] == ["Robotics pathway"]
     assert "Intro" in found[0].body
 
@@ -40,8 +45,9 @@ def test_home_page_shows_playlists(world, city, make_playlist, activities):
     assert "Learning playlists" in page and "Robotics pathway" in page
 
 
-def test_profile_lists_my_playlists_with_progress(world, city, make_playlist, activities,
-                                                  learner, complete):
+def test_profile_lists_my_playlists_with_progress(
+    world, city, make_playlist, activities, learner, complete
+):
     playlist = make_playlist(activities[:2], title="Robotics pathway")
     me = world.client(city, learner)
     me.post(f"/api/v1/playlists/{playlist}/enrolment", status=201)
@@ -53,15 +59,17 @@ def test_profile_lists_my_playlists_with_progress(world, city, make_playlist, ac
 
 def test_dashboard_offers_a_new_playlist(staff, org):
     page = staff.get(f"/organisations/{org.slug}")
-    form = page.forms[[k for k, f in page.forms.items()
-                       if f.action.endswith(f"/playlists/new/{org.slug}")][0]]
+    form = page.forms[
+        [k for k, f in page.forms.items() if f.action.endswith(f"/playlists/new/{org.slug}")][0]
+    ]
     form["title"] = "Night science"
     edit = form.submit().follow()
     assert "Night science" in edit and "Edit playlist" in edit
 
 
-def test_playlist_page_lists_activities_and_lets_a_learner_start(world, city, make_playlist,
-                                                                activities, learner):
+def test_playlist_page_lists_activities_and_lets_a_learner_start(
+    world, city, make_playlist, activities, learner
+):
     playlist = make_playlist(activities[:2], [True, False])
     me = world.client(city, learner)
     page = me.get(f"/playlists/{playlist}")
@@ -91,7 +99,9 @@ def test_builder_form_adds_orders_and_marks(staff, org, make_playlist, activitie
     form.submit().follow()
     body = staff.get(f"/api/v1/playlists/{playlist}").json
     assert [(i["title"], i["mandatory"]) for i in body["items"]] == [
-        ("Workshop", True), ("Intro", False)]
+        ("Workshop", True),
+        ("Intro", False),
+    ]
 
 
 def test_builder_form_errors_keep_the_input(staff, make_playlist, activities):
@@ -135,12 +145,14 @@ def test_consent_page(world, city, make_playlist, activities):
 
 def _item_id(world, city, activity) -> int:
     with world.factories.within(city):
-        return world.factories.session.scalar(select(PlaylistItem.id).where(
-            PlaylistItem.activity_id == activity.id))
+        return world.factories.session.scalar(
+            select(PlaylistItem.id).where(PlaylistItem.activity_id == activity.id)
+        )
 
 
-def test_playlist_page_draws_a_small_map_with_the_map_plugins_leaflet(world, city, make_playlist,
-                                                                     activities):
+def test_playlist_page_draws_a_small_map_with_the_map_plugins_leaflet(
+    world, city, make_playlist, activities
+):
     playlist = make_playlist(activities[:2])
     visitor = world.client(city)
     page = visitor.get(f"/playlists/{playlist}")
@@ -152,8 +164,9 @@ def test_playlist_page_draws_a_small_map_with_the_map_plugins_leaflet(world, cit
         visitor.get(src.replace("http://vilnius.example.test", ""), status=200)
 
 
-def test_without_the_map_plugin_the_list_stands_alone(world, city, factories, make_playlist,
-                                                      activities):
+def test_without_the_map_plugin_the_list_stands_alone(
+    world, city, factories, make_playlist, activities
+):
     playlist = make_playlist(activities[:2])
     city.plugins = ["playlists", "badges"]
     factories.save(city)
@@ -161,11 +174,17 @@ def test_without_the_map_plugin_the_list_stands_alone(world, city, factories, ma
     assert page.html.find(id="playlist-map") is None and "Intro" in page
 
 
-def test_a_signed_in_browser_starts_with_the_forms_csrf_token(world, city, factories,
-                                                             make_playlist, activities):
+def test_a_signed_in_browser_starts_with_the_forms_csrf_token(
+    world, city, factories, make_playlist, activities
+):
     playlist = make_playlist(activities[:1])
-    factories.save(User(email="reader@example.org", password_hash=hash_password(
-        "a long reading list"), email_verified_at=activities[0].published_at))
+    factories.save(
+        User(
+            email="reader@example.org",
+            password_hash=hash_password("a long reading list"),
+            email_verified_at=activities[0].published_at,
+        )
+    )
     browser = world.client(city)
     form = [f for f in browser.get("/signin").forms.values() if "password" in f.fields][0]
     form["email"], form["password"] = "reader@example.org", "a long reading list"

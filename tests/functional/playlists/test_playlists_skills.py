@@ -27,12 +27,18 @@ def _tags(in_city, city, playlist_id):
 
 
 def test_skills_are_tagged_and_unknown_ones_refused(esco_concepts, staff, org, city, in_city):
-    response = staff.post_json(f"/api/v1/organisations/{org.slug}/playlists", {
-        "title": "Creative pathway",
-        "skills": [{"uri": THINK_CREATIVELY, "label": "think creatively"}, {"uri": UNKNOWN}]},
-        status=201).json
-    assert response["fields"]["skills"] == \
-        f"These are not skills of the ESCO classification: {UNKNOWN}."
+    response = staff.post_json(
+        f"/api/v1/organisations/{org.slug}/playlists",
+        {
+            "title": "Creative pathway",
+            "skills": [{"uri": THINK_CREATIVELY, "label": "think creatively"}, {"uri": UNKNOWN}],
+        },
+        status=201,
+    ).json
+    assert (
+        response["fields"]["skills"]
+        == f"These are not skills of the ESCO classification: {UNKNOWN}."
+    )
     assert [s["uri"] for s in response["playlist"]["skills"]] == [THINK_CREATIVELY]
     playlist = response["playlist"]["id"]
     assert _tags(in_city, city, playlist) == [THINK_CREATIVELY]

@@ -6,15 +6,17 @@ import pytest
 
 pytest.importorskip("standardwebhooks")
 
-from col_core.testing.webhooks import (allow_loopback, receiver, secret_of,  # noqa: E402,F401
-                                       subscribe)
+from col_core.testing.webhooks import allow_loopback, receiver, secret_of, subscribe  # noqa: E402,F401
 
 
-def test_completing_a_playlist_is_announced_once(world, city, org, staff, make_playlist,
-                                                 activities, learner, complete, receiver,
-                                                 allow_loopback):
-    receiver.secret = secret_of(subscribe(staff, f"/organisations/{org.slug}/webhooks",
-                                          receiver.url, {"playlist.completed"}))
+def test_completing_a_playlist_is_announced_once(
+    world, city, org, staff, make_playlist, activities, learner, complete, receiver, allow_loopback
+):
+    receiver.secret = secret_of(
+        subscribe(
+            staff, f"/organisations/{org.slug}/webhooks", receiver.url, {"playlist.completed"}
+        )
+    )
     playlist = make_playlist(activities[:2])
     world.client(city, learner).post(f"/api/v1/playlists/{playlist}/enrolment", status=201)
     complete(activities[0], learner)

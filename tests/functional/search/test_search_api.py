@@ -28,8 +28,9 @@ def test_published_activity_is_found_by_words_and_filters(testapp, factories, ac
 def test_description_text_is_searchable_without_its_markup(testapp, factories, activities):
     city = factories.tenant("vilnius")
     activities(city, title="Evening class", description="<p>We <b>paint</b> murals</p>")
-    assert titles(testapp.for_tenant(city).get("/api/v1/search", {"q": "paint murals"})) == \
-        ["Evening class"]
+    assert titles(testapp.for_tenant(city).get("/api/v1/search", {"q": "paint murals"})) == [
+        "Evening class"
+    ]
     assert titles(testapp.for_tenant(city).get("/api/v1/search", {"q": "b "})) == []
 
 
@@ -52,8 +53,9 @@ def test_edits_and_archiving_follow_in_the_same_transaction(testapp, factories, 
         session.commit()
     app = testapp.for_tenant(city)
     assert titles(app.get("/api/v1/search", {"q": "salsa"})) == ["Salsa workshop"]
-    assert titles(app.get("/api/v1/search", {"skill": "http://esco/skill/dance"})) == \
-        ["Salsa workshop"]
+    assert titles(app.get("/api/v1/search", {"skill": "http://esco/skill/dance"})) == [
+        "Salsa workshop"
+    ]
     with tenant_context(session, city):
         session.get(Activity, made.id).status = "archived"
         session.commit()
@@ -97,8 +99,10 @@ def test_paging_links_the_next_page(testapp, factories, activities):
 def test_bad_parameters_are_a_400_naming_each(testapp, factories):
     city = factories.tenant("vilnius")
     response = testapp.for_tenant(city).get(
-        "/api/v1/search", {"near": "north", "sort": "loudest", "age": "-3", "from": "soon"},
-        status=400)
+        "/api/v1/search",
+        {"near": "north", "sort": "loudest", "age": "-3", "from": "soon"},
+        status=400,
+    )
     assert set(response.json["fields"]) == {"near", "sort", "age", "from"}
     assert response.json["error"]
     distance = testapp.for_tenant(city).get("/api/v1/search", {"sort": "distance"}, status=400)
@@ -115,13 +119,14 @@ def test_query_syntax_in_the_words_is_only_text(testapp, factories, activities):
     city = factories.tenant("vilnius")
     activities(city, title="Dance workshop")
     app = testapp.for_tenant(city)
-    for hostile in ['dance" OR "x', "dance' | 'x:*", 'dance NEAR(a b)', "dance & !x", "*", '"']:
+    for hostile in ['dance" OR "x', "dance' | 'x:*", "dance NEAR(a b)", "dance & !x", "*", '"']:
         response = app.get("/api/v1/search", {"q": hostile})
         assert response.status_int == 200
 
 
-def test_language_has_its_own_parameter_and_lang_still_works_in_the_api(testapp, factories,
-                                                                        activities, openapi):
+def test_language_has_its_own_parameter_and_lang_still_works_in_the_api(
+    testapp, factories, activities, openapi
+):
     city = factories.tenant("vilnius", locales=["lt", "en", "de"])
     activities(city, title="Tanzworkshop", languages=["de"])
     activities(city, title="Šokiai", languages=["lt"])
@@ -139,8 +144,9 @@ def test_language_has_its_own_parameter_and_lang_still_works_in_the_api(testapp,
 def test_located_and_facets_without_their_own_filter(testapp, factories, activities, openapi):
     city = factories.tenant("vilnius")
     activities(city, title="Dance workshop", category="arts")
-    activities(city, title="Online coding", category="tech", latitude=None, longitude=None,
-               online=True)
+    activities(
+        city, title="Online coding", category="tech", latitude=None, longitude=None, online=True
+    )
     app = testapp.for_tenant(city)
     assert titles(app.get("/api/v1/search", {"located": "0"})) == ["Online coding"]
     assert titles(app.get("/api/v1/search", {"located": "1"})) == ["Dance workshop"]

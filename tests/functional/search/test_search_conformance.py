@@ -20,7 +20,7 @@ from col_core.app import make_config
 from col_core.hookspecs import SearchDocument
 from col_core.tenancy.scoping import tenant_context
 
-NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
 VILNIUS = (54.6872, 25.2797)
 LANGUAGES = ("en", "lt", "de", "fr", "es")
@@ -28,29 +28,83 @@ LANGUAGES = ("en", "lt", "de", "fr", "es")
 
 def doc(key, title, body="", **fields) -> Document:
     fields.setdefault("starts_at", NOW + DAY)
-    fields.setdefault("ends_at", fields["starts_at"] + dt.timedelta(hours=2)
-                      if fields["starts_at"] else None)
+    fields.setdefault(
+        "ends_at", fields["starts_at"] + dt.timedelta(hours=2) if fields["starts_at"] else None
+    )
     return Document(kind=fields.pop("kind", "activity"), key=key, title=title, body=body, **fields)
 
 
 CITY = [
-    doc("dance", "Šokių dirbtuvės", "A dance workshop in the old town, Straße of music.",
-        category="arts", lat=VILNIUS[0], lon=VILNIUS[1], price=0, languages=("lt", "en"),
-        accessibility=("step_free", "quiet_space"), age_min=12, age_max=25),
-    doc("tanz", "Tanzworkshop für Anfänger", "Wir lernen Tänze aus aller Welt.",
-        category="arts", lat=VILNIUS[0] + 0.01, lon=VILNIUS[1] + 0.01, price=500,
-        languages=("de",), starts_at=NOW + 3 * DAY),
-    doc("cuisine", "Atelier de cuisine française", "Cuisiner ensemble, goûter les activités.",
-        category="food", lat=VILNIUS[0] + 0.045, lon=VILNIUS[1], price=1500, age_min=12,
-        age_max=18, languages=("fr",), accessibility=("step_free",), starts_at=NOW + 2 * DAY),
-    doc("coding", "Online coding club", "Learn Python with friends, dancing not included.",
-        category="tech", online=True, in_person=False, price=0, languages=("en",),
-        skills=("http://data.europa.eu/esco/skill/python",), starts_at=NOW + 10 * DAY),
-    doc("expo", "Past exhibition of dance photography", category="arts", lat=VILNIUS[0],
-        lon=VILNIUS[1], starts_at=NOW - 3 * DAY, ends_at=NOW - DAY),
-    doc("parque", "Bailando en el parque", "Clases de baile al aire libre", category="arts",
-        lat=VILNIUS[0] + 0.18, lon=VILNIUS[1], starts_at=None, ends_at=None,
-        languages=("es",)),
+    doc(
+        "dance",
+        "Šokių dirbtuvės",
+        "A dance workshop in the old town, Straße of music.",
+        category="arts",
+        lat=VILNIUS[0],
+        lon=VILNIUS[1],
+        price=0,
+        languages=("lt", "en"),
+        accessibility=("step_free", "quiet_space"),
+        age_min=12,
+        age_max=25,
+    ),
+    doc(
+        "tanz",
+        "Tanzworkshop für Anfänger",
+        "Wir lernen Tänze aus aller Welt.",
+        category="arts",
+        lat=VILNIUS[0] + 0.01,
+        lon=VILNIUS[1] + 0.01,
+        price=500,
+        languages=("de",),
+        starts_at=NOW + 3 * DAY,
+    ),
+    doc(
+        "cuisine",
+        "Atelier de cuisine française",
+        "Cuisiner ensemble, goûter les activités.",
+        category="food",
+        lat=VILNIUS[0] + 0.045,
+        lon=VILNIUS[1],
+        price=1500,
+        age_min=12,
+        age_max=18,
+        languages=("fr",),
+        accessibility=("step_free",),
+        starts_at=NOW + 2 * DAY,
+    ),
+    doc(
+        "coding",
+        "Online coding club",
+        "Learn Python with friends, dancing not included.",
+        category="tech",
+        online=True,
+        in_person=False,
+        price=0,
+        languages=("en",),
+        skills=("http://data.europa.eu/esco/skill/python",),
+        starts_at=NOW + 10 * DAY,
+    ),
+    doc(
+        "expo",
+        "Past exhibition of dance photography",
+        category="arts",
+        lat=VILNIUS[0],
+        lon=VILNIUS[1],
+        starts_at=NOW - 3 * DAY,
+        ends_at=NOW - DAY,
+    ),
+    doc(
+        "parque",
+        "Bailando en el parque",
+        "Clases de baile al aire libre",
+        category="arts",
+        lat=VILNIUS[0] + 0.18,
+        lon=VILNIUS[1],
+        starts_at=None,
+        ends_at=None,
+        languages=("es",),
+    ),
 ]
 
 
@@ -67,8 +121,9 @@ class SearchConformance:
         sessions = self.session_factory(registry, app_settings, tmp_path)
         self.sessions, self.tmp_path, self.city, self.other = sessions, tmp_path, city, other
         self.write(city, lambda s: s.index(CITY))
-        self.write(other, lambda s: s.index([doc("k1", "Kaunas dance workshop", lat=54.9,
-                                                 lon=23.9)]))
+        self.write(
+            other, lambda s: s.index([doc("k1", "Kaunas dance workshop", lat=54.9, lon=23.9)])
+        )
         return self
 
     def session_factory(self, registry, app_settings, tmp_path):
@@ -87,7 +142,8 @@ class SearchConformance:
         try:
             with tenant_context(session, tenant):
                 return self.make(session, tenant.id, self.tmp_path).search(
-                    SearchQuery(now=NOW, **params))
+                    SearchQuery(now=NOW, **params)
+                )
         finally:
             session.rollback()
             session.close()
@@ -133,8 +189,11 @@ class SearchConformance:
     def test_pages_follow_one_relevance_order(self, world):
         everything = self.keys(text="danc", include_past=True)
         assert len(everything) == 3
-        assert [key for offset in range(3) for key in self.keys(
-            text="danc", include_past=True, limit=1, offset=offset)] == everything
+        assert [
+            key
+            for offset in range(3)
+            for key in self.keys(text="danc", include_past=True, limit=1, offset=offset)
+        ] == everything
 
     def test_text_without_words_filters_nothing(self, world):
         assert self.keys(text="!!! ") == self.keys()
@@ -188,8 +247,16 @@ class SearchConformance:
         assert self.keys(accessibility=("step_free", "quiet_space")) == ["dance"]
 
     def test_kind(self, world):
-        self.write(self.city, lambda s: s.index([SearchDocument(
-            kind="playlist", key="p1", title="Dance pathway", extra={"category": "arts"})]))
+        self.write(
+            self.city,
+            lambda s: s.index(
+                [
+                    SearchDocument(
+                        kind="playlist", key="p1", title="Dance pathway", extra={"category": "arts"}
+                    )
+                ]
+            ),
+        )
         assert self.keys(text="dance ", kinds=("playlist",)) == ["p1"]
 
     def test_keys_restrict_to_those_documents(self, world):
@@ -208,7 +275,8 @@ class SearchConformance:
         session = self.sessions()
         with tenant_context(session, self.city):
             rows = self.make(session, self.city.id, self.tmp_path).locate(
-                SearchQuery(now=NOW, keys=("tanz", "coding", "parque"), sort="date"))
+                SearchQuery(now=NOW, keys=("tanz", "coding", "parque"), sort="date")
+            )
         session.close()
         assert [row.key for row in rows] == ["tanz", "parque"]  # coding is online, no point
 
@@ -227,8 +295,12 @@ class SearchConformance:
         first = self.ask(sort="date", limit=2)
         second = self.ask(sort="date", limit=2, offset=2)
         assert first.total == second.total == 5
-        assert [h.document.key for h in first.hits + second.hits] == \
-            ["dance", "cuisine", "tanz", "coding"]
+        assert [h.document.key for h in first.hits + second.hits] == [
+            "dance",
+            "cuisine",
+            "tanz",
+            "coding",
+        ]
 
     def test_facets_count_matches(self, world):
         facets = self.ask(facets=True).facets
@@ -260,17 +332,28 @@ class SearchConformance:
         assert online.facets["category"] == {"tech": 1}
         german = self.ask(facets=True, language="de", text="tanz ")
         assert german.facets["language"] == {"de": 1}
-        assert self.ask(facets=True, language="de").facets["language"] == \
-            {"lt": 1, "en": 2, "de": 1, "fr": 1, "es": 1}
+        assert self.ask(facets=True, language="de").facets["language"] == {
+            "lt": 1,
+            "en": 2,
+            "de": 1,
+            "fr": 1,
+            "es": 1,
+        }
         # Accessibility features combine with AND: their counts narrow with the choice.
-        assert self.ask(facets=True, accessibility=("quiet_space",)).facets["accessibility"] \
-            == {"step_free": 1, "quiet_space": 1}
+        assert self.ask(facets=True, accessibility=("quiet_space",)).facets["accessibility"] == {
+            "step_free": 1,
+            "quiet_space": 1,
+        }
 
     # -- writing ------------------------------------------------------------------------------
 
     def test_replacing_keeps_one_document(self, world):
-        self.write(self.city, lambda s: s.index([doc("coding", "Online robotics club",
-                                                     online=True, in_person=False)]))
+        self.write(
+            self.city,
+            lambda s: s.index(
+                [doc("coding", "Online robotics club", online=True, in_person=False)]
+            ),
+        )
         assert self.keys(text="robotics ") == ["coding"]
         assert self.keys(text="python ") == []
 
@@ -288,8 +371,10 @@ class SearchConformance:
 
     def test_reindex_replaces_everything(self, world):
         counted = []
-        self.write(self.city, lambda s: s.reindex([doc("only", "Only robotics left")],
-                                                  progress=counted.append))
+        self.write(
+            self.city,
+            lambda s: s.reindex([doc("only", "Only robotics left")], progress=counted.append),
+        )
         assert self.keys(include_past=True) == ["only"]
         assert sum(counted) == 1
         assert [h.document.key for h in self.ask(tenant=self.other).hits] == ["k1"]
@@ -298,7 +383,8 @@ class SearchConformance:
         session = self.sessions()
         with tenant_context(session, self.city):
             rows = self.make(session, self.city.id, self.tmp_path).locate(
-                SearchQuery(now=NOW, limit=2, sort="date"))
+                SearchQuery(now=NOW, limit=2, sort="date")
+            )
         session.close()
         assert [row.key for row in rows] == ["dance", "cuisine", "tanz"]
 
@@ -332,9 +418,14 @@ class TestWhooshBackend(SearchConformance):
     def whoosh_app(self, registry, app_settings, tmp_path):
         """An app on the Whoosh backend: each commit of its sessions writes an index job, which
         this suite's queue runs as soon as the commit is done."""
-        self.whoosh_config = make_config(None, **{
-            **app_settings, "col.search_backend": "whoosh",
-            "col.whoosh_dir": str(tmp_path / "whoosh")})
+        self.whoosh_config = make_config(
+            None,
+            **{
+                **app_settings,
+                "col.search_backend": "whoosh",
+                "col.whoosh_dir": str(tmp_path / "whoosh"),
+            },
+        )
         self.whoosh_config.commit()
         yield
         self.whoosh_config.registry["col.engine"].dispose()

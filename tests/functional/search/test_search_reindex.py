@@ -34,31 +34,37 @@ def test_reindex_rebuilds_a_city_from_its_activities(testapp, app_config, factor
         factories.session.commit()
     app = testapp.for_tenant(city)
     assert titles(app.get("/api/v1/search", {"q": "dance"})) == []
-    result = CliRunner().invoke(search, ["reindex", "--tenant", "vilnius"],
-                                obj=BoundAppContext(app_config), catch_exceptions=False)
+    result = CliRunner().invoke(
+        search,
+        ["reindex", "--tenant", "vilnius"],
+        obj=BoundAppContext(app_config),
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     assert "vilnius: 1 documents indexed." in result.output
     assert titles(app.get("/api/v1/search", {"q": "dance"})) == ["Dance workshop"]
 
 
-def test_reindex_in_the_background_is_a_job_per_city(testapp, app_config, factories,
-                                                     activities):
+def test_reindex_in_the_background_is_a_job_per_city(testapp, app_config, factories, activities):
     city = factories.tenant("vilnius")
     activities(city, title="Dance workshop")
     with factories.within(city):
         factories.session.execute(delete(SearchDocumentRow))
         factories.session.commit()
-    result = CliRunner().invoke(search, ["reindex", "--background"],
-                                obj=BoundAppContext(app_config), catch_exceptions=False)
+    result = CliRunner().invoke(
+        search, ["reindex", "--background"], obj=BoundAppContext(app_config), catch_exceptions=False
+    )
     assert result.exit_code == 0 and "vilnius: queued as job" in result.output
     # This suite's queue runs each job as soon as its transaction commits.
     assert titles(testapp.for_tenant(city).get("/api/v1/search", {"q": "dance"})) == [
-        "Dance workshop"]
+        "Dance workshop"
+    ]
 
 
 def test_reindex_of_an_unknown_city_says_so(app_config, registry):
-    result = CliRunner().invoke(search, ["reindex", "--tenant", "atlantis"],
-                                obj=BoundAppContext(app_config))
+    result = CliRunner().invoke(
+        search, ["reindex", "--tenant", "atlantis"], obj=BoundAppContext(app_config)
+    )
     assert result.exit_code == 2 and "No active city has the slug 'atlantis'" in result.output
 
 
@@ -72,18 +78,22 @@ def whoosh_config(app_settings, registry):
 
 def test_whoosh_app_follows_commits_and_reindexes(whoosh_config, factories, activities):
     city = factories.tenant("vilnius", locales=["en", "lt"])
-    app = webtest.TestApp(whoosh_config.make_wsgi_app(),
-                          extra_environ={"HTTP_HOST": "vilnius.example.test"})
+    app = webtest.TestApp(
+        whoosh_config.make_wsgi_app(), extra_environ={"HTTP_HOST": "vilnius.example.test"}
+    )
     with Factories(whoosh_config.registry) as whoosh_factories:
         # Written through the Whoosh app's sessions: the index follows after commit.
         activities.using(whoosh_factories)(city, title="Šokių dirbtuvės")
     assert titles(app.get("/api/v1/search", {"q": "sokiu"})) == ["Šokių dirbtuvės"]
-    assert app.get("/api/v1/search", {"q": "dirbtuves sokiaj "}).json["suggestion"] == \
-        "dirbtuves sokiu"
+    assert (
+        app.get("/api/v1/search", {"q": "dirbtuves sokiaj "}).json["suggestion"]
+        == "dirbtuves sokiu"
+    )
     # Written by another app (the database one): only a rebuild brings it into Whoosh.
     activities(city, title="Robotics lab")
     assert titles(app.get("/api/v1/search", {"q": "robotics"})) == []
-    result = CliRunner().invoke(search, ["reindex"], obj=BoundAppContext(whoosh_config),
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        search, ["reindex"], obj=BoundAppContext(whoosh_config), catch_exceptions=False
+    )
     assert "vilnius: 2 documents indexed." in result.output
     assert titles(app.get("/api/v1/search", {"q": "robotics"})) == ["Robotics lab"]

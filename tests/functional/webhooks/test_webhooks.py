@@ -21,8 +21,14 @@ from col_core.webhooks.models import WebhookAttempt, WebhookSubscription
 
 pytest.importorskip("standardwebhooks")
 
-from col_core.testing.webhooks import (Receiver, allow_loopback, button,  # noqa: E402,F401
-                                       receiver, secret_of, subscribe)
+from col_core.testing.webhooks import (  # noqa: E402,F401
+    Receiver,
+    allow_loopback,
+    button,
+    receiver,
+    secret_of,
+    subscribe,
+)
 
 
 @pytest.fixture
@@ -42,8 +48,11 @@ def other_org(people, city):
 
 def join(people, city, activity):
     learner = people.user()
-    joined = people.client(city, learner).post(
-        f"/api/v1/activities/{activity.id}/participation", status=201).json
+    joined = (
+        people.client(city, learner)
+        .post(f"/api/v1/activities/{activity.id}/participation", status=201)
+        .json
+    )
     return {**joined, "learner_id": learner.id}
 
 
@@ -61,16 +70,22 @@ def retry(registry):
 
 def attempts(registry, **where):
     with registry["col.session_factory"]() as session, cross_tenant(session):
-        return session.scalars(select(WebhookAttempt).filter_by(**where)
-                               .order_by(WebhookAttempt.id)).all()
+        return session.scalars(
+            select(WebhookAttempt).filter_by(**where).order_by(WebhookAttempt.id)
+        ).all()
 
 
 def test_an_organisation_receives_signed_events_of_its_own_activities_only(
-        people, city, org, other_org, receiver, allow_loopback, openapi):
+    people, city, org, other_org, receiver, allow_loopback, openapi
+):
     owner = people.member(city, org)
     app = people.client(city, owner)
-    created = subscribe(app, f"/organisations/{org.slug}/webhooks", receiver.url,
-                        {"participation.joined", "participation.completed"})
+    created = subscribe(
+        app,
+        f"/organisations/{org.slug}/webhooks",
+        receiver.url,
+        {"participation.joined", "participation.completed"},
+    )
     receiver.secret = secret_of(created)
     assert "shown only now" in created.text
     # The secret is shown once: the list and the subscription's page never show it again.
@@ -84,40 +99,49 @@ def test_an_organisation_receives_signed_events_of_its_own_activities_only(
     assert receiver.types() == ["participation.joined"]
     message = receiver.received[0]
     assert message["data"]["activity"]["id"] == own.id
-    assert message["data"]["participation"] == {"id": joined["id"], "status": "joined",
-                                                "learner_id": joined["learner_id"]}
+    assert message["data"]["participation"] == {
+        "id": joined["id"],
+        "status": "joined",
+        "learner_id": joined["learner_id"],
+    }
     # The body has the shape the OpenAPI document promises.
     import jsonschema
 
-    schema = openapi.spec["webhooks"]["participation.joined"]["post"]["requestBody"][
-        "content"]["application/json"]["schema"]
+    schema = openapi.spec["webhooks"]["participation.joined"]["post"]["requestBody"]["content"][
+        "application/json"
+    ]["schema"]
     jsonschema.validate(message, schema)
 
-    app.post_json(f"/api/v1/activities/{own.id}/completion",
-                  {"participation_ids": [joined["id"]]})
+    app.post_json(f"/api/v1/activities/{own.id}/completion", {"participation_ids": [joined["id"]]})
     assert receiver.types() == ["participation.joined", "participation.completed"]
     subscription_id = attempts(people.factories.registry)[0].subscription_id
     log = app.get(f"/organisations/{org.slug}/webhooks/{subscription_id}")
     assert "participation.completed" in log.text and "200" in log.text
 
 
-def test_a_city_subscription_hears_every_organisation(people, city, org, other_org, receiver,
-                                                      allow_loopback):
+def test_a_city_subscription_hears_every_organisation(
+    people, city, org, other_org, receiver, allow_loopback
+):
     admin = people.city_admin(city)
     app = people.client(city, admin)
-    receiver.secret = secret_of(subscribe(app, "/admin/webhooks", receiver.url,
-                                          {"participation.joined"}))
+    receiver.secret = secret_of(
+        subscribe(app, "/admin/webhooks", receiver.url, {"participation.joined"})
+    )
     join(people, city, people.activity(city, org))
     join(people, city, people.activity(city, other_org))
     assert receiver.types() == ["participation.joined", "participation.joined"]
     assert receiver.refused == []
 
 
-def test_a_failed_delivery_is_retried_with_the_same_id(people, city, org, receiver,
-                                                       allow_loopback, registry):
+def test_a_failed_delivery_is_retried_with_the_same_id(
+    people, city, org, receiver, allow_loopback, registry
+):
     app = people.client(city, people.member(city, org))
-    receiver.secret = secret_of(subscribe(app, f"/organisations/{org.slug}/webhooks",
-                                          receiver.url, {"participation.joined"}))
+    receiver.secret = secret_of(
+        subscribe(
+            app, f"/organisations/{org.slug}/webhooks", receiver.url, {"participation.joined"}
+        )
+    )
     receiver.answers = [500, 200]
     join(people, city, people.activity(city, org))
     assert len(receiver.received) == 1
@@ -126,19 +150,25 @@ def test_a_failed_delivery_is_retried_with_the_same_id(people, city, org, receiv
     first, second = receiver.received
     assert first["id"] == second["id"]  # receivers deduplicate on webhook-id
     log = attempts(registry)
-    assert [(row.attempt, row.status_code, row.ok) for row in log] == [(1, 500, False),
-                                                                       (2, 200, True)]
+    assert [(row.attempt, row.status_code, row.ok) for row in log] == [
+        (1, 500, False),
+        (2, 200, True),
+    ]
     assert "500" in log[0].error
     retry(registry)
     assert len(receiver.received) == 2  # done: never sent again
 
 
 def test_a_subscription_failing_again_and_again_is_turned_off_until_turned_on(
-        people, city, org, receiver, allow_loopback, registry, monkeypatch):
+    people, city, org, receiver, allow_loopback, registry, monkeypatch
+):
     monkeypatch.setitem(registry.settings, "col.webhooks_disable_after", "3")
     app = people.client(city, people.member(city, org))
-    receiver.secret = secret_of(subscribe(app, f"/organisations/{org.slug}/webhooks",
-                                          receiver.url, {"participation.joined"}))
+    receiver.secret = secret_of(
+        subscribe(
+            app, f"/organisations/{org.slug}/webhooks", receiver.url, {"participation.joined"}
+        )
+    )
     receiver.answers = [503]
     activity = people.activity(city, org)
     join(people, city, activity)
@@ -186,23 +216,37 @@ def test_bad_endpoints_and_events_are_refused(people, city, org, registry):
     assert "Choose at least one event" in refused.text
     page = app.get(path)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    forged = app.post(path, {"url": "https://hooks.example.org/x", "events": "secrets.leaked",
-                             **({"csrf_token": token[1]} if token else {})}, status=400)
+    forged = app.post(
+        path,
+        {
+            "url": "https://hooks.example.org/x",
+            "events": "secrets.leaked",
+            **({"csrf_token": token[1]} if token else {}),
+        },
+        status=400,
+    )
     assert "Unknown events: secrets.leaked" in forged.text
     with registry["col.session_factory"]() as session, cross_tenant(session):
         assert session.scalars(select(WebhookSubscription)).all() == []
 
 
-def test_a_private_address_is_refused_at_delivery_too(people, city, org, receiver, registry,
-                                                      allow_loopback, monkeypatch):
+def test_a_private_address_is_refused_at_delivery_too(
+    people, city, org, receiver, registry, allow_loopback, monkeypatch
+):
     app = people.client(city, people.member(city, org))
-    receiver.secret = secret_of(subscribe(app, f"/organisations/{org.slug}/webhooks",
-                                          receiver.url, {"participation.joined"}))
+    receiver.secret = secret_of(
+        subscribe(
+            app, f"/organisations/{org.slug}/webhooks", receiver.url, {"participation.joined"}
+        )
+    )
     # An https address that resolves to a loopback one, as a DNS record changed after the
     # subscription was made would; production settings again.
     with registry["col.session_factory"]() as session, cross_tenant(session):
-        session.execute(update(WebhookSubscription).values(
-            url=receiver.url.replace("http://127.0.0.1", "https://localhost")))
+        session.execute(
+            update(WebhookSubscription).values(
+                url=receiver.url.replace("http://127.0.0.1", "https://localhost")
+            )
+        )
         session.commit()
     monkeypatch.setitem(registry.settings, "col.webhooks_allow_private", "false")
     join(people, city, people.activity(city, org))
@@ -217,17 +261,16 @@ def test_organisation_members_who_are_not_admins_cannot_manage_webhooks(people, 
     learner.get("/admin/webhooks", status=403)
 
 
-def test_another_organisations_subscription_is_not_found(people, city, org, other_org,
-                                                         receiver, allow_loopback):
+def test_another_organisations_subscription_is_not_found(
+    people, city, org, other_org, receiver, allow_loopback
+):
     owner = people.client(city, people.member(city, org))
-    subscribe(owner, f"/organisations/{org.slug}/webhooks", receiver.url,
-              {"participation.joined"})
+    subscribe(owner, f"/organisations/{org.slug}/webhooks", receiver.url, {"participation.joined"})
     stranger = people.client(city, people.member(city, other_org))
     with people.factories.registry["col.session_factory"]() as session, cross_tenant(session):
         subscription_id = session.scalars(select(WebhookSubscription.id)).one()
     stranger.get(f"/organisations/{other_org.slug}/webhooks/{subscription_id}", status=404)
-    stranger.post(f"/organisations/{other_org.slug}/webhooks/{subscription_id}/delete",
-                  status=404)
+    stranger.post(f"/organisations/{other_org.slug}/webhooks/{subscription_id}/delete", status=404)
     # Nor is an organisation's subscription one of the city's.
     admin = people.client(city, people.city_admin(city))
     admin.get(f"/admin/webhooks/{subscription_id}", status=404)
@@ -237,9 +280,16 @@ def test_the_openapi_document_describes_every_event_as_openapi_3_1(people, city,
     validator = pytest.importorskip("openapi_spec_validator")
     document = testapp.for_tenant(city).get("/api/openapi.json").json
     validator.validate(document)
-    assert {"activity.published", "activity.changed", "participation.joined",
-            "participation.completed", "badge.issued", "badge.revoked",
-            "playlist.completed", "webhook.test"} <= set(document["webhooks"])
+    assert {
+        "activity.published",
+        "activity.changed",
+        "participation.joined",
+        "participation.completed",
+        "badge.issued",
+        "badge.revoked",
+        "playlist.completed",
+        "webhook.test",
+    } <= set(document["webhooks"])
     signature = [p["name"] for p in document["webhooks"]["badge.issued"]["post"]["parameters"]]
     assert signature == ["webhook-id", "webhook-timestamp", "webhook-signature"]
 
@@ -253,22 +303,32 @@ def test_a_city_without_the_badges_plugin_offers_no_badge_events(factories, peop
 
 
 def test_badges_issued_and_revoked_reach_the_city_and_the_issuing_organisation(
-        registry, factories, people, receiver, allow_loopback):
+    registry, factories, people, receiver, allow_loopback
+):
     from plugins.badges.testing import Badges
 
     city = factories.tenant("riga")
     badges = Badges(registry, factories, city)
     bystander = people.organisation(city, name="Chess Club")
     issuing = people.client(city, people.member(city, badges.organisation))
-    receiver.secret = secret_of(subscribe(
-        issuing, f"/organisations/{badges.organisation.slug}/webhooks", receiver.url,
-        {"badge.issued", "badge.revoked"}))
+    receiver.secret = secret_of(
+        subscribe(
+            issuing,
+            f"/organisations/{badges.organisation.slug}/webhooks",
+            receiver.url,
+            {"badge.issued", "badge.revoked"},
+        )
+    )
     other = Receiver()
     try:
-        other.secret = secret_of(subscribe(
-            people.client(city, people.member(city, bystander)),
-            f"/organisations/{bystander.slug}/webhooks", other.url,
-            {"badge.issued", "badge.revoked"}))
+        other.secret = secret_of(
+            subscribe(
+                people.client(city, people.member(city, bystander)),
+                f"/organisations/{bystander.slug}/webhooks",
+                other.url,
+                {"badge.issued", "badge.revoked"},
+            )
+        )
         uid = badges.issue(badges.badge_class(name="Bike repair"), "ana@example.org")
         badges.revoke(uid, "issued by mistake")
         assert other.received == []  # the bystander organisation hears nothing
@@ -284,41 +344,58 @@ def test_badges_issued_and_revoked_reach_the_city_and_the_issuing_organisation(
 def test_a_changed_published_activity_is_announced(people, city, org, receiver, allow_loopback):
     owner = people.member(city, org)
     app = people.client(city, owner)
-    receiver.secret = secret_of(subscribe(app, f"/organisations/{org.slug}/webhooks",
-                                          receiver.url, {"activity.changed"}))
+    receiver.secret = secret_of(
+        subscribe(app, f"/organisations/{org.slug}/webhooks", receiver.url, {"activity.changed"})
+    )
     activity = people.activity(
-        city, org, title="Repair café", description="<p>Bring a bike.</p>",
-        contact_email="cafe@example.org", address="Town hall", latitude=54.68, longitude=25.28)
+        city,
+        org,
+        title="Repair café",
+        description="<p>Bring a bike.</p>",
+        contact_email="cafe@example.org",
+        address="Town hall",
+        latitude=54.68,
+        longitude=25.28,
+    )
     app.patch_json(f"/api/v1/activities/{activity.id}", {"title": "Repair café+"}, status=200)
     assert receiver.types() == ["activity.changed"] and receiver.refused == []
     changed = receiver.received[0]["data"]["activity"]
     assert changed["title"] == "Repair café+" and changed["organisation"]["slug"] == org.slug
 
 
-def test_the_json_api_subscribes_lists_and_shows_the_log(people, city, org, receiver,
-                                                         allow_loopback, openapi):
+def test_the_json_api_subscribes_lists_and_shows_the_log(
+    people, city, org, receiver, allow_loopback, openapi
+):
     app = people.client(city, people.member(city, org))
     base = f"/api/v1/organisations/{org.slug}/webhooks"
-    made = openapi(app.post_json(base, {"url": receiver.url, "events": ["participation.joined"]},
-                                 status=201)).json
+    made = openapi(
+        app.post_json(base, {"url": receiver.url, "events": ["participation.joined"]}, status=201)
+    ).json
     receiver.secret = made["secret"]
     join(people, city, people.activity(city, org))
     listed = openapi(app.get(base)).json["items"]
     assert [found["id"] for found in listed] == [made["id"]] and "secret" not in listed[0]
     shown = openapi(app.get(f"{base}/{made['id']}")).json
     assert [(a["event"], a["status_code"], a["ok"]) for a in shown["attempts"]] == [
-        ("participation.joined", 200, True)]
+        ("participation.joined", 200, True)
+    ]
     assert receiver.refused == [] and receiver.types() == ["participation.joined"]
 
 
 def test_the_json_api_refuses_bad_input_clearly(people, city, org, openapi):
     app = people.client(city, people.member(city, org))
     base = f"/api/v1/organisations/{org.slug}/webhooks"
-    plain = openapi(app.post_json(base, {"url": "http://hooks.example.org/",
-                                         "events": ["activity.published"]}, status=422)).json
+    plain = openapi(
+        app.post_json(
+            base, {"url": "http://hooks.example.org/", "events": ["activity.published"]}, status=422
+        )
+    ).json
     assert "https" in plain["fields"]["url"]
-    unknown = openapi(app.post_json(base, {"url": "https://hooks.example.org/",
-                                           "events": ["everything"]}, status=422)).json
+    unknown = openapi(
+        app.post_json(
+            base, {"url": "https://hooks.example.org/", "events": ["everything"]}, status=422
+        )
+    ).json
     assert "everything" in unknown["fields"]["events"]
     shape = app.post_json(base, {"url": ["x"], "events": "activity.published"}, status=400).json
     assert shape["error"]

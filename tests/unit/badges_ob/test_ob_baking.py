@@ -12,12 +12,15 @@ def _pixels(png):
     return image.size, image.tobytes()
 
 
-@pytest.mark.parametrize("version,value", [
-    (2, "https://city.example/badges/assertions/1"),
-    (2, "eyJhbGciOiJSUzI1NiJ9.eyJhIjoxfQ.c2ln"),
-    (3, {"@context": ["https://www.w3.org/ns/credentials/v2"], "name": "Fahrräder ✓"}),
-    (3, "eyJhbGciOiJSUzI1NiJ9.eyJ2YyI6MX0.c2ln"),
-])
+@pytest.mark.parametrize(
+    "version,value",
+    [
+        (2, "https://city.example/badges/assertions/1"),
+        (2, "eyJhbGciOiJSUzI1NiJ9.eyJhIjoxfQ.c2ln"),
+        (3, {"@context": ["https://www.w3.org/ns/credentials/v2"], "name": "Fahrräder ✓"}),
+        (3, "eyJhbGciOiJSUzI1NiJ9.eyJ2YyI6MX0.c2ln"),
+    ],
+)
 def test_png_round_trip_preserves_image(png_bytes, version, value):
     baked = baking.bake_png(png_bytes, value, version)
     assert _pixels(baked) == _pixels(png_bytes)
@@ -44,8 +47,9 @@ def test_svg_ob2_round_trip(svg_bytes):
     url = "https://city.example/a/1?x=1&y=2"
     baked = baking.bake_svg(svg_bytes, url, 2)
     text = baked.decode()
-    assert ('data-x="a>b" xmlns:openbadges="http://openbadges.org">\n'
-            '<openbadges:assertion') in text  # declared on <svg>, element right after it
+    assert (
+        'data-x="a>b" xmlns:openbadges="http://openbadges.org">\n<openbadges:assertion'
+    ) in text  # declared on <svg>, element right after it
     assert '<openbadges:assertion verify="https://city.example/a/1?x=1&amp;y=2">' in text
     assert '<circle cx="5" cy="5" r="4"/></svg>' in text and 'data-x="a>b"' in text
     out = baking.unbake(baked)

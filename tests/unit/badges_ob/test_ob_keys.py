@@ -31,12 +31,15 @@ def test_resolve_did_key_rejects_foreign_fragment(ed_key):
 def test_multikey_and_controller_documents(ed_key):
     doc = keys.multikey_document("https://c.example/k/1", "https://c.example/i/1", ed_key)
     assert doc == {
-        "@context": "https://w3id.org/security/multikey/v1", "id": "https://c.example/k/1",
-        "type": "Multikey", "controller": "https://c.example/i/1",
+        "@context": "https://w3id.org/security/multikey/v1",
+        "id": "https://c.example/k/1",
+        "type": "Multikey",
+        "controller": "https://c.example/i/1",
         "publicKeyMultibase": keys.ed25519_to_multibase(ed_key),
     }
-    ctrl = keys.controller_document("https://c.example/i/1", ["https://c.example/k/1"],
-                                    {"name": "City", "id": "ignored"})
+    ctrl = keys.controller_document(
+        "https://c.example/i/1", ["https://c.example/k/1"], {"name": "City", "id": "ignored"}
+    )
     assert ctrl["assertionMethod"] == ["https://c.example/k/1"]
     assert ctrl["id"] == "https://c.example/i/1" and ctrl["name"] == "City"
 
@@ -72,6 +75,7 @@ def test_public_pem_and_jwk_round_trip(rsa_key, ed_key):
 
 def test_jwk_with_private_part_is_refused(rsa_key):
     from jwt.algorithms import RSAAlgorithm
+
     private_jwk = RSAAlgorithm.to_jwk(rsa_key, as_dict=True)
     with pytest.raises(ValueError):
         keys.public_key_from_jwk(private_jwk)

@@ -1,12 +1,11 @@
 import copy
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import jwt
 import pytest
+from conftest import make_ob3
 
 from plugins.badges.ob import integrity, keys, loader, ob3
-
-from conftest import make_ob3
 
 
 def _did_resolver(method):
@@ -15,8 +14,10 @@ def _did_resolver(method):
 
 def test_credential_shape(web, ed_key):
     vc = make_ob3(web, ed_key)
-    assert vc["@context"] == ["https://www.w3.org/ns/credentials/v2",
-                              "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
+    assert vc["@context"] == [
+        "https://www.w3.org/ns/credentials/v2",
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+    ]
     assert vc["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     assert vc["issuer"]["type"] == ["Profile"] and vc["validFrom"] == "2024-03-01T10:00:00Z"
     subject = vc["credentialSubject"]
@@ -25,10 +26,14 @@ def test_credential_shape(web, ed_key):
     assert ident["type"] == "IdentityObject" and ident["identityType"] == "emailAddress"
     assert ident["identityHash"].startswith("sha256$") and ident["hashed"] is True
     align = subject["achievement"]["alignment"][0]
-    assert align == {"type": ["Alignment"], "targetName": "repair bicycles",
-                     "targetUrl": "http://data.europa.eu/esco/skill/abc",
-                     "targetFramework": "ESCO", "targetCode": "abc",
-                     "targetType": "ceasn:Competency"}
+    assert align == {
+        "type": ["Alignment"],
+        "targetName": "repair bicycles",
+        "targetUrl": "http://data.europa.eu/esco/skill/abc",
+        "targetFramework": "ESCO",
+        "targetCode": "abc",
+        "targetType": "ceasn:Competency",
+    }
     assert vc["credentialStatus"]["type"] == "BitstringStatusListEntry"
     assert vc["credentialStatus"]["statusListIndex"] == "5"
     proof = vc["proof"]
@@ -42,17 +47,20 @@ def test_proof_verifies(web, ed_key):
     assert ob3.verify_proof(vc, _did_resolver)["proofValue"] == vc["proof"]["proofValue"]
 
 
-@pytest.mark.parametrize("path,value", [
-    (("name",), "Brain surgery"),
-    (("validFrom",), "2024-03-01T10:00:01Z"),
-    (("issuer", "name"), "Evil Corp"),
-    (("credentialSubject", "identifier", 0, "identityHash"), "sha256$00"),
-    (("credentialSubject", "achievement", "criteria", "narrative"), "Nothing"),
-    (("credentialSubject", "achievement", "alignment", 0, "targetUrl"), "http://x.example/"),
-    (("credentialStatus", "statusListIndex"), "6"),
-    (("proof", "created"), "2030-01-01T00:00:00Z"),
-    (("credentialSubject", "unknownTerm"), "added"),
-])
+@pytest.mark.parametrize(
+    "path,value",
+    [
+        (("name",), "Brain surgery"),
+        (("validFrom",), "2024-03-01T10:00:01Z"),
+        (("issuer", "name"), "Evil Corp"),
+        (("credentialSubject", "identifier", 0, "identityHash"), "sha256$00"),
+        (("credentialSubject", "achievement", "criteria", "narrative"), "Nothing"),
+        (("credentialSubject", "achievement", "alignment", 0, "targetUrl"), "http://x.example/"),
+        (("credentialStatus", "statusListIndex"), "6"),
+        (("proof", "created"), "2030-01-01T00:00:00Z"),
+        (("credentialSubject", "unknownTerm"), "added"),
+    ],
+)
 def test_changing_any_field_breaks_the_proof(web, ed_key, path, value):
     vc = make_ob3(web, ed_key)
     target = vc
@@ -72,17 +80,21 @@ def test_proof_from_another_key_or_issuer_fails(web, ed_key):
         ob3.verify_proof(stolen, _did_resolver)
     swapped = copy.deepcopy(vc)
     unsigned = {k: v for k, v in vc.items() if k != "proof"}
-    swapped["proof"]["proofValue"] = ob3.sign(unsigned, other,
-                                              vc["proof"]["verificationMethod"])["proof"]["proofValue"]
+    swapped["proof"]["proofValue"] = ob3.sign(unsigned, other, vc["proof"]["verificationMethod"])[
+        "proof"
+    ]["proofValue"]
     with pytest.raises(integrity.ProofError, match="signature"):
         ob3.verify_proof(swapped, _did_resolver)
 
 
 def test_unauthorised_assertion_method_fails(web, ed_key):
     vc = make_ob3(web, ed_key)
+
     def resolve(method):
-        return integrity.ResolvedMethod(keys.resolve_did_key(method), method.split("#")[0],
-                                        assertion_method=False)
+        return integrity.ResolvedMethod(
+            keys.resolve_did_key(method), method.split("#")[0], assertion_method=False
+        )
+
     with pytest.raises(integrity.ProofError, match="assertionMethod"):
         ob3.verify_proof(vc, resolve)
 
@@ -94,10 +106,12 @@ def test_loader_serves_bundled_and_refuses_unknown_contexts(ed_key):
     assert "tampered" not in loader.load_context("https://www.w3.org/ns/credentials/v2")["@context"]
     with pytest.raises(loader.UnknownContextError):
         loader.load_context("https://example.org/context.json")
-    unknown = {"@context": ["https://www.w3.org/ns/credentials/v2",
-                            "https://attacker.example/ctx.json"],
-               "type": ["VerifiableCredential"], "issuer": keys.did_key(ed_key),
-               "credentialSubject": {"id": "did:example:1"}}
+    unknown = {
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://attacker.example/ctx.json"],
+        "type": ["VerifiableCredential"],
+        "issuer": keys.did_key(ed_key),
+        "credentialSubject": {"id": "did:example:1"},
+    }
     with pytest.raises(integrity.ProofError, match="not bundled"):
         integrity.sign(unknown, ed_key, keys.did_key_verification_method(ed_key))
 
@@ -108,22 +122,29 @@ def test_every_bundled_context_parses():
 
 
 def test_canonical_form_matches_known_nquads():
-    doc = {"@context": {"name": "https://schema.org/name"}, "@id": "https://c.example/1",
-           "name": "Ana"}
-    assert integrity.canonicalize(doc) == \
-        '<https://c.example/1> <https://schema.org/name> "Ana" .\n'
+    doc = {
+        "@context": {"name": "https://schema.org/name"},
+        "@id": "https://c.example/1",
+        "name": "Ana",
+    }
+    assert (
+        integrity.canonicalize(doc) == '<https://c.example/1> <https://schema.org/name> "Ana" .\n'
+    )
 
 
 def test_vc_jwt_round_trip(web, ed_key, rsa_key):
-    vc = {k: v for k, v in make_ob3(web, ed_key, valid_until="2030-01-01T00:00:00Z").items()
-          if k != "proof"}
+    vc = {
+        k: v
+        for k, v in make_ob3(web, ed_key, valid_until="2030-01-01T00:00:00Z").items()
+        if k != "proof"
+    }
     token = ob3.to_vc_jwt(vc, rsa_key, kid="https://city.example/keys/rsa1")
     header = jwt.get_unverified_header(token)
     assert header == {"alg": "RS256", "kid": "https://city.example/keys/rsa1", "typ": "JWT"}
     claims = jwt.decode(token, options={"verify_signature": False})
     assert claims["iss"] == vc["issuer"]["id"] and claims["jti"] == vc["id"]
-    assert claims["nbf"] == int(datetime(2024, 3, 1, 10, tzinfo=timezone.utc).timestamp())
-    assert claims["exp"] == int(datetime(2030, 1, 1, tzinfo=timezone.utc).timestamp())
+    assert claims["nbf"] == int(datetime(2024, 3, 1, 10, tzinfo=UTC).timestamp())
+    assert claims["exp"] == int(datetime(2030, 1, 1, tzinfo=UTC).timestamp())
     assert "sub" not in claims  # the subject has no id, only a hashed identifier
     assert ob3.from_vc_jwt(token, rsa_key.public_key()) == vc
     embedded = ob3.to_vc_jwt(vc, rsa_key)
@@ -148,8 +169,12 @@ def test_vc_jwt_rejects_wrong_key_and_mismatched_claims(web, ed_key, rsa_key):
 
 def test_vc_jwt_accepts_vcdm11_vc_claim(web, ed_key, rsa_key):
     vc = {k: v for k, v in make_ob3(web, ed_key).items() if k != "proof"}
-    claims = {"vc": vc, "iss": vc["issuer"]["id"], "jti": vc["id"],
-              "nbf": int(datetime(2024, 3, 1, 10, tzinfo=timezone.utc).timestamp())}
+    claims = {
+        "vc": vc,
+        "iss": vc["issuer"]["id"],
+        "jti": vc["id"],
+        "nbf": int(datetime(2024, 3, 1, 10, tzinfo=UTC).timestamp()),
+    }
     token = jwt.encode(claims, rsa_key, algorithm="RS256")
     assert ob3.from_vc_jwt(token, rsa_key.public_key()) == vc
 
@@ -158,6 +183,9 @@ def test_builders_require_criteria_and_recipient():
     with pytest.raises(ValueError):
         ob3.achievement("u", "n", "d")
     with pytest.raises(ValueError):
-        ob3.credential("u", ob3.profile("did:x", "n"),
-                       ob3.achievement("u", "n", "d", criteria_narrative="c"),
-                       valid_from="2024-01-01T00:00:00Z")
+        ob3.credential(
+            "u",
+            ob3.profile("did:x", "n"),
+            ob3.achievement("u", "n", "d", criteria_narrative="c"),
+            valid_from="2024-01-01T00:00:00Z",
+        )

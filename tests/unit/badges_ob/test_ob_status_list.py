@@ -22,8 +22,15 @@ def test_set_get_round_trip_and_bit_order():
     for index in (0, 7, 8, 94567, status_list.MIN_BITS - 1):
         bits.set(index)
     decoded = status_list.StatusList.decode(bits.encode())
-    assert [decoded.get(i) for i in (0, 1, 7, 8, 9, 94567, status_list.MIN_BITS - 1)] == \
-        [True, False, True, True, False, True, True]
+    assert [decoded.get(i) for i in (0, 1, 7, 8, 9, 94567, status_list.MIN_BITS - 1)] == [
+        True,
+        False,
+        True,
+        True,
+        False,
+        True,
+        True,
+    ]
     raw = decoded.to_bytes()
     # Index 0 is the most significant bit of the first byte, 7 its least significant bit.
     assert raw[0] == 0b10000001 and raw[1] == 0b10000000 and raw[-1] == 0b00000001
@@ -47,17 +54,28 @@ def test_list_credential_is_signed_and_checked(ed_key):
     bits = status_list.StatusList()
     bits.set(42)
     issuer = keys.did_key(ed_key)
-    doc = status_list.list_credential("https://c.example/status/1", issuer, bits,
-                                      valid_from="2024-01-01T00:00:00Z")
+    doc = status_list.list_credential(
+        "https://c.example/status/1", issuer, bits, valid_from="2024-01-01T00:00:00Z"
+    )
     assert doc["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
     assert doc["credentialSubject"] == {
-        "id": "https://c.example/status/1#list", "type": "BitstringStatusList",
-        "statusPurpose": "revocation", "encodedList": bits.encode()}
+        "id": "https://c.example/status/1#list",
+        "type": "BitstringStatusList",
+        "statusPurpose": "revocation",
+        "encodedList": bits.encode(),
+    }
     signed = integrity.sign(doc, ed_key, keys.did_key_verification_method(ed_key))
-    resolve = lambda m: integrity.ResolvedMethod(keys.resolve_did_key(m), m.split("#")[0])
+
+    def resolve(m):
+        return integrity.ResolvedMethod(keys.resolve_did_key(m), m.split("#")[0])
+
     integrity.verify(signed, resolve, expected_controller=issuer)
-    entry = {"type": "BitstringStatusListEntry", "statusPurpose": "revocation",
-             "statusListIndex": "42", "statusListCredential": "https://c.example/status/1"}
+    entry = {
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": "42",
+        "statusListCredential": "https://c.example/status/1",
+    }
     assert status_list.entry_is_set(entry, signed) is True
     assert status_list.entry_is_set({**entry, "statusListIndex": "41"}, signed) is False
     with pytest.raises(status_list.StatusListError):

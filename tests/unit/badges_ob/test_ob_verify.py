@@ -1,35 +1,49 @@
 import copy
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
+from conftest import BASE, make_ob3
 
 from plugins.badges.ob import baking, keys, ob2, ob3
 from plugins.badges.ob.verify import verify
 
-from conftest import BASE, make_ob3
-
-NOW = datetime(2025, 1, 1, tzinfo=timezone.utc)
+NOW = datetime(2025, 1, 1, tzinfo=UTC)
 
 
 def _hosted(web, ob2_issuer, *, expires=None, email="ana@example.org"):
     url = f"{BASE}/badges/assertions/1"
-    doc = ob2.assertion(url, ob2_issuer["badge"], ob2.recipient(email), "2024-03-01T10:00:00Z",
-                        ob2.hosted_verification(), expires=expires)
+    doc = ob2.assertion(
+        url,
+        ob2_issuer["badge"],
+        ob2.recipient(email),
+        "2024-03-01T10:00:00Z",
+        ob2.hosted_verification(),
+        expires=expires,
+    )
     web.put(url, doc)
     return url, doc
 
 
 def _signed(web, ob2_issuer, rsa_key, aid="urn:uuid:aa7e0f2c-0000-4000-8000-000000000001"):
-    doc = ob2.assertion(aid, ob2_issuer["badge"], ob2.recipient("ana@example.org"),
-                        "2024-03-01T10:00:00Z", ob2.signed_verification(ob2_issuer["key"]))
+    doc = ob2.assertion(
+        aid,
+        ob2_issuer["badge"],
+        ob2.recipient("ana@example.org"),
+        "2024-03-01T10:00:00Z",
+        ob2.signed_verification(ob2_issuer["key"]),
+    )
     return ob2.sign_assertion(doc, rsa_key)
 
 
 def test_ob2_hosted_url_json_and_baked(web, ob2_issuer, png_bytes, svg_bytes):
     url, doc = _hosted(web, ob2_issuer)
-    for data in (url, json.dumps(doc), baking.bake_png(png_bytes, url),
-                 baking.bake_svg(svg_bytes, url)):
+    for data in (
+        url,
+        json.dumps(doc),
+        baking.bake_png(png_bytes, url),
+        baking.bake_svg(svg_bytes, url),
+    ):
         result = verify(data, web, email="ANA@example.org", now=NOW)
         assert result.valid, result.reasons
         assert (result.status, result.format) == ("valid", "ob2-hosted")
@@ -60,8 +74,16 @@ def test_ob2_hosted_tampered_copy_uses_hosted_authority(web, ob2_issuer):
 
 def test_ob2_hosted_on_foreign_origin_is_invalid(web, ob2_issuer):
     url = "https://evil.example/a/1"
-    web.put(url, ob2.assertion(url, ob2_issuer["badge"], ob2.recipient("a@b.org"),
-                               "2024-03-01T10:00:00Z", ob2.hosted_verification()))
+    web.put(
+        url,
+        ob2.assertion(
+            url,
+            ob2_issuer["badge"],
+            ob2.recipient("a@b.org"),
+            "2024-03-01T10:00:00Z",
+            ob2.hosted_verification(),
+        ),
+    )
     result = verify(url, web, now=NOW)
     assert result.status == "invalid" and "origin" in result.reasons[0]
 
@@ -77,27 +99,36 @@ def test_ob2_signed_jws_and_baked(web, ob2_issuer, rsa_key, png_bytes, svg_bytes
 def test_ob2_signed_revoked_forged_and_foreign_key(web, ob2_issuer, rsa_key):
     token = _signed(web, ob2_issuer, rsa_key)
     aid = ob2.jws_payload_unverified(token)[1]["id"]
-    web.put(ob2_issuer["revocations"], ob2.revocation_list(
-        ob2_issuer["revocations"], ob2_issuer["issuer"], [(aid, "cheating")]))
+    web.put(
+        ob2_issuer["revocations"],
+        ob2.revocation_list(ob2_issuer["revocations"], ob2_issuer["issuer"], [(aid, "cheating")]),
+    )
     result = verify(token, web, now=NOW)
     assert result.status == "revoked" and "cheating" in result.reasons
-    web.put(ob2_issuer["revocations"], ob2.revocation_list(
-        ob2_issuer["revocations"], ob2_issuer["issuer"], []))
+    web.put(
+        ob2_issuer["revocations"],
+        ob2.revocation_list(ob2_issuer["revocations"], ob2_issuer["issuer"], []),
+    )
     other = keys.generate_rsa()
     forged = _signed(web, ob2_issuer, other)  # names the issuer's key, signed with another
     result = verify(forged, web, now=NOW)
     assert result.status == "invalid" and "signature" in result.reasons[0]
     # A key document owned by someone else cannot sign for this issuer.
-    web.put(ob2_issuer["key"], ob2.cryptographic_key(ob2_issuer["key"], "https://evil.example/i",
-                                                     rsa_key))
+    web.put(
+        ob2_issuer["key"],
+        ob2.cryptographic_key(ob2_issuer["key"], "https://evil.example/i", rsa_key),
+    )
     assert verify(token, web, now=NOW).status == "invalid"
 
 
 @pytest.mark.parametrize("http_key", [False, True])
 def test_ob3_data_integrity(web, ed_key, png_bytes, svg_bytes, http_key):
     vc = make_ob3(web, ed_key, http_key=http_key)
-    for data in (json.dumps(vc), baking.bake_png(png_bytes, vc, 3),
-                 baking.bake_svg(svg_bytes, vc, 3)):
+    for data in (
+        json.dumps(vc),
+        baking.bake_png(png_bytes, vc, 3),
+        baking.bake_svg(svg_bytes, vc, 3),
+    ):
         result = verify(data, web, email="ana@example.org", now=NOW)
         assert result.valid and result.format == "ob3-di", result.reasons
         assert result.issuer_name == "City of Learning" and result.badge_name == "Bike repair"
@@ -127,8 +158,7 @@ def test_ob3_subject_named_by_mailto_or_only_by_a_did(web, ed_key):
 
 
 def test_ob3_revoked_expired_tampered(web, ed_key):
-    assert verify(json.dumps(make_ob3(web, ed_key, revoked=True)), web, now=NOW).status == \
-        "revoked"
+    assert verify(json.dumps(make_ob3(web, ed_key, revoked=True)), web, now=NOW).status == "revoked"
     expired = make_ob3(web, ed_key, valid_until="2024-12-01T00:00:00Z")
     assert verify(json.dumps(expired), web, now=NOW).status == "expired"
     vc = make_ob3(web, ed_key)
@@ -166,8 +196,18 @@ def test_ob3_vc_jwt(web, ed_key, rsa_key, svg_bytes):
     assert verify(token, web, now=NOW).status == "invalid"
 
 
-@pytest.mark.parametrize("data", [b"", b"hello", b"[1,2]", b'{"a": 1}', b"\x89PNGjunk",
-                                  b"<svg xmlns='http://www.w3.org/2000/svg'/>", "a.b.c"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"hello",
+        b"[1,2]",
+        b'{"a": 1}',
+        b"\x89PNGjunk",
+        b"<svg xmlns='http://www.w3.org/2000/svg'/>",
+        "a.b.c",
+    ],
+)
 def test_garbage_is_invalid_not_an_exception(web, data):
     result = verify(data, web, now=NOW)
     assert result.valid is False and result.status == "invalid" and result.reasons

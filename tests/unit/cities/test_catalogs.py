@@ -3,8 +3,7 @@
 import pytest
 from babel.messages.pofile import read_po, write_po
 
-from col_core.i18n import PLATFORM_LOCALES
-from col_core.i18n import extraction
+from col_core.i18n import PLATFORM_LOCALES, extraction
 from col_core.plugins import PluginRegistry
 
 DOMAINS = extraction.domains(PluginRegistry.discover())
@@ -62,18 +61,27 @@ def test_new_string_in_code_makes_catalog_stale(sample):
     assert extraction.stale_problems(sample) == []
     (sample.source_dir / "more.py").write_text('_("A new button")\n')
     assert extraction.stale_problems(sample) == [
-        f"{sample.pot_path}: new message not extracted yet: 'A new button'"]
+        f"{sample.pot_path}: new message not extracted yet: 'A new button'"
+    ]
 
 
 def test_missing_translation_is_reported(sample):
     _translate(sample, "lt", {"Hello ${name}": "Labas, ${name}", "Goodbye": "Viso gero"})
     assert extraction.translation_problems(sample, "lt") == [
-        f"{sample.po_path('lt')}: not translated: 'Welcome to %(city)s'"]
+        f"{sample.po_path('lt')}: not translated: 'Welcome to %(city)s'"
+    ]
 
 
 def test_changed_placeholder_is_reported(sample):
-    _translate(sample, "de", {"Hello ${name}": "Hallo ${nom}", "Goodbye": "Tschüss",
-                              "Welcome to %(city)s": "Willkommen in %(city)s"})
+    _translate(
+        sample,
+        "de",
+        {
+            "Hello ${name}": "Hallo ${nom}",
+            "Goodbye": "Tschüss",
+            "Welcome to %(city)s": "Willkommen in %(city)s",
+        },
+    )
     [problem] = extraction.translation_problems(sample, "de")
     assert "placeholders differ in 'Hello ${name}'" in problem
 

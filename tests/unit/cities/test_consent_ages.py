@@ -2,8 +2,35 @@
 
 from col_core.tenancy.consent_ages import AGES, consent_age_of
 
-EU = {"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
-      "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"}
+EU = {
+    "AT",
+    "BE",
+    "BG",
+    "HR",
+    "CY",
+    "CZ",
+    "DK",
+    "EE",
+    "FI",
+    "FR",
+    "DE",
+    "GR",
+    "HU",
+    "IE",
+    "IT",
+    "LV",
+    "LT",
+    "LU",
+    "MT",
+    "NL",
+    "PL",
+    "PT",
+    "RO",
+    "SK",
+    "SI",
+    "ES",
+    "SE",
+}
 EEA_OUTSIDE_EU = {"IS", "LI", "NO"}
 
 
@@ -19,6 +46,12 @@ def test_ages_are_those_gdpr_allows_and_each_names_its_law():
 
 def test_the_examples_of_the_issue():
     assert {c: consent_age_of(c).age for c in ("LT", "ES", "FR", "BE", "DE", "NL")} == {
-        "LT": 14, "ES": 14, "FR": 15, "BE": 13, "DE": 16, "NL": 16}
+        "LT": 14,
+        "ES": 14,
+        "FR": 15,
+        "BE": 13,
+        "DE": 16,
+        "NL": 16,
+    }
     assert consent_age_of("lt").age == 14 and consent_age_of("CH") is None
     assert consent_age_of(None) is None

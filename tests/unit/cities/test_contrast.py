@@ -19,8 +19,10 @@ def test_failing_pair_is_named_with_its_ratio():
     [(foreground, background, ratio)] = low_contrast({"text": "#777777"})
     assert (foreground, background, round(ratio, 2)) == ("text", "background", 4.48)
     [problem] = contrast_problems({"text": "#777777"})
-    assert problem == ("colours.text (#777777) on colours.background (#ffffff) has contrast "
-                       "4.48:1; WCAG AA needs at least 4.5:1")
+    assert problem == (
+        "colours.text (#777777) on colours.background (#ffffff) has contrast "
+        "4.48:1; WCAG AA needs at least 4.5:1"
+    )
 
 
 def test_a_light_primary_fails_both_of_its_pairs():
@@ -30,7 +32,8 @@ def test_a_light_primary_fails_both_of_its_pairs():
 
 def test_malformed_colour_is_reported_before_contrast():
     assert contrast_problems({"primary": "red"}) == [
-        "colours.primary must be a colour like #1d4ed8, not 'red'"]
+        "colours.primary must be a colour like #1d4ed8, not 'red'"
+    ]
 
 
 def test_css_variables_skip_malformed_values():

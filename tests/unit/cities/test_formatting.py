@@ -9,12 +9,13 @@ from col_core.i18n import LOCALES_DIR
 from col_core.i18n.catalogs import compile_catalogs
 from col_core.i18n.formatting import format_date, format_datetime, format_number
 
-NOON_UTC = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
+NOON_UTC = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
 
 
 def request(locale, timezone="Europe/Vilnius"):
-    return SimpleNamespace(localizer=SimpleNamespace(locale_name=locale),
-                           tenant=SimpleNamespace(timezone=timezone))
+    return SimpleNamespace(
+        localizer=SimpleNamespace(locale_name=locale), tenant=SimpleNamespace(timezone=timezone)
+    )
 
 
 def test_time_is_shown_in_the_city_time_zone():
@@ -30,7 +31,7 @@ def test_dates_use_the_language():
 
 
 def test_date_near_midnight_is_the_local_day():
-    late = dt.datetime(2026, 6, 1, 22, 30, tzinfo=dt.timezone.utc)
+    late = dt.datetime(2026, 6, 1, 22, 30, tzinfo=dt.UTC)
     assert format_date(request("en"), late, "short") == "6/2/26"
 
 
@@ -48,6 +49,10 @@ def test_plurals_follow_each_language_rules():
         return localizer.pluralize("%(num)s star", "%(num)s stars", n, domain="col") % {"num": n}
 
     assert [stars("lt", n) for n in (1, 3, 10, 21)] == [
-        "1 žvaigždutė", "3 žvaigždutės", "10 žvaigždučių", "21 žvaigždutė"]
+        "1 žvaigždutė",
+        "3 žvaigždutės",
+        "10 žvaigždučių",
+        "21 žvaigždutė",
+    ]
     assert [stars("fr", n) for n in (0, 1, 2)] == ["0 étoile", "1 étoile", "2 étoiles"]
     assert [stars("de", n) for n in (1, 2)] == ["1 Stern", "2 Sterne"]

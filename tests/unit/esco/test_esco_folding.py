@@ -5,15 +5,18 @@ import pytest
 from plugins.esco.folding import MAX_WORD, fold, words
 
 
-@pytest.mark.parametrize("text, folded", [
-    ("Écouter activement", "ecouter activement"),
-    ("pratiquer l’autoréflexion", "pratiquer l autoreflexion"),
-    ("in Teams arbeiten – Größe", "in teams arbeiten grosse"),
-    ("Aktyviai klausytis: ąčęėįšųūž", "aktyviai klausytis aceeisuuz"),
-    ("  think   CREATIVELY ", "think creatively"),
-    ("Ελληνικά", "ελληνικα"),
-    ("ICT/e-skills (basic)", "ict e skills basic"),
-])
+@pytest.mark.parametrize(
+    "text, folded",
+    [
+        ("Écouter activement", "ecouter activement"),
+        ("pratiquer l’autoréflexion", "pratiquer l autoreflexion"),
+        ("in Teams arbeiten – Größe", "in teams arbeiten grosse"),
+        ("Aktyviai klausytis: ąčęėįšųūž", "aktyviai klausytis aceeisuuz"),
+        ("  think   CREATIVELY ", "think creatively"),
+        ("Ελληνικά", "ελληνικα"),
+        ("ICT/e-skills (basic)", "ict e skills basic"),
+    ],
+)
 def test_fold(text, folded):
     assert fold(text) == folded
 

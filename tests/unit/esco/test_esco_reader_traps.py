@@ -27,18 +27,24 @@ from plugins.esco.reader import (
     version_from_path,
 )
 
-SKILLS_HEADER = ("conceptType,conceptUri,skillType,reuseLevel,preferredLabel,altLabels,hiddenLabels,"
-                 "status,modifiedDate,scopeNote,definition,inScheme,description")
+SKILLS_HEADER = (
+    "conceptType,conceptUri,skillType,reuseLevel,preferredLabel,altLabels,hiddenLabels,"
+    "status,modifiedDate,scopeNote,definition,inScheme,description"
+)
 U = "http://data.europa.eu/esco/skill/"
 
 
 def skill_row(n: int, alt: str = "", description: str = "A skill.") -> str:
-    return (f'KnowledgeSkillCompetence,{U}{n:08d},skill/competence,transversal,skill {n},'
-            f'"{alt}",,released,2022-08-25T12:53:49.834Z,,,"http://data.europa.eu/esco/concept-scheme/skills,\n'
-            f'http://data.europa.eu/esco/concept-scheme/member-skills","{description}"')
+    return (
+        f"KnowledgeSkillCompetence,{U}{n:08d},skill/competence,transversal,skill {n},"
+        f'"{alt}",,released,2022-08-25T12:53:49.834Z,,,"http://data.europa.eu/esco/concept-scheme/skills,\n'
+        f'http://data.europa.eu/esco/concept-scheme/member-skills","{description}"'
+    )
 
 
-def write(path, header: str, records: list[str], eol: str = "\r\n", bom: bool = False, tail: bool = True):
+def write(
+    path, header: str, records: list[str], eol: str = "\r\n", bom: bool = False, tail: bool = True
+):
     """Write records joined by ``eol``: the ESCO zip uses CRLF between records
     while quoted fields keep their bare LF."""
     text = eol.join([header, *records]) + (eol if tail else "")
@@ -51,12 +57,17 @@ def write(path, header: str, records: list[str], eol: str = "\r\n", bom: bool = 
 
 
 def test_labels_one_per_line_inside_quotes(tmp_path):
-    f = write(tmp_path / "skills_en.csv", SKILLS_HEADER,
-              [skill_row(1, alt="work in a team\nteamwork\ncooperate\n")])
+    f = write(
+        tmp_path / "skills_en.csv",
+        SKILLS_HEADER,
+        [skill_row(1, alt="work in a team\nteamwork\ncooperate\n")],
+    )
     (skill,) = iter_file(f)
     assert skill.alt_labels == ("work in a team", "teamwork", "cooperate")
-    assert skill.in_scheme == ("http://data.europa.eu/esco/concept-scheme/skills",
-                               "http://data.europa.eu/esco/concept-scheme/member-skills")
+    assert skill.in_scheme == (
+        "http://data.europa.eu/esco/concept-scheme/skills",
+        "http://data.europa.eu/esco/concept-scheme/member-skills",
+    )
 
 
 def test_crlf_records_with_bare_lf_inside_fields(tmp_path):
@@ -96,7 +107,9 @@ def test_line_numbers_count_physical_lines_of_multiline_records(tmp_path):
 def test_a_200kb_field_is_read_without_touching_the_global_limit(tmp_path):
     big = "x" * 200_000
     assert csv.field_size_limit() < len(big)  # the stdlib default would refuse it
-    f = write(tmp_path / "skills_en.csv", SKILLS_HEADER, [skill_row(1, description=big), skill_row(2)])
+    f = write(
+        tmp_path / "skills_en.csv", SKILLS_HEADER, [skill_row(1, description=big), skill_row(2)]
+    )
     before = csv.field_size_limit()
     records = iter_file(f)
     first = next(records)
@@ -108,7 +121,11 @@ def test_a_200kb_field_is_read_without_touching_the_global_limit(tmp_path):
 
 
 def test_field_over_the_limit_is_an_error_naming_the_line(tmp_path):
-    f = write(tmp_path / "skills_en.csv", SKILLS_HEADER, [skill_row(1), skill_row(2, description="y" * 5000)])
+    f = write(
+        tmp_path / "skills_en.csv",
+        SKILLS_HEADER,
+        [skill_row(1), skill_row(2, description="y" * 5000)],
+    )
     before = csv.field_size_limit()
     with pytest.raises(MalformedCSVError) as err:
         list(iter_file(f, max_field_size=1000))
@@ -129,19 +146,33 @@ def test_bom_is_stripped_from_the_first_column(tmp_path):
 
 # ------------------------------------------------------------ collections
 
-TRANSVERSAL_ORDER = ("conceptType,conceptUri,skillType,reuseLevel,preferredLabel,status,altLabels,"
-                     "description,broaderConceptUri,broaderConceptPT")
-DIGITAL_ORDER = ("conceptType,conceptUri,preferredLabel,status,skillType,reuseLevel,altLabels,"
-                 "description,broaderConceptUri,broaderConceptPT")
+TRANSVERSAL_ORDER = (
+    "conceptType,conceptUri,skillType,reuseLevel,preferredLabel,status,altLabels,"
+    "description,broaderConceptUri,broaderConceptPT"
+)
+DIGITAL_ORDER = (
+    "conceptType,conceptUri,preferredLabel,status,skillType,reuseLevel,altLabels,"
+    "description,broaderConceptUri,broaderConceptPT"
+)
 
 
 def test_both_collection_column_orders_give_the_same_records(tmp_path):
-    a = write(tmp_path / "transversalSkillsCollection_en.csv", TRANSVERSAL_ORDER, [
-        f"KnowledgeSkillCompetence,{U}1,skill/competence,transversal,think creatively,released,"
-        f'creative thinking | be creative,"Generate ideas.\n",{U}2 | {U}3,thinking | creating'])
-    b = write(tmp_path / "greenSkillsCollection_en.csv", DIGITAL_ORDER, [
-        f"KnowledgeSkillCompetence,{U}1,think creatively,released,skill/competence,transversal,"
-        f'creative thinking | be creative,"Generate ideas.\n",{U}2 | {U}3,thinking | creating'])
+    a = write(
+        tmp_path / "transversalSkillsCollection_en.csv",
+        TRANSVERSAL_ORDER,
+        [
+            f"KnowledgeSkillCompetence,{U}1,skill/competence,transversal,think creatively,released,"
+            f'creative thinking | be creative,"Generate ideas.\n",{U}2 | {U}3,thinking | creating'
+        ],
+    )
+    b = write(
+        tmp_path / "greenSkillsCollection_en.csv",
+        DIGITAL_ORDER,
+        [
+            f"KnowledgeSkillCompetence,{U}1,think creatively,released,skill/competence,transversal,"
+            f'creative thinking | be creative,"Generate ideas.\n",{U}2 | {U}3,thinking | creating'
+        ],
+    )
     (x,) = iter_file(a)
     (y,) = iter_file(b)
     assert isinstance(x, CollectionMember)
@@ -154,10 +185,13 @@ def test_both_collection_column_orders_give_the_same_records(tmp_path):
 
 
 def test_the_1_0_ict_collection_without_status(tmp_path):
-    f = write(tmp_path / "ictSkillsCollection_nl.csv",
-              "conceptType,conceptUri,skillType,reuseLevel,preferredLabel,altLabels,description,"
-              "broaderConceptUri,broaderConceptPT",
-              [f"KnowledgeSkillCompetence,{U}1,skill/competence,transversal,één,,,{U}S5.2.3,oplossen"], eol="\n")
+    f = write(
+        tmp_path / "ictSkillsCollection_nl.csv",
+        "conceptType,conceptUri,skillType,reuseLevel,preferredLabel,altLabels,description,"
+        "broaderConceptUri,broaderConceptPT",
+        [f"KnowledgeSkillCompetence,{U}1,skill/competence,transversal,één,,,{U}S5.2.3,oplossen"],
+        eol="\n",
+    )
     (m,) = iter_file(f)
     assert (m.collection, m.status, m.preferred_label, m.language) == ("ict", None, "één", "nl")
 
@@ -167,8 +201,11 @@ def test_the_1_0_ict_collection_without_status(tmp_path):
 
 def test_a_folder_with_only_some_files(tmp_path):
     write(tmp_path / "skills_en.csv", SKILLS_HEADER, [skill_row(1), skill_row(2)])
-    write(tmp_path / "transversalSkillsCollection_en.csv", TRANSVERSAL_ORDER,
-          [f"KnowledgeSkillCompetence,{U}1,skill/competence,transversal,a,released,,,{U}9,g"])
+    write(
+        tmp_path / "transversalSkillsCollection_en.csv",
+        TRANSVERSAL_ORDER,
+        [f"KnowledgeSkillCompetence,{U}1,skill/competence,transversal,a,released,,,{U}9,g"],
+    )
     (tmp_path / "checklist.chk").write_text("md5s\n")
     report = scan_folder(tmp_path)
     assert report.rows_by_file() == {"skills_en.csv": 2, "transversalSkillsCollection_en.csv": 1}
@@ -207,8 +244,11 @@ def test_known_name_with_a_foreign_header_lists_the_missing_columns(tmp_path):
 
 
 def test_recognised_header_missing_a_required_column(tmp_path):
-    f = write(tmp_path / "occupationSkillRelations.csv", "occupationUri,skillType,skillUri",
-              [f"http://data.europa.eu/esco/occupation/1,knowledge,{U}1"])
+    f = write(
+        tmp_path / "occupationSkillRelations.csv",
+        "occupationUri,skillType,skillUri",
+        [f"http://data.europa.eu/esco/occupation/1,knowledge,{U}1"],
+    )
     with pytest.raises(MissingColumnError) as err:
         identify_file(f)
     assert err.value.line == 1 and "relationType" in str(err.value)
@@ -235,7 +275,9 @@ def test_empty_file_and_duplicate_columns(tmp_path):
 
 
 def test_truncated_file_inside_a_quoted_field(tmp_path):
-    full = write(tmp_path / "skills_en.csv", SKILLS_HEADER, [skill_row(1), skill_row(2, alt="a\nb\nc")])
+    full = write(
+        tmp_path / "skills_en.csv", SKILLS_HEADER, [skill_row(1), skill_row(2, alt="a\nb\nc")]
+    )
     data = full.read_bytes()
     full.write_bytes(data[: data.index(b"a\nb") + 3])  # cut inside the altLabels quote
     with pytest.raises(MalformedCSVError) as err:
@@ -245,17 +287,24 @@ def test_truncated_file_inside_a_quoted_field(tmp_path):
 
 
 def test_truncated_file_cut_between_fields(tmp_path):
-    f = write(tmp_path / "broaderRelationsSkillPillar.csv", "conceptType,conceptUri,broaderType,broaderUri",
-              [f"SkillGroup,{U}1,SkillGroup,{U}2", f"SkillGroup,{U}3"], tail=False)
+    f = write(
+        tmp_path / "broaderRelationsSkillPillar.csv",
+        "conceptType,conceptUri,broaderType,broaderUri",
+        [f"SkillGroup,{U}1,SkillGroup,{U}2", f"SkillGroup,{U}3"],
+        tail=False,
+    )
     with pytest.raises(BadRowLengthError) as err:
         list(iter_file(f))
     assert err.value.line == 3
 
 
 def test_cut_at_a_record_boundary_without_final_newline_is_a_warning(tmp_path):
-    write(tmp_path / "skillSkillRelations.csv",
-          "originalSkillUri,originalSkillType,relationType,relatedSkillType,relatedSkillUri",
-          [f"{U}1,knowledge,optional,knowledge,{U}2"], tail=False)
+    write(
+        tmp_path / "skillSkillRelations.csv",
+        "originalSkillUri,originalSkillType,relationType,relatedSkillType,relatedSkillUri",
+        [f"{U}1,knowledge,optional,knowledge,{U}2"],
+        tail=False,
+    )
     (file,) = scan_folder(tmp_path).files
     assert file.rows == 1 and not file.ends_with_newline
     assert "may be truncated" in file.warnings[-1]
@@ -264,18 +313,25 @@ def test_cut_at_a_record_boundary_without_final_newline_is_a_warning(tmp_path):
 def test_stray_quote_is_refused(tmp_path):
     # A quote inside an unquoted field is kept as text by the csv module; text
     # after a closing quote is what damaged quoting looks like.
-    f = write(tmp_path / "skillSkillRelations.csv",
-              "originalSkillUri,originalSkillType,relationType,relatedSkillType,relatedSkillUri",
-              [f"{U}1,knowledge,optional,knowledge,{U}2", f'{U}1,"know"ledge,optional,knowledge,{U}2'])
+    f = write(
+        tmp_path / "skillSkillRelations.csv",
+        "originalSkillUri,originalSkillType,relationType,relatedSkillType,relatedSkillUri",
+        [f"{U}1,knowledge,optional,knowledge,{U}2", f'{U}1,"know"ledge,optional,knowledge,{U}2'],
+    )
     with pytest.raises(MalformedCSVError) as err:
         list(iter_file(f))
     assert err.value.line == 3
 
 
 def test_malformed_uri_names_column_and_line(tmp_path):
-    f = write(tmp_path / "occupationSkillRelations.csv", "occupationUri,relationType,skillType,skillUri",
-              [f"http://data.europa.eu/esco/occupation/1,essential,knowledge,{U}1",
-               "http://data.europa.eu/esco/occupation/1,essential,knowledge,skill 42"])
+    f = write(
+        tmp_path / "occupationSkillRelations.csv",
+        "occupationUri,relationType,skillType,skillUri",
+        [
+            f"http://data.europa.eu/esco/occupation/1,essential,knowledge,{U}1",
+            "http://data.europa.eu/esco/occupation/1,essential,knowledge,skill 42",
+        ],
+    )
     with pytest.raises(MalformedURIError) as err:
         list(iter_file(f))
     assert err.value.line == 3 and "'skillUri'" in str(err.value) and "'skill 42'" in str(err.value)
@@ -287,7 +343,7 @@ def test_bad_date_and_bad_utf8_and_nul(tmp_path):
     with pytest.raises(BadValueError, match="modifiedDate"):
         list(iter_file(f))
     g = write(tmp_path / "b" / "skills_en.csv", SKILLS_HEADER, [skill_row(1)])
-    g.write_bytes(g.read_bytes().replace("skill 1".encode(), b"skill \xe9"))
+    g.write_bytes(g.read_bytes().replace(b"skill 1", b"skill \xe9"))
     with pytest.raises(MalformedCSVError, match="not UTF-8"):
         list(iter_file(g))
     h = write(tmp_path / "c" / "skills_en.csv", SKILLS_HEADER, [skill_row(1)])
@@ -297,14 +353,20 @@ def test_bad_date_and_bad_utf8_and_nul(tmp_path):
 
 
 def test_too_long_rows_are_refused_even_in_the_hierarchy(tmp_path):
-    header = ("Level 0 URI,Level 0 preferred term,Level 1 URI,Level 1 preferred term,Level 2 URI,"
-              "Level 2 preferred term,Level 3 URI,Level 3 preferred term,Description,Scope note,"
-              "Level 0 code,Level 1 code,Level 2 code,Level 3 code")
-    f = write(tmp_path / "skillsHierarchy_en.csv", header, [
-        f"{U}T,transversal,,,,,,,,,T",  # 11 fields, as in the real file
-        f"{U}T,transversal,{U}T4,social,,,,,\"Interact.\nWell.\",,T,T4",
-        f"{U}T,transversal,,,,,,,,,T,,,,extra",
-    ])
+    header = (
+        "Level 0 URI,Level 0 preferred term,Level 1 URI,Level 1 preferred term,Level 2 URI,"
+        "Level 2 preferred term,Level 3 URI,Level 3 preferred term,Description,Scope note,"
+        "Level 0 code,Level 1 code,Level 2 code,Level 3 code"
+    )
+    f = write(
+        tmp_path / "skillsHierarchy_en.csv",
+        header,
+        [
+            f"{U}T,transversal,,,,,,,,,T",  # 11 fields, as in the real file
+            f'{U}T,transversal,{U}T4,social,,,,,"Interact.\nWell.",,T,T4',
+            f"{U}T,transversal,,,,,,,,,T,,,,extra",
+        ],
+    )
     records = iter_file(f)
     root, t4 = next(records), next(records)
     assert root.uri == f"{U}T" and root.code == "T" and root.parent_uri is None
@@ -317,29 +379,45 @@ def test_too_long_rows_are_refused_even_in_the_hierarchy(tmp_path):
 # ------------------------------------------------- languages and versions
 
 
-@pytest.mark.parametrize("name, lang", [
-    ("skills_en-us.csv", "en-US"), ("skills_en.csv", "en"), ("ISCOGroups_pt.csv", "pt"),
-    ("broaderRelationsSkillPillar.csv", None), ("transversalSkillsCollection_FR.csv", "fr"),
-])
+@pytest.mark.parametrize(
+    "name, lang",
+    [
+        ("skills_en-us.csv", "en-US"),
+        ("skills_en.csv", "en"),
+        ("ISCOGroups_pt.csv", "pt"),
+        ("broaderRelationsSkillPillar.csv", None),
+        ("transversalSkillsCollection_FR.csv", "fr"),
+    ],
+)
 def test_language_from_the_file_name(name, lang):
     assert detect_language(name) == lang
 
 
-@pytest.mark.parametrize("path, version", [
-    ("/data/v1.1.1/en", "1.1.1"), ("/x/ESCO dataset - v1.2.0 - classification - en - csv", "1.2.0"),
-    ("/data/v1.0.x/nl", "1.0.x"), ("/data/esco/en", None), ("/srv/dev1.2/en", None),
-])
+@pytest.mark.parametrize(
+    "path, version",
+    [
+        ("/data/v1.1.1/en", "1.1.1"),
+        ("/x/ESCO dataset - v1.2.0 - classification - en - csv", "1.2.0"),
+        ("/data/v1.0.x/nl", "1.0.x"),
+        ("/data/esco/en", None),
+        ("/srv/dev1.2/en", None),
+    ],
+)
 def test_version_from_the_folder_name(path, version):
     assert version_from_path(path) == version
 
 
 def test_version_can_be_given_and_disagreement_is_reported(tmp_path):
     folder = tmp_path / "v1.1.1"
-    write(folder / "occupations_en.csv",
-          "conceptType,conceptUri,iscoGroup,preferredLabel,altLabels,hiddenLabels,status,modifiedDate,"
-          "regulatedProfessionNote,scopeNote,definition,inScheme,description,code,naceCode",
-          ['Occupation,http://data.europa.eu/esco/occupation/1,0110,officer,"a\nb",,released,'
-           '2024-03-01T10:00:00Z,,,,,"Leads.",0110.1,"84.22\n85.1"'])
+    write(
+        folder / "occupations_en.csv",
+        "conceptType,conceptUri,iscoGroup,preferredLabel,altLabels,hiddenLabels,status,modifiedDate,"
+        "regulatedProfessionNote,scopeNote,definition,inScheme,description,code,naceCode",
+        [
+            'Occupation,http://data.europa.eu/esco/occupation/1,0110,officer,"a\nb",,released,'
+            '2024-03-01T10:00:00Z,,,,,"Leads.",0110.1,"84.22\n85.1"'
+        ],
+    )
     report = scan_folder(folder)
     assert report.version == "1.1.1" and report.version_source == "folder name"
     assert "disagrees with the content, which says 1.2.x" in report.warnings[0]
@@ -367,9 +445,14 @@ def test_occupation_pillar_told_from_skill_pillar(tmp_path):
 
 
 def test_isco_groups_told_from_skill_groups(tmp_path):
-    f = write(tmp_path / "groups.csv", "conceptType,conceptUri,code,preferredLabel,status,altLabels,inScheme,description",
-              ['ISCOGroup,http://data.europa.eu/esco/isco/C0110,0110,Commissioned armed forces officers,released,,'
-               '"http://data.europa.eu/esco/concept-scheme/isco,\nhttp://data.europa.eu/esco/concept-scheme/occupations",'])
+    f = write(
+        tmp_path / "groups.csv",
+        "conceptType,conceptUri,code,preferredLabel,status,altLabels,inScheme,description",
+        [
+            "ISCOGroup,http://data.europa.eu/esco/isco/C0110,0110,Commissioned armed forces officers,released,,"
+            '"http://data.europa.eu/esco/concept-scheme/isco,\nhttp://data.europa.eu/esco/concept-scheme/occupations",'
+        ],
+    )
     assert identify_file(f).kind is FileKind.ISCO_GROUPS
     (g,) = iter_file(f)
     assert g.code == "0110" and len(g.in_scheme) == 2
@@ -379,12 +462,19 @@ def test_1_2_download_with_two_languages_reads_relations_once(tmp_path):
     header = "occupationUri,occupationLabel,relationType,skillType,skillUri,skillLabel"
     for lang, label in (("en", "pilot"), ("de", "Lotse")):
         folder = tmp_path / f"ESCO dataset - v1.2.0 - classification - {lang} - csv"
-        write(folder / f"occupationSkillRelations_{lang}.csv", header,
-              [f"http://data.europa.eu/esco/occupation/1,{label},essential,knowledge,{U}1,x"])
+        write(
+            folder / f"occupationSkillRelations_{lang}.csv",
+            header,
+            [f"http://data.europa.eu/esco/occupation/1,{label},essential,knowledge,{U}1,x"],
+        )
         write(folder / f"skills_{lang}.csv", SKILLS_HEADER, [skill_row(1)])
-        write(folder / "conceptSchemes_en.csv" if lang == "en" else folder / f"conceptSchemes_{lang}.csv",
-              "conceptType,conceptSchemeUri,preferredLabel,title,status,description,hasTopConcept",
-              ["ConceptScheme,http://data.europa.eu/esco/concept-scheme/skills,Skills,,,,"])
+        write(
+            folder / "conceptSchemes_en.csv"
+            if lang == "en"
+            else folder / f"conceptSchemes_{lang}.csv",
+            "conceptType,conceptSchemeUri,preferredLabel,title,status,description,hasTopConcept",
+            ["ConceptScheme,http://data.europa.eu/esco/concept-scheme/skills,Skills,,,,"],
+        )
     records = list(iter_records(tmp_path, languages=["de", "en"]))
     relations = [r for r in records if isinstance(r, OccupationSkillRelation)]
     assert [r.language for r in relations] == ["de"]
@@ -396,9 +486,11 @@ def test_1_2_download_with_two_languages_reads_relations_once(tmp_path):
 
 
 def test_extra_columns_are_tolerated_and_reported(tmp_path):
-    write(tmp_path / "skillSkillRelations_en.csv",
-          "originalSkillUri,originalSkillType,relationType,relatedSkillType,relatedSkillUri,weight",
-          [f"{U}1,knowledge,optional,knowledge,{U}2,0.5"])
+    write(
+        tmp_path / "skillSkillRelations_en.csv",
+        "originalSkillUri,originalSkillType,relationType,relatedSkillType,relatedSkillUri,weight",
+        [f"{U}1,knowledge,optional,knowledge,{U}2,0.5"],
+    )
     (file,) = scan_folder(tmp_path).files
     assert file.extra_columns == ("weight",)
     assert "columns not read: weight" in file.warnings

@@ -29,8 +29,15 @@ from plugins.esco.reader import (
 
 DATA = Path(__file__).resolve().parents[3] / "plugins" / "esco" / "data"
 MANIFEST = json.loads((DATA / "MANIFEST.json").read_text(encoding="utf-8"))
-FOLDERS = ["v1.0.x/en-us", "v1.0.x/es", "v1.0.x/fr", "v1.0.x/nl",
-           "v1.1.1/en", "v1.1.1/fr", "v1.2.0/en"]
+FOLDERS = [
+    "v1.0.x/en-us",
+    "v1.0.x/es",
+    "v1.0.x/fr",
+    "v1.0.x/nl",
+    "v1.1.1/en",
+    "v1.1.1/fr",
+    "v1.2.0/en",
+]
 
 SHOW_INITIATIVE = "http://data.europa.eu/esco/skill/001115fb-569f-4ee6-8381-c6807ef2527f"
 
@@ -41,7 +48,9 @@ def test_attribution_travels_with_the_data():
     assert "2011/833/EU" in notice
     assert "filtered subset" in notice
     assert "© European Union" in notice
-    assert "This service uses the ESCO classification" in (DATA / "README.md").read_text(encoding="utf-8")
+    assert "This service uses the ESCO classification" in (DATA / "README.md").read_text(
+        encoding="utf-8"
+    )
 
 
 @pytest.mark.parametrize("entry", MANIFEST, ids=lambda e: e["path"])
@@ -118,13 +127,20 @@ def test_scan_every_shipped_folder(folder, version, languages, total, files):
     assert len(report.files) == files
     assert report.warnings == ()
     assert all(f.ends_with_newline and f.warnings == () for f in report.files)
-    manifest_rows = {Path(e["path"]).name: e["rows"] for e in MANIFEST if e["path"].startswith(folder + "/")}
+    manifest_rows = {
+        Path(e["path"]).name: e["rows"] for e in MANIFEST if e["path"].startswith(folder + "/")
+    }
     assert report.rows_by_file() == manifest_rows
 
 
 @pytest.mark.parametrize(
     "folder, expected",
-    [("v1.0.x/nl", "1.0.x"), ("v1.0.x/es", "1.0.x"), ("v1.1.1/en", "1.1.x"), ("v1.2.0/en", "1.2.x")],
+    [
+        ("v1.0.x/nl", "1.0.x"),
+        ("v1.0.x/es", "1.0.x"),
+        ("v1.1.1/en", "1.1.x"),
+        ("v1.2.0/en", "1.2.x"),
+    ],
 )
 def test_version_from_content_when_the_folder_name_says_nothing(tmp_path, folder, expected):
     target = tmp_path / "unnamed"
@@ -154,7 +170,10 @@ def test_labels_split_the_same_from_lines_and_from_pipes():
         s = skills[m.uri]
         assert set(m.alt_labels) == set(s.alt_labels), m.preferred_label
         assert (m.preferred_label, m.skill_type, m.reuse_level) == (
-            s.preferred_label, s.skill_type, s.reuse_level)
+            s.preferred_label,
+            s.skill_type,
+            s.reuse_level,
+        )
     show = skills[SHOW_INITIATIVE]
     assert show.alt_labels[:3] == ("take the initiative", "give impetus", "be a driving force")
     assert len(show.alt_labels) == 7
@@ -167,18 +186,32 @@ def test_labels_split_the_same_from_lines_and_from_pipes():
 def test_collections_have_names_and_both_column_orders():
     members = list(iter_records(DATA / "v1.1.1/en", kinds=["skillsCollection"]))
     counts = collections.Counter(m.collection for m in members)
-    assert counts == {"transversal": 96, "language": 30, "digital": 51,
-                      "digComp": 26, "green": 6, "research": 13}
+    assert counts == {
+        "transversal": 96,
+        "language": 30,
+        "digital": 51,
+        "digComp": 26,
+        "green": 6,
+        "research": 13,
+    }
     # transversal puts skillType before preferredLabel, digComp after it.
-    assert identify_file(DATA / "v1.1.1/en/transversalSkillsCollection_en.csv").columns[2] == "skillType"
-    assert identify_file(DATA / "v1.1.1/en/digCompSkillsCollection_en.csv").columns[2] == "preferredLabel"
+    assert (
+        identify_file(DATA / "v1.1.1/en/transversalSkillsCollection_en.csv").columns[2]
+        == "skillType"
+    )
+    assert (
+        identify_file(DATA / "v1.1.1/en/digCompSkillsCollection_en.csv").columns[2]
+        == "preferredLabel"
+    )
     assert {m.skill_type for m in members} == {"skill/competence", "knowledge", None}
     # Some DigComp members have no skillType at all: it must stay None, not "".
     assert any(m.skill_type is None for m in members if m.collection == "digComp")
     ict = list(iter_records(DATA / "v1.0.x/nl", kinds=["skillsCollection"]))
     tech = next(m for m in ict if m.collection == "ict")
-    assert tech.broader_uris == ("http://data.europa.eu/esco/skill/S5.2.3",
-                                 "http://data.europa.eu/esco/skill/7e5147d1-60b1-4a68-804b-1f5cb0396b91")
+    assert tech.broader_uris == (
+        "http://data.europa.eu/esco/skill/S5.2.3",
+        "http://data.europa.eu/esco/skill/7e5147d1-60b1-4a68-804b-1f5cb0396b91",
+    )
     assert tech.status is None  # no status column before 1.1
 
 
@@ -189,8 +222,11 @@ def test_accents_and_typographic_apostrophes_are_preserved():
     assert fr[advice].alt_labels == ("guider les autres", "donner des conseils")
     assert es[advice].alt_labels == ("dar consejo a los demás",)
     assert fr[advice].language == "fr"
-    fr111 = [m for m in iter_records(DATA / "v1.1.1/fr", kinds=["skillsCollection"])
-             if m.uri == SHOW_INITIATIVE and m.collection == "transversal"]
+    fr111 = [
+        m
+        for m in iter_records(DATA / "v1.1.1/fr", kinds=["skillsCollection"])
+        if m.uri == SHOW_INITIATIVE and m.collection == "transversal"
+    ]
     assert fr111[0].preferred_label == "faire preuve d\u2019initiative"
     assert fr111[0].description.startswith("\u00catre proactif")
 
@@ -227,7 +263,9 @@ def test_import_order_and_language_independent_relations_read_once():
     kinds = [f.kind for f in files]
     assert kinds.index(FileKind.SKILLS) < kinds.index(FileKind.SKILL_BROADER)
     assert kinds[-1] is FileKind.OCCUPATION_SKILL
-    en_first = [f.language for f in plan(DATA / "v1.1.1", kinds=["skillGroups"], languages=["fr", "en"])]
+    en_first = [
+        f.language for f in plan(DATA / "v1.1.1", kinds=["skillGroups"], languages=["fr", "en"])
+    ]
     assert en_first == ["fr", "en"]
     only_fr = list(iter_records(DATA / "v1.1.1", languages=["fr"]))
     # fr has no relation files of its own; the language-less 1.1.1 relations are shared.

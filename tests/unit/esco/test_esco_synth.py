@@ -36,8 +36,14 @@ def test_small_download_reads_back(tmp_path):
     got = {f"{f.path.parent.name}/{f.name}": f.rows for f in report.files}
     assert got == counts
     kinds = {f.kind for f in report.files}
-    assert {FileKind.SKILLS, FileKind.OCCUPATION_SKILL, FileKind.OCCUPATION_BROADER,
-            FileKind.ISCO_GROUPS, FileKind.SKILLS_HIERARCHY, FileKind.SKILL_COLLECTION} <= kinds
+    assert {
+        FileKind.SKILLS,
+        FileKind.OCCUPATION_SKILL,
+        FileKind.OCCUPATION_BROADER,
+        FileKind.ISCO_GROUPS,
+        FileKind.SKILLS_HIERARCHY,
+        FileKind.SKILL_COLLECTION,
+    } <= kinds
     assert sum(1 for _ in iter_records(tmp_path / "a")) == sum(counts.values())
 
     skills = tmp_path / "a" / "ESCO dataset - v1.1.1 - classification - de - csv" / "skills_de.csv"

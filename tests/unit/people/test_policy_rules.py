@@ -2,7 +2,8 @@
 
 import datetime as dt
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from col_core.db.meta import utcnow
 from col_core.security import validation as v
@@ -39,10 +40,10 @@ def test_new_unverified_organisations_wait_before_they_publish():
     new = Organisation(name="x", created_at=utcnow() - dt.timedelta(hours=23))
     assert not may_publish(open_city, new)
     message = publishing_blocked(open_city, new)
-    assert "24 hours after they register" in message.interpolate() and \
-        message.mapping["left"] == 1
-    assert may_publish(FakeRequest(Tenant(settings={"unverified_organisations_wait_hours": 0})),
-                       new)
+    assert "24 hours after they register" in message.interpolate() and message.mapping["left"] == 1
+    assert may_publish(
+        FakeRequest(Tenant(settings={"unverified_organisations_wait_hours": 0})), new
+    )
     new.verified_at = utcnow()  # verifying ends the wait
     assert may_publish(open_city, new)
 
@@ -81,18 +82,26 @@ def test_safe_next_refuses_other_sites():
 
 
 def test_rich_text_is_sanitised():
-    cleaned, errors = v.validate({"d": '<p onclick="x()">Hi<script>bad()</script></p>'},
-                                 {"d": v.rich_text(500)})
+    cleaned, errors = v.validate(
+        {"d": '<p onclick="x()">Hi<script>bad()</script></p>'}, {"d": v.rich_text(500)}
+    )
     assert errors == {} and cleaned["d"] == "<p>Hi</p>"
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
-@given(st.dictionaries(st.sampled_from(["name", "email", "day", "kind", "other"]),
-                       st.one_of(st.text(), st.integers(), st.none(), st.booleans(),
-                                 st.lists(st.text()))))
+@given(
+    st.dictionaries(
+        st.sampled_from(["name", "email", "day", "kind", "other"]),
+        st.one_of(st.text(), st.integers(), st.none(), st.booleans(), st.lists(st.text())),
+    )
+)
 def test_validate_never_raises_and_reports_every_bad_field(data):
-    rules = {"name": v.text(20), "email": v.email(), "day": v.date(required=False),
-             "kind": v.choice(("a", "b"))}
+    rules = {
+        "name": v.text(20),
+        "email": v.email(),
+        "day": v.date(required=False),
+        "kind": v.choice(("a", "b")),
+    }
     cleaned, errors = v.validate(data, rules)
     assert set(cleaned) | set(errors) == set(rules)
     assert not set(cleaned) & set(errors)

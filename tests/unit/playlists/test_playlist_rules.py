@@ -4,22 +4,35 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from plugins.playlists.rules import (Item, Rule, awards_due, criteria_narrative, evaluate,
-                                     feasible, problems, unlock_cycle)
+from plugins.playlists.rules import (
+    Item,
+    Rule,
+    awards_due,
+    criteria_narrative,
+    evaluate,
+    feasible,
+    problems,
+    unlock_cycle,
+)
 
-NOW = dt.datetime(2026, 11, 28, 12, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC)
 
 
 def mixed_rule(**changes) -> Rule:
     """Two mandatory, three optional (two needed), a group of three alternatives (any two)."""
-    items = (Item(1, "Intro"), Item(2, "Workshop"),
-             Item(3, "Talk", mandatory=False), Item(4, "Visit", mandatory=False),
-             Item(5, "Film", mandatory=False),
-             Item(6, "Python", mandatory=False, group="code"),
-             Item(7, "Scratch", mandatory=False, group="code"),
-             Item(8, "Arduino", mandatory=False, group="code"))
+    items = (
+        Item(1, "Intro"),
+        Item(2, "Workshop"),
+        Item(3, "Talk", mandatory=False),
+        Item(4, "Visit", mandatory=False),
+        Item(5, "Film", mandatory=False),
+        Item(6, "Python", mandatory=False, group="code"),
+        Item(7, "Scratch", mandatory=False, group="code"),
+        Item(8, "Arduino", mandatory=False, group="code"),
+    )
     values = {"items": items, "min_optional": 2, "groups": {"code": 2}, "milestones": (3,)}
     values.update(changes)
     return Rule(**values)
@@ -62,9 +75,12 @@ def test_unknown_keys_are_ignored():
 
 
 def test_item_states_follow_unlocking_and_dates():
-    items = (Item(1), Item(2, unlock_after=1),
-             Item(3, opens_at=NOW + dt.timedelta(days=1)),
-             Item(4, closes_at=NOW - dt.timedelta(days=1)))
+    items = (
+        Item(1),
+        Item(2, unlock_after=1),
+        Item(3, opens_at=NOW + dt.timedelta(days=1)),
+        Item(4, closes_at=NOW - dt.timedelta(days=1)),
+    )
     states = evaluate(Rule(items), {3}, NOW).states
     assert states == {1: "open", 2: "locked", 3: "done", 4: "closed"}
     assert evaluate(Rule(items), set(), NOW).states[3] == "upcoming"
@@ -80,8 +96,10 @@ def test_empty_playlist_is_refused():
 
 
 def test_more_optional_items_needed_than_exist():
-    assert messages(mixed_rule(min_optional=4))["min_optional"] == \
-        "The rule needs 4 optional items but only 3 exist."
+    assert (
+        messages(mixed_rule(min_optional=4))["min_optional"]
+        == "The rule needs 4 optional items but only 3 exist."
+    )
 
 
 def test_negative_optional_count():
@@ -89,8 +107,10 @@ def test_negative_optional_count():
 
 
 def test_group_asking_for_more_than_it_has():
-    assert messages(mixed_rule(groups={"code": 4}))["groups.code"] == \
-        "Group “code” asks for 4 of its items but has only 3."
+    assert (
+        messages(mixed_rule(groups={"code": 4}))["groups.code"]
+        == "Group “code” asks for 4 of its items but has only 3."
+    )
 
 
 def test_group_asking_for_nothing():
@@ -118,11 +138,14 @@ def test_closing_before_opening():
 
 
 def test_unlocking_cycle_is_named():
-    rule = Rule((Item(1, "A", unlock_after=3), Item(2, "B", unlock_after=1),
-                 Item(3, "C", unlock_after=2)))
+    rule = Rule(
+        (Item(1, "A", unlock_after=3), Item(2, "B", unlock_after=1), Item(3, "C", unlock_after=2))
+    )
     assert unlock_cycle(rule) == [1, 3, 2, 1]
-    assert messages(rule)["unlock_after"] == \
-        "The unlocking order goes round in a circle: A → C → B → A."
+    assert (
+        messages(rule)["unlock_after"]
+        == "The unlocking order goes round in a circle: A → C → B → A."
+    )
 
 
 def test_self_unlocking_is_a_cycle():
@@ -130,8 +153,10 @@ def test_self_unlocking_is_a_cycle():
 
 
 def test_impossible_milestone():
-    assert messages(mixed_rule(milestones=(9,)))["milestones"] == \
-        "A milestone of 9 items is impossible in a playlist of 8."
+    assert (
+        messages(mixed_rule(milestones=(9,)))["milestones"]
+        == "A milestone of 9 items is impossible in a playlist of 8."
+    )
 
 
 def test_feasibility_without_an_unavailable_mandatory_item():
@@ -167,8 +192,9 @@ def rules(draw) -> Rule:
     items = []
     for key in range(1, count + 1):
         kind = draw(st.sampled_from(["mandatory", "optional", *group_names]))
-        items.append(Item(key, mandatory=kind == "mandatory",
-                          group=kind if kind in group_names else ""))
+        items.append(
+            Item(key, mandatory=kind == "mandatory", group=kind if kind in group_names else "")
+        )
     groups = {}
     for name in group_names:
         size = sum(1 for item in items if item.group == name)

@@ -7,11 +7,20 @@ import pytest
 from col_core.activities.search.analysis import fold, index_terms, query_words
 
 
-@pytest.mark.parametrize("word, folded", [
-    ("Šiaulių", "siauliu"), ("ąčęėįšųūž", "aceeisuuz"), ("Straße", "strasse"),
-    ("Müller", "muller"), ("ÉLÈVE", "eleve"), ("garçon", "garcon"), ("Niño", "nino"),
-    ("Œuvre", "oeuvre"), ("Łódź", "lodz"),
-])
+@pytest.mark.parametrize(
+    "word, folded",
+    [
+        ("Šiaulių", "siauliu"),
+        ("ąčęėįšųūž", "aceeisuuz"),
+        ("Straße", "strasse"),
+        ("Müller", "muller"),
+        ("ÉLÈVE", "eleve"),
+        ("garçon", "garcon"),
+        ("Niño", "nino"),
+        ("Œuvre", "oeuvre"),
+        ("Łódź", "lodz"),
+    ],
+)
 def test_fold(word, folded):
     assert fold(word) == folded
 

@@ -4,19 +4,19 @@ Revision ID: 235130465a59
 Revises: 49a4fa580c1f
 Create Date: 2026-12-06 07:03:08.040984
 """
+
 import html
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 # The text of learning resources was stored HTML-escaped ("&amp;") and escaped again on the
 # page ("&amp;amp;"); it is now stored as typed and escaped once where it is shown.
-ACTIVITIES = sa.table("activities", sa.column("id", sa.Integer),
-                      sa.column("resources", sa.JSON))
+ACTIVITIES = sa.table("activities", sa.column("id", sa.Integer), sa.column("resources", sa.JSON))
 
 
-revision = '235130465a59'
-down_revision = '49a4fa580c1f'
+revision = "235130465a59"
+down_revision = "49a4fa580c1f"
 branch_labels = None
 depends_on = None
 
@@ -28,12 +28,16 @@ def _rewrite_texts(change) -> None:
         op.execute("ALTER TABLE activities NO FORCE ROW LEVEL SECURITY")
     rows = bind.execute(sa.select(ACTIVITIES.c.id, ACTIVITIES.c.resources)).all()
     for row in rows:
-        resources = [{**resource, "text": change(resource["text"])}
-                     if isinstance(resource, dict) and isinstance(resource.get("text"), str)
-                     else resource for resource in row.resources or []]
+        resources = [
+            {**resource, "text": change(resource["text"])}
+            if isinstance(resource, dict) and isinstance(resource.get("text"), str)
+            else resource
+            for resource in row.resources or []
+        ]
         if resources != (row.resources or []):
-            bind.execute(ACTIVITIES.update().where(ACTIVITIES.c.id == row.id)
-                         .values(resources=resources))
+            bind.execute(
+                ACTIVITIES.update().where(ACTIVITIES.c.id == row.id).values(resources=resources)
+            )
     if postgresql:
         op.execute("ALTER TABLE activities FORCE ROW LEVEL SECURITY")
 

@@ -4,6 +4,7 @@ Revision ID: 262952657995
 Revises: 3384163b935b
 Create Date: 2026-11-28 15:55:16.820001
 """
+
 from alembic import op
 
 # Ranking reads every match's vector: a common word matches a tenth of a large city, and ranking
@@ -21,9 +22,11 @@ UP = [
     "ALTER INDEX idx_search_documents_gin SET (fastupdate = off)",
     "SELECT gin_clean_pending_list('idx_search_documents_gin')",
 ]
-DOWN = ["DROP INDEX IF EXISTS idx_search_documents_title_gin",
-        "ALTER TABLE search_documents DROP COLUMN IF EXISTS idx_search_title_vector",
-        "ALTER INDEX idx_search_documents_gin RESET (fastupdate)"]
+DOWN = [
+    "DROP INDEX IF EXISTS idx_search_documents_title_gin",
+    "ALTER TABLE search_documents DROP COLUMN IF EXISTS idx_search_title_vector",
+    "ALTER INDEX idx_search_documents_gin RESET (fastupdate)",
+]
 
 
 def _run(statements) -> None:
@@ -32,8 +35,8 @@ def _run(statements) -> None:
             op.execute(statement)
 
 
-revision = '262952657995'
-down_revision = '3384163b935b'
+revision = "262952657995"
+down_revision = "3384163b935b"
 branch_labels = None
 depends_on = None
 

@@ -4,11 +4,12 @@ Revision ID: 7d1f0c2a9b6e
 Revises: 701db2ad0ef0
 Create Date: 2026-12-07 10:00:00.000000
 """
-from alembic import op
-import sqlalchemy as sa
 
-revision = '7d1f0c2a9b6e'
-down_revision = '701db2ad0ef0'
+import sqlalchemy as sa
+from alembic import op
+
+revision = "7d1f0c2a9b6e"
+down_revision = "701db2ad0ef0"
 branch_labels = None
 depends_on = None
 
@@ -98,13 +99,19 @@ END $$;
 
 
 # The policies before this revision trusted the settings alone (kept for the downgrade).
-OLD_CONDITION = ("current_setting('col.cross_tenant', true) = 'on' "
-                 "OR tenant_id = NULLIF(current_setting('col.tenant_id', true), '')::integer")
+OLD_CONDITION = (
+    "current_setting('col.cross_tenant', true) = 'on' "
+    "OR tenant_id = NULLIF(current_setting('col.tenant_id', true), '')::integer"
+)
 
 
 def _policies(bind) -> list[tuple[str, str]]:
-    return [(row.tablename, row.policyname) for row in bind.execute(sa.text(
-        "SELECT tablename, policyname FROM pg_policies WHERE schemaname = 'public'"))]
+    return [
+        (row.tablename, row.policyname)
+        for row in bind.execute(
+            sa.text("SELECT tablename, policyname FROM pg_policies WHERE schemaname = 'public'")
+        )
+    ]
 
 
 def upgrade() -> None:
@@ -133,8 +140,14 @@ def downgrade() -> None:
         return
     policies = _policies(bind)
     readable = {table for table, name in policies if name == "col_public_read"}
-    accounts = {"users", "api_tokens", "user_sessions", "user_tokens", "auth_attempts",
-                "badge_imports"}
+    accounts = {
+        "users",
+        "api_tokens",
+        "user_sessions",
+        "user_tokens",
+        "auth_attempts",
+        "badge_imports",
+    }
     for table, name in policies:
         op.execute(f'DROP POLICY IF EXISTS {name} ON "{table}"')
     for table in sorted({table for table, _name in policies}):
@@ -142,10 +155,17 @@ def downgrade() -> None:
             op.execute(f'ALTER TABLE "{table}" NO FORCE ROW LEVEL SECURITY')
             op.execute(f'ALTER TABLE "{table}" DISABLE ROW LEVEL SECURITY')
         else:
-            op.execute(f'CREATE POLICY col_tenant_isolation ON "{table}" USING ({OLD_CONDITION})'
-                       f' WITH CHECK ({OLD_CONDITION})')
-    for name in ("col_bind_tenant(integer, integer, text, text)", "col_rls_scope()",
-                 "col_rls_user()", "col_rls_tenant()", "col_rls_verified()"):
+            op.execute(
+                f'CREATE POLICY col_tenant_isolation ON "{table}" USING ({OLD_CONDITION})'
+                f" WITH CHECK ({OLD_CONDITION})"
+            )
+    for name in (
+        "col_bind_tenant(integer, integer, text, text)",
+        "col_rls_scope()",
+        "col_rls_user()",
+        "col_rls_tenant()",
+        "col_rls_verified()",
+    ):
         op.execute(f"DROP FUNCTION IF EXISTS {name}")
     # The key stays (only the owner can read it): going forward again needs it, and `col db
     # upgrade` rewrites it from the secret anyway.

@@ -4,6 +4,7 @@ Revision ID: eb328c9a3e56
 Revises: bf0edffc4156
 Create Date: 2026-11-28 15:03:16.108701
 """
+
 from alembic import op
 
 # As people type, the last word is matched as a prefix; without a prefix index for its length
@@ -19,13 +20,14 @@ def _recreate(prefix: str) -> None:
     op.execute(
         "CREATE VIRTUAL TABLE idx_search_fts USING fts5(terms_title, terms_body,"
         " content='search_documents', content_rowid='id', tokenize='unicode61 remove_diacritics 2',"
-        f" prefix='{prefix}')")
+        f" prefix='{prefix}')"
+    )
     op.execute("INSERT INTO idx_search_fts(idx_search_fts, rank) VALUES ('rank', 'bm25(5.0, 1.0)')")
     op.execute("INSERT INTO idx_search_fts(idx_search_fts) VALUES ('rebuild')")
 
 
-revision = 'eb328c9a3e56'
-down_revision = 'bf0edffc4156'
+revision = "eb328c9a3e56"
+down_revision = "bf0edffc4156"
 branch_labels = None
 depends_on = None
 

@@ -8,26 +8,32 @@ Revision ID: 5f1e2d3c4b6a
 Revises: baa7ffda6999
 Create Date: 2026-12-06 10:00:00
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 
 from col_core.db.migrate_files import record_legacy_files
 
-
-revision = '5f1e2d3c4b6a'
-down_revision = 'baa7ffda6999'
+revision = "5f1e2d3c4b6a"
+down_revision = "baa7ffda6999"
 branch_labels = None
-depends_on = '701db2ad0ef0'  # core: stored_files
+depends_on = "701db2ad0ef0"  # core: stored_files
 
 
 def upgrade() -> None:
     bind = op.get_bind()
     c = sa.column
-    rows = [(city, image, None, "public", "badge-image") for city, image in bind.execute(
-        sa.select(c("tenant_id"), c("image")).select_from(sa.table("badge_classes")))]
-    for city, user_id, key, public, status in bind.execute(sa.select(
-            c("tenant_id"), c("user_id"), c("file"), c("public"), c("status"))
-            .select_from(sa.table("badge_evidence"))):
+    rows = [
+        (city, image, None, "public", "badge-image")
+        for city, image in bind.execute(
+            sa.select(c("tenant_id"), c("image")).select_from(sa.table("badge_classes"))
+        )
+    ]
+    for city, user_id, key, public, status in bind.execute(
+        sa.select(c("tenant_id"), c("user_id"), c("file"), c("public"), c("status")).select_from(
+            sa.table("badge_evidence")
+        )
+    ):
         shown = bool(public) and status == "approved"
         rows.append((city, key, user_id, "public" if shown else "private", "evidence"))
     record_legacy_files(bind, rows)

@@ -8,11 +8,11 @@ Revision ID: baa7ffda6999
 Revises: 2bd474245e03
 Create Date: 2026-12-06 06:37:27
 """
+
 from alembic import op
 
-
-revision = 'baa7ffda6999'
-down_revision = '2bd474245e03'
+revision = "baa7ffda6999"
+down_revision = "2bd474245e03"
 branch_labels = None
 depends_on = None
 

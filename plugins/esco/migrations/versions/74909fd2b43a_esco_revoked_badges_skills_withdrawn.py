@@ -8,12 +8,12 @@ Revision ID: 74909fd2b43a
 Revises: 3f20bbd0d77a
 Create Date: 2026-12-06 06:42:56
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 
-
-revision = '74909fd2b43a'
-down_revision = '3f20bbd0d77a'
+revision = "74909fd2b43a"
+down_revision = "3f20bbd0d77a"
 branch_labels = None
 depends_on = None
 
@@ -21,8 +21,10 @@ depends_on = None
 def upgrade() -> None:
     if not sa.inspect(op.get_bind()).has_table("badge_assertions"):
         return
-    op.execute("DELETE FROM esco_learner_skills WHERE source_type = 'badge' AND source_id IN"
-               " (SELECT id FROM badge_assertions WHERE revoked_at IS NOT NULL)")
+    op.execute(
+        "DELETE FROM esco_learner_skills WHERE source_type = 'badge' AND source_id IN"
+        " (SELECT id FROM badge_assertions WHERE revoked_at IS NOT NULL)"
+    )
 
 
 def downgrade() -> None:
