@@ -241,6 +241,7 @@ NOT_EXPORTED = {
     "invitations": "the organisation's invitations (invited_by)",
     "playlists": "the organisation's playlists (created_by is who drafted it)",
     "playlist_notices": "a log that a reminder e-mail went out once",
+    "webhook_subscriptions": "the city's or organisation's endpoints (created_by is who added one)",
 }
 
 
