@@ -189,14 +189,10 @@ def openapi(registry):
     return check
 
 
-@pytest.fixture
-def run_col(registry, app_settings, col_database, monkeypatch):
-    """``run_col("tenant", "list", "--json")`` runs the real ``col`` command on the test database."""
-    from click.testing import CliRunner
-
-    from col_core.cli import cli, with_plugin_commands
-
-    environment = {
+def col_environment(app_settings: dict, col_database) -> dict[str, str]:
+    """The ``COL_*`` variables of a `col` command (or process) working on the test database and
+    files, as the app of the test run is configured."""
+    return {
         "COL_DATABASE_URL": col_database.url,
         "COL_DB_ROLE": col_database.role,
         "COL_DATABASE_OWNER_URL": col_database.owner_url,
@@ -205,6 +201,18 @@ def run_col(registry, app_settings, col_database, monkeypatch):
         "COL_BASE_DOMAIN": app_settings["col.base_domain"],
         "COL_PUBLIC_URL": app_settings["col.public_url"],
         "COL_GLOBAL_HOSTS": app_settings["col.global_hosts"],
+    }
+
+
+@pytest.fixture
+def run_col(registry, app_settings, col_database, monkeypatch):
+    """``run_col("tenant", "list", "--json")`` runs the real ``col`` command on the test database."""
+    from click.testing import CliRunner
+
+    from col_core.cli import cli, with_plugin_commands
+
+    environment = {
+        **col_environment(app_settings, col_database),
         "COL_JOBS_QUEUE": app_settings["col.jobs_queue"],
     }
     for name, value in environment.items():

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
+from col_core.testing.pytest_plugin import col_environment
 from col_core.testing.servers import free_port
 
 
@@ -88,20 +89,7 @@ def worker_environment(app_settings: dict, col_database, **settings) -> dict:
     """The COL_* environment of a `col` process working on the test database, plus
     ``settings`` (``COL_JOBS_QUEUE=...`` and friends)."""
     environment = {name: value for name, value in os.environ.items() if not name.startswith("COL_")}
-    environment.update(
-        {
-            "COL_DATABASE_URL": col_database.url,
-            "COL_DB_ROLE": col_database.role,
-            "COL_DATABASE_OWNER_URL": col_database.owner_url,
-            "COL_DATA_DIR": app_settings["col.data_dir"],
-            "COL_SECRET": app_settings["col.secret"],
-            "COL_BASE_DOMAIN": app_settings["col.base_domain"],
-            "COL_PUBLIC_URL": app_settings["col.public_url"],
-            "COL_GLOBAL_HOSTS": app_settings["col.global_hosts"],
-        }
-    )
-    environment.update(settings)
-    return environment
+    return {**environment, **col_environment(app_settings, col_database), **settings}
 
 
 class WorkerProcess:
