@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import shutil
 import tarfile
 from pathlib import Path
 
@@ -14,12 +16,15 @@ import pytest
 from PIL import Image
 from sqlalchemy import inspect, select, text
 
+from col_core.backup.city import ID_REFERENCES, city_tables
 from col_core.db import make_engine
 from col_core.db.meta import metadata
 from col_core.files.models import StoredFile
+from col_core.security.models import User
 from col_core.storage import storage_factory
+from col_core.testing.factories import Factories
 from plugins.badges.ob import verify
-from plugins.badges.testing import badges  # noqa: F401 - the fixture
+from plugins.badges.testing import Badges, badges  # noqa: F401 - the fixture
 
 HOST = "http://vilnius.example.test"
 
@@ -196,3 +201,207 @@ def test_bad_archives_are_refused_with_a_message(run_col, deployment, col_databa
 
     refused(rewritten(archive, tmp_path / "escape.tar.gz", escaping), "unexpected member")
     assert every_row(col_database.owner_url) == rows  # nothing was touched
+
+
+# -- moving one city: col tenant dump / col tenant load ----------------------------------------
+
+OTHER_SECRET = "another-deployment-secret-" + "y" * 20
+PASSPHRASE = "a long passphrase for the move"
+
+
+@pytest.fixture
+def other_deployment(tmp_path_factory):
+    """A second, empty deployment: its own database (SQLite file or PostgreSQL database), its
+    own files and its own secret; ``.run(...)`` runs `col` there, ``.app()`` serves it."""
+    from click.testing import CliRunner
+
+    from col_core.app import make_config
+    from col_core.cli import cli, with_plugin_commands
+    from col_core.plugins import configured_registry
+    from col_core.testing.database import TestDatabase
+    from col_core.testing.pytest_plugin import TenantTestApp
+
+    workdir = tmp_path_factory.mktemp("other")
+    database = TestDatabase(
+        os.environ.get("COL_TEST_DATABASE_URL"), workdir, configured_registry({})
+    )
+    database.create(secret=OTHER_SECRET)
+    if not database.is_postgresql:
+        shutil.copyfile(database.template, database.path)
+
+    class Other:
+        db = database
+        settings = {
+            "col.environment": "testing",
+            "col.secret": OTHER_SECRET,
+            "col.data_dir": str(workdir / "data"),
+            "col.database_url": database.url,
+            "col.database_owner_url": database.owner_url,
+            "col.db_role": database.role,
+            "col.base_domain": "example.test",
+            "col.global_hosts": "localhost 127.0.0.1",
+            "col.storage_dir": str(workdir / "data" / "files"),
+            "col.outbox_dir": str(workdir / "data" / "outbox"),
+            "col.whoosh_dir": str(workdir / "data" / "whoosh"),
+            "col.public_url": "http://example.test",
+            "col.jobs_queue": "immediate",
+            "col.tally_seconds": "0",
+        }
+        configs: list = []
+
+        def environment(self) -> dict[str, str]:
+            return {
+                "COL_DATABASE_URL": database.url,
+                "COL_DB_ROLE": database.role,
+                "COL_DATABASE_OWNER_URL": database.owner_url,
+                "COL_DATA_DIR": self.settings["col.data_dir"],
+                "COL_SECRET": OTHER_SECRET,
+                "COL_BASE_DOMAIN": "example.test",
+                "COL_PUBLIC_URL": "http://example.test",
+                "COL_GLOBAL_HOSTS": "localhost 127.0.0.1",
+                "COL_JOBS_QUEUE": "immediate",
+            }
+
+        def run(self, *args, input=None):
+            return CliRunner().invoke(
+                with_plugin_commands(cli), list(args), input=input, env=self.environment()
+            )
+
+        def registry(self):
+            if not self.configs:
+                # The COL_* variables (set for this test's first deployment) outrank settings.
+                with pytest.MonkeyPatch.context() as patch:
+                    for name, value in self.environment().items():
+                        patch.setenv(name, value)
+                    config = make_config(None, **self.settings)
+                    config.commit()
+                assert config.registry.settings["col.database_url"] == database.url
+                self.configs.append(config)
+            return self.configs[0].registry
+
+        def app(self, tenant_host: str) -> TenantTestApp:
+            self.registry()
+            return TenantTestApp(
+                self.configs[0].make_wsgi_app(), extra_environ={"HTTP_HOST": tenant_host}
+            )
+
+    other = Other()
+    yield other
+    for config in other.configs:
+        config.registry["col.engine"].dispose()
+    database.drop()
+
+
+def city_rows(owner_url: str, slug: str) -> dict[str, list[str]]:
+    """The city's rows in every moved table, modulo ids: references to people become their
+    e-mail addresses, other ids and the re-sealed keys are left out; sorted."""
+    engine = make_engine(owner_url)
+    try:
+        with engine.connect() as connection:
+            tenant_id = connection.scalar(
+                text("SELECT id FROM tenants WHERE slug = :s"), {"s": slug}
+            )
+            emails = dict(connection.execute(text("SELECT id, email FROM users")).all())
+            rows: dict[str, list[str]] = {}
+            for table in city_tables():
+                references = {key.parent.name: key.column.table.name for key in table.foreign_keys}
+                found = []
+                for row in connection.execute(select(table).where(table.c.tenant_id == tenant_id)):
+                    values = {}
+                    for name, value in row._mapping.items():
+                        target = references.get(name)
+                        if target == "users":
+                            values[name] = emails.get(value)
+                        elif (
+                            name == "id"
+                            or (target and target != "esco_concepts")
+                            or (table.name, name) in ID_REFERENCES
+                            or name == "private_pem"
+                        ):
+                            continue
+                        else:
+                            values[name] = str(value)
+                    found.append(json.dumps(values, sort_keys=True))
+                rows[table.name] = sorted(found)
+    finally:
+        engine.dispose()
+    return rows
+
+
+def test_a_city_moves_to_another_deployment_and_its_badges_still_verify(
+    run_col, factories, registry, testapp, col_database, other_deployment, tmp_path
+):
+    # Here: Kaunas has badges first, so Vilnius's issuer and keys have ids above 1.
+    Badges(registry, factories, factories.tenant("kaunas")).badge_class()
+    vilnius = Badges(registry, factories, factories.tenant("vilnius"))
+    uid = vilnius.issue(vilnius.badge_class(), user=vilnius.user("ana@example.org"))
+    learner = vilnius.user("ben@example.org")
+    vilnius.member(learner, role="member")
+    key = storage_factory(registry.settings).put(png("red"))
+    with factories.within(vilnius.tenant):
+        factories.save(
+            StoredFile(
+                key=key,
+                owner_id=learner.id,
+                purpose="picture",
+                visibility="public",
+                content_type="image/png",
+                size=len(png("red")),
+            )
+        )
+    # There: Riga has badges of its own (issuer 1), and Ben has an account already.
+    with Factories(other_deployment.registry()) as there:
+        Badges(there.registry, there, there.tenant("riga")).badge_class()
+        there.save(User(email="ben@example.org", display_name="Ben elsewhere"))
+
+    dump = tmp_path / "vilnius.city"
+    city = testapp.for_tenant(vilnius.tenant)
+    credential_before = city.get(f"/badges/credentials/{uid}").body
+    rows = city_rows(col_database.owner_url, "vilnius")
+    assert rows["badge_assertions"] and rows["badge_issuer_keys"] and rows["stored_files"]
+    assert rows["memberships"]
+
+    made = run_col("tenant", "dump", "vilnius", str(dump), "--passphrase", PASSPHRASE)
+    assert made.exit_code == 0, made.output
+    assert "2 people, 1 files" in made.output
+
+    loaded = other_deployment.run("tenant", "load", str(dump), "--passphrase", PASSPHRASE)
+    assert loaded.exit_code == 0, loaded.output
+    assert "Loaded city vilnius" in loaded.output
+    assert city_rows(other_deployment.db.owner_url, "vilnius") == rows
+    storage = Path(other_deployment.settings["col.storage_dir"])
+    assert every_file(storage) == every_file(Path(registry.settings["col.storage_dir"]))
+    engine = make_engine(other_deployment.db.owner_url)
+    with engine.connect() as connection:  # Ben was matched by address, not added again
+        names = connection.execute(text("SELECT email, display_name FROM users")).all()
+    engine.dispose()
+    assert sorted(names) == [("ana@example.org", "Ana"), ("ben@example.org", "Ben elsewhere")]
+
+    # The city keeps its domain: its badge's documents answer there, and the credential signed
+    # before the move verifies, as does one fetched after.
+    moved = other_deployment.app("vilnius.example.test")
+
+    def fetch(url):
+        assert url.startswith(HOST), url
+        response = moved.get(
+            url[len(HOST) :], headers={"Accept": "application/ld+json"}, expect_errors=True
+        )
+        return response.status_int, response.body, response.content_type
+
+    credential_after = moved.get(f"/badges/credentials/{uid}").body
+    for credential in (credential_before, credential_after):
+        result = verify.verify(credential, fetch, email="ana@example.org")
+        assert result.status == "valid", result.reasons
+    assert moved.get(f"/files/{key}").body == png("red")
+
+    again = other_deployment.run("tenant", "load", str(dump), "--passphrase", PASSPHRASE)
+    assert again.exit_code == 1 and "exists here already" in again.output
+
+    # Kaunas's issuer has id 1, Riga's there: it moves with new ids, and says what that means.
+    kaunas = tmp_path / "kaunas.city"
+    assert (
+        run_col("tenant", "dump", "kaunas", str(kaunas), "--passphrase", PASSPHRASE).exit_code == 0
+    )
+    renumbered = other_deployment.run("tenant", "load", str(kaunas), "--passphrase", PASSPHRASE)
+    assert renumbered.exit_code == 0, renumbered.output
+    assert "got new ids" in renumbered.output and "badge_issuers" in renumbered.output
