@@ -32,6 +32,7 @@ import io
 import json
 import tarfile
 import tempfile
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -225,7 +226,7 @@ class Dump:
                     for member in archive.getmembers()
                     if member.isfile()
                 }
-        except (tarfile.TarError, EOFError, OSError, ValueError) as error:
+        except (tarfile.TarError, EOFError, OSError, ValueError, zlib.error) as error:
             raise BackupError(
                 f"{path} is not a readable city dump ({error or 'truncated'})."
             ) from error

@@ -405,3 +405,56 @@ def test_a_city_moves_to_another_deployment_and_its_badges_still_verify(
     renumbered = other_deployment.run("tenant", "load", str(kaunas), "--passphrase", PASSPHRASE)
     assert renumbered.exit_code == 0, renumbered.output
     assert "got new ids" in renumbered.output and "badge_issuers" in renumbered.output
+
+
+def test_bad_city_dumps_and_passphrases_are_refused_with_a_message(
+    run_col,
+    badges,
+    other_deployment,
+    tmp_path,  # noqa: F811
+):
+    badges.issue(badges.badge_class())
+    dump = tmp_path / "vilnius.city"
+    missing = run_col("tenant", "dump", "atlantis", str(dump), "--passphrase", PASSPHRASE)
+    assert missing.exit_code == 1 and "no tenant with slug 'atlantis'" in missing.output
+    short = run_col("tenant", "dump", "vilnius", str(dump), "--passphrase", "short")
+    assert short.exit_code == 2 and "at least 12 characters" in short.output
+    assert (
+        run_col("tenant", "dump", "vilnius", str(dump), "--passphrase", PASSPHRASE).exit_code == 0
+    )
+    exists = run_col("tenant", "dump", "vilnius", str(dump), "--passphrase", PASSPHRASE)
+    assert exists.exit_code == 1 and "already exists" in exists.output
+
+    def refused(path: Path, message: str, passphrase: str = PASSPHRASE) -> None:
+        result = other_deployment.run("tenant", "load", str(path), "--passphrase", passphrase)
+        assert result.exit_code == 1, result.output
+        assert message in result.output, result.output
+
+    refused(tmp_path / "missing.city", "does not exist")
+    corrupt = tmp_path / "corrupt.city"
+    corrupt.write_bytes(b"\x1f\x8b not really gzip" * 10)
+    refused(corrupt, "is not a readable city dump")
+    truncated = tmp_path / "truncated.city"
+    truncated.write_bytes(dump.read_bytes()[:300])
+    refused(truncated, "is not a readable city dump")
+    backup = tmp_path / "backup.tar.gz"
+    assert run_col("backup", str(backup)).exit_code == 0
+    refused(backup, "is not a city dump")
+
+    def other_heads(manifest):
+        manifest["heads"] = ["0123456789ab"]
+
+    refused(rewritten(dump, tmp_path / "heads.city", other_heads), "other migration heads")
+
+    def damaged(manifest):
+        manifest["checksums"]["users.jsonl"] = "0" * 64
+
+    refused(rewritten(dump, tmp_path / "damaged.city", damaged), "does not match its checksum")
+    refused(dump, "is the passphrase the one the dump was made with", "another long passphrase")
+    engine = make_engine(other_deployment.db.owner_url)
+    with engine.connect() as connection:  # all or nothing: nothing was loaded
+        assert connection.scalar(text("SELECT count(*) FROM tenants")) == 0
+        assert connection.scalar(text("SELECT count(*) FROM users")) == 0
+    engine.dispose()
+    loaded = other_deployment.run("tenant", "load", str(dump), "--passphrase", PASSPHRASE)
+    assert loaded.exit_code == 0, loaded.output
