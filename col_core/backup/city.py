@@ -127,8 +127,10 @@ def _row(table: Table, values: dict) -> dict[str, Any]:
 Reseal = Callable[[str, dict], dict]
 
 
-def _file_keys(session: Session, tenant: Tenant, rows: dict[str, list[dict]]) -> set[str]:
+def _file_keys(tenant: Tenant, rows: dict[str, list[dict]], people: list[dict]) -> set[str]:
+    """The city's stored files, its branding images and its people's account pictures."""
     keys = {row["key"] for row in rows.get("stored_files", [])}
+    keys.update(person["picture"] for person in people if person.get("picture"))
     for value in (tenant.branding or {}).values():
         if isinstance(value, str) and "." in value and len(value.partition(".")[0]) == 64:
             keys.add(value)
@@ -181,7 +183,7 @@ def write_dump(
     }
     for name, found in rows.items():
         members[f"rows/{name}.jsonl"] = _lines(found)
-    for key in sorted(_file_keys(session, tenant, rows)):
+    for key in sorted(_file_keys(tenant, rows, people)):
         try:
             members[f"files/{key}"] = storage.get(key)
         except KeyError as error:

@@ -334,7 +334,9 @@ def test_a_city_moves_to_another_deployment_and_its_badges_still_verify(
     # Here: Kaunas has badges first, so Vilnius's issuer and keys have ids above 1.
     Badges(registry, factories, factories.tenant("kaunas")).badge_class()
     vilnius = Badges(registry, factories, factories.tenant("vilnius"))
-    uid = vilnius.issue(vilnius.badge_class(), user=vilnius.user("ana@example.org"))
+    picture = storage_factory(registry.settings).put(png("blue"))  # an account's, no row
+    ana = vilnius.user("ana@example.org", picture=picture)
+    uid = vilnius.issue(vilnius.badge_class(), user=ana)
     learner = vilnius.user("ben@example.org")
     vilnius.member(learner, role="member")
     key = storage_factory(registry.settings).put(png("red"))
@@ -363,7 +365,7 @@ def test_a_city_moves_to_another_deployment_and_its_badges_still_verify(
 
     made = run_col("tenant", "dump", "vilnius", str(dump), "--passphrase", PASSPHRASE)
     assert made.exit_code == 0, made.output
-    assert "2 people, 1 files" in made.output
+    assert "2 people, 2 files" in made.output
 
     loaded = other_deployment.run("tenant", "load", str(dump), "--passphrase", PASSPHRASE)
     assert loaded.exit_code == 0, loaded.output
