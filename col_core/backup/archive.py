@@ -13,7 +13,8 @@ Layout of the archive (a gzipped tar):
 
 The database is copied first, then the files: stored files are content-addressed and written
 before the row that names them is committed, so every file the copied database refers to is
-already on disk when the files are read (a file deleted in between is reported, not ignored).
+already on disk when the files are read, unless it was deleted in between (files go only after
+the erasure that removes their rows has committed: the backup then lacks an erased file).
 """
 
 from __future__ import annotations
