@@ -215,6 +215,16 @@ def col_tenant_launched(request, tenant, plugin_config: dict) -> None:
 
 
 @hookspec
+def col_tenant_reseal(table: str, row: dict, old_secret: str, new_secret: str) -> dict | None:
+    """Moving a city between deployments (``col tenant dump`` / ``col tenant load``): ``row``
+    (column name -> JSON value) of the plugin's ``table`` holds values sealed with a secret;
+    return it with them opened with ``old_secret`` and sealed with ``new_secret`` (a dump seals
+    with the operator's passphrase, a load with the deployment's ``col.secret``).  Return None
+    for a table that is not the plugin's or holds nothing sealed; raise ValueError when
+    ``old_secret`` does not open the value (a wrong passphrase)."""
+
+
+@hookspec
 def col_seed_demo(request, tenant) -> list[str] | None:
     """Create this plugin's demo data for ``tenant`` (called by ``col demo``, tenant in context).
 

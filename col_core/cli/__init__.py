@@ -15,6 +15,7 @@ from col_core import settings as col_settings
 from col_core.activities import cli as activities_commands
 from col_core.activities.search import cli as search_commands
 from col_core.analytics import cli as analytics_commands
+from col_core.backup import cli as backup_commands
 from col_core.cli import db as db_commands
 from col_core.cli import demo as demo_commands
 from col_core.cli import i18n as i18n_commands
@@ -55,6 +56,8 @@ cli.add_command(analytics_commands.analytics)
 cli.add_command(jobs_commands.jobs)
 cli.add_command(jobs_commands.worker)
 cli.add_command(operations_commands.doctor)
+cli.add_command(backup_commands.backup)
+cli.add_command(backup_commands.restore)
 
 
 def with_plugin_commands(group: click.Group) -> click.Group:

@@ -1,4 +1,4 @@
-"""``col tenant``: list, launch, export, disable and enable cities."""
+"""``col tenant``: list, launch, export, disable and enable cities; dump and load one."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from pathlib import Path
 
 import click
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
+from col_core.backup.archive import BackupError
+from col_core.backup.city import Dump, Loader, write_dump
 from col_core.cli.context import AppContext, pass_app
 from col_core.files.interfaces import IStoredFiles
 from col_core.i18n import LOCALES_DIR
@@ -155,3 +158,106 @@ def disable(app: AppContext, slug: str) -> None:
 def enable(app: AppContext, slug: str) -> None:
     """Bring a disabled tenant's site back."""
     _set_active(app, slug, True)
+
+
+PASSPHRASE_HELP = (
+    "Seals the city's secrets (badge signing keys) for the journey; the same passphrase "
+    "loads it (else COL_MOVE_PASSPHRASE, else asked)."
+)
+MIN_PASSPHRASE = 12
+
+
+def _resealer(app: AppContext, old_secret: str, new_secret: str):
+    """Each row through the plugins' ``col_tenant_reseal``; a wrong passphrase is an error."""
+
+    def reseal(table: str, row: dict) -> dict:
+        try:
+            results = app.plugins.hook.col_tenant_reseal(
+                table=table, row=row, old_secret=old_secret, new_secret=new_secret
+            )
+        except (ValueError, TypeError) as error:
+            raise BackupError(
+                "the city's sealed values (badge signing keys) cannot be opened: "
+                "is the passphrase the one the dump was made with?"
+            ) from error
+        return next((result for result in results if result is not None), row)
+
+    return reseal
+
+
+def _check_passphrase(passphrase: str) -> str:
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise click.BadParameter(
+            f"use at least {MIN_PASSPHRASE} characters.", param_hint="--passphrase"
+        )
+    return passphrase
+
+
+@tenant.command()
+@click.argument("slug")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--passphrase",
+    envvar="COL_MOVE_PASSPHRASE",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help=PASSPHRASE_HELP,
+)
+@pass_app
+def dump(app: AppContext, slug: str, file: Path, passphrase: str) -> None:
+    """Write city SLUG, its people's city data and its files to FILE, for `col tenant load`."""
+    _check_passphrase(passphrase)
+    reseal = _resealer(app, app.settings["col.secret"], passphrase)
+    try:
+        with app.request() as request, cross_tenant(request.dbsession) as session:
+            manifest = write_dump(
+                session, request.find_service(IFileStorage), slug, app.plugins, file, reseal
+            )
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    rows = sum(count for name, count in manifest["counts"].items() if name != "users")
+    click.echo(
+        f"Wrote {file}: city {slug}, {rows} rows, {manifest['counts']['users']} people, "
+        f"{sum(1 for name in manifest['checksums'] if name.startswith('files/'))} files."
+    )
+
+
+@tenant.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--passphrase", envvar="COL_MOVE_PASSPHRASE", prompt=True, hide_input=True, help=PASSPHRASE_HELP
+)
+@pass_app
+def load(app: AppContext, file: Path, passphrase: str) -> None:
+    """Add the city dumped in FILE (by `col tenant dump`) to this deployment, with new ids.
+
+    Its slug and hostnames must be free here; people already here are matched by e-mail
+    address.  All or nothing: one transaction."""
+    reseal = _resealer(app, passphrase, app.settings["col.secret"])
+    try:
+        city = Dump(file, app.plugins)
+        with (
+            click.progressbar(length=city.total(), label=f"Loading {city.slug}") as bar,
+            app.request() as request,
+        ):
+            loader = Loader(
+                request.dbsession, request.find_service(IFileStorage), reseal, bar.update
+            )
+            loaded = loader.load(city)
+            slug = loaded.slug
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    except IntegrityError as error:
+        raise click.ClickException(
+            f"the city cannot be added: a row conflicts with one already here "
+            f"({error.orig}); nothing was loaded."
+        ) from error
+    click.echo(f"Loaded city {slug}. Rebuild its search index: `col search reindex`.")
+    if loader.renumbered:
+        counts = ", ".join(f"{n} {table}" for table, n in sorted(loader.renumbered.items()))
+        click.echo(
+            f"Note: these rows got new ids, theirs being taken here: {counts}. Links with those "
+            "ids (activity pages, badge issuers and classes) change, and credentials signed "
+            "before the move that name them no longer verify; hosted assertions still do."
+        )

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from col_core.hookspecs import NavItem, Section, SkillSubject, hookimpl
 from col_core.tenancy.scoping import cross_tenant
 from plugins.badges.interfaces import IBadgeIssuer
+from plugins.badges.keyring import key_encryption_secret
 from plugins.badges.models import (
     Assertion,
     BadgeClass,
@@ -21,7 +22,9 @@ from plugins.badges.models import (
     HeldAward,
     ImportedBadge,
     Issuer,
+    IssuerKey,
 )
+from plugins.badges.ob import keys
 from plugins.badges.services import verified_emails
 from plugins.badges.skills import esco_tags
 
@@ -411,3 +414,15 @@ def col_metrics(request, scope, period) -> list:
             0, Metric("badges.issued", t(_("Badges issued")), db.scalar(issued), order=60)
         )
     return figures
+
+
+@hookimpl
+def col_tenant_reseal(table: str, row: dict, old_secret: str, new_secret: str) -> dict | None:
+    """An issuer's private key travels with its city, sealed with the move's passphrase."""
+    if table != IssuerKey.__tablename__:
+        return None
+    private = keys.private_key_from_pem(
+        row["private_pem"], key_encryption_secret({"col.secret": old_secret})
+    )
+    sealed = keys.private_key_to_pem(private, key_encryption_secret({"col.secret": new_secret}))
+    return {**row, "private_pem": sealed}
