@@ -41,6 +41,8 @@ from col_core.plugins import configured_registry
 def cli(ctx: click.Context, config_path: str | None) -> None:
     """Cities of Learning: run, configure and administer the platform."""
     ctx.obj = AppContext(config_path)
+    # The command's database connections close with it (a process may run several commands).
+    ctx.call_on_close(ctx.obj.close)
 
 
 cli.add_command(db_commands.db)

@@ -46,6 +46,11 @@ class AppContext:
             self._config.commit()
         return self._config
 
+    def close(self) -> None:
+        """Close the database connections the command opened (none if it built no app)."""
+        if self._config is not None:
+            self._config.registry["col.engine"].dispose()
+
     @property
     def registry(self):
         return self.config.registry

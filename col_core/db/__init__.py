@@ -8,6 +8,7 @@ import zope.sqlalchemy
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from col_core.db.locks import watch_busy_errors
 from col_core.db.meta import Base, Timestamped, metadata, utcnow
@@ -129,8 +130,11 @@ def includeme(config):
     config.include("pyramid_tm")
     config.include("pyramid_retry")
     config.add_view_predicate("still_busy", "col_core.db.locks.StillBusyPredicate")
+    # "null": no idle connections kept between uses (col_core.testing: a test process
+    # configures many apps, and PostgreSQL allows a hundred connections in all).
+    pooling = {"poolclass": NullPool} if settings.get("col.database_pool") == "null" else {}
     engine = config.registry.get("col.engine") or make_engine(
-        settings["col.database_url"], rls_secret=settings["col.secret"]
+        settings["col.database_url"], rls_secret=settings["col.secret"], **pooling
     )
     config.registry["col.engine"] = engine
     if settings.get("col.environment") == "production" and engine.dialect.name == "postgresql":

@@ -108,6 +108,15 @@ def upgrade(connection: Connection, plugins=None, role: str = "", secret: str = 
                 connection.execute(text(statement))
 
 
+def downgrade(connection: Connection, revision: str, plugins=None) -> None:
+    """Go back to ``revision``.  The accounts' policy names every city table that refers to a
+    person, so it goes first (a table it names could not be dropped); ``upgrade`` derives it
+    again from the models."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text(rls.drop_people_policy_statement()))
+    command.downgrade(alembic_config(connection, plugins), revision)
+
+
 def differences(connection: Connection, plugins=None) -> list:
     """What autogenerate would change: empty when models and migrations agree."""
     load_models(plugins)

@@ -197,6 +197,12 @@ def people_statements(base, existing: set[str]) -> list[str]:
     return statements
 
 
+def drop_people_policy_statement() -> str:
+    """The accounts' policy, which ``people_statements`` derives from every table naming a
+    person, dropped (before a downgrade drops such a table)."""
+    return f'DROP POLICY IF EXISTS {POLICY} ON "{PEOPLE_TABLE}"'
+
+
 def grant_statements(role: str) -> list[str]:
     """Privileges the application role needs (and none it must not have); run by
     ``col db upgrade`` when ``col.db_role`` is set."""

@@ -71,6 +71,9 @@ def app_settings(col_workdir, col_database):
         # test reads the outbox as soon as its request has answered.  The tests of durability
         # (tests/functional/core/test_jobs_*.py) use a real queue and worker instead.
         "col.jobs_queue": "immediate",
+        # No idle connections: a test process configures many apps (live servers, commands,
+        # other settings), and PostgreSQL allows a hundred connections to the whole machine.
+        "col.database_pool": "null",
         # Page views are written when a test flushes them (registry["col.tallies"].flush()).
         "col.tally_seconds": "0",
     }

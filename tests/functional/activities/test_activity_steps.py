@@ -51,7 +51,7 @@ def test_the_migration_unescapes_text_stored_escaped(registry, col_database, peo
                 )
 
             # Going back stores the text as the old code did: escaped.
-            command.downgrade(config, before)
+            migrate.downgrade(connection, before, registry["col.plugins"])
             assert stored() == [
                 {"kind": "step", "title": "Bread", "text": html.escape(STEP, quote=False)},
                 link,

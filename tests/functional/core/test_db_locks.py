@@ -11,12 +11,14 @@ from pyramid_retry import IRetryableError
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from col_core.db import make_engine
 from col_core.db.locks import serialise
 from col_core.security.models import AuthAttempt
 
 
-def test_a_second_transaction_waits_for_the_first_and_then_sees_its_writes(registry):
-    engine = registry["col.engine"]
+def test_a_second_transaction_waits_for_the_first_and_then_sees_its_writes(registry, col_database):
+    # As the tables' owner: the lock, not row-level security, is under test.
+    engine = make_engine(col_database.owner_url)
     seen = {}
 
     def second():
@@ -36,6 +38,7 @@ def test_a_second_transaction_waits_for_the_first_and_then_sees_its_writes(regis
         assert "at" not in seen  # still waiting
         committed = time.monotonic()
     waiting.join(timeout=20)
+    engine.dispose()
     assert seen["at"] >= committed and seen["rows"] == ["first"]
 
 
