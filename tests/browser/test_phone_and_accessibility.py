@@ -8,6 +8,7 @@ no video, no internet.
 
 from __future__ import annotations
 
+import re
 from importlib.resources import files
 from pathlib import Path
 
@@ -74,6 +75,28 @@ def check(page, name: str, url: str | None = None, status: int = 200) -> list[st
     return found
 
 
+def _luminance(css: str) -> float:
+    red, green, blue = (int(part) / 255 for part in re.findall(r"\d+", css)[:3])
+    linear = [
+        c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (red, green, blue)
+    ]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def header_focus_ring(page, url: str) -> list[str]:
+    """The keyboard's focus ring on the header's links stands out from the city colour (3:1)."""
+    page.goto(url)
+    page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Tab")  # the city's name, in the header
+    ring, background = (
+        page.evaluate("""() => [getComputedStyle(document.activeElement).outlineColor,
+      getComputedStyle(document.querySelector(".site-header")).backgroundColor]""")
+    )
+    lighter, darker = sorted((_luminance(ring), _luminance(background)), reverse=True)
+    contrast = (lighter + 0.05) / (darker + 0.05)
+    return [] if contrast >= 3 else [f"header focus ring: {ring} on {background}, {contrast:.2f}:1"]
+
+
 def test_every_page_type_fits_a_phone_and_passes_axe(
     live_server, chromium, factories, people, activities, registry
 ):
@@ -128,11 +151,16 @@ def test_every_page_type_fits_a_phone_and_passes_axe(
     for name, path in signed_out:
         found += check(page, name, base + path)
     found += check(page, "404", base + "/no-such-page", status=404)
+    found += header_focus_ring(page, base + "/")
     page.goto(base + "/badges/verify")
     page.fill("[name=badge]", f"{base}/badges/assertions/{uid}")
     page.locator("#verify-form [type=submit]").click()
     page.locator("#result-title").wait_for()
     found += check(page, "badge verification result")
+    page.fill("[name=badge]", f"{base}/badges/assertions/{'0f' * 80}")  # a long address
+    page.locator("#verify-form [type=submit]").click()
+    page.locator("#result-title").wait_for()
+    found += check(page, "badge verification result, not valid")
 
     page = phone(chromium, server, people.client(city, learner).session_cookie)
     found += check(page, "wallet", base + "/badges/wallet")
