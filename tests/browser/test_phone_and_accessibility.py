@@ -116,7 +116,11 @@ def test_every_page_type_fits_a_phone_and_passes_axe(
             }
         ],
     )
-    others = [activities(city, organisation, title=f"Workshop {n}") for n in range(3)]
+    # A few dozen metres apart: their markers overlap at the maps' zoom.
+    others = [
+        activities(city, organisation, title=f"Workshop {n}", lat=54.6872 + n * 0.0003)
+        for n in range(3)
+    ]
     organiser = people.organiser(city, organisation)
     staff = people.client(city, organiser)
     playlist = staff.post_json(
