@@ -40,10 +40,10 @@ MAP = {
 }
 
 
-def phone(chromium, server, cookie=None):
+def phone(chromium, server, cookie=None, language="en"):
     # bypass_csp on this test's context only: the pages' policy (script nonces) would refuse
     # the injected axe-core script.  test_pages_under_csp.py checks the pages under the policy.
-    context = chromium.new_context(viewport=PHONE, bypass_csp=True)
+    context = chromium.new_context(viewport=PHONE, bypass_csp=True, locale=language)
     if cookie:
         name, value = cookie[0], cookie[1]
         context.add_cookies([{"name": name, "value": value, "url": server.origin}])
@@ -64,6 +64,9 @@ def check(page, name: str, url: str | None = None, status: int = 200) -> list[st
         assert response.status == status, (name, url, response.status)
     page.wait_for_load_state("networkidle")
     found = []
+    language = page.evaluate("navigator.language")
+    if page.evaluate("document.documentElement.lang") != language:
+        found.append(f"{name}: not in {language}")
     width = page.evaluate("document.documentElement.scrollWidth")
     if width > PHONE["width"]:
         wide = page.evaluate("""() => [...document.querySelectorAll("body *")]
@@ -97,12 +100,13 @@ def header_focus_ring(page, url: str) -> list[str]:
     return [] if contrast >= 3 else [f"header focus ring: {ring} on {background}, {contrast:.2f}:1"]
 
 
+@pytest.mark.parametrize("language", ["en", "de", "lt"])
 def test_every_page_type_fits_a_phone_and_passes_axe(
-    live_server, chromium, factories, people, activities, registry
+    language, live_server, chromium, factories, people, activities, registry
 ):
     from plugins.badges.testing import Badges
 
-    city = factories.tenant("vilnius", map=MAP)
+    city = factories.tenant("vilnius", map=MAP, locales=["en", "de", "lt"])
     organisation = people.organisation(city)
     video = activities(
         city,
@@ -151,7 +155,7 @@ def test_every_page_type_fits_a_phone_and_passes_axe(
         ("sign-in", "/signin"),
     ]
     found: list[str] = []
-    page = phone(chromium, server)
+    page = phone(chromium, server, language=language)
     for name, path in signed_out:
         found += check(page, name, base + path)
     found += check(page, "404", base + "/no-such-page", status=404)
@@ -166,15 +170,15 @@ def test_every_page_type_fits_a_phone_and_passes_axe(
     page.locator("#result-title").wait_for()
     found += check(page, "badge verification result, not valid")
 
-    page = phone(chromium, server, people.client(city, learner).session_cookie)
+    page = phone(chromium, server, people.client(city, learner).session_cookie, language)
     found += check(page, "wallet", base + "/badges/wallet")
     found += check(page, "account", base + "/account")
-    page = phone(chromium, server, staff.session_cookie)
+    page = phone(chromium, server, staff.session_cookie, language)
     found += check(
         page, "organiser dashboard", f"{base}/organisations/{organisation.slug}/activities"
     )
     found += check(page, "activity edit form", f"{base}/activities/{video.id}/edit")
-    page = phone(chromium, server, people.client(city, admin).session_cookie)
+    page = phone(chromium, server, people.client(city, admin).session_cookie, language)
     found += check(page, "city admin branding", base + "/admin/branding")
     assert found == [], "\n".join(found)
 
