@@ -172,6 +172,7 @@ def test_every_page_type_fits_a_phone_and_passes_axe(
 
     page = phone(chromium, server, people.client(city, learner).session_cookie, language)
     found += check(page, "wallet", base + "/badges/wallet")
+    found += check(page, "map, as a learner", base + "/map/")
     found += check(page, "account", base + "/account")
     page = phone(chromium, server, staff.session_cookie, language)
     found += check(
@@ -180,6 +181,7 @@ def test_every_page_type_fits_a_phone_and_passes_axe(
     found += check(page, "activity edit form", f"{base}/activities/{video.id}/edit")
     page = phone(chromium, server, people.client(city, admin).session_cookie, language)
     found += check(page, "city admin branding", base + "/admin/branding")
+    found += check(page, "home, as the city admin", base + "/")
     assert found == [], "\n".join(found)
 
 
