@@ -61,6 +61,7 @@ def map_of(request, playlist) -> dict | None:
     ].plugins or not request.tenant.plugin_enabled(MAP_PLUGIN):
         return None
     import xstatic.pkg.leaflet
+    import xstatic.pkg.leaflet_markercluster
 
     points = [
         {
@@ -76,6 +77,8 @@ def map_of(request, playlist) -> dict | None:
     tile_url, attribution = city_tiles(request)
     return {
         "leaflet": xstatic.pkg.leaflet.BASE_DIR,
+        # Markers close together are grouped, as on the map page: no target hides another.
+        "cluster": xstatic.pkg.leaflet_markercluster.BASE_DIR,
         "points": points,
         # The city map showing only this playlist (the col_map_group hook resolves it).
         "url": request.route_url("map", _query={"group": f"{KIND}:{playlist.id}"}),
