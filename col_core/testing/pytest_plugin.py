@@ -154,6 +154,20 @@ def live_server(registry, app_settings):
         server.close()
 
 
+def offline_page(context, origin: str, cookie=None):
+    """A page of the browser ``context`` that reaches only ``origin`` (a live server; anything
+    else is aborted: tests never use the internet), signed in with ``cookie``, a browser
+    session's ``(name, value, ...)`` (API tokens reach only the API)."""
+    if cookie:
+        context.add_cookies([{"name": cookie[0], "value": cookie[1], "url": origin}])
+    page = context.new_page()
+    page.route(
+        "**/*",
+        lambda route: route.continue_() if route.request.url.startswith(origin) else route.abort(),
+    )
+    return page
+
+
 @pytest.fixture
 def chromium():
     """Debian's Chromium through Playwright, headless (never a downloaded browser build)."""

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from col_core.activities.search.testing import activities  # noqa: F401  (fixture)
+from col_core.testing.pytest_plugin import offline_page
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -30,18 +31,8 @@ document.addEventListener("securitypolicyviolation",
 
 def open_page(chromium, server, cookie=None):
     context = chromium.new_context(viewport={"width": 390, "height": 844})
-    if cookie:  # a signed-in browser session (API tokens reach only the API)
-        name, value = cookie
-        context.add_cookies([{"name": name, "value": value, "url": server.origin}])
     context.add_init_script(RECORD_VIOLATIONS)
-    page = context.new_page()
-    page.route(
-        "**/*",
-        lambda route: (
-            route.continue_() if route.request.url.startswith(server.origin) else route.abort()
-        ),
-    )
-    return page
+    return offline_page(context, server.origin, cookie)
 
 
 def visit(page, url) -> None:

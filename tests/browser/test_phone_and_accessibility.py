@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from col_core.activities.search.testing import activities  # noqa: F401  (fixture)
+from col_core.testing.pytest_plugin import offline_page
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -44,17 +45,7 @@ def phone(chromium, server, cookie=None, language="en"):
     # bypass_csp on this test's context only: the pages' policy (script nonces) would refuse
     # the injected axe-core script.  test_pages_under_csp.py checks the pages under the policy.
     context = chromium.new_context(viewport=PHONE, bypass_csp=True, locale=language)
-    if cookie:
-        name, value = cookie[0], cookie[1]
-        context.add_cookies([{"name": name, "value": value, "url": server.origin}])
-    page = context.new_page()
-    page.route(
-        "**/*",
-        lambda route: (
-            route.continue_() if route.request.url.startswith(server.origin) else route.abort()
-        ),
-    )
-    return page
+    return offline_page(context, server.origin, cookie)
 
 
 def check(page, name: str, url: str | None = None, status: int = 200) -> list[str]:
