@@ -56,17 +56,19 @@ class TestDatabase:
             f"LOGIN PASSWORD '{APP_PASSWORD}' NOSUPERUSER NOBYPASSRLS NOCREATEDB "
             "NOCREATEROLE NOINHERIT"
         )
-        exists = connection.scalar(
-            text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": self.role}
-        )
-        if not exists:
-            try:
-                connection.execute(text(f'CREATE ROLE "{self.role}" {attributes}'))
-                return
-            except Exception:  # another test run created it at the same moment
-                pass
-        # A role left by an older run (NOLOGIN, once) gets today's attributes.
-        connection.execute(text(f'ALTER ROLE "{self.role}" {attributes}'))
+        # Roles belong to the whole server: parallel test workers (and parallel runs) creating
+        # or altering the same role at once fail with "tuple concurrently updated", so they
+        # take turns under an advisory lock.
+        connection.execute(text("SELECT pg_advisory_lock(hashtext(:r))"), {"r": self.role})
+        try:
+            exists = connection.scalar(
+                text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": self.role}
+            )
+            # A role left by an older run (NOLOGIN, once) gets today's attributes.
+            verb = "ALTER" if exists else "CREATE"
+            connection.execute(text(f'{verb} ROLE "{self.role}" {attributes}'))
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(hashtext(:r))"), {"r": self.role})
 
     def create(self, secret: str = "") -> None:
         if self.admin_url is not None:  # on PostgreSQL
