@@ -10,7 +10,6 @@ from __future__ import annotations
 import http.client
 import os
 import re
-import secrets
 import signal
 import socket
 import subprocess
@@ -37,7 +36,8 @@ def production_environment(app_settings, **extra) -> dict:
         "COL_DB_ROLE": app_settings["col.db_role"],
         "COL_DATABASE_OWNER_URL": app_settings["col.database_owner_url"],
         "COL_DATA_DIR": app_settings["col.data_dir"],
-        "COL_SECRET": secrets.token_urlsafe(48),
+        # The test database's secret: on PostgreSQL its row-level security key derives from it.
+        "COL_SECRET": app_settings["col.secret"],
         "COL_BASE_DOMAIN": "example.test",
         "COL_PUBLIC_URL": "http://example.test",
         "COL_GLOBAL_HOSTS": "localhost 127.0.0.1",
