@@ -8,6 +8,7 @@ its views answer 404 and its hooks are skipped in a tenant that has not enabled 
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.metadata
 import logging
@@ -24,6 +25,17 @@ from col_core.settings import as_list
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "col.plugins"
+
+
+@functools.cache
+def bundled_plugins() -> frozenset[str]:
+    """The plugins this distribution ships: on in a city whose StarterKit file lists none.
+
+    A plugin installed from elsewhere is off in every city until the city lists it, so
+    installing one changes no city's site by surprise.
+    """
+    own = importlib.metadata.distribution("cities-of-learning")
+    return frozenset(point.name for point in own.entry_points if point.group == ENTRY_POINT_GROUP)
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,23 @@ class AppContext:
         """
         return scripted_request(self.registry, tenant)
 
+    def tenant(self, slug: str):
+        """The city with ``slug``, usable after the block (``app.request(city)``), or a
+        ClickException that says where to find the slugs."""
+        from sqlalchemy import select
+
+        from col_core.tenancy.models import Tenant
+
+        with self.request() as request:
+            city = request.dbsession.scalar(select(Tenant).where(Tenant.slug == slug))
+            if city is None:
+                raise click.ClickException(
+                    f"no city with the slug {slug!r} (see `col tenant list`)."
+                )
+            city.hostnames  # noqa: B018 - loaded now: its URLs need them after the session
+            request.dbsession.expunge(city)
+        return city
+
     def data_dir(self) -> Path:
         return Path(self.settings["col.data_dir"])
 

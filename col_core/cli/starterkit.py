@@ -15,7 +15,7 @@ import tomlkit
 from babel.core import get_global
 
 from col_core import settings as col_settings
-from col_core.plugins import configured_registry
+from col_core.plugins import bundled_plugins, configured_registry
 from col_core.tenancy.consent_ages import GDPR_DEFAULT, consent_age_of
 from col_core.tenancy.launch import CATEGORIES_FILE, SLUG, LaunchError, read_folder, valid_locale
 
@@ -83,6 +83,7 @@ def _render(text: str, values: dict[str, str], suffix: str) -> str:
         raw = values[match.group(1)]
         if suffix == ".toml" and match.group(1) not in (
             "locales",
+            "enabled_plugins",
             "center",
             "zoom",
             "digital_consent_age",
@@ -183,6 +184,7 @@ def new(slug, name, country, locales, timezone, kind, center, zoom, primary, int
     if not Path(into).is_dir():
         raise click.ClickException(f"{into} is not a folder; create it or pass --into.")
     consent = consent_age_of(country)
+    installed = set(configured_registry(col_settings.merge()).plugins)
     values = {
         "slug": slug,
         "name": name.strip(),
@@ -191,6 +193,8 @@ def new(slug, name, country, locales, timezone, kind, center, zoom, primary, int
         "timezone": _timezone(country, timezone),
         "locales": json.dumps(codes),
         "default_locale": codes[0],
+        "enabled_plugins": json.dumps(sorted(installed & bundled_plugins())),
+        "installed_plugins": ", ".join(sorted(installed)),
         "center": _center(center),
         "zoom": str(zoom),
         "primary": primary,
@@ -208,7 +212,7 @@ def new(slug, name, country, locales, timezone, kind, center, zoom, primary, int
         )
     try:
         # The plugin list alone: checking a folder needs no database or running app.
-        read_folder(target, set(configured_registry(col_settings.merge()).plugins))
+        read_folder(target, installed)
     except LaunchError as error:
         notes += error.problems
     click.echo(

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from col_core.db.meta import Base, Timestamped
+from col_core.plugins import bundled_plugins
 
 KINDS = ("city", "region", "global")
 
@@ -53,7 +54,8 @@ class Tenant(Timestamped, Base):
         return (self.settings or {}).get(name, default)
 
     def plugin_enabled(self, plugin: str) -> bool:
-        return self.plugins is None or plugin in self.plugins
+        """Listed in the city's StarterKit file; with no list, only the platform's own."""
+        return plugin in (bundled_plugins() if self.plugins is None else self.plugins)
 
     def __repr__(self) -> str:
         return f"<Tenant {self.slug}>"

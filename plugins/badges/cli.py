@@ -17,14 +17,6 @@ from plugins.badges.services import IssueError
 from plugins.badges.urls import urls_for
 
 
-def _tenant(app: AppContext, slug: str) -> Tenant:
-    with app.request() as request:
-        tenant = request.dbsession.scalar(select(Tenant).where(Tenant.slug == slug))
-        if tenant is None:
-            raise click.ClickException(f"no city with the slug {slug!r} (see `col tenant list`).")
-        return _detached(request, tenant)
-
-
 def _detached(request, tenant: Tenant) -> Tenant:
     # Load what badge URLs need (its hostnames) before the tenant outlives its session.
     tenant.hostnames  # noqa: B018 - loaded before the tenant leaves its session
@@ -47,7 +39,7 @@ def badges():
 @pass_app
 def classes(app: AppContext, slug: str, as_json: bool) -> None:
     """List the city's badge classes."""
-    tenant = _tenant(app, slug)
+    tenant = app.tenant(slug)
     with app.request(tenant) as request:
         rows = request.dbsession.scalars(select(BadgeClass).order_by(BadgeClass.id)).all()
         listing = [
@@ -82,7 +74,7 @@ def issue(app: AppContext, slug: str, class_id: int, email: str, evidence_url: s
     """Issue a badge and print its hosted, credential and baked image URLs."""
     if evidence_url and not evidence_url.startswith(("https://", "http://")):
         raise click.BadParameter("the evidence must be an http(s) URL.", param_hint="--evidence")
-    tenant = _tenant(app, slug)
+    tenant = app.tenant(slug)
     with app.request(tenant) as request:
         badge = request.dbsession.scalar(select(BadgeClass).where(BadgeClass.id == class_id))
         if badge is None:
@@ -147,7 +139,7 @@ def revoke(app: AppContext, assertion_id: str, reason: str) -> None:
 @pass_app
 def rotate_keys(app: AppContext, slug: str, organisation_id: int, kind: str) -> None:
     """Retire an issuer's signing keys and make new ones (old ones stay published)."""
-    tenant = _tenant(app, slug)
+    tenant = app.tenant(slug)
     with app.request(tenant) as request:
         organisation = request.dbsession.scalar(
             select(Organisation).where(Organisation.id == organisation_id)

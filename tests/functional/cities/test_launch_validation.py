@@ -77,7 +77,7 @@ CASES = {
         "tenant.toml: hostnames: 'not a host' is not a host name",
     ),
     "plugin": (
-        replace("tenant.toml", "hostnames = []", 'hostnames = []\nenabled_plugins = ["chess"]'),
+        replace("tenant.toml", 'enabled_plugins = ["badges"', 'enabled_plugins = ["chess"'),
         "tenant.toml: enabled_plugins: a list of installed plugins",
     ),
     "map centre": (

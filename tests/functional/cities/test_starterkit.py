@@ -37,6 +37,8 @@ def test_new_writes_a_complete_folder(run, tmp_path):
     assert (config["slug"], config["country"], config["locales"]) == ("kaunas", "LT", ["lt", "en"])
     assert config["timezone"] == "Europe/Vilnius"
     assert config["map"]["center"] == [54.8985, 23.9036]
+    # The platform's own features, listed: a plugin installed later stays off until added.
+    assert config["enabled_plugins"] == ["badges", "esco", "map", "playlists"]
     assert sorted(p.name for p in (folder / "texts").iterdir()) == ["en.toml", "lt.toml"]
     assert sorted(p.name for p in (folder / "legal").iterdir()) == ["en", "lt"]
     assert "Sveiki atvykę: Kaunas" in (folder / "texts" / "lt.toml").read_text()
@@ -169,6 +171,7 @@ def test_new_then_launch_serves_the_city(run, tmp_path, scalar, testapp):
     assert "Created tenant kaunas" in result.output
     city = scalar(select(Tenant).where(Tenant.slug == "kaunas"))
     assert city.names == {"lt": "Kaunas", "en": "Kaunas"}
+    assert city.plugins == ["badges", "esco", "map", "playlists"]
     assert [c["slug"] for c in city.settings["categories"]][:2] == ["arts", "digital"]
     page = testapp.for_tenant(city).get("/", headers={"Accept-Language": "lt"})
     assert "Sveiki atvykę: Kaunas" in page.text

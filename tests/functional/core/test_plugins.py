@@ -82,13 +82,13 @@ def browse(app, tenant):
 
 
 def test_outside_plugin_routes_work_under_its_prefix(app_with_outside_plugin, factories):
-    city = factories.tenant("vilnius")
+    city = factories.tenant("vilnius", plugins=["map", "hello"])
     response = app_with_outside_plugin.get("/hello/", extra_environ=browse(None, city))
     assert response.json == {"hello": "vilnius"}
 
 
 def test_outside_plugin_adds_navigation_and_home_section(app_with_outside_plugin, factories):
-    city = factories.tenant("vilnius")
+    city = factories.tenant("vilnius", plugins=["hello"])
     page = app_with_outside_plugin.get("/", extra_environ=browse(None, city))
     assert 'href="http://vilnius.example.test/hello/"' in page.text
     assert "Hi from hello" in page.text
@@ -97,6 +97,17 @@ def test_outside_plugin_adds_navigation_and_home_section(app_with_outside_plugin
 def test_disabled_plugin_routes_answer_404(app_with_outside_plugin, factories):
     city = factories.tenant("kaunas", plugins=["map"])
     app_with_outside_plugin.get("/hello/", extra_environ=browse(None, city), status=404)
+
+
+def test_an_installed_plugin_is_off_in_a_city_that_lists_no_plugins(
+    app_with_outside_plugin, outside_plugin, factories
+):
+    city = factories.tenant("vilnius")  # no list: the platform's own plugins only
+    outside_plugin.CALLS.clear()
+    page = app_with_outside_plugin.get("/", extra_environ=browse(None, city))
+    assert outside_plugin.CALLS == [] and "Hi from hello" not in page.text
+    app_with_outside_plugin.get("/hello/", extra_environ=browse(None, city), status=404)
+    assert "Activities" in app_with_outside_plugin.get("/map/", extra_environ=browse(None, city))
 
 
 def test_disabled_plugin_hooks_are_not_called(app_with_outside_plugin, outside_plugin, factories):
