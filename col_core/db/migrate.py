@@ -142,5 +142,13 @@ def revision(connection: Connection, plugins, package: str, message: str) -> Non
             if package == "col_core"
             else plugins.plugins[package].hooks.col_migrations()
         )
-        kwargs = {"head": "base", "branch_label": package, "version_path": version_path}
+        Path(version_path).mkdir(parents=True, exist_ok=True)
+        # A new lineage's tables refer to the core's (tenants, users): it comes after them.
+        core_head = ScriptDirectory.from_config(config).get_revision("col_core@head")
+        kwargs = {
+            "head": "base",
+            "branch_label": package,
+            "version_path": version_path,
+            "depends_on": core_head.revision,
+        }
     command.revision(config, message=message, autogenerate=True, **kwargs)

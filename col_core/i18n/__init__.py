@@ -35,9 +35,12 @@ def add_translation_domain(config, package: str, domain: str, directory: str) ->
     resolved = directory
     if ":" in directory:
         resolved = AssetResolver().resolve(directory).abspath()
+    registered_domains(config.registry)[package] = domain
+    if not Path(resolved).is_dir():
+        # A plugin before its first `col i18n update`: its texts show as written.
+        return
     compile_catalogs(Path(resolved), domain)
     config.add_translation_dirs(directory)
-    registered_domains(config.registry)[package] = domain
 
 
 def includeme(config):
