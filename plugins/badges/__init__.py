@@ -22,6 +22,8 @@ def includeme(config):
     config.add_route("badges.issuer_jwks", "/issuers/{issuer:\\d+}/jwks")
     config.add_route("badges.revocations", "/issuers/{issuer:\\d+}/revocations")
     config.add_route("badges.status_list", "/issuers/{issuer:\\d+}/status")
+    config.add_route("badges.did_status_list", "/issuers/{issuer:\\d+}/did-status")
+    config.add_route("badges.did_document", "/issuers/{issuer:\\d+}/did.json")
     config.add_route("badges.class", "/classes/{badge:\\d+}" + JSON_SUFFIX)
     config.add_route("badges.class_image", "/classes/{badge:\\d+}/image")
     config.add_route("badges.assertion", "/assertions/{uid:[0-9a-f]+}" + JSON_SUFFIX)
