@@ -26,6 +26,7 @@ def includeme(config):
     config.add_route("badges.did_document", "/issuers/{issuer:\\d+}/did.json")
     config.add_route("badges.class", "/classes/{badge:\\d+}" + JSON_SUFFIX)
     config.add_route("badges.class_image", "/classes/{badge:\\d+}/image")
+    config.add_route("badges.class_image_png", "/classes/{badge:\\d+}/image.png")
     config.add_route("badges.assertion", "/assertions/{uid:[0-9a-f]+}" + JSON_SUFFIX)
     config.add_route("badges.signed", "/assertions/{uid:[0-9a-f]+}/signed")
     config.add_route(

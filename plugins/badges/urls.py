@@ -87,6 +87,10 @@ class BadgeUrls:
     def badge_image(self, class_id: int) -> str:
         return f"{self.badge_class(class_id)}/image"
 
+    def badge_image_png(self, class_id: int) -> str:
+        """The image as PNG, for link previews (social networks do not show SVG)."""
+        return f"{self.badge_class(class_id)}/image.png"
+
     def assertion(self, uid: str) -> str:
         return f"{self.base}/assertions/{uid}"
 

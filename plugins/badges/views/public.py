@@ -98,6 +98,8 @@ def badge_class(request):
         request,
         badge=badge,
         image_url=urls_for(request).badge_image(badge.id),
+        preview_image=urls_for(request).badge_image_png(badge.id),
+        page_url=urls_for(request).badge_class(badge.id),
         **learner_status(request, badge),
     )
 
@@ -128,8 +130,10 @@ def badge_image_bytes(request, badge, kind: str | None = None) -> bytes:
 
 
 @view_config(route_name="badges.class_image", **PUBLIC)
+@view_config(route_name="badges.class_image_png", **PUBLIC)
 def badge_image(request):
-    data = badge_image_bytes(request, get_badge_class(request))
+    kind = "png" if request.matched_route.name == "badges.class_image_png" else None
+    data = badge_image_bytes(request, get_badge_class(request), kind)
     response = Response(
         body=data, content_type="image/png" if data.startswith(b"\x89PNG") else "image/svg+xml"
     )
