@@ -59,7 +59,9 @@ class BadgeUrls:
 
     def ob3_method(self, issuer_id: int, key_id: int) -> str:
         """The verification method of an Ed25519 key in the form :meth:`ob3_issuer` uses."""
-        return self.did_method(issuer_id, key_id) if self.did_issuers else self.key(issuer_id, key_id)
+        return (
+            self.did_method(issuer_id, key_id) if self.did_issuers else self.key(issuer_id, key_id)
+        )
 
     def ob3_status_list(self, issuer_id: int) -> str:
         """The status list whose issuer matches :meth:`ob3_issuer` (verifiers compare them)."""

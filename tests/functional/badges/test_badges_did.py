@@ -129,8 +129,10 @@ def test_credentials_keep_verifying_when_the_setting_changes(
 def test_auto_uses_did_only_on_https(make_testapp, badges):
     uid = badges.issue(badges.badge_class())
     secure = make_testapp(**{"col.public_url": "https://example.test"}).for_tenant(badges.tenant)
-    assert secure.get(f"/badges/credentials/{uid}").json["issuer"]["id"].startswith(
-        "did:web:vilnius.example.test:badges:issuers:"
+    assert (
+        secure.get(f"/badges/credentials/{uid}")
+        .json["issuer"]["id"]
+        .startswith("did:web:vilnius.example.test:badges:issuers:")
     )
     plain = make_testapp(**{"col.public_url": "http://example.test"}).for_tenant(badges.tenant)
     assert plain.get(f"/badges/credentials/{uid}").json["issuer"]["id"].startswith("http://")
