@@ -132,6 +132,15 @@ def test_ob2_tampered_signature_is_invalid(validators, badges, live):
     assert not valid
 
 
+def _rotate(badges, uid: str, kind: str) -> None:
+    from plugins.badges.interfaces import IIssuerKeys
+    from plugins.badges.models import Issuer
+
+    with badges.request() as request:
+        issuer = request.dbsession.get(Issuer, badges.assertion(uid).issuer_id)
+        request.find_service(IIssuerKeys).rotate(issuer, kind)
+
+
 def _credential(badges, live, tmp_path, uid=None):
     uid = uid or _issued(badges, live)[0]
     credential = json.loads(_get(f"{live}/badges/credentials/{uid}"))
@@ -179,13 +188,8 @@ def test_ob3_baked_credential_is_valid(validators, badges, live, tmp_path, ext):
 def test_ob3_credential_signed_before_a_key_rotation_stays_valid(
     validators, badges, live, tmp_path
 ):
-    from plugins.badges.interfaces import IIssuerKeys
-    from plugins.badges.models import Issuer
-
     uid, _credential_doc, path = _credential(badges, live, tmp_path)
-    with badges.request() as request:
-        issuer = request.dbsession.get(Issuer, badges.assertion(uid).issuer_id)
-        request.find_service(IIssuerKeys).rotate(issuer, "ed25519")
+    _rotate(badges, uid, "ed25519")
     code, log, report = _ob3(validators, path)
     assert code == 0 and log["valid_signature"], report
 
@@ -194,14 +198,9 @@ def test_ob2_signed_after_a_key_rotation_is_valid(validators, badges, live):
     """The issuer lists only its active RSA key: this validator refuses an Issuer with several
     ``publicKey`` values and a JWS whose key is not listed, so a JWS made before a rotation
     validates only with our own verifier (tests/functional/badges/test_badges_ob3.py)."""
-    from plugins.badges.interfaces import IIssuerKeys
-    from plugins.badges.models import Issuer
-
     uid, url = _issued(badges, live)
     before = _get(f"{url}/signed").decode()
-    with badges.request() as request:
-        issuer = request.dbsession.get(Issuer, badges.assertion(uid).issuer_id)
-        request.find_service(IIssuerKeys).rotate(issuer, "rsa")
+    _rotate(badges, uid, "rsa")
     token = _get(f"{url}/signed").decode()
     assert token != before
     valid, report = _ob2(validators, token)
@@ -251,13 +250,8 @@ def test_ob3_did_web_revoked_credential_is_reported_revoked(
 def test_ob3_did_web_credential_signed_before_a_key_rotation_stays_valid(
     validators, badges, live_https_city, tmp_path
 ):
-    from plugins.badges.interfaces import IIssuerKeys
-    from plugins.badges.models import Issuer
-
     uid, _body, path = _did_credential(badges, live_https_city, tmp_path)
-    with badges.request() as request:
-        issuer = request.dbsession.get(Issuer, badges.assertion(uid).issuer_id)
-        request.find_service(IIssuerKeys).rotate(issuer, "ed25519")
+    _rotate(badges, uid, "ed25519")
     code, log, report = _ob3(validators, path, live_https_city.front.cafile)
     assert code == 0 and log["valid_signature"], report
 
