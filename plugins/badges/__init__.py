@@ -6,12 +6,14 @@ also built by :mod:`plugins.badges.urls`; keep the two in step.
 
 from plugins.badges import webhooks
 from plugins.badges.interfaces import IBadgeIssuer, IIssuerKeys
+from plugins.badges.urls import check_did_setting
 
 JSON_SUFFIX = r"{ext:(\.json)?}"
 
 
 def includeme(config):
     config.add_translation_domain(__name__, "col_badges", "plugins.badges:locale")
+    check_did_setting(config.registry.settings)
     webhooks.register(config)  # badge.issued and badge.revoked (col_core.webhooks)
     config.register_service_factory("plugins.badges.keyring.issuer_keys_factory", IIssuerKeys)
     config.register_service_factory("plugins.badges.services.badge_issuer_factory", IBadgeIssuer)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlsplit
 
+from pyramid.exceptions import ConfigurationError
+
 from col_core.settings import as_bool
 from col_core.tenancy.hosts import addresses
 
@@ -113,6 +115,19 @@ class BadgeUrls:
 
     def accept(self, token: str) -> str:
         return f"{self.base}/accept/{token}"
+
+
+DID_CHOICES = ("auto", "true", "false", "1", "0", "yes", "no", "on", "off")
+
+
+def check_did_setting(settings: dict) -> None:
+    """Refuse at start-up a value of ``badges.did_issuers`` that would silently mean "off"."""
+    value = str(settings.get(DID_SETTING, "auto")).strip().lower()
+    if value not in DID_CHOICES:
+        raise ConfigurationError(
+            f"{DID_SETTING} = {value!r}: use true, false or auto (did:web where the public URL "
+            "is HTTPS)"
+        )
 
 
 def did_issuers(settings: dict, origin: str) -> bool:

@@ -138,21 +138,36 @@ def test_auto_uses_did_only_on_https(make_testapp, badges):
     assert plain.get(f"/badges/credentials/{uid}").json["issuer"]["id"].startswith("http://")
 
 
-def test_a_key_the_did_does_not_list_is_refused(badges, city, did_on):
-    """A DID document that does not list the proof's key (or is not the DID's) fails."""
+def test_a_misspelt_setting_stops_the_app(make_testapp):
+    from pyramid.exceptions import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="use true, false or auto"):
+        make_testapp(**{"badges.did_issuers": "sometimes"})
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"assertionMethod": []},  # the DID does not authorise the key for assertions
+        {"id": "did:web:evil.example"},  # a document that is not the DID's
+        {"verificationMethod": []},  # the key is not published
+    ],
+)
+def test_a_did_document_that_does_not_vouch_for_the_key_is_refused(badges, city, did_on, change):
     uid = badges.issue(badges.badge_class())
-    body = city.get(f"/badges/credentials/{uid}").body
+    credential = city.get(f"/badges/credentials/{uid}").body
+    token = city.get(f"/badges/credentials/{uid}?format=jwt").text
 
     def fetch(url):
         path = url.split(HOST, 1)[1]
         response = city.get(path, headers={"Accept": "application/ld+json"})
         if not path.endswith("/did.json"):
             return 200, response.body, response.content_type
-        doc = {**response.json, "assertionMethod": []}
-        return 200, json.dumps(doc).encode(), "application/json"
+        return 200, json.dumps({**response.json, **change}).encode(), "application/json"
 
-    result = verify.verify(body, fetch)
-    assert result.status == "invalid", result.reasons
+    for signed in (credential, token):
+        result = verify.verify(signed, fetch)
+        assert result.status == "invalid", result.reasons
 
 
 @pytest.mark.parametrize(
