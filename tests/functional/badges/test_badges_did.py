@@ -6,6 +6,8 @@ verifier resolving did:web through webtest (the independent verifiers are in
 from __future__ import annotations
 
 import json
+import ssl
+import urllib.request
 
 import jwt
 import pytest
@@ -168,6 +170,29 @@ def test_a_did_document_that_does_not_vouch_for_the_key_is_refused(badges, city,
     for signed in (credential, token):
         result = verify.verify(signed, fetch)
         assert result.status == "invalid", result.reasons
+
+
+@pytest.mark.parametrize("form", ["json", "jwt"])
+def test_verification_page_resolves_did_web_over_https(badges, live_https_city, monkeypatch, form):
+    """The page's own fetcher (bounded, real HTTPS) resolves the DID of a served credential."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(live_https_city.front.cafile))
+    uid = badges.issue(badges.badge_class(name="Bike repair"))
+    query = "?format=jwt" if form == "jwt" else ""
+    url = f"{live_https_city.origin}/badges/credentials/{uid}{query}"
+    context = ssl.create_default_context(cafile=str(live_https_city.front.cafile))
+    with urllib.request.urlopen(url, timeout=30, context=context) as response:
+        signed = response.read().decode()
+    issuer = (
+        json.loads(signed)["issuer"]["id"]
+        if form == "json"
+        else jwt.decode(signed, options={"verify_signature": False})["iss"]
+    )
+    assert issuer.startswith("did:web:127.0.0.1%3A")
+    page = live_https_city.app.get(f"{live_https_city.prefix}/badges/verify")
+    verify_form = page.forms["verify-form"]
+    verify_form["badge"] = signed
+    result = verify_form.submit()
+    assert '<h2 id="result-title">Valid</h2>' in result and "Bike Kitchen" in result
 
 
 @pytest.mark.parametrize(
