@@ -43,14 +43,11 @@ class BadgeUrls:
 
     def did(self, issuer_id: int) -> str:
         """The issuer's path-based ``did:web``: the issuer URL with ``/`` as ``:`` (the port's
-        ``:`` percent-encoded), e.g. ``did:web:vilnius.example:badges:issuers:3``."""
+        ``:`` percent-encoded), e.g. ``did:web:vilnius.example:badges:issuers:3``, resolved at
+        the issuer URL + ``/did.json`` (route ``badges.did_document``)."""
         parts = urlsplit(self.issuer(issuer_id))
         path = ":".join(quote(p, safe="") for p in parts.path.strip("/").split("/"))
         return f"did:web:{quote(parts.netloc, safe='')}:{path}"
-
-    def did_document(self, issuer_id: int) -> str:
-        """Where did:web resolves :meth:`did` (``https://`` + the path + ``/did.json``)."""
-        return f"{self.issuer(issuer_id)}/did.json"
 
     def did_method(self, issuer_id: int, key_id: int) -> str:
         return f"{self.did(issuer_id)}#key-{key_id}"
