@@ -213,7 +213,7 @@ def test_ob2_signed_after_a_key_rotation_is_valid(validators, badges, live):
 # which the DCC verifier and did-jwt resolve over real HTTPS. No key is pinned anywhere.
 
 
-def _did_credential(badges, city, tmp_path, form="json"):
+def _https_credential(badges, city, tmp_path, form="json"):
     uid = badges.issue(badges.badge_class())
     query = "?format=jwt" if form == "jwt" else ""
     body = _get(f"{city.origin}/badges/credentials/{uid}{query}", city.front.cafile)
@@ -229,7 +229,7 @@ def _ob3_jwt(validators, path, cafile):
 
 
 def test_ob3_did_web_credential_is_valid(validators, badges, live_https_city, tmp_path):
-    _uid, body, path = _did_credential(badges, live_https_city, tmp_path)
+    _uid, body, path = _https_credential(badges, live_https_city, tmp_path)
     credential = json.loads(body)
     assert credential["issuer"]["id"].startswith("did:web:127.0.0.1%3A")
     assert credential["proof"]["verificationMethod"].startswith(credential["issuer"]["id"] + "#")
@@ -240,7 +240,7 @@ def test_ob3_did_web_credential_is_valid(validators, badges, live_https_city, tm
 def test_ob3_did_web_revoked_credential_is_reported_revoked(
     validators, badges, live_https_city, tmp_path
 ):
-    uid, _body, path = _did_credential(badges, live_https_city, tmp_path)
+    uid, _body, path = _https_credential(badges, live_https_city, tmp_path)
     badges.revoke(uid, "cheating")
     code, log, report = _ob3(validators, path, live_https_city.front.cafile)
     assert log["valid_signature"] is True and log["revocation_status"] is False, report
@@ -250,14 +250,14 @@ def test_ob3_did_web_revoked_credential_is_reported_revoked(
 def test_ob3_did_web_credential_signed_before_a_key_rotation_stays_valid(
     validators, badges, live_https_city, tmp_path
 ):
-    uid, _body, path = _did_credential(badges, live_https_city, tmp_path)
+    uid, _body, path = _https_credential(badges, live_https_city, tmp_path)
     _rotate(badges, uid, "ed25519")
     code, log, report = _ob3(validators, path, live_https_city.front.cafile)
     assert code == 0 and log["valid_signature"], report
 
 
 def test_ob3_did_web_tampered_credential_is_invalid(validators, badges, live_https_city, tmp_path):
-    _uid, body, path = _did_credential(badges, live_https_city, tmp_path)
+    _uid, body, path = _https_credential(badges, live_https_city, tmp_path)
     credential = json.loads(body)
     credential["credentialSubject"]["achievement"]["name"] = "Brain surgery"
     path.write_text(json.dumps(credential))
@@ -266,7 +266,7 @@ def test_ob3_did_web_tampered_credential_is_invalid(validators, badges, live_htt
 
 
 def test_ob3_did_web_vc_jwt_is_valid(validators, badges, live_https_city, tmp_path):
-    _uid, _body, path = _did_credential(badges, live_https_city, tmp_path, "jwt")
+    _uid, _body, path = _https_credential(badges, live_https_city, tmp_path, "jwt")
     code, report = _ob3_jwt(validators, path, live_https_city.front.cafile)
     assert code == 0 and report["valid_signature"] and report["revocation_status"], report
     assert report["issuer"].startswith("did:web:127.0.0.1%3A")
@@ -275,7 +275,7 @@ def test_ob3_did_web_vc_jwt_is_valid(validators, badges, live_https_city, tmp_pa
 def test_ob3_did_web_vc_jwt_revoked_is_reported_revoked(
     validators, badges, live_https_city, tmp_path
 ):
-    uid, _body, path = _did_credential(badges, live_https_city, tmp_path, "jwt")
+    uid, _body, path = _https_credential(badges, live_https_city, tmp_path, "jwt")
     badges.revoke(uid, "cheating")
     code, report = _ob3_jwt(validators, path, live_https_city.front.cafile)
     assert report["valid_signature"] is True and report["revocation_status"] is False, report
@@ -283,9 +283,27 @@ def test_ob3_did_web_vc_jwt_revoked_is_reported_revoked(
 
 
 def test_ob3_did_web_vc_jwt_tampered_is_invalid(validators, badges, live_https_city, tmp_path):
-    _uid, body, path = _did_credential(badges, live_https_city, tmp_path, "jwt")
+    _uid, body, path = _https_credential(badges, live_https_city, tmp_path, "jwt")
     header, payload, signature = body.decode().split(".")
     flipped = ("A" if signature[10] != "A" else "B").join((signature[:10], signature[11:]))
     path.write_text(".".join((header, payload, flipped)))
     code, report = _ob3_jwt(validators, path, live_https_city.front.cafile)
     assert code != 0 and report["valid_signature"] is False, report
+
+
+def test_ob3_credential_saved_before_did_issuers_stays_valid(
+    validators, badges, live_https_city, tmp_path, monkeypatch
+):
+    """Switching badges.did_issuers on changes what is signed from then on; a credential saved
+    in the URL form before keeps verifying, and the new one is in the DID form."""
+    settings = live_https_city.server.config.registry.settings
+    monkeypatch.setitem(settings, "badges.did_issuers", "false")
+    uid, body, path = _https_credential(badges, live_https_city, tmp_path)
+    assert json.loads(body)["issuer"]["id"].startswith("https://127.0.0.1:")
+    monkeypatch.setitem(settings, "badges.did_issuers", "auto")
+    now = json.loads(
+        _get(f"{live_https_city.origin}/badges/credentials/{uid}", live_https_city.front.cafile)
+    )
+    assert now["issuer"]["id"].startswith("did:web:")
+    code, log, report = _ob3(validators, path, live_https_city.front.cafile)
+    assert code == 0 and log["valid_signature"] and log["revocation_status"], report
