@@ -6,12 +6,14 @@ also built by :mod:`plugins.badges.urls`; keep the two in step.
 
 from plugins.badges import webhooks
 from plugins.badges.interfaces import IBadgeIssuer, IIssuerKeys
+from plugins.badges.urls import check_did_setting
 
 JSON_SUFFIX = r"{ext:(\.json)?}"
 
 
 def includeme(config):
     config.add_translation_domain(__name__, "col_badges", "plugins.badges:locale")
+    check_did_setting(config.registry.settings)
     webhooks.register(config)  # badge.issued and badge.revoked (col_core.webhooks)
     config.register_service_factory("plugins.badges.keyring.issuer_keys_factory", IIssuerKeys)
     config.register_service_factory("plugins.badges.services.badge_issuer_factory", IBadgeIssuer)
@@ -22,8 +24,11 @@ def includeme(config):
     config.add_route("badges.issuer_jwks", "/issuers/{issuer:\\d+}/jwks")
     config.add_route("badges.revocations", "/issuers/{issuer:\\d+}/revocations")
     config.add_route("badges.status_list", "/issuers/{issuer:\\d+}/status")
+    config.add_route("badges.did_status_list", "/issuers/{issuer:\\d+}/did-status")
+    config.add_route("badges.did_document", "/issuers/{issuer:\\d+}/did.json")
     config.add_route("badges.class", "/classes/{badge:\\d+}" + JSON_SUFFIX)
     config.add_route("badges.class_image", "/classes/{badge:\\d+}/image")
+    config.add_route("badges.class_image_png", "/classes/{badge:\\d+}/image.png")
     config.add_route("badges.assertion", "/assertions/{uid:[0-9a-f]+}" + JSON_SUFFIX)
     config.add_route("badges.signed", "/assertions/{uid:[0-9a-f]+}/signed")
     config.add_route(

@@ -172,10 +172,23 @@ class Documents:
             },
         )
 
+    def did_document(self, issuer: Issuer) -> dict:
+        """The issuer's did:web document: every Ed25519 key, current and retired, so what any
+        of them signed keeps verifying after a rotation."""
+        return keys.did_web_document(
+            self.urls.did(issuer.id),
+            [
+                (self.urls.did_method(issuer.id, key.id), keys.public_key_from_pem(key.public_pem))
+                for key in issuer.keys
+                if key.kind == "ed25519"
+            ],
+            {"alsoKnownAs": [self.urls.issuer_profile(issuer.id)]},
+        )
+
     def _ob3_issuer(self, issuer: Issuer) -> dict:
         organisation = issuer.organisation
         return ob3.profile(
-            self.urls.issuer_profile(issuer.id),
+            self.urls.ob3_issuer(issuer.id),
             organisation.name,
             url=organisation.website or self.urls.issuer(issuer.id),
             email=issuer.email or None,
@@ -217,7 +230,7 @@ class Documents:
                 for e in assertion.evidence
             ],
             credential_status=ob3.status_entry(
-                self.urls.status_list(assertion.issuer_id), assertion.status_index
+                self.urls.ob3_status_list(assertion.issuer_id), assertion.status_index
             ),
         )
         # The hash is the one stored at issue time (the email itself may be gone by now).
@@ -229,19 +242,24 @@ class Documents:
         return ob3.sign(
             self.credential(assertion),
             private,
-            self.urls.key(assertion.issuer_id, key.id),
+            self.urls.ob3_method(assertion.issuer_id, key.id),
             created=_utc(assertion.issued_on),
         )
 
     def vc_jwt(self, assertion: Assertion) -> str:
-        key, private = self.keyring.signing_key(assertion.issuer, "rsa")
-        return ob3.to_vc_jwt(
-            self.credential(assertion),
-            private,
-            kid=f"{self.urls.jwks(assertion.issuer_id)}#{key.id}",
-        )
+        if self.urls.did_issuers:
+            # EdDSA with the key the DID document lists (kid = did:web:...#key-N), so a DID
+            # resolver finds it; RS256 keys are named by their JWKS URL, which a DID cannot be.
+            key, private = self.keyring.signing_key(assertion.issuer, "ed25519")
+            kid = self.urls.did_method(assertion.issuer_id, key.id)
+        else:
+            key, private = self.keyring.signing_key(assertion.issuer, "rsa")
+            kid = f"{self.urls.jwks(assertion.issuer_id)}#{key.id}"
+        return ob3.to_vc_jwt(self.credential(assertion), private, kid=kid)
 
-    def status_list(self, issuer: Issuer) -> dict:
+    def status_list(self, issuer: Issuer, *, did: bool = False) -> dict:
+        """The BitstringStatusListCredential; ``did``: issued by the DID (``/did-status``),
+        else by the profile URL (``/status``), matching the credentials that point at it."""
         bits = status_list.StatusList()
         revoked = self.dbsession.scalars(
             select(Assertion.status_index).where(
@@ -252,12 +270,13 @@ class Documents:
             bits.set(index)
         key, private = self.keyring.signing_key(issuer, "ed25519")
         doc = status_list.list_credential(
-            self.urls.status_list(issuer.id),
-            self.urls.issuer_profile(issuer.id),
+            self.urls.did_status_list(issuer.id) if did else self.urls.status_list(issuer.id),
+            self.urls.did(issuer.id) if did else self.urls.issuer_profile(issuer.id),
             bits,
             valid_from=EPOCH,
         )
-        return integrity.sign(doc, private, self.urls.key(issuer.id, key.id), created=EPOCH)
+        method = self.urls.did_method if did else self.urls.key
+        return integrity.sign(doc, private, method(issuer.id, key.id), created=EPOCH)
 
 
 def _uuid(uid: str) -> str:

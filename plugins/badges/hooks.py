@@ -34,7 +34,8 @@ _ = TranslationStringFactory("col_badges")
 @hookimpl
 def col_settings_defaults() -> dict[str, str]:
     # Let verification fetch private/loopback addresses (tests, intranet issuers) only if set.
-    return {"badges.fetch_private": "false"}
+    # did:web issuers: "auto" turns them on where the public URL is HTTPS (did:web needs it).
+    return {"badges.fetch_private": "false", "badges.did_issuers": "auto"}
 
 
 @hookimpl

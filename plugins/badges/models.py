@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from col_core.db.meta import Base, Timestamped, utcnow
@@ -173,6 +174,8 @@ class Assertion(TenantScoped, Timestamped, Base):
     # [{"url": ..., "narrative": ..., "name": ...}], copied in at issue time.
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     visibility: Mapped[str] = mapped_column(String(8), default="link")
+    # The share page names the recipient only when they chose so.
+    show_name: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     source: Mapped[str] = mapped_column(String(16), default="direct")
     # Emailed to a recipient without an account: the link that claims it into a new one.
     accept_token: Mapped[str | None] = mapped_column(String(64), unique=True)

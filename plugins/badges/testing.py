@@ -20,7 +20,7 @@ from col_core.security.passwords import hash_password
 from col_core.tenancy import account_lookup
 from col_core.tenancy.hosts import point_at
 from col_core.tenancy.scoping import set_tenant
-from col_core.testing.live import LiveServer
+from col_core.testing.live import LiveServer, TlsFront
 from col_core.testing.people import accept_terms
 from plugins.badges.interfaces import IBadgeIssuer, IIssuerKeys
 from plugins.badges.models import Assertion, BadgeClass
@@ -149,22 +149,39 @@ def badges(registry, factories):
 class LiveCity:
     """The whole app served on 127.0.0.1:<port>, badge ids on that origin (``/t/<slug>``)."""
 
-    def __init__(self, app_settings: dict, tenant):
+    def __init__(self, app_settings: dict, tenant, front: TlsFront | None = None):
         # mypy cannot tell that the dotted setting name is not LiveServer's `threads`.
         overrides = {"badges.fetch_private": "true"}
+        if front is not None:
+            overrides["col.public_url"] = front.origin
         self.server = LiveServer(app_settings, **overrides)  # type: ignore[arg-type]
-        self.origin = self.server.city(tenant)
+        self.front = front
+        if front is not None:
+            front.serve(int(self.server.origin.rsplit(":", 1)[1]))
+        # Where ids point: the HTTPS front when there is one.
+        self.origin = (front.origin if front else self.server.origin) + f"/t/{tenant.slug}"
         host = self.server.origin.removeprefix("http://")
         # A webtest client of the same app, for posting forms to it.
         self.app = webtest.TestApp(self.server.wsgi_app, extra_environ={"HTTP_HOST": host})
         self.prefix = f"/t/{tenant.slug}"
 
     def close(self) -> None:
+        if self.front is not None:
+            self.front.close()
         self.server.close()
 
 
 @pytest.fixture
 def live_city(app_settings, badges):
     city = LiveCity(app_settings, badges.tenant)
+    yield city
+    city.close()
+
+
+@pytest.fixture
+def live_https_city(app_settings, badges, tmp_path):
+    """:func:`live_city` behind an HTTPS front (``city.front.cafile`` to trust): its public URL
+    is ``https://127.0.0.1:<port>``, so issuers are did:web (``badges.did_issuers = auto``)."""
+    city = LiveCity(app_settings, badges.tenant, TlsFront(tmp_path))
     yield city
     city.close()

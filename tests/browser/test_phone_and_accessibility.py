@@ -163,6 +163,7 @@ def test_every_page_type_fits_a_phone_and_passes_axe(
 
     page = phone(chromium, server, people.client(city, learner).session_cookie, language)
     found += check(page, "wallet", base + "/badges/wallet")
+    found += check(page, "badge share page, as its owner", f"{base}/badges/share/{uid}")
     found += check(page, "map, as a learner", base + "/map/")
     found += check(page, "account", base + "/account")
     page = phone(chromium, server, staff.session_cookie, language)

@@ -10,7 +10,9 @@ build the OB 2.0 ones do.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import ssl
 import subprocess
 import urllib.request
 from pathlib import Path
@@ -20,10 +22,12 @@ import pytest
 pytestmark = pytest.mark.validators
 
 ROOT = Path(__file__).resolve().parents[2]
-TOOLS = ROOT / "tests" / ".tools"
+# COL_OB_TOOLS: validators built elsewhere (build_ob_validators.sh reads the same variable).
+TOOLS = Path(os.environ.get("COL_OB_TOOLS") or ROOT / "tests" / ".tools")
 OB2_PYTHON = TOOLS / "ob2-venv" / "bin" / "python"
 OB2_RUNNER = ROOT / "tests" / "tools" / "ob2_validate.py"
 OB3_RUNNER = TOOLS / "ob3" / "ob3_verify.mjs"
+OB3_JWT_RUNNER = TOOLS / "ob3" / "ob3_jwt_verify.mjs"
 EMAIL = "ana@example.org"
 
 
@@ -49,8 +53,10 @@ def live(live_city):
     return live_city.origin
 
 
-def _run(command):
-    proc = subprocess.run([str(c) for c in command], capture_output=True, text=True, timeout=180)
+def _run(command, env=None):
+    proc = subprocess.run(
+        [str(c) for c in command], capture_output=True, text=True, timeout=180, env=env
+    )
     try:
         return proc.returncode, json.loads(proc.stdout)
     except ValueError:
@@ -64,15 +70,21 @@ def _ob2(validators, target, email=EMAIL):
     return code == 0 and report["report"]["valid"] is True, report["report"]
 
 
-def _ob3(validators, path):
+def _ob3(validators, path, cafile=None):
     if not validators["ob3"]:
         pytest.skip("OB 3.0 verifier not built (needs npm; sh tests/tools/build_ob_validators.sh)")
-    code, report = _run(["node", OB3_RUNNER, path])
+    code, report = _run(["node", OB3_RUNNER, path], env=_trusting(cafile))
     return code, {e["id"]: e["valid"] for e in report.get("log", [])}, report
 
 
-def _get(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=30) as response:
+def _trusting(cafile) -> dict | None:
+    """Node's environment trusting the HTTPS front's certificate (did:web needs https)."""
+    return {**os.environ, "NODE_EXTRA_CA_CERTS": str(cafile)} if cafile else None
+
+
+def _get(url: str, cafile=None) -> bytes:
+    context = ssl.create_default_context(cafile=str(cafile)) if cafile else None
+    with urllib.request.urlopen(url, timeout=30, context=context) as response:
         return response.read()
 
 
@@ -118,6 +130,15 @@ def test_ob2_tampered_signature_is_invalid(validators, badges, live):
     flipped = ("A" if signature[10] != "A" else "B").join((signature[:10], signature[11:]))
     valid, _report = _ob2(validators, ".".join((header, payload, flipped)))
     assert not valid
+
+
+def _rotate(badges, uid: str, kind: str) -> None:
+    from plugins.badges.interfaces import IIssuerKeys
+    from plugins.badges.models import Issuer
+
+    with badges.request() as request:
+        issuer = request.dbsession.get(Issuer, badges.assertion(uid).issuer_id)
+        request.find_service(IIssuerKeys).rotate(issuer, kind)
 
 
 def _credential(badges, live, tmp_path, uid=None):
@@ -167,13 +188,8 @@ def test_ob3_baked_credential_is_valid(validators, badges, live, tmp_path, ext):
 def test_ob3_credential_signed_before_a_key_rotation_stays_valid(
     validators, badges, live, tmp_path
 ):
-    from plugins.badges.interfaces import IIssuerKeys
-    from plugins.badges.models import Issuer
-
     uid, _credential_doc, path = _credential(badges, live, tmp_path)
-    with badges.request() as request:
-        issuer = request.dbsession.get(Issuer, badges.assertion(uid).issuer_id)
-        request.find_service(IIssuerKeys).rotate(issuer, "ed25519")
+    _rotate(badges, uid, "ed25519")
     code, log, report = _ob3(validators, path)
     assert code == 0 and log["valid_signature"], report
 
@@ -182,15 +198,112 @@ def test_ob2_signed_after_a_key_rotation_is_valid(validators, badges, live):
     """The issuer lists only its active RSA key: this validator refuses an Issuer with several
     ``publicKey`` values and a JWS whose key is not listed, so a JWS made before a rotation
     validates only with our own verifier (tests/functional/badges/test_badges_ob3.py)."""
-    from plugins.badges.interfaces import IIssuerKeys
-    from plugins.badges.models import Issuer
-
     uid, url = _issued(badges, live)
     before = _get(f"{url}/signed").decode()
-    with badges.request() as request:
-        issuer = request.dbsession.get(Issuer, badges.assertion(uid).issuer_id)
-        request.find_service(IIssuerKeys).rotate(issuer, "rsa")
+    _rotate(badges, uid, "rsa")
     token = _get(f"{url}/signed").decode()
     assert token != before
     valid, report = _ob2(validators, token)
     assert valid, report
+
+
+# ---------------------------------------------------------------- did:web issuers (HTTPS front)
+# The city served behind an HTTPS front on 127.0.0.1 (its certificate trusted by node through
+# NODE_EXTRA_CA_CERTS): badges.did_issuers=auto makes issuers did:web:127.0.0.1%3A<port>:t:...,
+# which the DCC verifier and did-jwt resolve over real HTTPS. No key is pinned anywhere.
+
+
+def _https_credential(badges, city, tmp_path, form="json"):
+    uid = badges.issue(badges.badge_class())
+    query = "?format=jwt" if form == "jwt" else ""
+    body = _get(f"{city.origin}/badges/credentials/{uid}{query}", city.front.cafile)
+    path = tmp_path / f"credential.{form}"
+    path.write_bytes(body)
+    return uid, body, path
+
+
+def _ob3_jwt(validators, path, cafile):
+    if not (validators["ob3"] and OB3_JWT_RUNNER.exists()):
+        pytest.skip("VC-JWT verifier not built (needs npm; sh tests/tools/build_ob_validators.sh)")
+    return _run(["node", OB3_JWT_RUNNER, path], env=_trusting(cafile))
+
+
+def test_ob3_did_web_credential_is_valid(validators, badges, live_https_city, tmp_path):
+    _uid, body, path = _https_credential(badges, live_https_city, tmp_path)
+    credential = json.loads(body)
+    assert credential["issuer"]["id"].startswith("did:web:127.0.0.1%3A")
+    assert credential["proof"]["verificationMethod"].startswith(credential["issuer"]["id"] + "#")
+    code, log, report = _ob3(validators, path, live_https_city.front.cafile)
+    assert code == 0 and log["valid_signature"] and log["revocation_status"], report
+
+
+def test_ob3_did_web_revoked_credential_is_reported_revoked(
+    validators, badges, live_https_city, tmp_path
+):
+    uid, _body, path = _https_credential(badges, live_https_city, tmp_path)
+    badges.revoke(uid, "cheating")
+    code, log, report = _ob3(validators, path, live_https_city.front.cafile)
+    assert log["valid_signature"] is True and log["revocation_status"] is False, report
+    assert code != 0
+
+
+def test_ob3_did_web_credential_signed_before_a_key_rotation_stays_valid(
+    validators, badges, live_https_city, tmp_path
+):
+    uid, _body, path = _https_credential(badges, live_https_city, tmp_path)
+    _rotate(badges, uid, "ed25519")
+    code, log, report = _ob3(validators, path, live_https_city.front.cafile)
+    assert code == 0 and log["valid_signature"], report
+
+
+def test_ob3_did_web_tampered_credential_is_invalid(validators, badges, live_https_city, tmp_path):
+    _uid, body, path = _https_credential(badges, live_https_city, tmp_path)
+    credential = json.loads(body)
+    credential["credentialSubject"]["achievement"]["name"] = "Brain surgery"
+    path.write_text(json.dumps(credential))
+    code, log, report = _ob3(validators, path, live_https_city.front.cafile)
+    assert code != 0 and log.get("valid_signature") is not True, report
+
+
+def test_ob3_did_web_vc_jwt_is_valid(validators, badges, live_https_city, tmp_path):
+    _uid, _body, path = _https_credential(badges, live_https_city, tmp_path, "jwt")
+    code, report = _ob3_jwt(validators, path, live_https_city.front.cafile)
+    assert code == 0 and report["valid_signature"] and report["revocation_status"], report
+    assert report["issuer"].startswith("did:web:127.0.0.1%3A")
+
+
+def test_ob3_did_web_vc_jwt_revoked_is_reported_revoked(
+    validators, badges, live_https_city, tmp_path
+):
+    uid, _body, path = _https_credential(badges, live_https_city, tmp_path, "jwt")
+    badges.revoke(uid, "cheating")
+    code, report = _ob3_jwt(validators, path, live_https_city.front.cafile)
+    assert report["valid_signature"] is True and report["revocation_status"] is False, report
+    assert code != 0
+
+
+def test_ob3_did_web_vc_jwt_tampered_is_invalid(validators, badges, live_https_city, tmp_path):
+    _uid, body, path = _https_credential(badges, live_https_city, tmp_path, "jwt")
+    header, payload, signature = body.decode().split(".")
+    flipped = ("A" if signature[10] != "A" else "B").join((signature[:10], signature[11:]))
+    path.write_text(".".join((header, payload, flipped)))
+    code, report = _ob3_jwt(validators, path, live_https_city.front.cafile)
+    assert code != 0 and report["valid_signature"] is False, report
+
+
+def test_ob3_credential_saved_before_did_issuers_stays_valid(
+    validators, badges, live_https_city, tmp_path, monkeypatch
+):
+    """Switching badges.did_issuers on changes what is signed from then on; a credential saved
+    in the URL form before keeps verifying, and the new one is in the DID form."""
+    settings = live_https_city.server.config.registry.settings
+    monkeypatch.setitem(settings, "badges.did_issuers", "false")
+    uid, body, path = _https_credential(badges, live_https_city, tmp_path)
+    assert json.loads(body)["issuer"]["id"].startswith("https://127.0.0.1:")
+    monkeypatch.setitem(settings, "badges.did_issuers", "auto")
+    now = json.loads(
+        _get(f"{live_https_city.origin}/badges/credentials/{uid}", live_https_city.front.cafile)
+    )
+    assert now["issuer"]["id"].startswith("did:web:")
+    code, log, report = _ob3(validators, path, live_https_city.front.cafile)
+    assert code == 0 and log["valid_signature"] and log["revocation_status"], report

@@ -5,12 +5,15 @@
 #
 #   tests/.tools/ob2-venv/   1EdTech (IMS Global) `openbadges` 1.1.2, OB 2.0, in its own venv
 #   tests/.tools/ob3/        Digital Credentials Consortium verifier-core (npm), OB 3.0 / VC 2.0
+#                            (Data Integrity, did:web, status lists); did-jwt with the DIF
+#                            did:web resolver (npm) for VC-JWTs of did:web issuers
 #
-# Runners of our own live beside this script: ob2_validate.py and ob3_verify.mjs.
+# Runners of our own live beside this script: ob2_validate.py, ob3_verify.mjs, ob3_jwt_verify.mjs.
 # Usage: sh tests/tools/build_ob_validators.sh [--force]
+# COL_OB_TOOLS=DIR builds into DIR instead of tests/.tools (the tests read the same variable).
 set -e
 HERE=$(cd "$(dirname "$0")" && pwd)
-TOOLS="$HERE/../.tools"
+TOOLS="${COL_OB_TOOLS:-$HERE/../.tools}"
 mkdir -p "$TOOLS"
 TOOLS=$(cd "$TOOLS" && pwd)
 FORCE=${1:-}
@@ -43,11 +46,15 @@ if ! command -v npm >/dev/null 2>&1; then
     exit 0
 fi
 mkdir -p "$N"
-if [ "$FORCE" = "--force" ] || [ ! -d "$N/node_modules/@digitalcredentials/verifier-core" ]; then
+if [ "$FORCE" = "--force" ] || [ ! -d "$N/node_modules/@digitalcredentials/verifier-core" ] \
+    || [ ! -d "$N/node_modules/web-did-resolver" ]; then
     (cd "$N" && [ -f package.json ] || (cd "$N" && npm init -y >/dev/null))
-    (cd "$N" && npm install --silent --no-audit --no-fund @digitalcredentials/verifier-core@1.0.0-beta.11)
+    (cd "$N" && npm install --silent --no-audit --no-fund \
+        @digitalcredentials/verifier-core@1.0.0-beta.11 \
+        did-jwt@8.0.18 did-resolver@4.1.0 web-did-resolver@2.0.32)
 fi
-# Node resolves packages from the importing file's folder, so the runner is copied next to
+# Node resolves packages from the importing file's folder, so the runners are copied next to
 # node_modules rather than run from tests/tools/.
 cp "$HERE/ob3_verify.mjs" "$N/ob3_verify.mjs"
+cp "$HERE/ob3_jwt_verify.mjs" "$N/ob3_jwt_verify.mjs"
 echo "ob3 verifier ok: $N"

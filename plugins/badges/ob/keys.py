@@ -15,6 +15,7 @@ secret (the platform keeps that secret outside the database).
 from __future__ import annotations
 
 import json
+from urllib.parse import unquote
 
 import base58
 from cryptography.hazmat.primitives import serialization
@@ -38,6 +39,8 @@ __all__ = [
     "did_key_document",
     "multikey_document",
     "controller_document",
+    "did_web_document",
+    "did_web_url",
     "public_jwk",
     "public_key_from_jwk",
 ]
@@ -208,6 +211,32 @@ def controller_document(
     if extra:
         doc.update({k: v for k, v in extra.items() if k not in doc})
     return doc
+
+
+def did_web_document(did: str, ed25519_keys: list[tuple[str, object]], extra: dict | None = None):
+    """A did:web DID document: each ``(method id, key)`` a Multikey under ``assertionMethod``.
+
+    Methods are embedded by fragment (``did:web:...#key-N``), as DID resolvers dereference them.
+    """
+    doc = controller_document(did, [method for method, _key in ed25519_keys], extra)
+    doc["verificationMethod"] = [
+        multikey_document(method, did, key, context=False) for method, key in ed25519_keys
+    ]
+    return doc
+
+
+def did_web_url(did: str) -> str:
+    """Where a ``did:web`` DID (or DID URL) resolves: ``https://host[:port]/path/did.json``, or
+    ``/.well-known/did.json`` for a host-only DID (did:web method specification, Read)."""
+    if not did.startswith("did:web:"):
+        raise ValueError(f"not a did:web: {did}")
+    host, *path = did[len("did:web:") :].split("#")[0].split("?")[0].split(":")
+    host = unquote(host)
+    if not host or any(c in host for c in "/@\\") or any(not p or "/" in unquote(p) for p in path):
+        raise ValueError(f"not a valid did:web: {did}")
+    if not path:
+        return f"https://{host}/.well-known/did.json"
+    return f"https://{host}/" + "/".join(unquote(p) for p in path) + "/did.json"
 
 
 def public_jwk(key: PrivateKey | PublicKey, kid: str | None = None) -> dict:

@@ -260,16 +260,24 @@ def _numeric_date(value: str) -> int:
 
 
 def to_vc_jwt(
-    credential_doc: dict, private_key: rsa.RSAPrivateKey, *, kid: str | None = None
+    credential_doc: dict,
+    private_key: rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey,
+    *,
+    kid: str | None = None,
 ) -> str:
-    """The credential as an RS256 VC-JWT (OB 3.0 section 8.2).
+    """The credential as a VC-JWT (OB 3.0 section 8.2): RS256 with an RSA key, EdDSA with an
+    Ed25519 one (a did:web issuer's Multikey).
 
     The payload is the credential itself plus ``iss``, ``jti``, ``nbf`` (validFrom),
     ``exp`` (validUntil) and ``sub`` (credentialSubject.id, when there is one). The header names
     the key by ``kid`` (a URL resolving to a JWK) or, without one, embeds the public ``jwk``.
     """
-    if not isinstance(private_key, rsa.RSAPrivateKey):
-        raise TypeError("VC-JWT signing uses RS256 and needs an RSA private key")
+    if isinstance(private_key, rsa.RSAPrivateKey):
+        algorithm = "RS256"
+    elif isinstance(private_key, ed25519.Ed25519PrivateKey):
+        algorithm = "EdDSA"
+    else:
+        raise TypeError("VC-JWT signing needs an RSA (RS256) or Ed25519 (EdDSA) private key")
     claims = dict(credential_doc)
     claims["iss"] = _issuer_id(credential_doc)
     claims["jti"] = credential_doc["id"]
@@ -280,14 +288,14 @@ def to_vc_jwt(
     if subject_id:
         claims["sub"] = subject_id
     headers = {"kid": kid} if kid else {"jwk": keys.public_jwk(private_key)}
-    return jwt.encode(claims, private_key, algorithm="RS256", headers=headers)
+    return jwt.encode(claims, private_key, algorithm=algorithm, headers=headers)
 
 
 def from_vc_jwt(
     token: str,
-    public_key: rsa.RSAPublicKey | None = None,
+    public_key: keys.PublicKey | None = None,
     *,
-    resolve_kid: Callable[[str], rsa.RSAPublicKey] | None = None,
+    resolve_kid: Callable[[str], keys.PublicKey] | None = None,
     now: datetime | None = None,
 ) -> dict:
     """Verify a VC-JWT and return the credential it carries (without the JWT claims).
@@ -317,7 +325,8 @@ def from_vc_jwt(
         claims = jwt.decode(
             token.strip(),
             key,
-            algorithms=["RS256"],
+            # Bound to the key's type, so an RSA key is never used to check an EdDSA token.
+            algorithms=["RS256"] if isinstance(key, rsa.RSAPublicKey) else ["EdDSA"],
             options={
                 "verify_aud": False,
                 "verify_exp": False,

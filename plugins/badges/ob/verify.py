@@ -212,10 +212,45 @@ def _ob2_signed(result, fetch, token: str, emails, now) -> None:
 # ----------------------------------------------------------------------------- OB 3.0
 
 
+def _listed(controller_doc: dict, method: str) -> bool:
+    listed = controller_doc.get("assertionMethod") or []
+    return any(
+        m == method or (isinstance(m, dict) and m.get("id") == method)
+        for m in (listed if isinstance(listed, list) else [listed])
+    )
+
+
+def _resolve_did_web(fetch: Fetch, method: str) -> integrity.ResolvedMethod:
+    """A ``did:web:...#key`` method: fetch the DID document over HTTPS, find the Multikey in it
+    and check the DID lists it for assertions (the key then speaks for that DID alone)."""
+    did = method.split("#")[0]
+    try:
+        url = keys.did_web_url(did)
+    except ValueError as exc:
+        raise _Invalid(str(exc)) from exc
+    doc = _get_doc(fetch, url, "DID document")
+    if doc.get("id") != did:
+        raise _Invalid(f"the DID document at {url} is not the one of {did}")
+    found = next(
+        (
+            m
+            for m in doc.get("verificationMethod") or []
+            if isinstance(m, dict) and m.get("id") == method
+        ),
+        None,
+    )
+    if found is None or found.get("controller") != did:
+        raise _Invalid(f"{did} does not publish the key {method}")
+    public_key = keys.ed25519_from_multibase(found.get("publicKeyMultibase", ""))
+    return integrity.ResolvedMethod(public_key, did, _listed(doc, method))
+
+
 def _resolver(fetch: Fetch) -> Callable[[str], integrity.ResolvedMethod]:
     def resolve(method: str) -> integrity.ResolvedMethod:
         if method.startswith("did:key:"):
             return integrity.ResolvedMethod(keys.resolve_did_key(method), method.split("#")[0])
+        if method.startswith("did:web:"):
+            return _resolve_did_web(fetch, method)
         if not method.startswith(("http://", "https://")):
             raise ValueError(f"unsupported verification method {method}")
         doc = _get_doc(fetch, urldefrag(method)[0], "verification method")
@@ -234,12 +269,7 @@ def _resolver(fetch: Fetch) -> Callable[[str], integrity.ResolvedMethod]:
         if not isinstance(controller, str):
             raise ValueError("verification method names no controller")
         controller_doc = _get_doc(fetch, controller, "key controller")
-        listed = controller_doc.get("assertionMethod") or []
-        allowed = any(
-            m == method or (isinstance(m, dict) and m.get("id") == method)
-            for m in (listed if isinstance(listed, list) else [listed])
-        )
-        return integrity.ResolvedMethod(public_key, controller, allowed)
+        return integrity.ResolvedMethod(public_key, controller, _listed(controller_doc, method))
 
     return resolve
 
@@ -298,6 +328,11 @@ def _ob3_jwt(result, fetch, token: str, emails, now) -> None:
     result.format = "ob3-jwt"
 
     def resolve_kid(kid: str):
+        if kid.startswith("did:web:"):
+            method = _resolve_did_web(fetch, kid)
+            if not method.assertion_method:
+                raise _Invalid(f"{method.controller} does not list {kid} for assertions")
+            return method.public_key, method.controller
         doc = _get_doc(fetch, urldefrag(kid)[0], "JWT key")
         if "keys" in doc:  # a JWKS: pick the key by its kid
             doc = next((k for k in doc["keys"] if k.get("kid") in (kid, urldefrag(kid)[1])), {})

@@ -30,6 +30,7 @@ from plugins.badges.views.common import (
 )
 
 PUBLIC = {"permission": "view", "request_method": "GET"}
+DID_JSON = "application/did+ld+json"
 
 
 @view_config(route_name="badges.issuer", **PUBLIC)
@@ -69,10 +70,19 @@ def revocations(request):
     return jsonld(documents(request).revocation_list(get_issuer(request)))
 
 
+@view_config(route_name="badges.did_document", **PUBLIC)
+def did_document(request):
+    # Served whatever badges.did_issuers says now, so credentials made with it keep resolving.
+    return jsonld(documents(request).did_document(get_issuer(request)), content_type=DID_JSON)
+
+
 @view_config(route_name="badges.status_list", **PUBLIC)
+@view_config(route_name="badges.did_status_list", **PUBLIC)
 def status_list(request):
+    did = request.matched_route.name == "badges.did_status_list"
     response = jsonld(
-        documents(request).status_list(get_issuer(request)), content_type="application/vc+ld+json"
+        documents(request).status_list(get_issuer(request), did=did),
+        content_type="application/vc+ld+json",
     )
     response.cache_control = "no-cache"  # revocation must show at once
     return response
@@ -88,6 +98,8 @@ def badge_class(request):
         request,
         badge=badge,
         image_url=urls_for(request).badge_image(badge.id),
+        preview_image=urls_for(request).badge_image_png(badge.id),
+        page_url=urls_for(request).badge_class(badge.id),
         **learner_status(request, badge),
     )
 
@@ -118,8 +130,10 @@ def badge_image_bytes(request, badge, kind: str | None = None) -> bytes:
 
 
 @view_config(route_name="badges.class_image", **PUBLIC)
+@view_config(route_name="badges.class_image_png", **PUBLIC)
 def badge_image(request):
-    data = badge_image_bytes(request, get_badge_class(request))
+    kind = "png" if request.matched_route.name == "badges.class_image_png" else None
+    data = badge_image_bytes(request, get_badge_class(request), kind)
     response = Response(
         body=data, content_type="image/png" if data.startswith(b"\x89PNG") else "image/svg+xml"
     )

@@ -11,6 +11,7 @@ from col_core.tenancy.scoping import cross_tenant
 from plugins.badges.documents import Documents
 from plugins.badges.interfaces import IIssuerKeys
 from plugins.badges.models import VISIBILITIES, Assertion, ImportedBadge
+from plugins.badges.sharing import linkedin_url, recipient_name
 from plugins.badges.urls import BadgeUrls, urls_for
 from plugins.badges.views.common import current_user, get_assertion, jsonld
 
@@ -23,13 +24,24 @@ def share_context(request, assertion: Assertion) -> dict:
         status = "expired"
     else:
         status = "valid"
+    badge, issuer = assertion.badge_class, assertion.issuer.organisation
     return {
         "assertion": assertion,
-        "badge": assertion.badge_class,
+        "badge": badge,
         "status": status,
-        "issuer": assertion.issuer.organisation,
+        "issuer": issuer,
         "urls": urls,
         "image_url": urls.badge_image(assertion.badge_class_id),
+        "preview_image": urls.badge_image_png(assertion.badge_class_id),
+        "recipient_name": recipient_name(assertion),
+        "linkedin_url": linkedin_url(
+            badge.name,
+            issuer.name,
+            assertion.issued_on,
+            urls.share(assertion.uid),
+            assertion.uid,
+            assertion.expires_at,
+        ),
         "downloads": [
             ("PNG (Open Badges 2.0)", urls.baked(assertion.uid, 2, "png")),
             ("SVG (Open Badges 2.0)", urls.baked(assertion.uid, 2, "svg")),
@@ -68,6 +80,8 @@ def set_visibility(request):
     if visibility not in VISIBILITIES:
         raise HTTPBadRequest("Choose public, link only or private.")
     assertion.visibility = visibility
+    # An unticked checkbox sends nothing: the name is shown only when asked for.
+    assertion.show_name = request.POST.get("show_name") == "1"
     return HTTPSeeOther(request.route_url("badges.share", uid=assertion.uid))
 
 

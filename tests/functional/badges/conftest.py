@@ -2,7 +2,7 @@
 
 import pytest
 
-from plugins.badges.testing import badges, live_city  # noqa: F401 - the fixtures
+from plugins.badges.testing import badges, live_city, live_https_city  # noqa: F401 - fixtures
 
 
 @pytest.fixture
