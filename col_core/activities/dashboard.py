@@ -27,7 +27,6 @@ from col_core.activities.interfaces import (
     IParticipationService,
     ValidationFailed,
 )
-from col_core.activities.repeats import WEEKDAYS
 from col_core.activities.models import (
     ACCESSIBILITY,
     ACTIVITY_TYPES,
@@ -36,6 +35,7 @@ from col_core.activities.models import (
     ActivitySession,
     Participation,
 )
+from col_core.activities.repeats import WEEKDAYS
 from col_core.activities.resources import activity_factory
 from col_core.files.interfaces import IStoredFiles
 from col_core.organisations.resources import organisation_factory

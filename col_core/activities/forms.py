@@ -80,8 +80,9 @@ def form_values(activity) -> dict:
         if isinstance(session, dict):
             values[f"session_start_{number}"] = _text(session.get("start"))
             values[f"session_end_{number}"] = _text(session.get("end"))
-    values["rrule"] = _text(schedule.get("rrule"))
-    values.update(builder_values(values["rrule"]))
+    rule = _text(schedule.get("rrule"))
+    values["rrule"] = rule
+    values.update(builder_values(rule))
     for number, resource in enumerate(activity.resources or []):
         for key in ("kind", "title", "url", "text"):
             values[f"resource_{key}_{number}"] = _text(resource.get(key))

@@ -129,8 +129,8 @@ class NominatimGeocoder(CityPlacesGeocoder):
         center = (tenant.map or {}).get("center")
         if center:
             # Prefer (not restrict to) a box of about 50 km around the city's centre.
-            latitude, longitude = float(center[0]), float(center[1])
-            params["viewbox"] = f"{longitude - 0.5},{latitude + 0.3},{longitude + 0.5},{latitude - 0.3}"
+            north, east = float(center[0]), float(center[1])
+            params["viewbox"] = f"{east - 0.5},{north + 0.3},{east + 0.5},{north - 0.3}"
         if tenant.country:
             params["countrycodes"] = tenant.country.lower()
         url = f"{base}{'&' if '?' in base else '?'}{urlencode(params)}"

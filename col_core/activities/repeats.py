@@ -86,5 +86,7 @@ def builder_values(rule: str) -> dict:
     else:
         until = parts["UNTIL"][0]
         values["repeat_ends"] = "until"
-        values["repeat_until"] = (until.date() if isinstance(until, dt.datetime) else until).isoformat()
+        values["repeat_until"] = (
+            until.date() if isinstance(until, dt.datetime) else until
+        ).isoformat()
     return values

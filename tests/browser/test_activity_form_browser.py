@@ -61,9 +61,11 @@ def test_an_organiser_publishes_an_activity_with_the_form_alone(
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.on(
         "console",
-        lambda m: problems.append(m.text)
-        if m.type == "error" and "Failed to load resource" not in m.text
-        else None,
+        lambda m: (
+            problems.append(m.text)
+            if m.type == "error" and "Failed to load resource" not in m.text
+            else None
+        ),
     )
 
     page.goto(f"{base}/organisations/{org.slug}/activities")

@@ -130,7 +130,7 @@ def test_a_custom_rule_that_never_matches_is_refused_in_words(staff, org):
 def test_the_description_is_stored_sanitised(staff, org, factories, city):
     form = _fill(_draft_form(staff, org), **COMPLETE)
     form["description"] = (
-        '<p>Bring <b>gloves</b></p><ul><li>one</li></ul><script>alert(1)</script>'
+        "<p>Bring <b>gloves</b></p><ul><li>one</li></ul><script>alert(1)</script>"
         '<a href="javascript:alert(1)">bad</a> <a href="https://example.org">good</a>'
         '<img src="x" onerror="alert(1)">'
     )
@@ -164,7 +164,9 @@ def test_languages_are_chosen_by_name(staff, org, factories, city):
 def test_an_unknown_language_code_is_refused(staff, org):
     form = _draft_form(staff, org)
     fields = [(n, v) for n, v in form.submit_fields() if n != "languages"]
-    page = staff.post(form.response.request.url, [*fields, ("languages", "zz-nope"), ("action", "save")])
+    page = staff.post(
+        form.response.request.url, [*fields, ("languages", "zz-nope"), ("action", "save")]
+    )
     assert "zz-nope is not a language code" in page.text
 
 
