@@ -28,7 +28,8 @@ ENDS = ("count", "until")
 
 def build_rule(post) -> tuple[str, dict]:
     """(the rule, field errors in words) from the builder's fields of a form POST."""
-    every = post.get("repeat_every", "week")
+    # A POST without the builder (a script, an older page) means its rule as text.
+    every = post.get("repeat_every", "custom")
     if every == "custom":
         return post.get("rrule", "").strip(), {}
     if every not in FREQUENCIES:

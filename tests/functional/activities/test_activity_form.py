@@ -8,24 +8,15 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from activities_testing import in_days, local
+from activities_testing import fill, in_days, local, new_draft
 
 from col_core.activities.models import Activity
 
 START = in_days(8)
 
 
-def _draft_form(staff, org, title="Weekly robotics"):
-    page = staff.get(f"/organisations/{org.slug}/activities")
-    form = [f for f in page.forms.values() if f.action.endswith("/activities/new")][0]
-    form["title"] = title
-    return form.submit(status=303).follow().forms["activity-form"]
-
-
-def _fill(form, **fields):
-    for name, value in fields.items():
-        form[name] = value
-    return form
+def _draft_form(staff, org):
+    return new_draft(staff, org, "Weekly robotics").forms["activity-form"]
 
 
 COMPLETE = {
@@ -55,7 +46,7 @@ def _weekdays(form, *days):
 
 
 def test_the_repeat_builder_writes_the_rule_and_makes_the_sessions(staff, org, factories, city):
-    form = _fill(_draft_form(staff, org), schedule_kind="recurring", **COMPLETE)
+    form = fill(_draft_form(staff, org), schedule_kind="recurring", **COMPLETE)
     form["repeat_every"] = "week"
     _weekdays(form, "MO", "WE")
     form["repeat_ends"] = "count"
@@ -73,7 +64,7 @@ def test_the_repeat_builder_writes_the_rule_and_makes_the_sessions(staff, org, f
 
 
 def test_the_repeat_builder_ends_on_a_date(staff, org, factories, city):
-    form = _fill(_draft_form(staff, org), schedule_kind="recurring", **COMPLETE)
+    form = fill(_draft_form(staff, org), schedule_kind="recurring", **COMPLETE)
     form["repeat_every"] = "day"
     form["repeat_ends"] = "until"
     form["repeat_until"] = (START.date() + (in_days(10) - in_days(8))).isoformat()
@@ -98,7 +89,7 @@ def test_the_repeat_builder_ends_on_a_date(staff, org, factories, city):
     ],
 )
 def test_the_repeat_builder_explains_what_to_fix(staff, org, choices, field, message):
-    form = _fill(_draft_form(staff, org), schedule_kind="recurring", **COMPLETE)
+    form = fill(_draft_form(staff, org), schedule_kind="recurring", **COMPLETE)
     _weekdays(form)
     fields = [(name, value) for name, value in form.submit_fields() if name not in choices]
     fields += [*choices.items(), ("action", "publish")]
@@ -108,7 +99,7 @@ def test_the_repeat_builder_explains_what_to_fix(staff, org, choices, field, mes
 
 
 def test_a_rule_the_builder_cannot_show_stays_an_advanced_text(staff, org, factories, city):
-    form = _fill(_draft_form(staff, org), schedule_kind="recurring", **COMPLETE)
+    form = fill(_draft_form(staff, org), schedule_kind="recurring", **COMPLETE)
     form["repeat_every"] = "custom"
     form["rrule"] = "FREQ=WEEKLY;INTERVAL=2;COUNT=3"
     page = form.submit("action", value="publish", status=303)
@@ -120,7 +111,7 @@ def test_a_rule_the_builder_cannot_show_stays_an_advanced_text(staff, org, facto
 
 
 def test_a_custom_rule_that_never_matches_is_refused_in_words(staff, org):
-    form = _fill(_draft_form(staff, org), schedule_kind="recurring", **COMPLETE)
+    form = fill(_draft_form(staff, org), schedule_kind="recurring", **COMPLETE)
     form["repeat_every"] = "custom"
     form["rrule"] = "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30;COUNT=2"
     page = form.submit("action", value="publish", status=422)
@@ -128,7 +119,7 @@ def test_a_custom_rule_that_never_matches_is_refused_in_words(staff, org):
 
 
 def test_the_description_is_stored_sanitised(staff, org, factories, city):
-    form = _fill(_draft_form(staff, org), **COMPLETE)
+    form = fill(_draft_form(staff, org), **COMPLETE)
     form["description"] = (
         "<p>Bring <b>gloves</b></p><ul><li>one</li></ul><script>alert(1)</script>"
         '<a href="javascript:alert(1)">bad</a> <a href="https://example.org">good</a>'
@@ -150,7 +141,7 @@ def test_a_refused_form_shows_the_description_sanitised(staff, org):
 
 
 def test_languages_are_chosen_by_name(staff, org, factories, city):
-    form = _fill(_draft_form(staff, org), **COMPLETE)
+    form = fill(_draft_form(staff, org), **COMPLETE)
     options = dict((value, text) for value, _selected, text in form["languages"].options)
     assert options["lt"] == "Lithuanian" and options["uk"] == "Ukrainian"
     form["languages"] = ["lt", "uk"]
@@ -179,7 +170,7 @@ def test_the_form_shows_each_kind_of_date_its_fields(staff, org):
 
 
 def test_one_date_with_two_sessions_is_refused(staff, org):
-    form = _fill(_draft_form(staff, org), schedule_kind="single", **COMPLETE)
+    form = fill(_draft_form(staff, org), schedule_kind="single", **COMPLETE)
     form["session_start_1"] = local(in_days(9))
     form["session_end_1"] = local(in_days(9, hour=18))
     page = form.submit("action", value="publish", status=422)
@@ -330,3 +321,11 @@ def test_a_nominatim_service_on_a_private_address_is_not_called(
     client = _signed_in(app, people, city, organiser)
     assert _places(client, make_activity(status="draft"), "didzioji")["items"] == []
     assert nominatim.asked == []
+
+
+def test_a_post_without_the_builder_keeps_its_rule_text(staff, org, factories, city):
+    form = fill(_draft_form(staff, org), schedule_kind="recurring", **COMPLETE)
+    fields = [(n, v) for n, v in form.submit_fields() if not n.startswith(("repeat_", "rrule"))]
+    fields += [("rrule", "FREQ=DAILY;COUNT=2"), ("action", "publish")]
+    page = staff.post(form.response.request.url, fields, status=303)
+    assert _stored(factories, city, page).session_count == 2
