@@ -75,11 +75,13 @@ class CityPlacesGeocoder:
         return places
 
     def venues(self) -> list[Place]:
-        """Addresses of the city's activities that people could already see (never a draft's)."""
+        """Addresses of the city's public activities, published or past: never a draft's, nor
+        a private or unlisted one's (an invitation-only meeting may be at someone's home)."""
         rows = self.request.dbsession.execute(
             select(Activity.address, Activity.latitude, Activity.longitude)
             .where(
                 Activity.status != "draft",
+                Activity.visibility == "public",
                 Activity.address != "",
                 Activity.latitude.is_not(None),
                 Activity.longitude.is_not(None),

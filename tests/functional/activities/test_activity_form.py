@@ -216,11 +216,12 @@ def test_search_finds_the_city_s_listed_places_without_accents(staff, make_activ
     ]
 
 
-def test_search_finds_venues_other_activities_use_but_not_drafts(
+def test_search_finds_public_venues_other_activities_use(
     staff, make_activity, places_city, factories, people
 ):
     make_activity(address="Vokiečių g. 2, Vilnius", latitude=54.68, longitude=25.28)
     make_activity(status="draft", address="Vokiečių g. 99 (secret)", latitude=1.0, longitude=2.0)
+    make_activity(visibility="private", address="Vokiečių g. 98 (a home)")
     elsewhere = factories.tenant("riga")
     make_activity(
         tenant=elsewhere,
