@@ -92,6 +92,9 @@ def test_an_organiser_publishes_an_activity_with_the_form_alone(
     expect(editor.locator("a")).to_have_text("Map")
 
     page.fill("#f-contact_email", "river@example.org")
+    page.fill("#f-languages-filter", "lith")
+    assert page.locator("#f-languages option[value=uk]").get_attribute("hidden") is not None
+    assert page.locator("#f-languages option[value=lt]").get_attribute("hidden") is None
     page.select_option("#f-languages", ["lt", "en"])
 
     # Dates: "One date" shows one session; "Repeats" the first session and the builder.

@@ -1,3 +1,25 @@
+/* The languages list gets a search box that leaves only the names matching what is typed
+ * (chosen ones stay). */
+(function () {
+  "use strict";
+  var languages = document.getElementById("f-languages");
+  if (!languages) { return; }
+  var filter = document.createElement("input");
+  filter.type = "search";
+  filter.id = "f-languages-filter";
+  filter.placeholder = languages.dataset.filter;
+  filter.setAttribute("aria-label", languages.dataset.filter);
+  filter.setAttribute("aria-controls", languages.id);
+  filter.addEventListener("input", function () {
+    var words = filter.value.trim().toLowerCase();
+    Array.prototype.forEach.call(languages.options, function (option) {
+      option.hidden = words !== "" && !option.selected &&
+        option.text.toLowerCase().indexOf(words) < 0;
+    });
+  });
+  languages.parentNode.insertBefore(filter, languages);
+})();
+
 /* The activity form shows only the date fields the chosen kind of date needs: one session for
  * "One date", several for "Several sessions", the first session and the repeat builder for
  * "Repeats", the duration for "Always open". Hidden fields are disabled, so they are not sent;
