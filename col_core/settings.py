@@ -44,6 +44,8 @@ ENVIRONMENT = {
     "COL_WEBHOOKS_ALLOW_PRIVATE": "col.webhooks_allow_private",
     "COL_ENVIRONMENT": "col.environment",
     "COL_SEARCH_BACKEND": "col.search_backend",
+    "COL_GEOCODER": "col.geocoder",
+    "COL_GEOCODER_URL": "col.geocoder_url",
     "COL_TENANTS_DIR": "col.tenants_dir",
     "COL_PLUGINS": "col.plugins",
     "COL_DISABLED_PLUGINS": "col.disabled_plugins",
@@ -121,6 +123,12 @@ def defaults(data_dir: Path | None = None) -> dict[str, str]:
         "col.webhooks_disable_after": "10",
         "col.webhooks_timeout": "10",
         "col.webhooks_allow_private": "false",
+        # The activity form's address search: the city's own places, or a Nominatim-compatible
+        # service too (col_core.activities.geocoding.NominatimGeocoder with col.geocoder_url).
+        "col.geocoder": "col_core.activities.geocoding.CityPlacesGeocoder",
+        "col.geocoder_url": "",
+        "col.geocoder_timeout": "5",
+        "col.geocoder_allow_private": "false",
         # How often a web process writes the counts its GETs kept (page views, last seen): col_core.db.tallies.
         "col.tally_seconds": "60",
         # Attempts per subject and window (col_core/security/throttle.py).  Sign-up counts per

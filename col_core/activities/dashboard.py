@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import segno
+import xstatic.pkg.leaflet
+from babel import Locale
 from markupsafe import Markup
 from pyramid.httpexceptions import HTTPNoContent, HTTPNotFound, HTTPSeeOther
 from pyramid.i18n import TranslationStringFactory
@@ -10,8 +14,19 @@ from pyramid.view import view_config
 from sqlalchemy import select
 
 from col_core.activities.fields import category_names
-from col_core.activities.forms import form_data, form_errors, form_values, kept_values
-from col_core.activities.interfaces import IActivityService, IParticipationService, ValidationFailed
+from col_core.activities.forms import (
+    form_data,
+    form_errors,
+    form_values,
+    kept_values,
+    language_choices,
+)
+from col_core.activities.interfaces import (
+    IActivityService,
+    IGeocoder,
+    IParticipationService,
+    ValidationFailed,
+)
 from col_core.activities.models import (
     ACCESSIBILITY,
     ACTIVITY_TYPES,
@@ -20,6 +35,7 @@ from col_core.activities.models import (
     ActivitySession,
     Participation,
 )
+from col_core.activities.repeats import WEEKDAYS
 from col_core.activities.resources import activity_factory
 from col_core.files.interfaces import IStoredFiles
 from col_core.organisations.resources import organisation_factory
@@ -27,6 +43,7 @@ from col_core.security.models import Organisation
 from col_core.security.policy import publishing_blocked
 from col_core.security.validation import record_id
 from col_core.storage import UploadRejected
+from col_core.web.maps import city_tiles
 
 _ = TranslationStringFactory("col")
 T = "col_core.activities:templates/"
@@ -38,6 +55,7 @@ ROUTES = (
     ("activity_archive", r"/activities/{id:\d+}/archive", activity_factory),
     ("activity_duplicate", r"/activities/{id:\d+}/duplicate", activity_factory),
     ("activity_participants", r"/activities/{id:\d+}/participants", activity_factory),
+    ("activity_places", r"/activities/{id:\d+}/places", activity_factory),
     ("activity_session_qr", r"/activities/{id:\d+}/sessions/{session:\d+}/qr", activity_factory),
 )
 
@@ -80,8 +98,36 @@ def _form_page(request, activity, values, errors, status=200, notice=None):
         "accessibility": ACCESSIBILITY,
         "categories": category_names(request.tenant, request.locale_name),
         "organisations": others,
+        "languages": language_choices(
+            values.get("languages") or [], request.tenant.locales, request.locale_name
+        ),
+        "weekdays": weekday_names(request),
+        "map": place_picker(request),
         "can_publish": bool(request.has_permission("org.publish", request.context)),
         "publishing_blocked": publishing_blocked(request, activity.organisation),
+    }
+
+
+def weekday_names(request) -> list[tuple[str, str]]:
+    """(RFC 5545 day, its name in the reader's language), Monday first."""
+    names = Locale.parse(request.locale_name).days["format"]["wide"]
+    return [(day, names[number]) for number, day in enumerate(WEEKDAYS)]
+
+
+def place_picker(request) -> dict:
+    """What the place picker's map needs: the city's centre, zoom and tiles, and Leaflet."""
+    own = request.tenant.map or {}
+    tile_url, attribution = city_tiles(request)
+    return {
+        "center": ",".join(str(float(v)) for v in own.get("center") or (54.6872, 25.2797)),
+        "zoom": int(own.get("zoom", 12)),
+        "tiles": tile_url,
+        "attribution": attribution,
+        # Leaflet is served from its XStatic package (registered by col_core.analytics).
+        "leaflet": {
+            kind: request.static_url(os.path.join(xstatic.pkg.leaflet.BASE_DIR, f"leaflet.{kind}"))
+            for kind in ("js", "css")
+        },
     }
 
 
@@ -106,7 +152,7 @@ def edit(context, request):
     publish, or autosave from the page's script (204, nothing to render)."""
     activity, action = context.activity, request.POST.get("action", "save")
     service = request.find_service(IActivityService)
-    data = form_data(request.POST)
+    data, repeat_errors = form_data(request.POST)
     upload = request.POST.get("cover_file")
     if getattr(upload, "file", None) is not None and getattr(upload, "filename", ""):
         try:
@@ -124,7 +170,7 @@ def edit(context, request):
             )
     try:
         if activity.status == "draft":
-            errors = form_errors(service.autosave(activity, data))
+            errors = {**form_errors(service.autosave(activity, data)), **repeat_errors}
             if action == "autosave":
                 return HTTPNoContent()
             if action == "publish":
@@ -144,6 +190,8 @@ def edit(context, request):
                     notice=_("Draft saved. Some fields still need your attention."),
                 )
         else:
+            if repeat_errors:
+                raise ValidationFailed(_("Some fields need your attention."), repeat_errors)
             service.update(activity, data)
     except ValidationFailed as error:
         return _form_page(
@@ -156,6 +204,18 @@ def edit(context, request):
         )
     request.session.flash(request.localizer.translate(_("Saved.")))
     return HTTPSeeOther(request.route_url("activity_edit", id=activity.id))
+
+
+@view_config(route_name="activity_places", renderer="json", permission="org.member")
+def places(context, request):
+    """The place picker's address search: ``?q=`` (2 to 200 characters), the city's places."""
+    query = request.GET.get("q", "").strip()
+    if not 2 <= len(query) <= 200:
+        request.response.status = 400
+        message = _("Type from 2 to 200 characters of an address or a place's name.")
+        return {"error": request.localizer.translate(message)}
+    found = request.find_service(IGeocoder).search(query)
+    return {"items": [place.as_json() for place in found]}
 
 
 @view_config(route_name="activity_archive", request_method="POST", permission="org.member")

@@ -375,5 +375,8 @@ def publish_errors(values: dict, ctx) -> dict:
         if not values.get("address"):
             errors["address"] = _("Give the address, or mark the activity as online.")
         if values.get("latitude") is None or values.get("longitude") is None:
-            errors["latitude"] = _("Place the activity on the map (latitude and longitude).")
+            errors["latitude"] = _(
+                "Place the activity on the map (search for its address or click the map), "
+                "or give its latitude and longitude."
+            )
     return errors

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from babel import Locale, UnknownLocaleError
+
+from col_core.activities.content import sanitise_html
 from col_core.activities.fields import RESOURCE_KINDS
+from col_core.activities.repeats import build_rule, builder_values
 from col_core.security.validation import decimal_number, whole_number
 
 TEXT_FIELDS = (
@@ -33,6 +37,26 @@ TEXT_FIELDS = (
 )
 SPARE_ROWS = 2
 MAX_ROWS = 200
+# Languages offered by name besides the city's own: the EU's, its neighbours' and those of
+# large communities of newcomers. An activity's other codes (set through the API) stay listed.
+LANGUAGES = (
+    "ar bg ca cs da de el en es et eu fa fi fr ga gl hr hu it lt lv mt nl no pl pt ro ru "
+    "sk sl sq sr sv tr uk"
+).split()
+
+
+def language_choices(chosen, tenant_locales, locale_name: str) -> list[tuple[str, str]]:
+    """(code, name in the reader's language) of every language the form offers, by name."""
+    reader = Locale.parse(locale_name)
+    codes = dict.fromkeys([*tenant_locales, *LANGUAGES, *chosen])
+    choices = []
+    for code in codes:
+        try:
+            name = Locale.parse(code.replace("-", "_")).get_display_name(reader) or code
+        except (UnknownLocaleError, ValueError, TypeError):
+            name = code
+        choices.append((code, name[:1].upper() + name[1:]))
+    return sorted(choices, key=lambda choice: choice[1].casefold())
 
 
 def _text(value) -> str:
@@ -43,7 +67,7 @@ def form_values(activity) -> dict:
     values: dict[str, object] = {name: _text(getattr(activity, name)) for name in TEXT_FIELDS}
     values["online"] = activity.online
     values["price"] = f"{Decimal(activity.price_cents) / 100:.2f}" if activity.price_cents else ""
-    values["languages"] = ", ".join(activity.languages or [])
+    values["languages"] = list(activity.languages or [])
     values["accessibility"] = list(activity.accessibility or [])
     values["co_organisers"] = [str(c.organisation_id) for c in activity.co_organisers]
     schedule = activity.schedule or {}
@@ -56,7 +80,9 @@ def form_values(activity) -> dict:
         if isinstance(session, dict):
             values[f"session_start_{number}"] = _text(session.get("start"))
             values[f"session_end_{number}"] = _text(session.get("end"))
-    values["rrule"] = _text(schedule.get("rrule"))
+    rule = _text(schedule.get("rrule"))
+    values["rrule"] = rule
+    values.update(builder_values(rule))
     for number, resource in enumerate(activity.resources or []):
         for key in ("kind", "title", "url", "text"):
             values[f"resource_{key}_{number}"] = _text(resource.get(key))
@@ -71,8 +97,10 @@ def kept_values(post) -> dict:
         name: value for name, value in post.items() if isinstance(value, str)
     }
     values["online"] = post.get("online") in ("1", "on", "true")
-    values["accessibility"] = post.getall("accessibility")
-    values["co_organisers"] = post.getall("co_organisers")
+    for name in ("accessibility", "co_organisers", "languages", "repeat_days"):
+        values[name] = post.getall(name)
+    # Shown again in the editor, which renders it: only what would be stored.
+    values["description"] = sanitise_html(post.get("description", ""))
     values["session_rows"] = _rows(post, "session_start_") + SPARE_ROWS
     values["resource_rows"] = _rows(post, "resource_kind_") + SPARE_ROWS
     return values
@@ -96,11 +124,16 @@ def _price_cents(text: str):
     return text if euros is None else round(euros * 100)
 
 
-def form_data(post) -> dict:
+def form_data(post) -> tuple[dict, dict]:
+    """(the fields as the JSON API takes them, errors of the repeat builder in the form's names).
+
+    A repeat the builder cannot write leaves the schedule out, so a draft keeps its last one."""
     data = {name: post.get(name, "") for name in TEXT_FIELDS if name in post}
     data["online"] = post.get("online", "")
     data["price_cents"] = _price_cents(post.get("price", ""))
-    data["languages"] = post.get("languages", "")
+    # One value per chosen language; a value of several codes ("lt, en") is still understood.
+    codes = (code.strip() for value in post.getall("languages") for code in value.split(","))
+    data["languages"] = [code for code in codes if code]
     data["accessibility"] = post.getall("accessibility")
     data["co_organisers"] = post.getall("co_organisers")
     pairs = [
@@ -111,13 +144,16 @@ def form_data(post) -> dict:
         for n in range(_rows(post, "session_start_"))
     ]
     pairs = [pair for pair in pairs if pair["start"] or pair["end"]]
+    errors: dict = {}
     if post.get("schedule_kind") == "recurring":
         first = pairs[0] if pairs else {}
-        data["schedule"] = {
-            "start": first.get("start", ""),
-            "end": first.get("end", ""),
-            "rrule": post.get("rrule", "").strip(),
-        }
+        rule, errors = build_rule(post)
+        if not errors:
+            data["schedule"] = {
+                "start": first.get("start", ""),
+                "end": first.get("end", ""),
+                "rrule": rule,
+            }
     elif post.get("schedule_kind") == "always_open":
         data["schedule"] = {}
     else:
@@ -133,7 +169,7 @@ def form_data(post) -> dict:
                 }
             )
     data["resources"] = resources
-    return data
+    return data, errors
 
 
 def form_errors(errors: dict) -> dict:

@@ -130,3 +130,19 @@ class IParticipationService(Interface):
     def send_reminders(now) -> int:
         """Queue an e-mail (a mail job, in this transaction) to every participant of a session
         starting in the next 24 hours, once per session, in their language; returns how many."""
+
+
+class IGeocoder(Interface):
+    """Address search for the activity form's place picker, within the request's city.
+
+    Chosen by the ``col.geocoder`` setting (a dotted path to a class taking the request). The
+    default searches only the city's own places: venues its organisations' activities already
+    use and the places listed in its StarterKit file (``[[map.places]]``); nothing leaves the
+    server. ``col_core.activities.geocoding.NominatimGeocoder`` adds the answers of a
+    Nominatim-compatible service (``col.geocoder_url``) for deployments that may call one.
+    """
+
+    def search(query: str, limit: int = 8) -> list:
+        """At most ``limit`` :class:`~col_core.activities.geocoding.Place` matching ``query``
+        (already checked: 2 to 200 characters), the city's own places first. Never raises for
+        an unreachable service: its answers are simply missing."""

@@ -42,6 +42,12 @@ COMPLETIONS = {
     "check_in": _("Being there: a QR check-in (or being marked present) completes it"),
     "evidence": _("Evidence: learners send evidence, which is reviewed"),
 }
+REPEATS = {
+    "week": _("Every week, on the days chosen below"),
+    "day": _("Every day"),
+    "month": _("Every month, on the same day of the month"),
+    "custom": _("Custom rule (advanced)"),
+}
 RESOURCES = {"step": _("Step"), "link": _("Link"), "video": _("Video")}
 
 
@@ -54,6 +60,7 @@ class Labels:
     participation = PARTICIPATION
     resources = RESOURCES
     completions = COMPLETIONS
+    repeats = REPEATS
 
 
 def add_labels(event) -> None:

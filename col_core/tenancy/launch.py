@@ -40,7 +40,8 @@ HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-
 ASSET_KEYS = ("logo", "favicon", "cover")
 TEXT_KEYS = ("site_title", "welcome_title", "welcome_text", "footer")
 LEGAL_PAGES = ("terms", "privacy")
-MAP_KEYS = ("center", "zoom", "tile_url", "attribution")
+MAP_KEYS = ("center", "zoom", "tile_url", "attribution", "places")
+MAX_PLACES = 500
 TOP_LEVEL = {
     "slug",
     "kind",
@@ -317,6 +318,33 @@ def _check_map(map_config: dict, problem, required: bool) -> None:
             "map.attribution",
             'the tile provider\'s required credit, e.g. "© OpenStreetMap contributors"',
         )
+    _check_places(map_config.get("places"), problem)
+
+
+def _check_places(places, problem) -> None:
+    """The city's well-known places, offered by the activity form's address search."""
+    if places is None:
+        return
+    if not isinstance(places, list) or len(places) > MAX_PLACES:
+        problem("map.places", f"a list of at most {MAX_PLACES} [[map.places]] tables")
+        return
+    for number, place in enumerate(places, start=1):
+        if not (
+            isinstance(place, dict)
+            and isinstance(place.get("name"), str)
+            and place["name"].strip()
+            and isinstance(place.get("address", ""), str)
+            and all(
+                isinstance(place.get(key), (int, float)) and not isinstance(place.get(key), bool)
+                for key in ("latitude", "longitude")
+            )
+            and -90 <= place["latitude"] <= 90
+            and -180 <= place["longitude"] <= 180
+        ):
+            problem(
+                f"map.places[{number}]",
+                'name = "...", address = "...", latitude = 54.68, longitude = 25.28',
+            )
 
 
 def _language_of(path: Path, locales: list[str], problems: _Problems) -> bool:

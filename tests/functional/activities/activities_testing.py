@@ -21,6 +21,20 @@ def local(moment: dt.datetime) -> str:
     return moment.astimezone(zoneinfo.ZoneInfo("Europe/Vilnius")).strftime("%Y-%m-%dT%H:%M")
 
 
+def new_draft(staff, org, title="Board games night"):
+    """The edit page of a new draft, started from the organisation's activities page."""
+    page = staff.get(f"/organisations/{org.slug}/activities")
+    form = [f for f in page.forms.values() if f.action.endswith("/activities/new")][0]
+    form["title"] = title
+    return form.submit(status=303).follow()
+
+
+def fill(form, **fields):
+    for name, value in fields.items():
+        form[name] = value
+    return form
+
+
 def publishable(**overrides) -> dict:
     """A complete JSON body for an activity that can be published."""
     start = in_days(7)

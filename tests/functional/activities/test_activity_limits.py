@@ -56,6 +56,7 @@ def test_a_rule_that_never_matches_is_refused_at_once_wherever_it_is_saved(
         recurring(rule)["schedule"]["start"],
         recurring(rule)["schedule"]["end"],
     )
+    form["repeat_every"] = "custom"  # the rule as text: the repeat builder's advanced option
     form["rrule"] = rule
     assert message in form.submit(status=422).text
     assert time.monotonic() - started < 4 * QUICK

@@ -1,6 +1,6 @@
 """The activity pages: what learners see, and the organisers' dashboard and form."""
 
-from activities_testing import in_days, local
+from activities_testing import fill, in_days, local, new_draft
 
 
 def test_public_page_shows_the_activity_and_a_calendar_link(make_activity, people, city):
@@ -42,19 +42,6 @@ def test_dashboard_is_for_members(people, city, org, staff):
     people.client(city, people.user()).get(f"/organisations/{org.slug}/activities", status=403)
 
 
-def _new_draft(staff, org, title="Board games night"):
-    page = staff.get(f"/organisations/{org.slug}/activities")
-    form = [f for f in page.forms.values() if f.action.endswith("/activities/new")][0]
-    form["title"] = title
-    return form.submit(status=303).follow()
-
-
-def _fill(form, **fields):
-    for name, value in fields.items():
-        form[name] = value
-    return form
-
-
 COMPLETE = {
     "description": "<p>Play and learn strategy.</p>",
     "category": "science",
@@ -69,16 +56,16 @@ COMPLETE = {
 
 
 def test_a_draft_is_published_through_the_form(staff, org):
-    form = _new_draft(staff, org).forms["activity-form"]
-    page = _fill(form, **COMPLETE).submit("action", value="publish", status=303).follow()
+    form = new_draft(staff, org).forms["activity-form"]
+    page = fill(form, **COMPLETE).submit("action", value="publish", status=303).follow()
     assert "Published." in page.text
     assert "Board games night" in page.text
     assert "2.50" in page.text
 
 
 def test_publishing_an_incomplete_draft_keeps_what_was_typed(staff, org):
-    form = _new_draft(staff, org).forms["activity-form"]
-    _fill(form, description="<p>Ideas welcome</p>", contact_email="not-an-email")
+    form = new_draft(staff, org).forms["activity-form"]
+    fill(form, description="<p>Ideas welcome</p>", contact_email="not-an-email")
     page = form.submit("action", value="publish", status=422)
     assert page.forms["activity-form"]["contact_email"].value == "not-an-email"
     assert "Enter an email address" in page.text
@@ -89,7 +76,7 @@ def test_publishing_an_incomplete_draft_keeps_what_was_typed(staff, org):
 
 
 def test_autosave_from_the_page_saves_the_draft(staff, org):
-    page = _new_draft(staff, org)
+    page = new_draft(staff, org)
     form = page.forms["activity-form"]
     form["title"] = "Renamed while typing"
     # What the page's script sends: the whole form with action=autosave.

@@ -96,6 +96,10 @@ CASES = {
         replace("tenant.toml", "{z}/{x}/{y}", "tiles"),
         "tenant.toml: map.tile_url: a tile URL template",
     ),
+    "well-known place": (
+        replace("tenant.toml", "latitude = 54.6903", 'latitude = "north"'),
+        "tenant.toml: map.places[1]: name = ",
+    ),
     "attribution": (
         replace("tenant.toml", 'attribution = "© OpenStreetMap contributors"', ""),
         "tenant.toml: map.attribution: the tile provider's required credit",
