@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from col_core.hookspecs import NavItem, Section, SkillSubject, hookimpl
 from col_core.tenancy.scoping import cross_tenant
-from plugins.badges.interfaces import IBadgeIssuer
+from plugins.badges.interfaces import IBadgeCatalogue, IBadgeIssuer
 from plugins.badges.keyring import key_encryption_secret
 from plugins.badges.models import (
     Assertion,
@@ -91,32 +91,11 @@ def col_activity_completed(request, activity, participation) -> None:
 @hookimpl
 def col_activity_sections(request, activity, participation) -> list[Section]:
     """The badges the activity leads to, how they are earned, and where to send evidence."""
-    badges = request.dbsession.scalars(
-        select(BadgeClass)
-        .where(
-            BadgeClass.subject_type == "activity",
-            BadgeClass.subject_id == activity.id,
-            BadgeClass.archived_at.is_(None),
-        )
-        .order_by(BadgeClass.is_default.desc(), BadgeClass.name)
-    ).all()
-    if not badges:
-        return []
-    user = getattr(request, "user", None)
-    issuer = request.find_service(IBadgeIssuer)
-    rows = [
-        {
-            "badge": badge,
-            "held": issuer.held(badge.id, user.email, user) if user is not None else None,
-            "evidence": badge.earning == "evidence",
-        }
-        for badge in badges
-    ]
-    html = render(
-        "plugins.badges:templates/_activity.jinja2",
-        {"rows": rows, "activity": activity},
-        request=request,
+    html = request.find_service(IBadgeCatalogue).subject_section(
+        "activity", activity.id, completion=activity.completion
     )
+    if html is None:
+        return []
     return [
         Section(
             title=request.localizer.translate(_("Badges")), html=Markup(html), order=20, id="badges"
@@ -140,6 +119,14 @@ def col_navigation(request) -> list[NavItem]:
             order=80,
         )
     ]
+    if not request.tenant.is_global:
+        items.append(
+            NavItem(
+                title=request.localizer.translate(_("Badges")),
+                url=request.route_url("badges.catalogue"),
+                order=35,
+            )
+        )
     if getattr(request, "user", None) is not None:
         items.append(
             NavItem(
