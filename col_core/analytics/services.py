@@ -129,6 +129,27 @@ class AnalyticsService:
     def active_learners(self, period) -> int:
         """Distinct learners who took a place during the period, exactly: whole months from the
         learners' months, the period's first and last month through their days' bits."""
+        # DISTINCT in a subquery lets PostgreSQL hash the learners instead of sorting them.
+        learners = (
+            select(ActiveLearner.user_id).distinct().where(*self._learner_months(period)).subquery()
+        )
+        return self.db.scalar(select(func.count()).select_from(learners))
+
+    def active_by_month(self, period) -> dict[str, int]:
+        """{"YYYY-MM": learners who took a place in that month, within the period}: the same
+        rows as :meth:`active_learners` (one per learner and month), so no month can show more
+        learners than the whole period."""
+        month = month_of(ActiveLearner.month, self.dialect)
+        return dict(
+            self.db.execute(
+                select(month, func.count())
+                .where(*self._learner_months(period))
+                .group_by(month)
+            ).all()
+        )
+
+    def _learner_months(self, period) -> tuple:
+        """Conditions on the learners' months that took a place during ``period``."""
         first, last = (
             period.start.replace(day=1),
             (period.end - dt.timedelta(days=1)).replace(day=1),
@@ -145,19 +166,12 @@ class AnalyticsService:
                 and_(ActiveLearner.month == first, days.op("&")(from_start) != 0),
                 and_(ActiveLearner.month == last, days.op("&")(to_end) != 0),
             )
-        # DISTINCT in a subquery lets PostgreSQL hash the learners instead of sorting them.
-        learners = (
-            select(ActiveLearner.user_id)
-            .distinct()
-            .where(
-                ActiveLearner.tenant_id == self.request.tenant.id,
-                ActiveLearner.month >= first,
-                ActiveLearner.month <= last,
-                within,
-            )
-            .subquery()
+        return (
+            ActiveLearner.tenant_id == self.request.tenant.id,
+            ActiveLearner.month >= first,
+            ActiveLearner.month <= last,
+            within,
         )
-        return self.db.scalar(select(func.count()).select_from(learners))
 
     def organisers(self, period) -> int:
         return self.db.scalar(
