@@ -21,6 +21,8 @@ from col_core.tenancy.scoping import cross_tenant
 _ = TranslationStringFactory("col")
 
 DEFAULT_MIN_GROUP_SIZE = 5
+#: The impact page's figures unless a city lists its own (``analytics.impact_metrics``).
+DEFAULT_IMPACT_METRICS = ("activities", "joins", "organisers", "badges")
 TOP_SKILLS = 10
 
 
@@ -254,8 +256,11 @@ class AnalyticsService:
             ("organisers", self.organisers(period), False),
             ("badges", total.get("badges", 0), True),
         ]
-        extra = self.plugin_metrics(scope, period)
+        # Only figures meant for the public, and of those only the ones the city publishes.
+        extra = [m for m in self.plugin_metrics(scope, period) if m.public]
         figures_ += [(m.key, m.value, m.people) for m in extra]
+        published = self.impact_metrics(network)
+        figures_ = [figure for figure in figures_ if figure[0] in published]
         labels = {
             "activities": t(_("activities")),
             "joins": t(_("joins")),
@@ -282,6 +287,16 @@ class AnalyticsService:
             "min_group_size": self.min_group_size(),
             "title": t(_("Our impact")),
         }
+
+    def impact_metrics(self, network: bool = False) -> tuple[str, ...]:
+        """The keys of the figures the city publishes on its impact page: its own list
+        (``analytics.impact_metrics``), else the core's four counts."""
+        if network:
+            return DEFAULT_IMPACT_METRICS
+        chosen = city_setting(self.request.tenant, "impact_metrics", None)
+        if not isinstance(chosen, (list, tuple)) or not all(isinstance(k, str) for k in chosen):
+            return DEFAULT_IMPACT_METRICS
+        return tuple(chosen)
 
     def top_skills(self, period, limit: int = TOP_SKILLS) -> list[tuple[str, object]]:
         """(label, joins) of the skills of the most joined activities; small groups left out."""

@@ -388,7 +388,13 @@ def col_metrics(request, scope, period) -> list:
     ).where(EvidenceSubmission.status == "submitted")
     t, db = request.localizer.translate, request.dbsession
     figures = [
-        Metric("badges.claimed", t(_("Badges claimed with a code")), db.scalar(claimed), order=61),
+        Metric(
+            "badges.claimed",
+            t(_("Badges claimed with a code")),
+            db.scalar(claimed),
+            order=61,
+            public=True,
+        ),
         Metric(
             "badges.evidence_waiting",
             t(_("Evidence waiting for review")),
@@ -398,7 +404,8 @@ def col_metrics(request, scope, period) -> list:
     ]
     if not isinstance(scope, Tenant):
         figures.insert(
-            0, Metric("badges.issued", t(_("Badges issued")), db.scalar(issued), order=60)
+            0,
+            Metric("badges.issued", t(_("Badges issued")), db.scalar(issued), order=60, public=True),
         )
     return figures
 
