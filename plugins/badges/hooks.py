@@ -9,7 +9,7 @@ import nh3
 from markupsafe import Markup
 from pyramid.i18n import TranslationStringFactory
 from pyramid.renderers import render
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from col_core.hookspecs import NavItem, Section, SkillSubject, hookimpl
 from col_core.tenancy.scoping import cross_tenant
@@ -184,9 +184,15 @@ def col_dashboard_sections(request, organisation) -> list[Section]:
         .where(Issuer.organisation_id == organisation.id, BadgeClass.archived_at.is_(None))
         .order_by(BadgeClass.name)
     ).all()
+    waiting = request.dbsession.scalar(
+        select(func.count(EvidenceSubmission.id))
+        .join(BadgeClass, BadgeClass.id == EvidenceSubmission.badge_class_id)
+        .join(Issuer, Issuer.id == BadgeClass.issuer_id)
+        .where(Issuer.organisation_id == organisation.id, EvidenceSubmission.status == "submitted")
+    )
     html = render(
         "plugins.badges:templates/_dashboard.jinja2",
-        {"badges": badges, "organisation": organisation},
+        {"badges": badges, "organisation": organisation, "waiting": waiting},
         request=request,
     )
     return [
@@ -359,8 +365,6 @@ def col_account_deleted(request, user) -> None:
 def col_metrics(request, scope, period) -> list:
     """Badges issued and claimed with a code in the period, and evidence waiting for review.
     The city's own "Badges issued" figure comes from the core, so it is not repeated there."""
-    from sqlalchemy import func
-
     from col_core.hookspecs import Metric
     from col_core.security.models import Organisation
     from col_core.tenancy.models import Tenant
@@ -399,6 +403,8 @@ def col_metrics(request, scope, period) -> list:
             "badges.evidence_waiting",
             t(_("Evidence waiting for review")),
             db.scalar(waiting),
+            # A work queue for the organisers who review it: exact, and never published.
+            people=False,
             order=62,
         ),
     ]

@@ -181,3 +181,20 @@ def test_the_badge_page_tells_the_learner_which_evidence_to_improve(badges, peop
 
     _submit(badges, class_id, people["learner"], 0, text="With a photo")
     assert city.get(f"/badges/classes/{class_id}").html.find(id="improve-title") is None
+
+
+def test_organisers_see_the_evidence_waiting_for_their_review(badges, people, city):
+    class_id = badges.badge_class(earning="evidence", review="organiser", tasks=TASKS)
+    _submit(badges, class_id, people["learner"], 0, text="I fixed it")
+    _submit(badges, class_id, people["learner"], 1, text="Brakes done")
+    slug = badges.organisation.slug
+    assert "waiting for your review" not in city.get(f"/organisations/{slug}")  # visitors
+    badges.sign_in(city, "org@example.org")
+    page = city.get(f"/organisations/{slug}")
+    notice = page.html.find(id="evidence-waiting")
+    assert notice.text.strip() == "2 pieces of evidence are waiting for your review"
+    assert "Fix a puncture" in city.get(notice.find("a")["href"])
+    # Exact on the organisation's dashboard too: a queue of work, not a count of people.
+    more = city.get(f"/api/v1/analytics/organisations/{slug}").json
+    rows = next(t for t in more["tables"] if t["key"] == "more")["rows"]
+    assert {"figure": "Evidence waiting for review", "value": 2} in rows
