@@ -43,7 +43,11 @@ def page(request, title, tables, **values) -> dict:
         }
     period = values.get("period")
     values["last_day"] = period.end - dt.timedelta(days=1) if period else None
-    charted = [(table, charts.render(table, describe, nonce=request.csp_nonce)) for table in tables]
+    locale = request.localizer.locale_name
+    charted = [
+        (table, charts.render(table, describe, nonce=request.csp_nonce, locale=locale))
+        for table in tables
+    ]
     return {
         "title": title,
         "charted": charted,
