@@ -39,9 +39,7 @@ def city_tables(service, period) -> list[Table]:
     t, protect = service.t, service.protect
     previous = period.previous()
     months = period.months()
-    series = {
-        metric: service.rollup_sums(metric, "", period, by_month=True) for metric in ADDITIVE
-    }
+    series = {metric: service.rollup_sums(metric, "", period, by_month=True) for metric in ADDITIVE}
     # Learners are counted from the same rows as the headline's active learners.
     series["active"] = {("", month): n for month, n in service.active_by_month(period).items()}
     series = {m: series[m] for m in ("joins", "active", "completions", "badges")}

@@ -144,9 +144,7 @@ class AnalyticsService:
         month = month_of(ActiveLearner.month, self.dialect)
         return dict(
             self.db.execute(
-                select(month, func.count())
-                .where(*self._learner_months(period))
-                .group_by(month)
+                select(month, func.count()).where(*self._learner_months(period)).group_by(month)
             ).all()
         )
 

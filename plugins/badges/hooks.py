@@ -411,7 +411,9 @@ def col_metrics(request, scope, period) -> list:
     if not isinstance(scope, Tenant):
         figures.insert(
             0,
-            Metric("badges.issued", t(_("Badges issued")), db.scalar(issued), order=60, public=True),
+            Metric(
+                "badges.issued", t(_("Badges issued")), db.scalar(issued), order=60, public=True
+            ),
         )
     return figures
 

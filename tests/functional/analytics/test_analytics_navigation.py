@@ -44,9 +44,7 @@ def test_an_organiser_finds_their_organisations_dashboard(seeded, people, factor
 def test_learners_see_no_dashboard_and_are_refused_them(seeded, people):
     learner = people.client(seeded.city, seeded.learners[0])
     links = _nav(learner.get("/"))
-    assert {"City dashboard", "Organisation dashboard", "Organisation dashboards"}.isdisjoint(
-        links
-    )
+    assert {"City dashboard", "Organisation dashboard", "Organisation dashboards"}.isdisjoint(links)
     learner.get("/analytics", status=403)
     learner.get("/analytics/months.csv", status=403)
     learner.get(f"/organisations/{seeded.org_a.slug}/analytics", status=403)
