@@ -15,7 +15,7 @@ from sqlalchemy import select
 from col_core.storage import IFileStorage
 from plugins.badges import artwork, evidence
 from plugins.badges.interfaces import IBadgeIssuer
-from plugins.badges.models import BadgeClass, IssuerKey
+from plugins.badges.models import BadgeClass, EvidenceSubmission, IssuerKey
 from plugins.badges.ob import baking
 from plugins.badges.urls import urls_for
 from plugins.badges.views.common import (
@@ -112,7 +112,7 @@ def to_improve(request, badge, user) -> list[tuple[int, str, str]]:
     to improve."""
     if badge.earning != "evidence":
         return []
-    latest: dict[int, object] = {}
+    latest: dict[int, EvidenceSubmission] = {}
     for submission in evidence.submissions(request.dbsession, badge, user):  # newest first
         latest.setdefault(submission.task, submission)
     found = []
