@@ -6,10 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from sqlalchemy import update
-
 from col_core.analytics.charts import MAX_X_LABELS
-from col_core.analytics.models import DailyMetric
+from col_core.analytics.testing import set_city_total
 from col_core.db.meta import utcnow
 
 
@@ -35,13 +33,7 @@ def test_two_years_of_months_do_not_crowd_the_axis(seeded, people):
 
 
 def test_chart_figures_are_in_the_readers_language(seeded, people, factories):
-    with factories.within(seeded.city):
-        factories.session.execute(
-            update(DailyMetric)
-            .where(DailyMetric.metric == "joins", DailyMetric.dimension == "")
-            .values(value=5000)
-        )
-        factories.session.commit()
+    set_city_total(factories, seeded.city, "joins", 5000)
     admin = people.client(seeded.city, seeded.admin)
     assert "5,000" in _chart(admin.get("/analytics"), "months")
     lithuanian = admin.get("/analytics", headers={"Accept-Language": "lt"})

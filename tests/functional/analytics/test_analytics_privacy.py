@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from col_core.analytics.testing import seed_city, table
+from col_core.analytics.testing import seed_city, set_city_total, table
 from col_core.hookspecs import Metric, hookimpl
 
 
@@ -54,17 +54,7 @@ def test_city_impact_page_formats_figures_and_hides_small_ones(seeded_k5, people
 
 
 def test_numbers_are_formatted_for_the_locale(seeded_k5, people, factories):
-    from sqlalchemy import update
-
-    from col_core.analytics.models import DailyMetric
-
-    with factories.within(seeded_k5.city):
-        factories.session.execute(
-            update(DailyMetric)
-            .where(DailyMetric.metric == "joins", DailyMetric.dimension == "")
-            .values(value=5000)
-        )
-        factories.session.commit()
+    set_city_total(factories, seeded_k5.city, "joins", 5000)
     visitor = people.client(seeded_k5.city)
     assert "<strong>5,000</strong> joins" in visitor.get("/impact").text
     lithuanian = visitor.get("/impact", headers={"Accept-Language": "lt"}).text
