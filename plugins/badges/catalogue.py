@@ -14,6 +14,7 @@ from pyramid.renderers import render
 from sqlalchemy import and_, exists, func, or_, select
 from zope.interface import implementer
 
+from col_core.activities.models import Activity
 from col_core.security.models import Organisation
 from plugins.badges.interfaces import IBadgeCatalogue, IBadgeIssuer
 from plugins.badges.models import BadgeClass, ClaimCode, Issuer
@@ -59,6 +60,15 @@ class CataloguePage:
     pages: int
     skills: dict = field(default_factory=dict)  # {uri: label} of every skill a badge has
     organisations: list = field(default_factory=list)  # [(slug, name)]
+
+
+def _findable():
+    """An activity's badges are listed while the activity itself can be found (published,
+    public, not over), as in search and on the map; other badges always."""
+    return or_(
+        BadgeClass.subject_type != "activity",
+        exists().where(Activity.id == BadgeClass.subject_id, Activity.is_discoverable),
+    )
 
 
 def _claimable():
@@ -120,7 +130,9 @@ class BadgeCatalogue:
                 .join(Issuer, Issuer.organisation_id == Organisation.id)
                 .where(
                     exists().where(
-                        BadgeClass.issuer_id == Issuer.id, BadgeClass.archived_at.is_(None)
+                        BadgeClass.issuer_id == Issuer.id,
+                        BadgeClass.archived_at.is_(None),
+                        _findable(),
                     )
                 )
                 .order_by(Organisation.name)
@@ -133,7 +145,9 @@ class BadgeCatalogue:
         return {
             id_: list(skills or ())
             for id_, skills in self.db.execute(
-                select(BadgeClass.id, BadgeClass.skills).where(BadgeClass.archived_at.is_(None))
+                select(BadgeClass.id, BadgeClass.skills).where(
+                    BadgeClass.archived_at.is_(None), _findable()
+                )
             )
         }
 
@@ -146,7 +160,7 @@ class BadgeCatalogue:
             for s in found
             if s.get("uri")
         }
-        query = select(BadgeClass).where(BadgeClass.archived_at.is_(None))
+        query = select(BadgeClass).where(BadgeClass.archived_at.is_(None), _findable())
         if filters.organisation:
             if filters.organisation not in dict(organisations):
                 raise CatalogueError(

@@ -3,6 +3,9 @@ how a badge is earned, a page at a time; bad filters answer 400 saying what to c
 
 from __future__ import annotations
 
+import datetime as dt
+
+from col_core.activities.models import Activity
 from col_core.db.meta import utcnow
 from col_core.security.models import Organisation
 from plugins.badges import catalogue, claims
@@ -60,11 +63,41 @@ def test_filters_by_skill_organisation_and_how_it_is_earned(badges, city):
     assert _names(city.get("/badges/", {"skill": COOKING, "earned": "evidence"})) == []
 
 
+def _activity(badges, title, **fields) -> int:
+    start = utcnow() + dt.timedelta(days=7)
+    values = {"status": "published", "starts_at": start, "ends_at": start + dt.timedelta(hours=2)}
+    values.update(fields)
+    with badges.factories.within(badges.tenant):
+        activity = Activity(
+            organisation_id=badges.organisation.id,
+            title=title,
+            schedule={},
+            languages=["en"],
+            accessibility=[],
+            resources=[],
+            **values,
+        )
+        return badges.factories.save(activity).id
+
+
 def test_activity_and_playlist_badges_are_told_apart(badges, city):
-    badges.badge_class(name="Repair café", subject_type="activity", subject_id=1, is_default=True)
+    cafe = _activity(badges, "Repair café")
+    badges.badge_class(name="Repair café", subject_type="activity", subject_id=cafe)
     badges.badge_class(name="Cycling pathway", subject_type="playlist", subject_id=1)
     assert _names(city.get("/badges/", {"earned": "completion"})) == ["Repair café"]
     assert _names(city.get("/badges/", {"earned": "playlist"})) == ["Cycling pathway"]
+
+
+def test_badges_of_activities_nobody_can_find_are_not_listed(badges, city):
+    for title, fields in (
+        ("Draft", {"status": "draft"}),
+        ("Private", {"visibility": "private"}),
+        ("Over", {"starts_at": utcnow() - dt.timedelta(days=9), "ends_at": utcnow()}),
+        ("Coming", {}),
+    ):
+        activity = _activity(badges, title, **fields)
+        badges.badge_class(name=title, subject_type="activity", subject_id=activity)
+    assert _names(city.get("/badges/")) == ["Coming"]
 
 
 def test_pages(badges, city):
