@@ -92,6 +92,9 @@ class Metric:
     # small-group threshold.  False for counts of things, like activities or playlists.
     people: bool = True
     order: int = 50
+    # Whether a city may publish it on its public impact page (``analytics.impact_metrics``);
+    # internal figures (evidence waiting for review, feedback responses) never are.
+    public: bool = False
 
 
 # -- application start-up ---------------------------------------------------------------------

@@ -6,14 +6,18 @@ alternative is complete.  Suppressed figures are left out of the chart (a gap, n
 
 from __future__ import annotations
 
+import math
 import re
 
 import pygal
+from babel.numbers import format_decimal
 from markupsafe import Markup
 from pygal.style import Style
 
 from col_core.analytics.tables import Suppressed, Table
 
+#: At most this many labels along the x axis: beyond it every n-th is shown, slanted.
+MAX_X_LABELS = 12
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
 _STYLE = Style(
     background="transparent",
@@ -31,14 +35,17 @@ def _number(value):
     return None if isinstance(value, Suppressed) or not isinstance(value, (int, float)) else value
 
 
-def render(table: Table, description: str, nonce: str) -> Markup:
+def render(table: Table, description: str, nonce: str, locale: str = "en") -> Markup:
     """An SVG chart of ``table`` (its first column labels the rows), or "" if it has none.
 
     ``nonce`` is the response's Content-Security-Policy nonce, which pygal's own stylesheet
-    needs to apply inside the page."""
+    needs to apply inside the page; figures are written as ``locale`` writes numbers."""
     if table.chart not in ("bar", "line") or not table.rows:
         return Markup("")
     kind = pygal.Line if table.chart == "line" else pygal.HorizontalBar
+    # A line chart's months run along the x axis: when there are many, show every n-th,
+    # slanted, so that no two labels overlap.  Bar charts give each label its own row.
+    crowded = table.chart == "line" and len(table.rows) > MAX_X_LABELS // 2
     chart = kind(
         style=_STYLE,
         width=720,
@@ -50,8 +57,11 @@ def render(table: Table, description: str, nonce: str) -> Markup:
         show_legend=len(table.columns) > 2,
         legend_at_bottom=True,
         print_values=False,
-        x_label_rotation=0,
+        x_label_rotation=35 if crowded else 0,
+        x_labels_major_every=math.ceil(len(table.rows) / MAX_X_LABELS) if crowded else None,
+        show_minor_x_labels=not crowded,
         truncate_label=40,
+        value_formatter=lambda value: format_decimal(value, locale=locale),
         explicit_size=False,
         dots_size=3,
     )

@@ -52,7 +52,6 @@ def seed_history(request, tenant) -> list[str]:
                 for dimension, key in pairs:
                     amounts[(day, metric, dimension, key)] += n
             amounts[(day, "learners", "", "")] += (joins + 1) // 3
-            amounts[(day.replace(day=1), "active", "", "")] += joins // 2
             for _ in range(joins):
                 amounts[(day, "joins", "age", rng.choices(AGES, (2, 6, 4, 2, 1))[0])] += 1
                 amounts[(day, "joins", "language", rng.choice(languages))] += 1

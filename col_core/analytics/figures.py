@@ -13,11 +13,12 @@ from sqlalchemy import distinct, func, select
 from col_core.activities.models import Activity, ActivitySession, Attendance, Participation
 from col_core.analytics import rollup
 from col_core.analytics.models import ActivityFeedback
-from col_core.analytics.period import Period
 from col_core.analytics.tables import Table
 
 _ = TranslationStringFactory("col")
 
+#: Headline figures that are sums of the "By month" table's cells.
+ADDITIVE = ("joins", "completions", "badges")
 AGE_LABELS = {
     "under-15": _("Under 15"),
     "15-19": _("15 to 19"),
@@ -37,7 +38,15 @@ def _language(code: str, locale: str) -> str:
 def city_tables(service, period) -> list[Table]:
     t, protect = service.t, service.protect
     previous = period.previous()
+    months = period.months()
+    series = {metric: service.rollup_sums(metric, "", period, by_month=True) for metric in ADDITIVE}
+    # Learners are counted from the same rows as the headline's active learners.
+    series["active"] = {("", month): n for month, n in service.active_by_month(period).items()}
+    series = {m: series[m] for m in ("joins", "active", "completions", "badges")}
     now = {key: value for key, _label, value, _p in service.headline(period)}
+    # The headline's sums are the sums of the month cells below (the same rollup rows), so the
+    # two can never disagree; each is suppressed on its own figure.
+    now.update({metric: sum(series[metric].values()) for metric in ADDITIVE})
     tables = [
         Table(
             "headline",
@@ -55,15 +64,6 @@ def city_tables(service, period) -> list[Table]:
             chart="bar",
         )
     ]
-    months = period.months()
-    # "active" is stored on the first day of each month, which may precede the period's start.
-    whole_months = Period(period.start.replace(day=1), period.end)
-    series = {
-        metric: service.rollup_sums(
-            metric, "", whole_months if metric == "active" else period, by_month=True
-        )
-        for metric in ("joins", "active", "completions", "badges")
-    }
     tables.append(
         Table(
             "months",

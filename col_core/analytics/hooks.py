@@ -14,7 +14,7 @@ from col_core.analytics.interfaces import IAnalyticsService, IFeedbackService
 from col_core.analytics.models import ActivityFeedback
 from col_core.analytics.period import Period
 from col_core.db.meta import utcnow
-from col_core.hookspecs import Metric, Section, hookimpl
+from col_core.hookspecs import Metric, NavItem, Section, hookimpl
 from col_core.security.models import Organisation
 from col_core.tenancy.models import Tenant
 
@@ -89,6 +89,40 @@ def col_metrics(request, scope, period):
         query = query.where(ActivityFeedback.activity_id == scope.id)
     label = request.localizer.translate(_("Feedback responses"))
     return [Metric("feedback.responses", label, request.dbsession.scalar(query), order=90)]
+
+
+@hookimpl
+def col_navigation(request):
+    """The impact page for everyone; the dashboards for those allowed to see them (city admins
+    the city's, an organisation's members their organisation's)."""
+    t = request.localizer.translate
+    items = [NavItem(t(_("Our impact")), request.route_url("impact"), order=85)]
+    if request.tenant.is_global or getattr(request, "exception", None) is not None:
+        return items  # an error page: the transaction may be unusable, so ask the database nothing
+    if request.user is None:
+        return items
+    if request.roles.is_city_admin:
+        items.append(NavItem(t(_("City dashboard")), request.route_url("analytics_city"), order=94))
+    memberships = list(request.roles.memberships)
+    if len(memberships) == 1:
+        slug = request.dbsession.scalar(
+            select(Organisation.slug).where(Organisation.id == memberships[0])
+        )
+        if slug is not None:
+            items.append(
+                NavItem(
+                    t(_("Organisation dashboard")),
+                    request.route_url("analytics_organisation", slug=slug),
+                    order=92,
+                )
+            )
+    elif memberships:  # each organisation's page leads to its dashboard
+        items.append(
+            NavItem(
+                t(_("Organisation dashboards")), request.route_url("organisations_mine"), order=92
+            )
+        )
+    return items
 
 
 @hookimpl

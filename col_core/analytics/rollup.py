@@ -19,9 +19,9 @@ from col_core.security.models import User
 
 REBUILD_JOB = "analytics.rebuild"
 #: Metrics the rebuild recomputes from the core's own tables.  "learners" counts a learner on
-#: the day of their first place in the city; "active" on the first day of each month in which
-#: they took a place (monthly active learners, one per ``ActiveLearner`` row).
-REBUILT = ("joins", "completions", "attendance", "learners", "active")
+#: the day of their first place in the city.  Active learners are counted from the
+#: ``ActiveLearner`` rows themselves (one per learner and month), never from the rollup.
+REBUILT = ("joins", "completions", "attendance", "learners")
 #: Joins are broken down by every dimension; completions and attendance by activity_pairs().
 GRID = 100  # map grid squares of 1/100 degree (about 1 km): never individual addresses
 AGE_BANDS = (
@@ -86,19 +86,15 @@ def day_bit(day: dt.date) -> int:
 def count_learner(session, tenant_id: int, user_id: int, day: dt.date) -> None:
     """Count a learner who just took a place: new in the city, active this month and day.
 
-    One lookup of the learner's own months (through the unique index) and one upsert."""
+    One lookup of the learner's months (through the unique index) and one upsert."""
     month = day.replace(day=1)
-    months = set(
-        session.scalars(
-            select(ActiveLearner.month).where(
-                ActiveLearner.tenant_id == tenant_id, ActiveLearner.user_id == user_id
-            )
-        )
+    known = session.scalar(
+        select(ActiveLearner.month)
+        .where(ActiveLearner.tenant_id == tenant_id, ActiveLearner.user_id == user_id)
+        .limit(1)
     )
-    if not months:
+    if known is None:
         increment(session, tenant_id, day, "learners", [("", "")])
-    if month not in months:
-        increment(session, tenant_id, month, "active", [("", "")])
     insert = _insert_for(session)
     statement = insert(ActiveLearner).values(
         tenant_id=tenant_id, month=month, user_id=user_id, days=day_bit(day)
@@ -267,19 +263,6 @@ def _learner_queries(tenant_id: int, dialect: str):
         select(literal(tenant_id), day, literal("learners"), literal(""), literal(""), func.count())
         .select_from(first)
         .group_by(day)
-    )
-    # Read after the learners' months are rebuilt: one "active" per learner and month.
-    yield (
-        select(
-            literal(tenant_id),
-            ActiveLearner.month,
-            literal("active"),
-            literal(""),
-            literal(""),
-            func.count(),
-        )
-        .where(ActiveLearner.tenant_id == tenant_id)
-        .group_by(ActiveLearner.month)
     )
 
 

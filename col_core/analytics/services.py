@@ -21,6 +21,8 @@ from col_core.tenancy.scoping import cross_tenant
 _ = TranslationStringFactory("col")
 
 DEFAULT_MIN_GROUP_SIZE = 5
+#: The impact page's figures unless a city lists its own (``analytics.impact_metrics``).
+DEFAULT_IMPACT_METRICS = ("activities", "joins", "organisers", "badges")
 TOP_SKILLS = 10
 
 
@@ -129,6 +131,25 @@ class AnalyticsService:
     def active_learners(self, period) -> int:
         """Distinct learners who took a place during the period, exactly: whole months from the
         learners' months, the period's first and last month through their days' bits."""
+        # DISTINCT in a subquery lets PostgreSQL hash the learners instead of sorting them.
+        learners = (
+            select(ActiveLearner.user_id).distinct().where(*self._learner_months(period)).subquery()
+        )
+        return self.db.scalar(select(func.count()).select_from(learners))
+
+    def active_by_month(self, period) -> dict[str, int]:
+        """{"YYYY-MM": learners who took a place in that month, within the period}: the same
+        rows as :meth:`active_learners` (one per learner and month), so no month can show more
+        learners than the whole period."""
+        month = month_of(ActiveLearner.month, self.dialect)
+        return dict(
+            self.db.execute(
+                select(month, func.count()).where(*self._learner_months(period)).group_by(month)
+            ).all()
+        )
+
+    def _learner_months(self, period) -> tuple:
+        """Conditions on the learners' months that took a place during ``period``."""
         first, last = (
             period.start.replace(day=1),
             (period.end - dt.timedelta(days=1)).replace(day=1),
@@ -145,19 +166,12 @@ class AnalyticsService:
                 and_(ActiveLearner.month == first, days.op("&")(from_start) != 0),
                 and_(ActiveLearner.month == last, days.op("&")(to_end) != 0),
             )
-        # DISTINCT in a subquery lets PostgreSQL hash the learners instead of sorting them.
-        learners = (
-            select(ActiveLearner.user_id)
-            .distinct()
-            .where(
-                ActiveLearner.tenant_id == self.request.tenant.id,
-                ActiveLearner.month >= first,
-                ActiveLearner.month <= last,
-                within,
-            )
-            .subquery()
+        return (
+            ActiveLearner.tenant_id == self.request.tenant.id,
+            ActiveLearner.month >= first,
+            ActiveLearner.month <= last,
+            within,
         )
-        return self.db.scalar(select(func.count()).select_from(learners))
 
     def organisers(self, period) -> int:
         return self.db.scalar(
@@ -240,8 +254,11 @@ class AnalyticsService:
             ("organisers", self.organisers(period), False),
             ("badges", total.get("badges", 0), True),
         ]
-        extra = self.plugin_metrics(scope, period)
+        # Only figures meant for the public, and of those only the ones the city publishes.
+        extra = [m for m in self.plugin_metrics(scope, period) if m.public]
         figures_ += [(m.key, m.value, m.people) for m in extra]
+        published = self.impact_metrics(network)
+        figures_ = [figure for figure in figures_ if figure[0] in published]
         labels = {
             "activities": t(_("activities")),
             "joins": t(_("joins")),
@@ -268,6 +285,16 @@ class AnalyticsService:
             "min_group_size": self.min_group_size(),
             "title": t(_("Our impact")),
         }
+
+    def impact_metrics(self, network: bool = False) -> tuple[str, ...]:
+        """The keys of the figures the city publishes on its impact page: its own list
+        (``analytics.impact_metrics``), else the core's four counts."""
+        if network:
+            return DEFAULT_IMPACT_METRICS
+        chosen = city_setting(self.request.tenant, "impact_metrics", None)
+        if not isinstance(chosen, (list, tuple)) or not all(isinstance(k, str) for k in chosen):
+            return DEFAULT_IMPACT_METRICS
+        return tuple(chosen)
 
     def top_skills(self, period, limit: int = TOP_SKILLS) -> list[tuple[str, object]]:
         """(label, joins) of the skills of the most joined activities; small groups left out."""

@@ -139,6 +139,21 @@ def seed_city(people, factories, as_request, slug="vilnius", min_group_size=None
     return seeded
 
 
+def set_city_total(factories, city, metric: str, value: int) -> None:
+    """Make every city-wide rollup row of ``metric`` hold ``value`` (big figures, formatting)."""
+    from sqlalchemy import update
+
+    from col_core.analytics.models import DailyMetric
+
+    with factories.within(city):
+        factories.session.execute(
+            update(DailyMetric)
+            .where(DailyMetric.metric == metric, DailyMetric.dimension == "")
+            .values(value=value)
+        )
+        factories.session.commit()
+
+
 def table(payload, key):
     """One table of a dashboard's JSON, by key."""
     return next(t for t in payload["tables"] if t["key"] == key)

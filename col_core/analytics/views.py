@@ -43,7 +43,11 @@ def page(request, title, tables, **values) -> dict:
         }
     period = values.get("period")
     values["last_day"] = period.end - dt.timedelta(days=1) if period else None
-    charted = [(table, charts.render(table, describe, nonce=request.csp_nonce)) for table in tables]
+    locale = request.localizer.locale_name
+    charted = [
+        (table, charts.render(table, describe, nonce=request.csp_nonce, locale=locale))
+        for table in tables
+    ]
     return {
         "title": title,
         "charted": charted,
@@ -66,13 +70,19 @@ def _dashboard(request, title, build, csv_route, **route_args):
         build(period),
         period=period,
         csv=lambda key: request.route_url(
-            csv_route, table=key, **route_args, _query=period_query(period)
+            csv_route, table=key, **route_args, _query=csv_query(request, period)
         ),
     )
 
 
 def period_query(period: Period) -> dict:
     return {"from": period.start.isoformat(), "to": (period.end - dt.timedelta(days=1)).isoformat()}
+
+
+def csv_query(request, period: Period | None = None) -> dict:
+    """A CSV link's query: the page's period, and the language the page is read in, so that
+    the file's headers are in the reader's language however they chose it (``?lang=``)."""
+    return {**(period_query(period) if period else {}), "lang": request.localizer.locale_name}
 
 
 def csv_response(request, tables, key: str, filename: str) -> Response:
@@ -176,7 +186,9 @@ def activity_report(context, request):
         "activity": activity,
         "feedback": request.find_service(IFeedbackService).results(activity),
         "questions": request.find_service(IFeedbackService).questions(),
-        "csv": lambda key: request.route_url("analytics_activity_csv", id=activity.id, table=key),
+        "csv": lambda key: request.route_url(
+            "analytics_activity_csv", id=activity.id, table=key, _query=csv_query(request)
+        ),
     }
 
 

@@ -5,7 +5,7 @@ also built by :mod:`plugins.badges.urls`; keep the two in step.
 """
 
 from plugins.badges import webhooks
-from plugins.badges.interfaces import IBadgeIssuer, IIssuerKeys
+from plugins.badges.interfaces import IBadgeCatalogue, IBadgeIssuer, IIssuerKeys
 from plugins.badges.urls import check_did_setting
 
 JSON_SUFFIX = r"{ext:(\.json)?}"
@@ -17,6 +17,10 @@ def includeme(config):
     webhooks.register(config)  # badge.issued and badge.revoked (col_core.webhooks)
     config.register_service_factory("plugins.badges.keyring.issuer_keys_factory", IIssuerKeys)
     config.register_service_factory("plugins.badges.services.badge_issuer_factory", IBadgeIssuer)
+    config.register_service_factory(
+        "plugins.badges.catalogue.badge_catalogue_factory", IBadgeCatalogue
+    )
+    config.add_route("badges.catalogue", "/")
     # Hosted Open Badges documents (see views/public.py).
     config.add_route("badges.issuer", "/issuers/{issuer:\\d+}" + JSON_SUFFIX)
     config.add_route("badges.issuer_profile", "/issuers/{issuer:\\d+}/profile")

@@ -9,11 +9,11 @@ import nh3
 from markupsafe import Markup
 from pyramid.i18n import TranslationStringFactory
 from pyramid.renderers import render
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from col_core.hookspecs import NavItem, Section, SkillSubject, hookimpl
 from col_core.tenancy.scoping import cross_tenant
-from plugins.badges.interfaces import IBadgeIssuer
+from plugins.badges.interfaces import IBadgeCatalogue, IBadgeIssuer
 from plugins.badges.keyring import key_encryption_secret
 from plugins.badges.models import (
     Assertion,
@@ -92,32 +92,11 @@ def col_activity_completed(request, activity, participation) -> None:
 @hookimpl
 def col_activity_sections(request, activity, participation) -> list[Section]:
     """The badges the activity leads to, how they are earned, and where to send evidence."""
-    badges = request.dbsession.scalars(
-        select(BadgeClass)
-        .where(
-            BadgeClass.subject_type == "activity",
-            BadgeClass.subject_id == activity.id,
-            BadgeClass.archived_at.is_(None),
-        )
-        .order_by(BadgeClass.is_default.desc(), BadgeClass.name)
-    ).all()
-    if not badges:
-        return []
-    user = getattr(request, "user", None)
-    issuer = request.find_service(IBadgeIssuer)
-    rows = [
-        {
-            "badge": badge,
-            "held": issuer.held(badge.id, user.email, user) if user is not None else None,
-            "evidence": badge.earning == "evidence",
-        }
-        for badge in badges
-    ]
-    html = render(
-        "plugins.badges:templates/_activity.jinja2",
-        {"rows": rows, "activity": activity},
-        request=request,
+    html = request.find_service(IBadgeCatalogue).subject_section(
+        "activity", activity.id, completion=activity.completion
     )
+    if html is None:
+        return []
     return [
         Section(
             title=request.localizer.translate(_("Badges")), html=Markup(html), order=20, id="badges"
@@ -141,6 +120,14 @@ def col_navigation(request) -> list[NavItem]:
             order=80,
         )
     ]
+    if not request.tenant.is_global:
+        items.append(
+            NavItem(
+                title=request.localizer.translate(_("Badges")),
+                url=request.route_url("badges.catalogue"),
+                order=35,
+            )
+        )
     if getattr(request, "user", None) is not None:
         items.append(
             NavItem(
@@ -198,9 +185,15 @@ def col_dashboard_sections(request, organisation) -> list[Section]:
         .where(Issuer.organisation_id == organisation.id, BadgeClass.archived_at.is_(None))
         .order_by(BadgeClass.name)
     ).all()
+    waiting = request.dbsession.scalar(
+        select(func.count(EvidenceSubmission.id))
+        .join(BadgeClass, BadgeClass.id == EvidenceSubmission.badge_class_id)
+        .join(Issuer, Issuer.id == BadgeClass.issuer_id)
+        .where(Issuer.organisation_id == organisation.id, EvidenceSubmission.status == "submitted")
+    )
     html = render(
         "plugins.badges:templates/_dashboard.jinja2",
-        {"badges": badges, "organisation": organisation},
+        {"badges": badges, "organisation": organisation, "waiting": waiting},
         request=request,
     )
     return [
@@ -373,8 +366,6 @@ def col_account_deleted(request, user) -> None:
 def col_metrics(request, scope, period) -> list:
     """Badges issued and claimed with a code in the period, and evidence waiting for review.
     The city's own "Badges issued" figure comes from the core, so it is not repeated there."""
-    from sqlalchemy import func
-
     from col_core.hookspecs import Metric
     from col_core.security.models import Organisation
     from col_core.tenancy.models import Tenant
@@ -402,17 +393,28 @@ def col_metrics(request, scope, period) -> list:
     ).where(EvidenceSubmission.status == "submitted")
     t, db = request.localizer.translate, request.dbsession
     figures = [
-        Metric("badges.claimed", t(_("Badges claimed with a code")), db.scalar(claimed), order=61),
+        Metric(
+            "badges.claimed",
+            t(_("Badges claimed with a code")),
+            db.scalar(claimed),
+            order=61,
+            public=True,
+        ),
         Metric(
             "badges.evidence_waiting",
             t(_("Evidence waiting for review")),
             db.scalar(waiting),
+            # A work queue for the organisers who review it: exact, and never published.
+            people=False,
             order=62,
         ),
     ]
     if not isinstance(scope, Tenant):
         figures.insert(
-            0, Metric("badges.issued", t(_("Badges issued")), db.scalar(issued), order=60)
+            0,
+            Metric(
+                "badges.issued", t(_("Badges issued")), db.scalar(issued), order=60, public=True
+            ),
         )
     return figures
 

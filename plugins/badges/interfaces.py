@@ -84,3 +84,27 @@ class IBadgeIssuer(Interface):
         are ``{"uri": ESCO concept URI, "label": ...}`` dicts.  An existing class is returned
         unchanged (organisers may have edited it).
         """
+
+
+class IBadgeCatalogue(Interface):
+    """The city's badges as people find them: the public catalogue and the badges of a subject.
+
+    Read only.  Filters come from the page's query string; :meth:`parse` and :meth:`search`
+    raise :class:`plugins.badges.catalogue.CatalogueError` with a message per parameter when a
+    filter cannot be applied.
+    """
+
+    def parse(params):
+        """``Filters`` (skill URI, organisation slug, how earned, page) from ``params``."""
+
+    def search(filters):
+        """A ``CataloguePage``: one page of the city's badge classes (archived ones left out)
+        matching ``filters``, each with the ways it is earned, and the choices of each filter."""
+
+    def for_subject(subject_type, subject_id):
+        """The badge classes of a subject ("activity", "playlist"), the default one first."""
+
+    def subject_section(subject_type, subject_id, completion=""):
+        """HTML listing the subject's badges for the signed-in person (held, or how to earn
+        them, with a "Send evidence" button where evidence is needed), or None when it has
+        none.  ``completion`` is the activity's way of completion ("check_in", ...)."""

@@ -28,6 +28,16 @@ def issuer(request):
     return request.find_service(IBadgeIssuer)
 
 
+def badges_section(request, playlist):
+    """HTML of the playlist's badges (how they are earned, "Send evidence" where needed) from
+    the badges plugin, or None when badges are unavailable or the playlist has none."""
+    if issuer(request) is None:
+        return None
+    from plugins.badges.interfaces import IBadgeCatalogue
+
+    return request.find_service(IBadgeCatalogue).subject_section("playlist", playlist.id)
+
+
 def badge_name(request, playlist, threshold: int) -> str:
     if not threshold:
         return playlist.title

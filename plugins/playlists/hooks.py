@@ -255,15 +255,21 @@ def col_metrics(request, scope, period) -> list:
             db.scalar(offered),
             people=False,
             order=55,
+            public=True,
         ),
         Metric(
             "playlists.learners",
             t(_("Learners who started a playlist")),
             db.scalar(started),
             order=56,
+            public=True,
         ),
         Metric(
-            "playlists.completions", t(_("Playlists completed")), db.scalar(completed), order=57
+            "playlists.completions",
+            t(_("Playlists completed")),
+            db.scalar(completed),
+            order=57,
+            public=True,
         ),
     ]
 

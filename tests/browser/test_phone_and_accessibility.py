@@ -141,6 +141,8 @@ def test_every_page_type_fits_a_phone_and_passes_axe(
         ("activity with a video", f"/activities/{video.id}"),
         ("playlist", f"/playlists/{playlist}"),
         ("badge", f"/badges/classes/{badge}"),
+        ("badge catalogue", "/badges/"),
+        ("impact", "/impact"),
         ("organisation", f"/organisations/{organisation.slug}"),
         ("skills", "/esco/skills"),
         ("sign-in", "/signin"),

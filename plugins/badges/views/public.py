@@ -13,9 +13,9 @@ from pyramid.view import view_config
 from sqlalchemy import select
 
 from col_core.storage import IFileStorage
-from plugins.badges import artwork
+from plugins.badges import artwork, evidence
 from plugins.badges.interfaces import IBadgeIssuer
-from plugins.badges.models import BadgeClass, IssuerKey
+from plugins.badges.models import BadgeClass, EvidenceSubmission, IssuerKey
 from plugins.badges.ob import baking
 from plugins.badges.urls import urls_for
 from plugins.badges.views.common import (
@@ -108,14 +108,32 @@ def learner_status(request, badge) -> dict:
     """What the signed-in learner holds of this badge and what they still miss (read only)."""
     user = current_user(request)
     if user is None:
-        return {"held": None, "missing": [], "held_back": None}
+        return {"held": None, "missing": [], "held_back": None, "improve": []}
     issuer = request.find_service(IBadgeIssuer)
     held = issuer.held(badge.id, user.email, user)
     return {
         "held": held,
         "missing": [] if held else issuer.missing_prerequisites(badge, user),
         "held_back": None if held else issuer.held_back(badge, user),
+        "improve": [] if held else to_improve(request, badge, user),
     }
+
+
+def to_improve(request, badge, user) -> list[tuple[int, str, str]]:
+    """(task index, task, reviewer's comment) of each task whose latest evidence was sent back
+    to improve."""
+    if badge.earning != "evidence":
+        return []
+    latest: dict[int, EvidenceSubmission] = {}
+    for submission in evidence.submissions(request.dbsession, badge, user):  # newest first
+        latest.setdefault(submission.task, submission)
+    found = []
+    for task, submission in sorted(latest.items()):
+        if submission.status != "improve" or not 0 <= task < len(badge.tasks):
+            continue
+        comments = [r.comment for r in submission.reviews if r.decision == "improve"]
+        found.append((task, badge.tasks[task], comments[-1] if comments else ""))
+    return found
 
 
 def badge_image_bytes(request, badge, kind: str | None = None) -> bytes:

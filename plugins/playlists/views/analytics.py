@@ -8,9 +8,9 @@ from pyramid.view import view_config
 
 from col_core.analytics.period import PeriodError
 from col_core.analytics.views import (
+    csv_query,
     csv_response,
     page,
-    period_query,
     period_refused,
     requested_period,
 )
@@ -58,7 +58,10 @@ def dashboard(context, request):
             playlist_tables(request, playlist, period),
             period=period,
             csv=lambda key: request.route_url(
-                "playlists.analytics_csv", id=playlist.id, table=key, _query=period_query(period)
+                "playlists.analytics_csv",
+                id=playlist.id,
+                table=key,
+                _query=csv_query(request, period),
             ),
         ),
         "playlist": playlist,

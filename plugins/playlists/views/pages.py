@@ -15,6 +15,7 @@ from col_core.activities.models import Activity
 from col_core.organisations.resources import organisation_factory
 from col_core.security.validation import record_id
 from col_core.web.maps import city_tiles
+from plugins.playlists import awarding
 from plugins.playlists.interfaces import IPlaylistBuilder, IPlaylistProgress, IPlaylistTemplates
 from plugins.playlists.models import Playlist
 from plugins.playlists.resources import can_see, is_organiser, item_factory, playlist_factory
@@ -104,6 +105,7 @@ def playlist_page(context, request):
         "organiser": is_organiser(request, playlist),
         "awards": enrolment.awards if enrolment else [],
         "map": map_of(request, playlist),
+        "badges": awarding.badges_section(request, playlist),
     }
 
 

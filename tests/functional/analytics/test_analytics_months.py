@@ -73,3 +73,14 @@ def test_the_organisers_trend_names_its_months(seeded, people):
         )
     )
     assert rows[1][:2] == ["October 2026", "2026-10"]
+
+
+def test_csv_links_keep_the_language_the_page_is_read_in(seeded, people):
+    """A reader who chose Lithuanian with ?lang= (no cookie) downloads Lithuanian headers."""
+    admin = people.client(seeded.city, seeded.admin)
+    page = admin.get("/analytics", params={"lang": "lt"})
+    link = page.html.find(id="t-categories").parent.find("a", download=True)["href"]
+    rows = list(csv.reader(io.StringIO(admin.get(link).text)))
+    assert rows[0][0] == "Kategorija"
+    english = admin.get("/analytics").html.find(id="t-categories").parent
+    assert "lang=en" in english.find("a", download=True)["href"]

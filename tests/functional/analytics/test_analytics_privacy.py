@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from col_core.analytics.testing import seed_city, table
+from col_core.analytics.testing import seed_city, set_city_total, table
 from col_core.hookspecs import Metric, hookimpl
 
 
@@ -54,17 +54,7 @@ def test_city_impact_page_formats_figures_and_hides_small_ones(seeded_k5, people
 
 
 def test_numbers_are_formatted_for_the_locale(seeded_k5, people, factories):
-    from sqlalchemy import update
-
-    from col_core.analytics.models import DailyMetric
-
-    with factories.within(seeded_k5.city):
-        factories.session.execute(
-            update(DailyMetric)
-            .where(DailyMetric.metric == "joins", DailyMetric.dimension == "")
-            .values(value=5000)
-        )
-        factories.session.commit()
+    set_city_total(factories, seeded_k5.city, "joins", 5000)
     visitor = people.client(seeded_k5.city)
     assert "<strong>5,000</strong> joins" in visitor.get("/impact").text
     lithuanian = visitor.get("/impact", headers={"Accept-Language": "lt"}).text
@@ -97,8 +87,9 @@ class MetricsPlugin:
     def col_metrics(self, request, scope, period):
         self.scopes.append(type(scope).__name__)
         return [
-            Metric("test.places", "Places to sit", 42, people=False),
+            Metric("test.places", "Places to sit", 42, people=False, public=True),
             Metric("test.helpers", "Helpers", 3),
+            Metric("test.internal", "Complaints", 7, people=False),
         ]
 
 
@@ -130,7 +121,7 @@ def test_plugins_add_figures_through_the_metrics_hook(seeded_k5, people, metrics
         "rows"
     ]
     assert {"figure": "Places to sit", "value": 42} in more
-    assert "<strong>42</strong> Places to sit" in people.client(seeded_k5.city).get("/impact").text
+    assert "Places to sit" not in people.client(seeded_k5.city).get("/impact").text
     assert {"Tenant", "Organisation"} <= set(metrics_plugin.scopes)
 
 
@@ -156,3 +147,23 @@ def test_skills_are_grouped_by_plugins_that_know_them(seeded, people, registry):
     assert table(payload, "skill_groups")["rows"] == [
         {"group": "Communication and teamwork", "joins": 6}
     ]
+
+
+def test_the_impact_page_shows_only_what_the_city_publishes(
+    seeded_k5, people, factories, metrics_plugin
+):
+    visitor = people.client(seeded_k5.city)
+    shown = lambda: visitor.get("/api/v1/analytics/impact").json["figures"]  # noqa: E731
+    # By default: the core's four counts; plugins' figures only when the city lists them.
+    assert set(shown()) == {"activities", "joins", "organisers", "badges"}
+    city = seeded_k5.city
+    city.settings = {
+        **city.settings,
+        "analytics.impact_metrics": ["joins", "test.places", "test.internal"],
+    }
+    factories.save(city)
+    # An internal figure stays internal even when listed.
+    assert shown() == {"joins": 9, "test.places": 42}
+    html = visitor.get("/impact").text
+    assert "<strong>42</strong> Places to sit" in html and "Complaints" not in html
+    assert "organisers" not in html

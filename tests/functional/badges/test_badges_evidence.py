@@ -164,3 +164,37 @@ def test_evidence_pages_need_sign_in(badges, city):
     class_id = badges.badge_class(earning="evidence", review="organiser", tasks=TASKS[:1])
     anonymous = city.get(f"/badges/classes/{class_id}/evidence", status=(303, 403))
     assert anonymous.status_int == 403 or "/signin" in anonymous.location
+
+
+def test_the_badge_page_tells_the_learner_which_evidence_to_improve(badges, people, city):
+    class_id = badges.badge_class(earning="evidence", review="organiser", tasks=TASKS)
+    first = _submit(badges, class_id, people["learner"], 0, text="I fixed it")
+    _submit(badges, class_id, people["learner"], 1, text="Brakes done")
+    _review(badges, first, people["organiser"], "improve", "Show a photo of the tyre")
+    badges.sign_in(city, "ana@example.org")
+
+    page = city.get(f"/badges/classes/{class_id}")
+    section = page.html.find(id="improve-title").parent
+    assert "Fix a puncture: Show a photo of the tyre" in section.text
+    assert "Adjust the brakes" not in section.text  # waiting for review, nothing to improve
+    assert section.find("a")["href"].endswith(f"/badges/classes/{class_id}/evidence#task-0")
+
+    _submit(badges, class_id, people["learner"], 0, text="With a photo")
+    assert city.get(f"/badges/classes/{class_id}").html.find(id="improve-title") is None
+
+
+def test_organisers_see_the_evidence_waiting_for_their_review(badges, people, city):
+    class_id = badges.badge_class(earning="evidence", review="organiser", tasks=TASKS)
+    _submit(badges, class_id, people["learner"], 0, text="I fixed it")
+    _submit(badges, class_id, people["learner"], 1, text="Brakes done")
+    slug = badges.organisation.slug
+    assert "waiting for your review" not in city.get(f"/organisations/{slug}")  # visitors
+    badges.sign_in(city, "org@example.org")
+    page = city.get(f"/organisations/{slug}")
+    notice = page.html.find(id="evidence-waiting")
+    assert notice.text.strip() == "2 pieces of evidence are waiting for your review"
+    assert "Fix a puncture" in city.get(notice.find("a")["href"])
+    # Exact on the organisation's dashboard too: a queue of work, not a count of people.
+    more = city.get(f"/api/v1/analytics/organisations/{slug}").json
+    rows = next(t for t in more["tables"] if t["key"] == "more")["rows"]
+    assert {"figure": "Evidence waiting for review", "value": 2} in rows

@@ -214,3 +214,32 @@ def test_builder_autosaves_a_drafts_fields(staff, make_playlist, activities):
     staff.post(f"/playlists/{playlist}/edit", fields, status=422)
     staff.post(f"/api/v1/playlists/{playlist}/publish")
     staff.post(f"/playlists/{playlist}/edit", fields, status=409)
+
+
+def test_the_page_shows_the_playlists_badges_and_where_to_send_evidence(
+    world, city, factories, make_playlist, activities
+):
+    from plugins.badges.models import BadgeClass
+
+    playlist = make_playlist(activities[:2])
+    page = world.client(city).get(f"/playlists/{playlist}")
+    section = page.html.find(id="badges-title").parent
+    link = section.find("a", string="Science pathway")
+    assert "issued automatically" in section.text and "Send evidence" not in section.text
+    badge_id = int(link["href"].rstrip("/").rsplit("/", 1)[1])
+
+    with factories.within(city):
+        badge = factories.session.get(BadgeClass, badge_id)
+        badge.earning, badge.tasks = "evidence", ["Tell us what you built"]
+        factories.session.commit()
+    page = world.client(city).get(f"/playlists/{playlist}")
+    evidence = page.click("Send evidence")
+    assert evidence.request.path == f"/badges/classes/{badge_id}/evidence"
+
+
+def test_without_badges_the_page_lists_none(world, city, factories, make_playlist, activities):
+    playlist = make_playlist(activities[:1])
+    city.plugins = ["playlists", "map"]
+    factories.save(city)
+    page = world.client(city).get(f"/playlists/{playlist}")
+    assert page.html.find(id="badges-title") is None
