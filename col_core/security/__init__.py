@@ -9,8 +9,8 @@ from __future__ import annotations
 import secrets
 
 from pyramid.csrf import SessionCSRFStoragePolicy
-from pyramid.util import strings_differ
 from pyramid.session import SignedCookieSessionFactory
+from pyramid.util import strings_differ
 
 from col_core.settings import as_bool
 

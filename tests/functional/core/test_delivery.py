@@ -18,7 +18,7 @@ def raw(testapp, path: str, method: str = "GET", **headers):
 
 
 def test_a_page_is_gzipped_for_a_client_that_accepts_it(testapp, factories):
-    city = factories.tenant("vilnius")
+    factories.tenant("vilnius")
     plain = raw(testapp, "/")
     packed = raw(testapp, "/", **GZIP)
     assert packed.headers["Content-Encoding"] == "gzip"
@@ -28,7 +28,7 @@ def test_a_page_is_gzipped_for_a_client_that_accepts_it(testapp, factories):
 
 
 def test_a_client_without_gzip_gets_the_plain_page_and_the_same_vary(testapp, factories):
-    city = factories.tenant("vilnius")
+    factories.tenant("vilnius")
     page = raw(testapp, "/", **{"Accept-Encoding": "identity"})
     assert "Content-Encoding" not in page.headers
     assert "Accept-Encoding" in page.headers["Vary"]
@@ -54,7 +54,7 @@ def test_json_and_static_css_and_js_are_gzipped(testapp, factories, people):
 
 
 def test_a_conditional_geojson_request_still_gets_its_304_when_gzipped(testapp, factories):
-    city = factories.tenant("vilnius", plugins=["map"])
+    factories.tenant("vilnius", plugins=["map"])
     first = raw(testapp, "/api/v1/activities.geojson", **GZIP)
     etag = first.headers["ETag"]
     if first.headers.get("Content-Encoding") == "gzip":
@@ -64,7 +64,7 @@ def test_a_conditional_geojson_request_still_gets_its_304_when_gzipped(testapp, 
 
 
 def test_pictures_and_small_answers_are_not_compressed(testapp, factories):
-    city = factories.tenant("vilnius")
+    factories.tenant("vilnius")
     health = raw(testapp, "/healthz", **GZIP)  # a few bytes of JSON
     assert "Content-Encoding" not in health.headers
     head = raw(testapp, "/", "HEAD", **GZIP)
