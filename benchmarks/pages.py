@@ -64,7 +64,10 @@ def start_demo(data_dir: Path, port: int) -> subprocess.Popen:
 
 
 def measure(browser, origin: str, path: str) -> dict:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en")
+    # bypass_csp: the marker watch is a script the pages' policy would refuse.
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="en", bypass_csp=True
+    )
     page = context.new_page()
     page.route(
         "**/*",
