@@ -29,6 +29,8 @@ class NavItem:
     url: str
     order: int = 50
     icon: str = ""
+    # Its page takes ``?q=``: the header's search box sends there (the map, on a city's site).
+    search: bool = False
 
 
 @dataclass(frozen=True)

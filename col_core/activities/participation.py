@@ -8,7 +8,6 @@ import hashlib
 import hmac
 import zoneinfo
 
-from babel.dates import format_datetime
 from pyramid.i18n import TranslationString, TranslationStringFactory
 from sqlalchemy import func, select
 from zope.interface import implementer
@@ -24,6 +23,7 @@ from col_core.activities.models import (
 from col_core.activities.schedule import as_utc
 from col_core.db.locks import serialise
 from col_core.db.meta import utcnow
+from col_core.i18n.formatting import moment
 
 _ = TranslationStringFactory("col")
 
@@ -263,11 +263,10 @@ class ParticipationService:
                 _(
                     "Check-in for this session opens at ${when}.",
                     mapping={
-                        "when": format_datetime(
+                        "when": moment(
                             opens,
-                            "medium",
-                            locale=self.request.locale_name,
-                            tzinfo=zoneinfo.ZoneInfo(self.request.tenant.timezone),
+                            self.request.locale_name,
+                            zoneinfo.ZoneInfo(self.request.tenant.timezone),
                         )
                     },
                 )
@@ -311,11 +310,8 @@ class ParticipationService:
             "url": self.request.route_url("activity", id=activity.id),
         }
         if when is not None:
-            mapping["when"] = format_datetime(
-                as_utc(when),
-                "medium",
-                locale=locale,
-                tzinfo=zoneinfo.ZoneInfo(self.request.tenant.timezone),
+            mapping["when"] = moment(
+                as_utc(when), locale, zoneinfo.ZoneInfo(self.request.tenant.timezone)
             )
         self.request.find_service(IAccountService).send(
             user,

@@ -47,9 +47,7 @@ def includeme(config):
     for name, pattern, factory in ROUTES:
         config.add_route(name, pattern, factory=factory)
     # Leaflet comes from its PyPI package (XStatic) for the neighbourhood map.
-    config.add_static_view(
-        "analytics-static/leaflet", xstatic.pkg.leaflet.BASE_DIR, cache_max_age=86400
-    )
-    config.add_static_view("analytics-static", "col_core.analytics:static", cache_max_age=86400)
+    config.add_static_assets("analytics-static/leaflet", xstatic.pkg.leaflet.BASE_DIR)
+    config.add_static_assets("analytics-static", "col_core.analytics:static")
     config.scan("col_core.analytics.views")
     config.include("col_core.analytics.api")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from babel import dates, numbers
+from babel import Locale, dates, numbers
 from jinja2 import pass_context
 
 
@@ -16,11 +16,59 @@ def _locale_and_zone(request):
     return locale, zone
 
 
-def format_datetime(request, value: dt.datetime, format: str = "medium") -> str:
+# One way to write a moment per language: the date by this CLDR skeleton (weekday, day, short
+# month, year), the time in the language's short form (no seconds), joined by the language's
+# own pattern.  Start and end of a session use the same; a session within a day writes its date
+# once ("Sun, Dec 6, 2026, 5:00 – 7:00 PM").
+DATE_SKELETON = "yMMMEd"
+
+
+def _aware(value: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
+    return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(zone)
+
+
+def _joined(locale: str, date_text: str, time_text: str) -> str:
+    pattern = Locale.parse(locale).datetime_formats["medium"]
+    return pattern.replace("{1}", date_text).replace("{0}", time_text)
+
+
+def moment(value: dt.datetime, locale: str, zone: dt.tzinfo) -> str:
+    """``value`` in ``zone``: "Sun, Dec 6, 2026, 5:00 PM", "So., 6. Dez. 2026, 17:00"."""
+    value = _aware(value, zone)
+    day = dates.format_skeleton(DATE_SKELETON, value, locale=locale)
+    return _joined(locale, day, dates.format_time(value, "short", locale=locale))
+
+
+def format_datetime(request, value: dt.datetime) -> str:
+    """A moment in the request's language and its city's time zone."""
+    return moment(value, *_locale_and_zone(request))
+
+
+def format_time(request, value: dt.datetime) -> str:
     locale, zone = _locale_and_zone(request)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return dates.format_datetime(value, format=format, tzinfo=zone, locale=locale)
+    return dates.format_time(_aware(value, zone), "short", locale=locale)
+
+
+def format_interval(request, start: dt.datetime, end: dt.datetime | None) -> str:
+    """From ``start`` to ``end``: "date, start–end" within one day (in the city), else both in
+    full with the language's range pattern."""
+    if end is None:
+        return format_datetime(request, start)
+    locale, zone = _locale_and_zone(request)
+    start, end = _aware(start, zone), _aware(end, zone)
+    if start.date() != end.date():
+        pattern = Locale.parse(locale).interval_formats[None]
+        return pattern.replace("{0}", format_datetime(request, start)).replace(
+            "{1}", format_datetime(request, end)
+        )
+    twelve_hours = "a" in Locale.parse(locale).time_formats["short"].pattern
+    hours = dates.format_interval(
+        start.replace(tzinfo=None),
+        end.replace(tzinfo=None),
+        "hm" if twelve_hours else "Hm",
+        locale=locale,
+    )
+    return _joined(locale, dates.format_skeleton(DATE_SKELETON, start, locale=locale), hours)
 
 
 def format_date(request, value: dt.date | dt.datetime, format: str = "medium") -> str:
@@ -48,9 +96,12 @@ def format_currency(request, value, currency: str = "EUR") -> str:
 
 
 def install_filters(environment) -> None:
-    """Register ``|datetime``, ``|date``, ``|number`` and ``|currency`` for templates."""
+    """Register ``|datetime``, ``|time``, ``|interval(end)``, ``|date``, ``|number`` and
+    ``|currency`` for templates."""
     for name, function in {
         "datetime": format_datetime,
+        "time": format_time,
+        "interval": format_interval,
         "date": format_date,
         "number": format_number,
         "currency": format_currency,

@@ -6,8 +6,11 @@ request's tenant; views declare a permission from ``policy.PERMISSIONS`` (docs/s
 
 from __future__ import annotations
 
+import secrets
+
 from pyramid.csrf import SessionCSRFStoragePolicy
 from pyramid.session import SignedCookieSessionFactory
+from pyramid.util import strings_differ
 
 from col_core.settings import as_bool
 
@@ -22,15 +25,47 @@ def mark_personal(request) -> None:
 
 
 class CSRFStoragePolicy(SessionCSRFStoragePolicy):
-    """The session's CSRF token, marking every response that reads it as personal."""
+    """The session's CSRF token, marking every response that reads it as personal.
+
+    Pages carry it masked, a fresh random pad each time (``pad + (pad XOR token)``, in hex), so
+    no two responses hold the same bytes for it: compressed pages that also reflect a visitor's
+    input do not leak it by their size (the BREACH attack).  The unmasked token is accepted too.
+    """
 
     def new_csrf_token(self, request):
         mark_personal(request)
-        return super().new_csrf_token(request)
+        return _mask(super().new_csrf_token(request))
 
     def get_csrf_token(self, request):
         mark_personal(request)
-        return super().get_csrf_token(request)
+        return _mask(self._token(request))
+
+    def check_csrf_token(self, request, supplied_token):
+        expected = self._token(request).encode()
+        supplied = _unmask(supplied_token, len(expected))
+        return not strings_differ(expected, supplied)
+
+    def _token(self, request) -> str:
+        """The session's own token, unmasked (made when it has none)."""
+        return request.session.get(self.key) or super().new_csrf_token(request)
+
+
+def _mask(token: str) -> str:
+    raw = token.encode()
+    pad = secrets.token_bytes(len(raw))
+    return (pad + bytes(a ^ b for a, b in zip(pad, raw, strict=True))).hex()
+
+
+def _unmask(supplied: str, size: int) -> bytes:
+    """The token a masked ``supplied`` hides, or ``supplied`` itself when it is not masked."""
+    try:
+        masked = bytes.fromhex(supplied) if len(supplied) == 4 * size else b""
+    except ValueError:
+        masked = b""
+    if not masked:
+        return supplied.encode(errors="backslashreplace")
+    pad, hidden = masked[:size], masked[size:]
+    return bytes(a ^ b for a, b in zip(pad, hidden, strict=True))
 
 
 def _csrf_applies(request) -> bool:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import orjson
 from pyramid.renderers import JSON
 
-from col_core.web.assets import ContentHashCacheBuster
-
 
 def _orjson_serializer(value, default=None, **_kw) -> str:
     return orjson.dumps(value, default=default, option=orjson.OPT_NON_STR_KEYS).decode()
@@ -24,7 +22,7 @@ def includeme(config):
     config.include("col_core.web.headers")  # CSP, frames, referrer, caching, HSTS
     # Plain dicts serialised by orjson: several times faster than json on the hot JSON paths.
     config.add_renderer("json", JSON(serializer=_orjson_serializer))
-    config.add_static_view("static", "col_core.web:static", cache_max_age=31536000)
-    config.add_cache_buster("col_core.web:static/", ContentHashCacheBuster())
+    config.include("col_core.web.assets")  # hashed static URLs, gzip
+    config.add_static_assets("static", "col_core.web:static")
     config.add_route("home", "/")
     config.scan("col_core.web.views")

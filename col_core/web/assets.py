@@ -1,4 +1,17 @@
-"""Cache-busting for static assets: URLs carry a hash of the file's content."""
+"""Static assets and how responses travel: content-hashed URLs cached for a year, gzip.
+
+* ``config.add_static_assets(name, spec)``: a static view whose ``request.static_url`` carries
+  ``?x=<hash of the file's bytes>``.  A URL with the hash is cached a year and never revalidated
+  (``immutable``): a deploy that changes a file changes its URL.  Without the hash an hour.
+* The delivery tween gzips (WebOb's ``Response.encode_content``) text responses (HTML, JSON,
+  JavaScript, CSS, SVG, iCalendar) for clients that accept it, adds ``Vary: Accept-Encoding``,
+  and weakens their ``ETag`` (the bytes differ from the identity encoding's; ``If-None-Match``
+  compares weakly, so a view's 304 still answers).  It leaves alone what is encoded already,
+  pictures and archives (already compressed), bodies too small to gain, streamed bodies of
+  unknown length and range requests.  Compressing a page that carries a secret and reflects the
+  visitor's input (BREACH) is safe because the CSRF token is masked anew in every response
+  (``col_core.security.CSRFStoragePolicy``).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +21,33 @@ from functools import lru_cache
 
 from pyramid.path import AssetResolver
 from pyramid.static import QueryStringCacheBuster
+from pyramid.tweens import EXCVIEW
+
+ONE_YEAR = 31536000
+UNHASHED_MAX_AGE = 3600
+HASHED = "public, max-age=31536000, immutable"
+HASH_PARAMETER = "x"
+# Types worth compressing; everything else (JPEG, PNG, WebP, fonts, zip, gzip) is left as is.
+COMPRESSIBLE = frozenset(
+    {
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "text/plain",
+        "text/csv",
+        "text/calendar",
+        "application/javascript",
+        "application/json",
+        "application/geo+json",
+        "application/ld+json",
+        "application/activity+json",
+        "application/problem+json",
+        "application/xml",
+        "image/svg+xml",
+    }
+)
+MIN_SIZE = 512  # below this gzip's header and trailer eat the gain
+MAX_SIZE = 8 * 1024 * 1024  # larger bodies are downloads, not pages
 
 
 @lru_cache(maxsize=1024)
@@ -19,6 +59,9 @@ def _content_hash(abspath: str, mtime: float) -> str:
 class ContentHashCacheBuster(QueryStringCacheBuster):
     """``?x=<hash of the bytes>``: a deploy that changes a file changes its URL, nothing else."""
 
+    def __init__(self):
+        super().__init__(param=HASH_PARAMETER)
+
     def tokenize(self, request, subpath, kw):
         spec = kw.get("pathspec") or subpath
         try:
@@ -26,3 +69,58 @@ class ContentHashCacheBuster(QueryStringCacheBuster):
             return _content_hash(path, os.path.getmtime(path))
         except (OSError, ValueError):
             return "0"
+
+
+def add_static_assets(config, name: str, spec: str) -> None:
+    """A static view at ``name`` serving ``spec`` (an asset spec or a folder) under hashed URLs."""
+    config.add_static_view(name, spec, cache_max_age=UNHASHED_MAX_AGE)
+    config.add_cache_buster(spec, ContentHashCacheBuster())
+
+
+def _is_static(request) -> bool:
+    # Pyramid names a static view's route "__<name>/".
+    route = request.matched_route
+    return route is not None and route.name.startswith("__")
+
+
+def _compressible(request, response) -> bool:
+    length = response.content_length
+    return (
+        request.method != "HEAD"
+        and response.status_int == 200
+        and not response.content_encoding
+        and response.content_type in COMPRESSIBLE
+        and length is not None
+        and MIN_SIZE <= length <= MAX_SIZE
+        # A client that says nothing gets the identity encoding, as browsers never do.
+        and "Accept-Encoding" in request.headers
+        and bool(request.accept_encoding.acceptable_offers(["gzip"]))
+        and request.range is None
+    )
+
+
+def delivery_tween_factory(handler, registry):
+    def delivery_tween(request):
+        response = handler(request)
+        if _is_static(request) and response.status_int == 200:
+            if request.GET.get(HASH_PARAMETER):
+                response.headers["Cache-Control"] = HASHED
+                response.expires = None
+        if response.content_type in COMPRESSIBLE:
+            # Whether or not this answer is compressed, another client's may be.
+            response.vary = tuple(dict.fromkeys((*(response.vary or ()), "Accept-Encoding")))
+            if _compressible(request, response):
+                response.encode_content("gzip")
+                etag = response.headers.get("ETag")
+                if etag and not etag.startswith("W/"):
+                    response.headers["ETag"] = "W/" + etag
+        return response
+
+    return delivery_tween
+
+
+def includeme(config):
+    config.add_directive("add_static_assets", add_static_assets)
+    # Over the exception view (error pages are compressed too) and over the security headers'
+    # tween, so the headers it reads describe the uncompressed page.
+    config.add_tween("col_core.web.assets.delivery_tween_factory", over=EXCVIEW)

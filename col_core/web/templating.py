@@ -5,6 +5,7 @@ from __future__ import annotations
 from babel import Locale
 from jinja2 import pass_context
 from markupsafe import Markup
+from pyramid.decorator import reify
 from pyramid.events import BeforeRender
 from pyramid_jinja2 import ENV_CONFIG_PHASE
 
@@ -72,7 +73,7 @@ class Layout:
     def __init__(self, request):
         self.request = request
 
-    @property
+    @reify
     def navigation(self):
         if getattr(self.request, "tenant", None) is None:
             return []
@@ -82,6 +83,11 @@ class Layout:
             for item in items or ()
         ]
         return sorted(items, key=lambda item: (item.order, item.title))
+
+    @property
+    def search_url(self) -> str | None:
+        """Where the header's search box sends ``?q=``: the first entry that takes it."""
+        return next((item.url for item in self.navigation if item.search), None)
 
     @property
     def locale(self) -> str:

@@ -35,7 +35,7 @@ def includeme(config):
     config.register_service_factory(_session_service(services.SkillTags), ISkillTags)
     config.register_service_factory(_session_service(services.LearnerSkills), ILearnerSkills)
     config.register_service_factory(_gap_service, ISkillGap)
-    config.add_static_view("esco-static", "plugins.esco:static", cache_max_age=3600)
+    config.add_static_assets("esco-static", "plugins.esco:static")
     config.add_route("esco.skills", "/skills")
     config.add_route("esco.concept", "/concept")
     config.add_route("esco.routes", "/routes")

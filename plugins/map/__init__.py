@@ -7,11 +7,9 @@ import xstatic.pkg.leaflet_markercluster
 def includeme(config):
     config.add_translation_domain(__name__, "col_map", "plugins.map:locale")
     # Leaflet and its clustering come from their PyPI packages (XStatic), never copied here.
-    config.add_static_view("leaflet", xstatic.pkg.leaflet.BASE_DIR, cache_max_age=86400)
-    config.add_static_view(
-        "markercluster", xstatic.pkg.leaflet_markercluster.BASE_DIR, cache_max_age=86400
-    )
-    config.add_static_view("assets", "plugins.map:static", cache_max_age=3600)
+    config.add_static_assets("leaflet", xstatic.pkg.leaflet.BASE_DIR)
+    config.add_static_assets("markercluster", xstatic.pkg.leaflet_markercluster.BASE_DIR)
+    config.add_static_assets("assets", "plugins.map:static")
     config.add_route("map", "/")
     config.add_route("map.surprise", "/surprise")
     config.add_route("map.ics", "/activities.ics")

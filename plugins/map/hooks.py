@@ -31,6 +31,7 @@ def col_navigation(request):
             url=request.route_url("map"),
             order=10,
             icon="map",
+            search=True,
         )
     ]
 

@@ -48,6 +48,36 @@ def _without(request, *names) -> str:
     )
 
 
+# Parameters that are not a filter a learner chose (counted on the "Filters" button).
+NOT_FILTERS = (*PAGE_PARAMETERS, "q", "sort", "near")
+
+
+def _toggle(request, name: str, value: str, single: bool = False) -> dict:
+    """The map's address with ``name=value`` added, or taken away when it is there already
+    (``single``: the parameter's other values go too); the view (``at``) is not kept."""
+    current = [(key, given) for key, given in request.GET.items() if key != "at"]
+    on = (name, value) in current
+    kept = [(k, v) for k, v in current if (k, v) != (name, value) and not (single and k == name)]
+    return {
+        "url": request.route_url("map", _query=kept if on else [*kept, (name, value)]),
+        "on": on,
+    }
+
+
+def chips(request, query, facets: dict, categories: dict) -> list[dict]:
+    """One-tap filters above the map: free, online, then each category found."""
+    translate = request.localizer.translate
+    names = [*sorted(facets.get("category", {})), *query.categories]
+    return [
+        {"label": translate(_("Free")), **_toggle(request, "free", "1")},
+        {"label": translate(_("Online")), **_toggle(request, "mode", "online", single=True)},
+        *(
+            {"label": categories.get(name, name), **_toggle(request, "category", name)}
+            for name in dict.fromkeys(names)
+        ),
+    ]
+
+
 @view_config(route_name="map", renderer="plugins.map:templates/map.jinja2", permission="view")
 def map_page(request):
     group = requested_group(request)
@@ -72,6 +102,7 @@ def map_page(request):
             merged[value] = merged.get(value, 0) + count
     url_of = document_urls(request)
     filtered = [name for name in request.GET if name not in PAGE_PARAMETERS]
+    names = category_names(request.tenant, request.locale_name)
     return {
         "query": query,
         "params": request.GET,
@@ -98,7 +129,11 @@ def map_page(request):
         "accessibility": {
             key: request.localizer.translate(label) for key, label in ACCESSIBILITY.items()
         },
-        "categories": category_names(request.tenant, request.locale_name),
+        "categories": names,
+        "chips": chips(request, query, results.facets, names),
+        "active_filters": sum(
+            1 for name, value in request.GET.items() if value and name not in NOT_FILTERS
+        ),
         "leaflet": xstatic.pkg.leaflet.BASE_DIR,
         "cluster": xstatic.pkg.leaflet_markercluster.BASE_DIR,
         "geojson_url": request.route_url("api.get.activities.geojson"),

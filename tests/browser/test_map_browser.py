@@ -69,6 +69,7 @@ def test_map_clusters_filters_and_opens_an_activity(server, chromium, city):
     assert page.locator("#results li").count() == 13
 
     # Filtering updates the markers, the list and the shareable address together.
+    page.locator(".filter-panel > summary").click()  # the filters' panel opens
     page.select_option("#f-category", "tech")
     # (expect, not wait_for_function: the page's CSP has no 'unsafe-eval' for its strings.)
     expect(page.locator("#results li")).to_have_count(1)

@@ -26,6 +26,8 @@ pytestmark = [
 ]
 AXE = files("axe_playwright_python") / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
+SMALL_PHONE = {"width": 320, "height": 640}
+HEADER_SHARE = 0.12  # of the screen's height, at most
 RUN_AXE = """() => axe.run(document, {
   runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
   resultTypes: ["violations"],
@@ -41,10 +43,12 @@ MAP = {
 }
 
 
-def phone(chromium, server, cookie=None, language="en"):
+def phone(chromium, server, cookie=None, language="en", viewport=PHONE, javascript=True):
     # bypass_csp on this test's context only: the pages' policy (script nonces) would refuse
     # the injected axe-core script.  test_pages_under_csp.py checks the pages under the policy.
-    context = chromium.new_context(viewport=PHONE, bypass_csp=True, locale=language)
+    context = chromium.new_context(
+        viewport=viewport, bypass_csp=True, locale=language, java_script_enabled=javascript
+    )
     return offline_page(context, server.origin, cookie)
 
 
@@ -58,12 +62,16 @@ def check(page, name: str, url: str | None = None, status: int = 200) -> list[st
     language = page.evaluate("navigator.language")
     if page.evaluate("document.documentElement.lang") != language:
         found.append(f"{name}: not in {language}")
+    screen = page.viewport_size
     width = page.evaluate("document.documentElement.scrollWidth")
-    if width > PHONE["width"]:
+    header = page.evaluate("document.querySelector('.site-header').getBoundingClientRect().height")
+    if header > HEADER_SHARE * screen["height"]:
+        found.append(f"{name}: header {header:.0f} px high on a {screen['height']} px screen")
+    if width > screen["width"]:
         wide = page.evaluate("""() => [...document.querySelectorAll("body *")]
-          .filter((e) => e.getBoundingClientRect().right > 391)
+          .filter((e) => e.getBoundingClientRect().right > innerWidth + 1)
           .slice(0, 4).map((e) => e.tagName + "." + e.className)""")
-        found.append(f"{name}: {width} px wide ({', '.join(wide)})")
+        found.append(f"{name}: {width} px wide on {screen['width']} ({', '.join(wide)})")
     page.add_script_tag(path=str(AXE))
     found += [f"{name}: {line}" for line in page.evaluate(RUN_AXE)]
     return found
@@ -194,3 +202,61 @@ def test_analytics_dashboard_fits_a_phone_and_passes_axe(
     page.locator("#analytics-map.leaflet-container").wait_for(timeout=10000)
     found = check(page, "analytics dashboard")
     assert found == [], "\n".join(found)
+
+
+def map_in_first_screen(page, name: str) -> list[str]:
+    """The map page opens on the map: a good part of it above the fold, not after the filters."""
+    top, height = page.evaluate(
+        "[document.getElementById('map').getBoundingClientRect().top, innerHeight]"
+    )
+    return [] if top < height * 0.5 else [f"{name}: the map starts at {top:.0f} px of {height}"]
+
+
+@pytest.mark.parametrize("viewport", [PHONE, SMALL_PHONE], ids=["390x844", "320x640"])
+def test_small_phones_get_a_compact_header_and_the_map_first(
+    viewport, live_server, chromium, factories, people, activities
+):
+    city = factories.tenant("vilnius", map=MAP, locales=["en", "de", "lt"])
+    organisation = people.organisation(city)
+    made = activities(city, organisation, title="Choir")
+    activities(city, organisation, title="Coding club", online=True, latitude=None, longitude=None)
+    admin = people.city_admin(city)
+    server = live_server()
+    base = server.city(city)
+    found: list[str] = []
+    for cookie in (None, people.client(city, admin).session_cookie):
+        who = "city admin" if cookie else "signed out"
+        page = phone(chromium, server, cookie, viewport=viewport)
+        for name, path in [
+            ("home", "/"),
+            ("map", "/map/"),
+            ("activity", f"/activities/{made.id}"),
+            ("sign-in", "/signin"),
+        ]:
+            found += check(page, f"{name} ({who})", base + path)
+        page.goto(base + "/map/")
+        found += map_in_first_screen(page, f"map ({who})")
+        # The one menu button opens the navigation and the language choice.
+        page.goto(base + "/")
+        menu = page.locator(".site-menu > summary")
+        menu.click()
+        assert page.locator(".main-nav a").first.is_visible()
+        assert page.locator("#lang-select").is_visible()
+        found += check(page, f"home with the menu open ({who})")
+    assert found == [], "\n".join(found)
+
+
+def test_the_menu_and_the_filters_open_without_javascript(live_server, chromium, factories):
+    city = factories.tenant("vilnius", map=MAP, locales=["en", "de"])
+    server = live_server()
+    page = phone(chromium, server, viewport=SMALL_PHONE, javascript=False)
+    page.goto(server.city(city) + "/map/")
+    assert not page.locator(".main-nav").is_visible()
+    page.locator(".site-menu > summary").click()
+    assert page.locator(".main-nav").is_visible()
+    page.locator(".site-menu > summary").click()  # closed again: it lies over the page
+    page.locator(".filter-panel > summary").click()
+    page.select_option("#f-mode", "online")
+    page.locator(".filter-fields [type=submit]").click()
+    page.wait_for_url("**mode=online**")
+    assert page.locator(".chip.on").first.inner_text().endswith("Online")

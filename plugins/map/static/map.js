@@ -1,7 +1,8 @@
 /* The map page: Leaflet with clustered markers, kept in sync with the list and the URL.
  * Without JavaScript (or without tiles) the server-rendered list and filters still work.
  * Every filter lives in the form (hidden fields carry those without a visible one, such as
- * skill=), so the GeoJSON request, the online list and the address all ask the same question. */
+ * skill=), so the GeoJSON request, the online list and the address all ask the same question.
+ * Times come written by the server (`when`): the city's time zone, the page's language. */
 (function () {
   "use strict";
   var el = document.getElementById("map");
@@ -93,11 +94,6 @@
     return li;
   }
 
-  function when(iso) {
-    return iso ? new Date(iso).toLocaleString(document.documentElement.lang,
-      {dateStyle: "medium", timeStyle: "short"}) : "";
-  }
-
   function showList(features, truncated) {
     var b = map.getBounds();
     var near = nearPoint();
@@ -108,7 +104,7 @@
     visible.slice(0, 100).forEach(function (f) {
       var km = near ? distanceKm(near, f.geometry.coordinates[1], f.geometry.coordinates[0]) : null;
       list.appendChild(item(f.id, f.properties.url, f.properties.title, [
-        when(f.properties.starts_at), f.properties.online ? el.dataset.labelOnline : "",
+        f.properties.when, f.properties.online ? el.dataset.labelOnline : "",
         km === null ? "" : el.dataset.labelKm.replace("__km__", km.toFixed(1))]));
     });
     status.textContent = truncated ? el.dataset.labelMore : "";
@@ -119,7 +115,7 @@
     onlineList.innerHTML = "";
     data.items.forEach(function (hit) {
       onlineList.appendChild(item(hit.kind + ":" + hit.key, hit.url, hit.title, [
-        when(hit.starts_at), hit.online ? el.dataset.labelOnline : el.dataset.labelNoPlace]));
+        hit.when, hit.online ? el.dataset.labelOnline : el.dataset.labelNoPlace]));
     });
     onlineTitle.textContent = el.dataset.labelOnlineCount.replace("__n__", String(data.total));
     onlineSection.hidden = data.total === 0;

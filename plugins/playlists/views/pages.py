@@ -314,7 +314,7 @@ def copy_template(context, request):
 
 
 def includeme(config):
-    config.add_static_view("assets", "plugins.playlists:static", cache_max_age=3600)
+    config.add_static_assets("assets", "plugins.playlists:static")
     for name, pattern, factory in ROUTES:
         config.add_route(name, pattern, factory=factory)
     config.scan(__name__)

@@ -180,7 +180,8 @@ def test_what_is_not_a_page_loads_nothing(testapp, city, people):
         assert response.headers["X-Frame-Options"] == "DENY"
         # Nobody signed in and no session: shared caches and ETags keep working.
         assert not is_no_store(response)
-    assert "max-age=31536000" in app.get("/static/css/col.css").headers["Cache-Control"]
+    hashed = re.search(r"/static/css/col\.css\?x=\w+", app.get("/").text).group(0)
+    assert "max-age=31536000" in app.get(hashed).headers["Cache-Control"]
     with_token = people.client(city, people.user())
     assert is_no_store(with_token.get("/api/v1/tenant"))
 

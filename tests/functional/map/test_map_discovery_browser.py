@@ -80,6 +80,7 @@ def test_online_activities_are_listed_and_counted(live_server, chromium, city):
         assert page.locator("#online-title").inner_text() == "Online: 3"
         expect(page.locator("#results-announce")).to_have_text("2 on the map, 3 online")
         # The "Where" filter: online only keeps the online list and empties the map's list.
+        page.locator(".filter-panel > summary").click()  # the filters' panel opens
         page.select_option("#f-mode", "online")
         expect(page.locator("#results li")).to_have_count(0)
         expect(page.locator("#online-results li")).to_have_count(3)
@@ -99,6 +100,7 @@ def test_skill_survives_in_the_list_the_geojson_request_and_the_address(
         assert page.locator("#online").is_hidden()
         assert requests and all(query.get("skill") == [PYTHON] for query in requests)
         assert parse_qs(urlsplit(page.url).query)["skill"] == [PYTHON]
+        page.locator(".filter-panel > summary").click()
         page.select_option("#f-sort", "date")
         page.wait_for_url("**sort=date**")
         assert parse_qs(urlsplit(page.url).query)["skill"] == [PYTHON]

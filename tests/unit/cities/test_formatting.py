@@ -3,11 +3,18 @@
 import datetime as dt
 from types import SimpleNamespace
 
+import pytest
 from pyramid.i18n import make_localizer
 
 from col_core.i18n import LOCALES_DIR
 from col_core.i18n.catalogs import compile_catalogs
-from col_core.i18n.formatting import format_date, format_datetime, format_number
+from col_core.i18n.formatting import (
+    format_date,
+    format_datetime,
+    format_interval,
+    format_number,
+    format_time,
+)
 
 NOON_UTC = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
 
@@ -19,8 +26,8 @@ def request(locale, timezone="Europe/Vilnius"):
 
 
 def test_time_is_shown_in_the_city_time_zone():
-    assert "15:00" in format_datetime(request("lt"), NOON_UTC, "short")  # Vilnius is UTC+3
-    assert "14:00" in format_datetime(request("de", "Europe/Berlin"), NOON_UTC, "short")
+    assert "15:00" in format_datetime(request("lt"), NOON_UTC)  # Vilnius is UTC+3
+    assert "14:00" in format_datetime(request("de", "Europe/Berlin"), NOON_UTC)
 
 
 def test_dates_use_the_language():
@@ -56,3 +63,46 @@ def test_plurals_follow_each_language_rules():
     ]
     assert [stars("fr", n) for n in (0, 1, 2)] == ["0 étoile", "1 étoile", "2 étoiles"]
     assert [stars("de", n) for n in (1, 2)] == ["1 Stern", "2 Sterne"]
+
+
+# Moments, times and intervals: no seconds, one format per language.
+NEW_YORK = "America/New_York"
+START = dt.datetime(2030, 12, 8, 15, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("en", "Sun, Dec 8, 2030, 10:00\u202fAM"),
+        ("de", "So., 8. Dez. 2030, 10:00"),
+        ("fr", "dim. 8 déc. 2030, 10:00"),
+        ("lt", "2030-12-08, sk 10:00"),
+    ],
+)
+def test_a_moment_is_in_the_citys_zone_without_seconds(locale, expected):
+    assert format_datetime(request(locale, NEW_YORK), START) == expected
+
+
+def test_a_naive_time_is_taken_as_utc():
+    assert format_time(request("de", NEW_YORK), START.replace(tzinfo=None)) == "10:00"
+    assert format_time(request("de", "Europe/Vilnius"), START) == "17:00"
+
+
+def test_a_session_within_a_day_writes_its_date_once():
+    end = START + dt.timedelta(hours=2)
+    assert format_interval(request("en", NEW_YORK), START, end) == (
+        "Sun, Dec 8, 2030, 10:00\u202fAM\u2009\u2013\u200912:00\u202fPM"
+    )
+    assert format_interval(request("nl", NEW_YORK), START, end) == "zo 8 dec 2030, 10:00\u201312:00"
+
+
+def test_a_session_over_midnight_in_the_city_writes_both_ends_in_full():
+    # 15:00 UTC to 06:00 UTC the next day: 10:00 to 01:00 in New York, the next day there too.
+    end = START + dt.timedelta(hours=15)
+    assert format_interval(request("de", NEW_YORK), START, end) == (
+        "So., 8. Dez. 2030, 10:00\u2009\u2013\u2009Mo., 9. Dez. 2030, 01:00"
+    )
+
+
+def test_a_session_without_an_end_is_its_start():
+    assert format_interval(request("de", NEW_YORK), START, None) == "So., 8. Dez. 2030, 10:00"
