@@ -84,6 +84,17 @@ class Layout:
         return sorted(items, key=lambda item: (item.order, item.title))
 
     @property
+    def unread_notifications(self) -> int | None:
+        """The bell's count: None for visitors (and error pages, which ask the database
+        nothing)."""
+        request = self.request
+        if getattr(request, "exception", None) is not None or request.user is None:
+            return None
+        from col_core.notifications import INotifications
+
+        return request.find_service(INotifications).unread_count(request.user)
+
+    @property
     def locale(self) -> str:
         return self.request.localizer.locale_name
 
