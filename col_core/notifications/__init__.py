@@ -12,8 +12,10 @@ from col_core.notifications.interfaces import INotifications
 
 __all__ = ["INotifications"]
 
+
 def includeme(config):
     from col_core.i18n import _
+    from col_core.notifications import hooks
     from col_core.notifications.services import add_notification_kind, notifications_factory
 
     config.add_directive("add_notification_kind", add_notification_kind)
@@ -30,3 +32,5 @@ def includeme(config):
     config.add_route("notifications_read", "/notifications/read")
     config.add_route("notifications_emails", "/notifications/emails")
     config.scan("col_core.notifications.views")
+    # The core's features use the same hooks as plugins (the export, account deletion).
+    config.registry["col.plugins"].manager.register(hooks, name="core.notifications")

@@ -35,7 +35,9 @@ def mark_read(request):
         service.mark_read(request.user)
         return HTTPSeeOther(request.route_url("notifications"))
     if not chosen.isdigit():
-        raise HTTPBadRequest(request.localizer.translate(_("Choose a notification from your list.")))
+        raise HTTPBadRequest(
+            request.localizer.translate(_("Choose a notification from your list."))
+        )
     notification = service.find(request.user, int(chosen))
     if notification is None:
         raise HTTPNotFound()
