@@ -5,7 +5,7 @@ from __future__ import annotations
 import nh3
 import segno
 from markupsafe import Markup
-from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound, HTTPSeeOther
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 from sqlalchemy import select
 
@@ -354,14 +354,11 @@ def change_role(context, request):
         request.roles.role_in(context.organisation) == "owner" or request.user.is_platform_admin
     )
     if "owner" in (role, membership.role) and not is_owner:
-        raise HTTPForbidden(
-            request.localizer.translate(
-                _(
-                    "Only an owner can make someone owner or change an owner's role; ask one "
-                    "of the organisation's owners."
-                )
-            )
+        message = _(
+            "Only an owner can make someone owner or change an owner's role; ask one of the "
+            "organisation's owners."
         )
+        return _members_page(context, request, errors={"_form": message}, status=403)
     if not request.find_service(IOrganisationService).change_role(
         context.organisation, membership, role
     ):
