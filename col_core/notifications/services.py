@@ -96,8 +96,7 @@ class Notifications:
         )
         if notification_id is not None:
             query = query.where(Notification.id == notification_id)
-        # An UPDATE's result is a CursorResult, which SQLAlchemy's typing does not say.
-        return self.db.execute(query).rowcount  # type: ignore[attr-defined]
+        return self.db.execute(query).rowcount
 
     def text(self, notification) -> str:
         return self.request.localizer.translate(
