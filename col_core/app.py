@@ -32,6 +32,7 @@ def make_config(global_config=None, *, environ=None, **ini_settings) -> Configur
     config.include("col_core.files")  # IStoredFiles: owners and visibility; /files/<key>
     config.include("col_core.jobs")  # IJobQueue: jobs written in the transaction, run by workers
     config.include("col_core.mail")  # IMailer, the transport of the "mail" job
+    config.include("col_core.notifications")  # INotifications: the bell's list and e-mails
     config.include("col_core.web")  # templates, layout, static assets, home pages, errors
     config.include("col_core.operations")  # /healthz, /readyz, /metrics, request ids, JSON logs
     config.include("col_core.cityadmin")  # legal pages; city admins' branding and texts page

@@ -151,16 +151,23 @@ class ParticipationService:
         for participation in promoted:
             participation.status = "joined"
             self.db.flush()
-            self._tell(
-                participation.user,
-                _("You have a place: ${title}"),
-                _('A place freed up and you are now in "${title}". See you there!\n\n${url}'),
-                activity,
-            )
+            self._offer_place(participation.user, activity)
             self.request.hooks.col_activity_joined(
                 request=self.request, activity=activity, participation=participation
             )
         return promoted
+
+    def _offer_place(self, user, activity) -> None:
+        from col_core.notifications import INotifications
+
+        mapping = {"title": activity.title}
+        self.request.find_service(INotifications).notify(
+            user,
+            "waitlist",
+            _('A place freed up and you are now in "${title}". See you there!', mapping=mapping),
+            url=self.request.route_url("activity", id=activity.id),
+            subject=_("You have a place: ${title}", mapping=mapping),
+        )
 
     # -- attendance and completion ---------------------------------------------------------------
 

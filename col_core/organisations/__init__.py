@@ -33,6 +33,11 @@ ROUTES = (
         r"/organisations/{slug}/members/{id:\d+}/remove",
         organisation_factory,
     ),
+    (
+        "organisation_member_role",
+        r"/organisations/{slug}/members/{id:\d+}/role",
+        organisation_factory,
+    ),
     ("organisation_verify", "/organisations/{slug}/verify", organisation_factory),
     ("organisation_suspend", "/organisations/{slug}/suspend", organisation_factory),
 )

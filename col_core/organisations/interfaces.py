@@ -30,8 +30,14 @@ class IOrganisationService(Interface):
     def remove_member(organisation, membership) -> bool:
         """Remove a member; refuses (False) to remove the last owner."""
 
-    def verify(organisation, method: str, document: str | None) -> None:
-        """Mark the organisation verified by a city admin ("manual" or "document")."""
+    def change_role(organisation, membership, role: str) -> bool:
+        """Give a member another role; refuses (False) to leave the organisation without an
+        owner."""
 
-    def suspend(organisation, suspended: bool) -> None:
-        """Suspend (hide, stop publishing) or reinstate the organisation."""
+    def verify(organisation, method: str, document: str | None, reason: str = "") -> None:
+        """Mark the organisation verified by a city admin ("manual" or "document") and tell
+        its members, with the city's ``reason`` when given."""
+
+    def suspend(organisation, suspended: bool, reason: str = "") -> None:
+        """Suspend (hide, stop publishing) or reinstate the organisation and tell its members
+        why (``reason``)."""

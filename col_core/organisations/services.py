@@ -11,6 +11,7 @@ from zope.interface import implementer
 
 from col_core.db.meta import utcnow
 from col_core.i18n import _
+from col_core.notifications import INotifications
 from col_core.organisations.interfaces import IOrganisationService
 from col_core.organisations.models import Invitation
 from col_core.security.interfaces import IAccountService
@@ -136,23 +137,64 @@ class OrganisationService:
         self.session.flush()
         return membership
 
+    def _last_owner(self, organisation, membership) -> bool:
+        if membership.role != "owner":
+            return False
+        owners = self.session.scalar(
+            select(func.count())
+            .select_from(Membership)
+            .where(Membership.organisation_id == organisation.id, Membership.role == "owner")
+        )
+        return owners <= 1
+
     def remove_member(self, organisation, membership) -> bool:
-        if membership.role == "owner":
-            owners = self.session.scalar(
-                select(func.count())
-                .select_from(Membership)
-                .where(Membership.organisation_id == organisation.id, Membership.role == "owner")
-            )
-            if owners <= 1:
-                return False
+        if self._last_owner(organisation, membership):
+            return False
         self.session.delete(membership)
         return True
 
-    def verify(self, organisation, method, document=None) -> None:
+    def change_role(self, organisation, membership, role) -> bool:
+        if role != "owner" and self._last_owner(organisation, membership):
+            return False
+        membership.role = role
+        return True
+
+    def verify(self, organisation, method, document=None, reason="") -> None:
         organisation.verified_at = utcnow()
         organisation.verification_method = method
         if document:
             organisation.verification_document = document
+        mapping = {"name": organisation.name, "reason": reason}
+        self._tell_members(
+            organisation,
+            _("${city} verified ${name}: ${reason}", mapping={**mapping, "city": self._city()})
+            if reason
+            else _("${city} verified ${name}.", mapping={**mapping, "city": self._city()}),
+        )
 
-    def suspend(self, organisation, suspended) -> None:
+    def suspend(self, organisation, suspended, reason="") -> None:
         organisation.suspended_at = utcnow() if suspended else None
+        mapping = {"name": organisation.name, "reason": reason, "city": self._city()}
+        if suspended:
+            message = _(
+                "${city} suspended ${name}: ${reason} Its activities are hidden until the city "
+                "reinstates it; reply to the city to settle this.",
+                mapping=mapping,
+            )
+        elif reason:
+            message = _("${city} reinstated ${name}: ${reason}", mapping=mapping)
+        else:
+            message = _("${city} reinstated ${name}.", mapping=mapping)
+        self._tell_members(organisation, message)
+
+    def _city(self) -> str:
+        return self.request.tenant.name
+
+    def _tell_members(self, organisation, message) -> None:
+        notifications = self.request.find_service(INotifications)
+        url = self.request.route_url("organisation", slug=organisation.slug)
+        members = self.session.scalars(
+            select(Membership).where(Membership.organisation_id == organisation.id)
+        )
+        for membership in members:
+            notifications.notify(membership.user, "organisation", message, url=url)

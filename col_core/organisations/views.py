@@ -22,7 +22,14 @@ from col_core.security.models import MEMBER_ROLES, ORGANISATION_TYPES, Membershi
 from col_core.storage import UploadRejected
 
 T = "col_core.organisations:templates/"
+# The owner rule, said so that a person knows what to do next.
+LAST_OWNER = _(
+    "An organisation always keeps an owner, and this is its only one. First make another "
+    "member owner (choose “Owner” in their Role and press “Change role”), then change or "
+    "remove this one."
+)
 CURRENT_KEY = "org:{tenant}"
+ROLE_TITLES = {"owner": _("Owner"), "admin": _("Admin"), "member": _("Member")}
 
 
 def organisation_rules(request) -> dict:
@@ -246,6 +253,7 @@ def _members_page(context, request, new_link: str | None = None, errors=None, st
         "former_members": sum(1 for m in members if m.user.deleted_at is not None),
         "invitations": invitations,
         "roles": MEMBER_ROLES,
+        "role_titles": ROLE_TITLES,
         "new_link": new_link,
         "qr": qr,
         "can_manage": bool(request.has_permission("org.manage", context)),
@@ -295,18 +303,23 @@ def invite(context, request):
     return _members_page(context, request, new_link=request.route_url("invitation", token=secret))
 
 
-@view_config(
-    route_name="organisation_member_remove", request_method="POST", permission="org.manage"
-)
-def remove_member(context, request):
-    member_id = int(request.matchdict["id"])
+def _membership(context, request) -> Membership:
     membership = request.dbsession.scalar(
         select(Membership).where(
-            Membership.id == member_id, Membership.organisation_id == context.organisation.id
+            Membership.id == int(request.matchdict["id"]),
+            Membership.organisation_id == context.organisation.id,
         )
     )
     if membership is None:
         raise HTTPNotFound()
+    return membership
+
+
+@view_config(
+    route_name="organisation_member_remove", request_method="POST", permission="org.manage"
+)
+def remove_member(context, request):
+    membership = _membership(context, request)
     if (
         membership.role == "owner"
         and request.roles.role_in(context.organisation) != "owner"
@@ -316,10 +329,51 @@ def remove_member(context, request):
     elif not request.find_service(IOrganisationService).remove_member(
         context.organisation, membership
     ):
-        message = _("An organisation needs at least one owner. Make someone else owner first.")
+        message = LAST_OWNER
     else:
         message = _("The member is removed.")
     request.session.flash(request.localizer.translate(message))
+    return HTTPSeeOther(request.route_url("organisation_members", slug=context.organisation.slug))
+
+
+@view_config(
+    route_name="organisation_member_role",
+    request_method="POST",
+    renderer=T + "members.jinja2",
+    permission="org.manage",
+)
+def change_role(context, request):
+    membership = _membership(context, request)
+    values, errors = v.validate(request.POST, {"role": v.choice(MEMBER_ROLES)})
+    if errors:  # the page's other "role" field is the invitation's: say it for the whole page
+        return _members_page(
+            context, request, errors={"_form": _("Choose owner, admin or member.")}, status=400
+        )
+    role = values["role"]
+    is_owner = (
+        request.roles.role_in(context.organisation) == "owner" or request.user.is_platform_admin
+    )
+    if "owner" in (role, membership.role) and not is_owner:
+        message = _(
+            "Only an owner can make someone owner or change an owner's role; ask one of the "
+            "organisation's owners."
+        )
+        return _members_page(context, request, errors={"_form": message}, status=403)
+    if not request.find_service(IOrganisationService).change_role(
+        context.organisation, membership, role
+    ):
+        return _members_page(context, request, errors={"_form": LAST_OWNER}, status=400)
+    request.session.flash(
+        request.localizer.translate(
+            _(
+                "${name} is now ${role}.",
+                mapping={
+                    "name": membership.user.display_name,
+                    "role": request.localizer.translate(ROLE_TITLES[role]),
+                },
+            )
+        )
+    )
     return HTTPSeeOther(request.route_url("organisation_members", slug=context.organisation.slug))
 
 
@@ -374,21 +428,55 @@ def accept_invitation(request):
     return HTTPSeeOther(request.route_url("organisation", slug=invitation.organisation.slug))
 
 
-@view_config(route_name="organisation_verify", request_method="POST", permission="org.verify")
+def _admin_page(request, errors=None, status=200) -> dict:
+    request.response.status = status
+    found = request.dbsession.scalars(
+        select(Organisation).order_by(Organisation.verified_at.is_not(None), Organisation.name)
+    ).all()
+    return {"organisations": found, "errors": v.translate_errors(request, errors or {})}
+
+
+def _reason(request, required: bool) -> tuple[str, dict]:
+    values, errors = v.validate(request.POST, {"reason": v.text(500, required=required)})
+    if errors:
+        errors["_form"] = _(
+            "Say why in a sentence: the organisation's members receive it with the news."
+        )
+    return values.get("reason") or "", errors
+
+
+@view_config(
+    route_name="organisation_verify",
+    request_method="POST",
+    renderer=T + "admin.jinja2",
+    permission="org.verify",
+)
 def verify(context, request):
     organisation = context.organisation
+    reason, errors = _reason(request, required=False)
+    if errors:
+        return _admin_page(request, errors, status=400)
     method = "document" if organisation.verification_document else "manual"
-    request.find_service(IOrganisationService).verify(organisation, method)
+    request.find_service(IOrganisationService).verify(organisation, method, reason=reason)
     request.session.flash(
         request.localizer.translate(_("${name} is verified.", mapping={"name": organisation.name}))
     )
     return HTTPSeeOther(request.route_url("admin_organisations"))
 
 
-@view_config(route_name="organisation_suspend", request_method="POST", permission="org.verify")
+@view_config(
+    route_name="organisation_suspend",
+    request_method="POST",
+    renderer=T + "admin.jinja2",
+    permission="org.verify",
+)
 def suspend(context, request):
     suspended = v.checkbox(str(request.POST.get("suspended", "")))
-    request.find_service(IOrganisationService).suspend(context.organisation, suspended)
+    # A suspension needs its reason; a reinstatement may give one.
+    reason, errors = _reason(request, required=suspended)
+    if errors:
+        return _admin_page(request, errors, status=400)
+    request.find_service(IOrganisationService).suspend(context.organisation, suspended, reason)
     mapping = {"name": context.organisation.name}
     message = (
         _("${name} is suspended.", mapping=mapping)
@@ -401,7 +489,4 @@ def suspend(context, request):
 
 @view_config(route_name="admin_organisations", renderer=T + "admin.jinja2", permission="city.admin")
 def admin_organisations(request):
-    found = request.dbsession.scalars(
-        select(Organisation).order_by(Organisation.verified_at.is_not(None), Organisation.name)
-    ).all()
-    return {"organisations": found}
+    return _admin_page(request)

@@ -49,6 +49,8 @@ class User(Timestamped, Base):
     # The public profile (/people/<id>) is the person's own business until they choose to share
     # it: many learners are minors.
     profile_public: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The kinds of notification the person does not want by e-mail (col_core.notifications).
+    email_opt_outs: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
     @property
     def is_active(self) -> bool:

@@ -90,6 +90,17 @@ class Layout:
         return next((item.url for item in self.navigation if item.search), None)
 
     @property
+    def unread_notifications(self) -> int | None:
+        """The bell's count: None for visitors (and error pages, which ask the database
+        nothing)."""
+        request = self.request
+        if getattr(request, "exception", None) is not None or request.user is None:
+            return None
+        from col_core.notifications import INotifications
+
+        return request.find_service(INotifications).unread_count(request.user)
+
+    @property
     def locale(self) -> str:
         return self.request.localizer.locale_name
 

@@ -4,17 +4,25 @@ Routes live under ``/badges`` (the plugin's prefix).  The hosted documents' URL 
 also built by :mod:`plugins.badges.urls`; keep the two in step.
 """
 
+from pyramid.i18n import TranslationStringFactory
+
 from plugins.badges import webhooks
 from plugins.badges.interfaces import IBadgeCatalogue, IBadgeIssuer, IIssuerKeys
 from plugins.badges.urls import check_did_setting
 
 JSON_SUFFIX = r"{ext:(\.json)?}"
+_ = TranslationStringFactory("col_badges")
 
 
 def includeme(config):
     config.add_translation_domain(__name__, "col_badges", "plugins.badges:locale")
     check_did_setting(config.registry.settings)
     webhooks.register(config)  # badge.issued and badge.revoked (col_core.webhooks)
+    # What learners and reviewers are told (col_core.notifications); each may turn e-mails off.
+    config.add_notification_kind("evidence_review", _("Evidence waits for your review"))
+    config.add_notification_kind("evidence_decision", _("Your evidence approved or sent back"))
+    config.add_notification_kind("badge_issued", _("A badge issued to you"))
+    config.add_notification_kind("badge_revoked", _("A badge of yours revoked"))
     config.register_service_factory("plugins.badges.keyring.issuer_keys_factory", IIssuerKeys)
     config.register_service_factory("plugins.badges.services.badge_issuer_factory", IBadgeIssuer)
     config.register_service_factory(

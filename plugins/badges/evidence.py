@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from col_core.files.interfaces import IStoredFiles
+from col_core.notifications import INotifications
 from col_core.security.models import Membership
 from plugins.badges.interfaces import IBadgeIssuer
 from plugins.badges.models import EvidenceReview, EvidenceSubmission
@@ -54,7 +55,49 @@ def submit(request, badge, user, task: int, *, text="", url="", file=None, publi
     request.dbsession.flush()
     if badge.review == "self":
         _decide(request, submission, "approved")
+    elif badge.review == "organiser":
+        _tell_reviewers(request, submission)
     return submission
+
+
+def _mapping(submission) -> dict:
+    badge = submission.badge_class
+    return {
+        "badge": badge.name,
+        "task": badge.tasks[submission.task],
+        "name": submission.user.display_name,
+    }
+
+
+def _tell_reviewers(request, submission) -> None:
+    """The issuing organisation's members review it (peers find it on the review list)."""
+    members = request.dbsession.scalars(
+        select(Membership).where(
+            Membership.organisation_id == submission.badge_class.issuer.organisation_id
+        )
+    )
+    notifications = request.find_service(INotifications)
+    url = request.route_url("badges.review", submission=submission.id)
+    for membership in members:
+        notifications.notify(
+            membership.user,
+            "evidence_review",
+            _(
+                "${name} sent evidence for “${task}” of the badge “${badge}”: it waits for "
+                "your review.",
+                mapping=_mapping(submission),
+            ),
+            url=url,
+        )
+
+
+def _tell_learner(request, submission, message) -> None:
+    request.find_service(INotifications).notify(
+        submission.user,
+        "evidence_decision",
+        message,
+        url=request.route_url("badges.earn", badge=submission.badge_class_id),
+    )
 
 
 def may_review(dbsession, submission, reviewer) -> bool:
@@ -91,10 +134,24 @@ def review(request, submission, reviewer, decision: str, comment: str = ""):
     request.dbsession.flush()
     if decision == "improve":
         submission.status = "improve"
+        mapping = {**_mapping(submission), "comment": comment.strip()}
+        _tell_learner(
+            request,
+            submission,
+            _("Your evidence for “${task}” (${badge}) needs more: ${comment}", mapping=mapping),
+        )
         return
     badge = submission.badge_class
     needed = badge.peer_reviews_required if badge.review == "peer" else 1
     if sum(r.decision == "approve" for r in submission.reviews) >= needed:
+        _tell_learner(
+            request,
+            submission,
+            _(
+                "Your evidence for “${task}” (${badge}) is approved.",
+                mapping=_mapping(submission),
+            ),
+        )
         _decide(request, submission, "approved")
 
 

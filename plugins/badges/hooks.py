@@ -429,3 +429,24 @@ def col_tenant_reseal(table: str, row: dict, old_secret: str, new_secret: str) -
     )
     sealed = keys.private_key_to_pem(private, key_encryption_secret({"col.secret": new_secret}))
     return {**row, "private_pem": sealed}
+
+
+@hookimpl
+def col_badge_revoked(request, assertion) -> None:
+    """The learner is told, with the issuer's reason (an address without an account hears it
+    from the badge's public page, which shows the revocation)."""
+    from col_core.notifications import INotifications
+    from plugins.badges.urls import urls_for
+
+    mapping = {
+        "badge": assertion.badge_class.name,
+        "issuer": assertion.issuer.organisation.name,
+        "reason": assertion.revocation_reason or "",
+    }
+    request.find_service(INotifications).notify(
+        assertion.user,
+        "badge_revoked",
+        _("${issuer} revoked your badge “${badge}”: ${reason}", mapping=mapping),
+        url=urls_for(request).share(assertion.uid),
+        subject=_("Your badge was revoked: ${badge}", mapping=mapping),
+    )

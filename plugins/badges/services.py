@@ -6,13 +6,14 @@ import datetime as dt
 import secrets
 import uuid
 
-from pyramid.i18n import TranslationStringFactory, make_localizer
+from pyramid.i18n import TranslationString, TranslationStringFactory, make_localizer
 from pyramid.interfaces import ITranslationDirectories
 from sqlalchemy import func, select
 from zope.interface import implementer
 
 from col_core.db.meta import utcnow
 from col_core.mail import queue_mail
+from col_core.notifications import INotifications
 from col_core.security.models import User
 from col_core.tenancy import account_lookup
 from plugins.badges import webhooks
@@ -275,33 +276,41 @@ class BadgeIssuer:
         return self._localizers[locale]
 
     def _notify(self, assertion: Assertion, user) -> None:
+        """A person with an account is notified (in the site, and by e-mail unless they turned
+        it off); an address without one gets the e-mail with its link to keep the badge."""
         tenant = self.request.tenant
         locale = (user.preferred_locale if user else None) or tenant.default_locale or "en"
-        localizer = self._localizer(locale)
         urls = self._urls = getattr(self, "_urls", None) or urls_for(self.request)
         mapping = {
             "badge": assertion.badge_class.name,
             "issuer": assertion.issuer.organisation.name,
             "city": tenant.display_name(locale),
         }
-        lines = [
-            localizer.translate(
-                _("You have earned the badge “${badge}” from ${issuer} (${city}).", mapping=mapping)
-            ),
-            "",
-            localizer.translate(_("See and share it:")),
-            urls.share(assertion.uid),
-        ]
+        message = _(
+            "You have earned the badge “${badge}” from ${issuer} (${city}).", mapping=mapping
+        )
+        subject = _("Your new badge: ${badge}", mapping=mapping)
+        share = urls.share(assertion.uid)
+        details = ["", _("See and share it:"), share]
+        if user is not None:
+            self.request.find_service(INotifications).notify(
+                user, "badge_issued", message, url=share, subject=subject, details=details
+            )
+            return
         if assertion.accept_token:
-            lines += [
+            details += [
                 "",
-                localizer.translate(
-                    _("Keep it in your own badge wallet: create your account with this link.")
-                ),
+                _("Keep it in your own badge wallet: create your account with this link."),
                 urls.accept(assertion.accept_token),
             ]
-        subject = localizer.translate(_("Your new badge: ${badge}", mapping=mapping))
-        queue_mail(self.request, assertion.recipient_email, subject, "\n".join(lines))
+        localizer = self._localizer(locale)
+        lines = [
+            localizer.translate(line) if isinstance(line, TranslationString) else line
+            for line in (message, *details)
+        ]
+        queue_mail(
+            self.request, assertion.recipient_email, localizer.translate(subject), "\n".join(lines)
+        )
 
     # -- badge classes -------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """What ``col playlists notify`` does for one city: lifecycle review, pending badges, and
-e-mails to learners when an item opens or closes soon.  Every e-mail is recorded as a
-PlaylistNotice first, so running it again sends nothing twice."""
+notifications (col_core.notifications) to learners when an item opens or closes soon.  Every
+one is recorded as a PlaylistNotice first, so running it again sends nothing twice."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from pyramid.i18n import TranslationStringFactory
 from sqlalchemy import select
 
 from col_core.activities.schedule import as_utc
+from col_core.notifications import INotifications
 from plugins.playlists.interfaces import IPlaylistBuilder, IPlaylistProgress
-from plugins.playlists.mailing import city_link, send
+from plugins.playlists.mailing import city_link
 from plugins.playlists.models import Playlist, PlaylistEnrolment, PlaylistNotice
 from plugins.playlists.progress import LIVE
 
@@ -47,7 +48,6 @@ def _kind(item, state: str, enrolment, now) -> str | None:
 
 
 def _tell_learner(request, enrolment, item, kind) -> None:
-    user = enrolment.user
     mapping = {"activity": item.activity.title, "playlist": enrolment.playlist.title}
     subject, line = {
         "opened": (
@@ -62,12 +62,12 @@ def _tell_learner(request, enrolment, item, kind) -> None:
             ),
         ),
     }[kind]
-    send(
-        request,
-        user.email,
-        user.preferred_locale,
-        subject,
-        [line, city_link(request, f"/playlists/{enrolment.playlist_id}")],
+    request.find_service(INotifications).notify(
+        enrolment.user,
+        "playlist",
+        line,
+        url=city_link(request, f"/playlists/{enrolment.playlist_id}"),
+        subject=subject,
     )
 
 

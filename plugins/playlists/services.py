@@ -13,12 +13,19 @@ from col_core.activities.models import Activity
 from col_core.activities.schedule import as_utc
 from col_core.activities.services import FieldContext
 from col_core.db.meta import utcnow
+from col_core.notifications import INotifications
 from col_core.security.validation import record_id
 from plugins.playlists import awarding, search, skills
 from plugins.playlists.fields import parse_fields, parse_items
 from plugins.playlists.interfaces import IPlaylistBuilder
 from plugins.playlists.mailing import city_link, tell_organisers, tell_playlist_organisers
-from plugins.playlists.models import Playlist, PlaylistBadge, PlaylistItem, PlaylistNotice
+from plugins.playlists.models import (
+    Playlist,
+    PlaylistBadge,
+    PlaylistEnrolment,
+    PlaylistItem,
+    PlaylistNotice,
+)
 from plugins.playlists.rules import Item, Rule, feasible, problems
 
 _ = TranslationStringFactory("col_playlists")
@@ -154,6 +161,7 @@ class PlaylistBuilder:
         if errors:
             raise ValidationFailed(_("Check the highlighted items."), errors)
         existing = {item.activity_id: item for item in playlist.items}
+        before = set(existing)
         items, invited = [], []
         for position, row in enumerate(clean):
             item = existing.get(row["activity_id"])
@@ -182,6 +190,31 @@ class PlaylistBuilder:
         if playlist.status != "draft":
             self._refuse_broken_rule(playlist)
             self.review(playlist, utcnow())
+            if {item.activity_id for item in items} != before:
+                self._tell_learners(playlist)
+
+    def _tell_learners(self, playlist) -> None:
+        """Learners following the playlist hear that its activities changed."""
+        notifications = self.request.find_service(INotifications)
+        mapping = {"playlist": playlist.title}
+        enrolments = self.db.scalars(
+            select(PlaylistEnrolment).where(
+                PlaylistEnrolment.playlist_id == playlist.id,
+                PlaylistEnrolment.completed_at.is_(None),
+            )
+        )
+        for enrolment in enrolments:
+            notifications.notify(
+                enrolment.user,
+                "playlist",
+                _(
+                    "The activities of your playlist “${playlist}” changed: see what is left "
+                    "for you to do.",
+                    mapping=mapping,
+                ),
+                url=city_link(self.request, f"/playlists/{playlist.id}"),
+                subject=_("Your playlist changed: ${playlist}", mapping=mapping),
+            )
 
     def _activities(self, playlist, clean: list[dict], errors: dict) -> dict:
         wanted = {row.get("activity_id") for row in clean} - {None}

@@ -176,14 +176,17 @@ def test_every_page_type_fits_a_phone_and_passes_axe(
     found += check(page, "badge share page, as its owner", f"{base}/badges/share/{uid}")
     found += check(page, "map, as a learner", base + "/map/")
     found += check(page, "account", base + "/account")
+    found += check(page, "notifications", base + "/notifications")  # the badge's, unread
     page = phone(chromium, server, staff.session_cookie, language)
     found += check(
         page, "organiser dashboard", f"{base}/organisations/{organisation.slug}/activities"
     )
     found += check(page, "activity edit form", f"{base}/activities/{video.id}/edit")
+    found += check(page, "members and roles", f"{base}/organisations/{organisation.slug}/members")
     page = phone(chromium, server, people.client(city, admin).session_cookie, language)
     found += check(page, "city admin branding", base + "/admin/branding")
     found += check(page, "home, as the city admin", base + "/")
+    found += check(page, "organisations to check", base + "/admin/organisations")
     assert found == [], "\n".join(found)
 
 

@@ -41,6 +41,7 @@ ATTACKS: dict[str, dict[str, str]] = {
     "organisation_verify": ORG,
     "organisation_suspend": ORG,
     "organisation_member_remove": {"slug": "org_slug", "id": "membership_id"},
+    "organisation_member_role": {"slug": "org_slug", "id": "membership_id"},
     "organisation_invitation_revoke": {"slug": "org_slug", "id": "invitation_id"},
     "invitation": {"token": "invitation_secret"},
     "api.get.organisations.{slug}": ORG,

@@ -178,7 +178,7 @@ def test_city_admin_verifies_and_suspends(testapp, city, helpers, people, factor
     assert "✔ Verified" in testapp.for_tenant(city).get(f"/organisations/{organisation.slug}").text
     app.post(
         f"/organisations/{organisation.slug}/suspend",
-        {"csrf_token": token, "suspended": "1"},
+        {"csrf_token": token, "suspended": "1", "reason": "Unpaid venue bills."},
         status=303,
     )
     # Suspended organisations disappear for the public.

@@ -233,6 +233,7 @@ EXPORTED = {
     "badge_held_awards": "badges/held_back.json",
     "playlist_enrolments": "playlists/enrolments.json",
     "esco_learner_skills": "esco/skills.json",
+    "notifications": "notifications.json",
     "stored_files": "files.json (and each file's bytes under files/)",
 }
 NOT_EXPORTED = {

@@ -12,6 +12,7 @@ ORG_ROUTES = [  # (method, path, permission); {slug}, {member} and {invitation} 
     ("GET", "/organisations/{slug}/members", "org.member"),
     ("POST", "/organisations/{slug}/invitations", "org.manage"),
     ("POST", "/organisations/{slug}/members/{member}/remove", "org.manage"),
+    ("POST", "/organisations/{slug}/members/{member}/role", "org.manage"),
     ("POST", "/organisations/{slug}/invitations/{invitation}/revoke", "org.manage"),
     ("POST", "/organisations/{slug}/verify", "org.verify"),
     ("POST", "/organisations/{slug}/suspend", "org.verify"),
@@ -37,6 +38,9 @@ LEARNER_ROUTES = [
     ("POST", "/api/v1/tokens"),
     ("GET", "/account/tokens"),
     ("POST", "/account/tokens"),
+    ("GET", "/notifications"),
+    ("POST", "/notifications/read"),
+    ("POST", "/notifications/emails"),
 ]
 
 
