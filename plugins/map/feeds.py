@@ -25,6 +25,7 @@ from col_core.activities.search import ISearchService, store
 from col_core.activities.search.views import (
     API_PARAMETERS,
     activity_urls,
+    correction_json,
     document_urls,
     hit_json,
     parse_query,
@@ -161,7 +162,7 @@ def unlocated_activities(request):
         "total_exact": results.total_exact,
         "items": [hit_json(hit, url_of) for hit in results.hits],
         "facets": {},
-        "suggestion": None,
+        **correction_json(request, results),
         "next": None,
     }
 
