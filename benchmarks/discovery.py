@@ -7,7 +7,9 @@ and R*Tree; PostgreSQL with tsvector/GIN when it answers on 127.0.0.1:5432) and,
 ``--whoosh-max``, in a Whoosh index too.  For each, it starts gunicorn (2 sync workers) on
 127.0.0.1 and measures with a fixed number of requests from local client processes:
 
-* search latency p50/p95 (one client, sequential) and throughput (4 clients);
+* search latency p50/p95 (one client, sequential) and throughput (4 clients), also with typo
+  tolerance off (``exact=1``: ``typo_cost`` is the share of throughput it costs) and for
+  misspelt words, each corrected and searched again (``typo_*``);
 * GeoJSON viewport throughput: tile-aligned viewports as the map asks for them (100 to 2,000
   features; repeated views hit the ETag-keyed cache) and unique viewports (every one computed);
 * a bare Pyramid view returning a constant JSON body, served by the same gunicorn, as the
@@ -126,6 +128,23 @@ def search_paths(count: int, seed: int = 11) -> list[str]:
         else:
             q, filters = rng.choice(common), f"&category={rng.choice(CATEGORIES)}&free=1"
         paths.append(f"/api/v1/search?q={quote(q)}&limit=20{filters}")
+    return paths
+
+
+def typo_paths(count: int, seed: int = 17) -> list[str]:
+    """Searches for a content word with two of its letters swapped or one left out, as learners
+    mistype: each finds nothing as typed, so typo tolerance corrects and searches again."""
+    rng = random.Random(seed)
+    words = [word for word in vocabulary(random.Random(7))[50:1000] if len(word) >= 6]
+    paths = []
+    for _ in range(count):
+        word = rng.choice(words)
+        at = rng.randrange(1, len(word) - 2)
+        if rng.random() < 0.5:
+            typo = word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+        else:
+            typo = word[:at] + word[at + 1 :]
+        paths.append(f"/api/v1/search?q={quote(typo)}&limit=20")
     return paths
 
 
@@ -373,6 +392,14 @@ def measure(database: BenchDatabase, backend: str, data_dir: Path, requests: int
             "search_rps": throughput(port, searches),
         }
         result["search_ratio"] = round(result["search_rps"] / bare, 3)
+        # Typo tolerance: the same searches with it off (exact=1), and its share of the cost;
+        # then misspelt searches, each corrected and searched again.
+        result["search_exact_rps"] = throughput(port, [f"{path}&exact=1" for path in searches])
+        result["typo_cost"] = round(1 - result["search_rps"] / result["search_exact_rps"], 3)
+        typos = typo_paths(requests)
+        result["typo_rps"] = throughput(port, typos)
+        result["typo_ratio"] = round(result["typo_rps"] / bare, 3)
+        result.update({f"typo_{k}": v for k, v in latency(port, typos).items()})
         if backend == "database":
             tiled, unique = viewport_paths(requests, False), viewport_paths(requests, True)
             result["geojson_features"] = features_per_view(port, tiled)
@@ -399,6 +426,11 @@ def table(rows: list[dict]) -> str:
         "p95_ms",
         "search_rps",
         "search_ratio",
+        "search_exact_rps",
+        "typo_cost",
+        "typo_rps",
+        "typo_ratio",
+        "typo_p95_ms",
         "geojson_features",
         "geojson_rps",
         "geojson_ratio",
