@@ -27,6 +27,7 @@ import json
 import multiprocessing
 import os
 import random
+import secrets
 import shutil
 import socket
 import statistics
@@ -291,7 +292,8 @@ class Server:
             COL_SEARCH_BACKEND=backend,
             COL_DATA_DIR=str(data_dir),
             COL_BASE_DOMAIN="bench.test",
-            COL_SECRET="benchmark-secret-" + "x" * 32,
+            COL_SECRET=secrets.token_urlsafe(48),  # passes the production check
+            COL_PUBLIC_URL="https://bench.test",
             COL_ENVIRONMENT="production",
         )
         self.process = subprocess.Popen(
