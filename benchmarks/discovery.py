@@ -45,6 +45,10 @@ HOST = "bench.bench.test"
 CENTRE = (54.6872, 25.2797)
 CATEGORIES = ["arts", "science", "sport", "tech", "nature", "languages", "music", "food"]
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+# The app logs in to PostgreSQL as an ordinary role, as production requires; row-level security
+# binds its transactions with a key derived from the secret, which the migration stores.
+APP_ROLE, APP_PASSWORD = "col_bench_app", "col_bench_app"
+SECRET = secrets.token_urlsafe(48)
 
 
 # -- synthetic city -----------------------------------------------------------------------------
@@ -185,10 +189,11 @@ class BenchDatabase:
     def __init__(self, kind: str, size: int, workdir: Path):
         self.kind = kind
         if kind == "sqlite":
-            self.url = f"sqlite:///{workdir / f'bench-{size}.sqlite'}"
+            self.url = self.owner_url = f"sqlite:///{workdir / f'bench-{size}.sqlite'}"
         else:
             self.name = f"col_bench_{size}_{uuid.uuid4().hex[:8]}"
-            self.url = PG_SERVER.rsplit("/", 1)[0] + "/" + self.name
+            self.owner_url = PG_SERVER.rsplit("/", 1)[0] + "/" + self.name
+            self.url = self.owner_url.replace("postgres@", f"{APP_ROLE}:{APP_PASSWORD}@")
 
     def create(self, plugins) -> None:
         from sqlalchemy import create_engine, text
@@ -199,10 +204,22 @@ class BenchDatabase:
             server = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
             with server.connect() as connection:
                 connection.execute(text(f'CREATE DATABASE "{self.name}"'))
+                exists = connection.scalar(
+                    text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": APP_ROLE}
+                )
+                connection.execute(
+                    text(
+                        f'{"ALTER" if exists else "CREATE"} ROLE "{APP_ROLE}" LOGIN PASSWORD '
+                        f"'{APP_PASSWORD}' NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
+                    )
+                )
             server.dispose()
-        engine = make_engine(self.url)
+        engine = make_engine(self.owner_url)
         with engine.begin() as connection:
-            migrate.upgrade(connection, plugins)
+            if self.kind == "postgresql":
+                migrate.upgrade(connection, plugins, role=APP_ROLE, secret=SECRET)
+            else:
+                migrate.upgrade(connection, plugins)
         engine.dispose()
 
     def drop(self) -> None:
@@ -226,7 +243,7 @@ def seed(database: BenchDatabase, size: int, whoosh_dir: Path | None) -> dict:
     from col_core.tenancy.models import Tenant
     from col_core.tenancy.scoping import tenant_context
 
-    engine = make_engine(database.url)
+    engine = make_engine(database.owner_url)  # the owner: seeding crosses no city's policy
     sessions = sessionmaker(bind=engine)
     times = {}
     with sessions() as session:
@@ -284,15 +301,16 @@ def server_app():
 
 
 class Server:
-    def __init__(self, database_url: str, backend: str, data_dir: Path):
+    def __init__(self, database: BenchDatabase, backend: str, data_dir: Path):
         self.port = free_port()
         env = dict(
             os.environ,
-            COL_DATABASE_URL=database_url,
+            COL_DATABASE_URL=database.url,
+            COL_DATABASE_OWNER_URL=database.owner_url,
             COL_SEARCH_BACKEND=backend,
             COL_DATA_DIR=str(data_dir),
             COL_BASE_DOMAIN="bench.test",
-            COL_SECRET=secrets.token_urlsafe(48),  # passes the production check
+            COL_SECRET=SECRET,
             COL_PUBLIC_URL="https://bench.test",
             COL_ENVIRONMENT="production",
         )
@@ -382,7 +400,7 @@ def features_per_view(port: int, paths: list[str]) -> float:
 
 
 def measure(database: BenchDatabase, backend: str, data_dir: Path, requests: int) -> dict:
-    server = Server(database.url, backend, data_dir)
+    server = Server(database, backend, data_dir)
     try:
         server.wait()
         port = server.port
