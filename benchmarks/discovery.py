@@ -7,7 +7,9 @@ and R*Tree; PostgreSQL with tsvector/GIN when it answers on 127.0.0.1:5432) and,
 ``--whoosh-max``, in a Whoosh index too.  For each, it starts gunicorn (2 sync workers) on
 127.0.0.1 and measures with a fixed number of requests from local client processes:
 
-* search latency p50/p95 (one client, sequential) and throughput (4 clients);
+* search latency p50/p95 (one client, sequential) and throughput (4 clients), also with typo
+  tolerance off (``exact=1``: ``typo_cost`` is the share of throughput it costs) and for
+  misspelt words, each corrected and searched again (``typo_*``);
 * GeoJSON viewport throughput: tile-aligned viewports as the map asks for them (100 to 2,000
   features; repeated views hit the ETag-keyed cache) and unique viewports (every one computed);
 * a bare Pyramid view returning a constant JSON body, served by the same gunicorn, as the
@@ -25,6 +27,7 @@ import json
 import multiprocessing
 import os
 import random
+import secrets
 import shutil
 import socket
 import statistics
@@ -42,6 +45,10 @@ HOST = "bench.bench.test"
 CENTRE = (54.6872, 25.2797)
 CATEGORIES = ["arts", "science", "sport", "tech", "nature", "languages", "music", "food"]
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+# The app logs in to PostgreSQL as an ordinary role, as production requires; row-level security
+# binds its transactions with a key derived from the secret, which the migration stores.
+APP_ROLE, APP_PASSWORD = "col_bench_app", "col_bench_app"
+SECRET = secrets.token_urlsafe(48)
 
 
 # -- synthetic city -----------------------------------------------------------------------------
@@ -129,6 +136,23 @@ def search_paths(count: int, seed: int = 11) -> list[str]:
     return paths
 
 
+def typo_paths(count: int, seed: int = 17) -> list[str]:
+    """Searches for a content word with two of its letters swapped or one left out, as learners
+    mistype: each finds nothing as typed, so typo tolerance corrects and searches again."""
+    rng = random.Random(seed)
+    words = [word for word in vocabulary(random.Random(7))[50:1000] if len(word) >= 6]
+    paths = []
+    for _ in range(count):
+        word = rng.choice(words)
+        at = rng.randrange(1, len(word) - 2)
+        if rng.random() < 0.5:
+            typo = word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+        else:
+            typo = word[:at] + word[at + 1 :]
+        paths.append(f"/api/v1/search?q={quote(typo)}&limit=20")
+    return paths
+
+
 def viewport_paths(count: int, unique: bool, seed: int = 13) -> list[str]:
     """Tile-aligned viewports around the centre (a small set that repeats, as maps do), or
     unique ones (every answer must be computed)."""
@@ -165,10 +189,11 @@ class BenchDatabase:
     def __init__(self, kind: str, size: int, workdir: Path):
         self.kind = kind
         if kind == "sqlite":
-            self.url = f"sqlite:///{workdir / f'bench-{size}.sqlite'}"
+            self.url = self.owner_url = f"sqlite:///{workdir / f'bench-{size}.sqlite'}"
         else:
             self.name = f"col_bench_{size}_{uuid.uuid4().hex[:8]}"
-            self.url = PG_SERVER.rsplit("/", 1)[0] + "/" + self.name
+            self.owner_url = PG_SERVER.rsplit("/", 1)[0] + "/" + self.name
+            self.url = self.owner_url.replace("postgres@", f"{APP_ROLE}:{APP_PASSWORD}@")
 
     def create(self, plugins) -> None:
         from sqlalchemy import create_engine, text
@@ -179,10 +204,22 @@ class BenchDatabase:
             server = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
             with server.connect() as connection:
                 connection.execute(text(f'CREATE DATABASE "{self.name}"'))
+                exists = connection.scalar(
+                    text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": APP_ROLE}
+                )
+                connection.execute(
+                    text(
+                        f'{"ALTER" if exists else "CREATE"} ROLE "{APP_ROLE}" LOGIN PASSWORD '
+                        f"'{APP_PASSWORD}' NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
+                    )
+                )
             server.dispose()
-        engine = make_engine(self.url)
+        engine = make_engine(self.owner_url)
         with engine.begin() as connection:
-            migrate.upgrade(connection, plugins)
+            if self.kind == "postgresql":
+                migrate.upgrade(connection, plugins, role=APP_ROLE, secret=SECRET)
+            else:
+                migrate.upgrade(connection, plugins)
         engine.dispose()
 
     def drop(self) -> None:
@@ -206,7 +243,7 @@ def seed(database: BenchDatabase, size: int, whoosh_dir: Path | None) -> dict:
     from col_core.tenancy.models import Tenant
     from col_core.tenancy.scoping import tenant_context
 
-    engine = make_engine(database.url)
+    engine = make_engine(database.owner_url)  # the owner: seeding crosses no city's policy
     sessions = sessionmaker(bind=engine)
     times = {}
     with sessions() as session:
@@ -264,15 +301,17 @@ def server_app():
 
 
 class Server:
-    def __init__(self, database_url: str, backend: str, data_dir: Path):
+    def __init__(self, database: BenchDatabase, backend: str, data_dir: Path):
         self.port = free_port()
         env = dict(
             os.environ,
-            COL_DATABASE_URL=database_url,
+            COL_DATABASE_URL=database.url,
+            COL_DATABASE_OWNER_URL=database.owner_url,
             COL_SEARCH_BACKEND=backend,
             COL_DATA_DIR=str(data_dir),
             COL_BASE_DOMAIN="bench.test",
-            COL_SECRET="benchmark-secret-" + "x" * 32,
+            COL_SECRET=SECRET,
+            COL_PUBLIC_URL="https://bench.test",
             COL_ENVIRONMENT="production",
         )
         self.process = subprocess.Popen(
@@ -361,7 +400,7 @@ def features_per_view(port: int, paths: list[str]) -> float:
 
 
 def measure(database: BenchDatabase, backend: str, data_dir: Path, requests: int) -> dict:
-    server = Server(database.url, backend, data_dir)
+    server = Server(database, backend, data_dir)
     try:
         server.wait()
         port = server.port
@@ -373,6 +412,14 @@ def measure(database: BenchDatabase, backend: str, data_dir: Path, requests: int
             "search_rps": throughput(port, searches),
         }
         result["search_ratio"] = round(result["search_rps"] / bare, 3)
+        # Typo tolerance: the same searches with it off (exact=1), and its share of the cost;
+        # then misspelt searches, each corrected and searched again.
+        result["search_exact_rps"] = throughput(port, [f"{path}&exact=1" for path in searches])
+        result["typo_cost"] = round(1 - result["search_rps"] / result["search_exact_rps"], 3)
+        typos = typo_paths(requests)
+        result["typo_rps"] = throughput(port, typos)
+        result["typo_ratio"] = round(result["typo_rps"] / bare, 3)
+        result.update({f"typo_{k}": v for k, v in latency(port, typos).items()})
         if backend == "database":
             tiled, unique = viewport_paths(requests, False), viewport_paths(requests, True)
             result["geojson_features"] = features_per_view(port, tiled)
@@ -399,6 +446,11 @@ def table(rows: list[dict]) -> str:
         "p95_ms",
         "search_rps",
         "search_ratio",
+        "search_exact_rps",
+        "typo_cost",
+        "typo_rps",
+        "typo_ratio",
+        "typo_p95_ms",
         "geojson_features",
         "geojson_rps",
         "geojson_ratio",

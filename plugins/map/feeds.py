@@ -26,6 +26,7 @@ from col_core.activities.search import ISearchService, store
 from col_core.activities.search.views import (
     API_PARAMETERS,
     activity_urls,
+    correction_json,
     document_urls,
     hit_json,
     parse_query,
@@ -177,7 +178,7 @@ def unlocated_activities(request):
             for hit in results.hits
         ],
         "facets": {},
-        "suggestion": None,
+        **correction_json(request, results),
         "next": None,
     }
 

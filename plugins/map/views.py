@@ -12,7 +12,7 @@ from col_core.activities.fields import category_names
 from col_core.activities.labels import ACCESSIBILITY
 from col_core.activities.search import ISearchService
 from col_core.activities.search.query import QueryError, SearchQuery
-from col_core.activities.search.views import document_urls
+from col_core.activities.search.views import document_urls, exact_url
 from col_core.web.maps import city_tiles
 from plugins.map import serendipity
 from plugins.map.groups import PARAMETER, narrowed, requested_group
@@ -36,7 +36,7 @@ def map_settings(request) -> dict:
 # Filters the map page has no visible field for (a skill from a skill page, a price cap or
 # radius from a shared link): carried as hidden fields, so the map's JavaScript and every link
 # it writes keep them.
-CARRIED = ("skill", "max_price", "km", "past")
+CARRIED = ("skill", "max_price", "km", "past", "exact")
 # What the page adds to the search parameters: never a filter of its own.
 PAGE_PARAMETERS = ("lang", "at", "locate", "group")
 
@@ -101,6 +101,8 @@ def map_page(request):
         for value, count in counts.items():
             merged[value] = merged.get(value, 0) + count
     url_of = document_urls(request)
+    # Both lists correct the same words (the city's vocabulary decides, not the filters).
+    corrected = results.corrected or online.corrected
     filtered = [name for name in request.GET if name not in PAGE_PARAMETERS]
     names = category_names(request.tenant, request.locale_name)
     return {
@@ -112,6 +114,8 @@ def map_page(request):
         "online": online,
         "online_hits": [(hit, url_of(hit.document)) for hit in online.hits],
         "total": results.total + online.total,
+        "corrected": corrected,
+        "exact_url": exact_url(request) if corrected else None,
         "carried": [(name, value) for name in CARRIED for value in request.GET.getall(name)],
         # Ways out of an empty result: the whole city, no filters, the online activities.
         "ways_out": {

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from col_core.activities.search.testing import activities  # noqa: F401  (fixture)
+from col_core.testing.pytest_plugin import offline_page
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -93,3 +94,25 @@ def test_map_clusters_filters_and_opens_an_activity(server, chromium, city):
     shared.goto(shared_url)
     expect(shared.locator("#results li")).to_have_count(1)
     assert shared.locator("#f-category").input_value() == "tech"
+
+
+def test_a_misspelt_search_says_what_it_searched_and_offers_the_words_as_typed(
+    server, chromium, city
+):
+    page = offline_page(chromium.new_context(), server)
+    page.goto(f"{server}/t/vilnius/map/")
+    # New words load the page, which says what it searched instead.
+    page.fill("#f-q", "robtics")
+    page.press("#f-q", "Enter")
+    expect(page.locator("#corrected")).to_contain_text("robotics")
+    expect(page.locator("#results li")).to_have_count(1)
+    # The words as typed, one click away: found nowhere, on the map or in the list.
+    page.locator("#corrected a").click()
+    expect(page.locator("#corrected")).to_have_count(0)
+    assert "exact=1" in page.url
+    expect(page.locator("#results li")).to_have_count(0)
+    # The next words are corrected again (exact= was for the words as typed only).
+    page.fill("#f-q", "dnace")
+    page.press("#f-q", "Enter")
+    expect(page.locator("#corrected")).to_contain_text("dance")
+    expect(page.locator("#results li").first).to_contain_text("Dance workshop")

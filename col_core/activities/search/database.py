@@ -10,13 +10,25 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import weakref
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, column, func, literal_column, or_, select, table
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    column,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.sql.elements import BindParameter, ColumnClause
 from zope.interface import implementer
 
-from col_core.activities.search import store
+from col_core.activities.search import spelling, store
 from col_core.activities.search.analysis import query_words
 from col_core.activities.search.interfaces import ISearchService
 from col_core.activities.search.query import (
@@ -25,6 +37,7 @@ from col_core.activities.search.query import (
     MODES,
     Document,
     Hit,
+    SearchQuery,
     SearchResults,
     distance_km,
     facet_queries,
@@ -56,6 +69,45 @@ LOCATE_COLUMNS = (
     T.c.starts_at,
     T.c.online,
 )
+
+# Typo tolerance reads the whole index's vocabulary (and its version) on SQLite, candidates then
+# checked in the city, and the city's own vocabulary on PostgreSQL; reviewed.
+VOCABULARY = {"filters_tenant_itself": "spelling: candidates are checked in the city"}
+# Whether each engine's database has pg_trgm (without it, no typo tolerance on PostgreSQL).
+_TRIGRAMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _has_trigrams(connection) -> bool:
+    engine = connection.engine
+    if engine not in _TRIGRAMS:
+        _TRIGRAMS[engine] = bool(
+            connection.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")).first()
+        )
+    return _TRIGRAMS[engine]
+
+
+# fts5vocab counts each term's documents by reading its whole doclist: the terms of one initial
+# took 20 ms at 10,000 activities, growing with the index.  Each process keeps them until any
+# city's documents change (its search version, bumped in the same transaction).
+_VOCABULARY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_INDEX_VERSION = text("SELECT count(*), sum(version), max(changed_at) FROM search_versions")
+
+
+def _initial_terms(connection, initial: str) -> list[tuple[str, int]]:
+    """(term, documents) of the SQLite index's terms starting with ``initial``."""
+    version = tuple(connection.execute(_INDEX_VERSION, execution_options=VOCABULARY).one())
+    kept = _VOCABULARY.setdefault(connection.engine, {})
+    if kept.get("version") != version:
+        kept.clear()
+        kept["version"] = version
+    if initial not in kept:
+        rows = connection.execute(
+            text("SELECT term, doc FROM idx_search_vocab WHERE term >= :low AND term < :high"),
+            {"low": initial, "high": chr(ord(initial) + 1)},
+            execution_options=VOCABULARY,
+        )
+        kept[initial] = [(row.term, row.doc) for row in rows]
+    return kept[initial]
 
 
 # Statements are built once per query shape (which filters, tier, order and count) and run with the
@@ -367,7 +419,56 @@ class DatabaseSearch:
             return (score.desc(), *undated_last, T.c.kind, T.c.key)
         return (*undated_last, T.c.kind, T.c.key)
 
+    # -- typo tolerance (spelling) -------------------------------------------------------------
+
     def search(self, query):
+        results, corrected = spelling.forgiving(
+            self._search, query, self._corrected, lambda results: results.total
+        )
+        results.corrected = corrected
+        return results
+
+    def locate(self, query):
+        return spelling.forgiving(self._locate, query, self._corrected, bool)[0]
+
+    def _corrected(self, text: str) -> str | None:
+        return spelling.corrected_text(text, self.languages, self._has_match, self._vocabulary)
+
+    def _has_match(self, word) -> bool:
+        """Whether ``word`` matches any document of the city, ended ones included."""
+        filters = self._filters_of(SearchQuery(include_past=True), True)
+        found = self._execute(
+            ("has match", *filters.shape),
+            lambda: self._selection([literal_column("1")], filters, True)[0].limit(1),
+            {**filters.values, "match": self._match_value([word])},
+        ).first()
+        return found is not None
+
+    def _vocabulary(self, word: str) -> list[tuple[str, int]]:
+        """(term, documents) of indexed terms that may be near ``word``: on SQLite those with
+        its first letter (from every city: candidates are checked in this one), on PostgreSQL
+        the city's terms that share enough trigrams with it."""
+        connection = self.session.connection()
+        if self.dialect == "sqlite":
+            return _initial_terms(connection, word[0])
+        if not _has_trigrams(connection):
+            return []
+        # similarity() of a swapped pair of letters is low ("phyton" and "python": 0.17), so
+        # the threshold of pg_trgm's % is lowered, for this transaction only.
+        connection.execute(text("SELECT set_config('pg_trgm.similarity_threshold', '0.15', true)"))
+        rows = connection.execute(
+            text(
+                "SELECT term FROM idx_search_terms WHERE tenant_id = :tenant AND term % :word"
+                " ORDER BY similarity(term, :word) DESC LIMIT 50"
+            ),
+            {"tenant": self.tenant_id, "word": word},
+            execution_options=VOCABULARY,
+        )
+        return [(row.term, 0) for row in rows]
+
+    # -- searching ----------------------------------------------------------------------------
+
+    def _search(self, query):
         _, words = self._prepared(query)
         if query.sort == "relevance" and words:
             rows = self._ranked_in_tiers(query)
@@ -530,7 +631,7 @@ class DatabaseSearch:
             statement = statement.limit(bindparam("count_limit"))
         return select(func.count()).select_from(statement.subquery())
 
-    def locate(self, query):
+    def _locate(self, query):
         filters, words = self._prepared(query)
 
         def build():

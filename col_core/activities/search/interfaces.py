@@ -10,8 +10,8 @@ class ISearchService(Interface):
 
     An instance serves one request (or one CLI transaction) and one tenant.  Backends analyse
     text with ``col_core.activities.search.analysis`` so that they all find the same documents:
-    language-aware stems for the city's languages, accent and case folding, and the query's last
-    word matching as a prefix (as-you-type).  Filters mean exactly what ``query.matches`` says.
+    language-aware stems for the city's languages, accent and case folding, the query's last
+    word matching as a prefix (as-you-type), and typo tolerance (``spelling``).  Filters mean exactly what ``query.matches`` says.
     """
 
     backend = Attribute("The backend's name: 'database' or 'whoosh'.")
@@ -34,7 +34,8 @@ class ISearchService(Interface):
         counts matches per category, mode, price, language and accessibility feature (when
         ``query.facets``), each facet whose filter is set counted without that filter
         (``query.FACET_FILTERS``), so the other values of a chosen facet stay on offer;
-        ``suggestion`` is a corrected query when the backend offers one.
+        a search that finds nothing is tried again with its misspelt words corrected
+        (``spelling``), unless ``query.exact``: ``corrected`` then says what was searched.
         Ended documents are left out unless ``query.include_past``.
         """
 
@@ -42,7 +43,8 @@ class ISearchService(Interface):
         """Documents with coordinates matching ``query`` (``query.bbox`` is the viewport), as
         light rows (``query.Located``: ``kind, key, title, url, category, lat, lon, starts_at,
         online``, by name and by position), in the query's order from ``query.offset``, at
-        most ``query.limit`` of them plus one, so that the caller can tell it was capped.
+        most ``query.limit`` of them plus one, so that the caller can tell it was capped; its
+        words are corrected as ``search`` corrects them.
         """
 
     def reindex(documents, progress=None):

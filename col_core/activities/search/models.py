@@ -22,7 +22,12 @@ from col_core.tenancy.scoping import TenantScoped
 class SearchDocumentRow(TenantScoped, Base):
     __tablename__ = "search_documents"
     # Index tables that hold copies of the documents' text and places (not on PostgreSQL).
-    __tenant_shadow_tables__ = ("idx_search_fts", "idx_search_rtree")
+    __tenant_shadow_tables__ = (
+        "idx_search_fts",
+        "idx_search_rtree",
+        "idx_search_vocab",
+        "idx_search_terms",
+    )
     __table_args__ = (
         UniqueConstraint("tenant_id", "kind", "key"),
         Index("ix_search_documents_tenant_starts", "tenant_id", "starts_at"),

@@ -67,6 +67,9 @@ class SearchQuery:
     # empty tuple matches nothing, so an empty group never widens into the whole city.
     keys: tuple[str, ...] | None = None
     include_past: bool = False
+    # True: search the words as typed; False: a search that finds nothing is tried again with
+    # its misspelt words corrected (``spelling``).
+    exact: bool = False
     sort: str = "relevance"
     limit: int = 20
     offset: int = 0
@@ -193,7 +196,8 @@ class SearchResults:
     total: int  # with total_exact False, there are more matches than this
     hits: list[Hit]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
-    suggestion: str | None = None  # "did you mean", when the backend offers one
+    # The words searched instead of the query's own, which found nothing (``spelling``).
+    corrected: str | None = None
     total_exact: bool = True
 
 
@@ -418,6 +422,7 @@ class _Parser:
             limit=self._number("limit", int, 1, max_limit) or default_limit,
             offset=self._number("offset", int, 0, 100_000) or 0,
             facets=self._one("facets") in ("1", "true", "yes", "on"),
+            exact=self._one("exact") in ("1", "true", "yes", "on"),
         )
         if query.date_from and query.date_to and query.date_from > query.date_to:
             self.errors["to"] = _("The end date must not be before the start date.")

@@ -37,6 +37,12 @@ PARAMETERS = [
         ("limit", {"type": "integer", "minimum": 1, "maximum": 100}, "Results per page."),
         ("offset", {"type": "integer", "minimum": 0}, "Results to skip."),
         ("facets", {"type": "boolean"}, "Also count matches per filter value (facets=1)."),
+        (
+            "exact",
+            {"type": "boolean"},
+            "Search the words of `q` as typed (exact=1). Otherwise a search that finds nothing "
+            "is tried again with each word that matches nothing corrected (see `corrected`).",
+        ),
     ]
 ]
 # Before `language=`, the JSON API read the activities' language from `lang=`, which every page
@@ -92,7 +98,21 @@ RESULTS_SCHEMA = {
             "accessibility features combine with AND and count within the matches.",
             "additionalProperties": {"type": "object", "additionalProperties": {"type": "integer"}},
         },
-        "suggestion": {"type": ["string", "null"], "description": "Did you mean ..."},
+        "corrected": {
+            "type": ["string", "null"],
+            "description": "The words searched instead of `q`, when `q` found nothing as typed "
+            'and a correction of its misspelt words did ("Showing results for ..."); null '
+            "otherwise.",
+        },
+        "exact_url": {
+            "type": ["string", "null"],
+            "description": "With `corrected`: this search with `q` searched as typed (exact=1).",
+        },
+        "suggestion": {
+            "type": ["string", "null"],
+            "deprecated": True,
+            "description": "Deprecated: use `corrected` (the same value).",
+        },
         "next": {"type": ["string", "null"], "description": "The next page, if any."},
     },
 }
@@ -165,6 +185,25 @@ def parse_query(request, **options) -> SearchQuery:
         ) from None
 
 
+# A search of the words as typed starts from its first page.
+NOT_EXACT = ("exact", "offset")
+
+
+def exact_url(request) -> str:
+    """The request's search from its first page, its words searched exactly as typed."""
+    params = [(name, value) for name, value in request.GET.items() if name not in NOT_EXACT]
+    return request.current_route_url(_query=[*params, ("exact", "1")])
+
+
+def correction_json(request, results) -> dict:
+    """What the JSON answers say of a corrected search."""
+    return {
+        "corrected": results.corrected,
+        "exact_url": exact_url(request) if results.corrected else None,
+        "suggestion": results.corrected,
+    }
+
+
 def search_api(request):
     query = parse_query(request, legacy_language=True)
     results = request.find_service(ISearchService).search(query)
@@ -180,7 +219,7 @@ def search_api(request):
         "total_exact": results.total_exact,
         "items": [hit_json(hit, url_of) for hit in results.hits],
         "facets": results.facets,
-        "suggestion": results.suggestion,
+        **correction_json(request, results),
         "next": next_url,
     }
 

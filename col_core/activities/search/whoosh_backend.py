@@ -1,4 +1,4 @@
-"""The Whoosh backend: one on-disk index per city, with "did you mean" suggestions.
+"""The Whoosh backend: one on-disk index per city.
 
 Documents are written to ``search_documents`` in the transaction (so ``col search reindex`` and
 the database stay the source of truth); the same transaction writes a ``search.whoosh`` job per
@@ -23,7 +23,7 @@ from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, STORED, TEXT, Schema
 from zope.interface import implementer
 
-from col_core.activities.search import store
+from col_core.activities.search import spelling, store
 from col_core.activities.search.analysis import fold, index_terms, query_words, words
 from col_core.activities.search.database import as_documents
 from col_core.activities.search.interfaces import ISearchService
@@ -117,39 +117,36 @@ class WhooshSearch:
             raise
         store.pending(self.session, self.tenant_id, self.languages)["rebuilt"] = fresh
 
+    @staticmethod
+    def _clause(word):
+        options = [wq.Term(field, form) for form in word.forms for field in ("title", "body")]
+        if word.prefix:
+            options += [wq.Prefix(field, word.prefix) for field in ("title", "body")]
+        return wq.Or(options)
+
     def _matching(self, query):
         """Every stored document matching the query's text, with its score."""
         words_ = query_words(query.text, self.languages)
-        ix = open_index(self.path)
-        with ix.searcher() as searcher:
+        with open_index(self.path).searcher() as searcher:
             if not words_:
-                found = [(fields["document"], 0.0) for fields in searcher.all_stored_fields()]
-                return found, None
-            clauses = []
-            for word in words_:
-                options = [
-                    wq.Term(field, form) for form in word.forms for field in ("title", "body")
-                ]
-                if word.prefix:
-                    options += [wq.Prefix(field, word.prefix) for field in ("title", "body")]
-                clauses.append(wq.Or(options))
-            results = searcher.search(wq.And(clauses), limit=None)
-            found = [(hit["document"], hit.score) for hit in results]
-            suggestion = self._suggest(searcher, query.text) if len(found) < 3 else None
-            return found, suggestion
+                return [(fields["document"], 0.0) for fields in searcher.all_stored_fields()]
+            results = searcher.search(wq.And([self._clause(word) for word in words_]), limit=None)
+            return [(hit["document"], hit.score) for hit in results]
 
-    @staticmethod
-    def _suggest(searcher, text: str) -> str | None:
-        corrected, changed = [], False
-        for word in words(text):
-            folded = fold(word)
-            if searcher.doc_frequency("words", folded) or len(folded) < 3:
-                corrected.append(folded)
-                continue
-            options = searcher.suggest("words", folded, limit=1, maxdist=2)
-            changed = changed or bool(options)
-            corrected.append(options[0] if options else folded)
-        return " ".join(corrected) if changed else None
+    def _corrected(self, text: str) -> str | None:
+        with open_index(self.path).searcher() as searcher:
+
+            def has_match(word) -> bool:
+                return not searcher.search(self._clause(word), limit=1).is_empty()
+
+            def vocabulary(word: str):
+                terms = searcher.reader().expand_prefix("words", word[0])
+                return [
+                    (term, searcher.doc_frequency("words", term))
+                    for term in (t.decode() if isinstance(t, bytes) else t for t in terms)
+                ]
+
+            return spelling.corrected_text(text, self.languages, has_match, vocabulary)
 
     def _hits(self, query, found):
         hits = []
@@ -166,7 +163,14 @@ class WhooshSearch:
         return hits
 
     def search(self, query):
-        found, suggestion = self._matching(query)
+        results, corrected = spelling.forgiving(
+            self._search, query, self._corrected, lambda results: results.total
+        )
+        results.corrected = corrected
+        return results
+
+    def _search(self, query):
+        found = self._matching(query)
         hits = self._hits(query, found)
         facets = {}
         if query.facets:
@@ -180,11 +184,13 @@ class WhooshSearch:
             total=len(hits),
             hits=hits[query.offset : query.offset + query.limit],
             facets=facets,
-            suggestion=suggestion,
         )
 
     def locate(self, query):
-        hits = self._hits(query, self._matching(query)[0])
+        return spelling.forgiving(self._locate, query, self._corrected, bool)[0]
+
+    def _locate(self, query):
+        hits = self._hits(query, self._matching(query))
         located = [
             Located(d.kind, d.key, d.title, d.url, d.category, d.lat, d.lon, d.starts_at, d.online)
             for d in (hit.document for hit in hits)

@@ -180,7 +180,14 @@
   form.addEventListener("change", function (event) {
     if (event.target.name !== "q") { refresh(); }
   });
+  var searched = field("q") ? field("q").value : "";
   form.addEventListener("submit", function (event) {
+    // New words are a new search: the page loads, and says what it searched if it corrected
+    // them (typo tolerance); words searched as typed once (exact=) are not for the next ones.
+    if (field("q") && field("q").value !== searched) {
+      if (field("exact")) { field("exact").disabled = true; }
+      return;
+    }
     event.preventDefault();
     refresh();
   });

@@ -212,3 +212,22 @@ def test_an_empty_map_page_offers_ways_out(testapp, factories, activities):
     assert page.html.find(id="way-clear")["href"] == "http://vilnius.example.test/map/"
     assert page.html.find(id="way-online")["href"] == "http://vilnius.example.test/map/?mode=online"
     assert page.html.find(id="way-wider")["href"] == "http://vilnius.example.test/map/?q=nothing"
+
+
+def test_a_misspelt_search_shows_what_it_searched_and_the_words_as_typed(
+    testapp, factories, activities
+):
+    city = factories.tenant("vilnius")
+    activities(city, title="Beekeeping for beginners")
+    app = testapp.for_tenant(city)
+    page = app.get("/map/", {"q": "beekeping", "free": "", "at": "54.7,25.3,12"})
+    assert "Beekeeping for beginners" in page.text
+    notice = page.html.find(id="corrected")
+    assert "Showing results for beekeeping." in notice.text
+    link = notice.find("a")
+    assert "beekeping" in link.text and "exact=1" in link["href"]
+    as_typed = app.get(link["href"].replace("http://vilnius.example.test", ""))
+    assert "Beekeeping for beginners" not in as_typed.text
+    assert as_typed.html.find(id="corrected") is None
+    # The map's feeds ask with the form's fields: exact travels as a hidden one.
+    assert as_typed.html.find("input", attrs={"name": "exact", "type": "hidden"})["value"] == "1"

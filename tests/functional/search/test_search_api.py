@@ -156,3 +156,33 @@ def test_located_and_facets_without_their_own_filter(testapp, factories, activit
     assert chosen.json["facets"]["mode"] == {"in_person": 1}
     bad = app.get("/api/v1/search", {"located": "maybe"}, status=400)
     assert set(bad.json["fields"]) == {"located"}
+
+
+def test_a_misspelt_search_says_what_it_searched_instead(testapp, factories, activities):
+    city = factories.tenant("vilnius", locales=["lt", "en"])
+    activities(city, title="Python for teens")
+    app = testapp.for_tenant(city)
+    response = app.get("/api/v1/search", {"q": "pyhton", "limit": "5", "offset": "0"})
+    assert titles(response) == ["Python for teens"]
+    assert response.json["corrected"] == response.json["suggestion"] == "python"
+    exact = response.json["exact_url"]
+    assert "exact=1" in exact and "offset" not in exact and "q=pyhton" in exact
+    as_typed = app.get(exact.replace("http://vilnius.example.test", ""))
+    assert titles(as_typed) == []
+    assert as_typed.json["corrected"] is None and as_typed.json["exact_url"] is None
+
+
+def test_a_search_found_as_typed_is_not_corrected(testapp, factories, activities):
+    city = factories.tenant("vilnius")
+    activities(city, title="Python for teens")
+    response = testapp.for_tenant(city).get("/api/v1/search", {"q": "python"})
+    assert response.json["corrected"] is None and response.json["exact_url"] is None
+
+
+def test_openapi_documents_the_correction(testapp, factories):
+    city = factories.tenant("vilnius")
+    spec = testapp.for_tenant(city).get("/api/openapi.json").json
+    results = spec["components"]["schemas"]["SearchResults"]["properties"]
+    assert {"corrected", "exact_url"} <= set(results)
+    parameters = {p["name"] for p in spec["paths"]["/api/v1/search"]["get"]["parameters"]}
+    assert "exact" in parameters

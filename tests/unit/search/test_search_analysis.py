@@ -30,8 +30,14 @@ def test_terms_hold_folded_words_and_stems_of_each_language():
     assert index_terms("dancing", ("en", "lt")) == ["dancing", "danc"]
 
 
-def test_lithuanian_has_no_stemmer_so_only_folds():
-    assert index_terms("šokiai", ("lt",)) == ["sokiai"]
+def test_lithuanian_is_stemmed_before_folding():
+    assert index_terms("Ąžuolų", ("lt",)) == ["azuolu", "azuol"]
+    assert index_terms("ąžuolas", ("lt",)) == ["azuolas", "azuol"]
+
+
+def test_locales_with_a_region_use_their_language_and_unknown_ones_only_fold():
+    assert index_terms("Tänze", ("de_AT",)) == ["tanze", "tanz"]
+    assert index_terms("Tänze", ("xx",)) == ["tanze"]
 
 
 def test_only_the_last_unfinished_word_is_a_prefix():
