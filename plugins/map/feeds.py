@@ -22,7 +22,7 @@ from sqlalchemy import select
 from col_core.activities.ical import activities_to_ical
 from col_core.activities.models import Activity
 from col_core.activities.search import ISearchService, store
-from col_core.activities.search.views import (
+from col_core.web.public import (
     API_PARAMETERS,
     activity_urls,
     document_urls,
