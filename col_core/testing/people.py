@@ -8,15 +8,8 @@ from __future__ import annotations
 
 from col_core.activities.models import Activity, Participation
 from col_core.db.meta import utcnow
-from col_core.security.models import (
-    ApiToken,
-    CityAdmin,
-    Consent,
-    Membership,
-    Organisation,
-    User,
-    UserSession,
-)
+from col_core.organisations.models import Membership, Organisation
+from col_core.security.models import ApiToken, CityAdmin, Consent, User, UserSession
 from col_core.security.services import legal_version
 from col_core.security.tokens import API_TOKEN_PREFIX, digest, new_secret
 from col_core.tenancy.launch import LEGAL_PAGES

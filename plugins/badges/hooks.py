@@ -319,7 +319,7 @@ def col_file_viewer(request, stored_file, user) -> bool | None:
     review), and for peer review whoever may still review it or has reviewed it."""
     if stored_file.purpose != "evidence":
         return None
-    from col_core.security.models import Membership
+    from col_core.organisations.models import Membership
     from plugins.badges import evidence
 
     session = request.dbsession
@@ -375,7 +375,7 @@ def col_metrics(request, scope, period) -> list:
     from sqlalchemy import func
 
     from col_core.hookspecs import Metric
-    from col_core.security.models import Organisation
+    from col_core.organisations.models import Organisation
     from col_core.tenancy.models import Tenant
 
     def scoped(query, badge_class_id):

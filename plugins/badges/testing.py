@@ -15,7 +15,8 @@ from pyramid.scripting import prepare
 from sqlalchemy import select
 
 from col_core.db.meta import utcnow
-from col_core.security.models import Membership, Organisation, User
+from col_core.organisations.models import Membership, Organisation
+from col_core.security.models import User
 from col_core.security.passwords import hash_password
 from col_core.tenancy import account_lookup
 from col_core.tenancy.hosts import point_at

@@ -224,7 +224,7 @@ def col_metrics(request, scope, period) -> list:
     from sqlalchemy import func
 
     from col_core.hookspecs import Metric
-    from col_core.security.models import Organisation
+    from col_core.organisations.models import Organisation
     from col_core.tenancy.models import Tenant
 
     if not isinstance(scope, (Tenant, Organisation)):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from col_core.security.models import Membership, User
+from col_core.organisations.models import Membership
+from col_core.security.models import User
 from col_core.tenancy import bind_person
 from plugins.badges import evidence
 from plugins.badges.models import Assertion, BadgeClass, EvidenceSubmission

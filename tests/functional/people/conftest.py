@@ -7,7 +7,8 @@ import re
 import pytest
 
 from col_core.db.meta import utcnow
-from col_core.security.models import CityAdmin, Membership, Organisation, User
+from col_core.organisations.models import Membership, Organisation
+from col_core.security.models import CityAdmin, User
 from col_core.security.passwords import hash_password
 from col_core.testing.people import accept_terms
 

@@ -2,8 +2,7 @@
 
 from sqlalchemy import select
 
-from col_core.organisations.models import Invitation
-from col_core.security.models import Membership, Organisation
+from col_core.organisations.models import Invitation, Membership, Organisation
 
 
 def _signed_in(testapp, city, helpers, user):

@@ -8,7 +8,8 @@ import zipfile
 from PIL import Image
 from sqlalchemy import select
 
-from col_core.security.models import Membership, User
+from col_core.organisations.models import Membership
+from col_core.security.models import User
 
 
 def _png() -> bytes:
