@@ -4,11 +4,12 @@ import datetime as dt
 import zoneinfo
 
 import icalendar
-from activities_testing import in_days
 from pyramid.scripting import prepare
 
 from col_core.activities.ical import activities_to_ical
 from col_core.tenancy.scoping import set_tenant
+
+from .activities_testing import in_days
 
 VILNIUS = zoneinfo.ZoneInfo("Europe/Vilnius")
 
