@@ -9,15 +9,13 @@ Two badges awarded.  Use from a ``conftest.py``: ``from col_core.analytics.testi
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
+import functools
 from types import SimpleNamespace
 
-from pyramid.scripting import prepare
-
+from col_core import scripting
 from col_core.activities.models import Activity, ActivitySession, ActivitySkill, Participation
 from col_core.db.meta import utcnow
-from col_core.tenancy.scoping import set_tenant
 from col_core.testing.people import People as CorePeople
 
 SKILL = "http://data.europa.eu/esco/skill/teamwork"
@@ -54,21 +52,8 @@ class People(CorePeople):
 
 def scripted_request(registry):
     """``with scripted_request(registry)(tenant) as request:`` a request that commits, like a
-    command does."""
-
-    @contextlib.contextmanager
-    def run(tenant):
-        env = prepare(registry=registry)
-        request = env["request"]
-        request.tenant = tenant
-        try:
-            with request.tm:
-                set_tenant(request.dbsession, tenant.id)
-                yield request
-        finally:
-            env["closer"]()
-
-    return run
+    command does (the ``tenant_request`` fixture)."""
+    return functools.partial(scripting.scripted_request, registry)
 
 
 def seed_city(people, factories, as_request, slug="vilnius", min_group_size=None):

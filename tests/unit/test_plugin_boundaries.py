@@ -51,6 +51,7 @@ PUBLIC = frozenset(
         "col_core.cli.context",
         "col_core.mail",
         "col_core.outbound",
+        "col_core.scripting",  # a request of a city outside HTTP (commands, jobs, tests)
         "col_core.settings",
         "col_core.storage",
         "col_core.security.passwords",
