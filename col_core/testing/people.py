@@ -67,13 +67,7 @@ class People:
     ) -> Organisation:
         """A verified organisation (``verified_at=None`` for one waiting), with ``owner`` as
         a member in ``role`` if given."""
-        number = self.factories.next()
-        values = {"verified_at": utcnow(), "contact_email": f"contact{number}@example.org"}
-        values.update(fields)
-        with self.factories.within(tenant):
-            organisation = self.factories.save(
-                Organisation(name=name, slug=values.pop("slug", f"org-{number}"), **values)
-            )
+        organisation = self.factories.organisation(tenant, name, **fields)
         if owner is not None:
             self.membership(tenant, organisation, owner, role)
         return organisation
@@ -102,18 +96,10 @@ class People:
 
     def activity(self, tenant, organisation, title: str = "Open lab", **fields) -> Activity:
         """A published activity (always open unless ``fields`` give dates)."""
-        values = {"status": "published", "published_at": utcnow(), "schedule_kind": "always_open"}
-        values.update(fields)
-        with self.factories.within(tenant):
-            return self.factories.save(
-                Activity(organisation_id=organisation.id, title=title, **values)
-            )
+        return self.factories.activity(tenant, organisation, title, **fields)
 
     def joined(self, tenant, activity, user, **fields) -> Participation:
-        with self.factories.within(tenant):
-            return self.factories.save(
-                Participation(activity_id=activity.id, user_id=user.id, **fields)
-            )
+        return self.factories.participation(tenant, activity, user, **fields)
 
     def consented(self, tenant, user: User) -> User:
         """``user`` has accepted ``tenant``'s terms and privacy notice (at its current version)."""
