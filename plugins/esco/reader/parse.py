@@ -151,37 +151,36 @@ class _Fields:
         return self.file.date(self.line, column, self.raw(column))
 
 
+def _concept(fields: _Fields) -> dict:
+    """The columns that the skills, skill groups and occupations files share."""
+    return {
+        "uri": fields.uri("conceptUri"),
+        "preferred_label": fields.text("preferredLabel"),
+        "alt_labels": fields.lines("altLabels"),
+        "hidden_labels": fields.lines("hiddenLabels"),
+        "status": fields.optional("status"),
+        "modified": fields.date("modifiedDate"),
+        "scope_note": fields.optional("scopeNote"),
+        "in_scheme": fields.uris("inScheme"),
+        "description": fields.optional("description"),
+    }
+
+
 def _skill(fields: _Fields, language: str | None) -> r.Skill:
     return r.Skill(
-        uri=fields.uri("conceptUri"),
+        **_concept(fields),
         concept_type=fields.text("conceptType"),
         skill_type=fields.optional("skillType"),
         reuse_level=fields.optional("reuseLevel"),
-        preferred_label=fields.text("preferredLabel"),
-        alt_labels=fields.lines("altLabels"),
-        hidden_labels=fields.lines("hiddenLabels"),
-        status=fields.optional("status"),
-        modified=fields.date("modifiedDate"),
-        scope_note=fields.optional("scopeNote"),
         definition=fields.optional("definition"),
-        in_scheme=fields.uris("inScheme"),
-        description=fields.optional("description"),
         language=language,
     )
 
 
 def _skill_group(fields: _Fields, language: str | None) -> r.SkillGroup:
     return r.SkillGroup(
-        uri=fields.uri("conceptUri"),
+        **_concept(fields),
         concept_type=fields.text("conceptType"),
-        preferred_label=fields.text("preferredLabel"),
-        alt_labels=fields.lines("altLabels"),
-        hidden_labels=fields.lines("hiddenLabels"),
-        status=fields.optional("status"),
-        modified=fields.date("modifiedDate"),
-        scope_note=fields.optional("scopeNote"),
-        in_scheme=fields.uris("inScheme"),
-        description=fields.optional("description"),
         code=fields.optional("code"),
         language=language,
     )
@@ -195,19 +194,11 @@ def _nace_codes(value: str) -> tuple[str, ...]:
 
 def _occupation(fields: _Fields, language: str | None) -> r.Occupation:
     return r.Occupation(
-        uri=fields.uri("conceptUri"),
+        **_concept(fields),
         concept_type=_text(fields.raw("conceptType")) or "Occupation",
         isco_group=fields.text("iscoGroup"),
-        preferred_label=fields.text("preferredLabel"),
-        alt_labels=fields.lines("altLabels"),
-        hidden_labels=fields.lines("hiddenLabels"),
-        status=fields.optional("status"),
-        modified=fields.date("modifiedDate"),
         regulated_profession_note=fields.optional("regulatedProfessionNote"),
-        scope_note=fields.optional("scopeNote"),
         definition=fields.optional("definition"),
-        in_scheme=fields.uris("inScheme"),
-        description=fields.optional("description"),
         code=fields.optional("code"),
         nace_codes=_nace_codes(fields.raw("naceCode")),
         language=language,
