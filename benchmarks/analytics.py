@@ -59,7 +59,8 @@ def seed(url: str, participations: int, badges: int) -> dict:
     from col_core.analytics import rollup
     from col_core.db import make_engine
     from col_core.db.meta import utcnow
-    from col_core.security.models import ApiToken, CityAdmin, Membership, Organisation, User
+    from col_core.organisations.models import Membership, Organisation
+    from col_core.security.models import ApiToken, CityAdmin, User
     from col_core.security.tokens import API_TOKEN_PREFIX, digest
     from col_core.tenancy.models import Tenant
     from col_core.tenancy.scoping import tenant_context

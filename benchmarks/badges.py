@@ -54,7 +54,7 @@ def _app(data_dir: Path):
 def _seed(config) -> int:
     from pyramid.scripting import prepare
 
-    from col_core.security.models import Organisation
+    from col_core.organisations.models import Organisation
     from col_core.tenancy.models import Tenant
     from col_core.tenancy.scoping import set_tenant
     from plugins.badges.interfaces import IIssuerKeys

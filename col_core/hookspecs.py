@@ -7,7 +7,8 @@ Hooks called while serving a request go through ``request.hooks``, which leaves 
 request's tenant has disabled: a disabled plugin is never called for that city.  Hooks called
 outside a request (``col_settings_defaults``, ``col_configure``, ``col_cli_commands``,
 ``col_migrations``) reach every installed plugin.  ``docs/plugins.md`` documents each hook; a test
-fails when one is missing there.
+fails when one is missing there.  Hooks about one plugin's concept (badges awarded, map groups)
+are that plugin's: its own ``hookspecs`` module declares them (``plugins/badges/hookspecs.py``).
 """
 
 from __future__ import annotations
@@ -62,16 +63,6 @@ class SkillSubject:
     kind: str  # already translated: "Badge", "Playlist"
     title: str
     url: str
-
-
-@dataclass(frozen=True)
-class MapGroup:
-    """A named set of activities shown together on the map (see ``col_map_group``)."""
-
-    title: str  # the group's own name ("Summer of code"), for the banner's link back
-    activity_ids: tuple[str, ...]  # the activities' search keys (their ids, as strings)
-    url: str  # where the banner's link leads back to (the group's own page)
-    heading: str  # the banner, translated: "Activities of the playlist “Summer of code”"
 
 
 @dataclass(frozen=True)
@@ -247,17 +238,6 @@ def col_search_documents(request, tenant) -> list[SearchDocument]:
     """Yield every search document this plugin contributes for ``tenant`` (full reindex)."""
 
 
-@hookspec(firstresult=True)
-def col_map_group(request, group: str) -> MapGroup | None:
-    """Resolve ``group`` (``"<kind>:<id>"``, e.g. ``"playlist:12"``) into a ``MapGroup``.
-
-    Discovery pages (the map, its list and its feeds) call it for their ``group`` parameter and
-    show only the group's activities.  Answer only for your own kind and only when the person
-    asking may see the group in this city; otherwise return None, which the caller turns into
-    a 404.  The first answer wins.
-    """
-
-
 # -- domain events ----------------------------------------------------------------------------
 
 
@@ -298,18 +278,6 @@ def col_activities_viewed(request, day, views: dict[int, int]) -> None:
     ``{activity id: number of views}``.  Called in batches, in a transaction of its own, some
     time after the views (a GET writes nothing; see ``col_core.db.tallies``); organisers'
     views of their own activities are not counted."""
-
-
-@hookspec
-def col_badge_awarded(request, assertion) -> None:
-    """A badge assertion was issued to a learner (playlists count it, analytics records it)."""
-
-
-@hookspec
-def col_badge_revoked(request, assertion) -> None:
-    """A badge assertion was revoked: withdraw what it gave the learner (the esco plugin takes
-    its skills off their profile, unless another source still shows them).  Same transaction.
-    """
 
 
 # -- accounts and privacy ---------------------------------------------------------------------

@@ -14,14 +14,12 @@ from col_core.analytics.models import ActivityFeedback, DailyMetric  # noqa: F40
 from col_core.files.models import StoredFile  # noqa: F401
 from col_core.jobs.models import Job  # noqa: F401
 from col_core.notifications.models import Notification  # noqa: F401
-from col_core.organisations.models import Invitation  # noqa: F401
+from col_core.organisations.models import Invitation, Membership, Organisation  # noqa: F401
 from col_core.security.models import (  # noqa: F401,E501
     ApiToken,
     AuthAttempt,
     CityAdmin,
     Consent,
-    Membership,
-    Organisation,
     User,
     UserSession,
     UserToken,

@@ -43,6 +43,8 @@ class Plugin:
     name: str
     package: ModuleType
     hooks: ModuleType
+    # The hooks the plugin adds for others to implement (its ``hookspecs`` module), if any.
+    hookspecs: ModuleType | None = None
 
     @property
     def route_prefix(self) -> str:
@@ -55,6 +57,11 @@ class PluginRegistry:
     def __init__(self, plugins: list[Plugin]):
         self.manager = pluggy.PluginManager("col")
         self.manager.add_hookspecs(hookspecs)
+        # A plugin's own hooks (the badges plugin's col_badge_awarded) exist only where it is
+        # installed; implementations of them in other plugins are then simply never called.
+        for plugin in plugins:
+            if plugin.hookspecs is not None:
+                self.manager.add_hookspecs(plugin.hookspecs)
         self.plugins = {plugin.name: plugin for plugin in plugins}
         # The core's own features use the same hooks; they are always enabled.
         self.manager.register(importlib.import_module("col_core.hooks"), name="core")
@@ -114,13 +121,20 @@ class TenantHooks:
 
 def load_plugin(name: str, dotted: str) -> Plugin:
     package = importlib.import_module(dotted.split(":")[0])
+    hooks = _submodule(package, "hooks") or package
+    return Plugin(
+        name=name, package=package, hooks=hooks, hookspecs=_submodule(package, "hookspecs")
+    )
+
+
+def _submodule(package: ModuleType, name: str) -> ModuleType | None:
+    """``package.name`` if the package has such a module (an error inside it is raised)."""
     try:
-        hooks = importlib.import_module(f"{package.__name__}.hooks")
+        return importlib.import_module(f"{package.__name__}.{name}")
     except ModuleNotFoundError as error:
-        if error.name != f"{package.__name__}.hooks":
+        if error.name != f"{package.__name__}.{name}":
             raise
-        hooks = package
-    return Plugin(name=name, package=package, hooks=hooks)
+        return None
 
 
 def plugin_gate(view, info):

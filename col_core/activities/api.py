@@ -12,8 +12,8 @@ from col_core.activities.resources import activity_factory, can_see, is_organise
 from col_core.activities.schemas import SCHEMAS, json_response, ref
 from col_core.activities.serialise import activity_json, participation_json
 from col_core.api import ApiError
+from col_core.organisations.models import Organisation
 from col_core.organisations.resources import OrganisationResource, organisation_factory
-from col_core.security.models import Organisation
 from col_core.security.validation import record_id, whole_number
 
 _ = TranslationStringFactory("col")

@@ -38,8 +38,8 @@ from col_core.activities.models import (
 from col_core.activities.repeats import WEEKDAYS
 from col_core.activities.resources import activity_factory
 from col_core.files.interfaces import IStoredFiles
+from col_core.organisations.models import Organisation
 from col_core.organisations.resources import organisation_factory
-from col_core.security.models import Organisation
 from col_core.security.policy import publishing_blocked
 from col_core.security.validation import record_id
 from col_core.storage import UploadRejected

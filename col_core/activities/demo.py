@@ -18,7 +18,8 @@ from col_core.activities.fields import category_slugs
 from col_core.activities.interfaces import IActivityService, IParticipationService
 from col_core.activities.models import Activity
 from col_core.db.meta import utcnow
-from col_core.security.models import Organisation, User
+from col_core.organisations.models import Organisation
+from col_core.security.models import User
 from col_core.tenancy import account_lookup
 
 # (type, category, title, description, online, hours)

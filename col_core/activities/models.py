@@ -16,7 +16,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from col_core.activities.schedule import as_utc
 from col_core.db.meta import Base, Timestamped, utcnow
-from col_core.security.models import Organisation, User
+from col_core.organisations.models import Organisation
+from col_core.security.models import User
 from col_core.tenancy.scoping import TenantScoped
 
 ACTIVITY_TYPES = (

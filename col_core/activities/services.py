@@ -14,7 +14,7 @@ from col_core.activities.models import Activity, ActivityCoOrganiser, ActivitySe
 from col_core.activities.schedule import ScheduleError, ScheduleRefused, as_utc, compute_sessions
 from col_core.db.meta import utcnow
 from col_core.files.interfaces import IStoredFiles
-from col_core.security.models import Organisation
+from col_core.organisations.models import Organisation
 from col_core.security.policy import publishing_blocked
 from col_core.security.validation import record_id
 

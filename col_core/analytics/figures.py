@@ -36,148 +36,186 @@ def _language(code: str, locale: str) -> str:
 
 
 def city_tables(service, period) -> list[Table]:
-    t, protect = service.t, service.protect
-    previous = period.previous()
-    months = period.months()
+    """The city dashboard's tables, in the page's order (the skill groups only when a plugin
+    groups skills)."""
+    series = _month_series(service, period)
+    tables = [
+        _headline(service, period, series),
+        _by_month(service, period, series),
+        _by_category(service, period),
+        _joins_by_age(service, period),
+        _joins_by_language(service, period),
+        _joins_by_neighbourhood(service, period),
+        _top_skills(service, period),
+        _skills_by_group(service, period),
+    ]
+    return [table for table in tables if table is not None]
+
+
+def _month_series(service, period) -> dict:
+    """Each month's joins, active learners, completions and badges: the cells of "By month"."""
     series = {metric: service.rollup_sums(metric, "", period, by_month=True) for metric in ADDITIVE}
     # Learners are counted from the same rows as the headline's active learners.
     series["active"] = {("", month): n for month, n in service.active_by_month(period).items()}
-    series = {m: series[m] for m in ("joins", "active", "completions", "badges")}
-    now = {key: value for key, _label, value, _p in service.headline(period)}
-    # The headline's sums are the sums of the month cells below (the same rollup rows), so the
-    # two can never disagree; each is suppressed on its own figure.
+    return {metric: series[metric] for metric in ("joins", "active", "completions", "badges")}
+
+
+def _headline(service, period, series) -> Table:
+    """This period's headline figures beside the previous period's."""
+    t, protect = service.t, service.protect
+    now = {key: value for key, _label, value, _people in service.headline(period)}
+    # The headline's sums are the sums of the month cells (the same rollup rows), so the two
+    # can never disagree; each is suppressed on its own figure.
     now.update({metric: sum(series[metric].values()) for metric in ADDITIVE})
-    tables = [
-        Table(
-            "headline",
-            t(_("At a glance")),
-            [
-                ("figure", t(_("Figure"))),
-                ("period", t(_("This period"))),
-                ("previous", t(_("Previous period"))),
-            ],
-            [
-                [label, protect(value) if people else value, protect(before) if people else before]
-                for (key, label, before, people) in service.headline(previous)
-                for value in [now.get(key, 0)]
-            ],
-            chart="bar",
-        )
-    ]
-    tables.append(
-        Table(
-            "months",
-            t(_("By month")),
-            [
-                ("month", t(_("Month"))),
-                ("joins", t(_("Joins"))),
-                ("active", t(_("Active learners"))),
-                ("completions", t(_("Completions"))),
-                ("badges", t(_("Badges issued"))),
-            ],
-            [
-                [service.month_label(month)]
-                + [protect(series[m].get(("", month), 0)) for m in series]
-                for month in months
-            ],
-            chart="line",
-        )
+
+    def row(key, label, before, people):
+        value = now.get(key, 0)
+        if people:
+            return [label, protect(value), protect(before)]
+        return [label, value, before]
+
+    return Table(
+        "headline",
+        t(_("At a glance")),
+        [
+            ("figure", t(_("Figure"))),
+            ("period", t(_("This period"))),
+            ("previous", t(_("Previous period"))),
+        ],
+        [row(*figure) for figure in service.headline(period.previous())],
+        chart="bar",
     )
+
+
+def _by_month(service, period, series) -> Table:
+    t, protect = service.t, service.protect
+
+    def row(month):
+        counts = [protect(cells.get(("", month), 0)) for cells in series.values()]
+        return [service.month_label(month), *counts]
+
+    return Table(
+        "months",
+        t(_("By month")),
+        [
+            ("month", t(_("Month"))),
+            ("joins", t(_("Joins"))),
+            ("active", t(_("Active learners"))),
+            ("completions", t(_("Completions"))),
+            ("badges", t(_("Badges issued"))),
+        ],
+        [row(month) for month in period.months()],
+        chart="line",
+    )
+
+
+def _by_category(service, period) -> Table:
+    t, protect = service.t, service.protect
     offered = service.activities_offered(period, group_by=Activity.category)
     joins = service.rollup_sums("joins", "category", period)
     completions = service.rollup_sums("completions", "category", period)
     feedback = service.feedback_by(Activity.category, _feedback_in(period))
     k = service.min_group_size()
-    tables.append(
-        Table(
-            "categories",
-            t(_("By category")),
-            [
-                ("category", t(_("Category"))),
-                ("activities", t(_("Activities"))),
-                ("joins", t(_("Joins"))),
-                ("completions", t(_("Completions"))),
-                ("rating", t(_("Average rating"))),
-            ],
-            [
-                [
-                    category or t(_("No category")),
-                    offered.get(category, 0),
-                    protect(joins.get(category, 0)),
-                    protect(completions.get(category, 0)),
-                    _rating(feedback.get(category), k, protect),
-                ]
-                for category in sorted(set(offered) | set(joins))
-            ],
-            chart="bar",
-        )
+
+    def row(category):
+        return [
+            category or t(_("No category")),
+            offered.get(category, 0),
+            protect(joins.get(category, 0)),
+            protect(completions.get(category, 0)),
+            _rating(feedback.get(category), k, protect),
+        ]
+
+    return Table(
+        "categories",
+        t(_("By category")),
+        [
+            ("category", t(_("Category"))),
+            ("activities", t(_("Activities"))),
+            ("joins", t(_("Joins"))),
+            ("completions", t(_("Completions"))),
+            ("rating", t(_("Average rating"))),
+        ],
+        [row(category) for category in sorted(set(offered) | set(joins))],
+        chart="bar",
     )
+
+
+def _joins_by_age(service, period) -> Table:
+    t = service.t
     ages = service.rollup_sums("joins", "age", period)
-    tables.append(
-        Table(
-            "ages",
-            t(_("Joins by age")),
-            [("age", t(_("Age"))), ("joins", t(_("Joins")))],
-            [[t(label), protect(ages.get(key, 0))] for key, label in AGE_LABELS.items()],
-            chart="bar",
-        )
+    return Table(
+        "ages",
+        t(_("Joins by age")),
+        [("age", t(_("Age"))), ("joins", t(_("Joins")))],
+        [[t(label), service.protect(ages.get(key, 0))] for key, label in AGE_LABELS.items()],
+        chart="bar",
     )
+
+
+def _joins_by_language(service, period) -> Table:
+    t = service.t
     locale = service.request.localizer.locale_name
     languages = service.rollup_sums("joins", "language", period)
-    tables.append(
-        Table(
-            "languages",
-            t(_("Joins by language")),
-            [("language", t(_("Language"))), ("joins", t(_("Joins")))],
-            [
-                [_language(code, locale), protect(n)]
-                for code, n in sorted(languages.items(), key=lambda kv: -kv[1])
-            ],
-            chart="bar",
-        )
+    most_first = sorted(languages.items(), key=lambda item: -item[1])
+    return Table(
+        "languages",
+        t(_("Joins by language")),
+        [("language", t(_("Language"))), ("joins", t(_("Joins")))],
+        [[_language(code, locale), service.protect(joins)] for code, joins in most_first],
+        chart="bar",
     )
+
+
+def _joins_by_neighbourhood(service, period) -> Table:
+    """Joins per square of about 1 km, leaving out squares of fewer than k joins."""
+    t, k = service.t, service.min_group_size()
     cells = service.rollup_sums("joins", "cell", period)
-    tables.append(
-        Table(
-            "map",
-            t(_("Joins by neighbourhood")),
-            [
-                ("latitude", t(_("Latitude"))),
-                ("longitude", t(_("Longitude"))),
-                ("joins", t(_("Joins"))),
-            ],
-            [[*rollup.cell_centre(key), n] for key, n in sorted(cells.items()) if n >= k],
-            chart="map",
-            note=t(
-                _(
-                    "Squares of about 1 km; squares with fewer than ${k} joins are left out.",
-                    mapping={"k": k},
-                )
-            ),
-        )
-    )
-    tables.append(
-        Table(
-            "skills",
-            t(_("Most popular skills")),
-            [("skill", t(_("Skill"))), ("joins", t(_("Joins")))],
-            [list(row) for row in service.top_skills(period)],
-            chart="bar",
-        )
-    )
-    groups = service.skill_groups(period)
-    if groups:
-        tables.append(
-            Table(
-                "skill_groups",
-                t(_("Skills by group")),
-                [("group", t(_("Group of skills"))), ("joins", t(_("Joins")))],
-                [[label, protect(joins)] for label, joins in groups],
-                chart="bar",
-                note=t(_("A join counts once for each skill of the activity.")),
+    shown = [(key, joins) for key, joins in sorted(cells.items()) if joins >= k]
+    return Table(
+        "map",
+        t(_("Joins by neighbourhood")),
+        [
+            ("latitude", t(_("Latitude"))),
+            ("longitude", t(_("Longitude"))),
+            ("joins", t(_("Joins"))),
+        ],
+        [[*rollup.cell_centre(key), joins] for key, joins in shown],
+        chart="map",
+        note=t(
+            _(
+                "Squares of about 1 km; squares with fewer than ${k} joins are left out.",
+                mapping={"k": k},
             )
-        )
-    return tables
+        ),
+    )
+
+
+def _top_skills(service, period) -> Table:
+    t = service.t
+    return Table(
+        "skills",
+        t(_("Most popular skills")),
+        [("skill", t(_("Skill"))), ("joins", t(_("Joins")))],
+        [list(row) for row in service.top_skills(period)],
+        chart="bar",
+    )
+
+
+def _skills_by_group(service, period) -> Table | None:
+    """Joins per group of skills, when a plugin groups skills (``col_skill_groups``)."""
+    t = service.t
+    groups = service.skill_groups(period)
+    if not groups:
+        return None
+    return Table(
+        "skill_groups",
+        t(_("Skills by group")),
+        [("group", t(_("Group of skills"))), ("joins", t(_("Joins")))],
+        [[label, service.protect(joins)] for label, joins in groups],
+        chart="bar",
+        note=t(_("A join counts once for each skill of the activity.")),
+    )
 
 
 def _feedback_in(period):

@@ -15,7 +15,7 @@ from col_core.analytics.models import ActivityFeedback
 from col_core.analytics.period import Period
 from col_core.db.meta import utcnow
 from col_core.hookspecs import Metric, NavItem, Section, hookimpl
-from col_core.security.models import Organisation
+from col_core.organisations.models import Organisation
 from col_core.tenancy.models import Tenant
 
 _ = TranslationStringFactory("col")

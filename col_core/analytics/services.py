@@ -14,7 +14,8 @@ from col_core.analytics.interfaces import IAnalyticsService
 from col_core.analytics.models import ActiveLearner, ActivityFeedback, DailyMetric
 from col_core.analytics.tables import Labelled, Suppressed, Table
 from col_core.i18n.formatting import format_month
-from col_core.security.models import Organisation, User
+from col_core.organisations.models import Organisation
+from col_core.security.models import User
 from col_core.tenancy.models import Tenant
 from col_core.tenancy.scoping import cross_tenant
 

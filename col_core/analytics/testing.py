@@ -9,66 +9,51 @@ Two badges awarded.  Use from a ``conftest.py``: ``from col_core.analytics.testi
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
+import functools
 from types import SimpleNamespace
 
-from pyramid.scripting import prepare
-
+from col_core import scripting
 from col_core.activities.models import Activity, ActivitySession, ActivitySkill, Participation
 from col_core.db.meta import utcnow
-from col_core.tenancy.scoping import set_tenant
-from col_core.testing.people import People as CorePeople
 
 SKILL = "http://data.europa.eu/esco/skill/teamwork"
 
 
-class People(CorePeople):
-    """The shared test people, with analytics' kind of activity (one session, skills)."""
-
-    def activity(self, tenant, organisation, title, category, lat, lon, skills=(), **fields):
-        starts = fields.pop("starts", utcnow() - dt.timedelta(hours=1))
-        ends = starts + dt.timedelta(days=2)
-        with self.factories.within(tenant):
-            return self.factories.save(
-                Activity(
-                    organisation_id=organisation.id,
-                    title=title,
-                    category=category,
-                    status="published",
-                    published_at=utcnow(),
-                    latitude=lat,
-                    longitude=lon,
-                    starts_at=starts,
-                    ends_at=ends,
-                    schedule={},
-                    languages=["en"],
-                    accessibility=[],
-                    resources=[],
-                    sessions=[ActivitySession(starts_at=starts, ends_at=ends)],
-                    skills=[ActivitySkill(concept_uri=uri, label=label) for uri, label in skills],
-                    **fields,
-                )
+def placed_activity(
+    factories, tenant, organisation, title, category, lat, lon, skills=(), **fields
+):
+    """Analytics' kind of activity: published, in a place, one session of two days (started an
+    hour ago unless ``starts`` says when), with ``skills`` as ``(uri, label)``."""
+    starts = fields.pop("starts", utcnow() - dt.timedelta(hours=1))
+    ends = starts + dt.timedelta(days=2)
+    with factories.within(tenant):
+        return factories.save(
+            Activity(
+                organisation_id=organisation.id,
+                title=title,
+                category=category,
+                status="published",
+                published_at=utcnow(),
+                latitude=lat,
+                longitude=lon,
+                starts_at=starts,
+                ends_at=ends,
+                schedule={},
+                languages=["en"],
+                accessibility=[],
+                resources=[],
+                sessions=[ActivitySession(starts_at=starts, ends_at=ends)],
+                skills=[ActivitySkill(concept_uri=uri, label=label) for uri, label in skills],
+                **fields,
             )
+        )
 
 
 def scripted_request(registry):
     """``with scripted_request(registry)(tenant) as request:`` a request that commits, like a
-    command does."""
-
-    @contextlib.contextmanager
-    def run(tenant):
-        env = prepare(registry=registry)
-        request = env["request"]
-        request.tenant = tenant
-        try:
-            with request.tm:
-                set_tenant(request.dbsession, tenant.id)
-                yield request
-        finally:
-            env["closer"]()
-
-    return run
+    command does (the ``tenant_request`` fixture)."""
+    return functools.partial(scripting.scripted_request, registry)
 
 
 def seed_city(people, factories, as_request, slug="vilnius", min_group_size=None):
@@ -84,11 +69,11 @@ def seed_city(people, factories, as_request, slug="vilnius", min_group_size=None
         organiser_b=people.organiser(city, org_b),
         admin=people.city_admin(city),
     )
-    seeded.robots = people.activity(
-        city, org_a, "Robots", "science", 54.687, 25.279, skills=[(SKILL, "teamwork")]
+    seeded.robots = placed_activity(
+        factories, city, org_a, "Robots", "science", 54.687, 25.279, skills=[(SKILL, "teamwork")]
     )
-    seeded.drawing = people.activity(city, org_a, "Drawing", "arts", 54.70, 25.30)
-    seeded.stars = people.activity(city, org_b, "Stars", "science", 54.6875, 25.2795)
+    seeded.drawing = placed_activity(factories, city, org_a, "Drawing", "arts", 54.70, 25.30)
+    seeded.stars = placed_activity(factories, city, org_b, "Stars", "science", 54.6875, 25.2795)
     seeded.learners = [
         people.user(
             "learner",

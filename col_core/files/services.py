@@ -7,7 +7,7 @@ from zope.interface import implementer
 
 from col_core.files.interfaces import IStoredFiles
 from col_core.files.models import StoredFile
-from col_core.security.models import Organisation
+from col_core.organisations.models import Organisation
 from col_core.security.policy import ORG_EDITORS
 from col_core.storage import IFileStorage
 from col_core.tenancy.scoping import cross_tenant

@@ -10,12 +10,12 @@ from sqlalchemy import select
 from col_core.api import ApiError
 from col_core.i18n import _
 from col_core.organisations.interfaces import IOrganisationService
+from col_core.organisations.models import ORGANISATION_TYPES, Organisation
 from col_core.organisations.resources import organisation_factory
 from col_core.organisations.services import EDITABLE
 from col_core.organisations.views import organisation_rules
 from col_core.security import validation as v
 from col_core.security.api import invalid_fields, json_body
-from col_core.security.models import ORGANISATION_TYPES, Organisation
 
 SCHEMA: dict[str, Any] = {
     "type": "object",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy import select
 
-from col_core.security.models import Organisation
+from col_core.organisations.models import Organisation
 
 
 class OrganisationResource:

@@ -13,9 +13,8 @@ from col_core.db.meta import utcnow
 from col_core.i18n import _
 from col_core.notifications import INotifications
 from col_core.organisations.interfaces import IOrganisationService
-from col_core.organisations.models import Invitation
+from col_core.organisations.models import MEMBER_ROLES, Invitation, Membership, Organisation
 from col_core.security.interfaces import IAccountService
-from col_core.security.models import MEMBER_ROLES, Membership, Organisation
 from col_core.security.tokens import digest, new_secret
 
 INVITATION_LIFETIME = dt.timedelta(days=14)

@@ -14,11 +14,16 @@ from col_core.files.interfaces import IStoredFiles
 from col_core.i18n import _
 from col_core.i18n.negotiation import tenant_locales
 from col_core.organisations.interfaces import IOrganisationService
-from col_core.organisations.models import Invitation
+from col_core.organisations.models import (
+    MEMBER_ROLES,
+    ORGANISATION_TYPES,
+    Invitation,
+    Membership,
+    Organisation,
+)
 from col_core.organisations.services import EDITABLE
 from col_core.security import validation as v
 from col_core.security.forms import invalid, kept
-from col_core.security.models import MEMBER_ROLES, ORGANISATION_TYPES, Membership, Organisation
 from col_core.storage import UploadRejected
 
 T = "col_core.organisations:templates/"

@@ -11,8 +11,9 @@ from sqlalchemy import func, or_, select
 from zope.interface import implementer
 
 from col_core.i18n import _
+from col_core.organisations.models import Membership, Organisation
 from col_core.security.interfaces import AdministrationRefused, ICityPeople
-from col_core.security.models import CityAdmin, Membership, Organisation, User
+from col_core.security.models import CityAdmin, User
 from col_core.security.services import find_by_email
 
 

@@ -63,7 +63,7 @@ def invalid_fields(request, errors: dict):
 
 def me(request):
     user, roles = request.user, request.roles
-    from col_core.security.models import Organisation
+    from col_core.organisations.models import Organisation
 
     slugs = (
         dict(request.dbsession.execute(select(Organisation.id, Organisation.slug)).all())

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from col_core.db.meta import utcnow
-from col_core.security.models import CityAdmin, Consent, Membership, Organisation, User
+from col_core.organisations.models import Membership, Organisation
+from col_core.security.models import CityAdmin, Consent, User
 from col_core.security.passwords import hash_password
 from col_core.security.services import legal_version
 from col_core.tenancy import account_lookup

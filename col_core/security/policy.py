@@ -19,8 +19,9 @@ from col_core.api.errors import ApiError, is_api_request
 from col_core.db.meta import utcnow
 from col_core.db.tallies import write_by_id
 from col_core.i18n import _
+from col_core.organisations.models import Membership
 from col_core.security import sessions
-from col_core.security.models import ApiToken, CityAdmin, Membership, User, UserSession
+from col_core.security.models import ApiToken, CityAdmin, User, UserSession
 from col_core.security.services import _aware
 from col_core.security.tokens import API_TOKEN_PREFIX, digest
 from col_core.tenancy.scoping import account_lookup, bind_person

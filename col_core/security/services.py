@@ -314,7 +314,7 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 
 def _file_in_use(session, key: str) -> bool:
     """Files are content-addressed and shared: only delete one nobody else shows."""
-    from col_core.security.models import Organisation
+    from col_core.organisations.models import Organisation
 
     with cross_tenant(session):
         return session.scalar(

@@ -1,25 +1,28 @@
 """People, organisations and signed-in clients for tests, made as real rows.
 
-The ``people`` fixture gives one of these; a test suite that needs its own kind of activity
-subclasses it and adds an ``activity`` builder of its own.
+The ``people`` fixture gives one of these, the one helper for people in every test suite.
+Every account it makes signs in with ``PASSWORD`` through the real pages.
 """
 
 from __future__ import annotations
 
+import functools
+
 from col_core.activities.models import Activity, Participation
 from col_core.db.meta import utcnow
-from col_core.security.models import (
-    ApiToken,
-    CityAdmin,
-    Consent,
-    Membership,
-    Organisation,
-    User,
-    UserSession,
-)
+from col_core.organisations.models import Membership, Organisation
+from col_core.security.models import ApiToken, CityAdmin, Consent, User, UserSession
+from col_core.security.passwords import hash_password
 from col_core.security.services import legal_version
 from col_core.security.tokens import API_TOKEN_PREFIX, digest, new_secret
 from col_core.tenancy.launch import LEGAL_PAGES
+
+PASSWORD = "correct horse battery"
+
+
+@functools.cache
+def password_hash() -> str:
+    return hash_password(PASSWORD)  # once: hashing is slow on purpose
 
 
 def accept_terms(app, prefix: str = "") -> None:
@@ -39,55 +42,64 @@ class People:
         self.factories = factories
         self.testapp = testapp
 
-    def user(self, name: str = "learner", **fields) -> User:
+    def user(self, name: str = "learner", verified: bool = True, **fields) -> User:
+        """A new account: ``name`` is the address when it has an ``@``, else the start of a
+        new one; its address is confirmed unless ``verified`` is False."""
         number = self.factories.next()
+        email = name if "@" in name else f"{name}{number}@example.org"
+        local = email.split("@")[0]
         values = {
-            "email": f"{name}{number}@example.org",
-            "display_name": f"{name.title()} {number}",
-            "email_verified_at": utcnow(),
+            "email": email,
+            "display_name": local.title() if "@" in name else f"{name.title()} {number}",
+            "password_hash": password_hash(),
+            "email_verified_at": utcnow() if verified else None,
         }
         values.update(fields)
         return self.factories.save(User(**values))
 
-    def organisation(self, tenant, name: str = "Science Club", **fields) -> Organisation:
-        number = self.factories.next()
-        values = {"verified_at": utcnow(), "contact_email": f"contact{number}@example.org"}
-        values.update(fields)
+    def organisation(
+        self,
+        tenant,
+        name: str = "Science Club",
+        owner: User | None = None,
+        role: str = "owner",
+        **fields,
+    ) -> Organisation:
+        """A verified organisation (``verified_at=None`` for one waiting), with ``owner`` as
+        a member in ``role`` if given."""
+        organisation = self.factories.organisation(tenant, name, **fields)
+        if owner is not None:
+            self.membership(tenant, organisation, owner, role)
+        return organisation
+
+    def membership(self, tenant, organisation, user: User, role: str = "member") -> Membership:
         with self.factories.within(tenant):
-            return self.factories.save(Organisation(name=name, slug=f"org-{number}", **values))
+            return self.factories.save(
+                Membership(organisation_id=organisation.id, user_id=user.id, role=role)
+            )
 
     def member(self, tenant, organisation, user: User | None = None, role: str = "owner") -> User:
         """``user`` (a new organiser if None) joins ``organisation`` with ``role``."""
         user = user or self.user("organiser")
-        with self.factories.within(tenant):
-            self.factories.save(
-                Membership(organisation_id=organisation.id, user_id=user.id, role=role)
-            )
+        self.membership(tenant, organisation, user, role)
         return user
 
     def organiser(self, tenant, organisation, role: str = "owner") -> User:
         return self.member(tenant, organisation, role=role)
 
-    def city_admin(self, tenant) -> User:
-        user = self.user("admin")
+    def city_admin(self, tenant, user: User | None = None) -> User:
+        """``user`` (a new one if None) administers ``tenant``'s site."""
+        user = user or self.user("admin")
         with self.factories.within(tenant):
             self.factories.save(CityAdmin(user_id=user.id))
         return user
 
     def activity(self, tenant, organisation, title: str = "Open lab", **fields) -> Activity:
         """A published activity (always open unless ``fields`` give dates)."""
-        values = {"status": "published", "published_at": utcnow(), "schedule_kind": "always_open"}
-        values.update(fields)
-        with self.factories.within(tenant):
-            return self.factories.save(
-                Activity(organisation_id=organisation.id, title=title, **values)
-            )
+        return self.factories.activity(tenant, organisation, title, **fields)
 
     def joined(self, tenant, activity, user, **fields) -> Participation:
-        with self.factories.within(tenant):
-            return self.factories.save(
-                Participation(activity_id=activity.id, user_id=user.id, **fields)
-            )
+        return self.factories.participation(tenant, activity, user, **fields)
 
     def consented(self, tenant, user: User) -> User:
         """``user`` has accepted ``tenant``'s terms and privacy notice (at its current version)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from pathlib import Path
@@ -14,6 +15,7 @@ from pyramid.request import Request, apply_request_extensions
 from col_core.app import make_config
 from col_core.mail import IMailer
 from col_core.plugins import configured_registry
+from col_core.scripting import scripted_request
 from col_core.tenancy.resolve import clear_tenant_caches
 from col_core.testing.database import TestDatabase
 from col_core.testing.factories import Factories
@@ -114,6 +116,14 @@ def factories(registry):
 def people(factories, testapp):
     """Accounts, organisations, activities and signed-in clients (col_core.testing.people)."""
     return People(factories, testapp)
+
+
+@pytest.fixture
+def tenant_request(registry):
+    """``with tenant_request(city) as request:`` a request of ``city`` (of no city without
+    one) whose transaction commits at the end of the block, as a command's does: the session
+    works as the city and links are on its configured origin (``scripted_request``)."""
+    return functools.partial(scripted_request, registry)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape
 
 from PIL import Image, ImageDraw
 
-from col_core.web.branding import colours_of
+from col_core.web.public import colours_of
 
 # Simple 24x24 path icons, drawn in the "on primary" colour inside the badge's disc.
 ICONS = {

@@ -15,7 +15,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from zope.interface import implementer
 
 from col_core.activities.models import Activity
-from col_core.security.models import Organisation
+from col_core.organisations.models import Organisation
 from plugins.badges.interfaces import IBadgeCatalogue, IBadgeIssuer
 from plugins.badges.models import BadgeClass, ClaimCode, Issuer
 from plugins.badges.services import _

@@ -8,7 +8,7 @@ import click
 from sqlalchemy import select
 
 from col_core.cli.context import AppContext, pass_app
-from col_core.security.models import Organisation
+from col_core.organisations.models import Organisation
 from col_core.tenancy.models import Tenant
 from col_core.tenancy.scoping import cross_tenant
 from plugins.badges.interfaces import IBadgeIssuer, IIssuerKeys

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from col_core.security.models import Organisation, User
+from col_core.organisations.models import Organisation
+from col_core.security.models import User
 from col_core.tenancy import account_lookup
 from plugins.badges import claims
 from plugins.badges.interfaces import IBadgeIssuer

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from col_core.files.interfaces import IStoredFiles
 from col_core.notifications import INotifications
-from col_core.security.models import Membership
+from col_core.organisations.models import Membership
 from plugins.badges.interfaces import IBadgeIssuer
 from plugins.badges.models import EvidenceReview, EvidenceSubmission
 from plugins.badges.services import IssueError, _

@@ -313,7 +313,7 @@ def col_file_viewer(request, stored_file, user) -> bool | None:
     review), and for peer review whoever may still review it or has reviewed it."""
     if stored_file.purpose != "evidence":
         return None
-    from col_core.security.models import Membership
+    from col_core.organisations.models import Membership
     from plugins.badges import evidence
 
     session = request.dbsession
@@ -367,7 +367,7 @@ def col_metrics(request, scope, period) -> list:
     """Badges issued and claimed with a code in the period, and evidence waiting for review.
     The city's own "Badges issued" figure comes from the core, so it is not repeated there."""
     from col_core.hookspecs import Metric
-    from col_core.security.models import Organisation
+    from col_core.organisations.models import Organisation
     from col_core.tenancy.models import Tenant
 
     def scoped(query, badge_class_id):

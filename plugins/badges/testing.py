@@ -6,20 +6,18 @@ Use from a ``conftest.py``: ``from plugins.badges.testing import badges  # noqa:
 
 from __future__ import annotations
 
-import contextlib
 import functools
 
 import pytest
 import webtest
-from pyramid.scripting import prepare
 from sqlalchemy import select
 
 from col_core.db.meta import utcnow
-from col_core.security.models import Membership, Organisation, User
+from col_core.organisations.models import Membership, Organisation
+from col_core.scripting import scripted_request
+from col_core.security.models import User
 from col_core.security.passwords import hash_password
 from col_core.tenancy import account_lookup
-from col_core.tenancy.hosts import point_at
-from col_core.tenancy.scoping import set_tenant
 from col_core.testing.live import LiveServer, TlsFront
 from col_core.testing.people import accept_terms
 from plugins.badges.interfaces import IBadgeIssuer, IIssuerKeys
@@ -49,18 +47,9 @@ class Badges:
                 )
             )
 
-    @contextlib.contextmanager
     def request(self):
-        env = prepare(registry=self.registry)
-        request = env["request"]
-        point_at(request, self.tenant)
-        request.tenant = self.tenant
-        try:
-            with request.tm:
-                set_tenant(request.dbsession, self.tenant.id)
-                yield request
-        finally:
-            env["closer"]()
+        """``with badges.request() as request:`` a request of the city that commits."""
+        return scripted_request(self.registry, self.tenant)
 
     def badge_class(self, **fields) -> int:
         with self.request() as request:

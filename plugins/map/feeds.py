@@ -23,7 +23,8 @@ from sqlalchemy import select
 from col_core.activities.ical import activities_to_ical
 from col_core.activities.models import Activity
 from col_core.activities.search import ISearchService, store
-from col_core.activities.search.views import (
+from col_core.i18n.formatting import format_datetime
+from col_core.web.public import (
     API_PARAMETERS,
     activity_urls,
     correction_json,
@@ -31,7 +32,6 @@ from col_core.activities.search.views import (
     hit_json,
     parse_query,
 )
-from col_core.i18n.formatting import format_datetime
 from plugins.map.groups import OPENAPI_PARAMETER, cache_key, narrowed, requested_group
 
 CACHE_SIZE = 256

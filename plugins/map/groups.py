@@ -12,7 +12,7 @@ from pyramid.i18n import TranslationStringFactory
 
 from col_core.activities.search.query import QueryError
 from col_core.api import ApiError
-from col_core.hookspecs import MapGroup
+from plugins.map.hookspecs import MapGroup
 
 _ = TranslationStringFactory("col_map")
 PARAMETER = "group"

@@ -7,7 +7,7 @@ from pyramid.i18n import TranslationStringFactory
 from pyramid.renderers import render
 
 from col_core.hookspecs import NavItem, Section, hookimpl
-from col_core.web.maps import DEFAULT_ATTRIBUTION, DEFAULT_TILE_URL
+from col_core.web.public import DEFAULT_ATTRIBUTION, DEFAULT_TILE_URL
 from plugins.map import serendipity
 
 _ = TranslationStringFactory("col_map")

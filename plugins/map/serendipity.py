@@ -17,7 +17,7 @@ from col_core.activities.fields import category_names
 from col_core.activities.models import Activity, Participation
 from col_core.activities.search import ISearchService
 from col_core.activities.search.query import SearchQuery
-from col_core.activities.search.views import document_url
+from col_core.web.public import document_url
 
 _ = TranslationStringFactory("col_map")
 SOON = dt.timedelta(days=7)

@@ -12,8 +12,7 @@ from col_core.activities.fields import category_names
 from col_core.activities.labels import ACCESSIBILITY
 from col_core.activities.search import ISearchService
 from col_core.activities.search.query import QueryError, SearchQuery
-from col_core.activities.search.views import document_urls, exact_url
-from col_core.web.maps import city_tiles
+from col_core.web.public import city_tiles, document_urls, exact_url
 from plugins.map import serendipity
 from plugins.map.groups import PARAMETER, narrowed, requested_group
 

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 from pyramid.i18n import TranslationStringFactory
 from pyramid.renderers import render
 from sqlalchemy import select
 
-from col_core.hookspecs import MapGroup, NavItem, Report, Section, SkillSubject, hookimpl
+from col_core.hookspecs import NavItem, Report, Section, SkillSubject, hookimpl
 from col_core.security.validation import record_id
 from plugins.playlists.interfaces import IPlaylistBuilder, IPlaylistProgress
 from plugins.playlists.models import Playlist, PlaylistEnrolment
 from plugins.playlists.resources import can_see
 from plugins.playlists.search import KIND, document, is_listed
 from plugins.playlists.skills import SUBJECT, skill_tags
+
+if TYPE_CHECKING:
+    from plugins.map.hookspecs import MapGroup
 
 _ = TranslationStringFactory("col_playlists")
 SECTION = "plugins.playlists:templates/section.jinja2"
@@ -103,6 +107,9 @@ def col_map_group(request, group) -> MapGroup | None:
     enrolled = request.find_service(IPlaylistProgress).enrolment(playlist, request.user) is not None
     if not can_see(request, playlist, enrolled):
         return None
+    # The map plugin's type, imported only when its hook is called (playlists work without it).
+    from plugins.map.hookspecs import MapGroup
+
     return MapGroup(
         title=playlist.title,
         activity_ids=tuple(str(item.activity_id) for item in playlist.items),
@@ -217,7 +224,7 @@ def col_metrics(request, scope, period) -> list:
     from sqlalchemy import func
 
     from col_core.hookspecs import Metric
-    from col_core.security.models import Organisation
+    from col_core.organisations.models import Organisation
     from col_core.tenancy.models import Tenant
 
     if not isinstance(scope, (Tenant, Organisation)):

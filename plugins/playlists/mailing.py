@@ -7,7 +7,7 @@ from pyramid.interfaces import ITranslationDirectories
 from sqlalchemy import select
 
 from col_core.mail import queue_mail
-from col_core.security.models import Membership
+from col_core.organisations.models import Membership
 from col_core.tenancy.hosts import tenant_url
 
 

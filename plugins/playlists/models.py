@@ -15,7 +15,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from col_core.activities.models import Activity
 from col_core.db.meta import Base, Timestamped, utcnow
-from col_core.security.models import Organisation, User
+from col_core.organisations.models import Organisation
+from col_core.security.models import User
 from col_core.tenancy.scoping import TenantScoped
 
 STATUSES = ("draft", "published", "paused", "archived")

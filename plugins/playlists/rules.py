@@ -146,16 +146,26 @@ def unlock_cycle(rule: Rule) -> list[int]:
 
 def evaluate(rule: Rule, completed, now: dt.datetime | None = None) -> Progress:
     """How far a learner who completed the item keys ``completed`` is, at ``now``."""
-    keys = {item.key for item in rule.items}
-    done = frozenset(completed) & keys
-    mandatory = [item for item in rule.items if item.mandatory and not item.group]
-    required = len(mandatory) + rule.min_optional + sum(rule.groups.values())
-    met = sum(1 for item in mandatory if item.key in done)
-    met += min(rule.min_optional, sum(1 for item in _ungrouped_optional(rule) if item.key in done))
-    for name, needed in rule.groups.items():
-        met += min(needed, sum(1 for item in _group_members(rule, name) if item.key in done))
+    done = frozenset(completed) & {item.key for item in rule.items}
+    parts = _parts(rule)
+    required = sum(needed for needed, _items in parts)
+    met = sum(min(needed, _count_done(items, done)) for needed, items in parts)
     states = {item.key: item_state(item, done, now) for item in rule.items}
     return Progress(done=done, required=required, met=met, satisfied=met >= required, states=states)
+
+
+def _parts(rule: Rule) -> list[tuple[int, list[Item]]]:
+    """What the rule asks, as ``(how many, of which items)``: every mandatory item, at least
+    ``min_optional`` of the optional ones outside groups, and each group's number."""
+    mandatory = [item for item in rule.items if item.mandatory and not item.group]
+    parts = [(len(mandatory), mandatory), (rule.min_optional, _ungrouped_optional(rule))]
+    for name, needed in rule.groups.items():
+        parts.append((needed, _group_members(rule, name)))
+    return parts
+
+
+def _count_done(items, done) -> int:
+    return sum(1 for item in items if item.key in done)
 
 
 def item_state(item: Item, done, now: dt.datetime | None) -> str:

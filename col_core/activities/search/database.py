@@ -243,7 +243,16 @@ class DatabaseSearch:
         return self._prepared_queries[query]
 
     def _filters_of(self, query, text: bool) -> _Filters:
+        """The query's filters, by theme: what, when, where, and on what terms."""
         filters = _Filters()
+        self._add_tenant(filters, query, text)
+        self._add_what(filters, query)
+        self._add_when(filters, query)
+        self._add_where(filters, query)
+        self._add_terms(filters, query)
+        return filters
+
+    def _add_tenant(self, filters: _Filters, query, text: bool) -> None:
         # Let the FTS5 or R*Tree index drive: SQLite's planner otherwise walks the city's rows
         # through the tenant index and probes the virtual table once per row (1 s instead of
         # 1 ms); "+ 0" keeps it from using an index on tenant_id.
@@ -253,6 +262,9 @@ class DatabaseSearch:
             lambda: (T.c.tenant_id + 0 if index_driven else T.c.tenant_id) == bindparam("tenant"),
             tenant=self.tenant_id,
         )
+
+    def _add_what(self, filters: _Filters, query) -> None:
+        """Kinds, categories, keys and skills."""
         if query.kinds:
             filters.add(
                 "kinds",
@@ -272,15 +284,15 @@ class DatabaseSearch:
                 keys=list(query.keys),
             )
         if query.skills:
-            names = [f"skill_{i}" for i in range(len(query.skills))]
+            skills = {f"skill_{i}": _packed_like(skill) for i, skill in enumerate(query.skills)}
             filters.add(
-                ("skills", len(names)),
-                lambda: or_(*[_has(T.c.skills, name) for name in names]),
-                **{
-                    name: _packed_like(skill)
-                    for name, skill in zip(names, query.skills, strict=False)
-                },
+                ("skills", len(skills)),
+                lambda: or_(*[_has(T.c.skills, name) for name in skills]),
+                **skills,
             )
+
+    def _add_when(self, filters: _Filters, query) -> None:
+        """Current activities only (unless past ones are asked for), and the dates asked."""
         if not query.include_past:
             filters.add(
                 "current",
@@ -299,35 +311,44 @@ class DatabaseSearch:
                 lambda: or_(T.c.starts_at.is_(None), T.c.starts_at <= bindparam("date_to")),
                 date_to=store.utc(query.date_to),
             )
+
+    def _add_where(self, filters: _Filters, query) -> None:
+        """The map's box, the distance from a point, and whether an activity has a place."""
         if query.bbox:
             filters.add(
                 "bbox", lambda: _area(self.dialect, "bbox"), **_area_values("bbox", query.bbox)
             )
         if query.near:
-            lat, lon = query.near
-            filters.values.update(
-                near_lat=lat, near_lon=lon, near_scale2=math.cos(math.radians(lat)) ** 2
-            )
-            if query.within_km is not None:
-                dlat = query.within_km / KM_PER_DEGREE
-                dlon = dlat / max(math.cos(math.radians(lat)), 1e-6)
-                filters.add(
-                    "within",
-                    lambda: and_(
-                        _area(self.dialect, "near"), _distance2() <= bindparam("near_radius2")
-                    ),
-                    near_radius2=dlat * dlat,
-                    **_area_values("near", (lon - dlon, lat - dlat, lon + dlon, lat + dlat)),
-                )
+            self._add_near(filters, query)
         if query.located is not None:
+            located = query.located
             filters.add(
-                ("located", query.located),
-                lambda located=query.located: (
-                    T.c.lat.is_not(None) if located else T.c.lat.is_(None)
-                ),
+                ("located", located),
+                lambda: T.c.lat.is_not(None) if located else T.c.lat.is_(None),
             )
+
+    def _add_near(self, filters: _Filters, query) -> None:
+        """Bind the point (for ordering by distance) and keep what is within ``within_km``."""
+        lat, lon = query.near
+        scale = math.cos(math.radians(lat))
+        filters.values.update(near_lat=lat, near_lon=lon, near_scale2=scale**2)
+        if query.within_km is None:
+            return
+        dlat = query.within_km / KM_PER_DEGREE
+        dlon = dlat / max(scale, 1e-6)
+        box = (lon - dlon, lat - dlat, lon + dlon, lat + dlat)
+        filters.add(
+            "within",
+            lambda: and_(_area(self.dialect, "near"), _distance2() <= bindparam("near_radius2")),
+            near_radius2=dlat * dlat,
+            **_area_values("near", box),
+        )
+
+    def _add_terms(self, filters: _Filters, query) -> None:
+        """How the activity is offered: mode, price, age, language and accessibility."""
         if query.mode in MODES:
-            filters.add(query.mode, lambda mode=query.mode: T.c[mode].is_(True))
+            mode = query.mode
+            filters.add(mode, lambda: T.c[mode].is_(True))
         if query.free:
             filters.add("free", lambda: T.c.price == 0)
         if query.max_price is not None:
@@ -352,16 +373,15 @@ class DatabaseSearch:
                 language=_packed_like(query.language),
             )
         if query.accessibility:
-            names = [f"access_{i}" for i in range(len(query.accessibility))]
+            features = {
+                f"access_{i}": _packed_like(feature)
+                for i, feature in enumerate(query.accessibility)
+            }
             filters.add(
-                ("accessibility", len(names)),
-                lambda: and_(*[_has(T.c.accessibility, name) for name in names]),
-                **{
-                    name: _packed_like(feature)
-                    for name, feature in zip(names, query.accessibility, strict=False)
-                },
+                ("accessibility", len(features)),
+                lambda: and_(*[_has(T.c.accessibility, name) for name in features]),
+                **features,
             )
-        return filters
 
     def _match_value(self, words, tier=None) -> str:
         """The text search's bound value: an FTS5 or tsquery expression.

@@ -11,7 +11,7 @@ import datetime as dt
 import pytest
 
 from col_core.activities.models import Activity, ActivitySession
-from col_core.security.models import Organisation
+from col_core.organisations.models import Organisation
 
 VILNIUS = (54.6872, 25.2797)
 

@@ -112,6 +112,221 @@ class _Row:
             ) from None
 
 
+class _Fields:
+    """One record's fields, read by column name (the file's header says where each one is)."""
+
+    def __init__(self, file: _Row, line: int, values: list[str]):
+        self.file = file
+        self.line = line
+        self.values = values
+
+    def raw(self, column: str) -> str:
+        """The column's value, or "" when the file has no such column (an optional one)."""
+        index = self.file.col(column)
+        return self.values[index] if index is not None else ""
+
+    def required(self, column: str) -> str:
+        # The header check in kinds.py guarantees that a required column is there.
+        return self.values[self.file.index[column]]
+
+    def text(self, column: str) -> str:
+        return _text(self.required(column))
+
+    def optional(self, column: str) -> str | None:
+        return _opt(self.raw(column))
+
+    def lines(self, column: str) -> tuple[str, ...]:
+        return _lines(self.raw(column))
+
+    def pipes(self, column: str) -> tuple[str, ...]:
+        return _pipes(self.raw(column))
+
+    def uri(self, column: str) -> str:
+        return self.file.uri(self.line, column, self.required(column))
+
+    def uris(self, column: str, separator: str = "\n") -> tuple[str, ...]:
+        return self.file.uris(self.line, column, self.raw(column), separator)
+
+    def date(self, column: str) -> datetime | None:
+        return self.file.date(self.line, column, self.raw(column))
+
+
+def _concept(fields: _Fields) -> dict:
+    """The columns that the skills, skill groups and occupations files share."""
+    return {
+        "uri": fields.uri("conceptUri"),
+        "preferred_label": fields.text("preferredLabel"),
+        "alt_labels": fields.lines("altLabels"),
+        "hidden_labels": fields.lines("hiddenLabels"),
+        "status": fields.optional("status"),
+        "modified": fields.date("modifiedDate"),
+        "scope_note": fields.optional("scopeNote"),
+        "in_scheme": fields.uris("inScheme"),
+        "description": fields.optional("description"),
+    }
+
+
+def _skill(fields: _Fields, language: str | None) -> r.Skill:
+    return r.Skill(
+        **_concept(fields),
+        concept_type=fields.text("conceptType"),
+        skill_type=fields.optional("skillType"),
+        reuse_level=fields.optional("reuseLevel"),
+        definition=fields.optional("definition"),
+        language=language,
+    )
+
+
+def _skill_group(fields: _Fields, language: str | None) -> r.SkillGroup:
+    return r.SkillGroup(
+        **_concept(fields),
+        concept_type=fields.text("conceptType"),
+        code=fields.optional("code"),
+        language=language,
+    )
+
+
+def _nace_codes(value: str) -> tuple[str, ...]:
+    """``naceCode`` (ESCO 1.2): one code per line, each line may end with a comma."""
+    lines = (part.strip() for part in value.split("\n"))
+    return tuple(line.rstrip(",") for line in lines if line)
+
+
+def _occupation(fields: _Fields, language: str | None) -> r.Occupation:
+    return r.Occupation(
+        **_concept(fields),
+        concept_type=_text(fields.raw("conceptType")) or "Occupation",
+        isco_group=fields.text("iscoGroup"),
+        regulated_profession_note=fields.optional("regulatedProfessionNote"),
+        definition=fields.optional("definition"),
+        code=fields.optional("code"),
+        nace_codes=_nace_codes(fields.raw("naceCode")),
+        language=language,
+    )
+
+
+def _isco_group(fields: _Fields, language: str | None) -> r.IscoGroup:
+    return r.IscoGroup(
+        uri=fields.uri("conceptUri"),
+        concept_type=_text(fields.raw("conceptType")) or "ISCOGroup",
+        code=fields.text("code"),
+        preferred_label=fields.text("preferredLabel"),
+        alt_labels=fields.lines("altLabels"),
+        status=fields.optional("status"),
+        in_scheme=fields.uris("inScheme"),
+        description=fields.optional("description"),
+        language=language,
+    )
+
+
+def _hierarchy_levels(fields: _Fields) -> tuple[r.HierarchyLevel, ...]:
+    """Levels 0 to 3, up to the first empty one."""
+    levels = []
+    for number in range(4):
+        uri = fields.raw(f"Level {number} URI")
+        if not uri.strip():
+            break
+        level = r.HierarchyLevel(
+            uri=fields.file.uri(fields.line, f"Level {number} URI", uri),
+            label=_text(fields.raw(f"Level {number} preferred term")),
+            code=fields.optional(f"Level {number} code"),
+        )
+        levels.append(level)
+    return tuple(levels)
+
+
+def _hierarchy_row(fields: _Fields, language: str | None) -> r.HierarchyRow:
+    levels = _hierarchy_levels(fields)
+    if not levels:
+        raise MalformedURIError(
+            fields.file.path, fields.line, "'Level 0 URI' is empty", "the URI of a pillar root"
+        )
+    return r.HierarchyRow(
+        levels=levels,
+        description=fields.optional("Description"),
+        scope_note=fields.optional("Scope note"),
+        language=language,
+    )
+
+
+def _broader(pillar: str) -> Callable[[_Fields, str | None], r.BroaderRelation]:
+    def broader(fields: _Fields, language: str | None) -> r.BroaderRelation:
+        return r.BroaderRelation(
+            pillar=pillar,
+            concept_type=fields.optional("conceptType"),
+            concept_uri=fields.uri("conceptUri"),
+            broader_type=fields.optional("broaderType"),
+            broader_uri=fields.uri("broaderUri"),
+            language=language,
+        )
+
+    return broader
+
+
+def _skill_skill(fields: _Fields, language: str | None) -> r.SkillSkillRelation:
+    return r.SkillSkillRelation(
+        original_uri=fields.uri("originalSkillUri"),
+        original_type=fields.optional("originalSkillType"),
+        relation_type=fields.text("relationType"),
+        related_type=fields.optional("relatedSkillType"),
+        related_uri=fields.uri("relatedSkillUri"),
+        language=language,
+    )
+
+
+def _occupation_skill(fields: _Fields, language: str | None) -> r.OccupationSkillRelation:
+    return r.OccupationSkillRelation(
+        occupation_uri=fields.uri("occupationUri"),
+        relation_type=fields.text("relationType"),
+        skill_type=fields.optional("skillType"),
+        skill_uri=fields.uri("skillUri"),
+        language=language,
+    )
+
+
+def _member(kind: str, collection: str) -> Callable[[_Fields, str | None], r.CollectionMember]:
+    def member(fields: _Fields, language: str | None) -> r.CollectionMember:
+        return r.CollectionMember(
+            kind=kind,
+            collection=collection,
+            uri=fields.uri("conceptUri"),
+            concept_type=fields.optional("conceptType"),
+            preferred_label=fields.text("preferredLabel"),
+            status=fields.optional("status"),
+            skill_type=fields.optional("skillType"),
+            reuse_level=fields.optional("reuseLevel"),
+            alt_labels=fields.pipes("altLabels"),
+            description=fields.optional("description"),
+            broader_uris=fields.file.uris(
+                fields.line, "broaderConceptUri", fields.required("broaderConceptUri"), "|"
+            ),
+            broader_labels=fields.pipes("broaderConceptPT"),
+            language=language,
+        )
+
+    return member
+
+
+def _reader_of(kind: FileKind, collection: str | None) -> Callable[[_Fields, str | None], r.Record]:
+    """The function that reads one record of a ``kind`` file from its fields."""
+    readers: dict[FileKind, Callable[[_Fields, str | None], r.Record]] = {
+        FileKind.SKILLS: _skill,
+        FileKind.SKILL_GROUPS: _skill_group,
+        FileKind.OCCUPATIONS: _occupation,
+        FileKind.ISCO_GROUPS: _isco_group,
+        FileKind.SKILLS_HIERARCHY: _hierarchy_row,
+        FileKind.SKILL_BROADER: _broader("skill"),
+        FileKind.OCCUPATION_BROADER: _broader("occupation"),
+        FileKind.SKILL_SKILL: _skill_skill,
+        FileKind.OCCUPATION_SKILL: _occupation_skill,
+        FileKind.SKILL_COLLECTION: _member("skill", collection or ""),
+        FileKind.OCCUPATION_COLLECTION: _member("occupation", collection or ""),
+    }
+    if kind not in readers:
+        raise ValueError(f"no records are read from {kind.value} files")
+    return readers[kind]
+
+
 def make_converter(
     kind: FileKind,
     path: Path,
@@ -120,296 +335,13 @@ def make_converter(
     collection: str | None = None,
 ) -> Converter:
     """Build the function that turns ``(line, fields)`` into a record."""
-    f = _Row(kind, path, header)
-    c = f.col
-    E = ""  # stands for an absent optional column
+    file = _Row(kind, path, header)
+    read = _reader_of(kind, collection)
+    # The hierarchy files drop trailing empty fields: their rows are 11 to 14 long.
+    short_ok = kind is FileKind.SKILLS_HIERARCHY
 
-    def g(row: list[str], i: int | None) -> str:
-        return row[i] if i is not None else E
+    def convert(line: int, row: list[str]) -> r.Record:
+        values = file.check_length(line, row, short_ok=short_ok)
+        return read(_Fields(file, line, values), language)
 
-    def need(row: list[str], i: int | None) -> str:
-        # A required column: the header check in kinds.py guarantees that it is there.
-        assert i is not None
-        return row[i]
-
-    if kind is FileKind.SKILLS:
-        i = [
-            c(n)
-            for n in (
-                "conceptUri",
-                "conceptType",
-                "skillType",
-                "reuseLevel",
-                "preferredLabel",
-                "altLabels",
-                "hiddenLabels",
-                "status",
-                "modifiedDate",
-                "scopeNote",
-                "definition",
-                "inScheme",
-                "description",
-            )
-        ]
-
-        def skill(line: int, row: list[str]) -> r.Skill:
-            row = f.check_length(line, row)
-            return r.Skill(
-                f.uri(line, "conceptUri", need(row, i[0])),
-                _text(need(row, i[1])),
-                _opt(g(row, i[2])),
-                _opt(g(row, i[3])),
-                _text(need(row, i[4])),
-                _lines(g(row, i[5])),
-                _lines(g(row, i[6])),
-                _opt(g(row, i[7])),
-                f.date(line, "modifiedDate", g(row, i[8])),
-                _opt(g(row, i[9])),
-                _opt(g(row, i[10])),
-                f.uris(line, "inScheme", g(row, i[11]), "\n"),
-                _opt(g(row, i[12])),
-                language,
-            )
-
-        return skill
-
-    if kind is FileKind.SKILL_GROUPS:
-        i = [
-            c(n)
-            for n in (
-                "conceptUri",
-                "conceptType",
-                "preferredLabel",
-                "altLabels",
-                "hiddenLabels",
-                "status",
-                "modifiedDate",
-                "scopeNote",
-                "inScheme",
-                "description",
-                "code",
-            )
-        ]
-
-        def group(line: int, row: list[str]) -> r.SkillGroup:
-            row = f.check_length(line, row)
-            return r.SkillGroup(
-                f.uri(line, "conceptUri", need(row, i[0])),
-                _text(need(row, i[1])),
-                _text(need(row, i[2])),
-                _lines(g(row, i[3])),
-                _lines(g(row, i[4])),
-                _opt(g(row, i[5])),
-                f.date(line, "modifiedDate", g(row, i[6])),
-                _opt(g(row, i[7])),
-                f.uris(line, "inScheme", g(row, i[8]), "\n"),
-                _opt(g(row, i[9])),
-                _opt(g(row, i[10])),
-                language,
-            )
-
-        return group
-
-    if kind is FileKind.OCCUPATIONS:
-        i = [
-            c(n)
-            for n in (
-                "conceptUri",
-                "conceptType",
-                "iscoGroup",
-                "preferredLabel",
-                "altLabels",
-                "hiddenLabels",
-                "status",
-                "modifiedDate",
-                "regulatedProfessionNote",
-                "scopeNote",
-                "definition",
-                "inScheme",
-                "description",
-                "code",
-                "naceCode",
-            )
-        ]
-
-        def occupation(line: int, row: list[str]) -> r.Occupation:
-            row = f.check_length(line, row)
-            return r.Occupation(
-                f.uri(line, "conceptUri", need(row, i[0])),
-                _text(g(row, i[1])) or "Occupation",
-                _text(need(row, i[2])),
-                _text(need(row, i[3])),
-                _lines(g(row, i[4])),
-                _lines(g(row, i[5])),
-                _opt(g(row, i[6])),
-                f.date(line, "modifiedDate", g(row, i[7])),
-                _opt(g(row, i[8])),
-                _opt(g(row, i[9])),
-                _opt(g(row, i[10])),
-                f.uris(line, "inScheme", g(row, i[11]), "\n"),
-                _opt(g(row, i[12])),
-                _opt(g(row, i[13])),
-                tuple(p.strip().rstrip(",") for p in g(row, i[14]).split("\n") if p.strip()),
-                language,
-            )
-
-        return occupation
-
-    if kind is FileKind.ISCO_GROUPS:
-        i = [
-            c(n)
-            for n in (
-                "conceptUri",
-                "conceptType",
-                "code",
-                "preferredLabel",
-                "altLabels",
-                "status",
-                "inScheme",
-                "description",
-            )
-        ]
-
-        def isco(line: int, row: list[str]) -> r.IscoGroup:
-            row = f.check_length(line, row)
-            return r.IscoGroup(
-                f.uri(line, "conceptUri", need(row, i[0])),
-                _text(g(row, i[1])) or "ISCOGroup",
-                _text(need(row, i[2])),
-                _text(need(row, i[3])),
-                _lines(g(row, i[4])),
-                _opt(g(row, i[5])),
-                f.uris(line, "inScheme", g(row, i[6]), "\n"),
-                _opt(g(row, i[7])),
-                language,
-            )
-
-        return isco
-
-    if kind is FileKind.SKILLS_HIERARCHY:
-        levels = [
-            (n, c(f"Level {n} URI"), c(f"Level {n} preferred term"), c(f"Level {n} code"))
-            for n in range(4)
-        ]
-        i_desc, i_scope = c("Description"), c("Scope note")
-
-        def hierarchy(line: int, row: list[str]) -> r.HierarchyRow:
-            # The real files drop trailing empty fields: rows are 11 to 14 long.
-            row = f.check_length(line, row, short_ok=True)
-            filled = []
-            for n, iu, il, ic in levels:
-                value = g(row, iu)
-                if not value.strip():
-                    break
-                filled.append(
-                    r.HierarchyLevel(
-                        f.uri(line, f"Level {n} URI", value), _text(g(row, il)), _opt(g(row, ic))
-                    )
-                )
-            if not filled:
-                raise MalformedURIError(
-                    path, line, "'Level 0 URI' is empty", "the URI of a pillar root"
-                )
-            return r.HierarchyRow(
-                tuple(filled), _opt(g(row, i_desc)), _opt(g(row, i_scope)), language
-            )
-
-        return hierarchy
-
-    if kind in (FileKind.SKILL_BROADER, FileKind.OCCUPATION_BROADER):
-        pillar = "skill" if kind is FileKind.SKILL_BROADER else "occupation"
-        i = [c(n) for n in ("conceptType", "conceptUri", "broaderType", "broaderUri")]
-
-        def broader(line: int, row: list[str]) -> r.BroaderRelation:
-            row = f.check_length(line, row)
-            return r.BroaderRelation(
-                pillar,
-                _opt(g(row, i[0])),
-                f.uri(line, "conceptUri", need(row, i[1])),
-                _opt(g(row, i[2])),
-                f.uri(line, "broaderUri", need(row, i[3])),
-                language,
-            )
-
-        return broader
-
-    if kind is FileKind.SKILL_SKILL:
-        i = [
-            c(n)
-            for n in (
-                "originalSkillUri",
-                "originalSkillType",
-                "relationType",
-                "relatedSkillType",
-                "relatedSkillUri",
-            )
-        ]
-
-        def skill_skill(line: int, row: list[str]) -> r.SkillSkillRelation:
-            row = f.check_length(line, row)
-            return r.SkillSkillRelation(
-                f.uri(line, "originalSkillUri", need(row, i[0])),
-                _opt(g(row, i[1])),
-                _text(need(row, i[2])),
-                _opt(g(row, i[3])),
-                f.uri(line, "relatedSkillUri", need(row, i[4])),
-                language,
-            )
-
-        return skill_skill
-
-    if kind is FileKind.OCCUPATION_SKILL:
-        i = [c(n) for n in ("occupationUri", "relationType", "skillType", "skillUri")]
-
-        def occupation_skill(line: int, row: list[str]) -> r.OccupationSkillRelation:
-            row = f.check_length(line, row)
-            return r.OccupationSkillRelation(
-                f.uri(line, "occupationUri", need(row, i[0])),
-                _text(need(row, i[1])),
-                _opt(g(row, i[2])),
-                f.uri(line, "skillUri", need(row, i[3])),
-                language,
-            )
-
-        return occupation_skill
-
-    if kind in (FileKind.SKILL_COLLECTION, FileKind.OCCUPATION_COLLECTION):
-        member_kind = "skill" if kind is FileKind.SKILL_COLLECTION else "occupation"
-        i = [
-            c(n)
-            for n in (
-                "conceptUri",
-                "conceptType",
-                "preferredLabel",
-                "status",
-                "skillType",
-                "reuseLevel",
-                "altLabels",
-                "description",
-                "broaderConceptUri",
-                "broaderConceptPT",
-            )
-        ]
-        name = collection or ""
-
-        def member(line: int, row: list[str]) -> r.CollectionMember:
-            row = f.check_length(line, row)
-            return r.CollectionMember(
-                member_kind,
-                name,
-                f.uri(line, "conceptUri", need(row, i[0])),
-                _opt(g(row, i[1])),
-                _text(need(row, i[2])),
-                _opt(g(row, i[3])),
-                _opt(g(row, i[4])),
-                _opt(g(row, i[5])),
-                _pipes(g(row, i[6])),
-                _opt(g(row, i[7])),
-                f.uris(line, "broaderConceptUri", need(row, i[8]), "|"),
-                _pipes(g(row, i[9])),
-                language,
-            )
-
-        return member
-
-    raise ValueError(f"no records are read from {kind.value} files")
+    return convert

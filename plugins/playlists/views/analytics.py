@@ -7,7 +7,7 @@ from pyramid.i18n import TranslationStringFactory
 from pyramid.view import view_config
 
 from col_core.analytics.period import PeriodError
-from col_core.analytics.views import (
+from col_core.web.public import (
     csv_query,
     csv_response,
     page,

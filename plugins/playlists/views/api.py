@@ -6,11 +6,11 @@ from pyramid.httpexceptions import HTTPNotFound
 from pyramid.i18n import TranslationStringFactory
 from sqlalchemy import select
 
-from col_core.activities.api import json_body, refused
 from col_core.activities.interfaces import ValidationFailed
 from col_core.activities.schemas import json_response, ref
 from col_core.api import ApiError
 from col_core.organisations.resources import organisation_factory
+from col_core.web.public import json_body, refused
 from plugins.playlists.interfaces import IPlaylistBuilder, IPlaylistProgress, IPlaylistTemplates
 from plugins.playlists.models import Playlist
 from plugins.playlists.resources import can_see, is_organiser, item_factory, playlist_factory

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from activities_testing import CATEGORIES, HookRecorder, in_days, local
 
 from col_core.activities.models import Activity, ActivitySession
 from col_core.db.meta import utcnow
+
+from .activities_testing import CATEGORIES, HookRecorder, in_days, local
 
 
 @pytest.fixture

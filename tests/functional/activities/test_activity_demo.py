@@ -1,35 +1,18 @@
 """Demo seeding: believable activities around each city's centre, idempotent."""
 
-import contextlib
 import math
 
 import pytest
-from pyramid.scripting import prepare
 from sqlalchemy import func, select
 
 from col_core.activities.demo import seed_activities
 from col_core.activities.models import Activity, Participation
 from col_core.security.demo import seed_people
-from col_core.tenancy.scoping import set_tenant
 
 CATEGORIES = [
     {"slug": s, "names": {"en": s.title()}}
     for s in ("arts", "digital", "nature", "sport", "community", "work")
 ]
-
-
-@contextlib.contextmanager
-def city_request(registry, tenant):
-    env = prepare(registry=registry)
-    request = env["request"]
-    request.tenant = tenant
-    request.environ["HTTP_HOST"] = f"{tenant.slug}.example.test"
-    try:
-        with request.tm:
-            set_tenant(request.dbsession, tenant.id)
-            yield request
-    finally:
-        env["closer"]()
 
 
 @pytest.fixture
@@ -44,8 +27,8 @@ def gent(factories):
     )
 
 
-def test_demo_city_gets_varied_activities_near_its_centre_once(registry, gent, factories):
-    with city_request(registry, gent) as request:
+def test_demo_city_gets_varied_activities_near_its_centre_once(tenant_request, gent, factories):
+    with tenant_request(gent) as request:
         seed_people(request, gent)
         lines = seed_activities(request, gent)
     assert lines and "gent" in lines[0]
@@ -67,5 +50,5 @@ def test_demo_city_gets_varied_activities_near_its_centre_once(registry, gent, f
     )
     assert waitlisted > 0
     assert len({a.organisation_id for a in activities}) > 1
-    with city_request(registry, gent) as request:
+    with tenant_request(gent) as request:
         assert seed_activities(request, gent) is None  # a second run adds nothing

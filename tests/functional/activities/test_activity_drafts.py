@@ -3,9 +3,10 @@
 import datetime as dt
 
 import pytest
-from activities_testing import in_days, local, publishable
 
 from col_core.db.meta import utcnow
+
+from .activities_testing import in_days, local, publishable
 
 
 def create(staff, org, **body):

@@ -8,9 +8,10 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from activities_testing import fill, in_days, local, new_draft
 
 from col_core.activities.models import Activity
+
+from .activities_testing import fill, in_days, local, new_draft
 
 START = in_days(8)
 

@@ -4,11 +4,10 @@ import datetime as dt
 import zoneinfo
 
 import icalendar
-from activities_testing import in_days
-from pyramid.scripting import prepare
 
 from col_core.activities.ical import activities_to_ical
-from col_core.tenancy.scoping import set_tenant
+
+from .activities_testing import in_days
 
 VILNIUS = zoneinfo.ZoneInfo("Europe/Vilnius")
 
@@ -32,19 +31,11 @@ def test_activity_ics_parses_with_the_city_timezone(make_activity, people, city)
     assert event["UID"].startswith(f"activity-{activity.id}-session-")
 
 
-def test_feed_has_one_event_per_session(registry, make_activity, city):
+def test_feed_has_one_event_per_session(tenant_request, make_activity, city):
     first, second = make_activity(title="One"), make_activity(title="Two", starts=in_days(9))
-    env = prepare(registry=registry)
-    request = env["request"]
-    request.tenant = city
-    request.environ["HTTP_HOST"] = "vilnius.example.test"
-    try:
-        with request.tm:
-            set_tenant(request.dbsession, city.id)
-            activities = [request.dbsession.merge(a) for a in (first, second)]
-            body = activities_to_ical(request, activities, name="Search")
-    finally:
-        env["closer"]()
+    with tenant_request(city) as request:
+        activities = [request.dbsession.merge(a) for a in (first, second)]
+        body = activities_to_ical(request, activities, name="Search")
     calendar = icalendar.Calendar.from_ical(body)
     assert str(calendar["X-WR-CALNAME"]) == "Search"
     assert sorted(str(e["SUMMARY"]) for e in calendar.walk("VEVENT")) == ["One", "Two"]

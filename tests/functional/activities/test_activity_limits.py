@@ -8,9 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
 import pytest
-from activities_testing import in_days, local, publishable
 
 from col_core.testing.servers import Gunicorn
+
+from .activities_testing import in_days, local, publishable
 
 ATTACK = "FREQ=MINUTELY;COUNT=2;BYMONTH=2;BYMONTHDAY=30"
 # Daily is allowed, and 30 February never comes: before the fix, 11 s of dateutil's search.

@@ -1,6 +1,6 @@
 """The activity pages: what learners see, and the organisers' dashboard and form."""
 
-from activities_testing import fill, in_days, local, new_draft
+from .activities_testing import fill, in_days, local, new_draft
 
 
 def test_public_page_shows_the_activity_and_a_calendar_link(make_activity, people, city):

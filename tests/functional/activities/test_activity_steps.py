@@ -3,11 +3,12 @@
 import html
 
 import sqlalchemy as sa
-from activities_testing import publishable
 from alembic.script import ScriptDirectory
 from markupsafe import escape
 
 from col_core.db import make_engine, migrate
+
+from .activities_testing import publishable
 
 STEP = 'Mix flour & water, then <b>knead</b> "well"'
 MIGRATION = "235130465a59"

@@ -4,7 +4,6 @@ before it checks in (a GET changes nothing), and private activities check in onl
 import datetime as dt
 
 import pytest
-from pyramid.scripting import prepare
 from sqlalchemy import select
 
 from col_core.activities.interfaces import IParticipationService
@@ -24,19 +23,13 @@ def make_activity(make_activity):
 
 
 @pytest.fixture
-def mint(registry):
+def mint(tenant_request):
     """``mint(session, lifetime)``: the token the session's QR code carries."""
 
     def make(session, lifetime=900):
-        env = prepare(registry=registry)
-        try:
-            return (
-                env["request"]
-                .find_service(IParticipationService)
-                .session_token(session, lifetime_seconds=lifetime)
-            )
-        finally:
-            env["closer"]()
+        with tenant_request() as request:
+            service = request.find_service(IParticipationService)
+            return service.session_token(session, lifetime_seconds=lifetime)
 
     return make
 

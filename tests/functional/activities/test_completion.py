@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from activities_testing import in_days, local, publishable
 from sqlalchemy import select
+
+from .activities_testing import in_days, local, publishable
 
 
 def _join_form(page):

@@ -4,10 +4,10 @@ import datetime as dt
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from activities_testing import in_days
-
 from col_core.db.meta import utcnow
 from col_core.mail import OutboxMailer
+
+from .activities_testing import in_days
 
 
 def cli_outbox(app_settings):

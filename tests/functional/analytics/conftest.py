@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from col_core.analytics.testing import People, scripted_request, seed_city
-
-
-@pytest.fixture
-def people(factories, testapp):
-    return People(factories, testapp)
+from col_core.analytics.testing import scripted_request, seed_city
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import datetime as dt
 import pytest
 
 from col_core.activities.models import Participation
-from col_core.analytics.testing import table
+from col_core.analytics.testing import placed_activity, table
 
 # Learner 1 joined on 10 March and 20 April, learner 2 on 5 April, learner 3 on 27 February;
 # learner 4 is only on a waiting list in March (never active).
@@ -30,7 +30,7 @@ def seed(people, factories, run_col, k):
     admin = people.city_admin(city)
     learners = [people.user("learner") for _ in range(4)]
     activities = [
-        people.activity(city, organisation, f"Workshop {n}", "science", 54.68, 25.27)
+        placed_activity(factories, city, organisation, f"Workshop {n}", "science", 54.68, 25.27)
         for n in range(len(PLACES))
     ]
     with factories.within(city):

@@ -3,7 +3,7 @@ them, and answer 403 (or 404) to everyone else."""
 
 from __future__ import annotations
 
-from col_core.security.models import Membership
+from col_core.organisations.models import Membership
 
 
 def _nav(page) -> dict[str, str]:

@@ -7,7 +7,7 @@ import datetime as dt
 
 from col_core.activities.models import Activity
 from col_core.db.meta import utcnow
-from col_core.security.models import Organisation
+from col_core.organisations.models import Organisation
 from plugins.badges import catalogue, claims
 from plugins.badges.models import BadgeClass
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from col_core.security.models import Membership, User
+from col_core.organisations.models import Membership
+from col_core.security.models import User
 from col_core.tenancy import bind_person
 from plugins.badges import evidence
 from plugins.badges.models import Assertion, BadgeClass, EvidenceSubmission
@@ -15,7 +16,8 @@ TASKS = ["Fix a puncture", "Adjust the brakes"]
 
 
 @pytest.fixture
-def people(badges):
+def reviewers(badges):
+    """A learner, an organiser and three peers of the badges' city, by id."""
     learner = badges.user("ana@example.org")
     organiser = badges.user("org@example.org")
     peers = [badges.user(f"peer{i}@example.org") for i in range(3)]
@@ -49,33 +51,33 @@ def _assertions(badges):
         return badges.factories.session.scalars(select(Assertion)).all()
 
 
-def test_organiser_review_with_improve_then_approve_awards_with_evidence(badges, people):
+def test_organiser_review_with_improve_then_approve_awards_with_evidence(badges, reviewers):
     class_id = badges.badge_class(earning="evidence", review="organiser", tasks=TASKS)
     first = _submit(
         badges,
         class_id,
-        people["learner"],
+        reviewers["learner"],
         0,
         text="I fixed it",
         url="https://photos.example/1",
         public=True,
     )
-    _review(badges, first, people["organiser"], "improve", "Show a photo of the tyre")
+    _review(badges, first, reviewers["organiser"], "improve", "Show a photo of the tyre")
     again = _submit(
         badges,
         class_id,
-        people["learner"],
+        reviewers["learner"],
         0,
         text="With photo",
         url="https://photos.example/2",
         public=True,
     )
-    _review(badges, again, people["organiser"], "approve")
+    _review(badges, again, reviewers["organiser"], "approve")
     assert _assertions(badges) == []  # the second task is still open
-    brakes = _submit(badges, class_id, people["learner"], 1, text="Brakes done")
-    _review(badges, brakes, people["organiser"], "approve")
+    brakes = _submit(badges, class_id, reviewers["learner"], 1, text="Brakes done")
+    _review(badges, brakes, reviewers["organiser"], "approve")
     [assertion] = _assertions(badges)
-    assert assertion.user_id == people["learner"] and assertion.source == "evidence"
+    assert assertion.user_id == reviewers["learner"] and assertion.source == "evidence"
     assert assertion.evidence[0] == {
         "name": TASKS[0],
         "narrative": "With photo",
@@ -87,49 +89,49 @@ def test_organiser_review_with_improve_then_approve_awards_with_evidence(badges,
         history = evidence.submissions(
             request.dbsession,
             request.dbsession.get(BadgeClass, class_id),
-            request.dbsession.get(User, people["learner"]),
+            request.dbsession.get(User, reviewers["learner"]),
         )
         assert [s.status for s in history] == ["approved", "approved", "improve"]
         assert history[2].reviews[0].comment == "Show a photo of the tyre"
 
 
-def test_only_organisers_of_the_issuer_review_organiser_badges(badges, people):
+def test_only_organisers_of_the_issuer_review_organiser_badges(badges, reviewers):
     class_id = badges.badge_class(earning="evidence", review="organiser", tasks=TASKS[:1])
-    submission = _submit(badges, class_id, people["learner"], 0, text="done")
+    submission = _submit(badges, class_id, reviewers["learner"], 0, text="done")
     with pytest.raises(IssueError):
-        _review(badges, submission, people["peers"][0], "approve")
+        _review(badges, submission, reviewers["peers"][0], "approve")
 
 
-def test_peer_review_needs_n_distinct_peers_and_not_oneself(badges, people):
+def test_peer_review_needs_n_distinct_peers_and_not_oneself(badges, reviewers):
     class_id = badges.badge_class(
         earning="evidence", review="peer", peer_reviews_required=2, tasks=TASKS[:1]
     )
-    submission = _submit(badges, class_id, people["learner"], 0, text="done")
+    submission = _submit(badges, class_id, reviewers["learner"], 0, text="done")
     with pytest.raises(IssueError):
-        _review(badges, submission, people["learner"], "approve")
-    _review(badges, submission, people["peers"][0], "approve")
+        _review(badges, submission, reviewers["learner"], "approve")
+    _review(badges, submission, reviewers["peers"][0], "approve")
     with pytest.raises(IssueError):  # the same peer twice
-        _review(badges, submission, people["peers"][0], "approve")
+        _review(badges, submission, reviewers["peers"][0], "approve")
     assert _assertions(badges) == []
-    _review(badges, submission, people["peers"][1], "approve")
+    _review(badges, submission, reviewers["peers"][1], "approve")
     assert len(_assertions(badges)) == 1
 
 
-def test_self_assessed_badge_is_awarded_on_submission(badges, people):
+def test_self_assessed_badge_is_awarded_on_submission(badges, reviewers):
     class_id = badges.badge_class(earning="evidence", review="self", tasks=TASKS[:1])
-    _submit(badges, class_id, people["learner"], 0, text="done", public=True)
+    _submit(badges, class_id, reviewers["learner"], 0, text="done", public=True)
     assert [a.evidence[0]["narrative"] for a in _assertions(badges)] == ["done"]
 
 
-def test_improve_needs_a_comment_and_empty_evidence_is_refused(badges, people):
+def test_improve_needs_a_comment_and_empty_evidence_is_refused(badges, reviewers):
     class_id = badges.badge_class(earning="evidence", review="organiser", tasks=TASKS[:1])
     with pytest.raises(IssueError):
-        _submit(badges, class_id, people["learner"], 0, text="  ")
+        _submit(badges, class_id, reviewers["learner"], 0, text="  ")
     with pytest.raises(IssueError):
-        _submit(badges, class_id, people["learner"], 5, text="no such task")
-    submission = _submit(badges, class_id, people["learner"], 0, text="done")
+        _submit(badges, class_id, reviewers["learner"], 5, text="no such task")
+    submission = _submit(badges, class_id, reviewers["learner"], 0, text="done")
     with pytest.raises(IssueError):
-        _review(badges, submission, people["organiser"], "improve", "")
+        _review(badges, submission, reviewers["organiser"], "improve", "")
 
 
 def test_evidence_flow_through_the_pages(badges, testapp, outbox):

@@ -4,15 +4,11 @@ language unless they turned that kind off."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 from sqlalchemy import select
 
 from plugins.badges.models import EvidenceSubmission
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "notifications"))
-from notifications_testing import bell, body, mail_to, rows, translated  # noqa: E402
+from ..notifications.notifications_testing import bell, body, mail_to, rows, translated
 
 TASKS = ["Fix a puncture"]
 

@@ -1,11 +1,12 @@
 """City admins edit branding and texts in a settings page; legal pages in the visitor's language."""
 
 import pytest
-from conftest import sign_in
 from sqlalchemy import select
 from webtest import Upload
 
 from col_core.tenancy.models import Tenant
+
+from .conftest import sign_in
 
 
 @pytest.fixture

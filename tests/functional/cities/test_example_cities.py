@@ -3,7 +3,8 @@
 import tomllib
 
 import pytest
-from conftest import TENANTS
+
+from .conftest import TENANTS
 
 # The platform's own words, as the catalogs translate them.
 SKIP_LINK = {

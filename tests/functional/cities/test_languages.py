@@ -4,11 +4,12 @@ always one of the city's languages; the switcher remembers the choice."""
 import re
 
 import pytest
-from conftest import sign_in
 from sqlalchemy import select
 
 from col_core.i18n import LOCALE_COOKIE
 from col_core.security.models import User
+
+from .conftest import sign_in
 
 
 @pytest.fixture

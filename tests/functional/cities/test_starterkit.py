@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from col_core.cli.starterkit import starterkit
 from col_core.cli.tenant import tenant as tenant_group
-from col_core.security.models import Organisation
+from col_core.organisations.models import Organisation
 from col_core.tenancy.models import Tenant
 
 

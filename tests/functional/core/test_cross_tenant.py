@@ -21,8 +21,8 @@ from pyramid.interfaces import IRoutesMapper
 from sqlalchemy import select
 
 from col_core.db.meta import utcnow
-from col_core.organisations.models import Invitation
-from col_core.security.models import CityAdmin, Membership, Organisation, User
+from col_core.organisations.models import Invitation, Membership, Organisation
+from col_core.security.models import CityAdmin, User
 from col_core.security.passwords import hash_password
 from col_core.security.tokens import digest
 from col_core.testing.people import accept_terms

@@ -16,11 +16,12 @@ import re
 import pytest
 from pyramid.interfaces import IRoutesMapper
 from sqlalchemy import event, select, update
-from test_cross_tenant import ATTACKS, GLOBAL, _path, _signed_in, world  # noqa: F401 (fixture)
 
 from col_core.db.meta import utcnow
 from col_core.security.models import ApiToken, UserSession
 from col_core.security.tokens import API_TOKEN_PREFIX, digest, new_secret
+
+from .test_cross_tenant import ATTACKS, GLOBAL, _path, _signed_in, world  # noqa: F401 (fixture)
 
 WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|UPSERT)\b", re.IGNORECASE)
 HOUR = dt.timedelta(hours=1)

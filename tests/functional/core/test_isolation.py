@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import func, select, update
 
-from col_core.security.models import Organisation
+from col_core.organisations.models import Organisation
 from col_core.tenancy import TenantContextError, cross_tenant, tenant_context
 
 

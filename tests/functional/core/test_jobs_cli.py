@@ -10,7 +10,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from jobs_testing import WorkerProcess, wait_until, worker_environment
 from sqlalchemy import select
 
 from col_core.app import make_config
@@ -18,6 +17,8 @@ from col_core.db.meta import utcnow
 from col_core.jobs.models import Job
 from col_core.mail import OutboxMailer, queue_mail
 from col_core.scripting import scripted_request
+
+from .jobs_testing import WorkerProcess, wait_until, worker_environment
 
 MAIL = {"to": "ana@example.org", "subject": "Hello", "text": "A message"}
 

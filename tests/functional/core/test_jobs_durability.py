@@ -15,7 +15,6 @@ import time
 
 import pytest
 import webtest
-from jobs_testing import SmtpSink, WorkerProcess, wait_until, worker_environment
 from sqlalchemy import select, update
 
 from col_core.app import make_config
@@ -27,6 +26,8 @@ from col_core.testing.servers import free_port
 from plugins.badges.interfaces import IBadgeIssuer
 from plugins.badges.models import BadgeClass
 from plugins.badges.testing import badges  # noqa: F401 - the fixture
+
+from .jobs_testing import SmtpSink, WorkerProcess, wait_until, worker_environment
 
 # Each attempt at a hanging server gives up after this many seconds; a request that waited for
 # the mail server would take at least that long.

@@ -15,10 +15,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from jobs_testing import SmtpSink
 from prometheus_client.parser import text_string_to_metric_families
 
 from col_core.testing.servers import Gunicorn, burst, free_port
+
+from .jobs_testing import SmtpSink
 
 pytestmark = pytest.mark.slow
 

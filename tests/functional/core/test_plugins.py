@@ -12,6 +12,7 @@ import webtest
 
 from col_core import hookspecs
 from col_core.app import make_config
+from col_core.plugins import PluginRegistry
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "plugins.md"
 
@@ -130,36 +131,68 @@ def test_disabled_plugins_setting_removes_a_plugin(app_settings, registry):
     config.registry["col.engine"].dispose()
 
 
-def _hookspec_names():
+DOCS_DIR = DOCS.parent
+
+
+def _hookspecs():
+    """Every hookspec with the page that documents it: the core's in docs/plugins.md, a
+    plugin's own (its ``hookspecs`` module) in docs/<plugin>.md."""
+    modules = [(hookspecs, DOCS)] + [
+        (plugin.hookspecs, DOCS_DIR / f"{name}.md")
+        for name, plugin in sorted(PluginRegistry.discover().plugins.items())
+        if plugin.hookspecs is not None
+    ]
     return sorted(
-        name
-        for name, value in inspect.getmembers(hookspecs, inspect.isfunction)
-        if name.startswith("col_")
+        (name, value, page)
+        for module, page in modules
+        for name, value in inspect.getmembers(module, inspect.isfunction)
+        if name.startswith("col_") and value.__module__ == module.__name__
     )
+
+
+def _documented(page, pattern=r"^### `(col_\w+)\(([^)]*)\)`"):
+    return dict(re.findall(pattern, page.read_text(), flags=re.MULTILINE))
 
 
 def test_every_hookspec_has_a_contract_docstring():
     undocumented = [
-        name
-        for name in _hookspec_names()
-        if len((getattr(hookspecs, name).__doc__ or "").strip()) < 20
+        name for name, value, _page in _hookspecs() if len((value.__doc__ or "").strip()) < 20
     ]
     assert undocumented == []
 
 
+def test_plugins_add_their_own_hookspecs():
+    owners = {name: page.stem for name, _value, page in _hookspecs()}
+    assert owners["col_badge_awarded"] == owners["col_badge_revoked"] == "badges"
+    assert owners["col_map_group"] == "map"
+    assert owners["col_navigation"] == "plugins"
+
+
 def test_every_hookspec_is_documented_in_the_plugin_guide():
+    specs = _hookspecs()
+    missing = [(name, page.name) for name, _value, page in specs if name not in _documented(page)]
+    assert missing == []
     documented = set(re.findall(r"^### `(col_\w+)", DOCS.read_text(), flags=re.MULTILINE))
-    assert [name for name in _hookspec_names() if name not in documented] == []
-    assert sorted(documented - set(_hookspec_names())) == [], "docs name hooks that do not exist"
+    core = {name for name, _value, page in specs if page == DOCS}
+    assert sorted(documented - core) == [], "docs/plugins.md names hooks that are not the core's"
 
 
 def test_every_documented_hook_has_the_signature_of_its_hookspec():
-    documented = dict(
-        re.findall(r"^### `(col_\w+)\(([^)]*)\)`", DOCS.read_text(), flags=re.MULTILINE)
-    )
     wrong = {}
-    for name in _hookspec_names():
-        arguments = ", ".join(inspect.signature(getattr(hookspecs, name)).parameters)
-        if documented.get(name) != arguments:
-            wrong[name] = (documented.get(name), arguments)
-    assert wrong == {}, "docs/plugins.md (documented, actual): " + repr(wrong)
+    for name, value, page in _hookspecs():
+        arguments = ", ".join(inspect.signature(value).parameters)
+        if _documented(page).get(name) != arguments:
+            wrong[name] = (page.name, _documented(page).get(name), arguments)
+    assert wrong == {}, "(page, documented, actual): " + repr(wrong)
+
+
+@pytest.mark.parametrize("owner", ["badges", "map"])
+def test_a_plugin_hook_without_its_owner_is_never_called(app_settings, registry, owner):
+    """Without the owning plugin its hooks are not declared: the others' implementations wait
+    unverified and uncalled, and the app starts."""
+    config = make_config(None, **{**app_settings, "col.disabled_plugins": owner})
+    manager = config.registry["col.plugins"].manager
+    hook = {"badges": "col_badge_awarded", "map": "col_map_group"}[owner]
+    assert not getattr(manager.hook, hook).has_spec()
+    assert getattr(manager.hook, hook).get_hookimpls(), "another plugin implements it"
+    config.registry["col.engine"].dispose()

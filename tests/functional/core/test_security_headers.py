@@ -122,11 +122,9 @@ def test_signed_in_pages_are_never_stored(testapp, city, activity, badges, facto
 
 
 def test_charts_style_themselves_with_the_nonce(people, factories, registry):
-    from col_core.analytics.testing import People, scripted_request, seed_city
+    from col_core.analytics.testing import scripted_request, seed_city
 
-    seeded = seed_city(
-        People(factories, people.testapp), factories, scripted_request(registry), min_group_size=2
-    )
+    seeded = seed_city(people, factories, scripted_request(registry), min_group_size=2)
     page = people.client(seeded.city, seeded.admin).get("/analytics")
     assert page.text.count("<svg") >= 4
     assert_page_policy(page)

@@ -11,7 +11,8 @@ from sqlalchemy import delete, event, exists, func, insert, literal, select, tex
 from sqlalchemy.engine import default
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from col_core.security.models import CityAdmin, Membership, Organisation, User
+from col_core.organisations.models import Membership, Organisation
+from col_core.security.models import CityAdmin, User
 from col_core.tenancy import TenantContextError, cross_tenant, tenant_context
 from col_core.tenancy.wall import OPT_OUT
 from col_core.testing.wall import owner_session

@@ -13,7 +13,6 @@ from sqlalchemy import func, select, table
 from transaction.interfaces import NoTransaction
 
 from col_core.tenancy.scoping import set_tenant
-from col_core.testing.people import People as CorePeople
 from plugins.esco.cli import import_download
 
 DATA = Path(__file__).resolve().parents[3] / "plugins" / "esco" / "data"
@@ -82,16 +81,3 @@ def esco(registry):
 @pytest.fixture
 def city(factories):
     return factories.tenant("gent", locales=["nl", "fr", "en"], default_locale="nl")
-
-
-class People(CorePeople):
-    def organisation(self, tenant, name="Youth Hub", **fields):
-        return super().organisation(tenant, name, **fields)
-
-    def activity(self, tenant, organisation, title="Creative lab", **fields):
-        return super().activity(tenant, organisation, title, **fields)
-
-
-@pytest.fixture
-def people(factories, testapp):
-    return People(factories, testapp)

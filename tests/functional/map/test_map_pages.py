@@ -2,28 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import icalendar
-from pyramid.scripting import prepare
 
 from col_core.activities.models import Participation
 from col_core.security.models import User
-from col_core.tenancy.scoping import tenant_context
 from plugins.map.serendipity import because_you_joined, from_your_interests
-
-
-@contextlib.contextmanager
-def city_request(registry, city):
-    """A request of ``city`` inside its own transaction, for calling the map's services."""
-    env = prepare(registry=registry)
-    request = env["request"]
-    request.tenant = city
-    try:
-        with request.tm, tenant_context(request.dbsession, city):
-            yield request
-    finally:
-        env["closer"]()
 
 
 def test_map_page_lists_activities_and_serves_leaflet(testapp, factories, activities):
@@ -100,7 +83,7 @@ def test_home_shows_happening_soon_and_surprise_me(testapp, factories, activitie
     )
 
 
-def test_suggestions_explain_what_similar_learners_joined(registry, factories, activities):
+def test_suggestions_explain_what_similar_learners_joined(tenant_request, factories, activities):
     city = factories.tenant("vilnius")
     org = activities.organisation(city)
     dance, salsa = (
@@ -117,14 +100,14 @@ def test_suggestions_explain_what_similar_learners_joined(registry, factories, a
             Participation(activity_id=dance.id, user_id=peer.id),
             Participation(activity_id=salsa.id, user_id=peer.id),
         )
-    with city_request(registry, city) as request:
+    with tenant_request(city) as request:
         picks = because_you_joined(request, me)
     assert [(p.title, p.reason) for p in picks] == [
         ("Salsa", "Because you joined “Dance workshop”")
     ]
 
 
-def test_suggestions_from_the_category_a_learner_joins_most(registry, factories, activities):
+def test_suggestions_from_the_category_a_learner_joins_most(tenant_request, factories, activities):
     city = factories.tenant(
         "vilnius",
         settings={
@@ -138,7 +121,7 @@ def test_suggestions_from_the_category_a_learner_joins_most(registry, factories,
     me = factories.save(User(email="me@example.org", display_name="Me"))
     with factories.within(city):
         factories.save(Participation(activity_id=dance.id, user_id=me.id))
-    with city_request(registry, city) as request:
+    with tenant_request(city) as request:
         picks = from_your_interests(request, me)
     assert [(p.title, p.reason) for p in picks] == [("Pottery", "Because you like Arts and crafts")]
 

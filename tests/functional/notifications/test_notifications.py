@@ -8,11 +8,12 @@ import zipfile
 from io import BytesIO
 
 import pytest
-from notifications_testing import bell, body, mail_to, offer_a_place, rows, translated
 from sqlalchemy import select
 
 from col_core.jobs.models import Job
 from col_core.testing.servers import free_port
+
+from .notifications_testing import bell, body, mail_to, offer_a_place, rows, translated
 
 
 @pytest.fixture

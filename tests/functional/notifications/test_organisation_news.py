@@ -5,10 +5,11 @@ city's reason."""
 from __future__ import annotations
 
 import pytest
-from notifications_testing import bell, body, mail_to, rows, translated
 from sqlalchemy import select
 
-from col_core.security.models import Membership
+from col_core.organisations.models import Membership
+
+from .notifications_testing import bell, body, mail_to, rows, translated
 
 
 @pytest.fixture

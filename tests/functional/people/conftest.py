@@ -6,60 +6,7 @@ import re
 
 import pytest
 
-from col_core.db.meta import utcnow
-from col_core.security.models import CityAdmin, Membership, Organisation, User
-from col_core.security.passwords import hash_password
-from col_core.testing.people import accept_terms
-
-PASSWORD = "correct horse battery"
-_hash = hash_password(PASSWORD)  # hashing once keeps the suite fast
-
-
-class People:
-    def __init__(self, factories):
-        self.factories = factories
-
-    def user(self, email=None, verified=True, **fields) -> User:
-        email = email or f"person{self.factories.next()}@example.org"
-        values = {
-            "display_name": email.split("@")[0].title(),
-            "password_hash": _hash,
-            "email_verified_at": utcnow() if verified else None,
-        }
-        values.update(fields)
-        return self.factories.save(User(email=email, **values))
-
-    def organisation(self, tenant, owner=None, role="owner", **fields) -> Organisation:
-        n = self.factories.next()
-        values = {"name": f"Organisation {n}", "slug": f"org-{n}", "primary_locale": "en"}
-        values.update(fields)
-        with self.factories.within(tenant):
-            organisation = Organisation(tenant_id=tenant.id, **values)
-            if owner is not None:
-                organisation.memberships.append(
-                    Membership(user_id=owner.id, role=role, tenant_id=tenant.id)
-                )
-            return self.factories.save(organisation)
-
-    def member(self, organisation, user, role="member") -> Membership:
-        with self.factories.within(organisation.tenant_id):
-            return self.factories.save(
-                Membership(
-                    organisation_id=organisation.id,
-                    user_id=user.id,
-                    role=role,
-                    tenant_id=organisation.tenant_id,
-                )
-            )
-
-    def city_admin(self, tenant, user) -> CityAdmin:
-        with self.factories.within(tenant):
-            return self.factories.save(CityAdmin(user_id=user.id, tenant_id=tenant.id))
-
-
-@pytest.fixture
-def people(factories):
-    return People(factories)
+from col_core.testing.people import PASSWORD, accept_terms
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ def _two_cities(factories, people):
     admin = people.user("only-admin@vilnius.example", display_name="Vilnius Admin")
     people.city_admin(vilnius, admin)
     people.organisation(
-        vilnius, people.user("organiser@vilnius.example", display_name="Vilnius Organiser")
+        vilnius, owner=people.user("organiser@vilnius.example", display_name="Vilnius Organiser")
     )
     for number in (1, 2):
         people.city_admin(
@@ -27,7 +27,7 @@ def _two_cities(factories, people):
         )
     people.organisation(
         kaunas,
-        people.user("organiser@kaunas.example", display_name="Kaunas Organiser"),
+        owner=people.user("organiser@kaunas.example", display_name="Kaunas Organiser"),
         name="Kaunas Secret Club",
     )
     return vilnius, kaunas, admin

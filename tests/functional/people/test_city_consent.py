@@ -8,7 +8,8 @@ import zipfile
 import pytest
 from sqlalchemy import select
 
-from col_core.security.models import ApiToken, Consent, Organisation
+from col_core.organisations.models import Organisation
+from col_core.security.models import ApiToken, Consent
 from col_core.security.tokens import API_TOKEN_PREFIX, digest, new_secret
 from col_core.testing.people import accept_terms
 

@@ -2,8 +2,7 @@
 
 from sqlalchemy import select
 
-from col_core.organisations.models import Invitation
-from col_core.security.models import Membership, Organisation
+from col_core.organisations.models import Invitation, Membership, Organisation
 
 
 def _signed_in(testapp, city, helpers, user):
@@ -42,7 +41,7 @@ def test_create_form_keeps_input_on_errors(testapp, city, helpers, people):
 
 def test_edit_by_owner_and_logo_upload_checked(testapp, city, helpers, people):
     owner = people.user()
-    organisation = people.organisation(city, owner)
+    organisation = people.organisation(city, owner=owner)
     app = _signed_in(testapp, city, helpers, owner)
     form = helpers.form_with(app.get(f"/organisations/{organisation.slug}/edit"), "name")
     form["name"] = "Renamed"
@@ -53,8 +52,8 @@ def test_edit_by_owner_and_logo_upload_checked(testapp, city, helpers, people):
 
 def test_switching_between_organisations(testapp, city, helpers, people):
     user = people.user()
-    first = people.organisation(city, user, name="Alpha")
-    second = people.organisation(city, user, name="Beta", role="member")
+    first = people.organisation(city, owner=user, name="Alpha")
+    second = people.organisation(city, owner=user, name="Beta", role="member")
     app = _signed_in(testapp, city, helpers, user)
     form = [
         f
@@ -67,7 +66,7 @@ def test_switching_between_organisations(testapp, city, helpers, people):
 
 
 def test_cannot_switch_to_someone_elses_organisation(testapp, city, helpers, people):
-    other = people.organisation(city, people.user())
+    other = people.organisation(city, owner=people.user())
     app = _signed_in(testapp, city, helpers, people.user())
     app.post(
         "/organisations/switch",
@@ -78,7 +77,7 @@ def test_cannot_switch_to_someone_elses_organisation(testapp, city, helpers, peo
 
 def test_invitation_by_email(testapp, city, helpers, people, outbox, factories):
     owner, colleague = people.user(), people.user("colleague@example.org")
-    organisation = people.organisation(city, owner)
+    organisation = people.organisation(city, owner=owner)
     app = _signed_in(testapp, city, helpers, owner)
     form = helpers.form_with(app.get(f"/organisations/{organisation.slug}/members"), "email")
     form["email"] = "colleague@example.org"
@@ -101,7 +100,7 @@ def test_invitation_by_email(testapp, city, helpers, people, outbox, factories):
 
 def test_invitation_by_link_and_qr(testapp, city, helpers, people, factories):
     owner = people.user()
-    organisation = people.organisation(city, owner)
+    organisation = people.organisation(city, owner=owner)
     app = _signed_in(testapp, city, helpers, owner)
     form = helpers.form_with(app.get(f"/organisations/{organisation.slug}/members"), "email")
     form["role"] = "member"
@@ -122,8 +121,8 @@ def test_invitation_by_link_and_qr(testapp, city, helpers, people, factories):
 
 def test_admin_cannot_invite_an_owner(testapp, city, helpers, people):
     admin = people.user()
-    organisation = people.organisation(city, people.user())
-    people.member(organisation, admin, role="admin")
+    organisation = people.organisation(city, owner=people.user())
+    people.membership(city, organisation, admin, role="admin")
     app = _signed_in(testapp, city, helpers, admin)
     form = helpers.form_with(app.get(f"/organisations/{organisation.slug}/members"), "email")
     form["role"] = "owner"
@@ -133,7 +132,7 @@ def test_admin_cannot_invite_an_owner(testapp, city, helpers, people):
 
 def test_last_owner_cannot_be_removed(testapp, city, helpers, people, factories):
     owner = people.user()
-    organisation = people.organisation(city, owner)
+    organisation = people.organisation(city, owner=owner)
     with factories.within(city):
         membership = factories.session.scalar(select(Membership))
     app = _signed_in(testapp, city, helpers, owner)
@@ -151,8 +150,8 @@ def test_last_owner_cannot_be_removed(testapp, city, helpers, people, factories)
 
 def test_owner_removes_a_member(testapp, city, helpers, people, factories):
     owner, member = people.user(), people.user()
-    organisation = people.organisation(city, owner)
-    membership = people.member(organisation, member)
+    organisation = people.organisation(city, owner=owner)
+    membership = people.membership(city, organisation, member)
     app = _signed_in(testapp, city, helpers, owner)
     app.post(
         f"/organisations/{organisation.slug}/members/{membership.id}/remove",
@@ -169,7 +168,7 @@ def test_owner_removes_a_member(testapp, city, helpers, people, factories):
 def test_city_admin_verifies_and_suspends(testapp, city, helpers, people, factories):
     admin = people.user()
     people.city_admin(city, admin)
-    organisation = people.organisation(city, people.user(), name="To Check")
+    organisation = people.organisation(city, owner=people.user(), name="To Check", verified_at=None)
     app = _signed_in(testapp, city, helpers, admin)
     page = app.get("/admin/organisations")
     assert "To Check" in page.text and "Not verified" in page.text
@@ -193,7 +192,7 @@ def test_city_admin_verifies_and_suspends(testapp, city, helpers, people, factor
 def test_city_admin_people_page_and_granting(testapp, city, helpers, people, factories):
     admin, colleague = people.user(), people.user("colleague@example.org", display_name="Col")
     people.city_admin(city, admin)
-    people.organisation(city, colleague, name="Col's Club")
+    people.organisation(city, owner=colleague, name="Col's Club")
     app = _signed_in(testapp, city, helpers, admin)
     page = app.get("/admin/people")
     assert "Col&#39;s Club (owner)" in page.text

@@ -133,7 +133,7 @@ def test_token_endpoint(testapp, city, people, helpers, body):
 )
 def test_organisation_endpoints(testapp, city, people, helpers, body):
     user = people.user()
-    organisation = people.organisation(city, user)
+    organisation = people.organisation(city, owner=user)
     app = testapp.for_tenant(city)
     helpers.sign_in(app, user.email)
     headers = {"X-CSRF-Token": _token(app)}

@@ -8,7 +8,8 @@ import zipfile
 from PIL import Image
 from sqlalchemy import select
 
-from col_core.security.models import Membership, User
+from col_core.organisations.models import Membership
+from col_core.security.models import User
 
 
 def _png() -> bytes:
@@ -19,7 +20,7 @@ def _png() -> bytes:
 
 def test_export_contains_account_memberships_and_files(testapp, city, people, helpers):
     user = people.user("me@example.org", display_name="Me Myself")
-    people.organisation(city, user, name="My Club")
+    people.organisation(city, owner=user, name="My Club")
     app = testapp.for_tenant(city)
     helpers.sign_in(app, user.email)
     form = helpers.form_with(app.get("/account"), "display_name")
@@ -76,9 +77,9 @@ def test_deletion_erases_personal_data_and_keeps_anonymous_rows(
     registry["col.plugins"].manager.register(listener, name="test-delete")
     try:
         user = people.user("gone@example.org", display_name="Gone Soon")
-        organisation = people.organisation(city, people.user())
+        organisation = people.organisation(city, owner=people.user())
         slug = organisation.slug
-        people.member(organisation, user)
+        people.membership(city, organisation, user)
         app = testapp.for_tenant(city)
         helpers.sign_in(app, user.email)
         form = helpers.form_with(app.get("/account/privacy"), "confirm")

@@ -26,7 +26,7 @@ def kaunas(factories):
 def _activity(factories, people, tenant, title, **fields) -> int:
     """A published activity's id (ids, not rows: a row read again outside its city's context
     is invisible on PostgreSQL, row-level security at work)."""
-    organisation = people.organisation(tenant, people.user())
+    organisation = people.organisation(tenant, owner=people.user())
     values = {
         "status": "published",
         "published_at": utcnow(),

@@ -49,13 +49,13 @@ def world(factories, people):
     city = factories.tenant("vilnius")
     elsewhere = factories.tenant("kaunas")
     owner = people.user("owner@example.org")
-    organisation = people.organisation(city, owner, slug="target")
+    organisation = people.organisation(city, owner=owner, slug="target")
     member = people.user("member@example.org")
-    membership = people.member(organisation, member)
+    membership = people.membership(city, organisation, member)
     other_org_owner = people.user("other@example.org")
-    people.organisation(city, other_org_owner, slug="other")
+    people.organisation(city, owner=other_org_owner, slug="other")
     away = people.user("away@example.org")
-    people.organisation(elsewhere, away, slug="target-away")
+    people.organisation(elsewhere, owner=away, slug="target-away")
     people.city_admin(elsewhere, away)
     with factories.within(city):
         invitation = factories.save(

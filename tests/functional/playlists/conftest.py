@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 
 import pytest
-from pyramid.request import Request
-from pyramid.scripting import prepare
 
 from col_core.activities.models import Activity
 from col_core.db.meta import utcnow
-from col_core.tenancy.scoping import set_tenant
 from col_core.testing.people import People
 
 
@@ -111,22 +107,6 @@ def complete(world, city, staff):
 
 
 @pytest.fixture
-def in_city(registry):
+def in_city(tenant_request):
     """``with in_city(city) as request:`` a request of the city whose transaction commits."""
-
-    @contextlib.contextmanager
-    def run(city):
-        env = prepare(
-            request=Request.blank("/", base_url=f"http://{city.slug}.example.test"),
-            registry=registry,
-        )
-        request = env["request"]
-        try:
-            with request.tm:
-                request.tenant = city
-                set_tenant(request.dbsession, city.id)
-                yield request
-        finally:
-            env["closer"]()
-
-    return run
+    return tenant_request

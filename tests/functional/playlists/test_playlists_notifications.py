@@ -4,13 +4,10 @@ notifications (col_core.notifications), e-mailed in their language unless turned
 from __future__ import annotations
 
 import datetime as dt
-import sys
-from pathlib import Path
 
 from col_core.db.meta import utcnow
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "notifications"))
-from notifications_testing import bell, body, mail_to, rows, translated  # noqa: E402
+from ..notifications.notifications_testing import bell, body, mail_to, rows, translated
 
 
 def test_learners_hear_when_a_playlists_activities_change(

@@ -3,9 +3,10 @@ from datetime import UTC, datetime
 
 import jwt
 import pytest
-from conftest import make_ob3
 
 from plugins.badges.ob import integrity, keys, loader, ob3
+
+from .conftest import make_ob3
 
 
 def _did_resolver(method):

@@ -3,10 +3,11 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from conftest import BASE, make_ob3
 
 from plugins.badges.ob import baking, keys, ob2, ob3
 from plugins.badges.ob.verify import verify
+
+from .conftest import BASE, make_ob3
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 

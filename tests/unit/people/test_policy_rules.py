@@ -6,9 +6,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from col_core.db.meta import utcnow
+from col_core.organisations.models import Organisation
 from col_core.security import validation as v
 from col_core.security.forms import safe_next
-from col_core.security.models import Organisation, User
+from col_core.security.models import User
 from col_core.security.passwords import hash_password, password_problem, verify_password
 from col_core.security.policy import may_publish, publishing_blocked
 from col_core.tenancy.models import Tenant
