@@ -111,6 +111,8 @@ def test_a_misspelt_search_says_what_it_searched_and_offers_the_words_as_typed(
     expect(page.locator("#corrected")).to_have_count(0)
     assert "exact=1" in page.url
     expect(page.locator("#results li")).to_have_count(0)
+    # The list is the server's; the map's script (which owns the search box) runs after it.
+    expect(page.locator("#map.leaflet-container")).to_have_count(1)
     # The next words are corrected again (exact= was for the words as typed only).
     page.fill("#f-q", "dnace")
     page.press("#f-q", "Enter")

@@ -111,10 +111,9 @@ def test_city_pages_signed_out_and_signed_in(live_server, chromium, factories, p
     assert page.evaluate("window.__violations")[0].startswith("script-src")
 
 
-def test_city_dashboard_with_charts_and_map(live_server, chromium, factories, registry, testapp):
-    from col_core.analytics.testing import People, scripted_request, seed_city
+def test_city_dashboard_with_charts_and_map(live_server, chromium, factories, registry, people):
+    from col_core.analytics.testing import scripted_request, seed_city
 
-    people = People(factories, testapp)
     seeded = seed_city(
         people, factories, scripted_request(registry), slug="kaunas", min_group_size=2
     )

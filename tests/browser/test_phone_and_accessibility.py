@@ -191,11 +191,10 @@ def test_every_page_type_fits_a_phone_and_passes_axe(
 
 
 def test_analytics_dashboard_fits_a_phone_and_passes_axe(
-    live_server, chromium, factories, registry, testapp
+    live_server, chromium, factories, registry, people
 ):
-    from col_core.analytics.testing import People, scripted_request, seed_city
+    from col_core.analytics.testing import scripted_request, seed_city
 
-    people = People(factories, testapp)
     seeded = seed_city(
         people, factories, scripted_request(registry), slug="kaunas", min_group_size=2
     )

@@ -71,7 +71,7 @@ def test_raising_the_capacity_promotes_the_waitlist(make_activity, people, city,
 
 
 def test_drafts_and_expired_activities_cannot_be_joined(make_activity, people, city):
-    from activities_testing import in_days
+    from .activities_testing import in_days
 
     client = people.client(city, people.user())
     join(client, make_activity(status="draft"), status=404)

@@ -168,11 +168,11 @@ def test_evidence_pages_need_sign_in(badges, city):
     assert anonymous.status_int == 403 or "/signin" in anonymous.location
 
 
-def test_the_badge_page_tells_the_learner_which_evidence_to_improve(badges, people, city):
+def test_the_badge_page_tells_the_learner_which_evidence_to_improve(badges, reviewers, city):
     class_id = badges.badge_class(earning="evidence", review="organiser", tasks=TASKS)
-    first = _submit(badges, class_id, people["learner"], 0, text="I fixed it")
-    _submit(badges, class_id, people["learner"], 1, text="Brakes done")
-    _review(badges, first, people["organiser"], "improve", "Show a photo of the tyre")
+    first = _submit(badges, class_id, reviewers["learner"], 0, text="I fixed it")
+    _submit(badges, class_id, reviewers["learner"], 1, text="Brakes done")
+    _review(badges, first, reviewers["organiser"], "improve", "Show a photo of the tyre")
     badges.sign_in(city, "ana@example.org")
 
     page = city.get(f"/badges/classes/{class_id}")
@@ -181,14 +181,14 @@ def test_the_badge_page_tells_the_learner_which_evidence_to_improve(badges, peop
     assert "Adjust the brakes" not in section.text  # waiting for review, nothing to improve
     assert section.find("a")["href"].endswith(f"/badges/classes/{class_id}/evidence#task-0")
 
-    _submit(badges, class_id, people["learner"], 0, text="With a photo")
+    _submit(badges, class_id, reviewers["learner"], 0, text="With a photo")
     assert city.get(f"/badges/classes/{class_id}").html.find(id="improve-title") is None
 
 
-def test_organisers_see_the_evidence_waiting_for_their_review(badges, people, city):
+def test_organisers_see_the_evidence_waiting_for_their_review(badges, reviewers, city):
     class_id = badges.badge_class(earning="evidence", review="organiser", tasks=TASKS)
-    _submit(badges, class_id, people["learner"], 0, text="I fixed it")
-    _submit(badges, class_id, people["learner"], 1, text="Brakes done")
+    _submit(badges, class_id, reviewers["learner"], 0, text="I fixed it")
+    _submit(badges, class_id, reviewers["learner"], 1, text="Brakes done")
     slug = badges.organisation.slug
     assert "waiting for your review" not in city.get(f"/organisations/{slug}")  # visitors
     badges.sign_in(city, "org@example.org")

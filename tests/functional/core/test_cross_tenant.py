@@ -71,6 +71,7 @@ ATTACKS: dict[str, dict[str, str]] = {
     "api.post.activities.{id}.attendance": ACTIVITY,
     "api.post.activities.{id}.completion": ACTIVITY,
     "activity_session_qr": {"id": "activity_id", "session": "session_id"},
+    "activity_places": ACTIVITY,
     # analytics, esco, badges, playlists (organisation- and activity-scoped pages)
     "analytics_organisation": ORG,
     "analytics_organisation_csv": {"slug": "org_slug", "table": "csv_table"},
@@ -86,6 +87,8 @@ ATTACKS: dict[str, dict[str, str]] = {
             "badges.issuer_jwks",
             "badges.revocations",
             "badges.status_list",
+            "badges.did_document",
+            "badges.did_status_list",
         )
     },
     "badges.issuer": {"issuer": "issuer_id", "ext": "json_ext"},
@@ -94,6 +97,7 @@ ATTACKS: dict[str, dict[str, str]] = {
         name: {"badge": "badge_id"}
         for name in (
             "badges.class_image",
+            "badges.class_image_png",
             "badges.earn",
             "badges.manage_edit",
             "badges.manage_issue",
