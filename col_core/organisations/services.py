@@ -17,6 +17,14 @@ from col_core.organisations.models import MEMBER_ROLES, Invitation, Membership, 
 from col_core.security.interfaces import IAccountService
 from col_core.security.tokens import digest, new_secret
 
+# What a member hears when someone else changes their role (one sentence per role, so each
+# language words it whole).
+ROLE_NEWS = {
+    "owner": lambda mapping: _("You are now an owner of ${name}.", mapping=mapping),
+    "admin": lambda mapping: _("You are now an administrator of ${name}.", mapping=mapping),
+    "member": lambda mapping: _("You are now a member of ${name}.", mapping=mapping),
+}
+
 INVITATION_LIFETIME = dt.timedelta(days=14)
 EDITABLE = (
     "name",
@@ -155,7 +163,15 @@ class OrganisationService:
     def change_role(self, organisation, membership, role) -> bool:
         if role != "owner" and self._last_owner(organisation, membership):
             return False
-        membership.role = role
+        changed, membership.role = membership.role != role, role
+        if changed and membership.user_id != getattr(self.request.user, "id", None):
+            mapping = {"name": organisation.name}
+            self.request.find_service(INotifications).notify(
+                membership.user,
+                "organisation",
+                ROLE_NEWS[role](mapping),
+                url=self.request.route_url("organisation", slug=organisation.slug),
+            )
         return True
 
     def verify(self, organisation, method, document=None, reason="") -> None:

@@ -55,6 +55,27 @@ def test_an_owner_makes_a_member_owner_then_steps_down(people, city, club, facto
     assert _membership(factories, city, club, member).role == "owner"
 
 
+def test_a_member_hears_of_a_role_someone_else_gave_them(
+    people, city, club, factories, outbox, registry
+):
+    owner = people.member(city, club)
+    member = people.member(city, club, role="member", user=people.user(preferred_locale="lt"))
+    client = people.client(city, owner)
+    client.post(_role_url(club, _membership(factories, city, club, member)), {"role": "admin"})
+    [news] = rows(factories, city, member)
+    assert news.kind == "organisation" and news.url.endswith(f"/organisations/{club.slug}")
+    expected = translated(
+        registry, "lt", "You are now an administrator of ${name}.", name="Science Club"
+    )
+    assert expected != "You are now an administrator of Science Club."
+    assert [m["Subject"] for m in mail_to(outbox, member)] == [expected]
+    # The same role again, or one's own change, tells nobody.
+    client.post(_role_url(club, _membership(factories, city, club, member)), {"role": "admin"})
+    client.post(_role_url(club, _membership(factories, city, club, member)), {"role": "owner"})
+    client.post(_role_url(club, _membership(factories, city, club, owner)), {"role": "admin"})
+    assert len(rows(factories, city, member)) == 2 and rows(factories, city, owner) == []
+
+
 def test_removing_the_only_owner_says_how_to_proceed(people, city, club, factories):
     owner = people.member(city, club)
     client = people.client(city, owner)
