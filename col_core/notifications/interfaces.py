@@ -35,7 +35,8 @@ class INotifications(Interface):
         """The notification's message in the request's language."""
 
     def kinds() -> dict:
-        """Every kind: ``{name: title}`` (titles are TranslationStrings)."""
+        """The kinds of the request's city (a plugin's only where the city turns it on):
+        ``{name: title}`` (titles are TranslationStrings)."""
 
     def emailed_kinds(user) -> set:
         """The kinds ``user`` gets e-mails of."""

@@ -17,8 +17,10 @@ KINDS_KEY = "col.notification_kinds"
 
 def add_notification_kind(config, name: str, title) -> None:
     """Config directive: a kind of notification, with the ``title`` shown on the person's
-    choice of e-mails (a TranslationString)."""
-    config.registry.setdefault(KINDS_KEY, {})[name] = title
+    choice of e-mails (a TranslationString).  A plugin's kinds are offered only in the cities
+    that turn the plugin on."""
+    plugin = config.registry["col.plugins"].owner_of(config.package_name)
+    config.registry.setdefault(KINDS_KEY, {})[name] = (title, plugin)
 
 
 def _plain(mapping) -> dict:
@@ -33,10 +35,15 @@ class Notifications:
         self.db = request.dbsession
 
     def kinds(self) -> dict:
-        return dict(self.request.registry.get(KINDS_KEY, {}))
+        tenant = getattr(self.request, "tenant", None)
+        return {
+            name: title
+            for name, (title, plugin) in self.request.registry.get(KINDS_KEY, {}).items()
+            if plugin is None or tenant is None or tenant.plugin_enabled(plugin)
+        }
 
     def notify(self, user, kind, message, url="", subject=None, details=()) -> None:
-        if kind not in self.kinds():
+        if kind not in self.request.registry.get(KINDS_KEY, {}):
             raise ValueError(f"{kind!r} is no notification kind; add it with add_notification_kind")
         if user is None or user.deleted_at is not None:
             return
@@ -109,7 +116,10 @@ class Notifications:
         return set(self.kinds()) - set(user.email_opt_outs or ())
 
     def choose_emails(self, user, kinds) -> None:
-        user.email_opt_outs = sorted(set(self.kinds()) - set(kinds))
+        # Accounts serve every city: a choice about a kind this city does not offer is kept.
+        offered = set(self.kinds())
+        kept = set(user.email_opt_outs or ()) - offered
+        user.email_opt_outs = sorted(kept | (offered - set(kinds)))
 
 
 def notifications_factory(context, request) -> Notifications:

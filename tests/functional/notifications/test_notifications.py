@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from col_core.jobs.models import Job
+from col_core.security.models import User
 from col_core.testing.servers import free_port
 
 from .notifications_testing import bell, body, mail_to, offer_a_place, rows, translated
@@ -100,6 +101,28 @@ def test_a_person_turns_an_email_off_and_keeps_the_notification(
     client.post("/notifications/emails", {"email": ["waitlist", "organisation"]}, status=303)
     offer_a_place(people, city, organisation, learner, title="Choir")
     assert [m["Subject"] for m in mail_to(outbox, learner)] == ["You have a place: Choir"]
+
+
+def _opt_outs(factories, user) -> list[str]:
+    factories.session.expire_all()
+    return factories.session.get(User, user.id).email_opt_outs or []
+
+
+def test_a_city_offers_only_the_emails_of_its_plugins_and_keeps_other_choices(
+    people, city, factories
+):
+    learner = people.user()
+    client = people.client(city, learner)
+    client.post("/notifications/emails", {"email": ["waitlist", "organisation"]}, status=303)
+    assert "badge_issued" in _opt_outs(factories, learner)
+    kaunas = factories.tenant("kaunas", plugins=["map"])  # no badges there
+    elsewhere = people.client(kaunas, learner)
+    account = elsewhere.get("/account")
+    assert 'value="waitlist"' in account.text and 'value="badge_issued"' not in account.text
+    elsewhere.post("/notifications/emails", {"email": ["organisation"]}, status=303)
+    # Kaunas changed what it offers; the choice made in Vilnius about badges stays.
+    assert set(_opt_outs(factories, learner)) >= {"waitlist", "badge_issued"}
+    elsewhere.post("/notifications/emails", {"email": ["badge_issued"]}, status=400)
 
 
 def test_an_unknown_kind_of_email_is_refused(people, city):
