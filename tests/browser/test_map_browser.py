@@ -118,3 +118,18 @@ def test_a_misspelt_search_says_what_it_searched_and_offers_the_words_as_typed(
     page.press("#f-q", "Enter")
     expect(page.locator("#corrected")).to_contain_text("dance")
     expect(page.locator("#results li").first).to_contain_text("Dance workshop")
+
+
+def test_the_keyboard_skips_the_map_or_stays_on_a_marker(server, chromium, city):
+    page = offline_page(chromium.new_context(viewport={"width": 390, "height": 844}), server)
+    page.goto(f"{server}/t/vilnius/map/")
+    expect(page.locator("#map.leaflet-container")).to_have_count(1)
+    skip = page.locator(".map-layout > .skip-link")
+    assert skip.get_attribute("href") == "#results-title"
+    expect(page.locator("#results-title")).to_have_count(1)
+    # A focused marker keeps its focus: the map (framed on its activities, so the lab is at its
+    # edge) does not pan to it, so the markers and the list are not rebuilt under it.
+    marker = page.locator('#map .leaflet-marker-icon[title="Robotics lab"]')
+    marker.focus()
+    page.wait_for_timeout(1500)  # longer than a pan and the refresh that follows it
+    assert page.evaluate("document.activeElement.title") == "Robotics lab"
