@@ -22,6 +22,10 @@ _SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
 _STYLE = Style(
     background="transparent",
     plot_background="transparent",
+    # The page's own text colour, so that the labels read in light and in dark mode alike.
+    foreground="currentColor",
+    foreground_strong="currentColor",
+    foreground_subtle="#9ca3af",
     font_family="system-ui, sans-serif",
     label_font_size=13,
     major_label_font_size=13,

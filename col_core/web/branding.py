@@ -17,6 +17,14 @@ DEFAULT_COLOURS = {
 # Pairs that must reach WCAG 2.1 AA contrast for normal text (4.5:1).
 CONTRAST_PAIRS = [("text", "background"), ("on_primary", "primary"), ("primary", "background")]
 AA_NORMAL_TEXT = 4.5
+AA_NON_TEXT = 3.0  # focus rings and other marks that are not text
+
+# Dark mode (prefers-color-scheme: dark) is the same for every city: these neutral colours, the
+# header and buttons in the city's own primary pair (already checked), and links and focus rings
+# in the city's primary and accent, lightened until they stand out from the darker surfaces.
+DARK_BACKGROUND = "#111827"
+DARK_TEXT = "#e5e7eb"
+DARK_SURFACE = "#1f2937"  # cards and fields: the lighter of the two dark grounds
 
 
 def _luminance(colour: str) -> float:
@@ -28,6 +36,19 @@ def _luminance(colour: str) -> float:
 def contrast_ratio(first: str, second: str) -> float:
     lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
     return (lighter + 0.05) / (darker + 0.05)
+
+
+def lightened(colour: str, against: str, ratio: float) -> str:
+    """``colour`` mixed with white in small steps until it reaches ``ratio`` against ``against``."""
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    for step in range(21):
+        share = step / 20
+        mixed = "#" + "".join(
+            f"{round(channel + (255 - channel) * share):02x}" for channel in (red, green, blue)
+        )
+        if contrast_ratio(mixed, against) >= ratio:
+            return mixed
+    return "#ffffff"
 
 
 def colours_of(tenant) -> dict[str, str]:
@@ -69,11 +90,31 @@ def contrast_problems(colours: dict[str, str]) -> list[str]:
     ]
 
 
+def dark_colours(colours: dict[str, str]) -> dict[str, str]:
+    """The variables that dark mode changes, derived from the city's light colours."""
+    merged = {**DEFAULT_COLOURS, **colours}
+    return {
+        "background": DARK_BACKGROUND,
+        "text": DARK_TEXT,
+        "link": lightened(merged["primary"], DARK_SURFACE, AA_NORMAL_TEXT),
+        "focus": lightened(merged["accent"], DARK_SURFACE, AA_NON_TEXT),
+    }
+
+
+def _declarations(colours: dict[str, str]) -> str:
+    return "".join(f"--col-{name.replace('_', '-')}:{value};" for name, value in colours.items())
+
+
 def css_variables(tenant) -> str:
-    colours = colours_of(tenant)
-    body = "".join(
-        f"--col-{name.replace('_', '-')}:{value};"
-        for name, value in colours.items()
-        if HEX_COLOUR.match(str(value))
+    """The city's colours as CSS variables, and the dark-mode variant of the ones that change."""
+    chosen = colours_of(tenant).items()
+    colours = {
+        **DEFAULT_COLOURS,
+        **{name: value for name, value in chosen if HEX_COLOUR.match(str(value))},
+    }
+    light = {**colours, "link": colours["primary"], "focus": colours["accent"]}
+    dark = dark_colours(colours)
+    return (
+        f":root{{{_declarations(light)}}}"
+        f"@media (prefers-color-scheme: dark){{:root{{{_declarations(dark)}}}}}"
     )
-    return f":root{{{body}}}"

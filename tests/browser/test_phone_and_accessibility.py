@@ -43,11 +43,25 @@ MAP = {
 }
 
 
-def phone(chromium, server, cookie=None, language="en", viewport=PHONE, javascript=True):
+def phone(
+    chromium,
+    server,
+    cookie=None,
+    language="en",
+    viewport=PHONE,
+    javascript=True,
+    scheme="light",
+    motion="no-preference",
+):
     # bypass_csp on this test's context only: the pages' policy (script nonces) would refuse
     # the injected axe-core script.  test_pages_under_csp.py checks the pages under the policy.
     context = chromium.new_context(
-        viewport=viewport, bypass_csp=True, locale=language, java_script_enabled=javascript
+        viewport=viewport,
+        bypass_csp=True,
+        locale=language,
+        java_script_enabled=javascript,
+        color_scheme=scheme,
+        reduced_motion=motion,
     )
     return offline_page(context, server.origin, cookie)
 

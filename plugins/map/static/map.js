@@ -30,9 +30,6 @@
 
   var map = L.map(el, {scrollWheelZoom: false}).setView(center, zoom);
   L.tileLayer(el.dataset.tiles, {attribution: el.dataset.attribution, maxZoom: 19}).addTo(map);
-  // A marker (or cluster) that gets keyboard focus must not pan the map: a pan reloads the
-  // markers, and the focused one would vanish with its focus.
-  L.Marker.prototype.options.autoPanOnFocus = false;
   var cluster = L.markerClusterGroup({showCoverageOnHover: false});
   map.addLayer(cluster);
   var here = L.layerGroup().addTo(map);

@@ -1,8 +1,19 @@
 """Brand colours must be readable: WCAG 2.1 AA contrast (4.5:1) for each text pair."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from col_core.web.branding import contrast_problems, contrast_ratio, css_variables, low_contrast
+from col_core.web.branding import (
+    DARK_BACKGROUND,
+    DARK_SURFACE,
+    HEX_COLOUR,
+    contrast_problems,
+    contrast_ratio,
+    css_variables,
+    dark_colours,
+    low_contrast,
+)
 
 
 def test_contrast_ratio_follows_wcag():
@@ -42,3 +53,26 @@ def test_css_variables_skip_malformed_values():
 
     css = css_variables(Tenant())
     assert "--col-primary:#005a32;" in css and "javascript" not in css
+
+
+# No deadline: a loaded test machine is slow, and this is about colours, not speed.
+@settings(deadline=None)
+@given(
+    primary=st.from_regex(HEX_COLOUR, fullmatch=True),
+    accent=st.from_regex(HEX_COLOUR, fullmatch=True),
+)
+def test_dark_mode_links_and_focus_rings_stand_out_whatever_the_city_chose(primary, accent):
+    dark = dark_colours({"primary": primary, "accent": accent})
+    for ground in (DARK_SURFACE, DARK_BACKGROUND):
+        assert contrast_ratio(dark["link"], ground) >= 4.5
+        assert contrast_ratio(dark["focus"], ground) >= 3
+    assert contrast_ratio(dark["text"], DARK_SURFACE) >= 4.5
+
+
+def test_dark_mode_keeps_the_city_hue_and_changes_only_what_it_must():
+    css = css_variables(None)
+    light, dark = css.split("@media (prefers-color-scheme: dark)")
+    assert "--col-link:#1d4ed8;" in light and "--col-focus:#b45309;" in light
+    # The default blue, lightened just enough: still blue, not white.
+    assert "--col-link:#6c8ce6;" in dark and "--col-background:#111827;" in dark
+    assert "--col-primary" not in dark  # the header and buttons keep the city's checked pair
