@@ -27,6 +27,19 @@ log = logging.getLogger(__name__)
 RETRY_AFTER_BUSY = "5"  # seconds
 
 
+def error_page(request, status: int, title, message, fields=None) -> dict:
+    """What error.jinja2 shows, in the reader's language (a view's message may be a
+    TranslationString, which a template would print untranslated)."""
+    translate = request.localizer.translate
+    fields = {name: translate(text) for name, text in (fields or {}).items()}
+    return {
+        "title": translate(title),
+        "status": status,
+        "message": translate(message),
+        "fields": fields,
+    }
+
+
 @view_config(route_name="home", renderer="col_core.web:templates/home.jinja2")
 def home(request):
     sections = [
@@ -51,21 +64,18 @@ def not_found(exc, request):
         if isinstance(exc, HTTPNotFound) and exc.detail and exc.detail != request.path_info
         else None
     )
-    return {
-        "title": _("Page not found"),
-        "status": 404,
-        "message": message or _("We could not find this page. It may have moved or ended."),
-    }
+    return error_page(
+        request,
+        404,
+        _("Page not found"),
+        message or _("We could not find this page. It may have moved or ended."),
+    )
 
 
 @exception_view_config(UnknownHost, renderer="col_core.web:templates/error.jinja2")
 def unknown_host(exc, request):
     request.response.status = 400
-    return {
-        "title": _("Unknown address"),
-        "status": 400,
-        "message": request.localizer.translate(exc.detail),
-    }
+    return error_page(request, 400, _("Unknown address"), exc.detail)
 
 
 @exception_view_config(UnknownHost, renderer="json", path_info=r"^/api/")
@@ -77,11 +87,9 @@ def unknown_host_api(exc, request):
 @forbidden_view_config(renderer="col_core.web:templates/error.jinja2")
 def forbidden(exc, request):
     request.response.status = 403
-    return {
-        "title": _("Not allowed"),
-        "status": 403,
-        "message": _("You do not have permission to see this page."),
-    }
+    return error_page(
+        request, 403, _("Not allowed"), _("You do not have permission to see this page.")
+    )
 
 
 @exception_view_config(
@@ -101,13 +109,9 @@ def refused(exc, request):
         message = exc.detail
     else:
         message = _("We could not use this request. Go back, reload the page and try again.")
-    fields = getattr(exc, "fields", {})
-    return {
-        "title": _("Request refused"),
-        "status": exc.status_int,
-        "message": message,
-        "fields": fields,
-    }
+    return error_page(
+        request, exc.status_int, _("Request refused"), message, getattr(exc, "fields", {})
+    )
 
 
 @exception_view_config(Exception, still_busy=True, renderer="col_core.web:templates/error.jinja2")
@@ -123,19 +127,21 @@ def busy(exc, request):
     reopen(request.dbsession)
     request.response.status = 503
     request.response.headers["Retry-After"] = RETRY_AFTER_BUSY
-    return {
-        "title": _("Very busy"),
-        "status": 503,
-        "message": _("Many people are using the site right now. Please try again in a moment."),
-    }
+    return error_page(
+        request,
+        503,
+        _("Very busy"),
+        _("Many people are using the site right now. Please try again in a moment."),
+    )
 
 
 @exception_view_config(Exception, renderer="col_core.web:templates/error.jinja2")
 def server_error(exc, request):
     log.exception("Unhandled error on %s", request.path_url, exc_info=exc)
     request.response.status = 500
-    return {
-        "title": _("Something went wrong"),
-        "status": 500,
-        "message": _("Something went wrong on our side. Please try again in a moment."),
-    }
+    return error_page(
+        request,
+        500,
+        _("Something went wrong"),
+        _("Something went wrong on our side. Please try again in a moment."),
+    )

@@ -276,3 +276,14 @@ def test_the_menu_and_the_filters_open_without_javascript(live_server, chromium,
     page.locator(".filter-fields [type=submit]").click()
     page.wait_for_url("**mode=online**")
     assert page.locator(".chip.on").first.inner_text().endswith("Online")
+
+
+def test_the_maps_controls_speak_the_pages_language(live_server, chromium, factories):
+    city = factories.tenant("vilnius", map=MAP, locales=["en", "de", "lt"])
+    server = live_server()
+    page = phone(chromium, server, language="de")
+    page.goto(server.city(city) + "/map/")
+    page.locator("#map .leaflet-control-zoom-in").wait_for()
+    titles = page.evaluate("""() => [...document.querySelectorAll("#map .leaflet-control-zoom a")]
+      .map((a) => a.title)""")
+    assert titles == ["Vergrößern", "Verkleinern"]

@@ -11,6 +11,7 @@ from col_core.tenancy.scoping import cross_tenant
 from plugins.badges.documents import Documents
 from plugins.badges.interfaces import IIssuerKeys
 from plugins.badges.models import VISIBILITIES, Assertion, ImportedBadge
+from plugins.badges.services import _
 from plugins.badges.sharing import linkedin_url, recipient_name
 from plugins.badges.urls import BadgeUrls, urls_for
 from plugins.badges.views.common import current_user, get_assertion, jsonld
@@ -48,7 +49,10 @@ def share_context(request, assertion: Assertion) -> dict:
             ("PNG (Open Badges 3.0)", urls.baked(assertion.uid, 3, "png")),
             ("SVG (Open Badges 3.0)", urls.baked(assertion.uid, 3, "svg")),
             ("JSON (Open Badges 2.0)", urls.assertion(assertion.uid) + ".json"),
-            ("Credential (Open Badges 3.0)", urls.credential(assertion.uid)),
+            (
+                request.localizer.translate(_("Credential (Open Badges 3.0)")),
+                urls.credential(assertion.uid),
+            ),
         ],
     }
 

@@ -126,3 +126,11 @@ def test_badge_class_page_has_open_graph_and_twitter_card(badges, city):
 
 def test_png_preview_of_an_unknown_class_is_404(badges, city):
     city.get("/badges/classes/999/image.png", status=404)
+
+
+def test_download_names_are_in_the_readers_language(badges, testapp):
+    uid, browser = _owner(badges, testapp)
+    page = browser.get(f"/badges/share/{uid}", headers={"Accept-Language": "lt"})
+    downloads = [link.text for link in page.html.select("main ul li a")]
+    assert "Kredencialas (Open Badges 3.0)" in downloads
+    assert "Credential (Open Badges 3.0)" not in downloads

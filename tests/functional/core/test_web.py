@@ -64,3 +64,18 @@ def test_unexpected_error_is_a_friendly_500_page(app_settings, factories):
     assert "Something went wrong on our side" in page.text
     assert "boom" not in page.text
     config.registry["col.engine"].dispose()
+
+
+def test_error_pages_speak_the_readers_language(testapp, factories, people):
+    city = factories.tenant("valencia", locales=["es", "en"], default_locale="es")
+    learner = people.client(city, people.user("ana"))
+    missing = testapp.for_tenant(city).get("/no-such-page", status=404)
+    assert "<h1>Página no encontrada</h1>" in missing.text
+    assert "No hemos encontrado esta página" in missing.text
+    refused = learner.get("/admin/branding", status=403)
+    assert "<h1>No permitido</h1>" in refused.text
+    assert "No tienes permiso para ver esta página." in refused.text
+    stale = testapp.for_tenant(city).post("/signin", {"email": "a@b.c"}, status=400)
+    assert "<h1>Solicitud rechazada</h1>" in stale.text
+    assert "recarga la página" in stale.text
+    assert "Page not found" not in missing.text and "Not allowed" not in refused.text
