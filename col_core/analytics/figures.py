@@ -10,10 +10,11 @@ from babel import Locale
 from pyramid.i18n import TranslationStringFactory
 from sqlalchemy import distinct, func, select
 
+from col_core.activities.fields import category_names
 from col_core.activities.models import Activity, ActivitySession, Attendance, Participation
 from col_core.analytics import rollup
 from col_core.analytics.models import ActivityFeedback
-from col_core.analytics.tables import Table
+from col_core.analytics.tables import Labelled, Table
 
 _ = TranslationStringFactory("col")
 
@@ -116,10 +117,12 @@ def _by_category(service, period) -> Table:
     completions = service.rollup_sums("completions", "category", period)
     feedback = service.feedback_by(Activity.category, _feedback_in(period))
     k = service.min_group_size()
+    request = service.request
+    names = category_names(request.tenant, request.locale_name)
 
     def row(category):
         return [
-            category or t(_("No category")),
+            Labelled(category, names.get(category, category)) if category else t(_("No category")),
             offered.get(category, 0),
             protect(joins.get(category, 0)),
             protect(completions.get(category, 0)),

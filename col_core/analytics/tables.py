@@ -52,7 +52,7 @@ class Table:
 
     def as_csv(self, fewer_than, coded) -> str:
         """CSV with translated headers; ``fewer_than(n)`` words a suppressed figure, and a
-        column of :class:`Labelled` cells is followed by their values under ``coded(label)``."""
+        column of :class:`Labelled` cells is followed by their values under ``coded(key, label)``."""
         labelled = [
             any(isinstance(row[index], Labelled) for row in self.rows)
             for index in range(len(self.columns))
@@ -62,8 +62,8 @@ class Table:
         writer.writerow(
             [
                 header
-                for (_, label), both in zip(self.columns, labelled, strict=False)
-                for header in ([label, coded(label)] if both else [label])
+                for (key, label), both in zip(self.columns, labelled, strict=False)
+                for header in ([label, coded(key, label)] if both else [label])
             ]
         )
         for row in self.rows:

@@ -58,6 +58,10 @@ def scripted_request(registry):
 
 def seed_city(people, factories, as_request, slug="vilnius", min_group_size=None):
     settings = {} if min_group_size is None else {"analytics.min_group_size": min_group_size}
+    settings["categories"] = [
+        {"slug": "science", "names": {"en": "Science", "lt": "Mokslas"}},
+        {"slug": "arts", "names": {"en": "Arts", "lt": "Menai"}},
+    ]
     # Only the core: plugins' own reactions (badges, playlists) would blur the hand counts.
     city = factories.tenant(slug, settings=settings, plugins=[])
     org_a, org_b = people.organisation(city, "Makers"), people.organisation(city, "Astronomers")

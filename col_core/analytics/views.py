@@ -90,10 +90,13 @@ def csv_response(request, tables, key: str, filename: str) -> Response:
     if table is None:
         raise HTTPNotFound()
     translate = request.localizer.translate
-    body = table.as_csv(
-        lambda k: translate(_("fewer than ${k}", mapping={"k": k})),
-        lambda label: translate(_("${column} (ISO)", mapping={"column": label})),
-    )
+
+    def coded(key: str, label: str) -> str:
+        # Months are coded as ISO writes them; categories by their slug in the city's settings.
+        header = _("${column} (ISO)") if key == "month" else _("${column} (code)")
+        return translate(header, mapping={"column": label})
+
+    body = table.as_csv(lambda k: translate(_("fewer than ${k}", mapping={"k": k})), coded)
     return Response(
         body,
         content_type="text/csv",

@@ -45,6 +45,7 @@ def test_city_dashboard_json_has_the_hand_counted_figures(seeded, people, openap
     assert rows_by_first(payload, "categories") == {
         "arts": {
             "category": "arts",
+            "category_label": "Arts",
             "activities": 1,
             "joins": 2,
             "completions": {"fewer_than": 2},
@@ -52,6 +53,7 @@ def test_city_dashboard_json_has_the_hand_counted_figures(seeded, people, openap
         },
         "science": {
             "category": "science",
+            "category_label": "Science",
             "activities": 2,
             "joins": 7,
             "completions": 3,
@@ -117,7 +119,7 @@ def test_city_dashboard_page_shows_charts_with_data_tables(seeded, people):
     page = people.client(seeded.city, seeded.admin).get("/analytics")
     html = page.text
     assert html.count("<svg") >= 4 and 'role="img"' in html
-    assert 'id="data-categories"' in html and '<th scope="row">science</th>' in html
+    assert 'id="data-categories"' in html and '<th scope="row">Science</th>' in html
     assert 'id="analytics-map"' in html and "leaflet.js" in html
     assert "headline.csv" in html
 
@@ -129,9 +131,9 @@ def test_csv_export_has_translated_headers_and_the_same_figures(seeded, people):
     assert 'filename="vilnius-categories.csv"' in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.text)))
     assert rows == [
-        ["Category", "Activities", "Joins", "Completions", "Average rating"],
-        ["arts", "1", "2", "fewer than 2", "fewer than 2"],
-        ["science", "2", "7", "3", "fewer than 2"],
+        ["Category", "Category (code)", "Activities", "Joins", "Completions", "Average rating"],
+        ["Arts", "arts", "1", "2", "fewer than 2", "fewer than 2"],
+        ["Science", "science", "2", "7", "3", "fewer than 2"],
     ]
     admin.get("/analytics/nothing.csv", status=404)
 
@@ -186,3 +188,12 @@ def test_demo_history_fills_the_dashboard_of_a_city(seeded_k5, people, as_reques
     months = table(payload, "months")["rows"]
     assert sum(isinstance(row["joins"], int) for row in months) >= 6
     assert any(isinstance(row["joins"], int) for row in table(payload, "map")["rows"])
+
+
+def test_categories_are_named_in_the_readers_language(seeded, people):
+    admin = people.client(seeded.city, seeded.admin)
+    page = admin.get("/analytics", headers={"Accept-Language": "lt"}).text
+    assert '<th scope="row">Mokslas</th>' in page and '<th scope="row">Menai</th>' in page
+    rows = list(csv.reader(io.StringIO(admin.get("/analytics/categories.csv?lang=lt").text)))
+    assert rows[0][:2] == ["Kategorija", "Kategorija (kodas)"]
+    assert ["Menai", "arts"] == rows[1][:2]

@@ -26,11 +26,11 @@ def test_small_groups_are_suppressed_in_json(seeded_k5, people):
 def test_small_groups_are_suppressed_on_the_page_and_in_csv(seeded_k5, people):
     admin = people.client(seeded_k5.city, seeded_k5.admin)
     html = admin.get("/analytics").text
-    arts = html[html.index('<th scope="row">arts</th>') :]
+    arts = html[html.index('<th scope="row">Arts</th>') :]
     arts = arts[: arts.index("</tr>")]
     assert arts.count("fewer than 5") == 3 and ">2<" not in arts
     rows = list(csv.reader(io.StringIO(admin.get("/analytics/categories.csv").text)))
-    assert rows[1] == ["arts", "1", "fewer than 5", "fewer than 5", "fewer than 5"]
+    assert rows[1] == ["Arts", "arts", "1", "fewer than 5", "fewer than 5", "fewer than 5"]
     ages = list(csv.reader(io.StringIO(admin.get("/analytics/ages.csv").text)))
     assert ["20 to 24", "fewer than 5"] in ages
 

@@ -77,7 +77,9 @@ def test_csv_words_suppressed_figures_and_defuses_formulas():
         [("name", "Name"), ("n", "Count")],
         [['=HYPERLINK("x")', 7], ["small", Suppressed(5)]],
     )
-    assert table.as_csv(lambda k: f"fewer than {k}", "{} code".format).splitlines() == [
+    assert table.as_csv(
+        lambda k: f"fewer than {k}", lambda key, label: f"{label} code"
+    ).splitlines() == [
         "Name,Count",
         '"\'=HYPERLINK(""x"")",7',
         "small,fewer than 5",
@@ -93,7 +95,9 @@ def test_labelled_cells_export_their_label_and_their_machine_value():
         [[Labelled("2026-11", "November 2026"), 7]],
         chart="line",
     )
-    assert table.as_csv(lambda k: f"fewer than {k}", "{} (ISO)".format).splitlines() == [
+    assert table.as_csv(
+        lambda k: f"fewer than {k}", lambda key, label: f"{label} (ISO)"
+    ).splitlines() == [
         "Month,Month (ISO),Joins",
         "November 2026,2026-11,7",
     ]
