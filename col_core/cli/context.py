@@ -28,10 +28,9 @@ class AppContext:
     def serve_on(self, port: int) -> None:
         """Without a configured ``col.public_url``, links point at the local server on ``port``
         (the demo's cities at ``http://<slug>.<base domain>:<port>/``)."""
-        ini = self.ini_settings()
-        if not (os.environ.get("COL_PUBLIC_URL") or ini.get("col.public_url")):
-            base_domain = os.environ.get("COL_BASE_DOMAIN") or ini.get("col.base_domain")
-            self.serving_url = f"http://{base_domain or 'localhost'}:{port}"
+        merged = col_settings.merge(self.ini_settings())
+        if not merged["col.public_url"]:
+            self.serving_url = f"http://{merged['col.base_domain'] or 'localhost'}:{port}"
             self.overrides["col.public_url"] = self.serving_url
 
     def served(self):
