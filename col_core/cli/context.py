@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
 import click
 from pyramid.paster import get_appsettings, setup_logging
 
+from col_core import settings as col_settings
 from col_core.app import make_config
+from col_core.cli import address
 from col_core.db import make_engine
 from col_core.scripting import scripted_request
 from col_core.settings import SettingsError
@@ -19,14 +22,34 @@ class AppContext:
         self.config_path = config_path
         self._config = None
         self.overrides: dict[str, str] = {}
+        # The address of `col demo`/`col serve` when it comes from their --port, else "".
+        self.serving_url = ""
 
     def serve_on(self, port: int) -> None:
         """Without a configured ``col.public_url``, links point at the local server on ``port``
         (the demo's cities at ``http://<slug>.<base domain>:<port>/``)."""
-        ini = self.ini_settings()
-        if not (os.environ.get("COL_PUBLIC_URL") or ini.get("col.public_url")):
-            base_domain = os.environ.get("COL_BASE_DOMAIN") or ini.get("col.base_domain")
-            self.overrides["col.public_url"] = f"http://{base_domain or 'localhost'}:{port}"
+        merged = col_settings.merge(self.ini_settings())
+        if not merged["col.public_url"]:
+            self.serving_url = f"http://{merged['col.base_domain'] or 'localhost'}:{port}"
+            self.overrides["col.public_url"] = self.serving_url
+
+    def served(self):
+        """``with app.served():`` other commands on this configuration use the server's
+        address while the block runs (:mod:`col_core.cli.address`); nothing when the address
+        is configured."""
+        if not self.serving_url:
+            return contextlib.nullcontext()
+        return address.recorded(
+            self.data_dir(), self.serving_url, self.settings["col.database_url"]
+        )
+
+    def _beside_a_server(self, ini: dict) -> dict[str, str]:
+        """The public URL of a server running on this configuration, when none is configured."""
+        merged = col_settings.merge(ini)
+        if self.overrides.get("col.public_url") or merged["col.public_url"]:
+            return {}
+        url = address.serving_url(merged["col.data_dir"], merged["col.database_url"])
+        return {"col.public_url": url} if url else {}
 
     def ini_settings(self) -> dict:
         if not self.config_path:
@@ -40,7 +63,9 @@ class AppContext:
     def config(self):
         if self._config is None:
             try:
-                self._config = make_config(None, **{**self.ini_settings(), **self.overrides})
+                ini = self.ini_settings()
+                found = self._beside_a_server(ini)
+                self._config = make_config(None, **{**ini, **found, **self.overrides})
             except SettingsError as error:
                 raise click.ClickException(str(error)) from error
             self._config.commit()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import signal
+import sys
+import threading
 from pathlib import Path
 
 import click
@@ -95,14 +98,24 @@ def demo_server(wsgi_app, host: str, port: int):
     )
 
 
+def _stop_on_sigterm() -> None:
+    """``kill`` stops the server as Ctrl+C does, so its address record is removed."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
+
+
 def run_server(app: AppContext, host: str, port: int) -> None:
-    """Serve, with worker threads running the background jobs in the same process."""
+    """Serve, with worker threads running the background jobs in the same process; while it
+    serves, commands beside it print links on its port (``app.served``)."""
     from col_core.jobs.worker import InProcessWorker
 
     runner = app.registry["col.jobs"]
+    server = demo_server(app.wsgi_app(), host, port)  # refuses a port in use before recording
     worker = None if runner.huey.immediate else InProcessWorker(runner).start()
     try:
-        demo_server(app.wsgi_app(), host, port).run()
+        with app.served():
+            _stop_on_sigterm()
+            server.run()
     finally:
         if worker is not None:
             worker.stop()

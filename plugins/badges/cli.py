@@ -38,7 +38,7 @@ def badges():
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @pass_app
 def classes(app: AppContext, slug: str, as_json: bool) -> None:
-    """List the city's badge classes."""
+    """List the city's badge classes, with their public URLs."""
     tenant = app.tenant(slug)
     with app.request(tenant) as request:
         rows = request.dbsession.scalars(select(BadgeClass).order_by(BadgeClass.id)).all()
@@ -60,7 +60,8 @@ def classes(app: AppContext, slug: str, as_json: bool) -> None:
         click.echo(f"{slug} has no badge classes yet.")
     for row in listing:
         click.echo(
-            f"{row['id']:>5}  {row['name'][:40]:<40}  {row['issuer'][:30]:<30}  {row['subject']}"
+            f"{row['id']:>5}  {row['name'][:40]:<40}  {row['issuer'][:30]:<30}  "
+            f"{row['subject']:<14}  {row['url']}"
         )
 
 

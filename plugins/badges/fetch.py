@@ -4,19 +4,27 @@ Anyone can make the server fetch a URL (the verification page, wallet imports), 
 bounded: http(s) only, a timeout, a size limit, and no private, loopback or link-local addresses
 (the core's guard, ``col_core.outbound``, checked again on every redirect) unless
 ``badges.fetch_private`` allows them (tests, intranets).
+
+Badge documents of this deployment's own cities are not fetched at all: the app answers them in
+the process (``col_core.outbound.own_response``), so the platform verifies the badges it issued
+(in the demo, on ``http://<city>.localhost:<port>``, a loopback address) without relaxing the
+guard for anyone else's URLs.
 """
 
 from __future__ import annotations
 
 import urllib.error
 import urllib.request
+from urllib.parse import urljoin
 
-from col_core.outbound import OutboundRefused, check_url
+from col_core.outbound import OutboundRefused, check_url, own_response
 from col_core.settings import as_bool
+from plugins.badges.urls import PREFIX
 
 MAX_BYTES = 2 * 1024 * 1024
 TIMEOUT = 10
 ACCEPT = "application/ld+json, application/json;q=0.9, */*;q=0.1"
+MAX_REDIRECTS = 5
 
 
 class FetchRefused(OutboundRefused):
@@ -60,3 +68,27 @@ def make_fetch(settings: dict):
             return response.status, body, response.headers.get("Content-Type", "")
 
     return fetch
+
+
+def make_own_fetch(registry):
+    """:func:`make_fetch` that asks the app itself for URLs of this deployment's badge
+    documents (following its redirects while they stay on its own addresses)."""
+    outside = make_fetch(registry.settings)
+
+    def fetch(url: str):
+        for _hop in range(MAX_REDIRECTS + 1):
+            response = own_response(registry, url, PREFIX + "/", {"Accept": ACCEPT})
+            if response is None:
+                return outside(url)
+            if not (300 <= response.status_int < 400 and response.location):
+                return _answer(url, response)
+            url = urljoin(url, response.location)
+        raise FetchRefused(f"{url}: too many redirects")
+
+    return fetch
+
+
+def _answer(url: str, response):
+    if len(response.body) > MAX_BYTES:
+        raise FetchRefused(f"{url} is larger than {MAX_BYTES} bytes")
+    return response.status_int, response.body, response.headers.get("Content-Type", "")

@@ -7,7 +7,7 @@ import base64
 from sqlalchemy import select
 
 from col_core.db.meta import utcnow
-from plugins.badges.fetch import FetchRefused, make_fetch
+from plugins.badges.fetch import FetchRefused, make_own_fetch
 from plugins.badges.models import ImportedBadge
 from plugins.badges.ob import verify
 from plugins.badges.services import IssueError, _, verified_emails
@@ -18,7 +18,7 @@ MAX_UPLOAD = 5 * 1024 * 1024
 def check(
     request, data: bytes | str, email: str | list[str] | None = None
 ) -> verify.VerificationResult:
-    fetch = make_fetch(request.registry.settings)
+    fetch = make_own_fetch(request.registry)
 
     def guarded(url):
         try:

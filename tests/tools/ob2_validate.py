@@ -11,10 +11,15 @@ The validator fetches the OB 2.0 JSON-LD context over HTTP (through requests ses
 internet we answer that URL from the copy the package bundles, by mounting a transport adapter
 on every requests Session; every other URL (our test server on 127.0.0.1) goes over the real
 network stack.
+
+Names under ``localhost`` (the demo's ``http://vilnius.localhost:6543``) resolve to the loopback
+address, as RFC 6761 (section 6.3) asks and as browsers do; the C library of some machines does
+not, so this runner does it itself.
 """
 
 import json
 import os
+import socket
 import sys
 
 import requests
@@ -53,6 +58,19 @@ def _init(self, *args, **kwargs):
 
 # requests_cache.CachedSession subclasses Session, so this covers the validator's sessions too.
 requests.Session.__init__ = _init
+
+
+_getaddrinfo = socket.getaddrinfo
+
+
+def _loopback_localhost(host, *args, **kwargs):
+    name = host.decode() if isinstance(host, bytes) else host
+    if isinstance(name, str) and name.lower().rstrip(".").endswith(".localhost"):
+        host = "127.0.0.1"
+    return _getaddrinfo(host, *args, **kwargs)
+
+
+socket.getaddrinfo = _loopback_localhost
 
 
 def main():
