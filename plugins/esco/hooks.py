@@ -12,6 +12,7 @@ from pyramid.renderers import render
 from col_core.hookspecs import NavItem, Section, hookimpl
 
 _ = TranslationStringFactory("col_esco")
+SUGGESTIONS = 3  # activities suggested from a learner's skills
 
 
 @hookimpl
@@ -44,6 +45,30 @@ def col_profile_sections(request, user) -> list[Section]:
     html = render("plugins.esco:templates/_profile.jinja2", {"groups": groups}, request=request)
     return [
         Section(request.localizer.translate(_("Skills")), Markup(html), order=40, id="esco-skills")
+    ]
+
+
+@hookimpl
+def col_map_suggestions(request, user) -> list:
+    """Activities that build on the skills of the learner's badges (the map's "For you")."""
+    from plugins.esco.interfaces import ILearnerSkills
+    from plugins.esco.texts import preferred_labels
+    from plugins.esco.views import user_language
+    from plugins.map.hookspecs import Suggestion
+
+    found = request.find_service(ILearnerSkills).building_on(user.id, limit=SUGGESTIONS)
+    labels = preferred_labels(request.dbsession, {uri for _, uri in found}, user_language(request))
+    return [
+        Suggestion(
+            activity_id,
+            request.localizer.translate(
+                _(
+                    "Builds on “${skill}”, a skill from your badges",
+                    mapping={"skill": labels.get(uri, uri)},
+                )
+            ),
+        )
+        for activity_id, uri in found
     ]
 
 

@@ -98,6 +98,10 @@ class ILearnerSkills(Interface):
     def skills(user_id):
         """The learner's skill URIs (a set)."""
 
+    def building_on(user_id, limit):
+        """Up to ``limit`` discoverable activities of the city, not joined by the learner,
+        tagged with a skill the learner has: ``[(activity_id, skill_uri)]``, soonest first."""
+
     def profile(user_id, language):
         """The learner's skills grouped by ESCO hierarchy: a list of ``ProfileGroup``
         (title, uris, labels): transversal, digital, language and green skills, then one

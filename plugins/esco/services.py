@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 
 import orjson
 from pyramid.i18n import TranslationStringFactory
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from zope.interface import implementer
 
-from col_core.activities.models import Activity, ActivitySkill
+from col_core.activities.models import Activity, ActivitySkill, Participation
 from col_core.tenancy.scoping import cross_tenant
 from plugins.esco.folding import fold
 from plugins.esco.interfaces import (
@@ -286,6 +286,24 @@ class LearnerSkills:
                 select(LearnerSkill.concept_uri).where(LearnerSkill.user_id == user_id)
             )
         )
+
+    def building_on(self, user_id, limit):
+        joined = select(Participation.activity_id).where(
+            Participation.user_id == user_id, Participation.status == "joined"
+        )
+        rows = self.session.execute(
+            select(ActivitySkill.activity_id, func.min(ActivitySkill.concept_uri))
+            .join(Activity, Activity.id == ActivitySkill.activity_id)
+            .where(
+                ActivitySkill.concept_uri.in_(self.skills(user_id)),
+                Activity.is_discoverable,
+                Activity.id.not_in(joined),
+            )
+            .group_by(ActivitySkill.activity_id, Activity.starts_at)
+            .order_by(Activity.starts_at, ActivitySkill.activity_id)
+            .limit(limit)
+        )
+        return [(activity_id, uri) for activity_id, uri in rows]
 
     def profile(self, user_id, language):
         uris = sorted(self.skills(user_id))

@@ -1,4 +1,5 @@
-"""The hook the map plugin adds: other plugins offer groups of activities to show on the map.
+"""The hooks the map plugin adds: other plugins offer groups of activities to show on the map,
+and suggestions for a learner's home page ("For you").
 
 Declared only where the map plugin is installed (``col_core.plugins`` adds every plugin's
 ``hookspecs`` module); docs/map.md documents it.
@@ -29,4 +30,24 @@ def col_map_group(request, group: str) -> MapGroup | None:
     show only the group's activities.  Answer only for your own kind and only when the person
     asking may see the group in this city; otherwise return None, which the caller turns into
     a 404.  The first answer wins.
+    """
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """An activity to suggest to one learner, and why (see ``col_map_suggestions``)."""
+
+    activity_id: int
+    reason: str  # translated, in words the learner recognises: "Next in your playlist “Bikes”"
+
+
+@hookspec
+def col_map_suggestions(request, user) -> list[Suggestion]:
+    """Activities of this city to suggest to ``user`` on the home page's "For you", each with
+    the reason in words.
+
+    Suggest from what your plugin knows about the learner (their playlists in progress, the
+    skills of their badges, ...), best first, a few at most.  The map plugin drops what the
+    learner cannot see, has joined already, or has ended, and shows each activity once, with the
+    first reason offered for it.
     """

@@ -10,6 +10,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
+from babel.numbers import format_decimal
 from pyramid.i18n import TranslationStringFactory
 from sqlalchemy import func, select
 
@@ -21,6 +22,10 @@ from col_core.web.public import document_url
 
 _ = TranslationStringFactory("col_map")
 SOON = dt.timedelta(days=7)
+SURPRISE_WINDOW = dt.timedelta(days=14)
+SURPRISE_POOL = 60  # upcoming activities to pick a surprise from
+SURPRISE_KM = 10  # "near" the learner, when their browser tells where they are
+FOR_YOU = 6  # suggestions on the home page
 
 
 @dataclass
@@ -54,7 +59,72 @@ def happening_soon(request, near=None, limit=5) -> list[Pick]:
     return [_pick(request, hit.document, reason) for hit in results.hits]
 
 
-def surprise(request, rng=random) -> Pick | None:
+def surprise(request, user=None, near=None, rng=random) -> Pick | None:
+    """One activity to try, and why: something coming up in the next two weeks (near the
+    learner when their browser says where they are), not joined yet, preferably in a category
+    the learner has never joined; else any upcoming activity, at random."""
+    joined = _joined_categories(request, user)
+    nearby = _coming_up(request, near) if near else []
+    candidates = [
+        hit for hit in nearby or _coming_up(request, None) if hit.document.key not in joined
+    ]
+    if not candidates:
+        return _any_upcoming(request, rng)
+    usual = set(joined.values())
+    different = [hit for hit in candidates if hit.document.category not in usual]
+    hit = rng.choice(different or candidates)
+    reason = _surprise_reason(request, hit, new_category=bool(usual and different))
+    return _pick(request, hit.document, reason)
+
+
+def _coming_up(request, near) -> list:
+    now = dt.datetime.now(dt.UTC)
+    query = SearchQuery(
+        kinds=("activity",),
+        date_from=now,
+        date_to=now + SURPRISE_WINDOW,
+        sort="date",
+        limit=SURPRISE_POOL,
+        facets=False,
+        near=near,
+        within_km=SURPRISE_KM if near else None,
+    )
+    return request.find_service(ISearchService).search(query).hits
+
+
+def _joined_categories(request, user) -> dict[str, str]:
+    """{activity key: its category} of what ``user`` joined (nothing for a visitor)."""
+    if user is None:
+        return {}
+    rows = request.dbsession.execute(
+        select(Activity.id, Activity.category)
+        .join(Participation, Participation.activity_id == Activity.id)
+        .where(Participation.user_id == user.id, Participation.status == "joined")
+    )
+    return {str(activity_id): category for activity_id, category in rows}
+
+
+def _surprise_reason(request, hit, new_category: bool) -> str:
+    translate = request.localizer.translate
+    reasons = [translate(_("Coming up in the next two weeks"))]
+    if hit.distance_km is not None:
+        km = format_decimal(round(hit.distance_km, 1), locale=request.locale_name)
+        reasons.append(translate(_("${km} km from you", mapping={"km": km})))
+    if new_category and hit.document.category:
+        names = category_names(request.tenant, request.locale_name)
+        category = names.get(hit.document.category, hit.document.category)
+        reasons.append(
+            translate(
+                _(
+                    "Something new: you have not joined anything in ${category} yet",
+                    mapping={"category": category},
+                )
+            )
+        )
+    return " · ".join(reasons)
+
+
+def _any_upcoming(request, rng) -> Pick | None:
     """A random upcoming activity: any of them, equally likely."""
     search = request.find_service(ISearchService)
     total = search.search(
@@ -150,16 +220,61 @@ def from_your_interests(request, user, limit=3) -> list[Pick]:
     ]
 
 
+def for_you(request, user, limit=FOR_YOU) -> list[Pick]:
+    """A signed-in learner's suggestions, each once with its reason: what the plugins suggest
+    (the next step of a playlist in progress, activities that build on the skills of their
+    badges), then what people who joined the same activities joined, then their favourite
+    category."""
+    offered = [
+        suggestion
+        for answer in request.hooks.col_map_suggestions(request=request, user=user)
+        for suggestion in answer or ()
+    ]
+    picks = _suggested(request, user, offered)
+    seen = {pick.url for pick in picks}
+    for pick in because_you_joined(request, user) + from_your_interests(request, user):
+        if pick.url not in seen:
+            seen.add(pick.url)
+            picks.append(pick)
+    return picks[:limit]
+
+
+def _suggested(request, user, offered) -> list[Pick]:
+    """The plugins' suggestions that ``user`` may see and has not joined, first reason first."""
+    ids = {suggestion.activity_id for suggestion in offered}
+    if not ids:
+        return []
+    session = request.dbsession
+    activities = {
+        activity.id: activity
+        for activity in session.scalars(
+            select(Activity).where(Activity.id.in_(ids), Activity.is_discoverable)
+        )
+    }
+    joined = set(
+        session.scalars(
+            select(Participation.activity_id).where(
+                Participation.user_id == user.id,
+                Participation.activity_id.in_(ids),
+                Participation.status == "joined",
+            )
+        )
+    )
+    picks: dict[int, Pick] = {}
+    for suggestion in offered:
+        activity = activities.get(suggestion.activity_id)
+        if activity is None or activity.id in joined or activity.id in picks:
+            continue
+        url = request.route_url("activity", id=activity.id)
+        picks[activity.id] = Pick(activity.title, url, activity.starts_at, suggestion.reason)
+    return list(picks.values())
+
+
 def home_picks(request) -> dict:
     user = getattr(request, "user", None)
-    suggested = []
-    if user is not None:
-        suggested = because_you_joined(request, user)
-        seen = {pick.url for pick in suggested}
-        suggested += [pick for pick in from_your_interests(request, user) if pick.url not in seen]
     return {
         "soon": happening_soon(request),
-        "suggested": suggested,
+        "suggested": for_you(request, user) if user is not None else [],
         "surprise_url": request.route_url("map.surprise"),
         # The map asks the browser where the learner is (locate=1), then sorts by distance.
         "near_url": request.route_url(

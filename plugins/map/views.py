@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xstatic.pkg.leaflet
 import xstatic.pkg.leaflet_markercluster
-from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.httpexceptions import HTTPBadRequest, HTTPSeeOther
 from pyramid.i18n import TranslationStringFactory
 from pyramid.view import view_config
 
@@ -155,9 +155,18 @@ def map_page(request):
     }
 
 
-@view_config(route_name="map.surprise", permission="view")
+@view_config(
+    route_name="map.surprise",
+    permission="view",
+    renderer="plugins.map:templates/surprise.jinja2",
+)
 def surprise_me(request):
-    pick = serendipity.surprise(request)
+    """One pick and why; ``near=latitude,longitude`` (from the learner's browser) looks near."""
+    try:
+        near = SearchQuery.from_params({"near": request.GET.get("near", "")}).near
+    except QueryError as error:
+        raise HTTPBadRequest(request.localizer.translate(error.fields["near"])) from error
+    pick = serendipity.surprise(request, getattr(request, "user", None), near)
     if pick is None:
         request.session.flash(
             request.localizer.translate(
@@ -165,4 +174,4 @@ def surprise_me(request):
             )
         )
         return HTTPSeeOther(request.route_url("map"))
-    return HTTPSeeOther(pick.url)
+    return {"pick": pick, "again_url": request.url}

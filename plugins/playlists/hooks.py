@@ -191,6 +191,23 @@ def col_profile_sections(request, user) -> list:
 
 
 @hookimpl
+def col_map_suggestions(request, user) -> list:
+    """The next step of each playlist the learner follows (the map's "For you")."""
+    from plugins.map.hookspecs import Suggestion
+
+    translate = request.localizer.translate
+    return [
+        Suggestion(
+            item.activity_id,
+            translate(
+                _("Next in your playlist “${playlist}”", mapping={"playlist": playlist.title})
+            ),
+        )
+        for playlist, item in request.find_service(IPlaylistProgress).next_steps(user)
+    ]
+
+
+@hookimpl
 def col_dashboard_sections(request, organisation) -> list:
     playlists = request.dbsession.scalars(
         select(Playlist)

@@ -63,6 +63,10 @@ class IPlaylistProgress(Interface):
     def progress(enrolment, now=None):
         """A :class:`plugins.playlists.rules.Progress` for the enrolment."""
 
+    def next_steps(user):
+        """For each playlist ``user`` follows and has not completed, the first open item that
+        they have not done yet: ``[(playlist, item)]``, most recently started first."""
+
     def activity_completed(activity, user):
         """Record the completion in every playlist the user follows that includes the
         activity, then award what is due (exactly once)."""

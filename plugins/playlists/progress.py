@@ -76,6 +76,22 @@ class PlaylistProgress:
             rule_of(enrolment.playlist), {c.item_id for c in enrolment.completions}, now or utcnow()
         )
 
+    def next_steps(self, user):
+        enrolments = self.db.scalars(
+            select(PlaylistEnrolment)
+            .where(PlaylistEnrolment.user_id == user.id, PlaylistEnrolment.completed_at.is_(None))
+            .order_by(PlaylistEnrolment.started_at.desc())
+        )
+        steps = []
+        for enrolment in enrolments:
+            states = self.progress(enrolment).states
+            step = next(
+                (item for item in enrolment.playlist.items if states.get(item.id) == "open"), None
+            )
+            if step is not None:
+                steps.append((enrolment.playlist, step))
+        return steps
+
     def activity_completed(self, activity, user):
         rows = self.db.execute(
             select(PlaylistEnrolment, PlaylistItem)

@@ -230,3 +230,23 @@ def test_dashboard_links_each_activity_to_its_skill_widget(people, city, org, or
         "a", href=lambda h: h and h.endswith(f"/esco/activities/{activity.id}/skills")
     )
     assert link.text == "Idea lab" and "think creatively" in link.parent.text
+
+
+def test_home_suggests_activities_that_build_on_a_learners_skills(people, city, org, loaded):
+    builds = people.activity(city, org, title="Listening circle")
+    tag(loaded, city, "activity", builds.id, LISTEN_ACTIVELY)
+    people.activity(city, org, title="Unrelated")
+    learner = people.user()
+    request = loaded.request(city)
+    request.find_service(ILearnerSkills).record(learner.id, [LISTEN_ACTIVELY], "badge", 1)
+    request.tm.commit()
+    me = people.client(city, learner)
+    page = me.get("/", headers={"Accept-Language": "en"})
+    suggested = [
+        (li.a.text, li.find(class_="muted").text) for li in page.html.select(".for-you li")
+    ]
+    assert suggested == [
+        ("Listening circle", "Builds on “listen actively”, a skill from your badges")
+    ]
+    me.post(f"/activities/{builds.id}/join", status=303)  # joined: no longer a suggestion
+    assert "Listening circle" not in str(me.get("/").html.select(".for-you"))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import random
+
 import icalendar
 
 from col_core.activities.models import Participation
 from col_core.security.models import User
-from plugins.map.serendipity import because_you_joined, from_your_interests
+from plugins.map.serendipity import because_you_joined, from_your_interests, surprise
 
 
 def test_map_page_lists_activities_and_serves_leaflet(testapp, factories, activities):
@@ -55,11 +57,53 @@ def test_navigation_has_the_map(testapp, factories):
     assert page.html.find("nav").find("a", href="http://vilnius.example.test/map/")
 
 
-def test_surprise_me_opens_an_upcoming_activity(testapp, factories, activities):
+def test_surprise_me_shows_an_upcoming_activity_and_why(testapp, factories, activities):
     city = factories.tenant("vilnius")
     made = activities(city, title="Dance workshop")
-    response = testapp.for_tenant(city).get("/map/surprise", status=303)
-    assert response.location == f"http://vilnius.example.test/activities/{made.id}"
+    page = testapp.for_tenant(city).get("/map/surprise")
+    assert page.html.find("a", string="Dance workshop")["href"] == (
+        f"http://vilnius.example.test/activities/{made.id}"
+    )
+    assert page.html.find(id="surprise-reason").text == "Coming up in the next two weeks"
+    assert page.html.find("a", string="Another surprise")["href"].endswith("/map/surprise")
+
+
+def test_surprise_me_near_the_learner_says_how_far(testapp, factories, activities):
+    city = factories.tenant("vilnius")
+    activities(city, title="Dance workshop", lat=54.70, lon=25.28)
+    page = testapp.for_tenant(city).get("/map/surprise", {"near": "54.69,25.28"})
+    assert page.html.find(id="surprise-reason").text == (
+        "Coming up in the next two weeks · 1.1 km from you"
+    )
+
+
+def test_surprise_me_refuses_a_bad_point_in_words(testapp, factories):
+    city = factories.tenant("vilnius")
+    page = testapp.for_tenant(city).get("/map/surprise", {"near": "95,10"}, status=400)
+    assert "Latitude must be within ±90 and longitude within ±180." in page.text
+
+
+def test_surprise_prefers_what_a_learner_has_never_tried(tenant_request, factories, activities):
+    city = factories.tenant(
+        "vilnius",
+        settings={"categories": [{"slug": "arts"}, {"slug": "tech", "names": {"en": "Tech"}}]},
+    )
+    org = activities.organisation(city)
+    dance = activities(city, org, title="Dance workshop", category="arts")
+    activities(city, org, title="Pottery", category="arts")
+    activities(city, org, title="Robotics", category="tech")
+    me = factories.save(User(email="me@example.org", display_name="Me"))
+    with factories.within(city):
+        factories.save(Participation(activity_id=dance.id, user_id=me.id))
+    with tenant_request(city) as request:
+        picks = [surprise(request, me, rng=random.Random(seed)) for seed in range(8)]
+    assert {(pick.title, pick.reason) for pick in picks} == {
+        (
+            "Robotics",
+            "Coming up in the next two weeks · Something new: you have not joined anything"
+            " in Tech yet",
+        )
+    }
 
 
 def test_surprise_me_with_nothing_to_pick_explains(testapp, factories):

@@ -252,3 +252,20 @@ def test_without_badges_the_page_lists_none(world, city, factories, make_playlis
     factories.save(city)
     page = world.client(city).get(f"/playlists/{playlist}")
     assert page.html.find(id="badges-title") is None
+
+
+def test_home_suggests_the_next_step_of_a_playlist_in_progress(
+    world, city, make_playlist, activities, learner, complete
+):
+    playlist = make_playlist(activities[:3], title="Robotics pathway")
+    me = world.client(city, learner)
+    me.post(f"/api/v1/playlists/{playlist}/enrolment", status=201)
+    complete(activities[0], learner)
+    suggested = me.get("/").html.select("#happening-soon .for-you li")
+    assert [(li.a.text, li.find(class_="muted").text) for li in suggested][0] == (
+        "Workshop",
+        "Next in your playlist “Robotics pathway”",
+    )
+    complete(activities[1], learner)
+    complete(activities[2], learner)  # the playlist is done: nothing more to suggest from it
+    assert "Next in your playlist" not in me.get("/").text
