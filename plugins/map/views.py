@@ -37,7 +37,7 @@ def map_settings(request) -> dict:
 # it writes keep them.
 CARRIED = ("skill", "max_price", "km", "past", "exact")
 # What the page adds to the search parameters: never a filter of its own.
-PAGE_PARAMETERS = ("lang", "at", "locate", "group")
+PAGE_PARAMETERS = ("lang", "at", "locate", "group", "view")
 
 
 def _without(request, *names) -> str:
@@ -129,6 +129,8 @@ def map_page(request):
         },
         "unlocated_url": request.route_url("api.get.activities.unlocated"),
         "map": map_settings(request),
+        # Phones switch between the map (the list follows it) and the list alone.
+        "view": "list" if request.GET.get("view") == "list" else "map",
         "accessibility": {
             key: request.localizer.translate(label) for key, label in ACCESSIBILITY.items()
         },

@@ -133,3 +133,34 @@ def test_the_keyboard_skips_the_map_or_stays_on_a_marker(server, chromium, city)
     marker.focus()
     page.wait_for_timeout(1500)  # longer than a pan and the refresh that follows it
     assert page.evaluate("document.activeElement.title") == "Robotics lab"
+
+
+def test_phones_switch_between_the_map_and_the_list(server, chromium, city):
+    page = offline_page(chromium.new_context(viewport={"width": 390, "height": 844}), server)
+    page.goto(f"{server}/t/vilnius/map/")
+    expect(page.locator("#results li")).to_have_count(13)
+    page.get_by_role("button", name="List").click()
+    expect(page.get_by_role("button", name="List")).to_have_attribute("aria-pressed", "true")
+    assert not page.locator("#map").is_visible() or page.locator("#map").bounding_box()["x"] < 0
+    assert page.evaluate("document.getElementById('map').inert")
+    # The list is in the first screen, and still shows the map's area: the same 13 activities.
+    assert page.locator("#results-title").bounding_box()["y"] < 844 / 2
+    expect(page.locator("#results li")).to_have_count(13)
+    assert "view=list" in page.url
+    # The address keeps the choice: a reload (or a shared link) opens on the list.
+    page.reload()
+    expect(page.locator("#results li")).to_have_count(13)
+    assert page.evaluate("document.getElementById('map').inert")
+    page.get_by_role("button", name="Map").click()
+    assert page.locator("#map").bounding_box()["x"] >= 0
+    assert not page.evaluate("document.getElementById('map').inert")
+    assert "view=list" not in page.url
+
+
+def test_wide_screens_show_the_map_and_the_list_side_by_side(server, chromium, city):
+    page = offline_page(chromium.new_context(viewport={"width": 1280, "height": 800}), server)
+    page.goto(f"{server}/t/vilnius/map/?view=list")
+    expect(page.locator("#map.leaflet-container")).to_have_count(1)
+    assert not page.locator("#view-switch").is_visible()
+    assert page.locator("#map").bounding_box()["x"] >= 0
+    assert not page.evaluate("document.getElementById('map').inert")

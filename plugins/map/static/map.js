@@ -17,6 +17,8 @@
   var announce = document.getElementById("results-announce");
   var title = document.getElementById("results-title");
   var nearStatus = document.getElementById("near-me-status");
+  var layout = el.parentNode;
+  var viewSwitch = document.getElementById("view-switch");
   var params = new URLSearchParams(window.location.search);
   var at = (params.get("at") || "").split(",").map(Number);
   var cityCenter = el.dataset.center.split(",").map(Number);
@@ -142,6 +144,7 @@
     shared.set("at", [c.lat.toFixed(5), c.lng.toFixed(5), map.getZoom()].join(","));
     var lang = params.get("lang");
     if (lang) { shared.set("lang", lang); }
+    if (layout.dataset.view === "list") { shared.set("view", "list"); }
     history.replaceState(null, "", "?" + shared.toString());
     field("at").value = shared.get("at");
     // The calendar feed follows the same filters (not the view: a calendar has no viewport).
@@ -175,6 +178,33 @@
       showEmpty(onMap + online === 0);
     }).catch(function (error) { if (error.name !== "AbortError") { status.textContent = ""; } });
   }
+
+  // Phones: Map | List.  The list view keeps the map's size out of sight (so the list still
+  // follows the map's area) and makes it inert; wide screens show both side by side.
+  var phone = window.matchMedia("(max-width: 59.99rem)");
+  function showView(view) {
+    layout.dataset.view = view;
+    el.inert = view === "list" && phone.matches;
+    viewSwitch.querySelectorAll("button").forEach(function (button) {
+      button.setAttribute("aria-pressed", String(button.dataset.view === view));
+    });
+    if (view === "map") { map.invalidateSize(); }
+  }
+  viewSwitch.hidden = false;
+  showView(layout.dataset.view);
+  phone.addEventListener("change", function () { showView(layout.dataset.view); });
+  viewSwitch.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-view]");
+    if (!button) { return; }
+    showView(button.dataset.view);
+    var address = new URL(window.location.href);
+    if (button.dataset.view === "list") {
+      address.searchParams.set("view", "list");
+    } else {
+      address.searchParams.delete("view");
+    }
+    history.replaceState(null, "", address.toString());
+  });
 
   map.on("moveend", refresh);
   form.addEventListener("change", function (event) {
