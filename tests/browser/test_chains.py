@@ -81,6 +81,16 @@ class Phone:
         expect(item).to_be_visible()
         self.click(item.get_by_role("button", name="Open"))
 
+    def menu(self, name: str):
+        """Through the header's menu (of the page open, else the city's home page)."""
+        page = self.page if self.page.url.startswith(self.base) else self.open("/")
+        page.locator("details.site-menu > summary").click()
+        self.click(page.locator("nav.main-nav").get_by_role("link", name=name, exact=True))
+        return page
+
+    def wallet(self):
+        return self.menu("My badges")
+
     def wide(self) -> bool:
         return self.page.evaluate("document.documentElement.scrollWidth") > PHONE["width"]
 
@@ -100,8 +110,10 @@ def phones(chromium, live_server, badges, people):  # noqa: F811
     assert [p for phone in made for p in phone.problems] == []
 
 
-def skills_on_profile(phone: Phone, user) -> list[str]:
-    page = phone.open(f"/people/{user.id}")
+def skills_on_profile(phone: Phone) -> list[str]:
+    """The skills on the learner's profile, reached from their account page."""
+    page = phone.menu("Your account")
+    phone.click(page.get_by_role("link", name="See your profile"))
     return sorted(page.locator("ul.esco-profile li a").all_inner_texts())
 
 
@@ -140,7 +152,8 @@ def test_a_learner_checks_in_with_the_qr_link_and_finds_the_badge_and_its_skills
     expect(page.locator("body")).to_contain_text("You have joined")
 
     # The organiser shows the session's QR code; its link is what the code encodes.
-    page = staff.open(f"/activities/{activity.id}/participants")
+    page = staff.open(f"/activities/{activity.id}")
+    staff.click(page.get_by_role("link", name=re.compile(r"^Participants")))
     staff.click(page.locator("main ul li a").first)
     expect(page.locator("figure.qr svg")).to_be_visible()
     check_in = page.get_by_role("link", name="Check-in link").get_attribute("href")
@@ -150,9 +163,9 @@ def test_a_learner_checks_in_with_the_qr_link_and_finds_the_badge_and_its_skills
     ona.page.goto(check_in)
     ona.click(ona.page.get_by_role("button", name="Check me in"))
     expect(ona.page.locator("[role=status]")).to_have_text("You are checked in. Enjoy the session!")
-    page = ona.open("/badges/wallet")
+    page = ona.wallet()
     expect(page.locator("main .card-list").first).to_contain_text("Bike repair café")
-    assert skills_on_profile(ona, learner) == ["listen actively"]
+    assert skills_on_profile(ona) == ["listen actively"]
     assert any("Bike repair café" in m["Subject"] for m in mails_to(outbox, learner))
     assert not ona.wide() and not staff.wide()
 
@@ -180,7 +193,8 @@ def test_evidence_is_sent_back_improved_and_approved_by_a_peer_and_an_organiser(
     ana, ben, org = phones(learner, peer, organiser)
 
     # The learner finds the evidence form from the badge's page.
-    page = ana.open(f"/badges/classes/{class_id}")
+    page = ana.menu("Badges")
+    ana.click(page.locator("main").get_by_role("link", name="Puncture fixer"))
     ana.click(page.get_by_role("link", name="Send evidence"))
     page.get_by_label("What did you do?").fill("I fixed my front tyre.")
     ana.click(page.get_by_role("button", name="Send for review"))
@@ -211,7 +225,8 @@ def test_evidence_is_sent_back_improved_and_approved_by_a_peer_and_an_organiser(
         reviewer.click(reviewer.page.get_by_role("button", name="Approve"))
 
     # The learner is told in the site and by e-mail, and holds the badge.
-    page = ana.open("/notifications")
+    page = ana.page
+    ana.click(page.locator("header a.bell"))
     notes = page.locator("ul.notifications")
     expect(notes).to_contain_text(
         "Your evidence for “Fix a puncture” (Puncture fixer) is approved."
@@ -220,7 +235,7 @@ def test_evidence_is_sent_back_improved_and_approved_by_a_peer_and_an_organiser(
     subjects = [m["Subject"] for m in mails_to(outbox, learner)]
     assert "Your new badge: Puncture fixer" in subjects
     assert any("is approved" in s for s in subjects) and any("needs more" in s for s in subjects)
-    page = ana.open("/badges/wallet")
+    page = ana.wallet()
     expect(page.locator("main .card-list").first).to_contain_text("Puncture fixer")
     assert not ana.wide() and not org.wide()
 
@@ -255,7 +270,7 @@ def test_a_claim_codes_qr_image_shows_and_its_link_claims_the_badge(
     ana.click(ana.page.get_by_role("button", name="Claim this badge"))
     assert "/badges/share/" in ana.page.url
     expect(ana.page.locator("h1")).to_contain_text("Night ride")
-    page = ana.open("/badges/wallet")
+    page = ana.wallet()
     expect(page.locator("main .card-list").first).to_contain_text("Night ride")
     page = org.open(f"/badges/manage/{class_id}/issue")
     expect(page.locator("#codes .card").first).to_contain_text("1/1")
@@ -277,7 +292,7 @@ def test_a_revocation_tells_the_learner_and_takes_the_skills_off_the_profile(
     learner = badges.user("ana@example.org")
     uid = badges.issue(class_id, user=learner)
     org, ana = phones(organiser, learner)
-    assert skills_on_profile(ana, learner) == ["listen actively", "think creatively"]
+    assert skills_on_profile(ana) == ["listen actively", "think creatively"]
 
     page = org.open(f"/badges/manage/{class_id}/issue")
     page.locator(f"#reason-{uid}").fill("The workshop did not take place.")
@@ -286,8 +301,8 @@ def test_a_revocation_tells_the_learner_and_takes_the_skills_off_the_profile(
 
     ana.open_notification("revoked your badge “Good listener”: The workshop did not take place.")
     assert f"/badges/share/{uid}" in ana.page.url
-    assert skills_on_profile(ana, learner) == []
-    page = ana.open("/badges/wallet")
+    assert skills_on_profile(ana) == []
+    page = ana.wallet()
     expect(page.locator("main .card-list").first).to_contain_text("revoked")
     [mail] = [m for m in mails_to(outbox, learner) if "revoked" in m["Subject"]]
     assert mail["Subject"] == "Your badge was revoked: Good listener"
