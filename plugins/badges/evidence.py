@@ -19,6 +19,9 @@ from plugins.badges.models import Assertion, EvidenceReview, EvidenceSubmission
 from plugins.badges.services import IssueError, _
 from plugins.badges.urls import urls_for
 
+# How many of a peer-reviewed badge's holders hear of each submission (its newest holders).
+PEERS_TOLD = 20
+
 
 def submissions(dbsession, badge, user) -> list[EvidenceSubmission]:
     """Every submission of ``user`` for ``badge``, newest first (the history)."""
@@ -72,7 +75,7 @@ def _mapping(submission) -> dict:
 
 def reviewers(dbsession, submission) -> list:
     """Who is told that ``submission`` waits for review: the issuing organisation's members
-    and, for peer review, the badge's holders and whoever reviewed the learner's earlier
+    and, for peer review, the badge's newest holders (``PEERS_TOLD``) and whoever reviewed the learner's earlier
     evidence for the task (so a peer who sent it back hears of the new version).  Anyone
     else who may review a peer's evidence finds it on the review list."""
     badge = submission.badge_class
@@ -89,10 +92,16 @@ def reviewers(dbsession, submission) -> list:
 
 
 def _holders(badge):
-    return select(Assertion.user_id).where(
-        Assertion.badge_class_id == badge.id,
-        Assertion.user_id.is_not(None),
-        Assertion.revoked_at.is_(None),
+    """The newest holders only: a popular badge's every holder would hear of every submission."""
+    return (
+        select(Assertion.user_id)
+        .where(
+            Assertion.badge_class_id == badge.id,
+            Assertion.user_id.is_not(None),
+            Assertion.revoked_at.is_(None),
+        )
+        .order_by(Assertion.id.desc())
+        .limit(PEERS_TOLD)
     )
 
 

@@ -200,3 +200,19 @@ def test_a_revocation_emails_an_address_without_an_account_in_the_citys_language
     )
     assert "The workshop did not take place." in body(message)
     assert f"/badges/share/{uid}" in body(message)
+
+
+def test_only_the_newest_holders_of_a_popular_badge_hear_of_peer_evidence(
+    testapp, badges, monkeypatch
+):
+    monkeypatch.setattr("plugins.badges.evidence.PEERS_TOLD", 2)
+    class_id = badges.badge_class(earning="evidence", review="peer", tasks=TASKS)
+    holders = [badges.user(f"holder{n}@example.org") for n in range(3)]
+    for holder in holders:
+        badges.issue(class_id, user=holder)
+    _send_evidence(_client(testapp, badges, badges.user("ana@example.org")), class_id, "Done")
+    told = [
+        [r.kind for r in rows(badges.factories, badges.tenant, h) if r.kind == "evidence_review"]
+        for h in holders
+    ]
+    assert told == [[], ["evidence_review"], ["evidence_review"]]
