@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 
 import pytest
+import segno
 from playwright.sync_api import expect
 
 from col_core.activities.models import ActivitySkill
@@ -75,7 +76,12 @@ class Phone:
     def open_notification(self, text: str) -> None:
         """Through the bell (in the page's header; the city's home page's when no page is
         open yet): open the newest unread notification that says ``text``."""
-        page = self.page if self.page.url.startswith(self.base) else self.open("/")
+        page = self.page
+        if page.url.startswith(self.base):
+            page.reload()  # the page open was shown before the news
+        else:
+            self.open("/")
+        expect(page.locator("header a.bell .bell-count")).to_be_visible()  # something unread
         self.click(page.locator("header a.bell"))
         item = page.locator("ul.notifications li.unread", has_text=text).first
         expect(item).to_be_visible()
@@ -158,6 +164,10 @@ def test_a_learner_checks_in_with_the_qr_link_and_finds_the_badge_and_its_skills
     expect(page.locator("figure.qr svg")).to_be_visible()
     check_in = page.get_by_role("link", name="Check-in link").get_attribute("href")
     assert "/attend/" in check_in
+    # The code shown is that link's (the same modules as segno draws for it).
+    drawn = segno.make(check_in, error="m").svg_inline(scale=8, border=2)
+    shown = page.locator("figure.qr svg path").get_attribute("d")
+    assert f'd="{shown}"' in drawn
 
     # The learner opens it during the session and checks in: the badge follows at once.
     ona.page.goto(check_in)
