@@ -53,8 +53,8 @@ class Phone:
     """One person's browser on a phone, signed in, reaching only the live server."""
 
     def __init__(self, chromium, server, base: str, client):
-        context = chromium.new_context(viewport=PHONE, locale="en")
-        self.page = offline_page(context, server.origin, client.session_cookie)
+        self.context = chromium.new_context(viewport=PHONE, locale="en")
+        self.page = offline_page(self.context, server.origin, client.session_cookie)
         self.base = base
         self.problems: list[str] = []  # script errors and refusals by the CSP
         self.page.on("pageerror", lambda error: self.problems.append(str(error)))
@@ -113,6 +113,8 @@ def phones(chromium, live_server, badges, people):  # noqa: F811
         return made[-len(users) :]
 
     yield open_phones
+    for phone in made:
+        phone.context.close()  # its open connections would hold the server's shutdown
     assert [p for phone in made for p in phone.problems] == []
 
 
