@@ -13,10 +13,14 @@ from sqlalchemy import select
 from col_core.files.interfaces import IStoredFiles
 from col_core.notifications import INotifications
 from col_core.organisations.models import Membership
+from col_core.security.models import User
 from plugins.badges.interfaces import IBadgeIssuer
-from plugins.badges.models import EvidenceReview, EvidenceSubmission
+from plugins.badges.models import Assertion, EvidenceReview, EvidenceSubmission
 from plugins.badges.services import IssueError, _
 from plugins.badges.urls import urls_for
+
+# How many of a peer-reviewed badge's holders hear of each submission (its newest holders).
+PEERS_TOLD = 20
 
 
 def submissions(dbsession, badge, user) -> list[EvidenceSubmission]:
@@ -55,7 +59,7 @@ def submit(request, badge, user, task: int, *, text="", url="", file=None, publi
     request.dbsession.flush()
     if badge.review == "self":
         _decide(request, submission, "approved")
-    elif badge.review == "organiser":
+    else:
         _tell_reviewers(request, submission)
     return submission
 
@@ -69,26 +73,61 @@ def _mapping(submission) -> dict:
     }
 
 
-def _tell_reviewers(request, submission) -> None:
-    """The issuing organisation's members review it (peers find it on the review list)."""
-    members = request.dbsession.scalars(
-        select(Membership).where(
-            Membership.organisation_id == submission.badge_class.issuer.organisation_id
+def reviewers(dbsession, submission) -> list:
+    """Who is told that ``submission`` waits for review: the issuing organisation's members
+    and, for peer review, the badge's newest holders (``PEERS_TOLD``) and whoever reviewed the learner's earlier
+    evidence for the task (so a peer who sent it back hears of the new version).  Anyone
+    else who may review a peer's evidence finds it on the review list."""
+    badge = submission.badge_class
+    members = select(Membership.user_id).where(
+        Membership.organisation_id == badge.issuer.organisation_id
+    )
+    ids = set(dbsession.scalars(members))
+    if badge.review == "peer":
+        ids |= set(dbsession.scalars(_holders(badge))) | set(
+            dbsession.scalars(_earlier_reviewers(submission))
+        )
+    ids.discard(submission.user_id)
+    return [dbsession.get(User, i) for i in sorted(ids)]
+
+
+def _holders(badge):
+    """The newest holders only: a popular badge's every holder would hear of every submission."""
+    return (
+        select(Assertion.user_id)
+        .where(
+            Assertion.badge_class_id == badge.id,
+            Assertion.user_id.is_not(None),
+            Assertion.revoked_at.is_(None),
+        )
+        .order_by(Assertion.id.desc())
+        .limit(PEERS_TOLD)
+    )
+
+
+def _earlier_reviewers(submission):
+    return (
+        select(EvidenceReview.reviewer_id)
+        .join(EvidenceSubmission)
+        .where(
+            EvidenceSubmission.badge_class_id == submission.badge_class_id,
+            EvidenceSubmission.user_id == submission.user_id,
+            EvidenceSubmission.task == submission.task,
+            EvidenceReview.reviewer_id.is_not(None),
         )
     )
+
+
+def _tell_reviewers(request, submission) -> None:
     notifications = request.find_service(INotifications)
-    url = request.route_url("badges.review", submission=submission.id)
-    for membership in members:
-        notifications.notify(
-            membership.user,
-            "evidence_review",
-            _(
-                "${name} sent evidence for “${task}” of the badge “${badge}”: it waits for "
-                "your review.",
-                mapping=_mapping(submission),
-            ),
-            url=url,
-        )
+    # The review list, at this submission's form (its own address answers only a POST).
+    url = request.route_url("badges.reviews", _anchor=f"review-{submission.id}")
+    message = _(
+        "${name} sent evidence for “${task}” of the badge “${badge}”: it waits for your review.",
+        mapping=_mapping(submission),
+    )
+    for reviewer in reviewers(request.dbsession, submission):
+        notifications.notify(reviewer, "evidence_review", message, url=url)
 
 
 def _tell_learner(request, submission, message) -> None:

@@ -433,9 +433,10 @@ def col_tenant_reseal(table: str, row: dict, old_secret: str, new_secret: str) -
 
 @hookimpl
 def col_badge_revoked(request, assertion) -> None:
-    """The learner is told, with the issuer's reason (an address without an account hears it
-    from the badge's public page, which shows the revocation)."""
+    """The learner is told, with the issuer's reason: in the site and by e-mail; an address
+    without an account gets the e-mail alone, in the city's language."""
     from col_core.notifications import INotifications
+    from plugins.badges.services import mail_address
     from plugins.badges.urls import urls_for
 
     mapping = {
@@ -443,10 +444,12 @@ def col_badge_revoked(request, assertion) -> None:
         "issuer": assertion.issuer.organisation.name,
         "reason": assertion.revocation_reason or "",
     }
-    request.find_service(INotifications).notify(
-        assertion.user,
-        "badge_revoked",
-        _("${issuer} revoked your badge “${badge}”: ${reason}", mapping=mapping),
-        url=urls_for(request).share(assertion.uid),
-        subject=_("Your badge was revoked: ${badge}", mapping=mapping),
-    )
+    message = _("${issuer} revoked your badge “${badge}”: ${reason}", mapping=mapping)
+    subject = _("Your badge was revoked: ${badge}", mapping=mapping)
+    url = urls_for(request).share(assertion.uid)
+    if assertion.user is not None:
+        request.find_service(INotifications).notify(
+            assertion.user, "badge_revoked", message, url=url, subject=subject
+        )
+    elif assertion.recipient_email:
+        mail_address(request, assertion.recipient_email, subject, [message, "", url])

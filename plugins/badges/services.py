@@ -37,6 +37,20 @@ def verified_emails(user) -> list[str]:
     return [ob2.normalise_email(user.email)]
 
 
+def mail_address(request, email: str, subject, lines, localizer=None) -> None:
+    """E-mail an address that has no account (through the ``mail`` job queue) with
+    ``localizer`` or else in the city's language; TranslationStrings among ``lines`` are
+    translated."""
+    if localizer is None:
+        locale = request.tenant.default_locale or "en"
+        directories = request.registry.queryUtility(ITranslationDirectories, default=[])
+        localizer = make_localizer(locale, directories)
+    texts = [
+        localizer.translate(line) if isinstance(line, TranslationString) else line for line in lines
+    ]
+    queue_mail(request, email, localizer.translate(subject), "\n".join(texts))
+
+
 def valid_email(email: str) -> bool:
     local, _sep, domain = email.partition("@")
     return bool(local) and "." in domain and " " not in email and len(email) <= 254
@@ -303,13 +317,9 @@ class BadgeIssuer:
                 _("Keep it in your own badge wallet: create your account with this link."),
                 urls.accept(assertion.accept_token),
             ]
-        localizer = self._localizer(locale)
-        lines = [
-            localizer.translate(line) if isinstance(line, TranslationString) else line
-            for line in (message, *details)
-        ]
-        queue_mail(
-            self.request, assertion.recipient_email, localizer.translate(subject), "\n".join(lines)
+        lines = [message, *details]
+        mail_address(
+            self.request, assertion.recipient_email, subject, lines, self._localizer(locale)
         )
 
     # -- badge classes -------------------------------------------------------------------

@@ -62,13 +62,17 @@ def test_evidence_reaches_reviewers_and_the_decision_reaches_the_learner(
     _send_evidence(ana, class_id, "I fixed it")
     [waiting] = rows(badges.factories, badges.tenant, organiser)
     first = _latest_submission(badges)
-    assert waiting.kind == "evidence_review" and waiting.url.endswith(f"/badges/reviews/{first}")
+    assert waiting.kind == "evidence_review"
+    assert waiting.url.endswith(f"/badges/reviews#review-{first}")  # the list, at its form
     assert (
         bell(org) == 1
         and "Ana sent evidence for “Fix a puncture”" in org.get("/notifications").text
     )
     [to_review] = mail_to(outbox, organiser)
     assert "Bike repair" in to_review["Subject"]
+    opened = _token(org, "/notifications")
+    notification = org.post("/notifications/read", {"csrf_token": opened, "id": str(waiting.id)})
+    assert f'id="review-{first}"' in notification.follow().text  # "Open" leads to the form
 
     _review(org, first, "improve", "Show a photo of the tyre")
     [improve] = rows(badges.factories, badges.tenant, learner)
@@ -139,3 +143,76 @@ def test_a_revocation_tells_the_learner_why(testapp, badges, outbox, registry):
         registry, "lt", "Your badge was revoked: ${badge}", domain="col_badges", badge="Bike repair"
     )
     assert "The workshop did not take place." in body(message)
+
+
+def test_peer_reviewers_hear_of_evidence_and_of_its_new_version(testapp, badges, outbox):
+    """Peer-reviewed evidence reaches the organisation's members, the badge's holders and
+    whoever reviewed the learner's earlier version; not the learner, not everyone."""
+    learner, holder, stranger = (badges.user(f"{n}@example.org") for n in ("ana", "ben", "eve"))
+    organiser = badges.user("org@example.org")
+    badges.member(organiser, role="member")
+    class_id = badges.badge_class(
+        earning="evidence", review="peer", peer_reviews_required=2, tasks=TASKS
+    )
+    badges.issue(class_id, user=holder)
+    ana, ben = _client(testapp, badges, learner), _client(testapp, badges, holder)
+    _send_evidence(ana, class_id, "I fixed it")
+    for person in (organiser, holder):
+        [waiting] = [
+            r for r in rows(badges.factories, badges.tenant, person) if r.kind == "evidence_review"
+        ]
+        assert waiting.url.endswith(f"/badges/reviews#review-{_latest_submission(badges)}")
+        assert "Bike repair" in mail_to(outbox, person)[-1]["Subject"]
+    assert rows(badges.factories, badges.tenant, stranger) == []
+    assert not [
+        r for r in rows(badges.factories, badges.tenant, learner) if r.kind == "evidence_review"
+    ]
+
+    # A stranger may still review from the list; their "improve" brings them the new version.
+    eve = _client(testapp, badges, stranger)
+    _review(eve, _latest_submission(badges), "improve", "Show the tyre")
+    _send_evidence(ana, class_id, "With a photo")
+    [again] = rows(badges.factories, badges.tenant, stranger)
+    assert again.kind == "evidence_review" and bell(eve) == 1
+    assert (
+        len(
+            [
+                r
+                for r in rows(badges.factories, badges.tenant, holder)
+                if r.kind == "evidence_review"
+            ]
+        )
+        == 2
+    )
+    assert bell(ben) >= 2
+
+
+def test_a_revocation_emails_an_address_without_an_account_in_the_citys_language(
+    badges, outbox, registry
+):
+    badges.tenant.default_locale = "lt"
+    badges.factories.save(badges.tenant)
+    uid = badges.issue(badges.badge_class(), email="new@example.org")
+    badges.revoke(uid, "The workshop did not take place.")
+    message = [m for m in outbox.messages() if m["To"] == "new@example.org"][-1]
+    assert message["Subject"] == translated(
+        registry, "lt", "Your badge was revoked: ${badge}", domain="col_badges", badge="Bike repair"
+    )
+    assert "The workshop did not take place." in body(message)
+    assert f"/badges/share/{uid}" in body(message)
+
+
+def test_only_the_newest_holders_of_a_popular_badge_hear_of_peer_evidence(
+    testapp, badges, monkeypatch
+):
+    monkeypatch.setattr("plugins.badges.evidence.PEERS_TOLD", 2)
+    class_id = badges.badge_class(earning="evidence", review="peer", tasks=TASKS)
+    holders = [badges.user(f"holder{n}@example.org") for n in range(3)]
+    for holder in holders:
+        badges.issue(class_id, user=holder)
+    _send_evidence(_client(testapp, badges, badges.user("ana@example.org")), class_id, "Done")
+    told = [
+        [r.kind for r in rows(badges.factories, badges.tenant, h) if r.kind == "evidence_review"]
+        for h in holders
+    ]
+    assert told == [[], ["evidence_review"], ["evidence_review"]]
