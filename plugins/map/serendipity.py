@@ -24,7 +24,7 @@ _ = TranslationStringFactory("col_map")
 SOON = dt.timedelta(days=7)
 SURPRISE_WINDOW = dt.timedelta(days=14)
 SURPRISE_POOL = 60  # upcoming activities to pick a surprise from
-SURPRISE_KM = 10  # "near" the learner, when their browser tells where they are
+NEAR_KM = 10  # "near" the learner, when their browser tells where they are
 FOR_YOU = 6  # suggestions on the home page
 
 
@@ -41,22 +41,28 @@ def _pick(request, document, reason) -> Pick:
 
 
 def happening_soon(request, near=None, limit=5) -> list[Pick]:
+    hits = _coming_up(request, SOON, limit, near)
+    reason = request.localizer.translate(
+        _("Happening soon near you") if near else _("Happening in the next 7 days")
+    )
+    return [_pick(request, hit.document, reason) for hit in hits]
+
+
+def _coming_up(request, within: dt.timedelta, limit: int, near=None) -> list:
+    """The first ``limit`` activities of the next ``within``, soonest first (within
+    ``NEAR_KM`` of ``near`` when given)."""
     now = dt.datetime.now(dt.UTC)
     query = SearchQuery(
         kinds=("activity",),
         date_from=now,
-        date_to=now + SOON,
+        date_to=now + within,
         sort="date",
         limit=limit,
         facets=False,
         near=near,
-        within_km=10 if near else None,
+        within_km=NEAR_KM if near else None,
     )
-    results = request.find_service(ISearchService).search(query)
-    reason = request.localizer.translate(
-        _("Happening soon near you") if near else _("Happening in the next 7 days")
-    )
-    return [_pick(request, hit.document, reason) for hit in results.hits]
+    return request.find_service(ISearchService).search(query).hits
 
 
 def surprise(request, user=None, near=None, rng=random) -> Pick | None:
@@ -64,10 +70,9 @@ def surprise(request, user=None, near=None, rng=random) -> Pick | None:
     learner when their browser says where they are), not joined yet, preferably in a category
     the learner has never joined; else any upcoming activity, at random."""
     joined = _joined_categories(request, user)
-    nearby = _coming_up(request, near) if near else []
-    candidates = [
-        hit for hit in nearby or _coming_up(request, None) if hit.document.key not in joined
-    ]
+    nearby = _coming_up(request, SURPRISE_WINDOW, SURPRISE_POOL, near) if near else []
+    everywhere = nearby or _coming_up(request, SURPRISE_WINDOW, SURPRISE_POOL)
+    candidates = [hit for hit in everywhere if hit.document.key not in joined]
     if not candidates:
         return _any_upcoming(request, rng)
     usual = set(joined.values())
@@ -75,21 +80,6 @@ def surprise(request, user=None, near=None, rng=random) -> Pick | None:
     hit = rng.choice(different or candidates)
     reason = _surprise_reason(request, hit, new_category=bool(usual and different))
     return _pick(request, hit.document, reason)
-
-
-def _coming_up(request, near) -> list:
-    now = dt.datetime.now(dt.UTC)
-    query = SearchQuery(
-        kinds=("activity",),
-        date_from=now,
-        date_to=now + SURPRISE_WINDOW,
-        sort="date",
-        limit=SURPRISE_POOL,
-        facets=False,
-        near=near,
-        within_km=SURPRISE_KM if near else None,
-    )
-    return request.find_service(ISearchService).search(query).hits
 
 
 def _joined_categories(request, user) -> dict[str, str]:
