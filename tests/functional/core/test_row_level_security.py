@@ -119,6 +119,7 @@ def test_the_old_settings_bind_nothing_on_an_unbound_connection(engine, cities):
         connection.rollback()
 
 
+@pytest.mark.smoke
 def test_a_forged_or_replayed_mac_is_refused(engine, cities):
     """Binding to city A needs the key's MAC: a made-up one is refused, and so is a genuine
     one seen in an earlier transaction (it covers that transaction's id)."""
