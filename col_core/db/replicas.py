@@ -26,7 +26,6 @@ import random
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
-
 REPLICA_COOKIE = "col_primary"
 ENGINES = "col.replica_engines"  # registry: the replicas' engines
 ROUTES = "col.replica_routes"  # registry: names of the routes whose GETs may read a replica

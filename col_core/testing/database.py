@@ -48,7 +48,10 @@ class TestDatabase:
             self.admin_url = url
             self.owner_url = url.set(database=self.name).render_as_string(hide_password=False)
             self.url = url.set(
-                database=self.name, username=APP_ROLE, password=APP_PASSWORD, port=app_port or url.port
+                database=self.name,
+                username=APP_ROLE,
+                password=APP_PASSWORD,
+                port=app_port or url.port,
             ).render_as_string(hide_password=False)
             self.role = APP_ROLE
         else:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import UniqueConstraint
 
+from col_core.db.citus import distribution_statements
 from col_core.db.meta import Base
 from col_core.db.migrate import load_models
 from col_core.plugins import configured_registry
@@ -145,3 +146,23 @@ def test_no_global_table_refers_to_a_city_row(tables):
         if key.referred_table.name in city_tables
     )
     assert not wrong
+
+
+def test_the_distribution_commands_cover_every_table_referenced_first(tables):
+    """``col db citus`` (docs/deployment.md): each table once, city tables sharded by
+    tenant_id and co-located, global ones copied to every node, a table after those it
+    refers to."""
+    statements = distribution_statements(Base, Base.metadata)
+    made = {}
+    for position, statement in enumerate(statements[1:]):
+        name = statement.split("'")[1]
+        assert name not in made, name
+        made[name] = position
+        assert ("create_distributed_table" in statement) == tables.get(name, (False,))[0], name
+    assert set(tables) <= set(made)
+    for name, (_owned, table) in tables.items():
+        for key in table.foreign_key_constraints:
+            if key.referred_table.name != name:
+                assert made[key.referred_table.name] < made[name], (name, key.referred_table)
+    distributed = [s for s in statements if "create_distributed_table" in s]
+    assert all("colocate_with" in s for s in distributed[1:])

@@ -63,7 +63,10 @@ def test_the_engine_prepares_nothing_and_transactions_interleave(bouncer, server
             for number in range(20):
                 for connection in (first, second):
                     with connection.begin():
-                        assert connection.execute(text("SELECT :n + 1"), {"n": number}).scalar_one() == number + 1
+                        assert (
+                            connection.execute(text("SELECT :n + 1"), {"n": number}).scalar_one()
+                            == number + 1
+                        )
     finally:
         engine.dispose()
 
