@@ -139,7 +139,6 @@ def streaming_pair() -> Iterator[tuple[Server, Server]]:
     """A primary and its hot standby (streaming replication), started; stopped and removed
     afterwards."""
     bin = postgresql_bin()
-    runner = _as_postgres()
     with owned_folder("col-replica-") as root:
         primary = Server(bin, root / "primary", free_port())
         run(bin / "initdb", "-D", primary.data, "-U", "postgres", "--auth=trust", "--no-sync",
@@ -156,7 +155,7 @@ def streaming_pair() -> Iterator[tuple[Server, Server]]:
             with open(standby.data / "postgresql.conf", "a") as conf:
                 conf.write(f"port = {standby.port}\n")
             standby.start()
-            assert scalar(standby.url, "SELECT pg_is_in_recovery()") is True, runner
+            assert scalar(standby.url, "SELECT pg_is_in_recovery()") is True
             yield primary, standby
         finally:
             standby.stop()

@@ -13,7 +13,7 @@ import os
 import uuid
 
 import pytest
-from sqlalchemy import event, make_url
+from sqlalchemy import event, make_url, text
 
 from col_core.app import make_config
 from col_core.db.replicas import ENGINES, REPLICA_COOKIE
@@ -46,9 +46,13 @@ class Replicated:
 
 
 @pytest.fixture
-def replicated(app_settings, col_workdir):
+def postgresql_pass():
     if not os.environ.get("COL_TEST_DATABASE_URL"):
         pytest.skip("a PostgreSQL test: runs in the suite's PostgreSQL pass")
+
+
+@pytest.fixture
+def replicated(postgresql_pass, app_settings, col_workdir):
     with streaming_pair() as (primary, standby):
         database = TestDatabase(primary.url, col_workdir, configured_registry({}))
         database.create(secret=TEST_SECRET)
@@ -78,16 +82,27 @@ def test_public_reads_come_from_the_replica_and_a_writer_reads_the_primary(repli
     learner = people.user("learner")
     writer = people.client(city, learner)
     caught_up(replicated.primary, replicated.standby)
-    assert scalar(replicated.standby.url, "SELECT pg_is_in_recovery()") is True
+    # The app's replica engine reaches the standby, its own engine the primary.
+    for engine, standby in (
+        (replicated.registry[ENGINES][0], True),
+        (replicated.registry["col.engine"], False),
+    ):
+        with engine.connect() as connection:
+            assert connection.scalar(text("SELECT pg_is_in_recovery()")) is standby
     page = f"/api/v1/activities/{activity.id}"
 
     # A public read (the API's activity, the search, the page itself) is served by the standby,
     # row-level security bound there as on the primary.
     anonymous = people.testapp.for_tenant(city)
-    assert anonymous.get(page).json["title"] == "Replicated lab"
-    assert anonymous.get("/api/v1/search", {"q": "replicated"}).json["total"] == 1
-    assert "Replicated lab" in anonymous.get(f"/activities/{activity.id}").text
-    assert len(replicated.on_replica) > 0
+    for read in (
+        lambda: anonymous.get(page).json["title"] == "Replicated lab",
+        lambda: anonymous.get("/api/v1/search", {"q": "replicated"}).json["total"] == 1,
+        lambda: "Replicated lab" in anonymous.get(f"/activities/{activity.id}").text,
+    ):
+        seen = len(replicated.on_replica)
+        assert read()
+        assert any("col_bind_tenant" in s for s in replicated.on_replica[seen:])
+        assert len(replicated.on_replica) > seen + 1
     # A person's own pages are not declared replica reads: the primary serves them.
     seen = len(replicated.on_replica)
     assert writer.get("/api/v1/me").json["id"] == learner.id
