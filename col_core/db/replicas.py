@@ -15,15 +15,20 @@ writes (a flush, an INSERT, UPDATE or DELETE, ``SELECT ... FOR UPDATE``): from t
 and writes on the primary, in the same transaction as before.  Every other session (commands,
 jobs, the tallies' flushes, factories) uses the primary alone.  Row-level security binds the
 replica's transaction as it binds the primary's (col_core.tenancy.rls: the binding's nonce
-needs no transaction id, which a standby cannot assign).  See docs/deployment.md, section
+needs no transaction id, which a standby cannot assign).  A replica that cannot be reached is
+left out for ``DOWN_SECONDS`` and the request runs again without it.  See docs/deployment.md, section
 "PostgreSQL beyond one server".
 """
 
 from __future__ import annotations
 
+import functools
 import random
+import time
 
-from sqlalchemy import Select
+import zope.interface
+from pyramid_retry import IRetryableError
+from sqlalchemy import Select, event
 from sqlalchemy.orm import Session
 
 REPLICA_COOKIE = "col_primary"
@@ -31,8 +36,12 @@ ENGINES = "col.replica_engines"  # registry: the replicas' engines
 ROUTES = "col.replica_routes"  # registry: names of the routes whose GETs may read a replica
 CHOICE = "col.replica"  # session.info: the replica this request reads from (None: primary)
 WROTE = "col.wrote"  # session.info: the session has written (reads go to the primary)
+DOWN = "col.replicas_down"  # registry: {replica engine: monotonic time it is skipped until}
 SAFE_METHODS = ("GET", "HEAD")
 DEFAULT_STICKINESS = 30
+# A replica that cannot be reached is left out for this long; the request that found it down
+# runs again (pyramid_retry) on another replica or the primary.
+DOWN_SECONDS = 30
 
 
 class RoutingSession(Session):
@@ -73,7 +82,20 @@ def choose(request, route_name: str):
         return None
     if route_name not in request.registry.get(ROUTES, ()):
         return None
-    return random.choice(request.registry[ENGINES])
+    now = time.monotonic()
+    down = request.registry.get(DOWN, {})
+    reachable = [engine for engine in request.registry[ENGINES] if down.get(engine, 0) <= now]
+    return random.choice(reachable) if reachable else None
+
+
+def _replica_failed(registry, context) -> None:
+    """``handle_error`` of a replica's engine: a replica that refuses connections (or drops
+    them) is left out for ``DOWN_SECONDS``, and the request is retried without it."""
+    if context.connection is not None and not context.is_disconnect:
+        return
+    registry.setdefault(DOWN, {})[context.engine] = time.monotonic() + DOWN_SECONDS
+    if context.sqlalchemy_exception is not None:
+        zope.interface.alsoProvides(context.sqlalchemy_exception, IRetryableError)
 
 
 def note_write(session: Session, *args) -> None:
@@ -132,6 +154,10 @@ def includeme(config):
         config.registry[ENGINES] = [
             make_engine(url, rls_secret=settings["col.secret"], **options) for url in urls
         ]
+        for engine in config.registry[ENGINES]:
+            event.listen(
+                engine, "handle_error", functools.partial(_replica_failed, config.registry)
+            )
     listen(Session, "after_flush", note_write)
     listen(Session, "do_orm_execute", note_statement)
     config.add_subscriber(stick_to_primary, "pyramid.events.NewResponse")

@@ -127,3 +127,9 @@ def test_public_reads_come_from_the_replica_and_a_writer_reads_the_primary(repli
         replicated.replay(go_on=True)
     caught_up(replicated.primary, replicated.standby)
     assert "join_url" in other_tab.get(page).json
+
+    # A standby that goes down is left out: the read that finds it down runs again on the
+    # primary, and so do the next ones.
+    replicated.standby.stop()
+    assert anonymous.get(page).json["title"] == "Replicated lab"
+    assert anonymous.get(page).json["title"] == "Replicated lab"
