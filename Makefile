@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Two workers: this suite is mostly waiting on the database, and machines here have two cores.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: demo test lint install browsers validators clean translations
+.PHONY: demo test lint install browsers pgbouncer validators clean translations
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ demo: install
 
 ## Install the test dependencies, lint, and run the whole suite (PostgreSQL too when
 ## COL_TEST_DATABASE_URL is set, as .ci/run does), with the line coverage of the code.
-test: lint browsers validators
+test: lint browsers pgbouncer validators
 	$(BIN)/pytest $(PYTEST_ARGS) --cov=col_core --cov=plugins --cov-report=
 	@echo "Line coverage of col_core and plugins: $$($(BIN)/coverage report --format=total)%"
 
@@ -40,6 +40,16 @@ browsers:
 	     (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)) || \
 	    echo "Chromium could not be installed; browser tests will be skipped."; \
 	  else echo "Install Debian's chromium package to run the browser tests."; fi; \
+	fi
+
+## Debian's PgBouncer for the test that runs the smoke subset through it (docs/deployment.md).
+pgbouncer:
+	@if [ ! -x /usr/sbin/pgbouncer ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get install -y -qq pgbouncer >/dev/null 2>&1 || \
+	     (apt-get update -qq && apt-get install -y -qq pgbouncer >/dev/null)) || \
+	    echo "PgBouncer could not be installed; its test will be skipped."; \
+	  else echo "Install Debian's pgbouncer package to run the PgBouncer test."; fi; \
 	fi
 
 ## The two independent Open Badges validators, built into tests/.tools/ (skipped without node).

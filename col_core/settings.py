@@ -21,6 +21,9 @@ from zxcvbn import zxcvbn
 ENVIRONMENT = {
     "COL_DATABASE_URL": "col.database_url",
     "COL_DATABASE_OWNER_URL": "col.database_owner_url",
+    "COL_DATABASE_REPLICA_URLS": "col.database_replica_urls",
+    "COL_DATABASE_REPLICA_STICKINESS": "col.database_replica_stickiness",
+    "COL_DATABASE_PGBOUNCER": "col.database_pgbouncer",
     "COL_SECRET": "col.secret",
     "COL_BASE_DOMAIN": "col.base_domain",
     "COL_PUBLIC_URL": "col.public_url",
@@ -71,6 +74,13 @@ def defaults(data_dir: Path | None = None) -> dict[str, str]:
         # col.database_owner_url as the tables' owner ("": the same URL, for SQLite and
         # single-role development databases).  See docs/deployment.md.
         "col.database_owner_url": "",
+        # PostgreSQL beyond one server (docs/deployment.md): read-only standbys that GETs of the
+        # search, the map and public pages may read from (URLs separated by spaces), how long a
+        # browser that wrote reads from the primary, and whether col.database_url is a PgBouncer
+        # in transaction pooling mode (no prepared statements then).
+        "col.database_replica_urls": "",
+        "col.database_replica_stickiness": "30",
+        "col.database_pgbouncer": "false",
         "col.db_role": "",
         "col.secret": "",
         "col.base_domain": "localhost",

@@ -25,3 +25,11 @@ def includeme(config):
     config.add_tally_kind(ACTIVITY_VIEWS, announce_views)
     config.include("col_core.activities.api")
     config.include("col_core.activities.views")
+    # Public pages and the search, which GETs may read from a replica (col_core.db.replicas).
+    config.add_replica_routes(
+        "activity",
+        "activity.ics",
+        "api.get.search",
+        "api.get.activities",
+        "api.get.activities.{id}",
+    )

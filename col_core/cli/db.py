@@ -62,3 +62,15 @@ def revision(app: AppContext, package: str, message: str) -> None:
     with engine.begin() as connection:
         migrate.revision(connection, app.plugins, package, message)
     engine.dispose()
+
+
+@db.command()
+@pass_app
+def citus(app: AppContext) -> None:
+    """Print the SQL that distributes the schema on Citus by tenant_id (docs/deployment.md)."""
+    from col_core.db.citus import distribution_statements
+    from col_core.db.meta import Base
+
+    metadata = migrate.target_metadata()
+    for statement in distribution_statements(Base, metadata):
+        click.echo(statement)

@@ -32,12 +32,15 @@ SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 SQLITE_CACHE_KIB = 32 * 1024
 
 
-def make_engine(url: str, rls_secret: str = "", **kwargs) -> Engine:
+def make_engine(url: str, rls_secret: str = "", pgbouncer: bool = False, **kwargs) -> Engine:
     """Create an engine with the pragmas the platform relies on.
 
     ``rls_secret`` (``col.secret``) makes it the application's engine: on PostgreSQL each of its
     transactions is bound to a city for row-level security (col_core.tenancy.rls); engines
-    without it are the owner's (migrations, tests' set-up)."""
+    without it are the owner's (migrations, tests' set-up).  ``pgbouncer``
+    (``col.database_pgbouncer``): the URL is a PgBouncer in transaction pooling mode, where
+    consecutive transactions of one connection may run on different server connections, so
+    nothing may outlive a transaction on the server: psycopg prepares no statements."""
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     if url.startswith("postgresql://"):
@@ -46,6 +49,8 @@ def make_engine(url: str, rls_secret: str = "", **kwargs) -> Engine:
         # Named placeholders, as psycopg's: the tenant wall reads which parameter holds the city
         # in each compiled statement (col_core.tenancy.wall).
         kwargs.setdefault("paramstyle", "named")
+    if pgbouncer and url.startswith("postgresql"):
+        kwargs["connect_args"] = {**kwargs.get("connect_args", {}), "prepare_threshold": None}
     engine = create_engine(url, **kwargs)
     watch_busy_errors(engine)
     if engine.dialect.name == "sqlite":
@@ -89,7 +94,21 @@ def _refuse_a_role_above_the_policies(engine: Engine) -> None:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    from col_core.db.replicas import RoutingSession
+
+    return sessionmaker(bind=engine, class_=RoutingSession, expire_on_commit=False)
+
+
+def engine_options(settings) -> dict:
+    """Options of the application's engines from the settings: the pool
+    (``col.database_pool``) and PgBouncer (``col.database_pgbouncer``)."""
+    from col_core.settings import as_bool
+
+    # "null": no idle connections kept between uses (col_core.testing: a test process
+    # configures many apps, and PostgreSQL allows a hundred connections in all).
+    options: dict = {"poolclass": NullPool} if settings.get("col.database_pool") == "null" else {}
+    options["pgbouncer"] = as_bool(settings.get("col.database_pgbouncer", False))
+    return options
 
 
 TRANSACTION_MANAGER = "col.transaction_manager"  # session.info: the manager it follows
@@ -130,15 +149,14 @@ def includeme(config):
     config.include("pyramid_tm")
     config.include("pyramid_retry")
     config.add_view_predicate("still_busy", "col_core.db.locks.StillBusyPredicate")
-    # "null": no idle connections kept between uses (col_core.testing: a test process
-    # configures many apps, and PostgreSQL allows a hundred connections in all).
-    pooling = {"poolclass": NullPool} if settings.get("col.database_pool") == "null" else {}
     engine = config.registry.get("col.engine") or make_engine(
-        settings["col.database_url"], rls_secret=settings["col.secret"], **pooling
+        settings["col.database_url"], rls_secret=settings["col.secret"], **engine_options(settings)
     )
     config.registry["col.engine"] = engine
+    config.include("col_core.db.replicas")  # col.database_replica_urls
     if settings.get("col.environment") == "production" and engine.dialect.name == "postgresql":
-        _refuse_a_role_above_the_policies(engine)
+        for checked in (engine, *config.registry.get("col.replica_engines", ())):
+            _refuse_a_role_above_the_policies(checked)
     session_factory = config.registry.get("col.session_factory") or make_session_factory(engine)
     config.registry["col.session_factory"] = session_factory
 

@@ -49,6 +49,9 @@ def includeme(config):
 
     config.register_service_factory(OrganisationService, IOrganisationService)
     config.add_request_method(current_organisation, "current_organisation", reify=True)
+    config.add_replica_routes(  # public pages, may be read from a replica
+        "organisations", "organisation", "api.get.organisations", "api.get.organisations.{slug}"
+    )
     for name, pattern, factory in ROUTES:
         config.add_route(name, pattern, factory=factory)
     config.scan("col_core.organisations.views")

@@ -6,7 +6,9 @@ runs can switch the policies off.  Migrations run as the owner (``col.database_o
 
 Each transaction is *bound* to a city, a person and a scope by
 :func:`col_core.tenancy.scoping` through the ``col_bind_tenant()`` function: the binding's three
-values and a MAC over them and the transaction's id, keyed with a secret derived from
+values and a MAC over them and the transaction's nonce (``col_rls_nonce()``: the server
+backend, the transaction's start and the server's start, which a read-only standby can compute
+as well as the primary), keyed with a secret derived from
 ``col.secret``.  The policies read the binding through SECURITY DEFINER functions that check
 that MAC against the key, which only the owner can read (table ``col_rls_key``); a binding the
 application role writes itself with ``set_config`` (an injected query, say) carries no valid MAC
@@ -61,19 +63,17 @@ def derive_key(secret: str) -> bytes:
     return hmac.new(secret.encode(), b"col row-level security binding v1", hashlib.sha256).digest()
 
 
-def message(tenant_id: int | None, user_id: int | None, scope: str, transaction_id: int) -> str:
+def message(tenant_id: int | None, user_id: int | None, scope: str, nonce: str) -> str:
     """What the MAC covers; ``col_rls_verified()`` builds the very same string."""
     return (
         f"{'' if tenant_id is None else tenant_id}:{'' if user_id is None else user_id}:"
-        f"{scope}:{transaction_id}"
+        f"{scope}:{nonce}"
     )
 
 
-def mac(
-    key: bytes, tenant_id: int | None, user_id: int | None, scope: str, transaction_id: int
-) -> str:
+def mac(key: bytes, tenant_id: int | None, user_id: int | None, scope: str, nonce: str) -> str:
     return hmac.new(
-        key, message(tenant_id, user_id, scope, transaction_id).encode(), hashlib.sha256
+        key, message(tenant_id, user_id, scope, nonce).encode(), hashlib.sha256
     ).hexdigest()
 
 

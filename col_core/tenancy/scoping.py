@@ -114,17 +114,16 @@ def _apply_database_tenant(session: Session, connection) -> None:
     person and scope (col_core.tenancy.rls)."""
     if connection.dialect.name != "postgresql" or rls_key(connection) is None:
         return
-    transaction_id = session.info.get(_TRANSACTION_ID)
-    if transaction_id is None or session.info.get(_BOUND_CONNECTION) is not connection.connection:
-        transaction_id = None
-    session.info[_TRANSACTION_ID] = bind_connection(
+    bindings = session.info.setdefault(_BINDINGS, {})
+    known = bindings.get(connection.connection)
+    nonce = bind_connection(
         connection,
         current_tenant_id(session),
         session.info.get(PERSON_KEY),
         database_scope(session),
-        transaction_id,
+        known[1] if known else None,
     )
-    session.info[_BOUND_CONNECTION] = connection.connection
+    bindings[connection.connection] = (connection, nonce)
 
 
 def rls_key(connection) -> bytes | None:
@@ -138,40 +137,50 @@ def bind_connection(
     tenant_id: int | None,
     person_id: int | None,
     scope: str,
-    transaction_id: int | None = None,
-) -> int | None:
+    nonce: str | None = None,
+) -> str | None:
     """Bind ``connection``'s transaction (PostgreSQL, the application's engine) with a MAC over
-    the binding and the transaction's id; returns that id.  For connections outside the ORM,
-    such as the sign-in throttle's (scope ``accounts``)."""
+    the binding and the transaction's nonce; returns that nonce.  For connections outside the
+    ORM, such as the sign-in throttle's (scope ``accounts``).  Works on a read-only standby too
+    (a replica of ``col.database_replica_urls``): the nonce takes no transaction id."""
     key = rls_key(connection)
     if connection.dialect.name != "postgresql" or key is None:
         return None
-    if transaction_id is None:
-        transaction_id = connection.exec_driver_sql("SELECT txid_current()").scalar_one()
+    if nonce is None:
+        nonce = connection.exec_driver_sql("SELECT col_rls_nonce()").scalar_one()
     connection.exec_driver_sql(
         "SELECT col_bind_tenant(%(tenant)s, %(person)s, %(scope)s, %(mac)s)",
         {
             "tenant": tenant_id,
             "person": person_id,
             "scope": scope,
-            "mac": rls.mac(key, tenant_id, person_id, scope, transaction_id),
+            "mac": rls.mac(key, tenant_id, person_id, scope, nonce),
         },
     )
-    return transaction_id
+    return nonce
 
 
-_TRANSACTION_ID = "col.transaction_id"  # session.info: the bound transaction's id
-_BOUND_CONNECTION = "col.bound_connection"
+# session.info: {pooled connection: (Connection, nonce)} of every connection in the session's
+# transaction: one per engine (the primary, and a replica for the reads it routes there).
+_BINDINGS = "col.bindings"
 
 
 def _sync_database_tenant(session: Session) -> None:
+    """Bind again every connection of the transaction, to the city, person and scope just set
+    (a connection not yet open is bound when it joins: ``_begin_with_tenant``)."""
     if session.in_transaction():
-        _apply_database_tenant(session, session.connection())
+        for connection, _nonce in list(session.info.get(_BINDINGS, {}).values()):
+            _apply_database_tenant(session, connection)
 
 
 def _begin_with_tenant(session: Session, transaction, connection) -> None:
-    session.info.pop(_TRANSACTION_ID, None)
+    session.info.get(_BINDINGS, {}).pop(connection.connection, None)
     _apply_database_tenant(session, connection)
+
+
+def _forget_bindings(session: Session, transaction) -> None:
+    if transaction.parent is None:  # the session's transaction, not a savepoint
+        session.info.pop(_BINDINGS, None)
 
 
 def _stamp_tenant(session: Session, flush_context, instances) -> None:
@@ -210,4 +219,5 @@ def attach_listeners() -> None:
     from col_core.db import listen
 
     listen(Session, "after_begin", _begin_with_tenant)
+    listen(Session, "after_transaction_end", _forget_bindings)
     listen(Session, "before_flush", _stamp_tenant)

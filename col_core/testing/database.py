@@ -26,17 +26,32 @@ APP_PASSWORD = "col_app_test"
 class TestDatabase:
     __test__ = False  # a helper, not a test class
 
-    def __init__(self, base_url: str | None, workdir: Path, plugins):
+    def __init__(
+        self,
+        base_url: str | None,
+        workdir: Path,
+        plugins,
+        app_port: int | None = None,
+        existing: str | None = None,
+    ):
+        """``app_port``: the app's role reaches the server through a PgBouncer on this port of
+        the same host (the owner and the administrator connect directly, as in production).
+        ``existing``: the name of a migrated test database to use (another test run's, which
+        waits for this one), neither created nor dropped here."""
         self.plugins = plugins
         self.workdir = workdir
         self.admin_url = None
+        self.existing = existing
         if base_url:
             url = make_url(base_url).set(drivername="postgresql+psycopg")
-            self.name = f"col_test_{uuid.uuid4().hex[:12]}"
+            self.name = existing or f"col_test_{uuid.uuid4().hex[:12]}"
             self.admin_url = url
             self.owner_url = url.set(database=self.name).render_as_string(hide_password=False)
             self.url = url.set(
-                database=self.name, username=APP_ROLE, password=APP_PASSWORD
+                database=self.name,
+                username=APP_ROLE,
+                password=APP_PASSWORD,
+                port=app_port or url.port,
             ).render_as_string(hide_password=False)
             self.role = APP_ROLE
         else:
@@ -71,6 +86,8 @@ class TestDatabase:
             connection.execute(text("SELECT pg_advisory_unlock(hashtext(:r))"), {"r": self.role})
 
     def create(self, secret: str = "") -> None:
+        if self.existing:
+            return
         if self.admin_url is not None:  # on PostgreSQL
             server = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
             with server.connect() as connection:
@@ -106,7 +123,7 @@ class TestDatabase:
             shutil.copyfile(self.template, self.path)
 
     def drop(self) -> None:
-        if self.admin_url is not None:  # on PostgreSQL
+        if self.admin_url is not None and not self.existing:  # on PostgreSQL
             server = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
             with server.connect() as connection:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))

@@ -27,6 +27,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "postgresql: needs PostgreSQL (COL_TEST_DATABASE_URL)")
+    config.addinivalue_line(
+        "markers", "smoke: the smoke subset, which the PgBouncer test runs through PgBouncer"
+    )
     # pytest (9.2 and later) rewrites the asserts of an editable install's packages, so their
     # modules come from pytest's import hook, which pkg_resources (behind Pyramid's translation
     # and asset lookups) does not know; their files are ordinary files on disk.
@@ -48,7 +51,17 @@ TEST_SECRET = "test-only--qF8MuhGghDrrJRo2T3UL_TgSrmNlF-66LX9ZwTyFpU"
 @pytest.fixture(scope="session")
 def col_database(col_workdir):
     plugins = configured_registry({})
-    database = TestDatabase(os.environ.get("COL_TEST_DATABASE_URL"), col_workdir, plugins)
+    # COL_TEST_PGBOUNCER_PORT: the app's role goes through a PgBouncer on that port, and
+    # COL_TEST_DATABASE_NAME: the database of the run that started this one (neither created nor
+    # dropped): tests/functional/scaling/test_pgbouncer.py runs the smoke subset so.
+    bouncer = os.environ.get("COL_TEST_PGBOUNCER_PORT")
+    database = TestDatabase(
+        os.environ.get("COL_TEST_DATABASE_URL"),
+        col_workdir,
+        plugins,
+        app_port=int(bouncer) if bouncer else None,
+        existing=os.environ.get("COL_TEST_DATABASE_NAME") or None,
+    )
     database.create(secret=TEST_SECRET)
     yield database
     database.drop()
@@ -80,6 +93,8 @@ def app_settings(col_workdir, col_database):
         "col.database_pool": "null",
         # Page views are written when a test flushes them (registry["col.tallies"].flush()).
         "col.tally_seconds": "0",
+        # Through PgBouncer in transaction pooling mode: no prepared statements.
+        "col.database_pgbouncer": str(bool(os.environ.get("COL_TEST_PGBOUNCER_PORT"))).lower(),
     }
 
 

@@ -25,4 +25,5 @@ def includeme(config):
     config.include("col_core.web.assets")  # hashed static URLs, gzip
     config.add_static_assets("static", "col_core.web:static")
     config.add_route("home", "/")
+    config.add_replica_routes("home")  # col_core.db.replicas
     config.scan("col_core.web.views")

@@ -13,5 +13,9 @@ def includeme(config):
     config.add_route("map", "/")
     config.add_route("map.surprise", "/surprise")
     config.add_route("map.ics", "/activities.ics")
+    # GETs of the map and its feeds may read from a PostgreSQL replica (docs/deployment.md).
+    config.add_replica_routes(
+        "map", "map.ics", "api.get.activities.geojson", "api.get.activities.unlocated"
+    )
     config.include("plugins.map.feeds")
     config.scan("plugins.map.views")

@@ -1,5 +1,6 @@
 """Learners join, wait, get promoted and leave; organisers mark attendance and completion."""
 
+import pytest
 from sqlalchemy import select
 
 from col_core.activities.models import Participation
@@ -9,6 +10,7 @@ def join(client, activity, status=201):
     return client.post(f"/api/v1/activities/{activity.id}/participation", status=status)
 
 
+@pytest.mark.smoke
 def test_joining_an_activity_with_room(make_activity, people, city, openapi, hooks):
     activity = make_activity(capacity=2)
     user = people.user()
@@ -25,6 +27,7 @@ def test_joining_twice_changes_nothing(make_activity, people, city, hooks):
     assert len(hooks.of("col_activity_joined")) == 1
 
 
+@pytest.mark.smoke
 def test_full_activity_puts_learners_on_the_waitlist(make_activity, people, city, hooks):
     activity = make_activity(capacity=1)
     join(people.client(city, people.user()), activity)

@@ -2,11 +2,13 @@
 
 import re
 
+import pytest
 import webtest
 
 from col_core.app import make_config
 
 
+@pytest.mark.smoke
 def test_global_home_lists_active_cities(testapp, factories):
     factories.global_site()
     factories.tenant("vilnius", name="Vilnius")

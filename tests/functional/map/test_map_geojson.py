@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import geojson
+import pytest
 
 from col_core.activities.models import Activity
 from col_core.tenancy.scoping import tenant_context
@@ -24,6 +25,7 @@ def parse(response):
     return collection
 
 
+@pytest.mark.smoke
 def test_viewport_features_are_valid_geojson_with_lon_lat(testapp, factories, activities):
     city = factories.tenant("vilnius")
     made = activities(city, title="Dance workshop", lat=54.70, lon=25.30)

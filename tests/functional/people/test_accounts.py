@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 
 from col_core.security.models import Consent, User
@@ -22,6 +23,7 @@ def _signup(app, helpers, **overrides):
     return form.submit(expect_errors=True)
 
 
+@pytest.mark.smoke
 def test_signup_verify_and_signin(testapp, city, helpers, outbox, factories):
     app = testapp.for_tenant(city)
     response = _signup(app, helpers)

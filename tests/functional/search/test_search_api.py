@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from col_core.activities.models import Activity, ActivitySkill
@@ -42,6 +43,7 @@ def test_drafts_private_and_other_cities_are_not_found(testapp, factories, activ
     assert titles(testapp.for_tenant(city).get("/api/v1/search", {"q": "dance"})) == []
 
 
+@pytest.mark.smoke
 def test_edits_and_archiving_follow_in_the_same_transaction(testapp, factories, activities):
     city = factories.tenant("vilnius")
     made = activities(city, title="Dance workshop")
