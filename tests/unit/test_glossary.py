@@ -6,140 +6,33 @@ and each plugin's. A message is checked against a concept only when its English 
 concept, so "Leave empty" is not the activity's "Leave" and "${playlist}" names nothing.
 """
 
-from __future__ import annotations
-
 import re
-import tomllib
-from dataclasses import dataclass
 
 import pytest
-from babel.messages.pofile import read_po
 
-from col_core.i18n import LOCALES_DIR, extraction
+from col_core.i18n import extraction, glossary
+from col_core.i18n.glossary import Entry, address_problems, term_problems
 from col_core.plugins import PluginRegistry
 
-GLOSSARY_PATH = LOCALES_DIR / "glossary.toml"
-GLOSSARY = tomllib.loads(GLOSSARY_PATH.read_text(encoding="utf-8"))
-ENGLISH = GLOSSARY["english"]
-LANGUAGES = sorted(name for name in GLOSSARY if name != "english")
+GLOSSARY = glossary.load()
+LANGUAGES = glossary.languages(GLOSSARY)
 DOMAINS = extraction.domains(PluginRegistry.discover())
-# Placeholders and markup are not words of either language.
-NOT_WORDS = re.compile(extraction.PLACEHOLDER.pattern + r"|<[^>]+>")
-# A translator who is sure a flagged word is right (a quotation, a name) writes this comment
-# ("# glossary-ok: why") above the msgid; the message is then skipped.
-WAIVER = "glossary-ok"
-# What may stand between the end of one sentence and the first word of the next.
-OPENING = " \t\n\"'“”„‚‘’«»(¿¡"
-
-
-@dataclass(frozen=True)
-class Entry:
-    catalog: str
-    english: str
-    translation: str
-
-    def where(self) -> str:
-        return f"{self.catalog}: msgid {self.english!r}"
-
-
-def _plain(text: str) -> str:
-    return NOT_WORDS.sub(" ", text)
-
-
-def _entries(domain: extraction.Domain, language: str) -> list[Entry]:
-    path = domain.po_path(language)
-    if not path.exists():
-        return []
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=language)
-    shown = path.relative_to(extraction.REPOSITORY)
-    entries = []
-    for message in catalog:
-        waived = any(WAIVER in comment for comment in message.user_comments)
-        if not message.id or waived:
-            continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        english = " / ".join(ids)
-        entries.extend(Entry(str(shown), english, text) for text in strings if text)
-    return entries
-
-
-def _named(concept: str, english: str) -> bool:
-    return re.search(ENGLISH[concept], _plain(english), re.IGNORECASE | re.MULTILINE) is not None
-
-
-def term_problems(language: str, entry: Entry) -> list[str]:
-    """Words of ``entry`` that the glossary says not to use for a concept its English names."""
-    terms = GLOSSARY[language]["terms"]
-    named = [concept for concept in terms if _named(concept, entry.english)]
-    text = _plain(entry.translation)
-    problems = []
-    for concept in named:
-        others = [terms[other]["words"] for other in named if other != concept]
-        for avoid in terms[concept]["avoid"]:
-            for found in re.finditer(rf"\w*(?:{avoid})\w*", text, re.IGNORECASE):
-                # "Sign in to join": the sign-in word is right for "sign in", not wrong for "join".
-                if any(re.search(word, found.group(0), re.IGNORECASE) for word in others):
-                    continue
-                problems.append(
-                    f"{entry.where()} says {found.group(0)!r} for {concept!r}: "
-                    f"the {language} glossary word is {terms[concept]['use']!r} "
-                    f"(locales/glossary.toml [{language}.terms])"
-                )
-    return problems
-
-
-def _at_sentence_start(text: str, position: int) -> bool:
-    before = text[:position].rstrip(OPENING)
-    return before == "" or before[-1] in ".!?:;…" or before.endswith("\\n")
-
-
-def address_problems(language: str, entry: Entry) -> list[str]:
-    """Words of ``entry`` in the form of address the language does not use."""
-    address = GLOSSARY[language]["address"]
-    text = _plain(entry.translation)
-    problems = []
-    for rule in address["avoid"]:
-        for found in re.finditer(rule["pattern"], text):
-            at_start = _at_sentence_start(text, found.start())
-            if rule.get("only_at_sentence_start") and not at_start:
-                continue
-            english_allows = rule.get("allowed_at_sentence_start_when_english")
-            if at_start and english_allows and re.search(english_allows, entry.english, re.I):
-                continue
-            problems.append(
-                f"{entry.where()} says {found.group(0)!r}: {language} uses one form of "
-                f"address, {address['form']} (locales/glossary.toml [{language}.address])"
-            )
-    return problems
-
-
-def _catalog_problems(check, domain: extraction.Domain, language: str) -> list[str]:
-    return [problem for entry in _entries(domain, language) for problem in check(language, entry)]
 
 
 def test_every_language_defines_every_concept():
     for language in LANGUAGES:
-        assert set(GLOSSARY[language]["terms"]) == set(ENGLISH), language
+        assert set(GLOSSARY[language]["terms"]) == set(GLOSSARY["english"]), language
         assert GLOSSARY[language]["address"]["avoid"], language
 
 
-def test_the_platform_languages_have_a_glossary():
-    catalog_languages = set(extraction.languages(DOMAINS))
-    assert catalog_languages <= set(LANGUAGES), "add these languages to locales/glossary.toml"
+def test_every_catalog_language_has_a_glossary_table():
+    assert set(extraction.languages(DOMAINS)) <= set(LANGUAGES)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("domain", DOMAINS, ids=lambda d: d.name)
-def test_each_concept_has_one_word(domain, language):
-    assert _catalog_problems(term_problems, domain, language) == []
-
-
-@pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("domain", DOMAINS, ids=lambda d: d.name)
-def test_one_form_of_address(domain, language):
-    assert _catalog_problems(address_problems, domain, language) == []
+def test_each_concept_has_one_word_and_one_form_of_address(domain, language):
+    assert glossary.catalog_problems(GLOSSARY, domain, language) == []
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -149,10 +42,15 @@ def test_signing_out_and_leaving_are_different_words(language):
     assert not re.search(sign_out["words"], leave["use"], re.IGNORECASE)
     assert not re.search(leave["words"], sign_out["use"], re.IGNORECASE)
     assert not re.search(terms["sign_in"]["words"], terms["join"]["use"], re.IGNORECASE)
+    assert not re.search(terms["join"]["words"], terms["sign_in"]["use"], re.IGNORECASE)
 
 
 def _entry(english: str, translation: str) -> Entry:
     return Entry("x.po", english, translation)
+
+
+def _words(problems: list[str]) -> list[str]:
+    return [re.search(r" says '([^']*)'", problem).group(1) for problem in problems]
 
 
 @pytest.mark.parametrize(
@@ -167,17 +65,70 @@ def _entry(english: str, translation: str) -> Entry:
     ],
 )
 def test_german_sie_is_told_apart_from_she_and_they(english, german, flagged):
-    problems = address_problems("de", _entry(english, german))
-    assert [problem.split(" says ")[1].split(":")[0].strip("'") for problem in problems] == flagged
+    assert _words(address_problems(GLOSSARY, "de", _entry(english, german))) == flagged
+
+
+@pytest.mark.parametrize(
+    ("language", "translation", "flagged"),
+    [
+        ("es", "Elija una opción y use la lista.", ["Elija"]),
+        ("es", "Elige una opción; la lista que use la ciudad.", []),
+        ("fr", "Choisissez une option dans votre liste.", ["votre", "Choisissez"]),
+        ("fr", "Choisis une option chez toi.", []),
+        ("lt", "Pasirinkite veiklą iš jūsų sąrašo.", ["jūsų", "Pasirinkite"]),
+        ("lt", "Pasirink veiklą iš savo sąrašo.", []),
+        ("nl", "Kies een activiteit uit uw lijst.", ["uw"]),
+    ],
+)
+def test_the_other_form_of_address_is_found(language, translation, flagged):
+    problems = address_problems(
+        GLOSSARY, language, _entry("Choose one from your list.", translation)
+    )
+    assert _words(problems) == flagged
 
 
 def test_a_word_right_for_another_named_concept_is_allowed():
-    assert term_problems("de", _entry("Sign in to join", "Log dich ein, um mitzumachen")) == []
-    assert term_problems("de", _entry("Join", "Einloggen")) != []
-    assert term_problems("nl", _entry("Sign out", "Afmelden")) != []
-    assert term_problems("nl", _entry("Leave empty to keep it", "Laat leeg")) == []
+    assert (
+        term_problems(GLOSSARY, "de", _entry("Sign in to join", "Log dich ein, um mitzumachen"))
+        == []
+    )
+    assert _words(term_problems(GLOSSARY, "de", _entry("Join", "Einloggen"))) == ["Einloggen"]
+    assert _words(term_problems(GLOSSARY, "nl", _entry("Sign out", "Afmelden"))) == ["Afmelden"]
+    assert _words(term_problems(GLOSSARY, "lt", _entry("Join", "Prisijungti"))) == ["Prisijungti"]
 
 
-def test_placeholders_name_no_concept():
-    assert term_problems("de", _entry("Now open: ${activity}", "Jetzt offen: Angebot")) == []
-    assert address_problems("lt", _entry("On ${date}", "${date}")) == []
+def test_placeholders_and_unrelated_senses_name_no_concept():
+    assert term_problems(GLOSSARY, "de", _entry("Now open: ${activity}", "Offen: Angebot")) == []
+    assert term_problems(GLOSSARY, "nl", _entry("Leave empty to keep it", "Uitloggen")) == []
+    assert address_problems(GLOSSARY, "lt", _entry("On ${date}", "${date}")) == []
+
+
+def test_the_message_names_catalog_msgid_word_and_the_word_to_use():
+    (problem,) = term_problems(GLOSSARY, "de", _entry("Leave", "Ausloggen"))
+    assert problem == (
+        "x.po: msgid 'Leave' says 'Ausloggen' for 'leave': the de glossary word is "
+        "'sich abmelden (von einer Aktivität)' (locales/glossary.toml [de.terms])"
+    )
+
+
+def test_a_translator_comment_waives_one_message(tmp_path):
+    domain = extraction.Domain("col_sample", tmp_path, tmp_path)
+    path = domain.po_path("de")
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "Your badge"\nmsgstr "Ihr Abzeichen"\n\n'
+        '# glossary-ok: a quotation\nmsgid "Your old badge"\nmsgstr "Ihr altes Abzeichen"\n',
+        encoding="utf-8",
+    )
+    assert _words(glossary.catalog_problems(GLOSSARY, domain, "de")) == ["Abzeichen", "Ihr"]
+
+
+def test_check_asks_for_a_table_for_a_new_language(tmp_path):
+    domain = extraction.Domain("col_sample", tmp_path, tmp_path)
+    path = domain.po_path("it")
+    path.parent.mkdir(parents=True)
+    path.write_text('msgid ""\nmsgstr ""\n', encoding="utf-8")
+    assert glossary.check([domain], GLOSSARY) == [
+        "glossary.toml: no table for 'it': add its words and form of address"
+    ]
