@@ -77,6 +77,7 @@ def test_german_sie_is_told_apart_from_she_and_they(english, german, flagged):
         ("fr", "Choisis une option chez toi.", []),
         ("lt", "Pasirinkite veiklą iš jūsų sąrašo.", ["jūsų", "Pasirinkite"]),
         ("lt", "Pasirink veiklą iš savo sąrašo.", []),
+        ("lt", "Kreipkitės į savininką savaitės pabaigoje.", ["Kreipkitės"]),
         ("nl", "Kies een activiteit uit uw lijst.", ["uw"]),
     ],
 )
