@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from col_core.cli.context import AppContext, pass_app
-from col_core.i18n import PLATFORM_LOCALES, extraction
+from col_core.i18n import PLATFORM_LOCALES, extraction, glossary
 
 
 def _domains(app: AppContext, only: tuple[str, ...]) -> list[extraction.Domain]:
@@ -71,13 +71,15 @@ def compile_(app: AppContext, only) -> None:
 @_domain_option
 @pass_app
 def check(app: AppContext, only) -> None:
-    """Fail when a .pot is stale, a translation is missing, or placeholders differ."""
-    problems = extraction.check(_domains(app, only), PLATFORM_LOCALES)
+    """Fail when a .pot is stale, a translation is missing, placeholders differ, or a
+    translation breaks its language's glossary (locales/glossary.toml)."""
+    domains = _domains(app, only)
+    problems = extraction.check(domains, PLATFORM_LOCALES) + glossary.check(domains)
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
         raise click.ClickException(
-            f"{len(problems)} translation problems; run `col i18n update`, "
-            "then translate the empty entries."
+            f"{len(problems)} translation problems; run `col i18n update`, then translate "
+            "the empty entries and use the glossary's words (docs/translating.md)."
         )
     click.echo("Every catalog is up to date and complete.")
