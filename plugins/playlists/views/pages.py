@@ -14,6 +14,8 @@ from col_core.activities.interfaces import ValidationFailed
 from col_core.activities.models import Activity
 from col_core.organisations.resources import organisation_factory
 from col_core.security.validation import record_id
+from col_core.skills import SkillsRefused, picker, read_picks
+from col_core.skills.picker import posted_uris
 from col_core.web.public import city_tiles
 from plugins.playlists import awarding
 from plugins.playlists.interfaces import IPlaylistBuilder, IPlaylistProgress, IPlaylistTemplates
@@ -158,6 +160,11 @@ def _editor(request, playlist, values, rows, errors, notice=None) -> dict:
         "problems": {name: translate(text) for name, text in builder.problems(playlist).items()},
         "acceptance": {item.activity_id: item.acceptance for item in playlist.items},
         "notice": notice,
+        "skills": picker(
+            request,
+            posted_uris(values) if hasattr(values, "getall") else values.get("skills", []),
+            {skill["uri"]: skill.get("label", "") for skill in playlist.skills or ()},
+        ),
     }
 
 
@@ -183,6 +190,20 @@ def edit(context, request):
     playlist = context.playlist
     builder = request.find_service(IPlaylistBuilder)
     values, rows = read_form(request.POST)
+    try:
+        picked = read_picks(request, request.POST, list(playlist.skills or ()))
+    except SkillsRefused as error:
+        request.response.status = 400
+        return _editor(
+            request,
+            playlist,
+            request.POST,
+            rows,
+            {"skills": error.message},
+            _("Some fields need your attention."),
+        )
+    if picked is not None:
+        values["skills"] = picked
     if request.POST.get("action") == "autosave":
         # The page's script saves a draft's fields as they are typed; items change on Save.
         if playlist.status != "draft":
