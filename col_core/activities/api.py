@@ -522,7 +522,7 @@ def _add_places(config):
     config.add_api_view(
         activity_places,
         r"/activities/{id:\d+}/places",
-        name="api.activity_places",
+        name="api.get.activities.{id}.places",
         permission="org.member",
         factory=activity_factory,
         tags=["activities"],

@@ -82,7 +82,7 @@ def includeme(config):
     config.add_api_view(
         search,
         "/skills",
-        name="api.skills",
+        name="api.get.skills",
         permission="view",
         tags=["skills"],
         summary="Skills by name for the forms' skill picker, from the city's skill catalogue",

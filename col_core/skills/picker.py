@@ -117,7 +117,7 @@ def picker(request, uris, labels: dict | None = None) -> dict:
         "chosen": [
             (uri, known[uri].label if uri in known else fallback.get(uri) or uri) for uri in uris
         ],
-        "search_url": request.route_url("api.skills") if catalogue else "",
+        "search_url": request.route_url("api.get.skills") if catalogue else "",
         "catalogue": catalogue.name if catalogue else "",
         "attribution": getattr(catalogue, "attribution", "") if catalogue else "",
         "language": language,
