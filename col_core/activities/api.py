@@ -526,8 +526,7 @@ def _add_places(config):
         permission="org.member",
         factory=activity_factory,
         tags=["activities"],
-        summary="Places matching an address or a name, for an activity's place picker "
-        "(organisers)",
+        summary="Places matching an address or a name, for an activity's place picker (organisers)",
         parameters=[PLACE_QUERY],
         responses={
             200: json_response(

@@ -41,7 +41,7 @@ from col_core.organisations.models import Organisation
 from col_core.organisations.resources import organisation_factory
 from col_core.security.policy import publishing_blocked
 from col_core.security.validation import record_id
-from col_core.skills import SkillsRefused, picker, read_picks
+from col_core.skills import SkillsRefused, picker_context, read_picks
 from col_core.storage import UploadRejected
 from col_core.web.maps import city_tiles
 
@@ -101,7 +101,7 @@ def _form_page(request, activity, values, errors, status=200, notice=None):
             values.get("languages") or [], request.tenant.locales, request.locale_name
         ),
         "weekdays": weekday_names(request),
-        "skills": picker(
+        "skills": picker_context(
             request,
             values.get("skills") or [],
             {skill.concept_uri: skill.label for skill in activity.skills},

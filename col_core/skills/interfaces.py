@@ -34,7 +34,7 @@ class SkillsRefused(ValueError):
 class ISkillVocabulary(Interface):
     """A catalogue of skills (for ESCO: skills, knowledge and skill groups)."""
 
-    name = Attribute("The catalogue's name, shown beside the picker (\"ESCO\").")
+    name = Attribute('The catalogue\'s name, shown beside the picker ("ESCO").')
     attribution = Attribute("The notice the catalogue's licence asks for, or an empty string.")
 
     def search(text, language, limit=10):

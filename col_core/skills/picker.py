@@ -106,7 +106,7 @@ def _typed_skill(request, catalogue, typed: str) -> SkillChoice:
     )
 
 
-def picker(request, uris, labels: dict | None = None) -> dict:
+def picker_context(request, uris, labels: dict | None = None) -> dict:
     """What the picker's template needs: the chosen skills labelled in the page's language
     (else as stored in ``labels``, else their URI), and where to search."""
     catalogue = vocabulary(request)

@@ -11,8 +11,7 @@ from sqlalchemy import select
 
 from col_core.activities.models import Activity
 from col_core.files.interfaces import IStoredFiles
-from col_core.skills import SkillsRefused, picker, read_picks
-from col_core.skills.picker import posted_uris
+from col_core.skills import SkillsRefused, picker_context, posted_uris, read_picks
 from col_core.storage import UploadRejected
 from plugins.badges import claims
 from plugins.badges.artwork import ICONS
@@ -52,7 +51,7 @@ def _form_context(request, organisation, values, errors, badge=None) -> dict:
         "icons": sorted(ICONS),
         "others": [b for b in others if badge is None or b.id != badge.id],
         "activities": _activities(request, organisation),
-        "skills": picker(
+        "skills": picker_context(
             request,
             values.get("skills") or [],
             {s["uri"]: s.get("label", "") for s in (badge.skills if badge else [])},

@@ -14,8 +14,7 @@ from col_core.activities.interfaces import ValidationFailed
 from col_core.activities.models import Activity
 from col_core.organisations.resources import organisation_factory
 from col_core.security.validation import record_id
-from col_core.skills import SkillsRefused, picker, read_picks
-from col_core.skills.picker import posted_uris
+from col_core.skills import SkillsRefused, picker_context, posted_uris, read_picks
 from col_core.web.public import city_tiles
 from plugins.playlists import awarding
 from plugins.playlists.interfaces import IPlaylistBuilder, IPlaylistProgress, IPlaylistTemplates
@@ -160,7 +159,7 @@ def _editor(request, playlist, values, rows, errors, notice=None) -> dict:
         "problems": {name: translate(text) for name, text in builder.problems(playlist).items()},
         "acceptance": {item.activity_id: item.acceptance for item in playlist.items},
         "notice": notice,
-        "skills": picker(
+        "skills": picker_context(
             request,
             posted_uris(values) if hasattr(values, "getall") else values.get("skills", []),
             {skill["uri"]: skill.get("label", "") for skill in playlist.skills or ()},

@@ -200,9 +200,7 @@ def places_city(factories, city):
 
 
 def _places(client, activity, query, status=200):
-    return client.get(
-        f"/api/v1/activities/{activity.id}/places", {"q": query}, status=status
-    ).json
+    return client.get(f"/api/v1/activities/{activity.id}/places", {"q": query}, status=status).json
 
 
 def test_search_finds_the_city_s_listed_places_without_accents(staff, make_activity, places_city):

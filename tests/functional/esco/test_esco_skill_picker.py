@@ -77,8 +77,12 @@ def test_search_names_skills_in_the_page_s_language(loaded, madrid, testapp):
 
 @pytest.mark.parametrize(
     "params, field",
-    [({"q": "a"}, "q"), ({"q": "x" * 201}, "q"), ({"q": "escucha", "lang": "e$"}, "lang"),
-     ({"q": "escucha", "limit": "500"}, "limit")],
+    [
+        ({"q": "a"}, "q"),
+        ({"q": "x" * 201}, "q"),
+        ({"q": "escucha", "lang": "e$"}, "lang"),
+        ({"q": "escucha", "limit": "500"}, "limit"),
+    ],
 )
 def test_search_refuses_what_it_cannot_use(loaded, madrid, testapp, params, field):
     answer = testapp.for_tenant(madrid).get("/api/v1/skills", params, status=400).json
@@ -136,7 +140,9 @@ def test_activity_form_stores_the_skills_picked(loaded, people, factories, madri
     assert _activity_skills(factories, madrid, activity) == []
 
 
-def test_a_name_typed_without_javascript_is_looked_up(loaded, people, factories, madrid, org, organiser):
+def test_a_name_typed_without_javascript_is_looked_up(
+    loaded, people, factories, madrid, org, organiser
+):
     activity = complete_activity(people, madrid, org)
     form = organiser.get(f"/activities/{activity.id}/edit").forms["activity-form"]
     form["skill_add"] = "Practicar la escucha activa"
