@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pyramid.i18n import TranslationStringFactory
 from sqlalchemy import select
 from zope.interface import implementer
 
@@ -9,13 +10,15 @@ from col_core.skills import ISkillVocabulary, SkillChoice
 from plugins.esco.interfaces import ATTRIBUTION, SKILL_KINDS, ISkillCatalog, ISkillSearch
 from plugins.esco.models import Concept
 
+_ = TranslationStringFactory("col_esco")
+
 
 @implementer(ISkillVocabulary)
 class EscoVocabulary:
     name = "ESCO"
-    attribution = ATTRIBUTION
 
-    def __init__(self, search, catalog, languages: list[str], versions):
+    def __init__(self, search, catalog, languages: list[str], versions, attribution=ATTRIBUTION):
+        self.attribution = attribution  # the notice ESCO's licence asks for, translated
         self._search = search
         self._catalog = catalog
         self._languages = languages
@@ -56,4 +59,5 @@ def vocabulary_for(request) -> EscoVocabulary:
         request.find_service(ISkillCatalog),
         city_languages(request),
         lambda uris: skill_versions(request.dbsession, uris),
+        request.localizer.translate(_(ATTRIBUTION)),
     )

@@ -153,7 +153,7 @@ def test_a_name_typed_without_javascript_is_looked_up(
     form = organiser.get(f"/activities/{activity.id}/edit").forms["activity-form"]
     form["skill_add"] = "xyzzy nothing"
     page = form.submit("action", value="save", status=400)
-    assert "No skill is called “xyzzy nothing”" in page.html.find(id="e-skills").text
+    assert "Ninguna competencia se llama «xyzzy nothing»" in page.html.find(id="e-skills").text
 
 
 def test_activity_form_refuses_a_uri_that_is_not_a_skill(
@@ -164,7 +164,7 @@ def test_activity_form_refuses_a_uri_that_is_not_a_skill(
     page = organiser.post(
         f"/activities/{activity.id}/edit", fields_of(form, skills=[NOT_A_SKILL]), status=400
     )
-    assert "choose skills from the suggestions" in page.html.find(id="e-skills").text
+    assert "elige competencias de las sugerencias" in page.html.find(id="e-skills").text
     assert _activity_skills(factories, madrid, activity) == []
 
 
@@ -230,7 +230,7 @@ def test_badge_form_keeps_skills_typed_as_uris_before(loaded, factories, madrid,
     refused = organiser.post(
         f"/badges/manage/{badge.id}", fields_of(form, skills=[NOT_A_SKILL]), status=400
     )
-    assert "choose skills from the suggestions" in refused.html.find(id="e-skills").text
+    assert "elige competencias de las sugerencias" in refused.html.find(id="e-skills").text
 
 
 # -- the playlist builder --------------------------------------------------------------------
@@ -260,7 +260,7 @@ def test_playlist_form_stores_the_skills_picked(loaded, esco, factories, madrid,
     refused = organiser.post(
         f"/playlists/{playlist_id}/edit", fields_of(form, skills=[NOT_A_SKILL]), status=400
     )
-    assert "choose skills from the suggestions" in refused.html.find(id="e-skills").text
+    assert "elige competencias de las sugerencias" in refused.html.find(id="e-skills").text
 
 
 # -- without the esco plugin -----------------------------------------------------------------
