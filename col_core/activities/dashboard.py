@@ -103,7 +103,7 @@ def _form_page(request, activity, values, errors, status=200, notice=None):
         "weekdays": weekday_names(request),
         "skills": picker_context(
             request,
-            values.get("skills") or [],
+            values.get("skills", [skill.concept_uri for skill in activity.skills]),
             {skill.concept_uri: skill.label for skill in activity.skills},
         ),
         "map": place_picker(request),

@@ -14,7 +14,7 @@ from col_core.activities.content import sanitise_html
 from col_core.activities.fields import RESOURCE_KINDS
 from col_core.activities.repeats import build_rule, builder_values
 from col_core.security.validation import decimal_number, whole_number
-from col_core.skills.picker import posted_uris
+from col_core.skills.picker import has_picker, posted_uris
 
 TEXT_FIELDS = (
     "type",
@@ -101,7 +101,8 @@ def kept_values(post) -> dict:
     values["online"] = post.get("online") in ("1", "on", "true")
     for name in ("accessibility", "co_organisers", "languages", "repeat_days"):
         values[name] = post.getall(name)
-    values["skills"] = posted_uris(post)
+    if has_picker(post):
+        values["skills"] = posted_uris(post)
     # Shown again in the editor, which renders it: only what would be stored.
     values["description"] = sanitise_html(post.get("description", ""))
     values["session_rows"] = _rows(post, "session_start_") + SPARE_ROWS

@@ -9,12 +9,19 @@ calls, ``GET /api/v1/skills``.
 from __future__ import annotations
 
 from col_core.skills.interfaces import ISkillVocabulary, SkillChoice, SkillsRefused
-from col_core.skills.picker import picker_context, posted_uris, read_picks, vocabulary
+from col_core.skills.picker import (
+    has_picker,
+    picker_context,
+    posted_uris,
+    read_picks,
+    vocabulary,
+)
 
 __all__ = [
     "ISkillVocabulary",
     "SkillChoice",
     "SkillsRefused",
+    "has_picker",
     "picker_context",
     "posted_uris",
     "read_picks",

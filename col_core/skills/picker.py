@@ -32,6 +32,11 @@ def stored_language(request) -> str:
     return (request.tenant.default_locale or "en").split("_")[0]
 
 
+def has_picker(post) -> bool:
+    """Whether the posted form had a skill picker (a form without one changes no skills)."""
+    return "skills_shown" in post or "skills" in post
+
+
 def posted_uris(post) -> list[str]:
     """The URIs posted as ``skills`` (one a value, or ``URI | label`` lines), in order, once."""
     uris: dict[str, None] = {}
@@ -48,7 +53,7 @@ def read_picks(request, post, current: list[dict]) -> list[dict] | None:
     form had no picker.  Raises :class:`SkillsRefused` for a URI the catalogue does not know
     (one already on the subject is kept), or a name typed without JavaScript that names no
     skill, or several."""
-    if "skills_shown" not in post and "skills" not in post:
+    if not has_picker(post):
         return None
     kept = {entry["uri"]: entry for entry in current if entry.get("uri")}
     uris = posted_uris(post)

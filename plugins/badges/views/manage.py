@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from col_core.activities.models import Activity
 from col_core.files.interfaces import IStoredFiles
-from col_core.skills import SkillsRefused, picker_context, posted_uris, read_picks
+from col_core.skills import SkillsRefused, has_picker, picker_context, posted_uris, read_picks
 from col_core.storage import UploadRejected
 from plugins.badges import claims
 from plugins.badges.artwork import ICONS
@@ -54,7 +54,7 @@ def _form_context(request, organisation, values, errors, badge=None) -> dict:
         "skills": picker_context(
             request,
             values.get("skills") or [],
-            {s["uri"]: s.get("label", "") for s in (badge.skills if badge else [])},
+            {s["uri"]: s.get("label", "") for s in (badge.skills or () if badge else ())},
         ),
     }
 
@@ -79,7 +79,11 @@ def _values_of(badge: BadgeClass) -> dict:
 def _save(request, badge: BadgeClass, organisation):
     """Apply the posted form to ``badge``; returns errors (nothing is changed when any)."""
     values, cleaned, required, errors = parse_badge_class(request.POST, request.dbsession, badge.id)
-    values["skills"] = posted_uris(request.POST)
+    values["skills"] = (
+        posted_uris(request.POST)
+        if has_picker(request.POST)
+        else [s["uri"] for s in badge.skills or ()]
+    )
     try:
         picked = read_picks(request, request.POST, list(badge.skills or ()))
     except SkillsRefused as error:

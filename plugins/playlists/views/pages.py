@@ -14,7 +14,7 @@ from col_core.activities.interfaces import ValidationFailed
 from col_core.activities.models import Activity
 from col_core.organisations.resources import organisation_factory
 from col_core.security.validation import record_id
-from col_core.skills import SkillsRefused, picker_context, posted_uris, read_picks
+from col_core.skills import SkillsRefused, has_picker, picker_context, posted_uris, read_picks
 from col_core.web.public import city_tiles
 from plugins.playlists import awarding
 from plugins.playlists.interfaces import IPlaylistBuilder, IPlaylistProgress, IPlaylistTemplates
@@ -145,6 +145,17 @@ def _choices(request, playlist) -> list:
     ).all()
 
 
+def form_skills(playlist, values) -> list[str]:
+    """The skills to show: those posted (when the form had the picker), those of the form's
+    values, else the playlist's own."""
+    if hasattr(values, "getall"):
+        if has_picker(values):
+            return posted_uris(values)
+    elif "skills" in values:
+        return values["skills"]
+    return [skill["uri"] for skill in playlist.skills or ()]
+
+
 def _editor(request, playlist, values, rows, errors, notice=None) -> dict:
     builder = request.find_service(IPlaylistBuilder)
     translate = request.localizer.translate
@@ -161,7 +172,7 @@ def _editor(request, playlist, values, rows, errors, notice=None) -> dict:
         "notice": notice,
         "skills": picker_context(
             request,
-            posted_uris(values) if hasattr(values, "getall") else values.get("skills", []),
+            form_skills(playlist, values),
             {skill["uri"]: skill.get("label", "") for skill in playlist.skills or ()},
         ),
     }

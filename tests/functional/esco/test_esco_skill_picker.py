@@ -140,6 +140,19 @@ def test_activity_form_stores_the_skills_picked(loaded, people, factories, madri
     assert _activity_skills(factories, madrid, activity) == []
 
 
+def test_a_form_without_the_picker_changes_no_skill(
+    loaded, people, factories, madrid, org, organiser
+):
+    activity = complete_activity(people, madrid, org)
+    form = organiser.get(f"/activities/{activity.id}/edit").forms["activity-form"]
+    organiser.post(
+        f"/activities/{activity.id}/edit", fields_of(form, skills=[LISTEN_ACTIVELY]), status=303
+    )
+    without = [(n, v) for n, v in form.submit_fields() if n not in ("skills", "skills_shown")]
+    organiser.post(f"/activities/{activity.id}/edit", without, status=303)
+    assert [uri for uri, _ in _activity_skills(factories, madrid, activity)] == [LISTEN_ACTIVELY]
+
+
 def test_a_name_typed_without_javascript_is_looked_up(
     loaded, people, factories, madrid, org, organiser
 ):
