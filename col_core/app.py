@@ -39,6 +39,7 @@ def make_config(global_config=None, *, environ=None, **ini_settings) -> Configur
     config.include("col_core.api")  # /api/v1 conventions and the OpenAPI document
     config.include("col_core.security.api")  # /api/v1/me and API tokens (needs the API directives)
     config.include("col_core.organisations")  # organisations, members, invitations, verification
+    config.include("col_core.skills")  # the skill picker's search (a plugin's catalogue)
     config.include("col_core.activities")  # activities, participation, their pages and API
     config.include("col_core.activities.search")  # ISearchService; the index follows activities
     config.include("col_core.webhooks")  # subscriptions, signed deliveries (after api and jobs)

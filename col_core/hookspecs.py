@@ -197,6 +197,18 @@ def col_skill_subjects(request, uris: list[str]) -> list[SkillSubject]:
     """
 
 
+@hookspec(firstresult=True)
+def col_skill_vocabulary(request):
+    """Return the city's skill catalogue, an object providing
+    ``col_core.skills.ISkillVocabulary`` (``search`` and ``choices``), or None.
+
+    The skill picker of the activity, badge class and playlist forms, and the
+    ``/api/v1/skills`` search it calls, use it to find skills by name in the page's language
+    and to check what is posted.  The first answer wins; with no answer the picker keeps the
+    skills already chosen and offers no search.
+    """
+
+
 # -- tenants and demo data --------------------------------------------------------------------
 
 

@@ -6,7 +6,12 @@ from pyramid.httpexceptions import HTTPNotFound
 from pyramid.i18n import TranslationStringFactory
 from sqlalchemy import select
 
-from col_core.activities.interfaces import IActivityService, IParticipationService, ValidationFailed
+from col_core.activities.interfaces import (
+    IActivityService,
+    IGeocoder,
+    IParticipationService,
+    ValidationFailed,
+)
 from col_core.activities.models import Activity, ActivitySession, Participation
 from col_core.activities.resources import activity_factory, can_see, is_organiser
 from col_core.activities.schemas import SCHEMAS, json_response, ref
@@ -474,7 +479,71 @@ OPERATIONS = [
 ]
 
 
+# -- the place picker's address search ---------------------------------------------------------
+
+PLACE = {
+    "type": "object",
+    "required": ["name", "address", "latitude", "longitude", "source"],
+    "properties": {
+        "name": {"type": "string"},
+        "address": {"type": "string"},
+        "latitude": {"type": "number", "minimum": -90, "maximum": 90},
+        "longitude": {"type": "number", "minimum": -180, "maximum": 180},
+        "source": {
+            "enum": ["city", "geocoder"],
+            "description": "The city's own places (its venues and StarterKit list) or the "
+            "deployment's geocoder.",
+        },
+    },
+}
+PLACE_QUERY = {
+    "name": "q",
+    "in": "query",
+    "required": True,
+    "schema": {"type": "string", "minLength": 2, "maxLength": 200},
+    "description": "Part of an address or of a place's name; accents and case do not matter.",
+}
+
+
+def activity_places(context, request):
+    """The place picker's address search for an activity's organisers (the city's geocoder)."""
+    query = request.GET.get("q", "").strip()
+    if not 2 <= len(query) <= 200:
+        message = _translate(
+            request, _("Type from 2 to 200 characters of an address or a place's name.")
+        )
+        raise ApiError(message, fields={"q": message})
+    found = request.find_service(IGeocoder).search(query)
+    return {"items": [place.as_json() for place in found]}
+
+
+def _add_places(config):
+    config.add_openapi_schema("Place", PLACE)
+    config.add_api_view(
+        activity_places,
+        r"/activities/{id:\d+}/places",
+        name="api.get.activities.{id}.places",
+        permission="org.member",
+        factory=activity_factory,
+        tags=["activities"],
+        summary="Places matching an address or a name, for an activity's place picker (organisers)",
+        parameters=[PLACE_QUERY],
+        responses={
+            200: json_response(
+                "The city's own places first",
+                {
+                    "type": "object",
+                    "required": ["items"],
+                    "properties": {"items": {"type": "array", "items": ref("Place")}},
+                },
+            ),
+            403: ERROR,
+        },
+    )
+
+
 def includeme(config):
+    _add_places(config)
     for name, schema in SCHEMAS.items():
         config.add_openapi_schema(name, schema)
     for view, pattern, method, permission, summary, responses, body in OPERATIONS:

@@ -23,7 +23,6 @@ from col_core.activities.forms import (
 )
 from col_core.activities.interfaces import (
     IActivityService,
-    IGeocoder,
     IParticipationService,
     ValidationFailed,
 )
@@ -42,6 +41,7 @@ from col_core.organisations.models import Organisation
 from col_core.organisations.resources import organisation_factory
 from col_core.security.policy import publishing_blocked
 from col_core.security.validation import record_id
+from col_core.skills import SkillsRefused, picker_context, read_picks
 from col_core.storage import UploadRejected
 from col_core.web.maps import city_tiles
 
@@ -55,7 +55,6 @@ ROUTES = (
     ("activity_archive", r"/activities/{id:\d+}/archive", activity_factory),
     ("activity_duplicate", r"/activities/{id:\d+}/duplicate", activity_factory),
     ("activity_participants", r"/activities/{id:\d+}/participants", activity_factory),
-    ("activity_places", r"/activities/{id:\d+}/places", activity_factory),
     ("activity_session_qr", r"/activities/{id:\d+}/sessions/{session:\d+}/qr", activity_factory),
 )
 
@@ -102,6 +101,11 @@ def _form_page(request, activity, values, errors, status=200, notice=None):
             values.get("languages") or [], request.tenant.locales, request.locale_name
         ),
         "weekdays": weekday_names(request),
+        "skills": picker_context(
+            request,
+            values.get("skills", [skill.concept_uri for skill in activity.skills]),
+            {skill.concept_uri: skill.label for skill in activity.skills},
+        ),
         "map": place_picker(request),
         "can_publish": bool(request.has_permission("org.publish", request.context)),
         "publishing_blocked": publishing_blocked(request, activity.organisation),
@@ -131,6 +135,13 @@ def place_picker(request) -> dict:
     }
 
 
+def skills_of(activity) -> list[dict]:
+    return [
+        {"uri": skill.concept_uri, "label": skill.label, "version": skill.version}
+        for skill in activity.skills
+    ]
+
+
 @view_config(
     route_name="activity_edit",
     request_method="GET",
@@ -153,6 +164,19 @@ def edit(context, request):
     activity, action = context.activity, request.POST.get("action", "save")
     service = request.find_service(IActivityService)
     data, repeat_errors = form_data(request.POST)
+    try:
+        picked = read_picks(request, request.POST, skills_of(activity))
+    except SkillsRefused as error:
+        return _form_page(
+            request,
+            activity,
+            kept_values(request.POST),
+            {"skills": error.message},
+            status=400,
+            notice=_("Some fields need your attention."),
+        )
+    if picked is not None:
+        data["skills"] = picked
     upload = request.POST.get("cover_file")
     if getattr(upload, "file", None) is not None and getattr(upload, "filename", ""):
         try:
@@ -204,18 +228,6 @@ def edit(context, request):
         )
     request.session.flash(request.localizer.translate(_("Saved.")))
     return HTTPSeeOther(request.route_url("activity_edit", id=activity.id))
-
-
-@view_config(route_name="activity_places", renderer="json", permission="org.member")
-def places(context, request):
-    """The place picker's address search: ``?q=`` (2 to 200 characters), the city's places."""
-    query = request.GET.get("q", "").strip()
-    if not 2 <= len(query) <= 200:
-        request.response.status = 400
-        message = _("Type from 2 to 200 characters of an address or a place's name.")
-        return {"error": request.localizer.translate(message)}
-    found = request.find_service(IGeocoder).search(query)
-    return {"items": [place.as_json() for place in found]}
 
 
 @view_config(route_name="activity_archive", request_method="POST", permission="org.member")

@@ -14,6 +14,7 @@ from col_core.activities.content import sanitise_html
 from col_core.activities.fields import RESOURCE_KINDS
 from col_core.activities.repeats import build_rule, builder_values
 from col_core.security.validation import decimal_number, whole_number
+from col_core.skills.picker import has_picker, posted_uris
 
 TEXT_FIELDS = (
     "type",
@@ -70,6 +71,7 @@ def form_values(activity) -> dict:
     values["languages"] = list(activity.languages or [])
     values["accessibility"] = list(activity.accessibility or [])
     values["co_organisers"] = [str(c.organisation_id) for c in activity.co_organisers]
+    values["skills"] = [skill.concept_uri for skill in activity.skills]
     schedule = activity.schedule or {}
     sessions = schedule.get("sessions") or (
         [{"start": schedule.get("start"), "end": schedule.get("end")}]
@@ -99,6 +101,8 @@ def kept_values(post) -> dict:
     values["online"] = post.get("online") in ("1", "on", "true")
     for name in ("accessibility", "co_organisers", "languages", "repeat_days"):
         values[name] = post.getall(name)
+    if has_picker(post):
+        values["skills"] = posted_uris(post)
     # Shown again in the editor, which renders it: only what would be stored.
     values["description"] = sanitise_html(post.get("description", ""))
     values["session_rows"] = _rows(post, "session_start_") + SPARE_ROWS

@@ -27,7 +27,8 @@ def _int(text: str, low: int, high: int) -> int | None:
 
 
 def parse_badge_class(post, dbsession, badge_id: int | None = None):
-    """Fields of the badge class form -> ``(values, errors)``."""
+    """Fields of the badge class form -> ``(values, cleaned, prerequisites, errors)``; the
+    skills are read by the view with the core's skill picker."""
     values = {
         name: (post.get(name) or "").strip()
         for name in (
@@ -40,7 +41,6 @@ def parse_badge_class(post, dbsession, badge_id: int | None = None):
             "review",
             "peer_reviews_required",
             "tasks",
-            "skills",
         )
     }
     values["prerequisites"] = [p for p in post.getall("prerequisites") if p]
@@ -62,14 +62,6 @@ def parse_badge_class(post, dbsession, badge_id: int | None = None):
     peers = values["peer_reviews_required"] or "1"
     if _int(peers, 1, 10) is None:
         errors["peer_reviews_required"] = _("Between 1 and 10 peers.")
-    skills = []
-    for line in values["skills"].splitlines():
-        uri, _sep, label = (part.strip() for part in line.partition("|"))
-        if not uri:
-            continue
-        if not uri.startswith(("http://", "https://")):
-            errors["skills"] = _("Each skill line starts with the skill's URI (ESCO).")
-        skills.append({"uri": uri, "label": label or uri})
     wanted = {_int(p, 1, 2**31) for p in values["prerequisites"]}
     required = (
         list(
@@ -94,7 +86,6 @@ def parse_badge_class(post, dbsession, badge_id: int | None = None):
         "review": values["review"] or "organiser",
         "peer_reviews_required": _int(peers, 1, 10) or 1,
         "tasks": [t.strip() for t in values["tasks"].splitlines() if t.strip()],
-        "skills": skills,
     }
     if cleaned["earning"] == "evidence" and not cleaned["tasks"]:
         errors["tasks"] = _("A badge earned with evidence needs at least one task.")

@@ -145,6 +145,14 @@ def col_skill_groups(request, uris: list[str]) -> dict[str, str]:
 
 
 @hookimpl
+def col_skill_vocabulary(request):
+    """ESCO is the city's skill catalogue: the forms' skill picker searches it."""
+    from plugins.esco.vocabulary import vocabulary_for
+
+    return vocabulary_for(request)
+
+
+@hookimpl
 def col_account_export(request, user) -> dict[str, bytes]:
     from plugins.esco.services import learner_skills_export
 

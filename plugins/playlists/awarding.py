@@ -49,11 +49,22 @@ def badge_name(request, playlist, threshold: int) -> str:
     )
 
 
+def badge_skills(playlist) -> list[dict]:
+    """The playlist's skills as a badge class keeps them (``{"uri", "label"}``)."""
+    return [
+        {"uri": skill["uri"], "label": skill.get("label") or skill["uri"]}
+        for skill in playlist.skills or ()
+        if skill.get("uri")
+    ]
+
+
 def prepare_badges(request, playlist) -> dict:
     """Create (or refresh) the badge class of each of the playlist's badges, when possible;
     returns {PlaylistBadge id: badge class}.
 
-    The criteria narrative is derived from the rule, so the badge says what earning it took.
+    The criteria narrative is derived from the rule, so the badge says what earning it took;
+    the playlist's skills become the badge's (its alignments), as they are when the badge is
+    issued, not as they were when the badge class was first made.
     """
     from plugins.playlists.services import rule_of
 
@@ -71,7 +82,7 @@ def prepare_badges(request, playlist) -> dict:
             playlist.organisation,
             name=badge_name(request, playlist, entry.threshold),
             description=plain_text(playlist.description),
-            skills=list(playlist.skills or ()),
+            skills=badge_skills(playlist),
         )
         badge_class.criteria = (
             narrative
@@ -83,6 +94,8 @@ def prepare_badges(request, playlist) -> dict:
                 )
             )
         )
+        if badge_class.skills != badge_skills(playlist):
+            badge_class.skills = badge_skills(playlist)
         entry.badge_class_id = badge_class.id
         classes[entry.id] = badge_class
     return classes

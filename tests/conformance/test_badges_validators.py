@@ -307,3 +307,32 @@ def test_ob3_credential_saved_before_did_issuers_stays_valid(
     assert now["issuer"]["id"].startswith("did:web:")
     code, log, report = _ob3(validators, path, live_https_city.front.cafile)
     assert code == 0 and log["valid_signature"] and log["revocation_status"], report
+
+
+def test_a_playlist_s_badge_aligned_with_its_skills_is_valid(validators, badges, live, tmp_path):
+    """The playlist's skills, given after its badge class was made, are the alignments of the
+    badge it issues; both validators accept the OB 2.0 assertion and the OB 3.0 credential."""
+    from plugins.playlists.awarding import prepare_badges
+    from plugins.playlists.models import Playlist, PlaylistBadge
+
+    skill = {"uri": "http://data.europa.eu/esco/skill/abc", "label": "repair bicycles"}
+    with badges.request() as request:
+        playlist = Playlist(organisation_id=badges.organisation.id, title="Bike pathway")
+        playlist.badges = [PlaylistBadge(threshold=0)]
+        request.dbsession.add(playlist)
+        request.dbsession.flush()
+        prepare_badges(request, playlist)  # the badge class, made before the playlist had skills
+        playlist.skills = [skill]
+        [badge_class] = prepare_badges(request, playlist).values()
+        class_id = badge_class.id
+    uid = badges.issue(class_id)
+    url = f"{live}/badges/assertions/{uid}"
+    valid, report = _ob2(validators, url)
+    assert valid, report
+    badge = json.loads(_get(json.loads(_get(f"{url}.json"))["badge"] + ".json"))
+    assert [a["targetUrl"] for a in badge["alignment"]] == [skill["uri"]]
+    _uid, credential, path = _credential(badges, live, tmp_path, uid)
+    aligned = credential["credentialSubject"]["achievement"]["alignment"]
+    assert [a["targetUrl"] for a in aligned] == [skill["uri"]]
+    code, log, report = _ob3(validators, path)
+    assert code == 0 and log["valid_signature"], report

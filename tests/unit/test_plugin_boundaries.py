@@ -46,6 +46,7 @@ PUBLIC = frozenset(
         "col_core.files.interfaces",
         "col_core.organisations.resources",
         "col_core.webhooks",
+        "col_core.skills",  # ISkillVocabulary and the forms' skill picker
         "col_core.notifications",  # INotifications: tell a person in the site and by e-mail
         "col_core.i18n.formatting",  # dates and times as the city's pages write them
         # helpers

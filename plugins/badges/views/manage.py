@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from col_core.activities.models import Activity
 from col_core.files.interfaces import IStoredFiles
+from col_core.skills import SkillsRefused, has_picker, picker_context, posted_uris, read_picks
 from col_core.storage import UploadRejected
 from plugins.badges import claims
 from plugins.badges.artwork import ICONS
@@ -50,6 +51,11 @@ def _form_context(request, organisation, values, errors, badge=None) -> dict:
         "icons": sorted(ICONS),
         "others": [b for b in others if badge is None or b.id != badge.id],
         "activities": _activities(request, organisation),
+        "skills": picker_context(
+            request,
+            values.get("skills") or [],
+            {s["uri"]: s.get("label", "") for s in (badge.skills or () if badge else ())},
+        ),
     }
 
 
@@ -64,7 +70,7 @@ def _values_of(badge: BadgeClass) -> dict:
         "review": badge.review,
         "peer_reviews_required": badge.peer_reviews_required,
         "tasks": "\n".join(badge.tasks),
-        "skills": "\n".join(f"{s['uri']} | {s.get('label', '')}" for s in badge.skills),
+        "skills": [s["uri"] for s in badge.skills],
         "prerequisites": [str(b.id) for b in badge.prerequisites],
         "activity": str(badge.subject_id) if badge.subject_type == "activity" else "",
     }
@@ -73,6 +79,17 @@ def _values_of(badge: BadgeClass) -> dict:
 def _save(request, badge: BadgeClass, organisation):
     """Apply the posted form to ``badge``; returns errors (nothing is changed when any)."""
     values, cleaned, required, errors = parse_badge_class(request.POST, request.dbsession, badge.id)
+    values["skills"] = (
+        posted_uris(request.POST)
+        if has_picker(request.POST)
+        else [s["uri"] for s in badge.skills or ()]
+    )
+    try:
+        picked = read_picks(request, request.POST, list(badge.skills or ()))
+    except SkillsRefused as error:
+        errors["skills"], picked = error.message, None
+    if picked is not None:
+        cleaned["skills"] = [{"uri": s["uri"], "label": s["label"]} for s in picked]
     upload = request.POST.get("image")
     image_key = None
     if not errors and getattr(upload, "file", None) is not None:

@@ -73,6 +73,7 @@ def form_values(playlist, tz: zoneinfo.ZoneInfo) -> tuple[dict, list[dict]]:
         "is_template": playlist.is_template,
         "groups": "\n".join(f"{k}: {v}" for k, v in (playlist.groups or {}).items()),
         "milestones": ", ".join(str(b.threshold) for b in playlist.badges if b.threshold),
+        "skills": [skill["uri"] for skill in playlist.skills or ()],
     }
     by_id = {item.id: item.activity_id for item in playlist.items}
     rows = [

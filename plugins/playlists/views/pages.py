@@ -14,6 +14,7 @@ from col_core.activities.interfaces import ValidationFailed
 from col_core.activities.models import Activity
 from col_core.organisations.resources import organisation_factory
 from col_core.security.validation import record_id
+from col_core.skills import SkillsRefused, has_picker, picker_context, posted_uris, read_picks
 from col_core.web.public import city_tiles
 from plugins.playlists import awarding
 from plugins.playlists.interfaces import IPlaylistBuilder, IPlaylistProgress, IPlaylistTemplates
@@ -144,6 +145,17 @@ def _choices(request, playlist) -> list:
     ).all()
 
 
+def form_skills(playlist, values) -> list[str]:
+    """The skills to show: those posted (when the form had the picker), those of the form's
+    values, else the playlist's own."""
+    if hasattr(values, "getall"):
+        if has_picker(values):
+            return posted_uris(values)
+    elif "skills" in values:
+        return values["skills"]
+    return [skill["uri"] for skill in playlist.skills or ()]
+
+
 def _editor(request, playlist, values, rows, errors, notice=None) -> dict:
     builder = request.find_service(IPlaylistBuilder)
     translate = request.localizer.translate
@@ -158,6 +170,11 @@ def _editor(request, playlist, values, rows, errors, notice=None) -> dict:
         "problems": {name: translate(text) for name, text in builder.problems(playlist).items()},
         "acceptance": {item.activity_id: item.acceptance for item in playlist.items},
         "notice": notice,
+        "skills": picker_context(
+            request,
+            form_skills(playlist, values),
+            {skill["uri"]: skill.get("label", "") for skill in playlist.skills or ()},
+        ),
     }
 
 
@@ -183,6 +200,20 @@ def edit(context, request):
     playlist = context.playlist
     builder = request.find_service(IPlaylistBuilder)
     values, rows = read_form(request.POST)
+    try:
+        picked = read_picks(request, request.POST, list(playlist.skills or ()))
+    except SkillsRefused as error:
+        request.response.status = 400
+        return _editor(
+            request,
+            playlist,
+            request.POST,
+            rows,
+            {"skills": error.message},
+            _("Some fields need your attention."),
+        )
+    if picked is not None:
+        values["skills"] = picked
     if request.POST.get("action") == "autosave":
         # The page's script saves a draft's fields as they are typed; items change on Save.
         if playlist.status != "draft":

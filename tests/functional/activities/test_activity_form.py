@@ -200,7 +200,7 @@ def places_city(factories, city):
 
 
 def _places(client, activity, query, status=200):
-    return client.get(f"/activities/{activity.id}/places", {"q": query}, status=status).json
+    return client.get(f"/api/v1/activities/{activity.id}/places", {"q": query}, status=status).json
 
 
 def test_search_finds_the_city_s_listed_places_without_accents(staff, make_activity, places_city):
@@ -238,11 +238,21 @@ def test_search_finds_public_venues_other_activities_use(
 def test_search_refuses_a_query_it_cannot_use(staff, make_activity, query):
     answer = _places(staff, make_activity(status="draft"), query, status=400)
     assert "from 2 to 200 characters" in answer["error"]
+    assert "from 2 to 200 characters" in answer["fields"]["q"]
 
 
 def test_search_is_for_the_activity_s_organisers(make_activity, people, city):
     activity = make_activity(status="draft")
-    people.client(city, people.user()).get(f"/activities/{activity.id}/places?q=ab", status=403)
+    people.client(city, people.user()).get(
+        f"/api/v1/activities/{activity.id}/places?q=ab", status=403
+    )
+
+
+def test_search_is_described_in_the_openapi_document(staff):
+    document = staff.get("/api/openapi.json").json
+    operation = document["paths"]["/api/v1/activities/{id}/places"]["get"]
+    assert [p["name"] for p in operation["parameters"]] == ["id", "q"]
+    assert {"200", "400", "403", "404"} <= set(operation["responses"])
 
 
 class _Nominatim:

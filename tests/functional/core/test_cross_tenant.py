@@ -71,7 +71,7 @@ ATTACKS: dict[str, dict[str, str]] = {
     "api.post.activities.{id}.attendance": ACTIVITY,
     "api.post.activities.{id}.completion": ACTIVITY,
     "activity_session_qr": {"id": "activity_id", "session": "session_id"},
-    "activity_places": ACTIVITY,
+    "api.get.activities.{id}.places": ACTIVITY,
     # analytics, esco, badges, playlists (organisation- and activity-scoped pages)
     "analytics_organisation": ORG,
     "analytics_organisation_csv": {"slug": "org_slug", "table": "csv_table"},

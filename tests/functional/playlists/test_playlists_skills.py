@@ -44,3 +44,37 @@ def test_skills_are_tagged_and_unknown_ones_refused(esco_concepts, staff, org, c
     assert _tags(in_city, city, playlist) == [THINK_CREATIVELY]
     staff.patch_json(f"/api/v1/playlists/{playlist}", {"skills": []})
     assert _tags(in_city, city, playlist) == []
+
+
+def test_the_playlist_s_skills_reach_its_issued_badge(
+    esco_concepts, world, city, staff, make_playlist, activities, learner, complete, testapp
+):
+    """Skills added after the badge class was made (at publishing) are on the badge issued:
+    the OB 2.0 badge class and the OB 3.0 achievement align with them."""
+    playlist = make_playlist(activities[:1])  # published: its badge class exists, skill-less
+    staff.patch_json(
+        f"/api/v1/playlists/{playlist}",
+        {"skills": [{"uri": THINK_CREATIVELY, "label": "think creatively"}]},
+        status=200,
+    )
+    world.client(city, learner).post(f"/api/v1/playlists/{playlist}/enrolment", status=201)
+    complete(activities[0], learner)
+    site = testapp.for_tenant(city)
+    with world.factories.within(city):
+        from sqlalchemy import select
+
+        from plugins.badges.models import Assertion
+
+        uid = world.factories.session.scalars(
+            select(Assertion.uid).where(Assertion.source == "playlist")
+        ).one()
+    assertion = site.get(f"/badges/assertions/{uid}.json").json
+    badge = site.get(assertion["badge"].removeprefix("http://vilnius.example.test") + ".json").json
+    assert [(a["targetUrl"], a["targetName"]) for a in badge["alignment"]] == [
+        (THINK_CREATIVELY, "think creatively")
+    ]
+    credential = site.get(f"/badges/credentials/{uid}").json
+    aligned = credential["credentialSubject"]["achievement"]["alignment"]
+    assert [(a["targetUrl"], a["targetName"]) for a in aligned] == [
+        (THINK_CREATIVELY, "think creatively")
+    ]
