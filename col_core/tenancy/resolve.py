@@ -115,7 +115,11 @@ class KnownHosts:
         if addresses.allowed(domain, frozenset(), frozenset()):
             return True  # a configured name: no tenant needed
         now = time.monotonic()
-        never_loaded = (-1e9, frozenset(), frozenset())
+        never_loaded: tuple[float, frozenset[str], frozenset[str]] = (
+            -1e9,
+            frozenset(),
+            frozenset(),
+        )
         loaded_at, hostnames, slugs = self.entries.get("hosts", never_loaded)
         fresh = now < loaded_at + self.seconds
         if fresh and addresses.allowed(domain, hostnames, slugs):

@@ -688,8 +688,8 @@ def _facet_counts(rows) -> dict[str, dict[str, int]]:
     for row in rows:
         if row.category:
             bump("category", row.category, row.n)
-        for column, facet in _SUMMED.items():
-            bump(facet, column, getattr(row, column))
+        for summed, facet in _SUMMED.items():
+            bump(facet, summed, getattr(row, summed))
         for language in store.unpacked(row.languages):
             bump("language", language, row.n)
         for feature in store.unpacked(row.accessibility):

@@ -245,19 +245,19 @@ def _matches_when(document: Document, query: SearchQuery) -> bool:
 
 def _matches_where(document: Document, query: SearchQuery) -> bool:
     """The area, the distance from a point, and whether the document has a place at all."""
-    has_place = document.lat is not None and document.lon is not None
+    lat, lon = document.lat, document.lon
     if query.bbox:
         west, south, east, north = query.bbox
-        if not has_place:
+        if lat is None or lon is None:
             return False
-        if not (south <= document.lat <= north and west <= document.lon <= east):
+        if not (south <= lat <= north and west <= lon <= east):
             return False
     if query.near and query.within_km is not None:
-        if not has_place:
+        if lat is None or lon is None:
             return False
-        if distance_km(*query.near, document.lat, document.lon) > query.within_km:
+        if distance_km(*query.near, lat, lon) > query.within_km:
             return False
-    if query.located is not None and (document.lat is not None) != query.located:
+    if query.located is not None and (lat is not None) != query.located:
         return False
     return True
 
