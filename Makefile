@@ -31,6 +31,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy col_core plugins
+	$(BIN)/python tools/density.py col_core plugins --max 8 --min-lines 5
 
 ## Debian's Chromium for the browser tests (never a downloaded browser build).
 browsers:

@@ -96,6 +96,13 @@ class BaseMailer:
 
 
 @implementer(IMailer)
+def _outbox_name() -> str:
+    """A unique file name that sorts in the order mail was sent (by the millisecond)."""
+    milliseconds = int(1000 * time.time())
+    unique = uuid.uuid4().hex
+    return f"{milliseconds:015d}-{unique}.eml"
+
+
 class OutboxMailer(BaseMailer):
     """Writes each message to ``<outbox>/<time>-<id>.eml`` atomically."""
 
@@ -104,12 +111,13 @@ class OutboxMailer(BaseMailer):
         self.outbox = Path(outbox_dir)
 
     def send_now(self, message: EmailMessage) -> None:
-        self.outbox.mkdir(parents=True, exist_ok=True)
-        name = f"{int(1000 * time.time()):015d}-{uuid.uuid4().hex}.eml"
-        fd, tmp = tempfile.mkstemp(dir=self.outbox, suffix=".tmp")
+        outbox = self.outbox
+        outbox.mkdir(parents=True, exist_ok=True)
+        # Written under a temporary name, then renamed: a reader never sees half a message.
+        fd, temporary = tempfile.mkstemp(dir=outbox, suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
             handle.write(bytes(message))
-        os.replace(tmp, self.outbox / name)
+        os.replace(temporary, outbox / _outbox_name())
 
     def messages(self) -> list[EmailMessage]:
         """Every message in the outbox, oldest first (for tests and the demo)."""

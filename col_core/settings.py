@@ -210,7 +210,10 @@ def merge(
     judges a configuration the server would refuse)."""
     env: Mapping[str, str] = os.environ if environ is None else environ
     ini_settings = dict(ini_settings or {})
-    env_values = {name: env[var] for var, name in ENVIRONMENT.items() if env.get(var)}
+    env_values = {}
+    for variable, name in ENVIRONMENT.items():
+        if env.get(variable):
+            env_values[name] = env[variable]
     data_dir = env_values.get("col.data_dir") or ini_settings.get("col.data_dir")
     merged = defaults(Path(data_dir) if data_dir else None)
     merged.update(plugin_defaults or {})

@@ -121,7 +121,27 @@ def main(argv: list[str] | None = None) -> int:
     above = [density for density in measured if limit and density.per_line > limit]
     print(f"{overall(files):.1f} nodes per line overall; {len(measured)} functions", end="")
     print(f", {len(above)} above {limit}" if limit else "")
-    return 1 if above else 0
+    if not above:
+        return 0
+    report_above(above, limit, arguments.min_lines)
+    return 1
+
+
+def report_above(above: list[Density], limit: float, min_lines: int) -> None:
+    """Name, on standard error, each function denser than ``limit`` and what to do about it."""
+    print(
+        f"\n{len(above)} function(s) of {min_lines} lines or more have more than {limit:g} "
+        "AST nodes per line of code:",
+        file=sys.stderr,
+    )
+    for density in above:
+        where = f"{density.path}:{density.line}"
+        print(f"  {where} {density.name}: {density.per_line:.1f} per line", file=sys.stderr)
+    print(
+        'Unpack each into named steps (docs/plugins.md, "Lint and types"): intermediate '
+        "values with names, early returns, small helpers named for what they decide.",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":

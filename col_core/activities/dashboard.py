@@ -298,14 +298,22 @@ def participants_update(context, request):
 
 @view_config(route_name="activity_session_qr", renderer=T + "qr.jinja2", permission="org.member")
 def session_qr(context, request):
-    session = request.dbsession.get(ActivitySession, int(request.matchdict["session"]))
+    activity = context.activity
+    session_id = int(request.matchdict["session"])
+    session = request.dbsession.get(ActivitySession, session_id)
     if session is None or session.activity_id != context.activity.id:
         raise HTTPNotFound()
-    token = request.find_service(IParticipationService).session_token(session)
+    participation = request.find_service(IParticipationService)
+    token = participation.session_token(session)
     url = request.route_url("activity_attend", token=token)
     title = request.localizer.translate(_("Check-in code"))
-    svg = segno.make(url, error="m").svg_inline(scale=8, title=title, border=2)
-    return {"activity": context.activity, "session": session, "url": url, "svg": Markup(svg)}
+    return {"activity": activity, "session": session, "url": url, "svg": _qr_svg(url, title)}
+
+
+def _qr_svg(url: str, title: str) -> Markup:
+    """The QR code of ``url`` as inline SVG, titled for screen readers."""
+    qr_code = segno.make(url, error="m")
+    return Markup(qr_code.svg_inline(scale=8, title=title, border=2))
 
 
 def includeme(config):

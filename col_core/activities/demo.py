@@ -235,27 +235,94 @@ def _learners(session, tenant, count: int) -> list[User]:
     return users
 
 
+def _local_time(tz, day_offset: int, hour: int) -> dt.datetime:
+    """``hour`` o'clock ``day_offset`` days from today in the city (a naive local time)."""
+    today = utcnow().astimezone(tz).date()
+    day = today + dt.timedelta(days=day_offset)
+    return dt.datetime.combine(day, dt.time(hour))
+
+
+def _session(start: dt.datetime, length: dt.timedelta) -> dict:
+    end = start + length
+    return {"start": start.isoformat(timespec="minutes"), "end": end.isoformat(timespec="minutes")}
+
+
 def _schedule(rng, kind: str, tz, hours: int) -> tuple[str, dict]:
-    def local(day_offset: int, hour: int) -> dt.datetime:
-        today = utcnow().astimezone(tz).date()
-        return dt.datetime.combine(today + dt.timedelta(days=day_offset), dt.time(hour))
-
-    def pair(start: dt.datetime) -> dict:
-        return {
-            "start": start.isoformat(timespec="minutes"),
-            "end": (start + dt.timedelta(hours=hours)).isoformat(timespec="minutes"),
-        }
-
-    start = local(rng.randint(1, 60), rng.choice([10, 14, 16, 17, 18]))
+    day_offset = rng.randint(1, 60)
+    hour = rng.choice([10, 14, 16, 17, 18])
+    start = _local_time(tz, day_offset, hour)
+    length = dt.timedelta(hours=hours)
     if kind == "course":
-        return "recurring", {**pair(start), "rrule": f"FREQ=WEEKLY;COUNT={rng.randint(4, 8)}"}
+        weeks = rng.randint(4, 8)
+        weekly = f"FREQ=WEEKLY;COUNT={weeks}"
+        return "recurring", {**_session(start, length), "rrule": weekly}
     if kind in ("internship", "project"):
-        return "multi_session", {
-            "sessions": [pair(start + dt.timedelta(days=7 * n)) for n in range(rng.randint(2, 4))]
-        }
+        weeks = rng.randint(2, 4)
+        starts = [start + dt.timedelta(weeks=week) for week in range(weeks)]
+        sessions = [_session(each, length) for each in starts]
+        return "multi_session", {"sessions": sessions}
     if kind == "open_space":
         return "always_open", {}
-    return "single", {"sessions": [pair(start)]}
+    return "single", {"sessions": [_session(start, length)]}
+
+
+def _spread(tenant) -> float:
+    """How far (in degrees) demo venues lie from the centre: wider for a map zoomed out."""
+    zoom = int((tenant.map or {}).get("zoom", 13))
+    return min(0.6, 0.03 * 2 ** max(0, 13 - zoom))
+
+
+def _activity_data(rng, tenant, number: int, categories: list[str]) -> dict:
+    """The fields of the ``number``-th demo activity, from the ideas in turn (the random choices
+    are drawn in the same order on every run)."""
+    kind, category, title, description, online, hours = IDEAS[number % len(IDEAS)]
+    tz = zoneinfo.ZoneInfo(tenant.timezone)
+    schedule_kind, schedule = _schedule(rng, kind, tz, hours)
+    round_of_ideas = number // len(IDEAS) + 1
+    if round_of_ideas > 1:
+        title = f"{title} ({round_of_ideas})"
+    if category not in categories:
+        category = rng.choice(categories)
+    online = online or rng.random() < 0.1
+    language_count = rng.randint(1, len(tenant.locales))
+    return {
+        "type": kind,
+        "title": title,
+        "description": f"<p>{description}</p><p>Everyone is welcome; no experience needed.</p>",
+        "category": category,
+        "schedule_kind": schedule_kind,
+        "schedule": schedule,
+        "duration_minutes": hours * 60,
+        "online": online,
+        "languages": tenant.locales[:language_count] or ["en"],
+        "age_min": rng.choice([12, 14, 15, 16]),
+        "age_max": rng.choice([19, 25, 29]),
+        "price_cents": rng.choice([0, 0, 0, 0, 500, 1500]),
+        "capacity": rng.choice([None, 10, 12, 20, 30, 3]),
+        "accessibility": _accessibility(rng),
+        "contact_email": f"activities@{tenant.slug}.demo",
+        "resources": [
+            {"kind": "step", "title": "Before you come", "text": "Bring curiosity."},
+            {"kind": "video", "title": "A short introduction", "url": VIDEO},
+        ],
+    }
+
+
+def _accessibility(rng) -> list[str]:
+    count = rng.randint(0, 3)
+    return rng.sample(["step_free", "hearing_loop", "quiet_space", "accessible_toilet"], count)
+
+
+def _place(rng, streets: list[str], centre, spread: float) -> dict:
+    """A made-up address and a point near the city's centre."""
+    street = rng.choice(streets)
+    house = rng.randint(1, 80)
+    latitude, longitude = centre
+    return {
+        "address": f"{street} {house}",
+        "latitude": round(latitude + rng.uniform(-spread, spread), 5),
+        "longitude": round(longitude + rng.uniform(-spread, spread) * 1.5, 5),
+    }
 
 
 def seed_activities(request, tenant) -> list[str] | None:
@@ -263,9 +330,8 @@ def seed_activities(request, tenant) -> list[str] | None:
     if tenant.is_global or session.scalar(select(func.count(Activity.id))):
         return None
     rng = random.Random(tenant.slug)
-    tz = zoneinfo.ZoneInfo(tenant.timezone)
     centre = (tenant.map or {}).get("center") or [50.0, 10.0]
-    spread = min(0.6, 0.03 * 2 ** max(0, 13 - int((tenant.map or {}).get("zoom", 13))))
+    spread = _spread(tenant)
     categories = category_slugs(tenant) or [""]
     organisations = _organisations(session, tenant)
     learners = _learners(session, tenant, 6)
@@ -274,37 +340,9 @@ def seed_activities(request, tenant) -> list[str] | None:
     streets = STREETS.get(tenant.slug, ["Main Street", "Market Square", "Station Road"])
     count = rng.randint(30, 60)
     for number in range(count):
-        kind, category, title, description, online, hours = IDEAS[number % len(IDEAS)]
-        schedule_kind, schedule = _schedule(rng, kind, tz, hours)
-        data = {
-            "type": kind,
-            "title": title if number < len(IDEAS) else f"{title} ({number // len(IDEAS) + 1})",
-            "description": f"<p>{description}</p><p>Everyone is welcome; no experience needed.</p>",
-            "category": category if category in categories else rng.choice(categories),
-            "schedule_kind": schedule_kind,
-            "schedule": schedule,
-            "duration_minutes": hours * 60,
-            "online": online or rng.random() < 0.1,
-            "languages": tenant.locales[: rng.randint(1, len(tenant.locales))] or ["en"],
-            "age_min": rng.choice([12, 14, 15, 16]),
-            "age_max": rng.choice([19, 25, 29]),
-            "price_cents": rng.choice([0, 0, 0, 0, 500, 1500]),
-            "capacity": rng.choice([None, 10, 12, 20, 30, 3]),
-            "accessibility": rng.sample(
-                ["step_free", "hearing_loop", "quiet_space", "accessible_toilet"], rng.randint(0, 3)
-            ),
-            "contact_email": f"activities@{tenant.slug}.demo",
-            "resources": [
-                {"kind": "step", "title": "Before you come", "text": "Bring curiosity."},
-                {"kind": "video", "title": "A short introduction", "url": VIDEO},
-            ],
-        }
+        data = _activity_data(rng, tenant, number, categories)
         if not data["online"] or rng.random() < 0.5:
-            data.update(
-                address=f"{rng.choice(streets)} {rng.randint(1, 80)}",
-                latitude=round(centre[0] + rng.uniform(-spread, spread), 5),
-                longitude=round(centre[1] + rng.uniform(-spread, spread) * 1.5, 5),
-            )
+            data.update(_place(rng, streets, centre, spread))
         if data["online"]:
             data["join_url"] = f"https://meet.example.org/{tenant.slug}-{number}"
         organisation = organisations[number % len(organisations)]

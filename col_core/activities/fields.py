@@ -152,12 +152,15 @@ def _string_list(value, ctx) -> list[str]:
     if value in (None, ""):
         return []
     if isinstance(value, str):
-        value = [piece.strip() for piece in value.split(",") if piece.strip()]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        pieces = [piece.strip() for piece in value.split(",")]
+        value = [piece for piece in pieces if piece]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise FieldError(_("Give a list of values."))
     if len(value) > MAX_LIST:
-        raise FieldError(_("Give at most ${max} values.", mapping={"max": MAX_LIST}))
-    return list(dict.fromkeys(value))
+        too_many = _("Give at most ${max} values.", mapping={"max": MAX_LIST})
+        raise FieldError(too_many)
+    without_repeats = dict.fromkeys(value)
+    return list(without_repeats)
 
 
 def _description(value, ctx) -> str:
@@ -257,7 +260,8 @@ def _resources(value, ctx) -> list[dict]:
     if value in (None, ""):
         return []
     if not isinstance(value, list) or len(value) > MAX_RESOURCES:
-        raise FieldError(_("Give at most ${max} resources.", mapping={"max": MAX_RESOURCES}))
+        too_many = _("Give at most ${max} resources.", mapping={"max": MAX_RESOURCES})
+        raise FieldError(too_many)
     return [_resource(entry, ctx) for entry in value]
 
 

@@ -64,40 +64,71 @@ def _text(value) -> str:
     return "" if value is None else str(value)
 
 
-def form_values(activity) -> dict:
-    values: dict[str, object] = {name: _text(getattr(activity, name)) for name in TEXT_FIELDS}
-    values["online"] = activity.online
-    values["price"] = f"{Decimal(activity.price_cents) / 100:.2f}" if activity.price_cents else ""
-    values["languages"] = list(activity.languages or [])
-    values["accessibility"] = list(activity.accessibility or [])
-    values["co_organisers"] = [str(c.organisation_id) for c in activity.co_organisers]
-    values["skills"] = [skill.concept_uri for skill in activity.skills]
-    schedule = activity.schedule or {}
-    sessions = schedule.get("sessions") or (
-        [{"start": schedule.get("start"), "end": schedule.get("end")}]
-        if "start" in schedule
-        else []
-    )
+def _price_text(cents: int | None) -> str:
+    if not cents:
+        return ""
+    euros = Decimal(cents) / 100
+    return f"{euros:.2f}"
+
+
+def _sessions(schedule: dict) -> list:
+    """The schedule's sessions; an older schedule has one start and end of its own."""
+    if schedule.get("sessions"):
+        return schedule["sessions"]
+    if "start" not in schedule:
+        return []
+    return [{"start": schedule.get("start"), "end": schedule.get("end")}]
+
+
+def _session_values(sessions: list) -> dict[str, str]:
+    """``session_start_<n>`` and ``session_end_<n>`` of each session."""
+    values = {}
     for number, session in enumerate(sessions):
         if isinstance(session, dict):
             values[f"session_start_{number}"] = _text(session.get("start"))
             values[f"session_end_{number}"] = _text(session.get("end"))
+    return values
+
+
+def _resource_values(resources: list) -> dict[str, str]:
+    """``resource_<field>_<n>`` of each resource."""
+    values = {}
+    for number, resource in enumerate(resources):
+        for key in ("kind", "title", "url", "text"):
+            values[f"resource_{key}_{number}"] = _text(resource.get(key))
+    return values
+
+
+def form_values(activity) -> dict:
+    values: dict[str, object] = {}
+    for name in TEXT_FIELDS:
+        values[name] = _text(getattr(activity, name))
+    values["online"] = activity.online
+    values["price"] = _price_text(activity.price_cents)
+    values["languages"] = list(activity.languages or [])
+    values["accessibility"] = list(activity.accessibility or [])
+    co_organisers = activity.co_organisers
+    values["co_organisers"] = [str(link.organisation_id) for link in co_organisers]
+    values["skills"] = [skill.concept_uri for skill in activity.skills]
+    schedule = activity.schedule or {}
+    sessions = _sessions(schedule)
+    values.update(_session_values(sessions))
     rule = _text(schedule.get("rrule"))
     values["rrule"] = rule
     values.update(builder_values(rule))
-    for number, resource in enumerate(activity.resources or []):
-        for key in ("kind", "title", "url", "text"):
-            values[f"resource_{key}_{number}"] = _text(resource.get(key))
+    resources = activity.resources or []
+    values.update(_resource_values(resources))
     values["session_rows"] = len(sessions) + SPARE_ROWS
-    values["resource_rows"] = len(activity.resources or []) + SPARE_ROWS
+    values["resource_rows"] = len(resources) + SPARE_ROWS
     return values
 
 
 def kept_values(post) -> dict:
     """What the person submitted, shaped like :func:`form_values`, to show it again."""
-    values: dict[str, object] = {
-        name: value for name, value in post.items() if isinstance(value, str)
-    }
+    values: dict[str, object] = {}
+    for name, value in post.items():
+        if isinstance(value, str):
+            values[name] = value
     values["online"] = post.get("online") in ("1", "on", "true")
     for name in ("accessibility", "co_organisers", "languages", "repeat_days"):
         values[name] = post.getall(name)
@@ -105,8 +136,10 @@ def kept_values(post) -> dict:
         values["skills"] = posted_uris(post)
     # Shown again in the editor, which renders it: only what would be stored.
     values["description"] = sanitise_html(post.get("description", ""))
-    values["session_rows"] = _rows(post, "session_start_") + SPARE_ROWS
-    values["resource_rows"] = _rows(post, "resource_kind_") + SPARE_ROWS
+    session_rows = _rows(post, "session_start_")
+    values["session_rows"] = session_rows + SPARE_ROWS
+    resource_rows = _rows(post, "resource_kind_")
+    values["resource_rows"] = resource_rows + SPARE_ROWS
     return values
 
 

@@ -54,6 +54,16 @@ def _coordinate(value, limit: float) -> float | None:
     return number if -limit <= number <= limit else None
 
 
+def _has_words(place: Place, words: list[str]) -> bool:
+    """Whether every (folded) word is in the place's name or address."""
+    text = _folded(f"{place.name} {place.address}")
+    return all(word in text for word in words)
+
+
+def _folded_name(place: Place) -> str:
+    return _folded(place.name)
+
+
 @implementer(IGeocoder)
 class CityPlacesGeocoder:
     """The city's own places: listed in its StarterKit file, then its activities' venues."""
@@ -62,16 +72,18 @@ class CityPlacesGeocoder:
         self.request = request
 
     def listed_places(self) -> list[Place]:
+        city_map = self.request.tenant.map or {}
         places = []
-        for entry in (self.request.tenant.map or {}).get("places") or []:
+        for entry in city_map.get("places") or []:
             if not isinstance(entry, dict):
                 continue
             latitude = _coordinate(entry.get("latitude"), 90)
             longitude = _coordinate(entry.get("longitude"), 180)
-            if latitude is not None and longitude is not None:
-                name = str(entry.get("name") or "")
-                address = str(entry.get("address") or name)
-                places.append(Place(name or address, address, latitude, longitude, "city"))
+            if latitude is None or longitude is None:
+                continue
+            name = str(entry.get("name") or "")
+            address = str(entry.get("address") or name)
+            places.append(Place(name or address, address, latitude, longitude, "city"))
         return places
 
     def venues(self) -> list[Place]:
@@ -95,12 +107,14 @@ class CityPlacesGeocoder:
 
     def search(self, query: str, limit: int = 8) -> list[Place]:
         words = _folded(query).split()
-        found: dict[str, Place] = {}
-        for place in [*self.listed_places(), *self.venues()]:
-            text = _folded(f"{place.name} {place.address}")
-            if all(word in text for word in words):
-                found.setdefault(_folded(place.address), place)
-        return sorted(found.values(), key=lambda place: _folded(place.name))[:limit]
+        places = [*self.listed_places(), *self.venues()]
+        matching = [place for place in places if _has_words(place, words)]
+        # One place per address: a place the city listed wins over a venue.
+        by_address: dict[str, Place] = {}
+        for place in matching:
+            by_address.setdefault(_folded(place.address), place)
+        by_name = sorted(by_address.values(), key=_folded_name)
+        return by_name[:limit]
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):

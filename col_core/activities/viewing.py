@@ -19,7 +19,8 @@ def count_view(request, activity) -> None:
 def announce_views(request, counts: dict) -> None:
     """The tally's flush: ``counts`` is ``{(day, activity id): n}`` of ``request.tenant``."""
     by_day: defaultdict = defaultdict(dict)
-    for (day, activity_id), n in counts.items():
-        by_day[day][activity_id] = n
-    for day, views in sorted(by_day.items()):
-        request.hooks.col_activities_viewed(request=request, day=day, views=views)
+    for (day, activity_id), views in counts.items():
+        by_day[day][activity_id] = views
+    announce = request.hooks.col_activities_viewed
+    for day in sorted(by_day):
+        announce(request=request, day=day, views=by_day[day])

@@ -65,14 +65,19 @@ def activity_pairs(activity) -> list[tuple[str, str]]:
 
 def join_breakdown(activity, user, day: dt.date) -> list[tuple[str, str]]:
     """The (dimension, key) pairs one join is counted under."""
-    birth_year = user.birth_date.year if user.birth_date else None
-    pairs = activity_pairs(activity) + [
+    birth_year = None
+    if user.birth_date:
+        birth_year = user.birth_date.year
+    pairs = [
+        *activity_pairs(activity),
         ("age", age_band(birth_year, day.year)),
         ("language", user.preferred_locale or ""),
         ("cell", grid_cell(activity.latitude, activity.longitude)),
     ]
-    pairs += [("skill", skill.concept_uri) for skill in activity.skills]
-    return [pair for pair in pairs if pair[0] in ("", "category") or pair[1]]
+    pairs.extend(("skill", skill.concept_uri) for skill in activity.skills)
+    # An empty key is not counted, except for the whole city ("") and "no category".
+    always_counted = ("", "category")
+    return [(dimension, key) for dimension, key in pairs if dimension in always_counted or key]
 
 
 ALL_DAYS = (1 << 31) - 1  # every day of a month in ActiveLearner.days

@@ -46,6 +46,11 @@ def month_of(column, dialect: str):
 
 
 @implementer(IAnalyticsService)
+def _most_joined_first(group: tuple[str, int]) -> tuple[int, str]:
+    label, joins = group
+    return -joins, label
+
+
 class AnalyticsService:
     def __init__(self, request):
         self.request = request
@@ -320,17 +325,19 @@ class AnalyticsService:
         """(group label, joins) of the most joined skills, grouped by the plugins that know
         them (``col_skill_groups``); empty when no plugin groups skills."""
         sums = self.rollup_sums("joins", "skill", period)
-        top = dict(sorted(sums.items(), key=lambda item: -item[1])[:limit])
-        if not top:
+        most_joined = sorted(sums, key=lambda uri: sums[uri], reverse=True)[:limit]
+        if not most_joined:
             return []
-        groups: dict[str, str] = {}
-        for answer in self.request.hooks.col_skill_groups(request=self.request, uris=list(top)):
-            groups.update(answer or {})
+        answers = self.request.hooks.col_skill_groups(request=self.request, uris=most_joined)
+        group_of: dict[str, str] = {}
+        for answer in answers:
+            group_of.update(answer or {})
         totals: dict[str, int] = {}
-        for uri, label in groups.items():
-            if uri in top:
-                totals[label] = totals.get(label, 0) + top[uri]
-        return sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+        for uri in most_joined:
+            if uri in group_of:
+                label = group_of[uri]
+                totals[label] = totals.get(label, 0) + sums[uri]
+        return sorted(totals.items(), key=_most_joined_first)
 
     def feedback_by(self, group, where) -> dict:
         """{group: (responses, average rating)} of feedback, in SQL."""

@@ -107,10 +107,12 @@ def csv_response(request, tables, key: str, filename: str) -> Response:
 
 def period_refused(request, error: PeriodError) -> Response:
     translate = request.localizer.translate
-    lines = [translate(error.message)] + [
-        f"{name}: {translate(message)}" for name, message in error.fields.items()
-    ]
-    return Response("\n".join(lines) + "\n", status=400, content_type="text/plain", charset="utf-8")
+    lines = [translate(error.message)]
+    for name, message in error.fields.items():
+        lines.append(f"{name}: {translate(message)}")
+    lines.append("")  # the text ends with a line break
+    body = "\n".join(lines)
+    return Response(body, status=400, content_type="text/plain", charset="utf-8")
 
 
 # -- city ------------------------------------------------------------------------------------------

@@ -86,14 +86,15 @@ def _default_responses(responses: dict | None, method: str, permission) -> dict:
     bad input (the request guard of col_core.security.limits), not found (also ids out of
     range), not allowed (a permission, or the city's terms not yet accepted) and too large."""
     merged = {str(code): spec for code, spec in (responses or {}).items()}
-    error_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-    refusals = [("400", "Bad input"), ("404", "Not found")]
+    refusals = {"400": "Bad input", "404": "Not found"}
     if permission not in (None, "view"):
-        refusals.append(("403", "Not allowed"))
+        refusals["403"] = "Not allowed"
     if method.upper() not in ("GET", "HEAD", "OPTIONS"):
-        refusals.append(("413", "The body is too large"))
-    for code, text in refusals:
-        merged.setdefault(code, {"description": text, "content": error_ref})
+        refusals["413"] = "The body is too large"
+    error_schema = {"schema": {"$ref": "#/components/schemas/Error"}}
+    error_content = {"application/json": error_schema}
+    for code, text in refusals.items():
+        merged.setdefault(code, {"description": text, "content": error_content})
     return merged
 
 

@@ -138,8 +138,10 @@ def _storage_files(root: Path) -> Iterator[tuple[str, Path]]:
     if not root.is_dir():
         return
     for path in sorted(root.rglob("*")):
-        if path.is_file() and not path.name.startswith((".", "tmp")):
-            yield FILES + path.relative_to(root).as_posix(), path
+        temporary = path.name.startswith((".", "tmp"))
+        if path.is_file() and not temporary:
+            member = FILES + path.relative_to(root).as_posix()
+            yield member, path
 
 
 def write_backup(settings: dict, plugins, target: Path) -> dict[str, Any]:

@@ -130,11 +130,20 @@ Reseal = Callable[[str, dict], dict]
 def _file_keys(tenant: Tenant, rows: dict[str, list[dict]], people: list[dict]) -> set[str]:
     """The city's stored files, its branding images and its people's account pictures."""
     keys = {row["key"] for row in rows.get("stored_files", [])}
-    keys.update(person["picture"] for person in people if person.get("picture"))
+    pictures = [person.get("picture") for person in people]
+    keys.update(picture for picture in pictures if picture)
     for value in (tenant.branding or {}).values():
-        if isinstance(value, str) and "." in value and len(value.partition(".")[0]) == 64:
+        if _is_storage_key(value):
             keys.add(value)
     return keys
+
+
+def _is_storage_key(value) -> bool:
+    """Whether a branding value names a stored file: a 64-character digest and an extension."""
+    if not isinstance(value, str) or "." not in value:
+        return False
+    digest, _dot, _extension = value.partition(".")
+    return len(digest) == 64
 
 
 def write_dump(
@@ -356,14 +365,17 @@ class Loader:
 
     def _taken(self, table: Table) -> set[int]:
         """Ids of ``table`` already used here, among those the dump brings."""
-        if table.name not in self._taken_ids:
-            wanted = sorted(self._dump_ids.get(table.name, ()))
-            taken: set[int] = set()
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start : start + 500]
-                taken.update(self.session.scalars(select(table.c.id).where(table.c.id.in_(chunk))))
-            self._taken_ids[table.name] = taken
-        return self._taken_ids[table.name]
+        if table.name in self._taken_ids:
+            return self._taken_ids[table.name]
+        wanted = sorted(self._dump_ids.get(table.name, ()))
+        taken: set[int] = set()
+        ids = table.c.id
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            in_chunk = select(ids).where(ids.in_(chunk))
+            taken.update(self.session.scalars(in_chunk))
+        self._taken_ids[table.name] = taken
+        return taken
 
     def _advance_sequences(self) -> None:
         """PostgreSQL's id sequences continue after the ids kept (SQLite needs nothing)."""
@@ -428,11 +440,28 @@ class Loader:
         return table, new_id, row
 
     def _late_references(self, table: Table, new_id: int, row: dict) -> None:
+        changes = self._self_references(table, row)
+        changes.update(self._id_references(table, row))
+        if not changes:
+            return
+        this_row = update(table).where(table.c.id == new_id)
+        self.session.execute(this_row.values(**changes))
+
+    def _self_references(self, table: Table, row: dict) -> dict[str, int | None]:
+        """The new ids of the rows of the same table that ``row`` refers to."""
         changes: dict[str, int | None] = {}
         for foreign_key in table.foreign_keys:
+            if foreign_key.column.table.name != table.name:
+                continue
             name = foreign_key.parent.name
-            if foreign_key.column.table.name == table.name and row.get(name) is not None:
-                changes[name] = self.ids[table.name].get(row[name])
+            old_id = row.get(name)
+            if old_id is not None:
+                changes[name] = self.ids[table.name].get(old_id)
+        return changes
+
+    def _id_references(self, table: Table, row: dict) -> dict[str, int | None]:
+        """The new ids of the rows that ``row`` names by id without a foreign key."""
+        changes: dict[str, int | None] = {}
         for (table_name, name), target in ID_REFERENCES.items():
             if table_name != table.name or row.get(name) is None:
                 continue
@@ -443,8 +472,7 @@ class Loader:
                 referenced = target
             if referenced is not None:
                 changes[name] = self.ids.get(referenced, {}).get(row[name])
-        if changes:
-            self.session.execute(update(table).where(table.c.id == new_id).values(**changes))
+        return changes
 
     def _file(self, key: str, data: bytes) -> None:
         try:

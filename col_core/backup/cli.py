@@ -22,8 +22,10 @@ def backup(app: AppContext, file: Path) -> None:
         manifest = write_backup(app.settings, app.plugins, file)
     except BackupError as error:
         raise click.ClickException(str(error)) from error
-    files = sum(1 for name in manifest["checksums"] if name != manifest["database"])
-    click.echo(f"Wrote {file}: the {manifest['dialect']} database and {files} files.")
+    database = manifest["database"]
+    files = [name for name in manifest["checksums"] if name != database]
+    dialect = manifest["dialect"]
+    click.echo(f"Wrote {file}: the {dialect} database and {len(files)} files.")
 
 
 @click.command()

@@ -16,14 +16,32 @@ from col_core.web.branding import DEFAULT_COLOURS, colours_of, low_contrast, mal
 def form_values(tenant) -> dict[str, str]:
     """The tenant's current values under the form's field names."""
     values = {f"colour.{name}": value for name, value in colours_of(tenant).items()}
+    values.update(_text_values(tenant))
+    values.update(_legal_values(tenant))
+    return values
+
+
+def _text_values(tenant) -> dict[str, str]:
+    """``text.<lang>.<key>`` of each language, the site's title among them."""
     texts = (tenant.branding or {}).get("texts") or {}
-    legal = tenant.setting("legal", {}) or {}
+    site_titles = tenant.names or {}
+    values = {}
     for locale in tenant.locales:
+        texts_here = texts.get(locale, {})
         for key in TEXT_KEYS:
-            values[f"text.{locale}.{key}"] = texts.get(locale, {}).get(key, "")
-        values[f"text.{locale}.site_title"] = (tenant.names or {}).get(locale, "")
+            values[f"text.{locale}.{key}"] = texts_here.get(key, "")
+        values[f"text.{locale}.site_title"] = site_titles.get(locale, "")
+    return values
+
+
+def _legal_values(tenant) -> dict[str, str]:
+    """``legal.<lang>.<page>`` of each language."""
+    legal = tenant.setting("legal", {}) or {}
+    values = {}
+    for locale in tenant.locales:
+        pages = legal.get(locale, {})
         for page in LEGAL_PAGES:
-            values[f"legal.{locale}.{page}"] = legal.get(locale, {}).get(page, "")
+            values[f"legal.{locale}.{page}"] = pages.get(page, "")
     return values
 
 

@@ -23,11 +23,13 @@ BRANDING_TEMPLATE = "col_core.cityadmin:templates/branding.jinja2"
     request_method="GET",
 )
 def legal_page(request):
-    found = legal_text(request.tenant, request.matchdict["page"], request.localizer.locale_name)
+    page = request.matchdict["page"]
+    localizer = request.localizer
+    found = legal_text(request.tenant, page, localizer.locale_name)
     if found is None:
         raise HTTPNotFound(_("This page has not been published here yet."))
     text, language = found
-    title = request.localizer.translate(TITLES[request.matchdict["page"]])
+    title = localizer.translate(TITLES[page])
     return {"title": title, "html": render_markdown(text), "language": language}
 
 

@@ -83,7 +83,14 @@ def serving_url(data_dir: str | Path, database_url: str) -> str | None:
     record = _load(record_path(data_dir))
     if not record or record.get("database") != database_digest(database_url):
         return None
-    if record.get("host") != socket.gethostname() or not isinstance(record.get("pid"), int):
+    if not _alive_here(record):
         return None
     url = record.get("public_url")
-    return url if isinstance(url, str) and _running(record["pid"]) else None
+    return url if isinstance(url, str) else None
+
+
+def _alive_here(record: dict) -> bool:
+    """Whether the record's server runs on this machine, as the process it names."""
+    pid = record.get("pid")
+    here = record.get("host") == socket.gethostname()
+    return here and isinstance(pid, int) and _running(pid)

@@ -10,13 +10,14 @@ from col_core.i18n import PLATFORM_LOCALES, extraction, glossary
 
 def _domains(app: AppContext, only: tuple[str, ...]) -> list[extraction.Domain]:
     found = extraction.domains(app.plugins)
-    unknown = set(only) - {domain.name for domain in found}
+    if not only:
+        return found
+    names = [domain.name for domain in found]
+    unknown = sorted(set(only) - set(names))
     if unknown:
-        known = ", ".join(domain.name for domain in found)
-        raise click.BadParameter(
-            f"unknown domain {', '.join(sorted(unknown))}; known: {known}", param_hint="--domain"
-        )
-    return [domain for domain in found if not only or domain.name in only]
+        message = f"unknown domain {', '.join(unknown)}; known: {', '.join(names)}"
+        raise click.BadParameter(message, param_hint="--domain")
+    return [domain for domain in found if domain.name in only]
 
 
 _domain_option = click.option(

@@ -97,12 +97,24 @@ def _render(text: str, values: dict[str, str], suffix: str) -> str:
 def _categories(template: Path, locales: list[str]) -> str:
     """The template's categories (and its opening notes) with names in the city's languages."""
     text = template.read_text(encoding="utf-8")
-    header = re.split(r"^\[\[category\]\]$", text, maxsplit=1, flags=re.M)[0]
-    entries = []
-    for entry in tomllib.loads(text)["category"]:
-        names = {code: entry.get(code, entry[FALLBACK_LANGUAGE]) for code in locales}
-        entries.append(tomlkit.dumps({"category": [{"slug": entry["slug"], **names}]}))
-    return header + "\n".join(entries)
+    categories = tomllib.loads(text)["category"]
+    entries = [_category_toml(entry, locales) for entry in categories]
+    return _opening_notes(text) + "\n".join(entries)
+
+
+def _opening_notes(text: str) -> str:
+    """What the template says before its first category."""
+    header, *_categories = re.split(r"^\[\[category\]\]$", text, maxsplit=1, flags=re.M)
+    return header
+
+
+def _category_toml(entry: dict, locales: list[str]) -> str:
+    """One category, named in each of the city's languages (in the fallback language where the
+    template has no name in one)."""
+    fallback = entry[FALLBACK_LANGUAGE]
+    names = {code: entry.get(code, fallback) for code in locales}
+    category = {"slug": entry["slug"], **names}
+    return tomlkit.dumps({"category": [category]})
 
 
 def write_folder(

@@ -134,14 +134,20 @@ def export(app: AppContext, slug: str, into: str) -> None:
     click.echo(f"Wrote {len(written)} files to {target}/.")
 
 
+def _tenant_named(session, slug: str) -> Tenant:
+    found = session.scalar(select(Tenant).where(Tenant.slug == slug))
+    if found is None:
+        raise click.ClickException(f"no tenant with slug {slug!r}; see `col tenant list`.")
+    return found
+
+
 def _set_active(app: AppContext, slug: str, active: bool) -> None:
     # The operator's work on the platform's own table: cross-city under row-level security.
     with app.request() as request, cross_tenant(request.dbsession) as session:
-        found = session.scalar(select(Tenant).where(Tenant.slug == slug))
-        if found is None:
-            raise click.ClickException(f"no tenant with slug {slug!r}; see `col tenant list`.")
+        found = _tenant_named(session, slug)
         found.active = active
-    click.echo(f"Tenant {slug} is now {'enabled' if active else 'disabled'}.")
+    state = "enabled" if active else "disabled"
+    click.echo(f"Tenant {slug} is now {state}.")
 
 
 @tenant.command()

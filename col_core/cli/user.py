@@ -88,9 +88,15 @@ def grant_city_admin(app: AppContext, email: str, slug: str) -> None:
         account = find_by_email(session, email)
         if account is None or account.deleted_at is not None:
             raise click.ClickException(f"no account uses {email}; the person must sign up first.")
-        city = session.scalar(select(Tenant).where(Tenant.slug == slug))
-        if city is None or city.is_global:
-            raise click.ClickException(f"no city with the slug {slug!r}; see `col tenant list`.")
+        city = _city_named(session, slug)
     with app.request(city) as request:
-        request.find_service(ICityPeople).grant_administration(email, require_active=False)
+        people = request.find_service(ICityPeople)
+        people.grant_administration(email, require_active=False)
     click.echo(f"{email} administers {slug}.")
+
+
+def _city_named(session, slug: str) -> Tenant:
+    city = session.scalar(select(Tenant).where(Tenant.slug == slug))
+    if city is None or city.is_global:
+        raise click.ClickException(f"no city with the slug {slug!r}; see `col tenant list`.")
+    return city

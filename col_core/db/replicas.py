@@ -82,10 +82,15 @@ def choose(request, route_name: str):
         return None
     if route_name not in request.registry.get(ROUTES, ()):
         return None
-    now = time.monotonic()
-    down = request.registry.get(DOWN, {})
-    reachable = [engine for engine in request.registry[ENGINES] if down.get(engine, 0) <= now]
+    reachable = _reachable(request.registry)
     return random.choice(reachable) if reachable else None
+
+
+def _reachable(registry) -> list:
+    """The replicas' engines, but those left out for a while after refusing connections."""
+    now = time.monotonic()
+    down_until = registry.get(DOWN, {})
+    return [engine for engine in registry[ENGINES] if down_until.get(engine, 0) <= now]
 
 
 def _replica_failed(registry, context) -> None:
@@ -93,7 +98,8 @@ def _replica_failed(registry, context) -> None:
     them) is left out for ``DOWN_SECONDS``, and the request is retried without it."""
     if context.connection is not None and not context.is_disconnect:
         return
-    registry.setdefault(DOWN, {})[context.engine] = time.monotonic() + DOWN_SECONDS
+    down_until = registry.setdefault(DOWN, {})
+    down_until[context.engine] = time.monotonic() + DOWN_SECONDS
     if context.sqlalchemy_exception is not None:
         zope.interface.alsoProvides(context.sqlalchemy_exception, IRetryableError)
 

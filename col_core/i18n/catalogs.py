@@ -37,9 +37,13 @@ def registered_domains(registry) -> dict[str, str]:
 
 def domain_for(registry, name: str) -> str:
     """The domain of a template name (``plugins.map:templates/x.jinja2``) or module name."""
-    package = name.split(":", 1)[0]
-    best = ""
-    for prefix in registered_domains(registry):
-        if (package == prefix or package.startswith(prefix + ".")) and len(prefix) > len(best):
-            best = prefix
-    return registered_domains(registry).get(best, "col")
+    package, _colon, _path = name.partition(":")
+    domains = registered_domains(registry)
+    # The most specific registered package that is this one or holds it.
+    holders = [prefix for prefix in domains if _within(package, prefix)]
+    nearest = max(holders, key=len, default="")
+    return domains.get(nearest, "col")
+
+
+def _within(package: str, prefix: str) -> bool:
+    return package == prefix or package.startswith(prefix + ".")

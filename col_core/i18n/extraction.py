@@ -54,11 +54,16 @@ def domains(plugin_registry) -> list[Domain]:
     """The core's domain and one per installed plugin, ``col_<plugin name>``."""
     from col_core.i18n import LOCALES_DIR
 
-    found = [Domain("col", Path(col_core.__file__).resolve().parent, LOCALES_DIR)]
+    core_dir = _package_dir(col_core)
+    found = [Domain("col", core_dir, LOCALES_DIR)]
     for name, plugin in sorted(plugin_registry.plugins.items()):
-        package_dir = Path(plugin.package.__file__).resolve().parent
+        package_dir = _package_dir(plugin.package)
         found.append(Domain(f"col_{name}", package_dir, package_dir / "locale"))
     return found
+
+
+def _package_dir(package) -> Path:
+    return Path(package.__file__).resolve().parent
 
 
 def languages(all_domains: list[Domain], required=()) -> list[str]:

@@ -61,22 +61,27 @@ class Notifications:
         if kind in self.emailed_kinds(user):
             self._email(user, message, mapping, url, subject, details)
 
-    def _email(self, user, message, mapping, url, subject, details) -> None:
+    def _localizer_for(self, user):
+        """A localizer in the person's language (or the city's), for mail sent later."""
         locale = user.preferred_locale or self.request.tenant.default_locale or "en"
         directories = self.request.registry.queryUtility(ITranslationDirectories) or []
-        localizer = make_localizer(locale, directories)
+        return make_localizer(locale, directories)
+
+    def _email(self, user, message, mapping, url, subject, details) -> None:
+        localizer = self._localizer_for(user)
 
         def text(value) -> str:
-            if isinstance(value, TranslationString):
-                value = TranslationString(value, domain=value.domain, mapping=_plain(value.mapping))
-                return localizer.translate(value)
-            return str(value)
+            if not isinstance(value, TranslationString):
+                return str(value)
+            plain = _plain(value.mapping)
+            return localizer.translate(TranslationString(value, domain=value.domain, mapping=plain))
 
-        line = text(TranslationString(message, domain=message.domain, mapping=mapping))
-        lines = [line, *map(text, details)]
+        first_line = TranslationString(message, domain=message.domain, mapping=mapping)
+        lines = [text(first_line), *map(text, details)]
         if url and url not in lines:
             lines += ["", url]
-        queue_mail(self.request, user.email, text(subject or message), "\n".join(lines))
+        body = "\n".join(lines)
+        queue_mail(self.request, user.email, text(subject or message), body)
 
     def _mine(self, user):
         return select(Notification).where(Notification.user_id == user.id)

@@ -62,10 +62,12 @@ class Metrics:
         self, route: str | None, method: str, status: int, tenant: str | None, seconds: float
     ) -> None:
         route = route or NO_ROUTE
-        method = method if method in METHODS else "other"
+        if method not in METHODS:
+            method = "other"  # a made-up method would add a series to every metric
         self.requests.labels(route, method, str(status)).inc()
         self.latency.labels(route, method).observe(seconds)
-        self.tenant_requests.labels(tenant or NO_ROUTE).inc()
+        tenant = tenant or NO_ROUTE
+        self.tenant_requests.labels(tenant).inc()
 
     def exposition(self, session_factory, huey) -> bytes:
         """The text format of every metric: the requests (of every worker in multiprocess

@@ -112,9 +112,12 @@ def create(request):
     logo = _upload(request, "logo", {"image", "svg"}, errors, purpose="logo")
     if errors:
         return _form(request, kept(request, "logo"), errors, status=400)
-    organisation = request.find_service(IOrganisationService).create(request.user, values)
+    organisations = request.find_service(IOrganisationService)
+    organisation = organisations.create(request.user, values)
     organisation.logo = logo
-    request.session[CURRENT_KEY.format(tenant=request.tenant.id)] = organisation.id
+    # The person goes on working as the organisation they just made.
+    current_key = CURRENT_KEY.format(tenant=request.tenant.id)
+    request.session[current_key] = organisation.id
     return HTTPSeeOther(request.route_url("organisation", slug=organisation.slug))
 
 

@@ -160,16 +160,21 @@ def change_email(request):
     route_name="session_end", request_method="POST", permission="learner", city_consent=False
 )
 def end_session(request):
-    record = request.dbsession.get(UserSession, int(request.matchdict["id"]))
+    session_id = int(request.matchdict["id"])
+    record = request.dbsession.get(UserSession, session_id)
     if record is None or record.user_id != request.user.id:
         raise HTTPNotFound()  # someone else's session is none of your business, nor its existence
     if record == request.col_identity.session:
         logout(request)
-        request.session.flash(request.localizer.translate(_("You are signed out.")))
-        return HTTPSeeOther(request.route_url("home"))
+        return _flash_and_go(request, _("You are signed out."), "home")
     request.dbsession.delete(record)
-    request.session.flash(request.localizer.translate(_("That browser is signed out.")))
-    return HTTPSeeOther(request.route_url("account"))
+    return _flash_and_go(request, _("That browser is signed out."), "account")
+
+
+def _flash_and_go(request, message, route_name: str) -> HTTPSeeOther:
+    """Show ``message`` on the next page, the one of ``route_name``."""
+    request.session.flash(request.localizer.translate(message))
+    return HTTPSeeOther(request.route_url(route_name))
 
 
 @view_config(
@@ -203,11 +208,11 @@ def confirm_email_form(request):
 @view_config(route_name="confirm_email", request_method="POST", permission="view")
 def confirm_email(request):
     accounts = request.find_service(IAccountService)
-    token = accounts.consume_token("email", request.matchdict["token"])
+    secret = request.matchdict["token"]
+    token = accounts.consume_token("email", secret)
     if token is None or not accounts.confirm_email_change(token):
         return bad_link(request)
-    request.session.flash(request.localizer.translate(_("Your email address is changed.")))
-    return HTTPSeeOther(request.route_url("home"))
+    return _flash_and_go(request, _("Your email address is changed."), "home")
 
 
 @view_config(

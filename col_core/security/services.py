@@ -69,12 +69,17 @@ class AccountService:
         return make_localizer(locale or self.request.locale_name, dirs)
 
     def send(self, user_or_address, subject, body, locale=None) -> None:
-        user = user_or_address if isinstance(user_or_address, User) else None
-        address = user.email if user else user_or_address
-        localizer = self._localizer(locale or (user.preferred_locale if user else None))
+        if isinstance(user_or_address, User):
+            address = user_or_address.email
+            locale = locale or user_or_address.preferred_locale
+        else:
+            address = user_or_address
+        localizer = self._localizer(locale)
 
-        def translate(s):
-            return localizer.translate(s) if isinstance(s, TranslationString) else s
+        def translate(text):
+            if isinstance(text, TranslationString):
+                return localizer.translate(text)
+            return text
 
         queue_mail(self.request, address, translate(subject), translate(body))
 

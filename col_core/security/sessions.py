@@ -44,12 +44,23 @@ _SYSTEMS = (
 
 def describe_agent(user_agent: str) -> str:
     """A short, recognisable summary ("Firefox on Linux"); the full header is not kept."""
-    browser = next((name for key, name in _BROWSERS if key in user_agent), "")
-    system = next((name for key, name in _SYSTEMS if key in user_agent), "")
+    browser = _first_known(_BROWSERS, user_agent)
+    system = _first_known(_SYSTEMS, user_agent)
     if browser and system:
         return f"{browser} on {system}"
+    if browser or system:
+        return browser or system
     # Scripts and unknown browsers: their first product token, e.g. "curl/8.5.0".
-    return browser or system or re.split(r"[\s(]", user_agent.strip(), maxsplit=1)[0][:120]
+    first_token, *_rest = re.split(r"[\s(]", user_agent.strip(), maxsplit=1)
+    return first_token[:120]
+
+
+def _first_known(known: tuple[tuple[str, str], ...], user_agent: str) -> str:
+    """The name of the first (key, name) whose key is in the header, or ""."""
+    for key, name in known:
+        if key in user_agent:
+            return name
+    return ""
 
 
 def start(request, user: User) -> str:
@@ -70,11 +81,13 @@ def start(request, user: User) -> str:
 def find(request, secret: str) -> UserSession | None:
     """The live session with this id, or None.  That it was seen is noted, not written: the
     request may be a GET (``write_seen`` writes it later)."""
-    record = request.dbsession.scalar(
-        select(UserSession).where(UserSession.session_hash == digest(secret))
-    )
-    if record is not None and _aware(record.last_seen_at) < utcnow() - SEEN_EVERY:
-        request.registry["col.tallies"].note(SESSION_SEEN, None, record.id, utcnow())
+    by_hash = select(UserSession).where(UserSession.session_hash == digest(secret))
+    record = request.dbsession.scalar(by_hash)
+    if record is None:
+        return None
+    if _aware(record.last_seen_at) < utcnow() - SEEN_EVERY:
+        tallies = request.registry["col.tallies"]
+        tallies.note(SESSION_SEEN, None, record.id, utcnow())
     return record
 
 

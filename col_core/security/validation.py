@@ -102,9 +102,13 @@ def clean_text(value: str, multiline: bool = False) -> str:
 
 def whole_number(value, low: int = -MAX_INTEGER - 1, high: int = MAX_INTEGER) -> int | None:
     """``value`` (an int, or text of ASCII digits) as an int from ``low`` to ``high``, else None."""
-    if isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value.strip()):
+    if isinstance(value, str):
+        if not _WHOLE_NUMBER.fullmatch(value.strip()):
+            return None
         value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    if not low <= value <= high:
         return None
     return value
 

@@ -80,12 +80,15 @@ class Addresses:
         hostname = public.hostname or ""
         if ":" in hostname:  # an IPv6 literal: bracketed, as in Host headers
             hostname = f"[{hostname}]"
-        self.public = Origin(public.scheme, hostname, public.port, public.path.rstrip("/"))
-        self.base_domain = (settings.get("col.base_domain") or "").lower()
+        path = public.path.rstrip("/")
+        self.public = Origin(public.scheme, hostname, public.port, path)
+        base_domain = settings.get("col.base_domain") or ""
+        self.base_domain = base_domain.lower()
+        listed = as_list(settings.get("col.global_hosts", ""))
+        global_hosts = [name.lower() for name in listed]
         # The public URL's host always shows the global site, even when not listed.
-        self.global_hosts = frozenset(
-            [name.lower() for name in as_list(settings.get("col.global_hosts", ""))] + [hostname]
-        )
+        global_hosts.append(hostname)
+        self.global_hosts = frozenset(global_hosts)
 
     @property
     def subdomains(self) -> bool:

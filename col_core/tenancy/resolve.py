@@ -56,30 +56,47 @@ def tenant_address(domain: str, path_info: str, addresses: Addresses) -> tuple[t
     name, slug), ("slug", slug) or ("global",); and, for a ``/t/<slug>/`` prefix, the path after
     it."""
     base_domain = addresses.base_domain
-    if base_domain and domain.endswith("." + base_domain):
-        return ("subdomain", domain, domain[: -len(base_domain) - 1]), None
-    if domain == base_domain or domain in addresses.global_hosts:
-        match = PATH_PREFIX.match(path_info)
-        if not match:
-            return ("global",), None
-        return ("slug", match["slug"]), match["rest"] or "/"
-    return ("host", domain), None
+    subdomain_suffix = "." + base_domain
+    if base_domain and domain.endswith(subdomain_suffix):
+        slug = domain.removesuffix(subdomain_suffix)
+        return ("subdomain", domain, slug), None
+    on_global_host = domain == base_domain or domain in addresses.global_hosts
+    if not on_global_host:
+        return ("host", domain), None
+    match = PATH_PREFIX.match(path_info)
+    if not match:
+        return ("global",), None
+    rest = match["rest"] or "/"
+    return ("slug", match["slug"]), rest
 
 
 def _load(session, address: tuple) -> Tenant | None:
-    by_host = (
-        select(Tenant).join(TenantHost).where(TenantHost.hostname == address[1])
-        if address[0] in ("host", "subdomain")
-        else None
-    )
-    tenant = session.scalar(by_host) if by_host is not None else None
-    if tenant is None and address[0] == "subdomain":
-        tenant = session.scalar(select(Tenant).where(Tenant.slug == address[2]))
-    elif address[0] == "slug":
-        tenant = session.scalar(select(Tenant).where(Tenant.slug == address[1]))
-    elif address[0] == "global":
-        tenant = session.scalar(select(Tenant).where(Tenant.kind == "global"))
-    return tenant
+    kind, *names = address
+    if kind == "host":
+        (hostname,) = names
+        return _by_hostname(session, hostname)
+    if kind == "subdomain":
+        hostname, slug = names
+        # A city's own domain may be a subdomain too: its host name wins over the slug.
+        tenant = _by_hostname(session, hostname)
+        if tenant is None:
+            tenant = _by_slug(session, slug)
+        return tenant
+    if kind == "slug":
+        (slug,) = names
+        return _by_slug(session, slug)
+    if kind == "global":
+        return session.scalar(select(Tenant).where(Tenant.kind == "global"))
+    return None
+
+
+def _by_hostname(session, hostname: str) -> Tenant | None:
+    by_host = select(Tenant).join(TenantHost).where(TenantHost.hostname == hostname)
+    return session.scalar(by_host)
+
+
+def _by_slug(session, slug: str) -> Tenant | None:
+    return session.scalar(select(Tenant).where(Tenant.slug == slug))
 
 
 class KnownHosts:
@@ -98,16 +115,28 @@ class KnownHosts:
         if addresses.allowed(domain, frozenset(), frozenset()):
             return True  # a configured name: no tenant needed
         now = time.monotonic()
-        loaded_at, hostnames, slugs = self.entries.get("hosts", (-1e9, frozenset(), frozenset()))
-        if addresses.allowed(domain, hostnames, slugs) and now < loaded_at + self.seconds:
+        never_loaded: tuple[float, frozenset[str], frozenset[str]] = (
+            -1e9,
+            frozenset(),
+            frozenset(),
+        )
+        loaded_at, hostnames, slugs = self.entries.get("hosts", never_loaded)
+        fresh = now < loaded_at + self.seconds
+        if fresh and addresses.allowed(domain, hostnames, slugs):
             return True
         # A flood of made-up host names reloads the list at most once a second.
         if now >= loaded_at + min(self.seconds, 1.0):
-            with self.session_factory() as loader:
-                hostnames = frozenset(loader.scalars(select(TenantHost.hostname)))
-                slugs = frozenset(loader.scalars(select(Tenant.slug)))
-            self.entries["hosts"] = (now, hostnames, slugs)
+            hostnames, slugs = self._reload(now)
         return addresses.allowed(domain, hostnames, slugs)
+
+    def _reload(self, now: float) -> tuple[frozenset[str], frozenset[str]]:
+        every_hostname = select(TenantHost.hostname)
+        every_slug = select(Tenant.slug)
+        with self.session_factory() as loader:
+            hostnames = frozenset(loader.scalars(every_hostname))
+            slugs = frozenset(loader.scalars(every_slug))
+        self.entries["hosts"] = (now, hostnames, slugs)
+        return hostnames, slugs
 
 
 class TenantCache:

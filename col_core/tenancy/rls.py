@@ -101,11 +101,13 @@ def store_key_statements(key: bytes) -> list[tuple[str, dict]]:
 def _policy(
     table: str, using: str, check: str | None = None, name: str = POLICY, command: str = "ALL"
 ) -> list[str]:
-    with_check = "" if command == "SELECT" else f" WITH CHECK ({check or using})"
-    return [
-        f'DROP POLICY IF EXISTS {name} ON "{table}"',
-        f'CREATE POLICY {name} ON "{table}" FOR {command} USING ({using}){with_check}',
-    ]
+    with_check = ""
+    if command != "SELECT":
+        with_check = f" WITH CHECK ({check or using})"
+    on_table = f'{name} ON "{table}"'
+    drop = f"DROP POLICY IF EXISTS {on_table}"
+    create = f"CREATE POLICY {on_table} FOR {command} USING ({using}){with_check}"
+    return [drop, create]
 
 
 def _forced(table: str) -> list[str]:

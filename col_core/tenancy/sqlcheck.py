@@ -157,20 +157,34 @@ def _require(table, terms, findings: _Findings, alone: bool, what: str) -> None:
         findings.found(*values)
 
 
+def _sources(from_, joins) -> list:
+    """Each table read, with the join that brought it in (None for the FROM table)."""
+    sources = [(join.this, join) for join in joins]
+    if from_ is not None:
+        sources.insert(0, (from_.this, None))
+    return sources
+
+
+def _on_restricts(join) -> bool:
+    """Whether the ON of the join that brought a table in restricts that table's rows."""
+    return join is not None and join.side in ("", "LEFT")
+
+
 def _check_select(select: exp.Select, tenant_tables, findings: _Findings) -> None:
     from_ = select.args.get("from_")
     joins = select.args.get("joins") or []
-    sources = ([(from_.this, None)] if from_ is not None else []) + [(j.this, j) for j in joins]
+    sources = _sources(from_, joins)
+    alone = len(sources) == 1
     where = _terms(select.args.get("where"))
     # A RIGHT or FULL join keeps rows of the tables before it whatever ON says: only WHERE counts.
-    on_filters = not any(j.side in ("RIGHT", "FULL") for j in joins)
+    on_filters = not any(join.side in ("RIGHT", "FULL") for join in joins)
     for source, join in sources:
         if not _is_tenant_table(source, tenant_tables):
             continue
         terms = where
-        if join is not None and on_filters and join.side in ("", "LEFT"):
+        if on_filters and _on_restricts(join):
             terms = where + _terms(join.args.get("on"))
-        _require(source, terms, findings, len(sources) == 1, "read")
+        _require(source, terms, findings, alone, "read")
 
 
 def _check_write(statement, tenant_tables, findings: _Findings) -> None:

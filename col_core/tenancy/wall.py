@@ -61,9 +61,14 @@ def _register_tenant_tables(mapper, class_) -> None:
     """Every TenantScoped model's tables, and the index tables it declares as its copies."""
     _TENANT_TABLES.update(table.name for table in mapper.tables)
     _TENANT_TABLES.update(getattr(class_, "__tenant_shadow_tables__", ()))
-    names = "|".join(sorted(map(re.escape, _TENANT_TABLES)))
-    _NAMES_IN_SQL[:] = [re.compile(rf"(?<![\w$])\"?(?:{names})\"?(?![\w$])", re.IGNORECASE)]
+    _NAMES_IN_SQL[:] = [_any_of_names(_TENANT_TABLES)]
     _VERDICTS.clear()
+
+
+def _any_of_names(names) -> re.Pattern:
+    """One of the table ``names``, quoted or not, that is not part of a longer identifier."""
+    any_name = "|".join(sorted(re.escape(name) for name in names))
+    return re.compile(rf"(?<![\w$])\"?(?:{any_name})\"?(?![\w$])", re.IGNORECASE)
 
 
 def tenant_tables() -> frozenset[str]:

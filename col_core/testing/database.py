@@ -123,8 +123,10 @@ class TestDatabase:
             shutil.copyfile(self.template, self.path)
 
     def drop(self) -> None:
-        if self.admin_url is not None and not self.existing:  # on PostgreSQL
-            server = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
-            with server.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
-            server.dispose()
+        if self.admin_url is None or self.existing:
+            return  # SQLite, or a database this run did not make
+        server = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        drop = text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        with server.connect() as connection:
+            connection.execute(drop)
+        server.dispose()

@@ -27,21 +27,39 @@ def operation_for(spec: dict, method: str, path: str) -> dict:
 
 def assert_matches_openapi(response, spec: dict) -> None:
     """Fail unless ``response`` (a webtest response) is described by ``spec`` and matches it."""
-    request = response.request
-    path = request.path_info
-    if "/t/" in request.script_name + path:
-        path = re.sub(r"^/t/[^/]+", "", path)
-    operation = operation_for(spec, request.method, path)
-    responses = operation["responses"]
-    described = responses.get(str(response.status_int)) or responses.get("default")
-    assert described, f"{request.method} {path} answered {response.status_int}, not documented"
+    operation, described = _described_response(response, spec)
     content = described.get("content", {})
     if not content:
         return
+    validator = Draft202012Validator(_schema_of(content, spec))
+    errors = sorted(validator.iter_errors(response.json), key=str)
+    problems = "; ".join(_problem(error) for error in errors[:5])
+    assert not errors, f"{operation}: {problems}"
+
+
+def _schema_of(content: dict, spec: dict) -> dict:
+    """The body's schema (JSON's, or the only one), with the components it may refer to."""
     media = content.get("application/json") or next(iter(content.values()))
     schema = dict(media.get("schema", {}))
     schema["components"] = spec.get("components", {})
-    errors = sorted(Draft202012Validator(schema).iter_errors(response.json), key=str)
-    assert not errors, f"{request.method} {path}: " + "; ".join(
-        f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}" for e in errors[:5]
-    )
+    return schema
+
+
+def _described_response(response, spec: dict) -> tuple[str, dict]:
+    """("METHOD path", how the document describes this response); fails when it does not."""
+    request = response.request
+    method = request.method
+    path = request.path_info
+    if "/t/" in request.script_name + path:
+        path = re.sub(r"^/t/[^/]+", "", path)  # a city's path prefix is not in the document
+    responses = operation_for(spec, method, path)["responses"]
+    status = response.status_int
+    described = responses.get(str(status)) or responses.get("default")
+    assert described, f"{method} {path} answered {status}, not documented"
+    return f"{method} {path}", described
+
+
+def _problem(error) -> str:
+    """Where in the body a schema error is, and what it is."""
+    where = "/".join(str(part) for part in error.absolute_path) or "(root)"
+    return f"{where}: {error.message}"

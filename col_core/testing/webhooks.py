@@ -63,7 +63,8 @@ class Receiver:
 
 def subscribe(app, path, url, events, status=201):
     page = app.get(path)
-    form = next(f for f in page.forms.values() if "url" in f.fields)
+    forms = page.forms.values()
+    form = next(form for form in forms if "url" in form.fields)
     form["url"] = url
     for box in form.fields.get("events", []):
         box.checked = box._value in events

@@ -40,15 +40,17 @@ def contrast_ratio(first: str, second: str) -> float:
 
 def lightened(colour: str, against: str, ratio: float) -> str:
     """``colour`` mixed with white in small steps until it reaches ``ratio`` against ``against``."""
-    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    channels = [int(colour[start : start + 2], 16) for start in (1, 3, 5)]
     for step in range(21):
-        share = step / 20
-        mixed = "#" + "".join(
-            f"{round(channel + (255 - channel) * share):02x}" for channel in (red, green, blue)
-        )
+        mixed = _mixed_with_white(channels, share=step / 20)
         if contrast_ratio(mixed, against) >= ratio:
             return mixed
     return "#ffffff"
+
+
+def _mixed_with_white(channels: list[int], share: float) -> str:
+    mixed = [round(channel + (255 - channel) * share) for channel in channels]
+    return "#" + "".join(f"{channel:02x}" for channel in mixed)
 
 
 def colours_of(tenant) -> dict[str, str]:

@@ -40,12 +40,18 @@ def generated_svg(tenant, name: str, icon: str = "star") -> bytes:
     ).encode()
 
 
+def _inset(margin: int) -> tuple[int, int, int, int]:
+    """The box ``margin`` pixels inside the image's edges."""
+    return (margin, margin, SIZE - margin, SIZE - margin)
+
+
 def generated_png(tenant) -> bytes:
     colours = colours_of(tenant)
-    image = Image.new("RGBA", (SIZE, SIZE), (0, 0, 0, 0))
+    transparent = (0, 0, 0, 0)
+    image = Image.new("RGBA", (SIZE, SIZE), transparent)
     draw = ImageDraw.Draw(image)
-    draw.ellipse((8, 8, SIZE - 8, SIZE - 8), fill=colours["primary"])
-    draw.ellipse((24, 24, SIZE - 24, SIZE - 24), outline=colours["accent"], width=10)
+    draw.ellipse(_inset(8), fill=colours["primary"])
+    draw.ellipse(_inset(24), outline=colours["accent"], width=10)
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
     return buffer.getvalue()

@@ -247,15 +247,18 @@ class Documents:
         )
 
     def vc_jwt(self, assertion: Assertion) -> str:
+        issuer, issuer_id = assertion.issuer, assertion.issuer_id
         if self.urls.did_issuers:
             # EdDSA with the key the DID document lists (kid = did:web:...#key-N), so a DID
             # resolver finds it; RS256 keys are named by their JWKS URL, which a DID cannot be.
-            key, private = self.keyring.signing_key(assertion.issuer, "ed25519")
-            kid = self.urls.did_method(assertion.issuer_id, key.id)
+            key, private = self.keyring.signing_key(issuer, "ed25519")
+            kid = self.urls.did_method(issuer_id, key.id)
         else:
-            key, private = self.keyring.signing_key(assertion.issuer, "rsa")
-            kid = f"{self.urls.jwks(assertion.issuer_id)}#{key.id}"
-        return ob3.to_vc_jwt(self.credential(assertion), private, kid=kid)
+            key, private = self.keyring.signing_key(issuer, "rsa")
+            jwks = self.urls.jwks(issuer_id)
+            kid = f"{jwks}#{key.id}"
+        credential = self.credential(assertion)
+        return ob3.to_vc_jwt(credential, private, kid=kid)
 
     def status_list(self, issuer: Issuer, *, did: bool = False) -> dict:
         """The BitstringStatusListCredential; ``did``: issued by the DID (``/did-status``),

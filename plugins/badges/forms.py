@@ -103,25 +103,33 @@ def parse_recipients(text: str):
     seen: set[str] = set()
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     for line, record in enumerate(reader, start=1):
-        cells = [c.strip() for c in record]
+        cells = [cell.strip() for cell in record]
         if not any(cells):
             continue
-        if line == 1 and cells[0].lower() in ("email", "e-mail", "mail"):
-            continue
+        # Missing cells are empty; cells past the narrative are ignored.
+        address, url, narrative, *_rest = [*cells, "", ""]
+        if line == 1 and address.lower() in ("email", "e-mail", "mail"):
+            continue  # a header
         if len(rows) + len(errors) >= MAX_ROWS:
             errors[line] = _("At most ${max} rows at a time.", mapping={"max": MAX_ROWS})
             break
-        email = cells[0].lower()
-        url = cells[1] if len(cells) > 1 else ""
-        narrative = cells[2] if len(cells) > 2 else ""
-        if not valid_email(email):
-            errors[line] = _("“${value}” is not an email address.", mapping={"value": cells[0]})
-        elif email in seen:
-            errors[line] = _("${email} is listed twice.", mapping={"email": email})
-        elif url and not url.startswith(("http://", "https://")):
-            errors[line] = _("The evidence must be a web address (https://...).")
-        else:
-            seen.add(email)
-            evidence = [{"url": url, "narrative": narrative}] if (url or narrative) else []
-            rows.append({"line": line, "email": email, "evidence": evidence})
+        email = address.lower()
+        problem = _recipient_problem(address, email, url, seen)
+        if problem is not None:
+            errors[line] = problem
+            continue
+        seen.add(email)
+        evidence = [{"url": url, "narrative": narrative}] if (url or narrative) else []
+        rows.append({"line": line, "email": email, "evidence": evidence})
     return rows, errors
+
+
+def _recipient_problem(address: str, email: str, url: str, seen: set[str]):
+    """What is wrong with a recipient's row, or None."""
+    if not valid_email(email):
+        return _("“${value}” is not an email address.", mapping={"value": address})
+    if email in seen:
+        return _("${email} is listed twice.", mapping={"email": email})
+    if url and not url.startswith(("http://", "https://")):
+        return _("The evidence must be a web address (https://...).")
+    return None

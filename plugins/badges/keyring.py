@@ -57,9 +57,11 @@ class IssuerKeys:
         key = issuer.active_key(kind) or self._new_key(issuer, kind)
         if key.id is None:
             self.dbsession.flush()
-        if key.id not in self._cache:
-            self._cache[key.id] = keys.private_key_from_pem(key.private_pem, self.secret)
-        return key, self._cache[key.id]
+        private = self._cache.get(key.id)
+        if private is None:
+            private = keys.private_key_from_pem(key.private_pem, self.secret)
+            self._cache[key.id] = private
+        return key, private
 
     def rotate(self, issuer: Issuer, kind: str) -> IssuerKey:
         old = issuer.active_key(kind)

@@ -139,8 +139,13 @@ class BadgeIssuer:
         if not prerequisites:
             return []
         email = ob2.normalise_email(user.email or "")
-        holders = _Holders(self.dbsession, [b.id for b in prerequisites], {email}, {user.id})
-        return [b for b in prerequisites if holders.get(b.id, email, user) is None]
+        ids = [prerequisite.id for prerequisite in prerequisites]
+        holders = _Holders(self.dbsession, ids, {email}, {user.id})
+        missing = []
+        for prerequisite in prerequisites:
+            if holders.get(prerequisite.id, email, user) is None:
+                missing.append(prerequisite)
+        return missing
 
     def held_back(self, badge_class, user) -> HeldAward | None:
         if user is None:

@@ -73,12 +73,15 @@ class Badges:
     def issue(self, class_id: int, email: str = "ana@example.org", **options) -> str:
         with self.request() as request:
             badge = request.dbsession.get(BadgeClass, class_id)
-            if options.get("user") is not None:
+            person = options.get("user")
+            if person is not None:
                 # As the issuing service finds people by address: an account look-up.
                 with account_lookup(request.dbsession) as session:
-                    options["user"] = session.get(User, options["user"].id)
+                    options["user"] = session.get(User, person.id)
                 email = options["user"].email
-            return request.find_service(IBadgeIssuer).issue(badge, email, **options).uid
+            issuer = request.find_service(IBadgeIssuer)
+            assertion = issuer.issue(badge, email, **options)
+            return assertion.uid
 
     def revoke(self, uid: str, reason: str = "issued by mistake") -> None:
         with self.request() as request:
@@ -124,8 +127,10 @@ class Badges:
     @staticmethod
     def sign_in(app, email: str) -> None:
         page = app.get("/signin")
-        form = next(f for f in page.forms.values() if "password" in f.fields)
-        form["email"], form["password"] = email, PASSWORD
+        forms = page.forms.values()
+        form = next(form for form in forms if "password" in form.fields)
+        form["email"] = email
+        form["password"] = PASSWORD
         form.submit(status=303)
         accept_terms(app)
 
@@ -145,14 +150,17 @@ class LiveCity:
             overrides["col.public_url"] = front.origin
         self.server = LiveServer(app_settings, **overrides)  # type: ignore[arg-type]
         self.front = front
+        server_origin = self.server.origin
         if front is not None:
-            front.serve(int(self.server.origin.rsplit(":", 1)[1]))
+            _scheme_and_host, port = server_origin.rsplit(":", 1)
+            front.serve(int(port))
+        self.prefix = f"/t/{tenant.slug}"
         # Where ids point: the HTTPS front when there is one.
-        self.origin = (front.origin if front else self.server.origin) + f"/t/{tenant.slug}"
-        host = self.server.origin.removeprefix("http://")
+        public_origin = front.origin if front else server_origin
+        self.origin = public_origin + self.prefix
+        host = server_origin.removeprefix("http://")
         # A webtest client of the same app, for posting forms to it.
         self.app = webtest.TestApp(self.server.wsgi_app, extra_environ={"HTTP_HOST": host})
-        self.prefix = f"/t/{tenant.slug}"
 
     def close(self) -> None:
         if self.front is not None:

@@ -36,10 +36,36 @@ def import_shipped(session) -> bool:
 def seed_terms() -> dict[str, list[str]]:
     """Seed term -> concept URIs, from the shipped mapping."""
     terms: dict[str, list[str]] = {}
-    with open(DATA / "derived" / "seed_terms_to_esco.csv", newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            terms.setdefault(row["seed_term"].lower(), []).append(row["conceptUri"])
+    mapping = DATA / "derived" / "seed_terms_to_esco.csv"
+    with open(mapping, newline="", encoding="utf-8") as rows:
+        for row in csv.DictReader(rows):
+            term = row["seed_term"].lower()
+            terms.setdefault(term, []).append(row["conceptUri"])
     return terms
+
+
+def _known_terms(known: set[str]) -> dict[str, list[str]]:
+    """The seed terms (in order) and those of their skills that this database has."""
+    terms = {}
+    for term, uris in sorted(seed_terms().items()):
+        found = [uri for uri in uris if uri in known]
+        if found:
+            terms[term] = found
+    return terms
+
+
+def _skills_for(activity, terms: dict[str, list[str]]) -> list[str]:
+    """The skills of the terms the activity's text mentions, or of one term picked by its id."""
+    text = f"{activity.title} {activity.category} {activity.description}".lower()
+    mentioned = []
+    for term, uris in terms.items():
+        if term in text:
+            mentioned.extend(uris)
+    if mentioned:
+        return mentioned
+    # Picked by the activity's id, so every demo run tags the same way.
+    every_term_skills = list(terms.values())
+    return every_term_skills[activity.id % len(terms)]
 
 
 def tag_activities(request) -> int:
@@ -51,19 +77,14 @@ def tag_activities(request) -> int:
     session = request.dbsession
     tags = request.find_service(ISkillTags)
     # Skills only: a skill group (such as T4) is too broad to tag an activity with.
-    known = set(
-        session.scalars(select(Concept.uri).where(Concept.kind.in_(("skill", "knowledge"))))
-    )
-    terms = {term: [uri for uri in uris if uri in known] for term, uris in seed_terms().items()}
-    terms = {term: uris for term, uris in sorted(terms.items()) if uris}
+    skills = select(Concept.uri).where(Concept.kind.in_(("skill", "knowledge")))
+    known = set(session.scalars(skills))
+    terms = _known_terms(known)
     made = 0
     for activity in session.scalars(select(Activity).order_by(Activity.id)):
-        text = f"{activity.title} {activity.category} {activity.description}".lower()
         if not terms:
             break
-        wanted = [uri for term, uris in terms.items() if term in text for uri in uris] or list(
-            terms.values()
-        )[activity.id % len(terms)]
+        wanted = _skills_for(activity, terms)
         existing = set(tags.tags("activity", activity.id))
         for uri in dict.fromkeys(wanted):
             if uri not in existing:

@@ -13,17 +13,23 @@ _SPECIAL = str.maketrans(
 MAX_WORD = 64
 
 
+def _without_marks(text: str) -> str:
+    """``text`` decomposed, without its combining marks (accents)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def fold(text: str) -> str:
     """Lower-case ASCII words separated by single spaces: ``"Pratiquer l’autoréflexion"`` ->
     ``"pratiquer l autoreflexion"``.  Scripts without a Latin base (Greek, Cyrillic) keep
     their letters, case-folded."""
     if text.isascii():  # most labels: skip the Unicode work
         return _NOT_WORD.sub(" ", text.lower()).strip()
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_SPECIAL))
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    stripped = _without_marks(text.casefold().translate(_SPECIAL))
     if stripped.isascii():
         return _NOT_WORD.sub(" ", stripped).strip()
-    return " ".join(w for w in re.split(r"\W+", stripped) if w)
+    words = re.split(r"\W+", stripped)
+    return " ".join(word for word in words if word)
 
 
 def words(folded: str) -> dict[str, int]:

@@ -50,12 +50,15 @@ def kind_of(concept_type: str | None, skill_type: str | None, uri: str) -> str:
 
 def detect_version(files: list[r.FileReport]) -> str:
     """The one ESCO version the files' folder names give (``v1.1.1``)."""
-    versions = (r.version_from_path(f.path.parent) for f in files)
-    found = {version for version in versions if version is not None}
-    if len(found) != 1:
-        what = ", ".join(sorted(found)) if found else "no version in the folder names"
-        raise ImportProblem(f"cannot tell the ESCO version ({what}); give it with --version")
-    return found.pop()
+    found = set()
+    for file in files:
+        version = r.version_from_path(file.path.parent)
+        if version is not None:
+            found.add(version)
+    if len(found) == 1:
+        return found.pop()
+    what = ", ".join(sorted(found)) or "no version in the folder names"
+    raise ImportProblem(f"cannot tell the ESCO version ({what}); give it with --version")
 
 
 @dataclass

@@ -100,12 +100,16 @@ class SkillSearch:
     @staticmethod
     def _stages(language, languages):
         """(language clause, label rank) pairs in ranking order."""
-        firsts = [language] + (["en"] if language != "en" else [])
+        firsts = [language]
+        if language != "en":
+            firsts.append("en")  # English, where every concept has labels, comes second
         clauses = [LabelWord.language == lang for lang in firsts]
         if languages is None:
             clauses.append(LabelWord.language.not_in(firsts))
-        elif rest := [lang for lang in languages if lang not in firsts]:
-            clauses.append(LabelWord.language.in_(rest))
+        else:
+            rest = [lang for lang in languages if lang not in firsts]
+            if rest:
+                clauses.append(LabelWord.language.in_(rest))
         for clause in clauses:
             for rank in range(len(LABEL_KINDS)):
                 yield clause, rank

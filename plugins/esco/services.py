@@ -230,10 +230,11 @@ class SkillTags:
     def subjects(self, subject_type, uris):
         uris = list(uris)
         model, key, uri_column = self._model(subject_type)
-        stmt = select(key).distinct().where(uri_column.in_(uris))
+        statement = select(key).distinct().where(uri_column.in_(uris))
         if model is SkillTag:
-            stmt = stmt.where(SkillTag.subject_type == subject_type)
-        return set(self.session.scalars(stmt))
+            statement = statement.where(SkillTag.subject_type == subject_type)
+        found = self.session.scalars(statement)
+        return set(found)
 
 
 @dataclass
@@ -349,9 +350,13 @@ def _one_per_label(uris, labels: dict[str, str], memberships: dict[str, set[str]
     def in_a_collection(uri: str) -> bool:
         return bool(memberships.get(uri, set()) & PROFILE_COLLECTIONS.keys())
 
+    def collections_first(uri: str) -> tuple[bool, str]:
+        return not in_a_collection(uri), uri
+
     kept: dict[str, str] = {}
-    for uri in sorted(uris, key=lambda u: (not in_a_collection(u), u)):
-        kept.setdefault(fold(labels.get(uri, uri)), uri)
+    for uri in sorted(uris, key=collections_first):
+        label = labels.get(uri, uri)
+        kept.setdefault(fold(label), uri)
     return sorted(kept.values())
 
 

@@ -11,12 +11,14 @@ from plugins.esco.models import Description, Label
 def best_by_language(rows, language: str) -> dict[str, str]:
     """{uri: text} from (uri, language, text) rows, preferring ``language``, then English."""
     rank = {language: 0, "en": 1}
-    best: dict[str, tuple[int, str]] = {}
+    best_rank: dict[str, int] = {}
+    best: dict[str, str] = {}
     for uri, lang, text in rows:
         score = rank.get(lang, 2)
-        if uri not in best or score < best[uri][0]:
-            best[uri] = (score, text)
-    return {uri: text for uri, (_, text) in best.items()}
+        if uri not in best or score < best_rank[uri]:
+            best_rank[uri] = score
+            best[uri] = text
+    return best
 
 
 def preferred_labels(session: Session, uris, language: str) -> dict[str, str]:

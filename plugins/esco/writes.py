@@ -79,12 +79,16 @@ def replace_labels(session: Session, language: str, uris: Iterable[str], rows: l
     """Make ``rows`` the labels of ``uris`` in ``language`` (a concept file is authoritative)."""
     uris = list(dict.fromkeys(uris))
     if uris:
-        ids = select(Label.id).where(Label.language == language, Label.concept_uri.in_(uris))
-        session.execute(delete(LabelWord).where(LabelWord.label_id.in_(ids)))
-        session.execute(
-            delete(Label).where(Label.language == language, Label.concept_uri.in_(uris))
-        )
+        _delete_labels(session, language, uris)
     add_labels(session, rows)
+
+
+def _delete_labels(session: Session, language: str, uris: list[str]) -> None:
+    """Delete the labels of ``uris`` in ``language``, and their words."""
+    old_labels = (Label.language == language, Label.concept_uri.in_(uris))
+    old_ids = select(Label.id).where(*old_labels)
+    session.execute(delete(LabelWord).where(LabelWord.label_id.in_(old_ids)))
+    session.execute(delete(Label).where(*old_labels))
 
 
 def add_missing_labels(session: Session, language: str, rows: list[dict]) -> None:

@@ -104,12 +104,23 @@ def _window_start() -> dt.datetime:
 
 
 def _etag(request, version: int, changed_at, kind: str, group: str, now: dt.datetime) -> str:
-    query = "&".join(sorted(f"{k}={v}" for k, v in request.GET.items()))
-    raw = (
-        f"{kind}:{request.tenant.id}:{version}:{changed_at}:{request.application_url}:{query}"
-        f":{group}:{now.isoformat()}:{request.locale_name}"
-    )
-    return hashlib.sha1(raw.encode()).hexdigest()[:24]
+    parameters = sorted(f"{key}={value}" for key, value in request.GET.items())
+    query = "&".join(parameters)
+    # Everything the feed's body depends on.
+    parts = [
+        kind,
+        request.tenant.id,
+        version,
+        changed_at,
+        request.application_url,
+        query,
+        group,
+        now.isoformat(),
+        request.locale_name,
+    ]
+    raw = ":".join(str(part) for part in parts)
+    digest = hashlib.sha1(raw.encode()).hexdigest()
+    return digest[:24]
 
 
 def activities_geojson(request):

@@ -70,16 +70,22 @@ def surprise(request, user=None, near=None, rng=random) -> Pick | None:
     learner when their browser says where they are), not joined yet, preferably in a category
     the learner has never joined; else any upcoming activity, at random."""
     joined = _joined_categories(request, user)
-    nearby = _coming_up(request, SURPRISE_WINDOW, SURPRISE_POOL, near) if near else []
-    everywhere = nearby or _coming_up(request, SURPRISE_WINDOW, SURPRISE_POOL)
-    candidates = [hit for hit in everywhere if hit.document.key not in joined]
+    pool = _surprise_pool(request, near)
+    candidates = [hit for hit in pool if hit.document.key not in joined]
     if not candidates:
         return _any_upcoming(request, rng)
     usual = set(joined.values())
     different = [hit for hit in candidates if hit.document.category not in usual]
     hit = rng.choice(different or candidates)
-    reason = _surprise_reason(request, hit, new_category=bool(usual and different))
+    something_new = bool(usual and different)
+    reason = _surprise_reason(request, hit, new_category=something_new)
     return _pick(request, hit.document, reason)
+
+
+def _surprise_pool(request, near) -> list:
+    """What a surprise is picked from: the next two weeks near ``near``, else in the city."""
+    nearby = _coming_up(request, SURPRISE_WINDOW, SURPRISE_POOL, near) if near else []
+    return nearby or _coming_up(request, SURPRISE_WINDOW, SURPRISE_POOL)
 
 
 def _joined_categories(request, user) -> dict[str, str]:

@@ -54,13 +54,20 @@ NOT_FILTERS = (*PAGE_PARAMETERS, "q", "sort", "near")
 def _toggle(request, name: str, value: str, single: bool = False) -> dict:
     """The map's address with ``name=value`` added, or taken away when it is there already
     (``single``: the parameter's other values go too); the view (``at``) is not kept."""
-    current = [(key, given) for key, given in request.GET.items() if key != "at"]
-    on = (name, value) in current
-    kept = [(k, v) for k, v in current if (k, v) != (name, value) and not (single and k == name)]
-    return {
-        "url": request.route_url("map", _query=kept if on else [*kept, (name, value)]),
-        "on": on,
-    }
+    chosen = (name, value)
+    on = False
+    kept = []
+    for key, given in request.GET.items():
+        if key == "at":
+            continue
+        if (key, given) == chosen:
+            on = True
+            continue
+        if single and key == name:
+            continue
+        kept.append((key, given))
+    query = kept if on else [*kept, chosen]
+    return {"url": request.route_url("map", _query=query), "on": on}
 
 
 def chips(request, query, facets: dict, categories: dict) -> list[dict]:

@@ -81,7 +81,8 @@ def _milestones(value, ctx) -> list[int]:
         return []
     if not isinstance(value, list) or len(value) > 5:
         raise FieldError(_("Give at most five milestones, each a number of completed items."))
-    return sorted({_integer(entry, 1, MAX_ITEMS) for entry in value})
+    numbers = {_integer(entry, 1, MAX_ITEMS) for entry in value}
+    return sorted(numbers)
 
 
 PARSERS = {

@@ -48,14 +48,19 @@ def col_badge_awarded(request, assertion) -> None:
     # activity done; playlist badges themselves are not activities and are ignored.
     # Only what the hookspec promises of every assertion is relied upon; callers that pass a
     # lighter object (another plugin's tests, imports) simply do not advance playlists.
-    badge_class, user = getattr(assertion, "badge_class", None), getattr(assertion, "user", None)
-    if badge_class is None or user is None or badge_class.subject_type != "activity":
+    badge_class = getattr(assertion, "badge_class", None)
+    user = getattr(assertion, "user", None)
+    if badge_class is None or user is None:
+        return
+    if badge_class.subject_type != "activity":
         return
     from col_core.activities.models import Activity
 
     activity = request.dbsession.get(Activity, badge_class.subject_id)
-    if activity is not None:
-        request.find_service(IPlaylistProgress).activity_completed(activity, user)
+    if activity is None:
+        return
+    progress = request.find_service(IPlaylistProgress)
+    progress.activity_completed(activity, user)
 
 
 @hookimpl

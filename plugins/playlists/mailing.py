@@ -14,12 +14,16 @@ from col_core.tenancy.hosts import tenant_url
 def send(request, address: str, locale: str | None, subject, lines) -> None:
     """Translate ``subject`` and ``lines`` (TranslationStrings or text) and queue the e-mail."""
     directories = request.registry.queryUtility(ITranslationDirectories) or []
-    localizer = make_localizer(locale or request.tenant.default_locale or "en", directories)
+    locale = locale or request.tenant.default_locale or "en"
+    localizer = make_localizer(locale, directories)
 
     def text(value) -> str:
-        return localizer.translate(value) if isinstance(value, TranslationString) else str(value)
+        if isinstance(value, TranslationString):
+            return localizer.translate(value)
+        return str(value)
 
-    queue_mail(request, address, text(subject), "\n".join(map(text, lines)))
+    body = "\n".join(text(line) for line in lines)
+    queue_mail(request, address, text(subject), body)
 
 
 def organisers(request, organisation) -> list:

@@ -146,21 +146,28 @@ def unlock_cycle(rule: Rule) -> list[int]:
 
 def evaluate(rule: Rule, completed, now: dt.datetime | None = None) -> Progress:
     """How far a learner who completed the item keys ``completed`` is, at ``now``."""
-    done = frozenset(completed) & {item.key for item in rule.items}
-    parts = _parts(rule)
-    required = sum(needed for needed, _items in parts)
-    met = sum(min(needed, _count_done(items, done)) for needed, items in parts)
-    states = {item.key: item_state(item, done, now) for item in rule.items}
-    return Progress(done=done, required=required, met=met, satisfied=met >= required, states=states)
+    item_keys = {item.key for item in rule.items}
+    done = frozenset(completed) & item_keys
+    required = met = 0
+    for needed, items in _parts(rule):
+        required += needed
+        met += min(needed, _count_done(items, done))
+    states = {}
+    for item in rule.items:
+        states[item.key] = item_state(item, done, now)
+    satisfied = met >= required
+    return Progress(done=done, required=required, met=met, satisfied=satisfied, states=states)
 
 
 def _parts(rule: Rule) -> list[tuple[int, list[Item]]]:
     """What the rule asks, as ``(how many, of which items)``: every mandatory item, at least
     ``min_optional`` of the optional ones outside groups, and each group's number."""
     mandatory = [item for item in rule.items if item.mandatory and not item.group]
-    parts = [(len(mandatory), mandatory), (rule.min_optional, _ungrouped_optional(rule))]
+    optional = _ungrouped_optional(rule)
+    parts = [(len(mandatory), mandatory), (rule.min_optional, optional)]
     for name, needed in rule.groups.items():
-        parts.append((needed, _group_members(rule, name)))
+        members = _group_members(rule, name)
+        parts.append((needed, members))
     return parts
 
 

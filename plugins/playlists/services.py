@@ -135,11 +135,15 @@ class PlaylistBuilder:
         return errors
 
     def _set_milestones(self, playlist, thresholds: list[int]) -> None:
-        kept = [b for b in playlist.badges if not b.threshold or b.threshold in thresholds]
-        present = {b.threshold for b in kept}
-        playlist.badges = kept + [
-            PlaylistBadge(threshold=t) for t in thresholds if t not in present
-        ]
+        kept = []
+        for badge in playlist.badges:
+            # The badge for the whole playlist stays; a milestone's while it is still asked for.
+            if not badge.threshold or badge.threshold in thresholds:
+                kept.append(badge)
+        present = {badge.threshold for badge in kept}
+        missing = [threshold for threshold in thresholds if threshold not in present]
+        added = [PlaylistBadge(threshold=threshold) for threshold in missing]
+        playlist.badges = kept + added
 
     def _refuse_broken_rule(self, playlist) -> None:
         """A live playlist only takes changes that keep its rule working."""

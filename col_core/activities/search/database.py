@@ -396,24 +396,36 @@ class DatabaseSearch:
 
     def _match(self, tier, name):
         """(where clause, score expression) for the text bound to ``name``."""
+        text = bindparam(name)
         if self.dialect == "sqlite":  # the tier is in the expression
-            return literal_column("idx_search_fts").op("MATCH")(bindparam(name)), -FTS.c.rank
-        tsquery = func.to_tsquery("simple", bindparam(name))
-        in_title, everywhere = TITLE_VECTOR.op("@@")(tsquery), VECTOR.op("@@")(tsquery)
-        clause = {"title": in_title, "rest": and_(everywhere, ~in_title)}.get(tier, everywhere)
-        return clause, func.ts_rank(TITLE_VECTOR if tier == "title" else VECTOR, tsquery)
+            fts_match = literal_column("idx_search_fts").op("MATCH")(text)
+            return fts_match, -FTS.c.rank
+        tsquery = func.to_tsquery("simple", text)
+        in_title = TITLE_VECTOR.op("@@")(tsquery)
+        everywhere = VECTOR.op("@@")(tsquery)
+        if tier == "title":
+            return in_title, func.ts_rank(TITLE_VECTOR, tsquery)
+        score = func.ts_rank(VECTOR, tsquery)
+        if tier == "rest":
+            return and_(everywhere, ~in_title), score
+        return everywhere, score
 
     def _selection(self, columns, filters, text, tier=None, scored=False, match="match"):
         """SELECT ``columns`` where the filters hold (and the text bound to ``match``, if
         ``text``); returns (statement, score expression or None)."""
-        text_clause, score = self._match(tier, match) if text else (None, None)
+        text_clause = score = None
+        if text:
+            text_clause, score = self._match(tier, match)
         if scored:
-            columns = [*columns, (literal_column("0.0") if score is None else score).label("score")]
+            no_score = literal_column("0.0")
+            score_column = (no_score if score is None else score).label("score")
+            columns = [*columns, score_column]
         statement = select(*columns).where(*filters.clauses())
-        if text_clause is not None:
-            statement = statement.where(text_clause)
-            if self.dialect == "sqlite":
-                statement = statement.select_from(T).join(FTS, FTS.c.rowid == T.c.id)
+        if text_clause is None:
+            return statement, score
+        statement = statement.where(text_clause)
+        if self.dialect == "sqlite":
+            statement = statement.select_from(T).join(FTS, FTS.c.rowid == T.c.id)
         return statement, score
 
     def _execute(self, shape: tuple, build, values: dict):
@@ -432,12 +444,14 @@ class DatabaseSearch:
 
     @staticmethod
     def _order(sort, score):
-        undated_last = (T.c.starts_at.is_(None), T.c.starts_at)
+        tie_breakers = (T.c.kind, T.c.key)
         if sort == "distance":
-            return (_distance2(), T.c.kind, T.c.key)
+            return (_distance2(), *tie_breakers)
+        undated_last = (T.c.starts_at.is_(None), T.c.starts_at)
+        by_date = (*undated_last, *tie_breakers)
         if sort == "relevance" and score is not None:
-            return (score.desc(), *undated_last, T.c.kind, T.c.key)
-        return (*undated_last, T.c.kind, T.c.key)
+            return (score.desc(), *by_date)
+        return by_date
 
     # -- typo tolerance (spelling) -------------------------------------------------------------
 
@@ -589,42 +603,20 @@ class DatabaseSearch:
         # One grouped query gives the total and every facet; single-valued facets are summed,
         # so the groups are only category x languages x accessibility combinations.
         groups = [T.c.category, T.c.languages, T.c.accessibility]
+        has_text = bool(words)
 
         def build():
-            sums = [
-                func.sum(case((T.c.online.is_(True), 1), else_=0)).label("online"),
-                func.sum(case((T.c.in_person.is_(True), 1), else_=0)).label("in_person"),
-                func.sum(case((T.c.price == 0, 1), else_=0)).label("free"),
-                func.sum(case((T.c.price > 0, 1), else_=0)).label("paid"),
-            ]
-            statement, _ = self._selection(
-                [*groups, *sums, func.count().label("n")], filters, bool(words)
-            )
+            columns = [*groups, *_SUMMED_FACETS, func.count().label("n")]
+            statement, _ = self._selection(columns, filters, has_text)
             return statement.group_by(*groups)
 
-        values = {**filters.values, **({"match": self._match_value(words)} if words else {})}
-        rows = self._execute(("facets", bool(words), *filters.shape), build, values).all()
-        facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-
-        def bump(name, value, n):
-            if n:
-                facets[name][value] = facets[name].get(value, 0) + n
-
-        for row in rows:
-            if row.category:
-                bump("category", row.category, row.n)
-            for name, facet in (
-                ("online", "mode"),
-                ("in_person", "mode"),
-                ("free", "price"),
-                ("paid", "price"),
-            ):
-                bump(facet, name, getattr(row, name))
-            for language in store.unpacked(row.languages):
-                bump("language", language, row.n)
-            for feature in store.unpacked(row.accessibility):
-                bump("accessibility", feature, row.n)
-        return sum(row.n for row in rows), facets
+        values = dict(filters.values)
+        if has_text:
+            values["match"] = self._match_value(words)
+        shape = ("facets", has_text, *filters.shape)
+        rows = self._execute(shape, build, values).all()
+        total = sum(row.n for row in rows)
+        return total, _facet_counts(rows)
 
     def _count_up_to_limit(self, query):
         filters, words = self._prepared(query)
@@ -669,6 +661,40 @@ class DatabaseSearch:
         return self._execute(
             ("locate", bool(words), query.sort, *filters.shape), build, values
         ).all()
+
+
+def _count_where(condition):
+    return func.sum(case((condition, 1), else_=0))
+
+
+# The single-valued facets, summed in each group of the facets statement: (column, facet).
+_SUMMED = {"online": "mode", "in_person": "mode", "free": "price", "paid": "price"}
+_SUMMED_FACETS = [
+    _count_where(T.c.online.is_(True)).label("online"),
+    _count_where(T.c.in_person.is_(True)).label("in_person"),
+    _count_where(T.c.price == 0).label("free"),
+    _count_where(T.c.price > 0).label("paid"),
+]
+
+
+def _facet_counts(rows) -> dict[str, dict[str, int]]:
+    """Each facet's value counts, added up over the rows of the grouped facets statement."""
+    facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+
+    def bump(name, value, n):
+        if n:
+            facets[name][value] = facets[name].get(value, 0) + n
+
+    for row in rows:
+        if row.category:
+            bump("category", row.category, row.n)
+        for summed, facet in _SUMMED.items():
+            bump(facet, summed, getattr(row, summed))
+        for language in store.unpacked(row.languages):
+            bump("language", language, row.n)
+        for feature in store.unpacked(row.accessibility):
+            bump("accessibility", feature, row.n)
+    return facets
 
 
 def _count_limit(query) -> int | None:

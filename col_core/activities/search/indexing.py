@@ -37,13 +37,23 @@ def _touched_activities(session: Session) -> tuple[set[int], dict[int, set[int]]
 def sync_activities(session: Session, activity_ids, deleted=None) -> None:
     """Rewrite the search documents of these activities from their rows, in this transaction."""
     connection = session.connection()
-    found, present = activity_documents(connection, ACTIVITIES.c.id.in_(list(activity_ids)))
-    for tenant_id, ids in (deleted or {}).items():
-        found.setdefault(tenant_id, ([], []))[1].extend(str(i) for i in ids - present)
+    found = _changes_per_city(connection, activity_ids, deleted or {})
     for tenant_id, (documents, gone) in found.items():
         languages = tenant_languages(connection, tenant_id)
         store.save(session, tenant_id, languages, documents)
         store.remove(session, tenant_id, languages, "activity", gone)
+
+
+def _changes_per_city(connection, activity_ids, deleted: dict[int, set[int]]) -> dict:
+    """(documents to save, keys to remove) per city, for these activities and the deleted ones."""
+    selected = ACTIVITIES.c.id.in_(list(activity_ids))
+    found, present = activity_documents(connection, selected)
+    for tenant_id, deleted_ids in deleted.items():
+        # A deleted activity has no row left to read: its document goes.
+        without_rows = deleted_ids - present
+        _, gone = found.setdefault(tenant_id, ([], []))
+        gone.extend(str(activity_id) for activity_id in without_rows)
+    return found
 
 
 def follow_flushes(session, flush_context):

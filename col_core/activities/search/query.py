@@ -210,46 +210,80 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 def matches(document: Document, query: SearchQuery) -> bool:
     """Whether ``document`` passes every filter of ``query`` (the text aside)."""
-    d, q = document, query
-    if q.kinds and d.kind not in q.kinds:
+    return (
+        _matches_what(document, query)
+        and _matches_when(document, query)
+        and _matches_where(document, query)
+        and _matches_how(document, query)
+    )
+
+
+def _matches_what(document: Document, query: SearchQuery) -> bool:
+    """The kinds, keys, categories and skills filters."""
+    if query.kinds and document.kind not in query.kinds:
         return False
-    if q.keys is not None and d.key not in q.keys:
+    if query.keys is not None and document.key not in query.keys:
         return False
-    if q.categories and d.category not in q.categories:
+    if query.categories and document.category not in query.categories:
         return False
-    if q.skills and not set(q.skills) & set(d.skills):
+    if query.skills and not set(query.skills) & set(document.skills):
         return False
-    if not q.include_past and d.ends_at is not None and d.ends_at < q.current_time:
+    return True
+
+
+def _matches_when(document: Document, query: SearchQuery) -> bool:
+    """Past activities are left out unless asked for; the dates overlap the period asked."""
+    starts, ends = document.starts_at, document.ends_at
+    if not query.include_past and ends is not None and ends < query.current_time:
         return False
-    if q.date_from and d.ends_at is not None and d.ends_at < q.date_from:
+    if query.date_from and ends is not None and ends < query.date_from:
         return False
-    if q.date_to and d.starts_at is not None and d.starts_at > q.date_to:
+    if query.date_to and starts is not None and starts > query.date_to:
         return False
-    if q.bbox:
-        west, south, east, north = q.bbox
-        if d.lat is None or d.lon is None:
+    return True
+
+
+def _matches_where(document: Document, query: SearchQuery) -> bool:
+    """The area, the distance from a point, and whether the document has a place at all."""
+    lat, lon = document.lat, document.lon
+    if query.bbox:
+        west, south, east, north = query.bbox
+        if lat is None or lon is None:
             return False
-        if not (south <= d.lat <= north and west <= d.lon <= east):
+        if not (south <= lat <= north and west <= lon <= east):
             return False
-    if q.near and q.within_km is not None:
-        if d.lat is None or d.lon is None or distance_km(*q.near, d.lat, d.lon) > q.within_km:
+    if query.near and query.within_km is not None:
+        if lat is None or lon is None:
             return False
-    if q.located is not None and (d.lat is not None) != q.located:
+        if distance_km(*query.near, lat, lon) > query.within_km:
+            return False
+    if query.located is not None and (lat is not None) != query.located:
         return False
-    if q.mode == "online" and not d.online or q.mode == "in_person" and not d.in_person:
+    return True
+
+
+def _matches_how(document: Document, query: SearchQuery) -> bool:
+    """The mode, price, age, language and accessibility filters."""
+    if query.mode == "online" and not document.online:
         return False
-    if q.free and d.price != 0:
+    if query.mode == "in_person" and not document.in_person:
         return False
-    if q.max_price is not None and (d.price is None or d.price > q.max_price):
+    if query.free and document.price != 0:
         return False
-    if q.age is not None and (
-        (d.age_min is not None and q.age < d.age_min)
-        or (d.age_max is not None and q.age > d.age_max)
-    ):
+    if query.max_price is not None:
+        if document.price is None or document.price > query.max_price:
+            return False
+    if query.age is not None and not _suits_age(document, query.age):
         return False
-    if q.language and q.language not in d.languages:
+    if query.language and query.language not in document.languages:
         return False
-    return set(q.accessibility) <= set(d.accessibility)
+    return set(query.accessibility) <= set(document.accessibility)
+
+
+def _suits_age(document: Document, age: int) -> bool:
+    too_young = document.age_min is not None and age < document.age_min
+    too_old = document.age_max is not None and age > document.age_max
+    return not (too_young or too_old)
 
 
 FACETS = ("category", "mode", "price", "language", "accessibility")
@@ -379,26 +413,72 @@ class _Parser:
             return None
         return values
 
-    def query(self, default_limit: int, max_limit: int) -> SearchQuery:
+    def _flag(self, name) -> bool:
+        return self._one(name) in ("1", "true", "yes", "on")
+
+    def _near(self):
         near = self._floats("near", 2, _("Give the point as latitude,longitude."))
-        if near and not (-90 <= near[0] <= 90 and -180 <= near[1] <= 180):
+        if not near:
+            return near
+        latitude, longitude = near
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
             self.errors["near"] = _("Latitude must be within ±90 and longitude within ±180.")
+        return near
+
+    def _bbox(self):
         bbox = self._floats("bbox", 4, _("Give the area as west,south,east,north."))
-        if bbox and not (-180 <= bbox[0] <= bbox[2] <= 180 and -90 <= bbox[1] <= bbox[3] <= 90):
+        if not bbox:
+            return bbox
+        west, south, east, north = bbox
+        if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
             self.errors["bbox"] = _(
                 "The area must have west ≤ east and south ≤ north, within ±180 and ±90 degrees."
             )
+        return bbox
+
+    def _mode(self):
         mode = self._one("mode") or None
         if mode and mode not in MODES:
             self.errors["mode"] = _("Choose online or in_person.")
+        return mode
+
+    def _sort(self):
         sort = self._one("sort") or "relevance"
         if sort not in SORTS:
             self.errors["sort"] = _("Sort by relevance, date or distance.")
-        within = self._number("km", float, 0, 20000)
-        max_price = self._number("max_price", float, 0, 1_000_000)
+        return sort
+
+    def _located(self):
         located = self._one("located")
         if located and located not in ("0", "1"):
             self.errors["located"] = _("Choose 1 (with a place on the map) or 0 (without).")
+        return {"1": True, "0": False}.get(located)
+
+    def _language(self):
+        language = self._one("language")
+        if not language and self.legacy_language:
+            language = self._one("lang")
+        return language or None
+
+    def _check_together(self, query: SearchQuery) -> None:
+        """Errors of parameters that make sense only with others."""
+        if query.date_from and query.date_to and query.date_from > query.date_to:
+            self.errors["to"] = _("The end date must not be before the start date.")
+        if query.sort == "distance" and not query.near:
+            self.errors["sort"] = _(
+                "Sorting by distance needs a point: add near=latitude,longitude."
+            )
+        if query.within_km is not None and not query.near:
+            self.errors["km"] = _("A distance needs a point: add near=latitude,longitude.")
+
+    def query(self, default_limit: int, max_limit: int) -> SearchQuery:
+        near = self._near()
+        bbox = self._bbox()
+        mode = self._mode()
+        sort = self._sort()
+        within = self._number("km", float, 0, 20000)
+        max_price = self._number("max_price", float, 0, 1_000_000)
+        located = self._located()
         query = SearchQuery(
             text=self._one("q")[:200],
             kinds=self._all("kind"),
@@ -410,28 +490,20 @@ class _Parser:
             within_km=within,
             bbox=bbox if "bbox" not in self.errors else None,
             mode=mode,
-            free=self._one("free") in ("1", "true", "yes", "on"),
+            free=self._flag("free"),
             max_price=None if max_price is None else round(max_price * 100),
             age=self._number("age", int, 0, 120),
-            language=(self._one("language") or (self._one("lang") if self.legacy_language else ""))
-            or None,
+            language=self._language(),
             accessibility=self._all("access"),
-            located={"1": True, "0": False}.get(located),
-            include_past=self._one("past") in ("1", "true", "yes", "on"),
+            located=located,
+            include_past=self._flag("past"),
             sort=sort,
             limit=self._number("limit", int, 1, max_limit) or default_limit,
             offset=self._number("offset", int, 0, 100_000) or 0,
-            facets=self._one("facets") in ("1", "true", "yes", "on"),
-            exact=self._one("exact") in ("1", "true", "yes", "on"),
+            facets=self._flag("facets"),
+            exact=self._flag("exact"),
         )
-        if query.date_from and query.date_to and query.date_from > query.date_to:
-            self.errors["to"] = _("The end date must not be before the start date.")
-        if sort == "distance" and not query.near:
-            self.errors["sort"] = _(
-                "Sorting by distance needs a point: add near=latitude,longitude."
-            )
-        if within is not None and not query.near:
-            self.errors["km"] = _("A distance needs a point: add near=latitude,longitude.")
+        self._check_together(query)
         if self.errors:
             raise QueryError(self.errors)
         return query

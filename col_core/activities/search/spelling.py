@@ -42,18 +42,28 @@ def corrected_text(
     (a superset will do: they are ranked and checked here).
     """
     found = words(text)
+    # The word still being typed (no space after it yet) is matched as a prefix.
     last = len(found) - 1 if typing(text) else -1
     result, changed = [], False
     for position, word in enumerate(found):
         analysed = query_word(word, languages, position == last)
         folded = fold(word)
-        if analysed is None or len(folded) < MIN_LENGTH or folded.isdigit() or has_match(analysed):
+        if not _worth_correcting(analysed, folded, has_match):
             result.append(word)
             continue
         replacement = _nearest(folded, languages, has_match, vocabulary)
         changed = changed or replacement is not None
         result.append(replacement or word)
-    return " ".join(result) if changed else None
+    if not changed:
+        return None
+    return " ".join(result)
+
+
+def _worth_correcting(analysed: QueryWord | None, folded: str, has_match) -> bool:
+    """Whether a word is long enough, not a number, and matches nothing in the city."""
+    if analysed is None or len(folded) < MIN_LENGTH or folded.isdigit():
+        return False
+    return not has_match(analysed)
 
 
 def _nearest(folded, languages, has_match, vocabulary) -> str | None:
@@ -89,5 +99,9 @@ def forgiving(search, query, correct: Callable[[str], str | None], found: Callab
     corrected = correct(query.text)
     if corrected is None:
         return answer, None
-    retried = search(query.but(text=corrected + (" " if query.text[-1].isspace() else "")))
-    return (retried, corrected) if found(retried) else (answer, None)
+    # A query still being typed stays so: its trailing space is kept.
+    trailing_space = " " if query.text[-1].isspace() else ""
+    retried = search(query.but(text=corrected + trailing_space))
+    if not found(retried):
+        return answer, None
+    return retried, corrected

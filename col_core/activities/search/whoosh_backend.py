@@ -127,10 +127,13 @@ class WhooshSearch:
     def _matching(self, query):
         """Every stored document matching the query's text, with its score."""
         words_ = query_words(query.text, self.languages)
-        with open_index(self.path).searcher() as searcher:
+        index = open_index(self.path)
+        with index.searcher() as searcher:
             if not words_:
-                return [(fields["document"], 0.0) for fields in searcher.all_stored_fields()]
-            results = searcher.search(wq.And([self._clause(word) for word in words_]), limit=None)
+                stored = searcher.all_stored_fields()
+                return [(fields["document"], 0.0) for fields in stored]
+            clauses = [self._clause(word) for word in words_]
+            results = searcher.search(wq.And(clauses), limit=None)
             return [(hit["document"], hit.score) for hit in results]
 
     def _corrected(self, text: str) -> str | None:
@@ -191,12 +194,34 @@ class WhooshSearch:
 
     def _locate(self, query):
         hits = self._hits(query, self._matching(query))
-        located = [
-            Located(d.kind, d.key, d.title, d.url, d.category, d.lat, d.lon, d.starts_at, d.online)
-            for d in (hit.document for hit in hits)
-            if d.lat is not None
-        ]
-        return located[query.offset : query.offset + query.limit + 1]
+        # One point more than a page tells the caller that there are more.
+        first = query.offset
+        after_one_more = first + query.limit + 1
+        return _points(hits)[first:after_one_more]
+
+
+def _points(hits) -> list[Located]:
+    """The map's points of the hits that have a place, in their order."""
+    points = []
+    for hit in hits:
+        if hit.document.lat is not None:
+            points.append(_located(hit.document))
+    return points
+
+
+def _located(document) -> Located:
+    """The map's point for a document that has a place."""
+    return Located(
+        kind=document.kind,
+        key=document.key,
+        title=document.title,
+        url=document.url,
+        category=document.category,
+        lat=document.lat,
+        lon=document.lon,
+        starts_at=document.starts_at,
+        online=document.online,
+    )
 
 
 def follow_commits(session_factory, runner) -> None:

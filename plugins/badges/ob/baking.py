@@ -100,14 +100,17 @@ def _open_png(data: bytes) -> Image.Image:
 def bake_png(png: bytes, value: str | dict, version: int = 2) -> bytes:
     """The PNG with an uncompressed iTXt chunk holding ``value`` (str, or a dict as JSON)."""
     key = OB2_PNG_KEY if version == 2 else OB3_PNG_KEY
-    if key in getattr(_open_png(png), "text", {}):
+    existing = getattr(_open_png(png), "text", {})
+    if key in existing:
         raise AlreadyBakedError(f"PNG already has an {key!r} chunk")
     info = PngImagePlugin.PngInfo()
     info.add_itxt(key, _serialise(value), zip=False)  # the specs forbid compression here
     chunk = io.BytesIO()
-    for cid, payload, _after_idat in info.chunks:
-        PngImagePlugin.putchunk(chunk, cid, payload)
-    return png[:_AFTER_IHDR] + chunk.getvalue() + png[_AFTER_IHDR:]
+    for chunk_type, payload, _after_idat in info.chunks:
+        PngImagePlugin.putchunk(chunk, chunk_type, payload)
+    # The new chunk goes right after the image header.
+    head, rest = png[:_AFTER_IHDR], png[_AFTER_IHDR:]
+    return head + chunk.getvalue() + rest
 
 
 def unbake_png(png: bytes) -> Baked | None:
@@ -171,25 +174,38 @@ def bake_svg(svg: bytes | str, value: str | dict, version: int = 2) -> bytes:
     """
     data = svg.encode("utf-8") if isinstance(svg, str) else svg
     root = _parse_svg(data)
-    ns = OB2_SVG_NS if version == 2 else OB3_SVG_NS
-    local = "assertion" if version == 2 else "credential"
-    if root.find(f".//{{{ns}}}{local}") is not None:
-        raise AlreadyBakedError(f"SVG already has an openbadges:{local} element")
-    text = _serialise(value)
-    if version == 2 or not text.lstrip().startswith("{"):
-        element = f"<openbadges:{local} verify={quoteattr(text)}></openbadges:{local}>"
+    if version == 2:
+        ns, local = OB2_SVG_NS, "assertion"
     else:
-        # "]]>" cannot appear inside CDATA; split it across two sections.
-        body = text.replace("]]>", "]]]]><![CDATA[>")
-        element = f"<openbadges:{local}><![CDATA[{body}]]></openbadges:{local}>"
+        ns, local = OB3_SVG_NS, "credential"
+    baked_before = root.find(f".//{{{ns}}}{local}")
+    if baked_before is not None:
+        raise AlreadyBakedError(f"SVG already has an openbadges:{local} element")
+    element = _baked_element(local, _serialise(value), version).encode("utf-8")
     end = _root_start_tag_end(data)
-    head = data[:end]
+    head = _with_namespace(data[:end], ns)
+    after_start_tag = data[end + 1 :]
+    return head + b">\n" + element + after_start_tag
+
+
+def _baked_element(local: str, text: str, version: int) -> str:
+    """The ``openbadges:`` element: the value in ``verify``, or a credential as CDATA."""
+    if version == 2 or not text.lstrip().startswith("{"):
+        return f"<openbadges:{local} verify={quoteattr(text)}></openbadges:{local}>"
+    # "]]>" cannot appear inside CDATA; split it across two sections.
+    body = text.replace("]]>", "]]]]><![CDATA[>")
+    return f"<openbadges:{local}><![CDATA[{body}]]></openbadges:{local}>"
+
+
+def _with_namespace(head: bytes, ns: str) -> bytes:
+    """The root start tag (without its ``>``), declaring the openbadges prefix as ``ns``."""
     declared = f"xmlns:openbadges={quoteattr(ns)}".encode()
     if b"xmlns:openbadges" not in head:
-        head += b" " + declared
-    elif declared not in head and f"xmlns:openbadges='{ns}'".encode() not in head:
+        return head + b" " + declared
+    single_quoted = f"xmlns:openbadges='{ns}'".encode()
+    if declared not in head and single_quoted not in head:
         raise BakingError("SVG binds the openbadges prefix to another namespace")
-    return head + b">\n" + element.encode("utf-8") + data[end + 1 :]
+    return head
 
 
 def unbake_svg(svg: bytes | str) -> Baked | None:

@@ -96,7 +96,8 @@ def private_key_from_pem(pem: str | bytes, secret: str | bytes | None = None) ->
     data = pem.encode("ascii") if isinstance(pem, str) else pem
     key = serialization.load_pem_private_key(data, password=_secret_bytes(secret))
     if not isinstance(key, (ed25519.Ed25519PrivateKey, rsa.RSAPrivateKey)):
-        raise ValueError(f"unsupported private key type: {type(key).__name__}")
+        kind = type(key).__name__
+        raise ValueError(f"unsupported private key type: {kind}")
     return key
 
 
@@ -113,7 +114,8 @@ def public_key_from_pem(pem: str | bytes) -> PublicKey:
     data = pem.encode("ascii") if isinstance(pem, str) else pem
     key = serialization.load_pem_public_key(data)
     if not isinstance(key, (ed25519.Ed25519PublicKey, rsa.RSAPublicKey)):
-        raise ValueError(f"unsupported public key type: {type(key).__name__}")
+        kind = type(key).__name__
+        raise ValueError(f"unsupported public key type: {kind}")
     return key
 
 
@@ -225,18 +227,33 @@ def did_web_document(did: str, ed25519_keys: list[tuple[str, object]], extra: di
     return doc
 
 
+def _host_and_path(method_specific_id: str) -> tuple[str, list[str]]:
+    """The host and the decoded path segments of a did:web (after ``did:web:``).  A DID URL's
+    fragment and query do not change where the DID document is."""
+    without_fragment, _hash, _fragment = method_specific_id.partition("#")
+    identifier, _question_mark, _query = without_fragment.partition("?")
+    host, *path = identifier.split(":")
+    return unquote(host), [unquote(part) for part in path]
+
+
+def _valid_host_and_path(host: str, segments: list[str]) -> bool:
+    if not host or any(character in host for character in "/@\\"):
+        return False
+    return all(segment and "/" not in segment for segment in segments)
+
+
 def did_web_url(did: str) -> str:
     """Where a ``did:web`` DID (or DID URL) resolves: ``https://host[:port]/path/did.json``, or
     ``/.well-known/did.json`` for a host-only DID (did:web method specification, Read)."""
-    if not did.startswith("did:web:"):
+    prefix = "did:web:"
+    if not did.startswith(prefix):
         raise ValueError(f"not a did:web: {did}")
-    host, *path = did[len("did:web:") :].split("#")[0].split("?")[0].split(":")
-    host = unquote(host)
-    if not host or any(c in host for c in "/@\\") or any(not p or "/" in unquote(p) for p in path):
+    host, segments = _host_and_path(did.removeprefix(prefix))
+    if not _valid_host_and_path(host, segments):
         raise ValueError(f"not a valid did:web: {did}")
-    if not path:
+    if not segments:
         return f"https://{host}/.well-known/did.json"
-    return f"https://{host}/" + "/".join(unquote(p) for p in path) + "/did.json"
+    return f"https://{host}/{'/'.join(segments)}/did.json"
 
 
 def public_jwk(key: PrivateKey | PublicKey, kid: str | None = None) -> dict:

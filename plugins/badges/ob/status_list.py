@@ -41,9 +41,10 @@ def encode_bits(data: bytes) -> str:
 
 def decode_bits(encoded: str) -> bytes:
     """Raw list bytes from ``encodedList``; also accepts the legacy unprefixed base64url."""
-    text = encoded[1:] if encoded.startswith("u") else encoded
+    text = encoded.removeprefix("u")  # the multibase prefix of base64url
+    padding = "=" * (-len(text) % 4)
     try:
-        compressed = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        compressed = base64.urlsafe_b64decode(text + padding)
         return gzip.decompress(compressed)
     except (ValueError, OSError, EOFError) as exc:
         raise StatusListError(f"encodedList is not gzip+base64url: {exc}") from exc
@@ -56,7 +57,9 @@ class StatusList:
         if size < MIN_BITS or size % 8:
             raise StatusListError(f"a status list has at least {MIN_BITS} bits, a multiple of 8")
         self.size = size
-        self._bits = bytearray(data) if data is not None else bytearray(size // 8)
+        if data is None:
+            data = bytes(size // 8)  # every credential valid
+        self._bits = bytearray(data)
         if len(self._bits) * 8 != size:
             raise StatusListError("data length does not match size")
 

@@ -130,9 +130,11 @@ def _ob3_identities(subject: dict) -> list[dict]:
 
 def _ob2_badge_and_issuer(fetch: Fetch, assertion: dict) -> tuple[dict, dict]:
     badge = assertion.get("badge")
-    badge = badge if isinstance(badge, dict) else _get_doc(fetch, str(badge), "badge class")
+    if not isinstance(badge, dict):
+        badge = _get_doc(fetch, str(badge), "badge class")
     issuer = badge.get("issuer")
-    issuer = issuer if isinstance(issuer, dict) else _get_doc(fetch, str(issuer), "issuer")
+    if not isinstance(issuer, dict):
+        issuer = _get_doc(fetch, str(issuer), "issuer")
     return badge, issuer
 
 
@@ -141,7 +143,8 @@ def _ob2_common(result, assertion, badge, issuer, emails, now) -> None:
     result.badge_name = _name(badge.get("name"))
     result.issuer_name = _name(issuer.get("name"))
     result.issued_on = assertion.get("issuedOn")
-    _check_recipient(result, [assertion.get("recipient") or {}], emails)
+    recipient = assertion.get("recipient") or {}
+    _check_recipient(result, [recipient], emails)
     if result.status == "valid":
         _finish_dates(result, assertion.get("expires"), now)
 
@@ -214,10 +217,19 @@ def _ob2_signed(result, fetch, token: str, emails, now) -> None:
 
 def _listed(controller_doc: dict, method: str) -> bool:
     listed = controller_doc.get("assertionMethod") or []
-    return any(
-        m == method or (isinstance(m, dict) and m.get("id") == method)
-        for m in (listed if isinstance(listed, list) else [listed])
-    )
+    if not isinstance(listed, list):
+        listed = [listed]
+    for entry in listed:
+        # A method is listed by its id, or embedded whole.
+        if entry == method or (isinstance(entry, dict) and entry.get("id") == method):
+            return True
+    return False
+
+
+def _key_named(jwks_keys: list, names: tuple[str, str]) -> dict:
+    """The key of a JWKS whose ``kid`` is one of ``names``, or an empty one."""
+    matching = (key for key in jwks_keys if key.get("kid") in names)
+    return next(matching, {})
 
 
 def _resolve_did_web(fetch: Fetch, method: str) -> integrity.ResolvedMethod:
@@ -300,18 +312,30 @@ def _ob3_status(result, fetch, credential: dict, resolve) -> None:
 
 def _ob3_common(result, fetch, credential: dict, resolve, emails, now) -> None:
     result.document = credential
-    issuer = credential.get("issuer")
-    result.issuer_name = _name(issuer.get("name")) if isinstance(issuer, dict) else None
+    result.issuer_name = _embedded_name(credential.get("issuer"))
     subject = credential.get("credentialSubject") or {}
-    achievement = subject.get("achievement") or {}
-    result.badge_name = _name(achievement.get("name") or credential.get("name"))
-    result.issued_on = credential.get("validFrom") or credential.get("issuanceDate")
-    if result.issued_on and parse_iso(result.issued_on) > now:
-        raise _Invalid(f"not valid before {result.issued_on}")
+    result.badge_name = _achievement_name(credential, subject)
+    issued_on = credential.get("validFrom") or credential.get("issuanceDate")
+    result.issued_on = issued_on
+    if issued_on and parse_iso(issued_on) > now:
+        raise _Invalid(f"not valid before {issued_on}")
     _check_recipient(result, _ob3_identities(subject), emails)
     _ob3_status(result, fetch, credential, resolve)
     if result.status == "valid":
-        _finish_dates(result, credential.get("validUntil") or credential.get("expirationDate"), now)
+        valid_until = credential.get("validUntil") or credential.get("expirationDate")
+        _finish_dates(result, valid_until, now)
+
+
+def _achievement_name(credential: dict, subject: dict) -> str | None:
+    achievement = subject.get("achievement") or {}
+    return _name(achievement.get("name") or credential.get("name"))
+
+
+def _embedded_name(issuer) -> str | None:
+    """An embedded issuer's name; an issuer given by its id alone has none here."""
+    if not isinstance(issuer, dict):
+        return None
+    return _name(issuer.get("name"))
 
 
 def _ob3_di(result, fetch, credential: dict, emails, now) -> None:
@@ -333,9 +357,10 @@ def _ob3_jwt(result, fetch, token: str, emails, now) -> None:
             if not method.assertion_method:
                 raise _Invalid(f"{method.controller} does not list {kid} for assertions")
             return method.public_key, method.controller
-        doc = _get_doc(fetch, urldefrag(kid)[0], "JWT key")
+        url, fragment = urldefrag(kid)
+        doc = _get_doc(fetch, url, "JWT key")
         if "keys" in doc:  # a JWKS: pick the key by its kid
-            doc = next((k for k in doc["keys"] if k.get("kid") in (kid, urldefrag(kid)[1])), {})
+            doc = _key_named(doc["keys"], (kid, fragment))
         jwk = doc.get("publicKeyJwk", doc)
         return keys.public_key_from_jwk(jwk), doc.get("controller")
 

@@ -26,7 +26,8 @@ def _signed_in(request):
 
 def _earn_context(request, badge, user, **extra) -> dict:
     history = evidence.submissions(request.dbsession, badge, user)
-    held = request.find_service(IBadgeIssuer).held(badge.id, user.email, user)
+    issuer = request.find_service(IBadgeIssuer)
+    held = issuer.held(badge.id, user.email, user)
     context = {"badge": badge, "history": history, "errors": {}, "values": {}, "held": held}
     context.update(extra)
     return context

@@ -258,6 +258,20 @@ def create_code(request):
     badge = request.context.badge
     uses = request.POST.get("max_uses", "").strip()
     days = request.POST.get("valid_days", "").strip()
+    problems = _code_problems(uses, days)
+    if problems:
+        return _render_issue(request, badge, errors=_translated(request, problems))
+    max_uses = int(uses) if uses else None
+    expires = None
+    if days:
+        expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=int(days))
+    claims.new_code(request.dbsession, badge, max_uses=max_uses, expires_at=expires)
+    issue_page = request.route_url("badges.manage_issue", badge=badge.id)
+    return HTTPSeeOther(issue_page + "#codes")
+
+
+def _code_problems(uses: str, days: str) -> dict:
+    """Field errors of a new claim code's limits (both optional)."""
     problems = {}
     if uses and not (uses.isdigit() and int(uses) >= 1):
         problems["max_uses"] = _(
@@ -265,13 +279,7 @@ def create_code(request):
         )
     if days and not (days.isdigit() and 1 <= int(days) <= 3650):
         problems["valid_days"] = _("Enter for how many days the code works, or leave empty.")
-    if problems:
-        return _render_issue(request, badge, errors=_translated(request, problems))
-    expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=int(days)) if days else None
-    claims.new_code(
-        request.dbsession, badge, max_uses=int(uses) if uses else None, expires_at=expires
-    )
-    return HTTPSeeOther(request.route_url("badges.manage_issue", badge=badge.id) + "#codes")
+    return problems
 
 
 def _render_issue(request, badge, **extra):

@@ -54,7 +54,9 @@ def issuer_profile(request):
 @view_config(route_name="badges.issuer_key", **PUBLIC)
 def issuer_key(request):
     found = get_issuer(request)
-    key = next((k for k in found.keys if str(k.id) == request.matchdict["key"]), None)
+    wanted = request.matchdict["key"]
+    matching = (key for key in found.keys if str(key.id) == wanted)
+    key = next(matching, None)
     if not isinstance(key, IssuerKey):
         raise HTTPNotFound()
     return jsonld(documents(request).key(found, key))
@@ -131,9 +133,14 @@ def to_improve(request, badge, user) -> list[tuple[int, str, str]]:
     for task, submission in sorted(latest.items()):
         if submission.status != "improve" or not 0 <= task < len(badge.tasks):
             continue
-        comments = [r.comment for r in submission.reviews if r.decision == "improve"]
-        found.append((task, badge.tasks[task], comments[-1] if comments else ""))
+        found.append((task, badge.tasks[task], _last_request(submission)))
     return found
+
+
+def _last_request(submission) -> str:
+    """The reviewer's latest comment asking to improve the evidence, or ""."""
+    comments = [review.comment for review in submission.reviews if review.decision == "improve"]
+    return comments[-1] if comments else ""
 
 
 def badge_image_bytes(request, badge, kind: str | None = None) -> bytes:

@@ -5,6 +5,7 @@ run of the import, in bounded memory)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,37 +124,73 @@ def content_evidence(files: list[FileReport], roots: dict[str, str]) -> list[tup
 
     ``roots`` maps each hierarchy pillar code to its root URI.
     """
-    ev: list[tuple[int, int, str]] = []
+    evidence = list(_root_evidence(roots))
+    for file in files:
+        evidence.extend(_file_evidence(file))
+    return evidence
+
+
+Evidence = Iterator[tuple[int, int, str]]
+
+
+def _root_evidence(roots: dict[str, str]) -> Evidence:
+    """What the hierarchy's pillar roots say of the version."""
     if "A" in roots:
-        ev.append((0, 0, "skillsHierarchy has the 'A' (attitudes and values) pillar of 1.0"))
-    letters = {c: u for c, u in roots.items() if u.rstrip("/").rsplit("/", 1)[-1] == c}
+        yield 0, 0, "skillsHierarchy has the 'A' (attitudes and values) pillar of 1.0"
+    # Pillars whose root URI ends in the pillar's own letter (/skill/S), not a UUID.
+    letters = [code for code, uri in roots.items() if _last_segment(uri) == code]
     if "T" in letters:
-        ev.append((1, 1, "pillar roots are letter URIs (/skill/T) with a T pillar: 1.1.0"))
+        yield 1, 1, "pillar roots are letter URIs (/skill/T) with a T pillar: 1.1.0"
     elif letters:
-        ev.append((0, 1, "pillar roots are letter URIs (/skill/S ...)"))
+        yield 0, 1, "pillar roots are letter URIs (/skill/S ...)"
     if roots and not letters:
-        ev.append((2, 3, "pillar roots are UUID URIs (1.1.1 and later)"))
-    for f in files:
-        cols = set(f.columns)
-        if f.kind is FileKind.SKILL_COLLECTION and f.collection == "ict":
-            ev.append((0, 1, f"{f.name}: the ICT collection exists up to 1.1.0"))
-        if f.kind is FileKind.SKILL_COLLECTION and f.collection == "digital":
-            ev.append((2, 3, f"{f.name}: the digital collection exists from 1.1.1"))
-        if f.kind is FileKind.SKILL_COLLECTION and "status" not in cols:
-            ev.append((0, 0, f"{f.name}: collection without a status column (1.0)"))
-        if f.kind is FileKind.SKILLS and "status" not in cols:
-            ev.append((0, 0, f"{f.name}: reduced skills export without status (seen for 1.0.x)"))
-        if SPECS[f.kind].language_independent and f.language_source == "file name":
-            ev.append((3, 3, f"{f.name}: relation file with a language suffix (1.2)"))
-        elif SPECS[f.kind].language_independent and f.language_source is None:
-            ev.append((0, 2, f"{f.name}: relation file without a language suffix (before 1.2)"))
-        if "naceCode" in cols or "occupationLabel" in cols:
-            ev.append((3, 3, f"{f.name}: has columns added in 1.2"))
-        if f.max_modified and f.max_modified >= "2024":
-            ev.append(
-                (3, 3, f"{f.name}: modified in {f.max_modified[:10]}, after the 1.1 releases")
-            )
-    return ev
+        yield 2, 3, "pillar roots are UUID URIs (1.1.1 and later)"
+
+
+def _last_segment(uri: str) -> str:
+    _parent, _slash, last = uri.rstrip("/").rpartition("/")
+    return last
+
+
+def _file_evidence(file: FileReport) -> Evidence:
+    """What one file's kind, columns, name and dates say of the version."""
+    name, kind, columns = file.name, file.kind, set(file.columns)
+    if kind is FileKind.SKILL_COLLECTION:
+        yield from _collection_evidence(file, columns)
+    if kind is FileKind.SKILLS and "status" not in columns:
+        yield 0, 0, f"{name}: reduced skills export without status (seen for 1.0.x)"
+    if SPECS[kind].language_independent:
+        yield from _relation_evidence(file)
+    yield from _evidence_of_1_2(file, columns)
+
+
+def _evidence_of_1_2(file: FileReport, columns: set[str]) -> Evidence:
+    """Columns added in 1.2, and changes dated after the 1.1 releases."""
+    name = file.name
+    has_new_columns = "naceCode" in columns or "occupationLabel" in columns
+    if has_new_columns:
+        yield 3, 3, f"{name}: has columns added in 1.2"
+    modified = file.max_modified
+    if modified and modified >= "2024":
+        yield 3, 3, f"{name}: modified in {modified[:10]}, after the 1.1 releases"
+
+
+def _collection_evidence(file: FileReport, columns: set[str]) -> Evidence:
+    name = file.name
+    if file.collection == "ict":
+        yield 0, 1, f"{name}: the ICT collection exists up to 1.1.0"
+    if file.collection == "digital":
+        yield 2, 3, f"{name}: the digital collection exists from 1.1.1"
+    if "status" not in columns:
+        yield 0, 0, f"{name}: collection without a status column (1.0)"
+
+
+def _relation_evidence(file: FileReport) -> Evidence:
+    """A relation file's name has a language suffix from 1.2 on."""
+    if file.language_source == "file name":
+        yield 3, 3, f"{file.name}: relation file with a language suffix (1.2)"
+    elif file.language_source is None:
+        yield 0, 2, f"{file.name}: relation file without a language suffix (before 1.2)"
 
 
 def _count(info: FileReport, roots: dict[str, str], max_field_size: int) -> FileReport:

@@ -29,33 +29,44 @@ def _milestones(text: str) -> list | str:
 
 def read_form(params) -> tuple[dict, list[dict]]:
     """(playlist fields, item rows in the chosen order) from the builder's POST."""
-    fields = {
-        name: params.get(name, "")
-        for name in ("title", "description", "category", "visibility", "min_optional")
-    }
+    names = ("title", "description", "category", "visibility", "min_optional")
+    fields = {name: params.get(name, "") for name in names}
     fields["groups"] = _lines_to_groups(params.get("groups", ""))
     fields["milestones"] = _milestones(params.get("milestones", ""))
     fields["is_template"] = params.get("is_template") == "1"
+    count = whole_number(params.get("item_count", ""), 0, 99) or 0
     rows = []
-    for n in range(whole_number(params.get("item_count", ""), 0, 99) or 0):
-        if params.get(f"item-{n}-remove") == "1" or not params.get(f"item-{n}-activity"):
-            continue
-        rows.append(
-            {
-                "activity_id": params.get(f"item-{n}-activity"),
-                "mandatory": params.get(f"item-{n}-kind", "mandatory") == "mandatory",
-                "group": params.get(f"item-{n}-group", ""),
-                "unlock_after": params.get(f"item-{n}-unlock", "") or None,
-                "opens_at": params.get(f"item-{n}-opens", "") or None,
-                "closes_at": params.get(f"item-{n}-closes", "") or None,
-                "note": params.get(f"item-{n}-note", ""),
-                "_order": (whole_number(params.get(f"item-{n}-position", ""), 0) or 999, n),
-            }
-        )
-    if params.get("add_activity"):
-        rows.append({"activity_id": params["add_activity"], "mandatory": True, "_order": (1000, 0)})
+    for number in range(count):
+        row = _item_row(params, number)
+        if row is not None:
+            rows.append(row)
+    added = params.get("add_activity")
+    if added:
+        # The activity just added goes at the end of the list.
+        rows.append({"activity_id": added, "mandatory": True, "_order": (1000, 0)})
     rows.sort(key=lambda row: row.pop("_order"))
     return fields, rows
+
+
+def _item_row(params, number: int) -> dict | None:
+    """Item row ``number`` of the builder, or None when it is removed or names no activity."""
+
+    def given(field: str, default: str = "") -> str:
+        return params.get(f"item-{number}-{field}", default)
+
+    if given("remove") == "1" or not given("activity"):
+        return None
+    position = whole_number(given("position"), 0) or 999
+    return {
+        "activity_id": given("activity"),
+        "mandatory": given("kind", "mandatory") == "mandatory",
+        "group": given("group"),
+        "unlock_after": given("unlock") or None,
+        "opens_at": given("opens") or None,
+        "closes_at": given("closes") or None,
+        "note": given("note"),
+        "_order": (position, number),
+    }
 
 
 def _local(moment, tz) -> str:
