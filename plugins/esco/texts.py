@@ -61,7 +61,9 @@ def index_labels(connection, uris, languages) -> dict[str, list[tuple[str, str]]
     for start in range(0, len(uris), 500):
         rows = connection.execute(
             select(labels.c.concept_uri, labels.c.language, labels.c.text)
-            .where(labels.c.concept_uri.in_(uris[start : start + 500]), labels.c.language.in_(codes))
+            .where(
+                labels.c.concept_uri.in_(uris[start : start + 500]), labels.c.language.in_(codes)
+            )
             .order_by(labels.c.id)
         )
         for uri, language, text in rows:

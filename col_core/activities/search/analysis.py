@@ -93,7 +93,9 @@ def label_terms(labels, languages: tuple[str, ...]) -> list[str]:
     """The terms of skill labels, ``(language, text)``, each stemmed as its own language
     (a label in "" as the city's ``languages``): "escucha activa" (es) -> escucha escuch ..."""
     return [
-        term for language, text in labels for term in index_terms(text, (language,) if language else languages)
+        term
+        for language, text in labels
+        for term in index_terms(text, (language,) if language else languages)
     ]
 
 

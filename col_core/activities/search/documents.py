@@ -15,6 +15,15 @@ TENANTS = Tenant.__table__
 _FILTERED = {"filters_tenant_itself": "activity_documents: one city's, or this flush's, rows"}
 
 
+def _labels_of(uri: str, cached: str, labels: dict) -> list[tuple[str, str]]:
+    """The skill's labels from the plugins, and its cached label when none of them is it (its
+    language is not known: "" has it analysed in the city's languages)."""
+    known = list(labels.get(uri, ()))
+    if cached and cached not in {text for _, text in known}:
+        known.insert(0, ("", cached))
+    return known
+
+
 def activity_document(row, skills: list, labels: dict | None = None) -> Document:
     """``skills``: (uri, cached label) pairs; ``labels``: (language, label) pairs by uri, from
     the plugins that know them (``col_skill_labels``)."""
@@ -26,12 +35,8 @@ def activity_document(row, skills: list, labels: dict | None = None) -> Document
         body=" ".join(filter(None, [plain_text(row.description), row.address])),
         category=row.category,
         skills=tuple(uri for uri, _ in skills),
-        # The cached label's language is not known: it is analysed in the city's languages.
         skill_labels=tuple(
-            label
-            for uri, cached in skills
-            for label in [("", cached), *labels.get(uri, ())]
-            if label[1]
+            label for uri, cached in skills for label in _labels_of(uri, cached, labels)
         ),
         starts_at=row.starts_at,
         ends_at=row.ends_at,

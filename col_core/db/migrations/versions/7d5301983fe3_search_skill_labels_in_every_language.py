@@ -83,7 +83,9 @@ def _run(statements: dict) -> None:
 def upgrade() -> None:
     with op.batch_alter_table("search_documents", schema=None) as batch_op:
         batch_op.add_column(sa.Column("terms_skills", sa.Text(), nullable=False, server_default=""))
-        batch_op.add_column(sa.Column("skill_labels", sa.JSON(), nullable=False, server_default="[]"))
+        batch_op.add_column(
+            sa.Column("skill_labels", sa.JSON(), nullable=False, server_default="[]")
+        )
     _run(UP)
 
 
