@@ -12,6 +12,12 @@ and R*Tree; PostgreSQL with tsvector/GIN when it answers on 127.0.0.1:5432) and,
   misspelt words, each corrected and searched again (``typo_*``);
 * GeoJSON viewport throughput: tile-aligned viewports as the map asks for them (100 to 2,000
   features; repeated views hit the ETag-keyed cache) and unique viewports (every one computed);
+* skill matching (database backends): a second city with the same activities, each also
+  tagged with 1 to 3 of 200 synthetic skills labelled in English and Lithuanian (a preferred and
+  two alternative labels each), answers the same searches (``skill_search_rps``; ``skill_cost``
+  is the share of throughput the labels cost, ``typo_skill_cost`` that of typo tolerance and
+  skill labels together, against the first city with ``exact=1``) and searches for skill
+  labels' words (``skill_hit_*``); ``--no-skills`` leaves it out;
 * a bare Pyramid view returning a constant JSON body, served by the same gunicorn, as the
   baseline; every throughput is also given as a ratio to it.
 
@@ -42,6 +48,7 @@ from urllib.parse import quote
 from col_core.testing.servers import free_port
 
 HOST = "bench.bench.test"
+SKILLED_HOST = "skilled.bench.test"  # the same activities, tagged with skills
 CENTRE = (54.6872, 25.2797)
 CATEGORIES = ["arts", "science", "sport", "tech", "nature", "languages", "music", "food"]
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -88,11 +95,33 @@ def vocabulary(rng: random.Random, size: int = 4000) -> list[str]:
     return sorted(words)
 
 
-def synthetic_documents(count: int, seed: int = 7):
+def synthetic_skills(words: list[str], count: int = 200, seed: int = 23) -> list[tuple]:
+    """(uri, labels) of ``count`` skills, each with a preferred and two alternative labels in
+    English and in Lithuanian, of two or three words of the vocabulary."""
+    rng = random.Random(seed)
+    common = words[50:2000]
+    return [
+        (
+            f"http://bench.test/skill/{number}",
+            tuple(
+                (language, " ".join(rng.sample(common, rng.randint(2, 3))))
+                for language in ("en", "lt")
+                for _ in range(3)
+            ),
+        )
+        for number in range(count)
+    ]
+
+
+def synthetic_documents(count: int, seed: int = 7, skills: bool = False):
+    """The city's activities; with ``skills``, each also tagged with 1 to 3 synthetic skills
+    (their own random numbers: the activities are otherwise the same)."""
     from col_core.activities.search.query import Document
 
     rng = random.Random(seed)
     words = vocabulary(rng)
+    pool = synthetic_skills(words) if skills else []
+    tagging = random.Random(seed + 1)
     weights = [1 / (rank + 1) for rank in range(len(words))]  # Zipf-like, as in real text
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     for number in range(count):
@@ -100,6 +129,7 @@ def synthetic_documents(count: int, seed: int = 7):
         body = rng.choices(words, weights, k=rng.randint(20, 40))
         starts = now + dt.timedelta(hours=rng.randint(1, 24 * 180))
         online = rng.random() < 0.1
+        tags = tagging.sample(pool, tagging.randint(1, 3)) if pool else []
         yield Document(
             kind="activity",
             key=str(number + 1),
@@ -114,6 +144,8 @@ def synthetic_documents(count: int, seed: int = 7):
             in_person=not online,
             price=rng.choice([0, 0, 500, 1500]),
             languages=tuple(rng.sample(["lt", "en", "ru", "pl"], rng.randint(1, 2))),
+            skills=tuple(uri for uri, _ in tags),
+            skill_labels=tuple(label for _, labels in tags for label in labels),
         )
 
 
@@ -133,6 +165,20 @@ def search_paths(count: int, seed: int = 11) -> list[str]:
         else:
             q, filters = rng.choice(common), f"&category={rng.choice(CATEGORIES)}&free=1"
         paths.append(f"/api/v1/search?q={quote(q)}&limit=20{filters}")
+    return paths
+
+
+def skill_paths(count: int, seed: int = 19) -> list[str]:
+    """Searches for a word of a skill's label, whole or as typed (its first letters)."""
+    rng = random.Random(seed)
+    labels = [
+        text for _, labels in synthetic_skills(vocabulary(random.Random(7))) for _, text in labels
+    ]
+    paths = []
+    for _ in range(count):
+        word = rng.choice(rng.choice(labels).split())
+        q = word if rng.random() < 0.5 else f"{word} "
+        paths.append(f"/api/v1/search?q={quote(q)}&limit=20")
     return paths
 
 
@@ -232,8 +278,9 @@ class BenchDatabase:
             server.dispose()
 
 
-def seed(database: BenchDatabase, size: int, whoosh_dir: Path | None) -> dict:
-    """Create the city and its documents; returns build times in seconds."""
+def seed(database: BenchDatabase, size: int, whoosh_dir: Path | None, skills: bool) -> dict:
+    """Create the city and its documents (and the skilled city's, with ``skills``); returns
+    build times in seconds."""
     from sqlalchemy.orm import sessionmaker
 
     from col_core.activities.search.database import DatabaseSearch
@@ -262,6 +309,24 @@ def seed(database: BenchDatabase, size: int, whoosh_dir: Path | None) -> dict:
             DatabaseSearch(session, tenant.id, ("en", "lt")).reindex(synthetic_documents(size))
             session.commit()
         times["database_build_s"] = round(time.perf_counter() - started, 1)
+        if skills:
+            skilled = Tenant(
+                slug="skilled",
+                name="Skilled City",
+                locales=["en", "lt"],
+                default_locale="en",
+                timezone="Europe/Vilnius",
+                map={"center": list(CENTRE), "zoom": 12},
+            )
+            session.add(skilled)
+            session.commit()
+            started = time.perf_counter()
+            with tenant_context(session, skilled):
+                DatabaseSearch(session, skilled.id, ("en", "lt")).reindex(
+                    synthetic_documents(size, skills=True)
+                )
+                session.commit()
+            times["skilled_build_s"] = round(time.perf_counter() - started, 1)
     if whoosh_dir is not None:
         follow_commits(sessions, str(whoosh_dir))
         with sessions() as session:
@@ -349,10 +414,10 @@ class Server:
             self.process.kill()
 
 
-def fetch(port: int, path: str) -> tuple[int, int]:
+def fetch(port: int, path: str, host: str = HOST) -> tuple[int, int]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
-        connection.request("GET", path, headers={"Host": HOST})
+        connection.request("GET", path, headers={"Host": host})
         response = connection.getresponse()
         return response.status, len(response.read())
     finally:
@@ -360,28 +425,28 @@ def fetch(port: int, path: str) -> tuple[int, int]:
 
 
 def _client(args) -> list[float]:
-    port, paths = args
+    port, paths, host = args
     latencies = []
     for path in paths:
         started = time.perf_counter()
-        status, _ = fetch(port, path)
+        status, _ = fetch(port, path, host)
         if status != 200:
             raise RuntimeError(f"{path} answered {status}")
         latencies.append(time.perf_counter() - started)
     return latencies
 
 
-def latency(port: int, paths: list[str]) -> dict:
-    _client((port, paths[: min(50, len(paths))]))  # warm the workers' caches and connections
-    values = sorted(_client((port, paths)))
+def latency(port: int, paths: list[str], host: str = HOST) -> dict:
+    _client((port, paths[: min(50, len(paths))], host))  # warm the workers' caches
+    values = sorted(_client((port, paths, host)))
     return {
         "p50_ms": round(statistics.median(values) * 1000, 2),
         "p95_ms": round(values[int(len(values) * 0.95) - 1] * 1000, 2),
     }
 
 
-def throughput(port: int, paths: list[str], clients: int = 4) -> float:
-    shares = [(port, paths[i::clients]) for i in range(clients)]
+def throughput(port: int, paths: list[str], clients: int = 4, host: str = HOST) -> float:
+    shares = [(port, paths[i::clients], host) for i in range(clients)]
     with multiprocessing.get_context("spawn").Pool(clients) as pool:
         started = time.perf_counter()
         done = sum(len(result) for result in pool.map(_client, shares))
@@ -399,7 +464,23 @@ def features_per_view(port: int, paths: list[str]) -> float:
     return round(statistics.mean(counts))
 
 
-def measure(database: BenchDatabase, backend: str, data_dir: Path, requests: int) -> dict:
+def measure_skills(port: int, searches: list[str], result: dict, requests: int) -> None:
+    """The same searches in the skilled city, and searches for its skills' labels."""
+    skilled = throughput(port, searches, host=SKILLED_HOST)
+    result["skill_search_rps"] = skilled
+    result["skill_cost"] = round(1 - skilled / result["search_rps"], 3)
+    result["typo_skill_cost"] = round(1 - skilled / result["search_exact_rps"], 3)
+    labels = skill_paths(requests)
+    result["skill_hit_rps"] = throughput(port, labels, host=SKILLED_HOST)
+    result["skill_hit_ratio"] = round(result["skill_hit_rps"] / result["bare_rps"], 3)
+    result.update(
+        {f"skill_hit_{k}": v for k, v in latency(port, labels, host=SKILLED_HOST).items()}
+    )
+
+
+def measure(
+    database: BenchDatabase, backend: str, data_dir: Path, requests: int, skills: bool
+) -> dict:
     server = Server(database, backend, data_dir)
     try:
         server.wait()
@@ -420,6 +501,8 @@ def measure(database: BenchDatabase, backend: str, data_dir: Path, requests: int
         result["typo_rps"] = throughput(port, typos)
         result["typo_ratio"] = round(result["typo_rps"] / bare, 3)
         result.update({f"typo_{k}": v for k, v in latency(port, typos).items()})
+        if skills and backend == "database":
+            measure_skills(port, searches, result, requests)
         if backend == "database":
             tiled, unique = viewport_paths(requests, False), viewport_paths(requests, True)
             result["geojson_features"] = features_per_view(port, tiled)
@@ -451,6 +534,11 @@ def table(rows: list[dict]) -> str:
         "typo_rps",
         "typo_ratio",
         "typo_p95_ms",
+        "skill_search_rps",
+        "skill_cost",
+        "typo_skill_cost",
+        "skill_hit_rps",
+        "skill_hit_p95_ms",
         "geojson_features",
         "geojson_rps",
         "geojson_ratio",
@@ -487,6 +575,11 @@ def main(argv: list[str] | None = None) -> int:
         default="sqlite,postgresql",
         help="sqlite and/or postgresql (skipped when not on 127.0.0.1:5432).",
     )
+    parser.add_argument(
+        "--no-skills",
+        action="store_true",
+        help="Leave out the skilled city (its build doubles the seeding time).",
+    )
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",") if size]
     if args.large:
@@ -512,7 +605,9 @@ def main(argv: list[str] | None = None) -> int:
                 try:
                     database.create(plugins)
                     print(f"seeding {size} activities on {kind}...", file=sys.stderr, flush=True)
-                    times = seed(database, size, data_dir / "whoosh" if whoosh else None)
+                    times = seed(
+                        database, size, data_dir / "whoosh" if whoosh else None, not args.no_skills
+                    )
                     for backend in ["database"] + (["whoosh"] if whoosh else []):
                         print(
                             f"measuring {backend} on {kind} at {size}...",
@@ -529,7 +624,11 @@ def main(argv: list[str] | None = None) -> int:
                             "size": size,
                             "build_s": times[f"{backend}_build_s"],
                         }
-                        row.update(measure(database, backend, data_dir, args.requests))
+                        if backend == "database" and "skilled_build_s" in times:
+                            row["skilled_build_s"] = times["skilled_build_s"]
+                        row.update(
+                            measure(database, backend, data_dir, args.requests, not args.no_skills)
+                        )
                         rows.append(row)
                         print("row " + json.dumps(row), file=sys.stderr, flush=True)
                 finally:

@@ -250,6 +250,17 @@ def col_search_documents(request, tenant) -> list[SearchDocument]:
     """Yield every search document this plugin contributes for ``tenant`` (full reindex)."""
 
 
+@hookspec
+def col_skill_labels(connection, uris: list[str], languages: list[str]) -> dict:
+    """The labels of these skill concepts in ``languages`` (the city's locales), for the search
+    index: ``{uri: [(language, label), ...]}``, preferred, alternative and hidden alike.
+
+    Called whenever activities tagged with skills are indexed, inside the flush that writes them:
+    read with Core statements on ``connection``, write nothing.  Only the city's enabled plugins
+    are asked.  When your labels change, call ``col_core.activities.search.skills_relabelled``.
+    """
+
+
 # -- domain events ----------------------------------------------------------------------------
 
 

@@ -97,6 +97,12 @@ class PluginRegistry:
             return frozenset(self.plugins)
         return frozenset(name for name in self.plugins if not tenant.plugin_enabled(name))
 
+    def hooks_listing(self, listed: Sequence[str] | None) -> TenantHooks:
+        """The hooks of a city whose ``plugins`` column is ``listed`` (code that reads the
+        tenants table itself, as the search index does inside a flush)."""
+        enabled = bundled_plugins() if listed is None else listed
+        return TenantHooks(self, frozenset(name for name in self.plugins if name not in enabled))
+
     def owner_of(self, module_name: str) -> str | None:
         """The plugin whose package contains ``module_name``, if any."""
         for name, plugin in self.plugins.items():

@@ -3,8 +3,8 @@
 ``request.find_service(IJobQueue).enqueue(kind, payload, label)`` writes a job; a package adds
 its kinds in its ``includeme`` with ``config.add_job_kind(name, handler)``, where
 ``handler(request, job)`` runs in a transaction of its own as the job's city.  The core's kinds:
-``mail`` (``col_core.mail``), ``webhooks.deliver`` (``col_core.webhooks``), ``search.whoosh``
-and ``search.reindex`` (search), ``analytics.rebuild``.  ``col worker`` runs them;
+``mail`` (``col_core.mail``), ``webhooks.deliver`` (``col_core.webhooks``), ``search.whoosh``,
+``search.reindex`` and ``search.activities`` (search), ``analytics.rebuild``.  ``col worker`` runs them;
 ``col jobs list|retry|purge`` shows and mends them.  See ``services`` for a job's life and
 ``queue`` for where the queue lives.
 

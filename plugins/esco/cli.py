@@ -7,6 +7,7 @@ import time
 import click
 import orjson
 
+from col_core.activities.search import skills_relabelled
 from col_core.cli.context import AppContext, pass_app
 from plugins.esco import reader as r
 from plugins.esco.importer import Importer, ImportProblem, Progress, detect_version
@@ -24,11 +25,21 @@ def esco() -> None:
 
 
 def import_download(
-    session, path: str, languages=None, version: str | None = None, progress: Progress | None = None
+    session,
+    path: str,
+    languages=None,
+    version: str | None = None,
+    progress: Progress | None = None,
+    request=None,
 ):
-    """Import ``path`` in the session's transaction; returns the ImportLog."""
+    """Import ``path`` in the session's transaction; returns the ImportLog.  With ``request``,
+    the activities tagged with the concepts it labelled are indexed again (by jobs)."""
     version = version or detect_version(r.plan(path, languages=languages))
-    return Importer(session, version, languages).run(path, progress)
+    importer = Importer(session, version, languages)
+    log = importer.run(path, progress)
+    if request is not None:
+        skills_relabelled(request, importer.labelled)
+    return log
 
 
 @esco.command("import")
@@ -56,6 +67,7 @@ def import_command(app: AppContext, path: str, languages: str | None, version: s
                 wanted,
                 version,
                 Progress(on_file=lambda info: bar.update(1, info)),
+                request=request,
             )
             counts, version = dict(log.counts), log.version
     except (r.EscoReaderError, ImportProblem) as error:

@@ -153,6 +153,14 @@ def col_skill_vocabulary(request):
 
 
 @hookimpl
+def col_skill_labels(connection, uris, languages) -> dict:
+    """Every label of the concepts in the city's languages, for the search index."""
+    from plugins.esco.texts import index_labels
+
+    return index_labels(connection, uris, languages)
+
+
+@hookimpl
 def col_account_export(request, user) -> dict[str, bytes]:
     from plugins.esco.services import learner_skills_export
 

@@ -75,6 +75,9 @@ class Importer:
         self.languages = list(languages) if languages else None
         self.counts: Counter[str] = Counter()
         self.primary_kinds: set[str] = set()
+        # Concepts whose labels this import wrote: the activities tagged with them are indexed
+        # again (``col_core.activities.search.skills_relabelled``).
+        self.labelled: set[str] = set()
 
     def run(self, path: str | Path, progress: Progress | None = None) -> ImportLog:
         progress = progress or Progress()
@@ -191,6 +194,7 @@ class Importer:
             )
         ]
         writes.replace_labels(self.session, language, (rec.uri for rec in batch), labels)
+        self.labelled.update(label["concept_uri"] for label in labels)
         writes.upsert(
             self.session,
             Description.__table__,
@@ -201,6 +205,10 @@ class Importer:
             ],
             update=["text"],
         )
+
+    def _add_labels(self, language: str, labels: list[dict]) -> None:
+        writes.add_missing_labels(self.session, language, labels)
+        self.labelled.update(label["concept_uri"] for label in labels)
 
     def _hierarchy(self, batch: list[r.HierarchyRow]) -> None:
         self._stubs((level.uri, "SkillGroup") for row in batch for level in row.levels)
@@ -216,8 +224,7 @@ class Importer:
         )
         language = language_of(batch[0])
         if language:
-            writes.add_missing_labels(
-                self.session,
+            self._add_labels(
                 language,
                 [
                     label
@@ -255,8 +262,7 @@ class Importer:
         )
         language = language_of(batch[0])
         if language:
-            writes.add_missing_labels(
-                self.session,
+            self._add_labels(
                 language,
                 [
                     label

@@ -47,3 +47,27 @@ def descriptions(session: Session, uris, language: str) -> dict[str, str]:
         ),
         language,
     )
+
+
+def primary(code: str) -> str:
+    """The primary language of a locale code, as labels are stored: "es_ES" -> "es"."""
+    return code.split("_")[0].split("-")[0].lower()
+
+
+def index_labels(connection, uris, languages) -> dict[str, list[tuple[str, str]]]:
+    """{uri: [(language, label), ...]}: every label (preferred, alternative, hidden) of the
+    concepts in ``languages``, read with Core statements (the search index asks in a flush)."""
+    uris, codes = list(uris), sorted({primary(code) for code in languages})
+    labels = Label.__table__
+    found: dict[str, list[tuple[str, str]]] = {}
+    for start in range(0, len(uris), 500):
+        rows = connection.execute(
+            select(labels.c.concept_uri, labels.c.language, labels.c.text)
+            .where(
+                labels.c.concept_uri.in_(uris[start : start + 500]), labels.c.language.in_(codes)
+            )
+            .order_by(labels.c.id)
+        )
+        for uri, language, text in rows:
+            found.setdefault(uri, []).append((language, text))
+    return found

@@ -89,6 +89,16 @@ def index_terms(text: str, languages: tuple[str, ...]) -> list[str]:
     return [form for word in words(text) for form in _forms(word, languages)]
 
 
+def label_terms(labels, languages: tuple[str, ...]) -> list[str]:
+    """The terms of skill labels, ``(language, text)``, each stemmed as its own language
+    (a label in "" as the city's ``languages``): "escucha activa" (es) -> escucha escuch ..."""
+    return [
+        term
+        for language, text in labels
+        for term in index_terms(text, (language,) if language else languages)
+    ]
+
+
 @dataclass(frozen=True)
 class QueryWord:
     """One word of a query: the document must contain one of ``forms`` (or start with ``prefix``)."""

@@ -57,7 +57,9 @@ VECTOR: ColumnClause[Any] = literal_column("search_documents.idx_search_vector")
 TITLE_VECTOR: ColumnClause[Any] = literal_column("search_documents.idx_search_title_vector")
 # What a Document holds, no more: the analysed terms_* columns are several times its size, and
 # every column read is one more value for the sorter to carry and for Python to convert.
-DOCUMENT_COLUMNS = tuple(T.c[f.name] for f in dataclasses.fields(Document))
+DOCUMENT_COLUMNS = tuple(
+    T.c[f.name] for f in dataclasses.fields(Document) if f.name != "skill_labels"
+)
 LOCATE_COLUMNS = (
     T.c.kind,
     T.c.key,

@@ -42,6 +42,8 @@ class SearchDocumentRow(TenantScoped, Base):
     url: Mapped[str] = mapped_column(String(500), default="")
     terms_title: Mapped[str] = mapped_column(Text, default="")
     terms_body: Mapped[str] = mapped_column(Text, default="")
+    # The terms of its skills' labels, each stemmed as its language; weighs less than the body.
+    terms_skills: Mapped[str] = mapped_column(Text, default="")
     category: Mapped[str] = mapped_column(String(64), default="")
     # Multi-valued fields as "|a|b|", so one LIKE '%|a|%' filters them on every database.
     skills: Mapped[str] = mapped_column(Text, default="")
@@ -57,6 +59,8 @@ class SearchDocumentRow(TenantScoped, Base):
     age_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
     age_max: Mapped[int | None] = mapped_column(Integer, nullable=True)
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # (language, label) of its skills, as indexed (the Whoosh backend analyses them again).
+    skill_labels: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 

@@ -136,6 +136,9 @@ class Document:
     languages: tuple[str, ...] = ()
     accessibility: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    # The labels of its skills, (language, label), each analysed in its own language and
+    # ranked below the title and the body; "" as the language: in the city's languages.
+    skill_labels: tuple[tuple[str, str], ...] = ()
 
     FILTER_FIELDS = (
         "category",
@@ -159,6 +162,7 @@ class Document:
         values = {name: extra.pop(name) for name in cls.FILTER_FIELDS if name in extra}
         for name in ("skills", "languages", "accessibility"):
             values[name] = tuple(values.get(name) or ())
+        labels = tuple((language, text) for language, text in extra.pop("skill_labels", ()))
         return cls(
             kind=document.kind,
             key=str(document.key),
@@ -166,6 +170,7 @@ class Document:
             body=document.body or "",
             url=document.url or "",
             extra=extra,
+            skill_labels=labels,
             **values,
         )
 

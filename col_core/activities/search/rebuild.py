@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from col_core.activities.search.documents import ACTIVITIES, activity_documents
+from col_core.activities.search.documents import ACTIVITIES, activity_documents, plugin_labeller
 from col_core.activities.search.interfaces import ISearchService
 
 REINDEX_JOB = "search.reindex"
@@ -11,7 +11,9 @@ REINDEX_JOB = "search.reindex"
 def city_documents(request, tenant) -> list:
     """Every document of ``tenant``: its published activities, then each plugin's."""
     found, _ = activity_documents(
-        request.dbsession.connection(), ACTIVITIES.c.tenant_id == tenant.id
+        request.dbsession.connection(),
+        ACTIVITIES.c.tenant_id == tenant.id,
+        plugin_labeller(request.registry["col.plugins"]),
     )
     documents = list(found.get(tenant.id, ([], []))[0])
     for contributed in request.hooks.col_search_documents(request=request, tenant=tenant):

@@ -14,7 +14,7 @@ from sqlalchemy import DateTime, and_, bindparam, delete, insert, select, text, 
 from sqlalchemy.orm import Session
 from zope.sqlalchemy import mark_changed
 
-from col_core.activities.search.analysis import index_terms
+from col_core.activities.search.analysis import index_terms, label_terms
 from col_core.activities.search.models import SearchDocumentRow, SearchVersion
 from col_core.activities.search.query import Document
 
@@ -53,6 +53,8 @@ def row_values(tenant_id: int, languages: tuple[str, ...], document: Document) -
         "url": document.url,
         "terms_title": " ".join(index_terms(document.title, languages)),
         "terms_body": " ".join(index_terms(document.body, languages)),
+        "terms_skills": " ".join(label_terms(document.skill_labels, languages)),
+        "skill_labels": [list(label) for label in document.skill_labels],
         "category": document.category or "",
         "skills": _packed(document.skills),
         "languages": _packed(document.languages),
@@ -92,6 +94,8 @@ def document_from_row(row) -> Document:
         languages=unpacked(row.languages),
         accessibility=unpacked(row.accessibility),
         extra=row.extra or {},
+        # Search pages do not read the labels (database.DOCUMENT_COLUMNS): only what indexes.
+        skill_labels=tuple(tuple(label) for label in getattr(row, "skill_labels", None) or ()),
     )
 
 

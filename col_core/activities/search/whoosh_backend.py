@@ -24,7 +24,13 @@ from whoosh.fields import ID, STORED, TEXT, Schema
 from zope.interface import implementer
 
 from col_core.activities.search import spelling, store
-from col_core.activities.search.analysis import fold, index_terms, query_words, words
+from col_core.activities.search.analysis import (
+    fold,
+    index_terms,
+    label_terms,
+    query_words,
+    words,
+)
 from col_core.activities.search.database import as_documents
 from col_core.activities.search.interfaces import ISearchService
 from col_core.activities.search.query import (
@@ -45,13 +51,23 @@ SCHEMA = Schema(
     kind=ID,
     title=TEXT(analyzer=SpaceSeparatedTokenizer(), field_boost=5.0),
     body=TEXT(analyzer=SpaceSeparatedTokenizer()),
+    # Its skills' labels, each stemmed as its own language: below the title and the body.
+    skills=TEXT(analyzer=SpaceSeparatedTokenizer(), field_boost=0.5),
     words=TEXT(analyzer=SpaceSeparatedTokenizer(), spelling=True),
     document=STORED,
 )
 
 
+TEXT_FIELDS = ("title", "body", "skills")
+
+
 def _uid(kind: str, key: str) -> str:
     return f"{kind}\x1f{key}"
+
+
+def _text(document) -> str:
+    """Every word of the document as written: the vocabulary typos are corrected against."""
+    return " ".join([document.title, document.body, *(text for _, text in document.skill_labels)])
 
 
 def _fields(document, languages) -> dict:
@@ -60,7 +76,8 @@ def _fields(document, languages) -> dict:
         "kind": document.kind,
         "title": " ".join(index_terms(document.title, languages)),
         "body": " ".join(index_terms(document.body, languages)),
-        "words": " ".join(fold(word) for word in words(f"{document.title} {document.body}")),
+        "skills": " ".join(label_terms(document.skill_labels, languages)),
+        "words": " ".join(fold(word) for word in words(_text(document))),
         "document": document,
     }
 
@@ -119,9 +136,9 @@ class WhooshSearch:
 
     @staticmethod
     def _clause(word):
-        options = [wq.Term(field, form) for form in word.forms for field in ("title", "body")]
+        options = [wq.Term(field, form) for form in word.forms for field in TEXT_FIELDS]
         if word.prefix:
-            options += [wq.Prefix(field, word.prefix) for field in ("title", "body")]
+            options += [wq.Prefix(field, word.prefix) for field in TEXT_FIELDS]
         return wq.Or(options)
 
     def _matching(self, query):

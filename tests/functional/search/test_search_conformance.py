@@ -7,7 +7,9 @@ session, exactly as the app commits them, and searched in a fresh transaction.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import sessionmaker
@@ -121,6 +123,43 @@ POLYGLOT = [
     doc("wandeling", "Wandelingen door de duinen"),
     doc("python", "Python for teens", "Programming games in Python."),
     doc("beekeeping", "Beekeeping for beginners"),
+]
+
+
+# Skill labels from the ESCO extract the project ships (plugins/esco/data): "listen actively",
+# "work in teams" and "think analytically", by their labels in Spanish (1.0.x) and German (1.1.0).
+ESCO = Path(__file__).resolve().parents[3] / "plugins" / "esco" / "data"
+LISTEN = "http://data.europa.eu/esco/skill/a17286c5-238d-4f0b-bc24-29e9121345de"
+TEAMS = "http://data.europa.eu/esco/skill/60c78287-22eb-4103-9c8c-28deaa460da0"
+ANALYTIC = "http://data.europa.eu/esco/skill/4707da90-9cfc-46ca-8de0-38a0b7bfb137"
+
+
+def esco_labels(path: str, language: str, uri: str, separator: str) -> tuple:
+    """(language, label) of the concept's preferred and alternative labels in an ESCO file."""
+    with open(ESCO / path, newline="", encoding="utf-8") as rows:
+        row = next(row for row in csv.DictReader(rows) if row["conceptUri"] == uri)
+    alternatives = [label.strip() for label in row["altLabels"].split(separator)]
+    return tuple((language, label) for label in [row["preferredLabel"], *alternatives] if label)
+
+
+def spanish(uri: str) -> tuple:
+    return esco_labels("v1.0.x/es/skills_es.csv", "es", uri, "\n")
+
+
+def german(uri: str) -> tuple:
+    return esco_labels("v1.1.0/de/transversalSkillsCollection_de.csv", "de", uri, " | ")
+
+
+SKILLED_LANGUAGES = ("es", "de", "lt", "en")
+SKILLED = [
+    doc("taller", "Taller de escucha activa"),
+    doc("consejo", "Consejo juvenil", skills=(LISTEN,), skill_labels=spanish(LISTEN)),
+    doc("huerto", "Huerto comunitario", skills=(TEAMS,), skill_labels=spanish(TEAMS)),
+    doc("werkstatt", "Offene Werkstatt", skills=(TEAMS,), skill_labels=german(TEAMS)),
+    doc("schach", "Schachclub", skills=(ANALYTIC,), skill_labels=german(ANALYTIC)),
+    # No Lithuanian ESCO rows could be found (plugins/esco/data/README.md): a label of the
+    # city's own taxonomy, which reaches the index the same way.
+    doc("krepsinis", "Krepšinio treniruotės", skill_labels=(("lt", "darbas komandoje"),)),
 ]
 
 
@@ -300,6 +339,44 @@ class SearchConformance:
             )
         session.close()
         assert [row.key for row in rows] == ["hive"]
+
+    # -- skills: their labels in every language of the city -------------------------------------
+
+    @pytest.fixture
+    def skilled(self, world, factories):
+        self.skilled_city = factories.tenant("valencia", locales=list(SKILLED_LANGUAGES))
+        self.write(self.skilled_city, lambda s: s.index(SKILLED))
+        return self
+
+    def skill_keys(self, text, **params):
+        return [h.document.key for h in self.ask(tenant=self.skilled_city, text=text).hits]
+
+    @pytest.mark.parametrize(
+        "text, keys",
+        [
+            # Spanish preferred labels ("practicar la escucha activa", "trabajar en equipo").
+            ("practicar la escucha activa ", ["consejo"]),
+            ("escuchar activamente ", ["taller", "consejo"]),
+            ("trabajar en equipo ", ["huerto"]),
+            # A Spanish alternative label ("trabajar en grupo"), stemmed: "grupos".
+            ("grupos ", ["huerto"]),
+            # German: "in Teams arbeiten", and the alternative label "logisch denken".
+            ("Team arbeiten ", ["werkstatt"]),
+            ("logisch denken ", ["schach"]),
+            # Lithuanian: the dictionary form finds the label's inflected "komandoje".
+            ("komanda ", ["krepsinis"]),
+            ("darbą komandoje ", ["krepsinis"]),
+        ],
+    )
+    def test_skill_labels_in_every_language_are_found(self, skilled, text, keys):
+        assert sorted(self.skill_keys(text)) == sorted(keys)
+
+    def test_a_title_match_ranks_above_a_skill_match(self, skilled):
+        assert self.skill_keys("escucha activa ") == ["taller", "consejo"]
+        assert self.skill_keys("escucha activa") == ["taller", "consejo"]  # as typed
+
+    def test_skill_labels_of_another_city_are_invisible(self, skilled):
+        assert self.keys(text="grupos ") == []
 
     # -- filters ------------------------------------------------------------------------------
 
