@@ -1,7 +1,8 @@
 """An organiser creates and publishes an activity with the form alone, on a phone, in a real
 browser under the pages' own Content-Security-Policy (Debian's Chromium through Playwright,
 headless, offline): the rich-text editor, the place picker's search and map click, the repeat
-builder and languages by name. Then the activity's page shows its place and its sessions."""
+builder, languages by name and a skill chosen by its name. Then the activity's page shows its
+place and its sessions, and the activity carries the skill."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from playwright.sync_api import expect
 from col_core.activities.models import Activity
 from col_core.db.meta import utcnow
 from col_core.testing.pytest_plugin import offline_page
+from plugins.esco.cli import import_download
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -25,6 +27,8 @@ pytestmark = [
     ),
 ]
 VILNIUS = zoneinfo.ZoneInfo("Europe/Vilnius")
+ESCO = Path(__file__).resolve().parents[2] / "plugins" / "esco" / "data" / "v1.1.1" / "en"
+LISTEN_ACTIVELY = "http://data.europa.eu/esco/skill/a17286c5-238d-4f0b-bc24-29e9121345de"
 LIBRARY = {
     "name": "Martynas Mažvydas National Library",
     "address": "Gedimino pr. 51, Vilnius",
@@ -38,8 +42,15 @@ def next_monday() -> dt.date:
     return today + dt.timedelta(days=(7 - today.weekday()) % 7)
 
 
+@pytest.fixture
+def esco_english(registry):
+    with registry["col.session_factory"]() as session:
+        import_download(session, str(ESCO))
+        session.commit()
+
+
 def test_an_organiser_publishes_an_activity_with_the_form_alone(
-    live_server, chromium, factories, people
+    live_server, chromium, factories, people, esco_english
 ):
     city = factories.tenant(
         "vilnius",
@@ -96,6 +107,11 @@ def test_an_organiser_publishes_an_activity_with_the_form_alone(
     assert page.locator("#f-languages option[value=uk]").get_attribute("hidden") is not None
     assert page.locator("#f-languages option[value=lt]").get_attribute("hidden") is None
     page.select_option("#f-languages", ["lt", "en"])
+
+    # A skill, chosen by its name (the picker searches ESCO in the page's language).
+    page.get_by_role("combobox", name="Add a skill").press_sequentially("listen activ", delay=20)
+    page.locator("#skill-options").get_by_role("option", name="listen actively", exact=True).click()
+    expect(page.locator(".skill-chip").filter(has_text="listen actively")).to_be_visible()
 
     # Dates: "One date" shows one session; "Repeats" the first session and the builder.
     page.select_option("#f-schedule_kind", "single")
@@ -157,6 +173,7 @@ def test_an_organiser_publishes_an_activity_with_the_form_alone(
             longitude,
         )
         assert activity.languages == ["en", "lt"] or activity.languages == ["lt", "en"]
+        assert [skill.concept_uri for skill in activity.skills] == [LISTEN_ACTIVELY]
         assert "<b>with gloves</b>" in activity.description
         assert "<li>Bring boots</li>" in activity.description
         assert 'href="https://example.org/river-map"' in activity.description
