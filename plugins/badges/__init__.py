@@ -80,7 +80,9 @@ def includeme(config):
     config.add_route("badges.manage_revoke", "/manage/{badge:\\d+}/revoke/{uid}", factory=badge)
     # Endorsing as an organisation (its owners and admins) or as the city (its admins).
     endorsed = "/endorsements/{endorsement:\\d+}/withdraw"
-    config.add_route("badges.endorse_org", "/endorsers/organisations/{org:\\d+}/endorse", factory=org)
+    config.add_route(
+        "badges.endorse_org", "/endorsers/organisations/{org:\\d+}/endorse", factory=org
+    )
     config.add_route("badges.endorse_city", "/endorsers/city/endorse")
     config.add_route(
         "badges.withdraw_org", "/endorsers/organisations/{org:\\d+}" + endorsed, factory=org

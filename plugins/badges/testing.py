@@ -88,9 +88,7 @@ class Badges:
     def organisation_of(self, name: str) -> Organisation:
         """Another organisation of the city (one that may endorse the first one's badges)."""
         with self.factories.within(self.tenant):
-            return self.factories.save(
-                Organisation(name=name, slug=f"org-{self.factories.next()}")
-            )
+            return self.factories.save(Organisation(name=name, slug=f"org-{self.factories.next()}"))
 
     def endorse(self, endorser_id: int | None, subject: str, comment: str = "Well run") -> int:
         """Endorse ``subject`` ("class:<id>" or "issuer:<id>") as the organisation

@@ -10,38 +10,80 @@ import re
 import sqlalchemy as sa
 from alembic import op
 
-
-revision = '76fc692a632b'
-down_revision = '7c41d2e9a0b3'
+revision = "76fc692a632b"
+down_revision = "7c41d2e9a0b3"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table('badge_endorsements',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('endorser_id', sa.Integer(), nullable=False),
-    sa.Column('badge_class_id', sa.Integer(), nullable=True),
-    sa.Column('subject_issuer_id', sa.Integer(), nullable=True),
-    sa.Column('comment', sa.Text(), nullable=False),
-    sa.Column('issued_on', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('withdrawn_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('status_index', sa.Integer(), nullable=False),
-    sa.Column('tenant_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
-    sa.ForeignKeyConstraint(['badge_class_id'], ['badge_classes.id'], name=op.f('fk_badge_endorsements_badge_class_id_badge_classes'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['endorser_id'], ['badge_issuers.id'], name=op.f('fk_badge_endorsements_endorser_id_badge_issuers'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['subject_issuer_id'], ['badge_issuers.id'], name=op.f('fk_badge_endorsements_subject_issuer_id_badge_issuers'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_badge_endorsements_tenant_id_tenants'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_badge_endorsements')),
-    sa.UniqueConstraint('endorser_id', 'status_index', name=op.f('uq_badge_endorsements_endorser_id'))
+    op.create_table(
+        "badge_endorsements",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("endorser_id", sa.Integer(), nullable=False),
+        sa.Column("badge_class_id", sa.Integer(), nullable=True),
+        sa.Column("subject_issuer_id", sa.Integer(), nullable=True),
+        sa.Column("comment", sa.Text(), nullable=False),
+        sa.Column("issued_on", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("status_index", sa.Integer(), nullable=False),
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["badge_class_id"],
+            ["badge_classes.id"],
+            name=op.f("fk_badge_endorsements_badge_class_id_badge_classes"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["endorser_id"],
+            ["badge_issuers.id"],
+            name=op.f("fk_badge_endorsements_endorser_id_badge_issuers"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["subject_issuer_id"],
+            ["badge_issuers.id"],
+            name=op.f("fk_badge_endorsements_subject_issuer_id_badge_issuers"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_badge_endorsements_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_badge_endorsements")),
+        sa.UniqueConstraint(
+            "endorser_id", "status_index", name=op.f("uq_badge_endorsements_endorser_id")
+        ),
     )
-    with op.batch_alter_table('badge_endorsements', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_badge_endorsements_badge_class_id'), ['badge_class_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_badge_endorsements_endorser_id'), ['endorser_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_badge_endorsements_subject_issuer_id'), ['subject_issuer_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_badge_endorsements_tenant_id'), ['tenant_id'], unique=False)
+    with op.batch_alter_table("badge_endorsements", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_badge_endorsements_badge_class_id"), ["badge_class_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_badge_endorsements_endorser_id"), ["endorser_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_badge_endorsements_subject_issuer_id"),
+            ["subject_issuer_id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_badge_endorsements_tenant_id"), ["tenant_id"], unique=False
+        )
 
     _issuer_organisation_nullable(True)
 
@@ -50,13 +92,13 @@ def downgrade() -> None:
     op.execute("DELETE FROM badge_issuers WHERE organisation_id IS NULL")
     _issuer_organisation_nullable(False)
 
-    with op.batch_alter_table('badge_endorsements', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_badge_endorsements_tenant_id'))
-        batch_op.drop_index(batch_op.f('ix_badge_endorsements_subject_issuer_id'))
-        batch_op.drop_index(batch_op.f('ix_badge_endorsements_endorser_id'))
-        batch_op.drop_index(batch_op.f('ix_badge_endorsements_badge_class_id'))
+    with op.batch_alter_table("badge_endorsements", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_badge_endorsements_tenant_id"))
+        batch_op.drop_index(batch_op.f("ix_badge_endorsements_subject_issuer_id"))
+        batch_op.drop_index(batch_op.f("ix_badge_endorsements_endorser_id"))
+        batch_op.drop_index(batch_op.f("ix_badge_endorsements_badge_class_id"))
 
-    op.drop_table('badge_endorsements')
+    op.drop_table("badge_endorsements")
 
 
 def _issuer_organisation_nullable(nullable: bool) -> None:
