@@ -42,6 +42,13 @@ class Documents:
         # badge -> [{"uri", "label", "code"}]; see skills.py for the ESCO-aware reader.
         self.skills = skills or (lambda badge: badge.skills)
 
+    def _home(self, issuer: Issuer) -> str:
+        """The issuer's ``url``: the organisation's website, else the city's site for the
+        city's own issuer, else the issuer's page."""
+        if issuer.website:
+            return issuer.website
+        return self.urls.origin + "/" if issuer.is_city else self.urls.issuer(issuer.id)
+
     # -- OB 2.0 --------------------------------------------------------------------------
 
     def issuer(self, issuer: Issuer) -> dict:
@@ -52,7 +59,7 @@ class Documents:
         return ob2.issuer_profile(
             self.urls.issuer(issuer.id),
             issuer.name,
-            issuer.website or self.urls.issuer(issuer.id),
+            self._home(issuer),
             email=issuer.email or None,
             description=issuer.description or None,
             public_keys=rsa_keys,
@@ -168,7 +175,7 @@ class Documents:
             {
                 "type": ["Profile"],
                 "name": issuer.name,
-                "url": issuer.website or self.urls.issuer(issuer.id),
+                "url": self._home(issuer),
             },
         )
 
@@ -192,7 +199,7 @@ class Documents:
         return ob3.profile(
             self.urls.ob3_issuer(issuer.id),
             issuer.name,
-            url=issuer.website or self.urls.issuer(issuer.id),
+            url=self._home(issuer),
             email=issuer.email or None,
             endorsements=[self.signed_endorsement(e) for e in endorsements],
         )

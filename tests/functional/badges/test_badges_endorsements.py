@@ -232,7 +232,7 @@ def test_the_city_endorses_an_issuer(badges, people, city):
     assert endorsement["claim"]["id"] == f"{BASE}/issuers/{issuer_id}"
     # The city's own issuer profile: the city's name, and no badges of its own.
     profile = city.get(endorsement["issuer"].removeprefix(HOST) + ".json")
-    assert profile.json["name"] == badges.tenant.name
+    assert profile.json["name"] == badges.tenant.name and profile.json["url"] == HOST + "/"
     # Credentials name the issuer with its endorsements.
     credential = city.get(f"/badges/credentials/{badges.issue(badges.badge_class())}").json
     [embedded] = credential["issuer"]["endorsement"]
