@@ -7,7 +7,7 @@ also built by :mod:`plugins.badges.urls`; keep the two in step.
 from pyramid.i18n import TranslationStringFactory
 
 from plugins.badges import webhooks
-from plugins.badges.interfaces import IBadgeCatalogue, IBadgeIssuer, IIssuerKeys
+from plugins.badges.interfaces import IBadgeCatalogue, IBadgeIssuer, IEndorsements, IIssuerKeys
 from plugins.badges.urls import check_did_setting
 
 JSON_SUFFIX = r"{ext:(\.json)?}"
@@ -28,6 +28,9 @@ def includeme(config):
     config.register_service_factory(
         "plugins.badges.catalogue.badge_catalogue_factory", IBadgeCatalogue
     )
+    config.register_service_factory(
+        "plugins.badges.endorsements.endorsements_factory", IEndorsements
+    )
     config.add_route("badges.catalogue", "/")
     # Hosted Open Badges documents (see views/public.py).
     config.add_route("badges.issuer", "/issuers/{issuer:\\d+}" + JSON_SUFFIX)
@@ -47,6 +50,12 @@ def includeme(config):
         "badges.baked", "/assertions/{uid:[0-9a-f]+}/baked-ob{version:[23]}.{ext:(png|svg)}"
     )
     config.add_route("badges.credential", "/credentials/{uid:[0-9a-f]+}")
+    config.add_route("badges.endorsement", "/endorsements/{endorsement:\\d+}" + JSON_SUFFIX)
+    config.add_route("badges.endorsement_credential", "/endorsements/{endorsement:\\d+}/credential")
+    config.add_route("badges.endorsement_status", "/issuers/{issuer:\\d+}/endorsement-status")
+    config.add_route(
+        "badges.did_endorsement_status", "/issuers/{issuer:\\d+}/did-endorsement-status"
+    )
     # People's pages.
     config.add_route("badges.share", "/share/{uid:[0-9a-f]+}")
     config.add_route("badges.verify", "/verify")
@@ -69,5 +78,15 @@ def includeme(config):
     config.add_route("badges.manage_issue", "/manage/{badge:\\d+}/issue", factory=badge)
     config.add_route("badges.manage_codes", "/manage/{badge:\\d+}/codes", factory=badge)
     config.add_route("badges.manage_revoke", "/manage/{badge:\\d+}/revoke/{uid}", factory=badge)
+    # Endorsing as an organisation (its owners and admins) or as the city (its admins).
+    endorsed = "/endorsements/{endorsement:\\d+}/withdraw"
+    config.add_route(
+        "badges.endorse_org", "/endorsers/organisations/{org:\\d+}/endorse", factory=org
+    )
+    config.add_route("badges.endorse_city", "/endorsers/city/endorse")
+    config.add_route(
+        "badges.withdraw_org", "/endorsers/organisations/{org:\\d+}" + endorsed, factory=org
+    )
+    config.add_route("badges.withdraw_city", "/endorsers/city" + endorsed)
     config.scan("plugins.badges.views")
     config.include("plugins.badges.views.api")

@@ -46,7 +46,7 @@ def classes(app: AppContext, slug: str, as_json: bool) -> None:
             {
                 "id": b.id,
                 "name": b.name,
-                "issuer": b.issuer.organisation.name,
+                "issuer": b.issuer.name,
                 "subject": f"{b.subject_type}:{b.subject_id}" if b.subject_type else "",
                 "earning": b.earning,
                 "url": urls_for(request, tenant).badge_class(b.id),

@@ -12,7 +12,7 @@ from typing import overload
 
 from sqlalchemy import select
 
-from plugins.badges.models import Assertion, BadgeClass, Issuer
+from plugins.badges.models import Assertion, BadgeClass, Endorsement, Issuer
 from plugins.badges.ob import integrity, keys, ob2, ob3, status_list
 from plugins.badges.urls import BadgeUrls
 
@@ -42,22 +42,29 @@ class Documents:
         # badge -> [{"uri", "label", "code"}]; see skills.py for the ESCO-aware reader.
         self.skills = skills or (lambda badge: badge.skills)
 
+    def _home(self, issuer: Issuer) -> str:
+        """The issuer's ``url``: the organisation's website, else the city's site for the
+        city's own issuer, else the issuer's page."""
+        if issuer.website:
+            return issuer.website
+        return self.urls.origin + "/" if issuer.is_city else self.urls.issuer(issuer.id)
+
     # -- OB 2.0 --------------------------------------------------------------------------
 
     def issuer(self, issuer: Issuer) -> dict:
-        organisation = issuer.organisation
         # Only the active RSA key: the 1EdTech OB 2.0 validator refuses an Issuer with more than
         # one publicKey.  Retired keys stay at their URLs, owned by the issuer, for old JWS.
         active = issuer.active_key("rsa")
         rsa_keys = [self.urls.key(issuer.id, active.id)] if active else []
         return ob2.issuer_profile(
             self.urls.issuer(issuer.id),
-            organisation.name,
-            organisation.website or self.urls.issuer(issuer.id),
+            issuer.name,
+            self._home(issuer),
             email=issuer.email or None,
-            description=organisation.description or None,
+            description=issuer.description or None,
             public_keys=rsa_keys,
             revocation_list=self.urls.revocations(issuer.id),
+            endorsements=self.endorsement_urls(issuer=issuer),
         )
 
     def key(self, issuer: Issuer, key) -> dict:
@@ -101,6 +108,7 @@ class Documents:
                 )
                 for s in self.skills(badge)
             ],
+            endorsements=self.endorsement_urls(badge=badge),
         )
 
     def _ob2_evidence(self, assertion: Assertion) -> list[dict]:
@@ -160,15 +168,14 @@ class Documents:
 
     def profile(self, issuer: Issuer) -> dict:
         """The issuer's OB 3.0 id document: a controller document listing its Ed25519 keys."""
-        organisation = issuer.organisation
         methods = [self.urls.key(issuer.id, key.id) for key in issuer.keys if key.kind == "ed25519"]
         return keys.controller_document(
             self.urls.issuer_profile(issuer.id),
             methods,
             {
                 "type": ["Profile"],
-                "name": organisation.name,
-                "url": organisation.website or self.urls.issuer(issuer.id),
+                "name": issuer.name,
+                "url": self._home(issuer),
             },
         )
 
@@ -185,13 +192,16 @@ class Documents:
             {"alsoKnownAs": [self.urls.issuer_profile(issuer.id)]},
         )
 
-    def _ob3_issuer(self, issuer: Issuer) -> dict:
-        organisation = issuer.organisation
+    def _ob3_issuer(self, issuer: Issuer, *, endorsed: bool = True) -> dict:
+        """The issuer as a credential names it; ``endorsed``: with the signed endorsements of
+        it (left out where it is itself the endorser)."""
+        endorsements = self.endorsements(issuer=issuer) if endorsed else []
         return ob3.profile(
             self.urls.ob3_issuer(issuer.id),
-            organisation.name,
-            url=organisation.website or self.urls.issuer(issuer.id),
+            issuer.name,
+            url=self._home(issuer),
             email=issuer.email or None,
+            endorsements=[self.signed_endorsement(e) for e in endorsements],
         )
 
     def credential(self, assertion: Assertion) -> dict:
@@ -206,6 +216,7 @@ class Documents:
                 ob3.alignment(s.get("label") or s["uri"], s["uri"], target_code=s.get("code"))
                 for s in self.skills(badge)
             ],
+            endorsements=[self.signed_endorsement(e) for e in self.endorsements(badge=badge)],
         )
         subject = {
             "type": "IdentityObject",
@@ -247,40 +258,122 @@ class Documents:
         )
 
     def vc_jwt(self, assertion: Assertion) -> str:
-        issuer, issuer_id = assertion.issuer, assertion.issuer_id
+        return self._jwt(assertion.issuer, self.credential(assertion))
+
+    def _jwt(self, issuer: Issuer, doc: dict) -> str:
         if self.urls.did_issuers:
             # EdDSA with the key the DID document lists (kid = did:web:...#key-N), so a DID
             # resolver finds it; RS256 keys are named by their JWKS URL, which a DID cannot be.
             key, private = self.keyring.signing_key(issuer, "ed25519")
-            kid = self.urls.did_method(issuer_id, key.id)
+            kid = self.urls.did_method(issuer.id, key.id)
         else:
             key, private = self.keyring.signing_key(issuer, "rsa")
-            jwks = self.urls.jwks(issuer_id)
+            jwks = self.urls.jwks(issuer.id)
             kid = f"{jwks}#{key.id}"
-        credential = self.credential(assertion)
-        return ob3.to_vc_jwt(credential, private, kid=kid)
+        return ob3.to_vc_jwt(doc, private, kid=kid)
 
     def status_list(self, issuer: Issuer, *, did: bool = False) -> dict:
         """The BitstringStatusListCredential; ``did``: issued by the DID (``/did-status``),
         else by the profile URL (``/status``), matching the credentials that point at it."""
-        bits = status_list.StatusList()
         revoked = self.dbsession.scalars(
             select(Assertion.status_index).where(
                 Assertion.issuer_id == issuer.id, Assertion.revoked_at.is_not(None)
             )
         )
-        for index in revoked:
+        url = self.urls.did_status_list if did else self.urls.status_list
+        return self._status_list(issuer, revoked, url(issuer.id), did)
+
+    def endorsement_status_list(self, issuer: Issuer, *, did: bool = False) -> dict:
+        """The status list of the endorsements ``issuer`` made: a bit set for each withdrawn."""
+        withdrawn = self.dbsession.scalars(
+            select(Endorsement.status_index).where(
+                Endorsement.endorser_id == issuer.id, Endorsement.withdrawn_at.is_not(None)
+            )
+        )
+        url = self.urls.did_endorsement_status if did else self.urls.endorsement_status
+        return self._status_list(issuer, withdrawn, url(issuer.id), did)
+
+    def _status_list(self, issuer: Issuer, indexes, url: str, did: bool) -> dict:
+        bits = status_list.StatusList()
+        for index in indexes:
             bits.set(index)
         key, private = self.keyring.signing_key(issuer, "ed25519")
-        doc = status_list.list_credential(
-            self.urls.did_status_list(issuer.id) if did else self.urls.status_list(issuer.id),
-            self.urls.did(issuer.id) if did else self.urls.issuer_profile(issuer.id),
-            bits,
-            valid_from=EPOCH,
+        if did:
+            controller, method = self.urls.did(issuer.id), self.urls.did_method(issuer.id, key.id)
+        else:
+            controller = self.urls.issuer_profile(issuer.id)
+            method = self.urls.key(issuer.id, key.id)
+        doc = status_list.list_credential(url, controller, bits, valid_from=EPOCH)
+        return integrity.sign(doc, private, method, created=EPOCH)
+
+    # -- Endorsements (OB 2.0 Endorsement, OB 3.0 EndorsementCredential) -------------------
+
+    def endorsements(self, *, badge: BadgeClass | None = None, issuer: Issuer | None = None):
+        """The endorsements, not withdrawn, of ``badge`` or of ``issuer``, oldest first."""
+        standing = select(Endorsement).where(Endorsement.withdrawn_at.is_(None))
+        query = _endorsing(standing, badge, issuer).order_by(Endorsement.id)
+        return list(self.dbsession.scalars(query))
+
+    def endorsement_urls(self, **subject) -> list[str]:
+        return [self.urls.endorsement(e.id) for e in self.endorsements(**subject)]
+
+    def _subject_ids(self, endorsement: Endorsement) -> tuple[str, str, str]:
+        """(OB 2.0 id, OB 3.0 id, name) of what ``endorsement`` endorses."""
+        if endorsement.badge_class is not None:
+            url = self.urls.badge_class(endorsement.badge_class.id)
+            return url, url, endorsement.badge_class.name
+        subject = endorsement.subject_issuer
+        assert subject is not None  # one of the two is always set
+        return self.urls.issuer(subject.id), self.urls.ob3_issuer(subject.id), subject.name
+
+    def endorsement(self, endorsement: Endorsement) -> dict:
+        """The hosted OB 2.0 Endorsement."""
+        ob2_id, _ob3_id, _name = self._subject_ids(endorsement)
+        return ob2.endorsement(
+            self.urls.endorsement(endorsement.id),
+            self.urls.issuer(endorsement.endorser_id),
+            ob2_id,
+            endorsement.comment,
+            _utc(endorsement.issued_on),
         )
-        method = self.urls.did_method if did else self.urls.key
-        return integrity.sign(doc, private, method(issuer.id, key.id), created=EPOCH)
+
+    def endorsement_credential(self, endorsement: Endorsement) -> dict:
+        _ob2_id, ob3_id, name = self._subject_ids(endorsement)
+        return ob3.endorsement_credential(
+            self.urls.endorsement_credential(endorsement.id),
+            self._ob3_issuer(endorsement.endorser, endorsed=False),
+            ob3_id,
+            endorsement.comment,
+            name=f"Endorsement of {name}",
+            valid_from=_utc(endorsement.issued_on),
+            credential_status=ob3.status_entry(
+                self.urls.ob3_endorsement_status(endorsement.endorser_id),
+                endorsement.status_index,
+            ),
+        )
+
+    def signed_endorsement(self, endorsement: Endorsement) -> dict:
+        """The EndorsementCredential with the endorser's Data Integrity proof."""
+        key, private = self.keyring.signing_key(endorsement.endorser, "ed25519")
+        return ob3.sign(
+            self.endorsement_credential(endorsement),
+            private,
+            self.urls.ob3_method(endorsement.endorser_id, key.id),
+            created=_utc(endorsement.issued_on),
+        )
+
+    def endorsement_jwt(self, endorsement: Endorsement) -> str:
+        return self._jwt(endorsement.endorser, self.endorsement_credential(endorsement))
 
 
 def _uuid(uid: str) -> str:
     return f"{uid[:8]}-{uid[8:12]}-{uid[12:16]}-{uid[16:20]}-{uid[20:32]}"
+
+
+def _endorsing(query, badge: BadgeClass | None, issuer: Issuer | None):
+    """``query`` narrowed to the endorsements of ``badge`` and of ``issuer``, where given."""
+    if badge is not None:
+        query = query.where(Endorsement.badge_class_id == badge.id)
+    if issuer is not None:
+        query = query.where(Endorsement.subject_issuer_id == issuer.id)
+    return query

@@ -229,7 +229,7 @@ def col_account_export(request, user) -> dict[str, bytes]:
                 "id": a.uid,
                 "city": cities.get(a.tenant_id),
                 "badge": a.badge_class.name,
-                "issuer": a.issuer.organisation.name,
+                "issuer": a.issuer.name,
                 "issued_on": str(a.issued_on),
                 "expires": a.expires_at and str(a.expires_at),
                 "in_wallet": a.user_id == user.id,
@@ -441,7 +441,7 @@ def col_badge_revoked(request, assertion) -> None:
 
     mapping = {
         "badge": assertion.badge_class.name,
-        "issuer": assertion.issuer.organisation.name,
+        "issuer": assertion.issuer.name,
         "reason": assertion.revocation_reason or "",
     }
     message = _("${issuer} revoked your badge “${badge}”: ${reason}", mapping=mapping)

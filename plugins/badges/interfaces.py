@@ -18,6 +18,10 @@ class IIssuerKeys(Interface):
     def issuer_for(organisation):
         """The Issuer of ``organisation``, created with fresh keys when it has none."""
 
+    def city_issuer(tenant):
+        """The issuer of the city ``tenant`` itself (no organisation), created with fresh keys
+        when it has none.  It endorses; it awards no badges."""
+
     def signing_key(issuer, kind):
         """``(IssuerKey, private key object)`` of the active key of ``kind`` ("ed25519"/"rsa")."""
 
@@ -108,3 +112,40 @@ class IBadgeCatalogue(Interface):
         """HTML listing the subject's badges for the signed-in person (held, or how to earn
         them, with a "Send evidence" button where evidence is needed), or None when it has
         none.  ``completion`` is the activity's way of completion ("check_in", ...)."""
+
+
+class IEndorsements(Interface):
+    """Endorsements: the city, or one of its organisations, vouches for another organisation's
+    badge class or issuer (OB 2.0 Endorsement, OB 3.0 EndorsementCredential).
+
+    An endorser is an organisation (``Organisation``) or the city itself (``None``); the view
+    has already checked that the signed-in person may act for it (an owner or admin of the
+    organisation, a city admin for the city).  Methods raise
+    :class:`plugins.badges.endorsements.EndorsementError` with a message for the person.
+    """
+
+    def endorsers(subject):
+        """Who the signed-in person may endorse ``subject`` (a BadgeClass or Issuer) as: a list
+        of ``Endorser(organisation, name, endorsement)``, ``organisation`` None for the city,
+        ``endorsement`` the endorser's standing endorsement of ``subject`` or None.  The
+        subject's own organisation is never among them.  Read only."""
+
+    def subject(kind, subject_id):
+        """The BadgeClass (``kind`` "class") or organisation Issuer ("issuer") of this city
+        with that id, or None."""
+
+    def endorse(endorser, subject, comment):
+        """Endorse ``subject`` as ``endorser`` saying ``comment``; return the Endorsement.
+        Refused for the subject's own organisation, for a subject already endorsed by the same
+        endorser (withdraw it first), and for an empty or too long comment."""
+
+    def withdraw(endorser, endorsement_id):
+        """Withdraw ``endorser``'s endorsement ``endorsement_id``; return it, or None when
+        ``endorser`` made no such endorsement (in this city)."""
+
+    def of(subject):
+        """The endorsements, not withdrawn, of ``subject`` (a BadgeClass or Issuer)."""
+
+    def endorsers_of_badges(badge_ids):
+        """``{badge class id: [endorser names]}`` of the standing endorsements of those badge
+        classes (for a list of badges, in one query)."""

@@ -42,6 +42,16 @@ class IssuerKeys:
             self.dbsession.flush()
         return issuer
 
+    def city_issuer(self, tenant) -> Issuer:
+        issuer = self.dbsession.scalar(select(Issuer).where(Issuer.organisation_id.is_(None)))
+        if issuer is None:
+            issuer = Issuer(organisation=None, email="", tenant_id=tenant.id)
+            self.dbsession.add(issuer)
+            for kind in ("ed25519", "rsa"):
+                self._new_key(issuer, kind)
+            self.dbsession.flush()
+        return issuer
+
     def _new_key(self, issuer: Issuer, kind: str) -> IssuerKey:
         private = keys.generate_ed25519() if kind == "ed25519" else keys.generate_rsa()
         key = IssuerKey(

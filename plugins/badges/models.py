@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from col_core.db.meta import Base, Timestamped, utcnow
 from col_core.organisations.models import Organisation
 from col_core.security.models import User
+from col_core.tenancy.models import Tenant
 from col_core.tenancy.scoping import TenantScoped
 
 KEY_KINDS = ("ed25519", "rsa")
@@ -27,23 +28,45 @@ VISIBILITIES = ("public", "link", "private")
 
 
 class Issuer(TenantScoped, Timestamped, Base):
-    """An organisation acting as an Open Badges issuer (one per organisation)."""
+    """An organisation acting as an Open Badges issuer (one per organisation).
+
+    The city itself has one issuer too, without an organisation: it awards no badges, but it
+    endorses its organisations' badges and issuers (:class:`Endorsement`) and signs what it
+    endorses with keys of its own.
+    """
 
     __tablename__ = "badge_issuers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
+    organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), unique=True
     )
     email: Mapped[str] = mapped_column(String(254), default="")
 
-    organisation: Mapped[Organisation] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+    tenant: Mapped[Tenant] = relationship()
     keys: Mapped[list[IssuerKey]] = relationship(
         back_populates="issuer", order_by="IssuerKey.id", cascade="all, delete-orphan"
     )
 
     def active_key(self, kind: str) -> IssuerKey | None:
         return next((k for k in reversed(self.keys) if k.kind == kind and k.is_active), None)
+
+    @property
+    def is_city(self) -> bool:
+        return self.organisation_id is None
+
+    @property
+    def name(self) -> str:
+        return self.organisation.name if self.organisation else self.tenant.name
+
+    @property
+    def description(self) -> str:
+        return self.organisation.description if self.organisation else ""
+
+    @property
+    def website(self) -> str:
+        return self.organisation.website if self.organisation else ""
 
 
 class IssuerKey(TenantScoped, Timestamped, Base):
@@ -285,3 +308,40 @@ class ImportedBadge(Timestamped, Base):
     issuer_name: Mapped[str] = mapped_column(String(300), default="")
     issued_on: Mapped[str] = mapped_column(String(40), default="")
     verified_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Endorsement(TenantScoped, Timestamped, Base):
+    """An issuer (an organisation, or the city) vouching for another organisation's badge class
+    or issuer: an OB 2.0 Endorsement and an OB 3.0 EndorsementCredential.
+
+    Exactly one of ``badge_class_id`` and ``subject_issuer_id`` is set.  A withdrawn endorsement
+    stays (its hosted document answers 410 and its status list bit is set) but is no longer
+    listed or embedded.
+    """
+
+    __tablename__ = "badge_endorsements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    endorser_id: Mapped[int] = mapped_column(
+        ForeignKey("badge_issuers.id", ondelete="CASCADE"), index=True
+    )
+    badge_class_id: Mapped[int | None] = mapped_column(
+        ForeignKey("badge_classes.id", ondelete="CASCADE"), index=True
+    )
+    subject_issuer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("badge_issuers.id", ondelete="CASCADE"), index=True
+    )
+    comment: Mapped[str] = mapped_column(Text)
+    issued_on: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    withdrawn_at: Mapped[dt.datetime | None]
+    status_index: Mapped[int]  # bit in the endorser's endorsement status list
+
+    endorser: Mapped[Issuer] = relationship(foreign_keys=[endorser_id])
+    badge_class: Mapped[BadgeClass | None] = relationship()
+    subject_issuer: Mapped[Issuer | None] = relationship(foreign_keys=[subject_issuer_id])
+
+    __table_args__ = (UniqueConstraint("endorser_id", "status_index"),)
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None

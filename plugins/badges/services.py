@@ -302,7 +302,7 @@ class BadgeIssuer:
         urls = self._urls = getattr(self, "_urls", None) or urls_for(self.request)
         mapping = {
             "badge": assertion.badge_class.name,
-            "issuer": assertion.issuer.organisation.name,
+            "issuer": assertion.issuer.name,
             "city": tenant.display_name(locale),
         }
         message = _(

@@ -20,8 +20,8 @@ from col_core.security.passwords import hash_password
 from col_core.tenancy import account_lookup
 from col_core.testing.live import LiveServer, TlsFront
 from col_core.testing.people import accept_terms
-from plugins.badges.interfaces import IBadgeIssuer, IIssuerKeys
-from plugins.badges.models import Assertion, BadgeClass
+from plugins.badges.interfaces import IBadgeIssuer, IEndorsements, IIssuerKeys
+from plugins.badges.models import Assertion, BadgeClass, Endorsement
 
 PASSWORD = "correct horse battery"
 
@@ -87,6 +87,39 @@ class Badges:
         with self.request() as request:
             assertion = request.dbsession.scalar(select(Assertion).where(Assertion.uid == uid))
             request.find_service(IBadgeIssuer).revoke(assertion, reason)
+
+    def organisation_of(self, name: str) -> Organisation:
+        """Another organisation of the city (one that may endorse the first one's badges)."""
+        with self.factories.within(self.tenant):
+            return self.factories.save(Organisation(name=name, slug=f"org-{self.factories.next()}"))
+
+    def endorse(self, endorser_id: int | None, subject: str, comment: str = "Well run") -> int:
+        """Endorse ``subject`` ("class:<id>" or "issuer:<id>") as the organisation
+        ``endorser_id`` (None: the city); returns the endorsement's id."""
+        kind, _sep, number = subject.partition(":")
+        with self.request() as request:
+            service = request.find_service(IEndorsements)
+            endorser = request.dbsession.get(Organisation, endorser_id) if endorser_id else None
+            endorsed_subject = service.subject(kind, int(number))
+            endorsed = service.endorse(endorser, endorsed_subject, comment)
+            return endorsed.id
+
+    def withdraw(self, endorser_id: int | None, endorsement_id: int) -> None:
+        with self.request() as request:
+            endorser = request.dbsession.get(Organisation, endorser_id) if endorser_id else None
+            request.find_service(IEndorsements).withdraw(endorser, endorsement_id)
+
+    def endorsement(self, endorsement_id: int) -> Endorsement | None:
+        session = self.factories.session
+        session.expire_all()
+        with self.factories.within(self.tenant):
+            return session.get(Endorsement, endorsement_id)
+
+    def issuer_id(self) -> int:
+        """The id of the first organisation's issuer (created when it has none)."""
+        with self.request() as request:
+            organisation = request.dbsession.get(Organisation, self.organisation.id)
+            return request.find_service(IIssuerKeys).issuer_for(organisation).id
 
     def assertion(self, uid: str) -> Assertion:
         session = self.factories.session

@@ -82,6 +82,28 @@ class BadgeUrls:
         """The same bits as :meth:`status_list`, issued and signed by the issuer's DID."""
         return f"{self.issuer(issuer_id)}/did-status"
 
+    def endorsement_status(self, issuer_id: int) -> str:
+        """The issuer's endorsements' status list (the bits of those it withdrew)."""
+        return f"{self.issuer(issuer_id)}/endorsement-status"
+
+    def did_endorsement_status(self, issuer_id: int) -> str:
+        return f"{self.issuer(issuer_id)}/did-endorsement-status"
+
+    def ob3_endorsement_status(self, issuer_id: int) -> str:
+        return (
+            self.did_endorsement_status(issuer_id)
+            if self.did_issuers
+            else self.endorsement_status(issuer_id)
+        )
+
+    def endorsement(self, endorsement_id: int) -> str:
+        """The hosted OB 2.0 Endorsement."""
+        return f"{self.base}/endorsements/{endorsement_id}"
+
+    def endorsement_credential(self, endorsement_id: int) -> str:
+        """The OB 3.0 EndorsementCredential of the same endorsement."""
+        return f"{self.endorsement(endorsement_id)}/credential"
+
     def badge_class(self, class_id: int) -> str:
         return f"{self.base}/classes/{class_id}"
 

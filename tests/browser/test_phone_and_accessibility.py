@@ -154,6 +154,8 @@ def test_every_page_type_fits_a_phone_and_passes_axe(
     learner = people.user("ana")
     badge = badges.badge_class(name="Bike repair")
     uid = badges.issue(badge, user=learner)
+    # Endorsed, so the badge's page, the catalogue and the share page list an endorsement.
+    badges.endorse(organisation.id, f"class:{badge}", "Our volunteers learnt a lot there.")
     admin = people.city_admin(city)
     server = live_server(**{"badges.fetch_private": "true"})
     base = server.city(city)
@@ -201,6 +203,7 @@ def test_every_page_type_fits_a_phone_and_passes_axe(
     found += check(page, "city admin branding", base + "/admin/branding")
     found += check(page, "home, as the city admin", base + "/")
     found += check(page, "organisations to check", base + "/admin/organisations")
+    found += check(page, "badge with the city's endorsement form", f"{base}/badges/classes/{badge}")
     assert found == [], "\n".join(found)
 
 

@@ -57,6 +57,8 @@ NOT_YET_DISTRIBUTABLE = {
     "badge_assertions",
     "badge_claim_codes",
     "badge_classes",
+    # Refers to badge_issuers and badge_classes by id: it gets tenant_id in its keys with them.
+    "badge_endorsements",
     "badge_evidence",
     "badge_evidence_reviews",
     "badge_held_awards",

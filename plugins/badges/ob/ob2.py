@@ -34,6 +34,7 @@ __all__ = [
     "signed_verification",
     "assertion",
     "revocation_list",
+    "endorsement",
     "cryptographic_key",
     "sign_assertion",
     "verify_jws",
@@ -110,8 +111,10 @@ def issuer_profile(
     image: str | None = None,
     public_keys: Iterable[str] = (),
     revocation_list: str | None = None,
+    endorsements: Iterable[str] = (),
 ) -> dict:
-    """An Issuer Profile. ``public_keys`` are CryptographicKey URLs (needed for signed badges)."""
+    """An Issuer Profile. ``public_keys`` are CryptographicKey URLs (needed for signed badges);
+    ``endorsements`` the URLs of hosted Endorsements of this issuer."""
     keys_ = list(public_keys)
     return _clean(
         {
@@ -125,6 +128,7 @@ def issuer_profile(
             "image": image,
             "publicKey": keys_[0] if len(keys_) == 1 else keys_,
             "revocationList": revocation_list,
+            "endorsement": list(endorsements),
         }
     )
 
@@ -160,8 +164,10 @@ def badge_class(
     criteria_narrative: str | None = None,
     alignments: Iterable[dict] = (),
     tags: Iterable[str] = (),
+    endorsements: Iterable[str] = (),
 ) -> dict:
-    """A BadgeClass. At least one of ``criteria_url`` / ``criteria_narrative`` is required."""
+    """A BadgeClass. At least one of ``criteria_url`` / ``criteria_narrative`` is required;
+    ``endorsements`` are the URLs of hosted Endorsements of it."""
     if not (criteria_url or criteria_narrative):
         raise ValueError("a BadgeClass needs criteria: a URL, a narrative or both")
     criteria = _clean({"id": criteria_url, "narrative": criteria_narrative})
@@ -177,6 +183,7 @@ def badge_class(
             "issuer": issuer,
             "alignment": list(alignments),
             "tags": list(tags),
+            "endorsement": list(endorsements),
         }
     )
 
@@ -255,6 +262,28 @@ def revocation_list(id: str, issuer: str, revoked: Iterable[tuple[str, str | Non
         "type": "RevocationList",
         "issuer": issuer,
         "revokedAssertions": entries,
+    }
+
+
+def endorsement(
+    id: str,
+    issuer: str,
+    subject: str,
+    comment: str,
+    issued_on: datetime | str,
+    verification: dict | None = None,
+) -> dict:
+    """An Endorsement by the Profile ``issuer`` of the object whose id is ``subject`` (a
+    BadgeClass, a Profile...), saying ``comment`` (its ``claim.endorsementComment``).  Hosted
+    verification (fetched from ``id``) unless another ``verification`` is given."""
+    return {
+        "@context": CONTEXT,
+        "type": "Endorsement",
+        "id": id,
+        "claim": {"id": subject, "endorsementComment": comment},
+        "issuer": issuer,
+        "issuedOn": iso_utc(issued_on),
+        "verification": verification or hosted_verification(),
     }
 
 

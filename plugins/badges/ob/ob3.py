@@ -29,6 +29,7 @@ __all__ = [
     "evidence",
     "status_entry",
     "credential",
+    "endorsement_credential",
     "sign",
     "verify_proof",
     "to_vc_jwt",
@@ -65,8 +66,10 @@ def profile(
     email: str | None = None,
     description: str | None = None,
     image: str | None = None,
+    endorsements: Iterable[dict] = (),
 ) -> dict:
-    """An issuer Profile (``id`` is an HTTPS URL or a DID)."""
+    """An issuer Profile (``id`` is an HTTPS URL or a DID); ``endorsements`` are signed
+    EndorsementCredentials of it."""
     return _clean(
         {
             "id": id,
@@ -76,6 +79,7 @@ def profile(
             "email": email,
             "description": description,
             "image": _image(image),
+            "endorsement": list(endorsements),
         }
     )
 
@@ -127,8 +131,10 @@ def achievement(
     achievement_type: str | None = None,
     tags: Iterable[str] = (),
     creator: dict | None = None,
+    endorsements: Iterable[dict] = (),
 ) -> dict:
-    """An Achievement (the OB 3.0 counterpart of a BadgeClass)."""
+    """An Achievement (the OB 3.0 counterpart of a BadgeClass); ``endorsements`` are signed
+    EndorsementCredentials of it."""
     if not (criteria_narrative or criteria_id):
         raise ValueError("an Achievement needs criteria: a narrative, a URL or both")
     return _clean(
@@ -143,6 +149,7 @@ def achievement(
             "achievementType": achievement_type,
             "tag": list(tags),
             "creator": creator,
+            "endorsement": list(endorsements),
         }
     )
 
@@ -229,6 +236,36 @@ def credential(
             "validUntil": iso_utc(valid_until) if valid_until else None,
             "credentialSubject": subject,
             "evidence": list(evidence),
+            "credentialStatus": credential_status,
+        }
+    )
+
+
+def endorsement_credential(
+    id: str,
+    issuer: dict,
+    subject: str,
+    comment: str,
+    *,
+    name: str,
+    valid_from: datetime | str,
+    credential_status: dict | None = None,
+) -> dict:
+    """An unsigned EndorsementCredential: ``issuer`` (a Profile) endorses the Achievement or
+    Profile whose id is ``subject``, saying ``comment``."""
+    return _clean(
+        {
+            "@context": list(CONTEXT),
+            "id": id,
+            "type": ["VerifiableCredential", "EndorsementCredential"],
+            "issuer": issuer,
+            "name": name,
+            "validFrom": iso_utc(valid_from),
+            "credentialSubject": {
+                "id": subject,
+                "type": ["EndorsementSubject"],
+                "endorsementComment": comment,
+            },
             "credentialStatus": credential_status,
         }
     )

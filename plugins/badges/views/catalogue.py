@@ -7,7 +7,7 @@ from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import view_config
 
 from plugins.badges.catalogue import EARNED_LABELS, CatalogueError
-from plugins.badges.interfaces import IBadgeCatalogue
+from plugins.badges.interfaces import IBadgeCatalogue, IEndorsements
 from plugins.badges.services import _
 
 
@@ -21,7 +21,12 @@ def catalogue(request):
     if request.tenant.is_global:
         raise HTTPNotFound()
     service = request.find_service(IBadgeCatalogue)
-    values = {"earned_labels": EARNED_LABELS, "params": request.params, "errors": {}}
+    values = {
+        "earned_labels": EARNED_LABELS,
+        "params": request.params,
+        "errors": {},
+        "endorsed": {},
+    }
     try:
         filters = service.parse(request.params)
         found = service.search(filters)
@@ -35,4 +40,7 @@ def catalogue(request):
                 _("There are only ${pages} pages of badges.", mapping={"pages": found.pages})
             )
         )
-    return {**values, "found": found, "filters": filters}
+    endorsed = request.find_service(IEndorsements).endorsers_of_badges(
+        badge.id for badge, _ways in found.badges
+    )
+    return {**values, "found": found, "filters": filters, "endorsed": endorsed}

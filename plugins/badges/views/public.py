@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from col_core.storage import IFileStorage
 from plugins.badges import artwork, evidence
-from plugins.badges.interfaces import IBadgeIssuer
+from plugins.badges.interfaces import IBadgeIssuer, IEndorsements
 from plugins.badges.models import BadgeClass, EvidenceSubmission, IssuerKey
 from plugins.badges.ob import baking
 from plugins.badges.urls import urls_for
@@ -38,12 +38,33 @@ def issuer(request):
     found = get_issuer(request)
     if wants_json(request):
         return jsonld(documents(request).issuer(found))
+    return _render("issuer.jinja2", request, **issuer_page(request, found))
+
+
+def issuer_page(request, found, **extra) -> dict:
+    """What the issuer's page shows (also after an endorsement form with errors)."""
     badges = request.dbsession.scalars(
         select(BadgeClass)
         .where(BadgeClass.issuer_id == found.id, BadgeClass.archived_at.is_(None))
         .order_by(BadgeClass.name)
     )
-    return _render("issuer.jinja2", request, issuer=found, badges=list(badges))
+    return {"issuer": found, "badges": list(badges), **endorsement_values(request, found, extra)}
+
+
+def endorsement_values(request, subject, extra: dict) -> dict:
+    """The endorsements of ``subject`` and the forms the signed-in person may endorse it with.
+    The city's own issuer is never endorsed (it has no form)."""
+    service = request.find_service(IEndorsements)
+    kind = "class" if isinstance(subject, BadgeClass) else "issuer"
+    endorsable = kind == "class" or not subject.is_city
+    return {
+        "endorsements": service.of(subject),
+        "endorsers": service.endorsers(subject) if endorsable else [],
+        "endorse_subject": f"{kind}:{subject.id}",
+        "endorse_errors": {},
+        "endorse_comments": {},
+        **extra,
+    }
 
 
 @view_config(route_name="badges.issuer_profile", **PUBLIC)
@@ -95,15 +116,20 @@ def badge_class(request):
     badge = get_badge_class(request)
     if wants_json(request):
         return jsonld(documents(request).badge_class(badge))
-    return _render(
-        "badge_class.jinja2",
-        request,
-        badge=badge,
-        image_url=urls_for(request).badge_image(badge.id),
-        preview_image=urls_for(request).badge_image_png(badge.id),
-        page_url=urls_for(request).badge_class(badge.id),
+    return _render("badge_class.jinja2", request, **badge_page(request, badge))
+
+
+def badge_page(request, badge, **extra) -> dict:
+    """What the badge class's page shows (also after an endorsement form with errors)."""
+    urls = urls_for(request)
+    return {
+        "badge": badge,
+        "image_url": urls.badge_image(badge.id),
+        "preview_image": urls.badge_image_png(badge.id),
+        "page_url": urls.badge_class(badge.id),
         **learner_status(request, badge),
-    )
+        **endorsement_values(request, badge, extra),
+    }
 
 
 def learner_status(request, badge) -> dict:

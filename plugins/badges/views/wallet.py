@@ -9,7 +9,7 @@ from sqlalchemy import select
 from col_core.tenancy.models import Tenant
 from col_core.tenancy.scoping import cross_tenant
 from plugins.badges.documents import Documents
-from plugins.badges.interfaces import IIssuerKeys
+from plugins.badges.interfaces import IEndorsements, IIssuerKeys
 from plugins.badges.models import VISIBILITIES, Assertion, ImportedBadge
 from plugins.badges.services import _
 from plugins.badges.sharing import linkedin_url, recipient_name
@@ -25,7 +25,8 @@ def share_context(request, assertion: Assertion) -> dict:
         status = "expired"
     else:
         status = "valid"
-    badge, issuer = assertion.badge_class, assertion.issuer.organisation
+    badge, issuer = assertion.badge_class, assertion.issuer
+    endorsements = request.find_service(IEndorsements)
     return {
         "assertion": assertion,
         "badge": badge,
@@ -35,6 +36,7 @@ def share_context(request, assertion: Assertion) -> dict:
         "image_url": urls.badge_image(assertion.badge_class_id),
         "preview_image": urls.badge_image_png(assertion.badge_class_id),
         "recipient_name": recipient_name(assertion),
+        "endorsements": endorsements.of(badge) + endorsements.of(issuer),
         "linkedin_url": linkedin_url(
             badge.name,
             issuer.name,
@@ -107,7 +109,7 @@ def own_assertions(request, user) -> list[tuple[Assertion, BadgeUrls]]:
             )
         }
         for assertion in rows:  # load what the page shows while filtering is lifted
-            assertion.badge_class.name, assertion.issuer.organisation.name  # noqa: B018
+            assertion.badge_class.name, assertion.issuer.name  # noqa: B018
     return [(a, urls_for(request, tenants[a.tenant_id])) for a in rows]
 
 

@@ -89,8 +89,15 @@ ATTACKS: dict[str, dict[str, str]] = {
             "badges.status_list",
             "badges.did_document",
             "badges.did_status_list",
+            "badges.endorsement_status",
+            "badges.did_endorsement_status",
         )
     },
+    "badges.endorsement": {"endorsement": "endorsement_id", "ext": "json_ext"},
+    "badges.endorsement_credential": {"endorsement": "endorsement_id"},
+    "badges.endorse_org": {"org": "org_id"},
+    "badges.withdraw_org": {"org": "org_id", "endorsement": "endorsement_id"},
+    "badges.withdraw_city": {"endorsement": "endorsement_id"},
     "badges.issuer": {"issuer": "issuer_id", "ext": "json_ext"},
     "badges.issuer_key": {"issuer": "issuer_id", "key": "key_id"},
     **{
@@ -314,6 +321,7 @@ def _badges_world(registry, factories, city, owner) -> dict:
         name="Secret Badge A", earning="evidence", review="organiser", tasks=["Do it"]
     )
     uid = badges.issue(class_id, "someone@example.org")
+    endorsement_id = badges.endorse(None, f"class:{class_id}", "Secret praise of city A")
     with badges.request() as request:
         badge = request.dbsession.get(BadgeClass, class_id)
         submission = EvidenceSubmission(
@@ -333,6 +341,7 @@ def _badges_world(registry, factories, city, owner) -> dict:
             "claim_code": claims.new_code(request.dbsession, badge).code,
             "accept_token": assertion.accept_token,
             "submission_id": submission.id,
+            "endorsement_id": endorsement_id,
             "json_ext": ".json",
             "png_ext": "png",
             "ob_version": "2",
