@@ -140,19 +140,14 @@ def includeme(config):
     from col_core.security.services import AccountService
 
     config.register_service_factory(AccountService, IAccountService)
-    config.include("col_core.security.administration")
-    from col_core.security.consent import consent_gate
+    config.include("col_core.security.services.administration")
+    from col_core.security.views.consent import consent_gate
 
     config.add_view_deriver(consent_gate)
     for name, pattern in ROUTES:
         config.add_route(name, pattern)
-    config.scan("col_core.security.views")
-    config.scan("col_core.security.account")
-    config.scan("col_core.security.privacy")
-    config.scan("col_core.security.consent")
-    config.scan("col_core.security.tokens_page")
-    config.scan("col_core.security.admin")
-    config.include("col_core.security.signin_redirect")
+    config.scan("col_core.security.views")  # every module of the views/ package
+    config.include("col_core.security.views.signin_redirect")
 
 
 # Ids are digits in the patterns, so views can use int(matchdict["id"]) directly.

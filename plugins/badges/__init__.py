@@ -23,10 +23,12 @@ def includeme(config):
     config.add_notification_kind("evidence_decision", _("Your evidence approved or sent back"))
     config.add_notification_kind("badge_issued", _("A badge issued to you"))
     config.add_notification_kind("badge_revoked", _("A badge of yours revoked"))
-    config.register_service_factory("plugins.badges.keyring.issuer_keys_factory", IIssuerKeys)
+    config.register_service_factory(
+        "plugins.badges.services.keyring.issuer_keys_factory", IIssuerKeys
+    )
     config.register_service_factory("plugins.badges.services.badge_issuer_factory", IBadgeIssuer)
     config.register_service_factory(
-        "plugins.badges.catalogue.badge_catalogue_factory", IBadgeCatalogue
+        "plugins.badges.services.catalogue.badge_catalogue_factory", IBadgeCatalogue
     )
     config.add_route("badges.catalogue", "/")
     # Hosted Open Badges documents (see views/public.py).
@@ -70,4 +72,4 @@ def includeme(config):
     config.add_route("badges.manage_codes", "/manage/{badge:\\d+}/codes", factory=badge)
     config.add_route("badges.manage_revoke", "/manage/{badge:\\d+}/revoke/{uid}", factory=badge)
     config.scan("plugins.badges.views")
-    config.include("plugins.badges.views.api")
+    config.include("plugins.badges.api")

@@ -90,7 +90,7 @@ class IBadgeCatalogue(Interface):
     """The city's badges as people find them: the public catalogue and the badges of a subject.
 
     Read only.  Filters come from the page's query string; :meth:`parse` and :meth:`search`
-    raise :class:`plugins.badges.catalogue.CatalogueError` with a message per parameter when a
+    raise :class:`plugins.badges.services.catalogue.CatalogueError` with a message per parameter when a
     filter cannot be applied.
     """
 

@@ -13,5 +13,5 @@ def includeme(config):
     config.add_route("map", "/")
     config.add_route("map.surprise", "/surprise")
     config.add_route("map.ics", "/activities.ics")
-    config.include("plugins.map.feeds")
+    config.include("plugins.map.api")
     config.scan("plugins.map.views")

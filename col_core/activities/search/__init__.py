@@ -20,4 +20,4 @@ def includeme(config):
     configure(config)
     listen(Session, "after_flush", indexing.follow_flushes)
     config.register_service_factory(search_factory, ISearchService)
-    config.include("col_core.activities.search.views")
+    config.include("col_core.activities.search.api")

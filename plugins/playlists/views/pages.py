@@ -12,31 +12,18 @@ from sqlalchemy import or_, select
 
 from col_core.activities.interfaces import ValidationFailed
 from col_core.activities.models import Activity
-from col_core.organisations.resources import organisation_factory
 from col_core.security.validation import record_id
 from col_core.web.public import city_tiles
 from plugins.playlists import awarding
 from plugins.playlists.interfaces import IPlaylistBuilder, IPlaylistProgress, IPlaylistTemplates
 from plugins.playlists.models import Playlist
-from plugins.playlists.resources import can_see, is_organiser, item_factory, playlist_factory
+from plugins.playlists.resources import can_see, is_organiser
 from plugins.playlists.search import KIND
 from plugins.playlists.views.forms import form_values, read_form
 
 _ = TranslationStringFactory("col_playlists")
 T = "plugins.playlists:templates/"
 MAP_PLUGIN = "map"
-
-ROUTES = (
-    ("playlists.list", "/", None),
-    ("playlists.page", r"/{id:\d+}", playlist_factory),
-    ("playlists.start", r"/{id:\d+}/start", playlist_factory),
-    ("playlists.edit", r"/{id:\d+}/edit", playlist_factory),
-    ("playlists.publish", r"/{id:\d+}/publish", playlist_factory),
-    ("playlists.new", "/new/{slug}", organisation_factory),
-    ("playlists.consent", r"/items/{item:\d+}/consent", item_factory),
-    ("playlists.templates", "/templates/{slug}", organisation_factory),
-    ("playlists.copy", r"/templates/{slug}/{template:\d+}", organisation_factory),
-)
 
 
 def _flash_back(request, playlist, message, route="playlists.page") -> HTTPSeeOther:
@@ -315,6 +302,4 @@ def copy_template(context, request):
 
 def includeme(config):
     config.add_static_assets("assets", "plugins.playlists:static")
-    for name, pattern, factory in ROUTES:
-        config.add_route(name, pattern, factory=factory)
     config.scan(__name__)

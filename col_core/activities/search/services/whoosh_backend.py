@@ -25,7 +25,6 @@ from zope.interface import implementer
 
 from col_core.activities.search import spelling, store
 from col_core.activities.search.analysis import fold, index_terms, query_words, words
-from col_core.activities.search.database import as_documents
 from col_core.activities.search.interfaces import ISearchService
 from col_core.activities.search.query import (
     Hit,
@@ -37,6 +36,7 @@ from col_core.activities.search.query import (
     matches,
     order_key,
 )
+from col_core.activities.search.services.database import as_documents
 from col_core.tenancy.scoping import cross_tenant
 
 JOB_KIND = "search.whoosh"

@@ -10,19 +10,11 @@ from pyramid.view import view_config
 from col_core.activities.fields import category_names
 from col_core.activities.ical import activities_to_ical
 from col_core.activities.interfaces import IParticipationService, ValidationFailed
-from col_core.activities.resources import activity_factory, can_see, is_organiser
+from col_core.activities.resources import can_see, is_organiser
 from col_core.activities.viewing import count_view
 
 _ = TranslationStringFactory("col")
 T = "col_core.activities:templates/"
-
-ROUTES = (
-    ("activity", r"/activities/{id:\d+}", activity_factory),
-    ("activity.ics", r"/activities/{id:\d+}.ics", activity_factory),
-    ("activity_join", r"/activities/{id:\d+}/join", activity_factory),
-    ("activity_leave", r"/activities/{id:\d+}/leave", activity_factory),
-    ("activity_attend", "/attend/{token}", None),
-)
 
 
 def visible_activity(context, request):
@@ -150,8 +142,5 @@ def attend(request):
 
 
 def includeme(config):
-    for name, pattern, factory in ROUTES:
-        config.add_route(name, pattern, factory=factory)
     config.add_subscriber("col_core.activities.labels.add_labels", "pyramid.events.BeforeRender")
-    config.scan("col_core.activities.views")
-    config.include("col_core.activities.dashboard")
+    config.scan("col_core.activities.views")  # views/dashboard.py too

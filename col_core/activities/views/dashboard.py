@@ -36,10 +36,8 @@ from col_core.activities.models import (
     Participation,
 )
 from col_core.activities.repeats import WEEKDAYS
-from col_core.activities.resources import activity_factory
 from col_core.files.interfaces import IStoredFiles
 from col_core.organisations.models import Organisation
-from col_core.organisations.resources import organisation_factory
 from col_core.security.policy import publishing_blocked
 from col_core.security.validation import record_id
 from col_core.storage import UploadRejected
@@ -47,17 +45,6 @@ from col_core.web.maps import city_tiles
 
 _ = TranslationStringFactory("col")
 T = "col_core.activities:templates/"
-
-ROUTES = (
-    ("org_activities", "/organisations/{slug}/activities", organisation_factory),
-    ("activity_new", "/organisations/{slug}/activities/new", organisation_factory),
-    ("activity_edit", r"/activities/{id:\d+}/edit", activity_factory),
-    ("activity_archive", r"/activities/{id:\d+}/archive", activity_factory),
-    ("activity_duplicate", r"/activities/{id:\d+}/duplicate", activity_factory),
-    ("activity_participants", r"/activities/{id:\d+}/participants", activity_factory),
-    ("activity_places", r"/activities/{id:\d+}/places", activity_factory),
-    ("activity_session_qr", r"/activities/{id:\d+}/sessions/{session:\d+}/qr", activity_factory),
-)
 
 
 def _translated(request, errors: dict) -> dict:
@@ -294,9 +281,3 @@ def session_qr(context, request):
     title = request.localizer.translate(_("Check-in code"))
     svg = segno.make(url, error="m").svg_inline(scale=8, title=title, border=2)
     return {"activity": context.activity, "session": session, "url": url, "svg": Markup(svg)}
-
-
-def includeme(config):
-    for name, pattern, factory in ROUTES:
-        config.add_route(name, pattern, factory=factory)
-    config.scan("col_core.activities.dashboard")
