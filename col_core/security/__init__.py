@@ -10,6 +10,7 @@ import secrets
 
 from pyramid.csrf import SessionCSRFStoragePolicy
 from pyramid.session import SignedCookieSessionFactory
+from pyramid.tweens import EXCVIEW, MAIN
 from pyramid.util import strings_differ
 
 from col_core.settings import as_bool
@@ -120,6 +121,8 @@ def includeme(config):
     config.set_csrf_storage_policy(CSRFStoragePolicy())
     config.set_default_csrf_options(require_csrf=True, callback=_csrf_applies)
     config.set_security_policy(SecurityPolicy())
+    # What a context hides from the person (``visible(request)`` says no) is answered 404.
+    config.add_tween("col_core.security.policy.hidden_as_not_found", under=EXCVIEW, over=MAIN)
     # When a session or a token was last used: noted by any request, written in batches.
     config.add_tally_kind(sessions.SESSION_SEEN, sessions.write_seen, combine=max)
     config.add_tally_kind(TOKEN_USED, write_tokens_used, combine=max)

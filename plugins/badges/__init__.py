@@ -50,7 +50,8 @@ def includeme(config):
     )
     config.add_route("badges.credential", "/credentials/{uid:[0-9a-f]+}")
     # People's pages.
-    config.add_route("badges.share", "/share/{uid:[0-9a-f]+}")
+    share = "plugins.badges.resources.ShareContext"  # private: the owner only (404 for others)
+    config.add_route("badges.share", "/share/{uid:[0-9a-f]+}", factory=share)
     config.add_route("badges.verify", "/verify")
     config.add_route("badges.claim", "/claim/{code}")
     config.add_route("badges.claim_qr", "/claim/{code}/qr.svg")

@@ -8,7 +8,7 @@ from pyramid.i18n import TranslationStringFactory
 from col_core.organisations.resources import organisation_factory
 from plugins.playlists import webhooks
 from plugins.playlists.interfaces import IPlaylistBuilder, IPlaylistProgress, IPlaylistTemplates
-from plugins.playlists.resources import item_factory, playlist_factory
+from plugins.playlists.resources import dashboard_factory, item_factory, playlist_factory
 
 _ = TranslationStringFactory("col_playlists")
 
@@ -24,8 +24,8 @@ ROUTES = (
     ("playlists.templates", "/templates/{slug}", organisation_factory),
     ("playlists.copy", r"/templates/{slug}/{template:\d+}", organisation_factory),
     # a playlist's dashboard (views/analytics.py)
-    ("playlists.analytics", r"/{id:\d+}/analytics", playlist_factory),
-    ("playlists.analytics_csv", r"/{id:\d+}/analytics/{table}.csv", playlist_factory),
+    ("playlists.analytics", r"/{id:\d+}/analytics", dashboard_factory),
+    ("playlists.analytics_csv", r"/{id:\d+}/analytics/{table}.csv", dashboard_factory),
 )
 
 

@@ -219,7 +219,7 @@ def misplaced(package: Path) -> list[str]:
         if "migrations" in path.parts or "tests" in path.parts:
             continue
         root = _feature_root(package, path)
-        relative = path.relative_to(ROOT).as_posix()
+        relative = path.relative_to(package.parents[1]).as_posix()
         for role, line in sorted(roles_in(path).items()):
             if (relative, role) in ALLOWED or _allowed(role, path, root):
                 continue
@@ -252,6 +252,20 @@ def test_each_role_is_in_its_file(package):
 
 @pytest.mark.parametrize("package", PACKAGES, ids=lambda package: package.name)
 def test_api_views_are_in_api_modules(package):
+    assert api_views_outside_api(package) == []
+
+
+def test_the_guide_s_worked_example_follows_the_layout(tmp_path):
+    """docs/plugins.md teaches the layout with its "Opening hours" plugin: it follows it too."""
+    from ..functional.core.test_plugin_guide import guide_files
+
+    package = tmp_path / "plugin" / "col_opening_hours"
+    for name, code in guide_files().items():
+        if name.endswith(".py") and not name.startswith("tests/"):
+            (package / name).parent.mkdir(parents=True, exist_ok=True)
+            (package / name).write_text(code)
+    assert (package / "api.py").exists()
+    assert misplaced(package) == []
     assert api_views_outside_api(package) == []
 
 

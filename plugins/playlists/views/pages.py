@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 
-from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.i18n import TranslationStringFactory
 from pyramid.response import Response
 from pyramid.view import view_config
@@ -17,7 +17,7 @@ from col_core.web.public import city_tiles
 from plugins.playlists import awarding
 from plugins.playlists.interfaces import IPlaylistBuilder, IPlaylistProgress, IPlaylistTemplates
 from plugins.playlists.models import Playlist
-from plugins.playlists.resources import can_see, is_organiser
+from plugins.playlists.resources import is_organiser
 from plugins.playlists.search import KIND
 from plugins.playlists.views.forms import form_values, read_form
 
@@ -79,11 +79,7 @@ def map_of(request, playlist) -> dict | None:
 def playlist_page(context, request):
     playlist = context.playlist
     service = request.find_service(IPlaylistProgress)
-    enrolment = service.enrolment(playlist, request.user)
-    if not can_see(request, playlist, enrolment is not None):
-        raise HTTPNotFound(
-            request.localizer.translate(_("There is no such playlist in this city."))
-        )
+    enrolment = context.enrolment
     progress = service.progress(enrolment) if enrolment else None
     return {
         "playlist": playlist,
@@ -98,10 +94,6 @@ def playlist_page(context, request):
 
 @view_config(route_name="playlists.start", request_method="POST", permission="learner")
 def start(context, request):
-    if not can_see(request, context.playlist):
-        raise HTTPNotFound(
-            request.localizer.translate(_("There is no such playlist in this city."))
-        )
     try:
         request.find_service(IPlaylistProgress).start(context.playlist, request.user)
     except ValidationFailed as error:
