@@ -185,19 +185,23 @@ def _in(path: Path, root: Path, name: str) -> bool:
     return path.stem == name or name in relative.parts[:-1]
 
 
-def _allowed(role: str, path: Path, root: Path) -> bool:
-    places = {
-        "route": lambda: path == root / "__init__.py",
-        "view": lambda: _in(path, root, "views"),
-        "json view": lambda: _in(path, root, "views") or path == root / "api.py",
-        "api": lambda: path in (root / "api.py", root / "__init__.py"),
-        "interface": lambda: path.name == "interfaces.py",
-        "implementation": lambda: _in(path, root, "services") or path.name == "resources.py",
-        "model": lambda: path.name == "models.py",
-        "hook": lambda: path.name == "hooks.py",
-        "command": lambda: _in(path, root, "cli"),
-    }
-    return places[role]()
+def _top(path: Path, root: Path, *names: str) -> bool:
+    """Whether ``path`` is one of the feature package's own ``names`` (not a subpackage's)."""
+    return path.parent == root and path.name in names
+
+
+# Where each role may be: (module, feature package) -> bool.
+PLACES = {
+    "route": lambda path, root: _top(path, root, "__init__.py"),
+    "view": lambda path, root: _in(path, root, "views"),
+    "json view": lambda path, root: _in(path, root, "views") or _top(path, root, "api.py"),
+    "api": lambda path, root: _top(path, root, "api.py", "__init__.py"),
+    "interface": lambda path, root: path.name == "interfaces.py",
+    "implementation": lambda path, root: _in(path, root, "services") or path.name == "resources.py",
+    "model": lambda path, root: path.name == "models.py",
+    "hook": lambda path, root: path.name == "hooks.py",
+    "command": lambda path, root: _in(path, root, "cli"),
+}
 
 
 WHERE = {
@@ -213,35 +217,61 @@ WHERE = {
 }
 
 
-def misplaced(package: Path) -> list[str]:
+def _in_place(role: str, path: Path, root: Path, relative: str) -> bool:
+    return (relative, role) in ALLOWED or PLACES[role](path, root)
+
+
+def _misplaced_in(path: Path, package: Path) -> list[str]:
+    root = _feature_root(package, path)
+    relative = path.relative_to(package.parents[1]).as_posix()
     problems = []
-    for path in sorted(package.rglob("*.py")):
-        if "migrations" in path.parts or "tests" in path.parts:
-            continue
-        root = _feature_root(package, path)
-        relative = path.relative_to(package.parents[1]).as_posix()
-        for role, line in sorted(roles_in(path).items()):
-            if (relative, role) in ALLOWED or _allowed(role, path, root):
-                continue
-            problems.append(f"{relative}:{line}: {role} belongs in {WHERE[role]}")
+    for role, line in sorted(roles_in(path).items()):
+        if not _in_place(role, path, root, relative):
+            where = WHERE[role]
+            problems.append(f"{relative}:{line}: {role} belongs in {where}")
     return problems
+
+
+def misplaced(package: Path) -> list[str]:
+    """Each role of the package's modules that is not in its file, as ``file:line: …``."""
+    modules = sorted(package.rglob("*.py"))
+    skipped = [
+        path for path in modules if {"migrations", "tests"} & set(path.relative_to(package).parts)
+    ]
+    return [
+        problem
+        for path in modules
+        if path not in skipped
+        for problem in _misplaced_in(path, package)
+    ]
+
+
+def _api_view_registrations(tree: ast.AST) -> list[ast.Call]:
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+    return [call for call in calls if _name(call) == "add_api_view" and call.args]
+
+
+def _outside_api(view: ast.AST, path: Path) -> str | None:
+    """The view's name when it is not an ``api`` module's: a dotted name ``pkg.api.view``, or a
+    name of the module that registers it, which must then be ``api.py``."""
+    if isinstance(view, ast.Constant):
+        dotted = str(view.value)
+        return None if dotted.split(".")[-2:-1] == ["api"] else dotted
+    if path.name == "api.py":
+        return None
+    return getattr(view, "id", None)
 
 
 def api_views_outside_api(package: Path) -> list[str]:
     """The callables that ``add_api_view`` registers are defined in an ``api.py``."""
     problems = []
     for path in sorted(package.rglob("*.py")):
-        if "migrations" in path.parts:
-            continue
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            if not (isinstance(node, ast.Call) and _name(node) == "add_api_view" and node.args):
-                continue
-            view = node.args[0]
-            dotted = view.value if isinstance(view, ast.Constant) else None
-            if isinstance(dotted, str) and dotted.rsplit(".", 1)[0].rsplit(".", 1)[-1] != "api":
-                problems.append(f"{path.relative_to(ROOT)}:{node.lineno}: {dotted} not in api.py")
-            if isinstance(view, ast.Name) and path.name != "api.py":
-                problems.append(f"{path.relative_to(ROOT)}:{node.lineno}: {view.id} not in api.py")
+        tree = ast.parse(path.read_text(), str(path))
+        for call in _api_view_registrations(tree):
+            outside = _outside_api(call.args[0], path)
+            if outside is not None:
+                where = path.relative_to(package.parents[1])
+                problems.append(f"{where}:{call.lineno}: {outside} not in api.py")
     return problems
 
 
@@ -255,18 +285,24 @@ def test_api_views_are_in_api_modules(package):
     assert api_views_outside_api(package) == []
 
 
-def test_the_guide_s_worked_example_follows_the_layout(tmp_path):
-    """docs/plugins.md teaches the layout with its "Opening hours" plugin: it follows it too."""
+def _write_guide_plugin(package: Path) -> set[str]:
+    """The Python files of docs/plugins.md's worked example, under ``package``."""
     from ..functional.core.test_plugin_guide import guide_files
 
+    modules = {name: code for name, code in guide_files().items() if name.endswith(".py")}
+    for name, code in modules.items():
+        path = package / name
+        if not name.startswith("tests/"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(code)
+    return set(modules)
+
+
+def test_the_guide_s_worked_example_follows_the_layout(tmp_path):
+    """docs/plugins.md teaches the layout with its "Opening hours" plugin: it follows it too."""
     package = tmp_path / "plugin" / "col_opening_hours"
-    for name, code in guide_files().items():
-        if name.endswith(".py") and not name.startswith("tests/"):
-            (package / name).parent.mkdir(parents=True, exist_ok=True)
-            (package / name).write_text(code)
-    assert (package / "api.py").exists()
-    assert misplaced(package) == []
-    assert api_views_outside_api(package) == []
+    assert "api.py" in _write_guide_plugin(package)
+    assert misplaced(package) == api_views_outside_api(package) == []
 
 
 def test_the_test_sees_each_role(tmp_path):
