@@ -283,9 +283,9 @@ def seed(database: BenchDatabase, size: int, whoosh_dir: Path | None, skills: bo
     build times in seconds."""
     from sqlalchemy.orm import sessionmaker
 
-    from col_core.activities.search.database import DatabaseSearch
+    from col_core.activities.search.services.database import DatabaseSearch
+    from col_core.activities.search.services.whoosh_backend import WhooshSearch, follow_commits
     from col_core.activities.search.store import all_documents
-    from col_core.activities.search.whoosh_backend import WhooshSearch, follow_commits
     from col_core.db import make_engine
     from col_core.tenancy.models import Tenant
     from col_core.tenancy.scoping import tenant_context

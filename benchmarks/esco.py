@@ -32,7 +32,7 @@ from col_core.db import make_engine, migrate
 from col_core.plugins import PluginRegistry, load_plugin
 from plugins.esco.importer import Importer
 from plugins.esco.models import Label
-from plugins.esco.search import SkillSearch
+from plugins.esco.services.search import SkillSearch
 
 
 def peak_rss_mib() -> float:

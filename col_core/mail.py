@@ -95,7 +95,6 @@ class BaseMailer:
         raise NotImplementedError
 
 
-@implementer(IMailer)
 def _outbox_name() -> str:
     """A unique file name that sorts in the order mail was sent (by the millisecond)."""
     milliseconds = int(1000 * time.time())
@@ -103,6 +102,7 @@ def _outbox_name() -> str:
     return f"{milliseconds:015d}-{unique}.eml"
 
 
+@implementer(IMailer)
 class OutboxMailer(BaseMailer):
     """Writes each message to ``<outbox>/<time>-<id>.eml`` atomically."""
 

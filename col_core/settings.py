@@ -134,8 +134,8 @@ def defaults(data_dir: Path | None = None) -> dict[str, str]:
         "col.webhooks_timeout": "10",
         "col.webhooks_allow_private": "false",
         # The activity form's address search: the city's own places, or a Nominatim-compatible
-        # service too (col_core.activities.geocoding.NominatimGeocoder with col.geocoder_url).
-        "col.geocoder": "col_core.activities.geocoding.CityPlacesGeocoder",
+        # service too (col_core.activities.services.geocoding.NominatimGeocoder with col.geocoder_url).
+        "col.geocoder": "col_core.activities.services.geocoding.CityPlacesGeocoder",
         "col.geocoder_url": "",
         "col.geocoder_timeout": "5",
         "col.geocoder_allow_private": "false",

@@ -13,7 +13,7 @@ from col_core.activities.interfaces import (
     ValidationFailed,
 )
 from col_core.activities.models import Activity, ActivitySession, Participation
-from col_core.activities.resources import activity_factory, can_see, is_organiser
+from col_core.activities.resources import activity_factory, is_organiser
 from col_core.activities.schemas import SCHEMAS, json_response, ref
 from col_core.activities.serialise import activity_json, participation_json
 from col_core.api import ApiError
@@ -131,8 +131,6 @@ def create_activity(request):
 
 
 def get_activity(context, request):
-    if not can_see(request, context.activity):
-        raise HTTPNotFound(_translate(request, _("There is no such activity in this city.")))
     return out(request, context.activity)
 
 
@@ -187,8 +185,6 @@ def organisation_activities(context, request):
 
 
 def join_activity(context, request):
-    if not can_see(request, context.activity):
-        raise HTTPNotFound(_translate(request, _("There is no such activity in this city.")))
     try:
         participation = request.find_service(IParticipationService).join(
             context.activity, request.user
@@ -333,7 +329,15 @@ OPERATIONS = [
         {201: DRAFT_OUT, 403: ERROR, 422: ERROR},
         ref("ActivityInput"),
     ),
-    (get_activity, "/activities/{id}", "GET", "view", "Get an activity", {200: ACTIVITY_OUT}, None),
+    (
+        get_activity,
+        "/activities/{id}",
+        "GET",
+        "view",
+        "Get an activity (404 when it is hidden from you)",
+        {200: ACTIVITY_OUT, 404: ERROR},
+        None,
+    ),
     (
         update_activity,
         "/activities/{id}",
@@ -387,7 +391,7 @@ OPERATIONS = [
         "POST",
         "learner",
         "Join an activity (or its waitlist when it is full)",
-        {201: PARTICIPATION_OUT, 403: ERROR, 409: ERROR},
+        {201: PARTICIPATION_OUT, 403: ERROR, 404: ERROR, 409: ERROR},
         None,
     ),
     (
@@ -396,7 +400,7 @@ OPERATIONS = [
         "DELETE",
         "learner",
         "Leave an activity (the waitlist moves up)",
-        {200: PARTICIPATION_OUT, 403: ERROR},
+        {200: PARTICIPATION_OUT, 403: ERROR, 404: ERROR},
         None,
     ),
     (

@@ -138,11 +138,11 @@ class IGeocoder(Interface):
     Chosen by the ``col.geocoder`` setting (a dotted path to a class taking the request). The
     default searches only the city's own places: venues its organisations' activities already
     use and the places listed in its StarterKit file (``[[map.places]]``); nothing leaves the
-    server. ``col_core.activities.geocoding.NominatimGeocoder`` adds the answers of a
+    server. ``col_core.activities.services.geocoding.NominatimGeocoder`` adds the answers of a
     Nominatim-compatible service (``col.geocoder_url``) for deployments that may call one.
     """
 
     def search(query: str, limit: int = 8) -> list:
-        """At most ``limit`` :class:`~col_core.activities.geocoding.Place` matching ``query``
+        """At most ``limit`` :class:`~col_core.activities.services.geocoding.Place` matching ``query``
         (already checked: 2 to 200 characters), the city's own places first. Never raises for
         an unreachable service: its answers are simply missing."""

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from col_core.activities.interfaces import IParticipationService
 from col_core.activities.models import Activity, ActivitySession, Attendance, Participation
-from col_core.security.privacy import as_json
+from col_core.security.views.privacy import as_json
 from col_core.tenancy.acting import acting_as
 from col_core.tenancy.models import Tenant
 from col_core.tenancy.scoping import cross_tenant

@@ -30,9 +30,9 @@ ROUTES = (
 
 def includeme(config):
     from col_core.analytics import hooks, rollup
-    from col_core.analytics.feedback import FeedbackService
     from col_core.analytics.interfaces import IAnalyticsService, IFeedbackService
     from col_core.analytics.services import AnalyticsService
+    from col_core.analytics.services.feedback import FeedbackService
 
     config.register_service_factory(
         lambda context, request: AnalyticsService(request), IAnalyticsService

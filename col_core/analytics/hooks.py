@@ -179,7 +179,7 @@ def col_account_export(request, user) -> dict[str, bytes]:
     """The person's feedback on activities, and the months (and days) in which they took part
     somewhere, as the city's figures count them."""
     from col_core.analytics.models import ActiveLearner
-    from col_core.security.privacy import as_json
+    from col_core.security.views.privacy import as_json
     from col_core.tenancy.scoping import cross_tenant
 
     session = request.dbsession

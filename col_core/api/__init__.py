@@ -18,4 +18,5 @@ def includeme(config):
     config.add_directive("add_api_view", add_api_view)
     config.add_directive("add_openapi_schema", add_openapi_schema)
     api_error_views(config)
-    config.include("col_core.api.views")
+    config.add_route("openapi", "/api/openapi.json")
+    config.include("col_core.api.api")

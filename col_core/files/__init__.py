@@ -7,8 +7,7 @@ from __future__ import annotations
 def includeme(config):
     from col_core.files.interfaces import IStoredFiles
     from col_core.files.services import StoredFiles
-    from col_core.files.views import serve_file
 
     config.register_service_factory(StoredFiles, IStoredFiles)
     config.add_route("file", "/files/{key}")
-    config.add_view(serve_file, route_name="file", request_method="GET")
+    config.scan("col_core.files.views")

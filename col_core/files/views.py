@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.response import Response
+from pyramid.view import view_config
 
 from col_core.files.interfaces import IStoredFiles
 from col_core.storage import IFileStorage
@@ -12,6 +13,7 @@ PUBLIC_CACHE = "public, max-age=31536000, immutable"
 PRIVATE_CACHE = "private, no-store"
 
 
+@view_config(route_name="file", request_method="GET")
 def serve_file(request):
     """Public files: anyone on their city's site, cached for a year (the bytes behind a key
     never change).  Private files: only those allowed, never stored by any cache.  Everyone

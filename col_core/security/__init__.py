@@ -10,6 +10,7 @@ import secrets
 
 from pyramid.csrf import SessionCSRFStoragePolicy
 from pyramid.session import SignedCookieSessionFactory
+from pyramid.tweens import EXCVIEW, MAIN
 from pyramid.util import strings_differ
 
 from col_core.settings import as_bool
@@ -120,6 +121,8 @@ def includeme(config):
     config.set_csrf_storage_policy(CSRFStoragePolicy())
     config.set_default_csrf_options(require_csrf=True, callback=_csrf_applies)
     config.set_security_policy(SecurityPolicy())
+    # What a context hides from the person (``visible(request)`` says no) is answered 404.
+    config.add_tween("col_core.security.policy.hidden_as_not_found", under=EXCVIEW, over=MAIN)
     # When a session or a token was last used: noted by any request, written in batches.
     config.add_tally_kind(sessions.SESSION_SEEN, sessions.write_seen, combine=max)
     config.add_tally_kind(TOKEN_USED, write_tokens_used, combine=max)
@@ -140,19 +143,14 @@ def includeme(config):
     from col_core.security.services import AccountService
 
     config.register_service_factory(AccountService, IAccountService)
-    config.include("col_core.security.administration")
-    from col_core.security.consent import consent_gate
+    config.include("col_core.security.services.administration")
+    from col_core.security.views.consent import consent_gate
 
     config.add_view_deriver(consent_gate)
     for name, pattern in ROUTES:
         config.add_route(name, pattern)
-    config.scan("col_core.security.views")
-    config.scan("col_core.security.account")
-    config.scan("col_core.security.privacy")
-    config.scan("col_core.security.consent")
-    config.scan("col_core.security.tokens_page")
-    config.scan("col_core.security.admin")
-    config.include("col_core.security.signin_redirect")
+    config.scan("col_core.security.views")  # every module of the views/ package
+    config.include("col_core.security.views.signin_redirect")
 
 
 # Ids are digits in the patterns, so views can use int(matchdict["id"]) directly.

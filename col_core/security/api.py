@@ -9,7 +9,7 @@ from col_core.db.meta import utcnow
 from col_core.i18n import _
 from col_core.security import validation as v
 from col_core.security.models import TOKEN_SCOPES, ApiToken
-from col_core.security.tokens_page import active_tokens, create_token
+from col_core.security.views.tokens_page import active_tokens, create_token
 
 ME = {
     "type": "object",

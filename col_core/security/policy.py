@@ -1,7 +1,10 @@
 """The security policy: who is asking (session cookie or API token) and what they may do here.
 
 Permissions are checked in exactly one place, :meth:`SecurityPolicy.permits`, from the person's
-roles in the request's tenant.  ``docs/security.md`` lists every permission name.
+roles in the request's tenant and, for a route context with per-object visibility (an activity,
+a playlist), from the context's ``visible(request)``: what a person may not see is answered 404
+(:class:`Hidden`, turned into a "not found" by :func:`hidden_as_not_found`), and views do not
+check again.  ``docs/security.md`` lists every permission name.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from pyramid.csrf import new_csrf_token
+from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound
 from pyramid.security import Allowed, Denied
 from sqlalchemy import select
 
@@ -42,6 +46,35 @@ PERMISSIONS = (
     "org.manage",
     "org.verify",
 )
+
+
+class Hidden(Denied):
+    """Denied because the context hides its object from this person: answered 404 (with the
+    context's ``hidden_message``), never 403, so a hidden object's existence does not show."""
+
+
+def _unless_hidden(request, context, allowed: Allowed):
+    """``allowed``, unless the context has a visibility (``visible(request)``) that says no."""
+    visible = getattr(context, "visible", None)
+    if visible is None or visible(request):
+        return allowed
+    return Hidden("hidden from this person")
+
+
+def hidden_as_not_found(handler, registry):
+    """Tween under the exception views: a refusal for a hidden object becomes a 404, which the
+    pages and the API answer as they answer any missing object."""
+
+    def tween(request):
+        try:
+            return handler(request)
+        except HTTPForbidden as refusal:
+            if not isinstance(refusal.result, Hidden):
+                raise
+            message = getattr(request.context, "hidden_message", None)
+            raise HTTPNotFound(message and request.localizer.translate(message)) from None
+
+    return tween
 
 
 @dataclass
@@ -259,7 +292,7 @@ class SecurityPolicy:
         if token_scope_refusal(request) is not None:
             return Denied("outside the API token's scope")
         if permission == "view":
-            return Allowed("public")
+            return _unless_hidden(request, context, Allowed("public"))
         identity = request.col_identity
         if identity is None:
             return Denied("not signed in")
@@ -268,7 +301,7 @@ class SecurityPolicy:
             return Allowed("platform admin")
         roles: Roles = request.roles
         if permission == "learner":
-            return Allowed("signed in")
+            return _unless_hidden(request, context, Allowed("signed in"))
         if permission == "city.admin":
             return Allowed("city admin") if roles.is_city_admin else Denied("not a city admin")
         organisation = getattr(context, "organisation", None)

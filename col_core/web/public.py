@@ -10,7 +10,7 @@ core offers").
 from __future__ import annotations
 
 from col_core.activities.api import json_body, refused
-from col_core.activities.search.views import (
+from col_core.activities.search.api import (
     API_PARAMETERS,
     activity_urls,
     correction_json,

@@ -23,13 +23,15 @@ def includeme(config):
     config.add_notification_kind("evidence_decision", _("Your evidence approved or sent back"))
     config.add_notification_kind("badge_issued", _("A badge issued to you"))
     config.add_notification_kind("badge_revoked", _("A badge of yours revoked"))
-    config.register_service_factory("plugins.badges.keyring.issuer_keys_factory", IIssuerKeys)
+    config.register_service_factory(
+        "plugins.badges.services.keyring.issuer_keys_factory", IIssuerKeys
+    )
     config.register_service_factory("plugins.badges.services.badge_issuer_factory", IBadgeIssuer)
     config.register_service_factory(
-        "plugins.badges.catalogue.badge_catalogue_factory", IBadgeCatalogue
+        "plugins.badges.services.catalogue.badge_catalogue_factory", IBadgeCatalogue
     )
     config.register_service_factory(
-        "plugins.badges.endorsements.endorsements_factory", IEndorsements
+        "plugins.badges.services.endorsements.endorsements_factory", IEndorsements
     )
     config.add_route("badges.catalogue", "/")
     # Hosted Open Badges documents (see views/public.py).
@@ -57,7 +59,8 @@ def includeme(config):
         "badges.did_endorsement_status", "/issuers/{issuer:\\d+}/did-endorsement-status"
     )
     # People's pages.
-    config.add_route("badges.share", "/share/{uid:[0-9a-f]+}")
+    share = "plugins.badges.resources.ShareContext"  # private: the owner only (404 for others)
+    config.add_route("badges.share", "/share/{uid:[0-9a-f]+}", factory=share)
     config.add_route("badges.verify", "/verify")
     config.add_route("badges.claim", "/claim/{code}")
     config.add_route("badges.claim_qr", "/claim/{code}/qr.svg")
@@ -89,4 +92,4 @@ def includeme(config):
     )
     config.add_route("badges.withdraw_city", "/endorsers/city" + endorsed)
     config.scan("plugins.badges.views")
-    config.include("plugins.badges.views.api")
+    config.include("plugins.badges.api")

@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 from col_core.hookspecs import NavItem, Section, SkillSubject, hookimpl
 from col_core.tenancy.scoping import cross_tenant
 from plugins.badges.interfaces import IBadgeCatalogue, IBadgeIssuer
-from plugins.badges.keyring import key_encryption_secret
 from plugins.badges.models import (
     Assertion,
     BadgeClass,
@@ -26,6 +25,7 @@ from plugins.badges.models import (
 )
 from plugins.badges.ob import keys
 from plugins.badges.services import verified_emails
+from plugins.badges.services.keyring import key_encryption_secret
 from plugins.badges.skills import esco_tags
 
 _ = TranslationStringFactory("col_badges")

@@ -94,7 +94,7 @@ class IBadgeCatalogue(Interface):
     """The city's badges as people find them: the public catalogue and the badges of a subject.
 
     Read only.  Filters come from the page's query string; :meth:`parse` and :meth:`search`
-    raise :class:`plugins.badges.catalogue.CatalogueError` with a message per parameter when a
+    raise :class:`plugins.badges.services.catalogue.CatalogueError` with a message per parameter when a
     filter cannot be applied.
     """
 
@@ -121,7 +121,7 @@ class IEndorsements(Interface):
     An endorser is an organisation (``Organisation``) or the city itself (``None``); the view
     has already checked that the signed-in person may act for it (an owner or admin of the
     organisation, a city admin for the city).  Methods raise
-    :class:`plugins.badges.endorsements.EndorsementError` with a message for the person.
+    :class:`plugins.badges.services.endorsements.EndorsementError` with a message for the person.
     """
 
     def endorsers(subject):

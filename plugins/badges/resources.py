@@ -1,6 +1,7 @@
-"""Route contexts: what the security policy checks organisers' permissions on.
+"""Route contexts: what the security policy checks permissions on.
 
-The core's policy grants ``org.*`` permissions from the person's role in ``context.organisation``.
+The core's policy grants ``org.*`` permissions from the person's role in ``context.organisation``,
+and ``view`` and ``learner`` only on what ``context.visible(request)`` lets the person see.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy import select
 
 from col_core.organisations.models import Organisation
-from plugins.badges.models import BadgeClass
+from plugins.badges.models import Assertion, BadgeClass
 
 
 def _int(value) -> int:
@@ -36,3 +37,20 @@ class BadgeClassResource:
         if self.badge is None:
             raise HTTPNotFound()
         self.organisation = self.badge.issuer.organisation
+
+
+class ShareContext:
+    """An awarded badge's share page.  A private one is for its owner only: the security policy
+    asks :meth:`visible` and answers 404 to anyone else, so the views never check again."""
+
+    def __init__(self, request):
+        self.assertion = request.dbsession.scalar(
+            select(Assertion).where(Assertion.uid == request.matchdict.get("uid", ""))
+        )
+        if self.assertion is None:
+            raise HTTPNotFound()
+
+    def visible(self, request) -> bool:
+        user = getattr(request, "user", None)
+        own = user is not None and user.id == self.assertion.user_id
+        return self.assertion.visibility != "private" or own

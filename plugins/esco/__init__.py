@@ -27,7 +27,8 @@ def _gap_service(context, request):
 
 
 def includeme(config):
-    from plugins.esco import search, services, views
+    from plugins.esco import api, services
+    from plugins.esco.services import search
 
     config.add_translation_domain(__name__, "col_esco", "plugins.esco:locale")
     config.register_service_factory(_session_service(search.SkillSearch), ISkillSearch)
@@ -44,5 +45,5 @@ def includeme(config):
         r"/activities/{id:\d+}/skills",
         factory="plugins.esco.views.ActivityContext",
     )
-    views.add_api_views(config)
+    api.add_api_views(config)
     config.scan("plugins.esco.views")

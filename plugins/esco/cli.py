@@ -12,7 +12,7 @@ from col_core.cli.context import AppContext, pass_app
 from plugins.esco import reader as r
 from plugins.esco.importer import Importer, ImportProblem, Progress, detect_version
 from plugins.esco.interfaces import ATTRIBUTION
-from plugins.esco.search import SkillSearch
+from plugins.esco.services.search import SkillSearch
 
 
 def _languages(value: str | None) -> list[str] | None:

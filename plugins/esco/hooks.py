@@ -147,7 +147,7 @@ def col_skill_groups(request, uris: list[str]) -> dict[str, str]:
 @hookimpl
 def col_skill_vocabulary(request):
     """ESCO is the city's skill catalogue: the forms' skill picker searches it."""
-    from plugins.esco.vocabulary import vocabulary_for
+    from plugins.esco.services.vocabulary import vocabulary_for
 
     return vocabulary_for(request)
 

@@ -17,5 +17,5 @@ def includeme(config):
     config.add_replica_routes(
         "map", "map.ics", "api.get.activities.geojson", "api.get.activities.unlocated"
     )
-    config.include("plugins.map.feeds")
+    config.include("plugins.map.api")
     config.scan("plugins.map.views")

@@ -1,4 +1,4 @@
-"""The map page (a map and its list, sharing filters) and "surprise me"."""
+"""The map page (a map and its list, sharing filters), "surprise me" and the iCalendar feed."""
 
 from __future__ import annotations
 
@@ -6,13 +6,17 @@ import xstatic.pkg.leaflet
 import xstatic.pkg.leaflet_markercluster
 from pyramid.httpexceptions import HTTPBadRequest, HTTPSeeOther
 from pyramid.i18n import TranslationStringFactory
+from pyramid.response import Response
 from pyramid.view import view_config
+from sqlalchemy import select
 
 from col_core.activities.fields import category_names
+from col_core.activities.ical import activities_to_ical
 from col_core.activities.labels import ACCESSIBILITY
+from col_core.activities.models import Activity
 from col_core.activities.search import ISearchService
 from col_core.activities.search.query import QueryError, SearchQuery
-from col_core.web.public import city_tiles, document_urls, exact_url
+from col_core.web.public import city_tiles, document_urls, exact_url, parse_query
 from plugins.map import serendipity
 from plugins.map.groups import PARAMETER, narrowed, requested_group
 
@@ -184,3 +188,34 @@ def surprise_me(request):
         )
         return HTTPSeeOther(request.route_url("map"))
     return {"pick": pick, "again_url": request.url}
+
+
+@view_config(route_name="map.ics", permission="view", request_method="GET")
+def search_ical(request):
+    """The search's activities as an iCalendar feed to subscribe to."""
+    query = narrowed(
+        request,
+        parse_query(request, default_limit=200, max_limit=500).but(
+            kinds=("activity",), facets=False
+        ),
+        requested_group(request),
+    )
+    keys = [
+        int(hit.document.key)
+        for hit in request.find_service(ISearchService).search(query).hits
+        if hit.document.key.isdigit()
+    ]
+    activities = request.dbsession.scalars(
+        select(Activity).where(Activity.id.in_(keys), Activity.is_discoverable)
+    ).all()
+    order = {key: position for position, key in enumerate(keys)}
+    activities = sorted(activities, key=lambda a: order[a.id])
+    body = activities_to_ical(
+        request, activities, name=request.tenant.display_name(request.locale_name)
+    )
+    return Response(
+        body=body,
+        content_type="text/calendar",
+        charset="utf-8",
+        content_disposition='inline; filename="activities.ics"',
+    )

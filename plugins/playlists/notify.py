@@ -14,7 +14,7 @@ from col_core.notifications import INotifications
 from plugins.playlists.interfaces import IPlaylistBuilder, IPlaylistProgress
 from plugins.playlists.mailing import city_link
 from plugins.playlists.models import Playlist, PlaylistEnrolment, PlaylistNotice
-from plugins.playlists.progress import LIVE
+from plugins.playlists.services.progress import LIVE
 
 _ = TranslationStringFactory("col_playlists")
 SOON = dt.timedelta(days=2)

@@ -1,4 +1,4 @@
-"""Playlists, items and progress as JSON (the shapes of the OpenAPI schemas in views/api.py)."""
+"""Playlists, items and progress as JSON (the shapes of the OpenAPI schemas in api.py)."""
 
 from __future__ import annotations
 

@@ -112,5 +112,5 @@ def test_no_view_module_is_public():
 
 def test_a_private_import_is_found(tmp_path):
     plugin = tmp_path / "hooks.py"
-    plugin.write_text("def f():\n    from col_core.activities.search.views import hit_json\n")
-    assert list(core_imports(plugin)) == [(2, "col_core.activities.search.views")]
+    plugin.write_text("def f():\n    from col_core.activities.search.api import hit_json\n")
+    assert list(core_imports(plugin)) == [(2, "col_core.activities.search.api")]

@@ -35,4 +35,4 @@ def includeme(config):
     )
     config.add_job_kind(indexing.SYNC_JOB, indexing.sync_job)
     config.register_service_factory(search_factory, ISearchService)
-    config.include("col_core.activities.search.views")
+    config.include("col_core.activities.search.api")

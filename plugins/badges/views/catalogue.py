@@ -6,9 +6,9 @@ from __future__ import annotations
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import view_config
 
-from plugins.badges.catalogue import EARNED_LABELS, CatalogueError
 from plugins.badges.interfaces import IBadgeCatalogue, IEndorsements
 from plugins.badges.services import _
+from plugins.badges.services.catalogue import EARNED_LABELS, CatalogueError
 
 
 @view_config(

@@ -13,9 +13,9 @@ from pyramid.renderers import render_to_response
 from pyramid.view import view_config
 from sqlalchemy import select
 
-from plugins.badges.endorsements import EndorsementError
 from plugins.badges.interfaces import IEndorsements
 from plugins.badges.models import BadgeClass, Endorsement
+from plugins.badges.services.endorsements import EndorsementError
 from plugins.badges.views.common import documents, get_issuer, jsonld, text, wants_json
 from plugins.badges.views.public import PUBLIC, badge_page, issuer_page
 

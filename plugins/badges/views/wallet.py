@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pyramid.httpexceptions import HTTPBadRequest, HTTPForbidden, HTTPNotFound, HTTPSeeOther
+from pyramid.httpexceptions import HTTPBadRequest, HTTPForbidden, HTTPSeeOther
 from pyramid.view import view_config
 from sqlalchemy import select
 
@@ -14,7 +14,7 @@ from plugins.badges.models import VISIBILITIES, Assertion, ImportedBadge
 from plugins.badges.services import _
 from plugins.badges.sharing import linkedin_url, recipient_name
 from plugins.badges.urls import BadgeUrls, urls_for
-from plugins.badges.views.common import current_user, get_assertion, jsonld
+from plugins.badges.views.common import current_user, jsonld
 
 
 def share_context(request, assertion: Assertion) -> dict:
@@ -65,20 +65,18 @@ def share_context(request, assertion: Assertion) -> dict:
     permission="view",
     request_method="GET",
 )
-def share(request):
-    assertion = get_assertion(request)
+def share(context, request):
+    assertion = context.assertion
     user = current_user(request)
     own = user is not None and user.id == assertion.user_id
-    if assertion.visibility == "private" and not own:
-        raise HTTPNotFound()
     if assertion.is_revoked:
         request.response.status = 410
     return {**share_context(request, assertion), "own": own, "visibilities": VISIBILITIES}
 
 
 @view_config(route_name="badges.share", request_method="POST", permission="learner")
-def set_visibility(request):
-    assertion = get_assertion(request)
+def set_visibility(context, request):
+    assertion = context.assertion
     user = current_user(request)
     if user is None or user.id != assertion.user_id:
         raise HTTPForbidden()

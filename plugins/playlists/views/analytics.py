@@ -15,15 +15,10 @@ from col_core.web.public import (
     requested_period,
 )
 from plugins.playlists.analytics import playlist_tables
-from plugins.playlists.resources import is_organiser, playlist_factory
+from plugins.playlists.resources import is_organiser
 
 _ = TranslationStringFactory("col_playlists")
 T = "plugins.playlists:templates/"
-
-ROUTES = (
-    ("playlists.analytics", r"/{id:\d+}/analytics", playlist_factory),
-    ("playlists.analytics_csv", r"/{id:\d+}/analytics/{table}.csv", playlist_factory),
-)
 
 
 def _allowed(request, playlist) -> None:
@@ -85,6 +80,4 @@ def dashboard_csv(context, request):
 
 
 def includeme(config):
-    for name, pattern, factory in ROUTES:
-        config.add_route(name, pattern, factory=factory)
     config.scan(__name__)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 
-from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.i18n import TranslationStringFactory
 from pyramid.response import Response
 from pyramid.view import view_config
@@ -12,32 +12,19 @@ from sqlalchemy import or_, select
 
 from col_core.activities.interfaces import ValidationFailed
 from col_core.activities.models import Activity
-from col_core.organisations.resources import organisation_factory
 from col_core.security.validation import record_id
 from col_core.skills import SkillsRefused, has_picker, picker_context, posted_uris, read_picks
 from col_core.web.public import city_tiles
 from plugins.playlists import awarding
 from plugins.playlists.interfaces import IPlaylistBuilder, IPlaylistProgress, IPlaylistTemplates
 from plugins.playlists.models import Playlist
-from plugins.playlists.resources import can_see, is_organiser, item_factory, playlist_factory
+from plugins.playlists.resources import is_organiser
 from plugins.playlists.search import KIND
 from plugins.playlists.views.forms import form_values, read_form
 
 _ = TranslationStringFactory("col_playlists")
 T = "plugins.playlists:templates/"
 MAP_PLUGIN = "map"
-
-ROUTES = (
-    ("playlists.list", "/", None),
-    ("playlists.page", r"/{id:\d+}", playlist_factory),
-    ("playlists.start", r"/{id:\d+}/start", playlist_factory),
-    ("playlists.edit", r"/{id:\d+}/edit", playlist_factory),
-    ("playlists.publish", r"/{id:\d+}/publish", playlist_factory),
-    ("playlists.new", "/new/{slug}", organisation_factory),
-    ("playlists.consent", r"/items/{item:\d+}/consent", item_factory),
-    ("playlists.templates", "/templates/{slug}", organisation_factory),
-    ("playlists.copy", r"/templates/{slug}/{template:\d+}", organisation_factory),
-)
 
 
 def _flash_back(request, playlist, message, route="playlists.page") -> HTTPSeeOther:
@@ -93,11 +80,7 @@ def map_of(request, playlist) -> dict | None:
 def playlist_page(context, request):
     playlist = context.playlist
     service = request.find_service(IPlaylistProgress)
-    enrolment = service.enrolment(playlist, request.user)
-    if not can_see(request, playlist, enrolment is not None):
-        raise HTTPNotFound(
-            request.localizer.translate(_("There is no such playlist in this city."))
-        )
+    enrolment = context.enrolment
     progress = service.progress(enrolment) if enrolment else None
     return {
         "playlist": playlist,
@@ -112,10 +95,6 @@ def playlist_page(context, request):
 
 @view_config(route_name="playlists.start", request_method="POST", permission="learner")
 def start(context, request):
-    if not can_see(request, context.playlist):
-        raise HTTPNotFound(
-            request.localizer.translate(_("There is no such playlist in this city."))
-        )
     try:
         request.find_service(IPlaylistProgress).start(context.playlist, request.user)
     except ValidationFailed as error:
@@ -346,6 +325,4 @@ def copy_template(context, request):
 
 def includeme(config):
     config.add_static_assets("assets", "plugins.playlists:static")
-    for name, pattern, factory in ROUTES:
-        config.add_route(name, pattern, factory=factory)
     config.scan(__name__)

@@ -303,7 +303,7 @@ def _signed_in(app, people, city, organiser):
     return client
 
 
-NOMINATIM = "col_core.activities.geocoding.NominatimGeocoder"
+NOMINATIM = "col_core.activities.services.geocoding.NominatimGeocoder"
 
 
 def test_a_nominatim_service_adds_its_answers_after_the_city_s(

@@ -8,8 +8,9 @@ import datetime as dt
 from col_core.activities.models import Activity
 from col_core.db.meta import utcnow
 from col_core.organisations.models import Organisation
-from plugins.badges import catalogue, claims
+from plugins.badges import claims
 from plugins.badges.models import BadgeClass
+from plugins.badges.services import catalogue
 
 BIKES = "http://data.europa.eu/esco/skill/bikes"
 COOKING = "http://data.europa.eu/esco/skill/cooking"

@@ -7,7 +7,7 @@ import pytest
 
 from col_core.activities.models import Activity
 from col_core.tenancy.scoping import tenant_context
-from plugins.map import feeds
+from plugins.map import api as feeds
 
 BBOX = "25.0,54.5,25.5,54.9"
 

@@ -32,6 +32,17 @@ def test_drafts_are_hidden_from_learners(world, city, learner, draft):
     me.get(f"/playlists/{draft}", status=404)
 
 
+def test_the_policy_hides_a_draft_from_every_learner_route(world, city, learner, draft, openapi):
+    """Visibility is the playlist context's, checked by the security policy for every route that
+    needs ``view`` or ``learner``: the views themselves do not check."""
+    me = world.client(city, learner)
+    refused = openapi(me.post(f"/api/v1/playlists/{draft}/enrolment", status=404))
+    assert refused.json["error"] == "There is no such playlist in this city."
+    me.get(f"/api/v1/playlists/{draft}/enrolment", status=404)
+    page = me.post(f"/playlists/{draft}/start", status=404)
+    assert "There is no such playlist in this city." in page.text
+
+
 def test_a_plain_member_may_edit_but_an_unverified_org_may_not_publish(
     world, city, factories, org, draft
 ):

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import sessionmaker
 
-from col_core.activities.search import database
-from col_core.activities.search.database import DatabaseSearch
 from col_core.activities.search.query import Document, SearchQuery
-from col_core.activities.search.whoosh_backend import WhooshSearch
+from col_core.activities.search.services import database
+from col_core.activities.search.services.database import DatabaseSearch
+from col_core.activities.search.services.whoosh_backend import WhooshSearch
 from col_core.app import make_config
 from col_core.hookspecs import SearchDocument
 from col_core.tenancy.scoping import tenant_context

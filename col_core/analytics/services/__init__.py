@@ -45,12 +45,12 @@ def month_of(column, dialect: str):
     return func.strftime("%Y-%m", column)
 
 
-@implementer(IAnalyticsService)
 def _most_joined_first(group: tuple[str, int]) -> tuple[int, str]:
     label, joins = group
     return -joins, label
 
 
+@implementer(IAnalyticsService)
 class AnalyticsService:
     def __init__(self, request):
         self.request = request

@@ -1,4 +1,4 @@
-"""Open data: GeoJSON of the viewport and iCalendar of a search.
+"""Open data: GeoJSON of the viewport (the iCalendar of a search is in ``views.py``).
 
 The GeoJSON answer is RFC 7946 (``[longitude, latitude]``), built as plain dicts from a Core
 query and serialised with orjson: the ``geojson`` package's own objects and ``dumps`` cost
@@ -18,10 +18,7 @@ from functools import partial
 
 import orjson
 from pyramid.response import Response
-from sqlalchemy import select
 
-from col_core.activities.ical import activities_to_ical
-from col_core.activities.models import Activity
 from col_core.activities.search import ISearchService, store
 from col_core.i18n.formatting import format_datetime
 from col_core.web.public import (
@@ -194,36 +191,6 @@ def unlocated_activities(request):
     }
 
 
-def search_ical(request):
-    """The search's activities as an iCalendar feed to subscribe to."""
-    query = narrowed(
-        request,
-        parse_query(request, default_limit=200, max_limit=500).but(
-            kinds=("activity",), facets=False
-        ),
-        requested_group(request),
-    )
-    keys = [
-        int(hit.document.key)
-        for hit in request.find_service(ISearchService).search(query).hits
-        if hit.document.key.isdigit()
-    ]
-    activities = request.dbsession.scalars(
-        select(Activity).where(Activity.id.in_(keys), Activity.is_discoverable)
-    ).all()
-    order = {key: position for position, key in enumerate(keys)}
-    activities = sorted(activities, key=lambda a: order[a.id])
-    body = activities_to_ical(
-        request, activities, name=request.tenant.display_name(request.locale_name)
-    )
-    return Response(
-        body=body,
-        content_type="text/calendar",
-        charset="utf-8",
-        content_disposition='inline; filename="activities.ics"',
-    )
-
-
 GEOJSON_SCHEMA = {
     "type": "object",
     "required": ["type", "features", "truncated", "limit"],
@@ -271,4 +238,3 @@ def includeme(config):
             }
         },
     )
-    config.add_view(search_ical, route_name="map.ics", permission="view", request_method="GET")

@@ -15,12 +15,12 @@ from col_core.files.interfaces import IStoredFiles
 from col_core.i18n import _
 from col_core.organisations.models import Membership
 from col_core.security import validation as v
-from col_core.security.consent import consents_of
 from col_core.security.interfaces import IAccountService
 from col_core.security.models import ApiToken, CityAdmin, UserSession
 from col_core.security.passwords import verify_password
 from col_core.security.policy import logout
 from col_core.security.views import T
+from col_core.security.views.consent import consents_of
 from col_core.storage import IFileStorage
 from col_core.tenancy.models import Tenant
 from col_core.tenancy.scoping import cross_tenant

@@ -1,8 +1,11 @@
-"""Public pages of an activity: the page itself, "add to calendar", joining and QR check-in."""
+"""Public pages of an activity: the page itself, "add to calendar", joining and QR check-in.
+
+Who may see the activity is the security policy's answer (``ActivityContext.visible``): a view
+that runs may show it."""
 
 from __future__ import annotations
 
-from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.i18n import TranslationStringFactory
 from pyramid.response import Response
 from pyramid.view import view_config
@@ -10,27 +13,11 @@ from pyramid.view import view_config
 from col_core.activities.fields import category_names
 from col_core.activities.ical import activities_to_ical
 from col_core.activities.interfaces import IParticipationService, ValidationFailed
-from col_core.activities.resources import activity_factory, can_see, is_organiser
+from col_core.activities.resources import is_organiser
 from col_core.activities.viewing import count_view
 
 _ = TranslationStringFactory("col")
 T = "col_core.activities:templates/"
-
-ROUTES = (
-    ("activity", r"/activities/{id:\d+}", activity_factory),
-    ("activity.ics", r"/activities/{id:\d+}.ics", activity_factory),
-    ("activity_join", r"/activities/{id:\d+}/join", activity_factory),
-    ("activity_leave", r"/activities/{id:\d+}/leave", activity_factory),
-    ("activity_attend", "/attend/{token}", None),
-)
-
-
-def visible_activity(context, request):
-    if not can_see(request, context.activity):
-        raise HTTPNotFound(
-            request.localizer.translate(_("There is no such activity in this city."))
-        )
-    return context.activity
 
 
 def _back(request, activity, message) -> HTTPSeeOther:
@@ -42,9 +29,9 @@ def _back(request, activity, message) -> HTTPSeeOther:
 
 @view_config(route_name="activity", renderer=T + "show.jinja2", permission="view")
 def show(context, request):
-    activity = visible_activity(context, request)
+    activity = context.activity
     participations = request.find_service(IParticipationService)
-    participation = participations.participation(activity, request.user)
+    participation = context.participation
     joined = sum(1 for p in participations.participants(activity) if p.status == "joined")
     organiser = is_organiser(request, activity)
     if activity.status == "published" and not organiser:
@@ -75,7 +62,7 @@ def show(context, request):
 
 @view_config(route_name="activity.ics", permission="view")
 def ics(context, request):
-    activity = visible_activity(context, request)
+    activity = context.activity
     return Response(
         activities_to_ical(request, [activity], name=activity.title),
         content_type="text/calendar",
@@ -86,7 +73,7 @@ def ics(context, request):
 
 @view_config(route_name="activity_join", request_method="POST", permission="learner")
 def join(context, request):
-    activity = visible_activity(context, request)
+    activity = context.activity
     try:
         participation = request.find_service(IParticipationService).join(activity, request.user)
     except ValidationFailed as error:
@@ -105,7 +92,7 @@ def join(context, request):
 
 @view_config(route_name="activity_leave", request_method="POST", permission="learner")
 def leave(context, request):
-    activity = visible_activity(context, request)
+    activity = context.activity
     request.find_service(IParticipationService).leave(activity, request.user)
     return _back(request, activity, _("You have left this activity."))
 
@@ -150,8 +137,5 @@ def attend(request):
 
 
 def includeme(config):
-    for name, pattern, factory in ROUTES:
-        config.add_route(name, pattern, factory=factory)
     config.add_subscriber("col_core.activities.labels.add_labels", "pyramid.events.BeforeRender")
-    config.scan("col_core.activities.views")
-    config.include("col_core.activities.dashboard")
+    config.scan("col_core.activities.views")  # views/dashboard.py too

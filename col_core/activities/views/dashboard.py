@@ -35,10 +35,8 @@ from col_core.activities.models import (
     Participation,
 )
 from col_core.activities.repeats import WEEKDAYS
-from col_core.activities.resources import activity_factory
 from col_core.files.interfaces import IStoredFiles
 from col_core.organisations.models import Organisation
-from col_core.organisations.resources import organisation_factory
 from col_core.security.policy import publishing_blocked
 from col_core.security.validation import record_id
 from col_core.skills import SkillsRefused, picker_context, read_picks
@@ -47,16 +45,6 @@ from col_core.web.maps import city_tiles
 
 _ = TranslationStringFactory("col")
 T = "col_core.activities:templates/"
-
-ROUTES = (
-    ("org_activities", "/organisations/{slug}/activities", organisation_factory),
-    ("activity_new", "/organisations/{slug}/activities/new", organisation_factory),
-    ("activity_edit", r"/activities/{id:\d+}/edit", activity_factory),
-    ("activity_archive", r"/activities/{id:\d+}/archive", activity_factory),
-    ("activity_duplicate", r"/activities/{id:\d+}/duplicate", activity_factory),
-    ("activity_participants", r"/activities/{id:\d+}/participants", activity_factory),
-    ("activity_session_qr", r"/activities/{id:\d+}/sessions/{session:\d+}/qr", activity_factory),
-)
 
 
 def _translated(request, errors: dict) -> dict:
@@ -314,9 +302,3 @@ def _qr_svg(url: str, title: str) -> Markup:
     """The QR code of ``url`` as inline SVG, titled for screen readers."""
     qr_code = segno.make(url, error="m")
     return Markup(qr_code.svg_inline(scale=8, title=title, border=2))
-
-
-def includeme(config):
-    for name, pattern, factory in ROUTES:
-        config.add_route(name, pattern, factory=factory)
-    config.scan("col_core.activities.dashboard")

@@ -14,7 +14,6 @@ from col_core.i18n import PLATFORM_LOCALES, _
 from col_core.i18n.negotiation import tenant_locales
 from col_core.security import sessions
 from col_core.security import validation as v
-from col_core.security.consent import consents_of
 from col_core.security.forms import kept
 from col_core.security.interfaces import IAccountService
 from col_core.security.models import User, UserSession
@@ -22,6 +21,7 @@ from col_core.security.passwords import verify_password
 from col_core.security.policy import logout
 from col_core.security.services import age_thresholds
 from col_core.security.views import T, bad_link, link_token
+from col_core.security.views.consent import consents_of
 from col_core.storage import UploadRejected
 from col_core.tenancy import account_lookup
 from col_core.tenancy.models import Tenant

@@ -13,7 +13,7 @@ from col_core.organisations.resources import organisation_factory
 from col_core.web.public import json_body, refused
 from plugins.playlists.interfaces import IPlaylistBuilder, IPlaylistProgress, IPlaylistTemplates
 from plugins.playlists.models import Playlist
-from plugins.playlists.resources import can_see, is_organiser, item_factory, playlist_factory
+from plugins.playlists.resources import is_organiser, item_factory, playlist_factory
 from plugins.playlists.serialise import playlist_json, progress_json
 
 _ = TranslationStringFactory("col_playlists")
@@ -63,13 +63,7 @@ def create_playlist(context, request):
 
 
 def get_playlist(context, request):
-    playlist = context.playlist
-    enrolled = request.find_service(IPlaylistProgress).enrolment(playlist, request.user) is not None
-    if not can_see(request, playlist, enrolled):
-        raise HTTPNotFound(
-            request.localizer.translate(_("There is no such playlist in this city."))
-        )
-    return out(request, playlist)
+    return out(request, context.playlist)
 
 
 def autosave_playlist(context, request):
@@ -105,10 +99,6 @@ def archive_playlist(context, request):
 
 
 def start_playlist(context, request):
-    if not can_see(request, context.playlist):
-        raise HTTPNotFound(
-            request.localizer.translate(_("There is no such playlist in this city."))
-        )
     service = request.find_service(IPlaylistProgress)
     try:
         enrolment = service.start(context.playlist, request.user)
@@ -120,7 +110,7 @@ def start_playlist(context, request):
 
 def get_progress(context, request):
     service = request.find_service(IPlaylistProgress)
-    enrolment = service.enrolment(context.playlist, request.user)
+    enrolment = context.enrolment
     if enrolment is None:
         raise HTTPNotFound(request.localizer.translate(_("You have not started this playlist.")))
     return progress_json(service.progress(enrolment))
@@ -328,7 +318,7 @@ OPERATIONS = [
         "view",
         playlist_factory,
         "Get a playlist (with your progress when you follow it)",
-        {200: ONE},
+        {200: ONE, 404: ERROR},
         None,
     ),
     (
@@ -378,7 +368,7 @@ OPERATIONS = [
         "learner",
         playlist_factory,
         "Start following the playlist",
-        {201: PROGRESS_OUT, 403: ERROR, 409: ERROR},
+        {201: PROGRESS_OUT, 403: ERROR, 404: ERROR, 409: ERROR},
         None,
     ),
     (
@@ -388,7 +378,7 @@ OPERATIONS = [
         "learner",
         playlist_factory,
         "Your progress in the playlist",
-        {200: PROGRESS_OUT, 403: ERROR},
+        {200: PROGRESS_OUT, 403: ERROR, 404: ERROR},
         None,
     ),
     (

@@ -1,4 +1,5 @@
-"""Core API endpoints: the OpenAPI document and the tenant's public description."""
+"""Core API endpoints: the OpenAPI document (its route is declared in ``__init__.py``) and the
+tenant's public description."""
 
 from __future__ import annotations
 
@@ -60,7 +61,6 @@ def list_tenants(request):
 
 
 def includeme(config):
-    config.add_route("openapi", "/api/openapi.json")
     config.add_view(openapi_document, route_name="openapi", renderer="json", request_method="GET")
     config.add_openapi_schema("Tenant", TENANT_SCHEMA)
     ref = {"$ref": "#/components/schemas/Tenant"}

@@ -31,7 +31,6 @@ from col_core.activities.search.analysis import (
     query_words,
     words,
 )
-from col_core.activities.search.database import as_documents
 from col_core.activities.search.interfaces import ISearchService
 from col_core.activities.search.query import (
     Hit,
@@ -43,6 +42,7 @@ from col_core.activities.search.query import (
     matches,
     order_key,
 )
+from col_core.activities.search.services.database import as_documents
 from col_core.tenancy.scoping import cross_tenant
 
 JOB_KIND = "search.whoosh"

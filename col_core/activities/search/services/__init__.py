@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pyramid.exceptions import ConfigurationError
 
-from col_core.activities.search.database import DatabaseSearch
 from col_core.activities.search.documents import languages_of
 from col_core.activities.search.rebuild import REINDEX_JOB, reindex_city
-from col_core.activities.search.whoosh_backend import (
+from col_core.activities.search.services.database import DatabaseSearch
+from col_core.activities.search.services.whoosh_backend import (
     JOB_KIND,
     WhooshSearch,
     apply_committed_change,
