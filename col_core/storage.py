@@ -129,9 +129,7 @@ def valid_key(key: str) -> bool:
     """Whether ``key`` has the shape of a stored file's key: "<sha256 in hex>.<known ext>"."""
     digest, _, ext = key.partition(".")
     return (
-        len(digest) == 64
-        and all(c in "0123456789abcdef" for c in digest)
-        and ext in _CONTENT_TYPES
+        len(digest) == 64 and all(c in "0123456789abcdef" for c in digest) and ext in _CONTENT_TYPES
     )
 
 

@@ -323,7 +323,9 @@ class Doctor:
             storage = storage_factory(self.settings)
             storage.probe()
         except Exception as error:  # noqa: BLE001
-            return Finding("storage", FAIL, f"files cannot be stored: {problem(error)}", self._fix())
+            return Finding(
+                "storage", FAIL, f"files cannot be stored: {problem(error)}", self._fix()
+            )
         return Finding("storage", OK, f"writable ({storage.describe()})")
 
     def _fix(self) -> str:

@@ -103,7 +103,9 @@ def test_s3_without_a_bucket_stops_the_start_with_what_to_set(app_settings, s3_s
 def test_an_unreachable_s3_endpoint_fails_readyz(make_testapp, factories, s3_server):
     factories.global_site()
     nowhere = f"http://127.0.0.1:{free_port()}"
-    app = make_testapp(**s3_server.settings("col-nowhere", **{"col.storage.s3.endpoint_url": nowhere}))
+    app = make_testapp(
+        **s3_server.settings("col-nowhere", **{"col.storage.s3.endpoint_url": nowhere})
+    )
     body = app.get("/readyz", status=503).json
     assert body["checks"]["storage"]["status"] == "fail"
     assert body["checks"]["database"]["status"] == "ok"
