@@ -127,3 +127,18 @@ def test_s3_is_chosen_by_its_short_name(registry, s3_server):
     found = storage_factory({**registry.settings, **s3_server.bucket()})
     assert type(found).__name__ == "S3FileStorage"
     assert IFileStorage.providedBy(found)
+
+
+def test_a_backup_of_local_files_restores_into_a_bucket(
+    run_col, registry, s3_server, monkeypatch, tmp_path
+):
+    key = storage_factory(registry.settings).put(png("red"))  # the local directory
+    archive = tmp_path / "col-backup.tar.gz"
+    made = run_col("backup", str(archive))
+    assert made.exit_code == 0 and "1 files" in made.output, made.output
+    bucket = s3_server.bucket()
+    for name, value in s3_server.environment(bucket).items():
+        monkeypatch.setenv(name, value)
+    restored = run_col("restore", "--force", str(archive))
+    assert restored.exit_code == 0, restored.output
+    assert list(storage_factory({**registry.settings, **bucket}).keys()) == [key]
