@@ -14,6 +14,7 @@ import os
 import tempfile
 from collections.abc import Iterator, Set
 from pathlib import Path
+from typing import NamedTuple
 
 from PIL import Image, UnidentifiedImageError
 from pyramid.path import DottedNameResolver
@@ -27,6 +28,11 @@ IMAGE_FORMATS = {
     "WEBP": ("image/webp", "webp"),
 }
 DOCUMENT_TYPES = {b"%PDF-": ("application/pdf", "pdf")}
+
+
+class Streamed(NamedTuple):
+    size: int
+    chunks: Iterator[bytes]
 
 
 class UploadRejected(ValueError):
@@ -55,9 +61,9 @@ class IFileStorage(Interface):
     def content_type(key: str) -> str:
         """The media type of a stored key."""
 
-    def stream(key: str) -> Iterator[bytes]:
-        """The stored bytes in chunks, for serving without holding a whole file; raise KeyError
-        for an unknown or malformed key (before the first chunk)."""
+    def stream(key: str) -> Streamed:
+        """The stored file's size and its bytes in chunks, for serving without holding a whole
+        file; raise KeyError for an unknown or malformed key (before the first chunk)."""
 
     def keys() -> Iterator[str]:
         """Every stored key, in order (backups)."""
@@ -194,13 +200,13 @@ class LocalFileStorage:
             raise KeyError(key)
         return path.read_bytes()
 
-    def stream(self, key: str) -> Iterator[bytes]:
+    def stream(self, key: str) -> Streamed:
         path = self._path(key)
         try:
             handle = path.open("rb")
         except FileNotFoundError:
             raise KeyError(key) from None
-        return _chunks(handle)
+        return Streamed(os.fstat(handle.fileno()).st_size, _chunks(handle))
 
     def keys(self) -> Iterator[str]:
         if self.root.is_dir():

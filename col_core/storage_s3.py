@@ -21,6 +21,7 @@ from zope.interface import implementer
 
 from col_core.storage import (
     IFileStorage,
+    Streamed,
     checked_key,
     content_type,
     restorable,
@@ -117,8 +118,9 @@ class S3FileStorage:
     def get(self, key: str) -> bytes:
         return self._object(key)["Body"].read()
 
-    def stream(self, key: str) -> Iterator[bytes]:
-        return _chunks(self._object(key)["Body"])
+    def stream(self, key: str) -> Streamed:
+        found = self._object(key)
+        return Streamed(found["ContentLength"], _chunks(found["Body"]))
 
     def keys(self) -> Iterator[str]:
         pages = self.client.get_paginator("list_objects_v2").paginate(

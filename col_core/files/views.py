@@ -29,10 +29,14 @@ def serve_file(request):
     storage = request.find_service(IFileStorage)
     try:
         # Streamed: the whole file is never held in memory, wherever it is stored.
-        chunks = storage.stream(key)
+        streamed = storage.stream(key)
     except KeyError:
         raise HTTPNotFound("No such file.") from None
-    response = Response(app_iter=chunks, content_type=storage.content_type(key))
+    response = Response(
+        app_iter=streamed.chunks,
+        content_length=streamed.size,
+        content_type=storage.content_type(key),
+    )
     response.headers["Cache-Control"] = cache
     response.headers["X-Content-Type-Options"] = "nosniff"
     if key.endswith(".svg") or key.endswith(".pdf"):

@@ -35,7 +35,8 @@ def test_a_storage_keeps_every_promise(registry, file_storage):
     assert key == hashlib.sha256(png("red")).hexdigest() + ".png"
     assert storage.put(png("red")) == key  # stored once
     assert storage.exists(key) and storage.get(key) == png("red")
-    assert b"".join(storage.stream(key)) == png("red")
+    streamed = storage.stream(key)
+    assert streamed.size == len(png("red")) and b"".join(streamed.chunks) == png("red")
     assert storage.content_type(key) == "image/png"
     pdf = storage.put(PDF, allowed={"pdf"})
     assert pdf.endswith(".pdf") and storage.content_type(pdf) == "application/pdf"
@@ -92,6 +93,7 @@ def test_an_upload_through_the_app_lands_in_the_bucket_and_is_served_back(
     assert [item["Key"] for item in listed["Contents"]] == [f"{key[:2]}/{key}"]
     served = testapp.for_tenant(city).get(f"/files/{key}")
     assert served.body == png("green") and served.content_type == "image/png"
+    assert served.content_length == len(png("green"))
 
 
 def test_s3_without_a_bucket_stops_the_start_with_what_to_set(app_settings, s3_server):
