@@ -39,6 +39,13 @@ ENVIRONMENT = {
     "COL_SMTP_CONNECT_TIMEOUT": "col.smtp_connect_timeout",
     "COL_MAIL_FROM": "col.mail_from",
     "COL_DB_ROLE": "col.db_role",
+    "COL_STORAGE": "col.storage",
+    "COL_STORAGE_S3_BUCKET": "col.storage.s3.bucket",
+    "COL_STORAGE_S3_ENDPOINT_URL": "col.storage.s3.endpoint_url",
+    "COL_STORAGE_S3_REGION": "col.storage.s3.region",
+    "COL_STORAGE_S3_PREFIX": "col.storage.s3.prefix",
+    "COL_STORAGE_S3_ACCESS_KEY_ID": "col.storage.s3.access_key_id",
+    "COL_STORAGE_S3_SECRET_ACCESS_KEY": "col.storage.s3.secret_access_key",
     "COL_JOBS_QUEUE": "col.jobs_queue",
     "COL_JOBS_NAME": "col.jobs_name",
     "COL_JOBS_ATTEMPTS": "col.jobs_attempts",
@@ -93,8 +100,16 @@ def defaults(data_dir: Path | None = None) -> dict[str, str]:
         "col.public_url": "",
         # Strict-Transport-Security, sent when col.public_url is https ("" sends none).
         "col.hsts": "max-age=31536000; includeSubDomains",
-        "col.storage": "col_core.storage.LocalFileStorage",
+        # "local" (files under col.storage_dir: one machine) or "s3" (a bucket: any number of
+        # machines; docs/deployment.md, "Files").  Credentials left empty come from boto3's chain.
+        "col.storage": "local",
         "col.storage_dir": str(data_dir / "files"),
+        "col.storage.s3.bucket": "",
+        "col.storage.s3.endpoint_url": "",
+        "col.storage.s3.region": "",
+        "col.storage.s3.prefix": "",
+        "col.storage.s3.access_key_id": "",
+        "col.storage.s3.secret_access_key": "",
         "col.upload_max_bytes": str(10 * 1024 * 1024),
         # Input limits (col_core.security.limits; docs/security.md, "Input limits").
         "col.max_request_bytes": str(12 * 1024 * 1024),  # an upload and the form around it

@@ -12,8 +12,9 @@ import hashlib
 import io
 import os
 import tempfile
-from collections.abc import Set
+from collections.abc import Iterator, Set
 from pathlib import Path
+from typing import NamedTuple
 
 from PIL import Image, UnidentifiedImageError
 from pyramid.path import DottedNameResolver
@@ -27,6 +28,11 @@ IMAGE_FORMATS = {
     "WEBP": ("image/webp", "webp"),
 }
 DOCUMENT_TYPES = {b"%PDF-": ("application/pdf", "pdf")}
+
+
+class Streamed(NamedTuple):
+    size: int
+    chunks: Iterator[bytes]
 
 
 class UploadRejected(ValueError):
@@ -54,6 +60,18 @@ class IFileStorage(Interface):
 
     def content_type(key: str) -> str:
         """The media type of a stored key."""
+
+    def stream(key: str) -> Streamed:
+        """The stored file's size and its bytes in chunks, for serving without holding a whole
+        file; raise KeyError for an unknown or malformed key (before the first chunk)."""
+
+    def keys() -> Iterator[str]:
+        """Every stored key, in order (backups)."""
+
+    def restore(key: str, data: bytes) -> None:
+        """Store ``data`` under ``key`` as it is, with no type or size check (restoring a
+        backup); raise :class:`UploadRejected` unless ``key`` is the SHA-256 of ``data`` with a
+        known extension."""
 
     def probe() -> None:
         """Raise (``OSError`` or the backend's error) unless a file could be stored now: the
@@ -110,6 +128,40 @@ _CONTENT_TYPES = {
 }
 
 
+CHUNK = 256 * 1024
+
+
+def valid_key(key: str) -> bool:
+    """Whether ``key`` has the shape of a stored file's key: "<sha256 in hex>.<known ext>"."""
+    digest, _, ext = key.partition(".")
+    return (
+        len(digest) == 64 and all(c in "0123456789abcdef" for c in digest) and ext in _CONTENT_TYPES
+    )
+
+
+def checked_key(data: bytes, allowed: Set[str], max_bytes: int) -> str:
+    """The key of an upload, after the size and type checks every storage makes."""
+    if len(data) > max_bytes:
+        raise UploadRejected(
+            f"This file is {len(data) / 1_048_576:.1f} MB; the limit is "
+            f"{max_bytes / 1_048_576:.0f} MB."
+        )
+    if not data:
+        raise UploadRejected("The file is empty.")
+    _, ext = sniff(data, set(allowed))
+    return f"{hashlib.sha256(data).hexdigest()}.{ext}"
+
+
+def restorable(key: str, data: bytes) -> None:
+    """Refuse to restore ``data`` under a ``key`` that is not its own."""
+    if not valid_key(key) or hashlib.sha256(data).hexdigest() != key.partition(".")[0]:
+        raise UploadRejected(f"{key} is not the key of these bytes.")
+
+
+def content_type(key: str) -> str:
+    return _CONTENT_TYPES[key.rpartition(".")[2]]
+
+
 @implementer(IFileStorage)
 class LocalFileStorage:
     """Files in a local directory, fanned out by the first two hex digits of the hash."""
@@ -119,25 +171,20 @@ class LocalFileStorage:
         self.max_bytes = max_bytes
 
     def _path(self, key: str) -> Path:
-        digest, _, ext = key.partition(".")
-        if (
-            len(digest) != 64
-            or not all(c in "0123456789abcdef" for c in digest)
-            or ext not in _CONTENT_TYPES
-        ):
+        if not valid_key(key):
             raise KeyError(key)
-        return self.root / digest[:2] / key
+        return self.root / key[:2] / key
 
     def put(self, data: bytes, allowed=frozenset({"image"})) -> str:
-        if len(data) > self.max_bytes:
-            raise UploadRejected(
-                f"This file is {len(data) / 1_048_576:.1f} MB; the limit is "
-                f"{self.max_bytes / 1_048_576:.0f} MB."
-            )
-        if not data:
-            raise UploadRejected("The file is empty.")
-        _, ext = sniff(data, set(allowed))
-        key = f"{hashlib.sha256(data).hexdigest()}.{ext}"
+        key = checked_key(data, allowed, self.max_bytes)
+        self._write(key, data)
+        return key
+
+    def restore(self, key: str, data: bytes) -> None:
+        restorable(key, data)
+        self._write(key, data)
+
+    def _write(self, key: str, data: bytes) -> None:
         path = self._path(key)
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -146,13 +193,26 @@ class LocalFileStorage:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
             os.replace(tmp, path)
-        return key
 
     def get(self, key: str) -> bytes:
         path = self._path(key)
         if not path.exists():
             raise KeyError(key)
         return path.read_bytes()
+
+    def stream(self, key: str) -> Streamed:
+        path = self._path(key)
+        try:
+            handle = path.open("rb")
+        except FileNotFoundError:
+            raise KeyError(key) from None
+        return Streamed(os.fstat(handle.fileno()).st_size, _chunks(handle))
+
+    def keys(self) -> Iterator[str]:
+        if self.root.is_dir():
+            for path in sorted(self.root.glob("??/*")):
+                if valid_key(path.name):
+                    yield path.name
 
     def exists(self, key: str) -> bool:
         try:
@@ -167,7 +227,10 @@ class LocalFileStorage:
             pass
 
     def content_type(self, key: str) -> str:
-        return _CONTENT_TYPES[key.rpartition(".")[2]]
+        return content_type(key)
+
+    def describe(self) -> str:
+        return str(self.root)
 
     def probe(self) -> None:
         # Writing is the only honest test: permissions, a full or read-only disk, a missing mount.
@@ -177,8 +240,25 @@ class LocalFileStorage:
         os.unlink(tmp)
 
 
+def _chunks(handle) -> Iterator[bytes]:
+    with handle:
+        yield from iter(lambda: handle.read(CHUNK), b"")
+
+
+STORAGES = {
+    "local": "col_core.storage.LocalFileStorage",
+    "s3": "col_core.storage_s3.S3FileStorage",
+}
+
+
 def storage_factory(settings):
-    cls = DottedNameResolver().maybe_resolve(settings["col.storage"])
+    """The configured storage: ``col.storage`` is "local", "s3" or a class's dotted name,
+    called with the settings' directory and size limit (a class with a ``from_settings``
+    class method is given the settings instead)."""
+    name = settings["col.storage"]
+    cls = DottedNameResolver().maybe_resolve(STORAGES.get(name, name))
+    if hasattr(cls, "from_settings"):
+        return cls.from_settings(settings)
     return cls(settings["col.storage_dir"], int(settings["col.upload_max_bytes"]))
 
 

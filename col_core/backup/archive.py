@@ -2,18 +2,19 @@
 
 Layout of the archive (a gzipped tar):
 
-``manifest.json``
+``manifest.json`` (the last member)
     ``{"format": "cities-of-learning-backup", "version": 1, "created": ISO time, "dialect":
     "sqlite"|"postgresql", "heads": [alembic revisions], "database": member name,
     "checksums": {member: sha256}}``
 ``database.sqlite`` or ``database.pgdump``
     SQLite's online backup of the database, or ``pg_dump --format=custom``.
 ``files/<xx>/<sha256>.<ext>``
-    The storage directory (``col.storage_dir``) as it lies on disk.
+    Every stored file, read through the configured storage (``IFileStorage``: the local
+    directory or an S3 bucket), laid out as the local directory lays them.
 
 The database is copied first, then the files: stored files are content-addressed and written
 before the row that names them is committed, so every file the copied database refers to is
-already on disk when the files are read, unless it was deleted in between (files go only after
+already stored when the files are read, unless it was deleted in between (files go only after
 the erasure that removes their rows has committed: the backup then lacks an erased file).
 """
 
@@ -30,7 +31,6 @@ import subprocess
 import tarfile
 import tempfile
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -133,19 +133,37 @@ def _copy_database(engine: Engine, url: str, target: Path) -> None:
     )
 
 
-def _storage_files(root: Path) -> Iterator[tuple[str, Path]]:
-    """(member name, path) of every stored file, in order; temporary files are left out."""
-    if not root.is_dir():
-        return
-    for path in sorted(root.rglob("*")):
-        temporary = path.name.startswith((".", "tmp"))
-        if path.is_file() and not temporary:
-            member = FILES + path.relative_to(root).as_posix()
-            yield member, path
+def _member(key: str) -> str:
+    return f"{FILES}{key[:2]}/{key}"
+
+
+def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    info.mtime = int(dt.datetime.now(dt.UTC).timestamp())
+    archive.addfile(info, io.BytesIO(data))
+
+
+def _add_files(archive: tarfile.TarFile, storage, keys: list[str]) -> dict[str, str]:
+    """Each stored file into the archive, checked against its key (its SHA-256) as it is read,
+    so a damaged file fails the backup rather than the restore; returns their checksums."""
+    checksums = {}
+    for key in keys:
+        try:
+            data = storage.get(key)
+        except KeyError:
+            continue  # erased since it was listed (see above)
+        checksums[_member(key)] = hashlib.sha256(data).hexdigest()
+        if checksums[_member(key)] != key.partition(".")[0]:
+            raise BackupError(f"the stored file {key} is damaged: its bytes are not its key's.")
+        _add_bytes(archive, _member(key), data)
+    return checksums
 
 
 def write_backup(settings: dict, plugins, target: Path) -> dict[str, Any]:
     """Write the deployment's database and files to ``target``; returns the manifest."""
+    from col_core.storage import storage_factory
+
     if target.exists():
         raise BackupError(f"{target} already exists; choose another name or move it away.")
     url = owner_url(settings)
@@ -163,26 +181,23 @@ def write_backup(settings: dict, plugins, target: Path) -> dict[str, Any]:
         with tempfile.TemporaryDirectory(dir=target.parent) as work:
             database = Path(work) / DATABASE_MEMBERS[dialect]
             _copy_database(engine, url, database)
-            members = [(DATABASE_MEMBERS[dialect], database)]
-            members += list(_storage_files(Path(settings["col.storage_dir"])))
-            manifest = {
-                "format": FORMAT,
-                "version": VERSION,
-                "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                "dialect": dialect,
-                "heads": heads,
-                "database": DATABASE_MEMBERS[dialect],
-                "checksums": {name: sha256_file(path) for name, path in members},
-            }
+            storage = storage_factory(settings)
             partial = Path(work) / "backup.tar.gz"
             with tarfile.open(partial, "w:gz") as archive:
-                body = json.dumps(manifest, indent=2).encode()
-                info = tarfile.TarInfo(MANIFEST)
-                info.size = len(body)
-                info.mtime = int(dt.datetime.now(dt.UTC).timestamp())
-                archive.addfile(info, io.BytesIO(body))
-                for name, path in members:
-                    archive.add(path, arcname=name, recursive=False)
+                archive.add(database, arcname=DATABASE_MEMBERS[dialect], recursive=False)
+                checksums = {DATABASE_MEMBERS[dialect]: sha256_file(database)}
+                checksums |= _add_files(archive, storage, list(storage.keys()))
+                manifest = {
+                    "format": FORMAT,
+                    "version": VERSION,
+                    "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                    "dialect": dialect,
+                    "heads": heads,
+                    "database": DATABASE_MEMBERS[dialect],
+                    "checksums": checksums,
+                }
+                # Last, so it lists exactly the members written (tarfile finds it by name).
+                _add_bytes(archive, MANIFEST, json.dumps(manifest, indent=2).encode())
             os.replace(partial, target)
     finally:
         engine.dispose()
@@ -238,6 +253,8 @@ def _extract_checked(archive: tarfile.TarFile, manifest: dict, work: Path) -> di
 
 def restore_backup(settings: dict, plugins, source: Path, force: bool = False) -> dict[str, Any]:
     """Replace this deployment's database and add the archive's files; returns the manifest."""
+    from col_core.storage import storage_factory
+
     url = owner_url(settings)
     engine = make_engine(url)
     try:
@@ -267,12 +284,10 @@ def restore_backup(settings: dict, plugins, source: Path, force: bool = False) -
                 )
             extracted = _extract_checked(archive, manifest, Path(work))
             _restore_database(engine, url, extracted[manifest["database"]])
-            storage = Path(settings["col.storage_dir"])
+            storage = storage_factory(settings)
             for name, path in extracted.items():
                 if name.startswith(FILES):
-                    destination = storage / name.removeprefix(FILES)
-                    destination.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(path, destination)
+                    storage.restore(name.rpartition("/")[2], path.read_bytes())
         # Grants to the application's role and the key binding transactions to a city are this
         # deployment's (its role and secret), not the backed-up one's.
         with engine.begin() as connection:

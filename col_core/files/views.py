@@ -30,10 +30,15 @@ def serve_file(request):
         raise HTTPNotFound("No such file.")
     storage = request.find_service(IFileStorage)
     try:
-        body = storage.get(key)
+        # Streamed: the whole file is never held in memory, wherever it is stored.
+        streamed = storage.stream(key)
     except KeyError:
         raise HTTPNotFound("No such file.") from None
-    response = Response(body=body, content_type=storage.content_type(key))
+    response = Response(
+        app_iter=streamed.chunks,
+        content_length=streamed.size,
+        content_type=storage.content_type(key),
+    )
     response.headers["Cache-Control"] = cache
     response.headers["X-Content-Type-Options"] = "nosniff"
     if key.endswith(".svg") or key.endswith(".pdf"):

@@ -320,14 +320,23 @@ class Doctor:
         from col_core.storage import storage_factory
 
         try:
-            storage_factory(self.settings).probe()
+            storage = storage_factory(self.settings)
+            storage.probe()
         except Exception as error:  # noqa: BLE001
             return Finding(
-                "storage",
-                FAIL,
-                f"files cannot be stored: {problem(error)}",
-                f"Check col.storage ({self.settings['col.storage']}) and that "
-                f"{self.settings['col.storage_dir']} exists and is writable by the "
-                "server's user (COL_DATA_DIR).",
+                "storage", FAIL, f"files cannot be stored: {problem(error)}", self._fix()
             )
-        return Finding("storage", OK, f"writable ({self.settings['col.storage_dir']})")
+        return Finding("storage", OK, f"writable ({storage.describe()})")
+
+    def _fix(self) -> str:
+        if self.settings["col.storage"] == "s3":
+            return (
+                "Check col.storage.s3.bucket (COL_STORAGE_S3_BUCKET) names an existing bucket, "
+                "that col.storage.s3.endpoint_url answers from this machine, and the "
+                "credentials (col.storage.s3.access_key_id or boto3's AWS_* variables)."
+            )
+        return (
+            f"Check col.storage ({self.settings['col.storage']}) and that "
+            f"{self.settings['col.storage_dir']} exists and is writable by the "
+            "server's user (COL_DATA_DIR)."
+        )

@@ -29,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from col_core.db import listen
+from col_core.db.meta import utcnow
 from col_core.i18n import _
 from col_core.tenancy.hosts import Addresses, addresses, point_at, split_host
 from col_core.tenancy.models import Tenant, TenantHost
@@ -142,10 +143,13 @@ class KnownHosts:
 class TenantCache:
     """Resolved tenants by address for a few seconds: resolution sits on every request's path.
 
-    Entries are detached snapshots merged into each request's session without a query. A commit
-    that changes a tenant in this process empties every cache at once; other processes (workers,
-    ``col`` commands) see changes when their entries expire.  Misses are never cached, so random
-    host names cannot grow the cache.
+    Entries are detached snapshots merged into each request's session.  Before an entry is
+    used, the city's ``updated_at`` is read (one primary-key lookup of one column): a change
+    committed by any process (another worker, another machine, a ``col`` command) bumps it, so
+    no worker serves a city as it was before a committed change; a change to a city's host
+    names bumps it too (:func:`_touch_tenants_of_changed_hosts`).  A commit that changes a
+    tenant in this process also empties every cache at once.  Misses are never cached, so
+    random host names cannot grow the cache.
     """
 
     def __init__(self, session_factory, seconds: float):
@@ -156,6 +160,8 @@ class TenantCache:
 
     def find(self, session, address: tuple) -> Tenant | None:
         entry = self.entries.get(address)
+        if entry is not None and not _current(session, entry[1]):
+            entry = None
         if entry is None or entry[0] < time.monotonic():
             with self.session_factory() as loader:
                 tenant = _load(loader, address)
@@ -168,12 +174,32 @@ class TenantCache:
         return session.merge(entry[1], load=False)
 
 
+def _current(session, tenant: Tenant) -> bool:
+    """Whether the cached ``tenant`` is the city as last committed, by any process."""
+    stamp = session.scalar(select(Tenant.updated_at).where(Tenant.id == tenant.id))
+    return stamp == tenant.updated_at
+
+
 _CACHES: weakref.WeakSet[TenantCache | KnownHosts] = weakref.WeakSet()
 
 
 def clear_tenant_caches() -> None:
     for cache in list(_CACHES):
         cache.entries.clear()
+
+
+def _touch_tenants_of_changed_hosts(session, flush_context, instances) -> None:
+    """A host name added, changed or removed bumps its city's ``updated_at`` in the same
+    flush, so every process's cached resolution of that city is found stale."""
+    changed = (*session.new, *session.dirty, *session.deleted)
+    ids = {obj.tenant_id for obj in changed if isinstance(obj, TenantHost) and obj.tenant_id}
+    with session.no_autoflush:
+        touched = [session.get(Tenant, tenant_id) for tenant_id in ids]
+    # A city whose host collection alone changed is dirty without a column to update.
+    touched += [obj for obj in session.dirty if isinstance(obj, Tenant)]
+    for tenant in touched:
+        if tenant is not None and tenant not in session.deleted:
+            tenant.updated_at = utcnow()
 
 
 def _note_tenant_changes(session, flush_context) -> None:
@@ -239,6 +265,7 @@ def tenant_tween_factory(handler, registry):
 
 def includeme(config):
     # A change to a city or its hosts, committed by any session, empties the caches.
+    listen(Session, "before_flush", _touch_tenants_of_changed_hosts)
     listen(Session, "after_flush", _note_tenant_changes)
     listen(Session, "after_commit", _forget_changed_tenants)
     # Under the exception view tween, so an unknown tenant renders the ordinary 404 page; over

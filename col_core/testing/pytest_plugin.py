@@ -276,3 +276,38 @@ class TenantTestApp(webtest.TestApp):
         """A client that browses ``tenant``'s site by its subdomain (a fresh cookie jar)."""
         host = "example.test" if tenant.is_global else f"{tenant.slug}.example.test"
         return TenantTestApp(self.app, extra_environ={"HTTP_HOST": host, **environ})
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3 endpoint (moto's standalone server in its own process) for the test run."""
+    from col_core.testing.s3 import S3Server
+
+    server = S3Server().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def file_storage(request, app_config, monkeypatch):
+    """The app's file storage for this test, "local" (the default) or "s3" (a fresh bucket on
+    ``s3_server``), by ``@pytest.mark.parametrize("file_storage", [...], indirect=True)``: the
+    running app, ``registry.settings`` and `col` commands (``run_col``) all use it."""
+    from col_core.storage import IFileStorage, storage_factory
+
+    kind = getattr(request, "param", "local")
+    registry = app_config.registry
+    original = storage_factory(registry.settings)
+    if kind == "s3":
+        server = request.getfixturevalue("s3_server")
+        settings = server.bucket()
+        for name, value in settings.items():
+            monkeypatch.setitem(registry.settings, name, value)
+        for name, value in server.environment(settings).items():
+            monkeypatch.setenv(name, value)
+    storage = storage_factory(registry.settings)
+    app_config.register_service(storage, IFileStorage)
+    app_config.commit()
+    yield storage
+    app_config.register_service(original, IFileStorage)
+    app_config.commit()

@@ -56,17 +56,19 @@ def every_row(owner_url: str) -> dict[str, list[tuple]]:
     return rows
 
 
-def every_file(root: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(root).as_posix(): path.read_bytes()
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
+def every_file(storage) -> dict[str, bytes]:
+    return {key: storage.get(key) for key in storage.keys()}
+
+
+def forget_files(storage) -> None:
+    for key in list(storage.keys()):
+        storage.delete(key)
 
 
 @pytest.fixture
-def deployment(badges, factories, registry):  # noqa: F811
-    """A city with an organisation, a badge issued to a learner and a stored picture."""
+def deployment(badges, factories, registry, file_storage):  # noqa: F811
+    """A city with an organisation, a badge issued to a learner and a stored picture, in the
+    storage of the test (the local directory, or an S3 bucket)."""
     uid = badges.issue(badges.badge_class(), user=badges.user("ana@example.org"))
     storage = storage_factory(registry.settings)
     picture = png("red")
@@ -81,9 +83,13 @@ def deployment(badges, factories, registry):  # noqa: F811
                 size=len(picture),
             )
         )
-    return {"uid": uid, "key": key, "storage": Path(registry.settings["col.storage_dir"])}
+    return {"uid": uid, "key": key, "storage": storage}
 
 
+BOTH = pytest.mark.parametrize("file_storage", ["local", "s3"], indirect=True)
+
+
+@BOTH
 def test_backup_and_restore_give_back_every_row_and_file(
     run_col,
     deployment,
@@ -104,8 +110,7 @@ def test_backup_and_restore_give_back_every_row_and_file(
 
     # Later changes: a new city, the file gone from the disk.
     factories.tenant("kaunas")
-    for path in deployment["storage"].rglob("*.png"):
-        path.unlink()
+    forget_files(deployment["storage"])
     assert every_row(col_database.owner_url) != rows
 
     refused = run_col("restore", str(archive))
@@ -133,6 +138,7 @@ def test_backup_and_restore_give_back_every_row_and_file(
     assert city.get(f"/files/{deployment['key']}").body == png("red")
 
 
+@BOTH
 def test_a_backup_restores_into_an_emptied_database(
     run_col, deployment, col_database, registry, tmp_path
 ):
@@ -142,8 +148,7 @@ def test_a_backup_restores_into_an_emptied_database(
     assert run_col("backup", str(archive)).exit_code == 0
     assert run_col("backup", str(archive)).exit_code == 1  # never overwrites
     col_database.reset(registry["col.engine"])
-    for path in deployment["storage"].rglob("*.png"):
-        path.unlink()
+    forget_files(deployment["storage"])
     restored = run_col("restore", str(archive))
     assert restored.exit_code == 0, restored.output
     assert every_row(col_database.owner_url) == rows
@@ -210,9 +215,10 @@ PASSPHRASE = "a long passphrase for the move"
 
 
 @pytest.fixture
-def other_deployment(tmp_path_factory):
+def other_deployment(tmp_path_factory, file_storage, request):
     """A second, empty deployment: its own database (SQLite file or PostgreSQL database), its
-    own files and its own secret; ``.run(...)`` runs `col` there, ``.app()`` serves it."""
+    own files (its own bucket when the test's storage is S3) and its own secret; ``.run(...)``
+    runs `col` there, ``.app()`` serves it."""
     from click.testing import CliRunner
 
     from col_core.app import make_config
@@ -247,6 +253,7 @@ def other_deployment(tmp_path_factory):
             "col.jobs_queue": "immediate",
             "col.tally_seconds": "0",
         }
+        storage_environment: dict[str, str] = {}
         configs: list = []
 
         def environment(self) -> dict[str, str]:
@@ -260,6 +267,7 @@ def other_deployment(tmp_path_factory):
                 "COL_PUBLIC_URL": "http://example.test",
                 "COL_GLOBAL_HOSTS": "localhost 127.0.0.1",
                 "COL_JOBS_QUEUE": "immediate",
+                **self.storage_environment,
             }
 
         def run(self, *args, input=None):
@@ -286,6 +294,9 @@ def other_deployment(tmp_path_factory):
             )
 
     other = Other()
+    if type(file_storage).__name__ == "S3FileStorage":
+        server = request.getfixturevalue("s3_server")
+        other.storage_environment = server.environment(server.bucket())
     yield other
     for config in other.configs:
         config.registry["col.engine"].dispose()
@@ -328,8 +339,9 @@ def city_rows(owner_url: str, slug: str) -> dict[str, list[str]]:
     return rows
 
 
+@BOTH
 def test_a_city_moves_to_another_deployment_and_its_badges_still_verify(
-    run_col, factories, registry, testapp, col_database, other_deployment, tmp_path
+    run_col, factories, registry, testapp, col_database, other_deployment, tmp_path, file_storage
 ):
     # Here: Kaunas has badges first, so Vilnius's issuer and keys have ids above 1.
     Badges(registry, factories, factories.tenant("kaunas")).badge_class()
@@ -371,8 +383,9 @@ def test_a_city_moves_to_another_deployment_and_its_badges_still_verify(
     assert loaded.exit_code == 0, loaded.output
     assert "Loaded city vilnius" in loaded.output
     assert city_rows(other_deployment.db.owner_url, "vilnius") == rows
-    storage = Path(other_deployment.settings["col.storage_dir"])
-    assert every_file(storage) == every_file(Path(registry.settings["col.storage_dir"]))
+    there = storage_factory(other_deployment.registry().settings)
+    assert there.describe() != file_storage.describe()
+    assert every_file(there) == every_file(file_storage)
     engine = make_engine(other_deployment.db.owner_url)
     with engine.connect() as connection:  # Ben was matched by address, not added again
         names = connection.execute(text("SELECT email, display_name FROM users")).all()

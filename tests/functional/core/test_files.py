@@ -4,7 +4,8 @@ Finding 7 of issue #14: evidence and verification documents were served at
 ``/files/<sha256>.<ext>`` to anyone, on every city's host, cached publicly for a year, and still
 after the account was deleted.  Each test uploads through the real forms and then requests the
 file as the outside attack did (anonymous, another learner, another city's host, after the
-account's deletion), and as each person who must see it.
+account's deletion), and as each person who must see it.  Each runs with the files in the local
+directory and in an S3 bucket.
 """
 
 from __future__ import annotations
@@ -32,8 +33,12 @@ def png(colour: str) -> bytes:
     return buffer.getvalue()
 
 
+# Every test runs on the local directory and on an S3 bucket (a real S3 endpoint, moto's server).
+pytestmark = pytest.mark.parametrize("file_storage", ["local", "s3"], indirect=True)
+
+
 @pytest.fixture
-def world(badges, people, factories):  # noqa: F811
+def world(badges, people, factories, file_storage):  # noqa: F811
     city = badges.tenant
     other = factories.tenant("kaunas")
     hashed = hash_password(PASSWORD)
