@@ -191,15 +191,21 @@ def clear_tenant_caches() -> None:
 def _touch_tenants_of_changed_hosts(session, flush_context, instances) -> None:
     """A host name added, changed or removed bumps its city's ``updated_at`` in the same
     flush, so every process's cached resolution of that city is found stale."""
-    changed = (*session.new, *session.dirty, *session.deleted)
-    ids = {obj.tenant_id for obj in changed if isinstance(obj, TenantHost) and obj.tenant_id}
     with session.no_autoflush:
-        touched = [session.get(Tenant, tenant_id) for tenant_id in ids]
+        touched = [
+            session.get(Tenant, tenant_id) for tenant_id in _cities_of_changed_hosts(session)
+        ]
     # A city whose host collection alone changed is dirty without a column to update.
     touched += [obj for obj in session.dirty if isinstance(obj, Tenant)]
     for tenant in touched:
         if tenant is not None and tenant not in session.deleted:
             tenant.updated_at = utcnow()
+
+
+def _cities_of_changed_hosts(session) -> set[int]:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    hosts = [obj for obj in changed if isinstance(obj, TenantHost)]
+    return {host.tenant_id for host in hosts if host.tenant_id}
 
 
 def _note_tenant_changes(session, flush_context) -> None:
