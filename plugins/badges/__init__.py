@@ -7,7 +7,7 @@ also built by :mod:`plugins.badges.urls`; keep the two in step.
 from pyramid.i18n import TranslationStringFactory
 
 from plugins.badges import webhooks
-from plugins.badges.interfaces import IBadgeCatalogue, IBadgeIssuer, IIssuerKeys
+from plugins.badges.interfaces import IBadgeCatalogue, IBadgeIssuer, IIssuerKeys, ILearnerRecord
 from plugins.badges.urls import check_did_setting
 
 JSON_SUFFIX = r"{ext:(\.json)?}"
@@ -27,6 +27,9 @@ def includeme(config):
     config.register_service_factory("plugins.badges.services.badge_issuer_factory", IBadgeIssuer)
     config.register_service_factory(
         "plugins.badges.catalogue.badge_catalogue_factory", IBadgeCatalogue
+    )
+    config.register_service_factory(
+        "plugins.badges.learner_record.learner_record_factory", ILearnerRecord
     )
     config.add_route("badges.catalogue", "/")
     # Hosted Open Badges documents (see views/public.py).
@@ -58,6 +61,7 @@ def includeme(config):
     config.add_route("badges.review", "/reviews/{submission:\\d+}")
     config.add_route("badges.wallet", "/wallet")
     config.add_route("badges.wallet_export", "/wallet/export.json")
+    config.add_route("badges.wallet_clr", "/wallet/clr.json")
     config.add_route("badges.wallet_import", "/wallet/import")
     # Organisers' pages; the context carries the organisation the permission is checked on.
     org, badge = (

@@ -108,3 +108,16 @@ class IBadgeCatalogue(Interface):
         """HTML listing the subject's badges for the signed-in person (held, or how to earn
         them, with a "Send evidence" button where evidence is needed), or None when it has
         none.  ``completion`` is the activity's way of completion ("check_in", ...)."""
+
+
+class ILearnerRecord(Interface):
+    """A person's Comprehensive Learner Record (CLR 2.0) across every city.
+
+    The record is built when asked for, never stored: it holds the person's valid (neither
+    revoked nor expired) badges as each city's issuer signed them, and is itself signed by the
+    platform's own issuer (a ``did:key`` whose key is derived from ``col.secret``).
+    """
+
+    def export(user):
+        """The signed ClrCredential (a dict) of ``user``'s valid badges in every city, or None
+        when there is none (a CLR must hold at least one credential)."""

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from col_core.tenancy.models import Tenant
 from col_core.tenancy.scoping import cross_tenant
 from plugins.badges.documents import Documents
-from plugins.badges.interfaces import IIssuerKeys
+from plugins.badges.interfaces import IIssuerKeys, ILearnerRecord
 from plugins.badges.models import VISIBILITIES, Assertion, ImportedBadge
 from plugins.badges.services import _
 from plugins.badges.sharing import linkedin_url, recipient_name
@@ -145,4 +145,19 @@ def wallet_export(request):
             )
     response = jsonld({"badges": exported}, content_type="application/json")
     response.content_disposition = 'attachment; filename="badges.json"'
+    return response
+
+
+@view_config(route_name="badges.wallet_clr", permission="learner", request_method="GET")
+def wallet_clr(request):
+    """The person's valid badges from every city as one signed CLR 2.0 credential."""
+    record = request.find_service(ILearnerRecord).export(current_user(request))
+    if record is None:
+        raise HTTPNotFound(
+            request.localizer.translate(
+                _("You have no valid badges yet, so there is no learner record to export.")
+            )
+        )
+    response = jsonld(record, content_type="application/json")
+    response.content_disposition = 'attachment; filename="learner-record-clr.json"'
     return response

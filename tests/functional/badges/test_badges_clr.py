@@ -1,0 +1,75 @@
+"""The learner's Comprehensive Learner Record (CLR 2.0) across cities."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from plugins.badges.ob import integrity, keys
+from plugins.badges.testing import Badges
+
+
+def _two_cities(badges, registry, factories):
+    ana = badges.user("ana@example.org")
+    here = badges.issue(badges.badge_class(name="Vilnius badge"), user=ana)
+    kaunas = Badges(registry, factories, factories.tenant("kaunas"))
+    there = kaunas.issue(kaunas.badge_class(name="Kaunas badge"), user=ana)
+    return ana, here, there
+
+
+def _resolve(method: str) -> integrity.ResolvedMethod:
+    return integrity.ResolvedMethod(keys.resolve_did_key(method), method.split("#")[0])
+
+
+def _ids(record: dict) -> set[str]:
+    return {vc["id"] for vc in record["credentialSubject"]["verifiableCredential"]}
+
+
+def test_owner_exports_badges_from_both_cities_signed(badges, testapp, registry, factories):
+    _ana, here, there = _two_cities(badges, registry, factories)
+    browser = testapp.for_tenant(badges.tenant)
+    badges.sign_in(browser, "ana@example.org")
+    assert "Export my learner record (CLR 2.0)" in browser.get("/badges/wallet")
+    response = browser.get("/badges/wallet/clr.json")
+    assert "attachment" in response.headers["Content-Disposition"]
+    record = response.json
+    assert record["type"] == ["VerifiableCredential", "ClrCredential"]
+    assert record["credentialSubject"]["type"] == ["ClrSubject"]
+    assert _ids(record) == {
+        f"http://vilnius.example.test/badges/credentials/{here}",
+        f"http://kaunas.example.test/badges/credentials/{there}",
+    }
+    names = {a["name"] for a in record["credentialSubject"]["achievement"]}
+    assert names == {"Vilnius badge", "Kaunas badge"}
+    # The CLR's own proof, by the platform's did:key issuer.
+    integrity.verify(record, _resolve, expected_controller=record["issuer"]["id"])
+
+
+def test_revoked_and_expired_badges_are_left_out(badges, testapp, registry, factories):
+    ana, here, there = _two_cities(badges, registry, factories)
+    gone = badges.issue(badges.badge_class(name="Revoked"), user=ana)
+    badges.revoke(gone, "mistake")
+    old = badges.issue(badges.badge_class(name="Expired"), user=ana)
+    badges.update(old, expires_at=dt.datetime(2020, 1, 1))
+    browser = testapp.for_tenant(badges.tenant)
+    badges.sign_in(browser, "ana@example.org")
+    ids = _ids(browser.get("/badges/wallet/clr.json").json)
+    assert len(ids) == 2 and not any(gone in i or old in i for i in ids)
+
+
+def test_only_the_learner_gets_their_record(badges, testapp, registry, factories):
+    _two_cities(badges, registry, factories)
+    anonymous = testapp.for_tenant(badges.tenant).get("/badges/wallet/clr.json", status=(303, 403))
+    assert anonymous.status_int == 403 or "/signin" in anonymous.location
+    badges.user("bob@example.org")
+    browser = testapp.for_tenant(badges.tenant)
+    badges.sign_in(browser, "bob@example.org")
+    # Bob has no badges: no record, and never Ana's badges.
+    empty = browser.get("/badges/wallet/clr.json", status=404)
+    assert "no valid badges yet" in empty
+
+
+def test_record_is_not_writable_by_get_only(badges, testapp, registry, factories):
+    _two_cities(badges, registry, factories)
+    browser = testapp.for_tenant(badges.tenant)
+    badges.sign_in(browser, "ana@example.org")
+    browser.post("/badges/wallet/clr.json", status=404)
