@@ -20,7 +20,8 @@ from plugins.badges.ob.ob3 import OB_CONTEXT, VC_CONTEXT, _clean
 CLR_CONTEXT = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
 # CLR 2.0 §A (JSON-LD): VC 2.0 first, then CLR, then OB 3.0 (ClrSubject reuses OB terms).
 CONTEXT = [VC_CONTEXT, CLR_CONTEXT, OB_CONTEXT]
-SCHEMA = "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrcredential_schema.json"
+# No ``credentialSchema``: its type ``1EdTechJsonSchemaValidator2019`` is defined by none of the
+# bundled contexts, so JSON-LD safe mode (the DCC verifier's) refuses it as a relative @type.
 
 
 def _achievements(credentials: Iterable[dict]) -> list[dict]:
@@ -63,7 +64,6 @@ def clr_credential(
             "name": name,
             "validFrom": iso_utc(valid_from),
             "credentialSubject": subject,
-            "credentialSchema": [{"id": SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
         }
     )
 
