@@ -121,3 +121,16 @@ class ILearnerRecord(Interface):
     def export(user):
         """The signed ClrCredential (a dict) of ``user``'s valid badges in every city, or None
         when there is none (a CLR must hold at least one credential)."""
+
+    def links(user):
+        """``user``'s share links to their record, newest first (revoked ones included)."""
+
+    def create_link(user):
+        """A new public, unguessable RecordLink to ``user``'s record."""
+
+    def revoke_link(user, link_id):
+        """Revoke ``user``'s link ``link_id``; False when ``user`` has no such live link."""
+
+    def shared(token):
+        """``(status, record)`` for a public link: ("ok", the current record), ("gone", None)
+        for a revoked link or a record with no valid badge left, ("unknown", None)."""

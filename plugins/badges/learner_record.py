@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 import uuid
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
+from sqlalchemy import select
 from zope.interface import implementer
 
 from col_core.tenancy.scoping import cross_tenant
 from plugins.badges.documents import Documents
 from plugins.badges.interfaces import IIssuerKeys, ILearnerRecord
+from plugins.badges.models import RecordLink
 from plugins.badges.ob import clr, keys, ob3
 from plugins.badges.ob._dates import utcnow
 
@@ -54,10 +57,34 @@ class LearnerRecord:
             ob3.profile(did, PLATFORM_NAME),
             credentials,
             valid_from=utcnow(),
-            name=f"{user.display_name or user.email}: {PLATFORM_NAME}",
+            name=f"{PLATFORM_NAME}: learner record",  # no personal name: links are public
             identifier=[ob3.identity_object(user.email)],
         )
         return clr.sign(record, private, keys.did_key_verification_method(private))
+
+    def links(self, user) -> list[RecordLink]:
+        query = select(RecordLink).where(RecordLink.user_id == user.id)
+        return list(self.request.dbsession.scalars(query.order_by(RecordLink.id.desc())))
+
+    def create_link(self, user) -> RecordLink:
+        link = RecordLink(user_id=user.id, token=secrets.token_urlsafe(32))
+        self.request.dbsession.add(link)
+        self.request.dbsession.flush()
+        return link
+
+    def revoke_link(self, user, link_id: int) -> bool:
+        link = self.request.dbsession.get(RecordLink, link_id)
+        if link is None or link.user_id != user.id or link.is_revoked:
+            return False
+        link.revoked_at = utcnow()
+        return True
+
+    def shared(self, token: str) -> tuple[str, dict | None]:
+        link = self.request.dbsession.scalar(select(RecordLink).where(RecordLink.token == token))
+        if link is None:
+            return "unknown", None
+        record = None if link.is_revoked else self.export(link.user)
+        return ("ok", record) if record else ("gone", None)
 
 
 def learner_record_factory(context, request) -> LearnerRecord:
