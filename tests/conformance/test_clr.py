@@ -22,9 +22,7 @@ from plugins.badges.testing import PASSWORD, Badges
 from .test_badges_validators import TOOLS, _ob3, _run, validators  # noqa: F401 - fixture
 
 CLR_RUNNER = TOOLS / "ob3" / "clr_verify.mjs"
-CLR_CONTEXT = (
-    Path(__file__).parents[2] / "plugins/badges/ob/contexts/clr-v2p0-context-2.0.1.json"
-)
+CLR_CONTEXT = Path(__file__).parents[2] / "plugins/badges/ob/contexts/clr-v2p0-context-2.0.1.json"
 SCHEMA = Path(__file__).parent / "schemas" / "clr" / "clr_v2p0_clrcredential_schema_draft4.json"
 
 

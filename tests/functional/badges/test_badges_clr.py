@@ -85,9 +85,7 @@ def _share(badges, browser) -> str:
     return link.group(1)
 
 
-def test_shared_link_serves_the_current_record_until_revoked(
-    badges, testapp, registry, factories
-):
+def test_shared_link_serves_the_current_record_until_revoked(badges, testapp, registry, factories):
     _ana, here, there, _kaunas = _two_cities(badges, registry, factories)
     browser = testapp.for_tenant(badges.tenant)
     badges.sign_in(browser, "ana@example.org")
@@ -107,9 +105,7 @@ def test_shared_link_serves_the_current_record_until_revoked(
     assert "revoked" in browser.get("/badges/wallet")
 
 
-def test_links_need_post_with_csrf_and_only_the_owner_revokes(
-    badges, testapp, registry, factories
-):
+def test_links_need_post_with_csrf_and_only_the_owner_revokes(badges, testapp, registry, factories):
     *_, kaunas_city = _two_cities(badges, registry, factories)
     ana = testapp.for_tenant(badges.tenant)
     badges.sign_in(ana, "ana@example.org")
