@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from sqlalchemy import select
 from zope.interface import implementer
 
+from col_core.tenancy import account_lookup
 from col_core.tenancy.scoping import cross_tenant
 from plugins.badges.documents import Documents
 from plugins.badges.interfaces import IIssuerKeys, ILearnerRecord
@@ -80,10 +81,15 @@ class LearnerRecord:
         return True
 
     def shared(self, token: str) -> tuple[str, dict | None]:
-        link = self.request.dbsession.scalar(select(RecordLink).where(RecordLink.token == token))
+        # Whose link it is comes before knowing the person: a reviewed look-up by token (on
+        # PostgreSQL row-level security shows a person's rows only to that person otherwise).
+        session = self.request.dbsession
+        with account_lookup(session):
+            link = session.scalar(select(RecordLink).where(RecordLink.token == token))
+            user = link and not link.is_revoked and link.user
         if link is None:
             return "unknown", None
-        record = None if link.is_revoked else self.export(link.user)
+        record = self.export(user) if user else None
         return ("ok", record) if record else ("gone", None)
 
 
