@@ -141,3 +141,25 @@ def test_a_link_with_no_valid_badge_left_is_gone(badges, testapp):
     path = _share(badges, browser)
     badges.revoke(uid, "mistake")
     testapp.for_tenant(badges.tenant).get(path, status=410)
+
+
+def test_account_export_lists_links_and_deletion_ends_them(badges, testapp, registry, factories):
+    import json
+
+    from col_core.security.models import User
+    from col_core.tenancy.scoping import bind_person
+
+    ana, *_ = _two_cities(badges, registry, factories)
+    browser = testapp.for_tenant(badges.tenant)
+    badges.sign_in(browser, "ana@example.org")
+    path = _share(badges, browser)
+    with badges.request() as request:
+        hook = request.registry["col.plugins"].hook
+        bind_person(request.dbsession, ana.id)  # as in her own request (row-level security)
+        user = request.dbsession.get(User, ana.id)
+        files = {}
+        for found in hook.col_account_export(request=request, user=user):
+            files.update(found or {})
+        assert json.loads(files["badges/record_links.json"])[0]["url"].endswith(path)
+        hook.col_account_deleted(request=request, user=user)
+    testapp.for_tenant(badges.tenant).get(path, status=404)
