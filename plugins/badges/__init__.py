@@ -7,7 +7,13 @@ also built by :mod:`plugins.badges.urls`; keep the two in step.
 from pyramid.i18n import TranslationStringFactory
 
 from plugins.badges import webhooks
-from plugins.badges.interfaces import IBadgeCatalogue, IBadgeIssuer, IEndorsements, IIssuerKeys
+from plugins.badges.interfaces import (
+    IBadgeCatalogue,
+    IBadgeIssuer,
+    IEndorsements,
+    IIssuerKeys,
+    ILearnerRecord,
+)
 from plugins.badges.urls import check_did_setting
 
 JSON_SUFFIX = r"{ext:(\.json)?}"
@@ -32,6 +38,9 @@ def includeme(config):
     )
     config.register_service_factory(
         "plugins.badges.services.endorsements.endorsements_factory", IEndorsements
+    )
+    config.register_service_factory(
+        "plugins.badges.services.learner_record.learner_record_factory", ILearnerRecord
     )
     config.add_route("badges.catalogue", "/")
     # Hosted Open Badges documents (see views/public.py).
@@ -70,6 +79,10 @@ def includeme(config):
     config.add_route("badges.review", "/reviews/{submission:\\d+}")
     config.add_route("badges.wallet", "/wallet")
     config.add_route("badges.wallet_export", "/wallet/export.json")
+    config.add_route("badges.wallet_clr", "/wallet/clr.json")
+    config.add_route("badges.record_links", "/wallet/record-links")
+    config.add_route("badges.record_link_revoke", "/wallet/record-links/{link:\\d+}/revoke")
+    config.add_route("badges.record", "/records/{token:[A-Za-z0-9_-]{20,64}}")
     config.add_route("badges.wallet_import", "/wallet/import")
     # Organisers' pages; the context carries the organisation the permission is checked on.
     org, badge = (

@@ -22,6 +22,7 @@ from plugins.badges.models import (
     ImportedBadge,
     Issuer,
     IssuerKey,
+    RecordLink,
 )
 from plugins.badges.ob import keys
 from plugins.badges.services import verified_emails
@@ -296,6 +297,14 @@ def col_account_export(request, user) -> dict[str, bytes]:
         {"badge": i.badge_name, "issuer": i.issuer_name, "status": i.status, "data": i.data}
         for i in session.scalars(select(ImportedBadge).where(ImportedBadge.user_id == user.id))
     ]
+    links = [
+        {
+            "url": request.route_url("badges.record", token=link.token),
+            "created": link.created_at.isoformat(),
+            "revoked": link.revoked_at.isoformat() if link.revoked_at else None,
+        }
+        for link in session.scalars(select(RecordLink).where(RecordLink.user_id == user.id))
+    ]
     dump = lambda value: json.dumps(value, indent=2, ensure_ascii=False).encode()  # noqa: E731
     return {
         "badges/assertions.json": dump(earned),
@@ -303,6 +312,7 @@ def col_account_export(request, user) -> dict[str, bytes]:
         "badges/reviews_given.json": dump(reviewed),
         "badges/imported.json": dump(imported),
         "badges/held_back.json": dump(held_back),
+        "badges/record_links.json": dump(links),
         **files,
     }
 
@@ -360,6 +370,8 @@ def col_account_deleted(request, user) -> None:
         select(ImportedBadge).where(ImportedBadge.user_id == user.id)
     ):
         request.dbsession.delete(imported)
+    for link in request.dbsession.scalars(select(RecordLink).where(RecordLink.user_id == user.id)):
+        request.dbsession.delete(link)  # a shared learner record stops at once
 
 
 @hookimpl

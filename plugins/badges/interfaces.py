@@ -149,3 +149,29 @@ class IEndorsements(Interface):
     def endorsers_of_badges(badge_ids):
         """``{badge class id: [endorser names]}`` of the standing endorsements of those badge
         classes (for a list of badges, in one query)."""
+
+
+class ILearnerRecord(Interface):
+    """A person's Comprehensive Learner Record (CLR 2.0) across every city.
+
+    The record is built when asked for, never stored: it holds the person's valid (neither
+    revoked nor expired) badges as each city's issuer signed them, and is itself signed by the
+    platform's own issuer (a ``did:key`` whose key is derived from ``col.secret``).
+    """
+
+    def export(user):
+        """The signed ClrCredential (a dict) of ``user``'s valid badges in every city, or None
+        when there is none (a CLR must hold at least one credential)."""
+
+    def links(user):
+        """``user``'s share links to their record, newest first (revoked ones included)."""
+
+    def create_link(user):
+        """A new public, unguessable RecordLink to ``user``'s record."""
+
+    def revoke_link(user, link_id):
+        """Revoke ``user``'s link ``link_id``; False when ``user`` has no such live link."""
+
+    def shared(token):
+        """``(status, record)`` for a public link: ("ok", the current record), ("gone", None)
+        for a revoked link or a record with no valid badge left, ("unknown", None)."""

@@ -345,3 +345,24 @@ class Endorsement(TenantScoped, Timestamped, Base):
     @property
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
+
+
+class RecordLink(Timestamped, Base):
+    """A public, revocable link to a learner's CLR 2.0 record (a global row, like the account).
+
+    The link serves the record as it is when fetched, so revoked badges drop out; a revoked link
+    answers 410 Gone.
+    """
+
+    __tablename__ = "badge_record_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)  # secrets.token_urlsafe(32)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -8,7 +8,8 @@
 #                            (Data Integrity, did:web, status lists); did-jwt with the DIF
 #                            did:web resolver (npm) for VC-JWTs of did:web issuers
 #
-# Runners of our own live beside this script: ob2_validate.py, ob3_verify.mjs, ob3_jwt_verify.mjs.
+# Runners of our own live beside this script: ob2_validate.py, ob3_verify.mjs, ob3_jwt_verify.mjs,
+# clr_verify.mjs.
 # Usage: sh tests/tools/build_ob_validators.sh [--force]
 # COL_OB_TOOLS=DIR builds into DIR instead of tests/.tools (the tests read the same variable).
 set -e
@@ -57,4 +58,5 @@ fi
 # node_modules rather than run from tests/tools/.
 cp "$HERE/ob3_verify.mjs" "$N/ob3_verify.mjs"
 cp "$HERE/ob3_jwt_verify.mjs" "$N/ob3_jwt_verify.mjs"
+cp "$HERE/clr_verify.mjs" "$N/clr_verify.mjs"
 echo "ob3 verifier ok: $N"

@@ -24,6 +24,7 @@ CONTEXTS: dict[str, str] = {
     "https://w3id.org/security/multikey/v1": "multikey-v1.json",
     "https://www.w3.org/ns/did/v1": "did-v1.json",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json": "ob-v3p0-context-3.0.3.json",
+    "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json": "clr-v2p0-context-2.0.1.json",
     "https://w3id.org/openbadges/v2": "openbadges-v2.json",
     "https://openbadgespec.org/v2/context.json": "openbadges-v2.json",
 }

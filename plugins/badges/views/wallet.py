@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from pyramid.httpexceptions import HTTPBadRequest, HTTPForbidden, HTTPSeeOther
+from pyramid.httpexceptions import (
+    HTTPBadRequest,
+    HTTPForbidden,
+    HTTPGone,
+    HTTPNotFound,
+    HTTPSeeOther,
+)
 from pyramid.view import view_config
 from sqlalchemy import select
 
 from col_core.tenancy.models import Tenant
 from col_core.tenancy.scoping import cross_tenant
 from plugins.badges.documents import Documents
-from plugins.badges.interfaces import IEndorsements, IIssuerKeys
+from plugins.badges.interfaces import IEndorsements, IIssuerKeys, ILearnerRecord
 from plugins.badges.models import VISIBILITIES, Assertion, ImportedBadge
 from plugins.badges.services import _
 from plugins.badges.sharing import linkedin_url, recipient_name
@@ -124,7 +130,8 @@ def wallet(request):
         .where(ImportedBadge.user_id == user.id)
         .order_by(ImportedBadge.id.desc())
     )
-    return {"badges": own_assertions(request, user), "imported": list(imported)}
+    links = request.find_service(ILearnerRecord).links(user)
+    return {"badges": own_assertions(request, user), "imported": list(imported), "links": links}
 
 
 @view_config(route_name="badges.wallet_export", permission="learner", request_method="GET")
@@ -146,3 +153,48 @@ def wallet_export(request):
     response = jsonld({"badges": exported}, content_type="application/json")
     response.content_disposition = 'attachment; filename="badges.json"'
     return response
+
+
+@view_config(route_name="badges.wallet_clr", permission="learner", request_method="GET")
+def wallet_clr(request):
+    """The person's valid badges from every city as one signed CLR 2.0 credential."""
+    record = request.find_service(ILearnerRecord).export(current_user(request))
+    if record is None:
+        raise HTTPNotFound(
+            request.localizer.translate(
+                _("You have no valid badges yet, so there is no learner record to export.")
+            )
+        )
+    response = jsonld(record, content_type="application/json")
+    response.content_disposition = 'attachment; filename="learner-record-clr.json"'
+    return response
+
+
+@view_config(route_name="badges.record_links", permission="learner", request_method="POST")
+def create_record_link(request):
+    """A new public link to the person's learner record (POST, CSRF-checked)."""
+    request.find_service(ILearnerRecord).create_link(current_user(request))
+    return HTTPSeeOther(request.route_url("badges.wallet") + "#record-links")
+
+
+@view_config(route_name="badges.record_link_revoke", permission="learner", request_method="POST")
+def revoke_record_link(request):
+    link_id = int(request.matchdict["link"])
+    if not request.find_service(ILearnerRecord).revoke_link(current_user(request), link_id):
+        raise HTTPNotFound(
+            request.localizer.translate(_("You have no such link, or it is revoked already."))
+        )
+    return HTTPSeeOther(request.route_url("badges.wallet") + "#record-links")
+
+
+@view_config(route_name="badges.record", permission="view", request_method="GET")
+def shared_record(request):
+    """Anyone with the link gets the record as it is now (revoked badges drop out)."""
+    token = request.matchdict["token"]
+    status, record = request.find_service(ILearnerRecord).shared(token)
+    translate = request.localizer.translate
+    if status == "unknown":
+        raise HTTPNotFound(translate(_("There is no learner record here.")))
+    if record is None:
+        raise HTTPGone(translate(_("This learner record is no longer shared.")))
+    return jsonld(record, content_type="application/json")
