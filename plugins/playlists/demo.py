@@ -29,14 +29,14 @@ PLAYLISTS: list[tuple[str, dict[str, Any], list[bool | str]]] = [
 
 
 def _texts(tenant, key: str, rule: dict, kinds: list) -> tuple[dict, list]:
-    """The playlist's title, description and rule with its group named in the city's language."""
+    """The playlist's title, description and rule, its group named in the city's language."""
     texts = demo_texts(TEXTS, tenant)
     title, description = texts[key]
-    names = {group: texts[group] for group in rule.get("groups", {})}
-    if names:
-        rule = {**rule, "groups": {names[g]: n for g, n in rule["groups"].items()}}
-    kinds = [names.get(kind, kind) if isinstance(kind, str) else kind for kind in kinds]
-    return {"title": title, "description": f"<p>{description}</p>", **rule}, kinds
+    data = {"title": title, "description": f"<p>{description}</p>", **rule}
+    if "groups" in rule:
+        data["groups"] = {texts[group]: count for group, count in rule["groups"].items()}
+    named = [texts[kind] if isinstance(kind, str) else kind for kind in kinds]
+    return data, named
 
 
 def _rows(activities, kinds) -> list[dict]:
