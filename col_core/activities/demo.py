@@ -1,6 +1,8 @@
 """Demo activities for ``col demo``: 30 to 60 believable activities around each city's centre.
 
-Runs after the people seeding (organisations and demo accounts exist) and before the plugins'
+Titles, descriptions and organisation names are in the city's default language, read from
+``demo_texts.toml`` beside this module (English where a language has none there).  Runs after the
+people seeding (organisations and demo accounts exist) and before the plugins'
 seeding, so badges and playlists can build on these activities.  Idempotent: a city that already
 has activities is left alone.  Random choices are seeded with the city's slug, so every demo run
 looks the same.
@@ -11,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import zoneinfo
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -18,173 +21,43 @@ from col_core.activities.fields import category_slugs
 from col_core.activities.interfaces import IActivityService, IParticipationService
 from col_core.activities.models import Activity
 from col_core.db.meta import utcnow
+from col_core.demo_texts import demo_texts
 from col_core.organisations.models import Organisation
 from col_core.security.models import User
 from col_core.tenancy import account_lookup
 
-# (type, category, title, description, online, hours)
+TEXTS = Path(__file__).with_name("demo_texts.toml")  # titles and names per language
+# (key of the idea's texts in TEXTS, type, category, online, hours)
 IDEAS = [
-    (
-        "workshop",
-        "digital",
-        "Build your first website",
-        "Learn HTML and CSS and publish a page.",
-        False,
-        3,
-    ),
-    (
-        "workshop",
-        "digital",
-        "Repair café: phones and laptops",
-        "Bring a broken device and fix it with volunteers.",
-        False,
-        3,
-    ),
-    (
-        "course",
-        "digital",
-        "Python for beginners",
-        "Six evenings of friendly programming.",
-        False,
-        2,
-    ),
-    (
-        "digital_experience",
-        "digital",
-        "Online game design jam",
-        "Design a small game in a weekend team.",
-        True,
-        4,
-    ),
-    (
-        "event",
-        "arts",
-        "Street art walk",
-        "Discover the murals of the city with a local artist.",
-        False,
-        2,
-    ),
-    ("workshop", "arts", "Zine making", "Write, draw, cut and print your own magazine.", False, 3),
-    (
-        "course",
-        "arts",
-        "Photography basics",
-        "Light, framing and editing with your phone.",
-        False,
-        2,
-    ),
-    (
-        "open_space",
-        "arts",
-        "Open music studio",
-        "Instruments and recording gear, free to use.",
-        False,
-        4,
-    ),
-    (
-        "volunteering",
-        "nature",
-        "River clean-up",
-        "Help clean the riverbanks; gloves provided.",
-        False,
-        3,
-    ),
-    ("workshop", "nature", "Urban beekeeping", "Meet the bees on the library roof.", False, 2),
-    (
-        "project",
-        "nature",
-        "Plant a school forest",
-        "Plan and plant a mini forest with classmates.",
-        False,
-        3,
-    ),
-    (
-        "event",
-        "nature",
-        "Night walk: bats and owls",
-        "A guided walk to hear the city's night animals.",
-        False,
-        2,
-    ),
-    (
-        "event",
-        "sport",
-        "Parkour for starters",
-        "Safe moves, balance and fun with coaches.",
-        False,
-        2,
-    ),
-    ("course", "sport", "Climbing club", "Weekly bouldering sessions for all levels.", False, 2),
-    (
-        "open_space",
-        "sport",
-        "Skate park mornings",
-        "Borrow a board and learn with peers.",
-        False,
-        3,
-    ),
-    (
-        "volunteering",
-        "community",
-        "Food bank helpers",
-        "Sort and share food with neighbours.",
-        False,
-        3,
-    ),
-    (
-        "project",
-        "community",
-        "Youth council podcast",
-        "Interview the mayor and local heroes.",
-        False,
-        2,
-    ),
-    (
-        "event",
-        "community",
-        "Languages café",
-        "Practise languages over tea with new friends.",
-        False,
-        2,
-    ),
-    (
-        "internship",
-        "work",
-        "Summer internship at the city lab",
-        "Four weeks working on real city projects.",
-        False,
-        6,
-    ),
-    (
-        "workshop",
-        "work",
-        "CV and interview practice",
-        "Write your CV and rehearse an interview.",
-        False,
-        2,
-    ),
-    (
-        "digital_experience",
-        "work",
-        "Online career talks",
-        "Meet professionals live and ask anything.",
-        True,
-        1,
-    ),
-    (
-        "course",
-        "work",
-        "Start a small business",
-        "From idea to first customer in five sessions.",
-        False,
-        2,
-    ),
+    ("website", "workshop", "digital", False, 3),
+    ("repair-cafe", "workshop", "digital", False, 3),
+    ("python", "course", "digital", False, 2),
+    ("game-jam", "digital_experience", "digital", True, 4),
+    ("street-art", "event", "arts", False, 2),
+    ("zine", "workshop", "arts", False, 3),
+    ("photography", "course", "arts", False, 2),
+    ("music-studio", "open_space", "arts", False, 4),
+    ("river-clean-up", "volunteering", "nature", False, 3),
+    ("beekeeping", "workshop", "nature", False, 2),
+    ("school-forest", "project", "nature", False, 3),
+    ("night-walk", "event", "nature", False, 2),
+    ("parkour", "event", "sport", False, 2),
+    ("climbing", "course", "sport", False, 2),
+    ("skate-park", "open_space", "sport", False, 3),
+    ("food-bank", "volunteering", "community", False, 3),
+    ("podcast", "project", "community", False, 2),
+    ("languages-cafe", "event", "community", False, 2),
+    ("internship", "internship", "work", False, 6),
+    ("cv", "workshop", "work", False, 2),
+    ("career-talks", "digital_experience", "work", True, 1),
+    ("business", "course", "work", False, 2),
 ]
+# (slug, type); the names are in TEXTS
 ORGANISATIONS = [
-    ("library", "library", "City Library"),
-    ("makers", "ngo", "Makers Association"),
-    ("green-youth", "ngo", "Green Youth"),
-    ("school-41", "school", "Secondary School 41"),
+    ("library", "library"),
+    ("makers", "ngo"),
+    ("green-youth", "ngo"),
+    ("school-41", "school"),
 ]
 STREETS = {
     "vilnius": ["Gedimino pr.", "Pilies g.", "Vokiečių g.", "Konstitucijos pr."],
@@ -196,12 +69,12 @@ STREETS = {
 VIDEO = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
 
 
-def _organisations(session, tenant) -> list[Organisation]:
+def _organisations(session, tenant, names: dict[str, str]) -> list[Organisation]:
     existing = {o.slug: o for o in session.scalars(select(Organisation))}
-    for slug, kind, name in ORGANISATIONS:
+    for slug, kind in ORGANISATIONS:
         if slug not in existing:
             existing[slug] = Organisation(
-                name=f"{tenant.name}: {name}",
+                name=names[slug].format(city=tenant.name),
                 slug=slug,
                 type=kind,
                 primary_locale=tenant.default_locale,
@@ -272,10 +145,11 @@ def _spread(tenant) -> float:
     return min(0.6, 0.03 * 2 ** max(0, 13 - zoom))
 
 
-def _activity_data(rng, tenant, number: int, categories: list[str]) -> dict:
-    """The fields of the ``number``-th demo activity, from the ideas in turn (the random choices
-    are drawn in the same order on every run)."""
-    kind, category, title, description, online, hours = IDEAS[number % len(IDEAS)]
+def _activity_data(rng, tenant, number: int, categories: list[str], texts: dict) -> dict:
+    """The fields of the ``number``-th demo activity, from the ideas in turn, in the city's
+    language (the random choices are drawn in the same order on every run)."""
+    idea, kind, category, online, hours = IDEAS[number % len(IDEAS)]
+    title, description = texts["ideas"][idea]
     tz = zoneinfo.ZoneInfo(tenant.timezone)
     schedule_kind, schedule = _schedule(rng, kind, tz, hours)
     round_of_ideas = number // len(IDEAS) + 1
@@ -288,7 +162,7 @@ def _activity_data(rng, tenant, number: int, categories: list[str]) -> dict:
     return {
         "type": kind,
         "title": title,
-        "description": f"<p>{description}</p><p>Everyone is welcome; no experience needed.</p>",
+        "description": f"<p>{description}</p><p>{texts['welcome']}</p>",
         "category": category,
         "schedule_kind": schedule_kind,
         "schedule": schedule,
@@ -302,8 +176,8 @@ def _activity_data(rng, tenant, number: int, categories: list[str]) -> dict:
         "accessibility": _accessibility(rng),
         "contact_email": f"activities@{tenant.slug}.demo",
         "resources": [
-            {"kind": "step", "title": "Before you come", "text": "Bring curiosity."},
-            {"kind": "video", "title": "A short introduction", "url": VIDEO},
+            {"kind": "step", "title": texts["before_title"], "text": texts["before_text"]},
+            {"kind": "video", "title": texts["video_title"], "url": VIDEO},
         ],
     }
 
@@ -333,14 +207,16 @@ def seed_activities(request, tenant) -> list[str] | None:
     centre = (tenant.map or {}).get("center") or [50.0, 10.0]
     spread = _spread(tenant)
     categories = category_slugs(tenant) or [""]
-    organisations = _organisations(session, tenant)
+    texts = demo_texts(TEXTS, tenant)
+    organisation_names = texts["organisations"]
+    organisations = _organisations(session, tenant, organisation_names)
     learners = _learners(session, tenant, 6)
     activities_service = request.find_service(IActivityService)
     participation_service = request.find_service(IParticipationService)
     streets = STREETS.get(tenant.slug, ["Main Street", "Market Square", "Station Road"])
     count = rng.randint(30, 60)
     for number in range(count):
-        data = _activity_data(rng, tenant, number, categories)
+        data = _activity_data(rng, tenant, number, categories, texts)
         if not data["online"] or rng.random() < 0.5:
             data.update(_place(rng, streets, centre, spread))
         if data["online"]:

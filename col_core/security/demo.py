@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import select
 
 from col_core.db.meta import utcnow
+from col_core.demo_texts import demo_texts
 from col_core.organisations.models import Membership, Organisation
 from col_core.security.models import CityAdmin, Consent, User
 from col_core.security.passwords import hash_password
@@ -14,6 +17,7 @@ from col_core.tenancy.launch import LEGAL_PAGES
 
 DEMO_PASSWORD = "learn-together-demo"
 PLATFORM_ADMIN = "platform@cities.demo"
+TEXTS = Path(__file__).with_name("demo_texts.toml")  # the youth centre, per language
 
 
 def _account(session, email: str, name: str, tenant, **fields) -> User:
@@ -55,11 +59,12 @@ def seed_people(request, tenant) -> list[str]:
         session.add(CityAdmin(user_id=admin.id))
     slug = "youth-centre"
     if session.scalar(select(Organisation).where(Organisation.slug == slug)) is None:
+        texts = demo_texts(TEXTS, tenant)
         organisation = Organisation(
-            name=f"{tenant.name} Youth Centre",
+            name=texts["youth_centre"].format(city=tenant.name),
             slug=slug,
             type="youth_centre",
-            description="<p>Workshops, clubs and volunteering for young people.</p>",
+            description=f"<p>{texts['youth_centre_description']}</p>",
             primary_locale=tenant.default_locale,
             verified_at=utcnow(),
             verification_method="manual",

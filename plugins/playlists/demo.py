@@ -1,37 +1,52 @@
-"""Demo playlists for ``col demo``: two per city, built from the seeded activities.
+"""Demo playlists for ``col demo``: two per city, built from the seeded activities, with their
+texts in the city's default language (``demo_texts.toml``).
 
 Idempotent: a city that already has playlists is left alone.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
 from col_core.activities.interfaces import ValidationFailed
 from col_core.activities.models import Activity
+from col_core.demo_texts import demo_texts
 from col_core.security.models import User
 from col_core.tenancy import account_lookup
 from plugins.playlists.interfaces import IPlaylistBuilder, IPlaylistProgress
 from plugins.playlists.mailing import city_link
 from plugins.playlists.models import Playlist
 
-# (title, description, rule, kind of each item: mandatory, optional or a group's name)
-PLAYLISTS: list[tuple[str, str, dict[str, Any], list[bool | str]]] = [
-    (
-        "Digital starter pathway",
-        "<p>From your first website to your first program: do both basics and one extra.</p>",
-        {"min_optional": 1, "milestones": [2]},
-        [True, True, False, False],
-    ),
-    (
-        "Explore your city",
-        "<p>One activity you must do, then pick any two of the alternatives.</p>",
-        {"groups": {"Pick two": 2}},
-        [True, "Pick two", "Pick two", "Pick two"],
-    ),
+TEXTS = Path(__file__).with_name("demo_texts.toml")  # titles and descriptions, per language
+# (key of the texts in TEXTS, rule, kind of each item: mandatory, optional or in the group)
+PLAYLISTS: list[tuple[str, dict[str, Any], list[bool | str]]] = [
+    ("starter", {"min_optional": 1, "milestones": [2]}, [True, True, False, False]),
+    ("explore", {"groups": {"pick_two": 2}}, [True, "pick_two", "pick_two", "pick_two"]),
 ]
+
+
+def _texts(tenant, key: str, rule: dict, kinds: list) -> tuple[dict, list]:
+    """The playlist's title, description and rule, its group named in the city's language."""
+    texts = demo_texts(TEXTS, tenant)
+    title, description = texts[key]
+    data = {"title": title, "description": f"<p>{description}</p>", **rule}
+    if "groups" in rule:
+        data["groups"] = _named_groups(rule["groups"], texts)
+    named = [_named(kind, texts) for kind in kinds]
+    return data, named
+
+
+def _named_groups(groups: dict[str, int], texts: dict) -> dict[str, int]:
+    """{group's name in the city's language: how many of it to do}."""
+    return {texts[group]: count for group, count in groups.items()}
+
+
+def _named(kind: bool | str, texts: dict):
+    """An item's kind: True (mandatory) or False (optional) as is, a group by its name."""
+    return texts[kind] if isinstance(kind, str) else kind
 
 
 def _rows(activities, kinds) -> list[dict]:
@@ -58,16 +73,17 @@ def seed(request, tenant) -> list[str]:
         return [f"{tenant.slug}: too few activities for demo playlists"]
     builder = request.find_service(IPlaylistBuilder)
     lines = []
-    for number, (title, description, rule, kinds) in enumerate(PLAYLISTS):
+    for number, (key, rule, kinds) in enumerate(PLAYLISTS):
         chosen = activities[number * 4 : number * 4 + 4]
-        playlist, _errors = builder.create(
-            chosen[0].organisation, None, {"title": title, "description": description, **rule}
-        )
+        data, kinds = _texts(tenant, key, rule, kinds)
+        playlist, _errors = builder.create(chosen[0].organisation, None, data)
         try:
             builder.set_items(playlist, _rows(chosen, kinds))
             builder.publish(playlist)
         except ValidationFailed as failure:
-            lines.append(f"{tenant.slug}: demo playlist {title!r} not published: {failure.fields}")
+            lines.append(
+                f"{tenant.slug}: demo playlist {data['title']!r} not published: {failure.fields}"
+            )
             continue
         lines.append(f"Playlist: {city_link(request, f'/playlists/{playlist.id}')}")
     with account_lookup(db):  # found by address, as at sign-in

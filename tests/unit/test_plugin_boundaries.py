@@ -17,6 +17,7 @@ PUBLIC = frozenset(
         "col_core",
         "col_core.hookspecs",
         "col_core.web.public",
+        "col_core.demo_texts",  # the demo's texts in each city's language
         # models and the rows' mixins
         "col_core.db.meta",
         "col_core.db.migrate_files",

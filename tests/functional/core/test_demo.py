@@ -1,5 +1,8 @@
 """`col demo` prepares every example city with every plugin's demo data, on a fresh database."""
 
+import tomllib
+from pathlib import Path
+
 import pytest
 import webtest
 from click.testing import CliRunner
@@ -9,6 +12,7 @@ from col_core.cli import cli, with_plugin_commands
 from col_core.cli.demo import REPOSITORY_TENANTS
 
 pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")
@@ -56,3 +60,18 @@ def test_global_site_lists_every_city(demo_app):
     for slug in example_slugs():
         if slug != "global":
             assert f"http://{slug}.localhost:6543/" in page.text
+
+
+def demo_titles(language: str) -> set[str]:
+    texts = tomllib.loads((ROOT / "col_core/activities/demo_texts.toml").read_text("utf-8"))
+    return {title for title, _description in texts[language]["ideas"].values()}
+
+
+@pytest.mark.parametrize("slug", [s for s in example_slugs() if s != "global"])
+def test_every_example_city_shows_its_demo_in_its_language(demo_app, slug):
+    config = tomllib.loads((REPOSITORY_TENANTS / slug / "tenant.toml").read_text("utf-8"))
+    environ = {"HTTP_HOST": f"{slug}.localhost:6543"}
+    pages = "".join(demo_app.get(path, extra_environ=environ).text for path in ("/", "/map/"))
+    assert any(title in pages for title in demo_titles(config["default_locale"]))
+    if config["default_locale"] != "en":
+        assert not any(title in pages for title in demo_titles("en"))
