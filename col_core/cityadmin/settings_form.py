@@ -10,7 +10,13 @@ from __future__ import annotations
 from col_core.i18n import _
 from col_core.storage import UploadRejected
 from col_core.tenancy.launch import ASSET_KEYS, LEGAL_PAGES, MAX_TEXT, TEXT_KEYS
-from col_core.web.branding import DEFAULT_COLOURS, colours_of, low_contrast, malformed_colours
+from col_core.web.branding import (
+    DEFAULT_COLOURS,
+    colours_of,
+    low_contrast,
+    malformed_colours,
+    weak_focus,
+)
 
 
 def form_values(tenant) -> dict[str, str]:
@@ -45,6 +51,21 @@ def _legal_values(tenant) -> dict[str, str]:
     return values
 
 
+def _focus_errors(colours: dict[str, str]) -> dict[str, str]:
+    return {
+        f"colour.{foreground}": _(
+            "The keyboard's focus ring in ${foreground} hardly shows on ${background} "
+            "(contrast ${ratio}:1). Choose a colour with a contrast of at least 3:1.",
+            mapping={
+                "foreground": foreground,
+                "background": background,
+                "ratio": format(ratio, ".2f"),
+            },
+        )
+        for foreground, background, ratio in weak_focus(colours)
+    }
+
+
 def parse(tenant, post, files) -> tuple[dict, dict[str, str], dict[str, str]]:
     """Return (changes, kept values, errors) from the submitted form."""
     values = {name: post.get(name, "").strip() for name in form_values(tenant)}
@@ -53,6 +74,7 @@ def parse(tenant, post, files) -> tuple[dict, dict[str, str], dict[str, str]]:
     for name in malformed_colours(colours):
         errors[f"colour.{name}"] = _("Choose a colour written like #1d4ed8.")
     if not errors:
+        errors.update(_focus_errors(colours))
         for foreground, background, ratio in low_contrast(colours):
             errors.setdefault(
                 f"colour.{foreground}",

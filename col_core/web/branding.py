@@ -18,6 +18,8 @@ DEFAULT_COLOURS = {
 CONTRAST_PAIRS = [("text", "background"), ("on_primary", "primary"), ("primary", "background")]
 AA_NORMAL_TEXT = 4.5
 AA_NON_TEXT = 3.0  # focus rings and other marks that are not text
+# The keyboard's focus ring on the page is the accent colour: it must stand out (WCAG 1.4.11).
+NON_TEXT_PAIRS = [("accent", "background")]
 
 # Dark mode (prefers-color-scheme: dark) is the same for every city: these neutral colours, the
 # header and buttons in the city's own primary pair (already checked), and links and focus rings
@@ -76,6 +78,13 @@ def low_contrast(colours: dict[str, str]) -> list[tuple[str, str, float]]:
     return [(fg, bg, ratio) for fg, bg, ratio in pairs if ratio < AA_NORMAL_TEXT]
 
 
+def weak_focus(colours: dict[str, str]) -> list[tuple[str, str, float]]:
+    """(foreground, background, ratio) of each non-text pair below 3:1 (the focus ring)."""
+    merged = {**DEFAULT_COLOURS, **colours}
+    pairs = [(fg, bg, contrast_ratio(merged[fg], merged[bg])) for fg, bg in NON_TEXT_PAIRS]
+    return [(fg, bg, ratio) for fg, bg, ratio in pairs if ratio < AA_NON_TEXT]
+
+
 def contrast_problems(colours: dict[str, str]) -> list[str]:
     """Human-readable problems: malformed colours, else pairs below AA contrast."""
     malformed = malformed_colours(colours)
@@ -85,11 +94,17 @@ def contrast_problems(colours: dict[str, str]) -> list[str]:
             for name in malformed
         ]
     merged = {**DEFAULT_COLOURS, **colours}
-    return [
+    text = [
         f"colours.{fg} ({merged[fg]}) on colours.{bg} ({merged[bg]}) has contrast "
         f"{ratio:.2f}:1; WCAG AA needs at least 4.5:1"
         for fg, bg, ratio in low_contrast(colours)
     ]
+    focus = [
+        f"colours.{fg} ({merged[fg]}) on colours.{bg} ({merged[bg]}) has contrast "
+        f"{ratio:.2f}:1; the keyboard's focus ring needs at least 3:1 (WCAG 1.4.11)"
+        for fg, bg, ratio in weak_focus(colours)
+    ]
+    return text + focus
 
 
 def dark_colours(colours: dict[str, str]) -> dict[str, str]:

@@ -78,6 +78,14 @@ def test_low_contrast_is_refused_naming_the_pair_and_keeping_input(admin_app, st
     assert stored().branding["colours"]["primary"] == "#8a1538"
 
 
+def test_a_focus_ring_that_hardly_shows_is_refused(admin_app, stored):
+    form = branding_form(admin_app)
+    form["colour.accent"] = "#f5f5f5"  # a pale grey ring on a white page
+    page = form.submit(status=400)
+    assert "(kontrastas 1.09:1)" in page.text and "bent 3:1" in page.text
+    assert stored().branding["colours"].get("accent") != "#f5f5f5"
+
+
 def test_malformed_colour_is_refused(admin_app):
     form = branding_form(admin_app)
     form["colour.text"] = "black"

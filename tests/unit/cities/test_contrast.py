@@ -76,3 +76,11 @@ def test_dark_mode_keeps_the_city_hue_and_changes_only_what_it_must():
     # The default blue, lightened just enough: still blue, not white.
     assert "--col-link:#6c8ce6;" in dark and "--col-background:#111827;" in dark
     assert "--col-primary" not in dark  # the header and buttons keep the city's checked pair
+
+
+def test_a_focus_ring_must_stand_out_from_the_page():
+    assert contrast_problems({"accent": "#f5f5f5"}) == [
+        "colours.accent (#f5f5f5) on colours.background (#ffffff) has contrast 1.09:1; "
+        "the keyboard's focus ring needs at least 3:1 (WCAG 1.4.11)"
+    ]
+    assert contrast_problems({"accent": "#8a4b00"}) == []
