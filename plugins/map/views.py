@@ -12,21 +12,27 @@ from col_core.activities.fields import category_names
 from col_core.activities.labels import ACCESSIBILITY
 from col_core.activities.search import ISearchService
 from col_core.activities.search.query import QueryError, SearchQuery
-from col_core.web.public import city_tiles, document_urls, exact_url
+from col_core.web.public import active_cities, city_tiles, document_urls, exact_url
 from plugins.map import serendipity
 from plugins.map.groups import PARAMETER, narrowed, requested_group
 
 _ = TranslationStringFactory("col_map")
 
 
+# Where a map opens when its tenant.toml has no [map]: a city's on Vilnius, the global site's
+# on every city (Europe).
+DEFAULT_VIEW = {"city": ([54.6872, 25.2797], 12), "global": ([50.0, 10.0], 4)}
+
+
 def map_settings(request) -> dict:
     """The city's map: centre, zoom and tile server (tenant.map overrides the map.* settings)."""
     own = request.tenant.map or {}
-    center = own.get("center") or [54.6872, 25.2797]
+    center, zoom = DEFAULT_VIEW["global" if request.tenant.is_global else "city"]
+    center = own.get("center") or center
     tile_url, attribution = city_tiles(request)
     return {
         "center": [float(center[0]), float(center[1])],
-        "zoom": int(own.get("zoom", 12)),
+        "zoom": int(own.get("zoom", zoom)),
         "tile_url": tile_url,
         "attribution": attribution,
     }
@@ -135,6 +141,8 @@ def map_page(request):
             key: request.localizer.translate(label) for key, label in ACCESSIBILITY.items()
         },
         "categories": names,
+        # The global site's map shows every city's activities: a filter by city.
+        "cities": active_cities(request) if request.tenant.is_global else [],
         "chips": chips(request, query, results.facets, names),
         "active_filters": sum(
             1 for name, value in request.GET.items() if value and name not in NOT_FILTERS
