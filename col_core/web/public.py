@@ -10,6 +10,11 @@ core offers").
 from __future__ import annotations
 
 from col_core.activities.api import json_body, refused
+from col_core.activities.search.network import (
+    active_cities,
+    network_activities,
+    network_version,
+)
 from col_core.activities.search.views import (
     API_PARAMETERS,
     activity_urls,
@@ -19,11 +24,6 @@ from col_core.activities.search.views import (
     exact_url,
     hit_json,
     parse_query,
-)
-from col_core.activities.search.network import (
-    active_cities,
-    network_activities,
-    network_version,
 )
 from col_core.analytics.views import (
     csv_query,

@@ -76,11 +76,15 @@ def network_version(session, cities: list[City]) -> tuple[tuple, object]:
     active city's documents and with which cities are active."""
     ids = [city.id for city in cities]
     with cross_tenant(session):
-        row = session.connection().execute(
-            select(func.count(), func.sum(VERSIONS.c.version), func.max(VERSIONS.c.changed_at))
-            .where(VERSIONS.c.tenant_id.in_(ids))
-            .execution_options(**store.FILTERED)
-        ).one()
+        row = (
+            session.connection()
+            .execute(
+                select(func.count(), func.sum(VERSIONS.c.version), func.max(VERSIONS.c.changed_at))
+                .where(VERSIONS.c.tenant_id.in_(ids))
+                .execution_options(**store.FILTERED)
+            )
+            .one()
+        )
     return (tuple(ids), row[0], row[1]), store._aware(row[2])
 
 
@@ -155,7 +159,18 @@ class NetworkSearch(DatabaseSearch):
     def _located(self, row) -> Located:
         city = self.cities[row.tenant_id]
         url = row.url or city.activity_url.replace("__key__", row.key)
-        return Located(*row[:3], url, *row[4:9], city=city.name)
+        return Located(
+            row.kind,
+            row.key,
+            row.title,
+            url,
+            row.category,
+            row.lat,
+            row.lon,
+            row.starts_at,
+            row.online,
+            city.name,
+        )
 
     def _city_counts(self, query) -> dict[str, int]:
         """Matches per city (slug), without the query's own city filter."""

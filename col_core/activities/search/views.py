@@ -177,7 +177,11 @@ def hit_json(hit, url_of) -> dict:
         "accessibility": list(d.accessibility),
         "distance_km": None if hit.distance_km is None else round(hit.distance_km, 2),
         # The global site's hits come from every city: each names its own.
-        **({"city": d.extra["city"], "city_slug": d.extra["city_slug"]} if "city" in d.extra else {}),
+        **(
+            {"city": d.extra["city"], "city_slug": d.extra["city_slug"]}
+            if "city" in d.extra
+            else {}
+        ),
     }
 
 

@@ -74,9 +74,7 @@ def test_words_and_the_city_filter_work_across_the_network(testapp, network):
 
 def test_global_geojson_has_markers_from_every_active_city(testapp, network):
     site, vilnius, ghent, made = network
-    collection = parse(
-        testapp.for_tenant(site).get("/api/v1/activities.geojson", {"bbox": EUROPE})
-    )
+    collection = parse(testapp.for_tenant(site).get("/api/v1/activities.geojson", {"bbox": EUROPE}))
     found = {
         f["properties"]["title"]: (f["properties"]["url"], f["properties"]["city"])
         for f in collection["features"]
