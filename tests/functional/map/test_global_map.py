@@ -129,3 +129,14 @@ def test_a_city_map_still_shows_only_its_own(testapp, network):
     assert [i["title"] for i in answer["items"]] == ["Dance workshop"]
     assert "city" not in answer["facets"]
     assert "Robot lab" not in app.get("/map/", {"city": "ghent"}).text
+
+
+def test_global_search_reads_the_database_on_the_whoosh_backend(make_testapp, network, tmp_path):
+    """Whoosh keeps one index per city; the global site searches the documents' table, which
+    every backend keeps (docs/search.md)."""
+    site, vilnius, ghent, made = network
+    app = make_testapp(**{"col.search_backend": "whoosh", "col.whoosh_dir": str(tmp_path)})
+    answer = app.for_tenant(site).get("/api/v1/search", {"q": "robots"}).json
+    assert [(i["title"], i["url"]) for i in answer["items"]] == [
+        ("Robot lab", _url(ghent, made["robots"]))
+    ]
