@@ -109,7 +109,10 @@ class NetworkSearch(DatabaseSearch):
         raise TenantContextError("The global site has no documents of its own to remove.")
 
     def reindex(self, documents, progress=None):
-        raise TenantContextError("The global site has no documents of its own to rebuild.")
+        """Nothing to rebuild (a rebuild of every tenant may include the global site), but no
+        document may be written as the global site's."""
+        if list(documents):
+            raise TenantContextError("The global site has no documents of its own to rebuild.")
 
     # -- reading: public, current activities of active cities only -------------------------
 
