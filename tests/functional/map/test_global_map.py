@@ -140,3 +140,28 @@ def test_global_search_reads_the_database_on_the_whoosh_backend(make_testapp, ne
     assert [(i["title"], i["url"]) for i in answer["items"]] == [
         ("Robot lab", _url(ghent, made["robots"]))
     ]
+
+
+def test_global_geojson_etag_follows_every_city(testapp, network, activities, factories):
+    site, vilnius, ghent, made = network
+    app = testapp.for_tenant(site)
+    first = app.get("/api/v1/activities.geojson", {"bbox": EUROPE})
+    assert app.get(
+        "/api/v1/activities.geojson",
+        {"bbox": EUROPE},
+        headers={"If-None-Match": first.headers["ETag"]},
+        status=304,
+    )
+    activities(ghent, title="New in Ghent", lat=51.06, lon=3.73)
+    second = app.get(
+        "/api/v1/activities.geojson",
+        {"bbox": EUROPE},
+        headers={"If-None-Match": first.headers["ETag"]},
+    )
+    assert second.headers["ETag"] != first.headers["ETag"]
+    assert "New in Ghent" in second.text
+    factories.session.get(type(vilnius), vilnius.id).active = False
+    factories.session.commit()
+    third = app.get("/api/v1/activities.geojson", {"bbox": EUROPE})
+    assert third.headers["ETag"] != second.headers["ETag"]
+    assert "Dance workshop" not in third.text and "Robot lab" in third.text
