@@ -18,9 +18,10 @@ from col_core.db.meta import utcnow
 _ = TranslationStringFactory("col")
 
 
-def activities_to_ical(request, activities, name: str | None = None) -> bytes:
+def activities_to_ical(request, activities, name: str | None = None, url_of=None) -> bytes:
     """An iCalendar document of every session of ``activities`` (already filtered by the caller
-    to what the requester may see).  Reused by discovery for search results."""
+    to what the requester may see).  Reused by discovery for search results; ``url_of(activity)``
+    gives each one's page (the global site's: on its city's host)."""
     tenant = request.tenant
     tz = zoneinfo.ZoneInfo(tenant.timezone)
     calendar = icalendar.Calendar()
@@ -54,7 +55,7 @@ def activities_to_ical(request, activities, name: str | None = None) -> bytes:
         event.add("dtstart", as_utc(session.starts_at).astimezone(tz))
         event.add("dtend", as_utc(session.ends_at).astimezone(tz))
         event.add("summary", activity.title)
-        url = request.route_url("activity", id=activity.id)
+        url = url_of(activity) if url_of else request.route_url("activity", id=activity.id)
         event.add("description", f"{plain_text(activity.description)}\n\n{url}".strip())
         event.add("url", url)
         location = activity.address or (online if activity.online else "")

@@ -20,6 +20,12 @@ from col_core.activities.search.api import (
     hit_json,
     parse_query,
 )
+from col_core.activities.search.services.network import (
+    active_cities,
+    in_search_order,
+    network_activities,
+    network_version,
+)
 from col_core.analytics.views import (
     csv_query,
     csv_response,
@@ -46,6 +52,11 @@ __all__ = [
     "exact_url",
     "hit_json",
     "parse_query",
+    # the global site's network of cities (col_core.activities.search.services.network)
+    "active_cities",
+    "in_search_order",
+    "network_activities",
+    "network_version",
     # JSON endpoints: read a body, refuse with a 403/404
     "json_body",
     "refused",

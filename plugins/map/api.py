@@ -23,10 +23,12 @@ from col_core.activities.search import ISearchService, store
 from col_core.i18n.formatting import format_datetime
 from col_core.web.public import (
     API_PARAMETERS,
+    active_cities,
     activity_urls,
     correction_json,
     document_urls,
     hit_json,
+    network_version,
     parse_query,
 )
 from plugins.map.groups import OPENAPI_PARAMETER, cache_key, narrowed, requested_group
@@ -70,7 +72,8 @@ def _iso(value) -> str | None:
 def feature_collection(rows, limit: int, url_of, next_url: str | None, when=_iso) -> dict:
     """``when`` writes a start for people (the map's list shows it as it is: the city's time
     zone, the page's language); by default the feed's ISO time."""
-    # Plain tuples unpacked by position: the cheapest way through a thousand rows.
+    # Plain tuples unpacked by position: the cheapest way through a thousand rows.  The global
+    # site's rows name their city too (``Located.city``).
     features = [
         {
             "type": "Feature",
@@ -83,9 +86,10 @@ def feature_collection(rows, limit: int, url_of, next_url: str | None, when=_iso
                 "online": bool(online),
                 "starts_at": _iso(starts_at),
                 "when": when(starts_at) if starts_at else None,
+                **({"city": city[0]} if city and city[0] else {}),
             },
         }
-        for kind, key, title, url, category, lat, lon, starts_at, online in rows[:limit]
+        for kind, key, title, url, category, lat, lon, starts_at, online, *city in rows[:limit]
     ]
     return {
         "type": "FeatureCollection",
@@ -120,6 +124,14 @@ def _etag(request, version: int, changed_at, kind: str, group: str, now: dt.date
     return digest[:24]
 
 
+def search_version(request) -> tuple:
+    """(version, changed_at) of what the request's search reads: the city's documents, or on
+    the global site every active city's (``network_version``)."""
+    if request.tenant.is_global:
+        return network_version(request.dbsession, active_cities(request))
+    return store.version(request.dbsession, request.tenant.id)
+
+
 def activities_geojson(request):
     limit = int(request.registry.settings["map.geojson_limit"])
     # The group is resolved on every request, before any cached answer: seeing it is checked
@@ -133,7 +145,7 @@ def activities_geojson(request):
         ),
         group,
     )
-    version, changed_at = store.version(request.dbsession, request.tenant.id)
+    version, changed_at = search_version(request)
     etag = _etag(request, version, changed_at, "geojson", cache_key(group), now)
     headers = {"ETag": f'"{etag}"', "Cache-Control": "no-cache", "Vary": "Accept-Language"}
     if changed_at is not None:

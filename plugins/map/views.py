@@ -16,21 +16,35 @@ from col_core.activities.labels import ACCESSIBILITY
 from col_core.activities.models import Activity
 from col_core.activities.search import ISearchService
 from col_core.activities.search.query import QueryError, SearchQuery
-from col_core.web.public import city_tiles, document_urls, exact_url, parse_query
+from col_core.web.public import (
+    active_cities,
+    city_tiles,
+    document_urls,
+    exact_url,
+    in_search_order,
+    network_activities,
+    parse_query,
+)
 from plugins.map import serendipity
 from plugins.map.groups import PARAMETER, narrowed, requested_group
 
 _ = TranslationStringFactory("col_map")
 
 
+# Where a map opens when its tenant.toml has no [map]: a city's on Vilnius, the global site's
+# on every city (Europe).
+DEFAULT_VIEW = {"city": ([54.6872, 25.2797], 12), "global": ([50.0, 10.0], 4)}
+
+
 def map_settings(request) -> dict:
     """The city's map: centre, zoom and tile server (tenant.map overrides the map.* settings)."""
     own = request.tenant.map or {}
-    center = own.get("center") or [54.6872, 25.2797]
+    center, zoom = DEFAULT_VIEW["global" if request.tenant.is_global else "city"]
+    center = own.get("center") or center
     tile_url, attribution = city_tiles(request)
     return {
         "center": [float(center[0]), float(center[1])],
-        "zoom": int(own.get("zoom", 12)),
+        "zoom": int(own.get("zoom", zoom)),
         "tile_url": tile_url,
         "attribution": attribution,
     }
@@ -146,6 +160,8 @@ def map_page(request):
             key: request.localizer.translate(label) for key, label in ACCESSIBILITY.items()
         },
         "categories": names,
+        # The global site's map shows every city's activities: a filter by city.
+        "cities": active_cities(request) if request.tenant.is_global else [],
         "chips": chips(request, query, results.facets, names),
         "active_filters": sum(
             1 for name, value in request.GET.items() if value and name not in NOT_FILTERS
@@ -200,22 +216,27 @@ def search_ical(request):
         ),
         requested_group(request),
     )
-    keys = [
-        int(hit.document.key)
-        for hit in request.find_service(ISearchService).search(query).hits
-        if hit.document.key.isdigit()
-    ]
-    activities = request.dbsession.scalars(
-        select(Activity).where(Activity.id.in_(keys), Activity.is_discoverable)
-    ).all()
-    order = {key: position for position, key in enumerate(keys)}
-    activities = sorted(activities, key=lambda a: order[a.id])
-    body = activities_to_ical(
-        request, activities, name=request.tenant.display_name(request.locale_name)
-    )
+    hits = request.find_service(ISearchService).search(query).hits
+    name = request.tenant.display_name(request.locale_name)
+    if request.tenant.is_global:
+        # Each activity in its own city, linked on its city's host (the hits' URLs).
+        urls = {hit.document.key: hit.document.url for hit in hits}
+        with network_activities(request, [hit.document for hit in hits]) as activities:
+            body = activities_to_ical(
+                request, activities, name=name, url_of=lambda a: urls[str(a.id)]
+            )
+    else:
+        body = activities_to_ical(request, city_activities(request, hits), name=name)
     return Response(
         body=body,
         content_type="text/calendar",
         charset="utf-8",
         content_disposition='inline; filename="activities.ics"',
     )
+
+
+def city_activities(request, hits) -> list:
+    """The discoverable activities of ``hits``, in their order."""
+    keys = [int(hit.document.key) for hit in hits if hit.document.key.isdigit()]
+    statement = select(Activity).where(Activity.id.in_(keys), Activity.is_discoverable)
+    return in_search_order(request.dbsession.scalars(statement).all(), keys)

@@ -28,6 +28,11 @@ PARAMETERS = [
         ("language", {"type": "string"}, "Spoken in this language (a code such as `lt`)."),
         ("access", {"type": "string"}, "Accessibility features, comma-separated (all)."),
         (
+            "city",
+            {"type": "string"},
+            "On the global site: only these cities (slugs, comma-separated; any).",
+        ),
+        (
             "located",
             {"enum": ["0", "1"]},
             "1: only with a place on the map; 0: only without one (mostly online activities).",
@@ -77,6 +82,8 @@ HIT_SCHEMA = {
         "languages": {"type": "array", "items": {"type": "string"}},
         "accessibility": {"type": "array", "items": {"type": "string"}},
         "distance_km": {"type": ["number", "null"]},
+        "city": {"type": "string", "description": "On the global site: the city's name."},
+        "city_slug": {"type": "string", "description": "On the global site: the city's slug."},
     },
 }
 RESULTS_SCHEMA = {
@@ -92,7 +99,8 @@ RESULTS_SCHEMA = {
         "items": {"type": "array", "items": {"$ref": "#/components/schemas/SearchHit"}},
         "facets": {
             "type": "object",
-            "description": "Matches per value of category, mode, price, language and accessibility. A "
+            "description": "Matches per value of category, mode, price, language and accessibility "
+            "(and, on the global site, city: matches per city slug, without the city filter). A "
             "facet whose filter is set (category, mode, free or max_price, language) is "
             "counted without that filter, so its other values keep their counts; "
             "accessibility features combine with AND and count within the matches.",
@@ -168,6 +176,12 @@ def hit_json(hit, url_of) -> dict:
         "languages": list(d.languages),
         "accessibility": list(d.accessibility),
         "distance_km": None if hit.distance_km is None else round(hit.distance_km, 2),
+        # The global site's hits come from every city: each names its own.
+        **(
+            {"city": d.extra["city"], "city_slug": d.extra["city_slug"]}
+            if "city" in d.extra
+            else {}
+        ),
     }
 
 

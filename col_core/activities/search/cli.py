@@ -27,7 +27,10 @@ def search() -> None:
 def reindex(app, slug: str | None, background: bool) -> None:
     """Rebuild the search index from the database (with a progress bar per city)."""
     with app.request() as request:
-        statement = select(Tenant).where(Tenant.active).order_by(Tenant.slug)
+        # The global site has no documents of its own: it searches its cities' (network.py).
+        statement = (
+            select(Tenant).where(Tenant.active, Tenant.kind != "global").order_by(Tenant.slug)
+        )
         if slug:
             statement = statement.where(Tenant.slug == slug)
         tenants = request.dbsession.scalars(statement).all()

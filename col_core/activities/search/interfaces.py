@@ -6,7 +6,8 @@ from zope.interface import Attribute, Interface
 
 
 class ISearchService(Interface):
-    """Full-text search with filters, sorting and facets over one city's documents.
+    """Full-text search with filters, sorting and facets over one city's documents (on the
+    global site: every active city's public, current activities, read-only; ``network``).
 
     An instance serves one request (or one CLI transaction) and one tenant.  Backends analyse
     text with ``col_core.activities.search.analysis`` so that they all find the same documents:

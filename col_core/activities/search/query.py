@@ -60,6 +60,9 @@ class SearchQuery:
     age: int | None = None
     language: str | None = None
     accessibility: tuple[str, ...] = ()  # all of them
+    # The global site's network search: only these cities (slugs); a city's own search
+    # is its own city whatever this says.
+    cities: tuple[str, ...] = ()
     # True: only documents with a place on the map; False: only those without one (mostly
     # online activities, which the map page lists beside the map); None: both.
     located: bool | None = None
@@ -187,6 +190,7 @@ class Located(NamedTuple):
     lon: float
     starts_at: dt.datetime | None
     online: bool
+    city: str = ""  # the network search's: the city's name
 
 
 @dataclass
@@ -500,6 +504,7 @@ class _Parser:
             age=self._number("age", int, 0, 120),
             language=self._language(),
             accessibility=self._all("access"),
+            cities=self._all("city"),
             located=located,
             include_past=self._flag("past"),
             sort=sort,

@@ -106,7 +106,7 @@
     visible.slice(0, 100).forEach(function (f) {
       var km = near ? distanceKm(near, f.geometry.coordinates[1], f.geometry.coordinates[0]) : null;
       list.appendChild(item(f.id, f.properties.url, f.properties.title, [
-        f.properties.when, f.properties.online ? el.dataset.labelOnline : "",
+        f.properties.city, f.properties.when, f.properties.online ? el.dataset.labelOnline : "",
         km === null ? "" : el.dataset.labelKm.replace("__km__", km.toFixed(1))]));
     });
     status.textContent = truncated ? el.dataset.labelMore : "";
@@ -117,7 +117,7 @@
     onlineList.innerHTML = "";
     data.items.forEach(function (hit) {
       onlineList.appendChild(item(hit.kind + ":" + hit.key, hit.url, hit.title, [
-        hit.when, hit.online ? el.dataset.labelOnline : el.dataset.labelNoPlace]));
+        hit.city, hit.when, hit.online ? el.dataset.labelOnline : el.dataset.labelNoPlace]));
     });
     onlineTitle.textContent = el.dataset.labelOnlineCount.replace("__n__", String(data.total));
     onlineSection.hidden = data.total === 0;
@@ -165,7 +165,9 @@
       cluster.addLayers(data.features.map(function (f) {
         var marker = L.marker([f.geometry.coordinates[1], f.geometry.coordinates[0]],
                               {title: f.properties.title, alt: f.properties.title});
-        marker.bindPopup("<strong>" + escapeText(f.properties.title) + "</strong><br><a href=\"" +
+        // On the global site each activity names its city (and links to the city's page).
+        marker.bindPopup("<strong>" + escapeText(f.properties.title) + "</strong><br>" +
+                         (f.properties.city ? escapeText(f.properties.city) + "<br>" : "") + "<a href=\"" +
                          encodeURI(f.properties.url) + "\">" + escapeText(el.dataset.labelOpen) + "</a>");
         return marker;
       }));

@@ -466,6 +466,37 @@ def test_discovery_in_city_b_shows_nothing_of_city_a(testapp, registry, world):
         assert "Secret Activity A" not in response.text, path
 
 
+def test_the_network_search_shows_no_city_a_data_to_city_b_nor_its_private_data_anywhere(
+    testapp, registry, world, factories
+):
+    """The global site's network search (``city=`` names a city) is the one cross-city read of
+    discovery: on city B's host ``city=alpha`` reaches nothing of city A, and on the global
+    site only city A's public, published activities show, never a draft or a private one."""
+    from col_core.activities.models import Activity
+
+    organisation_id = world["values"]["org_id"]
+    with factories.within(world["a"]):
+        for title, fields in (
+            ("Secret Private A", {"status": "published", "visibility": "private"}),
+            ("Secret Draft A", {"status": "draft"}),
+        ):
+            factories.save(
+                Activity(organisation_id=organisation_id, title=title, latitude=54.7, **fields)
+            )
+    networked = [f"{path}&city=alpha&bbox=-180,-90,180,90" for path in DISCOVERY]
+    app = testapp.for_tenant(world["b"])
+    for path in networked:
+        response = app.get(path, status="*")
+        assert response.status_int in (200, 404), f"{path} answered {response.status}"
+        assert "Secret" not in response.text, path
+    network = testapp.for_tenant(factories.global_site())
+    found = network.get("/api/v1/search?q=secret&city=alpha").json["items"]
+    assert [(item["title"], item["city"]) for item in found] == [("Secret Activity A", "Alpha")]
+    for path in networked:
+        response = network.get(path)
+        assert "Secret Private A" not in response.text and "Secret Draft A" not in response.text
+
+
 def test_map_group_of_city_a_is_not_found_from_city_b(testapp, registry, world):
     """``?group=playlist:<id>`` takes an id through the query string: city A's playlist, asked
     for on city B's map and feeds by its own organiser, is a 404 like any route's id."""

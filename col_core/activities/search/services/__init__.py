@@ -7,6 +7,7 @@ from pyramid.exceptions import ConfigurationError
 from col_core.activities.search.documents import languages_of
 from col_core.activities.search.rebuild import REINDEX_JOB, reindex_city
 from col_core.activities.search.services.database import DatabaseSearch
+from col_core.activities.search.services.network import make_network_search
 from col_core.activities.search.services.whoosh_backend import (
     JOB_KIND,
     WhooshSearch,
@@ -26,6 +27,9 @@ def make_search(settings, session, tenant) -> DatabaseSearch | WhooshSearch:
 
 
 def search_factory(context, request):
+    if request.tenant.is_global:
+        # Every active city's public activities (network.py), whatever the backend.
+        return make_network_search(request)
     return make_search(request.registry.settings, request.dbsession, request.tenant)
 
 

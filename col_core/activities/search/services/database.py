@@ -207,6 +207,9 @@ class _Filters:
 @implementer(ISearchService)
 class DatabaseSearch:
     backend = "database"
+    # What a page of hits and a map's rows read (the network search adds the city).
+    columns: tuple = DOCUMENT_COLUMNS
+    locate_columns: tuple = LOCATE_COLUMNS
 
     def __init__(self, session, tenant_id: int, languages: tuple[str, ...]):
         self.session = session
@@ -512,7 +515,7 @@ class DatabaseSearch:
             rows = self._page(query, None, query.offset, query.limit)
         hits = []
         for row in rows:
-            document = store.document_from_row(row)
+            document = self._document(row)
             distance = (
                 distance_km(*query.near, document.lat, document.lon)
                 if query.near and document.lat is not None
@@ -529,6 +532,9 @@ class DatabaseSearch:
             facets = {}
         return SearchResults(total=total, hits=hits, facets=facets, total_exact=exact)
 
+    def _document(self, row) -> Document:
+        return store.document_from_row(row)
+
     def _page(self, query, tier, offset, limit, counted=True):
         filters, words = self._prepared(query)
         text = bool(words)
@@ -543,7 +549,7 @@ class DatabaseSearch:
             values.update(self._count_values(query))
 
         def build():
-            statement, score = self._selection(DOCUMENT_COLUMNS, filters, text, tier, scored=True)
+            statement, score = self._selection(self.columns, filters, text, tier, scored=True)
             if counted:
                 statement = statement.add_columns(
                     self._count_statement(filters, text, count_limit is not None)
@@ -649,7 +655,7 @@ class DatabaseSearch:
         filters, words = self._prepared(query)
 
         def build():
-            statement, score = self._selection(LOCATE_COLUMNS, filters, bool(words))
+            statement, score = self._selection(self.locate_columns, filters, bool(words))
             return (
                 statement.where(T.c.lat.is_not(None))
                 .order_by(*self._order(query.sort, score))
