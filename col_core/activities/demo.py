@@ -17,9 +17,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from col_core.activities.fields import category_slugs
 from col_core.activities.interfaces import IActivityService, IParticipationService
 from col_core.activities.models import Activity
+from col_core.activities.schemas.fields import category_slugs
 from col_core.db.meta import utcnow
 from col_core.demo_texts import demo_texts
 from col_core.organisations.models import Organisation

@@ -11,8 +11,8 @@ from decimal import Decimal
 from babel import Locale, UnknownLocaleError
 
 from col_core.activities.content import sanitise_html
-from col_core.activities.fields import RESOURCE_KINDS
 from col_core.activities.repeats import build_rule, builder_values
+from col_core.activities.schemas.fields import RESOURCE_KINDS
 from col_core.security.validation import decimal_number, whole_number
 from col_core.skills.picker import has_picker, posted_uris
 

@@ -10,8 +10,8 @@ from babel import Locale
 from pyramid.i18n import TranslationStringFactory
 from sqlalchemy import distinct, func, select
 
-from col_core.activities.fields import category_names
 from col_core.activities.models import Activity, ActivitySession, Attendance, Participation
+from col_core.activities.schemas.fields import category_names
 from col_core.analytics import rollup
 from col_core.analytics.models import ActivityFeedback
 from col_core.analytics.tables import Labelled, Table

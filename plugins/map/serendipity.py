@@ -14,8 +14,8 @@ from babel.numbers import format_decimal
 from pyramid.i18n import TranslationStringFactory
 from sqlalchemy import func, select
 
-from col_core.activities.fields import category_names
 from col_core.activities.models import Activity, Participation
+from col_core.activities.schemas.fields import category_names
 from col_core.activities.search import ISearchService
 from col_core.activities.search.query import SearchQuery
 from col_core.web.public import document_url

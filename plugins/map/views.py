@@ -10,10 +10,10 @@ from pyramid.response import Response
 from pyramid.view import view_config
 from sqlalchemy import select
 
-from col_core.activities.fields import category_names
 from col_core.activities.ical import activities_to_ical
 from col_core.activities.labels import ACCESSIBILITY
 from col_core.activities.models import Activity
+from col_core.activities.schemas.fields import category_names
 from col_core.activities.search import ISearchService
 from col_core.activities.search.query import QueryError, SearchQuery
 from col_core.web.public import (

@@ -12,6 +12,7 @@ A newcomer finds a role by its file name, in the core's packages and the plugins
 | SQLAlchemy models (``__tablename__``)       | ``models.py``                           |
 | hook implementations (``@hookimpl``)        | ``hooks.py``                            |
 | commands (``@click.command``/``group``)     | ``cli.py``, or a ``cli/`` package       |
+| input rules (``raise FieldError(...)``)     | ``forms.py`` or ``schemas.py``, or a package of that name |
 
 The test reads each module with ``ast`` (nothing is imported) and names the file and the role
 that is in the wrong place.  A subpackage with its own ``includeme`` in ``__init__.py``
@@ -54,6 +55,8 @@ ALLOWED = {
     ("col_core/api/openapi.py", "json view"),
     # The JSON error views of every endpoint, beside ``ApiError``, the error they render.
     ("col_core/api/errors.py", "json view"),
+    # The validation idiom itself: ``FieldError`` and the parsers every forms/schemas module uses.
+    ("col_core/security/validation.py", "input rule"),
 }
 
 ROUTE_CALLS = {"add_route"}
@@ -136,6 +139,10 @@ def _function_roles(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
     return roles
 
 
+def _raise_roles(node: ast.Raise) -> set[str]:
+    return {"input rule"} if node.exc is not None and _name(node.exc) == "FieldError" else set()
+
+
 def _call_roles(node: ast.Call) -> set[str]:
     called = _name(node)
     if called in ROUTE_CALLS:
@@ -158,6 +165,8 @@ def roles_in(path: Path) -> dict[str, int]:
             roles = _function_roles(node)
         elif isinstance(node, ast.Call):
             roles = _call_roles(node)
+        elif isinstance(node, ast.Raise):
+            roles = _raise_roles(node)
         for role in roles:
             found[role] = min(found.get(role, node.lineno), node.lineno)
     return found
@@ -201,6 +210,7 @@ PLACES = {
     "model": lambda path, root: path.name == "models.py",
     "hook": lambda path, root: path.name == "hooks.py",
     "command": lambda path, root: _in(path, root, "cli"),
+    "input rule": lambda path, root: _in(path, root, "forms") or _in(path, root, "schemas"),
 }
 
 
@@ -214,6 +224,7 @@ WHERE = {
     "model": "models.py",
     "hook": "hooks.py",
     "command": "cli.py or a cli/ package",
+    "input rule": "forms.py or schemas.py (or a package of that name)",
 }
 
 
@@ -318,6 +329,7 @@ def test_the_test_sees_each_role(tmp_path):
         "@view_config(route_name='x')\ndef page(request): pass\n"
         "@view_config(route_name='y', renderer='json')\ndef data(request): pass\n"
         "@click.command()\ndef cmd(): pass\n"
+        "def parse_age(value):\n    raise FieldError('Enter a whole number.')\n"
         "def includeme(config):\n    config.add_route('x', '/x')\n"
         "    config.add_api_view(page, '/x')\n"
     )

@@ -31,7 +31,7 @@ PUBLIC = frozenset(
         # interfaces of services, and the values they take and give
         "col_core.activities.interfaces",
         "col_core.activities.services",
-        "col_core.activities.fields",
+        "col_core.activities.schemas.fields",
         "col_core.activities.labels",
         "col_core.activities.schedule",
         "col_core.activities.content",

@@ -8,10 +8,10 @@ from pyramid.i18n import TranslationStringFactory
 from sqlalchemy import func, select
 from zope.interface import implementer
 
-from col_core.activities.fields import parse_fields, publish_errors
 from col_core.activities.interfaces import IActivityService, IParticipationService, ValidationFailed
 from col_core.activities.models import Activity, ActivityCoOrganiser, ActivitySession, ActivitySkill
 from col_core.activities.schedule import ScheduleError, ScheduleRefused, as_utc, compute_sessions
+from col_core.activities.schemas.fields import parse_fields, publish_errors
 from col_core.db.meta import utcnow
 from col_core.files.interfaces import IStoredFiles
 from col_core.organisations.models import Organisation

@@ -10,10 +10,10 @@ from pyramid.i18n import TranslationStringFactory
 from pyramid.response import Response
 from pyramid.view import view_config
 
-from col_core.activities.fields import category_names
 from col_core.activities.ical import activities_to_ical
 from col_core.activities.interfaces import IParticipationService, ValidationFailed
 from col_core.activities.resources import is_organiser
+from col_core.activities.schemas.fields import category_names
 from col_core.activities.viewing import count_view
 
 _ = TranslationStringFactory("col")

@@ -13,7 +13,6 @@ from pyramid.i18n import TranslationStringFactory
 from pyramid.view import view_config
 from sqlalchemy import select
 
-from col_core.activities.fields import category_names
 from col_core.activities.forms import (
     form_data,
     form_errors,
@@ -35,6 +34,7 @@ from col_core.activities.models import (
     Participation,
 )
 from col_core.activities.repeats import WEEKDAYS
+from col_core.activities.schemas.fields import category_names
 from col_core.files.interfaces import IStoredFiles
 from col_core.organisations.models import Organisation
 from col_core.security.policy import publishing_blocked

@@ -16,7 +16,6 @@ from col_core.db.meta import utcnow
 from col_core.notifications import INotifications
 from col_core.security.validation import record_id
 from plugins.playlists import awarding, search, skills
-from plugins.playlists.fields import parse_fields, parse_items
 from plugins.playlists.interfaces import IPlaylistBuilder
 from plugins.playlists.mailing import city_link, tell_organisers, tell_playlist_organisers
 from plugins.playlists.models import (
@@ -27,6 +26,7 @@ from plugins.playlists.models import (
     PlaylistNotice,
 )
 from plugins.playlists.rules import Item, Rule, feasible, problems
+from plugins.playlists.schemas import parse_fields, parse_items
 
 _ = TranslationStringFactory("col_playlists")
 

@@ -3,7 +3,7 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from col_core.activities.fields import PARSERS
+from col_core.activities.schemas.fields import PARSERS
 
 json_values = st.recursive(
     st.none()

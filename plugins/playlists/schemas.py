@@ -12,10 +12,10 @@ import zoneinfo
 
 from pyramid.i18n import TranslationStringFactory
 
-from col_core.activities.fields import PARSERS as ACTIVITY_PARSERS
-from col_core.activities.fields import FieldError
-from col_core.activities.fields import parse_fields as parse_activity_fields
 from col_core.activities.schedule import ScheduleError, parse_local
+from col_core.activities.schemas.fields import PARSERS as ACTIVITY_PARSERS
+from col_core.activities.schemas.fields import FieldError
+from col_core.activities.schemas.fields import parse_fields as parse_activity_fields
 from col_core.security.validation import record_id, whole_number
 from plugins.playlists.models import VISIBILITIES
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from col_core.activities.fields import RESOURCE_KINDS
 from col_core.activities.models import (
     ACCESSIBILITY,
     ACTIVITY_TYPES,
@@ -14,6 +13,7 @@ from col_core.activities.models import (
     STATUSES,
     VISIBILITIES,
 )
+from col_core.activities.schemas.fields import RESOURCE_KINDS
 
 NULLABLE_INT = {"type": ["integer", "null"]}
 NULLABLE_NUMBER = {"type": ["number", "null"]}
