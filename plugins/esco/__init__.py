@@ -43,7 +43,7 @@ def includeme(config):
     config.add_route(
         "esco.activity_skills",
         r"/activities/{id:\d+}/skills",
-        factory="plugins.esco.views.ActivityContext",
+        factory="plugins.esco.resources.ActivityContext",
     )
     api.add_api_views(config)
     config.scan("plugins.esco.views")

@@ -94,16 +94,6 @@ def concept_page(request):
     }
 
 
-class ActivityContext:
-    """An activity of the city (404 otherwise); organisers of its organisation may edit it."""
-
-    def __init__(self, request):
-        self.activity = request.dbsession.get(Activity, int(request.matchdict["id"]))
-        if self.activity is None:
-            raise HTTPNotFound()
-        self.organisation = self.activity.organisation
-
-
 @view_config(
     route_name="esco.activity_skills",
     request_method="GET",

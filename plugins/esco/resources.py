@@ -1,0 +1,17 @@
+"""Route contexts of the esco plugin: what the security policy checks."""
+
+from __future__ import annotations
+
+from pyramid.httpexceptions import HTTPNotFound
+
+from col_core.activities.models import Activity
+
+
+class ActivityContext:
+    """An activity of the city (404 otherwise); organisers of its organisation may edit it."""
+
+    def __init__(self, request):
+        self.activity = request.dbsession.get(Activity, int(request.matchdict["id"]))
+        if self.activity is None:
+            raise HTTPNotFound()
+        self.organisation = self.activity.organisation
