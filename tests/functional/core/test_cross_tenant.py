@@ -195,6 +195,10 @@ GLOBAL: dict[str, str] = {
     "analytics_city_csv": "{table} names a table of the request's own city's dashboard",
     "activity_attend": "{token} is signed with its city's id; another city's token is refused "
     "(tests/functional/activities/test_attendance_qr.py)",
+    "badges.record": "{token} is a learner's record across cities, shared by its owner on purpose "
+    "(platform-wide); unknown or revoked tokens 404/410 (tests/functional/badges/test_badges_clr.py)",
+    "badges.record_link_revoke": "{link} is the account's own share link (platform-wide); "
+    "another person's is 404 (tests/functional/badges/test_badges_clr.py)",
 }
 
 # Routes whose owners have not yet added an attack line.  Owners: move each to ATTACKS.

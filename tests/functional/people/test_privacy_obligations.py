@@ -231,6 +231,7 @@ EXPORTED = {
     "badge_evidence_reviews": "badges/reviews_given.json",
     "badge_imports": "badges/imported.json",
     "badge_held_awards": "badges/held_back.json",
+    "badge_record_links": "badges/record_links.json",
     "playlist_enrolments": "playlists/enrolments.json",
     "esco_learner_skills": "esco/skills.json",
     "notifications": "notifications.json",
