@@ -203,7 +203,9 @@ def surprise_me(request):
             )
         )
         return HTTPSeeOther(request.route_url("map"))
-    return {"pick": pick, "again_url": request.url}
+    # Built from the route (the city's configured address), never from the request's Host.
+    again = {"near": request.GET["near"]} if near else {}
+    return {"pick": pick, "again_url": request.route_url("map.surprise", _query=again)}
 
 
 @view_config(route_name="map.ics", permission="view", request_method="GET")

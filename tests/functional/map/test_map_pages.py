@@ -75,6 +75,8 @@ def test_surprise_me_near_the_learner_says_how_far(testapp, factories, activitie
     assert page.html.find(id="surprise-reason").text == (
         "Coming up in the next two weeks · 1.1 km from you"
     )
+    again = page.html.find("a", string="Another surprise")["href"]
+    assert again == "http://vilnius.example.test/map/surprise?near=54.69%2C25.28"
 
 
 def test_surprise_me_refuses_a_bad_point_in_words(testapp, factories):
