@@ -11,6 +11,7 @@ from pyramid.interfaces import ITranslationDirectories
 from sqlalchemy import func, select
 from zope.interface import implementer
 
+from col_core.db.locks import serialise
 from col_core.db.meta import utcnow
 from col_core.mail import queue_mail
 from col_core.notifications import INotifications
@@ -280,6 +281,8 @@ class BadgeIssuer:
 
     def _status_index(self, issuer_id: int) -> int:
         if issuer_id not in self._next_index:
+            # Two awards by one issuer at once would otherwise take the same status list bit.
+            serialise(self.dbsession, f"badge-issuer:{issuer_id}")
             highest = self.dbsession.scalar(
                 select(func.max(Assertion.status_index)).where(Assertion.issuer_id == issuer_id)
             )

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from zope.interface import implementer
 
+from col_core.db.locks import serialise
 from col_core.db.meta import utcnow
 from col_core.organisations.models import Organisation
 from plugins.badges.interfaces import IEndorsements, IIssuerKeys
@@ -109,11 +110,15 @@ class Endorsements:
         own = _subject_organisation_id(subject)
         if endorser is not None and endorser.id == own or endorser is None and own is None:
             raise EndorsementError(_("An organisation cannot endorse itself or its own badges."))
+        # A double click or two admins at once: the second waits, then sees the first's
+        # endorsement (and the status list bit it took) instead of colliding with it.
+        who = endorser.id if endorser else "city"
+        serialise(self.dbsession, f"endorser:{self.request.tenant.id}:{who}")
+        issuer = self._issuer_of(endorser)
         if self._standing(endorser, subject) is not None:
             raise EndorsementError(
                 _("You already endorse it. Withdraw that endorsement first to write a new one.")
             )
-        issuer = self._issuer_of(endorser)
         endorsement = Endorsement(
             endorser=issuer,
             badge_class_id=subject.id if isinstance(subject, BadgeClass) else None,
