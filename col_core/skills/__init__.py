@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from col_core.skills.interfaces import ISkillVocabulary, SkillChoice, SkillsRefused
 from col_core.skills.picker import (
+    checked_skills,
     has_picker,
     picker_context,
     posted_uris,
@@ -21,6 +22,7 @@ __all__ = [
     "ISkillVocabulary",
     "SkillChoice",
     "SkillsRefused",
+    "checked_skills",
     "has_picker",
     "picker_context",
     "posted_uris",

@@ -50,20 +50,26 @@ def posted_uris(post) -> list[str]:
 
 def read_picks(request, post, current: list[dict]) -> list[dict] | None:
     """The skills the form chose, as ``{"uri", "label", "version"}`` dicts, or None when the
-    form had no picker.  Raises :class:`SkillsRefused` for a URI the catalogue does not know
-    (one already on the subject is kept), or a name typed without JavaScript that names no
-    skill, or several."""
+    form had no picker.  Raises :class:`SkillsRefused` as :func:`checked_skills` does, or for a
+    name typed without JavaScript that names no skill, or several."""
     if not has_picker(post):
         return None
-    kept = {entry["uri"]: entry for entry in current if entry.get("uri")}
     uris = posted_uris(post)
-    catalogue = vocabulary(request)
     typed = (post.get("skill_add") or "").strip()
     if typed:
-        uris.append(_typed_skill(request, catalogue, typed).uri)
+        uris.append(_typed_skill(request, vocabulary(request), typed).uri)
+    return checked_skills(request, uris, current)
+
+
+def checked_skills(request, uris: list[str], current: list[dict]) -> list[dict]:
+    """``uris`` as ``{"uri", "label", "version"}`` dicts labelled by the city's catalogue, in
+    order, once.  Raises :class:`SkillsRefused` for a URI the catalogue does not know (one
+    already in ``current`` is kept as stored) or for too many."""
     if len(set(uris)) > MAX_SKILLS:
         raise SkillsRefused(_("Choose at most ${max} skills.", mapping={"max": MAX_SKILLS}))
-    known = catalogue.choices(uris, stored_language(request)) if catalogue else {}
+    kept = {entry["uri"]: entry for entry in current if entry.get("uri")}
+    catalogue = vocabulary(request)
+    known = catalogue.choices(uris, stored_language(request)) if catalogue and uris else {}
     picks: dict[str, dict] = {}
     for uri in uris:
         if uri in known:

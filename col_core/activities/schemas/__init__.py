@@ -26,6 +26,11 @@ ORG_REF = {
 }
 SKILL = {
     "type": "object",
+    "description": (
+        "A skill of the city's catalogue (ESCO), by its concept URI; the stored label and "
+        "version are the catalogue's. A URI the catalogue does not know is refused (422), "
+        "unless the activity already has it."
+    ),
     "required": ["uri"],
     "properties": {
         "uri": {"type": "string"},

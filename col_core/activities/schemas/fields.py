@@ -33,6 +33,7 @@ from col_core.security.validation import (
     record_id,
     whole_number,
 )
+from col_core.skills import SkillsRefused
 
 _ = TranslationStringFactory("col")
 
@@ -277,23 +278,21 @@ def _co_organisers(value, ctx) -> list[int]:
 
 
 def _skills(value, ctx) -> list[dict]:
+    """Skills of the city's catalogue, by URI; their labels and versions are the catalogue's."""
     if value in (None, ""):
         return []
     if not isinstance(value, list) or len(value) > 50:
         raise FieldError(_("Give at most 50 skills."))
-    skills = []
+    uris = []
     for entry in value:
         entry = {"uri": entry} if isinstance(entry, str) else entry
         if not isinstance(entry, dict) or not URL.match(str(entry.get("uri", ""))):
             raise FieldError(_("Each skill needs the concept's URI."))
-        skills.append(
-            {
-                "uri": entry["uri"][:255],
-                "version": _text(32)(entry.get("version"), ctx),
-                "label": _text(255)(entry.get("label"), ctx),
-            }
-        )
-    return skills
+        uris.append(entry["uri"])
+    try:
+        return ctx.skills(uris)
+    except SkillsRefused as refused:
+        raise FieldError(refused.message) from None
 
 
 PARSERS: dict[str, Callable] = {

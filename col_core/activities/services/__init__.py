@@ -17,6 +17,7 @@ from col_core.files.interfaces import IStoredFiles
 from col_core.organisations.models import Organisation
 from col_core.security.policy import publishing_blocked
 from col_core.security.validation import record_id
+from col_core.skills import checked_skills
 
 _ = TranslationStringFactory("col")
 
@@ -56,6 +57,7 @@ class FieldContext:
     def __init__(self, request, activity: Activity | None = None):
         self.request = request
         self.tenant = request.tenant
+        self.activity = activity
         self.owner_id = activity.organisation_id if activity is not None else None
         self.peertube_hosts = tuple(self.tenant.setting("peertube_hosts", []) or ())
 
@@ -63,6 +65,15 @@ class FieldContext:
         """A file that may be shown on the activity: public in this city, or the person's own
         here (never another person's private file, whose key an organiser might have seen)."""
         return self.request.find_service(IStoredFiles).usable(key)
+
+    def skills(self, uris: list[str]) -> list[dict]:
+        """The skills as the city's catalogue names them (``SkillsRefused`` for one it does not
+        know that the activity does not already have)."""
+        current = [
+            {"uri": s.concept_uri, "label": s.label, "version": s.version}
+            for s in (self.activity.skills if self.activity is not None else ())
+        ]
+        return checked_skills(self.request, uris, current)
 
     def organisations_exist(self, ids: list[int]) -> bool:
         if self.owner_id in ids:

@@ -181,6 +181,31 @@ def test_activity_form_refuses_a_uri_that_is_not_a_skill(
     assert _activity_skills(factories, madrid, activity) == []
 
 
+def test_the_api_refuses_a_uri_that_is_not_a_skill_and_labels_known_ones(
+    loaded, people, factories, madrid, org, testapp
+):
+    """The JSON API is held to the catalogue as the form is: any URL used to be stored as a
+    skill, with whatever label the client sent."""
+    activity = complete_activity(people, madrid, org)
+    headers = {
+        "Authorization": f"Bearer {people.token(people.consented(madrid, people.organiser(madrid, org)))}",
+        "Host": "madrid.example.test",
+    }
+    path = f"/api/v1/activities/{activity.id}"
+    refused = testapp.patch_json(path, {"skills": [NOT_A_SKILL]}, headers=headers, status=422).json
+    assert "elige competencias de las sugerencias" in refused["fields"]["skills"]
+    assert _activity_skills(factories, madrid, activity) == []
+    testapp.patch_json(
+        path,
+        {"skills": [{"uri": LISTEN_ACTIVELY, "label": "<b>anything</b>"}]},
+        headers=headers,
+        status=200,
+    )
+    assert _activity_skills(factories, madrid, activity) == [
+        (LISTEN_ACTIVELY, "practicar la escucha activa")
+    ]
+
+
 def test_another_city_s_organiser_cannot_tag_its_activity(
     loaded, people, factories, madrid, org, organiser
 ):

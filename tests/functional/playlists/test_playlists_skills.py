@@ -35,12 +35,13 @@ def test_skills_are_tagged_and_unknown_ones_refused(esco_concepts, staff, org, c
         },
         status=201,
     ).json
-    assert (
-        response["fields"]["skills"]
-        == f"These are not skills of the ESCO classification: {UNKNOWN}."
+    assert response["fields"]["skills"] == (
+        f"“{UNKNOWN}” is not a skill of ESCO: choose skills from the suggestions."
     )
-    assert [s["uri"] for s in response["playlist"]["skills"]] == [THINK_CREATIVELY]
+    assert response["playlist"]["skills"] == []  # the draft is kept, without the bad field
     playlist = response["playlist"]["id"]
+    assert _tags(in_city, city, playlist) == []
+    staff.patch_json(f"/api/v1/playlists/{playlist}", {"skills": [{"uri": THINK_CREATIVELY}]})
     assert _tags(in_city, city, playlist) == [THINK_CREATIVELY]
     staff.patch_json(f"/api/v1/playlists/{playlist}", {"skills": []})
     assert _tags(in_city, city, playlist) == []
