@@ -1,10 +1,12 @@
-"""Static assets and how responses travel: content-hashed URLs cached for a year, gzip.
+"""Static assets and how responses travel: content-hashed URLs cached for a year, brotli or gzip.
 
 * ``config.add_static_assets(name, spec)``: a static view whose ``request.static_url`` carries
   ``?x=<hash of the file's bytes>``.  A URL with the hash is cached a year and never revalidated
   (``immutable``): a deploy that changes a file changes its URL.  Without the hash an hour.
-* The delivery tween gzips (WebOb's ``Response.encode_content``) text responses (HTML, JSON,
-  JavaScript, CSS, SVG, iCalendar) for clients that accept it, adds ``Vary: Accept-Encoding``,
+* The delivery tween compresses text responses (HTML, JSON, JavaScript, CSS, SVG, iCalendar)
+  with brotli (Google's ``brotli``) for clients that accept it, else gzip (WebOb's
+  ``Response.encode_content``); static files at brotli's best quality, computed once per file
+  version, and pages at a quality fast enough for every request.  It adds ``Vary: Accept-Encoding``,
   and weakens their ``ETag`` (the bytes differ from the identity encoding's; ``If-None-Match``
   compares weakly, so a view's 304 still answers).  It leaves alone what is encoded already,
   pictures and archives (already compressed), bodies too small to gain, streamed bodies of
@@ -19,6 +21,7 @@ import hashlib
 import os
 from functools import lru_cache
 
+import brotli
 from pyramid.path import AssetResolver
 from pyramid.static import QueryStringCacheBuster
 from pyramid.tweens import EXCVIEW
@@ -47,6 +50,10 @@ COMPRESSIBLE = frozenset(
     }
 )
 MIN_SIZE = 512  # below this gzip's header and trailer eat the gain
+ENCODINGS = ("br", "gzip")  # on equal preference, brotli: about a fifth smaller for pages
+# Brotli's quality: 11 is the smallest and slowest, worth it only for files compressed once;
+# 5 compresses a page about as fast as gzip does, and smaller.
+STATIC_QUALITY, PAGE_QUALITY = 11, 5
 MAX_SIZE = 8 * 1024 * 1024  # larger bodies are downloads, not pages
 
 
@@ -83,9 +90,10 @@ def _is_static(request) -> bool:
     return route is not None and route.name.startswith("__")
 
 
-def _compressible(request, response) -> bool:
+def _encoding(request, response) -> str | None:
+    """``br`` or ``gzip`` when the response is worth compressing and the client accepts it."""
     length = response.content_length
-    return (
+    if not (
         request.method != "HEAD"
         and response.status_int == 200
         and not response.content_encoding
@@ -94,9 +102,26 @@ def _compressible(request, response) -> bool:
         and MIN_SIZE <= length <= MAX_SIZE
         # A client that says nothing gets the identity encoding, as browsers never do.
         and "Accept-Encoding" in request.headers
-        and bool(request.accept_encoding.acceptable_offers(["gzip"]))
         and request.range is None
-    )
+    ):
+        return None
+    offers = request.accept_encoding.acceptable_offers(ENCODINGS)
+    return offers[0][0] if offers else None
+
+
+@lru_cache(maxsize=128)
+def _brotli_once(body: bytes) -> bytes:
+    return brotli.compress(body, quality=STATIC_QUALITY)
+
+
+def _compress(request, response, encoding: str) -> None:
+    if encoding == "gzip":
+        response.encode_content("gzip")
+        return
+    body = response.body
+    static = _is_static(request) and request.GET.get(HASH_PARAMETER)
+    response.body = _brotli_once(body) if static else brotli.compress(body, quality=PAGE_QUALITY)
+    response.content_encoding = "br"
 
 
 def delivery_tween_factory(handler, registry):
@@ -109,8 +134,9 @@ def delivery_tween_factory(handler, registry):
         if response.content_type in COMPRESSIBLE:
             # Whether or not this answer is compressed, another client's may be.
             response.vary = tuple(dict.fromkeys((*(response.vary or ()), "Accept-Encoding")))
-            if _compressible(request, response):
-                response.encode_content("gzip")
+            encoding = _encoding(request, response)
+            if encoding:
+                _compress(request, response, encoding)
                 etag = response.headers.get("ETag")
                 if etag and not etag.startswith("W/"):
                     response.headers["ETag"] = "W/" + etag

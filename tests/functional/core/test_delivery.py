@@ -1,13 +1,16 @@
-"""How responses travel (issue 16, item 9): gzip for text, hashed static URLs cached a year."""
+"""How responses travel (issue 16, item 9): brotli or gzip for text, hashed static URLs cached
+a year."""
 
 from __future__ import annotations
 
 import gzip
 import re
 
+import brotli
 from webob import Request
 
-GZIP = {"Accept-Encoding": "gzip, br"}
+GZIP = {"Accept-Encoding": "gzip"}
+BROTLI = {"Accept-Encoding": "gzip, deflate, br"}  # what browsers send
 HOST = "vilnius.example.test"
 
 
@@ -25,6 +28,22 @@ def test_a_page_is_gzipped_for_a_client_that_accepts_it(testapp, factories):
     assert "Accept-Encoding" in packed.headers["Vary"]
     assert int(packed.headers["Content-Length"]) == len(packed.body) < len(plain.body) / 2
     assert "<main" in gzip.decompress(packed.body).decode()
+
+
+def test_a_browser_that_accepts_brotli_gets_it_smaller_than_gzip(testapp, factories):
+    factories.tenant("vilnius")
+    zipped = raw(testapp, "/", **GZIP)
+    packed = raw(testapp, "/", **BROTLI)
+    assert packed.headers["Content-Encoding"] == "br"
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    assert int(packed.headers["Content-Length"]) == len(packed.body) < len(zipped.body)
+    assert "<main" in brotli.decompress(packed.body).decode()
+
+
+def test_gzip_is_chosen_when_the_client_prefers_it(testapp, factories):
+    factories.tenant("vilnius")
+    page = raw(testapp, "/", **{"Accept-Encoding": "br;q=0.5, gzip"})
+    assert page.headers["Content-Encoding"] == "gzip"
 
 
 def test_a_client_without_gzip_gets_the_plain_page_and_the_same_vary(testapp, factories):
@@ -48,6 +67,9 @@ def test_json_and_static_css_and_js_are_gzipped(testapp, factories, people):
         asset = raw(testapp, url, **GZIP)
         assert asset.headers["Content-Encoding"] == "gzip", url
         assert gzip.decompress(asset.body), url
+        packed = raw(testapp, url, **BROTLI)
+        assert brotli.decompress(packed.body) == gzip.decompress(asset.body), url
+        assert len(packed.body) < len(asset.body), url
     feed = raw(testapp, "/api/v1/activities", **GZIP)
     assert feed.headers["Content-Encoding"] == "gzip"
     assert gzip.decompress(feed.body).startswith(b"{")
