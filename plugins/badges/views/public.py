@@ -173,10 +173,11 @@ def badge_image_bytes(request, badge, kind: str | None = None) -> bytes:
     """The badge's image; ``kind`` "png"/"svg" asks for that format (generated if needed)."""
     if badge.image:
         data = request.find_service(IFileStorage).get(badge.image)
-        if kind is None or data.startswith(b"\x89PNG") == (kind == "png"):
+        is_png = data.startswith(b"\x89PNG")
+        if kind is None or is_png == (kind == "png"):
             return data
     if kind == "png":
-        return artwork.generated_png(request.tenant)
+        return artwork.generated_png(request.tenant, badge.name, badge.icon)
     return artwork.generated_svg(request.tenant, badge.name, badge.icon)
 
 

@@ -61,6 +61,42 @@ def test_generated_image_uses_the_city_colours(badges, city):
     assert svg.content_type == "image/svg+xml" and b"#1d4ed8" in svg.body
 
 
+def test_the_icons_are_shown_and_named_in_the_page_s_language(badges, city):
+    page = city.get(f"/badges/manage/organisations/{badges.organisation.id}/new?lang=lt")
+    choices = page.html.select("label.icon-choice")
+    assert [label.get_text(strip=True) for label in choices] == [
+        "Žaibas",
+        "Knyga",
+        "Varnelė",
+        "Širdis",
+        "Žvaigždė",
+    ]
+    assert all(label.find("svg", attrs={"aria-hidden": "true"}) for label in choices)
+
+
+def _png_image(city, class_id):
+    return Image.open(io.BytesIO(city.get(f"/badges/classes/{class_id}/image.png").body))
+
+
+def test_generated_png_draws_the_icon_in_the_city_colours(badges, city):
+    """The PNG twin (what backpacks bake into) was a blank ring before."""
+    image = _png_image(city, badges.badge_class(icon="star")).convert("RGB")
+    assert image.size == (256, 256)
+    assert image.getpixel((128, 128)) == (255, 255, 255)  # the star, "on primary" white
+    assert image.getpixel((128, 200)) == (0x1D, 0x4E, 0xD8)  # the city's primary colour
+
+
+def test_each_badge_gets_a_design_of_its_own(badges, city):
+    first = badges.badge_class(name="Bike repair")
+    second = badges.badge_class(name="Python beginner")
+    again = badges.badge_class(name="Bike  REPAIR")
+    images = {n: _png_image(city, n).tobytes() for n in (first, second, again)}
+    assert images[first] != images[second]
+    assert images[first] == images[again]  # the same name, the same badge art
+    svgs = {n: city.get(f"/badges/classes/{n}/image").body for n in (first, second)}
+    assert svgs[first] != svgs[second]
+
+
 def test_csv_preview_shows_per_row_errors_then_issues_the_good_rows(badges, city, outbox):
     class_id = badges.badge_class()
     form = city.get(f"/badges/manage/{class_id}/issue").forms["issue-form"]
