@@ -12,6 +12,7 @@ import json
 
 import pytest
 
+from .onetech_schema import schema_errors
 from .test_badges_validators import _get, _ob2, _ob3, validators  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.validators
@@ -115,3 +116,23 @@ def test_ob3_withdrawn_endorsement_is_reported_revoked(validators, badges, live,
     code, log, report = _ob3(validators, _write(tmp_path, "endorsement.json", credential))
     assert log["valid_signature"] is True and log["revocation_status"] is False, report
     assert code != 0
+
+
+@pytest.mark.parametrize("endorser", ["organisation", None])
+def test_ob3_endorsement_credentials_match_the_1edtech_schema(badges, live, endorser):
+    """Hosted and embedded EndorsementCredentials against 1EdTech's own JSON schema of the
+    class (the OB 3.0 data model that CLR 2.0 shares; see onetech_schema.py)."""
+    class_id, _library, ids = _endorsed(badges, endorser)
+    hosted = [
+        json.loads(_get(f"{live}/badges/endorsements/{endorsement_id}/credential"))
+        for endorsement_id in ids
+    ]
+    credential = json.loads(_get(f"{live}/badges/credentials/{badges.issue(class_id)}"))
+    embedded = [
+        *credential["credentialSubject"]["achievement"]["endorsement"],
+        *credential["issuer"]["endorsement"],
+    ]
+    for document in hosted + embedded:
+        assert schema_errors(document, "EndorsementCredential") == [], document["id"]
+    broken = {k: v for k, v in hosted[0].items() if k != "credentialSubject"}
+    assert schema_errors(broken, "EndorsementCredential")  # the control: the schema checks

@@ -12,39 +12,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import jsonschema
 import pytest
 
 from col_core.testing.people import accept_terms
 from plugins.badges.ob import integrity, keys
 from plugins.badges.testing import PASSWORD, Badges
 
+from .onetech_schema import schema_errors
 from .test_badges_validators import TOOLS, _ob3, _run, validators  # noqa: F401 - fixture
 
 CLR_RUNNER = TOOLS / "ob3" / "clr_verify.mjs"
 CLR_CONTEXT = Path(__file__).parents[2] / "plugins/badges/ob/contexts/clr-v2p0-context-2.0.1.json"
-SCHEMA = Path(__file__).parent / "schemas" / "clr" / "clr_v2p0_clrcredential_schema_draft4.json"
-
-
-def _vcdm2(node):
-    """The schema with VCDM 1.1's required ``issuanceDate`` read as VCDM 2.0's ``validFrom``."""
-    if isinstance(node, dict):
-        return {
-            k: [("validFrom" if r == "issuanceDate" else r) for r in v]
-            if k == "required"
-            else _vcdm2(v)
-            for k, v in node.items()
-        }
-    return [_vcdm2(v) for v in node] if isinstance(node, list) else node
-
-
-def _schema_errors(record: dict) -> list[str]:
-    schema = _vcdm2(json.loads(SCHEMA.read_text("utf-8")))
-    # The draft closes CredentialStatus to id/type; a VCDM 2.0 status method (our
-    # BitstringStatusListEntry) adds its own members, which the status method defines.
-    schema["$defs"]["CredentialStatus"]["additionalProperties"] = True
-    validator = jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
-    return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(record)]
 
 
 @pytest.fixture
@@ -67,7 +45,7 @@ def _did_key(method: str) -> integrity.ResolvedMethod:
 
 
 def test_clr_export_validates_against_the_1edtech_schema(record):
-    assert _schema_errors(record) == []
+    assert schema_errors(record) == []
     embedded = record["credentialSubject"]["verifiableCredential"]
     assert {vc["credentialSubject"]["achievement"]["name"] for vc in embedded} == {
         "Vilnius badge",
@@ -79,7 +57,7 @@ def test_clr_export_validates_against_the_1edtech_schema(record):
 
 def test_schema_catches_a_broken_clr(record):
     del record["credentialSubject"]["verifiableCredential"]
-    assert _schema_errors(record)
+    assert schema_errors(record)
 
 
 def test_clr_proof_verifies_and_tampering_breaks_it(record):
