@@ -80,9 +80,11 @@ def includeme(config):
     config.add_route("badges.wallet", "/wallet")
     config.add_route("badges.wallet_export", "/wallet/export.json")
     config.add_route("badges.wallet_clr", "/wallet/clr.json")
+    config.add_route("badges.wallet_clr_jwt", "/wallet/clr.jwt")
     config.add_route("badges.record_links", "/wallet/record-links")
     config.add_route("badges.record_link_revoke", "/wallet/record-links/{link:\\d+}/revoke")
     config.add_route("badges.record", "/records/{token:[A-Za-z0-9_-]{20,64}}")
+    config.add_route("badges.record_jwt", "/records/{token:[A-Za-z0-9_-]{20,64}}.jwt")
     config.add_route("badges.wallet_import", "/wallet/import")
     # Organisers' pages; the context carries the organisation the permission is checked on.
     org, badge = (

@@ -159,9 +159,10 @@ class ILearnerRecord(Interface):
     platform's own issuer (a ``did:key`` whose key is derived from ``col.secret``).
     """
 
-    def export(user):
-        """The signed ClrCredential (a dict) of ``user``'s valid badges in every city, or None
-        when there is none (a CLR must hold at least one credential)."""
+    def export(user, form="ldp"):
+        """The signed ClrCredential of ``user``'s valid badges in every city, or None when there
+        is none (a CLR must hold at least one credential): with ``form`` "ldp" a dict with its
+        Data Integrity proof, with "jwt" the compact VC-JWT (EdDSA, ``kid`` the did:key)."""
 
     def links(user):
         """``user``'s share links to their record, newest first (revoked ones included)."""
@@ -172,6 +173,6 @@ class ILearnerRecord(Interface):
     def revoke_link(user, link_id):
         """Revoke ``user``'s link ``link_id``; False when ``user`` has no such live link."""
 
-    def shared(token):
-        """``(status, record)`` for a public link: ("ok", the current record), ("gone", None)
+    def shared(token, form="ldp"):
+        """``(status, record)`` for a public link, the record in ``form`` as :meth:`export`: ("ok", the current record), ("gone", None)
         for a revoked link or a record with no valid badge left, ("unknown", None)."""

@@ -47,7 +47,7 @@ class LearnerRecord:
                 if not (assertion.is_revoked or assertion.is_expired)
             ]
 
-    def export(self, user) -> dict | None:
+    def export(self, user, form: str = "ldp") -> dict | str | None:
         credentials = self._credentials(user)
         if not credentials:  # CLR 2.0 needs at least one credential in the record
             return None
@@ -61,7 +61,10 @@ class LearnerRecord:
             name=f"{PLATFORM_NAME}: learner record",  # no personal name: links are public
             identifier=[ob3.identity_object(user.email)],
         )
-        return clr.sign(record, private, keys.did_key_verification_method(private))
+        method = keys.did_key_verification_method(private)
+        if form == "jwt":
+            return ob3.to_vc_jwt(record, private, kid=method)
+        return clr.sign(record, private, method)
 
     def links(self, user) -> list[RecordLink]:
         query = select(RecordLink).where(RecordLink.user_id == user.id)
@@ -80,7 +83,7 @@ class LearnerRecord:
         link.revoked_at = utcnow()
         return True
 
-    def shared(self, token: str) -> tuple[str, dict | None]:
+    def shared(self, token: str, form: str = "ldp") -> tuple[str, dict | str | None]:
         # Whose link it is comes before knowing the person: a reviewed look-up by token (on
         # PostgreSQL row-level security shows a person's rows only to that person otherwise).
         session = self.request.dbsession
@@ -89,7 +92,7 @@ class LearnerRecord:
             user = link and not link.is_revoked and link.user
         if link is None:
             return "unknown", None
-        record = self.export(user) if user else None
+        record = self.export(user, form) if user else None
         return ("ok", record) if record else ("gone", None)
 
 

@@ -9,6 +9,7 @@ from pyramid.httpexceptions import (
     HTTPNotFound,
     HTTPSeeOther,
 )
+from pyramid.response import Response
 from pyramid.view import view_config
 from sqlalchemy import select
 
@@ -155,19 +156,34 @@ def wallet_export(request):
     return response
 
 
+def _record_response(record: dict | str, filename: str | None = None):
+    """A record as JSON-LD (Data Integrity) or as a VC-JWT (``application/vc+jwt``)."""
+    if isinstance(record, str):
+        response = Response(record, content_type="application/vc+jwt", charset="utf-8")
+    else:
+        response = jsonld(record, content_type="application/json")
+    if filename:
+        extension = "jwt" if isinstance(record, str) else "json"
+        response.content_disposition = f'attachment; filename="{filename}.{extension}"'
+    return response
+
+
+def _form(request) -> str:
+    return "jwt" if request.matched_route.name.endswith("_jwt") else "ldp"
+
+
 @view_config(route_name="badges.wallet_clr", permission="learner", request_method="GET")
+@view_config(route_name="badges.wallet_clr_jwt", permission="learner", request_method="GET")
 def wallet_clr(request):
     """The person's valid badges from every city as one signed CLR 2.0 credential."""
-    record = request.find_service(ILearnerRecord).export(current_user(request))
+    record = request.find_service(ILearnerRecord).export(current_user(request), _form(request))
     if record is None:
         raise HTTPNotFound(
             request.localizer.translate(
                 _("You have no valid badges yet, so there is no learner record to export.")
             )
         )
-    response = jsonld(record, content_type="application/json")
-    response.content_disposition = 'attachment; filename="learner-record-clr.json"'
-    return response
+    return _record_response(record, "learner-record-clr")
 
 
 @view_config(route_name="badges.record_links", permission="learner", request_method="POST")
@@ -188,13 +204,14 @@ def revoke_record_link(request):
 
 
 @view_config(route_name="badges.record", permission="view", request_method="GET")
+@view_config(route_name="badges.record_jwt", permission="view", request_method="GET")
 def shared_record(request):
     """Anyone with the link gets the record as it is now (revoked badges drop out)."""
     token = request.matchdict["token"]
-    status, record = request.find_service(ILearnerRecord).shared(token)
+    status, record = request.find_service(ILearnerRecord).shared(token, _form(request))
     translate = request.localizer.translate
     if status == "unknown":
         raise HTTPNotFound(translate(_("There is no learner record here.")))
     if record is None:
         raise HTTPGone(translate(_("This learner record is no longer shared.")))
-    return jsonld(record, content_type="application/json")
+    return _record_response(record)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from plugins.badges.ob import integrity, keys
+import jwt
+import pytest
+
+from plugins.badges.ob import integrity, keys, ob3
 from plugins.badges.testing import Badges
 
 
@@ -83,6 +86,50 @@ def _share(badges, browser) -> str:
     link = re.search(r'href="http://vilnius\.example\.test(/badges/records/[^"]+)"', wallet.text)
     assert link, wallet.text
     return link.group(1)
+
+
+def test_the_record_is_also_a_vc_jwt_signed_by_the_platform_s_did_key(
+    badges, testapp, registry, factories
+):
+    _ana, here, there, _kaunas = _two_cities(badges, registry, factories)
+    browser = testapp.for_tenant(badges.tenant)
+    badges.sign_in(browser, "ana@example.org")
+    assert "/badges/wallet/clr.jwt" in browser.get("/badges/wallet")
+    response = browser.get("/badges/wallet/clr.jwt")
+    assert response.content_type == "application/vc+jwt"
+    assert "learner-record-clr.jwt" in response.headers["Content-Disposition"]
+    token = response.text
+    header = jwt.get_unverified_header(token)
+    assert header["alg"] == "EdDSA" and header["kid"].startswith("did:key:")
+    # Any JWT library verifies it with the key the did:key names (no network, no pinning).
+    claims = jwt.decode(token, keys.resolve_did_key(header["kid"]), algorithms=["EdDSA"])
+    assert claims["iss"] == header["kid"].split("#")[0] == claims["issuer"]["id"]
+    assert claims["type"] == ["VerifiableCredential", "ClrCredential"]
+    assert _ids(claims) == {
+        f"http://vilnius.example.test/badges/credentials/{here}",
+        f"http://kaunas.example.test/badges/credentials/{there}",
+    }
+    assert "proof" not in claims  # the JWT's signature is the proof
+    record = ob3.from_vc_jwt(token, resolve_kid=keys.resolve_did_key)
+    assert record["id"] == claims["jti"]
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    with pytest.raises(ob3.VCJWTError):
+        ob3.from_vc_jwt(forged, resolve_kid=keys.resolve_did_key)
+
+
+def test_a_shared_link_serves_the_vc_jwt_too_until_revoked(badges, testapp, registry, factories):
+    _two_cities(badges, registry, factories)
+    browser = testapp.for_tenant(badges.tenant)
+    badges.sign_in(browser, "ana@example.org")
+    path = _share(badges, browser)
+    assert f'href="http://vilnius.example.test{path}.jwt"' in browser.get("/badges/wallet")
+    stranger = testapp.for_tenant(badges.tenant)
+    token = stranger.get(path + ".jwt").text
+    assert len(_ids(ob3.from_vc_jwt(token, resolve_kid=keys.resolve_did_key))) == 2
+    browser.get("/badges/wallet").forms[
+        next(k for k in browser.get("/badges/wallet").forms if str(k).startswith("revoke-link-"))
+    ].submit(status=303)
+    assert "no longer shared" in stranger.get(path + ".jwt", status=410)
 
 
 def test_shared_link_serves_the_current_record_until_revoked(badges, testapp, registry, factories):

@@ -197,6 +197,8 @@ GLOBAL: dict[str, str] = {
     "(tests/functional/activities/test_attendance_qr.py)",
     "badges.record": "{token} is a learner's record across cities, shared by its owner on purpose "
     "(platform-wide); unknown or revoked tokens 404/410 (tests/functional/badges/test_badges_clr.py)",
+    "badges.record_jwt": "the same record as badges.record, as a VC-JWT (platform-wide, shared on "
+    "purpose; tests/functional/badges/test_badges_clr.py)",
     "badges.record_link_revoke": "{link} is the account's own share link (platform-wide); "
     "another person's is 404 (tests/functional/badges/test_badges_clr.py)",
 }
