@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from authlib.common.security import generate_token
 from authlib.oauth2 import AuthorizationServer, OAuth2Error
@@ -55,7 +56,7 @@ SCOPES = (CREDENTIAL_READ, CREDENTIAL_UPSERT, PROFILE_READ, PROFILE_UPDATE)
 CODE_LIFETIME = dt.timedelta(minutes=5)
 ACCESS_LIFETIME = dt.timedelta(hours=1)
 REFRESH_LIFETIME = dt.timedelta(days=180)
-LOOPBACK = ("127.0.0.1", "[::1]", "localhost")
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
 COMPACT_JWS = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
 MAX_LIST = 100
 
@@ -75,13 +76,16 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 def redirect_uri_allowed(uri: str) -> bool:
     """https anywhere; plain http only back to the person's own machine (RFC 8252 7.3)."""
-    if any(ch in uri for ch in "#\\ ") or len(uri) > 500:
+    if len(uri) > 500 or any(ch in uri for ch in "#\\ "):
         return False
-    if uri.startswith("https://") and len(uri) > len("https://"):
-        return True
-    rest = uri.removeprefix("http://")
-    host = rest.split("/", 1)[0].rsplit(":", 1)[0] if not rest.startswith("[") else "[::1]"
-    return uri.startswith("http://") and host in LOOPBACK and rest.startswith(host)
+    try:
+        parts = urlsplit(uri)
+        host = parts.hostname
+    except ValueError:
+        return False
+    if parts.scheme == "https":
+        return bool(host)
+    return parts.scheme == "http" and host in LOOPBACK
 
 
 class _Client(ClientMixin):
@@ -152,15 +156,20 @@ class _Token(TokenMixin):
         return self.row.revoked_at is not None
 
 
+def _grouped(request) -> dict[str, list]:
+    """Every value of each query and form parameter, in order."""
+    grouped: dict[str, list] = {}
+    pairs = list(request.GET.items()) + list(request.POST.items())
+    for key, value in pairs:
+        grouped.setdefault(key, []).append(value)
+    return grouped
+
+
 class _Payload(OAuth2Payload):
     def __init__(self, request):
-        self._request = request
-        self._data = {**request.GET.mixed(), **request.POST.mixed()}
-        self._datalist: dict[str, list] = {}
-        for multi in (request.GET, request.POST):
-            for key, value in multi.items():
-                self._datalist.setdefault(key, []).append(value)
-        # A repeated parameter is one value for authlib's checks that look at ``data``.
+        self._datalist = _grouped(request)
+        # A repeated parameter is one value for authlib's checks that look at ``data`` (those
+        # that look at ``datalist`` refuse it).
         self._data = {key: values[0] for key, values in self._datalist.items()}
 
     @property

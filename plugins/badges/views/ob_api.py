@@ -160,14 +160,19 @@ def revoke(request):
     return _api(request).oauth().create_endpoint_response("revocation", request)
 
 
+def _scope_texts(request, scopes: list[str]) -> list[str]:
+    """What each scope lets an application do, in the person's language."""
+    known = [scope for scope in scopes if scope in SCOPE_TEXTS]
+    return [request.localizer.translate(SCOPE_TEXTS[scope]) for scope in known]
+
+
 def _consent_page(request, grant=None, error=None) -> dict:
-    translate = request.localizer.translate
     scopes = grant.request.scope.split() if grant is not None else []
     return {
         "grant": grant,
         "client": grant.client.row if grant is not None else None,
         "redirect_host": (grant.redirect_uri or "").split("/")[2] if grant is not None else "",
-        "scopes": [translate(SCOPE_TEXTS[scope]) for scope in scopes if scope in SCOPE_TEXTS],
+        "scopes": _scope_texts(request, scopes),
         "error": error,
     }
 
@@ -224,10 +229,9 @@ def authorize(request):
     permission="learner",
 )
 def connected_apps(request):
-    translate = request.localizer.translate
     apps = _api(request).connected_apps(current_user(request))
     for app in apps:
-        app["texts"] = [translate(SCOPE_TEXTS[s]) for s in app["scopes"] if s in SCOPE_TEXTS]
+        app["texts"] = _scope_texts(request, app["scopes"])
     return {"apps": apps}
 
 
@@ -285,14 +289,22 @@ def _since(request) -> dt.datetime | None:
 
 
 def _links(request, offset: int, limit: int, total: int) -> str:
-    def url(at: int) -> str:
-        return request.route_url("badges.ob_credentials", _query={"limit": limit, "offset": at})
+    """RFC 8288 links to the first, last, next and previous pages."""
 
-    links = [f'<{url(0)}>; rel="first"', f'<{url(max(total - 1, 0) // limit * limit)}>; rel="last"']
-    if offset + limit < total:
-        links.append(f'<{url(offset + limit)}>; rel="next"')
+    def link(at: int, rel: str) -> str:
+        query = {"limit": limit, "offset": at}
+        url = request.route_url("badges.ob_credentials", _query=query)
+        return f'<{url}>; rel="{rel}"'
+
+    last_item = max(total - 1, 0)
+    last_page = last_item // limit * limit
+    links = [link(0, "first"), link(last_page, "last")]
+    following = offset + limit
+    if following < total:
+        links.append(link(following, "next"))
+    preceding = max(offset - limit, 0)
     if offset > 0:
-        links.append(f'<{url(max(offset - limit, 0))}>; rel="prev"')
+        links.append(link(preceding, "prev"))
     return ", ".join(links)
 
 
@@ -318,17 +330,20 @@ def _resource(view):
 )
 def get_credentials(request):
     _token, user = _authenticated(request, CREDENTIAL_READ)
-    limit = min(_whole(request, "limit", MAX_LIST, 1), MAX_LIST)
+    asked = _whole(request, "limit", MAX_LIST, 1)
+    limit = min(asked, MAX_LIST)
     offset = _whole(request, "offset", 0, 0)
-    found = _api(request).credentials(user, _since(request))
-    page = [credential for credential, _when in found[offset : offset + limit]]
+    since = _since(request)
+    found = _api(request).credentials(user, since)
+    total = len(found)
+    shown = found[offset : offset + limit]
+    page = [credential for credential, _when in shown]
+    as_json = [credential for credential in page if isinstance(credential, dict)]
+    as_jwt = [credential for credential in page if isinstance(credential, str)]
     response = Response(content_type="application/json", charset="utf-8")
-    response.json_body = {
-        "credential": [c for c in page if isinstance(c, dict)],
-        "compactJwsString": [c for c in page if isinstance(c, str)],
-    }
-    response.headers["X-Total-Count"] = str(len(found))
-    response.headers["Link"] = _links(request, offset, limit, len(found))
+    response.json_body = {"credential": as_json, "compactJwsString": as_jwt}
+    response.headers["X-Total-Count"] = str(total)
+    response.headers["Link"] = _links(request, offset, limit, total)
     return response
 
 
