@@ -178,6 +178,8 @@ def test_the_consent_page_names_the_app_and_what_it_may_do(flow, browser):
     assert "Add badges to your wallet" not in page
     assert "backpack.example" in page
     assert 'name="csrf_token"' in page
+    # No other site may frame the consent page (clickjacking).
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
 
 
 def test_the_consent_form_needs_its_csrf_token(flow, browser):
@@ -568,3 +570,27 @@ def test_another_learner_cannot_disconnect_my_apps(testapp, badges, flow, tokens
         status=404,
     )
     flow.api.get(f"{API}/profile", headers=bearer(tokens["access_token"]))
+
+
+def test_a_client_of_one_city_is_unknown_in_another(testapp, registry, factories, flow, ana):
+    kaunas = Badges(registry, factories, factories.tenant("kaunas"))
+    browser = testapp.for_tenant(kaunas.tenant)
+    kaunas.sign_in(browser, "ana@example.org")
+    page = flow.consent_page(browser)
+    assert page.status_int == 400 and "Location" not in page.headers
+    assert "consent-form" not in page
+
+
+def test_upsert_refuses_an_open_badges_2_assertion(testapp, registry, factories, flow, tokens):
+    kaunas = Badges(registry, factories, factories.tenant("kaunas"))
+    uid = kaunas.issue(kaunas.badge_class(name="Kaunas badge"), "ana@example.org")
+    assertion = testapp.for_tenant(kaunas.tenant).get(f"/badges/assertions/{uid}.json").text
+    refused = flow.api.post(
+        f"{API}/credentials",
+        assertion,
+        headers=bearer(tokens["access_token"]),
+        content_type="application/json",
+        status=400,
+    ).json
+    assert "Only Open Badges 3.0" in refused["imsx_description"]
+    assert _wallet(factories) == []
