@@ -13,10 +13,20 @@ from plugins.badges.interfaces import (
     IEndorsements,
     IIssuerKeys,
     ILearnerRecord,
+    IOpenBadgesApi,
 )
 from plugins.badges.urls import check_did_setting
 
 JSON_SUFFIX = r"{ext:(\.json)?}"
+# The Open Badges 3.0 API's base URL is the city's /api (its service description says so).
+OB_API_ROUTES = {
+    "badges.ob_discovery": "/api/ims/ob/v3p0/discovery",
+    "badges.ob_credentials": "/api/ims/ob/v3p0/credentials",
+    "badges.ob_profile": "/api/ims/ob/v3p0/profile",
+    "badges.ob_register": "/api/ims/ob/v3p0/oauth/register",
+    "badges.ob_token": "/api/ims/ob/v3p0/oauth/token",
+    "badges.ob_revoke": "/api/ims/ob/v3p0/oauth/revoke",
+}
 _ = TranslationStringFactory("col_badges")
 
 
@@ -42,6 +52,7 @@ def includeme(config):
     config.register_service_factory(
         "plugins.badges.services.learner_record.learner_record_factory", ILearnerRecord
     )
+    config.register_service_factory("plugins.badges.services.ob_api.ob_api_factory", IOpenBadgesApi)
     config.add_route("badges.catalogue", "/")
     # Hosted Open Badges documents (see views/public.py).
     config.add_route("badges.issuer", "/issuers/{issuer:\\d+}" + JSON_SUFFIX)
@@ -106,5 +117,17 @@ def includeme(config):
         "badges.withdraw_org", "/endorsers/organisations/{org:\\d+}" + endorsed, factory=org
     )
     config.add_route("badges.withdraw_city", "/endorsers/city" + endorsed)
+    # The Open Badges 3.0 API (views/ob_api.py): the learner's consent and connected
+    # applications are pages; the API itself and its OAuth endpoints are under /api, where a
+    # Bearer token is read (and never a page).
+    config.add_route("badges.ob_authorize", "/oauth/authorize")
+    config.add_route("badges.ob_apps", "/wallet/apps")
+    config.add_route("badges.ob_disconnect", "/wallet/apps/disconnect")
+    saved_prefix, config.route_prefix = config.route_prefix, None
+    try:
+        for name, pattern in OB_API_ROUTES.items():
+            config.add_route(name, pattern)
+    finally:
+        config.route_prefix = saved_prefix
     config.scan("plugins.badges.views")
     config.include("plugins.badges.api")

@@ -9,8 +9,9 @@ import nh3
 from markupsafe import Markup
 from pyramid.i18n import TranslationStringFactory
 from pyramid.renderers import render
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from col_core.db.meta import utcnow
 from col_core.hookspecs import NavItem, Section, SkillSubject, hookimpl
 from col_core.tenancy.scoping import cross_tenant
 from plugins.badges.interfaces import IBadgeCatalogue, IBadgeIssuer
@@ -22,6 +23,8 @@ from plugins.badges.models import (
     ImportedBadge,
     Issuer,
     IssuerKey,
+    ObApiClient,
+    ObApiToken,
     RecordLink,
 )
 from plugins.badges.ob import keys
@@ -293,6 +296,24 @@ def col_account_export(request, user) -> dict[str, bytes]:
                 select(HeldAward).where(HeldAward.user_id == user.id).order_by(HeldAward.id)
             )
         ]
+        # Applications the person let use the Open Badges API (never the tokens themselves).
+        tokens = session.scalars(
+            select(ObApiToken).where(ObApiToken.user_id == user.id).order_by(ObApiToken.issued_at)
+        ).all()
+        clients = select(ObApiClient).where(
+            ObApiClient.client_id.in_({t.client_id for t in tokens})
+        )
+        apps = {(c.tenant_id, c.client_id): c.name for c in session.scalars(clients)}
+        granted = [
+            {
+                "city": cities.get(t.tenant_id),
+                "application": apps.get((t.tenant_id, t.client_id)),
+                "scope": t.scope,
+                "granted": t.issued_at.isoformat(),
+                "revoked": t.revoked_at.isoformat() if t.revoked_at else None,
+            }
+            for t in tokens
+        ]
     imported = [
         {"badge": i.badge_name, "issuer": i.issuer_name, "status": i.status, "data": i.data}
         for i in session.scalars(select(ImportedBadge).where(ImportedBadge.user_id == user.id))
@@ -313,6 +334,7 @@ def col_account_export(request, user) -> dict[str, bytes]:
         "badges/imported.json": dump(imported),
         "badges/held_back.json": dump(held_back),
         "badges/record_links.json": dump(links),
+        "badges/connected_apps.json": dump(granted),
         **files,
     }
 
@@ -364,6 +386,13 @@ def col_account_deleted(request, user) -> None:
             select(HeldAward).where(HeldAward.user_id == user.id)
         ):
             request.dbsession.delete(held)
+        # Every application the person connected, in every city, loses its access.
+        request.dbsession.execute(
+            update(ObApiToken)
+            .where(ObApiToken.user_id == user.id, ObApiToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow()),
+            execution_options={"synchronize_session": False},
+        )
         # Flush while filtering is lifted: these rows belong to many cities.
         request.dbsession.flush()
     for imported in request.dbsession.scalars(

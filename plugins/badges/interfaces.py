@@ -176,3 +176,50 @@ class ILearnerRecord(Interface):
     def shared(token, form="ldp"):
         """``(status, record)`` for a public link, the record in ``form`` as :meth:`export`: ("ok", the current record), ("gone", None)
         for a revoked link or a record with no valid badge left, ("unknown", None)."""
+
+
+class IOpenBadgesApi(Interface):
+    """The city's 1EdTech Open Badges 3.0 API (docs/badges.md, "Open Badges API").
+
+    Applications register themselves (RFC 7591), a signed-in learner consents on the city's
+    page, and the application then reads the learner's credentials and profile or adds
+    credentials to their wallet with an access token.  Clients, codes and tokens belong to one
+    city; secrets and tokens are kept as digests only.  Resource methods raise
+    :class:`plugins.badges.services.ob_api.ApiRefusal` (authentication, scope) or
+    :class:`plugins.badges.services.IssueError` (a credential or profile that cannot be taken).
+    """
+
+    def oauth():
+        """The OAuth 2.0 authorization server (authlib's) for this request: its
+        ``create_token_response``, ``create_endpoint_response("revocation" |
+        "client_registration")`` and ``create_authorization_response`` answer those endpoints."""
+
+    def consent_grant(user):
+        """The validated authorization request (client, redirect URI, scope) for the consent
+        page; raises authlib's OAuth2Error (with ``redirect_uri`` only when it may be used)."""
+
+    def authenticate(scope):
+        """``(token, user)`` of the request's Bearer access token, which must be live and carry
+        ``scope``; raises ApiRefusal (401 without a good token, 403 without the scope)."""
+
+    def credentials(user, since):
+        """``[(credential, when)]`` of the learner's valid OB 3.0 credentials (signed JSON, or
+        the compact VC-JWT an import came as), newest first; ``since`` keeps later ones only."""
+
+    def upsert(user, data):
+        """Verify the OB 3.0 credential ``data`` (JSON or compact VC-JWT; signature, status,
+        recipient: it must be the learner's) and keep it in their wallet, replacing one with
+        the same id; returns ``(replaced an existing one, the credential as kept)``."""
+
+    def profile(user):
+        """The learner's OB 3.0 Profile (an identifier of the person, name, e-mail)."""
+
+    def update_profile(user, doc):
+        """Take the name of the Profile ``doc``; returns the profile as it now is."""
+
+    def connected_apps(user):
+        """``[{"client", "since", "scopes"}]``: the applications the learner has live tokens of
+        in this city."""
+
+    def disconnect(user, client_id):
+        """Revoke every token of the learner for ``client_id`` in this city; returns how many."""

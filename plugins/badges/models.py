@@ -11,7 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -366,3 +374,65 @@ class RecordLink(Timestamped, Base):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class ObApiClient(TenantScoped, Timestamped, Base):
+    """An application registered with the city's Open Badges 3.0 API (RFC 7591 dynamic client
+    registration): a backpack or another host that reads or adds a learner's badges once the
+    learner consents.  Its secret is kept as a SHA-256 digest only."""
+
+    __tablename__ = "badge_ob_clients"
+
+    client_id: Mapped[str] = mapped_column(String(64))
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    uri: Mapped[str] = mapped_column(String(500), default="")
+    redirect_uris: Mapped[list[str]] = mapped_column(JSON, default=list)
+    scope: Mapped[str] = mapped_column(String(500))
+    # Everything the client registered, as answered (RFC 7591 section 3.2.1), less the secret.
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
+
+    __table_args__ = (PrimaryKeyConstraint("tenant_id", "client_id"),)
+
+
+class ObApiCode(TenantScoped, Base):
+    """An authorization code (RFC 6749 section 4.1) of a client of the same city (by
+    ``client_id``: clients are never deleted, so no foreign key is needed), kept as a digest: single-use (``used_at``
+    is set by one conditional UPDATE) and valid for minutes, bound to its PKCE challenge."""
+
+    __tablename__ = "badge_ob_codes"
+
+    code_hash: Mapped[str] = mapped_column(String(64))
+    client_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    redirect_uri: Mapped[str] = mapped_column(String(500))
+    scope: Mapped[str] = mapped_column(String(500))
+    code_challenge: Mapped[str] = mapped_column(String(128))
+    code_challenge_method: Mapped[str] = mapped_column(String(8))
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+    __table_args__ = (PrimaryKeyConstraint("tenant_id", "code_hash"),)
+
+
+class ObApiToken(TenantScoped, Base):
+    """An access token and its refresh token, granted by a learner to a client: both kept as
+    SHA-256 digests, never in the clear.  Revoking (RFC 7009, or "disconnect" in the wallet)
+    ends both."""
+
+    __tablename__ = "badge_ob_tokens"
+
+    access_hash: Mapped[str] = mapped_column(String(64))
+    refresh_hash: Mapped[str] = mapped_column(String(64))
+    client_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    scope: Mapped[str] = mapped_column(String(500))
+    issued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    refresh_expires_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "access_hash"),
+        UniqueConstraint("tenant_id", "refresh_hash"),
+    )

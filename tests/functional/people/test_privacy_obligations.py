@@ -232,6 +232,7 @@ EXPORTED = {
     "badge_imports": "badges/imported.json",
     "badge_held_awards": "badges/held_back.json",
     "badge_record_links": "badges/record_links.json",
+    "badge_ob_tokens": "badges/connected_apps.json",
     "playlist_enrolments": "playlists/enrolments.json",
     "esco_learner_skills": "esco/skills.json",
     "notifications": "notifications.json",
@@ -239,6 +240,7 @@ EXPORTED = {
 }
 NOT_EXPORTED = {
     "user_tokens": "single-use e-mailed links, stored as hashes, gone once used or expired",
+    "badge_ob_codes": "single-use OAuth codes, stored as hashes, valid for minutes",
     "activities": "the organisation's activities (created_by is who drafted it)",
     "invitations": "the organisation's invitations (invited_by)",
     "playlists": "the organisation's playlists (created_by is who drafted it)",
