@@ -15,7 +15,7 @@ from col_core.security.passwords import hash_password, needs_rehash, password_pr
 from col_core.security.policy import login, logout
 from col_core.security.services import age_thresholds
 from col_core.security.throttle import Throttle
-from col_core.security.views.sso import signed_in_everywhere
+from col_core.security.views.sso import forms_may_go_to_hub, signed_in_everywhere
 
 T = "col_core.security:templates/"
 
@@ -107,6 +107,7 @@ def signup_done(request):
     route_name="signin", request_method="GET", renderer=T + "signin.jinja2", permission="view"
 )
 def signin_form(request):
+    forms_may_go_to_hub(request)
     return blank(next=request.params.get("next", ""))
 
 
@@ -114,6 +115,7 @@ def signin_form(request):
     route_name="signin", request_method="POST", renderer=T + "signin.jinja2", permission="view"
 )
 def signin(request):
+    forms_may_go_to_hub(request)
     values, errors = v.validate(request.POST, {"email": v.email(), "password": v.password})
     shown = {"email": request.POST.get("email", "")}
     next_url = request.POST.get("next", "")

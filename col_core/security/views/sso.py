@@ -31,7 +31,8 @@ from col_core.security.forms import safe_next
 from col_core.security.interfaces import ISingleSignOn
 from col_core.security.policy import login
 from col_core.security.tokens import new_secret
-from col_core.tenancy.hosts import tenant_url
+from col_core.tenancy.hosts import addresses, tenant_url
+from col_core.web.headers import FORM_TARGETS
 
 MESSAGE = "col_core.security:templates/message.jinja2"
 PENDING = "sso"  # the session key of the handshake a client started
@@ -84,6 +85,16 @@ def signed_in_everywhere(request, target: str) -> HTTPSeeOther:
         return HTTPSeeOther(target)
     here = tenant_url(request, request.tenant)
     return redirect(f"{tenant_url(request, hub)}sso/start", source=here, next=target)
+
+
+def forms_may_go_to_hub(request) -> None:
+    """Let this page's forms lead on to the hub: the sign-in form's answer does
+    (:func:`signed_in_everywhere`), and browsers hold each redirect to ``form-action``."""
+    sso = request.find_service(ISingleSignOn)
+    hub = sso.hub()
+    if hub is not None and not sso.shares_cookies(hub):
+        origin = addresses(request.registry).origin(hub)
+        request.environ[FORM_TARGETS] = [f"{origin.scheme}://{origin.netloc}"]
 
 
 @view_config(route_name="sso_start", request_method="GET", permission="view")
