@@ -92,9 +92,11 @@ def forms_may_go_to_hub(request) -> None:
     (:func:`signed_in_everywhere`), and browsers hold each redirect to ``form-action``."""
     sso = request.find_service(ISingleSignOn)
     hub = sso.hub()
-    if hub is not None and not sso.shares_cookies(hub):
-        origin = addresses(request.registry).origin(hub)
-        request.environ[FORM_TARGETS] = [f"{origin.scheme}://{origin.netloc}"]
+    if hub is None or sso.shares_cookies(hub):
+        return
+    origin = addresses(request.registry).origin(hub)
+    hub_origin = f"{origin.scheme}://{origin.netloc}"
+    request.environ[FORM_TARGETS] = [hub_origin]
 
 
 @view_config(route_name="sso_start", request_method="GET", permission="view")
