@@ -27,7 +27,7 @@ from col_core.web.maps import city_tiles, tile_source
 
 # Route placeholders and query parameters that put a secret into a page's address.
 SECRET_PLACEHOLDERS = ("{token", "{code")
-SECRET_PARAMETERS = ("invite",)
+SECRET_PARAMETERS = ("invite", "ticket")  # ticket: single sign-on (docs/security.md)
 FORM_TARGETS = "col.form_targets"  # the WSGI environ key of a page's other form-action origins
 REFERRER_POLICY = "strict-origin-when-cross-origin"
 # "no-referrer" would make browsers send "Origin: null" with the page's own forms, which the

@@ -135,6 +135,14 @@ def test_the_sign_in_link_when_signed_in_goes_straight_on(browser, learner):
     assert response.location == f"{ALPHA}activities"
 
 
+def test_callback_with_a_ticket_tells_no_other_site_its_address(browser, learner):
+    signed_in_on_alpha(browser, learner)
+    state = started(browser, BETA)
+    ticket = ticket_for(browser, BETA, state)
+    response = browser.get(f"{BETA}sso/callback?ticket={ticket}&state={state}", status=303)
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
 def test_ticket_is_bound_to_the_state(browser, learner):
     signed_in_on_alpha(browser, learner)
     state = started(browser, BETA)
@@ -328,3 +336,13 @@ def test_path_form_cities_share_the_hub_session(make_testapp, factories, people)
     location = app.get(f"/sso/authorize?{query}", status=303).location
     assert location.startswith("http://localhost/t/beta/sso/callback?ticket=")
     assert hub and alpha and beta
+
+
+def test_path_form_sign_in_link_keeps_the_page(make_testapp, factories):
+    factories.global_site(), factories.tenant("beta")
+    app = make_testapp(**{"col.public_url": "http://localhost"})
+    app.extra_environ["HTTP_HOST"] = "localhost"
+    page = app.get("/t/beta/organisations?page=2")
+    assert 'href="http://localhost/t/beta/sso/start?next=%2Forganisations%3Fpage%3D2"' in page.text
+    response = app.get("/t/beta/sso/start?next=%2Forganisations%3Fpage%3D2", status=303)
+    assert response.location == "http://localhost/t/beta/signin?next=%2Forganisations%3Fpage%3D2"
