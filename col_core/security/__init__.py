@@ -144,6 +144,7 @@ def includeme(config):
 
     config.register_service_factory(AccountService, IAccountService)
     config.include("col_core.security.services.administration")
+    config.include("col_core.security.services.sso")
     from col_core.security.views.consent import consent_gate
 
     config.add_view_deriver(consent_gate)
@@ -177,4 +178,7 @@ ROUTES = (
     ("session_end", r"/account/sessions/{id:\d+}/end"),
     ("sessions_end_others", "/account/sessions/end-others"),
     ("admin_revoke", r"/admin/people/{id:\d+}/revoke"),
+    ("sso_start", "/sso/start"),
+    ("sso_authorize", "/sso/authorize"),
+    ("sso_callback", "/sso/callback"),
 )

@@ -85,6 +85,34 @@ class ICityPeople(Interface):
         last administrator (a city always keeps one)."""
 
 
+class ISingleSignOn(Interface):
+    """Signing a browser in on one site of the network from its session on another
+    (docs/security.md: single sign-on).  Tickets are random, kept only as SHA-256 hashes,
+    expire within a minute, and are redeemed once, by the one site they were issued for, with
+    the ``state`` the redeeming browser started the handshake with."""
+
+    def hub():
+        """The network's identity hub, the global site (a Tenant), or None when there is none."""
+
+    def site_of(url: str):
+        """The active tenant whose configured address ``url`` (absolute) is on, or None: what
+        the handshake may send a browser to.  Any other address (another host, a userinfo part,
+        a scheme other than http and https, a disabled city) is None."""
+
+    def shares_cookies(tenant) -> bool:
+        """Whether browsers send the request's site and ``tenant`` the same cookies (same host
+        name, as in the ``/t/<slug>/`` form): no handshake is needed between them."""
+
+    def issue(user, audience, state: str, family: str) -> str:
+        """A new ticket for ``user``, redeemable only on ``audience`` (a Tenant) with ``state``;
+        ``family`` is the issuing session's, handed on to the session the ticket starts."""
+
+    def redeem(ticket: str, state: str):
+        """``(user, family)`` if ``ticket`` was issued for the request's site with ``state``,
+        is unexpired and unused, and its person may sign in (not deleted, e-mail confirmed, no
+        guardian consent pending); else None.  A ticket is used up by its first redemption."""
+
+
 class AdministrationRefused(Exception):
     """A change to a city's administrators that is not allowed; ``message`` says why (a
     translation string)."""

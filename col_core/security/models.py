@@ -140,5 +140,8 @@ class UserSession(Timestamped, Base):
     session_hash: Mapped[str] = mapped_column(String(64), unique=True)
     last_seen_at: Mapped[dt.datetime]
     user_agent: Mapped[str] = mapped_column(String(120), default="")  # "Firefox on Linux"
+    # The sessions one browser holds on the network's sites share a family: a sign-in starts
+    # one, single sign-on hands it on (col_core.security.services.sso), signing out ends it.
+    family: Mapped[str | None] = mapped_column(String(64), index=True)
 
     user: Mapped[User] = relationship()

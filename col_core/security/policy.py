@@ -180,19 +180,24 @@ def _look_up(request) -> Identity | None:
         return Identity(record.user, session=record)
 
 
-def login(request, user: User) -> None:
+def login(request, user: User, family: str | None = None) -> None:
     """Start a fresh session for ``user``: nothing of the anonymous session (or its CSRF token)
-    survives, so a planted session cannot be promoted to a signed-in one."""
+    survives, so a planted session cannot be promoted to a signed-in one.  ``family`` joins the
+    session to the browser's sessions on the network's other sites (single sign-on)."""
     request.session.invalidate()
     bind_person(request.dbsession, user.id)
-    request.session["sid"] = sessions.start(request, user)
+    request.session["sid"] = sessions.start(request, user, family)
     new_csrf_token(request)
 
 
 def logout(request) -> None:
-    """End this browser's session, on the server too: a copy of the cookie stops working."""
-    secret = request.session.get("sid")
-    if isinstance(secret, str):
+    """End this browser's session, on the server too: a copy of the cookie stops working; and
+    with it the sessions single sign-on started from it (or it from them) on the network's
+    other sites, so signing out on one site signs the browser out on every one."""
+    identity = request.col_identity
+    if identity is not None and identity.session is not None:
+        sessions.end_family(request.dbsession, identity.session)
+    elif isinstance(secret := request.session.get("sid"), str):
         sessions.end(request, secret)
     request.session.invalidate()
     new_csrf_token(request)

@@ -63,8 +63,10 @@ def _first_known(known: tuple[tuple[str, str], ...], user_agent: str) -> str:
     return ""
 
 
-def start(request, user: User) -> str:
-    """Record a new session for ``user`` and return the secret id for the cookie."""
+def start(request, user: User, family: str | None = None) -> str:
+    """Record a new session for ``user`` and return the secret id for the cookie.  ``family``
+    is the browser's family of sessions on the network's sites (single sign-on hands it on);
+    a sign-in with a password starts a new one."""
     secret = new_secret()
     request.dbsession.add(
         UserSession(
@@ -72,6 +74,7 @@ def start(request, user: User) -> str:
             session_hash=digest(secret),
             last_seen_at=utcnow(),
             user_agent=describe_agent(request.user_agent or ""),
+            family=family or new_secret(),
         )
     )
     request.dbsession.flush()
@@ -100,6 +103,17 @@ def write_seen(request, seen: dict[int, dt.datetime]) -> None:
 
 def end(request, secret: str) -> None:
     request.dbsession.execute(delete(UserSession).where(UserSession.session_hash == digest(secret)))
+
+
+def end_family(session, record: UserSession) -> int:
+    """End ``record`` and every session of its family: the sessions the same browser holds on
+    the network's other sites (single sign-on); return how many ended."""
+    statement = delete(UserSession).where(UserSession.user_id == record.user_id)
+    if record.family:
+        statement = statement.where(UserSession.family == record.family)
+    else:  # a session older than families: only itself
+        statement = statement.where(UserSession.id == record.id)
+    return session.execute(statement).rowcount
 
 
 def end_all(session, user: User, keep: UserSession | None = None) -> int:

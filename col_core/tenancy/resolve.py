@@ -71,7 +71,7 @@ def tenant_address(domain: str, path_info: str, addresses: Addresses) -> tuple[t
     return ("slug", match["slug"]), rest
 
 
-def _load(session, address: tuple) -> Tenant | None:
+def load_tenant(session, address: tuple) -> Tenant | None:
     kind, *names = address
     if kind == "host":
         (hostname,) = names
@@ -164,7 +164,7 @@ class TenantCache:
             entry = None
         if entry is None or entry[0] < time.monotonic():
             with self.session_factory() as loader:
-                tenant = _load(loader, address)
+                tenant = load_tenant(loader, address)
                 if tenant is None:
                     return None
                 loader.expunge_all()

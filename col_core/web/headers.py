@@ -27,7 +27,8 @@ from col_core.web.maps import city_tiles, tile_source
 
 # Route placeholders and query parameters that put a secret into a page's address.
 SECRET_PLACEHOLDERS = ("{token", "{code")
-SECRET_PARAMETERS = ("invite",)
+SECRET_PARAMETERS = ("invite", "ticket")  # ticket: single sign-on (docs/security.md)
+FORM_TARGETS = "col.form_targets"  # the WSGI environ key of a page's other form-action origins
 REFERRER_POLICY = "strict-origin-when-cross-origin"
 # "no-referrer" would make browsers send "Origin: null" with the page's own forms, which the
 # HTTPS origin check of CSRF protection rightly refuses; "same-origin" tells other sites nothing.
@@ -58,7 +59,9 @@ def page_policy(request) -> str:
         "frame-src": frames or ["'none'"],
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
-        "form-action": ["'self'"],
+        # A page may name other sites of the network its forms lead to (the sign-in form goes
+        # on to the hub: col_core.security.views.sso), since browsers check every redirect.
+        "form-action": ["'self'", *request.environ.get(FORM_TARGETS, ())],
         "frame-ancestors": ["'none'"],
     }
     return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives.items())

@@ -15,6 +15,7 @@ from col_core.security.passwords import hash_password, needs_rehash, password_pr
 from col_core.security.policy import login, logout
 from col_core.security.services import age_thresholds
 from col_core.security.throttle import Throttle
+from col_core.security.views.sso import forms_may_go_to_hub, signed_in_everywhere
 
 T = "col_core.security:templates/"
 
@@ -106,6 +107,7 @@ def signup_done(request):
     route_name="signin", request_method="GET", renderer=T + "signin.jinja2", permission="view"
 )
 def signin_form(request):
+    forms_may_go_to_hub(request)
     return blank(next=request.params.get("next", ""))
 
 
@@ -113,6 +115,7 @@ def signin_form(request):
     route_name="signin", request_method="POST", renderer=T + "signin.jinja2", permission="view"
 )
 def signin(request):
+    forms_may_go_to_hub(request)
     values, errors = v.validate(request.POST, {"email": v.email(), "password": v.password})
     shown = {"email": request.POST.get("email", "")}
     next_url = request.POST.get("next", "")
@@ -167,13 +170,15 @@ def signin(request):
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(values["password"])
     login(request, user)
-    return HTTPSeeOther(safe_next(request, next_url))
+    return signed_in_everywhere(request, safe_next(request, next_url))
 
 
 @view_config(route_name="signout", request_method="POST", permission="view")
 def signout(request):
     logout(request)
-    request.session.flash(request.localizer.translate(_("You are signed out.")))
+    request.session.flash(
+        request.localizer.translate(_("You are signed out, here and on the network's other sites."))
+    )
     return HTTPSeeOther(request.route_url("home"))
 
 
