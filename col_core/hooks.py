@@ -32,9 +32,7 @@ def col_navigation(request) -> list[NavItem]:
         return items  # an error page: the transaction may be unusable, so ask the database nothing
     if request.user is None:
         # Through the single sign-on handshake: signed in elsewhere in the network is enough.
-        # The page's path on this site (without a /t/<slug> prefix, which safe_next adds).
-        here = request.path_info + (f"?{request.query_string}" if request.query_string else "")
-        signin = request.route_url("sso_start", _query={"next": here})
+        signin = request.route_url("sso_start", _query={"next": request.site_path})
         items.append(NavItem(_(t("Sign in")), signin, order=90))
         return items
     items.append(NavItem(_(t("Your account")), request.route_url("account"), order=90))

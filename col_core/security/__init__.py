@@ -103,6 +103,7 @@ def _preferred_locale(request):
 
 def includeme(config):
     from col_core.security import sessions
+    from col_core.security.forms import site_path
     from col_core.security.policy import TOKEN_USED, SecurityPolicy, write_tokens_used
 
     settings = config.get_settings()
@@ -138,6 +139,7 @@ def includeme(config):
     config.add_request_method(_identity, "col_identity", reify=True)
     config.add_request_method(_user, "user", reify=True)
     config.add_request_method(_roles, "roles", reify=True)
+    config.add_request_method(site_path, "site_path", reify=True)
     config.add_request_method(_preferred_locale, "preferred_locale_of_user", reify=True)
     from col_core.security.interfaces import IAccountService
     from col_core.security.services import AccountService

@@ -26,6 +26,13 @@ def kept(request, *exclude: str) -> dict:
     }
 
 
+def site_path(request) -> str:
+    """The page's path and query on its own site, what ``next=`` carries: without the
+    ``/t/<slug>`` prefix of a path-form city, which :func:`safe_next` adds back."""
+    query = request.query_string
+    return request.path_info + (f"?{query}" if query else "")
+
+
 def safe_next(request, target: str | None) -> str:
     """``target`` if it is a path on this site, else the home page (no open redirects)."""
     home = request.route_url("home")

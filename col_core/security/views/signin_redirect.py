@@ -21,7 +21,7 @@ class SignedOutPredicate:
 
 
 def to_signin(exc, request):
-    return HTTPSeeOther(request.route_url("signin", _query={"next": request.path_qs}))
+    return HTTPSeeOther(request.route_url("signin", _query={"next": request.site_path}))
 
 
 def includeme(config):

@@ -87,7 +87,7 @@ def _accept_page(request, assertion, error=None) -> dict:
         "assertion": assertion,
         "signup_url": signup,
         "error": error,
-        "signin_url": request.route_url("signin", _query={"next": request.path_qs}),
+        "signin_url": request.route_url("signin", _query={"next": request.site_path}),
         "owner": assertion.recipient_email in verified_emails(user),
     }
 

@@ -346,3 +346,19 @@ def test_path_form_sign_in_link_keeps_the_page(make_testapp, factories):
     assert 'href="http://localhost/t/beta/sso/start?next=%2Forganisations%3Fpage%3D2"' in page.text
     response = app.get("/t/beta/sso/start?next=%2Forganisations%3Fpage%3D2", status=303)
     assert response.location == "http://localhost/t/beta/signin?next=%2Forganisations%3Fpage%3D2"
+
+
+def test_a_path_form_city_sends_the_person_back_to_the_page_they_asked_for(
+    make_testapp, factories, people
+):
+    """Under /t/<slug>/ the sign-in's ``next`` carried the prefix, which was then added again:
+    after signing in the person landed on /t/alpha/t/alpha/account (a 404)."""
+    factories.tenant("alpha")
+    user = people.user()
+    app = make_testapp(**{"col.public_url": "http://localhost"})
+    app.extra_environ["HTTP_HOST"] = "localhost"
+    asked = app.get("/t/alpha/account?tab=badges", status=303)
+    assert asked.location == "http://localhost/t/alpha/signin?next=%2Faccount%3Ftab%3Dbadges"
+    form = form_with(app.get(asked.location), "password")
+    form["email"], form["password"] = user.email, PASSWORD
+    assert form.submit(status=303).location == "http://localhost/t/alpha/account?tab=badges"
