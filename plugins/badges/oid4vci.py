@@ -130,6 +130,11 @@ def new_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
+def digest(secret: str) -> str:
+    """What is stored of a code or token: SHA-256 suffices for 256 random bits."""
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 class Nonces:
     """Stateless ``c_nonce`` values: a time and a random part signed with a key of their own."""
 

@@ -8,12 +8,11 @@ from sqlalchemy import select, update
 from zope.interface import implementer
 
 from col_core.db.meta import utcnow
-from col_core.security.tokens import digest
 from plugins.badges import oid4vci
 from plugins.badges.documents import Documents
 from plugins.badges.interfaces import IIssuerKeys, IWalletOffers
 from plugins.badges.models import Assertion, WalletOffer
-from plugins.badges.oid4vci import CONFIGURATIONS, OID4VCIError
+from plugins.badges.oid4vci import CONFIGURATIONS, OID4VCIError, digest
 from plugins.badges.skills import skills_reader
 from plugins.badges.urls import urls_for
 

@@ -18,11 +18,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from sqlalchemy import select
 
-from col_core.security.tokens import digest
 from plugins.badges.interfaces import IWalletOffers
 from plugins.badges.models import Assertion, WalletOffer
 from plugins.badges.ob import keys, verify
-from plugins.badges.oid4vci import PRE_AUTHORIZED, PROOF_TYPE
+from plugins.badges.oid4vci import PRE_AUTHORIZED, PROOF_TYPE, digest
 
 from ..notifications.notifications_testing import body, mail_to
 
