@@ -425,3 +425,10 @@ def test_of_simultaneous_redemptions_exactly_one_wins(live_city, badges, issued)
     statuses = sorted(status for status, _body in answers)
     assert statuses == [200] + [400] * 7, answers
     assert {b["error"] for status, b in answers if status == 400} == {"invalid_grant"}
+
+
+def test_a_city_without_badges_is_no_credential_issuer(testapp, factories):
+    app = testapp.for_tenant(factories.tenant("kaunas", plugins=["map"]))
+    app.get("/.well-known/openid-credential-issuer", status=404)
+    app.get("/.well-known/oauth-authorization-server", status=404)
+    app.post("/badges/oid4vci/token", {"grant_type": PRE_AUTHORIZED}, status=404)
