@@ -132,6 +132,7 @@ def includeme(config):
     config.add_subscriber(
         "col_core.security.policy.refuse_out_of_scope_tokens", "pyramid.events.BeforeTraversal"
     )
+    config.add_directive("add_bearer_route", "col_core.security.policy.add_bearer_route")
     from col_core.security.throttle import limits
 
     # Read once, so a bad limit stops the start, not a sign-in.

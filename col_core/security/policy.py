@@ -102,7 +102,7 @@ def token_scope_refusal(request):
     * a ``read`` token never writes: only GET, HEAD and OPTIONS, whatever the route and whatever
       permission its view declares (claiming a badge is open to everyone, and still a write).
     """
-    if not bearer(request) or _is_operations_route(request):
+    if not bearer(request) or _is_operations_route(request) or _owns_its_bearer(request):
         return None
     if not is_api_request(request):
         return _(
@@ -122,6 +122,21 @@ def _is_operations_route(request) -> bool:
     its own (``col.metrics_token``), which is no API token."""
     route = request.matched_route
     return route is not None and route.name.startswith("operations.")
+
+
+OWN_BEARER_ROUTES = "col.own_bearer_routes"
+
+
+def add_bearer_route(config, route_name: str) -> None:
+    """Config directive: the route takes a Bearer token of its own (an OAuth 2.0 resource such
+    as the badges plugin's OpenID4VCI credential endpoint), which is no API token: the header
+    is neither refused there nor looked up as one, and identifies no person."""
+    config.registry.setdefault(OWN_BEARER_ROUTES, set()).add(route_name)
+
+
+def _owns_its_bearer(request) -> bool:
+    route = request.matched_route
+    return route is not None and route.name in request.registry.get(OWN_BEARER_ROUTES, ())
 
 
 def refuse_out_of_scope_tokens(event) -> None:

@@ -14,6 +14,7 @@ from plugins.badges.interfaces import (
     IIssuerKeys,
     ILearnerRecord,
     IOpenBadgesApi,
+    IWalletOffers,
 )
 from plugins.badges.urls import check_did_setting
 
@@ -53,6 +54,9 @@ def includeme(config):
         "plugins.badges.services.learner_record.learner_record_factory", ILearnerRecord
     )
     config.register_service_factory("plugins.badges.services.ob_api.ob_api_factory", IOpenBadgesApi)
+    config.register_service_factory(
+        "plugins.badges.services.wallet_offers.wallet_offers_factory", IWalletOffers
+    )
     config.add_route("badges.catalogue", "/")
     # Hosted Open Badges documents (see views/public.py).
     config.add_route("badges.issuer", "/issuers/{issuer:\\d+}" + JSON_SUFFIX)
@@ -97,6 +101,21 @@ def includeme(config):
     config.add_route("badges.record", "/records/{token:[A-Za-z0-9_-]{20,64}}")
     config.add_route("badges.record_jwt", "/records/{token:[A-Za-z0-9_-]{20,64}}.jwt")
     config.add_route("badges.wallet_import", "/wallet/import")
+    # Issuing into wallet apps (OpenID4VCI, views/oid4vci.py): the recipient's offer, then the
+    # wallet's endpoints; its metadata is at the city's root, outside the /badges prefix.
+    own = "plugins.badges.resources.OwnBadgeContext"  # the recipient only (404 for others)
+    config.add_route("badges.wallet_offer", "/share/{uid:[0-9a-f]+}/wallet-app", factory=own)
+    config.add_route("badges.wallet_offer_qr", "/oid4vci/offers/{code:[A-Za-z0-9_-]+}/qr.svg")
+    config.add_route("badges.oid4vci_token", "/oid4vci/token")
+    config.add_route("badges.oid4vci_nonce", "/oid4vci/nonce")
+    config.add_route("badges.oid4vci_credential", "/oid4vci/credential")
+    config.add_bearer_route("badges.oid4vci_credential")  # its access token is no API token
+    prefix, config.route_prefix = config.route_prefix, None
+    try:
+        config.add_route("badges.oid4vci_issuer", "/.well-known/openid-credential-issuer")
+        config.add_route("badges.oid4vci_server", "/.well-known/oauth-authorization-server")
+    finally:
+        config.route_prefix = prefix
     # Organisers' pages; the context carries the organisation the permission is checked on.
     org, badge = (
         "plugins.badges.resources.OrganisationResource",

@@ -204,7 +204,9 @@ class Documents:
             endorsements=[self.signed_endorsement(e) for e in endorsements],
         )
 
-    def credential(self, assertion: Assertion) -> dict:
+    def credential(self, assertion: Assertion, holder: str | None = None) -> dict:
+        """The OB 3.0 credential; ``holder``: the DID of the wallet's key it is bound to
+        (``credentialSubject.id``, when issued through OpenID4VCI)."""
         badge = assertion.badge_class
         achievement = ob3.achievement(
             self.urls.badge_class(badge.id),
@@ -246,19 +248,25 @@ class Documents:
         )
         # The hash is the one stored at issue time (the email itself may be gone by now).
         doc["credentialSubject"]["identifier"] = [subject]
+        if holder is not None:
+            doc["credentialSubject"]["id"] = holder
         return doc
 
-    def signed_credential(self, assertion: Assertion) -> dict:
+    def signed_credential(self, assertion: Assertion, holder: str | None = None) -> dict:
         key, private = self.keyring.signing_key(assertion.issuer, "ed25519")
         return ob3.sign(
-            self.credential(assertion),
+            self.credential(assertion, holder),
             private,
             self.urls.ob3_method(assertion.issuer_id, key.id),
             created=_utc(assertion.issued_on),
         )
 
-    def vc_jwt(self, assertion: Assertion) -> str:
-        return self._jwt(assertion.issuer, self.credential(assertion))
+    def vc_jwt(self, assertion: Assertion, holder: str | None = None) -> str:
+        return self._jwt(assertion.issuer, self.credential(assertion, holder))
+
+    def jwt_algorithm(self) -> str:
+        """What :meth:`vc_jwt` signs with: EdDSA for did:web issuers, RS256 otherwise."""
+        return "EdDSA" if self.urls.did_issuers else "RS256"
 
     def _jwt(self, issuer: Issuer, doc: dict) -> str:
         if self.urls.did_issuers:

@@ -223,3 +223,44 @@ class IOpenBadgesApi(Interface):
 
     def disconnect(user, client_id):
         """Revoke every token of the learner for ``client_id`` in this city; returns how many."""
+
+
+class IWalletOffers(Interface):
+    """Awarded badges issued into wallet apps (OpenID for Verifiable Credential Issuance 1.0,
+    pre-authorized code flow; :mod:`plugins.badges.oid4vci` holds the wire formats).
+
+    An offer names one badge of the request's city; its pre-authorized code is given once (in
+    a QR code and an ``openid-credential-offer://`` link) and stored only as a digest.  It
+    expires, and it is redeemed once: of two redemptions, even at the same moment, one gets an
+    access token and the other ``invalid_grant``.  With the access token and a proof of the
+    holder's key, the credential endpoint returns the badge's OB 3.0 credential, bound to that
+    key (``credentialSubject.id``), as Data Integrity (``ldp_vc``) or VC-JWT (``jwt_vc_json``).
+    Every refusal raises :class:`plugins.badges.oid4vci.OID4VCIError`.
+    """
+
+    def create(assertion, minutes=None):
+        """A new :class:`plugins.badges.oid4vci.CreatedOffer` of ``assertion`` (not revoked)
+        good for ``minutes`` (default: the ``badges.oid4vci.offer_minutes`` setting)."""
+
+    def for_mail(assertion):
+        """The offer an award e-mail carries (``badges.oid4vci.mail_offer_days``), or None when
+        that setting is 0."""
+
+    def live(code):
+        """The link of the city's unexpired, unredeemed offer with this code, or None."""
+
+    def issuer_metadata():
+        """The city's Credential Issuer Metadata."""
+
+    def authorization_server_metadata():
+        """The city's OAuth authorization server metadata (RFC 8414)."""
+
+    def redeem(grant_type, code):
+        """The token response (``access_token``, ``c_nonce`` ...) for a pre-authorized code."""
+
+    def nonce():
+        """A fresh ``c_nonce``."""
+
+    def credential(access_token, body):
+        """The credential response for a credential request ``body`` (parsed JSON) made with
+        ``access_token``."""

@@ -355,6 +355,33 @@ class Endorsement(TenantScoped, Timestamped, Base):
         return self.withdrawn_at is not None
 
 
+class WalletOffer(TenantScoped, Base):
+    """An OpenID4VCI credential offer of one awarded badge (pre-authorized code flow).
+
+    Neither secret is stored: the pre-authorized code (in the offer's QR code and link) and the
+    access token it is exchanged for are kept as SHA-256 digests.  The code is redeemed once:
+    the token endpoint sets ``redeemed_at`` with a conditional UPDATE, so of two redemptions at
+    the same time one wins.  ``assertion_id`` has no foreign key: badge_assertions has no
+    ``(tenant_id, id)`` key yet for one to name (tests/unit/test_citus_ready.py); an offer whose
+    badge is gone is simply refused.
+    """
+
+    __tablename__ = "badge_wallet_offers"
+
+    code_hash: Mapped[str] = mapped_column(String(64))
+    assertion_id: Mapped[int] = mapped_column(index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    redeemed_at: Mapped[dt.datetime | None]
+    token_hash: Mapped[str | None] = mapped_column(String(64))
+    token_expires_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "code_hash"),
+        UniqueConstraint("tenant_id", "token_hash", name="uq_badge_wallet_offers_token_hash"),
+    )
+
+
 class RecordLink(Timestamped, Base):
     """A public, revocable link to a learner's CLR 2.0 record (a global row, like the account).
 

@@ -7,10 +7,13 @@ and ``view`` and ``learner`` only on what ``context.visible(request)`` lets the 
 from __future__ import annotations
 
 from pyramid.httpexceptions import HTTPNotFound
+from pyramid.i18n import TranslationStringFactory
 from sqlalchemy import select
 
 from col_core.organisations.models import Organisation
 from plugins.badges.models import Assertion, BadgeClass
+
+_ = TranslationStringFactory("col_badges")
 
 
 def _int(value) -> int:
@@ -54,3 +57,14 @@ class ShareContext:
         user = getattr(request, "user", None)
         own = user is not None and user.id == self.assertion.user_id
         return self.assertion.visibility != "private" or own
+
+
+class OwnBadgeContext(ShareContext):
+    """An awarded badge as only its recipient may act on it (offering it to a wallet app):
+    anyone else, whatever the badge's visibility, is answered 404."""
+
+    hidden_message = _("There is no such badge of yours in this city.")
+
+    def visible(self, request) -> bool:
+        user = getattr(request, "user", None)
+        return user is not None and user.id == self.assertion.user_id

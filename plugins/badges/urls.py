@@ -135,6 +135,21 @@ class BadgeUrls:
     def accept(self, token: str) -> str:
         return f"{self.base}/accept/{token}"
 
+    def well_known(self, name: str) -> str:
+        """``/.well-known/<name>`` of the city (OpenID4VCI metadata), outside ``/badges``."""
+        return f"{self.origin}/.well-known/{name}"
+
+    def oid4vci(self, endpoint: str) -> str:
+        """An OpenID4VCI endpoint of the city: ``token``, ``nonce`` or ``credential``."""
+        return f"{self.base}/oid4vci/{endpoint}"
+
+    def wallet_offer(self, uid: str) -> str:
+        """Where the recipient asks for a new offer of the badge to a wallet app (POST)."""
+        return f"{self.share(uid)}/wallet-app"
+
+    def wallet_offer_qr(self, code: str) -> str:
+        return f"{self.base}/oid4vci/offers/{code}/qr.svg"
+
 
 DID_CHOICES = ("auto", "true", "false", "1", "0", "yes", "no", "on", "off")
 

@@ -7,9 +7,11 @@
 #   tests/.tools/ob3/        Digital Credentials Consortium verifier-core (npm), OB 3.0 / VC 2.0
 #                            (Data Integrity, did:web, status lists); did-jwt with the DIF
 #                            did:web resolver (npm) for VC-JWTs of did:web issuers
+#   tests/.tools/oid4vci/    OpenWallet Foundation's OpenID4VCI client, @openid4vc/openid4vci and
+#                            @openid4vc/oauth2 (npm): the wallet app of the issuance tests
 #
 # Runners of our own live beside this script: ob2_validate.py, ob3_verify.mjs, ob3_jwt_verify.mjs,
-# clr_verify.mjs.
+# clr_verify.mjs, oid4vci_wallet.mjs.
 # Usage: sh tests/tools/build_ob_validators.sh [--force]
 # COL_OB_TOOLS=DIR builds into DIR instead of tests/.tools (the tests read the same variable).
 set -e
@@ -60,3 +62,15 @@ cp "$HERE/ob3_verify.mjs" "$N/ob3_verify.mjs"
 cp "$HERE/ob3_jwt_verify.mjs" "$N/ob3_jwt_verify.mjs"
 cp "$HERE/clr_verify.mjs" "$N/clr_verify.mjs"
 echo "ob3 verifier ok: $N"
+
+# --- OpenID4VCI client (a wallet app) -------------------------------------------------------
+# A folder of its own: it brings zod 4, which the DCC verifier's tree need not share.
+W="$TOOLS/oid4vci"
+mkdir -p "$W"
+if [ "$FORCE" = "--force" ] || [ ! -d "$W/node_modules/@openid4vc/openid4vci" ]; then
+    (cd "$W" && [ -f package.json ] || (cd "$W" && npm init -y >/dev/null))
+    (cd "$W" && npm install --silent --no-audit --no-fund \
+        @openid4vc/openid4vci@0.4.6 @openid4vc/oauth2@0.4.6)
+fi
+cp "$HERE/oid4vci_wallet.mjs" "$W/oid4vci_wallet.mjs"
+echo "oid4vci client ok: $W"

@@ -18,7 +18,7 @@ from col_core.notifications import INotifications
 from col_core.security.models import User
 from col_core.tenancy import account_lookup
 from plugins.badges import webhooks
-from plugins.badges.interfaces import IBadgeIssuer, IIssuerKeys
+from plugins.badges.interfaces import IBadgeIssuer, IIssuerKeys, IWalletOffers
 from plugins.badges.models import Assertion, BadgeClass, BadgePrerequisite, HeldAward
 from plugins.badges.ob import ob2
 from plugins.badges.urls import urls_for
@@ -313,7 +313,7 @@ class BadgeIssuer:
         )
         subject = _("Your new badge: ${badge}", mapping=mapping)
         share = urls.share(assertion.uid)
-        details = ["", _("See and share it:"), share]
+        details = ["", _("See and share it:"), share, *self._wallet_lines(assertion)]
         if user is not None:
             self.request.find_service(INotifications).notify(
                 user, "badge_issued", message, url=share, subject=subject, details=details
@@ -329,6 +329,19 @@ class BadgeIssuer:
         mail_address(
             self.request, assertion.recipient_email, subject, lines, self._localizer(locale)
         )
+
+    def _wallet_lines(self, assertion: Assertion) -> list:
+        """The e-mail's offer to a wallet app (OpenID4VCI): its QR code and its link."""
+        offer = self.request.find_service(IWalletOffers).for_mail(assertion)
+        if offer is None:
+            return []
+        return [
+            "",
+            _("Add it to a wallet app: scan the QR code on this page with the app"),
+            offer.qr_url,
+            _("or, on the phone that has the app, open this link:"),
+            offer.link,
+        ]
 
     # -- badge classes -------------------------------------------------------------------
 

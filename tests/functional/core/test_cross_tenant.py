@@ -124,6 +124,8 @@ ATTACKS: dict[str, dict[str, str]] = {
     "badges.claim_qr": {"code": "claim_code"},
     "badges.accept": {"token": "accept_token"},
     "badges.review": {"submission": "submission_id"},
+    "badges.wallet_offer": {"uid": "assertion_uid"},
+    "badges.wallet_offer_qr": {"code": "wallet_offer_code"},
     "playlists.new": ORG,
     "api.get.organisations.{slug}.playlists": ORG,
     "api.post.organisations.{slug}.playlists": ORG,
@@ -317,6 +319,7 @@ def _badges_world(registry, factories, city, owner) -> dict:
     """A badge class, an assertion, a claim code and evidence of city A, when badges is installed."""
     try:
         from plugins.badges import claims
+        from plugins.badges.interfaces import IWalletOffers
         from plugins.badges.models import Assertion, BadgeClass, EvidenceSubmission
         from plugins.badges.testing import Badges
     except ImportError:  # pragma: no cover - badges not installed
@@ -339,6 +342,7 @@ def _badges_world(registry, factories, city, owner) -> dict:
         request.dbsession.add(submission)
         request.dbsession.flush()
         assertion = request.dbsession.scalar(select(Assertion).where(Assertion.uid == uid))
+        offer = request.find_service(IWalletOffers).create(assertion)
         return {
             "badge_id": class_id,
             "issuer_id": badge.issuer_id,
@@ -348,6 +352,7 @@ def _badges_world(registry, factories, city, owner) -> dict:
             "accept_token": assertion.accept_token,
             "submission_id": submission.id,
             "endorsement_id": endorsement_id,
+            "wallet_offer_code": offer.qr_url.rsplit("/", 2)[-2],  # .../offers/<code>/qr.svg
             "json_ext": ".json",
             "png_ext": "png",
             "ob_version": "2",

@@ -15,6 +15,7 @@ from pyramid.interfaces import IRoutesMapper
 from sqlalchemy import func, select
 
 from col_core.security.models import ApiToken, UserSession
+from col_core.security.policy import OWN_BEARER_ROUTES
 from col_core.security.tokens import API_TOKEN_PREFIX, digest, new_secret
 from plugins.badges import claims
 from plugins.badges.models import Assertion, BadgeClass
@@ -148,14 +149,17 @@ def _placeholders(pattern: str) -> list[str]:
 def test_a_write_token_reaches_no_page_outside_the_api(testapp, registry, factories, city, learner):
     """Every route that is not under /api/, by GET and POST, answers 403 with the reason (but
     the deployment's health, readiness and metrics, which identify nobody: /metrics takes a
-    Bearer secret of its own, tested in test_operations.py)."""
+    Bearer secret of its own, tested in test_operations.py, and the routes declared with
+    ``config.add_bearer_route``, tested below)."""
     _token, secret = token_of(factories, learner, "write")
     app = testapp.for_tenant(city)
+    own_bearer = registry.get(OWN_BEARER_ROUTES, set())
     routes = [
         route
         for route in registry.getUtility(IRoutesMapper).get_routes()
         if not route.name.startswith(("api.", "operations."))
         and not route.pattern.startswith("/api/")
+        and route.name not in own_bearer
     ]
     assert len(routes) > 60
     for route in routes:
@@ -167,6 +171,19 @@ def test_a_write_token_reaches_no_page_outside_the_api(testapp, registry, factor
             if method == "GET":
                 assert ONLY_API in response.text, f"{method} {path}"
     assert count(factories, ApiToken, learner) == 1
+
+
+def test_an_api_token_is_nobody_on_a_route_with_a_bearer_of_its_own(
+    testapp, registry, factories, city, learner
+):
+    """The OpenID4VCI credential endpoint takes its own access tokens: an API token sent there
+    is not refused as out of scope, and it is no access token either (401, nothing issued)."""
+    assert "badges.oid4vci_credential" in registry.get(OWN_BEARER_ROUTES, set())
+    _token, secret = token_of(factories, learner, "write")
+    response = testapp.for_tenant(city).post_json(
+        "/badges/oid4vci/credential", {}, headers=bearer(secret), status=401
+    )
+    assert response.json["error"] == "invalid_token"
 
 
 def test_a_read_token_writes_through_no_api_operation(testapp, registry, factories, city, learner):
