@@ -132,7 +132,7 @@ def test_a_file_over_the_size_limit_is_refused_with_the_limit(make_activity, sta
 
 def test_the_refusal_is_in_the_persons_language(make_activity, staff):
     activity = make_activity()
-    staff.set_cookie("_LOCALE_", "lt")
+    staff.set_cookie("col_locale", "lt")
     form = staff.get(f"/activities/{activity.id}/edit").forms["activity-form"]
     form["cover_file"] = Upload("x.svg", SVG, "image/svg+xml")
     page = form.submit("action", value="save", status=422)
