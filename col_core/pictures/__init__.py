@@ -9,12 +9,14 @@ from pyramid_jinja2 import ENV_CONFIG_PHASE
 
 def includeme(config):
     from col_core.pictures.interfaces import IPictures
-    from col_core.pictures.markup import cover_image
+    from col_core.pictures.markup import category_icon_set, cover_image
     from col_core.pictures.services import Pictures
 
     config.register_service_factory(Pictures, IPictures)
 
     def install():
-        config.get_jinja2_environment().globals["cover_image"] = cover_image
+        environment = config.get_jinja2_environment()
+        environment.globals["cover_image"] = cover_image
+        environment.globals["category_icon_set"] = category_icon_set
 
     config.action(None, install, order=ENV_CONFIG_PHASE + 1)

@@ -13,7 +13,8 @@ from functools import partial
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
-from col_core.activities.icons import category_icon_name, icon_svg
+from col_core.activities.icons import FALLBACK, category_icon_name, icon_svg
+from col_core.activities.schemas.fields import category_slugs
 from col_core.pictures.interfaces import IPictures
 
 #: A card is the whole width of a phone's screen less the margins, and about 20 rem from the
@@ -68,6 +69,27 @@ def category_icon(request, category: str | None, css_class: str) -> Markup:
     """The category's icon in the box a picture would have (decorative: the title is beside)."""
     name = category_icon_name(getattr(request, "tenant", None), category)
     return Markup(f'<span class="{escape(css_class)} cover-icon">{icon_svg(name, 48)}</span>')
+
+
+def icon_set(request, css_class: str) -> Markup:
+    """The icon of each of the city's categories (``data-category``) and the fallback
+    (``data-fallback``), for a page's script to copy into what it draws (the map's list)."""
+    tenant = getattr(request, "tenant", None)
+    slugs = category_slugs(tenant) if tenant is not None else []
+    spans = [
+        f'<span class="{escape(css_class)} cover-icon" data-category="{escape(slug)}">'
+        f"{icon_svg(category_icon_name(tenant, slug), 48)}</span>"
+        for slug in slugs
+    ]
+    spans.append(
+        f'<span class="{escape(css_class)} cover-icon" data-fallback>{icon_svg(FALLBACK, 48)}</span>'
+    )
+    return Markup("".join(spans))
+
+
+@pass_context
+def category_icon_set(context, css_class="list-cover") -> Markup:
+    return icon_set(context["request"], css_class)
 
 
 @pass_context
