@@ -401,17 +401,26 @@ def _read_categories(folder: Path, locales: list[str], problems: _Problems) -> l
         if not isinstance(slug, str) or not SLUG.match(slug) or slug in seen:
             problems.add(path, f"{where}.slug", 'a unique lower-case identifier such as "sport"')
         seen.add(slug)
-        icon = entry.get("icon")
-        if icon is not None and icon not in icon_names():
-            problems.add(path, f"{where}.icon", f"one of the icons {icon_names()}")
+        icon = _category_icon(entry, path, where, problems)
         names = {code: name for code, name in entry.items() if code not in ("slug", "icon")}
         for code in locales:
             if not isinstance(names.get(code), str) or not names[code].strip():
                 problems.add(path, f"{where}.{code}", f"the category's name in {code!r}")
         for code in sorted(set(names) - set(locales)):
             problems.add(path, f"{where}.{code}", f"not one of this city's locales {locales}")
-        categories.append({"slug": slug, "names": names, **({"icon": icon} if icon else {})})
+        categories.append({"slug": slug, "names": names, **icon})
     return categories
+
+
+def _category_icon(entry: dict, path: Path, where: str, problems: _Problems) -> dict:
+    """``{"icon": name}`` when the category names one of the icons, else nothing."""
+    icon = entry.get("icon")
+    if icon is None:
+        return {}
+    if icon not in icon_names():
+        problems.add(path, f"{where}.icon", f"one of the icons {icon_names()}")
+        return {}
+    return {"icon": icon}
 
 
 def _read_legal(folder: Path, locales: list[str], default_locale: str, problems: _Problems) -> dict:
