@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from col_core.pictures.images import PictureRejected
 from col_core.pictures.interfaces import IPictures
+
+__all__ = ["CoverChange", "PictureRejected", "read_cover"]
 
 ALT_MAX = 300
 

@@ -12,8 +12,7 @@ from sqlalchemy import or_, select
 
 from col_core.activities.interfaces import ValidationFailed
 from col_core.activities.models import Activity
-from col_core.pictures.forms import read_cover
-from col_core.pictures.images import PictureRejected
+from col_core.pictures.forms import PictureRejected, read_cover
 from col_core.security.validation import record_id
 from col_core.skills import SkillsRefused, has_picker, picker_context, posted_uris, read_picks
 from col_core.web.public import city_tiles

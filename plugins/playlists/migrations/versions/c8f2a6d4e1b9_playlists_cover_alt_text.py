@@ -11,7 +11,7 @@ from alembic import op
 revision = "c8f2a6d4e1b9"
 down_revision = "6a2b3c4d5e7f"
 branch_labels = None
-depends_on = "b7e4c1a9d2f3"  # core: pictures (covers in several widths)
+depends_on = None
 
 
 def upgrade() -> None:
