@@ -30,6 +30,7 @@ def make_config(global_config=None, *, environ=None, **ini_settings) -> Configur
     config.include("col_core.security.limits")  # bad input is a 4xx before any view reads it
     config.include("col_core.storage")  # IFileStorage
     config.include("col_core.files")  # IStoredFiles: owners and visibility; /files/<key>
+    config.include("col_core.pictures")  # IPictures: covers re-encoded in several widths
     config.include("col_core.jobs")  # IJobQueue: jobs written in the transaction, run by workers
     config.include("col_core.mail")  # IMailer, the transport of the "mail" job
     config.include("col_core.notifications")  # INotifications: the bell's list and e-mails

@@ -15,6 +15,7 @@ from col_core.files.models import StoredFile  # noqa: F401
 from col_core.jobs.models import Job  # noqa: F401
 from col_core.notifications.models import Notification  # noqa: F401
 from col_core.organisations.models import Invitation, Membership, Organisation  # noqa: F401
+from col_core.pictures.models import Picture  # noqa: F401
 from col_core.security.models import (  # noqa: F401,E501
     ApiToken,
     AuthAttempt,

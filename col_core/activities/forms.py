@@ -20,6 +20,7 @@ TEXT_FIELDS = (
     "type",
     "title",
     "description",
+    "cover_alt",
     "category",
     "visibility",
     "schedule_kind",

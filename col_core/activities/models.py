@@ -62,7 +62,8 @@ class Activity(TenantScoped, Timestamped, Base):
     type: Mapped[str] = mapped_column(String(24), default="event")
     title: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")  # sanitised HTML (nh3)
-    cover: Mapped[str | None] = mapped_column(String(80))  # IFileStorage key
+    cover: Mapped[str | None] = mapped_column(String(80))  # IFileStorage key (IPictures)
+    cover_alt: Mapped[str] = mapped_column(String(300), default="", server_default="")
     category: Mapped[str] = mapped_column(String(64), default="", index=True)
     status: Mapped[str] = mapped_column(String(12), default="draft")
     visibility: Mapped[str] = mapped_column(String(12), default="public")

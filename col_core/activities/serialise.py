@@ -23,6 +23,7 @@ def activity_json(request, activity, organiser: bool = False, participant: bool 
         "title": activity.title,
         "description": activity.description,
         "cover_url": request.route_url("file", key=activity.cover) if activity.cover else None,
+        "cover_alt": activity.cover_alt,
         "category": activity.category,
         "status": activity.status,
         "visibility": activity.visibility,

@@ -16,7 +16,7 @@ PRIVATE_CACHE = "private, no-store"
 @view_config(route_name="file", request_method="GET")
 def serve_file(request):
     """Public files: anyone on their city's site, cached for a year (the bytes behind a key
-    never change).  Private files: only those allowed, never stored by any cache.  Everyone
+    never change; the ETag is their hash, so a browser that asks again gets a 304).  Private files: only those allowed, never stored by any cache.  Everyone
     else, and every other city's site, gets the same 404 as for a key that does not exist,
     so a private file's existence is not told."""
     key = request.matchdict["key"]
@@ -28,6 +28,9 @@ def serve_file(request):
         cache = PRIVATE_CACHE
     else:
         raise HTTPNotFound("No such file.")
+    etag = key.partition(".")[0]  # the bytes' SHA-256: the same key is always the same bytes
+    if etag in request.if_none_match:
+        return Response(status=304, cache_control=cache, etag=etag)
     storage = request.find_service(IFileStorage)
     try:
         # Streamed: the whole file is never held in memory, wherever it is stored.
@@ -40,6 +43,7 @@ def serve_file(request):
         content_type=storage.content_type(key),
     )
     response.headers["Cache-Control"] = cache
+    response.etag = etag
     response.headers["X-Content-Type-Options"] = "nosniff"
     if key.endswith(".svg") or key.endswith(".pdf"):
         response.headers["Content-Security-Policy"] = (

@@ -38,6 +38,8 @@ class Organisation(TenantScoped, Timestamped, Base):
     type: Mapped[str] = mapped_column(String(24), default="ngo")
     description: Mapped[str] = mapped_column(Text, default="")
     logo: Mapped[str | None] = mapped_column(String(80))  # IFileStorage key
+    cover: Mapped[str | None] = mapped_column(String(80))  # IFileStorage key (IPictures)
+    cover_alt: Mapped[str] = mapped_column(String(300), default="", server_default="")
     website: Mapped[str] = mapped_column(String(500), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")

@@ -22,6 +22,8 @@ from col_core.organisations.models import (
     Organisation,
 )
 from col_core.organisations.services import EDITABLE
+from col_core.pictures.forms import CoverChange, read_cover
+from col_core.pictures.images import PictureRejected
 from col_core.security import validation as v
 from col_core.security.forms import invalid, kept
 from col_core.storage import UploadRejected
@@ -72,6 +74,15 @@ def _upload(
         )
     except UploadRejected as error:
         errors[name] = str(error)
+        return None
+
+
+def _cover(request, errors: dict) -> CoverChange | None:
+    """The posted cover (None, with the reason in ``errors``, when the file is refused)."""
+    try:
+        return read_cover(request, request.POST)
+    except PictureRejected as error:
+        errors["cover"] = request.localizer.translate(error.message)
         return None
 
 
@@ -186,7 +197,7 @@ def show(context, request):
 
 
 def _org_values(organisation) -> dict:
-    return {key: getattr(organisation, key) for key in EDITABLE}
+    return {key: getattr(organisation, key) for key in (*EDITABLE, "cover_alt")}
 
 
 @view_config(
@@ -217,10 +228,11 @@ def edit(context, request):
         purpose="verification",
         visibility="private",
     )
-    if errors:
+    cover = _cover(request, errors)
+    if errors or cover is None:
         return _form(
             request,
-            kept(request, "logo", "verification_document"),
+            kept(request, "logo", "verification_document", "cover_file"),
             errors,
             status=400,
             organisation=context.organisation,
@@ -229,6 +241,9 @@ def edit(context, request):
     request.find_service(IOrganisationService).update(organisation, values)
     if logo:
         organisation.logo = logo
+    if cover.changed:
+        organisation.cover = cover.key
+    organisation.cover_alt = cover.alt if organisation.cover else ""
     if document:
         organisation.verification_document = document
     request.session.flash(request.localizer.translate(_("The organisation is saved.")))

@@ -93,8 +93,14 @@ def _text_files(tenant: Tenant, branding: dict) -> dict[Path, bytes]:
     return {Path("texts") / f"{code}.toml": _toml(values) for code, values in texts.items()}
 
 
+def _icon(entry: dict) -> dict:
+    return {"icon": entry["icon"]} if entry.get("icon") else {}
+
+
 def _categories(categories: list[dict]) -> bytes:
-    listed = [{"slug": entry["slug"], **entry.get("names", {})} for entry in categories]
+    listed = [
+        {"slug": entry["slug"], **_icon(entry), **entry.get("names", {})} for entry in categories
+    ]
     return _toml({"category": listed})
 
 

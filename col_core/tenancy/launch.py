@@ -3,7 +3,7 @@
 A tenant folder (``tenants/<slug>/``, made from ``starterkit/template``) holds::
 
     tenant.toml              identity, languages, map, colours, asset paths, settings
-    categories.toml          [[category]] tables: slug plus one name per language
+    categories.toml          [[category]] tables: slug, one name per language, an optional icon
     texts/<lang>.toml        site_title, welcome_title, welcome_text, footer
     legal/<lang>/<page>.md   terms.md and privacy.md, in Markdown
     branding/                the files tenant.toml points at (logo, favicon, cover)
@@ -26,6 +26,7 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 from sqlalchemy import select
 
+from col_core.activities.icons import icon_names
 from col_core.storage import UploadRejected, sniff
 from col_core.tenancy.consent_ages import consent_age_of
 from col_core.tenancy.models import KINDS, Tenant, TenantHost
@@ -400,14 +401,26 @@ def _read_categories(folder: Path, locales: list[str], problems: _Problems) -> l
         if not isinstance(slug, str) or not SLUG.match(slug) or slug in seen:
             problems.add(path, f"{where}.slug", 'a unique lower-case identifier such as "sport"')
         seen.add(slug)
-        names = {code: name for code, name in entry.items() if code != "slug"}
+        icon = _category_icon(entry, path, where, problems)
+        names = {code: name for code, name in entry.items() if code not in ("slug", "icon")}
         for code in locales:
             if not isinstance(names.get(code), str) or not names[code].strip():
                 problems.add(path, f"{where}.{code}", f"the category's name in {code!r}")
         for code in sorted(set(names) - set(locales)):
             problems.add(path, f"{where}.{code}", f"not one of this city's locales {locales}")
-        categories.append({"slug": slug, "names": names})
+        categories.append({"slug": slug, "names": names, **icon})
     return categories
+
+
+def _category_icon(entry: dict, path: Path, where: str, problems: _Problems) -> dict:
+    """``{"icon": name}`` when the category names one of the icons, else nothing."""
+    icon = entry.get("icon")
+    if icon is None:
+        return {}
+    if icon not in icon_names():
+        problems.add(path, f"{where}.icon", f"one of the icons {icon_names()}")
+        return {}
+    return {"icon": icon}
 
 
 def _read_legal(folder: Path, locales: list[str], default_locale: str, problems: _Problems) -> dict:

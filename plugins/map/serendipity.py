@@ -34,10 +34,19 @@ class Pick:
     url: str
     starts_at: dt.datetime | None
     reason: str  # translated
+    cover: str | None = None  # a stored file's key
+    category: str = ""
 
 
 def _pick(request, document, reason) -> Pick:
-    return Pick(document.title, document_url(request, document), document.starts_at, reason)
+    return Pick(
+        document.title,
+        document_url(request, document),
+        document.starts_at,
+        reason,
+        (document.extra or {}).get("cover"),
+        document.category or "",
+    )
 
 
 def happening_soon(request, near=None, limit=5) -> list[Pick]:
@@ -173,6 +182,8 @@ def because_you_joined(request, user, limit=3) -> list[Pick]:
                 request.route_url("activity", id=activity.id),
                 activity.starts_at,
                 reason,
+                activity.cover,
+                activity.category,
             )
         )
     return picks[:limit]
@@ -262,7 +273,14 @@ def _suggested(request, user, offered) -> list[Pick]:
         if activity is None or activity.id in joined or activity.id in picks:
             continue
         url = request.route_url("activity", id=activity.id)
-        picks[activity.id] = Pick(activity.title, url, activity.starts_at, suggestion.reason)
+        picks[activity.id] = Pick(
+            activity.title,
+            url,
+            activity.starts_at,
+            suggestion.reason,
+            activity.cover,
+            activity.category,
+        )
     return list(picks.values())
 
 

@@ -202,6 +202,7 @@ PLAYLIST_INPUT = {
         "title": {"type": "string"},
         "description": {"type": "string", "description": "HTML"},
         "cover": {"type": ["string", "null"]},
+        "cover_alt": {"type": "string", "maxLength": 300},
         "category": {"type": "string"},
         "languages": {"type": "array", "items": {"type": "string"}},
         "skills": {"type": "array", "items": {"type": "object"}},

@@ -35,7 +35,8 @@ class Playlist(TenantScoped, Timestamped, Base):
     )
     title: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")  # sanitised HTML (nh3)
-    cover: Mapped[str | None] = mapped_column(String(80))  # IFileStorage key
+    cover: Mapped[str | None] = mapped_column(String(80))  # IFileStorage key (IPictures)
+    cover_alt: Mapped[str] = mapped_column(String(300), default="", server_default="")
     category: Mapped[str] = mapped_column(String(64), default="")
     skills: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # {"uri", "label"}
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -88,7 +88,15 @@ def _milestones(value, ctx) -> list[int]:
 PARSERS = {
     **{
         name: ACTIVITY_PARSERS[name]
-        for name in ("title", "description", "cover", "category", "languages", "skills")
+        for name in (
+            "title",
+            "description",
+            "cover",
+            "cover_alt",
+            "category",
+            "languages",
+            "skills",
+        )
     },
     "visibility": _visibility,
     "min_optional": lambda value, ctx: _integer(value, 0, MAX_ITEMS),

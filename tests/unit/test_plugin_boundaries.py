@@ -45,6 +45,9 @@ PUBLIC = frozenset(
         "col_core.analytics.period",
         "col_core.analytics.tables",
         "col_core.files.interfaces",
+        "col_core.pictures.forms",  # the cover fields of an edit form, PictureRejected
+        "col_core.pictures.interfaces",  # IPictures: covers in several widths
+        "col_core.activities.icons",  # category icons (generated badge art)
         "col_core.organisations.resources",
         "col_core.webhooks",
         "col_core.skills",  # ISkillVocabulary and the forms' skill picker

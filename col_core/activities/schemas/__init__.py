@@ -65,6 +65,12 @@ ACTIVITY_INPUT: dict[str, Any] = {
         "title": {"type": "string", "maxLength": 200},
         "description": {"type": "string", "description": "HTML; sanitised to simple formatting."},
         "cover": {"type": ["string", "null"], "description": "A key of an uploaded file."},
+        "cover_alt": {
+            "type": "string",
+            "maxLength": 300,
+            "description": "What the cover shows, for people who cannot see it; empty when it"
+            " only decorates.",
+        },
         "category": {"type": "string"},
         "visibility": {"enum": list(VISIBILITIES)},
         "schedule_kind": {"enum": list(SCHEDULE_KINDS)},

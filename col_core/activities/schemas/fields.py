@@ -300,6 +300,7 @@ PARSERS: dict[str, Callable] = {
     "title": _text(200),
     "description": _description,
     "cover": _cover,
+    "cover_alt": _text(300),
     "category": _category,
     "visibility": _choice(VISIBILITIES),
     "schedule_kind": _choice(SCHEDULE_KINDS),

@@ -27,6 +27,7 @@ CONTENT_COLUMNS = (
     "title",
     "description",
     "cover",
+    "cover_alt",
     "category",
     "visibility",
     "schedule_kind",

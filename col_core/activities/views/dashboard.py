@@ -35,12 +35,12 @@ from col_core.activities.models import (
 )
 from col_core.activities.repeats import WEEKDAYS
 from col_core.activities.schemas.fields import category_names
-from col_core.files.interfaces import IStoredFiles
 from col_core.organisations.models import Organisation
+from col_core.pictures.forms import read_cover
+from col_core.pictures.images import PictureRejected
 from col_core.security.policy import publishing_blocked
 from col_core.security.validation import record_id
 from col_core.skills import SkillsRefused, picker_context, read_picks
-from col_core.storage import UploadRejected
 from col_core.web.maps import city_tiles
 
 _ = TranslationStringFactory("col")
@@ -165,21 +165,21 @@ def edit(context, request):
         )
     if picked is not None:
         data["skills"] = picked
-    upload = request.POST.get("cover_file")
-    if getattr(upload, "file", None) is not None and getattr(upload, "filename", ""):
-        try:
-            data["cover"] = request.find_service(IStoredFiles).put(
-                upload.file.read(), {"image"}, purpose="cover", visibility="public"
-            )
-        except UploadRejected as error:
-            return _form_page(
-                request,
-                activity,
-                kept_values(request.POST),
-                {"cover": str(error)},
-                status=422,
-                notice=_("Some fields need your attention."),
-            )
+    try:
+        cover = read_cover(request, request.POST)
+    except PictureRejected as error:
+        return _form_page(
+            request,
+            activity,
+            kept_values(request.POST),
+            {"cover": error.message},
+            status=422,
+            notice=_("Some fields need your attention."),
+        )
+    if cover.changed:
+        data["cover"] = cover.key
+        if cover.key is None:
+            data["cover_alt"] = ""
     try:
         if activity.status == "draft":
             errors = {**form_errors(service.autosave(activity, data)), **repeat_errors}

@@ -79,9 +79,28 @@
     return Math.sqrt(dx * dx + (lat - from[0]) * (lat - from[0])) * KM_PER_DEGREE;
   }
 
-  function item(id, url, text, details) {
+  // A picture the server drew in the first list is kept when the list is drawn again; any
+  // other activity gets its category's icon (docs/design.md, "Pictures").
+  var icons = document.getElementById("category-icons");
+  var covers = {};
+  list.querySelectorAll("li[data-id] > .list-cover").forEach(function (cover) {
+    covers[cover.parentNode.dataset.id] = cover;
+  });
+
+  function coverOf(id, category) {
+    if (covers[id]) { return covers[id].cloneNode(true); }
+    if (!icons) { return null; }
+    var found = Array.prototype.find.call(icons.content.children, function (icon) {
+      return icon.dataset.category === category;
+    }) || icons.content.querySelector("[data-fallback]");
+    return found ? found.cloneNode(true) : null;
+  }
+
+  function item(id, url, text, details, category) {
     var li = document.createElement("li");
     li.dataset.id = id;
+    var cover = category === undefined ? null : coverOf(id, category);
+    if (cover) { li.appendChild(cover); }
     var link = document.createElement("a");
     link.href = url;
     link.textContent = text;
@@ -107,7 +126,8 @@
       var km = near ? distanceKm(near, f.geometry.coordinates[1], f.geometry.coordinates[0]) : null;
       list.appendChild(item(f.id, f.properties.url, f.properties.title, [
         f.properties.city, f.properties.when, f.properties.online ? el.dataset.labelOnline : "",
-        km === null ? "" : el.dataset.labelKm.replace("__km__", km.toFixed(1))]));
+        km === null ? "" : el.dataset.labelKm.replace("__km__", km.toFixed(1))],
+        f.properties.category || ""));
     });
     status.textContent = truncated ? el.dataset.labelMore : "";
     return visible.length;

@@ -34,6 +34,7 @@ CONTENT = (
     "title",
     "description",
     "cover",
+    "cover_alt",
     "category",
     "languages",
     "skills",

@@ -27,10 +27,12 @@ def _milestones(text: str) -> list | str:
     return text if None in numbers else numbers
 
 
+TEXT_FIELDS = ("title", "description", "cover_alt", "category", "visibility", "min_optional")
+
+
 def read_form(params) -> tuple[dict, list[dict]]:
     """(playlist fields, item rows in the chosen order) from the builder's POST."""
-    names = ("title", "description", "category", "visibility", "min_optional")
-    fields = {name: params.get(name, "") for name in names}
+    fields = {name: params.get(name, "") for name in TEXT_FIELDS}
     fields["groups"] = _lines_to_groups(params.get("groups", ""))
     fields["milestones"] = _milestones(params.get("milestones", ""))
     fields["is_template"] = params.get("is_template") == "1"
@@ -78,6 +80,7 @@ def form_values(playlist, tz: zoneinfo.ZoneInfo) -> tuple[dict, list[dict]]:
     values = {
         "title": playlist.title,
         "description": playlist.description,
+        "cover_alt": playlist.cover_alt,
         "category": playlist.category,
         "visibility": playlist.visibility,
         "min_optional": playlist.min_optional,

@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 
 from col_core.activities.interfaces import ValidationFailed
 from col_core.activities.models import Activity
+from col_core.pictures.forms import PictureRejected, read_cover
 from col_core.security.validation import record_id
 from col_core.skills import SkillsRefused, has_picker, picker_context, posted_uris, read_picks
 from col_core.web.public import city_tiles
@@ -193,6 +194,22 @@ def edit(context, request):
         )
     if picked is not None:
         values["skills"] = picked
+    try:
+        cover = read_cover(request, request.POST)
+    except PictureRejected as error:
+        request.response.status = 422
+        return _editor(
+            request,
+            playlist,
+            request.POST,
+            rows,
+            {"cover": error.message},
+            _("Some fields need your attention."),
+        )
+    if cover.changed:
+        values["cover"] = cover.key
+        if cover.key is None:
+            values["cover_alt"] = ""
     if request.POST.get("action") == "autosave":
         # The page's script saves a draft's fields as they are typed; items change on Save.
         if playlist.status != "draft":

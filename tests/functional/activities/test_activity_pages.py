@@ -138,7 +138,7 @@ def _png() -> bytes:
     from PIL import Image
 
     buffer = io.BytesIO()
-    Image.new("RGB", (4, 3), "teal").save(buffer, format="PNG")
+    Image.new("RGB", (400, 300), "teal").save(buffer, format="PNG")
     return buffer.getvalue()
 
 
@@ -149,7 +149,7 @@ def test_cover_picture_upload(make_activity, staff):
     form = staff.get(f"/activities/{activity.id}/edit").forms["activity-form"]
     form["cover_file"] = Upload("cover.png", _png(), "image/png")
     form.submit("action", value="save", status=303)
-    assert staff.get(f"/api/v1/activities/{activity.id}").json["cover_url"].endswith(".png")
+    assert staff.get(f"/api/v1/activities/{activity.id}").json["cover_url"].endswith(".jpg")
 
 
 def test_a_cover_that_is_not_a_picture_is_refused(make_activity, staff):

@@ -203,6 +203,10 @@ CASES = {
         ),
         "categories.toml: category 4.fr: not one of this city's locales",
     ),
+    "category icon": (
+        replace("categories.toml", 'slug = "sport"', 'slug = "sport"\nicon = "unicorn"'),
+        "categories.toml: category 4.icon: one of the icons ['arts'",
+    ),
     "categories shape": (
         write("categories.toml", 'sport = "Sport"'),
         "categories.toml: category: [[category]] tables",
