@@ -16,10 +16,13 @@ import math
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+from markupsafe import Markup
 from PIL import Image, ImageDraw
 from pyramid.i18n import TranslationStringFactory
 from svg.path import Close, Line, Move, parse_path
 
+from col_core.activities.icons import FALLBACK as FALLBACK_ICON
+from col_core.activities.icons import icon_svg
 from col_core.web.public import colours_of
 
 # Simple 24x24 path icons, drawn in the "on primary" colour inside the badge's outline.
@@ -32,7 +35,10 @@ ICONS = {
     "bolt": "M13 2L4 14h7l-1 8 9-12h-7z",
 }
 _ = TranslationStringFactory("col_badges")
+CATEGORY = "category"  # the icon of the badge's activity's category (line art, stroked)
+ICON_CHOICES = (CATEGORY, *sorted(ICONS))
 ICON_NAMES = {
+    CATEGORY: _("The activity's category icon"),
     "star": _("Star"),
     "check": _("Tick"),
     "heart": _("Heart"),
@@ -116,13 +122,24 @@ def _studs_svg(design: Design) -> str:
     return "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{STUD}"/>' for x, y in studs(design))
 
 
-def generated_svg(tenant, name: str, icon: str = "star") -> bytes:
+PLACED = f'transform="translate({ICON_AT} {ICON_AT}) scale({ICON_SCALE})"'
+STROKED = 'fill="none" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"'
+
+
+def _icon_svg(icon: str, category_paths: tuple[str, ...], colour: str) -> str:
+    if icon != CATEGORY:
+        return f'<path {PLACED} d="{ICONS.get(icon, ICONS["star"])}" fill="{colour}"/>'
+    lines = "".join(f'<path d="{d}"/>' for d in category_paths)
+    return f'<g {PLACED} {STROKED} stroke="{colour}">{lines}</g>'
+
+
+def generated_svg(tenant, name: str, icon: str = "star", category_paths=()) -> bytes:
     colours, design = colours_of(tenant), design_of(name)
     label = escape(name, {'"': "&quot;"})
     dots = _studs_svg(design)
     body, ring = _points(outline(design, OUTER)), _points(outline(design, RING))
-    icon_path = ICONS.get(icon, ICONS["star"])
     primary, accent, on_primary = colours["primary"], colours["accent"], colours["on_primary"]
+    drawn = _icon_svg(icon, category_paths, on_primary)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SIZE} {SIZE}" width="{SIZE}" '
         f'height="{SIZE}" role="img" aria-label="{label}">'
@@ -131,28 +148,26 @@ def generated_svg(tenant, name: str, icon: str = "star") -> bytes:
         f'<polygon points="{ring}" fill="none" stroke="{accent}" stroke-width="10" '
         f'stroke-linejoin="round"/>'
         f'<g fill="{accent}">{dots}</g>'
-        f'<path transform="translate({ICON_AT} {ICON_AT}) scale({ICON_SCALE})" '
-        f'd="{icon_path}" fill="{on_primary}"/>'
-        f"</svg>"
+        f"{drawn}</svg>"
     ).encode()
 
 
 def _traced(segment) -> list[Point]:
     """Points along one path segment (its end for a straight line), in the 256-pixel square."""
-    steps = 1 if isinstance(segment, (Line, Close)) else 12
+    steps = 1 if isinstance(segment, (Move, Line, Close)) else 12
     points = (segment.point(step / steps) for step in range(1, steps + 1))
     return [(ICON_AT + p.real * ICON_SCALE, ICON_AT + p.imag * ICON_SCALE) for p in points]
 
 
-def icon_polygons(icon: str) -> list[list[Point]]:
-    """The icon's path traced as polygons (one per subpath) in the 256-pixel square."""
+def icon_polygons(path: str) -> list[list[Point]]:
+    """An icon's path traced as polygons (one per subpath) in the 256-pixel square."""
     polygons: list[list[Point]] = []
-    for segment in parse_path(ICONS.get(icon, ICONS["star"])):
+    for segment in parse_path(path):
         if isinstance(segment, Move):
-            polygons.append([])
+            polygons.append(_traced(segment))  # the subpath's start point
         else:
             polygons[-1].extend(_traced(segment))
-    return [polygon for polygon in polygons if len(polygon) > 2]
+    return [polygon for polygon in polygons if len(polygon) > 1]
 
 
 def _large(polygon: list[Point]) -> list[Point]:
@@ -172,20 +187,40 @@ def _draw_studs(draw, design: Design, colour: str) -> None:
 
 
 def _draw_icon(draw, icon: str, colour: str) -> None:
-    for polygon in icon_polygons(icon):
+    for polygon in icon_polygons(ICONS.get(icon, ICONS["star"])):
         draw.polygon(_large(polygon), fill=colour)
 
 
-def _draw_badge(draw, design: Design, icon: str, colours: dict) -> None:
+def _round_end(draw, at: Point, width: float, colour: str) -> None:
+    x, y, r = at[0], at[1], width / 2
+    draw.ellipse((x - r, y - r, x + r, y + r), fill=colour)
+
+
+def _draw_lines(draw, paths: tuple[str, ...], colour: str) -> None:
+    """Line art (a category icon): each subpath stroked 2 units wide with round ends."""
+    width = 2 * ICON_SCALE * SUPERSAMPLE
+    for path in paths:
+        for line in icon_polygons(path):
+            points = _large(line)
+            draw.line(points, fill=colour, width=width, joint="curve")
+            _round_end(draw, points[0], width, colour)
+            _round_end(draw, points[-1], width, colour)
+
+
+def _draw_badge(draw, design: Design, icon: str, colours: dict, category_paths) -> None:
     draw.polygon(_large(outline(design, OUTER)), fill=colours["primary"])
     _draw_ring(draw, design, colours["accent"])
     _draw_studs(draw, design, colours["accent"])
-    _draw_icon(draw, icon, colours["on_primary"])
+    if icon == CATEGORY:
+        _draw_lines(draw, category_paths, colours["on_primary"])
+    else:
+        _draw_icon(draw, icon, colours["on_primary"])
 
 
-def generated_png(tenant, name: str, icon: str = "star") -> bytes:
+def generated_png(tenant, name: str, icon: str = "star", category_paths=()) -> bytes:
     image = Image.new("RGBA", (SIZE * SUPERSAMPLE,) * 2)  # transparent
-    _draw_badge(ImageDraw.Draw(image), design_of(name), icon, colours_of(tenant))
+    colours = colours_of(tenant)
+    _draw_badge(ImageDraw.Draw(image), design_of(name), icon, colours, category_paths)
     return _png_bytes(image.resize((SIZE, SIZE), Image.Resampling.LANCZOS))
 
 
@@ -193,3 +228,14 @@ def _png_bytes(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "PNG", optimize=True)
     return buffer.getvalue()
+
+
+def icon_preview(icon: str) -> Markup:
+    """A small inline drawing of an icon choice for the badge form (hidden from assistive
+    technology: its name stands beside it)."""
+    if icon == CATEGORY:
+        return icon_svg(FALLBACK_ICON)
+    return Markup(
+        '<svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false">'
+        f'<path d="{ICONS[icon]}" fill="currentColor"/></svg>'
+    )

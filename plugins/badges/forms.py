@@ -11,7 +11,7 @@ import io
 
 from sqlalchemy import select
 
-from plugins.badges.artwork import ICONS
+from plugins.badges.artwork import ICON_CHOICES
 from plugins.badges.models import EARNING, REVIEWS, BadgeClass
 from plugins.badges.services import _, valid_email
 
@@ -50,7 +50,7 @@ def parse_badge_class(post, dbsession, badge_id: int | None = None):
         errors["name"] = _("Give the badge a name.")
     elif len(values["name"]) > 200:
         errors["name"] = _("Keep the name under 200 characters.")
-    if values["icon"] and values["icon"] not in ICONS:
+    if values["icon"] and values["icon"] not in ICON_CHOICES:
         errors["icon"] = _("Choose one of the icons.")
     days = values["expires_after_days"]
     if days and _int(days, 1, 36500) is None:

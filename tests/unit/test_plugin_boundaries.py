@@ -61,7 +61,9 @@ PUBLIC = frozenset(
         "col_core.scripting",  # a request of a city outside HTTP (commands, jobs, tests)
         "col_core.settings",
         "col_core.storage",
+        "col_core.db.locks",  # serialise(): a rule that counts, then writes, under concurrency
         "col_core.security.passwords",
+        "col_core.security.tokens",  # new secrets and their digests (OAuth clients and tokens)
         "col_core.security.validation",
         "col_core.testing.live",
         "col_core.testing.people",

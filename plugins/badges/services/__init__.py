@@ -18,6 +18,7 @@ from col_core.notifications import INotifications
 from col_core.security.models import User
 from col_core.tenancy import account_lookup
 from plugins.badges import webhooks
+from plugins.badges.artwork import CATEGORY
 from plugins.badges.interfaces import IBadgeIssuer, IIssuerKeys, IWalletOffers
 from plugins.badges.models import Assertion, BadgeClass, BadgePrerequisite, HeldAward
 from plugins.badges.ob import ob2
@@ -362,6 +363,7 @@ class BadgeIssuer:
                 subject_type=subject_type,
                 subject_id=subject_id,
                 is_default=True,
+                icon=CATEGORY,  # drawn with its activity's category icon
                 name=name[:200],
                 description=description,
                 skills=list(skills),

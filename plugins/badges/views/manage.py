@@ -14,7 +14,7 @@ from col_core.files.interfaces import IStoredFiles
 from col_core.skills import SkillsRefused, has_picker, picker_context, posted_uris, read_picks
 from col_core.storage import UploadRejected
 from plugins.badges import claims
-from plugins.badges.artwork import ICON_NAMES, ICONS
+from plugins.badges.artwork import ICON_CHOICES, ICON_NAMES, icon_preview
 from plugins.badges.forms import parse_badge_class, parse_recipients
 from plugins.badges.interfaces import IBadgeIssuer, IIssuerKeys
 from plugins.badges.models import Assertion, BadgeClass, ClaimCode
@@ -48,7 +48,7 @@ def _form_context(request, organisation, values, errors, badge=None) -> dict:
         "badge": badge,
         "values": values,
         "errors": _translated(request, errors),
-        "icons": [(icon, ICON_NAMES[icon], ICONS[icon]) for icon in sorted(ICONS)],
+        "icons": [(icon, ICON_NAMES[icon], icon_preview(icon)) for icon in ICON_CHOICES],
         "others": [b for b in others if badge is None or b.id != badge.id],
         "activities": _activities(request, organisation),
         "skills": picker_context(

@@ -12,6 +12,8 @@ from pyramid.response import Response
 from pyramid.view import view_config
 from sqlalchemy import select
 
+from col_core.activities.icons import category_icon_paths
+from col_core.activities.models import Activity
 from col_core.storage import IFileStorage
 from plugins.badges import artwork, evidence
 from plugins.badges.interfaces import IBadgeIssuer, IEndorsements
@@ -176,9 +178,19 @@ def badge_image_bytes(request, badge, kind: str | None = None) -> bytes:
         is_png = data.startswith(b"\x89PNG")
         if kind is None or is_png == (kind == "png"):
             return data
-    if kind == "png":
-        return artwork.generated_png(request.tenant, badge.name, badge.icon)
-    return artwork.generated_svg(request.tenant, badge.name, badge.icon)
+    drawing = artwork.generated_png if kind == "png" else artwork.generated_svg
+    category_paths = _category_paths(request, badge)
+    return drawing(request.tenant, badge.name, badge.icon, category_paths)
+
+
+def _category_paths(request, badge) -> tuple[str, ...]:
+    """The line icon of the category of the badge's activity (the fallback icon without one)."""
+    if badge.icon != artwork.CATEGORY:
+        return ()
+    activity = None
+    if badge.subject_type == "activity" and badge.subject_id:
+        activity = request.dbsession.get(Activity, badge.subject_id)
+    return category_icon_paths(request.tenant, activity.category if activity else None)
 
 
 @view_config(route_name="badges.class_image", **PUBLIC)

@@ -65,6 +65,7 @@ def test_the_icons_are_shown_and_named_in_the_page_s_language(badges, city):
     page = city.get(f"/badges/manage/organisations/{badges.organisation.id}/new?lang=lt")
     choices = page.html.select("label.icon-choice")
     assert [label.get_text(strip=True) for label in choices] == [
+        "Veiklos kategorijos ženklas",
         "Žaibas",
         "Knyga",
         "Varnelė",
