@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Two workers: this suite is mostly waiting on the database, and machines here have two cores.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: demo test lint install browsers pgbouncer validators clean translations
+.PHONY: demo test lint install browsers pgbouncer wrk validators clean translations
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ demo: install
 
 ## Install the test dependencies, lint, and run the whole suite (PostgreSQL too when
 ## COL_TEST_DATABASE_URL is set, as .ci/run does), with the line coverage of the code.
-test: lint browsers pgbouncer validators
+test: lint browsers pgbouncer wrk validators
 	$(BIN)/pytest $(PYTEST_ARGS) --cov=col_core --cov=plugins --cov-report=
 	@echo "Line coverage of col_core and plugins: $$($(BIN)/coverage report --format=total)%"
 
@@ -51,6 +51,16 @@ pgbouncer:
 	     (apt-get update -qq && apt-get install -y -qq pgbouncer >/dev/null)) || \
 	    echo "PgBouncer could not be installed; its test will be skipped."; \
 	  else echo "Install Debian's pgbouncer package to run the PgBouncer test."; fi; \
+	fi
+
+## Debian's wrk, the load tool of `python -m benchmarks load` and of its test (docs/performance.md).
+wrk:
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get install -y -qq wrk >/dev/null 2>&1 || \
+	     (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)) || \
+	    echo "wrk could not be installed; the load benchmark's test will be skipped."; \
+	  else echo "Install Debian's wrk package to run the load benchmark's test."; fi; \
 	fi
 
 ## The two independent Open Badges validators, built into tests/.tools/ (skipped without node).

@@ -62,7 +62,8 @@ class Gunicorn:
     before the workers fork (``--preload``, seconds instead of a minute on a busy machine); each
     worker then opens connections of its own, as without it.  With ``own_origin`` the platform's
     public URL is the server's own ``http://127.0.0.1:<port>`` (cities at ``/t/<slug>/``), for
-    clients that do not send Host headers of their own."""
+    clients that do not send Host headers of their own.  ``app``: the paste ``use`` line (an app
+    factory such as ``call:module:function`` whose app has the platform's ``registry``)."""
 
     def __init__(
         self,
@@ -71,6 +72,7 @@ class Gunicorn:
         workers: int = 4,
         timeout: float = 90,
         own_origin: bool = False,
+        app: str = "egg:cities-of-learning",
     ):
         self.workdir = workdir
         workdir.mkdir(parents=True, exist_ok=True)
@@ -83,7 +85,7 @@ class Gunicorn:
             settings = {**settings, "col.public_url": self.origin}
         ini = workdir / "server.ini"
         ini.write_text(
-            "[app:main]\nuse = egg:cities-of-learning\n"
+            f"[app:main]\nuse = {app}\n"
             + "".join(f"{name} = {value}\n" for name, value in settings.items())
         )
         hooks = workdir / "gunicorn_hooks.py"
@@ -175,6 +177,7 @@ class Client:
     cookies: dict = field(default_factory=dict)
     csrf: str | None = None  # the session's CSRF token, for forms
     user_id: int | None = None  # who this is, for the test's own bookkeeping
+    headers: dict = field(default_factory=dict)  # sent with every request (e.g. Origin)
 
     def request(
         self,
@@ -184,7 +187,7 @@ class Client:
         content_type: str | None = None,
         timeout: float = 60,
     ) -> Reply:
-        headers = {"Host": self.host, "Connection": "close"}
+        headers = {"Host": self.host, "Connection": "close", **self.headers}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         if self.cookies:
