@@ -17,7 +17,7 @@ from col_core.tenancy.launch import LEGAL_PAGES
 
 DEMO_PASSWORD = "learn-together-demo"
 PLATFORM_ADMIN = "platform@cities.demo"
-TEXTS = Path(__file__).with_name("demo_texts.toml")  # the youth centre, per language
+TEXTS = Path(__file__).with_name("demo_texts.toml")  # names and youth centre, per language
 
 
 def _account(session, email: str, name: str, tenant, **fields) -> User:
@@ -52,14 +52,14 @@ def seed_people(request, tenant) -> list[str]:
     if tenant.is_global:
         return lines
     domain = f"{tenant.slug}.demo"
-    _account(session, f"learner@{domain}", "Lina Learner", tenant)
-    organiser = _account(session, f"organiser@{domain}", "Oskar Organiser", tenant)
-    admin = _account(session, f"admin@{domain}", "Ada Admin", tenant)
+    texts = demo_texts(TEXTS, tenant)  # names and the youth centre in the city's language
+    _account(session, f"learner@{domain}", texts["learner"], tenant)
+    organiser = _account(session, f"organiser@{domain}", texts["organiser"], tenant)
+    admin = _account(session, f"admin@{domain}", texts["admin"], tenant)
     if session.scalar(select(CityAdmin).where(CityAdmin.user_id == admin.id)) is None:
         session.add(CityAdmin(user_id=admin.id))
     slug = "youth-centre"
     if session.scalar(select(Organisation).where(Organisation.slug == slug)) is None:
-        texts = demo_texts(TEXTS, tenant)
         organisation = Organisation(
             name=texts["youth_centre"].format(city=tenant.name),
             slug=slug,

@@ -193,6 +193,12 @@ def test_every_page_type_fits_a_phone_and_passes_axe(
     found += check(page, "map, as a learner", base + "/map/")
     found += check(page, "account", base + "/account")
     found += check(page, "notifications", base + "/notifications")  # the badge's, unread
+    found += check(page, "connected applications", base + "/badges/wallet/apps")
+    found += check(page, "surprise me", base + "/map/surprise")
+    page.goto(f"{base}/badges/share/{uid}")
+    page.locator("#wallet-offer-form [type=submit]").click()
+    page.wait_for_load_state()
+    found += check(page, "wallet app offer with its QR code")
     page = phone(chromium, server, staff.session_cookie, language)
     found += check(
         page, "organiser dashboard", f"{base}/organisations/{organisation.slug}/activities"

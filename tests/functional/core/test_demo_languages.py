@@ -107,6 +107,20 @@ def test_no_english_left_in_the_seeded_texts(seeded, factories, language):
     assert not any(name.startswith("Explorer: ") for name in names)
 
 
+@pytest.mark.parametrize("language", ["lt", "es"])
+def test_demo_people_have_names_of_the_city_s_language(seeded, factories, language):
+    from col_core.security.models import User
+    from col_core.tenancy import account_lookup
+
+    city = seeded[language]
+    names = texts("col_core/security/demo_texts.toml")[language]
+    with account_lookup(factories.session):
+        learner = factories.session.scalar(
+            select(User.display_name).where(User.email == f"learner@{city.slug}.demo")
+        )
+    assert learner == names["learner"] != "Lina Learner"
+
+
 def test_an_english_city_keeps_the_english_demo(seeded, testapp, factories):
     from col_core.activities.models import Activity
 
