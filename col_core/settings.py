@@ -168,6 +168,10 @@ def defaults(data_dir: Path | None = None) -> dict[str, str]:
         "col.signup_limit_per_address": "20",
         "col.signup_limit_per_city": "300",
         "col.signup_limit_minutes": "60",
+        # Applications registering themselves with the Open Badges API (RFC 7591 is open).
+        "col.registration_limit_per_address": "10",
+        "col.registration_limit_per_city": "100",
+        "col.registration_limit_minutes": "60",
         "col.search_backend": "database",
         "col.whoosh_dir": str(data_dir / "whoosh"),
         "col.tenants_dir": "tenants",

@@ -1,4 +1,5 @@
-"""Throttling of sign-in, password-reset and sign-up attempts, in the database.
+"""Throttling of sign-in, password-reset, sign-up and application-registration attempts, in the
+database.
 
 Attempts live in ``auth_attempts`` so every worker and process counts the same ones.  Keys are
 keyed hashes: the table never holds an email address or an IP address.  The same limits apply
@@ -56,6 +57,7 @@ def limits(settings) -> dict[str, Limit]:
         "login": limit("login", "account", "address"),
         "reset": limit("reset", "account", "address"),
         "signup": limit("signup", "address", "city"),
+        "registration": limit("registration", "address", "city"),
     }
 
 

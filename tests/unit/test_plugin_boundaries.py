@@ -63,7 +63,8 @@ PUBLIC = frozenset(
         "col_core.storage",
         "col_core.db.locks",  # serialise(): a rule that counts, then writes, under concurrency
         "col_core.security.passwords",
-        "col_core.security.tokens",  # new secrets and their digests (OAuth clients and tokens)
+        "col_core.security.tokens",
+        "col_core.security.throttle",  # attempt limits every worker shares (registration)  # new secrets and their digests (OAuth clients and tokens)
         "col_core.security.validation",
         "col_core.testing.live",
         "col_core.testing.people",

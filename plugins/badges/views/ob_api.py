@@ -17,6 +17,7 @@ from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.response import Response
 from pyramid.view import view_config
 
+from col_core.security.throttle import Throttle
 from plugins.badges.interfaces import IOpenBadgesApi
 from plugins.badges.services import IssueError, _
 from plugins.badges.services.ob_api import (
@@ -143,7 +144,25 @@ def discovery(request):
     route_name="badges.ob_register", request_method="POST", permission="view", require_csrf=False
 )
 def register(request):
+    refused = Throttle(request, "registration", city=True).admit()
+    if refused is not None:
+        return _too_many(request, refused)
     return _api(request).oauth().create_endpoint_response("client_registration", request)
+
+
+def _too_many(request, refused) -> Response:
+    """RFC 6749's error shape, with when to come back (registration is open to anyone)."""
+    message = _(
+        "Too many applications were registered from here. Try again in ${minutes} minutes.",
+        mapping={"minutes": refused.minutes},
+    )
+    body = {
+        "error": "temporarily_unavailable",
+        "error_description": request.localizer.translate(message),
+    }
+    response = Response(json.dumps(body).encode(), status=429, content_type="application/json")
+    response.headers.update(refused.headers())
+    return response
 
 
 @view_config(

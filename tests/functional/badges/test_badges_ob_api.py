@@ -161,6 +161,17 @@ def test_registration_refuses_bad_metadata(testapp, badges, metadata):
     )
 
 
+def test_a_flood_of_registrations_is_refused_with_when_to_come_back(make_testapp, badges):
+    app = make_testapp(**{"col.registration_limit_per_address": "3"}).for_tenant(badges.tenant)
+    body = {"client_name": "Backpack", "redirect_uris": [REDIRECT], "scope": READ}
+    for _ in range(3):
+        app.post_json(f"{API}/oauth/register", body, status=201)
+    refused = app.post_json(f"{API}/oauth/register", body, status=429)
+    assert refused.json["error"] == "temporarily_unavailable"
+    assert "Try again in 60 minutes" in refused.json["error_description"]
+    assert int(refused.headers["Retry-After"]) > 3500
+
+
 def test_loopback_http_redirects_may_be_registered(testapp, badges):
     uris = ("http://127.0.0.1:8765/cb", "http://localhost/cb", "http://[::1]:9/cb")
     assert Flow(testapp, badges, uris=uris).client["redirect_uris"] == list(uris)
