@@ -164,3 +164,31 @@ def test_wide_screens_show_the_map_and_the_list_side_by_side(server, chromium, c
     assert not page.locator("#view-switch").is_visible()
     assert page.locator("#map").bounding_box()["x"] >= 0
     assert not page.evaluate("document.getElementById('map').inert")
+
+
+def test_panning_fetches_only_new_tiles_and_the_list_follows(server, chromium, city):
+    page = offline_page(chromium.new_context(viewport={"width": 1280, "height": 800}), server)
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if "/map/tiles/" in r.url else None)
+    page.goto(f"{server}/t/vilnius/map/?at={CENTRE[0]},{CENTRE[1]},14")
+    expect(page.locator("#results li")).to_have_count(12)  # the lab is south-east, out of view
+    first = set(fetched)
+    assert first and len(fetched) == len(first)
+    # Leaflet pans 80 pixels a key: the view moves onto the lab, the workshops leave it.
+    page.locator("#map").focus()
+    for key in ["ArrowRight"] * 6 + ["ArrowDown"] * 8:
+        page.keyboard.press(key)
+        page.wait_for_timeout(150)
+    expect(page.locator("#results li")).to_have_count(1)
+    assert page.locator("#results li").inner_text().startswith("Robotics lab")
+    expect(page.locator("#results-announce")).to_have_text("1 on the map, 0 online")
+    panned = fetched[len(first) :]
+    assert panned and not first & set(panned)  # only tiles it had not got
+    assert len(fetched) == len(set(fetched))
+    # Back where it started: every tile is still kept, nothing is asked again.
+    for key in ["ArrowLeft"] * 6 + ["ArrowUp"] * 8:
+        page.keyboard.press(key)
+        page.wait_for_timeout(150)
+    expect(page.locator("#results li")).to_have_count(12)
+    page.wait_for_timeout(500)
+    assert len(fetched) == len(set(fetched)) == len(first) + len(panned)
