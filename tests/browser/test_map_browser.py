@@ -192,3 +192,23 @@ def test_panning_fetches_only_new_tiles_and_the_list_follows(server, chromium, c
     expect(page.locator("#results li")).to_have_count(12)
     page.wait_for_timeout(500)
     assert len(fetched) == len(set(fetched)) == len(first) + len(panned)
+
+
+def test_a_crowded_tiles_cluster_is_counted_by_the_server_and_zooms_in(live_server, chromium, city):
+    # The twelve workshops share a tile: with at most eleven points a tile, it answers a cluster.
+    origin = live_server(**{"map.tile_limit": "11"}).origin
+    page = offline_page(chromium.new_context(viewport={"width": 1280, "height": 800}), origin)
+    page.goto(f"{origin}/t/vilnius/map/")
+    expect(page.locator("#results-announce")).to_have_text("13 on the map, 0 online")
+    expect(page.locator("#results li")).to_have_count(1)  # the lab, alone in its tile
+    expect(page.locator("#list-status")).to_contain_text("zoom in")
+    crowd = page.locator('#map .marker-cluster[title="Activities in this area of the map: 12"]')
+    assert crowd.inner_text() == "12"
+    crowd.focus()
+    page.keyboard.press("Enter")
+    # Framed on the twelve, the map asks for smaller tiles: still crowded, smaller clusters.
+    page.wait_for_url(lambda url: int(url.rsplit("%2C", 1)[1]) > 12)
+    expect(page.locator("#results-announce")).to_have_text("12 on the map, 0 online")
+    expect(crowd).to_have_count(0)
+    counts = [int(text) for text in page.locator("#map .marker-cluster").all_inner_texts()]
+    assert sum(counts) == 12 and max(counts) < 12

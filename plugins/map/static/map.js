@@ -228,11 +228,26 @@
       icon: L.divIcon({html: "<div><span>" + count + "</span></div>", iconSize: [40, 40],
                        className: "marker-cluster marker-cluster-" + size})
     });
-    marker.on("click", function () {
+    function zoomIn() {
       var b = f.properties.bounds;
       map.fitBounds([[b[1], b[0]], [b[3], b[2]]], {padding: [24, 24], maxZoom: 18});
-    });
+    }
+    // Leaflet's markers open popups on Enter; a cluster has none, so Enter zooms like a click.
+    marker.on("click", zoomIn);
+    marker.on("keypress", function (e) { if (e.originalEvent.key === "Enter") { zoomIn(); } });
     return marker;
+  }
+
+  // Clusters still there keep their marker (and so the keyboard's focus); others go.
+  var crowdMarkers = new Map();  // "id count" -> marker
+  function showCrowds(crowds) {
+    var wanted = new Map(crowds.map(function (f) { return [f.id + " " + f.properties.count, f]; }));
+    crowdMarkers.forEach(function (marker, key) {
+      if (!wanted.has(key)) { crowd.removeLayer(marker); crowdMarkers.delete(key); }
+    });
+    wanted.forEach(function (f, key) {
+      if (!crowdMarkers.has(key)) { crowdMarkers.set(key, crowdMarker(f).addTo(crowd)); }
+    });
   }
 
   function showTiles(answers) {
@@ -254,8 +269,7 @@
     points = ordered(points);
     cluster.clearLayers();
     cluster.addLayers(points.map(pointMarker));
-    crowd.clearLayers();
-    crowds.forEach(function (f) { crowd.addLayer(crowdMarker(f)); });
+    showCrowds(crowds);
     var crowded = crowds.filter(inView).reduce(function (sum, f) {
       return sum + f.properties.count;
     }, 0);
