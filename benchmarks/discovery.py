@@ -10,8 +10,16 @@ and R*Tree; PostgreSQL with tsvector/GIN when it answers on 127.0.0.1:5432) and,
 * search latency p50/p95 (one client, sequential) and throughput (4 clients), also with typo
   tolerance off (``exact=1``: ``typo_cost`` is the share of throughput it costs) and for
   misspelt words, each corrected and searched again (``typo_*``);
-* GeoJSON viewport throughput: tile-aligned viewports as the map asks for them (100 to 2,000
-  features; repeated views hit the ETag-keyed cache) and unique viewports (every one computed);
+* GeoJSON viewport throughput: tile-aligned viewports as the map asked for them before tiles
+  (100 to 2,000 features; repeated views hit the ETag-keyed cache) and unique viewports (every
+  one computed);
+* the map's tiles (``/api/v1/map/tiles/{z}/{x}/{y}.geojson``, as the map's script asks for
+  them: the tiles under a 1024 x 768 view at map zooms 12 to 16, ``lang=en``): fresh tiles
+  (``map_tile_fresh_*``: never asked before, every one computed), fresh viewports
+  (``map_viewport_fresh_*``: every tile of a view, computed, per second), pans
+  (``map_pan_reuse_*``: a view moved a quarter of its width eight times, each pan asking only
+  for the tiles the client has not got, computed) and tiles asked again (``map_tile_cached_*``:
+  answered from the workers' ETag-keyed cache, as a CDN would);
 * skill matching (database backends): a second city with the same activities, each also
   tagged with 1 to 3 of 200 synthetic skills labelled in English and Lithuanian (a preferred and
   two alternative labels each), answers the same searches (``skill_search_rps``; ``skill_cost``
@@ -30,6 +38,7 @@ import argparse
 import datetime as dt
 import http.client
 import json
+import math
 import multiprocessing
 import os
 import random
@@ -218,6 +227,77 @@ def viewport_paths(count: int, unique: bool, seed: int = 13) -> list[str]:
             f"{lon + half_lon:.7f},{lat + half_lat:.7f}"
         )
     return views
+
+
+MAP_VIEW = (1024, 768)  # pixels
+MAP_ZOOMS = (12, 13, 14, 15, 16)
+TILE_ZOOM_OFFSET = 1  # as plugins/map/static/map.js: a tile covers 512 pixels of the map
+
+
+def _tile_xy(lat: float, lon: float, z: int) -> tuple[float, float]:
+    """Fractional Web-Mercator tile coordinates (mercantile's, without the floor)."""
+    import mercantile
+
+    x, y = mercantile.xy(lon, lat)
+    half = 20037508.342789244
+    n = 2**z
+    return (x + half) / (2 * half) * n, (half - y) / (2 * half) * n
+
+
+def view_tiles(lat: float, lon: float, zoom: int) -> set[tuple[int, int, int]]:
+    """The tiles the map's script asks for under a MAP_VIEW view at ``zoom``."""
+    z = zoom - TILE_ZOOM_OFFSET
+    tile_pixels = 256 * 2**TILE_ZOOM_OFFSET
+    cx, cy = _tile_xy(lat, lon, z)
+    half_w, half_h = MAP_VIEW[0] / tile_pixels / 2, MAP_VIEW[1] / tile_pixels / 2
+    xs = range(int(cx - half_w), int(cx + half_w) + 1)
+    ys = range(int(cy - half_h), int(cy + half_h) + 1)
+    return {(z, x, y) for x in xs for y in ys}
+
+
+def tile_path(tile: tuple[int, int, int], fresh: int | None) -> str:
+    """A tile's address; ``fresh`` makes it a question never asked before (a date long past
+    as ``from=``: the same activities, another answer to compute)."""
+    z, x, y = tile
+    path = f"/api/v1/map/tiles/{z}/{x}/{y}.geojson?lang=en"
+    if fresh is not None:
+        path += f"&from={dt.date(1901, 1, 2) + dt.timedelta(days=fresh)}"
+    return path
+
+
+def _random_view(rng: random.Random) -> tuple[float, float, int]:
+    lat = CENTRE[0] + rng.gauss(0, 0.03)
+    lon = CENTRE[1] + rng.gauss(0, 0.05)
+    return lat, lon, rng.choice(MAP_ZOOMS)
+
+
+def fresh_views(count: int, seed: int = 29, first: int = 0) -> list[list[str]]:
+    """Views, each the tiles under it, every one a new question (numbered from ``first``)."""
+    rng = random.Random(seed)
+    return [
+        [tile_path(tile, first + number) for tile in sorted(view_tiles(*_random_view(rng)))]
+        for number in range(count)
+    ]
+
+
+def pans(count: int, seed: int = 31, steps: int = 8) -> list[list[str]]:
+    """Pans, each the tiles a client that keeps what it fetched asks for (often none): views
+    moved a quarter of their width, eight times in one direction, each start a new question."""
+    rng = random.Random(seed)
+    moves = []
+    start = 0
+    while len(moves) < count:
+        lat, lon, zoom = _random_view(rng)
+        held = view_tiles(lat, lon, zoom)
+        angle = rng.uniform(0, 2 * 3.14159)
+        degrees = MAP_VIEW[0] / 4 * 360 / (256 * 2**zoom)
+        dlon, dlat = degrees * math.cos(angle), degrees * math.sin(angle) * 0.58  # cos(lat)
+        for step in range(1, steps + 1):
+            wanted = view_tiles(lat + dlat * step, lon + dlon * step, zoom)
+            moves.append([tile_path(tile, 30_000 + start) for tile in sorted(wanted - held)])
+            held |= wanted
+        start += 1
+    return moves[:count]
 
 
 # -- databases ----------------------------------------------------------------------------------
@@ -436,6 +516,73 @@ def _client(args) -> list[float]:
     return latencies
 
 
+def _units_client(args) -> int:
+    port, units, host = args
+    for unit in units:
+        _client((port, unit, host))
+    return len(units)
+
+
+def unit_throughput(port: int, units: list[list[str]], clients: int = 4) -> tuple[float, float]:
+    """(units, requests) per second, each unit (a view's tiles, a pan's) fetched in turn."""
+    shares = [(port, units[i::clients], HOST) for i in range(clients)]
+    with multiprocessing.get_context("spawn").Pool(clients) as pool:
+        started = time.perf_counter()
+        done = sum(pool.map(_units_client, shares))
+        elapsed = time.perf_counter() - started
+    requests = sum(len(unit) for unit in units)
+    return round(done / elapsed, 1), round(requests / elapsed, 1)
+
+
+def tile_features(port: int, views: list[list[str]]) -> tuple[float, float]:
+    """(features, activities) per view, mean over the first 20: clusters count once as a
+    feature and as their count of activities."""
+    features, represented = [], []
+    for view in views[:20]:
+        n = m = 0
+        for path in view:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("GET", path, headers={"Host": HOST})
+            answer = json.loads(connection.getresponse().read())
+            connection.close()
+            n += len(answer["features"])
+            m += answer["total"]
+        features.append(n)
+        represented.append(m)
+    return round(statistics.mean(features)), round(statistics.mean(represented))
+
+
+def measure_tiles(port: int, result: dict, requests: int) -> None:
+    """The map's tiles: fresh ones, fresh views, pans that reuse tiles, and cached tiles."""
+    bare = result["bare_rps"]
+    views = fresh_views(max(requests // 6, 20))
+    result["map_viewport_features"], result["map_viewport_activities"] = tile_features(
+        port, fresh_views(20, seed=37, first=20_000)
+    )
+    result["map_tiles_per_view"] = round(statistics.mean(len(view) for view in views), 1)
+    view_rps, tile_rps = unit_throughput(port, views)
+    result["map_viewport_fresh_rps"] = view_rps
+    result["map_viewport_fresh_ratio"] = round(view_rps / bare, 3)
+    result["map_tile_fresh_rps"] = tile_rps
+    result["map_tile_fresh_ratio"] = round(tile_rps / bare, 3)
+    fresh = [path for view in fresh_views(requests, seed=41, first=10_000) for path in view][
+        :requests
+    ]
+    result.update({f"map_tile_fresh_{k}": v for k, v in latency(port, fresh).items()})
+    moves = pans(requests)
+    result["map_requests_per_pan"] = round(statistics.mean(len(move) for move in moves), 2)
+    pan_rps, _ = unit_throughput(port, moves)
+    result["map_pan_reuse_rps"] = pan_rps
+    result["map_pan_reuse_ratio"] = round(pan_rps / bare, 3)
+    # Tiles asked again (as many people look at the same place): a few views' tiles, asked
+    # once per worker first, fit in each worker's cache of answers (plugins.map.api.BodyCache).
+    again = [path for view in views[:8] for path in view]
+    _client((port, again * 4, HOST))
+    cached = (again * (requests // len(again) + 1))[:requests]
+    result["map_tile_cached_rps"] = throughput(port, cached)
+    result["map_tile_cached_ratio"] = round(result["map_tile_cached_rps"] / bare, 3)
+
+
 def latency(port: int, paths: list[str], host: str = HOST) -> dict:
     _client((port, paths[: min(50, len(paths))], host))  # warm the workers' caches
     values = sorted(_client((port, paths, host)))
@@ -511,6 +658,7 @@ def measure(
             result["geojson_uncached_rps"] = throughput(port, unique)
             result["geojson_uncached_ratio"] = round(result["geojson_uncached_rps"] / bare, 3)
             result.update({f"geojson_uncached_{k}": v for k, v in latency(port, unique).items()})
+            measure_tiles(port, result, requests)
         return result
     finally:
         server.stop()
@@ -544,6 +692,11 @@ def table(rows: list[dict]) -> str:
         "geojson_ratio",
         "geojson_uncached_rps",
         "geojson_uncached_ratio",
+        "map_viewport_features",
+        "map_tile_fresh_ratio",
+        "map_viewport_fresh_ratio",
+        "map_pan_reuse_ratio",
+        "map_tile_cached_ratio",
         "bare_rps",
     ]
     widths = {c: max(len(c), *(len(str(row.get(c, ""))) for row in rows)) for c in columns}

@@ -15,7 +15,11 @@ def includeme(config):
     config.add_route("map.ics", "/activities.ics")
     # GETs of the map and its feeds may read from a PostgreSQL replica (docs/deployment.md).
     config.add_replica_routes(
-        "map", "map.ics", "api.get.activities.geojson", "api.get.activities.unlocated"
+        "map",
+        "map.ics",
+        "api.get.activities.geojson",
+        "api.get.activities.unlocated",
+        "api.get.map.tile",
     )
     config.include("plugins.map.api")
     config.scan("plugins.map.views")

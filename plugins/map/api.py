@@ -17,9 +17,12 @@ from collections import OrderedDict
 from functools import partial
 
 import orjson
+from pyramid.httpexceptions import HTTPNotFound
+from pyramid.i18n import TranslationStringFactory
 from pyramid.response import Response
 
 from col_core.activities.search import ISearchService, store
+from col_core.api import ApiError
 from col_core.i18n.formatting import format_datetime
 from col_core.web.public import (
     API_PARAMETERS,
@@ -31,13 +34,21 @@ from col_core.web.public import (
     network_version,
     parse_query,
 )
+from plugins.map import tiles
 from plugins.map.groups import OPENAPI_PARAMETER, cache_key, narrowed, requested_group
+
+_ = TranslationStringFactory("col_map")
 
 CACHE_SIZE = 256
 # Answers are computed as of the start of a five-minute window, which is part of the ETag: an
 # activity that ends leaves cached and revalidated maps within five minutes, with no write to
 # bump the search version.
 WINDOW_SECONDS = 300
+# How long a shared cache (a CDN) may serve a public tile without asking, then serve it while
+# it asks again: within the five-minute window, so an ended activity still leaves within ten.
+TILE_CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=240"
+# Answers that depend on who asks or on their cookies: every use asks again.
+PRIVATE_CACHE_CONTROL = "private, no-cache"
 
 
 class BodyCache:
@@ -173,6 +184,115 @@ def activities_geojson(request):
     return response
 
 
+def requested_tile(request) -> tuple[int, int, int]:
+    """(z, x, y) of the address: a 400 for what is not a whole number, a 404 for no tile."""
+    numbers = {}
+    for name in ("z", "x", "y"):
+        text = request.matchdict[name]
+        if not (text.isascii() and text.isdigit()) or len(text) > 8:
+            raise ApiError(
+                request.localizer.translate(_("A tile is addressed by whole numbers z/x/y.")),
+                fields={name: request.localizer.translate(_("Give a whole number."))},
+            )
+        numbers[name] = int(text)
+    tile = numbers["z"], numbers["x"], numbers["y"]
+    if not tiles.exists(*tile):
+        raise HTTPNotFound(
+            request.localizer.translate(
+                _(
+                    "There is no such tile: zoom goes from 0 to ${max}, x and y from 0 to "
+                    "2 to the power of the zoom, less one.",
+                    mapping={"max": tiles.MAX_ZOOM},
+                )
+            )
+        )
+    return tile
+
+
+def shared_caching(request, group) -> bool:
+    """Whether anyone may be given this answer: no one signed in, no group (a group may be
+    private) and the address's own ``lang=`` choosing its language (not a cookie or a header)."""
+    lang = request.GET.get("lang", "").replace("-", "_")
+    return (
+        request.authenticated_userid is None
+        and group is None
+        and bool(lang)
+        and lang == request.locale_name
+    )
+
+
+def _tile_headers(request, etag: str, changed_at, public: bool) -> dict:
+    headers = {"ETag": f'"{etag}"'}
+    if public:
+        headers["Cache-Control"] = TILE_CACHE_CONTROL
+    else:
+        headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
+        headers["Vary"] = "Accept-Language, Cookie"
+    if changed_at is not None:
+        headers["Last-Modified"] = changed_at.strftime("%a, %d %b %Y %H:%M:%S GMT")
+    return headers
+
+
+def tile_body(request, tile: tuple[int, int, int], query, limit: int) -> bytes:
+    """The tile's FeatureCollection: its points, or its clusters when they are too many."""
+    search = request.find_service(ISearchService)
+    cells = [] if tile[0] >= tiles.POINTS_ZOOM else search.grid(query, tiles.GRID, tiles.GRID)
+    total = sum(cell.size for cell in cells)
+    aggregated = total > limit
+    if aggregated:
+        features = [tiles.cluster_feature(tile, cell) for cell in cells]
+        collection = {"type": "FeatureCollection", "features": features, "truncated": False}
+    else:
+        rows = search.locate(query)
+        when = partial(format_datetime, request)
+        collection = feature_collection(rows, limit, activity_urls(request), None, when)
+        total = min(len(rows), limit)
+    collection.update(
+        tile={"z": tile[0], "x": tile[1], "y": tile[2], "bbox": list(query.bbox)},
+        aggregated=aggregated,
+        total=total,
+        limit=limit,
+    )
+    return orjson.dumps(collection)
+
+
+def activities_tile(request):
+    """One Web-Mercator tile of the map's activities, with the map's filters (see tiles)."""
+    tile = requested_tile(request)
+    limit = int(request.registry.settings["map.tile_limit"])
+    group = requested_group(request)
+    now = _window_start()
+    query = narrowed(
+        request,
+        parse_query(request).but(
+            kinds=("activity",),
+            facets=False,
+            now=now,
+            bbox=tiles.bounds(*tile),
+            limit=limit,
+            offset=0,
+            count_limit=None,
+        ),
+        group,
+    )
+    version, changed_at = search_version(request)
+    kind = "tile:{}/{}/{}".format(*tile)
+    etag = _etag(request, version, changed_at, kind, cache_key(group), now)
+    headers = _tile_headers(request, etag, changed_at, shared_caching(request, group))
+    if etag in request.if_none_match:
+        response = Response(status=304)
+        response.headers.update(headers)
+        return response
+    cache = request.registry.setdefault("map.geojson_cache", BodyCache())
+    body = cache.get(etag)
+    if body is None:
+        body = tile_body(request, tile, query, limit)
+        cache.put(etag, body)
+    response = Response(body=body, content_type="application/geo+json", charset=None)
+    response.headers.update(headers)
+    return response
+
+
 def unlocated_activities(request):
     """The activities matching the filters that have no place on the map (mostly online ones),
     soonest first, kept to the map's group like the GeoJSON: the list beside the map."""
@@ -217,6 +337,26 @@ GEOJSON_SCHEMA = {
 }
 
 
+TILE_SCHEMA = {
+    "type": "object",
+    "required": ["type", "features", "tile", "aggregated", "total", "limit"],
+    "description": "An RFC 7946 FeatureCollection of Point features: activities, or clusters "
+    "(properties.cluster, count, bounds [w, s, e, n]) when `aggregated`.",
+    "properties": {
+        "type": {"const": "FeatureCollection"},
+        "features": {"type": "array", "items": {"type": "object"}},
+        "tile": {"type": "object", "description": "z, x, y and its bbox [w, s, e, n]."},
+        "aggregated": {"type": "boolean"},
+        "total": {
+            "type": "integer",
+            "description": "Activities answered (all of the tile's unless `truncated`).",
+        },
+        "truncated": {"type": "boolean"},
+        "limit": {"type": "integer"},
+    },
+}
+
+
 def includeme(config):
     config.add_api_view(
         activities_geojson,
@@ -229,6 +369,31 @@ def includeme(config):
             200: {
                 "description": "A FeatureCollection, capped at map.geojson_limit",
                 "content": {"application/geo+json": {"schema": GEOJSON_SCHEMA}},
+            },
+            304: {"description": "Unchanged since the ETag you sent"},
+        },
+    )
+    config.add_api_view(
+        activities_tile,
+        "/map/tiles/{z}/{x}/{y}.geojson",
+        name="api.get.map.tile",
+        permission="view",
+        tags=["map"],
+        summary="The activities of one Web-Mercator tile (z/x/y) as GeoJSON, filters as in "
+        "/search: their points, or clusters (count, place, bounds) where there are more than "
+        "map.tile_limit",
+        parameters=[
+            *(
+                {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+                for name in ("z", "x", "y")
+            ),
+            *API_PARAMETERS,
+            OPENAPI_PARAMETER,
+        ],
+        responses={
+            200: {
+                "description": "A FeatureCollection of points, or of clusters when `aggregated`",
+                "content": {"application/geo+json": {"schema": TILE_SCHEMA}},
             },
             304: {"description": "Unchanged since the ETag you sent"},
         },

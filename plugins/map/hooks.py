@@ -20,6 +20,8 @@ def col_settings_defaults():
         "map.attribution": DEFAULT_ATTRIBUTION,
         # The most features one GeoJSON answer carries; more sets "truncated" and a next link.
         "map.geojson_limit": "2000",
+        # The most points one tile answers; a tile with more answers clusters (tiles.py).
+        "map.tile_limit": "300",
     }
 
 

@@ -169,6 +169,8 @@ def map_page(request):
         "leaflet": xstatic.pkg.leaflet.BASE_DIR,
         "cluster": xstatic.pkg.leaflet_markercluster.BASE_DIR,
         "geojson_url": request.route_url("api.get.activities.geojson"),
+        # The viewport's tiles: the script puts in each tile's numbers (z, x and y).
+        "tile_url": request.route_url("api.get.map.tile", z="__z__", x="__x__", y="__y__"),
         "ical_url": request.route_url(
             "map.ics",
             _query=[

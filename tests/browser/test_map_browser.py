@@ -164,3 +164,51 @@ def test_wide_screens_show_the_map_and_the_list_side_by_side(server, chromium, c
     assert not page.locator("#view-switch").is_visible()
     assert page.locator("#map").bounding_box()["x"] >= 0
     assert not page.evaluate("document.getElementById('map').inert")
+
+
+def test_panning_fetches_only_new_tiles_and_the_list_follows(server, chromium, city):
+    page = offline_page(chromium.new_context(viewport={"width": 1280, "height": 800}), server)
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if "/map/tiles/" in r.url else None)
+    page.goto(f"{server}/t/vilnius/map/?at={CENTRE[0]},{CENTRE[1]},14")
+    expect(page.locator("#results li")).to_have_count(12)  # the lab is south-east, out of view
+    first = set(fetched)
+    assert first and len(fetched) == len(first)
+    # Leaflet pans 80 pixels a key: the view moves onto the lab, the workshops leave it.
+    page.locator("#map").focus()
+    for key in ["ArrowRight"] * 6 + ["ArrowDown"] * 8:
+        page.keyboard.press(key)
+        page.wait_for_timeout(150)
+    expect(page.locator("#results li")).to_have_count(1)
+    assert page.locator("#results li").inner_text().startswith("Robotics lab")
+    expect(page.locator("#results-announce")).to_have_text("1 on the map, 0 online")
+    panned = fetched[len(first) :]
+    assert panned and not first & set(panned)  # only tiles it had not got
+    assert len(fetched) == len(set(fetched))
+    # Back where it started: every tile is still kept, nothing is asked again.
+    for key in ["ArrowLeft"] * 6 + ["ArrowUp"] * 8:
+        page.keyboard.press(key)
+        page.wait_for_timeout(150)
+    expect(page.locator("#results li")).to_have_count(12)
+    page.wait_for_timeout(500)
+    assert len(fetched) == len(set(fetched)) == len(first) + len(panned)
+
+
+def test_a_crowded_tiles_cluster_is_counted_by_the_server_and_zooms_in(live_server, chromium, city):
+    # The twelve workshops share a tile: with at most eleven points a tile, it answers a cluster.
+    origin = live_server(**{"map.tile_limit": "11"}).origin
+    page = offline_page(chromium.new_context(viewport={"width": 1280, "height": 800}), origin)
+    page.goto(f"{origin}/t/vilnius/map/")
+    expect(page.locator("#results-announce")).to_have_text("13 on the map, 0 online")
+    expect(page.locator("#results li")).to_have_count(1)  # the lab, alone in its tile
+    expect(page.locator("#list-status")).to_contain_text("zoom in")
+    crowd = page.locator('#map .marker-cluster[title="Activities in this area of the map: 12"]')
+    assert crowd.inner_text() == "12"
+    crowd.focus()
+    page.keyboard.press("Enter")
+    # Framed on the twelve, the map asks for smaller tiles: still crowded, smaller clusters.
+    page.wait_for_url(lambda url: int(url.rsplit("%2C", 1)[1]) > 12)
+    expect(page.locator("#results-announce")).to_have_text("12 on the map, 0 online")
+    expect(crowd).to_have_count(0)
+    counts = [int(text) for text in page.locator("#map .marker-cluster").all_inner_texts()]
+    assert sum(counts) == 12 and max(counts) < 12

@@ -48,6 +48,14 @@ class ISearchService(Interface):
         words are corrected as ``search`` corrects them.
         """
 
+    def grid(query, columns, rows):
+        """The located documents matching ``query`` in ``query.bbox`` (required), counted per
+        cell of the box cut into ``columns`` x ``rows`` equal cells (``query.GridCell``, by
+        column then row, empty cells left out): the map's clusters, computed by the database
+        (GROUP BY a cell number computed from latitude and longitude) where it can; its words
+        are corrected as ``search`` corrects them.
+        """
+
     def reindex(documents, progress=None):
         """Replace every document of the city with ``documents`` and rebuild any derived index.
 

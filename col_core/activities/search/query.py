@@ -193,6 +193,62 @@ class Located(NamedTuple):
     city: str = ""  # the network search's: the city's name
 
 
+class GridCell(NamedTuple):
+    """How many located documents fall in one cell of a box cut into columns x rows (the map's
+    clusters at low zoom): ``column`` from the west, ``row`` from the north, their mean place
+    and the bounds of the points themselves (south, west, north, east)."""
+
+    column: int
+    row: int
+    size: int  # how many
+    lat: float
+    lon: float
+    south: float
+    west: float
+    north: float
+    east: float
+
+
+def cell_of(box: tuple, columns: int, rows: int, lat: float, lon: float) -> tuple[int, int]:
+    """(column, row) of a point in ``box`` (west, south, east, north) cut into equal cells;
+    points on the east or south edge belong to the last cell."""
+    west, south, east, north = box
+    column = int((lon - west) * columns / (east - west))
+    row = int((north - lat) * rows / (north - south))
+    return min(max(column, 0), columns - 1), min(max(row, 0), rows - 1)
+
+
+def merged_cells(cells) -> list[GridCell]:
+    """``cells`` with those of the same (column, row) added up (their means weighted)."""
+    merged: dict[tuple[int, int], GridCell] = {}
+    for cell in cells:
+        seen = merged.get((cell.column, cell.row))
+        if seen is None:
+            merged[(cell.column, cell.row)] = cell
+            continue
+        n = seen.size + cell.size
+        merged[(cell.column, cell.row)] = GridCell(
+            cell.column,
+            cell.row,
+            n,
+            (seen.lat * seen.size + cell.lat * cell.size) / n,
+            (seen.lon * seen.size + cell.lon * cell.size) / n,
+            min(seen.south, cell.south),
+            min(seen.west, cell.west),
+            max(seen.north, cell.north),
+            max(seen.east, cell.east),
+        )
+    return sorted(merged.values())
+
+
+def grid_of(points, box: tuple, columns: int, rows: int) -> list[GridCell]:
+    """The cells of ``points`` ((lat, lon) pairs): what the database backend's GROUP BY says."""
+    return merged_cells(
+        GridCell(*cell_of(box, columns, rows, lat, lon), 1, lat, lon, lat, lon, lat, lon)
+        for lat, lon in points
+    )
+
+
 @dataclass
 class Hit:
     document: Document

@@ -34,6 +34,7 @@
   L.tileLayer(el.dataset.tiles, {attribution: el.dataset.attribution, maxZoom: 19}).addTo(map);
   var cluster = L.markerClusterGroup({showCoverageOnHover: false});
   map.addLayer(cluster);
+  var crowd = L.layerGroup().addTo(map);  // the server's clusters of crowded tiles
   var here = L.layerGroup().addTo(map);
   var pending = null;
 
@@ -55,16 +56,73 @@
     return near.length === 2 && near.every(isFinite) && field("near").value ? near : null;
   }
 
-  // Tile-aligned viewports: snapping outwards to a grid that follows the zoom makes nearby
-  // views ask the same question, so the server's ETag cache answers them.
-  function snappedBounds() {
+  // The map's activities come in Web-Mercator tiles (Leaflet's own numbering, one zoom out:
+  // each tile covers 512 pixels of the map), kept by address: panning asks only for the tiles
+  // it has not got, and tiles far from the view (or of another zoom or other filters) are
+  // forgotten.  A tile answers its points, or clusters where it holds too many (docs/map.md).
+  var TILE_ZOOM_OFFSET = 1;
+  var MAX_TILE_ZOOM = 22;
+  var KEEP = 2;  // tiles kept beyond each side of the view
+  var tiles = new Map();  // address -> {z, x, y, query, answer: a promise of its GeoJSON}
+  var refreshes = 0;
+
+  function tileZoom() {
+    return Math.max(0, Math.min(MAX_TILE_ZOOM, Math.round(map.getZoom()) - TILE_ZOOM_OFFSET));
+  }
+
+  // The tiles of zoom z under the view: its corners projected at z (map.project, as
+  // L.GridLayer does), in 256-pixel tiles; x wraps around the world, y stops at its edges.
+  function tileRange(z) {
     var b = map.getBounds();
-    var step = 360 / Math.pow(2, Math.max(map.getZoom(), 1)) / 4;
-    function down(v) { return Math.floor(v / step) * step; }
-    function up(v) { return Math.ceil(v / step) * step; }
-    return [Math.max(down(b.getWest()), -180), Math.max(down(b.getSouth()), -90),
-            Math.min(up(b.getEast()), 180), Math.min(up(b.getNorth()), 90)]
-      .map(function (v) { return v.toFixed(4); }).join(",");
+    return L.bounds(map.project(b.getNorthWest(), z).divideBy(256).floor(),
+                    map.project(b.getSouthEast(), z).divideBy(256).floor());
+  }
+
+  function tilesInView(z, range) {
+    var n = Math.pow(2, z);
+    var found = {};
+    for (var y = Math.max(range.min.y, 0); y <= Math.min(range.max.y, n - 1); y++) {
+      for (var x = range.min.x; x <= range.max.x && x < range.min.x + n; x++) {
+        var wrapped = ((x % n) + n) % n;
+        found[wrapped + "/" + y] = {z: z, x: wrapped, y: y};
+      }
+    }
+    return Object.keys(found).map(function (key) { return found[key]; });
+  }
+
+  // The tiles' question: the filters (the page's language named, so that the answer depends
+  // on its address alone and a CDN may keep it), without the list's order.
+  function tileQuery() {
+    var query = filters();
+    query.delete("sort");
+    if (!query.get("km")) { query.delete("near"); }
+    query.set("lang", el.dataset.locale);
+    return query.toString();
+  }
+
+  function tileAddress(tile, query) {
+    return el.dataset.tileUrl.replace("__z__", tile.z).replace("__x__", tile.x)
+      .replace("__y__", tile.y) + "?" + query;
+  }
+
+  function fetchTile(tile, query) {
+    var address = tileAddress(tile, query);
+    var kept = tiles.get(address);
+    if (!kept) {
+      kept = {z: tile.z, x: tile.x, y: tile.y, query: query,
+              answer: fetch(address).then(asJson)};
+      kept.answer.catch(function () { tiles.delete(address); });
+      tiles.set(address, kept);
+    }
+    return kept.answer;
+  }
+
+  function forgetFarTiles(z, range, query) {
+    tiles.forEach(function (kept, address) {
+      var far = kept.x < range.min.x - KEEP || kept.x > range.max.x + KEEP ||
+        kept.y < range.min.y - KEEP || kept.y > range.max.y + KEEP;
+      if (kept.z !== z || kept.query !== query || far) { tiles.delete(address); }
+    });
   }
 
   function escapeText(text) {
@@ -115,12 +173,26 @@
     return li;
   }
 
-  function showList(features, truncated) {
-    var b = map.getBounds();
+  function inView(f) {
+    return map.getBounds().contains([f.geometry.coordinates[1], f.geometry.coordinates[0]]);
+  }
+
+  // Points of several tiles, in the server's order: nearest first near a point, else soonest.
+  function ordered(features) {
     var near = nearPoint();
-    var visible = features.filter(function (f) {
-      return b.contains([f.geometry.coordinates[1], f.geometry.coordinates[0]]);
-    });
+    function key(f) {
+      var c = f.geometry.coordinates;
+      if (near) { return distanceKm(near, c[1], c[0]); }
+      return f.properties.starts_at ? Date.parse(f.properties.starts_at) : Infinity;
+    }
+    return features.map(function (f) { return [key(f), f]; })
+      .sort(function (a, b) { return a[0] - b[0] || (a[1].id < b[1].id ? -1 : 1); })
+      .map(function (pair) { return pair[1]; });
+  }
+
+  function showList(features, truncated) {
+    var near = nearPoint();
+    var visible = features.filter(inView);
     list.innerHTML = "";
     visible.slice(0, 100).forEach(function (f) {
       var km = near ? distanceKm(near, f.geometry.coordinates[1], f.geometry.coordinates[0]) : null;
@@ -156,9 +228,81 @@
 
   function asJson(response) { return response.ok ? response.json() : Promise.reject(response); }
 
+  function pointMarker(f) {
+    var marker = L.marker([f.geometry.coordinates[1], f.geometry.coordinates[0]],
+                          {title: f.properties.title, alt: f.properties.title});
+    // On the global site each activity names its city (and links to the city's page).
+    marker.bindPopup("<strong>" + escapeText(f.properties.title) + "</strong><br>" +
+                     (f.properties.city ? escapeText(f.properties.city) + "<br>" : "") + "<a href=\"" +
+                     encodeURI(f.properties.url) + "\">" + escapeText(el.dataset.labelOpen) + "</a>");
+    return marker;
+  }
+
+  // A crowded tile's cluster (counted by the server): choosing it zooms to its points.
+  function crowdMarker(f) {
+    var count = f.properties.count;
+    var label = el.dataset.labelCount.replace("__n__", String(count));
+    var size = count < 10 ? "small" : count < 100 ? "medium" : "large";
+    var marker = L.marker([f.geometry.coordinates[1], f.geometry.coordinates[0]], {
+      title: label, alt: label,
+      icon: L.divIcon({html: "<div><span>" + count + "</span></div>", iconSize: [40, 40],
+                       className: "marker-cluster marker-cluster-" + size})
+    });
+    function zoomIn() {
+      var b = f.properties.bounds;
+      map.fitBounds([[b[1], b[0]], [b[3], b[2]]], {padding: [24, 24], maxZoom: 18});
+    }
+    // Leaflet's markers open popups on Enter; a cluster has none, so Enter zooms like a click.
+    marker.on("click", zoomIn);
+    marker.on("keypress", function (e) { if (e.originalEvent.key === "Enter") { zoomIn(); } });
+    return marker;
+  }
+
+  // Clusters still there keep their marker (and so the keyboard's focus); others go.
+  var crowdMarkers = new Map();  // "id count" -> marker
+  function showCrowds(crowds) {
+    var wanted = new Map(crowds.map(function (f) { return [f.id + " " + f.properties.count, f]; }));
+    crowdMarkers.forEach(function (marker, key) {
+      if (!wanted.has(key)) { crowd.removeLayer(marker); crowdMarkers.delete(key); }
+    });
+    wanted.forEach(function (f, key) {
+      if (!crowdMarkers.has(key)) { crowdMarkers.set(key, crowdMarker(f).addTo(crowd)); }
+    });
+  }
+
+  function showTiles(answers) {
+    var points = [];
+    var crowds = [];
+    var seen = {};
+    var truncated = false;
+    answers.forEach(function (data) {
+      truncated = truncated || data.truncated || data.aggregated;
+      data.features.forEach(function (f) {
+        if (f.properties.cluster) {
+          crowds.push(f);
+        } else if (!seen[f.id]) {  // a point on a tile's edge may come with both tiles
+          seen[f.id] = true;
+          points.push(f);
+        }
+      });
+    });
+    points = ordered(points);
+    cluster.clearLayers();
+    cluster.addLayers(points.map(pointMarker));
+    showCrowds(crowds);
+    var crowded = crowds.filter(inView).reduce(function (sum, f) {
+      return sum + f.properties.count;
+    }, 0);
+    return showList(points, truncated && crowded > 0) + crowded;
+  }
+
   function refresh() {
-    var query = filters();
-    query.set("bbox", snappedBounds());
+    var generation = ++refreshes;
+    var z = tileZoom();
+    var range = tileRange(z);
+    var query = tileQuery();
+    forgetFarTiles(z, range, query);
+    var answers = tilesInView(z, range).map(function (tile) { return fetchTile(tile, query); });
     var c = map.getCenter();
     var shared = filters();
     shared.set("at", [c.lat.toFixed(5), c.lng.toFixed(5), map.getZoom()].join(","));
@@ -173,26 +317,16 @@
     // What has no place on the map: the same filters (and group), soonest first.
     var unlocated = filters();
     ["near", "km", "sort"].forEach(function (name) { unlocated.delete(name); });
+    // Tiles are never aborted (a later view may want them); the online list is.
     if (pending) { pending.abort(); }
     pending = new AbortController();
-    var signal = pending.signal;
     Promise.all([
-      fetch(el.dataset.geojson + "?" + query.toString(), {signal: signal}).then(asJson),
-      fetch(el.dataset.unlocated + "?" + unlocated.toString(), {signal: signal}).then(asJson)
-    ]).then(function (answers) {
-      var data = answers[0];
-      cluster.clearLayers();
-      cluster.addLayers(data.features.map(function (f) {
-        var marker = L.marker([f.geometry.coordinates[1], f.geometry.coordinates[0]],
-                              {title: f.properties.title, alt: f.properties.title});
-        // On the global site each activity names its city (and links to the city's page).
-        marker.bindPopup("<strong>" + escapeText(f.properties.title) + "</strong><br>" +
-                         (f.properties.city ? escapeText(f.properties.city) + "<br>" : "") + "<a href=\"" +
-                         encodeURI(f.properties.url) + "\">" + escapeText(el.dataset.labelOpen) + "</a>");
-        return marker;
-      }));
-      var onMap = showList(data.features, data.truncated);
-      var online = showOnline(answers[1]);
+      Promise.all(answers),
+      fetch(el.dataset.unlocated + "?" + unlocated.toString(), {signal: pending.signal}).then(asJson)
+    ]).then(function (results) {
+      if (generation !== refreshes) { return; }  // a newer view is on its way
+      var onMap = showTiles(results[0]);
+      var online = showOnline(results[1]);
       var message = el.dataset.labelTotal.replace("__map__", String(onMap))
         .replace("__online__", String(online));
       title.textContent = message;

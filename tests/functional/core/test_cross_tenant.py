@@ -450,6 +450,8 @@ def test_row_level_security_hides_city_a_from_raw_sql(registry, world):
 DISCOVERY = [
     "/api/v1/search?q=secret",
     "/api/v1/activities.geojson?q=secret",
+    "/api/v1/map/tiles/0/0/0.geojson?q=secret",
+    "/api/v1/map/tiles/10/583/325.geojson?q=secret",
     "/map/?q=secret",
     "/map/activities.ics?q=secret",
 ]
@@ -519,6 +521,7 @@ def test_map_group_of_city_a_is_not_found_from_city_b(testapp, registry, world):
         f"/map/?{group}",
         f"/api/v1/activities.geojson?{group}",
         f"/map/activities.ics?{group}",
+        f"/api/v1/map/tiles/10/583/325.geojson?{group}",
     ]
     control, token = _signed_in(testapp, world["a"])
     assert _send(control, token, "GET", paths[1]).status_int == 200

@@ -165,3 +165,19 @@ def test_global_geojson_etag_follows_every_city(testapp, network, activities, fa
     third = app.get("/api/v1/activities.geojson", {"bbox": EUROPE})
     assert third.headers["ETag"] != second.headers["ETag"]
     assert "Dance workshop" not in third.text and "Robot lab" in third.text
+
+
+def test_global_tiles_show_public_activities_of_active_cities_points_or_clusters(
+    testapp, registry, network, monkeypatch
+):
+    site, vilnius, ghent, made = network
+    app = testapp.for_tenant(site)
+    europe = app.get("/api/v1/map/tiles/2/2/1.geojson").json  # Lithuania and Belgium
+    assert europe["aggregated"] is False
+    found = {f["properties"]["title"]: f["properties"]["city"] for f in europe["features"]}
+    assert found == {"Dance workshop": "Vilnius", "Robot lab": "Ghent"}
+    monkeypatch.setitem(registry.settings, "map.tile_limit", "1")
+    registry.pop("map.geojson_cache")  # answers kept by ETag, which the setting is not part of
+    clusters = app.get("/api/v1/map/tiles/2/2/1.geojson").json
+    assert clusters["aggregated"] is True and clusters["total"] == 2
+    assert sorted(f["properties"]["count"] for f in clusters["features"]) == [1, 1]

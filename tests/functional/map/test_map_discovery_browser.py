@@ -30,12 +30,13 @@ def phone(chromium, **options):
 
 
 def geojson_requests(page) -> list[dict]:
+    """The queries of the map's GeoJSON requests: its tiles, and the bbox feed's probes."""
     seen = []
     page.on(
         "request",
         lambda request: (
             seen.append(parse_qs(urlsplit(request.url).query))
-            if "activities.geojson" in request.url
+            if "activities.geojson" in request.url or "/map/tiles/" in request.url
             else None
         ),
     )

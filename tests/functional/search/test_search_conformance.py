@@ -564,6 +564,24 @@ class SearchConformance:
         session.close()
         assert [row.key for row in rows] == ["dance", "cuisine", "tanz"]
 
+    def test_grid_counts_the_matches_per_cell_of_the_box(self, world):
+        box = (VILNIUS[1] - 0.02, VILNIUS[0] - 0.02, VILNIUS[1] + 0.02, VILNIUS[0] + 0.06)
+        session = self.sessions()
+        with tenant_context(session, self.city):
+            service = self.make(session, self.city.id, self.tmp_path)
+            cells = service.grid(SearchQuery(now=NOW, bbox=box), 2, 2)
+            arts = service.grid(SearchQuery(now=NOW, bbox=box, categories=("arts",)), 2, 2)
+        session.close()
+        # Row 0 is the north: dance and tanz share the south-east cell, cuisine (north of them,
+        # on dance's longitude, the box's middle) the north-east one.
+        by_cell = {(cell.column, cell.row): cell for cell in cells}
+        assert {key: cell.size for key, cell in by_cell.items()} == {(1, 1): 2, (1, 0): 1}
+        pair = by_cell[(1, 1)]
+        assert pair.lat == pytest.approx(VILNIUS[0] + 0.005)
+        assert (pair.south, pair.west) == pytest.approx(VILNIUS)
+        assert (pair.north, pair.east) == pytest.approx((VILNIUS[0] + 0.01, VILNIUS[1] + 0.01))
+        assert [(cell.column, cell.row, cell.size) for cell in arts] == [(1, 1, 2)]
+
 
 class TestDatabaseBackend(SearchConformance):
     def make(self, session, tenant_id, tmp_path):

@@ -14,9 +14,11 @@ import weakref
 from typing import Any
 
 from sqlalchemy import (
+    Integer,
     and_,
     bindparam,
     case,
+    cast,
     column,
     func,
     literal_column,
@@ -36,11 +38,13 @@ from col_core.activities.search.query import (
     KM_PER_DEGREE,
     MODES,
     Document,
+    GridCell,
     Hit,
     SearchQuery,
     SearchResults,
     distance_km,
     facet_queries,
+    merged_cells,
 )
 
 T = store.TABLE
@@ -470,6 +474,12 @@ class DatabaseSearch:
     def locate(self, query):
         return spelling.forgiving(self._locate, query, self._corrected, bool)[0]
 
+    def grid(self, query, columns, rows):
+        cells = spelling.forgiving(
+            lambda q: self._grid(q, columns, rows), query, self._corrected, bool
+        )[0]
+        return merged_cells(cells)
+
     def _corrected(self, text: str) -> str | None:
         return spelling.corrected_text(text, self.languages, self._has_match, self._vocabulary)
 
@@ -669,6 +679,63 @@ class DatabaseSearch:
         return self._execute(
             ("locate", bool(words), query.sort, *filters.shape), build, values
         ).all()
+
+    def _cell_number(self, offset, scale):
+        """The whole number of cells ``offset`` (degrees from the box's edge) spans."""
+        spanned = offset * scale
+        return func.floor(spanned) if self.dialect != "sqlite" else cast(spanned, Integer)
+
+    def _grid(self, query, columns, rows):
+        """One grouped statement: the cell number of each point computed from its latitude and
+        longitude, the box's own filter (R*Tree or the (tenant, lat, lon) index) choosing rows."""
+        filters, words = self._prepared(query)
+        west, south, east, north = query.bbox
+
+        def build():
+            column = self._cell_number(T.c.lon - bindparam("grid_west"), bindparam("grid_x"))
+            row = self._cell_number(bindparam("grid_north") - T.c.lat, bindparam("grid_y"))
+            statement, _ = self._selection(
+                [
+                    column.label("column"),
+                    row.label("row"),
+                    func.count().label("n"),
+                    func.avg(T.c.lat).label("lat"),
+                    func.avg(T.c.lon).label("lon"),
+                    func.min(T.c.lat).label("south"),
+                    func.min(T.c.lon).label("west"),
+                    func.max(T.c.lat).label("north"),
+                    func.max(T.c.lon).label("east"),
+                ],
+                filters,
+                bool(words),
+            )
+            return statement.where(T.c.lat.is_not(None)).group_by(column, row)
+
+        values = {
+            **filters.values,
+            "grid_west": west,
+            "grid_north": north,
+            "grid_x": columns / (east - west),
+            "grid_y": rows / (north - south),
+        }
+        if words:
+            values["match"] = self._match_value(words)
+        found = self._execute(("grid", bool(words), *filters.shape), build, values).all()
+        # A point on the east or south edge counts as the last cell's.
+        return [
+            GridCell(
+                min(max(int(r.column), 0), columns - 1),
+                min(max(int(r.row), 0), rows - 1),
+                r.n,
+                float(r.lat),
+                float(r.lon),
+                r.south,
+                r.west,
+                r.north,
+                r.east,
+            )
+            for r in found
+        ]
 
 
 def _count_where(condition):

@@ -134,6 +134,10 @@ class NetworkSearch(DatabaseSearch):
             rows = super().locate(self.public(query))
         return [self._located(row) for row in rows]
 
+    def grid(self, query, columns, rows):
+        with cross_tenant(self.session):
+            return super().grid(self.public(query), columns, rows)
+
     def _tenant_ids(self, query) -> list[int]:
         if not query.cities:
             return list(self.cities)

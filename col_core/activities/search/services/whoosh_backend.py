@@ -39,6 +39,7 @@ from col_core.activities.search.query import (
     count_facets,
     distance_km,
     facet_queries,
+    grid_of,
     matches,
     order_key,
 )
@@ -215,6 +216,15 @@ class WhooshSearch:
         first = query.offset
         after_one_more = first + query.limit + 1
         return _points(hits)[first:after_one_more]
+
+    def grid(self, query, columns, rows):
+        hits = spelling.forgiving(self._located_hits, query, self._corrected, bool)[0]
+        places = [(hit.document.lat, hit.document.lon) for hit in hits]
+        return grid_of(places, query.bbox, columns, rows)
+
+    def _located_hits(self, query):
+        hits = self._hits(query, self._matching(query))
+        return [hit for hit in hits if hit.document.lat is not None]
 
 
 def _points(hits) -> list[Located]:
