@@ -69,9 +69,19 @@ USER_FIELDS = (
     "created_at",
 )
 
-#: City-owned tables not moved: the job queue (transient) and what is derived from the rest
-#: (search index: `col search reindex`; daily figures: rebuilt from the moved rows).
-LEFT_BEHIND = frozenset({"jobs", "search_documents", "search_versions", "analytics_daily"})
+#: City-owned tables not moved: the job queue (transient), what is derived from the rest
+#: (search index: `col search reindex`; daily figures: rebuilt from the moved rows) and
+#: short-lived secrets (wallet-app offers, OAuth codes: the learner asks again).
+LEFT_BEHIND = frozenset(
+    {
+        "jobs",
+        "search_documents",
+        "search_versions",
+        "analytics_daily",
+        "badge_wallet_offers",
+        "badge_ob_codes",
+    }
+)
 
 #: Integer columns holding another row's id without a foreign key: (table, column) -> the
 #: referenced table, or (type column, {type value: table}) for polymorphic references.
@@ -158,7 +168,8 @@ def write_dump(
     rows: dict[str, list[dict]] = {}
     user_ids: set[int] = set()
     for table in city_tables():
-        statement = select(table).where(table.c.tenant_id == tenant.id).order_by(table.c.id)
+        in_order = table.primary_key.columns  # `id`, or the natural key of a table without one
+        statement = select(table).where(table.c.tenant_id == tenant.id).order_by(*in_order)
         found = [
             reseal(table.name, _row(table, dict(r._mapping))) for r in session.execute(statement)
         ]
@@ -324,16 +335,18 @@ class Loader:
             self.ids["tenants"] = {0: tenant_id}
             self._dump_ids["users"] = {person["id"] for person in dump.rows("users.jsonl")}
             for table in city_tables():
-                self._dump_ids[table.name] = {
-                    row["id"] for row in dump.rows(f"rows/{table.name}.jsonl")
-                }
+                if "id" in table.c:
+                    rows = dump.rows(f"rows/{table.name}.jsonl")
+                    self._dump_ids[table.name] = {row["id"] for row in rows}
             for hostname in hosts:
                 session.add(TenantHost(hostname=hostname, tenant_id=tenant_id))
             self._users(dump, tenant_id)
             deferred: list[tuple[Table, int, dict]] = []
             for table in city_tables():
                 for row in dump.rows(f"rows/{table.name}.jsonl"):
-                    deferred.append(self._city_row(table, row, tenant_id))
+                    inserted = self._city_row(table, row, tenant_id)
+                    if inserted is not None:
+                        deferred.append(inserted)
                     self.advance(1)
             for table, new_id, row in deferred:
                 self._late_references(table, new_id, row)
@@ -407,7 +420,9 @@ class Loader:
             mapping[person["id"]] = existing
             self.advance(1)
 
-    def _city_row(self, table: Table, row: dict, tenant_id: int) -> tuple[Table, int, dict]:
+    def _city_row(self, table: Table, row: dict, tenant_id: int) -> tuple[Table, int, dict] | None:
+        """Insert one city row with its references renumbered; (table, new id, row) for the
+        references set once every row is in, or None for a table without ids."""
         row = self.reseal(table.name, dict(row))
         values = dict(row)
         values["tenant_id"] = tenant_id
@@ -435,9 +450,17 @@ class Loader:
                         f"{table.name}.{name} names {values[name]!r}, which this deployment "
                         f"does not have in {target} (import it first, e.g. `col esco import`)."
                     )
+        if "id" not in table.c:  # keyed by its natural key (a picture's file, a client's id)
+            self._insert_keyed(table, values)
+            return None
         new_id = self._insert(table, values, row["id"])
         self.ids.setdefault(table.name, {})[row["id"]] = new_id
         return table, new_id, row
+
+    def _insert_keyed(self, table: Table, values: dict) -> None:
+        decoded = {c.name: _decode(c, values[c.name]) for c in table.columns if c.name in values}
+        mark_changed(self.session)
+        self.session.execute(insert(table), decoded)
 
     def _late_references(self, table: Table, new_id: int, row: dict) -> None:
         changes = self._self_references(table, row)

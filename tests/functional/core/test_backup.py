@@ -20,9 +20,11 @@ from col_core.backup.city import ID_REFERENCES, city_tables
 from col_core.db import make_engine
 from col_core.db.meta import metadata
 from col_core.files.models import StoredFile
+from col_core.pictures.models import Picture
 from col_core.security.models import User
 from col_core.storage import storage_factory
 from col_core.testing.factories import Factories
+from plugins.badges.models import ObApiClient
 from plugins.badges.ob import verify
 from plugins.badges.testing import Badges, badges  # noqa: F401 - the fixture
 
@@ -363,6 +365,11 @@ def test_a_city_moves_to_another_deployment_and_its_badges_still_verify(
                 size=len(png("red")),
             )
         )
+        # Tables keyed by a natural key, not an id: a cover picture, an Open Badges API client.
+        factories.save(Picture(key=key, width=8, height=8, variants=[]))
+        factories.save(
+            ObApiClient(client_id="backpack", secret_hash="0" * 64, name="Backpack", scope="x")
+        )
     # There: Riga has badges of its own (issuer 1), and Ben has an account already.
     with Factories(other_deployment.registry()) as there:
         Badges(there.registry, there, there.tenant("riga")).badge_class()
@@ -373,7 +380,7 @@ def test_a_city_moves_to_another_deployment_and_its_badges_still_verify(
     credential_before = city.get(f"/badges/credentials/{uid}").body
     rows = city_rows(col_database.owner_url, "vilnius")
     assert rows["badge_assertions"] and rows["badge_issuer_keys"] and rows["stored_files"]
-    assert rows["memberships"]
+    assert rows["memberships"] and rows["pictures"] and rows["badge_ob_clients"]
 
     made = run_col("tenant", "dump", "vilnius", str(dump), "--passphrase", PASSPHRASE)
     assert made.exit_code == 0, made.output
