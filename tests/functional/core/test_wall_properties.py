@@ -128,7 +128,10 @@ def _seed(session, cities) -> None:
                             if column.name == "tenant_id"
                             else _value(column, number)
                             for column in table.columns
-                            if not (column.primary_key and isinstance(column.type, Integer))
+                            # An integer key is numbered by the database; tenant_id in a
+                            # table's key (a natural key, no id) is set like any other.
+                            if column.name == "tenant_id"
+                            or not (column.primary_key and isinstance(column.type, Integer))
                             and column.computed is None
                         }
                     )
