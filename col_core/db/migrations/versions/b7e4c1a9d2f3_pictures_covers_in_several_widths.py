@@ -61,10 +61,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("organisations") as batch:
-        batch.drop_column("cover_alt")
-        batch.drop_column("cover")
-    with op.batch_alter_table("activities") as batch:
-        batch.drop_column("cover_alt")
+    # Plain DROP COLUMN (SQLite has it natively): a batch rebuild would drop and re-create the
+    # tables, and dropping organisations deletes their activities (ON DELETE CASCADE).
+    op.drop_column("organisations", "cover_alt")
+    op.drop_column("organisations", "cover")
+    op.drop_column("activities", "cover_alt")
     op.drop_index(op.f("ix_pictures_tenant_id"), table_name="pictures")
     op.drop_table("pictures")

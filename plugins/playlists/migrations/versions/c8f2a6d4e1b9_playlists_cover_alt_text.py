@@ -22,5 +22,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("playlists") as batch:
-        batch.drop_column("cover_alt")
+    # Plain DROP COLUMN (SQLite has it natively): a batch rebuild drops and re-creates the table,
+    # and dropping playlists deletes their items and enrolments (ON DELETE CASCADE).
+    op.drop_column("playlists", "cover_alt")
