@@ -83,6 +83,14 @@ def prepare(data: bytes, max_bytes: int) -> Prepared:
     return _encoded(image)
 
 
+def _too_many_pixels():
+    millions = (Image.MAX_IMAGE_PIXELS or 0) // 1_000_000  # set from col.max_image_pixels
+    return _(
+        "This picture has too many pixels; the limit is ${millions} million.",
+        mapping={"millions": millions},
+    )
+
+
 def _decoded(data: bytes) -> Image.Image:
     """The upload's first frame, decoded, upright, in RGB or RGBA."""
     from col_core.storage import UploadRejected
@@ -91,7 +99,7 @@ def _decoded(data: bytes) -> Image.Image:
     try:
         opened = open_image(data)  # refuses too many pixels before decoding any
     except UploadRejected:
-        raise PictureRejected(_("This picture has too many pixels.")) from None
+        raise PictureRejected(_too_many_pixels()) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise PictureRejected(not_a_picture) from None
     try:
@@ -106,7 +114,7 @@ def _decoded(data: bytes) -> Image.Image:
     except PictureRejected:
         raise
     except Image.DecompressionBombError:
-        raise PictureRejected(_("This picture has too many pixels.")) from None
+        raise PictureRejected(_too_many_pixels()) from None
     except (OSError, ValueError, SyntaxError, EOFError):
         # Truncated or corrupt: Pillow read the header but not the pixels.
         raise PictureRejected(not_a_picture) from None

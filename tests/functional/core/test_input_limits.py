@@ -262,7 +262,7 @@ def test_a_decompression_bomb_uploaded_through_a_form_is_a_clear_refusal(
     form = page.forms["activity-form"]
     form["cover_file"] = webtest.Upload("cover.png", bomb_png(), "image/png")
     response = form.submit(status=422)
-    assert "This image has too many pixels; the limit is 50 million." in response.text
+    assert "This picture has too many pixels; the limit is 50 million." in response.text
     verify = testapp.for_tenant(city).get("/badges/verify")
     form = next(f for f in verify.forms.values() if "file" in f.fields)
     form["file"] = webtest.Upload("badge.png", bomb_png(), "image/png")
