@@ -161,6 +161,24 @@ def activities_geojson(request):
     headers = {"ETag": f'"{etag}"', "Cache-Control": "no-cache", "Vary": "Accept-Language"}
     if changed_at is not None:
         headers["Last-Modified"] = changed_at.strftime("%a, %d %b %Y %H:%M:%S GMT")
+    return _cached_geojson(request, etag, headers, partial(_viewport_body, request, query))
+
+
+def _viewport_body(request, query) -> bytes:
+    rows = request.find_service(ISearchService).locate(query)
+    next_url = None
+    if len(rows) > query.limit:
+        params = dict(request.GET.items())
+        params["offset"] = str(query.offset + query.limit)
+        next_url = request.current_route_url(_query=params)
+    when = partial(format_datetime, request)
+    collection = feature_collection(rows, query.limit, activity_urls(request), next_url, when)
+    return orjson.dumps(collection)
+
+
+def _cached_geojson(request, etag: str, headers: dict, build) -> Response:
+    """A 304 when the client holds ``etag``; else the body this worker keeps for it, or
+    ``build()`` (kept for the next asker)."""
     if etag in request.if_none_match:
         response = Response(status=304)
         response.headers.update(headers)
@@ -168,16 +186,7 @@ def activities_geojson(request):
     cache = request.registry.setdefault("map.geojson_cache", BodyCache())
     body = cache.get(etag)
     if body is None:
-        rows = request.find_service(ISearchService).locate(query)
-        next_url = None
-        if len(rows) > query.limit:
-            params = dict(request.GET.items())
-            params["offset"] = str(query.offset + query.limit)
-            next_url = request.current_route_url(_query=params)
-        when = partial(format_datetime, request)
-        body = orjson.dumps(
-            feature_collection(rows, query.limit, activity_urls(request), next_url, when)
-        )
+        body = build()
         cache.put(etag, body)
     response = Response(body=body, content_type="application/geo+json", charset=None)
     response.headers.update(headers)
@@ -279,18 +288,7 @@ def activities_tile(request):
     kind = "tile:{}/{}/{}".format(*tile)
     etag = _etag(request, version, changed_at, kind, cache_key(group), now)
     headers = _tile_headers(request, etag, changed_at, shared_caching(request, group))
-    if etag in request.if_none_match:
-        response = Response(status=304)
-        response.headers.update(headers)
-        return response
-    cache = request.registry.setdefault("map.geojson_cache", BodyCache())
-    body = cache.get(etag)
-    if body is None:
-        body = tile_body(request, tile, query, limit)
-        cache.put(etag, body)
-    response = Response(body=body, content_type="application/geo+json", charset=None)
-    response.headers.update(headers)
-    return response
+    return _cached_geojson(request, etag, headers, partial(tile_body, request, tile, query, limit))
 
 
 def unlocated_activities(request):
