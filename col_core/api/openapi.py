@@ -149,7 +149,9 @@ def add_api_view(
         permission=permission,
         **view_options,
     )
-    path_params = re.findall(r"\{(\w+)", pattern)
+    # A path parameter the operation describes itself (a tile's z/x/y) replaces the default.
+    described = {p["name"] for p in parameters or () if p.get("in") == "path"}
+    path_params = [name for name in re.findall(r"\{(\w+)", pattern) if name not in described]
     spec = {
         "summary": summary,
         "operationId": route_name,

@@ -199,6 +199,9 @@ GLOBAL: dict[str, str] = {
     "(tests/functional/activities/test_attendance_qr.py)",
     "badges.record": "{token} is a learner's record across cities, shared by its owner on purpose "
     "(platform-wide); unknown or revoked tokens 404/410 (tests/functional/badges/test_badges_clr.py)",
+    "api.get.map.tile": "{z}/{x}/{y} name a Web-Mercator tile, not a row: a tile holds the "
+    "request city's activities only (tests/functional/map/test_map_tiles.py; its URLs are in "
+    "DISCOVERY below)",
     "badges.record_jwt": "the same record as badges.record, as a VC-JWT (platform-wide, shared on "
     "purpose; tests/functional/badges/test_badges_clr.py)",
     "badges.record_link_revoke": "{link} is the account's own share link (platform-wide); "
