@@ -14,6 +14,7 @@ import hashlib
 import io
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from markupsafe import Markup
@@ -218,8 +219,17 @@ def _draw_badge(draw, design: Design, icon: str, colours: dict, category_paths) 
 
 
 def generated_png(tenant, name: str, icon: str = "star", category_paths=()) -> bytes:
-    image = Image.new("RGBA", (SIZE * SUPERSAMPLE,) * 2)  # transparent
     colours = colours_of(tenant)
+    palette = (colours["primary"], colours["accent"], colours["on_primary"])
+    return _drawn_png(palette, name, icon, tuple(category_paths))
+
+
+@lru_cache(maxsize=256)
+def _drawn_png(palette: tuple[str, str, str], name: str, icon: str, category_paths) -> bytes:
+    """The PNG of these inputs, kept: drawing one takes tens of milliseconds, and the same
+    badge's image is asked for by every page, backpack and baked download."""
+    colours = dict(zip(("primary", "accent", "on_primary"), palette, strict=True))
+    image = Image.new("RGBA", (SIZE * SUPERSAMPLE,) * 2)  # transparent
     _draw_badge(ImageDraw.Draw(image), design_of(name), icon, colours, category_paths)
     return _png_bytes(image.resize((SIZE, SIZE), Image.Resampling.LANCZOS))
 
