@@ -22,7 +22,9 @@ from col_core.pictures.interfaces import IPictures
 CARD_SIZES = "(min-width: 40rem) 20rem, calc(100vw - 2rem)"
 #: The picture at the top of an activity, organisation or playlist page.
 PAGE_SIZES = "(min-width: 48rem) 46rem, calc(100vw - 2rem)"
-SIZES = {"card": CARD_SIZES, "page": PAGE_SIZES}
+#: The thumbnail beside a title in the map's list (``.list-cover``: 4 rem wide).
+THUMB_SIZES = "4rem"
+SIZES = {"card": CARD_SIZES, "page": PAGE_SIZES, "thumb": THUMB_SIZES}
 #: The box of a cover stored before covers were re-encoded, whose size is unknown.
 LEGACY_SIZE = (640, 360)
 
@@ -38,22 +40,34 @@ def cover_html(
     css_class: str = "card-cover",
 ) -> Markup:
     """The ``<img>`` of cover ``key``, or the icon of ``category`` when there is none.
-    ``sizes``: "card", "page" or a ``sizes`` attribute of its own."""
+    ``sizes``: "card", "page", "thumb" or a ``sizes`` attribute of its own."""
     if not key:
         return category_icon(request, category, css_class)
-    url = partial(request.route_url, "file")
     picture = request.find_service(IPictures).of([key]).get(key)
-    attributes = {"class": css_class, "src": url(key=key), "alt": alt}
-    if picture is None:
-        attributes.update(_size(*LEGACY_SIZE))
-    else:
-        attributes["srcset"] = picture.srcset(lambda k: url(key=k))
-        attributes["sizes"] = SIZES.get(sizes, sizes)
-        attributes.update(_size(picture.width, picture.height))
+    attributes = {"class": css_class, "alt": alt, **_sources(request, key, picture, sizes)}
     attributes["decoding"] = "async"
     if lazy:
         attributes["loading"] = "lazy"
     return _element("img", attributes)
+
+
+def cover_sources(request, keys, sizes: str = "thumb") -> dict[str, dict[str, str]]:
+    """{key: src, srcset, sizes, width and height} of each cover of ``keys``, in one look-up:
+    what a script needs to draw the same ``<img>`` as ``cover_html`` (the map's list)."""
+    pictures = request.find_service(IPictures).of(list(keys))
+    return {key: _sources(request, key, pictures.get(key), sizes) for key in keys}
+
+
+def _sources(request, key: str, picture, sizes: str) -> dict[str, str]:
+    url = partial(request.route_url, "file")
+    if picture is None:
+        return {"src": url(key=key), **_size(*LEGACY_SIZE)}
+    return {
+        "src": url(key=key),
+        "srcset": picture.srcset(lambda k: url(key=k)),
+        "sizes": SIZES.get(sizes, sizes),
+        **_size(picture.width, picture.height),
+    }
 
 
 def _size(width: int, height: int) -> dict[str, str]:

@@ -34,6 +34,7 @@ from col_core.analytics.views import (
     period_refused,
     requested_period,
 )
+from col_core.pictures.markup import cover_sources
 from col_core.web.branding import colours_of
 from col_core.web.maps import DEFAULT_ATTRIBUTION, DEFAULT_TILE_URL, city_tiles
 
@@ -43,6 +44,8 @@ __all__ = [
     "DEFAULT_TILE_URL",
     "city_tiles",
     "colours_of",
+    # covers as a script draws them (the map's list)
+    "cover_sources",
     # search results as the core's API shows them
     "API_PARAMETERS",
     "activity_urls",

@@ -29,6 +29,7 @@ from col_core.web.public import (
     active_cities,
     activity_urls,
     correction_json,
+    cover_sources,
     document_urls,
     hit_json,
     network_version,
@@ -80,11 +81,16 @@ def _iso(value) -> str | None:
     return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).isoformat()
 
 
-def feature_collection(rows, limit: int, url_of, next_url: str | None, when=_iso) -> dict:
+def feature_collection(
+    rows, limit: int, url_of, next_url: str | None, when=_iso, covers=None
+) -> dict:
     """``when`` writes a start for people (the map's list shows it as it is: the city's time
-    zone, the page's language); by default the feed's ISO time."""
+    zone, the page's language); by default the feed's ISO time.  ``covers(keys)`` gives the
+    ``<img>`` sources of the points' pictures, for the list beside the map."""
     # Plain tuples unpacked by position: the cheapest way through a thousand rows.  The global
     # site's rows name their city too (``Located.city``).
+    shown = rows[:limit]
+    pictures = covers({row[9] for row in shown if row[9]}) if covers else {}
     features = [
         {
             "type": "Feature",
@@ -97,10 +103,11 @@ def feature_collection(rows, limit: int, url_of, next_url: str | None, when=_iso
                 "online": bool(online),
                 "starts_at": _iso(starts_at),
                 "when": when(starts_at) if starts_at else None,
+                **({"cover": pictures[cover]} if cover in pictures else {}),
                 **({"city": city[0]} if city and city[0] else {}),
             },
         }
-        for kind, key, title, url, category, lat, lon, starts_at, online, *city in rows[:limit]
+        for kind, key, title, url, category, lat, lon, starts_at, online, cover, *city in shown
     ]
     return {
         "type": "FeatureCollection",
@@ -109,6 +116,14 @@ def feature_collection(rows, limit: int, url_of, next_url: str | None, when=_iso
         "limit": limit,
         "next": next_url,
     }
+
+
+def _points(request, rows, limit: int, next_url: str | None = None) -> dict:
+    """The FeatureCollection of located ``rows`` as the map page's script reads it: starts in
+    the city's time zone and language, pictures in their widths."""
+    when = partial(format_datetime, request)
+    covers = partial(cover_sources, request)
+    return feature_collection(rows, limit, activity_urls(request), next_url, when, covers)
 
 
 def _window_start() -> dt.datetime:
@@ -171,8 +186,7 @@ def _viewport_body(request, query) -> bytes:
         params = dict(request.GET.items())
         params["offset"] = str(query.offset + query.limit)
         next_url = request.current_route_url(_query=params)
-    when = partial(format_datetime, request)
-    collection = feature_collection(rows, query.limit, activity_urls(request), next_url, when)
+    collection = _points(request, rows, query.limit, next_url)
     return orjson.dumps(collection)
 
 
@@ -253,8 +267,7 @@ def tile_body(request, tile: tuple[int, int, int], query, limit: int) -> bytes:
         collection = {"type": "FeatureCollection", "features": features, "truncated": False}
     else:
         rows = search.locate(query)
-        when = partial(format_datetime, request)
-        collection = feature_collection(rows, limit, activity_urls(request), None, when)
+        collection = _points(request, rows, limit)
         total = min(len(rows), limit)
     collection.update(
         tile={"z": tile[0], "x": tile[1], "y": tile[2], "bbox": list(query.bbox)},
@@ -321,13 +334,21 @@ def unlocated_activities(request):
     }
 
 
+POINT_SCHEMA = {
+    "type": "object",
+    "description": "An activity at its place; properties: title, url, category, online, "
+    "starts_at (ISO 8601), when (for people: the city's time zone, the page's language), city "
+    "(on the global site) and cover, the activity's picture as an <img> draws it (src, srcset, "
+    "sizes, width, height), absent when it has none.",
+}
+
 GEOJSON_SCHEMA = {
     "type": "object",
     "required": ["type", "features", "truncated", "limit"],
     "description": "An RFC 7946 FeatureCollection of Point features ([longitude, latitude]).",
     "properties": {
         "type": {"const": "FeatureCollection"},
-        "features": {"type": "array", "items": {"type": "object"}},
+        "features": {"type": "array", "items": POINT_SCHEMA},
         "truncated": {"type": "boolean", "description": "More matched than `limit`."},
         "limit": {"type": "integer"},
         "next": {"type": ["string", "null"], "description": "The next page when truncated."},

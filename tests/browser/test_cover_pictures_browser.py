@@ -4,6 +4,8 @@ serious or critical violation (docs/design.md, "Pictures")."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from col_core.activities.search.testing import activities  # noqa: F401  (fixture)
@@ -60,16 +62,42 @@ def test_cards_with_pictures_fit_a_phone_and_pass_axe(
             assert image["complete"] and image["natural"] > 0, (name, image)
             assert image["right"] <= viewport["width"] + 1, (name, image)
             assert abs(image["ratio"] - 1.6) < 0.01, (name, image)
-    if viewport == PHONE:
-        # The organisers' forms at 390 px, as test_phone_and_accessibility.py checks them (at
-        # 320 px the activity form's place search and the language switcher were wider
-        # already, before covers).
-        paths = [
-            f"/activities/{pictured.id}/edit",
-            f"/playlists/{playlist}/edit",
-            f"/organisations/{organisation.slug}/edit",
-        ]
-        page = phone(chromium, server, staff.session_cookie)
-        for path in paths:
-            found += check(page, path, base + path)
+    # The organisers' forms with their cover fields, as test_phone_and_accessibility.py checks
+    # every page.
+    paths = [
+        f"/activities/{pictured.id}/edit",
+        f"/playlists/{playlist}/edit",
+        f"/organisations/{organisation.slug}/edit",
+    ]
+    page = phone(chromium, server, staff.session_cookie, viewport=viewport)
+    for path in paths:
+        found += check(page, path, base + path)
     assert found == [], "\n".join(found)
+
+
+def test_the_list_the_map_draws_shows_pictures_the_server_did_not_list(
+    live_server, chromium, factories, activities, tenant_request
+):
+    """The map page's script draws its list from the tiles (on load and after every pan):
+    an activity beyond the server's first 50 still gets its picture, in its widths."""
+    city = factories.tenant("vilnius", map=MAP)
+    with tenant_request(city) as request:
+        cover = request.find_service(IPictures).upload(jpeg((1600, 1000)))
+    organisation = activities.organisation(city)
+    for n in range(50):
+        activities(city, organisation, title=f"Choir {n}")
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=40)
+    pictured = activities(city, organisation, title="Mural painting", cover=cover, starts=later)
+    server = live_server()
+    page = phone(chromium, server)
+    page.goto(server.city(city) + "/map/?view=list")
+    drawn = page.locator(f'#results li[data-id="activity:{pictured.id}"] img.list-cover')
+    drawn.wait_for()
+    drawn.scroll_into_view_if_needed()
+    page.wait_for_load_state("networkidle")
+    image = drawn.evaluate(
+        "(img) => ({src: img.currentSrc, srcset: img.srcset, complete: img.complete})"
+    )
+    narrowest = image["srcset"].split(", ")[0]
+    assert narrowest.endswith(" 320w") and image["complete"], image
+    assert image["src"] == narrowest.split()[0], image  # a thumbnail needs no more

@@ -113,9 +113,14 @@ def header_focus_ring(page, url: str) -> list[str]:
     return [] if contrast >= 3 else [f"header focus ring: {ring} on {background}, {contrast:.2f}:1"]
 
 
-@pytest.mark.parametrize("language", ["en", "de", "lt"])
+# Every page at 390 px in three languages, and at 320 px in German, whose words are longest.
+@pytest.mark.parametrize(
+    ("language", "viewport"),
+    [("en", PHONE), ("de", PHONE), ("lt", PHONE), ("de", SMALL_PHONE)],
+    ids=["en", "de", "lt", "de-320x640"],
+)
 def test_every_page_type_fits_a_phone_and_passes_axe(
-    language, live_server, chromium, factories, people, activities, registry
+    language, viewport, live_server, chromium, factories, people, activities, registry
 ):
     from plugins.badges.testing import Badges
 
@@ -172,7 +177,7 @@ def test_every_page_type_fits_a_phone_and_passes_axe(
         ("sign-in", "/signin"),
     ]
     found: list[str] = []
-    page = phone(chromium, server, language=language)
+    page = phone(chromium, server, language=language, viewport=viewport)
     for name, path in signed_out:
         found += check(page, name, base + path)
     found += check(page, "404", base + "/no-such-page", status=404)
@@ -187,7 +192,7 @@ def test_every_page_type_fits_a_phone_and_passes_axe(
     page.locator("#result-title").wait_for()
     found += check(page, "badge verification result, not valid")
 
-    page = phone(chromium, server, people.client(city, learner).session_cookie, language)
+    page = phone(chromium, server, people.client(city, learner).session_cookie, language, viewport)
     found += check(page, "wallet", base + "/badges/wallet")
     found += check(page, "badge share page, as its owner", f"{base}/badges/share/{uid}")
     found += check(page, "map, as a learner", base + "/map/")
@@ -199,13 +204,13 @@ def test_every_page_type_fits_a_phone_and_passes_axe(
     page.locator("#wallet-offer-form [type=submit]").click()
     page.wait_for_load_state()
     found += check(page, "wallet app offer with its QR code")
-    page = phone(chromium, server, staff.session_cookie, language)
+    page = phone(chromium, server, staff.session_cookie, language, viewport)
     found += check(
         page, "organiser dashboard", f"{base}/organisations/{organisation.slug}/activities"
     )
     found += check(page, "activity edit form", f"{base}/activities/{video.id}/edit")
     found += check(page, "members and roles", f"{base}/organisations/{organisation.slug}/members")
-    page = phone(chromium, server, people.client(city, admin).session_cookie, language)
+    page = phone(chromium, server, people.client(city, admin).session_cookie, language, viewport)
     found += check(page, "city admin branding", base + "/admin/branding")
     found += check(page, "home, as the city admin", base + "/")
     found += check(page, "organisations to check", base + "/admin/organisations")

@@ -190,6 +190,7 @@ class Located(NamedTuple):
     lon: float
     starts_at: dt.datetime | None
     online: bool
+    cover: str | None = None  # the key of its picture (IPictures)
     city: str = ""  # the network search's: the city's name
 
 

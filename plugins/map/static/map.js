@@ -137,27 +137,36 @@
     return Math.sqrt(dx * dx + (lat - from[0]) * (lat - from[0])) * KM_PER_DEGREE;
   }
 
-  // A picture the server drew in the first list is kept when the list is drawn again; any
-  // other activity gets its category's icon (docs/design.md, "Pictures").
+  // Each point's picture comes with it (properties.cover: the sources the server's own list
+  // uses); an activity without one gets its category's icon (docs/design.md, "Pictures").
   var icons = document.getElementById("category-icons");
-  var covers = {};
-  list.querySelectorAll("li[data-id] > .list-cover").forEach(function (cover) {
-    covers[cover.parentNode.dataset.id] = cover;
-  });
 
-  function coverOf(id, category) {
-    if (covers[id]) { return covers[id].cloneNode(true); }
+  function picture(cover) {
+    var img = document.createElement("img");
+    img.className = "list-cover";
+    img.alt = "";  // the title beside it says what it is
+    img.loading = "lazy";
+    img.decoding = "async";
+    ["src", "srcset", "sizes", "width", "height"].forEach(function (name) {
+      if (cover[name]) { img.setAttribute(name, cover[name]); }
+    });
+    return img;
+  }
+
+  function coverOf(properties) {
+    if (properties.cover) { return picture(properties.cover); }
     if (!icons) { return null; }
     var found = Array.prototype.find.call(icons.content.children, function (icon) {
-      return icon.dataset.category === category;
+      return icon.dataset.category === properties.category;
     }) || icons.content.querySelector("[data-fallback]");
     return found ? found.cloneNode(true) : null;
   }
 
-  function item(id, url, text, details, category) {
+  // ``properties``: a map point's, whose picture or icon the entry shows.
+  function item(id, url, text, details, properties) {
     var li = document.createElement("li");
     li.dataset.id = id;
-    var cover = category === undefined ? null : coverOf(id, category);
+    var cover = properties ? coverOf(properties) : null;
     if (cover) { li.appendChild(cover); }
     var link = document.createElement("a");
     link.href = url;
@@ -199,7 +208,7 @@
       list.appendChild(item(f.id, f.properties.url, f.properties.title, [
         f.properties.city, f.properties.when, f.properties.online ? el.dataset.labelOnline : "",
         km === null ? "" : el.dataset.labelKm.replace("__km__", km.toFixed(1))],
-        f.properties.category || ""));
+        f.properties));
     });
     status.textContent = truncated ? el.dataset.labelMore : "";
     return visible.length;

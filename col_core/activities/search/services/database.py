@@ -74,6 +74,8 @@ LOCATE_COLUMNS = (
     T.c.lon,
     T.c.starts_at,
     T.c.online,
+    # The list beside the map shows each point's picture (JSON's ->> on both databases).
+    T.c.extra["cover"].as_string().label("cover"),
 )
 
 # Typo tolerance reads the whole index's vocabulary (and its version) on SQLite, candidates then

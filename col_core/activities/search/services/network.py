@@ -176,6 +176,7 @@ class NetworkSearch(DatabaseSearch):
             row.lon,
             row.starts_at,
             row.online,
+            row.cover,
             city.name,
         )
 

@@ -248,6 +248,7 @@ def _located(document) -> Located:
         lon=document.lon,
         starts_at=document.starts_at,
         online=document.online,
+        cover=document.extra.get("cover"),
     )
 
 
