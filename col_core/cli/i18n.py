@@ -73,9 +73,11 @@ def compile_(app: AppContext, only) -> None:
 @pass_app
 def check(app: AppContext, only) -> None:
     """Fail when a .pot is stale, a translation is missing, placeholders differ, or a
-    translation breaks its language's glossary (locales/glossary.toml)."""
+    translation breaks its language's glossary (locales/glossary.toml), in the catalogs or in
+    the texts shipped beside them (example cities, StarterKit template, demo)."""
     domains = _domains(app, only)
     problems = extraction.check(domains, PLATFORM_LOCALES) + glossary.check(domains)
+    problems += glossary.shipped_content_problems()
     for problem in problems:
         click.echo(problem, err=True)
     if problems:

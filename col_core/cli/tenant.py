@@ -13,7 +13,7 @@ from col_core.backup.archive import BackupError
 from col_core.backup.city import Dump, Loader, write_dump
 from col_core.cli.context import AppContext, pass_app
 from col_core.files.interfaces import IStoredFiles
-from col_core.i18n import LOCALES_DIR
+from col_core.i18n import LOCALES_DIR, glossary
 from col_core.i18n.extraction import SOURCE_LANGUAGE
 from col_core.storage import IFileStorage
 from col_core.tenancy.export import export as export_folder
@@ -105,6 +105,10 @@ def launch(app: AppContext, folder: str) -> None:
             "they show in English; see docs/translating.md (col i18n update --add "
             f"{code})."
         )
+    # A city's words are its own, so these do not stop a launch; but a learner reading
+    # "Abzeichen" on the home page and "Badge" in every menu is left guessing.
+    for problem in glossary.city_problems(Path(folder)):
+        click.echo(f"Note: {problem}; the site's menus and buttons say it that way.")
 
 
 @tenant.command()

@@ -29,14 +29,20 @@ OPENING = " \t\n\"'“”„‚‘’«»(¿¡"
 
 @dataclass(frozen=True)
 class Entry:
-    """One translation of one message, with where it is written."""
+    """One translation of one message, with where it is written: a catalog's msgid, or the
+    ``name`` of a text in a file (a city's texts, a demo's)."""
 
     catalog: str
     english: str
     translation: str
+    name: str = ""
 
     def where(self) -> str:
-        return f"{self.catalog}: msgid {self.english!r}"
+        return (
+            f"{self.catalog}: {self.name}"
+            if self.name
+            else f"{self.catalog}: msgid {self.english!r}"
+        )
 
 
 def load(path: Path = GLOSSARY_PATH) -> dict[str, Any]:
@@ -128,10 +134,101 @@ def address_problems(glossary: dict[str, Any], language: str, entry: Entry) -> l
 
 def catalog_problems(glossary: dict[str, Any], domain: Domain, language: str) -> list[str]:
     """Every glossary and form-of-address problem of one catalog."""
+    return entry_problems(glossary, language, entries(domain, language))
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(REPOSITORY)) if path.is_relative_to(REPOSITORY) else str(path)
+
+
+def _toml(path: Path) -> dict[str, Any]:
+    return tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def _leaves(value, key: str = ""):
+    """(key, text) of every string in nested tables and lists ("ideas.python[1]")."""
+    if isinstance(value, dict):
+        for name, inner in value.items():
+            yield from _leaves(inner, f"{key}.{name}" if key else name)
+    elif isinstance(value, list):
+        for number, inner in enumerate(value):
+            yield from _leaves(inner, f"{key}[{number}]")
+    elif isinstance(value, str):
+        yield key, value
+
+
+def paired_entries(where: str, english: dict, translated: dict) -> list[Entry]:
+    """Each text of ``translated`` with the English text at the same key (if any)."""
+    originals = dict(_leaves(english))
+    return [
+        Entry(where, originals.get(key, ""), text, key) for key, text in _leaves(translated) if text
+    ]
+
+
+def city_entries(folder: Path, language: str) -> list[Entry]:
+    """A city's own texts in ``language`` (docs/translating.md, "A city's own texts"): its
+    texts/<lang>.toml, its categories' names and its legal pages, each with its English."""
+    texts = folder / "texts"
+    found = paired_entries(
+        _shown(texts / f"{language}.toml"),
+        _toml(texts / "en.toml"),
+        _toml(texts / f"{language}.toml"),
+    )
+    categories = folder / "categories.toml"
+    for category in _toml(categories).get("category", []):
+        if category.get(language):
+            name = f"category {category.get('slug')!r}"
+            found.append(
+                Entry(_shown(categories), category.get("en", ""), category[language], name)
+            )
+    for page in sorted((folder / "legal" / language).glob("*.md")):
+        english = folder / "legal" / "en" / page.name
+        original = english.read_text(encoding="utf-8") if english.is_file() else ""
+        found.append(Entry(_shown(page), original, page.read_text(encoding="utf-8"), "the page"))
+    return found
+
+
+def demo_entries(path: Path, language: str) -> list[Entry]:
+    """A demo's texts in ``language`` (a ``demo_texts.toml``: one table per language)."""
+    data = _toml(path)
+    return paired_entries(
+        f"{_shown(path)} [{language}]", data.get("en", {}), data.get(language, {})
+    )
+
+
+def entry_problems(glossary: dict[str, Any], language: str, found: list[Entry]) -> list[str]:
     problems = []
-    for entry in entries(domain, language):
+    for entry in found:
         problems += term_problems(glossary, language, entry)
         problems += address_problems(glossary, language, entry)
+    return problems
+
+
+def city_problems(folder: Path, glossary: dict[str, Any] | None = None) -> list[str]:
+    """Glossary and form-of-address problems of one city folder's own texts."""
+    glossary = load() if glossary is None else glossary
+    return [
+        problem
+        for language in languages(glossary)
+        for problem in entry_problems(glossary, language, city_entries(folder, language))
+    ]
+
+
+def shipped_content_problems(glossary: dict[str, Any] | None = None) -> list[str]:
+    """Problems of the texts this repository ships besides its catalogs: the example cities'
+    (tenants/), the StarterKit's template and the demo's (every ``demo_texts.toml``)."""
+    glossary = load() if glossary is None else glossary
+    cities = sorted(path.parent for path in (REPOSITORY / "tenants").glob("*/tenant.toml"))
+    cities.append(REPOSITORY / "starterkit" / "template")
+    demos = sorted(
+        path
+        for package in ("col_core", "plugins")
+        for path in (REPOSITORY / package).rglob("demo_texts.toml")
+    )
+    problems = [problem for city in cities for problem in city_problems(city, glossary)]
+    for path in demos:
+        for language in languages(glossary):
+            problems += entry_problems(glossary, language, demo_entries(path, language))
     return problems
 
 

@@ -6,6 +6,7 @@ and each plugin's. A message is checked against a concept only when its English 
 concept, so "Leave empty" is not the activity's "Leave" and "${playlist}" names nothing.
 """
 
+import json
 import re
 
 import pytest
@@ -133,3 +134,58 @@ def test_check_asks_for_a_table_for_a_new_language(tmp_path):
     assert glossary.check([domain], GLOSSARY) == [
         "glossary.toml: no table for 'it': add its words and form of address"
     ]
+
+
+def test_the_shipped_cities_starterkit_and_demo_texts_use_the_glossary():
+    assert glossary.shipped_content_problems(GLOSSARY) == []
+
+
+def _toml(texts: dict) -> str:
+    # A TOML basic string is a JSON string.
+    return "".join(
+        f"{key} = {json.dumps(text, ensure_ascii=False)}\n" for key, text in texts.items()
+    )
+
+
+def _city(folder, german: dict, english: dict, page: tuple[str, str] = ("", "")):
+    (folder / "texts").mkdir(parents=True)
+    (folder / "texts" / "de.toml").write_text(_toml(german), encoding="utf-8")
+    (folder / "texts" / "en.toml").write_text(_toml(english), encoding="utf-8")
+    for language, text in zip(("en", "de"), page, strict=True):
+        (folder / "legal" / language).mkdir(parents=True)
+        (folder / "legal" / language / "terms.md").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_a_citys_text_is_checked_against_its_english_at_the_same_key(tmp_path):
+    folder = _city(
+        tmp_path,
+        {"welcome_text": "Sammle Abzeichen.", "footer": "Abzeichen-Straße 1"},
+        {"welcome_text": "Collect badges.", "footer": "Badge Street 1"},
+    )
+    problems = glossary.city_problems(folder, GLOSSARY)
+    assert _words(problems) == ["Abzeichen", "Abzeichen"]
+    assert problems[0].startswith(f"{tmp_path}/texts/de.toml: welcome_text says")
+
+
+def test_a_city_text_naming_no_concept_in_english_is_held_to_the_form_of_address(tmp_path):
+    folder = _city(tmp_path, {"footer": "Schön, dass Sie da sind."}, {"footer": "Hello."})
+    assert _words(glossary.city_problems(folder, GLOSSARY)) == ["Sie"]
+
+
+def test_a_citys_legal_page_is_checked_against_its_english_page(tmp_path):
+    page = ("Badges show what you learnt.", "Abzeichen zeigen, was du gelernt hast.")
+    folder = _city(tmp_path, {}, {}, page)
+    problems = glossary.city_problems(folder, GLOSSARY)
+    assert _words(problems) == ["Abzeichen"]
+    assert "legal/de/terms.md: the page says" in problems[0]
+
+
+def test_a_citys_category_name_is_checked_against_its_english_name(tmp_path):
+    (tmp_path / "categories.toml").write_text(
+        '[[category]]\nslug = "courses"\nen = "Activities for everyone"\nde = "Ein Kurs für alle"\n',
+        encoding="utf-8",
+    )
+    problems = glossary.city_problems(tmp_path, GLOSSARY)
+    assert _words(problems) == ["Kurs"]
+    assert "categories.toml: category 'courses' says" in problems[0]

@@ -298,3 +298,21 @@ def test_example_cities_have_their_countrys_age():
         legal = consent_age_of(config.get("country"))
         if legal is not None:
             assert config["settings"]["digital_consent_age"] == legal.age, folder.name
+
+
+def test_launch_notes_a_citys_words_that_differ_from_the_sites_and_still_launches(run, tmp_path):
+    new(run, tmp_path)
+    folder = tmp_path / "kaunas"
+    for language, footer in (
+        ("en", "Collect badges in Kaunas."),
+        ("lt", "Rink ženkliukus Kaune."),  # the site's word for a badge is "ženklelis"
+    ):
+        path = folder / "texts" / f"{language}.toml"
+        lines = path.read_text(encoding="utf-8").splitlines()
+        kept = [line for line in lines if not line.startswith("footer =")]
+        path.write_text("\n".join([*kept, f'footer = "{footer}"', ""]), encoding="utf-8")
+    result = run(tenant_group, "launch", folder)
+    assert result.exit_code == 0, result.output
+    assert "Created tenant kaunas" in result.output
+    assert "texts/lt.toml: footer says 'ženkliukus' for 'badge'" in result.output
+    assert "the lt glossary word is 'ženklelis'" in result.output
