@@ -626,14 +626,23 @@ def measure_skills(port: int, searches: list[str], result: dict, requests: int) 
 
 
 def measure(
-    database: BenchDatabase, backend: str, data_dir: Path, requests: int, skills: bool
+    database: BenchDatabase,
+    backend: str,
+    data_dir: Path,
+    requests: int,
+    skills: bool,
+    map_only: bool = False,
 ) -> dict:
     server = Server(database, backend, data_dir)
     try:
         server.wait()
         port = server.port
-        searches = search_paths(requests)
         bare = throughput(port, ["/__bare"] * requests)
+        if map_only:
+            result = {"bare_rps": bare}
+            measure_tiles(port, result, requests)
+            return result
+        searches = search_paths(requests)
         result = {
             "bare_rps": bare,
             **latency(port, searches),
@@ -733,6 +742,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="Leave out the skilled city (its build doubles the seeding time).",
     )
+    parser.add_argument(
+        "--map-only",
+        action="store_true",
+        help="Measure only the bare view and the map's tiles (no search, no bbox GeoJSON).",
+    )
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",") if size]
     if args.large:
@@ -780,7 +794,14 @@ def main(argv: list[str] | None = None) -> int:
                         if backend == "database" and "skilled_build_s" in times:
                             row["skilled_build_s"] = times["skilled_build_s"]
                         row.update(
-                            measure(database, backend, data_dir, args.requests, not args.no_skills)
+                            measure(
+                                database,
+                                backend,
+                                data_dir,
+                                args.requests,
+                                not args.no_skills,
+                                args.map_only,
+                            )
                         )
                         rows.append(row)
                         print("row " + json.dumps(row), file=sys.stderr, flush=True)
