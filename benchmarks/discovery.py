@@ -474,7 +474,7 @@ class Server:
             cwd=str(Path(__file__).resolve().parent.parent),
         )
 
-    def wait(self, timeout: float = 60) -> None:
+    def wait(self, timeout: float = 180) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -484,7 +484,7 @@ class Server:
                     return
             except OSError:
                 time.sleep(0.2)
-        raise RuntimeError("gunicorn did not answer within a minute")
+        raise RuntimeError("gunicorn did not answer within three minutes")
 
     def stop(self) -> None:
         self.process.terminate()
