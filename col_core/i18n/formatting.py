@@ -61,6 +61,13 @@ def format_datetime(request, value: dt.datetime) -> str:
     return moment(value, *_locale_and_zone(request))
 
 
+def moment_writer(request):
+    """format_datetime for the many moments of one answer (a map's points): the request's
+    language and zone looked up once."""
+    locale, zone = _locale_and_zone(request)
+    return functools.partial(moment, locale=locale, zone=zone)
+
+
 def format_time(request, value: dt.datetime) -> str:
     locale, zone = _locale_and_zone(request)
     return dates.format_time(_aware(value, zone), "short", locale=locale)

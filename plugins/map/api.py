@@ -23,7 +23,7 @@ from pyramid.response import Response
 
 from col_core.activities.search import ISearchService, store
 from col_core.api import ApiError
-from col_core.i18n.formatting import format_datetime
+from col_core.i18n.formatting import format_datetime, moment_writer
 from col_core.web.public import (
     API_PARAMETERS,
     active_cities,
@@ -171,7 +171,7 @@ def _viewport_body(request, query) -> bytes:
         params = dict(request.GET.items())
         params["offset"] = str(query.offset + query.limit)
         next_url = request.current_route_url(_query=params)
-    when = partial(format_datetime, request)
+    when = moment_writer(request)
     collection = feature_collection(rows, query.limit, activity_urls(request), next_url, when)
     return orjson.dumps(collection)
 
@@ -253,7 +253,7 @@ def tile_body(request, tile: tuple[int, int, int], query, limit: int) -> bytes:
         collection = {"type": "FeatureCollection", "features": features, "truncated": False}
     else:
         rows = search.locate(query)
-        when = partial(format_datetime, request)
+        when = moment_writer(request)
         collection = feature_collection(rows, limit, activity_urls(request), None, when)
         total = min(len(rows), limit)
     collection.update(
