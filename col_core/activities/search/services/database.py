@@ -2,8 +2,9 @@
 
 SQLite: an FTS5 table over ``search_documents`` (external content, kept by triggers) and an
 R*Tree for viewports.  PostgreSQL: a generated, weighted ``tsvector`` column with a GIN index that
-starts with ``tenant_id`` (btree_gin), and a btree on (tenant_id, lat, lon).  Both are written by
-the statements that write the documents, so the index can never drift from the data.
+starts with ``tenant_id`` (btree_gin).  Both: a btree on (tenant_id, lat, lon, kind, ends_at) for
+viewports and the map's grid.  All are written by the statements that write the documents, so
+the index can never drift from the data.
 """
 
 from __future__ import annotations
