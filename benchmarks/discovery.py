@@ -1,6 +1,6 @@
 """Discovery benchmark: search and the map's GeoJSON viewport, through the app under gunicorn.
 
-    python -m benchmarks discovery [--sizes 10000,100000] [--large] [--requests 1000]
+    python -m benchmarks discovery [--sizes 10000,100000] [--large] [--requests 1000] [--map-only]
 
 Seeds a city with N synthetic activities (search documents) on each database (SQLite with FTS5
 and R*Tree; PostgreSQL with tsvector/GIN when it answers on 127.0.0.1:5432) and, at sizes up to
