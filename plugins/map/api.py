@@ -23,7 +23,7 @@ from pyramid.response import Response
 
 from col_core.activities.search import ISearchService, store
 from col_core.api import ApiError
-from col_core.i18n.formatting import format_datetime
+from col_core.i18n.formatting import format_datetime, moment_writer
 from col_core.web.public import (
     API_PARAMETERS,
     active_cities,
@@ -121,7 +121,7 @@ def feature_collection(
 def _points(request, rows, limit: int, next_url: str | None = None) -> dict:
     """The FeatureCollection of located ``rows`` as the map page's script reads it: starts in
     the city's time zone and language, pictures in their widths."""
-    when = partial(format_datetime, request)
+    when = moment_writer(request)
     covers = partial(cover_sources, request)
     return feature_collection(rows, limit, activity_urls(request), next_url, when, covers)
 

@@ -52,3 +52,9 @@ def reindex(app, slug: str | None, background: bool) -> None:
             ) as bar:
                 request.find_service(ISearchService).reindex(documents, progress=bar.update)
         click.echo(f"{tenant.slug}: {len(documents)} documents indexed.")
+    if not background and backend == "database" and app.engine.dialect.name == "postgresql":
+        # The documents were rewritten: refresh the planner's statistics, without which
+        # PostgreSQL reads a map's tile through the (city, kind, key) index, the whole city.
+        # (SQLite's statements are written for its planner without statistics.)
+        with app.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("ANALYZE search_documents")

@@ -582,6 +582,24 @@ class SearchConformance:
         assert (pair.north, pair.east) == pytest.approx((VILNIUS[0] + 0.01, VILNIUS[1] + 0.01))
         assert [(cell.column, cell.row, cell.size) for cell in arts] == [(1, 1, 2)]
 
+    def test_grid_of_a_wide_box_counts_the_citys_current_activities(self, world):
+        # Wide enough for SQLite to read it through the btree (COVERED_BOX_DEGREES), as a
+        # low-zoom tile: both cities lie in it, and the ended exhibition at the dance's place.
+        box = (23.8, 54.58, 25.4, 54.98)
+
+        def sizes(tenant, **params):
+            session = self.sessions()
+            with tenant_context(session, tenant):
+                service = self.make(session, tenant.id, self.tmp_path)
+                cells = service.grid(SearchQuery(now=NOW, bbox=box, **params), 2, 2)
+            session.close()
+            return {(cell.column, cell.row): cell.size for cell in cells}
+
+        assert sizes(self.city) == {(1, 1): 3, (1, 0): 1}
+        assert sizes(self.city, include_past=True) == {(1, 1): 4, (1, 0): 1}
+        assert sizes(self.city, kinds=("organisation",)) == {}
+        assert sizes(self.other) == {(0, 0): 1}
+
 
 class TestDatabaseBackend(SearchConformance):
     def make(self, session, tenant_id, tmp_path):

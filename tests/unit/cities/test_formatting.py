@@ -2,6 +2,7 @@
 
 import datetime as dt
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 from pyramid.i18n import make_localizer
@@ -106,3 +107,23 @@ def test_a_session_over_midnight_in_the_city_writes_both_ends_in_full():
 
 def test_a_session_without_an_end_is_its_start():
     assert format_interval(request("de", NEW_YORK), START, None) == "So., 8. Dez. 2030, 10:00"
+
+
+def test_kept_texts_write_each_moment_as_babel_does():
+    # The texts of days and times of day are kept (formatting._day_text, _clock_text): the same
+    # instant in two zones, and the hours around a change of summer time, still read apart.
+    from babel import Locale, dates
+
+    from col_core.i18n.formatting import DATE_SKELETON, moment
+
+    start = dt.datetime(2026, 10, 24, 22, 0, 30, tzinfo=dt.UTC)  # Vilnius leaves summer time
+    for locale in ("en", "lt", "de"):
+        for zone_name in ("Europe/Vilnius", "America/New_York"):
+            zone = ZoneInfo(zone_name)
+            for hours in range(8):
+                value = (start + dt.timedelta(hours=hours)).astimezone(zone)
+                day = dates.format_skeleton(DATE_SKELETON, value, locale=locale)
+                clock = dates.format_time(value, "short", locale=locale)
+                joined = Locale.parse(locale).datetime_formats["medium"]
+                expected = joined.replace("{1}", day).replace("{0}", clock)
+                assert moment(value, locale, zone) == expected

@@ -143,9 +143,8 @@ class NetworkSearch(DatabaseSearch):
             return list(self.cities)
         return [self.by_slug[slug].id for slug in query.cities if slug in self.by_slug]
 
-    def _add_tenant(self, filters, query, text: bool) -> None:
+    def _add_tenant(self, filters, query, index_driven: bool) -> None:
         # As the city's filter: SQLite lets the FTS5 or R*Tree index drive ("+ 0").
-        index_driven = self.dialect == "sqlite" and bool(text or query.bbox or query.near)
         filters.add(
             ("tenants", index_driven),
             lambda: (T.c.tenant_id + 0 if index_driven else T.c.tenant_id).in_(
