@@ -30,11 +30,24 @@ def sqlite_key_index(table_name: str) -> str:
 def _city_primary_key(constraint, compiler, **kw) -> str:
     """``PRIMARY KEY (tenant_id, id)`` in that order (SQLAlchemy would put the numbered column
     first), ``(id)`` on SQLite."""
-    if constraint.table is None or not is_city_key(constraint.table):
+    table = constraint.table
+    if table is None or not is_city_key(table):
         return compiler.visit_primary_key_constraint(constraint, **kw)
-    columns = "id" if compiler.dialect.name == "sqlite" else ", ".join(CITY_KEY)
-    name = compiler.preparer.format_constraint(constraint) if constraint.name else None
-    return f"{f'CONSTRAINT {name} ' if name else ''}PRIMARY KEY ({columns})"
+    name = _constraint_name(constraint, compiler)
+    columns = _key_columns(compiler.dialect.name)
+    return f"{name}PRIMARY KEY ({columns})"
+
+
+def _key_columns(dialect: str) -> str:
+    if dialect == "sqlite":
+        return "id"
+    return ", ".join(CITY_KEY)
+
+
+def _constraint_name(constraint, compiler) -> str:
+    if not constraint.name:
+        return ""
+    return f"CONSTRAINT {compiler.preparer.format_constraint(constraint)} "
 
 
 @compiles(CreateColumn, "sqlite")

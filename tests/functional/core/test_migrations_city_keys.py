@@ -152,5 +152,6 @@ def test_keying_city_rows_keeps_every_row_up_and_down(registry, engine):
         before = _counts(connection)
     with engine.begin() as connection:
         migrate.downgrade(connection, CORE_BEFORE, plugins)
+        migrate.downgrade(connection, ESCO_BEFORE, plugins)
         assert _counts(connection) == before
         assert not any(_is_city_keyed(connection, name) for name in CONVERTED)

@@ -32,7 +32,6 @@ TABLES = (
 )
 
 
-
 def upgrade() -> None:
     city_keys.rekey(op, TABLES, city_keys.CITY_KEY)
 

@@ -1,9 +1,9 @@
 """esco: tags and learners' skills keyed by (tenant_id, id), for Citus
 
-As the core's 81db51767f89 (col_core/db/city_keys.py).  A learner's skill is unique within
-its city: the unique constraint starts with ``tenant_id``.  On SQLite that constraint is part
-of the table's definition, so esco_learner_skills is copied; nothing refers to it, so dropping
-the old copy takes no other row with it.
+As the core's 81db51767f89, with the same helper (col_core/db/city_keys.py).  A learner's
+skill is unique within its city: the unique constraint starts with ``tenant_id``.  On SQLite
+that constraint is part of the table's definition, so esco_learner_skills is copied; nothing
+refers to it, so dropping the old copy takes no other row with it.
 
 Revision ID: f05c7f079a34
 Revises: 74909fd2b43a
@@ -17,7 +17,7 @@ from col_core.db import city_keys
 revision = "f05c7f079a34"
 down_revision = "74909fd2b43a"
 branch_labels = None
-depends_on = "81db51767f89"
+depends_on = None
 
 TABLES = ("esco_learner_skills", "esco_skill_tags")
 SKILL = ["user_id", "concept_uri", "source_type", "source_id"]
