@@ -146,6 +146,7 @@ class JobRunner:
         try:
             with city_request(self.registry, tenant_id) as request:
                 job = get_city_row(request.dbsession, Job, job_id)
+                assert job is not None  # claimed just above
                 kind = self.kinds.get(job.kind)
                 if kind is None:
                     raise LookupError(
