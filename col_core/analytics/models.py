@@ -10,10 +10,10 @@ from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from col_core.db.meta import Base, Timestamped
-from col_core.tenancy.scoping import TenantScoped
+from col_core.tenancy.scoping import CityKeyed, TenantScoped
 
 
-class DailyMetric(TenantScoped, Base):
+class DailyMetric(CityKeyed, Base):
     """How many times ``metric`` happened on ``day`` in a city, broken down by one dimension.
 
     ``dimension`` is "" for the city's total (``key`` ""), or "category", "age", "language",
@@ -24,7 +24,6 @@ class DailyMetric(TenantScoped, Base):
 
     __tablename__ = "analytics_daily"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[dt.date]
     metric: Mapped[str] = mapped_column(String(32))
     dimension: Mapped[str] = mapped_column(String(16), default="")
@@ -38,7 +37,7 @@ class DailyMetric(TenantScoped, Base):
     )
 
 
-class ActiveLearner(TenantScoped, Base):
+class ActiveLearner(CityKeyed, Base):
     """A learner who took a place in a city during ``month`` (its first day).
 
     ``days`` has bit ``d - 1`` set for each day ``d`` of the month on which they did, so the
@@ -48,7 +47,6 @@ class ActiveLearner(TenantScoped, Base):
 
     __tablename__ = "analytics_active_learners"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     month: Mapped[dt.date]
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     days: Mapped[int] = mapped_column(default=0)

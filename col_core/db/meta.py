@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, ClassVar
 from sqlalchemy import DateTime, MetaData, Table, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+# SQLite's rendering of the cities' composite primary keys, wherever DDL is compiled.
+from col_core.db import city_keys  # noqa: F401
+
 # A naming convention makes constraint names predictable, so migrations can drop and alter them
 # identically on SQLite and PostgreSQL.
 NAMING_CONVENTION = {

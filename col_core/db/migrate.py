@@ -63,7 +63,8 @@ def include_object(plugin_filter: str | None):
         if type_ == "table" and name in ("alembic_version", rls.KEY_TABLE):
             return False
         # Database-maintained structures (FTS5 and R*Tree tables, generated search columns and
-        # their indexes) are created by hand in migrations and named idx_*: leave them alone.
+        # their indexes, SQLite's indexes beside the cities' keys: col_core/db/city_keys.py)
+        # are created by hand in migrations and named idx_*: leave them alone.
         if reflected and compare_to is None and (name or "").startswith("idx_"):
             return False
         if plugin_filter is None or type_ != "table":

@@ -6,7 +6,7 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from col_core.db.meta import Base, Timestamped
-from col_core.tenancy.scoping import TenantScoped
+from col_core.tenancy.scoping import CityKeyed
 
 VISIBILITIES = ("public", "private")
 #: What a file is for; private ones are the person's own documents.
@@ -22,7 +22,7 @@ PURPOSES = (
 )
 
 
-class StoredFile(TenantScoped, Timestamped, Base):
+class StoredFile(CityKeyed, Timestamped, Base):
     """A file (its bytes are in ``IFileStorage`` under ``key``) as one city holds it.
 
     The bytes are content-addressed and shared, so the same key can have several rows (two
@@ -33,7 +33,6 @@ class StoredFile(TenantScoped, Timestamped, Base):
     __tablename__ = "stored_files"
     __table_args__ = (Index("ix_stored_files_tenant_key", "tenant_id", "key"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(80))  # "<sha256>.<ext>"
     owner_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True

@@ -13,12 +13,12 @@ from sqlalchemy import JSON, CheckConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from col_core.db.meta import Base, utcnow
-from col_core.tenancy.scoping import TenantScoped
+from col_core.tenancy.scoping import CityKeyed
 
 STATUSES = ("pending", "running", "done", "failed")
 
 
-class Job(TenantScoped, Base):
+class Job(CityKeyed, Base):
     __tablename__ = "jobs"
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'running', 'done', 'failed')", name="status"),
@@ -26,7 +26,6 @@ class Job(TenantScoped, Base):
         Index("ix_jobs_status_run_after", "status", "run_after"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(80))
     # What a person reading `col jobs list` needs to recognise the job (e.g. subject and address).
     label: Mapped[str] = mapped_column(String(200), default="")

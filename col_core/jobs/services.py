@@ -24,7 +24,7 @@ from col_core.jobs.interfaces import IJobQueue
 from col_core.jobs.models import Job, aware
 from col_core.jobs.queue import make_huey, register_tasks
 from col_core.scripting import city_request, scripted_request
-from col_core.tenancy.scoping import cross_tenant
+from col_core.tenancy.scoping import cross_tenant, get_city_row
 
 log = logging.getLogger(__name__)
 WRITTEN = "col.jobs.written"  # session.info: (its transaction, the jobs written in it)
@@ -145,7 +145,8 @@ class JobRunner:
             return  # done, failed, purged, or run by another worker on a duplicate message
         try:
             with city_request(self.registry, tenant_id) as request:
-                job = request.dbsession.get(Job, job_id)
+                job = get_city_row(request.dbsession, Job, job_id)
+                assert job is not None  # claimed just above
                 kind = self.kinds.get(job.kind)
                 if kind is None:
                     raise LookupError(
@@ -167,7 +168,7 @@ class JobRunner:
     def _record_failure(self, tenant_id, job_id, error, final: bool, attempt: int) -> None:
         now = utcnow()
         with city_request(self.registry, tenant_id) as request:
-            job = request.dbsession.get(Job, job_id)
+            job = get_city_row(request.dbsession, Job, job_id)
             if job is None:
                 return
             job.status = "failed" if final else "pending"

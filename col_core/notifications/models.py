@@ -8,10 +8,10 @@ from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from col_core.db.meta import Base, utcnow
-from col_core.tenancy.scoping import TenantScoped
+from col_core.tenancy.scoping import CityKeyed
 
 
-class Notification(TenantScoped, Base):
+class Notification(CityKeyed, Base):
     """What happened, for one person of the city.
 
     The message is kept untranslated (its gettext ``domain``, ``message`` id and ``mapping``),
@@ -23,7 +23,6 @@ class Notification(TenantScoped, Base):
         Index("ix_notifications_user_id_read_at", "user_id", "read_at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(40))
     domain: Mapped[str] = mapped_column(String(40), default="col")

@@ -11,7 +11,7 @@ from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from col_core.db.meta import Base, Timestamped
-from col_core.tenancy.scoping import TenantScoped
+from col_core.tenancy.scoping import CityKeyed
 
 
 class User(Timestamped, Base):
@@ -55,12 +55,11 @@ class User(Timestamped, Base):
         return f"<User {self.id}>"
 
 
-class CityAdmin(TenantScoped, Timestamped, Base):
+class CityAdmin(CityKeyed, Timestamped, Base):
     """A person who administers one city's site."""
 
     __tablename__ = "city_admins"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     user: Mapped[User] = relationship()
 
@@ -117,12 +116,11 @@ class AuthAttempt(Base):
     created_at: Mapped[dt.datetime] = mapped_column(index=True)
 
 
-class Consent(TenantScoped, Timestamped, Base):
+class Consent(CityKeyed, Timestamped, Base):
     """A person accepted a city's terms or privacy notice (which version, when)."""
 
     __tablename__ = "consents"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     document: Mapped[str] = mapped_column(String(16))  # "terms" or "privacy"
     version: Mapped[str] = mapped_column(String(40), default="")

@@ -1,12 +1,14 @@
 """Tenancy: which city a request, command or job works for, and the walls that keep cities apart."""
 
 from col_core.tenancy.scoping import (
+    CityKeyed,
     TenantContextError,
     TenantScoped,
     account_lookup,
     bind_person,
     cross_tenant,
     current_tenant_id,
+    get_city_row,
     tenant_context,
 )
 
@@ -15,6 +17,7 @@ from col_core.tenancy import wall  # noqa: E402  (isort: skip)
 from col_core.tenancy.models import Tenant, TenantHost  # noqa: E402
 
 __all__ = [
+    "CityKeyed",
     "Tenant",
     "TenantHost",
     "TenantContextError",
@@ -23,6 +26,7 @@ __all__ = [
     "bind_person",
     "cross_tenant",
     "current_tenant_id",
+    "get_city_row",
     "tenant_context",
 ]
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import TypeVar
 
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
@@ -35,6 +36,36 @@ class TenantScoped:
     @declared_attr
     def tenant_id(cls) -> Mapped[int]:  # noqa: N805 - SQLAlchemy declared_attr signature
         return mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+
+
+class CityKeyed(TenantScoped):
+    """A city's row keyed by ``(tenant_id, id)``, ``id`` numbered by the database: Citus can
+    shard the table by ``tenant_id`` (col_core.db.citus) and a composite foreign key can point
+    at it.  Look a row up with :func:`get_city_row`."""
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[int]:  # noqa: N805 - SQLAlchemy declared_attr signature
+        return mapped_column(
+            ForeignKey("tenants.id", ondelete="CASCADE"),
+            primary_key=True,
+            index=True,
+            sort_order=-2,
+        )
+
+    @declared_attr
+    def id(cls) -> Mapped[int]:  # noqa: N805
+        return mapped_column(primary_key=True, autoincrement=True, sort_order=-1)
+
+
+_Keyed = TypeVar("_Keyed", bound=CityKeyed)
+
+
+def get_city_row(session: Session, model: type[_Keyed], row_id: int) -> _Keyed | None:
+    """``session.get`` for a :class:`CityKeyed` model, in the session's city."""
+    tenant_id = current_tenant_id(session)
+    if tenant_id is None:
+        raise TenantContextError(f"{model.__name__} {row_id} looked up with no tenant in context.")
+    return session.get(model, (tenant_id, row_id))
 
 
 def current_tenant_id(session: Session) -> int | None:

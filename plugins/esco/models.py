@@ -22,7 +22,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column
 
 from col_core.db.meta import Base, utcnow
-from col_core.tenancy.scoping import TenantScoped
+from col_core.tenancy.scoping import CityKeyed
 
 URI = String(255)
 LABEL = String(1000)
@@ -177,7 +177,7 @@ class ImportLog(Base):
     finished_at: Mapped[dt.datetime | None]
 
 
-class SkillTag(TenantScoped, Base):
+class SkillTag(CityKeyed, Base):
     """A city's subject (a playlist, a badge class, ...) aligned with an ESCO concept.
 
     ``subject_type`` names the kind of subject ("playlist", "badge_class"), ``subject_id`` its
@@ -186,7 +186,6 @@ class SkillTag(TenantScoped, Base):
 
     __tablename__ = "esco_skill_tags"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     subject_type: Mapped[str] = mapped_column(String(32))
     subject_id: Mapped[int]
     concept_uri: Mapped[str] = mapped_column(
@@ -200,13 +199,12 @@ class SkillTag(TenantScoped, Base):
     )
 
 
-class LearnerSkill(TenantScoped, Base):
+class LearnerSkill(CityKeyed, Base):
     """A skill a learner has shown, and what showed it (``source_type`` "badge" and the
     assertion's id, for instance)."""
 
     __tablename__ = "esco_learner_skills"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     concept_uri: Mapped[str] = mapped_column(
         URI, ForeignKey("esco_concepts.uri", ondelete="RESTRICT")
@@ -216,4 +214,6 @@ class LearnerSkill(TenantScoped, Base):
     source_id: Mapped[int]
     earned_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    __table_args__ = (UniqueConstraint("user_id", "concept_uri", "source_type", "source_id"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "user_id", "concept_uri", "source_type", "source_id"),
+    )

@@ -21,6 +21,7 @@ PUBLIC = frozenset(
         # models and the rows' mixins
         "col_core.db.meta",
         "col_core.db.migrate_files",
+        "col_core.db.city_keys",  # the cities' keys (tenant_id, id): their migrations
         "col_core.tenancy",
         "col_core.tenancy.models",
         "col_core.tenancy.scoping",

@@ -16,10 +16,10 @@ from sqlalchemy import JSON, Float, Index, Integer, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column
 
 from col_core.db.meta import Base, utcnow
-from col_core.tenancy.scoping import TenantScoped
+from col_core.tenancy.scoping import CityKeyed
 
 
-class SearchDocumentRow(TenantScoped, Base):
+class SearchDocumentRow(CityKeyed, Base):
     __tablename__ = "search_documents"
     # Index tables that hold copies of the documents' text and places (not on PostgreSQL).
     __tenant_shadow_tables__ = (
@@ -35,7 +35,6 @@ class SearchDocumentRow(TenantScoped, Base):
         Index("ix_search_documents_tenant_place", "tenant_id", "lat", "lon", "kind", "ends_at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
     key: Mapped[str] = mapped_column(String(128))
     title: Mapped[str] = mapped_column(String(300))
@@ -65,7 +64,7 @@ class SearchDocumentRow(TenantScoped, Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class SearchVersion(TenantScoped, Base):
+class SearchVersion(CityKeyed, Base):
     """A counter bumped in the same transaction as any change to a city's documents.
 
     Feeds derived from the index (GeoJSON, iCalendar) use it for ETags and caches: an unchanged
@@ -75,6 +74,5 @@ class SearchVersion(TenantScoped, Base):
     __tablename__ = "search_versions"
     __table_args__ = (UniqueConstraint("tenant_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(default=1)
     changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,82 @@
+"""Primary keys ``(tenant_id, id)`` (a city's rows, ready for Citus) on SQLite too.
+
+PostgreSQL takes the composite key as it is, ``id`` numbered by its sequence.  SQLite numbers
+only a single-column ``INTEGER PRIMARY KEY`` (the rowid), so there the key is rendered as
+``PRIMARY KEY (id)`` (unique on its own, hence per city as well) and a unique index on
+``(tenant_id, id)`` is added beside it, the target a composite foreign key needs.  The index is
+named ``idx_*``, the database-specific structures migrations make by hand and ``col db check``
+leaves alone (:func:`col_core.db.migrate.include_object`).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import PrimaryKeyConstraint, Table, event
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.schema import CreateColumn
+
+CITY_KEY = ["tenant_id", "id"]
+
+
+def is_city_key(table: Table) -> bool:
+    return [column.name for column in table.primary_key.columns] == CITY_KEY
+
+
+def sqlite_key_index(table_name: str) -> str:
+    """The statement that makes the index (migrations run it for tables they convert)."""
+    return f"CREATE UNIQUE INDEX idx_{table_name}_city_key ON {table_name} (tenant_id, id)"
+
+
+@compiles(PrimaryKeyConstraint)
+def _city_primary_key(constraint, compiler, **kw) -> str:
+    """``PRIMARY KEY (tenant_id, id)`` in that order (SQLAlchemy would put the numbered column
+    first), ``(id)`` on SQLite."""
+    table = constraint.table
+    if table is None or not is_city_key(table):
+        return compiler.visit_primary_key_constraint(constraint, **kw)
+    name = _constraint_name(constraint, compiler)
+    columns = _key_columns(compiler.dialect.name)
+    return f"{name}PRIMARY KEY ({columns})"
+
+
+def _key_columns(dialect: str) -> str:
+    if dialect == "sqlite":
+        return "id"
+    return ", ".join(CITY_KEY)
+
+
+def _constraint_name(constraint, compiler) -> str:
+    if not constraint.name:
+        return ""
+    return f"CONSTRAINT {compiler.preparer.format_constraint(constraint)} "
+
+
+@compiles(CreateColumn, "sqlite")
+def _sqlite_city_id(create, compiler, **kw) -> str:
+    """SQLite refuses a numbered column in a composite key: ``id`` is an ``INTEGER`` column
+    that ``PRIMARY KEY (id)`` makes the rowid."""
+    column = create.element
+    if column.name == "id" and column.table is not None and is_city_key(column.table):
+        return f"{compiler.preparer.format_column(column)} INTEGER NOT NULL"
+    return compiler.visit_create_column(create, **kw)
+
+
+@event.listens_for(Table, "after_create")
+def _sqlite_key_index(table: Table, connection, **kw) -> None:
+    if connection.dialect.name == "sqlite" and is_city_key(table):
+        connection.exec_driver_sql(sqlite_key_index(table.name))
+
+
+def rekey(op, tables, columns: list[str]) -> None:
+    """For migrations: make ``columns`` (``CITY_KEY`` or ``["id"]``, back) the primary key of
+    ``tables``.  On SQLite the key stays ``(id)`` and only the index beside it comes or goes:
+    no table is copied, so no ``ON DELETE CASCADE`` can take rows of the tables that refer to
+    it."""
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    for table in tables:
+        if sqlite and columns == CITY_KEY:
+            op.execute(sqlite_key_index(table))
+        elif sqlite:
+            op.execute(f"DROP INDEX idx_{table}_city_key")
+        else:
+            op.drop_constraint(f"pk_{table}", table, type_="primary")
+            op.create_primary_key(f"pk_{table}", table, columns)
