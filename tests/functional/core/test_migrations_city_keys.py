@@ -32,7 +32,7 @@ from sqlalchemy import (
 
 from col_core.db import make_engine, metadata, migrate
 
-CORE_BEFORE = "b7e4c1a9d2f3"
+CORE_BEFORE = "e3a9c7d41b58"
 ESCO_BEFORE = "74909fd2b43a"
 CONVERTED = (
     "analytics_active_learners",

@@ -6,7 +6,7 @@ single-column integer key, so there the key stays ``(id)``, a rowid, and a uniqu
 ``(tenant_id, id)`` is added (col_core/db/city_keys.py): no table is rebuilt, no row moves.
 
 Revision ID: 81db51767f89
-Revises: b7e4c1a9d2f3
+Revises: e3a9c7d41b58
 Create Date: 2026-12-06 23:20:00.000000
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from col_core.db import city_keys
 
 revision = "81db51767f89"
-down_revision = "b7e4c1a9d2f3"
+down_revision = "e3a9c7d41b58"
 branch_labels = None
 depends_on = None
 
