@@ -83,8 +83,6 @@ def loading(session, tenant_id: int, languages: tuple[str, ...]) -> Iterator[Cal
 def _copy(connection, tenant_id: int, languages: tuple[str, ...], documents) -> None:
     """``COPY`` the documents' rows in, in the connection's transaction: the generated vectors
     and the vocabulary's trigger follow as with INSERT."""
-    from psycopg.types.json import Json  # PostgreSQL's driver: not needed on SQLite
-
     rows = [store.row_values(tenant_id, languages, store.normalized(d)) for d in documents]
     if not rows:
         return
@@ -93,4 +91,10 @@ def _copy(connection, tenant_id: int, languages: tuple[str, ...], documents) -> 
     cursor = connection.connection.driver_connection.cursor()
     with cursor.copy(f"COPY search_documents ({names}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row([Json(row[c]) if c in JSON_COLUMNS else row[c] for c in columns])
+            copy.write_row(_copied(row, columns))
+
+
+def _copied(row: dict, columns: list[str]) -> list:
+    from psycopg.types.json import Json  # PostgreSQL's driver: not needed on SQLite
+
+    return [Json(row[c]) if c in JSON_COLUMNS else row[c] for c in columns]

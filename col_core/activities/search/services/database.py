@@ -233,15 +233,16 @@ class DatabaseSearch:
 
     def reindex(self, documents, progress=None):
         count = len(documents) if isinstance(documents, Sized) else None
+        documents = as_documents(documents)
         # A savepoint: a rebuild that fails (a plugin's documents) leaves the old index whole,
         # even for a caller that commits anyway.
         with self.session.begin_nested():
-            if bulk.wanted(self.session.connection(), self.tenant_id, count):
-                with bulk.loading(self.session, self.tenant_id, self.languages) as write:
-                    _write_batches(as_documents(documents), write, progress)
+            if not bulk.wanted(self.session.connection(), self.tenant_id, count):
+                store.clear(self.session, self.tenant_id)
+                _write_batches(documents, self.index, progress)
                 return
-            store.clear(self.session, self.tenant_id)
-            _write_batches(as_documents(documents), self.index, progress)
+            with bulk.loading(self.session, self.tenant_id, self.languages) as write:
+                _write_batches(documents, write, progress)
 
     # -- reading ----------------------------------------------------------------------------
 
