@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import click
 from sqlalchemy import select
 
+from col_core.activities.search.documents import languages_of
 from col_core.activities.search.interfaces import ISearchService
 from col_core.activities.search.rebuild import REINDEX_JOB, city_documents
+from col_core.activities.search.services.database import DatabaseSearch
 from col_core.jobs import IJobQueue
 from col_core.tenancy.models import Tenant
+from col_core.tenancy.scoping import tenant_context
 
 
 @click.group()
@@ -47,10 +52,13 @@ def reindex(app, slug: str | None, background: bool) -> None:
             continue
         with app.request(tenant) as request:
             documents = city_documents(request, tenant)
-            with click.progressbar(
-                length=len(documents), label=f"{tenant.slug} ({backend})", show_pos=True
-            ) as bar:
-                request.find_service(ISearchService).reindex(documents, progress=bar.update)
+            with (
+                click.progressbar(
+                    length=len(documents), label=f"{tenant.slug} ({backend})", show_pos=True
+                ) as bar,
+                _rebuilder(app, request, tenant) as service,
+            ):
+                service.reindex(documents, progress=bar.update)
         click.echo(f"{tenant.slug}: {len(documents)} documents indexed.")
     if not background and backend == "database" and app.engine.dialect.name == "postgresql":
         # The documents were rewritten: refresh the planner's statistics, without which
@@ -58,3 +66,26 @@ def reindex(app, slug: str | None, background: bool) -> None:
         # (SQLite's statements are written for its planner without statistics.)
         with app.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("ANALYZE search_documents")
+
+
+@contextlib.contextmanager
+def _rebuilder(app, request, tenant):
+    """The service that rebuilds ``tenant``'s index: the request's, or with the database backend
+    and ``col.database_owner_url`` set, one that works as the owner in a transaction of its own,
+    which may rebuild a large city as a load (``bulk``: only the owner may drop the indexes)."""
+    owner_url = app.settings["col.database_owner_url"]
+    if app.settings["col.search_backend"] != "database" or owner_url in (
+        "",
+        app.settings["col.database_url"],
+    ):
+        yield request.find_service(ISearchService)
+        return
+    engine = app.owner_engine()
+    session = app.registry["col.session_factory"](bind=engine)
+    try:
+        with tenant_context(session, tenant):
+            yield DatabaseSearch(session, tenant.id, languages_of(tenant))
+        session.commit()
+    finally:
+        session.close()
+        engine.dispose()

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import sessionmaker
 
+from col_core.activities.search import bulk
 from col_core.activities.search.query import Document, SearchQuery
 from col_core.activities.search.services import database
 from col_core.activities.search.services.database import DatabaseSearch
@@ -21,6 +22,7 @@ from col_core.activities.search.services.whoosh_backend import WhooshSearch
 from col_core.app import make_config
 from col_core.hookspecs import SearchDocument
 from col_core.tenancy.scoping import tenant_context
+from col_core.testing.factories import owner_engine
 
 NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
@@ -626,6 +628,57 @@ class TestDatabaseBackend(SearchConformance):
     def test_total_limit_reaches_past_the_page_asked_for(self, world):
         results = self.ask(sort="date", limit=2, offset=2, count_limit=1, facets=False)
         assert (results.total, results.total_exact) == (4, False)
+
+
+class FailingSource(list):
+    """A city's documents whose reading fails part of the way through (a plugin's bug)."""
+
+    def __iter__(self):
+        yield from self[:1]
+        raise RuntimeError("a plugin failed")
+
+
+def secondary_indexes(session) -> list[str]:
+    if session.get_bind().dialect.name != "postgresql":
+        return []
+    return list(session.execute(bulk._SECONDARY_INDEXES).scalars())
+
+
+class TestDatabaseBackendRebuilt(TestDatabaseBackend):
+    """The same answers when the city was written by a full rebuild: on PostgreSQL, the bulk
+    one (indexes dropped, rows copied in, indexes built again), as the owner that may do it."""
+
+    @pytest.fixture
+    def world(self, registry, tmp_path, factories, app_settings, monkeypatch):
+        monkeypatch.setattr(bulk, "BULK_MIN", 1)
+        city = factories.tenant("vilnius", locales=list(LANGUAGES))
+        other = factories.tenant("kaunas", locales=["lt", "en"])
+        self.sessions = sessionmaker(bind=owner_engine(registry))
+        self.tmp_path, self.city, self.other = tmp_path, city, other
+        self.write(city, lambda s: s.index([doc("old", "Old robotics club")]))
+        session = self.sessions()
+        self.bulk = bulk.wanted(session.connection(), city.id, len(CITY))
+        session.close()
+        assert self.bulk == (session.get_bind().dialect.name == "postgresql")
+        self.write(city, lambda s: s.reindex(CITY))
+        self.write(
+            other, lambda s: s.index([doc("k1", "Kaunas dance workshop", lat=54.9, lon=23.9)])
+        )
+        return self
+
+    def test_a_failed_rebuild_keeps_the_old_index(self, world):
+        session = self.sessions()
+        before = secondary_indexes(session)
+        with tenant_context(session, self.city):
+            with pytest.raises(RuntimeError, match="a plugin failed"):
+                self.make(session, self.city.id, self.tmp_path).reindex(
+                    FailingSource([doc("new", "New robotics lab"), doc("newer", "Newer one")])
+                )
+            session.commit()  # even a caller that commits after the failure loses nothing
+        assert secondary_indexes(session) == before
+        session.close()
+        assert self.keys(text="robotics ") == []
+        assert self.keys(text="club ") == ["coding"]
 
 
 class TestWhooshBackend(SearchConformance):

@@ -7,6 +7,7 @@ import webtest
 from click.testing import CliRunner
 from sqlalchemy import delete
 
+from col_core.activities.search import bulk
 from col_core.activities.search.cli import search
 from col_core.activities.search.models import SearchDocumentRow
 from col_core.app import make_config
@@ -43,6 +44,26 @@ def test_reindex_rebuilds_a_city_from_its_activities(testapp, app_config, factor
     assert result.exit_code == 0, result.output
     assert "vilnius: 1 documents indexed." in result.output
     assert titles(app.get("/api/v1/search", {"q": "dance"})) == ["Dance workshop"]
+
+
+def test_a_full_rebuild_answers_as_the_index_kept_by_every_write(
+    testapp, app_config, factories, activities, monkeypatch
+):
+    # Any size is large here: on PostgreSQL the rebuild is the bulk one (indexes dropped and
+    # built again), as the owner the CLI works as.
+    monkeypatch.setattr(bulk, "BULK_MIN", 1)
+    city = factories.tenant("vilnius")
+    for title in ("Dance workshop", "Dancing in the park", "Robotics lab", "Robot dance"):
+        activities(city, title=title)
+    app = testapp.for_tenant(city)
+    searches = [{"q": "dance"}, {"q": "robot"}, {"q": "danc"}, {"q": "dnace"}, {"q": "park "}]
+    kept = [app.get("/api/v1/search", query).json for query in searches]
+    assert [len(answer["items"]) for answer in kept] == [4, 2, 4, 4, 1]
+    result = CliRunner().invoke(
+        search, ["reindex"], obj=BoundAppContext(app_config), catch_exceptions=False
+    )
+    assert "vilnius: 4 documents indexed." in result.output
+    assert [app.get("/api/v1/search", query).json for query in searches] == kept
 
 
 def test_reindex_in_the_background_is_a_job_per_city(testapp, app_config, factories, activities):

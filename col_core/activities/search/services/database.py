@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import weakref
+from collections.abc import Sized
 from typing import Any
 
 from sqlalchemy import (
@@ -31,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import BindParameter, ColumnClause
 from zope.interface import implementer
 
-from col_core.activities.search import spelling, store
+from col_core.activities.search import bulk, spelling, store
 from col_core.activities.search.analysis import query_words
 from col_core.activities.search.interfaces import ISearchService
 from col_core.activities.search.query import (
@@ -242,16 +243,17 @@ class DatabaseSearch:
         store.remove(self.session, self.tenant_id, self.languages, kind, keys)
 
     def reindex(self, documents, progress=None):
-        store.clear(self.session, self.tenant_id)
-        batch = []
-        for document in as_documents(documents):
-            batch.append(document)
-            if len(batch) == 1000:
-                self.index(batch)
-                progress and progress(len(batch))
-                batch = []
-        self.index(batch)
-        progress and progress(len(batch))
+        count = len(documents) if isinstance(documents, Sized) else None
+        documents = as_documents(documents)
+        # A savepoint: a rebuild that fails (a plugin's documents) leaves the old index whole,
+        # even for a caller that commits anyway.
+        with self.session.begin_nested():
+            if not bulk.wanted(self.session.connection(), self.tenant_id, count):
+                store.clear(self.session, self.tenant_id)
+                _write_batches(documents, self.index, progress)
+                return
+            with bulk.loading(self.session, self.tenant_id, self.languages) as write:
+                _write_batches(documents, write, progress)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -807,6 +809,18 @@ def _total(counted: int, limit: int | None) -> tuple[int, bool]:
     if limit is not None and counted > limit:
         return limit, False
     return counted, True
+
+
+def _write_batches(documents, write, progress) -> None:
+    batch = []
+    for document in documents:
+        batch.append(document)
+        if len(batch) == 1000:
+            write(batch)
+            progress and progress(len(batch))
+            batch = []
+    write(batch)
+    progress and progress(len(batch))
 
 
 def as_documents(documents):
