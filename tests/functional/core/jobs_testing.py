@@ -92,6 +92,13 @@ def worker_environment(app_settings: dict, col_database, **settings) -> dict:
     return {**environment, **col_environment(app_settings, col_database), **settings}
 
 
+def ctrl_c_stops_it() -> None:
+    """``preexec_fn`` of a `col` process the test stops with SIGINT.  A suite started from a
+    shell script in the background inherits SIGINT ignored (POSIX: a background job ignores
+    Ctrl+C), and Python then installs no KeyboardInterrupt: the child would never stop."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class WorkerProcess:
     """`col worker` in a process of its own, its output kept in a file for failures."""
 
@@ -100,7 +107,11 @@ class WorkerProcess:
         self._log = open(log_path, "wb")
         command = [str(Path(sys.executable).parent / "col"), "worker", "--threads", str(threads)]
         self.process = subprocess.Popen(
-            command, env=environment, stdout=self._log, stderr=subprocess.STDOUT
+            command,
+            env=environment,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=ctrl_c_stops_it,
         )
 
     def output(self) -> str:

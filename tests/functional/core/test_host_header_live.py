@@ -20,6 +20,8 @@ from urllib.parse import urlencode
 
 import pytest
 
+from tests.functional.core.jobs_testing import ctrl_c_stops_it
+
 pytestmark = pytest.mark.slow
 
 REPOSITORY = Path(__file__).resolve().parents[3]
@@ -132,6 +134,7 @@ def server(app_settings, registry, tmp_path):
             env=environment,
             stdout=log,
             stderr=subprocess.STDOUT,
+            preexec_fn=ctrl_c_stops_it,
         )
     try:
         gunicorn.wait_until_serving()

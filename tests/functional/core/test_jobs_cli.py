@@ -19,7 +19,7 @@ from col_core.mail import OutboxMailer, queue_mail
 from col_core.scripting import scripted_request
 from col_core.tenancy.scoping import get_city_row
 
-from .jobs_testing import WorkerProcess, wait_until, worker_environment
+from .jobs_testing import WorkerProcess, ctrl_c_stops_it, wait_until, worker_environment
 
 MAIL = {"to": "ana@example.org", "subject": "Hello", "text": "A message"}
 
@@ -245,6 +245,7 @@ def test_col_serve_runs_the_jobs_in_process(
         env=environment,
         stdout=log,
         stderr=subprocess.STDOUT,
+        preexec_fn=ctrl_c_stops_it,
     )
     outbox = OutboxMailer("test@example.test", tmp_path / "outbox")
     try:
