@@ -63,9 +63,14 @@ def reindex(app, slug: str | None, background: bool) -> None:
     if not background and backend == "database" and app.engine.dialect.name == "postgresql":
         # The documents were rewritten: refresh the planner's statistics, without which
         # PostgreSQL reads a map's tile through the (city, kind, key) index, the whole city.
-        # (SQLite's statements are written for its planner without statistics.)
-        with app.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql("ANALYZE search_documents")
+        # (SQLite's statements are written for its planner without statistics.)  As the owner:
+        # PostgreSQL skips, with a warning only, a table the role analysing it does not own.
+        engine = app.owner_engine()
+        try:
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.exec_driver_sql("ANALYZE search_documents")
+        finally:
+            engine.dispose()
 
 
 @contextlib.contextmanager
