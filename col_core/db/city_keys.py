@@ -10,11 +10,24 @@ leaves alone (:func:`col_core.db.migrate.include_object`).
 
 from __future__ import annotations
 
-from sqlalchemy import PrimaryKeyConstraint, Table, event
+from sqlalchemy import ForeignKeyConstraint, PrimaryKeyConstraint, Table, event
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import CreateColumn
 
 CITY_KEY = ["tenant_id", "id"]
+
+
+def city_reference(table: str, column: str, target: str, **options) -> ForeignKeyConstraint:
+    """``(tenant_id, column) REFERENCES target (tenant_id, id)``, for a model's
+    ``__table_args__``: a city's row may point only at a row of the same city, and Citus keeps
+    both on one node.  Named as the single-column key it replaces (``fk_<table>_<column>_<target>``),
+    so migrations drop and make it by one name on both databases."""
+    return ForeignKeyConstraint(
+        ["tenant_id", column],
+        [f"{target}.tenant_id", f"{target}.id"],
+        name=f"fk_{table}_{column}_{target}",
+        **options,
+    )
 
 
 def is_city_key(table: Table) -> bool:

@@ -9,7 +9,9 @@ forget one.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -90,8 +92,45 @@ def alembic_config(
     return config
 
 
+class MigrationError(RuntimeError):
+    """A migration would leave the database inconsistent; nothing of it was committed."""
+
+
+@contextlib.contextmanager
+def sqlite_foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """SQLite's procedure for changing a table's constraints (sqlite.org/lang_altertable.html,
+    "Making Other Kinds Of Table Schema Changes"), which Alembic's batch mode follows by copying
+    the table: foreign keys off, so that dropping the old copy of a table others refer to does
+    not delete their rows (ON DELETE CASCADE); then ``PRAGMA foreign_key_check`` before the
+    commit, and foreign keys on again.  The pragma only takes effect outside a transaction, so
+    the connection must not have written yet; the migrations are committed here."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    dbapi_connection = connection.connection.dbapi_connection
+    assert dbapi_connection is not None  # a live connection always has its DB-API connection
+    if dbapi_connection.in_transaction:
+        raise MigrationError("Migrate SQLite on a connection that has not written anything yet.")
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise MigrationError(
+                "The migration would leave rows pointing at rows that do not exist"
+                f" (table, row, referred table): {sorted({row[:3] for row in broken})[:10]}"
+            )
+        dbapi_connection.commit()
+    except BaseException:
+        dbapi_connection.rollback()
+        raise
+    finally:
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+
+
 def upgrade(connection: Connection, plugins=None, role: str = "", secret: str = "") -> None:
-    command.upgrade(alembic_config(connection, plugins), "heads")
+    with sqlite_foreign_keys_off(connection):
+        command.upgrade(alembic_config(connection, plugins), "heads")
     if connection.dialect.name == "postgresql":
         load_models(plugins)
         existing = set(inspect(connection).get_table_names())
@@ -115,7 +154,8 @@ def downgrade(connection: Connection, revision: str, plugins=None) -> None:
     again from the models."""
     if connection.dialect.name == "postgresql":
         connection.execute(text(rls.drop_people_policy_statement()))
-    command.downgrade(alembic_config(connection, plugins), revision)
+    with sqlite_foreign_keys_off(connection):
+        command.downgrade(alembic_config(connection, plugins), revision)
 
 
 def differences(connection: Connection, plugins=None) -> list:
