@@ -328,7 +328,8 @@ def activity_tables(service, activity) -> list[Table]:
         )
         .outerjoin(Attendance, Attendance.participation_id == Participation.id)
         .where(Participation.activity_id == activity.id)
-        .group_by(Participation.id)
+        # By the whole key, so that PostgreSQL lets the row's other columns be read.
+        .group_by(Participation.tenant_id, Participation.id)
         .order_by(Participation.created_at, Participation.id)
     ).all()
     names = service.participant_names([row[0] for row in rows])
