@@ -33,6 +33,17 @@ def city_reference(table: str, column: str, target: str, **options) -> ForeignKe
     )
 
 
+def city_join(reference: str, target: str) -> str:
+    """The ``primaryjoin`` of a relationship along a :func:`city_reference`, either way round:
+    ``reference`` the referring column (``"Membership.organisation_id"``), ``target`` the class
+    it refers to (``"Organisation"``).  Only the id column is ``foreign()`` (SQLAlchemy's
+    "Overlapping Foreign Keys" recipe): several relationships of a row would otherwise each
+    write its ``tenant_id``, which the tenancy flush hook stamps.  A reference within one class
+    needs ``remote()`` as well, which this does not say."""
+    model = reference.split(".")[0]
+    return f"and_({model}.tenant_id == {target}.tenant_id, foreign({reference}) == {target}.id)"
+
+
 def is_city_key(table: Table) -> bool:
     return [column.name for column in table.primary_key.columns] == CITY_KEY
 
