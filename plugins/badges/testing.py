@@ -18,6 +18,7 @@ from col_core.scripting import scripted_request
 from col_core.security.models import User
 from col_core.security.passwords import hash_password
 from col_core.tenancy import account_lookup
+from col_core.tenancy.scoping import get_city_row
 from col_core.testing.live import LiveServer, TlsFront
 from col_core.testing.people import accept_terms
 from plugins.badges.interfaces import IBadgeIssuer, IEndorsements, IIssuerKeys
@@ -56,7 +57,8 @@ class Badges:
             organisation = request.dbsession.get(Organisation, self.organisation.id)
             issuer = request.find_service(IIssuerKeys).issuer_for(organisation)
             prerequisites = [
-                request.dbsession.get(BadgeClass, i) for i in fields.pop("prerequisites", ())
+                get_city_row(request.dbsession, BadgeClass, i)
+                for i in fields.pop("prerequisites", ())
             ]
             values = {
                 "name": "Bike repair",
@@ -72,7 +74,7 @@ class Badges:
 
     def issue(self, class_id: int, email: str = "ana@example.org", **options) -> str:
         with self.request() as request:
-            badge = request.dbsession.get(BadgeClass, class_id)
+            badge = get_city_row(request.dbsession, BadgeClass, class_id)
             person = options.get("user")
             if person is not None:
                 # As the issuing service finds people by address: an account look-up.
@@ -113,7 +115,7 @@ class Badges:
         session = self.factories.session
         session.expire_all()
         with self.factories.within(self.tenant):
-            return session.get(Endorsement, endorsement_id)
+            return get_city_row(session, Endorsement, endorsement_id)
 
     def issuer_id(self) -> int:
         """The id of the first organisation's issuer (created when it has none)."""

@@ -8,6 +8,7 @@ import datetime as dt
 from col_core.activities.models import Activity
 from col_core.db.meta import utcnow
 from col_core.organisations.models import Organisation
+from col_core.tenancy.scoping import get_city_row
 from plugins.badges import claims
 from plugins.badges.models import BadgeClass
 from plugins.badges.services import catalogue
@@ -33,7 +34,7 @@ def test_filters_by_skill_organisation_and_how_it_is_earned(badges, city):
     badges.badge_class(name="Wheel truing", earning="evidence", tasks=["True a wheel"])
     coded = badges.badge_class(name="Festival helper")
     with badges.request() as request:
-        claims.new_code(request.dbsession, request.dbsession.get(BadgeClass, coded))
+        claims.new_code(request.dbsession, get_city_row(request.dbsession, BadgeClass, coded))
     badges.badge_class(name="Old badge", archived_at=utcnow())
     other = badges.factories
     with other.within(badges.tenant):

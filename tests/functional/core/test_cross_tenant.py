@@ -25,6 +25,7 @@ from col_core.organisations.models import Invitation, Membership, Organisation
 from col_core.security.models import CityAdmin, User
 from col_core.security.passwords import hash_password
 from col_core.security.tokens import digest
+from col_core.tenancy.scoping import get_city_row
 from col_core.testing.people import accept_terms
 
 PASSWORD = "correct horse battery"
@@ -335,7 +336,7 @@ def _badges_world(registry, factories, city, owner) -> dict:
     uid = badges.issue(class_id, "someone@example.org")
     endorsement_id = badges.endorse(None, f"class:{class_id}", "Secret praise of city A")
     with badges.request() as request:
-        badge = request.dbsession.get(BadgeClass, class_id)
+        badge = get_city_row(request.dbsession, BadgeClass, class_id)
         submission = EvidenceSubmission(
             badge_class=badge,
             task=0,
@@ -694,7 +695,7 @@ def test_badge_prerequisite_from_another_city(testapp, registry, world, own_worl
         )
     )
     with factories.within(world["b"]):
-        badge = factories.session.get(BadgeClass, own_world["badge_id"])
+        badge = get_city_row(factories.session, BadgeClass, own_world["badge_id"])
         assert badge.prerequisites == []
 
 
