@@ -56,10 +56,8 @@ class Badges:
         with self.request() as request:
             organisation = request.dbsession.get(Organisation, self.organisation.id)
             issuer = request.find_service(IIssuerKeys).issuer_for(organisation)
-            prerequisites = [
-                get_city_row(request.dbsession, BadgeClass, i)
-                for i in fields.pop("prerequisites", ())
-            ]
+            required = BadgeClass.id.in_(fields.pop("prerequisites", ()))
+            prerequisites = list(request.dbsession.scalars(select(BadgeClass).where(required)))
             values = {
                 "name": "Bike repair",
                 "description": "Repairs bikes",
