@@ -417,9 +417,7 @@ class WalletOffer(TenantScoped, Base):
     Neither secret is stored: the pre-authorized code (in the offer's QR code and link) and the
     access token it is exchanged for are kept as SHA-256 digests.  The code is redeemed once:
     the token endpoint sets ``redeemed_at`` with a conditional UPDATE, so of two redemptions at
-    the same time one wins.  ``assertion_id`` has no foreign key: badge_assertions has no
-    ``(tenant_id, id)`` key yet for one to name (tests/unit/test_citus_ready.py); an offer whose
-    badge is gone is simply refused.
+    the same time one wins.  An offer goes with its badge.
     """
 
     __tablename__ = "badge_wallet_offers"
@@ -432,9 +430,16 @@ class WalletOffer(TenantScoped, Base):
     token_hash: Mapped[str | None] = mapped_column(String(64))
     token_expires_at: Mapped[dt.datetime | None]
 
+    assertion: Mapped[Assertion] = relationship(
+        primaryjoin=city_join("WalletOffer.assertion_id", "Assertion")
+    )
+
     __table_args__ = (
         PrimaryKeyConstraint("tenant_id", "code_hash"),
         UniqueConstraint("tenant_id", "token_hash", name="uq_badge_wallet_offers_token_hash"),
+        city_reference(
+            "badge_wallet_offers", "assertion_id", "badge_assertions", ondelete="CASCADE"
+        ),
     )
 
 

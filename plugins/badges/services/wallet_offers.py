@@ -8,7 +8,6 @@ from sqlalchemy import select, update
 from zope.interface import implementer
 
 from col_core.db.meta import utcnow
-from col_core.tenancy.scoping import get_city_row
 from plugins.badges import oid4vci
 from plugins.badges.documents import Documents
 from plugins.badges.interfaces import IIssuerKeys, IWalletOffers
@@ -162,10 +161,9 @@ class WalletOffers:
         expires_at = offer.token_expires_at if offer is not None else None
         if expires_at is None or _aware(expires_at) <= utcnow():
             raise OID4VCIError("invalid_token", "The access token is unknown or has expired.", 401)
-        assertion = get_city_row(self.dbsession, Assertion, offer.assertion_id)
-        if assertion is None or assertion.is_revoked:
+        if offer.assertion.is_revoked:
             raise OID4VCIError("credential_request_denied", "This badge is no longer issued.", 400)
-        return assertion
+        return offer.assertion
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

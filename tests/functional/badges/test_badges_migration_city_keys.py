@@ -5,7 +5,8 @@ another city's row.
 A database at the badges lineage's previous head holds rows of two cities in each of the ten
 tables, each referring to its own city's rows; the rows of every table are counted before and
 after.  On SQLite the tables others refer to are copied with foreign keys off, so no
-``ON DELETE CASCADE`` may take a child row with them.
+``ON DELETE CASCADE`` may take a child row with them.  Wallet offers get a foreign key to their
+badge: those whose badge is gone go.
 """
 
 from __future__ import annotations
@@ -34,13 +35,19 @@ CONVERTED = (
     "badge_endorsements",
 )
 
+OFFERS = "badge_wallet_offers"
+GONE_BADGE_OFFER = (
+    f"INSERT INTO {OFFERS} (tenant_id, code_hash, assertion_id, created_at, expires_at)"
+    " VALUES (1, 'gone', 99, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+)
+
 engine = core_city_keys.engine
 
 
 def _counts(connection) -> dict[str, int]:
     return {
         name: connection.execute(text(f"SELECT count(*) FROM {name}")).scalar_one()
-        for name in (*PARENTS, *CONVERTED)
+        for name in (*PARENTS, *CONVERTED, OFFERS)
     }
 
 
@@ -49,7 +56,7 @@ def _fill_cities(connection, numbers, tables=None) -> list[tuple]:
     rows named by the same number); their primary keys."""
     keys = []
     for number in numbers:
-        for name in (*PARENTS, *CONVERTED):
+        for name in (*PARENTS, *CONVERTED, OFFERS):
             table = tables[name] if tables is not None and name in tables else None
             keys.append(core_city_keys._fill(connection, name, number, table))
     return keys
@@ -62,6 +69,7 @@ def test_keying_badges_by_city_keeps_every_row_up_and_down(registry, engine):
         _fill_cities(connection, (1, 2))
         before = _counts(connection)
         assert set(before.values()) == {2}
+        connection.execute(text(GONE_BADGE_OFFER))
     with engine.begin() as connection:
         migrate.upgrade(connection, plugins)
         assert _counts(connection) == before
@@ -69,7 +77,7 @@ def test_keying_badges_by_city_keeps_every_row_up_and_down(registry, engine):
         assert migrate.differences(connection, plugins) == []
         # New rows are numbered after the old (SQLite: the rowid, PostgreSQL: the sequence).
         keys = _fill_cities(connection, (3,), {name: metadata.tables[name] for name in CONVERTED})
-        assert keys[len(PARENTS) :] == [(3, 3)] * len(CONVERTED)
+        assert keys[len(PARENTS) : -1] == [(3, 3)] * len(CONVERTED)
         before = _counts(connection)
     with pytest.raises(IntegrityError), engine.begin() as connection:
         # City 1's key on city 2's issuer.

@@ -4,7 +4,8 @@ The ten tables of issuers, classes and awards get the primary key ``(tenant_id, 
 the rowid and a unique index beside it, col_core/db/city_keys.py), every foreign key pointing
 at them becomes ``(tenant_id, x_id) REFERENCES x (tenant_id, id)``, and their unique
 constraints hold within a city: a badge's uid, a claim code and an accept token are always
-looked up in the city of the URL they came with.
+looked up in the city of the URL they came with.  A wallet offer, which had no foreign key to its
+badge for want of this key, gets one (offers whose badge is gone are dropped: they were refused).
 
 Revision ID: b7d2e5f8a314
 Revises: 8195d9a2f02e
@@ -50,12 +51,30 @@ UNIQUE = {
 }
 
 
+OFFER_BADGE = "fk_badge_wallet_offers_assertion_id_badge_assertions"
+
+
 def upgrade() -> None:
     city_keys.rekey_with_references(op, TABLES, city_keys.CITY_KEY)
     _make_unique(within_city=True)
+    op.execute(
+        "DELETE FROM badge_wallet_offers WHERE NOT EXISTS (SELECT 1 FROM badge_assertions"
+        " WHERE badge_assertions.tenant_id = badge_wallet_offers.tenant_id"
+        " AND badge_assertions.id = badge_wallet_offers.assertion_id)"
+    )
+    with op.batch_alter_table("badge_wallet_offers") as batch:
+        batch.create_foreign_key(
+            OFFER_BADGE,
+            "badge_assertions",
+            ["tenant_id", "assertion_id"],
+            city_keys.CITY_KEY,
+            ondelete="CASCADE",
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("badge_wallet_offers") as batch:
+        batch.drop_constraint(OFFER_BADGE, type_="foreignkey")
     _make_unique(within_city=False)
     city_keys.rekey_with_references(op, TABLES, ["id"])
 
