@@ -48,12 +48,12 @@ class Issuer(CityKeyed, Timestamped, Base):
 
     __tablename__ = "badge_issuers"
 
-    organisation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE")
-    )
+    organisation_id: Mapped[int | None]
     email: Mapped[str] = mapped_column(String(254), default="")
 
-    organisation: Mapped[Organisation | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship(
+        primaryjoin=city_join("Issuer.organisation_id", "Organisation")
+    )
     tenant: Mapped[Tenant] = relationship()
     keys: Mapped[list[IssuerKey]] = relationship(
         back_populates="issuer",
@@ -64,6 +64,7 @@ class Issuer(CityKeyed, Timestamped, Base):
 
     __table_args__ = (
         UniqueConstraint("tenant_id", "organisation_id", name="uq_badge_issuers_organisation_id"),
+        city_reference("badge_issuers", "organisation_id", "organisations", ondelete="CASCADE"),
     )
 
     def active_key(self, kind: str) -> IssuerKey | None:

@@ -14,6 +14,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from col_core.activities.models import Activity
+from col_core.db.city_keys import city_join, city_reference
 from col_core.db.meta import Base, Timestamped, utcnow
 from col_core.organisations.models import Organisation
 from col_core.security.models import User
@@ -30,9 +31,7 @@ class Playlist(TenantScoped, Timestamped, Base):
     __tablename__ = "playlists"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
-    )
+    organisation_id: Mapped[int] = mapped_column(index=True)
     title: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")  # sanitised HTML (nh3)
     cover: Mapped[str | None] = mapped_column(String(80))  # IFileStorage key (IPictures)
@@ -54,12 +53,18 @@ class Playlist(TenantScoped, Timestamped, Base):
     published_at: Mapped[dt.datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
-    organisation: Mapped[Organisation] = relationship()
+    organisation: Mapped[Organisation] = relationship(
+        primaryjoin=city_join("Playlist.organisation_id", "Organisation")
+    )
     items: Mapped[list[PlaylistItem]] = relationship(
         back_populates="playlist", cascade="all, delete-orphan", order_by="PlaylistItem.position"
     )
     badges: Mapped[list[PlaylistBadge]] = relationship(
         back_populates="playlist", cascade="all, delete-orphan", order_by="PlaylistBadge.threshold"
+    )
+
+    __table_args__ = (
+        city_reference("playlists", "organisation_id", "organisations", ondelete="CASCADE"),
     )
 
     @property
@@ -76,9 +81,7 @@ class PlaylistItem(TenantScoped, Base):
     playlist_id: Mapped[int] = mapped_column(
         ForeignKey("playlists.id", ondelete="CASCADE"), index=True
     )
-    activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities.id", ondelete="CASCADE"), index=True
-    )
+    activity_id: Mapped[int] = mapped_column(index=True)
     position: Mapped[int] = mapped_column(default=0)
     mandatory: Mapped[bool] = mapped_column(default=True)
     group: Mapped[str] = mapped_column(String(40), default="")
@@ -94,9 +97,14 @@ class PlaylistItem(TenantScoped, Base):
     acceptance: Mapped[str] = mapped_column(String(12), default="accepted")
 
     playlist: Mapped[Playlist] = relationship(back_populates="items")
-    activity: Mapped[Activity] = relationship()
+    activity: Mapped[Activity] = relationship(
+        primaryjoin=city_join("PlaylistItem.activity_id", "Activity")
+    )
 
-    __table_args__ = (UniqueConstraint("playlist_id", "activity_id"),)
+    __table_args__ = (
+        city_reference("playlist_items", "activity_id", "activities", ondelete="CASCADE"),
+        UniqueConstraint("playlist_id", "activity_id"),
+    )
 
 
 class PlaylistBadge(TenantScoped, Base):

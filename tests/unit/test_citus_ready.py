@@ -31,23 +31,7 @@ TENANT = "tenant_id"
 # constraints and foreign keys follow).  Making them composite is one migration per lineage and
 # the ORM's relationships with it (docs/deployment.md, "What remains").
 NOT_YET_DISTRIBUTABLE = {
-    # core
-    "activities",
-    "activity_co_organisers",
-    "activity_feedback",
-    "activity_reminders",
-    "activity_sessions",
-    "activity_skills",
-    "attendances",
-    "invitations",
-    "memberships",
-    "organisations",
-    "participations",
-    "webhook_attempts",
-    "webhook_subscriptions",
     # plugins
-    # Its key to organisations turns composite with organisations' own (the core's migration).
-    "badge_issuers",
     "playlist_awards",
     "playlist_badges",
     "playlist_enrolments",

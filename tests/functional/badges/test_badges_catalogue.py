@@ -43,7 +43,7 @@ def test_filters_by_skill_organisation_and_how_it_is_earned(badges, city):
         from plugins.badges.interfaces import IIssuerKeys
 
         issuer = request.find_service(IIssuerKeys).issuer_for(
-            request.dbsession.get(Organisation, kitchen.id)
+            get_city_row(request.dbsession, Organisation, kitchen.id)
         )
         request.dbsession.add(BadgeClass(issuer=issuer, name="Kitchen hygiene"))
 

@@ -17,7 +17,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.exc import IntegrityError
 
 from col_core.db import metadata, migrate
-from tests.functional.core import test_migrations_city_keys as core_city_keys
+from tests.functional.core.migration_rows import counts, empty_database, fill, is_city_keyed
 
 BADGES_BEFORE = "8195d9a2f02e"
 PARENTS = ("tenants", "users", "organisations")
@@ -40,15 +40,13 @@ GONE_BADGE_OFFER = (
     f"INSERT INTO {OFFERS} (tenant_id, code_hash, assertion_id, created_at, expires_at)"
     " VALUES (1, 'gone', 99, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
 )
+COUNTED = (*PARENTS, *CONVERTED, OFFERS)
 
-engine = core_city_keys.engine
 
-
-def _counts(connection) -> dict[str, int]:
-    return {
-        name: connection.execute(text(f"SELECT count(*) FROM {name}")).scalar_one()
-        for name in (*PARENTS, *CONVERTED, OFFERS)
-    }
+@pytest.fixture
+def engine(col_database, tmp_path):
+    with empty_database(col_database, tmp_path) as engine:
+        yield engine
 
 
 def _fill_cities(connection, numbers, tables=None) -> list[tuple]:
@@ -58,7 +56,7 @@ def _fill_cities(connection, numbers, tables=None) -> list[tuple]:
     for number in numbers:
         for name in (*PARENTS, *CONVERTED, OFFERS):
             table = tables[name] if tables is not None and name in tables else None
-            keys.append(core_city_keys._fill(connection, name, number, table))
+            keys.append(fill(connection, name, number, table))
     return keys
 
 
@@ -67,18 +65,18 @@ def test_keying_badges_by_city_keeps_every_row_up_and_down(registry, engine):
     with engine.begin() as connection:
         command.upgrade(migrate.alembic_config(connection, plugins), BADGES_BEFORE)
         _fill_cities(connection, (1, 2))
-        before = _counts(connection)
+        before = counts(connection, COUNTED)
         assert set(before.values()) == {2}
         connection.execute(text(GONE_BADGE_OFFER))
     with engine.begin() as connection:
         migrate.upgrade(connection, plugins)
-        assert _counts(connection) == before
-        assert all(core_city_keys._is_city_keyed(connection, name) for name in CONVERTED)
+        assert counts(connection, COUNTED) == before
+        assert all(is_city_keyed(connection, name) for name in CONVERTED)
         assert migrate.differences(connection, plugins) == []
         # New rows are numbered after the old (SQLite: the rowid, PostgreSQL: the sequence).
         keys = _fill_cities(connection, (3,), {name: metadata.tables[name] for name in CONVERTED})
         assert keys[len(PARENTS) : -1] == [(3, 3)] * len(CONVERTED)
-        before = _counts(connection)
+        before = counts(connection, COUNTED)
     with pytest.raises(IntegrityError), engine.begin() as connection:
         # City 1's key on city 2's issuer.
         connection.execute(
@@ -87,5 +85,5 @@ def test_keying_badges_by_city_keeps_every_row_up_and_down(registry, engine):
         )
     with engine.begin() as connection:
         migrate.downgrade(connection, BADGES_BEFORE, plugins)
-        assert _counts(connection) == before
-        assert not any(core_city_keys._is_city_keyed(connection, name) for name in CONVERTED)
+        assert counts(connection, COUNTED) == before
+        assert not any(is_city_keyed(connection, name) for name in CONVERTED)
