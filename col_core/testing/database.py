@@ -110,11 +110,7 @@ class TestDatabase:
         if self.is_postgresql:
             engine = make_engine(self.owner_url)
             with engine.begin() as connection:
-                existing = set(inspect(connection).get_table_names())
-                tables = ", ".join(
-                    f'"{t.name}"' for t in metadata.sorted_tables if t.name in existing
-                )
-                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+                _empty_postgresql(connection)
             engine.dispose()
         else:
             # A new file (not overwritten in place), so a stray connection cannot corrupt it.
@@ -130,3 +126,40 @@ class TestDatabase:
         with server.connect() as connection:
             connection.execute(drop)
         server.dispose()
+
+
+def _empty_postgresql(connection) -> None:
+    """Delete the rows of the tables a test wrote to, children first, and restart the sequences
+    it used.  Truncating every table instead gives each of them new files, two seconds a test."""
+    # Row-level security never hides a row from these statements: they fail rather than leave
+    # rows behind (a superuser, as the suite's owner usually is, is not subject to it anyway).
+    connection.execute(text("SET LOCAL row_security = off"))
+    existing = set(inspect(connection).get_table_names())
+    tables = [table.name for table in metadata.sorted_tables if table.name in existing]
+    holding = set(
+        connection.scalars(
+            text(
+                " UNION ALL ".join(
+                    f"SELECT '{name}' WHERE EXISTS (SELECT FROM \"{name}\")" for name in tables
+                )
+            )
+        )
+    )
+    for name in reversed(tables):
+        if name in holding:
+            connection.execute(text(f'DELETE FROM "{name}"'))
+    # The sequences numbering the rows of those tables, restarted when a test drew from them.
+    used = connection.scalars(
+        text(
+            "SELECT sequence.relname FROM pg_class sequence"
+            " JOIN pg_depend owner ON owner.objid = sequence.oid AND owner.deptype IN ('a', 'i')"
+            " JOIN pg_class owning ON owning.oid = owner.refobjid"
+            " JOIN pg_sequences drawn ON drawn.sequencename = sequence.relname"
+            " AND drawn.schemaname = current_schema()"
+            " WHERE sequence.relkind = 'S' AND owning.relname = ANY(:tables)"
+            " AND drawn.last_value IS NOT NULL"
+        ),
+        {"tables": tables},
+    )
+    for sequence in list(used):
+        connection.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
