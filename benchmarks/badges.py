@@ -29,6 +29,8 @@ from pathlib import Path
 
 from webob import Request
 
+from col_core.tenancy.scoping import get_city_row
+
 HOST = "bench.example.test"
 
 
@@ -118,7 +120,7 @@ def bench_issue(config, tenant_id: int, class_id: int, rows: int) -> dict:
         request.tenant = request.dbsession.get(Tenant, tenant_id)
         set_tenant(request.dbsession, tenant_id)
         parsed, errors = parse_recipients(text)
-        badge = request.dbsession.get(BadgeClass, class_id)
+        badge = get_city_row(request.dbsession, BadgeClass, class_id)
         issued, refused = request.find_service(IBadgeIssuer).issue_many(badge, parsed)
     elapsed = time.perf_counter() - started
     env["closer"]()

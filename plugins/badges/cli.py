@@ -105,7 +105,8 @@ def revoke(app: AppContext, assertion_id: str, reason: str) -> None:
     """Revoke a badge (ASSERTION_ID is the id in its URL)."""
     uid = assertion_id.rstrip("/").rsplit("/", 1)[-1].removesuffix(".json")
     with app.request() as request:
-        # An assertion id is unique platform-wide; find its city first.
+        # An assertion id is a random UUID, so it names one badge platform-wide (the database
+        # holds it unique per city); find its city first.
         with cross_tenant(request.dbsession):
             tenant_id = request.dbsession.scalar(
                 select(Assertion.tenant_id).where(Assertion.uid == uid)

@@ -1,6 +1,8 @@
 """Badges: issuers and their keys, badge classes, assertions, claim codes, evidence, imports.
 
-Everything a city owns is ``TenantScoped``.  A badge class belongs to a *subject* named by
+Everything a city owns is ``TenantScoped``, keyed by ``(tenant_id, id)`` (``CityKeyed``) where
+other rows refer to it, with composite foreign keys: the database itself refuses a badge of one
+city pointing at another city's issuer or class.  A badge class belongs to a *subject* named by
 ``subject_type`` + ``subject_id`` ("activity", "playlist", ...) rather than a foreign key, so
 new kinds of subject (playlists) need no schema change and the plugin depends on no other
 plugin's tables.  Imported badges belong to a person, not a city, so they are global rows.
@@ -28,7 +30,7 @@ from col_core.db.meta import Base, Timestamped, utcnow
 from col_core.organisations.models import Organisation
 from col_core.security.models import User
 from col_core.tenancy.models import Tenant
-from col_core.tenancy.scoping import TenantScoped
+from col_core.tenancy.scoping import CityKeyed, TenantScoped
 
 KEY_KINDS = ("ed25519", "rsa")
 EARNING = ("direct", "claim", "evidence")
@@ -36,7 +38,7 @@ REVIEWS = ("self", "organiser", "peer")
 VISIBILITIES = ("public", "link", "private")
 
 
-class Issuer(TenantScoped, Timestamped, Base):
+class Issuer(CityKeyed, Timestamped, Base):
     """An organisation acting as an Open Badges issuer (one per organisation).
 
     The city itself has one issuer too, without an organisation: it awards no badges, but it
@@ -46,8 +48,7 @@ class Issuer(TenantScoped, Timestamped, Base):
 
     __tablename__ = "badge_issuers"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int | None] = mapped_column(unique=True)
+    organisation_id: Mapped[int | None]
     email: Mapped[str] = mapped_column(String(254), default="")
 
     organisation: Mapped[Organisation | None] = relationship(
@@ -55,10 +56,14 @@ class Issuer(TenantScoped, Timestamped, Base):
     )
     tenant: Mapped[Tenant] = relationship()
     keys: Mapped[list[IssuerKey]] = relationship(
-        back_populates="issuer", order_by="IssuerKey.id", cascade="all, delete-orphan"
+        back_populates="issuer",
+        primaryjoin=city_join("IssuerKey.issuer_id", "Issuer"),
+        order_by="IssuerKey.id",
+        cascade="all, delete-orphan",
     )
 
     __table_args__ = (
+        UniqueConstraint("tenant_id", "organisation_id", name="uq_badge_issuers_organisation_id"),
         city_reference("badge_issuers", "organisation_id", "organisations", ondelete="CASCADE"),
     )
 
@@ -82,37 +87,37 @@ class Issuer(TenantScoped, Timestamped, Base):
         return self.organisation.website if self.organisation else ""
 
 
-class IssuerKey(TenantScoped, Timestamped, Base):
+class IssuerKey(CityKeyed, Timestamped, Base):
     """A signing key.  Retired keys stay published so that what they signed still verifies."""
 
     __tablename__ = "badge_issuer_keys"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    issuer_id: Mapped[int] = mapped_column(
-        ForeignKey("badge_issuers.id", ondelete="CASCADE"), index=True
-    )
+    issuer_id: Mapped[int] = mapped_column(index=True)
     kind: Mapped[str] = mapped_column(String(12))  # ed25519 | rsa
     public_pem: Mapped[str] = mapped_column(Text)
     # PKCS#8, encrypted with a key derived from col.secret (never stored in the clear).
     private_pem: Mapped[str] = mapped_column(Text)
     retired_at: Mapped[dt.datetime | None]
 
-    issuer: Mapped[Issuer] = relationship(back_populates="keys")
+    issuer: Mapped[Issuer] = relationship(
+        back_populates="keys", primaryjoin=city_join("IssuerKey.issuer_id", "Issuer")
+    )
+
+    __table_args__ = (
+        city_reference("badge_issuer_keys", "issuer_id", "badge_issuers", ondelete="CASCADE"),
+    )
 
     @property
     def is_active(self) -> bool:
         return self.retired_at is None
 
 
-class BadgeClass(TenantScoped, Timestamped, Base):
+class BadgeClass(CityKeyed, Timestamped, Base):
     """What a badge says and how it is earned (an OB 2.0 BadgeClass / OB 3.0 Achievement)."""
 
     __tablename__ = "badge_classes"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    issuer_id: Mapped[int] = mapped_column(
-        ForeignKey("badge_issuers.id", ondelete="CASCADE"), index=True
-    )
+    issuer_id: Mapped[int] = mapped_column(index=True)
     subject_type: Mapped[str] = mapped_column(String(24), default="")  # activity | playlist
     subject_id: Mapped[int | None]
     # The badge every published activity gets; completing the activity issues it.
@@ -131,71 +136,82 @@ class BadgeClass(TenantScoped, Timestamped, Base):
     tasks: Mapped[list[str]] = mapped_column(JSON, default=list)  # evidence tasks, in order
     archived_at: Mapped[dt.datetime | None]
 
-    issuer: Mapped[Issuer] = relationship()
+    issuer: Mapped[Issuer] = relationship(primaryjoin=city_join("BadgeClass.issuer_id", "Issuer"))
     # Written through the links (rows of their own, so they get their tenant stamped).
     prerequisite_links: Mapped[list[BadgePrerequisite]] = relationship(
-        foreign_keys="BadgePrerequisite.badge_class_id", cascade="all, delete-orphan"
+        primaryjoin=city_join("BadgePrerequisite.badge_class_id", "BadgeClass"),
+        cascade="all, delete-orphan",
     )
     prerequisites: Mapped[list[BadgeClass]] = relationship(
         secondary="badge_prerequisites",
         viewonly=True,
-        primaryjoin="BadgeClass.id == BadgePrerequisite.badge_class_id",
-        secondaryjoin="BadgeClass.id == BadgePrerequisite.required_id",
+        primaryjoin=city_join("BadgePrerequisite.badge_class_id", "BadgeClass"),
+        secondaryjoin=city_join("BadgePrerequisite.required_id", "BadgeClass"),
     )
 
     def set_prerequisites(self, required: list[BadgeClass]) -> None:
         self.prerequisite_links = [BadgePrerequisite(required_id=b.id) for b in required]
 
-    __table_args__ = (Index("ix_badge_classes_subject", "tenant_id", "subject_type", "subject_id"),)
+    __table_args__ = (
+        Index("ix_badge_classes_subject", "tenant_id", "subject_type", "subject_id"),
+        city_reference("badge_classes", "issuer_id", "badge_issuers", ondelete="CASCADE"),
+    )
 
 
-class BadgePrerequisite(TenantScoped, Base):
+class BadgePrerequisite(CityKeyed, Base):
     """``badge_class`` can only be awarded to someone who already holds ``required``."""
 
     __tablename__ = "badge_prerequisites"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    badge_class_id: Mapped[int] = mapped_column(
-        ForeignKey("badge_classes.id", ondelete="CASCADE"), index=True
+    badge_class_id: Mapped[int] = mapped_column(index=True)
+    required_id: Mapped[int]
+
+    __table_args__ = (
+        UniqueConstraint(
+            "tenant_id",
+            "badge_class_id",
+            "required_id",
+            name="uq_badge_prerequisites_badge_class_id",
+        ),
+        city_reference(
+            "badge_prerequisites", "badge_class_id", "badge_classes", ondelete="CASCADE"
+        ),
+        city_reference("badge_prerequisites", "required_id", "badge_classes", ondelete="CASCADE"),
     )
-    required_id: Mapped[int] = mapped_column(ForeignKey("badge_classes.id", ondelete="CASCADE"))
-
-    __table_args__ = (UniqueConstraint("badge_class_id", "required_id"),)
 
 
-class HeldAward(TenantScoped, Timestamped, Base):
+class HeldAward(CityKeyed, Timestamped, Base):
     """A badge earned (activity completed, evidence approved) while a prerequisite was missing:
     it is issued, with what it was earned with, as soon as the person earns the prerequisite."""
 
     __tablename__ = "badge_held_awards"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    badge_class_id: Mapped[int] = mapped_column(
-        ForeignKey("badge_classes.id", ondelete="CASCADE"), index=True
-    )
+    badge_class_id: Mapped[int] = mapped_column(index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     source: Mapped[str] = mapped_column(String(16), default="completion")
 
-    badge_class: Mapped[BadgeClass] = relationship()
+    badge_class: Mapped[BadgeClass] = relationship(
+        primaryjoin=city_join("HeldAward.badge_class_id", "BadgeClass")
+    )
     user: Mapped[User] = relationship()
 
-    __table_args__ = (UniqueConstraint("badge_class_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "tenant_id", "badge_class_id", "user_id", name="uq_badge_held_awards_badge_class_id"
+        ),
+        city_reference("badge_held_awards", "badge_class_id", "badge_classes", ondelete="CASCADE"),
+    )
 
 
-class Assertion(TenantScoped, Timestamped, Base):
+class Assertion(CityKeyed, Timestamped, Base):
     """One badge awarded to one person: the row behind every OB 2.0 and OB 3.0 document."""
 
     __tablename__ = "badge_assertions"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    uid: Mapped[str] = mapped_column(String(32), unique=True)  # public id in every URL
-    badge_class_id: Mapped[int] = mapped_column(
-        ForeignKey("badge_classes.id", ondelete="CASCADE"), index=True
-    )
-    issuer_id: Mapped[int] = mapped_column(
-        ForeignKey("badge_issuers.id", ondelete="CASCADE"), index=True
-    )
+    uid: Mapped[str] = mapped_column(String(32))  # public id in every URL (a random UUID)
+    badge_class_id: Mapped[int] = mapped_column(index=True)
+    issuer_id: Mapped[int] = mapped_column(index=True)
     # Blanked when the account is deleted: the hash below keeps the badge verifiable.
     recipient_email: Mapped[str] = mapped_column(String(254), default="", index=True)
     recipient_hash: Mapped[str] = mapped_column(String(80))
@@ -215,13 +231,24 @@ class Assertion(TenantScoped, Timestamped, Base):
     show_name: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     source: Mapped[str] = mapped_column(String(16), default="direct")
     # Emailed to a recipient without an account: the link that claims it into a new one.
-    accept_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    accept_token: Mapped[str | None] = mapped_column(String(64))
 
-    badge_class: Mapped[BadgeClass] = relationship()
-    issuer: Mapped[Issuer] = relationship()
+    badge_class: Mapped[BadgeClass] = relationship(
+        primaryjoin=city_join("Assertion.badge_class_id", "BadgeClass")
+    )
+    issuer: Mapped[Issuer] = relationship(primaryjoin=city_join("Assertion.issuer_id", "Issuer"))
     user: Mapped[User | None] = relationship()
 
-    __table_args__ = (UniqueConstraint("issuer_id", "status_index"),)
+    # Every look-up by uid or token is made in the city of the URL it came with.
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "uid", name="uq_badge_assertions_uid"),
+        UniqueConstraint("tenant_id", "accept_token", name="uq_badge_assertions_accept_token"),
+        UniqueConstraint(
+            "tenant_id", "issuer_id", "status_index", name="uq_badge_assertions_issuer_id"
+        ),
+        city_reference("badge_assertions", "badge_class_id", "badge_classes", ondelete="CASCADE"),
+        city_reference("badge_assertions", "issuer_id", "badge_issuers", ondelete="CASCADE"),
+    )
 
     @property
     def is_revoked(self) -> bool:
@@ -237,21 +264,26 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-class ClaimCode(TenantScoped, Timestamped, Base):
+class ClaimCode(CityKeyed, Timestamped, Base):
     """A code (printed as a QR code) that lets people claim a badge themselves."""
 
     __tablename__ = "badge_claim_codes"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    badge_class_id: Mapped[int] = mapped_column(
-        ForeignKey("badge_classes.id", ondelete="CASCADE"), index=True
-    )
-    code: Mapped[str] = mapped_column(String(32), unique=True)
+    badge_class_id: Mapped[int] = mapped_column(index=True)
+    code: Mapped[str] = mapped_column(String(32))
     max_uses: Mapped[int | None]  # 1 = single use; None = unlimited
     uses: Mapped[int] = mapped_column(default=0)
     expires_at: Mapped[dt.datetime | None]
 
-    badge_class: Mapped[BadgeClass] = relationship()
+    badge_class: Mapped[BadgeClass] = relationship(
+        primaryjoin=city_join("ClaimCode.badge_class_id", "BadgeClass")
+    )
+
+    # A code is typed in on the city's own site: unique within the city.
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "code", name="uq_badge_claim_codes_code"),
+        city_reference("badge_claim_codes", "badge_class_id", "badge_classes", ondelete="CASCADE"),
+    )
 
     @property
     def is_expired(self) -> bool:
@@ -262,15 +294,12 @@ class ClaimCode(TenantScoped, Timestamped, Base):
         return self.max_uses is not None and self.uses >= self.max_uses
 
 
-class EvidenceSubmission(TenantScoped, Timestamped, Base):
+class EvidenceSubmission(CityKeyed, Timestamped, Base):
     """A learner's evidence for one task of a badge class, and where its review stands."""
 
     __tablename__ = "badge_evidence"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    badge_class_id: Mapped[int] = mapped_column(
-        ForeignKey("badge_classes.id", ondelete="CASCADE"), index=True
-    )
+    badge_class_id: Mapped[int] = mapped_column(index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     task: Mapped[int] = mapped_column(default=0)  # index into BadgeClass.tasks
     text: Mapped[str] = mapped_column(Text, default="")
@@ -279,27 +308,42 @@ class EvidenceSubmission(TenantScoped, Timestamped, Base):
     public: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(12), default="submitted")  # | approved | improve
 
-    badge_class: Mapped[BadgeClass] = relationship()
+    badge_class: Mapped[BadgeClass] = relationship(
+        primaryjoin=city_join("EvidenceSubmission.badge_class_id", "BadgeClass")
+    )
     user: Mapped[User] = relationship()
     reviews: Mapped[list[EvidenceReview]] = relationship(
-        back_populates="submission", order_by="EvidenceReview.id", cascade="all, delete-orphan"
+        back_populates="submission",
+        primaryjoin=city_join("EvidenceReview.submission_id", "EvidenceSubmission"),
+        order_by="EvidenceReview.id",
+        cascade="all, delete-orphan",
+    )
+
+    __table_args__ = (
+        city_reference("badge_evidence", "badge_class_id", "badge_classes", ondelete="CASCADE"),
     )
 
 
-class EvidenceReview(TenantScoped, Timestamped, Base):
+class EvidenceReview(CityKeyed, Timestamped, Base):
     """One reviewer's decision on a submission; the list is the submission's history."""
 
     __tablename__ = "badge_evidence_reviews"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    submission_id: Mapped[int] = mapped_column(
-        ForeignKey("badge_evidence.id", ondelete="CASCADE"), index=True
-    )
+    submission_id: Mapped[int] = mapped_column(index=True)
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decision: Mapped[str] = mapped_column(String(12))  # approve | improve
     comment: Mapped[str] = mapped_column(Text, default="")
 
-    submission: Mapped[EvidenceSubmission] = relationship(back_populates="reviews")
+    submission: Mapped[EvidenceSubmission] = relationship(
+        back_populates="reviews",
+        primaryjoin=city_join("EvidenceReview.submission_id", "EvidenceSubmission"),
+    )
+
+    __table_args__ = (
+        city_reference(
+            "badge_evidence_reviews", "submission_id", "badge_evidence", ondelete="CASCADE"
+        ),
+    )
 
 
 class ImportedBadge(Timestamped, Base):
@@ -323,7 +367,7 @@ class ImportedBadge(Timestamped, Base):
     verified_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class Endorsement(TenantScoped, Timestamped, Base):
+class Endorsement(CityKeyed, Timestamped, Base):
     """An issuer (an organisation, or the city) vouching for another organisation's badge class
     or issuer: an OB 2.0 Endorsement and an OB 3.0 EndorsementCredential.
 
@@ -334,26 +378,34 @@ class Endorsement(TenantScoped, Timestamped, Base):
 
     __tablename__ = "badge_endorsements"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    endorser_id: Mapped[int] = mapped_column(
-        ForeignKey("badge_issuers.id", ondelete="CASCADE"), index=True
-    )
-    badge_class_id: Mapped[int | None] = mapped_column(
-        ForeignKey("badge_classes.id", ondelete="CASCADE"), index=True
-    )
-    subject_issuer_id: Mapped[int | None] = mapped_column(
-        ForeignKey("badge_issuers.id", ondelete="CASCADE"), index=True
-    )
+    endorser_id: Mapped[int] = mapped_column(index=True)
+    badge_class_id: Mapped[int | None] = mapped_column(index=True)
+    subject_issuer_id: Mapped[int | None] = mapped_column(index=True)
     comment: Mapped[str] = mapped_column(Text)
     issued_on: Mapped[dt.datetime] = mapped_column(default=utcnow)
     withdrawn_at: Mapped[dt.datetime | None]
     status_index: Mapped[int]  # bit in the endorser's endorsement status list
 
-    endorser: Mapped[Issuer] = relationship(foreign_keys=[endorser_id])
-    badge_class: Mapped[BadgeClass | None] = relationship()
-    subject_issuer: Mapped[Issuer | None] = relationship(foreign_keys=[subject_issuer_id])
+    endorser: Mapped[Issuer] = relationship(
+        primaryjoin=city_join("Endorsement.endorser_id", "Issuer")
+    )
+    badge_class: Mapped[BadgeClass | None] = relationship(
+        primaryjoin=city_join("Endorsement.badge_class_id", "BadgeClass")
+    )
+    subject_issuer: Mapped[Issuer | None] = relationship(
+        primaryjoin=city_join("Endorsement.subject_issuer_id", "Issuer")
+    )
 
-    __table_args__ = (UniqueConstraint("endorser_id", "status_index"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "tenant_id", "endorser_id", "status_index", name="uq_badge_endorsements_endorser_id"
+        ),
+        city_reference("badge_endorsements", "endorser_id", "badge_issuers", ondelete="CASCADE"),
+        city_reference("badge_endorsements", "badge_class_id", "badge_classes", ondelete="CASCADE"),
+        city_reference(
+            "badge_endorsements", "subject_issuer_id", "badge_issuers", ondelete="CASCADE"
+        ),
+    )
 
     @property
     def is_withdrawn(self) -> bool:
@@ -366,9 +418,7 @@ class WalletOffer(TenantScoped, Base):
     Neither secret is stored: the pre-authorized code (in the offer's QR code and link) and the
     access token it is exchanged for are kept as SHA-256 digests.  The code is redeemed once:
     the token endpoint sets ``redeemed_at`` with a conditional UPDATE, so of two redemptions at
-    the same time one wins.  ``assertion_id`` has no foreign key: badge_assertions has no
-    ``(tenant_id, id)`` key yet for one to name (tests/unit/test_citus_ready.py); an offer whose
-    badge is gone is simply refused.
+    the same time one wins.  An offer goes with its badge.
     """
 
     __tablename__ = "badge_wallet_offers"
@@ -381,9 +431,16 @@ class WalletOffer(TenantScoped, Base):
     token_hash: Mapped[str | None] = mapped_column(String(64))
     token_expires_at: Mapped[dt.datetime | None]
 
+    assertion: Mapped[Assertion] = relationship(
+        primaryjoin=city_join("WalletOffer.assertion_id", "Assertion")
+    )
+
     __table_args__ = (
         PrimaryKeyConstraint("tenant_id", "code_hash"),
         UniqueConstraint("tenant_id", "token_hash", name="uq_badge_wallet_offers_token_hash"),
+        city_reference(
+            "badge_wallet_offers", "assertion_id", "badge_assertions", ondelete="CASCADE"
+        ),
     )
 
 

@@ -55,9 +55,8 @@ class Badges:
         with self.request() as request:
             organisation = get_city_row(request.dbsession, Organisation, self.organisation.id)
             issuer = request.find_service(IIssuerKeys).issuer_for(organisation)
-            prerequisites = [
-                request.dbsession.get(BadgeClass, i) for i in fields.pop("prerequisites", ())
-            ]
+            required = BadgeClass.id.in_(fields.pop("prerequisites", ()))
+            prerequisites = list(request.dbsession.scalars(select(BadgeClass).where(required)))
             values = {
                 "name": "Bike repair",
                 "description": "Repairs bikes",
@@ -72,7 +71,7 @@ class Badges:
 
     def issue(self, class_id: int, email: str = "ana@example.org", **options) -> str:
         with self.request() as request:
-            badge = request.dbsession.get(BadgeClass, class_id)
+            badge = get_city_row(request.dbsession, BadgeClass, class_id)
             person = options.get("user")
             if person is not None:
                 # As the issuing service finds people by address: an account look-up.
@@ -117,7 +116,7 @@ class Badges:
         session = self.factories.session
         session.expire_all()
         with self.factories.within(self.tenant):
-            return session.get(Endorsement, endorsement_id)
+            return get_city_row(session, Endorsement, endorsement_id)
 
     def issuer_id(self) -> int:
         """The id of the first organisation's issuer (created when it has none)."""

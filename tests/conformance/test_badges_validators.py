@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from col_core.tenancy.scoping import get_city_row
+
 pytestmark = pytest.mark.validators
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -137,7 +139,7 @@ def _rotate(badges, uid: str, kind: str) -> None:
     from plugins.badges.models import Issuer
 
     with badges.request() as request:
-        issuer = request.dbsession.get(Issuer, badges.assertion(uid).issuer_id)
+        issuer = get_city_row(request.dbsession, Issuer, badges.assertion(uid).issuer_id)
         request.find_service(IIssuerKeys).rotate(issuer, kind)
 
 

@@ -32,17 +32,6 @@ TENANT = "tenant_id"
 # the ORM's relationships with it (docs/deployment.md, "What remains").
 NOT_YET_DISTRIBUTABLE = {
     # plugins
-    "badge_assertions",
-    "badge_claim_codes",
-    "badge_classes",
-    # Refers to badge_issuers and badge_classes by id: it gets tenant_id in its keys with them.
-    "badge_endorsements",
-    "badge_evidence",
-    "badge_evidence_reviews",
-    "badge_held_awards",
-    "badge_issuer_keys",
-    "badge_issuers",
-    "badge_prerequisites",
     "playlist_awards",
     "playlist_badges",
     "playlist_enrolments",

@@ -161,10 +161,9 @@ class WalletOffers:
         expires_at = offer.token_expires_at if offer is not None else None
         if expires_at is None or _aware(expires_at) <= utcnow():
             raise OID4VCIError("invalid_token", "The access token is unknown or has expired.", 401)
-        assertion = self.dbsession.get(Assertion, offer.assertion_id)
-        if assertion is None or assertion.is_revoked:
+        if offer.assertion.is_revoked:
             raise OID4VCIError("credential_request_denied", "This badge is no longer issued.", 400)
-        return assertion
+        return offer.assertion
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

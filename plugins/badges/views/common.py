@@ -7,6 +7,7 @@ from pyramid.httpexceptions import HTTPNotFound
 from pyramid.response import Response
 from sqlalchemy import select
 
+from col_core.tenancy.scoping import get_city_row
 from plugins.badges.documents import Documents
 from plugins.badges.interfaces import IIssuerKeys
 from plugins.badges.models import Assertion, BadgeClass, Issuer
@@ -61,8 +62,8 @@ def _int(request, name: str) -> int:
 
 
 def get_issuer(request) -> Issuer:
-    issuer = request.dbsession.get(Issuer, _int(request, "issuer"))
-    if issuer is None or issuer.tenant_id != request.tenant.id:
+    issuer = get_city_row(request.dbsession, Issuer, _int(request, "issuer"))
+    if issuer is None:
         raise HTTPNotFound()
     return issuer
 

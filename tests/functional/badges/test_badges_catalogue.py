@@ -34,7 +34,7 @@ def test_filters_by_skill_organisation_and_how_it_is_earned(badges, city):
     badges.badge_class(name="Wheel truing", earning="evidence", tasks=["True a wheel"])
     coded = badges.badge_class(name="Festival helper")
     with badges.request() as request:
-        claims.new_code(request.dbsession, request.dbsession.get(BadgeClass, coded))
+        claims.new_code(request.dbsession, get_city_row(request.dbsession, BadgeClass, coded))
     badges.badge_class(name="Old badge", archived_at=utcnow())
     other = badges.factories
     with other.within(badges.tenant):

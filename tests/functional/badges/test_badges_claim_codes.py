@@ -8,6 +8,7 @@ from xml.etree import ElementTree
 
 import pytest
 
+from col_core.tenancy.scoping import get_city_row
 from col_core.testing.people import accept_terms
 from plugins.badges import claims
 from plugins.badges.models import BadgeClass
@@ -19,7 +20,7 @@ def _code(badges, **options) -> str:
     class_id = badges.badge_class()
     with badges.request() as request:
         return claims.new_code(
-            request.dbsession, request.dbsession.get(BadgeClass, class_id), **options
+            request.dbsession, get_city_row(request.dbsession, BadgeClass, class_id), **options
         ).code
 
 

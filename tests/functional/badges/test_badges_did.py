@@ -12,6 +12,7 @@ import urllib.request
 import jwt
 import pytest
 
+from col_core.tenancy.scoping import get_city_row
 from plugins.badges.interfaces import IIssuerKeys
 from plugins.badges.models import Issuer
 from plugins.badges.ob import keys, verify
@@ -97,7 +98,7 @@ def test_rotation_keeps_the_retired_key_in_the_did_document(badges, city, fetch,
     old_credential = city.get(f"/badges/credentials/{uid}").body
     old_token = city.get(f"/badges/credentials/{uid}?format=jwt").text
     with badges.request() as request:
-        issuer = request.dbsession.get(Issuer, _issuer_id(badges, uid))
+        issuer = get_city_row(request.dbsession, Issuer, _issuer_id(badges, uid))
         request.find_service(IIssuerKeys).rotate(issuer, "ed25519")
     doc = city.get(f"/badges/issuers/{_issuer_id(badges, uid)}/did.json").json
     assert len(doc["verificationMethod"]) == 2 and len(doc["assertionMethod"]) == 2

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from col_core.organisations.models import Membership
 from col_core.security.models import User
 from col_core.tenancy import bind_person
+from col_core.tenancy.scoping import get_city_row
 from plugins.badges import evidence
 from plugins.badges.models import Assertion, BadgeClass, EvidenceSubmission
 from plugins.badges.services import IssueError
@@ -30,7 +31,7 @@ def reviewers(badges):
 
 def _submit(badges, class_id, user_id, task, **fields):
     with badges.request() as request:
-        badge = request.dbsession.get(BadgeClass, class_id)
+        badge = get_city_row(request.dbsession, BadgeClass, class_id)
         bind_person(request.dbsession, user_id)  # signed in, as the web request would be
         user = request.dbsession.get(User, user_id)
         return evidence.submit(request, badge, user, task, **fields).id
@@ -38,7 +39,7 @@ def _submit(badges, class_id, user_id, task, **fields):
 
 def _review(badges, submission_id, reviewer_id, decision, comment=""):
     with badges.request() as request:
-        submission = request.dbsession.get(EvidenceSubmission, submission_id)
+        submission = get_city_row(request.dbsession, EvidenceSubmission, submission_id)
         bind_person(request.dbsession, reviewer_id)
         evidence.review(
             request, submission, request.dbsession.get(User, reviewer_id), decision, comment
@@ -88,7 +89,7 @@ def test_organiser_review_with_improve_then_approve_awards_with_evidence(badges,
     with badges.request() as request:
         history = evidence.submissions(
             request.dbsession,
-            request.dbsession.get(BadgeClass, class_id),
+            get_city_row(request.dbsession, BadgeClass, class_id),
             request.dbsession.get(User, reviewers["learner"]),
         )
         assert [s.status for s in history] == ["approved", "approved", "improve"]

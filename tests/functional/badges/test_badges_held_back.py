@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from col_core.tenancy.scoping import get_city_row
 from plugins.badges import claims
 from plugins.badges.models import Assertion, BadgeClass, HeldAward
 
@@ -25,7 +26,9 @@ def _held(badges):
 
 def _claim_code(badges, class_id) -> str:
     with badges.request() as request:
-        return claims.new_code(request.dbsession, request.dbsession.get(BadgeClass, class_id)).code
+        return claims.new_code(
+            request.dbsession, get_city_row(request.dbsession, BadgeClass, class_id)
+        ).code
 
 
 def test_evidence_approved_without_the_prerequisite_is_issued_once_it_is_earned(badges, city):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from col_core.tenancy.scoping import get_city_row
 from plugins.badges.interfaces import IIssuerKeys
 from plugins.badges.models import Issuer
 from plugins.badges.ob import baking, verify
@@ -79,7 +80,7 @@ def test_key_rotation(badges, city, fetch):
     old_jws = city.get(f"/badges/assertions/{uid}/signed").text
     old_credential = city.get(f"/badges/credentials/{uid}").body
     with badges.request() as request:
-        issuer = request.dbsession.get(Issuer, badges.assertion(uid).issuer_id)
+        issuer = get_city_row(request.dbsession, Issuer, badges.assertion(uid).issuer_id)
         keyring = request.find_service(IIssuerKeys)
         keyring.rotate(issuer, "rsa")
         keyring.rotate(issuer, "ed25519")

@@ -336,7 +336,7 @@ def _badges_world(registry, factories, city, owner) -> dict:
     uid = badges.issue(class_id, "someone@example.org")
     endorsement_id = badges.endorse(None, f"class:{class_id}", "Secret praise of city A")
     with badges.request() as request:
-        badge = request.dbsession.get(BadgeClass, class_id)
+        badge = get_city_row(request.dbsession, BadgeClass, class_id)
         submission = EvidenceSubmission(
             badge_class=badge,
             task=0,
@@ -696,7 +696,7 @@ def test_badge_prerequisite_from_another_city(testapp, registry, world, own_worl
         )
     )
     with factories.within(world["b"]):
-        badge = factories.session.get(BadgeClass, own_world["badge_id"])
+        badge = get_city_row(factories.session, BadgeClass, own_world["badge_id"])
         assert badge.prerequisites == []
 
 

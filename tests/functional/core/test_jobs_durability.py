@@ -22,6 +22,7 @@ from col_core.db.meta import utcnow
 from col_core.jobs.models import Job
 from col_core.scripting import scripted_request
 from col_core.tenancy import cross_tenant
+from col_core.tenancy.scoping import get_city_row
 from col_core.testing.servers import free_port
 from plugins.badges.interfaces import IBadgeIssuer
 from plugins.badges.models import BadgeClass
@@ -165,7 +166,7 @@ def test_a_rolled_back_request_sends_nothing(durable, worker, sink, badges):  # 
 
     def issue(email):
         with scripted_request(durable.registry, badges.tenant) as request:
-            badge = request.dbsession.get(BadgeClass, class_id)
+            badge = get_city_row(request.dbsession, BadgeClass, class_id)
             request.find_service(IBadgeIssuer).issue(badge, email)
             if email.startswith("rolled"):
                 raise RuntimeError("the request fails after queueing its e-mail")
@@ -199,7 +200,7 @@ def test_a_batch_of_1000_survives_a_killed_worker_and_a_stopped_mail_server(
     class_id = badges.badge_class()
     everyone = [f"learner{number:04}@example.org" for number in range(1000)]
     with scripted_request(durable.registry, badges.tenant) as request:
-        badge = request.dbsession.get(BadgeClass, class_id)
+        badge = get_city_row(request.dbsession, BadgeClass, class_id)
         issued, errors = request.find_service(IBadgeIssuer).issue_many(
             badge, [{"email": email} for email in everyone]
         )
@@ -257,7 +258,7 @@ def test_jobs_committed_while_the_queue_is_down_are_handed_over_by_the_sweep(
     class_id = badges.badge_class()
     started = time.monotonic()
     with scripted_request(down.registry, badges.tenant) as request:
-        badge = request.dbsession.get(BadgeClass, class_id)
+        badge = get_city_row(request.dbsession, BadgeClass, class_id)
         request.find_service(IBadgeIssuer).issue(badge, "ana@example.org")
     assert time.monotonic() - started < 5
     down.registry["col.engine"].dispose()

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from col_core.security.models import ApiToken, UserSession
 from col_core.security.policy import OWN_BEARER_ROUTES
 from col_core.security.tokens import API_TOKEN_PREFIX, digest, new_secret
+from col_core.tenancy.scoping import get_city_row
 from plugins.badges import claims
 from plugins.badges.models import Assertion, BadgeClass
 from plugins.badges.testing import badges  # noqa: F401 - the fixture
@@ -119,7 +120,9 @@ def test_a_read_token_cannot_claim_a_badge(testapp, factories, badges, city, lea
     """The exact attack: the claim form is open to everyone, and claiming is still a write."""
     class_id = badges.badge_class()
     with badges.request() as request:
-        code = claims.new_code(request.dbsession, request.dbsession.get(BadgeClass, class_id)).code
+        code = claims.new_code(
+            request.dbsession, get_city_row(request.dbsession, BadgeClass, class_id)
+        ).code
     _token, secret = token_of(factories, learner, "read")
     app = testapp.for_tenant(city)
     refused = app.post(

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from col_core.security.models import User
 from col_core.security.passwords import hash_password
+from col_core.tenancy.scoping import get_city_row
 from col_core.testing.people import accept_terms
 from plugins.playlists.models import PlaylistItem
 
@@ -238,7 +239,7 @@ def test_the_page_shows_the_playlists_badges_and_where_to_send_evidence(
     badge_id = int(link["href"].rstrip("/").rsplit("/", 1)[1])
 
     with factories.within(city):
-        badge = factories.session.get(BadgeClass, badge_id)
+        badge = get_city_row(factories.session, BadgeClass, badge_id)
         badge.earning, badge.tasks = "evidence", ["Tell us what you built"]
         factories.session.commit()
     page = world.client(city).get(f"/playlists/{playlist}")
