@@ -10,7 +10,10 @@ leaves alone (:func:`col_core.db.migrate.include_object`).
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKeyConstraint, PrimaryKeyConstraint, Table, event
+import contextlib
+from collections.abc import Iterator
+
+from sqlalchemy import ForeignKeyConstraint, PrimaryKeyConstraint, Table, event, inspect
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import CreateColumn
 
@@ -104,3 +107,89 @@ def rekey(op, tables, columns: list[str]) -> None:
         else:
             op.drop_constraint(f"pk_{table}", table, type_="primary")
             op.create_primary_key(f"pk_{table}", table, columns)
+
+
+def rekey_with_references(op, tables, columns: list[str]) -> None:
+    """For migrations: :func:`rekey` ``tables`` to ``columns`` (``CITY_KEY``, or ``["id"]`` to
+    go back) together with every foreign key in the database that points at one of them,
+    whichever package owns the referring table: ``(x_id) REFERENCES t (id)`` becomes
+    ``(tenant_id, x_id) REFERENCES t (tenant_id, id)`` (or back), keeping its name and its
+    ``ON DELETE``.  So each package's migration converts the keys pointing at its own tables and
+    the order of the packages' migrations does not matter.
+
+    PostgreSQL refuses to drop a primary key that foreign keys rely on, so those go first and
+    come back after.  SQLite changes a foreign key only by copying the referring table (Alembic's
+    batch mode, with foreign keys off: :func:`col_core.db.migrate.sqlite_foreign_keys_off`),
+    after the index a composite key points at exists, or before it goes."""
+    forward = columns == CITY_KEY
+    bind = op.get_bind()
+    references = _references(bind, set(tables), ["id"] if forward else CITY_KEY)
+    if bind.dialect.name != "sqlite":
+        for table, key in references:
+            op.drop_constraint(key["name"], table, type_="foreignkey")
+        rekey(op, tables, columns)
+        for table, key in references:
+            _create_reference(op, table, key, forward)
+        return
+    if forward:
+        rekey(op, tables, columns)
+    for table in dict.fromkeys(table for table, _key in references):
+        with _sqlite_copy(op, bind, table) as batch:
+            for referring, key in references:
+                if referring == table:
+                    batch.drop_constraint(key["name"], type_="foreignkey")
+                    _create_reference(batch, None, key, forward)
+    if not forward:
+        rekey(op, tables, columns)
+
+
+def _references(bind, tables: set[str], referred_columns: list[str]) -> list[tuple[str, dict]]:
+    found = inspect(bind)
+    references = [
+        (table, key)
+        for table in found.get_table_names()
+        for key in found.get_foreign_keys(table)
+        if key["referred_table"] in tables and key["referred_columns"] == referred_columns
+    ]
+    for table, key in references:
+        if not key["name"]:
+            raise ValueError(f"{table}: an unnamed foreign key to {key['referred_table']}")
+        if (key["options"].get("ondelete") or "").upper() == "SET NULL":
+            # As a composite key SET NULL would empty tenant_id as well.
+            raise ValueError(f"{key['name']}: convert an ON DELETE SET NULL key by hand first")
+    return references
+
+
+def _create_reference(op, table: str | None, key: dict, forward: bool) -> None:
+    """``key`` again, with tenant_id added to both sides (``forward``) or taken off them."""
+    local, remote = key["constrained_columns"], key["referred_columns"]
+    if forward:
+        local, remote = ["tenant_id", *local], CITY_KEY
+    else:
+        local, remote = [c for c in local if c != "tenant_id"], ["id"]
+    arguments = [key["name"], table] if table else [key["name"]]
+    op.create_foreign_key(
+        *arguments, key["referred_table"], local, remote, ondelete=key["options"].get("ondelete")
+    )
+
+
+@contextlib.contextmanager
+def _sqlite_copy(op, bind, table: str) -> Iterator:
+    """Alembic's batch copy of ``table``, which rebuilds the indexes it can reflect: the others
+    (on expressions) and the table's triggers are made again from their saved statements."""
+    saved = bind.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master"
+        " WHERE tbl_name = ? AND type IN ('index', 'trigger') AND sql IS NOT NULL",
+        (table,),
+    ).fetchall()
+    with op.batch_alter_table(table, recreate="always") as batch:
+        yield batch
+    kept = {
+        name
+        for (name,) in bind.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE tbl_name = ?", (table,)
+        )
+    }
+    for name, statement in saved:
+        if name not in kept:
+            bind.exec_driver_sql(statement)
