@@ -203,7 +203,8 @@ class PlaylistBuilder:
     def _forget_unlocks_after(self, playlist, removed: set[PlaylistItem]) -> None:
         """Items unlocking after an item about to go no longer wait for it.  The key naming that
         item has no ON DELETE action (as a city's composite key, SET NULL would empty tenant_id
-        too), so the database refuses to delete an item another still names."""
+        too), so the database refuses to delete an item another still names; written while
+        they are all in the playlist, so an item going as well is updated before it goes."""
         gone = {item.id for item in removed}
         for item in playlist.items:
             if item.unlock_after_id in gone:
