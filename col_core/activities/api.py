@@ -20,6 +20,7 @@ from col_core.api import ApiError
 from col_core.organisations.models import Organisation
 from col_core.organisations.resources import OrganisationResource, organisation_factory
 from col_core.security.validation import record_id, whole_number
+from col_core.tenancy.scoping import get_city_row
 
 _ = TranslationStringFactory("col")
 PAGE_SIZE = 50
@@ -104,7 +105,9 @@ def list_activities(request):
 def create_activity(request):
     body = json_body(request)
     organisation_id = record_id(body.get("organisation_id"))
-    organisation = request.dbsession.get(Organisation, organisation_id) if organisation_id else None
+    organisation = (
+        get_city_row(request.dbsession, Organisation, organisation_id) if organisation_id else None
+    )
     if organisation is None:
         raise ApiError(
             _translate(request, _("Some fields need your attention.")),
@@ -233,7 +236,7 @@ def _participations(request, activity, ids: list[int]) -> list:
 def mark_attendance(context, request):
     body = json_body(request)
     session_id = record_id(body.get("session_id"))
-    session = request.dbsession.get(ActivitySession, session_id) if session_id else None
+    session = get_city_row(request.dbsession, ActivitySession, session_id) if session_id else None
     if session is None or session.activity_id != context.activity.id:
         raise ApiError(
             _translate(request, _("Some fields need your attention.")),

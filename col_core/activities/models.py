@@ -1,8 +1,8 @@
 """Activities that organisations publish, their sessions, and learners' participation.
 
 These tables are the shared domain that discovery (search, map), badges, playlists, skills and
-analytics build on.  Every row is owned by a city (``TenantScoped``).  Times are stored in UTC;
-the schedule is entered and shown in the city's timezone.
+analytics build on.  Every row is owned by a city and keyed by it (``CityKeyed``).  Times are
+stored in UTC; the schedule is entered and shown in the city's timezone.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from col_core.activities.schedule import as_utc
+from col_core.db.city_keys import city_join, city_reference
 from col_core.db.meta import Base, Timestamped, utcnow
 from col_core.organisations.models import Organisation
 from col_core.security.models import User
-from col_core.tenancy.scoping import TenantScoped
+from col_core.tenancy.scoping import CityKeyed
 
 ACTIVITY_TYPES = (
     "event",
@@ -50,15 +51,12 @@ PARTICIPATION_STATUSES = ("joined", "waitlisted", "left")
 COMPLETIONS = ("organiser", "check_in", "evidence")
 
 
-class Activity(TenantScoped, Timestamped, Base):
+class Activity(CityKeyed, Timestamped, Base):
     """Something a learner can take part in, published by an organisation of the city."""
 
     __tablename__ = "activities"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
-    )
+    organisation_id: Mapped[int] = mapped_column(index=True)
     type: Mapped[str] = mapped_column(String(24), default="event")
     title: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")  # sanitised HTML (nh3)
@@ -107,20 +105,30 @@ class Activity(TenantScoped, Timestamped, Base):
     archived_at: Mapped[dt.datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
-    organisation: Mapped[Organisation] = relationship()
+    organisation: Mapped[Organisation] = relationship(
+        primaryjoin=city_join("Activity.organisation_id", "Organisation")
+    )
     sessions: Mapped[list[ActivitySession]] = relationship(
         back_populates="activity",
         cascade="all, delete-orphan",
         order_by="ActivitySession.starts_at",
+        primaryjoin=city_join("ActivitySession.activity_id", "Activity"),
     )
     skills: Mapped[list[ActivitySkill]] = relationship(
-        back_populates="activity", cascade="all, delete-orphan"
+        back_populates="activity",
+        cascade="all, delete-orphan",
+        primaryjoin=city_join("ActivitySkill.activity_id", "Activity"),
     )
     co_organisers: Mapped[list[ActivityCoOrganiser]] = relationship(
-        back_populates="activity", cascade="all, delete-orphan"
+        back_populates="activity",
+        cascade="all, delete-orphan",
+        primaryjoin=city_join("ActivityCoOrganiser.activity_id", "Activity"),
     )
 
-    __table_args__ = (Index("ix_activities_tenant_discovery", "tenant_id", "status", "ends_at"),)
+    __table_args__ = (
+        city_reference("activities", "organisation_id", "organisations", ondelete="CASCADE"),
+        Index("ix_activities_tenant_discovery", "tenant_id", "status", "ends_at"),
+    )
 
     @hybrid_property
     def is_expired(self) -> bool:
@@ -154,67 +162,82 @@ class Activity(TenantScoped, Timestamped, Base):
         return f"<Activity {self.id} {self.title!r}>"
 
 
-class ActivitySession(TenantScoped, Base):
+class ActivitySession(CityKeyed, Base):
     """One occurrence of an activity, in UTC, computed from its schedule."""
 
     __tablename__ = "activity_sessions"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities.id", ondelete="CASCADE"), index=True
-    )
+    activity_id: Mapped[int] = mapped_column(index=True)
     starts_at: Mapped[dt.datetime] = mapped_column(index=True)
     ends_at: Mapped[dt.datetime]
 
-    activity: Mapped[Activity] = relationship(back_populates="sessions")
+    activity: Mapped[Activity] = relationship(
+        back_populates="sessions", primaryjoin=city_join("ActivitySession.activity_id", "Activity")
+    )
+
+    __table_args__ = (
+        city_reference("activity_sessions", "activity_id", "activities", ondelete="CASCADE"),
+    )
 
 
-class ActivitySkill(TenantScoped, Base):
+class ActivitySkill(CityKeyed, Base):
     """A skill an activity develops, as a concept URI of a versioned taxonomy (e.g. ESCO)."""
 
     __tablename__ = "activity_skills"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities.id", ondelete="CASCADE"), index=True
-    )
+    activity_id: Mapped[int] = mapped_column(index=True)
     concept_uri: Mapped[str] = mapped_column(String(255), index=True)
     version: Mapped[str] = mapped_column(String(32), default="")
     label: Mapped[str] = mapped_column(String(255), default="")  # cached for display
 
-    activity: Mapped[Activity] = relationship(back_populates="skills")
+    activity: Mapped[Activity] = relationship(
+        back_populates="skills", primaryjoin=city_join("ActivitySkill.activity_id", "Activity")
+    )
 
-    __table_args__ = (UniqueConstraint("activity_id", "concept_uri"),)
+    __table_args__ = (
+        city_reference("activity_skills", "activity_id", "activities", ondelete="CASCADE"),
+        UniqueConstraint(
+            "tenant_id", "activity_id", "concept_uri", name="uq_activity_skills_activity_id"
+        ),
+    )
 
 
-class ActivityCoOrganiser(TenantScoped, Base):
+class ActivityCoOrganiser(CityKeyed, Base):
     """Another organisation of the same city that runs the activity together with the owner."""
 
     __tablename__ = "activity_co_organisers"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities.id", ondelete="CASCADE"), index=True
+    activity_id: Mapped[int] = mapped_column(index=True)
+    organisation_id: Mapped[int] = mapped_column(index=True)
+
+    activity: Mapped[Activity] = relationship(
+        back_populates="co_organisers",
+        primaryjoin=city_join("ActivityCoOrganiser.activity_id", "Activity"),
     )
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    organisation: Mapped[Organisation] = relationship(
+        primaryjoin=city_join("ActivityCoOrganiser.organisation_id", "Organisation")
     )
 
-    activity: Mapped[Activity] = relationship(back_populates="co_organisers")
-    organisation: Mapped[Organisation] = relationship()
+    __table_args__ = (
+        city_reference("activity_co_organisers", "activity_id", "activities", ondelete="CASCADE"),
+        city_reference(
+            "activity_co_organisers", "organisation_id", "organisations", ondelete="CASCADE"
+        ),
+        UniqueConstraint(
+            "tenant_id",
+            "activity_id",
+            "organisation_id",
+            name="uq_activity_co_organisers_activity_id",
+        ),
+    )
 
-    __table_args__ = (UniqueConstraint("activity_id", "organisation_id"),)
 
-
-class Participation(TenantScoped, Timestamped, Base):
+class Participation(CityKeyed, Timestamped, Base):
     """A learner's place in an activity: joined, on the waitlist, or left."""
 
     __tablename__ = "participations"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities.id", ondelete="CASCADE"), index=True
-    )
+    activity_id: Mapped[int] = mapped_column(index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(12), default="joined")
     # When the learner (re)joined: the waitlist is served first come, first served.
@@ -222,47 +245,66 @@ class Participation(TenantScoped, Timestamped, Base):
     completed_at: Mapped[dt.datetime | None]
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
-    activity: Mapped[Activity] = relationship()
+    activity: Mapped[Activity] = relationship(
+        primaryjoin=city_join("Participation.activity_id", "Activity")
+    )
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     attendances: Mapped[list[Attendance]] = relationship(
-        back_populates="participation", cascade="all, delete-orphan"
+        back_populates="participation",
+        cascade="all, delete-orphan",
+        primaryjoin=city_join("Attendance.participation_id", "Participation"),
     )
 
-    __table_args__ = (UniqueConstraint("activity_id", "user_id"),)
+    __table_args__ = (
+        city_reference("participations", "activity_id", "activities", ondelete="CASCADE"),
+        UniqueConstraint(
+            "tenant_id", "activity_id", "user_id", name="uq_participations_activity_id"
+        ),
+    )
 
 
-class Attendance(TenantScoped, Base):
+class Attendance(CityKeyed, Base):
     """A learner was present at one session (marked by an organiser or by scanning its QR code)."""
 
     __tablename__ = "attendances"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    participation_id: Mapped[int] = mapped_column(
-        ForeignKey("participations.id", ondelete="CASCADE"), index=True
-    )
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("activity_sessions.id", ondelete="CASCADE"), index=True
-    )
+    participation_id: Mapped[int] = mapped_column(index=True)
+    session_id: Mapped[int] = mapped_column(index=True)
     marked_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     method: Mapped[str] = mapped_column(String(12), default="organiser")  # organiser | qr
 
-    participation: Mapped[Participation] = relationship(back_populates="attendances")
+    participation: Mapped[Participation] = relationship(
+        back_populates="attendances",
+        primaryjoin=city_join("Attendance.participation_id", "Participation"),
+    )
 
-    __table_args__ = (UniqueConstraint("participation_id", "session_id"),)
+    __table_args__ = (
+        city_reference("attendances", "participation_id", "participations", ondelete="CASCADE"),
+        city_reference("attendances", "session_id", "activity_sessions", ondelete="CASCADE"),
+        UniqueConstraint(
+            "tenant_id", "participation_id", "session_id", name="uq_attendances_participation_id"
+        ),
+    )
 
 
-class ReminderSent(TenantScoped, Base):
+class ReminderSent(CityKeyed, Base):
     """A reminder e-mail went out for one session to one participant (keeps sending idempotent)."""
 
     __tablename__ = "activity_reminders"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    participation_id: Mapped[int] = mapped_column(
-        ForeignKey("participations.id", ondelete="CASCADE"), index=True
-    )
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("activity_sessions.id", ondelete="CASCADE"), index=True
-    )
+    participation_id: Mapped[int] = mapped_column(index=True)
+    session_id: Mapped[int] = mapped_column(index=True)
     sent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    __table_args__ = (UniqueConstraint("participation_id", "session_id"),)
+    __table_args__ = (
+        city_reference(
+            "activity_reminders", "participation_id", "participations", ondelete="CASCADE"
+        ),
+        city_reference("activity_reminders", "session_id", "activity_sessions", ondelete="CASCADE"),
+        UniqueConstraint(
+            "tenant_id",
+            "participation_id",
+            "session_id",
+            name="uq_activity_reminders_participation_id",
+        ),
+    )

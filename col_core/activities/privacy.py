@@ -10,7 +10,7 @@ from col_core.activities.models import Activity, ActivitySession, Attendance, Pa
 from col_core.security.views.privacy import as_json
 from col_core.tenancy.acting import acting_as
 from col_core.tenancy.models import Tenant
-from col_core.tenancy.scoping import cross_tenant
+from col_core.tenancy.scoping import cross_tenant, get_city_row
 
 ACTIVE = ("joined", "waitlisted")
 
@@ -105,4 +105,4 @@ def leave_every_activity(request, user) -> None:
     service = request.find_service(IParticipationService)
     for tenant_id, activity_id in held:
         with acting_as(request, tenants[tenant_id]):
-            service.leave(session.get(Activity, activity_id), user)
+            service.leave(get_city_row(session, Activity, activity_id), user)

@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from col_core.db.city_keys import city_reference
 from col_core.db.meta import Base, Timestamped
-from col_core.tenancy.scoping import CityKeyed, TenantScoped
+from col_core.tenancy.scoping import CityKeyed
 
 
 class DailyMetric(CityKeyed, Base):
@@ -59,17 +60,19 @@ class ActiveLearner(CityKeyed, Base):
     )
 
 
-class ActivityFeedback(TenantScoped, Timestamped, Base):
+class ActivityFeedback(CityKeyed, Timestamped, Base):
     """A learner's rating (1-5) and answers to the city's feedback questions for one activity."""
 
     __tablename__ = "activity_feedback"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities.id", ondelete="CASCADE"), index=True
-    )
+    activity_id: Mapped[int] = mapped_column(index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     rating: Mapped[int]
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # question id -> text
 
-    __table_args__ = (UniqueConstraint("activity_id", "user_id"),)
+    __table_args__ = (
+        city_reference("activity_feedback", "activity_id", "activities", ondelete="CASCADE"),
+        UniqueConstraint(
+            "tenant_id", "activity_id", "user_id", name="uq_activity_feedback_activity_id"
+        ),
+    )

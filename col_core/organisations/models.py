@@ -8,9 +8,10 @@ import datetime as dt
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from col_core.db.city_keys import city_join, city_reference
 from col_core.db.meta import Base, Timestamped
 from col_core.security.models import User
-from col_core.tenancy.scoping import TenantScoped
+from col_core.tenancy.scoping import CityKeyed
 
 ORGANISATION_TYPES = (
     "ngo",
@@ -27,12 +28,11 @@ ORGANISATION_TYPES = (
 MEMBER_ROLES = ("owner", "admin", "member")
 
 
-class Organisation(TenantScoped, Timestamped, Base):
+class Organisation(CityKeyed, Timestamped, Base):
     """Any organisation that publishes learning in a city: NGO, school, library, company..."""
 
     __tablename__ = "organisations"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(80))
     type: Mapped[str] = mapped_column(String(24), default="ngo")
@@ -53,7 +53,9 @@ class Organisation(TenantScoped, Timestamped, Base):
     suspended_at: Mapped[dt.datetime | None]
 
     memberships: Mapped[list[Membership]] = relationship(
-        back_populates="organisation", cascade="all, delete-orphan"
+        back_populates="organisation",
+        cascade="all, delete-orphan",
+        primaryjoin=city_join("Membership.organisation_id", "Organisation"),
     )
 
     __table_args__ = (UniqueConstraint("tenant_id", "slug"),)
@@ -67,43 +69,53 @@ class Organisation(TenantScoped, Timestamped, Base):
         return self.suspended_at is not None
 
 
-class Membership(TenantScoped, Timestamped, Base):
+class Membership(CityKeyed, Timestamped, Base):
     """A person's role in an organisation (owner, admin or member)."""
 
     __tablename__ = "memberships"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
-    )
+    organisation_id: Mapped[int] = mapped_column(index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(16), default="member")
 
-    organisation: Mapped[Organisation] = relationship(back_populates="memberships")
+    organisation: Mapped[Organisation] = relationship(
+        back_populates="memberships",
+        primaryjoin=city_join("Membership.organisation_id", "Organisation"),
+    )
     user: Mapped[User] = relationship()
 
-    __table_args__ = (UniqueConstraint("organisation_id", "user_id"),)
+    __table_args__ = (
+        city_reference("memberships", "organisation_id", "organisations", ondelete="CASCADE"),
+        UniqueConstraint(
+            "tenant_id", "organisation_id", "user_id", name="uq_memberships_organisation_id"
+        ),
+    )
 
 
-class Invitation(TenantScoped, Timestamped, Base):
+class Invitation(CityKeyed, Timestamped, Base):
     """An invitation with a role.  Email invitations are single-use; link invitations (no
     ``email``) can be used by several people until they expire or are revoked."""
 
     __tablename__ = "invitations"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
-    )
+    organisation_id: Mapped[int] = mapped_column(index=True)
     email: Mapped[str | None] = mapped_column(String(254))
     role: Mapped[str] = mapped_column(String(16), default="member")
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Unique in its city: an invitation is looked up within the city whose link it is.
+    token_hash: Mapped[str] = mapped_column(String(64))
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     expires_at: Mapped[dt.datetime]
     accepted_at: Mapped[dt.datetime | None]
     revoked_at: Mapped[dt.datetime | None]
 
-    organisation: Mapped[Organisation] = relationship()
+    organisation: Mapped[Organisation] = relationship(
+        primaryjoin=city_join("Invitation.organisation_id", "Organisation")
+    )
+
+    __table_args__ = (
+        city_reference("invitations", "organisation_id", "organisations", ondelete="CASCADE"),
+        UniqueConstraint("tenant_id", "token_hash", name="uq_invitations_token_hash"),
+    )
 
     @property
     def is_link(self) -> bool:

@@ -27,6 +27,7 @@ from col_core.pictures.images import PictureRejected
 from col_core.security import validation as v
 from col_core.security.forms import invalid, kept
 from col_core.storage import UploadRejected
+from col_core.tenancy.scoping import get_city_row
 
 T = "col_core.organisations:templates/"
 # The owner rule, said so that a person knows what to do next.
@@ -59,7 +60,7 @@ def current_organisation(request) -> Organisation | None:
         return None
     chosen = request.session.get(CURRENT_KEY.format(tenant=request.tenant.id))
     org_id = chosen if chosen in memberships else min(memberships)
-    return request.dbsession.get(Organisation, org_id)
+    return get_city_row(request.dbsession, Organisation, org_id)
 
 
 def _upload(

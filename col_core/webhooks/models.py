@@ -7,11 +7,12 @@ import datetime as dt
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from col_core.db.city_keys import city_reference
 from col_core.db.meta import Base, Timestamped, utcnow
-from col_core.tenancy.scoping import TenantScoped
+from col_core.tenancy.scoping import CityKeyed
 
 
-class WebhookSubscription(TenantScoped, Timestamped, Base):
+class WebhookSubscription(CityKeyed, Timestamped, Base):
     """An HTTPS endpoint that receives the city's events (``organisation_id`` None), or one
     organisation's events only.
 
@@ -23,10 +24,7 @@ class WebhookSubscription(TenantScoped, Timestamped, Base):
 
     __tablename__ = "webhook_subscriptions"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
-    )
+    organisation_id: Mapped[int | None] = mapped_column(index=True)
     url: Mapped[str] = mapped_column(String(2000))
     events: Mapped[list[str]] = mapped_column(JSON, default=list)
     secret: Mapped[str] = mapped_column(String(100))
@@ -35,20 +33,26 @@ class WebhookSubscription(TenantScoped, Timestamped, Base):
     disabled_reason: Mapped[str] = mapped_column(String(500), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
+    __table_args__ = (
+        city_reference(
+            "webhook_subscriptions", "organisation_id", "organisations", ondelete="CASCADE"
+        ),
+    )
 
-class WebhookAttempt(TenantScoped, Base):
+
+class WebhookAttempt(CityKeyed, Base):
     """One attempt to deliver one message (``message_id``, the same for every attempt)."""
 
     __tablename__ = "webhook_attempts"
     __table_args__ = (
         # The delivery log reads a subscription's newest attempts.
         Index("ix_webhook_attempts_subscription", "subscription_id", "id"),
+        city_reference(
+            "webhook_attempts", "subscription_id", "webhook_subscriptions", ondelete="CASCADE"
+        ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    subscription_id: Mapped[int] = mapped_column(
-        ForeignKey("webhook_subscriptions.id", ondelete="CASCADE")
-    )
+    subscription_id: Mapped[int]
     message_id: Mapped[str] = mapped_column(String(40))
     event: Mapped[str] = mapped_column(String(80))
     attempt: Mapped[int]

@@ -17,6 +17,7 @@ from col_core.jobs import IJobQueue
 from col_core.outbound import OutboundRefused, check_url
 from col_core.scripting import city_request
 from col_core.settings import as_bool
+from col_core.tenancy.scoping import get_city_row
 from col_core.webhooks.events import TEST_EVENT
 from col_core.webhooks.interfaces import IWebhooks
 from col_core.webhooks.models import WebhookAttempt, WebhookSubscription
@@ -221,7 +222,7 @@ def deliver(request, job) -> None:
     failed job's own transaction is rolled back."""
     payload = job.payload
     settings = request.registry.settings
-    subscription = request.dbsession.get(WebhookSubscription, payload["subscription_id"])
+    subscription = get_city_row(request.dbsession, WebhookSubscription, payload["subscription_id"])
     if subscription is None:
         return  # removed since
     if not subscription.enabled and payload["event"] != TEST_EVENT:

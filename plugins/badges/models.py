@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from col_core.db.city_keys import city_join, city_reference
 from col_core.db.meta import Base, Timestamped, utcnow
 from col_core.organisations.models import Organisation
 from col_core.security.models import User
@@ -46,15 +47,19 @@ class Issuer(TenantScoped, Timestamped, Base):
     __tablename__ = "badge_issuers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), unique=True
-    )
+    organisation_id: Mapped[int | None] = mapped_column(unique=True)
     email: Mapped[str] = mapped_column(String(254), default="")
 
-    organisation: Mapped[Organisation | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship(
+        primaryjoin=city_join("Issuer.organisation_id", "Organisation")
+    )
     tenant: Mapped[Tenant] = relationship()
     keys: Mapped[list[IssuerKey]] = relationship(
         back_populates="issuer", order_by="IssuerKey.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        city_reference("badge_issuers", "organisation_id", "organisations", ondelete="CASCADE"),
     )
 
     def active_key(self, kind: str) -> IssuerKey | None:

@@ -17,7 +17,7 @@ from col_core.organisations.models import Membership, Organisation
 from col_core.scripting import scripted_request
 from col_core.security.models import User
 from col_core.security.passwords import hash_password
-from col_core.tenancy import account_lookup
+from col_core.tenancy import account_lookup, get_city_row
 from col_core.testing.live import LiveServer, TlsFront
 from col_core.testing.people import accept_terms
 from plugins.badges.interfaces import IBadgeIssuer, IEndorsements, IIssuerKeys
@@ -53,7 +53,7 @@ class Badges:
 
     def badge_class(self, **fields) -> int:
         with self.request() as request:
-            organisation = request.dbsession.get(Organisation, self.organisation.id)
+            organisation = get_city_row(request.dbsession, Organisation, self.organisation.id)
             issuer = request.find_service(IIssuerKeys).issuer_for(organisation)
             prerequisites = [
                 request.dbsession.get(BadgeClass, i) for i in fields.pop("prerequisites", ())
@@ -99,14 +99,18 @@ class Badges:
         kind, _sep, number = subject.partition(":")
         with self.request() as request:
             service = request.find_service(IEndorsements)
-            endorser = request.dbsession.get(Organisation, endorser_id) if endorser_id else None
+            endorser = (
+                get_city_row(request.dbsession, Organisation, endorser_id) if endorser_id else None
+            )
             endorsed_subject = service.subject(kind, int(number))
             endorsed = service.endorse(endorser, endorsed_subject, comment)
             return endorsed.id
 
     def withdraw(self, endorser_id: int | None, endorsement_id: int) -> None:
         with self.request() as request:
-            endorser = request.dbsession.get(Organisation, endorser_id) if endorser_id else None
+            endorser = (
+                get_city_row(request.dbsession, Organisation, endorser_id) if endorser_id else None
+            )
             request.find_service(IEndorsements).withdraw(endorser, endorsement_id)
 
     def endorsement(self, endorsement_id: int) -> Endorsement | None:
@@ -118,7 +122,7 @@ class Badges:
     def issuer_id(self) -> int:
         """The id of the first organisation's issuer (created when it has none)."""
         with self.request() as request:
-            organisation = request.dbsession.get(Organisation, self.organisation.id)
+            organisation = get_city_row(request.dbsession, Organisation, self.organisation.id)
             return request.find_service(IIssuerKeys).issuer_for(organisation).id
 
     def assertion(self, uid: str) -> Assertion:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from col_core.hookspecs import NavItem, Report, Section, SkillSubject, hookimpl
 from col_core.security.validation import record_id
+from col_core.tenancy import get_city_row
 from plugins.playlists.interfaces import IPlaylistBuilder, IPlaylistProgress
 from plugins.playlists.models import Playlist, PlaylistEnrolment
 from plugins.playlists.resources import can_see
@@ -56,7 +57,7 @@ def col_badge_awarded(request, assertion) -> None:
         return
     from col_core.activities.models import Activity
 
-    activity = request.dbsession.get(Activity, badge_class.subject_id)
+    activity = get_city_row(request.dbsession, Activity, badge_class.subject_id)
     if activity is None:
         return
     progress = request.find_service(IPlaylistProgress)

@@ -31,9 +31,7 @@ class Playlist(CityKeyed, Timestamped, Base):
 
     __tablename__ = "playlists"
 
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
-    )
+    organisation_id: Mapped[int] = mapped_column(index=True)
     title: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")  # sanitised HTML (nh3)
     cover: Mapped[str | None] = mapped_column(String(80))  # IFileStorage key (IPictures)
@@ -55,7 +53,9 @@ class Playlist(CityKeyed, Timestamped, Base):
     published_at: Mapped[dt.datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
-    organisation: Mapped[Organisation] = relationship()
+    organisation: Mapped[Organisation] = relationship(
+        primaryjoin=city_join("Playlist.organisation_id", "Organisation")
+    )
     items: Mapped[list[PlaylistItem]] = relationship(
         primaryjoin=city_join("PlaylistItem.playlist_id", "Playlist"),
         back_populates="playlist",
@@ -69,6 +69,10 @@ class Playlist(CityKeyed, Timestamped, Base):
         order_by="PlaylistBadge.threshold",
     )
 
+    __table_args__ = (
+        city_reference("playlists", "organisation_id", "organisations", ondelete="CASCADE"),
+    )
+
     @property
     def accepts_learners(self) -> bool:
         return self.status == "published"
@@ -80,9 +84,7 @@ class PlaylistItem(CityKeyed, Base):
     __tablename__ = "playlist_items"
 
     playlist_id: Mapped[int] = mapped_column(index=True)
-    activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities.id", ondelete="CASCADE"), index=True
-    )
+    activity_id: Mapped[int] = mapped_column(index=True)
     position: Mapped[int] = mapped_column(default=0)
     mandatory: Mapped[bool] = mapped_column(default=True)
     group: Mapped[str] = mapped_column(String(40), default="")
@@ -100,11 +102,14 @@ class PlaylistItem(CityKeyed, Base):
     playlist: Mapped[Playlist] = relationship(
         primaryjoin=city_join("PlaylistItem.playlist_id", "Playlist"), back_populates="items"
     )
-    activity: Mapped[Activity] = relationship()
+    activity: Mapped[Activity] = relationship(
+        primaryjoin=city_join("PlaylistItem.activity_id", "Activity")
+    )
 
     __table_args__ = (
         UniqueConstraint("tenant_id", "playlist_id", "activity_id"),
         city_reference("playlist_items", "playlist_id", "playlists", ondelete="CASCADE"),
+        city_reference("playlist_items", "activity_id", "activities", ondelete="CASCADE"),
         city_reference("playlist_items", "unlock_after_id", "playlist_items"),
     )
 

@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from col_core.activities.models import Activity
 from col_core.db.meta import utcnow
+from col_core.tenancy.scoping import get_city_row
 from col_core.testing.pytest_plugin import offline_page
 from plugins.esco.cli import import_download
 
@@ -157,7 +158,7 @@ def test_an_organiser_publishes_an_activity_with_the_form_alone(
 
     activity_id = int(page.url.rstrip("/").split("/")[-1])
     with factories.within(city):
-        activity = factories.session.get(Activity, activity_id)
+        activity = get_city_row(factories.session, Activity, activity_id)
         assert activity.status == "published"
         assert activity.schedule["rrule"] == "FREQ=WEEKLY;COUNT=4;BYDAY=MO,TH"
         starts = [s.starts_at.astimezone(VILNIUS) for s in activity.sessions]

@@ -31,20 +31,6 @@ TENANT = "tenant_id"
 # constraints and foreign keys follow).  Making them composite is one migration per lineage and
 # the ORM's relationships with it (docs/deployment.md, "What remains").
 NOT_YET_DISTRIBUTABLE = {
-    # core
-    "activities",
-    "activity_co_organisers",
-    "activity_feedback",
-    "activity_reminders",
-    "activity_sessions",
-    "activity_skills",
-    "attendances",
-    "invitations",
-    "memberships",
-    "organisations",
-    "participations",
-    "webhook_attempts",
-    "webhook_subscriptions",
     # plugins
     "badge_assertions",
     "badge_claim_codes",
@@ -57,9 +43,6 @@ NOT_YET_DISTRIBUTABLE = {
     "badge_issuer_keys",
     "badge_issuers",
     "badge_prerequisites",
-    # Their keys to activities and organisations turn composite with those tables' own.
-    "playlist_items",
-    "playlists",
 }
 
 

@@ -18,6 +18,7 @@ from col_core.organisations.models import Organisation
 from col_core.security.policy import publishing_blocked
 from col_core.security.validation import record_id
 from col_core.skills import checked_skills
+from col_core.tenancy.scoping import get_city_row
 
 _ = TranslationStringFactory("col")
 
@@ -99,7 +100,7 @@ class ActivityService:
 
     def get(self, activity_id):
         activity_id = record_id(activity_id)
-        return self.db.get(Activity, activity_id) if activity_id else None
+        return get_city_row(self.db, Activity, activity_id) if activity_id else None
 
     def for_organisation(self, organisation, include_archived=False):
         query = select(Activity).where(Activity.organisation_id == organisation.id)

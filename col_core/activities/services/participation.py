@@ -24,6 +24,7 @@ from col_core.activities.schedule import as_utc
 from col_core.db.locks import serialise
 from col_core.db.meta import utcnow
 from col_core.i18n.formatting import moment
+from col_core.tenancy.scoping import get_city_row
 
 _ = TranslationStringFactory("col")
 
@@ -238,7 +239,7 @@ class ParticipationService:
             raise ValidationFailed(
                 _("This attendance code has expired; ask the organiser to show the current one.")
             )
-        session = self.db.get(ActivitySession, numbers[1])
+        session = get_city_row(self.db, ActivitySession, numbers[1])
         if session is None:
             raise invalid
         self._check_window(session)

@@ -41,6 +41,7 @@ from col_core.pictures.images import PictureRejected
 from col_core.security.policy import publishing_blocked
 from col_core.security.validation import record_id
 from col_core.skills import SkillsRefused, picker_context, read_picks
+from col_core.tenancy.scoping import get_city_row
 from col_core.web.maps import city_tiles
 
 _ = TranslationStringFactory("col")
@@ -271,7 +272,9 @@ def participants_update(context, request):
         )
     else:
         session_id = record_id(request.POST.get("session", ""))
-        session = request.dbsession.get(ActivitySession, session_id) if session_id else None
+        session = (
+            get_city_row(request.dbsession, ActivitySession, session_id) if session_id else None
+        )
         if session is None or session.activity_id != activity.id:
             request.session.flash(request.localizer.translate(_("Choose a session.")))
         else:
@@ -288,7 +291,7 @@ def participants_update(context, request):
 def session_qr(context, request):
     activity = context.activity
     session_id = int(request.matchdict["session"])
-    session = request.dbsession.get(ActivitySession, session_id)
+    session = get_city_row(request.dbsession, ActivitySession, session_id)
     if session is None or session.activity_id != context.activity.id:
         raise HTTPNotFound()
     participation = request.find_service(IParticipationService)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from col_core.activities.icons import category_icon_paths
 from col_core.activities.models import Activity
 from col_core.storage import IFileStorage
+from col_core.tenancy import get_city_row
 from plugins.badges import artwork, evidence
 from plugins.badges.interfaces import IBadgeIssuer, IEndorsements
 from plugins.badges.models import BadgeClass, EvidenceSubmission, IssuerKey
@@ -189,7 +190,7 @@ def _category_paths(request, badge) -> tuple[str, ...]:
         return ()
     activity = None
     if badge.subject_type == "activity" and badge.subject_id:
-        activity = request.dbsession.get(Activity, badge.subject_id)
+        activity = get_city_row(request.dbsession, Activity, badge.subject_id)
     return category_icon_paths(request.tenant, activity.category if activity else None)
 
 

@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from col_core.activities.models import Activity
+from col_core.tenancy.scoping import get_city_row
 
 from .activities_testing import fill, in_days, local, new_draft
 
@@ -36,7 +37,7 @@ def _stored(factories, city, page):
     """The activity the page is about, as stored, with its session count."""
     activity_id = int(page.headers["Location"].rstrip("/").split("/")[-1])
     with factories.within(city):
-        activity = factories.session.get(Activity, activity_id)
+        activity = get_city_row(factories.session, Activity, activity_id)
         activity.session_count = len(activity.sessions)
         return activity
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from col_core.activities.icons import category_icon_paths
 from col_core.activities.models import Activity, ActivitySkill, Participation
+from col_core.tenancy.scoping import get_city_row
 from plugins.badges.models import Assertion, BadgeClass
 
 ESCO = "http://data.europa.eu/esco/skill/abc"
@@ -26,7 +27,7 @@ def _activity(badges, category: str = "") -> int:
 
 def _publish(badges, activity_id):
     with badges.request() as request:
-        activity = request.dbsession.get(Activity, activity_id)
+        activity = get_city_row(request.dbsession, Activity, activity_id)
         request.hooks.col_activity_published(request=request, activity=activity)
 
 
@@ -72,7 +73,7 @@ def test_completing_the_activity_issues_its_badge(badges, outbox):
             Participation(activity_id=activity_id, user_id=user.id)
         ).id
     with badges.request() as request:
-        participation = request.dbsession.get(Participation, participation_id)
+        participation = get_city_row(request.dbsession, Participation, participation_id)
         request.hooks.col_activity_completed(
             request=request, activity=participation.activity, participation=participation
         )

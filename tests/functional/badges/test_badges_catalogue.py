@@ -8,6 +8,7 @@ import datetime as dt
 from col_core.activities.models import Activity
 from col_core.db.meta import utcnow
 from col_core.organisations.models import Organisation
+from col_core.tenancy.scoping import get_city_row
 from plugins.badges import claims
 from plugins.badges.models import BadgeClass
 from plugins.badges.services import catalogue
@@ -42,7 +43,7 @@ def test_filters_by_skill_organisation_and_how_it_is_earned(badges, city):
         from plugins.badges.interfaces import IIssuerKeys
 
         issuer = request.find_service(IIssuerKeys).issuer_for(
-            request.dbsession.get(Organisation, kitchen.id)
+            get_city_row(request.dbsession, Organisation, kitchen.id)
         )
         request.dbsession.add(BadgeClass(issuer=issuer, name="Kitchen hygiene"))
 

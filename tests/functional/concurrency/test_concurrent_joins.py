@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from col_core.activities.models import Activity, Participation
+from col_core.tenancy.scoping import get_city_row
 from col_core.testing.servers import burst
 
 pytestmark = pytest.mark.slow
@@ -45,7 +46,7 @@ def queue(factories, city, activity) -> list[Participation]:
 def assert_consistent(factories, city, activity) -> list[Participation]:
     people = queue(factories, city, activity)
     with factories.within(city):
-        capacity = factories.session.get(Activity, activity.id).capacity
+        capacity = get_city_row(factories.session, Activity, activity.id).capacity
     joined = sum(1 for p in people if p.status == "joined")
     assert joined <= capacity, f"overbooked: {joined} joined for {capacity} places"
     if joined < capacity:

@@ -25,6 +25,7 @@ from col_core.organisations.models import Invitation, Membership, Organisation
 from col_core.security.models import CityAdmin, User
 from col_core.security.passwords import hash_password
 from col_core.security.tokens import digest
+from col_core.tenancy.scoping import get_city_row
 from col_core.testing.people import accept_terms
 
 PASSWORD = "correct horse battery"
@@ -468,7 +469,7 @@ def test_discovery_in_city_b_shows_nothing_of_city_a(testapp, registry, world):
     session = registry["col.session_factory"]()
     with session.begin():  # give the secret activity a place, so the map feeds would carry it
         with tenant_context(session, world["a"]):
-            activity = session.get(Activity, world["values"]["activity_id"])
+            activity = get_city_row(session, Activity, world["values"]["activity_id"])
             activity.latitude, activity.longitude = 54.68, 25.28
     session.close()
     control = testapp.for_tenant(world["a"]).get("/api/v1/search?q=secret")
@@ -587,7 +588,8 @@ def own_world(world, factories, registry):
     if Badges is not None:
         badges = Badges(registry, factories, city_b)
         with factories.within(city_b):  # its name would read as city A's "Bike Kitchen"
-            factories.session.get(Organisation, badges.organisation.id).name = "Own Kitchen B"
+            kitchen = get_city_row(factories.session, Organisation, badges.organisation.id)
+            kitchen.name = "Own Kitchen B"
             factories.session.commit()
         badges.member(attacker, "owner")
         own["badge_id"] = badges.badge_class(name="Own Badge B")
@@ -631,7 +633,7 @@ def test_activity_co_organised_with_another_citys_organisation(
         )
     )
     with factories.within(world["b"]):
-        activity = factories.session.get(Activity, own_world["activity_id"])
+        activity = get_city_row(factories.session, Activity, own_world["activity_id"])
         assert activity.co_organisers == []
 
 
@@ -655,7 +657,7 @@ def test_attendance_and_completion_with_another_citys_ids(testapp, world, own_wo
     )
     assert completed.status_int >= 400 or completed.json["completed"] == []
     with factories.within(world["a"]):
-        participation = factories.session.get(Participation, a_participation)
+        participation = get_city_row(factories.session, Participation, a_participation)
         assert participation.status == "joined" and participation.completed_at is None
 
 
@@ -722,4 +724,7 @@ def test_removing_another_citys_member_through_an_own_organisation(
     )
     _refused(app.post(path, {"csrf_token": token}, status="*"))
     with factories.within(world["a"]):
-        assert factories.session.get(Membership, world["values"]["membership_id"]) is not None
+        assert (
+            get_city_row(factories.session, Membership, world["values"]["membership_id"])
+            is not None
+        )

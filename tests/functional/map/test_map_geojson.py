@@ -6,7 +6,7 @@ import geojson
 import pytest
 
 from col_core.activities.models import Activity
-from col_core.tenancy.scoping import tenant_context
+from col_core.tenancy.scoping import get_city_row, tenant_context
 from plugins.map import api as feeds
 
 BBOX = "25.0,54.5,25.5,54.9"
@@ -88,7 +88,7 @@ def test_etag_answers_304_until_an_activity_changes(testapp, factories, activiti
         status=304,
     )
     with tenant_context(factories.session, city):
-        factories.session.get(Activity, made.id).title = "Salsa workshop"
+        get_city_row(factories.session, Activity, made.id).title = "Salsa workshop"
         factories.session.commit()
     changed = app.get(
         "/api/v1/activities.geojson",

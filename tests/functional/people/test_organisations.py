@@ -3,6 +3,7 @@
 from sqlalchemy import select
 
 from col_core.organisations.models import Invitation, Membership, Organisation
+from col_core.tenancy.scoping import get_city_row
 
 
 def _signed_in(testapp, city, helpers, user):
@@ -185,7 +186,7 @@ def test_city_admin_verifies_and_suspends(testapp, city, helpers, people, factor
     assert "To Check" not in testapp.for_tenant(city).get("/organisations").text
     factories.session.expire_all()
     with factories.within(city):
-        stored = factories.session.get(Organisation, organisation.id)
+        stored = get_city_row(factories.session, Organisation, organisation.id)
     assert stored.verification_method == "manual" and stored.is_suspended
 
 

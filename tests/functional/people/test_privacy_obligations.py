@@ -15,6 +15,7 @@ from sqlalchemy import select
 from col_core.activities.models import Activity, ActivitySession, Attendance, Participation
 from col_core.analytics.models import ActivityFeedback
 from col_core.db.meta import utcnow
+from col_core.tenancy.scoping import get_city_row
 from plugins.playlists.models import ItemCompletion, Playlist, PlaylistEnrolment, PlaylistItem
 
 
@@ -160,7 +161,7 @@ def test_the_export_holds_activities_waitlists_attendance_feedback_and_playlists
             )
         )
         factories.save(Attendance(participation=participation, session_id=session_id))
-        organisation_id = factories.session.get(Activity, attended).organisation_id
+        organisation_id = get_city_row(factories.session, Activity, attended).organisation_id
         playlist = factories.save(
             Playlist(organisation_id=organisation_id, title="Robot pathway", status="published")
         )

@@ -1,10 +1,10 @@
 """The migration that keys the playlists' rows by ``(tenant_id, id)`` keeps every row, up and
 back down, and afterwards the database itself refuses a row naming another city's row.
 
-As the core's (tests/functional/core/test_migrations_city_keys.py, whose database and rows this
-borrows): rows of two cities in every table, counted before and after.  On SQLite the tables
-with a unique constraint are copied; an item's unlock condition must survive that copy, which
-neither cascades nor sets null.
+As the core's (tests/functional/core/migration_rows.py): rows of two cities in every table,
+counted before and after.  On SQLite the tables with a unique constraint are copied; an item's
+unlock condition (each item unlocks after itself here) must survive that copy, which neither
+cascades nor sets null.
 """
 
 from __future__ import annotations
@@ -15,9 +15,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from col_core.db import metadata, migrate
-from tests.functional.core import test_migrations_city_keys as core_city_keys
-
-engine = core_city_keys.engine
+from tests.functional.core.migration_rows import counts, empty_database, fill, is_city_keyed
 
 BEFORE = "c8f2a6d4e1b9"
 REFERRED = ("tenants", "users", "organisations", "activities")
@@ -30,6 +28,7 @@ CONVERTED = (
     "playlist_awards",
     "playlist_notices",
 )
+COUNTED = (*REFERRED, *CONVERTED)
 # City 1's rows naming city 2's (each row's references are numbered as its city).
 ACROSS_CITIES = (
     "UPDATE playlist_items SET unlock_after_id = 2 WHERE id = 1",
@@ -38,14 +37,13 @@ ACROSS_CITIES = (
 )
 
 
-def _counts(connection) -> dict[str, int]:
-    return {
-        name: connection.execute(text(f"SELECT count(*) FROM {name}")).scalar_one()
-        for name in (*REFERRED, *CONVERTED)
-    }
+@pytest.fixture
+def engine(col_database, tmp_path):
+    with empty_database(col_database, tmp_path) as engine:
+        yield engine
 
 
-def _unlocking(connection) -> int:
+def _unlocking_after_themselves(connection) -> int:
     query = "SELECT count(*) FROM playlist_items WHERE unlock_after_id = id"
     return connection.execute(text(query)).scalar_one()
 
@@ -65,30 +63,28 @@ def test_keying_playlists_by_city_keeps_every_row_up_and_down(registry, engine):
         command.upgrade(migrate.alembic_config(connection, plugins), BEFORE)
         for name in (*REFERRED, *CONVERTED):
             for number in (1, 2):
-                core_city_keys._fill(connection, name, number)
-        # Each item unlocks after itself: a reference within the copied table.
-        connection.execute(text("UPDATE playlist_items SET unlock_after_id = id"))
-        before = _counts(connection)
+                fill(connection, name, number)
+        before = counts(connection, COUNTED)
         assert set(before.values()) == {2}
         assert _unlock_after_ondelete(connection) == "SET NULL"
     with engine.begin() as connection:
         migrate.upgrade(connection, plugins)
-        assert _counts(connection) == before
-        assert _unlocking(connection) == 2
-        assert all(core_city_keys._is_city_keyed(connection, name) for name in CONVERTED)
+        assert counts(connection, COUNTED) == before
+        assert _unlocking_after_themselves(connection) == before["playlist_items"]
+        assert all(is_city_keyed(connection, name) for name in CONVERTED)
         assert _unlock_after_ondelete(connection) is None
         assert migrate.differences(connection, plugins) == []
         for name in REFERRED:
-            core_city_keys._fill(connection, name, 3)
+            fill(connection, name, 3)
         for name in CONVERTED:
-            assert core_city_keys._fill(connection, name, 3, metadata.tables[name]) == (3, 3)
-        before = _counts(connection)
+            assert fill(connection, name, 3, metadata.tables[name]) == (3, 3)
+        before = counts(connection, COUNTED)
     for statement in ACROSS_CITIES:
         with pytest.raises(IntegrityError), engine.begin() as connection:
             connection.execute(text(statement))
     with engine.begin() as connection:
         migrate.downgrade(connection, BEFORE, plugins)
-        assert _counts(connection) == before
-        assert _unlocking(connection) == 2
-        assert not any(core_city_keys._is_city_keyed(connection, name) for name in CONVERTED)
+        assert counts(connection, COUNTED) == before
+        assert _unlocking_after_themselves(connection) == before["playlist_items"]
+        assert not any(is_city_keyed(connection, name) for name in CONVERTED)
         assert _unlock_after_ondelete(connection) == "SET NULL"

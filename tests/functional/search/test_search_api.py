@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from col_core.activities.models import Activity, ActivitySkill
 from col_core.activities.search.models import SearchDocumentRow
-from col_core.tenancy.scoping import tenant_context
+from col_core.tenancy.scoping import get_city_row, tenant_context
 
 
 def titles(response):
@@ -49,7 +49,7 @@ def test_edits_and_archiving_follow_in_the_same_transaction(testapp, factories, 
     made = activities(city, title="Dance workshop")
     session = factories.session
     with tenant_context(session, city):
-        activity = session.get(Activity, made.id)
+        activity = get_city_row(session, Activity, made.id)
         activity.title = "Salsa workshop"
         activity.skills = [ActivitySkill(concept_uri="http://esco/skill/dance", label="dancing")]
         session.commit()
@@ -59,7 +59,7 @@ def test_edits_and_archiving_follow_in_the_same_transaction(testapp, factories, 
         "Salsa workshop"
     ]
     with tenant_context(session, city):
-        session.get(Activity, made.id).status = "archived"
+        get_city_row(session, Activity, made.id).status = "archived"
         session.commit()
     assert titles(app.get("/api/v1/search", {"q": "salsa"})) == []
 
@@ -69,7 +69,7 @@ def test_a_rolled_back_edit_leaves_the_index_alone(testapp, factories, activitie
     made = activities(city, title="Dance workshop")
     session = factories.session
     with tenant_context(session, city):
-        session.get(Activity, made.id).title = "Ghost"
+        get_city_row(session, Activity, made.id).title = "Ghost"
         session.flush()
         session.rollback()
         titles_now = session.scalars(select(SearchDocumentRow.title)).all()
@@ -81,7 +81,7 @@ def test_deleted_activity_leaves_the_index(testapp, factories, activities):
     made = activities(city, title="Dance workshop")
     session = factories.session
     with tenant_context(session, city):
-        session.delete(session.get(Activity, made.id))
+        session.delete(get_city_row(session, Activity, made.id))
         session.commit()
     assert titles(testapp.for_tenant(city).get("/api/v1/search", {"q": "dance"})) == []
 
