@@ -474,9 +474,10 @@ class Loader:
         """The new ids of the rows of the same table that ``row`` refers to."""
         changes: dict[str, int | None] = {}
         for foreign_key in table.foreign_keys:
-            if foreign_key.column.table.name != table.name:
-                continue
             name = foreign_key.parent.name
+            # A composite key's tenant_id also points within the table; the loader set it.
+            if foreign_key.column.table.name != table.name or name == "tenant_id":
+                continue
             old_id = row.get(name)
             if old_id is not None:
                 changes[name] = self.ids[table.name].get(old_id)

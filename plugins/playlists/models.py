@@ -1,6 +1,7 @@
 """Playlists: learning pathways made of a city's activities, with completion rules and badges.
 
-Every row is owned by a city (``TenantScoped``).  The completion rule lives on the playlist
+Every row is owned by a city and keyed by ``(tenant_id, id)`` (``CityKeyed``); references between
+them are composite (``city_reference``), so a row can only point at a row of its own city.  The completion rule lives on the playlist
 (``min_optional``, ``groups``) and on its items (mandatory, group, unlocking order, dates); the
 pure engine in :mod:`plugins.playlists.rules` evaluates it.
 """
@@ -18,19 +19,18 @@ from col_core.db.city_keys import city_join, city_reference
 from col_core.db.meta import Base, Timestamped, utcnow
 from col_core.organisations.models import Organisation
 from col_core.security.models import User
-from col_core.tenancy.scoping import TenantScoped
+from col_core.tenancy.scoping import CityKeyed
 
 STATUSES = ("draft", "published", "paused", "archived")
 VISIBILITIES = ("public", "unlisted")
 ACCEPTANCE = ("accepted", "pending", "declined")
 
 
-class Playlist(TenantScoped, Timestamped, Base):
+class Playlist(CityKeyed, Timestamped, Base):
     """A pathway of activities leading to a playlist badge."""
 
     __tablename__ = "playlists"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(index=True)
     title: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")  # sanitised HTML (nh3)
@@ -57,10 +57,16 @@ class Playlist(TenantScoped, Timestamped, Base):
         primaryjoin=city_join("Playlist.organisation_id", "Organisation")
     )
     items: Mapped[list[PlaylistItem]] = relationship(
-        back_populates="playlist", cascade="all, delete-orphan", order_by="PlaylistItem.position"
+        primaryjoin=city_join("PlaylistItem.playlist_id", "Playlist"),
+        back_populates="playlist",
+        cascade="all, delete-orphan",
+        order_by="PlaylistItem.position",
     )
     badges: Mapped[list[PlaylistBadge]] = relationship(
-        back_populates="playlist", cascade="all, delete-orphan", order_by="PlaylistBadge.threshold"
+        primaryjoin=city_join("PlaylistBadge.playlist_id", "Playlist"),
+        back_populates="playlist",
+        cascade="all, delete-orphan",
+        order_by="PlaylistBadge.threshold",
     )
 
     __table_args__ = (
@@ -72,23 +78,20 @@ class Playlist(TenantScoped, Timestamped, Base):
         return self.status == "published"
 
 
-class PlaylistItem(TenantScoped, Base):
+class PlaylistItem(CityKeyed, Base):
     """One activity in a playlist, with its place in the completion rule."""
 
     __tablename__ = "playlist_items"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    playlist_id: Mapped[int] = mapped_column(
-        ForeignKey("playlists.id", ondelete="CASCADE"), index=True
-    )
+    playlist_id: Mapped[int] = mapped_column(index=True)
     activity_id: Mapped[int] = mapped_column(index=True)
     position: Mapped[int] = mapped_column(default=0)
     mandatory: Mapped[bool] = mapped_column(default=True)
     group: Mapped[str] = mapped_column(String(40), default="")
     # The item opens once the learner has completed this other item of the same playlist.
-    unlock_after_id: Mapped[int | None] = mapped_column(
-        ForeignKey("playlist_items.id", ondelete="SET NULL")
-    )
+    # The key has no ON DELETE action (SET NULL would empty tenant_id too): removing an item
+    # clears it first (PlaylistBuilder.set_items).
+    unlock_after_id: Mapped[int | None]
     opens_at: Mapped[dt.datetime | None]
     closes_at: Mapped[dt.datetime | None]
     # Template text describing the item, shown to other cities instead of the activity.
@@ -96,33 +99,39 @@ class PlaylistItem(TenantScoped, Base):
     # Another organisation's activity needs its consent; it may decline.
     acceptance: Mapped[str] = mapped_column(String(12), default="accepted")
 
-    playlist: Mapped[Playlist] = relationship(back_populates="items")
+    playlist: Mapped[Playlist] = relationship(
+        primaryjoin=city_join("PlaylistItem.playlist_id", "Playlist"), back_populates="items"
+    )
     activity: Mapped[Activity] = relationship(
         primaryjoin=city_join("PlaylistItem.activity_id", "Activity")
     )
 
     __table_args__ = (
+        UniqueConstraint("tenant_id", "playlist_id", "activity_id"),
+        city_reference("playlist_items", "playlist_id", "playlists", ondelete="CASCADE"),
         city_reference("playlist_items", "activity_id", "activities", ondelete="CASCADE"),
-        UniqueConstraint("playlist_id", "activity_id"),
+        city_reference("playlist_items", "unlock_after_id", "playlist_items"),
     )
 
 
-class PlaylistBadge(TenantScoped, Base):
+class PlaylistBadge(CityKeyed, Base):
     """A badge the playlist awards: on completion (threshold 0) or at a milestone of N items."""
 
     __tablename__ = "playlist_badges"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    playlist_id: Mapped[int] = mapped_column(
-        ForeignKey("playlists.id", ondelete="CASCADE"), index=True
-    )
+    playlist_id: Mapped[int] = mapped_column(index=True)
     threshold: Mapped[int] = mapped_column(default=0)  # 0 = completing the playlist
     # The badges plugin's badge class; no FK so playlists run without the badges plugin.
     badge_class_id: Mapped[int | None]
 
-    playlist: Mapped[Playlist] = relationship(back_populates="badges")
+    playlist: Mapped[Playlist] = relationship(
+        primaryjoin=city_join("PlaylistBadge.playlist_id", "Playlist"), back_populates="badges"
+    )
 
-    __table_args__ = (UniqueConstraint("playlist_id", "threshold"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "playlist_id", "threshold"),
+        city_reference("playlist_badges", "playlist_id", "playlists", ondelete="CASCADE"),
+    )
 
     @property
     def award(self):
@@ -130,49 +139,63 @@ class PlaylistBadge(TenantScoped, Base):
         return self.threshold or "completion"
 
 
-class PlaylistEnrolment(TenantScoped, Timestamped, Base):
+class PlaylistEnrolment(CityKeyed, Timestamped, Base):
     """A learner following a playlist."""
 
     __tablename__ = "playlist_enrolments"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    playlist_id: Mapped[int] = mapped_column(
-        ForeignKey("playlists.id", ondelete="CASCADE"), index=True
-    )
+    playlist_id: Mapped[int] = mapped_column(index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[dt.datetime | None]
 
-    playlist: Mapped[Playlist] = relationship()
+    playlist: Mapped[Playlist] = relationship(
+        primaryjoin=city_join("PlaylistEnrolment.playlist_id", "Playlist")
+    )
     user: Mapped[User] = relationship()
     completions: Mapped[list[ItemCompletion]] = relationship(
-        back_populates="enrolment", cascade="all, delete-orphan"
+        primaryjoin=city_join("ItemCompletion.enrolment_id", "PlaylistEnrolment"),
+        back_populates="enrolment",
+        cascade="all, delete-orphan",
     )
     awards: Mapped[list[PlaylistAward]] = relationship(
-        back_populates="enrolment", cascade="all, delete-orphan"
+        primaryjoin=city_join("PlaylistAward.enrolment_id", "PlaylistEnrolment"),
+        back_populates="enrolment",
+        cascade="all, delete-orphan",
     )
 
-    __table_args__ = (UniqueConstraint("playlist_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "playlist_id", "user_id"),
+        city_reference("playlist_enrolments", "playlist_id", "playlists", ondelete="CASCADE"),
+    )
 
 
-class ItemCompletion(TenantScoped, Base):
+class ItemCompletion(CityKeyed, Base):
     """A learner completed an item; kept even if the activity later expires or is archived."""
 
     __tablename__ = "playlist_item_completions"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    enrolment_id: Mapped[int] = mapped_column(
-        ForeignKey("playlist_enrolments.id", ondelete="CASCADE"), index=True
-    )
-    item_id: Mapped[int] = mapped_column(ForeignKey("playlist_items.id", ondelete="CASCADE"))
+    enrolment_id: Mapped[int] = mapped_column(index=True)
+    item_id: Mapped[int]
     completed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    enrolment: Mapped[PlaylistEnrolment] = relationship(back_populates="completions")
+    enrolment: Mapped[PlaylistEnrolment] = relationship(
+        primaryjoin=city_join("ItemCompletion.enrolment_id", "PlaylistEnrolment"),
+        back_populates="completions",
+    )
 
-    __table_args__ = (UniqueConstraint("enrolment_id", "item_id"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "enrolment_id", "item_id"),
+        city_reference(
+            "playlist_item_completions", "enrolment_id", "playlist_enrolments", ondelete="CASCADE"
+        ),
+        city_reference(
+            "playlist_item_completions", "item_id", "playlist_items", ondelete="CASCADE"
+        ),
+    )
 
 
-class PlaylistAward(TenantScoped, Timestamped, Base):
+class PlaylistAward(CityKeyed, Timestamped, Base):
     """A playlist badge earned by a learner: issued, or pending while badges are unavailable.
 
     The unique constraint makes awarding exactly-once even when two completions race.
@@ -180,34 +203,42 @@ class PlaylistAward(TenantScoped, Timestamped, Base):
 
     __tablename__ = "playlist_awards"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    enrolment_id: Mapped[int] = mapped_column(
-        ForeignKey("playlist_enrolments.id", ondelete="CASCADE"), index=True
-    )
-    playlist_badge_id: Mapped[int] = mapped_column(
-        ForeignKey("playlist_badges.id", ondelete="CASCADE")
-    )
+    enrolment_id: Mapped[int] = mapped_column(index=True)
+    playlist_badge_id: Mapped[int]
     status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | issued
     assertion_uid: Mapped[str] = mapped_column(String(32), default="")
 
-    enrolment: Mapped[PlaylistEnrolment] = relationship(back_populates="awards")
-    badge: Mapped[PlaylistBadge] = relationship()
+    enrolment: Mapped[PlaylistEnrolment] = relationship(
+        primaryjoin=city_join("PlaylistAward.enrolment_id", "PlaylistEnrolment"),
+        back_populates="awards",
+    )
+    badge: Mapped[PlaylistBadge] = relationship(
+        primaryjoin=city_join("PlaylistAward.playlist_badge_id", "PlaylistBadge")
+    )
 
-    __table_args__ = (UniqueConstraint("enrolment_id", "playlist_badge_id"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "enrolment_id", "playlist_badge_id"),
+        city_reference(
+            "playlist_awards", "enrolment_id", "playlist_enrolments", ondelete="CASCADE"
+        ),
+        city_reference(
+            "playlist_awards", "playlist_badge_id", "playlist_badges", ondelete="CASCADE"
+        ),
+    )
 
 
-class PlaylistNotice(TenantScoped, Base):
+class PlaylistNotice(CityKeyed, Base):
     """An e-mail that went out once: an item opened or closes soon (to a learner), an activity
     became unavailable (to the organisers).  Makes ``col playlists notify`` idempotent."""
 
     __tablename__ = "playlist_notices"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    item_id: Mapped[int] = mapped_column(
-        ForeignKey("playlist_items.id", ondelete="CASCADE"), index=True
-    )
+    item_id: Mapped[int] = mapped_column(index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))  # opened | closing | unavailable | invited
     sent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    __table_args__ = (UniqueConstraint("item_id", "user_id", "kind"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "item_id", "user_id", "kind"),
+        city_reference("playlist_notices", "item_id", "playlist_items", ondelete="CASCADE"),
+    )

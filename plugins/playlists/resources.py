@@ -13,6 +13,7 @@ from pyramid.httpexceptions import HTTPNotFound
 from pyramid.i18n import TranslationStringFactory
 
 from col_core.security.validation import record_id
+from col_core.tenancy.scoping import get_city_row
 from plugins.playlists.interfaces import IPlaylistBuilder, IPlaylistProgress
 from plugins.playlists.models import PlaylistItem
 
@@ -79,7 +80,7 @@ def dashboard_factory(request) -> DashboardContext:
 
 def item_factory(request) -> ItemContext:
     item_id = record_id(request.matchdict.get("item", ""))
-    item = request.dbsession.get(PlaylistItem, item_id) if item_id else None
+    item = get_city_row(request.dbsession, PlaylistItem, item_id) if item_id else None
     if item is None:
         raise _not_found(request)
     return ItemContext(item)

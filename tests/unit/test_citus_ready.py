@@ -9,9 +9,9 @@ x (tenant_id, id)``), which also makes the database itself refuse a row that poi
 city's row.  Global tables (accounts, cities, hosts, ESCO) become Citus *reference tables*,
 copied to every node: city tables may refer to them, they may not refer to a city's rows.
 
-Models mixing in ``CityKeyed`` have the composite keys; the tables joined by foreign keys between
-city tables do not yet (``NOT_YET_DISTRIBUTABLE``): this test keeps every new table to the rule
-and fails when a listed table is fixed, so the list only shrinks.
+Every city-owned table is keyed by its city (``CityKeyed`` models, or a natural key that
+begins with ``tenant_id``) and refers to other city rows with ``city_reference``
+(col_core/db/city_keys.py); this test holds every model, a plugin's new ones included, to that.
 """
 
 from __future__ import annotations
@@ -26,20 +26,6 @@ from col_core.plugins import configured_registry
 from col_core.tenancy.scoping import TenantScoped
 
 TENANT = "tenant_id"
-
-# Tables whose keys do not include tenant_id yet (primary keys are `id` alone; their unique
-# constraints and foreign keys follow).  Making them composite is one migration per lineage and
-# the ORM's relationships with it (docs/deployment.md, "What remains").
-NOT_YET_DISTRIBUTABLE = {
-    # plugins
-    "playlist_awards",
-    "playlist_badges",
-    "playlist_enrolments",
-    "playlist_item_completions",
-    "playlist_items",
-    "playlist_notices",
-    "playlists",
-}
 
 
 @pytest.fixture(scope="module")
@@ -76,20 +62,17 @@ def citus_problems(table, city_tables: set[str]) -> list[str]:
     return problems
 
 
-def test_every_city_table_is_distributable_by_tenant_id_or_listed(tables):
+def test_every_city_table_is_distributable_by_tenant_id(tables):
     city_tables = {name for name, (owned, _table) in tables.items() if owned}
     problems = {
         name: found
         for name in sorted(city_tables)
         if (found := citus_problems(tables[name][1], city_tables))
     }
-    new = {name: found for name, found in problems.items() if name not in NOT_YET_DISTRIBUTABLE}
-    assert not new, (
+    assert not problems, (
         "City-owned tables Citus could not distribute by tenant_id: put tenant_id in the primary"
-        f" key, unique constraints and foreign keys to other city tables: {new}"
+        f" key, unique constraints and foreign keys to other city tables: {problems}"
     )
-    fixed = NOT_YET_DISTRIBUTABLE - set(problems)
-    assert not fixed, f"Distributable now, take them off NOT_YET_DISTRIBUTABLE: {sorted(fixed)}"
 
 
 def test_every_city_table_names_its_city(tables):

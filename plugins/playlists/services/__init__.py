@@ -15,6 +15,7 @@ from col_core.activities.services import FieldContext
 from col_core.db.meta import utcnow
 from col_core.notifications import INotifications
 from col_core.security.validation import record_id
+from col_core.tenancy.scoping import get_city_row
 from plugins.playlists import awarding, search, skills
 from plugins.playlists.interfaces import IPlaylistBuilder
 from plugins.playlists.mailing import city_link, tell_organisers, tell_playlist_organisers
@@ -89,7 +90,7 @@ class PlaylistBuilder:
 
     def get(self, playlist_id):
         playlist_id = record_id(playlist_id)
-        return self.db.get(Playlist, playlist_id) if playlist_id else None
+        return get_city_row(self.db, Playlist, playlist_id) if playlist_id else None
 
     def for_organisation(self, organisation):
         return self.db.scalars(
@@ -183,6 +184,7 @@ class PlaylistBuilder:
                 row["note"],
             )
             items.append(item)
+        self._forget_unlocks_after(playlist, removed=set(playlist.items) - set(items))
         playlist.items = items
         self.db.flush()
         by_activity = {item.activity_id: item for item in items}
@@ -197,6 +199,17 @@ class PlaylistBuilder:
             self.review(playlist, utcnow())
             if {item.activity_id for item in items} != before:
                 self._tell_learners(playlist)
+
+    def _forget_unlocks_after(self, playlist, removed: set[PlaylistItem]) -> None:
+        """Items unlocking after an item about to go no longer wait for it.  The key naming that
+        item has no ON DELETE action (as a city's composite key, SET NULL would empty tenant_id
+        too), so the database refuses to delete an item another still names; written while
+        they are all in the playlist, so an item going as well is updated before it goes."""
+        gone = {item.id for item in removed}
+        for item in playlist.items:
+            if item.unlock_after_id in gone:
+                item.unlock_after_id = None
+        self.db.flush()
 
     def _tell_learners(self, playlist) -> None:
         """Learners following the playlist hear that its activities changed."""

@@ -27,6 +27,7 @@ from col_core.testing.factories import Factories
 from plugins.badges.models import ObApiClient
 from plugins.badges.ob import verify
 from plugins.badges.testing import Badges, badges  # noqa: F401 - the fixture
+from plugins.playlists.models import Playlist, PlaylistItem
 
 HOST = "http://vilnius.example.test"
 
@@ -341,6 +342,19 @@ def city_rows(owner_url: str, slug: str) -> dict[str, list[str]]:
     return rows
 
 
+# Which activity's item unlocks after which, in a city: the ids within playlist_items renumbered.
+UNLOCKING = """
+    SELECT activity.title, earlier_activity.title
+    FROM playlist_items AS item
+    JOIN playlist_items AS earlier
+        ON earlier.tenant_id = item.tenant_id AND earlier.id = item.unlock_after_id
+    JOIN activities AS activity ON activity.id = item.activity_id
+    JOIN activities AS earlier_activity ON earlier_activity.id = earlier.activity_id
+    JOIN tenants ON tenants.id = item.tenant_id
+    WHERE tenants.slug = :slug
+"""
+
+
 @BOTH
 def test_a_city_moves_to_another_deployment_and_its_badges_still_verify(
     run_col, factories, registry, testapp, col_database, other_deployment, tmp_path, file_storage
@@ -370,9 +384,21 @@ def test_a_city_moves_to_another_deployment_and_its_badges_still_verify(
         factories.save(
             ObApiClient(client_id="backpack", secret_hash="0" * 64, name="Backpack", scope="x")
         )
-    # There: Riga has badges of its own (issuer 1), and Ben has an account already.
+    # A reference within a table: a playlist's second item unlocks after its first.
+    intro, workshop = (
+        factories.activity(vilnius.tenant, vilnius.organisation, title)
+        for title in ("Intro", "Workshop")
+    )
+    with factories.within(vilnius.tenant):
+        first, second = PlaylistItem(activity_id=intro.id), PlaylistItem(activity_id=workshop.id)
+        factories.save(Playlist(organisation_id=vilnius.organisation.id, items=[first, second]))
+        second.unlock_after_id = first.id
+        factories.save(second)
+    # There: Riga has badges of its own (issuer 1), Tallinn takes the id Vilnius has here, and
+    # Ben has an account already.
     with Factories(other_deployment.registry()) as there:
         Badges(there.registry, there, there.tenant("riga")).badge_class()
+        there.tenant("tallinn")
         there.save(User(email="ben@example.org", display_name="Ben elsewhere"))
 
     dump = tmp_path / "vilnius.city"
@@ -396,8 +422,10 @@ def test_a_city_moves_to_another_deployment_and_its_badges_still_verify(
     engine = make_engine(other_deployment.db.owner_url)
     with engine.connect() as connection:  # Ben was matched by address, not added again
         names = connection.execute(text("SELECT email, display_name FROM users")).all()
+        unlocking = connection.execute(text(UNLOCKING), {"slug": "vilnius"}).all()
     engine.dispose()
     assert sorted(names) == [("ana@example.org", "Ana"), ("ben@example.org", "Ben elsewhere")]
+    assert unlocking == [("Workshop", "Intro")]
 
     # The city keeps its domain: its badge's documents answer there, and the credential signed
     # before the move verifies, as does one fetched after.

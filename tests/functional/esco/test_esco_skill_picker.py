@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from col_core.activities.models import ActivitySkill
+from col_core.tenancy.scoping import get_city_row
 from plugins.badges.models import BadgeClass
 from plugins.esco.interfaces import ISkillTags
 from plugins.playlists.models import Playlist
@@ -289,7 +290,7 @@ def test_playlist_form_stores_the_skills_picked(loaded, esco, factories, madrid,
     )
     with factories.within(madrid):
         factories.session.expire_all()
-        playlist = factories.session.get(Playlist, playlist_id)
+        playlist = get_city_row(factories.session, Playlist, playlist_id)
         assert [(s["uri"], s["label"]) for s in playlist.skills] == [
             (LISTEN_ACTIVELY, "practicar la escucha activa")
         ]

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+
+from sqlalchemy import delete, select
+
+from plugins.playlists.models import Playlist, PlaylistItem
+
 
 def test_create_a_draft_keeps_valid_fields_and_reports_the_others(staff, org, openapi):
     response = openapi(
@@ -55,6 +61,40 @@ def test_unlock_order_by_activity(staff, make_playlist, activities):
         "items"
     ]
     assert items[1]["unlock_after"] == items[0]["id"]
+
+
+def _unlocking_in_turn(staff, playlist, activities) -> None:
+    """The playlist's items become ``activities``, each unlocking after the one before."""
+    rows = [{"activity_id": activities[0].id}] + [
+        {"activity_id": later.id, "unlock_after": earlier.id}
+        for earlier, later in itertools.pairwise(activities)
+    ]
+    staff.put_json(f"/api/v1/playlists/{playlist}/items", {"items": rows})
+
+
+def test_removing_items_others_unlock_after_keeps_those_without_the_condition(
+    staff, make_playlist, activities
+):
+    """The key naming the item to unlock after has no ON DELETE action: the builder forgets
+    it first, also between two items going together."""
+    playlist = make_playlist(activities[:1], publish=False)
+    _unlocking_in_turn(staff, playlist, activities[:3])
+    items = staff.put_json(
+        f"/api/v1/playlists/{playlist}/items", {"items": [{"activity_id": activities[2].id}]}
+    ).json["playlist"]["items"]
+    assert [(item["title"], item["unlock_after"]) for item in items] == [("Talk", None)]
+
+
+def test_deleting_a_playlist_deletes_its_items_unlocking_after_each_other(
+    factories, city, staff, make_playlist, activities
+):
+    """As an organisation's or a city's deletion does: the database cascades, in one statement
+    (the items' keys to each other are checked once it has deleted them all)."""
+    playlist = make_playlist(activities[:1], publish=False)
+    _unlocking_in_turn(staff, playlist, activities[:3])
+    with factories.within(city):
+        factories.session.execute(delete(Playlist).where(Playlist.id == playlist))
+        assert factories.session.scalars(select(PlaylistItem)).all() == []
 
 
 def test_rule_problems_are_reported_while_drafting(staff, make_playlist, activities):

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from col_core.db.meta import utcnow
+from col_core.tenancy.scoping import get_city_row
 from plugins.playlists.models import Playlist
 
 
 def _status(factories, city, playlist_id):
     with factories.within(city):
         factories.session.expire_all()
-        return factories.session.get(Playlist, playlist_id).status
+        return get_city_row(factories.session, Playlist, playlist_id).status
 
 
 def test_other_organisations_activity_waits_for_consent(
