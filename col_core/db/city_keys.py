@@ -44,6 +44,25 @@ def city_join(reference: str, target: str) -> str:
     return f"and_({model}.tenant_id == {target}.tenant_id, foreign({reference}) == {target}.id)"
 
 
+def reference_as_keyed(op, table: str, column: str, target: str, **options):
+    """For a ``create_table`` in a migration older than the city keys, the reference from
+    ``table.column`` to a table of another package: :func:`city_reference` when ``target`` is
+    already keyed by city in this database (a plugin installed after the core's keying), the
+    single-column key otherwise (``target``'s keying migration converts it later)."""
+    found = inspect(op.get_bind())
+    if op.get_bind().dialect.name == "sqlite":
+        keyed = any(
+            index["name"] == f"idx_{target}_city_key" for index in found.get_indexes(target)
+        )
+    else:
+        keyed = found.get_pk_constraint(target)["constrained_columns"] == CITY_KEY
+    if keyed:
+        return city_reference(table, column, target, **options)
+    return ForeignKeyConstraint(
+        [column], [f"{target}.id"], name=f"fk_{table}_{column}_{target}", **options
+    )
+
+
 def is_city_key(table: Table) -> bool:
     return [column.name for column in table.primary_key.columns] == CITY_KEY
 

@@ -104,3 +104,17 @@ def test_keying_the_core_city_rows_keeps_every_row_up_and_down(registry, engine)
         # Back to single-column keys, which name a row of any city.
         for name, column in CROSSING:
             _point_at_another_city(connection, name, column)
+
+
+def test_plugins_installed_after_the_core_keying_refer_to_it_by_city(registry, engine):
+    """A deployment that adds the badges and playlists plugins after upgrading the core: their
+    first migrations make their references to organisations and activities composite at once
+    (PostgreSQL has no unique key on ``id`` alone there to point at)."""
+    plugins = registry["col.plugins"]
+    with engine.begin() as connection, migrate.sqlite_foreign_keys_off(connection):
+        command.upgrade(migrate.alembic_config(connection, plugins), "col_core@head")
+        assert not inspect(connection).has_table("badge_issuers")
+    with engine.begin() as connection:
+        migrate.upgrade(connection, plugins)
+        assert all(key[0] == "tenant_id" for key in _references(connection))
+        assert migrate.differences(connection, plugins) == []

@@ -8,6 +8,8 @@ Create Date: 2026-11-28 12:14:45.450323
 import sqlalchemy as sa
 from alembic import op
 
+from col_core.db import city_keys
+
 revision = "d090c510df8e"
 down_revision = None
 branch_labels = ("badges",)
@@ -34,11 +36,9 @@ def upgrade() -> None:
             server_default=sa.text("(CURRENT_TIMESTAMP)"),
             nullable=False,
         ),
-        sa.ForeignKeyConstraint(
-            ["organisation_id"],
-            ["organisations.id"],
-            name=op.f("fk_badge_issuers_organisation_id_organisations"),
-            ondelete="CASCADE",
+        # Installed after the core's keying (a4c1d7e9f203), the reference is composite.
+        city_keys.reference_as_keyed(
+            op, "badge_issuers", "organisation_id", "organisations", ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
             ["tenant_id"],

@@ -8,6 +8,8 @@ Create Date: 2026-11-28 12:17:08.372553
 import sqlalchemy as sa
 from alembic import op
 
+from col_core.db import city_keys
+
 revision = "94c1e09d686f"
 down_revision = None
 branch_labels = ("playlists",)
@@ -54,11 +56,9 @@ def upgrade() -> None:
             name=op.f("fk_playlists_created_by_id_users"),
             ondelete="SET NULL",
         ),
-        sa.ForeignKeyConstraint(
-            ["organisation_id"],
-            ["organisations.id"],
-            name=op.f("fk_playlists_organisation_id_organisations"),
-            ondelete="CASCADE",
+        # Installed after the core's keying (a4c1d7e9f203), the reference is composite.
+        city_keys.reference_as_keyed(
+            op, "playlists", "organisation_id", "organisations", ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
             ["tenant_id"],
@@ -175,11 +175,9 @@ def upgrade() -> None:
         sa.Column("note", sa.String(length=300), nullable=False),
         sa.Column("acceptance", sa.String(length=12), nullable=False),
         sa.Column("tenant_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["activity_id"],
-            ["activities.id"],
-            name=op.f("fk_playlist_items_activity_id_activities"),
-            ondelete="CASCADE",
+        # Installed after the core's keying (a4c1d7e9f203), the reference is composite.
+        city_keys.reference_as_keyed(
+            op, "playlist_items", "activity_id", "activities", ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
             ["playlist_id"],
