@@ -135,7 +135,8 @@ def upgrade(connection: Connection, plugins=None, role: str = "", secret: str = 
         load_models(plugins)
         existing = set(inspect(connection).get_table_names())
         # A model without its migration is reported by `col db check`, not here.
-        for table in (name for name in rls.tenant_tables(Base) if name in existing):
+        city_tables = {*rls.tenant_tables(Base), *rls.PUBLIC_READ}
+        for table in sorted(name for name in city_tables if name in existing):
             for statement in rls.enable_statements(table):
                 connection.execute(text(statement))
         for statement in rls.people_statements(Base, existing):

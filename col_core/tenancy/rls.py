@@ -50,6 +50,14 @@ _TENANT_CONDITION = f"{_CROSS} OR tenant_id = {_TENANT}"
 # Global tables of the platform's configuration that anyone may read (a request's host is
 # resolved before any city is known) and only their own city (or cross-city work) may change.
 _CONFIGURATION = {"tenants": f"{_CROSS} OR id = {_TENANT}", "tenant_hosts": _TENANT_CONDITION}
+# City tables that are the public projection of what the cities publish (search documents: the
+# published, public activities and the like; the terms indexed from them): anyone reads them, as
+# the global site reads every city's, and only their own city changes them.  A policy on their
+# reads would cost every search its index: PostgreSQL applies a policy's condition before any
+# condition of the query that is not LEAKPROOF, and full-text (`@@`) and trigram (`%`) matching
+# are not, so each search read every row of its city (docs/performance.md, "Row-level security
+# and the search indexes").  The search's own statements name the city (`DatabaseSearch`).
+PUBLIC_READ = ("search_documents", "idx_search_terms")
 # Global tables about sign-in itself, read and written only by the account look-ups.
 _ACCOUNT_ONLY = ("auth_attempts",)
 PEOPLE_TABLE = "users"
@@ -118,8 +126,11 @@ def _forced(table: str) -> list[str]:
 
 
 def enable_statements(table: str) -> list[str]:
-    """Row-level security for a table of city-owned rows."""
-    return _forced(table) + _policy(table, _TENANT_CONDITION)
+    """Row-level security for a table of city-owned rows (readable by all in ``PUBLIC_READ``)."""
+    statements = _forced(table) + _policy(table, _TENANT_CONDITION)
+    if table in PUBLIC_READ:
+        statements += _policy(table, "true", name=READ_POLICY, command="SELECT")
+    return statements
 
 
 def enable(op, table: str) -> None:

@@ -269,6 +269,35 @@ def test_another_citys_hosts_are_readable_but_not_movable(engine, cities):
         connection.rollback()
 
 
+def test_another_citys_search_documents_are_readable_but_not_writable(engine, cities, factories):
+    """Search documents and their terms are what the cities publish (the global site reads
+    every city's), so their reads carry no policy, which would cost every search its index;
+    city B still cannot change, remove or plant city A's."""
+    a = cities["a"].id
+    factories.activity(cities["a"], cities["org_a"], title="Beekeeping for beginners")
+    with engine.connect() as connection:
+        _as_city_b(connection, cities, cities["attacker"].id)
+        assert connection.scalars(
+            text("SELECT title FROM search_documents WHERE tenant_id = :a"), {"a": a}
+        ).all() == ["Beekeeping for beginners"]
+        assert connection.scalar(
+            text("SELECT count(*) FROM idx_search_terms WHERE tenant_id = :a"), {"a": a}
+        )
+        for statement in (
+            "UPDATE search_documents SET title = 'Owned' WHERE tenant_id = :a",
+            "DELETE FROM search_documents WHERE tenant_id = :a",
+            "DELETE FROM idx_search_terms WHERE tenant_id = :a",
+        ):
+            assert connection.execute(text(statement), {"a": a}).rowcount == 0
+        refusal = _refused(
+            connection,
+            "INSERT INTO idx_search_terms (tenant_id, term) VALUES (:a, 'planted')",
+            a=a,
+        )
+        assert "row-level security" in refusal
+        connection.rollback()
+
+
 def test_every_table_of_peoples_data_is_behind_a_forced_policy(engine):
     """A new table (of the core or a plugin) gets a policy from `col db upgrade` or fails here."""
     with engine.connect() as connection:

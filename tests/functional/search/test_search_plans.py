@@ -1,0 +1,96 @@
+"""What PostgreSQL does with the search's statements, as the application's role runs them.
+
+Row-level security once cost every search its full-text index (a policy's condition comes
+before any of the query's that is not LEAKPROOF, and `@@` is not): each search read
+every row of its city, 116 ms at 100,000 activities instead of a few.  These tests ask the
+planner, for a city of a few thousand documents, whether the matching is an index condition (docs/performance.md, "Row-level security and the search indexes").
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event, text
+
+from col_core.activities.search.query import Document
+from col_core.activities.search.services.database import DatabaseSearch
+from col_core.tenancy.scoping import bind_connection, tenant_context
+
+CITY_SIZE = 2000  # enough that reading the city through any other index costs more
+
+
+@pytest.fixture
+def city(factories):
+    """A city of ``CITY_SIZE`` documents, one of them about beekeeping, with its statistics
+    (as autovacuum leaves a table), so that the index the planner takes is a matter of cost."""
+    city = factories.tenant("vilnius")
+    session = factories.session
+    documents = [
+        Document(kind="activity", key=str(n), title=f"Pottery evening {n}", body="Clay and glaze")
+        for n in range(CITY_SIZE - 1)
+    ]
+    documents.append(Document(kind="activity", key="bees", title="Beekeeping for beginners"))
+    with tenant_context(session, city):
+        DatabaseSearch(session, city.id, ("en",)).reindex(documents)
+        session.commit()
+    session.execute(text("ANALYZE search_documents"))
+    session.execute(text("ANALYZE idx_search_terms"))
+    session.commit()
+    return city
+
+
+@pytest.fixture
+def engine(registry):
+    engine = registry["col.engine"]
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the plans of PostgreSQL's search indexes")
+    return engine
+
+
+def statements_of(engine, request, marker: str) -> list[tuple[str, dict]]:
+    """The statements that ``request()`` sends and that contain ``marker``, with their values."""
+    sent = []
+
+    def keep(_conn, _cursor, statement, parameters, _context, _many):
+        if marker in statement:
+            sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        request()
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert sent, f"no statement with {marker!r} was sent"
+    return sent
+
+
+def index_conditions(engine, city, statement: str, parameters: dict) -> list[str]:
+    """The plan's index conditions (and their rechecks) for ``statement`` run as the app's role
+    bound to ``city``."""
+    with engine.connect() as connection:
+        bind_connection(connection, city.id, None, "tenant")
+        plan = connection.exec_driver_sql("EXPLAIN " + statement, parameters).scalars().all()
+        connection.rollback()
+    return [line for line in plan if "Index Cond" in line or "Recheck Cond" in line]
+
+
+def test_a_search_matches_words_in_its_full_text_index(engine, testapp, city):
+    app = testapp.for_tenant(city)
+    sent = statements_of(engine, lambda: app.get("/api/v1/search", {"q": "beekeeping"}), "@@")
+    for statement, parameters in sent:
+        conditions = index_conditions(engine, city, statement, parameters)
+        assert any("@@" in line for line in conditions), "\n".join(conditions)
+
+
+def test_a_misspelt_word_is_checked_and_corrected_through_the_index(engine, testapp, city):
+    """Typo tolerance asks whether each word and each candidate matches anything, then searches
+    again: every one of those statements reads the index too."""
+    app = testapp.for_tenant(city)
+    found = {}
+    sent = statements_of(
+        engine, lambda: found.update(app.get("/api/v1/search", {"q": "beekeping"}).json), "@@"
+    )
+    assert found["corrected"] == "beekeeping"
+    assert len(sent) > 2
+    for statement, parameters in sent:
+        conditions = index_conditions(engine, city, statement, parameters)
+        assert any("@@" in line for line in conditions), "\n".join(conditions)
