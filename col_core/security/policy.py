@@ -168,14 +168,15 @@ def identify(request) -> Identity | None:
 
 
 def _look_up(request) -> Identity | None:
-    authorization = request.authorization
-    with account_lookup(request.dbsession) as session:
-        if bearer(request):
-            if not is_api_request(request):
-                return None  # a token never identifies anyone outside the API
-            secret = str(authorization.params or "")
-            if not secret.startswith(API_TOKEN_PREFIX):
-                return None
+    # Most requests (the map's tiles, searches) come with neither a token nor a session: they
+    # are no one's without opening the account look-up (on PostgreSQL, two bindings).
+    if bearer(request):
+        if not is_api_request(request):
+            return None  # a token never identifies anyone outside the API
+        secret = str(request.authorization.params or "")
+        if not secret.startswith(API_TOKEN_PREFIX):
+            return None
+        with account_lookup(request.dbsession) as session:
             token = session.scalar(
                 select(ApiToken).where(
                     ApiToken.token_hash == digest(secret), ApiToken.revoked_at.is_(None)
@@ -186,9 +187,10 @@ def _look_up(request) -> Identity | None:
             # Noted, not written: the request may be a GET (``write_tokens_used`` writes it).
             request.registry["col.tallies"].note(TOKEN_USED, None, token.id, utcnow())
             return Identity(token.user, token)
-        secret = request.session.get("sid")
-        if not isinstance(secret, str):
-            return None
+    secret = request.session.get("sid")
+    if not isinstance(secret, str):
+        return None
+    with account_lookup(request.dbsession):
         record = sessions.find(request, secret)
         if record is None or not record.user.is_active:
             return None
