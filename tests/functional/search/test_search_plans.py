@@ -15,7 +15,8 @@ from col_core.activities.search.query import Document
 from col_core.activities.search.services.database import DatabaseSearch
 from col_core.tenancy.scoping import bind_connection, tenant_context
 
-CITY_SIZE = 2000  # enough that reading the city through any other index costs more
+CITY_SIZE = 20000  # enough that reading the city through any other index costs more, and that
+# a word estimated to match 0.5% of it would be expected early in a scan (LIMIT 1)
 
 
 @pytest.fixture
