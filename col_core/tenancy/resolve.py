@@ -25,7 +25,7 @@ from pyramid.encode import url_quote
 from pyramid.httpexceptions import HTTPBadRequest, HTTPFound, HTTPNotFound
 from pyramid.traversal import PATH_SAFE
 from pyramid.tweens import EXCVIEW
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from col_core.db import listen
@@ -174,9 +174,13 @@ class TenantCache:
         return session.merge(entry[1], load=False)
 
 
+# Every request asks it: a Core statement built once (the ORM's own costs as much again).
+_UPDATED_AT = select(Tenant.__table__.c.updated_at).where(Tenant.__table__.c.id == bindparam("id"))
+
+
 def _current(session, tenant: Tenant) -> bool:
     """Whether the cached ``tenant`` is the city as last committed, by any process."""
-    stamp = session.scalar(select(Tenant.updated_at).where(Tenant.id == tenant.id))
+    stamp = session.connection().execute(_UPDATED_AT, {"id": tenant.id}).scalar()
     return stamp == tenant.updated_at
 
 

@@ -132,7 +132,10 @@ def activity_urls(request):
         template = request.route_url("activity", id="__key__")
     except KeyError:
         template = request.application_url + "/activities/__key__"
-    return lambda key: template.replace("__key__", quote(key, safe=""))
+    # Keys are ids: digits need no quoting (a map tile writes hundreds of them).
+    return lambda key: template.replace(
+        "__key__", key if key.isdigit() else quote(key, safe="")
+    )
 
 
 def document_urls(request):

@@ -182,15 +182,16 @@ def clear(session: Session, tenant_id: int) -> None:
     _bump(session, tenant_id)
 
 
+# Read by every answer of the map and the feeds (their ETags): built once.
+_VERSION = select(VERSIONS.c.version, VERSIONS.c.changed_at).where(
+    VERSIONS.c.tenant_id == bindparam("tenant")
+)
+
+
 def version(session: Session, tenant_id: int) -> tuple[int, dt.datetime | None]:
     row = (
         session.connection()
-        .execute(
-            select(VERSIONS.c.version, VERSIONS.c.changed_at).where(
-                VERSIONS.c.tenant_id == tenant_id
-            ),
-            execution_options=FILTERED,
-        )
+        .execute(_VERSION, {"tenant": tenant_id}, execution_options=FILTERED)
         .first()
     )
     return (row.version, _aware(row.changed_at)) if row else (0, None)
