@@ -259,14 +259,19 @@ def _tile_headers(request, etag: str, changed_at, public: bool) -> dict:
 def tile_body(request, tile: tuple[int, int, int], query, limit: int) -> bytes:
     """The tile's FeatureCollection: its points, or its clusters when they are too many."""
     search = request.find_service(ISearchService)
-    cells = [] if tile[0] >= tiles.POINTS_ZOOM else search.grid(query, tiles.GRID, tiles.GRID)
+    zoom = tile[0]
+    # ``locate`` answers up to ``limit + 1`` rows: one more than a tile of points shows.
+    rows = search.locate(query) if zoom >= tiles.POINTS_FIRST_ZOOM else None
+    crowded = zoom < tiles.POINTS_ZOOM and (rows is None or len(rows) > limit)
+    cells = search.grid(query, tiles.GRID, tiles.GRID) if crowded else []
     total = sum(cell.size for cell in cells)
     aggregated = total > limit
     if aggregated:
         features = [tiles.cluster_feature(tile, cell) for cell in cells]
         collection = {"type": "FeatureCollection", "features": features, "truncated": False}
     else:
-        rows = search.locate(query)
+        if rows is None:
+            rows = search.locate(query)
         collection = _points(request, rows, limit)
         total = min(len(rows), limit)
     collection.update(

@@ -5,7 +5,9 @@ only for the tiles it has not got yet and two people looking at the same place a
 questions (an ETag, a CDN).  A tile with few matches answers its points; a crowded one (more
 than ``map.tile_limit``) answers one cluster per cell of a ``GRID`` x ``GRID`` grid over it
 (count, mean place and the bounds of its points, which the map zooms to), counted by the
-database in one grouped statement; from ``POINTS_ZOOM`` on, tiles always answer points.
+database in one grouped statement; from ``POINTS_ZOOM`` on, tiles always answer points.  From
+``POINTS_FIRST_ZOOM`` on, most tiles hold fewer points than that: their points are asked for
+first, and counted in cells only when there are too many.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import mercantile
 
 MAX_ZOOM = 22
 POINTS_ZOOM = 17
+POINTS_FIRST_ZOOM = 15
 GRID = 8  # cells per side: 32 pixels each on a 256-pixel tile
 
 

@@ -14,6 +14,7 @@ import pytest
 from col_core.activities.models import Activity
 from col_core.tenancy.scoping import get_city_row, tenant_context
 from plugins.map import api as feeds
+from plugins.map.tiles import POINTS_FIRST_ZOOM
 
 VILNIUS = (54.6872, 25.2797)
 
@@ -77,6 +78,29 @@ def test_a_crowded_tile_answers_clusters_that_zoom_to_their_points(
     assert big["properties"]["bounds"] == pytest.approx(
         [VILNIUS[1], VILNIUS[0], VILNIUS[1], VILNIUS[0] + 0.002]
     )
+
+
+@pytest.mark.parametrize("crowd", [2, 3])
+def test_a_tile_asked_for_its_points_first_clusters_them_only_when_crowded(
+    testapp, city, activities, few_per_tile, crowd
+):
+    """From tiles.POINTS_FIRST_ZOOM the points are read first; one more than the limit turns
+    them into clusters, as at lower zooms."""
+    zoom = POINTS_FIRST_ZOOM + 1
+    tile = mercantile.tile(VILNIUS[1], VILNIUS[0], zoom)
+    box = mercantile.bounds(tile)
+    org = activities.organisation(city)
+    for n in range(crowd):
+        lat = box.south + (box.north - box.south) * (n + 1) / 5
+        activities(city, org, title=f"Workshop {n}", lat=lat, lon=(box.west + box.east) / 2)
+    collection = parse(testapp.for_tenant(city).get(tile_url(zoom)))
+    assert collection["total"] == crowd
+    if crowd > 2:
+        assert collection["aggregated"] is True
+        assert sum(f["properties"]["count"] for f in collection["features"]) == crowd
+    else:
+        assert collection["aggregated"] is False
+        assert titles(collection) == ["Workshop 0", "Workshop 1"]
 
 
 def test_zoomed_in_far_enough_a_tile_answers_points_however_many(
