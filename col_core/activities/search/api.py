@@ -133,9 +133,7 @@ def activity_urls(request):
     except KeyError:
         template = request.application_url + "/activities/__key__"
     # Keys are ids: digits need no quoting (a map tile writes hundreds of them).
-    return lambda key: template.replace(
-        "__key__", key if key.isdigit() else quote(key, safe="")
-    )
+    return lambda key: template.replace("__key__", key if key.isdigit() else quote(key, safe=""))
 
 
 def document_urls(request):
