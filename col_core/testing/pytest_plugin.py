@@ -122,6 +122,16 @@ def registry(app_config, col_database, app_settings):
 
 
 @pytest.fixture
+def postgresql_engine(registry):
+    """The app's engine, logged in as its own role, for tests of PostgreSQL itself (row-level
+    security, plans); skipped in the SQLite pass."""
+    engine = registry["col.engine"]
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL test: runs in the suite's PostgreSQL pass")
+    return engine
+
+
+@pytest.fixture
 def factories(registry):
     with Factories(registry) as made:
         yield made

@@ -28,11 +28,9 @@ REFERENCE_PREFIXES = ("esco_",)
 
 
 @pytest.fixture
-def engine(registry):
-    engine = registry["col.engine"]
-    if engine.dialect.name != "postgresql":
-        pytest.skip("row-level security is PostgreSQL's; SQLite has the ORM wall alone")
-    return engine
+def engine(postgresql_engine):
+    """Row-level security is PostgreSQL's; SQLite has the ORM wall alone."""
+    return postgresql_engine
 
 
 @pytest.fixture

@@ -40,11 +40,8 @@ def city(factories):
 
 
 @pytest.fixture
-def engine(registry):
-    engine = registry["col.engine"]
-    if engine.dialect.name != "postgresql":
-        pytest.skip("the plans of PostgreSQL's search indexes")
-    return engine
+def engine(postgresql_engine):
+    return postgresql_engine
 
 
 def statements_of(engine, request, marker: str) -> list[tuple[str, dict]]:
