@@ -80,27 +80,34 @@ def test_a_crowded_tile_answers_clusters_that_zoom_to_their_points(
     )
 
 
-@pytest.mark.parametrize("crowd", [2, 3])
-def test_a_tile_asked_for_its_points_first_clusters_them_only_when_crowded(
-    testapp, city, activities, few_per_tile, crowd
-):
-    """From tiles.POINTS_FIRST_ZOOM the points are read first; one more than the limit turns
-    them into clusters, as at lower zooms."""
+def workshops_in_a_points_first_tile(city, activities, count: int) -> str:
+    """``count`` workshops inside one tile a zoom above tiles.POINTS_FIRST_ZOOM; its URL."""
     zoom = POINTS_FIRST_ZOOM + 1
-    tile = mercantile.tile(VILNIUS[1], VILNIUS[0], zoom)
-    box = mercantile.bounds(tile)
+    box = mercantile.bounds(mercantile.tile(VILNIUS[1], VILNIUS[0], zoom))
     org = activities.organisation(city)
-    for n in range(crowd):
+    for n in range(count):
         lat = box.south + (box.north - box.south) * (n + 1) / 5
         activities(city, org, title=f"Workshop {n}", lat=lat, lon=(box.west + box.east) / 2)
-    collection = parse(testapp.for_tenant(city).get(tile_url(zoom)))
-    assert collection["total"] == crowd
-    if crowd > 2:
-        assert collection["aggregated"] is True
-        assert sum(f["properties"]["count"] for f in collection["features"]) == crowd
-    else:
-        assert collection["aggregated"] is False
-        assert titles(collection) == ["Workshop 0", "Workshop 1"]
+    return tile_url(zoom)
+
+
+def test_a_tile_read_points_first_answers_them_when_they_fit(
+    testapp, city, activities, few_per_tile
+):
+    url = workshops_in_a_points_first_tile(city, activities, 2)
+    collection = parse(testapp.for_tenant(city).get(url))
+    assert collection["aggregated"] is False and collection["total"] == 2
+    assert titles(collection) == ["Workshop 0", "Workshop 1"]
+
+
+def test_a_tile_read_points_first_clusters_them_when_crowded(
+    testapp, city, activities, few_per_tile
+):
+    """One more than the limit turns the points read first into clusters, as at lower zooms."""
+    url = workshops_in_a_points_first_tile(city, activities, 3)
+    collection = parse(testapp.for_tenant(city).get(url))
+    assert collection["aggregated"] is True and collection["total"] == 3
+    assert sum(f["properties"]["count"] for f in collection["features"]) == 3
 
 
 def test_zoomed_in_far_enough_a_tile_answers_points_however_many(

@@ -3,7 +3,8 @@
 Row-level security once cost every search its full-text index (a policy's condition comes
 before any of the query's that is not LEAKPROOF, and `@@` is not): each search read
 every row of its city, 116 ms at 100,000 activities instead of a few.  These tests ask the
-planner, for a city of a few thousand documents, whether the matching is an index condition (docs/performance.md, "Row-level security and the search indexes").
+planner, for a city of 20,000 documents, whether the matching is an index condition
+(docs/performance.md, "Row-level security and the search indexes").
 """
 
 from __future__ import annotations
@@ -39,11 +40,6 @@ def city(factories):
     return city
 
 
-@pytest.fixture
-def engine(postgresql_engine):
-    return postgresql_engine
-
-
 def statements_of(engine, request, marker: str) -> list[tuple[str, dict]]:
     """The statements that ``request()`` sends and that contain ``marker``, with their values."""
     sent = []
@@ -71,24 +67,30 @@ def index_conditions(engine, city, statement: str, parameters: dict) -> list[str
     return [line for line in plan if "Index Cond" in line or "Recheck Cond" in line]
 
 
-def test_a_search_matches_words_in_its_full_text_index(engine, testapp, city):
+def test_a_search_matches_words_in_its_full_text_index(postgresql_engine, testapp, city):
     app = testapp.for_tenant(city)
-    sent = statements_of(engine, lambda: app.get("/api/v1/search", {"q": "beekeeping"}), "@@")
+    sent = statements_of(
+        postgresql_engine, lambda: app.get("/api/v1/search", {"q": "beekeeping"}), "@@"
+    )
     for statement, parameters in sent:
-        conditions = index_conditions(engine, city, statement, parameters)
+        conditions = index_conditions(postgresql_engine, city, statement, parameters)
         assert any("@@" in line for line in conditions), "\n".join(conditions)
 
 
-def test_a_misspelt_word_is_checked_and_corrected_through_the_index(engine, testapp, city):
+def test_a_misspelt_word_is_checked_and_corrected_through_the_index(
+    postgresql_engine, testapp, city
+):
     """Typo tolerance asks whether each word and each candidate matches anything, then searches
     again: every one of those statements reads the index too."""
     app = testapp.for_tenant(city)
     found = {}
     sent = statements_of(
-        engine, lambda: found.update(app.get("/api/v1/search", {"q": "beekeping"}).json), "@@"
+        postgresql_engine,
+        lambda: found.update(app.get("/api/v1/search", {"q": "beekeping"}).json),
+        "@@",
     )
     assert found["corrected"] == "beekeeping"
     assert len(sent) > 2
     for statement, parameters in sent:
-        conditions = index_conditions(engine, city, statement, parameters)
+        conditions = index_conditions(postgresql_engine, city, statement, parameters)
         assert any("@@" in line for line in conditions), "\n".join(conditions)
