@@ -13,13 +13,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import event, inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from col_core.security.models import ApiToken, AuthAttempt, UserSession, UserToken
 from col_core.tenancy import rls
 from col_core.tenancy.models import TenantHost
-from col_core.tenancy.scoping import bind_connection
+from col_core.tenancy.scoping import GRANTS_NOTHING, bind_connection
 
 # Tables of no one's data (reference data, the schema's version, the binding key, which the
 # app's role may not touch at all): every other table must be behind a forced policy.
@@ -115,6 +115,44 @@ def test_the_old_settings_bind_nothing_on_an_unbound_connection(engine, cities):
         for table in ("organisations", "memberships", "users", "api_tokens", "user_sessions"):
             assert connection.scalar(text(f"SELECT count(*) FROM {table}")) == 0, table
         connection.rollback()
+
+
+def _visible_rows(connection) -> dict[str, int]:
+    """How many rows of each table under a policy this transaction sees."""
+    tables = connection.scalars(
+        text("SELECT relname FROM pg_class WHERE relrowsecurity AND relkind = 'r' ORDER BY 1")
+    ).all()
+    return {table: connection.scalar(text(f'SELECT count(*) FROM "{table}"')) for table in tables}
+
+
+def test_a_transaction_left_unbound_sees_what_binding_nothing_shows(engine, cities, factories):
+    """A request's transaction is bound only once there is something to grant (its city, its
+    person): until then it is unbound, which every policy must treat as the binding of no
+    city, no person and the ordinary scope."""
+    factories.activity(cities["a"], cities["org_a"], title="Beekeeping for beginners")
+    with engine.connect() as connection:
+        unbound = _visible_rows(connection)
+        connection.rollback()
+        bind_connection(connection, *GRANTS_NOTHING)
+        assert _visible_rows(connection) == unbound
+        assert unbound["organisations"] == 0 and unbound["search_documents"] == 1
+        connection.rollback()
+
+
+def test_a_citys_request_binds_its_transaction_once(engine, cities, testapp):
+    """The transaction of a page of city B is bound to city B, and to nothing before it."""
+    bindings = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        if "col_bind_tenant" in statement:
+            bindings.append(parameters["tenant"])
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        testapp.get("/api/v1/search?q=bees", headers={"Host": "attacker.example.test"})
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert bindings == [cities["b"].id]
 
 
 @pytest.mark.smoke
