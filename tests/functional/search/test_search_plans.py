@@ -1,10 +1,15 @@
-"""What PostgreSQL does with the search's statements, as the application's role runs them.
+"""What each database does with the search's statements, as the application runs them.
 
-Row-level security once cost every search its full-text index (a policy's condition comes
-before any of the query's that is not LEAKPROOF, and `@@` is not): each search read
-every row of its city, 116 ms at 100,000 activities instead of a few.  These tests ask the
-planner, for a city of 20,000 documents, whether the matching is an index condition
-(docs/performance.md, "Row-level security and the search indexes").
+PostgreSQL: row-level security once cost every search its full-text index (a policy's condition
+comes before any of the query's that is not LEAKPROOF, and `@@` is not): each search read every
+row of its city, 116 ms at 100,000 activities instead of a few.  These tests ask the planner,
+as the application's role and for a city of 20,000 documents, whether the matching is an index
+condition (docs/performance.md, "Row-level security and the search indexes").
+
+SQLite: its FTS5 index holds every city's documents, and each match was checked against the
+city and the filters by reading its whole row; a second city of the same size doubled a search's
+time.  The matches are now checked and ranked through a narrow index (docs/performance.md, "A
+narrow index for SQLite's ranking").
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import pytest
 from sqlalchemy import event, text
 
 from col_core.activities.search.query import Document
-from col_core.activities.search.services.database import DatabaseSearch
+from col_core.activities.search.services.database import NARROW_INDEX, DatabaseSearch
 from col_core.tenancy.scoping import bind_connection, tenant_context
 
 CITY_SIZE = 20000  # enough that reading the city through any other index costs more, and that
@@ -94,3 +99,80 @@ def test_a_misspelt_word_is_checked_and_corrected_through_the_index(
     for statement, parameters in sent:
         conditions = index_conditions(postgresql_engine, city, statement, parameters)
         assert any("@@" in line for line in conditions), "\n".join(conditions)
+
+
+@pytest.fixture
+def sqlite_engine(registry):
+    engine = registry["col.engine"]
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's plans: run in the suite's SQLite pass")
+    return engine
+
+
+@pytest.fixture
+def two_cities(factories):
+    """Two cities with the same activities, in the one FTS5 index."""
+    cities = [factories.tenant("vilnius"), factories.tenant("kaunas")]
+    session = factories.session
+    for city in cities:
+        documents = [
+            Document(
+                kind="activity",
+                key=str(n),
+                title=f"Pottery evening {n}",
+                category="arts",
+                price=0,
+                accessibility=("wheelchair",) if n % 10 == 0 else (),
+            )
+            for n in range(200)
+        ]
+        with tenant_context(session, city):
+            DatabaseSearch(session, city.id, ("en",)).reindex(documents)
+            session.commit()
+    return cities
+
+
+def sqlite_plan(engine, statement: str, parameters: dict) -> list[str]:
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+        return [row[-1] for row in rows]
+
+
+@pytest.mark.parametrize(
+    "params", [{"q": "pottery"}, {"q": "pottery", "category": "arts", "free": "1"}]
+)
+def test_sqlite_checks_and_ranks_a_words_matches_through_the_narrow_index(
+    sqlite_engine, testapp, two_cities, params
+):
+    """Every statement that matches words reads the documents' filters and order from the
+    narrow index, and whole rows only for the page it returns."""
+    app = testapp.for_tenant(two_cities[0])
+    found = {}
+    sent = statements_of(
+        sqlite_engine, lambda: found.update(app.get("/api/v1/search", params).json), "MATCH"
+    )
+    # 200 matches in the city, counted up to a hundred (400 in the index).
+    assert (found["total"], found["total_exact"], len(found["items"])) == (100, False, 20)
+    for statement, parameters in sent:
+        plan = sqlite_plan(sqlite_engine, statement, parameters)
+        assert any(f"COVERING INDEX {NARROW_INDEX}" in line for line in plan), "\n".join(plan)
+
+
+def test_sqlite_reads_whole_rows_for_a_filter_the_narrow_index_lacks(
+    sqlite_engine, testapp, two_cities
+):
+    """A filter on a column the narrow index does not hold (accessibility) reads the matches'
+    rows, and still finds the city's own."""
+    app = testapp.for_tenant(two_cities[0])
+    found = {}
+    sent = statements_of(
+        sqlite_engine,
+        lambda: found.update(
+            app.get("/api/v1/search", {"q": "pottery", "access": "wheelchair"}).json
+        ),
+        "MATCH",
+    )
+    assert (found["total"], found["total_exact"]) == (20, True)
+    assert {int(item["key"]) % 10 for item in found["items"]} == {0}
+    for statement, _parameters in sent:
+        assert "INDEXED BY" not in statement

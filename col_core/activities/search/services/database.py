@@ -29,7 +29,9 @@ from sqlalchemy import (
     table,
     text,
 )
+from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import BindParameter, ColumnClause
+from sqlalchemy.sql.schema import Column
 from zope.interface import implementer
 
 from col_core.activities.search import bulk, spelling, store
@@ -48,6 +50,7 @@ from col_core.activities.search.query import (
     facet_queries,
     merged_cells,
 )
+from col_core.db import hints  # noqa: F401  (SQLite renders INDEXED BY)
 
 T = store.TABLE
 FTS = table("idx_search_fts", column("rowid"), column("rank"))
@@ -94,6 +97,32 @@ def _has_trigrams(connection) -> bool:
             connection.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")).first()
         )
     return _TRIGRAMS[engine]
+
+
+# SQLite's FTS5 index holds every city's documents, and each match of a word is checked against
+# the city and the filters by reading its row (about 2 KB) before it is ranked: a second city of
+# the same size doubled a search's time.  This index (a migration's, on SQLite only) holds what
+# the checks and the order read, keyed by the row id; a statement that reads nothing else reads
+# it instead of the rows.  Its columns are asked of the database once per engine.
+NARROW_INDEX = "idx_search_documents_narrow"
+_NARROW_COLUMNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _narrow_columns(connection) -> frozenset[str]:
+    engine = connection.engine
+    if engine not in _NARROW_COLUMNS:
+        rows = connection.exec_driver_sql(f"PRAGMA index_info({NARROW_INDEX})")
+        _NARROW_COLUMNS[engine] = frozenset(row[2] for row in rows)
+    return _NARROW_COLUMNS[engine]
+
+
+def _columns_read(statement) -> set[str]:
+    """The names of the document table's columns that ``statement`` reads."""
+    return {
+        element.name
+        for element in visitors.iterate(statement)
+        if isinstance(element, Column) and element.table is T
+    }
 
 
 # fts5vocab counts each term's documents by reading its whole doclist: the terms of one initial
@@ -233,6 +262,7 @@ class DatabaseSearch:
         self.languages = languages
         self.dialect = session.get_bind().dialect.name
         self._prepared_queries: dict = {}
+        self._narrow: frozenset[str] | None = None
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -458,9 +488,23 @@ class DatabaseSearch:
             statement = statement.select_from(T).join(FTS, FTS.c.rowid == T.c.id)
         return statement, score
 
+    def _narrow_index(self) -> frozenset[str]:
+        if self._narrow is None:
+            sqlite = self.dialect == "sqlite"
+            self._narrow = _narrow_columns(self.session.connection()) if sqlite else frozenset()
+        return self._narrow
+
+    def _narrowed(self, statement):
+        """``statement`` (matching text) reads the documents through SQLite's narrow index when
+        that holds every column it reads: the matches are checked and ranked without their rows."""
+        narrow = self._narrow_index()
+        if narrow and _columns_read(statement) <= narrow:
+            return statement.with_hint(T, f"INDEXED BY {NARROW_INDEX}", "sqlite")
+        return statement
+
     def _execute(self, shape: tuple, build, values: dict):
         """Run the statement of ``shape`` (built by ``build()`` the first time) with ``values``."""
-        shape = (self.dialect, *shape)
+        shape = (self.dialect, bool(self._narrow_index()), *shape)
         statement = _STATEMENTS.get(shape)
         if statement is None:
             if len(_STATEMENTS) >= MAX_STATEMENTS:
@@ -509,7 +553,7 @@ class DatabaseSearch:
         filters = self._filters_of(SearchQuery(include_past=True), True)
 
         def build():
-            matching = self._selection([literal_column("1")], filters, True)[0]
+            matching = self._narrowed(self._selection([literal_column("1")], filters, True)[0])
             if self.dialect != "postgresql":
                 return matching.limit(1)
             return _first_of_planned_whole(matching)
@@ -586,22 +630,37 @@ class DatabaseSearch:
         if counted:
             values.update(self._count_values(query))
 
+        # SQLite ranks the matches through its narrow index, then reads the page's rows: a sort
+        # that carried every match's whole row cost more than the ranking.
+        narrow = text and bool(self._narrow_index())
+
         def build():
-            statement, score = self._selection(self.columns, filters, text, tier, scored=True)
+            columns = [T.c.tenant_id, T.c.id] if narrow else self.columns
+            statement, score = self._selection(columns, filters, text, tier, scored=True)
+            statement = (
+                statement.order_by(*self._order(query.sort, score))
+                .limit(bindparam("limit"))
+                .offset(bindparam("offset"))
+            )
+            if narrow:
+                statement = self._rows_of(self._narrowed(statement), query.sort, score)
             if counted:
                 statement = statement.add_columns(
                     self._count_statement(filters, text, count_limit is not None)
                     .scalar_subquery()
                     .label("counted")
                 )
-            return (
-                statement.order_by(*self._order(query.sort, score))
-                .limit(bindparam("limit"))
-                .offset(bindparam("offset"))
-            )
+            return statement
 
         shape = ("page", text, tier, query.sort, counted, count_limit is not None, *filters.shape)
         return self._execute(shape, build, values).all()
+
+    def _rows_of(self, ranked, sort, score):
+        """The whole rows of the documents ``ranked`` chose, in its order."""
+        page = ranked.subquery("ranked")
+        its_row = and_(T.c.tenant_id == page.c.tenant_id, T.c.id == page.c.id)
+        in_order = self._order(sort, None if score is None else page.c.score)
+        return select(*self.columns, page.c.score).join_from(page, T, its_row).order_by(*in_order)
 
     def _ranked_in_tiers(self, query):
         """Documents with every word in their title first, then the others, each tier by bm25.
@@ -685,6 +744,8 @@ class DatabaseSearch:
 
     def _count_statement(self, filters, text, limited):
         statement, _ = self._selection([literal_column("1")], filters, text, match="count_match")
+        if text:
+            statement = self._narrowed(statement)
         if limited:
             statement = statement.limit(bindparam("count_limit"))
         return select(func.count()).select_from(statement.subquery())
