@@ -95,7 +95,7 @@ def document_from_row(row) -> Document:
         accessibility=unpacked(row.accessibility),
         extra=row.extra or {},
         # Search pages do not read the labels (database.DOCUMENT_COLUMNS): only what indexes.
-        skill_labels=tuple(tuple(label) for label in getattr(row, "skill_labels", None) or ()),
+        skill_labels=tuple(tuple(label) for label in row._mapping.get("skill_labels") or ()),
     )
 
 
