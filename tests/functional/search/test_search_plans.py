@@ -8,8 +8,9 @@ condition (docs/performance.md, "Row-level security and the search indexes").
 
 SQLite: its FTS5 index holds every city's documents, and each match was checked against the
 city and the filters by reading its whole row; a second city of the same size doubled a search's
-time.  The matches are now checked and ranked through a narrow index (docs/performance.md, "A
-narrow index for SQLite's ranking").
+time.  A search now seeks to its city's range of the index's rowids, and checks and ranks the
+matches through a narrow index (docs/performance.md, "Every city's documents in one FTS5
+index").
 """
 
 from __future__ import annotations
@@ -144,8 +145,9 @@ def sqlite_plan(engine, statement: str, parameters: dict) -> list[str]:
 def test_sqlite_checks_and_ranks_a_words_matches_through_the_narrow_index(
     sqlite_engine, testapp, two_cities, params
 ):
-    """Every statement that matches words reads the documents' filters and order from the
-    narrow index, and whole rows only for the page it returns."""
+    """Every statement that matches words seeks to the city's range of the FTS5 index's rowids
+    (FTS5 shows the bounds as "<" and ">" in its plan), reads the documents' filters and order
+    from the narrow index, and whole rows only for the page it returns."""
     app = testapp.for_tenant(two_cities[0])
     found = {}
     sent = statements_of(
@@ -156,6 +158,8 @@ def test_sqlite_checks_and_ranks_a_words_matches_through_the_narrow_index(
     for statement, parameters in sent:
         plan = sqlite_plan(sqlite_engine, statement, parameters)
         assert any(f"COVERING INDEX {NARROW_INDEX}" in line for line in plan), "\n".join(plan)
+        fts_scans = [line for line in plan if "VIRTUAL TABLE" in line]
+        assert fts_scans and all("><" in line for line in fts_scans), "\n".join(plan)
 
 
 def test_sqlite_reads_whole_rows_for_a_filter_the_narrow_index_lacks(

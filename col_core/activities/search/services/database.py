@@ -54,6 +54,11 @@ from col_core.db import hints  # noqa: F401  (SQLite renders INDEXED BY)
 
 T = store.TABLE
 FTS = table("idx_search_fts", column("rowid"), column("rank"))
+# SQLite: the FTS5 index's rowid is (city << 32) + the document's id (a migration's generated
+# column), so each city's documents are one range of rowids, which a search seeks to in every
+# word's doclist instead of stepping through every city's matches.
+CITY_ROWID_SHIFT = 32
+DOCUMENT_ID_MASK = (1 << CITY_ROWID_SHIFT) - 1
 RTREE = table(
     "idx_search_rtree",
     column("id"),
@@ -255,6 +260,7 @@ class DatabaseSearch:
     # What a page of hits and a map's rows read (the network search adds the city).
     columns: tuple = DOCUMENT_COLUMNS
     locate_columns: tuple = LOCATE_COLUMNS
+    one_city = True  # SQLite: the text's matches are sought in the city's range of rowids
 
     def __init__(self, session, tenant_id: int, languages: tuple[str, ...]):
         self.session = session
@@ -320,6 +326,9 @@ class DatabaseSearch:
             lambda: (T.c.tenant_id + 0 if index_driven else T.c.tenant_id) == bindparam("tenant"),
             tenant=self.tenant_id,
         )
+        if self.dialect == "sqlite":  # for the text's match (_match)
+            low = self.tenant_id << CITY_ROWID_SHIFT
+            filters.values.update(city_rowid_low=low, city_rowid_high=low + DOCUMENT_ID_MASK)
 
     def _add_what(self, filters: _Filters, query) -> None:
         """Kinds, categories, keys and skills."""
@@ -459,6 +468,11 @@ class DatabaseSearch:
         text = bindparam(name)
         if self.dialect == "sqlite":  # the tier is in the expression
             fts_match = literal_column("idx_search_fts").op("MATCH")(text)
+            if self.one_city:
+                city = FTS.c.rowid.between(
+                    bindparam("city_rowid_low"), bindparam("city_rowid_high")
+                )
+                fts_match = and_(fts_match, city)
             return fts_match, -FTS.c.rank
         tsquery = func.to_tsquery("simple", text)
         in_title = TITLE_VECTOR.op("@@")(tsquery)
@@ -485,7 +499,8 @@ class DatabaseSearch:
             return statement, score
         statement = statement.where(text_clause)
         if self.dialect == "sqlite":
-            statement = statement.select_from(T).join(FTS, FTS.c.rowid == T.c.id)
+            document_id = FTS.c.rowid.op("&")(literal_column(str(DOCUMENT_ID_MASK)))
+            statement = statement.select_from(T).join(FTS, T.c.id == document_id)
         return statement, score
 
     def _narrow_index(self) -> frozenset[str]:

@@ -94,6 +94,7 @@ class NetworkSearch(DatabaseSearch):
 
     columns = (*DatabaseSearch.columns, T.c.tenant_id)
     locate_columns = (*DatabaseSearch.locate_columns, T.c.tenant_id)
+    one_city = False
 
     def __init__(self, session, tenant_id: int, cities: list[City], languages: tuple[str, ...]):
         super().__init__(session, tenant_id, languages)
