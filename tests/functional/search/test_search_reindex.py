@@ -5,14 +5,18 @@ from __future__ import annotations
 import pytest
 import webtest
 from click.testing import CliRunner
-from sqlalchemy import delete
+from sqlalchemy import delete, text
+from sqlalchemy.orm import Session
 
 from col_core.activities.search import bulk
 from col_core.activities.search.cli import search
 from col_core.activities.search.models import SearchDocumentRow
+from col_core.activities.search.query import Document
+from col_core.activities.search.services.database import DatabaseSearch
 from col_core.app import make_config
 from col_core.cli.context import AppContext
-from col_core.testing.factories import Factories
+from col_core.tenancy.scoping import tenant_context
+from col_core.testing.factories import Factories, owner_engine
 
 
 class BoundAppContext(AppContext):
@@ -117,3 +121,22 @@ def test_whoosh_app_follows_commits_and_reindexes(whoosh_config, factories, acti
     )
     assert "vilnius: 2 documents indexed." in result.output
     assert titles(app.get("/api/v1/search", {"q": "robotics"})) == ["Robotics lab"]
+
+
+@pytest.mark.parametrize(("documents", "loaded"), [(45, True), (44, False)])
+def test_a_rebuild_is_a_load_from_half_the_other_cities_size(
+    postgresql_engine, registry, factories, monkeypatch, documents, loaded
+):
+    """Building the indexes again over the whole table costs less than writing half its rows
+    into them one by one: a city bringing half as many documents as the others hold is loaded."""
+    monkeypatch.setattr(bulk, "BULK_MIN", 1)
+    big, new = factories.tenant("vilnius"), factories.tenant("kaunas")
+    with owner_engine(registry).connect() as connection:
+        session = Session(bind=connection)
+        with tenant_context(session, big):
+            DatabaseSearch(session, big.id, ("en",)).reindex(
+                [Document(kind="activity", key=str(n), title=f"Pottery {n}") for n in range(90)]
+            )
+        session.execute(text("ANALYZE search_documents"))
+        assert bulk.wanted(connection, new.id, documents) is loaded
+        connection.rollback()
