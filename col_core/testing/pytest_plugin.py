@@ -132,6 +132,16 @@ def postgresql_engine(registry):
 
 
 @pytest.fixture
+def sqlite_engine(registry):
+    """The app's engine, for tests of SQLite itself (plans, FTS5); skipped in the PostgreSQL
+    pass."""
+    engine = registry["col.engine"]
+    if engine.dialect.name != "sqlite":
+        pytest.skip("a SQLite test: runs in the suite's SQLite pass")
+    return engine
+
+
+@pytest.fixture
 def factories(registry):
     with Factories(registry) as made:
         yield made

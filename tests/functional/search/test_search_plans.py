@@ -103,14 +103,6 @@ def test_a_misspelt_word_is_checked_and_corrected_through_the_index(
 
 
 @pytest.fixture
-def sqlite_engine(registry):
-    engine = registry["col.engine"]
-    if engine.dialect.name != "sqlite":
-        pytest.skip("SQLite's plans: run in the suite's SQLite pass")
-    return engine
-
-
-@pytest.fixture
 def two_cities(factories):
     """Two cities with the same activities, in the one FTS5 index."""
     cities = [factories.tenant("vilnius"), factories.tenant("kaunas")]
