@@ -121,24 +121,26 @@ def registry(app_config, col_database, app_settings):
     return app_config.registry
 
 
+def _engine_on(registry, dialect: str, name: str):
+    """The app's engine, or the test skipped in the other database's pass."""
+    engine = registry["col.engine"]
+    if engine.dialect.name != dialect:
+        pytest.skip(f"a {name} test: runs in the suite's {name} pass")
+    return engine
+
+
 @pytest.fixture
 def postgresql_engine(registry):
     """The app's engine, logged in as its own role, for tests of PostgreSQL itself (row-level
     security, plans); skipped in the SQLite pass."""
-    engine = registry["col.engine"]
-    if engine.dialect.name != "postgresql":
-        pytest.skip("a PostgreSQL test: runs in the suite's PostgreSQL pass")
-    return engine
+    return _engine_on(registry, "postgresql", "PostgreSQL")
 
 
 @pytest.fixture
 def sqlite_engine(registry):
     """The app's engine, for tests of SQLite itself (plans, FTS5); skipped in the PostgreSQL
     pass."""
-    engine = registry["col.engine"]
-    if engine.dialect.name != "sqlite":
-        pytest.skip("a SQLite test: runs in the suite's SQLite pass")
-    return engine
+    return _engine_on(registry, "sqlite", "SQLite")
 
 
 @pytest.fixture
