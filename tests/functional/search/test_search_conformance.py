@@ -629,6 +629,39 @@ class TestDatabaseBackend(SearchConformance):
         results = self.ask(sort="date", limit=2, offset=2, count_limit=1, facets=False)
         assert (results.total, results.total_exact) == (4, False)
 
+    # A search by relevance ranks the documents with its words in their title, then the others
+    # (the rest), and each tier counts its matches as it ranks them: the total comes from
+    # whichever counts answer it (DatabaseSearch._counted).
+
+    @pytest.fixture
+    def choirs(self, world):
+        """Three documents with "choir" in their title, four with it only in their text."""
+        self.write(
+            self.city,
+            lambda s: s.index(
+                [doc(f"t{n}", f"Choir evening {n}") for n in range(3)]
+                + [doc(f"b{n}", f"Singing evening {n}", "Join the choir") for n in range(4)]
+            ),
+        )
+
+    def choir(self, **params):
+        results = self.ask(text="choir", facets=False, **params)
+        return results.total, results.total_exact, [hit.document.key[0] for hit in results.hits]
+
+    def test_titles_past_the_count_limit_say_there_are_more(self, choirs):
+        assert self.choir(limit=2, count_limit=2) == (2, False, ["t", "t"])
+
+    def test_a_page_of_titles_below_the_count_limit_counts_every_match(self, choirs):
+        assert self.choir(limit=2, count_limit=10) == (7, True, ["t", "t"])
+
+    def test_a_page_the_titles_leave_short_is_counted_with_the_rest(self, choirs):
+        assert self.choir(limit=5, count_limit=10) == (7, True, ["t", "t", "t", "b", "b"])
+        assert self.choir(limit=5, count_limit=5) == (5, False, ["t", "t", "t", "b", "b"])
+
+    def test_a_page_past_the_titles_is_counted_with_them(self, choirs):
+        assert self.choir(limit=2, offset=4, count_limit=10) == (7, True, ["b", "b"])
+        assert self.choir(limit=2, offset=6, count_limit=10) == (7, True, ["b"])
+
 
 class FailingSource(list):
     """A city's documents whose reading fails part of the way through (a plugin's bug)."""

@@ -4,7 +4,9 @@ PostgreSQL: row-level security once cost every search its full-text index (a pol
 comes before any of the query's that is not LEAKPROOF, and `@@` is not): each search read every
 row of its city, 116 ms at 100,000 activities instead of a few.  These tests ask the planner,
 as the application's role and for a city of 20,000 documents, whether the matching is an index
-condition (docs/performance.md, "Row-level security and the search indexes").
+condition (docs/performance.md, "Row-level security and the search indexes"), and whether a
+page of title matches counts every match again (docs/performance.md, "Counting what is
+ranked").
 
 SQLite: its FTS5 index holds every city's documents, and each match was checked against the
 city and the filters by reading its whole row; a second city of the same size doubled a search's
@@ -100,6 +102,30 @@ def test_a_misspelt_word_is_checked_and_corrected_through_the_index(
     for statement, parameters in sent:
         conditions = index_conditions(postgresql_engine, city, statement, parameters)
         assert any("@@" in line for line in conditions), "\n".join(conditions)
+
+
+def test_a_page_of_titles_past_the_count_limit_is_not_counted_again(
+    postgresql_engine, testapp, city
+):
+    """The title tier counts its matches as it ranks them; when they pass the count's limit,
+    the count of every match (a second scan of the word's matches, half of the statement's
+    time at 100,000 activities) is never run."""
+    app = testapp.for_tenant(city)
+    found = {}
+    sent = statements_of(
+        postgresql_engine,
+        lambda: found.update(app.get("/api/v1/search", {"q": "pottery"}).json),
+        "@@",
+    )
+    assert (found["total"], found["total_exact"]) == (100, False)
+    [(statement, parameters)] = sent
+    with postgresql_engine.connect() as connection:
+        bind_connection(connection, city.id, None, "tenant")
+        plan = connection.exec_driver_sql("EXPLAIN ANALYZE " + statement, parameters)
+        lines = plan.scalars().all()
+        connection.rollback()
+    counts = [line for line in lines if "Aggregate" in line]
+    assert counts and all("never executed" in line for line in counts), "\n".join(lines)
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from sqlalchemy import (
     column,
     func,
     literal_column,
+    null,
     or_,
     select,
     table,
@@ -607,9 +608,10 @@ class DatabaseSearch:
     def _search(self, query):
         _, words = self._prepared(query)
         if query.sort == "relevance" and words:
-            rows = self._ranked_in_tiers(query)
+            rows, counted = self._ranked_in_tiers(query)
         else:
             rows = self._page(query, None, query.offset, query.limit)
+            counted = _counted_of(rows, query)
         hits = []
         for row in rows:
             document = self._document(row)
@@ -625,21 +627,21 @@ class DatabaseSearch:
             # The page is the last one, so it says how many there are without counting.
             total, exact, facets = query.offset + len(rows), True, {}
         else:
-            total, exact = _total(rows[0].counted, _count_limit(query))
+            total, exact = _total(counted, _count_limit(query))
             facets = {}
         return SearchResults(total=total, hits=hits, facets=facets, total_exact=exact)
 
     def _document(self, row) -> Document:
         return store.document_from_row(row)
 
-    def _page(self, query, tier, offset, limit, counted=True):
+    def _page(self, query, tier, offset, limit):
         filters, words = self._prepared(query)
         text = bool(words)
         # The count rides along as a column the database computes once: a statement fewer per
         # search, which costs more in Python than the count does in the database.
-        counted = counted and not query.facets
+        counted = not query.facets
         count_limit = _count_limit(query)
-        values = {**filters.values, "limit": limit, "offset": offset}
+        values = {**filters.values, "limit": limit, "offset": offset, "page_end": offset + limit}
         if text:
             values["match"] = self._match_value(words, tier)
         if counted:
@@ -651,6 +653,8 @@ class DatabaseSearch:
 
         def build():
             columns = [T.c.tenant_id, T.c.id] if narrow else self.columns
+            if counted and tier:
+                columns = [*columns, func.count().over().label("matched")]
             statement, score = self._selection(columns, filters, text, tier, scored=True)
             statement = (
                 statement.order_by(*self._order(query.sort, score))
@@ -658,24 +662,45 @@ class DatabaseSearch:
                 .offset(bindparam("offset"))
             )
             if narrow:
-                statement = self._rows_of(self._narrowed(statement), query.sort, score)
+                statement = self._rows_of(self._narrowed(statement), query.sort)
             if counted:
+                matched = statement.selected_columns.matched if tier else None
                 statement = statement.add_columns(
-                    self._count_statement(filters, text, count_limit is not None)
-                    .scalar_subquery()
-                    .label("counted")
+                    self._counted(filters, text, tier, count_limit is not None, matched)
                 )
             return statement
 
         shape = ("page", text, tier, query.sort, counted, count_limit is not None, *filters.shape)
         return self._execute(shape, build, values).all()
 
-    def _rows_of(self, ranked, sort, score):
-        """The whole rows of the documents ``ranked`` chose, in its order."""
+    def _rows_of(self, ranked, sort):
+        """The whole rows of the documents ``ranked`` chose, in its order, with its score (and
+        its count of matches, if it has one)."""
         page = ranked.subquery("ranked")
-        its_row = and_(T.c.tenant_id == page.c.tenant_id, T.c.id == page.c.id)
-        in_order = self._order(sort, None if score is None else page.c.score)
-        return select(*self.columns, page.c.score).join_from(page, T, its_row).order_by(*in_order)
+        added = list(page.c)[2:]  # after the city and id: the score, and the count if any
+        whole_rows = select(*self.columns, *added).join_from(page, T, _row_of(page))
+        return whole_rows.order_by(*self._order(sort, page.c.score))
+
+    def _counted(self, filters, text, tier, limited, matched):
+        """The ``counted`` column: how many documents match, up to the count's limit + 1.
+
+        A tier's statement ranks all of its matches, and counting them as it goes
+        (``matched``, a window over them) costs little; counting every match on its own costs
+        more than the ranking does on PostgreSQL (a second scan of the word's matches, whose
+        plan it often misjudges under the limit).  So the rest tier's matches are counted as
+        they are ranked, and the title tier's matches answer the count when they pass its
+        limit, or leave the page short (the rest tier's count then completes theirs): only a
+        page filled by fewer title matches than the limit counts every match.
+        """
+        if tier == "rest":
+            return matched.label("counted")
+        whole = self._count_statement(filters, text, limited).scalar_subquery()
+        if tier != "title":
+            return whole.label("counted")
+        title_says = [(matched < bindparam("page_end"), null())]
+        if limited:
+            title_says.append((matched >= bindparam("count_limit"), matched))
+        return case(*title_says, else_=whole).label("counted")
 
     def _ranked_in_tiers(self, query):
         """Documents with every word in their title first, then the others, each tier by bm25.
@@ -684,27 +709,31 @@ class DatabaseSearch:
         common word matches a tenth of a large city (15 to 30 ms at 100,000 activities with
         FTS5); titles hold a seventh of the words, so the title tier is that much cheaper and
         usually fills the page on its own.  PostgreSQL finds it through the title's own vector.
+        Returns (rows, their count of matches, see ``_counted``).
         """
         rows = self._page(query, "title", query.offset, query.limit)
         if len(rows) == query.limit:
-            return rows
+            return rows, _counted_of(rows, query)
+        return self._completed_by_the_rest(query, rows)
+
+    def _completed_by_the_rest(self, query, rows):
+        """The title tier's short page ``rows`` completed by the rest tier, and their count."""
+        in_title = self._in_title(query, rows)
+        rest_offset = max(0, query.offset - in_title)
+        rest = self._page(query, "rest", rest_offset, query.limit - len(rows))
+        return rows + rest, _counted_of(rest, query, before=in_title)
+
+    def _in_title(self, query, rows) -> int:
+        """How many documents have every word in their title, ``rows`` being the title tier's
+        short page: it says so, unless the offset passed them all."""
         if rows or not query.offset:
-            in_title = query.offset + len(rows)
-        else:
-            filters, words = self._prepared(query)
-            in_title = self._execute(
-                ("title count", *filters.shape),
-                lambda: self._selection([func.count()], filters, True, "title")[0],
-                {**filters.values, "match": self._match_value(words, "title")},
-            ).scalar_one()
-        # The first row carries the count: the rest tier counts only when the title tier is empty.
-        return rows + self._page(
-            query,
-            "rest",
-            max(0, query.offset - in_title),
-            query.limit - len(rows),
-            counted=not rows,
-        )
+            return query.offset + len(rows)
+        filters, words = self._prepared(query)
+        return self._execute(
+            ("title count", *filters.shape),
+            lambda: self._selection([func.count()], filters, True, "title")[0],
+            {**filters.values, "match": self._match_value(words, "title")},
+        ).scalar_one()
 
     def _counts(self, query):
         """(total, whether it is exact, facets)."""
@@ -890,6 +919,20 @@ def _facet_counts(rows) -> dict[str, dict[str, int]]:
         for feature in store.unpacked(row.accessibility):
             bump("accessibility", feature, row.n)
     return facets
+
+
+def _counted_of(rows, query, before: int = 0) -> int | None:
+    """The count of matches the page's rows carry, plus ``before`` (those of the tier before
+    theirs); None without rows (the page is short and says the total itself) or with facets
+    (counted on their own)."""
+    if not rows or query.facets:
+        return None
+    return before + rows[0].counted
+
+
+def _row_of(page):
+    """The join of a page of ranked documents to their rows."""
+    return and_(T.c.tenant_id == page.c.tenant_id, T.c.id == page.c.id)
 
 
 def _count_limit(query) -> int | None:
