@@ -65,13 +65,28 @@ def statements_of(engine, request, marker: str) -> list[tuple[str, dict]]:
     return sent
 
 
-def index_conditions(engine, city, statement: str, parameters: dict) -> list[str]:
-    """The plan's index conditions (and their rechecks) for ``statement`` run as the app's role
-    bound to ``city``."""
+def searched(engine, app, params: dict, marker: str) -> tuple[dict, list[tuple[str, dict]]]:
+    """The answer of a search for ``params``, and the statements it sent that contain
+    ``marker``."""
+    found: dict = {}
+    sent = statements_of(
+        engine, lambda: found.update(app.get("/api/v1/search", params).json), marker
+    )
+    return found, sent
+
+
+def plan_of(engine, city, statement: str, parameters: dict, explain="EXPLAIN") -> list[str]:
+    """The plan of ``statement`` run as the app's role bound to ``city``."""
     with engine.connect() as connection:
         bind_connection(connection, city.id, None, "tenant")
-        plan = connection.exec_driver_sql("EXPLAIN " + statement, parameters).scalars().all()
+        plan = connection.exec_driver_sql(f"{explain} {statement}", parameters).scalars().all()
         connection.rollback()
+    return plan
+
+
+def index_conditions(engine, city, statement: str, parameters: dict) -> list[str]:
+    """The plan's index conditions (and their rechecks) for ``statement``."""
+    plan = plan_of(engine, city, statement, parameters)
     return [line for line in plan if "Index Cond" in line or "Recheck Cond" in line]
 
 
@@ -91,12 +106,7 @@ def test_a_misspelt_word_is_checked_and_corrected_through_the_index(
     """Typo tolerance asks whether each word and each candidate matches anything, then searches
     again: every one of those statements reads the index too."""
     app = testapp.for_tenant(city)
-    found = {}
-    sent = statements_of(
-        postgresql_engine,
-        lambda: found.update(app.get("/api/v1/search", {"q": "beekeping"}).json),
-        "@@",
-    )
+    found, sent = searched(postgresql_engine, app, {"q": "beekeping"}, "@@")
     assert found["corrected"] == "beekeeping"
     assert len(sent) > 2
     for statement, parameters in sent:
@@ -111,19 +121,9 @@ def test_a_page_of_titles_past_the_count_limit_is_not_counted_again(
     the count of every match (a second scan of the word's matches, half of the statement's
     time at 100,000 activities) is never run."""
     app = testapp.for_tenant(city)
-    found = {}
-    sent = statements_of(
-        postgresql_engine,
-        lambda: found.update(app.get("/api/v1/search", {"q": "pottery"}).json),
-        "@@",
-    )
+    found, [(statement, parameters)] = searched(postgresql_engine, app, {"q": "pottery"}, "@@")
     assert (found["total"], found["total_exact"]) == (100, False)
-    [(statement, parameters)] = sent
-    with postgresql_engine.connect() as connection:
-        bind_connection(connection, city.id, None, "tenant")
-        plan = connection.exec_driver_sql("EXPLAIN ANALYZE " + statement, parameters)
-        lines = plan.scalars().all()
-        connection.rollback()
+    lines = plan_of(postgresql_engine, city, statement, parameters, "EXPLAIN ANALYZE")
     counts = [line for line in lines if "Aggregate" in line]
     assert counts and all("never executed" in line for line in counts), "\n".join(lines)
 
@@ -167,10 +167,7 @@ def test_sqlite_checks_and_ranks_a_words_matches_through_the_narrow_index(
     (FTS5 shows the bounds as "<" and ">" in its plan), reads the documents' filters and order
     from the narrow index, and whole rows only for the page it returns."""
     app = testapp.for_tenant(two_cities[0])
-    found = {}
-    sent = statements_of(
-        sqlite_engine, lambda: found.update(app.get("/api/v1/search", params).json), "MATCH"
-    )
+    found, sent = searched(sqlite_engine, app, params, "MATCH")
     # 200 matches in the city, counted up to a hundred (400 in the index).
     assert (found["total"], found["total_exact"], len(found["items"])) == (100, False, 20)
     for statement, parameters in sent:
@@ -186,14 +183,8 @@ def test_sqlite_reads_whole_rows_for_a_filter_the_narrow_index_lacks(
     """A filter on a column the narrow index does not hold (accessibility) reads the matches'
     rows, and still finds the city's own."""
     app = testapp.for_tenant(two_cities[0])
-    found = {}
-    sent = statements_of(
-        sqlite_engine,
-        lambda: found.update(
-            app.get("/api/v1/search", {"q": "pottery", "access": "wheelchair"}).json
-        ),
-        "MATCH",
-    )
+    params = {"q": "pottery", "access": "wheelchair"}
+    found, sent = searched(sqlite_engine, app, params, "MATCH")
     assert (found["total"], found["total_exact"]) == (20, True)
     assert {int(item["key"]) % 10 for item in found["items"]} == {0}
     for statement, _parameters in sent:
