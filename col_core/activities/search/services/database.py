@@ -677,7 +677,7 @@ class DatabaseSearch:
         """The whole rows of the documents ``ranked`` chose, in its order, with its score (and
         its count of matches, if it has one)."""
         page = ranked.subquery("ranked")
-        added = list(page.c)[2:]  # after the city and id: the score, and the count if any
+        added = [column for column in page.c if column.name in ("score", "matched")]
         whole_rows = select(*self.columns, *added).join_from(page, T, _row_of(page))
         return whole_rows.order_by(*self._order(sort, page.c.score))
 
