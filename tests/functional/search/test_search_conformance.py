@@ -238,6 +238,13 @@ class SearchConformance:
         assert self.keys(text="cuis") == ["cuisine"]
         assert self.keys(text="atelier cuis") == ["cuisine"]
 
+    def test_a_word_being_typed_after_another_finds_a_term_indexed_since(self, world):
+        """PostgreSQL matches it as the city's terms that complete it: its vocabulary must
+        hold every term of the city's documents, a moment after they are written."""
+        self.write(self.city, lambda s: s.index([doc("glaze", "Atelier glazing evening")]))
+        assert self.keys(text="atelier glaz") == ["glaze"]
+        assert self.keys(text="atelier cuis") == ["cuisine"]
+
     def test_title_outranks_body(self, world):
         assert self.keys(text="workshop ")[0] in {"dance", "tanz"}
         assert self.keys(text="coding")[0] == "coding"

@@ -152,6 +152,32 @@ def test_a_page_of_fewer_titles_than_the_limit_counts_every_match_planned_whole(
     assert not any("Aggregate" in line and "never executed" in line for line in lines), plan
 
 
+def test_an_unfinished_word_after_another_is_matched_as_the_terms_it_begins(
+    postgresql_engine, testapp, city
+):
+    """GIN reads every posting of a prefix, every city's, before it can skip any; the terms
+    that complete the word it skips through to the other words' documents (docs/performance.md,
+    "Completing the word being typed").  The documents are still ranked by the words as
+    typed."""
+    app = testapp.for_tenant(city)
+    found, sent = searched(postgresql_engine, app, {"q": "beekeeping beg"}, "@@")
+    assert [item["key"] for item in found["items"]] == ["bees"]
+    for statement, parameters in sent:
+        assert "'beginn'" in parameters["match"] and ":*" not in parameters["match"]
+        assert parameters.get("ranked", "'beg':*").endswith("'beg':*)")
+        conditions = index_conditions(postgresql_engine, city, statement, parameters)
+        assert not any(":*" in line for line in conditions), "\n".join(conditions)
+
+
+def test_a_word_that_begins_too_many_terms_stays_a_prefix(postgresql_engine, testapp, city):
+    """ "12" begins a thousand of the city's terms (its documents' numbers): matched as a
+    prefix, as a word typed alone is."""
+    app = testapp.for_tenant(city)
+    found, sent = searched(postgresql_engine, app, {"q": "pottery 12"}, "@@")
+    assert (found["total"], found["total_exact"]) == (100, False)
+    assert all("'12':*" in parameters["match"] for _statement, parameters in sent)
+
+
 @pytest.fixture
 def two_cities(factories):
     """Two cities with the same activities, in the one FTS5 index."""

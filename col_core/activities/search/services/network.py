@@ -192,7 +192,7 @@ class NetworkSearch(DatabaseSearch):
 
         values = dict(filters.values)
         if words:
-            values["match"] = self._match_value(words)
+            values.update(self._text_values(words))
         shape = ("cities", bool(words), *filters.shape)
         rows = self._execute(shape, build, values).all()
         return {self.cities[row.tenant_id].slug: row.n for row in rows if row.n}
