@@ -163,8 +163,12 @@ def streaming_pair() -> Iterator[tuple[Server, Server]]:
 
 
 def caught_up(primary: Server, standby: Server) -> None:
-    """Wait until the standby has replayed everything the primary has written so far."""
-    lsn = scalar(primary.url, "SELECT pg_current_wal_lsn()::text")
+    """Wait until the standby has replayed everything the primary has written so far.
+
+    The insert position, not the write position: with ``synchronous_commit = off`` a commit
+    waits in the WAL buffers, where the WAL writer leaves a partly filled page until its next
+    round, and the write position would count a standby missing that commit as caught up."""
+    lsn = scalar(primary.url, "SELECT pg_current_wal_insert_lsn()::text")
     wait_until(
         lambda: scalar(standby.url, "SELECT pg_last_wal_replay_lsn() >= CAST(:l AS pg_lsn)", l=lsn),
         "the standby to catch up",

@@ -13,7 +13,8 @@ import os
 import uuid
 
 import pytest
-from sqlalchemy import event, make_url, text
+from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy.pool import NullPool
 
 from col_core.app import make_config
 from col_core.db.replicas import ENGINES, REPLICA_COOKIE
@@ -133,3 +134,17 @@ def test_public_reads_come_from_the_replica_and_a_writer_reads_the_primary(repli
     replicated.standby.stop()
     assert anonymous.get(page).json["title"] == "Replicated lab"
     assert anonymous.get(page).json["title"] == "Replicated lab"
+
+
+def test_a_standby_caught_up_has_the_last_commit(postgresql_pass):
+    # The servers commit asynchronously: a commit may still be in the primary's WAL buffers,
+    # on a page the WAL writer has not written yet, when ``caught_up`` is asked.
+    with streaming_pair() as (primary, standby):
+        engine = create_engine(primary.url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            connection.exec_driver_sql("CREATE TABLE written (n integer)")
+            for n in range(5):
+                connection.exec_driver_sql(f"INSERT INTO written VALUES ({n})")
+                caught_up(primary, standby)
+                assert scalar(standby.url, "SELECT count(*) FROM written WHERE n = :n", n=n) == 1
+        engine.dispose()
