@@ -25,7 +25,7 @@ from pyramid.encode import url_quote
 from pyramid.httpexceptions import HTTPBadRequest, HTTPFound, HTTPNotFound
 from pyramid.traversal import PATH_SAFE
 from pyramid.tweens import EXCVIEW
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from col_core.db import listen
@@ -33,7 +33,7 @@ from col_core.db.meta import utcnow
 from col_core.i18n import _
 from col_core.tenancy.hosts import Addresses, addresses, point_at, split_host
 from col_core.tenancy.models import Tenant, TenantHost
-from col_core.tenancy.scoping import set_tenant
+from col_core.tenancy.scoping import nonce_wanted, note_nonce, set_tenant
 
 PATH_PREFIX = re.compile(r"^/t/(?P<slug>[a-z0-9][a-z0-9-]{0,62})(?P<rest>/.*)?$")
 REDIRECTED_METHODS = frozenset({"GET", "HEAD"})
@@ -176,12 +176,21 @@ class TenantCache:
 
 # Every request asks it: a Core statement built once (the ORM's own costs as much again).
 _UPDATED_AT = select(Tenant.__table__.c.updated_at).where(Tenant.__table__.c.id == bindparam("id"))
+# ... and on PostgreSQL, the nonce that binding the request's transaction to the city signs.
+_UPDATED_AT_AND_NONCE = _UPDATED_AT.add_columns(func.col_rls_nonce().label("nonce"))
 
 
 def _current(session, tenant: Tenant) -> bool:
     """Whether the cached ``tenant`` is the city as last committed, by any process."""
-    stamp = session.connection().execute(_UPDATED_AT, {"id": tenant.id}).scalar()
-    return stamp == tenant.updated_at
+    connection = session.connection()
+    with_nonce = nonce_wanted(session, connection)
+    statement = _UPDATED_AT_AND_NONCE if with_nonce else _UPDATED_AT
+    row = connection.execute(statement, {"id": tenant.id}).first()
+    if row is None:
+        return False
+    if with_nonce:
+        note_nonce(session, connection, row.nonce)
+    return row.updated_at == tenant.updated_at
 
 
 _CACHES: weakref.WeakSet[TenantCache | KnownHosts] = weakref.WeakSet()

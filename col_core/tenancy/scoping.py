@@ -149,19 +149,33 @@ def _apply_database_tenant(session: Session, connection) -> None:
     person and scope (col_core.tenancy.rls)."""
     if connection.dialect.name != "postgresql" or rls_key(connection) is None:
         return
-    bindings = session.info.setdefault(_BINDINGS, {})
-    _connection, known_nonce = bindings.get(connection.connection, (None, None))
+    _connection, nonce, bound = _state_of(session, connection)
     person = session.info.get(PERSON_KEY)
     binding = (current_tenant_id(session), person, database_scope(session))
-    never_bound = known_nonce is None
-    if binding == GRANTS_NOTHING and never_bound:
+    if binding == GRANTS_NOTHING and not bound:
         # A transaction never bound sees what this binding would let it see (every policy
         # compares with the binding's NULLs), so it stays unbound until there is something to
         # grant: two round trips fewer for a request that resolves its city first.
-        bindings[connection.connection] = (connection, None)
+        _keep_state(session, connection, nonce, bound=False)
         return
-    nonce = bind_connection(connection, *binding, known_nonce)
-    bindings[connection.connection] = (connection, nonce)
+    nonce = bind_connection(connection, *binding, nonce)
+    _keep_state(session, connection, nonce, bound=True)
+
+
+def nonce_wanted(session: Session, connection) -> bool:
+    """Whether ``connection``'s transaction will be bound and has not fetched its nonce: a
+    statement run before the binding may then fetch it (``col_rls_nonce()`` as a column) and
+    hand it to :func:`note_nonce`, a round trip fewer than the binding fetching it itself."""
+    if connection.dialect.name != "postgresql" or rls_key(connection) is None:
+        return False
+    _connection, nonce, _bound = _state_of(session, connection)
+    return nonce is None
+
+
+def note_nonce(session: Session, connection, nonce: str) -> None:
+    """Keep the nonce of ``connection``'s transaction (see :func:`nonce_wanted`)."""
+    _connection, _nonce, bound = _state_of(session, connection)
+    _keep_state(session, connection, nonce, bound)
 
 
 def rls_key(connection) -> bytes | None:
@@ -198,17 +212,26 @@ def bind_connection(
     return nonce
 
 
-# session.info: {pooled connection: (Connection, nonce)} of every connection in the session's
-# transaction: one per engine (the primary, and a replica for the reads it routes there); the
-# nonce is None while the transaction is not bound.
+# session.info: {pooled connection: (Connection, nonce, bound)} of every connection in the
+# session's transaction: one per engine (the primary, and a replica for the reads it routes
+# there); the nonce is None until fetched, and bound is False until the transaction is bound.
 _BINDINGS = "col.bindings"
+
+
+def _state_of(session: Session, connection) -> tuple:
+    """(Connection, nonce, bound) of ``connection`` in the session's transaction."""
+    return session.info.get(_BINDINGS, {}).get(connection.connection, (None, None, False))
+
+
+def _keep_state(session: Session, connection, nonce: str | None, bound: bool) -> None:
+    session.info.setdefault(_BINDINGS, {})[connection.connection] = (connection, nonce, bound)
 
 
 def _sync_database_tenant(session: Session) -> None:
     """Bind again every connection of the transaction, to the city, person and scope just set
     (a connection not yet open is bound when it joins: ``_begin_with_tenant``)."""
     if session.in_transaction():
-        for connection, _nonce in list(session.info.get(_BINDINGS, {}).values()):
+        for connection, _nonce, _bound in list(session.info.get(_BINDINGS, {}).values()):
             _apply_database_tenant(session, connection)
 
 

@@ -155,6 +155,27 @@ def test_a_citys_request_binds_its_transaction_once(engine, cities, testapp):
     assert bindings == [cities["b"].id]
 
 
+def test_a_cached_citys_request_fetches_its_nonce_with_the_citys_freshness(engine, cities, testapp):
+    """A request of a city already resolved reads the city's freshness and its transaction's
+    nonce in one statement, then binds with that nonce (a wrong one would be refused): no
+    round trip of the nonce's own."""
+    host = {"Host": "attacker.example.test"}
+    testapp.get("/api/v1/search?q=bees", headers=host)  # resolves the city, and caches it
+    sent = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        testapp.get("/api/v1/search?q=bees", headers=host, status=200)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    nonces = [statement for statement in sent if "col_rls_nonce" in statement]
+    assert len(nonces) == 1 and "tenants.updated_at" in nonces[0], nonces
+    assert sum("col_bind_tenant" in statement for statement in sent) == 1
+
+
 @pytest.mark.smoke
 def test_a_forged_or_replayed_mac_is_refused(engine, cities):
     """Binding to city A needs the key's MAC: a made-up one is refused, and so is a genuine
