@@ -27,7 +27,12 @@ and R*Tree; PostgreSQL with tsvector/GIN when it answers on 127.0.0.1:5432) and,
   skill labels together, against the first city with ``exact=1``) and searches for skill
   labels' words (``skill_hit_*``); ``--no-skills`` leaves it out;
 * a bare Pyramid view returning a constant JSON body, served by the same gunicorn, as the
-  baseline; every throughput is also given as a ratio to it.
+  baseline, measured first and last (``bare_start_rps``, ``bare_end_rps``, five times the
+  requests of the other measurements each); every throughput is also given as a ratio to their
+  mean (``bare_rps``).
+
+Every throughput is timed from the moment its client processes have all started, once both
+gunicorn workers answer.
 
 Prints a table and, as the last line, ``RESULT {json}``.  Loopback only; every loop is bounded.
 """
@@ -58,6 +63,10 @@ from urllib.parse import quote
 from col_core.testing.servers import free_port
 
 HOST = "bench.bench.test"
+WORKERS = 2  # gunicorn's sync workers: one per core of the reference machine
+# The bare view answers in a fraction of a millisecond: five times the requests of a
+# measurement make its sample last as long as a second or two, not a few tenths.
+BARE_SAMPLE = 5
 SKILLED_HOST = "skilled.bench.test"  # the same activities, tagged with skills
 CENTRE = (54.6872, 25.2797)
 CATEGORIES = ["arts", "science", "sport", "tech", "nature", "languages", "music", "food"]
@@ -445,8 +454,11 @@ def server_app():
     full = main()
     config = Configurator()
     config.add_route("bare", "/__bare")
+    # The worker's pid tells Server.wait when both workers answer.
     config.add_view(
-        lambda request: {"status": "ok", "service": "bare"}, route_name="bare", renderer="json"
+        lambda request: {"status": "ok", "service": "bare", "worker": os.getpid()},
+        route_name="bare",
+        renderer="json",
     )
     bare = config.make_wsgi_app()
 
@@ -475,7 +487,7 @@ class Server:
             [
                 str(Path(sys.executable).with_name("gunicorn")),
                 "--workers",
-                "2",
+                str(WORKERS),
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--log-level",
@@ -487,16 +499,20 @@ class Server:
         )
 
     def wait(self, timeout: float = 180) -> None:
+        """Until every worker has loaded the app and answered: a worker still loading would
+        leave the first measurement to the other one."""
         deadline = time.monotonic() + timeout
+        answered: set[int] = set()
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError("gunicorn exited; see its output above")
             try:
-                if fetch(self.port, "/__bare")[0] == 200:
-                    return
+                answered.add(json.loads(fetch(self.port, "/__bare")[1])["worker"])
             except OSError:
                 time.sleep(0.2)
-        raise RuntimeError("gunicorn did not answer within three minutes")
+            if len(answered) == WORKERS:
+                return
+        raise RuntimeError(f"{WORKERS - len(answered)} gunicorn worker(s) not up in {timeout} s")
 
     def stop(self) -> None:
         self.process.terminate()
@@ -506,12 +522,12 @@ class Server:
             self.process.kill()
 
 
-def fetch(port: int, path: str, host: str = HOST) -> tuple[int, int]:
+def fetch(port: int, path: str, host: str = HOST) -> tuple[int, bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         connection.request("GET", path, headers={"Host": host})
         response = connection.getresponse()
-        return response.status, len(response.read())
+        return response.status, response.read()
     finally:
         connection.close()
 
@@ -535,13 +551,28 @@ def _units_client(args) -> int:
     return len(units)
 
 
+def _arrive(barrier) -> None:
+    barrier.wait()
+
+
+def timed_map(function, shares: list) -> tuple[list, float]:
+    """``function`` over ``shares``, one client process each, and the seconds they took.  The
+    clock starts once every client has started (a spawned process takes up to a second or two
+    to import this module: timed, it would count against the fastest views the most)."""
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(len(shares) + 1)
+    with context.Pool(len(shares), initializer=_arrive, initargs=(barrier,)) as pool:
+        barrier.wait(timeout=120)
+        started = time.perf_counter()
+        results = pool.map(function, shares, chunksize=1)
+        return results, time.perf_counter() - started
+
+
 def unit_throughput(port: int, units: list[list[str]], clients: int = 4) -> tuple[float, float]:
     """(units, requests) per second, each unit (a view's tiles, a pan's) fetched in turn."""
     shares = [(port, units[i::clients], HOST) for i in range(clients)]
-    with multiprocessing.get_context("spawn").Pool(clients) as pool:
-        started = time.perf_counter()
-        done = sum(pool.map(_units_client, shares))
-        elapsed = time.perf_counter() - started
+    counts, elapsed = timed_map(_units_client, shares)
+    done = sum(counts)
     requests = sum(len(unit) for unit in units)
     return round(done / elapsed, 1), round(requests / elapsed, 1)
 
@@ -566,7 +597,6 @@ def tile_features(port: int, views: list[list[str]]) -> tuple[float, float]:
 
 def measure_tiles(port: int, result: dict, requests: int) -> None:
     """The map's tiles: fresh ones, fresh views, pans that reuse tiles, and cached tiles."""
-    bare = result["bare_rps"]
     views = fresh_views(max(requests // 6, 20))
     result["map_viewport_features"], result["map_viewport_activities"] = tile_features(
         port, fresh_views(20, seed=37, first=20_000)
@@ -574,9 +604,7 @@ def measure_tiles(port: int, result: dict, requests: int) -> None:
     result["map_tiles_per_view"] = round(statistics.mean(len(view) for view in views), 1)
     view_rps, tile_rps = unit_throughput(port, views)
     result["map_viewport_fresh_rps"] = view_rps
-    result["map_viewport_fresh_ratio"] = round(view_rps / bare, 3)
     result["map_tile_fresh_rps"] = tile_rps
-    result["map_tile_fresh_ratio"] = round(tile_rps / bare, 3)
     fresh = [path for view in fresh_views(requests, seed=41, first=10_000) for path in view][
         :requests
     ]
@@ -585,14 +613,12 @@ def measure_tiles(port: int, result: dict, requests: int) -> None:
     result["map_requests_per_pan"] = round(statistics.mean(len(move) for move in moves), 2)
     pan_rps, _ = unit_throughput(port, moves)
     result["map_pan_reuse_rps"] = pan_rps
-    result["map_pan_reuse_ratio"] = round(pan_rps / bare, 3)
     # Tiles asked again (as many people look at the same place): a few views' tiles, asked
     # once per worker first, fit in each worker's cache of answers (plugins.map.api.BodyCache).
     again = [path for view in views[:8] for path in view]
     _client((port, again * 4, HOST))
     cached = (again * (requests // len(again) + 1))[:requests]
     result["map_tile_cached_rps"] = throughput(port, cached)
-    result["map_tile_cached_ratio"] = round(result["map_tile_cached_rps"] / bare, 3)
 
 
 def latency(port: int, paths: list[str], host: str = HOST) -> dict:
@@ -606,11 +632,8 @@ def latency(port: int, paths: list[str], host: str = HOST) -> dict:
 
 def throughput(port: int, paths: list[str], clients: int = 4, host: str = HOST) -> float:
     shares = [(port, paths[i::clients], host) for i in range(clients)]
-    with multiprocessing.get_context("spawn").Pool(clients) as pool:
-        started = time.perf_counter()
-        done = sum(len(result) for result in pool.map(_client, shares))
-        elapsed = time.perf_counter() - started
-    return round(done / elapsed, 1)
+    latencies, elapsed = timed_map(_client, shares)
+    return round(sum(map(len, latencies)) / elapsed, 1)
 
 
 def features_per_view(port: int, paths: list[str]) -> float:
@@ -631,7 +654,6 @@ def measure_skills(port: int, searches: list[str], result: dict, requests: int) 
     result["typo_skill_cost"] = round(1 - skilled / result["search_exact_rps"], 3)
     labels = skill_paths(requests)
     result["skill_hit_rps"] = throughput(port, labels, host=SKILLED_HOST)
-    result["skill_hit_ratio"] = round(result["skill_hit_rps"] / result["bare_rps"], 3)
     result.update(
         {f"skill_hit_{k}": v for k, v in latency(port, labels, host=SKILLED_HOST).items()}
     )
@@ -649,25 +671,20 @@ def measure(
     try:
         server.wait()
         port = server.port
-        bare = throughput(port, ["/__bare"] * requests)
+        bare = ["/__bare"] * requests * BARE_SAMPLE
+        result = {"bare_start_rps": throughput(port, bare)}
         if map_only:
-            result = {"bare_rps": bare}
             measure_tiles(port, result, requests)
-            return result
+            return with_ratios(result, throughput(port, bare))
         searches = search_paths(requests)
-        result = {
-            "bare_rps": bare,
-            **latency(port, searches),
-            "search_rps": throughput(port, searches),
-        }
-        result["search_ratio"] = round(result["search_rps"] / bare, 3)
+        result.update(latency(port, searches))
+        result["search_rps"] = throughput(port, searches)
         # Typo tolerance: the same searches with it off (exact=1), and its share of the cost;
         # then misspelt searches, each corrected and searched again.
         result["search_exact_rps"] = throughput(port, [f"{path}&exact=1" for path in searches])
         result["typo_cost"] = round(1 - result["search_rps"] / result["search_exact_rps"], 3)
         typos = typo_paths(requests)
         result["typo_rps"] = throughput(port, typos)
-        result["typo_ratio"] = round(result["typo_rps"] / bare, 3)
         result.update({f"typo_{k}": v for k, v in latency(port, typos).items()})
         if skills and backend == "database":
             measure_skills(port, searches, result, requests)
@@ -675,14 +692,37 @@ def measure(
             tiled, unique = viewport_paths(requests, False), viewport_paths(requests, True)
             result["geojson_features"] = features_per_view(port, tiled)
             result["geojson_rps"] = throughput(port, tiled)
-            result["geojson_ratio"] = round(result["geojson_rps"] / bare, 3)
             result["geojson_uncached_rps"] = throughput(port, unique)
-            result["geojson_uncached_ratio"] = round(result["geojson_uncached_rps"] / bare, 3)
             result.update({f"geojson_uncached_{k}": v for k, v in latency(port, unique).items()})
             measure_tiles(port, result, requests)
-        return result
+        return with_ratios(result, throughput(port, bare))
     finally:
         server.stop()
+
+
+# Throughputs also given as a share of the bare view's (``NAME_ratio`` beside ``NAME_rps``).
+RATIOS = (
+    "search",
+    "typo",
+    "skill_hit",
+    "geojson",
+    "geojson_uncached",
+    "map_viewport_fresh",
+    "map_tile_fresh",
+    "map_pan_reuse",
+    "map_tile_cached",
+)
+
+
+def with_ratios(result: dict, bare_end: float) -> dict:
+    """The bare view is measured first and last; the ratios are to the mean of the two, so a
+    machine that slows down (or speeds up) during the run moves both sides alike."""
+    result["bare_end_rps"] = bare_end
+    bare = result["bare_rps"] = round((result["bare_start_rps"] + bare_end) / 2, 1)
+    for name in RATIOS:
+        if f"{name}_rps" in result:
+            result[f"{name}_ratio"] = round(result[f"{name}_rps"] / bare, 3)
+    return result
 
 
 # -- main ---------------------------------------------------------------------------------------
