@@ -40,6 +40,7 @@ Prints a table and, as the last line, ``RESULT {json}``.  Loopback only; every l
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import http.client
 import itertools
@@ -506,12 +507,11 @@ class Server:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError("gunicorn exited; see its output above")
-            try:
+            with contextlib.suppress(OSError):
                 answered.add(json.loads(fetch(self.port, "/__bare")[1])["worker"])
-            except OSError:
-                time.sleep(0.2)
             if len(answered) == WORKERS:
                 return
+            time.sleep(0.2)  # not a busy loop beside a worker still loading
         raise RuntimeError(f"{WORKERS - len(answered)} gunicorn worker(s) not up in {timeout} s")
 
     def stop(self) -> None:
