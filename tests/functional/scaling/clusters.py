@@ -163,7 +163,7 @@ def streaming_pair() -> Iterator[tuple[Server, Server]]:
 
 
 def caught_up(primary: Server, standby: Server) -> None:
-    """Wait until the standby has replayed everything the primary has written so far.
+    """Wait until the standby has replayed every commit the primary has made so far.
 
     The insert position, not the write position: with ``synchronous_commit = off`` a commit
     waits in the WAL buffers, where the WAL writer leaves a partly filled page until its next
