@@ -376,9 +376,9 @@ def seed(database: BenchDatabase, size: int, whoosh_dir: Path | None, skills: bo
     build times in seconds."""
     from sqlalchemy.orm import sessionmaker
 
+    from col_core.activities.search import store
     from col_core.activities.search.services.database import DatabaseSearch
-    from col_core.activities.search.services.whoosh_backend import WhooshSearch, follow_commits
-    from col_core.activities.search.store import all_documents
+    from col_core.activities.search.services.whoosh_backend import WhooshSearch, apply_change
     from col_core.db import make_engine
     from col_core.tenancy.models import Tenant
     from col_core.tenancy.scoping import tenant_context
@@ -430,14 +430,17 @@ def seed(database: BenchDatabase, size: int, whoosh_dir: Path | None, skills: bo
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("VACUUM ANALYZE search_documents")
     if whoosh_dir is not None:
-        follow_commits(sessions, str(whoosh_dir))
         with sessions() as session:
             tenant_id = session.query(Tenant.id).filter_by(slug="bench").scalar()
             started = time.perf_counter()
             with tenant_context(session, tenant_id):
-                documents = list(all_documents(session, tenant_id))
-                WhooshSearch(session, tenant_id, ("en", "lt"), str(whoosh_dir)).reindex(documents)
+                documents = list(store.all_documents(session, tenant_id))
+                whoosh = WhooshSearch(session, tenant_id, ("en", "lt"), str(whoosh_dir))
+                whoosh.reindex(documents)
+                change = store.pending(session, tenant_id, whoosh.languages)
                 session.commit()
+            # What the app's search.whoosh job does after the commit: no job queue here.
+            apply_change(whoosh.path, change)
             times["whoosh_build_s"] = round(time.perf_counter() - started, 1)
     engine.dispose()
     return times

@@ -291,7 +291,7 @@ def apply_committed_change(request, job) -> None:
     """The ``search.whoosh`` job: swap in a rebuilt index, then write the documents it names
     as they are stored now (deleting those no longer stored); running it twice is harmless."""
     payload = job.payload
-    _apply_change(
+    apply_change(
         index_path(request.registry.settings["col.whoosh_dir"], job.tenant_id),
         {
             "rebuilt": payload.get("rebuilt"),
@@ -301,7 +301,9 @@ def apply_committed_change(request, job) -> None:
     )
 
 
-def _apply_change(path: Path, change: dict) -> None:
+def apply_change(path: Path, change: dict) -> None:
+    """Bring the index at ``path`` up to a committed change (``store.pending``'s notes of one
+    city): swap in its rebuilt index, then write the documents it names."""
     if change.get("rebuilt") and Path(change["rebuilt"]).exists():  # not yet swapped in
         retired = path.with_name(path.name + ".old")
         if path.exists():
