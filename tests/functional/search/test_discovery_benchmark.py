@@ -1,7 +1,8 @@
 """``python -m benchmarks discovery`` at a tiny size, so its code path keeps working: a city seeded
-on the test run's kind of database (SQLite with Whoosh too, or PostgreSQL with
-COL_TEST_DATABASE_URL; the benchmark makes and drops a database of its own), gunicorn with two
-workers, every measurement answered 200 (the clients raise on anything else)."""
+on the test run's kind of database (SQLite with Whoosh too; PostgreSQL when
+COL_TEST_DATABASE_URL is set, where the benchmark makes and drops a database of its own on the
+server at 127.0.0.1:5432), gunicorn with two workers, every measurement answered 200 (the
+clients raise on anything else)."""
 
 from __future__ import annotations
 
